@@ -1,0 +1,166 @@
+"""The warehouse: one DuckDB file holding the loaded records and every build.
+
+Core tables (the contract between ingest and build):
+
+``transactions``
+    one row per settlement record, keyed by ``(reporter, record_id)``;
+    ``amount`` is the positive amount in the original currency.
+``firms``
+    the firm registry, keyed by ``firm_id``.
+``rates``
+    reference exchange rates, keyed by ``(date, currency)``: MAD per unit.
+
+Ingest adds its own bookkeeping tables (ledger, quarantine, history) in
+``marsad.ingest``; build writes ``records_mad``, ``cube`` and ``indicators``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+
+log = logging.getLogger(__name__)
+
+#: DECIMAL types used throughout: money in MAD to the centime, original
+#: amounts to the thousandth (3-decimal currencies such as TND), rates to 1e-6.
+MAD = "DECIMAL(18,2)"
+AMOUNT = "DECIMAL(18,3)"
+RATE = "DECIMAL(18,6)"
+
+CORE_DDL = f"""
+CREATE TABLE IF NOT EXISTS transactions (
+    record_id       VARCHAR NOT NULL,
+    reporter        VARCHAR NOT NULL,
+    firm_id         VARCHAR,
+    value_date      DATE    NOT NULL,
+    flow            VARCHAR NOT NULL,   -- C export receipt, D import payment
+    amount          {AMOUNT} NOT NULL,  -- positive, original currency
+    currency        VARCHAR NOT NULL,   -- ISO 4217
+    service_code    VARCHAR NOT NULL,   -- EBOPS 2010
+    partner_country VARCHAR NOT NULL,   -- ISO 3166-1 alpha-2
+    row_hash        VARCHAR,            -- SHA-256 of the record's content
+    load_id         VARCHAR,            -- the load that brought this version
+    line            BIGINT,             -- line (or row) in that load's file
+    PRIMARY KEY (reporter, record_id)
+);
+CREATE TABLE IF NOT EXISTS firms (
+    firm_id  VARCHAR PRIMARY KEY,
+    name     VARCHAR NOT NULL,
+    segment  VARCHAR NOT NULL,          -- ITO | CRM | ESO | BPO | KPO
+    isic     VARCHAR,
+    city     VARCHAR,
+    load_id  VARCHAR,
+    line     BIGINT
+);
+CREATE TABLE IF NOT EXISTS rates (
+    date         DATE    NOT NULL,
+    currency     VARCHAR NOT NULL,
+    mad_per_unit {RATE}  NOT NULL,
+    load_id      VARCHAR,
+    line         BIGINT,
+    PRIMARY KEY (date, currency)
+);
+"""
+
+
+class Warehouse:
+    """An open warehouse file.
+
+    ``ibis`` is the Ibis backend the engine stages run on; ``sql`` runs a
+    statement on the same connection (bookkeeping, DDL, transactions).
+    """
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise FileNotFoundError(
+                f"No warehouse at {self.path}: load files first with `marsad ingest`."
+            )
+        self.ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
+        self._con: duckdb.DuckDBPyConnection = self.ibis.con
+        if not read_only:
+            self._con.execute(CORE_DDL)
+
+    # -- plain SQL on the warehouse connection -------------------------------
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        """Run one statement and return all its rows (empty for DDL/DML)."""
+        cur = self._con.execute(query, params) if params is not None else self._con.execute(query)
+        try:
+            return cur.fetchall()
+        except duckdb.InvalidInputException:  # statement without a result set
+            return []
+
+    def scalar(self, query: str, params: Sequence[Any] | None = None) -> Any:
+        rows = self.sql(query, params)
+        return rows[0][0] if rows else None
+
+    def arrow(self, query: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run a query and return its result as an Arrow table."""
+        cur = self._con.execute(query, params) if params is not None else self._con.execute(query)
+        return cur.fetch_arrow_table()
+
+    def register(self, name: str, data: Any) -> None:
+        """Expose an Arrow table or pandas frame to SQL under ``name``."""
+        self._con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        self._con.unregister(name)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Warehouse]:
+        """All or nothing: commit on success, roll back on any exception."""
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        else:
+            self._con.execute("COMMIT")
+
+    # -- tables ---------------------------------------------------------------
+    def has_table(self, name: str) -> bool:
+        return name in self.ibis.list_tables()
+
+    def table(self, name: str) -> ibis.Table:
+        return self.ibis.table(name)
+
+    def replace_table(self, name: str, query_or_data: Any) -> None:
+        """Create or replace ``name`` from an Ibis expression, Arrow table or pandas frame."""
+        if isinstance(query_or_data, ibis.Table):
+            self.ibis.create_table(name, query_or_data, overwrite=True)
+            return
+        tmp = f"_marsad_tmp_{name}"
+        self._con.register(tmp, query_or_data)
+        try:
+            self._con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{tmp}"')
+        finally:
+            self._con.unregister(tmp)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ibis.disconnect()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_warehouse(path: Path | str | None = None, *, read_only: bool = False) -> Warehouse:
+    """Open the warehouse at ``path`` (default: the ``MARSAD_WAREHOUSE`` setting)."""
+    if path is None:
+        from marsad.settings import get_settings
+
+        path = get_settings().warehouse
+    return Warehouse(path, read_only=read_only)
