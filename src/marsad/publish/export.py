@@ -1,0 +1,30 @@
+"""Writers of the indicator table: CSV now; Excel and SDMX build on the same rows."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from marsad.engine import Warehouse
+from marsad.indicators.registry import COLUMNS
+
+FORMATS = ("csv",)
+
+
+class ExportError(ValueError):
+    """An export that cannot be written; the message says why."""
+
+
+def export_table(wh: Warehouse, fmt: str, out: Path) -> int:
+    """Write the last build's indicator table to ``out``; return the row count."""
+    if fmt not in FORMATS:
+        raise ExportError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    if not wh.has_table("indicators"):
+        raise ExportError("Nothing is built yet: run `marsad build` first.")
+    rows = wh.sql(f"SELECT {', '.join(COLUMNS)} FROM indicators")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return len(rows)
