@@ -93,7 +93,7 @@ def test_an_empty_warehouse_says_what_to_do(warehouse):
 
 
 def test_cube_counts_records_firms_and_the_two_largest_contributions(warehouse):
-    insert(warehouse, "firms", FIRMS + [("F3", "Gamma", "ITO", None, None)])
+    insert(warehouse, "firms", [*FIRMS, ("F3", "Gamma", "ITO", None, None)])
     insert(warehouse, "rates", RATES)
     insert(warehouse, "transactions", [
         ("1", "BK1", "F1", "2024-01-05", "C", "10", "MAD", "SI21", "FR"),

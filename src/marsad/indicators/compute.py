@@ -47,7 +47,7 @@ Month = tuple[int, int]  # year, month
 
 @dataclass(frozen=True)
 class CubeCell:
-    """One cube cell as the computation needs it (e.g. 2024, 7, 'C', 'ITO', 'SI22', 'FR', 123456)."""
+    """A cube cell as the computation needs it (e.g. 2024, 7, "C", "ITO", "SI22", "FR", 1234, 3)."""
 
     year: int
     month: int
