@@ -1,9 +1,11 @@
 """Build: classify, convert, cube, indicators, in that order.
 
 Reads the warehouse's ``transactions``, ``firms`` and ``rates``; writes
-``records_mad`` (every record with its segment and MAD value, for tracing a
-figure back to its records), ``cube`` and ``indicators`` (the table that
-``marsad export`` writes). A build is a pure function of the loaded data: the
+``rates_daily`` and ``service_map`` (the small lookup tables the
+conversion and classification join), the view ``records_mad`` (every record
+with its segment and MAD value, for tracing a figure back to its records:
+a view, so the records are not written twice), ``cube`` and ``indicators``
+(the table that ``marsad export`` writes). A build is a pure function of the loaded data: the
 release id is derived from the cube's content.
 """
 
@@ -15,10 +17,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import ibis
-
 from marsad.classify import classify, service_map
-from marsad.convert import MissingRateError, convert, daily_rates
+from marsad.convert import HOME_CURRENCY, MissingRateError, convert, daily_rates
 from marsad.cube import cube
 from marsad.engine import Warehouse
 from marsad.indicators.compute import CubeCell, compute_indicators
@@ -65,9 +65,10 @@ def build(
     step("classify and convert")
     last_day = wh.scalar("SELECT max(value_date) FROM transactions")
     rates = wh.sql("SELECT date, currency, mad_per_unit FROM rates")
-    daily = ibis.memtable(daily_rates(rates, last_day))
-    classified = classify(wh.table("transactions"), wh.table("firms"), service_map())
-    wh.replace_table("records_mad", convert(classified, daily))
+    wh.replace_table("rates_daily", daily_rates(rates, last_day))
+    wh.replace_table("service_map", service_map())
+    classified = classify(wh.table("transactions"), wh.table("firms"), wh.table("service_map"))
+    wh.replace_view("records_mad", convert(classified, wh.table("rates_daily")))
     _check_rates(wh)
 
     step("cube")
@@ -114,9 +115,13 @@ def load_indicators(wh: Warehouse, *, provisional_from: int | None = None) -> In
 
 
 def _check_rates(wh: Warehouse) -> None:
+    """Stop when a record has no rate on or before its date (a join only: no arithmetic)."""
     missing = wh.sql(
-        "SELECT currency, count(*), min(value_date), max(value_date) FROM records_mad "
-        "WHERE mad IS NULL GROUP BY 1 ORDER BY 1"
+        "SELECT t.currency, count(*), min(t.value_date), max(t.value_date) "
+        "FROM transactions t LEFT JOIN rates_daily r "
+        "ON t.currency = r.rate_currency AND t.value_date = r.rate_date "
+        f"WHERE r.rate_currency IS NULL AND t.currency <> '{HOME_CURRENCY}' "
+        "GROUP BY 1 ORDER BY 1"
     )
     if missing:
         parts = [

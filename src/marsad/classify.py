@@ -20,7 +20,7 @@ from marsad import reference
 SEGMENT_SOURCES = ("registry", "concordance", "unallocated")
 
 
-def service_map() -> ibis.Table:
+def service_map() -> pa.Table:
     """One row per EBOPS 2010 code: the concordance segment (None when the
     concordance has none), the main component (e.g. ``SI`` for ``SI22``) and
     the digitally-deliverable flag."""
@@ -39,7 +39,7 @@ def service_map() -> ibis.Table:
             ("digitally_deliverable", pa.bool_()),
         ]
     )
-    return ibis.memtable(pa.table(rows, schema=schema))
+    return pa.table(rows, schema=schema)
 
 
 def classify(transactions: ibis.Table, firms: ibis.Table, services: ibis.Table) -> ibis.Table:

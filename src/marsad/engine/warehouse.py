@@ -146,6 +146,10 @@ class Warehouse:
         finally:
             self._con.unregister(tmp)
 
+    def replace_view(self, name: str, expr: ibis.Table) -> None:
+        """Create or replace the view ``name`` defined by an Ibis expression."""
+        self.ibis.create_view(name, expr, overwrite=True)
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.ibis.disconnect()
