@@ -1,0 +1,158 @@
+"""The target tracker: where the sector stands against its 2030 exports target.
+
+Reads the latest complete calendar year of the indicator table and the target
+of ``reference.targets()`` (40 bn MAD of exports in 2030) and derives:
+
+- the share of the target already reached, in percent;
+- the annual growth still needed, in percent per year::
+
+      ((target / level) ^ (1 / years left) - 1) x 100
+
+- the average annual growth of the last available years (compound rate) and the
+  level the target year would reach at that pace.
+
+Everything is exact decimal arithmetic (``ln``/``exp`` at 40 significant digits,
+results rounded to 28): no float enters a published figure.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+from decimal import Decimal
+
+from marsad.indicators.table import IndicatorTable
+from marsad.reference import TOTAL, targets
+
+#: How the growth still needed is computed (shown in the bulletin's method note).
+REQUIRED_GROWTH_FORMULA = "((target / level) ^ (1 / years left) - 1) x 100"
+#: At most this many years of history are used for the recent average growth.
+RECENT_YEARS = 5
+
+_UNIT_SCALE = {"MAD": Decimal(1), "m_MAD": Decimal(10) ** 6, "bn_MAD": Decimal(10) ** 9}
+_WORK = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_EVEN)
+_RESULT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """The exports target tracker (e.g. 2024: 26.219 bn MAD, 65.5 % of 40 bn MAD,
+    7.29 % a year still needed over 6 years). Money in MAD, rates in percent."""
+
+    target_year: int
+    target_level: Decimal
+    latest_year: int
+    latest_level: Decimal
+    percent_reached: Decimal
+    years_left: int
+    #: Annual growth still needed to reach the target, in percent; ``None`` when the
+    #: target year is reached or past.
+    required_growth: Decimal | None
+    #: First year of the window of the recent average growth (``latest_year`` when
+    #: there is no earlier year).
+    recent_from: int
+    #: Average annual growth from ``recent_from`` to ``latest_year``, in percent
+    #: (compound rate); ``None`` when only one year is available.
+    recent_growth: Decimal | None
+    #: Level in the target year if exports kept growing at ``recent_growth``.
+    projected_level: Decimal | None
+    #: Source of the target (e.g. "Digital Morocco 2030 strategy ...").
+    source: str
+
+    @property
+    def on_track(self) -> bool | None:
+        """Whether the recent pace reaches the target (``None`` when unknown)."""
+        if self.projected_level is None:
+            return None
+        return self.projected_level >= self.target_level
+
+
+def exports_target(segment: str = TOTAL):
+    """The exports target of ``reference.targets()`` for a segment, or ``None``."""
+    for t in targets():
+        if t.target == "exports" and t.segment == segment:
+            return t
+    return None
+
+
+def tracker(table: IndicatorTable, as_of: str, *, flow: str = "exports") -> TargetStatus | None:
+    """Position of the latest complete year at the end of ``as_of`` against the target.
+
+    ``as_of`` is any period: ``2025-S1`` looks at 2024 (see :func:`last_complete_year`),
+    ``2024`` and ``2024-S2`` at 2024, or the latest earlier year the table holds.
+    ``None`` when there is no target, no full year with a positive level, or the
+    latest year is after the target year.
+
+    >>> status = tracker(table, "2025-S1")   # doctest: +SKIP
+    >>> status.latest_year, round(status.required_growth, 2)   # doctest: +SKIP
+    (2024, Decimal('7.29'))
+    """
+    target = exports_target()
+    if target is None or target.unit not in _UNIT_SCALE:
+        return None
+    goal = target.value * _UNIT_SCALE[target.unit]
+    levels = _annual_levels(table, last_complete_year(as_of), flow)
+    if not levels:
+        return None
+    latest_year = max(levels)
+    level = levels[latest_year]
+    years_left = target.year - latest_year
+    if years_left < 0:
+        return None
+
+    recent_from = latest_year
+    while recent_from - 1 in levels and latest_year - (recent_from - 1) < RECENT_YEARS:
+        recent_from -= 1
+    span = latest_year - recent_from
+    recent = _cagr(levels[recent_from], level, span) if span else None
+    projected = _extrapolate(levels[recent_from], level, span, years_left) if span else None
+
+    return TargetStatus(
+        target_year=target.year,
+        target_level=goal,
+        latest_year=latest_year,
+        latest_level=level,
+        percent_reached=_RESULT.divide(level * 100, goal),
+        years_left=years_left,
+        required_growth=_cagr(level, goal, years_left) if years_left else None,
+        recent_from=recent_from,
+        recent_growth=recent,
+        projected_level=projected,
+        source=target.source,
+    )
+
+
+def last_complete_year(as_of: str) -> int:
+    """The last calendar year complete at the end of period ``as_of``.
+
+    ``2024`` and the periods ending in December (``2024-S2``, ``2024-Q4``, ``2024-12``)
+    give 2024; any other 2024 period gives 2023, so that a bulletin for 2024-S1 does
+    not quote a year that had not ended.
+    """
+    year = int(as_of[:4])
+    ends_in_december = len(as_of) == 4 or as_of[5:] in ("S2", "Q4", "12")
+    return year if ends_in_december else year - 1
+
+
+def _annual_levels(table: IndicatorTable, up_to: int, flow: str) -> dict[int, Decimal]:
+    """Positive TOTAL levels of the complete years up to ``up_to``."""
+    out = {}
+    for period in table.periods("year"):
+        value = table.get("level", period, TOTAL, flow=flow)
+        if int(period) <= up_to and value is not None and value > 0:
+            out[int(period)] = value
+    return out
+
+
+def _extrapolate(start: Decimal, end: Decimal, span: int, ahead: int) -> Decimal:
+    """``end`` carried ``ahead`` years further at the compound pace from ``start`` to ``end``."""
+    with decimal.localcontext(_WORK):
+        return _RESULT.plus(end * ((end / start).ln() * ahead / span).exp())
+
+
+def _cagr(start: Decimal, end: Decimal, years: int) -> Decimal:
+    """Compound annual growth in percent: ((end / start) ^ (1 / years) - 1) x 100."""
+    with decimal.localcontext(_WORK):
+        ratio = end / start
+        rate = (ratio.ln() / years).exp() - 1
+        return _RESULT.plus(rate * 100)

@@ -1,0 +1,204 @@
+"""The bulletin of a period: every sentence generated from the indicator table.
+
+Read top-down: gather the facts of the period (:mod:`marsad.publish.facts`),
+word them with the language's phrasebook (:mod:`marsad.publish.lang`), draw the
+charts (:mod:`marsad.publish.charts`), fill the template
+``templates/bulletin.<lang>.<format>.j2``.
+
+>>> html = render_bulletin(table, "2025-S1")                          # doctest: +SKIP
+>>> write_bulletin(table, "2025-S1", "fr", Path("out/bulletin.md"))   # doctest: +SKIP
+[PosixPath('out/bulletin.md'), PosixPath('out/bulletin-segments.svg'), ...]
+
+HTML is self-contained (inline CSS and SVG, no external font or script) and
+printable. Markdown links its charts, written as ``<stem>-<chart>.svg`` beside it.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+
+import jinja2
+import markupsafe
+
+from marsad.indicators.table import IndicatorTable
+from marsad.publish import fmt as numbers
+from marsad.publish.charts import Chart, bulletin_charts
+from marsad.publish.facts import Cell, Facts, gather
+from marsad.publish.lang import phrasebook
+
+log = logging.getLogger(__name__)
+
+#: Output formats by file suffix.
+FORMATS: dict[str, str] = {".html": "html", ".htm": "html", ".md": "md"}
+
+_MILLION = Decimal(10) ** 6
+
+
+def _escape(value: object) -> object:
+    """HTML-escape text but keep apostrophes readable ("d'externalisation", not "d&#39;…"):
+    every attribute in the templates is double-quoted, so ``'`` needs no escaping."""
+    if isinstance(value, markupsafe.Markup) or not isinstance(value, str):
+        return value
+    escaped = (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+    return markupsafe.Markup(escaped)
+
+
+def _environment(fmt: str) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("marsad.publish", "templates"),
+        autoescape=fmt == "html",
+        finalize=_escape if fmt == "html" else None,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_bulletin(
+    table: IndicatorTable,
+    period: str,
+    lang: str = "fr",
+    fmt: str = "html",
+    *,
+    synthetic: bool = False,
+    chart_prefix: str = "bulletin",
+) -> str:
+    """The bulletin of ``period`` as an HTML or Markdown document.
+
+    ``synthetic=True`` (or a release id containing "synth") says plainly that the
+    figures come from synthetic records. In Markdown, charts are linked as
+    ``<chart_prefix>-<name>.svg``; :func:`write_bulletin` writes those files.
+    """
+    text, _ = _render(table, period, lang, fmt, synthetic=synthetic, chart_prefix=chart_prefix)
+    return text
+
+
+def write_bulletin(
+    table: IndicatorTable, period: str, lang: str, out: Path, *, synthetic: bool = False
+) -> list[Path]:
+    """Write the bulletin to ``out`` (format from the suffix: ``.html`` or ``.md``).
+
+    For Markdown, each chart is written beside it as ``<stem>-<chart>.svg``.
+    Returns the paths written, the bulletin first.
+    """
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix == ".pdf":
+        raise ValueError(
+            f"PDF bulletins are not available yet ({out}); write .html and print it, or use .md"
+        )
+    if suffix not in FORMATS:
+        raise ValueError(f"unknown bulletin format {out.suffix!r} for {out}; use .html or .md")
+    fmt = FORMATS[suffix]
+    text, charts = _render(table, period, lang, fmt, synthetic=synthetic, chart_prefix=out.stem)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    written = [out]
+    if fmt == "md":
+        for chart in charts:
+            path = out.with_name(_chart_file(out.stem, chart))
+            path.write_text(chart.svg, encoding="utf-8")
+            written.append(path)
+    log.info("bulletin %s %s written to %s (%d files)", period, lang, out, len(written))
+    return written
+
+
+def _render(
+    table: IndicatorTable,
+    period: str,
+    lang: str,
+    fmt: str,
+    *,
+    synthetic: bool,
+    chart_prefix: str,
+) -> tuple[str, list[Chart]]:
+    if fmt not in ("html", "md"):
+        raise ValueError(f"unknown bulletin format {fmt!r}; expected 'html' or 'md'")
+    pb = phrasebook(lang)
+    facts = gather(table, period, synthetic=synthetic)
+    charts = bulletin_charts(table, period, lang, facts)
+    context = _context(facts, pb, lang, charts, chart_prefix)
+    template = _environment(fmt).get_template(f"bulletin.{lang}.{fmt}.j2")
+    return template.render(**context), charts
+
+
+def _context(f: Facts, pb: ModuleType, lang: str, charts: list[Chart], chart_prefix: str) -> dict:
+    return {
+        "lang": lang,
+        "dir": pb.DIR,
+        "L": pb.LABELS,
+        "title": pb.title(f),
+        "period_label": numbers.period_label(f.period, lang),
+        "release": f.release,
+        "provisional": f.provisional,
+        "synthetic": f.synthetic,
+        "key_figures": pb.key_figures(f),
+        "headline": pb.headline(f),
+        "table": _segment_table(f, pb, lang),
+        "movements": pb.movements(f),
+        "target": pb.target(f),
+        "charts": [
+            {
+                "name": c.name,
+                "title": c.title,
+                "description": c.description,
+                "svg": c.svg,
+                "file": _chart_file(chart_prefix, c),
+            }
+            for c in charts
+        ],
+        "method": pb.method(f),
+    }
+
+
+def _chart_file(stem: str, chart: Chart) -> str:
+    return f"{stem}-{chart.name}.svg"
+
+
+def _segment_table(f: Facts, pb: ModuleType, lang: str) -> dict:
+    """Headers and formatted rows of the table by segment (levels in millions of MAD)."""
+    lines = [*f.segments, *([f.unallocated] if f.unallocated else []), f.total]
+    columns: list[tuple[str, str]] = []
+    if any(c.previous is not None for c in lines):
+        columns.append(("previous", numbers.period_label(f.previous_period, lang, short=True)))
+    columns.append(("level", numbers.period_label(f.period, lang, short=True)))
+    columns.append(("share", pb.LABELS["col_share"]))
+    for key in ("growth", "contribution", "progress"):
+        if any(getattr(c, key) is not None for c in lines):
+            header = pb.LABELS[f"col_{key}"]
+            columns.append((key, header.format(year=f.previous_year)))
+    rows = []
+    for c in lines:
+        rows.append(
+            {
+                "code": c.code,
+                "name": pb.segment_name(c.code),
+                "total": c is f.total,
+                "values": [_table_value(c, key, f, lang, pb) for key, _ in columns],
+            }
+        )
+    return {"headers": [h for _, h in columns], "rows": rows}
+
+
+def _table_value(c: Cell, key: str, f: Facts, lang: str, pb: ModuleType) -> str:
+    if c is f.total and c.level is not None:
+        if key == "share":
+            return numbers.number(Decimal(100), lang, 1)
+        if key == "contribution" and c.growth is not None:
+            # the contributions of the segments add up to the total's growth
+            return numbers.number(c.growth, lang, 1, signed=True)
+    value = getattr(c, key)
+    if value is None:
+        if c.confidential and key in ("level", "share", "growth", "contribution", "progress"):
+            return pb.LABELS["confidential_mark"]
+        return pb.LABELS["missing_mark"]
+    if key in ("level", "previous"):
+        return numbers.number(value / _MILLION, lang, 1)
+    signed = key in ("growth", "contribution")
+    return numbers.number(value, lang, 1, signed=signed)

@@ -1,0 +1,303 @@
+"""The bulletin (marsad.publish.bulletin): every sentence follows the indicator table."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from marsad.publish.bulletin import render_bulletin, write_bulletin
+
+from .conftest import DEMO_LEVELS, DEMO_PARTNERS, build_table
+
+NN = "\u202f"  # narrow no-break space: groups and before %
+NB = "\u00a0"
+
+
+class _Text(HTMLParser):
+    """Visible text of an HTML document, SVG, style and titles left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("svg", "style", "title", "head"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("svg", "style", "title", "head"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def text_of(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return re.sub(r"[ \t\r\n]+", " ", " ".join(parser.parts))
+
+
+@pytest.fixture(scope="module")
+def html(demo_table) -> str:
+    return render_bulletin(demo_table, "2025-S1", "fr")
+
+
+@pytest.fixture(scope="module")
+def text(html) -> str:
+    return text_of(html)
+
+
+def test_headline(text):
+    assert (
+        "Les exportations de services numériques et d'externalisation ont atteint "
+        f"13,4 milliards de dirhams au premier semestre 2025, en hausse de 3,5{NN}% "
+        "par rapport au premier semestre 2024."
+    ) in text
+    assert (
+        "Le segment ITO (externalisation des technologies de l'information) en représente "
+        f"39,2{NN}%, devant le segment CRM (31,3{NN}%)."
+    ) in text
+
+
+def test_segment_table(html):
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)
+    cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, flags=re.S) for r in rows]
+    header = cells[0]
+    assert header == [
+        "Segment",
+        "S1 2024",
+        "S1 2025",
+        "Part (%)",
+        "Variation (%)",
+        "Contribution (points)",
+        "Réalisation / 2024 (%)",
+    ]
+    by_code = {re.sub(r"<[^>]+>.*", "", c[0].split('class="code">')[-1]): c[1:] for c in cells[1:]}
+    assert by_code["ESO"] == [f"1{NN}802,0", f"2{NN}580,0", "19,3", "+43,2", "+6,0", "74,5"]
+    assert by_code["CRM"] == [f"4{NN}800,0", f"4{NN}190,0", "31,3", "−12,7", "−4,7", "42,8"]
+    assert by_code["KPO"] == ["23,0", "27,0", "0,2", "+17,4", "0,0", "56,3"]
+    assert cells[-1][0] == "Total"
+    assert cells[-1][1:] == [f"12{NN}925,0", f"13{NN}377,0", "100,0", "+3,5", "+3,5", "51,0"]
+    assert "Externalisation des services d'ingénierie" in html
+
+
+def test_notable_movements(text):
+    assert (
+        "Le segment ESO (externalisation des services d'ingénierie) a enregistré la plus forte "
+        f"hausse (+43,2{NN}%, à 2,6 milliards de dirhams) et apporté la plus forte contribution "
+        f"à la croissance (+6,0{NB}points)."
+    ) in text
+    assert (
+        f"Le segment CRM (gestion de la relation client) est en baisse de 12,7{NN}%, "
+        f"à 4,2 milliards de dirhams, ce qui retire 4,7{NB}points à la croissance d'ensemble."
+    ) in text
+    assert f"Le segment ESO a déjà réalisé 74,5{NN}% de son chiffre de 2024." in text
+    assert f"L'ensemble du secteur a déjà réalisé 51,0{NN}% de son chiffre de 2024." in text
+    assert (
+        f"Principaux marchés{NB}: France (45,0{NN}% des exportations), Espagne (12,0{NN}%) "
+        f"et États-Unis (9,0{NN}%)."
+    ) in text
+
+
+def test_target_tracker(text):
+    assert (
+        "En 2024, dernière année complète, les exportations ont atteint 26,2 milliards de "
+        f"dirhams, soit 65,5{NN}% de l'objectif de 40 milliards de dirhams fixé pour 2030."
+    ) in text
+    assert (
+        f"Pour l'atteindre, elles devraient croître de 7,3{NN}% par an pendant 6 ans, "
+        f"contre 0,2{NN}% entre 2023 et 2024."
+    ) in text
+    assert "elles atteindraient 26,5 milliards de dirhams en 2030" in text
+
+
+def test_charts_inline_and_self_contained(html):
+    assert html.count("<svg ") >= 2
+    assert '<html lang="fr" dir="ltr">' in html
+    assert "<script" not in html
+    assert "<link" not in html
+    assert not re.search(r"""(src|href)=["']?https?:""", html)
+    assert "@import" not in html and "url(" not in html
+
+
+def test_methodological_note(text):
+    assert "Rupture de série" in text
+    assert "l'ancien périmètre donnait 17,9 milliards de dirhams" in text
+    assert "le nouveau 26,17 milliards de dirhams" in text
+    assert "provisoires" in text
+    assert "Office des Changes" in text
+    assert "cours de référence de la date de valeur" in text
+    assert "proposée par marsad" in text
+    assert "Version des données" in text and "2025-10-test" in text
+    assert "Variation sur un an" in text  # definitions read from the registry
+    assert "(level(t) / level(t-1y) - 1) x 100" in text
+    assert "synthétiques" not in text
+
+
+def test_synthetic_is_said_plainly(demo_table):
+    text = text_of(render_bulletin(demo_table, "2025-S1", "fr", synthetic=True))
+    assert "données synthétiques" in text
+    assert "Ce ne sont pas des statistiques officielles." in text
+    by_release = build_table(DEMO_LEVELS, release="demo-synthetic-2025")
+    assert "données synthétiques" in text_of(render_bulletin(by_release, "2025-S1"))
+
+
+def test_a_fall_changes_the_text(levels):
+    levels[("2025-S1", "CRM")] = "2.190"
+    levels[("2025-S1", "TOTAL")] = "11.377"
+    text = text_of(render_bulletin(build_table(levels), "2025-S1", "fr"))
+    assert (
+        f"11,4 milliards de dirhams au premier semestre 2025, en baisse de 12,0{NN}% "
+        "par rapport au premier semestre 2024."
+    ) in text
+    assert "en hausse" not in text
+    assert f"Le segment CRM (gestion de la relation client) est en baisse de 54,4{NN}%" in text
+
+
+def test_stable_and_other_fastest_segment(levels):
+    levels[("2025-S1", "TOTAL")] = "12.925"
+    levels[("2025-S1", "ESO")] = "1.802"
+    levels[("2025-S1", "BPO")] = "1.980"
+    levels[("2025-S1", "ITO")] = "6.150"
+    levels[("2025-S1", "CRM")] = "2.970"
+    levels[("2025-S1", "KPO")] = "0.023"
+    text = text_of(render_bulletin(build_table(levels), "2025-S1", "fr"))
+    assert "stables par rapport au premier semestre 2024" in text
+    assert (
+        "Le segment BPO (externalisation des processus métiers) a enregistré la plus forte hausse"
+    ) in text
+    assert (
+        f"La plus forte contribution à la croissance, +7,7{NB}points, vient du segment ITO "
+        "(externalisation des technologies de l'information)."
+    ) in text
+    assert f"Le segment CRM n'a réalisé que 30,3{NN}% de son chiffre de 2024." in text
+    assert "74,5" not in text
+
+
+def test_year_bulletin(demo_table):
+    text = text_of(render_bulletin(demo_table, "2024", "fr"))
+    assert (
+        f"ont atteint 26,2 milliards de dirhams en 2024, en hausse de 0,2{NN}% par rapport à 2023."
+    ) in text
+    # no segment has a 2023 level: nothing is said about segment growth
+    assert "plus forte hausse" not in text and "en baisse" not in text
+    assert "Réalisation" not in text
+    assert "Objectif 2030" in text
+
+
+def test_quarter_bulletin(demo_table):
+    text = text_of(render_bulletin(demo_table, "2024-Q3", "fr"))
+    assert (
+        "ont atteint 7,0 milliards de dirhams au troisième trimestre 2024, en hausse de "
+        f"3,0{NN}% par rapport au troisième trimestre 2023."
+    ) in text
+    assert (
+        "Le segment ITO (externalisation des technologies de l'information) a enregistré la "
+        "plus forte hausse (+8,0"
+    ) in text
+    assert f"Le segment CRM (gestion de la relation client) est en baisse de 3,0{NN}%" in text
+    assert "Exportations par trimestre et par segment" in render_bulletin(
+        demo_table, "2024-Q3", "fr", "md"
+    )
+
+
+def test_period_without_previous_year(demo_table):
+    text = text_of(render_bulletin(demo_table, "2024-S1", "fr"))
+    assert (
+        "Les exportations de services numériques et d'externalisation ont atteint 12,9 "
+        "milliards de dirhams au premier semestre 2024."
+    ) in text
+    for absent in (
+        "en hausse",
+        "en baisse",
+        "stables",
+        "par rapport au",
+        "plus forte",
+        "Variation (%)",
+        "Contribution (points)",
+    ):
+        assert absent not in text, absent
+    # the tracker quotes the last year ended by June 2024, not 2024 itself
+    assert "En 2023, dernière année complète" in text
+    assert "pendant 7 ans." in text
+
+
+def test_month_bulletin(levels):
+    levels.update({("2024-07", "TOTAL"): "2.300", ("2023-07", "TOTAL"): "2.100"})
+    text = text_of(render_bulletin(build_table(levels), "2024-07", "fr"))
+    assert f"en juillet 2024, en hausse de 9,5{NN}% par rapport à juillet 2023." in text
+
+
+def test_confidential_cell_is_marked_and_not_described():
+    table = build_table(DEMO_LEVELS, DEMO_PARTNERS, confidential={("2025-S1", "KPO")})
+    html = render_bulletin(table, "2025-S1", "fr")
+    text = text_of(html)
+    kpo_row = re.search(r'class="code">KPO</span>.*?</tr>', html, flags=re.S).group(0)
+    assert re.findall(r"<td>(.*?)</td>", kpo_row)[1:] == ["c"] * 5
+    assert "secret statistique" in text
+    movements = text.split("Faits marquants")[1].split("Objectif 2030")[0]
+    assert "KPO" not in movements
+
+
+def test_unallocated_is_reported(levels):
+    levels[("2025-S1", "UNALLOCATED")] = "0.100"
+    levels[("2025-S1", "TOTAL")] = "13.477"
+    text = text_of(render_bulletin(build_table(levels), "2025-S1", "fr"))
+    assert "Non ventilé" in text
+    assert "100 millions de dirhams" in text and "n'ont pu être rattachés à un segment" in text
+
+
+def test_english_bulletin(demo_table):
+    html = render_bulletin(demo_table, "2025-S1", "en")
+    text = text_of(html)
+    assert '<html lang="en" dir="ltr">' in html
+    assert (
+        "Exports of digital and outsourcing services reached 13.4 billion dirhams in the "
+        "first half of 2025, up 3.5% on the first half of 2024."
+    ) in text
+    assert "The ESO segment has already achieved 74.5% of its 2024 exports." in text
+    assert "(IT outsourcing)" in text
+
+
+def test_bulletin_is_deterministic(demo_table):
+    assert render_bulletin(demo_table, "2025-S1", "fr", "md") == render_bulletin(
+        build_table(DEMO_LEVELS, DEMO_PARTNERS), "2025-S1", "fr", "md"
+    )
+
+
+def test_markdown_writes_the_charts_beside_it(demo_table, tmp_path):
+    out = tmp_path / "bulletin-fr.md"
+    written = write_bulletin(demo_table, "2025-S1", "fr", out)
+    assert written[0] == out
+    names = [p.name for p in written[1:]]
+    assert names == [
+        "bulletin-fr-segments.svg",
+        "bulletin-fr-history.svg",
+        "bulletin-fr-target.svg",
+    ]
+    md = out.read_text(encoding="utf-8")
+    assert "<svg" not in md
+    for name in names:
+        assert f"]({name})" in md
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith("<svg ")
+    assert "| ESO — Externalisation des services d'ingénierie |" in md
+    assert f"Le segment ESO a déjà réalisé 74,5{NN}% de son chiffre de 2024." in md
+
+
+def test_html_file_and_errors(demo_table, tmp_path):
+    out = tmp_path / "sub" / "b.html"
+    assert write_bulletin(demo_table, "2025-S1", "fr", out) == [out]
+    assert out.read_text(encoding="utf-8").count("<svg ") == 3
+    with pytest.raises(ValueError, match="PDF"):
+        write_bulletin(demo_table, "2025-S1", "fr", tmp_path / "b.pdf")
+    with pytest.raises(ValueError, match="format"):
+        write_bulletin(demo_table, "2025-S1", "fr", tmp_path / "b.docx")
+    with pytest.raises(ValueError, match="2019-S1"):
+        render_bulletin(demo_table, "2019-S1")
+    with pytest.raises(ValueError, match="Arabic"):
+        render_bulletin(demo_table, "2025-S1", "ar")
