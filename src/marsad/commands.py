@@ -123,7 +123,8 @@ def run_bulletin(warehouse: Path, period: str, lang: str, out_file: Path) -> Non
         table = load_indicators(wh, provisional_from=settings.provisional_from)
         synthetic = _is_synthetic(wh)
         written = write_bulletin(table, period, lang, out_file, synthetic=synthetic)
-    out.print(f"Wrote the {lang} bulletin for {period} to {written}.")
+    extra = f" (and {len(written) - 1} chart files beside it)" if len(written) > 1 else ""
+    out.print(f"Wrote the {lang} bulletin for {period} to {written[0]}{extra}.")
 
 
 def _is_synthetic(wh) -> bool:
@@ -169,19 +170,22 @@ def run_demo(out_dir: Path, *, rows_per_year: int, seed: int) -> None:
                                percent_decimals=settings.percent_decimals)
                 progress.update(task, total=1, completed=1)
             with _progress() as progress:
-                task = progress.add_task("4/4 publish", total=3)
+                task = progress.add_task("4/4 publish", total=4)
                 csv_path = out_dir / "indicators.csv"
                 export_table(wh, "csv", csv_path)
                 progress.update(task, advance=1)
                 table = load_indicators(wh, provisional_from=settings.provisional_from)
                 period = _latest_half(table)
-                html = write_bulletin(table, period, "fr", out_dir / f"bulletin-{period}-fr.html",
-                                      synthetic=True)
-                progress.update(task, advance=1)
-                md = write_bulletin(table, period, "fr", out_dir / f"bulletin-{period}-fr.md",
-                                    synthetic=True)
-                progress.update(task, advance=1)
-    _demo_summary(out_dir, reports, report, table, period, [csv_path, html, md, warehouse],
+                years = table.periods("year")[-1:]  # the latest complete year, if any
+                bulletins = [(period, "html"), (period, "md"), *((y, "html") for y in years)]
+                paths = [csv_path]
+                for bulletin_period, suffix in bulletins:
+                    target = out_dir / f"bulletin-{bulletin_period}-fr.{suffix}"
+                    paths.append(write_bulletin(table, bulletin_period, "fr", target,
+                                                synthetic=True)[0])
+                    progress.update(task, advance=1)
+                progress.update(task, completed=4)
+    _demo_summary(out_dir, reports, report, table, period, [*paths, warehouse],
                   time.perf_counter() - started)
 
 

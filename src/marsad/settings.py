@@ -22,10 +22,6 @@ class Settings(BaseSettings):
         description="DuckDB warehouse file (e.g. data/marsad.duckdb); "
         "default marsad.duckdb in the current directory.",
     )
-    country: str = Field(
-        default="MA",
-        description="ISO 3166-1 alpha-2 code of the reporting economy (e.g. MA).",
-    )
     percent_decimals: int = Field(
         default=4,
         description="Decimals kept for percentages in the indicator table (e.g. 4 gives 3.4971).",

@@ -1,0 +1,126 @@
+"""The commands of DESIGN.md end to end, as a user runs them, on a small data set
+with known answers and bad rows mixed in."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+FIRMS = """firm_id,name,segment,isic,city
+F1,Atlas Code,ITO,6201,Rabat
+F2,Sahara Calls,CRM,8220,Fès
+F3,Rif Engineering,ESO,7112,Tanger
+"""
+RATES = """date,currency,mad_per_unit
+2023-01-02,EUR,11.000000
+2023-06-30,EUR,10.500000
+2023-01-02,USD,10.000000
+"""
+# 2023 and 2024 (first half), known answers in MAD:
+#  ITO 2023-S1: 100 EUR x 11 = 1100.00 ; 2024-S1: 200 EUR x 10.5 = 2100.00
+#  CRM 2023-S1: 50.005 USD x 10 = 500.05 ; 2024-S1: 30 USD x 10 = 300.00
+#  ESO via concordance (unregistered firm, SJ312) 2024-S1: 1000 MAD
+#  imports 2024-S1: 10 EUR x 10.5 = 105.00
+TRANSACTIONS = """record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country
+r1,BK1,F1,2023-02-04,C,100.00,EUR,SI21,FR
+r2,BK1,F2,2023-03-10,C,50.005,USD,SJ35,US
+r3,BK1,F1,2024-04-01,C,200.00,EUR,SI22,FR
+r4,BK2,F2,2024-05-15,C,30,USD,SJ35,US
+r5,BK2,UNREG-9,2024-06-01,C,1000,MAD,SJ312,DE
+r6,BK2,F1,2024-06-02,D,10,EUR,SI22,FR
+bad1,BK1,F1,2024-13-01,C,5,EUR,SI21,FR
+bad2,BK1,F1,2024-02-01,C,-5,EUR,SI21,FR
+bad3,BK1,F1,2024-02-01,X,5,EUR,SI21,FR
+bad4,BK1,F1,2024-02-01,C,5,EUR,ZZ99,FR
+bad5,BK1,F1,2024-02-01,C,5,EUR,SI21,QQ
+bad6,BK1,F1,2024-02-01,C,5,EUX,SI21,FR
+"""
+# months Jan 2023 .. Jun 2024 must all be covered for half-years to be complete
+FILLER = "".join(
+    f"m{y}{m:02d},BK3,F3,{y}-{m:02d}-15,D,1,MAD,SJ312,FR\n"
+    for y, months in ((2023, range(1, 13)), (2024, range(1, 7))) for m in months
+)
+
+
+def marsad(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MARSAD_WAREHOUSE": str(cwd / "w.duckdb"), "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-m", "marsad", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+    return proc
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("e2e")
+    (d / "firms.csv").write_text(FIRMS, encoding="utf-8")
+    (d / "rates.csv").write_text(RATES, encoding="utf-8")
+    (d / "tx.csv").write_text(TRANSACTIONS + FILLER, encoding="utf-8")
+    marsad("ingest", "--kind", "firms", "firms.csv", cwd=d)
+    marsad("ingest", "--kind", "rates", "rates.csv", cwd=d)
+    proc = marsad("ingest", "--kind", "transactions", "tx.csv", cwd=d)
+    (d / "ingest.out").write_text(proc.stdout + proc.stderr)
+    marsad("build", cwd=d)
+    marsad("export", "--format", "csv", "--out", "out/indicators.csv", cwd=d)
+    return d
+
+
+def _rows(d: Path) -> dict[tuple, str]:
+    with (d / "out" / "indicators.csv").open(encoding="utf-8") as f:
+        return {(r["indicator"], r["flow"], r["period"], r["segment"], r["service"],
+                 r["partner"]): r["value"] for r in csv.DictReader(f)}
+
+
+def test_ingest_reports_loaded_and_quarantined_counts(built):
+    out = (built / "ingest.out").read_text()
+    assert "24" in out and "6" in out  # 6 + 18 good rows loaded, 6 quarantined
+
+
+def test_exported_levels_match_the_known_answers(built):
+    rows = _rows(built)
+    assert rows[("level", "exports", "2023-S1", "ITO", "_T", "_T")] == "1100.00"
+    assert rows[("level", "exports", "2023-S1", "CRM", "_T", "_T")] == "500.05"
+    assert rows[("level", "exports", "2024-S1", "ITO", "_T", "_T")] == "2100.00"
+    assert rows[("level", "exports", "2024-S1", "ESO", "_T", "_T")] == "1000.00"
+    assert rows[("level", "exports", "2024-S1", "TOTAL", "_T", "_T")] == "3400.00"
+    assert rows[("level", "exports", "2024-S1", "TOTAL", "_T", "DE")] == "1000.00"
+    assert rows[("level", "imports", "2024-S1", "ITO", "SI22", "_T")] == "105.00"
+    # growth (3400 / 1600.05 - 1) x 100, share 2100 / 3400, rounded to 4 decimals
+    growth = (Decimal(3400) / Decimal("1600.05") - 1) * 100
+    assert rows[("growth_yoy", "exports", "2024-S1", "TOTAL", "_T", "_T")] == str(
+        growth.quantize(Decimal("0.0001")))
+    assert rows[("share", "exports", "2024-S1", "ITO", "_T", "_T")] == "61.7647"
+    assert rows[("progress_prev_year", "exports", "2024-S1", "ITO", "_T", "_T")] == "190.9091"
+    # 2023 as a year is complete; 2024 is not, so it has no annual level
+    assert ("level", "exports", "2023", "TOTAL", "_T", "_T") in rows
+    assert ("level", "exports", "2024", "TOTAL", "_T", "_T") not in rows
+
+
+def test_the_table_has_exactly_the_design_columns(built):
+    header = (built / "out" / "indicators.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == ("indicator,flow,period,segment,service,partner,value,unit,obs_status,"
+                      "conf_status,release")
+
+
+def test_bulletin_for_a_half_year_in_french(built):
+    marsad("bulletin", "--period", "2024-S1", "--lang", "fr", "--out", "b.html", cwd=built)
+    html = (built / "b.html").read_text(encoding="utf-8")
+    assert 'lang="fr"' in html
+    assert "premier semestre 2024" in html
+    assert html.count("<svg") >= 2
+
+
+def test_errors_are_one_plain_line_not_a_traceback(tmp_path):
+    proc = marsad("export", "--format", "csv", "--out", "x.csv", cwd=tmp_path, check=False)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "marsad ingest" in proc.stderr or "marsad build" in proc.stderr
+    proc = marsad("ingest", "--kind", "transactions", "missing.csv", cwd=tmp_path, check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
