@@ -135,7 +135,7 @@ def test_methodological_note(text):
     assert "proposée par marsad" in text
     assert "Version des données" in text and "2025-10-test" in text
     assert "Variation sur un an" in text  # definitions read from the registry
-    assert "(level(t) / level(t-1y) - 1) x 100" in text
+    assert "(montant(t) / montant(t-1 an) - 1) x 100" in text  # the French formula
     assert "synthétiques" not in text
 
 
