@@ -70,7 +70,9 @@ class IndicatorTable:
         >>> table.get("level", "2025-S1", "ESO")   # doctest: +SKIP
         Decimal('2580000000.00')
         """
-        obs = self._index.get((indicator, flow, period, segment, service, partner))
+        obs = self.observation(
+            indicator, period, segment, flow=flow, service=service, partner=partner
+        )
         return None if obs is None else obs.value
 
     def observation(
