@@ -27,7 +27,8 @@ RATES = """date,currency,mad_per_unit
 #  CRM 2023-S1: 50.005 USD x 10 = 500.05 ; 2024-S1: 30 USD x 10 = 300.00
 #  ESO via concordance (unregistered firm, SJ312) 2024-S1: 1000 MAD
 #  imports 2024-S1: 10 EUR x 10.5 = 105.00
-TRANSACTIONS = """record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country
+HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
+TRANSACTIONS = HEADER + """
 r1,BK1,F1,2023-02-04,C,100.00,EUR,SI21,FR
 r2,BK1,F2,2023-03-10,C,50.005,USD,SJ35,US
 r3,BK1,F1,2024-04-01,C,200.00,EUR,SI22,FR
