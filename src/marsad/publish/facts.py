@@ -118,6 +118,18 @@ def year_earlier(period: str) -> str:
     return f"{int(period[:4]) - 1}{period[4:]}"
 
 
+def _available(table: IndicatorTable) -> str:
+    """The periods of the table in a few words (e.g. ``years 2023 to 2024, halves 2023-S1
+    to 2025-S1, …``)."""
+    parts = []
+    for kind, name in (("year", "years"), ("half", "halves"), ("quarter", "quarters"),
+                       ("month", "months")):
+        found = table.periods(kind)
+        if found:
+            parts.append(f"{name} {found[0]}" + (f" to {found[-1]}" if len(found) > 1 else ""))
+    return ", ".join(parts) or "none (nothing is built)"
+
+
 def gather(
     table: IndicatorTable, period: str, *, synthetic: bool = False, flow: str = "exports"
 ) -> Facts:
@@ -126,10 +138,9 @@ def gather(
     Raises ``ValueError`` when the table has no total level for the period.
     """
     if table.get("level", period, TOTAL, flow=flow) is None:
-        available = ", ".join(table.periods()) or "none"
         raise ValueError(
-            f"the indicator table has no {flow} level for period {period!r} "
-            f"(periods available: {available})"
+            f"the data have no {flow} figure for the period {period!r}; "
+            f"periods available: {_available(table)}"
         )
     kind = period_kind(period)
     total = _cell(table, period, TOTAL, flow=flow)
