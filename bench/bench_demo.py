@@ -57,6 +57,7 @@ def run(rows_per_year: int) -> dict[str, float]:
         t["synth"], _ = _time(generate, data, rows_per_year=rows_per_year)
         files = sorted((data / "transactions").glob("*.csv"))
         with open_warehouse(work / "w.duckdb") as wh:
+
             def ingest() -> None:
                 load_files(wh, "firms", [data / "firms.csv"])
                 load_files(wh, "rates", [data / "rates.csv"])
@@ -76,8 +77,11 @@ def run(rows_per_year: int) -> dict[str, float]:
         t["baseline read_csv"], _ = _time(
             lambda: con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv('{glob}')")
         )
-        t["baseline build query"], _ = _time(lambda: con.execute(BASELINE_BUILD.format(
-            tx=glob, rates=data / "rates.csv", firms=data / "firms.csv")))
+        t["baseline build query"], _ = _time(
+            lambda: con.execute(
+                BASELINE_BUILD.format(tx=glob, rates=data / "rates.csv", firms=data / "firms.csv")
+            )
+        )
         con.close()
         return t
     finally:

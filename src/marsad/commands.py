@@ -23,10 +23,13 @@ from rich.progress import (
 from rich.table import Table
 
 from marsad.cli import console, fail, out
+from marsad.ingest import IngestError
 from marsad.settings import get_settings
 
 #: Errors a user can act on: shown as one plain line, exit code 2.
-_USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, FileNotFoundError, RuntimeError)
+_USER_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError, FileNotFoundError, RuntimeError, IngestError,
+)
 
 
 @contextlib.contextmanager
@@ -155,15 +158,18 @@ def run_demo(out_dir: Path, *, rows_per_year: int, seed: int) -> None:
                      progress=_bar(progress, "1/4 synthetic records"))
         with open_warehouse(warehouse) as wh:
             with _progress() as progress:
-                task = progress.add_task("2/4 ingest", total=None)
                 files = sorted((data_dir / "transactions").glob("*.csv"))
+                task = progress.add_task("2/4 ingest", total=len(files) + 2)
+
+                def file_done(event) -> None:
+                    if event.phase == "done":
+                        progress.update(task, advance=1)
+
                 reports = []
-                reports += load_files(wh, "firms", [data_dir / "firms.csv"])
-                reports += load_files(wh, "rates", [data_dir / "rates.csv"])
-                progress.update(task, total=len(files))
-                for i, path in enumerate(files, 1):
-                    reports += load_files(wh, "transactions", [path])
-                    progress.update(task, completed=i)
+                for kind, paths in (("firms", [data_dir / "firms.csv"]),
+                                    ("rates", [data_dir / "rates.csv"]),
+                                    ("transactions", files)):
+                    reports += load_files(wh, kind, paths, progress=file_done)
             with _progress() as progress:
                 task = progress.add_task("3/4 build", total=None)
                 report = build(wh, provisional_from=settings.provisional_from,

@@ -1,0 +1,22 @@
+"""Ingestion: bank files in, validated records, quarantine and ledger out.
+
+``load_files(wh, kind, paths)`` is the entry point the command line and the
+demo use; see :mod:`marsad.ingest.load` for what a load guarantees, and
+:mod:`marsad.ingest.readers` for the file formats read.
+"""
+
+from marsad.ingest.load import LoadReport, load_file, load_files
+from marsad.ingest.readers import FileRefused, IngestError, ProgressEvent, ReadOptions
+from marsad.ingest.schema import KINDS, RULES
+
+__all__ = [
+    "KINDS",
+    "RULES",
+    "FileRefused",
+    "IngestError",
+    "LoadReport",
+    "ProgressEvent",
+    "ReadOptions",
+    "load_file",
+    "load_files",
+]

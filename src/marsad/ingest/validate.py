@@ -1,0 +1,307 @@
+"""Row checks, written as one vectorised SQL pass over the staged text.
+
+Every check of :data:`marsad.ingest.schema.RULES` is a SQL predicate on a
+row. The checks run in a fixed order (field by field, in the file's column
+order; for one field: required, then type, then range or reference list);
+a row is quarantined with its **first** failing check as its rule, column and
+message, and the others it fails are listed in ``other_rules``. So there is one
+quarantine row per rejected input row, and loaded + quarantined = rows read.
+
+The result is the temporary table ``_ing_chk``: one row per staged row with
+``_line``, each field parsed to its warehouse type (NULL when it does not
+parse), ``_fail`` (``rule|column|detail`` of the first failing check, NULL
+when the row is good), ``_value`` (the raw text of the failing field),
+``_others``, ``_record`` (the raw row as JSON, for failing rows), and the
+columns later steps fill: ``_msg`` (a message written by the duplicate
+checks) and ``_resolved``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marsad import reference
+from marsad.engine.warehouse import Warehouse
+from marsad.ingest.readers import Staged, _lit, _q
+from marsad.ingest.schema import Field, Kind
+
+CHK = "_ing_chk"
+WS_CHARS = " \t\r\n\u00a0\u202f\ufeff"
+_SPACE = r"[ \x{a0}\x{202f}']"
+
+REF_TABLES = {
+    "currency": "_ing_ref_currency",
+    "country": "_ing_ref_country",
+    "ebops": "_ing_ref_ebops",
+    "segment": "_ing_ref_segment",
+}
+
+REF_MESSAGES = {
+    "currency": "is not an ISO 4217 currency code",
+    "country": "is not an ISO 3166-1 alpha-2 country code",
+    "ebops": "is not an EBOPS 2010 service code",
+    "segment": "is not a segment: ITO, CRM, ESO, BPO or KPO expected",
+}
+
+
+def register_references(wh: Warehouse) -> None:
+    """Expose the code lists the checks need as temporary tables."""
+    lists = {
+        "currency": sorted(reference.currencies()),
+        "country": sorted(reference.countries()),
+        "ebops": sorted(reference.ebops()),
+        "segment": list(reference.SEGMENT_CODES),
+    }
+    for ref, codes in lists.items():
+        name = REF_TABLES[ref]
+        wh.sql(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest(?::VARCHAR[]) AS code", [codes]
+        )
+
+
+def number_pattern(decimal: str) -> str:
+    """Regular expression of a number written with ``decimal`` as separator,
+    optionally grouped by thousands (``1,234.5``, ``1 234,56``, ``1.234,5``)."""
+    if decimal == ".":
+        return rf"[+-]?(\d+|\d{{1,3}}(,\d{{3}})+|\d{{1,3}}({_SPACE}\d{{3}})+)(\.\d+)?"
+    return rf"[+-]?(\d+|\d{{1,3}}(\.\d{{3}})+|\d{{1,3}}({_SPACE}\d{{3}})+)(,\d+)?"
+
+
+def _plain_pattern(decimal: str, scale: int) -> str:
+    """The common case, read without any rewriting: ``1234.5``."""
+    d = r"\." if decimal == "." else ","
+    return rf"\d{{1,{18 - scale}}}({d}\d{{1,{scale}}})?"
+
+
+def _normalised(v: str, decimal: str) -> str:
+    """SQL: the number as ``[+-]digits[.digits]`` (grouping dropped, ``.`` as decimal)."""
+    group = "," if decimal == "." else "."
+    text = f"regexp_replace({v}, '[{group}+ \\x{{a0}}\\x{{202f}}'']', '', 'g')"
+    return text if decimal == "." else f"replace({text}, ',', '.')"
+
+
+def _v(f: Field) -> str:
+    return _q("v_" + f.name)
+
+
+def _n(f: Field) -> str:
+    return _q("n_" + f.name)
+
+
+def _by_decimal(decimals: set[str], make) -> str:
+    """SQL built by ``make(decimal)``, for the decimal separator of each row."""
+    if len(decimals) == 1:
+        return make(next(iter(decimals)))
+    return f"CASE WHEN _dec = ',' THEN {make(',')} ELSE {make('.')} END"
+
+
+def sources(parts: list[tuple[int, Staged]]) -> list[str]:
+    """SELECTs of the staged rows of the files, each with ``_file``, ``_dec``,
+    ``_unit``, ``_line``, the fields and ``_blank`` (a group of files read
+    together has one SELECT for all)."""
+    out = []
+    for i, st in parts:
+        if st.full_source:
+            if st.source:
+                out.append(st.source)
+        else:
+            out.append(
+                f"SELECT {i} AS _file, {_lit(st.decimal)} AS _dec, {_lit(st.unit)} AS _unit, * "
+                f"FROM ({st.source})"
+            )
+    return out
+
+
+def union_sql(parts: list[tuple[int, Staged]]) -> str:
+    """The staged rows of several files, one after the other, with their file number."""
+    return " UNION ALL ".join(sources(parts))
+
+
+def check_sql(
+    kind: Kind,
+    parts: list[tuple[int, Staged]],
+    date_range: tuple[dt.date, dt.date],
+    stage_table: str | None = None,
+) -> str:
+    """The SELECT that builds ``_ing_chk`` from the staged rows of the files
+    ``parts`` (file number in the batch, staged file)."""
+    lo, hi = date_range
+    decimals = {st.decimal for _, st in parts}
+    src = stage_table if stage_table else "(" + union_sql(parts) + ")"
+    # trimming with a character set is slow: only rows with a space at a field's edge
+    ws = "[ \\t\\r\\n\\x{a0}\\x{202f}\\x{feff}]"
+    edge = f"(^|\\x{{1f}}){ws}|{ws}(\\x{{1f}}|$)"
+    joined = (
+        "concat_ws(chr(31), " + ", ".join(f"coalesce({_q(f.name)}, '')" for f in kind.fields) + ")"
+    )
+    trims = [
+        f"NULLIF(CASE WHEN _edge THEN trim({_q(f.name)}, {_lit(WS_CHARS)}) "
+        f"ELSE {_q(f.name)} END, '')"
+        f" AS {_v(f)}"
+        for f in kind.fields
+    ]
+    numbers = []
+    parsed = []
+    checks: list[tuple[str, str]] = []  # (condition, "rule|column|detail")
+    for f in kind.fields:
+        v = _v(f)
+        name = f.name
+        if f.required:
+            checks.append((f"{v} IS NULL", f"required|{name}|"))
+        if f.type == "date":
+            p = (
+                f"CASE WHEN length({v}) = 10 AND {v} LIKE '____-__-__' "
+                f"THEN TRY_CAST({v} AS DATE) END"
+            )
+            parsed.append(f"{p} AS {_q(name)}")
+            checks.append((f"{v} IS NOT NULL AND {_q(name)} IS NULL", f"type|{name}|date"))
+            checks.append((f"{_q(name)} < DATE '{lo.isoformat()}'", f"date_range|{name}|before"))
+            checks.append((f"{_q(name)} > DATE '{hi.isoformat()}'", f"date_range|{name}|after"))
+        elif f.type == "decimal":
+            n = _n(f)
+            plain = _by_decimal(
+                decimals,
+                lambda d, v=v, f=f: f"regexp_full_match({v}, {_lit(_plain_pattern(d, f.scale))})",
+            )
+            grammar = _by_decimal(
+                decimals, lambda d, v=v: f"regexp_full_match({v}, {_lit(number_pattern(d))})"
+            )
+            cast = _by_decimal(
+                decimals, lambda d, v=v: v if d == "." else f"replace({v}, ',', '.')"
+            )
+            normalised = _by_decimal(decimals, lambda d, v=v: _normalised(v, d))
+            numbers.append(
+                f"CASE WHEN {plain} THEN 'p' WHEN {grammar} THEN 'g' END AS {_q('k_' + name)}"
+            )
+            numbers.append(f"CASE WHEN {grammar} AND NOT {plain} THEN {normalised} END AS {n}")
+            k = _q("k_" + name)
+            big = f"NOT regexp_full_match({n}, '[+-]?0*\\d{{1,{18 - f.scale}}}(\\.\\d*)?')"
+            fine = f"NOT regexp_full_match({n}, '[+-]?\\d+(\\.\\d{{0,{f.scale}}}0*)?')"
+            parsed.append(
+                f"CASE WHEN {k} = 'p' THEN TRY_CAST({cast} AS {f.sql_type}) "
+                f"WHEN {k} = 'g' AND NOT ({big}) AND NOT ({fine}) "
+                f"THEN TRY_CAST({n} AS {f.sql_type}) END AS {_q(name)}"
+            )
+            checks.append((f"{v} IS NOT NULL AND {k} IS NULL", f"type|{name}|number"))
+            checks.append((f"{k} = 'g' AND {big}", f"type|{name}|large"))
+            checks.append((f"{k} = 'g' AND {fine}", f"precision|{name}|"))
+            if f.positive:
+                checks.append((f"{_q(name)} <= 0", f"positive|{name}|"))
+        elif f.type == "flow":
+            parsed.append(f"upper({v}) AS {_q(name)}")
+            checks.append((f"{v} IS NOT NULL AND upper({v}) NOT IN ('C', 'D')", f"flow|{name}|"))
+        elif f.type == "code":
+            parsed.append(f"upper({v}) AS {_q(name)}")
+            if f.ref:
+                checks.append(
+                    (
+                        f"{v} IS NOT NULL AND upper({v}) NOT IN "
+                        f"(SELECT code FROM {REF_TABLES[f.ref]})",
+                        f"{f.ref}|{name}|",
+                    )
+                )
+        else:
+            parsed.append(f"{v} AS {_q(name)}")
+
+    # each check is computed once, as a boolean column _b<i>
+    flags = ", ".join(f"coalesce({c}, false) AS _b{i}" for i, (c, _) in enumerate(checks))
+    fail = (
+        "CASE "
+        + " ".join(f"WHEN _b{i} THEN {_lit(code)}" for i, (_, code) in enumerate(checks))
+        + " END"
+    )
+    # every failing check, in order; the first is _fail itself, so it is cut off
+    listed = ", ".join(
+        f"CASE WHEN _b{i} THEN {_lit(code.split('|')[0] + ' (' + code.split('|')[1] + ')')} END"
+        for i, (_, code) in enumerate(checks)
+    )
+    first = "split_part(_fail, '|', 1) || ' (' || split_part(_fail, '|', 2) || ')'"
+    others = f"substr(concat_ws(', ', {listed}), length({first}) + 3)"
+    value = (
+        "CASE split_part(_fail, '|', 2) "
+        + " ".join(f"WHEN {_lit(f.name)} THEN {_v(f)}" for f in kind.fields)
+        + " END"
+    )
+    record = (
+        "to_json(struct_pack("
+        + ", ".join(f"{_q(f.name)} := {_v(f)}" for f in kind.fields)
+        + "))::VARCHAR"
+    )
+    amount_f = next((f for f in kind.fields if f.type == "decimal"), None)
+    amt = f"{_q(amount_f.name)}::DECIMAL(18,3)" if amount_f is not None else "NULL::DECIMAL(18,3)"
+    grp = f"coalesce(upper({_v(kind.field(kind.group))}), '(none)')" if kind.group else "'(all)'"
+    field_cols = ", ".join(_q(f.name) for f in kind.fields)
+    hash_col = ""
+    if kind.row_hash:
+        parts = ", ".join(f"coalesce({_q(f.name)}::VARCHAR, '')" for f in kind.fields)
+        hash_col = (
+            ",\n       CASE WHEN _fail IS NULL THEN "
+            f"sha256(concat_ws(chr(31), {parts})) END AS _hash"
+        )
+    return f"""
+WITH src AS (SELECT * FROM {src}),
+e AS (SELECT *, regexp_matches({joined}, {_lit(edge)}) AS _edge FROM src WHERE NOT _blank),
+v AS (SELECT _file, _dec, _unit, _line, {", ".join(trims)} FROM e),
+n AS (SELECT *{", " if numbers else ""}{", ".join(numbers)} FROM v),
+p AS (SELECT *, {", ".join(parsed)} FROM n),
+b AS (SELECT *, {flags} FROM p),
+c AS (SELECT *, {fail} AS _fail FROM b)
+SELECT _file, _dec, _unit, _line, {field_cols}, _fail,
+       CASE WHEN _fail IS NOT NULL THEN {value} END AS _value,
+       CASE WHEN _fail IS NOT NULL THEN NULLIF({others}, '') END AS _others,
+       CASE WHEN _fail IS NOT NULL THEN {record} END AS _record,
+       {grp} AS _grp, {amt} AS _amt,
+       NULL::VARCHAR AS _msg, NULL::VARCHAR AS _resolved{hash_col}
+FROM c
+"""
+
+
+def message_sql(kind: Kind, date_range: tuple[dt.date, dt.date]) -> str:
+    """SQL expression of the plain-words message of a failing row of ``_ing_chk``."""
+    lo, hi = date_range
+    today = dt.date.today()
+    after = f"is after {hi.isoformat()}" + (
+        " (dates in the future are not accepted)" if hi >= today else ""
+    )
+    quoted = "'\"' || coalesce(_value, '') || '\"'"
+    prefix = "_unit || ' ' || _line || ', column ' || split_part(_fail, '|', 2) || ': '"
+    scale = {f.name: f.scale for f in kind.fields if f.type == "decimal"}
+    positive_noun = {"amount": "amount", "mad_per_unit": "rate"}
+    sep_hint = (
+        "CASE WHEN _dec = ',' THEN ' (this file uses a decimal comma: state --decimal . if not)'"
+        " ELSE '' END"
+    )
+    whens = [
+        ("required", "'a value is required but the field is empty'"),
+        ("type|date", f"{quoted} || ' is not a date of the form YYYY-MM-DD'"),
+        ("type|number", f"{quoted} || ' is not a number' || {sep_hint}"),
+        ("type|large", f"{quoted} || ' is too large'"),
+        ("date_range|before", f"{quoted} || ' is before {lo.isoformat()}'"),
+        ("date_range|after", f"{quoted} || ' {after}'"),
+        (
+            "flow",
+            f"{quoted} || ' is not a flow: C (export receipt) or D (import payment) expected'",
+        ),
+    ]
+    for ref, text in REF_MESSAGES.items():
+        whens.append((ref, f"{quoted} || ' {text}'"))
+    cases = []
+    for key, expr in whens:
+        if "|" in key:
+            rule, detail = key.split("|")
+            cond = (
+                f"split_part(_fail, '|', 1) = '{rule}' AND split_part(_fail, '|', 3) = '{detail}'"
+            )
+        else:
+            cond = f"split_part(_fail, '|', 1) = '{key}'"
+        cases.append(f"WHEN {cond} THEN {expr}")
+    for name, s in scale.items():
+        cases.append(
+            f"WHEN _fail = 'precision|{name}|' THEN {quoted} || ' has more than {s} decimals'"
+        )
+        noun = positive_noun.get(name, name)
+        cases.append(
+            f"WHEN _fail = 'positive|{name}|' THEN {quoted} || ' is not a positive {noun}'"
+        )
+    fallback = "'fails the check ' || split_part(_fail, '|', 1)"
+    return f"coalesce(_msg, {prefix} || CASE {' '.join(cases)} ELSE {fallback} END)"

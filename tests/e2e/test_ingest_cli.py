@@ -1,0 +1,276 @@
+"""The ingest commands end to end: counts and exit codes, the ledger and
+quarantine commands, and atomicity under SIGKILL (a real subprocess killed at
+random points)."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from marsad.engine.warehouse import Warehouse
+from marsad.ingest import load_files
+from marsad.ingest.cli import register
+
+HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
+
+MESSY = (
+    "\ufeffRecord_ID;Reporter;firm_id;value_date;flow;amount;currency;service_code;partner_country\r\n"
+    "R1;BANK1;F1;2024-03-01;C;1 234,56;EUR;SI22;FR\r\n"
+    'R2;BANK1;"Société; ""Atlas""";2024-03-02;C;99,5;USD;SJ31;US\r\n'
+    "R3;BANK1;F2;2024-03-02;C;12,5O;EUR;SI22;FR\r\n"
+    "R4;BANK1;F2;2024-03-02;X;10;EUR;SI22;FR\r\n"
+    "R5;BANK1;F3;2024-03-03;C;10;EURO;SI22;FR\r\n"
+    "R1;BANK1;F1;2024-03-01;C;1 234,56;EUR;SI22;FR\r\n"
+    "R6;BANK1;;2024-03-04;D;7;MAD;SI2;ES\r\n"
+)
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    a = typer.Typer()
+    register(a)
+    return a
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_messy_file_prints_counts_and_exits_0(app, runner, tmp_path):
+    src = tmp_path / "bank-march.csv"
+    src.write_bytes(MESSY.encode("cp1252", errors="strict") if False else MESSY.encode("utf-8"))
+    wh = tmp_path / "wh.duckdb"
+    res = runner.invoke(app, ["ingest", "--kind", "transactions", str(src), "--warehouse", str(wh)])
+    assert res.exit_code == 0, res.output
+    assert (
+        "bank-march.csv: 7 rows read, 3 loaded, 4 quarantined (1 duplicates) - load L00001"
+        in res.stdout
+    )
+    assert "separator ';'" in res.stdout and "decimal ','" in res.stdout
+    assert "1234" not in res.stdout.replace(",", "")  # no record's amount in the summary
+    # again, under another name: nothing changes, and it says so
+    copy = tmp_path / "copy.csv"
+    shutil.copy(src, copy)
+    res = runner.invoke(
+        app, ["ingest", "--kind", "transactions", str(copy), "--warehouse", str(wh)]
+    )
+    assert res.exit_code == 0
+    assert (
+        "already loaded (load L00001, same content as bank-march.csv); nothing changed"
+        in res.stdout
+    )
+
+
+def test_warehouse_from_environment(app, runner, tmp_path, monkeypatch):
+    src = tmp_path / "a.csv"
+    src.write_text(HEADER + "\nR1,B,F,2024-01-01,C,5,EUR,SI2,FR\n")
+    monkeypatch.setenv("MARSAD_WAREHOUSE", str(tmp_path / "env.duckdb"))
+    res = runner.invoke(app, ["ingest", "--kind", "transactions", str(src)])
+    assert res.exit_code == 0 and (tmp_path / "env.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (bytes(range(256)) * 20, "garbage.csv: the file holds binary data"),
+        (
+            HEADER.replace(",currency", "").encode() + b"\nR1,B,F,2024-01-01,C,5,SI2,FR\n",
+            "garbage.csv: required column currency is missing",
+        ),
+        (b"hello\nworld\n", "garbage.csv: no header row naming the transactions columns"),
+        (b"PAR1 not really parquet", "garbage.csv: the file cannot be read as Parquet"),
+    ],
+)
+def test_unreadable_file_exits_2_with_one_line(app, runner, tmp_path, content, expected):
+    bad = tmp_path / "garbage.csv"
+    bad.write_bytes(content)
+    res = runner.invoke(
+        app,
+        ["ingest", "--kind", "transactions", str(bad), "--warehouse", str(tmp_path / "w.duckdb")],
+    )
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("marsad: ") and expected in lines[0], res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_one_bad_file_among_good_ones(app, runner, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "\nR1,B,F,2024-01-01,C,5,EUR,SI2,FR\n")
+    res = runner.invoke(
+        app,
+        [
+            "ingest",
+            "--kind",
+            "transactions",
+            str(tmp_path / "missing.csv"),
+            str(good),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+        ],
+    )
+    assert res.exit_code == 2
+    assert "missing.csv: no such file" in res.stderr
+    assert "good.csv: 1 rows read, 1 loaded" in res.stdout
+
+
+def test_loads_and_quarantine_commands_and_reload_of_the_fixed_export(app, runner, tmp_path):
+    src = tmp_path / "bank-march.csv"
+    src.write_text(MESSY)
+    wh = ["--warehouse", str(tmp_path / "wh.duckdb")]
+    assert runner.invoke(app, ["ingest", "--kind", "transactions", str(src), *wh]).exit_code == 0
+
+    res = runner.invoke(app, ["loads", *wh])
+    assert res.exit_code == 0
+    import hashlib
+
+    assert hashlib.sha256(src.read_bytes()).hexdigest() in res.stdout
+    assert "1,234.560" in res.stdout  # EUR loaded total (a bank's total, not a record's)
+
+    res = runner.invoke(app, ["quarantine", "list", *wh])
+    assert res.exit_code == 0
+    for rule in ("type", "flow", "currency"):
+        assert rule in res.stdout
+
+    res = runner.invoke(app, ["quarantine", "show", "bank-march.csv", *wh])
+    assert res.exit_code == 0
+    assert '"12,5O" is not a number' in res.stdout.replace("\n", " ") or "12,5O" in res.stdout
+
+    out = tmp_path / "q.csv"
+    res = runner.invoke(app, ["quarantine", "export", "--out", str(out), *wh])
+    assert res.exit_code == 0 and "3 quarantined rows written" in res.stdout
+    text = out.read_text()
+    assert text.splitlines()[0].startswith(HEADER + ",quarantine_load,")
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(
+        text.replace("12,5O", "12,50")
+        .replace(";X;", ";C;")
+        .replace(",X,", ",C,")
+        .replace("EURO", "EUR")
+    )
+    res = runner.invoke(app, ["ingest", "--kind", "transactions", str(fixed), *wh])
+    assert res.exit_code == 0, res.output
+    assert "3 rows read, 3 loaded, 0 quarantined" in res.stdout
+    res = runner.invoke(app, ["quarantine", "list", *wh])
+    assert "nothing in quarantine to fix" in res.stdout
+
+    assert runner.invoke(app, ["quarantine", "show", "nope", *wh]).exit_code == 2
+
+
+# -- atomicity under SIGKILL -----------------------------------------------------------------
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def _big_file(path: Path, rows: int) -> None:
+    with path.open("w") as fh:
+        fh.write(HEADER + "\n")
+        for i in range(rows):
+            amount = "x" if i % 997 == 5 else f"{(i * 37) % 100000 / 100 + 1:.2f}"
+            fh.write(
+                f"K{i:07d},BANK{i % 3},F{i % 50},2024-0{1 + i % 9}-1{i % 9},C,{amount},"
+                f"{('EUR', 'USD', 'MAD')[i % 3]},SI22,FR\n"
+            )
+
+
+def _state(db: Path) -> tuple:
+    wh = Warehouse(db)  # opening replays the WAL, as the next command would
+    try:
+        return (
+            wh.scalar("SELECT count(*) FROM transactions"),
+            wh.scalar("SELECT count(*) FROM ingest_loads"),
+            wh.scalar("SELECT count(*) FROM ingest_quarantine"),
+            wh.scalar("SELECT count(*) FROM ingest_totals"),
+            wh.scalar("SELECT coalesce(sum(amount), 0) FROM transactions"),
+        )
+    finally:
+        wh.close()
+
+
+def _run(args: list[str]) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.Popen(
+        [sys.executable, "-m", "marsad.ingest", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _kill_test(tmp_path: Path, iterations: int, rows: int) -> None:
+    rng = random.Random(20240315)
+    first, big = tmp_path / "first.csv", tmp_path / "big.csv"
+    _big_file(big, rows)
+    first.write_text(
+        HEADER
+        + "\nA1,BANK9,F1,2024-01-05,C,10.5,EUR,SI22,FR\nA2,BANK9,F1,2024-01-05,C,oops,EUR,SI22,FR\n"
+    )
+    base = tmp_path / "base.duckdb"
+    wh = Warehouse(base)
+    load_files(wh, "transactions", [first])
+    wh.sql("CHECKPOINT")
+    wh.close()
+    before = _state(base)
+
+    # the complete state, and how long a full load takes
+    full_db = tmp_path / "full.duckdb"
+    shutil.copy(base, full_db)
+    t0 = time.perf_counter()
+    proc = _run(["ingest", "--kind", "transactions", str(big), "--warehouse", str(full_db)])
+    assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()
+    duration = time.perf_counter() - t0
+    complete = _state(full_db)
+    assert complete != before
+
+    outcomes = {"before": 0, "complete": 0}
+    for i in range(iterations):
+        db = tmp_path / f"kill{i}.duckdb"
+        shutil.copy(base, db)
+        proc = _run(["ingest", "--kind", "transactions", str(big), "--warehouse", str(db)])
+        time.sleep(rng.uniform(0.2, duration * 1.05))
+        proc.kill()  # SIGKILL: no cleanup of any kind
+        proc.wait()
+        state = _state(db)
+        assert state in (before, complete), f"iteration {i}: partial load {state}"
+        outcomes["before" if state == before else "complete"] += 1
+        # running the load again completes it
+        again = _run(["ingest", "--kind", "transactions", str(big), "--warehouse", str(db)])
+        assert again.wait(timeout=300) == 0, again.stderr.read().decode()
+        assert _state(db) == complete
+        for f in tmp_path.glob(f"kill{i}.duckdb*"):
+            f.unlink()
+    print(f"SIGKILL outcomes over {iterations} runs: {outcomes}")
+    assert outcomes["before"] >= 1  # at least one kill landed before the commit
+
+
+def test_sigkill_leaves_before_or_complete_quick(tmp_path):
+    _kill_test(tmp_path, iterations=2, rows=40_000)
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_20_times(tmp_path):
+    _kill_test(tmp_path, iterations=20, rows=100_000)
+
+
+def test_memory_limit_option(app, runner, tmp_path):
+    src = tmp_path / "a.csv"
+    src.write_text(HEADER + "\nR1,B,F,2024-01-01,C,5,EUR,SI2,FR\n")
+    wh = ["--warehouse", str(tmp_path / "w.duckdb")]
+    res = runner.invoke(
+        app, ["ingest", "--kind", "transactions", str(src), "--memory-limit", "200MB", *wh]
+    )
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app, ["ingest", "--kind", "transactions", str(src), "--memory-limit", "lots", *wh]
+    )
+    assert res.exit_code == 2 and "memory limit 'lots' not accepted" in res.stderr

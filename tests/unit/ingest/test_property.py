@@ -1,0 +1,88 @@
+"""Property: for any mix of good and bad rows, in any of the accepted file
+shapes, loaded + quarantined == rows read, the loaded records are exactly the
+good ones, and each bad row is quarantined on its own line with its rule."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from marsad.engine.warehouse import Warehouse
+from marsad.ingest import ReadOptions, load_files
+
+from .conftest import TX_HEADER, quote, tx
+
+DEFECTS = {
+    "required": {"currency": ""},
+    "type": {"amount": "1O.5"},
+    "date_range": {"value_date": "1998-05-01"},
+    "flow": {"flow": "X"},
+    "positive": {"amount": "-4"},
+    "currency": {"currency": "EURO"},
+    "country": {"partner_country": "QQ"},
+    "ebops": {"service_code": "SZ9"},
+    "precision": {"amount": "1.23456"},
+}
+
+row_kind = st.one_of(st.just("good"), st.sampled_from(sorted(DEFECTS)), st.just("repeat"))
+firm = st.one_of(st.just(""), st.text('ABCé ,"\n', min_size=1, max_size=8))
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    kinds=st.lists(st.tuples(row_kind, firm), min_size=0, max_size=25),
+    sep=st.sampled_from([",", ";", "\t"]),
+    crlf=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "cp1252"]),
+    blank_after=st.sets(st.integers(0, 25), max_size=3),
+)
+def test_counts_add_up_and_good_rows_load(kinds, sep, crlf, encoding, blank_after):
+    work = Path(tempfile.mkdtemp(prefix="marsad-prop-"))
+    try:
+        decimal_comma = sep == ";"
+        nl = "\r\n" if crlf else "\n"
+        text = sep.join(TX_HEADER) + nl
+        line = 2
+        good, expected_bad, seen = set(), {}, []
+        for i, (kind, firm_id) in enumerate(kinds):
+            if kind == "repeat" and seen:
+                row = dict(seen[0])  # an exact copy of an earlier good row
+                expected_bad[line] = "duplicate_in_file"
+            else:
+                row = tx(f"R{i}", firm_id=firm_id, amount="1 234,5" if decimal_comma else "1234.5")
+                if kind in DEFECTS:
+                    over = dict(DEFECTS[kind])
+                    if decimal_comma and "amount" in over:
+                        over["amount"] = over["amount"].replace(".", ",")
+                    row.update(over)
+                    expected_bad[line] = kind
+                else:
+                    good.add(row["record_id"])
+                    seen.append(row)
+            fields = [quote(row[h], sep) for h in TX_HEADER]
+            text += sep.join(fields) + nl
+            line += 1 + sum(f.count("\n") for f in fields)
+            if i in blank_after:
+                text += nl
+                line += 1
+        path = work / "t.csv"
+        path.write_bytes(text.encode(encoding))
+        wh = Warehouse(work / "wh.duckdb")
+        try:
+            (r,) = load_files(wh, "transactions", [path], options=ReadOptions())
+            assert r.loaded + r.quarantined == r.rows_read == len(kinds)
+            assert {x[0] for x in wh.sql("SELECT record_id FROM transactions")} == good
+            got = dict(wh.sql("SELECT line, rule FROM ingest_quarantine"))
+            assert got == expected_bad
+        finally:
+            wh.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

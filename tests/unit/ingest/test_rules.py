@@ -1,0 +1,169 @@
+"""Every validation rule: the quarantine row carries the rule, column, raw value
+and a message in plain words; the good rows around it load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from marsad.ingest.schema import RULES
+
+from .conftest import load, loaded_ids, quarantine, tx, write_csv
+
+TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+
+CASES = [
+    # (overrides, rule, column, message fragment)
+    ({"record_id": ""}, "required", "record_id", "a value is required but the field is empty"),
+    ({"reporter": "  "}, "required", "reporter", "required"),
+    ({"value_date": ""}, "required", "value_date", "required"),
+    ({"flow": ""}, "required", "flow", "required"),
+    ({"amount": ""}, "required", "amount", "required"),
+    ({"currency": ""}, "required", "currency", "required"),
+    ({"service_code": ""}, "required", "service_code", "required"),
+    ({"partner_country": ""}, "required", "partner_country", "required"),
+    (
+        {"value_date": "15/03/2024"},
+        "type",
+        "value_date",
+        '"15/03/2024" is not a date of the form YYYY-MM-DD',
+    ),
+    ({"value_date": "2024-02-30"}, "type", "value_date", "is not a date"),
+    ({"value_date": "2024-3-5"}, "type", "value_date", "is not a date"),
+    ({"amount": "12,5O"}, "type", "amount", '"12,5O" is not a number'),
+    ({"amount": "abc"}, "type", "amount", "is not a number"),
+    ({"amount": "1e5"}, "type", "amount", "is not a number"),
+    ({"amount": "12.5.3"}, "type", "amount", "is not a number"),
+    ({"amount": "1234567890123456"}, "type", "amount", "is too large"),
+    ({"amount": "10.1234"}, "precision", "amount", "has more than 3 decimals"),
+    ({"value_date": "1999-12-31"}, "date_range", "value_date", "is before 2000-01-01"),
+    ({"value_date": TOMORROW}, "date_range", "value_date", "future"),
+    ({"flow": "X"}, "flow", "flow", "is not a flow: C (export receipt) or D (import payment)"),
+    ({"flow": "CD"}, "flow", "flow", "is not a flow"),
+    ({"amount": "0"}, "positive", "amount", '"0" is not a positive amount'),
+    ({"amount": "-15.5"}, "positive", "amount", "is not a positive amount"),
+    ({"currency": "EURO"}, "currency", "currency", '"EURO" is not an ISO 4217 currency code'),
+    ({"currency": "XYZ"}, "currency", "currency", "ISO 4217"),
+    ({"partner_country": "XX"}, "country", "partner_country", "is not an ISO 3166-1 alpha-2"),
+    ({"partner_country": "FRA"}, "country", "partner_country", "ISO 3166"),
+    ({"service_code": "SZ99"}, "ebops", "service_code", '"SZ99" is not an EBOPS 2010 service code'),
+]
+
+
+@pytest.mark.parametrize(("over", "rule", "column", "fragment"), CASES)
+def test_rule(wh, tmp_path, over, rule, column, fragment):
+    rows = [tx("G1"), tx("BAD", **over), tx("G2")]
+    p = write_csv(tmp_path / "t.csv", rows)
+    r = load(wh, p)
+    assert (r.rows_read, r.loaded, r.quarantined) == (3, 2, 1)
+    assert r.rules == {rule: 1}
+    (q,) = quarantine(wh)
+    assert (q["line"], q["rule"], q["column"]) == (3, rule, column)
+    assert rule in RULES
+    raw = over[column].strip()
+    assert q["value"] == (raw or None)
+    assert q["message"].startswith(f"line 3, column {column}: ")
+    assert fragment in q["message"]
+    assert loaded_ids(wh) == {"G1", "G2"}
+
+
+def test_first_failing_rule_is_kept_and_others_listed(wh, tmp_path):
+    p = write_csv(tmp_path / "t.csv", [tx("B", flow="Q", currency="EURO", partner_country="ZZ")])
+    load(wh, p)
+    (q,) = quarantine(wh)
+    assert (q["rule"], q["column"]) == ("flow", "flow")
+    assert q["other_rules"] == "currency (currency), country (partner_country)"
+
+
+def test_lenient_on_case_and_spaces(wh, tmp_path):
+    rows = [tx(" R1 ", flow="c", currency=" eur", service_code="si22 ", partner_country="fr")]
+    p = write_csv(tmp_path / "t.csv", rows)
+    assert load(wh, p).loaded == 1
+    assert wh.sql(
+        "SELECT record_id, flow, currency, service_code, partner_country FROM transactions"
+    ) == [("R1", "C", "EUR", "SI22", "FR")]
+
+
+def test_empty_firm_id_is_allowed(wh, tmp_path):
+    p = write_csv(tmp_path / "t.csv", [tx("R1", firm_id="")])
+    assert load(wh, p).loaded == 1
+    assert wh.scalar("SELECT firm_id FROM transactions") is None
+
+
+@pytest.mark.parametrize("code", ["SI", "SI2", "SI22", "SJ31", "SK1", "S"])
+def test_ebops_any_level(wh, tmp_path, code):
+    p = write_csv(tmp_path / "t.csv", [tx("R1", service_code=code)])
+    assert load(wh, p).loaded == 1
+
+
+def test_date_range_is_configurable(wh, tmp_path):
+    rows = [tx("R1", value_date="2019-06-30"), tx("R2", value_date="2020-01-01")]
+    p = write_csv(tmp_path / "t.csv", rows)
+    r = load(wh, p, min_date=dt.date(2020, 1, 1), max_date=dt.date(2020, 12, 31))
+    assert loaded_ids(wh) == {"R2"} and r.rules == {"date_range": 1}
+
+
+def test_amounts_are_exact(wh, tmp_path):
+    rows = [
+        tx("R1", amount="0.001"),
+        tx("R2", amount="999999999999999.999"),
+        tx("R3", amount="+7.10"),
+    ]
+    load(wh, write_csv(tmp_path / "t.csv", rows))
+    got = dict(wh.sql("SELECT record_id, amount FROM transactions"))
+    assert got == {
+        "R1": Decimal("0.001"),
+        "R2": Decimal("999999999999999.999"),
+        "R3": Decimal("7.1"),
+    }
+
+
+def test_trailing_zero_decimals_are_not_precision_errors(wh, tmp_path):
+    load(wh, write_csv(tmp_path / "t.csv", [tx("R1", amount="12.5000")]))
+    assert wh.scalar("SELECT amount FROM transactions") == Decimal("12.5")
+
+
+def test_a_row_of_empty_cells_is_skipped_not_counted(wh, tmp_path):
+    p = write_csv(tmp_path / "t.csv", [tx("R1"), {}, tx("R2")])
+    r = load(wh, p)
+    assert (r.rows_read, r.loaded, r.blank_rows) == (2, 2, 1)
+
+
+def test_duplicate_in_file(wh, tmp_path):
+    rows = [
+        tx("R1"),
+        tx("R2"),
+        tx("R1"),
+        tx("R2", amount="99"),
+        tx("R3", reporter="OTHER", record_id="R1"),
+    ]
+    p = write_csv(tmp_path / "t.csv", rows)
+    r = load(wh, p)
+    assert (r.loaded, r.quarantined, r.duplicates) == (3, 2, 2)
+    q = quarantine(wh)
+    assert [(x["line"], x["rule"], x["column"]) for x in q] == [
+        (4, "duplicate_in_file", "record_id"),
+        (5, "duplicate_in_file", "record_id"),
+    ]
+    assert "already appears on line 2 of this file, with the same content" in q[0]["message"]
+    assert "line 3" in q[1]["message"] and "different content" in q[1]["message"]
+    # the exact repeat needs no action; the conflicting one does
+    assert q[0]["resolved_by"] == r.load_id and q[1]["resolved_by"] is None
+    assert wh.scalar("SELECT amount FROM transactions WHERE record_id = 'R2'") == Decimal("1500.25")
+
+
+def test_duplicate_of_a_bad_row_is_not_a_duplicate(wh, tmp_path):
+    # the first occurrence fails its checks: the second, good, one loads
+    p = write_csv(tmp_path / "t.csv", [tx("R1", amount="x"), tx("R1")])
+    r = load(wh, p)
+    assert (r.loaded, r.rules) == (1, {"type": 1})
+    assert wh.scalar("SELECT line FROM transactions") == 3
+
+
+def test_messages_never_show_amounts_of_good_rows(wh, tmp_path):
+    p = write_csv(tmp_path / "t.csv", [tx("R1", amount="777.77"), tx("R1", amount="777.77")])
+    load(wh, p)
+    (q,) = quarantine(wh)
+    assert "777" not in q["message"]
