@@ -47,8 +47,10 @@ CREATE TABLE IF NOT EXISTS transactions (
     partner_country VARCHAR NOT NULL,   -- ISO 3166-1 alpha-2
     row_hash        VARCHAR,            -- SHA-256 of the record's content
     load_id         VARCHAR,            -- the load that brought this version
-    line            BIGINT,             -- line (or row) in that load's file
-    PRIMARY KEY (reporter, record_id)
+    line            BIGINT              -- line (or row) in that load's file
+    -- (reporter, record_id) is unique: ingest guarantees it (duplicates are
+    -- quarantined, corrections replace). No PRIMARY KEY index: maintaining it
+    -- cost as much as the whole validation on large loads (bench/bench_ingest.py).
 );
 CREATE TABLE IF NOT EXISTS firms (
     firm_id  VARCHAR PRIMARY KEY,
