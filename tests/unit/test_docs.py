@@ -36,3 +36,11 @@ def test_the_readme_gives_the_two_commands_that_ci_runs():
     test_command = next(line for line in ci.splitlines() if line.startswith("python3 -m pip"))
     assert test_command in README
     assert "marsad demo --out" in README
+
+
+def test_every_ingest_rule_is_documented():
+    from marsad.ingest.schema import RULES
+
+    text = (ROOT / "docs" / "ingestion.md").read_text(encoding="utf-8")
+    for rule in RULES:
+        assert f"`{rule}`" in text, rule
