@@ -72,7 +72,11 @@ def run_synth(out_dir: Path, *, rows_per_year: int, seed: int, fmt: str) -> None
             out_dir, rows_per_year=rows_per_year, seed=seed, fmt=fmt,
             progress=_bar(progress, "synthetic records"),
         )
-    out.print(f"Wrote synthetic data to {out_dir} ({result.transactions:,} records).")
+    out.print(
+        f"Wrote synthetic data to {out_dir}: {result.n_firms:,} firms, {result.n_rates:,} rates, "
+        f"{result.n_transactions:,} records in {len(result.transaction_paths)} files. "
+        "They are synthetic, calibrated to the published aggregates (see README.txt)."
+    )
 
 
 def run_build(warehouse: Path) -> None:

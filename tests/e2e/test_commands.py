@@ -125,3 +125,15 @@ def test_errors_are_one_plain_line_not_a_traceback(tmp_path):
     assert "marsad ingest" in proc.stderr or "marsad build" in proc.stderr
     proc = marsad("ingest", "--kind", "transactions", "missing.csv", cwd=tmp_path, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_synth_writes_the_input_files_and_says_they_are_synthetic(tmp_path):
+    proc = marsad("synth", "--out", "syn", "--rows-per-year", "2000", "--seed", "7",
+                  cwd=tmp_path)
+    assert "synthetic" in proc.stdout
+    d = tmp_path / "syn"
+    assert (d / "firms.csv").exists() and (d / "rates.csv").exists()
+    assert len(list((d / "transactions").glob("*.csv"))) == 30
+    header = (d / "transactions" / "2024-07.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == HEADER
+    assert "SYNTHETIC" in (d / "README.txt").read_text(encoding="utf-8").upper()
