@@ -45,7 +45,6 @@ CREATE TABLE IF NOT EXISTS transactions (
     currency        VARCHAR NOT NULL,   -- ISO 4217
     service_code    VARCHAR NOT NULL,   -- EBOPS 2010
     partner_country VARCHAR NOT NULL,   -- ISO 3166-1 alpha-2
-    row_hash        VARCHAR,            -- SHA-256 of the record's content
     load_id         VARCHAR,            -- the load that brought this version
     line            BIGINT              -- line (or row) in that load's file
     -- (reporter, record_id) is unique: ingest guarantees it (duplicates are

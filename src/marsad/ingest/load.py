@@ -659,8 +659,6 @@ def _write(wh: Warehouse, kind: Kind, files: list[_File], options: ReadOptions, 
             )
             # the last version replaces the one in the warehouse
             sets = ", ".join(f"{_q(v)} = c.{_q(v)}" for v in kind.value_fields)
-            if "row_hash" in cols:
-                sets += ", row_hash = c._hash"
             wh.sql(
                 f"""UPDATE {table} SET {sets}, load_id = {load_of.replace("_file", "c._file")},
                            line = c._line
@@ -793,8 +791,6 @@ def _write(wh: Warehouse, kind: Kind, files: list[_File], options: ReadOptions, 
 
 def _insert_value(column: str, alias: str, load_expr: str) -> str:
     """SQL value of a warehouse column for a row of ``_ing_chk``."""
-    if column == "row_hash":
-        return f"{alias}._hash"
     if column == "load_id":
         return load_expr
     if column == "line":

@@ -63,7 +63,6 @@ class Kind:
     amount: str | None  # the field summed in the control totals
     group: str | None  # the field the control totals are grouped by
     noun: str  # how a record is named in messages
-    row_hash: bool = False  # the table keeps a SHA-256 of each record's content
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -100,7 +99,6 @@ TRANSACTIONS = Kind(
     amount="amount",
     group="currency",
     noun="record",
-    row_hash=True,
 )
 
 FIRMS = Kind(

@@ -74,7 +74,6 @@ CREATE TABLE IF NOT EXISTS transactions_history (
     currency        VARCHAR NOT NULL,
     service_code    VARCHAR NOT NULL,
     partner_country VARCHAR NOT NULL,
-    row_hash        VARCHAR,
     load_id         VARCHAR,
     line            BIGINT,
     superseded_by   VARCHAR NOT NULL,

@@ -231,13 +231,6 @@ def check_sql(
     amt = f"{_q(amount_f.name)}::DECIMAL(18,3)" if amount_f is not None else "NULL::DECIMAL(18,3)"
     grp = f"coalesce(upper({_v(kind.field(kind.group))}), '(none)')" if kind.group else "'(all)'"
     field_cols = ", ".join(_q(f.name) for f in kind.fields)
-    hash_col = ""
-    if kind.row_hash:
-        parts = ", ".join(f"coalesce({_q(f.name)}::VARCHAR, '')" for f in kind.fields)
-        hash_col = (
-            ",\n       CASE WHEN _fail IS NULL THEN "
-            f"sha256(concat_ws(chr(31), {parts})) END AS _hash"
-        )
     return f"""
 WITH src AS (SELECT * FROM {src}),
 e AS (SELECT *, regexp_matches({joined}, {_lit(edge)}) AS _edge FROM src WHERE NOT _blank),
@@ -251,7 +244,7 @@ SELECT _file, _dec, _unit, _line, {field_cols}, _fail,
        CASE WHEN _fail IS NOT NULL THEN NULLIF({others}, '') END AS _others,
        CASE WHEN _fail IS NOT NULL THEN {record} END AS _record,
        {grp} AS _grp, {amt} AS _amt,
-       NULL::VARCHAR AS _msg, NULL::VARCHAR AS _resolved{hash_col}
+       NULL::VARCHAR AS _msg, NULL::VARCHAR AS _resolved
 FROM c
 """
 
