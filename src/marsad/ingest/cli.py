@@ -130,7 +130,7 @@ def ingest(
         typer.Option(
             "--memory-limit",
             help="Memory DuckDB may use while loading, e.g. 2GB; beyond it the staged rows "
-            "spill to disk (default: DuckDB's, 80% of the RAM).",
+            "spill to disk (default: 4GB).",
         ),
     ] = None,
 ) -> None:

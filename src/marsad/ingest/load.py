@@ -221,6 +221,12 @@ _LEDGER_SELECT = (
 )
 
 
+#: What DuckDB may hold in memory during a load unless told otherwise: beyond it
+#: the staged rows spill to disk, so a file of any size loads in bounded memory
+#: (measured: a 10M-row, 559 MB file peaks at 4.3 GB unbounded, 1.3 GB at 1GB).
+DEFAULT_MEMORY_LIMIT = "4GB"
+
+
 @contextlib.contextmanager
 def _bulk_settings(wh: Warehouse, memory_limit: str | None = None) -> Iterator[None]:
     """Settings for the time of a load, restored after it.
@@ -228,12 +234,10 @@ def _bulk_settings(wh: Warehouse, memory_limit: str | None = None) -> Iterator[N
     ``checkpoint_threshold``: let a whole batch write its WAL before
     checkpointing (with an indexed table, the primary keys of the core tables,
     a checkpoint after every small load makes each following insert reload the
-    index). ``memory_limit``: when stated, what DuckDB may hold in memory
-    before spilling the staged rows to disk.
+    index). ``memory_limit``: what DuckDB may hold in memory before spilling
+    the staged rows to disk (default :data:`DEFAULT_MEMORY_LIMIT`).
     """
-    wanted = {"checkpoint_threshold": "1GB"}
-    if memory_limit:
-        wanted["memory_limit"] = memory_limit
+    wanted = {"checkpoint_threshold": "1GB", "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT}
     old = {}
     for name, value in wanted.items():
         try:
