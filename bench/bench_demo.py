@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from marsad.build import build, load_indicators
+from marsad.build import build
 from marsad.engine import open_warehouse
 from marsad.ingest import load_files
 from marsad.publish.bulletin import write_bulletin
@@ -64,12 +64,11 @@ def run(rows_per_year: int) -> dict[str, float]:
                 load_files(wh, "transactions", files)
 
             t["ingest"], _ = _time(ingest)
-            t["build"], _ = _time(build, wh)
+            t["build"], report = _time(build, wh)
 
             def publish() -> None:
                 export_table(wh, "csv", work / "indicators.csv")
-                table = load_indicators(wh)
-                write_bulletin(table, "2025-S1", "fr", work / "b.html", synthetic=True)
+                write_bulletin(report.table, "2025-S1", "fr", work / "b.html", synthetic=True)
 
             t["publish"], _ = _time(publish)
         con = duckdb.connect(str(work / "baseline.duckdb"))

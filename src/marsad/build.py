@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marsad.classify import classify, service_map
 from marsad.convert import HOME_CURRENCY, MissingRateError, convert, daily_rates
@@ -47,6 +47,7 @@ class BuildReport:
     release: str
     first_month: str
     last_month: str
+    table: IndicatorTable = field(repr=False)  # the exact indicators just computed
 
 
 def build(
@@ -96,6 +97,7 @@ def build(
         release=release,
         first_month=first.strftime("%Y-%m"),
         last_month=last.strftime("%Y-%m"),
+        table=table,
     )
     log.info("build %s: %s records, %s observations", release, records, len(table))
     return report

@@ -16,9 +16,6 @@ import pyarrow as pa
 
 from marsad import reference
 
-#: How a record got its segment, in the order the rules are tried.
-SEGMENT_SOURCES = ("registry", "concordance", "unallocated")
-
 
 def service_map() -> pa.Table:
     """One row per EBOPS 2010 code: the concordance segment (None when the

@@ -140,7 +140,7 @@ def _is_synthetic(wh) -> bool:
 
 
 def run_demo(out_dir: Path, *, rows_per_year: int, seed: int) -> None:
-    from marsad.build import build, load_indicators
+    from marsad.build import build
     from marsad.engine import open_warehouse
     from marsad.ingest import load_files
     from marsad.publish.bulletin import write_bulletin
@@ -184,7 +184,7 @@ def run_demo(out_dir: Path, *, rows_per_year: int, seed: int) -> None:
                 csv_path = out_dir / "indicators.csv"
                 export_table(wh, "csv", csv_path)
                 progress.update(task, advance=1)
-                table = load_indicators(wh, provisional_from=settings.provisional_from)
+                table = report.table
                 period = _latest_half(table)
                 years = table.periods("year")[-1:]  # the latest complete year, if any
                 bulletins = [(period, "html"), (period, "md"), *((y, "html") for y in years)]

@@ -24,7 +24,6 @@ from typing import Any
 
 import duckdb
 import ibis
-import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +102,6 @@ class Warehouse:
     def scalar(self, query: str, params: Sequence[Any] | None = None) -> Any:
         rows = self.sql(query, params)
         return rows[0][0] if rows else None
-
-    def arrow(self, query: str, params: Sequence[Any] | None = None) -> pa.Table:
-        """Run a query and return its result as an Arrow table."""
-        cur = self._con.execute(query, params) if params is not None else self._con.execute(query)
-        return cur.fetch_arrow_table()
 
     def register(self, name: str, data: Any) -> None:
         """Expose an Arrow table or pandas frame to SQL under ``name``."""

@@ -87,4 +87,3 @@ COLUMNS: tuple[str, ...] = (
     "indicator", "flow", "period", "segment", "service", "partner",
     "value", "unit", "obs_status", "conf_status", "release",
 )
-FLOWS: tuple[str, ...] = ("exports", "imports", "balance")
