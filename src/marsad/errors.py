@@ -1,0 +1,37 @@
+"""What a user can fix, as opposed to a bug.
+
+Every error that a user can act on (a file that cannot be read, a warehouse
+that does not exist, a period written wrongly, a missing exchange rate) is a
+:class:`MarsadError`. The command line prints its message as one plain line and
+exits with its ``exit_code``: 2 for input that cannot be read at all
+(:class:`UnreadableInput`), 1 otherwise. Any other exception is a bug and keeps
+its traceback (shown with ``marsad --debug``, otherwise written to a log file
+whose path is printed).
+
+>>> str(MarsadError("nothing is built yet: run `marsad build` first"))
+'nothing is built yet: run `marsad build` first'
+>>> UnreadableInput("x").exit_code, MarsadError("y").exit_code
+(2, 1)
+"""
+
+from __future__ import annotations
+
+
+class MarsadError(Exception):
+    """An error a user can fix; its message is one plain line (exit code 1)."""
+
+    exit_code: int = 1
+
+
+class UnreadableInput(MarsadError):
+    """A file or warehouse that cannot be read at all (exit code 2)."""
+
+    exit_code = 2
+
+
+class WarehouseMissing(UnreadableInput):
+    """A read-only command was given a warehouse path that does not exist."""
+
+
+class PeriodError(MarsadError, ValueError):
+    """A period written wrongly (e.g. ``2025-H1``): ``not a period: write 2025-S1``."""
