@@ -8,6 +8,7 @@ demo use; see :mod:`marsad.ingest.load` for what a load guarantees, and
 from marsad.ingest.load import LoadReport, load_file, load_files
 from marsad.ingest.readers import FileRefused, IngestError, ProgressEvent, ReadOptions
 from marsad.ingest.schema import KINDS, RULES
+from marsad.ingest.store import ensure_tables, find_load
 
 __all__ = [
     "KINDS",
@@ -17,6 +18,8 @@ __all__ = [
     "LoadReport",
     "ProgressEvent",
     "ReadOptions",
+    "ensure_tables",
+    "find_load",
     "load_file",
     "load_files",
 ]
