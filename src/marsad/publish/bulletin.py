@@ -1,9 +1,9 @@
 """The bulletin of a period: every sentence generated from the indicator table.
 
 Read top-down: gather the facts of the period (:mod:`marsad.publish.facts`),
-word them with the language's phrasebook (:mod:`marsad.publish.lang`), draw the
-charts (:mod:`marsad.publish.charts`), fill the template
-``templates/bulletin.<lang>.<format>.j2``.
+decide what to say (:mod:`marsad.publish.story`), word it with the language's
+phrasebook (:mod:`marsad.publish.lang`), draw the charts
+(:mod:`marsad.publish.charts`), fill the template ``templates/bulletin.<lang>.<format>.j2``.
 
 >>> html = render_bulletin(table, "2025-S1")                          # doctest: +SKIP
 >>> write_bulletin(table, "2025-S1", "fr", Path("out/bulletin.md"))   # doctest: +SKIP
@@ -23,11 +23,14 @@ from types import ModuleType
 import jinja2
 import markupsafe
 
+from marsad.indicators.registry import INDICATORS
 from marsad.indicators.table import IndicatorTable
+from marsad.periods import Period
 from marsad.publish import fmt as numbers
 from marsad.publish.charts import Chart, bulletin_charts
-from marsad.publish.facts import Cell, Facts, gather
-from marsad.publish.lang import phrasebook
+from marsad.publish.facts import Facts, gather
+from marsad.publish.lang import phrasebook, say, say_all, segment_name
+from marsad.publish.story import Figure, KeyFigure, Message, Section, Table, tell
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +123,7 @@ def _render(
 ) -> tuple[str, list[Chart]]:
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown bulletin format {fmt!r}; expected 'html' or 'md'")
+    period = Period.parse(period)
     pb = phrasebook(lang)
     facts = gather(table, period, synthetic=synthetic)
     charts = bulletin_charts(table, period, lang, facts)
@@ -129,20 +133,21 @@ def _render(
 
 
 def _context(f: Facts, pb: ModuleType, lang: str, charts: list[Chart], chart_prefix: str) -> dict:
+    story = tell(f)
     return {
         "lang": lang,
         "dir": pb.DIR,
         "L": pb.LABELS,
-        "title": pb.title(f),
-        "period_label": numbers.period_label(f.period, lang),
+        "title": say(story.title, lang),
+        "period_label": f.period.label(lang),
         "release": f.release,
         "provisional": f.provisional,
         "synthetic": f.synthetic,
-        "key_figures": pb.key_figures(f),
-        "headline": pb.headline(f),
-        "table": _segment_table(f, pb, lang),
-        "movements": pb.movements(f),
-        "target": pb.target(f),
+        "key_figures": [(say(k.label, lang), _key_value(k, lang)) for k in story.key_figures],
+        "headline": say_all(story.headline, lang),
+        "table": _segment_table(story.table, pb, lang),
+        "movements": say_all(story.movements, lang),
+        "target": say_all(story.target, lang),
         "charts": [
             {
                 "name": c.name,
@@ -153,7 +158,7 @@ def _context(f: Facts, pb: ModuleType, lang: str, charts: list[Chart], chart_pre
             }
             for c in charts
         ],
-        "method": pb.method(f),
+        "method": [_section(s, lang) for s in story.method],
     }
 
 
@@ -161,44 +166,50 @@ def _chart_file(stem: str, chart: Chart) -> str:
     return f"{stem}-{chart.name}.svg"
 
 
-def _segment_table(f: Facts, pb: ModuleType, lang: str) -> dict:
+def _key_value(k: KeyFigure, lang: str) -> str:
+    if k.style == "money":
+        return numbers.money(k.value, lang)
+    if k.style == "growth":
+        return numbers.growth(k.value, lang)
+    return numbers.percent(k.value, lang)
+
+
+def _section(section: Section, lang: str) -> dict:
+    """A section of the method note in words; an indicator's label and formula come from
+    the registry (e.g. ``Variation sur un an``, ``(montant(t) / montant(t-1 an) - 1) x 100``)."""
+    definitions = []
+    for label, ident, formula in section.definitions:
+        if isinstance(label, Message):
+            definitions.append((say(label, lang), ident, formula))
+        else:
+            d = INDICATORS[label]
+            definitions.append((d.label(lang), ident, getattr(d, f"formula_{lang}", formula)))
+    return {
+        "title": say(section.title, lang),
+        "paragraphs": say_all(section.paragraphs, lang),
+        "definitions": definitions,
+    }
+
+
+def _segment_table(table: Table, pb: ModuleType, lang: str) -> dict:
     """Headers and formatted rows of the table by segment (levels in millions of MAD)."""
-    lines = [*f.segments, *([f.unallocated] if f.unallocated else []), f.total]
-    columns: list[tuple[str, str]] = []
-    if any(c.previous is not None for c in lines):
-        columns.append(("previous", numbers.period_label(f.previous_period, lang, short=True)))
-    columns.append(("level", numbers.period_label(f.period, lang, short=True)))
-    columns.append(("share", pb.LABELS["col_share"]))
-    for key in ("growth", "contribution", "progress"):
-        if any(getattr(c, key) is not None for c in lines):
-            header = pb.LABELS[f"col_{key}"]
-            columns.append((key, header.format(year=f.previous_year)))
-    rows = []
-    for c in lines:
-        rows.append(
-            {
-                "code": c.code,
-                "name": pb.segment_name(c.code),
-                "total": c is f.total,
-                "values": [_table_value(c, key, f, lang, pb) for key, _ in columns],
-            }
-        )
-    return {"headers": [h for _, h in columns], "rows": rows}
+    rows = [
+        {
+            "code": row.code,
+            "name": segment_name(row.code, lang),
+            "total": row.total,
+            "values": [_figure(x, pb, lang) for x in row.figures],
+        }
+        for row in table.rows
+    ]
+    return {"headers": say_all(table.headers, lang), "rows": rows}
 
 
-def _table_value(c: Cell, key: str, f: Facts, lang: str, pb: ModuleType) -> str:
-    if c is f.total and c.level is not None:
-        if key == "share":
-            return numbers.number(Decimal(100), lang, 1)
-        if key == "contribution" and c.growth is not None:
-            # the contributions of the segments add up to the total's growth
-            return numbers.number(c.growth, lang, 1, signed=True)
-    value = getattr(c, key)
-    if value is None:
-        if c.confidential and key in ("level", "share", "growth", "contribution", "progress"):
-            return pb.LABELS["confidential_mark"]
+def _figure(x: Figure, pb: ModuleType, lang: str) -> str:
+    if x.style == "confidential":
+        return pb.LABELS["confidential_mark"]
+    if x.style == "missing":
         return pb.LABELS["missing_mark"]
-    if key in ("level", "previous"):
-        return numbers.number(value / _MILLION, lang, 1)
-    signed = key in ("growth", "contribution")
-    return numbers.number(value, lang, 1, signed=signed)
+    if x.style == "millions":
+        return numbers.number(x.value / _MILLION, lang, 1)
+    return numbers.number(x.value, lang, 1, signed=x.style == "signed")

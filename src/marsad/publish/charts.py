@@ -29,9 +29,11 @@ import vl_convert as vlc
 from babel.dates import get_month_names
 
 from marsad.indicators.table import IndicatorTable
+from marsad.periods import Period
 from marsad.publish import fmt
 from marsad.publish.facts import Facts, gather
-from marsad.publish.lang import phrasebook
+from marsad.publish.lang import phrasebook, say
+from marsad.publish.story import charts as words
 from marsad.reference import TOTAL, UNALLOCATED, segments
 
 SEGMENT_COLOURS: dict[str, str] = {
@@ -73,9 +75,13 @@ class Chart:
 
 
 def bulletin_charts(
-    table: IndicatorTable, period: str, lang: str = "fr", facts: Facts | None = None
+    table: IndicatorTable, period: str | Period, lang: str = "fr", facts: Facts | None = None
 ) -> list[Chart]:
-    """The charts of the bulletin of ``period`` that the data allow, in order."""
+    """The charts of the bulletin of ``period`` that the data allow, in order.
+
+    >>> [c.name for c in bulletin_charts(table, "2025-S1", "fr")]   # doctest: +SKIP
+    ['segments', 'history', 'target']
+    """
     f = facts if facts is not None else gather(table, period)
     charts = (
         segments_chart(table, period, lang, f),
@@ -86,7 +92,7 @@ def bulletin_charts(
 
 
 def segments_chart(
-    table: IndicatorTable, period: str, lang: str = "fr", facts: Facts | None = None
+    table: IndicatorTable, period: str | Period, lang: str = "fr", facts: Facts | None = None
 ) -> Chart | None:
     """Exports by segment in ``period`` and a year earlier, grouped bars in bn MAD."""
     f = facts if facts is not None else gather(table, period)
@@ -94,8 +100,8 @@ def segments_chart(
     shown = [c for c in (*f.segments, f.unallocated) if c is not None and c.level is not None]
     if not shown:
         return None
-    now = fmt.period_label(period, lang, short=True)
-    before = fmt.period_label(f.previous_period, lang, short=True)
+    now = f.period.label(lang, short=True)
+    before = f.previous_period.label(lang, short=True)
     rows = []
     for c in shown:
         if c.previous is not None:
@@ -103,7 +109,7 @@ def segments_chart(
         rows.append({"segment": c.code, "period": now, "bn": fmt.billions(c.level, 3)})
     periods = [p for p in (before, now) if any(r["period"] == p for r in rows)]
     codes = [c.code for c in shown]
-    title, description = pb.chart_segments(f, shown)
+    title, description = (say(m, lang) for m in words.chart_segments(f, shown))
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar()
@@ -124,26 +130,25 @@ def segments_chart(
 
 
 def history_chart(
-    table: IndicatorTable, period: str, lang: str = "fr", facts: Facts | None = None
+    table: IndicatorTable, period: str | Period, lang: str = "fr", facts: Facts | None = None
 ) -> Chart | None:
     """Totals by half-year (or the period's own kind) up to ``period``, segments stacked."""
     f = facts if facts is not None else gather(table, period)
     pb = phrasebook(lang)
-    kind = f.kind
-    last = period
+    kind, last = f.kind, f.period
     if kind == "year" and table.periods("half"):
-        kind, last = "half", f"{period}-S2"
-    periods = [p for p in table.periods(kind) if p <= last][-HISTORY_LENGTH:]
+        kind, last = "half", f.period.children()[-1]
+    periods = [p for p in map(Period.parse, table.periods(kind)) if p <= last][-HISTORY_LENGTH:]
     codes = [*segments(), UNALLOCATED]
     rows, totals, present = [], [], []
     for p in periods:
-        total = table.get("level", p, TOTAL)
+        total = table.get("level", str(p), TOTAL)
         if total is None:
             continue
         totals.append((p, total))
-        label = fmt.period_label(p, lang, short=True)
+        label = p.label(lang, short=True)
         for order, code in enumerate(codes):
-            value = table.get("level", p, code)
+            value = table.get("level", str(p), code)
             if value is not None:
                 rows.append(
                     {"period": label, "segment": code, "bn": fmt.billions(value, 3), "order": order}
@@ -153,8 +158,8 @@ def history_chart(
     if len(totals) < 2 or not rows:
         return None
     present.sort(key=codes.index)
-    title, description = pb.chart_history(kind, totals)
-    labels = [fmt.period_label(p, lang, short=True) for p, _ in totals]
+    title, description = (say(m, lang) for m in words.chart_history(kind, totals))
+    labels = [p.label(lang, short=True) for p, _ in totals]
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar()
@@ -173,7 +178,7 @@ def history_chart(
 
 
 def target_chart(
-    table: IndicatorTable, period: str, lang: str = "fr", facts: Facts | None = None
+    table: IndicatorTable, period: str | Period, lang: str = "fr", facts: Facts | None = None
 ) -> Chart | None:
     """Annual totals, the trajectory needed to reach the target and the recent pace."""
     f = facts if facts is not None else gather(table, period)
@@ -209,7 +214,7 @@ def target_chart(
         "bn": fmt.billions(t.target_level, 3),
         "label": f"{labels['series_target']} {fmt.number(t.target_level / 10**9, lang)}",
     }
-    title, description = pb.chart_target(t)
+    title, description = (say(m, lang) for m in words.chart_target(t))
     x = alt.X(
         "year:O", sort=years, scale=alt.Scale(domain=years), title=None, axis=alt.Axis(labelAngle=0)
     )

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from marsad.indicators.registry import INDICATORS, Indicator
-from marsad.indicators.table import IndicatorTable, period_kind
+from marsad.indicators.table import IndicatorTable
 from marsad.indicators.targets import TargetStatus, tracker
+from marsad.periods import Period
 from marsad.publish.fmt import round_half_up
 from marsad.reference import ALL, TOTAL, UNALLOCATED, published_figures, segments
 
@@ -72,12 +73,12 @@ class SeriesBreak:
 class Facts:
     """Everything the bulletin of one period states, as exact values."""
 
-    period: str
+    period: Period
     kind: str
     #: The same period a year earlier (e.g. 2024-S1 for 2025-S1).
-    previous_period: str
+    previous_period: Period
     #: The previous full calendar year, for a sub-annual period (e.g. 2024).
-    previous_year: str | None
+    previous_year: Period | None
     total: Cell
     segments: tuple[Cell, ...]
     unallocated: Cell | None
@@ -113,17 +114,16 @@ class Facts:
         return any(c.confidential for c in (*self.segments, self.total))
 
 
-def year_earlier(period: str) -> str:
-    """The same period a year earlier (e.g. ``2025-S1`` -> ``2024-S1``)."""
-    return f"{int(period[:4]) - 1}{period[4:]}"
-
-
 def _available(table: IndicatorTable) -> str:
     """The periods of the table in a few words (e.g. ``years 2023 to 2024, halves 2023-S1
     to 2025-S1, …``)."""
     parts = []
-    for kind, name in (("year", "years"), ("half", "halves"), ("quarter", "quarters"),
-                       ("month", "months")):
+    for kind, name in (
+        ("year", "years"),
+        ("half", "halves"),
+        ("quarter", "quarters"),
+        ("month", "months"),
+    ):
         found = table.periods(kind)
         if found:
             parts.append(f"{name} {found[0]}" + (f" to {found[-1]}" if len(found) > 1 else ""))
@@ -131,18 +131,23 @@ def _available(table: IndicatorTable) -> str:
 
 
 def gather(
-    table: IndicatorTable, period: str, *, synthetic: bool = False, flow: str = "exports"
+    table: IndicatorTable, period: str | Period, *, synthetic: bool = False, flow: str = "exports"
 ) -> Facts:
     """Read the facts of ``period`` from the table.
 
-    Raises ``ValueError`` when the table has no total level for the period.
+    Raises :class:`~marsad.errors.PeriodError` for a period written wrongly and
+    ``ValueError`` when the table has no total level for the period.
+
+    >>> gather(table, "2025-S1").fastest.code                     # doctest: +SKIP
+    'ESO'
     """
-    if table.get("level", period, TOTAL, flow=flow) is None:
+    period = Period.parse(period)
+    if table.get("level", str(period), TOTAL, flow=flow) is None:
         raise ValueError(
-            f"the data have no {flow} figure for the period {period!r}; "
+            f"the data have no {flow} figure for the period '{period}'; "
             f"periods available: {_available(table)}"
         )
-    kind = period_kind(period)
+    kind = period.kind
     total = _cell(table, period, TOTAL, flow=flow)
     segs = tuple(
         c
@@ -154,8 +159,8 @@ def gather(
     return Facts(
         period=period,
         kind=kind,
-        previous_period=year_earlier(period),
-        previous_year=str(int(period[:4]) - 1) if kind != "year" else None,
+        previous_period=period.year_earlier(),
+        previous_year=Period("year", period.year - 1) if kind != "year" else None,
         total=total,
         segments=segs,
         unallocated=unallocated if unallocated.level else None,
@@ -166,7 +171,7 @@ def gather(
         behind_pace=_against_pace(segs, pace, ahead=False),
         pace=pace,
         partners=_partners(table, period, flow),
-        target=tracker(table, period, flow=flow) if flow == "exports" else None,
+        target=tracker(table, str(period), flow=flow) if flow == "exports" else None,
         series_break=series_break(),
         definitions=_definitions(kind),
         provisional=_status(table, period, flow, "P"),
@@ -177,16 +182,16 @@ def gather(
 
 
 def _cell(
-    table: IndicatorTable, period: str, segment: str, *, flow: str, partner: str = ALL
+    table: IndicatorTable, period: Period, segment: str, *, flow: str, partner: str = ALL
 ) -> Cell:
-    def get(indicator: str, at: str = period) -> Decimal | None:
-        return table.get(indicator, at, segment, flow=flow, partner=partner)
+    def get(indicator: str, at: Period = period) -> Decimal | None:
+        return table.get(indicator, str(at), segment, flow=flow, partner=partner)
 
-    obs = table.observation("level", period, segment, flow=flow, partner=partner)
+    obs = table.observation("level", str(period), segment, flow=flow, partner=partner)
     return Cell(
         code=partner if partner != ALL else segment,
         level=get("level"),
-        previous=get("level", year_earlier(period)),
+        previous=get("level", period.year_earlier()),
         share=get("share") if (segment, partner) != (TOTAL, ALL) else None,
         growth=get("growth_yoy"),
         contribution=get("contribution") if (segment, partner) != (TOTAL, ALL) else None,
@@ -227,15 +232,15 @@ def _against_pace(segs: tuple[Cell, ...], pace: Decimal | None, *, ahead: bool) 
     return tuple(c for c in segs if c.progress is not None and c.progress <= pace * BEHIND_PACE)
 
 
-def _partners(table: IndicatorTable, period: str, flow: str) -> tuple[Cell, ...]:
+def _partners(table: IndicatorTable, period: Period, flow: str) -> tuple[Cell, ...]:
     """The largest partner markets of the total, by level (confidential cells left out)."""
     codes = {
         o.partner
-        for o in table.select(indicator="level", period=period, flow=flow, segment=TOTAL)
+        for o in table.select(indicator="level", period=str(period), flow=flow, segment=TOTAL)
         if o.partner != ALL and o.service == ALL and o.value is not None
     }
     cells = [_cell(table, period, TOTAL, flow=flow, partner=code) for code in sorted(codes)]
-    total = table.get("level", period, TOTAL, flow=flow)
+    total = table.get("level", str(period), TOTAL, flow=flow)
     cells = [
         c if c.share is not None or not total else _with_share(c, c.level * 100 / total)
         for c in cells
@@ -248,16 +253,15 @@ def _with_share(cell: Cell, share: Decimal) -> Cell:
     return Cell(**{**cell.__dict__, "share": share})
 
 
-def _status(table: IndicatorTable, period: str, flow: str, status: str) -> bool:
-    return any(
-        o.obs_status == status for o in table.select(indicator="level", period=period, flow=flow)
-    )
+def _status(table: IndicatorTable, period: Period, flow: str, status: str) -> bool:
+    found = table.select(indicator="level", period=str(period), flow=flow)
+    return any(o.obs_status == status for o in found)
 
 
-def _release(table: IndicatorTable, period: str, flow: str) -> str:
+def _release(table: IndicatorTable, period: Period, flow: str) -> str:
     if table.release:
         return table.release
-    obs = table.observation("level", period, TOTAL, flow=flow)
+    obs = table.observation("level", str(period), TOTAL, flow=flow)
     return obs.release if obs is not None else ""
 
 

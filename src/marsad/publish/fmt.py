@@ -24,10 +24,9 @@ from __future__ import annotations
 import decimal
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.dates import get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-from marsad.indicators.table import period_kind
+from marsad.periods import Period
 
 LANGS: tuple[str, ...] = ("fr", "en", "ar")
 #: Babel locale used for each bulletin language.
@@ -59,12 +58,6 @@ _MONEY_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "mn": ("مليون درهم", "مليون درهم"),
         "unit": ("درهم", "درهم"),
     },
-}
-
-_ORDINALS = {
-    "fr": ("premier", "deuxième", "troisième", "quatrième"),
-    "en": ("first", "second", "third", "fourth"),
-    "ar": ("الأول", "الثاني", "الثالث", "الرابع"),
 }
 
 
@@ -195,39 +188,21 @@ def billions(value_mad: Decimal, decimals: int = 1) -> float:
     return float(round_half_up(Decimal(value_mad) / _BILLION, decimals))
 
 
-def period_label(period: str, lang: str, *, short: bool = False) -> str:
-    """A period in words (e.g. ``2025-S1`` -> ``premier semestre 2025``, en ``first half of
-    2025``; ``2024-Q3`` -> ``troisième trimestre 2024``, en ``Q3 2024``; ``2024-07`` ->
-    ``juillet 2024``). ``short=True`` gives axis and column labels (``S1 2025``, ``T3 2024``,
-    en ``H1 2025``)."""
+def period_label(period: str | Period, lang: str, *, short: bool = False) -> str:
+    """A period in words, as :meth:`marsad.periods.Period.label` gives it.
+
+    >>> period_label("2025-S1", "fr"), period_label("2024-Q3", "en", short=True)
+    ('premier semestre 2025', 'Q3 2024')
+    """
     _check_lang(lang)
-    year = period[:4]
-    kind = period_kind(period)
-    if kind == "year":
-        return year
-    if kind == "month":
-        width = "abbreviated" if short else "wide"
-        month = get_month_names(width, locale=LOCALES[lang])[int(period[5:7])]
-        return f"{month} {year}"
-    index = int(period[6])
-    if short:
-        tag = {"fr": "ST", "en": "HQ", "ar": "نر"}[lang][kind == "quarter"]
-        return f"{tag}{index} {year}"
-    ordinal = _ORDINALS[lang][index - 1]
-    if lang == "fr":
-        noun = "semestre" if kind == "half" else "trimestre"
-        return f"{ordinal} {noun} {year}"
-    if lang == "en":
-        return f"{ordinal} half of {year}" if kind == "half" else f"Q{index} {year}"
-    noun = "النصف" if kind == "half" else "الربع"
-    return f"{noun} {ordinal} من {year}"
+    return Period.parse(period).label(lang, short=short)
 
 
-def in_period(period: str, lang: str) -> str:
+def in_period(period: str | Period, lang: str) -> str:
     """The period as a complement of time (e.g. fr ``au premier semestre 2025``,
     ``en 2024``, ``en juillet 2024``; en ``in the first half of 2025``, ``in Q3 2024``)."""
     label = period_label(period, lang)
-    kind = period_kind(period)
+    kind = Period.parse(period).kind
     if lang == "fr":
         return f"au {label}" if kind in ("half", "quarter") else f"en {label}"
     if lang == "en":
@@ -235,11 +210,11 @@ def in_period(period: str, lang: str) -> str:
     return f"في {label}"
 
 
-def to_period(period: str, lang: str) -> str:
+def to_period(period: str | Period, lang: str) -> str:
     """The period after a comparison (e.g. fr ``au premier semestre 2024``, ``à 2023``;
     en ``the first half of 2024``, ``2023``), as in "par rapport au premier semestre 2024"."""
     label = period_label(period, lang)
-    kind = period_kind(period)
+    kind = Period.parse(period).kind
     if lang == "fr":
         return f"au {label}" if kind in ("half", "quarter") else f"à {label}"
     if lang == "en":

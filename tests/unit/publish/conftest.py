@@ -13,7 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from marsad.indicators.table import IndicatorTable, Observation, period_kind
+from marsad.indicators.table import IndicatorTable, Observation
+from marsad.periods import Period, period_kind
 
 TOTAL, ALL = "TOTAL", "_T"
 SEGS = ("ITO", "CRM", "ESO", "BPO", "KPO")
@@ -56,7 +57,7 @@ def _mad(bn: str) -> Decimal:
 
 
 def _earlier(period: str) -> str:
-    return f"{int(period[:4]) - 1}{period[4:]}"
+    return str(Period.parse(period).year_earlier())
 
 
 def build_table(
@@ -124,7 +125,7 @@ def build_table(
                 "percentage_points",
             )
         if period_kind(period) != "year":
-            year = cells.get((str(int(period[:4]) - 1), segment, partner))
+            year = cells.get((str(Period.parse(period).year - 1), segment, partner))
             if year:
                 add(
                     "progress_prev_year",

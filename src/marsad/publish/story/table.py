@@ -1,0 +1,75 @@
+"""The table by segment, as values: which columns, which marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from marsad.publish.facts import Cell, Facts
+from marsad.publish.story.messages import Message
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One cell of the segment table: a value and how to show it (``millions``, ``percent``,
+    ``signed``), or a mark (``confidential``, ``missing``) with no value."""
+
+    value: Decimal | None
+    style: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the segment table (e.g. ``ESO`` with its figures)."""
+
+    code: str
+    total: bool
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """The table by segment: column headers and rows (levels in millions of MAD)."""
+
+    headers: tuple[Message, ...]
+    rows: tuple[Row, ...]
+
+
+_OPTIONAL_COLUMNS = ("growth", "contribution", "progress")
+
+
+def segment_table(f: Facts) -> Table:
+    """The table by segment: a column for last year's level when some is known, the
+    level and share, then growth, contribution and progress when some are known."""
+    lines = [*f.segments, *([f.unallocated] if f.unallocated else []), f.total]
+    columns: list[tuple[str, Message]] = []
+    if any(c.previous is not None for c in lines):
+        columns.append(("previous", Message("column.period", period=f.previous_period)))
+    columns.append(("level", Message("column.period", period=f.period)))
+    columns.append(("share", Message("column.share")))
+    for key in _OPTIONAL_COLUMNS:
+        if any(getattr(c, key) is not None for c in lines):
+            header = Message(
+                f"column.{key}", **({"year": f.previous_year} if key == "progress" else {})
+            )
+            columns.append((key, header))
+    rows = tuple(
+        Row(c.code, c is f.total, tuple(_figure(c, key, c is f.total) for key, _ in columns))
+        for c in lines
+    )
+    return Table(tuple(h for _, h in columns), rows)
+
+
+def _figure(c: Cell, key: str, is_total: bool) -> Figure:
+    if is_total and c.level is not None:
+        if key == "share":
+            return Figure(Decimal(100), "percent")
+        if key == "contribution" and c.growth is not None:
+            # the contributions of the segments add up to the total's growth
+            return Figure(c.growth, "signed")
+    value = getattr(c, key)
+    if value is None:
+        return Figure(None, "confidential" if c.confidential and key != "previous" else "missing")
+    if key in ("level", "previous"):
+        return Figure(value, "millions")
+    return Figure(value, "signed" if key in ("growth", "contribution") else "percent")
