@@ -42,9 +42,18 @@ def text_of(html: str) -> str:
     return re.sub(r"[ \t\r\n]+", " ", " ".join(parser.parts))
 
 
+LANGS = ("fr", "en")
+
+
+@pytest.fixture(scope="module", params=LANGS)
+def lang(request) -> str:
+    """Structure and values are tested in every written language."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def html(demo_table) -> str:
-    return render_bulletin(demo_table, "2025-S1", "fr")
+def html(demo_table, lang) -> str:
+    return render_bulletin(demo_table, "2025-S1", lang)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +61,24 @@ def text(html) -> str:
     return text_of(html)
 
 
-def test_headline(text):
+def _in(text: str, lang: str, **expected: str | tuple[str, ...]) -> None:
+    """Every sentence expected in ``lang`` is in the text."""
+    wanted = expected[lang]
+    for sentence in (wanted,) if isinstance(wanted, str) else wanted:
+        assert sentence in text, sentence
+
+
+def test_headline(text, lang):
+    if lang == "en":
+        assert (
+            "Exports of digital and outsourcing services reached 13.4 billion dirhams in the "
+            "first half of 2025, up 3.5% on the first half of 2024."
+        ) in text
+        assert (
+            "The ITO segment (IT outsourcing) accounted for 39.2%, "
+            "ahead of the CRM segment (31.3%)."
+        ) in text
+        return
     assert (
         "Les exportations de services numériques et d'externalisation ont atteint "
         f"13,4 milliards de dirhams au premier semestre 2025, en hausse de 3,5{NN}% "
@@ -64,9 +90,38 @@ def test_headline(text):
     ) in text
 
 
-def test_segment_table(html):
+#: The segment table of 2025-S1: same figures, local separators.
+TABLE = {
+    "fr": {
+        "ESO": [f"1{NN}802,0", f"2{NN}580,0", "19,3", "+43,2", "+6,0", "74,5"],
+        "CRM": [f"4{NN}800,0", f"4{NN}190,0", "31,3", "−12,7", "−4,7", "42,8"],
+        "KPO": ["23,0", "27,0", "0,2", "+17,4", "0,0", "56,3"],
+        "Total": [f"12{NN}925,0", f"13{NN}377,0", "100,0", "+3,5", "+3,5", "51,0"],
+    },
+    "en": {
+        "ESO": ["1,802.0", "2,580.0", "19.3", "+43.2", "+6.0", "74.5"],
+        "CRM": ["4,800.0", "4,190.0", "31.3", "−12.7", "−4.7", "42.8"],
+        "KPO": ["23.0", "27.0", "0.2", "+17.4", "0.0", "56.3"],
+        "Total": ["12,925.0", "13,377.0", "100.0", "+3.5", "+3.5", "51.0"],
+    },
+}
+
+
+def test_segment_table(html, lang):
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)
     cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, flags=re.S) for r in rows]
+    by_code = {re.sub(r"<[^>]+>.*", "", c[0].split('class="code">')[-1]): c[1:] for c in cells[1:]}
+    for code in ("ESO", "CRM", "KPO"):
+        assert by_code[code] == TABLE[lang][code]
+    assert cells[-1][0] == {"fr": "Total", "en": "Total"}[lang]
+    assert cells[-1][1:] == TABLE[lang]["Total"]
+    if lang == "en":
+        assert cells[0] == [
+            "Segment", "H1 2024", "H1 2025", "Share (%)", "Growth (%)", "Contribution (points)",
+            "Progress / 2024 (%)",
+        ]  # fmt: skip
+        assert "Engineering services outsourcing" in html
+        return
     header = cells[0]
     assert header == [
         "Segment",
@@ -86,7 +141,22 @@ def test_segment_table(html):
     assert "Externalisation des services d'ingénierie" in html
 
 
-def test_notable_movements(text):
+def test_notable_movements(text, lang):
+    if lang == "en":
+        _in(
+            text,
+            lang,
+            en=(
+                "The ESO segment (engineering services outsourcing) grew fastest (+43.2%, to 2.6 "
+                f"billion dirhams) and made the largest contribution to growth (+6.0{NB}pp).",
+                "The CRM segment (customer relationship management) fell by 12.7%, to 4.2 billion "
+                f"dirhams, taking 4.7{NB}pp off overall growth.",
+                "The ESO segment has already achieved 74.5% of its 2024 exports.",
+                "The sector as a whole has already achieved 51.0% of its 2024 exports.",
+                "Main markets: France (45.0% of exports), Spain (12.0%) and United States (9.0%).",
+            ),
+        )
+        return
     assert (
         "Le segment ESO (externalisation des services d'ingénierie) a enregistré la plus forte "
         f"hausse (+43,2{NN}%, à 2,6 milliards de dirhams) et apporté la plus forte contribution "
@@ -104,7 +174,20 @@ def test_notable_movements(text):
     ) in text
 
 
-def test_target_tracker(text):
+def test_target_tracker(text, lang):
+    if lang == "en":
+        _in(
+            text,
+            lang,
+            en=(
+                "In 2024, the latest full year, exports reached 26.2 billion dirhams, 65.5% of the "
+                "2030 target of 40 billion dirhams.",
+                "Reaching it requires growth of 7.3% a year for 6 years, against 0.2% from 2023 "
+                "to 2024.",
+                "exports would reach 26.5 billion dirhams in 2030",
+            ),
+        )
+        return
     assert (
         "En 2024, dernière année complète, les exportations ont atteint 26,2 milliards de "
         f"dirhams, soit 65,5{NN}% de l'objectif de 40 milliards de dirhams fixé pour 2030."
@@ -116,16 +199,34 @@ def test_target_tracker(text):
     assert "elles atteindraient 26,5 milliards de dirhams en 2030" in text
 
 
-def test_charts_inline_and_self_contained(html):
+def test_charts_inline_and_self_contained(html, lang):
     assert html.count("<svg ") >= 2
-    assert '<html lang="fr" dir="ltr">' in html
+    assert f'<html lang="{lang}" dir="ltr">' in html
     assert "<script" not in html
     assert "<link" not in html
     assert not re.search(r"""(src|href)=["']?https?:""", html)
     assert "@import" not in html and "url(" not in html
 
 
-def test_methodological_note(text):
+def test_methodological_note(text, lang):
+    if lang == "en":
+        _in(
+            text,
+            lang,
+            en=(
+                "Break in series",
+                "the old scope gave 17.9 billion dirhams, the new one 26.17 billion dirhams",
+                "provisional",
+                "Office des Changes",
+                "reference rate of the value date",
+                "proposed by marsad",
+                "Data release: 2025-10-test",
+                "Year-on-year growth",
+                "(level(t) / level(t-1y) - 1) x 100",
+            ),
+        )
+        assert "synthetic" not in text
+        return
     assert "Rupture de série" in text
     assert "l'ancien périmètre donnait 17,9 milliards de dirhams" in text
     assert "le nouveau 26,17 milliards de dirhams" in text
@@ -301,3 +402,75 @@ def test_html_file_and_errors(demo_table, tmp_path):
         render_bulletin(demo_table, "2019-S1")
     with pytest.raises(ValueError, match="Arabic"):
         render_bulletin(demo_table, "2025-S1", "ar")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_fall_changes_the_text_in_every_language(levels, lang):
+    levels[("2025-S1", "CRM")] = "2.190"
+    levels[("2025-S1", "TOTAL")] = "11.377"
+    text = text_of(render_bulletin(build_table(levels), "2025-S1", lang))
+    _in(
+        text,
+        lang,
+        fr=(f"en baisse de 12,0{NN}% par rapport au premier semestre 2024.", "baisse de 54,4"),
+        en=("11.4 billion dirhams in the first half of 2025, down 12.0% on the first half of "
+            "2024.", "The CRM segment (customer relationship management) fell by 54.4%"),
+    )  # fmt: skip
+    assert {"fr": "en hausse", "en": ", up "}[lang] not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_stable_total_and_behind_pace_in_every_language(levels, lang):
+    levels.update({("2025-S1", "TOTAL"): "12.925", ("2025-S1", "ESO"): "1.802",
+                   ("2025-S1", "BPO"): "1.980", ("2025-S1", "ITO"): "6.150",
+                   ("2025-S1", "CRM"): "2.970", ("2025-S1", "KPO"): "0.023"})  # fmt: skip
+    text = text_of(render_bulletin(build_table(levels), "2025-S1", lang))
+    _in(
+        text,
+        lang,
+        fr=("stables par rapport", "vient du segment ITO", "n'a réalisé que 30,3"),
+        en=("unchanged on the first half of 2024", f"The largest contribution to growth, "
+            f"+7.7{NB}pp, came from the ITO segment (IT outsourcing).",
+            "The CRM segment has achieved only 30.3% of its 2024 exports."),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    ("period", "fr", "en"),
+    [
+        ("2024", "en 2024, en hausse de 0,2", "in 2024, up 0.2% on 2023."),
+        ("2024-Q3", "au troisième trimestre 2024, en hausse de 3,0", "in Q3 2024, up 3.0%"),
+        ("2024-S1", "au premier semestre 2024.", "in the first half of 2024."),
+    ],
+)  # fmt: skip
+def test_each_kind_of_period_in_every_language(demo_table, lang, period, fr, en):
+    text = text_of(render_bulletin(demo_table, period, lang))
+    _in(text, lang, fr=fr, en=en)
+    if period == "2024-S1":  # no year earlier: no comparison, no growth column
+        for absent in {"fr": ("en hausse", "Variation (%)"), "en": (", up ", "Growth (%)")}[lang]:
+            assert absent not in text
+        assert {"fr": "pendant 7\u00a0ans", "en": "for 7 years"}[lang] in text.replace(
+            "7 ans", "7\u00a0ans"
+        )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_confidential_cell_in_every_language(lang):
+    table = build_table(DEMO_LEVELS, DEMO_PARTNERS, confidential={("2025-S1", "KPO")})
+    html = render_bulletin(table, "2025-S1", lang)
+    kpo_row = re.search(r'class="code">KPO</span>.*?</tr>', html, flags=re.S).group(0)
+    assert re.findall(r"<td>(.*?)</td>", kpo_row)[1:] == ["c"] * 5
+    heads = {"fr": ("Faits marquants", "Objectif 2030"), "en": ("Highlights", "2030 target")}
+    movements = text_of(html).split(heads[lang][0])[1].split(heads[lang][1])[0]
+    assert "KPO" not in movements
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_unallocated_in_every_language(levels, lang):
+    levels[("2025-S1", "UNALLOCATED")] = "0.100"
+    levels[("2025-S1", "TOTAL")] = "13.477"
+    text = text_of(render_bulletin(build_table(levels), "2025-S1", lang))
+    _in(text, lang, fr="100 millions de dirhams (0,7", en=(
+        "Unallocated", "In the first half of 2025, 100 million dirhams (0.7% of the total) could "
+        "not be allocated to a segment."))  # fmt: skip

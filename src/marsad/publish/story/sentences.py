@@ -223,7 +223,7 @@ def pace(t: TargetStatus) -> Message | None:
     its size), over one year or on average over several; ``None`` when unknown.
 
     >>> from marsad.indicators.targets import TargetStatus as T
-    >>> t = T(2030, Decimal(40e9), 2024, Decimal(26e9), Decimal(65), 6, Decimal("7.3"),
+    >>> t = T(2030, Decimal("40e9"), 2024, Decimal("26e9"), Decimal(65), 6, Decimal("7.3"),
     ...       2022, Decimal("-1.25"), None, "")
     >>> pace(t)
     Message('pace.average_negative', rate=Decimal('1.25'), start=2022, end=2024)
