@@ -29,6 +29,7 @@ import vl_convert as vlc
 from babel.dates import get_month_names
 
 from marsad.indicators.table import IndicatorTable
+from marsad.indicators.targets import TargetStatus
 from marsad.periods import Period
 from marsad.publish import fmt
 from marsad.publish.facts import Facts, gather
@@ -185,27 +186,8 @@ def target_chart(
     t = f.target
     if t is None or t.required_growth is None:
         return None
-    pb = phrasebook(lang)
-    labels = pb.LABELS
-    rows = []
-    for p in table.periods("year"):
-        value = table.get("level", p, TOTAL)
-        if value is not None and int(p) <= t.latest_year:
-            rows.append(
-                {"year": p, "bn": fmt.billions(value, 3), "series": labels["series_actual"]}
-            )
-    for name, rate in (
-        (labels["series_required"], t.required_growth),
-        (labels["series_recent"], t.recent_growth),
-    ):
-        if rate is None:
-            continue
-        factor = 1 + rate / 100
-        for k in range(t.years_left + 1):
-            level = t.latest_level * factor**k
-            rows.append(
-                {"year": str(t.latest_year + k), "bn": fmt.billions(level, 3), "series": name}
-            )
+    labels = phrasebook(lang).LABELS
+    rows = _target_rows(table, t, labels)
     series = [labels[k] for k in ("series_actual", "series_required", "series_recent")]
     series = [s for s in series if any(r["series"] == s for r in rows)]
     years = [str(y) for y in range(int(min(r["year"] for r in rows)), t.target_year + 1)]
@@ -250,6 +232,30 @@ def target_chart(
         shape="diamond", size=120, filled=True, color="#000000"
     ) + base.mark_text(dy=-14, color="#000000").encode(text="label:N")
     return _render(lines + target, "target", title, description, lang)
+
+
+def _target_rows(table: IndicatorTable, t: TargetStatus, labels: dict[str, str]) -> list[dict]:
+    """Annual totals up to the latest full year, then the required and recent paths."""
+    rows = []
+    for p in table.periods("year"):
+        value = table.get("level", p, TOTAL)
+        if value is not None and Period.parse(p).year <= t.latest_year:
+            rows.append(
+                {"year": p, "bn": fmt.billions(value, 3), "series": labels["series_actual"]}
+            )
+    for name, rate in (
+        (labels["series_required"], t.required_growth),
+        (labels["series_recent"], t.recent_growth),
+    ):
+        if rate is None:
+            continue
+        factor = 1 + rate / 100
+        for k in range(t.years_left + 1):
+            level = t.latest_level * factor**k
+            rows.append(
+                {"year": str(t.latest_year + k), "bn": fmt.billions(level, 3), "series": name}
+            )
+    return rows
 
 
 def _segment_scale(codes: list[str]) -> alt.Scale:
