@@ -22,8 +22,8 @@ from marsad.convert import HOME_CURRENCY, MissingRateError, convert, daily_rates
 from marsad.cube import cube
 from marsad.engine import Warehouse
 from marsad.indicators.compute import CubeCell, compute_indicators
+from marsad.indicators.rows import export_rows
 from marsad.indicators.table import IndicatorTable
-from marsad.publish.values import export_rows
 
 log = logging.getLogger(__name__)
 
