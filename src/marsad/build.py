@@ -19,6 +19,7 @@ from marsad.classify import classify, service_map
 from marsad.convert import HOME_CURRENCY, MissingRateError, convert, daily_rates
 from marsad.cube import cube
 from marsad.engine import Warehouse, queries
+from marsad.errors import MarsadError
 from marsad.indicators.compute import CubeCell, compute_indicators
 from marsad.indicators.rows import export_rows
 from marsad.indicators.table import IndicatorTable
@@ -30,8 +31,11 @@ log = logging.getLogger(__name__)
 STEPS = ("classify and convert", "cube", "indicators", "save")
 
 
-class BuildError(RuntimeError):
-    """The build cannot go on; the message says why in plain words."""
+class BuildError(MarsadError, RuntimeError):
+    """The build cannot go on; the message says why in plain words.
+
+    Also a ``RuntimeError`` while the command line still catches that to show
+    a plain message (``commands._USER_ERRORS``)."""
 
 
 @dataclass(frozen=True)
