@@ -11,8 +11,6 @@ release id is derived from the cube's content.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,10 +18,12 @@ from dataclasses import dataclass, field
 from marsad.classify import classify, service_map
 from marsad.convert import HOME_CURRENCY, MissingRateError, convert, daily_rates
 from marsad.cube import cube
-from marsad.engine import Warehouse
+from marsad.engine import Warehouse, queries
+from marsad.errors import MarsadError
 from marsad.indicators.compute import CubeCell, compute_indicators
+from marsad.indicators.rows import export_rows
 from marsad.indicators.table import IndicatorTable
-from marsad.publish.values import export_rows
+from marsad.periods import Period
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 STEPS = ("classify and convert", "cube", "indicators", "save")
 
 
-class BuildError(RuntimeError):
-    """The build cannot go on; the message says why in plain words."""
+class BuildError(MarsadError, RuntimeError):
+    """The build cannot go on; the message says why in plain words.
+
+    Also a ``RuntimeError`` while the command line still catches that to show
+    a plain message (``commands._USER_ERRORS``)."""
 
 
 @dataclass(frozen=True)
@@ -59,46 +62,23 @@ def build(
 ) -> BuildReport:
     """Run the whole build on an open warehouse and return its report."""
     step = progress or (lambda _name: None)
-    records = wh.scalar("SELECT count(*) FROM transactions")
+    records = queries.count_records(wh)
     if not records:
         raise BuildError("The warehouse holds no transactions: load some with `marsad ingest`.")
 
     step("classify and convert")
-    last_day = wh.scalar("SELECT max(value_date) FROM transactions")
-    rates = wh.sql("SELECT date, currency, mad_per_unit FROM rates")
-    wh.replace_table("rates_daily", daily_rates(rates, last_day))
-    wh.replace_table("service_map", service_map())
-    classified = classify(wh.table("transactions"), wh.table("firms"), wh.table("service_map"))
-    wh.replace_view("records_mad", convert(classified, wh.table("rates_daily")))
-    _check_rates(wh)
+    _classify_and_convert(wh)
 
     step("cube")
     wh.replace_table("cube", cube(wh.table("records_mad")))
 
     step("indicators")
-    cells = _cube_cells(wh)
     release = _release_id(wh)
-    table = compute_indicators(cells, release=release, provisional_from=provisional_from)
+    table = compute_indicators(_cube_cells(wh), release=release, provisional_from=provisional_from)
 
     step("save")
     wh.replace_table("indicators", export_rows(table, percent_decimals=percent_decimals))
-    by_source = dict(wh.sql(
-        "SELECT segment_source, count(*) FROM records_mad GROUP BY 1 ORDER BY 1"
-    ))
-    first, last = wh.sql(
-        "SELECT min(make_date(year, month, 1)), max(make_date(year, month, 1)) FROM cube"
-    )[0]
-    report = BuildReport(
-        records=records,
-        unallocated=by_source.get("unallocated", 0),
-        by_source=by_source,
-        cube_cells=wh.scalar("SELECT count(*) FROM cube"),
-        observations=len(table),
-        release=release,
-        first_month=first.strftime("%Y-%m"),
-        last_month=last.strftime("%Y-%m"),
-        table=table,
-    )
+    report = _report(wh, records, release, table)
     log.info("build %s: %s records, %s observations", release, records, len(table))
     return report
 
@@ -116,15 +96,20 @@ def load_indicators(wh: Warehouse, *, provisional_from: int | None = None) -> In
     )
 
 
+def _classify_and_convert(wh: Warehouse) -> None:
+    """Write ``rates_daily`` and ``service_map``, then the view ``records_mad``
+    (every record with its segment and MAD value); stop on a missing rate."""
+    daily = daily_rates(queries.published_rates(wh), queries.last_value_date(wh))
+    wh.replace_table("rates_daily", daily)
+    wh.replace_table("service_map", service_map())
+    classified = classify(wh.table("transactions"), wh.table("firms"), wh.table("service_map"))
+    wh.replace_view("records_mad", convert(classified, wh.table("rates_daily")))
+    _check_rates(wh)
+
+
 def _check_rates(wh: Warehouse) -> None:
     """Stop when a record has no rate on or before its date (a join only: no arithmetic)."""
-    missing = wh.sql(
-        "SELECT t.currency, count(*), min(t.value_date), max(t.value_date) "
-        "FROM transactions t LEFT JOIN rates_daily r "
-        "ON t.currency = r.rate_currency AND t.value_date = r.rate_date "
-        f"WHERE r.rate_currency IS NULL AND t.currency <> '{HOME_CURRENCY}' "
-        "GROUP BY 1 ORDER BY 1"
-    )
+    missing = queries.missing_rates(wh, home_currency=HOME_CURRENCY)
     if missing:
         parts = [
             f"{n} record(s) in {cur} dated {lo:%Y-%m-%d} to {hi:%Y-%m-%d}"
@@ -138,17 +123,26 @@ def _check_rates(wh: Warehouse) -> None:
 
 
 def _cube_cells(wh: Warehouse) -> list[CubeCell]:
-    rows = wh.sql(
-        "SELECT year, month, flow, segment, service, partner, "
-        "CAST(mad * 100 AS BIGINT), records FROM cube"
-    )
-    return [CubeCell(*row) for row in rows]
+    return [CubeCell(*row) for row in queries.cube_cells(wh)]
 
 
 def _release_id(wh: Warehouse) -> str:
     """``<last month>.<first 8 hex digits of the cube's SHA-256>`` (e.g. 2025-06.3fa9c2d1)."""
-    digest = hashlib.sha256()
-    for row in wh.sql("SELECT * EXCLUDE (top1_mad, top2_mad) FROM cube ORDER BY ALL"):
-        digest.update(repr(row).encode())
-    year, month = wh.sql("SELECT year, month FROM cube ORDER BY year DESC, month DESC LIMIT 1")[0]
-    return f"{dt.date(year, month, 1):%Y-%m}.{digest.hexdigest()[:8]}"
+    _first, last = queries.cube_months(wh)
+    return f"{Period('month', *last)}.{queries.cube_fingerprint(wh)[:8]}"
+
+
+def _report(wh: Warehouse, records: int, release: str, table: IndicatorTable) -> BuildReport:
+    by_source = queries.records_by_source(wh)
+    first, last = queries.cube_months(wh)
+    return BuildReport(
+        records=records,
+        unallocated=by_source.get("unallocated", 0),
+        by_source=by_source,
+        cube_cells=queries.count_cube_cells(wh),
+        observations=len(table),
+        release=release,
+        first_month=str(Period("month", *first)),
+        last_month=str(Period("month", *last)),
+        table=table,
+    )

@@ -22,6 +22,8 @@ import ibis
 import ibis.expr.datatypes as dtypes
 import pyarrow as pa
 
+from marsad.errors import MarsadError
+
 #: The home currency: converted at 1, needs no rate.
 HOME_CURRENCY = "MAD"
 RATE_TYPE = dtypes.Decimal(16, 6)
@@ -30,8 +32,9 @@ FACTOR_TYPE = dtypes.Decimal(20, 6)
 MAD_TYPE = dtypes.Decimal(18, 2)
 
 
-class MissingRateError(ValueError):
-    """Records whose currency has no rate on or before their value date."""
+class MissingRateError(MarsadError, ValueError):
+    """Records whose currency has no rate on or before their value date (the user
+    loads the missing rates). Also a ``ValueError`` for existing callers."""
 
 
 def daily_rates(
@@ -61,8 +64,11 @@ def daily_rates(
                 values.append(rate)
                 day += one_day
     schema = pa.schema(
-        [("rate_date", pa.date32()), ("rate_currency", pa.string()),
-         ("mad_per_unit", pa.decimal128(16, 6))]
+        [
+            ("rate_date", pa.date32()),
+            ("rate_currency", pa.string()),
+            ("mad_per_unit", pa.decimal128(16, 6)),
+        ]
     )
     return pa.table([days, currencies, values], schema=schema)
 
@@ -78,6 +84,4 @@ def convert(records: ibis.Table, daily: ibis.Table) -> ibis.Table:
         else_=joined.mad_per_unit.cast(FACTOR_TYPE),
     )
     mad = (joined.amount.cast(FACTOR_TYPE) * rate).round(2).cast(MAD_TYPE)
-    return joined.select(
-        *[joined[c] for c in records.columns], rate=rate.cast(RATE_TYPE), mad=mad
-    )
+    return joined.select(*[joined[c] for c in records.columns], rate=rate.cast(RATE_TYPE), mad=mad)

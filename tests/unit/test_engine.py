@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from marsad.build import BuildError, build, load_indicators
 from marsad.convert import MissingRateError, daily_rates
+from marsad.engine import open_warehouse
 from tests.conftest import insert
 
 FIRMS = [("F1", "Alpha", "ITO", "6201", "Rabat"), ("F2", "Beta", "CRM", "8220", None)]
@@ -107,6 +108,30 @@ def test_cube_counts_records_firms_and_the_two_largest_contributions(warehouse):
                          "WHERE year = 2024 AND month = 1 ORDER BY segment")
     assert rows == [("CRM", Decimal("3.00"), 1, 1, Decimal("3.00"), None),
                     ("ITO", Decimal("23.00"), 4, 2, Decimal("15.00"), Decimal("8.00"))]
+
+
+def test_the_release_id_and_months_come_from_the_cube_alone(tmp_path):
+    """The build's queries moved into engine/queries.py: the release id still hashes
+    the cube's content (same records in another order, same id) and ends in the last
+    month, and the report names the cube's first and last month."""
+    rows = [
+        ("1", "BK1", "F1", "2024-01-08", "C", "100", "EUR", "SI21", "FR"),
+        ("2", "BK1", "F2", "2024-03-11", "C", "5", "USD", "SI21", "US"),
+        ("3", "BK2", "X9", "2024-03-12", "D", "7", "MAD", "SJ312", "FR"),
+    ]
+    reports = []
+    for i, order in enumerate((rows, rows[::-1])):
+        with open_warehouse(tmp_path / f"{i}.duckdb") as wh:
+            insert(wh, "firms", FIRMS)
+            insert(wh, "rates", RATES)
+            insert(wh, "transactions", order)
+            reports.append(build(wh))
+    first, second = reports
+    assert first.release == second.release
+    assert first.release.startswith("2024-03.") and len(first.release) == len("2024-03.") + 8
+    assert (first.first_month, first.last_month) == ("2024-01", "2024-03")
+    assert (first.records, first.cube_cells) == (3, 3)
+    assert first.by_source == {"concordance": 1, "registry": 2}
 
 
 def test_daily_rates_carry_forward_to_the_last_day():

@@ -19,13 +19,15 @@ level (absent, not zero); a ratio whose denominator is zero or absent is absent.
 from __future__ import annotations
 
 import decimal
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from marsad.indicators.registry import INDICATORS
-from marsad.indicators.table import IndicatorTable, Observation, period_kind
+from marsad.indicators.table import IndicatorTable, Observation
+from marsad.periods import KINDS, Month, Period, months_between
 from marsad.reference import ALL, TOTAL
 
 FLOW_NAMES = {"C": "exports", "D": "imports"}
@@ -42,7 +44,7 @@ _TOTAL_CODE = {"segment": TOTAL, "service": ALL, "partner": ALL}
 _CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_UP)
 
 Key = tuple[str, str, str, str]  # flow, segment, service, partner
-Month = tuple[int, int]  # year, month
+Levels = dict[tuple[Key, Period], int]  # centimes of a cell in a period
 
 
 @dataclass(frozen=True)
@@ -59,43 +61,18 @@ class CubeCell:
     records: int
 
 
-def periods_of(year: int, month: int) -> tuple[str, str, str, str]:
-    """Year, half, quarter and month periods a month belongs to.
+@functools.cache
+def periods_of(year: int, month: int) -> tuple[Period, ...]:
+    """The year, half, quarter and month a month belongs to, longest first.
 
-    >>> periods_of(2024, 7)
-    ('2024', '2024-S2', '2024-Q3', '2024-07')
+    >>> [str(p) for p in periods_of(2024, 7)]
+    ['2024', '2024-S2', '2024-Q3', '2024-07']
     """
-    return (
-        f"{year}",
-        f"{year}-S{1 if month <= 6 else 2}",
-        f"{year}-Q{(month - 1) // 3 + 1}",
-        f"{year}-{month:02d}",
-    )
+    return tuple(Period.of_month(year, month, kind) for kind in KINDS)
 
 
-def months_of(period: str) -> list[Month]:
-    """The months a period covers (e.g. 2024-Q3 -> [(2024, 7), (2024, 8), (2024, 9)])."""
-    year = int(period[:4])
-    kind = period_kind(period)
-    if kind == "year":
-        return [(year, m) for m in range(1, 13)]
-    if kind == "half":
-        first = 1 if period.endswith("S1") else 7
-        return [(year, m) for m in range(first, first + 6)]
-    if kind == "quarter":
-        first = (int(period[-1]) - 1) * 3 + 1
-        return [(year, m) for m in range(first, first + 3)]
-    return [(year, int(period[5:7]))]
-
-
-def year_earlier(period: str) -> str:
-    """The same period a year earlier (e.g. 2025-S1 -> 2024-S1)."""
-    return f"{int(period[:4]) - 1}{period[4:]}"
-
-
-def year_later(period: str) -> str:
-    """The same period a year later (e.g. 2024-S1 -> 2025-S1)."""
-    return f"{int(period[:4]) + 1}{period[4:]}"
+#: A period as written in the table (cached: a build writes each one thousands of times).
+_written = functools.cache(str)
 
 
 def parent_key(key: Key) -> Key | None:
@@ -131,8 +108,10 @@ def monthly_levels(cells: Iterable[CubeCell]) -> dict[Key, dict[Month, tuple[int
         for dims in BREAKDOWNS:
             key = (
                 flow,
-                *(values[d] if d in dims else _TOTAL_CODE[d] for d in ("segment", "service",
-                                                                       "partner")),
+                *(
+                    values[d] if d in dims else _TOTAL_CODE[d]
+                    for d in ("segment", "service", "partner")
+                ),
             )
             slot = out[key][(cell.year, cell.month)]
             slot[0] += cell.centimes
@@ -143,55 +122,65 @@ def monthly_levels(cells: Iterable[CubeCell]) -> dict[Key, dict[Month, tuple[int
 def _coverage(levels: dict[Key, dict[Month, tuple[int, int]]]) -> set[Month]:
     """Every month from the first to the last with any record."""
     months = {m for series in levels.values() for m in series}
-    if not months:
-        return set()
-    (y0, m0), (y1, m1) = min(months), max(months)
-    out = set()
-    y, m = y0, m0
-    while (y, m) <= (y1, m1):
-        out.add((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return set(months_between(min(months), max(months))) if months else set()
 
 
-def period_levels(
-    levels: dict[Key, dict[Month, tuple[int, int]]],
-) -> tuple[dict[tuple[Key, str], int], dict[tuple[Key, str], int]]:
+def period_levels(levels: dict[Key, dict[Month, tuple[int, int]]]) -> tuple[Levels, Levels]:
     """Levels (centimes) of every complete period, and year-to-date levels by month.
 
     A cell's level exists for a period when it has at least one record in it;
     a year-to-date level exists from the cell's first record of the year on.
+
+    >>> level, ytd = period_levels({("exports", "TOTAL", "_T", "_T"): {(2024, 1): (500, 1)}})
+    >>> sorted(str(p) for _, p in level), sorted(str(p) for _, p in ytd)
+    (['2024-01'], ['2024-01'])
     """
     covered = _coverage(levels)
-    complete: dict[str, bool] = {}
-    level: dict[tuple[Key, str], int] = {}
-    ytd: dict[tuple[Key, str], int] = {}
+
+    @functools.cache
+    def complete(period: Period) -> bool:
+        return all(m in covered for m in period.months)
+
+    level: Levels = {}
+    ytd: Levels = {}
     for key, series in levels.items():
-        sums: dict[str, int] = defaultdict(int)
-        for (year, month), (centimes, _records) in series.items():
-            for period in periods_of(year, month):
-                sums[period] += centimes
-        for period, centimes in sums.items():
-            if period not in complete:
-                complete[period] = all(m in covered for m in months_of(period))
-            if complete[period]:
+        for period, centimes in _sums_by_period(series).items():
+            if complete(period):
                 level[(key, period)] = centimes
-        for year in sorted({y for y, _ in series}):
-            if (year, 1) not in covered:
-                continue  # the year's start is not in the data: no year-to-date
-            running, seen = 0, False
-            for month in range(1, 13):
-                if (year, month) not in covered:
-                    break
-                if (year, month) in series:
-                    running += series[(year, month)][0]
-                    seen = True
-                if seen:
-                    ytd[(key, f"{year}-{month:02d}")] = running
+        for period, centimes in _year_to_date(series, covered):
+            ytd[(key, period)] = centimes
     return level, ytd
 
 
-def _add_balance(table: dict[tuple[Key, str], int]) -> dict[tuple[Key, str], int]:
+def _sums_by_period(series: dict[Month, tuple[int, int]]) -> dict[Period, int]:
+    """A cell's centimes summed over every period any of its months belongs to."""
+    sums: dict[Period, int] = defaultdict(int)
+    for month, (centimes, _records) in series.items():
+        for period in periods_of(*month):
+            sums[period] += centimes
+    return sums
+
+
+def _year_to_date(
+    series: dict[Month, tuple[int, int]], covered: set[Month]
+) -> Iterator[tuple[Period, int]]:
+    """(month, January-to-month sum) of a cell, for the covered months of each year
+    whose January is covered, from the cell's first record of the year on."""
+    for year in sorted({y for y, _ in series}):
+        if (year, 1) not in covered:
+            continue  # the year's start is not in the data: no year-to-date
+        running, seen = 0, False
+        for month in Period("year", year).months:
+            if month not in covered:
+                break
+            if month in series:
+                running += series[month][0]
+                seen = True
+            if seen:
+                yield Period("month", *month), running
+
+
+def _add_balance(table: Levels) -> Levels:
     """Exports minus imports for every cell and period present in either."""
     out = dict(table)
     cells = {(k[1:], p) for k, p in table if k[0] in ("exports", "imports")}
@@ -202,49 +191,68 @@ def _add_balance(table: dict[tuple[Key, str], int]) -> dict[tuple[Key, str], int
     return out
 
 
-def _observations(
-    level: dict[tuple[Key, str], int], ytd: dict[tuple[Key, str], int]
-) -> Iterator[tuple[str, Key, str, Decimal | None]]:
+Found = Iterator[tuple[str, Key, Period, Decimal | None]]
+
+
+def _observations(level: Levels, ytd: Levels) -> Found:
     """(indicator, cell, period, exact value) for every indicator that exists."""
     for (key, period), centimes in level.items():
         yield "level", key, period, _money(centimes)
     for (key, period), centimes in ytd.items():
         yield "ytd_level", key, period, _money(centimes)
-
     ratio_cells = [(k, p) for k, p in level if k[0] != "balance"]
     for key, period in ratio_cells:
-        current = level[(key, period)]
-        previous = level.get((key, year_earlier(period)))
-        value = _ratio(current - (previous or 0), previous)
+        yield from _ratios(level, key, period)
+    yield from _contributions(level, ratio_cells)
+    yield from _ytd_growth(ytd)
+
+
+def _ratios(level: Levels, key: Key, period: Period) -> Found:
+    """Growth on a year earlier, share of the parent cell, progress against the
+    previous full year (sub-annual periods only) of one cell with a level."""
+    current = level[(key, period)]
+    previous = level.get((key, period.year_earlier()))
+    value = _ratio(current - (previous or 0), previous)
+    if value is not None:
+        yield "growth_yoy", key, period, value
+    parent = parent_key(key)
+    if parent is not None:
+        value = _ratio(current, level.get((parent, period)))
         if value is not None:
-            yield "growth_yoy", key, period, value
-        parent = parent_key(key)
-        if parent is not None:
-            value = _ratio(current, level.get((parent, period)))
-            if value is not None:
-                yield "share", key, period, value
-        if period_kind(period) != "year":
-            value = _ratio(current, level.get((key, str(int(period[:4]) - 1))))
-            if value is not None:
-                yield "progress_prev_year", key, period, value
-    # contributions: every cell present now or a year earlier, against its
-    # parent's level a year earlier, so that a breakdown adds up to the
-    # parent's growth (a cell absent in one of the two periods counts as zero)
+            yield "share", key, period, value
+    if period.kind != "year":
+        value = _ratio(current, level.get((key, Period("year", period.year - 1))))
+        if value is not None:
+            yield "progress_prev_year", key, period, value
+
+
+def _contributions(level: Levels, ratio_cells: list[tuple[Key, Period]]) -> Found:
+    """Contributions to the parent's growth.
+
+    Every cell present now or a year earlier counts, against its parent's level
+    a year earlier, so that a breakdown adds up to the parent's growth (a cell
+    absent in one of the two periods counts as zero).
+    """
     periods = {p for _, p in level}
     candidates = set(ratio_cells) | {
-        (k, year_later(p)) for k, p in ratio_cells if year_later(p) in periods
+        (k, p.year_later()) for k, p in ratio_cells if p.year_later() in periods
     }
     for key, period in candidates:
+        before = period.year_earlier()
         parent = parent_key(key)
-        parent_before = None if parent is None else level.get((parent, year_earlier(period)))
+        parent_before = None if parent is None else level.get((parent, before))
         if not parent_before or (parent, period) not in level:
             continue
-        change = level.get((key, period), 0) - level.get((key, year_earlier(period)), 0)
+        change = level.get((key, period), 0) - level.get((key, before), 0)
         yield "contribution", key, period, _ratio(change, parent_before)
+
+
+def _ytd_growth(ytd: Levels) -> Found:
+    """Year-to-date growth on the same months a year earlier (not for the balance)."""
     for (key, period), current in ytd.items():
         if key[0] == "balance":
             continue
-        previous = ytd.get((key, year_earlier(period)))
+        previous = ytd.get((key, period.year_earlier()))
         value = _ratio(current - (previous or 0), previous)
         if value is not None:
             yield "ytd_growth_yoy", key, period, value
@@ -257,32 +265,67 @@ def compute_indicators(
 
     ``obs_status`` is ``P`` (provisional) for periods of years from
     ``provisional_from`` on (every year when None) and ``A`` before.
+
+    >>> table = compute_indicators([CubeCell(2024, m, "C", "ITO", "SI22", "FR", 100, 1)
+    ...                             for m in range(1, 13)])
+    >>> table.get("level", "2024-S1"), table.get("share", "2024", "ITO")
+    (Decimal('6.00'), Decimal('100'))
+    >>> [o.period for o in table.select(indicator="level", segment="TOTAL", service="_T",
+    ...                                 partner="_T")][:4]
+    ['2024', '2024-S1', '2024-S2', '2024-Q1']
     """
     level, ytd = period_levels(monthly_levels(cells))
     level, ytd = _add_balance(level), _add_balance(ytd)
-    rows = []
-    for indicator, (flow, segment, service, partner), period, value in _observations(level, ytd):
-        status = "P" if provisional_from is None or int(period[:4]) >= provisional_from else "A"
-        rows.append(
-            Observation(
-                indicator=indicator, flow=flow, period=period, segment=segment,
-                service=service, partner=partner, value=value,
-                unit=INDICATORS[indicator].unit, obs_status=status, conf_status="F",
-                release=release,
-            )
-        )
-    rows.sort(key=_sort_key)
-    return IndicatorTable.from_rows(rows, release=release)
+    found = [
+        (period, _observation(indicator, key, period, value, release, provisional_from))
+        for indicator, key, period, value in _observations(level, ytd)
+    ]
+    found.sort(key=_sort_key)
+    return IndicatorTable.from_rows((o for _, o in found), release=release)
+
+
+def _observation(
+    indicator: str,
+    key: Key,
+    period: Period,
+    value: Decimal | None,
+    release: str,
+    provisional_from: int | None,
+) -> Observation:
+    flow, segment, service, partner = key
+    provisional = provisional_from is None or period.year >= provisional_from
+    return Observation(
+        indicator=indicator,
+        flow=flow,
+        period=_written(period),
+        segment=segment,
+        service=service,
+        partner=partner,
+        value=value,
+        unit=INDICATORS[indicator].unit,
+        obs_status="P" if provisional else "A",
+        conf_status="F",
+        release=release,
+    )
 
 
 _INDICATOR_ORDER = {name: i for i, name in enumerate(INDICATORS)}
 _FLOW_ORDER = {"exports": 0, "imports": 1, "balance": 2}
-_KIND_ORDER = {"year": 0, "half": 1, "quarter": 2, "month": 3}
 
 
-def _sort_key(o: Observation) -> tuple:
+def _sort_key(found: tuple[Period, Observation]) -> tuple:
+    """Indicator, flow, period kind (years first), period, then each dimension
+    with its total first (e.g. level, exports, 2024, TOTAL, _T, _T leads)."""
+    period, o = found
     return (
-        _INDICATOR_ORDER[o.indicator], _FLOW_ORDER[o.flow], _KIND_ORDER[period_kind(o.period)],
-        o.period, o.segment != TOTAL, o.segment, o.service != ALL, o.service,
-        o.partner != ALL, o.partner,
+        _INDICATOR_ORDER[o.indicator],
+        _FLOW_ORDER[o.flow],
+        KINDS.index(period.kind),
+        o.period,
+        o.segment != TOTAL,
+        o.segment,
+        o.service != ALL,
+        o.service,
+        o.partner != ALL,
+        o.partner,
     )

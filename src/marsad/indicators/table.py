@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from marsad.indicators.registry import COLUMNS
+from marsad.periods import period_kind
 from marsad.reference import ALL, TOTAL
 
 
@@ -100,11 +101,3 @@ class IndicatorTable:
     @classmethod
     def from_rows(cls, rows: Iterable[Observation], release: str = "") -> IndicatorTable:
         return cls(list(rows), release=release)
-
-
-def period_kind(period: str) -> str:
-    """``year`` for 2024, ``half`` for 2024-S1, ``quarter`` for 2024-Q3, ``month`` for 2024-07."""
-    if len(period) == 4:
-        return "year"
-    tag = period[5]
-    return {"S": "half", "Q": "quarter"}.get(tag, "month")

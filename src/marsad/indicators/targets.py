@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from marsad.indicators.table import IndicatorTable
+from marsad.periods import Period
 from marsad.reference import TOTAL, targets
 
 #: How the growth still needed is computed (shown in the bulletin's method note).
@@ -122,25 +123,28 @@ def tracker(table: IndicatorTable, as_of: str, *, flow: str = "exports") -> Targ
     )
 
 
-def last_complete_year(as_of: str) -> int:
+def last_complete_year(as_of: str | Period) -> int:
     """The last calendar year complete at the end of period ``as_of``.
 
     ``2024`` and the periods ending in December (``2024-S2``, ``2024-Q4``, ``2024-12``)
     give 2024; any other 2024 period gives 2023, so that a bulletin for 2024-S1 does
     not quote a year that had not ended.
+
+    >>> last_complete_year("2024-Q4"), last_complete_year("2025-S1"), last_complete_year("2024")
+    (2024, 2024, 2024)
     """
-    year = int(as_of[:4])
-    ends_in_december = len(as_of) == 4 or as_of[5:] in ("S2", "Q4", "12")
-    return year if ends_in_december else year - 1
+    period = Period.parse(as_of)
+    return period.year if period.ends_year else period.year - 1
 
 
 def _annual_levels(table: IndicatorTable, up_to: int, flow: str) -> dict[int, Decimal]:
     """Positive TOTAL levels of the complete years up to ``up_to``."""
     out = {}
     for period in table.periods("year"):
+        year = Period.parse(period).year
         value = table.get("level", period, TOTAL, flow=flow)
-        if int(period) <= up_to and value is not None and value > 0:
-            out[int(period)] = value
+        if year <= up_to and value is not None and value > 0:
+            out[year] = value
     return out
 
 

@@ -6,13 +6,15 @@ import csv
 from pathlib import Path
 
 from marsad.engine import Warehouse
+from marsad.errors import MarsadError
 from marsad.indicators.registry import COLUMNS
 
 FORMATS = ("csv",)
 
 
-class ExportError(ValueError):
-    """An export that cannot be written; the message says why."""
+class ExportError(MarsadError, ValueError):
+    """An export that cannot be written; the message says why. Also a
+    ``ValueError`` for existing callers."""
 
 
 def export_table(wh: Warehouse, fmt: str, out: Path) -> int:

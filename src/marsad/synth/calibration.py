@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from marsad.periods import Period, months_between
 from marsad.reference import SEGMENT_CODES
 
 #: Centimes in one billion MAD.
@@ -87,27 +88,31 @@ LAST_MONTH = "2025-06"
 
 
 def period_months(period: str) -> tuple[str, ...]:
-    """Months of a period (``2024``, ``2024-S1``, ``2024-Q3`` or ``2024-07``)."""
-    year = int(period[:4])
-    if len(period) == 4:
-        first, count = 1, 12
-    elif period[5] == "S":
-        first, count = 6 * (int(period[6]) - 1) + 1, 6
-    elif period[5] == "Q":
-        first, count = 3 * (int(period[6]) - 1) + 1, 3
-    else:
-        first, count = int(period[5:7]), 1
-    return tuple(f"{year}-{m:02d}" for m in range(first, first + count))
+    """Months of a period (``2024``, ``2024-S1``, ``2024-Q3`` or ``2024-07``), as ``YYYY-MM``.
+
+    >>> period_months("2024-Q3")
+    ('2024-07', '2024-08', '2024-09')
+    """
+    return tuple(_written(m) for m in Period.parse(period).months)
 
 
 def all_months() -> tuple[str, ...]:
-    """Every month from :data:`FIRST_MONTH` to :data:`LAST_MONTH` (30 months)."""
-    out = []
-    year, month = int(FIRST_MONTH[:4]), int(FIRST_MONTH[5:])
-    while f"{year}-{month:02d}" <= LAST_MONTH:
-        out.append(f"{year}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return tuple(out)
+    """Every month from :data:`FIRST_MONTH` to :data:`LAST_MONTH` (30 months).
+
+    >>> all_months()[0], all_months()[-1], len(all_months())
+    ('2023-01', '2025-06', 30)
+    """
+    first, last = Period.parse(FIRST_MONTH).months[0], Period.parse(LAST_MONTH).months[-1]
+    return tuple(_written(m) for m in months_between(first, last))
+
+
+def calendar_month(month: str) -> int:
+    """The month of the year (1-12) of a ``YYYY-MM`` month (e.g. 8 for ``2024-08``)."""
+    return Period.parse(month).first_month
+
+
+def _written(month: tuple[int, int]) -> str:
+    return str(Period("month", *month))
 
 
 def largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
@@ -152,7 +157,7 @@ def monthly_targets() -> dict[tuple[str, str], int]:
     """Export target of each (month ``YYYY-MM``, segment) cell, in centimes."""
     out: dict[tuple[str, str], int] = {}
     for t in CALIBRATION:
-        weights = [SEASONALITY[int(m[5:]) - 1] for m in t.months]
+        weights = [SEASONALITY[calendar_month(m) - 1] for m in t.months]
         for month, part in zip(t.months, largest_remainder(t.centimes, weights), strict=True):
             out[(month, t.segment)] = part
     missing = {(m, s) for m in all_months() for s in SEGMENT_CODES} - out.keys()

@@ -10,8 +10,16 @@ from pathlib import Path
 
 import numpy as np
 
+from marsad.errors import MarsadError
+from marsad.periods import Period
 from marsad.synth import profiles as P
-from marsad.synth.calibration import SEASONALITY, all_months, largest_remainder, monthly_targets
+from marsad.synth.calibration import (
+    SEASONALITY,
+    all_months,
+    calendar_month,
+    largest_remainder,
+    monthly_targets,
+)
 from marsad.synth.firms import make_firms, write_firms
 from marsad.synth.money import format_centimes
 from marsad.synth.rates import make_rates, write_rates
@@ -25,6 +33,10 @@ EXPECTED_HEADER: tuple[str, ...] = ("month", "flow", "segment", "mad")
 MIN_ROWS_PER_YEAR = 1_000
 
 Progress = Callable[[int, int], None]
+
+
+class SynthError(MarsadError, ValueError):
+    """Options the generator cannot work with (e.g. fewer than 1,000 rows a year)."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +66,12 @@ def _rng(seed: int, *key: int) -> np.random.Generator:
 def plan_rows(rows_per_year: int) -> dict[str, int]:
     """Rows of each month: a year's rows split by seasonality (2025: half, in six months)."""
     plan: dict[str, int] = {}
-    months = all_months()
-    for year in sorted({m[:4] for m in months}):
-        in_year = [m for m in months if m[:4] == year]
+    by_year: dict[int, list[str]] = {}
+    for month in all_months():
+        by_year.setdefault(Period.parse(month).year, []).append(month)
+    for in_year in by_year.values():
         total = rows_per_year * len(in_year) // 12
-        weights = [SEASONALITY[int(m[5:]) - 1] for m in in_year]
+        weights = [SEASONALITY[calendar_month(m) - 1] for m in in_year]
         plan.update(zip(in_year, largest_remainder(total, weights), strict=True))
     return plan
 
@@ -108,9 +121,9 @@ def generate(
 ) -> SynthResult:
     """Write a calibrated synthetic data set into ``out_dir`` (see the package docstring)."""
     if fmt not in FORMATS:
-        raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
+        raise SynthError(f"fmt must be one of {FORMATS}, not {fmt!r}")
     if rows_per_year < MIN_ROWS_PER_YEAR:
-        raise ValueError(f"rows_per_year must be at least {MIN_ROWS_PER_YEAR}")
+        raise SynthError(f"rows_per_year must be at least {MIN_ROWS_PER_YEAR}")
     out_dir = Path(out_dir)
     tx_dir = out_dir / "transactions"
     tx_dir.mkdir(parents=True, exist_ok=True)
@@ -126,7 +139,8 @@ def generate(
         progress(0, total)
     for month, n_rows in plan.items():
         month_targets = {s: targets[(month, s)] for s in P.CLASSES[:-1]}
-        rng = _rng(seed, 2, int(month[:4]), int(month[5:]))
+        period = Period.parse(month)
+        rng = _rng(seed, 2, period.year, period.first_month)
         batch = make_month(world, n_rows, month_targets, month_days(month), rng)
         paths.append(tx_dir / f"{month}.{fmt}")
         write_month(to_table(batch, world, month), paths[-1], fmt)
