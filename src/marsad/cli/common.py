@@ -114,6 +114,7 @@ _OS_FAULTS = {
     errno.EROFS: "the file system is read-only",
     errno.EDQUOT: "disk quota exceeded",
     errno.EISDIR: "it is a folder",
+    errno.EEXIST: "a file is in the way of a folder",
     errno.ENOTDIR: "a part of the path is a file, not a folder",
 }
 
