@@ -35,3 +35,9 @@ class WarehouseMissing(UnreadableInput):
 
 class PeriodError(MarsadError, ValueError):
     """A period written wrongly (e.g. ``2025-H1``): ``not a period: write 2025-S1``."""
+
+
+class CannotWrite(MarsadError):
+    """An output that cannot be written: permission, a full disk, a read-only folder (exit 2)."""
+
+    exit_code = 2

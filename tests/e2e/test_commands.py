@@ -28,7 +28,9 @@ RATES = """date,currency,mad_per_unit
 #  ESO via concordance (unregistered firm, SJ312) 2024-S1: 1000 MAD
 #  imports 2024-S1: 10 EUR x 10.5 = 105.00
 HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
-TRANSACTIONS = HEADER + """
+TRANSACTIONS = (
+    HEADER
+    + """
 r1,BK1,F1,2023-02-04,C,100.00,EUR,SI21,FR
 r2,BK1,F2,2023-03-10,C,50.005,USD,SJ35,US
 r3,BK1,F1,2024-04-01,C,200.00,EUR,SI22,FR
@@ -42,17 +44,25 @@ bad4,BK1,F1,2024-02-01,C,5,EUR,ZZ99,FR
 bad5,BK1,F1,2024-02-01,C,5,EUR,SI21,QQ
 bad6,BK1,F1,2024-02-01,C,5,EUX,SI21,FR
 """
+)
 # months Jan 2023 .. Jun 2024 must all be covered for half-years to be complete
 FILLER = "".join(
     f"m{y}{m:02d},BK3,F3,{y}-{m:02d}-15,D,1,MAD,SJ312,FR\n"
-    for y, months in ((2023, range(1, 13)), (2024, range(1, 7))) for m in months
+    for y, months in ((2023, range(1, 13)), (2024, range(1, 7)))
+    for m in months
 )
 
 
 def marsad(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "MARSAD_WAREHOUSE": str(cwd / "w.duckdb"), "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-m", "marsad", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "marsad", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if check:
         assert proc.returncode == 0, proc.stderr + proc.stdout
     return proc
@@ -75,8 +85,12 @@ def built(tmp_path_factory) -> Path:
 
 def _rows(d: Path) -> dict[tuple, str]:
     with (d / "out" / "indicators.csv").open(encoding="utf-8") as f:
-        return {(r["indicator"], r["flow"], r["period"], r["segment"], r["service"],
-                 r["partner"]): r["value"] for r in csv.DictReader(f)}
+        return {
+            (r["indicator"], r["flow"], r["period"], r["segment"], r["service"], r["partner"]): r[
+                "value"
+            ]
+            for r in csv.DictReader(f)
+        }
 
 
 def test_ingest_reports_loaded_and_quarantined_counts(built):
@@ -96,7 +110,8 @@ def test_exported_levels_match_the_known_answers(built):
     # growth (3400 / 1600.05 - 1) x 100, share 2100 / 3400, rounded to 4 decimals
     growth = (Decimal(3400) / Decimal("1600.05") - 1) * 100
     assert rows[("growth_yoy", "exports", "2024-S1", "TOTAL", "_T", "_T")] == str(
-        growth.quantize(Decimal("0.0001")))
+        growth.quantize(Decimal("0.0001"))
+    )
     assert rows[("share", "exports", "2024-S1", "ITO", "_T", "_T")] == "61.7647"
     assert rows[("progress_prev_year", "exports", "2024-S1", "ITO", "_T", "_T")] == "190.9091"
     # 2023 as a year is complete; 2024 is not, so it has no annual level
@@ -106,8 +121,9 @@ def test_exported_levels_match_the_known_answers(built):
 
 def test_the_table_has_exactly_the_design_columns(built):
     header = (built / "out" / "indicators.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header == ("indicator,flow,period,segment,service,partner,value,unit,obs_status,"
-                      "conf_status,release")
+    assert header == (
+        "indicator,flow,period,segment,service,partner,value,unit,obs_status,conf_status,release"
+    )
 
 
 def test_bulletin_for_a_half_year_in_french(built):
@@ -122,14 +138,33 @@ def test_errors_are_one_plain_line_not_a_traceback(tmp_path):
     proc = marsad("export", "--format", "csv", "--out", "x.csv", cwd=tmp_path, check=False)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "marsad ingest" in proc.stderr or "marsad build" in proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"warehouse: {tmp_path / 'w.duckdb'}",
+        f"marsad: error: no warehouse at {tmp_path / 'w.duckdb'}: "
+        "load files first with marsad ingest",
+    ]
+    assert not (tmp_path / "w.duckdb").exists()
     proc = marsad("ingest", "--kind", "transactions", "missing.csv", cwd=tmp_path, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
+def test_bulletin_refuses_a_period_without_data_in_one_line(built):
+    proc = marsad("bulletin", "--period", "2019-S1", "--out", "b.html", cwd=built, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "marsad: error: the data have no exports figure for the period '2019-S1'" in (
+        proc.stderr
+    )
+    proc = marsad("bulletin", "--period", "2024-H1", "--out", "b.html", cwd=built, check=False)
+    assert proc.returncode == 1 and "marsad: error: not a period: '2024-H1'" in proc.stderr
+
+
+def test_each_command_says_which_warehouse_it_used(built):
+    proc = marsad("loads", cwd=built)
+    assert proc.stderr.splitlines()[0] == f"warehouse: {built / 'w.duckdb'}"
+
+
 def test_synth_writes_the_input_files_and_says_they_are_synthetic(tmp_path):
-    proc = marsad("synth", "--out", "syn", "--rows-per-year", "2000", "--seed", "7",
-                  cwd=tmp_path)
+    proc = marsad("synth", "--out", "syn", "--rows-per-year", "2000", "--seed", "7", cwd=tmp_path)
     assert "synthetic" in proc.stdout
     d = tmp_path / "syn"
     assert (d / "firms.csv").exists() and (d / "rates.csv").exists()

@@ -16,9 +16,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from marsad.cli import app as marsad_app
 from marsad.engine.warehouse import Warehouse
 from marsad.ingest import load_files
-from marsad.ingest.cli import register
 
 HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
 
@@ -36,9 +36,7 @@ MESSY = (
 
 @pytest.fixture
 def app() -> typer.Typer:
-    a = typer.Typer()
-    register(a)
-    return a
+    return marsad_app
 
 
 @pytest.fixture
@@ -100,7 +98,9 @@ def test_unreadable_file_exits_2_with_one_line(app, runner, tmp_path, content, e
     )
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("marsad: ") and expected in lines[0], res.stderr
+    assert lines[0].startswith("warehouse: ")
+    assert len(lines) == 2 and lines[1].startswith("marsad: error: "), res.stderr
+    assert expected in lines[1], res.stderr
     assert "Traceback" not in res.output
 
 
@@ -200,7 +200,7 @@ def _state(db: Path) -> tuple:
 def _run(args: list[str]) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.Popen(
-        [sys.executable, "-m", "marsad.ingest", *args],
+        [sys.executable, "-m", "marsad", *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

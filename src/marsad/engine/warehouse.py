@@ -25,6 +25,8 @@ from typing import Any
 import duckdb
 import ibis
 
+from marsad.errors import UnreadableInput, WarehouseMissing
+
 log = logging.getLogger(__name__)
 
 #: DECIMAL types used throughout: money in MAD to the centime, original
@@ -81,9 +83,9 @@ class Warehouse:
         self.path = Path(path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        elif not self.path.exists():
-            raise FileNotFoundError(
-                f"No warehouse at {self.path}: load files first with `marsad ingest`."
+        elif not self.path.exists():  # reading never creates the file (nor its folder)
+            raise WarehouseMissing(
+                f"no warehouse at {self.path.absolute()}: load files first with marsad ingest"
             )
         self.ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
         self._con: duckdb.DuckDBPyConnection = self.ibis.con
@@ -157,9 +159,19 @@ class Warehouse:
 
 
 def open_warehouse(path: Path | str | None = None, *, read_only: bool = False) -> Warehouse:
-    """Open the warehouse at ``path`` (default: the ``MARSAD_WAREHOUSE`` setting)."""
+    """Open the warehouse at ``path`` (default: the ``MARSAD_WAREHOUSE`` setting).
+
+    Faults a user can fix become one plain :class:`~marsad.errors.UnreadableInput`
+    naming the cause (e.g. ``cannot open the warehouse w.duckdb: IO Error: Could not
+    set lock on file …``): a lock held by another process, a permission, a full disk.
+    A read-only open of a missing file raises :class:`~marsad.errors.WarehouseMissing`.
+    """
     if path is None:
         from marsad.settings import get_settings
 
         path = get_settings().warehouse
-    return Warehouse(path, read_only=read_only)
+    try:
+        return Warehouse(path, read_only=read_only)
+    except (duckdb.IOException, OSError) as exc:
+        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UnreadableInput(f"cannot open the warehouse {path}: {cause}") from exc

@@ -1,0 +1,235 @@
+"""What every command shares: the ``--warehouse`` option, the consoles, progress
+bars, opening the warehouse, writing output files, and the handling of errors.
+
+Errors: a :class:`~marsad.errors.MarsadError` is something the user can fix; it
+ends as one plain line ``marsad: error: <message>`` on stderr and its
+``exit_code``. Anything else is a bug: ``marsad --debug`` lets it propagate
+with its traceback; otherwise one line says so, the traceback goes to a log
+file whose path is printed, and the exit code is 70 (``EX_SOFTWARE``).
+
+Nothing here imports Ibis, DuckDB, pandas or pyarrow: ``marsad --help``
+answers without them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+from typer.exceptions import Abort, Exit, TyperException
+
+from marsad.errors import CannotWrite, MarsadError, WarehouseMissing
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from marsad.engine import Warehouse
+
+#: Exit code of a bug (``EX_SOFTWARE`` in sysexits.h).
+EXIT_BUG = 70
+
+WarehouseOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        envvar="MARSAD_WAREHOUSE",
+        help="Warehouse file (default: $MARSAD_WAREHOUSE, else marsad.duckdb here).",
+        show_default=False,
+    ),
+]
+
+
+class BadArgument(MarsadError):
+    """An argument that names nothing (e.g. ``no load matches 'L9'``): exit code 2,
+    as for the other usage errors."""
+
+    exit_code = 2
+
+
+def console(stderr: bool = False) -> Console:
+    """A console on stdout (or stderr) that prints text as given, without markup
+    highlighting; wide when not a terminal, so that piped output is not cut."""
+    tty = (sys.stderr if stderr else sys.stdout).isatty()
+    return Console(stderr=stderr, width=None if tty else 200, highlight=False, soft_wrap=not tty)
+
+
+def say(message: str) -> None:
+    """One plain line on stderr (e.g. ``warehouse: /data/marsad.duckdb``), printed verbatim."""
+    typer.echo(message, err=True)
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command: the argument given names nothing (exit code 2)."""
+    raise BadArgument(message)
+
+
+# -- the warehouse -------------------------------------------------------------------------
+
+
+def warehouse_path(path: Path | None) -> Path:
+    """The warehouse file to use: ``--warehouse``, else the setting (absolute)."""
+    if path is None:
+        from marsad.settings import get_settings
+
+        path = get_settings().warehouse
+    return Path(path).expanduser().absolute()
+
+
+def open_store(path: Path | None, *, read_only: bool, must_exist: bool | None = None) -> Warehouse:
+    """Open the warehouse and say which one on stderr.
+
+    A read-only open never creates the file (nor its folder): a missing one is a
+    :class:`~marsad.errors.WarehouseMissing` (``no warehouse at PATH: load files
+    first with marsad ingest``), as does a missing one that ``must_exist``
+    (default: when ``read_only``). A lock, a permission or a full disk is one plain
+    :class:`~marsad.errors.UnreadableInput` line.
+    """
+    path = warehouse_path(path)
+    say(f"warehouse: {path}")
+    if (read_only if must_exist is None else must_exist) and not path.exists():
+        raise WarehouseMissing(f"no warehouse at {path}: load files first with marsad ingest")
+    from marsad.engine import open_warehouse
+
+    return open_warehouse(path, read_only=read_only)
+
+
+# -- output files ----------------------------------------------------------------------------
+
+#: OS faults a user can fix, in words.
+_OS_FAULTS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOSPC: "no space left on the disk",
+    errno.EROFS: "the file system is read-only",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EISDIR: "it is a folder",
+    errno.EEXIST: "a file is in the way of a folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+}
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an OS fault while writing ``path`` into one plain line (exit code 2).
+
+    >>> with writing(Path("/proc/x.csv")): ...  # doctest: +SKIP
+    marsad: error: cannot write /proc/x.csv: permission denied
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _OS_FAULTS:
+            raise
+        raise CannotWrite(f"cannot write {path}: {_OS_FAULTS[exc.errno]}") from exc
+
+
+# -- progress bars ---------------------------------------------------------------------------
+
+
+def progress_bars() -> Progress:
+    """Rich progress bars on stderr (spinner, bar, done of total, time)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+
+
+def bar(progress: Progress, description: str) -> Callable[[int, int], None]:
+    """A new bar and the ``(done, total)`` callback that moves it."""
+    task = progress.add_task(description, total=None)
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return update
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def _legacy_errors() -> tuple[type[BaseException], ...]:
+    # legacy until subclasses of MarsadError: the stages' own user-fixable errors
+    from marsad.build import BuildError, MissingRateError
+    from marsad.ingest import FileRefused, IngestError
+    from marsad.publish.export import ExportError
+
+    return (IngestError, FileRefused, BuildError, MissingRateError, ExportError)
+
+
+def _user_message(exc: BaseException) -> tuple[str, int] | None:
+    """The one line and exit code of an error a user can fix, or ``None`` for a bug."""
+    if isinstance(exc, MarsadError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{exc.strerror or _OS_FAULTS[exc.errno]}: {exc.filename or ''}".rstrip(": "), 2
+    if type(exc).__module__.startswith("_duckdb") or type(exc).__module__.startswith("duckdb"):
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if any(k in text for k in ("No space left", "Could not set lock", "Permission denied")):
+            return text, 2
+    if isinstance(exc, _legacy_errors()):
+        return str(exc), int(getattr(exc, "exit_code", 2))
+    return None
+
+
+def crash_log(exc: BaseException) -> Path:
+    """Write the traceback of ``exc`` to ``marsad-crash-<timestamp>.log`` in the user's
+    cache folder (else the temp folder) and return its path."""
+    text = "".join(traceback.format_exception(exc))
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "marsad"
+    for folder in (cache, Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"marsad-crash-{stamp}.log"
+            path.write_text(f"marsad {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    raise exc
+
+
+class MarsadGroup(TyperGroup):
+    """The ``marsad`` group: runs a command and turns its errors into what the user sees."""
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a user error is one line, a bug keeps its traceback."""
+        try:
+            return super().invoke(ctx)
+        except (Exit, Abort, TyperException):  # typer's own: usage errors, exits
+            raise
+        except Exception as exc:
+            handled = _user_message(exc)
+            if handled is not None:
+                say(f"marsad: error: {handled[0]}")
+                raise typer.Exit(handled[1]) from None
+            if ctx.params.get("debug"):
+                raise
+            path = crash_log(exc)
+            say(f"marsad: internal error ({type(exc).__name__}): this is a bug, not your data.")
+            say(f"marsad: the traceback is in {path} (run with --debug to see it here)")
+            raise typer.Exit(EXIT_BUG) from None

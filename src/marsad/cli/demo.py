@@ -1,0 +1,161 @@
+"""``marsad demo``: from nothing, offline, the whole chain on synthetic records:
+generate, ingest, build, export and bulletin, into one folder."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from marsad.cli.common import bar, console, open_store, progress_bars, writing
+from marsad.cli.synth import MIN_ROWS_PER_YEAR
+from marsad.errors import MarsadError
+
+
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the data and outputs.")],
+    rows_per_year: Annotated[
+        int, typer.Option(help="Synthetic records per year.", min=MIN_ROWS_PER_YEAR)
+    ] = 300_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 2025,
+) -> None:
+    """From nothing, offline: synthetic records, ingest, build, export and bulletin."""
+    from marsad.synth import generate
+
+    started = time.perf_counter()
+    data_dir = out_dir / "data"
+    warehouse = out_dir / "marsad.duckdb"
+    with writing(out_dir):
+        _clean(out_dir, data_dir, warehouse)
+        with progress_bars() as progress:
+            generate(
+                data_dir,
+                rows_per_year=rows_per_year,
+                seed=seed,
+                progress=bar(progress, "1/4 synthetic records"),
+            )
+        with open_store(warehouse, read_only=False) as wh:
+            reports = _ingest(wh, data_dir)
+            report = _build(wh)
+            paths, period = _publish(wh, report.table, out_dir)
+    _summary(out_dir, reports, report, period, [*paths, warehouse], time.perf_counter() - started)
+
+
+def _clean(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
+    """Start from nothing: remove the warehouse and data of an earlier demo."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (warehouse, warehouse.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+
+
+def _ingest(wh, data_dir: Path) -> list:
+    from marsad.ingest import load_files
+
+    files = sorted((data_dir / "transactions").glob("*.csv"))
+    with progress_bars() as progress:
+        task = progress.add_task("2/4 ingest", total=len(files) + 2)
+
+        def file_done(event) -> None:
+            if event.phase == "done":
+                progress.update(task, advance=1)
+
+        reports = []
+        for kind, paths in (
+            ("firms", [data_dir / "firms.csv"]),
+            ("rates", [data_dir / "rates.csv"]),
+            ("transactions", files),
+        ):
+            reports += load_files(wh, kind, paths, progress=file_done)
+    return reports
+
+
+def _build(wh):
+    from marsad.build import build
+    from marsad.settings import get_settings
+
+    settings = get_settings()
+    with progress_bars() as progress:
+        task = progress.add_task("3/4 build", total=None)
+        report = build(
+            wh,
+            provisional_from=settings.provisional_from,
+            percent_decimals=settings.percent_decimals,
+        )
+        progress.update(task, total=1, completed=1)
+    return report
+
+
+def _publish(wh, table, out_dir: Path) -> tuple[list[Path], str]:
+    """The CSV export and the French bulletins of the latest half-year (HTML and
+    Markdown) and latest complete year; returns the paths written and the half-year."""
+    from marsad.publish.bulletin import write_bulletin
+    from marsad.publish.export import export_table
+
+    with progress_bars() as progress:
+        task = progress.add_task("4/4 publish", total=4)
+        csv_path = out_dir / "indicators.csv"
+        export_table(wh, "csv", csv_path)
+        progress.update(task, advance=1)
+        period = _latest_half(table)
+        years = table.periods("year")[-1:]  # the latest complete year, if any
+        paths = [csv_path]
+        for bulletin_period, suffix in [
+            (period, "html"),
+            (period, "md"),
+            *((y, "html") for y in years),
+        ]:
+            target = out_dir / f"bulletin-{bulletin_period}-fr.{suffix}"
+            paths.append(write_bulletin(table, bulletin_period, "fr", target, synthetic=True)[0])
+            progress.update(task, advance=1)
+        progress.update(task, completed=4)
+    return paths, period
+
+
+def _latest_half(table) -> str:
+    halves = table.periods("half")
+    if not halves:
+        raise MarsadError("the data cover no complete half-year: no bulletin to write")
+    return halves[-1]
+
+
+def _summary(out_dir, reports, report, period, paths, seconds) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from marsad.publish import fmt
+
+    out = console()
+    table = report.table
+    read = sum(r.rows_read for r in reports)
+    loaded = sum(r.loaded for r in reports)
+    quarantined = sum(r.quarantined for r in reports)
+    out.print(
+        f"\nIngested {read:,} rows: {loaded:,} loaded, {quarantined:,} quarantined. "
+        f"Release {report.release}.",
+        markup=False,
+    )
+    level = table.get("level", period)
+    growth = table.get("growth_yoy", period)
+    headline = f"Exports {period}: {fmt.money(level, 'fr')}"
+    if growth is not None:
+        headline += f", {fmt.percent(growth, 'fr', signed=True)} sur un an"
+    out.print(headline + ".", markup=False)
+    summary = Table(title=Text(f"Outputs in {out_dir}"), show_header=False, box=None)
+    for path in paths:
+        summary.add_row(Text(str(path)))
+    out.print(summary)
+    out.print(
+        f"Done in {seconds:.1f} s. The records are synthetic, calibrated to the "
+        "published aggregates.",
+        markup=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo`` to the ``marsad`` app."""
+    app.command("demo")(demo)

@@ -1,0 +1,262 @@
+"""``marsad ingest``: load bank files, good rows into the warehouse and bad rows into
+the quarantine with reasons.
+
+Summaries print counts and per-currency control totals only, never one record's
+amount. Exit 0 even when rows were quarantined; 2 when a file cannot be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+
+import typer
+
+from marsad.cli.common import WarehouseOption, console, fail, open_store, say
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+#: Exit code when a file cannot be read at all.
+EXIT_UNREADABLE = 2
+
+
+class KindName(StrEnum):
+    """What the files hold."""
+
+    transactions = "transactions"
+    firms = "firms"
+    rates = "rates"
+
+
+def _int(n: int | None) -> str:
+    return f"{int(n or 0):,}"
+
+
+def _date(text: str | None, name: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{name} must be a date YYYY-MM-DD, not {text!r}")
+
+
+def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit) -> Any:
+    from marsad.ingest import ReadOptions
+
+    if sep is not None:
+        sep = {"tab": "\t", "\\t": "\t", "TAB": "\t"}.get(sep, sep)
+    return ReadOptions(
+        sep=sep,
+        decimal=decimal,
+        encoding=encoding,
+        sheet=sheet,
+        min_date=_date(min_date, "--min-date") or dt.date(2000, 1, 1),
+        max_date=_date(max_date, "--max-date"),
+        memory_limit=memory_limit,
+    )
+
+
+def ingest(
+    files: Annotated[
+        list[Path], typer.Argument(help="Files to load (CSV, Parquet, Excel).", show_default=False)
+    ],
+    kind: Annotated[
+        KindName, typer.Option("--kind", help="What the files hold.", show_default=False)
+    ],
+    warehouse: WarehouseOption = None,
+    sep: Annotated[
+        str | None,
+        typer.Option("--sep", help="Field separator (default: detected among , ; tab |)."),
+    ] = None,
+    decimal: Annotated[
+        str | None, typer.Option("--decimal", help="Decimal separator, . or , (default: detected).")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding", help="Text encoding, e.g. utf-8, cp1252, latin-1 (default: detected)."
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Excel sheet name or number (default: the first).")
+    ] = None,
+    min_date: Annotated[
+        str | None, typer.Option("--min-date", help="Earliest date accepted (default 2000-01-01).")
+    ] = None,
+    max_date: Annotated[
+        str | None, typer.Option("--max-date", help="Latest date accepted (default: today).")
+    ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."
+        ),
+    ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help="Memory DuckDB may use while loading, e.g. 2GB; beyond it the staged rows "
+            "spill to disk (default: 4GB).",
+        ),
+    ] = None,
+) -> None:
+    """Load bank files: good rows into the warehouse, bad rows into the quarantine with reasons.
+
+    Exits 0 even when rows were quarantined; 2 when a file cannot be read at all.
+    """
+    from marsad.ingest import load_files
+
+    options = _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit)
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    started = time.perf_counter()
+    with open_store(warehouse, read_only=False) as wh, _Progress(show_progress) as bars:
+        reports = load_files(
+            wh, kind.value, files, options=options, progress=bars.callback, on_refused="report"
+        )
+    refused = _print_reports(console(), reports, several=len(files) > 1, started=started)
+    if refused:
+        raise typer.Exit(EXIT_UNREADABLE)
+
+
+def _print_reports(out: Console, reports: list, *, several: bool, started: float) -> int:
+    """Print each file's report (and the total of several); return how many were refused."""
+    refused = total_read = total_loaded = total_q = 0
+    for r in reports:
+        if r.status == "refused":
+            refused += 1
+            say(f"marsad: error: {r.file.name}: {r.notes[0]}")
+            continue
+        _print_report(out, r)
+        if r.status == "loaded":
+            total_read += r.rows_read
+            total_loaded += r.loaded
+            total_q += r.quarantined
+    if several:
+        secs = time.perf_counter() - started
+        rate = f" ({total_read / secs:,.0f} rows/s)" if secs > 0 and total_read else ""
+        out.print(
+            f"total: {_int(total_read)} rows read, {_int(total_loaded)} loaded, "
+            f"{_int(total_q)} quarantined in {secs:.1f} s{rate}"
+            + (f"; {refused} file(s) refused" if refused else ""),
+            markup=False,
+        )
+    return refused
+
+
+def _print_report(out: Console, r) -> None:
+    if r.status == "already loaded":
+        out.print(
+            f"{r.file.name}: already loaded (load {r.load_id}, same content as "
+            f"{r.previous_file}); nothing changed",
+            markup=False,
+        )
+        return
+    duplicates = f" ({_int(r.duplicates)} duplicates)" if r.duplicates else ""
+    corrections = (
+        f", {_int(r.corrections)} corrections (old versions kept in history)"
+        if r.corrections
+        else ""
+    )
+    out.print(
+        f"{r.file.name}: {_int(r.rows_read)} rows read, {_int(r.loaded)} loaded, "
+        f"{_int(r.quarantined)} quarantined{duplicates}{corrections} - load {r.load_id}",
+        markup=False,
+    )
+    speed = f", {r.rows_per_second:,.0f} rows/s" if r.rows_read >= 100000 else ""
+    lines = [f"  read as {r.detected()}{speed}"]
+    if r.blank_rows:
+        lines.append(f"  {_int(r.blank_rows)} empty rows skipped")
+    if r.ignored_columns:
+        lines.append(f"  columns not used: {', '.join(r.ignored_columns)}")
+    lines += [f"  note: {note}" for note in r.notes]
+    if r.quarantined:
+        by_rule = sorted(r.rules.items(), key=lambda kv: -kv[1])
+        lines.append(f"  quarantined by rule: {', '.join(f'{k} {_int(v)}' for k, v in by_rule)}")
+        lines.append(f"  see them with: marsad quarantine show {r.load_id}")
+    for line in lines:
+        out.print(line, markup=False)
+
+
+class _Progress:
+    """A rich progress bar per file on stderr, with the rows per second."""
+
+    #: where each phase sits on the file's bar (start, span)
+    PHASES: ClassVar[dict[str, tuple[float, float]]] = {
+        "hash": (0.0, 0.15),
+        "read": (0.15, 0.4),
+        "check": (0.55, 0.2),
+        "write": (0.75, 0.24),
+        "done": (1.0, 0.0),
+    }
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+        self.tasks: dict[str, list] = {}
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    @property
+    def callback(self):
+        """The ``ProgressEvent`` callback for ``load_files`` (``None`` when disabled)."""
+        return self._update if self.enabled else None
+
+    def _update(self, ev) -> None:
+        if self.bar is None:
+            return
+        from rich.markup import escape
+
+        key = str(ev.file)
+        if key not in self.tasks:
+            task = self.bar.add_task(escape(ev.file.name), total=1000, rate="")
+            self.tasks[key] = [task, time.perf_counter(), ""]
+        entry = self.tasks[key]
+        task, start = entry[0], entry[1]
+        elapsed = max(time.perf_counter() - start, 1e-6)
+        if ev.rows:
+            entry[2] = f"{ev.rows / elapsed:,.0f} rows/s"
+        base, span = self.PHASES.get(ev.phase, (0.0, 0.0))
+        part = ev.done / ev.total if ev.total else 0.0
+        self.bar.update(
+            task,
+            completed=1000 * (base + span * min(max(part, 0.0), 1.0)),
+            description=f"{escape(ev.file.name)} ({ev.phase})",
+            rate=entry[2],
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest`` to the ``marsad`` app."""
+    app.command("ingest")(ingest)

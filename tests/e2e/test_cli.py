@@ -1,0 +1,215 @@
+"""The command line as a whole: version, help without the heavy libraries, errors a
+user can fix against bugs, read-only commands on a missing warehouse."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from marsad.cli import app
+from marsad.engine import Warehouse
+from marsad.errors import MarsadError
+
+HEAVY = ("ibis", "duckdb", "pandas", "pyarrow", "altair")
+HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _marsad(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MARSAD_WAREHOUSE": str(cwd / "w.duckdb"), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "marsad", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_version_comes_from_the_package_metadata(tmp_path):
+    proc = _marsad("--version", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"marsad {version('marsad')}"
+
+
+def test_help_does_not_import_ibis_nor_the_other_heavy_libraries():
+    """`marsad --help` took seconds when every command imported Ibis at start."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from marsad.cli import app\n"
+        "for args in (['--help'], ['ingest', '--help'], ['quarantine', 'show', '--help'],\n"
+        "             ['loads', '--help'], ['build', '--help'], ['export', '--help'],\n"
+        "             ['bulletin', '--help'], ['demo', '--help'], ['synth', '--help']):\n"
+        "    assert CliRunner().invoke(app, args).exit_code == 0, args\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_python_dash_m_marsad_answers_help(tmp_path):
+    proc = _marsad("--help", cwd=tmp_path)
+    assert proc.returncode == 0
+    for command in ("ingest", "quarantine", "loads", "build", "export", "bulletin", "demo"):
+        assert command in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["loads"],
+        ["quarantine", "list"],
+        ["quarantine", "show", "L00001"],
+        ["quarantine", "export", "--out", "q.csv"],
+        ["export", "--format", "csv", "--out", "x.csv"],
+        ["bulletin", "--period", "2024-S1", "--out", "b.html"],
+        ["build"],
+    ],
+)
+def test_read_commands_on_a_missing_warehouse_say_so_and_create_nothing(runner, tmp_path, args):
+    missing = tmp_path / "sub" / "w.duckdb"
+    res = runner.invoke(app, [*args, "--warehouse", str(missing)])
+    assert res.exit_code == 2
+    assert f"warehouse: {missing}" in res.stderr
+    assert (
+        f"marsad: error: no warehouse at {missing}: load files first with marsad ingest"
+        in res.stderr
+    )
+    assert "Traceback" not in res.output
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_read_only_open_of_a_missing_file_creates_nothing(tmp_path):
+    from marsad.errors import WarehouseMissing
+
+    with pytest.raises(WarehouseMissing, match="no warehouse at"):
+        Warehouse(tmp_path / "sub" / "w.duckdb", read_only=True)
+    assert not (tmp_path / "sub").exists()
+
+
+@pytest.fixture
+def empty_warehouse(tmp_path) -> Path:
+    path = tmp_path / "w.duckdb"
+    Warehouse(path).close()
+    return path
+
+
+def _export_raises(monkeypatch, exc: BaseException) -> None:
+    import marsad.publish.export
+
+    def export_table(*args, **kwargs):
+        raise exc
+
+    monkeypatch.setattr(marsad.publish.export, "export_table", export_table)
+
+
+def test_a_bug_keeps_its_traceback_with_debug(runner, monkeypatch, empty_warehouse):
+    _export_raises(monkeypatch, KeyError("boom"))
+    args = ["export", "--format", "csv", "--out", "x.csv", "--warehouse", str(empty_warehouse)]
+    res = runner.invoke(app, ["--debug", *args])
+    assert isinstance(res.exception, KeyError)
+
+
+def test_a_bug_without_debug_is_one_line_and_a_log_file(
+    runner, monkeypatch, tmp_path, empty_warehouse
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _export_raises(monkeypatch, KeyError("boom"))
+    args = ["export", "--format", "csv", "--out", "x.csv", "--warehouse", str(empty_warehouse)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 70
+    assert "internal error (KeyError)" in res.stderr
+    assert "Traceback" not in res.output
+    logs = list((tmp_path / "cache" / "marsad").glob("marsad-crash-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in res.stderr
+    text = logs[0].read_text(encoding="utf-8")
+    assert "Traceback" in text and "KeyError: 'boom'" in text
+
+
+def test_a_user_error_is_one_plain_line_verbatim(runner, monkeypatch, empty_warehouse):
+    _export_raises(monkeypatch, MarsadError("nothing for [bold]2024[/bold]: load it first"))
+    res = runner.invoke(
+        app,
+        [
+            "--debug",
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            "x.csv",
+            "--warehouse",
+            str(empty_warehouse),
+        ],
+    )
+    assert res.exit_code == 1
+    assert res.stderr.splitlines() == [
+        f"warehouse: {empty_warehouse}",
+        "marsad: error: nothing for [bold]2024[/bold]: load it first",
+    ]
+
+
+def test_a_value_error_is_a_bug_not_a_user_error(runner, monkeypatch, tmp_path, empty_warehouse):
+    """ValueError used to be shown as a user error, hiding bugs behind one line."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _export_raises(monkeypatch, ValueError("bad"))
+    res = runner.invoke(
+        app, ["export", "--format", "csv", "--out", "x.csv", "--warehouse", str(empty_warehouse)]
+    )
+    assert res.exit_code == 70 and "internal error (ValueError)" in res.stderr
+
+
+def test_an_output_path_that_cannot_be_written_is_one_line(runner, tmp_path, empty_warehouse):
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "afile" / "q.csv"
+    res = runner.invoke(
+        app, ["quarantine", "export", "--out", str(out), "--warehouse", str(empty_warehouse)]
+    )
+    assert res.exit_code == 2, res.output
+    assert res.stderr.splitlines()[-1].startswith(f"marsad: error: cannot write {out}")
+    assert "Traceback" not in res.output
+
+
+def test_a_locked_warehouse_is_one_line_naming_the_lock(tmp_path):
+    path = tmp_path / "w.duckdb"
+    holder = Warehouse(path)  # another process holds it open for writing
+    try:
+        proc = _marsad("loads", cwd=tmp_path)
+    finally:
+        holder.close()
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[0] == f"warehouse: {path}"
+    assert "marsad: error: cannot open the warehouse" in proc.stderr
+    assert "lock" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_data_values_print_verbatim(runner, tmp_path):
+    """A file named with brackets was printed as rich markup, losing the brackets."""
+    src = tmp_path / "bank[red]march.csv"
+    src.write_text(
+        HEADER + "\nR1,B,F,2024-01-01,C,5,EUR,SI2,FR\nR2,B,F,2024-01-01,C,x,EUR,SI2,FR\n"
+    )
+    wh = ["--warehouse", str(tmp_path / "w.duckdb")]
+    res = runner.invoke(app, ["ingest", "--kind", "transactions", str(src), *wh])
+    assert res.exit_code == 0, res.output
+    assert "bank[red]march.csv: 2 rows read" in res.stdout
+    res = runner.invoke(app, ["quarantine", "list", *wh])
+    assert "bank[red]march.csv" in res.stdout
+    res = runner.invoke(app, ["loads", *wh])
+    assert "bank[red]march.csv" in res.stdout
+    assert f"warehouse: {tmp_path / 'w.duckdb'}" in res.stderr
