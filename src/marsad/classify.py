@@ -51,12 +51,10 @@ def classify(transactions: ibis.Table, firms: ibis.Table, services: ibis.Table) 
     segment = ibis.coalesce(
         joined.registry_segment, joined.concordance_segment, ibis.literal(reference.UNALLOCATED)
     )
-    source = (
-        ibis.cases(
-            (joined.registry_segment.notnull(), "registry"),
-            (joined.concordance_segment.notnull(), "concordance"),
-            else_="unallocated",
-        )
+    source = ibis.cases(
+        (joined.registry_segment.notnull(), "registry"),
+        (joined.concordance_segment.notnull(), "concordance"),
+        else_="unallocated",
     )
     return joined.select(
         *[joined[c] for c in transactions.columns],

@@ -40,14 +40,19 @@ def cube(records: ibis.Table) -> ibis.Table:
         mad=cells.mad.sum().cast(MONEY), records=cells.count()
     )
     rank = ibis.row_number().over(
-        ibis.window(group_by=[by_firm[d] for d in dims], order_by=[ibis.desc(by_firm.mad),
-                                                                  by_firm.firm])
+        ibis.window(
+            group_by=[by_firm[d] for d in dims], order_by=[ibis.desc(by_firm.mad), by_firm.firm]
+        )
     )
     ranked = by_firm.mutate(rank=rank)
-    return ranked.group_by(dims).aggregate(
-        mad=ranked.mad.sum().cast(MONEY),
-        records=ranked.records.sum().cast("int64"),
-        firms=ranked.firm.nunique().cast("int64"),
-        top1_mad=ranked.mad.max(where=ranked.rank == 0).cast(MONEY),
-        top2_mad=ranked.mad.max(where=ranked.rank == 1).cast(MONEY),
-    ).order_by(dims)
+    return (
+        ranked.group_by(dims)
+        .aggregate(
+            mad=ranked.mad.sum().cast(MONEY),
+            records=ranked.records.sum().cast("int64"),
+            firms=ranked.firm.nunique().cast("int64"),
+            top1_mad=ranked.mad.max(where=ranked.rank == 0).cast(MONEY),
+            top2_mad=ranked.mad.max(where=ranked.rank == 1).cast(MONEY),
+        )
+        .order_by(dims)
+    )

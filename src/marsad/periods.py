@@ -71,9 +71,7 @@ class Period:
             return text
         match = _PATTERN.match(str(text).strip())
         if not match:
-            raise PeriodError(
-                f"not a period: {text!r}; write 2025-S1, 2025-Q2, 2025-06 or 2025"
-            )
+            raise PeriodError(f"not a period: {text!r}; write 2025-S1, 2025-Q2, 2025-06 or 2025")
         year, tag = int(match[1]), match[2]
         if tag is None:
             return cls("year", year)
@@ -126,12 +124,12 @@ class Period:
 
     @property
     def starts_year(self) -> bool:
-        """Whether the period starts in January (``2024-S1``, ``2024-Q1``, ``2024-01``, ``2024``)."""
+        """Whether the period starts in January (``2024-S1``, ``2024-Q1``, ``2024-01``)."""
         return self.first_month == 1
 
     @property
     def ends_year(self) -> bool:
-        """Whether the period ends in December (``2024-S2``, ``2024-Q4``, ``2024-12``, ``2024``)."""
+        """Whether the period ends in December (``2024-S2``, ``2024-Q4``, ``2024-12``)."""
         return self.last_month == 12
 
     def year_earlier(self) -> Period:

@@ -20,8 +20,12 @@ from marsad.publish.bulletin import render_bulletin
 pytestmark = pytest.mark.slow
 
 #: published measure -> indicator id of the table
-MEASURES = {"level": "level", "share": "share", "growth_yoy": "growth_yoy",
-            "progress_vs_prev_year": "progress_prev_year"}
+MEASURES = {
+    "level": "level",
+    "share": "share",
+    "growth_yoy": "growth_yoy",
+    "progress_vs_prev_year": "progress_prev_year",
+}
 FIGURES = [f for f in reference.published_figures() if f.scope == "digital_outsourcing"]
 BILLION = Decimal(10) ** 9
 
@@ -37,8 +41,12 @@ def _published_units(figure, value: Decimal) -> Decimal:
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run([sys.executable, "-m", "marsad", "demo", "--out", str(out)],
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "marsad", "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr + proc.stdout
     (out / "demo.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     return out
@@ -53,8 +61,12 @@ def table(demo):
 @pytest.fixture(scope="session")
 def exported(demo) -> dict[tuple, str]:
     with (demo / "indicators.csv").open(encoding="utf-8") as f:
-        return {(r["indicator"], r["flow"], r["period"], r["segment"], r["service"],
-                 r["partner"]): r["value"] for r in csv.DictReader(f)}
+        return {
+            (r["indicator"], r["flow"], r["period"], r["segment"], r["service"], r["partner"]): r[
+                "value"
+            ]
+            for r in csv.DictReader(f)
+        }
 
 
 def test_every_published_figure_is_covered_by_this_test():
@@ -77,8 +89,7 @@ def _normalise(text: str) -> str:
 @pytest.fixture(scope="session")
 def bulletins(table) -> dict[str, str]:
     periods = sorted({f.period for f in FIGURES})
-    return {p: _normalise(render_bulletin(table, p, "fr", "html", synthetic=True))
-            for p in periods}
+    return {p: _normalise(render_bulletin(table, p, "fr", "html", synthetic=True)) for p in periods}
 
 
 def _shown(figure, table) -> str:
@@ -116,8 +127,13 @@ def test_demo_says_where_the_outputs_are(demo):
     log = (demo / "demo.log").read_text(encoding="utf-8")
     assert "indicators.csv" in log and "bulletin-2025-S1-fr.html" in log
     assert "synthetic" in log
-    for name in ("indicators.csv", "bulletin-2025-S1-fr.html", "bulletin-2025-S1-fr.md",
-                 "bulletin-2024-fr.html", "marsad.duckdb"):
+    for name in (
+        "indicators.csv",
+        "bulletin-2025-S1-fr.html",
+        "bulletin-2025-S1-fr.md",
+        "bulletin-2024-fr.html",
+        "marsad.duckdb",
+    ):
         assert (demo / name).exists(), name
 
 
@@ -129,15 +145,23 @@ def test_demo_matches_the_generators_own_computation(demo):
             key = (r["month"], r["flow"], r["segment"])
             expected[key] = expected.get(key, Decimal(0)) + Decimal(r["mad"])
     with open_warehouse(demo / "marsad.duckdb", read_only=True) as wh:
-        got = {(f"{y}-{m:02d}", flow, seg): v for y, m, flow, seg, v in wh.sql(
-            "SELECT year, month, flow, segment, sum(mad) FROM cube GROUP BY ALL")}
+        got = {
+            (f"{y}-{m:02d}", flow, seg): v
+            for y, m, flow, seg, v in wh.sql(
+                "SELECT year, month, flow, segment, sum(mad) FROM cube GROUP BY ALL"
+            )
+        }
     assert got == expected
 
 
 def test_rebuilding_gives_identical_files(demo, tmp_path):
     """Same input, same output: a second demo run writes the same table and bulletin."""
-    proc = subprocess.run([sys.executable, "-m", "marsad", "demo", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "marsad", "demo", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr
     for name in ("indicators.csv", "bulletin-2025-S1-fr.html"):
         assert (tmp_path / name).read_bytes() == (demo / name).read_bytes(), name

@@ -23,19 +23,24 @@ RATES = [
 
 
 def _records_mad(wh):
-    return {r[0]: r[1:] for r in wh.sql(
-        "SELECT record_id, segment, segment_source, rate, mad FROM records_mad"
-    )}
+    return {
+        r[0]: r[1:]
+        for r in wh.sql("SELECT record_id, segment, segment_source, rate, mad FROM records_mad")
+    }
 
 
 def test_weekend_records_take_the_previous_business_days_rate(warehouse):
     insert(warehouse, "firms", FIRMS)
     insert(warehouse, "rates", RATES)
-    insert(warehouse, "transactions", [
-        ("1", "BK1", "F1", "2024-01-06", "C", "100.00", "EUR", "SI21", "FR"),  # Saturday
-        ("2", "BK1", "F1", "2024-01-08", "C", "100.00", "EUR", "SI21", "FR"),  # Monday
-        ("3", "BK1", "F1", "2024-01-20", "C", "100.00", "EUR", "SI21", "FR"),  # after last rate
-    ])
+    insert(
+        warehouse,
+        "transactions",
+        [
+            ("1", "BK1", "F1", "2024-01-06", "C", "100.00", "EUR", "SI21", "FR"),  # Saturday
+            ("2", "BK1", "F1", "2024-01-08", "C", "100.00", "EUR", "SI21", "FR"),  # Monday
+            ("3", "BK1", "F1", "2024-01-20", "C", "100.00", "EUR", "SI21", "FR"),  # after last rate
+        ],
+    )
     build(warehouse)
     got = _records_mad(warehouse)
     assert got["1"][2:] == (Decimal("10.800000"), Decimal("1080.00"))
@@ -45,33 +50,50 @@ def test_weekend_records_take_the_previous_business_days_rate(warehouse):
 
 def test_mad_is_rounded_once_to_the_centime_halves_away_from_zero(warehouse):
     insert(warehouse, "firms", FIRMS)
-    insert(warehouse, "rates", [("2024-01-05", "EUR", "10.500000"),
-                                ("2024-01-05", "USD", "1.000001")])
-    insert(warehouse, "transactions", [
-        ("1", "BK1", "F1", "2024-01-05", "C", "100.005", "EUR", "SI21", "FR"),  # 1050.0525
-        ("2", "BK1", "F1", "2024-01-05", "C", "0.001", "EUR", "SI21", "FR"),  # 0.0105 -> 0.01
-        ("3", "BK1", "F1", "2024-01-05", "C", "0.005", "USD", "SI21", "US"),  # 0.005000005
-        ("4", "BK1", "F1", "2024-01-05", "C", "12.345", "MAD", "SI21", "MA"),  # 12.345 -> 12.35
-    ])
+    insert(
+        warehouse, "rates", [("2024-01-05", "EUR", "10.500000"), ("2024-01-05", "USD", "1.000001")]
+    )
+    insert(
+        warehouse,
+        "transactions",
+        [
+            ("1", "BK1", "F1", "2024-01-05", "C", "100.005", "EUR", "SI21", "FR"),  # 1050.0525
+            ("2", "BK1", "F1", "2024-01-05", "C", "0.001", "EUR", "SI21", "FR"),  # 0.0105 -> 0.01
+            ("3", "BK1", "F1", "2024-01-05", "C", "0.005", "USD", "SI21", "US"),  # 0.005000005
+            ("4", "BK1", "F1", "2024-01-05", "C", "12.345", "MAD", "SI21", "MA"),  # 12.345 -> 12.35
+        ],
+    )
     build(warehouse)
     got = {k: v[3] for k, v in _records_mad(warehouse).items()}
-    assert got == {"1": Decimal("1050.05"), "2": Decimal("0.01"), "3": Decimal("0.01"),
-                   "4": Decimal("12.35")}
+    assert got == {
+        "1": Decimal("1050.05"),
+        "2": Decimal("0.01"),
+        "3": Decimal("0.01"),
+        "4": Decimal("12.35"),
+    }
 
 
 def test_segment_from_registry_then_concordance_then_unallocated(warehouse):
     insert(warehouse, "firms", FIRMS)
     insert(warehouse, "rates", RATES)
-    insert(warehouse, "transactions", [
-        ("1", "BK1", "F2", "2024-01-05", "C", "1", "EUR", "SI21", "FR"),  # registry wins: CRM
-        ("2", "BK1", "X9", "2024-01-05", "C", "1", "EUR", "SJ312", "FR"),  # concordance: ESO
-        ("3", "BK1", None, "2024-01-05", "C", "1", "EUR", "SJ212", "FR"),  # no firm id: BPO
-        ("4", "BK1", "X9", "2024-01-05", "D", "1", "EUR", "SC12", "FR"),  # no rule: UNALLOCATED
-    ])
+    insert(
+        warehouse,
+        "transactions",
+        [
+            ("1", "BK1", "F2", "2024-01-05", "C", "1", "EUR", "SI21", "FR"),  # registry wins: CRM
+            ("2", "BK1", "X9", "2024-01-05", "C", "1", "EUR", "SJ312", "FR"),  # concordance: ESO
+            ("3", "BK1", None, "2024-01-05", "C", "1", "EUR", "SJ212", "FR"),  # no firm id: BPO
+            ("4", "BK1", "X9", "2024-01-05", "D", "1", "EUR", "SC12", "FR"),  # no rule: UNALLOCATED
+        ],
+    )
     report = build(warehouse)
     got = {k: v[:2] for k, v in _records_mad(warehouse).items()}
-    assert got == {"1": ("CRM", "registry"), "2": ("ESO", "concordance"),
-                   "3": ("BPO", "concordance"), "4": ("UNALLOCATED", "unallocated")}
+    assert got == {
+        "1": ("CRM", "registry"),
+        "2": ("ESO", "concordance"),
+        "3": ("BPO", "concordance"),
+        "4": ("UNALLOCATED", "unallocated"),
+    }
     assert report.unallocated == 1
     assert report.by_source == {"concordance": 2, "registry": 1, "unallocated": 1}
     table = load_indicators(warehouse)
@@ -80,10 +102,24 @@ def test_segment_from_registry_then_concordance_then_unallocated(warehouse):
 
 def test_a_record_without_any_rate_stops_the_build_with_a_plain_message(warehouse):
     insert(warehouse, "rates", RATES)
-    insert(warehouse, "transactions", [
-        ("1", "BK1", "F1", "2024-01-04", "C", "1", "EUR", "SI21", "FR"),  # before the first rate
-        ("2", "BK1", "F1", "2024-01-05", "C", "1", "GBP", "SI21", "GB"),  # no GBP rate at all
-    ])
+    insert(
+        warehouse,
+        "transactions",
+        [
+            (
+                "1",
+                "BK1",
+                "F1",
+                "2024-01-04",
+                "C",
+                "1",
+                "EUR",
+                "SI21",
+                "FR",
+            ),  # before the first rate
+            ("2", "BK1", "F1", "2024-01-05", "C", "1", "GBP", "SI21", "GB"),  # no GBP rate at all
+        ],
+    )
     with pytest.raises(MissingRateError, match=r"1 record\(s\) in EUR dated 2024-01-04"):
         build(warehouse)
 
@@ -96,18 +132,26 @@ def test_an_empty_warehouse_says_what_to_do(warehouse):
 def test_cube_counts_records_firms_and_the_two_largest_contributions(warehouse):
     insert(warehouse, "firms", [*FIRMS, ("F3", "Gamma", "ITO", None, None)])
     insert(warehouse, "rates", RATES)
-    insert(warehouse, "transactions", [
-        ("1", "BK1", "F1", "2024-01-05", "C", "10", "MAD", "SI21", "FR"),
-        ("2", "BK2", "F1", "2024-01-09", "C", "5", "MAD", "SI21", "FR"),
-        ("3", "BK1", "F3", "2024-01-10", "C", "7", "MAD", "SI21", "FR"),
-        ("4", "BK1", "F3", "2024-01-11", "C", "1", "MAD", "SI21", "FR"),
-        ("5", "BK1", "F2", "2024-01-11", "C", "3", "MAD", "SJ35", "FR"),
-    ])
+    insert(
+        warehouse,
+        "transactions",
+        [
+            ("1", "BK1", "F1", "2024-01-05", "C", "10", "MAD", "SI21", "FR"),
+            ("2", "BK2", "F1", "2024-01-09", "C", "5", "MAD", "SI21", "FR"),
+            ("3", "BK1", "F3", "2024-01-10", "C", "7", "MAD", "SI21", "FR"),
+            ("4", "BK1", "F3", "2024-01-11", "C", "1", "MAD", "SI21", "FR"),
+            ("5", "BK1", "F2", "2024-01-11", "C", "3", "MAD", "SJ35", "FR"),
+        ],
+    )
     build(warehouse)
-    rows = warehouse.sql("SELECT segment, mad, records, firms, top1_mad, top2_mad FROM cube "
-                         "WHERE year = 2024 AND month = 1 ORDER BY segment")
-    assert rows == [("CRM", Decimal("3.00"), 1, 1, Decimal("3.00"), None),
-                    ("ITO", Decimal("23.00"), 4, 2, Decimal("15.00"), Decimal("8.00"))]
+    rows = warehouse.sql(
+        "SELECT segment, mad, records, firms, top1_mad, top2_mad FROM cube "
+        "WHERE year = 2024 AND month = 1 ORDER BY segment"
+    )
+    assert rows == [
+        ("CRM", Decimal("3.00"), 1, 1, Decimal("3.00"), None),
+        ("ITO", Decimal("23.00"), 4, 2, Decimal("15.00"), Decimal("8.00")),
+    ]
 
 
 def test_the_release_id_and_months_come_from_the_cube_alone(tmp_path):
@@ -135,8 +179,13 @@ def test_the_release_id_and_months_come_from_the_cube_alone(tmp_path):
 
 
 def test_daily_rates_carry_forward_to_the_last_day():
-    table = daily_rates([(dt.date(2024, 1, 5), "EUR", Decimal("10.8")),
-                         (dt.date(2024, 1, 8), "EUR", Decimal("10.9"))], dt.date(2024, 1, 9))
+    table = daily_rates(
+        [
+            (dt.date(2024, 1, 5), "EUR", Decimal("10.8")),
+            (dt.date(2024, 1, 8), "EUR", Decimal("10.9")),
+        ],
+        dt.date(2024, 1, 9),
+    )
     got = list(zip(table["rate_date"].to_pylist(), table["mad_per_unit"].to_pylist(), strict=True))
     assert [d.day for d, _ in got] == [5, 6, 7, 8, 9]
     assert [r for _, r in got] == [Decimal("10.8")] * 3 + [Decimal("10.9")] * 2
@@ -146,22 +195,39 @@ money = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("999999999.999
 rate = st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("999.999999"), places=6)
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(money, rate, st.sampled_from(["ITO", "CRM"])), min_size=1,
-                max_size=30))
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(money, rate, st.sampled_from(["ITO", "CRM"])), min_size=1, max_size=30))
 def test_build_total_equals_an_independent_decimal_computation(tmp_path_factory, records):
     """The engine's sum equals Python's Decimal, rounding each record half up to the centime."""
     from marsad.engine import open_warehouse
 
     with open_warehouse(tmp_path_factory.mktemp("wh") / "w.duckdb") as wh:
         insert(wh, "firms", FIRMS)
-        insert(wh, "rates", [(f"2024-01-{i + 1:02d}", f"X{i:02d}", str(r))
-                             for i, (_, r, _) in enumerate(records)])
-        insert(wh, "transactions", [
-            (str(i), "BK1", "F1" if seg == "ITO" else "F2", f"2024-01-{i + 1:02d}", "C", str(a),
-             f"X{i:02d}", "SI21", "FR") for i, (a, _, seg) in enumerate(records)
-        ])
+        insert(
+            wh,
+            "rates",
+            [(f"2024-01-{i + 1:02d}", f"X{i:02d}", str(r)) for i, (_, r, _) in enumerate(records)],
+        )
+        insert(
+            wh,
+            "transactions",
+            [
+                (
+                    str(i),
+                    "BK1",
+                    "F1" if seg == "ITO" else "F2",
+                    f"2024-01-{i + 1:02d}",
+                    "C",
+                    str(a),
+                    f"X{i:02d}",
+                    "SI21",
+                    "FR",
+                )
+                for i, (a, _, seg) in enumerate(records)
+            ],
+        )
         build(wh)
         table = load_indicators(wh)
     expected = {"ITO": Decimal(0), "CRM": Decimal(0)}
@@ -185,16 +251,33 @@ def test_engine_stages_compile_for_every_backend(dialect):
     from marsad.convert import convert
     from marsad.cube import cube
 
-    tx = ibis.table({"record_id": "string", "reporter": "string", "firm_id": "string",
-                     "value_date": "date", "flow": "string", "amount": "decimal(18,3)",
-                     "currency": "string", "service_code": "string",
-                     "partner_country": "string"}, name="transactions")
-    firms = ibis.table({"firm_id": "string", "name": "string", "segment": "string"},
-                       name="firms")
-    services = ibis.table({"service_code": "string", "concordance_segment": "string",
-                           "service_main": "string", "digitally_deliverable": "boolean"},
-                          name="service_map")
-    rates = ibis.table({"rate_date": "date", "rate_currency": "string",
-                        "mad_per_unit": "decimal(16,6)"}, name="rates_daily")
+    tx = ibis.table(
+        {
+            "record_id": "string",
+            "reporter": "string",
+            "firm_id": "string",
+            "value_date": "date",
+            "flow": "string",
+            "amount": "decimal(18,3)",
+            "currency": "string",
+            "service_code": "string",
+            "partner_country": "string",
+        },
+        name="transactions",
+    )
+    firms = ibis.table({"firm_id": "string", "name": "string", "segment": "string"}, name="firms")
+    services = ibis.table(
+        {
+            "service_code": "string",
+            "concordance_segment": "string",
+            "service_main": "string",
+            "digitally_deliverable": "boolean",
+        },
+        name="service_map",
+    )
+    rates = ibis.table(
+        {"rate_date": "date", "rate_currency": "string", "mad_per_unit": "decimal(16,6)"},
+        name="rates_daily",
+    )
     sql = ibis.to_sql(cube(convert(classify(tx, firms, services), rates)), dialect=dialect)
     assert "rates_daily" in sql and "service_map" in sql
