@@ -2,4 +2,5 @@
 
 from marsad.cli import app
 
-app(prog_name="marsad")
+if __name__ == "__main__":
+    app(prog_name="marsad")
