@@ -2,9 +2,21 @@
 
 Stage functions (classify, convert, cube) take and return Ibis tables; this
 module opens the warehouse (DuckDB by default) and hands out the Ibis
-connection. Other modules never import ``duckdb`` or ``pyspark``.
+connection. Other modules never import ``duckdb`` or ``pyspark``: they quote
+with :mod:`marsad.engine.sql` and catch its :data:`SqlError`.
 """
 
+from marsad.engine.progress import watch_query
+from marsad.engine.sql import MissingTable, SqlError, quote_case, quote_ident, quote_literal
 from marsad.engine.warehouse import Warehouse, open_warehouse
 
-__all__ = ["Warehouse", "open_warehouse"]
+__all__ = [
+    "MissingTable",
+    "SqlError",
+    "Warehouse",
+    "open_warehouse",
+    "quote_case",
+    "quote_ident",
+    "quote_literal",
+    "watch_query",
+]

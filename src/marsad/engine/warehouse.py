@@ -26,6 +26,7 @@ import duckdb
 import ibis
 
 from marsad.errors import UnreadableInput, WarehouseMissing
+from marsad.ingest.schema import core_ddl
 
 log = logging.getLogger(__name__)
 
@@ -35,41 +36,9 @@ MAD = "DECIMAL(18,2)"
 AMOUNT = "DECIMAL(18,3)"
 RATE = "DECIMAL(18,6)"
 
-CORE_DDL = f"""
-CREATE TABLE IF NOT EXISTS transactions (
-    record_id       VARCHAR NOT NULL,
-    reporter        VARCHAR NOT NULL,
-    firm_id         VARCHAR,
-    value_date      DATE    NOT NULL,
-    flow            VARCHAR NOT NULL,   -- C export receipt, D import payment
-    amount          {AMOUNT} NOT NULL,  -- positive, original currency
-    currency        VARCHAR NOT NULL,   -- ISO 4217
-    service_code    VARCHAR NOT NULL,   -- EBOPS 2010
-    partner_country VARCHAR NOT NULL,   -- ISO 3166-1 alpha-2
-    load_id         VARCHAR,            -- the load that brought this version
-    line            BIGINT              -- line (or row) in that load's file
-    -- (reporter, record_id) is unique: ingest guarantees it (duplicates are
-    -- quarantined, corrections replace). No PRIMARY KEY index: maintaining it
-    -- cost as much as the whole validation on large loads (bench/bench_ingest.py).
-);
-CREATE TABLE IF NOT EXISTS firms (
-    firm_id  VARCHAR PRIMARY KEY,
-    name     VARCHAR NOT NULL,
-    segment  VARCHAR NOT NULL,          -- ITO | CRM | ESO | BPO | KPO
-    isic     VARCHAR,
-    city     VARCHAR,
-    load_id  VARCHAR,
-    line     BIGINT
-);
-CREATE TABLE IF NOT EXISTS rates (
-    date         DATE    NOT NULL,
-    currency     VARCHAR NOT NULL,
-    mad_per_unit {RATE}  NOT NULL,
-    load_id      VARCHAR,
-    line         BIGINT,
-    PRIMARY KEY (date, currency)
-);
-"""
+#: The core tables, generated from their one definition in ``marsad.ingest.schema``
+#: (a module of plain dataclasses: no import cycle, nothing heavy).
+CORE_DDL = core_ddl()
 
 
 class Warehouse:

@@ -7,6 +7,16 @@ value is read, which reference list it must belong to, and the key that
 identifies a record across loads.
 
 Every quarantined row carries one of the rule ids of :data:`RULES`.
+
+The warehouse tables are generated from these definitions (:func:`core_ddl`
+for ``transactions``, ``firms`` and ``rates``; :func:`history_ddl` for the
+superseded versions), and so is the synthetic generator's column list. This
+module imports nothing heavy: ``marsad.engine`` reads it.
+
+>>> TRANSACTIONS.field_names[:3]
+('record_id', 'reporter', 'firm_id')
+>>> column_sql(TRANSACTIONS.field("amount"))
+'amount DECIMAL(18,3) NOT NULL'
 """
 
 from __future__ import annotations
@@ -50,6 +60,7 @@ class Field:
     scale: int = 0  # decimals kept, for ``decimal``
     positive: bool = False  # for ``decimal``: must be > 0
     sql_type: str = "VARCHAR"  # type in the warehouse table
+    note: str = ""  # what the value means, e.g. "ISO 4217" (a comment in the DDL)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,8 @@ class Kind:
     amount: str | None  # the field summed in the control totals
     group: str | None  # the field the control totals are grouped by
     noun: str  # how a record is named in messages
+    #: the key is declared a PRIMARY KEY (transactions: no, see :data:`_NO_INDEX`)
+    indexed: bool = True
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -89,16 +102,24 @@ TRANSACTIONS = Kind(
         Field("reporter"),
         Field("firm_id", required=False),
         Field("value_date", type="date", sql_type="DATE"),
-        Field("flow", type="flow"),
-        Field("amount", type="decimal", scale=3, positive=True, sql_type="DECIMAL(18,3)"),
-        Field("currency", type="code", ref="currency"),
-        Field("service_code", type="code", ref="ebops"),
-        Field("partner_country", type="code", ref="country"),
+        Field("flow", type="flow", note="C export receipt, D import payment"),
+        Field(
+            "amount",
+            type="decimal",
+            scale=3,
+            positive=True,
+            sql_type="DECIMAL(18,3)",
+            note="positive, original currency",
+        ),
+        Field("currency", type="code", ref="currency", note="ISO 4217"),
+        Field("service_code", type="code", ref="ebops", note="EBOPS 2010"),
+        Field("partner_country", type="code", ref="country", note="ISO 3166-1 alpha-2"),
     ),
     key=("reporter", "record_id"),
     amount="amount",
     group="currency",
     noun="record",
+    indexed=False,
 )
 
 FIRMS = Kind(
@@ -107,7 +128,7 @@ FIRMS = Kind(
     fields=(
         Field("firm_id"),
         Field("name"),
-        Field("segment", type="code", ref="segment"),
+        Field("segment", type="code", ref="segment", note="ITO | CRM | ESO | BPO | KPO"),
         Field("isic", required=False, in_header=False),
         Field("city", required=False, in_header=False),
     ),
@@ -145,3 +166,67 @@ def normalise_header(name: object) -> str:
     """Header cell as matched against field names: trimmed, lower case, BOM dropped."""
     text = "" if name is None else str(name)
     return text.replace("\ufeff", "").strip().strip('"').strip().lower()
+
+
+# -- warehouse tables ----------------------------------------------------------
+
+#: Columns every loaded table adds after its fields: where the version came from.
+SOURCE_COLUMNS = (
+    "load_id VARCHAR -- the load that brought this version",
+    "line BIGINT -- line (or row) in that load's file",
+)
+#: Columns a history table adds: which load replaced the version, and when.
+SUPERSEDED_COLUMNS = ("superseded_by VARCHAR NOT NULL", "superseded_at TIMESTAMP NOT NULL")
+_NO_INDEX = (
+    "-- the key is unique: ingest guarantees it (duplicates are quarantined,\n"
+    "    -- corrections replace). No PRIMARY KEY index: maintaining it cost as much\n"
+    "    -- as the whole validation on large loads (bench/bench_ingest.py)."
+)
+
+
+def column_sql(f: Field) -> str:
+    """A field's column definition in the warehouse (NOT NULL when required)."""
+    return f"{f.name} {f.sql_type}" + (" NOT NULL" if f.required else "")
+
+
+def _create(table: str, columns: list[str], tail: str = "") -> str:
+    """CREATE TABLE with one column a line; a ``-- note`` stays after the comma."""
+    lines = []
+    for i, column in enumerate(columns):
+        text, _, note = column.partition(" -- ")
+        comma = "," if i < len(columns) - 1 or tail.startswith("PRIMARY") else ""
+        lines.append(f"    {text}{comma}" + (f"  -- {note}" if note else ""))
+    if tail:
+        lines.append(f"    {tail}")
+    return f"CREATE TABLE IF NOT EXISTS {table} (\n" + "\n".join(lines) + "\n);\n"
+
+
+def table_ddl(kind: Kind) -> str:
+    """CREATE TABLE of the table a kind loads into.
+
+    >>> print(table_ddl(RATES), end="")
+    CREATE TABLE IF NOT EXISTS rates (
+        date DATE NOT NULL,
+        currency VARCHAR NOT NULL,
+        mad_per_unit DECIMAL(18,6) NOT NULL,
+        load_id VARCHAR,  -- the load that brought this version
+        line BIGINT,  -- line (or row) in that load's file
+        PRIMARY KEY (date, currency)
+    );
+    """
+    columns = [column_sql(f) + (f" -- {f.note}" if f.note else "") for f in kind.fields]
+    tail = f"PRIMARY KEY ({', '.join(kind.key)})" if kind.indexed else _NO_INDEX
+    return _create(kind.table, columns + list(SOURCE_COLUMNS), tail)
+
+
+def history_ddl(kind: Kind) -> str:
+    """CREATE TABLE of ``<table>_history``: the versions a correction replaced."""
+    columns = [column_sql(f) for f in kind.fields]
+    source = [c.partition(" -- ")[0] for c in SOURCE_COLUMNS]
+    return _create(f"{kind.table}_history", columns + source + list(SUPERSEDED_COLUMNS))
+
+
+def core_ddl() -> str:
+    """The core tables (``transactions``, ``firms``, ``rates``): the contract
+    between ingest and build, created when a warehouse is opened for writing."""
+    return "".join(table_ddl(k) for k in KINDS.values())

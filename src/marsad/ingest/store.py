@@ -12,14 +12,16 @@ quarantine and the history of superseded records.
     one row per rejected input row with its first failing rule; ``resolved_by``
     is the load that brought a good version of the record (NULL while open).
 ``transactions_history``, ``firms_history``, ``rates_history``
-    the versions that a correction replaced, with the load that replaced them.
+    the versions that a correction replaced, with the load that replaced them
+    (generated from :mod:`marsad.ingest.schema`, like the core tables).
 """
 
 from __future__ import annotations
 
-from marsad.engine.warehouse import AMOUNT, RATE, Warehouse
+from marsad.engine import Warehouse
+from marsad.ingest.schema import KINDS, history_ddl
 
-LEDGER_DDL = f"""
+LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS ingest_loads (
     load_id      VARCHAR PRIMARY KEY,
     kind         VARCHAR NOT NULL,
@@ -64,42 +66,7 @@ CREATE TABLE IF NOT EXISTS ingest_quarantine (
     record       VARCHAR,              -- the raw row as JSON (column -> text)
     resolved_by  VARCHAR
 );
-CREATE TABLE IF NOT EXISTS transactions_history (
-    record_id       VARCHAR NOT NULL,
-    reporter        VARCHAR NOT NULL,
-    firm_id         VARCHAR,
-    value_date      DATE    NOT NULL,
-    flow            VARCHAR NOT NULL,
-    amount          {AMOUNT} NOT NULL,
-    currency        VARCHAR NOT NULL,
-    service_code    VARCHAR NOT NULL,
-    partner_country VARCHAR NOT NULL,
-    load_id         VARCHAR,
-    line            BIGINT,
-    superseded_by   VARCHAR NOT NULL,
-    superseded_at   TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS firms_history (
-    firm_id  VARCHAR NOT NULL,
-    name     VARCHAR NOT NULL,
-    segment  VARCHAR NOT NULL,
-    isic     VARCHAR,
-    city     VARCHAR,
-    load_id  VARCHAR,
-    line     BIGINT,
-    superseded_by VARCHAR NOT NULL,
-    superseded_at TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS rates_history (
-    date         DATE    NOT NULL,
-    currency     VARCHAR NOT NULL,
-    mad_per_unit {RATE}  NOT NULL,
-    load_id      VARCHAR,
-    line         BIGINT,
-    superseded_by VARCHAR NOT NULL,
-    superseded_at TIMESTAMP NOT NULL
-);
-"""
+""" + "".join(history_ddl(k) for k in KINDS.values())
 
 LEDGER_TABLES = (
     "ingest_loads",

@@ -21,11 +21,15 @@ from __future__ import annotations
 import datetime as dt
 
 from marsad import reference
-from marsad.engine.warehouse import Warehouse
-from marsad.ingest.readers import Staged, _lit, _q
+from marsad.engine import Warehouse
+from marsad.engine import quote_ident as _q
+from marsad.engine import quote_literal as _lit
+from marsad.ingest.keys import CHK, count
 from marsad.ingest.schema import Field, Kind
+from marsad.ingest.staging import BatchFile, Staged, drop_staging, raw_table
 
-CHK = "_ing_chk"
+#: Several staged tables are first copied into this one, so that the checks run in parallel.
+STAGE = "_ing_stage"
 WS_CHARS = " \t\r\n\u00a0\u202f\ufeff"
 _SPACE = r"[ \x{a0}\x{202f}']"
 
@@ -117,6 +121,139 @@ def union_sql(parts: list[tuple[int, Staged]]) -> str:
     return " UNION ALL ".join(sources(parts))
 
 
+def check_batch(
+    wh: Warehouse, kind: Kind, files: list[BatchFile], date_range: tuple[dt.date, dt.date]
+) -> None:
+    """Build ``_ing_chk`` from the staged rows of ``files``; drop the staging
+    tables; count each file's blank rows (staged, but not checked)."""
+    parts = [(f.index, f.staged) for f in files]
+    staged_rows = {
+        f.index: f.staged.rows_staged
+        if f.staged.rows_staged is not None
+        else count(wh, raw_table(f.index))
+        for f in files
+    }
+    stage = None
+    if len(sources(parts)) > 1:
+        # many small tables: one table, so that the checks run in parallel
+        stage = STAGE
+        wh.sql(f"CREATE OR REPLACE TEMP TABLE {stage} AS {union_sql(parts)}")
+        drop_staging(wh, keep=(stage,))
+    wh.sql(f"CREATE OR REPLACE TEMP TABLE {CHK} AS " + check_sql(kind, parts, date_range, stage))
+    drop_staging(wh, keep=(CHK,))
+    per_file = dict(wh.sql(f"SELECT _file, count(*) FROM {CHK} GROUP BY _file"))
+    for f in files:
+        f.staged.blank_rows = staged_rows[f.index] - int(per_file.get(f.index, 0))
+
+
+Check = tuple[str, str]  # (SQL condition, "rule|column|detail")
+
+
+def _date_checks(f: Field, lo: dt.date, hi: dt.date) -> tuple[list[str], list[Check]]:
+    """(parsed column, checks) of a date field: YYYY-MM-DD within the range."""
+    v, name = _v(f), _q(f.name)
+    p = f"CASE WHEN length({v}) = 10 AND {v} LIKE '____-__-__' THEN TRY_CAST({v} AS DATE) END"
+    return [f"{p} AS {name}"], [
+        (f"{v} IS NOT NULL AND {name} IS NULL", f"type|{f.name}|date"),
+        (f"{name} < DATE '{lo.isoformat()}'", f"date_range|{f.name}|before"),
+        (f"{name} > DATE '{hi.isoformat()}'", f"date_range|{f.name}|after"),
+    ]
+
+
+def _decimal_checks(f: Field, decimals: set[str]) -> tuple[list[str], list[str], list[Check]]:
+    """(number columns, parsed column, checks) of a decimal field.
+
+    ``k_<field>`` tells a plain number (``p``: read as is) from one that needs
+    rewriting (``g``: grouped digits, signs), ``n_<field>`` is the rewritten text.
+    """
+    v, n, name, k = _v(f), _n(f), f.name, _q("k_" + f.name)
+    plain = _by_decimal(
+        decimals, lambda d: f"regexp_full_match({v}, {_lit(_plain_pattern(d, f.scale))})"
+    )
+    grammar = _by_decimal(decimals, lambda d: f"regexp_full_match({v}, {_lit(number_pattern(d))})")
+    cast = _by_decimal(decimals, lambda d: v if d == "." else f"replace({v}, ',', '.')")
+    normalised = _by_decimal(decimals, lambda d: _normalised(v, d))
+    numbers = [
+        f"CASE WHEN {plain} THEN 'p' WHEN {grammar} THEN 'g' END AS {k}",
+        f"CASE WHEN {grammar} AND NOT {plain} THEN {normalised} END AS {n}",
+    ]
+    big = f"NOT regexp_full_match({n}, '[+-]?0*\\d{{1,{18 - f.scale}}}(\\.\\d*)?')"
+    fine = f"NOT regexp_full_match({n}, '[+-]?\\d+(\\.\\d{{0,{f.scale}}}0*)?')"
+    parsed = (
+        f"CASE WHEN {k} = 'p' THEN TRY_CAST({cast} AS {f.sql_type}) "
+        f"WHEN {k} = 'g' AND NOT ({big}) AND NOT ({fine}) "
+        f"THEN TRY_CAST({n} AS {f.sql_type}) END AS {_q(name)}"
+    )
+    checks = [
+        (f"{v} IS NOT NULL AND {k} IS NULL", f"type|{name}|number"),
+        (f"{k} = 'g' AND {big}", f"type|{name}|large"),
+        (f"{k} = 'g' AND {fine}", f"precision|{name}|"),
+    ]
+    if f.positive:
+        checks.append((f"{_q(name)} <= 0", f"positive|{name}|"))
+    return numbers, [parsed], checks
+
+
+def _code_checks(f: Field) -> tuple[list[str], list[Check]]:
+    """(parsed column, checks) of a flow, a code, or plain text."""
+    v, name = _v(f), f.name
+    if f.type == "flow":
+        flow = (f"{v} IS NOT NULL AND upper({v}) NOT IN ('C', 'D')", f"flow|{name}|")
+        return [f"upper({v}) AS {_q(name)}"], [flow]
+    if f.type == "code":
+        checks = []
+        if f.ref:
+            in_list = f"(SELECT code FROM {REF_TABLES[f.ref]})"
+            checks.append((f"{v} IS NOT NULL AND upper({v}) NOT IN {in_list}", f"{f.ref}|{name}|"))
+        return [f"upper({v}) AS {_q(name)}"], checks
+    return [f"{v} AS {_q(name)}"], []
+
+
+def _field_checks(
+    kind: Kind, decimals: set[str], lo: dt.date, hi: dt.date
+) -> tuple[list[str], list[str], list[Check]]:
+    """(number columns, parsed columns, checks in order) of every field of the kind."""
+    numbers: list[str] = []
+    parsed: list[str] = []
+    checks: list[Check] = []
+    for f in kind.fields:
+        if f.required:
+            checks.append((f"{_v(f)} IS NULL", f"required|{f.name}|"))
+        if f.type == "date":
+            p, c = _date_checks(f, lo, hi)
+        elif f.type == "decimal":
+            nums, p, c = _decimal_checks(f, decimals)
+            numbers += nums
+        else:
+            p, c = _code_checks(f)
+        parsed += p
+        checks += c
+    return numbers, parsed, checks
+
+
+def _outcome_sql(kind: Kind, checks: list[Check]) -> tuple[str, str, str, str, str]:
+    """SQL of (flags, _fail, other rules, failing value, raw record) from the checks."""
+    # each check is computed once, as a boolean column _b<i>
+    flags = ", ".join(f"coalesce({c}, false) AS _b{i}" for i, (c, _) in enumerate(checks))
+    whens = " ".join(f"WHEN _b{i} THEN {_lit(code)}" for i, (_, code) in enumerate(checks))
+    fail = f"CASE {whens} END"
+    # every failing check, in order; the first is _fail itself, so it is cut off
+    listed = ", ".join(
+        f"CASE WHEN _b{i} THEN {_lit(code.split('|')[0] + ' (' + code.split('|')[1] + ')')} END"
+        for i, (_, code) in enumerate(checks)
+    )
+    first = "split_part(_fail, '|', 1) || ' (' || split_part(_fail, '|', 2) || ')'"
+    others = f"substr(concat_ws(', ', {listed}), length({first}) + 3)"
+    value = (
+        "CASE split_part(_fail, '|', 2) "
+        + " ".join(f"WHEN {_lit(f.name)} THEN {_v(f)}" for f in kind.fields)
+        + " END"
+    )
+    pairs = ", ".join(f"{_q(f.name)} := {_v(f)}" for f in kind.fields)
+    record = f"to_json(struct_pack({pairs}))::VARCHAR"
+    return flags, fail, others, value, record
+
+
 def check_sql(
     kind: Kind,
     parts: list[tuple[int, Staged]],
@@ -136,97 +273,11 @@ def check_sql(
     )
     trims = [
         f"NULLIF(CASE WHEN _edge THEN trim({_q(f.name)}, {_lit(WS_CHARS)}) "
-        f"ELSE {_q(f.name)} END, '')"
-        f" AS {_v(f)}"
+        f"ELSE {_q(f.name)} END, '') AS {_v(f)}"
         for f in kind.fields
     ]
-    numbers = []
-    parsed = []
-    checks: list[tuple[str, str]] = []  # (condition, "rule|column|detail")
-    for f in kind.fields:
-        v = _v(f)
-        name = f.name
-        if f.required:
-            checks.append((f"{v} IS NULL", f"required|{name}|"))
-        if f.type == "date":
-            p = (
-                f"CASE WHEN length({v}) = 10 AND {v} LIKE '____-__-__' "
-                f"THEN TRY_CAST({v} AS DATE) END"
-            )
-            parsed.append(f"{p} AS {_q(name)}")
-            checks.append((f"{v} IS NOT NULL AND {_q(name)} IS NULL", f"type|{name}|date"))
-            checks.append((f"{_q(name)} < DATE '{lo.isoformat()}'", f"date_range|{name}|before"))
-            checks.append((f"{_q(name)} > DATE '{hi.isoformat()}'", f"date_range|{name}|after"))
-        elif f.type == "decimal":
-            n = _n(f)
-            plain = _by_decimal(
-                decimals,
-                lambda d, v=v, f=f: f"regexp_full_match({v}, {_lit(_plain_pattern(d, f.scale))})",
-            )
-            grammar = _by_decimal(
-                decimals, lambda d, v=v: f"regexp_full_match({v}, {_lit(number_pattern(d))})"
-            )
-            cast = _by_decimal(
-                decimals, lambda d, v=v: v if d == "." else f"replace({v}, ',', '.')"
-            )
-            normalised = _by_decimal(decimals, lambda d, v=v: _normalised(v, d))
-            numbers.append(
-                f"CASE WHEN {plain} THEN 'p' WHEN {grammar} THEN 'g' END AS {_q('k_' + name)}"
-            )
-            numbers.append(f"CASE WHEN {grammar} AND NOT {plain} THEN {normalised} END AS {n}")
-            k = _q("k_" + name)
-            big = f"NOT regexp_full_match({n}, '[+-]?0*\\d{{1,{18 - f.scale}}}(\\.\\d*)?')"
-            fine = f"NOT regexp_full_match({n}, '[+-]?\\d+(\\.\\d{{0,{f.scale}}}0*)?')"
-            parsed.append(
-                f"CASE WHEN {k} = 'p' THEN TRY_CAST({cast} AS {f.sql_type}) "
-                f"WHEN {k} = 'g' AND NOT ({big}) AND NOT ({fine}) "
-                f"THEN TRY_CAST({n} AS {f.sql_type}) END AS {_q(name)}"
-            )
-            checks.append((f"{v} IS NOT NULL AND {k} IS NULL", f"type|{name}|number"))
-            checks.append((f"{k} = 'g' AND {big}", f"type|{name}|large"))
-            checks.append((f"{k} = 'g' AND {fine}", f"precision|{name}|"))
-            if f.positive:
-                checks.append((f"{_q(name)} <= 0", f"positive|{name}|"))
-        elif f.type == "flow":
-            parsed.append(f"upper({v}) AS {_q(name)}")
-            checks.append((f"{v} IS NOT NULL AND upper({v}) NOT IN ('C', 'D')", f"flow|{name}|"))
-        elif f.type == "code":
-            parsed.append(f"upper({v}) AS {_q(name)}")
-            if f.ref:
-                checks.append(
-                    (
-                        f"{v} IS NOT NULL AND upper({v}) NOT IN "
-                        f"(SELECT code FROM {REF_TABLES[f.ref]})",
-                        f"{f.ref}|{name}|",
-                    )
-                )
-        else:
-            parsed.append(f"{v} AS {_q(name)}")
-
-    # each check is computed once, as a boolean column _b<i>
-    flags = ", ".join(f"coalesce({c}, false) AS _b{i}" for i, (c, _) in enumerate(checks))
-    fail = (
-        "CASE "
-        + " ".join(f"WHEN _b{i} THEN {_lit(code)}" for i, (_, code) in enumerate(checks))
-        + " END"
-    )
-    # every failing check, in order; the first is _fail itself, so it is cut off
-    listed = ", ".join(
-        f"CASE WHEN _b{i} THEN {_lit(code.split('|')[0] + ' (' + code.split('|')[1] + ')')} END"
-        for i, (_, code) in enumerate(checks)
-    )
-    first = "split_part(_fail, '|', 1) || ' (' || split_part(_fail, '|', 2) || ')'"
-    others = f"substr(concat_ws(', ', {listed}), length({first}) + 3)"
-    value = (
-        "CASE split_part(_fail, '|', 2) "
-        + " ".join(f"WHEN {_lit(f.name)} THEN {_v(f)}" for f in kind.fields)
-        + " END"
-    )
-    record = (
-        "to_json(struct_pack("
-        + ", ".join(f"{_q(f.name)} := {_v(f)}" for f in kind.fields)
-        + "))::VARCHAR"
-    )
+    numbers, parsed, checks = _field_checks(kind, decimals, lo, hi)
+    flags, fail, others, value, record = _outcome_sql(kind, checks)
     amount_f = next((f for f in kind.fields if f.type == "decimal"), None)
     amt = f"{_q(amount_f.name)}::DECIMAL(18,3)" if amount_f is not None else "NULL::DECIMAL(18,3)"
     grp = f"coalesce(upper({_v(kind.field(kind.group))}), '(none)')" if kind.group else "'(all)'"

@@ -10,13 +10,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from marsad.ingest.schema import TRANSACTIONS
 from marsad.synth import profiles as P
 from marsad.synth.records import FLOWS, Batch, World
 
-TRANSACTION_COLUMNS: tuple[str, ...] = (
-    "record_id", "reporter", "firm_id", "value_date", "flow", "amount", "currency",
-    "service_code", "partner_country",
-)  # fmt: skip
+#: The columns of a transactions file, in order: the fields of its one definition.
+TRANSACTION_COLUMNS: tuple[str, ...] = TRANSACTIONS.field_names
 AMOUNT_TYPE = pa.decimal128(18, 2)
 FORMATS: tuple[str, ...] = ("csv", "parquet")
 

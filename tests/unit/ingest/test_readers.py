@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from marsad.ingest import FileRefused
-from marsad.ingest.readers import detect_decimal
+from marsad.ingest.header import detect_decimal
 
 from .conftest import TX_HEADER, load, loaded_ids, quarantine, tx, write_csv
 

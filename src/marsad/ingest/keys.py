@@ -1,0 +1,90 @@
+"""SQL naming a record of a kind: its key columns, its key as text, its words
+in messages, its fields as JSON; and the table of checked rows, ``_ing_chk``."""
+
+from __future__ import annotations
+
+from marsad.engine import Warehouse, quote_case, quote_ident
+from marsad.ingest.schema import Kind
+
+#: One row per staged row, with its checks (built by :mod:`marsad.ingest.validate`).
+CHK = "_ing_chk"
+
+
+def key_cols(kind: Kind, alias: str = "") -> str:
+    """SQL list of the key columns, e.g. ``c."reporter", c."record_id"``."""
+    pre = f"{alias}." if alias else ""
+    return ", ".join(pre + quote_ident(k) for k in kind.key)
+
+
+def same_values(kind: Kind, a: str, b: str, prefix: str = "") -> str:
+    """SQL: the value fields of ``a`` equal those of ``b`` (``b``'s columns prefixed)."""
+    return (
+        " AND ".join(
+            f"{a}.{quote_ident(f)} IS NOT DISTINCT FROM {b}.{quote_ident(prefix + f)}"
+            for f in kind.value_fields
+        )
+        or "true"
+    )
+
+
+def key_text(kind: Kind, alias: str = "") -> str:
+    """SQL: the key as one text, parts joined by ``|`` (``BMCE|R1``)."""
+    pre = f"{alias}." if alias else ""
+    return "concat_ws('|', " + ", ".join(f"{pre}{quote_ident(k)}::VARCHAR" for k in kind.key) + ")"
+
+
+def key_words(kind: Kind, alias: str) -> str:
+    """SQL text naming a record in messages (no amounts)."""
+    a = alias
+    if kind.name == "transactions":
+        return f"'record ' || {a}.record_id || ' of reporter ' || {a}.reporter"
+    if kind.name == "firms":
+        return f"'firm ' || {a}.firm_id"
+    return f"'the rate of ' || {a}.currency || ' on ' || {a}.date::VARCHAR"
+
+
+def key_column(kind: Kind) -> str:
+    """The column a duplicate is reported on."""
+    return {"transactions": "record_id", "firms": "firm_id", "rates": "date"}[kind.name]
+
+
+def record_json(kind: Kind, alias: str) -> str:
+    """SQL: the record's fields as a JSON object of texts."""
+    fields = ", ".join(
+        f"{quote_ident(f)} := {alias}.{quote_ident(f)}::VARCHAR" for f in kind.field_names
+    )
+    return f"to_json(struct_pack({fields}))::VARCHAR"
+
+
+def insert_value(column: str, alias: str, load_expr: str) -> str:
+    """SQL value of a warehouse column for a row of ``_ing_chk``."""
+    if column == "load_id":
+        return load_expr
+    if column == "line":
+        return f"{alias}._line"
+    return f"{alias}.{quote_ident(column)}"
+
+
+def table_columns(wh: Warehouse, table: str) -> list[str]:
+    return [r[0] for r in wh.sql(f"DESCRIBE {table}")]
+
+
+def count(wh: Warehouse, table: str) -> int:
+    """Rows of ``table`` (may end with a WHERE clause)."""
+    return int(wh.scalar(f"SELECT count(*) FROM {table}"))
+
+
+class LoadIds:
+    """The load id and file name of each file of a batch (by file number)."""
+
+    def __init__(self, loads: dict[int, str], names: dict[int, str]) -> None:
+        self.loads = loads
+        self.names = names
+
+    def load_of(self, column: str = "_file") -> str:
+        """SQL: the load id of the file numbered ``column``."""
+        return quote_case(column, self.loads)
+
+    def name_of(self, column: str = "_file") -> str:
+        """SQL: the file name of the file numbered ``column``."""
+        return quote_case(column, self.names)

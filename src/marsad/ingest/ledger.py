@@ -1,0 +1,233 @@
+"""The load ledger: one row per loaded file (``ingest_loads``), its control
+totals (``ingest_totals``), and the :class:`LoadReport` of each file.
+
+A file's content (SHA-256) is loaded once: a file already in the ledger, or
+earlier in the same call, is reported ``already loaded`` from its ledger row.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from marsad.engine import Warehouse
+from marsad.ingest.errors import FileRefused
+from marsad.ingest.keys import CHK, LoadIds
+from marsad.ingest.options import Detected
+from marsad.ingest.scan import FileScan
+from marsad.ingest.staging import BatchFile
+
+#: group -> (rows read, sum of amounts read, rows loaded, sum of amounts loaded)
+Totals = dict[str, tuple[int, Decimal | None, int, Decimal | None]]
+
+
+@dataclass
+class LoadReport:
+    """What happened to one file. ``loaded + quarantined == rows_read``.
+
+    ``duplicates`` counts the quarantined rows that repeat a record (earlier in
+    the file, or already in the warehouse with the same content);
+    ``unchanged`` those of them already in the warehouse; ``corrections`` the
+    loaded rows that replaced an earlier version of their record. ``totals``
+    maps each currency (firms: segment) to (rows read, sum of amounts read,
+    rows loaded, sum of amounts loaded), sums exact. ``read_as`` is what the
+    file was read with (format, encoding, separator, …).
+    """
+
+    file: Path
+    kind: str
+    sha256: str
+    size_bytes: int
+    status: str  # "loaded" | "already loaded" | "refused"
+    load_id: str
+    rows_read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    corrections: int = 0
+    blank_rows: int = 0
+    read_as: Detected = field(default_factory=lambda: Detected("", decimal=None))
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rules: dict[str, int] = field(default_factory=dict)
+    totals: Totals = field(default_factory=dict)
+    previous_file: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+    def detected(self) -> str:
+        """What was used to read the file, in plain words."""
+        return self.read_as.describe()
+
+    # what the file was read with, as before (the report's own fields)
+    format = property(lambda self: self.read_as.format)
+    encoding = property(lambda self: self.read_as.encoding)
+    separator = property(lambda self: self.read_as.separator)
+    decimal = property(lambda self: self.read_as.decimal)
+    sheet = property(lambda self: self.read_as.sheet)
+    header_line = property(lambda self: self.read_as.header_line)
+
+
+_LEDGER_SELECT = (
+    "SELECT load_id, kind, file_name, rows_read, loaded, quarantined, duplicates, corrections,"
+    " blank_rows, format, encoding, separator, decimal_sep, sheet, header_line FROM ingest_loads"
+)
+
+
+def previous_load(wh: Warehouse, sha256: str) -> tuple | None:
+    """The ledger row of the content ``sha256``, if it was loaded."""
+    rows = wh.sql(_LEDGER_SELECT + " WHERE sha256 = ?", [sha256])
+    return rows[0] if rows else None
+
+
+def already_loaded(wh: Warehouse, path: Path, scan: FileScan, row: tuple) -> LoadReport:
+    """Report of a file whose content the ledger holds (``row``): nothing changes."""
+    load_id, kind, file_name, read, loaded, quarantined, duplicates, corrections, blank = row[:9]
+    report = LoadReport(
+        file=path, kind=kind, sha256=scan.sha256, size_bytes=scan.size,
+        status="already loaded", load_id=load_id, rows_read=read, loaded=loaded,
+        quarantined=quarantined, duplicates=duplicates, corrections=corrections,
+        blank_rows=blank, read_as=Detected.from_ledger(*row[9:]), previous_file=file_name,
+    )  # fmt: skip
+    report.totals = totals(wh, [load_id]).get(load_id, {})
+    report.notes.append(f"same content as {file_name} (load {load_id}): nothing was changed")
+    return report
+
+
+def copy_report(first: LoadReport, path: Path) -> LoadReport:
+    """Report of a file whose content is the same as an earlier one of the call."""
+    r = LoadReport(
+        file=path, kind=first.kind, sha256=first.sha256, size_bytes=first.size_bytes,
+        status="already loaded", load_id=first.load_id, rows_read=first.rows_read,
+        loaded=first.loaded, quarantined=first.quarantined, duplicates=first.duplicates,
+        corrections=first.corrections, blank_rows=first.blank_rows, read_as=first.read_as,
+        totals=dict(first.totals), previous_file=first.file.name,
+    )  # fmt: skip
+    r.notes.append(f"same content as {first.file.name} (load {first.load_id}): nothing was changed")
+    return r
+
+
+def refused_report(f: BatchFile, kind: str) -> LoadReport:
+    """Report of a file refused whole (``on_refused="report"``)."""
+    return LoadReport(
+        file=f.path,
+        kind=kind,
+        sha256=f.scan.sha256 if f.scan else "",
+        size_bytes=f.scan.size if f.scan else 0,
+        status="refused",
+        load_id="",
+        notes=[f.refused.reason],
+    )
+
+
+def assign_load_ids(wh: Warehouse, files: list[BatchFile]) -> LoadIds:
+    """Number the batch's loads after the last one (``L00001``, …); refuse the
+    batch if another process loaded one of its contents since we looked."""
+    shas = [f.scan.sha256 for f in files]
+    meanwhile = dict(
+        wh.sql("SELECT sha256, load_id FROM ingest_loads WHERE list_contains(?, sha256)", [shas])
+    )
+    for f in files:
+        if f.scan.sha256 in meanwhile:  # loaded by another process since we looked
+            prev = meanwhile[f.scan.sha256]
+            raise FileRefused(f.path, f"its content was loaded meanwhile (load {prev})")
+    n = int(
+        wh.scalar(
+            "SELECT coalesce(max(TRY_CAST(substr(load_id, 2) AS BIGINT)), 0) FROM ingest_loads"
+        )
+    )
+    for k, f in enumerate(files):
+        f.load_id = f"L{n + 1 + k:05d}"
+    return LoadIds({f.index: f.load_id for f in files}, {f.index: f.path.name for f in files})
+
+
+def _counts(wh: Warehouse) -> tuple[dict[int, tuple], dict[int, dict[str, int]]]:
+    """Per file of ``_ing_chk``: (rows, loaded, duplicates, unchanged), and rule -> rows."""
+    counts = {
+        r[0]: r[1:]
+        for r in wh.sql(
+            f"""SELECT _file, count(*), count(*) FILTER (WHERE _fail IS NULL),
+                       count(*) FILTER (WHERE _fail LIKE 'duplicate%'),
+                       count(*) FILTER (WHERE _fail LIKE 'duplicate_in_warehouse%')
+                FROM {CHK} GROUP BY _file"""
+        )
+    }
+    rules: dict[int, dict[str, int]] = {}
+    for i, rule, n_rule in wh.sql(
+        f"""SELECT _file, split_part(_fail, '|', 1), count(*) FROM {CHK}
+            WHERE _fail IS NOT NULL GROUP BY ALL ORDER BY 1, 2"""
+    ):
+        rules.setdefault(i, {})[rule] = int(n_rule)
+    return counts, rules
+
+
+def write_ledger(
+    wh: Warehouse,
+    kind: str,
+    files: list[BatchFile],
+    ids: LoadIds,
+    corrections: dict[int, int],
+    t0: float,
+) -> None:
+    """Control totals and one ledger row per file; each file's report."""
+    wh.sql(
+        f"""INSERT INTO ingest_totals
+            SELECT {ids.load_of()}, _grp, count(*), sum(_amt),
+                   count(*) FILTER (WHERE _fail IS NULL), sum(_amt) FILTER (WHERE _fail IS NULL)
+            FROM {CHK} GROUP BY _file, _grp"""
+    )
+    counts, rules = _counts(wh)
+    total_rows = sum(int(c[0]) for c in counts.values()) or 1
+    for f in files:
+        st = f.staged
+        n_chk, loaded, duplicates, unchanged = (int(x) for x in counts.get(f.index, (0, 0, 0, 0)))
+        rows_read = n_chk + len(st.rejects)
+        file_rules = dict(rules.get(f.index, {}))
+        for r in st.rejects:
+            file_rules[r.rule] = file_rules.get(r.rule, 0) + 1
+        if st.rejects:
+            wh.sql(
+                "INSERT INTO ingest_totals VALUES (?, '(unreadable)', ?, NULL, 0, NULL)",
+                [f.load_id, len(st.rejects)],
+            )
+        n_corr = int(corrections.get(f.index, 0))
+        seconds = (time.perf_counter() - t0) * max(n_chk, 1) / total_rows
+        wh.sql(
+            """INSERT INTO ingest_loads VALUES
+               (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                f.load_id, kind, f.path.name, str(f.path.resolve()), f.scan.sha256,
+                f.scan.size, *st.detected.ledger_values(), rows_read, loaded,
+                rows_read - loaded, duplicates, n_corr, st.blank_rows, seconds,
+            ],
+        )  # fmt: skip
+        f.report = LoadReport(
+            file=f.path, kind=kind, sha256=f.scan.sha256, size_bytes=f.scan.size,
+            status="loaded", load_id=f.load_id, rows_read=rows_read, loaded=loaded,
+            quarantined=rows_read - loaded, duplicates=duplicates, unchanged=unchanged,
+            corrections=n_corr, blank_rows=st.blank_rows, read_as=st.detected,
+            ignored_columns=st.ignored_columns, notes=list(st.notes), rules=file_rules,
+        )  # fmt: skip
+    by_load = totals(wh, [f.load_id for f in files])
+    for f in files:
+        f.report.totals = by_load.get(f.load_id, {})
+
+
+def totals(wh: Warehouse, load_ids: list[str]) -> dict[str, Totals]:
+    """Control totals of each load: group -> (rows read, amount read, rows loaded,
+    amount loaded)."""
+    out: dict[str, Totals] = {i: {} for i in load_ids}
+    rows = wh.sql(
+        """SELECT load_id, grp, rows_read, amount_read, rows_loaded, amount_loaded
+           FROM ingest_totals WHERE list_contains(?, load_id) ORDER BY load_id, grp""",
+        [load_ids],
+    )
+    for load_id, grp, n_read, a_read, n_loaded, a_loaded in rows:
+        out[load_id][grp] = (int(n_read), a_read, int(n_loaded), a_loaded)
+    return out

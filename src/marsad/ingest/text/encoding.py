@@ -1,0 +1,104 @@
+"""Encodings: which one a text file is in, and a UTF-8 copy when it is not UTF-8."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from marsad.ingest.errors import IngestError
+from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
+from marsad.ingest.scan import CHUNK, FileScan, TextStats
+
+
+def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
+    """Decode the 5 bytes Windows-1252 leaves undefined as Latin-1."""
+    assert isinstance(err, UnicodeDecodeError)
+    return err.object[err.start : err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("marsad_latin1", _latin1_fallback)
+
+_ENCODING_LABELS = {
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "cp1252": "windows-1252",
+    "latin-1": "latin-1",
+    "iso8859-1": "latin-1",
+    "utf-16": "utf-16",
+    "utf-16-le": "utf-16-le",
+    "utf-16-be": "utf-16-be",
+}
+
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def choose_encoding(scan: FileScan, options: ReadOptions) -> tuple[str, str, bool]:
+    """(Python codec, label reported, whether the file starts with a byte-order mark).
+
+    The label says ``(stated)`` when the user gave the encoding, e.g.
+    ``latin-1 (stated)``; else it is detected: a BOM, valid UTF-8, or
+    Windows-1252.
+    """
+    head = scan.head
+    bom = head.startswith(_BOMS)
+    if options.encoding:
+        try:
+            codec = codecs.lookup(options.encoding).name
+        except LookupError:
+            raise IngestError(
+                f"unknown encoding {options.encoding!r} (try utf-8, cp1252, latin-1, utf-16)"
+            ) from None
+        return codec, _ENCODING_LABELS.get(codec, codec) + " (stated)", bom
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8", "utf-8 (with BOM)", bom
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "utf-16", bom
+    if scan.utf8_ok:
+        return "utf-8", "utf-8", bom
+    return "cp1252", "windows-1252", bom
+
+
+def transcode(src: Path, codec: str, dst: Path, progress: ProgressFn | None = None) -> TextStats:
+    """Write ``src`` decoded with ``codec`` to ``dst`` as UTF-8; stats of the output."""
+    errors = "marsad_latin1" if codec in ("cp1252",) else "replace"
+    decoder = codecs.getincrementaldecoder(codec)(errors=errors)
+    stats = TextStats()
+    size = src.stat().st_size
+    done = 0
+    first = True
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(CHUNK):
+            text = decoder.decode(chunk)
+            if first:
+                text = text.lstrip("\ufeff")
+                first = False
+            out = text.encode("utf-8")
+            stats.feed(out)
+            fout.write(out)
+            done += len(chunk)
+            if progress:
+                progress(ProgressEvent(src, "read", done * 0.2, size))
+        out = decoder.decode(b"", final=True).encode("utf-8")
+        stats.feed(out)
+        fout.write(out)
+    return stats
+
+
+def normalise_line_ends(src: Path, dst: Path) -> TextStats:
+    """Copy ``src`` to ``dst`` with CRLF line ends turned into LF."""
+    stats = TextStats()
+    carry = b""
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(CHUNK):
+            chunk = carry + chunk
+            carry = b""
+            if chunk.endswith(b"\r"):
+                carry, chunk = b"\r", chunk[:-1]
+            out = chunk.replace(b"\r\n", b"\n")
+            stats.feed(out)
+            fout.write(out)
+        if carry:
+            stats.feed(carry)
+            fout.write(carry)
+    return stats

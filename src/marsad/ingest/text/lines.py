@@ -1,0 +1,177 @@
+"""Line numbers of staged text rows, and the lines DuckDB rejected.
+
+DuckDB's ``read_csv`` does not give the line of each row, so lines are
+rebuilt from the row's rank, the newlines inside quoted values and the lines
+DuckDB skipped (blank lines, rejected lines); a rejected line is found from
+the byte position DuckDB reports.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyarrow as pa
+
+from marsad.engine import MissingTable, Warehouse
+from marsad.ingest.header import Header
+from marsad.ingest.scan import CHUNK
+from marsad.ingest.staging import NL, REJ_ERRORS, SKIP, Reject, create_from_arrow, raw_table
+
+_FOUND = re.compile(r"Found:\s*(\d+)")
+
+
+def collect_rejects(
+    wh: Warehouse, read_path: Path, header: Header, ncols: int
+) -> tuple[list[Reject], list[int]]:
+    """Rejected lines with their physical line; the list of lines they cover."""
+    try:
+        rows = wh.sql(
+            f"""SELECT line_byte_position, min(error_type)::VARCHAR, min(csv_line),
+                       min(error_message), min(column_name)
+                FROM {REJ_ERRORS} GROUP BY line_byte_position ORDER BY line_byte_position"""
+        )
+    except MissingTable:  # no rejects table: nothing was rejected
+        return [], []
+    if not rows:
+        return [], []
+    positions = [int(r[0]) for r in rows]
+    lines = _lines_at(read_path, positions)
+    rejects: list[Reject] = []
+    covered: list[int] = []
+    for (_, etype, csv_line, emsg, column), line in zip(rows, lines, strict=True):
+        text = (csv_line or "").strip("\r\n")
+        span = text.count("\n") + 1
+        covered.extend(range(line, line + span))
+        shown = text if len(text) <= 300 else text[:300] + "…"
+        rule, msg, column = _reject_reason(etype, emsg, column, line, header, ncols)
+        rejects.append(Reject(line=line, rule=rule, column=column, value=shown, message=msg))
+    return rejects, covered
+
+
+def _reject_reason(
+    etype: str, emsg: str | None, column: str | None, line: int, header: Header, ncols: int
+) -> tuple[str, str, str | None]:
+    """(rule, message, column) of a line DuckDB rejected with error ``etype``."""
+    if etype == "INVALID ENCODING":
+        return (
+            "encoding",
+            f"line {line} holds bytes that are not valid UTF-8 text "
+            "(state the file's encoding with --encoding, e.g. --encoding cp1252)",
+            None,
+        )
+    if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        m = _FOUND.search(emsg or "")
+        found = m.group(1) if m else "a different number of"
+        return "malformed", f"line {line} has {found} fields where the header has {ncols}", None
+    if etype == "UNQUOTED VALUE":
+        name = _colname(header, column) if column else None
+        where = f", column {name}" if column else ""
+        return "malformed", f"line {line}{where}: a quoted value is not closed properly", name
+    if etype == "LINE SIZE OVER MAXIMUM":
+        return "malformed", f"line {line} is too long to be a record", None
+    return "malformed", f"line {line} cannot be read: {emsg}", None
+
+
+def _colname(header: Header, duck_name: str | None) -> str | None:
+    if not duck_name or not duck_name.startswith("c"):
+        return duck_name
+    try:
+        idx = int(duck_name[1:])
+    except ValueError:
+        return duck_name
+    for f, i in header.mapping.items():
+        if i == idx:
+            return f
+    return header.cells[idx] if idx < len(header.cells) else duck_name
+
+
+def _lines_at(path: Path, positions: list[int]) -> list[int]:
+    """Physical line (1-based) of each byte position DuckDB reported."""
+    out = []
+    count = 0
+    offset = 0
+    it = iter(sorted(set(positions)))
+    found: dict[int, int] = {}
+    target = next(it, None)
+    with path.open("rb") as fh:
+        while target is not None and (chunk := fh.read(CHUNK)):
+            end = offset + len(chunk)
+            while target is not None and target <= end:
+                found[target] = count + chunk.count(b"\n", 0, target - offset) + 1
+                target = next(it, None)
+            count += chunk.count(b"\n")
+            offset = end
+    for p in positions:
+        out.append(found.get(p, count + 1))
+    return out
+
+
+def blank_lines(path: Path, header_line: int) -> list[int]:
+    """Physical lines after the header that are blank (outside quoted values)."""
+    out = []
+    in_quotes = False
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            if n > header_line and not in_quotes and not raw.strip(b"\r\n"):
+                out.append(n)
+            if raw.count(b'"') % 2:
+                in_quotes = not in_quotes
+    return out
+
+
+def count_rows(wh: Warehouse, ncols: int, tag: int, maybe_newlines: bool) -> tuple[int, int]:
+    """Rows staged, and newlines inside quoted values; rows holding such
+    newlines go to ``_ing_nl_<tag>`` (rank, running count)."""
+    raw = raw_table(tag)
+    if not maybe_newlines:
+        return int(wh.scalar(f"SELECT count(*) FROM {raw}")), 0
+    has = " OR ".join(f"contains(c{i}, chr(10))" for i in range(ncols))
+    rows, with_nl = wh.sql(f"SELECT count(*), count(*) FILTER (WHERE {has}) FROM {raw}")[0]
+    if not with_nl:
+        return int(rows), 0
+    nl = " + ".join(
+        f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)" for i in range(ncols)
+    )
+    wh.sql(
+        f"""CREATE OR REPLACE TEMP TABLE {NL}_{tag} AS
+            SELECT _row, sum(nl) OVER (ORDER BY _row) AS cum FROM (
+                SELECT rowid AS _row, {nl} AS nl FROM {raw} WHERE {has})"""
+    )
+    return int(rows), int(wh.scalar(f"SELECT max(cum) FROM {NL}_{tag}"))
+
+
+def line_source(
+    wh: Warehouse, header_line: int, with_nl: bool, skip_lines: list[int], tag: int
+) -> str:
+    """FROM clause giving the staged columns ``c0…`` and ``_line``, the physical
+    line where each row starts.
+
+    A row's line is ``header + 1 + rank``, plus the newlines inside quoted values
+    of the rows before it (table ``_ing_nl``), plus the lines DuckDB skipped
+    before it (blank and rejected lines, table ``_ing_skip``). With the skipped
+    lines L1 < L2 < … and a row's line without them n, the row comes after the
+    k-th skipped line exactly when n >= Lk - (k - 1).
+    """
+    inner = f"SELECT rowid AS _row, * FROM {raw_table(tag)}"
+    first = header_line + 1
+    if with_nl:
+        inner = (
+            f"SELECT r.*, {first} + r._row + coalesce(n.cum, 0) AS _naive FROM ({inner}) r "
+            f"ASOF LEFT JOIN {NL}_{tag} n ON r._row > n._row"
+        )
+    else:
+        inner = f"SELECT *, {first} + _row AS _naive FROM ({inner})"
+    if not skip_lines:
+        return f"(SELECT *, _naive AS _line FROM ({inner})) src"
+    # k-th skipped line -> threshold; equal thresholds keep the largest k
+    last: dict[int, int] = {}
+    for k, line in enumerate(skip_lines):
+        last[line - k] = k + 1
+    thresholds = list(last)
+    skips = {"m": pa.array(thresholds, pa.int64()), "k": pa.array(list(last.values()), pa.int64())}
+    create_from_arrow(wh, f"{SKIP}_{tag}", pa.table(skips))
+    return (
+        f"(SELECT q.*, q._naive + coalesce(s.k, 0) AS _line FROM ({inner}) q "
+        f"ASOF LEFT JOIN {SKIP}_{tag} s ON q._naive >= s.m) src"
+    )

@@ -1,0 +1,142 @@
+"""Staging text files with DuckDB's ``read_csv``: every column as text, the
+lines that cannot be split kept aside as rejects (``store_rejects``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal, watch_query
+from marsad.ingest.errors import IngestError, first_line
+from marsad.ingest.header import Header
+from marsad.ingest.options import ProgressEvent, ProgressFn
+from marsad.ingest.schema import Kind
+from marsad.ingest.staging import REJ_ERRORS, REJ_SCANS, Reject, Staged, raw_table
+from marsad.ingest.text import lines
+from marsad.ingest.text.dialect import TextPlan
+from marsad.ingest.text.encoding import normalise_line_ends
+
+
+def read_csv_sql(paths: list[Path], plan: TextPlan, raw: str, filename: bool) -> str:
+    """CREATE the staging table ``raw`` from the text files ``paths`` of one dialect."""
+    ncols = len(plan.header.cells)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols)) + "}"
+    files = "[" + ", ".join(quote_literal(str(p)) for p in paths) + "]"
+    d = plan.detected
+    return f"""CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv({files},
+        header = true, skip = {plan.header.line - 1}, auto_detect = false,
+        columns = {columns}, delim = {quote_literal(d.separator)}, quote = '"', escape = '"',
+        strict_mode = true, null_padding = false, ignore_errors = true,
+        store_rejects = true, rejects_table = '{REJ_ERRORS}',
+        rejects_scan = '{REJ_SCANS}', filename = {str(filename).lower()}, parallel = true)"""
+
+
+def fields_sql(kind: Kind, header: Header) -> str:
+    """The staged columns ``c0…`` as the kind's fields, and ``_blank``."""
+    cols = []
+    for f in kind.fields:
+        idx = header.mapping.get(f.name)
+        name = quote_ident(f.name)
+        cols.append(f"c{idx} AS {name}" if idx is not None else f"NULL::VARCHAR AS {name}")
+    blank = "(" + " AND ".join(f"c{i} IS NULL" for i in range(len(header.cells))) + ")"
+    return f"{', '.join(cols)}, {blank} AS _blank"
+
+
+def ignored(header: Header) -> list[str]:
+    """Columns of the file that are not fields of the kind."""
+    return [
+        name or f"(column {i + 1})"
+        for i, name in enumerate(header.cells)
+        if i not in header.mapping.values()
+    ]
+
+
+def drop_rejects(wh: Warehouse) -> None:
+    wh.sql(f"DROP TABLE IF EXISTS {REJ_ERRORS}")
+    wh.sql(f"DROP TABLE IF EXISTS {REJ_SCANS}")
+
+
+def staged_text(
+    plan: TextPlan,
+    source: str,
+    rejects: list[Reject],
+    rows_staged: int | None,
+    full_source: bool = False,
+) -> Staged:
+    """The :class:`Staged` of a text file read as ``plan`` says."""
+    return Staged(
+        source=source,
+        rejects=rejects,
+        unit="line",
+        detected=plan.detected,
+        ignored_columns=ignored(plan.header),
+        notes=plan.notes,
+        estimated_rows=plan.rows_est,
+        rows_staged=rows_staged,
+        full_source=full_source,
+    )
+
+
+def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -> None:
+    """Stage ``plan.read_path``; with mixed line ends (CRLF and LF), a copy with LF only."""
+
+    def read(p: Path) -> None:
+        drop_rejects(wh)
+        wh.sql(read_csv_sql([p], plan, raw, filename=False))
+
+    try:
+        read(plan.read_path)
+    except SqlError as exc:
+        msg = str(exc)
+        if "state machine" not in msg and "new line" not in msg.lower():
+            raise IngestError(f"the file cannot be read as CSV: {first_line(msg)}") from None
+        fixed = tmpdir / (plan.path.name + ".lf")
+        stats = normalise_line_ends(plan.read_path, fixed)
+        plan.quotes, plan.content_lines = stats.quotes, stats.content_lines
+        plan.read_path = fixed
+        try:
+            read(plan.read_path)
+        except SqlError as exc2:
+            raise IngestError(f"the file cannot be read as CSV: {first_line(str(exc2))}") from None
+        plan.notes.append("mixed line ends (CRLF and LF) were read as one")
+
+
+def read_text(
+    wh: Warehouse,
+    kind: Kind,
+    plan: TextPlan,
+    tmpdir: Path,
+    progress: ProgressFn | None,
+    tag: int,
+) -> Staged:
+    """Stage one text file into ``_ing_raw_<tag>``, each row with its line."""
+    raw = raw_table(tag)
+    header = plan.header
+    ncols = len(header.cells)
+
+    def on_progress(pct: float) -> None:
+        rows = int(plan.rows_est * pct / 100) if plan.rows_est else None
+        size = plan.size
+        progress(ProgressEvent(plan.path, "read", size * (0.2 + 0.8 * pct / 100), size, rows))
+
+    with watch_query(wh, on_progress if progress else None):
+        _read_with_fallback(wh, plan, tmpdir, raw)
+
+    rejects, skip_lines = lines.collect_rejects(wh, plan.read_path, header, ncols)
+    rows, nl_total = lines.count_rows(wh, ncols, tag, plan.quotes > 0)
+    # lines up to the last record, if no blank line was skipped between records
+    expected = header.line + rows + nl_total + len(skip_lines)
+    if plan.content_lines > expected:
+        skip_lines.extend(lines.blank_lines(plan.read_path, header.line))
+    from_sql = lines.line_source(wh, header.line, nl_total > 0, sorted(set(skip_lines)), tag)
+    source = f"SELECT _line, {fields_sql(kind, header)} FROM {from_sql}"
+    return staged_text(plan, source, rejects, rows)
+
+
+def read_alone(
+    wh: Warehouse, kind: Kind, plan: TextPlan, tmpdir: Path, progress: ProgressFn | None, i: int
+) -> Staged | IngestError:
+    """A file of a group staged on its own; the error instead when it cannot be."""
+    try:
+        return read_text(wh, kind, plan, tmpdir, progress, tag=100_000 + i)
+    except IngestError as exc:
+        return exc

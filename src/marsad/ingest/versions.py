@@ -1,0 +1,237 @@
+"""Versions of a record: repeats in a file, repeats of what the warehouse
+holds, and corrections.
+
+Taking the batch's files in order, as if loaded one after the other: a record
+repeated later in its own file is ``duplicate_in_file`` (the first good
+occurrence is kept); a record whose key is already in the warehouse (or in an
+earlier file of the batch) with the same content is ``duplicate_in_warehouse``;
+with other content it is a *correction*: the new version replaces the old,
+which goes to ``<table>_history`` with the load that replaced it.
+"""
+
+from __future__ import annotations
+
+from marsad.engine import Warehouse, quote_ident
+from marsad.ingest.keys import (
+    CHK,
+    LoadIds,
+    count,
+    insert_value,
+    key_cols,
+    key_column,
+    key_text,
+    key_words,
+    record_json,
+    same_values,
+    table_columns,
+)
+from marsad.ingest.schema import Kind
+
+DUPF = "_ing_dupf"
+
+
+def mark_duplicates_in_file(wh: Warehouse, kind: Kind) -> None:
+    """A record repeated in its file: the first occurrence that passes the
+    checks is kept, the later ones are ``duplicate_in_file``."""
+    keys = key_cols(kind)
+    q = quote_ident
+    firsts = ", ".join(
+        f"first_value({q(f)}) OVER w AS {q('first_' + f)}" for f in kind.value_fields
+    )
+    same = (
+        " AND ".join(f"{q(f)} IS NOT DISTINCT FROM {q('first_' + f)}" for f in kind.value_fields)
+        or "true"
+    )
+    wh.sql(
+        f"""CREATE OR REPLACE TEMP TABLE {DUPF} AS
+        WITH ok AS (SELECT * FROM {CHK} WHERE _fail IS NULL),
+        d AS (SELECT _file, {keys} FROM ok GROUP BY ALL HAVING count(*) > 1),
+        x AS (SELECT ok.*, row_number() OVER w AS rn, first_value(_line) OVER w AS first_line,
+                     {firsts}
+              FROM ok SEMI JOIN d USING (_file, {keys})
+              WINDOW w AS (PARTITION BY _file, {keys} ORDER BY _line))
+        SELECT _file, _line, first_line, {same} AS same FROM x WHERE rn > 1"""
+    )
+    if not count(wh, DUPF):
+        return
+    col = key_column(kind)
+    wh.sql(
+        f"""UPDATE {CHK} SET
+              _fail = 'duplicate_in_file|{col}|',
+              _value = {key_text(kind, CHK)},
+              _record = {record_json(kind, CHK)},
+              _msg = {CHK}._unit || ' ' || {CHK}._line || ', column {col}: '
+                     || {key_words(kind, CHK)} || ' already appears on '
+                     || {CHK}._unit || ' ' || d.first_line || ' of this file'
+                     || CASE WHEN d.same THEN ', with the same content'
+                        ELSE ', with different content (the first one was kept)' END,
+              _resolved = CASE WHEN d.same THEN '@self' END
+            FROM {DUPF} d WHERE {CHK}._file = d._file AND {CHK}._line = d._line"""
+    )
+
+
+def write_versions(wh: Warehouse, kind: Kind, ids: LoadIds, n_files: int) -> dict[int, int]:
+    """Mark repeats, replace corrected records (keeping the old versions in the
+    history) and insert the new records. Returns file number -> corrections."""
+    w_cols = ", ".join(f"t.{quote_ident(v)} AS {quote_ident('w_' + v)}" for v in kind.value_fields)
+    in_w, multi = _find_known(wh, kind, w_cols, n_files)
+    corrections: dict[int, int] = {}
+    if in_w or multi:
+        _sequence(wh, kind, w_cols, in_w, multi)
+        _mark_unchanged(wh, kind, ids)
+        corrections = _replace_corrected(wh, kind, ids)
+    _insert_new(wh, kind, ids, skip_versions=in_w or multi)
+    return corrections
+
+
+def _find_known(wh: Warehouse, kind: Kind, w_cols: str, n_files: int) -> tuple[bool, bool]:
+    """Good rows whose key is in the warehouse (``_ing_w``), or in several files
+    of the batch (``_ing_multi``): whether there are any of each."""
+    keys = key_cols(kind)
+    has_rows = bool(wh.scalar(f"SELECT EXISTS (SELECT 1 FROM {kind.table})"))
+    if has_rows:
+        wh.sql(
+            f"""CREATE OR REPLACE TEMP TABLE _ing_w AS
+                SELECT c._file, c._line, {w_cols}, t.load_id AS w_load, t.line AS w_line
+                FROM {CHK} c JOIN {kind.table} t USING ({keys}) WHERE c._fail IS NULL"""
+        )
+    multi = False
+    if n_files > 1:
+        wh.sql(
+            f"""CREATE OR REPLACE TEMP TABLE _ing_multi AS
+                SELECT {keys} FROM {CHK} WHERE _fail IS NULL GROUP BY ALL HAVING count(*) > 1"""
+        )
+        multi = count(wh, "_ing_multi") > 0
+    return has_rows and count(wh, "_ing_w") > 0, multi
+
+
+def _sequence(wh: Warehouse, kind: Kind, w_cols: str, in_w: bool, multi: bool) -> None:
+    """``_ing_seq``: the successive versions of each such record, each with the
+    version before it and whether it is the ``same``."""
+    keys, q = key_cols(kind), quote_ident
+    conds = []
+    if in_w:
+        conds.append("w._file IS NOT NULL")
+    if multi:
+        conds.append(f"({keys}) IN (SELECT ({keys}) FROM _ing_multi)")
+    w_join = (
+        "LEFT JOIN _ing_w w ON w._file = c._file AND w._line = c._line"
+        if in_w
+        else f"LEFT JOIN (SELECT NULL::INTEGER AS _file, NULL::BIGINT AS _line, {w_cols}, "
+        f"NULL::VARCHAR AS w_load, NULL::BIGINT AS w_line FROM {kind.table} t LIMIT 0) w ON false"
+    )
+    lags = ", ".join(f"lag(c.{q(v)}) OVER k AS {q('p_' + v)}" for v in kind.value_fields)
+    wh.sql(
+        f"""CREATE OR REPLACE TEMP TABLE _ing_seq AS
+            SELECT c._file, c._line, {key_cols(kind, "c")},
+                   {", ".join("c." + q(v) for v in kind.value_fields)},
+                   {", ".join("w." + q("w_" + v) for v in kind.value_fields)},
+                   w._file IS NOT NULL AS w_exists, w.w_load, w.w_line,
+                   lag(c._file) OVER k AS prev_file, lag(c._line) OVER k AS prev_line,
+                   {lags}, row_number() OVER k AS rn
+            FROM {CHK} c {w_join}
+            WHERE c._fail IS NULL AND ({" OR ".join(conds)})
+            WINDOW k AS (PARTITION BY {key_cols(kind, "c")} ORDER BY c._file)"""
+    )
+    same = (
+        f"CASE WHEN s.rn = 1 THEN s.w_exists AND {same_values(kind, 's', 's', 'w_')} "
+        f"ELSE {same_values(kind, 's', 's', 'p_')} END"
+    )
+    wh.sql("ALTER TABLE _ing_seq ADD COLUMN same BOOLEAN")
+    wh.sql(f"UPDATE _ing_seq s SET same = {same}")
+
+
+def _mark_unchanged(wh: Warehouse, kind: Kind, ids: LoadIds) -> None:
+    """Same content as the version already there: quarantined, nothing to fix."""
+    if not count(wh, "_ing_seq WHERE same"):
+        return
+    col = key_column(kind)
+    holder_load = f"CASE WHEN s.rn = 1 THEN s.w_load ELSE {ids.load_of('s.prev_file')} END"
+    holder_file = f"CASE WHEN s.rn = 1 THEN l.file_name ELSE {ids.name_of('s.prev_file')} END"
+    holder_line = "CASE WHEN s.rn = 1 THEN s.w_line ELSE s.prev_line END"
+    wh.sql(
+        f"""UPDATE {CHK} SET
+              _fail = 'duplicate_in_warehouse|{col}|',
+              _value = {key_text(kind, CHK)},
+              _record = {record_json(kind, CHK)},
+              _msg = {CHK}._unit || ' ' || {CHK}._line || ', column {col}: '
+                     || {key_words(kind, CHK)}
+                     || ' is already in the warehouse with the same content'
+                     || coalesce(' (load ' || h.hl || coalesce(', file ' || h.hf, '')
+                                 || coalesce(', line ' || h.hn, '') || ')', ''),
+              _resolved = coalesce(h.hl, '(warehouse)')
+            FROM (SELECT s._file, s._line, {holder_load} AS hl, {holder_file} AS hf,
+                         {holder_line} AS hn
+                  FROM _ing_seq s LEFT JOIN ingest_loads l ON l.load_id = s.w_load
+                  WHERE s.same) h
+            WHERE {CHK}._file = h._file AND {CHK}._line = h._line"""
+    )
+
+
+def _replace_corrected(wh: Warehouse, kind: Kind, ids: LoadIds) -> dict[int, int]:
+    """The other occurrences are successive versions of their record: each
+    replaced one goes to the history, the last one stays."""
+    keys, table = key_cols(kind), kind.table
+    wh.sql(
+        f"""CREATE OR REPLACE TEMP TABLE _ing_v AS
+            SELECT s.*, lead(s._file) OVER k AS next_file, row_number() OVER k AS vn
+            FROM _ing_seq s WHERE NOT s.same
+            WINDOW k AS (PARTITION BY {key_cols(kind, "s")} ORDER BY s._file)"""
+    )
+    corrections = dict(
+        wh.sql("SELECT _file, count(*) FROM _ing_v WHERE vn > 1 OR w_exists GROUP BY _file")
+    )
+    if corrections:
+        cols = table_columns(wh, table)
+        now = "now()::TIMESTAMP"
+        # the version in the warehouse, replaced by the batch's first version
+        wh.sql(
+            f"""INSERT INTO {table}_history
+                SELECT {", ".join("t." + quote_ident(c) for c in cols)}, {ids.load_of("v._file")},
+                       {now}
+                FROM {table} t
+                JOIN (SELECT {keys}, _file FROM _ing_v WHERE vn = 1 AND w_exists) v
+                USING ({keys})"""
+        )
+        # versions of the batch replaced by a later file of the batch
+        hist_cols = ", ".join(insert_value(c, "c", ids.load_of("c._file")) for c in cols)
+        wh.sql(
+            f"""INSERT INTO {table}_history
+                SELECT {hist_cols}, {ids.load_of("v.next_file")}, {now}
+                FROM _ing_v v JOIN {CHK} c ON c._file = v._file AND c._line = v._line
+                WHERE v.next_file IS NOT NULL"""
+        )
+        _update_last(wh, kind, ids)
+    wh.sql(
+        """CREATE OR REPLACE TEMP TABLE _ing_noins AS
+           SELECT _file, _line FROM _ing_v WHERE next_file IS NOT NULL OR w_exists"""
+    )
+    return corrections
+
+
+def _update_last(wh: Warehouse, kind: Kind, ids: LoadIds) -> None:
+    """The last version of the batch replaces the one in the warehouse."""
+    table, q = kind.table, quote_ident
+    sets = ", ".join(f"{q(v)} = c.{q(v)}" for v in kind.value_fields)
+    wh.sql(
+        f"""UPDATE {table} SET {sets}, load_id = {ids.load_of("c._file")}, line = c._line
+            FROM (SELECT c.* FROM {CHK} c JOIN _ing_v v
+                  ON c._file = v._file AND c._line = v._line
+                  WHERE v.next_file IS NULL AND v.w_exists) c
+            WHERE {" AND ".join(f"{table}.{q(k)} = c.{q(k)}" for k in kind.key)}"""
+    )
+
+
+def _insert_new(wh: Warehouse, kind: Kind, ids: LoadIds, skip_versions: bool) -> None:
+    """The good rows that are new records (not a version handled above)."""
+    cols = table_columns(wh, kind.table)
+    select = ", ".join(insert_value(c, "c", ids.load_of("c._file")) for c in cols)
+    anti = (
+        "AND NOT EXISTS (SELECT 1 FROM _ing_noins x WHERE x._file = c._file AND x._line = c._line)"
+        if skip_versions
+        else ""
+    )
+    wh.sql(
+        f"""INSERT INTO {kind.table} ({", ".join(quote_ident(c) for c in cols)})
+            SELECT {select} FROM {CHK} c WHERE c._fail IS NULL {anti}"""
+    )
