@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 STEPS = ("classify and convert", "cube", "indicators", "save")
 
 
-class BuildError(MarsadError, RuntimeError):
+class BuildError(MarsadError):
     """The build cannot go on; the message says why in plain words.
 
     Also a ``RuntimeError`` while the command line still catches that to show

@@ -32,7 +32,7 @@ FACTOR_TYPE = dtypes.Decimal(20, 6)
 MAD_TYPE = dtypes.Decimal(18, 2)
 
 
-class MissingRateError(MarsadError, ValueError):
+class MissingRateError(MarsadError):
     """Records whose currency has no rate on or before their value date (the user
     loads the missing rates). Also a ``ValueError`` for existing callers."""
 

@@ -33,7 +33,14 @@ class WarehouseMissing(UnreadableInput):
     """A read-only command was given a warehouse path that does not exist."""
 
 
-class PeriodError(MarsadError, ValueError):
+class BadArgument(MarsadError):
+    """An option or argument that names nothing or is written wrongly (e.g. ``no load
+    matches 'L9'``, ``--memory-limit lots``): exit code 2, as for other usage errors."""
+
+    exit_code = 2
+
+
+class PeriodError(BadArgument, ValueError):
     """A period written wrongly (e.g. ``2025-H1``): ``not a period: write 2025-S1``."""
 
 

@@ -155,7 +155,7 @@ def test_bulletin_refuses_a_period_without_data_in_one_line(built):
         proc.stderr
     )
     proc = marsad("bulletin", "--period", "2024-H1", "--out", "b.html", cwd=built, check=False)
-    assert proc.returncode == 1 and "marsad: error: not a period: '2024-H1'" in proc.stderr
+    assert proc.returncode == 2 and "marsad: error: not a period: '2024-H1'" in proc.stderr
 
 
 def test_each_command_says_which_warehouse_it_used(built):

@@ -23,6 +23,7 @@ from marsad.synth import (
     target_centimes,
 )
 from marsad.synth.calibration import largest_remainder
+from marsad.synth.generate import SynthError
 from marsad.synth.money import mad_centimes
 
 ROWS = 20_000
@@ -433,7 +434,7 @@ def test_progress_reaches_the_total(tmp_path: Path) -> None:
 
 
 def test_rejects_bad_arguments(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(SynthError, match="xlsx"):
         generate(tmp_path, fmt="xlsx")
-    with pytest.raises(ValueError):
+    with pytest.raises(SynthError):
         generate(tmp_path, rows_per_year=10)

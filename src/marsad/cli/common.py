@@ -29,7 +29,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
-from marsad.errors import CannotWrite, MarsadError, WarehouseMissing
+from marsad.errors import BadArgument, CannotWrite, MarsadError, WarehouseMissing
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -48,13 +48,6 @@ WarehouseOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-class BadArgument(MarsadError):
-    """An argument that names nothing (e.g. ``no load matches 'L9'``): exit code 2,
-    as for the other usage errors."""
-
-    exit_code = 2
 
 
 def console(stderr: bool = False) -> Console:
@@ -172,15 +165,6 @@ def bar(progress: Progress, description: str) -> Callable[[int, int], None]:
 # -- errors ----------------------------------------------------------------------------------
 
 
-def _legacy_errors() -> tuple[type[BaseException], ...]:
-    # legacy until subclasses of MarsadError: the stages' own user-fixable errors
-    from marsad.build import BuildError, MissingRateError
-    from marsad.ingest import FileRefused, IngestError
-    from marsad.publish.export import ExportError
-
-    return (IngestError, FileRefused, BuildError, MissingRateError, ExportError)
-
-
 def _user_message(exc: BaseException) -> tuple[str, int] | None:
     """The one line and exit code of an error a user can fix, or ``None`` for a bug."""
     if isinstance(exc, MarsadError):
@@ -191,8 +175,6 @@ def _user_message(exc: BaseException) -> tuple[str, int] | None:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         if any(k in text for k in ("No space left", "Could not set lock", "Permission denied")):
             return text, 2
-    if isinstance(exc, _legacy_errors()):
-        return str(exc), int(getattr(exc, "exit_code", 2))
     return None
 
 

@@ -56,7 +56,7 @@ def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit) ->
         decimal=decimal,
         encoding=encoding,
         sheet=sheet,
-        min_date=_date(min_date, "--min-date") or dt.date(2000, 1, 1),
+        min_date=_date(min_date, "--min-date"),
         max_date=_date(max_date, "--max-date"),
         memory_limit=memory_limit,
     )
@@ -87,7 +87,11 @@ def ingest(
         str | None, typer.Option("--sheet", help="Excel sheet name or number (default: the first).")
     ] = None,
     min_date: Annotated[
-        str | None, typer.Option("--min-date", help="Earliest date accepted (default 2000-01-01).")
+        str | None,
+        typer.Option(
+            "--min-date",
+            help="Earliest value date accepted (default: the MARSAD_MIN_VALUE_DATE setting).",
+        ),
     ] = None,
     max_date: Annotated[
         str | None, typer.Option("--max-date", help="Latest date accepted (default: today).")

@@ -30,8 +30,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from marsad.engine import Warehouse, quote_literal
+from marsad.errors import BadArgument
 from marsad.ingest import ledger, quarantine, store, validate, versions
-from marsad.ingest.errors import FileRefused, IngestError
+from marsad.ingest.errors import FileRefused
 from marsad.ingest.ledger import LoadReport
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
 from marsad.ingest.readers import stage_batch
@@ -156,7 +157,7 @@ def _bulk_settings(wh: Warehouse, memory_limit: str | None = None) -> Iterator[N
             wh.sql(f"SET {name} = {quote_literal(value)}")
         except Exception as exc:
             if name == "memory_limit":
-                raise IngestError(f"memory limit {value!r} not accepted: {exc}") from None
+                raise BadArgument(f"memory limit {value!r} not accepted: {exc}") from None
     try:
         yield
     finally:

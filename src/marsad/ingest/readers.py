@@ -15,7 +15,7 @@ from pathlib import Path
 from marsad.engine import Warehouse
 from marsad.ingest.errors import FileRefused, IngestError
 from marsad.ingest.excel import stage_excel
-from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
+from marsad.ingest.options import ProgressFn, ReadOptions
 from marsad.ingest.parquet import stage_parquet
 from marsad.ingest.scan import detect_format
 from marsad.ingest.schema import Kind
@@ -25,8 +25,7 @@ from marsad.ingest.text import TextPlan, prepare_text, read_text, stage_text_gro
 #: Text files up to this size, of one dialect, are read with one ``read_csv``.
 GROUP_BYTES = 64 * 1024 * 1024
 
-# ``ProgressEvent`` is imported by name from here by the ingest commands
-__all__ = ["FileRefused", "IngestError", "ProgressEvent", "ReadOptions", "stage_batch"]
+__all__ = ["stage_batch"]
 
 
 def stage_batch(

@@ -12,7 +12,7 @@ from marsad.indicators.registry import COLUMNS
 FORMATS = ("csv",)
 
 
-class ExportError(MarsadError, ValueError):
+class ExportError(MarsadError):
     """An export that cannot be written; the message says why. Also a
     ``ValueError`` for existing callers."""
 

@@ -35,7 +35,7 @@ MIN_ROWS_PER_YEAR = 1_000
 Progress = Callable[[int, int], None]
 
 
-class SynthError(MarsadError, ValueError):
+class SynthError(MarsadError):
     """Options the generator cannot work with (e.g. fewer than 1,000 rows a year)."""
 
 

@@ -68,13 +68,17 @@ def test_reporter_and_record_id_stay_unique_over_overlaps_and_corrections(wh, tm
     """The transactions table has no key index: ingest alone keeps the key unique."""
     load(wh, write_csv(tmp_path / "a.csv", [tx("R1"), tx("R2"), tx("R3")]))
     load(wh, write_csv(tmp_path / "b.csv", [tx("R2"), tx("R3", amount="9.99"), tx("R4")]))
-    load_files(wh, "transactions", [
-        write_csv(tmp_path / "c.csv", [tx("R4", amount="1.00"), tx("R5")]),
-        write_csv(tmp_path / "d.csv", [tx("R4", amount="2.00"), tx("R5"), tx("R1")]),
-    ])
-    rows, keys = wh.sql(
-        "SELECT count(*), count(DISTINCT (reporter, record_id)) FROM transactions"
-    )[0]
+    load_files(
+        wh,
+        "transactions",
+        [
+            write_csv(tmp_path / "c.csv", [tx("R4", amount="1.00"), tx("R5")]),
+            write_csv(tmp_path / "d.csv", [tx("R4", amount="2.00"), tx("R5"), tx("R1")]),
+        ],
+    )
+    rows, keys = wh.sql("SELECT count(*), count(DISTINCT (reporter, record_id)) FROM transactions")[
+        0
+    ]
     assert rows == keys == 5
     assert wh.scalar("SELECT amount FROM transactions WHERE record_id = 'R4'") == Decimal("2.000")
 
