@@ -1,34 +1,49 @@
-"""Build: classify, convert, cube, indicators, in that order.
+"""Build: coverage, classify, convert, cube, indicators, in that order.
 
-Reads the warehouse's ``transactions``, ``firms`` and ``rates``; writes
-``rates_daily`` and ``service_map`` (the small lookup tables the
-conversion and classification join), the view ``records_mad`` (every record
-with its segment and MAD value, for tracing a figure back to its records:
-a view, so the records are not written twice), ``cube`` and ``indicators``
-(the table that ``marsad export`` writes). A build is a pure function of the loaded data: the
-release id is derived from the cube's content.
+Reads the warehouse's ``transactions``, ``firms``, ``rates`` and declared nil
+returns; writes ``coverage_months`` (each month from the first delivery to the
+last: complete or not, and who is missing), ``rates_daily`` and
+``service_map`` (the small lookup tables the conversion and classification
+join), the view ``records_mad`` (every record with its segment and MAD value,
+for tracing a figure back to its records: a view, so the records are not
+written twice), ``cube`` (the records of the sector: those held for review are
+left out) and ``indicators`` (the table that ``marsad export`` writes, complete
+periods only). A build is a pure function of the loaded data: the release id is
+derived from the cube's content and the complete months.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from marsad.classify import classify, service_map
 from marsad.convert import HOME_CURRENCY, MissingRateError, convert, daily_rates
+from marsad.coverage import (
+    Coverage,
+    CoverageRule,
+    Delivery,
+    assess,
+    describe_gaps,
+    gap_runs,
+)
 from marsad.cube import cube
 from marsad.engine import Warehouse, queries
 from marsad.errors import MarsadError
 from marsad.indicators.compute import CubeCell, compute_indicators
 from marsad.indicators.rows import export_rows
 from marsad.indicators.table import IndicatorTable
-from marsad.periods import Period
+from marsad.periods import Month, Period
+from marsad.reference import UNALLOCATED
 
 log = logging.getLogger(__name__)
 
 #: Steps reported to a progress callback, in order.
-STEPS = ("classify and convert", "cube", "indicators", "save")
+STEPS = ("coverage", "classify and convert", "cube", "indicators", "save")
 
 
 class BuildError(MarsadError):
@@ -40,7 +55,12 @@ class BuildError(MarsadError):
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build did (e.g. 750,000 records, 0 unallocated, release 2025-06.3fa9c2d1)."""
+    """What a build did (e.g. 750,000 records, 0 held for review, release 2025-06.3fa9c2d1).
+
+    ``unallocated`` records (of ``review_firms`` distinct firms) are held for
+    review, outside every published figure; ``gaps`` says which months are not
+    complete and who is missing (e.g. ``2024-02: no delivery from BK01``).
+    """
 
     records: int
     unallocated: int
@@ -51,6 +71,8 @@ class BuildReport:
     first_month: str
     last_month: str
     table: IndicatorTable = field(repr=False)  # the exact indicators just computed
+    review_firms: int = 0
+    gaps: list[str] = field(default_factory=list)
 
 
 def build(
@@ -59,26 +81,48 @@ def build(
     provisional_from: int | None = None,
     percent_decimals: int = 4,
     progress: Callable[[str], None] | None = None,
+    coverage_rule: CoverageRule | None = None,
 ) -> BuildReport:
-    """Run the whole build on an open warehouse and return its report."""
+    """Run the whole build on an open warehouse and return its report.
+
+    ``coverage_rule`` says which reporters are expected each month (default:
+    the settings ``MARSAD_EXPECTED_REPORTERS`` and ``MARSAD_COVERAGE_WINDOW``).
+    """
     step = progress or (lambda _name: None)
     records = queries.count_records(wh)
     if not records:
         raise BuildError("The warehouse holds no transactions: load some with `marsad ingest`.")
 
+    step("coverage")
+    coverage = warehouse_coverage(wh, coverage_rule)
+    wh.replace_table("coverage_months", _coverage_rows(coverage))
+
     step("classify and convert")
     _classify_and_convert(wh)
 
     step("cube")
-    wh.replace_table("cube", cube(wh.table("records_mad")))
+    records_mad = wh.table("records_mad")
+    wh.replace_table("cube", cube(records_mad.filter(records_mad.segment != UNALLOCATED)))
+
+    if not queries.count_cube_cells(wh):
+        raise BuildError(
+            f"All {records:,} records are held for review (firm not in the registry, service "
+            "code not in the concordance): see them with `marsad review`."
+        )
 
     step("indicators")
-    release = _release_id(wh)
-    table = compute_indicators(_cube_cells(wh), release=release, provisional_from=provisional_from)
+    complete = sorted(coverage.complete)
+    release = _release_id(wh, complete)
+    table = compute_indicators(
+        _cube_cells(wh),
+        release=release,
+        provisional_from=provisional_from,
+        complete_months=complete,
+    )
 
     step("save")
     wh.replace_table("indicators", export_rows(table, percent_decimals=percent_decimals))
-    report = _report(wh, records, release, table)
+    report = _report(wh, records, release, table, coverage)
     log.info("build %s: %s records, %s observations", release, records, len(table))
     return report
 
@@ -91,8 +135,72 @@ def load_indicators(wh: Warehouse, *, provisional_from: int | None = None) -> In
     """
     if not wh.has_table("cube"):
         raise BuildError("Nothing is built yet: run `marsad build` first.")
+    complete = built_complete_months(wh)
     return compute_indicators(
-        _cube_cells(wh), release=_release_id(wh), provisional_from=provisional_from
+        _cube_cells(wh),
+        release=_release_id(wh, complete),
+        provisional_from=provisional_from,
+        complete_months=complete,
+    )
+
+
+def warehouse_coverage(wh: Warehouse, rule: CoverageRule | None = None) -> Coverage:
+    """Who delivered which month, from the records and nil returns in the warehouse
+    now (default rule: from the settings)."""
+    if rule is None:
+        from marsad.settings import get_settings
+
+        rule = CoverageRule.from_settings(get_settings())
+    deliveries = [
+        Delivery(reporter, (year, month), int(n), bool(nil))
+        for reporter, year, month, n, nil in queries.deliveries(wh)
+    ]
+    return assess(deliveries, rule)
+
+
+def built_complete_months(wh: Warehouse) -> list[Month] | None:
+    """The complete months of the last build (None for a warehouse built before
+    coverage was kept: every month from the first to the last record counts)."""
+    if not wh.has_table("coverage_months"):
+        return None
+    return [
+        (int(y), int(m))
+        for y, m in wh.sql(
+            "SELECT year, month FROM coverage_months WHERE complete ORDER BY year, month"
+        )
+    ]
+
+
+def built_gaps(wh: Warehouse, period: Period) -> list[str]:
+    """The incomplete months of ``period`` at the last build, with who is missing
+    (e.g. ``["2024-02: no delivery from BK01"]``; a month beyond the data: ``2024-07 to
+    2024-12: no delivery``); empty when it is complete or wholly outside the data."""
+    if not wh.has_table("coverage_months"):
+        return []
+    found = {
+        (int(y), int(m)): (bool(complete), tuple(filter(None, (missing or "").split(","))))
+        for y, m, complete, missing in wh.sql(
+            "SELECT year, month, complete, missing FROM coverage_months"
+        )
+    }
+    if not any(m in found for m in period.months):
+        return []  # outside the data altogether
+    incomplete = [
+        (m, found[m][1] if m in found else ()) for m in period.months if not found.get(m, (0,))[0]
+    ]
+    return [gap.describe() for gap in gap_runs(incomplete)]
+
+
+def _coverage_rows(coverage: Coverage) -> pa.Table:
+    """``coverage_months``: year, month, complete, missing (reporters, comma-separated)."""
+    months = coverage.months
+    return pa.table(
+        {
+            "year": pa.array([y for y, _ in months], pa.int32()),
+            "month": pa.array([m for _, m in months], pa.int32()),
+            "complete": pa.array([m in coverage.complete for m in months], pa.bool_()),
+            "missing": pa.array([",".join(coverage.missing[m]) for m in months], pa.string()),
+        }
     )
 
 
@@ -126,18 +234,29 @@ def _cube_cells(wh: Warehouse) -> list[CubeCell]:
     return [CubeCell(*row) for row in queries.cube_cells(wh)]
 
 
-def _release_id(wh: Warehouse) -> str:
-    """``<last month>.<first 8 hex digits of the cube's SHA-256>`` (e.g. 2025-06.3fa9c2d1)."""
+def _release_id(wh: Warehouse, complete: list[Month] | None) -> str:
+    """``<last month>.<first 8 hex digits of a SHA-256>`` (e.g. 2025-06.3fa9c2d1), of the
+    cube's content and, when known, of the complete months (what is published)."""
     _first, last = queries.cube_months(wh)
-    return f"{Period('month', *last)}.{queries.cube_fingerprint(wh)[:8]}"
+    fingerprint = queries.cube_fingerprint(wh)
+    if complete is not None:
+        fingerprint = hashlib.sha256(f"{fingerprint}{complete!r}".encode()).hexdigest()
+    return f"{Period('month', *last)}.{fingerprint[:8]}"
 
 
-def _report(wh: Warehouse, records: int, release: str, table: IndicatorTable) -> BuildReport:
+def _report(
+    wh: Warehouse, records: int, release: str, table: IndicatorTable, coverage: Coverage
+) -> BuildReport:
     by_source = queries.records_by_source(wh)
     first, last = queries.cube_months(wh)
+    records_mad = wh.table("records_mad")
+    held = records_mad.filter(records_mad.segment == UNALLOCATED)
+    _n, review_firms = queries.count_records_and_firms(held)
     return BuildReport(
         records=records,
         unallocated=by_source.get("unallocated", 0),
+        review_firms=review_firms,
+        gaps=describe_gaps(coverage),
         by_source=by_source,
         cube_cells=queries.count_cube_cells(wh),
         observations=len(table),

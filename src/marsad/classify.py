@@ -3,8 +3,9 @@ whether the service is digitally deliverable.
 
 The segment comes from the firm registry; failing that (firm not registered or
 no firm id), from the service code through the concordance (marsad's own
-proposal, longest code prefix); failing that, ``UNALLOCATED``, which is
-reported and never dropped.
+proposal, longest code prefix); failing that, ``UNALLOCATED``: the record is
+held for review (``marsad review``), outside the sector total and every
+published figure, and never dropped.
 
 Written as Ibis expressions: runs unchanged on DuckDB or Spark.
 """
@@ -37,6 +38,16 @@ def service_map() -> pa.Table:
         ]
     )
     return pa.table(rows, schema=schema)
+
+
+def mapped_services() -> list[str]:
+    """The EBOPS 2010 codes the concordance places in a segment (e.g. ``SI22``,
+    ``SJ312``); a record of an unregistered firm with any other code is held for review.
+
+    >>> "SJ312" in mapped_services(), "SC12" in mapped_services()
+    (True, False)
+    """
+    return sorted(c for c in reference.ebops() if reference.segment_for_service(c) is not None)
 
 
 def classify(transactions: ibis.Table, firms: ibis.Table, services: ibis.Table) -> ibis.Table:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, ByteSize, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, ByteSize, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -32,6 +33,29 @@ class Settings(BaseSettings):
         description="First year whose figures are provisional (obs_status P); "
         "earlier years are final (A). Default: every year is provisional.",
     )
+
+    # -- coverage: which months are complete ------------------------------------
+    expected_reporters: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Reporters (banks) expected to deliver every month, comma-separated "
+        "(e.g. BK01,BK02,BK03); a month is complete when each has delivered records or a "
+        "nil return. Default: those active within MARSAD_COVERAGE_WINDOW months.",
+    )
+    coverage_window: int = Field(
+        default=3,
+        ge=0,
+        description="Without MARSAD_EXPECTED_REPORTERS, a reporter is expected in a month "
+        "when it delivered within this many months before or after it, and not before its "
+        "first delivery (e.g. 3).",
+    )
+
+    @field_validator("expected_reporters", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """``BK01, BK02`` -> ``["BK01", "BK02"]`` (blanks dropped)."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     # -- ingest ------------------------------------------------------------------
     memory_limit: str = Field(

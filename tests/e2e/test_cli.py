@@ -73,6 +73,8 @@ def test_python_dash_m_marsad_answers_help(tmp_path):
     "args",
     [
         ["loads"],
+        ["coverage"],
+        ["review"],
         ["quarantine", "list"],
         ["quarantine", "show", "L00001"],
         ["quarantine", "export", "--out", "q.csv"],

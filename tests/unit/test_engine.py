@@ -73,7 +73,8 @@ def test_mad_is_rounded_once_to_the_centime_halves_away_from_zero(warehouse):
     }
 
 
-def test_segment_from_registry_then_concordance_then_unallocated(warehouse):
+def test_segment_from_registry_then_concordance_then_held_for_review(warehouse):
+    """An UNALLOCATED record was counted in TOTAL: the sector total was not the sector."""
     insert(warehouse, "firms", FIRMS)
     insert(warehouse, "rates", RATES)
     insert(
@@ -94,10 +95,12 @@ def test_segment_from_registry_then_concordance_then_unallocated(warehouse):
         "3": ("BPO", "concordance"),
         "4": ("UNALLOCATED", "unallocated"),
     }
-    assert report.unallocated == 1
+    assert report.unallocated == 1 and report.review_firms == 1
     assert report.by_source == {"concordance": 2, "registry": 1, "unallocated": 1}
     table = load_indicators(warehouse)
-    assert table.get("level", "2024-01", "UNALLOCATED", flow="imports") == Decimal("10.80")
+    assert not table.select(segment="UNALLOCATED")
+    assert table.get("level", "2024-01", flow="imports") is None  # the only import is held
+    assert table.get("level", "2024-01") == Decimal("32.40")  # the three exports
 
 
 def test_a_record_without_any_rate_stops_the_build_with_a_plain_message(warehouse):

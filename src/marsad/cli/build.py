@@ -43,10 +43,35 @@ def _summary(report) -> None:
     out.print(f"Segments given: {sources}.", markup=False)
     if report.unallocated:
         out.print(
-            f"[yellow]{report.unallocated:,} record(s) are UNALLOCATED[/] (firm not in the "
-            "registry and no concordance for their service code); they are counted in the "
-            "totals under segment UNALLOCATED."
+            f"[yellow]{report.unallocated:,} record(s) of {report.review_firms:,} firm(s) are "
+            "held for review[/] (firm not in the registry and no concordance for their service "
+            "code): they are outside the sector total and every published figure; see them "
+            "with marsad review."
         )
+    _gaps(out, report.gaps)
+
+
+#: Lines of incomplete months printed by ``marsad build`` before "and N more".
+SHOWN_GAPS = 12
+
+
+def _gaps(out, gaps: list[str]) -> None:
+    """Which months are not complete, and from whom a delivery is missing."""
+    if not gaps:
+        return
+    out.print(
+        "[yellow]Months not complete[/] (not published, nor the quarters, halves, years and "
+        "year-to-date figures that contain them):"
+    )
+    for line in gaps[:SHOWN_GAPS]:
+        out.print(f"  {line}", markup=False)
+    if len(gaps) > SHOWN_GAPS:
+        out.print(f"  … and {len(gaps) - SHOWN_GAPS} more: see marsad coverage", markup=False)
+    out.print(
+        "  A bank with nothing to report declares it: marsad ingest --nil-return "
+        "--reporter BK01 --month 2024-02",
+        markup=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

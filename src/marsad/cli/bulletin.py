@@ -33,7 +33,8 @@ def bulletin(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Write the bulletin of a period."""
-    from marsad.build import load_indicators
+    from marsad.build import built_gaps, load_indicators
+    from marsad.periods import Period
     from marsad.publish.bulletin import write_bulletin
     from marsad.settings import get_settings
 
@@ -41,7 +42,8 @@ def bulletin(
     with open_store(warehouse, read_only=True) as wh:
         table = load_indicators(wh, provisional_from=get_settings().provisional_from)
         synthetic = _is_synthetic(wh)
-    _check_period_has_data(table, period)
+        gaps = built_gaps(wh, Period.parse(period))
+    _check_period_has_data(table, period, gaps)
     with writing(out_file):
         written = write_bulletin(table, period, lang.value, out_file, synthetic=synthetic)
     extra = f" (and {len(written) - 1} chart files beside it)" if len(written) > 1 else ""
@@ -74,18 +76,36 @@ def _check(period: str, lang: str, out_file: Path) -> str:
     return str(parsed)
 
 
-def _check_period_has_data(table, period: str) -> None:
-    if table.get("level", period) is None:
-        kinds = ("year", "half", "quarter", "month")
-        found = [
-            f"{p[0]} to {p[-1]}" if len(p) > 1 else p[0]
-            for p in (table.periods(k) for k in kinds)
-            if p
-        ]
+def _check_period_has_data(table, period: str, gaps: list[str]) -> None:
+    """Refuse a period without a published exports level: one that is not complete
+    (saying which months miss whom) or outside the data."""
+    if table.get("level", period) is not None:
+        return
+    kinds = ("year", "half", "quarter", "month")
+    found = [_runs(p) for p in (table.periods(k) for k in kinds) if p]
+    available = ", ".join(found) or "none (nothing is built)"
+    if gaps and found:
         raise MarsadError(
-            f"the data have no exports figure for the period {period!r}; "
-            f"periods available: {', '.join(found) or 'none (nothing is built)'}"
+            f"{period} is not published: the period is not complete ({'; '.join(gaps)}); "
+            f"periods published: {available}"
         )
+    raise MarsadError(
+        f"the data have no exports figure for the period {period!r}; periods available: {available}"
+    )
+
+
+def _runs(periods: list[str]) -> str:
+    """Periods of one kind as runs of consecutive ones (e.g. ``2023-01 to 2024-01, 2024-03``)."""
+    from marsad.periods import MONTHS_IN, Period
+
+    runs: list[list] = []
+    for p in sorted(Period.parse(x) for x in periods):
+        n = p.year * (12 // MONTHS_IN[p.kind]) + p.index
+        if runs and runs[-1][2] + 1 == n:
+            runs[-1][1:] = [p, n]
+        else:
+            runs.append([p, p, n])
+    return ", ".join(str(a) if a == b else f"{a} to {b}" for a, b, _ in runs)
 
 
 def _is_synthetic(wh) -> bool:

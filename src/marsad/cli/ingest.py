@@ -64,12 +64,31 @@ def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit) ->
 
 def ingest(
     files: Annotated[
-        list[Path], typer.Argument(help="Files to load (CSV, Parquet, Excel).", show_default=False)
-    ],
+        list[Path] | None,
+        typer.Argument(help="Files to load (CSV, Parquet, Excel).", show_default=False),
+    ] = None,
     kind: Annotated[
-        KindName, typer.Option("--kind", help="What the files hold.", show_default=False)
-    ],
+        KindName | None, typer.Option("--kind", help="What the files hold.", show_default=False)
+    ] = None,
     warehouse: WarehouseOption = None,
+    nil_return: Annotated[
+        bool,
+        typer.Option(
+            "--nil-return",
+            help="Declare that --reporter had nothing to report for --month (no file): "
+            "the month can then be complete.",
+        ),
+    ] = False,
+    reporter: Annotated[
+        str | None, typer.Option("--reporter", help="With --nil-return: the bank, e.g. BK01.")
+    ] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="With --nil-return: the month, e.g. 2024-02.")
+    ] = None,
+    withdraw: Annotated[
+        bool,
+        typer.Option("--withdraw", help="With --nil-return: withdraw the declared nil return."),
+    ] = False,
     sep: Annotated[
         str | None,
         typer.Option("--sep", help="Field separator (default: detected among , ; tab |)."),
@@ -114,7 +133,17 @@ def ingest(
     """Load bank files: good rows into the warehouse, bad rows into the quarantine with reasons.
 
     Exits 0 even when rows were quarantined; 2 when a file cannot be read at all.
+    With --nil-return --reporter BK01 --month 2024-02, records instead that the
+    bank had nothing to report that month.
     """
+    if nil_return or reporter or month or withdraw:
+        _nil_return(files, kind, warehouse, reporter, month, withdraw=withdraw, nil=nil_return)
+        return
+    if not files or kind is None:
+        fail(
+            "give the files and what they hold (marsad ingest --kind transactions FILE…), "
+            "or declare a nil return (--nil-return --reporter BK01 --month 2024-02)"
+        )
     from marsad.ingest import load_files
 
     options = _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit)
@@ -127,6 +156,27 @@ def ingest(
     refused = _print_reports(console(), reports, several=len(files) > 1, started=started)
     if refused:
         raise typer.Exit(EXIT_UNREADABLE)
+
+
+def _nil_return(files, kind, warehouse, reporter, month, *, withdraw: bool, nil: bool) -> None:
+    """Declare (or withdraw) a nil return and say what was done."""
+    from marsad.ingest.deliveries import declare_nil_return, withdraw_nil_return
+
+    if not nil:
+        fail("--reporter, --month and --withdraw go with --nil-return")
+    if files or kind is not None:
+        fail("a nil return has no file: give --nil-return --reporter R --month M alone")
+    if not reporter or not month:
+        fail("a nil return needs --reporter (e.g. BK01) and --month (e.g. 2024-02)")
+    with open_store(warehouse, read_only=False) as wh:
+        act = withdraw_nil_return if withdraw else declare_nil_return
+        done = act(wh, reporter, month)
+    what = {
+        "declared": "nil return declared",
+        "already declared": "nil return already declared, nothing changed",
+        "withdrawn": "nil return withdrawn (kept in the ledger, marked withdrawn)",
+    }[done.status]
+    console().print(f"{done.reporter} {done.month}: {what} - load {done.load_id}", markup=False)
 
 
 def _print_reports(out: Console, reports: list, *, several: bool, started: float) -> int:

@@ -28,6 +28,8 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
+import ibis
+
 from marsad.engine.warehouse import Warehouse
 
 Month = tuple[int, int]
@@ -81,6 +83,44 @@ def records_by_source(wh: Warehouse) -> dict[str, int]:
     records = wh.table("records_mad")
     counts = records.group_by("segment_source").aggregate(n=records.count())
     return dict(_rows(counts.order_by("segment_source")))
+
+
+def deliveries(wh: Warehouse) -> list[tuple[str, int, int, int, bool]]:
+    """Every (reporter, year, month) delivered, as ``(reporter, year, month,
+    records, nil_return)``: the records of each reporter by month of value
+    date, and the nil returns in force (declared, not withdrawn), sorted.
+
+    Read from the records in the warehouse now, so a withdrawn load no longer
+    counts. A few thousand rows at most (reporters x months).
+    """
+    rows = wh.sql(
+        "SELECT reporter, CAST(year(value_date) AS INTEGER), CAST(month(value_date) AS INTEGER), "
+        "count(*), false FROM transactions GROUP BY ALL"
+    )
+    if wh.has_table("ingest_nil_returns"):
+        rows += wh.sql(
+            "SELECT reporter, year, month, 0, true FROM ingest_nil_returns "
+            "WHERE withdrawn_at IS NULL"
+        )
+    return sorted(rows)
+
+
+def held_for_review(wh: Warehouse, mapped_services: list[str]) -> ibis.Table:
+    """Records that neither the firm registry nor the concordance places in a
+    segment: firm not in the registry (or no firm id) and a service code not
+    among ``mapped_services`` (the codes the concordance maps, e.g. ``["SI22",
+    "SJ35", …]``). Reads only core tables, so it works on a read-only warehouse
+    before any build; the build's ``records_mad`` gives them segment UNALLOCATED."""
+    records, firms = wh.table("transactions"), wh.table("firms")
+    unregistered = records.anti_join(firms, records.firm_id == firms.firm_id)
+    return unregistered.filter(~unregistered.service_code.isin(mapped_services or [""]))
+
+
+def count_records_and_firms(records: ibis.Table) -> tuple[int, int]:
+    """Rows of a records table and the distinct firm ids among them (e.g. ``(2786, 41)``)."""
+    row = records.aggregate(n=records.count(), firms=records.firm_id.nunique())
+    values = row.to_pyarrow().to_pylist()[0]
+    return int(values["n"]), int(values["firms"] or 0)
 
 
 def cube_months(wh: Warehouse) -> tuple[Month, Month]:

@@ -10,10 +10,17 @@ segment; by service; by partner; segment x service; segment x partner. A
 dimension not broken down carries its total code (``TOTAL`` for segment,
 ``_T`` for service and partner).
 
+Segments: the five segments add up to ``TOTAL``; ``DDS`` (the records of the
+sector whose service is digitally deliverable) is an aggregate of its own,
+published beside them with levels, growth, shares of the total, progress and
+year-to-date figures, but no contribution (contributions add up over the five).
+
 Periods: calendar years (``2024``), halves (``2024-S1``), quarters
-(``2024-Q3``) and months (``2024-07``), each only when the data cover all its
-months; year-to-date for each month. A cell with no record in a period has no
-level (absent, not zero); a ratio whose denominator is zero or absent is absent.
+(``2024-Q3``) and months (``2024-07``), each only when all its months are
+complete (:mod:`marsad.coverage`: every expected reporter delivered); year-to-date
+for each month whose January-to-month months are all complete. A cell with no
+record in a period has no level (absent, not zero); a ratio whose denominator is
+zero or absent is absent.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from decimal import Decimal
 from marsad.indicators.registry import INDICATORS
 from marsad.indicators.table import IndicatorTable, Observation
 from marsad.periods import KINDS, Month, Period, months_between
-from marsad.reference import ALL, TOTAL
+from marsad.reference import ALL, DDS, TOTAL, is_digitally_deliverable
 
 FLOW_NAMES = {"C": "exports", "D": "imports"}
 #: Grouping sets over (segment, service, partner) published in the table.
@@ -40,7 +47,6 @@ BREAKDOWNS: tuple[tuple[str, ...], ...] = (
     ("segment", "service"),
     ("segment", "partner"),
 )
-_TOTAL_CODE = {"segment": TOTAL, "service": ALL, "partner": ALL}
 _CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_UP)
 
 Key = tuple[str, str, str, str]  # flow, segment, service, partner
@@ -99,20 +105,23 @@ def _money(centimes: int) -> Decimal:
     return Decimal(centimes).scaleb(-2)
 
 
+def _keys(cell: CubeCell) -> Iterator[Key]:
+    """The cells of every breakdown a cube cell counts in: its segment and
+    ``TOTAL``, and ``DDS`` too when its service is digitally deliverable."""
+    flow = FLOW_NAMES[cell.flow]
+    segments = (cell.segment, DDS) if is_digitally_deliverable(cell.service) else (cell.segment,)
+    for dims in BREAKDOWNS:
+        service = cell.service if "service" in dims else ALL
+        partner = cell.partner if "partner" in dims else ALL
+        for segment in segments if "segment" in dims else (TOTAL,):
+            yield (flow, segment, service, partner)
+
+
 def monthly_levels(cells: Iterable[CubeCell]) -> dict[Key, dict[Month, tuple[int, int]]]:
     """Monthly (centimes, records) per cell of every breakdown, exports and imports."""
     out: dict[Key, dict[Month, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for cell in cells:
-        flow = FLOW_NAMES[cell.flow]
-        values = {"segment": cell.segment, "service": cell.service, "partner": cell.partner}
-        for dims in BREAKDOWNS:
-            key = (
-                flow,
-                *(
-                    values[d] if d in dims else _TOTAL_CODE[d]
-                    for d in ("segment", "service", "partner")
-                ),
-            )
+        for key in _keys(cell):
             slot = out[key][(cell.year, cell.month)]
             slot[0] += cell.centimes
             slot[1] += cell.records
@@ -120,22 +129,32 @@ def monthly_levels(cells: Iterable[CubeCell]) -> dict[Key, dict[Month, tuple[int
 
 
 def _coverage(levels: dict[Key, dict[Month, tuple[int, int]]]) -> set[Month]:
-    """Every month from the first to the last with any record."""
+    """Without coverage from the build: every month from the first to the last
+    with any record (what a cube alone can tell)."""
     months = {m for series in levels.values() for m in series}
     return set(months_between(min(months), max(months))) if months else set()
 
 
-def period_levels(levels: dict[Key, dict[Month, tuple[int, int]]]) -> tuple[Levels, Levels]:
+def period_levels(
+    levels: dict[Key, dict[Month, tuple[int, int]]],
+    complete_months: Iterable[Month] | None = None,
+) -> tuple[Levels, Levels]:
     """Levels (centimes) of every complete period, and year-to-date levels by month.
 
-    A cell's level exists for a period when it has at least one record in it;
-    a year-to-date level exists from the cell's first record of the year on.
+    ``complete_months`` are the months every expected reporter delivered
+    (:func:`marsad.coverage.assess`); a period is complete when all its months
+    are. Without it, every month from the first to the last record counts.
+    A cell's level exists for a complete period when it has at least one
+    record in it; a year-to-date level exists from the cell's first record of
+    the year on, while January to the month are all complete.
 
     >>> level, ytd = period_levels({("exports", "TOTAL", "_T", "_T"): {(2024, 1): (500, 1)}})
     >>> sorted(str(p) for _, p in level), sorted(str(p) for _, p in ytd)
     (['2024-01'], ['2024-01'])
+    >>> period_levels({("exports", "TOTAL", "_T", "_T"): {(2024, 1): (500, 1)}}, [])
+    ({}, {})
     """
-    covered = _coverage(levels)
+    covered = _coverage(levels) if complete_months is None else set(complete_months)
 
     @functools.cache
     def complete(period: Period) -> bool:
@@ -238,6 +257,8 @@ def _contributions(level: Levels, ratio_cells: list[tuple[Key, Period]]) -> Foun
         (k, p.year_later()) for k, p in ratio_cells if p.year_later() in periods
     }
     for key, period in candidates:
+        if key[1] == DDS:
+            continue  # not one of the segments that add up to TOTAL
         before = period.year_earlier()
         parent = parent_key(key)
         parent_before = None if parent is None else level.get((parent, before))
@@ -259,12 +280,18 @@ def _ytd_growth(ytd: Levels) -> Found:
 
 
 def compute_indicators(
-    cells: Iterable[CubeCell], *, release: str = "", provisional_from: int | None = None
+    cells: Iterable[CubeCell],
+    *,
+    release: str = "",
+    provisional_from: int | None = None,
+    complete_months: Iterable[Month] | None = None,
 ) -> IndicatorTable:
     """The indicator table of a cube (e.g. ``table.get("level", "2024")``).
 
     ``obs_status`` is ``P`` (provisional) for periods of years from
-    ``provisional_from`` on (every year when None) and ``A`` before.
+    ``provisional_from`` on (every year when None) and ``A`` before. Only
+    periods whose months are all in ``complete_months`` are published (see
+    :func:`period_levels`).
 
     >>> table = compute_indicators([CubeCell(2024, m, "C", "ITO", "SI22", "FR", 100, 1)
     ...                             for m in range(1, 13)])
@@ -274,7 +301,7 @@ def compute_indicators(
     ...                                 partner="_T")][:4]
     ['2024', '2024-S1', '2024-S2', '2024-Q1']
     """
-    level, ytd = period_levels(monthly_levels(cells))
+    level, ytd = period_levels(monthly_levels(cells), complete_months)
     level, ytd = _add_balance(level), _add_balance(ytd)
     found = [
         (period, _observation(indicator, key, period, value, release, provisional_from))

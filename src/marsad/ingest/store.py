@@ -11,6 +11,10 @@ quarantine and the history of superseded records.
 ``ingest_quarantine``
     one row per rejected input row with its first failing rule; ``resolved_by``
     is the load that brought a good version of the record (NULL while open).
+``ingest_nil_returns``
+    one row per declared nil return (a reporter with nothing to report for a
+    month), with its ledger row (kind ``nil_return``); ``withdrawn_at`` is set
+    when it is withdrawn (kept, not deleted).
 ``transactions_history``, ``firms_history``, ``rates_history``
     the versions that a correction replaced, with the load that replaced them
     (generated from :mod:`marsad.ingest.schema`, like the core tables).
@@ -66,12 +70,21 @@ CREATE TABLE IF NOT EXISTS ingest_quarantine (
     record       VARCHAR,              -- the raw row as JSON (column -> text)
     resolved_by  VARCHAR
 );
+CREATE TABLE IF NOT EXISTS ingest_nil_returns (
+    load_id      VARCHAR NOT NULL,
+    reporter     VARCHAR NOT NULL,
+    year         INTEGER NOT NULL,
+    month        INTEGER NOT NULL,
+    declared_at  TIMESTAMP NOT NULL,
+    withdrawn_at TIMESTAMP
+);
 """ + "".join(history_ddl(k) for k in KINDS.values())
 
 LEDGER_TABLES = (
     "ingest_loads",
     "ingest_totals",
     "ingest_quarantine",
+    "ingest_nil_returns",
     "transactions_history",
     "firms_history",
     "rates_history",

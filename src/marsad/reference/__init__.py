@@ -17,8 +17,13 @@ from typing import Any
 
 SEGMENT_CODES: tuple[str, ...] = ("ITO", "CRM", "ESO", "BPO", "KPO")
 #: Segment given to a record whose firm is not registered and whose service
-#: code has no concordance entry. Reported, never dropped.
+#: code has no concordance entry: held for review (``marsad review``), outside
+#: the sector total and every published figure; never dropped.
 UNALLOCATED = "UNALLOCATED"
+#: Code of the digitally-deliverable aggregate (records of the sector whose
+#: service is digitally deliverable): published beside the segments, not one
+#: of the five that add up to TOTAL.
+DDS = "DDS"
 #: Code of the total over segments, and of the total over services / partners.
 TOTAL = "TOTAL"
 ALL = "_T"
@@ -123,6 +128,17 @@ def ebops() -> dict[str, ServiceCode]:
 def concordance() -> dict[str, str]:
     """Service code (any EBOPS level) to segment: marsad's own proposal."""
     return {row["service_code"]: row["segment"] for row in read_table("concordance.csv")}
+
+
+@functools.cache
+def is_digitally_deliverable(code: str) -> bool:
+    """Whether an EBOPS 2010 code is digitally deliverable (UNCTAD; False for an unknown code).
+
+    >>> is_digitally_deliverable("SI22"), is_digitally_deliverable("SC12")
+    (True, False)
+    """
+    found = ebops().get(code)
+    return bool(found and found.digitally_deliverable)
 
 
 def segment_for_service(code: str) -> str | None:

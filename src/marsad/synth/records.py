@@ -273,6 +273,23 @@ def _absorb(batch: Batch, target: int, segment: str) -> None:
     batch.mad[k] += residual
 
 
+def _every_bank_delivers(batch: Batch) -> Batch:
+    """Give each bank at least one record of the month, so that every month is
+    complete (``marsad coverage``): a bank without one takes the first record of
+    the bank with the most. Draws nothing at random, so a month where every bank
+    already reports (the demo's size) is unchanged."""
+    counts = np.bincount(batch.reporter, minlength=len(P.REPORTERS))
+    for bank in np.flatnonzero(counts == 0):
+        donor = int(np.argmax(counts))
+        if counts[donor] < 2:
+            break  # fewer records than banks: nothing to spare
+        k = int(np.flatnonzero(batch.reporter == donor)[0])
+        batch.reporter[k] = bank
+        counts[donor] -= 1
+        counts[bank] += 1
+    return batch
+
+
 def _number(batch: Batch, rng: np.random.Generator) -> Batch:
     """Order records by value date and bank; number them per bank from 1."""
     out = batch.take(np.lexsort((rng.random(len(batch)), batch.reporter, batch.day)))
@@ -297,4 +314,4 @@ def make_month(
     ]
     value = P.IMPORT_VALUE_RATIO * sum(targets.values())
     parts.append(_imports(world, n_imports, value, days, rng))
-    return _number(Batch.concat(parts), rng)
+    return _number(_every_bank_delivers(Batch.concat(parts)), rng)

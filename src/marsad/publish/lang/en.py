@@ -156,7 +156,8 @@ WORDS = {
     "method.classification": "Each transaction is given a segment ({codes:and}) from the "
     "register of the sector's firms; failing that, from its EBOPS 2010 service code, "
     "through a concordance proposed by marsad (no official concordance is published); "
-    "failing that, it is reported as unallocated, never dropped.",
+    "failing that, it is held for review, outside the sector total, until its segment is "
+    "established. The sector total is the sum of the five segments.",
     "method.unallocated": "{period:In}, {level:money}" + _UNALLOCATED,
     "method.unallocated_share": "{period:In}, {level:money} ({share:percent} of the total)"
     + _UNALLOCATED,

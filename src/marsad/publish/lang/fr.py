@@ -173,7 +173,8 @@ WORDS = {
     "method.classification": "Chaque opération est rattachée à un segment ({codes:and}) "
     "d'après le registre des entreprises du secteur ; à défaut, d'après son code de service "
     "EBOPS 2010, selon une table de concordance proposée par marsad (aucune concordance "
-    "officielle n'est publiée) ; à défaut, elle est classée « non ventilé », jamais écartée.",
+    "officielle n'est publiée) ; à défaut, elle est mise en examen, hors du total du secteur, "
+    "jusqu'à ce que son segment soit établi. Le total du secteur est la somme des cinq segments.",
     "method.unallocated": "{period:In}, {level:money}" + _UNALLOCATED,
     "method.unallocated_share": "{period:In}, {level:money} ({share:percent} du total)"
     + _UNALLOCATED,

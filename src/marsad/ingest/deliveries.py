@@ -1,0 +1,159 @@
+"""Declared nil returns: a reporter says it had nothing to report for a month.
+
+A load of transactions is a delivery for each (reporter, month of value date)
+it brings records for; a bank with nothing to report for a month declares a
+nil return instead (``marsad ingest --nil-return --reporter BK01 --month
+2024-02``), so that the month can be complete (:mod:`marsad.coverage`).
+
+A nil return is a row of the load ledger (kind ``nil_return``, file ``nil
+return BK01 2024-02``, no rows), listed by ``marsad loads``, and a row of
+``ingest_nil_returns``. Declaring it again changes nothing; withdrawing it
+keeps the row, marked withdrawn, and a later declaration restores it.
+
+>>> import tempfile, pathlib
+>>> from marsad.engine import open_warehouse
+>>> wh = open_warehouse(pathlib.Path(tempfile.mkdtemp()) / "doc.duckdb")
+>>> declare_nil_return(wh, "BK01", "2024-02")
+NilReturn(load_id='L00001', reporter='BK01', month='2024-02', status='declared')
+>>> declare_nil_return(wh, "BK01", "2024-02").status
+'already declared'
+>>> withdraw_nil_return(wh, "BK01", "2024-02").status
+'withdrawn'
+>>> wh.close()
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from marsad.engine import Warehouse
+from marsad.errors import MarsadError
+from marsad.ingest.store import ensure_tables
+from marsad.periods import Period
+
+#: The ledger's ``kind`` of a nil return.
+NIL_RETURN = "nil_return"
+
+
+class NilReturnError(MarsadError):
+    """A nil return that cannot be declared or withdrawn (e.g. the month has records)."""
+
+
+@dataclass(frozen=True)
+class NilReturn:
+    """What a declaration or withdrawal did (e.g. L00012, BK01, 2024-02, declared)."""
+
+    load_id: str
+    reporter: str
+    month: str
+    status: str  # declared | already declared | withdrawn
+
+
+def declare_nil_return(wh: Warehouse, reporter: str, month: str) -> NilReturn:
+    """Record that ``reporter`` had nothing to report for ``month`` (``YYYY-MM``).
+
+    Refused when the warehouse holds records of the reporter for that month.
+    """
+    reporter, period = _check(reporter, month)
+    ensure_tables(wh)
+    records = wh.scalar(
+        "SELECT count(*) FROM transactions WHERE reporter = ? "
+        "AND year(value_date) = ? AND month(value_date) = ?",
+        [reporter, period.year, period.index],
+    )
+    if records:
+        raise NilReturnError(
+            f"{reporter} delivered {records:,} record(s) for {period}: a nil return says it "
+            "had nothing to report (withdraw that load first if it was wrong)"
+        )
+    found = _find(wh, reporter, period)
+    if found and found[1] is None:
+        return NilReturn(found[0], reporter, str(period), "already declared")
+    with wh.transaction():
+        if found:  # withdrawn before: declared again
+            wh.sql(
+                "UPDATE ingest_nil_returns SET withdrawn_at = NULL, declared_at = now()::TIMESTAMP "
+                "WHERE load_id = ?",
+                [found[0]],
+            )
+            return NilReturn(found[0], reporter, str(period), "declared")
+        load_id = _next_load_id(wh)
+        _ledger_row(wh, load_id, reporter, period)
+        wh.sql(
+            "INSERT INTO ingest_nil_returns VALUES (?, ?, ?, ?, now()::TIMESTAMP, NULL)",
+            [load_id, reporter, period.year, period.index],
+        )
+    return NilReturn(load_id, reporter, str(period), "declared")
+
+
+def withdraw_nil_return(wh: Warehouse, reporter: str, month: str) -> NilReturn:
+    """Withdraw a declared nil return (kept, marked withdrawn): the month is
+    missing from the reporter again."""
+    reporter, period = _check(reporter, month)
+    ensure_tables(wh)
+    found = _find(wh, reporter, period)
+    if not found or found[1] is not None:
+        raise NilReturnError(f"no nil return of {reporter} for {period} to withdraw")
+    wh.sql(
+        "UPDATE ingest_nil_returns SET withdrawn_at = now()::TIMESTAMP WHERE load_id = ?",
+        [found[0]],
+    )
+    return NilReturn(found[0], reporter, str(period), "withdrawn")
+
+
+def withdraw_nil_return_load(wh: Warehouse, load_id: str) -> bool:
+    """Withdraw the nil return of a ledger load id (for ``marsad loads withdraw``);
+    False when the load is not a nil return in force."""
+    ensure_tables(wh)
+    rows = wh.sql(
+        "SELECT reporter, year, month FROM ingest_nil_returns "
+        "WHERE load_id = ? AND withdrawn_at IS NULL",
+        [load_id],
+    )
+    if not rows:
+        return False
+    reporter, year, month = rows[0]
+    withdraw_nil_return(wh, reporter, f"{year}-{month:02d}")
+    return True
+
+
+def _check(reporter: str, month: str) -> tuple[str, Period]:
+    reporter = (reporter or "").strip()
+    if not reporter:
+        raise NilReturnError("a nil return needs the reporter: --reporter BK01")
+    period = Period.parse(month)
+    if period.kind != "month":
+        raise NilReturnError(f"a nil return is for one month (e.g. 2024-02), not {month!r}")
+    return reporter, period
+
+
+def _find(wh: Warehouse, reporter: str, period: Period) -> tuple | None:
+    """(load id, withdrawn at) of the reporter's nil return for the month, if any."""
+    rows = wh.sql(
+        "SELECT load_id, withdrawn_at FROM ingest_nil_returns "
+        "WHERE reporter = ? AND year = ? AND month = ? ORDER BY load_id",
+        [reporter, period.year, period.index],
+    )
+    return rows[0] if rows else None
+
+
+def _next_load_id(wh: Warehouse) -> str:
+    n = wh.scalar(
+        "SELECT coalesce(max(TRY_CAST(substr(load_id, 2) AS BIGINT)), 0) FROM ingest_loads"
+    )
+    return f"L{int(n) + 1:05d}"
+
+
+def _ledger_row(wh: Warehouse, load_id: str, reporter: str, period: Period) -> None:
+    """The nil return's row in ``ingest_loads``: no file, no rows; its SHA-256 is
+    that of ``nil-return/<reporter>/<month>`` (one row per reporter and month)."""
+    name = f"nil return {reporter} {period}"
+    sha = hashlib.sha256(f"nil-return/{reporter}/{period}".encode()).hexdigest()
+    wh.sql(
+        """INSERT INTO ingest_loads (load_id, kind, file_name, file_path, sha256, size_bytes,
+               loaded_at, format, rows_read, loaded, quarantined, duplicates, corrections,
+               blank_rows)
+           VALUES (?, ?, ?, '', ?, 0, now()::TIMESTAMP, 'nil return', 0, 0, 0, 0, 0, 0)""",
+        [load_id, NIL_RETURN, name, sha],
+    )
