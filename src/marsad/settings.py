@@ -87,10 +87,42 @@ class Settings(BaseSettings):
         description="Files of one load are checked together and written in one transaction "
         "per batch of about this size (e.g. 256MiB); a larger file is a batch of its own.",
     )
+    max_amount: int = Field(
+        default=10**14,
+        gt=0,
+        le=10**14,
+        description="Amounts (original currency) must be below this (e.g. 1000000000000 to "
+        "quarantine any amount of a trillion or more); larger ones are quarantined (rule "
+        "too_large). Default and highest value 10^14, so that amount x rate (rates below "
+        "10^6 MAD per unit) can never overflow the build's exact decimals.",
+    )
+    home_country: str = Field(
+        default="MA",
+        min_length=2,
+        max_length=2,
+        description="ISO 3166-1 alpha-2 code of the reporting economy (e.g. MA): a record "
+        "with this partner country is a resident, not an export or import, and is "
+        "quarantined (rule resident).",
+    )
+    user: str = Field(
+        default_factory=lambda: _login_name(),
+        description="Who waives quarantined rows or withdraws loads, as recorded in the "
+        "warehouse (e.g. a.benali); default the login name.",
+    )
     header_search_rows: int = Field(
         default=50,
         description="Rows searched for the header row at the top of a file (e.g. 50).",
     )
+
+
+def _login_name() -> str:
+    """The login name of the user running marsad (``unknown`` when there is none)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
 
 
 def get_settings() -> Settings:

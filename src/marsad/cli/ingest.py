@@ -51,7 +51,9 @@ def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit) ->
 
     if sep is not None:
         sep = {"tab": "\t", "\\t": "\t", "TAB": "\t"}.get(sep, sep)
-    return ReadOptions(
+    from marsad.ingest.validate import check_date_range
+
+    options = ReadOptions(
         sep=sep,
         decimal=decimal,
         encoding=encoding,
@@ -60,6 +62,8 @@ def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit) ->
         max_date=_date(max_date, "--max-date"),
         memory_limit=memory_limit,
     )
+    check_date_range(*options.with_settings().date_range())  # before a warehouse is made
+    return options
 
 
 def ingest(

@@ -1,7 +1,9 @@
-"""``marsad quarantine list|show|export``: the rows ingest set aside, with the line,
-column, rule and reason; the export loads again once corrected.
+"""``marsad quarantine list|show|export|waive|unwaive``: the rows ingest set aside,
+with the line, column, rule and reason; the export loads again once corrected; a
+row the compiler accepts to leave out is waived, with a reason.
 
-Read-only: these commands never create a warehouse, and work on a read-only file.
+``list``, ``show`` and ``export`` are read-only: they never create a warehouse,
+and work on a read-only file. ``waive`` and ``unwaive`` write (one transaction).
 """
 
 from __future__ import annotations
@@ -55,13 +57,12 @@ def quarantine_list(
         )
         return
     t = Table(title="Quarantine", title_justify="left")
-    for c in ("load", "kind", "file", "rule", "open", "resolved", "what the rule checks"):
-        t.add_column(c, justify="right" if c in ("open", "resolved") else "left")
+    counts = ("open", "resolved", "waived")
+    for c in ("load", "kind", "file", "rule", *counts, "what the rule checks"):
+        t.add_column(c, justify="right" if c in counts else "left")
     for r in rows:
         cells = (r["load_id"], r["kind"], r["file_name"], r["rule"])
-        t.add_row(
-            *_plain(*cells), _int(r["open"]), _int(r["resolved"]), *_plain(RULES.get(r["rule"], ""))
-        )
+        t.add_row(*_plain(*cells), *(_int(r[c]) for c in counts), *_plain(RULES.get(r["rule"], "")))
     out.print(t)
     out.print("see the rows with: marsad quarantine show LOAD_ID (or FILE)", markup=False)
 
@@ -112,6 +113,7 @@ def quarantine_show(
         "message",
         "also fails",
         "resolved by",
+        "waived (who, when: why)",
     ):
         t.add_column(c, overflow="fold")
     for r in rows:
@@ -142,9 +144,13 @@ def quarantine_export(
 ) -> None:
     """Write the quarantined rows to a CSV the compiler can correct and load again.
 
-    The file has the kind's input columns (the raw values), then the
-    quarantine's: file, line, rule, column, value and message. A corrected
-    copy loads with `marsad ingest` (the extra columns are ignored).
+    The file has the kind's input columns, then the quarantine's: file, line,
+    rule, column, value and message. Values are canonical where they could be
+    read (amounts 1500.000 with a point, dates YYYY-MM-DD), so a corrected copy
+    loads with `marsad ingest` with the same amounts (the extra columns are
+    ignored). A cell that would start a spreadsheet formula (= + - @) gets a
+    leading apostrophe, which ingest removes. Waived rows are left out (--all
+    includes them, and resolved rows).
     """
     from marsad.ingest import views
 
@@ -162,6 +168,71 @@ def quarantine_export(
     typer.echo(f"{len(rows):,} quarantined rows written to {out_file}")
 
 
+ReasonOption = Annotated[
+    str, typer.Option("--reason", help="Why, in words (kept with the rows).", show_default=False)
+]
+
+
+def _selection(wh, row: str | None, load: str | None, rule: str | None):
+    """The rows named by ``ROW`` (LOAD:LINE) or ``--load`` (and ``--rule``)."""
+    from marsad.ingest.waivers import Selection, parse_row
+
+    if (row is None) == (load is None):
+        fail("name the rows: a ROW (LOAD:LINE, e.g. L00003:4) or --load LOAD [--rule RULE]")
+    if row is not None:
+        ref, line = parse_row(row)
+        return Selection(tuple(_loads_matching(wh, ref)), line=line, rule=rule)
+    return Selection(tuple(_loads_matching(wh, load)), rule=rule)
+
+
+RowArgument = Annotated[
+    str | None,
+    typer.Argument(help="One row: LOAD:LINE (e.g. L00003:4).", show_default=False),
+]
+LoadOption = Annotated[
+    str | None, typer.Option("--load", help="All the rows of this load (id or file name).")
+]
+RuleOption = Annotated[str | None, typer.Option("--rule", help="Only the rows of this rule.")]
+
+
+@quarantine_app.command("waive")
+def quarantine_waive(
+    reason: ReasonOption,
+    row: RowArgument = None,
+    load: LoadOption = None,
+    rule: RuleOption = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Waive open quarantined rows: they stay out of the warehouse, with who, when and why.
+
+    Waived rows are no longer open (not exported, counted apart): for every load,
+    rows read = loaded + quarantined + waived. `marsad quarantine unwaive` takes it back.
+    """
+    from marsad.ingest.waivers import waive
+    from marsad.settings import get_settings
+
+    with open_store(warehouse, read_only=False, must_exist=True) as wh:
+        n = waive(wh, _selection(wh, row, load, rule), reason, get_settings().user)
+    typer.echo(f"{n:,} quarantined rows waived")
+
+
+@quarantine_app.command("unwaive")
+def quarantine_unwaive(
+    row: RowArgument = None,
+    load: LoadOption = None,
+    rule: RuleOption = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the record).")] = "",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Take back a waiver: the rows are open (to fix) again."""
+    from marsad.ingest.waivers import unwaive
+    from marsad.settings import get_settings
+
+    with open_store(warehouse, read_only=False, must_exist=True) as wh:
+        n = unwaive(wh, _selection(wh, row, load, rule), reason, get_settings().user)
+    typer.echo(f"{n:,} quarantined rows open again")
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     import csv
 
@@ -174,5 +245,5 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``quarantine list|show|export`` to the ``marsad`` app."""
+    """Add ``quarantine list|show|export|waive|unwaive`` to the ``marsad`` app."""
     app.add_typer(quarantine_app, name="quarantine")

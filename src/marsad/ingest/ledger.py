@@ -30,7 +30,8 @@ class LoadReport:
     ``duplicates`` counts the quarantined rows that repeat a record (earlier in
     the file, or already in the warehouse with the same content);
     ``unchanged`` those of them already in the warehouse; ``corrections`` the
-    loaded rows that replaced an earlier version of their record. ``totals``
+    loaded rows that replaced an earlier version of their record; ``cleaned``
+    the values (ids, codes) that held invisible characters, removed. ``totals``
     maps each currency (firms: segment) to (rows read, sum of amounts read,
     rows loaded, sum of amounts loaded), sums exact. ``read_as`` is what the
     file was read with (format, encoding, separator, …).
@@ -49,6 +50,7 @@ class LoadReport:
     unchanged: int = 0
     corrections: int = 0
     blank_rows: int = 0
+    cleaned: int = 0
     read_as: Detected = field(default_factory=lambda: Detected("", decimal=None))
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -148,13 +150,15 @@ def assign_load_ids(wh: Warehouse, files: list[BatchFile]) -> LoadIds:
 
 
 def _counts(wh: Warehouse) -> tuple[dict[int, tuple], dict[int, dict[str, int]]]:
-    """Per file of ``_ing_chk``: (rows, loaded, duplicates, unchanged), and rule -> rows."""
+    """Per file of ``_ing_chk``: (rows, loaded, duplicates, unchanged, cleaned), and
+    rule -> rows."""
     counts = {
         r[0]: r[1:]
         for r in wh.sql(
             f"""SELECT _file, count(*), count(*) FILTER (WHERE _fail IS NULL),
                        count(*) FILTER (WHERE _fail LIKE 'duplicate%'),
-                       count(*) FILTER (WHERE _fail LIKE 'duplicate_in_warehouse%')
+                       count(*) FILTER (WHERE _fail LIKE 'duplicate_in_warehouse%'),
+                       coalesce(sum(_cleaned), 0)
                 FROM {CHK} GROUP BY _file"""
         )
     }
@@ -167,6 +171,37 @@ def _counts(wh: Warehouse) -> tuple[dict[int, tuple], dict[int, dict[str, int]]]
     return counts, rules
 
 
+_TOTALS_COLUMNS = (
+    "load_id, grp, flow, rows_read, amount_read, rows_loaded, amount_loaded, rows_no_amount"
+)
+_LOADS_COLUMNS = (
+    "load_id, kind, file_name, file_path, sha256, size_bytes, loaded_at, format, encoding,"
+    " separator, decimal_sep, sheet, header_line, rows_read, loaded, quarantined, duplicates,"
+    " corrections, blank_rows, seconds, cleaned, waived"
+)
+
+
+def _write_totals(wh: Warehouse, has_amount: bool, files: list[BatchFile], ids: LoadIds) -> None:
+    """Control totals per file, group (currency) and flow: rows and amounts read
+    (every row whose amount is a number), loaded, and the rows without a number."""
+    no_amount = "count(*) FILTER (WHERE _amt IS NULL)" if has_amount else "NULL"
+    wh.sql(
+        f"""INSERT INTO ingest_totals ({_TOTALS_COLUMNS})
+            SELECT {ids.load_of()}, _grp, _flow, count(*), sum(_amt),
+                   count(*) FILTER (WHERE _fail IS NULL), sum(_amt) FILTER (WHERE _fail IS NULL),
+                   {no_amount}
+            FROM {CHK} GROUP BY _file, _grp, _flow"""
+    )
+    for f in files:
+        if f.staged.rejects:
+            n = len(f.staged.rejects)
+            wh.sql(
+                f"INSERT INTO ingest_totals ({_TOTALS_COLUMNS}) "
+                "VALUES (?, '(unreadable)', NULL, ?, NULL, 0, NULL, ?)",
+                [f.load_id, n, n if has_amount else None],
+            )
+
+
 def write_ledger(
     wh: Warehouse,
     kind: str,
@@ -176,47 +211,53 @@ def write_ledger(
     t0: float,
 ) -> None:
     """Control totals and one ledger row per file; each file's report."""
-    wh.sql(
-        f"""INSERT INTO ingest_totals
-            SELECT {ids.load_of()}, _grp, count(*), sum(_amt),
-                   count(*) FILTER (WHERE _fail IS NULL), sum(_amt) FILTER (WHERE _fail IS NULL)
-            FROM {CHK} GROUP BY _file, _grp"""
-    )
+    _write_totals(wh, kind == "transactions", files, ids)
     counts, rules = _counts(wh)
     total_rows = sum(int(c[0]) for c in counts.values()) or 1
     for f in files:
         st = f.staged
-        n_chk, loaded, duplicates, unchanged = (int(x) for x in counts.get(f.index, (0, 0, 0, 0)))
+        n_chk, loaded, duplicates, unchanged, cleaned = (
+            int(x) for x in counts.get(f.index, (0, 0, 0, 0, 0))
+        )
         rows_read = n_chk + len(st.rejects)
         file_rules = dict(rules.get(f.index, {}))
         for r in st.rejects:
             file_rules[r.rule] = file_rules.get(r.rule, 0) + 1
-        if st.rejects:
-            wh.sql(
-                "INSERT INTO ingest_totals VALUES (?, '(unreadable)', ?, NULL, 0, NULL)",
-                [f.load_id, len(st.rejects)],
-            )
         n_corr = int(corrections.get(f.index, 0))
         seconds = (time.perf_counter() - t0) * max(n_chk, 1) / total_rows
         wh.sql(
-            """INSERT INTO ingest_loads VALUES
-               (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            f"""INSERT INTO ingest_loads ({_LOADS_COLUMNS}) VALUES
+               (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
             [
                 f.load_id, kind, f.path.name, str(f.path.resolve()), f.scan.sha256,
                 f.scan.size, *st.detected.ledger_values(), rows_read, loaded,
-                rows_read - loaded, duplicates, n_corr, st.blank_rows, seconds,
+                rows_read - loaded, duplicates, n_corr, st.blank_rows, seconds, cleaned,
             ],
         )  # fmt: skip
         f.report = LoadReport(
             file=f.path, kind=kind, sha256=f.scan.sha256, size_bytes=f.scan.size,
             status="loaded", load_id=f.load_id, rows_read=rows_read, loaded=loaded,
             quarantined=rows_read - loaded, duplicates=duplicates, unchanged=unchanged,
-            corrections=n_corr, blank_rows=st.blank_rows, read_as=st.detected,
-            ignored_columns=st.ignored_columns, notes=list(st.notes), rules=file_rules,
+            corrections=n_corr, blank_rows=st.blank_rows, cleaned=cleaned, read_as=st.detected,
+            ignored_columns=st.ignored_columns, notes=list(st.notes) + _cleaned_note(cleaned),
+            rules=file_rules,
         )  # fmt: skip
     by_load = totals(wh, [f.load_id for f in files])
     for f in files:
         f.report.totals = by_load.get(f.load_id, {})
+
+
+def _cleaned_note(cleaned: int) -> list[str]:
+    """The report's note on the ids and codes cleaned of invisible characters
+    (zero-width spaces, direction marks, no-break spaces at an end).
+
+    >>> _cleaned_note(2)
+    ['2 values cleaned of invisible characters (e.g. a zero-width space)']
+    """
+    if not cleaned:
+        return []
+    values = "value" if cleaned == 1 else "values"
+    return [f"{cleaned:,} {values} cleaned of invisible characters (e.g. a zero-width space)"]
 
 
 def totals(wh: Warehouse, load_ids: list[str]) -> dict[str, Totals]:
@@ -224,8 +265,10 @@ def totals(wh: Warehouse, load_ids: list[str]) -> dict[str, Totals]:
     amount loaded)."""
     out: dict[str, Totals] = {i: {} for i in load_ids}
     rows = wh.sql(
-        """SELECT load_id, grp, rows_read, amount_read, rows_loaded, amount_loaded
-           FROM ingest_totals WHERE list_contains(?, load_id) ORDER BY load_id, grp""",
+        """SELECT load_id, grp, sum(rows_read), sum(amount_read), sum(rows_loaded),
+                  sum(amount_loaded)
+           FROM ingest_totals WHERE list_contains(?, load_id)
+           GROUP BY load_id, grp ORDER BY load_id, grp""",
         [load_ids],
     )
     for load_id, grp, n_read, a_read, n_loaded, a_loaded in rows:

@@ -66,6 +66,7 @@ def load_files(
         raise ValueError("on_refused must be 'raise' or 'report'")
     spec = get_kind(kind)
     options = (options or ReadOptions()).with_settings()
+    validate.check_date_range(*options.date_range())
     store.ensure_tables(wh)
     validate.register_references(wh)
     files = [BatchFile(i, Path(p)) for i, p in enumerate(paths)]

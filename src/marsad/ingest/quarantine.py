@@ -3,12 +3,46 @@ and the earlier quarantined rows that the batch's good records resolve."""
 
 from __future__ import annotations
 
-from marsad.engine import Warehouse, quote_literal
-from marsad.ingest import validate
+from marsad.engine import Warehouse, quote_ident, quote_literal
+from marsad.ingest import messages, validate
 from marsad.ingest.keys import CHK, LoadIds, key_text
 from marsad.ingest.options import ReadOptions
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import BatchFile
+
+_COLUMNS = (
+    "load_id, kind, file_name, line, column_name, rule, value, message, other_rules,"
+    " record_key, record, resolved_by"
+)
+
+
+def canonical_amount(column: str) -> str:
+    """SQL: a parsed decimal as text with a point and no grouping (``1500.000``),
+    that no reader can take for thousands under a decimal comma: a text such
+    as ``500.000`` or ``12.345`` gets a fourth decimal (``500.0000``)."""
+    text = f"{quote_ident(column)}::VARCHAR"
+    return (
+        f"CASE WHEN regexp_full_match({text}, '-?\\d{{1,3}}\\.\\d{{3}}') "
+        f"THEN {text} || '0' ELSE {text} END"
+    )
+
+
+def canonical_json(kind: Kind) -> str:
+    """SQL: a failing row of ``_ing_chk`` as JSON of texts, each value in canonical
+    form where it could be read (numbers as :func:`canonical_amount`, dates
+    ISO, codes upper case, invisible characters removed), else as read.
+
+    This is what ``marsad quarantine export`` writes, so that a corrected file
+    loads back with the same amounts whatever the source's decimal mark.
+    """
+    pairs = []
+    for f in kind.fields:
+        raw = f"json_extract_string(_record, {quote_literal('$.' + f.name)})"
+        value = (
+            canonical_amount(f.name) if f.type == "decimal" else f"{quote_ident(f.name)}::VARCHAR"
+        )
+        pairs.append(f"{quote_ident(f.name)} := coalesce({value}, {raw})")
+    return f"to_json(struct_pack({', '.join(pairs)}))::VARCHAR"
 
 
 def write_quarantine(
@@ -16,14 +50,19 @@ def write_quarantine(
 ) -> None:
     """Quarantine the failing checked rows and the rejected lines of ``files``,
     then resolve the open rows the batch brings a good version of."""
-    message = validate.message_sql(kind, options.date_range())
+    from marsad.settings import get_settings
+
+    message = messages.message_sql(
+        kind, options.date_range(), validate.limits(kind), get_settings().home_country
+    )
     load_of = ids.load_of()
     wh.sql(
-        f"""INSERT INTO ingest_quarantine
+        f"""INSERT INTO ingest_quarantine ({_COLUMNS}, canonical)
             SELECT {load_of}, '{kind.name}', {ids.name_of()}, _line,
                    split_part(_fail, '|', 2), split_part(_fail, '|', 1), _value, {message},
                    _others, {key_text(kind)}, _record,
-                   CASE WHEN _resolved = '@self' THEN {load_of} ELSE _resolved END
+                   CASE WHEN _resolved = '@self' THEN {load_of} ELSE _resolved END,
+                   {canonical_json(kind)}
             FROM {CHK} WHERE _fail IS NOT NULL"""
     )
     for f in files:
@@ -37,7 +76,7 @@ def _quarantine_rejects(wh: Warehouse, kind: Kind, f: BatchFile) -> None:
     if not rej:
         return
     wh.sql(
-        """INSERT INTO ingest_quarantine
+        f"""INSERT INTO ingest_quarantine ({_COLUMNS})
            SELECT ?, ?, ?, unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
                   unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]), NULL, NULL,
                   to_json(struct_pack(_raw := unnest(?::VARCHAR[])))::VARCHAR, NULL""",

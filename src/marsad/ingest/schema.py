@@ -33,14 +33,28 @@ RULES: dict[str, str] = {
     "precision": "the number has more decimals than can be stored",
     "date_range": "the date is outside the accepted range (default 2000-01-01 to today)",
     "flow": "the flow is neither C (export receipt) nor D (import payment)",
-    "positive": "the amount or rate is zero or negative",
+    "positive": "the amount or rate is zero or negative (also written (1 234,56), 1234,56- "
+    "or with a Unicode minus)",
+    "too_large": "the amount or rate is too large to be a settlement amount (10^14 or more, "
+    "setting MARSAD_MAX_AMOUNT) or a rate (10^6 MAD per unit or more)",
     "currency": "the currency is not an ISO 4217 code",
     "country": "the partner country is not an ISO 3166-1 alpha-2 code",
+    "resident": "the partner country is the home country (MARSAD_HOME_COUNTRY, default MA): "
+    "exports and imports are with non-residents",
     "ebops": "the service code is not an EBOPS 2010 code",
     "segment": "the segment is not one of ITO, CRM, ESO, BPO, KPO",
     "duplicate_in_file": "the same record (same key) appears earlier in the same file",
     "duplicate_in_warehouse": "the record is already in the warehouse with the same content",
 }
+
+
+#: Amounts (original currency) must be below this: 10^14, so an amount fits the
+#: build's conversion factor (DECIMAL(20,6)). With rates below :data:`MAX_RATE`
+#: a MAD value is below 10^20: DECIMAL(38,2) holds it with 16 digits to spare
+#: for sums. The setting ``MARSAD_MAX_AMOUNT`` may lower it, never raise it.
+MAX_AMOUNT = 10**14
+#: Rates (MAD per unit of a currency) must be below this: 10^6.
+MAX_RATE = 10**6
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,9 @@ class Field:
     ``type`` is how the value is read: ``text`` (trimmed), ``code`` (trimmed,
     upper case), ``flow`` (C or D), ``date`` (YYYY-MM-DD) or ``decimal``
     (with ``scale`` decimals, read with the file's decimal separator).
+    Every field but ``free_text`` ones (a firm's name, a city) has the
+    invisible format characters (zero-width space, direction marks, …)
+    removed; a ``decimal`` must stay below ``limit`` in absolute value.
     """
 
     name: str
@@ -61,6 +78,9 @@ class Field:
     positive: bool = False  # for ``decimal``: must be > 0
     sql_type: str = "VARCHAR"  # type in the warehouse table
     note: str = ""  # what the value means, e.g. "ISO 4217" (a comment in the DDL)
+    free_text: bool = False  # words (a name): invisible characters are kept inside
+    limit: int | None = None  # for ``decimal``: the value must be below it (rule too_large)
+    not_home: bool = False  # for a country: the home country is refused (rule resident)
 
 
 @dataclass(frozen=True)
@@ -110,10 +130,17 @@ TRANSACTIONS = Kind(
             positive=True,
             sql_type="DECIMAL(18,3)",
             note="positive, original currency",
+            limit=MAX_AMOUNT,
         ),
         Field("currency", type="code", ref="currency", note="ISO 4217"),
         Field("service_code", type="code", ref="ebops", note="EBOPS 2010"),
-        Field("partner_country", type="code", ref="country", note="ISO 3166-1 alpha-2"),
+        Field(
+            "partner_country",
+            type="code",
+            ref="country",
+            note="ISO 3166-1 alpha-2, not the home country",
+            not_home=True,
+        ),
     ),
     key=("reporter", "record_id"),
     amount="amount",
@@ -127,10 +154,10 @@ FIRMS = Kind(
     table="firms",
     fields=(
         Field("firm_id"),
-        Field("name"),
+        Field("name", free_text=True),
         Field("segment", type="code", ref="segment", note="ITO | CRM | ESO | BPO | KPO"),
         Field("isic", required=False, in_header=False),
-        Field("city", required=False, in_header=False),
+        Field("city", required=False, in_header=False, free_text=True),
     ),
     key=("firm_id",),
     amount=None,
@@ -144,7 +171,14 @@ RATES = Kind(
     fields=(
         Field("date", type="date", sql_type="DATE"),
         Field("currency", type="code", ref="currency"),
-        Field("mad_per_unit", type="decimal", scale=6, positive=True, sql_type="DECIMAL(18,6)"),
+        Field(
+            "mad_per_unit",
+            type="decimal",
+            scale=6,
+            positive=True,
+            sql_type="DECIMAL(18,6)",
+            limit=MAX_RATE,
+        ),
     ),
     key=("date", "currency"),
     amount=None,

@@ -15,9 +15,17 @@ quarantine and the history of superseded records.
     one row per declared nil return (a reporter with nothing to report for a
     month), with its ledger row (kind ``nil_return``); ``withdrawn_at`` is set
     when it is withdrawn (kept, not deleted).
+``ingest_actions``
+    what compilers did after a load, one row per act: waive or unwaive
+    quarantined rows, withdraw a load; when, who, why and how many rows.
 ``transactions_history``, ``firms_history``, ``rates_history``
     the versions that a correction replaced, with the load that replaced them
-    (generated from :mod:`marsad.ingest.schema`, like the core tables).
+    (generated from :mod:`marsad.ingest.schema`, like the core tables); a
+    version whose own load was withdrawn has ``superseded_by = load_id``.
+
+Columns added since a warehouse was created are added to it when it is next
+opened for loading (:data:`ADDED_COLUMNS`); the read-only views read a
+missing one as empty.
 """
 
 from __future__ import annotations
@@ -47,6 +55,15 @@ CREATE TABLE IF NOT EXISTS ingest_loads (
     corrections  BIGINT NOT NULL,
     blank_rows   BIGINT NOT NULL,
     seconds      DOUBLE
+);
+CREATE TABLE IF NOT EXISTS ingest_actions (
+    acted_at     TIMESTAMP NOT NULL,
+    acted_by     VARCHAR NOT NULL,
+    action       VARCHAR NOT NULL,     -- waive | unwaive | withdraw
+    load_id      VARCHAR NOT NULL,
+    selection    VARCHAR,              -- the rows acted on, e.g. line 4, or rule country
+    row_count    BIGINT NOT NULL,      -- rows waived, unwaived, or records withdrawn
+    reason       VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ingest_totals (
     load_id        VARCHAR NOT NULL,
@@ -85,25 +102,58 @@ LEDGER_TABLES = (
     "ingest_totals",
     "ingest_quarantine",
     "ingest_nil_returns",
+    "ingest_actions",
     "transactions_history",
     "firms_history",
     "rates_history",
 )
 
 
+#: Columns added to ingest's tables after their first release: (table, column, type).
+ADDED_COLUMNS = (
+    ("ingest_loads", "cleaned", "BIGINT DEFAULT 0"),  # values cleaned of invisible characters
+    ("ingest_loads", "waived", "BIGINT DEFAULT 0"),  # quarantined rows waived since
+    ("ingest_loads", "withdrawn_at", "TIMESTAMP"),
+    ("ingest_loads", "withdrawn_by", "VARCHAR"),
+    ("ingest_loads", "withdrawn_reason", "VARCHAR"),
+    ("ingest_totals", "flow", "VARCHAR"),  # C, D, (other), (none); NULL for firms and rates
+    ("ingest_totals", "rows_no_amount", "BIGINT"),  # rows whose amount is not a number
+    ("ingest_quarantine", "canonical", "VARCHAR"),  # the row as JSON, numbers and dates canonical
+    ("ingest_quarantine", "waived_at", "TIMESTAMP"),
+    ("ingest_quarantine", "waived_by", "VARCHAR"),
+    ("ingest_quarantine", "waived_reason", "VARCHAR"),
+)
+
+
 def ensure_tables(wh: Warehouse) -> None:
-    """Create ingest's tables if they are not there yet."""
+    """Create ingest's tables if they are not there yet, and add the columns
+    of :data:`ADDED_COLUMNS` a warehouse made by an earlier version lacks."""
     present = {
         r[0]
         for r in wh.sql(
             "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'"
         )
     }
-    if all(t in present for t in LEDGER_TABLES):
-        return
-    for statement in LEDGER_DDL.split(";"):
-        if statement.strip():
-            wh.sql(statement)
+    if not all(t in present for t in LEDGER_TABLES):
+        for statement in LEDGER_DDL.split(";"):
+            if statement.strip():
+                wh.sql(statement)
+    have = set(columns(wh, "ingest_loads", "ingest_totals", "ingest_quarantine"))
+    for table, column, sql_type in ADDED_COLUMNS:
+        if (table, column) not in have:
+            wh.sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
+
+
+def columns(wh: Warehouse, *tables: str) -> list[tuple[str, str]]:
+    """The (table, column) pairs of ``tables`` in the warehouse."""
+    return [
+        (t, c)
+        for t, c in wh.sql(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name <> 'temp'"
+            " AND schema_name = 'main' AND list_contains(?, table_name)",
+            [list(tables)],
+        )
+    ]
 
 
 def find_load(wh: Warehouse, ref: str) -> list[str]:

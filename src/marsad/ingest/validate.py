@@ -24,13 +24,14 @@ from marsad import reference
 from marsad.engine import Warehouse
 from marsad.engine import quote_ident as _q
 from marsad.engine import quote_literal as _lit
+from marsad.errors import BadArgument
+from marsad.ingest import cleaning
 from marsad.ingest.keys import CHK, count
 from marsad.ingest.schema import Field, Kind
 from marsad.ingest.staging import BatchFile, Staged, drop_staging, raw_table
 
 #: Several staged tables are first copied into this one, so that the checks run in parallel.
 STAGE = "_ing_stage"
-WS_CHARS = " \t\r\n\u00a0\u202f\ufeff"
 _SPACE = r"[ \x{a0}\x{202f}']"
 
 REF_TABLES = {
@@ -48,8 +49,45 @@ REF_MESSAGES = {
 }
 
 
+#: Hints for frequent slips in codes (list, wrong, suggest), for the messages.
+HINTS = "_ing_ref_hint"
+
+
+def limits(kind: Kind) -> dict[str, int | None]:
+    """The bound of each decimal field of ``kind``: a value of it or more is
+    ``too_large`` (amount: the lower of 10^14 and ``MARSAD_MAX_AMOUNT``).
+
+    >>> from marsad.ingest.schema import RATES
+    >>> limits(RATES)
+    {'mad_per_unit': 1000000}
+    """
+    from marsad.settings import get_settings
+
+    out = {f.name: f.limit for f in kind.fields if f.type == "decimal"}
+    if out.get("amount") is not None:
+        out["amount"] = min(out["amount"], get_settings().max_amount)
+    return out
+
+
+def check_date_range(lo: dt.date, hi: dt.date) -> None:
+    """Refuse a range of accepted dates whose start is after its end (every row
+    would be quarantined): :class:`~marsad.errors.BadArgument`, nothing loaded.
+
+    >>> check_date_range(dt.date(2025, 1, 1), dt.date(2024, 1, 1))
+    Traceback (most recent call last):
+    marsad.errors.BadArgument: the earliest date accepted (--min-date or MARSAD_MIN_VALUE_DATE, 2025-01-01) is after the latest (--max-date or MARSAD_MAX_VALUE_DATE, 2024-01-01): nothing was loaded
+    """  # noqa: E501
+    if lo > hi:
+        raise BadArgument(
+            f"the earliest date accepted (--min-date or MARSAD_MIN_VALUE_DATE, {lo.isoformat()})"
+            f" is after the latest (--max-date or MARSAD_MAX_VALUE_DATE, {hi.isoformat()}):"
+            " nothing was loaded"
+        )
+
+
 def register_references(wh: Warehouse) -> None:
-    """Expose the code lists the checks need as temporary tables."""
+    """Expose the code lists the checks need, and the hints of the messages, as
+    temporary tables."""
     lists = {
         "currency": sorted(reference.currencies()),
         "country": sorted(reference.countries()),
@@ -61,14 +99,40 @@ def register_references(wh: Warehouse) -> None:
         wh.sql(
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest(?::VARCHAR[]) AS code", [codes]
         )
+    rows = [
+        (ref, wrong, code)
+        for ref, pairs in reference.hints().items()
+        for wrong, code in pairs.items()
+    ]
+    wh.sql(
+        f"""CREATE OR REPLACE TEMP TABLE {HINTS} AS
+            SELECT unnest(?::VARCHAR[]) AS list, unnest(?::VARCHAR[]) AS wrong,
+                   unnest(?::VARCHAR[]) AS suggest""",
+        [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+    )
+
+
+_NEG = r"[\-\x{2212}]"
+
+
+def _body(decimal: str) -> str:
+    """Digits with ``decimal`` as separator, optionally grouped by thousands."""
+    if decimal == ".":
+        return rf"(\d+|\d{{1,3}}(,\d{{3}})+|\d{{1,3}}({_SPACE}\d{{3}})+)(\.\d+)?"
+    return rf"(\d+|\d{{1,3}}(\.\d{{3}})+|\d{{1,3}}({_SPACE}\d{{3}})+)(,\d+)?"
 
 
 def number_pattern(decimal: str) -> str:
-    """Regular expression of a number written with ``decimal`` as separator,
-    optionally grouped by thousands (``1,234.5``, ``1 234,56``, ``1.234,5``)."""
-    if decimal == ".":
-        return rf"[+-]?(\d+|\d{{1,3}}(,\d{{3}})+|\d{{1,3}}({_SPACE}\d{{3}})+)(\.\d+)?"
-    return rf"[+-]?(\d+|\d{{1,3}}(\.\d{{3}})+|\d{{1,3}}({_SPACE}\d{{3}})+)(,\d+)?"
+    r"""Regular expression (RE2) of a number written with ``decimal`` as separator,
+    optionally grouped by thousands (``1,234.5``, ``1 234,56``, ``1.234,5``),
+    negative in any of the accounting notations: ``-1234,56``, ``−1234,56``
+    (Unicode minus), ``1234,56-``, ``(1 234,56)``.
+
+    >>> print(number_pattern(".").replace(_body("."), "N"))
+    ([+]|[\-\x{2212}])?N|N-|\(N\)
+    """
+    b = _body(decimal)
+    return rf"([+]|{_NEG})?{b}|{b}-|\({b}\)"
 
 
 def _plain_pattern(decimal: str, scale: int) -> str:
@@ -78,10 +142,13 @@ def _plain_pattern(decimal: str, scale: int) -> str:
 
 
 def _normalised(v: str, decimal: str) -> str:
-    """SQL: the number as ``[+-]digits[.digits]`` (grouping dropped, ``.`` as decimal)."""
+    """SQL: the number as ``[-]digits[.digits]`` (grouping, signs and brackets
+    dropped, ``.`` as decimal; ``-`` first when the text is negative)."""
     group = "," if decimal == "." else "."
-    text = f"regexp_replace({v}, '[{group}+ \\x{{a0}}\\x{{202f}}'']', '', 'g')"
-    return text if decimal == "." else f"replace({text}, ',', '.')"
+    text = f"regexp_replace({v}, '[{group}+ \\x{{a0}}\\x{{202f}}''()\\-\\x{{2212}}]', '', 'g')"
+    text = text if decimal == "." else f"replace({text}, ',', '.')"
+    negative = f"regexp_matches({v}, '^[(\\-\\x{{2212}}]|-$')"
+    return f"CASE WHEN {negative} THEN '-' ELSE '' END || {text}"
 
 
 def _v(f: Field) -> str:
@@ -150,21 +217,27 @@ Check = tuple[str, str]  # (SQL condition, "rule|column|detail")
 
 
 def _date_checks(f: Field, lo: dt.date, hi: dt.date) -> tuple[list[str], list[Check]]:
-    """(parsed column, checks) of a date field: YYYY-MM-DD within the range."""
+    """(parsed column, checks) of a date field: YYYY-MM-DD within the range; a
+    date of that form that names no day (2023-02-29) is told apart (``day``)."""
     v, name = _v(f), _q(f.name)
     p = f"CASE WHEN length({v}) = 10 AND {v} LIKE '____-__-__' THEN TRY_CAST({v} AS DATE) END"
+    iso = f"regexp_full_match({v}, '\\d{{4}}-\\d{{2}}-\\d{{2}}')"
     return [f"{p} AS {name}"], [
+        (f"{v} IS NOT NULL AND {name} IS NULL AND {iso}", f"type|{f.name}|day"),
         (f"{v} IS NOT NULL AND {name} IS NULL", f"type|{f.name}|date"),
         (f"{name} < DATE '{lo.isoformat()}'", f"date_range|{f.name}|before"),
         (f"{name} > DATE '{hi.isoformat()}'", f"date_range|{f.name}|after"),
     ]
 
 
-def _decimal_checks(f: Field, decimals: set[str]) -> tuple[list[str], list[str], list[Check]]:
+def _decimal_checks(
+    f: Field, decimals: set[str], limit: int | None
+) -> tuple[list[str], list[str], list[Check]]:
     """(number columns, parsed column, checks) of a decimal field.
 
     ``k_<field>`` tells a plain number (``p``: read as is) from one that needs
     rewriting (``g``: grouped digits, signs), ``n_<field>`` is the rewritten text.
+    A value of ``limit`` or more (in absolute value) is ``too_large``.
     """
     v, n, name, k = _v(f), _n(f), f.name, _q("k_" + f.name)
     plain = _by_decimal(
@@ -186,16 +259,19 @@ def _decimal_checks(f: Field, decimals: set[str]) -> tuple[list[str], list[str],
     )
     checks = [
         (f"{v} IS NOT NULL AND {k} IS NULL", f"type|{name}|number"),
-        (f"{k} = 'g' AND {big}", f"type|{name}|large"),
+        (f"{k} = 'g' AND {big}", f"too_large|{name}|"),
         (f"{k} = 'g' AND {fine}", f"precision|{name}|"),
     ]
+    if limit is not None:
+        checks.append((f"abs({_q(name)}) >= {int(limit)}", f"too_large|{name}|"))
     if f.positive:
         checks.append((f"{_q(name)} <= 0", f"positive|{name}|"))
     return numbers, [parsed], checks
 
 
-def _code_checks(f: Field) -> tuple[list[str], list[Check]]:
-    """(parsed column, checks) of a flow, a code, or plain text."""
+def _code_checks(f: Field, home: str) -> tuple[list[str], list[Check]]:
+    """(parsed column, checks) of a flow, a code, or plain text; a ``not_home``
+    code equal to ``home`` (the home country) is ``resident``."""
     v, name = _v(f), f.name
     if f.type == "flow":
         flow = (f"{v} IS NOT NULL AND upper({v}) NOT IN ('C', 'D')", f"flow|{name}|")
@@ -205,6 +281,8 @@ def _code_checks(f: Field) -> tuple[list[str], list[Check]]:
         if f.ref:
             in_list = f"(SELECT code FROM {REF_TABLES[f.ref]})"
             checks.append((f"{v} IS NOT NULL AND upper({v}) NOT IN {in_list}", f"{f.ref}|{name}|"))
+        if f.not_home:
+            checks.append((f"upper({v}) = {_lit(home.upper())}", f"resident|{name}|"))
         return [f"upper({v}) AS {_q(name)}"], checks
     return [f"{v} AS {_q(name)}"], []
 
@@ -213,6 +291,10 @@ def _field_checks(
     kind: Kind, decimals: set[str], lo: dt.date, hi: dt.date
 ) -> tuple[list[str], list[str], list[Check]]:
     """(number columns, parsed columns, checks in order) of every field of the kind."""
+    from marsad.settings import get_settings
+
+    home = get_settings().home_country
+    bounds = limits(kind)
     numbers: list[str] = []
     parsed: list[str] = []
     checks: list[Check] = []
@@ -222,10 +304,10 @@ def _field_checks(
         if f.type == "date":
             p, c = _date_checks(f, lo, hi)
         elif f.type == "decimal":
-            nums, p, c = _decimal_checks(f, decimals)
+            nums, p, c = _decimal_checks(f, decimals, bounds[f.name])
             numbers += nums
         else:
-            p, c = _code_checks(f)
+            p, c = _code_checks(f, home)
         parsed += p
         checks += c
     return numbers, parsed, checks
@@ -265,26 +347,34 @@ def check_sql(
     lo, hi = date_range
     decimals = {st.decimal for _, st in parts}
     src = stage_table if stage_table else "(" + union_sql(parts) + ")"
-    # trimming with a character set is slow: only rows with a space at a field's edge
-    ws = "[ \\t\\r\\n\\x{a0}\\x{202f}\\x{feff}]"
-    edge = f"(^|\\x{{1f}}){ws}|{ws}(\\x{{1f}}|$)"
+    # cleaning is slow: only rows with a space at a field's edge, an invisible
+    # character or a formula guard (see marsad.ingest.cleaning)
     joined = (
         "concat_ws(chr(31), " + ", ".join(f"coalesce({_q(f.name)}, '')" for f in kind.fields) + ")"
     )
     trims = [
-        f"NULLIF(CASE WHEN _edge THEN trim({_q(f.name)}, {_lit(WS_CHARS)}) "
+        f"NULLIF(CASE WHEN _dirty THEN {cleaning.clean_sql(f.name, f.free_text)} "
         f"ELSE {_q(f.name)} END, '') AS {_v(f)}"
         for f in kind.fields
     ]
+    counted = " + ".join(cleaning.cleaned_sql(f.name) for f in kind.fields if not f.free_text)
+    trims.append(f"CASE WHEN _dirty THEN {counted} ELSE 0 END AS _cleaned")
     numbers, parsed, checks = _field_checks(kind, decimals, lo, hi)
     flags, fail, others, value, record = _outcome_sql(kind, checks)
     amount_f = next((f for f in kind.fields if f.type == "decimal"), None)
     amt = f"{_q(amount_f.name)}::DECIMAL(18,3)" if amount_f is not None else "NULL::DECIMAL(18,3)"
     grp = f"coalesce(upper({_v(kind.field(kind.group))}), '(none)')" if kind.group else "'(all)'"
+    flow = (
+        "CASE WHEN upper(v_flow) IN ('C', 'D') THEN upper(v_flow) "
+        "WHEN v_flow IS NULL THEN '(none)' ELSE '(other)' END"
+        if "flow" in kind.field_names
+        else "NULL::VARCHAR"
+    )
     field_cols = ", ".join(_q(f.name) for f in kind.fields)
     return f"""
 WITH src AS (SELECT * FROM {src}),
-e AS (SELECT *, regexp_matches({joined}, {_lit(edge)}) AS _edge FROM src WHERE NOT _blank),
+e AS (SELECT *, regexp_matches({joined}, {_lit(cleaning.dirty_pattern())}) AS _dirty
+      FROM src WHERE NOT _blank),
 v AS (SELECT _file, _dec, _unit, _line, {", ".join(trims)} FROM e),
 n AS (SELECT *{", " if numbers else ""}{", ".join(numbers)} FROM v),
 p AS (SELECT *, {", ".join(parsed)} FROM n),
@@ -294,58 +384,7 @@ SELECT _file, _dec, _unit, _line, {field_cols}, _fail,
        CASE WHEN _fail IS NOT NULL THEN {value} END AS _value,
        CASE WHEN _fail IS NOT NULL THEN NULLIF({others}, '') END AS _others,
        CASE WHEN _fail IS NOT NULL THEN {record} END AS _record,
-       {grp} AS _grp, {amt} AS _amt,
+       {grp} AS _grp, {flow} AS _flow, {amt} AS _amt, _cleaned,
        NULL::VARCHAR AS _msg, NULL::VARCHAR AS _resolved
 FROM c
 """
-
-
-def message_sql(kind: Kind, date_range: tuple[dt.date, dt.date]) -> str:
-    """SQL expression of the plain-words message of a failing row of ``_ing_chk``."""
-    lo, hi = date_range
-    today = dt.date.today()
-    after = f"is after {hi.isoformat()}" + (
-        " (dates in the future are not accepted)" if hi >= today else ""
-    )
-    quoted = "'\"' || coalesce(_value, '') || '\"'"
-    prefix = "_unit || ' ' || _line || ', column ' || split_part(_fail, '|', 2) || ': '"
-    scale = {f.name: f.scale for f in kind.fields if f.type == "decimal"}
-    positive_noun = {"amount": "amount", "mad_per_unit": "rate"}
-    sep_hint = (
-        "CASE WHEN _dec = ',' THEN ' (this file uses a decimal comma: state --decimal . if not)'"
-        " ELSE '' END"
-    )
-    whens = [
-        ("required", "'a value is required but the field is empty'"),
-        ("type|date", f"{quoted} || ' is not a date of the form YYYY-MM-DD'"),
-        ("type|number", f"{quoted} || ' is not a number' || {sep_hint}"),
-        ("type|large", f"{quoted} || ' is too large'"),
-        ("date_range|before", f"{quoted} || ' is before {lo.isoformat()}'"),
-        ("date_range|after", f"{quoted} || ' {after}'"),
-        (
-            "flow",
-            f"{quoted} || ' is not a flow: C (export receipt) or D (import payment) expected'",
-        ),
-    ]
-    for ref, text in REF_MESSAGES.items():
-        whens.append((ref, f"{quoted} || ' {text}'"))
-    cases = []
-    for key, expr in whens:
-        if "|" in key:
-            rule, detail = key.split("|")
-            cond = (
-                f"split_part(_fail, '|', 1) = '{rule}' AND split_part(_fail, '|', 3) = '{detail}'"
-            )
-        else:
-            cond = f"split_part(_fail, '|', 1) = '{key}'"
-        cases.append(f"WHEN {cond} THEN {expr}")
-    for name, s in scale.items():
-        cases.append(
-            f"WHEN _fail = 'precision|{name}|' THEN {quoted} || ' has more than {s} decimals'"
-        )
-        noun = positive_noun.get(name, name)
-        cases.append(
-            f"WHEN _fail = 'positive|{name}|' THEN {quoted} || ' is not a positive {noun}'"
-        )
-    fallback = "'fails the check ' || split_part(_fail, '|', 1)"
-    return f"coalesce(_msg, {prefix} || CASE {' '.join(cases)} ELSE {fallback} END)"

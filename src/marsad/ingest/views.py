@@ -17,6 +17,7 @@ from typing import Any
 
 from marsad.engine import Warehouse
 from marsad.ingest import KINDS
+from marsad.ingest.cleaning import neutralise
 
 #: Columns added after the kind's own in a quarantine export.
 EXPORT_EXTRA = (
@@ -40,6 +41,16 @@ def _has_ledger(wh: Warehouse) -> bool:
     )
 
 
+def _col(wh: Warehouse, table: str, column: str, alias: str = "") -> str:
+    """SQL of ``column`` (after ``alias.``), or NULL on a warehouse made before it
+    existed (opened read-only, it could not be added: see
+    :data:`marsad.ingest.store.ADDED_COLUMNS`)."""
+    from marsad.ingest.store import columns
+
+    present = (table, column) in set(columns(wh, table))
+    return (f"{alias}.{column}" if alias else column) if present else "NULL"
+
+
 def _in(column: str, ids: Sequence[str]) -> str:
     return f"{column} IN ({', '.join('?' for _ in ids)})"
 
@@ -48,72 +59,102 @@ def _dicts(names: Sequence[str], rows: list[tuple]) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+_LOAD_KEYS = (
+    "load_id", "kind", "file_name", "loaded_at", "sha256", "rows_read", "loaded", "quarantined",
+    "waived", "duplicates", "corrections", "cleaned", "withdrawn_at", "withdrawn_by",
+    "withdrawn_reason",
+)  # fmt: skip
+
+
 def loads(wh: Warehouse, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """The ledger, one dict per load (all loads, or those in ``ids``).
 
     Keys: load_id, kind, file_name, loaded_at (text, e.g. ``2024-03-15 10:02:11``),
-    sha256, rows_read, loaded, quarantined, duplicates, corrections.
+    sha256, rows_read, loaded, quarantined (still in quarantine), waived
+    (``rows_read == loaded + quarantined + waived``), duplicates, corrections,
+    cleaned (values cleaned of invisible characters), withdrawn_at (text or
+    None), withdrawn_by, withdrawn_reason.
     """
     if not _has_ledger(wh):
         return []
     where = f"WHERE {_in('load_id', ids)}" if ids else ""
-    names = (
-        "load_id",
-        "kind",
-        "file_name",
-        "loaded_at",
-        "sha256",
-        "rows_read",
-        "loaded",
-        "quarantined",
-        "duplicates",
-        "corrections",
-    )
+    c = {k: _col(wh, "ingest_loads", k) for k in ("waived", *_LOAD_KEYS[-4:])}
     rows = wh.sql(
         f"""SELECT load_id, kind, file_name, strftime(loaded_at, '%Y-%m-%d %H:%M:%S'), sha256,
-                   rows_read, loaded, quarantined, duplicates, corrections
+                   rows_read, loaded, quarantined, coalesce({c["waived"]}, 0), duplicates,
+                   corrections, coalesce({c["cleaned"]}, 0),
+                   strftime({c["withdrawn_at"]}::TIMESTAMP, '%Y-%m-%d %H:%M:%S'),
+                   {c["withdrawn_by"]}, {c["withdrawn_reason"]}
             FROM ingest_loads {where} ORDER BY load_id""",
         list(ids or []),
     )
-    return _dicts(names, rows)
+    return _dicts(_LOAD_KEYS, rows)
 
 
 def control_totals(wh: Warehouse, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Control totals per load and currency (firms: per segment).
+    """Control totals per load, flow and currency (firms: per segment), to tick
+    against a bank's cover note. Amounts are sums of the amounts as read, in the
+    original currency (``Decimal``, or ``None`` when no amount is a number).
 
-    Keys: load_id, kind, group (e.g. ``EUR``), rows_read, amount_read, rows_loaded,
-    amount_loaded (amounts in the original currency, ``Decimal`` or ``None``).
+    Keys: load_id, kind, flow (``C``, ``D``, ``(other)``, ``(none)``; ``None`` for
+    firms and rates), group (e.g. ``EUR``), rows_read, amount_read, rows_loaded,
+    amount_loaded, rows_quarantined, amount_quarantined (the quarantined rows
+    whose amount is a number: negative ones count negative), rows_no_amount (rows
+    whose amount is not a number).
     """
     if not _has_ledger(wh):
         return []
     where = f"WHERE {_in('t.load_id', ids)}" if ids else ""
-    names = ("load_id", "kind", "group", "rows_read", "amount_read", "rows_loaded", "amount_loaded")
+    names = (
+        "load_id", "kind", "flow", "group", "rows_read", "amount_read", "rows_loaded",
+        "amount_loaded", "rows_quarantined", "amount_quarantined", "rows_no_amount",
+    )  # fmt: skip
+    flow, no_amount = (_col(wh, "ingest_totals", c, "t") for c in ("flow", "rows_no_amount"))
     rows = wh.sql(
-        f"""SELECT t.load_id, l.kind, t.grp, t.rows_read, t.amount_read, t.rows_loaded,
-                   t.amount_loaded
+        f"""SELECT t.load_id, l.kind, {flow}::VARCHAR, t.grp, sum(t.rows_read),
+                   sum(t.amount_read), sum(t.rows_loaded), sum(t.amount_loaded),
+                   sum(t.rows_read) - sum(t.rows_loaded),
+                   coalesce(sum(t.amount_read), 0) - coalesce(sum(t.amount_loaded), 0),
+                   sum({no_amount})::BIGINT
             FROM ingest_totals t JOIN ingest_loads l USING (load_id)
-            {where} ORDER BY t.load_id, t.grp""",
+            {where} GROUP BY ALL ORDER BY 1, 3 NULLS FIRST, 4""",
         list(ids or []),
     )
-    return _dicts(names, rows)
+    out = _dicts(names, rows)
+    for r in out:
+        if r["amount_read"] is None:
+            r["amount_quarantined"] = None
+    return out
+
+
+def _open(wh: Warehouse) -> str:
+    """SQL: a quarantined row is open (to fix): not resolved, not waived, and its
+    load not withdrawn."""
+    waived = _col(wh, "ingest_quarantine", "waived_at")
+    withdrawn = _col(wh, "ingest_loads", "withdrawn_at")
+    gone = f"SELECT load_id FROM ingest_loads WHERE {withdrawn} IS NOT NULL"
+    return f"(resolved_by IS NULL AND {waived} IS NULL AND load_id NOT IN ({gone}))"
 
 
 def quarantine_summary(wh: Warehouse, *, include_resolved: bool = False) -> list[dict[str, Any]]:
     """Quarantined rows counted per load and rule.
 
-    Keys: load_id, kind, file_name, rule, open (rows to fix), resolved. Without
-    ``include_resolved``, loads whose rows are all resolved are left out.
+    Keys: load_id, kind, file_name, rule, open (rows to fix), resolved, waived
+    (the others: rows of a withdrawn load). Without ``include_resolved``, loads
+    with no open row are left out.
     """
     if not _has_ledger(wh):
         return []
-    names = ("load_id", "kind", "file_name", "rule", "open", "resolved")
+    names = ("load_id", "kind", "file_name", "rule", "open", "resolved", "waived")
+    waived = _col(wh, "ingest_quarantine", "waived_at")
     rows = _dicts(
         names,
         wh.sql(
-            """SELECT q.load_id, q.kind, q.file_name, q.rule,
-                  count(*) FILTER (WHERE resolved_by IS NULL),
-                  count(*) FILTER (WHERE resolved_by IS NOT NULL)
-           FROM ingest_quarantine q GROUP BY ALL ORDER BY q.load_id, q.rule"""
+            f"""SELECT load_id, kind, file_name, rule,
+                       count(*) FILTER (WHERE {_open(wh)}),
+                       count(*) FILTER (WHERE resolved_by IS NOT NULL),
+                       count(*) FILTER (WHERE resolved_by IS NULL AND {waived} IS NOT NULL)
+                FROM ingest_quarantine GROUP BY ALL ORDER BY load_id, rule"""
         ),
     )
     if include_resolved:
@@ -123,6 +164,7 @@ def quarantine_summary(wh: Warehouse, *, include_resolved: bool = False) -> list
 
 
 def _where(
+    wh: Warehouse,
     ids: Sequence[str] | None,
     *,
     rule: str | None = None,
@@ -141,8 +183,14 @@ def _where(
         cond.append("kind = ?")
         params.append(kind)
     if not include_resolved:
-        cond.append("resolved_by IS NULL")
+        cond.append(_open(wh))
     return ("WHERE " + " AND ".join(cond)) if cond else "", params
+
+
+_ROW_KEYS = (
+    "load_id", "file_name", "line", "column", "rule", "value", "message", "other_rules",
+    "resolved_by", "waived",
+)  # fmt: skip
 
 
 def quarantine_rows(
@@ -154,33 +202,30 @@ def quarantine_rows(
     limit: int = 200,
 ) -> tuple[list[dict[str, Any]], int]:
     """The quarantined rows of the loads ``ids`` (at most ``limit``; 0: all) and how
-    many there are in all.
+    many there are in all: open ones, or all with ``include_resolved``.
 
-    Keys: load_id, file_name, line, column, rule, value, message, other_rules, resolved_by.
+    Keys: load_id, file_name, line, column, rule, value, message, other_rules,
+    resolved_by, waived (who, when and why, e.g. ``a.benali 2024-05-02 10:00:
+    amount confirmed by the bank``; None when not waived).
     """
     if not _has_ledger(wh):
         return [], 0
-    where, params = _where(ids, rule=rule, include_resolved=include_resolved)
+    where, params = _where(wh, ids, rule=rule, include_resolved=include_resolved)
     lim = f"LIMIT {int(limit)}" if limit > 0 else ""
-    names = (
-        "load_id",
-        "file_name",
-        "line",
-        "column",
-        "rule",
-        "value",
-        "message",
-        "other_rules",
-        "resolved_by",
+    w = {c: _col(wh, "ingest_quarantine", c) for c in ("waived_at", "waived_by", "waived_reason")}
+    waived = (
+        f"CASE WHEN {w['waived_at']} IS NOT NULL THEN {w['waived_by']} || ' ' || "
+        f"strftime({w['waived_at']}::TIMESTAMP, '%Y-%m-%d %H:%M') || ': ' || {w['waived_reason']}"
+        " END"
     )
     rows = wh.sql(
         f"""SELECT load_id, file_name, line, column_name, rule, value, message, other_rules,
-                   resolved_by
+                   resolved_by, {waived}
             FROM ingest_quarantine {where} ORDER BY load_id, line {lim}""",
         params,
     )
     total = wh.scalar(f"SELECT count(*) FROM ingest_quarantine {where}", params)
-    return _dicts(names, rows), int(total or 0)
+    return _dicts(_ROW_KEYS, rows), int(total or 0)
 
 
 def quarantine_kinds(
@@ -193,7 +238,7 @@ def quarantine_kinds(
     """The kinds (e.g. ``["transactions"]``) of the quarantined rows selected."""
     if not _has_ledger(wh):
         return []
-    where, params = _where(ids, kind=kind, include_resolved=include_resolved)
+    where, params = _where(wh, ids, kind=kind, include_resolved=include_resolved)
     rows = wh.sql(f"SELECT DISTINCT kind FROM ingest_quarantine {where}", params)
     return sorted(r[0] for r in rows)
 
@@ -205,26 +250,62 @@ def quarantine_export(
     kind: str | None = None,
     include_resolved: bool = False,
 ) -> tuple[list[str], list[list[Any]]]:
-    """The header and rows of a quarantine export: the kind's input columns holding the
-    raw values, then :data:`EXPORT_EXTRA`. The selection must hold one kind only
-    (check with :func:`quarantine_kinds`).
+    """The header and rows of a quarantine export: the kind's input columns, then
+    :data:`EXPORT_EXTRA`. The selection must hold one kind only (check with
+    :func:`quarantine_kinds`).
+
+    Values are canonical where they could be read (amounts ``1500.000`` with a
+    point and no grouping, dates ``2024-03-16``, codes in upper case, see
+    :func:`marsad.ingest.quarantine.canonical_json`), else as read; every cell
+    that would start a spreadsheet formula gets a leading apostrophe, which
+    ingest removes again (:mod:`marsad.ingest.cleaning`).
     """
     kinds = quarantine_kinds(wh, ids, kind=kind, include_resolved=include_resolved)
     fields = list(KINDS[kinds[0]].field_names) if kinds else []
     if not kinds:
         return fields + list(EXPORT_EXTRA), []
-    where, params = _where(ids, kind=kind, include_resolved=include_resolved)
+    where, params = _where(wh, ids, kind=kind, include_resolved=include_resolved)
+    canonical = _col(wh, "ingest_quarantine", "canonical")
     rows = wh.sql(
-        f"""SELECT record, load_id, file_name, line, rule, column_name, value, message,
-                   resolved_by
+        f"""SELECT coalesce({canonical}, record), load_id, file_name, line, rule, column_name,
+                   value, message, resolved_by
             FROM ingest_quarantine {where} ORDER BY load_id, line""",
         params,
     )
     out = []
     for record, load_id, file_name, line, rule, column, value, message, resolved in rows:
         raw = json.loads(record) if record else {}
-        out.append(
-            [raw.get(f) or "" for f in fields]
-            + [load_id, file_name, line, rule, column or "", value or "", message, resolved or ""]
-        )
+        cells = [raw.get(f) or "" for f in fields]
+        cells += [
+            load_id,
+            file_name,
+            line,
+            rule,
+            column or "",
+            value or "",
+            message,
+            resolved or "",
+        ]
+        out.append([neutralise(c) for c in cells])
     return fields + list(EXPORT_EXTRA), out
+
+
+def actions(wh: Warehouse, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """What compilers did to the loads ``ids`` (all when None): waive, unwaive,
+    withdraw, oldest first.
+
+    Keys: acted_at (text), acted_by, action, load_id, selection, row_count, reason.
+    """
+    if not _has_ledger(wh) or not wh.scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ingest_actions'"
+    ):
+        return []
+    where = f"WHERE {_in('load_id', ids)}" if ids else ""
+    names = ("acted_at", "acted_by", "action", "load_id", "selection", "row_count", "reason")
+    rows = wh.sql(
+        f"""SELECT strftime(acted_at, '%Y-%m-%d %H:%M:%S'), acted_by, action, load_id,
+                   selection, row_count, reason
+            FROM ingest_actions {where} ORDER BY acted_at, load_id""",
+        list(ids or []),
+    )
+    return _dicts(names, rows)

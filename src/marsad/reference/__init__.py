@@ -193,3 +193,24 @@ def targets() -> tuple[Target, ...]:
         )
         for row in read_table("targets.csv")
     )
+
+
+@functools.cache
+def hints() -> dict[str, dict[str, str]]:
+    """Suggestions for frequent slips in code fields, per code list (``country``,
+    ``currency``, ``segment``, ``ebops``): wrong value (upper case) -> code.
+
+    ``hints.csv``, completed for countries by the ISO 3166-1 alpha-3 codes and
+    English short names (``MAR``, ``MOROCCO`` -> ``MA``). A hint is only shown
+    in a quarantine message; it never changes a value.
+
+    >>> hints()["country"]["UK"], hints()["currency"]["EURO"], hints()["country"]["MAR"]
+    ('GB', 'EUR', 'MA')
+    """
+    out: dict[str, dict[str, str]] = {"country": {}, "currency": {}, "segment": {}, "ebops": {}}
+    for code, row in countries().items():
+        out["country"][row["alpha3"].upper()] = code
+        out["country"][row["name_en"].upper()] = code
+    for row in read_table("hints.csv"):
+        out.setdefault(row["list"], {})[row["wrong"].upper()] = row["suggest"]
+    return out

@@ -321,7 +321,7 @@ def test_excel_header_under_a_title_block(wh, tmp_path):
         ["R3", "BANK1", "F2", "2024-03-03", "C", "1 234,50", "EUR", "SI22", "FR"],
         ["R4", "BANK1", "F2", "2024-03-03", "C", -3, "EUR", "SI22", "FR"],
         [None, None, None],
-        [12345, "BANK1", "F2", dt.date(2024, 3, 4), "C", 0.1, "MAD", "SI2", "MA"],
+        [12345, "BANK1", "F2", dt.date(2024, 3, 4), "C", 0.1, "MAD", "SI2", "FR"],
     ]
     p = _xlsx(tmp_path / "r.xlsx", {"Données": rows})
     r = load(wh, p)
@@ -340,7 +340,7 @@ def test_excel_header_under_a_title_block(wh, tmp_path):
     assert lines == {"R1": 5, "R2": 6, "R3": 7, "12345": 10}
     (q,) = quarantine(wh)
     assert (q["line"], q["rule"]) == (8, "positive")
-    assert q["message"] == 'row 8, column amount: "-3" is not a positive amount'
+    assert q["message"] == 'row 8, column amount: amount is negative: "-3" (amounts are positive)'
 
 
 def test_excel_sheet_by_name_and_number(wh, tmp_path):

@@ -1,0 +1,94 @@
+"""Values are what they look like: invisible characters removed from ids and
+codes, and the formula guard of the quarantine export undone on reload.
+
+**Invisible characters.** Bank and spreadsheet exports carry characters that
+print as nothing: zero-width space (U+200B), zero-width non-joiner and joiner
+(U+200C, U+200D), left-to-right and right-to-left marks (U+200E, U+200F), the
+direction embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+word joiner and invisible operators (U+2060-U+2064), soft hyphen (U+00AD) and
+the byte-order mark (U+FEFF) inside a field. They are removed from every value
+but free text (a firm's name, a city), wherever they are, and no-break spaces
+(U+00A0, U+202F) are trimmed at either end. A record re-sent with such a
+character is the same record. Each load counts the values it cleaned.
+
+**Formula guard.** A cell of ``marsad quarantine export`` that would start
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a
+leading apostrophe, so that a spreadsheet shows it as text instead of running
+it (OWASP, "CSV injection"). Reading a file, ingest removes that one
+apostrophe from a value that would otherwise start with one of those
+characters: ``'-5`` is read ``-5``, ``'=A1`` is read ``=A1``.
+
+>>> neutralise("=HYPERLINK(1)"), neutralise("-5"), neutralise("FR")
+("'=HYPERLINK(1)", "'-5", 'FR')
+>>> unneutralise("'-5"), unneutralise("'quoted")
+('-5', "'quoted")
+>>> clean_code("M\\u200bA\\u00a0")
+'MA'
+"""
+
+from __future__ import annotations
+
+import re
+
+from marsad.engine import quote_ident, quote_literal
+
+#: Invisible format characters removed from ids and codes (RE2 / Python class body).
+INVISIBLE_CLASS = (
+    r"\x{00ad}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{feff}"
+)
+_PY_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+#: Spaces trimmed at the ends of every value (ordinary and no-break).
+WS_CHARS = " \t\r\n\u00a0\u202f\ufeff"
+_NBSP = r"\x{a0}\x{202f}"
+#: First characters a spreadsheet reads as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_GUARDED = r"^'[=+\-@\t\r]"
+
+
+def neutralise(value: object) -> object:
+    """A cell of an export as a spreadsheet may open it: text that would start a
+    formula gets a leading apostrophe (numbers and empty cells are unchanged)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """What :func:`neutralise` wrote, read back (the Python twin of the SQL)."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def clean_code(value: str) -> str:
+    """An id or code with invisible characters removed and spaces trimmed."""
+    return _PY_INVISIBLE.sub("", unneutralise(value)).strip(WS_CHARS)
+
+
+def dirty_pattern() -> str:
+    """RE2 pattern matching a row (fields joined by U+001F) that needs cleaning:
+    a space at a field's edge, an invisible character, or a formula guard."""
+    ws = f"[ \\t\\r\\n{_NBSP}\\x{{feff}}]"
+    edge = f"(^|\\x{{1f}}){ws}|{ws}(\\x{{1f}}|$)"
+    guard = "(^|\\x{1f})'[=+\\-@\\t\\r]"
+    return f"{edge}|[{INVISIBLE_CLASS}]|{guard}"
+
+
+def clean_sql(column: str, free_text: bool) -> str:
+    """SQL: the value of ``column`` cleaned (guard undone, invisible characters
+    removed unless ``free_text``, spaces trimmed)."""
+    c = quote_ident(column)
+    text = (
+        f"CASE WHEN regexp_matches({c}, {quote_literal(_GUARDED)}) THEN substr({c}, 2) ELSE {c} END"
+    )
+    if not free_text:
+        text = f"regexp_replace({text}, {quote_literal('[' + INVISIBLE_CLASS + ']')}, '', 'g')"
+    return f"trim({text}, {quote_literal(WS_CHARS)})"
+
+
+def cleaned_sql(column: str) -> str:
+    """SQL: 1 when the value of ``column`` holds an invisible character or a
+    no-break space at an end (it is counted as cleaned), else 0."""
+    pattern = f"[{INVISIBLE_CLASS}]|^\\s*[{_NBSP}]|[{_NBSP}]\\s*$"
+    found = f"regexp_matches({quote_ident(column)}, {quote_literal(pattern)})"
+    return f"CASE WHEN {found} THEN 1 ELSE 0 END"

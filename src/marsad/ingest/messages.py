@@ -1,0 +1,137 @@
+"""The plain-words message of each quarantined row, as one SQL expression.
+
+A message names the line and column, quotes the raw value of the failing
+cell (never another figure of the record) and says what is wrong in words a
+compiler can act on:
+
+- a day that does not exist is called that: ``"2023-02-29" does not exist:
+  2023 is not a leap year``, ``"2024-04-31" does not exist: April has 30 days``;
+- a negative amount in any notation: ``amount is negative: "(1 234,56)"``;
+- an amount too large to be a settlement amount, with the limit;
+- a code that is not in its list, with a hint for frequent slips
+  (:func:`marsad.reference.hints`): ``"UK" is not an ISO 3166-1 alpha-2
+  country code: did you mean GB?``;
+- the home country as a partner: ``"MA" is the home country …``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marsad.engine import quote_literal as _lit
+from marsad.ingest.schema import Kind
+from marsad.ingest.validate import HINTS, REF_MESSAGES, REF_TABLES, number_pattern
+
+_QUOTED = "'\"' || coalesce(_value, '') || '\"'"
+_NOUN = {"amount": "amount", "mad_per_unit": "rate"}
+
+
+def _no_such_day() -> str:
+    """SQL: why a ``YYYY-MM-DD`` text names no day (``_value``), in words."""
+    y = "TRY_CAST(substr(_value, 1, 4) AS INTEGER)"
+    m = "TRY_CAST(substr(_value, 6, 2) AS INTEGER)"
+    d = "TRY_CAST(substr(_value, 9, 2) AS INTEGER)"
+    leap = f"({y} % 4 = 0 AND ({y} % 100 <> 0 OR {y} % 400 = 0))"
+    month = f"make_date(2000, {m}, 1)"
+    why = f"""CASE
+        WHEN {m} NOT BETWEEN 1 AND 12 THEN 'there is no month ' || {m}
+        WHEN {d} = 0 THEN 'there is no day 0'
+        WHEN {m} = 2 AND {d} = 29 AND NOT {leap} THEN {y} || ' is not a leap year'
+        WHEN {m} = 2 THEN 'February has ' || CASE WHEN {leap} THEN 29 ELSE 28 END
+                          || ' days in ' || {y}
+        ELSE monthname({month}) || ' has ' || day(last_day({month})) || ' days' END"""
+    return f"{_QUOTED} || ' does not exist: ' || {why}"
+
+
+def _hint(ref: str) -> str:
+    """SQL: ``: did you mean XX?`` for a code of list ``ref``, or ''."""
+    table = REF_TABLES[ref]
+    bare = "regexp_replace(upper(_value), '[^A-Z0-9]', '', 'g')"
+    listed = f"(SELECT suggest FROM {HINTS} h WHERE h.list = {_lit(ref)} AND h.wrong = "
+    guess = (
+        f"coalesce({listed}upper(_value)), "
+        f"(SELECT code FROM {table} r WHERE r.code = {bare} AND r.code <> upper(_value)), "
+        f"{listed}{bare}))"
+    )
+    return f"coalesce(': did you mean ' || {guess} || '?', '')"
+
+
+def _too_large(kind: Kind, name: str, limit: int | None) -> str:
+    if name != "amount":
+        return f"{_QUOTED} || ' is too large to be a rate (rates are below {limit:,} MAD per unit)'"
+    return (
+        f"{_QUOTED} || ' is too large to be a settlement amount "
+        f"(amounts are below {limit:,} in the original currency; setting MARSAD_MAX_AMOUNT)'"
+    )
+
+
+def _field_whens(kind: Kind, limits: dict[str, int | None]) -> list[str]:
+    """WHEN clauses of the messages of each decimal field's rules."""
+    out = []
+    for f in kind.fields:
+        if f.type != "decimal":
+            continue
+        noun = _NOUN.get(f.name, f.name)
+        out += [
+            f"WHEN _fail = 'precision|{f.name}|' "
+            f"THEN {_QUOTED} || ' has more than {f.scale} decimals'",
+            f"WHEN _fail = 'too_large|{f.name}|' THEN {_too_large(kind, f.name, limits[f.name])}",
+            f"WHEN _fail = 'positive|{f.name}|' AND {f.name} < 0 "
+            f"THEN '{noun} is negative: ' || {_QUOTED} || ' ({noun}s are positive)'",
+            f"WHEN _fail = 'positive|{f.name}|' THEN {_QUOTED} || ' is not a positive {noun}'",
+        ]
+    return out
+
+
+def message_sql(
+    kind: Kind,
+    date_range: tuple[dt.date, dt.date],
+    limits: dict[str, int | None],
+    home: str = "MA",
+) -> str:
+    """SQL expression of the plain-words message of a failing row of ``_ing_chk``.
+
+    ``limits``: the bound of each decimal field (e.g. ``{"amount": 10**14}``).
+    """
+    lo, hi = date_range
+    after = f"is after {hi.isoformat()}" + (
+        " (dates in the future are not accepted)" if hi >= dt.date.today() else ""
+    )
+    prefix = "_unit || ' ' || _line || ', column ' || split_part(_fail, '|', 2) || ': '"
+    comma_number = _lit(number_pattern(","))
+    sep_hint = (
+        "CASE WHEN _dec = ',' THEN ' (this file uses a decimal comma: state --decimal . if not)'"
+        f" WHEN regexp_full_match(_value, {comma_number}) "
+        "THEN ' (this file uses a decimal point: write it with a point, or state --decimal ,)'"
+        " ELSE '' END"
+    )
+    whens = [
+        ("required", "'a value is required but the field is empty'"),
+        ("type|day", _no_such_day()),
+        ("type|date", f"{_QUOTED} || ' is not a date of the form YYYY-MM-DD'"),
+        ("type|number", f"{_QUOTED} || ' is not a number' || {sep_hint}"),
+        ("date_range|before", f"{_QUOTED} || ' is before {lo.isoformat()}'"),
+        ("date_range|after", f"{_QUOTED} || ' {after}'"),
+        (
+            "flow",
+            f"{_QUOTED} || ' is not a flow: C (export receipt) or D (import payment) expected'",
+        ),
+        (
+            "resident",
+            f"{_QUOTED} || ' is the home country (setting MARSAD_HOME_COUNTRY={home}): "
+            "exports and imports are settled with non-resident partners'",
+        ),
+    ]
+    whens += [
+        (ref, f"{_QUOTED} || ' {text}' || {_hint(ref)}") for ref, text in REF_MESSAGES.items()
+    ]
+    cases = []
+    for key, expr in whens:
+        rule, _, detail = key.partition("|")
+        cond = f"split_part(_fail, '|', 1) = '{rule}'"
+        if detail:
+            cond += f" AND split_part(_fail, '|', 3) = '{detail}'"
+        cases.append(f"WHEN {cond} THEN {expr}")
+    cases += _field_whens(kind, limits)
+    fallback = "'fails the check ' || split_part(_fail, '|', 1)"
+    return f"coalesce(_msg, {prefix} || CASE {' '.join(cases)} ELSE {fallback} END)"

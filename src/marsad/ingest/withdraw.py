@@ -1,0 +1,159 @@
+"""Withdrawing a load: the warehouse as if that file had never been loaded.
+
+The rule, the simplest that is always right: after a withdrawal **each
+record shows the latest version brought by a load that is not withdrawn, or
+is gone if there is none.** Only the records whose current version came from
+the withdrawn load change (a record it brought that a later load corrected
+keeps that later version); each of them
+
+- leaves the core table (``transactions``, ``firms`` or ``rates``) for its
+  history table, marked ``superseded_by = load_id`` (its own load: withdrawn);
+- and, if an earlier load not withdrawn had brought a version of it (the
+  withdrawn load corrected it), that version comes back from the history.
+
+The quarantined rows that the load resolved are open again (the version that
+resolved them is gone), and its own quarantined rows are no longer open. The
+ledger keeps the load with who withdrew it, when and why; loading the same
+file again is still "already loaded". All of it is one transaction.
+
+>>> WithdrawReport("L00004", "transactions", removed=3, restored=1, reopened=2).summary()
+'load L00004 withdrawn: 3 transactions records left the warehouse (1 returned to its previous version); 2 quarantined rows it had resolved are open again'
+"""  # noqa: E501
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marsad.engine import Warehouse, quote_ident
+from marsad.errors import BadArgument
+from marsad.ingest.keys import key_cols, table_columns
+from marsad.ingest.schema import KINDS, Kind
+
+_KEYS = "_wd_keys"
+_BACK = "_wd_back"
+
+
+@dataclass
+class WithdrawReport:
+    """What a withdrawal did: records removed, restored to a previous version,
+    quarantined rows reopened; ``already`` when the load was withdrawn before."""
+
+    load_id: str
+    kind: str
+    removed: int = 0
+    restored: int = 0
+    reopened: int = 0
+    already: str | None = None  # "on 2024-05-02 10:00 by a.benali: wrong month"
+
+    def summary(self) -> str:
+        """The outcome in one line."""
+        if self.already:
+            return f"load {self.load_id} was already withdrawn ({self.already}): nothing changed"
+        restored = (
+            "returned to its previous version"
+            if self.restored == 1
+            else ("returned to their previous version")
+        )
+        text = (
+            f"load {self.load_id} withdrawn: {self.removed:,} {self.kind} records left the "
+            f"warehouse ({self.restored:,} {restored})"
+        )
+        if self.reopened:
+            text += f"; {self.reopened:,} quarantined rows it had resolved are open again"
+        return text
+
+
+def withdraw(wh: Warehouse, load_id: str, reason: str, who: str) -> WithdrawReport:
+    """Withdraw the load ``load_id`` (see the module's rule), in one transaction."""
+    if not reason.strip():
+        raise BadArgument("say why the load is withdrawn: --reason TEXT")
+    with wh.transaction():
+        row = wh.sql(
+            """SELECT kind, strftime(withdrawn_at, '%Y-%m-%d %H:%M'), withdrawn_by,
+                      withdrawn_reason FROM ingest_loads WHERE load_id = ?""",
+            [load_id],
+        )
+        if not row:
+            raise BadArgument(f"no load {load_id} (see: marsad loads)")
+        kind, at, by, why = row[0]
+        report = WithdrawReport(load_id, kind)
+        if at is not None:
+            report.already = f"on {at} by {by}: {why}"
+            return report
+        spec = KINDS[kind]
+        report.removed = _remove(wh, spec, load_id)
+        report.restored = _restore(wh, spec, load_id)
+        report.reopened = _reopen(wh, load_id)
+        wh.sql(
+            """UPDATE ingest_loads SET withdrawn_at = now()::TIMESTAMP, withdrawn_by = ?,
+                      withdrawn_reason = ? WHERE load_id = ?""",
+            [who, reason.strip(), load_id],
+        )
+        wh.sql(
+            """INSERT INTO ingest_actions
+               (acted_at, acted_by, action, load_id, selection, row_count, reason)
+               VALUES (now()::TIMESTAMP, ?, 'withdraw', ?, 'all its records', ?, ?)""",
+            [who, load_id, report.removed, reason.strip()],
+        )
+    for temp in (_KEYS, _BACK):
+        wh.sql(f"DROP TABLE IF EXISTS {temp}")
+    return report
+
+
+def _remove(wh: Warehouse, kind: Kind, load_id: str) -> int:
+    """Move the current versions the load brought to the history; return how many."""
+    table, keys = kind.table, key_cols(kind)
+    wh.sql(
+        f"CREATE OR REPLACE TEMP TABLE {_KEYS} AS SELECT {keys} FROM {table} WHERE load_id = ?",
+        [load_id],
+    )
+    cols = ", ".join(quote_ident(c) for c in table_columns(wh, table))
+    wh.sql(
+        f"""INSERT INTO {table}_history
+            SELECT {cols}, load_id, now()::TIMESTAMP FROM {table} WHERE load_id = ?""",
+        [load_id],
+    )
+    wh.sql(f"DELETE FROM {table} WHERE load_id = ?", [load_id])
+    return int(wh.scalar(f"SELECT count(*) FROM {_KEYS}"))
+
+
+def _restore(wh: Warehouse, kind: Kind, load_id: str) -> int:
+    """Bring back, for each record removed, the latest version of a load not
+    withdrawn; return how many."""
+    table, keys = kind.table, key_cols(kind)
+    cols = table_columns(wh, table)
+    number = "TRY_CAST(substr(h.load_id, 2) AS BIGINT)"
+    live = "SELECT load_id FROM ingest_loads WHERE withdrawn_at IS NULL AND load_id <> ?"
+    wh.sql(
+        f"""CREATE OR REPLACE TEMP TABLE {_BACK} AS
+            SELECT * EXCLUDE (rn) FROM (
+                SELECT h.*, row_number() OVER (PARTITION BY {key_cols(kind, "h")}
+                                               ORDER BY {number} DESC, h.superseded_at DESC) AS rn
+                FROM {table}_history h SEMI JOIN {_KEYS} USING ({keys})
+                WHERE h.load_id IN ({live}) AND h.superseded_by <> h.load_id)
+            WHERE rn = 1""",
+        [load_id],
+    )
+    names = ", ".join(quote_ident(c) for c in cols)
+    wh.sql(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_BACK}")
+    match = " AND ".join(f"h.{quote_ident(k)} = b.{quote_ident(k)}" for k in kind.key)
+    wh.sql(
+        f"""DELETE FROM {table}_history h USING {_BACK} b
+            WHERE {match} AND h.load_id = b.load_id AND h.superseded_by = b.superseded_by"""
+    )
+    return int(wh.scalar(f"SELECT count(*) FROM {_BACK}"))
+
+
+def _reopen(wh: Warehouse, load_id: str) -> int:
+    """Quarantined rows of other loads that this load resolved: open again."""
+    n = int(
+        wh.scalar(
+            "SELECT count(*) FROM ingest_quarantine WHERE resolved_by = ? AND load_id <> ?",
+            [load_id, load_id],
+        )
+    )
+    wh.sql(
+        "UPDATE ingest_quarantine SET resolved_by = NULL WHERE resolved_by = ? AND load_id <> ?",
+        [load_id, load_id],
+    )
+    return n
