@@ -1,7 +1,7 @@
 """The ``marsad`` command: one Typer app, each command a thin call into a stage.
 
 One module per command group, in the order of the work: :mod:`.ingest`,
-:mod:`.quarantine`, :mod:`.loads`, :mod:`.build`, :mod:`.export`,
+:mod:`.reporters`, :mod:`.quarantine`, :mod:`.loads`, :mod:`.build`, :mod:`.export`,
 :mod:`.bulletin`, then :mod:`.demo` and :mod:`.synth`. What they share (the
 ``--warehouse`` option, consoles, progress bars, errors) is in :mod:`.common`.
 
@@ -18,7 +18,17 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli import build, bulletin, demo, export, ingest, loads, quarantine, synth
+from marsad.cli import (
+    build,
+    bulletin,
+    demo,
+    export,
+    ingest,
+    loads,
+    quarantine,
+    reporters,
+    synth,
+)
 from marsad.cli.common import MarsadGroup
 
 app = typer.Typer(
@@ -59,7 +69,7 @@ def main(
     )
 
 
-for _module in (ingest, quarantine, loads, build, export, bulletin, demo, synth):
+for _module in (ingest, reporters, quarantine, loads, build, export, bulletin, demo, synth):
     _module.register(app)
 
 __all__ = ["app"]
