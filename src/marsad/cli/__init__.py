@@ -1,7 +1,7 @@
 """The ``marsad`` command: one Typer app, each command a thin call into a stage.
 
 One module per command group, in the order of the work: :mod:`.ingest`,
-:mod:`.quarantine`, :mod:`.loads`, :mod:`.coverage`,
+:mod:`.reporters`, :mod:`.quarantine`, :mod:`.loads`, :mod:`.coverage`,
 :mod:`.review`, :mod:`.build`, :mod:`.export`,
 :mod:`.bulletin`, then :mod:`.demo` and :mod:`.synth`. What they share (the
 ``--warehouse`` option, consoles, progress bars, errors) is in :mod:`.common`.
@@ -28,6 +28,7 @@ from marsad.cli import (
     ingest,
     loads,
     quarantine,
+    reporters,
     review,
     synth,
 )
@@ -71,7 +72,19 @@ def main(
     )
 
 
-for _module in (ingest, quarantine, loads, coverage, review, build, export, bulletin, demo, synth):
+for _module in (
+    ingest,
+    reporters,
+    quarantine,
+    loads,
+    coverage,
+    review,
+    build,
+    export,
+    bulletin,
+    demo,
+    synth,
+):
     _module.register(app)
 
 __all__ = ["app"]

@@ -46,18 +46,21 @@ def _date(text: str | None, name: str) -> dt.date | None:
         fail(f"{name} must be a date YYYY-MM-DD, not {text!r}")
 
 
-def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit) -> Any:
-    from marsad.ingest import ReadOptions
+def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit, formats) -> Any:
+    from marsad.ingest import ReadOptions, reporters
 
     if sep is not None:
         sep = {"tab": "\t", "\\t": "\t", "TAB": "\t"}.get(sep, sep)
     from marsad.ingest.validate import check_date_range
 
+    date_format, mapping = formats
     options = ReadOptions(
         sep=sep,
-        decimal=decimal,
+        decimal=reporters.check_decimal(decimal) if decimal is not None else None,
         encoding=encoding,
         sheet=sheet,
+        date_format=reporters.check_date_format(date_format) if date_format else None,
+        column_map=reporters.parse_map(mapping) if mapping else None,
         min_date=_date(min_date, "--min-date"),
         max_date=_date(max_date, "--max-date"),
         memory_limit=memory_limit,
@@ -98,7 +101,11 @@ def ingest(
         typer.Option("--sep", help="Field separator (default: detected among , ; tab |)."),
     ] = None,
     decimal: Annotated[
-        str | None, typer.Option("--decimal", help="Decimal separator, . or , (default: detected).")
+        str | None,
+        typer.Option(
+            "--decimal",
+            help="Decimal separator, . or , (default: detected, else the reporter's).",
+        ),
     ] = None,
     encoding: Annotated[
         str | None,
@@ -107,7 +114,26 @@ def ingest(
         ),
     ] = None,
     sheet: Annotated[
-        str | None, typer.Option("--sheet", help="Excel sheet name or number (default: the first).")
+        str | None,
+        typer.Option(
+            "--sheet", help="Excel sheet name or number (default: every sheet with the header)."
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            help="How the dates are written, e.g. %d/%m/%Y (default: YYYY-MM-DD, or the "
+            "reporter's); kept for the reporter.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="A column's name in the files: 'Record ID=record_id' (repeatable); kept for "
+            "the reporter.",
+        ),
     ] = None,
     min_date: Annotated[
         str | None,
@@ -150,7 +176,8 @@ def ingest(
         )
     from marsad.ingest import load_files
 
-    options = _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit)
+    formats = (date_format, mapping)
+    options = _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit, formats)
     show_progress = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
     with open_store(warehouse, read_only=False) as wh, _Progress(show_progress) as bars:
@@ -209,9 +236,10 @@ def _print_reports(out: Console, reports: list, *, several: bool, started: float
 
 
 def _print_report(out: Console, r) -> None:
+    name = r.file.name + (f", sheet {r.sheet!r}" if r.sheet else "")
     if r.status == "already loaded":
         out.print(
-            f"{r.file.name}: already loaded (load {r.load_id}, same content as "
+            f"{name}: already loaded (load {r.load_id}, same content as "
             f"{r.previous_file}); nothing changed",
             markup=False,
         )
@@ -223,7 +251,7 @@ def _print_report(out: Console, r) -> None:
         else ""
     )
     out.print(
-        f"{r.file.name}: {_int(r.rows_read)} rows read, {_int(r.loaded)} loaded, "
+        f"{name}: {_int(r.rows_read)} rows read, {_int(r.loaded)} loaded, "
         f"{_int(r.quarantined)} quarantined{duplicates}{corrections} - load {r.load_id}",
         markup=False,
     )

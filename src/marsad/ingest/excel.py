@@ -1,26 +1,99 @@
 """Excel workbooks, read with python-calamine (DuckDB's excel extension cannot
-be downloaded here): each cell as the text a CSV would hold."""
+be downloaded here): each cell as the text a CSV would hold, and each cell as
+the spreadsheet shows it.
+
+- Every sheet that carries the header is read, one load per sheet; the others
+  are named with the reason they were skipped (``--sheet`` reads one sheet).
+- A number cell is read to 15 significant digits, Excel's precision: the
+  binary noise of ``=1234.56*3`` (3703.6800000000003) is read 3703.68.
+- A date cell, or a number in a date column (an Excel serial date, e.g.
+  45366), is a date.
+- An error cell (``#N/A``, ``#DIV/0!``) costs its row, quarantined with the
+  error named (:mod:`~marsad.ingest.xlsx_errors`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import math
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import Context
 from pathlib import Path
 
 import pyarrow as pa
 
 from marsad.engine import Warehouse, quote_ident
 from marsad.ingest.errors import IngestError, first_line
-from marsad.ingest.header import Header, detect_decimal, find_header, header_problem
+from marsad.ingest.header import (
+    DecimalEvidence,
+    Header,
+    MapChoice,
+    decimal_evidence,
+    header_problem,
+    search_header,
+)
 from marsad.ingest.options import Detected, ReadOptions
+from marsad.ingest.reporters import file_reporters
 from marsad.ingest.schema import Kind
-from marsad.ingest.staging import Staged, create_from_arrow, raw_table
+from marsad.ingest.staging import Reject, Staged, create_from_arrow, raw_table
+from marsad.ingest.xlsx_errors import ERRORS, error_cells
+
+_EXCEL_PRECISION = Context(prec=15)
+_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system)
 
 
-def _cell_text(value: object, decimal: str) -> str | None:
+@dataclass
+class SheetPlan:
+    """A sheet that carries the header, read, before it is staged."""
+
+    path: Path
+    name: str
+    header: Header
+    data: list[list]  # the rows after the header
+    errors: dict[tuple[int, int], str]
+    evidence: DecimalEvidence
+    reporters: set[str]
+    detected: Detected
+    notes: list[str] = field(default_factory=list)
+
+
+def number_text(value: float, decimal: str = ".") -> str:
+    """A number cell as the spreadsheet shows it: 15 significant digits, no
+    exponent, whole numbers without decimals.
+
+    >>> number_text(3479.9999999999995), number_text(0.1 + 0.2), number_text(1234.5, ",")
+    ('3480', '0.3', '1234,5')
+    >>> number_text(1e-7), number_text(1e20)
+    ('0.0000001', '100000000000000000000')
+    """
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    shown = _EXCEL_PRECISION.create_decimal(repr(value)).normalize()
+    text = format(shown, "f")
+    return text.replace(".", ",") if decimal == "," else text
+
+
+def _date_cell(value: object) -> str | None:
+    """A cell of a date column as YYYY-MM-DD: a date cell, or a serial date
+    number (45366 is 2024-03-15); None when it is neither.
+
+    >>> _date_cell(45366), _date_cell(45366.75), _date_cell(dt.datetime(2024, 3, 15, 9, 30))
+    ('2024-03-15', '2024-03-15', '2024-03-15')
+    """
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+        return (_EPOCH + dt.timedelta(days=int(value))).isoformat()
+    return None
+
+
+def _cell_text(value: object, decimal: str, is_date: bool = False) -> str | None:
     """An Excel cell as the text a CSV would hold."""
+    if is_date and (day := _date_cell(value)) is not None:
+        return day
     if value is None:
         return None
     if isinstance(value, str):
@@ -36,34 +109,16 @@ def _cell_text(value: object, decimal: str) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return _float_text(value, decimal)
+        return number_text(value, decimal)
     return str(value)
-
-
-def _float_text(value: float, decimal: str) -> str:
-    """A number cell as written: whole numbers without decimals, no exponent.
-
-    >>> _float_text(1234.5, ","), _float_text(12.0, "."), _float_text(1e-7, ".")
-    ('1234,5', '12', '0.0000001')
-    """
-    if math.isnan(value) or math.isinf(value):
-        return str(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = format(Decimal(repr(value)), "f")
-    return text.replace(".", ",") if decimal == "," else text
 
 
 def _present(cell: object) -> bool:
     return cell is not None and not (isinstance(cell, str) and not cell.strip())
 
 
-def _pick_sheet(names: list[str], wanted: str | None) -> str:
-    """The sheet named (any case) or numbered (1-based) ``wanted``; the first if None."""
-    if not names:
-        raise IngestError("the workbook has no sheet")
-    if wanted is None:
-        return names[0]
+def _pick_sheet(names: list[str], wanted: str) -> str:
+    """The sheet named (any case) or numbered (1-based) ``wanted``."""
     if wanted.isdigit() and wanted not in names:
         n = int(wanted)
         if not 1 <= n <= len(names):
@@ -77,8 +132,8 @@ def _pick_sheet(names: list[str], wanted: str | None) -> str:
     return match[0]
 
 
-def _read_sheet(path: Path, wanted: str | None) -> tuple[str, list[list]]:
-    """(sheet name, its rows of Python values)."""
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheets, in order."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -88,8 +143,28 @@ def _read_sheet(path: Path, wanted: str | None) -> tuple[str, list[list]]:
             f"the file cannot be read as an Excel workbook: {first_line(str(exc))}"
         ) from None
     try:
-        sheet_name = _pick_sheet(list(wb.sheet_names), wanted)
-        rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        return list(wb.sheet_names)
+    finally:
+        with contextlib.suppress(Exception):
+            wb.close()
+
+
+def _read_sheets(path: Path, wanted: str | None) -> list[tuple[str, list[list]]]:
+    """(sheet name, its rows of Python values) of the sheet ``wanted``, else of every sheet."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:
+        raise IngestError(
+            f"the file cannot be read as an Excel workbook: {first_line(str(exc))}"
+        ) from None
+    try:
+        names = list(wb.sheet_names)
+        if not names:
+            raise IngestError("the workbook has no sheet")
+        chosen = [_pick_sheet(names, wanted)] if wanted is not None else names
+        return [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in chosen]
     except IngestError:
         raise
     except Exception as exc:
@@ -97,67 +172,119 @@ def _read_sheet(path: Path, wanted: str | None) -> tuple[str, list[list]]:
     finally:
         with contextlib.suppress(Exception):
             wb.close()
-    return sheet_name, rows
 
 
-def _sheet_decimal(kind: Kind, header: Header, data: list[list]) -> str:
-    """The decimal mark of the amounts (or rates) written as text in the sheet."""
+def _evidence(kind: Kind, header: Header, data: list[list]) -> tuple[DecimalEvidence, set[str]]:
+    """What the text amounts (or rates) show of the decimal mark; the reporters."""
     sample = []
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
     if dec_field is not None:
         idx = header.mapping[dec_field]
-        for row in data[:5000]:
-            if idx < len(row) and isinstance(row[idx], str):
-                sample.append(row[idx])
-    return detect_decimal(sample, None)
+        sample = [r[idx] for r in data[:5000] if idx < len(r) and isinstance(r[idx], str)]
+    rep = header.mapping.get("reporter")
+    reporters = [r[rep] for r in data[:5000] if rep is not None and rep < len(r)]
+    return decimal_evidence(sample), file_reporters(kind, reporters)
 
 
-def _as_table(kind: Kind, header: Header, data: list[list], decimal: str) -> pa.Table:
-    """The rows after the header as text columns, with ``_line`` and ``_blank``."""
+def plan_workbook(
+    path: Path, kind: Kind, options: ReadOptions, maps: list[MapChoice]
+) -> tuple[list[SheetPlan], list[str]]:
+    """The sheets to load (the stated one, else every sheet carrying the
+    header) and, in plain words, the sheets skipped and why."""
+    sheets = _read_sheets(path, options.sheet)
+    limit = options.header_search_rows
+    plans, skipped, best = [], [], (0, [], "")
+    for name, rows in sheets:
+
+        def numbered(rows=rows):
+            return ((i + 1, row) for i, row in enumerate(rows) if any(_present(c) for c in row))
+
+        header, score, names = search_header(numbered, kind, limit, maps)
+        if header is None:
+            if not any(any(_present(c) for c in row) for row in rows):
+                skipped.append(f"sheet {name!r} not read: it is empty")
+            else:
+                why = header_problem(kind, names, f"rows of sheet {name!r}", limit)
+                skipped.append(f"sheet {name!r} not read: {why}")
+            if score >= best[0]:
+                best = (score, names, name)
+            continue
+        data = rows[header.line :]
+        evidence, reporters = _evidence(kind, header, data)
+        detected = Detected("excel", decimal=None, sheet=name, header_line=header.line)
+        notes = [n for n in (header.note(),) if n]
+        plans.append(
+            SheetPlan(path, name, header, data, error_cells(path, name), evidence, reporters,
+                      detected, notes)
+        )  # fmt: skip
+    if not plans:
+        where = f"rows of sheet {best[2]!r}" if len(sheets) == 1 else "rows of any sheet"
+        raise IngestError(header_problem(kind, best[1], where, limit))
+    return plans, skipped
+
+
+def _row_errors(plan: SheetPlan, row_no: int, kind: Kind) -> Reject | None:
+    """The row's first error cell in a column read, as a reject."""
+    for f in kind.fields:
+        idx = plan.header.mapping.get(f.name)
+        shown = plan.errors.get((row_no, idx)) if idx is not None else None
+        if shown is not None:
+            meaning = ERRORS.get(shown, "a formula that failed")
+            return Reject(
+                line=row_no, rule="excel_error", column=f.name, value=shown,
+                message=f"row {row_no}, column {f.name}: the cell holds the Excel error "
+                f"{shown} ({meaning})",
+            )  # fmt: skip
+    return None
+
+
+def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list[Reject]]:
+    """The rows after the header as text columns, with ``_line`` and ``_blank``;
+    the rows holding an Excel error cell, as rejects."""
+    header = plan.header
     lines: list[int] = []
     cols: dict[str, list[str | None]] = {f.name: [] for f in kind.fields}
-    width = len(header.cells)
+    dates = {f.name for f in kind.fields if f.type == "date"}
     blank: list[bool] = []
-    for offset, row in enumerate(data):
-        texts = [_cell_text(c, decimal) for c in row]
-        lines.append(header.line + 1 + offset)
+    rejects: list[Reject] = []
+    for offset, row in enumerate(plan.data):
+        row_no = header.line + 1 + offset
+        if plan.errors and (rej := _row_errors(plan, row_no, kind)) is not None:
+            rejects.append(rej)
+            continue
+        lines.append(row_no)
         for f in kind.fields:
             idx = header.mapping.get(f.name)
-            cols[f.name].append(texts[idx] if idx is not None and idx < len(texts) else None)
-        blank.append(not any(t is not None and t.strip() for t in texts[: max(width, len(texts))]))
-    return pa.table(
+            cell = row[idx] if idx is not None and idx < len(row) else None
+            cols[f.name].append(_cell_text(cell, decimal, f.name in dates))
+        blank.append(not any(_present(c) for c in row))
+    table = pa.table(
         {
             "_line": pa.array(lines, pa.int64()),
             **{k: pa.array(v, pa.string()) for k, v in cols.items()},
             "_blank": pa.array(blank, pa.bool_()),
         }
     )
+    return table, rejects
 
 
-def stage_excel(wh: Warehouse, kind: Kind, path: Path, options: ReadOptions, tag: int) -> Staged:
-    """Stage the sheet (stated, else the first) into ``_ing_raw_<tag>``."""
-    sheet_name, rows = _read_sheet(path, options.sheet)
-    numbered = ((i + 1, row) for i, row in enumerate(rows) if any(_present(c) for c in row))
-    limit = options.header_search_rows
-    header, _, best = find_header(numbered, kind, limit)
-    if header is None:
-        raise IngestError(header_problem(kind, best, f"rows of sheet {sheet_name!r}", limit))
-    data = rows[header.line :]
-    decimal = options.decimal
-    if decimal is None:
-        decimal = _sheet_decimal(kind, header, data)
-    create_from_arrow(wh, raw_table(tag), _as_table(kind, header, data, decimal))
+def stage_sheet(wh: Warehouse, kind: Kind, plan: SheetPlan, tag: int) -> Staged:
+    """Stage a planned sheet (its decimal mark decided) into ``_ing_raw_<tag>``."""
+    decimal = plan.detected.decimal or "."
+    table, rejects = _as_table(kind, plan, decimal)
+    create_from_arrow(wh, raw_table(tag), table)
     field_cols = ", ".join(quote_ident(f.name) for f in kind.fields)
+    header = plan.header
     ignored = [
         name or f"(column {i + 1})"
         for i, name in enumerate(header.cells)
         if i not in header.mapping.values() and name
     ]
-    detected = Detected("excel", decimal=decimal, sheet=sheet_name, header_line=header.line)
     return Staged(
         source=f"SELECT _line, {field_cols}, _blank FROM {raw_table(tag)}",
-        rejects=[],
+        rejects=rejects,
         unit="row",
-        detected=detected,
+        detected=plan.detected,
         ignored_columns=ignored,
+        notes=list(plan.notes),
     )

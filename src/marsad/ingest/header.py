@@ -1,18 +1,21 @@
 """The header row and the decimal mark, found the same way in every format.
 
 The header is the first of the top rows that names every required column of
-the kind (matched trimmed, in lower case, BOM dropped); the decimal mark is
-the one most numbers of a sample use.
+the kind (matched trimmed, in lower case, BOM dropped, after the column
+mapping of the reporter or of ``--map``); the decimal mark is the one most
+numbers of a sample use, or none when no number tells (``1.500``: 1.5 or 1500).
 
->>> detect_decimal(["1 234,50", "12,5"], ";")
+>>> detect_decimal(["1 234,50", "12,5"])
 ','
+>>> decimal_evidence(["1.500", "12.000"])
+DecimalEvidence(mark=None, ambiguous='1.500')
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from marsad.ingest.errors import IngestError
 from marsad.ingest.schema import Kind, normalise_header
@@ -26,34 +29,75 @@ class Header:
     line: int  # physical line of the header (1-based)
     cells: list[str]  # normalised names, one per column of the file
     mapping: dict[str, int]  # field -> column index
+    #: whose column mapping named the columns (``stated``, ``reporter BK01's``), if any
+    mapped_by: str | None = None
+    renamed: dict[str, str] = field(default_factory=dict)  # file's name -> field, as used
+
+    def note(self) -> str | None:
+        """The renaming in plain words, when a column mapping was used."""
+        if not self.renamed:
+            return None
+        pairs = ", ".join(f"{a!r} as {b}" for a, b in self.renamed.items())
+        return f"columns read with {self.mapped_by} mapping: {pairs}"
+
+
+#: (whose, mapping): a column mapping to try when looking for the header.
+MapChoice = tuple[str | None, dict[str, str]]
 
 
 def find_header(
-    rows: Iterator[tuple[int, list]], kind: Kind, limit: int | None = None
+    rows: Iterator[tuple[int, list]],
+    kind: Kind,
+    limit: int | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> tuple[Header | None, int, list[str]]:
     """Find the header among the first ``limit`` rows: the first row naming
-    every required column. Returns (header or None, best match count, names
-    of the best candidate)."""
+    every required column, once the column ``mapping`` (file's name, as
+    normalised, -> field) is applied. Returns (header or None, best match
+    count, names of the best candidate)."""
     required = kind.required_columns
     limit = limit or HEADER_SEARCH_ROWS
+    mapping = mapping or {}
     best = (0, [])
     for n, (line, cells) in enumerate(rows):
         if n >= limit:
             break
-        names = [normalise_header(c) for c in cells]
+        raw = [normalise_header(c) for c in cells]
+        names = [mapping.get(name, name) for name in raw]
         found = [r for r in required if r in names]
         if len(found) > best[0]:
             best = (len(found), names)
         if len(found) == len(required):
-            mapping = {}
+            index = {}
             for f in kind.field_names:
                 idx = [i for i, name in enumerate(names) if name == f]
                 if len(idx) > 1:
                     raise IngestError(f"the column {f} appears {len(idx)} times in the header")
                 if idx:
-                    mapping[f] = idx[0]
-            return Header(line=line, cells=names, mapping=mapping), len(found), names
+                    index[f] = idx[0]
+            renamed = {a: b for a, b in zip(raw, names, strict=True) if a != b}
+            header = Header(line=line, cells=names, mapping=index, renamed=renamed)
+            return header, len(found), names
     return None, best[0], best[1]
+
+
+def search_header(
+    rows: Callable[[], Iterator[tuple[int, list]]],
+    kind: Kind,
+    limit: int | None,
+    maps: list[MapChoice],
+) -> tuple[Header | None, int, list[str]]:
+    """:func:`find_header` with each column mapping of ``maps`` in turn (the
+    first that finds the header wins); ``rows()`` gives the rows afresh."""
+    best: tuple[int, list[str]] = (-1, [])
+    for whose, mapping in maps or [(None, {})]:
+        header, score, names = find_header(rows(), kind, limit, mapping)
+        if header is not None:
+            header.mapped_by = whose if header.renamed else None
+            return header, score, names
+        if score > best[0]:
+            best = (score, names)
+    return None, max(best[0], 0), best[1]
 
 
 def header_problem(kind: Kind, best_names: list[str], where: str, limit: int | None = None) -> str:
@@ -95,12 +139,41 @@ def _vote(v: str) -> str | None:
     return mark
 
 
-def detect_decimal(values: list[str], sep: str | None) -> str:
-    """``.`` or ``,``: which one the numbers use as decimal separator."""
-    votes = [_vote(raw.strip()) for raw in values]
-    point, comma, ambiguous = votes.count("."), votes.count(","), votes.count("?")
-    if comma > point:
-        return ","
-    if point > comma:
-        return "."
-    return "," if sep == ";" and ambiguous else "."
+@dataclass(frozen=True)
+class DecimalEvidence:
+    """What a sample of numbers shows of its decimal mark: ``mark`` (``.`` or
+    ``,``) when some number tells (``2.750,50``, ``12,5``), else ``ambiguous``,
+    a number that reads both ways (``1.500``), or neither (whole numbers only:
+    any mark reads them the same)."""
+
+    mark: str | None = None
+    ambiguous: str | None = None
+
+
+def decimal_evidence(values: list[str]) -> DecimalEvidence:
+    """The decimal mark most numbers of ``values`` show (see :class:`DecimalEvidence`).
+
+    >>> decimal_evidence(["2.750,50", "1.500"]).mark
+    ','
+    >>> decimal_evidence(["1500", "12"])
+    DecimalEvidence(mark=None, ambiguous=None)
+    """
+    point = comma = 0
+    ambiguous = None
+    for raw in values:
+        vote = _vote(raw.strip())
+        point += vote == "."
+        comma += vote == ","
+        if vote == "?" and ambiguous is None:
+            ambiguous = raw.strip()
+    if comma != point:
+        return DecimalEvidence(mark="," if comma > point else ".")
+    if comma:  # as many numbers each way: the data contradicts itself
+        ambiguous = next(v.strip() for v in values if _vote(v.strip()) in (".", ","))
+    return DecimalEvidence(ambiguous=ambiguous)
+
+
+def detect_decimal(values: list[str]) -> str | None:
+    """``.`` or ``,``: which one the numbers use as decimal separator; None
+    when no number tells."""
+    return decimal_evidence(values).mark

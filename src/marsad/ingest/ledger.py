@@ -82,9 +82,11 @@ _LEDGER_SELECT = (
 )
 
 
-def previous_load(wh: Warehouse, sha256: str) -> tuple | None:
-    """The ledger row of the content ``sha256``, if it was loaded."""
-    rows = wh.sql(_LEDGER_SELECT + " WHERE sha256 = ?", [sha256])
+def previous_load(wh: Warehouse, sha256: str, sheet: str | None = None) -> tuple | None:
+    """The ledger row of the content ``sha256`` (and Excel ``sheet``), if it was loaded."""
+    rows = wh.sql(
+        _LEDGER_SELECT + " WHERE sha256 = ? AND sheet IS NOT DISTINCT FROM ?", [sha256, sheet]
+    )
     return rows[0] if rows else None
 
 
@@ -131,13 +133,17 @@ def refused_report(f: BatchFile, kind: str) -> LoadReport:
 def assign_load_ids(wh: Warehouse, files: list[BatchFile]) -> LoadIds:
     """Number the batch's loads after the last one (``L00001``, …); refuse the
     batch if another process loaded one of its contents since we looked."""
-    shas = [f.scan.sha256 for f in files]
+    shas = [f"{f.scan.sha256}|{f.sheet or ''}" for f in files]
     meanwhile = dict(
-        wh.sql("SELECT sha256, load_id FROM ingest_loads WHERE list_contains(?, sha256)", [shas])
+        wh.sql(
+            "SELECT sha256 || '|' || coalesce(sheet, ''), load_id FROM ingest_loads"
+            " WHERE list_contains(?, sha256 || '|' || coalesce(sheet, ''))",
+            [shas],
+        )
     )
-    for f in files:
-        if f.scan.sha256 in meanwhile:  # loaded by another process since we looked
-            prev = meanwhile[f.scan.sha256]
+    for f, key in zip(files, shas, strict=True):
+        if key in meanwhile:  # loaded by another process since we looked
+            prev = meanwhile[key]
             raise FileRefused(f.path, f"its content was loaded meanwhile (load {prev})")
     n = int(
         wh.scalar(

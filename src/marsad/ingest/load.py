@@ -31,7 +31,7 @@ from pathlib import Path
 
 from marsad.engine import Warehouse, quote_literal
 from marsad.errors import BadArgument
-from marsad.ingest import ledger, quarantine, store, validate, versions
+from marsad.ingest import ledger, quarantine, reporters, store, validate, versions
 from marsad.ingest.errors import FileRefused
 from marsad.ingest.ledger import LoadReport
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
@@ -52,7 +52,8 @@ def load_files(
 ) -> list[LoadReport]:
     """Load ``paths`` as files of ``kind`` (``transactions``, ``firms`` or ``rates``).
 
-    One report per file, in order. Files are checked together and written in
+    One report per file (per sheet of a workbook), in order. Files are checked
+    together and written in
     one transaction per batch (all the files of a call, up to the
     ``MARSAD_BATCH_BYTES`` setting), in order, exactly as if loaded one after
     the other: a load interrupted at any point leaves none or all of a batch's
@@ -69,11 +70,13 @@ def load_files(
     validate.check_date_range(*options.date_range())
     store.ensure_tables(wh)
     validate.register_references(wh)
+    reporters.ensure_table(wh)
     files = [BatchFile(i, Path(p)) for i, p in enumerate(paths)]
+    every: list[BatchFile] = []
     with _bulk_settings(wh, options.memory_limit):
-        for batch in _batches(wh, files, progress, on_refused):
+        for batch in _batches(wh, spec, files, options, progress, on_refused, every):
             _load_batch(wh, spec, batch, options, progress, on_refused)
-    return [_report(f, spec) for f in files]
+    return [_report(f, spec) for f in every]
 
 
 def load_file(
@@ -84,42 +87,81 @@ def load_file(
 
 
 def _batches(
-    wh: Warehouse, files: list[BatchFile], progress: ProgressFn | None, on_refused: str
+    wh: Warehouse,
+    kind: Kind,
+    files: list[BatchFile],
+    options: ReadOptions,
+    progress: ProgressFn | None,
+    on_refused: str,
+    every: list[BatchFile],
 ) -> Iterator[list[BatchFile]]:
-    """Scan each file; yield the new contents in batches of about
-    ``MARSAD_BATCH_BYTES`` (a file already loaded gets its report here)."""
+    """Scan each file (a workbook: each sheet to load); yield the new contents
+    in batches of about ``MARSAD_BATCH_BYTES`` (a file or sheet already loaded
+    gets its report here). ``every`` receives every file and sheet, in order."""
     from marsad.settings import get_settings
 
     batch_bytes = int(get_settings().batch_bytes)
-    by_sha: dict[str, BatchFile] = {}
+    by_key: dict[tuple, BatchFile] = {}
     batch: list[BatchFile] = []
     size = 0
     for f in files:
-        t0 = time.perf_counter()
         try:
             f.scan = _scan(f.path, progress)
+            parts = _sheets(wh, kind, f, options)
         except FileRefused as exc:
             if on_refused == "raise":
                 raise
             f.refused = exc
+            every.append(f)
             continue
-        if (previous := ledger.previous_load(wh, f.scan.sha256)) is not None:
-            f.report = ledger.already_loaded(wh, f.path, f.scan, previous)
-            f.report.seconds = time.perf_counter() - t0
-            if progress:
-                progress(ProgressEvent(f.path, "done", f.scan.size, f.scan.size, 0))
-            continue
-        if f.scan.sha256 in by_sha:
-            f.same_as = by_sha[f.scan.sha256]
-            continue
-        by_sha[f.scan.sha256] = f
-        batch.append(f)
-        size += f.scan.size
-        if size >= batch_bytes:
-            yield batch
-            batch, size = [], 0
+        for g in parts:
+            g.index = len(every)
+            every.append(g)
+            if _already_loaded(wh, g, progress):
+                continue
+            key = (g.scan.sha256, g.sheet)
+            if key in by_key:
+                g.same_as = by_key[key]
+                continue
+            by_key[key] = g
+            batch.append(g)
+            size += g.scan.size
+            if size >= batch_bytes:
+                yield batch
+                batch, size = [], 0
     if batch:
         yield batch
+
+
+def _sheets(wh: Warehouse, kind: Kind, f: BatchFile, options: ReadOptions) -> list[BatchFile]:
+    """The file, or one file per sheet of a workbook to load."""
+    from marsad.ingest.errors import IngestError
+    from marsad.ingest.readers import plan_sheets, resolve_sheet
+    from marsad.ingest.scan import detect_format
+
+    try:
+        if detect_format(f.path, f.scan, options) != "excel":
+            return [f]
+        if options.sheet is not None:
+            # a sheet already loaded is not read again
+            f.sheet = resolve_sheet(f.path, options.sheet)
+            if ledger.previous_load(wh, f.scan.sha256, f.sheet) is not None:
+                return [f]
+        return plan_sheets(wh, kind, f, options)
+    except IngestError as exc:
+        raise FileRefused(f.path, str(exc)) from None
+
+
+def _already_loaded(wh: Warehouse, f: BatchFile, progress: ProgressFn | None) -> bool:
+    """Whether the ledger holds the file's content (and sheet): its report if so."""
+    t0 = time.perf_counter()
+    if (previous := ledger.previous_load(wh, f.scan.sha256, f.sheet)) is None:
+        return False
+    f.report = ledger.already_loaded(wh, f.path, f.scan, previous)
+    f.report.seconds = time.perf_counter() - t0
+    if progress:
+        progress(ProgressEvent(f.path, "done", f.scan.size, f.scan.size, 0))
+    return True
 
 
 def _report(f: BatchFile, spec: Kind) -> LoadReport:
@@ -226,6 +268,7 @@ def _write(
     corrections = versions.write_versions(wh, kind, ids, len(files))
     quarantine.write_quarantine(wh, kind, files, ids, options)
     ledger.write_ledger(wh, kind.name, files, ids, corrections, t0)
+    reporters.remember(wh, files)
 
 
 __all__ = ["LoadReport", "load_file", "load_files"]

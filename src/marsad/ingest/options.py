@@ -25,9 +25,13 @@ class ReadOptions:
     ``sep`` is the field separator (``,`` ``;`` tab ``|``); ``decimal`` the
     decimal separator (``.`` or ``,``); ``encoding`` any Python codec name
     (``utf-8``, ``cp1252``, ``latin-1``, ``utf-16``); ``sheet`` an Excel sheet
-    name or 1-based number. Dates must lie in ``[min_date, max_date]``
-    (settings ``MARSAD_MIN_VALUE_DATE``, ``MARSAD_MAX_VALUE_DATE``: 2000-01-01
-    to today).
+    name or 1-based number (default: every sheet that carries the header).
+    ``date_format`` is how the dates are written (``%d/%m/%Y``; default
+    YYYY-MM-DD) and ``column_map`` the file's column names for the kind's
+    fields (``{"Record ID": "record_id"}``); both default to what the file's
+    reporter is known to use (:mod:`marsad.ingest.reporters`). Dates must lie
+    in ``[min_date, max_date]`` (settings ``MARSAD_MIN_VALUE_DATE``,
+    ``MARSAD_MAX_VALUE_DATE``: 2000-01-01 to today).
     """
 
     sep: str | None = None
@@ -35,6 +39,8 @@ class ReadOptions:
     encoding: str | None = None
     sheet: str | None = None
     format: str | None = None  # csv | parquet | excel
+    date_format: str | None = None
+    column_map: dict[str, str] | None = None
     min_date: dt.date | None = None
     max_date: dt.date | None = None
     #: DuckDB memory limit while loading (e.g. "2GB"): beyond it, staging spills
@@ -70,10 +76,15 @@ class Detected:
     ``windows-1252``, ``latin-1 (stated)``) and ``codec`` the Python codec
     decoding it; ``separator`` the field separator and ``quote`` the quote
     character (text only); ``decimal`` the decimal mark; ``header_line`` the
-    line (Excel: row) of the header; ``sheet`` the Excel sheet read.
+    line (Excel: row) of the header; ``sheet`` the Excel sheet read;
+    ``decimal_from`` where the decimal mark comes from (``detected``,
+    ``stated``, ``reporter BK01's, learnt from …``); ``date_format`` the
+    format of the dates when not YYYY-MM-DD.
 
     >>> Detected("csv", encoding="utf-8", separator=";", decimal=",", header_line=3).describe()
     "csv, encoding utf-8, separator ';', decimal ',', header on line 3"
+    >>> Detected("csv", decimal=",", decimal_from="stated").describe()
+    "csv, decimal ',' (stated)"
     """
 
     format: str
@@ -85,6 +96,8 @@ class Detected:
     decimal: str | None = "."
     sheet: str | None = None
     header_line: int | None = None
+    decimal_from: str | None = None
+    date_format: str | None = None
 
     @property
     def thousands(self) -> tuple[str, ...]:
@@ -102,7 +115,10 @@ class Detected:
             shown = {"\t": "tab"}.get(self.separator, self.separator)
             parts.append(f"separator {shown!r}" if shown != "tab" else "separator tab")
         if self.decimal:
-            parts.append(f"decimal {self.decimal!r}")
+            source = f" ({self.decimal_from})" if self.decimal_from else ""
+            parts.append(f"decimal {self.decimal!r}{source}")
+        if self.date_format:
+            parts.append(f"dates {self.date_format}")
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
         if self.header_line and self.header_line > 1:

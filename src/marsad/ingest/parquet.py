@@ -1,16 +1,49 @@
 """Parquet files, read by DuckDB: each column cast to the text a CSV would hold
-(dates as YYYY-MM-DD), each row numbered from 1."""
+(dates as YYYY-MM-DD, floating-point numbers to 15 significant digits as a
+spreadsheet shows them), each row numbered from 1."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal
 from marsad.ingest.errors import IngestError, first_line
-from marsad.ingest.header import detect_decimal, header_problem
+from marsad.ingest.header import DecimalEvidence, MapChoice, decimal_evidence, header_problem
 from marsad.ingest.options import Detected, ReadOptions
-from marsad.ingest.schema import Field, Kind, normalise_header
+from marsad.ingest.reporters import file_reporters
+from marsad.ingest.schema import Kind, normalise_header
 from marsad.ingest.staging import Staged, raw_table
+
+#: Significant digits a floating-point value is read with: 15 for DOUBLE
+#: (Excel's and pandas' float64), 7 for FLOAT (float32: 12345.67 is stored
+#: 12345.669921875).
+_DIGITS = {"DOUBLE": 15, "FLOAT": 7}
+
+
+@dataclass
+class ParquetPlan:
+    """A Parquet file described, before it is staged."""
+
+    path: Path
+    src: str
+    types: dict[str, str]
+    by_norm: dict[str, list[str]]  # field (after the column mapping) -> the file's columns
+    evidence: DecimalEvidence
+    reporters: set[str]
+    detected: Detected
+    notes: list[str] = field(default_factory=list)
+
+
+def float_text(col: str, digits: int) -> str:
+    """SQL: a floating-point column as text with ``digits`` significant digits,
+    never an exponent (``0.1 + 0.2`` -> ``0.3``)."""
+    return (
+        f"CASE WHEN {col} IS NULL THEN NULL WHEN isnan({col}) OR isinf({col}) THEN {col}::VARCHAR "
+        f"WHEN abs({col}) >= 1e15 THEN printf('%.0f', {col}) "
+        f"WHEN {col} <> 0 AND abs({col}) < 1e-4 THEN rtrim(printf('%.20f', {col}), '0') "
+        f"ELSE printf('%.{digits}g', {col}) END"
+    )
 
 
 def _as_text(column: str, typ: str) -> str:
@@ -23,6 +56,8 @@ def _as_text(column: str, typ: str) -> str:
             f"CASE WHEN {col}::TIME = TIME '00:00:00' THEN strftime({col}::DATE, '%Y-%m-%d') "
             f"ELSE {col}::VARCHAR END"
         )
+    if typ in _DIGITS:
+        return float_text(col, _DIGITS[typ])
     return f"{col}::VARCHAR"
 
 
@@ -38,43 +73,59 @@ def _field_exprs(kind: Kind, types: dict[str, str], by_norm: dict[str, list[str]
     return exprs
 
 
-def _decimal(
-    wh: Warehouse, src: str, dec_field: Field | None, types: dict, by_norm: dict, stated: str | None
-) -> str:
-    """The decimal mark: stated, else detected when the amounts are text."""
-    if stated is not None or dec_field is None:
-        return stated or "."
-    names = by_norm.get(dec_field.name)
-    if not names or types[names[0]].upper() != "VARCHAR":
-        return "."
-    rows = wh.sql(f"SELECT {quote_ident(names[0])} FROM {src} LIMIT 5000")
-    return detect_decimal([r[0] for r in rows if r[0]], None)
+def _sample(wh: Warehouse, src: str, types: dict, by_norm: dict, name: str) -> list:
+    """Up to 5000 values of the field ``name`` (text columns only)."""
+    cols = by_norm.get(name)
+    if not cols or types[cols[0]].upper() != "VARCHAR":
+        return []
+    return [r[0] for r in wh.sql(f"SELECT {quote_ident(cols[0])} FROM {src} LIMIT 5000") if r[0]]
 
 
-def stage_parquet(wh: Warehouse, kind: Kind, path: Path, options: ReadOptions, tag: int) -> Staged:
-    """Stage a Parquet file into ``_ing_raw_<tag>``."""
+def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[dict, str | None]:
+    """field -> the file's columns, with the first mapping that names every
+    required column; whose mapping it was."""
+    for whose, mapping in maps or [(None, {})]:
+        by_norm: dict[str, list[str]] = {}
+        for name in types:
+            norm = normalise_header(name)
+            by_norm.setdefault(mapping.get(norm, norm), []).append(name)
+        if all(f in by_norm for f in kind.required_columns):
+            return by_norm, whose if any(normalise_header(n) in mapping for n in types) else None
+    header_names = [normalise_header(n) for n in types]
+    raise IngestError(header_problem(kind, header_names, "columns"))
+
+
+def plan_parquet(
+    wh: Warehouse, kind: Kind, path: Path, options: ReadOptions, maps: list[MapChoice]
+) -> ParquetPlan:
+    """Describe a Parquet file: its columns, what its text amounts show of
+    the decimal mark, its reporters."""
     src = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
     try:
         described = wh.sql(f"DESCRIBE SELECT * FROM {src}")
     except SqlError as exc:
         raise IngestError(f"the file cannot be read as Parquet: {first_line(str(exc))}") from None
     types = {name: typ for name, typ, *_ in described if name != "file_row_number"}
-    by_norm: dict[str, list[str]] = {}
-    for name in types:
-        by_norm.setdefault(normalise_header(name), []).append(name)
-    if any(f not in by_norm for f in kind.required_columns):
-        header_names = [normalise_header(n) for n in types]
-        raise IngestError(header_problem(kind, header_names, "columns"))
+    by_norm, whose = _columns(types, maps, kind)
+    dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
+    evidence = decimal_evidence(_sample(wh, src, types, by_norm, dec_field) if dec_field else [])
+    reporters = file_reporters(kind, _sample(wh, src, types, by_norm, "reporter"))
+    notes = [f"columns read with {whose} mapping"] if whose else []
+    detected = Detected("parquet", decimal=None)
+    return ParquetPlan(path, src, types, by_norm, evidence, reporters, detected, notes)
+
+
+def stage_parquet(wh: Warehouse, kind: Kind, plan: ParquetPlan, tag: int) -> Staged:
+    """Stage a planned Parquet file into ``_ing_raw_<tag>``."""
+    types, by_norm = plan.types, plan.by_norm
     exprs = _field_exprs(kind, types, by_norm)
     all_cols = " || ".join(f"coalesce({quote_ident(n)}::VARCHAR, '')" for n in types) or "''"
-    dec_field = next((f for f in kind.fields if f.type == "decimal"), None)
-    decimal = _decimal(wh, src, dec_field, types, by_norm, options.decimal)
     try:
         wh.sql(
             f"""CREATE OR REPLACE TEMP TABLE {raw_table(tag)} AS
                 SELECT file_row_number + 1 AS _line, {", ".join(exprs)},
                        trim({all_cols}) = '' AS _blank
-                FROM {src}"""
+                FROM {plan.src}"""
         )
     except SqlError as exc:
         raise IngestError(f"the file cannot be read as Parquet: {first_line(str(exc))}") from None
@@ -84,6 +135,7 @@ def stage_parquet(wh: Warehouse, kind: Kind, path: Path, options: ReadOptions, t
         source=f"SELECT _line, {field_cols}, _blank FROM {raw_table(tag)}",
         rejects=[],
         unit="row",
-        detected=Detected("parquet", decimal=decimal),
+        detected=plan.detected,
         ignored_columns=[n for n in types if n not in mapped],
+        notes=list(plan.notes),
     )

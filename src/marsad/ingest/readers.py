@@ -1,31 +1,74 @@
 """Reading the files of a batch: each to its reader, into the staging tables.
 
-The format is recognised (:func:`~marsad.ingest.scan.detect_format`); a text
-file is first planned (:func:`~marsad.ingest.text.prepare_text`: encoding,
-separator, header, decimal mark), so that small files of one dialect are read
-together; Excel (:mod:`~marsad.ingest.excel`) and Parquet
-(:mod:`~marsad.ingest.parquet`) files are staged directly. A file that cannot
-be read is refused (:class:`FileRefused`), the others go on.
+Top-down, for the files of a batch:
+
+1. plan each file: format, encoding, separator, header (with the column
+   mapping stated or known for a reporter), what its numbers show of the
+   decimal mark, its reporters (:func:`~marsad.ingest.text.prepare_text`,
+   :func:`~marsad.ingest.parquet.plan_parquet`; an Excel sheet is planned
+   before batching, :func:`plan_sheets`);
+2. decide each file's decimal mark and date format, the files whose numbers
+   tell first, so that a file that cannot tell takes its reporter's
+   (:mod:`~marsad.ingest.reporters`);
+3. stage: small text files of one dialect together, the others alone.
+
+A file that cannot be read is refused (:class:`FileRefused`), the others go on.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
-from marsad.engine import Warehouse
+from marsad.engine import Warehouse, quote_ident, quote_literal
+from marsad.ingest import reporters
 from marsad.ingest.errors import FileRefused, IngestError
-from marsad.ingest.excel import stage_excel
+from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_sheet
+from marsad.ingest.header import MapChoice
 from marsad.ingest.options import ProgressFn, ReadOptions
-from marsad.ingest.parquet import stage_parquet
+from marsad.ingest.parquet import ParquetPlan, plan_parquet, stage_parquet
 from marsad.ingest.scan import detect_format
 from marsad.ingest.schema import Kind
-from marsad.ingest.staging import BatchFile
+from marsad.ingest.staging import BatchFile, Staged
 from marsad.ingest.text import TextPlan, prepare_text, read_text, stage_text_group
 
 #: Text files up to this size, of one dialect, are read with one ``read_csv``.
 GROUP_BYTES = 64 * 1024 * 1024
 
-__all__ = ["stage_batch"]
+__all__ = ["plan_sheets", "stage_batch"]
+
+Plan = TextPlan | SheetPlan | ParquetPlan
+
+
+def column_maps(options: ReadOptions, known: reporters.Known) -> list[MapChoice]:
+    """The column mappings to try: the stated one, else none, then each reporter's."""
+    if options.column_map:
+        return [("the stated", options.column_map)]
+    return [(None, {})] + [(f"reporter {r}'s", m) for r, m in known.maps()]
+
+
+def plan_sheets(wh: Warehouse, kind: Kind, f: BatchFile, options: ReadOptions) -> list[BatchFile]:
+    """An Excel workbook as one file per sheet to load (the first keeps ``f``);
+    the sheets skipped are named in the first one's notes."""
+    known = reporters.Known(wh)
+    plans, skipped = plan_workbook(f.path, kind, options, column_maps(options, known))
+    out = []
+    for k, plan in enumerate(plans):
+        g = f if k == 0 else BatchFile(-1, f.path, scan=f.scan)
+        g.sheet, g.plan = plan.name, plan
+        out.append(g)
+    if len(plans) > 1 or skipped:
+        read = ", ".join(repr(p.name) for p in plans)
+        f.notes.append(f"sheets read: {read}" + "".join(f"; {s}" for s in skipped))
+    return out
+
+
+def resolve_sheet(path: Path, wanted: str) -> str:
+    """The name of the sheet ``wanted`` (a name or a 1-based number)."""
+    from marsad.ingest.excel import _pick_sheet
+
+    return _pick_sheet(sheet_names(path), wanted)
 
 
 def stage_batch(
@@ -39,23 +82,43 @@ def stage_batch(
 ) -> None:
     """Stage every file of the batch (``f.staged``), or mark it refused
     (raise :class:`FileRefused` when ``on_refused == "raise"``)."""
-
-    plans: dict[int, TextPlan] = {}
+    known = reporters.Known(wh)
+    maps = column_maps(options, known)
+    plans: dict[int, Plan] = {}
     for f in files:
         try:
-            plan = _plan_or_stage(wh, kind, f, options, tmp, progress)
+            plans[f.index] = _plan(wh, kind, f, options, tmp, progress, maps)
         except IngestError as exc:
             _refuse(f, exc, on_refused)
-        else:
-            if plan is not None:
-                plans[f.index] = plan
-    for members in _text_groups(files, plans):
+    _decide(kind, files, plans, options, known, on_refused)
+    texts = _stage_others(wh, kind, files, plans, on_refused)
+    for members in _text_groups(files, texts):
         try:
-            _stage_text(wh, kind, members, plans, tmp, progress, on_refused)
+            _stage_text(wh, kind, members, texts, tmp, progress, on_refused)
         except IngestError as exc:
             for f in members:
                 if f.staged is None:
                     _refuse(f, exc, on_refused)
+    for f in files:
+        if f.staged is not None:
+            _finish(f, plans[f.index], kind)
+
+
+def _stage_others(wh, kind, files, plans, on_refused: str) -> dict[int, TextPlan]:
+    """Stage the Excel sheets and Parquet files; return the text files' plans."""
+    texts: dict[int, TextPlan] = {}
+    for f in files:
+        plan = plans.get(f.index)
+        if f.refused is not None or plan is None:
+            continue
+        if isinstance(plan, TextPlan):
+            texts[f.index] = plan
+            continue
+        try:
+            f.staged = _stage_other(wh, kind, plan, f.index)
+        except IngestError as exc:
+            _refuse(f, exc, on_refused)
+    return texts
 
 
 def _refuse(f: BatchFile, exc: IngestError, on_refused: str) -> None:
@@ -66,24 +129,90 @@ def _refuse(f: BatchFile, exc: IngestError, on_refused: str) -> None:
     f.refused = refused
 
 
-def _plan_or_stage(
-    wh: Warehouse,
-    kind: Kind,
-    f: BatchFile,
-    options: ReadOptions,
-    tmp: Path,
-    progress: ProgressFn | None,
-) -> TextPlan | None:
-    """A text file's plan (read later, with its group); Excel and Parquet staged now."""
+def _plan(wh, kind, f: BatchFile, options, tmp, progress, maps) -> Plan:
+    """What is known of a file before its decimal mark is decided."""
     assert f.scan is not None
+    if isinstance(f.plan, SheetPlan):
+        return f.plan
     fmt = detect_format(f.path, f.scan, options)
     if fmt == "csv":
-        return prepare_text(kind, f.path, f.scan, options, tmp, progress)
-    if fmt == "excel":
-        f.staged = stage_excel(wh, kind, f.path, options, f.index)
-    else:
-        f.staged = stage_parquet(wh, kind, f.path, options, f.index)
-    return None
+        return prepare_text(kind, f.path, f.scan, options, tmp, progress, maps)
+    if fmt == "parquet":
+        return plan_parquet(wh, kind, f.path, options, maps)
+    raise AssertionError("an Excel workbook is planned sheet by sheet before batching")
+
+
+def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str) -> None:
+    """Each file's decimal mark and date format: the files whose numbers tell
+    first (they teach their reporters'), then the others."""
+    numbers = any(x.type == "decimal" for x in kind.fields)
+    live = [f for f in files if f.index in plans and f.refused is None]
+    live.sort(key=lambda f: plans[f.index].evidence.mark is None)
+    for f in live:
+        plan = plans[f.index]
+        try:
+            decimal, source = (
+                reporters.decide_decimal(known, plan.reporters, plan.evidence, options.decimal)
+                if numbers
+                else (".", None)
+            )
+            date_format = _date_format(known, plan, options)
+        except IngestError as exc:
+            _refuse(f, exc, on_refused)
+            continue
+        plan.detected = dataclasses.replace(
+            plan.detected, decimal=decimal, decimal_from=source, date_format=date_format
+        )
+        _learn(known, f, plan, options, source)
+
+
+def _date_format(known: reporters.Known, plan: Plan, options: ReadOptions) -> str | None:
+    if options.date_format:
+        return reporters.check_date_format(options.date_format)
+    have = known.get(plan.reporters, "date_format")
+    return have[0] if have else None
+
+
+def _learn(known, f: BatchFile, plan: Plan, options: ReadOptions, source: str) -> None:
+    """What the file teaches about its reporters (kept when the load is written)."""
+    if source in ("detected", "stated"):
+        how = "learnt from" if source == "detected" else "stated for"
+        known.learn(f, plan.reporters, "decimal", plan.detected.decimal, how)
+    if options.date_format:
+        known.learn(f, plan.reporters, "date_format", options.date_format, "stated for")
+    if options.column_map:
+        value = json.dumps(options.column_map, ensure_ascii=False, sort_keys=True)
+        known.learn(f, plan.reporters, "map", value, "stated for")
+
+
+def _stage_other(wh: Warehouse, kind: Kind, plan: Plan, tag: int) -> Staged:
+    if isinstance(plan, SheetPlan):
+        return stage_sheet(wh, kind, plan, tag)
+    return stage_parquet(wh, kind, plan, tag)
+
+
+def _finish(f: BatchFile, plan: Plan, kind: Kind) -> None:
+    """The file's notes; its dates read with its date format."""
+    st = f.staged
+    st.notes[:0] = f.notes
+    fmt = plan.detected.date_format
+    if fmt and st.source:
+        dates = tuple(quote_ident(x.name) for x in kind.fields if x.type == "date")
+        st.source = with_date_format(st.source, dates, fmt)
+
+
+def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
+    """SELECT ``source`` with its date columns rewritten YYYY-MM-DD where they
+    read with ``fmt`` (the others are left as written, and checked as such).
+
+    >>> with_date_format("SELECT * FROM t", ("value_date",), "%d/%m/%Y")[:40]
+    'SELECT * REPLACE (coalesce(strftime(try'
+    """
+    parts = [
+        f"coalesce(strftime(try_strptime(trim({c}), {quote_literal(fmt)}), '%Y-%m-%d'), {c}) AS {c}"
+        for c in dates
+    ]
+    return f"SELECT * REPLACE ({', '.join(parts)}) FROM ({source})"
 
 
 def _text_groups(files: list[BatchFile], plans: dict[int, TextPlan]) -> list[list[BatchFile]]:
@@ -91,7 +220,7 @@ def _text_groups(files: list[BatchFile], plans: dict[int, TextPlan]) -> list[lis
     groups: dict[tuple, list[BatchFile]] = {}
     for f in files:
         plan = plans.get(f.index)
-        if plan is None:
+        if plan is None or f.refused is not None:
             continue
         small = plan.read_path == f.path and plan.size <= GROUP_BYTES
         key = plan.dialect if small else ("alone", f.index)

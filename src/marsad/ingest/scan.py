@@ -31,24 +31,44 @@ class FileScan:
     newlines: int = 0
     quotes: int = 0
     utf8_ok: bool = True
+    utf8_chars: int = 0  # characters beyond ASCII read as UTF-8
+    utf8_bad: int = 0  # bytes that are not UTF-8
     has_nul: bool = False
     content_lines: int = 0  # physical lines up to the last one holding text
+    long_lines: bool = False  # some line is about LONG_LINE bytes or more
+
+
+#: A line this long (bytes) is looked at on its own before DuckDB reads the
+#: file: one with thousands of extra fields would cost DuckDB one reject per field.
+LONG_LINE = 4096
 
 
 class TextStats:
-    """Counts over a byte stream given in chunks: newlines, quotes, and the
-    newlines after the last character that is not a line end or a space."""
+    """Counts over a byte stream given in chunks: newlines, quotes, the
+    newlines after the last character that is not a line end or a space, and
+    whether some line is about :data:`LONG_LINE` bytes or more."""
 
     def __init__(self) -> None:
         self.newlines = 0
         self.quotes = 0
         self.trailing_newlines = 0
+        self.long_lines = False
+
+    def _look_for_long_lines(self, chunk: bytes) -> None:
+        # a line of 2 x LONG_LINE bytes holds an aligned window without a newline
+        find = chunk.find
+        for p in range(0, len(chunk) - LONG_LINE, LONG_LINE):
+            if find(b"\n", p, p + LONG_LINE) < 0:
+                self.long_lines = True
+                return
 
     def feed(self, chunk: bytes) -> None:
         if not chunk:
             return
         self.newlines += chunk.count(b"\n")
         self.quotes += chunk.count(b'"')
+        if not self.long_lines:
+            self._look_for_long_lines(chunk)
         end = len(chunk)
         i = end - 1
         while i >= 0 and chunk[i] in b"\r\n\t ":
@@ -65,26 +85,32 @@ class TextStats:
 
 
 class _Utf8Check:
-    """Whether a byte stream given in chunks is valid UTF-8 (ASCII chunks are skipped)."""
+    """Whether a byte stream given in chunks is valid UTF-8 (ASCII chunks are
+    skipped); else how many characters beyond ASCII it holds (``chars``) and
+    how many bytes that are not UTF-8 (``bad``): a UTF-8 file with one stray
+    byte is told from a Windows-1252 file."""
 
     def __init__(self) -> None:
-        self.decoder = codecs.getincrementaldecoder("utf-8")()
-        self.ok = True
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.chars = 0
+        self.bad = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.bad == 0
+
+    def _count(self, text: str, raw: bytes) -> None:
+        replaced = text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+        self.bad += max(replaced, 0)
+        self.chars += len(text) - len(text.encode("ascii", "ignore")) - max(replaced, 0)
 
     def feed(self, chunk: bytes) -> None:
         # a chunk that is not ASCII, or that ends a character cut by the last chunk
-        if self.ok and (not chunk.isascii() or self.decoder.getstate()[0]):
-            try:
-                self.decoder.decode(chunk)
-            except UnicodeDecodeError:
-                self.ok = False
+        if not chunk.isascii() or self.decoder.getstate()[0]:
+            self._count(self.decoder.decode(chunk), chunk)
 
     def finish(self) -> bool:
-        if self.ok:
-            try:
-                self.decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                self.ok = False
+        self._count(self.decoder.decode(b"", final=True), b"")
         return self.ok
 
 
@@ -118,8 +144,11 @@ def scan_file(path: Path, progress: ProgressFn | None = None) -> FileScan:
         newlines=stats.newlines,
         quotes=stats.quotes,
         utf8_ok=utf8_ok,
+        utf8_chars=utf8.chars,
+        utf8_bad=utf8.bad,
         has_nul=has_nul,
         content_lines=stats.content_lines,
+        long_lines=stats.long_lines,
     )
 
 

@@ -28,6 +28,8 @@ RULES: dict[str, str] = {
     "malformed": "the line could not be split into the file's columns "
     "(too many or too few fields, or a quote not closed)",
     "encoding": "the line holds bytes that are not text in the file's encoding",
+    "excel_error": "the cell holds an Excel error (#N/A, #DIV/0!, #VALUE!, …): "
+    "a formula that failed",
     "required": "a required value is empty",
     "type": "the value is not of the expected type (a date YYYY-MM-DD, a number)",
     "precision": "the number has more decimals than can be stored",

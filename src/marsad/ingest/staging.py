@@ -69,12 +69,17 @@ class Staged:
 
 @dataclass
 class BatchFile:
-    """One file of a call, through its batch: scanned, staged, then loaded
-    (``report``) or refused."""
+    """One file of a call (or one sheet of a workbook), through its batch:
+    scanned, planned, staged, then loaded (``report``) or refused. ``learnt``
+    holds what it taught about its reporters: (reporter, setting, value, how)."""
 
     index: int
     path: Path
     scan: FileScan | None = None
+    sheet: str | None = None
+    plan: object | None = None  # an Excel sheet read before batching
+    notes: list[str] = field(default_factory=list)
+    learnt: list[tuple[str, str, str, str]] = field(default_factory=list)
     staged: Staged | None = None
     load_id: str = ""
     report: LoadReport | None = None

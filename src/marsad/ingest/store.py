@@ -2,9 +2,9 @@
 quarantine and the history of superseded records.
 
 ``ingest_loads``
-    one row per loaded file, keyed by ``load_id`` (``L00001``, …) and unique
-    on the file's SHA-256: a file whose content is already there is not
-    loaded again.
+    one row per loaded file (per sheet of a workbook), keyed by ``load_id``
+    (``L00001``, …); a file whose content (SHA-256, and sheet) is already
+    there is not loaded again.
 ``ingest_totals``
     control totals per load and currency (firms: per segment): rows and the
     exact sum of amounts, over the rows read and over the rows loaded.
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS ingest_loads (
     kind         VARCHAR NOT NULL,
     file_name    VARCHAR NOT NULL,
     file_path    VARCHAR NOT NULL,
-    sha256       VARCHAR NOT NULL UNIQUE,
+    sha256       VARCHAR NOT NULL,  -- with sheet: what is loaded once
     size_bytes   BIGINT  NOT NULL,
     loaded_at    TIMESTAMP NOT NULL,
     format       VARCHAR NOT NULL,
@@ -134,7 +134,9 @@ def ensure_tables(wh: Warehouse) -> None:
             "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'"
         )
     }
-    if not all(t in present for t in LEDGER_TABLES):
+    if all(t in present for t in LEDGER_TABLES):
+        _drop_unique_sha(wh)
+    else:
         for statement in LEDGER_DDL.split(";"):
             if statement.strip():
                 wh.sql(statement)
@@ -177,3 +179,20 @@ def find_load(wh: Warehouse, ref: str) -> list[str]:
             "SELECT load_id FROM ingest_loads WHERE file_name = ? ORDER BY load_id", [name]
         )
     return [r[0] for r in rows]
+
+
+def _drop_unique_sha(wh: Warehouse) -> None:
+    """A ledger made before the sheets of a workbook were loaded one by one was
+    unique on the SHA-256 alone: rebuilt without that constraint."""
+    unique = wh.scalar(
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'ingest_loads'"
+        " AND constraint_type = 'UNIQUE' AND list_contains(constraint_column_names, 'sha256')"
+    )
+    if not unique:
+        return
+    ddl = LEDGER_DDL.split(";")[0].replace("ingest_loads", "_ingest_loads_new")
+    with wh.transaction():
+        wh.sql(ddl)
+        wh.sql("INSERT INTO _ingest_loads_new BY NAME SELECT * FROM ingest_loads")
+        wh.sql("DROP TABLE ingest_loads")
+        wh.sql("ALTER TABLE _ingest_loads_new RENAME TO ingest_loads")

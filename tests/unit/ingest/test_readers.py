@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from marsad.ingest import FileRefused
-from marsad.ingest.header import detect_decimal
+from marsad.ingest.header import DecimalEvidence, decimal_evidence, detect_decimal
 
 from .conftest import TX_HEADER, load, loaded_ids, quarantine, tx, write_csv
 
@@ -137,14 +137,15 @@ def test_stated_decimal_overrides_detection(wh, tmp_path):
 
 
 def test_detect_decimal():
-    assert detect_decimal(["1 234,56", "10"], ";") == ","
-    assert detect_decimal(["1,234.56"], ",") == "."
-    assert detect_decimal(["1.234.567"], ";") == ","
-    assert detect_decimal(["1,234,567"], ",") == "."
-    assert detect_decimal(["12,5"], ",") == ","
-    assert detect_decimal(["1,234"], ";") == ","  # ambiguous: the separator decides
-    assert detect_decimal(["1,234"], ",") == "."
-    assert detect_decimal([], None) == "."
+    assert detect_decimal(["1 234,56", "10"]) == ","
+    assert detect_decimal(["1,234.56"]) == "."
+    assert detect_decimal(["1.234.567"]) == ","
+    assert detect_decimal(["1,234,567"]) == "."
+    assert detect_decimal(["12,5"]) == ","
+    # "1,234" and "1.234" read both ways: no guess (the separator does not decide)
+    assert detect_decimal(["1,234"]) is None
+    assert decimal_evidence(["1,234", "1,500"]) == DecimalEvidence(ambiguous="1,234")
+    assert detect_decimal([]) is None
 
 
 # -- quoting, line ends, blank lines: the line numbers stay physical ------------------------
@@ -346,8 +347,8 @@ def test_excel_header_under_a_title_block(wh, tmp_path):
 def test_excel_sheet_by_name_and_number(wh, tmp_path):
     rows = [["firm_id", "name", "segment"], ["F1", "Atlas", "ITO"]]
     p = _xlsx(tmp_path / "f.xlsx", {"notes": [["nothing here"]], "firms": rows})
-    with pytest.raises(FileRefused):
-        load(wh, p, "firms")  # the first sheet has no header
+    with pytest.raises(FileRefused, match="no header row"):
+        load(wh, p, "firms", sheet="1")  # the first sheet has no header
     assert load(wh, p, "firms", sheet="FIRMS").loaded == 1
     p2 = _xlsx(tmp_path / "f2.xlsx", {"notes": [["x"]], "firms": [*rows, ["F2", "B", "KPO"]]})
     r = load(wh, p2, "firms", sheet="2")

@@ -56,6 +56,11 @@ def choose_encoding(scan: FileScan, options: ReadOptions) -> tuple[str, str, boo
         return "utf-16", "utf-16", bom
     if scan.utf8_ok:
         return "utf-8", "utf-8", bom
+    if scan.utf8_chars > scan.utf8_bad:
+        # UTF-8 text but for a few stray bytes: their lines are quarantined
+        # (rule encoding), the others keep their accents
+        word = "byte" if scan.utf8_bad == 1 else "bytes"
+        return "utf-8", f"utf-8 ({scan.utf8_bad} {word} not UTF-8)", bom
     return "cp1252", "windows-1252", bom
 
 
@@ -82,6 +87,22 @@ def transcode(src: Path, codec: str, dst: Path, progress: ProgressFn | None = No
         out = decoder.decode(b"", final=True).encode("utf-8")
         stats.feed(out)
         fout.write(out)
+    return stats
+
+
+def blank_title(src: Path, dst: Path, lines: int) -> TextStats:
+    """Copy ``src`` to ``dst`` with its first ``lines`` lines left empty (line
+    ends kept), so that line numbers stay those of the file."""
+    stats = TextStats()
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        for _ in range(lines):
+            raw = fin.readline()
+            end = b"\r\n" if raw.endswith(b"\r\n") else b"\n" if raw.endswith(b"\n") else b""
+            stats.feed(end)
+            fout.write(end)
+        while chunk := fin.read(CHUNK):
+            stats.feed(chunk)
+            fout.write(chunk)
     return stats
 
 

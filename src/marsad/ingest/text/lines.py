@@ -8,6 +8,7 @@ the byte position DuckDB reports.
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -21,32 +22,44 @@ from marsad.ingest.staging import NL, REJ_ERRORS, SKIP, Reject, create_from_arro
 _FOUND = re.compile(r"Found:\s*(\d+)")
 
 
+#: DuckDB's errors after which the lines a reject swallowed are read again one by one
+QUOTE_ERRORS = ("UNQUOTED VALUE", "UNTERMINATED QUOTE")
+
+
 def collect_rejects(
     wh: Warehouse, read_path: Path, header: Header, ncols: int
-) -> tuple[list[Reject], list[int]]:
-    """Rejected lines with their physical line; the list of lines they cover."""
+) -> tuple[list[Reject], list[int], list[tuple[int, str]]]:
+    """Rejected lines with their physical line; the list of lines they cover;
+    the lines a quote never closed swallowed (line, text), to be read again."""
     try:
         rows = wh.sql(
-            f"""SELECT line_byte_position, min(error_type)::VARCHAR, min(csv_line),
+            f"""SELECT line_byte_position,
+                       CASE WHEN bool_or(list_contains({list(QUOTE_ERRORS)}, error_type::VARCHAR))
+                            THEN 'UNQUOTED VALUE' ELSE min(error_type)::VARCHAR END, min(csv_line),
                        min(error_message), min(column_name)
                 FROM {REJ_ERRORS} GROUP BY line_byte_position ORDER BY line_byte_position"""
         )
     except MissingTable:  # no rejects table: nothing was rejected
-        return [], []
+        return [], [], []
     if not rows:
-        return [], []
+        return [], [], []
     positions = [int(r[0]) for r in rows]
     lines = _lines_at(read_path, positions)
     rejects: list[Reject] = []
     covered: list[int] = []
+    again: list[tuple[int, str]] = []
     for (_, etype, csv_line, emsg, column), line in zip(rows, lines, strict=True):
         text = (csv_line or "").strip("\r\n")
-        span = text.count("\n") + 1
-        covered.extend(range(line, line + span))
+        parts = text.split("\n")
+        covered.extend(range(line, line + len(parts)))
+        if etype in QUOTE_ERRORS and len(parts) > 1:
+            # a quote never closed costs its own line, not the lines it swallowed
+            again += [(line + k, p.rstrip("\r")) for k, p in enumerate(parts) if k]
+            text = parts[0].rstrip("\r")
         shown = text if len(text) <= 300 else text[:300] + "…"
         rule, msg, column = _reject_reason(etype, emsg, column, line, header, ncols)
         rejects.append(Reject(line=line, rule=rule, column=column, value=shown, message=msg))
-    return rejects, covered
+    return rejects, covered, again
 
 
 def _reject_reason(
@@ -175,3 +188,35 @@ def line_source(
         f"(SELECT q.*, q._naive + coalesce(s.k, 0) AS _line FROM ({inner}) q "
         f"ASOF LEFT JOIN {SKIP}_{tag} s ON q._naive >= s.m) src"
     )
+
+
+def read_again(
+    wh: Warehouse, again: list[tuple[int, str]], sep: str, ncols: int, tag: int,
+    rejects: list[Reject],
+) -> tuple[str | None, int]:  # fmt: skip
+    """Read the lines a quote never closed swallowed, each on its own: the
+    table of those with the header's number of fields (``_line``, ``c0…``;
+    None when there is none) and its rows; the others added to ``rejects``."""
+    if not again:
+        return None, 0
+    rows: list[tuple[int, list[str]]] = []
+    for line, text in again:
+        if not text.strip():
+            continue
+        cells = next(csv.reader([text], delimiter=sep, quotechar='"', strict=False), [])
+        if len(cells) == ncols and text.count('"') % 2 == 0:
+            rows.append((line, cells))
+            continue
+        what = (
+            ": a quoted value is not closed properly"
+            if text.count('"') % 2
+            else f" has {len(cells)} fields where the header has {ncols}"
+        )
+        shown = text if len(text) <= 300 else text[:300] + "…"
+        rejects.append(Reject(line, "malformed", None, shown, f"line {line}{what}"))
+    table = f"_ing_again_{tag}"
+    columns = {"_line": pa.array([r[0] for r in rows], pa.int64())}
+    for i in range(ncols):
+        columns[f"c{i}"] = pa.array([r[1][i] or None for r in rows], pa.string())
+    create_from_arrow(wh, table, pa.table(columns))
+    return table, len(rows)

@@ -121,7 +121,10 @@ def read_text(
     with watch_query(wh, on_progress if progress else None):
         _read_with_fallback(wh, plan, tmpdir, raw)
 
-    rejects, skip_lines = lines.collect_rejects(wh, plan.read_path, header, ncols)
+    rejects, skip_lines, again = lines.collect_rejects(wh, plan.read_path, header, ncols)
+    rejects += plan.rejects
+    skip_lines += [r.line for r in plan.rejects]
+    recovered, n_again = lines.read_again(wh, again, plan.detected.separator, ncols, tag, rejects)
     rows, nl_total = lines.count_rows(wh, ncols, tag, plan.quotes > 0)
     # lines up to the last record, if no blank line was skipped between records
     expected = header.line + rows + nl_total + len(skip_lines)
@@ -129,7 +132,9 @@ def read_text(
         skip_lines.extend(lines.blank_lines(plan.read_path, header.line))
     from_sql = lines.line_source(wh, header.line, nl_total > 0, sorted(set(skip_lines)), tag)
     source = f"SELECT _line, {fields_sql(kind, header)} FROM {from_sql}"
-    return staged_text(plan, source, rejects, rows)
+    if recovered:
+        source += f" UNION ALL SELECT _line, {fields_sql(kind, header)} FROM {recovered}"
+    return staged_text(plan, source, rejects, rows + n_again)
 
 
 def read_alone(
