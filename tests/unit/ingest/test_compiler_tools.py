@@ -182,7 +182,8 @@ def test_withdraw_restores_corrected_records_and_removes_new_ones(wh, tmp_path):
     assert again.already and "already withdrawn" in again.summary()
     # its quarantined rows are no longer open; loading the file again changes nothing
     assert not views.quarantine_rows(wh, [b.load_id])[0]
-    assert load(wh, tmp_path / "b.csv").status == "already loaded"
+    reloaded = load(wh, tmp_path / "b.csv")
+    assert reloaded.status == "already loaded" and "was withdrawn" in reloaded.notes[-1]
     (row,) = [x for x in views.loads(wh) if x["load_id"] == b.load_id]
     assert (row["withdrawn_by"], row["withdrawn_reason"]) == ("amina", "wrong month")
     assert a.load_id != b.load_id
