@@ -243,6 +243,8 @@ def _print_report(out: Console, r) -> None:
             f"{r.previous_file}); nothing changed",
             markup=False,
         )
+        for note in r.notes[1:]:  # the first says the same as the line above
+            out.print(f"  note: {note}", markup=False)
         return
     duplicates = f" ({_int(r.duplicates)} duplicates)" if r.duplicates else ""
     corrections = (

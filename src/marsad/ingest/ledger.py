@@ -101,6 +101,10 @@ def already_loaded(wh: Warehouse, path: Path, scan: FileScan, row: tuple) -> Loa
     )  # fmt: skip
     report.totals = totals(wh, [load_id]).get(load_id, {})
     report.notes.append(f"same content as {file_name} (load {load_id}): nothing was changed")
+    if wh.scalar("SELECT withdrawn_at FROM ingest_loads WHERE load_id = ?", [load_id]):
+        report.notes.append(
+            f"load {load_id} was withdrawn: its records stay out (load a corrected file instead)"
+        )
     return report
 
 
