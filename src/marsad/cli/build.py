@@ -25,6 +25,7 @@ def build(warehouse: WarehouseOption = None) -> None:
             wh,
             provisional_from=settings.provisional_from,
             percent_decimals=settings.percent_decimals,
+            rate_max_age_days=settings.rate_max_age_days,
             progress=step,
         )
         progress.update(task, description="build", completed=len(STEPS))

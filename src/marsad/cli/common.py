@@ -166,15 +166,24 @@ def bar(progress: Progress, description: str) -> Callable[[int, int], None]:
 
 
 def _user_message(exc: BaseException) -> tuple[str, int] | None:
-    """The one line and exit code of an error a user can fix, or ``None`` for a bug."""
+    """The one line and exit code of an error a user can fix, or ``None`` for a bug.
+
+    Faults of the machine met by the SQL engine (a lock, a full disk, a read-only
+    file) are told apart by :func:`marsad.engine.classify_error`: only ``engine/``
+    knows the driver's exceptions. The engine is asked only when it was imported
+    (else no SQL ran), so that this module stays light.
+    """
     if isinstance(exc, MarsadError):
         return str(exc), exc.exit_code
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"{exc.strerror or _OS_FAULTS[exc.errno]}: {exc.filename or ''}".rstrip(": "), 2
-    if type(exc).__module__.startswith("_duckdb") or type(exc).__module__.startswith("duckdb"):
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        if any(k in text for k in ("No space left", "Could not set lock", "Permission denied")):
-            return text, 2
+    if "marsad.engine" in sys.modules:
+        from marsad.engine import classify_error
+
+        fault = classify_error(exc)
+        if fault is not None:
+            return str(fault), fault.exit_code
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        where = f"cannot write {exc.filename}: " if exc.filename else ""
+        return f"{where}{_OS_FAULTS[exc.errno]}", 2
     return None
 
 

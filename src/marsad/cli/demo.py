@@ -85,6 +85,7 @@ def _build(wh):
             wh,
             provisional_from=settings.provisional_from,
             percent_decimals=settings.percent_decimals,
+            rate_max_age_days=settings.rate_max_age_days,
         )
         progress.update(task, total=1, completed=1)
     return report
