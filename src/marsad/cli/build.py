@@ -33,21 +33,23 @@ def build(warehouse: WarehouseOption = None) -> None:
 
 
 def _summary(report) -> None:
+    from rich.text import Text
+
     out = console()
     out.print(
         f"Built release {report.release}: {report.records:,} records "
         f"({report.first_month} to {report.last_month}), {report.cube_cells:,} cube cells, "
-        f"{report.observations:,} observations.",
-        markup=False,
+        f"{report.observations:,} observations."
     )
     sources = ", ".join(f"{n:,} by {s}" for s, n in report.by_source.items())
-    out.print(f"Segments given: {sources}.", markup=False)
+    out.print(f"Segments given: {sources}.")
     if report.unallocated:
-        out.print(
-            f"[yellow]{report.unallocated:,} record(s) are UNALLOCATED[/] (firm not in the "
-            "registry and no concordance for their service code); they are counted in the "
-            "totals under segment UNALLOCATED."
+        line = Text(f"{report.unallocated:,} record(s) are UNALLOCATED", style="yellow")
+        line.append(
+            " (firm not in the registry and no concordance for their service code); they "
+            "are counted in the totals under segment UNALLOCATED."
         )
+        out.print(line)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, fail, open_store
+from marsad.cli.common import WarehouseOption, console, fail, open_store, plain
 
 _COUNTS = ("read", "loaded", "quarantined", "duplicates", "corrections")
 
@@ -53,14 +53,13 @@ def loads(
 
 def _ledger_table(rows: list[dict]):
     from rich.table import Table
-    from rich.text import Text
 
     t = Table(title="Loads", title_justify="left")
     for c in ("load", "kind", "file", "loaded at", "sha256", *_COUNTS):
         t.add_column(c, justify="right" if c in _COUNTS else "left", no_wrap=c == "sha256")
     for r in rows:
         t.add_row(
-            *(Text(str(r[k])) for k in ("load_id", "kind", "file_name", "loaded_at", "sha256")),
+            *(plain(r[k]) for k in ("load_id", "kind", "file_name", "loaded_at", "sha256")),
             *(
                 _int(r[k])
                 for k in ("rows_read", "loaded", "quarantined", "duplicates", "corrections")
@@ -71,7 +70,6 @@ def _ledger_table(rows: list[dict]):
 
 def _totals_table(rows: list[dict]):
     from rich.table import Table
-    from rich.text import Text
 
     t = Table(title="Control totals (amounts in original currency)", title_justify="left")
     left = ("load", "kind", "currency / segment")
@@ -79,7 +77,7 @@ def _totals_table(rows: list[dict]):
         t.add_column(c, justify="left" if c in left else "right")
     for r in rows:
         t.add_row(
-            *(Text(str(r[k])) for k in ("load_id", "kind", "group")),
+            *(plain(r[k]) for k in ("load_id", "kind", "group")),
             _int(r["rows_read"]),
             _money(r["amount_read"]),
             _int(r["rows_loaded"]),

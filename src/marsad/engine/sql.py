@@ -70,7 +70,7 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
     >>> lock = duckdb.IOException('IO Error: Could not set lock on file "/d/w.duckdb": '
     ...                           'Conflicting lock is held in /usr/bin/python3 (PID 4242).')
     >>> print(classify_error(lock))  # doctest: +NORMALIZE_WHITESPACE
-    the warehouse /d/w.duckdb is in use by another process (PID 4242):
+    cannot open the warehouse /d/w.duckdb: it is locked by another process (PID 4242);
     wait until it ends, then run the command again
     >>> classify_error(ValueError("bad")) is None
     True
@@ -86,7 +86,7 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
         pid = _PID.search(text)
         who = f" (PID {pid.group(1)})" if pid else ""
         return WarehouseFault(
-            f"the warehouse {where} is in use by another process{who}: "
+            f"cannot open the warehouse {where}: it is locked by another process{who}; "
             "wait until it ends, then run the command again"
         )
     for words, code in _TEXT_CAUSES:

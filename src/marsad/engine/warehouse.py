@@ -135,8 +135,8 @@ def open_warehouse(path: Path | str | None = None, *, read_only: bool = False) -
 
     Faults a user can fix become one plain line: a lock held by another process, a
     permission, a full disk, a read-only file system are a
-    :class:`~marsad.engine.sql.WarehouseFault` (e.g. ``the warehouse w.duckdb is in use
-    by another process (PID 4242): …``); a file that is not a warehouse an
+    :class:`~marsad.engine.sql.WarehouseFault` (e.g. ``cannot open the warehouse w.duckdb: it
+    is locked by another process (PID 4242); …``); a file that is not a warehouse an
     :class:`~marsad.errors.UnreadableInput`. A read-only open of a missing file raises
     :class:`~marsad.errors.WarehouseMissing`.
     """
