@@ -8,8 +8,14 @@ join), the view ``records_mad`` (every record with its segment and MAD value,
 for tracing a figure back to its records: a view, so the records are not
 written twice), ``cube`` (the records of the sector: those held for review are
 left out) and ``indicators`` (the table that ``marsad export`` writes, complete
-periods only). A build is a pure function of the loaded data: the release id is
-derived from the cube's content and the complete months.
+periods only, with each value's exact text that the bulletin reads). A build is
+a pure function of the loaded data: the release id is derived from the cube's
+content and the complete months.
+
+A build is all or nothing: every table and view is written in one transaction,
+so a build stopped at any point (an error, a full disk, a kill) leaves the
+previous build whole, and the export and the bulletin, which both read the
+stored ``indicators``, always show one and the same release.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from marsad.classify import classify, service_map
-from marsad.convert import HOME_CURRENCY, MissingRateError, convert, daily_rates
+from marsad.convert import AMOUNT_LIMIT, HOME_CURRENCY, check_problems, convert, daily_rates
 from marsad.coverage import (
     Coverage,
     CoverageRule,
@@ -35,7 +41,8 @@ from marsad.cube import cube
 from marsad.engine import Warehouse, queries
 from marsad.errors import MarsadError
 from marsad.indicators.compute import CubeCell, compute_indicators
-from marsad.indicators.rows import export_rows
+from marsad.indicators.registry import COLUMNS
+from marsad.indicators.rows import export_rows, stored_table
 from marsad.indicators.table import IndicatorTable
 from marsad.periods import Month, Period
 from marsad.reference import UNALLOCATED
@@ -47,10 +54,7 @@ STEPS = ("coverage", "classify and convert", "cube", "indicators", "save")
 
 
 class BuildError(MarsadError):
-    """The build cannot go on; the message says why in plain words.
-
-    Also a ``RuntimeError`` while the command line still catches that to show
-    a plain message (``commands._USER_ERRORS``)."""
+    """The build cannot go on; the message says why in plain words."""
 
 
 @dataclass(frozen=True)
@@ -80,10 +84,11 @@ def build(
     *,
     provisional_from: int | None = None,
     percent_decimals: int = 4,
+    rate_max_age_days: int = 7,
     progress: Callable[[str], None] | None = None,
     coverage_rule: CoverageRule | None = None,
 ) -> BuildReport:
-    """Run the whole build on an open warehouse and return its report.
+    """Run the whole build on an open warehouse, in one transaction, and return its report.
 
     ``coverage_rule`` says which reporters are expected each month (default:
     the settings ``MARSAD_EXPECTED_REPORTERS`` and ``MARSAD_COVERAGE_WINDOW``).
@@ -92,56 +97,51 @@ def build(
     records = queries.count_records(wh)
     if not records:
         raise BuildError("The warehouse holds no transactions: load some with `marsad ingest`.")
+    with wh.transaction():
+        step("coverage")
+        coverage = warehouse_coverage(wh, coverage_rule)
+        wh.replace_table("coverage_months", _coverage_rows(coverage))
 
-    step("coverage")
-    coverage = warehouse_coverage(wh, coverage_rule)
-    wh.replace_table("coverage_months", _coverage_rows(coverage))
+        step("classify and convert")
+        _classify_and_convert(wh, rate_max_age_days)
 
-    step("classify and convert")
-    _classify_and_convert(wh)
+        step("cube")
+        records_mad = wh.table("records_mad")
+        wh.replace_table("cube", cube(records_mad.filter(records_mad.segment != UNALLOCATED)))
+        if not queries.count_cube_cells(wh):
+            raise BuildError(
+                f"All {records:,} records are held for review (firm not in the registry, "
+                "service code not in the concordance): see them with `marsad review`."
+            )
 
-    step("cube")
-    records_mad = wh.table("records_mad")
-    wh.replace_table("cube", cube(records_mad.filter(records_mad.segment != UNALLOCATED)))
-
-    if not queries.count_cube_cells(wh):
-        raise BuildError(
-            f"All {records:,} records are held for review (firm not in the registry, service "
-            "code not in the concordance): see them with `marsad review`."
+        step("indicators")
+        complete = sorted(coverage.complete)
+        release = _release_id(wh, complete)
+        table = compute_indicators(
+            _cube_cells(wh),
+            release=release,
+            provisional_from=provisional_from,
+            complete_months=complete,
         )
 
-    step("indicators")
-    complete = sorted(coverage.complete)
-    release = _release_id(wh, complete)
-    table = compute_indicators(
-        _cube_cells(wh),
-        release=release,
-        provisional_from=provisional_from,
-        complete_months=complete,
-    )
-
-    step("save")
-    wh.replace_table("indicators", export_rows(table, percent_decimals=percent_decimals))
-    report = _report(wh, records, release, table, coverage)
+        step("save")
+        wh.replace_table("indicators", export_rows(table, percent_decimals=percent_decimals))
+        report = _report(wh, records, release, table, coverage)
     log.info("build %s: %s records, %s observations", release, records, len(table))
     return report
 
 
-def load_indicators(wh: Warehouse, *, provisional_from: int | None = None) -> IndicatorTable:
-    """The exact indicator table of the last build, recomputed from its cube.
+def load_indicators(wh: Warehouse) -> IndicatorTable:
+    """The exact indicator table of the last build, as it stored it.
 
-    The bulletin reads this rather than the stored table, whose percentages are
-    rounded: a figure is rounded once, for display.
+    The bulletin reads this: the same rows, release and statuses as the
+    export, with the values unrounded (a figure is rounded once, for display).
     """
-    if not wh.has_table("cube"):
+    if not wh.has_table("indicators"):
         raise BuildError("Nothing is built yet: run `marsad build` first.")
-    complete = built_complete_months(wh)
-    return compute_indicators(
-        _cube_cells(wh),
-        release=_release_id(wh, complete),
-        provisional_from=provisional_from,
-        complete_months=complete,
-    )
+    if "exact" not in wh.table("indicators").columns:
+        raise BuildError("The last build was made by an older marsad: run `marsad build` again.")
+    return stored_table(wh.sql(f"SELECT {', '.join(COLUMNS)}, exact FROM indicators"))
 
 
 def warehouse_coverage(wh: Warehouse, rule: CoverageRule | None = None) -> Coverage:
@@ -156,19 +156,6 @@ def warehouse_coverage(wh: Warehouse, rule: CoverageRule | None = None) -> Cover
         for reporter, year, month, n, nil in queries.deliveries(wh)
     ]
     return assess(deliveries, rule)
-
-
-def built_complete_months(wh: Warehouse) -> list[Month] | None:
-    """The complete months of the last build (None for a warehouse built before
-    coverage was kept: every month from the first to the last record counts)."""
-    if not wh.has_table("coverage_months"):
-        return None
-    return [
-        (int(y), int(m))
-        for y, m in wh.sql(
-            "SELECT year, month FROM coverage_months WHERE complete ORDER BY year, month"
-        )
-    ]
 
 
 def built_gaps(wh: Warehouse, period: Period) -> list[str]:
@@ -204,30 +191,29 @@ def _coverage_rows(coverage: Coverage) -> pa.Table:
     )
 
 
-def _classify_and_convert(wh: Warehouse) -> None:
+def _classify_and_convert(wh: Warehouse, rate_max_age_days: int) -> None:
     """Write ``rates_daily`` and ``service_map``, then the view ``records_mad``
-    (every record with its segment and MAD value); stop on a missing rate."""
+    (every record with its segment and MAD value); stop on a record that cannot
+    be converted (no rate, a rate too old, an amount too large)."""
     daily = daily_rates(queries.published_rates(wh), queries.last_value_date(wh))
     wh.replace_table("rates_daily", daily)
+    _check_conversion(wh, rate_max_age_days)
     wh.replace_table("service_map", service_map())
     classified = classify(wh.table("transactions"), wh.table("firms"), wh.table("service_map"))
     wh.replace_view("records_mad", convert(classified, wh.table("rates_daily")))
-    _check_rates(wh)
 
 
-def _check_rates(wh: Warehouse) -> None:
-    """Stop when a record has no rate on or before its date (a join only: no arithmetic)."""
-    missing = queries.missing_rates(wh, home_currency=HOME_CURRENCY)
-    if missing:
-        parts = [
-            f"{n} record(s) in {cur} dated {lo:%Y-%m-%d} to {hi:%Y-%m-%d}"
-            for cur, n, lo, hi in missing
-        ]
-        raise MissingRateError(
-            "No exchange rate on or before the value date for "
-            + "; ".join(parts)
-            + ". Load rates that cover them (`marsad ingest --kind rates FILE`) and build again."
-        )
+def _check_conversion(wh: Warehouse, rate_max_age_days: int) -> None:
+    """Stop, naming the records' loads and files, when a record cannot be converted."""
+    found = queries.conversion_problems(
+        wh,
+        home_currency=HOME_CURRENCY,
+        amount_limit=AMOUNT_LIMIT,
+        max_age_days=rate_max_age_days,
+    )
+    if found:
+        loads = sorted({load for row in found for load in row[6] or ()})
+        check_problems(found, queries.load_files(wh, loads), max_age_days=rate_max_age_days)
 
 
 def _cube_cells(wh: Warehouse) -> list[CubeCell]:

@@ -1,11 +1,16 @@
 """Convert: each record's amount to MAD at the reference rate of its value date.
 
 The rate of a date is the latest published on or before it (weekends and
-holidays take the previous business day's rate). MAD records take 1. The MAD
-value is ``amount x rate`` rounded once to the centime, halves away from zero,
-in exact decimal arithmetic: both factors are cast to DECIMAL(20,6), whose
-product DuckDB keeps as DECIMAL(38,12) and Spark as DECIMAL(38,9); an amount
-has at most 3 decimals and a rate 6, so neither loses a digit.
+holidays take the previous business day's rate), provided it is no older than
+``Settings.rate_max_age_days`` (default 7 days): an older rate, like no rate at
+all, stops the build. MAD records take 1. The MAD value is ``amount x rate``
+rounded once to the centime, halves away from zero, in exact decimal
+arithmetic: both factors are cast to DECIMAL(20,6), whose product DuckDB keeps
+as DECIMAL(38,12) and Spark as DECIMAL(38,9); an amount has at most 3 decimals
+and a rate 6, so neither loses a digit. The value is DECIMAL(38,2), as is every
+sum of it downstream. An amount of 15 integer digits or more (1e14, an account
+number pasted into the amount column) does not fit the factor: the build stops
+and names its loads, rather than converting it inexactly.
 
 The as-of lookup is done by joining on a small day-by-day table of rates
 (currencies x days), built in-process, so the heavy join is a plain equi-join
@@ -15,7 +20,7 @@ that every engine runs well.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import ibis
@@ -26,55 +31,70 @@ from marsad.errors import MarsadError
 
 #: The home currency: converted at 1, needs no rate.
 HOME_CURRENCY = "MAD"
-RATE_TYPE = dtypes.Decimal(16, 6)
+RATE_TYPE = dtypes.Decimal(18, 6)
 #: The common type of both factors of the conversion (Ibis multiplies equal decimal types).
 FACTOR_TYPE = dtypes.Decimal(20, 6)
-MAD_TYPE = dtypes.Decimal(18, 2)
+#: The product as DuckDB computes it (exact); rounded from there to the centime.
+PRODUCT_TYPE = dtypes.Decimal(38, 12)
+MAD_TYPE = dtypes.Decimal(38, 2)
+#: The smallest amount that does not fit FACTOR_TYPE (15 integer digits).
+AMOUNT_LIMIT = Decimal(10) ** (FACTOR_TYPE.precision - FACTOR_TYPE.scale)
 
 
 class MissingRateError(MarsadError):
-    """Records whose currency has no rate on or before their value date (the user
-    loads the missing rates). Also a ``ValueError`` for existing callers."""
+    """Records whose currency has no rate on or before their value date, or only an
+    older one than the limit (the user loads the missing rates)."""
+
+
+class AmountTooLarge(MarsadError):
+    """Records whose amount is too large to convert exactly (the user corrects them)."""
 
 
 def daily_rates(
     rates: Iterable[tuple[dt.date, str, Decimal]], last_day: dt.date | None
 ) -> pa.Table:
     """Expand published rates to one row per currency and calendar day, carrying
-    each rate forward until the next one (or ``last_day``).
+    each rate forward until the next one (or ``last_day``); each day says when its
+    rate was published (``rate_published``) and how old it is (``age_days``).
 
-    >>> daily_rates([(dt.date(2024, 1, 5), "EUR", Decimal("10.9"))], dt.date(2024, 1, 7)).num_rows
-    3
+    >>> t = daily_rates([(dt.date(2024, 1, 5), "EUR", Decimal("10.9"))], dt.date(2024, 1, 7))
+    >>> t.num_rows, t.column("age_days").to_pylist()
+    (3, [0, 1, 2])
     """
     by_currency: dict[str, list[tuple[dt.date, Decimal]]] = {}
     for day, currency, rate in rates:
         by_currency.setdefault(currency, []).append((day, rate))
-    days: list[dt.date] = []
-    currencies: list[str] = []
-    values: list[Decimal] = []
+    columns: dict[str, list] = {k: [] for k in ("day", "currency", "rate", "published", "age")}
     one_day = dt.timedelta(days=1)
     for currency in sorted(by_currency):
         series = sorted(by_currency[currency])
         end = max(series[-1][0], last_day or series[-1][0])
-        for i, (day, rate) in enumerate(series):
+        for i, (published, rate) in enumerate(series):
             stop = series[i + 1][0] if i + 1 < len(series) else end + one_day
+            day = published
             while day < stop:
-                days.append(day)
-                currencies.append(currency)
-                values.append(rate)
+                row = (day, currency, rate, published, (day - published).days)
+                for key, value in zip(columns, row, strict=True):
+                    columns[key].append(value)
                 day += one_day
     schema = pa.schema(
         [
             ("rate_date", pa.date32()),
             ("rate_currency", pa.string()),
-            ("mad_per_unit", pa.decimal128(16, 6)),
+            ("mad_per_unit", pa.decimal128(18, 6)),
+            ("rate_published", pa.date32()),
+            ("age_days", pa.int32()),
         ]
     )
-    return pa.table([days, currencies, values], schema=schema)
+    return pa.table(list(columns.values()), schema=schema)
 
 
 def convert(records: ibis.Table, daily: ibis.Table) -> ibis.Table:
-    """Add ``rate`` and ``mad`` (DECIMAL(18,2)); ``mad`` is null where no rate applies."""
+    """Add ``rate`` and ``mad`` (DECIMAL(38,2)); ``mad`` is null where no rate applies.
+
+    Amounts of :data:`AMOUNT_LIMIT` or more must have been dealt with before
+    (:func:`marsad.engine.queries.conversion_problems`): they do not fit the factor type.
+    """
     joined = records.left_join(
         daily,
         [records.currency == daily.rate_currency, records.value_date == daily.rate_date],
@@ -83,5 +103,83 @@ def convert(records: ibis.Table, daily: ibis.Table) -> ibis.Table:
         (joined.currency == HOME_CURRENCY, ibis.literal(Decimal("1"), type=FACTOR_TYPE)),
         else_=joined.mad_per_unit.cast(FACTOR_TYPE),
     )
-    mad = (joined.amount.cast(FACTOR_TYPE) * rate).round(2).cast(MAD_TYPE)
+    product = (joined.amount.cast(FACTOR_TYPE) * rate).cast(PRODUCT_TYPE)
+    mad = product.round(2).cast(MAD_TYPE)
     return joined.select(*[joined[c] for c in records.columns], rate=rate.cast(RATE_TYPE), mad=mad)
+
+
+def check_problems(rows: Sequence[tuple], files: Mapping[str, str], *, max_age_days: int) -> None:
+    """Stop with one plain line when :func:`~marsad.engine.queries.conversion_problems`
+    found any: counts, currencies,
+    dates, loads, files and one record id; never an amount.
+
+    >>> import textwrap
+    >>> rows = [("stale", "GBP", dt.date(2023, 3, 31), 1, dt.date(2024, 11, 15),
+    ...          dt.date(2024, 11, 15), ["L00003"], "G2")]
+    >>> try:
+    ...     check_problems(rows, {"L00003": "tx.csv"}, max_age_days=7)
+    ... except MissingRateError as exc:
+    ...     print(textwrap.fill(str(exc), 90))
+    No exchange rate of GBP within 7 days before 2024-11-15 (latest 2023-03-31) for 1
+    record(s) loaded from tx.csv (load L00003), e.g. record G2. Load rates that cover them
+    (`marsad ingest --kind rates FILE`) and build again (the limit is
+    MARSAD_RATE_MAX_AGE_DAYS).
+    """
+    large = [r for r in rows if r[0] == "too_large"]
+    if large:
+        raise AmountTooLarge(
+            "An amount too large to convert exactly (15 integer digits or more) in "
+            + "; ".join(_group(r, files) for r in large)
+            + ". Correct these records and load them again."
+        )
+    parts = [
+        _missing(r, files) if r[0] == "missing" else _stale(r, files, max_age_days) for r in rows
+    ]
+    if parts:
+        tail = (
+            " (the limit is MARSAD_RATE_MAX_AGE_DAYS)" if any(r[0] == "stale" for r in rows) else ""
+        )
+        raise MissingRateError(
+            "; ".join(parts)
+            + ". Load rates that cover them (`marsad ingest --kind rates FILE`) and build again"
+            + tail
+            + "."
+        )
+
+
+def _missing(row: tuple, files: Mapping[str, str]) -> str:
+    return "No exchange rate on or before the value date for " + _group(row, files)
+
+
+def _stale(row: tuple, files: Mapping[str, str], max_age_days: int) -> str:
+    _problem, currency, published, n, first, last, loads, example = row
+    return (
+        f"No exchange rate of {currency} within {max_age_days} days before {_dates(first, last)} "
+        f"(latest {published:%Y-%m-%d}) for {n} record(s){_origin(loads, example, files)}"
+    )
+
+
+def _group(row: tuple, files: Mapping[str, str]) -> str:
+    """``1 record(s) in EUR dated 2024-01-04 loaded from a.csv (load L00001; e.g. record R7)``."""
+    _problem, currency, _published, n, first, last, loads, example = row
+    return (
+        f"{n} record(s) in {currency} dated {_dates(first, last)}{_origin(loads, example, files)}"
+    )
+
+
+def _dates(first: dt.date, last: dt.date) -> str:
+    return f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
+
+
+def _origin(loads: Sequence[str] | None, example: str, files: Mapping[str, str]) -> str:
+    """`` loaded from a.csv (load L00001), b.csv (load L00002) and 3 other load(s),
+    e.g. record R7`` (the loads' files, three at most).
+
+    >>> _origin(["L2", "L1"], "R7", {"L1": "a.csv"})
+    ' loaded from a.csv (load L1), load L2, e.g. record R7'
+    """
+    loads = sorted(loads or [])
+    named = [f"{files[k]} (load {k})" if k in files else f"load {k}" for k in loads[:3]]
+    more = f" and {len(loads) - 3} other load(s)" if len(loads) > 3 else ""
+    where = f" loaded from {', '.join(named)}{more}" if named else ""
+    return f"{where}, e.g. record {example}"

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
         description="First year whose figures are provisional (obs_status P); "
         "earlier years are final (A). Default: every year is provisional.",
     )
+    rate_max_age_days: int = Field(
+        default=7,
+        ge=0,
+        description="Oldest exchange rate the build carries forward, in days before a "
+        "record's value date (e.g. 7: a Monday takes the previous Friday's rate, a "
+        "week of holidays still converts); a record whose latest rate is older stops "
+        "the build, as a record with no rate does.",
+    )
 
     # -- coverage: which months are complete ------------------------------------
     expected_reporters: Annotated[list[str], NoDecode] = Field(

@@ -38,7 +38,8 @@ def test_weekend_records_take_the_previous_business_days_rate(warehouse):
         [
             ("1", "BK1", "F1", "2024-01-06", "C", "100.00", "EUR", "SI21", "FR"),  # Saturday
             ("2", "BK1", "F1", "2024-01-08", "C", "100.00", "EUR", "SI21", "FR"),  # Monday
-            ("3", "BK1", "F1", "2024-01-20", "C", "100.00", "EUR", "SI21", "FR"),  # after last rate
+            # after the last rate, 7 days on: the oldest rate carried forward (rate_max_age_days)
+            ("3", "BK1", "F1", "2024-01-15", "C", "100.00", "EUR", "SI21", "FR"),
         ],
     )
     build(warehouse)
@@ -170,7 +171,7 @@ def test_the_release_id_and_months_come_from_the_cube_alone(tmp_path):
     for i, order in enumerate((rows, rows[::-1])):
         with open_warehouse(tmp_path / f"{i}.duckdb") as wh:
             insert(wh, "firms", FIRMS)
-            insert(wh, "rates", RATES)
+            insert(wh, "rates", [*RATES, ("2024-03-08", "USD", "9.900000")])  # 3 days old
             insert(wh, "transactions", order)
             reports.append(build(wh))
     first, second = reports

@@ -25,6 +25,7 @@ def build(warehouse: WarehouseOption = None) -> None:
             wh,
             provisional_from=settings.provisional_from,
             percent_decimals=settings.percent_decimals,
+            rate_max_age_days=settings.rate_max_age_days,
             progress=step,
         )
         progress.update(task, description="build", completed=len(STEPS))
@@ -32,22 +33,27 @@ def build(warehouse: WarehouseOption = None) -> None:
 
 
 def _summary(report) -> None:
+    from rich.text import Text
+
     out = console()
     out.print(
         f"Built release {report.release}: {report.records:,} records "
         f"({report.first_month} to {report.last_month}), {report.cube_cells:,} cube cells, "
-        f"{report.observations:,} observations.",
-        markup=False,
+        f"{report.observations:,} observations."
     )
     sources = ", ".join(f"{n:,} by {s}" for s, n in report.by_source.items())
-    out.print(f"Segments given: {sources}.", markup=False)
+    out.print(f"Segments given: {sources}.")
     if report.unallocated:
-        out.print(
-            f"[yellow]{report.unallocated:,} record(s) of {report.review_firms:,} firm(s) are "
-            "held for review[/] (firm not in the registry and no concordance for their service "
-            "code): they are outside the sector total and every published figure; see them "
-            "with marsad review."
+        line = Text(
+            f"{report.unallocated:,} record(s) of {report.review_firms:,} firm(s) are held for "
+            "review",
+            style="yellow",
         )
+        line.append(
+            " (firm not in the registry and no concordance for their service code): they are "
+            "outside the sector total and every published figure; see them with marsad review."
+        )
+        out.print(line)
     _gaps(out, report.gaps)
 
 
@@ -59,18 +65,21 @@ def _gaps(out, gaps: list[str]) -> None:
     """Which months are not complete, and from whom a delivery is missing."""
     if not gaps:
         return
-    out.print(
-        "[yellow]Months not complete[/] (not published, nor the quarters, halves, years and "
-        "year-to-date figures that contain them):"
+    from rich.text import Text
+
+    line = Text("Months not complete", style="yellow")
+    line.append(
+        " (not published, nor the quarters, halves, years and year-to-date figures that "
+        "contain them):"
     )
+    out.print(line)
     for line in gaps[:SHOWN_GAPS]:
-        out.print(f"  {line}", markup=False)
+        out.print(f"  {line}")
     if len(gaps) > SHOWN_GAPS:
-        out.print(f"  … and {len(gaps) - SHOWN_GAPS} more: see marsad coverage", markup=False)
+        out.print(f"  … and {len(gaps) - SHOWN_GAPS} more: see marsad coverage")
     out.print(
         "  A bank with nothing to report declares it: marsad ingest --nil-return "
-        "--reporter BK01 --month 2024-02",
-        markup=False,
+        "--reporter BK01 --month 2024-02"
     )
 
 

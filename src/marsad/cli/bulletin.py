@@ -36,11 +36,10 @@ def bulletin(
     from marsad.build import built_gaps, load_indicators
     from marsad.periods import Period
     from marsad.publish.bulletin import write_bulletin
-    from marsad.settings import get_settings
 
     period = _check(period, lang.value, out_file)
     with open_store(warehouse, read_only=True) as wh:
-        table = load_indicators(wh, provisional_from=get_settings().provisional_from)
+        table = load_indicators(wh)  # what the last build stored: the export's release
         synthetic = _is_synthetic(wh)
         gaps = built_gaps(wh, Period.parse(period))
     _check_period_has_data(table, period, gaps)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
@@ -50,16 +51,61 @@ WarehouseOption = Annotated[
 ]
 
 
+#: Characters that would act on the terminal rather than show: C0 and C1 controls
+#: (ESC starts colour and cursor sequences) and the bidirectional overrides that
+#: reorder what follows them.
+_INVISIBLE = {
+    *(chr(c) for c in range(0x20)),
+    *(chr(c) for c in range(0x7F, 0xA0)),
+    *"\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+}
+
+
+def visible(text: object) -> str:
+    """``text`` with every control character written as its escape, so that a value
+    shows as it is in the data and never acts on the terminal.
+
+    >>> print(visible("a\x1b[31mred\tb\u202e"))
+    a\x1b[31mred\tb\u202e
+    """
+    text = "" if text is None else str(text)
+    if not any(ch in _INVISIBLE for ch in text):
+        return text
+    return "".join(ch.encode("unicode_escape").decode() if ch in _INVISIBLE else ch for ch in text)
+
+
+def plain(value: object) -> Text:
+    """A rich :class:`~rich.text.Text` that prints ``value`` verbatim: ``[bold]`` is not
+    markup, ``:smile:`` not an emoji, control characters are escaped (see :func:`visible`)."""
+    return Text(visible(value))
+
+
+class VerbatimConsole(Console):
+    """A console that prints every string as it is: no markup, no emoji codes, control
+    characters escaped; a table cell given as a string is printed the same way.
+    Style what needs style with :class:`~rich.text.Text` (e.g. ``Text("3 records",
+    style="yellow")``)."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(plain(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return plain(text)
+
+
 def console(stderr: bool = False) -> Console:
-    """A console on stdout (or stderr) that prints text as given, without markup
-    highlighting; wide when not a terminal, so that piped output is not cut."""
+    """A console on stdout (or stderr) that prints text verbatim (:class:`VerbatimConsole`),
+    without highlighting; wide when not a terminal, so that piped output is not cut."""
     tty = (sys.stderr if stderr else sys.stdout).isatty()
-    return Console(stderr=stderr, width=None if tty else 200, highlight=False, soft_wrap=not tty)
+    return VerbatimConsole(
+        stderr=stderr, width=None if tty else 200, highlight=False, soft_wrap=not tty
+    )
 
 
 def say(message: str) -> None:
-    """One plain line on stderr (e.g. ``warehouse: /data/marsad.duckdb``), printed verbatim."""
-    typer.echo(message, err=True)
+    """One plain line on stderr (e.g. ``warehouse: /data/marsad.duckdb``), printed verbatim:
+    control characters of a value in it (a file name, a raw value) are escaped."""
+    typer.echo(visible(message), err=True)
 
 
 def fail(message: str) -> NoReturn:
@@ -143,7 +189,7 @@ def progress_bars() -> Progress:
 
     return Progress(
         SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", markup=False, style="bold"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -154,7 +200,7 @@ def progress_bars() -> Progress:
 
 def bar(progress: Progress, description: str) -> Callable[[int, int], None]:
     """A new bar and the ``(done, total)`` callback that moves it."""
-    task = progress.add_task(description, total=None)
+    task = progress.add_task(visible(description), total=None)
 
     def update(done: int, total: int) -> None:
         progress.update(task, completed=done, total=total)
@@ -166,15 +212,24 @@ def bar(progress: Progress, description: str) -> Callable[[int, int], None]:
 
 
 def _user_message(exc: BaseException) -> tuple[str, int] | None:
-    """The one line and exit code of an error a user can fix, or ``None`` for a bug."""
+    """The one line and exit code of an error a user can fix, or ``None`` for a bug.
+
+    Faults of the machine met by the SQL engine (a lock, a full disk, a read-only
+    file) are told apart by :func:`marsad.engine.classify_error`: only ``engine/``
+    knows the driver's exceptions. The engine is asked only when it was imported
+    (else no SQL ran), so that this module stays light.
+    """
     if isinstance(exc, MarsadError):
         return str(exc), exc.exit_code
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"{exc.strerror or _OS_FAULTS[exc.errno]}: {exc.filename or ''}".rstrip(": "), 2
-    if type(exc).__module__.startswith("_duckdb") or type(exc).__module__.startswith("duckdb"):
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        if any(k in text for k in ("No space left", "Could not set lock", "Permission denied")):
-            return text, 2
+    if "marsad.engine" in sys.modules:
+        from marsad.engine import classify_error
+
+        fault = classify_error(exc)
+        if fault is not None:
+            return str(fault), fault.exit_code
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        where = f"cannot write {exc.filename}: " if exc.filename else ""
+        return f"{where}{_OS_FAULTS[exc.errno]}", 2
     return None
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import bar, console, open_store, progress_bars, writing
+from marsad.cli.common import bar, console, open_store, plain, progress_bars, writing
 from marsad.cli.synth import MIN_ROWS_PER_YEAR
 from marsad.errors import MarsadError
 
@@ -85,6 +85,7 @@ def _build(wh):
             wh,
             provisional_from=settings.provisional_from,
             percent_decimals=settings.percent_decimals,
+            rate_max_age_days=settings.rate_max_age_days,
         )
         progress.update(task, total=1, completed=1)
     return report
@@ -125,7 +126,6 @@ def _latest_half(table) -> str:
 
 def _summary(out_dir, reports, report, period, paths, seconds) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     from marsad.publish import fmt
 
@@ -145,9 +145,9 @@ def _summary(out_dir, reports, report, period, paths, seconds) -> None:
     if growth is not None:
         headline += f", {fmt.percent(growth, 'fr', signed=True)} sur un an"
     out.print(headline + ".", markup=False)
-    summary = Table(title=Text(f"Outputs in {out_dir}"), show_header=False, box=None)
+    summary = Table(title=plain(f"Outputs in {out_dir}"), show_header=False, box=None)
     for path in paths:
-        summary.add_row(Text(str(path)))
+        summary.add_row(str(path))
     out.print(summary)
     out.print(
         f"Done in {seconds:.1f} s. The records are synthetic, calibrated to the "

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, fail, open_store, say
+from marsad.cli.common import WarehouseOption, console, fail, open_store, say, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -328,7 +328,7 @@ class _Progress:
 
         key = str(ev.file)
         if key not in self.tasks:
-            task = self.bar.add_task(escape(ev.file.name), total=1000, rate="")
+            task = self.bar.add_task(escape(visible(ev.file.name)), total=1000, rate="")
             self.tasks[key] = [task, time.perf_counter(), ""]
         entry = self.tasks[key]
         task, start = entry[0], entry[1]
@@ -340,7 +340,7 @@ class _Progress:
         self.bar.update(
             task,
             completed=1000 * (base + span * min(max(part, 0.0), 1.0)),
-            description=f"{escape(ev.file.name)} ({ev.phase})",
+            description=f"{escape(visible(ev.file.name))} ({ev.phase})",
             rate=entry[2],
         )
 

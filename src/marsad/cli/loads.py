@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, fail, open_store
+from marsad.cli.common import WarehouseOption, console, fail, open_store, plain
 
 _COUNTS = ("read", "loaded", "quarantined", "waived", "duplicates", "corrections")
 _COUNT_KEYS = ("rows_read", "loaded", "quarantined", "waived", "duplicates", "corrections")
@@ -114,14 +114,13 @@ def loads_withdraw(
 
 def _ledger_table(rows: list[dict]):
     from rich.table import Table
-    from rich.text import Text
 
     t = Table(title="Loads", title_justify="left")
     for c in ("load", "kind", "file", "loaded at", "sha256", *_COUNTS):
         t.add_column(c, justify="right" if c in _COUNTS else "left", no_wrap=c == "sha256")
     for r in rows:
         t.add_row(
-            *(Text(str(r[k])) for k in ("load_id", "kind", "file_name", "loaded_at", "sha256")),
+            *(plain(r[k]) for k in ("load_id", "kind", "file_name", "loaded_at", "sha256")),
             *(_int(r[k]) for k in _COUNT_KEYS),
         )
     return t
@@ -129,7 +128,6 @@ def _ledger_table(rows: list[dict]):
 
 def _totals_table(rows: list[dict]):
     from rich.table import Table
-    from rich.text import Text
 
     t = Table(
         title="Control totals per flow and currency (amounts as read, in the original currency)",
@@ -144,10 +142,7 @@ def _totals_table(rows: list[dict]):
         t.add_column(c, justify="left" if c in left else "right")
     for r in rows:
         t.add_row(
-            *(
-                Text("" if r[k] is None else str(r[k]))
-                for k in ("load_id", "kind", "flow", "group")
-            ),
+            *(plain(r[k]) for k in ("load_id", "kind", "flow", "group")),
             _int(r["rows_read"]),
             _money(r["amount_read"]),
             _int(r["rows_loaded"]),

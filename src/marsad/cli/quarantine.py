@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, fail, open_store, writing
+from marsad.cli.common import WarehouseOption, console, fail, open_store, plain, writing
 from marsad.cli.ingest import KindName
 
 quarantine_app = typer.Typer(
@@ -68,10 +68,9 @@ def quarantine_list(
 
 
 def _plain(*values: object) -> list:
-    """Table cells that print verbatim (a ``[...]`` in a value is not rich markup)."""
-    from rich.text import Text
-
-    return [Text("" if v is None else str(v)) for v in values]
+    """Table cells that print verbatim (a ``[...]`` in a value is not rich markup, a
+    control character is escaped)."""
+    return [plain(v) for v in values]
 
 
 @quarantine_app.command("show")
@@ -165,7 +164,7 @@ def quarantine_export(
             )
         header, rows = views.quarantine_export(wh, ids, kind=kind_name, include_resolved=all_)
     _write_csv(out_file, header, rows)
-    typer.echo(f"{len(rows):,} quarantined rows written to {out_file}")
+    console().print(f"{len(rows):,} quarantined rows written to {out_file}")
 
 
 ReasonOption = Annotated[

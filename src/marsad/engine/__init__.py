@@ -7,13 +7,25 @@ with :mod:`marsad.engine.sql` and catch its :data:`SqlError`.
 """
 
 from marsad.engine.progress import watch_query
-from marsad.engine.sql import MissingTable, SqlError, quote_case, quote_ident, quote_literal
+from marsad.engine.sql import (
+    MissingTable,
+    SqlError,
+    ValueOutOfRange,
+    WarehouseFault,
+    classify_error,
+    quote_case,
+    quote_ident,
+    quote_literal,
+)
 from marsad.engine.warehouse import Warehouse, open_warehouse
 
 __all__ = [
     "MissingTable",
     "SqlError",
+    "ValueOutOfRange",
     "Warehouse",
+    "WarehouseFault",
+    "classify_error",
     "open_warehouse",
     "quote_case",
     "quote_ident",

@@ -16,9 +16,10 @@ Months are ``(year, month)`` pairs, as in :mod:`marsad.periods`.
 ...            "('r1', 'BK1', 'F1', DATE '2024-03-05', 'C', 10, 'EUR', 'SI22', 'FR')")
 >>> count_records(wh), last_value_date(wh)
 (1, datetime.date(2024, 3, 5))
->>> _ = wh.sql("CREATE TABLE rates_daily (rate_date DATE, rate_currency VARCHAR)")
->>> missing_rates(wh, home_currency="MAD")
-[('EUR', 1, datetime.date(2024, 3, 5), datetime.date(2024, 3, 5))]
+>>> _ = wh.sql("CREATE TABLE rates_daily (rate_date DATE, rate_currency VARCHAR, "
+...            "rate_published DATE, age_days INTEGER)")
+>>> conversion_problems(wh, home_currency="MAD", amount_limit=Decimal(10**14), max_age_days=7)
+[('missing', 'EUR', None, 1, datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), None, 'r1')]
 >>> wh.close()
 """
 
@@ -57,24 +58,54 @@ def published_rates(wh: Warehouse) -> list[tuple[dt.date, str, Decimal]]:
     return _rows(rates)
 
 
-def missing_rates(wh: Warehouse, *, home_currency: str) -> list[tuple[str, int, dt.date, dt.date]]:
-    """Records with no rate on their value date in ``rates_daily``, by currency:
-    ``(currency, records, first value date, last value date)``, sorted by currency.
+def conversion_problems(
+    wh: Warehouse, *, home_currency: str, amount_limit: Decimal, max_age_days: int
+) -> list[tuple]:
+    """The records of ``transactions`` that ``rates_daily`` cannot convert, grouped:
+    ``(problem, currency, rate published, records, first value date, last value
+    date, load ids, one record id)``, one row per problem (``too_large``: amount of
+    ``amount_limit`` or more; ``missing``: no rate on or before the value date;
+    ``stale``: the latest rate more than ``max_age_days`` old), currency and
+    publication date of the stale rate.
 
-    A join only, no arithmetic, so it is cheap enough to run on every build.
+    A join and a filter only, no arithmetic, so it is cheap enough for every build.
     """
     records, daily = wh.table("transactions"), wh.table("rates_daily")
     joined = records.left_join(
         daily,
         [records.currency == daily.rate_currency, records.value_date == daily.rate_date],
     )
-    missing = joined.filter(joined.rate_currency.isnull(), joined.currency != home_currency)
-    by_currency = missing.group_by("currency").aggregate(
-        records=missing.count(),
-        first=missing.value_date.min(),
-        last=missing.value_date.max(),
+    foreign = joined.currency != home_currency
+    problem = ibis.cases(
+        (joined.amount >= amount_limit, "too_large"),
+        (foreign & joined.rate_currency.isnull(), "missing"),
+        (foreign & (joined.age_days > max_age_days), "stale"),
+        else_=ibis.null("string"),
     )
-    return _rows(by_currency.order_by("currency"))
+    flagged = joined.mutate(problem=problem)
+    flagged = flagged.filter(flagged.problem.notnull())
+    stale = flagged.problem == "stale"
+    flagged = flagged.mutate(
+        published=ibis.cases((stale, flagged.rate_published), else_=ibis.null("date"))
+    )
+    grouped = flagged.group_by(["problem", "currency", "published"]).aggregate(
+        records=flagged.count(),
+        first=flagged.value_date.min(),
+        last=flagged.value_date.max(),
+        loads=flagged.load_id.collect(distinct=True),
+        example=flagged.record_id.min(),
+    )
+    return _rows(grouped.order_by(["problem", "currency", "published"]))
+
+
+def load_files(wh: Warehouse, load_ids: list[str]) -> dict[str, str]:
+    """The file each load read (e.g. ``{"L00003": "tx.csv"}``); empty without a ledger."""
+    if not load_ids or not wh.has_table("ingest_loads"):
+        return {}
+    rows = wh.sql(
+        "SELECT load_id, file_name FROM ingest_loads WHERE list_contains(?, load_id)", [load_ids]
+    )
+    return dict(rows)
 
 
 def records_by_source(wh: Warehouse) -> dict[str, int]:
@@ -134,13 +165,22 @@ def cube_cells(wh: Warehouse) -> list[tuple[int, int, str, str, str, str, int, i
     """Every cube cell as ``(year, month, flow, segment, service, partner,
     centimes, records)``, in no particular order.
 
-    **DuckDB**: centimes are ``CAST(mad * 100 AS BIGINT)``, exact while a
-    cell stays under 92 million billion MAD; kept as the base commit had it.
+    The MAD sum is read as the exact ``Decimal`` the engine holds (DECIMAL(38,2))
+    and turned into integer centimes in Python, where an int has no bound: no
+    cast to 64-bit integers, whose 92 million billion MAD a cell may pass.
     """
-    return wh.sql(
-        "SELECT year, month, flow, segment, service, partner, "
-        "CAST(mad * 100 AS BIGINT), records FROM cube"
-    )
+    rows = wh.sql("SELECT year, month, flow, segment, service, partner, mad, records FROM cube")
+    return [(*row[:6], _centimes(row[6]), row[7]) for row in rows]
+
+
+def _centimes(mad: Decimal) -> int:
+    """Exact integer centimes of a MAD amount with at most two decimals.
+
+    >>> _centimes(Decimal("109999999999999998900.01")), _centimes(Decimal("-0.10"))
+    (10999999999999999890001, -10)
+    """
+    numerator, denominator = mad.as_integer_ratio()
+    return numerator * 100 // denominator
 
 
 def cube_fingerprint(wh: Warehouse) -> str:

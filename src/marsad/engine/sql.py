@@ -2,7 +2,10 @@
 
 Every name or value put into a statement goes through :func:`quote_ident` or
 :func:`quote_literal`; the stages catch :class:`SqlError` (any failed
-statement) or :class:`MissingTable` without importing the engine's driver.
+statement) or :class:`MissingTable` without importing the engine's driver, and
+:func:`classify_error` tells a fault of the machine (a lock held by another
+process, a full disk, a read-only file) from a bug, so that only ``engine/``
+knows the driver's exceptions and their wording.
 
 >>> quote_ident('amount')
 '"amount"'
@@ -12,14 +15,93 @@ statement) or :class:`MissingTable` without importing the engine's driver.
 
 from __future__ import annotations
 
+import errno
+import re
 from collections.abc import Mapping
 
 import duckdb
+
+from marsad.errors import UnreadableInput
 
 #: Any statement that failed (a file DuckDB cannot parse, a bad setting value).
 SqlError = duckdb.Error
 #: A table or view that does not exist (e.g. a rejects table never created).
 MissingTable = duckdb.CatalogException
+#: A value that does not fit its type (a decimal overflow, a failed cast).
+ValueOutOfRange = (duckdb.OutOfRangeException, duckdb.ConversionException)
+
+
+class WarehouseFault(UnreadableInput):
+    """The warehouse or an output cannot be used now: held by another process, a
+    full disk, a read-only or forbidden file (exit code 2). The message names the
+    cause and the file; the statement that met it changed nothing."""
+
+
+#: Faults of the machine, by errno, in plain words (the file is added in front).
+_ERRNO_CAUSES = {
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+}
+#: The same faults as the SQL engine words them.
+_TEXT_CAUSES = (
+    ("No space left on device", errno.ENOSPC),
+    ("Disk quota exceeded", errno.EDQUOT),
+    ("Read-only file system", errno.EROFS),
+    ("Permission denied", errno.EACCES),
+    ("Operation not permitted", errno.EPERM),
+)
+#: Faults met while writing: the message says "cannot write".
+_WRITING = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+_FILE = re.compile(r'file "([^"]+)"')
+_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | None:
+    """The fault ``exc`` stands for, as one plain line, or ``None`` when it is not one
+    (then it is a bug, or an error of the data that the caller words itself).
+
+    ``path`` names the file when the error does not (e.g. the warehouse).
+
+    >>> classify_error(OSError(errno.ENOSPC, "No space left on device", "/data/w.duckdb"))
+    WarehouseFault('cannot write /data/w.duckdb: no space left on the disk')
+    >>> lock = duckdb.IOException('IO Error: Could not set lock on file "/d/w.duckdb": '
+    ...                           'Conflicting lock is held in /usr/bin/python3 (PID 4242).')
+    >>> print(classify_error(lock))  # doctest: +NORMALIZE_WHITESPACE
+    cannot open the warehouse /d/w.duckdb: it is locked by another process (PID 4242);
+    wait until it ends, then run the command again
+    >>> classify_error(ValueError("bad")) is None
+    True
+    """
+    if isinstance(exc, OSError) and exc.errno in _ERRNO_CAUSES:
+        return _fault(exc.errno, exc.filename or path)
+    if not isinstance(exc, duckdb.Error):
+        return None
+    text = str(exc)
+    match = _FILE.search(text)
+    where = match.group(1) if match else path
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        pid = _PID.search(text)
+        who = f" (PID {pid.group(1)})" if pid else ""
+        return WarehouseFault(
+            f"cannot open the warehouse {where}: it is locked by another process{who}; "
+            "wait until it ends, then run the command again"
+        )
+    for words, code in _TEXT_CAUSES:
+        if words in text:
+            return _fault(code, where)
+    return None
+
+
+def _fault(code: int, where: object) -> WarehouseFault:
+    cause = _ERRNO_CAUSES[code]
+    if where is None:
+        return WarehouseFault(cause)
+    return WarehouseFault(
+        f"cannot write {where}: {cause}" if code in _WRITING else f"{where}: {cause}"
+    )
 
 
 def quote_ident(name: str) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 import ibis
 
+from marsad.engine.sql import classify_error
 from marsad.errors import UnreadableInput, WarehouseMissing
 from marsad.ingest.schema import core_ddl
 
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 #: DECIMAL types used throughout: money in MAD to the centime, original
 #: amounts to the thousandth (3-decimal currencies such as TND), rates to 1e-6.
-MAD = "DECIMAL(18,2)"
+MAD = "DECIMAL(38,2)"
 AMOUNT = "DECIMAL(18,3)"
 RATE = "DECIMAL(18,6)"
 
@@ -88,7 +89,9 @@ class Warehouse:
         try:
             yield self
         except BaseException:
-            self._con.execute("ROLLBACK")
+            # keep the first error: a rollback on a full disk may fail as well
+            with contextlib.suppress(duckdb.Error):
+                self._con.execute("ROLLBACK")
             raise
         else:
             self._con.execute("COMMIT")
@@ -130,10 +133,12 @@ class Warehouse:
 def open_warehouse(path: Path | str | None = None, *, read_only: bool = False) -> Warehouse:
     """Open the warehouse at ``path`` (default: the ``MARSAD_WAREHOUSE`` setting).
 
-    Faults a user can fix become one plain :class:`~marsad.errors.UnreadableInput`
-    naming the cause (e.g. ``cannot open the warehouse w.duckdb: IO Error: Could not
-    set lock on file …``): a lock held by another process, a permission, a full disk.
-    A read-only open of a missing file raises :class:`~marsad.errors.WarehouseMissing`.
+    Faults a user can fix become one plain line: a lock held by another process, a
+    permission, a full disk, a read-only file system are a
+    :class:`~marsad.engine.sql.WarehouseFault` (e.g. ``cannot open the warehouse w.duckdb: it
+    is locked by another process (PID 4242); …``); a file that is not a warehouse an
+    :class:`~marsad.errors.UnreadableInput`. A read-only open of a missing file raises
+    :class:`~marsad.errors.WarehouseMissing`.
     """
     if path is None:
         from marsad.settings import get_settings
@@ -141,6 +146,11 @@ def open_warehouse(path: Path | str | None = None, *, read_only: bool = False) -
         path = get_settings().warehouse
     try:
         return Warehouse(path, read_only=read_only)
-    except (duckdb.IOException, OSError) as exc:
+    except (duckdb.Error, OSError) as exc:
+        fault = classify_error(exc, path)
+        if fault is not None:
+            raise fault from exc
+        if not isinstance(exc, (duckdb.IOException, OSError)):
+            raise
         cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UnreadableInput(f"cannot open the warehouse {path}: {cause}") from exc

@@ -102,7 +102,12 @@ def _ratio(numerator: int, denominator: int | None) -> Decimal | None:
 
 
 def _money(centimes: int) -> Decimal:
-    return Decimal(centimes).scaleb(-2)
+    """Exact MAD of integer centimes, however many digits (no context rounding).
+
+    >>> _money(10**40 + 1), _money(-5)
+    (Decimal('100000000000000000000000000000000000000.01'), Decimal('-0.05'))
+    """
+    return Decimal(f"{centimes}E-2")
 
 
 def _keys(cell: CubeCell) -> Iterator[Key]:

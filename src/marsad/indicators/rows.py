@@ -2,21 +2,28 @@
 
 Levels (MAD) keep their two decimals; percentages and percentage points are
 rounded half away from zero to ``percent_decimals`` (default 4, e.g.
-``3.4971``). A confidential or absent value is the empty string.
+``3.4971``). A value that rounds to zero is written without sign (``0.0000``,
+never ``-0.0000``). A confidential or absent value is the empty string.
 
 The build stores these rows as the warehouse's ``indicators`` table, which the
-exports read; they live beside the table they write out so that the build does
+exports read, with one more column, ``exact``: the unrounded value as text,
+which the bulletin reads back (:func:`stored_table`), so that both show the
+same build. They live beside the table they write out so that the build does
 not depend on ``publish``.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import pyarrow as pa
 
 from marsad.indicators.registry import COLUMNS
 from marsad.indicators.table import IndicatorTable, Observation
+
+#: Wide enough for any DECIMAL(38,x) value: rounding never runs out of digits.
+_WIDE = Context(prec=80, rounding=ROUND_HALF_UP)
 
 
 def format_value(obs: Observation, percent_decimals: int = 4) -> str:
@@ -29,27 +36,64 @@ def format_value(obs: Observation, percent_decimals: int = 4) -> str:
     >>> format_value(Observation("level", "exports", "2024", "KPO", "_T", "_T",
     ...                          Decimal("48000000"), "MAD", conf_status="C"))
     ''
+    >>> format_value(Observation("growth_yoy", "exports", "2024", "TOTAL", "_T", "_T",
+    ...                          Decimal("-0.00004"), "percent"))
+    '0.0000'
     """
     if obs.value is None or obs.conf_status in ("C", "D"):
         return ""
-    if obs.unit == "MAD":
-        return f"{obs.value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
-    quantum = Decimal(1).scaleb(-percent_decimals)
-    return f"{obs.value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    decimals = 2 if obs.unit == "MAD" else percent_decimals
+    return plain_decimal(obs.value, decimals)
+
+
+def plain_decimal(value: Decimal, decimals: int) -> str:
+    """``value`` rounded half away from zero to ``decimals``, as plain text; a value
+    that rounds to zero has no sign.
+
+    >>> plain_decimal(Decimal("-0.004"), 2), plain_decimal(Decimal("-2.345"), 2)
+    ('0.00', '-2.35')
+    """
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), context=_WIDE)
+    if rounded.is_zero():
+        rounded = rounded.copy_abs()  # -0.0000 is 0.0000
+    return f"{rounded:f}"
 
 
 def export_rows(table: IndicatorTable, *, percent_decimals: int = 4) -> pa.Table:
-    """The table as an Arrow table of strings, columns in the order of DESIGN.md.
+    """The table as an Arrow table of strings, columns in the order of DESIGN.md,
+    then ``exact`` (the unrounded value, null when absent).
 
     >>> level = Observation("level", "exports", "2024", "TOTAL", "_T", "_T",
     ...                     Decimal("26219000000"), "MAD", release="2025-06.a9cd87a3")
-    >>> export_rows(IndicatorTable([level])).to_pylist()[0]["value"]
-    '26219000000.00'
+    >>> row = export_rows(IndicatorTable([level])).to_pylist()[0]
+    >>> row["value"], row["exact"]
+    ('26219000000.00', '26219000000')
     """
-    columns: dict[str, list[str]] = {c: [] for c in COLUMNS}
+    columns: dict[str, list[str | None]] = {c: [] for c in (*COLUMNS, "exact")}
     for obs in table:
         for c in COLUMNS:
             columns[c].append(
                 format_value(obs, percent_decimals) if c == "value" else getattr(obs, c)
             )
-    return pa.table(columns, schema=pa.schema([(c, pa.string()) for c in COLUMNS]))
+        columns["exact"].append(None if obs.value is None else str(obs.value))
+    return pa.table(columns, schema=pa.schema([(c, pa.string()) for c in columns]))
+
+
+def stored_table(rows: Iterable[tuple]) -> IndicatorTable:
+    """The exact table back from stored rows (the columns, then ``exact``).
+
+    >>> level = Observation("level", "exports", "2024", "TOTAL", "_T", "_T",
+    ...                     Decimal("6.00"), "MAD", release="2024-12.0a1b2c3d")
+    >>> rows = [tuple(r.values()) for r in export_rows(IndicatorTable([level])).to_pylist()]
+    >>> back = stored_table(rows)
+    >>> back.rows == [level], back.release
+    (True, '2024-12.0a1b2c3d')
+    """
+    observations = []
+    for row in rows:
+        fields = dict(zip(COLUMNS, row[: len(COLUMNS)], strict=True))
+        exact = row[len(COLUMNS)]
+        fields["value"] = None if exact is None else Decimal(exact)
+        observations.append(Observation(**fields))
+    release = observations[0].release if observations else ""
+    return IndicatorTable(observations, release=release)

@@ -29,6 +29,7 @@ from marsad.periods import Period
 from marsad.publish import fmt as numbers
 from marsad.publish.charts import Chart, bulletin_charts
 from marsad.publish.facts import Facts, gather
+from marsad.publish.files import write_text
 from marsad.publish.lang import phrasebook, say, say_all, segment_name
 from marsad.publish.story import Figure, KeyFigure, Message, Section, Table, tell
 
@@ -100,13 +101,12 @@ def write_bulletin(
         raise ValueError(f"unknown bulletin format {out.suffix!r} for {out}; use .html or .md")
     fmt = FORMATS[suffix]
     text, charts = _render(table, period, lang, fmt, synthetic=synthetic, chart_prefix=out.stem)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_text(out, text)  # whole or not at all: a temporary file renamed
     written = [out]
     if fmt == "md":
         for chart in charts:
             path = out.with_name(_chart_file(out.stem, chart))
-            path.write_text(chart.svg, encoding="utf-8")
+            write_text(path, chart.svg)
             written.append(path)
     log.info("bulletin %s %s written to %s (%d files)", period, lang, out, len(written))
     return written

@@ -8,6 +8,7 @@ from pathlib import Path
 from marsad.engine import Warehouse
 from marsad.errors import MarsadError
 from marsad.indicators.registry import COLUMNS
+from marsad.publish.files import atomic_path
 
 FORMATS = ("csv",)
 
@@ -18,14 +19,16 @@ class ExportError(MarsadError):
 
 
 def export_table(wh: Warehouse, fmt: str, out: Path) -> int:
-    """Write the last build's indicator table to ``out``; return the row count."""
+    """Write the last build's indicator table to ``out``; return the row count.
+
+    The file is written whole or not at all (a temporary file beside it, renamed).
+    """
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
     if not wh.has_table("indicators"):
         raise ExportError("Nothing is built yet: run `marsad build` first.")
     rows = wh.sql(f"SELECT {', '.join(COLUMNS)} FROM indicators")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
+    with atomic_path(out) as tmp, tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(rows)

@@ -184,8 +184,13 @@ def _money_text(scaled: Decimal, decimals: int, unit: str, lang: str) -> str:
 
 
 def billions(value_mad: Decimal, decimals: int = 1) -> float:
-    """An amount in billions of MAD, rounded half up, as a float for a chart axis."""
-    return float(round_half_up(Decimal(value_mad) / _BILLION, decimals))
+    """An amount in billions of MAD, rounded half up, as a float for a chart axis;
+    never a negative zero (a chart would label it ``-0``).
+
+    >>> billions(Decimal("13377000000")), billions(Decimal("-1000"))
+    (13.4, 0.0)
+    """
+    return float(round_half_up(Decimal(value_mad) / _BILLION, decimals)) + 0.0
 
 
 def period_label(period: str | Period, lang: str, *, short: bool = False) -> str:
