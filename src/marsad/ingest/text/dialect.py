@@ -83,7 +83,7 @@ def lines_apart(text: str, sep: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of each physical line parsed on its own: a quote never
     closed costs its line only.
 
-    >>> list(lines_apart('"Relevé mars\na;b\n', ";"))
+    >>> list(lines_apart('"Relevé mars\\na;b\\n', ";"))
     [(1, ['Relevé mars']), (2, ['a', 'b'])]
     """
     for n, line in enumerate(text.splitlines(), start=1):
