@@ -3,8 +3,10 @@
 Every error that a user can act on (a file that cannot be read, a warehouse
 that does not exist, a period written wrongly, a missing exchange rate) is a
 :class:`MarsadError`. The command line prints its message as one plain line and
-exits with its ``exit_code``: 2 for input that cannot be read at all
-(:class:`UnreadableInput`), 1 otherwise. Any other exception is a bug and keeps
+exits with its ``exit_code``: 2 when the work could not start (input that
+cannot be read, :class:`UnreadableInput`; an option written wrongly,
+:class:`BadArgument`; a fault of the machine such as a full disk,
+:class:`CannotWrite`), 1 otherwise. Any other exception is a bug and keeps
 its traceback (shown with ``marsad --debug``, otherwise written to a log file
 whose path is printed).
 

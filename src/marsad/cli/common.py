@@ -168,9 +168,8 @@ def writing(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.errno not in _OS_FAULTS:
-            raise
-        raise CannotWrite(f"cannot write {path}: {_OS_FAULTS[exc.errno]}") from exc
+        reason = _OS_FAULTS.get(exc.errno) or (exc.strerror or type(exc).__name__).lower()
+        raise CannotWrite(f"cannot write {path}: {reason}") from exc
 
 
 # -- progress bars ---------------------------------------------------------------------------
@@ -252,6 +251,30 @@ def crash_log(exc: BaseException) -> Path:
 
 class MarsadGroup(TyperGroup):
     """The ``marsad`` group: runs a command and turns its errors into what the user sees."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Parse and run; a usage error (an unknown option, a value not among the
+        choices) is one line ``marsad: error: …`` with where to look, exit code 2."""
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except Abort:
+            if not standalone_mode:
+                raise
+            say("marsad: aborted")
+            sys.exit(1)
+        except TyperException as exc:  # click's usage errors (typer vendors click)
+            if not standalone_mode or not hasattr(exc, "format_message"):
+                raise
+            message = exc.format_message().replace("Value error, ", "")
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a group without arguments: its help
+                typer.echo(message)
+            elif message:
+                where = getattr(getattr(exc, "ctx", None), "command_path", None) or "marsad"
+                say(f"marsad: error: {message} (see: {where} --help)")
+            sys.exit(getattr(exc, "exit_code", 2))
+        if standalone_mode:
+            sys.exit(result if isinstance(result, int) else 0)
+        return result
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a user error is one line, a bug keeps its traceback."""

@@ -46,11 +46,36 @@ def _date(text: str | None, name: str) -> dt.date | None:
         fail(f"{name} must be a date YYYY-MM-DD, not {text!r}")
 
 
+#: Separators written as words on a command line.
+_SEPARATOR_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def _separator(sep: str | None) -> str | None:
+    """The field separator stated with ``--sep`` (``;``, ``tab``, ``\\t``…), checked: one
+    character that is not a quote, a line end, a letter or a digit."""
+    if sep is None:
+        return None
+    sep = _SEPARATOR_WORDS.get(sep.lower(), sep)
+    if len(sep) != 1 or sep in "\"'\r\n" or sep.isalnum():
+        fail(f"--sep {sep!r} cannot separate fields: give one character such as , ; | or tab")
+    return sep
+
+
+def _check_encoding(encoding: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        fail(f"--encoding {encoding!r} is not an encoding: e.g. utf-8, cp1252, latin-1")
+
+
 def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit, formats) -> Any:
     from marsad.ingest import ReadOptions, reporters
 
-    if sep is not None:
-        sep = {"tab": "\t", "\\t": "\t", "TAB": "\t"}.get(sep, sep)
+    sep = _separator(sep)
+    if encoding is not None:
+        _check_encoding(encoding)
     from marsad.ingest.validate import check_date_range
 
     date_format, mapping = formats
@@ -178,6 +203,7 @@ def ingest(
 
     formats = (date_format, mapping)
     options = _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit, formats)
+    _check_files(files, warehouse)
     show_progress = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
     with open_store(warehouse, read_only=False) as wh, _Progress(show_progress) as bars:
@@ -187,6 +213,18 @@ def ingest(
     refused = _print_reports(console(), reports, several=len(files) > 1, started=started)
     if refused:
         raise typer.Exit(EXIT_UNREADABLE)
+
+
+def _check_files(files: list[Path], warehouse: Path | None) -> None:
+    """Refuse, before a warehouse is created, a call none of whose files can be read."""
+    from marsad.cli.common import warehouse_path
+    from marsad.errors import UnreadableInput
+
+    if warehouse_path(warehouse).exists() or any(f.is_file() for f in files):
+        return
+    first = files[0]
+    why = "is a folder, not a file" if first.is_dir() else "no such file"
+    raise UnreadableInput(f"{first}: {why}")
 
 
 def _nil_return(files, kind, warehouse, reporter, month, *, withdraw: bool, nil: bool) -> None:
