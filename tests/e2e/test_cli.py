@@ -215,3 +215,50 @@ def test_data_values_print_verbatim(runner, tmp_path):
     res = runner.invoke(app, ["loads", *wh])
     assert "bank[red]march.csv" in res.stdout
     assert f"warehouse: {tmp_path / 'w.duckdb'}" in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["bulletin", "--period", "2025-S1", "--lang", "xx", "--out", "b.html"], "'--lang'"),
+        (["export", "--format", "nope", "--out", "x"], "'--format'"),
+        (["loads", "--bogus"], "--bogus (see: marsad loads --help)"),
+        (["ingest", "--kind", "firms", "--sep", '"', "f.csv"], "--sep"),
+        (["ingest", "--kind", "firms", "--encoding", "klingon", "f.csv"], "klingon"),
+    ],
+)
+def test_a_usage_error_is_one_line_with_exit_code_2(tmp_path, args, expected):
+    """Usage errors were a box of several lines (Typer's rich format), with a stray
+    "Value error," and no word of where to look."""
+    proc = _marsad(*args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if not line.startswith("warehouse:")]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("marsad: error: ") and expected in lines[0]
+    assert "Value error" not in lines[0]
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_ingest_of_files_that_cannot_be_read_creates_no_warehouse(tmp_path):
+    """`marsad ingest` of a missing file left an empty warehouse behind."""
+    proc = _marsad("ingest", "--kind", "firms", "missing.csv", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "marsad: error: missing.csv: no such file" in proc.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_sep_can_be_written_as_a_word(tmp_path):
+    (tmp_path / "r.tsv").write_text("date\tcurrency\tmad_per_unit\n2024-01-02\tEUR\t10.8\n")
+    proc = _marsad("ingest", "--kind", "rates", "--sep", "tab", "r.tsv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "separator tab" in proc.stdout
+
+
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path):
+    """A file name too long for the file system was reported as a bug (exit 70)."""
+    long_name = tmp_path / ("a" * 300 + ".csv")
+    from marsad.cli.common import writing
+    from marsad.errors import CannotWrite
+
+    with pytest.raises(CannotWrite, match="cannot write"), writing(long_name):
+        long_name.write_text("x")
