@@ -206,7 +206,7 @@ def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
     read with ``fmt`` (the others are left as written, and checked as such).
 
     >>> with_date_format("SELECT * FROM t", ("value_date",), "%d/%m/%Y")[:40]
-    'SELECT * REPLACE (coalesce(strftime(try'
+    'SELECT * REPLACE (coalesce(strftime(try_'
     """
     parts = [
         f"coalesce(strftime(try_strptime(trim({c}), {quote_literal(fmt)}), '%Y-%m-%d'), {c}) AS {c}"

@@ -83,7 +83,7 @@ def lines_apart(text: str, sep: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of each physical line parsed on its own: a quote never
     closed costs its line only.
 
-    >>> list(lines_apart('"Relevé mars\na;b\n', ";"))
+    >>> list(lines_apart('"Relevé mars\\na;b\\n', ";"))
     [(1, ['Relevé mars']), (2, ['a', 'b'])]
     """
     for n, line in enumerate(text.splitlines(), start=1):
@@ -195,8 +195,9 @@ def prepare_text(
         ncols = len(header.cells)
         narrow = tmpdir / (path.name + ".narrow")
         if found := set_aside_wide_lines(read_path, narrow, sep, ncols, header.line):
+            # (the lines up to the last one holding text stay the file's)
             wide, stats = found
-            read_path, quotes, content_lines = narrow, stats.quotes, stats.content_lines
+            read_path, quotes = narrow, stats.quotes
     rows_est = None
     sample_lines = head_text.count("\n")
     if sample_lines > header.line:
