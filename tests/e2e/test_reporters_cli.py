@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 
 from marsad.cli import app
 
-HEADER = "record_id\treporter\tfirm_id\tvalue_date\tflow\tamount\tcurrency\tservice_code\tpartner_country"
+HEADER = "\t".join(
+    "record_id reporter firm_id value_date flow amount currency service_code partner_country".split()
+)
 
 
 def _tsv(path: Path, *rows: str) -> Path:
