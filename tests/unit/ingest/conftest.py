@@ -95,3 +95,8 @@ def quarantine(wh: Warehouse, load_id: str | None = None) -> list[dict]:
 
 def loaded_ids(wh: Warehouse) -> set[str]:
     return {r[0] for r in wh.sql("SELECT record_id FROM transactions")}
+
+
+def amounts(wh: Warehouse) -> dict:
+    """record id -> amount of the loaded transactions."""
+    return dict(wh.sql("SELECT record_id, amount FROM transactions"))

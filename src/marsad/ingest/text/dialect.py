@@ -195,8 +195,9 @@ def prepare_text(
         ncols = len(header.cells)
         narrow = tmpdir / (path.name + ".narrow")
         if found := set_aside_wide_lines(read_path, narrow, sep, ncols, header.line):
+            # (the lines up to the last one holding text stay the file's)
             wide, stats = found
-            read_path, quotes, content_lines = narrow, stats.quotes, stats.content_lines
+            read_path, quotes = narrow, stats.quotes
     rows_est = None
     sample_lines = head_text.count("\n")
     if sample_lines > header.line:

@@ -48,6 +48,7 @@ def collect_rejects(
     rejects: list[Reject] = []
     covered: list[int] = []
     again: list[tuple[int, str]] = []
+    lines = [n + b for n, b in zip(lines, _blanks_at(read_path, positions), strict=True)]
     for (_, etype, csv_line, emsg, column), line in zip(rows, lines, strict=True):
         text = (csv_line or "").strip("\r\n")
         parts = text.split("\n")
@@ -120,12 +121,31 @@ def _lines_at(path: Path, positions: list[int]) -> list[int]:
     return out
 
 
-def blank_lines(path: Path, header_line: int) -> list[int]:
-    """Physical lines after the header that are blank (outside quoted values)."""
+def _blanks_at(path: Path, positions: list[int]) -> list[int]:
+    """Blank lines at each byte position: DuckDB's position of a rejected line
+    may fall on the blank lines before it."""
+    out = []
+    with path.open("rb") as fh:
+        for p in positions:
+            fh.seek(p)
+            head = fh.read(4096)
+            blank = head[: len(head) - len(head.lstrip(b"\r\n"))]
+            out.append(blank.count(b"\n"))
+    return out
+
+
+def blank_lines(
+    path: Path, header_line: int, rejected: set[int] | frozenset = frozenset()
+) -> list[int]:
+    """Physical lines after the header that are blank (outside quoted values);
+    a ``rejected`` line ends any quoted value (DuckDB starts afresh after it)."""
     out = []
     in_quotes = False
     with path.open("rb") as fh:
         for n, raw in enumerate(fh, start=1):
+            if n in rejected:
+                in_quotes = False
+                continue
             if n > header_line and not in_quotes and not raw.strip(b"\r\n"):
                 out.append(n)
             if raw.count(b'"') % 2:

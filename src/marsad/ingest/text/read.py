@@ -127,9 +127,9 @@ def read_text(
     recovered, n_again = lines.read_again(wh, again, plan.detected.separator, ncols, tag, rejects)
     rows, nl_total = lines.count_rows(wh, ncols, tag, plan.quotes > 0)
     # lines up to the last record, if no blank line was skipped between records
-    expected = header.line + rows + nl_total + len(skip_lines)
+    expected = header.line + rows + nl_total + len(set(skip_lines))
     if plan.content_lines > expected:
-        skip_lines.extend(lines.blank_lines(plan.read_path, header.line))
+        skip_lines.extend(lines.blank_lines(plan.read_path, header.line, set(skip_lines)))
     from_sql = lines.line_source(wh, header.line, nl_total > 0, sorted(set(skip_lines)), tag)
     source = f"SELECT _line, {fields_sql(kind, header)} FROM {from_sql}"
     if recovered:

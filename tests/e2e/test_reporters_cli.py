@@ -1,0 +1,66 @@
+"""``marsad reporters`` and the reading options of ``marsad ingest`` end to end:
+the decimal mark used and why, a refused file in one plain line, the
+reporter's settings declared, listed and applied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from marsad.cli import app
+
+HEADER = "\t".join(
+    "record_id reporter firm_id value_date flow amount currency service_code partner_country".split()
+)
+
+
+def _tsv(path: Path, *rows: str) -> Path:
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_ambiguous_file_refused_then_loaded_after_the_reporter_is_declared(tmp_path):
+    w = str(tmp_path / "w.duckdb")
+    jan = _tsv(tmp_path / "jan.tsv", "J1\tBK01\tF1\t2024-01-15\tC\t1.500\tEUR\tSI22\tDE")
+    r = _run("ingest", "--kind", "transactions", str(jan), "--warehouse", w)
+    assert r.exit_code == 2
+    assert "jan.tsv: the decimal mark cannot be told from the data: state --decimal" in r.output
+    r = _run("reporters", "set", "BK01", "--decimal", ",", "--date-format", "%d/%m/%Y",
+             "--warehouse", w)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "BK01: decimal set to ','" in r.output
+    r = _run("ingest", "--kind", "transactions", str(jan), "--warehouse", w)
+    assert r.exit_code == 0, r.output
+    assert "decimal ',' (reporter BK01's, declared)" in r.output
+    r = _run("reporters", "list", "--warehouse", w)
+    assert "BK01" in r.output and "%d/%m/%Y" in r.output and "declared" in r.output
+
+
+def test_map_and_date_format_on_ingest(tmp_path):
+    w = str(tmp_path / "w.duckdb")
+    p = tmp_path / "a.tsv"
+    p.write_text(
+        HEADER.replace("record_id", "Record ID") + "\n"
+        "A1\tBK02\tF1\t15/01/2024\tC\t10.50\tEUR\tSI22\tDE\n",
+        encoding="utf-8",
+    )
+    r = _run("ingest", "--kind", "transactions", str(p), "--map", "Record ID=record_id",
+             "--date-format", "%d/%m/%Y", "--warehouse", w)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "1 loaded" in r.output and "'record id' as record_id" in r.output
+    r = _run("reporters", "list", "--warehouse", w)
+    assert "stated for a.tsv" in r.output
+
+
+def test_bad_reading_options_are_one_line(tmp_path):
+    w = str(tmp_path / "w.duckdb")
+    p = _tsv(tmp_path / "a.tsv", "A1\tBK01\tF1\t2024-01-15\tC\t1.5\tEUR\tSI22\tDE")
+    r = _run("ingest", "--kind", "transactions", str(p), "--map", "oops", "--warehouse", w)
+    assert r.exit_code == 2 and "--map wants NAME=field" in r.output
+    r = _run("reporters", "set", "BK01", "--warehouse", w)
+    assert r.exit_code == 2 and "say what to set" in r.output

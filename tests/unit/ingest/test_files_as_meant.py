@@ -1,0 +1,279 @@
+"""Files read as the bank meant them: spreadsheet numbers as shown, error
+cells named, every sheet read, and a bad line costing only itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from decimal import Context, Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.ingest import FileRefused, load_files
+from marsad.ingest.excel import number_text
+
+from .conftest import TX_HEADER, amounts, load, loaded_ids, quarantine, tx, write_csv
+
+CASES = Path(__file__).parent / "cases"
+
+
+def _case(tmp_path: Path, name: str) -> Path:
+    return Path(shutil.copy(CASES / name, tmp_path / name))
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _row(rid: str, **kw) -> list:
+    return [tx(rid, **kw)[h] if h not in kw or not isinstance(kw[h], float | int) else kw[h]
+            for h in TX_HEADER]  # fmt: skip
+
+
+# -- floating-point noise (case 01) -------------------------------------------------------
+
+
+def test_excel_float_noise_is_read_as_the_spreadsheet_shows_it(wh, tmp_path):
+    """Case 01: 3479.9999999999995 (shown 3 480,00) was refused as a 4th decimal."""
+    r = load(wh, _case(tmp_path, "bank.xlsx"))
+    assert (r.rows_read, r.loaded, r.quarantined) == (4, 4, 0)
+    assert amounts(wh) == {
+        "X1": Decimal("3480"),
+        "X2": Decimal("3703.68"),
+        "X3": Decimal("0.3"),
+        "X4": Decimal("1500.25"),
+    }
+    assert sum(amounts(wh).values()) == Decimal("8684.23")
+
+
+def test_parquet_float_noise_is_read_to_15_digits(wh, tmp_path):
+    """Case 01: P2 0.30000000000000004 and P4 1998.9999999999998 were quarantined."""
+    r = load(wh, _case(tmp_path, "tx.parquet"))
+    assert (r.loaded, r.quarantined) == (4, 0)
+    assert sum(amounts(wh).values()) == Decimal("7203.23")
+    assert amounts(wh)["P4"] == Decimal("1999")
+
+
+def test_parquet_float32_reads_to_7_digits(wh, tmp_path):
+    cols = {h: [tx("R1")[h]] for h in TX_HEADER}
+    cols["amount"] = pa.array([12345.67], pa.float32())  # stored 12345.669921875
+    pq.write_table(pa.table(cols), tmp_path / "f.parquet")
+    load(wh, tmp_path / "f.parquet")
+    assert amounts(wh) == {"R1": Decimal("12345.67")}
+
+
+def test_a_real_fourth_decimal_is_still_refused(wh, tmp_path):
+    cols = {h: [tx("R1")[h]] for h in TX_HEADER}
+    cols["amount"] = pa.array([1.2345])
+    pq.write_table(pa.table(cols), tmp_path / "f.parquet")
+    assert load(wh, tmp_path / "f.parquet").quarantined == 1
+    assert quarantine(wh)[0]["rule"] == "precision"
+
+
+@given(st.decimals(min_value=0, max_value=10**12, places=3, allow_nan=False))
+def test_number_text_gives_back_any_amount_of_15_digits(amount):
+    """Any amount of at most 15 significant digits survives float64 and back."""
+    shown = Decimal(number_text(float(amount)))
+    assert shown == Context(prec=15).create_decimal(amount)
+    assert shown == amount or len(amount.normalize().as_tuple().digits) > 15
+
+
+# -- Excel error cells and dates (case 13) -------------------------------------------------
+
+
+def test_excel_error_cells_are_named(wh, tmp_path):
+    """Case 13: #N/A and #DIV/0! amounts were reported as empty fields."""
+    r = load(wh, _case(tmp_path, "errors.xlsx"))
+    assert (r.rows_read, r.loaded, r.quarantined) == (3, 1, 2)
+    q = quarantine(wh)
+    assert [(x["line"], x["rule"], x["column"], x["value"]) for x in q] == [
+        (2, "excel_error", "amount", "#N/A"),
+        (3, "excel_error", "amount", "#DIV/0!"),
+    ]
+    assert q[0]["message"] == (
+        "row 2, column amount: the cell holds the Excel error #N/A (a formula that failed)"
+    )
+    assert amounts(wh) == {"E3": Decimal("500")}
+
+
+def test_excel_serial_dates_and_date_cells_are_dates(wh, tmp_path):
+    rows = [
+        list(TX_HEADER),
+        _row("R1", value_date=45366),  # serial date: 2024-03-15
+        ["R2", "BANK1", "F1", dt.datetime(2024, 3, 16, 9, 30), "C", 10, "EUR", "SI22", "FR"],
+        ["R3", "BANK1", "F1", dt.date(2024, 3, 17), "C", 10, "EUR", "SI22", "FR"],
+    ]
+    load(wh, _xlsx(tmp_path / "d.xlsx", {"S": rows}))
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {"R1": "2024-03-15", "R2": "2024-03-16", "R3": "2024-03-17"}
+
+
+# -- every sheet (case 02) ------------------------------------------------------------------
+
+
+def test_every_sheet_with_the_header_is_loaded(wh, tmp_path):
+    """Case 02: only the first of three monthly sheets was read, silently."""
+    p = _case(tmp_path, "q1_2024.xlsx")
+    reports = load_files(wh, "transactions", [p])
+    assert [(r.sheet, r.loaded) for r in reports] == [("Janvier", 2), ("Fevrier", 2), ("Mars", 2)]
+    assert "sheets read: 'Janvier', 'Fevrier', 'Mars'" in reports[0].notes
+    by_month = wh.sql(
+        "SELECT strftime(value_date, '%Y-%m'), sum(amount) FROM transactions GROUP BY 1 ORDER BY 1"
+    )
+    assert by_month == [
+        ("2024-01", Decimal("3002")),
+        ("2024-02", Decimal("3004")),
+        ("2024-03", Decimal("3006")),
+    ]
+    # asking again for one sheet changes nothing
+    (again,) = load_files(wh, "transactions", [p], options=_opts(sheet="2"))
+    assert again.status == "already loaded" and again.sheet == "Fevrier"
+
+
+def _opts(**kw):
+    from marsad.ingest import ReadOptions
+
+    return ReadOptions(**kw)
+
+
+def test_a_sheet_loads_even_when_others_of_the_workbook_were_loaded(wh, tmp_path):
+    """Case 02: --sheet 2 answered "already loaded" (the ledger key was the file's SHA-256)."""
+    p = _case(tmp_path, "q1_2024.xlsx")
+    (mars,) = load_files(wh, "transactions", [p], options=_opts(sheet="Mars"))
+    (fev,) = load_files(wh, "transactions", [p], options=_opts(sheet="2"))
+    assert (mars.status, fev.status, fev.loaded) == ("loaded", "loaded", 2)
+    rest = load_files(wh, "transactions", [p])  # the sheets not loaded yet, and only those
+    assert [(r.sheet, r.status) for r in rest] == [
+        ("Janvier", "loaded"),
+        ("Fevrier", "already loaded"),
+        ("Mars", "already loaded"),
+    ]
+    assert wh.scalar("SELECT count(*) FROM transactions") == 6
+
+
+def test_sheets_without_the_header_are_named_with_the_reason(wh, tmp_path):
+    other = [["Record ID", "bank", "amount"], ["R9", "B", 5]]
+    sheets = {
+        "Notes": [["Rapport mensuel"]],
+        "Data": [list(TX_HEADER), _row("R1")],
+        "Vide": [],
+        "Autre": other,
+    }
+    (r,) = load_files(wh, "transactions", [_xlsx(tmp_path / "w.xlsx", sheets)])
+    assert r.sheet == "Data" and r.loaded == 1
+    (note,) = [n for n in r.notes if n.startswith("sheets read")]
+    assert "sheet 'Notes' not read: no header row" in note
+    assert "sheet 'Vide' not read: it is empty" in note
+    assert "sheet 'Autre' not read: required columns record_id" in note
+    with pytest.raises(FileRefused, match="no header row"):
+        load(wh, _xlsx(tmp_path / "n.xlsx", {"Notes": [["x"]]}))
+
+
+def test_a_ledger_unique_on_the_file_alone_is_upgraded(wh, tmp_path):
+    """A warehouse made before sheets were loaded one by one refused a second sheet."""
+    from marsad.ingest.store import LEDGER_DDL, ensure_tables
+
+    old = LEDGER_DDL.split(";")[0].replace(
+        "sha256       VARCHAR NOT NULL,", "sha256 VARCHAR NOT NULL UNIQUE,"
+    )
+    wh.sql(old)
+    assert wh.scalar("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'UNIQUE'")
+    ensure_tables(wh)
+    p = _case(tmp_path, "q1_2024.xlsx")
+    assert len(load_files(wh, "transactions", [p])) == 3
+
+
+# -- text: a bad line costs itself only -------------------------------------------------------
+
+
+def test_utf8_file_with_one_stray_byte_keeps_its_accents(wh, tmp_path):
+    """Fault 02: one 0xFF byte made the whole UTF-8 file read as Windows-1252 (mojibake)."""
+    r = load(wh, _case(tmp_path, "firms-bad-byte.csv"), "firms")
+    assert (r.loaded, r.quarantined) == (2, 1)
+    assert r.encoding == "utf-8 (1 byte not UTF-8)"
+    names = dict(wh.sql("SELECT firm_id, name || ' ' || city FROM firms"))
+    assert names == {"G1": "Société Générale Fès", "G2": "Café Digital Salé"}
+    (q,) = quarantine(wh)
+    assert (q["line"], q["rule"]) == (4, "encoding")
+
+
+def test_windows_1252_file_is_still_recognised(wh, tmp_path):
+    p = write_csv(tmp_path / "w.csv", [tx("R1", firm_id="Société")], encoding="cp1252")
+    assert load(wh, p).encoding == "windows-1252"
+    assert wh.scalar("SELECT firm_id FROM transactions") == "Société"
+
+
+def test_wide_line_costs_its_own_line(wh, tmp_path):
+    """Fault 03: a line with 20,000 extra fields took 35 s and 800 MB (one reject per field)."""
+    p = write_csv(tmp_path / "w.csv", [tx("W1"), tx("W2"), tx("W3")])
+    lines = p.read_text().splitlines()
+    lines[2] += "," + ",".join("1" * 100_000)
+    p.write_text("\n".join(lines) + "\n")
+    r = load(wh, p)
+    assert (r.rows_read, r.loaded, r.quarantined) == (3, 2, 1)
+    (q,) = quarantine(wh)
+    assert (q["line"], q["rule"]) == (3, "malformed")
+    assert q["message"] == "line 3 has 100,009 fields where the header has 9"
+    assert dict(wh.sql("SELECT record_id, line FROM transactions")) == {"W1": 2, "W3": 4}
+
+
+def test_title_of_quoted_multiline_cells_and_an_unclosed_quote(wh, tmp_path):
+    """DuckDB's skip counts quoted records: a multi-line title lost the first rows."""
+    p = write_csv(tmp_path / "t.csv", [tx("R1"), tx("R2"), tx("R3")])
+    title = '"Relevé des\nrèglements",,\n"Banque ""BK01""\n\n'
+    p.write_text(title + p.read_text())
+    r = load(wh, p)
+    assert (r.rows_read, r.loaded, r.header_line) == (3, 3, 5)
+    assert dict(wh.sql("SELECT record_id, line FROM transactions")) == {"R1": 6, "R2": 7, "R3": 8}
+
+
+def test_unclosed_quote_costs_its_line_not_the_following_ones(wh, tmp_path):
+    """An unclosed quote swallowed every line after it into one quarantined row."""
+    p = write_csv(tmp_path / "u.csv", [tx("R1"), tx("R2"), tx("R3"), tx("R4")])
+    lines = p.read_text().splitlines()
+    lines[2] = lines[2].replace("F001", '"F001')
+    p.write_text("\n".join(lines) + "\n")
+    r = load(wh, p)
+    assert (r.rows_read, r.loaded, r.quarantined) == (4, 3, 1)
+    assert dict(wh.sql("SELECT record_id, line FROM transactions")) == {"R1": 2, "R3": 4, "R4": 5}
+    (q,) = quarantine(wh)
+    assert (q["line"], q["rule"]) == (3, "malformed")
+    assert "not closed" in q["message"]
+
+
+def test_embedded_newline_in_the_data_keeps_lines(wh, tmp_path):
+    rows = [tx("R1", firm_id="two\nlines"), tx("R2", amount="x"), tx("R3")]
+    r = load(wh, write_csv(tmp_path / "e.csv", rows))
+    assert (r.loaded, r.quarantined) == (2, 1)
+    assert quarantine(wh)[0]["line"] == 4
+    assert dict(wh.sql("SELECT record_id, line FROM transactions")) == {"R1": 2, "R3": 5}
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xef\xbb\xbf", "holds no text"),
+        (b"\xef\xbb\xbf\r\n\r\n", "holds no text"),
+        (b"", "is empty"),
+    ],
+)
+def test_bom_or_blank_only_file_is_refused_plainly(wh, tmp_path, data, reason):
+    p = tmp_path / "b.csv"
+    p.write_bytes(data)
+    with pytest.raises(FileRefused, match=reason):
+        load(wh, p)
+    assert loaded_ids(wh) == set()

@@ -1,0 +1,165 @@
+"""The decimal mark, date format and column names are the reporter's: learnt
+from its files, declared, or stated, and applied to its later files."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from marsad.errors import BadArgument
+from marsad.ingest import FileRefused, ReadOptions, load_files, reporters
+
+from .conftest import TX_HEADER, amounts, load, quarantine, tx, write_csv
+
+AMBIGUOUS = "the decimal mark cannot be told from the data: state --decimal"
+
+
+def _case04(tmp_path):
+    """The two monthly files of realworld/04-ambiguous-decimal (same bank)."""
+    jan = write_csv(
+        tmp_path / "2024-01.tsv",
+        [tx("J1", reporter="BANKA", amount="1.500"), tx("J2", reporter="BANKA", amount="12.000")],
+        sep="\t",
+    )
+    feb = write_csv(
+        tmp_path / "2024-02.tsv",
+        [tx("F1", reporter="BANKA", amount="2.750,50"), tx("F2", reporter="BANKA", amount="1.500")],
+        sep="\t",
+    )
+    return jan, feb
+
+
+def test_ambiguous_file_reads_with_the_decimal_its_reporter_shows_in_the_same_call(wh, tmp_path):
+    """Case 04: "1.500" was read 1.5 in January and 1500 in February (level 1000x too small)."""
+    jan, feb = _case04(tmp_path)
+    r_jan, r_feb = load_files(wh, "transactions", [jan, feb])
+    assert amounts(wh) == {
+        "J1": Decimal("1500"),
+        "J2": Decimal("12000"),
+        "F1": Decimal("2750.5"),
+        "F2": Decimal("1500"),
+    }
+    assert (r_jan.decimal, r_feb.decimal) == (",", ",")
+    assert r_feb.read_as.decimal_from == "detected"
+    assert r_jan.read_as.decimal_from == "reporter BANKA's, learnt from 2024-02.tsv"
+    assert "decimal ',' (reporter BANKA's, learnt from 2024-02.tsv)" in r_jan.detected()
+    # the reporter keeps it, with where it was learnt
+    assert reporters.listing(wh)[0][:4] == (
+        "BANKA", "decimal", ",", f"learnt from 2024-02.tsv ({r_feb.load_id})"
+    )  # fmt: skip
+
+
+def test_ambiguous_file_alone_is_refused_with_a_plain_message(wh, tmp_path):
+    jan, _ = _case04(tmp_path)
+    with pytest.raises(FileRefused) as err:
+        load(wh, jan)
+    assert err.value.reason == AMBIGUOUS
+    assert wh.scalar("SELECT count(*) FROM transactions") == 0
+    assert load(wh, jan, decimal=",").loaded == 2  # stated: loaded, and kept for the reporter
+    assert amounts(wh)["J2"] == Decimal("12000")
+    assert reporters.listing(wh)[0][2:4] == (",", "stated for 2024-01.tsv (L00001)")
+
+
+@pytest.mark.parametrize(("sep", "written"), [(";", "1,500"), ("\t", "12.000"), (",", "1.234")])
+def test_comma_or_point_grouping_alone_cannot_tell(wh, tmp_path, sep, written):
+    """The separator used to decide ("1,500" in a ';' file was read 1.5): now no guess."""
+    p = write_csv(tmp_path / "a.csv", [tx("R1", amount=written)], sep=sep)
+    with pytest.raises(FileRefused, match="cannot be told"):
+        load(wh, p)
+
+
+def test_later_ambiguous_file_uses_what_the_reporter_showed_before(wh, tmp_path):
+    jan, feb = _case04(tmp_path)
+    load(wh, feb)
+    r = load(wh, jan)
+    assert r.decimal == "," and amounts(wh)["J1"] == Decimal("1500")
+    # whole numbers only: any mark reads them the same, and the reporter's is used
+    p = write_csv(tmp_path / "m.csv", [tx("M1", reporter="BANKA", amount="77")])
+    assert load(wh, p).read_as.decimal_from.startswith("reporter BANKA's")
+
+
+def test_file_contradicting_its_reporter_is_refused_unless_stated(wh, tmp_path):
+    load(wh, write_csv(tmp_path / "a.csv", [tx("A1", amount="1,234.50")]))
+    b = write_csv(tmp_path / "b.csv", [tx("B1", amount="12,5")], sep=";")
+    with pytest.raises(FileRefused, match=r"use ',' as decimal mark but reporter BANK1's use '\.'"):
+        load(wh, b)
+    assert load(wh, b, decimal=",").loaded == 1
+    assert amounts(wh)["B1"] == Decimal("12.5")
+    # the stated mark served one file: the reporter's stays the point
+    assert [r[2] for r in reporters.listing(wh)] == ["."]
+
+
+def test_other_reporters_are_not_affected(wh, tmp_path):
+    load(wh, write_csv(tmp_path / "a.csv", [tx("A1", reporter="BK01", amount="1.234,5")], sep=";"))
+    p = write_csv(tmp_path / "b.csv", [tx("B1", reporter="BK02", amount="1.500")], sep=";")
+    with pytest.raises(FileRefused, match="cannot be told"):
+        load(wh, p)
+
+
+def test_declared_decimal_is_used_and_beats_nothing_else(wh, tmp_path):
+    reporters.ensure_table(wh)
+    reporters.declare(wh, "BK01", "decimal", ",")
+    p = write_csv(tmp_path / "a.csv", [tx("A1", reporter="BK01", amount="12.000")])
+    r = load(wh, p)
+    assert r.read_as.decimal_from == "reporter BK01's, declared"
+    assert amounts(wh)["A1"] == Decimal("12000")
+
+
+def test_rates_files_learn_from_each_other(wh, tmp_path):
+    header = ("date", "currency", "mad_per_unit")
+    a = write_csv(
+        tmp_path / "a.csv", [{"date": "2024-01-01", "currency": "EUR", "mad_per_unit": "10,8"}],
+        header=header, sep=";",
+    )  # fmt: skip
+    b = write_csv(
+        tmp_path / "b.csv", [{"date": "2024-01-02", "currency": "EUR", "mad_per_unit": "10,800"}],
+        header=header, sep=";",
+    )  # fmt: skip
+    load_files(wh, "rates", [b, a])
+    assert wh.sql("SELECT mad_per_unit FROM rates ORDER BY date") == [
+        (Decimal("10.8"),),
+        (Decimal("10.8"),),
+    ]
+
+
+# -- date format and column names ---------------------------------------------------------
+
+
+def test_date_format_and_column_map_are_kept_for_the_reporter(wh, tmp_path):
+    header = ("Record ID", *TX_HEADER[1:])
+    rows = [{**tx("R1", value_date="15/03/2024", amount="10.50"), "Record ID": "R1"}]
+    p = write_csv(tmp_path / "a.csv", rows, header=header)
+    opts = {"date_format": "%d/%m/%Y", "column_map": {"record id": "record_id"}}
+    r = load(wh, p, **opts)
+    assert r.loaded == 1 and "dates %d/%m/%Y" in r.detected()
+    assert wh.scalar("SELECT value_date::VARCHAR FROM transactions") == "2024-03-15"
+    assert any("'record id' as record_id" in n for n in r.notes)
+    # the next file of the reporter is read the same way without saying it
+    rows2 = [
+        {**tx("R2", value_date="16/03/2024"), "Record ID": "R2"},
+        {**tx("R3", value_date="2024-03-17"), "Record ID": "R3"},  # ISO still reads
+        {**tx("R4", value_date="31/02/2024"), "Record ID": "R4"},  # no such day
+    ]
+    r2 = load(wh, write_csv(tmp_path / "b.csv", rows2, header=header))
+    assert (r2.loaded, r2.quarantined) == (2, 1)
+    assert quarantine(wh)[0]["value"] == "31/02/2024"
+    settings = {(s, v) for _, s, v, *_ in reporters.listing(wh)}
+    assert ("date_format", "%d/%m/%Y") in settings
+    assert ("map", '{"record id": "record_id"}') in settings
+
+
+def test_bad_formats_are_plain_errors():
+    with pytest.raises(BadArgument, match="whole date"):
+        reporters.check_date_format("%d/%m")
+    with pytest.raises(BadArgument, match="NAME=field"):
+        reporters.parse_map(["Record ID"])
+    with pytest.raises(BadArgument, match="not a column"):
+        reporters.parse_map(["Record ID=recordid"])
+    with pytest.raises(BadArgument, match=r"'\.' or ','"):
+        reporters.check_decimal(";")
+
+
+def test_read_options_carry_the_formats():
+    o = ReadOptions(date_format="%d/%m/%Y", column_map={"a": "record_id"}).with_settings()
+    assert o.date_format == "%d/%m/%Y" and o.column_map == {"a": "record_id"}
