@@ -11,7 +11,17 @@ from typer.testing import CliRunner
 from marsad.cli import app
 
 HEADER = "\t".join(
-    "record_id reporter firm_id value_date flow amount currency service_code partner_country".split()
+    [
+        "record_id",
+        "reporter",
+        "firm_id",
+        "value_date",
+        "flow",
+        "amount",
+        "currency",
+        "service_code",
+        "partner_country",
+    ]
 )
 
 
