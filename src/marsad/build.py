@@ -205,15 +205,20 @@ def _classify_and_convert(wh: Warehouse, rate_max_age_days: int) -> None:
 
 def _check_conversion(wh: Warehouse, rate_max_age_days: int) -> None:
     """Stop, naming the records' loads and files, when a record cannot be converted."""
+    intervals = queries.rate_intervals(wh)
     found = queries.conversion_problems(
         wh,
         home_currency=HOME_CURRENCY,
         amount_limit=AMOUNT_LIMIT,
         max_age_days=rate_max_age_days,
+        intervals=intervals,
     )
     if found:
         loads = sorted({load for row in found for load in row[6] or ()})
-        check_problems(found, queries.load_files(wh, loads), max_age_days=rate_max_age_days)
+        allowed = {c: max(d, rate_max_age_days) for c, d in intervals.items()}
+        check_problems(
+            found, queries.load_files(wh, loads), max_age_days=rate_max_age_days, allowed=allowed
+        )
 
 
 def _cube_cells(wh: Warehouse) -> list[CubeCell]:

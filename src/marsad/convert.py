@@ -108,10 +108,18 @@ def convert(records: ibis.Table, daily: ibis.Table) -> ibis.Table:
     return joined.select(*[joined[c] for c in records.columns], rate=rate.cast(RATE_TYPE), mad=mad)
 
 
-def check_problems(rows: Sequence[tuple], files: Mapping[str, str], *, max_age_days: int) -> None:
+def check_problems(
+    rows: Sequence[tuple],
+    files: Mapping[str, str],
+    *,
+    max_age_days: int,
+    allowed: Mapping[str, int] | None = None,
+) -> None:
     """Stop with one plain line when :func:`~marsad.engine.queries.conversion_problems`
     found any: counts, currencies,
-    dates, loads, files and one record id; never an amount.
+    dates, loads, files and one record id; never an amount. ``allowed`` gives a
+    currency's own limit on a rate's age when its rates are published less often
+    than every ``max_age_days`` (e.g. 31 days for a monthly series).
 
     >>> import textwrap
     >>> rows = [("stale", "GBP", dt.date(2023, 3, 31), 1, dt.date(2024, 11, 15),
@@ -123,7 +131,7 @@ def check_problems(rows: Sequence[tuple], files: Mapping[str, str], *, max_age_d
     No exchange rate of GBP within 7 days before 2024-11-15 (latest 2023-03-31) for 1
     record(s) loaded from tx.csv (load L00003), e.g. record G2. Load rates that cover them
     (`marsad ingest --kind rates FILE`) and build again (the limit is
-    MARSAD_RATE_MAX_AGE_DAYS).
+    MARSAD_RATE_MAX_AGE_DAYS, or the currency's usual interval between rates when longer).
     """
     large = [r for r in rows if r[0] == "too_large"]
     if large:
@@ -133,11 +141,17 @@ def check_problems(rows: Sequence[tuple], files: Mapping[str, str], *, max_age_d
             + ". Correct these records and load them again."
         )
     parts = [
-        _missing(r, files) if r[0] == "missing" else _stale(r, files, max_age_days) for r in rows
+        _missing(r, files)
+        if r[0] == "missing"
+        else _stale(r, files, (allowed or {}).get(r[1], max_age_days))
+        for r in rows
     ]
     if parts:
         tail = (
-            " (the limit is MARSAD_RATE_MAX_AGE_DAYS)" if any(r[0] == "stale" for r in rows) else ""
+            " (the limit is MARSAD_RATE_MAX_AGE_DAYS, or the currency's usual interval between"
+            " rates when longer)"
+            if any(r[0] == "stale" for r in rows)
+            else ""
         )
         raise MissingRateError(
             "; ".join(parts)

@@ -58,14 +58,32 @@ def published_rates(wh: Warehouse) -> list[tuple[dt.date, str, Decimal]]:
     return _rows(rates)
 
 
+def rate_intervals(wh: Warehouse) -> dict[str, int]:
+    """Each currency's usual interval between published rates, in days: the median gap
+    between consecutive rate dates, rounded up (e.g. ``{"EUR": 31, "USD": 1}`` for a
+    monthly EUR series and a daily USD one); a currency with a single rate is absent."""
+    rows = wh.sql(
+        "SELECT currency, CAST(ceil(median(gap)) AS INTEGER) FROM ("
+        " SELECT currency, date - lag(date) OVER (PARTITION BY currency ORDER BY date) AS gap"
+        " FROM rates) WHERE gap IS NOT NULL GROUP BY currency ORDER BY currency"
+    )
+    return {currency: int(days) for currency, days in rows}
+
+
 def conversion_problems(
-    wh: Warehouse, *, home_currency: str, amount_limit: Decimal, max_age_days: int
+    wh: Warehouse,
+    *,
+    home_currency: str,
+    amount_limit: Decimal,
+    max_age_days: int,
+    intervals: dict[str, int] | None = None,
 ) -> list[tuple]:
     """The records of ``transactions`` that ``rates_daily`` cannot convert, grouped:
     ``(problem, currency, rate published, records, first value date, last value
     date, load ids, one record id)``, one row per problem (``too_large``: amount of
     ``amount_limit`` or more; ``missing``: no rate on or before the value date;
-    ``stale``: the latest rate more than ``max_age_days`` old), currency and
+    ``stale``: the latest rate older than the longer of ``max_age_days`` and the
+    currency's usual interval between rates, ``intervals``), currency and
     publication date of the stale rate.
 
     A join and a filter only, no arithmetic, so it is cheap enough for every build.
@@ -76,10 +94,16 @@ def conversion_problems(
         [records.currency == daily.rate_currency, records.value_date == daily.rate_date],
     )
     foreign = joined.currency != home_currency
+    longer = {c: d for c, d in (intervals or {}).items() if d > max_age_days}
+    allowed = (
+        ibis.cases(*((joined.currency == c, d) for c, d in longer.items()), else_=max_age_days)
+        if longer
+        else ibis.literal(max_age_days)
+    )
     problem = ibis.cases(
         (joined.amount >= amount_limit, "too_large"),
         (foreign & joined.rate_currency.isnull(), "missing"),
-        (foreign & (joined.age_days > max_age_days), "stale"),
+        (foreign & (joined.age_days > allowed), "stale"),
         else_=ibis.null("string"),
     )
     flagged = joined.mutate(problem=problem)

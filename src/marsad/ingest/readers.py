@@ -151,12 +151,15 @@ def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str
     for f in live:
         plan = plans[f.index]
         try:
-            decimal, source = (
-                reporters.decide_decimal(known, plan.reporters, plan.evidence, options.decimal)
-                if numbers
-                else (".", None)
-            )
-            date_format = _date_format(known, plan, options)
+            if _canonical(plan) and options.decimal is None and not options.date_format:
+                decimal, source, date_format = ".", CANONICAL, None
+            else:
+                decimal, source = (
+                    reporters.decide_decimal(known, plan.reporters, plan.evidence, options.decimal)
+                    if numbers
+                    else (".", None)
+                )
+                date_format = _date_format(known, plan, options)
         except IngestError as exc:
             _refuse(f, exc, on_refused)
             continue
@@ -164,6 +167,18 @@ def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str
             plan.detected, decimal=decimal, decimal_from=source, date_format=date_format
         )
         _learn(known, f, plan, options, source)
+
+
+#: Where the decimal mark of a quarantine export comes from: marsad wrote it.
+CANONICAL = "canonical: a marsad quarantine export"
+
+
+def _canonical(plan: Plan) -> bool:
+    """Whether the file is a quarantine export (``marsad quarantine export``, corrected
+    or not): marsad wrote its numbers with a decimal point and its dates YYYY-MM-DD,
+    whatever its reporters write in their own files."""
+    cells = getattr(getattr(plan, "header", None), "cells", None) or ()
+    return any(str(c).strip().lower() == "quarantine_load" for c in cells)
 
 
 def _date_format(known: reporters.Known, plan: Plan, options: ReadOptions) -> str | None:
