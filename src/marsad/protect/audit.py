@@ -80,18 +80,14 @@ def audit(table: LinkedTable) -> AuditResult:
             found = _component(table, comp)
             exposed += found
             protected += sum(table.cells[k].sensitive for k in comp.keys) - len(found)
-    for key, cell in table.cells.items():
-        if key not in linked and cell.sensitive:
-            if cell.withheld:
-                protected += 1  # in no relation: nothing bounds it above
-            else:
-                exposed.append(key)
+    # a sensitive cell in no relation: nothing bounds it above
+    protected += sum(c.sensitive for k, c in table.cells.items() if k not in linked)
     return AuditResult(protected, len(exposed), tuple(exposed))
 
 
 def _component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
     """Exposed sensitive keys of one component."""
-    exposed = [k for k in comp.keys if table.cells[k].sensitive and not table.cells[k].withheld]
+    exposed: list[Hashable] = []
     hidden = [k for k in comp.keys if table.cells[k].withheld]
     col = {k: i for i, k in enumerate(hidden)}
     scale = _lp.scale(np.array([float(table.cells[k].value) for k in comp.keys]))
