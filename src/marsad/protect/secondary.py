@@ -35,6 +35,7 @@ each year, are independent): one solver per component.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Hashable, Iterable
@@ -108,7 +109,8 @@ def suppress(
         big = sum(len(keys) for keys, _ in jobs) > _PARALLEL_FROM
         workers = min(os.cpu_count() or 1, len(jobs)) if big else 1
     if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        # spawn, not fork: the caller may hold DuckDB's threads, which a fork copies mid-work
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             moved = list(pool.map(_solve, [p for _, p in jobs]))
     else:
         moved = [_solve(p) for _, p in jobs]

@@ -62,3 +62,14 @@ def test_a_table_with_nothing_sensitive_is_left_alone():
     result = protect(t)
     assert result.secondary == frozenset() and result.rounds == 1
     assert audit(t) == audit(result.table)
+
+
+def test_components_solved_in_parallel_give_the_same_pattern():
+    """Exports and imports are independent components: two processes, one pattern."""
+    cells = {}
+    for flow in ("exports", "imports"):
+        for k, c in two_by_two(flags={("r1", "c1"): SENSITIVE}).cells.items():
+            cells[(flow, *k)] = c
+    t = build_table(cells, [flat(1, "T", ["r1", "r2"]), flat(2, "T", ["c1", "c2"])])
+    assert len(t.components()) == 2
+    assert suppress(t, workers=2).withheld == suppress(t, workers=1).withheld
