@@ -1,0 +1,140 @@
+"""Benchmark: secondary suppression and the intruder's audit on a table shaped like marsad's.
+
+    .venv/bin/python bench/bench_sdc.py [--firms 3000] [--years 3] [--seed 1] [--flows 2]
+
+Makes synthetic firms (lognormal sizes, one segment each, a few services and
+partner countries, groups of two for one firm in ten) and their monthly
+amounts, then the published level cells of each flow: months, quarters,
+halves, years and year-to-date; breakdowns total, by segment, by service, by
+partner, segment x service, segment x partner (5 segments + TOTAL, 30
+services + _T, 50 partners + _T). Assesses every cell (n = 3, p = 10),
+protects the table (:func:`marsad.protect.protect`) and audits it, and prints
+the size, the seconds of each step and the cells withheld. No asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections import defaultdict
+
+from marsad.protect import (
+    Cell,
+    SdcRule,
+    assess,
+    audit,
+    build_table,
+    calendar,
+    contributors,
+    flat,
+    protect,
+)
+from marsad.protect.table import ytd_code
+
+SEGMENTS = ["ITO", "CRM", "ESO", "BPO", "KPO"]
+SERVICES = [f"S{i:02d}" for i in range(30)]
+PARTNERS = [f"P{i:02d}" for i in range(50)]
+
+
+def _firms(n: int, rng: random.Random) -> list[dict]:
+    firms = []
+    for i in range(n):
+        firms.append(
+            {
+                "id": f"F{i}",
+                "group": f"G{i - 1}" if i % 10 == 1 else f"G{i}",
+                "segment": rng.choice(SEGMENTS),
+                "services": rng.sample(SERVICES, rng.randint(1, 3)),
+                "partners": rng.sample(PARTNERS, rng.randint(1, 5)),
+                "size": rng.lognormvariate(13, 1.5),  # centimes a month
+                "active": rng.random(),
+            }
+        )
+    return firms
+
+
+def _periods(year: int, month: int) -> list[str]:
+    m = f"{year}-{month:02d}"
+    q, h = (month - 1) // 3 + 1, (month - 1) // 6 + 1
+    ytd = [ytd_code(f"{year}-{k:02d}") for k in range(month, 13)]
+    return [m, f"{year}-Q{q}", f"{year}-S{h}", f"{year}", *ytd]
+
+
+def _cells(firms: list[dict], years: list[int], flows: list[str], rng: random.Random):
+    """Per published cell key, the amounts of each firm (centimes)."""
+    amounts: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for flow in flows:
+        for firm in firms:
+            for year in years:
+                for month in range(1, 13):
+                    if rng.random() > firm["active"]:
+                        continue
+                    service, partner = rng.choice(firm["services"]), rng.choice(firm["partners"])
+                    value = int(firm["size"] * rng.uniform(0.5, 1.5))
+                    seg = firm["segment"]
+                    for period in _periods(year, month):
+                        for s, sv, p in [
+                            ("TOTAL", "_T", "_T"),
+                            (seg, "_T", "_T"),
+                            ("TOTAL", service, "_T"),
+                            ("TOTAL", "_T", partner),
+                            (seg, service, "_T"),
+                            (seg, "_T", partner),
+                        ]:
+                            amounts[(flow, period, s, sv, p)][firm["id"]] += value
+    return amounts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--firms", type=int, default=3000)
+    ap.add_argument("--years", type=int, default=3)
+    ap.add_argument("--flows", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    years = list(range(2023, 2023 + args.years))
+    flows = ["exports", "imports"][: args.flows]
+    firms = _firms(args.firms, rng)
+    group_of = {f["id"]: f["group"] for f in firms}
+
+    t0 = time.perf_counter()
+    amounts = _cells(firms, years, flows, rng)
+    rule = SdcRule()
+    cells = {}
+    for key, by_firm in amounts.items():
+        contrib = contributors(by_firm, group_of)
+        cells[key] = Cell.from_primary(sum(contrib.values()), assess(contrib.values(), rule))
+    dims = [
+        calendar(1, years),
+        flat(2, "TOTAL", SEGMENTS),
+        flat(3, "_T", SERVICES),
+        flat(4, "_T", PARTNERS),
+    ]
+    table = build_table(cells, dims)
+    t1 = time.perf_counter()
+    result = protect(table)
+    t2 = time.perf_counter()
+    check = audit(result.table)
+    t3 = time.perf_counter()
+
+    primary = len(table.sensitive)
+    print(f"firms {args.firms}, flows {len(flows)}, years {len(years)}")
+    comps = len(table.components())
+    print(f"cells {len(cells)}, relations {len(table.relations)}, components {comps}")
+    print(f"primary {primary} ({100 * primary / len(cells):.1f} %)")
+    print(f"secondary {len(result.secondary)} ({100 * len(result.secondary) / len(cells):.1f} %)")
+    value = sum(c.value for c in cells.values())
+    lost = sum(cells[k].value for k in result.secondary)
+    print(f"value withheld as secondary: {100 * lost / value:.2f} % of the sum of all cells")
+    top = [k for k in cells if k[1] in map(str, years) and k[3] == "_T" and k[4] == "_T"]
+    lost_top = sum(result.table.cells[k].withheld for k in top)
+    print(f"annual segment/TOTAL cells withheld: {lost_top} of {len(top)}")
+    print(f"seconds: cells+table {t1 - t0:.1f}, protect {t2 - t1:.1f}, audit {t3 - t2:.1f}")
+    print(f"protect rounds (suppression + audit): {result.rounds}")
+    print(f"audit: {check}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""The intruder's audit: can a withheld sensitive cell be narrowed from what is published?
+
+The intruder knows every published value and every relation of the table,
+and that levels are not negative. For each withheld primary cell s, two
+linear programs over the withheld cells z (ESSnet *Handbook on SDC*, 2010,
+4.3.2, "audit"; tau-ARGUS's "audit" step)::
+
+    min / max  z_s
+    subject to every relation, published values fixed, z >= 0
+
+give the tightest interval the intruder can derive. The cell is **protected**
+when ``min <= X - LPL`` and ``max >= X + UPL`` (to half a centime, the
+solver's precision), **exposed** otherwise. Derived figures add nothing: one
+that uses a withheld level is withheld (:func:`~marsad.protect.table.derived_withheld`).
+
+Published values are constants, so they are substituted into the relations
+rather than kept as fixed variables. Each component of the table has one
+solver; between its programs only the objective changes, so each warm-starts
+from the previous optimal basis (primal simplex).
+
+Results carry counts and cell keys, never a value.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from marsad.protect import _lp
+from marsad.protect.table import Cell, LinkedTable
+
+log = logging.getLogger(__name__)
+
+#: Slack allowed to the solver, in centimes.
+_TOLERANCE = 0.5
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Protected and exposed counts of withheld sensitive cells, with the exposed keys.
+
+    >>> AuditResult(3, 1, (("exports", "2024-07", "ITO"),))
+    AuditResult(protected=3, exposed=1)
+    """
+
+    protected: int
+    exposed: int
+    exposed_ids: tuple[Hashable, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"AuditResult(protected={self.protected}, exposed={self.exposed})"
+
+    @property
+    def ok(self) -> bool:
+        """True when no sensitive cell is exposed."""
+        return self.exposed == 0
+
+
+def audit(table: LinkedTable) -> AuditResult:
+    """Run the intruder's programs on ``table``; a published sensitive cell is exposed.
+
+    >>> from marsad.protect.table import Cell, build_table, flat
+    >>> cells = {("T",): Cell(30), ("a",): Cell(10, "A", 1, 1), ("b",): Cell(20)}
+    >>> audit(build_table(cells, [flat(0, "T", "ab")]))   # a = T - b
+    AuditResult(protected=0, exposed=1)
+    >>> cells[("b",)] = Cell(20, "D")
+    >>> audit(build_table(cells, [flat(0, "T", "ab")]))
+    AuditResult(protected=1, exposed=0)
+    """
+    exposed: list[Hashable] = []
+    protected = 0
+    linked: set[Hashable] = set()
+    for comp in _lp.components(table):
+        linked.update(comp.keys)
+        if any(table.cells[k].sensitive for k in comp.keys):
+            found = _component(table, comp)
+            exposed += found
+            protected += sum(table.cells[k].sensitive for k in comp.keys) - len(found)
+    # a sensitive cell in no relation: nothing bounds it above
+    protected += sum(c.sensitive for k, c in table.cells.items() if k not in linked)
+    return AuditResult(protected, len(exposed), tuple(exposed))
+
+
+def _component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
+    """Exposed sensitive keys of one component."""
+    exposed: list[Hashable] = []
+    hidden = [k for k in comp.keys if table.cells[k].withheld]
+    col = {k: i for i, k in enumerate(hidden)}
+    scale = _lp.scale(np.array([float(table.cells[k].value) for k in comp.keys]))
+    h = _lp.new_highs()
+    h.addVars(len(hidden), np.zeros(len(hidden)), np.full(len(hidden), _lp.INF))
+    rows, rhs = [], []
+    for rel in comp.relations:
+        terms = [(rel.total, 1.0)] + [(p, -1.0) for p in rel.parts]
+        cols = [col[k] for k, _ in terms if k in col]
+        if cols:
+            rows.append((cols, [c for k, c in terms if k in col]))
+            rhs.append(-sum(c * table.cells[k].value for k, c in terms if k not in col) / scale)
+    _lp.add_rows(h, rows, rhs)
+    for key in hidden:
+        if table.cells[key].sensitive and not _holds(h, col[key], table.cells[key], scale):
+            exposed.append(key)
+    return exposed
+
+
+def _holds(h: highspy.Highs, j: int, cell: Cell, scale: float) -> bool:
+    """Whether the intruder's interval for column ``j`` (values divided by
+    ``scale``) reaches the cell's protection."""
+    h.changeColCost(j, 1.0)
+    _lp.run(h, "audit")
+    low = h.getInfo().objective_function_value * scale
+    h.changeColCost(j, -1.0)
+    status = _lp.run(h, "audit")
+    high = _lp.INF if status in _lp.UNBOUNDED else -h.getInfo().objective_function_value * scale
+    h.changeColCost(j, 0.0)
+    return low <= cell.value - cell.lpl + _TOLERANCE and high >= cell.value + cell.upl - _TOLERANCE
