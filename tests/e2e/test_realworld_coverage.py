@@ -150,3 +150,17 @@ def test_review_lists_the_records_outside_the_sector(runner, tmp_path):
     assert "2 record(s) of 1 firm(s) held for review" in out
     for text in ("X-1", "NOFIRM", "SC12", "2024-03-20", "77.000", "X-2", "SG1", "MAD"):
         assert text in out, text
+
+
+def test_loads_withdraw_of_a_nil_return_makes_the_month_incomplete_again(runner, tmp_path):
+    """`marsad loads withdraw` of a nil return's ledger row failed (no such kind of
+    records), and the month would have stayed complete."""
+    wh = tmp_path / "w.duckdb"
+    _load(runner, wh, "06-missing-month-periods")
+    _run(runner, wh, "ingest", "--nil-return", "--reporter", "BANKA", "--month", "2024-02")
+    assert "BANKA     2024  # 0 #" in _run(runner, wh, "coverage").stdout
+    res = _run(runner, wh, "loads", "withdraw", "L00003", "--reason", "sent by mistake")
+    assert "load L00003 withdrawn" in res.stdout
+    assert "BANKA     2024  # ! #" in _run(runner, wh, "coverage").stdout
+    again = _run(runner, wh, "loads", "withdraw", "L00003", "--reason", "twice")
+    assert "already withdrawn" in again.stdout

@@ -67,6 +67,7 @@ def loads(
         return
     out.print(_ledger_table(ledger))
     for r in ledger:
+        out.print(f"{r['load_id']} sha256 {r['sha256']}", markup=False)
         if r["withdrawn_at"]:
             out.print(
                 f"{r['load_id']} withdrawn on {r['withdrawn_at']} by {r['withdrawn_by']}: "
@@ -118,9 +119,12 @@ def _ledger_table(rows: list[dict]):
     t = Table(title="Loads", title_justify="left")
     for c in ("load", "kind", "file", "loaded at", "sha256", *_COUNTS):
         t.add_column(c, justify="right" if c in _COUNTS else "left", no_wrap=c == "sha256")
+    # the first 12 hex digits in the table (`loads --load` takes them), the whole
+    # digest on a line of its own under it
     for r in rows:
         t.add_row(
-            *(plain(r[k]) for k in ("load_id", "kind", "file_name", "loaded_at", "sha256")),
+            *(plain(r[k]) for k in ("load_id", "kind", "file_name", "loaded_at")),
+            plain((r["sha256"] or "")[:12]),
             *(_int(r[k]) for k in _COUNT_KEYS),
         )
     return t

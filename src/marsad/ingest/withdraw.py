@@ -67,6 +67,14 @@ def withdraw(wh: Warehouse, load_id: str, reason: str, who: str) -> WithdrawRepo
     """Withdraw the load ``load_id`` (see the module's rule), in one transaction."""
     if not reason.strip():
         raise BadArgument("say why the load is withdrawn: --reason TEXT")
+    kind = wh.sql("SELECT kind FROM ingest_loads WHERE load_id = ?", [load_id])
+    if kind and kind[0][0] == "nil_return":  # a declared nil return: no records to take out
+        from marsad.ingest.deliveries import withdraw_nil_return_load
+
+        report = WithdrawReport(load_id, "nil_return")
+        if not withdraw_nil_return_load(wh, load_id):
+            report.already = "before (marsad ingest --nil-return --withdraw)"
+        return report
     with wh.transaction():
         row = wh.sql(
             """SELECT kind, strftime(withdrawn_at, '%Y-%m-%d %H:%M'), withdrawn_by,
