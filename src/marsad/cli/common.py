@@ -62,7 +62,7 @@ _INVISIBLE = {
 
 
 def visible(text: object) -> str:
-    """``text`` with every control character written as its escape, so that a value
+    r"""``text`` with every control character written as its escape, so that a value
     shows as it is in the data and never acts on the terminal.
 
     >>> print(visible("a\x1b[31mred\tb\u202e"))
