@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from marsad.cli import app
 
-HEADER = "\t".join(
-    "record_id reporter firm_id value_date flow amount currency service_code partner_country".split()
-)
+from ..unit.ingest.conftest import TX_HEADER
+
+HEADER = "\t".join(TX_HEADER)
 
 
 def _tsv(path: Path, *rows: str) -> Path:
