@@ -157,7 +157,7 @@ def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str
                 decimal, source = (
                     reporters.decide_decimal(known, plan.reporters, plan.evidence, options.decimal)
                     if numbers
-                    else (".", None)
+                    else (None, None)  # nothing to read with a decimal mark
                 )
                 date_format = _date_format(known, plan, options)
         except IngestError as exc:
