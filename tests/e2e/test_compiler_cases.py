@@ -76,7 +76,8 @@ def test_case_f04_huge_amount_no_traceback(run, tmp_path):
     assert res.exit_code in (0, 1)
 
 
-def test_case_f06_resident_partner_not_published(run, tmp_path):
+def test_case_f06_resident_partner_not_published(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("MARSAD_RATE_MAX_AGE_DAYS", "31")  # the probe's one rate is of the 1st
     for kind, name in (("firms", "firms.csv"), ("rates", "rates.csv"), ("transactions", "tx.csv")):
         assert run("ingest", "--kind", kind, str(CASES / "f06" / name)).exit_code == 0
     levels = _levels(run, tmp_path)

@@ -193,6 +193,11 @@ def _drop_unique_sha(wh: Warehouse) -> None:
     ddl = LEDGER_DDL.split(";")[0].replace("ingest_loads", "_ingest_loads_new")
     with wh.transaction():
         wh.sql(ddl)
+        for table, column, sql_type in ADDED_COLUMNS:  # the new table has every column
+            if table == "ingest_loads":
+                wh.sql(
+                    f"ALTER TABLE _ingest_loads_new ADD COLUMN IF NOT EXISTS {column} {sql_type}"
+                )
         wh.sql("INSERT INTO _ingest_loads_new BY NAME SELECT * FROM ingest_loads")
         wh.sql("DROP TABLE ingest_loads")
         wh.sql("ALTER TABLE _ingest_loads_new RENAME TO ingest_loads")
