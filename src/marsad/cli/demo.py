@@ -135,7 +135,7 @@ def _summary(out_dir, reports, report, period, paths, seconds) -> None:
     loaded = sum(r.loaded for r in reports)
     quarantined = sum(r.quarantined for r in reports)
     out.print(
-        f"\nIngested {read:,} rows: {loaded:,} loaded, {quarantined:,} quarantined. "
+        f"Ingested {read:,} rows: {loaded:,} loaded, {quarantined:,} quarantined. "
         f"Release {report.release}.",
         markup=False,
     )
