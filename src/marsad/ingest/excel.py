@@ -17,9 +17,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Context
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -132,8 +134,10 @@ def _pick_sheet(names: list[str], wanted: str) -> str:
     return match[0]
 
 
-def sheet_names(path: Path) -> list[str]:
-    """The workbook's sheets, in order."""
+@contextlib.contextmanager
+def _workbook(path: Path) -> Iterator[Any]:
+    """The workbook open with python-calamine, closed afterwards; a file that is not
+    one is refused with a plain reason."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -143,35 +147,29 @@ def sheet_names(path: Path) -> list[str]:
             f"the file cannot be read as an Excel workbook: {first_line(str(exc))}"
         ) from None
     try:
-        return list(wb.sheet_names)
+        yield wb
     finally:
         with contextlib.suppress(Exception):
             wb.close()
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheets, in order."""
+    with _workbook(path) as wb:
+        return list(wb.sheet_names)
 
 
 def _read_sheets(path: Path, wanted: str | None) -> list[tuple[str, list[list]]]:
     """(sheet name, its rows of Python values) of the sheet ``wanted``, else of every sheet."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise IngestError(
-            f"the file cannot be read as an Excel workbook: {first_line(str(exc))}"
-        ) from None
-    try:
+    with _workbook(path) as wb:
         names = list(wb.sheet_names)
         if not names:
             raise IngestError("the workbook has no sheet")
         chosen = [_pick_sheet(names, wanted)] if wanted is not None else names
-        return [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in chosen]
-    except IngestError:
-        raise
-    except Exception as exc:
-        raise IngestError(f"the sheet cannot be read: {first_line(str(exc))}") from None
-    finally:
-        with contextlib.suppress(Exception):
-            wb.close()
+        try:
+            return [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in chosen]
+        except Exception as exc:
+            raise IngestError(f"the sheet cannot be read: {first_line(str(exc))}") from None
 
 
 def _evidence(kind: Kind, header: Header, data: list[list]) -> tuple[DecimalEvidence, set[str]]:
