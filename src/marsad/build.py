@@ -23,8 +23,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import ibis
 import pyarrow as pa
 
 from marsad.classify import classify, service_map
@@ -45,12 +46,17 @@ from marsad.indicators.registry import COLUMNS
 from marsad.indicators.rows import export_rows, stored_table
 from marsad.indicators.table import IndicatorTable
 from marsad.periods import Month, Period
+from marsad.protect.cells import cell_statistics, contributions, period_map
+from marsad.protect.indicators import Protected, protect_indicators
+from marsad.protect.loss import Loss, information_loss
+from marsad.protect.primary import SdcRule
+from marsad.protect.stored import sdc_rows
 from marsad.reference import UNALLOCATED
 
 log = logging.getLogger(__name__)
 
 #: Steps reported to a progress callback, in order.
-STEPS = ("coverage", "classify and convert", "cube", "indicators", "save")
+STEPS = ("coverage", "classify and convert", "cube", "indicators", "protect", "save")
 
 
 class BuildError(MarsadError):
@@ -77,6 +83,7 @@ class BuildReport:
     table: IndicatorTable = field(repr=False)  # the exact indicators just computed
     review_firms: int = 0
     gaps: list[str] = field(default_factory=list)
+    loss: list[Loss] = field(default_factory=list)  # what disclosure control withheld
 
 
 def build(
@@ -87,11 +94,14 @@ def build(
     rate_max_age_days: int = 7,
     progress: Callable[[str], None] | None = None,
     coverage_rule: CoverageRule | None = None,
+    sdc_rule: SdcRule | None = None,
 ) -> BuildReport:
     """Run the whole build on an open warehouse, in one transaction, and return its report.
 
     ``coverage_rule`` says which reporters are expected each month (default:
-    the settings ``MARSAD_EXPECTED_REPORTERS`` and ``MARSAD_COVERAGE_WINDOW``).
+    the settings ``MARSAD_EXPECTED_REPORTERS`` and ``MARSAD_COVERAGE_WINDOW``);
+    ``sdc_rule`` the confidentiality parameters (default: ``MARSAD_SDC_MIN_CONTRIBUTORS``
+    and ``MARSAD_SDC_P``).
     """
     step = progress or (lambda _name: None)
     records = queries.count_records(wh)
@@ -124,9 +134,15 @@ def build(
             complete_months=complete,
         )
 
+        step("protect")
+        protected = _protect(wh, table, complete, sdc_rule)
+        table = protected.table
+
         step("save")
+        wh.replace_table("sdc_cells", sdc_rows(protected.linked))
         wh.replace_table("indicators", export_rows(table, percent_decimals=percent_decimals))
         report = _report(wh, records, release, table, coverage)
+        report = replace(report, loss=information_loss(protected.linked, table))
     log.info("build %s: %s records, %s observations", release, records, len(table))
     return report
 
@@ -139,7 +155,7 @@ def load_indicators(wh: Warehouse) -> IndicatorTable:
     """
     if not wh.has_table("indicators"):
         raise BuildError("Nothing is built yet: run `marsad build` first.")
-    if "exact" not in wh.table("indicators").columns:
+    if "internal_value" not in wh.table("indicators").columns:
         raise BuildError("The last build was made by an older marsad: run `marsad build` again.")
     return stored_table(wh.sql(f"SELECT {', '.join(COLUMNS)}, exact FROM indicators"))
 
@@ -219,6 +235,23 @@ def _check_conversion(wh: Warehouse, rate_max_age_days: int) -> None:
         check_problems(
             found, queries.load_files(wh, loads), max_age_days=rate_max_age_days, allowed=allowed
         )
+
+
+def _protect(
+    wh: Warehouse, table: IndicatorTable, complete: list[Month], rule: SdcRule | None
+) -> Protected:
+    """Primary and secondary confidentiality of ``table`` (:mod:`marsad.protect`),
+    from the contributors of each published level cell."""
+    if rule is None:
+        from marsad.settings import get_settings
+
+        rule = get_settings().sdc_rule()
+    records_mad = wh.table("records_mad")
+    contrib = contributions(
+        records_mad.filter(records_mad.segment != UNALLOCATED), wh.table("firms")
+    )
+    stats = cell_statistics(contrib, ibis.memtable(period_map(complete)))
+    return protect_indicators(table, queries.rows(stats), rule)
 
 
 def _cube_cells(wh: Warehouse) -> list[CubeCell]:

@@ -7,11 +7,17 @@ environment variable with the ``MARSAD_`` prefix (e.g. ``MARSAD_WAREHOUSE``).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AliasChoices, ByteSize, Field, field_validator
+from pydantic import AliasChoices, ByteSize, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from marsad.errors import BadArgument
+
+if TYPE_CHECKING:
+    from marsad.protect.primary import SdcRule
 
 
 class Settings(BaseSettings):
@@ -122,6 +128,30 @@ class Settings(BaseSettings):
         description="Rows searched for the header row at the top of a file (e.g. 50).",
     )
 
+    # -- disclosure control: confidential, never shown -------------------------
+    sdc_min_contributors: int = Field(
+        default=3,
+        repr=False,
+        description="Primary confidentiality, minimum frequency rule: a level cell with fewer "
+        "contributors (enterprise groups) is withheld. Confidential: shown in no output.",
+    )
+    sdc_p: Decimal = Field(
+        default=Decimal(10),
+        repr=False,
+        description="Primary confidentiality, p% rule (percent, 0 < p <= 100): a cell is "
+        "withheld when its total less its two largest contributions is below p% of the "
+        "largest. Confidential: shown in no output, log or error.",
+    )
+
+    def sdc_rule(self) -> SdcRule:
+        """The confidentiality parameters as the protection reads them."""
+        from marsad.protect.primary import SdcRule
+
+        try:
+            return SdcRule(min_contributors=self.sdc_min_contributors, p=self.sdc_p)
+        except ValueError as exc:
+            raise BadArgument(str(exc)) from None
+
 
 def _login_name() -> str:
     """The login name of the user running marsad (``unknown`` when there is none)."""
@@ -133,6 +163,21 @@ def _login_name() -> str:
         return "unknown"
 
 
+#: Settings whose value no message may repeat.
+CONFIDENTIAL = frozenset({"sdc_p", "sdc_min_contributors"})
+
+
 def get_settings() -> Settings:
-    """Return the settings as set now in the environment."""
-    return Settings()
+    """Return the settings as set now in the environment.
+
+    A value that cannot be read is a :class:`~marsad.errors.BadArgument` naming
+    the variable (``MARSAD_PERCENT_DECIMALS: Input should be a valid integer``),
+    never repeating a confidential value.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first.get("loc") else "?"
+        message = first["msg"] if name not in CONFIDENTIAL else "not a valid value"
+        raise BadArgument(f"setting MARSAD_{name.upper()}: {message}") from None

@@ -30,6 +30,7 @@ from marsad.cli import (
     quarantine,
     reporters,
     review,
+    sdc,
     synth,
 )
 from marsad.cli.common import MarsadGroup
@@ -81,6 +82,7 @@ for _module in (
     coverage,
     review,
     build,
+    sdc,
     export,
     bulletin,
     demo,

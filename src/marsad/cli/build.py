@@ -55,6 +55,23 @@ def _summary(report) -> None:
         )
         out.print(line)
     _gaps(out, report.gaps)
+    _loss(out, report.loss)
+
+
+def _loss(out, losses) -> None:
+    """What disclosure control withheld, per table (counts and shares, never a value)."""
+    if not losses:
+        return
+    from marsad.protect.loss import summary_line
+
+    out.print(f"Disclosure control {summary_line(losses)}:")
+    for loss in losses:
+        if loss.withheld:
+            share = "" if loss.share is None else f", {loss.share} % of its value"
+            out.print(
+                f"  {loss.table}: {loss.withheld:,} of {loss.cells:,} "
+                f"({loss.primary:,} primary, {loss.secondary:,} secondary{share})"
+            )
 
 
 #: Lines of incomplete months printed by ``marsad build`` before "and N more".

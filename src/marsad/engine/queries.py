@@ -224,6 +224,11 @@ def _count(wh: Warehouse, table: str) -> int:
     return wh.table(table).count().to_pyarrow().as_py()
 
 
+def rows(expr: ibis.Table) -> list[tuple]:
+    """An Ibis expression's rows as tuples of plain Python values (dates, Decimals)."""
+    return _rows(expr)
+
+
 def _rows(expr) -> list[tuple]:
     """An Ibis expression's rows as tuples of plain Python values (dates, Decimals)."""
     return [tuple(row.values()) for row in expr.to_pyarrow().to_pylist()]

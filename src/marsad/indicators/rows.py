@@ -3,13 +3,15 @@
 Levels (MAD) keep their two decimals; percentages and percentage points are
 rounded half away from zero to ``percent_decimals`` (default 4, e.g.
 ``3.4971``). A value that rounds to zero is written without sign (``0.0000``,
-never ``-0.0000``). A confidential or absent value is the empty string.
+never ``-0.0000``). An absent value, and in the public table a withheld one
+(``conf_status`` other than ``F``), is the empty string.
 
 The build stores these rows as the warehouse's ``indicators`` table, which the
-exports read, with one more column, ``exact``: the unrounded value as text,
-which the bulletin reads back (:func:`stored_table`), so that both show the
-same build. They live beside the table they write out so that the build does
-not depend on ``publish``.
+exports read, with two more columns: ``internal_value``, the rounded value
+whatever its flag (what ``marsad export --internal`` writes, for the office's
+own use), and ``exact``, the unrounded value as text, which the bulletin reads
+back (:func:`stored_table`), so that both show the same build. They live
+beside the table they write out so that the build does not depend on ``publish``.
 """
 
 from __future__ import annotations
@@ -26,21 +28,22 @@ from marsad.indicators.table import IndicatorTable, Observation
 _WIDE = Context(prec=80, rounding=ROUND_HALF_UP)
 
 
-def format_value(obs: Observation, percent_decimals: int = 4) -> str:
+def format_value(obs: Observation, percent_decimals: int = 4, *, internal: bool = False) -> str:
     """The observation's value as plain decimal text (e.g. ``13377000000.00``, ``3.4971``).
 
     >>> growth = Observation("growth_yoy", "exports", "2025-S1", "TOTAL", "_T", "_T",
     ...                      Decimal("3.49705"), "percent")
     >>> format_value(growth), format_value(growth, 1)
     ('3.4971', '3.5')
-    >>> format_value(Observation("level", "exports", "2024", "KPO", "_T", "_T",
-    ...                          Decimal("48000000"), "MAD", conf_status="C"))
-    ''
+    >>> kpo = Observation("level", "exports", "2024", "KPO", "_T", "_T",
+    ...                   Decimal("48000000"), "MAD", conf_status="O")
+    >>> format_value(kpo), format_value(kpo, internal=True)
+    ('', '48000000.00')
     >>> format_value(Observation("growth_yoy", "exports", "2024", "TOTAL", "_T", "_T",
     ...                          Decimal("-0.00004"), "percent"))
     '0.0000'
     """
-    if obs.value is None or obs.conf_status in ("C", "D"):
+    if obs.value is None or (obs.conf_status != "F" and not internal):
         return ""
     decimals = 2 if obs.unit == "MAD" else percent_decimals
     return plain_decimal(obs.value, decimals)
@@ -61,7 +64,8 @@ def plain_decimal(value: Decimal, decimals: int) -> str:
 
 def export_rows(table: IndicatorTable, *, percent_decimals: int = 4) -> pa.Table:
     """The table as an Arrow table of strings, columns in the order of DESIGN.md,
-    then ``exact`` (the unrounded value, null when absent).
+    then ``internal_value`` (the rounded value, even when withheld) and ``exact``
+    (the unrounded value, null when absent).
 
     >>> level = Observation("level", "exports", "2024", "TOTAL", "_T", "_T",
     ...                     Decimal("26219000000"), "MAD", release="2025-06.a9cd87a3")
@@ -69,18 +73,19 @@ def export_rows(table: IndicatorTable, *, percent_decimals: int = 4) -> pa.Table
     >>> row["value"], row["exact"]
     ('26219000000.00', '26219000000')
     """
-    columns: dict[str, list[str | None]] = {c: [] for c in (*COLUMNS, "exact")}
+    columns: dict[str, list[str | None]] = {c: [] for c in (*COLUMNS, "internal_value", "exact")}
     for obs in table:
         for c in COLUMNS:
             columns[c].append(
                 format_value(obs, percent_decimals) if c == "value" else getattr(obs, c)
             )
+        columns["internal_value"].append(format_value(obs, percent_decimals, internal=True))
         columns["exact"].append(None if obs.value is None else str(obs.value))
     return pa.table(columns, schema=pa.schema([(c, pa.string()) for c in columns]))
 
 
 def stored_table(rows: Iterable[tuple]) -> IndicatorTable:
-    """The exact table back from stored rows (the columns, then ``exact``).
+    """The exact table back from stored rows (the columns, then ``exact`` last).
 
     >>> level = Observation("level", "exports", "2024", "TOTAL", "_T", "_T",
     ...                     Decimal("6.00"), "MAD", release="2024-12.0a1b2c3d")
@@ -92,7 +97,7 @@ def stored_table(rows: Iterable[tuple]) -> IndicatorTable:
     observations = []
     for row in rows:
         fields = dict(zip(COLUMNS, row[: len(COLUMNS)], strict=True))
-        exact = row[len(COLUMNS)]
+        exact = row[-1]
         fields["value"] = None if exact is None else Decimal(exact)
         observations.append(Observation(**fields))
     release = observations[0].release if observations else ""

@@ -160,6 +160,12 @@ FIRMS = Kind(
         Field("segment", type="code", ref="segment", note="ITO | CRM | ESO | BPO | KPO"),
         Field("isic", required=False, in_header=False),
         Field("city", required=False, in_header=False, free_text=True),
+        Field(
+            "group_id",
+            required=False,
+            in_header=False,
+            note="enterprise group: firms of one group are one contributor for confidentiality",
+        ),
     ),
     key=("firm_id",),
     amount=None,

@@ -122,6 +122,8 @@ ADDED_COLUMNS = (
     ("ingest_quarantine", "waived_at", "TIMESTAMP"),
     ("ingest_quarantine", "waived_by", "VARCHAR"),
     ("ingest_quarantine", "waived_reason", "VARCHAR"),
+    ("firms", "group_id", "VARCHAR"),  # enterprise group (disclosure control)
+    ("firms_history", "group_id", "VARCHAR"),
 )
 
 
@@ -140,7 +142,7 @@ def ensure_tables(wh: Warehouse) -> None:
         for statement in LEDGER_DDL.split(";"):
             if statement.strip():
                 wh.sql(statement)
-    have = set(columns(wh, "ingest_loads", "ingest_totals", "ingest_quarantine"))
+    have = set(columns(wh, *{table for table, _c, _t in ADDED_COLUMNS}))
     for table, column, sql_type in ADDED_COLUMNS:
         if (table, column) not in have:
             wh.sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")

@@ -145,17 +145,29 @@ def assess(contributions: Iterable[int], rule: SdcRule | None = None) -> Primary
     >>> assess([]).flag                           # empty cell: nothing to reveal
     'F'
     """
-    rule = rule or SdcRule()
     values = sorted((int(v) for v in contributions if v), reverse=True)
     if any(v < 0 for v in values):
         raise ValueError("a contribution to a level cell cannot be negative")
     if not values:
         return Primary(FREE)
-    total = sum(values)
-    x1 = values[0]
-    x2 = values[1] if len(values) > 1 else 0
+    return summary(len(values), sum(values), values[0], values[1] if len(values) > 1 else 0, rule)
+
+
+def summary(count: int, total: int, x1: int, x2: int, rule: SdcRule | None = None) -> Primary:
+    """The primary status of a cell from what the rules read of it: the number
+    of contributors, the cell total and the two largest contributions (centimes,
+    ``x2 = 0`` when there is one contributor). Same result as :func:`assess`.
+
+    >>> summary(3, 11_000_000, 5_200_000, 5_000_000).flag    # ESSnet: safe
+    'F'
+    >>> summary(3, 10_000_000, 5_000_000, 4_900_000).flag    # ESSnet: not safe
+    'O'
+    """
+    rule = rule or SdcRule()
+    if not count or not total:
+        return Primary(FREE)
     p_rule_upl = rule.share * x1 - (total - x1 - x2)
-    if len(values) < rule.min_contributors:
+    if count < rule.min_contributors:
         upl = max(p_rule_upl, rule.share * x1)
         flag = SMALL_COUNT
     elif p_rule_upl > 0:

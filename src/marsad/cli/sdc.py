@@ -1,0 +1,52 @@
+"""``marsad sdc audit``: run the intruder on the published table.
+
+Read-only. The intruder knows every published value of the build (or of a
+release) and every relation between them; for each withheld sensitive cell
+it solves two linear programs for the narrowest interval it can derive
+(:mod:`marsad.protect.audit`). The command prints counts only: never a
+firm's value, a protection level or the confidentiality parameters.
+Exit 1 when a cell is exposed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from marsad.cli.common import WarehouseOption, console, open_store
+
+app = typer.Typer(help="Statistical disclosure control: check what is withheld.")
+
+
+@app.command("audit")
+def audit(
+    warehouse: WarehouseOption = None,
+    release: Annotated[
+        str | None,
+        typer.Option("--release", help="Audit this release (default: the last build)."),
+    ] = None,
+) -> None:
+    """Run the intruder's linear programs on the public table; print protected and
+    exposed counts (exit 1 when a withheld sensitive cell can be narrowed)."""
+    from marsad.errors import MarsadError
+    from marsad.protect.stored import audit_release, audit_stored
+
+    with open_store(warehouse, read_only=True) as wh:
+        result = audit_stored(wh) if release is None else audit_release(wh, release)
+    what = f"release {release}" if release else "the last build"
+    console().print(
+        f"Audit of {what}: {result.protected + result.exposed:,} sensitive cells withheld, "
+        f"{result.protected:,} protected, {result.exposed:,} exposed.",
+        markup=False,
+    )
+    if result.exposed:
+        raise MarsadError(
+            f"{result.exposed:,} withheld cells can be narrowed by an intruder inside their "
+            "protection interval: do not publish; rebuild with marsad build"
+        )
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``sdc`` to the ``marsad`` app."""
+    root.add_typer(app, name="sdc")

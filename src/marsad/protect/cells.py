@@ -1,0 +1,200 @@
+"""The level cells a build publishes, as disclosure control sees them.
+
+Every published level of exports and imports (years, halves, quarters,
+months and years to date; the total and every breakdown: segment, service,
+partner, segment x service, segment x partner, and the ``DDS`` aggregate) is
+one cell of the linked table, keyed ``(flow, period, segment, service,
+partner)`` with ``flow`` ``exports`` or ``imports`` and a year to date written
+``2024-07/YTD`` (:func:`~marsad.protect.table.ytd_code`).
+
+Its primary status needs its contributors: :func:`contributions` (Ibis, runs
+on any backend) sums the records by month, cell and **contributor**, the
+firm's enterprise group (``group:<group_id>``), else the firm
+(``firm:<firm_id>``); records without a firm id (classified by their service
+code) are one contributor, ``unknown``, per cell: the cautious reading, since
+they might all be one firm's. :func:`cell_statistics` then gives, per
+published cell, what the rules read: the number of contributors, the total and
+the two largest contributions.
+
+The relations an intruder knows (:func:`linked_table`): the five segments
+add up to ``TOTAL``; services and partners to ``_T``; months to quarters to
+halves to years, and each year to date is the previous one plus its month;
+``DDS`` (the digitally deliverable services) of a service is that service's
+``TOTAL``, and ``DDS`` of all services is the sum of its services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import ibis
+import ibis.expr.datatypes as dtypes
+import pyarrow as pa
+
+from marsad.periods import KINDS, Month, Period
+from marsad.protect.table import (
+    Cell,
+    Dimension,
+    Key,
+    LinkedTable,
+    Relation,
+    build_table,
+    calendar,
+    flat,
+    ytd_code,
+)
+from marsad.reference import ALL, DDS, SEGMENT_CODES, TOTAL
+
+MONEY = dtypes.Decimal(38, 2)
+#: The cell key's fields, in order.
+KEY_FIELDS = ("flow", "period", "segment", "service", "partner")
+FLOWS = {"C": "exports", "D": "imports"}
+#: Grouping sets over (segment, service, partner): those of the indicator table.
+_BREAKDOWNS = (
+    (),
+    ("segment",),
+    ("service",),
+    ("partner",),
+    ("segment", "service"),
+    ("segment", "partner"),
+)
+
+
+def contributions(records: ibis.Table, firms: ibis.Table) -> ibis.Table:
+    """MAD by month, cell and contributor, of classified and converted records.
+
+    Output: year, month, flow (C/D), segment, service, partner, dds (bool),
+    contributor, mad (DECIMAL(38,2)). ``records`` has the columns of the view
+    ``records_mad`` (records held for review must be filtered out before);
+    ``firms`` those of the registry, with ``group_id``.
+    """
+    # a warehouse made before groups existed has no column: every firm is its own group
+    group_id = firms.group_id if "group_id" in firms.columns else ibis.null("string")
+    groups = firms.select(g_firm_id=firms.firm_id, g_group_id=group_id)
+    joined = records.left_join(groups, records.firm_id == groups.g_firm_id)
+    group = joined.g_group_id.strip().nullif("")
+    contributor = ibis.cases(
+        (group.notnull(), "group:" + group),
+        (joined.firm_id.notnull(), "firm:" + joined.firm_id),
+        else_="unknown",
+    )
+    cells = joined.select(
+        year=joined.value_date.year().cast("int32"),
+        month=joined.value_date.month().cast("int32"),
+        flow=joined.flow,
+        segment=joined.segment,
+        service=joined.service_code,
+        partner=joined.partner_country,
+        dds=joined.digitally_deliverable,
+        contributor=contributor,
+        mad=joined.mad,
+    )
+    dims = ["year", "month", "flow", "segment", "service", "partner", "dds", "contributor"]
+    return cells.group_by(dims).aggregate(mad=cells.mad.sum().cast(MONEY))
+
+
+def period_map(months: Iterable[Month]) -> pa.Table:
+    """Each month with every period code whose level it counts in: its year,
+    half, quarter, month, and the years to date of its month and every later
+    month of its year (``2024-07/YTD`` … ``2024-12/YTD``).
+
+    >>> sorted(period_map([(2024, 11)]).column("period").to_pylist())
+    ['2024', '2024-11', '2024-11/YTD', '2024-12/YTD', '2024-Q4', '2024-S2']
+    """
+    years, months_, codes = [], [], []
+    for year, month in months:
+        found = [str(Period.of_month(year, month, kind)) for kind in KINDS]
+        found += [ytd_code(f"{year}-{m:02d}") for m in range(month, 13)]
+        for code in found:
+            years.append(year)
+            months_.append(month)
+            codes.append(code)
+    return pa.table(
+        {
+            "year": pa.array(years, pa.int32()),
+            "month": pa.array(months_, pa.int32()),
+            "period": pa.array(codes, pa.string()),
+        }
+    )
+
+
+def cell_statistics(contrib: ibis.Table, periods: ibis.Table) -> ibis.Table:
+    """Per cell of every breakdown and period: contributors, total, x1 and x2.
+
+    Output: flow (``exports``/``imports``), period, segment, service, partner,
+    contributors (count), total, x1, x2 (DECIMAL(38,2); ``x2`` null for one
+    contributor). ``contrib`` is :func:`contributions`; ``periods`` a
+    :func:`period_map` of the months wanted.
+    """
+    expanded = contrib.join(periods, ["year", "month"])
+    expanded = expanded.mutate(flow=expanded.flow.cases(*FLOWS.items()))
+    parts = []
+    for dims in _BREAKDOWNS:
+        segments = [expanded]
+        if "segment" in dims:
+            dds = expanded.filter(expanded.dds)
+            segments.append(dds.mutate(segment=ibis.literal(DDS)))
+        for source in segments:
+            parts.append(_by_contributor(source, dims))
+    per = ibis.union(*parts)
+    rank = ibis.row_number().over(
+        ibis.window(
+            group_by=[per[f] for f in KEY_FIELDS], order_by=[ibis.desc(per.mad), per.contributor]
+        )
+    )
+    ranked = per.mutate(rank=rank)
+    return ranked.group_by(list(KEY_FIELDS)).aggregate(
+        contributors=ranked.count(),
+        total=ranked.mad.sum().cast(MONEY),
+        x1=ranked.mad.max(where=ranked.rank == 0).cast(MONEY),
+        x2=ranked.mad.max(where=ranked.rank == 1).cast(MONEY),
+    )
+
+
+def _by_contributor(source: ibis.Table, dims: tuple[str, ...]) -> ibis.Table:
+    """``source`` summed by cell of the breakdown ``dims`` and contributor."""
+    keyed = source.select(
+        flow=source.flow,
+        period=source.period,
+        segment=source.segment if "segment" in dims else ibis.literal(TOTAL),
+        service=source.service if "service" in dims else ibis.literal(ALL),
+        partner=source.partner if "partner" in dims else ibis.literal(ALL),
+        contributor=source.contributor,
+        mad=source.mad,
+    )
+    return keyed.group_by([*KEY_FIELDS, "contributor"]).aggregate(mad=keyed.mad.sum().cast(MONEY))
+
+
+def dimensions(keys: Iterable[Key]) -> list[Dimension]:
+    """The additive relations along each key position, for the codes in ``keys``.
+
+    >>> [d.position for d in dimensions([("exports", "2024", "ITO", "_T", "_T")])]
+    [1, 2, 3, 4]
+    """
+    keys = list(keys)
+    years = sorted({int(k[1][:4]) for k in keys})
+    services = sorted({k[3] for k in keys} - {ALL})
+    partners = sorted({k[4] for k in keys} - {ALL})
+    return [
+        calendar(1, years),
+        flat(2, TOTAL, SEGMENT_CODES),
+        flat(3, ALL, services),
+        flat(4, ALL, partners),
+    ]
+
+
+def linked_table(cells: Mapping[Key, Cell]) -> LinkedTable:
+    """The linked table of the published level cells, with every relation
+    an intruder knows (module docstring), ``DDS`` included.
+
+    >>> cells = {("exports", "2024", s, "SI", "_T"): Cell(5) for s in ("TOTAL", "DDS", "ITO")}
+    >>> [len(r.parts) for r in linked_table(cells).relations]
+    [1, 1]
+    """
+    table = build_table(cells, dimensions(cells))
+    extra = [
+        Relation(key, ((key[0], key[1], TOTAL, key[3], key[4]),))
+        for key in cells
+        if key[2] == DDS and key[3] != ALL and (key[0], key[1], TOTAL, key[3], key[4]) in cells
+    ]
+    return LinkedTable(table.cells, (*table.relations, *extra))

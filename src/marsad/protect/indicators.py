@@ -1,0 +1,193 @@
+"""Disclosure control of a build's indicator table: primary, secondary, derived.
+
+:func:`protect_indicators` takes the exact indicator table and the
+contributor statistics of its level cells (:func:`~marsad.protect.cells.cell_statistics`)
+and returns the table with its ``conf_status`` set (SDMX CL_CONF_STATUS):
+
+* each published level of exports or imports (and each year to date) is
+  assessed (:func:`~marsad.protect.primary.summary`): ``A`` too few
+  contributors, ``O`` dominated (p% rule), else ``F``;
+* complementary cells are withheld (``D``) by the LP heuristic of
+  :mod:`~marsad.protect.secondary` until the intruder's audit finds nothing
+  exposed; the sector and segment totals of years, halves and quarters are
+  made a thousand times dearer to withhold than their weight, so that the
+  published headline figures stay published whenever another pattern exists;
+* every derived figure (balance, growth, share, contribution, progress, year
+  to date growth) that uses a withheld level is withheld too (``D``), so a
+  published derived figure only combines published levels and tells an
+  intruder nothing the levels do not.
+
+The value of a withheld observation is kept in the internal table and
+emptied in every public one (:mod:`marsad.indicators.rows`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from marsad.indicators.compute import parent_key
+from marsad.indicators.table import IndicatorTable, Observation
+from marsad.periods import Period
+from marsad.protect.cells import linked_table
+from marsad.protect.primary import FREE, SECONDARY, SdcRule, summary
+from marsad.protect.secondary import Suppression, protect
+from marsad.protect.table import Cell, Key, LinkedTable, ytd_code
+from marsad.reference import ALL, SEGMENT_CODES, TOTAL
+
+#: Level indicators protected as cells: indicator -> how its period is written in a key.
+LEVELS = {"level": str, "ytd_level": ytd_code}
+PROTECTED_FLOWS = ("exports", "imports")
+#: How much dearer a headline cell is to withhold than its weight.
+HEADLINE_COST = 1000.0
+
+
+class StatisticsMismatch(RuntimeError):
+    """A cell's contributor total differs from its level (a bug, never user input)."""
+
+
+@dataclass(frozen=True)
+class Protected:
+    """The protected table, the linked table behind it, and the suppression run."""
+
+    table: IndicatorTable
+    linked: LinkedTable
+    suppression: Suppression
+
+    def __repr__(self) -> str:
+        return f"Protected({self.suppression!r})"
+
+
+def cell_key(obs: Observation) -> Key:
+    """The linked-table key of a level observation (``("exports", "2024-07/YTD", …)``).
+
+    >>> o = Observation("ytd_level", "exports", "2024-07", "ITO", "_T", "_T", None, "MAD")
+    >>> cell_key(o)
+    ('exports', '2024-07/YTD', 'ITO', '_T', '_T')
+    """
+    return (obs.flow, LEVELS[obs.indicator](obs.period), obs.segment, obs.service, obs.partner)
+
+
+def centimes(value: Decimal) -> int:
+    """Exact integer centimes of a MAD amount (at most two decimals).
+
+    >>> centimes(Decimal("12.30")), centimes(Decimal("1E+3"))
+    (1230, 100000)
+    """
+    numerator, denominator = (value * 100).as_integer_ratio()
+    if denominator != 1:
+        raise ValueError("a level has more than two decimals")
+    return numerator
+
+
+def level_cells(
+    table: IndicatorTable,
+    statistics: Iterable[tuple],
+    rule: SdcRule,
+) -> dict[Key, Cell]:
+    """The published level cells with their primary status.
+
+    ``statistics``: rows ``(flow, period, segment, service, partner, contributors,
+    total, x1, x2)`` (MAD as Decimal, ``x2`` None for one contributor). Raises
+    :class:`StatisticsMismatch` (a bug) when a cell's statistics are missing or
+    do not add up to its level.
+    """
+    stats = {tuple(row[:5]): row[5:] for row in statistics}
+    cells: dict[Key, Cell] = {}
+    for obs in table:
+        if obs.indicator not in LEVELS or obs.flow not in PROTECTED_FLOWS or obs.value is None:
+            continue
+        key = cell_key(obs)
+        value = centimes(obs.value)
+        found = stats.get(key)
+        if found is None or centimes(found[1]) != value:
+            raise StatisticsMismatch(f"the contributors of cell {key} do not add up to its level")
+        count, _total, x1, x2 = found
+        primary = summary(count, value, centimes(x1), centimes(x2) if x2 else 0, rule)
+        cell = Cell.from_primary(value, primary)
+        if _headline(key):
+            cell = replace(cell, cost=cell.weight() * HEADLINE_COST)
+        cells[key] = cell
+    return cells
+
+
+def _headline(key: Key) -> bool:
+    """The sector total of any period, and the segments' totals of years,
+    halves and quarters: the figures a bulletin leads with."""
+    _flow, period, segment, service, partner = key
+    if service != ALL or partner != ALL:
+        return False
+    if segment == TOTAL:
+        return True
+    return segment in SEGMENT_CODES and "/" not in period and len(period) != 7
+
+
+def protect_indicators(
+    table: IndicatorTable,
+    statistics: Iterable[tuple],
+    rule: SdcRule | None = None,
+    workers: int | None = None,
+) -> Protected:
+    """The table with every observation's ``conf_status`` set (module docstring).
+
+    >>> from marsad.indicators.compute import CubeCell, compute_indicators
+    >>> t = compute_indicators([CubeCell(2024, 1, "C", "ITO", "SI22", "FR", 100, 1)])
+    >>> stats = [(o.flow, o.period, o.segment, o.service, o.partner, 1, o.value, o.value, None)
+    ...          for o in t if o.indicator == "level" and o.flow == "exports"]
+    >>> stats += [(f, f"{p}/YTD", *rest) for f, p, *rest in stats]
+    >>> sorted({o.conf_status for o in protect_indicators(t, stats).table})
+    ['A', 'D']
+    """
+    rule = rule or SdcRule()
+    linked = linked_table(level_cells(table, statistics, rule))
+    suppression = protect(linked, workers=workers)
+    withheld = {k: c.status for k, c in suppression.table.cells.items() if c.withheld}
+    rows = [_flagged(obs, withheld) for obs in table]
+    return Protected(
+        IndicatorTable.from_rows(rows, release=table.release), suppression.table, suppression
+    )
+
+
+def _flagged(obs: Observation, withheld: dict[Key, str]) -> Observation:
+    """``obs`` with its flag: its own cell's for a protected level, else ``D``
+    when any level it uses is withheld."""
+    if obs.indicator in LEVELS and obs.flow in PROTECTED_FLOWS:
+        status = withheld.get(cell_key(obs), FREE)
+    else:
+        status = SECONDARY if any(k in withheld for k in uses(obs)) else FREE
+    return obs if status == obs.conf_status else replace(obs, conf_status=status)
+
+
+def uses(obs: Observation) -> Iterator[Key]:
+    """The level cells a derived observation is computed from (the formulas of
+    :mod:`marsad.indicators.compute`; a level absent from the table is zero
+    and reveals nothing).
+
+    >>> o = Observation("share", "exports", "2024-Q3", "ITO", "_T", "FR", None, "percent")
+    >>> list(uses(o))
+    [('exports', '2024-Q3', 'ITO', '_T', 'FR'), ('exports', '2024-Q3', 'TOTAL', '_T', 'FR')]
+    """
+    rest = (obs.segment, obs.service, obs.partner)
+    period = Period.parse(obs.period)
+    flows = PROTECTED_FLOWS if obs.flow == "balance" else (obs.flow,)
+    if obs.indicator in LEVELS:  # the balance: exports - imports
+        yield from ((f, LEVELS[obs.indicator](obs.period), *rest) for f in flows)
+        return
+    year_earlier = str(period.year_earlier())
+    parent = parent_key((obs.flow, *rest))
+    for flow in flows:
+        here = (flow, obs.period, *rest)
+        if obs.indicator == "ytd_growth_yoy":
+            yield (flow, ytd_code(obs.period), *rest)
+            yield (flow, ytd_code(year_earlier), *rest)
+        elif obs.indicator == "growth_yoy":
+            yield from (here, (flow, year_earlier, *rest))
+        elif obs.indicator == "share" and parent is not None:
+            yield from (here, (flow, obs.period, *parent[1:]))
+        elif obs.indicator == "progress_prev_year":
+            yield from (here, (flow, str(period.year - 1), *rest))
+        elif obs.indicator == "contribution" and parent is not None:
+            yield from (here, (flow, year_earlier, *rest), (flow, year_earlier, *parent[1:]))
+        else:
+            raise ValueError(f"no rule says which levels {obs.indicator} uses")

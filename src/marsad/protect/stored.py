@@ -1,0 +1,89 @@
+"""The protected cells as the warehouse keeps them, and the audit of a stored build.
+
+The build writes the internal table ``sdc_cells``: one row per published
+level cell (:mod:`marsad.protect.cells`) with its value in centimes, its flag
+and its protection levels. It is what :func:`audit_stored` (``marsad sdc
+audit``) reads back to run the intruder again, and what a release freezes in
+its internal folder. It never leaves the office: the values of withheld cells
+and the protection levels are firm figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import pyarrow as pa
+
+from marsad.protect.audit import AuditResult, audit
+from marsad.protect.cells import KEY_FIELDS, linked_table
+from marsad.protect.table import Cell, Key, LinkedTable
+
+#: Columns of ``sdc_cells``, after the key's.
+VALUE_FIELDS = ("value", "status", "upl", "lpl")
+_CENTIMES = pa.decimal128(38, 0)
+
+
+def sdc_rows(table: LinkedTable) -> pa.Table:
+    """The cells of ``table`` as the rows of ``sdc_cells``, sorted by key.
+
+    >>> rows = sdc_rows(linked_table({("exports", "2024", "TOTAL", "_T", "_T"): Cell(5)}))
+    >>> rows.column_names, rows.num_rows
+    (['flow', 'period', 'segment', 'service', 'partner', 'value', 'status', 'upl', 'lpl'], 1)
+    """
+    keys = sorted(table.cells)
+    columns: dict[str, pa.Array] = {
+        f: pa.array([k[i] for k in keys], pa.string()) for i, f in enumerate(KEY_FIELDS)
+    }
+    cells = [table.cells[k] for k in keys]
+    columns["value"] = pa.array([Decimal(c.value) for c in cells], _CENTIMES)
+    columns["status"] = pa.array([c.status for c in cells], pa.string())
+    columns["upl"] = pa.array([Decimal(c.upl) for c in cells], _CENTIMES)
+    columns["lpl"] = pa.array([Decimal(c.lpl) for c in cells], _CENTIMES)
+    return pa.table(columns)
+
+
+def table_from_rows(rows: Iterable[tuple]) -> LinkedTable:
+    """The linked table back from ``sdc_cells`` rows (key fields, then
+    value, status, upl, lpl as numbers or text)."""
+    cells: dict[Key, Cell] = {}
+    for row in rows:
+        key = tuple(str(v) for v in row[:5])
+        value, status, upl, lpl = row[5:9]
+        cells[key] = Cell(int(value), str(status), int(upl), int(lpl))
+    return linked_table(cells)
+
+
+def audit_stored(wh) -> AuditResult:
+    """Run the intruder's audit on the last build's protected cells.
+
+    Raises :class:`~marsad.errors.MarsadError` when nothing is built, or the
+    build predates disclosure control (run ``marsad build``).
+    """
+    from marsad.build import BuildError
+
+    if not wh.has_table("sdc_cells"):
+        raise BuildError("Nothing protected is built yet: run `marsad build` first.")
+    columns = ", ".join((*KEY_FIELDS, *VALUE_FIELDS))
+    return audit(table_from_rows(wh.sql(f"SELECT {columns} FROM sdc_cells")))
+
+
+def audit_release(wh, release: str) -> AuditResult:
+    """Run the intruder's audit on a frozen release (its ``internal/sdc_cells.csv``).
+
+    Raises :class:`~marsad.errors.MarsadError` when the release is unknown or
+    was frozen without its protected cells.
+    """
+    import csv
+
+    from marsad.errors import MarsadError
+    from marsad.release.store import release_path
+
+    path = release_path(wh, release) / "internal" / "sdc_cells.csv"
+    if not path.is_file():
+        raise MarsadError(f"release {release} holds no protected cells to audit")
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    fields = (*KEY_FIELDS, *VALUE_FIELDS)
+    where = [rows[0].index(c) for c in fields]
+    return audit(table_from_rows([[row[i] for i in where] for row in rows[1:]]))
