@@ -109,7 +109,7 @@ def _truth(records) -> dict[tuple, dict[str, int]]:
 
 
 def _upl(contrib: dict[str, int]) -> float:
-    values = sorted(contrib.values(), reverse=True) + [0, 0]
+    values = [*sorted(contrib.values(), reverse=True), 0, 0]
     total, x1, x2 = sum(contrib.values()), values[0], values[1]
     upl = P / 100 * x1 - (total - x1 - x2)
     if len(contrib) < 3:
@@ -272,3 +272,56 @@ def test_public_values_are_empty_and_internal_ones_kept(built):
     assert any(o.conf_status != "F" and o.value is not None for o in table)
     assert any(loss.secondary for loss in report.loss)
     assert audit_stored(wh).ok
+
+
+def _copy(wh, tmp_path):
+    import shutil
+
+    wh.sql("CHECKPOINT")
+    shutil.copy(wh.path, tmp_path / "copy.duckdb")
+    return tmp_path / "copy.duckdb"
+
+
+def _run(*args: str, env: dict | None = None):
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def test_sdc_audit_prints_counts_and_no_value(built, tmp_path):
+    wh, _report, _records = built
+    result = _run("sdc", "audit", "--warehouse", str(_copy(wh, tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert ", 0 exposed." in result.output
+    internal = {r[0] for r in wh.sql("SELECT internal_value FROM indicators WHERE value = ''")}
+    assert not any(v and v in result.output for v in internal)
+
+
+def test_sdc_audit_finds_a_cell_published_by_mistake(built, tmp_path):
+    """Publishing the secondary cells again must be caught: exit 1, counts only."""
+    wh, _report, _records = built
+    path = _copy(wh, tmp_path)
+    from marsad.engine import open_warehouse
+
+    with open_warehouse(path) as copy:
+        copy.sql("UPDATE sdc_cells SET status = 'F' WHERE status = 'D'")
+    result = _run("sdc", "audit", "--warehouse", str(path))
+    assert result.exit_code == 1
+    assert "exposed" in result.output and "do not publish" in result.output
+
+
+@pytest.mark.parametrize("p", ["12.5", "250", "abc"])
+def test_the_p_value_shows_nowhere(built, tmp_path, p):
+    """A build with any p, good or bad, never prints it (nor its crash log a traceback)."""
+    wh, _report, _records = built
+    path = _copy(wh, tmp_path)
+    result = _run("build", "--warehouse", str(path), env={"MARSAD_SDC_P": p})
+    assert p not in result.output
+    if p == "12.5":
+        assert result.exit_code == 0, result.output
+        assert "withheld:" in result.output
+    else:
+        assert result.exit_code == 2
+        assert "MARSAD_SDC_P" in result.output
