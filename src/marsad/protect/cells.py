@@ -126,16 +126,16 @@ def cell_statistics(contrib: ibis.Table, periods: ibis.Table) -> ibis.Table:
     contributor). ``contrib`` is :func:`contributions`; ``periods`` a
     :func:`period_map` of the months wanted.
     """
-    expanded = contrib.join(periods, ["year", "month"])
-    expanded = expanded.mutate(flow=expanded.flow.cases(*FLOWS.items()))
+    contrib = contrib.mutate(flow=contrib.flow.cases(*FLOWS.items()))
     parts = []
     for dims in _BREAKDOWNS:
-        segments = [expanded]
+        sources = [contrib]
         if "segment" in dims:
-            dds = expanded.filter(expanded.dds)
-            segments.append(dds.mutate(segment=ibis.literal(DDS)))
-        for source in segments:
-            parts.append(_by_contributor(source, dims))
+            dds = contrib.filter(contrib.dds)
+            sources.append(dds.mutate(segment=ibis.literal(DDS)))
+        for source in sources:
+            monthly = _by_contributor(source, dims, ["year", "month"])
+            parts.append(_by_contributor(monthly.join(periods, ["year", "month"]), dims))
     per = ibis.union(*parts)
     rank = ibis.row_number().over(
         ibis.window(
@@ -151,18 +151,24 @@ def cell_statistics(contrib: ibis.Table, periods: ibis.Table) -> ibis.Table:
     )
 
 
-def _by_contributor(source: ibis.Table, dims: tuple[str, ...]) -> ibis.Table:
-    """``source`` summed by cell of the breakdown ``dims`` and contributor."""
+def _by_contributor(
+    source: ibis.Table, dims: tuple[str, ...], by: list[str] | None = None
+) -> ibis.Table:
+    """``source`` summed by cell of the breakdown ``dims`` and contributor (and
+    by the columns ``by``, else by period): months are summed first, so that
+    only one row per cell, contributor and month is spread over its periods."""
+    by = by or ["period"]
     keyed = source.select(
+        *by,
         flow=source.flow,
-        period=source.period,
         segment=source.segment if "segment" in dims else ibis.literal(TOTAL),
         service=source.service if "service" in dims else ibis.literal(ALL),
         partner=source.partner if "partner" in dims else ibis.literal(ALL),
         contributor=source.contributor,
         mad=source.mad,
     )
-    return keyed.group_by([*KEY_FIELDS, "contributor"]).aggregate(mad=keyed.mad.sum().cast(MONEY))
+    fields = [f for f in KEY_FIELDS if f != "period"]
+    return keyed.group_by([*by, *fields, "contributor"]).aggregate(mad=keyed.mad.sum().cast(MONEY))
 
 
 def dimensions(keys: Iterable[Key]) -> list[Dimension]:
