@@ -155,7 +155,7 @@ def withhold(table: IndicatorTable, flags: dict[tuple[str, ...], str]) -> Indica
     each observation keyed ``(indicator, period, segment[, partner])`` in ``flags`` gets
     that conf_status (``A``, ``O``, ``C``, ``G``, ``D``) and KEEPS its exact value, so a
     test sees any path that shows a withheld figure."""
-    keyed = {(k + (ALL,))[:4]: code for k, code in flags.items()}
+    keyed = {(*k, ALL)[:4]: code for k, code in flags.items()}
     rows = [
         replace(o, conf_status=keyed.get((o.indicator, o.period, o.segment, o.partner), "F"))
         for o in table
