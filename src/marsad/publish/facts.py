@@ -142,9 +142,9 @@ class Facts:
 
     @property
     def has_confidential(self) -> bool:
-        """Some figure of the table or of the partner markets is withheld."""
+        """Some figure of the table by segment is withheld (the table shows ``c``)."""
         cells = (*self.segments, self.total, *([self.unallocated] if self.unallocated else []))
-        return any(c.withheld for c in cells) or self.partners_withheld > 0
+        return any(c.withheld for c in cells)
 
 
 def _available(table: IndicatorTable) -> str:

@@ -228,6 +228,26 @@ def test_no_bar_for_a_withheld_value(exact, lang):
     assert [a for a in history if "KPO" in a]  # the published half-years still have KPO
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_monthly_partners_withheld_for_dominance(lang):
+    """A month's partner markets served by one dominant firm (O): left out of the main
+    markets with the ones they could exceed, counted in a sentence, and never printed."""
+    month = {("2024-07", TOTAL): "2.300", ("2023-07", TOTAL): "2.100"}
+    levels = {"FR": "1.100", "ES": "0.400", "US": "0.350", "BE": "0.300", "GB": "0.150"}
+    partners = {("2024-07", c): v for c, v in levels.items()}
+    flags = {("level", "2024-07", TOTAL, c): "O" for c in ("ES", "GB")}
+    for c in ("ES", "GB"):
+        flags.update(derived_of("2024-07", TOTAL, c))
+    table = withhold(build_table(month, partners), flags)
+    html = render_bulletin(table, "2024-07", lang)
+    text = text_of(html)
+    assert _leaks(table, _readable(html), lang) == []
+    assert [c.code for c in gather(table, "2024-07").partners] == ["FR"]  # 1.1 > 2.3 - 1.75
+    said = {"fr": "2 marchés partenaires ne sont pas publiés", "en": "2 partner markets are"}
+    assert said[lang] in text
+    assert {"fr": "États-Unis", "en": "United States"}[lang] not in text
+
+
 def test_leader_not_named_when_a_withheld_segment_could_lead():
     """With ITO withheld, the rest (13.377 - 4.19 - 2.58 - 1.33 bn) could all be one
     segment, larger than CRM: calling CRM the leader would be a guess and a disclosure."""
