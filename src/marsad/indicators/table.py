@@ -3,18 +3,29 @@
 One row per observation with the columns of :data:`COLUMNS`. In memory,
 ``value`` holds the exact :class:`~decimal.Decimal` (levels to the centime,
 ratios unrounded at 28 significant digits); the exports round percentages once,
-to ``Settings.percent_decimals``. A confidential or absent value is ``None``.
+to ``Settings.percent_decimals``.
+
+A table loaded for the office (``marsad.build.load_indicators``) holds every exact
+value, withheld ones included, with its ``conf_status`` (SDMX CL_CONF_STATUS:
+``F`` free; ``A``, ``O``, ``C``, ``G`` primary confidential; ``D`` secondary).
+Public code reads values only through :meth:`IndicatorTable.get` (``None`` when
+absent or withheld) or works on :meth:`IndicatorTable.public`, the same table
+with every withheld value blanked, so that no withheld figure can be shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from marsad.indicators.registry import COLUMNS
 from marsad.periods import period_kind
 from marsad.reference import ALL, TOTAL
+
+#: The one CL_CONF_STATUS code of a published value (``marsad.protect.primary.FREE``);
+#: every other code withholds the value.
+FREE = "F"
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,26 @@ class Observation:
 
     def as_tuple(self) -> tuple:
         return tuple(getattr(self, c) for c in COLUMNS)
+
+    @property
+    def withheld(self) -> bool:
+        """True when the value is not published (``conf_status`` other than ``F``).
+
+        >>> Observation("level", "exports", "2024", "KPO", "_T", "_T", Decimal(48e6), "MAD",
+        ...             conf_status="A").withheld
+        True
+        """
+        return self.conf_status != FREE
+
+    @property
+    def public_value(self) -> Decimal | None:
+        """The value as it may be published: ``None`` when withheld.
+
+        >>> Observation("share", "exports", "2024", "KPO", "_T", "_T", Decimal("0.18"),
+        ...             "percent", conf_status="D").public_value is None
+        True
+        """
+        return None if self.withheld else self.value
 
 
 @dataclass
@@ -66,15 +97,51 @@ class IndicatorTable:
         service: str = ALL,
         partner: str = ALL,
     ) -> Decimal | None:
-        """Exact value of one observation, or ``None`` when absent or confidential.
+        """Exact value of one observation, or ``None`` when absent or withheld
+        (any ``conf_status`` other than ``F``).
 
-        >>> table.get("level", "2025-S1", "ESO")   # doctest: +SKIP
+        >>> eso = Observation("level", "exports", "2025-S1", "ESO", "_T", "_T",
+        ...                   Decimal("2580000000.00"), "MAD")
+        >>> IndicatorTable([eso]).get("level", "2025-S1", "ESO")
         Decimal('2580000000.00')
+        >>> from dataclasses import replace
+        >>> IndicatorTable([replace(eso, conf_status="O")]).get("level", "2025-S1", "ESO") is None
+        True
         """
         obs = self.observation(
             indicator, period, segment, flow=flow, service=service, partner=partner
         )
-        return None if obs is None else obs.value
+        return None if obs is None else obs.public_value
+
+    def withheld(
+        self,
+        indicator: str,
+        period: str,
+        segment: str = TOTAL,
+        *,
+        flow: str = "exports",
+        service: str = ALL,
+        partner: str = ALL,
+    ) -> bool:
+        """True when the observation exists and is withheld (shown as ``c``); False when
+        it is published or absent (e.g. a growth with no year earlier)."""
+        obs = self.observation(
+            indicator, period, segment, flow=flow, service=service, partner=partner
+        )
+        return obs is not None and obs.withheld
+
+    def public(self) -> IndicatorTable:
+        """The table as it may be published: every withheld value blanked (``None``), its
+        flags kept. Publishing code starts from this view, so that even a direct read of
+        ``observation(...).value`` cannot show a withheld figure.
+
+        >>> kpo = Observation("level", "exports", "2024", "KPO", "_T", "_T",
+        ...                   Decimal("48000000"), "MAD", conf_status="A")
+        >>> [(o.value, o.conf_status) for o in IndicatorTable([kpo]).public()]
+        [(None, 'A')]
+        """
+        rows = [replace(o, value=None) if o.withheld and o.value is not None else o for o in self]
+        return IndicatorTable(rows, release=self.release)
 
     def observation(
         self,

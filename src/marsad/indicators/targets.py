@@ -81,8 +81,8 @@ def tracker(table: IndicatorTable, as_of: str, *, flow: str = "exports") -> Targ
 
     ``as_of`` is any period: ``2025-S1`` looks at 2024 (see :func:`last_complete_year`),
     ``2024`` and ``2024-S2`` at 2024, or the latest earlier year the table holds.
-    ``None`` when there is no target, no full year with a positive level, or the
-    latest year is after the target year.
+    ``None`` when there is no target, no full year with a positive published level
+    (a withheld total is never read), or the latest year is after the target year.
 
     >>> status = tracker(table, "2025-S1")   # doctest: +SKIP
     >>> status.latest_year, round(status.required_growth, 2)   # doctest: +SKIP
@@ -138,12 +138,19 @@ def last_complete_year(as_of: str | Period) -> int:
 
 
 def _annual_levels(table: IndicatorTable, up_to: int, flow: str) -> dict[int, Decimal]:
-    """Positive TOTAL levels of the complete years up to ``up_to``."""
+    """Positive published TOTAL levels of the complete years up to ``up_to``, after the
+    last withheld one: the tracker never reads, nor leaps over, a withheld year (when the
+    latest year is withheld there is nothing to say)."""
     out = {}
     for period in table.periods("year"):
         year = Period.parse(period).year
+        if year > up_to:
+            continue
+        if table.withheld("level", period, TOTAL, flow=flow):
+            out.clear()
+            continue
         value = table.get("level", period, TOTAL, flow=flow)
-        if year <= up_to and value is not None and value > 0:
+        if value is not None and value > 0:
             out[year] = value
     return out
 

@@ -125,6 +125,7 @@ def _render(
         raise ValueError(f"unknown bulletin format {fmt!r}; expected 'html' or 'md'")
     period = Period.parse(period)
     pb = phrasebook(lang)
+    table = table.public()  # from here on, a withheld value is not even in memory
     facts = gather(table, period, synthetic=synthetic)
     charts = bulletin_charts(table, period, lang, facts)
     context = _context(facts, pb, lang, charts, chart_prefix)
@@ -154,6 +155,7 @@ def _context(f: Facts, pb: ModuleType, lang: str, charts: list[Chart], chart_pre
                 "title": c.title,
                 "description": c.description,
                 "svg": c.svg,
+                "note": c.note,
                 "file": _chart_file(chart_prefix, c),
             }
             for c in charts
@@ -202,7 +204,8 @@ def _segment_table(table: Table, pb: ModuleType, lang: str) -> dict:
         }
         for row in table.rows
     ]
-    return {"headers": say_all(table.headers, lang), "rows": rows}
+    legend = say(table.legend, lang) if table.legend is not None else ""
+    return {"headers": say_all(table.headers, lang), "rows": rows, "legend": legend}
 
 
 def _figure(x: Figure, pb: ModuleType, lang: str) -> str:

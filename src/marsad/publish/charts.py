@@ -12,6 +12,10 @@ are in billions of MAD, rounded half up once for the axis.
 - :func:`target_chart`: annual totals, the trajectory needed to reach the 2030
   target and where the recent pace leads.
 
+A withheld value (``conf_status`` other than ``F``) is never plotted: the charts
+read the public view of the table, leave the bar or point out, and say so in a
+note (``chart.withheld``) added to the description and the caption.
+
 Segment colours are the same in every chart (:data:`SEGMENT_COLOURS`, Okabe-Ito,
 readable by colour-blind readers). The output is deterministic: the same table
 gives the same SVG bytes. Every SVG carries a ``<title>`` and a ``<desc>`` that
@@ -34,6 +38,7 @@ from marsad.periods import Period
 from marsad.publish import fmt
 from marsad.publish.facts import Facts, gather
 from marsad.publish.lang import phrasebook, say
+from marsad.publish.story import Message
 from marsad.publish.story import charts as words
 from marsad.reference import TOTAL, UNALLOCATED, segments
 
@@ -73,6 +78,8 @@ class Chart:
     title: str
     description: str
     svg: str
+    #: Said when a withheld value is left out (e.g. "Confidential values … are not shown.").
+    note: str = ""
 
 
 def bulletin_charts(
@@ -83,6 +90,7 @@ def bulletin_charts(
     >>> [c.name for c in bulletin_charts(table, "2025-S1", "fr")]   # doctest: +SKIP
     ['segments', 'history', 'target']
     """
+    table = table.public()
     f = facts if facts is not None else gather(table, period)
     charts = (
         segments_chart(table, period, lang, f),
@@ -111,6 +119,8 @@ def segments_chart(
     periods = [p for p in (before, now) if any(r["period"] == p for r in rows)]
     codes = [c.code for c in shown]
     title, description = (say(m, lang) for m in words.chart_segments(f, shown))
+    lines = [c for c in (*f.segments, f.unallocated) if c is not None]
+    withheld = any(c.confidential or "previous" in c.withheld for c in lines)
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar()
@@ -127,7 +137,7 @@ def segments_chart(
             ),
         )
     )
-    return _render(chart, "segments", title, description, lang)
+    return _render(chart, "segments", title, description, lang, withheld=withheld)
 
 
 def history_chart(
@@ -142,8 +152,10 @@ def history_chart(
     periods = [p for p in map(Period.parse, table.periods(kind)) if p <= last][-HISTORY_LENGTH:]
     codes = [*segments(), UNALLOCATED]
     rows, totals, present = [], [], []
+    withheld = False
     for p in periods:
         total = table.get("level", str(p), TOTAL)
+        withheld |= any(table.withheld("level", str(p), code) for code in (TOTAL, *codes))
         if total is None:
             continue
         totals.append((p, total))
@@ -175,7 +187,7 @@ def history_chart(
             order=alt.Order("order:Q", sort="ascending"),
         )
     )
-    return _render(chart, "history", title, description, lang)
+    return _render(chart, "history", title, description, lang, withheld=withheld)
 
 
 def target_chart(
@@ -188,6 +200,10 @@ def target_chart(
         return None
     labels = phrasebook(lang).LABELS
     rows = _target_rows(table, t, labels)
+    withheld = any(
+        table.withheld("level", p, TOTAL) and Period.parse(p).year <= t.latest_year
+        for p in table.periods("year")
+    )
     series = [labels[k] for k in ("series_actual", "series_required", "series_recent")]
     series = [s for s in series if any(r["series"] == s for r in rows)]
     years = [str(y) for y in range(int(min(r["year"] for r in rows)), t.target_year + 1)]
@@ -231,7 +247,7 @@ def target_chart(
     target = base.mark_point(
         shape="diamond", size=120, filled=True, color="#000000"
     ) + base.mark_text(dy=-14, color="#000000").encode(text="label:N")
-    return _render(lines + target, "target", title, description, lang)
+    return _render(lines + target, "target", title, description, lang, withheld=withheld)
 
 
 def _target_rows(table: IndicatorTable, t: TargetStatus, labels: dict[str, str]) -> list[dict]:
@@ -262,7 +278,11 @@ def _segment_scale(codes: list[str]) -> alt.Scale:
     return alt.Scale(domain=codes, range=[SEGMENT_COLOURS.get(c, "#999999") for c in codes])
 
 
-def _render(chart, name: str, title: str, description: str, lang: str) -> Chart:
+def _render(
+    chart, name: str, title: str, description: str, lang: str, *, withheld: bool = False
+) -> Chart:
+    note = say(Message("chart.withheld"), lang) if withheld else ""
+    description = f"{description} {note}" if note else description
     spec = (
         chart.properties(width=WIDTH, height=HEIGHT, title=alt.Title(title, anchor="start"))
         .configure(font=FONT)
@@ -275,7 +295,7 @@ def _render(chart, name: str, title: str, description: str, lang: str) -> Chart:
     svg = vlc.vegalite_to_svg(
         spec, format_locale=_FORMAT_LOCALES[lang], time_format_locale=_time_locale(lang)
     )
-    return Chart(name, title, description, _accessible(svg, name, title, description))
+    return Chart(name, title, description, _accessible(svg, name, title, description), note)
 
 
 @functools.cache

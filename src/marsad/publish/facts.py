@@ -7,8 +7,15 @@ well ahead of or behind the calendar), the main partner markets, the target
 tracker, the break in series and the status of the figures. Values stay exact
 decimals; the phrasebooks (``publish/lang``) round them once when they word them.
 
-A value the table does not hold (absent ratio, confidential cell) is ``None``,
-and the phrasebooks say nothing about it.
+A value the table does not hold (absent ratio) or may not publish (withheld:
+``conf_status`` other than ``F``) is ``None``, and the phrasebooks say nothing
+about it. :func:`gather` reads only the public view of the table
+(:meth:`~marsad.indicators.table.IndicatorTable.public`), so no withheld figure
+enters the facts, nor anything computed from one. Rankings name only what the
+published figures prove: a segment (or partner) is ranked only when no withheld
+one can be larger, since the withheld ones add up to at most the total minus the
+published ones; and a superlative of growth or contribution is said only when
+every segment's figure is published.
 """
 
 from __future__ import annotations
@@ -50,7 +57,18 @@ class Cell:
     growth: Decimal | None = None
     contribution: Decimal | None = None
     progress: Decimal | None = None
-    confidential: bool = False
+    #: The figures of the cell that are withheld (e.g. ``{"level", "growth"}``), shown ``c``.
+    withheld: frozenset[str] = frozenset()
+
+    @property
+    def confidential(self) -> bool:
+        """The cell's level is withheld (so is everything said about it)."""
+        return "level" in self.withheld
+
+    def hides(self, key: str) -> bool:
+        """The figure ``key`` (e.g. ``growth``) may not be shown or compared: withheld
+        itself, or belonging to a withheld cell."""
+        return key in self.withheld or self.confidential
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,12 @@ class Facts:
     #: Share of the year the period covers, in percent (50 for a half); None for a year.
     pace: Decimal | None
     partners: tuple[Cell, ...]
+    #: How many segments, and partner markets of the total, have their level withheld.
+    segments_withheld: int
+    partners_withheld: int
+    #: At most what a withheld segment can be (the total less the published segments);
+    #: ``None`` when no segment is withheld.
+    segment_room: Decimal | None
     target: TargetStatus | None
     series_break: SeriesBreak | None
     definitions: tuple[Indicator, ...]
@@ -99,19 +123,28 @@ class Facts:
     synthetic: bool
 
     @property
+    def ranked(self) -> list[Cell]:
+        """Published segments by level, largest first, as far as the published figures
+        prove the order (none that a withheld segment could exceed)."""
+        known = sorted((c for c in self.segments if c.level is not None), key=lambda c: -c.level)
+        return _provably_first(known, self.segment_room)
+
+    @property
     def leader(self) -> Cell | None:
-        """The largest segment of the period."""
-        known = [c for c in self.segments if c.level is not None]
-        return max(known, key=lambda c: c.level) if known else None
+        """The largest segment of the period, when the published figures prove it."""
+        ranked = self.ranked
+        return ranked[0] if ranked else None
 
     @property
     def runner_up(self) -> Cell | None:
-        known = sorted((c for c in self.segments if c.level is not None), key=lambda c: -c.level)
-        return known[1] if len(known) > 1 else None
+        ranked = self.ranked
+        return ranked[1] if len(ranked) > 1 else None
 
     @property
     def has_confidential(self) -> bool:
-        return any(c.confidential for c in (*self.segments, self.total))
+        """Some figure of the table by segment is withheld (the table shows ``c``)."""
+        cells = (*self.segments, self.total, *([self.unallocated] if self.unallocated else []))
+        return any(c.withheld for c in cells)
 
 
 def _available(table: IndicatorTable) -> str:
@@ -142,6 +175,9 @@ def gather(
     'ESO'
     """
     period = Period.parse(period)
+    table = table.public()
+    if table.withheld("level", str(period), TOTAL, flow=flow):
+        raise ValueError(f"the {flow} total of {period} is not published (confidential)")
     if table.get("level", str(period), TOTAL, flow=flow) is None:
         raise ValueError(
             f"the data have no {flow} figure for the period '{period}'; "
@@ -156,6 +192,7 @@ def gather(
     )
     unallocated = _cell(table, period, UNALLOCATED, flow=flow)
     pace = PACE.get(kind)
+    partners, partners_withheld = _partners(table, period, flow)
     return Facts(
         period=period,
         kind=kind,
@@ -163,14 +200,17 @@ def gather(
         previous_year=Period("year", period.year - 1) if kind != "year" else None,
         total=total,
         segments=segs,
-        unallocated=unallocated if unallocated.level else None,
+        unallocated=unallocated if unallocated.level or unallocated.confidential else None,
         fastest=_fastest(segs),
         top_contributor=_top_contributor(segs),
         declines=tuple(c for c in segs if c.growth is not None and _shown(c.growth) < 0),
         ahead_of_pace=_against_pace(segs, pace, ahead=True),
         behind_pace=_against_pace(segs, pace, ahead=False),
         pace=pace,
-        partners=_partners(table, period, flow),
+        partners=partners,
+        segments_withheld=sum(c.confidential for c in segs),
+        partners_withheld=partners_withheld,
+        segment_room=_room(total, segs),
         target=tracker(table, str(period), flow=flow) if flow == "exports" else None,
         series_break=series_break(),
         definitions=_definitions(kind),
@@ -184,20 +224,39 @@ def gather(
 def _cell(
     table: IndicatorTable, period: Period, segment: str, *, flow: str, partner: str = ALL
 ) -> Cell:
-    def get(indicator: str, at: Period = period) -> Decimal | None:
-        return table.get(indicator, str(at), segment, flow=flow, partner=partner)
+    """The published figures of one line, and which of them are withheld."""
+    figures = {
+        "level": ("level", period),
+        "previous": ("level", period.year_earlier()),
+        "growth": ("growth_yoy", period),
+        "progress": ("progress_prev_year", period),
+    }
+    if (segment, partner) != (TOTAL, ALL):
+        figures.update(share=("share", period), contribution=("contribution", period))
+    values, withheld = {}, set()
+    for key, (indicator, at) in figures.items():
+        where = {"flow": flow, "partner": partner}
+        values[key] = table.get(indicator, str(at), segment, **where)
+        if table.withheld(indicator, str(at), segment, **where):
+            withheld.add(key)
+    code = partner if partner != ALL else segment
+    return Cell(code=code, **values, withheld=frozenset(withheld))
 
-    obs = table.observation("level", str(period), segment, flow=flow, partner=partner)
-    return Cell(
-        code=partner if partner != ALL else segment,
-        level=get("level"),
-        previous=get("level", period.year_earlier()),
-        share=get("share") if (segment, partner) != (TOTAL, ALL) else None,
-        growth=get("growth_yoy"),
-        contribution=get("contribution") if (segment, partner) != (TOTAL, ALL) else None,
-        progress=get("progress_prev_year"),
-        confidential=obs is not None and obs.conf_status in ("C", "D") and obs.value is None,
-    )
+
+def _room(total: Cell, cells: tuple[Cell, ...]) -> Decimal | None:
+    """At most what one withheld cell can be: the total less the published cells
+    (``None`` when none is withheld)."""
+    if not any(c.confidential for c in cells) or total.level is None:
+        return None
+    return total.level - sum((c.level for c in cells if c.level is not None), Decimal(0))
+
+
+def _provably_first(known: list[Cell], room: Decimal | None) -> list[Cell]:
+    """The head of a ranking (largest first) that no withheld cell, at most ``room``, can
+    enter: stating it reveals nothing the published figures do not already prove."""
+    if room is None:
+        return known
+    return [c for c in known if c.level >= room]
 
 
 def _shown(value: Decimal) -> Decimal:
@@ -206,7 +265,10 @@ def _shown(value: Decimal) -> Decimal:
 
 
 def _fastest(segs: tuple[Cell, ...]) -> Cell | None:
-    """The fastest-growing segment, when at least two segments can be compared and it grew."""
+    """The fastest-growing segment, when at least two segments can be compared, none has
+    its growth withheld, and it grew."""
+    if any(c.hides("growth") for c in segs):
+        return None
     known = [c for c in segs if c.growth is not None]
     if len(known) < 2:
         return None
@@ -215,6 +277,8 @@ def _fastest(segs: tuple[Cell, ...]) -> Cell | None:
 
 
 def _top_contributor(segs: tuple[Cell, ...]) -> Cell | None:
+    if any(c.hides("contribution") for c in segs):
+        return None
     known = [c for c in segs if c.contribution is not None]
     if len(known) < 2:
         return None
@@ -232,21 +296,32 @@ def _against_pace(segs: tuple[Cell, ...], pace: Decimal | None, *, ahead: bool) 
     return tuple(c for c in segs if c.progress is not None and c.progress <= pace * BEHIND_PACE)
 
 
-def _partners(table: IndicatorTable, period: Period, flow: str) -> tuple[Cell, ...]:
-    """The largest partner markets of the total, by level (confidential cells left out)."""
-    codes = {
-        o.partner
+def _partners(table: IndicatorTable, period: Period, flow: str) -> tuple[tuple[Cell, ...], int]:
+    """The largest partner markets of the total, by level, and how many are withheld.
+
+    Withheld markets are left out, and so is any market a withheld one could exceed;
+    a share is computed from the levels only when the table has none (never when it
+    is withheld)."""
+    found = [
+        o
         for o in table.select(indicator="level", period=str(period), flow=flow, segment=TOTAL)
-        if o.partner != ALL and o.service == ALL and o.value is not None
-    }
-    cells = [_cell(table, period, TOTAL, flow=flow, partner=code) for code in sorted(codes)]
+        if o.partner != ALL and o.service == ALL
+    ]
+    codes = sorted({o.partner for o in found if o.public_value is not None})
+    cells = [_cell(table, period, TOTAL, flow=flow, partner=code) for code in codes]
     total = table.get("level", str(period), TOTAL, flow=flow)
     cells = [
-        c if c.share is not None or not total else _with_share(c, c.level * 100 / total)
+        _with_share(c, c.level * 100 / total)
+        if c.share is None and "share" not in c.withheld and total
+        else c
         for c in cells
     ]
     cells.sort(key=lambda c: (-c.level, c.code))
-    return tuple(cells[:TOP_PARTNERS])
+    withheld = sum(o.withheld for o in found)
+    room = None
+    if withheld and total is not None:
+        room = total - sum((c.level for c in cells), Decimal(0))
+    return tuple(_provably_first(cells, room)[:TOP_PARTNERS]), withheld
 
 
 def _with_share(cell: Cell, share: Decimal) -> Cell:

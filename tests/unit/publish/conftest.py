@@ -9,6 +9,7 @@ and see every derived figure (and the bulletin's text) follow.
 from __future__ import annotations
 
 import decimal
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -147,3 +148,25 @@ def levels() -> dict[tuple[str, str], str]:
 @pytest.fixture(scope="session")
 def demo_table() -> IndicatorTable:
     return build_table(DEMO_LEVELS, DEMO_PARTNERS)
+
+
+def withhold(table: IndicatorTable, flags: dict[tuple[str, ...], str]) -> IndicatorTable:
+    """The table as ``marsad.build.load_indicators`` returns it after disclosure control:
+    each observation keyed ``(indicator, period, segment[, partner])`` in ``flags`` gets
+    that conf_status (``A``, ``O``, ``C``, ``G``, ``D``) and KEEPS its exact value, so a
+    test sees any path that shows a withheld figure."""
+    keyed = {(*k, ALL)[:4]: code for k, code in flags.items()}
+    rows = [
+        replace(o, conf_status=keyed.get((o.indicator, o.period, o.segment, o.partner), "F"))
+        for o in table
+    ]
+    return IndicatorTable.from_rows(rows, release=table.release)
+
+
+def derived_of(period: str, segment: str, partner: str = ALL) -> dict[tuple[str, ...], str]:
+    """``D`` for every figure of the line (period, segment, partner) derived from its level:
+    share, growth, contribution, progress (those of later periods are not needed here)."""
+    return {
+        (indicator, period, segment, partner): "D"
+        for indicator in ("share", "growth_yoy", "contribution", "progress_prev_year")
+    }

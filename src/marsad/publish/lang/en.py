@@ -36,7 +36,6 @@ LABELS = {
     "unallocated": "Unallocated",
     "confidential_mark": "c",
     "missing_mark": "–",
-    "marks_note": "c: confidential (statistical secrecy); –: not available.",
     "figure": "Chart",
     "source_line": "Source: Office des Changes (bank settlements); marsad calculations.",
     "source_line_synthetic": "Source: synthetic demonstration data; marsad calculations.",
@@ -85,6 +84,14 @@ _FASTEST = "{segment:The} grew fastest ({growth:growth}, to {level:money})"
 _DECLINE = "{segment:The} fell by {fall:percent}, to {level:money}"
 _UNALLOCATED = " could not be allocated to a segment."
 
+
+def _withheld(m, what: str) -> str:
+    """``Figures for 2 segments are not published (statistical confidentiality).``"""
+    n = m["count"]
+    whose = f"one {what} is" if n == 1 else f"{n} {what}s are"
+    return f"Figures for {whose} not published (statistical confidentiality)."
+
+
 WORDS = {
     "title": "{L[sector]}: {period:label}",
     "key.level": "Exports, {period:label}",
@@ -97,6 +104,7 @@ WORDS = {
     "headline.leader": "{leader:The} accounted for {share:percent}.",
     "headline.leader_runner_up": "{leader:The} accounted for {share:percent}, "
     "ahead of {runner_up:the} ({runner_up_share:percent}).",
+    "segments.withheld": lambda m: _withheld(m, "segment"),
     "segment.fastest": _FASTEST + ".",
     "segment.fastest_top_contributor": _FASTEST
     + " and made the largest contribution to growth ({contribution:points}).",
@@ -118,6 +126,7 @@ WORDS = {
     "partner.name": "{partner:country}",
     "partner.share": "{partner:country} ({share:percent})",
     "partner.share_of_exports": "{partner:country} ({share:percent} of exports)",
+    "partners.withheld": lambda m: _withheld(m, "partner market"),
     "target.reached_share": "In {latest_year}, the latest full year, exports reached "
     "{latest_level:money}, {percent:percent} of the {target_year} target of {target:money}.",
     "target.reached": "The target has already been reached.",
@@ -137,6 +146,9 @@ WORDS = {
     "column.growth": "Growth (%)",
     "column.contribution": "Contribution (points)",
     "column.progress": "Progress / {year} (%)",
+    "table.legend": "{marks:list}.",
+    "table.legend_confidential": "c: confidential (statistical confidentiality)",
+    "table.legend_missing": "–: not available",
     "section.sources": "Sources",
     "section.definitions": "Definitions",
     "section.classification": "Classification",
@@ -188,4 +200,5 @@ WORDS = {
     "chart.target.required": "; required path: {rate:growth} a year",
     "chart.target.recent": "; at the recent pace ({rate:growth} a year): "
     "{projected:money} in {target_year}",
+    "chart.withheld": "Confidential values (statistical confidentiality) are not shown.",
 }

@@ -51,7 +51,6 @@ LABELS = {
     "unallocated": "Non ventilé",
     "confidential_mark": "c",
     "missing_mark": "–",
-    "marks_note": "c : donnée confidentielle (secret statistique) ; – : non disponible.",
     "figure": "Graphique",
     "source_line": "Source : Office des Changes (règlements bancaires) ; calculs marsad.",
     "source_line_synthetic": "Source : données synthétiques de démonstration ; calculs marsad.",
@@ -99,6 +98,22 @@ _FASTEST = "{segment:The} a enregistré la plus forte hausse ({growth:growth}, �
 _DECLINE = "{segment:The} est en baisse de {fall:percent}, à {level:money}"
 _UNALLOCATED = " n'ont pu être rattachés à un segment."
 
+
+def _segments_withheld(m) -> str:
+    """``Les chiffres de 2 segments ne sont pas publiés (secret statistique).``"""
+    n = m["count"]
+    whose = "d'un segment ne sont" if n == 1 else f"de {n} segments ne sont"
+    return f"Les chiffres {whose} pas publiés (secret statistique)."
+
+
+def _partners_withheld(m) -> str:
+    """``4 marchés partenaires ne sont pas publiés (secret statistique).``"""
+    n = m["count"]
+    if n == 1:
+        return "Un marché partenaire n'est pas publié (secret statistique)."
+    return f"{n} marchés partenaires ne sont pas publiés (secret statistique)."
+
+
 WORDS = {
     "title": "{L[sector]} — {period:Label}",
     "key.level": "Exportations, {period:label}",
@@ -111,6 +126,7 @@ WORDS = {
     "headline.leader": "{leader:The} en représente {share:percent}.",
     "headline.leader_runner_up": "{leader:The} en représente {share:percent}, "
     "devant {runner_up:the} ({runner_up_share:percent}).",
+    "segments.withheld": _segments_withheld,
     "segment.fastest": _FASTEST + ".",
     "segment.fastest_top_contributor": _FASTEST
     + " et apporté la plus forte contribution à la croissance ({contribution:points}).",
@@ -133,6 +149,7 @@ WORDS = {
     "partner.name": "{partner:country}",
     "partner.share": "{partner:country} ({share:percent})",
     "partner.share_of_exports": "{partner:country} ({share:percent} des exportations)",
+    "partners.withheld": _partners_withheld,
     "target.reached_share": "En {latest_year}, dernière année complète, les exportations "
     "ont atteint {latest_level:money}, soit {percent:percent} de l'objectif de "
     "{target:money} fixé pour {target_year}.",
@@ -153,6 +170,9 @@ WORDS = {
     "column.growth": "Variation (%)",
     "column.contribution": "Contribution (points)",
     "column.progress": "Réalisation / {year} (%)",
+    "table.legend": "{marks:list}.",
+    "table.legend_confidential": "c : confidentiel (secret statistique)",
+    "table.legend_missing": "– : non disponible",
     "section.sources": "Sources",
     "section.definitions": "Définitions",
     "section.classification": "Classification",
@@ -209,4 +229,5 @@ WORDS = {
     "chart.target.required": " ; trajectoire nécessaire : {rate:growth} par an",
     "chart.target.recent": " ; au rythme récent ({rate:growth} par an) : "
     "{projected:money} en {target_year}",
+    "chart.withheld": "Les valeurs confidentielles (secret statistique) ne sont pas représentées.",
 }

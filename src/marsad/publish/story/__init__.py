@@ -46,7 +46,7 @@ __all__ = [
 LABEL_KEYS: tuple[str, ...] = (
     "sector", "bulletin", "provisional", "synthetic", "h_key", "h_segments", "h_movements",
     "h_target", "h_charts", "h_method", "col_segment", "table_note", "total", "unallocated",
-    "confidential_mark", "missing_mark", "marks_note", "figure", "source_line",
+    "confidential_mark", "missing_mark", "figure", "source_line",
     "source_line_synthetic", "release", "axis_bn", "legend_period", "legend_segment",
     "legend_series", "series_actual", "series_required", "series_recent", "series_target",
     "year", "colon",

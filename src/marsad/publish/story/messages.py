@@ -115,6 +115,7 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         "runner_up": Mention("CRM"),
         "runner_up_share": _PCT,
     },
+    "segments.withheld": {"count": 2},
     # movements of the segments
     "segment.fastest": {"segment": _ESO, "growth": _PCT, "level": _BN},
     "segment.fastest_top_contributor": {
@@ -137,6 +138,7 @@ CATALOGUE: dict[str, dict[str, Any]] = {
     "partner.name": {"partner": "FR"},
     "partner.share": {"partner": "FR", "share": _PCT},
     "partner.share_of_exports": {"partner": "FR", "share": _PCT},
+    "partners.withheld": {"count": 4},
     # target tracker
     "target.reached_share": {
         "latest_year": 2024,
@@ -159,6 +161,9 @@ CATALOGUE: dict[str, dict[str, Any]] = {
     "column.growth": {},
     "column.contribution": {},
     "column.progress": {"year": _Y},
+    "table.legend": {"marks": ["table.legend_confidential", "table.legend_missing"]},
+    "table.legend_confidential": {},
+    "table.legend_missing": {},
     # methodological note
     "section.sources": {},
     "section.definitions": {},
@@ -207,6 +212,7 @@ CATALOGUE: dict[str, dict[str, Any]] = {
     },
     "chart.target.required": {"rate": _PCT},
     "chart.target.recent": {"rate": _PCT, "projected": _BN, "target_year": 2030},
+    "chart.withheld": {},
 }
 
 

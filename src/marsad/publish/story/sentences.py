@@ -61,7 +61,8 @@ def key_figures(f: Facts) -> tuple[KeyFigure, ...]:
 
 
 def headline(f: Facts) -> tuple[Message, ...]:
-    """The opening sentences: level and its change, then the leading segment's share."""
+    """The opening sentences: level and its change, then the leading segment's share (when
+    the published figures prove it leads), then how many segments are withheld."""
     out = [_level(f)]
     lead, second = f.leader, f.runner_up
     if lead is not None and lead.share is not None:
@@ -78,6 +79,8 @@ def headline(f: Facts) -> tuple[Message, ...]:
             )
         else:
             out.append(Message("headline.leader", leader=leader, share=lead.share))
+    if f.segments_withheld:
+        out.append(Message("segments.withheld", count=f.segments_withheld))
     return tuple(out)
 
 
@@ -124,6 +127,8 @@ def movements(f: Facts) -> tuple[Message, ...]:
     out.extend(progress(f, name))
     if f.partners:
         out.append(Message("partners", partners=_partners(f.partners)))
+    if f.partners_withheld:
+        out.append(Message("partners.withheld", count=f.partners_withheld))
     return tuple(out)
 
 
@@ -278,7 +283,7 @@ def method(f: Facts) -> tuple[Section, ...]:
 def _classification(f: Facts, codes: list[str]) -> tuple[Message, ...]:
     out = [Message("method.classification", codes=codes)]
     u = f.unallocated
-    if u is not None:
+    if u is not None and u.level is not None:
         if u.share is not None:
             out.append(
                 Message("method.unallocated_share", period=f.period, level=u.level, share=u.share)

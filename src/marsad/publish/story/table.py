@@ -29,26 +29,31 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
-    """The table by segment: column headers and rows (levels in millions of MAD)."""
+    """The table by segment: column headers, rows (levels in millions of MAD) and the
+    legend of the marks it shows (``table.legend``; ``None`` when it shows none)."""
 
     headers: tuple[Message, ...]
     rows: tuple[Row, ...]
+    legend: Message | None = None
 
 
 _OPTIONAL_COLUMNS = ("growth", "contribution", "progress")
+#: Mark -> the legend entry that explains it.
+_LEGEND = {"confidential": "table.legend_confidential", "missing": "table.legend_missing"}
 
 
 def segment_table(f: Facts) -> Table:
     """The table by segment: a column for last year's level when some is known, the
-    level and share, then growth, contribution and progress when some are known."""
+    level and share, then growth, contribution and progress when some are known. A
+    withheld figure shows the mark ``c``, an absent one ``–``, and the legend says so."""
     lines = [*f.segments, *([f.unallocated] if f.unallocated else []), f.total]
     columns: list[tuple[str, Message]] = []
-    if any(c.previous is not None for c in lines):
+    if any(c.previous is not None or "previous" in c.withheld for c in lines):
         columns.append(("previous", Message("column.period", period=f.previous_period)))
     columns.append(("level", Message("column.period", period=f.period)))
     columns.append(("share", Message("column.share")))
     for key in _OPTIONAL_COLUMNS:
-        if any(getattr(c, key) is not None for c in lines):
+        if any(getattr(c, key) is not None or key in c.withheld for c in lines):
             header = Message(
                 f"column.{key}", **({"year": f.previous_year} if key == "progress" else {})
             )
@@ -57,7 +62,13 @@ def segment_table(f: Facts) -> Table:
         Row(c.code, c is f.total, tuple(_figure(c, key, c is f.total) for key, _ in columns))
         for c in lines
     )
-    return Table(tuple(h for _, h in columns), rows)
+    return Table(tuple(h for _, h in columns), rows, _legend(rows))
+
+
+def _legend(rows: tuple[Row, ...]) -> Message | None:
+    shown = {x.style for row in rows for x in row.figures}
+    marks = [Message(ident) for style, ident in _LEGEND.items() if style in shown]
+    return Message("table.legend", marks=marks) if marks else None
 
 
 def _figure(c: Cell, key: str, is_total: bool) -> Figure:
@@ -67,9 +78,13 @@ def _figure(c: Cell, key: str, is_total: bool) -> Figure:
         if key == "contribution" and c.growth is not None:
             # the contributions of the segments add up to the total's growth
             return Figure(c.growth, "signed")
+        if key == "contribution" and "growth" in c.withheld:
+            return Figure(None, "confidential")
     value = getattr(c, key)
     if value is None:
-        return Figure(None, "confidential" if c.confidential and key != "previous" else "missing")
+        # last year's level is a figure of its own: only its own flag marks it
+        hidden = key in c.withheld if key == "previous" else c.hides(key)
+        return Figure(None, "confidential" if hidden else "missing")
     if key in ("level", "previous"):
         return Figure(value, "millions")
     return Figure(value, "signed" if key in ("growth", "contribution") else "percent")
