@@ -3,7 +3,7 @@
 One module per command group, in the order of the work: :mod:`.ingest`,
 :mod:`.reporters`, :mod:`.quarantine`, :mod:`.loads`, :mod:`.coverage`,
 :mod:`.review`, :mod:`.build`, :mod:`.export`,
-:mod:`.bulletin`, then :mod:`.demo` and :mod:`.synth`. What they share (the
+:mod:`.bulletin`, :mod:`.release`, then :mod:`.demo` and :mod:`.synth`. What they share (the
 ``--warehouse`` option, consoles, progress bars, errors) is in :mod:`.common`.
 
 A user-fixable error ends as one line ``marsad: error: <message>``; a bug keeps
@@ -28,6 +28,7 @@ from marsad.cli import (
     ingest,
     loads,
     quarantine,
+    release,
     reporters,
     review,
     synth,
@@ -83,6 +84,7 @@ for _module in (
     build,
     export,
     bulletin,
+    release,
     demo,
     synth,
 ):
