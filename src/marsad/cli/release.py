@@ -94,13 +94,17 @@ def list_(warehouse: WarehouseOption = None) -> None:
     if not releases:
         out.print(f"No release yet in {root}: make one with marsad release create --id ID.")
         return
-    out.print("id\tdate\tlast period\tbuild\tnote")
+    rows = [("id", "date", "last period", "build", "note")]
     for r in releases:
         m = r.manifest
-        out.print(
-            f"{r.id}\t{m.get('date', '')}\t{m.get('last_period') or ''}\t{m.get('build', '')}"
-            f"\t{m.get('note', '')}"
-        )
+        rows.append(
+            (r.id, m.get("date", ""), m.get("last_period") or "", m.get("build", ""),
+             m.get("note", ""))
+        )  # fmt: skip
+    widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = [str(c).ljust(w) for c, w in zip(row, widths, strict=False)]
+        out.print("  ".join([*cells, str(row[4])]).rstrip())
 
 
 @release_app.command("show")
@@ -130,7 +134,7 @@ def show(
         out.print(f"note: {line}")
     out.print("files:")
     for name, size in release.files():
-        out.print(f"  {name}\t{size:,} bytes")
+        out.print(f"  {name}  {size:,} bytes")
 
 
 @release_app.command("diff")

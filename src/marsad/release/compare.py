@@ -15,7 +15,11 @@ from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
 
+from marsad.indicators.registry import INDICATORS
 from marsad.periods import KINDS, Period
+
+_INDICATORS = tuple(INDICATORS)
+_FLOWS = ("exports", "imports", "balance")
 
 Key = tuple[str, str, str, str, str, str]  # indicator, flow, period, segment, service, partner
 #: The headline series of the revision triangle: exports levels of the sector and its segments.
@@ -119,7 +123,9 @@ def _number(text: str) -> Decimal:
 def _key_order(key: Key) -> tuple:
     """Indicator, flow, then periods longest first, then the dimensions."""
     period = Period.parse(key[2])
-    return (key[0], key[1], KINDS.index(period.kind), key[2], *key[3:])
+    order = _INDICATORS.index(key[0]) if key[0] in _INDICATORS else len(_INDICATORS)
+    flow = _FLOWS.index(key[1]) if key[1] in _FLOWS else len(_FLOWS)
+    return (order, key[0], flow, key[1], KINDS.index(period.kind), key[2], *key[3:])
 
 
 # -- the revision triangle -------------------------------------------------------------
