@@ -39,6 +39,19 @@ class Settings(BaseSettings):
         description="First year whose figures are provisional (obs_status P); "
         "earlier years are final (A). Default: every year is provisional.",
     )
+    final_after_months: int = Field(
+        default=12,
+        ge=0,
+        description="Revision policy: a period's figures are provisional (obs_status P) when "
+        "first published and final (A) once the build's last complete month is at least this "
+        "many months after the period's end (e.g. 12: the year 2024 becomes final with the "
+        "data of December 2025, its first half with those of June 2025).",
+    )
+    releases_dir: Path | None = Field(
+        default=None,
+        description="Folder holding the frozen releases, one folder per release id (e.g. "
+        "/data/releases); default releases/ beside the warehouse file.",
+    )
     rate_max_age_days: int = Field(
         default=7,
         ge=0,

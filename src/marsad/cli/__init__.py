@@ -3,7 +3,7 @@
 One module per command group, in the order of the work: :mod:`.ingest`,
 :mod:`.reporters`, :mod:`.quarantine`, :mod:`.loads`, :mod:`.coverage`,
 :mod:`.review`, :mod:`.build`, :mod:`.export`,
-:mod:`.bulletin`, then :mod:`.demo` and :mod:`.synth`. What they share (the
+:mod:`.bulletin`, :mod:`.release`, then :mod:`.demo` and :mod:`.synth`. What they share (the
 ``--warehouse`` option, consoles, progress bars, errors) is in :mod:`.common`.
 
 A user-fixable error ends as one line ``marsad: error: <message>``; a bug keeps
@@ -28,6 +28,7 @@ from marsad.cli import (
     ingest,
     loads,
     quarantine,
+    release,
     reporters,
     review,
     sdc,
@@ -85,6 +86,7 @@ for _module in (
     sdc,
     export,
     bulletin,
+    release,
     demo,
     synth,
 ):

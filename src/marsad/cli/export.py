@@ -1,4 +1,4 @@
-"""``marsad export``: write the indicator table of the last build.
+"""``marsad export``: write the indicator table of the last build, or of a past release.
 
 Read-only on the warehouse: never creates one, and works on a read-only file.
 """
@@ -11,7 +11,13 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, open_store, writing
+from marsad.cli.common import WarehouseOption, console, open_store, say, writing
+
+#: What ``--internal`` says on stderr, every time.
+INTERNAL_WARNING = (
+    "note: {out} holds confidential values (withheld cells included): for the office's own "
+    "use, not for publication"
+)
 
 
 class ExportFormat(StrEnum):
@@ -23,14 +29,45 @@ class ExportFormat(StrEnum):
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv.")],
     out_file: Annotated[Path, typer.Option("--out", help="File to write.")],
+    internal: Annotated[
+        bool,
+        typer.Option(
+            "--internal", help="Every value, withheld ones included (not for publication)."
+        ),
+    ] = False,
+    release: Annotated[
+        str | None,
+        typer.Option("--release", help="A past release's table, exactly as it was frozen."),
+    ] = None,
     warehouse: WarehouseOption = None,
 ) -> None:
-    """Write the indicator table of the last build."""
-    from marsad.publish.export import export_table
+    """Write the indicator table: public (withheld values empty) unless --internal."""
+    if release is not None:
+        rows = _from_release(release, fmt, out_file, internal, warehouse)
+    else:
+        from marsad.publish.export import export_table
 
-    with open_store(warehouse, read_only=True) as wh, writing(out_file):
-        rows = export_table(wh, fmt.value, out_file)
+        with open_store(warehouse, read_only=True) as wh, writing(out_file):
+            rows = export_table(wh, fmt.value, out_file, internal=internal)
+    if internal:
+        say(INTERNAL_WARNING.format(out=out_file))
     console().print(f"Wrote {rows:,} observations to {out_file}.", markup=False)
+
+
+def _from_release(
+    release_id: str, fmt: ExportFormat, out_file: Path, internal: bool, warehouse
+) -> int:
+    from marsad.cli.common import warehouse_path
+    from marsad.publish.export import export_release
+    from marsad.release.store import INTERNAL_CSV, PUBLIC_CSV, find, releases_root
+
+    path = warehouse_path(warehouse)
+    root = releases_root(path)
+    say(f"warehouse: {path}")
+    say(f"releases: {root}")
+    frozen = find(root, release_id).file(INTERNAL_CSV if internal else PUBLIC_CSV)
+    with writing(out_file):
+        return export_release(frozen, fmt.value, out_file)
 
 
 def register(app: typer.Typer) -> None:

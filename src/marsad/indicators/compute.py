@@ -284,19 +284,64 @@ def _ytd_growth(ytd: Levels) -> Found:
             yield "ytd_growth_yoy", key, period, value
 
 
+@dataclass(frozen=True)
+class StatusRule:
+    """The revision policy: when a period's figures stop being provisional.
+
+    A period is final (``A``) once ``last`` (the last complete month of the build)
+    is at least ``after`` months after the period's last month, or when its year is
+    before ``before_year`` (``MARSAD_PROVISIONAL_FROM``); provisional (``P``) otherwise.
+
+    >>> rule = StatusRule(last=(2025, 6), after=12)
+    >>> [rule.status(Period.parse(p)) for p in ("2024", "2024-S1", "2024-06", "2024-07")]
+    ['P', 'A', 'A', 'P']
+    >>> StatusRule(last=(2025, 6), after=12, before_year=2025).status(Period.parse("2024"))
+    'A'
+    """
+
+    last: Month | None
+    after: int
+    before_year: int | None = None
+
+    @classmethod
+    def of(
+        cls, covered: Iterable[Month], after: int | None, before_year: int | None = None
+    ) -> StatusRule:
+        """The rule of a build whose complete months are ``covered`` (``after``: default
+        the setting ``MARSAD_FINAL_AFTER_MONTHS``)."""
+        if after is None:
+            from marsad.settings import get_settings
+
+            after = get_settings().final_after_months
+        return cls(max(covered, default=None), after, before_year)
+
+    def status(self, period: Period) -> str:
+        """``A`` (final) or ``P`` (provisional) for the figures of ``period``."""
+        if self.before_year is not None and period.year < self.before_year:
+            return "A"
+        if self.last is None:
+            return "P"
+        end_year, end_month = period.months[-1]
+        elapsed = (self.last[0] - end_year) * 12 + self.last[1] - end_month
+        return "A" if elapsed >= self.after else "P"
+
+
 def compute_indicators(
     cells: Iterable[CubeCell],
     *,
     release: str = "",
     provisional_from: int | None = None,
     complete_months: Iterable[Month] | None = None,
+    final_after_months: int | None = None,
 ) -> IndicatorTable:
     """The indicator table of a cube (e.g. ``table.get("level", "2024")``).
 
-    ``obs_status`` is ``P`` (provisional) for periods of years from
-    ``provisional_from`` on (every year when None) and ``A`` before. Only
-    periods whose months are all in ``complete_months`` are published (see
-    :func:`period_levels`).
+    ``obs_status`` follows the revision policy (:class:`StatusRule`): a figure is
+    ``P`` (provisional) when first published and ``A`` once the last complete month
+    is at least ``final_after_months`` months after the end of its period (default:
+    the setting ``MARSAD_FINAL_AFTER_MONTHS``, 12), or when its year is before
+    ``provisional_from`` (when given). Only periods whose months are all in
+    ``complete_months`` are published (see :func:`period_levels`).
 
     >>> table = compute_indicators([CubeCell(2024, m, "C", "ITO", "SI22", "FR", 100, 1)
     ...                             for m in range(1, 13)])
@@ -306,10 +351,13 @@ def compute_indicators(
     ...                                 partner="_T")][:4]
     ['2024', '2024-S1', '2024-S2', '2024-Q1']
     """
-    level, ytd = period_levels(monthly_levels(cells), complete_months)
+    levels = monthly_levels(cells)
+    covered = _coverage(levels) if complete_months is None else set(complete_months)
+    level, ytd = period_levels(levels, covered)
     level, ytd = _add_balance(level), _add_balance(ytd)
+    rule = StatusRule.of(covered, final_after_months, provisional_from)
     found = [
-        (period, _observation(indicator, key, period, value, release, provisional_from))
+        (period, _observation(indicator, key, period, value, release, rule))
         for indicator, key, period, value in _observations(level, ytd)
     ]
     found.sort(key=_sort_key)
@@ -322,10 +370,9 @@ def _observation(
     period: Period,
     value: Decimal | None,
     release: str,
-    provisional_from: int | None,
+    rule: StatusRule,
 ) -> Observation:
     flow, segment, service, partner = key
-    provisional = provisional_from is None or period.year >= provisional_from
     return Observation(
         indicator=indicator,
         flow=flow,
@@ -335,7 +382,7 @@ def _observation(
         partner=partner,
         value=value,
         unit=INDICATORS[indicator].unit,
-        obs_status="P" if provisional else "A",
+        obs_status=rule.status(period),
         conf_status="F",
         release=release,
     )

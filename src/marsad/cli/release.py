@@ -1,0 +1,252 @@
+"""``marsad release``: freeze the current build as a release; list, show, compare, verify
+releases; the revision triangle.
+
+Releases live in ``releases/`` beside the warehouse (``MARSAD_RELEASES_DIR`` to
+change it). Every command says on stderr which warehouse and which releases folder
+it used. Only ``create`` reads the warehouse's build; ``verify`` rebuilds in a
+temporary warehouse and never writes the one given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from marsad.cli.common import (
+    WarehouseOption,
+    console,
+    fail,
+    open_store,
+    say,
+    warehouse_path,
+    writing,
+)
+
+release_app = typer.Typer(
+    help="Releases: freeze the current build (create), list, show, diff, verify, revisions.",
+    no_args_is_help=True,
+)
+
+#: Cells listed per kind of change by ``release diff`` before "and N more".
+SHOWN = 20
+
+
+def _root(warehouse: Path | None) -> Path:
+    from marsad.release.store import releases_root
+
+    path = warehouse_path(warehouse)
+    root = releases_root(path)
+    say(f"warehouse: {path}")
+    say(f"releases: {root}")
+    return root
+
+
+@release_app.command("create")
+def create(
+    release_id: Annotated[str, typer.Option("--id", help="Release id (e.g. 2025-S1).")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Release date YYYY-MM-DD (default today).")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="A note kept in the manifest.")] = "",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Freeze the current build: public and internal tables, bulletins, revisions, manifest."""
+    from marsad.release.freeze import create as freeze
+    from marsad.release.store import check_id, releases_root
+
+    check_id(release_id)
+    day = _date(date)
+    with open_store(warehouse, read_only=True) as wh:
+        root = releases_root(wh.path)
+        say(f"releases: {root}")
+        with writing(root / release_id):
+            frozen = freeze(wh, root, release_id, date=day, note=note)
+    out = console()
+    for line in frozen.notes:
+        say(f"note: {line}")
+    files = frozen.release.files()
+    out.print(
+        f"Release {release_id} ({day}, last period {frozen.period or 'none'}): "
+        f"{len(files)} files in {frozen.release.path}, read-only."
+    )
+
+
+def _date(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"not a date: {text!r} (write --date 2025-10-15)")
+
+
+@release_app.command("list")
+def list_(warehouse: WarehouseOption = None) -> None:
+    """The releases: id, date, last period, build, note."""
+    from marsad.release.store import all_releases
+
+    root = _root(warehouse)
+    releases = all_releases(root)
+    out = console()
+    if not releases:
+        out.print(f"No release yet in {root}: make one with marsad release create --id ID.")
+        return
+    rows = [("id", "date", "last period", "build", "note")]
+    for r in releases:
+        m = r.manifest
+        rows.append(
+            (r.id, m.get("date", ""), m.get("last_period") or "", m.get("build", ""),
+             m.get("note", ""))
+        )  # fmt: skip
+    widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = [str(c).ljust(w) for c, w in zip(row, widths, strict=False)]
+        out.print("  ".join([*cells, str(row[4])]).rstrip())
+
+
+@release_app.command("show")
+def show(
+    release_id: Annotated[str, typer.Argument(help="Release id.")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """A release's manifest in short, and its files with their sizes."""
+    from marsad.release.store import find
+
+    release = find(_root(warehouse), release_id)
+    m = release.manifest
+    inputs = m.get("inputs", {})
+    out = console()
+    out.print(f"release {release.id}: {m.get('date')}, note: {m.get('note') or '-'}")
+    out.print(f"build {m.get('build')}, last period {m.get('last_period') or 'none'}")
+    out.print(f"marsad {m.get('marsad_version')}; earlier releases: "
+              f"{', '.join(m.get('previous_releases', [])) or 'none'}")  # fmt: skip
+    out.print(
+        f"inputs: {len(inputs.get('loads', []))} loads in force, "
+        f"{len(inputs.get('nil_returns', []))} nil returns, "
+        f"{len(inputs.get('withdrawn', []))} loads withdrawn (last load {inputs.get('last_load')})"
+    )
+    settings = ", ".join(f"{k}={v}" for k, v in m.get("settings", {}).items())
+    out.print(f"settings: {settings}")
+    for line in m.get("notes", []):
+        out.print(f"note: {line}")
+    out.print("files:")
+    for name, size in release.files():
+        out.print(f"  {name}  {size:,} bytes")
+
+
+@release_app.command("diff")
+def diff(
+    old: Annotated[str, typer.Argument(help="The earlier release id.")],
+    new: Annotated[str, typer.Argument(help="The later release id.")],
+    limit: Annotated[int, typer.Option(help="Cells listed per kind of change.")] = SHOWN,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """What changed between two releases' public tables: revised cells (old, new,
+    revision), cells newly withheld or released, added or removed."""
+    from marsad.release.compare import diff as compare
+    from marsad.release.compare import read_public
+    from marsad.release.store import PUBLIC_CSV, find
+
+    root = _root(warehouse)
+    a, b = find(root, old), find(root, new)
+    d = compare(read_public(a.file(PUBLIC_CSV)), read_public(b.file(PUBLIC_CSV)))
+    out = console()
+    counts = ", ".join(f"{n:,} {what}" for what, n in d.counts().items())
+    out.print(f"{old} -> {new}: {counts}.")
+    _listed(out, "revised (old -> new, revision)", d.revised, limit, _revision)
+    for title, keys in (
+        ("newly withheld", d.withheld),
+        ("newly released", d.released),
+        ("added", d.added),
+        ("removed", d.removed),
+    ):
+        _listed(out, title, keys, limit, _key)
+
+
+def _key(key) -> str:
+    return " ".join(key)
+
+
+def _revision(item) -> str:
+    key, before, after, change = item
+    return f"{_key(key)}: {before} -> {after} ({'+' if change >= 0 else ''}{change})"
+
+
+def _listed(out, title: str, items: list, limit: int, show) -> None:
+    if not items:
+        return
+    out.print(f"{title}:")
+    for item in items[:limit]:
+        out.print(f"  {show(item)}")
+    if len(items) > limit:
+        out.print(f"  … and {len(items) - limit:,} more (--limit)")
+
+
+@release_app.command("verify")
+def verify(
+    release_id: Annotated[str, typer.Argument(help="Release id.")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Rebuild a release from its recorded inputs and compare every file, byte by byte."""
+    from marsad.errors import WarehouseMissing
+    from marsad.release.verify import verify as check
+    from marsad.settings import get_settings
+
+    root = _root(warehouse)
+    source = warehouse_path(warehouse)
+    if not source.exists():
+        raise WarehouseMissing(f"no warehouse at {source}: load files first with marsad ingest")
+    verdict = check(source, root, release_id, work=get_settings().temp_dir)
+    out = console()
+    for line in verdict.problems:
+        out.print(f"cannot reconstruct: {line}")
+    for title, names in (
+        ("differs", verdict.differing),
+        ("missing from the rebuild", verdict.missing),
+        ("only in the rebuild", verdict.extra),
+    ):
+        for name in names:
+            out.print(f"{title}: {name}")
+    if not verdict.ok:
+        out.print(f"Release {release_id} is NOT reproduced from its recorded inputs.")
+        raise typer.Exit(1)
+    out.print(f"OK: release {release_id} rebuilt from its recorded inputs, every file identical.")
+
+
+@release_app.command("revisions")
+def revisions(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the triangle as CSV to this file.")
+    ] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """The revision triangle of the headline series (exports levels of the sector and the
+    five segments) over every release: first value, later ones, mean revisions."""
+    import csv
+    import io
+
+    from marsad.publish.files import write_text
+    from marsad.release.compare import read_public, triangle
+    from marsad.release.store import PUBLIC_CSV, all_releases
+
+    releases = all_releases(_root(warehouse))
+    header, rows = triangle((r.id, read_public(r.file(PUBLIC_CSV))) for r in releases)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    if out_file is None:
+        console().print(buffer.getvalue(), end="")
+        return
+    with writing(out_file):
+        write_text(out_file, buffer.getvalue())
+    console().print(f"Wrote {len(rows):,} series periods over {len(releases)} releases to "
+                    f"{out_file}.")  # fmt: skip
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``release`` to the ``marsad`` app."""
+    app.add_typer(release_app, name="release")

@@ -1,0 +1,202 @@
+"""Freezing the current build into a release folder.
+
+:func:`create` checks (something built, the build not older than the data, the
+intruder audit finds no exposed cell), writes every file into a temporary folder
+beside the releases (``.<ID>.tmp-…``), makes it read-only and renames it to
+``<ID>``: a release is whole or absent. :func:`write_release` writes the files
+themselves, from the warehouse only; ``release verify`` calls it on a rebuilt
+warehouse and compares.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from marsad.engine import Warehouse
+from marsad.errors import MarsadError
+from marsad.indicators.registry import COLUMNS
+from marsad.periods import KINDS, Period
+from marsad.release import snapshot
+from marsad.release.compare import read_public, triangle
+from marsad.release.store import (
+    INTERNAL_CSV,
+    MANIFEST,
+    PUBLIC_CSV,
+    REVISIONS_CSV,
+    SDC_CSV,
+    Release,
+    ReleaseError,
+    all_releases,
+    check_id,
+    make_read_only,
+    make_writable,
+)
+
+log = logging.getLogger(__name__)
+
+#: Languages of the bulletins frozen with a release.
+BULLETIN_LANGS = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """What was frozen: the release folder, its last period, and notes (e.g. a bulletin
+    that could not be made)."""
+
+    release: Release
+    period: str | None
+    notes: list[str]
+
+
+def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: str = "") -> Frozen:
+    """Freeze the current build as release ``release_id`` under ``root``.
+
+    Refuses an id already used, a warehouse with nothing built or a build older than
+    the data, and a build whose public table exposes a confidential cell.
+    """
+    check_id(release_id)
+    final = root / release_id
+    if final.exists():
+        raise ReleaseError(f"release {release_id} exists already in {root}: a release is "
+                           "never changed; choose another id")  # fmt: skip
+    snapshot.check_built(wh)
+    _audit(wh)
+    previous = [r for r in all_releases(root) if r.id != release_id]
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".{release_id}.tmp-{secrets.token_hex(4)}"
+    try:
+        period, notes = write_release(wh, tmp, release_id, date=date, note=note, previous=previous)
+        make_read_only(tmp)
+        if final.exists():  # made meanwhile by another process
+            raise ReleaseError(f"release {release_id} exists already in {root}")
+        os.rename(tmp, final)
+    finally:
+        if tmp.exists():
+            make_writable(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
+    return Frozen(Release(final), period, notes)
+
+
+def _audit(wh: Warehouse) -> None:
+    """Run the intruder audit on the current build; refuse a release that exposes a cell."""
+    from marsad.protect.stored import audit_stored
+
+    result = audit_stored(wh)
+    if not result.ok:
+        raise ReleaseError(
+            f"the intruder audit finds {result.exposed:,} confidential cell(s) exposed in the "
+            "public table: no release is made; run `marsad build` again, then `marsad sdc audit`"
+        )
+
+
+def write_release(
+    wh: Warehouse,
+    folder: Path,
+    release_id: str,
+    *,
+    date: dt.date,
+    note: str,
+    previous: list[Release],
+) -> tuple[str | None, list[str]]:
+    """Write every file of a release into ``folder`` (created); return its last period
+    and the notes (bulletins not made). The previous releases make the revision triangle."""
+    folder.mkdir(parents=True)
+    _write_csv(
+        folder / PUBLIC_CSV, COLUMNS, snapshot.indicator_rows(wh, release_id, internal=False)
+    )
+    _write_csv(
+        folder / INTERNAL_CSV, COLUMNS, snapshot.indicator_rows(wh, release_id, internal=True)
+    )
+    sdc = snapshot.sdc_rows(wh)
+    if sdc is not None:
+        _write_csv(folder / SDC_CSV, *sdc)
+    period = last_period(read_public(folder / PUBLIC_CSV))
+    notes = _bulletins(wh, folder, period) if period else ["no complete period: no bulletin"]
+    history = [(r.id, read_public(r.file(PUBLIC_CSV))) for r in previous]
+    header, rows = triangle([*history, (release_id, read_public(folder / PUBLIC_CSV))])
+    _write_csv(folder / REVISIONS_CSV, header, rows)
+    manifest = {
+        "id": release_id,
+        "date": date.isoformat(),
+        "note": note,
+        "marsad_version": _version(),
+        "build": snapshot.build_id(wh),
+        "last_period": period,
+        "previous_releases": [r.id for r in previous],
+        "inputs": snapshot.inputs(wh),
+        "reference_data": snapshot.reference_versions(),
+        "settings": snapshot.figure_settings(),
+        "notes": notes,
+        "files": _hashes(folder),
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    (folder / MANIFEST).write_text(text, encoding="utf-8")
+    return period, notes
+
+
+def last_period(cells: dict) -> str | None:
+    """The latest complete period with a published exports level, the longest of those
+    ending last (e.g. ``2025-S1`` when the data end in June 2025)."""
+    periods = {
+        Period.parse(k[2])
+        for k in cells
+        if k[0] == "level" and k[1] == "exports" and k[3:] == ("TOTAL", "_T", "_T")
+    }
+    if not periods:
+        return None
+    best = max(periods, key=lambda p: (p.months[-1], -KINDS.index(p.kind)))
+    return str(best)
+
+
+def _bulletins(wh: Warehouse, folder: Path, period: str) -> list[str]:
+    """The HTML bulletins of ``period``, one per language; a bulletin that cannot be made
+    is left out with a plain note."""
+    from marsad.build import load_indicators
+    from marsad.publish.bulletin import write_bulletin
+
+    table = load_indicators(wh)
+    synthetic = bool(wh.scalar("SELECT count(*) FROM firms WHERE name LIKE 'Synthetic %'"))
+    notes = []
+    for lang in BULLETIN_LANGS:
+        out = folder / f"bulletin-{period}-{lang}.html"
+        try:
+            write_bulletin(table, period, lang, out, synthetic=synthetic)
+        except (MarsadError, ValueError, LookupError) as exc:  # the release goes without it
+            log.warning("bulletin %s %s not made: %s", period, lang, exc)
+            notes.append(f"the {lang} bulletin of {period} could not be made: {exc}")
+    return notes
+
+
+def _write_csv(path: Path, header, rows) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file written so far, by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    with contextlib.suppress(Exception):
+        return version("marsad")
+    return "unknown"

@@ -1,0 +1,202 @@
+"""What a release takes from the warehouse: the built tables and the state of the inputs.
+
+Everything here is a pure function of the warehouse's content: no clock, no path,
+no load time, no user name; so that the same inputs in another warehouse give the
+same release, byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+
+from marsad.engine import Warehouse
+from marsad.indicators.registry import COLUMNS
+from marsad.release.store import ReleaseError
+
+#: Settings that change the figures, recorded in the manifest and used by ``verify``.
+#: The confidentiality parameters are left out on purpose: they are never published.
+FIGURE_SETTINGS = (
+    "percent_decimals",
+    "provisional_from",
+    "final_after_months",
+    "rate_max_age_days",
+    "expected_reporters",
+    "coverage_window",
+)
+#: Kinds of load that bring records (a nil return brings none).
+RECORD_KINDS = ("transactions", "firms", "rates")
+
+
+def check_built(wh: Warehouse) -> None:
+    """Refuse a warehouse with nothing built, or whose build does not show the inputs
+    loaded since (records, firms, rates or nil returns): run ``marsad build``."""
+    if not wh.has_table("indicators") or not wh.has_table("cube"):
+        raise ReleaseError("nothing is built yet: run `marsad build` first")
+    stale = _stale_part(wh)
+    if stale:
+        raise ReleaseError(
+            f"the last build is older than the data loaded since ({stale} changed): "
+            "run `marsad build`, then create the release"
+        )
+
+
+def _stale_part(wh: Warehouse) -> str | None:
+    """Which input changed since the build (``records or firms``, ``rates``, ``deliveries``),
+    found by recomputing from the inputs what the build stored; None when none did."""
+    from marsad.build import warehouse_coverage
+    from marsad.convert import daily_rates
+    from marsad.cube import cube
+    from marsad.engine import queries
+    from marsad.reference import UNALLOCATED
+
+    records = wh.table("records_mad")
+    fresh = cube(records.filter(records.segment != UNALLOCATED))
+    dims = "year, month, flow, segment, service, partner, mad, records"
+    if _differ(wh, fresh.to_pyarrow(), "cube", dims):
+        return "records or firms"
+    rates = daily_rates(queries.published_rates(wh), queries.last_value_date(wh))
+    if wh.has_table("rates_daily") and _differ(wh, rates, "rates_daily", "*"):
+        return "rates"
+    coverage = warehouse_coverage(wh)
+    built = {(y, m) for y, m, done in wh.sql("SELECT year, month, complete FROM coverage_months")
+             if done}  # fmt: skip
+    if built != set(coverage.complete):
+        return "deliveries"
+    return None
+
+
+def _differ(wh: Warehouse, fresh, table: str, columns: str) -> bool:
+    """Whether ``fresh`` (an Arrow table) and the stored ``table`` differ on ``columns``."""
+    wh.register("_release_fresh", fresh)
+    try:
+        return bool(
+            wh.scalar(
+                f"""SELECT count(*) FROM (
+                    (SELECT {columns} FROM _release_fresh
+                     EXCEPT ALL SELECT {columns} FROM {table})
+                    UNION ALL
+                    (SELECT {columns} FROM {table}
+                     EXCEPT ALL SELECT {columns} FROM _release_fresh))"""
+            )
+        )
+    finally:
+        wh.unregister("_release_fresh")
+
+
+def indicator_rows(wh: Warehouse, release_id: str, *, internal: bool) -> list[tuple]:
+    """The stored indicator table as rows of :data:`COLUMNS`, in the build's order.
+
+    Public (default): ``value`` is empty when the cell is withheld (``conf_status``
+    other than ``F``). Internal: every value (``internal_value`` when the build stored
+    it, else ``value``). ``release_id`` (when not empty) replaces the build id in
+    ``release``.
+    """
+    have = set(wh.table("indicators").columns)
+    if internal:
+        value = "internal_value" if "internal_value" in have else "value"
+    else:
+        value = "CASE WHEN conf_status = 'F' THEN value END"
+    release = "?" if release_id else "release"
+    select = [value if c == "value" else release if c == "release" else c for c in COLUMNS]
+    params = [release_id] if release_id else None
+    return wh.sql(f"SELECT {', '.join(select)} FROM indicators ORDER BY rowid", params)
+
+
+def sdc_rows(wh: Warehouse) -> tuple[list[str], list[tuple]] | None:
+    """The build's ``sdc_cells`` (header and rows, sorted), or None when it has none."""
+    if not wh.has_table("sdc_cells"):
+        return None
+    header = list(wh.table("sdc_cells").columns)
+    return header, wh.sql("SELECT * FROM sdc_cells ORDER BY ALL")
+
+
+def build_id(wh: Warehouse) -> str:
+    """The content id of the last build (e.g. ``2025-06.3fa9c2d1``)."""
+    return wh.scalar("SELECT release FROM indicators LIMIT 1") or ""
+
+
+def inputs(wh: Warehouse) -> dict:
+    """The load ledger as it stands: the loads in force, with their kind, file name (no
+    folder), sheet, SHA-256, rows loaded and records in force; the nil returns in force;
+    the loads withdrawn; and the last load id."""
+    in_force = _records_in_force(wh)
+    loads = [
+        {
+            "load_id": load_id,
+            "kind": kind,
+            "file": name,
+            "sheet": sheet,
+            "sha256": sha,
+            "rows_loaded": int(loaded),
+            "records_in_force": in_force.get(load_id, 0),
+        }
+        for load_id, kind, name, sheet, sha, loaded in wh.sql(
+            """SELECT load_id, kind, file_name, sheet, sha256, loaded FROM ingest_loads
+               WHERE withdrawn_at IS NULL AND kind <> 'nil_return' ORDER BY load_id"""
+        )
+    ]
+    withdrawn = [
+        {"load_id": load_id, "kind": kind, "file": name, "sha256": sha}
+        for load_id, kind, name, sha in wh.sql(
+            """SELECT load_id, kind, file_name, sha256 FROM ingest_loads
+               WHERE withdrawn_at IS NOT NULL ORDER BY load_id"""
+        )
+    ]
+    return {
+        "last_load": wh.scalar(
+            "SELECT load_id FROM ingest_loads "
+            "ORDER BY TRY_CAST(substr(load_id, 2) AS BIGINT) DESC NULLS LAST LIMIT 1"
+        ),
+        "loads": loads,
+        "nil_returns": _nil_returns(wh),
+        "withdrawn": withdrawn,
+    }
+
+
+def _records_in_force(wh: Warehouse) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for table in RECORD_KINDS:
+        for load_id, n in wh.sql(f"SELECT load_id, count(*) FROM {table} GROUP BY load_id"):
+            if load_id is not None:
+                counts[load_id] = counts.get(load_id, 0) + int(n)
+    return counts
+
+
+def _nil_returns(wh: Warehouse) -> list[dict]:
+    if not wh.has_table("ingest_nil_returns"):
+        return []
+    return [
+        {"load_id": load_id, "reporter": reporter, "month": f"{year}-{month:02d}"}
+        for load_id, reporter, year, month in wh.sql(
+            """SELECT load_id, reporter, year, month FROM ingest_nil_returns
+               WHERE withdrawn_at IS NULL ORDER BY load_id"""
+        )
+    ]
+
+
+def reference_versions() -> dict[str, str]:
+    """SHA-256 of each reference data file shipped with marsad (e.g. ``segments.csv``).
+
+    >>> len(reference_versions()["segments.csv"])
+    64
+    """
+    folder = resources.files("marsad.reference")
+    return {
+        entry.name: hashlib.sha256(entry.read_bytes()).hexdigest()
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.is_file() and not entry.name.endswith((".py", ".pyc"))
+    }
+
+
+def figure_settings() -> dict[str, object]:
+    """The settings that change the figures, by environment variable (never the
+    confidentiality parameters).
+
+    >>> figure_settings()["MARSAD_FINAL_AFTER_MONTHS"]  # doctest: +SKIP
+    12
+    """
+    from marsad.settings import get_settings
+
+    settings = get_settings()
+    return {f"MARSAD_{name.upper()}": getattr(settings, name) for name in FIGURE_SETTINGS}

@@ -1,0 +1,125 @@
+"""Releases, piece by piece: ids, diff, revision means, public and internal tables,
+and the revision policy (provisional, then final)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.errors import BadArgument
+from marsad.indicators.compute import CubeCell, compute_indicators
+from marsad.indicators.registry import COLUMNS
+from marsad.publish.export import export_table
+from marsad.release.compare import Cell, _mean, diff, triangle
+from marsad.release.store import check_id
+
+K = ("level", "exports", "2024-01", "TOTAL", "_T", "_T")
+
+
+@pytest.mark.parametrize("bad", ["", "../x", ".hidden", "a/b", "a b", "é", "x" * 65])
+def test_ids_are_letters_digits_dots_dashes_underscores(bad):
+    with pytest.raises(BadArgument):
+        check_id(bad)
+    assert check_id("2025-S1_rev.2") == "2025-S1_rev.2"
+
+
+def test_diff_tells_revised_withheld_released_added_removed():
+    def key(period):
+        return ("level", "exports", period, "TOTAL", "_T", "_T")
+
+    old = {
+        key("2024-01"): Cell("10.00", "P", "F"),
+        key("2024-02"): Cell("5.00", "P", "F"),
+        key("2024-03"): Cell("", "P", "D"),
+        key("2024-04"): Cell("1.00", "P", "F"),
+        key("2024-05"): Cell("7.00", "P", "F"),
+    }
+    new = {
+        key("2024-01"): Cell("9.50", "A", "F"),
+        key("2024-02"): Cell("", "P", "O"),
+        key("2024-03"): Cell("3.00", "P", "F"),
+        key("2024-05"): Cell("7.00", "P", "F"),
+        key("2024-06"): Cell("2.00", "P", "F"),
+    }
+    d = diff(old, new)
+    assert d.revised == [(key("2024-01"), "10.00", "9.50", Decimal("-0.50"))]
+    assert d.withheld == [key("2024-02")] and d.released == [key("2024-03")]
+    assert d.removed == [key("2024-04")] and d.added == [key("2024-06")]
+    assert d.finalised == [key("2024-01")]
+    assert list(d.counts().values()) == [1, 1, 1, 1, 1, 1]
+
+
+def test_the_triangle_reads_only_published_values():
+    """A withheld value is neither shown nor counted as a revision."""
+    header, rows = triangle(
+        [
+            ("r1", {K: Cell("10.00", "P", "F")}),
+            ("r2", {K: Cell("", "P", "D")}),
+            ("r3", {K: Cell("12.00", "P", "F")}),
+        ]
+    )
+    assert header[4:7] == ["r1", "r2", "r3"]
+    assert rows == [["TOTAL", "2024-01", "r1", "10.00", "10.00", "", "12.00", "12.00", 1,
+                     "2.0000", "2.0000"]]  # fmt: skip
+
+
+@given(st.lists(st.integers(-(10**15), 10**15), min_size=1, max_size=12))
+def test_mean_revisions_are_the_exact_mean_rounded_half_up_once(centimes):
+    values = [Fraction(c, 100) for c in centimes]
+    exact = sum(values, Fraction(0)) / len(values)
+    shown = Decimal(_mean(values))
+    assert abs(Fraction(shown) - exact) <= Fraction(1, 2 * 10**4)
+    assert shown.as_tuple().exponent == -4
+    scaled = abs(exact) * 10**4
+    if scaled - int(scaled) == Fraction(1, 2):  # a tie goes away from zero
+        assert abs(Fraction(shown)) > abs(exact)
+
+
+def test_public_export_empties_withheld_values_internal_keeps_them(warehouse, tmp_path: Path):
+    """The public table showed a withheld value; the internal one lost the header."""
+    warehouse.sql(
+        "CREATE TABLE indicators (indicator VARCHAR, flow VARCHAR, period VARCHAR, "
+        "segment VARCHAR, service VARCHAR, partner VARCHAR, value VARCHAR, unit VARCHAR, "
+        "obs_status VARCHAR, conf_status VARCHAR, release VARCHAR, internal_value VARCHAR, "
+        "exact VARCHAR)"
+    )
+    warehouse.sql(
+        "INSERT INTO indicators VALUES "
+        "('level','exports','2024','TOTAL','_T','_T','30.00','MAD','P','F','b1','30.00','30'),"
+        "('level','exports','2024','ITO','_T','_T','12.00','MAD','P','A','b1','12.00','12'),"
+        "('level','exports','2024','CRM','_T','_T',NULL,'MAD','P','D','b1','18.00','18')"
+    )
+    public, internal = tmp_path / "p.csv", tmp_path / "i.csv"
+    export_table(warehouse, "csv", public)
+    export_table(warehouse, "csv", internal, internal=True)
+    for path in (public, internal):
+        assert path.read_text().splitlines()[0] == ",".join(COLUMNS)
+    with public.open() as f:
+        assert [r["value"] for r in csv.DictReader(f)] == ["30.00", "", ""]
+    with internal.open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["value"] for r in rows] == ["30.00", "12.00", "18.00"]
+    assert [r["conf_status"] for r in rows] == ["F", "A", "D"]
+
+
+def test_figures_become_final_by_the_declared_rule():
+    """Every figure stayed provisional for ever (only MARSAD_PROVISIONAL_FROM could end it)."""
+    cells = [
+        CubeCell(y, m, "C", "ITO", "SI21", "FR", 100, 1) for y in (2023, 2024) for m in range(1, 13)
+    ]
+    table = compute_indicators(cells, final_after_months=12)
+    status = {o.period: o.obs_status for o in table.select(indicator="level", segment="TOTAL")}
+    assert status["2023"] == "A" and status["2023-12"] == "A"  # 12 months after: final
+    assert status["2024"] == "P" and status["2024-01"] == "P"
+    table = compute_indicators(cells, final_after_months=6)
+    status = {o.period: o.obs_status for o in table.select(indicator="level", segment="TOTAL")}
+    assert status["2024-S1"] == "A" and status["2024-07"] == "P"
+    never = compute_indicators(cells, final_after_months=10**6, provisional_from=2024)
+    status = {o.period: o.obs_status for o in never.select(indicator="level", segment="TOTAL")}
+    assert status["2023"] == "A" and status["2024-01"] == "P"
