@@ -95,6 +95,7 @@ def build(
     progress: Callable[[str], None] | None = None,
     coverage_rule: CoverageRule | None = None,
     sdc_rule: SdcRule | None = None,
+    final_after_months: int | None = None,
 ) -> BuildReport:
     """Run the whole build on an open warehouse, in one transaction, and return its report.
 
@@ -132,6 +133,7 @@ def build(
             release=release,
             provisional_from=provisional_from,
             complete_months=complete,
+            final_after_months=final_after_months,
         )
 
         step("protect")
@@ -145,6 +147,25 @@ def build(
         report = replace(report, loss=information_loss(protected.linked, table))
     log.info("build %s: %s records, %s observations", release, records, len(table))
     return report
+
+
+def build_with_settings(
+    wh: Warehouse, progress: Callable[[str], None] | None = None
+) -> BuildReport:
+    """:func:`build` with every option from the settings (``MARSAD_…``), as the
+    commands run it."""
+    from marsad.settings import get_settings
+
+    settings = get_settings()
+    return build(
+        wh,
+        provisional_from=settings.provisional_from,
+        percent_decimals=settings.percent_decimals,
+        rate_max_age_days=settings.rate_max_age_days,
+        final_after_months=settings.final_after_months,
+        sdc_rule=settings.sdc_rule(),
+        progress=progress,
+    )
 
 
 def load_indicators(wh: Warehouse) -> IndicatorTable:

@@ -9,11 +9,8 @@ from marsad.cli.common import WarehouseOption, console, open_store, progress_bar
 
 def build(warehouse: WarehouseOption = None) -> None:
     """Classify, convert, cube and compute the indicators."""
-    from marsad.build import STEPS
-    from marsad.build import build as run_build
-    from marsad.settings import get_settings
+    from marsad.build import STEPS, build_with_settings
 
-    settings = get_settings()
     # nothing to build from a missing warehouse: do not leave an empty one behind
     with open_store(warehouse, read_only=False, must_exist=True) as wh, progress_bars() as progress:
         task = progress.add_task("build", total=len(STEPS))
@@ -21,13 +18,7 @@ def build(warehouse: WarehouseOption = None) -> None:
         def step(name: str) -> None:
             progress.update(task, description=f"build: {name}", completed=STEPS.index(name))
 
-        report = run_build(
-            wh,
-            provisional_from=settings.provisional_from,
-            percent_decimals=settings.percent_decimals,
-            rate_max_age_days=settings.rate_max_age_days,
-            progress=step,
-        )
+        report = build_with_settings(wh, progress=step)
         progress.update(task, description="build", completed=len(STEPS))
     _summary(report)
 

@@ -80,6 +80,11 @@ def _check_period_has_data(table, period: str, gaps: list[str]) -> None:
     (saying which months miss whom) or outside the data."""
     if table.get("level", period) is not None:
         return
+    if table.withheld("level", period):
+        raise MarsadError(
+            f"{period} has no bulletin: its exports total is not published "
+            "(statistical confidentiality)"
+        )
     kinds = ("year", "half", "quarter", "month")
     found = [_runs(p) for p in (table.periods(k) for k in kinds) if p]
     available = ", ".join(found) or "none (nothing is built)"

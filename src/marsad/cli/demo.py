@@ -75,18 +75,11 @@ def _ingest(wh, data_dir: Path) -> list:
 
 
 def _build(wh):
-    from marsad.build import build
-    from marsad.settings import get_settings
+    from marsad.build import build_with_settings
 
-    settings = get_settings()
     with progress_bars() as progress:
         task = progress.add_task("3/4 build", total=None)
-        report = build(
-            wh,
-            provisional_from=settings.provisional_from,
-            percent_decimals=settings.percent_decimals,
-            rate_max_age_days=settings.rate_max_age_days,
-        )
+        report = build_with_settings(wh)
         progress.update(task, total=1, completed=1)
     return report
 

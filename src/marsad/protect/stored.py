@@ -77,9 +77,9 @@ def audit_release(wh, release: str) -> AuditResult:
     import csv
 
     from marsad.errors import MarsadError
-    from marsad.release.store import release_path
+    from marsad.release.store import find, releases_root
 
-    path = release_path(wh, release) / "internal" / "sdc_cells.csv"
+    path = find(releases_root(wh.path), release).path / "internal" / "sdc_cells.csv"
     if not path.is_file():
         raise MarsadError(f"release {release} holds no protected cells to audit")
     with path.open(newline="", encoding="utf-8") as f:

@@ -165,16 +165,9 @@ def _check_inputs(wh: Warehouse, manifest: dict) -> list[str]:
 
 
 def _rebuild(wh: Warehouse) -> None:
-    from marsad.build import build
-    from marsad.settings import get_settings
+    from marsad.build import build_with_settings
 
-    settings = get_settings()
-    build(
-        wh,
-        provisional_from=settings.provisional_from,
-        percent_decimals=settings.percent_decimals,
-        rate_max_age_days=settings.rate_max_age_days,
-    )
+    build_with_settings(wh)
 
 
 @contextlib.contextmanager
