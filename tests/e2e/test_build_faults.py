@@ -44,7 +44,7 @@ def _files(tmp_path: Path, **contents: str) -> dict[str, Path]:
 
 def _exported(run, tmp_path: Path) -> dict[tuple, str]:
     out = tmp_path / "indicators.csv"
-    res = run("export", "--format", "csv", "--out", str(out))
+    res = run("export", "--internal", "--format", "csv", "--out", str(out))
     assert res.exit_code == 0, res.output
     with out.open(encoding="utf-8") as f:
         return {(r["indicator"], r["period"], r["segment"]): r["value"] for r in csv.DictReader(f)}
@@ -124,10 +124,16 @@ def test_the_rate_age_limit_is_a_setting(run, tmp_path, monkeypatch):
 def test_case_10_no_negative_zero_in_the_table_or_the_bulletin(run, tmp_path):
     """realworld/10: 116 values of the indicator table were written "-0.0000"."""
     lines = []
-    for year, january in ((2023, "24999989.00"), (2024, "24999979.00")):
-        for m in range(1, 13):
-            amount = january if m == 1 else "1.00"
-            lines.append(f"N-{year}{m:02d},BANKA,F001,{year}-{m:02d}-15,C,{amount},MAD,SI22,FR")
+    # every month's total split over three firms, so that the totals are published
+    januaries = {2023: ("8333329.67", "8333329.67", "8333329.66"),
+                 2024: ("8333326.33", "8333326.33", "8333326.34")}  # fmt: skip
+    for year, parts in januaries.items():
+        for i, amount in enumerate(parts):
+            lines.append(f"J-{year}-{i},BANKA,F00{i + 1},{year}-01-15,C,{amount},MAD,SI22,FR")
+        for m in range(2, 13):
+            for i in range(3):
+                day = f"{year}-{m:02d}-15"
+                lines.append(f"N-{year}{m:02d}-{i},BANKA,F00{i + 1},{day},C,1.00,MAD,SI22,FR")
     f = _files(tmp_path, firms=FIRMS, tx=HEADER + "\n" + "\n".join(lines) + "\n")
     assert run("ingest", "--kind", "firms", str(f["firms"])).exit_code == 0
     assert run("ingest", "--kind", "transactions", str(f["tx"])).exit_code == 0
@@ -223,8 +229,14 @@ def _warehouse_with_a_build(tmp_path: Path, run) -> None:
         tmp_path,
         firms=FIRMS,
         rates="date,currency,mad_per_unit\n2024-01-12,EUR,10.900000\n2024-02-02,EUR,11.000000\n",
-        tx=HEADER + "\nB1,BK01,F001,2024-01-15,C,1000.00,EUR,SI22,FR"
-        "\nB2,BK01,F001,2024-02-05,C,1000.00,EUR,SI22,FR\n",
+        # three firms of similar size: the monthly totals pass the confidentiality rules
+        tx=HEADER
+        + "".join(
+            f"\nB{i}{m},BK01,{firm},2024-0{m}-{14 + m},C,{amount},EUR,SI22,FR"
+            for i, (firm, amount) in enumerate((("F001", 1000), ("F002", 900), ("F003", 800)))
+            for m in (1, 2)
+        )
+        + "\n",
     )
     for kind, name in (("firms", "firms"), ("rates", "rates"), ("transactions", "tx")):
         assert run("ingest", "--kind", kind, str(f[name])).exit_code == 0
@@ -283,7 +295,7 @@ def test_output_files_are_written_whole_or_not_at_all(run, tmp_path, monkeypatch
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export.csv, "writer", broken_writer)
-    res = run("export", "--format", "csv", "--out", str(out))
+    res = run("export", "--internal", "--format", "csv", "--out", str(out))
     assert res.exit_code == 2, res.output
     assert "no space left on the disk" in res.stderr
     assert out.read_text() == "the previous export\n"
@@ -298,7 +310,10 @@ def test_a_build_killed_after_the_cube_leaves_export_and_bulletin_on_one_release
     _warehouse_with_a_build(tmp_path, lambda *a: run_in.invoke(app, [*a, "--warehouse", wh]))
     before = _releases(tmp_path, wh)
     more = tmp_path / "more.csv"
-    more.write_text(HEADER + "\nB3,BK01,F001,2024-02-06,C,5000.00,EUR,SI22,FR\n")
+    more.write_text(
+        HEADER + "\nB7,BK01,F002,2024-02-06,C,4000.00,EUR,SI22,FR"
+        "\nB8,BK01,F003,2024-02-06,C,4000.00,EUR,SI22,FR\n"
+    )
     assert (
         run_in.invoke(
             app, ["ingest", "--kind", "transactions", str(more), "--warehouse", wh]
@@ -332,7 +347,7 @@ def _releases(tmp_path: Path, wh: str) -> tuple[str, str]:
     out, md = tmp_path / "r.csv", tmp_path / "r.md"
     assert (
         runner.invoke(
-            app, ["export", "--format", "csv", "--out", str(out), "--warehouse", wh]
+            app, ["export", "--internal", "--format", "csv", "--out", str(out), "--warehouse", wh]
         ).exit_code
         == 0
     )

@@ -50,7 +50,7 @@ def _releases(wh: Path, work: Path) -> tuple[str, str]:
     take most of the test's time; it is rendered once at the end)."""
     out = work / "x.csv"
     res = CliRunner().invoke(
-        app, ["export", "--format", "csv", "--out", str(out), "--warehouse", str(wh)]
+        app, ["export", "--internal", "--format", "csv", "--out", str(out), "--warehouse", str(wh)]
     )
     assert res.exit_code == 0, res.output
     with out.open(encoding="utf-8") as f:

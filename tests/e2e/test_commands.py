@@ -83,12 +83,13 @@ def built(tmp_path_factory) -> Path:
     proc = marsad("ingest", "--kind", "transactions", "tx.csv", cwd=d)
     (d / "ingest.out").write_text(proc.stdout + proc.stderr)
     marsad("build", cwd=d)
-    marsad("export", "--format", "csv", "--out", "out/indicators.csv", cwd=d)
+    marsad("export", "--format", "csv", "--out", "out/public.csv", cwd=d)
+    marsad("export", "--internal", "--format", "csv", "--out", "out/indicators.csv", cwd=d)
     return d
 
 
-def _rows(d: Path) -> dict[tuple, str]:
-    with (d / "out" / "indicators.csv").open(encoding="utf-8") as f:
+def _rows(d: Path, name: str = "indicators.csv") -> dict[tuple, str]:
+    with (d / "out" / name).open(encoding="utf-8") as f:
         return {
             (r["indicator"], r["flow"], r["period"], r["segment"], r["service"], r["partner"]): r[
                 "value"
@@ -102,7 +103,18 @@ def test_ingest_reports_loaded_and_quarantined_counts(built):
     assert "48 rows read, 42 loaded, 6 quarantined" in out
 
 
+def test_three_firms_publish_the_total_and_withhold_each_one_alone(built):
+    """Each segment is one firm: withheld (A) in the public table, with an empty value;
+    the total of three firms passes both rules and is published."""
+    public = _rows(built, "public.csv")
+    assert public[("level", "exports", "2024-S1", "TOTAL", "_T", "_T")] == "3400.00"
+    for segment in ("ITO", "CRM", "ESO"):
+        assert public[("level", "exports", "2024-S1", segment, "_T", "_T")] == ""
+    assert public[("share", "exports", "2024-S1", "ITO", "_T", "_T")] == ""
+
+
 def test_exported_levels_match_the_known_answers(built):
+    """On the internal table (every value, for the office's own use)."""
     rows = _rows(built)
     assert rows[("level", "exports", "2023-S1", "ITO", "_T", "_T")] == "1100.00"
     assert rows[("level", "exports", "2023-S1", "CRM", "_T", "_T")] == "500.05"
@@ -133,9 +145,12 @@ def test_the_table_has_exactly_the_design_columns(built):
 def test_bulletin_for_a_half_year_in_french(built):
     marsad("bulletin", "--period", "2024-S1", "--lang", "fr", "--out", "b.html", cwd=built)
     html = (built / "b.html").read_text(encoding="utf-8")
+    html = html.replace("\u202f", " ").replace("\xa0", " ")
     assert 'lang="fr"' in html
     assert "premier semestre 2024" in html
-    assert html.count("<svg") >= 2
+    assert "3 400 dirhams" in html  # the published total
+    assert "2 100" not in html  # ITO alone: confidential
+    assert "secret statistique" in html
 
 
 def test_errors_are_one_plain_line_not_a_traceback(tmp_path):

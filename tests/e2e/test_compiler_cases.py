@@ -30,7 +30,7 @@ def _levels(run, tmp_path) -> dict[str, str]:
     out = tmp_path / "ind.csv"
     res = run("build")
     assert res.exit_code == 0, res.output
-    assert run("export", "--format", "csv", "--out", str(out)).exit_code == 0
+    assert run("export", "--internal", "--format", "csv", "--out", str(out)).exit_code == 0
     rows = csv.DictReader(out.open())
     return {
         r["partner"]: r["value"]

@@ -24,7 +24,7 @@ def _run(runner: CliRunner, wh: Path, *args: str, code: int = 0):
 
 def _exports(runner: CliRunner, wh: Path, tmp: Path) -> dict[tuple[str, str], str]:
     out = tmp / "indicators.csv"
-    _run(runner, wh, "export", "--format", "csv", "--out", str(out))
+    _run(runner, wh, "export", "--internal", "--format", "csv", "--out", str(out))
     with out.open(encoding="utf-8") as f:
         return {
             (r["indicator"], r["period"]): r["value"]
