@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib
 import json
 import shutil
 import stat
-import sys
-import types
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,26 +24,6 @@ pytestmark = pytest.mark.slow
 
 CORRECTED = "2024-03"
 DATE1, DATE2 = "2025-10-15", "2025-11-15"
-
-
-@dataclass
-class _Audit:
-    protected: int = 0
-    exposed: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.exposed == 0
-
-
-def _fake_audit(mp: pytest.MonkeyPatch, exposed: int = 0) -> None:
-    """Stand in for the audit when the lead's module is not there yet (or to expose)."""
-    try:
-        module = importlib.import_module("marsad.protect.stored")
-    except ImportError:
-        module = types.ModuleType("marsad.protect.stored")
-        mp.setitem(sys.modules, "marsad.protect.stored", module)
-    mp.setattr(module, "audit_stored", lambda wh: _Audit(exposed=exposed), raising=False)
 
 
 def run(*args: str, code: int = 0):
@@ -89,7 +65,6 @@ def _history(folder: Path, data: Path) -> dict:
 def world(tmp_path_factory):
     base = tmp_path_factory.mktemp("release")
     with pytest.MonkeyPatch.context() as mp:
-        _fake_audit(mp)
         mp.setenv("MARSAD_SDC_P", "17")
         mp.setenv("MARSAD_SDC_MIN_CONTRIBUTORS", "4")
         mp.delenv("MARSAD_RELEASES_DIR", raising=False)
@@ -212,13 +187,20 @@ def test_list_show_revisions_and_unknown_ids(world, tmp_path):
 
 
 def test_a_release_that_exposes_a_cell_is_refused(world, tmp_path):
-    a = world["a"]
+    """The real intruder audit runs at release: secondary cells published by mistake
+    (their flags cleared in the warehouse) make the release refused."""
+    from marsad.engine import open_warehouse
+
     copy = tmp_path / "w.duckdb"
-    shutil.copy(a["w"][1], copy)
-    mp = world["mp"]
-    _fake_audit(mp, exposed=2)
-    try:
-        result = run("release", "create", "--id", "R3", "--warehouse", str(copy), code=1)
-    finally:
-        _fake_audit(mp)
+    shutil.copy(world["a"]["w"][1], copy)
+    with open_warehouse(copy) as wh:
+        wh.sql("UPDATE sdc_cells SET status = 'F' WHERE status = 'D'")
+    result = run("release", "create", "--id", "R3", "--warehouse", str(copy), code=1)
     assert "exposed" in result.output and not (tmp_path / "releases" / "R3").exists()
+
+
+def test_sdc_audit_of_a_release(world):
+    result = run("sdc", "audit", "--release", "R1", *world["a"]["w"])
+    assert "Audit of release R1" in result.output and ", 0 exposed." in result.output
+    missing = run("sdc", "audit", "--release", "R9", *world["a"]["w"], code=2)
+    assert "no release R9" in missing.output

@@ -31,7 +31,7 @@ import highspy
 import numpy as np
 
 from marsad.protect import _lp
-from marsad.protect.table import Cell, LinkedTable
+from marsad.protect.table import LinkedTable
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +86,41 @@ def audit(table: LinkedTable) -> AuditResult:
 
 
 def _component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
-    """Exposed sensitive keys of one component."""
-    exposed: list[Hashable] = []
+    """Exposed sensitive keys of one component.
+
+    Every optimal solution is a table the intruder cannot rule out: it also
+    settles each other sensitive cell it takes far enough down (or up), whose
+    own program in that direction is then not needed (measured: about a third
+    of the programs remain on a concentrated table).
+    """
     hidden = [k for k in comp.keys if table.cells[k].withheld]
+    h, scale = _model(table, comp, hidden)
+    cells = [table.cells[k] for k in hidden]
+    low = np.array([c.value - c.lpl + _TOLERANCE for c in cells], dtype=np.float64) / scale
+    high = np.array([c.value + c.upl - _TOLERANCE for c in cells], dtype=np.float64) / scale
+    sensitive = np.array([c.sensitive for c in cells], dtype=bool)
+    down, up = ~sensitive, ~sensitive.copy()  # directions settled
+    for j in np.flatnonzero(sensitive):
+        for sense, settled in ((1.0, down), (-1.0, up)):
+            if settled[j]:
+                continue
+            h.changeColCost(int(j), sense)
+            status = _lp.run(h, "audit")
+            h.changeColCost(int(j), 0.0)
+            if status in _lp.UNBOUNDED:  # only a maximum can be unbounded
+                up[j] = True
+                continue
+            x = np.asarray(h.getSolution().col_value)
+            down |= x <= low
+            up |= x >= high
+    return [hidden[j] for j in np.flatnonzero(sensitive & ~(down & up))]
+
+
+def _model(
+    table: LinkedTable, comp: _lp.Component, hidden: list[Hashable]
+) -> tuple[highspy.Highs, float]:
+    """The intruder's program of one component: a column per withheld cell (>= 0),
+    a row per relation with the published values moved to the right-hand side."""
     col = {k: i for i, k in enumerate(hidden)}
     scale = _lp.scale(np.array([float(table.cells[k].value) for k in comp.keys]))
     h = _lp.new_highs()
@@ -101,20 +133,4 @@ def _component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
             rows.append((cols, [c for k, c in terms if k in col]))
             rhs.append(-sum(c * table.cells[k].value for k, c in terms if k not in col) / scale)
     _lp.add_rows(h, rows, rhs)
-    for key in hidden:
-        if table.cells[key].sensitive and not _holds(h, col[key], table.cells[key], scale):
-            exposed.append(key)
-    return exposed
-
-
-def _holds(h: highspy.Highs, j: int, cell: Cell, scale: float) -> bool:
-    """Whether the intruder's interval for column ``j`` (values divided by
-    ``scale``) reaches the cell's protection."""
-    h.changeColCost(j, 1.0)
-    _lp.run(h, "audit")
-    low = h.getInfo().objective_function_value * scale
-    h.changeColCost(j, -1.0)
-    status = _lp.run(h, "audit")
-    high = _lp.INF if status in _lp.UNBOUNDED else -h.getInfo().objective_function_value * scale
-    h.changeColCost(j, 0.0)
-    return low <= cell.value - cell.lpl + _TOLERANCE and high >= cell.value + cell.upl - _TOLERANCE
+    return h, scale

@@ -121,7 +121,11 @@ def write_release(
     if sdc is not None:
         _write_csv(folder / SDC_CSV, *sdc)
     period = last_period(read_public(folder / PUBLIC_CSV))
-    notes = _bulletins(wh, folder, period) if period else ["no complete period: no bulletin"]
+    notes = (
+        _bulletins(wh, folder, period, release_id)
+        if period
+        else ["no complete period: no bulletin"]
+    )
     history = [(r.id, read_public(r.file(PUBLIC_CSV))) for r in previous]
     header, rows = triangle([*history, (release_id, read_public(folder / PUBLIC_CSV))])
     _write_csv(folder / REVISIONS_CSV, header, rows)
@@ -158,20 +162,26 @@ def last_period(cells: dict) -> str | None:
     return str(best)
 
 
-def _bulletins(wh: Warehouse, folder: Path, period: str) -> list[str]:
-    """The HTML bulletins of ``period``, one per language; a bulletin that cannot be made
-    is left out with a plain note."""
+def _bulletins(wh: Warehouse, folder: Path, period: str, release_id: str) -> list[str]:
+    """The HTML bulletins of ``period``, one per language, naming the release; a bulletin
+    that cannot be made (e.g. its total is confidential) is left out with a plain note."""
+    from dataclasses import replace
+
     from marsad.build import load_indicators
+    from marsad.indicators.table import IndicatorTable
     from marsad.publish.bulletin import write_bulletin
 
-    table = load_indicators(wh)
+    built = load_indicators(wh)
+    table = IndicatorTable.from_rows(
+        (replace(o, release=release_id) for o in built), release=release_id
+    )
     synthetic = bool(wh.scalar("SELECT count(*) FROM firms WHERE name LIKE 'Synthetic %'"))
     notes = []
     for lang in BULLETIN_LANGS:
         out = folder / f"bulletin-{period}-{lang}.html"
         try:
             write_bulletin(table, period, lang, out, synthetic=synthetic)
-        except (MarsadError, ValueError, LookupError) as exc:  # the release goes without it
+        except MarsadError as exc:  # the release goes without it
             log.warning("bulletin %s %s not made: %s", period, lang, exc)
             notes.append(f"the {lang} bulletin of {period} could not be made: {exc}")
     return notes
