@@ -18,9 +18,14 @@ the two largest contributions.
 
 The relations an intruder knows (:func:`linked_table`): the five segments
 add up to ``TOTAL``; services and partners to ``_T``; months to quarters to
-halves to years, and each year to date is the previous one plus its month;
-``DDS`` (the digitally deliverable services) of a service is that service's
-``TOTAL``, and ``DDS`` of all services is the sum of its services.
+halves to years, and each year to date is the previous one plus its month.
+``DDS`` (the digitally deliverable services) is part of ``TOTAL``: the
+intruder knows that ``TOTAL = DDS + the rest``, with the rest never negative,
+for the total, each partner and each service (the rest of a digitally
+deliverable service is nothing, of another one all of it). The rest is a
+*latent* cell (:data:`NOT_DDS`, status :data:`LATENT`): never published, never
+sensitive, but a term of the relations, so that a partner's ``DDS`` cell cannot
+be set against its ``TOTAL`` cell to undo a suppression.
 """
 
 from __future__ import annotations
@@ -37,7 +42,6 @@ from marsad.protect.table import (
     Dimension,
     Key,
     LinkedTable,
-    Relation,
     build_table,
     calendar,
     flat,
@@ -46,6 +50,10 @@ from marsad.protect.table import (
 from marsad.reference import ALL, DDS, SEGMENT_CODES, TOTAL
 
 MONEY = dtypes.Decimal(38, 2)
+#: Segment code of the latent cells: ``TOTAL`` less ``DDS`` (not digitally deliverable).
+NOT_DDS = "NOT_DDS"
+#: Status of a latent cell: never published, never sensitive.
+LATENT = "L"
 #: The cell key's fields, in order.
 KEY_FIELDS = ("flow", "period", "segment", "service", "partner")
 FLOWS = {"C": "exports", "D": "imports"}
@@ -181,26 +189,40 @@ def dimensions(keys: Iterable[Key]) -> list[Dimension]:
     years = sorted({int(k[1][:4]) for k in keys})
     services = sorted({k[3] for k in keys} - {ALL})
     partners = sorted({k[4] for k in keys} - {ALL})
-    return [
-        calendar(1, years),
-        flat(2, TOTAL, SEGMENT_CODES),
-        flat(3, ALL, services),
-        flat(4, ALL, partners),
-    ]
+    segments = Dimension(2, ((TOTAL, SEGMENT_CODES), (TOTAL, (DDS, NOT_DDS))))
+    return [calendar(1, years), segments, flat(3, ALL, services), flat(4, ALL, partners)]
+
+
+def latent_cells(cells: Mapping[Key, Cell]) -> dict[Key, Cell]:
+    """The latent cells ``TOTAL - DDS`` (:data:`NOT_DDS`) of every total, service
+    and partner cell of the sector, where that rest is not nothing.
+
+    >>> cells = {("exports", "2024", "TOTAL", "_T", "_T"): Cell(9),
+    ...          ("exports", "2024", "DDS", "_T", "_T"): Cell(7)}
+    >>> {k[2]: (c.value, c.status) for k, c in latent_cells(cells).items()}
+    {'NOT_DDS': (2, 'L')}
+    """
+    out: dict[Key, Cell] = {}
+    for key, cell in cells.items():
+        flow, period, segment, service, partner = key
+        if segment != TOTAL or (service != ALL and partner != ALL):
+            continue
+        dds = cells.get((flow, period, DDS, service, partner))
+        rest = cell.value - (dds.value if dds is not None else 0)
+        if rest < 0:
+            raise ValueError(f"the DDS cell of {key} is larger than its total")
+        if rest:
+            out[(flow, period, NOT_DDS, service, partner)] = Cell(rest, LATENT)
+    return out
 
 
 def linked_table(cells: Mapping[Key, Cell]) -> LinkedTable:
-    """The linked table of the published level cells, with every relation
-    an intruder knows (module docstring), ``DDS`` included.
+    """The linked table of the published level cells and their latent cells,
+    with every relation an intruder knows (module docstring).
 
     >>> cells = {("exports", "2024", s, "SI", "_T"): Cell(5) for s in ("TOTAL", "DDS", "ITO")}
-    >>> [len(r.parts) for r in linked_table(cells).relations]
-    [1, 1]
+    >>> [(r.total[2], [p[2] for p in r.parts]) for r in linked_table(cells).relations]
+    [('TOTAL', ['ITO']), ('TOTAL', ['DDS'])]
     """
-    table = build_table(cells, dimensions(cells))
-    extra = [
-        Relation(key, ((key[0], key[1], TOTAL, key[3], key[4]),))
-        for key in cells
-        if key[2] == DDS and key[3] != ALL and (key[0], key[1], TOTAL, key[3], key[4]) in cells
-    ]
-    return LinkedTable(table.cells, (*table.relations, *extra))
+    published = {k: c for k, c in cells.items() if c.status != LATENT}
+    return build_table({**published, **latent_cells(published)}, dimensions(published))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from marsad.indicators.table import IndicatorTable
+from marsad.protect.cells import LATENT
 from marsad.protect.primary import SECONDARY
 from marsad.protect.table import Key, LinkedTable
 from marsad.reference import ALL, TOTAL
@@ -69,6 +70,8 @@ Loss(table='exports, total', cells=1, primary=0, secondary=0, share=Decimal('0.0
     """
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for key, cell in linked.cells.items():
+        if cell.status == LATENT:
+            continue  # not a published cell: TOTAL less DDS
         c = counts[breakdown(key)]
         c[0] += 1
         c[1] += cell.sensitive

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from marsad.protect.audit import AuditResult, audit
-from marsad.protect.cells import KEY_FIELDS, linked_table
+from marsad.protect.cells import KEY_FIELDS, LATENT, linked_table
 from marsad.protect.table import Cell, Key, LinkedTable
 
 #: Columns of ``sdc_cells``, after the key's.
@@ -25,13 +25,14 @@ _CENTIMES = pa.decimal128(38, 0)
 
 
 def sdc_rows(table: LinkedTable) -> pa.Table:
-    """The cells of ``table`` as the rows of ``sdc_cells``, sorted by key.
+    """The published level cells of ``table`` (latent ones are made again from
+    them) as the rows of ``sdc_cells``, sorted by key.
 
     >>> rows = sdc_rows(linked_table({("exports", "2024", "TOTAL", "_T", "_T"): Cell(5)}))
     >>> rows.column_names, rows.num_rows
     (['flow', 'period', 'segment', 'service', 'partner', 'value', 'status', 'upl', 'lpl'], 1)
     """
-    keys = sorted(table.cells)
+    keys = sorted(k for k, c in table.cells.items() if c.status != LATENT)
     columns: dict[str, pa.Array] = {
         f: pa.array([k[i] for k in keys], pa.string()) for i, f in enumerate(KEY_FIELDS)
     }
