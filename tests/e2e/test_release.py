@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 import stat
 from decimal import Decimal
@@ -204,3 +205,43 @@ def test_sdc_audit_of_a_release(world):
     assert "Audit of release R1" in result.output and ", 0 exposed." in result.output
     missing = run("sdc", "audit", "--release", "R9", *world["a"]["w"], code=2)
     assert "no release R9" in missing.output
+
+
+def test_revisions_print_as_csv_lines(world):
+    """Review of issue 8: without --out the triangle came out as one line with literal \\n."""
+    out = run("release", "revisions", *world["a"]["w"]).stdout
+    lines = out.splitlines()
+    assert len(lines) > 2 and lines[0].startswith("segment,period,first_release")
+    assert "\\n" not in out
+
+
+def test_a_release_dated_before_the_latest_or_badly_is_refused(world):
+    """Review of issue 8: --date 1900-01-01 made the new release the first published."""
+    w = world["a"]["w"]
+    early = run("release", "create", "--id", "EARLY", "--date", "1900-01-01", *w, code=1)
+    assert "would come before release R2" in early.output
+    assert not (world["a"]["root"] / "EARLY").exists()
+    run("release", "create", "--id", "BAD", "--date", "20250101", *w, code=2)
+
+
+def test_a_frozen_file_changed_since_is_not_exported(world, tmp_path):
+    """Review of issue 8: a frozen file altered by root was exported silently."""
+    copy = tmp_path / "copy"
+    shutil.copytree(world["a"]["root"] / "R1", copy / "releases" / "R1")
+    target = copy / "releases" / "R1" / "indicators.csv"
+    target.chmod(0o644)
+    with target.open("a") as f:
+        f.write("x\n")
+    w = ("--warehouse", world["a"]["w"][1])
+    env_before = os.environ.get("MARSAD_RELEASES_DIR")
+    os.environ["MARSAD_RELEASES_DIR"] = str(copy / "releases")
+    try:
+        res = run("export", "--release", "R1", "--format", "csv", "--out", str(tmp_path / "o.csv"),
+                  *w, code=1)  # fmt: skip
+    finally:
+        if env_before is None:
+            os.environ.pop("MARSAD_RELEASES_DIR")
+        else:
+            os.environ["MARSAD_RELEASES_DIR"] = env_before
+    assert "not the file that was frozen" in res.output
+    assert not (tmp_path / "o.csv").exists()

@@ -65,7 +65,8 @@ def _from_release(
     root = releases_root(path)
     say(f"warehouse: {path}")
     say(f"releases: {root}")
-    frozen = find(root, release_id).file(INTERNAL_CSV if internal else PUBLIC_CSV)
+    release = find(root, release_id)
+    frozen = release.checked_file(INTERNAL_CSV if internal else PUBLIC_CSV)
     with writing(out_file):
         return export_release(frozen, fmt.value, out_file)
 

@@ -10,6 +10,7 @@ temporary warehouse and never writes the one given.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -75,9 +76,12 @@ def create(
 
 
 def _date(text: str | None) -> dt.date:
+    """The release date: YYYY-MM-DD exactly (``20250101`` is refused), default today."""
     if text is None:
         return dt.date.today()
     try:
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
         fail(f"not a date: {text!r} (write --date 2025-10-15)")
@@ -239,7 +243,7 @@ def revisions(
     writer.writerow(header)
     writer.writerows(rows)
     if out_file is None:
-        console().print(buffer.getvalue(), end="")
+        sys.stdout.write(buffer.getvalue())  # CSV as it is: no markup, no escaping
         return
     with writing(out_file):
         write_text(out_file, buffer.getvalue())

@@ -69,9 +69,10 @@ def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: s
     if final.exists():
         raise ReleaseError(f"release {release_id} exists already in {root}: a release is "
                            "never changed; choose another id")  # fmt: skip
+    previous = [r for r in all_releases(root) if r.id != release_id]
+    _check_date(date, previous)
     snapshot.check_built(wh)
     _audit(wh)
-    previous = [r for r in all_releases(root) if r.id != release_id]
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".{release_id}.tmp-{secrets.token_hex(4)}"
     try:
@@ -85,6 +86,19 @@ def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: s
             make_writable(tmp)
             shutil.rmtree(tmp, ignore_errors=True)
     return Frozen(Release(final), period, notes)
+
+
+def _check_date(date: dt.date, previous: list[Release]) -> None:
+    """Releases are dated in the order they are made: the revision triangle and the
+    diffs read them in that order, so a date before the latest release's is refused."""
+    if not previous:
+        return
+    latest = previous[-1]
+    if date.isoformat() < str(latest.manifest.get("date", "")):
+        raise ReleaseError(
+            f"a release dated {date.isoformat()} would come before release {latest.id} "
+            f"({latest.manifest.get('date')}): releases are dated in the order they are made"
+        )
 
 
 def _audit(wh: Warehouse) -> None:

@@ -89,6 +89,20 @@ class Release:
             raise ReleaseError(f"release {self.id} has no file {name}")
         return path
 
+    def checked_file(self, name: str) -> Path:
+        """:meth:`file`, after checking its SHA-256 against the manifest: a frozen file
+        changed since (read-only modes do not stop every user) is refused in one line."""
+        import hashlib
+
+        path = self.file(name)
+        recorded = self.manifest.get("files", {}).get(name)
+        if recorded != hashlib.sha256(path.read_bytes()).hexdigest():
+            raise ReleaseError(
+                f"release {self.id}: {name} is not the file that was frozen (its SHA-256 "
+                "differs from the manifest's); see marsad release verify"
+            )
+        return path
+
     def files(self) -> list[tuple[str, int]]:
         """Every file of the release as (relative path, size in bytes), sorted."""
         return sorted(
