@@ -99,7 +99,7 @@ def _component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
     low = np.array([c.value - c.lpl + _TOLERANCE for c in cells], dtype=np.float64) / scale
     high = np.array([c.value + c.upl - _TOLERANCE for c in cells], dtype=np.float64) / scale
     sensitive = np.array([c.sensitive for c in cells], dtype=bool)
-    down, up = ~sensitive, ~sensitive.copy()  # directions settled
+    down, up = ~sensitive, ~sensitive  # directions settled (two new arrays)
     for j in np.flatnonzero(sensitive):
         for sense, settled in ((1.0, down), (-1.0, up)):
             if settled[j]:

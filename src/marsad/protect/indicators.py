@@ -114,13 +114,18 @@ def level_cells(
 
 def _headline(key: Key) -> bool:
     """The sector total of any period, and the segments' totals of years,
-    halves and quarters: the figures a bulletin leads with."""
+    halves and quarters: the figures a bulletin leads with.
+
+    >>> periods = ("2024-Q3", "2024-07", "2024-07/YTD")
+    >>> [_headline(("exports", p, "CRM", "_T", "_T")) for p in periods]
+    [True, False, False]
+    """
     _flow, period, segment, service, partner = key
     if service != ALL or partner != ALL:
         return False
     if segment == TOTAL:
         return True
-    return segment in SEGMENT_CODES and "/" not in period and len(period) != 7
+    return segment in SEGMENT_CODES and "/" not in period and Period.parse(period).kind != "month"
 
 
 def protect_indicators(

@@ -332,6 +332,33 @@ def test_derived_figures_never_use_a_withheld_level(built):
         before = str(int(period[:4]) - 1) + period[4:]
         assert cells[(flow, period, *rest)][0] is not None
         assert cells[(flow, before, *rest)][0] is not None
+    _published_from_published(wh, cells)
+
+
+def _published_from_published(wh, cells):
+    """Progress, year-to-date growth and the balance: each published one reads only
+    published levels (a level absent from the table is zero and reveals nothing)."""
+
+    def shown(key):
+        return key not in cells or cells[key][0] is not None
+
+    found = {"progress_prev_year": 0, "ytd_growth_yoy": 0, "level": 0}
+    rows = wh.sql(
+        "SELECT indicator, flow, period, segment, service, partner FROM indicators WHERE "
+        "conf_status = 'F' AND (indicator IN ('progress_prev_year', 'ytd_growth_yoy') OR "
+        "(indicator = 'level' AND flow = 'balance'))"
+    )
+    for indicator, flow, period, *rest in rows:
+        found[indicator] += 1
+        before = str(int(period[:4]) - 1) + period[4:]
+        if indicator == "progress_prev_year":
+            uses = [(flow, period, *rest), (flow, before[:4], *rest)]  # the year before
+        elif indicator == "ytd_growth_yoy":
+            uses = [(flow, f"ytd:{period}", *rest), (flow, f"ytd:{before}", *rest)]
+        else:
+            uses = [(f, period, *rest) for f in ("exports", "imports")]
+        assert all(shown(k) for k in uses), (indicator, flow, period, rest)
+    assert all(found.values()), found
 
 
 def test_public_values_are_empty_and_internal_ones_kept(built):
