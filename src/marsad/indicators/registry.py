@@ -98,6 +98,95 @@ INDICATORS: dict[str, Indicator] = {
             "(ytd_level(t) / ytd_level(t-1y) - 1) x 100",
             "(cumul(t) / cumul(t-1 an) - 1) x 100",
         ),
+        Indicator(
+            "level_old_scope",
+            "MAD",
+            "Exportations, ancienne série « offshoring »",
+            "Exports, former offshoring series",
+            "الصادرات، السلسلة القديمة «الأوفشورينغ»",
+            "annual exports of the former, narrower offshoring scope as published by the "
+            "Office des Changes (a different series: never chained with level)",
+            "exportations annuelles de l'ancien périmètre « offshoring », plus étroit, telles "
+            "que publiées par l'Office des Changes (une autre série : jamais enchaînée avec "
+            "le montant)",
+        ),
+        Indicator(
+            "target_level",
+            "MAD",
+            "Objectif d'exportations",
+            "Exports target",
+            "هدف الصادرات",
+            "the exports target of the Digital Morocco 2030 strategy, in the target year",
+            "l'objectif d'exportations de la stratégie Maroc Digital 2030, l'année cible",
+        ),
+        Indicator(
+            "target_share",
+            "percent",
+            "Part de l'objectif atteinte",
+            "Share of the target reached",
+            "نسبة تحقيق الهدف",
+            "level(Y) / target_level x 100, for each complete year Y",
+            "montant(Y) / objectif x 100, pour chaque année complète Y",
+        ),
+        Indicator(
+            "target_required_growth",
+            "percent",
+            "Croissance annuelle nécessaire",
+            "Annual growth needed",
+            "النمو السنوي اللازم",
+            "((target_level / level(Y)) ^ (1 / (target year - Y)) - 1) x 100",
+            "((objectif / montant(Y)) ^ (1 / (année cible - Y)) - 1) x 100",
+        ),
+        Indicator(
+            "target_recent_growth",
+            "percent",
+            "Croissance annuelle moyenne récente",
+            "Recent average annual growth",
+            "متوسط النمو السنوي الأخير",
+            "((level(Y) / level(Y0)) ^ (1 / (Y - Y0)) - 1) x 100, Y0 the first of at most "
+            "5 consecutive complete years ending in Y",
+            "((montant(Y) / montant(Y0)) ^ (1 / (Y - Y0)) - 1) x 100, Y0 la première d'au plus "
+            "5 années complètes consécutives finissant en Y",
+        ),
+        Indicator(
+            "target_projected_level",
+            "MAD",
+            "Exportations projetées à l'année cible",
+            "Exports projected to the target year",
+            "الصادرات المتوقعة في سنة الهدف",
+            "level(Y) x (1 + target_recent_growth / 100) ^ (target year - Y), rounded to the "
+            "centime",
+            "montant(Y) x (1 + croissance récente / 100) ^ (année cible - Y), arrondi au centime",
+        ),
+        Indicator(
+            "jobs",
+            "jobs",
+            "Emplois",
+            "Jobs",
+            "مناصب الشغل",
+            "jobs in the sector as counted by the ministry (loaded with "
+            "`marsad ingest --kind employment`)",
+            "emplois du secteur selon le décompte du ministère (chargés avec "
+            "`marsad ingest --kind employment`)",
+        ),
+        Indicator(
+            "jobs_target_level",
+            "jobs",
+            "Objectif d'emplois",
+            "Jobs target",
+            "هدف مناصب الشغل",
+            "the jobs target of the Digital Morocco 2030 strategy, in the target year",
+            "l'objectif d'emplois de la stratégie Maroc Digital 2030, l'année cible",
+        ),
+        Indicator(
+            "jobs_target_share",
+            "percent",
+            "Part de l'objectif d'emplois atteinte",
+            "Share of the jobs target reached",
+            "نسبة تحقيق هدف مناصب الشغل",
+            "jobs(Y) / jobs_target_level x 100",
+            "emplois(Y) / objectif d'emplois x 100",
+        ),
     )
 }
 

@@ -44,6 +44,16 @@ class Observation:
     conf_status: str = "F"
     release: str = ""
 
+    @property
+    def key(self) -> str:
+        """The row's key, ``indicator/flow/period/segment/service/partner`` (e.g. in the
+        bulletin's ``<data data-key>`` and the API).
+
+        >>> Observation("level", "exports", "2025-S1", "TOTAL", "_T", "_T", None, "MAD").key
+        'level/exports/2025-S1/TOTAL/_T/_T'
+        """
+        return row_key(self)
+
     def as_tuple(self) -> tuple:
         return tuple(getattr(self, c) for c in COLUMNS)
 
@@ -66,6 +76,11 @@ class Observation:
         True
         """
         return None if self.withheld else self.value
+
+
+def row_key(obs: Observation) -> str:
+    """The key of a row: its dimensions joined by ``/`` (see :attr:`Observation.key`)."""
+    return "/".join((obs.indicator, obs.flow, obs.period, obs.segment, obs.service, obs.partner))
 
 
 @dataclass

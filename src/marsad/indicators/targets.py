@@ -21,9 +21,9 @@ import decimal
 from dataclasses import dataclass
 from decimal import Decimal
 
-from marsad.indicators.table import IndicatorTable
+from marsad.indicators.table import IndicatorTable, Observation
 from marsad.periods import Period
-from marsad.reference import TOTAL, targets
+from marsad.reference import ALL, TOTAL, published_figures, targets
 
 #: How the growth still needed is computed (shown in the bulletin's method note).
 REQUIRED_GROWTH_FORMULA = "((target / level) ^ (1 / years left) - 1) x 100"
@@ -167,3 +167,103 @@ def _cagr(start: Decimal, end: Decimal, years: int) -> Decimal:
         ratio = end / start
         rate = (ratio.ln() / years).exp() - 1
         return _RESULT.plus(rate * 100)
+
+
+#: Indicators of the exports tracker, one row each per complete year (see :func:`target_rows`).
+TRACKER_INDICATORS: tuple[str, ...] = (
+    "target_share",
+    "target_required_growth",
+    "target_recent_growth",
+    "target_projected_level",
+)
+_CENTIME = Decimal("0.01")
+
+
+def target_rows(table: IndicatorTable, *, flow: str = "exports") -> list[Observation]:
+    """The exports tracker as rows of the indicator table: ``target_level`` in the target
+    year, and for each complete year Y with a TOTAL level the share of the target reached,
+    the growth still needed, the recent average growth and the projected level (the last
+    two when an earlier year exists). Each row takes the status and release of level(Y).
+
+    >>> rows = target_rows(table)                                  # doctest: +SKIP
+    >>> [(o.indicator, o.period, round(o.value, 1)) for o in rows][:2]   # doctest: +SKIP
+    [('target_level', '2030', Decimal('40000000000.0')), ('target_share', '2023', Decimal('65.4'))]
+    """
+    target = exports_target()
+    if target is None or target.unit not in _UNIT_SCALE:
+        return []
+    goal = (target.value * _UNIT_SCALE[target.unit]).quantize(_CENTIME)
+    rows: list[Observation] = []
+    for period in table.periods("year"):
+        level = table.observation("level", period, TOTAL, flow=flow)
+        status = tracker(table, period, flow=flow)
+        if level is None or status is None or str(status.latest_year) != period:
+            continue
+        values = {
+            "target_share": status.percent_reached,
+            "target_required_growth": status.required_growth,
+            "target_recent_growth": status.recent_growth,
+            "target_projected_level": None
+            if status.projected_level is None
+            else status.projected_level.quantize(_CENTIME, decimal.ROUND_HALF_UP),
+        }
+        if not rows:
+            rows.append(_tracker_row("target_level", str(target.year), goal, level, flow))
+        rows += [
+            _tracker_row(indicator, period, value, level, flow)
+            for indicator, value in values.items()
+            if value is not None
+        ]
+    return rows
+
+
+def _tracker_row(
+    indicator: str, period: str, value: Decimal, level: Observation, flow: str
+) -> Observation:
+    from marsad.indicators.registry import INDICATORS
+
+    return Observation(
+        indicator, flow, period, TOTAL, ALL, ALL, value, INDICATORS[indicator].unit,
+        obs_status=level.obs_status, release=level.release,
+    )  # fmt: skip
+
+
+def old_series_rows(release: str = "") -> list[Observation]:
+    """The former "offshoring" series (``level_old_scope``), as published, in MAD: a
+    separate series, never chained with ``level`` (reference ``published_figures.csv``).
+
+    >>> [(o.period, o.value) for o in old_series_rows()][-1]
+    ('2023', Decimal('17900000000.00'))
+    """
+    scale = {"bn_MAD": Decimal(10) ** 9, "m_MAD": Decimal(10) ** 6, "MAD": Decimal(1)}
+    return [
+        Observation(
+            "level_old_scope",
+            f.series,
+            f.period,
+            TOTAL,
+            ALL,
+            ALL,
+            (f.value * scale[f.unit]).quantize(_CENTIME),
+            "MAD",
+            obs_status="A" if f.status == "final" else "P",
+            release=release,
+        )
+        for f in published_figures()
+        if f.scope == "offshoring_old_scope" and f.measure == "level" and f.segment == TOTAL
+    ]
+
+
+def break_year() -> str | None:
+    """The first year of the new series (2023): its exports TOTAL level is flagged ``B``
+    (SDMX OBS_STATUS: break in series) because the old series stops there.
+
+    >>> break_year()
+    '2023'
+    """
+    years = [
+        f.period
+        for f in published_figures()
+        if f.scope == "digital_outsourcing" and Period.parse(f.period).kind == "year"
+    ]
+    return min(years) if years else None
