@@ -47,7 +47,7 @@ def descriptor(rows: list[tuple[str, ...]], publication: Publication) -> dict:
     """
     units = {i.id: {"unit": i.unit, "label": i.label_en, "formula": i.formula}
              for i in INDICATORS.values()}  # fmt: skip
-    return {
+    package = {
         "name": "marsad-indicators",
         "title": publication.title,
         "version": publication.release or "build",
@@ -73,6 +73,7 @@ def descriptor(rows: list[tuple[str, ...]], publication: Publication) -> dict:
         ],
         "indicators": units,
     }
+    return {k: v for k, v in package.items() if v is not None}
 
 
 def readme(rows: list[tuple[str, ...]], publication: Publication) -> str:

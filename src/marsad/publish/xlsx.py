@@ -16,6 +16,7 @@ in series, ``[e]`` estimated; empty for a final value.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,6 +37,10 @@ LEGEND = [
     "[b] = break in series",
     "[e] = estimated",
 ]
+INSTRUCTIONS = (
+    "This worksheet contains one table. Values are numbers in the unit of the header; "
+    "an empty status is a final value; shorthand is explained in the legend."
+)
 DIMENSIONS = ("flow", "period", "segment", "service", "partner")
 
 
@@ -54,8 +59,8 @@ SHEETS = (
           lambda r: r["service"] == "_T" and r["partner"] == "_T"),
     Sheet("Levels_service", "Levels by service (EBOPS 2010)", ("level",),
           lambda r: r["service"] != "_T"),
-    Sheet("Levels_partner", "Levels by partner country", ("level",),
-          lambda r: r["partner"] != "_T"),
+    Sheet("Levels_partner", "Levels by partner country (all services)", ("level",),
+          lambda r: r["service"] == "_T" and r["partner"] != "_T"),
     Sheet("Growth", "Year-on-year growth", ("growth_yoy",)),
     Sheet("Shares", "Shares", ("share",)),
     Sheet("Contributions", "Contributions to growth", ("contribution",)),
@@ -135,6 +140,7 @@ def _tables(rows: list[dict[str, str]], publication: Publication) -> dict:
             source=publication.source,
             units=units,
             legend=LEGEND,
+            instructions=INSTRUCTIONS,
             index_columns={2: 0},
         )
     return out
@@ -164,10 +170,18 @@ def _cover(publication: Publication):
 def write_xlsx(rows: list[tuple[str, ...]], out: Path, publication: Publication) -> None:
     """Write the workbook to ``out``, whole or not at all."""
     import gptables as gpt
+    from xlsxwriter.exceptions import FileCreateError
 
     records = [dict(zip(COLUMNS, r, strict=True)) for r in rows]
-    tables = _tables(records, publication)
-    with atomic_path(out) as tmp:
-        gpt.write_workbook(
-            filename=str(tmp), sheets=tables, cover=_cover(publication), auto_width=False
-        )
+    with warnings.catch_warnings():
+        # gptables warns of every empty cell: an empty status is a final value (instructions)
+        warnings.simplefilter("ignore", UserWarning)
+        tables = _tables(records, publication)
+        with atomic_path(out) as tmp:
+            try:
+                gpt.write_workbook(
+                    filename=str(tmp), sheets=tables, cover=_cover(publication), auto_width=False
+                )
+            except FileCreateError as exc:  # an OS fault, as the other writers raise it
+                cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+                raise (cause or OSError(str(exc))) from exc
