@@ -24,10 +24,20 @@ class ExportFormat(StrEnum):
     """The formats the indicator table is written in."""
 
     csv = "csv"
+    xlsx = "xlsx"
+    sdmx_csv = "sdmx-csv"
+    sdmx_ml = "sdmx-ml"
+    sdmx_structure = "sdmx-structure"
+    csv_bundle = "csv-bundle"
 
 
 def export(
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv.")],
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format", help="csv, xlsx, sdmx-csv, sdmx-ml, sdmx-structure or csv-bundle."
+        ),
+    ],
     out_file: Annotated[Path, typer.Option("--out", help="File to write.")],
     internal: Annotated[
         bool,
@@ -67,8 +77,34 @@ def _from_release(
     say(f"releases: {root}")
     release = find(root, release_id)
     frozen = release.checked_file(INTERNAL_CSV if internal else PUBLIC_CSV)
+    publication = None if fmt is ExportFormat.csv else _release_publication(release, path, internal)
     with writing(out_file):
-        return export_release(frozen, fmt.value, out_file)
+        return export_release(frozen, fmt.value, out_file, publication)
+
+
+def _release_publication(release, warehouse_file: Path, internal: bool):
+    """The publication details of a release: its id and date; synthetic when the
+    warehouse beside it holds the synthetic firms."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from marsad.publish.columns import Publication
+
+    synthetic = "synth" in release.id.lower()
+    if warehouse_file.exists():
+        import contextlib
+
+        from marsad.engine import open_warehouse
+        from marsad.errors import MarsadError
+        from marsad.publish.export import is_synthetic
+
+        with contextlib.suppress(MarsadError), open_warehouse(warehouse_file, read_only=True) as wh:
+            synthetic = synthetic or is_synthetic(wh)
+    publication = Publication.from_settings(release.id, synthetic=synthetic, internal=internal)
+    date = str(release.manifest.get("date", ""))
+    if date and publication.release_date is None:
+        publication = replace(publication, release_date=dt.date.fromisoformat(date))
+    return publication
 
 
 def register(app: typer.Typer) -> None:

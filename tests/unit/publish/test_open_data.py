@@ -1,0 +1,176 @@
+"""Every open-data format read back by an independent reader and compared, value by
+value, with the indicator table (a table with a row of each new kind: old series,
+2030 tracker, jobs on flow _Z, a break in series, and a withheld cell)."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from marsad.indicators.registry import COLUMNS
+from marsad.publish.columns import Publication
+from marsad.publish.export import export_release, write_csv, writer
+
+R = "2025-10-test"
+ROWS = [
+    ("level", "exports", "2023", "TOTAL", "_T", "_T", "26170000000.00", "MAD", "B", "F", R),
+    ("level", "exports", "2024", "TOTAL", "_T", "_T", "26219000000.00", "MAD", "P", "F", R),
+    ("level", "exports", "2025-S1", "TOTAL", "_T", "_T", "13377000000.00", "MAD", "P", "F", R),
+    ("level", "exports", "2025-S1", "KPO", "_T", "_T", "", "MAD", "P", "A", R),
+    ("level", "exports", "2025-S1", "TOTAL", "SI22", "FR", "1234567.89", "MAD", "P", "F", R),
+    ("level", "exports", "2025-S1", "TOTAL", "_T", "FR", "6020000000.00", "MAD", "P", "F", R),
+    ("share", "exports", "2025-S1", "KPO", "_T", "_T", "", "percent", "P", "D", R),
+    ("share", "exports", "2025-S1", "ITO", "_T", "_T", "39.2465", "percent", "P", "F", R),
+    ("growth_yoy", "exports", "2025-S1", "TOTAL", "_T", "_T", "3.4971", "percent", "P", "F", R),
+    ("ytd_level", "exports", "2025-05", "TOTAL", "_T", "_T", "11100000000.50", "MAD", "P", "F", R),
+    ("level_old_scope", "exports", "2023", "TOTAL", "_T", "_T", "17900000000.00", "MAD", "A",
+     "F", R),
+    ("target_level", "exports", "2030", "TOTAL", "_T", "_T", "40000000000.00", "MAD", "A", "F", R),
+    ("target_share", "exports", "2024", "TOTAL", "_T", "_T", "65.5475", "percent", "P", "F", R),
+    ("jobs", "_Z", "2024", "TOTAL", "_T", "_T", "148500", "jobs", "A", "F", R),
+    ("jobs_target_share", "_Z", "2024", "TOTAL", "_T", "_T", "55.0000", "percent", "A", "F", R),
+]  # fmt: skip
+KEY = slice(0, 6)
+
+
+def _key(row) -> tuple:
+    return tuple(row[KEY])
+
+
+def _expected() -> dict[tuple, str]:
+    return {_key(r): r[6] for r in ROWS}
+
+
+@pytest.fixture
+def pub() -> Publication:
+    return Publication(release=R, synthetic=True, publisher="Office des Changes")
+
+
+def _write(fmt: str, tmp_path: Path, pub: Publication) -> Path:
+    suffix = {"sdmx-csv": "csv", "sdmx-ml": "xml", "sdmx-structure": "xml", "csv-bundle": "zip"}
+    out = tmp_path / f"{fmt}.{suffix.get(fmt, fmt)}"
+    writer(fmt)(ROWS, out, pub)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    return out
+
+
+def _sdmx_key(key) -> tuple:
+    """SDMX dimension values back to the table's key (W1 is the table's _T)."""
+    area = key["COUNTERPART_AREA"]
+    dims = ("INDICATOR", "FLOW", "TIME_PERIOD", "SEGMENT", "SERVICE")
+    return (*(key[d] for d in dims), "_T" if area == "W1" else area)
+
+
+@pytest.mark.parametrize("fmt", ["sdmx-ml", "sdmx-csv"])
+def test_sdmx_data_reads_back_in_sdmx1_value_by_value(tmp_path, pub, fmt):
+    """SDMX-ML and SDMX-CSV read by sdmx1 against the structure message: every value equal
+    to the table's, a withheld cell without value but with its CONF_STATUS."""
+    import sdmx
+
+    structure = sdmx.read_sdmx(_write("sdmx-structure", tmp_path, pub))
+    dsd = structure.structure["DIGITAL_EXPORTS"]
+    assert [d.id for d in dsd.dimensions] == [
+        "FREQ", "INDICATOR", "FLOW", "SEGMENT", "SERVICE", "COUNTERPART_AREA", "TIME_PERIOD"
+    ]  # fmt: skip
+    assert "SI22" in structure.codelist["CL_SERVICE"]
+    assert "jobs" in structure.codelist["CL_INDICATOR"]
+    msg = sdmx.read_sdmx(_write(fmt, tmp_path, pub), structure=dsd)
+    got = {}
+    for obs in msg.data[0].obs:
+        key = {k: v.value for k, v in obs.key.values.items()}
+        attrs = {k: v.value for k, v in obs.attached_attribute.items()}
+        row = _sdmx_key(key)
+        value = "" if obs.value in (None, "") else str(obs.value)
+        got[row] = (value, attrs["CONF_STATUS"], attrs["OBS_STATUS"])
+    assert len(got) == len(ROWS)
+    for r in ROWS:
+        value, conf, status = got[_key(r)]
+        assert (conf, status) == (r[9], r[8])
+        if r[6]:
+            assert Decimal(value) == Decimal(r[6])
+        else:
+            assert value in ("", "nan")
+
+
+def test_sdmx_ml_is_flagged_test_when_synthetic(tmp_path, pub):
+    text = _write("sdmx-ml", tmp_path, pub).read_text()
+    assert "<mes:Test>true</mes:Test>" in text
+    assert 'CONF_STATUS="A"' in text and 'TIME_PERIOD="2025-S1"' in text
+
+
+def test_xlsx_reads_back_in_openpyxl_with_c_for_withheld(tmp_path, pub):
+    """Every value of the table is a number in the workbook; the withheld ones are [c]."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(_write("xlsx", tmp_path, pub), read_only=True)
+    names = book.sheetnames
+    assert names[:2] == ["Cover", "Contents"]
+    for sheet in ("Levels_segment", "Old_series", "Tracker_2030", "Year_to_date"):
+        assert sheet in names
+    cells = [c for ws in book.worksheets[2:] for row in ws.iter_rows(values_only=True) for c in row]
+    numbers = sorted(Decimal(str(c)) for c in cells if isinstance(c, int | float))
+    expected = sorted(Decimal(r[6]) for r in ROWS if r[6])
+    assert numbers == expected
+    assert cells.count("[c]") == 2
+    cover = [c for row in book["Cover"].iter_rows(values_only=True) for c in row if c]
+    assert any("Synthetic" in str(c) for c in cover)
+    assert any("Office des Changes" in str(c) for c in cover)
+
+
+def test_bundle_is_a_valid_data_package_with_the_table(tmp_path, pub):
+    """frictionless validates the bundle; its CSV is the CSV export byte for byte."""
+    from frictionless import Package
+
+    out = _write("csv-bundle", tmp_path, pub)
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(out) as z:
+        z.extractall(folder)
+        assert sorted(z.namelist()) == ["README.md", "datapackage.json", "indicators.csv"]
+    write_csv(ROWS, tmp_path / "plain.csv")
+    assert (folder / "indicators.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+    package = Package(str(folder / "datapackage.json"))
+    report = package.validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    rows = package.get_resource("indicators").read_rows()
+    got = {tuple(r[c] for c in COLUMNS[:6]): r["value"] for r in rows}
+    for key, value in _expected().items():
+        assert (got[key] is None) if not value else Decimal(str(got[key])) == Decimal(value)
+    readme = (folder / "README.md").read_text()
+    assert "Synthetic data" in readme and "Break in series" in readme
+
+
+def test_csv_reads_right_in_duckdb_and_pandas_without_hints(tmp_path):
+    """DuckDB and pandas read the CSV with no options: codes as text, every value equal."""
+    import duckdb
+    import pandas as pd
+
+    out = tmp_path / "t.csv"
+    write_csv(ROWS, out)
+    rel = duckdb.read_csv(str(out))
+    types = dict(zip(rel.columns, map(str, rel.types), strict=True))
+    assert types["period"] == types["conf_status"] == types["obs_status"] == "VARCHAR"
+    frame = pd.read_csv(out)
+    for table in (rel.fetchall(), list(frame.itertuples(index=False, name=None))):
+        got = {tuple(r[:6]): r[6] for r in table}
+        for key, value in _expected().items():
+            found = got[key]
+            if value:
+                assert Decimal(repr(float(found))) == Decimal(value)
+            else:
+                assert found is None or found != found  # None or NaN
+
+
+def test_release_export_writes_any_format_from_the_frozen_rows(tmp_path, pub):
+    """--release: the frozen CSV is copied byte for byte as csv, and read for the others."""
+    frozen = tmp_path / "frozen.csv"
+    write_csv(ROWS, frozen)
+    assert export_release(frozen, "csv", tmp_path / "a.csv") == len(ROWS)
+    assert (tmp_path / "a.csv").read_bytes() == frozen.read_bytes()
+    assert export_release(frozen, "sdmx-csv", tmp_path / "a.sdmx.csv", pub) == len(ROWS)
+    with (tmp_path / "a.sdmx.csv").open() as f:
+        lines = list(csv.DictReader(f))
+    assert {r["OBS_VALUE"] for r in lines} >= {"13377000000.00", "148500", "39.2465"}
