@@ -33,6 +33,7 @@ is deterministic: the same table gives the same SVG bytes. Every SVG carries a
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -393,10 +394,17 @@ def _render(
         .configure_title(fontSize=15)
         .to_dict()
     )
-    svg = vlc.vegalite_to_svg(
-        spec, format_locale=_FORMAT_LOCALES[look.lang], time_format_locale=_time_locale(look.lang)
-    )
+    svg = _svg(json.dumps(spec, sort_keys=True), look.lang)
     return Chart(name, title, description, _accessible(svg, name, title, description), note)
+
+
+@functools.lru_cache(maxsize=64)
+def _svg(spec: str, lang: str) -> str:
+    """The SVG of a Vega-Lite spec (JSON); the same chart is drawn once for the HTML, the
+    Markdown and the PDF bulletins of a run."""
+    return vlc.vegalite_to_svg(
+        json.loads(spec), format_locale=_FORMAT_LOCALES[lang], time_format_locale=_time_locale(lang)
+    )
 
 
 @functools.cache
