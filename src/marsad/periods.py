@@ -42,6 +42,9 @@ _ORDINALS = {
     "ar": ("الأول", "الثاني", "الثالث", "الرابع"),
 }
 _LOCALES = {"fr": "fr_MA", "en": "en", "ar": "ar_MA"}
+#: Month names: CLDR's standard French (``janv.``, ``juin``; fr_MA's ``jui.`` is ambiguous),
+#: English, and the Moroccan Arabic months (``يونيو``, ``غشت``).
+_MONTH_LOCALES = {"fr": "fr", "en": "en", "ar": "ar_MA"}
 #: Short tags of halves and quarters in axis and column labels (fr S1/T3, en H1/Q3).
 _SHORT_TAG = {"fr": ("S", "T"), "en": ("H", "Q"), "ar": ("ن", "ر")}
 
@@ -167,7 +170,7 @@ class Period:
         """The period in words (``2025-S1``: fr ``premier semestre 2025``, en ``first half
         of 2025``, ar ``النصف الأول من 2025``; ``2024-07``: ``juillet 2024``).
         ``short=True`` gives axis and column labels (``S1 2025``, ``T3 2024``,
-        en ``H1 2025``, ``juil. 2024``)."""
+        en ``H1 2025``, ``juil. 2024``, ``janv. 2025``, ``juin 2025``)."""
         if lang not in _ORDINALS:
             raise ValueError(f"unknown language {lang!r}: use fr, en or ar")
         year = str(self.year)
@@ -177,7 +180,7 @@ class Period:
             from babel.dates import get_month_names
 
             width = "abbreviated" if short else "wide"
-            return f"{get_month_names(width, locale=_LOCALES[lang])[self.index]} {year}"
+            return f"{get_month_names(width, locale=_MONTH_LOCALES[lang])[self.index]} {year}"
         if short:
             tag = _SHORT_TAG[lang][self.kind == "quarter"]
             return f"{tag}{self.index} {year}"

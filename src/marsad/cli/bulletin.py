@@ -1,4 +1,4 @@
-"""``marsad bulletin``: write the bulletin of a period, in HTML or Markdown.
+"""``marsad bulletin``: write the bulletin of a period, in HTML, Markdown or PDF.
 
 Read-only on the warehouse: never creates one, and works on a read-only file.
 """
@@ -15,21 +15,24 @@ from marsad.cli.common import WarehouseOption, console, open_store, writing
 from marsad.errors import MarsadError
 
 #: Bulletin formats, by file suffix.
-SUFFIXES = (".html", ".md")
+SUFFIXES = (".html", ".md", ".pdf")
 
 
 class Lang(StrEnum):
     """The languages the bulletin is written in (``publish.lang.WRITTEN``; a test keeps
-    them in step). Arabic comes with its phrasebook."""
+    them in step); a language whose phrasebook is missing is refused with one line."""
 
     fr = "fr"
     en = "en"
+    ar = "ar"
 
 
 def bulletin(
-    period: Annotated[str, typer.Option(help="Period: 2025-S1, 2024, 2024-Q3 or 2024-07.")],
-    out_file: Annotated[Path, typer.Option("--out", help="FILE.html or FILE.md.")],
-    lang: Annotated[Lang, typer.Option(help="fr or en.")] = Lang.fr,
+    period: Annotated[
+        str, typer.Option(help="Period: 2025-S1, 2024, 2024-Q3 or 2025-05 (year to date).")
+    ],
+    out_file: Annotated[Path, typer.Option("--out", help="FILE.html, FILE.md or FILE.pdf.")],
+    lang: Annotated[Lang, typer.Option(help="fr, en or ar.")] = Lang.fr,
     warehouse: WarehouseOption = None,
 ) -> None:
     """Write the bulletin of a period."""
@@ -53,7 +56,7 @@ def bulletin(
 
 def _check(period: str, lang: str, out_file: Path) -> str:
     """Refuse, before any work, what cannot be written: a wrong period, a language
-    without phrasebook, a format other than HTML or Markdown."""
+    without phrasebook, a format other than HTML, Markdown or PDF."""
     from marsad.periods import Period
     from marsad.publish.lang import WRITTEN
 
@@ -62,15 +65,9 @@ def _check(period: str, lang: str, out_file: Path) -> str:
         raise MarsadError(
             f"no bulletin phrasebook for language {lang!r} yet (written: {', '.join(WRITTEN)})"
         )
-    suffix = out_file.suffix.lower()
-    if suffix == ".pdf":
+    if out_file.suffix.lower() not in SUFFIXES:
         raise MarsadError(
-            f"PDF bulletins are not available yet ({out_file}); write .html and print it, "
-            "or use .md"
-        )
-    if suffix not in SUFFIXES:
-        raise MarsadError(
-            f"unknown bulletin format {out_file.suffix!r} for {out_file}; use .html or .md"
+            f"unknown bulletin format {out_file.suffix!r} for {out_file}; use .html, .md or .pdf"
         )
     return str(parsed)
 

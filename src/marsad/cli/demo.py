@@ -84,29 +84,41 @@ def _build(wh):
     return report
 
 
+#: The languages and formats of the demo's bulletin of the latest half-year.
+DEMO_LANGS = ("fr", "en", "ar")
+DEMO_FORMATS = ("html", "md", "pdf")
+
+
 def _publish(wh, table, out_dir: Path) -> tuple[list[Path], str]:
-    """The CSV export and the French bulletins of the latest half-year (HTML and
-    Markdown) and latest complete year; returns the paths written and the half-year."""
+    """The CSV export, the bulletin of the latest half-year in every written language
+    and format, and the French bulletin of the latest complete year; returns the paths
+    written (charts of the Markdown bulletins too) and the half-year."""
     from marsad.publish.bulletin import write_bulletin
     from marsad.publish.export import export_table
+    from marsad.publish.lang import WRITTEN
+    from marsad.publish.pdf import write_pdf
 
+    period = _latest_half(table)
+    years = table.periods("year")[-1:]  # the latest complete year, if any
+    jobs = [
+        (period, lang, suffix) for lang in DEMO_LANGS if lang in WRITTEN for suffix in DEMO_FORMATS
+    ]
+    jobs += [(y, "fr", "html") for y in years]
     with progress_bars() as progress:
-        task = progress.add_task("4/4 publish", total=4)
+        task = progress.add_task("4/4 publish", total=len(jobs) + 1)
         csv_path = out_dir / "indicators.csv"
         export_table(wh, "csv", csv_path)
         progress.update(task, advance=1)
-        period = _latest_half(table)
-        years = table.periods("year")[-1:]  # the latest complete year, if any
         paths = [csv_path]
-        for bulletin_period, suffix in [
-            (period, "html"),
-            (period, "md"),
-            *((y, "html") for y in years),
-        ]:
-            target = out_dir / f"bulletin-{bulletin_period}-fr.{suffix}"
-            paths.append(write_bulletin(table, bulletin_period, "fr", target, synthetic=True)[0])
+        for bulletin_period, lang, suffix in jobs:
+            target = out_dir / f"bulletin-{bulletin_period}-{lang}.{suffix}"
+            html = target.with_suffix(".html")
+            if suffix == "pdf" and html in paths:  # the HTML just written, printed
+                write_pdf(html.read_text(encoding="utf-8"), target, lang=lang)
+                paths.append(target)
+            else:
+                paths += write_bulletin(table, bulletin_period, lang, target, synthetic=True)
             progress.update(task, advance=1)
-        progress.update(task, completed=4)
     return paths, period
 
 
@@ -139,8 +151,12 @@ def _summary(out_dir, reports, report, period, paths, seconds) -> None:
         headline += f", {fmt.percent(growth, 'fr', signed=True)} sur un an"
     out.print(headline + ".", markup=False)
     summary = Table(title=plain(f"Outputs in {out_dir}"), show_header=False, box=None)
+    charts = [p for p in paths if p.suffix == ".svg"]
     for path in paths:
-        summary.add_row(str(path))
+        if path.suffix != ".svg":
+            summary.add_row(str(path))
+    if charts:
+        summary.add_row(f"and {len(charts)} chart files (.svg) beside the Markdown bulletins")
     out.print(summary)
     out.print(
         f"Done in {seconds:.1f} s. The records are synthetic, calibrated to the "

@@ -35,8 +35,8 @@ from marsad.publish.story import Figure, KeyFigure, Message, Section, Table, tel
 
 log = logging.getLogger(__name__)
 
-#: Output formats by file suffix.
-FORMATS: dict[str, str] = {".html": "html", ".htm": "html", ".md": "md"}
+#: Output formats by file suffix (a PDF is the HTML document, printed).
+FORMATS: dict[str, str] = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf"}
 
 _MILLION = Decimal(10) ** 6
 
@@ -86,23 +86,28 @@ def render_bulletin(
 def write_bulletin(
     table: IndicatorTable, period: str, lang: str, out: Path, *, synthetic: bool = False
 ) -> list[Path]:
-    """Write the bulletin to ``out`` (format from the suffix: ``.html`` or ``.md``).
+    """Write the bulletin to ``out`` (format from the suffix: ``.html``, ``.md`` or ``.pdf``).
 
-    For Markdown, each chart is written beside it as ``<stem>-<chart>.svg``.
+    For Markdown, each chart is written beside it as ``<stem>-<chart>.svg``. A PDF is
+    the HTML bulletin printed by WeasyPrint (:mod:`marsad.publish.pdf`).
     Returns the paths written, the bulletin first.
     """
     out = Path(out)
     suffix = out.suffix.lower()
-    if suffix == ".pdf":
-        raise ValueError(
-            f"PDF bulletins are not available yet ({out}); write .html and print it, or use .md"
-        )
     if suffix not in FORMATS:
-        raise ValueError(f"unknown bulletin format {out.suffix!r} for {out}; use .html or .md")
+        raise ValueError(
+            f"unknown bulletin format {out.suffix!r} for {out}; use .html, .md or .pdf"
+        )
     fmt = FORMATS[suffix]
-    text, charts = _render(table, period, lang, fmt, synthetic=synthetic, chart_prefix=out.stem)
-    write_text(out, text)  # whole or not at all: a temporary file renamed
+    markup = "html" if fmt == "pdf" else fmt
+    text, charts = _render(table, period, lang, markup, synthetic=synthetic, chart_prefix=out.stem)
     written = [out]
+    if fmt == "pdf":
+        from marsad.publish.pdf import write_pdf  # WeasyPrint is loaded only for a PDF
+
+        write_pdf(text, out, lang=lang)
+    else:
+        write_text(out, text)  # whole or not at all: a temporary file renamed
     if fmt == "md":
         for chart in charts:
             path = out.with_name(_chart_file(out.stem, chart))

@@ -2,30 +2,40 @@
 
 Each chart is built with Altair from the indicator table and rendered offline by
 ``vl_convert.vegalite_to_svg`` with a d3 number locale matching
-:mod:`marsad.publish.fmt` (French: decimal comma, U+202F digit groups). Values
-are in billions of MAD, rounded half up once for the axis.
+:mod:`marsad.publish.fmt` (French: decimal comma, U+202F digit groups).
 
 - :func:`segments_chart`: exports by segment, the period against the same
-  period a year earlier (grouped bars; last year's bars lighter);
+  period a year earlier (grouped bars, one colour per period: last year's lighter);
 - :func:`history_chart`: totals by half-year (or quarter, month, year), segments
-  stacked;
+  stacked; complete periods only, none ending after the bulletin's period;
 - :func:`target_chart`: annual totals, the trajectory needed to reach the 2030
   target and where the recent pace leads.
 
-A withheld value (``conf_status`` other than ``F``) is never plotted: the charts
-read the public view of the table, leave the bar or point out, and say so in a
+The value axis follows the size of the data (:mod:`marsad.publish.axes`): billions
+or millions of dirhams, round ticks with the decimals they need, its title saying
+the unit. Legends show what the marks show, in the same colours and order (the
+history legend lists segments top to bottom as they are stacked); a withheld value
+(``conf_status`` other than ``F``) is never plotted: the charts read the public view
+of the table, leave the bar or point out of the marks and the legend, and say so in a
 note (``chart.withheld``) added to the description and the caption.
 
-Segment colours are the same in every chart (:data:`SEGMENT_COLOURS`, Okabe-Ito,
-readable by colour-blind readers). The output is deterministic: the same table
-gives the same SVG bytes. Every SVG carries a ``<title>`` and a ``<desc>`` that
-states the figures, referenced by ``aria-labelledby``.
+In a right-to-left language (the phrasebook's ``DIR == "rtl"``: Arabic) the charts
+are mirrored: time runs from right to left, the value axis and the title stand on
+the right, the legend on the left. A chart of a synthetic build says so in a
+subtitle and in its ``<desc>``.
+
+Segment colours are the same in every chart that colours segments
+(:data:`SEGMENT_COLOURS`, Okabe-Ito, readable by colour-blind readers). The output
+is deterministic: the same table gives the same SVG bytes. Every SVG carries a
+``<title>`` and a ``<desc>`` that states the figures, referenced by ``aria-labelledby``.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
+from decimal import Decimal
 from xml.sax.saxutils import escape
 
 import altair as alt
@@ -36,6 +46,7 @@ from marsad.indicators.table import IndicatorTable
 from marsad.indicators.targets import TargetStatus
 from marsad.periods import Period
 from marsad.publish import fmt
+from marsad.publish.axes import ValueAxis, value_axis
 from marsad.publish.facts import Facts, gather
 from marsad.publish.lang import phrasebook, say
 from marsad.publish.story import Message
@@ -82,6 +93,45 @@ class Chart:
     note: str = ""
 
 
+#: Colours of the segments chart's bars: the same period a year earlier, then the period.
+PERIOD_COLOURS = ("#9cc3e0", "#0b4f6c")
+#: Colours and dashes of the target chart's lines: actual, required path, recent pace.
+SERIES_COLOURS = ("#0072B2", "#D55E00", "#777777")
+SERIES_DASHES = ([1, 0], [6, 4], [2, 3])
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What every chart of one bulletin shares: language, direction, labels, synthetic."""
+
+    lang: str
+    labels: dict[str, str]
+    rtl: bool
+    synthetic: bool
+
+    @classmethod
+    def of(cls, lang: str, facts: Facts) -> _Look:
+        pb = phrasebook(lang)
+        return cls(lang, pb.LABELS, pb.DIR == "rtl", bool(facts.synthetic))
+
+    def side(self, ltr: str) -> str:
+        """A position mirrored in right-to-left (``left`` <-> ``right``, ``top-right`` …)."""
+        if not self.rtl:
+            return ltr
+        swap = {"left": "right", "right": "left"}
+        return "-".join(swap.get(part, part) for part in ltr.split("-"))
+
+    def y(self, axis: ValueAxis, field: str = "value", **kwargs) -> alt.Y:
+        """The value axis: ticks and unit from the data, on the right in right-to-left."""
+        return alt.Y(
+            f"{field}:Q",
+            title=self.labels[axis.title_key],
+            scale=alt.Scale(domain=axis.domain, nice=False, zero=True),
+            axis=alt.Axis(values=axis.values, format=axis.format, orient=self.side("left")),
+            **kwargs,
+        )
+
+
 def bulletin_charts(
     table: IndicatorTable, period: str | Period, lang: str = "fr", facts: Facts | None = None
 ) -> list[Chart]:
@@ -103,91 +153,122 @@ def bulletin_charts(
 def segments_chart(
     table: IndicatorTable, period: str | Period, lang: str = "fr", facts: Facts | None = None
 ) -> Chart | None:
-    """Exports by segment in ``period`` and a year earlier, grouped bars in bn MAD."""
+    """Exports by segment in ``period`` and a year earlier, grouped bars, one colour per
+    period (the legend shows the periods that have a bar, in their colours)."""
     f = facts if facts is not None else gather(table, period)
-    pb = phrasebook(lang)
+    look = _Look.of(lang, f)
     shown = [c for c in (*f.segments, f.unallocated) if c is not None and c.level is not None]
     if not shown:
         return None
-    now = f.period.label(lang, short=True)
-    before = f.previous_period.label(lang, short=True)
-    rows = []
+    now, before = _short(f.period, lang), _short(f.previous_period, lang)
+    raw = []
     for c in shown:
         if c.previous is not None:
-            rows.append({"segment": c.code, "period": before, "bn": fmt.billions(c.previous, 3)})
-        rows.append({"segment": c.code, "period": now, "bn": fmt.billions(c.level, 3)})
+            raw.append((c.code, before, c.previous))
+        raw.append((c.code, now, c.level))
+    axis = value_axis(v for _, _, v in raw)
+    rows = [{"segment": s, "period": p, "value": axis.scaled(v)} for s, p, v in raw]
     periods = [p for p in (before, now) if any(r["period"] == p for r in rows)]
+    colours = list(PERIOD_COLOURS[-len(periods) :])
     codes = [c.code for c in shown]
     title, description = (say(m, lang) for m in words.chart_segments(f, shown))
     lines = [c for c in (*f.segments, f.unallocated) if c is not None]
     withheld = any(c.confidential or "previous" in c.withheld for c in lines)
+    legend = alt.Legend(title=look.labels["legend_period"], orient=look.side("top-right"))
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar()
         .encode(
-            x=alt.X("segment:N", sort=codes, title=None, axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("period:N", sort=periods),
-            y=alt.Y("bn:Q", title=pb.LABELS["axis_bn"], axis=alt.Axis(format=",.0f")),
-            color=alt.Color("segment:N", scale=_segment_scale(codes), legend=None),
-            opacity=alt.Opacity(
+            x=alt.X(
+                "segment:N",
+                sort=codes,
+                title=None,
+                scale=alt.Scale(reverse=look.rtl),
+                axis=alt.Axis(labelAngle=0),
+            ),
+            xOffset=alt.XOffset("period:N", sort=periods, scale=alt.Scale(reverse=look.rtl)),
+            y=look.y(axis),
+            color=alt.Color(
                 "period:N",
                 sort=periods,
-                scale=alt.Scale(domain=periods, range=[0.45, 1.0][-len(periods) :]),
-                legend=alt.Legend(title=pb.LABELS["legend_period"], orient="top-right"),
+                scale=alt.Scale(domain=periods, range=colours),
+                legend=_square(legend),
             ),
         )
     )
-    return _render(chart, "segments", title, description, lang, withheld=withheld)
+    return _render(chart, "segments", title, description, look, withheld=withheld)
 
 
 def history_chart(
     table: IndicatorTable, period: str | Period, lang: str = "fr", facts: Facts | None = None
 ) -> Chart | None:
-    """Totals by half-year (or the period's own kind) up to ``period``, segments stacked."""
+    """Totals by half-year (or the period's own kind) up to ``period``, segments stacked.
+
+    Only periods that end by the end of ``period`` are drawn: the table holds complete
+    periods only, and none drawn can be cut short by the bulletin's own period (a year
+    to date is not drawn beside whole years)."""
     f = facts if facts is not None else gather(table, period)
-    pb = phrasebook(lang)
-    kind, last = f.kind, f.period
-    if kind == "year" and table.periods("half"):
-        kind, last = "half", f.period.children()[-1]
-    periods = [p for p in map(Period.parse, table.periods(kind)) if p <= last][-HISTORY_LENGTH:]
+    look = _Look.of(lang, f)
+    kind, last = _history_kind(table, f)
+    periods = [p for p in map(Period.parse, table.periods(kind)) if _ends_by(p, last)][
+        -HISTORY_LENGTH:
+    ]
     codes = [*segments(), UNALLOCATED]
-    rows, totals, present = [], [], []
-    withheld = False
-    for p in periods:
-        total = table.get("level", str(p), TOTAL)
-        withheld |= any(table.withheld("level", str(p), code) for code in (TOTAL, *codes))
-        if total is None:
-            continue
-        totals.append((p, total))
-        label = p.label(lang, short=True)
-        for order, code in enumerate(codes):
-            value = table.get("level", str(p), code)
-            if value is not None:
-                rows.append(
-                    {"period": label, "segment": code, "bn": fmt.billions(value, 3), "order": order}
-                )
-                if code not in present:
-                    present.append(code)
-    if len(totals) < 2 or not rows:
+    withheld = any(
+        table.withheld("level", str(p), code) for p in periods for code in (TOTAL, *codes)
+    )
+    totals = [(p, t) for p in periods if (t := table.get("level", str(p), TOTAL)) is not None]
+    raw = [
+        (p, code, order, v)
+        for p, _ in totals
+        for order, code in enumerate(codes)
+        if (v := table.get("level", str(p), code)) is not None
+    ]
+    if len(totals) < 2 or not raw:
         return None
-    present.sort(key=codes.index)
+    stacks = {p: sum(v for q, _, _, v in raw if q == p) for p, _ in totals}
+    axis = value_axis([*(t for _, t in totals), *stacks.values()])
+    rows = [
+        {"period": _short(p, lang), "segment": c, "order": o, "value": axis.scaled(v)}
+        for p, c, o, v in raw
+    ]
+    present = [c for c in codes if any(r["segment"] == c for r in rows)]
     title, description = (say(m, lang) for m in words.chart_history(kind, totals))
-    labels = [p.label(lang, short=True) for p, _ in totals]
+    labels = [_short(p, lang) for p, _ in totals]
+    legend = alt.Legend(title=look.labels["legend_segment"], orient=look.side("right"))
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar()
         .encode(
-            x=alt.X("period:O", sort=labels, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("bn:Q", stack="zero", title=pb.LABELS["axis_bn"], axis=alt.Axis(format=",.0f")),
-            color=alt.Color(
-                "segment:N",
-                scale=_segment_scale(present),
-                legend=alt.Legend(title=pb.LABELS["legend_segment"], orient="right"),
+            x=alt.X(
+                "period:O",
+                sort=labels,
+                title=None,
+                scale=alt.Scale(reverse=look.rtl),
+                axis=alt.Axis(labelAngle=0),
             ),
-            order=alt.Order("order:Q", sort="ascending"),
+            y=look.y(axis, stack="zero"),
+            # the first segment on top of the stack, as it is first in the legend
+            color=alt.Color(
+                "segment:N", sort=present, scale=_segment_scale(present), legend=_square(legend)
+            ),
+            order=alt.Order("order:Q", sort="descending"),
         )
     )
-    return _render(chart, "history", title, description, lang, withheld=withheld)
+    return _render(chart, "history", title, description, look, withheld=withheld)
+
+
+def _history_kind(table: IndicatorTable, f: Facts) -> tuple[str, Period]:
+    """The kind of period the history draws and the last one it may draw: halves for
+    a year when the table has them (ending with the year's second half)."""
+    if f.kind == "year" and table.periods("half"):
+        return "half", f.period.children()[-1]
+    return f.kind, f.period
+
+
+def _ends_by(p: Period, last: Period) -> bool:
+    """``p`` ends no later than ``last`` (2025 does not end by 2025-05; 2024-S2 does)."""
+    return (p.year, p.last_month) <= (last.year, last.last_month)
 
 
 def target_chart(
@@ -198,80 +279,92 @@ def target_chart(
     t = f.target
     if t is None or t.required_growth is None:
         return None
-    labels = phrasebook(lang).LABELS
-    rows = _target_rows(table, t, labels)
+    look = _Look.of(lang, f)
+    labels = look.labels
+    raw = _target_rows(table, t, labels)
+    axis = value_axis([*(v for _, v, _ in raw), t.target_level])
+    rows = [{"year": y, "value": axis.scaled(v), "series": s} for y, v, s in raw]
     withheld = any(
         table.withheld("level", p, TOTAL) and Period.parse(p).year <= t.latest_year
         for p in table.periods("year")
     )
-    series = [labels[k] for k in ("series_actual", "series_required", "series_recent")]
-    series = [s for s in series if any(r["series"] == s for r in rows)]
+    names = [labels[k] for k in ("series_actual", "series_required", "series_recent")]
+    kept = [i for i, s in enumerate(names) if any(r["series"] == s for r in rows)]
+    series = [names[i] for i in kept]
     years = [str(y) for y in range(int(min(r["year"] for r in rows)), t.target_year + 1)]
     goal = {
         "year": str(t.target_year),
-        "bn": fmt.billions(t.target_level, 3),
-        "label": f"{labels['series_target']} {fmt.number(t.target_level / 10**9, lang)}",
+        "value": axis.scaled(t.target_level),
+        "label": f"{labels['series_target']} {fmt.number(t.target_level / axis.divisor, lang)}",
     }
     title, description = (say(m, lang) for m in words.chart_target(t))
     x = alt.X(
-        "year:O", sort=years, scale=alt.Scale(domain=years), title=None, axis=alt.Axis(labelAngle=0)
+        "year:O",
+        sort=years,
+        scale=alt.Scale(domain=years, reverse=look.rtl),
+        title=None,
+        axis=alt.Axis(labelAngle=0),
     )
+    # colour and dash share one legend, which draws each line as it is drawn
+    legend = alt.Legend(title=None, orient=look.side("top-left"), symbolType="stroke")
     lines = (
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True)
         .encode(
             x=x,
-            y=alt.Y(
-                "bn:Q",
-                title=labels["axis_bn"],
-                scale=alt.Scale(zero=True),
-                axis=alt.Axis(format=",.0f"),
-            ),
+            y=look.y(axis),
             color=alt.Color(
                 "series:N",
                 sort=series,
-                scale=alt.Scale(
-                    domain=series, range=["#0072B2", "#D55E00", "#777777"][: len(series)]
-                ),
-                legend=alt.Legend(title=None, orient="top-left"),
+                scale=alt.Scale(domain=series, range=[SERIES_COLOURS[i] for i in kept]),
+                legend=legend,
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
                 sort=series,
-                scale=alt.Scale(domain=series, range=[[1, 0], [6, 4], [2, 3]][: len(series)]),
-                legend=None,
+                scale=alt.Scale(domain=series, range=[SERIES_DASHES[i] for i in kept]),
+                legend=legend,
             ),
         )
     )
-    base = alt.Chart(alt.Data(values=[goal])).encode(x=x, y="bn:Q")
+    base = alt.Chart(alt.Data(values=[goal])).encode(x=x, y="value:Q")
     target = base.mark_point(
         shape="diamond", size=120, filled=True, color="#000000"
     ) + base.mark_text(dy=-14, color="#000000").encode(text="label:N")
-    return _render(lines + target, "target", title, description, lang, withheld=withheld)
+    return _render(lines + target, "target", title, description, look, withheld=withheld)
 
 
-def _target_rows(table: IndicatorTable, t: TargetStatus, labels: dict[str, str]) -> list[dict]:
-    """Annual totals up to the latest full year, then the required and recent paths."""
+def _target_rows(
+    table: IndicatorTable, t: TargetStatus, labels: dict[str, str]
+) -> list[tuple[str, Decimal, str]]:
+    """Annual totals up to the latest full year, then the required and recent paths
+    (year, level in MAD, series)."""
     rows = []
     for p in table.periods("year"):
         value = table.get("level", p, TOTAL)
         if value is not None and Period.parse(p).year <= t.latest_year:
-            rows.append(
-                {"year": p, "bn": fmt.billions(value, 3), "series": labels["series_actual"]}
-            )
+            rows.append((p, value, labels["series_actual"]))
     for name, rate in (
         (labels["series_required"], t.required_growth),
         (labels["series_recent"], t.recent_growth),
     ):
         if rate is None:
             continue
-        factor = 1 + rate / 100
+        factor = 1 + Decimal(rate) / 100
         for k in range(t.years_left + 1):
-            level = t.latest_level * factor**k
-            rows.append(
-                {"year": str(t.latest_year + k), "bn": fmt.billions(level, 3), "series": name}
-            )
+            rows.append((str(t.latest_year + k), t.latest_level * factor**k, name))
     return rows
+
+
+def _short(p: Period, lang: str) -> str:
+    """A period as an axis or legend label (``S1 2025``, ``juin 2025``, ``janv. 2025``)."""
+    return p.label(lang, short=True)
+
+
+def _square(legend: alt.Legend) -> alt.Legend:
+    """A legend of bars: square symbols, filled like the bars."""
+    legend["symbolType"] = "square"
+    return legend
 
 
 def _segment_scale(codes: list[str]) -> alt.Scale:
@@ -279,12 +372,21 @@ def _segment_scale(codes: list[str]) -> alt.Scale:
 
 
 def _render(
-    chart, name: str, title: str, description: str, lang: str, *, withheld: bool = False
+    chart, name: str, title: str, description: str, look: _Look, *, withheld: bool = False
 ) -> Chart:
-    note = say(Message("chart.withheld"), lang) if withheld else ""
+    note = say(Message("chart.withheld"), look.lang) if withheld else ""
     description = f"{description} {note}" if note else description
+    heading = alt.Title(title, anchor="end" if look.rtl else "start")
+    if look.synthetic:  # said on the chart itself, which may travel without the bulletin
+        heading = alt.Title(
+            title,
+            subtitle=look.labels["synthetic"],
+            subtitleColor="#b35c00",
+            anchor="end" if look.rtl else "start",
+        )
+        description = f"{description} {look.labels['synthetic']}."
     spec = (
-        chart.properties(width=WIDTH, height=HEIGHT, title=alt.Title(title, anchor="start"))
+        chart.properties(width=WIDTH, height=HEIGHT, title=heading)
         .configure(font=FONT)
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e6e6e6")
@@ -292,10 +394,17 @@ def _render(
         .configure_title(fontSize=15)
         .to_dict()
     )
-    svg = vlc.vegalite_to_svg(
-        spec, format_locale=_FORMAT_LOCALES[lang], time_format_locale=_time_locale(lang)
-    )
+    svg = _svg(json.dumps(spec, sort_keys=True), look.lang)
     return Chart(name, title, description, _accessible(svg, name, title, description), note)
+
+
+@functools.lru_cache(maxsize=64)
+def _svg(spec: str, lang: str) -> str:
+    """The SVG of a Vega-Lite spec (JSON); the same chart is drawn once for the HTML, the
+    Markdown and the PDF bulletins of a run."""
+    return vlc.vegalite_to_svg(
+        json.loads(spec), format_locale=_FORMAT_LOCALES[lang], time_format_locale=_time_locale(lang)
+    )
 
 
 @functools.cache

@@ -394,8 +394,6 @@ def test_html_file_and_errors(demo_table, tmp_path):
     out = tmp_path / "sub" / "b.html"
     assert write_bulletin(demo_table, "2025-S1", "fr", out) == [out]
     assert out.read_text(encoding="utf-8").count("<svg ") == 3
-    with pytest.raises(ValueError, match="PDF"):
-        write_bulletin(demo_table, "2025-S1", "fr", tmp_path / "b.pdf")
     with pytest.raises(ValueError, match="format"):
         write_bulletin(demo_table, "2025-S1", "fr", tmp_path / "b.docx")
     with pytest.raises(ValueError, match="2019-S1"):

@@ -41,6 +41,7 @@ LABELS = {
     "source_line_synthetic": "Source: synthetic demonstration data; marsad calculations.",
     "release": "Data release",
     "axis_bn": "Billion dirhams",
+    "axis_mn": "Million dirhams",
     "legend_period": "Period",
     "legend_segment": "Segment",
     "legend_series": "Series",

@@ -56,6 +56,7 @@ LABELS = {
     "source_line_synthetic": "Source : données synthétiques de démonstration ; calculs marsad.",
     "release": "Version des données",
     "axis_bn": "Milliards de dirhams",
+    "axis_mn": "Millions de dirhams",
     "legend_period": "Période",
     "legend_segment": "Segment",
     "legend_series": "Série",

@@ -47,7 +47,7 @@ LABEL_KEYS: tuple[str, ...] = (
     "sector", "bulletin", "provisional", "synthetic", "h_key", "h_segments", "h_movements",
     "h_target", "h_charts", "h_method", "col_segment", "table_note", "total", "unallocated",
     "confidential_mark", "missing_mark", "figure", "source_line",
-    "source_line_synthetic", "release", "axis_bn", "legend_period", "legend_segment",
+    "source_line_synthetic", "release", "axis_bn", "axis_mn", "legend_period", "legend_segment",
     "legend_series", "series_actual", "series_required", "series_recent", "series_target",
     "year", "colon",
 )  # fmt: skip

@@ -1,0 +1,82 @@
+"""The bulletin as PDF: the HTML bulletin, printed by WeasyPrint.
+
+The PDF is made from the very HTML document the ``.html`` bulletin is (same
+template, same inline SVG charts), laid out by the print rules of
+``templates/_bulletin.css`` (A4, page numbers, tables and figures kept whole,
+mirrored for ``dir="rtl"``). Text is shaped by Pango with the fonts of the
+machine: DejaVu Sans, present on a fresh Debian machine, has the Latin and Arabic
+glyphs, so Arabic letters are joined as they should be.
+
+Written whole or not at all (a temporary file beside the target, renamed). An
+unwritable target is an :class:`OSError` for the caller (the CLI turns it into one
+plain line); a missing font or a rendering failure is a :class:`PdfError`, one
+plain line too.
+
+>>> from pathlib import Path
+>>> import tempfile
+>>> out = Path(tempfile.mkdtemp()) / "hello.pdf"
+>>> write_pdf("<html lang='fr'><body><p>Bonjour</p></body></html>", out)
+>>> out.read_bytes()[:5]
+b'%PDF-'
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+from marsad.errors import MarsadError
+from marsad.publish.files import atomic_path
+
+log = logging.getLogger(__name__)
+
+#: Font families that must be on the machine, by language (``fc-list :lang=ar``).
+FONT_LANGS: dict[str, str] = {"ar": "ar"}
+
+
+class PdfError(MarsadError):
+    """The PDF cannot be made (e.g. no font with Arabic glyphs, or WeasyPrint missing)."""
+
+
+def write_pdf(html: str, out: Path, *, lang: str = "fr") -> None:
+    """Print the HTML document ``html`` to the PDF file ``out`` (see the module's example)."""
+    _check_fonts(lang)
+    document = _render(html)
+    with atomic_path(Path(out)) as tmp:
+        # no creation date (none is set by the HTML): the same bulletin gives the same bytes
+        document.write_pdf(tmp, pdf_identifier=b"marsad-bulletin", uncompressed_pdf=False)
+    log.info("PDF bulletin written to %s (%d pages)", out, len(document.pages))
+
+
+def _render(html: str):
+    """The laid-out document; a missing library or a broken layout is a :class:`PdfError`."""
+    try:
+        with warnings.catch_warnings():  # "HarfBuzz-Subset will be required": fontTools subsets
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: pango or its libraries missing
+        raise PdfError(
+            f"cannot write a PDF: WeasyPrint or the Pango library is missing ({exc})"
+        ) from exc
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return weasyprint.HTML(string=html, base_url=None).render()
+
+
+def _check_fonts(lang: str) -> None:
+    """Refuse, with one plain line, a language whose script no installed font has."""
+    script = FONT_LANGS.get(lang)
+    fc_list = shutil.which("fc-list")
+    if script is None or fc_list is None:
+        return
+    found = subprocess.run(
+        [fc_list, f":lang={script}", "family"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not found:
+        raise PdfError(
+            f"cannot write the {lang} bulletin as PDF: no font with {lang} glyphs is installed "
+            "(install fonts-dejavu-core or fonts-noto-core)"
+        )

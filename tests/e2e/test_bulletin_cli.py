@@ -1,0 +1,115 @@
+"""``marsad bulletin`` for a year, a half, a quarter and a month (the year to date), in
+HTML, Markdown and PDF, on a warehouse holding a known indicator table (no build: fast)."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from marsad.cli import app
+from marsad.engine import open_warehouse
+from marsad.indicators.rows import export_rows
+from marsad.publish.lang import WRITTEN
+
+from ..unit.publish import pdf_reader
+from ..unit.publish.conftest import DEMO_LEVELS, DEMO_PARTNERS, build_table
+
+#: The demo levels and two months (May 2024 and 2025), in bn MAD.
+LEVELS = {
+    **DEMO_LEVELS,
+    ("2024-05", "TOTAL"): "2.150",
+    ("2024-05", "ITO"): "0.900",
+    ("2025-05", "TOTAL"): "2.240",
+    ("2025-05", "ITO"): "0.950",
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bulletin") / "w.duckdb"
+    table = build_table(LEVELS, DEMO_PARTNERS)
+    with open_warehouse(path) as wh:
+        wh.replace_table("indicators", export_rows(table))
+    return path
+
+
+def _bulletin(warehouse: Path, *args: str):
+    return CliRunner().invoke(app, ["bulletin", "--warehouse", str(warehouse), *args])
+
+
+@pytest.mark.parametrize(
+    ("period", "label"),
+    [
+        ("2024", "2024"),
+        ("2025-S1", "premier semestre 2025"),
+        ("2024-Q3", "troisième trimestre 2024"),
+        ("2025-05", "mai 2025"),
+    ],
+)
+def test_every_kind_of_period_has_its_bulletin(warehouse, tmp_path, period, label):
+    out = tmp_path / f"b-{period}.html"
+    result = _bulletin(warehouse, "--period", period, "--lang", "fr", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert label in html.lower()
+    assert f"Wrote the fr bulletin for {period} to {out}" in result.output
+
+
+def test_the_bulletin_as_pdf(warehouse, tmp_path):
+    out = tmp_path / "b.pdf"
+    result = _bulletin(warehouse, "--period", "2025-S1", "--lang", "en", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-") and pdf_reader.page_count(data) >= 2
+    assert "first half of 2025" in pdf_reader.text(data)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_the_markdown_bulletin_writes_its_charts(warehouse, tmp_path):
+    out = tmp_path / "b.md"
+    result = _bulletin(warehouse, "--period", "2024-Q3", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "chart files beside it" in result.output
+    assert (tmp_path / "b-segments.svg").exists()
+
+
+@pytest.mark.skipif("ar" not in WRITTEN, reason="the Arabic phrasebook is not merged yet")
+@pytest.mark.parametrize("suffix", ["html", "pdf"])
+def test_the_arabic_bulletin(warehouse, tmp_path, suffix):
+    out = tmp_path / f"b.{suffix}"
+    result = _bulletin(warehouse, "--period", "2025-S1", "--lang", "ar", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    if suffix == "html":
+        assert 'dir="rtl"' in out.read_text(encoding="utf-8")
+
+
+def test_arabic_before_its_phrasebook_or_a_wrong_format_is_one_line(warehouse, tmp_path):
+    result = _bulletin(warehouse, "--period", "2025-S1", "--out", str(tmp_path / "b.docx"))
+    assert result.exit_code == 1
+    assert "unknown bulletin format '.docx'" in result.output
+    assert "use .html, .md or .pdf" in result.output
+    if "ar" not in WRITTEN:
+        result = _bulletin(warehouse, "--period", "2025-S1", "--lang", "ar", "--out", "b.html")
+        assert result.exit_code == 1 and "no bulletin phrasebook for language 'ar'" in (
+            result.output
+        )
+
+
+def test_a_read_only_target_is_one_plain_line(warehouse, tmp_path, monkeypatch):
+    """A PDF that cannot be renamed into place (read-only file system) is one line, exit 2,
+    and leaves neither the target nor a temporary file."""
+
+    def read_only(src, dst):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(dst))
+
+    monkeypatch.setattr("marsad.publish.files.os.replace", read_only)
+    out = tmp_path / "b.pdf"
+    result = _bulletin(warehouse, "--period", "2025-S1", "--out", str(out))
+    assert result.exit_code == 2, result.output
+    assert f"marsad: error: cannot write {out}: the file system is read-only" in result.output
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
