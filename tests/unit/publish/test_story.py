@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from marsad.errors import PeriodError
-from marsad.publish.figures import Tracker
-from marsad.publish.keyed import keyed
 from marsad.publish.bulletin import render_bulletin, write_bulletin
 from marsad.publish.facts import gather
+from marsad.publish.figures import Tracker
+from marsad.publish.keyed import keyed
 from marsad.publish.lang import WRITTEN, phrasebook, say
 from marsad.publish.story import CATALOGUE, LABEL_KEYS, Message, example, tell
 from marsad.publish.story.sentences import pace, target

@@ -190,8 +190,8 @@ def _word(message: Message, pb: ModuleType, marks: list | None = None) -> str:
 def escape(text: str) -> str:
     """HTML-escape text, apostrophes kept readable (every attribute is double-quoted).
 
-    >>> escape('a < b & "c" d\'e')
-    'a &lt; b &amp; &quot;c&quot; d\'e'
+    >>> escape('a < b & "c" l’a')
+    'a &lt; b &amp; &quot;c&quot; l’a'
     """
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
