@@ -3,6 +3,8 @@ in the indicator table and in the bulletins."""
 
 from __future__ import annotations
 
+import re
+
 import csv
 import subprocess
 import sys
@@ -83,6 +85,8 @@ def test_indicator_table_reproduces_the_published_figure(exported, figure):
 
 
 def _normalise(text: str) -> str:
+    """Plain spaces and minus; the <data> wrapping each figure of the HTML left out."""
+    text = re.sub(r"</?data[^>]*>", "", text)
     return text.replace("\u202f", " ").replace("\u00a0", " ").replace("\u2212", "-")
 
 
