@@ -3,9 +3,8 @@ in the indicator table and in the bulletins."""
 
 from __future__ import annotations
 
-import re
-
 import csv
+import re
 import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
