@@ -141,6 +141,28 @@ class Settings(BaseSettings):
         description="Rows searched for the header row at the top of a file (e.g. 50).",
     )
 
+    # -- publication: shown in the bulletin's header and footer, and the data files ---
+    publisher: str = Field(
+        default="marsad",
+        description="Who publishes the bulletin and the data files, as shown in their "
+        "header (e.g. Office des Changes).",
+    )
+    contact: str = Field(
+        default="",
+        description="Where readers write with questions (e.g. statistiques@oc.gov.ma); "
+        "default none, and no contact line is shown.",
+    )
+    release_date: dt.date | None = Field(
+        default=None,
+        description="Date of publication, written YYYY-MM-DD (e.g. 2025-10-15); default "
+        "none, and no date is shown.",
+    )
+    next_release_date: dt.date | None = Field(
+        default=None,
+        description="Date of the next release, written YYYY-MM-DD (e.g. 2026-04-15); "
+        "default none, and no date is shown.",
+    )
+
     # -- disclosure control: confidential, never shown -------------------------
     sdc_min_contributors: int = Field(
         default=3,

@@ -4,6 +4,7 @@ in the indicator table and in the bulletins."""
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
@@ -83,6 +84,8 @@ def test_indicator_table_reproduces_the_published_figure(exported, figure):
 
 
 def _normalise(text: str) -> str:
+    """Plain spaces and minus; the <data> wrapping each figure of the HTML left out."""
+    text = re.sub(r"</?data[^>]*>", "", text)
     return text.replace("\u202f", " ").replace("\u00a0", " ").replace("\u2212", "-")
 
 

@@ -16,7 +16,6 @@ printable. Markdown links its charts, written as ``<stem>-<chart>.svg`` beside i
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
@@ -30,15 +29,13 @@ from marsad.publish import fmt as numbers
 from marsad.publish.charts import Chart, bulletin_charts
 from marsad.publish.facts import Facts, gather
 from marsad.publish.files import write_text
-from marsad.publish.lang import phrasebook, say, say_all, segment_name
-from marsad.publish.story import Figure, KeyFigure, Message, Section, Table, tell
+from marsad.publish.lang import phrasebook, say, say_all, segment_name, show
+from marsad.publish.story import Figure, Message, Section, Table, tell
 
 log = logging.getLogger(__name__)
 
 #: Output formats by file suffix (a PDF is the HTML document, printed).
 FORMATS: dict[str, str] = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf"}
-
-_MILLION = Decimal(10) ** 6
 
 
 def _escape(value: object) -> object:
@@ -133,13 +130,26 @@ def _render(
     table = table.public()  # from here on, a withheld value is not even in memory
     facts = gather(table, period, synthetic=synthetic)
     charts = bulletin_charts(table, period, lang, facts)
-    context = _context(facts, pb, lang, charts, chart_prefix)
+    context = _context(facts, pb, lang, charts, chart_prefix, html=fmt == "html")
     template = _environment(fmt).get_template(f"bulletin.{lang}.{fmt}.j2")
     return template.render(**context), charts
 
 
-def _context(f: Facts, pb: ModuleType, lang: str, charts: list[Chart], chart_prefix: str) -> dict:
+def _context(
+    f: Facts,
+    pb: ModuleType,
+    lang: str,
+    charts: list[Chart],
+    chart_prefix: str,
+    *,
+    html: bool = False,
+) -> dict:
+    """Everything the template shows, worded; in HTML every figure is a ``<data>``
+    element carrying its row's key and value."""
     story = tell(f)
+    key_figures = [
+        (say(k.label, lang), show(k.value, k.style, lang, html=html)) for k in story.key_figures
+    ]
     return {
         "lang": lang,
         "dir": pb.DIR,
@@ -149,11 +159,12 @@ def _context(f: Facts, pb: ModuleType, lang: str, charts: list[Chart], chart_pre
         "release": f.release,
         "provisional": f.provisional,
         "synthetic": f.synthetic,
-        "key_figures": [(say(k.label, lang), _key_value(k, lang)) for k in story.key_figures],
-        "headline": say_all(story.headline, lang),
-        "table": _segment_table(story.table, pb, lang),
-        "movements": say_all(story.movements, lang),
-        "target": say_all(story.target, lang),
+        "publication": publication(lang),
+        "key_figures": key_figures,
+        "headline": say_all(story.headline, lang, html=html),
+        "table": _segment_table(story.table, pb, lang, html=html),
+        "movements": say_all(story.movements, lang, html=html),
+        "target": say_all(story.target, lang, html=html),
         "charts": [
             {
                 "name": c.name,
@@ -165,7 +176,7 @@ def _context(f: Facts, pb: ModuleType, lang: str, charts: list[Chart], chart_pre
             }
             for c in charts
         ],
-        "method": [_section(s, lang) for s in story.method],
+        "method": [_section(s, lang, html=html) for s in story.method],
     }
 
 
@@ -173,15 +184,29 @@ def _chart_file(stem: str, chart: Chart) -> str:
     return f"{stem}-{chart.name}.svg"
 
 
-def _key_value(k: KeyFigure, lang: str) -> str:
-    if k.style == "money":
-        return numbers.money(k.value, lang)
-    if k.style == "growth":
-        return numbers.growth(k.value, lang)
-    return numbers.percent(k.value, lang)
+def publication(lang: str) -> dict:
+    """The publication settings as shown in the header and footer (e.g. ``{"publisher":
+    "marsad", "date": "15 octobre 2025", "next": "", "contact": ""}``); an unset one is
+    empty and not shown."""
+    from babel.dates import format_date
+
+    from marsad.settings import get_settings
+
+    s = get_settings()
+    locale = numbers.LOCALES[lang]
+
+    def date(value) -> str:
+        return format_date(value, "long", locale=locale) if value else ""
+
+    return {
+        "publisher": s.publisher,
+        "date": date(s.release_date),
+        "next": date(s.next_release_date),
+        "contact": s.contact,
+    }
 
 
-def _section(section: Section, lang: str) -> dict:
+def _section(section: Section, lang: str, *, html: bool = False) -> dict:
     """A section of the method note in words; an indicator's label and formula come from
     the registry (e.g. ``Variation sur un an``, ``(montant(t) / montant(t-1 an) - 1) x 100``)."""
     definitions = []
@@ -193,19 +218,19 @@ def _section(section: Section, lang: str) -> dict:
             definitions.append((d.label(lang), ident, getattr(d, f"formula_{lang}", formula)))
     return {
         "title": say(section.title, lang),
-        "paragraphs": say_all(section.paragraphs, lang),
+        "paragraphs": say_all(section.paragraphs, lang, html=html),
         "definitions": definitions,
     }
 
 
-def _segment_table(table: Table, pb: ModuleType, lang: str) -> dict:
+def _segment_table(table: Table, pb: ModuleType, lang: str, *, html: bool = False) -> dict:
     """Headers and formatted rows of the table by segment (levels in millions of MAD)."""
     rows = [
         {
             "code": row.code,
             "name": segment_name(row.code, lang),
             "total": row.total,
-            "values": [_figure(x, pb, lang) for x in row.figures],
+            "values": [_figure(x, pb, lang, html) for x in row.figures],
         }
         for row in table.rows
     ]
@@ -213,11 +238,15 @@ def _segment_table(table: Table, pb: ModuleType, lang: str) -> dict:
     return {"headers": say_all(table.headers, lang), "rows": rows, "legend": legend}
 
 
-def _figure(x: Figure, pb: ModuleType, lang: str) -> str:
+#: How each style of a table cell is shown (a format of ``lang.FORMATS``).
+_CELL_FORMATS = {"millions": "mn", "percent": "num", "signed": "signed"}
+
+
+def _figure(x: Figure, pb: ModuleType, lang: str, html: bool = False) -> str:
     if x.style == "confidential":
         return pb.LABELS["confidential_mark"]
     if x.style == "missing":
         return pb.LABELS["missing_mark"]
-    if x.style == "millions":
-        return numbers.number(x.value / _MILLION, lang, 1)
-    return numbers.number(x.value, lang, 1, signed=x.style == "signed")
+    if x.style == "blank":
+        return ""
+    return show(x.value, _CELL_FORMATS[x.style], lang, html=html)

@@ -20,6 +20,7 @@ every segment's figure is published.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,8 +28,11 @@ from marsad.indicators.registry import INDICATORS, Indicator
 from marsad.indicators.table import IndicatorTable
 from marsad.indicators.targets import TargetStatus, tracker
 from marsad.periods import Period
+from marsad.publish import figures
+from marsad.publish.figures import SeriesBreak, Tracker, YearToDate
 from marsad.publish.fmt import round_half_up
-from marsad.reference import ALL, TOTAL, UNALLOCATED, published_figures, segments
+from marsad.publish.keyed import Keyed
+from marsad.reference import ALL, TOTAL, UNALLOCATED, segments
 
 #: Progress against the previous full year is notable when it is at least this
 #: multiple of the share of the year the period covers (e.g. 62.5 % after a half)
@@ -40,23 +44,22 @@ TOP_PARTNERS = 3
 #: Share of the calendar year a period covers, in percent.
 PACE = {"half": Decimal(50), "quarter": Decimal(25), "month": Decimal(100) / 12}
 
-_BILLION = Decimal(10) ** 9
-
 
 @dataclass(frozen=True)
 class Cell:
     """One line of the bulletin (e.g. ESO 2025-S1: level 2.58e9, growth 43.17 %).
 
-    ``code`` is a segment code, ``TOTAL`` or a partner's ISO alpha-2 code.
+    ``code`` is a segment code, ``TOTAL`` or a partner's ISO alpha-2 code. Each figure
+    is one row of the table (:class:`~marsad.publish.story.messages.Keyed`), or ``None``.
     """
 
     code: str
-    level: Decimal | None
-    previous: Decimal | None = None
-    share: Decimal | None = None
-    growth: Decimal | None = None
-    contribution: Decimal | None = None
-    progress: Decimal | None = None
+    level: Keyed | None
+    previous: Keyed | None = None
+    share: Keyed | None = None
+    growth: Keyed | None = None
+    contribution: Keyed | None = None
+    progress: Keyed | None = None
     #: The figures of the cell that are withheld (e.g. ``{"level", "growth"}``), shown ``c``.
     withheld: frozenset[str] = frozenset()
 
@@ -69,22 +72,6 @@ class Cell:
         """The figure ``key`` (e.g. ``growth``) may not be shown or compared: withheld
         itself, or belonging to a withheld cell."""
         return key in self.withheld or self.confidential
-
-
-@dataclass(frozen=True)
-class SeriesBreak:
-    """The same year in the old and the new scope (e.g. 2023: 17.9 vs 26.17 bn MAD)."""
-
-    year: str
-    old_level: Decimal
-    old_decimals: int
-    new_level: Decimal
-    new_decimals: int
-
-    @property
-    def difference(self) -> Decimal:
-        """How much larger the new scope is, in percent (e.g. 46.2)."""
-        return (self.new_level / self.old_level - 1) * 100
 
 
 @dataclass(frozen=True)
@@ -114,7 +101,12 @@ class Facts:
     #: At most what a withheld segment can be (the total less the published segments);
     #: ``None`` when no segment is withheld.
     segment_room: Decimal | None
+    #: The tracker as the charts draw it (computed from the annual levels).
     target: TargetStatus | None
+    #: The tracker as the bulletin states it: rows ``target_*`` (and ``jobs``) of the table.
+    tracker: Tracker | None
+    #: The year to date that a quarter or a month leads with (``None`` otherwise).
+    ytd: YearToDate | None
     series_break: SeriesBreak | None
     definitions: tuple[Indicator, ...]
     provisional: bool
@@ -174,7 +166,10 @@ def gather(
     >>> gather(table, "2025-S1").fastest.code                     # doctest: +SKIP
     'ESO'
     """
+    from marsad.settings import get_settings
+
     period = Period.parse(period)
+    decimals = get_settings().percent_decimals
     table = table.public()
     if table.withheld("level", str(period), TOTAL, flow=flow):
         raise ValueError(f"the {flow} total of {period} is not published (confidential)")
@@ -184,15 +179,12 @@ def gather(
             f"periods available: {_available(table)}"
         )
     kind = period.kind
-    total = _cell(table, period, TOTAL, flow=flow)
-    segs = tuple(
-        c
-        for c in (_cell(table, period, code, flow=flow) for code in segments())
-        if c.level is not None or c.confidential
-    )
-    unallocated = _cell(table, period, UNALLOCATED, flow=flow)
-    pace = PACE.get(kind)
-    partners, partners_withheld = _partners(table, period, flow)
+    cell = functools.partial(_cell, table, period, flow=flow, decimals=decimals)
+    total = cell(TOTAL)
+    segs = tuple(c for c in map(cell, segments()) if c.level is not None or c.confidential)
+    unallocated = cell(UNALLOCATED)
+    pace = PACE.get(kind) if period.starts_year else None
+    partners, partners_withheld = _partners(table, period, flow, decimals)
     return Facts(
         period=period,
         kind=kind,
@@ -212,7 +204,9 @@ def gather(
         partners_withheld=partners_withheld,
         segment_room=_room(total, segs),
         target=tracker(table, str(period), flow=flow) if flow == "exports" else None,
-        series_break=series_break(),
+        tracker=figures.tracker(table, period, flow=flow, decimals=decimals),
+        ytd=figures.year_to_date(table, period, flow=flow, decimals=decimals),
+        series_break=figures.series_break(table, flow=flow, decimals=decimals),
         definitions=_definitions(kind),
         provisional=_status(table, period, flow, "P"),
         estimated=_status(table, period, flow, "E"),
@@ -222,21 +216,27 @@ def gather(
 
 
 def _cell(
-    table: IndicatorTable, period: Period, segment: str, *, flow: str, partner: str = ALL
+    table: IndicatorTable,
+    period: Period,
+    segment: str,
+    *,
+    flow: str,
+    partner: str = ALL,
+    decimals: int = 4,
 ) -> Cell:
     """The published figures of one line, and which of them are withheld."""
-    figures = {
+    rows = {
         "level": ("level", period),
         "previous": ("level", period.year_earlier()),
         "growth": ("growth_yoy", period),
         "progress": ("progress_prev_year", period),
     }
     if (segment, partner) != (TOTAL, ALL):
-        figures.update(share=("share", period), contribution=("contribution", period))
+        rows.update(share=("share", period), contribution=("contribution", period))
     values, withheld = {}, set()
-    for key, (indicator, at) in figures.items():
+    for key, (indicator, at) in rows.items():
         where = {"flow": flow, "partner": partner}
-        values[key] = table.get(indicator, str(at), segment, **where)
+        values[key] = figures.figure(table, indicator, at, segment, **where, decimals=decimals)
         if table.withheld(indicator, str(at), segment, **where):
             withheld.add(key)
     code = partner if partner != ALL else segment
@@ -296,36 +296,29 @@ def _against_pace(segs: tuple[Cell, ...], pace: Decimal | None, *, ahead: bool) 
     return tuple(c for c in segs if c.progress is not None and c.progress <= pace * BEHIND_PACE)
 
 
-def _partners(table: IndicatorTable, period: Period, flow: str) -> tuple[tuple[Cell, ...], int]:
+def _partners(
+    table: IndicatorTable, period: Period, flow: str, decimals: int
+) -> tuple[tuple[Cell, ...], int]:
     """The largest partner markets of the total, by level, and how many are withheld.
 
     Withheld markets are left out, and so is any market a withheld one could exceed;
-    a share is computed from the levels only when the table has none (never when it
-    is withheld)."""
+    a share is said only as the table's ``share`` row (never computed from levels)."""
     found = [
         o
         for o in table.select(indicator="level", period=str(period), flow=flow, segment=TOTAL)
         if o.partner != ALL and o.service == ALL
     ]
     codes = sorted({o.partner for o in found if o.public_value is not None})
-    cells = [_cell(table, period, TOTAL, flow=flow, partner=code) for code in codes]
-    total = table.get("level", str(period), TOTAL, flow=flow)
     cells = [
-        _with_share(c, c.level * 100 / total)
-        if c.share is None and "share" not in c.withheld and total
-        else c
-        for c in cells
+        _cell(table, period, TOTAL, flow=flow, partner=code, decimals=decimals) for code in codes
     ]
+    total = table.get("level", str(period), TOTAL, flow=flow)
     cells.sort(key=lambda c: (-c.level, c.code))
     withheld = sum(o.withheld for o in found)
     room = None
     if withheld and total is not None:
         room = total - sum((c.level for c in cells), Decimal(0))
     return tuple(_provably_first(cells, room)[:TOP_PARTNERS]), withheld
-
-
-def _with_share(cell: Cell, share: Decimal) -> Cell:
-    return Cell(**{**cell.__dict__, "share": share})
 
 
 def _status(table: IndicatorTable, period: Period, flow: str, status: str) -> bool:
@@ -345,19 +338,3 @@ def _definitions(kind: str) -> tuple[Indicator, ...]:
     if kind != "year":
         ids.append("progress_prev_year")
     return tuple(INDICATORS[i] for i in ids if i in INDICATORS)
-
-
-def series_break() -> SeriesBreak | None:
-    """The latest year published in both the old "offshoring" scope and the new scope."""
-    levels: dict[str, dict[str, tuple[Decimal, int]]] = {}
-    for f in published_figures():
-        if f.series == "exports" and f.segment == TOTAL and f.measure == "level":
-            scale = _BILLION if f.unit == "bn_MAD" else Decimal(1)
-            levels.setdefault(f.scope, {})[f.period] = (f.value * scale, f.decimals)
-    old = levels.get("offshoring_old_scope", {})
-    new = levels.get("digital_outsourcing", {})
-    common = sorted(set(old) & set(new))
-    if not common:
-        return None
-    year = common[-1]
-    return SeriesBreak(year, *old[year], *new[year])

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 
 from marsad.indicators.table import IndicatorTable, Observation
+from marsad.indicators.targets import old_series_rows, target_rows
 from marsad.periods import Period, period_kind
 
 TOTAL, ALL = "TOTAL", "_T"
@@ -136,7 +137,10 @@ def build_table(
                     _CTX.divide(level * 100, year),
                     "percent",
                 )
-    return IndicatorTable.from_rows(rows, release=release)
+    table = IndicatorTable.from_rows(rows, release=release)
+    # the tracker and the old series as the build adds them (rows of the table)
+    extra = target_rows(table) + old_series_rows(release)
+    return IndicatorTable.from_rows(rows + extra, release=release)
 
 
 @pytest.fixture

@@ -51,6 +51,10 @@ LABELS = {
     "series_target": "Target",
     "year": "Year",
     "colon": ":",
+    "published": "Published",
+    "next_release": "Next release",
+    "contact": "Contact",
+    "synthetic_badge": "Synthetic data",
 }
 
 _NOUN = {"half": "half-year", "quarter": "quarter", "month": "month", "year": "year"}
@@ -83,13 +87,19 @@ FORMS = {
 _LEVEL = "Exports of digital and outsourcing services reached {total:money} {period:in}"
 _FASTEST = "{segment:The} grew fastest ({growth:growth}, to {level:money})"
 _DECLINE = "{segment:The} fell by {fall:percent}, to {level:money}"
+_YTD = "From January to the end of {month:label}, exports totalled {total:money}"
+_BREAK = (
+    "These figures cover the new scope of digital and outsourcing services (segments "
+    "{codes:and}), wider than the former \u201coffshoring\u201d series. The new series "
+    "starts in {year}, with a break in series."
+)
+_NOT_CHAINED = " The two series are not comparable and are not chained."
 _UNALLOCATED = " could not be allocated to a segment."
 
 
 def _withheld(m, what: str) -> str:
-    """``Figures for 2 segments are not published (statistical confidentiality).``"""
-    n = m["count"]
-    whose = f"one {what} is" if n == 1 else f"{n} {what}s are"
+    """``Figures for some segments are not published (statistical confidentiality).``"""
+    whose = f"one {what} are" if m["one"] else f"some {what}s are"
     return f"Figures for {whose} not published (statistical confidentiality)."
 
 
@@ -102,6 +112,10 @@ WORDS = {
     "headline.level_growth": _LEVEL + ", up {growth:percent} on {previous:to}.",
     "headline.level_fall": _LEVEL + ", down {fall:percent} on {previous:to}.",
     "headline.level_stable": _LEVEL + ", unchanged on {previous:to}.",
+    "headline.ytd": _YTD + ".",
+    "headline.ytd_growth": _YTD + ", up {growth:percent} on a year earlier.",
+    "headline.ytd_fall": _YTD + ", down {fall:percent} on a year earlier.",
+    "headline.ytd_stable": _YTD + ", unchanged on a year earlier.",
     "headline.leader": "{leader:The} accounted for {share:percent}.",
     "headline.leader_runner_up": "{leader:The} accounted for {share:percent}, "
     "ahead of {runner_up:the} ({runner_up_share:percent}).",
@@ -115,12 +129,8 @@ WORDS = {
     "segment.decline_drag": _DECLINE + ", taking {drag:points_plain} off overall growth.",
     "progress.sector_so_far": "The sector as a whole has already achieved "
     "{progress:percent} of its {year} exports.",
-    "progress.sector_single": "The sector as a whole has achieved {progress:percent} "
-    "of its {year} exports in a single {kind:noun}.",
     "progress.segment_so_far": "{segment:The} has already achieved {progress:percent} "
     "of its {year} exports.",
-    "progress.segment_single": "{segment:The} has achieved {progress:percent} "
-    "of its {year} exports in a single {kind:noun}.",
     "progress.segment_behind": "{segment:The} has achieved only {progress:percent} "
     "of its {year} exports.",
     "partners": "Main markets: {partners:and}.",
@@ -132,7 +142,7 @@ WORDS = {
     "{latest_level:money}, {percent:percent} of the {target_year} target of {target:money}.",
     "target.reached": "The target has already been reached.",
     "target.required_growth": "Reaching it requires growth of {rate:percent} a year "
-    "for {years:years}{pace}.",
+    "until {target_year}{pace}.",
     "pace.positive": ", against {rate:percent} from {start} to {end}",
     "pace.negative": ", against a fall of {rate:percent} from {start} to {end}",
     "pace.average_positive": ", against an average of {rate:percent} a year from {start} to {end}",
@@ -141,7 +151,9 @@ WORDS = {
     "target.on_track": "At that pace the target would be met: exports would reach "
     "{projected:money} in {target_year}.",
     "target.off_track": "At that pace, exports would reach {projected:money} in "
-    "{target_year}, {percent:percent} of the target.",
+    "{target_year}, short of the target.",
+    "target.jobs": "The sector employed {jobs:count} people in {year}, "
+    "{share:percent} of the target of {target:count} jobs set for {target_year}.",
     "column.period": "{period:short}",
     "column.share": "Share (%)",
     "column.growth": "Growth (%)",
@@ -161,8 +173,8 @@ WORDS = {
     "the Office des Changes and the Ministry of Digital Transition. They are not official "
     "statistics.",
     "method.sources": "The figures come from bank settlement reports (receipts for "
-    "services exports, in the sense of the IMF Balance of Payments Manual, BPM6) compiled "
-    "by the Office des Changes.",
+    "services exports, in the sense of the sixth edition of the IMF Balance of Payments "
+    "Manual) compiled by the Office des Changes.",
     "method.target_source": "{target_year} target: \u201c{source}\u201d.",
     "method.definitions": "t: period; t-1y: the same period a year earlier; TOTAL: all segments.",
     "method.target_definition": "Annual growth still needed",
@@ -178,10 +190,10 @@ WORDS = {
     "the reference rate of the value date (failing that, the latest earlier rate) and "
     "rounded to the centime. Totals are computed on exact amounts; figures shown are "
     "rounded separately and may not add up to the total.",
-    "method.break": "These figures cover the new scope of digital and outsourcing services "
-    "(segments {codes:and}), wider than the former \u201coffshoring\u201d series. For "
-    "{year}, the old scope gave {old:money}, the new one {new:money}, "
-    "{difference:percent} more. The two series are not comparable and must not be chained.",
+    "method.break": _BREAK + _NOT_CHAINED,
+    "method.break_old": _BREAK + " For {year}, the old series gave {old:money}." + _NOT_CHAINED,
+    "method.break_both": _BREAK + " For {year}, the old series gave {old:money}, "
+    "the new one {new:money}." + _NOT_CHAINED,
     "status.provisional": "The figures in this bulletin are provisional and may be revised.",
     "status.estimated": "Some figures are estimates.",
     "status.confidential": "Cells marked \u201cc\u201d are withheld under statistical secrecy.",

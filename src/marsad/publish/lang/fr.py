@@ -66,6 +66,10 @@ LABELS = {
     "series_target": "Objectif",
     "year": "Année",
     "colon": "\u00a0:",
+    "published": "Publié le",
+    "next_release": "Prochaine publication",
+    "contact": "Contact",
+    "synthetic_badge": "Données synthétiques",
 }
 LABELS = {key: finish(value) for key, value in LABELS.items()}
 
@@ -97,22 +101,27 @@ _LEVEL = (
 )
 _FASTEST = "{segment:The} a enregistré la plus forte hausse ({growth:growth}, à {level:money})"
 _DECLINE = "{segment:The} est en baisse de {fall:percent}, à {level:money}"
+_YTD = "À fin {month:label}, les exportations cumulées depuis janvier atteignent {total:money}"
+_BREAK = (
+    "Ces chiffres couvrent le nouveau périmètre des services numériques et d'externalisation "
+    "(segments {codes:and}), plus large que l'ancienne série « offshoring ». La nouvelle "
+    "série commence en {year}, avec une rupture de série."
+)
+_NOT_CHAINED = " Les deux séries ne sont pas comparables et ne sont pas enchaînées."
 _UNALLOCATED = " n'ont pu être rattachés à un segment."
 
 
 def _segments_withheld(m) -> str:
-    """``Les chiffres de 2 segments ne sont pas publiés (secret statistique).``"""
-    n = m["count"]
-    whose = "d'un segment ne sont" if n == 1 else f"de {n} segments ne sont"
-    return f"Les chiffres {whose} pas publiés (secret statistique)."
+    """``Les chiffres de certains segments ne sont pas publiés (secret statistique).``"""
+    whose = "d'un segment" if m["one"] else "de certains segments"
+    return f"Les chiffres {whose} ne sont pas publiés (secret statistique)."
 
 
 def _partners_withheld(m) -> str:
-    """``4 marchés partenaires ne sont pas publiés (secret statistique).``"""
-    n = m["count"]
-    if n == 1:
+    """``Certains marchés partenaires ne sont pas publiés (secret statistique).``"""
+    if m["one"]:
         return "Un marché partenaire n'est pas publié (secret statistique)."
-    return f"{n} marchés partenaires ne sont pas publiés (secret statistique)."
+    return "Certains marchés partenaires ne sont pas publiés (secret statistique)."
 
 
 WORDS = {
@@ -124,6 +133,10 @@ WORDS = {
     "headline.level_growth": _LEVEL + ", en hausse de {growth:percent} par rapport {previous:to}.",
     "headline.level_fall": _LEVEL + ", en baisse de {fall:percent} par rapport {previous:to}.",
     "headline.level_stable": _LEVEL + ", stables par rapport {previous:to}.",
+    "headline.ytd": _YTD + ".",
+    "headline.ytd_growth": _YTD + ", en hausse de {growth:percent} sur un an.",
+    "headline.ytd_fall": _YTD + ", en baisse de {fall:percent} sur un an.",
+    "headline.ytd_stable": _YTD + ", stables sur un an.",
     "headline.leader": "{leader:The} en représente {share:percent}.",
     "headline.leader_runner_up": "{leader:The} en représente {share:percent}, "
     "devant {runner_up:the} ({runner_up_share:percent}).",
@@ -138,12 +151,8 @@ WORDS = {
     + ", ce qui retire {drag:points_plain} à la croissance d'ensemble.",
     "progress.sector_so_far": "L'ensemble du secteur a déjà réalisé {progress:percent} "
     "de son chiffre de {year}.",
-    "progress.sector_single": "En un seul {kind:noun}, le secteur a réalisé "
-    "{progress:percent} de son chiffre de {year}.",
     "progress.segment_so_far": "{segment:The} a déjà réalisé {progress:percent} "
     "de son chiffre de {year}.",
-    "progress.segment_single": "En un seul {kind:noun}, {segment:the} a réalisé "
-    "{progress:percent} de son chiffre de {year}.",
     "progress.segment_behind": "{segment:The} n'a réalisé que {progress:percent} "
     "de son chiffre de {year}.",
     "partners": "Principaux marchés : {partners:and}.",
@@ -156,7 +165,7 @@ WORDS = {
     "{target:money} fixé pour {target_year}.",
     "target.reached": "L'objectif est déjà atteint.",
     "target.required_growth": "Pour l'atteindre, elles devraient croître de {rate:percent} "
-    "par an pendant {years:years}{pace}.",
+    "par an d'ici {target_year}{pace}.",
     "pace.positive": ", contre {rate:percent} entre {start} et {end}",
     "pace.negative": ", contre un recul de {rate:percent} entre {start} et {end}",
     "pace.average_positive": ", contre {rate:percent} par an en moyenne de {start} à {end}",
@@ -165,7 +174,9 @@ WORDS = {
     "target.on_track": "À ce rythme, l'objectif serait atteint : les exportations "
     "atteindraient {projected:money} en {target_year}.",
     "target.off_track": "À ce rythme, elles atteindraient {projected:money} en "
-    "{target_year}, soit {percent:percent} de l'objectif.",
+    "{target_year}, en deçà de l'objectif.",
+    "target.jobs": "Le secteur employait {jobs:count} personnes en {year}, soit "
+    "{share:percent} de l'objectif de {target:count} emplois fixé pour {target_year}.",
     "column.period": "{period:short}",
     "column.share": "Part (%)",
     "column.growth": "Variation (%)",
@@ -185,8 +196,8 @@ WORDS = {
     "publiés par l'Office des Changes et le ministère de la Transition numérique. "
     "Ce ne sont pas des statistiques officielles.",
     "method.sources": "Les chiffres proviennent des déclarations de règlements bancaires "
-    "(recettes d'exportation de services au sens du Manuel de la balance des paiements, "
-    "MBP6) compilées par l'Office des Changes.",
+    "(recettes d'exportation de services au sens de la sixième édition du Manuel de la "
+    "balance des paiements du FMI) compilées par l'Office des Changes.",
     "method.target_source": "Objectif {target_year} : « {source} ».",
     "method.definitions": "t : période ; t-1y : même période un an plus tôt ; "
     "TOTAL : ensemble des segments.",
@@ -203,11 +214,12 @@ WORDS = {
     "de référence de la date de valeur (à défaut, au dernier cours antérieur) et arrondis "
     "au centime. Les totaux sont calculés sur les montants exacts ; les chiffres affichés "
     "sont arrondis séparément et leur somme peut différer du total.",
-    "method.break": "Ces chiffres couvrent le nouveau périmètre des services numériques et "
-    "d'externalisation (segments {codes:and}), plus large que l'ancienne série "
-    "« offshoring ». Pour {year}, l'ancien périmètre donnait {old:money}, le nouveau "
-    "{new:money}, soit {difference:percent} de plus. Les deux séries ne sont pas "
-    "comparables et ne doivent pas être enchaînées.",
+    "method.break": _BREAK + _NOT_CHAINED,
+    "method.break_old": _BREAK
+    + " Pour {year}, l'ancienne série donnait {old:money}."
+    + _NOT_CHAINED,
+    "method.break_both": _BREAK + " Pour {year}, l'ancienne série donnait {old:money}, "
+    "la nouvelle {new:money}." + _NOT_CHAINED,
     "status.provisional": "Les chiffres de ce bulletin sont provisoires et peuvent être révisés.",
     "status.estimated": "Certains chiffres sont estimés.",
     "status.confidential": "Les cellules marquées « c » sont couvertes par le secret statistique.",

@@ -49,7 +49,7 @@ LABEL_KEYS: tuple[str, ...] = (
     "confidential_mark", "missing_mark", "figure", "source_line",
     "source_line_synthetic", "release", "axis_bn", "axis_mn", "legend_period", "legend_segment",
     "legend_series", "series_actual", "series_required", "series_recent", "series_target",
-    "year", "colon",
+    "year", "colon", "published", "next_release", "contact", "synthetic_badge",
 )  # fmt: skip
 
 
@@ -74,6 +74,6 @@ def tell(f: Facts) -> Story:
         headline=headline(f),
         table=segment_table(f),
         movements=movements(f),
-        target=target(f.target),
+        target=target(f.tracker),
         method=method(f),
     )

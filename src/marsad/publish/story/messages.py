@@ -25,6 +25,9 @@ from types import MappingProxyType
 from typing import Any
 
 from marsad.periods import Period
+from marsad.publish.keyed import Keyed, keyed
+
+__all__ = ["CATALOGUE", "Keyed", "Mention", "Message", "Money", "Section", "example", "keyed"]
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,10 @@ class Section:
 _P = Period.parse("2025-S1")
 _P0 = Period.parse("2024-S1")
 _Y = Period.parse("2024")
-_BN = Decimal("13377000000")
-_PCT = Decimal("3.4971")
-_PP = Decimal("6.0")
+_BN = keyed("13377000000.00")
+_PCT = keyed("3.4971")
+_PP = keyed("6.0000")
+_M = Period.parse("2025-05")
 _ESO = Mention("ESO", first=True)
 _PACE = {"rate": Decimal("0.19"), "start": 2023, "end": 2024}
 _ITEM_SEG = {"code": "ESO", "level": _BN, "previous": _BN}
@@ -108,6 +112,10 @@ CATALOGUE: dict[str, dict[str, Any]] = {
     "headline.level_growth": {"total": _BN, "period": _P, "previous": _P0, "growth": _PCT},
     "headline.level_fall": {"total": _BN, "period": _P, "previous": _P0, "fall": _PCT},
     "headline.level_stable": {"total": _BN, "period": _P, "previous": _P0},
+    "headline.ytd": {"total": _BN, "month": _M},
+    "headline.ytd_growth": {"total": _BN, "month": _M, "growth": _PCT},
+    "headline.ytd_fall": {"total": _BN, "month": _M, "fall": _PCT},
+    "headline.ytd_stable": {"total": _BN, "month": _M},
     "headline.leader": {"leader": _ESO, "share": _PCT},
     "headline.leader_runner_up": {
         "leader": _ESO,
@@ -115,7 +123,7 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         "runner_up": Mention("CRM"),
         "runner_up_share": _PCT,
     },
-    "segments.withheld": {"count": 2},
+    "segments.withheld": {"one": False},
     # movements of the segments
     "segment.fastest": {"segment": _ESO, "growth": _PCT, "level": _BN},
     "segment.fastest_top_contributor": {
@@ -129,32 +137,37 @@ CATALOGUE: dict[str, dict[str, Any]] = {
     "segment.decline_drag": {"segment": _ESO, "fall": _PCT, "level": _BN, "drag": _PP},
     # progress against the previous full year (sub-annual periods)
     "progress.sector_so_far": {"progress": _PCT, "year": _Y},
-    "progress.sector_single": {"progress": _PCT, "year": _Y, "kind": "quarter"},
     "progress.segment_so_far": {"segment": _ESO, "progress": _PCT, "year": _Y},
-    "progress.segment_single": {"segment": _ESO, "progress": _PCT, "year": _Y, "kind": "quarter"},
     "progress.segment_behind": {"segment": _ESO, "progress": _PCT, "year": _Y},
     # partner markets
     "partners": {"partners": ["partner.name"]},
     "partner.name": {"partner": "FR"},
     "partner.share": {"partner": "FR", "share": _PCT},
     "partner.share_of_exports": {"partner": "FR", "share": _PCT},
-    "partners.withheld": {"count": 4},
+    "partners.withheld": {"one": False},
     # target tracker
     "target.reached_share": {
         "latest_year": 2024,
         "latest_level": _BN,
         "percent": _PCT,
-        "target": Money(Decimal(40) * 10**9, 0),
+        "target": Money(keyed("40000000000.00"), 0),
         "target_year": 2030,
     },
     "target.reached": {},
-    "target.required_growth": {"rate": _PCT, "years": 6, "pace": "pace.positive"},
+    "target.required_growth": {"rate": _PCT, "target_year": 2030, "pace": "pace.positive"},
     "pace.positive": _PACE,
     "pace.negative": _PACE,
     "pace.average_positive": _PACE,
     "pace.average_negative": _PACE,
     "target.on_track": {"projected": _BN, "target_year": 2030},
-    "target.off_track": {"projected": _BN, "target_year": 2030, "percent": _PCT},
+    "target.off_track": {"projected": _BN, "target_year": 2030},
+    "target.jobs": {
+        "year": 2024,
+        "jobs": keyed("148500"),
+        "share": _PCT,
+        "target": keyed("270000"),
+        "target_year": 2030,
+    },
     # segment table
     "column.period": {"period": _P},
     "column.share": {},
@@ -180,12 +193,13 @@ CATALOGUE: dict[str, dict[str, Any]] = {
     "method.unallocated": {"period": _P, "level": _BN},
     "method.unallocated_share": {"period": _P, "level": _BN, "share": _PCT},
     "method.conversion": {},
-    "method.break": {
+    "method.break": {"codes": ["ITO", "CRM"], "year": "2023"},
+    "method.break_old": {"codes": ["ITO", "CRM"], "year": "2023", "old": keyed("17900000000.00")},
+    "method.break_both": {
         "codes": ["ITO", "CRM"],
         "year": "2023",
-        "old": Money(Decimal("17.9e9"), 1),
-        "new": Money(Decimal("26.17e9"), 2),
-        "difference": _PCT,
+        "old": keyed("17900000000.00"),
+        "new": keyed("26170000000.00"),
     },
     "status.provisional": {},
     "status.estimated": {},

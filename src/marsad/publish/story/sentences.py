@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from marsad.indicators.targets import REQUIRED_GROWTH_FORMULA, TargetStatus
+from marsad.indicators.targets import REQUIRED_GROWTH_FORMULA
 from marsad.publish.facts import Cell, Facts
+from marsad.publish.figures import Tracker, YearToDate
 from marsad.publish.fmt import round_half_up
-from marsad.publish.story.messages import Mention, Message, Money, Section
+from marsad.publish.story.messages import Keyed, Mention, Message, Money, Section
 from marsad.reference import segments
 
 _BILLION = Decimal(10) ** 9
@@ -20,11 +21,11 @@ _BILLION = Decimal(10) ** 9
 
 @dataclass(frozen=True)
 class KeyFigure:
-    """A figure shown first: its label and its value, shown as ``money``, ``growth`` or
-    ``percent`` (e.g. ``KeyFigure(Message("key.level", …), Decimal("13377e6"), "money")``)."""
+    """A figure shown first: its label and its row's value, shown as ``money``, ``growth``
+    or ``percent`` (e.g. ``KeyFigure(Message("key.level", …), Keyed("13377e6", …), "money")``)."""
 
     label: Message
-    value: Decimal
+    value: Keyed
     style: str
 
 
@@ -53,17 +54,19 @@ def key_figures(f: Facts) -> tuple[KeyFigure, ...]:
         out.append(
             KeyFigure(Message("key.growth", indicator="growth_yoy"), f.total.growth, "growth")
         )
-    t = f.target
+    t = f.tracker
     if t is not None:
-        label = Message("key.target", target_year=t.target_year, latest_year=t.latest_year)
-        out.append(KeyFigure(label, t.percent_reached, "percent"))
+        label = Message("key.target", target_year=t.target_year, latest_year=t.year)
+        out.append(KeyFigure(label, t.share, "percent"))
     return tuple(out)
 
 
 def headline(f: Facts) -> tuple[Message, ...]:
-    """The opening sentences: level and its change, then the leading segment's share (when
-    the published figures prove it leads), then how many segments are withheld."""
-    out = [_level(f)]
+    """The opening sentences: the year to date (a quarter or a month), level and its
+    change, then the leading segment's share (when the published figures prove it
+    leads), then whether some segments are withheld."""
+    out = [] if f.ytd is None else [_year_to_date(f.ytd)]
+    out.append(_level(f))
     lead, second = f.leader, f.runner_up
     if lead is not None and lead.share is not None:
         leader = Mention(lead.code, first=True)
@@ -80,21 +83,32 @@ def headline(f: Facts) -> tuple[Message, ...]:
         else:
             out.append(Message("headline.leader", leader=leader, share=lead.share))
     if f.segments_withheld:
-        out.append(Message("segments.withheld", count=f.segments_withheld))
+        out.append(Message("segments.withheld", one=f.segments_withheld == 1))
     return tuple(out)
 
 
+def _year_to_date(y: YearToDate) -> Message:
+    """``À fin mai 2025, les exportations cumulées depuis janvier atteignent …``."""
+    return _change("headline.ytd", y.growth, total=y.level, month=y.month)
+
+
 def _level(f: Facts) -> Message:
-    g = f.total.growth
     values = {"total": f.total.level, "period": f.period}
+    if f.total.growth is not None:
+        values["previous"] = f.previous_period
+    return _change("headline.level", f.total.growth, **values)
+
+
+def _change(ident: str, g: Keyed | None, **values) -> Message:
+    """``ident`` alone, or ``_growth``, ``_fall`` (said as its size) or ``_stable``, as
+    the change ``g`` shows to one decimal."""
     if g is None:
-        return Message("headline.level", **values)
-    values["previous"] = f.previous_period
+        return Message(ident, **values)
     if shown(g) > 0:
-        return Message("headline.level_growth", **values, growth=g)
+        return Message(f"{ident}_growth", **values, growth=g)
     if shown(g) < 0:
-        return Message("headline.level_fall", **values, fall=-g)
-    return Message("headline.level_stable", **values)
+        return Message(f"{ident}_fall", **values, fall=g.size())
+    return Message(f"{ident}_stable", **values)
 
 
 def movements(f: Facts) -> tuple[Message, ...]:
@@ -128,37 +142,30 @@ def movements(f: Facts) -> tuple[Message, ...]:
     if f.partners:
         out.append(Message("partners", partners=_partners(f.partners)))
     if f.partners_withheld:
-        out.append(Message("partners.withheld", count=f.partners_withheld))
+        out.append(Message("partners.withheld", one=f.partners_withheld == 1))
     return tuple(out)
 
 
 def _decline(c: Cell, name: _Mentions) -> Message:
-    values = {"segment": name(c.code), "fall": -c.growth, "level": c.level}
+    values = {"segment": name(c.code), "fall": c.growth.size(), "level": c.level}
     if c.contribution is not None and shown(c.contribution) < 0:
-        return Message("segment.decline_drag", **values, drag=-c.contribution)
+        return Message("segment.decline_drag", **values, drag=c.contribution.size())
     return Message("segment.decline", **values)
 
 
 def progress(f: Facts, name: _Mentions) -> list[Message]:
     """Progress against the previous full year, said when some segment is well ahead of or
-    behind the calendar (``so_far`` from January, ``single`` for a later half or quarter)."""
-    if f.previous_year is None or f.pace is None:
+    behind the calendar, only for a period that runs from January (S1, Q1, January): a
+    later quarter or half alone is never compared with a whole year."""
+    if f.previous_year is None or f.pace is None or not f.period.starts_year:
         return []
-    how = "so_far" if f.period.starts_year else "single"
-    extra = {} if f.period.starts_year else {"kind": f.kind}
     year = f.previous_year
     out = []
     if f.total.progress is not None and (f.ahead_of_pace or f.behind_pace):
-        out.append(Message(f"progress.sector_{how}", progress=f.total.progress, year=year, **extra))
+        out.append(Message("progress.sector_so_far", progress=f.total.progress, year=year))
     for c in f.ahead_of_pace:
         out.append(
-            Message(
-                f"progress.segment_{how}",
-                segment=name(c.code),
-                progress=c.progress,
-                year=year,
-                **extra,
-            )
+            Message("progress.segment_so_far", segment=name(c.code), progress=c.progress, year=year)
         )
     for c in f.behind_pace:
         out.append(
@@ -184,62 +191,65 @@ def target_money(value: Decimal) -> Money:
     return Money(value, 0 if value % _BILLION == 0 else None)
 
 
-def target(t: TargetStatus | None) -> tuple[Message, ...]:
-    """The target tracker: share reached, growth still needed against the recent pace,
-    where that pace leads."""
+def target(t: Tracker | None) -> tuple[Message, ...]:
+    """The target tracker, from the rows ``target_*`` of the latest complete year: share
+    reached, growth still needed against the recent pace, where that pace leads; then
+    jobs against their target, when an employment series is loaded."""
     if t is None:
         return ()
     out = [
         Message(
             "target.reached_share",
-            latest_year=t.latest_year,
-            latest_level=t.latest_level,
-            percent=t.percent_reached,
-            target=target_money(t.target_level),
+            latest_year=t.year,
+            latest_level=t.level,
+            percent=t.share,
+            target=target_money(t.target),
             target_year=t.target_year,
         )
     ]
-    if t.percent_reached >= 100:
-        return (*out, Message("target.reached"))
-    if t.required_growth is None:
-        return tuple(out)
-    out.append(
-        Message("target.required_growth", rate=t.required_growth, years=t.years_left, pace=pace(t))
-    )
-    if t.projected_level is not None:
-        if t.on_track:
-            out.append(
-                Message("target.on_track", projected=t.projected_level, target_year=t.target_year)
+    if shown(t.share) >= 100:
+        out.append(Message("target.reached"))
+    elif t.required is not None:
+        out.append(
+            Message(
+                "target.required_growth", rate=t.required, target_year=t.target_year, pace=pace(t)
             )
-        else:
-            out.append(
-                Message(
-                    "target.off_track",
-                    projected=t.projected_level,
-                    target_year=t.target_year,
-                    percent=t.projected_level * 100 / t.target_level,
-                )
+        )
+        if t.projected is not None:
+            which = "target.on_track" if t.on_track else "target.off_track"
+            out.append(Message(which, projected=t.projected, target_year=t.target_year))
+    j = t.jobs
+    if j is not None:
+        out.append(
+            Message(
+                "target.jobs",
+                year=j.year,
+                jobs=j.jobs,
+                share=j.share,
+                target=j.target,
+                target_year=j.target_year,
             )
+        )
     return tuple(out)
 
 
-def pace(t: TargetStatus) -> Message | None:
+def pace(t: Tracker) -> Message | None:
     """The recent pace, compared with the growth still needed: a rise or a fall (said as
     its size), over one year or on average over several; ``None`` when unknown.
 
-    >>> from marsad.indicators.targets import TargetStatus as T
-    >>> t = T(2030, Decimal("40e9"), 2024, Decimal("26e9"), Decimal(65), 6, Decimal("7.3"),
-    ...       2022, Decimal("-1.25"), None, "")
+    >>> from marsad.publish.story.messages import keyed
+    >>> t = Tracker(2024, keyed("26e9"), keyed(65), keyed("40e9"), 2030, keyed("7.3"),
+    ...             keyed("-1.25"), 2022, None, "", None)
     >>> pace(t)
-    Message('pace.average_negative', rate=Decimal('1.25'), start=2022, end=2024)
+    Message('pace.average_negative', rate=Keyed('1.25'), start=2022, end=2024)
     """
-    if t.recent_growth is None:
+    if t.recent is None:
         return None
-    span = "" if t.latest_year - t.recent_from == 1 else "average_"
-    falling = shown(t.recent_growth) < 0
+    span = "" if t.year - t.recent_from == 1 else "average_"
+    falling = shown(t.recent) < 0
     sign = "negative" if falling else "positive"
-    rate = -t.recent_growth if falling else t.recent_growth
-    return Message(f"pace.{span}{sign}", rate=rate, start=t.recent_from, end=t.latest_year)
+    rate = t.recent.size() if falling else t.recent
+    return Message(f"pace.{span}{sign}", rate=rate, start=t.recent_from, end=t.year)
 
 
 def method(f: Facts) -> tuple[Section, ...]:
@@ -249,10 +259,10 @@ def method(f: Facts) -> tuple[Section, ...]:
     if f.synthetic:
         sources.insert(0, Message("method.synthetic"))
     definitions: tuple = tuple((d.id, d.id, d.formula) for d in f.definitions)
-    if f.target is not None:
+    if f.tracker is not None:
         sources.append(
             Message(
-                "method.target_source", target_year=f.target.target_year, source=f.target.source
+                "method.target_source", target_year=f.tracker.target_year, source=f.tracker.source
             )
         )
         definitions += ((Message("method.target_definition"), "target", REQUIRED_GROWTH_FORMULA),)
@@ -263,21 +273,23 @@ def method(f: Facts) -> tuple[Section, ...]:
         Section(Message("section.classification"), _classification(f, codes)),
         Section(Message("section.conversion"), (Message("method.conversion"),)),
     ]
-    b = f.series_break
-    if b is not None:
-        text = Message(
-            "method.break",
-            codes=codes,
-            year=b.year,
-            old=Money(b.old_level, b.old_decimals),
-            new=Money(b.new_level, b.new_decimals),
-            difference=b.difference,
-        )
-        sections.append(Section(Message("section.break"), (text,)))
+    if f.series_break is not None:
+        sections.append(Section(Message("section.break"), (_break(f, codes),)))
     status = _status(f)
     if status:
         sections.append(Section(Message("section.status"), status))
     return tuple(sections)
+
+
+def _break(f: Facts, codes: list[str]) -> Message:
+    """The two series, each as published, never chained: the old one's level of the
+    break year and the new one's, when the table holds them."""
+    b = f.series_break
+    if b.old is None:
+        return Message("method.break", codes=codes, year=b.year)
+    if b.new is None:
+        return Message("method.break_old", codes=codes, year=b.year, old=b.old)
+    return Message("method.break_both", codes=codes, year=b.year, old=b.old, new=b.new)
 
 
 def _classification(f: Facts, codes: list[str]) -> tuple[Message, ...]:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from marsad.publish.facts import Cell, Facts
+from marsad.publish.keyed import Keyed
 from marsad.publish.story.messages import Message
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One cell of the segment table: a value and how to show it (``millions``, ``percent``,
-    ``signed``), or a mark (``confidential``, ``missing``) with no value."""
+    """One cell of the segment table: a row's value and how to show it (``millions``,
+    ``percent``, ``signed``), or a mark (``confidential``, ``missing``) or nothing
+    (``blank``: the total's share, which no row states) with no value."""
 
-    value: Decimal | None
+    value: Keyed | None
     style: str
 
 
@@ -44,8 +45,10 @@ _LEGEND = {"confidential": "table.legend_confidential", "missing": "table.legend
 
 def segment_table(f: Facts) -> Table:
     """The table by segment: a column for last year's level when some is known, the
-    level and share, then growth, contribution and progress when some are known. A
-    withheld figure shows the mark ``c``, an absent one ``–``, and the legend says so."""
+    level and share, then growth, contribution and (for a period from January only)
+    progress when some are known. A withheld figure shows the mark ``c``, an absent one
+    ``–``, and the legend says so. Every figure is one row of the table: the total's
+    share is left blank, its contribution is its growth (the same row)."""
     lines = [*f.segments, *([f.unallocated] if f.unallocated else []), f.total]
     columns: list[tuple[str, Message]] = []
     if any(c.previous is not None or "previous" in c.withheld for c in lines):
@@ -53,6 +56,8 @@ def segment_table(f: Facts) -> Table:
     columns.append(("level", Message("column.period", period=f.period)))
     columns.append(("share", Message("column.share")))
     for key in _OPTIONAL_COLUMNS:
+        if key == "progress" and not f.period.starts_year:
+            continue  # a later quarter or half alone is never set against a whole year
         if any(getattr(c, key) is not None or key in c.withheld for c in lines):
             header = Message(
                 f"column.{key}", **({"year": f.previous_year} if key == "progress" else {})
@@ -74,7 +79,7 @@ def _legend(rows: tuple[Row, ...]) -> Message | None:
 def _figure(c: Cell, key: str, is_total: bool) -> Figure:
     if is_total and c.level is not None:
         if key == "share":
-            return Figure(Decimal(100), "percent")
+            return Figure(None, "blank")
         if key == "contribution" and c.growth is not None:
             # the contributions of the segments add up to the total's growth
             return Figure(c.growth, "signed")
