@@ -221,3 +221,46 @@ def export_rows_value(obs: Observation) -> str:
     from marsad.indicators.table import IndicatorTable
 
     return export_rows(IndicatorTable([obs])).to_pylist()[0]["value"]
+
+
+@pytest.mark.slow
+def test_a_release_records_the_employment_loads_and_verify_replays_them(tmp_path, monkeypatch):
+    """A release's jobs could not be rebuilt: verify replayed transactions, firms and rates
+    only. Now the manifest lists the employment load and verify rebuilds the jobs as they
+    stood, even after a later correction."""
+    from marsad.build import build_with_settings
+    from marsad.release.freeze import create
+    from marsad.release.verify import verify
+
+    monkeypatch.setenv("MARSAD_SDC_MIN_CONTRIBUTORS", "3")
+    monkeypatch.setenv("MARSAD_SDC_P", "10")
+    path = tmp_path / "w.duckdb"
+    firms = tmp_path / "firms.csv"
+    firms.write_text(
+        "firm_id,name,segment\n"
+        + "".join(f"{f},Firm {f},{('ITO', 'CRM')[n % 2]}\n" for n, f in enumerate(FIRMS)),
+        encoding="utf-8",
+    )
+    records = tmp_path / "tx.csv"
+    records.write_text(
+        "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country\n"
+        + "".join(f"R{m}{f},BK1,{f},2024-{m:02d}-05,C,1000,MAD,SI22,FR\n"
+                  for m in range(1, 13) for f in FIRMS),
+        encoding="utf-8",
+    )  # fmt: skip
+    with open_warehouse(path) as wh:
+        load_files(wh, "firms", [firms])
+        load_files(wh, "transactions", [records])
+        load_files(wh, "employment", [DATA / "employment.csv"])
+        build_with_settings(wh)
+        frozen = create(wh, tmp_path / "releases", "R1", date=dt.date(2025, 10, 17))
+        fix = tmp_path / "fix.csv"
+        fix.write_text("period,segment,jobs\n2024,TOTAL,150000\n", encoding="utf-8")
+        load_files(wh, "employment", [fix])
+        build_with_settings(wh)
+    kinds = {load["kind"] for load in frozen.release.manifest["inputs"]["loads"]}
+    assert "employment" in kinds
+    internal = (frozen.release.path / "indicators.csv").read_text(encoding="utf-8")
+    assert "jobs,_Z,2024,TOTAL,_T,_T,148500," in internal
+    verdict = verify(path, tmp_path / "releases", "R1", work=tmp_path)
+    assert verdict.ok, verdict
