@@ -41,6 +41,7 @@ from marsad.coverage import (
 from marsad.cube import cube
 from marsad.engine import Warehouse, queries
 from marsad.errors import MarsadError
+from marsad.indicators.assemble import with_series_and_targets
 from marsad.indicators.compute import CubeCell, compute_indicators
 from marsad.indicators.registry import COLUMNS
 from marsad.indicators.rows import export_rows, stored_table
@@ -127,7 +128,8 @@ def build(
 
         step("indicators")
         complete = sorted(coverage.complete)
-        release = _release_id(wh, complete)
+        jobs = queries.employment(wh)
+        release = _release_id(wh, complete, jobs)
         table = compute_indicators(
             _cube_cells(wh),
             release=release,
@@ -135,6 +137,7 @@ def build(
             complete_months=complete,
             final_after_months=final_after_months,
         )
+        table = with_series_and_targets(table, jobs)
 
         step("protect")
         protected = _protect(wh, table, complete, sdc_rule)
@@ -279,13 +282,18 @@ def _cube_cells(wh: Warehouse) -> list[CubeCell]:
     return [CubeCell(*row) for row in queries.cube_cells(wh)]
 
 
-def _release_id(wh: Warehouse, complete: list[Month] | None) -> str:
+def _release_id(
+    wh: Warehouse, complete: list[Month] | None, jobs: list[tuple[str, str, int]] | None = None
+) -> str:
     """``<last month>.<first 8 hex digits of a SHA-256>`` (e.g. 2025-06.3fa9c2d1), of the
-    cube's content and, when known, of the complete months (what is published)."""
+    cube's content, when known of the complete months (what is published), and of the jobs
+    loaded, when there are any (so that loading an employment file makes a new build)."""
     _first, last = queries.cube_months(wh)
     fingerprint = queries.cube_fingerprint(wh)
     if complete is not None:
         fingerprint = hashlib.sha256(f"{fingerprint}{complete!r}".encode()).hexdigest()
+    if jobs:
+        fingerprint = hashlib.sha256(f"{fingerprint}{jobs!r}".encode()).hexdigest()
     return f"{Period('month', *last)}.{fingerprint[:8]}"
 
 

@@ -31,6 +31,7 @@ class KindName(StrEnum):
     transactions = "transactions"
     firms = "firms"
     rates = "rates"
+    employment = "employment"
 
 
 def _int(n: int | None) -> str:

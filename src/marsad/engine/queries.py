@@ -220,6 +220,14 @@ def cube_fingerprint(wh: Warehouse) -> str:
     return digest.hexdigest()
 
 
+def employment(wh: Warehouse) -> list[tuple[str, str, int]]:
+    """The jobs loaded (``marsad ingest --kind employment``) as ``(period, segment, jobs)``,
+    sorted; empty when none were (or the warehouse predates the table)."""
+    if not wh.has_table("employment"):
+        return []
+    return wh.sql("SELECT period, segment, jobs FROM employment ORDER BY period, segment")
+
+
 def _count(wh: Warehouse, table: str) -> int:
     return wh.table(table).count().to_pyarrow().as_py()
 

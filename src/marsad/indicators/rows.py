@@ -1,6 +1,6 @@
 """The indicator table as written out: values rounded once, as text.
 
-Levels (MAD) keep their two decimals; percentages and percentage points are
+Levels (MAD) keep their two decimals, jobs are whole numbers; percentages and percentage points are
 rounded half away from zero to ``percent_decimals`` (default 4, e.g.
 ``3.4971``). A value that rounds to zero is written without sign (``0.0000``,
 never ``-0.0000``). An absent value, and in the public table a withheld one
@@ -28,6 +28,10 @@ from marsad.indicators.table import IndicatorTable, Observation
 _WIDE = Context(prec=80, rounding=ROUND_HALF_UP)
 
 
+#: Decimals written of the units that are not ratios: MAD to the centime, jobs whole.
+_DECIMALS = {"MAD": 2, "jobs": 0}
+
+
 def format_value(obs: Observation, percent_decimals: int = 4, *, internal: bool = False) -> str:
     """The observation's value as plain decimal text (e.g. ``13377000000.00``, ``3.4971``).
 
@@ -42,11 +46,13 @@ def format_value(obs: Observation, percent_decimals: int = 4, *, internal: bool 
     >>> format_value(Observation("growth_yoy", "exports", "2024", "TOTAL", "_T", "_T",
     ...                          Decimal("-0.00004"), "percent"))
     '0.0000'
+    >>> format_value(Observation("jobs", "_Z", "2024", "TOTAL", "_T", "_T",
+    ...                          Decimal("148500"), "jobs"))
+    '148500'
     """
     if obs.value is None or (obs.conf_status != "F" and not internal):
         return ""
-    decimals = 2 if obs.unit == "MAD" else percent_decimals
-    return plain_decimal(obs.value, decimals)
+    return plain_decimal(obs.value, _DECIMALS.get(obs.unit, percent_decimals))
 
 
 def plain_decimal(value: Decimal, decimals: int) -> str:

@@ -40,12 +40,15 @@ def key_words(kind: Kind, alias: str) -> str:
         return f"'record ' || {a}.record_id || ' of reporter ' || {a}.reporter"
     if kind.name == "firms":
         return f"'firm ' || {a}.firm_id"
+    if kind.name == "employment":
+        return f"'the jobs of ' || {a}.segment || ' in ' || {a}.period"
     return f"'the rate of ' || {a}.currency || ' on ' || {a}.date::VARCHAR"
 
 
 def key_column(kind: Kind) -> str:
     """The column a duplicate is reported on."""
-    return {"transactions": "record_id", "firms": "firm_id", "rates": "date"}[kind.name]
+    columns = {"transactions": "record_id", "firms": "firm_id", "rates": "date"}
+    return columns.get(kind.name, kind.key[0])
 
 
 def record_json(kind: Kind, alias: str) -> str:

@@ -23,7 +23,7 @@ from marsad.ingest.schema import Kind
 from marsad.ingest.validate import HINTS, REF_MESSAGES, REF_TABLES, number_pattern
 
 _QUOTED = "'\"' || coalesce(_value, '') || '\"'"
-_NOUN = {"amount": "amount", "mad_per_unit": "rate"}
+_NOUN = {"amount": "amount", "mad_per_unit": "rate", "jobs": "number of jobs"}
 
 
 def _no_such_day() -> str:
@@ -57,6 +57,8 @@ def _hint(ref: str) -> str:
 
 
 def _too_large(kind: Kind, name: str, limit: int | None) -> str:
+    if name == "jobs":
+        return f"{_QUOTED} || ' is too large to be a number of jobs (below {limit:,})'"
     if name != "amount":
         return f"{_QUOTED} || ' is too large to be a rate (rates are below {limit:,} MAD per unit)'"
     return (
@@ -72,13 +74,15 @@ def _field_whens(kind: Kind, limits: dict[str, int | None]) -> list[str]:
         if f.type != "decimal":
             continue
         noun = _NOUN.get(f.name, f.name)
+        precision = f"has more than {f.scale} decimals" if f.scale else "is not a whole number"
         out += [
-            f"WHEN _fail = 'precision|{f.name}|' "
-            f"THEN {_QUOTED} || ' has more than {f.scale} decimals'",
+            f"WHEN _fail = 'precision|{f.name}|' THEN {_QUOTED} || ' {precision}'",
             f"WHEN _fail = 'too_large|{f.name}|' THEN {_too_large(kind, f.name, limits[f.name])}",
             f"WHEN _fail = 'positive|{f.name}|' AND {f.name} < 0 "
             f"THEN '{noun} is negative: ' || {_QUOTED} || ' ({noun}s are positive)'",
             f"WHEN _fail = 'positive|{f.name}|' THEN {_QUOTED} || ' is not a positive {noun}'",
+            f"WHEN _fail = 'negative|{f.name}|' "
+            f"THEN '{noun} is negative: ' || {_QUOTED} || ' (zero or more expected)'",
         ]
     return out
 
@@ -110,6 +114,11 @@ def message_sql(
         ("type|day", _no_such_day()),
         ("type|date", f"{_QUOTED} || ' is not a date of the form YYYY-MM-DD'"),
         ("type|number", f"{_QUOTED} || ' is not a number' || {sep_hint}"),
+        (
+            "period",
+            f"{_QUOTED} || ' is not a period: a year (2024), half (2024-S1), "
+            "quarter (2024-Q3) or month (2024-07) expected'",
+        ),
         ("date_range|before", f"{_QUOTED} || ' is before {lo.isoformat()}'"),
         ("date_range|after", f"{_QUOTED} || ' {after}'"),
         (

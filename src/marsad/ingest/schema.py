@@ -1,7 +1,8 @@
 """What each kind of input file holds, and the rules its rows are checked against.
 
-Three kinds of file are loaded: ``transactions`` (the banks' settlement
-records), ``firms`` (the registry) and ``rates`` (reference exchange rates).
+Four kinds of file are loaded: ``transactions`` (the banks' settlement
+records), ``firms`` (the registry), ``rates`` (reference exchange rates) and
+``employment`` (the sector's jobs as the ministry counts them).
 Each is described once here: its fields, which of them must be present, how a
 value is read, which reference list it must belong to, and the key that
 identifies a record across loads.
@@ -45,6 +46,11 @@ RULES: dict[str, str] = {
     "exports and imports are with non-residents",
     "ebops": "the service code is not an EBOPS 2010 code",
     "segment": "the segment is not one of ITO, CRM, ESO, BPO, KPO",
+    "segment_total": "the segment is not one of ITO, CRM, ESO, BPO, KPO or TOTAL "
+    "(employment files)",
+    "period": "the period is not a year (2024), half (2024-S1), quarter (2024-Q3) or "
+    "month (2024-07)",
+    "negative": "the number is negative (a count of jobs is zero or more)",
     "duplicate_in_file": "the same record (same key) appears earlier in the same file",
     "duplicate_in_warehouse": "the record is already in the warehouse with the same content",
 }
@@ -64,8 +70,9 @@ class Field:
     """One column of an input file.
 
     ``type`` is how the value is read: ``text`` (trimmed), ``code`` (trimmed,
-    upper case), ``flow`` (C or D), ``date`` (YYYY-MM-DD) or ``decimal``
-    (with ``scale`` decimals, read with the file's decimal separator).
+    upper case), ``flow`` (C or D), ``date`` (YYYY-MM-DD), ``period`` (a year,
+    half, quarter or month: ``2024``, ``2024-S1``, ``2024-Q3``, ``2024-07``) or
+    ``decimal`` (with ``scale`` decimals, read with the file's decimal separator).
     Every field but ``free_text`` ones (a firm's name, a city) has the
     invisible format characters (zero-width space, direction marks, …)
     removed; a ``decimal`` must stay below ``limit`` in absolute value.
@@ -78,6 +85,7 @@ class Field:
     ref: str | None = None  # reference list the value must belong to (= rule id)
     scale: int = 0  # decimals kept, for ``decimal``
     positive: bool = False  # for ``decimal``: must be > 0
+    non_negative: bool = False  # for ``decimal``: must be >= 0 (rule negative)
     sql_type: str = "VARCHAR"  # type in the warehouse table
     note: str = ""  # what the value means, e.g. "ISO 4217" (a comment in the DDL)
     free_text: bool = False  # words (a name): invisible characters are kept inside
@@ -194,7 +202,37 @@ RATES = Kind(
     noun="rate",
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (TRANSACTIONS, FIRMS, RATES)}
+#: A count of jobs must be below this (a billion): more is a slip, not a count.
+MAX_JOBS = 10**9
+
+EMPLOYMENT = Kind(
+    name="employment",
+    table="employment",
+    fields=(
+        Field("period", type="period", note="2024, 2024-S1, 2024-Q3 or 2024-07"),
+        Field(
+            "segment",
+            type="code",
+            ref="segment_total",
+            note="ITO | CRM | ESO | BPO | KPO | TOTAL",
+        ),
+        Field(
+            "jobs",
+            type="decimal",
+            scale=0,
+            non_negative=True,
+            sql_type="BIGINT",
+            note="whole number of jobs, zero or more",
+            limit=MAX_JOBS,
+        ),
+    ),
+    key=("period", "segment"),
+    amount=None,
+    group="segment",
+    noun="employment figure",
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (TRANSACTIONS, FIRMS, RATES, EMPLOYMENT)}
 
 
 def get_kind(name: str) -> Kind:
@@ -269,6 +307,6 @@ def history_ddl(kind: Kind) -> str:
 
 
 def core_ddl() -> str:
-    """The core tables (``transactions``, ``firms``, ``rates``): the contract
+    """The core tables (``transactions``, ``firms``, ``rates``, ``employment``): the contract
     between ingest and build, created when a warehouse is opened for writing."""
     return "".join(table_ddl(k) for k in KINDS.values())

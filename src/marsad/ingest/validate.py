@@ -39,6 +39,7 @@ REF_TABLES = {
     "country": "_ing_ref_country",
     "ebops": "_ing_ref_ebops",
     "segment": "_ing_ref_segment",
+    "segment_total": "_ing_ref_segment_total",
 }
 
 REF_MESSAGES = {
@@ -46,7 +47,11 @@ REF_MESSAGES = {
     "country": "is not an ISO 3166-1 alpha-2 country code",
     "ebops": "is not an EBOPS 2010 service code",
     "segment": "is not a segment: ITO, CRM, ESO, BPO or KPO expected",
+    "segment_total": "is not a segment: ITO, CRM, ESO, BPO, KPO or TOTAL expected",
 }
+
+#: A period as written in the indicator table (RE2): year, half, quarter or month.
+PERIOD_PATTERN = r"\d{4}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?"
 
 
 #: Hints for frequent slips in codes (list, wrong, suggest), for the messages.
@@ -93,6 +98,7 @@ def register_references(wh: Warehouse) -> None:
         "country": sorted(reference.countries()),
         "ebops": sorted(reference.ebops()),
         "segment": list(reference.SEGMENT_CODES),
+        "segment_total": [*reference.SEGMENT_CODES, reference.TOTAL],
     }
     for ref, codes in lists.items():
         name = REF_TABLES[ref]
@@ -138,6 +144,8 @@ def number_pattern(decimal: str) -> str:
 def _plain_pattern(decimal: str, scale: int) -> str:
     """The common case, read without any rewriting: ``1234.5``."""
     d = r"\." if decimal == "." else ","
+    if not scale:
+        return r"\d{1,18}"
     return rf"\d{{1,{18 - scale}}}({d}\d{{1,{scale}}})?"
 
 
@@ -266,6 +274,8 @@ def _decimal_checks(
         checks.append((f"abs({_q(name)}) >= {int(limit)}", f"too_large|{name}|"))
     if f.positive:
         checks.append((f"{_q(name)} <= 0", f"positive|{name}|"))
+    if f.non_negative:
+        checks.append((f"{_q(name)} < 0", f"negative|{name}|"))
     return numbers, [parsed], checks
 
 
@@ -273,6 +283,9 @@ def _code_checks(f: Field, home: str) -> tuple[list[str], list[Check]]:
     """(parsed column, checks) of a flow, a code, or plain text; a ``not_home``
     code equal to ``home`` (the home country) is ``resident``."""
     v, name = _v(f), f.name
+    if f.type == "period":
+        bad = f"{v} IS NOT NULL AND NOT regexp_full_match(upper({v}), {_lit(PERIOD_PATTERN)})"
+        return [f"upper({v}) AS {_q(name)}"], [(bad, f"period|{name}|")]
     if f.type == "flow":
         flow = (f"{v} IS NOT NULL AND upper({v}) NOT IN ('C', 'D')", f"flow|{name}|")
         return [f"upper({v}) AS {_q(name)}"], [flow]

@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from marsad.indicators.compute import parent_key
 from marsad.indicators.table import IndicatorTable, Observation
+from marsad.indicators.targets import RECENT_YEARS
 from marsad.periods import Period
 from marsad.protect.cells import linked_table
 from marsad.protect.primary import FREE, SECONDARY, SdcRule, summary
@@ -39,6 +40,15 @@ from marsad.reference import ALL, SEGMENT_CODES, TOTAL
 #: Level indicators protected as cells: indicator -> how its period is written in a key.
 LEVELS = {"level": str, "ytd_level": ytd_code}
 PROTECTED_FLOWS = ("exports", "imports")
+#: Indicators that come from no firm's records (published series, targets, jobs counted
+#: by the ministry): never assessed as cells, never withheld.
+NOT_FROM_RECORDS = frozenset(
+    {"level_old_scope", "target_level", "jobs", "jobs_target_level", "jobs_target_share"}
+)
+#: Tracker indicators of year Y that read the TOTAL level of Y only, and those that read
+#: the levels of the years of the recent pace (up to ``RECENT_YEARS`` ending in Y).
+TRACKER_OF_YEAR = frozenset({"target_share", "target_required_growth"})
+TRACKER_OF_YEARS = frozenset({"target_recent_growth", "target_projected_level"})
 #: How much dearer a headline cell is to withhold than its weight.
 HEADLINE_COST = 1000.0
 
@@ -172,7 +182,14 @@ def uses(obs: Observation) -> Iterator[Key]:
     >>> o = Observation("share", "exports", "2024-Q3", "ITO", "_T", "FR", None, "percent")
     >>> list(uses(o))
     [('exports', '2024-Q3', 'ITO', '_T', 'FR'), ('exports', '2024-Q3', 'TOTAL', '_T', 'FR')]
+    >>> list(uses(Observation("jobs", "_Z", "2024", "TOTAL", "_T", "_T", None, "jobs")))
+    []
     """
+    if obs.indicator in NOT_FROM_RECORDS:
+        return
+    if obs.indicator in TRACKER_OF_YEAR | TRACKER_OF_YEARS:
+        yield from _tracker_uses(obs)
+        return
     rest = (obs.segment, obs.service, obs.partner)
     period = Period.parse(obs.period)
     flows = PROTECTED_FLOWS if obs.flow == "balance" else (obs.flow,)
@@ -196,3 +213,19 @@ def uses(obs: Observation) -> Iterator[Key]:
             yield from (here, (flow, year_earlier, *rest), (flow, year_earlier, *parent[1:]))
         else:
             raise ValueError(f"no rule says which levels {obs.indicator} uses")
+
+
+def _tracker_uses(obs: Observation) -> Iterator[Key]:
+    """The TOTAL annual levels a tracker row of year Y reads: level(Y) for the share and
+    the growth still needed; the years of the recent pace (Y-4 to Y) for the recent
+    growth and the projection (a year absent from the table is not read).
+
+    >>> o = Observation("target_recent_growth", "exports", "2024", "TOTAL", "_T", "_T",
+    ...                 None, "percent")
+    >>> [k[1] for k in _tracker_uses(o)]
+    ['2020', '2021', '2022', '2023', '2024']
+    """
+    year = Period.parse(obs.period).year
+    first = year if obs.indicator in TRACKER_OF_YEAR else year - RECENT_YEARS + 1
+    for y in range(first, year + 1):
+        yield (obs.flow, str(y), TOTAL, ALL, ALL)

@@ -25,12 +25,12 @@ FIGURE_SETTINGS = (
     "coverage_window",
 )
 #: Kinds of load that bring records (a nil return brings none).
-RECORD_KINDS = ("transactions", "firms", "rates")
+RECORD_KINDS = ("transactions", "firms", "rates", "employment")
 
 
 def check_built(wh: Warehouse) -> None:
     """Refuse a warehouse with nothing built, or whose build does not show the inputs
-    loaded since (records, firms, rates or nil returns): run ``marsad build``."""
+    loaded since (records, firms, rates, employment or nil returns): run ``marsad build``."""
     if not wh.has_table("indicators") or not wh.has_table("cube"):
         raise ReleaseError("nothing is built yet: run `marsad build` first")
     stale = _stale_part(wh)
@@ -42,8 +42,9 @@ def check_built(wh: Warehouse) -> None:
 
 
 def _stale_part(wh: Warehouse) -> str | None:
-    """Which input changed since the build (``records or firms``, ``rates``, ``deliveries``),
-    found by recomputing from the inputs what the build stored; None when none did."""
+    """Which input changed since the build (``records or firms``, ``rates``, ``deliveries``,
+    ``employment``), found by recomputing from the inputs what the build stored; None when
+    none did."""
     from marsad.build import warehouse_coverage
     from marsad.convert import daily_rates
     from marsad.cube import cube
@@ -63,7 +64,15 @@ def _stale_part(wh: Warehouse) -> str | None:
              if done}  # fmt: skip
     if built != set(coverage.complete):
         return "deliveries"
+    if _jobs_built(wh) != set(queries.employment(wh)):
+        return "employment"
     return None
+
+
+def _jobs_built(wh: Warehouse) -> set[tuple[str, str, int]]:
+    """The jobs rows of the last build as ``(period, segment, jobs)``."""
+    rows = wh.sql("SELECT period, segment, exact FROM indicators WHERE indicator = 'jobs'")
+    return {(period, segment, int(exact)) for period, segment, exact in rows}
 
 
 def _differ(wh: Warehouse, fresh, table: str, columns: str) -> bool:
@@ -157,6 +166,8 @@ def inputs(wh: Warehouse) -> dict:
 def _records_in_force(wh: Warehouse) -> dict[str, int]:
     counts: dict[str, int] = {}
     for table in RECORD_KINDS:
+        if not wh.has_table(table):
+            continue
         for load_id, n in wh.sql(f"SELECT load_id, count(*) FROM {table} GROUP BY load_id"):
             if load_id is not None:
                 counts[load_id] = counts.get(load_id, 0) + int(n)

@@ -1,7 +1,7 @@
 """``release verify``: rebuild a release from its recorded inputs and compare byte by byte.
 
 The warehouse keeps every version of every record: the current one in
-``transactions``, ``firms`` and ``rates``, the ones a correction replaced or a
+``transactions``, ``firms``, ``rates`` and ``employment``, the ones a correction replaced or a
 withdrawal took out in ``<table>_history``, each with the load that brought it.
 Load ids grow with each load, and a record shows the latest version brought by a
 load not withdrawn (:mod:`marsad.ingest.withdraw`). So the inputs as they stood
@@ -110,6 +110,12 @@ def _has_ledger(wh: Warehouse) -> bool:
 def _versions(wh: Warehouse, kind_name: str, active: list[str]) -> None:
     """For each record, the version of the highest load among ``active``."""
     kind = KINDS[kind_name]
+    found = wh.scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'src' AND table_name IN (?, ?)",
+        [kind.table, f"{kind.table}_history"],
+    )
+    if found != 2:
+        return  # a warehouse made before this kind existed: none of its records to replay
     names = [*kind.field_names, "load_id", "line"]
     cols = ", ".join(quote_ident(c) for c in names)
     keys = ", ".join(quote_ident(k) for k in kind.key)
