@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from marsad.cli import app
 from marsad.engine import open_warehouse
 from marsad.indicators.rows import export_rows
-from marsad.publish.lang import WRITTEN
 
 from ..unit.publish import pdf_reader
 from ..unit.publish.conftest import DEMO_LEVELS, DEMO_PARTNERS, build_table
@@ -77,7 +76,6 @@ def test_the_markdown_bulletin_writes_its_charts(warehouse, tmp_path):
     assert (tmp_path / "b-segments.svg").exists()
 
 
-@pytest.mark.skipif("ar" not in WRITTEN, reason="the Arabic phrasebook is not merged yet")
 @pytest.mark.parametrize("suffix", ["html", "pdf"])
 def test_the_arabic_bulletin(warehouse, tmp_path, suffix):
     out = tmp_path / f"b.{suffix}"
@@ -87,16 +85,11 @@ def test_the_arabic_bulletin(warehouse, tmp_path, suffix):
         assert 'dir="rtl"' in out.read_text(encoding="utf-8")
 
 
-def test_arabic_before_its_phrasebook_or_a_wrong_format_is_one_line(warehouse, tmp_path):
+def test_a_wrong_format_is_one_line(warehouse, tmp_path):
     result = _bulletin(warehouse, "--period", "2025-S1", "--out", str(tmp_path / "b.docx"))
     assert result.exit_code == 1
     assert "unknown bulletin format '.docx'" in result.output
     assert "use .html, .md or .pdf" in result.output
-    if "ar" not in WRITTEN:
-        result = _bulletin(warehouse, "--period", "2025-S1", "--lang", "ar", "--out", "b.html")
-        assert result.exit_code == 1 and "no bulletin phrasebook for language 'ar'" in (
-            result.output
-        )
 
 
 def test_a_read_only_target_is_one_plain_line(warehouse, tmp_path, monkeypatch):

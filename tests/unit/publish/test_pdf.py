@@ -3,6 +3,7 @@ Arabic letters joined, one plain line when it cannot be written."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -13,7 +14,6 @@ import pytest
 from marsad.errors import MarsadError
 from marsad.publish import pdf
 from marsad.publish.bulletin import render_bulletin, write_bulletin
-from marsad.publish.lang import WRITTEN
 
 from . import pdf_reader
 
@@ -89,7 +89,6 @@ def test_arabic_letters_are_joined_not_isolated(tmp_path):
     assert "رايلم" in pdf_reader.text(out.read_bytes())  # مليار, in visual order
 
 
-@pytest.mark.skipif("ar" not in WRITTEN, reason="the Arabic phrasebook is not merged yet")
 def test_the_arabic_bulletin_pdf_is_right_to_left_and_joined(demo_table, tmp_path):
     out = tmp_path / "bulletin-ar.pdf"
     write_bulletin(demo_table, "2025-S1", "ar", out)
@@ -141,3 +140,15 @@ def test_no_font_for_the_script_is_one_plain_line(monkeypatch, tmp_path):
     assert "no font with ar glyphs is installed" in str(caught.value)
     assert "\n" not in str(caught.value)
     assert not (tmp_path / "ar.pdf").exists()
+
+
+def test_arabic_charts_are_printed_as_shaped_pictures(demo_table):
+    """Regression: WeasyPrint drew the SVG charts' Arabic text unjoined and in the wrong
+    order ("الصاداارت"); the Arabic PDF prints each chart as the PNG resvg renders."""
+    html = render_bulletin(demo_table, "2025-S1", "ar")
+    figures = html.count("<figure")
+    printed = pdf.raster_charts(html)
+    assert figures and "<svg" not in printed
+    assert printed.count('<img class="chart"') == figures
+    png = printed.split('src="data:image/png;base64,', 1)[1].split('"', 1)[0]
+    assert base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n"
