@@ -287,14 +287,17 @@ def _release_id(
 ) -> str:
     """``<last month>.<first 8 hex digits of a SHA-256>`` (e.g. 2025-06.3fa9c2d1), of the
     cube's content, when known of the complete months (what is published), and of the jobs
-    loaded, when there are any (so that loading an employment file makes a new build)."""
+    loaded, when there are any (so that loading an employment file makes a new build).
+    A build of the synthetic generator's records says so: ``2025-06.synthetic.3fa9c2d1``,
+    in the ``release`` column of every file made from it."""
     _first, last = queries.cube_months(wh)
     fingerprint = queries.cube_fingerprint(wh)
     if complete is not None:
         fingerprint = hashlib.sha256(f"{fingerprint}{complete!r}".encode()).hexdigest()
     if jobs:
         fingerprint = hashlib.sha256(f"{fingerprint}{jobs!r}".encode()).hexdigest()
-    return f"{Period('month', *last)}.{fingerprint[:8]}"
+    synthetic = ".synthetic" if queries.has_synthetic_firms(wh) else ""
+    return f"{Period('month', *last)}{synthetic}.{fingerprint[:8]}"
 
 
 def _report(

@@ -182,6 +182,22 @@ def test_the_release_id_and_months_come_from_the_cube_alone(tmp_path):
     assert first.by_source == {"concordance": 1, "registry": 2}
 
 
+def test_a_build_of_synthetic_firms_says_so_in_its_release_id(tmp_path):
+    """Every file made from a synthetic build says so: its id, written in the ``release``
+    column of the CSV and on every bulletin, reads ``2024-01.synthetic.<hash>``."""
+    row = ("1", "BK1", "F1", "2024-01-08", "C", "100", "EUR", "SI21", "FR")
+    ids = []
+    for name in ("Atlas Conseil", "Synthetic Atlas SARL 0001"):
+        with open_warehouse(tmp_path / f"{len(ids)}.duckdb") as wh:
+            insert(wh, "firms", [(FIRMS[0][0], name, *FIRMS[0][2:])])
+            insert(wh, "rates", RATES)
+            insert(wh, "transactions", [row])
+            ids.append(build(wh).release)
+    real, synthetic = ids
+    assert ".synthetic." not in real
+    assert synthetic.startswith("2024-01.synthetic.") and synthetic.endswith(real[-9:])
+
+
 def test_daily_rates_carry_forward_to_the_last_day():
     table = daily_rates(
         [

@@ -37,13 +37,14 @@ def bulletin(
 ) -> None:
     """Write the bulletin of a period."""
     from marsad.build import built_gaps, load_indicators
+    from marsad.engine.queries import has_synthetic_firms
     from marsad.periods import Period
     from marsad.publish.bulletin import write_bulletin
 
     period = _check(period, lang.value, out_file)
     with open_store(warehouse, read_only=True) as wh:
         table = load_indicators(wh)  # what the last build stored: the export's release
-        synthetic = _is_synthetic(wh)
+        synthetic = has_synthetic_firms(wh)
         gaps = built_gaps(wh, Period.parse(period))
     _check_period_has_data(table, period, gaps)
     with writing(out_file):
@@ -107,11 +108,6 @@ def _runs(periods: list[str]) -> str:
         else:
             runs.append([p, p, n])
     return ", ".join(str(a) if a == b else f"{a} to {b}" for a, b, _ in runs)
-
-
-def _is_synthetic(wh) -> bool:
-    """Whether the loaded firms are the synthetic generator's (its firm names say so)."""
-    return bool(wh.scalar("SELECT count(*) FROM firms WHERE name LIKE 'Synthetic %'"))
 
 
 def register(app: typer.Typer) -> None:

@@ -178,6 +178,18 @@ def count_records_and_firms(records: ibis.Table) -> tuple[int, int]:
     return int(values["n"]), int(values["firms"] or 0)
 
 
+#: How the synthetic generator names its firms (``marsad.synth.firms``).
+SYNTHETIC_FIRMS = "Synthetic %"
+
+
+def has_synthetic_firms(wh: Warehouse) -> bool:
+    """True when the loaded firms are the synthetic generator's (``Synthetic ...``): the
+    build's id then says ``synthetic``, and so does every file made from it."""
+    if not wh.has_table("firms"):
+        return False
+    return bool(wh.scalar("SELECT count(*) FROM firms WHERE name LIKE ?", [SYNTHETIC_FIRMS]))
+
+
 def cube_months(wh: Warehouse) -> tuple[Month, Month]:
     """The first and last month of the cube (e.g. ``((2023, 1), (2025, 6))``)."""
     months = wh.table("cube").select("year", "month").distinct().order_by(["year", "month"])

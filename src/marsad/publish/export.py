@@ -116,9 +116,9 @@ def export_table(wh: Warehouse, fmt: str, out: Path, *, internal: bool = False) 
 
 def is_synthetic(wh: Warehouse) -> bool:
     """True when the warehouse's firms are the synthetic ones (``Synthetic ...``)."""
-    if not wh.has_table("firms"):
-        return False
-    return bool(wh.scalar("SELECT count(*) FROM firms WHERE name LIKE 'Synthetic %'"))
+    from marsad.engine.queries import has_synthetic_firms
+
+    return has_synthetic_firms(wh)
 
 
 def read_frozen(frozen: Path) -> list[TextRow]:

@@ -22,7 +22,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from marsad.engine import Warehouse
+from marsad.engine import Warehouse, queries
 from marsad.errors import MarsadError
 from marsad.indicators.registry import COLUMNS
 from marsad.periods import KINDS, Period
@@ -189,7 +189,7 @@ def _bulletins(wh: Warehouse, folder: Path, period: str, release_id: str) -> lis
     table = IndicatorTable.from_rows(
         (replace(o, release=release_id) for o in built), release=release_id
     )
-    synthetic = bool(wh.scalar("SELECT count(*) FROM firms WHERE name LIKE 'Synthetic %'"))
+    synthetic = queries.has_synthetic_firms(wh)
     notes = []
     for lang in BULLETIN_LANGS:
         out = folder / f"bulletin-{period}-{lang}.html"
