@@ -140,6 +140,46 @@ def test_demo_says_where_the_outputs_are(demo):
         assert (demo / name).exists(), name
 
 
+_DATA = re.compile(r'<data value="([^"]*)" data-key="([^"]*)"')
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_every_figure_of_the_demo_bulletins_is_a_row_of_the_exported_csv(demo, lang):
+    """Traceability end to end: each ``<data>`` of the demo's 2025-S1 bulletin names a row
+    of the demo's public CSV and carries that row's value, character for character."""
+    rows = {}
+    with (demo / "indicators.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            key = "/".join(r[c] for c in ("indicator", "flow", "period", "segment", "service"))
+            rows[f"{key}/{r['partner']}"] = r["value"]
+    found = _DATA.findall((demo / f"bulletin-2025-S1-{lang}.html").read_text(encoding="utf-8"))
+    assert len(found) > 40
+    assert [(k, v) for v, k in found if rows.get(k) != v] == []
+    keys = {k for _, k in found}
+    assert "level/exports/2025-S1/TOTAL/_T/_T" in keys
+    assert "jobs/_Z/2024/TOTAL/_T/_T" in keys  # the demo loads its employment file
+
+
+def test_every_file_of_the_demo_says_synthetic(demo):
+    """The CSV's release column, every bulletin, every chart and the Excel cover."""
+    with (demo / "indicators.csv").open(encoding="utf-8") as f:
+        assert {r["release"] for r in csv.DictReader(f)} == {_release(demo)}
+    assert ".synthetic." in _release(demo)
+    for path in demo.glob("bulletin-*"):
+        if path.suffix in (".html", ".md"):
+            text = path.read_text(encoding="utf-8")
+            assert "synth" in text.lower() or "اصطناعية" in text, path.name
+    for svg in demo.glob("*.svg"):
+        assert "synth" in svg.read_text(encoding="utf-8").lower() or "اصطناعية" in svg.read_text(
+            encoding="utf-8"
+        ), svg.name
+
+
+def _release(demo: Path) -> str:
+    with open_warehouse(demo / "marsad.duckdb", read_only=True) as wh:
+        return load_indicators(wh).release
+
+
 def test_demo_matches_the_generators_own_computation(demo):
     """The cube equals the generator's independent integer computation, to the centime;
     the records no segment can be given (UNALLOCATED) are held for review, outside the

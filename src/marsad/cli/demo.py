@@ -58,7 +58,7 @@ def _ingest(wh, data_dir: Path) -> list:
 
     files = sorted((data_dir / "transactions").glob("*.csv"))
     with progress_bars() as progress:
-        task = progress.add_task("2/4 ingest", total=len(files) + 2)
+        task = progress.add_task("2/4 ingest", total=len(files) + 3)
 
         def file_done(event) -> None:
             if event.phase == "done":
@@ -68,6 +68,7 @@ def _ingest(wh, data_dir: Path) -> list:
         for kind, paths in (
             ("firms", [data_dir / "firms.csv"]),
             ("rates", [data_dir / "rates.csv"]),
+            ("employment", [data_dir / "employment.csv"]),
             ("transactions", files),
         ):
             reports += load_files(wh, kind, paths, progress=file_done)
@@ -84,13 +85,21 @@ def _build(wh):
     return report
 
 
+#: The open data files of the demo (``marsad export --format``), by file name.
+DEMO_DATA = {
+    "indicators.csv": "csv",
+    "indicators-bundle.zip": "csv-bundle",
+    "indicators.xlsx": "xlsx",
+    "indicators-sdmx.csv": "sdmx-csv",
+    "structure-sdmx.xml": "sdmx-structure",
+}
 #: The languages and formats of the demo's bulletin of the latest half-year.
 DEMO_LANGS = ("fr", "en", "ar")
 DEMO_FORMATS = ("html", "md", "pdf")
 
 
 def _publish(wh, table, out_dir: Path) -> tuple[list[Path], str]:
-    """The CSV export, the bulletin of the latest half-year in every written language
+    """The open data files, the bulletin of the latest half-year in every written language
     and format, and the French bulletin of the latest complete year; returns the paths
     written (charts of the Markdown bulletins too) and the half-year."""
     from marsad.publish.bulletin import write_bulletin
@@ -105,11 +114,12 @@ def _publish(wh, table, out_dir: Path) -> tuple[list[Path], str]:
     ]
     jobs += [(y, "fr", "html") for y in years]
     with progress_bars() as progress:
-        task = progress.add_task("4/4 publish", total=len(jobs) + 1)
-        csv_path = out_dir / "indicators.csv"
-        export_table(wh, "csv", csv_path)
-        progress.update(task, advance=1)
-        paths = [csv_path]
+        task = progress.add_task("4/4 publish", total=len(jobs) + len(DEMO_DATA))
+        paths = []
+        for name, fmt in DEMO_DATA.items():
+            export_table(wh, fmt, out_dir / name)
+            paths.append(out_dir / name)
+            progress.update(task, advance=1)
         for bulletin_period, lang, suffix in jobs:
             target = out_dir / f"bulletin-{bulletin_period}-{lang}.{suffix}"
             html = target.with_suffix(".html")
