@@ -476,3 +476,10 @@ def test_unallocated_in_every_language(levels, lang):
     _in(text, lang, fr="100 millions de dirhams (0,7", en=(
         "Unallocated", "In the first half of 2025, 100 million dirhams (0.7% of the total) could "
         "not be allocated to a segment."))  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_markdown_total_row_has_no_empty_bold(demo_table, lang):
+    """Regression: the total's blank share cell was written ``****`` in Markdown."""
+    md = render_bulletin(demo_table, "2025-S1", lang, "md")
+    assert "****" not in md
