@@ -102,23 +102,109 @@ def test_sdmx_ml_is_flagged_test_when_synthetic(tmp_path, pub):
     assert 'CONF_STATUS="A"' in text and 'TIME_PERIOD="2025-S1"' in text
 
 
-def test_xlsx_reads_back_in_openpyxl_with_c_for_withheld(tmp_path, pub):
-    """Every value of the table is a number in the workbook; the withheld ones are [c]."""
+_DIMENSIONS = ("indicator", "flow", "segment", "service", "partner")
+_CODE_COLUMNS = {"Indicator": "indicator", "Flow": "flow", "Segment": "segment",
+                 "Service (EBOPS 2010)": "service", "Partner": "partner"}  # fmt: skip
+
+
+def _sheet_cells(ws) -> list[tuple[tuple, object, set[str]]]:
+    """Every value cell of a wide sheet as (table key, value, shorthand of its header),
+    the key read from the row's code columns, the header's period and the sheet's
+    'All rows: ...' line (the dimensions that are the same on every row)."""
+    (table,) = ws.tables.values()
+    grid = [[c.value for c in row] for row in ws[table.ref]]
+    top = ws[table.ref][0][0].row
+    above = [ws.cell(n, 1).value for n in range(1, top)]
+    fixed = next((t for t in above if str(t).startswith("All rows: ")), "All rows: ")
+    constant = dict(p.split(" ", 1) for p in fixed.removeprefix("All rows: ").split(", ") if p)
+    header, out = grid[0], []
+    for line in grid[1:]:
+        codes = {_CODE_COLUMNS[h]: v for h, v in zip(header, line, strict=True)
+                 if h in _CODE_COLUMNS}  # fmt: skip
+        dims = {**constant, **codes}
+        assert set(dims) == set(_DIMENSIONS), (ws.title, dims)
+        for head, value in zip(header, line, strict=True):
+            period, *marks = str(head).split()
+            if head in _CODE_COLUMNS or not period[0].isdigit():
+                continue  # a label column (code, name, unit)
+            key = (dims["indicator"], dims["flow"], period, dims["segment"], dims["service"],
+                   dims["partner"])  # fmt: skip
+            out.append((key, value, set(marks)))
+    return out
+
+
+def _workbook_cells(path: Path) -> dict[str, list]:
     import openpyxl
 
-    book = openpyxl.load_workbook(_write("xlsx", tmp_path, pub), read_only=True)
-    names = book.sheetnames
-    assert names[:2] == ["Cover", "Contents"]
+    book = openpyxl.load_workbook(path)
+    return {ws.title: _sheet_cells(ws) for ws in book.worksheets[2:]}
+
+
+def test_xlsx_reads_back_in_openpyxl_with_c_for_withheld(tmp_path, pub):
+    """Every value of the wide sheets, found by its row labels and period header, is the
+    table's value of that key; [c] exactly where withheld, [x] where the table has none;
+    a period's header says [p] when its values are provisional, [b] at the break."""
+    import openpyxl
+
+    path = _write("xlsx", tmp_path, pub)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:2] == ["Cover", "Contents"]
     for sheet in ("Levels_segment", "Old_series", "Tracker_2030", "Year_to_date"):
-        assert sheet in names
-    cells = [c for ws in book.worksheets[2:] for row in ws.iter_rows(values_only=True) for c in row]
-    numbers = sorted(Decimal(str(c)) for c in cells if isinstance(c, int | float))
-    expected = sorted(Decimal(r[6]) for r in ROWS if r[6])
-    assert numbers == expected
-    assert cells.count("[c]") == 2
+        assert sheet in book.sheetnames
+    table = {_key(r): r for r in ROWS}
+    seen = []
+    for title, cells in _workbook_cells(path).items():
+        statuses: dict[str, set[str]] = {}  # period -> statuses of the sheet's values
+        for key, value, _marks in cells:
+            row = table.get(key)
+            if row is None or (not row[6] and row[9] == "F"):
+                assert value == "[x]", (title, key, value)
+                continue
+            seen.append(key)
+            statuses.setdefault(key[2], set()).add(row[8])
+            if row[9] != "F":
+                assert value == "[c]", (title, key, value)
+            else:
+                assert isinstance(value, int | float), (title, key, value)
+                assert Decimal(str(value)) == Decimal(row[6]), (title, key)
+        for key, _value, marks in cells:
+            found = statuses.get(key[2], set())
+            assert ("[p]" in marks) == ("P" in found), (title, key, marks)
+            assert ("[b]" in marks) == ("B" in found), (title, key, marks)
+    assert sorted(seen) == sorted(table), "every row of the table is in exactly one sheet"
     cover = [c for row in book["Cover"].iter_rows(values_only=True) for c in row if c]
     assert any("Synthetic" in str(c) for c in cover)
     assert any("Office des Changes" in str(c) for c in cover)
+
+
+def test_xlsx_is_wide_one_row_per_series_periods_in_order(tmp_path, pub):
+    """The Excel sheets were long (one row per observation, 68,699 rows and 32 s on the
+    demo table): now one row per series, one column per period, years before halves."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(_write("xlsx", tmp_path, pub))
+    ws = book["Levels_segment"]
+    (table,) = ws.tables.values()
+    grid = [[c.value for c in row] for row in ws[table.ref]]
+    assert grid[0] == ["Segment", "Segment name", "2023 [b]", "2024 [p]", "2025-S1 [p]"]
+    assert grid[1] == ["TOTAL", "Total of the sector", 26170000000, 26219000000, 13377000000]
+    assert grid[2] == ["KPO", "Knowledge process outsourcing", "[x]", "[x]", "[c]"]
+    assert ws["A1"].value == "Levels by segment, in MAD (dirhams, to the centime)"
+    assert ws["A2"].value == "All rows: indicator level, flow exports, service _T, partner _T"
+    ytd = book["Year_to_date"]  # one series: labelled by its indicator
+    (table,) = ytd.tables.values()
+    assert [c.value for c in ytd[table.ref][0]] == ["Indicator", "Indicator name", "2025-05 [p]"]
+
+
+def test_xlsx_gives_a_new_indicator_its_own_sheet(tmp_path, pub):
+    """An indicator that no sheet lists (added to the registry later) gets a sheet of its
+    own, named by its id, with its values."""
+    row = ("exports_per_job", "exports", "2024", "TOTAL", "_T", "_T", "176558.59", "MAD", "P",
+           "F", R)  # fmt: skip
+    out = tmp_path / "new.xlsx"
+    writer("xlsx")([*ROWS, row], out, pub)
+    cells = _workbook_cells(out)
+    assert cells["exports_per_job"] == [(_key(row), 176558.59, {"[p]"})]
 
 
 def test_bundle_is_a_valid_data_package_with_the_table(tmp_path, pub):
