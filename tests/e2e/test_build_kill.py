@@ -3,7 +3,7 @@ bulletin still agree with each other and with one release, and a rerun completes
 
 As ingest's SIGKILL test (test_ingest_cli.py): a small synthetic warehouse, built once
 (release "before"); one more month loaded; then ``marsad build`` started on a copy and
-killed after a random delay, ten times; after each kill the export and the indicator
+killed after a random delay, six times; after each kill the export and the indicator
 table the bulletin reads name one release (the one before, or the complete one), and a
 rerun completes.
 """
@@ -27,6 +27,9 @@ from marsad.cli import app
 from marsad.engine import open_warehouse
 from marsad.ingest import load_files
 from marsad.synth import generate
+
+#: How many builds are killed (each is followed by a rebuild: about 40 s each on 2 cores).
+KILLS = 6
 
 
 def _marsad(*args: str) -> subprocess.Popen:
@@ -92,7 +95,7 @@ def test_a_build_killed_at_random_points_leaves_one_release(tmp_path):
     assert before[0] == before[1] != complete[0] == complete[1]
 
     outcomes = {"before": 0, "complete": 0}
-    for i in range(10):
+    for i in range(KILLS):
         db = tmp_path / f"kill{i}.duckdb"
         shutil.copy(base, db)
         proc = _marsad("build", "--warehouse", str(db))
@@ -106,7 +109,7 @@ def test_a_build_killed_at_random_points_leaves_one_release(tmp_path):
         assert _releases(db, tmp_path) == complete
         for f in tmp_path.glob(f"kill{i}.duckdb*"):
             f.unlink()
-    print(f"SIGKILL outcomes over 10 builds: {outcomes}")
+    print(f"SIGKILL outcomes over {KILLS} builds: {outcomes}")
     assert outcomes["before"] >= 1  # at least one kill landed before the commit
     md = tmp_path / "b.md"
     res = CliRunner().invoke(
