@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 #: Languages whose charts are printed as pictures (see :func:`raster_charts`).
 RTL_LANGS: frozenset[str] = frozenset({"ar"})
 #: Font families that must be on the machine, by language (``fc-list :lang=ar``).
-FONT_LANGS: dict[str, str] = {"ar": "ar"}
+#: Without any, Pango crashes the process (a segmentation fault), so every language is checked.
+FONT_LANGS: dict[str, str] = {"fr": "fr", "en": "en", "ar": "ar"}
 
 
 class PdfError(MarsadError):

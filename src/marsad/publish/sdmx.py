@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import msgspec
 import pandas as pd
@@ -315,7 +316,8 @@ def header(publication: Publication) -> Header:
         id=sdmx_id(f"{ID}_{publication.release or 'build'}"),
         test=publication.synthetic,
         prepared=prepared,
-        sender=Organisation(id=sdmx_id(publication.publisher), name=publication.publisher),
+        # pysdmx 1.21 escapes every name but the sender's: "A & B" made invalid XML
+        sender=Organisation(id=sdmx_id(publication.publisher), name=escape(publication.publisher)),
     )
 
 

@@ -102,6 +102,20 @@ def test_sdmx_ml_is_flagged_test_when_synthetic(tmp_path, pub):
     assert 'CONF_STATUS="A"' in text and 'TIME_PERIOD="2025-S1"' in text
 
 
+@pytest.mark.parametrize("fmt", ["sdmx-ml", "sdmx-structure"])
+def test_a_publisher_with_an_ampersand_is_valid_xml(tmp_path, fmt):
+    """Regression: MARSAD_PUBLISHER 'Ministère … & de la Réforme' was written raw into the
+    header's sender name, and no XML reader could open the file."""
+    import xml.dom.minidom
+    from dataclasses import replace
+
+    publisher = "Ministère de la Transition numérique & de la Réforme <MTNRA>"
+    pub = replace(Publication(release=R, synthetic=True), publisher=publisher)
+    doc = xml.dom.minidom.parse(str(_write(fmt, tmp_path, pub)))
+    names = [n.firstChild.data for n in doc.getElementsByTagName("com:Name") if n.firstChild]
+    assert publisher in names
+
+
 _DIMENSIONS = ("indicator", "flow", "segment", "service", "partner")
 _CODE_COLUMNS = {"Indicator": "indicator", "Flow": "flow", "Segment": "segment",
                  "Service (EBOPS 2010)": "service", "Partner": "partner"}  # fmt: skip

@@ -129,15 +129,18 @@ def test_a_read_only_folder_is_an_os_error_and_leaves_nothing(tmp_path):
         folder.chmod(0o700)
 
 
-def test_no_font_for_the_script_is_one_plain_line(monkeypatch, tmp_path):
-    """Without a font with Arabic glyphs the PDF would show empty boxes: refused, plainly."""
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_no_font_for_the_script_is_one_plain_line(monkeypatch, tmp_path, lang):
+    """Without a font for the script the PDF would show empty boxes, and without any font
+    Pango crashed the process (segmentation fault, exit 139, for fr and en): refused,
+    plainly, in every language."""
     fake = tmp_path / "fc-list"
     fake.write_text("#!/bin/sh\nexit 0\n")
     fake.chmod(0o755)
     monkeypatch.setattr(shutil, "which", lambda name: str(fake))
     with pytest.raises(MarsadError) as caught:
-        pdf.write_pdf(ARABIC, tmp_path / "ar.pdf", lang="ar")
-    assert "no font with ar glyphs is installed" in str(caught.value)
+        pdf.write_pdf(ARABIC, tmp_path / "ar.pdf", lang=lang)
+    assert f"no font with {lang} glyphs is installed" in str(caught.value)
     assert "\n" not in str(caught.value)
     assert not (tmp_path / "ar.pdf").exists()
 
