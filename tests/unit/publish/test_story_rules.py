@@ -167,6 +167,10 @@ def test_arabic_page(table):
     assert not re.search("[\u0660-\u0669\u06f0-\u06f9]", html)  # Latin digits (ar_MA)
     # a signed figure keeps its sign on the left of its digits, isolated left to right
     assert re.search(r'dir="ltr">\u200e[+\u2212]\d', html)
+    # the release id reads left to right, not "synthetic.3fa9c2d1.06-2025" (reviewer)
+    release = table.release
+    assert f'<bdi dir="ltr">{release}</bdi>' in html
+    assert f"\u2066{release}\u2069" in html
 
 
 @pytest.mark.parametrize("ident", sorted(CATALOGUE))

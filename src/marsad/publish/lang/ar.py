@@ -218,7 +218,9 @@ WORDS = {
     "status.provisional": "أرقام هذه النشرة مؤقتة وقابلة للمراجعة.",
     "status.estimated": "بعض الأرقام تقديرية.",
     "status.confidential": "الخانات التي تحمل الرمز «c» مشمولة بالسر الإحصائي.",
-    "status.release": "{L[release]}{L[colon]} {release}.",
+    # the id (2025-06.synthetic.3fa9c2d1) isolated left to right (U+2066 ... U+2069):
+    # without it the bidi algorithm printed "synthetic.3fa9c2d1.06-2025"
+    "status.release": "{L[release]}{L[colon]} \u2066{release}\u2069.",
     "chart.segments.title": "الصادرات حسب الفروع، {period:label}",
     "chart.segments.title_vs": "الصادرات حسب الفروع، {period:label} و{previous:label}",
     "chart.segments.description": "رسم بالأعمدة، بمليارات الدراهم: {items:list}.",
