@@ -64,6 +64,11 @@ SEGMENT_COLOURS: dict[str, str] = {
 #: At most this many periods in the history chart.
 HISTORY_LENGTH = 12
 WIDTH = 620
+#: Category labels shown upright at most this many; more are slanted (months of a year).
+UPRIGHT_LABELS = 6
+#: Extra room (px) between the value axis and its title, and at the right edge, in RTL charts.
+RTL_TITLE_PADDING = 10
+RTL_EDGE = 12
 HEIGHT = 280
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
@@ -127,7 +132,13 @@ class _Look:
             f"{field}:Q",
             title=self.labels[axis.title_key],
             scale=alt.Scale(domain=axis.domain, nice=False, zero=True),
-            axis=alt.Axis(values=axis.values, format=axis.format, orient=self.side("left")),
+            axis=alt.Axis(
+                values=axis.values,
+                format=axis.format,
+                orient=self.side("left"),
+                # Arabic glyphs print wider than Vega measures them: room for the title
+                titlePadding=RTL_TITLE_PADDING if self.rtl else alt.Undefined,
+            ),
             **kwargs,
         )
 
@@ -235,6 +246,8 @@ def history_chart(
     present = [c for c in codes if any(r["segment"] == c for r in rows)]
     title, description = (say(m, lang) for m in words.chart_history(kind, totals))
     labels = [_short(p, lang) for p, _ in totals]
+    # a dozen months side by side ran together ("juin 2024juil. 2024"): slanted beyond six
+    angle = 0 if len(labels) <= UPRIGHT_LABELS else -45
     legend = alt.Legend(title=look.labels["legend_segment"], orient=look.side("right"))
     chart = (
         alt.Chart(alt.Data(values=rows))
@@ -245,7 +258,7 @@ def history_chart(
                 sort=labels,
                 title=None,
                 scale=alt.Scale(reverse=look.rtl),
-                axis=alt.Axis(labelAngle=0),
+                axis=alt.Axis(labelAngle=angle),
             ),
             y=look.y(axis, stack="zero"),
             # the first segment on top of the stack, as it is first in the legend
@@ -386,7 +399,12 @@ def _render(
         )
         description = f"{description} {look.labels['synthetic']}."
     spec = (
-        chart.properties(width=WIDTH, height=HEIGHT, title=heading)
+        chart.properties(
+            width=WIDTH,
+            height=HEIGHT,
+            title=heading,
+            padding={"left": 5, "top": 5, "bottom": 5, "right": 5 + RTL_EDGE * look.rtl},
+        )
         .configure(font=FONT)
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e6e6e6")

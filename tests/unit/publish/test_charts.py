@@ -168,6 +168,19 @@ def test_monthly_history_uses_standard_month_labels():
     assert "janv. 2025" in chart.svg and "juin 2025" in chart.svg and "jui. " not in chart.svg
 
 
+def test_a_year_of_months_slants_its_labels_so_they_do_not_run_together():
+    """Regression: twelve upright month labels ran together ("juin 2024juil. 2024")."""
+    months = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 6)]
+    levels = {(m, seg): v for m in months for seg, v in (("TOTAL", "2.0"), ("ITO", "1.0"))}
+    svg = history_chart(build_table(levels), "2025-05", "fr").svg
+    assert "rotate(315)" in svg or "rotate(-45)" in svg
+    few = {
+        (f"2025-{m:02d}", seg): v for m in range(1, 4) for seg, v in (("TOTAL", "2"), ("ITO", "1"))
+    }
+    upright = history_chart(build_table(few), "2025-03", "fr").svg
+    assert "rotate(315)" not in upright and "rotate(-45)" not in upright
+
+
 def test_segments_legend_shows_the_bars_colours_in_order(charts):
     svg = charts["segments"].svg
     legend = svg.split('role-legend"', 1)[1]
