@@ -119,7 +119,18 @@ def sheet_table(sheet: Sheet, rows: list[dict[str, str]], publication: Publicati
         legend=legend(wide),
         instructions=INSTRUCTIONS,
         index_columns={2: 0},
-        additional_formatting=_number_formats(wide.units),
+        additional_formatting=[
+            # numbers right-aligned in every period column (gptables left-aligned those
+            # whose header had no shorthand), header included
+            {
+                "column": {
+                    "columns": list(range(wide.labels, len(wide.header))),
+                    "format": {"align": "right"},
+                    "include_names": True,
+                }
+            },
+            *_number_formats(wide.units),
+        ],
     )
 
 

@@ -208,6 +208,12 @@ def test_xlsx_is_wide_one_row_per_series_periods_in_order(tmp_path, pub):
     ytd = book["Year_to_date"]  # one series: labelled by its indicator
     (table,) = ytd.tables.values()
     assert [c.value for c in ytd[table.ref][0]] == ["Indicator", "Indicator name", "2025-05 [p]"]
+    # every number right-aligned, whatever its header (gptables left-aligned some columns)
+    numbers = [
+        c for ws in book.worksheets[2:] for row in ws.iter_rows() for c in row
+        if isinstance(c.value, int | float) and c.row > 4
+    ]  # fmt: skip
+    assert numbers and {c.alignment.horizontal for c in numbers} == {"right"}
 
 
 def test_xlsx_gives_a_new_indicator_its_own_sheet(tmp_path, pub):
