@@ -11,7 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AliasChoices, ByteSize, Field, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    ByteSize,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from marsad.errors import BadArgument
@@ -178,6 +185,16 @@ class Settings(BaseSettings):
         "largest. Confidential: shown in no output, log or error.",
     )
 
+    @model_validator(mode="after")
+    def _next_release_after_this_one(self) -> Settings:
+        first, then = self.release_date, self.next_release_date
+        if first and then and then <= first:
+            raise ValueError(
+                "MARSAD_NEXT_RELEASE_DATE must come after MARSAD_RELEASE_DATE "
+                f"({then} is not after {first})"
+            )
+        return self
+
     def sdc_rule(self) -> SdcRule:
         """The confidentiality parameters as the protection reads them."""
         from marsad.protect.primary import SdcRule
@@ -213,6 +230,8 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]) if first.get("loc") else "?"
+        if not first.get("loc"):  # a rule between settings: its message names them
+            raise BadArgument(f"settings: {first['msg'].removeprefix('Value error, ')}") from None
+        name = str(first["loc"][0])
         message = first["msg"] if name not in CONFIDENTIAL else "not a valid value"
         raise BadArgument(f"setting MARSAD_{name.upper()}: {message}") from None

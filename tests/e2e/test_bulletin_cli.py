@@ -87,7 +87,7 @@ def test_the_arabic_bulletin(warehouse, tmp_path, suffix):
 
 def test_a_wrong_format_is_one_line(warehouse, tmp_path):
     result = _bulletin(warehouse, "--period", "2025-S1", "--out", str(tmp_path / "b.docx"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a wrong argument, as the README says
     assert "unknown bulletin format '.docx'" in result.output
     assert "use .html, .md or .pdf" in result.output
 

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from marsad.cli.common import WarehouseOption, console, open_store, writing
-from marsad.errors import MarsadError
+from marsad.errors import BadArgument, MarsadError
 
 #: Bulletin formats, by file suffix.
 SUFFIXES = (".html", ".md", ".pdf")
@@ -67,7 +67,7 @@ def _check(period: str, lang: str, out_file: Path) -> str:
             f"no bulletin phrasebook for language {lang!r} yet (written: {', '.join(WRITTEN)})"
         )
     if out_file.suffix.lower() not in SUFFIXES:
-        raise MarsadError(
+        raise BadArgument(
             f"unknown bulletin format {out_file.suffix!r} for {out_file}; use .html, .md or .pdf"
         )
     return str(parsed)

@@ -25,6 +25,16 @@ LICENSE = {
 }
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    """A file of the bundle, readable by everyone once unpacked (``-rw-r--r--``; ``writestr``
+    with a bare name stored ``-rw-------``), dated 1980-01-01 so that the same table gives
+    the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o100644 << 16
+    return info
+
+
 def _field(name: str, rows: list[tuple[str, ...]]) -> dict:
     field: dict = {"name": name, "type": "string", "description": COLUMN_NOTES[name]}
     if name == "value":
@@ -108,6 +118,9 @@ def write_bundle(rows: list[tuple[str, ...]], out: Path, publication: Publicatio
     writer.writerows(rows)
     package = json.dumps(descriptor(rows, publication), indent=2, ensure_ascii=False)
     with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(CSV_NAME, text.getvalue())
-        z.writestr("datapackage.json", package + "\n")
-        z.writestr("README.md", readme(rows, publication))
+        for name, content in (
+            (CSV_NAME, text.getvalue()),
+            ("datapackage.json", package + "\n"),
+            ("README.md", readme(rows, publication)),
+        ):
+            z.writestr(_member(name), content)

@@ -249,6 +249,15 @@ def test_bundle_is_a_valid_data_package_with_the_table(tmp_path, pub):
     assert "Synthetic data" in readme and "Break in series" in readme
 
 
+def test_bundle_files_are_readable_by_everyone_once_unpacked(tmp_path, pub):
+    """Regression: the bundle's members were stored -rw------- (zipfile's default)."""
+    import zipfile
+
+    with zipfile.ZipFile(_write("csv-bundle", tmp_path, pub)) as z:
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in z.infolist()}
+    assert modes and set(modes.values()) == {0o644}, modes
+
+
 def test_csv_reads_right_in_duckdb_and_pandas_without_hints(tmp_path):
     """DuckDB and pandas read the CSV with no options: codes as text, every value equal."""
     import duckdb

@@ -148,6 +148,15 @@ def test_a_date_written_wrongly_is_one_plain_error(monkeypatch):
         get_settings()
 
 
+def test_the_next_release_comes_after_this_one(monkeypatch):
+    """A next release dated on or before this one is refused, naming both settings."""
+    monkeypatch.setenv("MARSAD_RELEASE_DATE", "2025-10-15")
+    monkeypatch.setenv("MARSAD_NEXT_RELEASE_DATE", "2025-10-01")
+    with pytest.raises(BadArgument, match="MARSAD_NEXT_RELEASE_DATE must come after") as e:
+        get_settings()
+    assert "\n" not in str(e.value)
+
+
 @pytest.mark.parametrize("lang", WRITTEN)
 @pytest.mark.parametrize("fmt", ["html", "md"])
 def test_synthetic_is_marked_everywhere(table, lang, fmt):
