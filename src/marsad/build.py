@@ -129,7 +129,8 @@ def build(
         step("indicators")
         complete = sorted(coverage.complete)
         jobs = queries.employment(wh)
-        release = _release_id(wh, complete, jobs)
+        sdc_rule = sdc_rule or _settings_rule()
+        release = _release_id(wh, complete, jobs, sdc_rule)
         table = compute_indicators(
             _cube_cells(wh),
             release=release,
@@ -261,15 +262,17 @@ def _check_conversion(wh: Warehouse, rate_max_age_days: int) -> None:
         )
 
 
+def _settings_rule() -> SdcRule:
+    from marsad.settings import get_settings
+
+    return get_settings().sdc_rule()
+
+
 def _protect(
-    wh: Warehouse, table: IndicatorTable, complete: list[Month], rule: SdcRule | None
+    wh: Warehouse, table: IndicatorTable, complete: list[Month], rule: SdcRule
 ) -> Protected:
     """Primary and secondary confidentiality of ``table`` (:mod:`marsad.protect`),
     from the contributors of each published level cell."""
-    if rule is None:
-        from marsad.settings import get_settings
-
-        rule = get_settings().sdc_rule()
     records_mad = wh.table("records_mad")
     contrib = contributions(
         records_mad.filter(records_mad.segment != UNALLOCATED), wh.table("firms")
@@ -283,19 +286,27 @@ def _cube_cells(wh: Warehouse) -> list[CubeCell]:
 
 
 def _release_id(
-    wh: Warehouse, complete: list[Month] | None, jobs: list[tuple[str, str, int]] | None = None
+    wh: Warehouse,
+    complete: list[Month] | None,
+    jobs: list[tuple[str, str, int]] | None = None,
+    rule: SdcRule | None = None,
 ) -> str:
     """``<last month>.<first 8 hex digits of a SHA-256>`` (e.g. 2025-06.3fa9c2d1), of the
     cube's content, when known of the complete months (what is published), and of the jobs
     loaded, when there are any (so that loading an employment file makes a new build).
     A build of the synthetic generator's records says so: ``2025-06.synthetic.3fa9c2d1``,
-    in the ``release`` column of every file made from it."""
+    in the ``release`` column of every file made from it. Other confidentiality parameters
+    withhold other cells, so they give another id (hashed with the cube's content, which
+    is not public: the id does not reveal them)."""
     _first, last = queries.cube_months(wh)
     fingerprint = queries.cube_fingerprint(wh)
     if complete is not None:
         fingerprint = hashlib.sha256(f"{fingerprint}{complete!r}".encode()).hexdigest()
     if jobs:
         fingerprint = hashlib.sha256(f"{fingerprint}{jobs!r}".encode()).hexdigest()
+    if rule is not None:
+        secret = f"{fingerprint}|{rule.min_contributors}|{rule.p.normalize()}"
+        fingerprint = hashlib.sha256(secret.encode()).hexdigest()
     synthetic = ".synthetic" if queries.has_synthetic_firms(wh) else ""
     return f"{Period('month', *last)}{synthetic}.{fingerprint[:8]}"
 

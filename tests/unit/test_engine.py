@@ -198,6 +198,24 @@ def test_a_build_of_synthetic_firms_says_so_in_its_release_id(tmp_path):
     assert synthetic.startswith("2024-01.synthetic.") and synthetic.endswith(real[-9:])
 
 
+def test_other_confidentiality_parameters_give_another_release_id(tmp_path):
+    """Regression: builds with different MARSAD_SDC_* withheld different cells under one
+    id; the id now depends on the parameters (without showing them)."""
+    from marsad.protect.primary import SdcRule
+
+    row = ("1", "BK1", "F1", "2024-01-08", "C", "100", "EUR", "SI21", "FR")
+    rules = [SdcRule(), SdcRule(), SdcRule(min_contributors=1, p=Decimal("0.5"))]
+    ids = []
+    for i, rule in enumerate(rules):
+        with open_warehouse(tmp_path / f"{i}.duckdb") as wh:
+            insert(wh, "firms", FIRMS)
+            insert(wh, "rates", RATES)
+            insert(wh, "transactions", [row])
+            ids.append(build(wh, sdc_rule=rule).release)
+    assert ids[0] == ids[1] != ids[2]
+    assert "0.5" not in ids[2] and "|" not in ids[2]
+
+
 def test_daily_rates_carry_forward_to_the_last_day():
     table = daily_rates(
         [
