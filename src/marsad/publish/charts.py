@@ -43,11 +43,11 @@ import vl_convert as vlc
 from babel.dates import get_month_names
 
 from marsad.indicators.table import IndicatorTable
-from marsad.indicators.targets import TargetStatus
 from marsad.periods import Period
 from marsad.publish import fmt
 from marsad.publish.axes import ValueAxis, value_axis
 from marsad.publish.facts import Facts, gather
+from marsad.publish.figures import Tracker
 from marsad.publish.lang import phrasebook, say
 from marsad.publish.story import Message
 from marsad.publish.story import charts as words
@@ -289,16 +289,16 @@ def target_chart(
 ) -> Chart | None:
     """Annual totals, the trajectory needed to reach the target and the recent pace."""
     f = facts if facts is not None else gather(table, period)
-    t = f.target
-    if t is None or t.required_growth is None:
+    t = f.tracker  # the rows the text states: the chart draws the same figures
+    if t is None or t.required is None:
         return None
     look = _Look.of(lang, f)
     labels = look.labels
     raw = _target_rows(table, t, labels)
-    axis = value_axis([*(v for _, v, _ in raw), t.target_level])
+    axis = value_axis([*(v for _, v, _ in raw), t.target])
     rows = [{"year": y, "value": axis.scaled(v), "series": s} for y, v, s in raw]
     withheld = any(
-        table.withheld("level", p, TOTAL) and Period.parse(p).year <= t.latest_year
+        table.withheld("level", p, TOTAL) and Period.parse(p).year <= t.year
         for p in table.periods("year")
     )
     names = [labels[k] for k in ("series_actual", "series_required", "series_recent")]
@@ -307,8 +307,8 @@ def target_chart(
     years = [str(y) for y in range(int(min(r["year"] for r in rows)), t.target_year + 1)]
     goal = {
         "year": str(t.target_year),
-        "value": axis.scaled(t.target_level),
-        "label": f"{labels['series_target']} {fmt.number(t.target_level / axis.divisor, lang)}",
+        "value": axis.scaled(t.target),
+        "label": f"{labels['series_target']} {fmt.number(t.target / axis.divisor, lang)}",
     }
     title, description = (say(m, lang) for m in words.chart_target(t))
     x = alt.X(
@@ -348,24 +348,22 @@ def target_chart(
 
 
 def _target_rows(
-    table: IndicatorTable, t: TargetStatus, labels: dict[str, str]
+    table: IndicatorTable, t: Tracker, labels: dict[str, str]
 ) -> list[tuple[str, Decimal, str]]:
     """Annual totals up to the latest full year, then the required and recent paths
     (year, level in MAD, series)."""
     rows = []
     for p in table.periods("year"):
         value = table.get("level", p, TOTAL)
-        if value is not None and Period.parse(p).year <= t.latest_year:
+        if value is not None and Period.parse(p).year <= t.year:
             rows.append((p, value, labels["series_actual"]))
-    for name, rate in (
-        (labels["series_required"], t.required_growth),
-        (labels["series_recent"], t.recent_growth),
-    ):
+    paths = ((labels["series_required"], t.required), (labels["series_recent"], t.recent))
+    for name, rate in paths:
         if rate is None:
             continue
         factor = 1 + Decimal(rate) / 100
-        for k in range(t.years_left + 1):
-            rows.append((str(t.latest_year + k), t.latest_level * factor**k, name))
+        for k in range(t.target_year - t.year + 1):
+            rows.append((str(t.year + k), Decimal(t.level) * factor**k, name))
     return rows
 
 

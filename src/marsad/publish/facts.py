@@ -26,7 +26,6 @@ from decimal import Decimal
 
 from marsad.indicators.registry import INDICATORS, Indicator
 from marsad.indicators.table import IndicatorTable
-from marsad.indicators.targets import TargetStatus, tracker
 from marsad.periods import Period
 from marsad.publish import figures
 from marsad.publish.figures import SeriesBreak, Tracker, YearToDate
@@ -101,8 +100,6 @@ class Facts:
     #: At most what a withheld segment can be (the total less the published segments);
     #: ``None`` when no segment is withheld.
     segment_room: Decimal | None
-    #: The tracker as the charts draw it (computed from the annual levels).
-    target: TargetStatus | None
     #: The tracker as the bulletin states it: rows ``target_*`` (and ``jobs``) of the table.
     tracker: Tracker | None
     #: The year to date that a quarter or a month leads with (``None`` otherwise).
@@ -203,7 +200,6 @@ def gather(
         segments_withheld=sum(c.confidential for c in segs),
         partners_withheld=partners_withheld,
         segment_room=_room(total, segs),
-        target=tracker(table, str(period), flow=flow) if flow == "exports" else None,
         tracker=figures.tracker(table, period, flow=flow, decimals=decimals),
         ytd=figures.year_to_date(table, period, flow=flow, decimals=decimals),
         series_break=figures.series_break(table, flow=flow, decimals=decimals),

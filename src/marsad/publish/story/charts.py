@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marsad.indicators.targets import TargetStatus
 from marsad.periods import Period
 from marsad.publish.facts import Cell, Facts
+from marsad.publish.figures import Tracker
 from marsad.publish.story.messages import Message
 from marsad.publish.story.sentences import target_money
 
@@ -37,23 +37,20 @@ def chart_history(kind: str, totals: list[tuple[Period, Decimal]]) -> tuple[Mess
     )
 
 
-def chart_target(t: TargetStatus) -> tuple[Message, Message]:
-    """Title and description of the path to the target."""
+def chart_target(t: Tracker) -> tuple[Message, Message]:
+    """Title and description of the path to the target: the tracker rows the text states."""
     required = recent = None
-    if t.required_growth is not None:
-        required = Message("chart.target.required", rate=t.required_growth)
-    if t.recent_growth is not None and t.projected_level is not None:
+    if t.required is not None:
+        required = Message("chart.target.required", rate=t.required)
+    if t.recent is not None and t.projected is not None:
         recent = Message(
-            "chart.target.recent",
-            rate=t.recent_growth,
-            projected=t.projected_level,
-            target_year=t.target_year,
+            "chart.target.recent", rate=t.recent, projected=t.projected, target_year=t.target_year
         )
     description = Message(
         "chart.target.description",
-        latest_year=t.latest_year,
-        latest_level=t.latest_level,
-        target=target_money(t.target_level),
+        latest_year=t.year,
+        latest_level=t.level,
+        target=target_money(t.target),
         target_year=t.target_year,
         required=required,
         recent=recent,
