@@ -103,7 +103,7 @@ def _publish(wh, table, out_dir: Path) -> tuple[list[Path], str]:
     and format, and the French bulletin of the latest complete year; returns the paths
     written (charts of the Markdown bulletins too) and the half-year."""
     from marsad.publish.bulletin import write_bulletin
-    from marsad.publish.export import export_table
+    from marsad.publish.export import export_tables
     from marsad.publish.lang import WRITTEN
     from marsad.publish.pdf import write_pdf
 
@@ -115,11 +115,9 @@ def _publish(wh, table, out_dir: Path) -> tuple[list[Path], str]:
     jobs += [(y, "fr", "html") for y in years]
     with progress_bars() as progress:
         task = progress.add_task("4/4 publish", total=len(jobs) + len(DEMO_DATA))
-        paths = []
-        for name, fmt in DEMO_DATA.items():
-            export_table(wh, fmt, out_dir / name)
-            paths.append(out_dir / name)
-            progress.update(task, advance=1)
+        paths = [out_dir / name for name in DEMO_DATA]
+        export_tables(wh, dict(zip(paths, DEMO_DATA.values(), strict=True)))
+        progress.update(task, advance=len(DEMO_DATA))
         for bulletin_period, lang, suffix in jobs:
             target = out_dir / f"bulletin-{bulletin_period}-{lang}.{suffix}"
             html = target.with_suffix(".html")

@@ -77,30 +77,23 @@ def _from_release(
     say(f"releases: {root}")
     release = find(root, release_id)
     frozen = release.checked_file(INTERNAL_CSV if internal else PUBLIC_CSV)
-    publication = None if fmt is ExportFormat.csv else _release_publication(release, path, internal)
+    publication = None if fmt is ExportFormat.csv else _release_publication(release, internal)
     with writing(out_file):
         return export_release(frozen, fmt.value, out_file, publication)
 
 
-def _release_publication(release, warehouse_file: Path, internal: bool):
-    """The publication details of a release: its id and date; synthetic when the
-    warehouse beside it holds the synthetic firms."""
+def _release_publication(release, internal: bool):
+    """The publication details of a release: its id and date; synthetic when the build
+    it froze was (its id reads ``….synthetic.…``, as the manifest records it)."""
     import datetime as dt
     from dataclasses import replace
 
     from marsad.publish.columns import Publication
 
-    synthetic = "synth" in release.id.lower()
-    if warehouse_file.exists():
-        import contextlib
-
-        from marsad.engine import open_warehouse
-        from marsad.errors import MarsadError
-        from marsad.publish.export import is_synthetic
-
-        with contextlib.suppress(MarsadError), open_warehouse(warehouse_file, read_only=True) as wh:
-            synthetic = synthetic or is_synthetic(wh)
-    publication = Publication.from_settings(release.id, synthetic=synthetic, internal=internal)
+    built = f"{release.id} {release.manifest.get('build', '')}".lower()
+    publication = Publication.from_settings(
+        release.id, synthetic="synth" in built, internal=internal
+    )
     date = str(release.manifest.get("date", ""))
     if date and publication.release_date is None:
         publication = replace(publication, release_date=dt.date.fromisoformat(date))

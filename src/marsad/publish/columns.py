@@ -87,10 +87,10 @@ class Publication:
         settings = get_settings()
         return cls(
             release=release,
-            publisher=getattr(settings, "publisher", None) or "marsad",
-            contact=getattr(settings, "contact", None) or "",
-            release_date=getattr(settings, "release_date", None),
-            next_release_date=getattr(settings, "next_release_date", None),
+            publisher=settings.publisher,
+            contact=settings.contact,
+            release_date=settings.release_date,
+            next_release_date=settings.next_release_date,
             synthetic=synthetic,
             internal=internal,
         )

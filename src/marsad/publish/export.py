@@ -101,24 +101,26 @@ def export_table(wh: Warehouse, fmt: str, out: Path, *, internal: bool = False) 
     Public by default (withheld values empty); ``internal`` writes every value.
     The file is written whole or not at all (a temporary file beside it, renamed).
     """
+    return export_tables(wh, {out: fmt}, internal=internal)
+
+
+def export_tables(wh: Warehouse, outputs: dict[Path, str], *, internal: bool = False) -> int:
+    """Write the last build's table once per ``{path: format}``, reading it once; return
+    the row count (e.g. the demo's CSV, bundle, Excel and SDMX files)."""
+    from marsad.engine.queries import has_synthetic_firms
     from marsad.release.snapshot import build_id, indicator_rows
 
-    check_format(fmt)
+    for fmt in outputs.values():
+        check_format(fmt)
     if not wh.has_table("indicators"):
         raise ExportError("Nothing is built yet: run `marsad build` first.")
     rows = text_rows(indicator_rows(wh, "", internal=internal))
     publication = Publication.from_settings(
-        build_id(wh), synthetic=is_synthetic(wh), internal=internal
+        build_id(wh), synthetic=has_synthetic_firms(wh), internal=internal
     )
-    writer(fmt)(rows, out, publication)
+    for out, fmt in outputs.items():
+        writer(fmt)(rows, out, publication)
     return len(rows)
-
-
-def is_synthetic(wh: Warehouse) -> bool:
-    """True when the warehouse's firms are the synthetic ones (``Synthetic ...``)."""
-    from marsad.engine.queries import has_synthetic_firms
-
-    return has_synthetic_firms(wh)
 
 
 def read_frozen(frozen: Path) -> list[TextRow]:

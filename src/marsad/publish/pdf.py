@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 
 #: Languages whose charts are printed as pictures (see :func:`raster_charts`).
 RTL_LANGS: frozenset[str] = frozenset({"ar"})
-#: Font families that must be on the machine, by language (``fc-list :lang=ar``).
-#: Without any, Pango crashes the process (a segmentation fault), so every language is checked.
-FONT_LANGS: dict[str, str] = {"fr": "fr", "en": "en", "ar": "ar"}
+#: Languages whose glyphs must be in an installed font (``fc-list :lang=ar``). Without
+#: any font Pango crashes the process (a segmentation fault), so every language is checked.
+FONT_LANGS: frozenset[str] = frozenset({"fr", "en", "ar"})
 
 
 class PdfError(MarsadError):
@@ -112,12 +112,11 @@ def _render(html: str):
 
 def _check_fonts(lang: str) -> None:
     """Refuse, with one plain line, a language whose script no installed font has."""
-    script = FONT_LANGS.get(lang)
     fc_list = shutil.which("fc-list")
-    if script is None or fc_list is None:
+    if lang not in FONT_LANGS or fc_list is None:
         return
     found = subprocess.run(
-        [fc_list, f":lang={script}", "family"], capture_output=True, text=True, check=False
+        [fc_list, f":lang={lang}", "family"], capture_output=True, text=True, check=False
     ).stdout.strip()
     if not found:
         raise PdfError(
