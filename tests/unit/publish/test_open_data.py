@@ -289,3 +289,19 @@ def test_release_export_writes_any_format_from_the_frozen_rows(tmp_path, pub):
     with (tmp_path / "a.sdmx.csv").open() as f:
         lines = list(csv.DictReader(f))
     assert {r["OBS_VALUE"] for r in lines} >= {"13377000000.00", "148500", "39.2465"}
+
+
+def test_a_release_of_a_synthetic_build_says_so_in_every_format():
+    """A past release is synthetic when the build it froze was (the manifest's build id),
+    whatever the warehouse holds today; its date comes from the manifest."""
+    from types import SimpleNamespace
+
+    from marsad.cli.export import _release_publication
+
+    synthetic = SimpleNamespace(
+        id="2025-10", manifest={"build": "2025-06.synthetic.3fa9c2d1", "date": "2025-10-17"}
+    )
+    pub = _release_publication(synthetic, internal=False)
+    assert pub.synthetic and pub.release == "2025-10" and str(pub.release_date) == "2025-10-17"
+    real = SimpleNamespace(id="2025-10", manifest={"build": "2025-06.3fa9c2d1"})
+    assert not _release_publication(real, internal=False).synthetic
