@@ -51,6 +51,8 @@ from marsad.publish.columns import CONF_STATUS, FLOWS, OBS_STATUS, Publication
 from marsad.publish.files import atomic_path
 
 ID = "DIGITAL_EXPORTS"
+#: Name of the data structure and of its dataflow.
+NAME = "Exports of digital and outsourced services: indicators"
 VERSION = "1.0"
 #: Code of the total over partners in COUNTERPART_AREA (IMF/ECB: rest of the world).
 ALL_PARTNERS = "W1"
@@ -243,14 +245,14 @@ def structure(rows: list[tuple[str, ...]] = ()) -> list:
     )
     dsd = DataStructureDefinition(
         id=ID,
-        name="Exports of digital and outsourced services: indicators",
+        name=NAME,
         agency=agency(),
         version=VERSION,
         components=components,
     )
     flow = Dataflow(
         id=ID,
-        name="Exports of digital and outsourced services: indicators",
+        name=NAME,
         agency=agency(),
         version=VERSION,
         structure=dsd,
