@@ -15,6 +15,7 @@ from pydantic import (
     AliasChoices,
     ByteSize,
     Field,
+    SecretStr,
     ValidationError,
     field_validator,
     model_validator,
@@ -170,6 +171,32 @@ class Settings(BaseSettings):
         "default none, and no date is shown.",
     )
 
+    # -- the web (marsad serve) ------------------------------------------------
+    admin: bool = Field(
+        default=False,
+        description="Enable the web's admin side (upload a file to ingest, build, create a "
+        "release) under /api/v1/admin; it then needs MARSAD_ADMIN_TOKEN.",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        repr=False,
+        description="The admin side's bearer token (at least 16 characters, not a "
+        "placeholder such as changeme); with admin enabled, marsad serve refuses to start "
+        "without one. Secret: shown in no output.",
+    )
+    api_max_rows: int = Field(
+        default=50_000,
+        gt=0,
+        description="Most observations one API or SDMX query may match; a larger one is "
+        "refused (413) with a way to narrow it or download the whole table.",
+    )
+    api_page_size: int = Field(
+        default=1_000,
+        gt=0,
+        description="Observations per page of GET /api/v1/observations when no limit is "
+        "given (a page's limit may go up to MARSAD_API_MAX_ROWS).",
+    )
+
     # -- disclosure control: confidential, never shown -------------------------
     sdc_min_contributors: int = Field(
         default=3,
@@ -216,7 +243,7 @@ def _login_name() -> str:
 
 
 #: Settings whose value no message may repeat.
-CONFIDENTIAL = frozenset({"sdc_p", "sdc_min_contributors"})
+CONFIDENTIAL = frozenset({"sdc_p", "sdc_min_contributors", "admin_token"})
 
 
 def get_settings() -> Settings:

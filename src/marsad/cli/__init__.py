@@ -2,8 +2,8 @@
 
 One module per command group, in the order of the work: :mod:`.ingest`,
 :mod:`.reporters`, :mod:`.quarantine`, :mod:`.loads`, :mod:`.coverage`,
-:mod:`.review`, :mod:`.build`, :mod:`.export`,
-:mod:`.bulletin`, :mod:`.release`, then :mod:`.demo` and :mod:`.synth`. What they share (the
+:mod:`.review`, :mod:`.build`, :mod:`.export`, :mod:`.bulletin`,
+:mod:`.release`, :mod:`.serve`, then :mod:`.demo` and :mod:`.synth`. What they share (the
 ``--warehouse`` option, consoles, progress bars, errors) is in :mod:`.common`.
 
 A user-fixable error ends as one line ``marsad: error: <message>``; a bug keeps
@@ -32,6 +32,7 @@ from marsad.cli import (
     reporters,
     review,
     sdc,
+    serve,
     synth,
 )
 from marsad.cli.common import MarsadGroup
@@ -87,6 +88,7 @@ for _module in (
     export,
     bulletin,
     release,
+    serve,
     demo,
     synth,
 ):

@@ -1,0 +1,94 @@
+"""``marsad serve``: the API, SDMX endpoints, downloads and dashboard over the releases.
+
+Serves only what releases make public (``releases/`` beside the warehouse, or
+``MARSAD_RELEASES_DIR``): the latest by default, any one by id. The warehouse itself is
+opened only by the admin side (``--admin``), to ingest, build and release.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from typing import Annotated
+
+import typer
+
+from marsad.cli.common import WarehouseOption, console, say, warehouse_path
+from marsad.errors import BadArgument, WarehouseMissing
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every one).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    admin: Annotated[
+        bool | None,
+        typer.Option(
+            "--admin/--no-admin",
+            help="Enable the admin side (ingest, build, release); needs MARSAD_ADMIN_TOKEN. "
+            "Default: $MARSAD_ADMIN, else off.",
+            show_default=False,
+        ),
+    ] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Serve the API (/api/v1), SDMX (/sdmx), downloads and the dashboard (/fr/, /en/, /ar/)."""
+    import uvicorn
+
+    from marsad.release.store import releases_root
+    from marsad.settings import get_settings
+    from marsad.web.app import create_app
+    from marsad.web.auth import check_token
+    from marsad.web.store import PublicStore
+
+    settings = get_settings()
+    path = warehouse_path(warehouse)
+    root = releases_root(path)
+    token = None
+    if admin if admin is not None else settings.admin:
+        secret = settings.admin_token
+        token = check_token(secret.get_secret_value() if secret else None)
+    found = PublicStore(root).releases()
+    if not found and not path.exists():
+        raise WarehouseMissing(
+            f"no warehouse at {path} and no release in {root}: run marsad demo, or give "
+            "--warehouse (nothing was created)"
+        )
+    _check_port(host, port)
+    say(f"warehouse: {path}")
+    say(f"releases: {root} ({_releases_line(found)})")
+    app = create_app(path, root=root, admin_token=token)
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    console().print(
+        f"Serving on http://{shown}:{port}/ (dashboard /fr/ /en/ /ar/, API /api/v1/docs, "
+        f"SDMX /sdmx/){' with the admin side' if token else ''}. Ctrl+C stops.",
+        markup=False,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _releases_line(found: list) -> str:
+    if not found:
+        return "none yet: the pages say so; make one with marsad release create"
+    return f"{len(found)} release(s), latest {found[-1].id} of {found[-1].date}"
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse, in one line, a port that is taken or not ours to open."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise BadArgument(
+                    f"port {port} is in use on {host}: choose another with --port"
+                ) from None
+            raise BadArgument(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to the ``marsad`` app."""
+    app.command("serve")(serve)

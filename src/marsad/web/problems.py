@@ -1,0 +1,127 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+Every error of the API, the SDMX endpoints and the downloads is one JSON object with
+``type``, ``title``, ``status`` and ``detail`` (a plain sentence saying what to change),
+and ``instance`` (the path asked). A bug answers 500 with a detail that shows nothing of
+the server (the traceback goes to the server's log only).
+
+>>> Problem(404, "no release 'R9'").body()["title"]
+'Not Found'
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from marsad.errors import BadArgument, MarsadError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemModel(BaseModel):
+    """An RFC 9457 problem (e.g. status 404, detail ``no release 'R9'``)."""
+
+    type: str = Field("about:blank", description="A URI naming the kind of problem.")
+    title: str = Field(description="The HTTP status phrase (e.g. Not Found).")
+    status: int = Field(description="The HTTP status code (e.g. 404).")
+    detail: str = Field(description="What went wrong and how to fix it, in one sentence.")
+    instance: str | None = Field(None, description="The path that was asked.")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` documenting problem answers for ``statuses`` (e.g. 400, 404).
+
+    >>> sorted(problem_responses(404))
+    [404]
+    """
+    return {
+        s: {
+            "model": ProblemModel,
+            "description": HTTPStatus(s).phrase,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemModel"}}},
+        }
+        for s in statuses
+    }
+
+
+class Problem(Exception):
+    """An error answered as problem details (e.g. ``Problem(413, "too many rows")``)."""
+
+    def __init__(self, status: int, detail: str, *, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers or {}
+
+    def body(self, instance: str | None = None) -> dict:
+        return {
+            "type": "about:blank",
+            "title": HTTPStatus(self.status).phrase,
+            "status": self.status,
+            "detail": self.detail,
+            "instance": instance,
+        }
+
+    def response(self, request: Request | None = None) -> Response:
+        instance = request.url.path if request is not None else None
+        return JSONResponse(
+            self.body(instance), self.status, headers=self.headers, media_type=PROBLEM_JSON
+        )
+
+
+def status_of(exc: MarsadError) -> int:
+    """The HTTP status of a user error: 404 for a release or code that names nothing,
+    400 for any other bad argument, 409 for a state that forbids it (e.g. a lock)."""
+    from marsad.web.store import NoRelease
+
+    if isinstance(exc, NoRelease):
+        return 404
+    if isinstance(exc, BadArgument):
+        return 400
+    return 409
+
+
+def install(app: FastAPI) -> None:
+    """Answer every error of ``app`` as problem details."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return exc.response(request)
+
+    @app.exception_handler(MarsadError)
+    async def _marsad(request: Request, exc: MarsadError) -> Response:
+        return Problem(status_of(exc), str(exc)).response(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return Problem(400, _validation_detail(exc)).response(request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        return Problem(exc.status_code, detail, headers=exc.headers).response(request)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        log.exception("bug answering %s", request.url.path)
+        return Problem(500, "internal error: the server's log has the details").response(request)
+
+
+def _validation_detail(exc: RequestValidationError) -> str:
+    """One plain sentence from the first validation error (e.g. ``limit: Input should be
+    greater than 0``), never echoing a secret."""
+    errors = exc.errors()
+    if not errors:
+        return "the request is not valid"
+    first = errors[0]
+    where = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "body", "path"))
+    return f"{where or 'request'}: {first.get('msg', 'not valid')}"

@@ -1,0 +1,320 @@
+"""What the web serves: the releases on disk and their public tables, read once.
+
+The web never opens the warehouse to answer a reader: everything public comes from a
+release's frozen public table (``indicators.csv``, its SHA-256 checked against the
+manifest), so a build or an ingest running beside the server changes nothing that is
+served until a release is made. Releases are immutable, so each one is read once and
+kept; the list of releases is read again only when the releases folder changes.
+
+>>> from marsad.web.store import Filters
+>>> Filters.parse(indicator="level", segment="ITO,CRM", freq="Q").segment
+('ITO', 'CRM')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from marsad.errors import BadArgument
+from marsad.indicators.registry import COLUMNS
+from marsad.periods import KINDS, Period
+from marsad.publish.export import read_frozen
+from marsad.release.store import PUBLIC_CSV, Release, all_releases, check_id
+
+#: Columns of a public observation, as the API answers them (the table's, less ``release``).
+OBS_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if c != "release")
+#: Frequencies (SDMX CL_FREQ) and the period kind each names.
+FREQS: dict[str, str] = {"A": "year", "S": "half", "Q": "quarter", "M": "month"}
+#: The dimensions a query can filter on, in the table's order.
+DIMENSIONS: tuple[str, ...] = ("indicator", "flow", "segment", "service", "partner")
+_SERIES = tuple(COLUMNS.index(c) for c in DIMENSIONS)
+_PERIOD = COLUMNS.index("period")
+
+
+class NoRelease(BadArgument):
+    """No release answers the request: none yet, an unknown id, or none by that date."""
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """A release as the public sees it (e.g. id ``2025-S1``, dated 2025-10-15).
+
+    Only what the manifest says publicly: never its inputs' details, its settings or
+    any confidentiality parameter.
+    """
+
+    id: str
+    date: str
+    note: str
+    last_period: str | None
+    build: str
+    previous: tuple[str, ...]
+    path: Path = field(repr=False, compare=False)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the release was built from synthetic firms (its build id says so)."""
+        return ".synthetic." in self.build
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the frozen public table, as the manifest records it."""
+        return Release(self.path).manifest["files"][PUBLIC_CSV]
+
+    def public(self) -> dict:
+        """The release as the API lists it (e.g. ``{"id": "2025-S1", "date": ...}``)."""
+        return {
+            "id": self.id,
+            "date": self.date,
+            "note": self.note,
+            "last_period": self.last_period,
+            "synthetic": self.synthetic,
+            "previous": list(self.previous),
+        }
+
+    @classmethod
+    def of(cls, release: Release) -> ReleaseInfo:
+        m = release.manifest
+        return cls(
+            id=release.id,
+            date=str(m.get("date", "")),
+            note=str(m.get("note", "")),
+            last_period=m.get("last_period"),
+            build=str(m.get("build", "")),
+            previous=tuple(m.get("previous_releases", ())),
+            path=release.path,
+        )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A query on a public table: each dimension a set of codes (empty: all), a
+    frequency, and a period range by months (``start`` 2023-Q1 keeps periods that begin
+    in January 2023 or later; ``end`` 2025-Q2 those that end in June 2025 or earlier).
+
+    >>> Filters.parse(start="2023-Q1", end="2024").months
+    ((2023, 1), (2024, 12))
+    >>> Filters.parse(freq="W")
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: not a frequency: 'W' (use A, S, Q or M)
+    """
+
+    indicator: tuple[str, ...] = ()
+    flow: tuple[str, ...] = ()
+    segment: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    partner: tuple[str, ...] = ()
+    freq: tuple[str, ...] = ()
+    months: tuple[tuple[int, int] | None, tuple[int, int] | None] = (None, None)
+
+    @classmethod
+    def parse(cls, *, freq: str | None = None, start: str | None = None,
+              end: str | None = None, **codes: str | None) -> Filters:  # fmt: skip
+        """Filters from query parameters: comma-separated codes (``ITO,CRM``), a
+        frequency ``A``, ``S``, ``Q`` or ``M`` (or several), ``start``/``end`` periods."""
+        unknown = set(codes) - set(DIMENSIONS)
+        if unknown:
+            raise TypeError(f"unknown filter(s): {', '.join(sorted(unknown))}")
+        kinds = _split(freq)
+        for f in kinds:
+            if f not in FREQS:
+                raise BadArgument(f"not a frequency: {f!r} (use A, S, Q or M)")
+        first = Period.parse(start).months[0] if start else None
+        last = Period.parse(end).months[-1] if end else None
+        if first and last and first > last:
+            raise BadArgument(f"start {start} comes after end {end}")
+        return cls(
+            **{d: _split(codes.get(d)) for d in DIMENSIONS},
+            freq=tuple(FREQS[f] for f in kinds),
+            months=(first, last),
+        )
+
+    def series_keys(self) -> list[tuple[str, ...]] | None:
+        """Every series key the filters name, when each dimension names its codes (a
+        lookup, not a scan); ``None`` when one dimension is open."""
+        parts = [getattr(self, d) for d in DIMENSIONS]
+        if not all(parts):
+            return None
+        keys: list[tuple[str, ...]] = [()]
+        for codes in parts:
+            keys = [(*k, c) for k in keys for c in codes]
+        return keys
+
+    def keeps(self, row: tuple[str, ...]) -> bool:
+        """True when ``row`` (a table row) passes every filter."""
+        for i, d in zip(_SERIES, DIMENSIONS, strict=True):
+            wanted = getattr(self, d)
+            if wanted and row[i] not in wanted:
+                return False
+        return self.keeps_period(row[_PERIOD])
+
+    def keeps_period(self, period: str) -> bool:
+        p = _period(period)
+        if self.freq and p.kind not in self.freq:
+            return False
+        first, last = self.months
+        return (first is None or p.months[0] >= first) and (last is None or p.months[-1] <= last)
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(x.strip() for x in (text or "").split(",") if x.strip()))
+
+
+_PERIODS: dict[str, Period] = {}
+
+
+def _period(text: str) -> Period:
+    """A parsed period, remembered (a table has a few hundred distinct periods)."""
+    found = _PERIODS.get(text)
+    if found is None:
+        found = _PERIODS[text] = Period.parse(text)
+    return found
+
+
+def period_order(text: str) -> tuple:
+    """Sort key of a period: by first month, longer periods first (``2024``, ``2024-S1``,
+    ``2024-Q1``, ``2024-01``).
+
+    >>> sorted(["2024-01", "2024-Q1", "2024", "2023-S2"], key=period_order)
+    ['2023-S2', '2024', '2024-Q1', '2024-01']
+    """
+    p = _period(text)
+    return (p.months[0], KINDS.index(p.kind))
+
+
+@dataclass
+class PublicTable:
+    """One release's public table in memory: rows as the frozen CSV has them (text,
+    values exact as published, empty when withheld), indexed by series.
+
+    ``rows``: tuples in :data:`~marsad.indicators.registry.COLUMNS` order (e.g.
+    ``("level", "exports", "2025-S1", "TOTAL", "_T", "_T", "13377000000.00", "MAD", "P",
+    "F", "2025-S1")``).
+    """
+
+    release: ReleaseInfo
+    rows: list[tuple[str, ...]]
+
+    @cached_property
+    def series(self) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+        """Rows by series key (indicator, flow, segment, service, partner), each series
+        in period order."""
+        found: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        for row in self.rows:
+            found.setdefault(tuple(row[i] for i in _SERIES), []).append(row)
+        for rows in found.values():
+            rows.sort(key=lambda r: period_order(r[_PERIOD]))
+        return found
+
+    def query(self, filters: Filters) -> list[tuple[str, ...]]:
+        """Rows passing ``filters``, series by series, each in period order.
+
+        >>> from marsad.web.store import Filters
+        >>> t = PublicTable(None, [("level", "exports", "2024", "TOTAL", "_T", "_T",
+        ...                          "26170000000.00", "MAD", "P", "F", "R1")])
+        >>> [r[2] for r in t.query(Filters.parse(indicator="level", freq="A"))]
+        ['2024']
+        """
+        keys = filters.series_keys()
+        if keys is not None:
+            chosen: Iterable[list] = (self.series.get(k, ()) for k in keys)
+        else:
+            chosen = (rows for key, rows in self.series.items() if _key_passes(filters, key))
+        return [row for rows in chosen for row in rows if filters.keeps_period(row[_PERIOD])]
+
+    def codes(self, dimension: str) -> list[str]:
+        """The codes of ``dimension`` present in the table (e.g. segments), sorted."""
+        if dimension == "period":
+            return sorted({r[_PERIOD] for r in self.rows}, key=period_order)
+        i = COLUMNS.index(dimension)
+        return sorted({r[i] for r in self.rows})
+
+
+def _key_passes(filters: Filters, key: tuple[str, ...]) -> bool:
+    return all(not getattr(filters, d) or k in getattr(filters, d)
+               for d, k in zip(DIMENSIONS, key, strict=True))  # fmt: skip
+
+
+class PublicStore:
+    """The releases of one releases folder, as served (e.g. ``PublicStore(root)``).
+
+    Thread-safe: the server answers from several threads. Each release's table is read
+    once (its SHA-256 checked against the manifest) and kept; the list of releases is
+    read again when the folder's modification time changes (a new release is a folder
+    renamed into it).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._seen: int | None = None
+        self._releases: list[ReleaseInfo] = []
+        self._tables: dict[str, PublicTable] = {}
+
+    def releases(self) -> list[ReleaseInfo]:
+        """Every release, oldest first (by date, then id)."""
+        try:
+            stamp = self.root.stat().st_mtime_ns
+        except OSError:
+            stamp = -1
+        with self._lock:
+            if stamp != self._seen:
+                self._releases = [ReleaseInfo.of(r) for r in all_releases(self.root)]
+                self._seen = stamp
+            return list(self._releases)
+
+    def latest(self) -> ReleaseInfo:
+        found = self.releases()
+        if not found:
+            raise NoRelease(f"no release yet in {self.root.name}/: run marsad release create")
+        return found[-1]
+
+    def find(self, release_id: str) -> ReleaseInfo:
+        """The release ``release_id`` (``latest`` names the latest)."""
+        if release_id == "latest":
+            return self.latest()
+        check_id(release_id)
+        for info in self.releases():
+            if info.id == release_id:
+                return info
+        raise NoRelease(f"no release {release_id!r}")
+
+    def as_of(self, date: dt.date) -> ReleaseInfo:
+        """The latest release dated ``date`` or earlier: the table as it stood that day."""
+        found = [r for r in self.releases() if r.date <= date.isoformat()]
+        if not found:
+            raise NoRelease(f"no release on or before {date.isoformat()}")
+        return found[-1]
+
+    def resolve(self, release: str | None = None, as_of: dt.date | None = None) -> ReleaseInfo:
+        """The release a request names: ``release`` (an id or ``latest``), else the one
+        in force on ``as_of``, else the latest."""
+        if release and as_of:
+            raise BadArgument("give release or asOf, not both")
+        if release:
+            return self.find(release)
+        return self.as_of(as_of) if as_of else self.latest()
+
+    def previous(self, info: ReleaseInfo) -> ReleaseInfo | None:
+        """The release before ``info`` in the archive, if any."""
+        ids = [r.id for r in self.releases()]
+        i = ids.index(info.id)
+        return self.releases()[i - 1] if i > 0 else None
+
+    def table(self, info: ReleaseInfo) -> PublicTable:
+        """The public table of ``info``, read once."""
+        with self._lock:
+            found = self._tables.get(info.id)
+        if found is None:
+            frozen = Release(info.path).checked_file(PUBLIC_CSV)
+            found = PublicTable(info, [tuple(r) for r in read_frozen(frozen)])
+            _ = found.series
+            with self._lock:
+                found = self._tables.setdefault(info.id, found)
+        return found
