@@ -175,6 +175,16 @@ def _reference_codes() -> dict[str, dict[str, str]]:
     }
 
 
+def code_names() -> dict[str, dict[str, str]]:
+    """Codes and English names of each coded component (e.g. ``{"FREQ": {"A": "Annual",
+    ...}, ...}``), as the code lists have them.
+
+    >>> code_names()["FREQ"]["A"]
+    'Annual'
+    """
+    return _reference_codes()
+
+
 def code_lists(rows: list[tuple[str, ...]] = ()) -> dict[str, Codelist]:
     """One code list per coded component, from the registry and the reference data,
     plus any code of ``rows`` not in them (named by its code); keyed by component id."""
@@ -339,6 +349,23 @@ def write_sdmx_ml(rows: list[tuple[str, ...]], out: Path, publication: Publicati
 def write_sdmx_csv(rows: list[tuple[str, ...]], out: Path, publication: Publication) -> None:
     """The data as SDMX-CSV 2.0 (one line per observation)."""
     _write([data_message(rows)], Format.DATA_SDMX_CSV_2_0_0, out, None)
+
+
+def data_text(rows: list[tuple[str, ...]], fmt: Format, publication: Publication,
+              dimension_at_observation: str = "TIME_PERIOD") -> str:  # fmt: skip
+    """The data message of ``rows`` as text in ``fmt`` (e.g. ``Format.DATA_SDMX_CSV_2_0_0``,
+    or SDMX-ML 2.1 with series by key and ``TIME_PERIOD`` at the observation): what the
+    web serves for a query."""
+    dataset = data_message(rows)
+    if fmt is Format.DATA_SDMX_CSV_2_0_0:
+        return write_sdmx([dataset], fmt)
+    at_obs = {dataset.short_urn: dimension_at_observation}
+    return write_sdmx([dataset], fmt, header=header(publication), dimension_at_observation=at_obs)
+
+
+def structure_text(artefacts: list, publication: Publication) -> str:
+    """A structure message (SDMX-ML 2.1) of some of :func:`structure`'s artefacts."""
+    return write_sdmx(artefacts, Format.STRUCTURE_SDMX_ML_2_1, header=header(publication))
 
 
 def _write(content: list, fmt: Format, out: Path, head: Header | None, **kwargs) -> None:

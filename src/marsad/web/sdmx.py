@@ -1,5 +1,189 @@
-"""Placeholder router, filled by the web issue's sdmx part."""
+"""SDMX-REST: the indicators as SDMX data and structures, for SDMX clients.
 
-from fastapi import APIRouter
+Two forms of the same service, both read from a release's frozen public table:
 
-router = APIRouter()
+* SDMX-REST 2.0 (``/sdmx/v2``): ``/data/dataflow/MA/DIGITAL_EXPORTS/1.0/A.level.exports``
+  with component filters ``c[TIME_PERIOD]=ge:2023+le:2024``, and
+  ``/structure/{datastructure|dataflow|codelist|conceptscheme}/MA/{id}/{version}``;
+* SDMX-REST 1.5 (SDMX 2.1): ``/data/DIGITAL_EXPORTS/A.level.exports?startPeriod=2023``
+  and ``/{datastructure|dataflow|codelist|conceptscheme}/MA/{id}/{version}``.
+
+Data come as SDMX-ML 2.1 structure-specific (the default), SDMX-CSV 2.0 or SDMX-JSON 2.0,
+by ``Accept`` (or ``format=csv|json|xml``); see :mod:`marsad.web.sdmx_formats`. Every
+read names its release (``release=``, ``asOf=``, default the latest) and carries an ETag
+and Cache-Control; a query matching nothing answers 404 (NoResultsFound).
+
+>>> "/v2/data/{context}/{agency}/{flow}/{version}/{key}" in [r.path for r in router.routes]
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from marsad.publish import sdmx as psdmx
+from marsad.web import caching
+from marsad.web.app import store
+from marsad.web.problems import Problem, problem_responses
+from marsad.web.sdmx_formats import (
+    STRUCTURE_XML,
+    data_body,
+    data_media,
+    negotiate_data,
+    negotiate_structure,
+    publication,
+)
+from marsad.web.sdmx_query import SdmxQuery
+from marsad.web.sdmx_structures import RESOURCES, artefacts, check_flow, parse_flow_ref
+from marsad.web.store import PublicStore, ReleaseInfo
+
+router = APIRouter(tags=["SDMX"])
+Store = Annotated[PublicStore, Depends(store)]
+
+_ERRORS = problem_responses(400, 404, 406, 413)
+_DATA = {200: {"description": "The observations", "content": data_media()}, **_ERRORS}
+_STRUCT = {
+    200: {"description": "An SDMX-ML 2.1 structure message", "content": {STRUCTURE_XML: {}}},
+    **problem_responses(400, 404, 406),
+}
+RELEASE = Query(None, description="A release id (e.g. 2025-S1) or latest (the default).")
+AS_OF = Query(None, alias="asOf", description="The release in force on this date.")
+FORMAT = Query(None, description="csv, json or xml: overrides Accept (for a browser).")
+DIM_AT_OBS = Query("TIME_PERIOD", alias="dimensionAtObservation",
+                   description="TIME_PERIOD (series by key) or AllDimensions (flat).")  # fmt: skip
+DETAIL = Query("full", description="full or dataonly (both answer the whole observations).")
+TIME = Query(None, alias="c[TIME_PERIOD]",
+             description="Periods: ge:2023+le:2024 (+: and; comma: or).")  # fmt: skip
+START = Query(None, alias="startPeriod", description="First period (e.g. 2023 or 2023-Q1).")
+END = Query(None, alias="endPeriod", description="Last period (e.g. 2024 or 2024-12).")
+REFERENCES = Query("none", description="none, parents, children, descendants or all.")
+
+
+@router.get("/v2/data/{context}/{agency}/{flow}/{version}/{key}", responses=_DATA,
+            summary="Data (SDMX-REST 2.0)")  # fmt: skip
+@router.get("/v2/data/{context}/{agency}/{flow}/{version}", responses=_DATA,
+            summary="All data (SDMX-REST 2.0)")  # fmt: skip
+def data_v2(
+    request: Request,
+    pub: Store,
+    context: str,
+    agency: str,
+    flow: str,
+    version: str,
+    key: str = "*",
+    release: str | None = RELEASE,
+    as_of: dt.date | None = AS_OF,
+    format: str | None = FORMAT,
+    time: str | None = TIME,
+    dimension_at_observation: str = DIM_AT_OBS,
+) -> Response:
+    """Observations of a key (``A.level.exports`` -> annual exports levels of every
+    segment, service and partner), e.g. ``/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0/
+    A.level.exports.TOTAL._T.W1?c[TIME_PERIOD]=ge:2023``."""
+    if context not in ("dataflow", "datastructure", "*"):
+        raise Problem(404, f"no {context} context: use dataflow, datastructure or *")
+    check_flow(agency, flow, version)
+    return _answer(request, pub, key, release, as_of, format, dimension_at_observation)
+
+
+@router.get("/data/{flow}/{key}/{provider}", responses=_DATA, include_in_schema=False)
+@router.get("/data/{flow}/{key}", responses=_DATA, summary="Data (SDMX-REST 1.5, SDMX 2.1)")
+@router.get("/data/{flow}", responses=_DATA, summary="All data (SDMX-REST 1.5, SDMX 2.1)")
+def data_v1(
+    request: Request,
+    pub: Store,
+    flow: str,
+    key: str = "all",
+    provider: str = "all",
+    release: str | None = RELEASE,
+    as_of: dt.date | None = AS_OF,
+    format: str | None = FORMAT,
+    start: str | None = START,
+    end: str | None = END,
+    dimension_at_observation: str = DIM_AT_OBS,
+    detail: str = DETAIL,
+) -> Response:
+    """Observations of a key, e.g. ``/sdmx/data/DIGITAL_EXPORTS/A.level.exports?
+    startPeriod=2023`` (flow ``DIGITAL_EXPORTS`` or ``MA,DIGITAL_EXPORTS,1.0``)."""
+    check_flow(*parse_flow_ref(flow))
+    if provider not in ("all", "*", psdmx.agency()):
+        raise Problem(404, f"no data provider {provider!r}: use all")
+    if detail not in ("full", "dataonly"):
+        raise Problem(400, f"detail={detail} is not served: use full or dataonly")
+    return _answer(request, pub, key, release, as_of, format, dimension_at_observation)
+
+
+def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
+            as_of: dt.date | None, fmt: str | None, at_obs: str) -> Response:  # fmt: skip
+    if at_obs not in ("TIME_PERIOD", "AllDimensions"):
+        raise Problem(400, f"dimensionAtObservation={at_obs} is not served: use TIME_PERIOD "
+                      "or AllDimensions")  # fmt: skip
+    kind, media = negotiate_data(request.headers.get("accept"), fmt)
+    query = SdmxQuery.parse(key, request.query_params)
+    info = pub.resolve(release, as_of)
+    frozen = bool(release and release != "latest")
+    tag = caching.etag(info.sha256, kind, at_obs, request.url.path, str(request.url.query))
+    held = caching.not_modified(request, tag, frozen)
+    if held is not None:
+        return held
+    rows = query.select(pub.table(info))
+    _check_size(rows, key, info)
+    body = data_body(kind, rows, publication(info), at_obs)
+    return Response(body, media_type=media, headers=caching.headers(tag, frozen))
+
+
+def _check_size(rows: list, key: str, info: ReleaseInfo) -> None:
+    from marsad.settings import get_settings
+
+    if not rows:
+        raise Problem(404, f"NoResultsFound: no observation matches the key {key!r} and "
+                      f"periods asked in release {info.id}")  # fmt: skip
+    most = get_settings().api_max_rows
+    if len(rows) > most:
+        raise Problem(413, f"the query matches {len(rows):,} observations, more than "
+                      f"{most:,}: narrow the key or the periods, or download the whole "
+                      f"table at /downloads/{info.id}/indicators-sdmx.csv")  # fmt: skip
+
+
+def _structure(request: Request, pub: PublicStore, resource: str, agency: str, rid: str,
+               version: str, references: str, release: str | None) -> Response:  # fmt: skip
+    negotiate_structure(request.headers.get("accept"))
+    info = pub.resolve(release, None)
+    frozen = bool(release and release != "latest")
+    tag = caching.etag(info.sha256, request.url.path, str(request.url.query))
+    held = caching.not_modified(request, tag, frozen)
+    if held is not None:
+        return held
+    found = artefacts(pub.table(info), resource, agency, rid, version, references)
+    body = psdmx.structure_text(found, publication(info))
+    return Response(body, media_type=STRUCTURE_XML, headers=caching.headers(tag, frozen))
+
+
+def _add_structure_routes(prefix: str, resource: str, label: str) -> None:
+    def read(
+        request: Request,
+        pub: Store,
+        agency: str = "all",
+        rid: str = "all",
+        version: str = "latest",
+        references: str = REFERENCES,
+        release: str | None = RELEASE,
+    ) -> Response:
+        return _structure(request, pub, resource, agency, rid, version, references, release)
+
+    read.__doc__ = f"The {resource} as an SDMX-ML 2.1 structure message ({label})."
+    base = f"{prefix}/{resource}"
+    full = f"{base}/{{agency}}/{{rid}}/{{version}}"
+    name = f"sdmx_{resource}_{label.split()[-1].replace('.', '_')}"
+    router.get(full, responses=_STRUCT, summary=f"{resource} ({label})", operation_id=name)(read)
+    for path in (f"{base}/{{agency}}/{{rid}}", f"{base}/{{agency}}", base):
+        router.get(path, responses=_STRUCT, include_in_schema=False)(read)
+
+
+for _resource in RESOURCES:
+    _add_structure_routes("/v2/structure", _resource, "SDMX-REST 2.0")
+    _add_structure_routes("", _resource, "SDMX-REST 1.5")

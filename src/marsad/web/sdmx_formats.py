@@ -1,0 +1,129 @@
+"""SDMX formats: which one a request asks for (``Accept`` or ``format=``), and the body.
+
+Data: SDMX-ML 2.1 structure-specific (the default, also for ``*/*`` and
+``application/xml``) or generic, SDMX-CSV 2.0 (also ``text/csv``) and SDMX-JSON 2.0 (also
+``application/json``). Structures: SDMX-ML 2.1. Anything else answers 406.
+
+>>> negotiate_data("application/vnd.sdmx.data+csv;version=2.0.0", None)[0]
+'csv'
+>>> negotiate_data("text/html;q=0.9, application/json", None)
+('json', 'application/vnd.sdmx.data+json; version=2.0.0')
+>>> negotiate_data(None, "xml")[0]
+'xml'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from pysdmx.io.format import Format
+
+from marsad.publish import sdmx as psdmx
+from marsad.publish.columns import Publication
+from marsad.web.problems import Problem
+from marsad.web.sdmx_json import data_json
+from marsad.web.store import ReleaseInfo
+
+XML_SS = "application/vnd.sdmx.structurespecificdata+xml; version=2.1"
+XML_GENERIC = "application/vnd.sdmx.genericdata+xml; version=2.1"
+CSV = "application/vnd.sdmx.data+csv; version=2.0.0"
+JSON = "application/vnd.sdmx.data+json; version=2.0.0"
+TEXT_CSV = "text/csv; charset=utf-8"
+STRUCTURE_XML = "application/vnd.sdmx.structure+xml; version=2.1"
+
+#: (media type, versions served: None is "no version given") -> (kind, answer's type)
+_DATA: dict[str, tuple[tuple[str | None, ...], str, str]] = {
+    "application/vnd.sdmx.structurespecificdata+xml": ((None, "2.1"), "xml", XML_SS),
+    "application/vnd.sdmx.genericdata+xml": ((None, "2.1"), "generic", XML_GENERIC),
+    "application/vnd.sdmx.data+csv": ((None, "2.0.0", "2.0"), "csv", CSV),
+    "text/csv": ((None,), "csv", TEXT_CSV),
+    "text/*": ((None,), "csv", TEXT_CSV),
+    "application/vnd.sdmx.data+json": ((None, "2.0.0", "2.0"), "json", JSON),
+    "application/json": ((None,), "json", JSON),
+    "application/xml": ((None,), "xml", XML_SS),
+    "text/xml": ((None,), "xml", XML_SS),
+    "application/*": ((None,), "xml", XML_SS),
+    "*/*": ((None,), "xml", XML_SS),
+}
+_STRUCTURE = {"application/vnd.sdmx.structure+xml", "application/xml", "text/xml",
+              "application/*", "*/*"}  # fmt: skip
+#: ``format=`` values (SDMX-REST's names too) and the kind each asks for.
+FORMATS = {
+    "xml": "xml", "structurespecificdata": "xml", "genericdata": "generic",
+    "csv": "csv", "sdmx-csv": "csv", "csvfile": "csv",
+    "json": "json", "jsondata": "json", "sdmx-json": "json",
+}  # fmt: skip
+_MEDIA = {"xml": XML_SS, "generic": XML_GENERIC, "csv": CSV, "json": JSON}
+
+
+def accepted(accept: str | None) -> list[tuple[str, str | None]]:
+    """The (media type, version) pairs of an ``Accept`` header, most wanted first
+    (``q=0`` left out).
+
+    >>> accepted("text/csv;q=0.5, application/vnd.sdmx.data+json;version=2.0.0")
+    [('application/vnd.sdmx.data+json', '2.0.0'), ('text/csv', None)]
+    """
+    found = []
+    for n, part in enumerate((accept or "*/*").split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        args = dict(p.partition("=")[::2] for p in params)
+        try:
+            q = float(args.get("q", "1"))
+        except ValueError:
+            q = 1.0
+        if media and q > 0:
+            found.append((-q, n, media.lower(), args.get("version", "").strip('"') or None))
+    return [(media, version) for _, _, media, version in sorted(found)]
+
+
+def negotiate_data(accept: str | None, fmt: str | None) -> tuple[str, str]:
+    """(kind, media type) of the data answer: ``format=`` first, else ``Accept``."""
+    if fmt:
+        kind = FORMATS.get(fmt.lower())
+        if kind is None:
+            raise Problem(400, f"format={fmt} is not served: use csv, json or xml")
+        return kind, _MEDIA[kind]
+    for media, version in accepted(accept):
+        served = _DATA.get(media)
+        if served and version in served[0]:
+            return served[1], served[2]
+    raise Problem(406, f"cannot answer in {accept}: ask for {XML_SS}, {CSV} (or text/csv) "
+                  f"or {JSON}")  # fmt: skip
+
+
+def negotiate_structure(accept: str | None) -> str:
+    """The media type of a structure answer (SDMX-ML 2.1), or 406."""
+    for media, version in accepted(accept):
+        if media in _STRUCTURE and version in (None, "2.1"):
+            return STRUCTURE_XML
+    raise Problem(406, f"cannot answer in {accept}: structures are served as {STRUCTURE_XML}")
+
+
+def data_media() -> dict[str, dict]:
+    """The data media types, for the OpenAPI ``responses`` of a data route."""
+    return {m: {"schema": {"type": "string"}} for m in (XML_SS, XML_GENERIC, CSV, JSON)}
+
+
+def publication(info: ReleaseInfo) -> Publication:
+    """Who publishes ``info`` and when (the message header: sender, prepared, test)."""
+    base = Publication.from_settings(info.id, synthetic=info.synthetic, internal=False)
+    date = dt.date.fromisoformat(info.date) if info.date else None
+    return dataclasses.replace(base, release_date=date)
+
+
+def data_body(kind: str, rows: list[tuple[str, ...]], pub: Publication, at_obs: str) -> str:
+    """The data message of ``rows`` in ``kind`` (xml, generic, csv or json)."""
+    if kind == "json":
+        prepared = f"{pub.release_date.isoformat()}T00:00:00Z" if pub.release_date else (
+            dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))  # fmt: skip
+        message = data_json(rows, message_id=pub.release or "build", test=pub.synthetic,
+                            sender=pub.publisher, prepared=prepared)  # fmt: skip
+        return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    fmt = {
+        "xml": Format.DATA_SDMX_ML_2_1_STR,
+        "generic": Format.DATA_SDMX_ML_2_1_GEN,
+        "csv": Format.DATA_SDMX_CSV_2_0_0,
+    }[kind]
+    return psdmx.data_text(rows, fmt, pub, at_obs)

@@ -1,0 +1,210 @@
+"""SDMX-REST data queries: the key, the component filters and the period range.
+
+A key names one code (or several, ``A+B`` or ``A,B``) per dimension of the data
+structure, in its order (FREQ, INDICATOR, FLOW, SEGMENT, SERVICE, COUNTERPART_AREA),
+separated by ``.``; an empty part or ``*`` takes every code, and a key of ``*`` or
+``all`` takes everything. A component filter (SDMX-REST 2.0) is a query parameter
+``c[TIME_PERIOD]=ge:2023+le:2024``: conditions joined by ``+`` must all hold, groups
+separated by ``,`` are alternatives; the operators are ``eq`` (the default), ``ge``,
+``gt``, ``le`` and ``lt``. ``startPeriod``/``endPeriod`` are ``ge``/``le`` on
+TIME_PERIOD.
+
+>>> q = SdmxQuery.parse("A.level.exports", {"c[TIME_PERIOD]": "ge:2023+le:2024"})
+>>> q.codes["FREQ"], q.codes["INDICATOR"], q.codes["SEGMENT"]
+(('A',), ('level',), ())
+>>> q.keeps_period("2023"), q.keeps_period("2025")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from marsad.errors import BadArgument
+from marsad.periods import Period
+from marsad.publish import sdmx as psdmx
+from marsad.web.store import Filters, PublicTable
+
+#: Dimensions of the key, in order (TIME_PERIOD is filtered with ``c[TIME_PERIOD]``).
+KEY: tuple[str, ...] = tuple(d for d, _ in psdmx.DIMENSIONS)
+#: The store's filter of each key dimension (FREQ is the store's ``freq``).
+_FILTER = {"FREQ": "freq", **{d: c for d, c in psdmx.DIMENSIONS if d != "FREQ"}}
+OPERATORS = ("eq", "ge", "gt", "le", "lt")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-\d{2}$")
+_COMPONENT = re.compile(r"^c\[([A-Za-z][A-Za-z0-9_-]*)\]$")
+
+Condition = tuple[str, Period]
+
+
+def split_codes(part: str) -> tuple[str, ...]:
+    """The codes of one key part: ``A+B`` or ``A,B`` is either; empty or ``*`` is all.
+
+    >>> split_codes("ITO+CRM"), split_codes("*"), split_codes("")
+    (('ITO', 'CRM'), (), ())
+    """
+    codes = [c.strip() for c in re.split(r"[+,]", part) if c.strip()]
+    return () if "*" in codes else tuple(dict.fromkeys(codes))
+
+
+def parse_key(key: str | None) -> dict[str, tuple[str, ...]]:
+    """Codes per dimension of ``key`` (``A.level.exports..._T`` -> FREQ A, ...).
+
+    >>> parse_key("A.level")["INDICATOR"], parse_key("all")["FREQ"]
+    (('level',), ())
+    >>> parse_key("A.b.c.d.e.f.g")
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: the key 'A.b.c.d.e.f.g' has 7 parts; the structure has 6 \
+dimensions (FREQ.INDICATOR.FLOW.SEGMENT.SERVICE.COUNTERPART_AREA)
+    """
+    if key is None or key.strip() in ("", "*", "all", "ALL"):
+        return {d: () for d in KEY}
+    parts = key.split(".")
+    if len(parts) > len(KEY):
+        raise BadArgument(
+            f"the key {key!r} has {len(parts)} parts; the structure has {len(KEY)} "
+            f"dimensions ({'.'.join(KEY)})"
+        )
+    parts += [""] * (len(KEY) - len(parts))
+    return {d: split_codes(p) for d, p in zip(KEY, parts, strict=True)}
+
+
+def period_bound(text: str) -> Period:
+    """A period of a query: an SDMX period (``2024``, ``2024-Q1``, ``2024-S2``,
+    ``2024-07``) or a date, taken as its month.
+
+    >>> str(period_bound("2024-03-31")), str(period_bound("2024-Q1"))
+    ('2024-03', '2024-Q1')
+    """
+    found = _DATE.match(text.strip())
+    return Period.parse(f"{found[1]}-{found[2]}" if found else text.strip())
+
+
+def parse_time(expr: str) -> list[list[Condition]]:
+    """Alternatives (``,``) of conditions that must all hold (``+``), e.g.
+    ``ge:2023+le:2024``.
+
+    >>> [[(op, str(p)) for op, p in g] for g in parse_time("ge:2023+lt:2024-Q3,eq:2020")]
+    [[('ge', '2023'), ('lt', '2024-Q3')], [('eq', '2020')]]
+    >>> len(parse_time("ge:2023 le:2024")[0])  # the "+" form-decoded
+    2
+    """
+    groups = []
+    for alternative in expr.split(","):
+        group = []
+        # "+" arrives as a space when the client form-encodes the query
+        for cond in re.split(r"[+\s]+", alternative.strip()):
+            op, _, value = cond.strip().rpartition(":")
+            op = op or "eq"
+            if op not in OPERATORS:
+                raise BadArgument(
+                    f"not an operator on TIME_PERIOD: {op!r} (use {', '.join(OPERATORS)})"
+                )
+            group.append((op, period_bound(value)))
+        groups.append(group)
+    return groups
+
+
+def holds(period: Period, cond: Condition) -> bool:
+    """True when ``period`` meets ``cond`` (by months: ``ge:2023`` keeps what starts in
+    2023 or later, ``le:2024`` what ends in 2024 or earlier).
+
+    >>> p = Period.parse("2024-Q2")
+    >>> holds(p, ("ge", Period.parse("2024"))), holds(p, ("gt", Period.parse("2024-Q1")))
+    (True, True)
+    >>> holds(p, ("lt", Period.parse("2024-Q2"))), holds(p, ("eq", Period.parse("2024-Q2")))
+    (False, True)
+    """
+    op, bound = cond
+    first, last = period.months[0], period.months[-1]
+    if op == "eq":
+        return str(period) == str(bound)
+    if op == "ge":
+        return first >= bound.months[0]
+    if op == "gt":
+        return first > bound.months[-1]
+    if op == "le":
+        return last <= bound.months[-1]
+    return last < bound.months[0]
+
+
+@dataclass(frozen=True)
+class SdmxQuery:
+    """A data query: codes per key dimension (empty: all) and period conditions."""
+
+    codes: dict[str, tuple[str, ...]]
+    time: list[list[Condition]] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, key: str | None, params: Mapping[str, str]) -> SdmxQuery:
+        """The query of a key and the request's parameters (``c[...]``, ``startPeriod``,
+        ``endPeriod``)."""
+        codes = parse_key(key)
+        time: list[list[list[Condition]]] = []
+        for name, value in params.items():
+            found = _COMPONENT.match(name)
+            if not found:
+                continue
+            component = found[1]
+            if component == "TIME_PERIOD":
+                time.append(parse_time(value))
+            elif component in KEY:
+                codes[component] = _narrow(codes[component], _eq_codes(component, value))
+            else:
+                raise BadArgument(f"no component {component!r} to filter on (use TIME_PERIOD "
+                                  f"or {', '.join(KEY)})")  # fmt: skip
+        for name, op in (("startPeriod", "ge"), ("endPeriod", "le")):
+            if params.get(name):
+                time.append([[(op, period_bound(params[name]))]])
+        return cls(codes, _and(time))
+
+    def filters(self) -> Filters:
+        """The store's filters of the key (COUNTERPART_AREA ``W1`` is the table's ``_T``)."""
+        args = {}
+        for dim, codes in self.codes.items():
+            if dim == "COUNTERPART_AREA":
+                codes = tuple("_T" if c == psdmx.ALL_PARTNERS else c for c in codes)
+            args[_FILTER[dim]] = ",".join(codes) or None
+        return Filters.parse(**args)
+
+    def keeps_period(self, period: str) -> bool:
+        """True when ``period`` meets one alternative of the period conditions."""
+        if not any(self.time):
+            return True
+        p = Period.parse(period)
+        return any(all(holds(p, c) for c in group) for group in self.time)
+
+    def select(self, table: PublicTable) -> list[tuple[str, ...]]:
+        """The table's rows the query keeps, series by series, in period order."""
+        period = 2  # registry.COLUMNS: indicator, flow, period, ...
+        return [r for r in table.query(self.filters()) if self.keeps_period(r[period])]
+
+
+def _eq_codes(component: str, value: str) -> tuple[str, ...]:
+    codes = []
+    for cond in re.split(r"[+,\s]", value):
+        op, _, code = cond.strip().rpartition(":")
+        if op not in ("", "eq"):
+            raise BadArgument(f"{component} is coded: filter it with eq (e.g. c[{component}]=A,Q)")
+        if code and code != "*":
+            codes.append(code)
+    return tuple(dict.fromkeys(codes))
+
+
+def _narrow(key_codes: tuple[str, ...], filter_codes: tuple[str, ...]) -> tuple[str, ...]:
+    if not key_codes:
+        return filter_codes
+    if not filter_codes:
+        return key_codes
+    both = tuple(c for c in key_codes if c in filter_codes)
+    return both or ("\x00",)  # nothing can match: the query answers no results
+
+
+def _and(parts: list[list[list[Condition]]]) -> list[list[Condition]]:
+    """Conditions that all of ``parts`` hold: the product of their alternatives."""
+    groups: list[list[Condition]] = [[]]
+    for alternatives in parts:
+        groups = [g + alt for g in groups for alt in alternatives]
+    return groups

