@@ -128,8 +128,8 @@ class Observation(BaseModel):
         examples=["P"],
     )
     conf_status: str = Field(
-        description="SDMX CONF_STATUS: F free; C, A, O or G primary confidential, D secondary "
-        "(then value is null).",
+        description="SDMX CONF_STATUS: F free; A (too few contributors) or O (dominance) "
+        "primary confidential, D withheld to protect another cell (then value is null).",
         examples=["F"],
     )
 
