@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from marsad.web.store import OBS_COLUMNS, Filters
 
@@ -236,6 +238,18 @@ def test_pages_walk_to_the_whole_filtered_set(client, world):
     expected = [obs(r) for r in matching(frozen(world, "R2"), params)]
     assert len(found) == len(expected)
     assert sorted(map(json.dumps, found)) == sorted(map(json.dumps, expected))
+
+
+@given(limit=st.integers(1, 400), offset=st.integers(0, 1200))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_page_is_its_slice_of_the_whole(client, limit, offset):
+    """Page arithmetic: a page is the slice [offset, offset + limit) of the whole set."""
+    params = {"indicator": "level", "flow": "exports", "freq": "Q", "release": "R2"}
+    whole = get(client, "/observations", **params, limit=50_000)["observations"]
+    page = get(client, "/observations", **params, limit=limit, offset=offset)
+    assert page["observations"] == whole[offset : offset + limit]
+    assert page["total"] == len(whole)
+    assert (page["next"] is None) == (offset + limit >= len(whole))
 
 
 def test_next_is_pinned_to_the_release_answered(client):

@@ -21,7 +21,15 @@ from fastapi.responses import JSONResponse, Response
 
 from marsad.indicators.registry import INDICATORS
 from marsad.periods import Period
-from marsad.web.api_common import NOT_MODIFIED, AsOfParam, ReleaseParam, Store, cached_json, named
+from marsad.web.api_common import (
+    NOT_MODIFIED,
+    AsOfParam,
+    ReleaseParam,
+    Store,
+    cached_json,
+    named,
+    sha256,
+)
 from marsad.web.api_models import (
     CodeList,
     IndicatorList,
@@ -167,7 +175,7 @@ def release_item(request: Request, info: ReleaseInfo) -> dict:
 )
 def releases(request: Request, store: Store) -> Response:
     found = store.releases()
-    tag = etag(str(request.base_url), *(f"{r.id}:{r.sha256}" for r in found))
+    tag = etag(str(request.base_url), *(f"{r.id}:{sha256(r)}" for r in found))
     hit = not_modified(request, tag, False)
     if hit is not None:
         return hit

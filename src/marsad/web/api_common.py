@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -44,12 +45,25 @@ def named(release: str | None) -> bool:
     return bool(release) and release != "latest"
 
 
+_SHA256: dict[tuple[ReleaseInfo, Path], str] = {}
+
+
+def sha256(info: ReleaseInfo) -> str:
+    """The SHA-256 of ``info``'s public table, read from its manifest once (a release
+    never changes; reading the manifest costs more than answering a series)."""
+    key = (info, info.path)
+    found = _SHA256.get(key)
+    if found is None:
+        found = _SHA256[key] = info.sha256
+    return found
+
+
 def cached_json(
     request: Request, info: ReleaseInfo, frozen: bool, body: Callable[[], dict], *parts: str
 ) -> Response:
     """The JSON answer ``body()`` with its ETag (``info``'s SHA-256, the server's URL,
     the path and ``parts``) and Cache-Control, or 304 when the client already has it."""
-    tag = etag(info.sha256, info.id, str(request.base_url), request.url.path, *parts)
+    tag = etag(sha256(info), info.id, str(request.base_url), request.url.path, *parts)
     hit = not_modified(request, tag, frozen)
     if hit is not None:
         return hit

@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from marsad.errors import BadArgument
 from marsad.indicators.registry import COLUMNS
 from marsad.settings import get_settings
-from marsad.web.api_common import NOT_MODIFIED, AsOfParam, ReleaseParam, Store, named
+from marsad.web.api_common import NOT_MODIFIED, AsOfParam, ReleaseParam, Store, named, sha256
 from marsad.web.api_models import ObservationPage
 from marsad.web.caching import etag, headers, not_modified
 from marsad.web.problems import Problem, problem_responses
@@ -142,7 +142,7 @@ def observations(
     fmt = format or ("csv" if "text/csv" in request.headers.get("accept", "") else "json")
     frozen = named(release)
     tag = etag(
-        info.sha256,
+        sha256(info),
         info.id,
         str(request.base_url),
         repr(filters),
