@@ -1,0 +1,70 @@
+"""What the API's routes share: the release parameters and the cached answer.
+
+>>> named("2025-S1"), named("latest"), named(None)
+(True, False, False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from marsad.web.app import store
+from marsad.web.caching import etag, headers, not_modified
+from marsad.web.store import PublicStore, ReleaseInfo
+
+Store = Annotated[PublicStore, Depends(store)]
+ReleaseParam = Annotated[
+    str | None,
+    Query(
+        description="A release id (e.g. 2025-S1) or `latest`; default the latest. "
+        "An answer about a release named by id is cached for a year.",
+        examples=["latest"],
+    ),
+]
+AsOfParam = Annotated[
+    dt.date | None,
+    Query(
+        alias="asOf",
+        description="Answer as the latest release dated on or before this day "
+        "(YYYY-MM-DD) stood; not with `release`.",
+        examples=["2025-10-31"],
+    ),
+]
+#: The 304 answer, declared for the schema.
+NOT_MODIFIED: dict[int | str, dict] = {304: {"description": "Not Modified (If-None-Match)"}}
+
+
+def named(release: str | None) -> bool:
+    """True when the request names its release by id (so its answer never changes)."""
+    return bool(release) and release != "latest"
+
+
+_SHA256: dict[tuple[ReleaseInfo, Path], str] = {}
+
+
+def sha256(info: ReleaseInfo) -> str:
+    """The SHA-256 of ``info``'s public table, read from its manifest once (a release
+    never changes; reading the manifest costs more than answering a series)."""
+    key = (info, info.path)
+    found = _SHA256.get(key)
+    if found is None:
+        found = _SHA256[key] = info.sha256
+    return found
+
+
+def cached_json(
+    request: Request, info: ReleaseInfo, frozen: bool, body: Callable[[], dict], *parts: str
+) -> Response:
+    """The JSON answer ``body()`` with its ETag (``info``'s SHA-256, the server's URL,
+    the path and ``parts``) and Cache-Control, or 304 when the client already has it."""
+    tag = etag(sha256(info), info.id, str(request.base_url), request.url.path, *parts)
+    hit = not_modified(request, tag, frozen)
+    if hit is not None:
+        return hit
+    return JSONResponse(body(), headers=headers(tag, frozen))

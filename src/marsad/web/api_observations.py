@@ -1,0 +1,220 @@
+"""``GET /api/v1/observations``: the public table filtered, as JSON pages or one CSV.
+
+A query names codes per dimension (comma lists), a frequency and a period range, and
+its release (``release=``, ``asOf=``, default the latest). JSON answers come in pages
+of ``limit`` (default ``MARSAD_API_PAGE_SIZE``) with a ``next`` URL pinned to the
+release answered, so that a new release appearing mid-walk changes nothing; CSV
+(``format=csv`` or ``Accept: text/csv``) has every matched row in one answer, values as
+in the frozen CSV. A query matching more than ``MARSAD_API_MAX_ROWS`` is refused (413)
+with a way to narrow it or the download of the whole table.
+
+>>> csv_text([("level", "exports", "2024", "TOTAL", "_T", "_T", "26170000000.00", "MAD",
+...            "A", "F", "R1")]).splitlines()[1]
+'level,exports,2024,TOTAL,_T,_T,26170000000.00,MAD,A,F'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Literal
+
+from fastapi import Query, Request
+from fastapi.responses import Response
+
+from marsad.errors import BadArgument
+from marsad.indicators.registry import COLUMNS
+from marsad.settings import get_settings
+from marsad.web.api_common import NOT_MODIFIED, AsOfParam, ReleaseParam, Store, named, sha256
+from marsad.web.api_models import ObservationPage
+from marsad.web.caching import etag, headers, not_modified
+from marsad.web.problems import Problem, problem_responses
+from marsad.web.store import OBS_COLUMNS, Filters, PublicTable, ReleaseInfo
+
+_OBS = tuple(COLUMNS.index(c) for c in OBS_COLUMNS)
+_VALUE = COLUMNS.index("value")
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def _codes(what: str, example: str) -> object:
+    return Annotated[
+        str | None,
+        Query(description=f"{what}: one code or a comma list (default all).", examples=[example]),
+    ]
+
+
+Indicator = _codes("Indicators (see /indicators)", "level")
+Flow = _codes("Flows: exports, imports, balance", "exports")
+Segment = _codes("Segments (see /segments)", "ITO,CRM")
+Service = _codes("EBOPS 2010 services (see /services); _T all", "_T")
+Partner = _codes("Partner countries (see /partners); _T all", "_T")
+Freq = Annotated[
+    str | None,
+    Query(
+        description="Frequency: A annual, S half-year, Q quarter, M month (or a comma "
+        "list); default all.",
+        examples=["Q"],
+    ),
+]
+Start = Annotated[
+    str | None,
+    Query(
+        description="First period: keeps periods that begin then or later (2023, "
+        "2023-S1, 2023-Q1 or 2023-01).",
+        examples=["2023-Q1"],
+    ),
+]
+End = Annotated[
+    str | None,
+    Query(description="Last period: keeps periods that end then or earlier.", examples=["2025-Q2"]),
+]
+Limit = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        description="Observations per JSON page (default MARSAD_API_PAGE_SIZE, "
+        "1,000; at most MARSAD_API_MAX_ROWS, 50,000).",
+        examples=[100],
+    ),
+]
+Offset = Annotated[int, Query(ge=0, description="Observations to skip (JSON pages).", examples=[0])]
+Format = Annotated[
+    Literal["json", "csv"] | None,
+    Query(
+        description="json (default) or csv; `Accept: text/csv` also asks for CSV, "
+        "which has every matched row in one answer."
+    ),
+]
+
+OBSERVATIONS = {
+    "name": "observations",
+    "response_model": ObservationPage,
+    "responses": {
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "A page of observations (JSON), or all of them (CSV).",
+        },
+        **NOT_MODIFIED,
+        **problem_responses(400, 404, 413),
+    },
+    "tags": ["observations"],
+    "summary": "Observations of the public table",
+    "description": "Values of a release's public table, filtered by indicator, flow, "
+    "segment, service, partner, frequency and period range. Values are exact decimal "
+    'strings (`"13377000000.00"`); a withheld value is `null` with its `conf_status`. '
+    "JSON is paginated (`next` is the following page's URL, pinned to the release "
+    "answered); CSV (`format=csv` or `Accept: text/csv`) has every matched row. A query "
+    "matching more than MARSAD_API_MAX_ROWS (50,000) observations is refused with 413: "
+    "narrow it, or download the whole table from `/downloads/{release}/indicators.csv`.",
+}
+
+
+def observations(
+    request: Request,
+    store: Store,
+    indicator: Indicator = None,
+    flow: Flow = None,
+    segment: Segment = None,
+    service: Service = None,
+    partner: Partner = None,
+    freq: Freq = None,
+    start: Start = None,
+    end: End = None,
+    release: ReleaseParam = None,
+    as_of: AsOfParam = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Response:
+    info = store.resolve(release, as_of)
+    filters = Filters.parse(
+        indicator=indicator,
+        flow=flow,
+        segment=segment,
+        service=service,
+        partner=partner,
+        freq=freq,
+        start=start,
+        end=end,
+    )
+    settings = _limits(request)
+    limit = _page_size(limit, settings)
+    fmt = format or ("csv" if "text/csv" in request.headers.get("accept", "") else "json")
+    frozen = named(release)
+    tag = etag(
+        sha256(info),
+        info.id,
+        str(request.base_url),
+        repr(filters),
+        fmt,
+        *((str(limit), str(offset)) if fmt == "json" else ()),
+    )
+    hit = not_modified(request, tag, frozen)
+    if hit is not None:
+        return hit
+    rows = _matching(store.table(info), filters, settings[0], request)
+    if fmt == "csv":
+        return Response(csv_text(rows), media_type=CSV_TYPE, headers=headers(tag, frozen))
+    body = _page(request, info, rows, limit, offset)
+    return Response(body, media_type="application/json", headers=headers(tag, frozen))
+
+
+def _limits(request: Request) -> tuple[int, int]:
+    """(max rows, page size) of the settings, read once per app."""
+    found = getattr(request.app.state, "api_limits", None)
+    if found is None:
+        s = get_settings()
+        found = request.app.state.api_limits = (s.api_max_rows, s.api_page_size)
+    return found
+
+
+def _page_size(limit: int | None, settings: tuple[int, int]) -> int:
+    max_rows, page_size = settings
+    if limit is None:
+        return min(page_size, max_rows)
+    if limit > max_rows:
+        raise BadArgument(
+            f"limit {limit} is more than {max_rows:,} (MARSAD_API_MAX_ROWS): ask for smaller pages"
+        )
+    return limit
+
+
+def _matching(table: PublicTable, filters: Filters, max_rows: int, request: Request) -> list:
+    rows = table.query(filters)
+    if len(rows) > max_rows:
+        whole = f"{str(request.base_url).rstrip('/')}/downloads/{table.release.id}/indicators.csv"
+        raise Problem(
+            413,
+            f"{len(rows):,} observations match, more than the {max_rows:,} one query may "
+            "return: narrow it with indicator, flow, segment, service, partner, freq, start "
+            f"or end, or download the whole table: {whole}",
+        )
+    return rows
+
+
+def csv_text(rows: list[tuple[str, ...]]) -> str:
+    """The observation columns then ``rows``, written as the frozen CSV is (``\\n``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(OBS_COLUMNS)
+    writer.writerows(tuple(r[i] for i in _OBS) for r in rows)
+    return out.getvalue()
+
+
+def _page(request: Request, info: ReleaseInfo, rows: list, limit: int, offset: int) -> bytes:
+    """The JSON page of ``rows`` from ``offset``, with the next page's URL."""
+    import json
+
+    chosen = rows[offset : offset + limit]
+    page = [
+        {c: (r[i] or None) if i == _VALUE else r[i] for c, i in zip(OBS_COLUMNS, _OBS, strict=True)}
+        for r in chosen
+    ]
+    following = None
+    if offset + limit < len(rows):
+        url = request.url.remove_query_params("asOf").include_query_params(
+            release=info.id, offset=offset + limit, limit=limit
+        )
+        following = str(url)
+    body = {"release": info.id, "observations": page, "next": following, "total": len(rows)}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

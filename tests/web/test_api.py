@@ -1,0 +1,356 @@
+"""The REST API under /api/v1, compared with the releases' frozen public CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from marsad.web.store import OBS_COLUMNS, Filters
+
+API = "/api/v1"
+SERIES = {"indicator": "level", "flow": "exports", "segment": "TOTAL", "service": "_T",
+          "partner": "_T"}  # fmt: skip
+
+
+def frozen(world, release: str, name: str = "indicators.csv") -> list[dict[str, str]]:
+    """The rows of a release's frozen CSV (read once per session)."""
+    return _read(Path(world["root"]) / release / name)
+
+
+@cache
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def obs(row: dict[str, str]) -> dict[str, str | None]:
+    """A frozen CSV row as the API answers it (value null when empty)."""
+    return {c: (row[c] or None) if c == "value" else row[c] for c in OBS_COLUMNS}
+
+
+def get(client: TestClient, path: str, **params) -> dict:
+    answer = client.get(f"{API}{path}", params=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json(parse_float=Decimal)
+
+
+def walk(client: TestClient, **params) -> tuple[list[dict], list[dict]]:
+    """Every page of a query, following ``next``; returns (observations, pages)."""
+    pages = [get(client, "/observations", **params)]
+    while pages[-1]["next"]:
+        answer = client.get(pages[-1]["next"])
+        assert answer.status_code == 200, answer.text
+        pages.append(answer.json(parse_float=Decimal))
+    return [o for p in pages for o in p["observations"]], pages
+
+
+# -- code lists and releases ---------------------------------------------------------
+
+
+def test_indicators_have_labels_unit_and_definition(client, world):
+    body = get(client, "/indicators")
+    assert body["release"] == "R2"
+    found = {i["id"]: i for i in body["indicators"]}
+    assert set(found) == {r["indicator"] for r in frozen(world, "R2")}
+    level = found["level"]
+    assert level["unit"] == "MAD"
+    assert level["labels"] == {"fr": "Montant", "en": "Level", "ar": "المبلغ"}
+    assert level["definition"]["en"].startswith("sum of the MAD values")
+    assert level["definition"]["fr"].startswith("somme des valeurs")
+
+
+@pytest.mark.parametrize("dimension", ["segment", "service", "partner"])
+def test_code_lists_are_the_codes_present(client, world, dimension):
+    body = get(client, f"/{dimension}s", release="R1")
+    assert body["release"] == "R1" and body["dimension"] == dimension
+    codes = [c["code"] for c in body["codes"]]
+    assert codes == sorted({r[dimension] for r in frozen(world, "R1")})
+    assert all(set(c["labels"]) == {"fr", "en", "ar"} for c in body["codes"])
+
+
+def test_code_labels(client):
+    segments = {c["code"]: c["labels"] for c in get(client, "/segments")["codes"]}
+    assert segments["TOTAL"]["en"] == "Whole sector"
+    partners = {c["code"]: c["labels"] for c in get(client, "/partners")["codes"]}
+    assert partners["_T"]["en"] == "All partner countries"
+
+
+def test_periods_with_their_frequency(client, world):
+    body = get(client, "/periods")
+    found = {p["period"]: p["freq"] for p in body["periods"]}
+    assert set(found) == {r["period"] for r in frozen(world, "R2")}
+    assert found["2024"] == "A" and found["2024-S1"] == "S"
+    assert found["2024-Q1"] == "Q" and found["2024-03"] == "M"
+    freqs = [p["freq"] for p in body["periods"]]
+    assert freqs == sorted(freqs, key="ASQM".index)
+
+
+def test_releases_and_one_release(client):
+    body = get(client, "/releases")
+    assert body["latest"] == "R2"
+    assert [r["id"] for r in body["releases"]] == ["R1", "R2"]
+    r1 = body["releases"][0]
+    assert r1["date"] == "2025-10-15" and r1["note"] == "first" and r1["synthetic"] is True
+    assert r1["links"]["downloads"].endswith("/downloads/R1/")
+    assert r1["links"]["indicators_csv"].endswith("/downloads/R1/indicators.csv")
+    assert get(client, "/releases/R1") == r1
+    assert get(client, "/releases/latest")["id"] == "R2"
+    assert not any(k.startswith("sdc") for k in json.dumps(body).split('"'))
+
+
+def test_unknown_release_is_a_404_problem(client):
+    answer = client.get(f"{API}/releases/R9")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["status"] == 404 and problem["title"] == "Not Found"
+    assert problem["detail"] == "no release 'R9'"
+    assert problem["instance"] == f"{API}/releases/R9"
+    assert client.get(f"{API}/observations", params={"release": "R9"}).status_code == 404
+    assert client.get(f"{API}/segments", params={"release": "R9"}).status_code == 404
+
+
+# -- observations --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {**SERIES, "freq": "Q", "start": "2024-Q1", "end": "2025-Q2"},
+        {"indicator": "level", "flow": "exports", "freq": "A"},
+        {"indicator": "share", "segment": "ITO,CRM", "partner": "_T", "freq": "S"},
+        {"indicator": "growth_yoy", "service": "_T", "partner": "_T", "start": "2024"},
+        {"flow": "exports", "segment": "TOTAL", "partner": "_T", "end": "2023-06"},
+    ],
+)
+def test_filters_answer_the_frozen_rows(client, world, params):
+    """Each filter keeps exactly the frozen CSV's rows, value strings unchanged."""
+    found, _ = walk(client, release="R2", limit=500, **params)
+    expected = [obs(r) for r in matching(frozen(world, "R2"), params)]
+    assert expected, params
+    assert sorted(found, key=_key) == sorted(expected, key=_key)
+
+
+def _key(o: dict) -> tuple:
+    return tuple(o[c] for c in ("indicator", "flow", "segment", "service", "partner", "period"))
+
+
+def matching(rows: list[dict], params: dict) -> list[dict]:
+    """The frozen rows a query's filters keep."""
+    keys = ("indicator", "flow", "segment", "service", "partner", "freq", "start", "end")
+    wanted = Filters.parse(**{k: v for k, v in params.items() if k in keys})
+    return [r for r in rows if wanted.keeps(tuple(r.values()))]
+
+
+def test_a_series_in_time_order_with_exact_values(client, world):
+    body = get(client, "/observations", **SERIES, freq="Q", start="2024-Q1", end="2025-Q2")
+    assert [o["period"] for o in body["observations"]] == [
+        "2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]  # fmt: skip
+    values = {r["period"]: r["value"] for r in matching(frozen(world, "R2"), SERIES)}
+    for o in body["observations"]:
+        assert o["value"] == values[o["period"]]
+        assert isinstance(o["value"], str) and Decimal(o["value"]) > 0
+    assert body["total"] == 6 and body["next"] is None
+
+
+def test_no_float_anywhere(client):
+    """Values are decimal strings: parsed with parse_float=Decimal, no number appears."""
+    answer = client.get(f"{API}/observations", params={"indicator": "growth_yoy", "limit": 200})
+    body = answer.json(parse_float=Decimal)
+    assert body["observations"]
+    for o in body["observations"]:
+        assert all(v is None or isinstance(v, str) for v in o.values()), o
+    numbers = [
+        v for o in body["observations"] for v in o.values() if isinstance(v, Decimal | float | int)
+    ]
+    assert numbers == []
+
+
+def test_unknown_codes_give_no_rows(client):
+    body = get(client, "/observations", indicator="nothing", segment="ZZZ")
+    assert body["observations"] == [] and body["total"] == 0 and body["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"freq": "W"}, "not a frequency: 'W' (use A, S, Q or M)"),
+        ({"start": "2025-H1"}, "not a period: '2025-H1'"),
+        ({"end": "yesterday"}, "not a period: 'yesterday'"),
+        ({"start": "2025", "end": "2024"}, "start 2025 comes after end 2024"),
+        ({"asOf": "2025-13-01"}, "asOf"),
+        ({"asOf": "soon"}, "asOf"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"limit": "50001"}, "limit 50001 is more than 50,000"),
+        ({"offset": "-1"}, "offset"),
+        ({"format": "xml"}, "format"),
+        ({"release": "../x"}, "not a release id"),
+        ({"release": "R1", "asOf": "2025-11-01"}, "give release or asOf, not both"),
+    ],
+)
+def test_malformed_queries_are_400_problems(client, params, detail):
+    answer = client.get(f"{API}/observations", params=params)
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert set(problem) == {"type", "title", "status", "detail", "instance"}
+    assert problem["status"] == 400 and problem["title"] == "Bad Request"
+    assert detail in problem["detail"]
+
+
+def test_as_of_answers_the_release_in_force(client, world):
+    """A date between R1 and R2 answers R1 (March 2024 before its correction)."""
+    march = {**SERIES, "freq": "M", "start": "2024-03", "end": "2024-03"}
+    r1 = get(client, "/observations", asOf="2025-11-01", **march)
+    r2 = get(client, "/observations", asOf="2025-11-15", **march)
+    assert (r1["release"], r2["release"]) == ("R1", "R2")
+    value = {rel: matching(frozen(world, rel), march)[0]["value"] for rel in ("R1", "R2")}
+    assert r1["observations"][0]["value"] == value["R1"] != value["R2"]
+    assert r2["observations"][0]["value"] == value["R2"]
+    assert get(client, "/observations", release="R1", **march) == r1
+
+
+def test_as_of_before_the_first_release_is_a_404_problem(client):
+    answer = client.get(f"{API}/observations", params={"asOf": "2025-10-14"})
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["detail"] == "no release on or before 2025-10-14"
+
+
+def test_pages_walk_to_the_whole_filtered_set(client, world):
+    params = {"indicator": "level", "flow": "exports", "freq": "Q"}
+    found, pages = walk(client, limit=97, **params)
+    assert len(pages) > 2
+    assert all(p["total"] == len(found) for p in pages)
+    assert all(len(p["observations"]) == 97 for p in pages[:-1])
+    assert all("release=R2" in p["next"] and "offset=" in p["next"] for p in pages[:-1])
+    expected = [obs(r) for r in matching(frozen(world, "R2"), params)]
+    assert len(found) == len(expected)
+    assert sorted(map(json.dumps, found)) == sorted(map(json.dumps, expected))
+
+
+@given(limit=st.integers(1, 400), offset=st.integers(0, 1200))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_page_is_its_slice_of_the_whole(client, limit, offset):
+    """Page arithmetic: a page is the slice [offset, offset + limit) of the whole set."""
+    params = {"indicator": "level", "flow": "exports", "freq": "Q", "release": "R2"}
+    whole = get(client, "/observations", **params, limit=50_000)["observations"]
+    page = get(client, "/observations", **params, limit=limit, offset=offset)
+    assert page["observations"] == whole[offset : offset + limit]
+    assert page["total"] == len(whole)
+    assert (page["next"] is None) == (offset + limit >= len(whole))
+
+
+def test_next_is_pinned_to_the_release_answered(client):
+    """A walk started by asOf or latest goes on in the same release."""
+    body = get(client, "/observations", asOf="2025-10-20", indicator="level", limit=10)
+    assert body["release"] == "R1"
+    assert "release=R1" in body["next"] and "asOf" not in body["next"]
+    assert client.get(body["next"]).json()["release"] == "R1"
+
+
+def test_csv_by_format_or_accept(client, world):
+    params = {"indicator": "level", "flow": "exports", "segment": "TOTAL,ITO", "release": "R2"}
+    by_format = client.get(f"{API}/observations", params={**params, "format": "csv", "limit": 5})
+    by_accept = client.get(f"{API}/observations", params=params, headers={"Accept": "text/csv"})
+    for answer in (by_format, by_accept):
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert by_format.content == by_accept.content
+    rows = list(csv.reader(io.StringIO(by_format.text)))
+    assert tuple(rows[0]) == OBS_COLUMNS
+    expected = [[r[c] for c in OBS_COLUMNS] for r in matching(frozen(world, "R2"), params)]
+    assert sorted(rows[1:]) == sorted(expected)
+    assert len(rows) - 1 == len(expected) > 5
+
+
+def test_too_many_rows_is_a_413_saying_how_to_narrow(world, monkeypatch):
+    from marsad.web.app import create_app
+
+    monkeypatch.setenv("MARSAD_API_MAX_ROWS", "100")
+    with TestClient(create_app(world["warehouse"], root=world["root"])) as small:
+        answer = small.get(f"{API}/observations", params={"indicator": "level"})
+        csv_answer = small.get(f"{API}/observations", params={"format": "csv"})
+        fits = small.get(f"{API}/observations", params={**SERIES, "freq": "Q"})
+    assert answer.status_code == 413 == csv_answer.status_code
+    assert answer.headers["content-type"] == "application/problem+json"
+    matched = sum(r["indicator"] == "level" for r in frozen(world, "R2"))
+    detail = answer.json()["detail"]
+    assert f"{matched:,} observations match, more than the 100" in detail
+    assert "narrow it with indicator" in detail
+    assert "/downloads/R2/indicators.csv" in detail
+    assert fits.status_code == 200
+
+
+def test_etag_and_cache_control_on_every_read(client):
+    paths = ["/indicators", "/segments", "/services", "/partners", "/periods", "/releases",
+             "/releases/R1", "/observations?indicator=level&limit=3"]  # fmt: skip
+    for path in paths:
+        answer = client.get(API + path)
+        assert answer.headers["etag"].startswith('"'), path
+        assert "max-age" in answer.headers["cache-control"], path
+        again = client.get(API + path, headers={"If-None-Match": answer.headers["etag"]})
+        assert again.status_code == 304 and again.content == b"", path
+        assert again.headers["etag"] == answer.headers["etag"]
+
+
+def test_a_named_release_is_frozen_latest_revalidates(client):
+    named = client.get(f"{API}/observations", params={"release": "R1", "indicator": "level"})
+    latest = client.get(f"{API}/observations", params={"indicator": "level"})
+    assert "immutable" in named.headers["cache-control"]
+    assert "max-age=60" in latest.headers["cache-control"]
+    assert "max-age=60" in client.get(f"{API}/releases/latest").headers["cache-control"]
+
+
+def test_etag_depends_on_release_query_and_format(client):
+    def tag(**params) -> str:
+        return client.get(f"{API}/observations", params={"indicator": "level", **params}
+                          ).headers["etag"]  # fmt: skip
+
+    tags = [tag(release="R1"), tag(release="R2"), tag(release="R2", freq="Q"),
+            tag(release="R2", format="csv"), tag(release="R2", limit=5)]  # fmt: skip
+    assert len(set(tags)) == len(tags)
+    assert tag(release="R2") == tag() == tag(release="latest")
+
+
+def test_withheld_cells_are_null_with_their_status(client, world):
+    withheld = [r for r in frozen(world, "R2") if r["conf_status"] != "F"]
+    assert withheld, "the test world has confidential cells"
+    for r in withheld[:20]:
+        assert r["value"] == ""
+        params = {d: r[d] for d in ("indicator", "flow", "segment", "service", "partner")}
+        found = get(client, "/observations", **params, start=r["period"], end=r["period"])
+        [o] = [o for o in found["observations"] if o["period"] == r["period"]]
+        assert o["value"] is None and o["conf_status"] == r["conf_status"] != "F"
+
+
+KEY = ("indicator", "flow", "period", "segment", "service", "partner")
+
+
+def test_internal_values_of_withheld_cells_appear_nowhere(client, world):
+    """The frozen internal CSV's values of withheld cells are in no answer."""
+    internal = {tuple(r[c] for c in KEY): r["value"]
+                for r in frozen(world, "R2", "internal/indicators.csv")}  # fmt: skip
+    withheld = [tuple(r[c] for c in KEY) for r in frozen(world, "R2") if r["conf_status"] != "F"]
+    public = {r["value"] for r in frozen(world, "R2")}
+    # a withheld cell's value that equals some published cell's value is not a secret
+    secret = {internal[k] for k in withheld if internal.get(k)} - public
+    assert len(secret) > 10
+    answers = [client.get(f"{API}/observations", params={"format": "csv", "release": "R2"})]
+    answers += [client.get(f"{API}/observations", params={"indicator": i, "limit": 50_000})
+                for i in ("level", "share", "contribution")]  # fmt: skip
+    answers += [client.get(f"{API}{p}") for p in ("/indicators", "/releases", "/segments")]
+    assert all(a.status_code == 200 for a in answers)
+    tokens = {t for a in answers for t in re.split(r'[,"\n:{}\[\]]', a.text)}
+    assert sorted(secret & tokens) == []
