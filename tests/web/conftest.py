@@ -58,7 +58,17 @@ def world(tmp_path_factory) -> dict:
         run("release", "create", "--id", "R1", "--date", DATES["R1"], "--note", "first", *w)
         run("ingest", "--kind", "transactions", str(_correction(data, base / "fix.csv")), *w)
         run("build", *w)
-        run("release", "create", "--id", "R2", "--date", DATES["R2"], "--note", "March 2024 corrected", *w)
+        run(
+            "release",
+            "create",
+            "--id",
+            "R2",
+            "--date",
+            DATES["R2"],
+            "--note",
+            "March 2024 corrected",
+            *w,
+        )
     return {"warehouse": wh, "root": wh.parent / "releases", "data": data}
 
 

@@ -35,7 +35,9 @@ def test_a_series_lookup_equals_a_scan(store):
     scanned = [r for r in table.rows if wanted.keeps(r)]
     assert sorted(found) == sorted(scanned)
     open_segment = Filters.parse(indicator="level", flow="exports", freq="A")
-    assert sorted(table.query(open_segment)) == sorted(r for r in table.rows if open_segment.keeps(r))
+    assert sorted(table.query(open_segment)) == sorted(
+        r for r in table.rows if open_segment.keeps(r)
+    )
 
 
 def test_a_table_is_read_once(store):

@@ -80,7 +80,30 @@ def create_app(
     app.include_router(sdmx.router, prefix="/sdmx")
     app.include_router(downloads.router, prefix="/downloads")
     app.include_router(pages.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The schema, made once, without FastAPI's default 422 answers: a request that does
+    not validate gets a 400 problem (:mod:`marsad.web.problems`), declared per route."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+        )
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                operation.get("responses", {}).pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def _docs(app: FastAPI) -> None:
