@@ -1,8 +1,11 @@
 """``marsad demo``: from nothing, offline, the whole chain on synthetic records:
-generate, ingest, build, export and bulletin, into one folder."""
+generate, ingest, build, export and bulletin, into one folder; then a release
+(:data:`DEMO_RELEASE`, in ``releases/`` beside the warehouse) that ``marsad serve``
+serves."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import time
 from pathlib import Path
@@ -13,6 +16,11 @@ import typer
 from marsad.cli.common import bar, console, open_store, plain, progress_bars, writing
 from marsad.cli.synth import MIN_ROWS_PER_YEAR
 from marsad.errors import MarsadError
+
+#: The release the demo makes, its date (unless ``MARSAD_RELEASE_DATE``) and note.
+DEMO_RELEASE = "2025-S1"
+DEMO_RELEASE_DATE = dt.date(2025, 10, 15)
+DEMO_NOTE = "demo, synthetic data"
 
 
 def demo(
@@ -30,18 +38,21 @@ def demo(
     warehouse = out_dir / "marsad.duckdb"
     with writing(out_dir):
         _clean(out_dir, data_dir, warehouse)
+        _clean_releases(out_dir, warehouse)
         with progress_bars() as progress:
             generate(
                 data_dir,
                 rows_per_year=rows_per_year,
                 seed=seed,
-                progress=bar(progress, "1/4 synthetic records"),
+                progress=bar(progress, "1/5 synthetic records"),
             )
         with open_store(warehouse, read_only=False) as wh:
             reports = _ingest(wh, data_dir)
             report = _build(wh)
             paths, period = _publish(wh, report.table, out_dir)
+            released = _release(wh, warehouse)
     _summary(out_dir, reports, report, period, [*paths, warehouse], time.perf_counter() - started)
+    _serve_hint(warehouse, released)
 
 
 def _clean(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
@@ -53,12 +64,54 @@ def _clean(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
         shutil.rmtree(data_dir)
 
 
+def _clean_releases(out_dir: Path, warehouse: Path) -> None:
+    """Remove the releases of an earlier demo, when they live in the demo's folder (a
+    releases folder elsewhere, ``MARSAD_RELEASES_DIR``, is never touched)."""
+    from marsad.release.store import make_writable, releases_root
+
+    root = releases_root(warehouse)
+    if root.is_dir() and root.resolve().is_relative_to(out_dir.resolve()):
+        make_writable(root)
+        shutil.rmtree(root)
+
+
+def _release(wh, warehouse: Path) -> str:
+    """Freeze the demo's build as release :data:`DEMO_RELEASE`; return what was done.
+    A releases folder outside the demo's (``MARSAD_RELEASES_DIR``) that has that id
+    already, or a later release, keeps what it has: the demo says so and goes on."""
+    from marsad.release.freeze import create
+    from marsad.release.store import ReleaseError, releases_root
+    from marsad.settings import get_settings
+
+    root = releases_root(warehouse)
+    if (root / DEMO_RELEASE).exists():
+        return f"Release {DEMO_RELEASE} exists already in {root}: kept as it was."
+    date = get_settings().release_date or DEMO_RELEASE_DATE
+    with progress_bars() as progress:
+        task = progress.add_task("5/5 release", total=None)
+        try:
+            frozen = create(wh, root, DEMO_RELEASE, date=date, note=DEMO_NOTE)
+        except ReleaseError as exc:
+            return f"No release made: {exc}"
+        progress.update(task, total=1, completed=1)
+    return f"Release {DEMO_RELEASE} ({date.isoformat()}) in {frozen.release.path}."
+
+
+def _serve_hint(warehouse: Path, released: str) -> None:
+    console().print(released, markup=False)
+    console().print(
+        f"See it on the web: marsad serve --warehouse {warehouse} "
+        "(then open http://localhost:8000/fr/).",
+        markup=False,
+    )
+
+
 def _ingest(wh, data_dir: Path) -> list:
     from marsad.ingest import load_files
 
     files = sorted((data_dir / "transactions").glob("*.csv"))
     with progress_bars() as progress:
-        task = progress.add_task("2/4 ingest", total=len(files) + 3)
+        task = progress.add_task("2/5 ingest", total=len(files) + 3)
 
         def file_done(event) -> None:
             if event.phase == "done":
@@ -79,7 +132,7 @@ def _build(wh):
     from marsad.build import build_with_settings
 
     with progress_bars() as progress:
-        task = progress.add_task("3/4 build", total=None)
+        task = progress.add_task("3/5 build", total=None)
         report = build_with_settings(wh)
         progress.update(task, total=1, completed=1)
     return report
@@ -114,7 +167,7 @@ def _publish(wh, table, out_dir: Path) -> tuple[list[Path], str]:
     ]
     jobs += [(y, "fr", "html") for y in years]
     with progress_bars() as progress:
-        task = progress.add_task("4/4 publish", total=len(jobs) + len(DEMO_DATA))
+        task = progress.add_task("4/5 publish", total=len(jobs) + len(DEMO_DATA))
         paths = [out_dir / name for name in DEMO_DATA]
         export_tables(wh, dict(zip(paths, DEMO_DATA.values(), strict=True)))
         progress.update(task, advance=len(DEMO_DATA))

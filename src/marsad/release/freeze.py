@@ -45,7 +45,7 @@ from marsad.release.store import (
 log = logging.getLogger(__name__)
 
 #: Languages of the bulletins frozen with a release.
-BULLETIN_LANGS = ("fr", "en")
+BULLETIN_LANGS = ("fr", "en", "ar")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,176 @@
-"""Placeholder router, filled by the web issue's downloads part."""
+"""Downloads: each release's data files and bulletins at stable URLs.
 
-from fastapi import APIRouter
+``/downloads/{release}/{name}``, where ``release`` is a release id (``2025-S1``) or
+``latest``, and ``name`` one of :func:`names` (e.g. ``indicators.csv``,
+``bulletin-2025-S1-ar.pdf``); ``/downloads/{release}/`` lists them (JSON).
 
-router = APIRouter()
+The frozen files (``indicators.csv``, byte for byte; ``revisions.csv``; the HTML
+bulletins the release froze) are served from the release folder once their SHA-256
+matches the manifest. The others are made from those frozen files by the
+publication's writers, once, and kept (:mod:`marsad.web.derived`).
+
+``latest`` is served in place (no redirect, so that ``curl URL`` works), cached for a
+minute and revalidated; a release id is cached for a year (``immutable``). The ETag is
+the release's public SHA-256 and the name: the same for ``latest`` and for its id.
+
+>>> kind("indicators-sdmx.xml").media_type
+'application/vnd.sdmx.structurespecificdata+xml; version=2.1'
+>>> kind("bulletin-2025-S1-ar.html").disposition
+'inline'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, Response
+
+from marsad.errors import MarsadError
+from marsad.release.store import PUBLIC_CSV, REVISIONS_CSV, Release
+from marsad.web import caching, derived
+from marsad.web.app import LANGS, store
+from marsad.web.problems import Problem, problem_responses
+from marsad.web.store import PublicStore, ReleaseInfo
+
+router = APIRouter(tags=["downloads"])
+
+#: A bulletin's file name: ``bulletin-{period}-{lang}.{html|pdf}``.
+BULLETIN = re.compile(r"bulletin-(?P<period>[0-9A-Za-z-]+)-(?P<lang>[a-z]{2})\.(?P<ext>html|pdf)")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a download is served (e.g. ``text/csv; charset=utf-8``, as an attachment)."""
+
+    media_type: str
+    disposition: str = "attachment"
+
+
+KINDS: dict[str, Kind] = {
+    "indicators.csv": Kind("text/csv; charset=utf-8"),
+    "revisions.csv": Kind("text/csv; charset=utf-8"),
+    "indicators.xlsx": Kind(XLSX),
+    "indicators-sdmx.csv": Kind("application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"),
+    "indicators-sdmx.xml": Kind("application/vnd.sdmx.structurespecificdata+xml; version=2.1"),
+    "structure-sdmx.xml": Kind("application/vnd.sdmx.structure+xml; version=2.1"),
+    "indicators-bundle.zip": Kind("application/zip"),
+}
+
+
+def kind(name: str) -> Kind:
+    """How ``name`` is served: HTML bulletins inline, everything else as an attachment."""
+    if name.endswith(".html"):
+        return Kind("text/html; charset=utf-8", "inline")
+    if name.endswith(".pdf"):
+        return Kind("application/pdf")
+    return KINDS[name]
+
+
+@lru_cache(maxsize=256)
+def _frozen_files(path: Path) -> frozenset[str]:
+    """The files a release's manifest lists (a release never changes: read once)."""
+    return frozenset(Release(path).manifest.get("files", {}))
+
+
+def names(info: ReleaseInfo) -> list[str]:
+    """Every download of ``info``, e.g. ``indicators.csv`` … ``bulletin-2025-S1-ar.pdf``
+    (bulletins of the release's last period, in every language, HTML and PDF)."""
+    found = [PUBLIC_CSV, *derived.EXPORTS]
+    if REVISIONS_CSV in _frozen_files(info.path):
+        found.append(REVISIONS_CSV)
+    if info.last_period:
+        found += [f"bulletin-{info.last_period}-{lang}.{ext}"
+                  for lang in LANGS for ext in ("html", "pdf")]  # fmt: skip
+    return found
+
+
+def _url(info: ReleaseInfo, name: str) -> str:
+    return f"/downloads/{info.id}/{name}"
+
+
+@router.get("/{release}/", summary="The downloads of a release",
+            responses=problem_responses(400, 404))  # fmt: skip
+def listing(
+    release: str, request: Request, public: Annotated[PublicStore, Depends(store)]
+) -> Response:
+    """What can be downloaded for ``release`` (an id, or ``latest``): name, media type,
+    size in bytes when known, URL (by release id: stable)."""
+    info = public.find(release)
+    frozen = release != "latest"
+    tag = caching.etag(info.sha256, "listing")
+    if (held := caching.not_modified(request, tag, frozen)) is not None:
+        return held
+    files = [
+        {"name": n, "media_type": kind(n).media_type, "size": _size(public, info, n),
+         "url": _url(info, n)}
+        for n in names(info)
+    ]  # fmt: skip
+    from fastapi.responses import JSONResponse
+
+    body = {"release": info.public(), "files": files}
+    return JSONResponse(body, headers=caching.headers(tag, frozen))
+
+
+def _size(public: PublicStore, info: ReleaseInfo, name: str) -> int | None:
+    """Size of a frozen file, or of a file already made; ``None`` when not made yet."""
+    path = info.path / name if name in _frozen_files(info.path) else None
+    if path is None:
+        path = derived.cache_dir(public.root, info) / name
+    return path.stat().st_size if path.is_file() else None
+
+
+@router.get("/{release}/{name}", summary="One download of a release",
+            response_class=FileResponse, responses=problem_responses(400, 404, 503))  # fmt: skip
+def download(
+    release: str, name: str, request: Request, public: Annotated[PublicStore, Depends(store)]
+) -> Response:
+    """The file ``name`` of ``release`` (an id, or ``latest``): see the list at
+    ``/downloads/{release}/``."""
+    info = public.find(release)
+    if name not in names(info):
+        raise Problem(404, f"no download {name!r} for release {info.id}: choose one of "
+                      f"{', '.join(names(info))}")  # fmt: skip
+    frozen = release != "latest"
+    tag = caching.etag(info.sha256, name)
+    if (held := caching.not_modified(request, tag, frozen)) is not None:
+        return held
+    path = _path(public, info, name)
+    how = kind(name)
+    return FileResponse(
+        path,
+        media_type=how.media_type,
+        filename=f"marsad-{info.id}-{name}",
+        content_disposition_type=how.disposition,
+        headers=caching.headers(tag, frozen),
+    )
+
+
+def _path(public: PublicStore, info: ReleaseInfo, name: str) -> Path:
+    """The file to send: frozen (checked against the manifest) or made once."""
+    if name in _frozen_files(info.path):
+        return Release(info.path).checked_file(name)
+    cache = derived.cache_dir(public.root, info)
+    if name in derived.EXPORTS:
+        return derived.made(cache / name, lambda out: derived.export(info, name, out))
+    match = BULLETIN.fullmatch(name)
+    assert match is not None  # names() lists only these
+    period, lang = match["period"], match["lang"]
+    html_name = f"bulletin-{period}-{lang}.html"
+    try:
+        if html_name in _frozen_files(info.path):
+            html = Release(info.path).checked_file(html_name)
+        else:
+            html = derived.made(cache / html_name, lambda out: derived.bulletin_html(
+                public.table(info), period, lang, out))  # fmt: skip
+        if match["ext"] == "html":
+            return html
+        return derived.made(cache / name, lambda out: derived.bulletin_pdf(html, lang, out))
+    except MarsadError as exc:
+        raise Problem(503 if name.endswith(".pdf") else 404,
+                      f"the bulletin {name} cannot be made: {exc}") from exc  # fmt: skip

@@ -1,0 +1,137 @@
+"""The admin side: token, background jobs (ingest, build, release), one at a time."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from marsad.release.store import make_writable
+from tests.web.conftest import TOKEN
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def test_admin_routes_need_the_token(client, world):
+    from marsad.web.app import create_app
+
+    assert client.post("/api/v1/admin/build").status_code == 401
+    wrong = client.post(
+        "/api/v1/admin/build", headers={"Authorization": "Bearer nope-nope-nope-nope"}
+    )
+    assert wrong.status_code == 403 and wrong.headers["content-type"] == "application/problem+json"
+    assert (
+        client.get("/api/v1/admin/jobs/j1", headers={"Authorization": "Bearer x"}).status_code
+        == 403
+    )
+    off = TestClient(create_app(world["warehouse"], root=world["root"]))
+    r = off.post("/api/v1/admin/build", headers=AUTH)
+    assert r.status_code == 403 and "not enabled" in r.json()["detail"]
+
+
+def test_openapi_documents_admin_with_the_bearer_scheme(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "HTTPBearer" in schema["components"]["securitySchemes"]
+    for path, method in (("/ingest", "post"), ("/build", "post"), ("/releases", "post"),
+                         ("/jobs/{job_id}", "get")):  # fmt: skip
+        op = schema["paths"][f"/api/v1/admin{path}"][method]
+        assert op["security"] == [{"HTTPBearer": []}]
+        assert {"401", "403"} <= set(op["responses"])
+
+
+@pytest.fixture
+def own(world, tmp_path):
+    """A copy of the world's warehouse and releases, and an admin app over it."""
+    from marsad.web.app import create_app
+
+    folder = tmp_path / "w"
+    shutil.copytree(world["warehouse"].parent, folder, ignore=shutil.ignore_patterns(".cache"))
+    make_writable(folder / "releases")
+    app = create_app(folder / "marsad.duckdb", root=folder / "releases", admin_token=TOKEN)
+    with TestClient(app) as c:
+        yield {"client": c, "folder": folder, "app": app}
+    make_writable(folder / "releases")
+
+
+def _wait(c: TestClient, url: str, seconds: float = 120) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        job = c.get(url, headers=AUTH).json()
+        if job["state"] != "running" or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
+def test_uploaded_files_are_saved_beside_the_warehouse_and_ingested(own, world):
+    c = own["client"]
+    content = (world["data"] / "rates.csv").read_bytes()
+    r = c.post("/api/v1/admin/ingest?kind=rates", headers=AUTH,
+               files=[("files", ("../../rates.csv", content, "text/csv"))])  # fmt: skip
+    assert r.status_code == 202, r.text
+    assert r.headers["location"] == r.json()["url"]
+    job = _wait(c, r.json()["url"])
+    assert job["state"] == "succeeded" and job["exit_code"] == 0, job
+    assert job["command"].startswith("marsad ingest --kind rates")
+    saved = list((own["folder"] / "uploads").glob("*/rates.csv"))
+    assert len(saved) == 1 and saved[0].read_bytes() == content
+    assert TOKEN not in "\n".join(job["output"])
+
+
+def test_a_second_job_while_one_runs_is_refused(own, monkeypatch):
+    from marsad.web import jobs
+
+    sleep = [sys.executable, "-c", "import time; time.sleep(2)"]
+    monkeypatch.setattr(jobs.Jobs, "command", lambda self, *a: sleep)
+    c = own["client"]
+    first = c.post("/api/v1/admin/build", headers=AUTH)
+    assert first.status_code == 202 and first.json()["state"] == "running"
+    busy = c.post("/api/v1/admin/build", headers=AUTH)
+    assert busy.status_code == 409 and busy.headers["content-type"] == "application/problem+json"
+    assert first.json()["id"] in busy.json()["detail"]
+    upload = c.post("/api/v1/admin/ingest?kind=firms", headers=AUTH,
+                    files=[("files", ("f.csv", b"x", "text/csv"))])  # fmt: skip
+    assert upload.status_code == 409 and not (own["folder"] / "uploads").exists()
+    assert _wait(c, first.json()["url"])["state"] == "succeeded"
+    assert c.post("/api/v1/admin/build", headers=AUTH).status_code == 202
+
+
+def test_a_failing_command_is_a_failed_job_with_its_output(own):
+    c = own["client"]
+    r = c.post("/api/v1/admin/releases", headers=AUTH, json={"id": "R1", "date": "2025-12-01"})
+    assert r.status_code == 202
+    job = _wait(c, r.json()["url"])
+    assert job["state"] == "failed" and job["exit_code"] == 1
+    assert any("exists already" in line for line in job["output"])
+    assert not any("Traceback" in line for line in job["output"])
+
+
+def test_bad_requests_are_refused_before_any_job(own):
+    c = own["client"]
+    assert c.post("/api/v1/admin/releases", headers=AUTH, json={"id": "../x"}).status_code == 400
+    assert c.post("/api/v1/admin/releases", headers=AUTH,
+                  json={"id": "R3", "date": "someday"}).status_code == 400  # fmt: skip
+    assert c.post("/api/v1/admin/ingest?kind=gossip", headers=AUTH,
+                  files=[("files", ("f.csv", b"x", "text/csv"))]).status_code == 400  # fmt: skip
+    assert c.get("/api/v1/admin/jobs/nope", headers=AUTH).status_code == 404
+
+
+def test_a_release_made_by_the_admin_is_served_at_once(own):
+    c = own["client"]
+    r = c.post("/api/v1/admin/releases", headers=AUTH,
+               json={"id": "R3", "date": "2025-12-01", "note": "from the admin"})  # fmt: skip
+    job = _wait(c, r.json()["url"], seconds=300)
+    assert job["state"] == "succeeded", job["output"]
+    assert (own["folder"] / "releases" / "R3" / "manifest.json").is_file()
+    listing = c.get("/downloads/latest/").json()
+    assert listing["release"]["id"] == "R3" and listing["release"]["note"] == "from the admin"
+    public = c.get("/downloads/latest/indicators.csv")
+    assert public.status_code == 200 and b"R3" in public.content.splitlines()[1]
+
+
+def test_job_output_is_never_public(own):
+    paths = own["client"].get("/api/v1/openapi.json").json()["paths"]
+    assert all(p.startswith("/api/v1/admin") for p in paths if "jobs" in p)
+    assert all(p.startswith("/api/v1/admin") or "admin" not in str(paths[p]) for p in paths)
