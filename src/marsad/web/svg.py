@@ -67,15 +67,17 @@ class _Frame:
         return round(HEIGHT - _BOTTOM - (v - self.low) / span * (HEIGHT - _TOP - _BOTTOM), 1)
 
 
-def _open(title: str, lang: str) -> str:
+def _open(title: str, lang: str, height: int = HEIGHT) -> str:
     rtl = ' direction="rtl"' if lang == "ar" else ""
-    return (f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" '
+    return (f'<svg viewBox="0 0 {WIDTH} {height}" '
             f'role="img" aria-label="{escape(title)}" class="chart"{rtl}>'
             f"<title>{escape(title)}</title>")  # fmt: skip
 
 
 def _value_axis(frame: _Frame, ticks: list[Decimal], decimals: int, key: str, lang: str) -> list:
-    side, anchor = (frame.x1 + 6, "start") if frame.rtl else (frame.x0 - 6, "end")
+    # Anchors follow the text's direction (the svg's ``direction``): "end" is the
+    # side facing the plot in both languages, "start" the outer edge.
+    side, anchor = (frame.x1 + 6, "end") if frame.rtl else (frame.x0 - 6, "end")
     parts = []
     for t in ticks:
         y = frame.y(float(t))
@@ -84,7 +86,7 @@ def _value_axis(frame: _Frame, ticks: list[Decimal], decimals: int, key: str, la
         parts.append(f'<text x="{side}" y="{y + 4}" text-anchor="{anchor}">{label}</text>')
     title = _AXIS_TITLE.get(key, {}).get(lang, key)
     tx = frame.x1 if frame.rtl else frame.x0
-    parts.append(f'<text x="{tx}" y="14" text-anchor="{"end" if frame.rtl else "start"}" '
+    parts.append(f'<text x="{tx}" y="14" text-anchor="start" '
                  f'class="axis-title">{escape(title)}</text>')  # fmt: skip
     return parts
 
@@ -134,28 +136,25 @@ def _path(frame: _Frame, where: dict, points: list, divisor: Decimal, colour: st
 
 
 def bar_chart(bars: list[tuple[str, Decimal | None]], unit: str, lang: str, title: str = "") -> str:
-    """An SVG chart of horizontal bars (name, value), e.g. exports by segment; a withheld
-    value shows ``c`` and no bar."""
-    height = _TOP + 30 * len(bars) + 8
+    """An SVG chart of horizontal bars (name, value), e.g. exports by segment: each name
+    above its bar, the value at the bar's end; a withheld value shows ``c`` and no bar."""
+    step, rtl = 44, lang == "ar"
+    height = 8 + step * len(bars)
     top = max([Decimal(0), *(v for _, v in bars if v is not None)]) or Decimal(1)
-    rtl, label_w = lang == "ar", 230
-    rtl_attr = ' direction="rtl"' if rtl else ""
-    parts = [f'<svg viewBox="0 0 {WIDTH} {height}" '
-             f'role="img" aria-label="{escape(title)}" class="chart"{rtl_attr}>'
-             f"<title>{escape(title)}</title>"]  # fmt: skip
-    span = WIDTH - label_w - 150
+    span, edge = WIDTH - 200, (WIDTH - 4 if rtl else 4)
+    anchor = "start"  # the outer edge in either direction (the svg's ``direction``)
+    parts = [_open(title, lang, height)]
     for i, (name, v) in enumerate(bars):
-        y = _TOP + 30 * i
+        y = 4 + step * i
         w = 0.0 if v is None else round(float(v / top) * span, 1)
-        name_x, bar_x = (WIDTH - 4, WIDTH - label_w - w) if rtl else (4, label_w)
-        value_x = (bar_x - 6) if rtl else (label_w + w + 6)
-        anchor = "end" if rtl else "start"
-        parts.append(
-            f'<text x="{name_x}" y="{y + 15}" text-anchor="{anchor}">{escape(name)}</text>'
-        )
-        parts.append(f'<rect x="{bar_x}" y="{y + 2}" width="{w}" height="18" fill="{COLOURS[0]}"/>')
+        bar_x = edge - w if rtl else edge
+        value_x = bar_x - 6 if rtl else edge + w + 6
         shown = "c" if v is None else _plain(v, unit, lang)
-        parts.append(f'<text x="{value_x}" y="{y + 15}" text-anchor="{anchor}">{shown}</text>')
+        parts += [
+            f'<text x="{edge}" y="{y + 13}" text-anchor="{anchor}">{escape(name)}</text>',
+            f'<rect x="{bar_x}" y="{y + 18}" width="{w}" height="18" fill="{COLOURS[0]}"/>',
+            f'<text x="{value_x}" y="{y + 32}" text-anchor="{anchor}">{shown}</text>',
+        ]
     return "".join([*parts, "</svg>"])
 
 
