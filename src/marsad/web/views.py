@@ -113,7 +113,7 @@ class Changes:
 
     def largest(self, count: int = 5) -> list:
         """The largest relative revisions of the headline series (public on both sides)."""
-        head = [c for c in self.revised if c[0][:2] == HEADLINE and c[0][4:] == ("_T", "_T")
+        head = [c for c in self.revised if c[0][:2] == HEADLINE and c[0][3:5] == ("_T", "_T")
                 and c[1] and c[2]]  # fmt: skip
         return sorted(head, key=_relative, reverse=True)[:count]
 
