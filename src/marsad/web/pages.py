@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -81,7 +82,7 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
         return _error(lang, 404 if type(e).__name__ == "NoRelease" else 400, str(e))
     every = ",".join(r.id for r in st.releases())
     query = str(request.url.query)
-    tag = caching.etag(page, lang, info.id, info.sha256, every, query)
+    tag = caching.etag(page, lang, info.id, _sha256(info.id, info.path, info), every, query)
     frozen = bool(release) and release != "latest"
     held = caching.not_modified(request, tag, frozen)
     if held is not None:
@@ -96,6 +97,12 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
     except MarsadError as e:
         return _error(lang, 400, str(e))
     return Response(body, media_type=media, headers=caching.headers(tag, frozen))
+
+
+@lru_cache(maxsize=256)
+def _sha256(release_id: str, path: Path, info: ReleaseInfo) -> str:
+    """The release's table checksum, read from its manifest once (a release never changes)."""
+    return info.sha256
 
 
 def _not_found(lang: str) -> HTMLResponse:
