@@ -119,3 +119,15 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, shots, path)
     page.screenshot(path=shots / f"phone-{name}.png", full_page=True)
     context.close()
     assert width <= 375, (path, width)
+
+
+def test_changing_frequency_reloads_the_period_lists(page, live_server):
+    """The first/last period lists follow the frequency: choosing annual reloads the page
+    with years to choose from, keeping the rest of the view."""
+    page.goto(f"{live_server}/fr/explore?segment=ITO&freq=Q")
+    with page.expect_navigation():
+        page.select_option("select[name=freq]", "A")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["freq"] == ["A"] and query["segment"] == ["ITO"]
+    options = page.eval_on_selector_all("select[name=start] option", "os => os.map(o => o.value)")
+    assert options[1:] and all(len(o) == 4 for o in options[1:])

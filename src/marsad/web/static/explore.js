@@ -43,6 +43,15 @@
       .catch(function () { view.classList.remove("loading"); });
   }
 
-  form.addEventListener("change", update);
+  // The period and release lists depend on the frequency and the release: changing
+  // those reloads the whole page (at the same URL the form would give).
+  form.addEventListener("change", function (e) {
+    var name = e.target && e.target.name;
+    if (name === "freq" || name === "release") {
+      location.assign("/" + lang + "/explore?" + query());
+      return;
+    }
+    update();
+  });
   form.addEventListener("submit", function (e) { e.preventDefault(); update(); });
 })();
