@@ -1,5 +1,193 @@
-"""Placeholder router, filled by the web issue's pages part."""
+"""The dashboard: home, explorer and releases archive, in French, English and Arabic.
 
-from fastapi import APIRouter
+Pages are rendered on the server (Jinja2 templates, SVG charts) from releases' public
+tables only; the explorer's little script (``static/explore.js``) only fetches a new
+chart and table (``/{lang}/explore/view``) and keeps the URL holding the whole view.
+Every page carries an ETag and Cache-Control (:mod:`marsad.web.caching`), and rendered
+pages are kept in memory per (page, release, language, query), a bounded number of
+them, so the home page costs a dictionary lookup under load.
 
-router = APIRouter()
+>>> [r.path for r in router.routes][:2]
+['/{lang}/', '/{lang}/explore']
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from marsad.errors import MarsadError
+from marsad.web import caching, pages_views
+from marsad.web.app import LANGS, store
+from marsad.web.explore import View, to_csv, to_xlsx
+from marsad.web.pages_text import NAMES, text
+from marsad.web.store import PublicStore, ReleaseInfo
+
+router = APIRouter(include_in_schema=False)
+TEMPLATES = Path(__file__).parent / "templates"
+ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+#: Rendered pages kept in memory (least recently used dropped first).
+CACHE_SIZE = 512
+Store = Annotated[PublicStore, Depends(store)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class _Rendered:
+    """A bounded, thread-safe memory of rendered answers by key."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self._lock, self._items = size, threading.Lock(), OrderedDict()
+
+    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        body = make()
+        with self._lock:
+            self._items[key] = body
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return body
+
+
+RENDERED = _Rendered(CACHE_SIZE)
+
+
+def _page(template: str, lang: str, path: str, query: str, **context) -> bytes:
+    """A whole page: the layout with its language switcher keeping ``path`` and ``query``."""
+    switch = {other: f"/{other}{path}" + (f"?{query}" if query else "") for other in LANGS}
+    t = text(lang)
+    html = ENV.get_template(template).render(lang=lang, t=t, switch=switch, names=NAMES,
+                                             path=path, query=query, **context)  # fmt: skip
+    return html.encode("utf-8")
+
+
+def _answer(request: Request, st: PublicStore, page: str, lang: str, release: str,
+            make: Callable[[ReleaseInfo], tuple[bytes, str]]) -> Response:  # fmt: skip
+    """A cached, ETagged answer for ``page`` of ``release`` (empty: the latest)."""
+    if lang not in LANGS:
+        return _not_found(lang)
+    try:
+        info = st.resolve(release or None)
+    except MarsadError as e:
+        return _error(lang, 404 if type(e).__name__ == "NoRelease" else 400, str(e))
+    every = ",".join(r.id for r in st.releases())
+    query = str(request.url.query)
+    tag = caching.etag(page, lang, info.id, _sha256(info.id, info.path, info), every, query)
+    frozen = bool(release) and release != "latest"
+    held = caching.not_modified(request, tag, frozen)
+    if held is not None:
+        return held
+    media = "text/html; charset=utf-8"
+    try:
+        body = RENDERED.get((page, tag), lambda: make(info)[0])
+        if page.endswith(".csv"):
+            media = "text/csv; charset=utf-8"
+        elif page.endswith(".xlsx"):
+            media = XLSX
+    except MarsadError as e:
+        return _error(lang, 400, str(e))
+    return Response(body, media_type=media, headers=caching.headers(tag, frozen))
+
+
+@lru_cache(maxsize=256)
+def _sha256(release_id: str, path: Path, info: ReleaseInfo) -> str:
+    """The release's table checksum, read from its manifest once (a release never changes)."""
+    return info.sha256
+
+
+def _not_found(lang: str) -> HTMLResponse:
+    shown = lang if lang in LANGS else "fr"
+    body = _page("error.html", shown, "/", "", status=404, detail=text(shown)["not_found"],
+                 release=None)  # fmt: skip
+    return HTMLResponse(body, status_code=404)
+
+
+def _error(lang: str, status: int, detail: str) -> HTMLResponse:
+    body = _page("error.html", lang, "/", "", status=status, detail=detail, release=None)
+    return HTMLResponse(body, status_code=status)
+
+
+@router.get("/{lang}/")
+def home(lang: str, request: Request, st: Store, release: str = ""):
+    """The home page: headline figures, segments, 2030 tracker, changes, downloads."""
+
+    def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        context = pages_views.home(st, info, lang)
+        return _page("home.html", lang, "/", request.url.query, **context), ""
+
+    return _answer(request, st, "home", lang, release, make)
+
+
+@router.get("/{lang}/explore")
+def explore(lang: str, request: Request, st: Store):
+    """The explorer: a form of selects, a chart and a table of the chosen series."""
+    view = View.parse(_params(request))
+
+    def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        context = pages_views.explore(st, info, view, lang)
+        return _page("explore.html", lang, "/explore", view.query(), **context), ""
+
+    return _answer(request, st, "explore", lang, view.release, make)
+
+
+@router.get("/{lang}/explore/view")
+def explore_view(lang: str, request: Request, st: Store):
+    """The explorer's chart and table alone (what its script swaps in)."""
+    view = View.parse(_params(request))
+
+    def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        context = pages_views.explore(st, info, view, lang)
+        t = text(lang)
+        html = ENV.get_template("explore_view.html").render(lang=lang, t=t, **context)
+        return html.encode("utf-8"), ""
+
+    return _answer(request, st, "explore-view", lang, view.release, make)
+
+
+@router.get("/{lang}/explore.csv")
+def explore_csv(lang: str, request: Request, st: Store):
+    """Exactly the rows the explorer shows, as the public CSV writes them."""
+    view = View.parse(_params(request))
+
+    def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        return to_csv(view.rows(st.table(info))), ""
+
+    return _answer(request, st, "explore.csv", lang, view.release, make)
+
+
+@router.get("/{lang}/explore.xlsx")
+def explore_xlsx(lang: str, request: Request, st: Store):
+    """Exactly the rows the explorer shows, as an Excel sheet."""
+    view = View.parse(_params(request))
+
+    def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        return to_xlsx(view.rows(st.table(info)), text(lang)["withheld"]), ""
+
+    return _answer(request, st, "explore.xlsx", lang, view.release, make)
+
+
+@router.get("/{lang}/releases")
+def releases(lang: str, request: Request, st: Store):
+    """The archive: every release, its files, and the revisions between two of them."""
+    chosen = (request.query_params.get("from", ""), request.query_params.get("to", ""))
+
+    def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        context = pages_views.archive(st, info, chosen, lang)
+        return _page("releases.html", lang, "/releases", request.url.query, **context), ""
+
+    return _answer(request, st, "releases", lang, "", make)
+
+
+def _params(request: Request) -> dict[str, str | list[str]]:
+    q = request.query_params
+    return {k: (q.getlist(k) if k == "segment" else q.get(k)) for k in q}

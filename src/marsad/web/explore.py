@@ -1,0 +1,126 @@
+"""The explorer's view: one selection of series, as a URL, a chart, a table and files.
+
+A :class:`View` is what the explorer shows: an indicator, a flow, one or more segments,
+a service, a partner, a frequency, a period range and a release. Its :meth:`View.query`
+is the canonical query string, so a copied link reopens exactly the same view, and the
+downloads of the view hold exactly its rows.
+
+>>> v = View.parse({"indicator": "growth_yoy", "segment": ["ESO,ITO"], "freq": "A"})
+>>> v.query()
+'indicator=growth_yoy&flow=exports&segment=ESO%2CITO&service=_T&partner=_T&freq=A'
+>>> v.segments
+('ESO', 'ITO')
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from marsad.indicators.registry import COLUMNS
+from marsad.reference import TOTAL
+from marsad.web.store import Filters, PublicTable, period_order
+from marsad.web.views import value_of
+
+_SEG = COLUMNS.index("segment")
+_PERIOD = COLUMNS.index("period")
+_UNIT = COLUMNS.index("unit")
+#: What the explorer shows when the URL says nothing.
+DEFAULTS = {"indicator": "level", "flow": "exports", "segment": TOTAL, "service": "_T",
+            "partner": "_T", "freq": "Q", "start": "", "end": "", "release": ""}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class View:
+    """A selection of the explorer (e.g. exports level of ESO, quarterly, 2023-Q1 on)."""
+
+    indicator: str
+    flow: str
+    segments: tuple[str, ...]
+    service: str
+    partner: str
+    freq: str
+    start: str = ""
+    end: str = ""
+    release: str = ""
+
+    @classmethod
+    def parse(cls, params: dict[str, str | list[str]]) -> View:
+        """The view a query asks for; a segment may be repeated or a comma list."""
+        got = {k: params.get(k) or DEFAULTS[k] for k in DEFAULTS}
+        raw = got.pop("segment")
+        joined = ",".join(raw) if isinstance(raw, list) else raw
+        segments = tuple(dict.fromkeys(s for s in joined.split(",") if s)) or (TOTAL,)
+        got = {k: (v[-1] if isinstance(v, list) else v).strip() for k, v in got.items()}
+        return cls(segments=segments, **got)
+
+    def query(self) -> str:
+        """The canonical query string of the view (empty fields left out)."""
+        pairs = {"indicator": self.indicator, "flow": self.flow,
+                 "segment": ",".join(self.segments), "service": self.service,
+                 "partner": self.partner, "freq": self.freq, "start": self.start,
+                 "end": self.end, "release": self.release}  # fmt: skip
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+    def filters(self) -> Filters:
+        return Filters.parse(indicator=self.indicator, flow=self.flow,
+                             segment=",".join(self.segments), service=self.service,
+                             partner=self.partner, freq=self.freq,
+                             start=self.start or None, end=self.end or None)  # fmt: skip
+
+    def rows(self, table: PublicTable) -> list[tuple[str, ...]]:
+        """The public rows of the view, segment by segment in the view's order, each in
+        period order (what the chart, the table and the downloads show)."""
+        found = table.query(self.filters())
+        order = {s: i for i, s in enumerate(self.segments)}
+        return sorted(found, key=lambda r: (order.get(r[_SEG], 99), period_order(r[_PERIOD])))
+
+
+def series(view: View, rows: list[tuple[str, ...]]) -> dict[str, list]:
+    """The view's rows as series by segment: {segment: [(period, value or None)]}."""
+    found: dict[str, list] = {s: [] for s in view.segments}
+    for r in rows:
+        found[r[_SEG]].append((r[_PERIOD], value_of(r)))
+    return {s: points for s, points in found.items() if points}
+
+
+def grid(view: View, rows: list[tuple[str, ...]]) -> tuple[list[str], dict]:
+    """Periods in order and {(period, segment): row}, for a table of one column per segment."""
+    cells = {(r[_PERIOD], r[_SEG]): r for r in rows}
+    periods = sorted({r[_PERIOD] for r in rows}, key=period_order)
+    return periods, cells
+
+
+def unit_of(rows: list[tuple[str, ...]]) -> str:
+    return rows[0][_UNIT] if rows else ""
+
+
+def to_csv(rows: list[tuple[str, ...]]) -> bytes:
+    """The rows as the frozen public CSV writes them (same header, same text)."""
+    import csv
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(COLUMNS)
+    w.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def to_xlsx(rows: list[tuple[str, ...]], legend: str) -> bytes:
+    """The rows as an Excel sheet: values as numbers, a withheld one as ``c``, then a
+    legend line."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("data")
+    sheet.write_row(0, 0, COLUMNS)
+    value = COLUMNS.index("value")
+    for i, row in enumerate(rows, start=1):
+        sheet.write_row(i, 0, row)
+        v = value_of(row)
+        sheet.write(i, value, "c" if v is None else float(v))
+    sheet.write(len(rows) + 2, 0, legend)
+    book.close()
+    return out.getvalue()

@@ -1,0 +1,118 @@
+"""The dashboard's own words in French, English and Arabic (codes are named by
+:mod:`marsad.web.labels`, numbers by :mod:`marsad.publish.fmt`).
+
+>>> text("fr")["explore"], text("ar")["dir"]
+('Explorer', 'rtl')
+"""
+
+from __future__ import annotations
+
+_WORDS: dict[str, tuple[str, str, str]] = {
+    "title": (
+        "Observatoire des exportations de services numériques",
+        "Observatory of digital services exports",
+        "مرصد صادرات الخدمات الرقمية",
+    ),
+    "home": ("Accueil", "Home", "الرئيسية"),
+    "explore": ("Explorer", "Explore", "استكشاف"),
+    "releases": ("Publications", "Releases", "الإصدارات"),
+    "api": ("API", "API", "واجهة البرمجة"),
+    "release": ("Publication", "Release", "الإصدار"),
+    "dated": ("du", "of", "بتاريخ"),
+    "synthetic": (
+        "Données synthétiques : ces chiffres ne décrivent aucune entreprise réelle.",
+        "Synthetic data: these figures describe no real firm.",
+        "بيانات اصطناعية: هذه الأرقام لا تصف أي مقاولة حقيقية.",
+    ),
+    "headline": ("Chiffres clés", "Headline figures", "الأرقام الرئيسية"),
+    "exports": ("Exportations", "Exports", "الصادرات"),
+    "growth": ("Croissance sur un an", "Year-on-year growth", "النمو على أساس سنوي"),
+    "segments": ("Par segment", "By segment", "حسب القطاع الفرعي"),
+    "segment": ("Segment", "Segment", "القطاع الفرعي"),
+    "share": ("Part", "Share", "الحصة"),
+    "tracker": ("Objectifs 2030", "2030 targets", "أهداف 2030"),
+    "changes": (
+        "Ce qui a changé depuis la publication précédente",
+        "What changed since the previous release",
+        "ما الذي تغير منذ الإصدار السابق",
+    ),
+    "first": (
+        "Première publication : rien à comparer.",
+        "First release: nothing to compare.",
+        "الإصدار الأول: لا شيء للمقارنة.",
+    ),
+    "revised": ("cellules révisées", "revised cells", "خلايا معدلة"),
+    "new": ("cellules nouvelles", "new cells", "خلايا جديدة"),
+    "removed": ("cellules retirées", "removed cells", "خلايا محذوفة"),
+    "largest": (
+        "Plus fortes révisions des séries principales",
+        "Largest revisions of headline series",
+        "أكبر مراجعات السلاسل الرئيسية",
+    ),
+    "downloads": ("Téléchargements", "Downloads", "التنزيلات"),
+    "indicator": ("Indicateur", "Indicator", "المؤشر"),
+    "flow": ("Flux", "Flow", "التدفق"),
+    "service": ("Service", "Service", "الخدمة"),
+    "partner": ("Pays partenaire", "Partner country", "البلد الشريك"),
+    "freq": ("Fréquence", "Frequency", "التواتر"),
+    "start": ("Début", "Start", "البداية"),
+    "end": ("Fin", "End", "النهاية"),
+    "period": ("Période", "Period", "الفترة"),
+    "value": ("Valeur", "Value", "القيمة"),
+    "status": ("Statut", "Status", "الحالة"),
+    "old": ("Ancienne valeur", "Old value", "القيمة السابقة"),
+    "new_value": ("Nouvelle valeur", "New value", "القيمة الجديدة"),
+    "show": ("Afficher", "Show", "عرض"),
+    "compare": ("Comparer", "Compare", "مقارنة"),
+    "from": ("De", "From", "من"),
+    "to": ("À", "To", "إلى"),
+    "date": ("Date", "Date", "التاريخ"),
+    "note": ("Note", "Note", "ملاحظة"),
+    "last_period": ("Dernière période", "Last period", "آخر فترة"),
+    "files": ("Fichiers", "Files", "الملفات"),
+    "bulletins": ("Bulletins", "Bulletins", "النشرات"),
+    "yes": ("synthétique", "synthetic", "اصطناعي"),
+    "no_rows": (
+        "Aucune observation pour cette sélection.",
+        "No observation for this selection.",
+        "لا توجد ملاحظات لهذا الاختيار.",
+    ),
+    "withheld": (
+        "c : valeur confidentielle, non publiée (statut de confidentialité indiqué).",
+        "c: confidential value, not published (its confidentiality status is shown).",
+        "c: قيمة سرية غير منشورة (تظهر حالة سريتها).",
+    ),
+    "not_found": ("Page introuvable", "Page not found", "الصفحة غير موجودة"),
+    "download_csv": ("Télécharger (CSV)", "Download (CSV)", "تنزيل (CSV)"),
+    "download_xlsx": ("Télécharger (Excel)", "Download (Excel)", "تنزيل (Excel)"),
+    "revisions": (
+        "Révisions entre deux publications",
+        "Revisions between two releases",
+        "المراجعات بين إصدارين",
+    ),
+    "no_revision": ("Aucune cellule révisée.", "No revised cell.", "لا توجد خلايا معدلة."),
+    "chart": ("Graphique", "Chart", "رسم بياني"),
+    "language": ("Langue", "Language", "اللغة"),
+    "all": ("Tous", "All", "الكل"),
+    "more": (
+        "Seules les premières lignes sont affichées ; téléchargez le reste.",
+        "Only the first rows are shown; download the rest.",
+        "تظهر الأسطر الأولى فقط؛ نزّل الباقي.",
+    ),
+}
+_LANGS = ("fr", "en", "ar")
+_FIXED = {
+    "fr": {"dir": "ltr", "name": "Français"},
+    "en": {"dir": "ltr", "name": "English"},
+    "ar": {"dir": "rtl", "name": "العربية"},
+}
+
+
+def text(lang: str) -> dict[str, str]:
+    """Every word of the dashboard in ``lang`` (e.g. ``text("en")["releases"]``)."""
+    i = _LANGS.index(lang)
+    return {**{k: v[i] for k, v in _WORDS.items()}, **_FIXED[lang]}
+
+
+#: Each language's own name, for the language switcher.
+NAMES = {lang: _FIXED[lang]["name"] for lang in _LANGS}

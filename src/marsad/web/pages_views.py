@@ -1,0 +1,159 @@
+"""What each dashboard page is given to render (its template's context), in one language.
+
+Everything comes from releases' public tables (:mod:`marsad.web.views`): codes are named
+by :func:`marsad.web.labels.label`, numbers formatted by :mod:`marsad.publish.fmt`,
+withheld values shown as ``c``.
+
+>>> downloads_of_names("2025-S1")[:2]
+['indicators.csv', 'indicators.xlsx']
+"""
+
+from __future__ import annotations
+
+from marsad.indicators.registry import COLUMNS
+from marsad.publish import fmt
+from marsad.web import svg, views
+from marsad.web.explore import View, grid, series, unit_of
+from marsad.web.labels import label
+from marsad.web.pages_text import text
+from marsad.web.store import FREQS, PublicStore, ReleaseInfo
+
+_I = {c: COLUMNS.index(c) for c in COLUMNS}
+_FILES = ("indicators.csv", "indicators.xlsx", "indicators-sdmx.csv", "indicators-sdmx.xml",
+          "structure-sdmx.xml", "indicators-bundle.zip", "revisions.csv")  # fmt: skip
+#: Revised cells listed on the releases page at most (the counts cover them all).
+MAX_LISTED = 300
+
+
+def downloads_of_names(last_period: str | None) -> list[str]:
+    """The stable download names of a release whose last period is ``last_period``."""
+    names = list(_FILES)
+    if last_period:
+        names += [f"bulletin-{last_period}-{lang}.{ext}"
+                  for ext in ("html", "pdf") for lang in ("fr", "en", "ar")]  # fmt: skip
+    return names
+
+
+def _release(info: ReleaseInfo, lang: str) -> dict:
+    return {"id": info.id, "date": info.date, "note": info.note, "synthetic": info.synthetic,
+            "last_period": info.last_period or "",
+            "last_label": fmt.period_label(info.last_period, lang) if info.last_period else "",
+            "files": _files(info)}  # fmt: skip
+
+
+def _files(info: ReleaseInfo) -> list[tuple[str, str]]:
+    return [(n, f"/downloads/{info.id}/{n}") for n in downloads_of_names(info.last_period)]
+
+
+def _row(row: tuple[str, ...], lang: str) -> dict:
+    return {"indicator": label("indicator", row[_I["indicator"]], lang),
+            "period": fmt.period_label(row[_I["period"]], lang, short=True),
+            "value": views.shown(row[_I["value"]], row[_I["unit"]], lang),
+            "withheld": not row[_I["value"]], "conf": row[_I["conf_status"]]}  # fmt: skip
+
+
+def _segment(name: str, value, share: tuple | None, lang: str) -> dict:
+    return {"name": name, "withheld": value is None,
+            "value": views.shown("" if value is None else str(value), "MAD", lang),
+            "share": views.shown(share[_I["value"]], "percent", lang) if share else ""}  # fmt: skip
+
+
+def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
+    """Headline, segments (table and chart), 2030 tracker, changes since the previous."""
+    table = st.table(info)
+    segs = views.segments(table)
+    names = [(label("segment", s, lang), v) for s, v, _ in segs]
+    seg_rows = [_segment(n, v, sh, lang) for (n, v), (_, _, sh) in zip(names, segs, strict=True)]
+    before = st.previous(info)
+    return {
+        "release": _release(info, lang),
+        "headline": views.headline(table, lang),
+        "segments": seg_rows,
+        "segments_chart": svg.bar_chart(names, "MAD", lang, text(lang)["segments"]),
+        "tracker": [_row(r, lang) for r in views.tracker(table)],
+        "changes": _changes(st, before, info, lang, 5) if before else None,
+    }
+
+
+def _changes(st: PublicStore, old: ReleaseInfo, new: ReleaseInfo, lang: str, top: int) -> dict:
+    found = views.changes(st.table(old), st.table(new))
+    shown = found.largest(top) if top else found.revised[:MAX_LISTED]
+    return {"from": old.id, "to": new.id, "revised": len(found.revised), "new": found.new,
+            "removed": found.removed, "cells": [_cell(c, lang) for c in shown],
+            "more": not top and len(found.revised) > MAX_LISTED}  # fmt: skip
+
+
+def _cell(change: tuple, lang: str) -> dict:
+    (ind, flow, seg, svc, ptn, period), old, new, unit = change
+    return {"series": " · ".join([label("indicator", ind, lang), label("flow", flow, lang),
+                                  label("segment", seg, lang), label("service", svc, lang),
+                                  label("partner", ptn, lang)]),
+            "period": fmt.period_label(period, lang, short=True),
+            "old": views.shown(old, unit, lang), "new": views.shown(new, unit, lang)}  # fmt: skip
+
+
+def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
+    """The explorer's form options, chart and table for ``view`` in ``release``."""
+    table = st.table(info)
+    rows = view.rows(table)
+    unit = unit_of(rows)
+    named = {label("segment", s, lang): pts for s, pts in series(view, rows).items()}
+    periods, cells = grid(view, rows)
+    t = text(lang)
+    title = f"{label('indicator', view.indicator, lang)} · {label('flow', view.flow, lang)}"
+    return {
+        "release": _release(info, lang),
+        "view": view,
+        "view_query": view.query(),
+        "options": _options(st, table, view, lang),
+        "chart": svg.line_chart(list(named.items()), unit, lang, title) if rows else "",
+        "columns": [label("segment", s, lang) for s in view.segments],
+        "table": [
+            [
+                fmt.period_label(p, lang, short=True),
+                *[_grid_cell(cells.get((p, s)), lang) for s in view.segments],
+            ]
+            for p in periods
+        ],
+        "withheld_any": any(not r[_I["value"]] for r in rows),
+        "title": title,
+        "no_rows": t["no_rows"] if not rows else "",
+    }
+
+
+def _grid_cell(row: tuple[str, ...] | None, lang: str) -> dict:
+    if row is None:
+        return {"value": "", "withheld": False}
+    value = row[_I["value"]]
+    return {"value": views.shown(value, row[_I["unit"]], lang), "withheld": not value,
+            "conf": row[_I["conf_status"]]}  # fmt: skip
+
+
+def _options(st: PublicStore, table, view: View, lang: str) -> dict:
+    kind = FREQS.get(view.freq)
+    periods = [p for p in table.codes("period") if _kind(p) == kind] or table.codes("period")
+    dims = {d: [(c, label(d, c, lang)) for c in table.codes(d)]
+            for d in ("indicator", "flow", "segment", "service", "partner")}  # fmt: skip
+    return {**dims, "freq": [(f, label("freq", f, lang)) for f in FREQS],
+            "period": [(p, fmt.period_label(p, lang, short=True)) for p in periods],
+            "release": [(r.id, r.id) for r in reversed(st.releases())]}  # fmt: skip
+
+
+def _kind(period: str) -> str:
+    from marsad.periods import Period
+
+    return Period.parse(period).kind
+
+
+def archive(st: PublicStore, info: ReleaseInfo, chosen: tuple[str, str], lang: str) -> dict:
+    """Every release with its files, and the revisions between two chosen ones."""
+    every = st.releases()
+    old, new = chosen
+    compared = None
+    if old and new:
+        compared = _changes(st, st.find(old), st.find(new), lang, 0)
+    elif len(every) > 1:
+        old, new = every[-2].id, every[-1].id
+    return {"release": _release(info, lang),
+            "releases": [_release(r, lang) for r in reversed(every)],
+            "ids": [r.id for r in every], "from": old, "to": new, "compared": compared}  # fmt: skip

@@ -1,0 +1,152 @@
+"""What the dashboard shows, computed from releases' public tables only.
+
+Headline figures, the segment breakdown, the 2030 tracker, the changes between two
+releases and the explorer's series: each a small function of one or two
+:class:`~marsad.web.store.PublicTable` (never the warehouse, so never a quarantined
+row, a firm or an internal value). A withheld cell (empty value) is shown as ``c``.
+
+>>> shown("13377000000.00", "MAD", "fr")
+'13,4 milliards de dirhams'
+>>> shown("3.4971", "percent", "en"), shown("", "percent", "en")
+('3.5%', 'c')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from marsad.indicators.registry import COLUMNS
+from marsad.publish import fmt
+from marsad.reference import DDS, TOTAL, UNALLOCATED
+from marsad.web.store import DIMENSIONS, PublicTable, period_order
+
+#: Shown in place of a withheld (confidential) value.
+WITHHELD = "c"
+_I = {c: COLUMNS.index(c) for c in COLUMNS}
+#: The 2030 tracker's indicators, in the order shown.
+TRACKER = ("target_level", "target_share", "target_required_growth", "target_recent_growth",
+           "target_projected_level", "jobs_target_level", "jobs_target_share", "jobs")  # fmt: skip
+#: Series whose revisions the home page lists (exports level by segment, all services
+#: and partners).
+HEADLINE = ("level", "exports")
+
+
+def shown(value: str, unit: str, lang: str) -> str:
+    """A public value as a reader sees it in ``lang``; ``c`` when withheld (empty)."""
+    if value == "":
+        return WITHHELD
+    v = Decimal(value)
+    if unit == "MAD":
+        return fmt.money(v, lang)
+    if unit == "percent":
+        return fmt.percent(v, lang)
+    if unit == "growth":
+        return fmt.growth(v, lang)
+    if unit == "percentage_points":
+        return fmt.points(v, lang)
+    return fmt.number(v, lang)
+
+
+def value_of(row: tuple[str, ...]) -> Decimal | None:
+    """The row's value, ``None`` when withheld."""
+    text = row[_I["value"]]
+    return Decimal(text) if text else None
+
+
+def _one(table: PublicTable, indicator: str, period: str, segment: str = TOTAL,
+         flow: str = "exports") -> tuple[str, ...] | None:  # fmt: skip
+    for row in table.series.get((indicator, flow, segment, "_T", "_T"), ()):
+        if row[_I["period"]] == period:
+            return row
+    return None
+
+
+def headline(table: PublicTable, lang: str) -> dict | None:
+    """Exports and their year-on-year growth in the release's last period (e.g.
+    ``{"level": "13,4 milliards de dirhams", "growth": "+3,5 %", ...}``)."""
+    period = table.release.last_period
+    level = _one(table, "level", period) if period else None
+    if level is None:
+        return None
+    growth = _one(table, "growth_yoy", period)
+    return {
+        "period": fmt.period_label(period, lang),
+        "level": shown(level[_I["value"]], "MAD", lang),
+        "growth": shown(growth[_I["value"]], "growth", lang) if growth else "",
+    }
+
+
+def segments(table: PublicTable) -> list[tuple[str, Decimal | None, tuple | None]]:
+    """The segments' exports in the last period (segment, value, share row), largest first."""
+    period = table.release.last_period
+    found = []
+    for (ind, flow, seg, svc, ptn), rows in table.series.items():
+        if (ind, flow, svc, ptn) != ("level", "exports", "_T", "_T"):
+            continue
+        if seg in (TOTAL, DDS, UNALLOCATED):
+            continue
+        row = next((r for r in rows if r[_I["period"]] == period), None)
+        if row is not None:
+            found.append((seg, value_of(row), _one(table, "share", period, seg)))
+    return sorted(found, key=lambda s: (s[1] is None, -(s[1] or 0), s[0]))
+
+
+def tracker(table: PublicTable) -> list[tuple[str, ...]]:
+    """The 2030 tracker's rows (targets, required and recent growth, jobs), the latest
+    period of each series."""
+    found = []
+    for indicator in TRACKER:
+        for key, rows in sorted(table.series.items()):
+            if key[0] == indicator and key[2] == TOTAL and rows:
+                found.append(rows[-1])
+    return found
+
+
+@dataclass
+class Changes:
+    """What differs between two releases' public tables (cells keyed by series and period)."""
+
+    revised: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
+    new: int = 0
+    removed: int = 0
+
+    def largest(self, count: int = 5) -> list:
+        """The largest relative revisions of the headline series (public on both sides)."""
+        head = [c for c in self.revised if c[0][:2] == HEADLINE and c[0][3:5] == ("_T", "_T")
+                and c[1] and c[2]]  # fmt: skip
+        return sorted(head, key=_relative, reverse=True)[:count]
+
+
+def _relative(change: tuple) -> Decimal:
+    old, new = Decimal(change[1]), Decimal(change[2])
+    return abs(new - old) / abs(old) if old else abs(new - old)
+
+
+def _cells(table: PublicTable) -> dict[tuple[str, ...], tuple[str, str]]:
+    ind, flow, per, seg, svc, ptn = (_I[c] for c in (*DIMENSIONS[:2], "period", *DIMENSIONS[2:]))
+    return {(r[ind], r[flow], r[seg], r[svc], r[ptn], r[per]): (r[_I["value"]], r[_I["unit"]])
+            for r in table.rows}  # fmt: skip
+
+
+def changes(old: PublicTable, new: PublicTable) -> Changes:
+    """Cells revised (value, or withheld/public status, changed), new and removed between
+    ``old`` and ``new``. Each revised cell is (key, old value, new value, unit); the key is
+    (indicator, flow, segment, service, partner, period); a withheld side is empty."""
+    before, after = _cells(old), _cells(new)
+    out = Changes()
+    for key, (value, unit) in after.items():
+        was = before.get(key)
+        if was is None:
+            out.new += 1
+        elif _differs(was[0], value):
+            out.revised.append((key, was[0], value, unit))
+    out.removed = sum(1 for key in before if key not in after)
+    out.revised.sort(key=lambda c: (c[0][:5], period_order(c[0][5])))
+    return out
+
+
+def _differs(a: str, b: str) -> bool:
+    if not a or not b:
+        return a != b
+    return Decimal(a) != Decimal(b)

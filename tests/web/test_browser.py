@@ -1,0 +1,133 @@
+"""The dashboard in a real browser (Debian's chromium through Playwright): the explorer's
+script, the URL holding the view, Arabic right to left, a phone-wide screen, and no request
+leaving the machine. Screenshots go to ``test-artefacts/screenshots/`` (or
+``$MARSAD_TEST_ARTEFACTS/screenshots``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    root = Path(
+        os.environ.get("MARSAD_TEST_ARTEFACTS") or Path(__file__).parents[2] / "test-artefacts"
+    )
+    out = root / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page whose every request is recorded; all must go to the loopback server."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    p = context.new_page()
+    seen: list[str] = []
+    p.on("request", lambda r: seen.append(r.url))
+    yield p
+    assert seen, "no request recorded"
+    hosts = {urlparse(u).hostname for u in seen if not u.startswith("data:")}
+    context.close()
+    assert hosts <= {"127.0.0.1"}, hosts
+
+
+def _view(page) -> tuple[str, str]:
+    return page.inner_html("#view .chart-box"), page.inner_text("#view table")
+
+
+def test_home(page, live_server, shots):
+    page.goto(f"{live_server}/fr/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert "milliards de dirhams" in page.inner_text(".headline")
+    assert page.locator(".segments svg").count() == 1
+    page.screenshot(path=shots / "home-fr.png", full_page=True)
+
+
+def test_explorer_changes_view_and_url_reopens_it(page, browser, live_server, shots):
+    """Changing a choice swaps chart and table without reloading, the URL then holds the
+    whole view, and that URL opened afresh shows the same choices, chart and table."""
+    page.goto(f"{live_server}/en/explore?indicator=level&flow=exports&segment=ESO&freq=Q")
+    before = _view(page)
+    page.evaluate("window.__same = 1")
+    page.select_option("select[name=indicator]", "growth_yoy")
+    page.wait_for_function("location.search.includes('indicator=growth_yoy')")
+    page.check("input[name=segment][value=ITO]")
+    page.wait_for_function("decodeURIComponent(location.search).includes('segment=ESO,ITO')")
+    page.wait_for_function("document.querySelectorAll('#view .swatch').length === 2")
+    after = _view(page)
+    assert after != before and after[0] != before[0] and after[1] != before[1]
+    assert page.evaluate("window.__same") == 1, "the page reloaded"
+    url = page.url
+    query = parse_qs(urlparse(url).query)
+    assert query["indicator"] == ["growth_yoy"] and query["segment"] == ["ESO,ITO"]
+    assert query["freq"] == ["Q"] and query["flow"] == ["exports"]
+    page.screenshot(path=shots / "explore-en.png", full_page=True)
+
+    fresh = browser.new_page()
+    fresh.goto(url)
+    assert fresh.input_value("select[name=indicator]") == "growth_yoy"
+    assert fresh.is_checked("input[name=segment][value=ITO]")
+    assert fresh.is_checked("input[name=segment][value=ESO]")
+    assert _view(fresh) == after
+    fresh.close()
+
+
+def test_arabic_is_right_to_left(page, live_server, shots):
+    """The language switcher keeps the view; Arabic pages run right to left."""
+    page.goto(f"{live_server}/fr/explore?indicator=share&segment=ITO&freq=A")
+    page.click("a.lang-link[data-lang=ar]")
+    page.wait_for_load_state()
+    assert urlparse(page.url).path == "/ar/explore"
+    assert parse_qs(urlparse(page.url).query)["indicator"] == ["share"]
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    page.screenshot(path=shots / "explore-ar.png", full_page=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/fr/", "/ar/explore?segment=ESO,ITO,CRM", "/en/releases?from=R1&to=R2"]
+)
+def test_phone_width_has_no_horizontal_scroll(browser, live_server, shots, path):
+    """At 375 px wide the page itself never scrolls sideways (wide tables scroll in their box)."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server}{path}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+    page.screenshot(path=shots / f"phone-{name}.png", full_page=True)
+    context.close()
+    assert width <= 375, (path, width)
+
+
+def test_changing_frequency_reloads_the_period_lists(page, live_server):
+    """The first/last period lists follow the frequency: choosing annual reloads the page
+    with years to choose from, keeping the rest of the view."""
+    page.goto(f"{live_server}/fr/explore?segment=ITO&freq=Q")
+    with page.expect_navigation():
+        page.select_option("select[name=freq]", "A")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["freq"] == ["A"] and query["segment"] == ["ITO"]
+    options = page.eval_on_selector_all("select[name=start] option", "os => os.map(o => o.value)")
+    assert options[1:] and all(len(o) == 4 for o in options[1:])

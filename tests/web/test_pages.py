@@ -1,0 +1,224 @@
+"""The dashboard's pages (home, explorer, releases) in each language, over the two-release
+world of ``conftest.py``: what they show, how numbers read, and what they never show."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from decimal import Decimal
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marsad.web import views
+from marsad.web.app import STATIC
+from marsad.web.explore import View
+from marsad.web.store import Filters, PublicStore
+
+LANGS = ("fr", "en", "ar")
+EXPLORE = ("/{lang}/explore?indicator=level&flow=exports&segment=ESO&partner=_T&service=_T"
+           "&freq=Q&start=2023-Q1&end=2025-Q2")  # fmt: skip
+
+
+def _html_lang_dir(html: str) -> tuple[str, str]:
+    m = re.search(r'<html lang="(\w+)" dir="(\w+)">', html)
+    assert m, html[:200]
+    return m.group(1), m.group(2)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("path", ["/{lang}/", EXPLORE, "/{lang}/releases"])
+def test_each_page_in_each_language(client, lang, path):
+    """Every page answers in its language, right to left in Arabic, with a viewport, the
+    release shown, the synthetic banner, a switcher keeping the view, and caching headers."""
+    r = client.get(path.format(lang=lang))
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert _html_lang_dir(r.text) == (lang, "rtl" if lang == "ar" else "ltr")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in r.text
+    assert "R2" in r.text and 'class="synthetic"' in r.text
+    assert r.headers["etag"] and "max-age" in r.headers["cache-control"]
+    links = dict(re.findall(r'data-lang="(\w+)" data-path="[^"]*" href="([^"]*)"', r.text))
+    for other in LANGS:
+        got = urlparse(html.unescape(links[other]))
+        want = urlparse(path.format(lang=other))
+        assert got.path == want.path
+        assert parse_qs(got.query) == parse_qs(want.query)
+
+
+def test_unknown_language_is_a_404_page(client):
+    """/de/ answers a 404 page (HTML), not a bug."""
+    r = client.get("/de/")
+    assert r.status_code == 404 and "<html" in r.text
+    assert client.get("/de/explore").status_code == 404
+
+
+def test_bad_explorer_query_is_a_400_page(client):
+    r = client.get("/fr/explore?freq=W")
+    assert r.status_code == 400 and "W" in r.text and "Traceback" not in r.text
+    assert client.get("/fr/explore?release=R9").status_code == 404
+
+
+def test_home_headline_in_french_reads_like_the_bulletin(client, world):
+    """Headline: exports of the last period as '13,4 milliards de dirhams' style text and a
+    signed growth ('+3,5 %' with U+202F), from the latest release's public table."""
+    store = PublicStore(world["root"])
+    table = store.table(store.latest())
+    period = store.latest().last_period
+    level = next(r for r in table.series[("level", "exports", "TOTAL", "_T", "_T")]
+                 if r[2] == period)  # fmt: skip
+    r = client.get("/fr/")
+    billions = (Decimal(level[6]) / 10**9).quantize(Decimal("0.1"))
+    assert f"{str(billions).replace('.', ',')} milliards de dirhams" in r.text
+    assert re.search(r"[+\u2212]\d+,\d\u202f%", r.text)
+    assert "Objectif d&#39;exportations" in r.text or "Objectif d'exportations" in r.text
+    assert "/downloads/R2/indicators.csv" in r.text
+    assert f"/downloads/R2/bulletin-{period}-ar.pdf" in r.text
+
+
+def test_home_english_has_no_french_number_format(client):
+    r = client.get("/en/")
+    assert re.search(r"\d+\.\d billion dirhams", r.text)
+
+
+def test_home_shows_what_changed_since_the_previous_release(client, world):
+    """R2 corrected March 2024: the home page counts revised cells and lists the largest
+    revisions of headline series with old -> new values; the counts match a diff of the
+    two public tables."""
+    store = PublicStore(world["root"])
+    r1, r2 = store.find("R1"), store.find("R2")
+    found = views.changes(store.table(r1), store.table(r2))
+    assert found.revised, "the world's correction should revise cells"
+    r = client.get("/en/")
+    assert f'<span class="revised-count">{len(found.revised)}</span>' in r.text
+    assert f'<span class="new-count">{found.new}</span>' in r.text
+    assert found.largest() and "Largest revisions" in r.text
+
+
+def test_first_release_says_so(client):
+    r = client.get("/fr/?release=R1")
+    assert "Première publication" in r.text
+    assert r.headers["cache-control"].endswith("immutable")
+
+
+def test_changes_never_show_a_withheld_value(world):
+    """A cell revised from or to withheld has an empty side: shown as 'c', never a number."""
+    store = PublicStore(world["root"])
+    table = store.table(store.find("R2"))
+    withheld = next(r for r in table.rows if r[6] == "")
+    assert views.shown(withheld[6], withheld[7], "fr") == "c"
+
+
+def test_releases_archive_and_revisions_between_two(client, world):
+    """The archive lists both releases (id, date, note, synthetic mark, files); ?from&to
+    lists revised cells old -> new."""
+    r = client.get("/fr/releases")
+    for rid, date in (("R1", "2025-10-15"), ("R2", "2025-11-15")):
+        assert f'id="r-{rid}"' in r.text and date in r.text
+    assert "March 2024 corrected" in r.text and "(synthétique)" in r.text
+    assert "/downloads/R1/revisions.csv" in r.text
+    r = client.get("/en/releases?from=R1&to=R2")
+    store = PublicStore(world["root"])
+    found = views.changes(store.table(store.find("R1")), store.table(store.find("R2")))
+    assert f'<span class="revised-count">{len(found.revised)}</span>' in r.text
+    assert r.text.count("<tr>") >= min(len(found.revised), 300)
+
+
+def test_withheld_cells_show_c_with_a_legend(client, world):
+    """A withheld value shows 'c' in the explorer's table and the legend says what it
+    means; the value itself is not in the page."""
+    store = PublicStore(world["root"])
+    table = store.table(store.latest())
+    row = next(r for r in table.rows if r[6] == "" and r[0] == "level")
+    query = (f"indicator={row[0]}&flow={row[1]}&segment={row[3]}&service={row[4]}"
+             f"&partner={row[5]}&freq={_freq(row[2])}")  # fmt: skip
+    r = client.get(f"/en/explore?{query}")
+    assert '<td class="num withheld"' in r.text and ">c</td>" in r.text
+    assert "c: confidential value" in r.text
+
+
+def _freq(period: str) -> str:
+    return "Q" if "Q" in period else "S" if "S" in period else "M" if "-" in period else "A"
+
+
+def test_explore_url_round_trip(client):
+    """The page's form holds exactly the URL's view, and its downloads and switcher carry it."""
+    r = client.get(EXPLORE.format(lang="fr"))
+    view = View.parse({k: v[0] for k, v in parse_qs(urlparse(EXPLORE).query).items()})
+    assert f'data-query="{view.query().replace("&", "&amp;")}"' in r.text
+    assert '<option value="level" selected>' in r.text
+    assert 'value="ESO" checked' in r.text
+    assert '<option value="2023-Q1" selected>' in r.text
+    assert '<option value="2025-Q2" selected>' in r.text
+    assert f"/fr/explore.csv?{view.query()}".replace("&", "&amp;") in r.text
+    again = View.parse(dict(parse_qs(view.query())))
+    assert again == view
+
+
+def test_explore_several_segments(client):
+    r = client.get("/en/explore?segment=ESO&segment=ITO&freq=A")
+    assert 'value="ESO" checked' in r.text and 'value="ITO" checked' in r.text
+    assert r.text.count('class="swatch') == 2
+
+
+def test_explore_downloads_equal_the_public_rows(client, world):
+    """explore.csv holds exactly the public CSV's rows the view selects (same text), and
+    explore.xlsx the same rows with values as numbers."""
+    store = PublicStore(world["root"])
+    table = store.table(store.latest())
+    want = table.query(Filters.parse(indicator="level", flow="exports", segment="ESO",
+                                     service="_T", partner="_T", freq="Q",
+                                     start="2023-Q1", end="2025-Q2"))  # fmt: skip
+    r = client.get(EXPLORE.format(lang="fr").replace("/explore?", "/explore.csv?"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    got = list(csv.reader(io.StringIO(r.text)))
+    assert [tuple(x) for x in got[1:]] == want and want
+    r = client.get(EXPLORE.format(lang="fr").replace("/explore?", "/explore.xlsx?"))
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    cells = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]]
+    assert [(c[2], Decimal(str(c[6]))) for c in cells] == [(w[2], Decimal(w[6])) for w in want]
+
+
+def test_no_external_url_anywhere(client):
+    """No page, fragment or asset names another host: everything is served from here."""
+    pages = ("/{lang}/", EXPLORE, "/{lang}/releases", "/{lang}/explore/view")
+    paths = [p.format(lang=lang) for lang in LANGS for p in pages]
+    paths += [f"/static/{f.name}" for f in STATIC.iterdir() if f.is_file()]
+    for path in paths:
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert "http" not in r.text.lower(), path
+        assert not re.search(r"""(src|href|action)=["']//|url\(\s*["']?//""", r.text), path
+
+
+def test_not_modified_and_cache(client):
+    """A page asked again with its ETag gets 304; a named release's page is immutable."""
+    r = client.get("/en/?release=R2")
+    assert r.headers["cache-control"].endswith("immutable")
+    again = client.get("/en/?release=R2", headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304
+
+
+@given(st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False))
+def test_shown_money_is_never_a_float_repr(value):
+    """Any public amount reads as words with a decimal comma in French, never 'e+' or '.'."""
+    text = views.shown(str(value), "MAD", "fr")
+    assert "e" not in text.replace("de", "").replace("dirham", "").replace("milliard", "")
+    assert "." not in text and "dirham" in text
+
+
+def test_rendered_pages_are_kept_in_a_bounded_memory():
+    """The page memory keeps the most recently used answers and never grows past its size."""
+    from marsad.web.pages import _Rendered
+
+    memory, made = _Rendered(2), []
+    for key in ("a", "b", "a", "c", "a", "b"):
+        memory.get((key,), lambda k=key: made.append(k) or k.encode())
+    assert made == ["a", "b", "c", "b"]
+    assert len(memory._items) == 2
