@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from marsad.indicators.registry import COLUMNS
 from marsad.publish import fmt
+from marsad.reference import ALL
 from marsad.web import svg, views
 from marsad.web.explore import View, grid, series, unit_of
 from marsad.web.labels import label
@@ -85,9 +86,11 @@ def _changes(st: PublicStore, old: ReleaseInfo, new: ReleaseInfo, lang: str, top
 
 def _cell(change: tuple, lang: str) -> dict:
     (ind, flow, seg, svc, ptn, period), old, new, unit = change
-    return {"series": " · ".join([label("indicator", ind, lang), label("flow", flow, lang),
-                                  label("segment", seg, lang), label("service", svc, lang),
-                                  label("partner", ptn, lang)]),
+    parts = [label("indicator", ind, lang), label("flow", flow, lang), label("segment", seg, lang)]
+    parts += [
+        label(dim, code, lang) for dim, code in (("service", svc), ("partner", ptn)) if code != ALL
+    ]  # "all services", "all partners" go without saying
+    return {"series": " · ".join(parts),
             "period": fmt.period_label(period, lang, short=True),
             "old": views.shown(old, unit, lang), "new": views.shown(new, unit, lang)}  # fmt: skip
 
