@@ -17,31 +17,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from marsad.cli import app
+from tests.support import CORRECTED, correction, run
 
 pytestmark = pytest.mark.slow
 
-CORRECTED = "2024-03"
 DATE1, DATE2 = "2025-10-15", "2025-11-15"
-
-
-def run(*args: str, code: int = 0):
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == code, (args, result.output)
-    return result
-
-
-def _correction(data: Path, out: Path) -> Path:
-    """One record of the corrected month, its amount tripled."""
-    with (data / "transactions" / f"{CORRECTED}.csv").open(newline="") as f:
-        header, first = list(csv.reader(f))[:2]
-    i = header.index("amount")
-    first[i] = str(Decimal(first[i]) * 3)
-    with out.open("w", newline="") as f:
-        csv.writer(f).writerows([header, first])
-    return out
 
 
 def _history(folder: Path, data: Path) -> dict:
@@ -54,7 +35,7 @@ def _history(folder: Path, data: Path) -> dict:
     run("build", *w)
     run("export", "--format", "csv", "--out", str(folder / "first.csv"), *w)
     run("release", "create", "--id", "R1", "--date", DATE1, "--note", "first", *w)
-    fix = _correction(data, folder / "correction.csv")
+    fix = correction(data, folder / "correction.csv")
     run("ingest", "--kind", "transactions", str(fix), *w)
     stale = run("release", "create", "--id", "R2", "--date", DATE2, *w, code=1)
     run("build", *w)

@@ -7,39 +7,18 @@ the archive has a revision to show. Built once per test session (about a minute)
 
 from __future__ import annotations
 
-import csv
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from marsad.cli import app as cli
+from tests.support import correction, run
 
-CORRECTED = "2024-03"
 DATES = {"R1": "2025-10-15", "R2": "2025-11-15"}
 TOKEN = "test-Zq7!k9-Lm3Rt8-Wx2vB5"
-
-
-def run(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exit_code == 0, (args, result.output)
-    return result.output
-
-
-def _correction(data: Path, out: Path) -> Path:
-    with (data / "transactions" / f"{CORRECTED}.csv").open(newline="") as f:
-        header, first = list(csv.reader(f))[:2]
-    i = header.index("amount")
-    first[i] = str(Decimal(first[i]) * 3)
-    with out.open("w", newline="") as f:
-        csv.writer(f).writerows([header, first])
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +35,7 @@ def world(tmp_path_factory) -> dict:
         run("ingest", "--kind", "transactions", *sorted(map(str, data.glob("transactions/*"))), *w)
         run("build", *w)
         run("release", "create", "--id", "R1", "--date", DATES["R1"], "--note", "first", *w)
-        run("ingest", "--kind", "transactions", str(_correction(data, base / "fix.csv")), *w)
+        run("ingest", "--kind", "transactions", str(correction(data, base / "fix.csv")), *w)
         run("build", *w)
         run(
             "release",

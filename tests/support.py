@@ -1,0 +1,33 @@
+"""Helpers shared by test folders (kept out of conftest files so that any test can import them)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from marsad.cli import app
+
+#: The month whose first record the release tests correct between two releases.
+CORRECTED = "2024-03"
+
+
+def run(*args: str, code: int = 0):
+    """Run ``marsad ARGS`` in process; assert its exit code (0 unless ``code``)."""
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == code, (args, result.output)
+    return result
+
+
+def correction(data: Path, out: Path, month: str = CORRECTED) -> Path:
+    """A transactions file holding one record of ``month`` (from the synthetic ``data``
+    folder), its amount tripled: a correction that revises that month and its totals."""
+    with (data / "transactions" / f"{month}.csv").open(newline="") as f:
+        header, first = list(csv.reader(f))[:2]
+    i = header.index("amount")
+    first[i] = str(Decimal(first[i]) * 3)
+    with out.open("w", newline="") as f:
+        csv.writer(f).writerows([header, first])
+    return out
