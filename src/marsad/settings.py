@@ -187,8 +187,9 @@ class Settings(BaseSettings):
     api_max_rows: int = Field(
         default=50_000,
         gt=0,
-        description="Most observations one API or SDMX query may match; a larger one is "
-        "refused (413) with a way to narrow it or download the whole table.",
+        description="Most observations one answer may hold: a JSON page of the API (a "
+        "larger limit is a 400), one CSV or SDMX answer (a query matching more is refused, "
+        "413, with a way to narrow it or download the whole table).",
     )
     api_page_size: int = Field(
         default=1_000,

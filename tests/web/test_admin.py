@@ -100,12 +100,38 @@ def test_a_second_job_while_one_runs_is_refused(own, monkeypatch):
 
 def test_a_failing_command_is_a_failed_job_with_its_output(own):
     c = own["client"]
-    r = c.post("/api/v1/admin/releases", headers=AUTH, json={"id": "R1", "date": "2025-12-01"})
+    r = c.post("/api/v1/admin/releases", headers=AUTH,
+               json={"id": "R0", "date": "2025-01-01", "note": "too early"})  # fmt: skip
     assert r.status_code == 202
     job = _wait(c, r.json()["url"])
     assert job["state"] == "failed" and job["exit_code"] == 1
-    assert any("exists already" in line for line in job["output"])
+    assert any("would come before release R2" in line for line in job["output"])
     assert not any("Traceback" in line for line in job["output"])
+    assert job["command"].startswith("marsad release create --id R0 --date 2025-01-01 ")
+    assert "--note 'too early' --warehouse " in job["command"]
+
+
+def test_an_existing_release_id_is_refused_at_once_with_409(own, monkeypatch):
+    """Symptom: ``POST /admin/releases`` with an id already used answered 202 and started
+    a job that failed later; it is now refused before any job starts."""
+    from marsad.web import jobs
+
+    monkeypatch.setattr(jobs.Jobs, "start", lambda *a: pytest.fail("a job was started"))
+    r = own["client"].post("/api/v1/admin/releases", headers=AUTH, json={"id": "R1"})
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert "release R1 exists already" in r.json()["detail"]
+
+
+def test_admin_is_out_of_the_schema_when_off_but_still_refused(world):
+    """Symptom: the public schema listed the admin operations of a server whose admin
+    side is off."""
+    from marsad.web.app import create_app
+
+    with TestClient(create_app(world["warehouse"], root=world["root"])) as off:
+        paths = off.get("/api/v1/openapi.json").json()["paths"]
+        assert paths and not [p for p in paths if p.startswith("/api/v1/admin")]
+        assert off.post("/api/v1/admin/build", headers=AUTH).status_code == 403
+        assert off.get("/api/v1/admin/jobs/j1", headers=AUTH).status_code == 403
 
 
 def test_bad_requests_are_refused_before_any_job(own):

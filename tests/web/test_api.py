@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,10 @@ from hypothesis import strategies as st
 from marsad.web.store import OBS_COLUMNS, Filters
 
 API = "/api/v1"
+PROBLEM = "application/problem+json"
+#: A query answered quickly, in JSON or CSV.
+SMALL_QUERY = {**{"indicator": "level", "flow": "exports", "segment": "TOTAL", "service": "_T",
+                  "partner": "_T"}, "freq": "A", "release": "R2"}  # fmt: skip
 SERIES = {"indicator": "level", "flow": "exports", "segment": "TOTAL", "service": "_T",
           "partner": "_T"}  # fmt: skip
 
@@ -176,9 +181,29 @@ def test_no_float_anywhere(client):
     assert numbers == []
 
 
-def test_unknown_codes_give_no_rows(client):
-    body = get(client, "/observations", indicator="nothing", segment="ZZZ")
-    assert body["observations"] == [] and body["total"] == 0 and body["next"] is None
+def test_unknown_segment_service_or_partner_codes_give_no_rows(client):
+    for params in ({"segment": "ZZZ"}, {"service": "SX"}, {"partner": "QQ"}):
+        body = get(client, "/observations", indicator="level", **params)
+        assert body["observations"] == [] and body["total"] == 0 and body["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"indicator": "nothing"}, "no indicator 'nothing': see /api/v1/indicators"),
+        ({"indicator": "level,levle"}, "no indicator 'levle'"),
+        ({"flow": "export"}, "no flow 'export': the flows are "),
+        ({"flow": "exports,out", "format": "csv"}, "no flow 'out'"),
+    ],
+)
+def test_an_unknown_indicator_or_flow_is_a_400_naming_the_codes(client, params, detail):
+    """Symptom: a misspelt indicator or flow answered 200 with no observations, as if
+    there were no data."""
+    answer = client.get(f"{API}/observations", params=params)
+    assert answer.status_code == 400 and answer.headers["content-type"] == PROBLEM
+    assert detail in answer.json()["detail"]
+    if "flow" in params:
+        assert "exports" in answer.json()["detail"] and "imports" in answer.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -192,7 +217,7 @@ def test_unknown_codes_give_no_rows(client):
         ({"asOf": "soon"}, "asOf"),
         ({"limit": "0"}, "limit"),
         ({"limit": "ten"}, "limit"),
-        ({"limit": "50001"}, "limit 50001 is more than 50,000"),
+        ({"limit": "50001"}, "limit 50001 is more than 50,000, the most observations a page"),
         ({"offset": "-1"}, "offset"),
         ({"format": "xml"}, "format"),
         ({"release": "../x"}, "not a release id"),
@@ -275,22 +300,133 @@ def test_csv_by_format_or_accept(client, world):
     assert len(rows) - 1 == len(expected) > 5
 
 
-def test_too_many_rows_is_a_413_saying_how_to_narrow(world, monkeypatch):
+@pytest.fixture(scope="module")
+def small(world) -> Iterator[TestClient]:
+    """An app whose answers hold at most 100 observations (``MARSAD_API_MAX_ROWS``)."""
     from marsad.web.app import create_app
 
-    monkeypatch.setenv("MARSAD_API_MAX_ROWS", "100")
-    with TestClient(create_app(world["warehouse"], root=world["root"])) as small:
-        answer = small.get(f"{API}/observations", params={"indicator": "level"})
-        csv_answer = small.get(f"{API}/observations", params={"format": "csv"})
-        fits = small.get(f"{API}/observations", params={**SERIES, "freq": "Q"})
-    assert answer.status_code == 413 == csv_answer.status_code
-    assert answer.headers["content-type"] == "application/problem+json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MARSAD_API_MAX_ROWS", "100")
+        with TestClient(create_app(world["warehouse"], root=world["root"])) as c:
+            c.get(f"{API}/observations", params={"limit": 1})  # reads the settings
+            yield c
+
+
+def test_too_many_rows_for_one_csv_is_a_413_saying_how_to_narrow(small, world):
+    csv_answer = small.get(f"{API}/observations", params={"indicator": "level", "format": "csv"})
+    accepted = small.get(f"{API}/observations", headers={"Accept": "text/csv"})
+    fits = small.get(f"{API}/observations", params={**SERIES, "freq": "Q", "format": "csv"})
+    assert csv_answer.status_code == 413 == accepted.status_code
+    assert csv_answer.headers["content-type"] == PROBLEM
     matched = sum(r["indicator"] == "level" for r in frozen(world, "R2"))
-    detail = answer.json()["detail"]
-    assert f"{matched:,} observations match, more than the 100" in detail
-    assert "narrow it with indicator" in detail
+    detail = csv_answer.json()["detail"]
+    assert f"{matched:,} observations match, more than the 100 one CSV answer" in detail
+    assert "narrow it with indicator" in detail and "walk the JSON pages" in detail
     assert "/downloads/R2/indicators.csv" in detail
     assert fits.status_code == 200
+
+
+def test_the_cap_bounds_a_json_page_not_the_match(small, world):
+    """Symptom: ``?limit=1`` on the whole table was a 413, because the cap counted every
+    matching row although a JSON answer holds one page."""
+    whole = small.get(f"{API}/observations", params={"limit": 1})
+    assert whole.status_code == 200, whole.text
+    assert whole.json()["total"] == len(frozen(world, "R2"))
+    assert len(whole.json()["observations"]) == 1 and "offset=1" in whole.json()["next"]
+    default = small.get(f"{API}/observations", params={"indicator": "level"}).json()
+    assert len(default["observations"]) == 100  # the default page fits the cap
+    too_big = small.get(f"{API}/observations", params={"limit": 101})
+    assert too_big.status_code == 400 and too_big.headers["content-type"] == PROBLEM
+    assert (
+        "limit 101 is more than 100, the most observations a page holds"
+        in (too_big.json()["detail"])
+    )
+
+
+def test_next_walks_a_match_larger_than_the_cap(small, world):
+    params = {"indicator": "level", "flow": "exports", "freq": "Q"}
+    expected = [obs(r) for r in matching(frozen(world, "R2"), params)]
+    assert len(expected) > 300
+    found, pages = walk(small, limit=100, **params)
+    assert len(pages) == -(-len(expected) // 100)
+    assert sorted(map(json.dumps, found)) == sorted(map(json.dumps, expected))
+
+
+@pytest.mark.parametrize(
+    ("accept", "answered"),
+    [
+        (None, "application/json"),
+        ("*/*", "application/json"),
+        ("application/json, text/csv", "application/json"),
+        ("text/csv, application/json", "text/csv; charset=utf-8"),
+        ("text/csv;q=0, */*", "application/json"),
+        ("application/json;q=0.5, text/csv;q=0.9", "text/csv; charset=utf-8"),
+        ("text/*", "text/csv; charset=utf-8"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/json"),
+    ],
+)
+def test_accept_is_negotiated_with_q_values_and_order(client, accept, answered):
+    """Symptom: any Accept naming text/csv got CSV, even ``text/csv;q=0`` or after JSON."""
+    headers = {"Accept": accept} if accept else {}
+    answer = client.get(f"{API}/observations", params=SMALL_QUERY, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == answered
+    assert answer.headers["vary"] == "Accept"
+
+
+@pytest.mark.parametrize("accept", ["application/xml", "text/csv;q=0", "image/*"])
+def test_what_cannot_be_served_is_a_406_problem(client, accept):
+    answer = client.get(f"{API}/observations", params=SMALL_QUERY, headers={"Accept": accept})
+    assert answer.status_code == 406 and answer.headers["content-type"] == PROBLEM
+    assert "application/json or text/csv" in answer.json()["detail"]
+
+
+def test_format_wins_over_accept(client):
+    csv_type = "text/csv; charset=utf-8"
+    for fmt, accept, answered in (("csv", "application/json", csv_type),
+                                  ("json", "text/csv", "application/json"),
+                                  ("csv", "application/xml", csv_type)):  # fmt: skip
+        answer = client.get(f"{API}/observations", params={**SMALL_QUERY, "format": fmt},
+                            headers={"Accept": accept})  # fmt: skip
+        assert answer.status_code == 200 and answer.headers["content-type"] == answered
+
+
+# -- HEAD on every GET route ------------------------------------------------------------
+
+HEADED = [
+    f"{API}/indicators",
+    f"{API}/observations?indicator=level&limit=3",
+    "/sdmx/v2/data/dataflow/*/*/*/A.level.exports.TOTAL._T._T",
+    "/downloads/R2/indicators.csv",
+    "/fr/",
+    "/static/docs/swagger-ui.css",
+    "/",
+]
+
+
+@pytest.mark.parametrize("path", HEADED)
+def test_head_answers_as_get_without_the_body(client, path):
+    """Symptom: ``curl -I`` got 405 on every public route (they were declared GET only)."""
+    got = client.get(path, follow_redirects=False)
+    head = client.head(path, follow_redirects=False)
+    assert got.status_code in (200, 307) and head.status_code == got.status_code
+    assert head.content == b""
+    for name in ("etag", "cache-control", "content-type", "content-length", "location"):
+        assert head.headers.get(name) == got.headers.get(name), name
+    if got.status_code == 200:
+        assert int(head.headers["content-length"]) == len(got.content) > 0
+
+
+def test_head_revalidates_with_304(client):
+    for path in (f"{API}/indicators", "/downloads/R2/indicators.csv"):
+        tag = client.head(path).headers["etag"]
+        again = client.head(path, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and again.content == b"", path
+        assert again.headers["etag"] == tag
+
+
+def test_head_of_a_post_only_route_is_still_405(client):
+    assert client.head(f"{API}/admin/build").status_code == 405
 
 
 def test_etag_and_cache_control_on_every_read(client):

@@ -3,7 +3,9 @@
 Every operation of ``/api/v1/openapi.json`` (the API, and whatever SDMX, downloads and
 admin routes the schema documents) is called with generated requests, valid and not:
 no answer is a server error, and each answer's status, content type and body are those
-the schema declares. Bounded: a few examples per operation, no shrinking.
+the schema declares. Bounded: a few examples per operation, no shrinking, and an app
+whose answers hold at most :data:`MAX_ROWS` observations, so that a generated request
+for a whole table is a quick 413 rather than seconds of SDMX-ML.
 
 The admin rule is checked over the schema's operations, not a list of paths: every
 operation under /api/v1/admin answers 401 without a token and 403 with a wrong one.
@@ -24,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from marsad.web.app import API
+from tests.web.conftest import TOKEN
 
 CHECKS = [
     not_a_server_error,
@@ -36,9 +39,20 @@ ADMIN = f"{API}/admin"
 EXAMPLES = 15
 
 
+#: ``MARSAD_API_MAX_ROWS`` of the fuzzed app (the default, 50,000, holds the whole table).
+MAX_ROWS = 500
+
+
 @pytest.fixture(scope="module")
-def api_schema(web_app):
-    return schemathesis.openapi.from_asgi(f"{API}/openapi.json", web_app)
+def api_schema(world):
+    """The schema of an app like ``web_app`` (admin enabled) but capped at MAX_ROWS; the
+    cap is read per request by SDMX, once per app by the API, so it stays set meanwhile."""
+    from marsad.web.app import create_app
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MARSAD_API_MAX_ROWS", str(MAX_ROWS))
+        app = create_app(world["warehouse"], root=world["root"], admin_token=TOKEN)
+        yield schemathesis.openapi.from_asgi(f"{API}/openapi.json", app)
 
 
 def _strategy(operation) -> st.SearchStrategy:

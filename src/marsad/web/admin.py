@@ -146,13 +146,18 @@ def build(request: Request) -> JSONResponse:
              responses={**ACCEPTED, **problem_responses(400, 409)})  # fmt: skip
 def release(request: Request, wanted: ReleaseRequest) -> JSONResponse:
     """Run ``marsad release create --id ID [--date D] [--note N]``: once made, the
-    release is served (it becomes ``latest`` when it is the most recent)."""
-    args = ["release", "create", "--id", check_id(wanted.id)]
+    release is served (it becomes ``latest`` when it is the most recent). An id already
+    used is refused at once (409): a release is never changed."""
+    runner = jobs(request)
+    if (runner.root / check_id(wanted.id)).exists():
+        raise Problem(409, f"release {wanted.id} exists already: a release is never changed; "
+                      "choose another id")  # fmt: skip
+    args = ["release", "create", "--id", wanted.id]
     if wanted.date is not None:
         args += ["--date", wanted.date.isoformat()]
     if wanted.note:
         args += ["--note", wanted.note]
-    return _started(jobs(request), "release", args)
+    return _started(runner, "release", args)
 
 
 @router.get("/jobs/{job_id}", summary="A job's state and output", response_model=JobModel,

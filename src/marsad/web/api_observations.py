@@ -4,9 +4,11 @@ A query names codes per dimension (comma lists), a frequency and a period range,
 its release (``release=``, ``asOf=``, default the latest). JSON answers come in pages
 of ``limit`` (default ``MARSAD_API_PAGE_SIZE``) with a ``next`` URL pinned to the
 release answered, so that a new release appearing mid-walk changes nothing; CSV
-(``format=csv`` or ``Accept: text/csv``) has every matched row in one answer, values as
-in the frozen CSV. A query matching more than ``MARSAD_API_MAX_ROWS`` is refused (413)
-with a way to narrow it or the download of the whole table.
+(``format=csv``, or ``Accept`` preferring ``text/csv``: :mod:`marsad.web.negotiate`) has
+every matched row in one answer, values as in the frozen CSV. ``MARSAD_API_MAX_ROWS``
+bounds one answer: a JSON page (a larger ``limit`` is a 400) and a CSV answer (a query
+matching more is refused with 413, with a way to narrow it or the download of the whole
+table). An indicator or flow that does not exist is a 400 naming where the codes are.
 
 >>> csv_text([("level", "exports", "2024", "TOTAL", "_T", "_T", "26170000000.00", "MAD",
 ...            "A", "F", "R1")]).splitlines()[1]
@@ -23,17 +25,20 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from marsad.errors import BadArgument
-from marsad.indicators.registry import COLUMNS
+from marsad.indicators.registry import COLUMNS, INDICATORS
 from marsad.settings import get_settings
 from marsad.web.api_common import NOT_MODIFIED, AsOfParam, ReleaseParam, Store, named, sha256
 from marsad.web.api_models import ObservationPage
 from marsad.web.caching import etag, headers, not_modified
+from marsad.web.negotiate import choose
 from marsad.web.problems import Problem, problem_responses
 from marsad.web.store import OBS_COLUMNS, Filters, PublicTable, ReleaseInfo
 
 _OBS = tuple(COLUMNS.index(c) for c in OBS_COLUMNS)
 _VALUE = COLUMNS.index("value")
 CSV_TYPE = "text/csv; charset=utf-8"
+#: What the route answers, by ``format=`` name and media type (the first is the default).
+OFFERS = {"application/json": "json", "text/csv": "csv"}
 
 
 def _codes(what: str, example: str) -> object:
@@ -73,7 +78,7 @@ Limit = Annotated[
     Query(
         ge=1,
         description="Observations per JSON page (default MARSAD_API_PAGE_SIZE, "
-        "1,000; at most MARSAD_API_MAX_ROWS, 50,000).",
+        "1,000; at most MARSAD_API_MAX_ROWS, 50,000: more is a 400).",
         examples=[100],
     ),
 ]
@@ -81,8 +86,8 @@ Offset = Annotated[int, Query(ge=0, description="Observations to skip (JSON page
 Format = Annotated[
     Literal["json", "csv"] | None,
     Query(
-        description="json (default) or csv; `Accept: text/csv` also asks for CSV, "
-        "which has every matched row in one answer."
+        description="json (default) or csv, whatever `Accept` says; without it, "
+        "`Accept` chooses (q-values honoured). CSV has every matched row in one answer."
     ),
 ]
 
@@ -95,7 +100,7 @@ OBSERVATIONS = {
             "description": "A page of observations (JSON), or all of them (CSV).",
         },
         **NOT_MODIFIED,
-        **problem_responses(400, 404, 413),
+        **problem_responses(400, 404, 406, 413),
     },
     "tags": ["observations"],
     "summary": "Observations of the public table",
@@ -103,9 +108,12 @@ OBSERVATIONS = {
     "segment, service, partner, frequency and period range. Values are exact decimal "
     'strings (`"13377000000.00"`); a withheld value is `null` with its `conf_status`. '
     "JSON is paginated (`next` is the following page's URL, pinned to the release "
-    "answered); CSV (`format=csv` or `Accept: text/csv`) has every matched row. A query "
-    "matching more than MARSAD_API_MAX_ROWS (50,000) observations is refused with 413: "
-    "narrow it, or download the whole table from `/downloads/{release}/indicators.csv`.",
+    "answered; `limit` at most MARSAD_API_MAX_ROWS, 50,000); CSV (`format=csv`, or an "
+    "`Accept` preferring `text/csv`) has every matched row, and a query matching more than "
+    "MARSAD_API_MAX_ROWS observations is refused with 413: narrow it, walk the JSON pages, "
+    "or download the whole table from `/downloads/{release}/indicators.csv`. An `Accept` "
+    "taking neither JSON nor CSV is a 406. An unknown indicator or flow is a 400; unknown "
+    "segment, service or partner codes match nothing (200, no observations).",
 }
 
 
@@ -126,6 +134,7 @@ def observations(
     offset: Offset = 0,
     format: Format = None,
 ) -> Response:
+    fmt = format or _negotiated(request)
     info = store.resolve(release, as_of)
     filters = Filters.parse(
         indicator=indicator,
@@ -139,7 +148,6 @@ def observations(
     )
     settings = _limits(request)
     limit = _page_size(limit, settings)
-    fmt = format or ("csv" if "text/csv" in request.headers.get("accept", "") else "json")
     frozen = named(release)
     tag = etag(
         sha256(info),
@@ -152,8 +160,11 @@ def observations(
     hit = not_modified(request, tag, frozen)
     if hit is not None:
         return hit
-    rows = _matching(store.table(info), filters, settings[0], request)
+    table = store.table(info)
+    _check_codes(table, filters)
+    rows = table.query(filters)
     if fmt == "csv":
+        _fits(rows, table, settings[0], request)
         return Response(csv_text(rows), media_type=CSV_TYPE, headers=headers(tag, frozen))
     body = _page(request, info, rows, limit, offset)
     return Response(body, media_type="application/json", headers=headers(tag, frozen))
@@ -174,22 +185,50 @@ def _page_size(limit: int | None, settings: tuple[int, int]) -> int:
         return min(page_size, max_rows)
     if limit > max_rows:
         raise BadArgument(
-            f"limit {limit} is more than {max_rows:,} (MARSAD_API_MAX_ROWS): ask for smaller pages"
+            f"limit {limit} is more than {max_rows:,}, the most observations a page holds "
+            "(MARSAD_API_MAX_ROWS): ask for smaller pages and follow next"
         )
     return limit
 
 
-def _matching(table: PublicTable, filters: Filters, max_rows: int, request: Request) -> list:
-    rows = table.query(filters)
+def _negotiated(request: Request) -> str:
+    """``json`` or ``csv``, as the request's ``Accept`` prefers; 406 when neither."""
+    accept = request.headers.get("accept")
+    chosen = choose(accept, list(OFFERS))
+    if chosen is None:
+        raise Problem(
+            406,
+            f"cannot answer {accept!r}: observations come as application/json or text/csv "
+            "(or ask with format=json or format=csv)",
+        )
+    return OFFERS[chosen]
+
+
+def _check_codes(table: PublicTable, filters: Filters) -> None:
+    """A 400 for an indicator not in the registry or a flow not in ``table``."""
+    indicators = [c for c in filters.indicator if c not in INDICATORS]
+    if indicators:
+        raise BadArgument(
+            f"no indicator {', '.join(map(repr, indicators))}: see /api/v1/indicators"
+        )
+    flows = table.codes("flow") if filters.flow else []
+    unknown = [c for c in filters.flow if c not in flows]
+    if unknown:
+        raise BadArgument(
+            f"no flow {', '.join(map(repr, unknown))}: the flows are {', '.join(flows)}"
+        )
+
+
+def _fits(rows: list, table: PublicTable, max_rows: int, request: Request) -> None:
+    """A 413 when ``rows`` (one CSV answer) are more than ``max_rows``."""
     if len(rows) > max_rows:
         whole = f"{str(request.base_url).rstrip('/')}/downloads/{table.release.id}/indicators.csv"
         raise Problem(
             413,
-            f"{len(rows):,} observations match, more than the {max_rows:,} one query may "
-            "return: narrow it with indicator, flow, segment, service, partner, freq, start "
-            f"or end, or download the whole table: {whole}",
+            f"{len(rows):,} observations match, more than the {max_rows:,} one CSV answer "
+            "may hold: narrow it with indicator, flow, segment, service, partner, freq, start "
+            f"or end, walk the JSON pages (format=json), or download the whole table: {whole}",
         )
-    return rows
 
 
 def csv_text(rows: list[tuple[str, ...]]) -> str:

@@ -10,6 +10,10 @@
 * ``/{lang}/`` (:mod:`marsad.web.pages`): the dashboard in French, English and Arabic;
 * ``/static``: the dashboard's own assets (no CDN: nothing is fetched from elsewhere).
 
+Every GET route answers HEAD too (:class:`HeadAsGet`): the same status and headers
+(ETag, Cache-Control, Content-Type, Content-Length), no body. The admin routes are in
+the OpenAPI schema only when the admin side is enabled (they answer 403 otherwise).
+
 Everything public comes from releases (:mod:`marsad.web.store`): the warehouse is
 opened only by the admin side's jobs.
 
@@ -26,6 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marsad.release.store import releases_root
 from marsad.web import problems
@@ -76,12 +81,43 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _docs(app)
     app.include_router(api.router, prefix=API)
-    app.include_router(admin.router, prefix=f"{API}/admin")
+    app.include_router(admin.router, prefix=f"{API}/admin", include_in_schema=bool(admin_token))
     app.include_router(sdmx.router, prefix="/sdmx")
     app.include_router(downloads.router, prefix="/downloads")
     app.include_router(pages.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(HeadAsGet)
     return app
+
+
+class HeadAsGet:
+    """ASGI middleware answering HEAD as GET without the body: the routes are declared
+    for GET only, and a HEAD request gets the GET answer's status and headers (its
+    Content-Length too, RFC 9110 9.3.2), the body dropped.
+
+    >>> HeadAsGet(None).app is None
+    True
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        ended = False
+
+        async def headers_only(message: Message) -> None:
+            nonlocal ended
+            if message["type"] == "http.response.body":
+                if ended:
+                    return
+                ended = True
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def _openapi(app: FastAPI) -> dict:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import shlex
 import subprocess
 import sys
 import threading
@@ -56,11 +57,16 @@ class Job:
     output: deque = field(default_factory=lambda: deque(maxlen=OUTPUT_LINES))
 
     def public(self) -> dict:
-        """The job as the admin API answers it."""
+        """The job as the admin API answers it, its command quoted as a shell would need.
+
+        >>> job = Job("j1", "release", ["release", "create", "--note", "first estimate"])
+        >>> job.public()["command"]
+        "marsad release create --note 'first estimate'"
+        """
         return {
             "id": self.id,
             "kind": self.kind,
-            "command": " ".join(["marsad", *self.args]),
+            "command": shlex.join(["marsad", *self.args]),
             "state": self.state,
             "exit_code": self.exit_code,
             "started": self.started,

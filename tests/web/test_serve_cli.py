@@ -1,4 +1,8 @@
-"""``marsad serve`` as a user starts it: a subprocess on a port, and its refusals."""
+"""``marsad serve`` as a user starts it: a subprocess on a port, and its refusals.
+
+Here beside the web tests so that it uses the session's ``world`` (built once) rather
+than a world of its own.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from tests.web.conftest import world  # noqa: F401  (the two-release world, built once)
 
 PLACEHOLDER = "changeme-changeme"
 
@@ -58,7 +60,7 @@ def _wait(base: str, proc: subprocess.Popen, seconds: float = 60) -> None:
     raise AssertionError("marsad serve did not answer")
 
 
-def test_serve_answers_on_its_port_and_says_what_it_serves(world):  # noqa: F811
+def test_serve_answers_on_its_port_and_says_what_it_serves(world):
     port = _free_port()
     proc = _serve("--port", str(port), "--warehouse", str(world["warehouse"]))
     base = f"http://127.0.0.1:{port}"
@@ -67,10 +69,12 @@ def test_serve_answers_on_its_port_and_says_what_it_serves(world):  # noqa: F811
         listing = httpx.get(f"{base}/downloads/latest/")
         assert listing.status_code == 200 and listing.json()["release"]["id"] == "R2"
         releases = httpx.get(f"{base}/api/v1/releases")
-        assert releases.status_code in (200, 404)  # 200 once the API part is merged
-        if releases.status_code == 200:
-            assert "R2" in releases.text
-        assert httpx.get(f"{base}/fr/").status_code in (200, 404)  # the pages part
+        assert releases.status_code == 200 and "R2" in releases.text
+        assert httpx.get(f"{base}/fr/").status_code == 200
+        head = httpx.head(f"{base}/downloads/R2/indicators.csv")
+        assert head.status_code == 200 and head.content == b""
+        size = (world["root"] / "R2" / "indicators.csv").stat().st_size
+        assert head.headers["content-length"] == str(size)
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
@@ -80,7 +84,7 @@ def test_serve_answers_on_its_port_and_says_what_it_serves(world):  # noqa: F811
     assert f":{port}/" in out and "Traceback" not in err
 
 
-def test_admin_with_a_placeholder_token_is_refused_without_showing_it(world):  # noqa: F811
+def test_admin_with_a_placeholder_token_is_refused_without_showing_it(world):
     env = _env(MARSAD_ADMIN_TOKEN=PLACEHOLDER)
     r = _refused("--admin", "--port", str(_free_port()), "--warehouse", str(world["warehouse"]),
                  env=env)  # fmt: skip
@@ -91,7 +95,7 @@ def test_admin_with_a_placeholder_token_is_refused_without_showing_it(world):  #
     assert empty.returncode == 2 and "empty" in empty.stderr
 
 
-def test_a_port_in_use_is_refused_in_one_line(world):  # noqa: F811
+def test_a_port_in_use_is_refused_in_one_line(world):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -1,0 +1,101 @@
+"""Content negotiation: which of the types a route can answer an ``Accept`` header prefers.
+
+Each media range of ``Accept`` has a quality (``q``, default 1; ``q=0`` means "not
+this"). An offer takes the quality of the most specific range that matches it
+(``text/csv`` before ``text/*`` before ``*/*``); the offer of highest quality wins, a
+tie going to the range listed first in the header, then to the route's own order (its
+first offer is its default). No acceptable offer: ``None`` (the route answers 406).
+
+>>> choose("application/json, text/csv", ["application/json", "text/csv"])
+'application/json'
+>>> choose("text/csv;q=0, */*", ["application/json", "text/csv"])
+'application/json'
+>>> choose("application/xml", ["application/json", "text/csv"]) is None
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One range of an ``Accept`` header (e.g. ``text/*;q=0.5``) and its position."""
+
+    type: str
+    subtype: str
+    q: float
+    position: int
+
+    def specificity(self, offer: str) -> int:
+        """How closely this range names ``offer`` (2 exactly, 1 ``type/*``, 0 ``*/*``),
+        or -1 when it does not match it.
+
+        >>> MediaRange("text", "*", 1.0, 0).specificity("text/csv")
+        1
+        """
+        kind, _, sub = offer.partition("/")
+        if self.type == "*":
+            return 0 if self.subtype == "*" else -1
+        if self.type != kind:
+            return -1
+        if self.subtype == "*":
+            return 1
+        return 2 if self.subtype == sub else -1
+
+
+def parse(accept: str | None) -> list[MediaRange]:
+    """The media ranges of an ``Accept`` header. A range that cannot be read (no ``/``)
+    is skipped, a bad ``q`` counts as 0; no header, or none readable, is ``*/*``.
+
+    >>> [(r.type, r.subtype, r.q) for r in parse("text/csv;q=0.5, application/json")]
+    [('text', 'csv', 0.5), ('application', 'json', 1.0)]
+    """
+    ranges = []
+    for position, part in enumerate((accept or "*/*").split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        kind, slash, sub = media.lower().partition("/")
+        if not slash or not kind or not sub:
+            continue
+        ranges.append(MediaRange(kind, sub, _quality(params), position))
+    if not ranges:
+        ranges.append(MediaRange("*", "*", 1.0, 0))
+    return ranges
+
+
+def _quality(params: list[str]) -> float:
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = float(value.strip())
+            except ValueError:
+                return 0.0
+            return q if 0.0 <= q <= 1.0 else 0.0
+    return 1.0
+
+
+def choose(accept: str | None, offers: list[str]) -> str | None:
+    """The offer ``accept`` prefers (see the module's rules), or ``None`` when it
+    accepts none of them.
+
+    >>> choose(None, ["application/json", "text/csv"])
+    'application/json'
+    >>> choose("text/csv, application/json", ["application/json", "text/csv"])
+    'text/csv'
+    """
+    ranges = parse(accept)
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for rank, offer in enumerate(offers):
+        matching = [r for r in ranges if r.specificity(offer) >= 0]
+        if not matching:
+            continue
+        top = max(matching, key=lambda r: r.specificity(offer))
+        if top.q <= 0:
+            continue
+        key = (-top.q, top.position, rank)
+        if best is None or key < best:
+            best, chosen = key, offer
+    return chosen
