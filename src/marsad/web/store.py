@@ -200,6 +200,7 @@ class PublicTable:
 
     release: ReleaseInfo
     rows: list[tuple[str, ...]]
+    _codes: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def series(self) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
@@ -229,11 +230,14 @@ class PublicTable:
         return [row for rows in chosen for row in rows if filters.keeps_period(row[_PERIOD])]
 
     def codes(self, dimension: str) -> list[str]:
-        """The codes of ``dimension`` present in the table (e.g. segments), sorted."""
-        if dimension == "period":
-            return sorted({r[_PERIOD] for r in self.rows}, key=period_order)
-        i = COLUMNS.index(dimension)
-        return sorted({r[i] for r in self.rows})
+        """The codes of ``dimension`` present in the table (e.g. segments), sorted; worked
+        out once per dimension (a table never changes), since requests check them."""
+        found = self._codes.get(dimension)
+        if found is None:
+            i = COLUMNS.index(dimension)
+            found = sorted({r[i] for r in self.rows}, key=period_order if i == _PERIOD else None)
+            self._codes[dimension] = found
+        return list(found)
 
 
 def _key_passes(filters: Filters, key: tuple[str, ...]) -> bool:
