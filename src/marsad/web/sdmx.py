@@ -11,7 +11,9 @@ Two forms of the same service, both read from a release's frozen public table:
 Data come as SDMX-ML 2.1 structure-specific (the default), SDMX-CSV 2.0 or SDMX-JSON 2.0,
 by ``Accept`` (or ``format=csv|json|xml``); see :mod:`marsad.web.sdmx_formats`. Every
 read names its release (``release=``, ``asOf=``, default the latest) and carries an ETag
-and Cache-Control; a query matching nothing answers 404 (NoResultsFound).
+and Cache-Control; a query matching nothing answers 404 (NoResultsFound). Data answers
+are kept in the in-memory :data:`marsad.web.caching.ANSWERS` by their ETag, so a repeated
+query is answered at once.
 
 >>> "/v2/data/{context}/{agency}/{flow}/{version}/{key}" in [r.path for r in router.routes]
 True
@@ -130,9 +132,13 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
     held = caching.not_modified(request, tag, frozen)
     if held is not None:
         return held
-    rows = query.select(pub.table(info))
-    _check_size(rows, key, info)
-    body = data_body(kind, rows, publication(info), at_obs)
+
+    def make() -> bytes:
+        rows = query.select(pub.table(info))
+        _check_size(rows, key, info)
+        return data_body(kind, rows, publication(info), at_obs).encode("utf-8")
+
+    body = caching.ANSWERS.get(tag, make)
     return Response(body, media_type=media, headers=caching.headers(tag, frozen))
 
 

@@ -1,4 +1,4 @@
-"""SDMX-JSON 2.0 data messages (pysdmx writes SDMX-JSON structures only, not data).
+"""SDMX-JSON data messages, 2.0 and 1.0 (pysdmx writes SDMX-JSON structures only).
 
 The message follows the official schema (``sdmx-json-data-schema.json`` 2.0.0): ``meta``
 (id, test, prepared, sender), ``data.structures`` (the dimensions with the codes the
@@ -14,6 +14,19 @@ CONF_STATUS.
 ...                 prepared="2025-10-15T00:00:00Z")
 >>> msg["data"]["dataSets"][0]["series"]["0:0:0:0:0:0"]["observations"]["0"]
 ['26170000000.00', 0, 0, 0, 0]
+
+SDMX-JSON 1.0 (:func:`data_json_v1`, for SDMX 2.1 clients such as sdmx1) has the same
+data set and observations, with the components of the 1.0 schema (every value an ``id``
+and a ``name``; dimensions and attributes by level: ``dataSet``, ``series``,
+``observation``) in the layout SDMX 2.1 services and their clients use: ``header``,
+``structure`` and ``dataSets`` at the top of the message.
+
+>>> v1 = data_json_v1([row], message_id="R1", test=True, sender="marsad",
+...                   prepared="2025-10-15T00:00:00Z")
+>>> v1["dataSets"][0]["series"]["0:0:0:0:0:0"]["observations"]["0"][0]
+'26170000000.00'
+>>> v1["structure"]["dimensions"]["observation"][0]["values"]
+[{'id': '2024', 'name': '2024'}]
 """
 
 from __future__ import annotations
@@ -33,12 +46,10 @@ def _urns() -> tuple[str, str]:
     return f"{URN}.datastructure.Dataflow={ref}", f"{URN}.datastructure.DataStructure={ref}"
 
 
-def data_json(
-    rows: list[tuple[str, ...]], *, message_id: str, test: bool, sender: str, prepared: str
-) -> dict:
-    """The SDMX-JSON 2.0 data message of ``rows`` (public table rows, in series order)."""
-    frame = psdmx.data_frame(rows)
-    records = frame.to_dict("records")
+def _index(records: list[dict]) -> tuple[dict, list[str], dict, dict[str, dict]]:
+    """The codes each component uses, in order of use, and the series of ``records``
+    keyed by code positions (``"0:0:0:0:0:0"``), each observation the value then the
+    attributes' positions."""
     series_codes = {d: _distinct(records, d) for d in _SERIES}
     periods = _distinct(records, "TIME_PERIOD")
     attr_codes = {a: _distinct(records, a) for a in psdmx.ATTRIBUTES}
@@ -53,6 +64,14 @@ def data_json(
             _value(r["OBS_VALUE"]),
             *(at[a][r[a]] for a in psdmx.ATTRIBUTES),
         ]
+    return series_codes, periods, attr_codes, series
+
+
+def data_json(
+    rows: list[tuple[str, ...]], *, message_id: str, test: bool, sender: str, prepared: str
+) -> dict:
+    """The SDMX-JSON 2.0 data message of ``rows`` (public table rows, in series order)."""
+    series_codes, periods, attr_codes, series = _index(psdmx.data_frame(rows).to_dict("records"))
     flow_urn = _urns()[0]
     return {
         "meta": {
@@ -74,6 +93,71 @@ def data_json(
                 }
             ],
         },
+    }
+
+
+def data_json_v1(
+    rows: list[tuple[str, ...]], *, message_id: str, test: bool, sender: str, prepared: str
+) -> dict:
+    """The SDMX-JSON 1.0 data message of ``rows`` (public table rows, in series order)."""
+    series_codes, periods, attr_codes, series = _index(psdmx.data_frame(rows).to_dict("records"))
+    names = psdmx.code_names()
+    flow_urn, dsd_urn = _urns()
+    return {
+        "header": {
+            "id": psdmx.sdmx_id(f"{psdmx.ID}_{message_id}"),
+            "test": test,
+            "prepared": prepared,
+            "sender": {"id": psdmx.sdmx_id(sender), "name": sender},
+        },
+        "structure": {
+            "links": [
+                {"rel": "dataflow", "urn": flow_urn},
+                {"rel": "datastructure", "urn": dsd_urn},
+            ],
+            "name": psdmx.NAME,
+            "dimensions": {
+                "dataSet": [],
+                "series": [
+                    _component(d, i, codes, names.get(d, {}))
+                    for i, (d, codes) in enumerate(series_codes.items())
+                ],
+                "observation": [_time_v1(periods)],
+            },
+            "attributes": {
+                "dataSet": [],
+                "series": [],
+                "observation": [
+                    _attribute_v1(a, codes, names.get(a, {})) for a, codes in attr_codes.items()
+                ],
+            },
+        },
+        "dataSets": [
+            {
+                "action": "Information",
+                "links": [{"rel": "dataflow", "urn": flow_urn}],
+                "series": series,
+            }
+        ],
+    }
+
+
+def _time_v1(periods: list[str]) -> dict:
+    return {
+        "id": "TIME_PERIOD",
+        "name": psdmx.CONCEPT_NAMES["TIME_PERIOD"],
+        "keyPosition": len(_SERIES),
+        "roles": ["TIME_PERIOD"],
+        "values": [{"id": p, "name": p} for p in periods],
+    }
+
+
+def _attribute_v1(attr: str, codes: list[str], names: dict[str, str]) -> dict:
+    return {
+        "id": attr,
+        "name": psdmx.CONCEPT_NAMES[attr],
+        "relationship": {"primaryMeasure": "OBS_VALUE"},
+        "values": [{"id": c, "name": names.get(c, c)} for c in codes],
     }
 
 

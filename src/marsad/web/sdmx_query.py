@@ -158,7 +158,9 @@ class SdmxQuery:
         for name, op in (("startPeriod", "ge"), ("endPeriod", "le")):
             if params.get(name):
                 time.append([[(op, period_bound(params[name]))]])
-        return cls(codes, _and(time))
+        groups = _and(time)
+        _check_not_empty(groups)
+        return cls(codes, groups)
 
     def filters(self) -> Filters:
         """The store's filters of the key (COUNTERPART_AREA ``W1`` is the table's ``_T``)."""
@@ -208,3 +210,43 @@ def _and(parts: list[list[list[Condition]]]) -> list[list[Condition]]:
     for alternatives in parts:
         groups = [g + alt for g in groups for alt in alternatives]
     return groups
+
+
+def _month(month: tuple[int, int]) -> int:
+    return month[0] * 12 + month[1] - 1
+
+
+def span(group: list[Condition]) -> tuple[int, int]:
+    """(first, last) month numbers (year * 12 + month - 1) a period must lie within to
+    meet every condition of ``group``; first > last when no period can.
+
+    >>> first, last = span([("ge", Period.parse("2025")), ("le", Period.parse("2024"))])
+    >>> first > last
+    True
+    >>> span([("gt", Period.parse("2023-11")), ("lt", Period.parse("2024-02"))])
+    (24287, 24288)
+    """
+    first, last = -(10**9), 10**9
+    for op, bound in group:
+        low, high = _month(bound.months[0]), _month(bound.months[-1])
+        if op in ("eq", "ge"):
+            first = max(first, low)
+        if op in ("eq", "le"):
+            last = min(last, high)
+        if op == "gt":
+            first = max(first, high + 1)
+        if op == "lt":
+            last = min(last, low - 1)
+    return first, last
+
+
+def _check_not_empty(groups: list[list[Condition]]) -> None:
+    """A 400 problem when no alternative of the period conditions can hold (e.g.
+    ``startPeriod=2025&endPeriod=2024``), as the REST API answers, rather than 404."""
+    spans = [span(g) for g in groups if g]
+    if spans and all(first > last for first, last in spans):
+        first, last = spans[0]
+        raise BadArgument(
+            f"start {first // 12}-{first % 12 + 1:02d} comes after end "
+            f"{last // 12}-{last % 12 + 1:02d}: no period can match"
+        )

@@ -46,8 +46,15 @@ def parse_flow_ref(flow: str) -> tuple[str, str, str]:
 
 
 def check_agency(agency: str) -> None:
-    if agency not in (psdmx.agency(), *ANY):
-        raise Problem(404, f"no agency {agency!r}: the agency is {psdmx.agency()}")
+    """Nothing when ``agency`` is the agency (or any); else a 404 problem with the hint
+    sdmx1 users need: sdmx1 puts its source id where the agency goes, so the source
+    must be added with the agency as its id."""
+    ours = psdmx.agency()
+    if agency not in (ours, *ANY):
+        raise Problem(404, f"no agency {agency!r}: the agency is {ours}. With sdmx1, add "
+                      f"the source with the id {ours!r} (sdmx1 puts the source id where "
+                      f'the agency goes): sdmx.add_source({{"id": "{ours}", "url": '
+                      f'".../sdmx", "name": "marsad"}})')  # fmt: skip
 
 
 def check_version(version: str) -> None:
