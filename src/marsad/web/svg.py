@@ -24,7 +24,8 @@ WIDTH, HEIGHT = 640, 300
 #: The bar chart is drawn narrower, so that on a phone it is shown at about its own size
 #: (its text stays readable) and never enlarged past it on a wide screen.
 BARS_WIDTH = 400
-_LEFT, _RIGHT, _TOP, _BOTTOM = 76, 16, 34, 44
+_LEFT, _RIGHT, _TOP, _BOTTOM = 76, 16, 34, 48
+# Text is placed in ems (``dy``) so that it keeps clear of the axes at any font size.
 #: Colours of the series, in order (colour-blind safe, Okabe-Ito).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 _AXIS_TITLE = {
@@ -87,7 +88,7 @@ def _value_axis(frame: _Frame, ticks: list[Decimal], decimals: int, key: str, la
         y = frame.y(float(t))
         parts.append(f'<line x1="{frame.x0}" x2="{frame.x1}" y1="{y}" y2="{y}" class="grid"/>')
         label = fmt.number(t, lang, decimals)
-        parts.append(f'<text x="{side}" y="{y + 4}" text-anchor="{anchor}">{label}</text>')
+        parts.append(f'<text x="{side}" y="{y}" dy="0.35em" text-anchor="{anchor}">{label}</text>')
     title = _AXIS_TITLE.get(key, {}).get(lang, key)
     tx = frame.x1 if frame.rtl else frame.x0
     parts.append(f'<text x="{tx}" y="16" text-anchor="start" '
@@ -103,7 +104,7 @@ def _time_axis(frame: _Frame, periods: list[str], lang: str) -> list:
     for n, i in enumerate(range(0, len(periods), every)):
         label = escape(fmt.period_label(periods[i], lang, short=True))
         minor = ' class="minor"' if n % 2 else ""
-        parts.append(f'<text x="{frame.x(i)}" y="{HEIGHT - _BOTTOM + 20}" '
+        parts.append(f'<text x="{frame.x(i)}" y="{HEIGHT - _BOTTOM + 16}" dy="0.8em" '
                      f'text-anchor="middle"{minor}>{label}</text>')  # fmt: skip
     return parts
 
