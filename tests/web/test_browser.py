@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from itertools import combinations
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -131,3 +132,56 @@ def test_changing_frequency_reloads_the_period_lists(page, live_server):
     assert query["freq"] == ["A"] and query["segment"] == ["ITO"]
     options = page.eval_on_selector_all("select[name=start] option", "os => os.map(o => o.value)")
     assert options[1:] and all(len(o) == 4 for o in options[1:])
+
+
+def test_back_button_restores_the_previous_view(page, live_server):
+    """Symptom: each explorer change replaced the history entry, so Back left the explorer.
+    Now each change is an entry: change twice, go back once, and the URL, the form, the
+    chart and the table show the first change again."""
+    page.goto(f"{live_server}/en/explore?indicator=level&flow=exports&segment=ESO&freq=Q")
+    page.evaluate("window.__same = 1")
+    page.select_option("select[name=indicator]", "growth_yoy")
+    page.wait_for_function("location.search.includes('indicator=growth_yoy')")
+    page.wait_for_function("!document.querySelector('#view.loading')")
+    first = _view(page)
+    page.check("input[name=segment][value=ITO]")
+    page.wait_for_function("decodeURIComponent(location.search).includes('segment=ESO,ITO')")
+    page.wait_for_function("document.querySelectorAll('#view .swatch').length === 2")
+    page.go_back()
+    page.wait_for_function("!decodeURIComponent(location.search).includes('ITO')")
+    page.wait_for_function("document.querySelectorAll('#view .swatch').length === 1")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["indicator"] == ["growth_yoy"] and query["segment"] == ["ESO"]
+    assert page.input_value("select[name=indicator]") == "growth_yoy"
+    assert not page.is_checked("input[name=segment][value=ITO]")
+    assert _view(page) == first
+    page.go_back()
+    page.wait_for_function("location.search.includes('indicator=level')")
+    page.wait_for_function(
+        "document.querySelector('#view .view-title').textContent.includes('Level')"
+    )
+    assert page.input_value("select[name=indicator]") == "level"
+    assert page.evaluate("window.__same") == 1, "the page reloaded"
+
+
+@pytest.mark.parametrize("path", ["/fr/explore?segment=ESO,ITO", "/ar/", "/en/explore?freq=M"])
+def test_phone_charts_are_readable(browser, live_server, shots, path):
+    """Symptom: at 375 px the charts (drawn 640 wide, scaled) had ~5 px text. Every chart
+    label, as rendered, is at least 9 px high; labels do not overlap; no sideways scroll."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server}{path}")
+    boxes = page.eval_on_selector_all(
+        "svg.chart text",
+        "ts => ts.map(t => t.getBoundingClientRect())"
+        ".filter(b => b.width > 0).map(b => [b.x, b.y, b.width, b.height])",
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+    page.screenshot(path=shots / f"phone-chart-{name}-{path[1:3]}.png", full_page=True)
+    context.close()
+    assert boxes and min(h for *_, h in boxes) >= 9, sorted(h for *_, h in boxes)[:3]
+    assert width <= 375, width
+    for a, b in combinations(boxes, 2):  # no two labels overlap
+        apart = a[0] + a[2] <= b[0] + 1 or b[0] + b[2] <= a[0] + 1
+        assert apart or a[1] + a[3] <= b[1] + 1 or b[1] + b[3] <= a[1] + 1, (a, b)

@@ -222,3 +222,128 @@ def test_rendered_pages_are_kept_in_a_bounded_memory():
         memory.get((key,), lambda k=key: made.append(k) or k.encode())
     assert made == ["a", "b", "c", "b"]
     assert len(memory._items) == 2
+
+
+# -- One unit per column (fix: cells each in their own unit could not be compared) --------
+
+UNIT_HEADERS = {"fr": "millions de dirhams", "en": "millions of dirhams", "ar": "مليون درهم"}
+
+
+def _cells(page: str, table_class: str = "series") -> list[str]:
+    body = page.split(f'class="{table_class}"', 1)[1].split("</table>", 1)[0]
+    return [html.unescape(c) for c in re.findall(r'<td class="num[^"]*"[^>]*>([^<]*)</td>', body)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_explorer_table_writes_amounts_in_one_unit_named_in_the_header(client, lang):
+    """Symptom: the explorer's table wrote '1,0 milliard de dirhams' beside '792 millions de
+    dirhams' (rows could not be compared). Now every cell is a bare number in millions with
+    one decimal or more, and each column's header names the unit, in the page's language."""
+    url = EXPLORE.format(lang=lang).replace("segment=ESO", "segment=ESO,ITO,TOTAL")
+    r = client.get(url)
+    head = r.text.split('class="series"', 1)[1].split("</thead>", 1)[0]
+    assert head.count(f'<span class="unit">{UNIT_HEADERS[lang]}</span>') == 3
+    cells = [c for c in _cells(r.text) if c != "c"]
+    assert cells and not any(w in c for c in cells for w in ("dirham", "درهم", "milliard"))
+    decimal = "." if lang == "en" else ","
+    assert all(re.fullmatch(rf"[\d\u202f,.\u00a0\u066c]+\{decimal}\d{{1,3}}", c) for c in cells)
+
+
+def test_home_tables_put_units_in_headers_or_a_unit_column(client):
+    """Symptom: the segments and 2030 tables wrote words in each cell. Now the segments'
+    columns say 'millions de dirhams' and '%'; the tracker, mixing amounts, percents and
+    jobs, has a unit column; the headline card keeps the words."""
+    r = client.get("/fr/")
+    seg = r.text.split('<section class="segments">', 1)[1].split("</section>", 1)[0]
+    assert '<span class="unit">millions de dirhams</span>' in seg
+    assert '<span class="unit">%</span>' in seg
+    assert not any("dirham" in c or "%" in c for c in _cells(seg, "table-box"))
+    tracker = r.text.split('<section class="tracker">', 1)[1].split("</section>", 1)[0]
+    units = re.findall(r'<td class="unit">([^<]*)</td>', tracker)
+    assert {"millions de dirhams", "%", "emplois"} <= set(units)
+    assert "milliards de dirhams" in r.text.split('class="headline"', 1)[1]
+
+
+def test_revised_values_never_read_the_same(client, world):
+    """Symptom risk: a revision of 1.3926 -> 1.3912 points written with one decimal would
+    read '1,4 -> 1,4'. Old and new of every listed revised cell read differently."""
+    r = client.get("/fr/releases?from=R1&to=R2")
+    body = r.text.split('class="revised"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<td class="num[^"]*">([^<]*)</td><td class="num[^"]*">([^<]*)</td>', body)
+    assert rows and all(old != new for old, new in rows)
+
+
+@given(
+    st.lists(st.decimals(min_value=1000, max_value=10**11, places=2), min_size=1, max_size=6),
+    st.integers(min_value=0, max_value=5),
+)
+def test_two_amounts_half_a_percent_apart_read_differently(values, pick):
+    """Any two amounts of a column that differ by 0.5% show different text, when they are
+    at least one of the column's units (e.g. a million dirhams in a millions column: up to
+    three decimals keep four significant digits)."""
+    from hypothesis import assume
+
+    from marsad.web.pages_units import scale_of
+
+    a = values[pick % len(values)]
+    b = (a * Decimal("1.005")).quantize(Decimal("0.01"))
+    column = [str(v) for v in (*values, b)]
+    scale = scale_of(column, "MAD")
+    assume(a >= scale.divisor)
+    for lang in LANGS:
+        assert scale.cell(str(a), lang) != scale.cell(str(b), lang)
+
+
+def test_units_scale_examples():
+    """Millions with one decimal for amounts near a billion (1 004,3), percent and points
+    with one decimal, jobs whole; the unit in each language."""
+    from marsad.web.pages_units import scale_of
+
+    s = scale_of(["1004300000", "1013000000", "1009000000", "795879000"], "MAD")
+    assert [s.cell(v, "fr") for v in ("1004300000", "1009000000")] == [
+        "1\u202f004,3",
+        "1\u202f009,0",
+    ]
+    assert (s.name("fr"), s.name("en"), s.name("ar")) == tuple(UNIT_HEADERS.values())
+    assert scale_of(["795879"], "MAD").name("en") == "thousands of dirhams"
+    assert scale_of(["148500"], "jobs").cell("148500", "en") == "148,500"
+    assert scale_of(["39.24"], "percent").cell("39.24", "fr") == "39,2"
+
+
+# -- Arabic and typography ------------------------------------------------------------------
+
+
+def test_release_ids_and_dates_keep_their_order_in_arabic(client):
+    """Symptom: in Arabic the release 2025-S1 read 'S1-2025' (bidi reordering) in the
+    archive and its selects. Ids and dates are isolated left to right; the arrow between
+    two releases points the reading way; no French space before a colon in English/Arabic."""
+    r = client.get("/ar/releases?from=R1&to=R2")
+    assert '<bdi dir="ltr">R2</bdi>' in r.text and '<bdi dir="ltr">2025-11-15</bdi>' in r.text
+    assert '<select name="from" dir="ltr">' in r.text
+    assert "</bdi> ← <bdi" in r.text
+    en = client.get("/en/")
+    assert "Last period: " in en.text and "Last period :" not in en.text
+    assert "Dernière période\u00a0: " in client.get("/fr/").text
+
+
+def test_chart_legend_matches_the_drawn_series(client):
+    """A chosen segment with no observation draws no line: the legend lists only the drawn
+    series, so its colours match the lines."""
+    r = client.get("/en/explore?indicator=level&segment=BPO,ESO&partner=CA&freq=Q")
+    legend = r.text.split('class="chart-legend"', 1)[1].split("</ul>", 1)[0]
+    drawn = r.text.split('<div class="chart-box">', 1)[1].split("</svg>", 1)[0]
+    assert legend.count("<li>") == drawn.count("<path ") == 1 and "Engineering" in legend
+
+
+def test_charts_are_readable_on_a_phone():
+    """The line chart marks every other period label 'minor' (hidden on a phone, where its
+    text is drawn larger); the bar chart is drawn 400 wide (about a phone's width)."""
+    from marsad.web import svg
+
+    points = [(f"202{y}-Q{q}", Decimal(10**9)) for y in range(4) for q in range(1, 5)]
+    line = svg.line_chart([("Total", points)], "MAD", "fr")
+    assert 'class="chart line"' in line and 'class="minor"' in line
+    bars = svg.bar_chart([("ITO", Decimal(5 * 10**9)), ("KPO", None)], "MAD", "ar")
+    assert bars.startswith(f'<svg viewBox="0 0 {svg.BARS_WIDTH} ') and svg.BARS_WIDTH <= 400
+    css = (STATIC / "marsad.css").read_text()
+    assert ".chart.line .minor { display: none; }" in css

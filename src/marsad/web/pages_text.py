@@ -59,6 +59,7 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "end": ("Fin", "End", "النهاية"),
     "period": ("Période", "Period", "الفترة"),
     "value": ("Valeur", "Value", "القيمة"),
+    "unit": ("Unité", "Unit", "الوحدة"),
     "status": ("Statut", "Status", "الحالة"),
     "old": ("Ancienne valeur", "Old value", "القيمة السابقة"),
     "new_value": ("Nouvelle valeur", "New value", "القيمة الجديدة"),
@@ -101,10 +102,10 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     ),
 }
 _LANGS = ("fr", "en", "ar")
-_FIXED = {
-    "fr": {"dir": "ltr", "name": "Français"},
-    "en": {"dir": "ltr", "name": "English"},
-    "ar": {"dir": "rtl", "name": "العربية"},
+_FIXED = {  # the colon: a space before it in French only; the arrow points the reading way
+    "fr": {"dir": "ltr", "name": "Français", "colon": "\u00a0: ", "arrow": "→"},
+    "en": {"dir": "ltr", "name": "English", "colon": ": ", "arrow": "→"},
+    "ar": {"dir": "rtl", "name": "العربية", "colon": ": ", "arrow": "←"},
 }
 
 

@@ -17,6 +17,7 @@ from marsad.web import svg, views
 from marsad.web.explore import View, grid, series, unit_of
 from marsad.web.labels import label
 from marsad.web.pages_text import text
+from marsad.web.pages_units import Scale, scale_of, scales, telling
 from marsad.web.store import FREQS, PublicStore, ReleaseInfo
 
 _I = {c: COLUMNS.index(c) for c in COLUMNS}
@@ -46,17 +47,28 @@ def _files(info: ReleaseInfo) -> list[tuple[str, str]]:
     return [(n, f"/downloads/{info.id}/{n}") for n in downloads_of_names(info.last_period)]
 
 
-def _row(row: tuple[str, ...], lang: str) -> dict:
+def _row(row: tuple[str, ...], scale: Scale, lang: str) -> dict:
     return {"indicator": label("indicator", row[_I["indicator"]], lang),
             "period": fmt.period_label(row[_I["period"]], lang, short=True),
-            "value": views.shown(row[_I["value"]], row[_I["unit"]], lang),
+            "value": scale.cell(row[_I["value"]], lang), "unit": scale.name(lang),
             "withheld": not row[_I["value"]], "conf": row[_I["conf_status"]]}  # fmt: skip
 
 
-def _segment(name: str, value, share: tuple | None, lang: str) -> dict:
-    return {"name": name, "withheld": value is None,
-            "value": views.shown("" if value is None else str(value), "MAD", lang),
-            "share": views.shown(share[_I["value"]], "percent", lang) if share else ""}  # fmt: skip
+def _segments(segs: list, names: list[str], lang: str) -> dict:
+    """The segments' table: exports and shares, each column in one unit (its header's)."""
+    money = scale_of(["" if v is None else str(v) for _, v, _ in segs], "MAD")
+    share = scale_of([sh[_I["value"]] for _, _, sh in segs if sh], "percent")
+    rows = [{"name": name, "withheld": v is None,
+             "value": money.cell("" if v is None else str(v), lang),
+             "share": share.cell(sh[_I["value"]], lang) if sh else ""}
+            for name, (_, v, sh) in zip(names, segs, strict=True)]  # fmt: skip
+    return {"rows": rows, "unit": money.name(lang), "share_unit": share.name(lang)}
+
+
+def _tracker(rows: list[tuple[str, ...]], lang: str) -> list[dict]:
+    """The tracker's rows, amounts in one unit across rows, each row naming its unit."""
+    found = scales((r[_I["value"]], r[_I["unit"]]) for r in rows)
+    return [_row(r, found[r[_I["unit"]]], lang) for r in rows]
 
 
 def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
@@ -64,14 +76,13 @@ def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
     table = st.table(info)
     segs = views.segments(table)
     names = [(label("segment", s, lang), v) for s, v, _ in segs]
-    seg_rows = [_segment(n, v, sh, lang) for (n, v), (_, _, sh) in zip(names, segs, strict=True)]
     before = st.previous(info)
     return {
         "release": _release(info, lang),
         "headline": views.headline(table, lang),
-        "segments": seg_rows,
+        "segments": _segments(segs, [n for n, _ in names], lang),
         "segments_chart": svg.bar_chart(names, "MAD", lang, text(lang)["segments"]),
-        "tracker": [_row(r, lang) for r in views.tracker(table)],
+        "tracker": _tracker(views.tracker(table), lang),
         "changes": _changes(st, before, info, lang, 5) if before else None,
     }
 
@@ -79,20 +90,25 @@ def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
 def _changes(st: PublicStore, old: ReleaseInfo, new: ReleaseInfo, lang: str, top: int) -> dict:
     found = views.changes(st.table(old), st.table(new))
     shown = found.largest(top) if top else found.revised[:MAX_LISTED]
+    units = scales((v, c[3]) for c in shown for v in c[1:3])
+    units = {u: telling(sc, [c[1:3] for c in shown if c[3] == u]) for u, sc in units.items()}
+    only = next(iter(units.values())) if len(units) == 1 else None
     return {"from": old.id, "to": new.id, "revised": len(found.revised), "new": found.new,
-            "removed": found.removed, "cells": [_cell(c, lang) for c in shown],
+            "removed": found.removed, "cells": [_cell(c, units[c[3]], lang) for c in shown],
+            "unit": only.name(lang) if only else "",
             "more": not top and len(found.revised) > MAX_LISTED}  # fmt: skip
 
 
-def _cell(change: tuple, lang: str) -> dict:
-    (ind, flow, seg, svc, ptn, period), old, new, unit = change
+def _cell(change: tuple, scale: Scale, lang: str) -> dict:
+    (ind, flow, seg, svc, ptn, period), old, new, _unit = change
     parts = [label("indicator", ind, lang), label("flow", flow, lang), label("segment", seg, lang)]
     parts += [
         label(dim, code, lang) for dim, code in (("service", svc), ("partner", ptn)) if code != ALL
     ]  # "all services", "all partners" go without saying
     return {"series": " · ".join(parts),
             "period": fmt.period_label(period, lang, short=True),
-            "old": views.shown(old, unit, lang), "new": views.shown(new, unit, lang)}  # fmt: skip
+            "old": scale.cell(old, lang), "new": scale.cell(new, lang),
+            "unit": scale.name(lang)}  # fmt: skip
 
 
 def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
@@ -102,6 +118,7 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
     unit = unit_of(rows)
     named = {label("segment", s, lang): pts for s, pts in series(view, rows).items()}
     periods, cells = grid(view, rows)
+    scale = scale_of([r[_I["value"]] for r in rows], unit)
     t = text(lang)
     title = f"{label('indicator', view.indicator, lang)} · {label('flow', view.flow, lang)}"
     return {
@@ -111,10 +128,12 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
         "options": _options(st, table, view, lang),
         "chart": svg.line_chart(list(named.items()), unit, lang, title) if rows else "",
         "columns": [label("segment", s, lang) for s in view.segments],
+        "legend": list(named),  # the chart's series, in its colours' order
+        "unit": scale.name(lang),
         "table": [
             [
                 fmt.period_label(p, lang, short=True),
-                *[_grid_cell(cells.get((p, s)), lang) for s in view.segments],
+                *[_grid_cell(cells.get((p, s)), scale, lang) for s in view.segments],
             ]
             for p in periods
         ],
@@ -124,11 +143,11 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
     }
 
 
-def _grid_cell(row: tuple[str, ...] | None, lang: str) -> dict:
+def _grid_cell(row: tuple[str, ...] | None, scale: Scale, lang: str) -> dict:
     if row is None:
         return {"value": "", "withheld": False}
     value = row[_I["value"]]
-    return {"value": views.shown(value, row[_I["unit"]], lang), "withheld": not value,
+    return {"value": scale.cell(value, lang), "withheld": not value,
             "conf": row[_I["conf_status"]]}  # fmt: skip
 
 

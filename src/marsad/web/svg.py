@@ -21,7 +21,11 @@ from marsad.publish import fmt
 from marsad.publish.axes import nice_step, value_axis
 
 WIDTH, HEIGHT = 640, 300
-_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 16, 28, 40
+#: The bar chart is drawn narrower, so that on a phone it is shown at about its own size
+#: (its text stays readable) and never enlarged past it on a wide screen.
+BARS_WIDTH = 400
+_LEFT, _RIGHT, _TOP, _BOTTOM = 76, 16, 34, 48
+# Text is placed in ems (``dy``) so that it keeps clear of the axes at any font size.
 #: Colours of the series, in order (colour-blind safe, Okabe-Ito).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 _AXIS_TITLE = {
@@ -67,10 +71,11 @@ class _Frame:
         return round(HEIGHT - _BOTTOM - (v - self.low) / span * (HEIGHT - _TOP - _BOTTOM), 1)
 
 
-def _open(title: str, lang: str, height: int = HEIGHT) -> str:
+def _open(title: str, lang: str, height: int = HEIGHT, kind: str = "line",
+          width: int = WIDTH) -> str:  # fmt: skip
     rtl = ' direction="rtl"' if lang == "ar" else ""
-    return (f'<svg viewBox="0 0 {WIDTH} {height}" '
-            f'role="img" aria-label="{escape(title)}" class="chart"{rtl}>'
+    return (f'<svg viewBox="0 0 {width} {height}" '
+            f'role="img" aria-label="{escape(title)}" class="chart {kind}"{rtl}>'
             f"<title>{escape(title)}</title>")  # fmt: skip
 
 
@@ -83,22 +88,24 @@ def _value_axis(frame: _Frame, ticks: list[Decimal], decimals: int, key: str, la
         y = frame.y(float(t))
         parts.append(f'<line x1="{frame.x0}" x2="{frame.x1}" y1="{y}" y2="{y}" class="grid"/>')
         label = fmt.number(t, lang, decimals)
-        parts.append(f'<text x="{side}" y="{y + 4}" text-anchor="{anchor}">{label}</text>')
+        parts.append(f'<text x="{side}" y="{y}" dy="0.35em" text-anchor="{anchor}">{label}</text>')
     title = _AXIS_TITLE.get(key, {}).get(lang, key)
     tx = frame.x1 if frame.rtl else frame.x0
-    parts.append(f'<text x="{tx}" y="14" text-anchor="start" '
+    parts.append(f'<text x="{tx}" y="16" text-anchor="start" '
                  f'class="axis-title">{escape(title)}</text>')  # fmt: skip
     return parts
 
 
 def _time_axis(frame: _Frame, periods: list[str], lang: str) -> list:
+    """At most eight period labels; every other one is ``minor`` (hidden on a phone,
+    where the chart's text is drawn larger)."""
     every = max(1, math.ceil(len(periods) / 8))
     parts = []
-    for i, p in enumerate(periods):
-        if i % every == 0:
-            label = escape(fmt.period_label(p, lang, short=True))
-            parts.append(f'<text x="{frame.x(i)}" y="{HEIGHT - _BOTTOM + 18}" '
-                         f'text-anchor="middle">{label}</text>')  # fmt: skip
+    for n, i in enumerate(range(0, len(periods), every)):
+        label = escape(fmt.period_label(periods[i], lang, short=True))
+        minor = ' class="minor"' if n % 2 else ""
+        parts.append(f'<text x="{frame.x(i)}" y="{HEIGHT - _BOTTOM + 16}" dy="0.8em" '
+                     f'text-anchor="middle"{minor}>{label}</text>')  # fmt: skip
     return parts
 
 
@@ -138,12 +145,12 @@ def _path(frame: _Frame, where: dict, points: list, divisor: Decimal, colour: st
 def bar_chart(bars: list[tuple[str, Decimal | None]], unit: str, lang: str, title: str = "") -> str:
     """An SVG chart of horizontal bars (name, value), e.g. exports by segment: each name
     above its bar, the value at the bar's end; a withheld value shows ``c`` and no bar."""
-    step, rtl = 44, lang == "ar"
+    step, rtl = 46, lang == "ar"
     height = 8 + step * len(bars)
     top = max([Decimal(0), *(v for _, v in bars if v is not None)]) or Decimal(1)
-    span, edge = WIDTH - 200, (WIDTH - 4 if rtl else 4)
+    span, edge = BARS_WIDTH - 190, (BARS_WIDTH - 4 if rtl else 4)
     anchor = "start"  # the outer edge in either direction (the svg's ``direction``)
-    parts = [_open(title, lang, height)]
+    parts = [_open(title, lang, height, "bars", BARS_WIDTH)]
     for i, (name, v) in enumerate(bars):
         y = 4 + step * i
         w = 0.0 if v is None else round(float(v / top) * span, 1)
@@ -152,8 +159,8 @@ def bar_chart(bars: list[tuple[str, Decimal | None]], unit: str, lang: str, titl
         shown = "c" if v is None else _plain(v, unit, lang)
         parts += [
             f'<text x="{edge}" y="{y + 13}" text-anchor="{anchor}">{escape(name)}</text>',
-            f'<rect x="{bar_x}" y="{y + 18}" width="{w}" height="18" fill="{COLOURS[0]}"/>',
-            f'<text x="{value_x}" y="{y + 32}" text-anchor="{anchor}">{shown}</text>',
+            f'<rect x="{bar_x}" y="{y + 19}" width="{w}" height="18" fill="{COLOURS[0]}"/>',
+            f'<text x="{value_x}" y="{y + 33}" text-anchor="{anchor}">{shown}</text>',
         ]
     return "".join([*parts, "</svg>"])
 

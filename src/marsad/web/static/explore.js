@@ -1,5 +1,6 @@
 // marsad explorer: when a choice changes, fetch the new chart and table (an HTML
-// fragment from this server), swap them in, and keep the whole view in the URL.
+// fragment from this server), swap them in, and keep the whole view in the URL. Each
+// change is a history entry: Back shows the previous view again (form, chart, table).
 (function () {
   "use strict";
   var form = document.getElementById("explore");
@@ -24,7 +25,17 @@
     });
   }
 
-  function update() {
+  // Sets the form to the view of query string ``q`` (what Back returns to).
+  function fill(q) {
+    var params = new URLSearchParams(q);
+    var segments = (params.get("segment") || "").split(",");
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name === "segment") { el.checked = segments.indexOf(el.value) >= 0; }
+      else if (el.tagName === "SELECT") { el.value = params.get(el.name) || ""; }
+    });
+  }
+
+  function update(push) {
     var q = query();
     var view = document.getElementById("view");
     view.classList.add("loading");
@@ -36,7 +47,8 @@
         box.innerHTML = answer.text;
         var fresh = box.querySelector("#view") || box.firstElementChild;
         view.replaceWith(fresh);
-        history.replaceState(null, "", "/" + lang + "/explore" + (q ? "?" + q : ""));
+        var url = "/" + lang + "/explore" + (q ? "?" + q : "");
+        if (push) { history.pushState({ q: q }, "", url); } else { history.replaceState({ q: q }, "", url); }
         relink(q);
         document.dispatchEvent(new CustomEvent("marsad:view", { detail: q }));
       })
@@ -51,7 +63,25 @@
       location.assign("/" + lang + "/explore?" + query());
       return;
     }
-    update();
+    update(true);
   });
-  form.addEventListener("submit", function (e) { e.preventDefault(); update(); });
+  form.addEventListener("submit", function (e) { e.preventDefault(); update(true); });
+  // Back and Forward: the URL already holds the view; show it (a page with other period
+  // lists, another frequency or release, is loaded whole).
+  window.addEventListener("popstate", function () {
+    var q = location.search.replace(/^\?/, "");
+    var params = new URLSearchParams(q);
+    var freq = form.elements.freq, release = form.elements.release;
+    if ((params.get("freq") || freq.value) !== freq.value ||
+        (params.get("release") || "") !== release.value) {
+      location.reload();
+      return;
+    }
+    fill(q);
+    update(false);
+  });
+  // The first entry holds its whole view too (a bare /explore gets the form's query), so
+  // that Back to it restores every choice.
+  history.replaceState({ q: query() }, "",
+    location.search ? location.href : "/" + lang + "/explore?" + query());
 })();
