@@ -161,3 +161,18 @@ def test_job_output_is_never_public(own):
     paths = own["client"].get("/api/v1/openapi.json").json()["paths"]
     assert all(p.startswith("/api/v1/admin") for p in paths if "jobs" in p)
     assert all(p.startswith("/api/v1/admin") or "admin" not in str(paths[p]) for p in paths)
+
+
+def test_latest_and_a_case_twin_are_refused_before_any_job(client, monkeypatch):
+    """Symptom: ``POST /admin/releases`` accepted the id ``latest`` (which names the
+    newest release) and ``r1`` beside ``R1`` (the same folder on a case-insensitive disk)."""
+    from marsad.web import jobs
+
+    monkeypatch.setattr(jobs.Jobs, "start", lambda *a: pytest.fail("a job was started"))
+    reserved = client.post("/api/v1/admin/releases", headers=AUTH, json={"id": "Latest"})
+    assert reserved.status_code == 400, reserved.text
+    assert "latest names the newest release" in reserved.json()["detail"]
+    twin = client.post("/api/v1/admin/releases", headers=AUTH, json={"id": "r1"})
+    assert twin.status_code == 409 and twin.headers["content-type"] == "application/problem+json"
+    assert "release R1 exists already, and r1 differs from it only by case" in twin.json()["detail"]
+    assert "/" not in twin.json()["detail"]

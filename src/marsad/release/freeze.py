@@ -37,7 +37,7 @@ from marsad.release.store import (
     Release,
     ReleaseError,
     all_releases,
-    check_id,
+    check_new_id,
     make_read_only,
     make_writable,
 )
@@ -61,14 +61,12 @@ class Frozen:
 def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: str = "") -> Frozen:
     """Freeze the current build as release ``release_id`` under ``root``.
 
-    Refuses an id already used, a warehouse with nothing built or a build older than
-    the data, and a build whose public table exposes a confidential cell.
+    Refuses an id already used (in any case) or reserved (``latest``), a warehouse with
+    nothing built or a build older than the data, and a build whose public table exposes
+    a confidential cell.
     """
-    check_id(release_id)
+    check_new_id(root, release_id)
     final = root / release_id
-    if final.exists():
-        raise ReleaseError(f"release {release_id} exists already in {root}: a release is "
-                           "never changed; choose another id")  # fmt: skip
     previous = [r for r in all_releases(root) if r.id != release_id]
     _check_date(date, previous)
     snapshot.check_built(wh)

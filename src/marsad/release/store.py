@@ -24,6 +24,9 @@ REVISIONS_CSV = "revisions.csv"
 MANIFEST = "manifest.json"
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: The id naming the newest release (``/downloads/latest/``, ``release=latest``): no
+#: release may take it, in any case.
+LATEST = "latest"
 
 
 class ReleaseError(MarsadError):
@@ -36,7 +39,8 @@ class UnknownRelease(BadArgument):
 
 def check_id(release_id: str) -> str:
     """``release_id`` when it is a valid id: letters, digits, ``.``, ``-``, ``_``, starting
-    with a letter or digit, at most 64 characters.
+    with a letter or digit, at most 64 characters, and not :data:`LATEST` (which names
+    the newest release).
 
     >>> check_id("2025-S1.v1")
     '2025-S1.v1'
@@ -44,10 +48,41 @@ def check_id(release_id: str) -> str:
     Traceback (most recent call last):
     ...
     marsad.errors.BadArgument: not a release id: '../x' (use letters, digits, ., - and _, e.g. 2025-S1)
+    >>> check_id("Latest")
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: 'Latest' cannot be a release id: latest names the newest release; choose another id
     """  # noqa: E501
     if not _ID.fullmatch(release_id or ""):
         raise BadArgument(
             f"not a release id: {release_id!r} (use letters, digits, ., - and _, e.g. 2025-S1)"
+        )
+    if release_id.lower() == LATEST:
+        raise BadArgument(
+            f"{release_id!r} cannot be a release id: {LATEST} names the newest release; "
+            "choose another id"
+        )
+    return release_id
+
+
+def check_new_id(root: Path, release_id: str) -> str:
+    """``release_id`` when a new release may take it under ``root``: a valid id
+    (:func:`check_id`) that no release has already, in any case (``2025-s1`` beside
+    ``2025-S1`` would be one folder on a case-insensitive disk, and two releases that
+    readers cannot tell apart).
+
+    >>> check_new_id(Path("/nonexistent"), "2025-S1")
+    '2025-S1'
+    """
+    check_id(release_id)
+    if (root / release_id).exists():
+        raise ReleaseError(f"release {release_id} exists already: a release is never "
+                           "changed; choose another id")  # fmt: skip
+    same = [p.name for p in _folders(root) if p.name.lower() == release_id.lower()]
+    if same:
+        raise ReleaseError(
+            f"release {same[0]} exists already, and {release_id} differs from it "
+            "only by case: choose an id that differs in more than case"
         )
     return release_id
 
@@ -113,7 +148,13 @@ class Release:
 
 
 def find(root: Path, release_id: str) -> Release:
-    """The release ``release_id`` under ``root``; an unknown one is one plain line."""
+    """The release ``release_id`` under ``root`` (:data:`LATEST`: the newest one); an
+    unknown one is one plain line."""
+    if release_id == LATEST:
+        every = all_releases(root)
+        if not every:
+            raise UnknownRelease(f"no release yet in {root}: make one with marsad release create")
+        return every[-1]
     check_id(release_id)
     path = root / release_id
     if not (path / MANIFEST).is_file():
@@ -123,13 +164,31 @@ def find(root: Path, release_id: str) -> Release:
 
 
 def all_releases(root: Path) -> list[Release]:
-    """Every release under ``root``, in the order they were published (date, then id)."""
+    """Every release under ``root``, in the order they were made (:func:`made_order`)."""
+    found = [Release(p) for p in _folders(root) if (p / MANIFEST).is_file()]
+    return sorted(found, key=lambda r: made_order(r.id, r.manifest))
+
+
+def made_order(release_id: str, manifest: dict) -> tuple[str, int, str]:
+    """The key sorting releases in the order they were made: their date, then how many
+    releases came before (each manifest lists every earlier release, so several made on
+    one day keep their order), then the id.
+
+    >>> made = [("Z", {"date": "2025-10-15", "previous_releases": []}),
+    ...         ("A", {"date": "2025-10-15", "previous_releases": ["Z"]}),
+    ...         ("M", {"date": "2025-10-15", "previous_releases": ["Z", "A"]})]
+    >>> [i for i, m in sorted(made, key=lambda r: made_order(*r))]
+    ['Z', 'A', 'M']
+    """
+    earlier = manifest.get("previous_releases") or []
+    return (str(manifest.get("date", "")), len(earlier), release_id)
+
+
+def _folders(root: Path) -> list[Path]:
+    """The folders under ``root`` whose names are release ids (not temporary ones)."""
     if not root.is_dir():
         return []
-    found = [
-        Release(p) for p in root.iterdir() if (p / MANIFEST).is_file() and _ID.fullmatch(p.name)
-    ]
-    return sorted(found, key=lambda r: (str(r.manifest.get("date", "")), r.id))
+    return [p for p in root.iterdir() if p.is_dir() and _ID.fullmatch(p.name)]
 
 
 def make_read_only(folder: Path) -> None:

@@ -27,7 +27,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from marsad.release.store import check_id
+from marsad.release.store import ReleaseError, check_new_id
 from marsad.web.auth import require_admin
 from marsad.web.jobs import Busy, Jobs
 from marsad.web.problems import Problem, problem_responses
@@ -147,11 +147,13 @@ def build(request: Request) -> JSONResponse:
 def release(request: Request, wanted: ReleaseRequest) -> JSONResponse:
     """Run ``marsad release create --id ID [--date D] [--note N]``: once made, the
     release is served (it becomes ``latest`` when it is the most recent). An id already
-    used is refused at once (409): a release is never changed."""
+    used, even in another case (``2025-s1`` beside ``2025-S1``), is refused at once (409):
+    a release is never changed; ``latest`` (the newest release's name) is a 400."""
     runner = jobs(request)
-    if (runner.root / check_id(wanted.id)).exists():
-        raise Problem(409, f"release {wanted.id} exists already: a release is never changed; "
-                      "choose another id")  # fmt: skip
+    try:
+        check_new_id(runner.root, wanted.id)
+    except ReleaseError as exc:
+        raise Problem(409, str(exc)) from None
     args = ["release", "create", "--id", wanted.id]
     if wanted.date is not None:
         args += ["--date", wanted.date.isoformat()]

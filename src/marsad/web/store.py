@@ -262,7 +262,8 @@ class PublicStore:
         self._tables: dict[str, PublicTable] = {}
 
     def releases(self) -> list[ReleaseInfo]:
-        """Every release, oldest first (by date, then id)."""
+        """Every release, in the order they were made (several made on one day too:
+        :func:`marsad.release.store.made_order`); the last is ``latest``."""
         try:
             stamp = self.root.stat().st_mtime_ns
         except OSError:
