@@ -287,7 +287,7 @@ def test_next_is_pinned_to_the_release_answered(client):
 
 def test_csv_by_format_or_accept(client, world):
     params = {"indicator": "level", "flow": "exports", "segment": "TOTAL,ITO", "release": "R2"}
-    by_format = client.get(f"{API}/observations", params={**params, "format": "csv", "limit": 5})
+    by_format = client.get(f"{API}/observations", params={**params, "format": "csv"})
     by_accept = client.get(f"{API}/observations", params=params, headers={"Accept": "text/csv"})
     for answer in (by_format, by_accept):
         assert answer.status_code == 200
@@ -298,6 +298,58 @@ def test_csv_by_format_or_accept(client, world):
     expected = [[r[c] for c in OBS_COLUMNS] for r in matching(frozen(world, "R2"), params)]
     assert sorted(rows[1:]) == sorted(expected)
     assert len(rows) - 1 == len(expected) > 5
+    assert "link" not in by_format.headers
+
+
+def csv_rows(answer) -> list[list[str]]:
+    assert answer.status_code == 200, answer.text
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert tuple(rows[0]) == OBS_COLUMNS
+    return rows[1:]
+
+
+@given(limit=st.integers(1, 400), offset=st.integers(0, 1200))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_csv_page_is_its_slice_of_the_whole_csv(client, limit, offset):
+    """Symptom: ``format=csv&limit=2&offset=3`` ignored limit and offset and answered
+    every matched row. Page arithmetic: the page is the slice [offset, offset + limit)
+    of the whole CSV, in the JSON pages' order, and ``Link`` names the next one."""
+    params = {"indicator": "level", "flow": "exports", "freq": "Q", "release": "R2"}
+    whole = csv_rows(client.get(f"{API}/observations", params={**params, "format": "csv"}))
+    paged = {**params, "format": "csv", "limit": limit, "offset": offset}
+    answer = client.get(f"{API}/observations", params=paged)
+    assert csv_rows(answer) == whole[offset : offset + limit]
+    json_page = get(client, "/observations", **params, limit=limit, offset=offset)
+    assert [[o[c] or "" for c in OBS_COLUMNS] for o in json_page["observations"]] == csv_rows(
+        answer
+    )
+    link = answer.headers.get("link")
+    if offset + limit >= len(whole):
+        assert link is None
+    else:
+        assert link.endswith('>; rel="next"') and "format=csv" in link and "release=R2" in link
+        assert f"offset={offset + limit}&limit={limit}>" in link
+    only_offset = client.get(
+        f"{API}/observations", params={**params, "format": "csv", "offset": offset}
+    )
+    assert csv_rows(only_offset) == whole[offset:]
+
+
+def test_csv_pages_walk_by_their_link_and_have_their_own_etag(client, world):
+    params = {"indicator": "level", "flow": "exports", "freq": "Q", "format": "csv", "limit": 150}
+    answer = client.get(f"{API}/observations", params=params)
+    found, tags = [], set()
+    while True:
+        found += csv_rows(answer)
+        tags.add(answer.headers["etag"])
+        link = answer.headers.get("link")
+        if link is None:
+            break
+        assert "release=R2" in link
+        answer = client.get(link[1 : link.index(">")])
+    expected = matching(frozen(world, "R2"), params)
+    assert sorted(found) == sorted([r[c] for c in OBS_COLUMNS] for r in expected)
+    assert len(tags) == -(-len(expected) // 150) > 2
 
 
 @pytest.fixture(scope="module")
@@ -321,9 +373,27 @@ def test_too_many_rows_for_one_csv_is_a_413_saying_how_to_narrow(small, world):
     matched = sum(r["indicator"] == "level" for r in frozen(world, "R2"))
     detail = csv_answer.json()["detail"]
     assert f"{matched:,} observations match, more than the 100 one CSV answer" in detail
-    assert "narrow it with indicator" in detail and "walk the JSON pages" in detail
+    assert "narrow it with indicator" in detail and "ask for pages (limit=100 and offset)" in detail
     assert "/downloads/R2/indicators.csv" in detail
     assert fits.status_code == 200
+
+
+def test_the_cap_bounds_a_csv_page(small, world):
+    """A CSV page of the whole table is answered when it fits the cap; a larger limit is
+    a 400 as in JSON, and an offset alone leaving more than the cap is a 413."""
+    total = len(frozen(world, "R2"))
+    page = small.get(f"{API}/observations", params={"format": "csv", "limit": 100, "offset": 7})
+    assert page.status_code == 200 and len(page.text.splitlines()) == 101
+    assert "offset=107" in page.headers["link"]
+    too_big = small.get(f"{API}/observations", params={"format": "csv", "limit": 101})
+    assert too_big.status_code == 400 and "limit 101 is more than 100" in too_big.json()["detail"]
+    rest = small.get(f"{API}/observations", params={"format": "csv", "offset": total - 101})
+    assert (
+        rest.status_code == 413
+        and f"101 observations match after offset {total - 101:,}" in rest.json()["detail"]
+    )
+    last = small.get(f"{API}/observations", params={"format": "csv", "offset": total - 100})
+    assert last.status_code == 200 and len(last.text.splitlines()) == 101
 
 
 def test_the_cap_bounds_a_json_page_not_the_match(small, world):

@@ -5,10 +5,12 @@ its release (``release=``, ``asOf=``, default the latest). JSON answers come in 
 of ``limit`` (default ``MARSAD_API_PAGE_SIZE``) with a ``next`` URL pinned to the
 release answered, so that a new release appearing mid-walk changes nothing; CSV
 (``format=csv``, or ``Accept`` preferring ``text/csv``: :mod:`marsad.web.negotiate`) has
-every matched row in one answer, values as in the frozen CSV. ``MARSAD_API_MAX_ROWS``
-bounds one answer: a JSON page (a larger ``limit`` is a 400) and a CSV answer (a query
-matching more is refused with 413, with a way to narrow it or the download of the whole
-table). An indicator or flow that does not exist is a 400 naming where the codes are.
+every matched row in one answer, values as in the frozen CSV, or the page that
+``limit``/``offset`` ask for (its next page in a ``Link: <...>; rel="next"`` header).
+``MARSAD_API_MAX_ROWS`` bounds one answer: a JSON or CSV page (a larger ``limit`` is a
+400) and a whole CSV answer (a query matching more is refused with 413, with a way to
+narrow it or the download of the whole table). An indicator or flow that does not
+exist is a 400 naming where the codes are.
 
 >>> csv_text([("level", "exports", "2024", "TOTAL", "_T", "_T", "26170000000.00", "MAD",
 ...            "A", "F", "R1")]).splitlines()[1]
@@ -77,17 +79,20 @@ Limit = Annotated[
     int | None,
     Query(
         ge=1,
-        description="Observations per JSON page (default MARSAD_API_PAGE_SIZE, "
-        "1,000; at most MARSAD_API_MAX_ROWS, 50,000: more is a 400).",
+        description="Observations per page (JSON default MARSAD_API_PAGE_SIZE, "
+        "1,000; CSV default every match; at most MARSAD_API_MAX_ROWS, 50,000: more is a 400).",
         examples=[100],
     ),
 ]
-Offset = Annotated[int, Query(ge=0, description="Observations to skip (JSON pages).", examples=[0])]
+Offset = Annotated[
+    int, Query(ge=0, description="Observations to skip (JSON and CSV pages).", examples=[0])
+]
 Format = Annotated[
     Literal["json", "csv"] | None,
     Query(
         description="json (default) or csv, whatever `Accept` says; without it, "
-        "`Accept` chooses (q-values honoured). CSV has every matched row in one answer."
+        "`Accept` chooses (q-values honoured). CSV has every matched row in one answer, "
+        "or the page that limit and offset ask for."
     ),
 ]
 
@@ -97,7 +102,8 @@ OBSERVATIONS = {
     "responses": {
         200: {
             "content": {"text/csv": {"schema": {"type": "string"}}},
-            "description": "A page of observations (JSON), or all of them (CSV).",
+            "description": "A page of observations (JSON), or all of them (CSV, "
+            "unless limit or offset ask for a page).",
         },
         **NOT_MODIFIED,
         **problem_responses(400, 404, 406, 413),
@@ -109,9 +115,11 @@ OBSERVATIONS = {
     'strings (`"13377000000.00"`); a withheld value is `null` with its `conf_status`. '
     "JSON is paginated (`next` is the following page's URL, pinned to the release "
     "answered; `limit` at most MARSAD_API_MAX_ROWS, 50,000); CSV (`format=csv`, or an "
-    "`Accept` preferring `text/csv`) has every matched row, and a query matching more than "
-    "MARSAD_API_MAX_ROWS observations is refused with 413: narrow it, walk the JSON pages, "
-    "or download the whole table from `/downloads/{release}/indicators.csv`. An `Accept` "
+    "`Accept` preferring `text/csv`) has every matched row, or the page that `limit` and "
+    '`offset` ask for (the next page\'s URL in a `Link` header, `rel="next"`); a CSV '
+    "answer of more than MARSAD_API_MAX_ROWS observations is refused with 413: narrow it, "
+    "ask for pages, or download the whole table from "
+    "`/downloads/{release}/indicators.csv`. An `Accept` "
     "taking neither JSON nor CSV is a 406. An unknown indicator or flow is a 400; unknown "
     "segment, service or partner codes match nothing (200, no observations).",
 }
@@ -147,15 +155,10 @@ def observations(
         end=end,
     )
     settings = _limits(request)
-    limit = _page_size(limit, settings)
+    page_size = _page_size(limit, settings)
     frozen = named(release)
     tag = etag(
-        sha256(info),
-        info.id,
-        str(request.base_url),
-        repr(filters),
-        fmt,
-        *((str(limit), str(offset)) if fmt == "json" else ()),
+        sha256(info), info.id, str(request.base_url), repr(filters), fmt, str(limit), str(offset)
     )
     hit = not_modified(request, tag, frozen)
     if hit is not None:
@@ -164,9 +167,13 @@ def observations(
     _check_codes(table, filters)
     rows = table.query(filters)
     if fmt == "csv":
-        _fits(rows, table, settings[0], request)
-        return Response(csv_text(rows), media_type=CSV_TYPE, headers=headers(tag, frozen))
-    body = _page(request, info, rows, limit, offset)
+        chosen = rows[offset:] if limit is None else rows[offset : offset + limit]
+        _fits(chosen, table, settings[0], request, offset)
+        links = _csv_links(request, info, len(rows), limit, offset)
+        return Response(
+            csv_text(chosen), media_type=CSV_TYPE, headers={**headers(tag, frozen), **links}
+        )
+    body = _page(request, info, rows, page_size, offset)
     return Response(body, media_type="application/json", headers=headers(tag, frozen))
 
 
@@ -219,16 +226,37 @@ def _check_codes(table: PublicTable, filters: Filters) -> None:
         )
 
 
-def _fits(rows: list, table: PublicTable, max_rows: int, request: Request) -> None:
-    """A 413 when ``rows`` (one CSV answer) are more than ``max_rows``."""
+def _fits(rows: list, table: PublicTable, max_rows: int, request: Request, offset: int) -> None:
+    """A 413 when ``rows`` (one CSV answer, from ``offset``) are more than ``max_rows``."""
     if len(rows) > max_rows:
+        after = f" after offset {offset:,}" if offset else ""
         whole = f"{str(request.base_url).rstrip('/')}/downloads/{table.release.id}/indicators.csv"
         raise Problem(
             413,
-            f"{len(rows):,} observations match, more than the {max_rows:,} one CSV answer "
+            f"{len(rows):,} observations match{after}, more than the {max_rows:,} one CSV answer "
             "may hold: narrow it with indicator, flow, segment, service, partner, freq, start "
-            f"or end, walk the JSON pages (format=json), or download the whole table: {whole}",
+            f"or end, ask for pages (limit={max_rows} and offset), or download the whole "
+            f"table: {whole}",
         )
+
+
+def _csv_links(
+    request: Request, info: ReleaseInfo, total: int, limit: int | None, offset: int
+) -> dict[str, str]:
+    """The ``Link`` header of a CSV page followed by another (RFC 8288 ``rel="next"``)."""
+    following = _next_url(request, info, total, limit, offset) if limit is not None else None
+    return {"Link": f'<{following}>; rel="next"'} if following else {}
+
+
+def _next_url(request: Request, info: ReleaseInfo, total: int, limit: int, offset: int) -> str:
+    """The URL of the page after ``offset``/``limit`` (pinned to ``info``), or ``""``
+    when that page is the last."""
+    if offset + limit >= total:
+        return ""
+    url = request.url.remove_query_params("asOf").include_query_params(
+        release=info.id, offset=offset + limit, limit=limit
+    )
+    return str(url)
 
 
 def csv_text(rows: list[tuple[str, ...]]) -> str:
@@ -249,11 +277,6 @@ def _page(request: Request, info: ReleaseInfo, rows: list, limit: int, offset: i
         {c: (r[i] or None) if i == _VALUE else r[i] for c, i in zip(OBS_COLUMNS, _OBS, strict=True)}
         for r in chosen
     ]
-    following = None
-    if offset + limit < len(rows):
-        url = request.url.remove_query_params("asOf").include_query_params(
-            release=info.id, offset=offset + limit, limit=limit
-        )
-        following = str(url)
+    following = _next_url(request, info, len(rows), limit, offset) or None
     body = {"release": info.id, "observations": page, "next": following, "total": len(rows)}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
