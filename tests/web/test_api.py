@@ -370,6 +370,7 @@ def test_too_many_rows_for_one_csv_is_a_413_saying_how_to_narrow(small, world):
     fits = small.get(f"{API}/observations", params={**SERIES, "freq": "Q", "format": "csv"})
     assert csv_answer.status_code == 413 == accepted.status_code
     assert csv_answer.headers["content-type"] == PROBLEM
+    assert csv_answer.json()["title"] == "Content Too Large"
     matched = sum(r["indicator"] == "level" for r in frozen(world, "R2"))
     detail = csv_answer.json()["detail"]
     assert f"{matched:,} observations match, more than the 100 one CSV answer" in detail

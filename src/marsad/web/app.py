@@ -10,6 +10,11 @@
 * ``/{lang}/`` (:mod:`marsad.web.pages`): the dashboard in French, English and Arabic;
 * ``/static``: the dashboard's own assets (no CDN: nothing is fetched from elsewhere).
 
+The schema and the docs carry an ETag (a hash of their content) and the LATEST
+``Cache-Control`` (:mod:`marsad.web.caching`); the assets under ``/static`` their file's
+ETag and ``public, max-age=3600``. ``/`` redirects to the language the browser prefers
+(``Accept-Language``, q-values honoured), with ``Vary: Accept-Language``.
+
 Every GET route answers HEAD too (:class:`HeadAsGet`): the same status and headers
 (ETag, Cache-Control, Content-Type, Content-Length), no body. The admin routes are in
 the OpenAPI schema only when the admin side is enabled (they answer 403 otherwise).
@@ -24,16 +29,19 @@ opened only by the admin side's jobs.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marsad.release.store import releases_root
 from marsad.web import problems
+from marsad.web.caching import ASSETS, etag, headers, not_modified
 from marsad.web.store import PublicStore
 
 STATIC = Path(__file__).parent / "static"
@@ -69,16 +77,17 @@ def create_app(
         summary="Exports of digital and outsourced services: indicators, SDMX and downloads",
         description=DESCRIPTION,
         version=_version(),
-        openapi_url=f"{API}/openapi.json",
+        openapi_url=None,  # served by _docs, with an ETag and Cache-Control
         docs_url=None,
         redoc_url=None,
     )
+    app.openapi_url = f"{API}/openapi.json"
     app.state.warehouse = Path(warehouse)
     app.state.store = PublicStore(root if root is not None else releases_root(Path(warehouse)))
     app.state.admin_token = admin_token
     problems.install(app)
-    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static/docs", Assets(directory=DOCS_ASSETS), name="docs-assets")
+    app.mount("/static", Assets(directory=STATIC), name="static")
     _docs(app)
     app.include_router(api.router, prefix=API)
     app.include_router(admin.router, prefix=f"{API}/admin", include_in_schema=bool(admin_token))
@@ -120,6 +129,20 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+class Assets(StaticFiles):
+    """Static files with :data:`~marsad.web.caching.ASSETS` as ``Cache-Control``, on
+    their 200 and 304 answers alike (StaticFiles sends the ETag and Last-Modified).
+
+    >>> Assets(directory=STATIC).directory == STATIC
+    True
+    """
+
+    def file_response(self, *args, **kwargs) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = ASSETS
+        return response
+
+
 def _openapi(app: FastAPI) -> dict:
     """The schema, made once, without FastAPI's default 422 answers: a request that does
     not validate gets a 400 problem (:mod:`marsad.web.problems`), declared per route."""
@@ -143,29 +166,101 @@ def _openapi(app: FastAPI) -> dict:
 
 
 def _docs(app: FastAPI) -> None:
-    @app.get(f"{API}/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
+    """The schema, the docs and ``/``: constant answers, made once, revalidated by ETag."""
+    made: dict[str, bytes] = {}
+
+    def schema() -> bytes:
+        if "schema" not in made:
+            made["schema"] = json.dumps(app.openapi(), ensure_ascii=False).encode("utf-8")
+        return made["schema"]
+
+    def page() -> bytes:
         return get_swagger_ui_html(
             openapi_url=app.openapi_url,
             title="marsad API",
             swagger_js_url="/static/docs/swagger-ui-bundle.js",
             swagger_css_url="/static/docs/swagger-ui.css",
             swagger_favicon_url="/static/docs/favicon.png",
-        )
+        ).body
+
+    @app.get(f"{API}/openapi.json", include_in_schema=False)
+    def openapi(request: Request) -> Response:
+        return _constant(request, schema(), "application/json")
+
+    @app.get(f"{API}/docs", include_in_schema=False)
+    def docs(request: Request) -> Response:
+        return _constant(request, page(), "text/html; charset=utf-8")
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> RedirectResponse:
-        return RedirectResponse(f"/{preferred_lang(request)}/", status_code=307)
+        lang = preferred_lang(request.headers.get("accept-language"))
+        return RedirectResponse(f"/{lang}/", 307, headers={"Vary": "Accept-Language"})
 
 
-def preferred_lang(request: Request) -> str:
-    """The dashboard language a browser asks for first (``Accept-Language``), else French."""
-    wanted = request.headers.get("accept-language", "")
-    for part in wanted.split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGS:
-            return code
-    return "fr"
+def _constant(request: Request, body: bytes, media_type: str) -> Response:
+    """``body`` with an ETag (its hash) and the LATEST Cache-Control, or a 304."""
+    tag = etag(hashlib.sha256(body).hexdigest())
+    hit = not_modified(request, tag, False)
+    if hit is not None:
+        return hit
+    return Response(body, media_type=media_type, headers=headers(tag, False))
+
+
+def preferred_lang(accept_language: str | None) -> str:
+    """The dashboard language ``Accept-Language`` prefers, else French.
+
+    Each language range has a quality (``q``, default 1; 0 means "not this"); a
+    language takes the quality of the most specific range naming it (``en`` before
+    ``en-GB`` before ``*``); the highest quality wins, a tie going to the range listed
+    first, then to :data:`LANGS` order.
+
+    >>> preferred_lang("fr;q=0, en;q=0.5"), preferred_lang("ar-MA, fr;q=0.9")
+    ('en', 'ar')
+    >>> preferred_lang("de, *;q=0.1"), preferred_lang("de"), preferred_lang(None)
+    ('fr', 'fr', 'fr')
+    """
+    ranges = _language_ranges(accept_language or "")
+    best: tuple[float, int, int] | None = None
+    chosen = "fr"
+    for rank, lang in enumerate(LANGS):
+        matching = [(spec, q, pos) for tag, q, pos in ranges if (spec := _names(tag, lang)) >= 0]
+        if not matching:
+            continue
+        _, q, pos = max(matching)
+        key = (-q, pos, rank)
+        if q > 0 and (best is None or key < best):
+            best, chosen = key, lang
+    return chosen
+
+
+def _language_ranges(header: str) -> list[tuple[str, float, int]]:
+    """(range, quality, position) of each range of an ``Accept-Language`` header; a
+    quality that cannot be read counts as 0."""
+    ranges = []
+    for position, part in enumerate(header.split(",")):
+        tag, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+                q = q if 0.0 <= q <= 1.0 else 0.0
+        if tag:
+            ranges.append((tag.lower(), q, position))
+    return ranges
+
+
+def _names(tag: str, lang: str) -> int:
+    """How closely range ``tag`` names ``lang``: 2 exactly, 1 a sub-tag of it (``en-GB``),
+    0 ``*``, -1 not at all."""
+    if tag == lang:
+        return 2
+    if tag.split("-")[0] == lang:
+        return 1
+    return 0 if tag == "*" else -1
 
 
 def store(request: Request) -> PublicStore:

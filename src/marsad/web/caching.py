@@ -29,6 +29,9 @@ from fastapi.responses import Response
 FROZEN = "public, max-age=31536000, immutable"
 #: Cache-Control of an answer that follows the latest release.
 LATEST = "public, max-age=60, must-revalidate"
+#: Cache-Control of the dashboard's and the API docs' assets (``/static``): they change
+#: only with marsad itself, and their ETag revalidates them after an hour.
+ASSETS = "public, max-age=3600"
 
 
 def etag(*parts: str) -> str:

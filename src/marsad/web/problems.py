@@ -25,6 +25,22 @@ from marsad.errors import BadArgument, MarsadError
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+#: RFC 9110 reason phrases where Python's :class:`~http.HTTPStatus` still has older ones.
+RFC9110_TITLES = {
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
+
+
+def title(status: int) -> str:
+    """The RFC 9110 reason phrase of ``status`` (a problem's ``title``).
+
+    >>> title(413), title(422), title(404)
+    ('Content Too Large', 'Unprocessable Content', 'Not Found')
+    """
+    return RFC9110_TITLES.get(status) or HTTPStatus(status).phrase
 
 
 class ProblemModel(BaseModel):
@@ -46,7 +62,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict]:
     return {
         s: {
             "model": ProblemModel,
-            "description": HTTPStatus(s).phrase,
+            "description": title(s),
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemModel"}}},
         }
         for s in statuses
@@ -65,7 +81,7 @@ class Problem(Exception):
     def body(self, instance: str | None = None) -> dict:
         return {
             "type": "about:blank",
-            "title": HTTPStatus(self.status).phrase,
+            "title": title(self.status),
             "status": self.status,
             "detail": self.detail,
             "instance": instance,
@@ -107,13 +123,22 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        detail = exc.detail if isinstance(exc.detail, str) else ""
+        if detail in ("", _old_phrase(exc.status_code)):  # Starlette's default detail
+            detail = title(exc.status_code)
         return Problem(exc.status_code, detail, headers=exc.headers).response(request)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> Response:
         log.exception("bug answering %s", request.url.path)
         return Problem(500, "internal error: the server's log has the details").response(request)
+
+
+def _old_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _validation_detail(exc: RequestValidationError) -> str:
