@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -185,3 +185,120 @@ def test_phone_charts_are_readable(browser, live_server, shots, path):
     for a, b in combinations(boxes, 2):  # no two labels overlap
         apart = a[0] + a[2] <= b[0] + 1 or b[0] + b[2] <= a[0] + 1
         assert apart or a[1] + a[3] <= b[1] + 1 or b[1] + b[3] <= a[1] + 1, (a, b)
+
+
+def _segments_shown(page) -> list[str]:
+    """The segment codes of the table's columns, from the view's own query."""
+    query = page.get_attribute("#view", "data-query")
+    return parse_qs(query)["segment"][0].split(",")
+
+
+def test_two_quick_changes_show_the_latest_view(page, live_server):
+    """Symptom: two quick changes (tick ITO, 100 ms later CRM, slow network) left the table
+    and chart behind the URL and form: the second answer replaced a view already gone and
+    history was pushed anyway. Now only the latest answer is shown, and the table's columns
+    are the URL's segments."""
+    page.goto(f"{live_server}/fr/explore?segment=ESO&freq=Q&start=2023-Q1&end=2025-Q2")
+
+    def slow(route):
+        page.wait_for_timeout(300)
+        route.continue_()
+
+    page.route("**/explore/view?*", slow)
+    page.click("input[name=segment][value=ITO]")
+    page.wait_for_timeout(100)
+    page.click("input[name=segment][value=CRM]")
+    page.wait_for_function("decodeURIComponent(location.search).includes('CRM')")
+    page.wait_for_function("!document.querySelector('#view.loading')")
+    page.wait_for_timeout(800)  # any stale answer would have arrived by now
+    url = parse_qs(urlparse(page.url).query)["segment"][0].split(",")
+    assert sorted(url) == ["CRM", "ESO", "ITO"]
+    assert _segments_shown(page) == url
+    assert page.locator("#view table thead th").count() == 1 + len(url)
+    assert page.locator("#view .swatch").count() == len(url)
+    ticked = page.eval_on_selector_all("input[name=segment]:checked", "xs => xs.map(x => x.value)")
+    assert sorted(ticked) == sorted(url)
+
+
+def test_back_after_a_frequency_change_shows_the_form_of_the_url(page, live_server):
+    """Symptom: Back after choosing annual showed 'annual' in the form of the quarterly
+    page (the browser restored the form), and start=2023-Q1 stayed in the URL with blank
+    menus. Now the annual page's URL is its canonical view (start 2023, end 2024) equal to
+    its form, and Back shows the quarterly form of the quarterly URL."""
+    page.goto(f"{live_server}/fr/explore?segment=ESO&freq=Q&start=2023-Q1&end=2025-Q2")
+    with page.expect_navigation():
+        page.select_option("select[name=freq]", "A")
+    page.wait_for_load_state("load")
+    query = parse_qs(urlparse(page.url).query)
+    assert (query["freq"], query["start"], query["end"]) == (["A"], ["2023"], ["2024"])
+    assert page.input_value("select[name=start]") == "2023"
+    assert page.input_value("select[name=end]") == "2024"
+    page.go_back()
+    page.wait_for_function("location.search.includes('freq=Q')")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
+    assert page.input_value("select[name=freq]") == "Q"
+    assert page.input_value("select[name=start]") == "2023-Q1"
+    page.check("input[name=segment][value=ITO]")
+    page.wait_for_function("decodeURIComponent(location.search).includes('ESO,ITO')")
+    assert "freq=Q" in page.url
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_phone_table_shows_the_first_value_column(browser, live_server, shots, lang):
+    """Symptom: at 375 px the explorer's headers did not wrap and the table was 851 px
+    wide: the first value column was off screen. Headers wrap, numbers stay on one line,
+    right-aligned in every language (Arabic too)."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server}/{lang}/explore?segment=ESO,ITO,CRM&freq=M")
+    cell = page.locator("#view tbody tr td.num").first.bounding_box()
+    align, lines = page.eval_on_selector(
+        "#view tbody td.num",
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return [getComputedStyle(e).textAlign, r.getClientRects().length]; }",
+    )
+    page.screenshot(path=shots / f"phone-table-{lang}.png")
+    context.close()
+    assert cell["x"] >= 0 and cell["x"] + cell["width"] <= 375, cell
+    assert align == "right"
+    assert lines == 1  # the number stays on one line
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("width", [375, 480, 481, 1100])
+def test_chart_labels_stay_inside_the_chart(browser, live_server, lang, width):
+    """Symptom: a monthly chart cut its last period label ('mars 202', 'مارس 024'). Every
+    label, as drawn, lies inside the chart, at every width."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    # nine months: the last one is labelled, at the chart's end
+    page.goto(f"{live_server}/{lang}/explore?segment=ESO&freq=M&start=2024-01&end=2024-09")
+    chart = page.locator("#view svg.chart").bounding_box()
+    boxes = page.eval_on_selector_all(
+        "#view svg.chart text",
+        "ts => ts.map(t => t.getBoundingClientRect()).filter(b => b.width > 0)"
+        ".map(b => [b.x, b.x + b.width])",
+    )
+    context.close()
+    assert boxes
+    for left, right in boxes:
+        inside = chart["x"] - 0.5 <= left and right <= chart["x"] + chart["width"] + 0.5
+        assert inside, (left, right, chart)
+
+
+def test_chart_text_grows_smoothly(browser, live_server):
+    """Symptom: the chart's text jumped from 13 to 22 units between 481 and 480 px; its
+    size now changes by little between neighbouring widths."""
+    sizes = []
+    for width in (470, 480, 481, 490):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(f"{live_server}/fr/explore?segment=ESO&freq=Q")
+        sizes.append(
+            page.eval_on_selector(
+                "#view svg.chart", "e => parseFloat(getComputedStyle(e).fontSize)"
+            )
+        )
+        context.close()
+    assert max(abs(a - b) for a, b in pairwise(sizes)) < 1, sizes

@@ -8,6 +8,7 @@ import html
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -315,10 +316,12 @@ def test_units_scale_examples():
 
 def test_release_ids_and_dates_keep_their_order_in_arabic(client):
     """Symptom: in Arabic the release 2025-S1 read 'S1-2025' (bidi reordering) in the
-    archive and its selects. Ids and dates are isolated left to right; the arrow between
+    archive and its selects. Ids are isolated left to right, dates written out in Arabic
+    (Moroccan month names, the ISO date in ``datetime``); the arrow between
     two releases points the reading way; no French space before a colon in English/Arabic."""
     r = client.get("/ar/releases?from=R1&to=R2")
-    assert '<bdi dir="ltr">R2</bdi>' in r.text and '<bdi dir="ltr">2025-11-15</bdi>' in r.text
+    assert '<bdi dir="ltr">R2</bdi>' in r.text
+    assert '<time datetime="2025-11-15">15 نونبر 2025</time>' in r.text
     assert '<select name="from" dir="ltr">' in r.text
     assert "</bdi> ← <bdi" in r.text
     en = client.get("/en/")
@@ -347,3 +350,174 @@ def test_charts_are_readable_on_a_phone():
     assert bars.startswith(f'<svg viewBox="0 0 {svg.BARS_WIDTH} ') and svg.BARS_WIDTH <= 400
     css = (STATIC / "marsad.css").read_text()
     assert ".chart.line .minor { display: none; }" in css
+
+
+@pytest.mark.parametrize(
+    ("freq", "start", "end", "want"),
+    [("A", "2023-Q1", "2025-Q2", ("2023", "2024")),
+     ("A", "2023-Q2", "2024-12", ("2024", "2024")),
+     ("Q", "2023", "2024-S1", ("2023-Q1", "2024-Q2")),
+     ("S", "2023-02", "2024-Q3", ("2023-S2", "2024-S1")),
+     ("M", "2023-Q2", "2023-Q3", ("2023-04", "2023-09")),
+     ("Q", "2023-Q2", "", ("2023-Q2", ""))],
+)  # fmt: skip
+def test_start_and_end_are_put_in_the_chosen_frequency(client, freq, start, end, want):
+    """Symptom: after a frequency change, start=2023-Q1 with freq=A left the menus blank
+    while the URL kept it. The view's start is the first period of its frequency beginning
+    on or after start's first month, its end the last ending on or before end's last
+    month; the form selects them and the canonical query (what the URL becomes) says so."""
+    r = client.get(f"/fr/explore?segment=ESO&freq={freq}&start={start}&end={end}")
+    assert r.status_code == 200
+    view = View.parse({"segment": "ESO", "freq": freq, "start": start, "end": end})
+    assert (view.start, view.end) == want
+    query = parse_qs(view.query())
+    assert query.get("start", [""]) == [want[0]] and query.get("end", [""]) == [want[1]]
+    assert f'data-query="{html.escape(view.query())}"' in r.text
+    for name, period in zip(("start", "end"), want, strict=True):
+        menu = re.search(rf'<select name="{name}".*?</select>', r.text, re.S).group(0)
+        if period:
+            assert f'<option value="{period}" selected>' in menu, (name, period)
+        else:
+            assert " selected" not in menu
+
+
+def _revised_rows(page: str) -> list[str]:
+    body = re.search(r'<table class="revised">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    return [html.unescape(re.sub(r"<[^>]+>", "|", tr)) for tr in body.split("</tr>") if tr]
+
+
+def test_revisions_list_headline_series_first_largest_first(client, world):
+    """Symptom: the releases page listed 300 of the revised cells by indicator name, so no
+    exports level showed. Now the exports level of the whole sector comes first, then of
+    each segment, then the other indicators, the largest relative revision first within."""
+    store = PublicStore(world["root"])
+    found = views.changes(store.table(store.find("R1")), store.table(store.find("R2")))
+    ordered = found.ordered()
+    assert sorted(ordered) == sorted(found.revised)
+    ranks = [views._rank(c[0]) for c in ordered]
+    assert ranks == sorted(ranks) and ranks[0] == 0 and 1 in ranks
+    for rank in set(ranks):
+        sizes = [views._size(c) for c, k in zip(ordered, ranks, strict=True) if k == rank]
+        assert sizes == sorted(sizes, reverse=True)
+    rows = _revised_rows(client.get("/fr/releases?from=R1&to=R2").text)
+    assert rows[0].strip("|").startswith("Montant · Exportations · Ensemble du secteur|")
+
+
+def test_revisions_download_holds_the_whole_diff(client, world):
+    """Symptom: 'download the rest' linked to revisions.csv, the revision triangle. Now the
+    page links to /{lang}/releases/revisions.csv?from=&to=, every revised cell with its key,
+    old and new public values and the revision (new - old), as an attachment."""
+    page = client.get("/en/releases?from=R1&to=R2").text
+    assert 'href="/en/releases/revisions.csv?from=R1&amp;to=R2"' in page
+    r = client.get("/en/releases/revisions.csv?from=R1&to=R2")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"] == 'attachment; filename="marsad-revisions-R1-R2.csv"'
+    lines = list(csv.DictReader(io.StringIO(r.text)))
+    store = PublicStore(world["root"])
+    found = views.changes(store.table(store.find("R1")), store.table(store.find("R2")))
+    assert len(lines) == len(found.revised) + found.new + found.removed
+    public = {(c[0], c[1], c[2]) for c in found.revised}
+    for line in lines:
+        key = tuple(line[k] for k in ("indicator", "flow", "segment", "service", "partner",
+                                      "period"))  # fmt: skip
+        assert (key, line["old_value"], line["new_value"]) in public
+        if line["old_value"] and line["new_value"]:
+            got = Decimal(line["new_value"]) - Decimal(line["old_value"])
+            assert Decimal(line["revision"]) == got
+        else:
+            assert line["revision"] == ""
+    assert client.get("/en/releases/revisions.csv").text == r.text  # the last two by default
+
+
+def test_unknown_release_to_compare_is_a_404_in_the_page_language(client):
+    """Symptom: /fr/releases?from=R1&to=nope was a 400 page with an English detail."""
+    for lang, words in (("fr", "Cette publication n'existe pas."),
+                        ("ar", "هذا الإصدار غير موجود.")):  # fmt: skip
+        r = client.get(f"/{lang}/releases?from=R1&to=nope")
+        assert r.status_code == 404 and words in html.unescape(r.text)
+        assert "no release" not in r.text
+    assert client.get("/fr/releases/revisions.csv?from=R1&to=nope").status_code == 404
+
+
+def test_explorer_downloads_are_named_after_the_view(client):
+    """Symptom: explore.csv and .xlsx were saved as 'explore.csv'. They are attachments named
+    after the view."""
+    for ext in ("csv", "xlsx"):
+        r = client.get(EXPLORE.format(lang="fr").replace("/explore?", f"/explore.{ext}?"))
+        name = f"marsad-level-exports-ESO-Q-2023-Q1-2025-Q2.{ext}"
+        assert r.headers["content-disposition"] == f'attachment; filename="{name}"'
+
+
+def test_counts_dates_and_colons_in_each_language(client, monkeypatch):
+    """Symptom: '2606 cellules révisées', ISO dates in French pages, and the French space
+    before ':' in English. Counts use the language's thousands separator, dates are
+    written out (15 octobre 2025), and only French puts a space before the colon."""
+    from marsad.web import pages_views
+
+    assert pages_views.long_date("2025-10-15", "fr") == "15 octobre 2025"
+    assert pages_views.long_date("2025-08-15", "ar") == "15 غشت 2025"
+    fr, en = client.get("/fr/releases?from=R1&to=R2").text, client.get("/en/releases").text
+    assert "15 octobre 2025" in fr and "October 15, 2025" in en
+    assert "</bdi>\u00a0: <span" in fr
+    for lang in ("en", "ar"):
+        page = client.get(f"/{lang}/releases?from=R1&to=R2").text
+        assert "</bdi>: <span" in page and "\u00a0:" not in page
+    many = views.Changes(new=2606, removed=1234)
+    monkeypatch.setattr(pages_views.views, "changes", lambda old, new: many)
+    for lang, want in (("fr", "2\u202f606"), ("en", "2,606")):
+        page = client.get(f"/{lang}/releases?from=R1&to=R2&counts=1").text
+        assert f'<span class="new-count">{want}</span>' in page, lang
+
+
+def test_withheld_legend_says_what_c_means(client):
+    """Symptom: the legend said '(statut de confidentialité indiqué)' though no status was
+    shown. It says plainly why a value is withheld."""
+    page = client.get("/fr/explore?segment=ESO,ITO,CRM&freq=M").text
+    assert "statut de confidentialité indiqué" not in page
+    assert "pour ne pas révéler les chiffres d&#39;entreprises individuelles" in page
+
+
+def test_numbers_align_right_in_every_language_and_headers_wrap():
+    """Symptom: 'text-align: end' put Arabic numbers on the left, and headers never wrapped
+    (the phone table was 851 px wide). Number cells and headers align right; headers wrap."""
+    css = (STATIC / "marsad.css").read_text()
+    rule = re.search(r"td\.num, th\.num \{([^}]*)\}", css).group(1)
+    assert "text-align: right" in rule
+    assert not re.search(r"(^|\n)th[^{]*\{[^}]*nowrap", css)
+    assert re.search(r"td\.num \{[^}]*white-space: nowrap", css)
+
+
+def test_chart_text_size_has_no_jump_at_480_px():
+    """Symptom: the chart's text jumped from 13 to 22 units between 481 and 480 px. It is
+    a continuous clamp of the viewport width now (no size set in a width media query)."""
+    css = (STATIC / "marsad.css").read_text()
+    assert re.search(r"\.chart\.line \{ font-size: clamp\(13px, calc\([^)]*vw\), 22px\)", css)
+    for block in re.findall(r"@media[^{]*\{(.*?)\n\}", css, re.S):
+        assert "font-size: 22px" not in block
+
+
+def test_last_period_label_stays_inside_the_chart():
+    """Symptom: a monthly chart cut its last x label ('mars 202', 'مارس 024'). The side time
+    runs to keeps a margin of half the widest label at the largest text size."""
+    from marsad.web import svg
+
+    points = [(f"2024-{m:02d}", Decimal(m * 10**8)) for m in range(1, 4)]
+    for lang in ("fr", "ar", "en"):
+        drawn = svg.line_chart([("Total", points)], "MAD", lang)
+        labels = re.findall(r'<text x="([\d.]+)" y="[\d.]+" dy="0.8em" '
+                            r'text-anchor="middle"[^>]*>([^<]+)</text>', drawn)  # fmt: skip
+        assert labels, lang
+        for x, text in labels:
+            half = len(html.unescape(text)) * svg.CHAR_EM * svg.LARGEST_TEXT / 2
+            assert half <= float(x) <= svg.WIDTH - half, (lang, x, text)
+
+
+def test_decimals_rule_in_docs_matches_the_code():
+    """Symptom: an amount of 0,185 million showed three significant digits where the docs
+    promised four. Four significant digits, with at most three decimals: both say so."""
+    from marsad.web.pages_units import scale_of
+
+    assert scale_of(["185000", "2000000000"], "MAD").decimals == 3  # 0,185 (capped)
+    assert scale_of(["1850000", "2000000000"], "MAD").decimals == 3  # 1,850
+    docs = (Path(__file__).parents[2] / "docs" / "web.md").read_text()
+    assert "at most three decimals" in docs

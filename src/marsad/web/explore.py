@@ -10,6 +10,12 @@ downloads of the view hold exactly its rows.
 'indicator=growth_yoy&flow=exports&segment=ESO%2CITO&service=_T&partner=_T&freq=A'
 >>> v.segments
 ('ESO', 'ITO')
+
+A start or end of another frequency is put in the view's own (the same months):
+
+>>> w = View.parse({"freq": "A", "start": "2023-Q2", "end": "2025-Q2"})
+>>> w.start, w.end, w.filename("csv")
+('2024', '2024', 'marsad-level-exports-TOTAL-A-2024-2024.csv')
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ import io
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from marsad.errors import PeriodError
 from marsad.indicators.registry import COLUMNS
+from marsad.periods import MONTHS_IN, Period
 from marsad.reference import TOTAL
-from marsad.web.store import Filters, PublicTable, period_order
+from marsad.web.store import FREQS, Filters, PublicTable, period_order
 from marsad.web.views import value_of
 
 _SEG = COLUMNS.index("segment")
@@ -53,7 +61,20 @@ class View:
         joined = ",".join(raw) if isinstance(raw, list) else raw
         segments = tuple(dict.fromkeys(s for s in joined.split(",") if s)) or (TOTAL,)
         got = {k: (v[-1] if isinstance(v, list) else v).strip() for k, v in got.items()}
+        kind = FREQS.get(got["freq"])
+        got["start"] = _canonical(got["start"], kind, first=True)
+        got["end"] = _canonical(got["end"], kind, first=False)
         return cls(segments=segments, **got)
+
+    def filename(self, ext: str) -> str:
+        """The name a download of the view is saved under (e.g.
+        ``marsad-level-exports-ESO-Q-2023-Q1-2025-Q2.csv``)."""
+        parts = [self.indicator, self.flow, "_".join(self.segments)]
+        parts += [c for c in (self.service, self.partner) if c != "_T"]
+        parts += [c for c in (self.freq, self.start, self.end, self.release) if c]
+        name = "-".join(["marsad", *parts])
+        return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_"
+                       for ch in name) + f".{ext}"  # fmt: skip
 
     def query(self) -> str:
         """The canonical query string of the view (empty fields left out)."""
@@ -75,6 +96,30 @@ class View:
         found = table.query(self.filters())
         order = {s: i for i, s in enumerate(self.segments)}
         return sorted(found, key=lambda r: (order.get(r[_SEG], 99), period_order(r[_PERIOD])))
+
+
+def _canonical(period: str, kind: str | None, *, first: bool) -> str:
+    """``period`` as a period of ``kind``: as a start, the first one beginning on or after
+    its first month; as an end, the last one ending on or before its last month (text
+    that is not a period is left for the query to refuse)."""
+    try:
+        p = Period.parse(period) if period and kind else None
+    except PeriodError:
+        return period
+    if p is None or p.kind == kind:
+        return period
+    year, month = p.months[0] if first else p.months[-1]
+    found = Period.of_month(year, month, kind)
+    if first and found.first_month < month:  # starts before: the next one
+        found = _shift(found, MONTHS_IN[kind])
+    elif not first and found.last_month > month:  # ends after: the one before
+        found = _shift(found, -MONTHS_IN[kind])
+    return str(found)
+
+
+def _shift(p: Period, months: int) -> Period:
+    index = p.year * 12 + p.first_month - 1 + months
+    return Period.of_month(index // 12, index % 12 + 1, p.kind)
 
 
 def series(view: View, rows: list[tuple[str, ...]]) -> dict[str, list]:

@@ -38,6 +38,9 @@ ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
 CACHE_SIZE = 512
 Store = Annotated[PublicStore, Depends(store)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Media type of an answer by the end of its page name (a page without a dot is HTML).
+_HTML = "text/html; charset=utf-8"
+_MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
 
 class _Rendered:
@@ -72,14 +75,16 @@ def _page(template: str, lang: str, path: str, query: str, **context) -> bytes:
 
 
 def _answer(request: Request, st: PublicStore, page: str, lang: str, release: str,
-            make: Callable[[ReleaseInfo], tuple[bytes, str]]) -> Response:  # fmt: skip
-    """A cached, ETagged answer for ``page`` of ``release`` (empty: the latest)."""
+            make: Callable[[ReleaseInfo], tuple[bytes, str]],
+            filename: str = "") -> Response:  # fmt: skip
+    """A cached, ETagged answer for ``page`` of ``release`` (empty: the latest); a
+    ``filename`` makes it a download saved under that name."""
     if lang not in LANGS:
         return _not_found(lang)
     try:
         info = st.resolve(release or None)
     except MarsadError as e:
-        return _error(lang, 404 if type(e).__name__ == "NoRelease" else 400, str(e))
+        return _fault(lang, e)
     every = ",".join(r.id for r in st.releases())
     query = str(request.url.query)
     tag = caching.etag(page, lang, info.id, _sha256(info.id, info.path, info), every, query)
@@ -87,16 +92,14 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
     held = caching.not_modified(request, tag, frozen)
     if held is not None:
         return held
-    media = "text/html; charset=utf-8"
     try:
         body = RENDERED.get((page, tag), lambda: make(info)[0])
-        if page.endswith(".csv"):
-            media = "text/csv; charset=utf-8"
-        elif page.endswith(".xlsx"):
-            media = XLSX
     except MarsadError as e:
-        return _error(lang, 400, str(e))
-    return Response(body, media_type=media, headers=caching.headers(tag, frozen))
+        return _fault(lang, e)
+    head = caching.headers(tag, frozen)
+    if filename:
+        head["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(body, media_type=_MEDIA.get(page.rpartition(".")[2], _HTML), headers=head)
 
 
 @lru_cache(maxsize=256)
@@ -110,6 +113,14 @@ def _not_found(lang: str) -> HTMLResponse:
     body = _page("error.html", shown, "/", "", status=404, detail=text(shown)["not_found"],
                  release=None)  # fmt: skip
     return HTMLResponse(body, status_code=404)
+
+
+def _fault(lang: str, e: MarsadError) -> HTMLResponse:
+    """A release that does not exist is a 404 page in the page's language; any other
+    user error a 400 page with its plain detail."""
+    if type(e).__name__ == "NoRelease":
+        return _error(lang, 404, text(lang)["no_release"])
+    return _error(lang, 400, str(e))
 
 
 def _error(lang: str, status: int, detail: str) -> HTMLResponse:
@@ -162,7 +173,7 @@ def explore_csv(lang: str, request: Request, st: Store):
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         return to_csv(view.rows(st.table(info))), ""
 
-    return _answer(request, st, "explore.csv", lang, view.release, make)
+    return _answer(request, st, "explore.csv", lang, view.release, make, view.filename("csv"))
 
 
 @router.get("/{lang}/explore.xlsx")
@@ -173,7 +184,7 @@ def explore_xlsx(lang: str, request: Request, st: Store):
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         return to_xlsx(view.rows(st.table(info)), text(lang)["withheld"]), ""
 
-    return _answer(request, st, "explore.xlsx", lang, view.release, make)
+    return _answer(request, st, "explore.xlsx", lang, view.release, make, view.filename("xlsx"))
 
 
 @router.get("/{lang}/releases")
@@ -186,6 +197,23 @@ def releases(lang: str, request: Request, st: Store):
         return _page("releases.html", lang, "/releases", request.url.query, **context), ""
 
     return _answer(request, st, "releases", lang, "", make)
+
+
+@router.get("/{lang}/releases/revisions.csv")
+def revisions_csv(lang: str, request: Request, st: Store):
+    """Every cell that differs between releases ``from`` and ``to`` (by default the last
+    two), public values only: what the releases page lists the first rows of."""
+    q = request.query_params
+
+    def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        return pages_views.revisions(st, q.get("from", ""), q.get("to", "")), ""
+
+    name = "-".join(["marsad-revisions", *pages_views.pair(st, q.get("from", ""), q.get("to", ""))])
+    return _answer(request, st, "revisions.csv", lang, "", make, _safe(name) + ".csv")
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name)
 
 
 def _params(request: Request) -> dict[str, str | list[str]]:

@@ -79,9 +79,16 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "لا توجد ملاحظات لهذا الاختيار.",
     ),
     "withheld": (
-        "c : valeur confidentielle, non publiée (statut de confidentialité indiqué).",
-        "c: confidential value, not published (its confidentiality status is shown).",
-        "c: قيمة سرية غير منشورة (تظهر حالة سريتها).",
+        "c : valeur confidentielle, non publiée pour ne pas révéler les chiffres"
+        " d'entreprises individuelles (secret statistique).",
+        "c: confidential value, not published so as not to reveal the figures of"
+        " individual firms (statistical confidentiality).",
+        "c: قيمة سرية غير منشورة حتى لا تكشف أرقام مقاولات بعينها (السر الإحصائي).",
+    ),
+    "no_release": (
+        "Cette publication n'existe pas.",
+        "This release does not exist.",
+        "هذا الإصدار غير موجود.",
     ),
     "not_found": ("Page introuvable", "Page not found", "الصفحة غير موجودة"),
     "download_csv": ("Télécharger (CSV)", "Download (CSV)", "تنزيل (CSV)"),
@@ -96,9 +103,9 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "language": ("Langue", "Language", "اللغة"),
     "all": ("Tous", "All", "الكل"),
     "more": (
-        "Seules les premières lignes sont affichées ; téléchargez le reste.",
-        "Only the first rows are shown; download the rest.",
-        "تظهر الأسطر الأولى فقط؛ نزّل الباقي.",
+        "Seules les premières lignes sont affichées ; toutes les cellules modifiées :",
+        "Only the first rows are shown; every changed cell:",
+        "تظهر الأسطر الأولى فقط؛ كل الخلايا المعدلة:",
     ),
 }
 _LANGS = ("fr", "en", "ar")

@@ -2,7 +2,8 @@
 
 A column of amounts is written in one unit chosen from all its values (millions of
 dirhams as a rule), with enough decimals that the smallest value keeps four significant
-digits, so rows compare at a glance and two values 0.5% apart never read the same.
+digits, at most three decimals (``0,185`` million keeps three), so rows compare at a
+glance and two values of at least one unit 0.5% apart never read the same.
 Percent, percentage points and jobs columns write the number only; the header says
 ``%``, ``points de pourcentage`` or ``emplois``. Headline cards keep amounts in words
 (:func:`marsad.publish.fmt.money`).

@@ -10,6 +10,9 @@ withheld values shown as ``c``.
 
 from __future__ import annotations
 
+from functools import partial
+from urllib.parse import urlencode
+
 from marsad.indicators.registry import COLUMNS
 from marsad.publish import fmt
 from marsad.reference import ALL
@@ -23,6 +26,8 @@ from marsad.web.store import FREQS, PublicStore, ReleaseInfo
 _I = {c: COLUMNS.index(c) for c in COLUMNS}
 _FILES = ("indicators.csv", "indicators.xlsx", "indicators-sdmx.csv", "indicators-sdmx.xml",
           "structure-sdmx.xml", "indicators-bundle.zip", "revisions.csv")  # fmt: skip
+#: Babel locales of the dates (Moroccan month names in Arabic: غشت, شتنبر).
+_DATE_LOCALES = {"fr": "fr", "en": "en", "ar": "ar_MA"}
 #: Revised cells listed on the releases page at most (the counts cover them all).
 MAX_LISTED = 300
 
@@ -36,8 +41,26 @@ def downloads_of_names(last_period: str | None) -> list[str]:
     return names
 
 
+def long_date(iso: str, lang: str) -> str:
+    """A release's date as written in ``lang`` (ISO text that is not a date kept as is).
+
+    >>> long_date("2025-10-15", "fr"), long_date("2025-10-15", "en"), long_date("x", "ar")
+    ('15 octobre 2025', 'October 15, 2025', 'x')
+    """
+    from datetime import date
+
+    from babel.dates import format_date
+
+    try:
+        day = date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso
+    return format_date(day, "long", locale=_DATE_LOCALES[lang])
+
+
 def _release(info: ReleaseInfo, lang: str) -> dict:
-    return {"id": info.id, "date": info.date, "note": info.note, "synthetic": info.synthetic,
+    return {"id": info.id, "date": info.date, "date_text": long_date(info.date, lang),
+            "note": info.note, "synthetic": info.synthetic,
             "last_period": info.last_period or "",
             "last_label": fmt.period_label(info.last_period, lang) if info.last_period else "",
             "files": _files(info)}  # fmt: skip
@@ -89,13 +112,17 @@ def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
 
 def _changes(st: PublicStore, old: ReleaseInfo, new: ReleaseInfo, lang: str, top: int) -> dict:
     found = views.changes(st.table(old), st.table(new))
-    shown = found.largest(top) if top else found.revised[:MAX_LISTED]
+    shown = found.largest(top) if top else found.ordered()[:MAX_LISTED]
     units = scales((v, c[3]) for c in shown for v in c[1:3])
     units = {u: telling(sc, [c[1:3] for c in shown if c[3] == u]) for u, sc in units.items()}
     only = next(iter(units.values())) if len(units) == 1 else None
-    return {"from": old.id, "to": new.id, "revised": len(found.revised), "new": found.new,
-            "removed": found.removed, "cells": [_cell(c, units[c[3]], lang) for c in shown],
+    count = partial(fmt.number, lang=lang)  # 2 606 in French, 2,606 in English
+    return {"from": old.id, "to": new.id, "revised": count(len(found.revised)),
+            "new": count(found.new), "removed": count(found.removed),
+            "cells": [_cell(c, units[c[3]], lang) for c in shown],
             "unit": only.name(lang) if only else "",
+            "csv": f"/{lang}/releases/revisions.csv?"
+                   + urlencode({"from": old.id, "to": new.id}),
             "more": not top and len(found.revised) > MAX_LISTED}  # fmt: skip
 
 
@@ -167,6 +194,22 @@ def _kind(period: str) -> str:
     return Period.parse(period).kind
 
 
+def pair(st: PublicStore, old: str, new: str) -> tuple[str, str]:
+    """The releases compared: ``old`` and ``new`` if both given, else the last two."""
+    every = st.releases()
+    if (old and new) or len(every) < 2:
+        return old, new
+    return every[-2].id, every[-1].id
+
+
+def revisions(st: PublicStore, old: str, new: str) -> bytes:
+    """The revisions download between ``old`` and ``new`` (by default the last two)."""
+    old, new = pair(st, old, new)
+    if not (old and new):  # a single release: nothing differs
+        return views.revisions_csv(views.Changes())
+    return views.revisions_csv(views.changes(st.table(st.find(old)), st.table(st.find(new))))
+
+
 def archive(st: PublicStore, info: ReleaseInfo, chosen: tuple[str, str], lang: str) -> dict:
     """Every release with its files, and the revisions between two chosen ones."""
     every = st.releases()
@@ -174,8 +217,8 @@ def archive(st: PublicStore, info: ReleaseInfo, chosen: tuple[str, str], lang: s
     compared = None
     if old and new:
         compared = _changes(st, st.find(old), st.find(new), lang, 0)
-    elif len(every) > 1:
-        old, new = every[-2].id, every[-1].id
+    else:
+        old, new = pair(st, "", "")
     return {"release": _release(info, lang),
             "releases": [_release(r, lang) for r in reversed(every)],
             "ids": [r.id for r in every], "from": old, "to": new, "compared": compared}  # fmt: skip

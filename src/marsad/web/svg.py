@@ -25,6 +25,10 @@ WIDTH, HEIGHT = 640, 300
 #: (its text stays readable) and never enlarged past it on a wide screen.
 BARS_WIDTH = 400
 _LEFT, _RIGHT, _TOP, _BOTTOM = 76, 16, 34, 48
+#: The largest size chart text is drawn at (on a phone, see ``marsad.css``), and the width
+#: of one character at most, in ems: a period label centred on the last point is kept
+#: inside the chart by a margin of half its width at that size.
+LARGEST_TEXT, CHAR_EM = 22, 0.6
 # Text is placed in ems (``dy``) so that it keeps clear of the axes at any font size.
 #: Colours of the series, in order (colour-blind safe, Okabe-Ito).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -56,10 +60,11 @@ def _axis(values: list[Decimal], unit: str) -> tuple[list[Decimal], Decimal, int
 class _Frame:
     """Coordinates of a chart's plot area, mirrored when ``rtl``."""
 
-    def __init__(self, ticks: list[Decimal], count: int, rtl: bool) -> None:
+    def __init__(self, ticks: list[Decimal], count: int, rtl: bool, end: float = 0) -> None:
         self.low, self.high = float(ticks[0]), float(ticks[-1])
         self.count, self.rtl = max(count, 1), rtl
-        self.x0, self.x1 = (_RIGHT + 8, WIDTH - _LEFT) if rtl else (_LEFT, WIDTH - _RIGHT - 8)
+        end = max(_RIGHT + 8, math.ceil(end))  # the margin on the side time runs to
+        self.x0, self.x1 = (end, WIDTH - _LEFT) if rtl else (_LEFT, WIDTH - end)
 
     def x(self, i: int) -> float:
         step = (self.x1 - self.x0) / max(self.count - 1, 1)
@@ -115,7 +120,7 @@ def line_chart(series: list[Series], unit: str, lang: str, title: str = "") -> s
     periods = sorted({p for _, points in series for p, _ in points}, key=_order)
     values = [v for _, points in series for _, v in points if v is not None]
     ticks, divisor, decimals, key = _axis(values, unit)
-    frame = _Frame(ticks, len(periods), lang == "ar")
+    frame = _Frame(ticks, len(periods), lang == "ar", half_label(periods, lang))
     where = {p: i for i, p in enumerate(periods)}
     parts = [_open(title, lang), *_value_axis(frame, ticks, decimals, key, lang)]
     parts += _time_axis(frame, periods, lang)
@@ -129,6 +134,17 @@ def line_chart(series: list[Series], unit: str, lang: str, title: str = "") -> s
                 parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{colour}">'
                              f"<title>{escape(tip)}</title></circle>")  # fmt: skip
     return "".join([*parts, "</svg>"])
+
+
+def half_label(periods: list[str], lang: str) -> float:
+    """Half the width of the widest period label at the largest text size, in the chart's
+    units (the margin that keeps a label centred on the last point inside the chart).
+
+    >>> half_label(["2024-03"], "fr")  # "mars 2024": 9 characters
+    59.4
+    """
+    widest = max((len(fmt.period_label(p, lang, short=True)) for p in periods), default=0)
+    return round(widest * CHAR_EM * LARGEST_TEXT / 2, 1)
 
 
 def _path(frame: _Frame, where: dict, points: list, divisor: Decimal, colour: str) -> str:

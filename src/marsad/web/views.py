@@ -110,12 +110,33 @@ class Changes:
     revised: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
     new: int = 0
     removed: int = 0
+    #: The new and removed cells, as revised cells with an empty old (new) side.
+    added: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
+    dropped: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
 
     def largest(self, count: int = 5) -> list:
         """The largest relative revisions of the headline series (public on both sides)."""
         head = [c for c in self.revised if c[0][:2] == HEADLINE and c[0][3:5] == ("_T", "_T")
                 and c[1] and c[2]]  # fmt: skip
         return sorted(head, key=_relative, reverse=True)[:count]
+
+    def ordered(self) -> list:
+        """The revised cells as a reader wants them: the headline series first (exports
+        level of the total, then of each segment, all services and partners), then the
+        other indicators; the largest relative revision first within each; a cell
+        withheld on one side last."""
+        return sorted(self.revised, key=lambda c: (_rank(c[0]), -_size(c), c[0]))
+
+
+def _rank(key: tuple[str, ...]) -> int:
+    """0 for the total's exports level, 1 for a segment's, 2 for any other series."""
+    if key[:2] != HEADLINE or key[3:5] != ("_T", "_T"):
+        return 2
+    return 0 if key[2] == TOTAL else 1
+
+
+def _size(change: tuple) -> Decimal:
+    return _relative(change) if change[1] and change[2] else Decimal(-1)
 
 
 def _relative(change: tuple) -> Decimal:
@@ -139,9 +160,11 @@ def changes(old: PublicTable, new: PublicTable) -> Changes:
         was = before.get(key)
         if was is None:
             out.new += 1
+            out.added.append((key, "", value, unit))
         elif _differs(was[0], value):
             out.revised.append((key, was[0], value, unit))
-    out.removed = sum(1 for key in before if key not in after)
+    out.dropped = [(key, v, "", unit) for key, (v, unit) in before.items() if key not in after]
+    out.removed = len(out.dropped)
     out.revised.sort(key=lambda c: (c[0][:5], period_order(c[0][5])))
     return out
 
@@ -150,3 +173,34 @@ def _differs(a: str, b: str) -> bool:
     if not a or not b:
         return a != b
     return Decimal(a) != Decimal(b)
+
+
+#: The columns of the revisions download (``/{lang}/releases/revisions.csv``).
+REVISIONS_COLUMNS = ("indicator", "flow", "segment", "service", "partner", "period", "unit",
+                     "change", "old_value", "new_value", "revision")  # fmt: skip
+
+
+def revisions_csv(found: Changes) -> bytes:
+    """Every cell that differs between two releases' public tables, one line each: its key,
+    ``revised``, ``new`` or ``removed``, the old and new public values (empty when withheld
+    or absent) and the revision (new minus old, when both are public).
+
+    >>> c = Changes(revised=[(("level", "exports", "_Z", "_T", "_T", "2024-03"),
+    ...                       "100.50", "130.00", "MAD")])
+    >>> revisions_csv(c).decode().splitlines()[1]
+    'level,exports,_Z,_T,_T,2024-03,MAD,revised,100.50,130.00,29.50'
+    """
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(REVISIONS_COLUMNS)
+    every = [(c, "revised") for c in found.revised]
+    every += [(c, "new") for c in found.added] + [(c, "removed") for c in found.dropped]
+    every.sort(key=lambda e: (e[0][0][:5], period_order(e[0][0][5])))
+    for (key, old, new, unit), kind in every:
+        revision = format(Decimal(new) - Decimal(old), "f") if old and new else ""
+        *series, period = key
+        w.writerow([*series, period, unit, kind, old, new, revision])
+    return out.getvalue().encode("utf-8")

@@ -7,10 +7,19 @@
   if (!form || !window.fetch) { return; }
   var lang = form.getAttribute("data-lang");
 
+  // The segments keep the order of the view shown (its columns), new ones at the end, so
+  // that the URL, the form and the table always agree.
+  function ordered(segments) {
+    var view = document.getElementById("view");
+    var shown = new URLSearchParams((view && view.getAttribute("data-query")) || "");
+    var before = (shown.get("segment") || "").split(",").filter(function (s) { return segments.indexOf(s) >= 0; });
+    return before.concat(segments.filter(function (s) { return before.indexOf(s) < 0; }));
+  }
+
   function query() {
     var data = new FormData(form);
     var params = new URLSearchParams();
-    var segments = data.getAll("segment");
+    var segments = ordered(data.getAll("segment"));
     ["indicator", "flow"].forEach(function (k) { if (data.get(k)) { params.set(k, data.get(k)); } });
     if (segments.length) { params.set("segment", segments.join(",")); }
     ["service", "partner", "freq", "start", "end", "release"].forEach(function (k) {
@@ -35,24 +44,42 @@
     });
   }
 
-  function update(push) {
-    var q = query();
+  // Only the latest request's answer is shown: a quicker second change aborts the first
+  // request, and an answer that is no longer the latest is dropped (its view, URL and
+  // history entry never appear). The view is looked up when the answer arrives, since
+  // another answer may have replaced it meanwhile.
+  var latest = 0, pending = null;
+
+  function settle(seq) {
+    if (seq !== latest) { return; }
     var view = document.getElementById("view");
-    view.classList.add("loading");
-    return fetch("/" + lang + "/explore/view?" + q, { headers: { "Accept": "text/html" } })
+    if (view) { view.classList.remove("loading"); }
+  }
+
+  // Shows the view of query string ``q`` (by default the form's); ``push`` makes it a
+  // new history entry.
+  function update(push, q) {
+    var seq = ++latest;
+    q = q === undefined ? query() : q;
+    if (pending) { pending.abort(); }
+    pending = window.AbortController ? new AbortController() : null;
+    document.getElementById("view").classList.add("loading");
+    return fetch("/" + lang + "/explore/view?" + q,
+                 { headers: { "Accept": "text/html" }, signal: pending && pending.signal })
       .then(function (r) { return r.text().then(function (t) { return { ok: r.ok, text: t }; }); })
       .then(function (answer) {
-        if (!answer.ok) { view.classList.remove("loading"); return; }
+        if (seq !== latest) { return; }
+        if (!answer.ok) { settle(seq); return; }
         var box = document.createElement("div");
         box.innerHTML = answer.text;
         var fresh = box.querySelector("#view") || box.firstElementChild;
-        view.replaceWith(fresh);
+        document.getElementById("view").replaceWith(fresh);
         var url = "/" + lang + "/explore" + (q ? "?" + q : "");
         if (push) { history.pushState({ q: q }, "", url); } else { history.replaceState({ q: q }, "", url); }
         relink(q);
         document.dispatchEvent(new CustomEvent("marsad:view", { detail: q }));
       })
-      .catch(function () { view.classList.remove("loading"); });
+      .catch(function () { settle(seq); });
   }
 
   // The period and release lists depend on the frequency and the release: changing
@@ -78,10 +105,17 @@
       return;
     }
     fill(q);
-    update(false);
+    update(false, q);
   });
-  // The first entry holds its whole view too (a bare /explore gets the form's query), so
-  // that Back to it restores every choice.
-  history.replaceState({ q: query() }, "",
-    location.search ? location.href : "/" + lang + "/explore?" + query());
+  // A page restored by Back (the browser's page cache or its remembered form) shows the
+  // form of its URL, and the first entry holds the page's canonical view (the server's:
+  // a start or end of another frequency already put in this one), equal to the form.
+  window.addEventListener("pageshow", function () {
+    fill(location.search.replace(/^\?/, ""));
+  });
+  var view = document.getElementById("view");
+  var canonical = (view && view.getAttribute("data-query")) || query();
+  fill(canonical);
+  history.replaceState({ q: canonical }, "", "/" + lang + "/explore?" + canonical);
+  relink(canonical);
 })();
