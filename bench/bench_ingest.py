@@ -86,10 +86,10 @@ def bare_core(path: Path, db: Path) -> float:
     t0 = time.perf_counter()
     wh = Warehouse(db)
     wh.sql(
-        f"""INSERT INTO transactions
-            SELECT record_id, reporter, firm_id, TRY_CAST(value_date AS DATE), flow,
-                   coalesce(TRY_CAST(amount AS DECIMAL(18,3)), 0), currency, service_code,
-                   partner_country, NULL, 'bare', NULL
+        f"""INSERT INTO transactions BY NAME
+            SELECT record_id, reporter, firm_id, TRY_CAST(value_date AS DATE) AS value_date,
+                   flow, coalesce(TRY_CAST(amount AS DECIMAL(18,3)), 0) AS amount, currency,
+                   service_code, partner_country, 'bare' AS load_id, NULL AS line
             FROM read_csv('{path}', all_varchar = true)
             QUALIFY row_number() OVER (PARTITION BY reporter, record_id) = 1"""
     )
