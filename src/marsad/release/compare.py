@@ -8,7 +8,7 @@ in the files; a revision is ``new - old``.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -44,17 +44,24 @@ class Cell:
 def read_public(path: Path) -> dict[Key, Cell]:
     """The public indicator table of a release, by key."""
     with path.open(newline="", encoding="utf-8") as f:
-        return {
-            (
-                r["indicator"],
-                r["flow"],
-                r["period"],
-                r["segment"],
-                r["service"],
-                r["partner"],
-            ): Cell(r["value"], r["obs_status"], r["conf_status"])
-            for r in csv.DictReader(f)
-        }
+        return cells(csv.DictReader(f))
+
+
+def cells(rows: Iterable[Mapping[str, str]]) -> dict[Key, Cell]:
+    """Rows of a public table (column name -> text, e.g. a ``csv.DictReader``) by key
+    (indicator, flow, period, segment, service, partner), as :func:`diff` compares them.
+
+    >>> cells([{"indicator": "level", "flow": "exports", "period": "2024", "segment": "TOTAL",
+    ...         "service": "_T", "partner": "_T", "value": "", "obs_status": "P",
+    ...         "conf_status": "D"}])[("level", "exports", "2024", "TOTAL", "_T", "_T")].withheld
+    True
+    """
+    return {
+        (r["indicator"], r["flow"], r["period"], r["segment"], r["service"], r["partner"]): Cell(
+            r["value"], r["obs_status"], r["conf_status"]
+        )
+        for r in rows
+    }
 
 
 @dataclass

@@ -42,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from marsad.release.store import releases_root
 from marsad.web import problems
 from marsad.web.caching import ASSETS, etag, headers, not_modified
+from marsad.web.negotiate import quality
 from marsad.web.store import PublicStore
 
 STATIC = Path(__file__).parent / "static"
@@ -235,21 +236,12 @@ def preferred_lang(accept_language: str | None) -> str:
 
 def _language_ranges(header: str) -> list[tuple[str, float, int]]:
     """(range, quality, position) of each range of an ``Accept-Language`` header; a
-    quality that cannot be read counts as 0."""
+    quality that cannot be read counts as 0, as in ``Accept`` (:mod:`.negotiate`)."""
     ranges = []
     for position, part in enumerate(header.split(",")):
         tag, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-                q = q if 0.0 <= q <= 1.0 else 0.0
         if tag:
-            ranges.append((tag.lower(), q, position))
+            ranges.append((tag.lower(), quality(params), position))
     return ranges
 
 

@@ -27,6 +27,13 @@ class MediaRange:
     subtype: str
     q: float
     position: int
+    #: The ``version`` parameter, e.g. ``2.0.0`` (SDMX media types are versioned).
+    version: str | None = None
+
+    @property
+    def media(self) -> str:
+        """``type/subtype`` (e.g. ``text/csv``)."""
+        return f"{self.type}/{self.subtype}"
 
     def specificity(self, offer: str) -> int:
         """How closely this range names ``offer`` (2 exactly, 1 ``type/*``, 0 ``*/*``),
@@ -58,13 +65,22 @@ def parse(accept: str | None) -> list[MediaRange]:
         kind, slash, sub = media.lower().partition("/")
         if not slash or not kind or not sub:
             continue
-        ranges.append(MediaRange(kind, sub, _quality(params), position))
+        ranges.append(MediaRange(kind, sub, quality(params), position, _version(params)))
     if not ranges:
         ranges.append(MediaRange("*", "*", 1.0, 0))
     return ranges
 
 
-def _quality(params: list[str]) -> float:
+def _version(params: list[str]) -> str | None:
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "version":
+            return value.strip().strip('"') or None
+    return None
+
+
+def quality(params: list[str]) -> float:
+    """The ``q`` of a range's parameters (default 1; unreadable or out of 0-1: 0)."""
     for param in params:
         name, _, value = param.partition("=")
         if name.strip().lower() == "q":

@@ -26,6 +26,7 @@ from pysdmx.io.format import Format
 
 from marsad.publish import sdmx as psdmx
 from marsad.publish.columns import Publication
+from marsad.web.negotiate import parse
 from marsad.web.problems import Problem
 from marsad.web.sdmx_json import data_json, data_json_v1
 from marsad.web.store import ReleaseInfo
@@ -70,22 +71,14 @@ _MEDIA = {"xml": XML_SS, "generic": XML_GENERIC, "csv": CSV, "json": JSON, "json
 
 def accepted(accept: str | None) -> list[tuple[str, str | None]]:
     """The (media type, version) pairs of an ``Accept`` header, most wanted first
-    (``q=0`` left out).
+    (``q=0`` left out; read by :func:`marsad.web.negotiate.parse`, so a bad
+    ``q`` counts as 0 here as in the API).
 
     >>> accepted("text/csv;q=0.5, application/vnd.sdmx.data+json;version=2.0.0")
     [('application/vnd.sdmx.data+json', '2.0.0'), ('text/csv', None)]
     """
-    found = []
-    for n, part in enumerate((accept or "*/*").split(",")):
-        media, *params = (p.strip() for p in part.split(";"))
-        args = dict(p.partition("=")[::2] for p in params)
-        try:
-            q = float(args.get("q", "1"))
-        except ValueError:
-            q = 1.0
-        if media and q > 0:
-            found.append((-q, n, media.lower(), args.get("version", "").strip('"') or None))
-    return [(media, version) for _, _, media, version in sorted(found)]
+    ranges = sorted((r for r in parse(accept) if r.q > 0), key=lambda r: (-r.q, r.position))
+    return [(r.media, r.version) for r in ranges]
 
 
 def negotiate_data(accept: str | None, fmt: str | None) -> tuple[str, str]:

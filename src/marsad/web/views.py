@@ -144,35 +144,41 @@ def _relative(change: tuple) -> Decimal:
     return abs(new - old) / abs(old) if old else abs(new - old)
 
 
-def _cells(table: PublicTable) -> dict[tuple[str, ...], tuple[str, str]]:
-    ind, flow, per, seg, svc, ptn = (_I[c] for c in (*DIMENSIONS[:2], "period", *DIMENSIONS[2:]))
-    return {(r[ind], r[flow], r[seg], r[svc], r[ptn], r[per]): (r[_I["value"]], r[_I["unit"]])
-            for r in table.rows}  # fmt: skip
-
-
 def changes(old: PublicTable, new: PublicTable) -> Changes:
-    """Cells revised (value, or withheld/public status, changed), new and removed between
-    ``old`` and ``new``. Each revised cell is (key, old value, new value, unit); the key is
-    (indicator, flow, segment, service, partner, period); a withheld side is empty."""
-    before, after = _cells(old), _cells(new)
-    out = Changes()
-    for key, (value, unit) in after.items():
-        was = before.get(key)
-        if was is None:
-            out.new += 1
-            out.added.append((key, "", value, unit))
-        elif _differs(was[0], value):
-            out.revised.append((key, was[0], value, unit))
-    out.dropped = [(key, v, "", unit) for key, (v, unit) in before.items() if key not in after]
-    out.removed = len(out.dropped)
+    """Cells revised, new and removed between ``old`` and ``new``, as ``marsad release
+    diff`` finds them (:func:`marsad.release.compare.diff`): a revised cell is one whose
+    public value changed, or that became withheld or published. Each is (key, old value,
+    new value, unit); the key is (indicator, flow, segment, service, partner, period); a
+    withheld side is empty."""
+    from marsad.release.compare import cells, diff
+
+    before, after = (cells(dict(zip(COLUMNS, r, strict=True)) for r in t.rows) for t in (old, new))
+    units = {_key(r): r[_I["unit"]] for t in (old, new) for r in t.rows}
+    found = diff(before, after)
+
+    def change(key: tuple[str, ...]) -> tuple:
+        was, now = before.get(key), after.get(key)
+        return (_web_key(key), was.value if was else "", now.value if now else "",
+                units[_web_key(key)])  # fmt: skip
+
+    revised = [k for k, *_ in found.revised] + found.withheld + found.released
+    out = Changes(
+        revised=[change(k) for k in revised],
+        added=[change(k) for k in found.added],
+        dropped=[change(k) for k in found.removed],
+    )
+    out.new, out.removed = len(out.added), len(out.dropped)
     out.revised.sort(key=lambda c: (c[0][:5], period_order(c[0][5])))
     return out
 
 
-def _differs(a: str, b: str) -> bool:
-    if not a or not b:
-        return a != b
-    return Decimal(a) != Decimal(b)
+def _web_key(key: tuple[str, ...]) -> tuple[str, ...]:
+    """(indicator, flow, period, segment, service, partner) -> period last."""
+    return (*key[:2], *key[3:], key[2])
+
+
+def _key(row: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(row[_I[c]] for c in (*DIMENSIONS[:2], *DIMENSIONS[2:], "period"))
 
 
 #: The columns of the revisions download (``/{lang}/releases/revisions.csv``).
