@@ -5,12 +5,23 @@ holidays take the previous business day's rate), provided it is no older than
 ``Settings.rate_max_age_days`` (default 7 days): an older rate, like no rate at
 all, stops the build. MAD records take 1. The MAD value is ``amount x rate``
 rounded once to the centime, halves away from zero, in exact decimal
-arithmetic: both factors are cast to DECIMAL(20,6), whose product DuckDB keeps
-as DECIMAL(38,12) and Spark as DECIMAL(38,9); an amount has at most 3 decimals
-and a rate 6, so neither loses a digit. The value is DECIMAL(38,2), as is every
-sum of it downstream. An amount of 15 integer digits or more (1e14, an account
-number pasted into the amount column) does not fit the factor: the build stops
-and names its loads, rather than converting it inexactly.
+arithmetic. Two exact paths give the same value, chosen per record:
+
+* **64-bit** (nearly every record): the amount, DECIMAL(18,3), times the rate,
+  DECIMAL(18,6). DuckDB multiplies two 64-bit decimals in 64-bit integers when
+  the product fits DECIMAL(18,9), i.e. below 10^9 MAD; the daily rate table
+  carries, for each rate, the largest amount whose product fits
+  (``fast_limit``, :func:`fast_limit`), and a record below it takes this path.
+* **128-bit** (a record of a billion MAD or more): both factors cast to
+  DECIMAL(20,6), whose product DuckDB keeps as DECIMAL(38,12) and Spark as
+  DECIMAL(38,9); an amount has at most 3 decimals and a rate 6, so neither
+  loses a digit. Amounts of 10^14 or more are refused at ingest (rule
+  ``too_large``): they do not fit this path's factor.
+
+The value is DECIMAL(38,2), as is every sum of it downstream. Measured on 10
+million records, the conversion costs about as much as reading the amount
+(``bench/bench_scale.py``), against 7 CPU-seconds when every record took the
+128-bit path.
 
 The as-of lookup is done by joining on a small day-by-day table of rates
 (currencies x days), built in-process, so the heavy join is a plain equi-join
@@ -39,6 +50,10 @@ PRODUCT_TYPE = dtypes.Decimal(38, 12)
 MAD_TYPE = dtypes.Decimal(38, 2)
 #: The smallest amount that does not fit FACTOR_TYPE (15 integer digits).
 AMOUNT_LIMIT = Decimal(10) ** (FACTOR_TYPE.precision - FACTOR_TYPE.scale)
+#: A product below this fits DECIMAL(18,9): 64-bit arithmetic (DuckDB's rule for
+#: two DECIMAL(18,x) factors whose scales add up to 9).
+FAST_PRODUCT_LIMIT = Decimal(10) ** 9
+AMOUNT_TYPE = dtypes.Decimal(18, 3)
 
 
 class MissingRateError(MarsadError):
@@ -84,28 +99,51 @@ def daily_rates(
             ("mad_per_unit", pa.decimal128(18, 6)),
             ("rate_published", pa.date32()),
             ("age_days", pa.int32()),
+            ("fast_limit", pa.decimal128(18, 3)),
         ]
     )
+    columns["fast_limit"] = [fast_limit(rate) for rate in columns["rate"]]
     return pa.table(list(columns.values()), schema=schema)
+
+
+def fast_limit(rate: Decimal) -> Decimal:
+    """The bound below which an amount (to the thousandth) times ``rate`` fits the
+    64-bit product, below :data:`FAST_PRODUCT_LIMIT` (10^9 MAD): a record takes the
+    64-bit path when ``amount < fast_limit(rate)``.
+
+    >>> fast_limit(Decimal("10.8765")), fast_limit(Decimal("1"))
+    (Decimal('91941341.425'), Decimal('1000000000.000'))
+    >>> (fast_limit(Decimal("10.8765")) - Decimal("0.001")) * Decimal("10.8765") < 10**9
+    True
+    """
+    # amount < limit  <=>  amount <= limit - 0.001: the product stays below 10^9
+    exact = FAST_PRODUCT_LIMIT / rate
+    limit = exact.quantize(Decimal("0.001"), rounding="ROUND_CEILING")
+    return min(limit, Decimal("999999999999999.999"))
 
 
 def convert(records: ibis.Table, daily: ibis.Table) -> ibis.Table:
     """Add ``rate`` and ``mad`` (DECIMAL(38,2)); ``mad`` is null where no rate applies.
 
-    Amounts of :data:`AMOUNT_LIMIT` or more must have been dealt with before
-    (:func:`marsad.engine.queries.conversion_problems`): they do not fit the factor type.
+    ``daily`` is :func:`daily_rates`. Amounts of :data:`AMOUNT_LIMIT` or more must
+    have been dealt with before (:func:`marsad.engine.queries.conversion_problems`):
+    they do not fit the factor type.
     """
     joined = records.left_join(
         daily,
         [records.currency == daily.rate_currency, records.value_date == daily.rate_date],
     )
-    rate = ibis.cases(
-        (joined.currency == HOME_CURRENCY, ibis.literal(Decimal("1"), type=FACTOR_TYPE)),
-        else_=joined.mad_per_unit.cast(FACTOR_TYPE),
+    home = joined.currency == HOME_CURRENCY
+    rate = ibis.cases((home, ibis.literal(Decimal("1"), type=RATE_TYPE)), else_=joined.mad_per_unit)
+    limit = ibis.cases(
+        (home, ibis.literal(fast_limit(Decimal(1)), type=AMOUNT_TYPE)), else_=joined.fast_limit
     )
-    product = (joined.amount.cast(FACTOR_TYPE) * rate).cast(PRODUCT_TYPE)
-    mad = product.round(2).cast(MAD_TYPE)
-    return joined.select(*[joined[c] for c in records.columns], rate=rate.cast(RATE_TYPE), mad=mad)
+    amount = joined.amount.cast(AMOUNT_TYPE)
+    # below the limit the product fits DECIMAL(18,9): 64-bit integers on DuckDB
+    fast = (amount * rate).round(2).cast(MAD_TYPE)
+    wide = (amount.cast(FACTOR_TYPE) * rate.cast(FACTOR_TYPE)).cast(PRODUCT_TYPE)
+    mad = ibis.cases((amount < limit, fast), else_=wide.round(2).cast(MAD_TYPE))
+    return joined.select(*[joined[c] for c in records.columns], rate=rate, mad=mad)
 
 
 def check_problems(

@@ -314,7 +314,12 @@ def test_engine_stages_compile_for_every_backend(dialect):
         name="service_map",
     )
     rates = ibis.table(
-        {"rate_date": "date", "rate_currency": "string", "mad_per_unit": "decimal(16,6)"},
+        {
+            "rate_date": "date",
+            "rate_currency": "string",
+            "mad_per_unit": "decimal(18,6)",
+            "fast_limit": "decimal(18,3)",
+        },
         name="rates_daily",
     )
     sql = ibis.to_sql(cube(convert(classify(tx, firms, services), rates)), dialect=dialect)
