@@ -42,9 +42,9 @@ def repeated_keys(kind: Kind, where: str, by_file: bool, alias: str = "c") -> st
     >>> from marsad.ingest.schema import RATES
     >>> sql = repeated_keys(RATES, "_fail IS NULL", by_file=False)
     >>> print(sql)  # doctest: +NORMALIZE_WHITESPACE
-    _ing_chk c SEMI JOIN (SELECT hash("currency", "date") AS _h FROM _ing_chk
+    _ing_chk c SEMI JOIN (SELECT hash("date", "currency") AS _h FROM _ing_chk
     WHERE _fail IS NULL GROUP BY ALL HAVING count(*) > 1) _r
-    ON hash(c."currency", c."date") = _r._h WHERE _fail IS NULL
+    ON hash(c."date", c."currency") = _r._h WHERE _fail IS NULL
     """
     file = "_file, " if by_file else ""
     on = f"{alias}._file = _r._file AND " if by_file else ""
