@@ -14,13 +14,22 @@ and prints rows/s of each and the ratio marsad / bare. The target is at most 2.
 With ``--core`` it also times the file read straight into the warehouse's
 ``transactions`` table (its DECIMAL/DATE types and primary key, no checks), to
 show what the table itself costs.
+
+Each side runs in its own child process, so that its peak memory (resident set,
+``ru_maxrss`` of that child alone) is measured apart from the others'; the
+marsad side also prints the seconds of each phase of ``load_files`` (hash,
+stage, check, duplicates in file, write, and within write: versions,
+quarantine, ledger).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -102,6 +111,65 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def timed_phases() -> dict[str, float]:
+    """Wrap the phases of ``load_files`` with timers; the seconds of each, filled as it runs."""
+    from marsad.ingest import ledger, quarantine, validate, versions
+    from marsad.ingest import load as load_module
+
+    seconds: dict[str, float] = {}
+    wraps = [
+        (load_module, "_scan", "hash"),
+        (load_module, "stage_batch", "stage"),
+        (validate, "check_batch", "check"),
+        (versions, "mark_duplicates_in_file", "duplicates in file"),
+        (load_module, "_write", "write"),
+        (versions, "write_versions", "  write: versions"),
+        (quarantine, "write_quarantine", "  write: quarantine"),
+        (ledger, "write_ledger", "  write: ledger"),
+    ]
+    for module, name, label in wraps:
+        fn = getattr(module, name)
+
+        @functools.wraps(fn)
+        def wrapper(*a, _fn=fn, _label=label, **k):
+            t = time.perf_counter()
+            try:
+                return _fn(*a, **k)
+            finally:
+                seconds[_label] = seconds.get(_label, 0.0) + time.perf_counter() - t
+
+        setattr(module, name, wrapper)
+    return seconds
+
+
+def child(side: str, path: Path, db: Path) -> None:
+    """Run one side and print its result as JSON (in a child process)."""
+    phases = timed_phases() if side == "marsad" else {}
+    out: dict[str, object] = {"phases": phases}
+    cpu = time.process_time()
+    if side == "bare":
+        out["seconds"] = bare(path, db)
+    elif side == "core":
+        out["seconds"] = bare_core(path, db)
+    else:
+        out["seconds"], report = marsad(path, db)
+        out["loaded"], out["quarantined"] = report.loaded, report.quarantined
+    out["cpu"] = time.process_time() - cpu
+    print(json.dumps(out))
+
+
+def run_child(side: str, path: Path, db: Path) -> tuple[dict, float]:
+    """One side in a child process: its result and its own peak memory (MB)."""
+    cmd = [sys.executable, __file__, "--child", side, "--file", str(path), "--db", str(db)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"the {side} side failed (exit {proc.returncode})")
+    return json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10_000_000)
@@ -112,7 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also time a bare read into the warehouse's transactions table (primary key)",
     )
+    ap.add_argument("--child", choices=["bare", "marsad", "core"], help=argparse.SUPPRESS)
+    ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.child:
+        child(args.child, args.file, args.db)
+        return 0
 
     work = Path(tempfile.mkdtemp(prefix="marsad-bench-"))
     csv_path = args.file or work / f"transactions-{args.rows}.csv"
@@ -126,24 +199,29 @@ def main(argv: list[str] | None = None) -> int:
         )
     rows = sum(1 for _ in csv_path.open("rb")) - 1
 
-    t_bare = bare(csv_path, work / "bare.duckdb")
+    res, mem = run_child("bare", csv_path, work / "bare.duckdb")
+    t_bare = res["seconds"]
     print(
         f"bare DuckDB read_csv : {t_bare:7.2f} s  {rows / t_bare:12,.0f} rows/s"
-        f"  (peak memory so far {peak_mb():,.0f} MB)",
+        f"  (cpu {res['cpu']:.2f} s, peak memory {mem:,.0f} MB)",
         flush=True,
     )
-    t_ours, report = marsad(csv_path, work / "marsad.duckdb")
+    res, mem = run_child("marsad", csv_path, work / "marsad.duckdb")
+    t_ours = res["seconds"]
     print(
         f"marsad ingest        : {t_ours:7.2f} s  {rows / t_ours:12,.0f} rows/s  "
-        f"({report.loaded:,} loaded, {report.quarantined:,} quarantined; "
-        f"peak memory so far {peak_mb():,.0f} MB)",
+        f"({res['loaded']:,} loaded, {res['quarantined']:,} quarantined; "
+        f"cpu {res['cpu']:.2f} s, peak memory {mem:,.0f} MB)",
         flush=True,
     )
+    for phase, seconds in res["phases"].items():
+        print(f"  {phase:<20}: {seconds:7.2f} s")
     if args.core:
-        t_core = bare_core(csv_path, work / "core.duckdb")
+        res, mem = run_child("core", csv_path, work / "core.duckdb")
+        t_core = res["seconds"]
         print(
             f"bare read into the transactions table (its types and primary key): "
-            f"{t_core:7.2f} s; marsad / that = {t_ours / t_core:.2f}",
+            f"{t_core:7.2f} s (peak memory {mem:,.0f} MB); marsad / that = {t_ours / t_core:.2f}",
             flush=True,
         )
     ratio = t_ours / t_bare

@@ -362,9 +362,8 @@ def check_sql(
     src = stage_table if stage_table else "(" + union_sql(parts) + ")"
     # cleaning is slow: only rows with a space at a field's edge, an invisible
     # character or a formula guard (see marsad.ingest.cleaning)
-    joined = (
-        "concat_ws(chr(31), " + ", ".join(f"coalesce({_q(f.name)}, '')" for f in kind.fields) + ")"
-    )
+    # concat() reads a NULL as '' (the same text as concat_ws of coalesced fields, cheaper)
+    joined = "concat(" + ", chr(31), ".join(_q(f.name) for f in kind.fields) + ")"
     trims = [
         f"NULLIF(CASE WHEN _dirty THEN {cleaning.clean_sql(f.name, f.free_text)} "
         f"ELSE {_q(f.name)} END, '') AS {_v(f)}"

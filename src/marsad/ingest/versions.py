@@ -30,26 +30,51 @@ from marsad.ingest.schema import Kind
 DUPF = "_ing_dupf"
 
 
+def repeated_keys(kind: Kind, where: str, by_file: bool, alias: str = "c") -> str:
+    """SQL (a FROM clause): the rows of ``_ing_chk`` (as ``alias``) matching
+    ``where`` (a condition on its unqualified columns) whose key
+    may repeat (within its file when ``by_file``), found by one pass over the
+    keys: a ``GROUP BY`` on a 64-bit hash of the key columns only (not the
+    strings, not the whole rows), joined back for the hashes seen more than
+    once. A hash collision only lets a few extra rows through: group them by
+    the exact key afterwards (a window or ``GROUP BY``), never by the hash.
+
+    >>> from marsad.ingest.schema import RATES
+    >>> sql = repeated_keys(RATES, "_fail IS NULL", by_file=False)
+    >>> print(sql)  # doctest: +NORMALIZE_WHITESPACE
+    _ing_chk c SEMI JOIN (SELECT hash("date", "currency") AS _h FROM _ing_chk
+    WHERE _fail IS NULL GROUP BY ALL HAVING count(*) > 1) _r
+    ON hash(c."date", c."currency") = _r._h WHERE _fail IS NULL
+    """
+    file = "_file, " if by_file else ""
+    on = f"{alias}._file = _r._file AND " if by_file else ""
+    return (
+        f"{CHK} {alias} SEMI JOIN (SELECT {file}hash({key_cols(kind)}) AS _h FROM {CHK} "
+        f"WHERE {where} GROUP BY ALL HAVING count(*) > 1) _r "
+        f"ON {on}hash({key_cols(kind, alias)}) = _r._h WHERE {where}"
+    )
+
+
 def mark_duplicates_in_file(wh: Warehouse, kind: Kind) -> None:
     """A record repeated in its file: the first occurrence that passes the
-    checks is kept, the later ones are ``duplicate_in_file``."""
-    keys = key_cols(kind)
+    checks is kept, the later ones are ``duplicate_in_file``. Only the rows
+    whose key repeats (:func:`repeated_keys`) are read whole."""
+    keys = key_cols(kind, "c")
     q = quote_ident
     firsts = ", ".join(
-        f"first_value({q(f)}) OVER w AS {q('first_' + f)}" for f in kind.value_fields
+        f"first_value(c.{q(f)}) OVER w AS {q('first_' + f)}" for f in kind.value_fields
     )
     same = (
         " AND ".join(f"{q(f)} IS NOT DISTINCT FROM {q('first_' + f)}" for f in kind.value_fields)
         or "true"
     )
+    values = "".join(f", c.{q(f)}" for f in kind.value_fields)
     wh.sql(
         f"""CREATE OR REPLACE TEMP TABLE {DUPF} AS
-        WITH ok AS (SELECT * FROM {CHK} WHERE _fail IS NULL),
-        d AS (SELECT _file, {keys} FROM ok GROUP BY ALL HAVING count(*) > 1),
-        x AS (SELECT ok.*, row_number() OVER w AS rn, first_value(_line) OVER w AS first_line,
-                     {firsts}
-              FROM ok SEMI JOIN d USING (_file, {keys})
-              WINDOW w AS (PARTITION BY _file, {keys} ORDER BY _line))
+        WITH x AS (SELECT c._file, c._line{values}, row_number() OVER w AS rn,
+                          first_value(c._line) OVER w AS first_line{", " if firsts else ""}{firsts}
+                   FROM {repeated_keys(kind, "_fail IS NULL", by_file=True)}
+                   WINDOW w AS (PARTITION BY c._file, {keys} ORDER BY c._line))
         SELECT _file, _line, first_line, {same} AS same FROM x WHERE rn > 1"""
     )
     if not count(wh, DUPF):
@@ -97,9 +122,11 @@ def _find_known(wh: Warehouse, kind: Kind, w_cols: str, n_files: int) -> tuple[b
         )
     multi = False
     if n_files > 1:
+        # the keys seen in several files of the batch (in-file repeats are marked already)
         wh.sql(
             f"""CREATE OR REPLACE TEMP TABLE _ing_multi AS
-                SELECT {keys} FROM {CHK} WHERE _fail IS NULL GROUP BY ALL HAVING count(*) > 1"""
+                SELECT {key_cols(kind, "c")} FROM {repeated_keys(kind, "_fail IS NULL", False)}
+                GROUP BY ALL HAVING count(*) > 1"""
         )
         multi = count(wh, "_ing_multi") > 0
     return has_rows and count(wh, "_ing_w") > 0, multi

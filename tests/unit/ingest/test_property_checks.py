@@ -1,0 +1,136 @@
+"""Property: the faster checks give exactly what the earlier SQL gave.
+
+* which rows need cleaning (``_dirty``): ``concat`` of the fields against the
+  earlier ``concat_ws`` of coalesced fields, on random values holding NULLs,
+  spaces at the edges, no-break spaces, invisible characters and formula guards;
+* duplicates in a file and keys repeated across files: the hash-of-keys
+  pass (:func:`marsad.ingest.versions.repeated_keys`) against the earlier
+  ``GROUP BY`` on the whole key, on random batches with repeats, also when
+  every key hashes alike (each row is then a candidate: the exact key decides).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from marsad.engine import quote_ident, quote_literal
+from marsad.engine.warehouse import Warehouse
+from marsad.ingest import cleaning, versions
+from marsad.ingest.keys import CHK, key_cols
+from marsad.ingest.schema import get_kind
+from marsad.ingest.staging import create_from_arrow
+
+KIND = get_kind("transactions")
+FIELDS = [f.name for f in KIND.fields]
+PIECES = [
+    "",
+    " ",
+    "A",
+    "7",
+    "'",
+    "'=",
+    "'-",
+    "\u00a0",
+    "\u202f",
+    "\u200b",
+    "\ufeff",
+    "\t",
+    "é",
+    ",",
+]
+value = st.one_of(st.none(), st.lists(st.sampled_from(PIECES), max_size=4).map("".join))
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _table(wh: Warehouse, name: str, rows: list[dict]) -> None:
+    cols = {c: pa.array([r[c] for r in rows], pa.string()) for c in FIELDS}
+    create_from_arrow(wh, name, pa.table(cols))
+
+
+@SETTINGS
+@given(rows=st.lists(st.fixed_dictionaries({c: value for c in FIELDS}), min_size=1, max_size=30))
+def test_dirty_rows_are_the_same(wh, rows):
+    _table(wh, "_t_rows", rows)
+    pattern = quote_literal(cleaning.dirty_pattern())
+    old = "concat_ws(chr(31), " + ", ".join(f"coalesce({quote_ident(c)}, '')" for c in FIELDS)
+    new = "concat(" + ", chr(31), ".join(quote_ident(c) for c in FIELDS) + ")"
+    got = wh.sql(
+        f"SELECT regexp_matches({old}), {pattern}) IS NOT DISTINCT FROM "
+        f"regexp_matches({new}, {pattern}), {old}) = {new} FROM _t_rows"
+    )
+    assert all(a and b for a, b in got)
+
+
+def _old_duplicates(wh: Warehouse) -> list[tuple]:
+    """The earlier query: GROUP BY the whole key, then a window over those rows."""
+    keys = key_cols(KIND)
+    firsts = ", ".join(
+        f"first_value({quote_ident(f)}) OVER w AS {quote_ident('first_' + f)}"
+        for f in KIND.value_fields
+    )
+    same = " AND ".join(
+        f"{quote_ident(f)} IS NOT DISTINCT FROM {quote_ident('first_' + f)}"
+        for f in KIND.value_fields
+    )
+    return wh.sql(
+        f"""WITH ok AS (SELECT * FROM {CHK} WHERE _fail IS NULL),
+        d AS (SELECT _file, {keys} FROM ok GROUP BY ALL HAVING count(*) > 1),
+        x AS (SELECT ok.*, row_number() OVER w AS rn, first_value(_line) OVER w AS first_line,
+                     {firsts}
+              FROM ok SEMI JOIN d USING (_file, {keys})
+              WINDOW w AS (PARTITION BY _file, {keys} ORDER BY _line))
+        SELECT _file, _line, first_line, {same} AS same FROM x WHERE rn > 1 ORDER BY ALL"""
+    )
+
+
+row = st.tuples(
+    st.integers(0, 2),  # file
+    st.sampled_from(["R1", "R2", "R3", None]),  # record_id
+    st.sampled_from(["B1", "B2"]),  # reporter
+    st.sampled_from(["1.000", "2.500"]),  # amount
+    st.booleans(),  # failed a check
+)
+
+
+@SETTINGS
+@given(rows=st.lists(row, max_size=40), collide=st.booleans())
+def test_repeated_keys_are_the_same(wh, monkeypatch, rows, collide):
+    wh.sql(
+        f"""CREATE OR REPLACE TEMP TABLE {CHK} AS SELECT * FROM (VALUES
+            (0, 0::BIGINT, 'x', 'x', NULL::VARCHAR, NULL::DATE, 'C', 1.0::DECIMAL(18,3), 'EUR',
+             'SI2', 'FR', 'x', 'line', NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR))
+            t(_file, _line, record_id, reporter, firm_id, value_date, flow, amount, currency,
+              service_code, partner_country, _fail, _unit, _value, _record, _msg, _resolved)
+            LIMIT 0"""
+    )
+    for line, (file, rid, rep, amount, failed) in enumerate(rows, start=2):
+        failed = failed or rid is None  # every key column is required: a row without fails
+        wh.sql(
+            f"INSERT INTO {CHK} BY NAME SELECT ? AS _file, ? AS _line, ? AS record_id, "
+            "? AS reporter, 'C' AS flow, ?::DECIMAL(18,3) AS amount, 'EUR' AS currency, "
+            "'SI2' AS service_code, 'FR' AS partner_country, ? AS _fail, 'line' AS _unit",
+            [file, line, rid, rep, amount, "type|amount|" if failed else None],
+        )
+    if collide:  # every key hashes alike: only the exact key may decide
+        monkeypatch.setattr(versions, "key_cols", lambda kind, alias="": "42")
+        sqls = {b: versions.repeated_keys(KIND, "_fail IS NULL", by_file=b) for b in (True, False)}
+        monkeypatch.setattr(versions, "key_cols", key_cols)
+        monkeypatch.setattr(versions, "repeated_keys", lambda kind, where, by_file: sqls[by_file])
+    expected = _old_duplicates(wh)
+    versions.mark_duplicates_in_file(wh, KIND)
+    got = wh.sql("SELECT _file, _line, first_line, same FROM _ing_dupf ORDER BY ALL")
+    assert got == expected
+    # keys in several files: the earlier GROUP BY against the hash pass
+    old_multi = wh.sql(
+        f"SELECT {key_cols(KIND)} FROM {CHK} WHERE _fail IS NULL "
+        "GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL"
+    )
+    frm = versions.repeated_keys(KIND, "_fail IS NULL", by_file=False)
+    new_multi = wh.sql(
+        f"SELECT {key_cols(KIND, 'c')} FROM {frm} GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL"
+    )
+    assert new_multi == old_multi
