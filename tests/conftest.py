@@ -19,8 +19,13 @@ def insert(wh: Warehouse, table: str, rows: Iterable[tuple]) -> None:
         "rates": "date, currency, mad_per_unit",
     }[table]
     n = columns.count(",") + 1
-    for row in rows:
-        wh.sql(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * n)})", list(row))
+    if table != "transactions":
+        for row in rows:
+            wh.sql(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * n)})", list(row))
+        return
+    with wh.transaction(), wh.records.editing(wh.records.ALL_MONTHS):  # the record store
+        for row in rows:
+            wh.sql(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * n)})", list(row))
 
 
 @pytest.fixture

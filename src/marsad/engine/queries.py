@@ -11,9 +11,10 @@ Months are ``(year, month)`` pairs, as in :mod:`marsad.periods`.
 >>> import tempfile, pathlib
 >>> from marsad.engine import open_warehouse
 >>> wh = open_warehouse(pathlib.Path(tempfile.mkdtemp()) / "doc.duckdb")
->>> _ = wh.sql("INSERT INTO transactions (record_id, reporter, firm_id, value_date, flow, "
-...            "amount, currency, service_code, partner_country) VALUES "
-...            "('r1', 'BK1', 'F1', DATE '2024-03-05', 'C', 10, 'EUR', 'SI22', 'FR')")
+>>> with wh.transaction(), wh.records.editing(wh.records.ALL_MONTHS):
+...     _ = wh.sql("INSERT INTO transactions (record_id, reporter, firm_id, value_date, flow, "
+...                "amount, currency, service_code, partner_country) VALUES "
+...                "('r1', 'BK1', 'F1', DATE '2024-03-05', 'C', 10, 'EUR', 'SI22', 'FR')")
 >>> count_records(wh), last_value_date(wh)
 (1, datetime.date(2024, 3, 5))
 >>> _ = wh.sql("CREATE TABLE rates_daily (rate_date DATE, rate_currency VARCHAR, "
@@ -37,8 +38,8 @@ Month = tuple[int, int]
 
 
 def count_records(wh: Warehouse) -> int:
-    """Settlement records loaded (e.g. 750000)."""
-    return _count(wh, "transactions")
+    """Settlement records loaded (e.g. 750000), from the record store's catalogue."""
+    return wh.records.count()
 
 
 def count_cube_cells(wh: Warehouse) -> int:
@@ -48,8 +49,7 @@ def count_cube_cells(wh: Warehouse) -> int:
 
 def last_value_date(wh: Warehouse) -> dt.date | None:
     """The latest value date of any record (None when there is none)."""
-    latest = wh.table("transactions").value_date.max()
-    return latest.to_pyarrow().as_py()
+    return wh.records.last_date()
 
 
 def published_rates(wh: Warehouse) -> list[tuple[dt.date, str, Decimal]]:
@@ -145,13 +145,10 @@ def deliveries(wh: Warehouse) -> list[tuple[str, int, int, int, bool]]:
     records, nil_return)``: the records of each reporter by month of value
     date, and the nil returns in force (declared, not withdrawn), sorted.
 
-    Read from the records in the warehouse now, so a withdrawn load no longer
-    counts. A few thousand rows at most (reporters x months).
+    Read from the record store's catalogue (no scan of the records), so a withdrawn
+    load no longer counts. A few thousand rows at most (reporters x months).
     """
-    rows = wh.sql(
-        "SELECT reporter, CAST(year(value_date) AS INTEGER), CAST(month(value_date) AS INTEGER), "
-        "count(*), false FROM transactions GROUP BY ALL"
-    )
+    rows = [(*delivered, False) for delivered in wh.records.deliveries()]
     if wh.has_table("ingest_nil_returns"):
         rows += wh.sql(
             "SELECT reporter, year, month, 0, true FROM ingest_nil_returns "

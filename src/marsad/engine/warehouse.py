@@ -4,7 +4,9 @@ Core tables (the contract between ingest and build):
 
 ``transactions``
     one row per settlement record, keyed by ``(reporter, record_id)``;
-    ``amount`` is the positive amount in the original currency.
+    ``amount`` is the positive amount in the original currency. A view over the
+    record store's Parquet files (:mod:`marsad.engine.records`, ``wh.records``),
+    not a table of the DuckDB file.
 ``firms``
     the firm registry, keyed by ``firm_id``.
 ``rates``
@@ -25,6 +27,7 @@ from typing import Any
 import duckdb
 import ibis
 
+from marsad.engine.records import RecordStore
 from marsad.engine.sql import classify_error
 from marsad.errors import UnreadableInput, WarehouseMissing
 from marsad.ingest.schema import core_ddl
@@ -59,8 +62,12 @@ class Warehouse:
             )
         self.ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
         self._con: duckdb.DuckDBPyConnection = self.ibis.con
+        self.in_transaction = False
         if not read_only:
             self._con.execute(CORE_DDL)
+        #: the settlement records (Parquet files beside the warehouse), read as ``transactions``
+        self.records = RecordStore(self)
+        self.records.open(writable=not read_only)
 
     # -- plain SQL on the warehouse connection -------------------------------
     def sql(self, query: str, params: Sequence[Any] | None = None) -> list[tuple]:
@@ -86,15 +93,25 @@ class Warehouse:
     def transaction(self) -> Iterator[Warehouse]:
         """All or nothing: commit on success, roll back on any exception."""
         self._con.execute("BEGIN TRANSACTION")
+        self.in_transaction = True
         try:
             yield self
         except BaseException:
             # keep the first error: a rollback on a full disk may fail as well
             with contextlib.suppress(duckdb.Error):
                 self._con.execute("ROLLBACK")
+            self.in_transaction = False
+            self.records.rolled_back()
             raise
         else:
-            self._con.execute("COMMIT")
+            try:
+                self._con.execute("COMMIT")
+            except BaseException:
+                self.in_transaction = False
+                self.records.rolled_back()
+                raise
+            self.in_transaction = False
+            self.records.committed()
 
     # -- tables ---------------------------------------------------------------
     def has_table(self, name: str) -> bool:

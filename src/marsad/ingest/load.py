@@ -265,10 +265,25 @@ def _write(
 ) -> None:
     """Everything a batch writes to the warehouse (called inside the transaction)."""
     ids = ledger.assign_load_ids(wh, files)
-    corrections = versions.write_versions(wh, kind, ids, len(files))
+    with _records(wh, kind):
+        corrections = versions.write_versions(wh, kind, ids, len(files))
     quarantine.write_quarantine(wh, kind, files, ids, options)
     ledger.write_ledger(wh, kind.name, files, ids, corrections, t0)
     reporters.remember(wh, files)
+
+
+def _records(wh: Warehouse, kind: Kind) -> contextlib.AbstractContextManager:
+    """For records, the months of the record store the batch may touch, as the table
+    ``transactions``: those holding a key of the batch's good rows (a repeat or a
+    correction). The batch's new records are appended to their months as new parts."""
+    if kind.table != "transactions":
+        return contextlib.nullcontext()
+    from marsad.ingest.keys import CHK
+
+    touched = wh.records.months_holding(
+        f"SELECT reporter, record_id FROM {CHK} WHERE _fail IS NULL"
+    )
+    return wh.records.editing(touched)
 
 
 __all__ = ["LoadReport", "load_file", "load_files"]

@@ -307,6 +307,7 @@ def history_ddl(kind: Kind) -> str:
 
 
 def core_ddl() -> str:
-    """The core tables (``transactions``, ``firms``, ``rates``, ``employment``): the contract
-    between ingest and build, created when a warehouse is opened for writing."""
-    return "".join(table_ddl(k) for k in KINDS.values())
+    """The core tables kept in the DuckDB file (``firms``, ``rates``, ``employment``): the
+    contract between ingest and build, created when a warehouse is opened for writing.
+    The records (``transactions``) live in the record store (:mod:`marsad.engine.records`)."""
+    return "".join(table_ddl(k) for k in KINDS.values() if k is not TRANSACTIONS)

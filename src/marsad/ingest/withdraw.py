@@ -22,6 +22,7 @@ file again is still "already loaded". All of it is one transaction.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from marsad.engine import Warehouse, quote_ident
@@ -89,8 +90,9 @@ def withdraw(wh: Warehouse, load_id: str, reason: str, who: str) -> WithdrawRepo
             report.already = f"on {at} by {by}: {why}"
             return report
         spec = KINDS[kind]
-        report.removed = _remove(wh, spec, load_id)
-        report.restored = _restore(wh, spec, load_id)
+        with _records(wh, spec, load_id):
+            report.removed = _remove(wh, spec, load_id)
+            report.restored = _restore(wh, spec, load_id)
         report.reopened = _reopen(wh, load_id)
         wh.sql(
             """UPDATE ingest_loads SET withdrawn_at = now()::TIMESTAMP, withdrawn_by = ?,
@@ -106,6 +108,14 @@ def withdraw(wh: Warehouse, load_id: str, reason: str, who: str) -> WithdrawRepo
     for temp in (_KEYS, _BACK):
         wh.sql(f"DROP TABLE IF EXISTS {temp}")
     return report
+
+
+def _records(wh: Warehouse, kind: Kind, load_id: str) -> contextlib.AbstractContextManager:
+    """For records, the months of the record store holding the load's records, as the
+    table ``transactions`` (a version brought back goes to its own month)."""
+    if kind.table != "transactions":
+        return contextlib.nullcontext()
+    return wh.records.editing(wh.records.months_of_load(load_id))
 
 
 def _remove(wh: Warehouse, kind: Kind, load_id: str) -> int:

@@ -125,11 +125,13 @@ def test_same_record_id_from_another_reporter_is_another_record(wh, tmp_path):
 
 
 def test_rows_inserted_without_hash_compare_by_content(wh, tmp_path):
-    wh.sql(
-        """INSERT INTO transactions (record_id, reporter, firm_id, value_date, flow, amount,
-           currency, service_code, partner_country)
-           VALUES ('R1', 'BANK1', 'F001', DATE '2024-03-15', 'C', 1500.25, 'EUR', 'SI22', 'FR')"""
-    )
+    with wh.transaction(), wh.records.editing(wh.records.ALL_MONTHS):
+        wh.sql(
+            """INSERT INTO transactions (record_id, reporter, firm_id, value_date, flow, amount,
+               currency, service_code, partner_country)
+               VALUES ('R1', 'BANK1', 'F001', DATE '2024-03-15', 'C', 1500.25, 'EUR', 'SI22',
+                       'FR')"""
+        )
     r = load(wh, write_csv(tmp_path / "a.csv", [tx("R1")]))
     assert (r.unchanged, r.corrections) == (1, 0)
 
