@@ -60,32 +60,29 @@ def run_build(wh, *, full: bool, engine: str | None = None, progress=None):
     return build(wh, progress=progress)
 
 
-def record_files(wh, scratch: Path) -> list[Path]:
-    """The record store's Parquet files (until main has it: the table, copied by month)."""
-    if not any(scratch.glob("*/*/*.parquet")):
-        wh.sql(
-            f"COPY (SELECT *, year(value_date) AS y, month(value_date) AS m FROM transactions) "
-            f"TO '{scratch}' (FORMAT parquet, PARTITION_BY (y, m), OVERWRITE_OR_IGNORE)"
-        )
-    return sorted(scratch.glob("*/*/*.parquet"))
+def record_files(wh) -> list[Path]:
+    """The record store's Parquet files."""
+    return wh.records.files()
 
 
 def heavy_stage(wh):
-    """marsad's classify, convert and cube of every record (the build's heavy stage),
-    fetched as Arrow, with the lookup tables it makes (daily rates, concordance)."""
-    import ibis
-
+    """marsad's classify, convert and cube of every record (the build's heavy stage) on
+    the DuckDB engine, fetched as Arrow, with the lookup tables it makes (daily rates,
+    concordance)."""
     from marsad.classify import classify, service_map
     from marsad.convert import convert, daily_rates
     from marsad.cube import cube
     from marsad.engine import queries
+    from marsad.engine.compute import open_engine
     from marsad.reference import UNALLOCATED
 
-    daily = daily_rates(queries.published_rates(wh), queries.last_value_date(wh))
-    records = wh.table("transactions")
-    classified = classify(records, wh.table("firms"), ibis.memtable(service_map()))
-    mad = convert(classified, ibis.memtable(daily))
-    return wh.ibis.to_pyarrow(cube(mad.filter(mad.segment != UNALLOCATED)))
+    with open_engine(wh, "duckdb") as eng:
+        daily = daily_rates(queries.published_rates(wh), queries.last_value_date(wh))
+        firms = eng.table("firms", wh.table("firms").to_pyarrow())
+        records = eng.records()
+        classified = classify(records, firms, eng.table("service_map", service_map()))
+        mad = convert(classified, eng.table("rates_daily", daily))
+        return eng.fetch(cube(mad.filter(mad.segment != UNALLOCATED)))
 
 
 # -- subprocesses: each measured marsad step runs alone, for its peak memory --------
@@ -212,7 +209,7 @@ def measure_cubes(warehouse: Path, repeat: int, with_pandas: bool) -> dict:
     from marsad.engine import open_warehouse
 
     with open_warehouse(warehouse, read_only=True) as wh:
-        files = record_files(wh, warehouse.parent / "record-copy")
+        files = record_files(wh)
         firms, rates = wh.table("firms").to_pyarrow(), wh.table("rates").to_pyarrow()
         services = service_map()
         out: dict = {"record_files": len(files)}
