@@ -7,6 +7,7 @@ and incremental month included, runs end to end and writes its JSON.
 
 from __future__ import annotations
 
+import doctest
 import json
 import sys
 from decimal import Decimal
@@ -20,6 +21,7 @@ sys.path.insert(0, str(BENCH))
 import bench_scale  # noqa: E402
 import scale_baselines  # noqa: E402
 import scale_data  # noqa: E402
+import scale_report  # noqa: E402
 
 from marsad.engine import open_warehouse  # noqa: E402
 from marsad.ingest import load_files  # noqa: E402
@@ -113,3 +115,10 @@ def test_runner_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         assert set(full["steps"]) >= {"cube", "indicators"}
     assert "equal cell for cell" in printed and "how cost grows" in printed
     assert results["machine"]["cores"] >= 1
+
+
+@pytest.mark.parametrize("module", [bench_scale, scale_baselines, scale_data, scale_report])
+def test_docstring_examples(module) -> None:
+    """``bench/`` is outside the doctest paths: its examples run here."""
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted > 0
