@@ -55,8 +55,9 @@ def run_build(wh, *, full: bool, engine: str | None = None, progress=None):
     """``marsad.build.build`` as the contract has it (engine, full)."""
     from marsad.build import build
 
-    if engine not in (None, "duckdb") or not full:  # until main has them: a full build
-        pass
+    # until main's build takes engine= and full=, every build is a full DuckDB one:
+    # then ``return build(wh, engine=engine, full=full, progress=progress)``
+    del engine, full
     return build(wh, progress=progress)
 
 
