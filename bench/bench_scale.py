@@ -139,9 +139,7 @@ def task_build(warehouse: str, full: bool, engine: str = "duckdb") -> dict:
     marks: list[tuple[str, float]] = []
     with open_warehouse(warehouse) as wh:
         t0 = time.perf_counter()
-        report = run_build(
-            wh, full=full, engine=engine, progress=lambda s: marks.append((s, time.perf_counter()))
-        )
+        report = run_build(wh, full=full, engine=engine, progress=lambda s: _mark(marks, s, t0))
         out["seconds"] = time.perf_counter() - t0
         rows = wh.sql("SELECT * FROM indicators ORDER BY ALL")
     ends = [t for _s, t in marks[1:]] + [t0 + out["seconds"]]
@@ -150,6 +148,13 @@ def task_build(warehouse: str, full: bool, engine: str = "duckdb") -> dict:
     out["indicators_sha256"] = hashlib.sha256(repr(rows).encode()).hexdigest()
     out["cube_cells"], out["records"] = report.cube_cells, report.records
     return out
+
+
+def _mark(marks: list[tuple[str, float]], step: str, t0: float) -> None:
+    """Note when a build step starts, and say so on stderr (long builds show progress)."""
+    now = time.perf_counter()
+    marks.append((step, now))
+    print(f"    build {now - t0:7.1f} s: {step}", file=sys.stderr, flush=True)
 
 
 def _start_spark() -> float:
@@ -174,10 +179,9 @@ def child(task: str, **kwargs) -> dict:
     """Run ``task`` in a fresh Python; its result with ``peak_mb`` (its peak RSS)."""
     spec = json.dumps({"task": task, "kwargs": kwargs})
     done = subprocess.run(
-        [sys.executable, __file__, "--child", spec], capture_output=True, text=True
+        [sys.executable, __file__, "--child", spec], stdout=subprocess.PIPE, text=True
     )
     if done.returncode:
-        sys.stderr.write(done.stderr)
         raise RuntimeError(f"the {task} subprocess failed (exit {done.returncode})")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -248,11 +252,13 @@ def run_size(records: int, args: argparse.Namespace, work: Path) -> dict:
         "ingest", warehouse=wh, files=months, firms=str(inputs["firms"]), rates=str(inputs["rates"])
     )
     rep.say(rep.ingest_line(out))
-    out["build_first"] = child("build", warehouse=wh, full=True)
-    out["build_nothing_new"] = child("build", warehouse=wh, full=False)
-    out["load_month"] = child("ingest", warehouse=wh, files=[str(inputs["extra"])])
-    out["build_incremental"] = child("build", warehouse=wh, full=False)
     out["build_full"] = child("build", warehouse=wh, full=True)
+    if args.incremental:
+        out["build_first"] = out.pop("build_full")
+        out["build_nothing_new"] = child("build", warehouse=wh, full=False)
+        out["load_month"] = child("ingest", warehouse=wh, files=[str(inputs["extra"])])
+        out["build_incremental"] = child("build", warehouse=wh, full=False)
+        out["build_full"] = child("build", warehouse=wh, full=True)
     rep.say(rep.build_line(out))
     out["cube"] = measure_cubes(Path(wh), args.repeat, records <= args.pandas_max)
     if args.spark:
@@ -303,6 +309,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--repeat", type=int, default=3, help="best of N for the cube queries")
     ap.add_argument("--pandas-max", type=parse_size, default=parse_size("20M"))
     ap.add_argument("--json", type=Path, help="where to write the results (JSON)")
+    ap.add_argument(
+        "--no-incremental",
+        dest="incremental",
+        action="store_false",
+        help="one full build only (no month added, no incremental builds)",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 

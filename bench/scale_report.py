@@ -51,6 +51,8 @@ def ingest_line(out: dict) -> str:
 
 
 def build_line(out: dict) -> str:
+    if "build_incremental" not in out:
+        return f"build: full {out['build_full']['seconds']:.1f} s"
     return (
         f"build: first {out['build_first']['seconds']:.1f} s, nothing new "
         f"{out['build_nothing_new']['seconds']:.1f} s, one more month "
@@ -130,8 +132,7 @@ def _cube_rows(out: dict, n: int) -> list[str]:
 
 
 def _build_rows(out: dict, n: int) -> list[str]:
-    full, inc, hand = out["build_full"], out["build_incremental"], out["cube"]["hand"]
-    same = full["indicators_sha256"] == inc["indicators_sha256"]
+    full, hand = out["build_full"], out["cube"]["hand"]
     rows = [
         _row("build: full", full["seconds"], n, ratio(full["seconds"], hand) + " hand", ""),
         *(
@@ -139,6 +140,14 @@ def _build_rows(out: dict, n: int) -> list[str]:
             for step, sec in full["steps"].items()
         ),
         _memory("  memory: marsad build", full["peak_mb"]) + "   (goal < 4 GB at 100M)",
+    ]
+    return rows + (_incremental_rows(out) if "build_incremental" in out else [])
+
+
+def _incremental_rows(out: dict) -> list[str]:
+    full, inc, idle = out["build_full"], out["build_incremental"], out["build_nothing_new"]
+    same = full["indicators_sha256"] == inc["indicators_sha256"]
+    return [
         _row("incremental: load one more month", out["load_month"]["seconds"], None, "", ""),
         _row(
             "incremental: build after it",
@@ -149,15 +158,14 @@ def _build_rows(out: dict, n: int) -> list[str]:
         ),
         _row(
             "incremental: build with nothing new",
-            out["build_nothing_new"]["seconds"],
+            idle["seconds"],
             None,
-            f"{100 * out['build_nothing_new']['seconds'] / full['seconds']:.0f} % of full",
+            f"{100 * idle['seconds'] / full['seconds']:.0f} % of full",
             "",
         ),
         f"  indicators after the incremental build {'equal' if same else 'DIFFER from'} "
         "those of the full build",
     ]
-    return rows
 
 
 def _spark_rows(out: dict) -> list[str]:
@@ -185,7 +193,7 @@ GROWN = {
     "cube (hand-written)": lambda s: s["cube"]["hand"],
     "raw scan": lambda s: s["cube"]["raw_scan"],
     "build full": lambda s: s["build_full"]["seconds"],
-    "build one more month": lambda s: s["build_incremental"]["seconds"],
+    "build one more month": lambda s: s.get("build_incremental", {}).get("seconds", 0.0),
     "peak memory ingest (MB)": lambda s: s["ingest"]["peak_mb"],
     "peak memory build (MB)": lambda s: s["build_full"]["peak_mb"],
 }
