@@ -335,8 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     path = args.json or work / "bench_scale.json"
     path.write_text(json.dumps(results, indent=2, default=str))
     rep.say(f"results written to {path}")
-    if not args.keep and not args.json:
-        rep.say(f"(the work folder {work} holds only the JSON)")
+    if not args.keep and not any(work.iterdir()):
+        work.rmdir()
     return 0
 
 
