@@ -1,16 +1,26 @@
-"""Build: coverage, classify, convert, cube, indicators, in that order.
+"""Build: coverage, classify, convert, cube, indicators, protect, in that order.
 
-Reads the warehouse's ``transactions``, ``firms``, ``rates`` and declared nil
-returns; writes ``coverage_months`` (each month from the first delivery to the
-last: complete or not, and who is missing), ``rates_daily`` and
-``service_map`` (the small lookup tables the conversion and classification
-join), the view ``records_mad`` (every record with its segment and MAD value,
-for tracing a figure back to its records: a view, so the records are not
-written twice), ``cube`` (the records of the sector: those held for review are
-left out) and ``indicators`` (the table that ``marsad export`` writes, complete
-periods only, with each value's exact text that the bulletin reads). A build is
-a pure function of the loaded data: the release id is derived from the cube's
-content and the complete months.
+Two stages. The **heavy stage** (:mod:`marsad.build_heavy`) reads the records, on
+the engine (DuckDB, or Spark with ``--engine spark``), for the months to build
+only: it checks the conversion, classifies, converts and stores per month the
+``cube`` (the records of the sector: those held for review are left out), the
+``contributions`` (month x cell x contributor, for disclosure control),
+``build_month_stats`` and ``held_firms`` (for the report). A build is
+**incremental** (:mod:`marsad.build_state`): it recomputes the months whose
+records, rates or firms changed since the last build, deletes the months without
+records any more, and recomputes everything when something global changed (the
+concordance, ``rate_max_age_days``, a build by an older marsad) or with
+``full=True`` (``marsad build --full``); the result is the same as a full build's.
+
+Everything after reads DuckDB tables only, never the records: ``coverage_months``
+(each month from the first delivery to the last: complete or not, and who is
+missing, from the record store's catalogue), ``indicators`` (the table that
+``marsad export`` writes, complete periods only, with each value's exact text that
+the bulletin reads) and ``sdc_cells``. The build also stores ``rates_daily`` and
+``service_map`` and defines the view ``records_mad`` (every record with its segment
+and MAD value, lazily over ``transactions``: for tracing a figure back to its
+records; a build never scans it). A build is a pure function of the loaded data:
+the release id is derived from the cube's content and the complete months.
 
 A build is all or nothing: every table and view is written in one transaction,
 so a build stopped at any point (an error, a full disk, a kill) leaves the
@@ -28,8 +38,9 @@ from dataclasses import dataclass, field, replace
 import ibis
 import pyarrow as pa
 
-from marsad.classify import classify, service_map
-from marsad.convert import AMOUNT_LIMIT, HOME_CURRENCY, check_problems, convert, daily_rates
+from marsad import build_heavy, build_state
+from marsad.classify import classify
+from marsad.convert import convert
 from marsad.coverage import (
     Coverage,
     CoverageRule,
@@ -38,8 +49,8 @@ from marsad.coverage import (
     describe_gaps,
     gap_runs,
 )
-from marsad.cube import cube
 from marsad.engine import Warehouse, queries
+from marsad.engine.compute import Engine
 from marsad.errors import MarsadError
 from marsad.indicators.assemble import with_series_and_targets
 from marsad.indicators.compute import CubeCell, compute_indicators
@@ -47,17 +58,16 @@ from marsad.indicators.registry import COLUMNS
 from marsad.indicators.rows import export_rows, stored_table
 from marsad.indicators.table import IndicatorTable
 from marsad.periods import Month, Period
-from marsad.protect.cells import cell_statistics, contributions, period_map
+from marsad.protect.cells import cell_statistics, period_map
 from marsad.protect.indicators import Protected, protect_indicators
 from marsad.protect.loss import Loss, information_loss
 from marsad.protect.primary import SdcRule
 from marsad.protect.stored import sdc_rows
-from marsad.reference import UNALLOCATED
 
 log = logging.getLogger(__name__)
 
 #: Steps reported to a progress callback, in order.
-STEPS = ("coverage", "classify and convert", "cube", "indicators", "protect", "save")
+STEPS = ("plan", "coverage", "classify and convert", "cube", "indicators", "protect", "save")
 
 
 class BuildError(MarsadError):
@@ -85,6 +95,9 @@ class BuildReport:
     review_firms: int = 0
     gaps: list[str] = field(default_factory=list)
     loss: list[Loss] = field(default_factory=list)  # what disclosure control withheld
+    months_built: int = 0  # months the heavy stage recomputed (0: nothing changed)
+    months_total: int = 0  # months holding records
+    engine: str = "duckdb"  # the engine of the heavy stage
 
 
 def build(
@@ -97,29 +110,47 @@ def build(
     coverage_rule: CoverageRule | None = None,
     sdc_rule: SdcRule | None = None,
     final_after_months: int | None = None,
+    engine: str | None = None,
+    full: bool = False,
 ) -> BuildReport:
     """Run the whole build on an open warehouse, in one transaction, and return its report.
+
+    Incremental: the heavy stage (:mod:`marsad.build_heavy`) runs on ``engine``
+    (``duckdb`` or ``spark``; default: the setting ``MARSAD_ENGINE``) for the months
+    whose records, rates or firms changed since the last build (:mod:`marsad.build_state`),
+    every month when ``full`` or when something global changed; the rest reads DuckDB
+    tables only. ``report.months_built`` of ``report.months_total`` were recomputed.
 
     ``coverage_rule`` says which reporters are expected each month (default:
     the settings ``MARSAD_EXPECTED_REPORTERS`` and ``MARSAD_COVERAGE_WINDOW``);
     ``sdc_rule`` the confidentiality parameters (default: ``MARSAD_SDC_MIN_CONTRIBUTORS``
-    and ``MARSAD_SDC_P``).
+    and ``MARSAD_SDC_P``). Raises :class:`BuildError` (no records, every record held for
+    review), :class:`~marsad.convert.MissingRateError` or
+    :class:`~marsad.convert.AmountTooLarge` (a record cannot be converted).
     """
     step = progress or (lambda _name: None)
     records = queries.count_records(wh)
     if not records:
         raise BuildError("The warehouse holds no transactions: load some with `marsad ingest`.")
-    with wh.transaction():
+    from marsad.engine.compute import open_engine
+
+    with wh.transaction(), open_engine(wh, engine) as runner:
+        step("plan")
+        tables = build_heavy.lookups(wh)
+        global_fp = build_state.global_fingerprint(rate_max_age_days, queries.rate_intervals(wh))
+        plan = build_state.plan(wh, tables.daily, global_fp=global_fp, full=full)
+
         step("coverage")
         coverage = warehouse_coverage(wh, coverage_rule)
         wh.replace_table("coverage_months", _coverage_rows(coverage))
 
         step("classify and convert")
-        _classify_and_convert(wh, rate_max_age_days)
+        build_heavy.check_conversion(wh, runner, plan.months, tables.daily, rate_max_age_days)
+        _lookup_tables(wh, tables)
 
         step("cube")
-        records_mad = wh.table("records_mad")
-        wh.replace_table("cube", cube(records_mad.filter(records_mad.segment != UNALLOCATED)))
+        _heavy(wh, runner, plan, tables)
+        build_state.save(wh, tables.daily, global_fp=global_fp)
         if not queries.count_cube_cells(wh):
             raise BuildError(
                 f"All {records:,} records are held for review (firm not in the registry, "
@@ -148,16 +179,34 @@ def build(
         wh.replace_table("sdc_cells", sdc_rows(protected.linked))
         wh.replace_table("indicators", export_rows(table, percent_decimals=percent_decimals))
         report = _report(wh, records, release, table, coverage)
-        report = replace(report, loss=information_loss(protected.linked, table))
-    log.info("build %s: %s records, %s observations", release, records, len(table))
+        report = replace(
+            report,
+            loss=information_loss(protected.linked, table),
+            months_built=len(plan.months),
+            months_total=plan.total,
+            engine=runner.name,
+        )
+    log.info(
+        "build %s: %s records, %s observations, %s of %s months rebuilt (%s)",
+        release,
+        records,
+        len(table),
+        len(plan.months),
+        plan.total,
+        plan.reason or "incremental",
+    )
     return report
 
 
 def build_with_settings(
-    wh: Warehouse, progress: Callable[[str], None] | None = None
+    wh: Warehouse,
+    progress: Callable[[str], None] | None = None,
+    engine: str | None = None,
+    full: bool = False,
 ) -> BuildReport:
     """:func:`build` with every option from the settings (``MARSAD_…``), as the
-    commands run it."""
+    commands run it (``engine``: ``duckdb`` or ``spark``, default ``MARSAD_ENGINE``;
+    ``full``: recompute every month, ``marsad build --full``)."""
     from marsad.settings import get_settings
 
     settings = get_settings()
@@ -169,6 +218,8 @@ def build_with_settings(
         final_after_months=settings.final_after_months,
         sdc_rule=settings.sdc_rule(),
         progress=progress,
+        engine=engine,
+        full=full,
     )
 
 
@@ -232,34 +283,29 @@ def _coverage_rows(coverage: Coverage) -> pa.Table:
     )
 
 
-def _classify_and_convert(wh: Warehouse, rate_max_age_days: int) -> None:
-    """Write ``rates_daily`` and ``service_map``, then the view ``records_mad``
-    (every record with its segment and MAD value); stop on a record that cannot
-    be converted (no rate, a rate too old, an amount too large)."""
-    daily = daily_rates(queries.published_rates(wh), queries.last_value_date(wh))
-    wh.replace_table("rates_daily", daily)
-    _check_conversion(wh, rate_max_age_days)
-    wh.replace_table("service_map", service_map())
+def _lookup_tables(wh: Warehouse, tables: build_heavy.Lookups) -> None:
+    """Store ``rates_daily`` and ``service_map``, and (re)define the view ``records_mad``
+    (every record with its segment and MAD value, lazily over ``transactions``: for
+    tracing a figure with ``marsad review`` and the like; a build never scans it)."""
+    wh.replace_table("rates_daily", tables.daily)
+    wh.replace_table("service_map", tables.services)
     classified = classify(wh.table("transactions"), wh.table("firms"), wh.table("service_map"))
     wh.replace_view("records_mad", convert(classified, wh.table("rates_daily")))
 
 
-def _check_conversion(wh: Warehouse, rate_max_age_days: int) -> None:
-    """Stop, naming the records' loads and files, when a record cannot be converted."""
-    intervals = queries.rate_intervals(wh)
-    found = queries.conversion_problems(
-        wh,
-        home_currency=HOME_CURRENCY,
-        amount_limit=AMOUNT_LIMIT,
-        max_age_days=rate_max_age_days,
-        intervals=intervals,
-    )
-    if found:
-        loads = sorted({load for row in found for load in row[6] or ()})
-        allowed = {c: max(d, rate_max_age_days) for c, d in intervals.items()}
-        check_problems(
-            found, queries.load_files(wh, loads), max_age_days=rate_max_age_days, allowed=allowed
-        )
+def _heavy(
+    wh: Warehouse, runner: Engine, plan: build_state.Plan, tables: build_heavy.Lookups
+) -> None:
+    """Run the heavy stage for the plan's months, replacing their rows; delete the rows
+    of the months without records any more (every row, in a full build)."""
+    if plan.full:
+        for name in (*build_heavy.TABLES, *build_heavy.DERIVED):
+            wh.sql(f"DROP TABLE IF EXISTS {name}")
+    else:
+        for name in (*build_heavy.TABLES, *build_heavy.DERIVED):
+            build_heavy.delete_months(wh, name, plan.deleted)
+    if plan.months or plan.full:
+        build_heavy.compute(wh, runner, plan.months, tables)
 
 
 def _settings_rule() -> SdcRule:
@@ -272,12 +318,8 @@ def _protect(
     wh: Warehouse, table: IndicatorTable, complete: list[Month], rule: SdcRule
 ) -> Protected:
     """Primary and secondary confidentiality of ``table`` (:mod:`marsad.protect`),
-    from the contributors of each published level cell."""
-    records_mad = wh.table("records_mad")
-    contrib = contributions(
-        records_mad.filter(records_mad.segment != UNALLOCATED), wh.table("firms")
-    )
-    stats = cell_statistics(contrib, ibis.memtable(period_map(complete)))
+    from the contributors of each published level cell (the stored ``contributions``)."""
+    stats = cell_statistics(wh.table("contributions"), ibis.memtable(period_map(complete)))
     return protect_indicators(table, queries.rows(stats), rule)
 
 
@@ -316,9 +358,7 @@ def _report(
 ) -> BuildReport:
     by_source = queries.records_by_source(wh)
     first, last = queries.cube_months(wh)
-    records_mad = wh.table("records_mad")
-    held = records_mad.filter(records_mad.segment == UNALLOCATED)
-    _n, review_firms = queries.count_records_and_firms(held)
+    review_firms = queries.count_held_firms(wh)
     return BuildReport(
         records=records,
         unallocated=by_source.get("unallocated", 0),

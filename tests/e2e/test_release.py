@@ -175,6 +175,8 @@ def test_a_release_that_exposes_a_cell_is_refused(world, tmp_path):
 
     copy = tmp_path / "w.duckdb"
     shutil.copy(world["a"]["w"][1], copy)
+    source = Path(world["a"]["w"][1])
+    shutil.copytree(source.with_suffix(".records"), copy.with_suffix(".records"))  # the records
     with open_warehouse(copy) as wh:
         wh.sql("UPDATE sdc_cells SET status = 'F' WHERE status = 'D'")
     result = run("release", "create", "--id", "R3", "--warehouse", str(copy), code=1)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from marsad.cli.common import WarehouseOption, console, open_store, progress_bars
 
+FullOption = Annotated[
+    bool,
+    typer.Option(
+        "--full",
+        help="Recompute every month, not only those whose records, rates or firms changed.",
+    ),
+]
 
-def build(warehouse: WarehouseOption = None) -> None:
-    """Classify, convert, cube and compute the indicators."""
+
+def build(warehouse: WarehouseOption = None, full: FullOption = False) -> None:
+    """Classify, convert, cube and compute the indicators (only the months that changed
+    since the last build, unless --full)."""
     from marsad.build import STEPS, build_with_settings
 
     # nothing to build from a missing warehouse: do not leave an empty one behind
@@ -18,7 +29,7 @@ def build(warehouse: WarehouseOption = None) -> None:
         def step(name: str) -> None:
             progress.update(task, description=f"build: {name}", completed=STEPS.index(name))
 
-        report = build_with_settings(wh, progress=step)
+        report = build_with_settings(wh, progress=step, full=full)
         progress.update(task, description="build", completed=len(STEPS))
     _summary(report)
 
@@ -32,6 +43,7 @@ def _summary(report) -> None:
         f"({report.first_month} to {report.last_month}), {report.cube_cells:,} cube cells, "
         f"{report.observations:,} observations."
     )
+    out.print(rebuilt_line(report.months_built, report.months_total))
     sources = ", ".join(f"{n:,} by {s}" for s, n in report.by_source.items())
     out.print(f"Segments given: {sources}.")
     if report.unallocated:
@@ -47,6 +59,21 @@ def _summary(report) -> None:
         out.print(line)
     _gaps(out, report.gaps)
     _loss(out, report.loss)
+
+
+def rebuilt_line(built: int, total: int) -> str:
+    """How much of the history the build recomputed.
+
+    >>> rebuilt_line(1, 120), rebuilt_line(120, 120)
+    ('Rebuilt 1 of 120 months.', 'Rebuilt all 120 months.')
+    >>> rebuilt_line(0, 120)
+    'Nothing changed since the last build: no month rebuilt.'
+    """
+    if not built:
+        return "Nothing changed since the last build: no month rebuilt."
+    if built == total:
+        return f"Rebuilt all {total:,} months."
+    return f"Rebuilt {built:,} of {total:,} months."
 
 
 def _loss(out, losses) -> None:

@@ -19,7 +19,10 @@ Months are ``(year, month)`` pairs, as in :mod:`marsad.periods`.
 (1, datetime.date(2024, 3, 5))
 >>> _ = wh.sql("CREATE TABLE rates_daily (rate_date DATE, rate_currency VARCHAR, "
 ...            "rate_published DATE, age_days INTEGER)")
->>> conversion_problems(wh, home_currency="MAD", amount_limit=Decimal(10**14), max_age_days=7)
+>>> problems = conversion_problems(wh.table("transactions"), wh.table("rates_daily"),
+...                                home_currency="MAD", amount_limit=Decimal(10**14),
+...                                max_age_days=7)
+>>> rows(problems)
 [('missing', 'EUR', None, 1, datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), None, 'r1')]
 >>> wh.close()
 """
@@ -71,14 +74,16 @@ def rate_intervals(wh: Warehouse) -> dict[str, int]:
 
 
 def conversion_problems(
-    wh: Warehouse,
+    records: ibis.Table,
+    daily: ibis.Table,
     *,
     home_currency: str,
     amount_limit: Decimal,
     max_age_days: int,
     intervals: dict[str, int] | None = None,
-) -> list[tuple]:
-    """The records of ``transactions`` that ``rates_daily`` cannot convert, grouped:
+) -> ibis.Table:
+    """The records (``records``, columns of ``transactions``) that the daily rates
+    (``daily``, :func:`marsad.convert.daily_rates`) cannot convert, grouped:
     ``(problem, currency, rate published, records, first value date, last value
     date, load ids, one record id)``, one row per problem (``too_large``: amount of
     ``amount_limit`` or more; ``missing``: no rate on or before the value date;
@@ -86,9 +91,9 @@ def conversion_problems(
     currency's usual interval between rates, ``intervals``), currency and
     publication date of the stale rate.
 
-    A join and a filter only, no arithmetic, so it is cheap enough for every build.
+    An Ibis expression (run it on the engine that holds ``records``), sorted; a join
+    and a filter only, no arithmetic, so it is cheap enough for every build.
     """
-    records, daily = wh.table("transactions"), wh.table("rates_daily")
     joined = records.left_join(
         daily,
         [records.currency == daily.rate_currency, records.value_date == daily.rate_date],
@@ -119,7 +124,7 @@ def conversion_problems(
         loads=flagged.load_id.collect(distinct=True),
         example=flagged.record_id.min(),
     )
-    return _rows(grouped.order_by(["problem", "currency", "published"]))
+    return grouped.order_by(["problem", "currency", "published"])
 
 
 def load_files(wh: Warehouse, load_ids: list[str]) -> dict[str, str]:
@@ -134,10 +139,19 @@ def load_files(wh: Warehouse, load_ids: list[str]) -> dict[str, str]:
 
 def records_by_source(wh: Warehouse) -> dict[str, int]:
     """Classified records by the source of their segment (e.g. ``{"concordance":
-    13354, "registry": 733860, "unallocated": 2786}``), sorted by source."""
-    records = wh.table("records_mad")
-    counts = records.group_by("segment_source").aggregate(n=records.count())
-    return dict(_rows(counts.order_by("segment_source")))
+    13354, "registry": 733860, "unallocated": 2786}``), sorted by source: from the
+    build's ``build_month_stats`` (no scan of the records)."""
+    rows = wh.sql(
+        "SELECT segment_source, CAST(sum(records) AS BIGINT) FROM build_month_stats "
+        "GROUP BY ALL ORDER BY ALL"
+    )
+    return {source: int(n) for source, n in rows}
+
+
+def count_held_firms(wh: Warehouse) -> int:
+    """Distinct firms (with a firm id) of the records held for review at the last
+    build (e.g. 41), from ``held_firms``."""
+    return int(wh.scalar("SELECT count(DISTINCT firm_id) FROM held_firms"))
 
 
 def deliveries(wh: Warehouse) -> list[tuple[str, int, int, int, bool]]:

@@ -43,21 +43,29 @@ def check_built(wh: Warehouse) -> None:
 
 def _stale_part(wh: Warehouse) -> str | None:
     """Which input changed since the build (``records or firms``, ``rates``, ``deliveries``,
-    ``employment``), found by recomputing from the inputs what the build stored; None when
-    none did."""
-    from marsad.build import warehouse_coverage
-    from marsad.convert import daily_rates
-    from marsad.cube import cube
-    from marsad.engine import queries
-    from marsad.reference import UNALLOCATED
+    ``employment``, ``settings, reference data or marsad``); None when none did.
 
-    records = wh.table("records_mad")
-    fresh = cube(records.filter(records.segment != UNALLOCATED))
-    dims = "year, month, flow, segment, service, partner, mad, records"
-    if _differ(wh, fresh.to_pyarrow(), "cube", dims):
+    Cheap: the build's own state (:mod:`marsad.build_state`) says which months a build
+    would recompute now (record versions from the catalogue, fingerprints of each month's
+    rates and firms), without reading the records."""
+    from marsad import build_state
+    from marsad.build import warehouse_coverage
+    from marsad.build_heavy import lookups
+    from marsad.engine import queries
+    from marsad.settings import get_settings
+
+    tables = lookups(wh)
+    max_age = get_settings().rate_max_age_days
+    global_fp = build_state.global_fingerprint(max_age, queries.rate_intervals(wh))
+    plan = build_state.plan(wh, tables.daily, global_fp=global_fp)
+    if plan.full:  # the build predates its state, or settings or reference data changed
+        return "settings, reference data or marsad"
+    why = set(plan.why.values())
+    if plan.deleted or why & {"records", "firms"}:
         return "records or firms"
-    rates = daily_rates(queries.published_rates(wh), queries.last_value_date(wh))
-    if wh.has_table("rates_daily") and _differ(wh, rates, "rates_daily", "*"):
+    if wh.has_table("rates_daily") and (
+        "rates" in why or _differ(wh, tables.daily, "rates_daily", "*")
+    ):
         return "rates"
     coverage = warehouse_coverage(wh)
     built = {(y, m) for y, m, done in wh.sql("SELECT year, month, complete FROM coverage_months")

@@ -1,0 +1,206 @@
+"""The heavy stage of the build: what reads the records, on the engine, for some months.
+
+For a list of months (``(year, month)`` pairs) and the lookup tables of the build
+(:class:`Lookups`: the daily rates, the firm registry, the service map), the engine
+(:mod:`marsad.engine.compute`) reads those months' records from the record store and
+
+- checks that every record can be converted (:func:`check_conversion`: no rate, a
+  rate too old, an amount too large stop the build with one plain line);
+- classifies, converts and aggregates them into, per month, the rows of the tables
+  that everything after the heavy stage reads (:data:`TABLES`): ``cube``
+  (:func:`marsad.cube.cube`), ``contributions``
+  (:func:`marsad.protect.cells.contributions`), and for the report and the
+  incremental state ``build_month_firms`` (year, month, firm_id, segment_source,
+  currency, records), from which ``build_month_stats`` (year, month,
+  segment_source, records) and ``held_firms`` (year, month, firm_id of the records
+  held for review) are derived in DuckDB.
+
+Each table's rows of those months are replaced in the warehouse (:func:`store`); the
+other months' rows stay as they are. Months are computed :data:`CHUNK_MONTHS` at a
+time, so that what is fetched into memory is bounded by a chunk's cells, not by the
+history. Records held for review (segment ``UNALLOCATED``) are in
+``build_month_firms`` only: never in the cube nor the contributions.
+
+>>> import tempfile, pathlib
+>>> from marsad.engine import open_warehouse
+>>> from marsad.engine.compute import open_engine
+>>> wh = open_warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+>>> with wh.transaction(), open_engine(wh, "duckdb") as engine:
+...     computed = compute(wh, engine, [], lookups(wh, []))
+>>> sorted(computed), wh.scalar("SELECT count(*) FROM cube")
+(['build_month_firms', 'contributions', 'cube'], 0)
+>>> wh.close()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import ibis
+import pyarrow as pa
+
+from marsad.classify import classify, service_map
+from marsad.convert import AMOUNT_LIMIT, HOME_CURRENCY, check_problems, convert, daily_rates
+from marsad.cube import cube
+from marsad.engine import Warehouse, queries
+from marsad.engine.compute import Engine
+from marsad.periods import Month
+from marsad.protect.cells import contributions
+from marsad.reference import UNALLOCATED
+
+#: The tables the heavy stage computes on the engine, by month.
+TABLES = ("cube", "contributions", "build_month_firms")
+#: The tables derived from ``build_month_firms`` in DuckDB, by month.
+DERIVED = {
+    "build_month_stats": "SELECT year, month, segment_source, CAST(sum(records) AS BIGINT) "
+    "AS records FROM build_month_firms {where} GROUP BY ALL",
+    "held_firms": "SELECT DISTINCT year, month, firm_id FROM build_month_firms "
+    "WHERE segment_source = 'unallocated' AND firm_id IS NOT NULL {and_where}",
+}
+#: Months computed per engine query: bounds the rows fetched into memory at once.
+CHUNK_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The small tables the heavy stage joins (Arrow): ``daily`` rates
+    (:func:`marsad.convert.daily_rates`), ``firms`` (firm_id, segment, group_id) and
+    ``services`` (:func:`marsad.classify.service_map`)."""
+
+    daily: pa.Table
+    firms: pa.Table
+    services: pa.Table
+
+
+def lookups(wh: Warehouse, rates: Sequence[tuple[dt.date, str, Decimal]] | None = None) -> Lookups:
+    """The lookup tables of a build from the warehouse now (``rates``: the published
+    rates, default :func:`marsad.engine.queries.published_rates`)."""
+    if rates is None:
+        rates = queries.published_rates(wh)
+    firms = wh.table("firms")
+    group = firms.group_id if "group_id" in firms.columns else ibis.null("string")
+    registry = firms.select(firm_id=firms.firm_id, segment=firms.segment, group_id=group)
+    return Lookups(
+        daily=daily_rates(rates, queries.last_value_date(wh)),
+        firms=registry.to_pyarrow(),
+        services=service_map(),
+    )
+
+
+def check_conversion(
+    wh: Warehouse,
+    engine: Engine,
+    months: Sequence[Month],
+    daily: pa.Table,
+    rate_max_age_days: int,
+) -> None:
+    """Stop, naming the records' loads and files, when a record of ``months`` cannot be
+    converted (:func:`marsad.convert.check_problems`). One scan of those months'
+    records on the engine, a join and a filter, no arithmetic."""
+    if not months:
+        return
+    intervals = queries.rate_intervals(wh)
+    expr = queries.conversion_problems(
+        engine.records(months),
+        engine.table("rates_daily", daily),
+        home_currency=HOME_CURRENCY,
+        amount_limit=AMOUNT_LIMIT,
+        max_age_days=rate_max_age_days,
+        intervals=intervals,
+    )
+    found = [tuple(row.values()) for row in engine.fetch(expr).to_pylist()]
+    if found:
+        loads = sorted({load for row in found for load in row[6] or ()})
+        allowed = {c: max(d, rate_max_age_days) for c, d in intervals.items()}
+        check_problems(
+            found, queries.load_files(wh, loads), max_age_days=rate_max_age_days, allowed=allowed
+        )
+
+
+def compute(
+    wh: Warehouse, engine: Engine, months: Sequence[Month], tables: Lookups
+) -> dict[str, int]:
+    """Compute :data:`TABLES` for ``months`` on ``engine`` and store them (and the
+    :data:`DERIVED` tables) in ``wh``, replacing those months' rows; returns the rows
+    stored per table (e.g. ``{"cube": 14098, ...}``). Tables missing from ``wh`` are
+    created. Call :func:`check_conversion` first."""
+    firms = engine.table("firms", tables.firms)
+    services = engine.table("service_map", tables.services)
+    daily = engine.table("rates_daily", tables.daily)
+    stored = dict.fromkeys(TABLES, 0)
+    chunks = [months[i : i + CHUNK_MONTHS] for i in range(0, len(months), CHUNK_MONTHS)]
+    for chunk in chunks or [[]]:
+        classified = classify(engine.records(chunk), firms, services)
+        sector = convert(classified, daily)
+        sector = sector.filter(sector.segment != UNALLOCATED)
+        results = {
+            "cube": cube(sector),
+            "contributions": contributions(sector, firms),
+            "build_month_firms": month_firms(classified),
+        }
+        for name, expr in results.items():
+            stored[name] += store(wh, name, engine.fetch(expr), chunk)
+    derive(wh, months)
+    return stored
+
+
+def month_firms(classified: ibis.Table) -> ibis.Table:
+    """Records by month, segment source, firm and currency of classified records:
+    ``year, month, firm_id, segment_source, currency, records``. What the report
+    counts (records by source, firms held for review) and what the incremental state
+    reads (the firms and currencies of each month)."""
+    keyed = classified.select(
+        year=classified.value_date.year().cast("int32"),
+        month=classified.value_date.month().cast("int32"),
+        firm_id=classified.firm_id,
+        segment_source=classified.segment_source,
+        currency=classified.currency,
+    )
+    return keyed.group_by(list(keyed.columns)).aggregate(records=keyed.count().cast("int64"))
+
+
+def store(wh: Warehouse, name: str, rows: pa.Table, months: Sequence[Month]) -> int:
+    """Replace the rows of ``months`` in the table ``name`` by ``rows`` (created from
+    ``rows`` when missing); returns the rows inserted."""
+    wh.register("_heavy_rows", rows)
+    try:
+        if not wh.has_table(name):
+            wh.sql(f"CREATE TABLE {name} AS SELECT * FROM _heavy_rows")
+        else:
+            delete_months(wh, name, months)
+            wh.sql(f"INSERT INTO {name} BY NAME SELECT * FROM _heavy_rows")
+    finally:
+        wh.unregister("_heavy_rows")
+    return rows.num_rows
+
+
+def derive(wh: Warehouse, months: Sequence[Month]) -> None:
+    """Recompute the :data:`DERIVED` tables' rows of ``months`` from ``build_month_firms``."""
+    where = _months_in(months)
+    for name, query in DERIVED.items():
+        select = query.format(where=f"WHERE {where}", and_where=f"AND {where}")
+        if not wh.has_table(name):
+            wh.sql(f"CREATE TABLE {name} AS {select}")
+        else:
+            delete_months(wh, name, months)
+            wh.sql(f"INSERT INTO {name} BY NAME {select}")
+
+
+def delete_months(wh: Warehouse, name: str, months: Sequence[Month]) -> None:
+    """Delete the rows of ``months`` from the table ``name`` (keyed by year and month)."""
+    if months:
+        wh.sql(f"DELETE FROM {name} WHERE {_months_in(months)}")
+
+
+def _months_in(months: Sequence[Month]) -> str:
+    """SQL condition on ``year`` and ``month``: one of ``months`` (false when none).
+
+    >>> _months_in([(2024, 1), (2024, 2)]), _months_in([])
+    ('year * 100 + month IN (202401, 202402)', 'false')
+    """
+    if not months:
+        return "false"
+    return f"year * 100 + month IN ({', '.join(str(y * 100 + m) for y, m in months)})"
