@@ -97,8 +97,13 @@ def build(
     coverage_rule: CoverageRule | None = None,
     sdc_rule: SdcRule | None = None,
     final_after_months: int | None = None,
+    engine: str | None = None,
+    full: bool = False,
 ) -> BuildReport:
     """Run the whole build on an open warehouse, in one transaction, and return its report.
+
+    ``engine`` names the engine of the heavy steps (default: ``MARSAD_ENGINE``) and
+    ``full`` forces every month to be rebuilt; accepted, not used yet (issue 11).
 
     ``coverage_rule`` says which reporters are expected each month (default:
     the settings ``MARSAD_EXPECTED_REPORTERS`` and ``MARSAD_COVERAGE_WINDOW``);
@@ -154,7 +159,10 @@ def build(
 
 
 def build_with_settings(
-    wh: Warehouse, progress: Callable[[str], None] | None = None
+    wh: Warehouse,
+    progress: Callable[[str], None] | None = None,
+    engine: str | None = None,
+    full: bool = False,
 ) -> BuildReport:
     """:func:`build` with every option from the settings (``MARSAD_…``), as the
     commands run it."""
@@ -169,6 +177,8 @@ def build_with_settings(
         final_after_months=settings.final_after_months,
         sdc_rule=settings.sdc_rule(),
         progress=progress,
+        engine=engine,
+        full=full,
     )
 
 
