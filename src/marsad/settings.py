@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     AliasChoices,
@@ -147,6 +147,21 @@ class Settings(BaseSettings):
     header_search_rows: int = Field(
         default=50,
         description="Rows searched for the header row at the top of a file (e.g. 50).",
+    )
+
+    # -- the engine of the build's heavy steps (classify, convert, cube) ---------------
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="Engine of the build's heavy steps: duckdb (in the process) or spark "
+        "(pip install 'marsad[spark]', Java 17); both read the same Parquet record store "
+        "and give identical results. marsad build --engine overrides it.",
+    )
+    spark_master: str = Field(
+        default="local[*]",
+        min_length=1,
+        description="Spark master of the spark engine: local[*] (every core of this "
+        "machine), local[2], or a cluster such as spark://host:7077 (its executors must "
+        "see the record store at the same path).",
     )
 
     # -- publication: shown in the bulletin's header and footer, and the data files ---

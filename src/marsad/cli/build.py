@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, open_store, progress_bars
+from marsad.cli.common import WarehouseOption, console, fail, open_store, progress_bars, say
+
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Engine of classify, convert and cube: duckdb or spark (default MARSAD_ENGINE).",
+        show_default=False,
+    ),
+]
 
 FullOption = Annotated[
     bool,
@@ -17,11 +26,14 @@ FullOption = Annotated[
 ]
 
 
-def build(warehouse: WarehouseOption = None, full: FullOption = False) -> None:
+def build(
+    warehouse: WarehouseOption = None, engine: EngineOption = None, full: FullOption = False
+) -> None:
     """Classify, convert, cube and compute the indicators (only the months that changed
     since the last build, unless --full)."""
     from marsad.build import STEPS, build_with_settings
 
+    engine = _engine(engine)
     # nothing to build from a missing warehouse: do not leave an empty one behind
     with open_store(warehouse, read_only=False, must_exist=True) as wh, progress_bars() as progress:
         task = progress.add_task("build", total=len(STEPS))
@@ -29,9 +41,23 @@ def build(warehouse: WarehouseOption = None, full: FullOption = False) -> None:
         def step(name: str) -> None:
             progress.update(task, description=f"build: {name}", completed=STEPS.index(name))
 
-        report = build_with_settings(wh, progress=step, full=full)
+        report = build_with_settings(wh, progress=step, engine=engine, full=full)
         progress.update(task, description="build", completed=len(STEPS))
     _summary(report)
+
+
+def _engine(name: str | None) -> str:
+    """The engine to use (``--engine``, else ``MARSAD_ENGINE``), said on stderr with its
+    master for Spark (``engine: spark (master local[*])``)."""
+    from marsad.engine.compute import ENGINES
+    from marsad.settings import get_settings
+
+    settings = get_settings()
+    name = name or settings.engine
+    if name not in ENGINES:
+        fail(f"--engine {name}: choose one of {', '.join(ENGINES)}")
+    say(f"engine: {name}" + (f" (master {settings.spark_master})" if name == "spark" else ""))
+    return name
 
 
 def _summary(report) -> None:

@@ -105,10 +105,9 @@ def open_engine(wh: Warehouse, name: str | None = None) -> Engine:
     if name == "spark":
         try:
             from marsad.engine.spark import SparkEngine
-        except ImportError as exc:
+        except ImportError:
             raise BadArgument(
-                f"the Spark engine needs pyspark ({exc.name} is missing): "
-                "pip install 'marsad[spark]'"
+                "the Spark engine needs pyspark: pip install 'marsad[spark]'"
             ) from None
         return SparkEngine(wh)
     raise BadArgument(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")

@@ -1,0 +1,224 @@
+"""The Spark engine: the build's Ibis expressions on a Spark session (Ibis's PySpark backend).
+
+:class:`SparkEngine` starts a session on ``MARSAD_SPARK_MASTER`` (default ``local[*]``,
+every core of this machine; ``spark://host:7077`` a standalone cluster, whose
+executors must see the record store at the same path), reads the record store's
+Parquet parts as temporary views, and returns results as Arrow with the types
+DuckDB gives (DECIMAL(38,2) stays ``decimal128(38, 2)``), so that both engines
+store the same tables. The session runs with ANSI SQL on (a decimal that
+overflows is an error, never a null), the time zone UTC, no web UI, a temporary
+``spark.sql.warehouse.dir`` (removed on close) and Java's own output sent to a
+log file in it (nothing on the terminal); :meth:`SparkEngine.close` stops it.
+
+What stops it, in one plain line (:class:`~marsad.errors.BadArgument`, exit 2):
+pyspark not installed (``pip install 'marsad[spark]'``), no Java (``java`` not
+on the PATH, nor under ``JAVA_HOME``), a master that cannot be reached.
+
+>>> spark_type("DECIMAL(18,3)"), spark_type("VARCHAR")
+('DECIMAL(18,3)', 'STRING')
+>>> check_master("local[2]"), check_master("spark://127.0.0.1:1")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+marsad.errors.BadArgument: cannot reach the Spark master spark://127.0.0.1:1 ...
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ibis
+import pyarrow as pa
+from pyspark import SparkConf, SparkContext  # ImportError without pyspark: open_engine says so
+from pyspark.sql import SparkSession
+
+from marsad.engine.compute import Engine, Month
+from marsad.errors import BadArgument
+
+if TYPE_CHECKING:
+    from marsad.engine.warehouse import Warehouse
+
+#: SQL settings the results depend on, set on every session the engine uses.
+SQL_CONF = {
+    "spark.sql.ansi.enabled": "true",  # decimal overflow is an error, never a null
+    "spark.sql.session.timeZone": "UTC",
+}
+#: The settings of a session the engine starts (other settings: ``spark-defaults.conf``
+#: in ``$SPARK_CONF_DIR``, read by Spark itself).
+SESSION_CONF = {
+    "spark.app.name": "marsad",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    **SQL_CONF,
+}
+#: Seconds to wait for a ``spark://`` master to answer before giving up.
+CONNECT_TIMEOUT = 5.0
+_views = itertools.count()
+
+
+def spark_type(sql_type: str) -> str:
+    """The Spark SQL type of a DuckDB column type (``VARCHAR`` -> ``STRING``; DATE,
+    BIGINT, INTEGER and DECIMAL(p,s) are written alike)."""
+    return "STRING" if sql_type.upper() == "VARCHAR" else sql_type.upper()
+
+
+def java_command() -> str | None:
+    """The ``java`` Spark will run: ``$JAVA_HOME/bin/java`` when JAVA_HOME is set, else
+    the one on the PATH; None when there is none."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        found = Path(home) / "bin" / "java"
+        return str(found) if found.exists() else None
+    return shutil.which("java")
+
+
+def check_master(master: str) -> None:
+    """Stop with one plain line when a ``spark://host:port[,host:port]`` master does not
+    answer within :data:`CONNECT_TIMEOUT` seconds (other masters are left to Spark).
+
+    Raises :class:`~marsad.errors.BadArgument` naming the master and the reason.
+    """
+    if not master.startswith("spark://"):
+        return
+    reason = "no host:port"
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT):
+                return
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    raise BadArgument(
+        f"cannot reach the Spark master {master} ({reason}): start it, or set "
+        "MARSAD_SPARK_MASTER to one that runs (e.g. local[*])"
+    )
+
+
+def start_session(
+    master: str, folder: Path, extra: Mapping[str, str] | None = None
+) -> SparkSession:
+    """A new Spark session on ``master`` with :data:`SESSION_CONF` (and ``extra``), its SQL
+    warehouse and Java's log in ``folder`` (``folder/spark.log``: the JVM's own output).
+
+    Raises :class:`~marsad.errors.BadArgument` without Java, or when the master
+    cannot be reached or Spark does not start (the log's last line says why).
+    """
+    if java_command() is None:
+        raise BadArgument(
+            "the Spark engine needs Java 17: `java` was not found (install a JDK, e.g. "
+            "apt-get install openjdk-17-jre-headless, or set JAVA_HOME)"
+        )
+    check_master(master)
+    from pyspark.java_gateway import launch_gateway
+
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    conf = SparkConf().setMaster(master).setAll([*SESSION_CONF.items(), *(extra or {}).items()])
+    conf.set("spark.sql.warehouse.dir", str(folder / "spark-warehouse"))
+    log_path = folder / "spark.log"
+    with log_path.open("ab") as log:
+        try:
+            # one JVM per process (pyspark keeps it after stop): launched once, quietly
+            gateway = SparkContext._gateway or launch_gateway(
+                conf, popen_kwargs={"stdout": log, "stderr": log}
+            )
+            context = SparkContext(conf=conf, gateway=gateway)
+        except Exception as exc:  # Spark's own errors: a JVM that exits, a bad master URL
+            raise BadArgument(
+                f"Spark did not start on {master}: {_last_line(log_path) or exc}"
+            ) from None
+    context.setLogLevel("ERROR")
+    return SparkSession(context)
+
+
+def _last_line(log: Path) -> str:
+    """The last line of Java's log that says something (an exception, an error)."""
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    telling = [line for line in lines if "Exception" in line or "Error" in line]
+    return (telling or lines or [""])[-1][:300]
+
+
+class SparkEngine(Engine):
+    """The build's stages on Spark. Starts its own session on ``master`` (default the
+    setting ``MARSAD_SPARK_MASTER``), stopped by :meth:`close`. Given ``session``, or
+    when a Spark session already runs in this process (a notebook, the tests), it uses
+    that one, whatever its master, and leaves it running.
+
+    Raises :class:`~marsad.errors.BadArgument` when Spark cannot start (see the module).
+    """
+
+    name = "spark"
+
+    def __init__(
+        self, wh: Warehouse, *, master: str | None = None, session: SparkSession | None = None
+    ) -> None:
+        super().__init__(wh)
+        self._folder: Path | None = None
+        if session is None and SparkContext._active_spark_context is not None:
+            session = SparkSession.builder.getOrCreate()
+        self._owned = session is None
+        if session is None:
+            if master is None:
+                from marsad.settings import get_settings
+
+                master = get_settings().spark_master
+            self._folder = Path(tempfile.mkdtemp(prefix="marsad-spark-"))
+            try:
+                session = start_session(master, self._folder)
+            except BaseException:
+                shutil.rmtree(self._folder, ignore_errors=True)
+                raise
+        for key, value in SQL_CONF.items():
+            session.conf.set(key, value)
+        self.session = session
+        self.master = session.sparkContext.master
+        self.con = ibis.pyspark.connect(session)
+        self._names: list[str] = []
+
+    def _view_name(self, name: str) -> str:
+        view = f"marsad_{name}_{next(_views)}"
+        self._names.append(view)
+        return view
+
+    def records(self, months: Sequence[Month] | None = None) -> ibis.Table:
+        from marsad.engine.records import COLUMNS
+
+        schema = ", ".join(f"`{c}` {spark_type(t)}" for c, t in COLUMNS)
+        files = [str(f) for f in self.wh.records.files(months)]
+        if files:
+            frame = self.session.read.schema(schema).parquet(*files)
+        else:
+            frame = self.session.createDataFrame([], schema)
+        view = self._view_name("records")
+        frame.createOrReplaceTempView(view)
+        return self.con.table(view)
+
+    def table(self, name: str, data: pa.Table) -> ibis.Table:
+        view = self._view_name(name)
+        self.session.createDataFrame(data).createOrReplaceTempView(view)
+        return self.con.table(view)
+
+    def fetch(self, expr: ibis.Table) -> pa.Table:
+        """Run ``expr`` on Spark and return Arrow typed as ``expr``'s schema, as DuckDB
+        returns it (decimals exact: Spark hands decimals to Arrow as decimals)."""
+        from ibis.formats.pyarrow import PyArrowData
+
+        table = self.session.sql(self.con.compile(expr)).toArrow()
+        return PyArrowData.convert_table(table, expr.schema())
+
+    def close(self) -> None:
+        """Drop the engine's views; stop the session it started and remove its folder."""
+        if self._owned:
+            self.session.stop()
+        else:
+            for view in self._names:
+                self.session.catalog.dropTempView(view)
+        self._names.clear()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None

@@ -1,0 +1,109 @@
+"""The build on Spark: the same exported table, byte for byte, as on DuckDB; what
+``marsad build --engine spark`` says; and the faults that stop Spark, in one plain line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from marsad.build import build
+from marsad.cube import DIMENSIONS
+from marsad.engine import open_warehouse
+from marsad.engine.compute import DuckDBEngine, open_engine
+from marsad.errors import BadArgument
+from tests.engine.conftest import fetch_sorted, stage_exprs
+from tests.support import run
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from marsad.synth.generate import generate
+
+    data = tmp_path_factory.mktemp("inputs")
+    generate(data, rows_per_year=1_000, seed=7)
+    return data
+
+
+def _built(folder: Path, data: Path, engine: str):
+    from marsad.ingest.load import load_files
+
+    wh = open_warehouse(folder / "marsad.duckdb")
+    load_files(wh, "firms", [data / "firms.csv"])
+    load_files(wh, "rates", [data / "rates.csv"])
+    # half a year: the build's disclosure control costs by the cell, not the test's point
+    load_files(wh, "transactions", sorted((data / "transactions").glob("*.csv"))[:6])
+    build(wh, engine=engine, full=True)
+    return wh
+
+
+@pytest.mark.spark
+def test_both_engines_export_the_same_bytes(spark_session, inputs, tmp_path):
+    """Two warehouses from the same inputs, built on DuckDB and on Spark (the test
+    session's, which the engine reuses), export the same CSV; and Spark's stages on
+    the built warehouse equal DuckDB's and the stored cube."""
+    from marsad.engine.spark import SparkEngine
+    from marsad.publish.export import export_table
+
+    exported = []
+    for engine in ("duckdb", "spark"):
+        (tmp_path / engine).mkdir()
+        wh = _built(tmp_path / engine, inputs, engine)
+        out = tmp_path / f"{engine}.csv"
+        export_table(wh, "csv", out)
+        exported.append(out.read_bytes())
+        if engine == "spark":
+            with DuckDBEngine(wh) as duck, SparkEngine(wh) as spark:
+                assert spark.session is spark_session  # the running session, left running
+                want = fetch_sorted(duck, stage_exprs(duck, wh))
+                got = fetch_sorted(spark, stage_exprs(spark, wh))
+            assert got == want
+            stored = wh.table("cube").to_pyarrow().sort_by([(k, "ascending") for k in DIMENSIONS])
+            assert stored.select(got["cube"].column_names).equals(got["cube"])
+        wh.close()
+    assert exported[0] == exported[1]
+    assert not spark_session.sparkContext._jsc.sc().isStopped()
+
+
+def test_build_says_which_engine_and_master(tmp_path, monkeypatch):
+    open_warehouse(tmp_path / "w.duckdb").close()
+    monkeypatch.setenv("MARSAD_SPARK_MASTER", "local[2]")
+    result = run("build", "--engine", "spark", "--warehouse", str(tmp_path / "w.duckdb"), code=1)
+    assert "engine: spark (master local[2])" in result.output
+    assert "holds no transactions" in result.output
+    monkeypatch.setenv("MARSAD_ENGINE", "duckdb")
+    result = run("build", "--warehouse", str(tmp_path / "w.duckdb"), code=1)
+    assert "engine: duckdb\n" in result.output
+
+
+def test_an_unknown_engine_is_one_line(tmp_path):
+    result = run("build", "--engine", "flink", "--warehouse", str(tmp_path / "w.duckdb"), code=2)
+    assert "--engine flink: choose one of duckdb, spark" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_open_engine_without_pyspark_says_how_to_install_it(warehouse, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark fails
+    monkeypatch.delitem(sys.modules, "marsad.engine.spark", raising=False)
+    with pytest.raises(BadArgument, match=r"needs pyspark: pip install 'marsad\[spark\]'"):
+        open_engine(warehouse, "spark")
+
+
+@pytest.mark.spark
+def test_no_java_is_one_line(warehouse, monkeypatch, tmp_path):
+    from marsad.engine.spark import start_session
+
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-jdk"))
+    with pytest.raises(BadArgument, match="needs Java 17: `java` was not found"):
+        start_session("local[1]", tmp_path)
+
+
+@pytest.mark.spark
+def test_a_master_that_does_not_answer_is_one_line(warehouse, monkeypatch):
+    from marsad.engine import spark
+
+    monkeypatch.setattr(spark.SparkContext, "_active_spark_context", None)  # no shared session
+    monkeypatch.setenv("MARSAD_SPARK_MASTER", "spark://127.0.0.1:9")
+    with pytest.raises(BadArgument, match=r"cannot reach the Spark master spark://127\.0\.0\.1:9"):
+        open_engine(warehouse, "spark")
