@@ -246,10 +246,10 @@ a_file = st.dictionaries(
     st.tuples(st.sampled_from(DAYS), st.sampled_from(AMOUNTS)),
     min_size=1,
     max_size=4,
-)  # noqa: E501
+)
 a_step = st.one_of(
     st.tuples(st.just("load"), a_file), st.tuples(st.just("withdraw"), st.integers(0, 5))
-)  # noqa: E501
+)
 
 
 class Model:
@@ -292,7 +292,7 @@ class Model:
 
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)  # noqa: E501
+)
 @given(steps=st.lists(a_step, min_size=1, max_size=6))
 def test_random_loads_and_withdrawals_match_the_old_table(tmp_path_factory, steps):
     folder = tmp_path_factory.mktemp("model")
