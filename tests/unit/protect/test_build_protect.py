@@ -77,10 +77,11 @@ def _build(folder, firms, records):
     wh.sql("CREATE TEMP TABLE r (a VARCHAR, b VARCHAR, c VARCHAR, d DATE, e VARCHAR, "
            "f DECIMAL(18,3), g VARCHAR, h VARCHAR, i VARCHAR)")  # fmt: skip
     wh._con.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
-    wh.sql(
-        "INSERT INTO transactions (record_id, reporter, firm_id, value_date, flow, amount, "
-        "currency, service_code, partner_country) SELECT * FROM r"
-    )
+    with wh.transaction(), wh.records.editing(wh.records.ALL_MONTHS):  # the record store
+        wh.sql(
+            "INSERT INTO transactions (record_id, reporter, firm_id, value_date, flow, amount, "
+            "currency, service_code, partner_country) SELECT * FROM r"
+        )
     report = build(wh, coverage_rule=CoverageRule(window=3), sdc_rule=SdcRule(3, Decimal(P)))
     return wh, report
 
