@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,18 @@ from marsad.cli import app
 
 #: The month whose first record the release tests correct between two releases.
 CORRECTED = "2024-03"
+
+
+def copy_warehouse(source: Path, target: Path) -> Path:
+    """Copy a warehouse: its DuckDB file and its record store (``w.records/`` beside it);
+    the file alone would name parts its copy does not have."""
+    from marsad.engine.records import store_folder
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, target)
+    if store_folder(source).is_dir():
+        shutil.copytree(store_folder(source), store_folder(target), dirs_exist_ok=True)
+    return target
 
 
 def run(*args: str, code: int = 0):

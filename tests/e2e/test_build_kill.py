@@ -27,6 +27,7 @@ from marsad.cli import app
 from marsad.engine import open_warehouse
 from marsad.ingest import load_files
 from marsad.synth import generate
+from tests.support import copy_warehouse
 
 #: How many builds are killed (each is followed by a rebuild: about 40 s each on 2 cores).
 KILLS = 6
@@ -87,7 +88,7 @@ def test_a_build_killed_at_random_points_leaves_one_release(tmp_path):
         wh.sql("CHECKPOINT")
 
     full = tmp_path / "full.duckdb"
-    shutil.copy(base, full)
+    copy_warehouse(base, full)
     t0 = time.perf_counter()
     _ok("build", "--warehouse", str(full))
     duration = time.perf_counter() - t0
@@ -97,7 +98,7 @@ def test_a_build_killed_at_random_points_leaves_one_release(tmp_path):
     outcomes = {"before": 0, "complete": 0}
     for i in range(KILLS):
         db = tmp_path / f"kill{i}.duckdb"
-        shutil.copy(base, db)
+        copy_warehouse(base, db)
         proc = _marsad("build", "--warehouse", str(db))
         time.sleep(rng.uniform(0.3, duration * 1.05))
         proc.kill()  # SIGKILL: no cleanup of any kind
@@ -109,6 +110,7 @@ def test_a_build_killed_at_random_points_leaves_one_release(tmp_path):
         assert _releases(db, tmp_path) == complete
         for f in tmp_path.glob(f"kill{i}.duckdb*"):
             f.unlink()
+        shutil.rmtree(tmp_path / f"kill{i}.records")
     print(f"SIGKILL outcomes over {KILLS} builds: {outcomes}")
     assert outcomes["before"] >= 1  # at least one kill landed before the commit
     md = tmp_path / "b.md"

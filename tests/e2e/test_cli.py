@@ -161,6 +161,7 @@ def test_a_user_error_is_one_plain_line_verbatim(runner, monkeypatch, empty_ware
     assert res.exit_code == 1
     assert res.stderr.splitlines() == [
         f"warehouse: {empty_warehouse}",
+        f"records: {empty_warehouse.with_suffix('.records')}",
         "marsad: error: nothing for [bold]2024[/bold]: load it first",
     ]
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from marsad.cli import app as marsad_app
 from marsad.engine.warehouse import Warehouse
 from marsad.ingest import load_files
+from tests.support import copy_warehouse
 
 HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
 
@@ -98,9 +99,9 @@ def test_unreadable_file_exits_2_with_one_line(app, runner, tmp_path, content, e
     )
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
-    assert lines[0].startswith("warehouse: ")
-    assert len(lines) == 2 and lines[1].startswith("marsad: error: "), res.stderr
-    assert expected in lines[1], res.stderr
+    assert lines[0].startswith("warehouse: ") and lines[1].startswith("records: ")
+    assert len(lines) == 3 and lines[2].startswith("marsad: error: "), res.stderr
+    assert expected in lines[2], res.stderr
     assert "Traceback" not in res.output
 
 
@@ -225,7 +226,7 @@ def _kill_test(tmp_path: Path, iterations: int, rows: int) -> None:
 
     # the complete state, and how long a full load takes
     full_db = tmp_path / "full.duckdb"
-    shutil.copy(base, full_db)
+    copy_warehouse(base, full_db)
     t0 = time.perf_counter()
     proc = _run(["ingest", "--kind", "transactions", str(big), "--warehouse", str(full_db)])
     assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()
@@ -236,7 +237,7 @@ def _kill_test(tmp_path: Path, iterations: int, rows: int) -> None:
     outcomes = {"before": 0, "complete": 0}
     for i in range(iterations):
         db = tmp_path / f"kill{i}.duckdb"
-        shutil.copy(base, db)
+        copy_warehouse(base, db)
         proc = _run(["ingest", "--kind", "transactions", str(big), "--warehouse", str(db)])
         time.sleep(rng.uniform(0.2, duration * 1.05))
         proc.kill()  # SIGKILL: no cleanup of any kind
@@ -250,6 +251,7 @@ def _kill_test(tmp_path: Path, iterations: int, rows: int) -> None:
         assert _state(db) == complete
         for f in tmp_path.glob(f"kill{i}.duckdb*"):
             f.unlink()
+        shutil.rmtree(tmp_path / f"kill{i}.records", ignore_errors=True)
     print(f"SIGKILL outcomes over {iterations} runs: {outcomes}")
     assert outcomes["before"] >= 1  # at least one kill landed before the commit
 

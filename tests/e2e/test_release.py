@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import CORRECTED, correction, run
+from tests.support import CORRECTED, copy_warehouse, correction, run
 
 pytestmark = pytest.mark.slow
 
@@ -174,9 +174,7 @@ def test_a_release_that_exposes_a_cell_is_refused(world, tmp_path):
     from marsad.engine import open_warehouse
 
     copy = tmp_path / "w.duckdb"
-    shutil.copy(world["a"]["w"][1], copy)
-    source = Path(world["a"]["w"][1])
-    shutil.copytree(source.with_suffix(".records"), copy.with_suffix(".records"))  # the records
+    copy_warehouse(Path(world["a"]["w"][1]), copy)
     with open_warehouse(copy) as wh:
         wh.sql("UPDATE sdc_cells SET status = 'F' WHERE status = 'D'")
     result = run("release", "create", "--id", "R3", "--warehouse", str(copy), code=1)

@@ -75,7 +75,7 @@ def test_a_nil_return_is_refused_for_a_month_with_records(two_banks):
 def test_records_taken_back_make_the_month_incomplete_again(two_banks):
     """A withdrawn load (its records leave ``transactions``) makes its months incomplete."""
     assert "2024-06" in {o.period for o in build(two_banks, coverage_rule=RULE).table}
-    with two_banks.transaction(), two_banks.records.editing([(2024, 6)]):  # the record store
+    with two_banks.transaction(), two_banks.records.editing([(2024, 6)]):
         two_banks.sql(
             "DELETE FROM transactions WHERE reporter = 'BK01' AND value_date = '2024-06-15'"
         )

@@ -58,11 +58,12 @@ def built(tmp_path_factory):
         for m in range(1, 13)
         for f in FIRMS
     ]
-    wh._con.executemany(
-        "INSERT INTO transactions (record_id, reporter, firm_id, value_date, flow, amount, "
-        "currency, service_code, partner_country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    with wh.transaction(), wh.records.editing(wh.records.ALL_MONTHS):  # the record store
+        wh._con.executemany(
+            "INSERT INTO transactions (record_id, reporter, firm_id, value_date, flow, amount, "
+            "currency, service_code, partner_country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     load_files(wh, "employment", [DATA / "employment.csv"])
     build(wh, coverage_rule=CoverageRule(window=3), sdc_rule=SdcRule(3, Decimal(10)))
     yield wh

@@ -126,7 +126,9 @@ def warehouse_path(path: Path | None) -> Path:
 
 
 def open_store(path: Path | None, *, read_only: bool, must_exist: bool | None = None) -> Warehouse:
-    """Open the warehouse and say which one on stderr.
+    """Open the warehouse and say which one on stderr, then where its records are
+    (``records: /data/marsad.records``) and, on the open that moved the records of an
+    older warehouse there, ``moved 12,345 records to the record store /data/marsad.records``.
 
     A read-only open never creates the file (nor its folder): a missing one is a
     :class:`~marsad.errors.WarehouseMissing` (``no warehouse at PATH: load files
@@ -140,7 +142,11 @@ def open_store(path: Path | None, *, read_only: bool, must_exist: bool | None = 
         raise WarehouseMissing(f"no warehouse at {path}: load files first with marsad ingest")
     from marsad.engine import open_warehouse
 
-    return open_warehouse(path, read_only=read_only)
+    wh = open_warehouse(path, read_only=read_only)
+    say(f"records: {wh.records.root}")
+    if wh.records.migrated is not None:
+        say(f"moved {wh.records.migrated:,} records to the record store {wh.records.root}")
+    return wh
 
 
 # -- output files ----------------------------------------------------------------------------

@@ -9,13 +9,14 @@ month whose records change (a correction, a withdrawal) is rewritten whole as on
 new part. Parts are never modified, only added and, once nothing points to them,
 deleted.
 
-The warehouse keeps the **catalogue**, what the parts are (``record_parts``: year,
-month, generation, files, rows, bytes, first and last value date) and who
-reported what in them (``record_part_reporters``), written in the same transaction
-as the ledger. A load is therefore atomic: new parts are written before the
+The warehouse keeps the **catalogue**, what the parts are (``record_files``: year,
+month, file, generation, rows, bytes, first and last value date) and who reported
+what in them (``record_file_reporters``), written in the same transaction as the
+ledger. A load is therefore atomic: new parts are written before the
 commit and are only read once the catalogue names them; the parts they replace
 are deleted after it. A crash leaves at worst orphan files, which the next
-writable open deletes (:meth:`RecordStore.sweep`).
+writable open deletes (:meth:`RecordStore.sweep`). Every open checks that the parts
+the catalogue names are there, with their sizes, and says which one is not.
 
 Every command reads the records through the temporary view ``transactions``
 (created on each open, read-only too), with the columns and types of the old
@@ -42,13 +43,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from marsad.engine.sql import quote_ident, quote_literal
+from marsad.engine.parts import next_generation, write_months
+from marsad.engine.sql import part_fault, quote_ident, quote_literal
 from marsad.ingest.schema import SOURCE_COLUMNS, TRANSACTIONS
 
 if TYPE_CHECKING:
@@ -67,21 +68,18 @@ COLUMNS: tuple[tuple[str, str], ...] = tuple(
 ) + tuple(tuple(c.partition(" -- ")[0].split(" ", 1)) for c in SOURCE_COLUMNS)  # type: ignore[misc]
 
 CATALOGUE_DDL = """
-CREATE TABLE IF NOT EXISTS record_parts (
+CREATE TABLE IF NOT EXISTS record_files (
     year        INTEGER NOT NULL,
     month       INTEGER NOT NULL,
+    file        VARCHAR NOT NULL,  -- relative posix path in the store: 2024-03/g00000042.parquet
     generation  BIGINT NOT NULL,
-    files       VARCHAR[] NOT NULL,  -- relative to the store's folder
     rows        BIGINT NOT NULL,
     bytes       BIGINT NOT NULL,
     first_date  DATE,
-    last_date   DATE,
-    PRIMARY KEY (year, month, generation)
+    last_date   DATE
 );
-CREATE TABLE IF NOT EXISTS record_part_reporters (
-    year        INTEGER NOT NULL,
-    month       INTEGER NOT NULL,
-    generation  BIGINT NOT NULL,
+CREATE TABLE IF NOT EXISTS record_file_reporters (
+    file        VARCHAR NOT NULL,
     reporter    VARCHAR NOT NULL,
     records     BIGINT NOT NULL
 );
@@ -99,7 +97,11 @@ def store_folder(warehouse: Path) -> Path:
 
 
 class RecordStore:
-    """The records of one warehouse (see the module). ``wh.records``."""
+    """The records of one warehouse (see the module). ``wh.records``.
+
+    ``root`` is the store's folder; ``migrated`` the number of records moved from a
+    legacy ``transactions`` table by this open (None when nothing was moved).
+    """
 
     #: :meth:`editing` every month
     ALL_MONTHS = ALL
@@ -107,39 +109,59 @@ class RecordStore:
     def __init__(self, wh: Warehouse) -> None:
         self.wh = wh
         self.root = store_folder(wh.path.absolute())
+        self.migrated: int | None = None
         self._to_delete: list[Path] = []  # parts replaced: deleted after COMMIT
         self._written: list[Path] = []  # parts written: deleted on ROLLBACK
 
     # -- opening ------------------------------------------------------------------
     def open(self, *, writable: bool) -> None:
-        """Create the catalogue (and move a legacy table in), then the view."""
+        """Create the catalogue (and move a legacy table in, sweep orphans), check that
+        the parts it names are on the disk, then create the view.
+
+        Raises :class:`~marsad.engine.sql.WarehouseFault` (exit 2) when a part is
+        missing or not the size the catalogue says."""
         if writable:
             for statement in CATALOGUE_DDL.split(";"):
                 if statement.strip():
                     self.wh.sql(statement)
+            upgrade_parts_catalogue(self.wh)
             if self._legacy_table():
                 self._migrate()
             self.sweep()
         if self._legacy_table():
             return  # read-only open of a warehouse not moved yet: its table is read as is
+        self.check()
         self.attach()
 
     def _legacy_table(self) -> bool:
+        return self._has_table(VIEW)
+
+    def _has_catalogue(self) -> bool:
+        return self._has_table("record_files")
+
+    def _has_table(self, name: str) -> bool:
         return bool(
             self.wh.scalar(
                 "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary "
-                "AND schema_name = 'main' AND table_name = ?",
-                [VIEW],
+                "AND database_name = current_database() AND schema_name = 'main' "
+                "AND table_name = ?",
+                [name],
             )
         )
 
-    def _has_catalogue(self) -> bool:
-        return bool(
-            self.wh.scalar(
-                "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary "
-                "AND schema_name = 'main' AND table_name = 'record_parts'"
-            )
-        )
+    def check(self) -> None:
+        """Raise a :class:`~marsad.engine.sql.WarehouseFault` naming the first part of the
+        catalogue that is missing or not the size it says (e.g. deleted by hand)."""
+        if not self._has_catalogue():
+            return
+        for relative, size in self.wh.sql("SELECT file, bytes FROM record_files ORDER BY file"):
+            path = self.root / relative
+            try:
+                found = path.stat().st_size
+            except FileNotFoundError:
+                raise part_fault(path, "is missing") from None
+            if found != size:
+                raise part_fault(path, f"has {found:,} bytes, not {size:,}")
 
     def attach(self) -> None:
         """(Re)create the temporary view ``transactions`` over the catalogue's parts."""
@@ -157,13 +179,11 @@ class RecordStore:
         return f"SELECT {names} FROM read_parquet([{paths}])"
 
     # -- reading the catalogue ------------------------------------------------------
-    def _parts(self, months: Iterable[Month] | None = None) -> list[tuple]:
+    def _catalogue(self, months: Iterable[Month] | None = None) -> list[tuple]:
+        """``(year, month, file)`` of the parts of ``months`` (all when None), in order."""
         if not self._has_catalogue():
             return []
-        rows = self.wh.sql(
-            "SELECT year, month, generation, files FROM record_parts "
-            "ORDER BY year, month, generation"
-        )
+        rows = self.wh.sql("SELECT year, month, file FROM record_files ORDER BY year, month, file")
         if months is not None:
             wanted = set(months)
             rows = [r for r in rows if (r[0], r[1]) in wanted]
@@ -171,42 +191,44 @@ class RecordStore:
 
     def files(self, months: Iterable[Month] | None = None) -> list[Path]:
         """The absolute paths of the parts of ``months`` (every month when None)."""
-        return [self.root / f for *_k, files in self._parts(months) for f in files]
+        return [self.root / f for _y, _m, f in self._catalogue(months)]
 
     def months(self) -> list[Month]:
         """The months holding records, in order (e.g. ``[(2024, 1), (2024, 2)]``)."""
-        return sorted({(y, m) for y, m, _g, _f in self._parts()})
+        return sorted({(y, m) for y, m, _f in self._catalogue()})
 
     def month_versions(self) -> dict[Month, str]:
-        """Each month's content version, e.g. ``{(2024, 3): "g12+g15"}``: it changes
-        whenever a record of the month is added, corrected or withdrawn."""
+        """Each month's content version, its files' names joined, e.g.
+        ``{(2024, 3): "g00000012+g00000015"}``: it changes whenever a record of the month
+        is added, corrected or withdrawn, and only then."""
         versions: dict[Month, list[str]] = {}
-        for y, m, generation, _f in self._parts():
-            versions.setdefault((y, m), []).append(f"g{generation}")
+        for y, m, f in self._catalogue():
+            versions.setdefault((y, m), []).append(Path(f).stem)
         return {k: "+".join(v) for k, v in versions.items()}
 
     def count(self) -> int:
         """Records in the store (from the catalogue)."""
-        if not self._has_catalogue():
+        if not self._has_catalogue() or self._legacy_table():
             return int(self.wh.scalar(f"SELECT count(*) FROM {VIEW}"))
-        return int(self.wh.scalar("SELECT coalesce(sum(rows), 0) FROM record_parts"))
+        return int(self.wh.scalar("SELECT coalesce(sum(rows), 0) FROM record_files"))
 
     def last_date(self) -> dt.date | None:
         """The latest value date of any record (None when there is none)."""
-        if not self._has_catalogue():
+        if not self._has_catalogue() or self._legacy_table():
             return self.wh.scalar(f"SELECT max(value_date) FROM {VIEW}")
-        return self.wh.scalar("SELECT max(last_date) FROM record_parts")
+        return self.wh.scalar("SELECT max(last_date) FROM record_files")
 
     def deliveries(self) -> list[tuple[str, int, int, int]]:
         """``(reporter, year, month, records)`` of every month delivered, sorted."""
-        if not self._has_catalogue():
+        if not self._has_catalogue() or self._legacy_table():
             return self.wh.sql(
                 f"SELECT reporter, CAST(year(value_date) AS INTEGER), "
                 f"CAST(month(value_date) AS INTEGER), count(*) FROM {VIEW} "
                 "GROUP BY ALL ORDER BY ALL"
             )
         return self.wh.sql(
-            "SELECT reporter, year, month, CAST(sum(records) AS BIGINT) FROM record_part_reporters "
+            "SELECT r.reporter, f.year, f.month, CAST(sum(r.records) AS BIGINT) "
+            "FROM record_file_reporters r JOIN record_files f USING (file) "
             "GROUP BY ALL ORDER BY ALL"
         )
 
@@ -236,19 +258,19 @@ class RecordStore:
         """Edit the records of ``months`` (every month with :data:`ALL`) as the temporary
         table ``transactions``, inside ``wh.transaction()``: on leaving, each month whose
         rows changed is written as a new part and the catalogue updated (see the module).
-        """
+        An exception in the block leaves the store as it was (the transaction rolls
+        back, and with it the temporary table)."""
         if not self.wh.in_transaction:
             raise RuntimeError("RecordStore.editing must run inside wh.transaction()")
-        loaded = self.months() if months is ALL else sorted(set(months) & set(self.months()))
+        present = self.months()
+        loaded = present if months is ALL else sorted(set(months) & set(present))
         self.wh.sql(f"DROP VIEW IF EXISTS {VIEW}")
-        source = self.select(self.files(loaded))
-        self.wh.sql(f"CREATE TEMP TABLE {VIEW} AS {source}")
+        self.wh.sql(f"CREATE TEMP TABLE {VIEW} AS {self.select(self.files(loaded))}")
         before = self._fingerprints()
         yield
         after = self._fingerprints()
         changed = sorted(m for m in set(before) | set(after) if before.get(m) != after.get(m))
-        replaced = [m for m in changed if m in set(loaded)]
-        self._write(changed, replaced)
+        self._write(changed, [m for m in changed if m in set(loaded)])
         self.wh.sql(f"DROP TABLE {VIEW}")
         self.attach()
 
@@ -266,82 +288,15 @@ class RecordStore:
         parts of the ``replaced`` ones from the catalogue (their files go after COMMIT)."""
         if not changed:
             return
-        generation = self._next_generation()
-        for _y, _m, _g, files in self._parts(replaced):
-            self._to_delete.extend(self.root / f for f in files)
-        if replaced:
-            keys = ", ".join(f"({y}, {m})" for y, m in replaced)
-            for table in ("record_parts", "record_part_reporters"):
-                self.wh.sql(f"DELETE FROM {table} WHERE (year, month) IN ({keys})")
-        present = self._copy_parts(changed, generation)
-        self._catalogue(present, generation)
-
-    def _next_generation(self) -> int:
-        current = self.wh.scalar("SELECT max(generation) FROM record_store")
-        if current is None:
-            self.wh.sql("INSERT INTO record_store VALUES (0)")
-            current = 0
-        self.wh.sql("UPDATE record_store SET generation = ?", [current + 1])
-        return int(current) + 1
-
-    def _copy_parts(self, months: list[Month], generation: int) -> dict[Month, list[str]]:
-        """COPY the working table's rows of ``months`` to one part per month (DuckDB
-        partitions in one pass), moved into the months' folders; returns their files."""
-        staging = self.root / f".staging-g{generation:08d}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.parent.mkdir(parents=True, exist_ok=True)
-        names = ", ".join(quote_ident(c) for c, _t in COLUMNS)
-        wanted = ", ".join(str(y * 100 + m) for y, m in months)
-        self.wh.sql(
-            f"""COPY (SELECT {names}, CAST(year(value_date) AS INTEGER) AS _y,
-                             CAST(month(value_date) AS INTEGER) AS _m
-                      FROM {VIEW}
-                      WHERE year(value_date) * 100 + month(value_date) IN ({wanted}))
-                TO {quote_literal(str(staging))}
-                (FORMAT parquet, PARTITION_BY (_y, _m), COMPRESSION zstd)"""
-        )
-        present: dict[Month, list[str]] = {}
-        try:
-            for path in sorted(staging.glob("_y=*/_m=*/*.parquet")):
-                month = (int(path.parent.parent.name[3:]), int(path.parent.name[3:]))
-                files = present.setdefault(month, [])
-                relative = f"{month[0]:04d}-{month[1]:02d}/g{generation:08d}-{len(files)}.parquet"
-                target = self.root / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-                self._written.append(target)
-                files.append(relative)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return present
-
-    def _catalogue(self, present: dict[Month, list[str]], generation: int) -> None:
-        """The catalogue rows of the parts just written (rows, bytes, dates, reporters)."""
-        if not present:
-            return
-        wanted = ", ".join(str(y * 100 + m) for y, m in present)
-        month_of = "year(value_date) * 100 + month(value_date)"
-        stats = self.wh.sql(
-            f"""SELECT CAST(year(value_date) AS INTEGER), CAST(month(value_date) AS INTEGER),
-                       reporter, count(*), min(value_date), max(value_date)
-                FROM {VIEW} WHERE {month_of} IN ({wanted}) GROUP BY ALL"""
-        )
-        totals: dict[Month, list] = {}
-        for y, m, reporter, n, first, last in stats:
+        generation = next_generation(self.wh)
+        old = self._catalogue(replaced)
+        self._to_delete.extend(self.root / f for _y, _m, f in old)
+        for table in ("record_file_reporters", "record_files"):
             self.wh.sql(
-                "INSERT INTO record_part_reporters VALUES (?, ?, ?, ?, ?)",
-                [y, m, generation, reporter, n],
+                f"DELETE FROM {table} WHERE list_contains(?, file)", [[f for *_k, f in old]]
             )
-            t = totals.setdefault((y, m), [0, first, last])
-            t[0] += n
-            t[1], t[2] = min(t[1], first), max(t[2], last)
-        for (y, m), files in present.items():
-            rows, first, last = totals[(y, m)]
-            size = sum((self.root / f).stat().st_size for f in files)
-            self.wh.sql(
-                "INSERT INTO record_parts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [y, m, generation, files, rows, size, first, last],
-            )
+        names = [c for c, _t in COLUMNS]
+        write_months(self.wh, self.root, VIEW, names, changed, generation, self._written.append)
 
     # -- after the transaction -----------------------------------------------------------
     def committed(self) -> None:
@@ -364,7 +319,7 @@ class RecordStore:
         """Delete what a crash left: parts the catalogue does not name, staging folders."""
         if not self.root.is_dir():
             return
-        known = {self.root / f for f in self.files()}
+        known = set(self.files())
         for path in self.root.glob("*/g*.parquet"):
             if path not in known:
                 log.info("removing %s: not in the catalogue (left by an interrupted write)", path)
@@ -390,7 +345,37 @@ class RecordStore:
             self.wh.sql(f"CREATE TEMP TABLE _records_moving AS SELECT * FROM main.{VIEW}")
             self.wh.sql(f"DROP TABLE main.{VIEW}")
             self.wh.sql(f"ALTER TABLE _records_moving RENAME TO {VIEW}")
-            months = [m for m in self._fingerprints()]
-            self._write(sorted(months), [])
+            self._write(sorted(self._fingerprints()), [])
             self.wh.sql(f"DROP TABLE {VIEW}")
-        log.warning("moved %s records to the record store %s", f"{n:,}", self.root)
+        self.migrated = n
+        log.info("moved %s records to the record store %s", f"{n:,}", self.root)
+
+
+def upgrade_parts_catalogue(wh: Warehouse) -> None:
+    """Turn the first catalogue (``record_parts``: a list of files per month and
+    generation, main of a few hours) into ``record_files``, one row per file."""
+    found = wh.scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary "
+        "AND database_name = current_database() AND table_name = 'record_parts'"
+    )
+    if not found:
+        return
+    with wh.transaction():
+        wh.sql(
+            """INSERT INTO record_files
+               SELECT year, month, files[i], generation, CASE WHEN i = 1 THEN rows ELSE 0 END,
+                      bytes, first_date, last_date
+               FROM (SELECT *, unnest(range(1, len(files) + 1)) AS i FROM record_parts)"""
+        )
+        wh.sql(
+            """INSERT INTO record_file_reporters
+               SELECT p.files[1], r.reporter, r.records
+               FROM record_part_reporters r JOIN record_parts p USING (year, month, generation)"""
+        )
+        wh.sql("DROP TABLE record_part_reporters")
+        wh.sql("DROP TABLE record_parts")
+        root = store_folder(wh.path.absolute())
+        for (relative,) in wh.sql("SELECT file FROM record_files"):
+            with contextlib.suppress(OSError):  # a missing file: check() says so
+                size = (root / relative).stat().st_size
+                wh.sql("UPDATE record_files SET bytes = ? WHERE file = ?", [size, relative])

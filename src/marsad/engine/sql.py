@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import re
 from collections.abc import Mapping
+from pathlib import PurePath
 
 import duckdb
 
@@ -57,6 +58,8 @@ _TEXT_CAUSES = (
 _WRITING = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 _FILE = re.compile(r'file "([^"]+)"')
 _PID = re.compile(r"\(PID (\d+)\)")
+#: A part of a record store named in an error (``…/w.records/2024-03/g00000004.parquet``).
+_PART = re.compile(r"""["']([^"']*\.records/\d{4}-\d{2}/g\d+(?:-\d+)?\.parquet)["']""")
 
 
 def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | None:
@@ -92,7 +95,28 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
     for words, code in _TEXT_CAUSES:
         if words in text:
             return _fault(code, where)
+    part = _PART.search(text)
+    if part is not None:
+        cause = text.strip().splitlines()[0]
+        return part_fault(part.group(1), f"cannot be read ({cause})")
     return None
+
+
+def part_fault(part: object, what: str) -> WarehouseFault:
+    """A part of the record store that is not what its catalogue says (exit 2).
+
+    >>> print(part_fault("/d/w.records/2024-03/g00000004.parquet", "is missing"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    the record store /d/w.records does not match its catalogue:
+    /d/w.records/2024-03/g00000004.parquet is missing (moved or deleted by hand?);
+    restore the folder from the backup made with the warehouse file
+    """
+    root = PurePath(str(part)).parent.parent
+    return WarehouseFault(
+        f"the record store {root} does not match its catalogue: {part} {what} "
+        "(moved or deleted by hand?); restore the folder from the backup made with the "
+        "warehouse file"
+    )
 
 
 def _fault(code: int, where: object) -> WarehouseFault:

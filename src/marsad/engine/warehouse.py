@@ -67,7 +67,11 @@ class Warehouse:
             self._con.execute(CORE_DDL)
         #: the settlement records (Parquet files beside the warehouse), read as ``transactions``
         self.records = RecordStore(self)
-        self.records.open(writable=not read_only)
+        try:
+            self.records.open(writable=not read_only)
+        except BaseException:  # e.g. a part missing: do not keep the file open
+            self.close()
+            raise
 
     # -- plain SQL on the warehouse connection -------------------------------
     def sql(self, query: str, params: Sequence[Any] | None = None) -> list[tuple]:

@@ -1,8 +1,10 @@
 """``release verify``: rebuild a release from its recorded inputs and compare byte by byte.
 
-The warehouse keeps every version of every record: the current one in
-``transactions``, ``firms``, ``rates`` and ``employment``, the ones a correction replaced or a
-withdrawal took out in ``<table>_history``, each with the load that brought it.
+The warehouse keeps every version of every record: the current one in the record
+store (``transactions``: the source's Parquet parts that its catalogue names, see
+:mod:`marsad.engine.records`), ``firms``, ``rates`` and ``employment``, the ones a
+correction replaced or a withdrawal took out in ``<table>_history``, each with the
+load that brought it.
 Load ids grow with each load, and a record shows the latest version brought by a
 load not withdrawn (:mod:`marsad.ingest.withdraw`). So the inputs as they stood
 when a release was made are, for each record, the version of the highest load
@@ -30,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marsad.engine import Warehouse, open_warehouse, quote_ident, quote_literal
+from marsad.engine.records import VIEW, RecordStore, store_folder
+from marsad.engine.sql import part_fault
 from marsad.ingest.schema import KINDS
 from marsad.release.freeze import write_release
 from marsad.release.snapshot import RECORD_KINDS, inputs
@@ -93,7 +97,7 @@ def reconstruct(wh: Warehouse, source: Path, manifest: dict) -> None:
         state = manifest.get("inputs", {})
         active = [load["load_id"] for load in state.get("loads", [])]
         for kind in RECORD_KINDS:
-            _versions(wh, kind, active)
+            _versions(wh, kind, active, source)
         _ledger(wh, state)
     finally:
         wh.sql("DETACH src")
@@ -107,28 +111,60 @@ def _has_ledger(wh: Warehouse) -> bool:
     return found == 2
 
 
-def _versions(wh: Warehouse, kind_name: str, active: list[str]) -> None:
+def _versions(wh: Warehouse, kind_name: str, active: list[str], source: Path) -> None:
     """For each record, the version of the highest load among ``active``."""
     kind = KINDS[kind_name]
-    found = wh.scalar(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'src' AND table_name IN (?, ?)",
-        [kind.table, f"{kind.table}_history"],
-    )
-    if found != 2:
+    current = _current(wh, kind.table, source)
+    if current is None:
         return  # a warehouse made before this kind existed: none of its records to replay
     names = [*kind.field_names, "load_id", "line"]
     cols = ", ".join(quote_ident(c) for c in names)
     keys = ", ".join(quote_ident(k) for k in kind.key)
-    wh.sql(
-        f"""INSERT INTO {kind.table} ({cols})
-            SELECT {cols} FROM (
-                SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY {_NUMBER} DESC) AS rn
-                FROM (SELECT {cols} FROM src.{kind.table}
-                      UNION ALL SELECT {cols} FROM src.{kind.table}_history)
-                WHERE list_contains(?, load_id))
-            WHERE rn = 1""",
-        [active],
+    editing = (
+        wh.records.editing(wh.records.ALL_MONTHS)
+        if kind.table == VIEW
+        else contextlib.nullcontext()
     )
+    with wh.transaction(), editing:
+        wh.sql(
+            f"""INSERT INTO {kind.table} ({cols})
+                SELECT {cols} FROM (
+                    SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY {_NUMBER} DESC)
+                        AS rn
+                    FROM (SELECT {cols} FROM {current}
+                          UNION ALL SELECT {cols} FROM src.{kind.table}_history)
+                    WHERE list_contains(?, load_id))
+                WHERE rn = 1""",
+            [active],
+        )
+
+
+def _current(wh: Warehouse, table: str, source: Path) -> str | None:
+    """The source's current versions of ``table`` as a FROM item; None without its
+    history. The records are read from the source's record store (its catalogue names
+    the parts), or from its ``transactions`` table when it was made before the store."""
+    found = {
+        name
+        for (name,) in wh.sql(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' "
+            "AND table_name IN (?, ?, 'record_files')",
+            [table, f"{table}_history"],
+        )
+    }
+    if f"{table}_history" not in found:
+        return None
+    if table in found:
+        return f"src.{quote_ident(table)}"
+    if table != VIEW:
+        return None
+    root = store_folder(source.absolute())
+    files = []
+    if "record_files" in found:
+        files = [root / f for (f,) in wh.sql("SELECT file FROM src.record_files ORDER BY file")]
+    missing = [f for f in files if not f.exists()]
+    if missing:
+        raise part_fault(missing[0], "is missing")
+    return f"({RecordStore.select(files)})"
 
 
 def _ledger(wh: Warehouse, state: dict) -> None:

@@ -375,12 +375,10 @@ def test_public_values_are_empty_and_internal_ones_kept(built):
 
 
 def _copy(wh, tmp_path):
-    import shutil
+    from tests.support import copy_warehouse
 
     wh.sql("CHECKPOINT")
-    shutil.copy(wh.path, tmp_path / "copy.duckdb")
-    shutil.copytree(wh.records.root, tmp_path / "copy.records")  # the record store beside it
-    return tmp_path / "copy.duckdb"
+    return copy_warehouse(wh.path, tmp_path / "copy.duckdb")
 
 
 def _run(*args: str, env: dict | None = None):
