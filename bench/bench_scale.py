@@ -55,10 +55,7 @@ def run_build(wh, *, full: bool, engine: str | None = None, progress=None):
     """``marsad.build.build`` as the contract has it (engine, full)."""
     from marsad.build import build
 
-    # until main's build takes engine= and full=, every build is a full DuckDB one:
-    # then ``return build(wh, engine=engine, full=full, progress=progress)``
-    del engine, full
-    return build(wh, progress=progress)
+    return build(wh, engine=engine, full=full, progress=progress)
 
 
 def record_files(wh) -> list[Path]:
