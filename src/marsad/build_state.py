@@ -55,7 +55,7 @@ from marsad.periods import Month
 #: Bump when what the heavy stage stores, or how, changes: the next build is full.
 STATE_VERSION = 1
 #: The tables an incremental build needs from the last one.
-NEEDED = (*TABLES, *DERIVED, "build_state", "build_meta", "record_parts")
+NEEDED = (*TABLES, *DERIVED, "build_state", "build_meta", "record_files")
 
 _RATES_FP = """
 SELECT c.year, c.month,
@@ -64,7 +64,7 @@ SELECT c.year, c.month,
                       ORDER BY d.rate_currency, d.rate_date)) AS fp
 FROM (SELECT DISTINCT year, month, currency FROM build_month_firms) c
 JOIN (SELECT year, month, min(first_date) AS f, max(last_date) AS l
-      FROM record_parts GROUP BY ALL) s USING (year, month)
+      FROM record_files GROUP BY ALL) s USING (year, month)
 JOIN _state_daily d ON d.rate_currency = c.currency AND d.rate_date BETWEEN s.f AND s.l
 GROUP BY ALL
 """
