@@ -98,21 +98,21 @@ def test_a_wrong_cent_is_found(small) -> None:
 
 @pytest.mark.slow
 def test_runner_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The whole runner on 20,000 records over one year: every measure, equal cubes,
-    equal indicators after the incremental build."""
+    """The whole runner on two small sizes over one year, one full build each (the
+    incremental build's equality with a full one is tests/unit/test_incremental.py's):
+    every measure, equal cubes, how cost grows."""
     out_json = tmp_path / "r.json"
-    argv = ["--records", "10k,20k", "--years", "1", "--repeat", "1", "--json", str(out_json)]
+    argv = ["--records", "2k,4k", "--years", "1", "--repeat", "1", "--no-incremental"]
+    argv += ["--json", str(out_json)]
     assert bench_scale.main(argv) == 0
     printed = capsys.readouterr().out
     results = json.loads(out_json.read_text())
-    assert [s["records"] for s in results["sizes"]] == [9996, 19992]
+    assert [round(s["records"], -2) for s in results["sizes"]] == [2000, 4000]
     for size in results["sizes"]:
         assert size["cube"]["equal"] == {"hand-written DuckDB": None, "pandas": None}
         assert size["ingest"]["quarantined"] == 0
         assert size["ingest"]["peak_mb"] > 0
-        full, inc = size["build_full"], size["build_incremental"]
-        assert full["indicators_sha256"] == inc["indicators_sha256"]
-        assert set(full["steps"]) >= {"cube", "indicators"}
+        assert set(size["build_full"]["steps"]) >= {"cube", "indicators"}
     assert "equal cell for cell" in printed and "how cost grows" in printed
     assert results["machine"]["cores"] >= 1
 
