@@ -66,11 +66,11 @@ def test_serve_answers_on_its_port_and_says_what_it_serves(world):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(base, proc)
-        listing = httpx.get(f"{base}/downloads/latest/")
+        listing = httpx.get(f"{base}/downloads/latest/", timeout=120)
         assert listing.status_code == 200 and listing.json()["release"]["id"] == "R2"
-        releases = httpx.get(f"{base}/api/v1/releases")
+        releases = httpx.get(f"{base}/api/v1/releases", timeout=120)
         assert releases.status_code == 200 and "R2" in releases.text
-        assert httpx.get(f"{base}/fr/").status_code == 200
+        assert httpx.get(f"{base}/fr/", timeout=120).status_code == 200
         head = httpx.head(f"{base}/downloads/R2/indicators.csv")
         assert head.status_code == 200 and head.content == b""
         size = (world["root"] / "R2" / "indicators.csv").stat().st_size
