@@ -120,8 +120,8 @@ def test_a_load_killed_leaves_the_store_before_or_after(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_load_killed_at_random_points_12_times(tmp_path):
-    _kill_test(tmp_path, kills=12, rows=100_000)
+def test_a_load_killed_at_random_points_6_times(tmp_path):
+    _kill_test(tmp_path, kills=6, rows=60_000)
 
 
 # -- faults of the machine ---------------------------------------------------------------------
