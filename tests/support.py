@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,3 +47,16 @@ def correction(data: Path, out: Path, month: str = CORRECTED) -> Path:
     with out.open("w", newline="") as f:
         csv.writer(f).writerows([header, first])
     return out
+
+
+def marsad_process(*args: str) -> subprocess.Popen:
+    """``python -m marsad ARGS`` as a child process of this source tree (to be killed at a
+    random point): stdout discarded, stderr piped."""
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.Popen(
+        [sys.executable, "-m", "marsad", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )

@@ -4,11 +4,9 @@ random points)."""
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from typer.testing import CliRunner
 from marsad.cli import app as marsad_app
 from marsad.engine.warehouse import Warehouse
 from marsad.ingest import load_files
-from tests.support import copy_warehouse
+from tests.support import copy_warehouse, marsad_process
 
 HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
 
@@ -200,13 +198,7 @@ def _state(db: Path) -> tuple:
 
 
 def _run(args: list[str]) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.Popen(
-        [sys.executable, "-m", "marsad", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    return marsad_process(*args)
 
 
 def _kill_test(tmp_path: Path, iterations: int, rows: int) -> None:

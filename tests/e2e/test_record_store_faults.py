@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import os
 import random
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +21,7 @@ import pytest
 from marsad.engine import Warehouse, open_warehouse
 from marsad.ingest import load_files
 from marsad.ingest.schema import TRANSACTIONS, table_ddl
-from tests.support import copy_warehouse, run
+from tests.support import copy_warehouse, marsad_process, run
 
 HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -63,13 +61,7 @@ def _state(db: Path) -> tuple:
 
 
 def _marsad(*args: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.Popen(
-        [sys.executable, "-m", "marsad", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    return marsad_process(*args)
 
 
 def _drop(db: Path) -> None:
