@@ -301,15 +301,16 @@ class RecordStore:
     # -- after the transaction -----------------------------------------------------------
     def committed(self) -> None:
         """The catalogue no longer names the replaced parts: delete them."""
-        for path in self._to_delete:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        self._to_delete, self._written = [], []
-        self._prune_folders()
+        self._end(self._to_delete)
 
     def rolled_back(self) -> None:
         """The catalogue never named the new parts: delete them (the view is back too)."""
-        for path in self._written:
+        self._end(self._written)
+
+    def _end(self, unnamed: list[Path]) -> None:
+        """After the transaction: delete the parts the catalogue does not name, forget both
+        lists, remove emptied month folders."""
+        for path in unnamed:
             with contextlib.suppress(OSError):
                 path.unlink()
         self._to_delete, self._written = [], []
