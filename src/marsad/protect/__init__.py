@@ -18,6 +18,7 @@ a ``repr``: knowing p narrows what an intruder has to guess.
 """
 
 from marsad.protect.audit import AuditResult, audit
+from marsad.protect.cache import cache_from_rows, cache_rows
 from marsad.protect.primary import Primary, SdcRule, assess, contributors
 from marsad.protect.secondary import Suppression, protect, suppress
 from marsad.protect.table import (
@@ -44,6 +45,8 @@ __all__ = [
     "assess",
     "audit",
     "build_table",
+    "cache_from_rows",
+    "cache_rows",
     "calendar",
     "contributors",
     "derived_status",

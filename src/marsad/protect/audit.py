@@ -77,7 +77,7 @@ def audit(table: LinkedTable) -> AuditResult:
     for comp in _lp.components(table):
         linked.update(comp.keys)
         if any(table.cells[k].sensitive for k in comp.keys):
-            found = _component(table, comp)
+            found = audit_component(table, comp)
             exposed += found
             protected += sum(table.cells[k].sensitive for k in comp.keys) - len(found)
     # a sensitive cell in no relation: nothing bounds it above
@@ -85,8 +85,10 @@ def audit(table: LinkedTable) -> AuditResult:
     return AuditResult(protected, len(exposed), tuple(exposed))
 
 
-def _component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
-    """Exposed sensitive keys of one component.
+def audit_component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
+    """Exposed sensitive keys of one component (``comp``, of :func:`~._lp.components`),
+    in the component's order; ``[]`` when every withheld sensitive cell keeps its
+    protection interval. Raises :class:`~._lp.ProtectionFailed` if a program fails.
 
     Every optimal solution is a table the intruder cannot rule out: it also
     settles each other sensitive cell it takes far enough down (or up), whose

@@ -23,7 +23,8 @@ emptied in every public one (:mod:`marsad.indicators.rows`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -67,6 +68,11 @@ class Protected:
 
     def __repr__(self) -> str:
         return f"Protected({self.suppression!r})"
+
+    @property
+    def cache(self) -> dict[str, frozenset[Key]]:
+        """The pattern of each component of this table, by fingerprint (for ``sdc_cache``)."""
+        return self.suppression.cache
 
 
 def cell_key(obs: Observation) -> Key:
@@ -117,7 +123,7 @@ def level_cells(
         primary = summary(count, value, centimes(x1), centimes(x2) if x2 else 0, rule)
         cell = Cell.from_primary(value, primary)
         if _headline(key):
-            cell = replace(cell, cost=cell.weight() * HEADLINE_COST)
+            cell = Cell.from_primary(value, primary, cell.weight() * HEADLINE_COST)
         cells[key] = cell
     return cells
 
@@ -135,7 +141,15 @@ def _headline(key: Key) -> bool:
         return False
     if segment == TOTAL:
         return True
-    return segment in SEGMENT_CODES and "/" not in period and Period.parse(period).kind != "month"
+    return segment in SEGMENT_CODES and "/" not in period and _period(period)[0].kind != "month"
+
+
+@functools.cache
+def _period(code: str) -> tuple[Period, str]:
+    """A period code read once (a table repeats each a thousand times): the
+    period and the code of the same period a year earlier."""
+    period = Period.parse(code)
+    return period, str(period.year_earlier())
 
 
 def protect_indicators(
@@ -143,8 +157,14 @@ def protect_indicators(
     statistics: Iterable[tuple],
     rule: SdcRule | None = None,
     workers: int | None = None,
+    cache: MutableMapping[str, frozenset[Key]] | None = None,
 ) -> Protected:
     """The table with every observation's ``conf_status`` set (module docstring).
+
+    ``cache``: patterns of components seen before, by fingerprint, reused and
+    filled (:func:`~marsad.protect.secondary.protect`, :mod:`~marsad.protect.cache`);
+    the same table as without it. :attr:`Protected.cache` is what to keep for the
+    next build.
 
     >>> from marsad.indicators.compute import CubeCell, compute_indicators
     >>> t = compute_indicators([CubeCell(2024, 1, "C", "ITO", "SI22", "FR", 100, 1)])
@@ -156,7 +176,7 @@ def protect_indicators(
     """
     rule = rule or SdcRule()
     linked = linked_table(level_cells(table, statistics, rule))
-    suppression = protect(linked, workers=workers)
+    suppression = protect(linked, workers=workers, cache=cache)
     withheld = {k: c.status for k, c in suppression.table.cells.items() if c.withheld}
     rows = [_flagged(obs, withheld) for obs in table]
     return Protected(
@@ -191,12 +211,11 @@ def uses(obs: Observation) -> Iterator[Key]:
         yield from _tracker_uses(obs)
         return
     rest = (obs.segment, obs.service, obs.partner)
-    period = Period.parse(obs.period)
     flows = PROTECTED_FLOWS if obs.flow == "balance" else (obs.flow,)
     if obs.indicator in LEVELS:  # the balance: exports - imports
         yield from ((f, LEVELS[obs.indicator](obs.period), *rest) for f in flows)
         return
-    year_earlier = str(period.year_earlier())
+    period, year_earlier = _period(obs.period)
     parent = parent_key((obs.flow, *rest))
     for flow in flows:
         here = (flow, obs.period, *rest)
@@ -225,7 +244,7 @@ def _tracker_uses(obs: Observation) -> Iterator[Key]:
     >>> [k[1] for k in _tracker_uses(o)]
     ['2020', '2021', '2022', '2023', '2024']
     """
-    year = Period.parse(obs.period).year
+    year = _period(obs.period)[0].year
     first = year if obs.indicator in TRACKER_OF_YEAR else year - RECENT_YEARS + 1
     for y in range(first, year + 1):
         yield (obs.flow, str(y), TOTAL, ALL, ALL)

@@ -39,7 +39,7 @@ An empty cell (no contributor) reveals nothing and is not sensitive.
 
 from __future__ import annotations
 
-import math
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -166,13 +166,22 @@ def summary(count: int, total: int, x1: int, x2: int, rule: SdcRule | None = Non
     rule = rule or SdcRule()
     if not count or not total:
         return Primary(FREE)
-    p_rule_upl = rule.share * x1 - (total - x1 - x2)
+    # in integers: p/100 = num/den, every level is (a multiple of centimes) / den
+    num, den = _ratio(rule.p)
+    p_rule_upl = num * x1 - den * (total - x1 - x2)
     if count < rule.min_contributors:
-        upl = max(p_rule_upl, rule.share * x1)
+        upl = max(p_rule_upl, num * x1)
         flag = SMALL_COUNT
     elif p_rule_upl > 0:
         upl, flag = p_rule_upl, DOMINANCE
     else:
         return Primary(FREE)
-    level = max(1, math.ceil(upl))
+    level = max(1, -(-upl // den))  # rounded up to the centime
     return Primary(flag, level, min(level, total))
+
+
+@functools.cache
+def _ratio(p: Decimal) -> tuple[int, int]:
+    """p / 100 as (numerator, denominator) in lowest terms: ``(1, 10)`` for 10."""
+    share = Fraction(p) / 100
+    return share.numerator, share.denominator

@@ -38,15 +38,18 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
 
 from marsad.protect import _lp
-from marsad.protect.audit import audit
+from marsad.protect.audit import audit_component
+from marsad.protect.cache import fingerprint, fits
+from marsad.protect.primary import SECONDARY
 from marsad.protect.table import LinkedTable
 
 log = logging.getLogger(__name__)
@@ -66,13 +69,16 @@ class Suppression:
     """The outcome of :func:`protect`: the protected table and what it cost.
 
     ``secondary``: keys withheld to protect others; ``rounds``: passes of
-    suppression + audit; ``seconds``: wall time. The ``repr`` gives counts only.
+    suppression + audit (the most any component needed); ``seconds``: wall
+    time; ``cache``: the pattern of each of the table's components by
+    fingerprint (:mod:`~marsad.protect.cache`). The ``repr`` gives counts only.
     """
 
     table: LinkedTable
     secondary: frozenset[Hashable]
     rounds: int
     seconds: float
+    cache: dict[str, frozenset[Hashable]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -105,22 +111,27 @@ def suppress(
     for comp in _lp.components(table):
         if any(k in wanted for k in comp.keys):
             jobs.append((comp.keys, _problem(table, comp, wanted, margin)))
-    if workers is None:
-        big = sum(len(keys) for keys, _ in jobs) > _PARALLEL_FROM
-        workers = min(os.cpu_count() or 1, len(jobs)) if big else 1
-    if workers > 1:
-        # spawn, not fork: the caller may hold DuckDB's threads, which a fork copies mid-work
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            moved = list(pool.map(_solve, [p for _, p in jobs]))
-    else:
-        moved = [_solve(p) for _, p in jobs]
+    moved = _run(_solve, [p for _, p in jobs], [len(keys) for keys, _ in jobs], workers)
     secondary = {keys[j] for (keys, _), js in zip(jobs, moved, strict=True) for j in js}
     return table.with_secondary(secondary)
 
 
-def protect(table: LinkedTable, max_rounds: int = 4, workers: int | None = None) -> Suppression:
+def protect(
+    table: LinkedTable,
+    max_rounds: int = 4,
+    workers: int | None = None,
+    cache: MutableMapping[str, frozenset[Hashable]] | None = None,
+) -> Suppression:
     """Suppress, audit, and suppress again for any exposed cell (with a larger
-    margin) until the audit finds nothing exposed.
+    margin) until the audit finds nothing exposed: component by component (a
+    component's rounds never touch another's), several side by side for a large
+    table (``workers`` as in :func:`suppress`).
+
+    ``cache`` (:mod:`~marsad.protect.cache`): ``fingerprint -> withheld keys``;
+    a component whose fingerprint is in it takes its pattern from it (the same
+    pattern the programs would give), the others are solved and added to it.
+    :attr:`Suppression.cache` holds the entries of this table's components
+    (what a build keeps for the next).
 
     Raises :class:`~marsad.protect._lp.ProtectionFailed` if cells are still
     exposed after ``max_rounds`` passes (a bug: the method is safe by construction).
@@ -128,23 +139,82 @@ def protect(table: LinkedTable, max_rounds: int = 4, workers: int | None = None)
     >>> from marsad.protect.table import Cell, build_table, flat
     >>> t = build_table({("T",): Cell(30), ("a",): Cell(10, "A", 1, 1), ("b",): Cell(20)},
     ...                 [flat(0, "T", "ab")])
-    >>> protect(t)
-    Suppression(primary=1, secondary=1, rounds=1)
+    >>> cache = {}
+    >>> protect(t, cache=cache), len(cache)
+    (Suppression(primary=1, secondary=1, rounds=1), 1)
+    >>> protect(t, cache=cache).secondary
+    frozenset({('b',)})
     """
     start = time.perf_counter()
-    current, targets, margin = table, None, 1
-    for rounds in range(1, max_rounds + 1):
-        current = suppress(current, targets, margin, workers)
-        result = audit(current)
-        log.info("suppression round %d: %s", rounds, result)
-        if not result.exposed:
-            secondary = current.withheld - set(table.withheld)
-            return Suppression(current, secondary, rounds, time.perf_counter() - start)
-        targets, margin = result.exposed_ids, margin * 100
-    raise _lp.ProtectionFailed(
-        f"{len(result.exposed_ids)} sensitive cells are still exposed after "
-        f"{max_rounds} rounds of suppression; this is a bug: please report it"
+    used: dict[str, frozenset[Hashable]] = {}
+    jobs: list[tuple[str, tuple[LinkedTable, _lp.Component, int]]] = []
+    for comp in _lp.components(table):
+        if not any(table.cells[k].sensitive for k in comp.keys):
+            continue
+        fp = fingerprint(table, comp)
+        found = cache.get(fp) if cache is not None else None
+        if found is not None and fits(table, comp, found):
+            used[fp] = frozenset(found)
+        else:
+            jobs.append((fp, (_part(table, comp), comp, max_rounds)))
+    sizes = [len(job[1].keys) for _, job in jobs]
+    outcomes = _run(_protect_component, [job for _, job in jobs], sizes, workers)
+    failed = sum(exposed for _, _, exposed in outcomes)
+    if failed:
+        raise _lp.ProtectionFailed(
+            f"{failed} sensitive cells are still exposed after "
+            f"{max_rounds} rounds of suppression; this is a bug: please report it"
+        )
+    for (fp, _), (keys, _, _) in zip(jobs, outcomes, strict=True):
+        used[fp] = keys
+    if cache is not None:
+        cache.update(used)
+    log.info("suppression: %d components, %d solved", len(used), len(jobs))
+    secondary = frozenset().union(*used.values())
+    rounds = max([1] + [r for _, r, _ in outcomes])
+    return Suppression(
+        table.with_secondary(secondary), secondary, rounds, time.perf_counter() - start, used
     )
+
+
+def _part(table: LinkedTable, comp: _lp.Component) -> LinkedTable:
+    """The cells and relations of one component as a table of their own."""
+    return LinkedTable.trusted({k: table.cells[k] for k in comp.keys}, tuple(comp.relations))
+
+
+def _run(fn: Callable[[Any], Any], jobs: list, sizes: list[int], workers: int | None) -> list:
+    """``fn`` over ``jobs`` (components of ``sizes`` cells, largest first): in
+    several processes when they hold many cells, else here."""
+    if workers is None:
+        big = sum(sizes) > _PARALLEL_FROM
+        workers = min(os.cpu_count() or 1, len(jobs)) if big else 1
+    if workers > 1:
+        # spawn, not fork: the caller may hold DuckDB's threads, which a fork copies mid-work
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return list(pool.map(fn, jobs))
+    return [fn(job) for job in jobs]
+
+
+def _protect_component(
+    job: tuple[LinkedTable, _lp.Component, int],
+) -> tuple[frozenset[Hashable], int, int]:
+    """The rounds of one component (its own table): ``(secondary keys, rounds,
+    cells still exposed)``; exposed is 0 unless ``max_rounds`` did not suffice."""
+    table, comp, max_rounds = job
+    wanted, margin, exposed = {k for k in comp.keys if table.cells[k].sensitive}, 1, []
+    for rounds in range(1, max_rounds + 1):
+        moved = _solve(_problem(table, comp, wanted, margin))
+        table = table.with_secondary(comp.keys[j] for j in moved)
+        exposed = audit_component(table, comp)
+        log.info("suppression round %d: %d cells exposed", rounds, len(exposed))
+        if not exposed:
+            break
+        wanted, margin = set(exposed), margin * 100
+    before = job[0].cells
+    withheld = frozenset(
+        k for k in comp.keys if table.cells[k].status == SECONDARY and not before[k].withheld
+    )
+    return withheld, rounds, len(exposed)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from marsad.protect.primary import FREE, PRIMARY_FLAGS, SECONDARY, Primary
 
@@ -180,13 +180,23 @@ class LinkedTable:
         """Keys of the primary confidential cells, in table order."""
         return tuple(k for k, c in self.cells.items() if c.sensitive)
 
+    @classmethod
+    def trusted(cls, cells: Mapping[Key, Cell], relations: tuple[Relation, ...]) -> LinkedTable:
+        """A table of cells and relations taken from a checked table (a part of
+        it, or the same values with other flags): not checked again."""
+        table = object.__new__(cls)
+        object.__setattr__(table, "cells", cells)
+        object.__setattr__(table, "relations", relations)
+        return table
+
     def with_secondary(self, keys: Iterable[Key]) -> LinkedTable:
         """A copy where the given published cells are withheld as secondary (``D``)."""
         cells = dict(self.cells)
         for k in keys:
-            if not cells[k].withheld:
-                cells[k] = replace(cells[k], status=SECONDARY)
-        return LinkedTable(cells, self.relations)
+            c = cells[k]
+            if not c.withheld:
+                cells[k] = Cell(c.value, SECONDARY, c.upl, c.lpl, c.cost)
+        return LinkedTable.trusted(cells, self.relations)
 
     def components(self) -> list[list[Key]]:
         """The cells in groups that no relation links: each can be protected alone.

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marsad.protect.primary import SdcRule, assess, contributors
+from marsad.protect.primary import Primary, SdcRule, assess, contributors, summary
 
 MAD = 100  # centimes
 
@@ -104,3 +104,30 @@ def test_free_cells_meet_both_rules_and_others_get_the_exact_level(values, rule)
     if cell.flag == "O":
         assert excess < 0
         assert cell.upl == max(1, math.ceil(-excess / 100))
+
+
+def _summary_in_fractions(count, total, x1, x2, rule):
+    """The levels as the module wrote them before they were computed in integers."""
+    from fractions import Fraction
+
+    if not count or not total:
+        return Primary("F")
+    share = Fraction(rule.p) / 100
+    p_rule_upl = share * x1 - (total - x1 - x2)
+    if count < rule.min_contributors:
+        upl, flag = max(p_rule_upl, share * x1), "A"
+    elif p_rule_upl > 0:
+        upl, flag = p_rule_upl, "O"
+    else:
+        return Primary("F")
+    level = max(1, math.ceil(upl))
+    return Primary(flag, level, min(level, total))
+
+
+@given(amounts, rules)
+def test_summary_in_integers_equals_the_fraction_formula(values, rule):
+    """The integer arithmetic of ``summary`` gives the flag and levels of the exact
+    fractions, to the centime (p with two decimals: levels that are not whole centimes)."""
+    top = [*sorted(values, reverse=True), 0, 0]
+    args = (len(values), sum(values), top[0], top[1])
+    assert summary(*args, rule) == _summary_in_fractions(*args, rule)
