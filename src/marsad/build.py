@@ -16,7 +16,10 @@ Everything after reads DuckDB tables only, never the records: ``coverage_months`
 (each month from the first delivery to the last: complete or not, and who is
 missing, from the record store's catalogue), ``indicators`` (the table that
 ``marsad export`` writes, complete periods only, with each value's exact text that
-the bulletin reads) and ``sdc_cells``. The build also stores ``rates_daily`` and
+the bulletin reads), ``sdc_cells`` and ``sdc_cache`` (the suppression pattern of
+each component of the linked table by fingerprint, :mod:`marsad.protect.cache`:
+the next build solves again only the components whose cells changed, the years
+a new month touches; ``full=True`` solves every one). The build also stores ``rates_daily`` and
 ``service_map`` and defines the view ``records_mad`` (every record with its segment
 and MAD value, lazily over ``transactions``: for tracing a figure back to its
 records; a build never scans it). A build is a pure function of the loaded data:
@@ -30,15 +33,15 @@ stored ``indicators``, always show one and the same release.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-import ibis
 import pyarrow as pa
 
-from marsad import build_heavy, build_state
+from marsad import build_heavy, build_state, build_years
 from marsad.classify import classify
 from marsad.convert import convert
 from marsad.coverage import (
@@ -52,17 +55,12 @@ from marsad.coverage import (
 from marsad.engine import Warehouse, queries
 from marsad.engine.compute import Engine
 from marsad.errors import MarsadError
-from marsad.indicators.assemble import with_series_and_targets
-from marsad.indicators.compute import CubeCell, compute_indicators
 from marsad.indicators.registry import COLUMNS
-from marsad.indicators.rows import export_rows, stored_table
+from marsad.indicators.rows import stored_table
 from marsad.indicators.table import IndicatorTable
 from marsad.periods import Month, Period
-from marsad.protect.cells import cell_statistics, period_map
-from marsad.protect.indicators import Protected, protect_indicators
-from marsad.protect.loss import Loss, information_loss
+from marsad.protect.loss import Loss
 from marsad.protect.primary import SdcRule
-from marsad.protect.stored import sdc_rows
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +89,22 @@ class BuildReport:
     release: str
     first_month: str
     last_month: str
-    table: IndicatorTable = field(repr=False)  # the exact indicators just computed
+    #: reads the table the build stored (:func:`load_indicators`), on first use of ``table``
+    load_table: Callable[[], IndicatorTable] = field(repr=False, compare=False)
     review_firms: int = 0
     gaps: list[str] = field(default_factory=list)
     loss: list[Loss] = field(default_factory=list)  # what disclosure control withheld
     months_built: int = 0  # months the heavy stage recomputed (0: nothing changed)
     months_total: int = 0  # months holding records
     engine: str = "duckdb"  # the engine of the heavy stage
+    years_built: int = 0  # years whose indicators and disclosure control were recomputed
+    years_total: int = 0  # years of the cube and of the complete months
+
+    @functools.cached_property
+    def table(self) -> IndicatorTable:
+        """The exact indicator table the build stored, read from the warehouse on first
+        use (which must still be open)."""
+        return self.load_table()
 
 
 def build(
@@ -141,6 +148,7 @@ def build(
         plan = build_state.plan(wh, tables.daily, global_fp=global_fp, full=full)
 
         step("coverage")
+        complete_before = _stored_complete(wh)
         coverage = warehouse_coverage(wh, coverage_rule)
         wh.replace_table("coverage_months", _coverage_rows(coverage))
 
@@ -157,43 +165,53 @@ def build(
                 "service code not in the concordance): see them with `marsad review`."
             )
 
-        step("indicators")
         complete = sorted(coverage.complete)
         jobs = queries.employment(wh)
         sdc_rule = sdc_rule or _settings_rule()
         release = _release_id(wh, complete, jobs, sdc_rule)
-        table = compute_indicators(
-            _cube_cells(wh),
-            release=release,
-            provisional_from=provisional_from,
-            complete_months=complete,
-            final_after_months=final_after_months,
+        settings_fp = build_years.settings_fingerprint(sdc_rule, percent_decimals)
+        years = build_years.plan_years(
+            wh,
+            [*plan.months, *plan.deleted],
+            complete_before,
+            complete,
+            settings_fp=settings_fp,
+            full=plan.full,
         )
-        table = with_series_and_targets(table, jobs)
-
-        step("protect")
-        protected = _protect(wh, table, complete, sdc_rule)
-        table = protected.table
-
-        step("save")
-        wh.replace_table("sdc_cells", sdc_rows(protected.linked))
-        wh.replace_table("indicators", export_rows(table, percent_decimals=percent_decimals))
-        report = _report(wh, records, release, table, coverage)
+        saved = build_years.compute_and_store(
+            wh,
+            years,
+            release=release,
+            complete=complete,
+            rule=sdc_rule,
+            jobs=jobs,
+            percent_decimals=percent_decimals,
+            provisional_from=provisional_from,
+            final_after_months=final_after_months,
+            settings_fp=settings_fp,
+            cached=not full,
+            step=step,
+        )
+        report = _report(wh, records, release, saved.observations, coverage)
         report = replace(
             report,
-            loss=information_loss(protected.linked, table),
+            loss=saved.loss,
             months_built=len(plan.months),
             months_total=plan.total,
+            years_built=len(years.build),
+            years_total=len(years.current),
             engine=runner.name,
         )
     log.info(
-        "build %s: %s records, %s observations, %s of %s months rebuilt (%s)",
+        "build %s: %s records, %s observations, %s of %s months and %s of %s years rebuilt (%s)",
         release,
         records,
-        len(table),
+        report.observations,
         len(plan.months),
         plan.total,
-        plan.reason or "incremental",
+        len(years.build),
+        len(years.current),
+        plan.reason or years.reason or "incremental",
     )
     return report
 
@@ -314,19 +332,6 @@ def _settings_rule() -> SdcRule:
     return get_settings().sdc_rule()
 
 
-def _protect(
-    wh: Warehouse, table: IndicatorTable, complete: list[Month], rule: SdcRule
-) -> Protected:
-    """Primary and secondary confidentiality of ``table`` (:mod:`marsad.protect`),
-    from the contributors of each published level cell (the stored ``contributions``)."""
-    stats = cell_statistics(wh.table("contributions"), ibis.memtable(period_map(complete)))
-    return protect_indicators(table, queries.rows(stats), rule)
-
-
-def _cube_cells(wh: Warehouse) -> list[CubeCell]:
-    return [CubeCell(*row) for row in queries.cube_cells(wh)]
-
-
 def _release_id(
     wh: Warehouse,
     complete: list[Month] | None,
@@ -353,8 +358,16 @@ def _release_id(
     return f"{Period('month', *last)}{synthetic}.{fingerprint[:8]}"
 
 
+def _stored_complete(wh: Warehouse) -> list[Month]:
+    """The complete months of the last build (before this one replaces them)."""
+    if not wh.has_table("coverage_months"):
+        return []
+    return [(int(y), int(m)) for y, m in wh.sql("SELECT year, month FROM coverage_months "
+                                                   "WHERE complete")]  # fmt: skip
+
+
 def _report(
-    wh: Warehouse, records: int, release: str, table: IndicatorTable, coverage: Coverage
+    wh: Warehouse, records: int, release: str, observations: int, coverage: Coverage
 ) -> BuildReport:
     by_source = queries.records_by_source(wh)
     first, last = queries.cube_months(wh)
@@ -366,9 +379,9 @@ def _report(
         gaps=describe_gaps(coverage),
         by_source=by_source,
         cube_cells=queries.count_cube_cells(wh),
-        observations=len(table),
+        observations=observations,
         release=release,
         first_month=str(Period("month", *first)),
         last_month=str(Period("month", *last)),
-        table=table,
+        load_table=functools.partial(load_indicators, wh),
     )

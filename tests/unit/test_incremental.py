@@ -24,8 +24,9 @@ from marsad.ingest.withdraw import withdraw
 
 FIRMS = ["F1", "F2", "F3", "F4", "F5"]
 SEGMENTS = ["ITO", "CRM", "ESO", "BPO", "KPO"]
-MONTHS = [(2024, m) for m in range(1, 7)]
-START, END = dt.date(2023, 12, 25), dt.date(2024, 6, 30)
+#: three years: a change in one year recomputes that year and the next (build_years)
+MONTHS = [(2023, 11), (2023, 12), (2024, 1), (2024, 2), (2024, 3), (2025, 1)]
+START, END = dt.date(2023, 10, 25), dt.date(2025, 1, 31)
 #: the tables a build writes that must not depend on how it was reached
 COMPARED = {
     "cube": "*",
@@ -225,7 +226,8 @@ def test_only_the_months_that_changed_are_rebuilt(world):
 
     # F5 has records in some months only
     months_f5 = wh.sql(
-        "SELECT count(DISTINCT month(value_date)) FROM transactions WHERE firm_id = 'F5'"
+        "SELECT count(DISTINCT strftime(value_date, '%Y-%m')) FROM transactions "
+        "WHERE firm_id = 'F5'"
     )
     w.load("firms", w.write("firms", "firm_id,name,segment,group_id", ["F5,Firm F5,ITO,"]))
     assert build(wh).months_built == months_f5[0][0]
@@ -242,8 +244,11 @@ def test_a_month_whose_records_are_all_withdrawn_leaves_every_table(world):
     withdraw(wh, w.tx_loads[-1], "wrong month", "tester")
     report = build(wh)
     assert (report.months_built, report.months_total) == (0, 4)
+    year, month = MONTHS[5]
     for table in ("cube", "contributions", "build_month_stats", "build_month_firms", "build_state"):
-        assert not wh.sql(f"SELECT * FROM {table} WHERE month = 6"), table
+        assert not wh.sql(f"SELECT * FROM {table} WHERE year = {year} AND month = {month}"), table
+    assert not wh.sql("SELECT * FROM indicators WHERE period LIKE '2025%'")
+    assert not wh.sql("SELECT * FROM sdc_cells WHERE period LIKE '2025%'")
 
 
 def test_a_build_by_an_older_marsad_is_rebuilt_whole(world):
@@ -253,3 +258,56 @@ def test_a_build_by_an_older_marsad_is_rebuilt_whole(world):
     assert build(wh).months_built == 4
     wh.sql("UPDATE build_meta SET global = 'older'")
     assert build(wh).months_built == 4
+
+
+def _solved(caplog) -> list[tuple[int, int]]:
+    """(components, solved) of each suppression logged since the last clear."""
+    found = [r.args for r in caplog.records if r.msg.startswith("suppression: %d components")]
+    caplog.clear()
+    return found
+
+
+def test_a_build_recomputes_the_years_that_changed_and_the_next(world, caplog):
+    """Indicators and disclosure control run for the years whose cube changed and the
+    year after each (a growth reads the year before); a year recomputed whose cells did
+    not change takes its suppression pattern from ``sdc_cache``; --full solves every
+    component; a cached pattern that no longer fits its component is solved again. The
+    tables are a full build's every time (the property test above)."""
+    caplog.set_level("INFO", logger="marsad.protect.secondary")
+    w, wh, rng = world
+    first = build(wh)
+    assert (first.years_built, first.years_total) == (2, 2)  # 2023 and 2024
+    ((components, solved),) = _solved(caplog)
+    assert components == solved > 0
+    cells = wh.sql("SELECT * FROM sdc_cells ORDER BY ALL")
+
+    again = build(wh)
+    assert (again.years_built, again.years_total) == (0, 2)
+    assert _solved(caplog) == [(0, 0)]
+    assert wh.sql("SELECT * FROM sdc_cells ORDER BY ALL") == cells
+
+    # 2024 changed: 2024 only (no later year); a new year 2025: 2025 only
+    w.transactions([f"A{i},BK1,{f},2024-01-26,C,{i}000.5,EUR,SI21,FR" for i, f in enumerate(FIRMS)])
+    assert build(wh).years_built == 1
+    _solved(caplog)
+    w.transactions([_record(f"N{i}", rng, MONTHS[5]) for i in range(30)])
+    report = build(wh)
+    assert (report.years_built, report.years_total) == (1, 3)
+    _solved(caplog)
+
+    # 2023 changed: 2023 and 2024; 2024's cells did not change: its pattern is reused
+    w.transactions([f"Y{i},BK1,{f},2023-12-26,C,{i}000.5,EUR,SI21,FR" for i, f in enumerate(FIRMS)])
+    assert build(wh).years_built == 2
+    ((now, solved),) = _solved(caplog)
+    assert 0 < solved < now
+
+    build(wh, full=True)
+    ((total, solved),) = _solved(caplog)
+    assert total == solved >= now
+
+    # a pattern naming a cell that is not in its component: ignored, solved again
+    wh.sql("UPDATE sdc_cache SET keys = '[[\"nowhere\"]]'")
+    w.transactions([f"Z{i},BK1,{f},2023-11-26,D,{i}00.5,USD,SJ22,US" for i, f in enumerate(FIRMS)])
+    assert build(wh).years_built == 2
+    ((now, solved),) = _solved(caplog)
+    assert now == solved > 0

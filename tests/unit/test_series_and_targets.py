@@ -23,7 +23,7 @@ from marsad.indicators.compute import CubeCell, compute_indicators
 from marsad.indicators.rows import export_rows
 from marsad.indicators.table import Observation
 from marsad.ingest import load_files
-from marsad.protect.indicators import _flagged, cell_key, protect_indicators, uses
+from marsad.protect.indicators import cell_key, flagged, protect_indicators, uses
 from marsad.protect.primary import SdcRule
 from marsad.release.snapshot import check_built
 from marsad.release.store import ReleaseError
@@ -140,20 +140,20 @@ def test_tracker_rows_of_a_withheld_year_are_withheld():
     total was withheld: every tracker row reading it is now D, and blank in public."""
     table = with_series_and_targets(_table())
     withheld = {("exports", "2024", *TOTAL_KEY): "A"}
-    flagged = {(o.indicator, o.period): _flagged(o, withheld) for o in table}
+    found = {(o.indicator, o.period): flagged(o, withheld) for o in table}
     for indicator in ("target_share", "target_required_growth", "target_recent_growth",
                       "target_projected_level"):  # fmt: skip
-        assert flagged[(indicator, "2024")].conf_status == "D", indicator
-    assert flagged[("target_share", "2023")].conf_status == "F"
-    assert flagged[("target_recent_growth", "2023")].conf_status == "F"
-    assert flagged[("target_level", "2030")].conf_status == "F"
-    assert flagged[("level_old_scope", "2023")].conf_status == "F"
+        assert found[(indicator, "2024")].conf_status == "D", indicator
+    assert found[("target_share", "2023")].conf_status == "F"
+    assert found[("target_recent_growth", "2023")].conf_status == "F"
+    assert found[("target_level", "2030")].conf_status == "F"
+    assert found[("level_old_scope", "2023")].conf_status == "F"
 
 
 def test_the_recent_pace_is_withheld_when_an_earlier_year_of_it_is():
     table = with_series_and_targets(_table())
     withheld = {("exports", "2022", *TOTAL_KEY): "D"}
-    status = {(o.indicator, o.period): _flagged(o, withheld).conf_status for o in table}
+    status = {(o.indicator, o.period): flagged(o, withheld).conf_status for o in table}
     assert status[("target_recent_growth", "2024")] == "D"
     assert status[("target_projected_level", "2024")] == "D"
     assert status[("target_share", "2024")] == "F"

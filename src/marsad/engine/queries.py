@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Collection
 from decimal import Decimal
 
 import ibis
@@ -208,15 +209,20 @@ def cube_months(wh: Warehouse) -> tuple[Month, Month]:
     return rows[0], rows[-1]
 
 
-def cube_cells(wh: Warehouse) -> list[tuple[int, int, str, str, str, str, int, int]]:
-    """Every cube cell as ``(year, month, flow, segment, service, partner,
-    centimes, records)``, in no particular order.
+def cube_cells(
+    wh: Warehouse, years: Collection[int] | None = None
+) -> list[tuple[int, int, str, str, str, str, int, int]]:
+    """Every cube cell (of ``years`` only, when given) as ``(year, month, flow,
+    segment, service, partner, centimes, records)``, in no particular order.
 
     The MAD sum is read as the exact ``Decimal`` the engine holds (DECIMAL(38,2))
     and turned into integer centimes in Python, where an int has no bound: no
     cast to 64-bit integers, whose 92 million billion MAD a cell may pass.
     """
-    rows = wh.sql("SELECT year, month, flow, segment, service, partner, mad, records FROM cube")
+    query = "SELECT year, month, flow, segment, service, partner, mad, records FROM cube"
+    if years is not None:
+        query += f" WHERE year IN ({', '.join(str(int(y)) for y in years) or 'NULL'})"
+    rows = wh.sql(query)
     return [(*row[:6], _centimes(row[6]), row[7]) for row in rows]
 
 

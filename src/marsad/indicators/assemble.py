@@ -56,15 +56,23 @@ def with_series_and_targets(table: IndicatorTable, jobs: Iterable[Jobs] = ()) ->
     Decimal('300.0')
     """
     release = table.release
-    added = [
-        *old_series_rows(release),
-        *target_rows(table),
-        *jobs_rows(jobs, release),
-    ]
+    rows = flag_break(table)
+    return IndicatorTable.from_rows([*rows, *added_rows(table, jobs, release)], release=release)
+
+
+def added_rows(table: IndicatorTable, jobs: Iterable[Jobs], release: str) -> list[Observation]:
+    """The rows :func:`with_series_and_targets` adds, in their order: the old series,
+    the tracker (from the exports TOTAL levels of the years in ``table``, as computed:
+    before disclosure control) and the jobs."""
+    added = [*old_series_rows(release), *target_rows(table), *jobs_rows(jobs, release)]
     added.sort(key=_sort_key)
+    return added
+
+
+def flag_break(rows: Iterable[Observation]) -> list[Observation]:
+    """``rows`` with the exports TOTAL level of the break year flagged ``B``."""
     first = break_year()  # once: it reads the published figures (it was 85% of a 10-year build)
-    rows = [_flag_break(o, first) for o in table]
-    return IndicatorTable.from_rows([*rows, *added], release=release)
+    return [_flag_break(o, first) for o in rows]
 
 
 def jobs_rows(jobs: Iterable[Jobs], release: str = "") -> list[Observation]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import decimal
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,6 +46,17 @@ BREAKDOWNS: tuple[tuple[str, ...], ...] = (
     ("partner",),
     ("segment", "service"),
     ("segment", "partner"),
+)
+#: The indicators computed from the cube (the build adds the old series, the tracker
+#: and the jobs: :mod:`marsad.indicators.assemble`).
+CUBE_INDICATORS = (
+    "level",
+    "ytd_level",
+    "growth_yoy",
+    "share",
+    "progress_prev_year",
+    "contribution",
+    "ytd_growth_yoy",
 )
 _CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_UP)
 
@@ -218,17 +229,25 @@ def _add_balance(table: Levels) -> Levels:
 Found = Iterator[tuple[str, Key, Period, Decimal | None]]
 
 
-def _observations(level: Levels, ytd: Levels) -> Found:
-    """(indicator, cell, period, exact value) for every indicator that exists."""
+def _observations(level: Levels, ytd: Levels, years: Collection[int] | None = None) -> Found:
+    """(indicator, cell, period, exact value) for every indicator that exists, of
+    the periods of ``years`` only when given (the levels of other years are read)."""
+
+    def keep(period: Period) -> bool:
+        return years is None or period.year in years
+
     for (key, period), centimes in level.items():
-        yield "level", key, period, _money(centimes)
+        if keep(period):
+            yield "level", key, period, _money(centimes)
     for (key, period), centimes in ytd.items():
-        yield "ytd_level", key, period, _money(centimes)
+        if keep(period):
+            yield "ytd_level", key, period, _money(centimes)
     ratio_cells = [(k, p) for k, p in level if k[0] != "balance"]
     for key, period in ratio_cells:
-        yield from _ratios(level, key, period)
-    yield from _contributions(level, ratio_cells)
-    yield from _ytd_growth(ytd)
+        if keep(period):
+            yield from _ratios(level, key, period)
+    yield from _contributions(level, ratio_cells, keep)
+    yield from _ytd_growth(ytd, keep)
 
 
 def _ratios(level: Levels, key: Key, period: Period) -> Found:
@@ -250,7 +269,9 @@ def _ratios(level: Levels, key: Key, period: Period) -> Found:
             yield "progress_prev_year", key, period, value
 
 
-def _contributions(level: Levels, ratio_cells: list[tuple[Key, Period]]) -> Found:
+def _contributions(
+    level: Levels, ratio_cells: list[tuple[Key, Period]], keep: Callable[[Period], bool]
+) -> Found:
     """Contributions to the parent's growth.
 
     Every cell present now or a year earlier counts, against its parent's level
@@ -262,7 +283,7 @@ def _contributions(level: Levels, ratio_cells: list[tuple[Key, Period]]) -> Foun
         (k, p.year_later()) for k, p in ratio_cells if p.year_later() in periods
     }
     for key, period in candidates:
-        if key[1] == DDS:
+        if key[1] == DDS or not keep(period):
             continue  # not one of the segments that add up to TOTAL
         before = period.year_earlier()
         parent = parent_key(key)
@@ -273,10 +294,10 @@ def _contributions(level: Levels, ratio_cells: list[tuple[Key, Period]]) -> Foun
         yield "contribution", key, period, _ratio(change, parent_before)
 
 
-def _ytd_growth(ytd: Levels) -> Found:
+def _ytd_growth(ytd: Levels, keep: Callable[[Period], bool]) -> Found:
     """Year-to-date growth on the same months a year earlier (not for the balance)."""
     for (key, period), current in ytd.items():
-        if key[0] == "balance":
+        if key[0] == "balance" or not keep(period):
             continue
         previous = ytd.get((key, period.year_earlier()))
         value = _ratio(current - (previous or 0), previous)
@@ -333,6 +354,7 @@ def compute_indicators(
     provisional_from: int | None = None,
     complete_months: Iterable[Month] | None = None,
     final_after_months: int | None = None,
+    years: Collection[int] | None = None,
 ) -> IndicatorTable:
     """The indicator table of a cube (e.g. ``table.get("level", "2024")``).
 
@@ -342,6 +364,13 @@ def compute_indicators(
     the setting ``MARSAD_FINAL_AFTER_MONTHS``, 12), or when its year is before
     ``provisional_from`` (when given). Only periods whose months are all in
     ``complete_months`` are published (see :func:`period_levels`).
+
+    ``years``: only the observations of the periods of these years (default: all).
+    Each is the one the whole table has provided ``cells`` hold the cube of these
+    years and of the year before each (a growth reads the year before, nothing reads a
+    later year) and ``complete_months`` are all the complete months (the revision
+    policy reads the last one): what an incremental build recomputes
+    (:mod:`marsad.build_years`).
 
     >>> table = compute_indicators([CubeCell(2024, m, "C", "ITO", "SI22", "FR", 100, 1)
     ...                             for m in range(1, 13)])
@@ -358,7 +387,7 @@ def compute_indicators(
     rule = StatusRule.of(covered, final_after_months, provisional_from)
     found = [
         (period, _observation(indicator, key, period, value, release, rule))
-        for indicator, key, period, value in _observations(level, ytd)
+        for indicator, key, period, value in _observations(level, ytd, years)
     ]
     found.sort(key=_sort_key)
     return IndicatorTable.from_rows((o for _, o in found), release=release)
@@ -388,8 +417,9 @@ def _observation(
     )
 
 
-_INDICATOR_ORDER = {name: i for i, name in enumerate(INDICATORS)}
-_FLOW_ORDER = {"exports": 0, "imports": 1, "balance": 2}
+#: The table's order: indicators as in the registry, then flows (used in SQL by the build).
+INDICATOR_ORDER = {name: i for i, name in enumerate(INDICATORS)}
+FLOW_ORDER = {"exports": 0, "imports": 1, "balance": 2}
 
 
 def _sort_key(found: tuple[Period, Observation]) -> tuple:
@@ -397,8 +427,8 @@ def _sort_key(found: tuple[Period, Observation]) -> tuple:
     with its total first (e.g. level, exports, 2024, TOTAL, _T, _T leads)."""
     period, o = found
     return (
-        _INDICATOR_ORDER[o.indicator],
-        _FLOW_ORDER[o.flow],
+        INDICATOR_ORDER[o.indicator],
+        FLOW_ORDER[o.flow],
         KINDS.index(period.kind),
         o.period,
         o.segment != TOTAL,

@@ -18,7 +18,7 @@ one of its published cells) is ignored and the component solved again.
 
 >>> rows = cache_rows({"ab12": frozenset({("exports", "2024-07", "ITO", "_T", "FR")})})
 >>> rows.to_pylist()
-[{'fingerprint': 'ab12', 'keys': '[["exports","2024-07","ITO","_T","FR"]]'}]
+[{'fingerprint': 'ab12', 'keys': '[["exports","2024-07","ITO","_T","FR"]]', 'year': None}]
 >>> cache_from_rows(rows)
 {'ab12': frozenset({('exports', '2024-07', 'ITO', '_T', 'FR')})}
 """
@@ -38,8 +38,9 @@ from marsad.protect.table import LinkedTable
 #: Bump when the suppression or the audit changes in a way that changes a pattern.
 METHOD = "lp-heuristic/1"
 _SOLVER = f"highspy {version('highspy')}"
-#: Columns of ``sdc_cache``.
-SCHEMA = pa.schema([("fingerprint", pa.string()), ("keys", pa.string())])
+#: Columns of ``sdc_cache``: ``year`` is the component's (a build keeps the rows of
+#: the years it did not recompute).
+SCHEMA = pa.schema([("fingerprint", pa.string()), ("keys", pa.string()), ("year", pa.int32())])
 
 Cache = dict[str, frozenset[Hashable]]
 
@@ -85,14 +86,21 @@ def fits(table: LinkedTable, comp: Component, keys: Iterable[Hashable]) -> bool:
     return all(k in members and not table.cells[k].withheld for k in keys)
 
 
-def cache_rows(cache: Mapping[str, Iterable[Hashable]]) -> pa.Table:
-    """The cache as the rows of ``sdc_cache``: ``fingerprint`` (hex) and ``keys``
-    (the withheld keys as a JSON list of lists, sorted), by fingerprint.
+def cache_rows(
+    cache: Mapping[str, Iterable[Hashable]], years: Mapping[str, int] | None = None
+) -> pa.Table:
+    """The cache as the rows of ``sdc_cache``: ``fingerprint`` (hex), ``keys``
+    (the withheld keys as a JSON list of lists, sorted) and ``year`` (of
+    ``years``, null when not given), by fingerprint.
     Raises ``TypeError`` for a key that JSON cannot write (keys are tuples of codes).
     """
     fps = sorted(cache)
     keys = [_json(sorted((_plain(k) for k in cache[f]), key=_json)) for f in fps]
-    return pa.table([pa.array(fps, pa.string()), pa.array(keys, pa.string())], schema=SCHEMA)
+    year = [(years or {}).get(f) for f in fps]
+    return pa.table(
+        [pa.array(fps, pa.string()), pa.array(keys, pa.string()), pa.array(year, pa.int32())],
+        schema=SCHEMA,
+    )
 
 
 def cache_from_rows(rows: pa.Table | Iterable[tuple[str, str]]) -> Cache:

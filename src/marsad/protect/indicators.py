@@ -24,7 +24,7 @@ emptied in every public one (:mod:`marsad.indicators.rows`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -158,8 +158,13 @@ def protect_indicators(
     rule: SdcRule | None = None,
     workers: int | None = None,
     cache: MutableMapping[str, frozenset[Key]] | None = None,
+    known: Mapping[Key, str] | None = None,
 ) -> Protected:
     """The table with every observation's ``conf_status`` set (module docstring).
+
+    ``known``: the flags of withheld level cells outside ``table`` that its derived
+    figures read (a growth reads the year before): an incremental build protects
+    the years that changed and reads the others' flags from the stored ``sdc_cells``.
 
     ``cache``: patterns of components seen before, by fingerprint, reused and
     filled (:func:`~marsad.protect.secondary.protect`, :mod:`~marsad.protect.cache`);
@@ -177,14 +182,15 @@ def protect_indicators(
     rule = rule or SdcRule()
     linked = linked_table(level_cells(table, statistics, rule))
     suppression = protect(linked, workers=workers, cache=cache)
-    withheld = {k: c.status for k, c in suppression.table.cells.items() if c.withheld}
-    rows = [_flagged(obs, withheld) for obs in table]
+    withheld = dict(known or {})
+    withheld.update((k, c.status) for k, c in suppression.table.cells.items() if c.withheld)
+    rows = [flagged(obs, withheld) for obs in table]
     return Protected(
         IndicatorTable.from_rows(rows, release=table.release), suppression.table, suppression
     )
 
 
-def _flagged(obs: Observation, withheld: dict[Key, str]) -> Observation:
+def flagged(obs: Observation, withheld: Mapping[Key, str]) -> Observation:
     """``obs`` with its flag: its own cell's for a protected level, else ``D``
     when any level it uses is withheld."""
     if obs.indicator in LEVELS and obs.flow in PROTECTED_FLOWS:

@@ -11,6 +11,7 @@ cell's value, and it is what tau-ARGUS and the ESSnet handbook report.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -78,16 +79,33 @@ Loss(table='exports, total', cells=1, primary=0, secondary=0, share=Decimal('0.0
         c[2] += cell.withheld and not cell.sensitive
         c[3] += cell.value
         c[4] += cell.value if cell.withheld else 0
-    out = [
-        Loss(name, n, p, s, _percent(withheld, total))
-        for name, (n, p, s, total, withheld) in sorted(counts.items())
-    ]
     derived: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for obs in table:
         if obs.indicator not in ("level", "ytd_level") or obs.flow == "balance":
-            d = derived[f"{obs.indicator} ({obs.flow})"]
+            d = derived[derived_name(obs.indicator, obs.flow)]
             d[0] += 1
             d[1] += obs.conf_status == SECONDARY
+    return losses(counts, derived)
+
+
+def derived_name(indicator: str, flow: str) -> str:
+    """The name of a derived figure's table (``growth_yoy (exports)``)."""
+    return f"{indicator} ({flow})"
+
+
+def losses(levels: Mapping[str, Sequence[int]], derived: Mapping[str, Sequence[int]]) -> list[Loss]:
+    """The losses of counts by table name: ``levels`` as (cells, primary, secondary,
+    value, value withheld), ``derived`` as (figures, withheld); levels first, each
+    part by name (what :func:`information_loss` and the build's stored tables give).
+
+    >>> losses({"exports, total": (2, 1, 0, 300, 100)}, {"share (exports)": (4, 1)})
+    [Loss(table='exports, total', cells=2, primary=1, secondary=0, share=Decimal('33.3')), \
+Loss(table='share (exports)', cells=4, primary=0, secondary=1, share=None)]
+    """
+    out = [
+        Loss(name, n, p, s, _percent(withheld, total))
+        for name, (n, p, s, total, withheld) in sorted(levels.items())
+    ]
     out += [Loss(name, n, 0, s) for name, (n, s) in sorted(derived.items())]
     return out
 

@@ -79,6 +79,8 @@ class Suppression:
     rounds: int
     seconds: float
     cache: dict[str, frozenset[Hashable]] = field(default_factory=dict, repr=False)
+    #: The first key of each component of ``cache`` (what it is about: a flow and a year).
+    first_keys: dict[str, Hashable] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -147,11 +149,13 @@ def protect(
     """
     start = time.perf_counter()
     used: dict[str, frozenset[Hashable]] = {}
+    first_keys: dict[str, Hashable] = {}
     jobs: list[tuple[str, tuple[LinkedTable, _lp.Component, int]]] = []
     for comp in _lp.components(table):
         if not any(table.cells[k].sensitive for k in comp.keys):
             continue
         fp = fingerprint(table, comp)
+        first_keys[fp] = comp.keys[0]
         found = cache.get(fp) if cache is not None else None
         if found is not None and fits(table, comp, found):
             used[fp] = frozenset(found)
@@ -173,7 +177,12 @@ def protect(
     secondary = frozenset().union(*used.values())
     rounds = max([1] + [r for _, r, _ in outcomes])
     return Suppression(
-        table.with_secondary(secondary), secondary, rounds, time.perf_counter() - start, used
+        table.with_secondary(secondary),
+        secondary,
+        rounds,
+        time.perf_counter() - start,
+        used,
+        first_keys,
     )
 
 

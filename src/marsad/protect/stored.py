@@ -10,6 +10,7 @@ and the protection levels are firm figures.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -17,7 +18,10 @@ import pyarrow as pa
 
 from marsad.protect.audit import AuditResult, audit
 from marsad.protect.cells import KEY_FIELDS, LATENT, linked_table
+from marsad.protect.loss import Loss, breakdown, derived_name, losses
+from marsad.protect.primary import FREE, PRIMARY_FLAGS, SECONDARY
 from marsad.protect.table import Cell, Key, LinkedTable
+from marsad.reference import ALL, TOTAL
 
 #: Columns of ``sdc_cells``, after the key's.
 VALUE_FIELDS = ("value", "status", "upl", "lpl")
@@ -88,3 +92,35 @@ def audit_release(wh, release: str) -> AuditResult:
     fields = (*KEY_FIELDS, *VALUE_FIELDS)
     where = [rows[0].index(c) for c in fields]
     return audit(table_from_rows([[row[i] for i in where] for row in rows[1:]]))
+
+
+def stored_loss(wh) -> list[Loss]:
+    """The information loss of the last build (:func:`~marsad.protect.loss.information_loss`
+    of its tables), counted in the warehouse from ``sdc_cells`` and ``indicators``:
+    what the build reports without reading either table into Python."""
+    levels: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    query = (
+        "SELECT flow, segment, service, partner, status, count(*), sum(value) FROM ("
+        "  SELECT flow, CASE WHEN segment = ? THEN segment END AS segment,"
+        "         CASE WHEN service = ? THEN service END AS service,"
+        "         CASE WHEN partner = ? THEN partner END AS partner, status, value"
+        "  FROM sdc_cells) GROUP BY ALL"
+    )
+    for flow, segment, service, partner, status, n, value in wh.sql(query, [TOTAL, ALL, ALL]):
+        key = (flow, "", segment or "*", service or "*", partner or "*")
+        c = levels[breakdown(key)]
+        c[0] += n
+        c[1] += n if status in PRIMARY_FLAGS else 0
+        c[2] += n if status != FREE and status not in PRIMARY_FLAGS else 0
+        c[3] += int(value)
+        c[4] += int(value) if status != FREE else 0
+    derived = {
+        derived_name(indicator, flow): (n, withheld)
+        for indicator, flow, n, withheld in wh.sql(
+            "SELECT indicator, flow, count(*), count(*) FILTER (conf_status = ?) "
+            "FROM indicators WHERE indicator NOT IN ('level', 'ytd_level') OR flow = 'balance' "
+            "GROUP BY ALL",
+            [SECONDARY],
+        )
+    }
+    return losses(levels, derived)

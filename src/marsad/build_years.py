@@ -1,0 +1,403 @@
+"""The stage after the cube, year by year: indicators, disclosure control, stored tables.
+
+A figure of a period of year Y reads the cube of Y and of the year before only (a
+growth, a contribution or the progress on the previous year reads Y-1; nothing reads
+a later year) and the flags of the level cells of those two years; the level cells of
+a year are protected as components of their own (exports and imports, each year:
+:mod:`marsad.protect.cells`), whose pattern depends on their content only. So a build
+recomputes the rows of the years whose cube or complete months changed and of the
+year after each (:func:`plan_years`), and keeps the stored rows of the other years:
+
+- ``indicators``: the figures of those years are computed from the cube of those
+  years and of the year before each (:func:`~marsad.indicators.compute.compute_indicators`
+  with ``years``), their level cells protected (reusing ``sdc_cache``), their derived
+  figures flagged from the flags of the cells they read (the year before's from the
+  stored ``sdc_cells``);
+- ``sdc_cells`` and ``sdc_cache``: the rows of those years replaced.
+
+What reads every year is made again by every build, cheaply: the rows the build adds
+(:func:`~marsad.indicators.assemble.added_rows`: the old series, the exports tracker,
+which reads five years of TOTAL levels, the jobs); the revision status (``obs_status``)
+of every row, since the last complete month moves with each new month, and the release
+id, both set in the one SQL statement that writes the table in its order; the
+information loss, counted in SQL (:func:`~marsad.protect.stored.stored_loss`).
+
+A full build is the same code with every year to compute, so that the two cannot
+drift apart; ``tests/unit/test_incremental.py`` checks, on random sequences of
+loads, that incremental builds store the same tables as full ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import ibis
+import pyarrow as pa
+
+from marsad import __version__
+from marsad.engine import queries
+from marsad.engine.warehouse import Warehouse
+from marsad.indicators.assemble import Jobs, added_rows, flag_break
+from marsad.indicators.compute import (
+    CUBE_INDICATORS,
+    FLOW_ORDER,
+    INDICATOR_ORDER,
+    CubeCell,
+    StatusRule,
+    compute_indicators,
+)
+from marsad.indicators.rows import export_rows
+from marsad.indicators.table import IndicatorTable, Observation
+from marsad.indicators.targets import break_year
+from marsad.periods import KINDS, Month, Period
+from marsad.protect.cache import METHOD, cache_from_rows, cache_rows
+from marsad.protect.cells import cell_statistics, period_map
+from marsad.protect.indicators import Protected, flagged, protect_indicators
+from marsad.protect.loss import Loss
+from marsad.protect.primary import FREE, SdcRule
+from marsad.protect.stored import sdc_rows, stored_loss
+from marsad.protect.table import Key
+from marsad.reference import ALL, TOTAL
+
+#: Internal table of the suppression pattern of each component by fingerprint, with
+#: its year (:mod:`marsad.protect.cache`): a build solves only the components that changed.
+SDC_CACHE = "sdc_cache"
+#: One row: the fingerprint of what every year's rows depend on besides the cube.
+STATE = "build_years"
+#: Bump when the rows of a year change for the same cube and settings.
+VERSION = "1"
+#: Year of a period code (``2024``, ``2024-S1``, ``2024-07/YTD``) in SQL.
+_YEAR = "CAST(left(period, 4) AS INTEGER)"
+
+
+@dataclass(frozen=True)
+class Years:
+    """The years a build computes (``build``), the years whose cube it reads
+    (``window``: each of them and the year before), and the years of the data now
+    (``current``: of the cube and of the complete months); ``reason`` says why every
+    year is computed (e.g. ``"no earlier build"``), empty when not."""
+
+    build: frozenset[int]
+    window: frozenset[int]
+    current: frozenset[int]
+    reason: str = ""
+
+
+def settings_fingerprint(rule: SdcRule, percent_decimals: int) -> str:
+    """SHA-256 of what a year's rows depend on besides its cube and complete months:
+    the confidentiality parameters (never shown: hashed), the decimals written,
+    the method's version and marsad's.
+
+    >>> settings_fingerprint(SdcRule(), 4) != settings_fingerprint(SdcRule(), 2)
+    True
+    """
+    rule_key = [rule.min_contributors, str(rule.p.normalize())]
+    key = [VERSION, METHOD, __version__, *rule_key, percent_decimals]
+    return hashlib.sha256(json.dumps(key).encode()).hexdigest()
+
+
+def plan_years(
+    wh: Warehouse,
+    changed_months: Iterable[Month],
+    complete_before: Collection[Month],
+    complete_now: Collection[Month],
+    *,
+    settings_fp: str,
+    full: bool,
+) -> Years:
+    """The years to compute: those of ``changed_months`` (the months the heavy stage
+    recomputed or deleted) and of the months that became complete or stopped being so,
+    and the year after each; every year when ``full``, when the settings changed, or
+    when the last build kept no state of its years (a first build, an older marsad).
+
+    Call it before the build replaces ``build_years`` (:func:`save`).
+    """
+    cube_years = {int(y) for (y,) in wh.sql("SELECT DISTINCT year FROM cube")}
+    current = frozenset(cube_years | {y for y, _ in complete_now})
+    reason = "full build asked for" if full else _stale(wh, settings_fp)
+    if reason:
+        build = current
+    else:
+        changed = {y for y, _ in changed_months}
+        changed |= {y for y, _ in set(complete_before) ^ set(complete_now)}
+        build = frozenset((changed | {y + 1 for y in changed}) & current)
+    window = frozenset((build | {y - 1 for y in build}) & current)
+    return Years(build, window, current, reason)
+
+
+def _stale(wh: Warehouse, settings_fp: str) -> str:
+    if not all(wh.has_table(t) for t in (STATE, "indicators", "sdc_cells")):
+        return "no earlier build"
+    if wh.scalar(f"SELECT max(settings) FROM {STATE}") != settings_fp:
+        return "settings or marsad changed"
+    return ""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What the stage stored: the number of observations and the information loss."""
+
+    observations: int
+    loss: list[Loss]
+
+
+def compute_and_store(
+    wh: Warehouse,
+    years: Years,
+    *,
+    release: str,
+    complete: list[Month],
+    rule: SdcRule,
+    jobs: list[Jobs],
+    percent_decimals: int,
+    provisional_from: int | None,
+    final_after_months: int | None,
+    settings_fp: str,
+    cached: bool = True,
+    step: Callable[[str], None] = lambda _name: None,
+) -> Saved:
+    """Compute the rows of ``years.build``, protect them, and store ``indicators``,
+    ``sdc_cells``, ``sdc_cache`` and ``build_years`` (module docstring); ``cached``:
+    reuse the stored suppression patterns (``False``: solve every component again).
+    Runs inside the build's transaction."""
+    step("indicators")
+    status = StatusRule.of(complete, final_after_months, provisional_from)
+    cells = [CubeCell(*row) for row in queries.cube_cells(wh, years.window)]
+    table = compute_indicators(
+        cells,
+        release=release,
+        provisional_from=provisional_from,
+        complete_months=complete,
+        final_after_months=final_after_months,
+        years=years.build,
+    )
+    added = added_rows(_annual_levels(wh, table, years, release, status), jobs, release)
+
+    step("protect")
+    known = _stored_flags(wh, years)
+    protected = _protect(wh, table, years, complete, rule, known, cached)
+    withheld = dict(known)
+    withheld.update((k, c.status) for k, c in protected.linked.cells.items() if c.withheld)
+    added = [flagged(o, withheld) for o in added]
+
+    step("save")
+    rows = flag_break(protected.table)
+    _store_indicators(wh, years, rows, added, release, status, percent_decimals)
+    _store_cells(wh, years, protected)
+    wh.replace_table(STATE, pa.table({"settings": [settings_fp]}))
+    return Saved(int(wh.scalar("SELECT count(*) FROM indicators")), stored_loss(wh))
+
+
+def _annual_levels(
+    wh: Warehouse, table: IndicatorTable, years: Years, release: str, status: StatusRule
+) -> IndicatorTable:
+    """The exports TOTAL level of every year, as computed (before disclosure control):
+    those of ``years.build`` from ``table``, the others as stored; what the tracker reads."""
+    found: dict[int, Decimal] = {}
+    if years.build != years.current:
+        for period, exact in wh.sql(
+            "SELECT period, exact FROM indicators WHERE indicator = 'level' AND flow = 'exports' "
+            "AND segment = ? AND service = ? AND partner = ? AND length(period) = 4",
+            [TOTAL, ALL, ALL],
+        ):
+            year = int(period)
+            if year in years.current and year not in years.build and exact is not None:
+                found[year] = Decimal(exact)
+    totals = table.select(
+        indicator="level", flow="exports", segment=TOTAL, service=ALL, partner=ALL
+    )
+    for obs in totals:
+        period = Period.parse(obs.period)
+        if period.kind == "year" and obs.value is not None:
+            found[period.year] = obs.value
+    rows = [
+        Observation(
+            "level",
+            "exports",
+            str(y),
+            TOTAL,
+            ALL,
+            ALL,
+            v,
+            "MAD",
+            obs_status=status.status(Period("year", y)),
+            release=release,
+        )
+        for y, v in sorted(found.items())
+    ]
+    return IndicatorTable(rows, release=release)
+
+
+def _stored_flags(wh: Warehouse, years: Years) -> dict[Key, str]:
+    """The flags of the withheld level cells of the years kept (from ``sdc_cells``):
+    what the derived figures of the years computed, and the tracker, read."""
+    if years.build == years.current or not wh.has_table("sdc_cells"):
+        return {}
+    rows = wh.sql(
+        f"SELECT flow, period, segment, service, partner, status FROM sdc_cells "
+        f"WHERE status <> ? AND {_YEAR} NOT IN ({_list(years.build)}) "
+        f"AND {_YEAR} IN ({_list(years.current)})",
+        [FREE],
+    )
+    return {tuple(r[:5]): r[5] for r in rows}
+
+
+def _protect(
+    wh: Warehouse,
+    table: IndicatorTable,
+    years: Years,
+    complete: list[Month],
+    rule: SdcRule,
+    known: dict[Key, str],
+    cached: bool,
+) -> Protected:
+    """Primary and secondary confidentiality of the years computed (:mod:`marsad.protect`),
+    from the contributors of each of their level cells (the stored ``contributions``)."""
+    contributions = wh.table("contributions")
+    contributions = contributions.filter(contributions.year.isin(sorted(years.build)))
+    months = [m for m in complete if m[0] in years.build]
+    stats = cell_statistics(contributions, ibis.memtable(period_map(months)))
+    cache = {}
+    if cached and wh.has_table(SDC_CACHE) and "year" in wh.table(SDC_CACHE).columns:
+        cache = cache_from_rows(
+            wh.sql(
+                f"SELECT fingerprint, keys FROM {SDC_CACHE} WHERE year IN ({_list(years.build)})"
+            )
+        )
+    return protect_indicators(table, queries.rows(stats), rule, cache=cache, known=known)
+
+
+def _store_indicators(
+    wh: Warehouse,
+    years: Years,
+    rows: list[Observation],
+    added: list[Observation],
+    release: str,
+    status: StatusRule,
+    percent_decimals: int,
+) -> None:
+    """Write ``indicators``: the stored rows of the years kept (their ``obs_status``
+    and ``release`` set again), the rows computed and the rows added, in the order
+    of :func:`~marsad.indicators.compute.compute_indicators` then the added rows'."""
+    new = export_rows(IndicatorTable([*rows, *added]), percent_decimals=percent_decimals)
+    columns = new.column_names
+    new = new.append_column("added", pa.array([False] * len(rows) + [True] * len(added)))
+    positions = [None] * len(rows) + list(range(len(added)))
+    new = new.append_column("pos", pa.array(positions, pa.int64()))
+    keep = _keeps(wh, years, "indicators")
+    parts = [f"SELECT {_cols(columns)}, false AS kept, added, pos FROM _years_new"]
+    if keep:
+        parts.append(
+            f"SELECT {_cols(columns)}, true AS kept, false AS added, NULL::BIGINT AS pos "
+            f"FROM indicators WHERE indicator IN ({_list(CUBE_INDICATORS, True)}) AND {keep}"
+        )
+    periods = set()
+    if keep:
+        periods = {
+            r[0]
+            for r in wh.sql(
+                "SELECT DISTINCT period FROM indicators "
+                f"WHERE indicator IN ({_list(CUBE_INDICATORS, True)})"
+            )
+        }
+    periods |= {o.period for o in rows}
+    kinds = _period_table(periods, status)
+    first = break_year()
+    obs_status = (
+        "CASE WHEN NOT r.kept THEN r.obs_status "
+        "WHEN r.indicator = 'level' AND r.flow = 'exports' AND r.segment = ? AND r.service = ? "
+        "AND r.partner = ? AND r.period = ? THEN 'B' ELSE k.status END"
+    )
+    select = [
+        f'{obs_status if c == "obs_status" else "?" if c == "release" else f"r.{c}"} AS "{c}"'
+        for c in columns
+    ]
+    order = (
+        f"r.added, r.pos, {_case('r.indicator', INDICATOR_ORDER)}, "
+        f"{_case('r.flow', FLOW_ORDER)}, k.kind, r.period, r.segment <> ?, r.segment, "
+        "r.service <> ?, r.service, r.partner <> ?, r.partner"
+    )
+    query = (
+        f"SELECT {', '.join(select)} FROM ({' UNION ALL '.join(parts)}) r "
+        f"LEFT JOIN _years_kinds k ON k.period = r.period ORDER BY {order}"
+    )
+    params = [TOTAL, ALL, ALL, first or "", release, TOTAL, ALL, ALL]
+    wh.register("_years_new", new)
+    wh.register("_years_kinds", kinds)
+    try:
+        _swap(wh, "indicators", query, params)
+    finally:
+        wh.unregister("_years_new")
+        wh.unregister("_years_kinds")
+
+
+def _store_cells(wh: Warehouse, years: Years, protected: Protected) -> None:
+    """Write ``sdc_cells`` and ``sdc_cache``: the rows of the years kept, and the
+    years computed."""
+    cells = sdc_rows(protected.linked)
+    firsts = protected.suppression.first_keys
+    cache = cache_rows(protected.cache, {fp: int(firsts[fp][1][:4]) for fp in protected.cache})
+    for name, new, order in (
+        ("sdc_cells", cells, "flow, period, segment, service, partner"),
+        (SDC_CACHE, cache, "year, fingerprint"),
+    ):
+        keep = _keeps(wh, years, name)
+        if name == SDC_CACHE and keep and "year" not in wh.table(name).columns:
+            keep = ""  # a cache without years (never released): solved again
+        cols = _cols(new.column_names)
+        query = f"SELECT {cols} FROM _years_new"
+        if keep:
+            query += f" UNION ALL SELECT {cols} FROM {name} WHERE {keep}"
+        wh.register("_years_new", new)
+        try:
+            _swap(wh, name, f"SELECT * FROM ({query}) ORDER BY {order}")
+        finally:
+            wh.unregister("_years_new")
+
+
+def _keeps(wh: Warehouse, years: Years, name: str) -> str:
+    """The SQL condition on the rows of ``name`` kept (of a year kept), or ``""``."""
+    kept = years.current - years.build
+    if not kept or not wh.has_table(name):
+        return ""
+    year = "year" if name == SDC_CACHE else _YEAR
+    return f"{year} IN ({_list(kept)})"
+
+
+def _period_table(periods: Iterable[str], status: StatusRule) -> pa.Table:
+    """Each period code with its kind's rank (years first) and its revision status."""
+    codes = sorted(periods)
+    parsed = [Period.parse(c) for c in codes]
+    return pa.table(
+        {
+            "period": pa.array(codes, pa.string()),
+            "kind": pa.array([KINDS.index(p.kind) for p in parsed], pa.int32()),
+            "status": pa.array([status.status(p) for p in parsed], pa.string()),
+        }
+    )
+
+
+def _swap(wh: Warehouse, name: str, query: str, params: list | None = None) -> None:
+    """Replace table ``name`` by the rows of ``query`` (which may read it)."""
+    wh.sql(f'CREATE OR REPLACE TABLE "_next_{name}" AS {query}', params)
+    wh.sql(f'DROP TABLE IF EXISTS "{name}"')
+    wh.sql(f'ALTER TABLE "_next_{name}" RENAME TO "{name}"')
+
+
+def _cols(columns: Iterable[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _list(values: Iterable, quoted: bool = False) -> str:
+    """A SQL list of integers (or of quoted codes): ``NULL`` when empty."""
+    items = [f"'{v}'" if quoted else str(int(v)) for v in sorted(values)]
+    return ", ".join(items) or "NULL"
+
+
+def _case(column: str, order: dict[str, int]) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in order.items())
+    return f"CASE {column} {whens} END"
