@@ -1,6 +1,7 @@
 """A month added to a 10-year history: incremental build against a full rebuild.
 
     .venv/bin/python bench/bench_incremental.py [--records 2000000] [--years 10] [--out DIR]
+                                                [--first-month 1]
 
 Writes ``years * 12`` monthly transaction files (Parquet, streamed month by month),
 a firm registry and daily rates, loads them (``marsad.ingest``), builds in full, then
@@ -36,8 +37,11 @@ FIRMS = 400
 COMPARED = ("cube", "contributions", "indicators", "sdc_cells", "build_month_stats")
 
 
-def write_inputs(folder: Path, records: int, years: int, first_year: int) -> list[Path]:
-    """Firms, rates and one Parquet file per month; returns the monthly files."""
+def write_inputs(
+    folder: Path, records: int, years: int, first_year: int, first_month: int = 1
+) -> list[Path]:
+    """Firms, rates and one Parquet file per month from ``first_year``-``first_month``
+    (``years`` x 12 months, then the month added); returns the monthly files."""
     rng = np.random.default_rng(11)
     firms = [
         f"F{i:04d},Firm {i},{SEGMENTS[i % 5]},{'G' + str(i // 3) if i % 7 == 0 else ''}"
@@ -46,7 +50,7 @@ def write_inputs(folder: Path, records: int, years: int, first_year: int) -> lis
     (folder / "firms.csv").write_text(
         "firm_id,name,segment,group_id\n" + "\n".join(firms) + "\n", encoding="utf-8"
     )
-    start, end = dt.date(first_year, 1, 1), dt.date(first_year + years, 1, 31)
+    start, end = dt.date(first_year, 1, 1), dt.date(first_year + years + 1, 1, 31)
     lines = ["date,currency,mad_per_unit"]
     day, k = start, 0
     while day <= end:
@@ -58,7 +62,8 @@ def write_inputs(folder: Path, records: int, years: int, first_year: int) -> lis
         k += 1
     (folder / "rates.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     per_month = records // (years * 12)
-    months = [(first_year + i // 12, i % 12 + 1) for i in range(years * 12 + 1)]
+    first = first_month - 1
+    months = [(first_year + (first + i) // 12, (first + i) % 12 + 1) for i in range(years * 12 + 1)]
     paths = []
     for n, (y, m) in enumerate(months):
         paths.append(_month_file(folder, rng, y, m, per_month, n))
@@ -115,11 +120,18 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=2_000_000)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--first-month",
+        type=int,
+        default=1,
+        help="month of 2015 the history starts in (1: the month added opens a new year; "
+        "7: it is the seventh of its year, whose other months are recomputed too)",
+    )
     args = parser.parse_args()
     folder = args.out or Path(tempfile.mkdtemp(prefix="marsad-incr-"))
     folder.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    files = write_inputs(folder, args.records, args.years, 2015)
+    files = write_inputs(folder, args.records, args.years, 2015, args.first_month)
     print(f"wrote {len(files)} monthly files in {time.perf_counter() - t:.1f} s", flush=True)
     with open_warehouse(folder / "w.duckdb") as wh:
         t = time.perf_counter()

@@ -56,7 +56,7 @@ from marsad.engine import Warehouse, queries
 from marsad.engine.compute import Engine
 from marsad.errors import MarsadError
 from marsad.indicators.registry import COLUMNS
-from marsad.indicators.rows import stored_table
+from marsad.indicators.rows import stored_order, stored_table
 from marsad.indicators.table import IndicatorTable
 from marsad.periods import Month, Period
 from marsad.protect.loss import Loss
@@ -249,9 +249,11 @@ def load_indicators(wh: Warehouse) -> IndicatorTable:
     """
     if not wh.has_table("indicators"):
         raise BuildError("Nothing is built yet: run `marsad build` first.")
-    if "internal_value" not in wh.table("indicators").columns:
+    columns = wh.table("indicators").columns
+    if "internal_value" not in columns:
         raise BuildError("The last build was made by an older marsad: run `marsad build` again.")
-    return stored_table(wh.sql(f"SELECT {', '.join(COLUMNS)}, exact FROM indicators"))
+    order = stored_order(columns)
+    return stored_table(wh.sql(f"SELECT {', '.join(COLUMNS)}, exact FROM indicators {order}"))
 
 
 def warehouse_coverage(wh: Warehouse, rule: CoverageRule | None = None) -> Coverage:

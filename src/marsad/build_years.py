@@ -44,16 +44,14 @@ from marsad.engine.warehouse import Warehouse
 from marsad.indicators.assemble import Jobs, added_rows, flag_break
 from marsad.indicators.compute import (
     CUBE_INDICATORS,
-    FLOW_ORDER,
-    INDICATOR_ORDER,
     CubeCell,
     StatusRule,
     compute_indicators,
 )
-from marsad.indicators.rows import export_rows
+from marsad.indicators.rows import SORT_KEY, export_rows, sort_keys
 from marsad.indicators.table import IndicatorTable, Observation
 from marsad.indicators.targets import break_year
-from marsad.periods import KINDS, Month, Period
+from marsad.periods import Month, Period
 from marsad.protect.cache import METHOD, cache_from_rows, cache_rows
 from marsad.protect.cells import cell_statistics, period_map
 from marsad.protect.indicators import Protected, flagged, protect_indicators
@@ -70,6 +68,8 @@ SDC_CACHE = "sdc_cache"
 STATE = "build_years"
 #: Bump when the rows of a year change for the same cube and settings.
 VERSION = "1"
+#: The indicators computed from the cube, as a SQL list (the others are added rows).
+_CUBE = ", ".join(f"'{name}'" for name in CUBE_INDICATORS)
 #: Year of a period code (``2024``, ``2024-S1``, ``2024-07/YTD``) in SQL.
 _YEAR = "CAST(left(period, 4) AS INTEGER)"
 
@@ -281,58 +281,46 @@ def _store_indicators(
     percent_decimals: int,
 ) -> None:
     """Write ``indicators``: the stored rows of the years kept (their ``obs_status``
-    and ``release`` set again), the rows computed and the rows added, in the order
-    of :func:`~marsad.indicators.compute.compute_indicators` then the added rows'."""
+    and ``release`` set again), then the rows computed and the rows added, each with
+    its ``sort_key`` (:func:`~marsad.indicators.rows.sort_keys`: readers order by it)."""
     new = export_rows(IndicatorTable([*rows, *added]), percent_decimals=percent_decimals)
-    columns = new.column_names
-    new = new.append_column("added", pa.array([False] * len(rows) + [True] * len(added)))
-    positions = [None] * len(rows) + list(range(len(added)))
-    new = new.append_column("pos", pa.array(positions, pa.int64()))
+    new = new.append_column(SORT_KEY, pa.array(sort_keys(rows, len(added)), pa.int64()))
     keep = _keeps(wh, years, "indicators")
-    parts = [f"SELECT {_cols(columns)}, false AS kept, added, pos FROM _years_new"]
-    if keep:
-        parts.append(
-            f"SELECT {_cols(columns)}, true AS kept, false AS added, NULL::BIGINT AS pos "
-            f"FROM indicators WHERE indicator IN ({_list(CUBE_INDICATORS, True)}) AND {keep}"
-        )
-    periods = set()
-    if keep:
-        periods = {
-            r[0]
-            for r in wh.sql(
-                "SELECT DISTINCT period FROM indicators "
-                f"WHERE indicator IN ({_list(CUBE_INDICATORS, True)})"
-            )
-        }
-    periods |= {o.period for o in rows}
-    kinds = _period_table(periods, status)
-    first = break_year()
-    obs_status = (
-        "CASE WHEN NOT r.kept THEN r.obs_status "
-        "WHEN r.indicator = 'level' AND r.flow = 'exports' AND r.segment = ? AND r.service = ? "
-        "AND r.partner = ? AND r.period = ? THEN 'B' ELSE k.status END"
-    )
-    select = [
-        f'{obs_status if c == "obs_status" else "?" if c == "release" else f"r.{c}"} AS "{c}"'
-        for c in columns
-    ]
-    order = (
-        f"r.added, r.pos, {_case('r.indicator', INDICATOR_ORDER)}, "
-        f"{_case('r.flow', FLOW_ORDER)}, k.kind, r.period, r.segment <> ?, r.segment, "
-        "r.service <> ?, r.service, r.partner <> ?, r.partner"
-    )
-    query = (
-        f"SELECT {', '.join(select)} FROM ({' UNION ALL '.join(parts)}) r "
-        f"LEFT JOIN _years_kinds k ON k.period = r.period ORDER BY {order}"
-    )
-    params = [TOTAL, ALL, ALL, first or "", release, TOTAL, ALL, ALL]
     wh.register("_years_new", new)
-    wh.register("_years_kinds", kinds)
     try:
-        _swap(wh, "indicators", query, params)
+        if not keep:
+            wh.sql("CREATE OR REPLACE TABLE indicators AS SELECT * FROM _years_new")
+            return
+        wh.sql(f"DELETE FROM indicators WHERE NOT (indicator IN ({_CUBE}) AND {keep})")
+        _restatus(wh, status, release)
+        wh.sql(f"INSERT INTO indicators ({_cols(new.column_names)}) SELECT * FROM _years_new")
     finally:
         wh.unregister("_years_new")
-        wh.unregister("_years_kinds")
+
+
+def _restatus(wh: Warehouse, status: StatusRule, release: str) -> None:
+    """Set the revision status and the release of the rows kept: the last complete
+    month moves (a period becomes final a year after its end, by default), and the
+    release id changes with the cube. The break year's TOTAL level keeps its ``B``."""
+    periods = sorted(r[0] for r in wh.sql("SELECT DISTINCT period FROM indicators"))
+    table = pa.table(
+        {
+            "period": pa.array(periods, pa.string()),
+            "status": pa.array([status.status(Period.parse(p)) for p in periods], pa.string()),
+        }
+    )
+    wh.register("_years_status", table)
+    try:
+        wh.sql(
+            "UPDATE indicators SET obs_status = s.status FROM _years_status s "
+            "WHERE indicators.period = s.period AND indicators.obs_status <> s.status "
+            "AND NOT (indicator = 'level' AND flow = 'exports' AND segment = ? AND service = ? "
+            "AND partner = ? AND indicators.period = ?)",
+            [TOTAL, ALL, ALL, break_year() or ""],
+        )
+    finally:
+        wh.unregister("_years_status")
+    wh.sql("UPDATE indicators SET release = ? WHERE release <> ?", [release, release])
 
 
 def _store_cells(wh: Warehouse, years: Years, protected: Protected) -> None:
@@ -341,20 +329,17 @@ def _store_cells(wh: Warehouse, years: Years, protected: Protected) -> None:
     cells = sdc_rows(protected.linked)
     firsts = protected.suppression.first_keys
     cache = cache_rows(protected.cache, {fp: int(firsts[fp][1][:4]) for fp in protected.cache})
-    for name, new, order in (
-        ("sdc_cells", cells, "flow, period, segment, service, partner"),
-        (SDC_CACHE, cache, "year, fingerprint"),
-    ):
+    for name, new in (("sdc_cells", cells), (SDC_CACHE, cache)):
         keep = _keeps(wh, years, name)
-        if name == SDC_CACHE and keep and "year" not in wh.table(name).columns:
-            keep = ""  # a cache without years (never released): solved again
-        cols = _cols(new.column_names)
-        query = f"SELECT {cols} FROM _years_new"
-        if keep:
-            query += f" UNION ALL SELECT {cols} FROM {name} WHERE {keep}"
+        if keep and set(wh.table(name).columns) != set(new.column_names):
+            keep = ""  # a layout of an earlier marsad: made again whole
         wh.register("_years_new", new)
         try:
-            _swap(wh, name, f"SELECT * FROM ({query}) ORDER BY {order}")
+            if not keep:
+                wh.sql(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _years_new')
+                continue
+            wh.sql(f'DELETE FROM "{name}" WHERE NOT ({keep})')
+            wh.sql(f'INSERT INTO "{name}" ({_cols(new.column_names)}) SELECT * FROM _years_new')
         finally:
             wh.unregister("_years_new")
 
@@ -368,36 +353,10 @@ def _keeps(wh: Warehouse, years: Years, name: str) -> str:
     return f"{year} IN ({_list(kept)})"
 
 
-def _period_table(periods: Iterable[str], status: StatusRule) -> pa.Table:
-    """Each period code with its kind's rank (years first) and its revision status."""
-    codes = sorted(periods)
-    parsed = [Period.parse(c) for c in codes]
-    return pa.table(
-        {
-            "period": pa.array(codes, pa.string()),
-            "kind": pa.array([KINDS.index(p.kind) for p in parsed], pa.int32()),
-            "status": pa.array([status.status(p) for p in parsed], pa.string()),
-        }
-    )
-
-
-def _swap(wh: Warehouse, name: str, query: str, params: list | None = None) -> None:
-    """Replace table ``name`` by the rows of ``query`` (which may read it)."""
-    wh.sql(f'CREATE OR REPLACE TABLE "_next_{name}" AS {query}', params)
-    wh.sql(f'DROP TABLE IF EXISTS "{name}"')
-    wh.sql(f'ALTER TABLE "_next_{name}" RENAME TO "{name}"')
-
-
 def _cols(columns: Iterable[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def _list(values: Iterable, quoted: bool = False) -> str:
-    """A SQL list of integers (or of quoted codes): ``NULL`` when empty."""
-    items = [f"'{v}'" if quoted else str(int(v)) for v in sorted(values)]
-    return ", ".join(items) or "NULL"
-
-
-def _case(column: str, order: dict[str, int]) -> str:
-    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in order.items())
-    return f"CASE {column} {whens} END"
+def _list(years: Iterable[int]) -> str:
+    """A SQL list of years: ``NULL`` when empty (``IN (NULL)`` holds for no row)."""
+    return ", ".join(str(int(y)) for y in sorted(years)) or "NULL"

@@ -10,8 +10,12 @@ The build stores these rows as the warehouse's ``indicators`` table, which the
 exports read, with two more columns: ``internal_value``, the rounded value
 whatever its flag (what ``marsad export --internal`` writes, for the office's
 own use), and ``exact``, the unrounded value as text, which the bulletin reads
-back (:func:`stored_table`), so that both show the same build. They live
-beside the table they write out so that the build does not depend on ``publish``.
+back (:func:`stored_table`), so that both show the same build; and ``sort_key``,
+which with the codes gives the table's order (:data:`STORED_ORDER`): an
+incremental build deletes and inserts the rows of the years it recomputes
+(:mod:`marsad.build_years`), so readers order the rows, never trust where they lie.
+They live beside the table they write out so that the build does not depend on
+``publish``.
 """
 
 from __future__ import annotations
@@ -21,8 +25,24 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 import pyarrow as pa
 
+from marsad.indicators.compute import FLOW_ORDER, INDICATOR_ORDER
 from marsad.indicators.registry import COLUMNS
 from marsad.indicators.table import IndicatorTable, Observation
+from marsad.periods import KINDS, Period
+from marsad.reference import ALL, TOTAL
+
+#: Stored column: the order of the indicator, the flow and the period kind of a
+#: computed row; the position of an added row (old series, tracker, jobs) after them.
+SORT_KEY = "sort_key"
+#: ``sort_key`` of the first added row: after every computed one.
+ADDED_FROM = 1_000_000
+#: The stored table's order (SQL): that of
+#: :func:`~marsad.indicators.compute.compute_indicators` (indicator, flow, period
+#: kind, period, each dimension with its total first), then the added rows.
+STORED_ORDER = (
+    f"{SORT_KEY}, period, segment <> '{TOTAL}', segment, service <> '{ALL}', service, "
+    f"partner <> '{ALL}', partner"
+)
 
 #: Wide enough for any DECIMAL(38,x) value: rounding never runs out of digits.
 _WIDE = Context(prec=80, rounding=ROUND_HALF_UP)
@@ -108,3 +128,28 @@ def stored_table(rows: Iterable[tuple]) -> IndicatorTable:
         observations.append(Observation(**fields))
     release = observations[0].release if observations else ""
     return IndicatorTable(observations, release=release)
+
+
+def sort_keys(computed: Iterable[Observation], added: int) -> list[int]:
+    """``sort_key`` of computed rows (indicator, flow and period kind ranks), then of
+    ``added`` added rows (their positions, after every computed row).
+
+    >>> level = Observation("level", "exports", "2024-Q1", "TOTAL", "_T", "_T", None, "MAD")
+    >>> sort_keys([level], 2)
+    [2, 1000000, 1000001]
+    """
+    keys = [
+        INDICATOR_ORDER[o.indicator] * 100 + FLOW_ORDER[o.flow] * 10 + _kind(o.period)
+        for o in computed
+    ]
+    return keys + [ADDED_FROM + i for i in range(added)]
+
+
+def _kind(period: str) -> int:
+    return KINDS.index(Period.parse(period).kind)
+
+
+def stored_order(columns: Iterable[str]) -> str:
+    """``ORDER BY`` clause of the stored table (by ``rowid`` for a build made before
+    ``sort_key``, written in its order)."""
+    return f"ORDER BY {STORED_ORDER if SORT_KEY in set(columns) else 'rowid'}"

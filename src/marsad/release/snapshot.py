@@ -12,6 +12,7 @@ from importlib import resources
 
 from marsad.engine import Warehouse
 from marsad.indicators.registry import COLUMNS
+from marsad.indicators.rows import stored_order
 from marsad.release.store import ReleaseError
 
 #: Settings that change the figures, recorded in the manifest and used by ``verify``.
@@ -117,7 +118,8 @@ def indicator_rows(wh: Warehouse, release_id: str, *, internal: bool) -> list[tu
     release = "?" if release_id else "release"
     select = [value if c == "value" else release if c == "release" else c for c in COLUMNS]
     params = [release_id] if release_id else None
-    return wh.sql(f"SELECT {', '.join(select)} FROM indicators ORDER BY rowid", params)
+    order = stored_order(have)
+    return wh.sql(f"SELECT {', '.join(select)} FROM indicators {order}", params)
 
 
 def sdc_rows(wh: Warehouse) -> tuple[list[str], list[tuple]] | None:
