@@ -30,7 +30,7 @@ from marsad.synth import generate
 from tests.support import copy_warehouse
 
 #: How many builds are killed (each is followed by a rebuild: about 40 s each on 2 cores).
-KILLS = 6
+KILLS = 4
 
 
 def _marsad(*args: str) -> subprocess.Popen:

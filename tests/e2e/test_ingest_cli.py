@@ -253,8 +253,8 @@ def test_sigkill_leaves_before_or_complete_quick(tmp_path):
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_points_20_times(tmp_path):
-    _kill_test(tmp_path, iterations=20, rows=100_000)
+def test_sigkill_at_random_points_8_times(tmp_path):
+    _kill_test(tmp_path, iterations=8, rows=100_000)
 
 
 def test_memory_limit_option(app, runner, tmp_path):
