@@ -30,7 +30,6 @@ Months are ``(year, month)`` pairs, as in :mod:`marsad.periods`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Collection
 from decimal import Decimal
 
@@ -240,13 +239,16 @@ def cube_fingerprint(wh: Warehouse) -> str:
     """SHA-256 (hex) of the cube's content, disclosure columns aside: same
     cube, same fingerprint, whatever the load order.
 
-    **DuckDB**: hashes the ``repr`` of the rows as DuckDB's Python client
-    returns them (``Decimal``, ``int``, ``str``), sorted on every column.
+    **DuckDB**: hashes, in the warehouse, the cube's rows as text (every column but
+    ``top1_mad`` and ``top2_mad``, fields and rows separated by control characters,
+    a null written as NUL), ordered by the cell's key.
     """
-    digest = hashlib.sha256()
-    for row in wh.sql("SELECT * EXCLUDE (top1_mad, top2_mad) FROM cube ORDER BY ALL"):
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
+    columns = ("year", "month", "flow", "segment", "service", "partner", "mad", "records")
+    fields = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in (*columns, "firms"))
+    return wh.scalar(
+        f"SELECT sha256(coalesce(string_agg(concat_ws(chr(31), {fields}), chr(30) "
+        "ORDER BY year, month, flow, segment, service, partner), '')) FROM cube"
+    )
 
 
 def employment(wh: Warehouse) -> list[tuple[str, str, int]]:
