@@ -316,3 +316,25 @@ def test_a_build_recomputes_the_years_that_changed_and_the_next(world, caplog):
     assert build(wh).years_built == 2
     ((now, solved),) = _solved(caplog)
     assert now == solved > 0
+
+
+def test_the_build_command_says_what_it_rebuilt(world):
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    w, wh, rng = world
+    path = str(wh.path)
+    wh.close()
+
+    def run() -> str:
+        res = CliRunner().invoke(app, ["build", "--warehouse", path])
+        assert res.exit_code == 0, res.output
+        return " ".join(res.output.split())
+
+    assert "Rebuilt all 4 months; indicators and disclosure control of all 2 years." in run()
+    assert "Nothing changed since the last build: no month rebuilt." in run()
+    with open_warehouse(path) as again:
+        w.warehouses = [again]
+        w.transactions([_record(f"N{i}", rng, MONTHS[5]) for i in range(5)])
+    assert "Rebuilt 1 of 5 months; indicators and disclosure control of 1 of 3 years." in run()

@@ -69,7 +69,11 @@ def _summary(report) -> None:
         f"({report.first_month} to {report.last_month}), {report.cube_cells:,} cube cells, "
         f"{report.observations:,} observations."
     )
-    out.print(rebuilt_line(report.months_built, report.months_total))
+    out.print(
+        rebuilt_line(
+            report.months_built, report.months_total, report.years_built, report.years_total
+        )
+    )
     sources = ", ".join(f"{n:,} by {s}" for s, n in report.by_source.items())
     out.print(f"Segments given: {sources}.")
     if report.unallocated:
@@ -87,19 +91,27 @@ def _summary(report) -> None:
     _loss(out, report.loss)
 
 
-def rebuilt_line(built: int, total: int) -> str:
-    """How much of the history the build recomputed.
+def rebuilt_line(built: int, total: int, years: int = 0, years_total: int = 0) -> str:
+    """How much of the history the build recomputed: months of the cube, then years
+    of indicators and disclosure control (those whose cube changed and the next).
 
-    >>> rebuilt_line(1, 120), rebuilt_line(120, 120)
-    ('Rebuilt 1 of 120 months.', 'Rebuilt all 120 months.')
+    >>> rebuilt_line(1, 120, 1, 10)
+    'Rebuilt 1 of 120 months; indicators and disclosure control of 1 of 10 years.'
+    >>> rebuilt_line(120, 120, 10, 10)
+    'Rebuilt all 120 months; indicators and disclosure control of all 10 years.'
     >>> rebuilt_line(0, 120)
     'Nothing changed since the last build: no month rebuilt.'
     """
-    if not built:
+    if not built and not years:
         return "Nothing changed since the last build: no month rebuilt."
-    if built == total:
-        return f"Rebuilt all {total:,} months."
-    return f"Rebuilt {built:,} of {total:,} months."
+    line = f"Rebuilt {_of(built, total)} months"
+    if years_total:
+        line += f"; indicators and disclosure control of {_of(years, years_total)} years"
+    return line + "."
+
+
+def _of(part: int, whole: int) -> str:
+    return f"all {whole:,}" if part == whole else f"{part:,} of {whole:,}"
 
 
 def _loss(out, losses) -> None:
