@@ -44,7 +44,7 @@ import pyarrow as pa
 
 from marsad.classify import classify, service_map
 from marsad.convert import AMOUNT_LIMIT, HOME_CURRENCY, check_problems, convert, daily_rates
-from marsad.cube import cube
+from marsad.cube import cube, month_of
 from marsad.engine import Warehouse, queries
 from marsad.engine.compute import Engine
 from marsad.periods import Month
@@ -153,8 +153,7 @@ def month_firms(classified: ibis.Table) -> ibis.Table:
     counts (records by source, firms held for review) and what the incremental state
     reads (the firms and currencies of each month)."""
     keyed = classified.select(
-        year=classified.value_date.year().cast("int32"),
-        month=classified.value_date.month().cast("int32"),
+        **month_of(classified.value_date),
         firm_id=classified.firm_id,
         segment_source=classified.segment_source,
         currency=classified.currency,

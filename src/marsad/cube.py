@@ -17,6 +17,12 @@ DIMENSIONS = ("year", "month", "flow", "segment", "service", "partner")
 MONEY = dtypes.Decimal(38, 2)
 
 
+def month_of(date: ibis.DateValue) -> dict[str, ibis.IntegerValue]:
+    """``year`` and ``month`` (1-12) of a date column, as INT32: how the cube and every
+    per-month table of the build (contributions, month stats) key a record."""
+    return {"year": date.year().cast("int32"), "month": date.month().cast("int32")}
+
+
 def cube(records: ibis.Table) -> ibis.Table:
     """Aggregate converted records (with ``mad``) into cube cells.
 
@@ -26,8 +32,7 @@ def cube(records: ibis.Table) -> ibis.Table:
     silently summed as null.
     """
     cells = records.select(
-        year=records.value_date.year().cast("int32"),
-        month=records.value_date.month().cast("int32"),
+        **month_of(records.value_date),
         flow=records.flow,
         segment=records.segment,
         service=records.service_code,

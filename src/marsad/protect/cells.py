@@ -36,6 +36,7 @@ import ibis
 import ibis.expr.datatypes as dtypes
 import pyarrow as pa
 
+from marsad.cube import month_of
 from marsad.periods import KINDS, Month, Period
 from marsad.protect.table import (
     Cell,
@@ -87,8 +88,7 @@ def contributions(records: ibis.Table, firms: ibis.Table) -> ibis.Table:
         else_="unknown",
     )
     cells = joined.select(
-        year=joined.value_date.year().cast("int32"),
-        month=joined.value_date.month().cast("int32"),
+        **month_of(joined.value_date),
         flow=joined.flow,
         segment=joined.segment,
         service=joined.service_code,
