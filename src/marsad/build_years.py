@@ -180,9 +180,7 @@ def compute_and_store(
     step("protect")
     known = _stored_flags(wh, years)
     protected = _protect(wh, table, years, complete, rule, known, cached)
-    withheld = dict(known)
-    withheld.update((k, c.status) for k, c in protected.linked.cells.items() if c.withheld)
-    added = [flagged(o, withheld) for o in added]
+    added = [flagged(o, protected.withheld) for o in added]
 
     step("save")
     rows = flag_break(protected.table)

@@ -20,6 +20,7 @@ They live beside the table they write out so that the build does not depend on
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
 
@@ -145,7 +146,9 @@ def sort_keys(computed: Iterable[Observation], added: int) -> list[int]:
     return keys + [ADDED_FROM + i for i in range(added)]
 
 
+@functools.cache
 def _kind(period: str) -> int:
+    """The rank of a period code's kind (a table repeats each code a thousand times)."""
     return KINDS.index(Period.parse(period).kind)
 
 

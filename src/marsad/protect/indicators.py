@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from marsad.indicators.compute import parent_key
@@ -65,6 +65,8 @@ class Protected:
     table: IndicatorTable
     linked: LinkedTable
     suppression: Suppression
+    #: the flag of every withheld level cell the table's figures read (``known`` too)
+    withheld: Mapping[Key, str] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return f"Protected({self.suppression!r})"
@@ -186,7 +188,10 @@ def protect_indicators(
     withheld.update((k, c.status) for k, c in suppression.table.cells.items() if c.withheld)
     rows = [flagged(obs, withheld) for obs in table]
     return Protected(
-        IndicatorTable.from_rows(rows, release=table.release), suppression.table, suppression
+        IndicatorTable.from_rows(rows, release=table.release),
+        suppression.table,
+        suppression,
+        withheld,
     )
 
 
