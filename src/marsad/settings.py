@@ -95,10 +95,10 @@ class Settings(BaseSettings):
     # -- ingest ------------------------------------------------------------------
     memory_limit: str = Field(
         default="4GB",
-        description="Memory DuckDB may hold while loading files (e.g. 2GB); beyond it the "
-        "staged rows spill to disk, so a file of any size loads in bounded memory "
-        "(measured: a 10M-row, 559 MB file peaks at 4.3 GB unbounded, 1.3 GB at 1GB). "
-        "The --memory-limit flag overrides it.",
+        description="Memory DuckDB may hold in any command (e.g. 2GB); beyond it DuckDB "
+        "spills to disk beside the warehouse, so loads and builds of any size run in bounded "
+        "memory (measured: a 10M-row, 559 MB file peaks at 4.3 GB unbounded, 1.3 GB at 1GB). "
+        "The ingest flag --memory-limit overrides it for a load.",
     )
     temp_dir: Path | None = Field(
         default=None,
