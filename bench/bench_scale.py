@@ -243,6 +243,10 @@ def run_size(records: int, args: argparse.Namespace, work: Path) -> dict:
     rep.say(f"wrote {out['records']:,} records in {out['months']} monthly files ({size / 1e6:,.0f} "
             f"MB) in {out['generate']['seconds']:.1f} s under {folder}")  # fmt: skip
     months = [str(p) for p in inputs["months"]]
+    for old in ("bare-parquet", "marsad.records", "marsad.duckdb.tmp"):  # a kept run's outputs
+        shutil.rmtree(folder / old, ignore_errors=True)
+    for old in ("marsad.duckdb", "marsad.duckdb.wal"):
+        (folder / old).unlink(missing_ok=True)
     out["bare_ingest"] = child("bare_ingest", files=months, out=str(folder / "bare-parquet"))
     wh = str(folder / "marsad.duckdb")
     out["ingest"] = child(

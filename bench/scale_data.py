@@ -17,7 +17,9 @@ Randomness is a hash of the record number: the same arguments give the same byte
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,27 +177,38 @@ def write_month(
 def generate(folder: Path, plan: Plan) -> dict[str, object]:
     """Write ``firms.csv``, ``rates.csv``, ``transactions/YYYY-MM.csv`` (one per month of
     the plan) and ``extra/YYYY-MM.csv`` (the month after) under ``folder``; return the
-    paths: ``{"firms": Path, "rates": Path, "months": [Path, ...], "extra": Path}``."""
+    paths: ``{"firms": Path, "rates": Path, "months": [Path, ...], "extra": Path}``.
+
+    Inputs written whole before for the same plan (``folder/plan.json``, written last)
+    are reused, not written again: ``--keep DIR`` runs at 100M reuse their 6 GB of CSV."""
+    marker = folder / "plan.json"
+    wanted = json.dumps(dataclasses.asdict(plan))
+    if marker.exists() and marker.read_text() == wanted:
+        return _paths(folder, plan)
+    marker.unlink(missing_ok=True)
     tx = folder / "transactions"
     tx.mkdir(parents=True, exist_ok=True)
     (folder / "extra").mkdir(exist_ok=True)
+    paths = _paths(folder, plan)
     con = duckdb.connect()
     try:
-        write_firms(con, folder / "firms.csv")
-        write_rates(con, folder / "rates.csv", plan)
-        months = []
-        for k, month in enumerate(plan.months):
-            path = tx / f"{month[0]:04d}-{month[1]:02d}.csv"
+        write_firms(con, paths["firms"])
+        write_rates(con, paths["rates"], plan)
+        for k, (path, month) in enumerate(zip(paths["months"], plan.months, strict=True)):
             write_month(con, path, k * plan.per_month, plan.per_month, month)
-            months.append(path)
-        y, m = plan.extra_month
-        extra = folder / "extra" / f"{y:04d}-{m:02d}.csv"
-        write_month(con, extra, len(months) * plan.per_month, plan.per_month, plan.extra_month)
+        k = len(plan.months)
+        write_month(con, paths["extra"], k * plan.per_month, plan.per_month, plan.extra_month)
     finally:
         con.close()
+    marker.write_text(wanted)
+    return paths
+
+
+def _paths(folder: Path, plan: Plan) -> dict[str, object]:
+    y, m = plan.extra_month
     return {
         "firms": folder / "firms.csv",
         "rates": folder / "rates.csv",
-        "months": months,
-        "extra": extra,
+        "months": [folder / "transactions" / f"{y:04d}-{m:02d}.csv" for y, m in plan.months],
+        "extra": folder / "extra" / f"{y:04d}-{m:02d}.csv",
     }

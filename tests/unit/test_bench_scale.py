@@ -48,6 +48,21 @@ def test_generated_inputs_load_whole(small) -> None:
     assert sum(r.quarantined for r in reports) == 0
 
 
+def test_inputs_written_whole_before_for_the_same_plan_are_reused(small, tmp_path) -> None:
+    _wh, got, plan = small
+    inputs = got["inputs"]
+    folder = inputs["firms"].parent
+    stamps = {p: p.stat().st_mtime_ns for p in [inputs["firms"], *inputs["months"]]}
+    assert scale_data.generate(folder, plan) == inputs
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+    other = scale_data.Plan(records=2_000, years=1, end=plan.end)
+    small_inputs = scale_data.generate(tmp_path, other)
+    (tmp_path / "plan.json").write_text("{}")  # a run stopped half-way: written again
+    before = small_inputs["months"][0].stat().st_mtime_ns
+    assert scale_data.generate(tmp_path, other) == small_inputs
+    assert small_inputs["months"][0].stat().st_mtime_ns > before
+
+
 def test_generated_shape(small) -> None:
     """Seven banks every month, a few thousand firms, some without an id or unregistered."""
     path, _got, _plan = small
