@@ -195,7 +195,10 @@ def test_a_fault_while_writing_a_part_leaves_nothing(tmp_path, monkeypatch, erro
         raise error
 
     monkeypatch.setattr(parts, "_copy", failing)
-    _one_line(_ingest(db, _records(tmp_path / "more.csv", 80, extra_month=True), code=2), *words)
+    res = _ingest(db, _records(tmp_path / "more.csv", 80, extra_month=True), code=2)
+    store = db.with_suffix(".records").absolute()
+    _one_line(res, f"cannot write to the record store folder {store}: ", *words)
+    assert ".staging" not in res.stderr  # the folder the user can act on, not our file
     monkeypatch.undo()
     assert _state(db) == before
 

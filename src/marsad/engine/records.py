@@ -15,8 +15,11 @@ what in them (``record_file_reporters``), written in the same transaction as the
 ledger. A load is therefore atomic: new parts are written before the
 commit and are only read once the catalogue names them; the parts they replace
 are deleted after it. A crash leaves at worst orphan files, which the next
-writable open deletes (:meth:`RecordStore.sweep`). Every open checks that the parts
-the catalogue names are there, with their sizes, and says which one is not.
+writable open deletes (:meth:`RecordStore.sweep`). Every open, before anything reads
+a part, checks that the parts the catalogue names are there, listed once, with their
+sizes and their SHA-256, and says which one is not (:meth:`RecordStore.check`). The
+first writable open of a catalogue made without the SHA-256 records it, from the
+parts as they are then (after checking their sizes and that they read as Parquet).
 
 Every command reads the records through the temporary view ``transactions``
 (created on each open, read-only too), with the columns and types of the old
@@ -48,8 +51,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from marsad.engine.parts import next_generation, write_months
-from marsad.engine.sql import part_fault, quote_ident, quote_literal
+from marsad.engine.parts import (
+    next_generation,
+    record_hashes,
+    upgrade_parts_catalogue,
+    verify_parts,
+    write_months,
+)
+from marsad.engine.sql import quote_ident, quote_literal
 from marsad.ingest.schema import SOURCE_COLUMNS, TRANSACTIONS
 
 if TYPE_CHECKING:
@@ -76,7 +85,8 @@ CREATE TABLE IF NOT EXISTS record_files (
     rows        BIGINT NOT NULL,
     bytes       BIGINT NOT NULL,
     first_date  DATE,
-    last_date   DATE
+    last_date   DATE,
+    sha256      VARCHAR           -- of the file's content, hex (NULL: not yet recorded)
 );
 CREATE TABLE IF NOT EXISTS record_file_reporters (
     file        VARCHAR NOT NULL,
@@ -115,22 +125,26 @@ class RecordStore:
 
     # -- opening ------------------------------------------------------------------
     def open(self, *, writable: bool) -> None:
-        """Create the catalogue (and move a legacy table in, sweep orphans), check that
-        the parts it names are on the disk, then create the view.
+        """Create the catalogue (and move a legacy table in), check that the parts it
+        names are on the disk as written, then (writable) record the SHA-256 of the parts
+        without one and sweep orphans, and create the view.
 
-        Raises :class:`~marsad.engine.sql.WarehouseFault` (exit 2) when a part is
-        missing or not the size the catalogue says."""
+        Raises :class:`~marsad.engine.sql.WarehouseFault` (exit 2), having changed
+        nothing, when a part is missing, not the size or not the content the catalogue
+        says (see :meth:`check`)."""
         if writable:
             for statement in CATALOGUE_DDL.split(";"):
                 if statement.strip():
                     self.wh.sql(statement)
-            upgrade_parts_catalogue(self.wh)
+            upgrade_parts_catalogue(self.wh, self.root)
             if self._legacy_table():
                 self._migrate()
-            self.sweep()
         if self._legacy_table():
             return  # read-only open of a warehouse not moved yet: its table is read as is
-        self.check()
+        unhashed = self.check()
+        if writable:
+            self._record_hashes(unhashed)
+            self.sweep()
         self.attach()
 
     def _legacy_table(self) -> bool:
@@ -149,19 +163,34 @@ class RecordStore:
             )
         )
 
-    def check(self) -> None:
+    def check(self) -> list[str]:
         """Raise a :class:`~marsad.engine.sql.WarehouseFault` naming the first part of the
-        catalogue that is missing or not the size it says (e.g. deleted by hand)."""
+        catalogue that is missing, not the size or not the SHA-256 it says (deleted,
+        damaged or replaced by hand), or listed twice; return the parts the catalogue
+        has no SHA-256 for (made before it was recorded), which read as Parquet."""
         if not self._has_catalogue():
+            return []
+        digest = "sha256" if self._has_hashes() else "NULL"
+        rows = self.wh.sql(f"SELECT file, bytes, {digest} FROM record_files ORDER BY file")
+        return verify_parts(self.wh, self.root, rows)
+
+    def _has_hashes(self) -> bool:
+        return bool(
+            self.wh.scalar(
+                "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND table_name = 'record_files' AND column_name = 'sha256'"
+            )
+        )
+
+    def _record_hashes(self, unhashed: list[str]) -> None:
+        """Add the SHA-256 column to a catalogue made without it, and record the hash of
+        ``unhashed`` parts from what they hold now (one transaction)."""
+        if self._has_hashes() and not unhashed:
             return
-        for relative, size in self.wh.sql("SELECT file, bytes FROM record_files ORDER BY file"):
-            path = self.root / relative
-            try:
-                found = path.stat().st_size
-            except FileNotFoundError:
-                raise part_fault(path, "is missing") from None
-            if found != size:
-                raise part_fault(path, f"has {found:,} bytes, not {size:,}")
+        with self.wh.transaction():
+            self.wh.sql("ALTER TABLE record_files ADD COLUMN IF NOT EXISTS sha256 VARCHAR")
+            record_hashes(self.wh, self.root, unhashed)
+        log.info("recorded the SHA-256 of %s parts of %s as they are now", len(unhashed), self.root)
 
     def attach(self) -> None:
         """(Re)create the temporary view ``transactions`` over the catalogue's parts."""
@@ -350,33 +379,3 @@ class RecordStore:
             self.wh.sql(f"DROP TABLE {VIEW}")
         self.migrated = n
         log.info("moved %s records to the record store %s", f"{n:,}", self.root)
-
-
-def upgrade_parts_catalogue(wh: Warehouse) -> None:
-    """Turn the first catalogue (``record_parts``: a list of files per month and
-    generation, main of a few hours) into ``record_files``, one row per file."""
-    found = wh.scalar(
-        "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary "
-        "AND database_name = current_database() AND table_name = 'record_parts'"
-    )
-    if not found:
-        return
-    with wh.transaction():
-        wh.sql(
-            """INSERT INTO record_files
-               SELECT year, month, files[i], generation, CASE WHEN i = 1 THEN rows ELSE 0 END,
-                      bytes, first_date, last_date
-               FROM (SELECT *, unnest(range(1, len(files) + 1)) AS i FROM record_parts)"""
-        )
-        wh.sql(
-            """INSERT INTO record_file_reporters
-               SELECT p.files[1], r.reporter, r.records
-               FROM record_part_reporters r JOIN record_parts p USING (year, month, generation)"""
-        )
-        wh.sql("DROP TABLE record_part_reporters")
-        wh.sql("DROP TABLE record_parts")
-        root = store_folder(wh.path.absolute())
-        for (relative,) in wh.sql("SELECT file FROM record_files"):
-            with contextlib.suppress(OSError):  # a missing file: check() says so
-                size = (root / relative).stat().st_size
-                wh.sql("UPDATE record_files SET bytes = ? WHERE file = ?", [size, relative])

@@ -45,6 +45,8 @@ _ERRNO_CAUSES = {
     errno.EROFS: "the file system is read-only",
     errno.EACCES: "permission denied",
     errno.EPERM: "operation not permitted",
+    errno.EMFILE: "too many open files (raise the limit: ulimit -n)",
+    errno.ENFILE: "too many open files on the system",
 }
 #: The same faults as the SQL engine words them.
 _TEXT_CAUSES = (
@@ -53,6 +55,8 @@ _TEXT_CAUSES = (
     ("Read-only file system", errno.EROFS),
     ("Permission denied", errno.EACCES),
     ("Operation not permitted", errno.EPERM),
+    ("Too many open files in system", errno.ENFILE),
+    ("Too many open files", errno.EMFILE),
 )
 #: Faults met while writing: the message says "cannot write".
 _WRITING = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
@@ -98,11 +102,11 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
     part = _PART.search(text)
     if part is not None:
         cause = text.strip().splitlines()[0]
-        return part_fault(part.group(1), f"cannot be read ({cause})")
+        return part_fault(part.group(1), f"cannot be read ({cause})", "damaged?")
     return None
 
 
-def part_fault(part: object, what: str) -> WarehouseFault:
+def part_fault(part: object, what: str, why: str = "moved or deleted by hand?") -> WarehouseFault:
     """A part of the record store that is not what its catalogue says (exit 2).
 
     >>> print(part_fault("/d/w.records/2024-03/g00000004.parquet", "is missing"))
@@ -111,11 +115,20 @@ def part_fault(part: object, what: str) -> WarehouseFault:
     /d/w.records/2024-03/g00000004.parquet is missing (moved or deleted by hand?);
     restore the folder from the backup made with the warehouse file
     """
-    root = PurePath(str(part)).parent.parent
+    return store_fault(PurePath(str(part)).parent.parent, f"{part} {what}", why)
+
+
+def store_fault(root: object, what: str, why: str) -> WarehouseFault:
+    """The record store ``root`` does not match its catalogue: ``what`` (``why``), one line.
+
+    >>> print(store_fault("/d/w.records", "the folder is missing", "moved?"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    the record store /d/w.records does not match its catalogue: the folder is missing
+    (moved?); restore the folder from the backup made with the warehouse file
+    """
     return WarehouseFault(
-        f"the record store {root} does not match its catalogue: {part} {what} "
-        "(moved or deleted by hand?); restore the folder from the backup made with the "
-        "warehouse file"
+        f"the record store {root} does not match its catalogue: {what} ({why}); "
+        "restore the folder from the backup made with the warehouse file"
     )
 
 
