@@ -22,8 +22,9 @@ the next build solves again only the components whose cells changed, the years
 a new month touches; ``full=True`` solves every one). The build also stores ``rates_daily`` and
 ``service_map`` and defines the view ``records_mad`` (every record with its segment
 and MAD value, lazily over ``transactions``: for tracing a figure back to its
-records; a build never scans it). A build is a pure function of the loaded data:
-the release id is derived from the cube's content and the complete months.
+records; a build never scans it). A build is a pure function of the loaded data,
+the reference data and the settings: the release id is the digest of the table it
+stores (:func:`_release_id`), so one id is one table.
 
 A build is all or nothing: every table and view is written in one transaction,
 so a build stopped at any point (an error, a full disk, a kill) leaves the
@@ -34,7 +35,6 @@ stored ``indicators``, always show one and the same release.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -54,15 +54,57 @@ from marsad.coverage import (
 )
 from marsad.engine import Warehouse, queries
 from marsad.engine.compute import Engine
+from marsad.engine.sql import quote_ident
 from marsad.errors import MarsadError
 from marsad.indicators.registry import COLUMNS
-from marsad.indicators.rows import stored_order, stored_table
+from marsad.indicators.rows import SORT_KEY, stored_order, stored_table
 from marsad.indicators.table import IndicatorTable
 from marsad.periods import Month, Period
 from marsad.protect.loss import Loss
 from marsad.protect.primary import SdcRule
 
 log = logging.getLogger(__name__)
+
+#: The release of the rows while the build computes them: the id is the table's digest
+#: (:func:`_release_id`), written once the table is whole.
+PENDING = "pending"
+
+#: What every setting (``MARSAD_…``) and argument of :func:`build` not listed here does
+#: to the table: each changes it (and so the release id, its digest) and reaches it
+#: through the incremental plan as follows. ``percent_decimals`` and the confidentiality
+#: parameters (``sdc_rule``, ``sdc_min_contributors``, ``sdc_p``) are in
+#: :func:`~marsad.build_years.settings_fingerprint` (every year recomputed);
+#: ``provisional_from`` and ``final_after_months`` set the status of every row in every
+#: build; ``coverage_rule`` (``expected_reporters``, ``coverage_window``) changes the
+#: complete months, whose years are recomputed. Listed here, with why, what cannot change
+#: a byte of the table (``tests/unit/test_release_id.py`` checks that each setting is in
+#: one of the two).
+NOT_PUBLISHED = {
+    "rate_max_age_days": "only stops the build (a rate too old); the rate used is the same",
+    "engine": "both engines give the same cube, to the byte",
+    "spark_master": "where the spark engine runs",
+    "full": "an incremental build stores a full build's tables",
+    "progress": "reports the steps",
+    "warehouse": "where the data are",
+    "releases_dir": "where releases are kept",
+    "memory_limit": "ingest: how loading spills to disk",
+    "temp_dir": "ingest: where loading copies files",
+    "batch_bytes": "ingest: how files are grouped in transactions",
+    "header_search_rows": "ingest: where the header is searched (what loads is in the cube)",
+    "min_value_date": "ingest: what it accepts (what loads is in the cube)",
+    "max_value_date": "ingest: what it accepts (what loads is in the cube)",
+    "max_amount": "ingest: what it accepts (what loads is in the cube)",
+    "home_country": "ingest: what it accepts (what loads is in the cube)",
+    "user": "recorded with waivers and withdrawals",
+    "publisher": "read when a bulletin or data file is written, not stored by the build",
+    "contact": "read when a bulletin is written, not stored by the build",
+    "release_date": "read when a bulletin is written, not stored by the build",
+    "next_release_date": "read when a bulletin is written, not stored by the build",
+    "admin": "the web's admin side",
+    "admin_token": "the web's admin side",
+    "api_max_rows": "the web's answers",
+    "api_page_size": "the web's answers",
+}
 
 #: Steps reported to a progress callback, in order.
 STEPS = ("plan", "coverage", "classify and convert", "cube", "indicators", "protect", "save")
@@ -99,6 +141,7 @@ class BuildReport:
     engine: str = "duckdb"  # the engine of the heavy stage
     years_built: int = 0  # years whose indicators and disclosure control were recomputed
     years_total: int = 0  # years of the cube and of the complete months
+    changed: bool = True  # the table differs from the last build's (False: the same bytes)
 
     @functools.cached_property
     def table(self) -> IndicatorTable:
@@ -168,7 +211,6 @@ def build(
         complete = sorted(coverage.complete)
         jobs = queries.employment(wh)
         sdc_rule = sdc_rule or _settings_rule()
-        release = _release_id(wh, complete, jobs, sdc_rule)
         settings_fp = build_years.settings_fingerprint(sdc_rule, percent_decimals)
         years = build_years.plan_years(
             wh,
@@ -178,10 +220,11 @@ def build(
             settings_fp=settings_fp,
             full=plan.full,
         )
+        before = build_years.stored_digest(wh)
         saved = build_years.compute_and_store(
             wh,
             years,
-            release=release,
+            release=PENDING,
             complete=complete,
             rule=sdc_rule,
             jobs=jobs,
@@ -192,6 +235,9 @@ def build(
             cached=not full,
             step=step,
         )
+        digest = table_digest(wh)
+        release = _release_id(wh, digest)
+        build_years.stamp(wh, release, settings_fp=settings_fp, digest=digest)
         report = _report(wh, records, release, saved.observations, coverage)
         report = replace(
             report,
@@ -201,6 +247,7 @@ def build(
             years_built=len(years.build),
             years_total=len(years.current),
             engine=runner.name,
+            changed=digest != before,
         )
     log.info(
         "build %s: %s records, %s observations, %s of %s months and %s of %s years rebuilt (%s)",
@@ -334,30 +381,49 @@ def _settings_rule() -> SdcRule:
     return get_settings().sdc_rule()
 
 
-def _release_id(
-    wh: Warehouse,
-    complete: list[Month] | None,
-    jobs: list[tuple[str, str, int]] | None = None,
-    rule: SdcRule | None = None,
-) -> str:
-    """``<last month>.<first 8 hex digits of a SHA-256>`` (e.g. 2025-06.3fa9c2d1), of the
-    cube's content, when known of the complete months (what is published), and of the jobs
-    loaded, when there are any (so that loading an employment file makes a new build).
-    A build of the synthetic generator's records says so: ``2025-06.synthetic.3fa9c2d1``,
-    in the ``release`` column of every file made from it. Other confidentiality parameters
-    withhold other cells, so they give another id (hashed with the cube's content, which
-    is not public: the id does not reveal them)."""
+def table_digest(wh: Warehouse) -> str:
+    """SHA-256 (64 hex digits) of the stored ``indicators`` table, in the order readers
+    read it, every column but ``release`` (named from this digest) and ``sort_key``
+    (an incremental build numbers the rows of the years it recomputes after the
+    others: only their order is read): the public and internal values, the exact ones
+    that the bulletin rounds, the statuses. Same bytes in every file made from the
+    table, same digest; a withheld value is hashed too, so the digest of the public
+    table cannot be computed by anyone but the office.
+
+    >>> import tempfile, pathlib
+    >>> from marsad.engine import open_warehouse
+    >>> wh = open_warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+    >>> key = ", ".join(f"{c} VARCHAR" for c in COLUMNS[:6])
+    >>> _ = wh.sql(f"CREATE TABLE indicators ({key}, value VARCHAR, release VARCHAR)")
+    >>> empty = table_digest(wh)
+    >>> _ = wh.sql("INSERT INTO indicators VALUES ('level', 'exports', '2024', 'TOTAL', "
+    ...            "'_T', '_T', '1.00', 'x')")
+    >>> one = table_digest(wh)
+    >>> _ = wh.sql("UPDATE indicators SET release = 'y'")
+    >>> (len(one), one != empty, table_digest(wh) == one)
+    (64, True, True)
+    >>> wh.close()
+    """
+    columns = [c for c in wh.table("indicators").columns if c not in ("release", SORT_KEY)]
+    fields = ", ".join(f"coalesce(CAST({quote_ident(c)} AS VARCHAR), chr(0))" for c in columns)
+    order = stored_order(wh.table("indicators").columns).removeprefix("ORDER BY ")
+    return wh.scalar(
+        f"SELECT sha256(coalesce(string_agg(concat_ws(chr(31), {fields}), chr(30) "
+        f"ORDER BY {order}, indicator, flow), '')) FROM indicators"
+    )
+
+
+def _release_id(wh: Warehouse, digest: str) -> str:
+    """``<last month>.<first 8 hex digits of the table's digest>`` (e.g. 2025-06.3fa9c2d1):
+    the id names the table (:func:`table_digest`), so that two builds have one id exactly
+    when every file made from their tables is the same, whatever setting, reference file,
+    load or version of marsad made the difference. A build of the synthetic generator's
+    records says so: ``2025-06.synthetic.3fa9c2d1``, in the ``release`` column of every
+    file made from it. The digest covers withheld values, which are not public: the id
+    does not reveal the confidentiality parameters."""
     _first, last = queries.cube_months(wh)
-    fingerprint = queries.cube_fingerprint(wh)
-    if complete is not None:
-        fingerprint = hashlib.sha256(f"{fingerprint}{complete!r}".encode()).hexdigest()
-    if jobs:
-        fingerprint = hashlib.sha256(f"{fingerprint}{jobs!r}".encode()).hexdigest()
-    if rule is not None:
-        secret = f"{fingerprint}|{rule.min_contributors}|{rule.p.normalize()}"
-        fingerprint = hashlib.sha256(secret.encode()).hexdigest()
     synthetic = ".synthetic" if queries.has_synthetic_firms(wh) else ""
-    return f"{Period('month', *last)}{synthetic}.{fingerprint[:8]}"
+    return f"{Period('month', *last)}{synthetic}.{digest[:8]}"
 
 
 def _stored_complete(wh: Warehouse) -> list[Month]:

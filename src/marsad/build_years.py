@@ -18,9 +18,9 @@ year after each (:func:`plan_years`), and keeps the stored rows of the other yea
 What reads every year is made again by every build, cheaply: the rows the build adds
 (:func:`~marsad.indicators.assemble.added_rows`: the old series, the exports tracker,
 which reads five years of TOTAL levels, the jobs); the revision status (``obs_status``)
-of every row, since the last complete month moves with each new month, and the release
-id, both set in the one SQL statement that writes the table in its order; the
-information loss, counted in SQL (:func:`~marsad.protect.stored.stored_loss`).
+of every row, since the last complete month (or the revision policy) moves, in one
+SQL statement; the release id, the digest of the table once written (:func:`stamp`);
+the information loss, counted in SQL (:func:`~marsad.protect.stored.stored_loss`).
 
 A full build is the same code with every year to compute, so that the two cannot
 drift apart; ``tests/unit/test_incremental.py`` checks, on random sequences of
@@ -161,9 +161,10 @@ def compute_and_store(
     step: Callable[[str], None] = lambda _name: None,
 ) -> Saved:
     """Compute the rows of ``years.build``, protect them, and store ``indicators``,
-    ``sdc_cells``, ``sdc_cache`` and ``build_years`` (module docstring); ``cached``:
-    reuse the stored suppression patterns (``False``: solve every component again).
-    Runs inside the build's transaction."""
+    ``sdc_cells`` and ``sdc_cache`` (module docstring), every row's ``release`` set to
+    ``release`` (the build then names the table: :func:`stamp`); ``cached``: reuse the
+    stored suppression patterns (``False``: solve every component again). Runs inside
+    the build's transaction."""
     step("indicators")
     status = StatusRule.of(complete, final_after_months, provisional_from)
     cells = [CubeCell(*row) for row in queries.cube_cells(wh, years.window)]
@@ -184,10 +185,25 @@ def compute_and_store(
 
     step("save")
     rows = flag_break(protected.table)
-    _store_indicators(wh, years, rows, added, release, status, percent_decimals)
+    _store_indicators(wh, years, rows, added, status, percent_decimals)
     _store_cells(wh, years, protected)
-    wh.replace_table(STATE, pa.table({"settings": [settings_fp]}))
     return Saved(int(wh.scalar("SELECT count(*) FROM indicators")), stored_loss(wh))
+
+
+def stamp(wh: Warehouse, release: str, *, settings_fp: str, digest: str) -> None:
+    """Write the release id in every row of ``indicators``, and the state of this build
+    in ``build_years``: ``settings`` (``settings_fp``, read by :func:`plan_years`) and
+    ``indicators`` (``digest``, the table's SHA-256, read by :func:`stored_digest`)."""
+    wh.sql("UPDATE indicators SET release = ? WHERE release IS DISTINCT FROM ?", [release] * 2)
+    wh.replace_table(STATE, pa.table({"settings": [settings_fp], "indicators": [digest]}))
+
+
+def stored_digest(wh: Warehouse) -> str:
+    """The digest of the table of the last build (``""`` when none is known: no build,
+    or one by an older marsad)."""
+    if not wh.has_table(STATE) or "indicators" not in wh.table(STATE).columns:
+        return ""
+    return wh.scalar(f"SELECT max(indicators) FROM {STATE}") or ""
 
 
 def _annual_levels(
@@ -282,12 +298,11 @@ def _store_indicators(
     years: Years,
     rows: list[Observation],
     added: list[Observation],
-    release: str,
     status: StatusRule,
     percent_decimals: int,
 ) -> None:
     """Write ``indicators``: the stored rows of the years kept (their ``obs_status``
-    and ``release`` set again), then the rows computed and the rows added, each with
+    set again), then the rows computed and the rows added, each with
     its ``sort_key`` (:func:`~marsad.indicators.rows.sort_keys`: readers order by it)."""
     new = export_rows(IndicatorTable([*rows, *added]), percent_decimals=percent_decimals)
     new = new.append_column(SORT_KEY, pa.array(sort_keys(rows, len(added)), pa.int64()))
@@ -298,16 +313,17 @@ def _store_indicators(
             wh.sql("CREATE OR REPLACE TABLE indicators AS SELECT * FROM _years_new")
             return
         wh.sql(f"DELETE FROM indicators WHERE NOT (indicator IN ({_CUBE}) AND {keep})")
-        _restatus(wh, status, release)
+        _restatus(wh, status)
         wh.sql(f"INSERT INTO indicators ({_cols(new.column_names)}) SELECT * FROM _years_new")
     finally:
         wh.unregister("_years_new")
 
 
-def _restatus(wh: Warehouse, status: StatusRule, release: str) -> None:
-    """Set the revision status and the release of the rows kept: the last complete
-    month moves (a period becomes final a year after its end, by default), and the
-    release id changes with the cube. The break year's TOTAL level keeps its ``B``."""
+def _restatus(wh: Warehouse, status: StatusRule) -> None:
+    """Set the revision status of the rows kept: the last complete month moves (a
+    period becomes final a year after its end, by default), and so may the revision
+    policy. The break year's TOTAL level keeps its ``B``. (Their release is set with
+    every row's by :func:`stamp`.)"""
     periods = sorted(r[0] for r in wh.sql("SELECT DISTINCT period FROM indicators"))
     table = pa.table(
         {
@@ -326,7 +342,6 @@ def _restatus(wh: Warehouse, status: StatusRule, release: str) -> None:
         )
     finally:
         wh.unregister("_years_status")
-    wh.sql("UPDATE indicators SET release = ? WHERE release <> ?", [release, release])
 
 
 def _store_cells(wh: Warehouse, years: Years, protected: Protected) -> None:

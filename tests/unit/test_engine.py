@@ -159,9 +159,9 @@ def test_cube_counts_records_firms_and_the_two_largest_contributions(warehouse):
 
 
 def test_the_release_id_and_months_come_from_the_cube_alone(tmp_path):
-    """The build's queries moved into engine/queries.py: the release id still hashes
-    the cube's content (same records in another order, same id) and ends in the last
-    month, and the report names the cube's first and last month."""
+    """The release id names the table (same records in another order, same table,
+    same id) after its last month, and the report names the cube's first and last
+    month."""
     rows = [
         ("1", "BK1", "F1", "2024-01-08", "C", "100", "EUR", "SI21", "FR"),
         ("2", "BK1", "F2", "2024-03-11", "C", "5", "USD", "SI21", "US"),

@@ -71,7 +71,11 @@ def _summary(report) -> None:
     )
     out.print(
         rebuilt_line(
-            report.months_built, report.months_total, report.years_built, report.years_total
+            report.months_built,
+            report.months_total,
+            report.years_built,
+            report.years_total,
+            changed=report.changed,
         )
     )
     sources = ", ".join(f"{n:,} by {s}" for s, n in report.by_source.items())
@@ -91,23 +95,31 @@ def _summary(report) -> None:
     _loss(out, report.loss)
 
 
-def rebuilt_line(built: int, total: int, years: int = 0, years_total: int = 0) -> str:
+def rebuilt_line(
+    built: int, total: int, years: int = 0, years_total: int = 0, *, changed: bool = True
+) -> str:
     """How much of the history the build recomputed: months of the cube, then years
-    of indicators and disclosure control (those whose cube changed and the next).
+    of indicators and disclosure control (those whose cube changed and the next), and
+    whether the table (``changed``) differs from the last build's. "Nothing changed" is
+    said only when the table is the same, byte for byte (and so its release id).
 
     >>> rebuilt_line(1, 120, 1, 10)
     'Rebuilt 1 of 120 months; indicators and disclosure control of 1 of 10 years.'
-    >>> rebuilt_line(120, 120, 10, 10)
-    'Rebuilt all 120 months; indicators and disclosure control of all 10 years.'
-    >>> rebuilt_line(0, 120)
+    >>> rebuilt_line(3, 120, 1, 10, changed=False)
+    'Rebuilt 3 of 120 months; indicators and disclosure control of 1 of 10 years: no change.'
+    >>> rebuilt_line(0, 120, changed=False)
     'Nothing changed since the last build: no month rebuilt.'
+    >>> rebuilt_line(0, 120, 0, 10)
+    'No month rebuilt; the table changed all the same (revision statuses, jobs).'
     """
     if not built and not years:
+        if changed:
+            return "No month rebuilt; the table changed all the same (revision statuses, jobs)."
         return "Nothing changed since the last build: no month rebuilt."
     line = f"Rebuilt {_of(built, total)} months"
     if years_total:
         line += f"; indicators and disclosure control of {_of(years, years_total)} years"
-    return line + "."
+    return line + ("." if changed else ": no change.")
 
 
 def _of(part: int, whole: int) -> str:

@@ -235,22 +235,6 @@ def _centimes(mad: Decimal) -> int:
     return numerator * 100 // denominator
 
 
-def cube_fingerprint(wh: Warehouse) -> str:
-    """SHA-256 (hex) of the cube's content, disclosure columns aside: same
-    cube, same fingerprint, whatever the load order.
-
-    **DuckDB**: hashes, in the warehouse, the cube's rows as text (every column but
-    ``top1_mad`` and ``top2_mad``, fields and rows separated by control characters,
-    a null written as NUL), ordered by the cell's key.
-    """
-    columns = ("year", "month", "flow", "segment", "service", "partner", "mad", "records")
-    fields = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in (*columns, "firms"))
-    return wh.scalar(
-        f"SELECT sha256(coalesce(string_agg(concat_ws(chr(31), {fields}), chr(30) "
-        "ORDER BY year, month, flow, segment, service, partner), '')) FROM cube"
-    )
-
-
 def employment(wh: Warehouse) -> list[tuple[str, str, int]]:
     """The jobs loaded (``marsad ingest --kind employment``) as ``(period, segment, jobs)``,
     sorted; empty when none were (or the warehouse predates the table)."""
