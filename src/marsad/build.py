@@ -237,7 +237,10 @@ def build(
         )
         digest = table_digest(wh)
         release = _release_id(wh, digest)
-        build_years.stamp(wh, release, settings_fp=settings_fp, digest=digest)
+        options = build_years.published_options(
+            sdc_rule, percent_decimals, provisional_from, _final_after(final_after_months)
+        )
+        build_years.stamp(wh, release, settings_fp=settings_fp, digest=digest, options=options)
         report = _report(wh, records, release, saved.observations, coverage)
         report = replace(
             report,
@@ -286,6 +289,15 @@ def build_with_settings(
         engine=engine,
         full=full,
     )
+
+
+def _final_after(months: int | None) -> int:
+    """The months after which a figure is final: ``months``, else the setting."""
+    if months is not None:
+        return months
+    from marsad.settings import get_settings
+
+    return get_settings().final_after_months
 
 
 def load_indicators(wh: Warehouse) -> IndicatorTable:

@@ -100,6 +100,24 @@ def settings_fingerprint(rule: SdcRule, percent_decimals: int) -> str:
     return hashlib.sha256(json.dumps(key).encode()).hexdigest()
 
 
+def published_options(
+    rule: SdcRule,
+    percent_decimals: int,
+    provisional_from: int | None,
+    final_after_months: int,
+) -> str:
+    """SHA-256 of every option of a build that changes its table: those of
+    :func:`settings_fingerprint` and the revision status rule. ``marsad release create``
+    compares it with the settings of the day (:func:`stored_options`), so that it never
+    freezes a table built with other settings than its manifest records.
+
+    >>> published_options(SdcRule(), 4, None, 12) != published_options(SdcRule(), 4, None, 6)
+    True
+    """
+    key = [settings_fingerprint(rule, percent_decimals), provisional_from, final_after_months]
+    return hashlib.sha256(json.dumps(key).encode()).hexdigest()
+
+
 def plan_years(
     wh: Warehouse,
     changed_months: Iterable[Month],
@@ -190,12 +208,22 @@ def compute_and_store(
     return Saved(int(wh.scalar("SELECT count(*) FROM indicators")), stored_loss(wh))
 
 
-def stamp(wh: Warehouse, release: str, *, settings_fp: str, digest: str) -> None:
+def stamp(wh: Warehouse, release: str, *, settings_fp: str, digest: str, options: str) -> None:
     """Write the release id in every row of ``indicators``, and the state of this build
-    in ``build_years``: ``settings`` (``settings_fp``, read by :func:`plan_years`) and
-    ``indicators`` (``digest``, the table's SHA-256, read by :func:`stored_digest`)."""
+    in ``build_years``: ``settings`` (``settings_fp``, read by :func:`plan_years`),
+    ``indicators`` (``digest``, the table's SHA-256, read by :func:`stored_digest`) and
+    ``options`` (:func:`published_options`, read by :func:`stored_options`)."""
     wh.sql("UPDATE indicators SET release = ? WHERE release IS DISTINCT FROM ?", [release] * 2)
-    wh.replace_table(STATE, pa.table({"settings": [settings_fp], "indicators": [digest]}))
+    state = {"settings": [settings_fp], "indicators": [digest], "options": [options]}
+    wh.replace_table(STATE, pa.table(state))
+
+
+def stored_options(wh: Warehouse) -> str | None:
+    """The :func:`published_options` of the last build (None when unknown: no build, or
+    one by an older marsad)."""
+    if not wh.has_table(STATE) or "options" not in wh.table(STATE).columns:
+        return None
+    return wh.scalar(f"SELECT max(options) FROM {STATE}")
 
 
 def stored_digest(wh: Warehouse) -> str:

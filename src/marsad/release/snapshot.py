@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from marsad.engine import Warehouse
 from marsad.indicators.registry import COLUMNS
 from marsad.indicators.rows import stored_order
 from marsad.release.store import ReleaseError
+
+if TYPE_CHECKING:
+    from marsad.settings import Settings
 
 #: Settings that change the figures, recorded in the manifest and used by ``verify``.
 #: The confidentiality parameters are left out on purpose: they are never published.
@@ -35,6 +39,13 @@ def check_built(wh: Warehouse) -> None:
     if not wh.has_table("indicators") or not wh.has_table("cube"):
         raise ReleaseError("nothing is built yet: run `marsad build` first")
     stale = _stale_part(wh)
+    if stale == "settings":
+        raise ReleaseError(
+            "the last build was made with other settings than those set now (decimals, "
+            "revision status or confidentiality: MARSAD_PERCENT_DECIMALS, "
+            "MARSAD_FINAL_AFTER_MONTHS, MARSAD_PROVISIONAL_FROM, MARSAD_SDC_…): run "
+            "`marsad build`, then create the release"
+        )
     if stale:
         raise ReleaseError(
             f"the last build is older than the data loaded since ({stale} changed): "
@@ -43,8 +54,9 @@ def check_built(wh: Warehouse) -> None:
 
 
 def _stale_part(wh: Warehouse) -> str | None:
-    """Which input changed since the build (``records or firms``, ``rates``, ``deliveries``,
-    ``employment``, ``settings, reference data or marsad``); None when none did.
+    """Which input changed since the build (``settings`` that change the table, ``records
+    or firms``, ``rates``, ``deliveries``, ``employment``, ``settings, reference data or
+    marsad``); None when none did.
 
     Cheap: the build's own state (:mod:`marsad.build_state`) says which months a build
     would recompute now (record versions from the catalogue, fingerprints of each month's
@@ -55,8 +67,11 @@ def _stale_part(wh: Warehouse) -> str | None:
     from marsad.engine import queries
     from marsad.settings import get_settings
 
+    settings = get_settings()
+    if _built_with_other_settings(wh, settings):
+        return "settings"
     tables = lookups(wh)
-    max_age = get_settings().rate_max_age_days
+    max_age = settings.rate_max_age_days
     global_fp = build_state.global_fingerprint(max_age, queries.rate_intervals(wh))
     plan = build_state.plan(wh, tables.daily, global_fp=global_fp)
     if plan.full:  # the build predates its state, or settings or reference data changed
@@ -76,6 +91,21 @@ def _stale_part(wh: Warehouse) -> str | None:
     if _jobs_built(wh) != set(queries.employment(wh)):
         return "employment"
     return None
+
+
+def _built_with_other_settings(wh: Warehouse, settings: Settings) -> bool:
+    """Whether the options of the last build that change its table (decimals, revision
+    status, confidentiality) differ from the settings the release would record."""
+    from marsad import build_years
+
+    stored = build_years.stored_options(wh)
+    now = build_years.published_options(
+        settings.sdc_rule(),
+        settings.percent_decimals,
+        settings.provisional_from,
+        settings.final_after_months,
+    )
+    return stored is not None and stored != now
 
 
 def _jobs_built(wh: Warehouse) -> set[tuple[str, str, int]]:
