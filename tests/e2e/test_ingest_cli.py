@@ -50,8 +50,8 @@ def test_messy_file_prints_counts_and_exits_0(app, runner, tmp_path):
     res = runner.invoke(app, ["ingest", "--kind", "transactions", str(src), "--warehouse", str(wh)])
     assert res.exit_code == 0, res.output
     assert (
-        "bank-march.csv: 7 rows read, 3 loaded, 4 quarantined (1 duplicates) - load L00001"
-        in res.stdout
+        "bank-march.csv: 7 rows read, 3 loaded, 1 unchanged (already loaded with the same "
+        "content), 3 quarantined - load L00001" in res.stdout
     )
     assert "separator ';'" in res.stdout and "decimal ','" in res.stdout
     assert "1234" not in res.stdout.replace(",", "")  # no record's amount in the summary

@@ -251,7 +251,7 @@ def _nil_return(files, kind, warehouse, reporter, month, *, withdraw: bool, nil:
 
 def _print_reports(out: Console, reports: list, *, several: bool, started: float) -> int:
     """Print each file's report (and the total of several); return how many were refused."""
-    refused = total_read = total_loaded = total_q = 0
+    refused = total_read = total_loaded = total_same = total_q = 0
     for r in reports:
         if r.status == "refused":
             refused += 1
@@ -261,13 +261,15 @@ def _print_reports(out: Console, reports: list, *, several: bool, started: float
         if r.status == "loaded":
             total_read += r.rows_read
             total_loaded += r.loaded
+            total_same += r.unchanged
             total_q += r.quarantined
     if several:
         secs = time.perf_counter() - started
         rate = f" ({total_read / secs:,.0f} rows/s)" if secs > 0 and total_read else ""
         out.print(
             f"total: {_int(total_read)} rows read, {_int(total_loaded)} loaded, "
-            f"{_int(total_q)} quarantined in {secs:.1f} s{rate}"
+            + (f"{_int(total_same)} unchanged, " if total_same else "")
+            + f"{_int(total_q)} quarantined in {secs:.1f} s{rate}"
             + (f"; {refused} file(s) refused" if refused else ""),
             markup=False,
         )
@@ -291,8 +293,13 @@ def _print_report(out: Console, r) -> None:
         if r.corrections
         else ""
     )
+    unchanged = (
+        f"{_int(r.unchanged)} unchanged (already loaded with the same content), "
+        if r.unchanged
+        else ""
+    )
     out.print(
-        f"{name}: {_int(r.rows_read)} rows read, {_int(r.loaded)} loaded, "
+        f"{name}: {_int(r.rows_read)} rows read, {_int(r.loaded)} loaded, {unchanged}"
         f"{_int(r.quarantined)} quarantined{duplicates}{corrections} - load {r.load_id}",
         markup=False,
     )

@@ -13,8 +13,10 @@ import typer
 
 from marsad.cli.common import WarehouseOption, console, fail, open_store, plain
 
-_COUNTS = ("read", "loaded", "quarantined", "waived", "duplicates", "corrections")
-_COUNT_KEYS = ("rows_read", "loaded", "quarantined", "waived", "duplicates", "corrections")
+_COUNTS = ("read", "loaded", "unchanged", "quarantined", "waived", "duplicates", "corrections")
+_COUNT_KEYS = (
+    "rows_read", "loaded", "unchanged", "quarantined", "waived", "duplicates", "corrections",
+)  # fmt: skip
 
 loads_app = typer.Typer(
     help="The load ledger: each file's SHA-256, rows read, loaded, quarantined, waived, "
@@ -46,7 +48,8 @@ def loads(
     """The load ledger: each file's SHA-256, rows read, loaded, quarantined, waived, and
     control totals per flow and currency (to tick against the bank's cover note).
 
-    For every load, read = loaded + quarantined + waived.
+    For every load, read = loaded + unchanged + quarantined + waived (unchanged: rows
+    with the same content as a record already loaded).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -139,8 +142,8 @@ def _totals_table(rows: list[dict]):
     )
     left = ("load", "kind", "flow", "currency / segment")
     right = (
-        "rows read", "amount read", "rows loaded", "amount loaded", "rows quarantined",
-        "amount quarantined", "rows amount not a number",
+        "rows read", "amount read", "rows loaded", "amount loaded", "rows unchanged",
+        "amount unchanged", "rows quarantined", "amount quarantined", "rows amount not a number",
     )  # fmt: skip
     for c in (*left, *right):
         t.add_column(c, justify="left" if c in left else "right")
@@ -151,6 +154,8 @@ def _totals_table(rows: list[dict]):
             _money(r["amount_read"]),
             _int(r["rows_loaded"]),
             _money(r["amount_loaded"]),
+            _int(r["rows_unchanged"]),
+            _money(r["amount_unchanged"]),
             _int(r["rows_quarantined"]),
             _money(r["amount_quarantined"]),
             "" if r["rows_no_amount"] is None else _int(r["rows_no_amount"]),

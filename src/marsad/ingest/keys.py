@@ -9,6 +9,17 @@ from marsad.ingest.schema import Kind
 #: One row per staged row, with its checks (built by :mod:`marsad.ingest.validate`).
 CHK = "_ing_chk"
 
+#: ``_fail`` of a row that repeats, with the same content, a record already loaded
+#: (earlier in its file, in an earlier file of the batch, or in the warehouse): not
+#: loaded again and not quarantined, counted ``unchanged``.
+UNCHANGED = "unchanged"
+
+#: SQL: the row of ``_ing_chk`` is unchanged (see :data:`UNCHANGED`).
+IS_UNCHANGED = "starts_with(_fail, 'unchanged|')"
+
+#: SQL: the row of ``_ing_chk`` is quarantined (it fails a rule).
+IS_QUARANTINED = f"(_fail IS NOT NULL AND NOT {IS_UNCHANGED})"
+
 
 def key_cols(kind: Kind, alias: str = "") -> str:
     """SQL list of the key columns, e.g. ``c."reporter", c."record_id"``."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from marsad.engine import Warehouse
 from marsad.ingest.errors import FileRefused
-from marsad.ingest.keys import CHK, LoadIds
+from marsad.ingest.keys import CHK, IS_QUARANTINED, IS_UNCHANGED, LoadIds
 from marsad.ingest.options import Detected
 from marsad.ingest.scan import FileScan
 from marsad.ingest.staging import BatchFile
@@ -25,11 +25,12 @@ Totals = dict[str, tuple[int, Decimal | None, int, Decimal | None]]
 
 @dataclass
 class LoadReport:
-    """What happened to one file. ``loaded + quarantined == rows_read``.
+    """What happened to one file. ``loaded + unchanged + quarantined == rows_read``.
 
-    ``duplicates`` counts the quarantined rows that repeat a record (earlier in
-    the file, or already in the warehouse with the same content);
-    ``unchanged`` those of them already in the warehouse; ``corrections`` the
+    ``unchanged`` counts the rows that repeat a record already loaded with the
+    same content (earlier in the file, or by an earlier load): neither loaded
+    again nor quarantined; ``duplicates`` the quarantined rows that repeat a
+    record of their file with other content; ``corrections`` the
     loaded rows that replaced an earlier version of their record; ``cleaned``
     the values (ids, codes) that held invisible characters, removed. ``totals``
     maps each currency (firms: segment) to (rows read, sum of amounts read,
@@ -78,7 +79,8 @@ class LoadReport:
 
 _LEDGER_SELECT = (
     "SELECT load_id, kind, file_name, rows_read, loaded, quarantined, duplicates, corrections,"
-    " blank_rows, format, encoding, separator, decimal_sep, sheet, header_line FROM ingest_loads"
+    " blank_rows, unchanged, format, encoding, separator, decimal_sep, sheet, header_line"
+    " FROM ingest_loads"
 )
 
 
@@ -96,8 +98,9 @@ def already_loaded(wh: Warehouse, path: Path, scan: FileScan, row: tuple) -> Loa
     report = LoadReport(
         file=path, kind=kind, sha256=scan.sha256, size_bytes=scan.size,
         status="already loaded", load_id=load_id, rows_read=read, loaded=loaded,
-        quarantined=quarantined, duplicates=duplicates, corrections=corrections,
-        blank_rows=blank, read_as=Detected.from_ledger(*row[9:]), previous_file=file_name,
+        quarantined=quarantined, duplicates=duplicates, unchanged=int(row[9] or 0),
+        corrections=corrections, blank_rows=blank, read_as=Detected.from_ledger(*row[10:]),
+        previous_file=file_name,
     )  # fmt: skip
     report.totals = totals(wh, [load_id]).get(load_id, {})
     report.notes.append(f"same content as {file_name} (load {load_id}): nothing was changed")
@@ -114,7 +117,8 @@ def copy_report(first: LoadReport, path: Path) -> LoadReport:
         file=path, kind=first.kind, sha256=first.sha256, size_bytes=first.size_bytes,
         status="already loaded", load_id=first.load_id, rows_read=first.rows_read,
         loaded=first.loaded, quarantined=first.quarantined, duplicates=first.duplicates,
-        corrections=first.corrections, blank_rows=first.blank_rows, read_as=first.read_as,
+        unchanged=first.unchanged, corrections=first.corrections, blank_rows=first.blank_rows,
+        read_as=first.read_as,
         totals=dict(first.totals), previous_file=first.file.name,
     )  # fmt: skip
     r.notes.append(f"same content as {first.file.name} (load {first.load_id}): nothing was changed")
@@ -167,7 +171,7 @@ def _counts(wh: Warehouse) -> tuple[dict[int, tuple], dict[int, dict[str, int]]]
         for r in wh.sql(
             f"""SELECT _file, count(*), count(*) FILTER (WHERE _fail IS NULL),
                        count(*) FILTER (WHERE _fail LIKE 'duplicate%'),
-                       count(*) FILTER (WHERE _fail LIKE 'duplicate_in_warehouse%'),
+                       count(*) FILTER (WHERE {IS_UNCHANGED}),
                        coalesce(sum(_cleaned), 0)
                 FROM {CHK} GROUP BY _file"""
         )
@@ -175,31 +179,34 @@ def _counts(wh: Warehouse) -> tuple[dict[int, tuple], dict[int, dict[str, int]]]
     rules: dict[int, dict[str, int]] = {}
     for i, rule, n_rule in wh.sql(
         f"""SELECT _file, split_part(_fail, '|', 1), count(*) FROM {CHK}
-            WHERE _fail IS NOT NULL GROUP BY ALL ORDER BY 1, 2"""
+            WHERE {IS_QUARANTINED} GROUP BY ALL ORDER BY 1, 2"""
     ):
         rules.setdefault(i, {})[rule] = int(n_rule)
     return counts, rules
 
 
 _TOTALS_COLUMNS = (
-    "load_id, grp, flow, rows_read, amount_read, rows_loaded, amount_loaded, rows_no_amount"
+    "load_id, grp, flow, rows_read, amount_read, rows_loaded, amount_loaded, rows_no_amount,"
+    " rows_unchanged, amount_unchanged"
 )
 _LOADS_COLUMNS = (
     "load_id, kind, file_name, file_path, sha256, size_bytes, loaded_at, format, encoding,"
     " separator, decimal_sep, sheet, header_line, rows_read, loaded, quarantined, duplicates,"
-    " corrections, blank_rows, seconds, cleaned, waived"
+    " corrections, blank_rows, seconds, cleaned, waived, unchanged"
 )
 
 
 def _write_totals(wh: Warehouse, has_amount: bool, files: list[BatchFile], ids: LoadIds) -> None:
     """Control totals per file, group (currency) and flow: rows and amounts read
-    (every row whose amount is a number), loaded, and the rows without a number."""
+    (every row whose amount is a number), loaded, unchanged, and the rows without
+    a number."""
     no_amount = "count(*) FILTER (WHERE _amt IS NULL)" if has_amount else "NULL"
     wh.sql(
         f"""INSERT INTO ingest_totals ({_TOTALS_COLUMNS})
             SELECT {ids.load_of()}, _grp, _flow, count(*), sum(_amt),
                    count(*) FILTER (WHERE _fail IS NULL), sum(_amt) FILTER (WHERE _fail IS NULL),
-                   {no_amount}
+                   {no_amount}, count(*) FILTER (WHERE {IS_UNCHANGED}),
+                   sum(_amt) FILTER (WHERE {IS_UNCHANGED})
             FROM {CHK} GROUP BY _file, _grp, _flow"""
     )
     for f in files:
@@ -207,7 +214,7 @@ def _write_totals(wh: Warehouse, has_amount: bool, files: list[BatchFile], ids: 
             n = len(f.staged.rejects)
             wh.sql(
                 f"INSERT INTO ingest_totals ({_TOTALS_COLUMNS}) "
-                "VALUES (?, '(unreadable)', NULL, ?, NULL, 0, NULL, ?)",
+                "VALUES (?, '(unreadable)', NULL, ?, NULL, 0, NULL, ?, 0, NULL)",
                 [f.load_id, n, n if has_amount else None],
             )
 
@@ -237,17 +244,19 @@ def write_ledger(
         seconds = (time.perf_counter() - t0) * max(n_chk, 1) / total_rows
         wh.sql(
             f"""INSERT INTO ingest_loads ({_LOADS_COLUMNS}) VALUES
-               (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
+               (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0,
+                ?)""",
             [
                 f.load_id, kind, f.path.name, str(f.path.resolve()), f.scan.sha256,
                 f.scan.size, *st.detected.ledger_values(), rows_read, loaded,
-                rows_read - loaded, duplicates, n_corr, st.blank_rows, seconds, cleaned,
+                rows_read - loaded - unchanged, duplicates, n_corr, st.blank_rows, seconds,
+                cleaned, unchanged,
             ],
         )  # fmt: skip
         f.report = LoadReport(
             file=f.path, kind=kind, sha256=f.scan.sha256, size_bytes=f.scan.size,
             status="loaded", load_id=f.load_id, rows_read=rows_read, loaded=loaded,
-            quarantined=rows_read - loaded, duplicates=duplicates, unchanged=unchanged,
+            quarantined=rows_read - loaded - unchanged, duplicates=duplicates, unchanged=unchanged,
             corrections=n_corr, blank_rows=st.blank_rows, cleaned=cleaned, read_as=st.detected,
             ignored_columns=st.ignored_columns, notes=list(st.notes) + _cleaned_note(cleaned),
             rules=file_rules,

@@ -1,11 +1,12 @@
 """The quarantine: one row per rejected input row, with its first failing rule,
-and the earlier quarantined rows that the batch's good records resolve."""
+and the earlier quarantined rows that the batch's good records resolve; and the
+unchanged rows (same content as a record already loaded), kept apart."""
 
 from __future__ import annotations
 
 from marsad.engine import Warehouse, quote_ident, quote_literal
 from marsad.ingest import messages, validate
-from marsad.ingest.keys import CHK, LoadIds, key_text
+from marsad.ingest.keys import CHK, IS_QUARANTINED, IS_UNCHANGED, LoadIds, key_text
 from marsad.ingest.options import ReadOptions
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import BatchFile
@@ -63,11 +64,25 @@ def write_quarantine(
                    _others, {key_text(kind)}, _record,
                    CASE WHEN _resolved = '@self' THEN {load_of} ELSE _resolved END,
                    {canonical_json(kind)}
-            FROM {CHK} WHERE _fail IS NOT NULL"""
+            FROM {CHK} WHERE {IS_QUARANTINED}"""
     )
     for f in files:
         _quarantine_rejects(wh, kind, f)
     _resolve(wh, kind, files, ids)
+    write_unchanged(wh, kind, ids)
+
+
+def write_unchanged(wh: Warehouse, kind: Kind, ids: LoadIds) -> None:
+    """The unchanged rows of the batch (``ingest_unchanged``): their line, key, the
+    load holding the same version (``same_as``) and the message saying so."""
+    load_of = ids.load_of()
+    wh.sql(
+        f"""INSERT INTO ingest_unchanged
+            SELECT {load_of}, '{kind.name}', {ids.name_of()}, _line, split_part(_fail, '|', 2),
+                   {key_text(kind)}, CASE WHEN _resolved = '@self' THEN {load_of}
+                                          ELSE _resolved END, _msg
+            FROM {CHK} WHERE {IS_UNCHANGED}"""
+    )
 
 
 def _quarantine_rejects(wh: Warehouse, kind: Kind, f: BatchFile) -> None:

@@ -11,6 +11,11 @@ quarantine and the history of superseded records.
 ``ingest_quarantine``
     one row per rejected input row with its first failing rule; ``resolved_by``
     is the load that brought a good version of the record (NULL while open).
+``ingest_unchanged``
+    one row per input row that repeats, with the same content, a record already
+    loaded (earlier in its file, or by an earlier load: ``same_as``): not loaded
+    again, not quarantined. A withdrawal keeps such a record with the latest
+    load not withdrawn that sent it (:mod:`marsad.ingest.withdraw`).
 ``ingest_nil_returns``
     one row per declared nil return (a reporter with nothing to report for a
     month), with its ledger row (kind ``nil_return``); ``withdrawn_at`` is set
@@ -29,6 +34,8 @@ missing one as empty.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 from marsad.engine import Warehouse
 from marsad.ingest.schema import KINDS, history_ddl
@@ -87,6 +94,16 @@ CREATE TABLE IF NOT EXISTS ingest_quarantine (
     record       VARCHAR,              -- the raw row as JSON (column -> text)
     resolved_by  VARCHAR
 );
+CREATE TABLE IF NOT EXISTS ingest_unchanged (
+    load_id      VARCHAR NOT NULL,
+    kind         VARCHAR NOT NULL,
+    file_name    VARCHAR NOT NULL,
+    line         BIGINT,
+    column_name  VARCHAR,
+    record_key   VARCHAR NOT NULL,
+    same_as      VARCHAR,              -- the load holding the same version
+    message      VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ingest_nil_returns (
     load_id      VARCHAR NOT NULL,
     reporter     VARCHAR NOT NULL,
@@ -101,6 +118,7 @@ LEDGER_TABLES = (
     "ingest_loads",
     "ingest_totals",
     "ingest_quarantine",
+    "ingest_unchanged",
     "ingest_nil_returns",
     "ingest_actions",
     "transactions_history",
@@ -118,6 +136,9 @@ ADDED_COLUMNS = (
     ("ingest_loads", "withdrawn_reason", "VARCHAR"),
     ("ingest_totals", "flow", "VARCHAR"),  # C, D, (other), (none); NULL for firms and rates
     ("ingest_totals", "rows_no_amount", "BIGINT"),  # rows whose amount is not a number
+    ("ingest_totals", "rows_unchanged", "BIGINT DEFAULT 0"),  # same content as already loaded
+    ("ingest_totals", "amount_unchanged", "DECIMAL(38,3)"),
+    ("ingest_loads", "unchanged", "BIGINT DEFAULT 0"),  # rows read = loaded + unchanged + ...
     ("ingest_quarantine", "canonical", "VARCHAR"),  # the row as JSON, numbers and dates canonical
     ("ingest_quarantine", "waived_at", "TIMESTAMP"),
     ("ingest_quarantine", "waived_by", "VARCHAR"),
@@ -143,9 +164,40 @@ def ensure_tables(wh: Warehouse) -> None:
             if statement.strip():
                 wh.sql(statement)
     have = set(columns(wh, *{table for table, _c, _t in ADDED_COLUMNS}))
-    for table, column, sql_type in ADDED_COLUMNS:
-        if (table, column) not in have:
+    missing = [a for a in ADDED_COLUMNS if a[:2] not in have]
+    if not missing:
+        return
+    # the columns and the move of the unchanged rows together: a crash leaves neither
+    with contextlib.nullcontext() if wh.in_transaction else wh.transaction():
+        for table, column, sql_type in missing:
             wh.sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
+        if ("ingest_loads", "unchanged") not in have:
+            _move_unchanged(wh)
+
+
+#: Quarantined rows of an earlier version that were unchanged repeats, resolved at once.
+_WAS_UNCHANGED = """waived_at IS NULL AND resolved_by IS NOT NULL
+    AND (rule = 'duplicate_in_warehouse'
+         OR (rule = 'duplicate_in_file' AND resolved_by = load_id))"""
+
+
+def _move_unchanged(wh: Warehouse) -> None:
+    """A warehouse loaded by an earlier version quarantined the unchanged repeats
+    (resolved at once): they move to ``ingest_unchanged`` and the ledger counts
+    them as unchanged (a row reopened by a withdrawal stays in the quarantine)."""
+    wh.sql(
+        f"""INSERT INTO ingest_unchanged
+            SELECT load_id, kind, file_name, line, column_name, coalesce(record_key, ''),
+                   resolved_by, message FROM ingest_quarantine WHERE {_WAS_UNCHANGED}"""
+    )
+    wh.sql(
+        f"""UPDATE ingest_loads l SET unchanged = q.n, quarantined = l.quarantined - q.n,
+                   duplicates = l.duplicates - q.n
+            FROM (SELECT load_id, count(*) AS n FROM ingest_quarantine
+                  WHERE {_WAS_UNCHANGED} GROUP BY load_id) q
+            WHERE l.load_id = q.load_id"""
+    )
+    wh.sql(f"DELETE FROM ingest_quarantine WHERE {_WAS_UNCHANGED}")
 
 
 def columns(wh: Warehouse, *tables: str) -> list[tuple[str, str]]:

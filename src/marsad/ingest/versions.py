@@ -2,11 +2,14 @@
 holds, and corrections.
 
 Taking the batch's files in order, as if loaded one after the other: a record
-repeated later in its own file is ``duplicate_in_file`` (the first good
-occurrence is kept); a record whose key is already in the warehouse (or in an
-earlier file of the batch) with the same content is ``duplicate_in_warehouse``;
-with other content it is a *correction*: the new version replaces the old,
-which goes to ``<table>_history`` with the load that replaced it.
+repeated later in its own file with other content is ``duplicate_in_file``
+(quarantined; the first good occurrence is kept); a record whose key is already
+loaded (earlier in its file, in an earlier file of the batch, or in the
+warehouse) with the same content is ``unchanged`` (neither loaded again nor
+quarantined: :data:`~marsad.ingest.keys.UNCHANGED`); a key already in the
+warehouse (or in an earlier file of the batch) with other content is a
+*correction*: the new version replaces the old, which goes to
+``<table>_history`` with the load that replaced it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from marsad.engine import Warehouse, quote_ident
 from marsad.ingest.keys import (
     CHK,
+    UNCHANGED,
     LoadIds,
     count,
     insert_value,
@@ -82,13 +86,14 @@ def mark_duplicates_in_file(wh: Warehouse, kind: Kind) -> None:
     col = key_column(kind)
     wh.sql(
         f"""UPDATE {CHK} SET
-              _fail = 'duplicate_in_file|{col}|',
+              _fail = CASE WHEN d.same THEN '{UNCHANGED}|{col}|'
+                      ELSE 'duplicate_in_file|{col}|' END,
               _value = {key_text(kind, CHK)},
-              _record = {record_json(kind, CHK)},
+              _record = CASE WHEN NOT d.same THEN {record_json(kind, CHK)} END,
               _msg = {CHK}._unit || ' ' || {CHK}._line || ', column {col}: '
                      || {key_words(kind, CHK)} || ' already appears on '
                      || {CHK}._unit || ' ' || d.first_line || ' of this file'
-                     || CASE WHEN d.same THEN ', with the same content'
+                     || CASE WHEN d.same THEN ', with the same content: unchanged'
                         ELSE ', with different content (the first one was kept)' END,
               _resolved = CASE WHEN d.same THEN '@self' END
             FROM {DUPF} d WHERE {CHK}._file = d._file AND {CHK}._line = d._line"""
@@ -169,7 +174,8 @@ def _sequence(wh: Warehouse, kind: Kind, w_cols: str, in_w: bool, multi: bool) -
 
 
 def _mark_unchanged(wh: Warehouse, kind: Kind, ids: LoadIds) -> None:
-    """Same content as the version already there: quarantined, nothing to fix."""
+    """Same content as the version already there: ``unchanged`` (not loaded again,
+    not quarantined), with the load, file and line holding that version."""
     if not count(wh, "_ing_seq WHERE same"):
         return
     col = key_column(kind)
@@ -178,12 +184,11 @@ def _mark_unchanged(wh: Warehouse, kind: Kind, ids: LoadIds) -> None:
     holder_line = "CASE WHEN s.rn = 1 THEN s.w_line ELSE s.prev_line END"
     wh.sql(
         f"""UPDATE {CHK} SET
-              _fail = 'duplicate_in_warehouse|{col}|',
+              _fail = '{UNCHANGED}|{col}|',
               _value = {key_text(kind, CHK)},
-              _record = {record_json(kind, CHK)},
               _msg = {CHK}._unit || ' ' || {CHK}._line || ', column {col}: '
                      || {key_words(kind, CHK)}
-                     || ' is already in the warehouse with the same content'
+                     || ' is unchanged: already loaded with the same content'
                      || coalesce(' (load ' || h.hl || coalesce(', file ' || h.hf, '')
                                  || coalesce(', line ' || h.hn, '') || ')', ''),
               _resolved = coalesce(h.hl, '(warehouse)')

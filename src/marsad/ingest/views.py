@@ -60,9 +60,9 @@ def _dicts(names: Sequence[str], rows: list[tuple]) -> list[dict[str, Any]]:
 
 
 _LOAD_KEYS = (
-    "load_id", "kind", "file_name", "loaded_at", "sha256", "rows_read", "loaded", "quarantined",
-    "waived", "duplicates", "corrections", "cleaned", "withdrawn_at", "withdrawn_by",
-    "withdrawn_reason",
+    "load_id", "kind", "file_name", "loaded_at", "sha256", "rows_read", "loaded", "unchanged",
+    "quarantined", "waived", "duplicates", "corrections", "cleaned", "withdrawn_at",
+    "withdrawn_by", "withdrawn_reason",
 )  # fmt: skip
 
 
@@ -70,18 +70,20 @@ def loads(wh: Warehouse, ids: Sequence[str] | None = None) -> list[dict[str, Any
     """The ledger, one dict per load (all loads, or those in ``ids``).
 
     Keys: load_id, kind, file_name, loaded_at (text, e.g. ``2024-03-15 10:02:11``),
-    sha256, rows_read, loaded, quarantined (still in quarantine), waived
-    (``rows_read == loaded + quarantined + waived``), duplicates, corrections,
+    sha256, rows_read, loaded, unchanged (same content as a record already loaded),
+    quarantined (still in quarantine), waived
+    (``rows_read == loaded + unchanged + quarantined + waived``), duplicates, corrections,
     cleaned (values cleaned of invisible characters), withdrawn_at (text or
     None), withdrawn_by, withdrawn_reason.
     """
     if not _has_ledger(wh):
         return []
     where = f"WHERE {_in('load_id', ids)}" if ids else ""
-    c = {k: _col(wh, "ingest_loads", k) for k in ("waived", *_LOAD_KEYS[-4:])}
+    c = {k: _col(wh, "ingest_loads", k) for k in ("waived", "unchanged", *_LOAD_KEYS[-4:])}
     rows = wh.sql(
         f"""SELECT load_id, kind, file_name, strftime(loaded_at, '%Y-%m-%d %H:%M:%S'), sha256,
-                   rows_read, loaded, quarantined, coalesce({c["waived"]}, 0), duplicates,
+                   rows_read, loaded, coalesce({c["unchanged"]}, 0), quarantined,
+                   coalesce({c["waived"]}, 0), duplicates,
                    corrections, coalesce({c["cleaned"]}, 0),
                    strftime({c["withdrawn_at"]}::TIMESTAMP, '%Y-%m-%d %H:%M:%S'),
                    {c["withdrawn_by"]}, {c["withdrawn_reason"]}
@@ -98,7 +100,8 @@ def control_totals(wh: Warehouse, ids: Sequence[str] | None = None) -> list[dict
 
     Keys: load_id, kind, flow (``C``, ``D``, ``(other)``, ``(none)``; ``None`` for
     firms and rates), group (e.g. ``EUR``), rows_read, amount_read, rows_loaded,
-    amount_loaded, rows_quarantined, amount_quarantined (the quarantined rows
+    amount_loaded, rows_unchanged, amount_unchanged (the rows with the same content as
+    a record already loaded), rows_quarantined, amount_quarantined (the quarantined rows
     whose amount is a number: negative ones count negative), rows_no_amount (rows
     whose amount is not a number).
     """
@@ -107,14 +110,20 @@ def control_totals(wh: Warehouse, ids: Sequence[str] | None = None) -> list[dict
     where = f"WHERE {_in('t.load_id', ids)}" if ids else ""
     names = (
         "load_id", "kind", "flow", "group", "rows_read", "amount_read", "rows_loaded",
-        "amount_loaded", "rows_quarantined", "amount_quarantined", "rows_no_amount",
+        "amount_loaded", "rows_unchanged", "amount_unchanged", "rows_quarantined",
+        "amount_quarantined", "rows_no_amount",
     )  # fmt: skip
-    flow, no_amount = (_col(wh, "ingest_totals", c, "t") for c in ("flow", "rows_no_amount"))
+    flow, no_amount, n_same, a_same = (
+        _col(wh, "ingest_totals", c, "t")
+        for c in ("flow", "rows_no_amount", "rows_unchanged", "amount_unchanged")
+    )
     rows = wh.sql(
         f"""SELECT t.load_id, l.kind, {flow}::VARCHAR, t.grp, sum(t.rows_read),
                    sum(t.amount_read), sum(t.rows_loaded), sum(t.amount_loaded),
-                   sum(t.rows_read) - sum(t.rows_loaded),
-                   coalesce(sum(t.amount_read), 0) - coalesce(sum(t.amount_loaded), 0),
+                   coalesce(sum({n_same}), 0)::BIGINT, sum({a_same})::DECIMAL(38,3),
+                   sum(t.rows_read) - sum(t.rows_loaded) - coalesce(sum({n_same}), 0),
+                   coalesce(sum(t.amount_read), 0) - coalesce(sum(t.amount_loaded), 0)
+                   - coalesce(sum({a_same}), 0),
                    sum({no_amount})::BIGINT
             FROM ingest_totals t JOIN ingest_loads l USING (load_id)
             {where} GROUP BY ALL ORDER BY 1, 3 NULLS FIRST, 4""",

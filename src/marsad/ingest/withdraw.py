@@ -8,8 +8,11 @@ keeps that later version); each of them
 
 - leaves the core table (``transactions``, ``firms`` or ``rates``) for its
   history table, marked ``superseded_by = load_id`` (its own load: withdrawn);
-- and, if an earlier load not withdrawn had brought a version of it (the
-  withdrawn load corrected it), that version comes back from the history.
+- and, if a load not withdrawn had brought a version of it (an earlier load
+  that the withdrawn one corrected, or a load that sent the same version again,
+  ``unchanged``: see ``ingest_unchanged``), the latest such version comes back
+  from the history, with the load that brought it (a record sent unchanged by
+  a later load stays as it was, now held by that load).
 
 The quarantined rows that the load resolved are open again (the version that
 resolved them is gone), and its own quarantined rows are no longer open. The
@@ -18,6 +21,8 @@ file again is still "already loaded". All of it is one transaction.
 
 >>> WithdrawReport("L00004", "transactions", removed=3, restored=1, reopened=2).summary()
 'load L00004 withdrawn: 3 transactions records left the warehouse (1 returned to its previous version); 2 quarantined rows it had resolved are open again'
+>>> WithdrawReport("L00004", "firms", removed=0, kept=2).summary()
+'load L00004 withdrawn: 0 firms records left the warehouse (0 returned to their previous version); 2 records stay as they were, sent unchanged by a later load'
 """  # noqa: E501
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 
 from marsad.engine import Warehouse, quote_ident
 from marsad.errors import BadArgument
-from marsad.ingest.keys import key_cols, table_columns
+from marsad.ingest.keys import key_cols, key_text, table_columns
 from marsad.ingest.schema import KINDS, Kind
 
 _KEYS = "_wd_keys"
@@ -37,6 +42,7 @@ _BACK = "_wd_back"
 @dataclass
 class WithdrawReport:
     """What a withdrawal did: records removed, restored to a previous version,
+    kept (the same version, sent unchanged by another load not withdrawn),
     quarantined rows reopened; ``already`` when the load was withdrawn before."""
 
     load_id: str
@@ -44,6 +50,7 @@ class WithdrawReport:
     removed: int = 0
     restored: int = 0
     reopened: int = 0
+    kept: int = 0
     already: str | None = None  # "on 2024-05-02 10:00 by a.benali: wrong month"
 
     def summary(self) -> str:
@@ -59,6 +66,11 @@ class WithdrawReport:
             f"load {self.load_id} withdrawn: {self.removed:,} {self.kind} records left the "
             f"warehouse ({self.restored:,} {restored})"
         )
+        if self.kept:
+            text += (
+                f"; {self.kept:,} record{'s' if self.kept != 1 else ''} stay as "
+                f"{'they were' if self.kept != 1 else 'it was'}, sent unchanged by a later load"
+            )
         if self.reopened:
             text += f"; {self.reopened:,} quarantined rows it had resolved are open again"
         return text
@@ -91,8 +103,9 @@ def withdraw(wh: Warehouse, load_id: str, reason: str, who: str) -> WithdrawRepo
             return report
         spec = KINDS[kind]
         with _records(wh, spec, load_id):
-            report.removed = _remove(wh, spec, load_id)
-            report.restored = _restore(wh, spec, load_id)
+            removed = _remove(wh, spec, load_id)
+            report.restored, report.kept = _restore(wh, spec, load_id)
+            report.removed = removed - report.kept
         report.reopened = _reopen(wh, load_id)
         wh.sql(
             """UPDATE ingest_loads SET withdrawn_at = now()::TIMESTAMP, withdrawn_by = ?,
@@ -135,31 +148,44 @@ def _remove(wh: Warehouse, kind: Kind, load_id: str) -> int:
     return int(wh.scalar(f"SELECT count(*) FROM {_KEYS}"))
 
 
-def _restore(wh: Warehouse, kind: Kind, load_id: str) -> int:
+def _restore(wh: Warehouse, kind: Kind, load_id: str) -> tuple[int, int]:
     """Bring back, for each record removed, the latest version of a load not
-    withdrawn; return how many."""
+    withdrawn: one it brought, or one it sent again unchanged (then held by
+    that load, at its line). Return how many of each."""
     table, keys = kind.table, key_cols(kind)
     cols = table_columns(wh, table)
-    number = "TRY_CAST(substr(h.load_id, 2) AS BIGINT)"
+    number = "TRY_CAST(substr({}, 2) AS BIGINT)"
     live = "SELECT load_id FROM ingest_loads WHERE withdrawn_at IS NULL AND load_id <> ?"
     wh.sql(
         f"""CREATE OR REPLACE TEMP TABLE {_BACK} AS
-            SELECT * EXCLUDE (rn) FROM (
-                SELECT h.*, row_number() OVER (PARTITION BY {key_cols(kind, "h")}
-                                               ORDER BY {number} DESC, h.superseded_at DESC) AS rn
-                FROM {table}_history h SEMI JOIN {_KEYS} USING ({keys})
-                WHERE h.load_id IN ({live}) AND h.superseded_by <> h.load_id)
+            SELECT * EXCLUDE (rn, _rank) FROM (
+                SELECT *, row_number() OVER (PARTITION BY {keys}
+                                             ORDER BY _rank DESC, superseded_at DESC) AS rn
+                FROM (SELECT h.*, {number.format("h.load_id")} AS _rank, false AS _sent
+                      FROM {table}_history h SEMI JOIN {_KEYS} USING ({keys})
+                      WHERE h.load_id IN ({live}) AND h.superseded_by <> h.load_id
+                      UNION ALL BY NAME
+                      SELECT h.* REPLACE (u.load_id AS load_id, u.line AS line),
+                             {number.format("u.load_id")} AS _rank, true AS _sent
+                      FROM {table}_history h SEMI JOIN {_KEYS} USING ({keys})
+                      JOIN ingest_unchanged u ON u.kind = ? AND u.same_as = h.load_id
+                                             AND u.record_key = {key_text(kind, "h")}
+                      WHERE u.load_id IN ({live})))
             WHERE rn = 1""",
-        [load_id],
+        [load_id, kind.name, load_id],
     )
     names = ", ".join(quote_ident(c) for c in cols)
     wh.sql(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_BACK}")
     match = " AND ".join(f"h.{quote_ident(k)} = b.{quote_ident(k)}" for k in kind.key)
     wh.sql(
         f"""DELETE FROM {table}_history h USING {_BACK} b
-            WHERE {match} AND h.load_id = b.load_id AND h.superseded_by = b.superseded_by"""
+            WHERE {match} AND h.load_id = b.load_id AND h.superseded_by = b.superseded_by
+              AND NOT b._sent"""
     )
-    return int(wh.scalar(f"SELECT count(*) FROM {_BACK}"))
+    restored, kept = wh.sql(
+        f"SELECT count(*) FILTER (WHERE NOT _sent), count(*) FILTER (WHERE _sent) FROM {_BACK}"
+    )[0]
+    return int(restored), int(kept)
 
 
 def _reopen(wh: Warehouse, load_id: str) -> int:

@@ -78,7 +78,16 @@ def wh(tmp_path: Path) -> Iterable[Warehouse]:
 
 def load(wh: Warehouse, path: Path, kind: str = "transactions", **opts) -> LoadReport:
     (report,) = load_files(wh, kind, [path], options=ReadOptions(**opts))
-    assert report.loaded + report.quarantined == report.rows_read
+    assert report.loaded + report.unchanged + report.quarantined == report.rows_read
+    if report.status == "loaded":  # the quarantine holds what the report says, all open
+        n_open = wh.scalar(
+            "SELECT count(*) FROM ingest_quarantine WHERE load_id = ? AND resolved_by IS NULL",
+            [report.load_id],
+        )
+        n_same = wh.scalar(
+            "SELECT count(*) FROM ingest_unchanged WHERE load_id = ?", [report.load_id]
+        )
+        assert (n_open, n_same) == (report.quarantined, report.unchanged)
     return report
 
 

@@ -50,17 +50,18 @@ def test_same_file_twice_in_one_call(wh, tmp_path):
     assert wh.scalar("SELECT count(*) FROM transactions") == 1
 
 
-def test_overlapping_file_quarantines_unchanged_records(wh, tmp_path):
+def test_overlapping_file_reports_unchanged_records_not_quarantined(wh, tmp_path):
     load(wh, write_csv(tmp_path / "a.csv", [tx("R1"), tx("R2")]))
     r = load(wh, write_csv(tmp_path / "b.csv", [tx("R2"), tx("R3")]))
-    assert (r.loaded, r.quarantined, r.duplicates, r.unchanged, r.corrections) == (1, 1, 1, 1, 0)
-    (q,) = quarantine(wh, r.load_id)
-    assert q["rule"] == "duplicate_in_warehouse" and q["column"] == "record_id"
-    assert (
-        "already in the warehouse with the same content (load L00001, file a.csv, line 3)"
-        in q["message"]
+    assert (r.loaded, r.quarantined, r.duplicates, r.unchanged, r.corrections) == (1, 0, 0, 1, 0)
+    assert quarantine(wh, r.load_id) == []  # nothing to fix
+    ((line, column, same_as, message),) = wh.sql(
+        "SELECT line, column_name, same_as, message FROM ingest_unchanged"
     )
-    assert q["resolved_by"] == "L00001"  # nothing to fix
+    assert (line, column, same_as) == (2, "record_id", "L00001")
+    assert "unchanged: already loaded with the same content (load L00001, file a.csv, line 3)" in (
+        message
+    )
     assert loaded_ids(wh) == {"R1", "R2", "R3"}
 
 
@@ -410,3 +411,31 @@ def test_one_call_with_messy_files_of_one_dialect(tmp_path):
     finally:
         a.close()
         b.close()
+
+
+def test_warehouse_of_an_earlier_version_moves_its_unchanged_rows_out_of_quarantine(wh, tmp_path):
+    """Before, an unchanged row was quarantined and resolved at once: on the next
+    load it moves to ``ingest_unchanged`` and the ledger counts it as unchanged."""
+    load(wh, write_csv(tmp_path / "a.csv", [tx("R1"), tx("R2")]))
+    b = load(wh, write_csv(tmp_path / "b.csv", [tx("R2"), tx("R3"), tx("R3"), tx("R4", flow="X")]))
+    # as an earlier version left it
+    wh.sql(
+        """INSERT INTO ingest_quarantine (load_id, kind, file_name, line, column_name, rule,
+                  message, record_key, resolved_by)
+           SELECT load_id, kind, file_name, line, column_name,
+                  CASE WHEN same_as = load_id THEN 'duplicate_in_file'
+                       ELSE 'duplicate_in_warehouse' END, message, record_key, same_as
+           FROM ingest_unchanged"""
+    )
+    wh.sql("UPDATE ingest_loads SET quarantined = 3, duplicates = 2 WHERE load_id = ?", [b.load_id])
+    wh.sql("DELETE FROM ingest_unchanged")
+    wh.sql("ALTER TABLE ingest_loads DROP COLUMN unchanged")
+    load(wh, write_csv(tmp_path / "c.csv", [tx("R5")]))
+    got = wh.sql("SELECT quarantined, duplicates, unchanged FROM ingest_loads WHERE load_id = ?",
+                 [b.load_id])  # fmt: skip
+    assert got == [(1, 0, 2)]
+    assert [q["rule"] for q in quarantine(wh, b.load_id)] == ["flow"]
+    assert wh.sql("SELECT line, same_as FROM ingest_unchanged ORDER BY line") == [
+        (2, "L00001"),
+        (4, b.load_id),
+    ]

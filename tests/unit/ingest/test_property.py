@@ -1,6 +1,7 @@
 """Property: for any mix of good and bad rows, in any of the accepted file
-shapes, loaded + quarantined == rows read, the loaded records are exactly the
-good ones, and each bad row is quarantined on its own line with its rule."""
+shapes, loaded + unchanged + quarantined == rows read, the loaded records are
+exactly the good ones, each bad row is quarantined on its own line with its
+rule, and an exact repeat of a good row is unchanged (not quarantined)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ DEFECTS = {
     "precision": {"amount": "1.23456"},
 }
 
-row_kind = st.one_of(st.just("good"), st.sampled_from(sorted(DEFECTS)), st.just("repeat"))
+row_kind = st.one_of(
+    st.just("good"), st.sampled_from(sorted(DEFECTS)), st.just("repeat"), st.just("conflict")
+)
 firm = st.one_of(st.just(""), st.text('ABCé ,"\n', min_size=1, max_size=8))
 
 
@@ -51,10 +54,13 @@ def test_counts_add_up_and_good_rows_load(kinds, sep, crlf, encoding, blank_afte
         nl = "\r\n" if crlf else "\n"
         text = sep.join(TX_HEADER) + nl
         line = 2
-        good, expected_bad, seen = set(), {}, []
+        good, expected_bad, same, seen = set(), {}, set(), []
         for i, (kind, firm_id) in enumerate(kinds):
             if kind == "repeat" and seen:
                 row = dict(seen[0])  # an exact copy of an earlier good row
+                same.add(line)
+            elif kind == "conflict" and seen:
+                row = dict(seen[0], service_code="SJ31")  # its key, other content
                 expected_bad[line] = "duplicate_in_file"
             else:
                 row = tx(f"R{i}", firm_id=firm_id, amount="1 234,5" if decimal_comma else "1234.5")
@@ -78,7 +84,9 @@ def test_counts_add_up_and_good_rows_load(kinds, sep, crlf, encoding, blank_afte
         wh = Warehouse(work / "wh.duckdb")
         try:
             (r,) = load_files(wh, "transactions", [path], options=ReadOptions())
-            assert r.loaded + r.quarantined == r.rows_read == len(kinds)
+            assert r.loaded + r.unchanged + r.quarantined == r.rows_read == len(kinds)
+            assert r.unchanged == len(same)
+            assert {x[0] for x in wh.sql("SELECT line FROM ingest_unchanged")} == same
             ids = [x[0] for x in wh.sql("SELECT record_id FROM transactions")]
             assert set(ids) == good
             assert len(ids) == len(good)  # (reporter, record_id) unique without a key index

@@ -352,7 +352,7 @@ def test_excel_sheet_by_name_and_number(wh, tmp_path):
     assert load(wh, p, "firms", sheet="FIRMS").loaded == 1
     p2 = _xlsx(tmp_path / "f2.xlsx", {"notes": [["x"]], "firms": [*rows, ["F2", "B", "KPO"]]})
     r = load(wh, p2, "firms", sheet="2")
-    assert (r.loaded, r.duplicates, r.unchanged) == (1, 1, 1)  # F1 is already there
+    assert (r.loaded, r.duplicates, r.unchanged) == (1, 0, 1)  # F1 is already there
     with pytest.raises(FileRefused, match="no sheet named"):
         load(wh, _xlsx(tmp_path / "f3.xlsx", {"a": rows}), "firms", sheet="zzz")
 

@@ -118,7 +118,7 @@ def test_record_resent_with_invisible_characters_is_the_same_record(wh, tmp_path
         tx("\u200fR3\u200e", firm_id="F\u2060001", currency="e\u200bur"),
     ]
     r = load(wh, write_csv(tmp_path / "b.csv", again))
-    assert (r.loaded, r.duplicates, r.corrections, r.cleaned) == (1, 2, 0, 5)
+    assert (r.loaded, r.unchanged, r.corrections, r.cleaned) == (1, 2, 0, 5)
     assert any("5 values cleaned of invisible characters" in n for n in r.notes)
     assert wh.scalar("SELECT cleaned FROM ingest_loads WHERE load_id = ?", [r.load_id]) == 5
     got = wh.sql("SELECT record_id, reporter, firm_id, currency FROM transactions ORDER BY 1")
