@@ -31,8 +31,9 @@ from pathlib import Path
 
 from marsad.engine import Warehouse, quote_literal
 from marsad.errors import BadArgument
-from marsad.ingest import ledger, quarantine, reporters, store, validate, versions
+from marsad.ingest import keyindex, ledger, quarantine, reporters, store, validate, versions
 from marsad.ingest.errors import FileRefused
+from marsad.ingest.keys import CHK
 from marsad.ingest.ledger import LoadReport
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
 from marsad.ingest.readers import stage_batch
@@ -265,8 +266,12 @@ def _write(
 ) -> None:
     """Everything a batch writes to the warehouse (called inside the transaction)."""
     ids = ledger.assign_load_ids(wh, files)
-    with _records(wh, kind):
+    records = _records(wh, kind)
+    indexed = kind.table == "transactions" and keyindex.valid(wh)
+    with records:
         corrections = versions.write_versions(wh, kind, ids, len(files))
+    if indexed:  # the versions written, in the key index
+        keyindex.add(wh, f"SELECT reporter, record_id, value_date FROM {CHK} WHERE _fail IS NULL")
     quarantine.write_quarantine(wh, kind, files, ids, options)
     ledger.write_ledger(wh, kind.name, files, ids, corrections, t0)
     reporters.remember(wh, files)
@@ -274,16 +279,12 @@ def _write(
 
 def _records(wh: Warehouse, kind: Kind) -> contextlib.AbstractContextManager:
     """For records, the months of the record store the batch may touch, as the table
-    ``transactions``: those holding a key of the batch's good rows (a repeat or a
-    correction). The batch's new records are appended to their months as new parts."""
+    ``transactions``: those that may hold a key of the batch's good rows (a repeat or
+    a correction), from the key index (:mod:`~marsad.ingest.keyindex`), not a scan of
+    the store. The batch's new records are appended to their months as new parts."""
     if kind.table != "transactions":
         return contextlib.nullcontext()
-    from marsad.ingest.keys import CHK
-
-    touched = wh.records.months_holding(
-        f"SELECT reporter, record_id FROM {CHK} WHERE _fail IS NULL"
-    )
-    return wh.records.editing(touched)
+    return wh.records.editing(keyindex.months_holding(wh))
 
 
 __all__ = ["LoadReport", "load_file", "load_files"]

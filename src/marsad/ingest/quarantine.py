@@ -51,6 +51,21 @@ def write_quarantine(
 ) -> None:
     """Quarantine the failing checked rows and the rejected lines of ``files``,
     then resolve the open rows the batch brings a good version of."""
+    n_bad, n_same = wh.sql(
+        f"SELECT count(*) FILTER (WHERE {IS_QUARANTINED}), count(*) FILTER (WHERE {IS_UNCHANGED})"
+        f" FROM {CHK}"
+    )[0]
+    if n_bad:  # (the messages' SQL is long to plan: not for a file without a bad row)
+        _quarantine_checked(wh, kind, ids, options)
+    for f in files:
+        _quarantine_rejects(wh, kind, f)
+    _resolve(wh, kind, files, ids)
+    if n_same:
+        write_unchanged(wh, kind, ids)
+
+
+def _quarantine_checked(wh: Warehouse, kind: Kind, ids: LoadIds, options: ReadOptions) -> None:
+    """The checked rows that fail a rule, with their message."""
     from marsad.settings import get_settings
 
     message = messages.message_sql(
@@ -66,10 +81,6 @@ def write_quarantine(
                    {canonical_json(kind)}
             FROM {CHK} WHERE {IS_QUARANTINED}"""
     )
-    for f in files:
-        _quarantine_rejects(wh, kind, f)
-    _resolve(wh, kind, files, ids)
-    write_unchanged(wh, kind, ids)
 
 
 def write_unchanged(wh: Warehouse, kind: Kind, ids: LoadIds) -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from marsad.engine import Warehouse, quote_ident
 from marsad.errors import BadArgument
+from marsad.ingest import keyindex
 from marsad.ingest.keys import key_cols, key_text, table_columns
 from marsad.ingest.schema import KINDS, Kind
 
@@ -102,10 +103,13 @@ def withdraw(wh: Warehouse, load_id: str, reason: str, who: str) -> WithdrawRepo
             report.already = f"on {at} by {by}: {why}"
             return report
         spec = KINDS[kind]
+        indexed = spec.table == "transactions" and keyindex.valid(wh)
         with _records(wh, spec, load_id):
             removed = _remove(wh, spec, load_id)
             report.restored, report.kept = _restore(wh, spec, load_id)
             report.removed = removed - report.kept
+        if indexed:  # the versions brought back, in the key index (else rebuilt on next load)
+            keyindex.add(wh, f"SELECT reporter, record_id, value_date FROM {_BACK}")
         report.reopened = _reopen(wh, load_id)
         wh.sql(
             """UPDATE ingest_loads SET withdrawn_at = now()::TIMESTAMP, withdrawn_by = ?,
