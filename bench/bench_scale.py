@@ -80,7 +80,7 @@ def heavy_stage(wh):
         records = eng.records()
         classified = classify(records, firms, eng.table("service_map", service_map()))
         mad = convert(classified, eng.table("rates_daily", daily))
-        return eng.fetch(cube(mad.filter(mad.segment != UNALLOCATED)))
+        return eng.fetch(cube(mad.filter(mad.segment != UNALLOCATED), eng.largest))
 
 
 # -- subprocesses: each measured marsad step runs alone, for its peak memory --------

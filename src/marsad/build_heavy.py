@@ -137,7 +137,7 @@ def compute(
         sector = convert(classified, daily)
         sector = sector.filter(sector.segment != UNALLOCATED)
         results = {
-            "cube": cube(sector),
+            "cube": cube(sector, engine.largest),
             "contributions": contributions(sector, firms),
             "build_month_firms": month_firms(classified),
         }

@@ -79,7 +79,7 @@ def stage_exprs(engine: Engine, wh: Warehouse, records=None) -> dict[str, object
     sector = records_mad.filter(records_mad.segment != UNALLOCATED)
     return {
         "records_mad": records_mad,
-        "cube": cube(sector),
+        "cube": cube(sector, engine.largest),
         "contributions": contributions(sector, firms),
     }
 

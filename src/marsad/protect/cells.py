@@ -37,6 +37,7 @@ import ibis.expr.datatypes as dtypes
 import pyarrow as pa
 
 from marsad.cube import month_of
+from marsad.engine.compute import largest
 from marsad.periods import KINDS, Month, Period
 from marsad.protect.table import (
     Cell,
@@ -139,17 +140,9 @@ def cell_statistics(contrib: ibis.Table, periods: ibis.Table) -> ibis.Table:
     stats = per.group_by(list(KEY_FIELDS)).aggregate(
         contributors=per.count(),
         total=per.mad.sum().cast(MONEY),
-        top=_largest(per.mad, 2),
+        top=largest(per.mad, 2),
     )
     return stats.select(*KEY_FIELDS, "contributors", "total", x1=stats.top[0], x2=stats.top[1])
-
-
-@ibis.udf.agg.builtin(name="max")
-def _largest(arg: MONEY, n: dtypes.int64) -> dtypes.Array(MONEY):  # type: ignore[valid-type]
-    """DuckDB's ``max(arg, n)``: the ``n`` largest values, largest first (ties kept:
-    two equal largest contributions are ``x1`` and ``x2``). One hash aggregate where a
-    window ranking every contributor of every cell sorted them all: 2.8x faster on a
-    year of 10M records (8.1M contributor-period rows)."""
 
 
 def per_contributor(contrib: ibis.Table, periods: ibis.Table) -> ibis.Table:
