@@ -53,7 +53,7 @@ from marsad.indicators.table import IndicatorTable, Observation
 from marsad.indicators.targets import break_year
 from marsad.periods import Month, Period
 from marsad.protect.cache import METHOD, cache_from_rows, cache_rows
-from marsad.protect.cells import cell_statistics, period_map
+from marsad.protect.cells import BREAKDOWNS, cell_statistics, period_map
 from marsad.protect.indicators import Protected, flagged, protect_indicators
 from marsad.protect.loss import Loss
 from marsad.protect.primary import FREE, SdcRule
@@ -310,7 +310,9 @@ def _protect(
         months = [m for m in complete if m[0] == year]
         if months:
             of_year = contributions.filter(contributions.year == year)
-            stats += queries.rows(cell_statistics(of_year, ibis.memtable(period_map(months))))
+            periods = ibis.memtable(period_map(months))
+            for breakdown in BREAKDOWNS:  # one query each: 2.7 GB at once at 100M records
+                stats += queries.rows(cell_statistics(of_year, periods, [breakdown]))
     cache = {}
     if cached and wh.has_table(SDC_CACHE) and "year" in wh.table(SDC_CACHE).columns:
         cache = cache_from_rows(

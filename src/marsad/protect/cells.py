@@ -60,7 +60,9 @@ LATENT = "L"
 KEY_FIELDS = ("flow", "period", "segment", "service", "partner")
 FLOWS = {"C": "exports", "D": "imports"}
 #: Grouping sets over (segment, service, partner): those of the indicator table.
-_BREAKDOWNS = (
+#: The breakdowns of the published levels (besides flow and period): the dimensions
+#: given, the others at their total.
+BREAKDOWNS = (
     (),
     ("segment",),
     ("service",),
@@ -127,16 +129,20 @@ def period_map(months: Iterable[Month]) -> pa.Table:
     )
 
 
-def cell_statistics(contrib: ibis.Table, periods: ibis.Table) -> ibis.Table:
+def cell_statistics(
+    contrib: ibis.Table, periods: ibis.Table, breakdowns: Iterable[tuple[str, ...]] = BREAKDOWNS
+) -> ibis.Table:
     """Per cell of every breakdown and period: contributors, total, x1 and x2.
 
     Output: flow (``exports``/``imports``), period, segment, service, partner,
     contributors (count), total, x1, x2 (DECIMAL(38,2); ``x2`` null for one
     contributor). ``contrib`` is :func:`contributions`; ``periods`` a
-    :func:`period_map` of the months wanted. DuckDB only (the largest two are
-    DuckDB's ``max(mad, 2)``): disclosure control reads the warehouse.
+    :func:`period_map` of the months wanted; ``breakdowns`` some of :data:`BREAKDOWNS`
+    (their cells are disjoint: the statistics of all of them are the union of those of
+    each, which bounds a query's memory). DuckDB only (the largest two are DuckDB's
+    ``max(mad, 2)``): disclosure control reads the warehouse.
     """
-    per = per_contributor(contrib, periods)
+    per = per_contributor(contrib, periods, breakdowns)
     stats = per.group_by(list(KEY_FIELDS)).aggregate(
         contributors=per.count(),
         total=per.mad.sum().cast(MONEY),
@@ -145,12 +151,14 @@ def cell_statistics(contrib: ibis.Table, periods: ibis.Table) -> ibis.Table:
     return stats.select(*KEY_FIELDS, "contributors", "total", x1=stats.top[0], x2=stats.top[1])
 
 
-def per_contributor(contrib: ibis.Table, periods: ibis.Table) -> ibis.Table:
+def per_contributor(
+    contrib: ibis.Table, periods: ibis.Table, breakdowns: Iterable[tuple[str, ...]] = BREAKDOWNS
+) -> ibis.Table:
     """MAD per cell of every breakdown and period, and contributor: what
     :func:`cell_statistics` ranks. Columns ``KEY_FIELDS``, contributor, mad."""
     contrib = contrib.mutate(flow=contrib.flow.cases(*FLOWS.items()))
     parts = []
-    for dims in _BREAKDOWNS:
+    for dims in breakdowns:
         sources = [contrib]
         if "segment" in dims:
             dds = contrib.filter(contrib.dds)

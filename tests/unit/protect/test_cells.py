@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from marsad.engine.queries import rows as query_rows
-from marsad.protect.cells import _BREAKDOWNS, FLOWS, cell_statistics, period_map
+from marsad.protect.cells import BREAKDOWNS, FLOWS, cell_statistics, period_map
 from marsad.reference import ALL, DDS, TOTAL
 
 _COLUMNS = ("year", "month", "flow", "segment", "service", "partner", "dds", "contributor", "mad")
@@ -55,7 +55,7 @@ def _expected(records: list[tuple], months: set[tuple[int, int]]) -> dict[tuple,
         periods[(year, month)].append(period)
     per: dict[tuple, defaultdict] = defaultdict(lambda: defaultdict(Decimal))
     for year, month, flow, segment, service, partner, dds, contributor, mad in records:
-        for dims in _BREAKDOWNS:
+        for dims in BREAKDOWNS:
             segments = [segment, *([DDS] if dds else [])] if "segment" in dims else [TOTAL]
             for seg in segments:
                 svc = service if "service" in dims else ALL
@@ -74,9 +74,12 @@ def _expected(records: list[tuple], months: set[tuple[int, int]]) -> dict[tuple,
     return found
 
 
-def _query(records: list[tuple], months: set[tuple[int, int]]) -> dict[tuple, tuple]:
+def _query(
+    records: list[tuple], months: set[tuple[int, int]], breakdowns=BREAKDOWNS
+) -> dict[tuple, tuple]:
     table = pa.Table.from_pylist([dict(zip(_COLUMNS, r, strict=True)) for r in records], _SCHEMA)
-    stats = cell_statistics(ibis.memtable(table), ibis.memtable(period_map(sorted(months))))
+    periods = ibis.memtable(period_map(sorted(months)))
+    stats = cell_statistics(ibis.memtable(table), periods, breakdowns)
     found = {}
     for row in query_rows(stats):
         assert tuple(row[:5]) not in found, "one row per cell"
@@ -86,16 +89,19 @@ def _query(records: list[tuple], months: set[tuple[int, int]]) -> dict[tuple, tu
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=_rows, months=_complete)
-def test_cell_statistics_equal_a_plain_computation_whole_or_year_by_year(records, months):
+def test_cell_statistics_equal_a_plain_computation_whole_or_by_year_and_breakdown(records, months):
+    """Whole, or one query per year and breakdown as the build asks (the parts are
+    disjoint and their union is the whole)."""
     expected = _expected(records, months)
     assert _query(records, months) == expected
-    by_year: dict[tuple, tuple] = {}
+    by_part: dict[tuple, tuple] = {}
     for year in (2023, 2024):
         of_year = {m for m in months if m[0] == year}
-        part = _query([r for r in records if r[0] == year], of_year) if of_year else {}
-        assert not by_year.keys() & part.keys(), "no period spans two years"
-        by_year |= part
-    assert by_year == expected
+        for breakdown in BREAKDOWNS if of_year else ():
+            part = _query([r for r in records if r[0] == year], of_year, [breakdown])
+            assert not by_part.keys() & part.keys(), "no period spans two years"
+            by_part |= part
+    assert by_part == expected
 
 
 def test_two_equal_largest_contributions_are_x1_and_x2():
