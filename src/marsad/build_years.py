@@ -300,10 +300,11 @@ def _protect(
     """Primary and secondary confidentiality of the years computed (:mod:`marsad.protect`),
     from the contributors of each of their level cells (the stored ``contributions``).
 
-    The cell statistics are queried one year at a time (no period spans two years): the
-    query spreads each contributor's month over every period it counts in, about ten
-    rows per month and breakdown, which for ten years of 10M records held more than
-    13 GB at once."""
+    The cell statistics are queried one year and one breakdown at a time (no period
+    spans two years, no cell two breakdowns): the query spreads each contributor's month
+    over every period it counts in, about ten rows per month and breakdown, which for
+    ten years of 10M records held more than 13 GB at once, and one year of 100M records
+    with every breakdown 2.7 GB (bench/RESULTS.md)."""
     contributions = wh.table("contributions")
     stats: list[tuple] = []
     for year in sorted(years.build):
@@ -311,7 +312,7 @@ def _protect(
         if months:
             of_year = contributions.filter(contributions.year == year)
             periods = ibis.memtable(period_map(months))
-            for breakdown in BREAKDOWNS:  # one query each: 2.7 GB at once at 100M records
+            for breakdown in BREAKDOWNS:
                 stats += queries.rows(cell_statistics(of_year, periods, [breakdown]))
     cache = {}
     if cached and wh.has_table(SDC_CACHE) and "year" in wh.table(SDC_CACHE).columns:
