@@ -18,8 +18,9 @@ import ibis.expr.types as ir
 #: The cube's dimensions, in order.
 DIMENSIONS = ("year", "month", "flow", "segment", "service", "partner")
 MONEY = dtypes.Decimal(38, 2)
-#: An aggregate of the ``n`` largest values of a column, as an array, largest first.
-Largest = Callable[[ir.Column, int], ir.ArrayValue]
+#: An aggregate of the ``n`` largest values of a column, as an array, largest first
+#: (None: the backend has none).
+Largest = Callable[[ir.Column, int], ir.ArrayValue | None]
 
 
 def month_of(date: ibis.DateValue) -> dict[str, ibis.IntegerValue]:

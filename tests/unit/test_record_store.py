@@ -1,6 +1,7 @@
 """The record store's contract (contract11 section 1): which parts a load, a correction
 and a withdrawal write, the month versions, the catalogue against a scan of the files,
-and a property test of random loads and withdrawals against a model of the old table."""
+and a property test of random loads and withdrawals against a model of the warehouse's
+rule (a plain-Python account of ``marsad.ingest.withdraw``)."""
 
 from __future__ import annotations
 

@@ -59,9 +59,10 @@ LATENT = "L"
 #: The cell key's fields, in order.
 KEY_FIELDS = ("flow", "period", "segment", "service", "partner")
 FLOWS = {"C": "exports", "D": "imports"}
-#: Grouping sets over (segment, service, partner): those of the indicator table.
-#: The breakdowns of the published levels (besides flow and period): the dimensions
-#: given, the others at their total.
+#: The breakdowns of the published levels, grouping sets over (segment, service,
+#: partner) as in the indicator table: the dimensions given, the others at their total.
+#: Their cells are disjoint as long as no code equals a total code (``_T``, ``TOTAL``):
+#: the reference lists that ingest checks against hold none.
 BREAKDOWNS = (
     (),
     ("segment",),
@@ -132,7 +133,8 @@ def period_map(months: Iterable[Month]) -> pa.Table:
 def cell_statistics(
     contrib: ibis.Table, periods: ibis.Table, breakdowns: Iterable[tuple[str, ...]] = BREAKDOWNS
 ) -> ibis.Table:
-    """Per cell of every breakdown and period: contributors, total, x1 and x2.
+    """Per cell of each breakdown of ``breakdowns`` (default: all) and period:
+    contributors, total, x1 and x2.
 
     Output: flow (``exports``/``imports``), period, segment, service, partner,
     contributors (count), total, x1, x2 (DECIMAL(38,2); ``x2`` null for one
