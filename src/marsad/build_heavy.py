@@ -142,7 +142,11 @@ def compute(
             "build_month_firms": month_firms(classified),
         }
         for name, expr in results.items():
-            stored[name] += store(wh, name, engine.fetch(expr), chunk)
+            sql = engine.warehouse_sql(expr)
+            if sql is not None:  # DuckDB: straight into the table, no Arrow round trip
+                stored[name] += store_sql(wh, name, sql, chunk)
+            else:
+                stored[name] += store(wh, name, engine.fetch(expr), chunk)
     derive(wh, months)
     return stored
 
@@ -174,6 +178,19 @@ def store(wh: Warehouse, name: str, rows: pa.Table, months: Sequence[Month]) -> 
     finally:
         wh.unregister("_heavy_rows")
     return rows.num_rows
+
+
+def store_sql(wh: Warehouse, name: str, select: str, months: Sequence[Month]) -> int:
+    """As :func:`store`, from a SELECT the warehouse runs itself (the DuckDB engine): the
+    rows never pass through Python. Fetching each chunk as Arrow and inserting it left
+    the 100M-record build holding 3.0 GB before disclosure control, against 0.75 GB this
+    way (bench/RESULTS.md)."""
+    if not wh.has_table(name):
+        wh.sql(f"CREATE TABLE {name} AS {select}")
+    else:
+        delete_months(wh, name, months)
+        wh.sql(f"INSERT INTO {name} BY NAME {select}")
+    return int(wh.scalar(f"SELECT count(*) FROM {name} WHERE {_months_in(months)}"))
 
 
 def derive(wh: Warehouse, months: Sequence[Month]) -> None:

@@ -68,6 +68,12 @@ class Engine:
         """Run ``expr`` and return its rows (decimals exact)."""
         return expr.to_pyarrow()
 
+    def warehouse_sql(self, expr: ibis.Table) -> str | None:
+        """``expr`` as a SELECT the warehouse can run itself, to store its rows without
+        fetching them (the DuckDB engine, on the warehouse's own connection); None when
+        the rows must be fetched (:meth:`fetch`) and sent to the warehouse."""
+        return None
+
     def largest(self, column: ir.Column, n: int) -> ir.ArrayValue | None:
         """An aggregate of the ``n`` largest values of ``column`` (DECIMAL(38,2)), largest
         first, when this backend has one; None when it has not (the caller then ranks
@@ -97,6 +103,9 @@ class DuckDBEngine(Engine):
 
     def table(self, name: str, data: pa.Table) -> ibis.Table:
         return self.wh.ibis.create_table(f"_engine_{name}", data, temp=True, overwrite=True)
+
+    def warehouse_sql(self, expr: ibis.Table) -> str:
+        return str(self.wh.ibis.compile(expr))
 
     def largest(self, column: ir.Column, n: int) -> ir.ArrayValue:
         return largest(column, n)
