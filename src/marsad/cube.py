@@ -18,9 +18,8 @@ import ibis.expr.types as ir
 #: The cube's dimensions, in order.
 DIMENSIONS = ("year", "month", "flow", "segment", "service", "partner")
 MONEY = dtypes.Decimal(38, 2)
-#: An aggregate of the ``n`` largest values of a column, as an array, largest first
-#: (None: the backend has none).
-Largest = Callable[[ir.Column, int], ir.ArrayValue | None]
+#: An aggregate of the ``n`` largest values of a column, as an array, largest first.
+Largest = Callable[[ir.Column, int], ir.ArrayValue]
 
 
 def month_of(date: ibis.DateValue) -> dict[str, ibis.IntegerValue]:
@@ -37,8 +36,8 @@ def cube(records: ibis.Table, largest: Largest | None = None) -> ibis.Table:
     MAD value (no rate) must have been dealt with before: they would be
     silently summed as null.
 
-    ``largest(column, n)``, when given and not None for this backend, is its aggregate
-    of a column's ``n`` largest values (:meth:`marsad.engine.compute.Engine.largest`: DuckDB's
+    ``largest(column, n)``, when given, is the backend's aggregate of a column's ``n``
+    largest values (:attr:`marsad.engine.compute.Engine.largest`: DuckDB's
     ``max(mad, 2)``, one hash aggregate); without it each cell's firms are ranked by a
     window, which every backend runs. Both give the same cells, to the byte.
     """
@@ -55,32 +54,24 @@ def cube(records: ibis.Table, largest: Largest | None = None) -> ibis.Table:
     by_firm = cells.group_by([*dims, "firm"]).aggregate(
         mad=cells.mad.sum().cast(MONEY), records=cells.count()
     )
-    totals = {
-        "mad": by_firm.mad.sum().cast(MONEY),
-        "records": by_firm.records.sum().cast("int64"),
-        "firms": by_firm.firm.nunique().cast("int64"),
-    }
-    top = largest(by_firm.mad, 2) if largest is not None else None
-    if top is not None:
-        out = by_firm.group_by(dims).aggregate(**totals, top=top)
-        out = out.select(
-            *dims, *totals, top1_mad=out.top[0].cast(MONEY), top2_mad=out.top[1].cast(MONEY)
+    if largest is None:  # rank each cell's firms (largest first, then by firm)
+        rank = ibis.row_number().over(
+            ibis.window(group_by=dims, order_by=[ibis.desc(by_firm.mad), by_firm.firm])
         )
-        return out.order_by(dims)
-    rank = ibis.row_number().over(
-        ibis.window(
-            group_by=[by_firm[d] for d in dims], order_by=[ibis.desc(by_firm.mad), by_firm.firm]
-        )
-    )
-    ranked = by_firm.mutate(rank=rank)
+        by_firm = by_firm.mutate(rank=rank)
+        top1 = by_firm.mad.max(where=by_firm.rank == 0)
+        top2 = by_firm.mad.max(where=by_firm.rank == 1)
+    else:
+        top = largest(by_firm.mad, 2)
+        top1, top2 = top[0], top[1]
     return (
-        ranked.group_by(dims)
+        by_firm.group_by(dims)
         .aggregate(
-            mad=ranked.mad.sum().cast(MONEY),
-            records=ranked.records.sum().cast("int64"),
-            firms=ranked.firm.nunique().cast("int64"),
-            top1_mad=ranked.mad.max(where=ranked.rank == 0).cast(MONEY),
-            top2_mad=ranked.mad.max(where=ranked.rank == 1).cast(MONEY),
+            mad=by_firm.mad.sum().cast(MONEY),
+            records=by_firm.records.sum().cast("int64"),
+            firms=by_firm.firm.nunique().cast("int64"),
+            top1_mad=top1.cast(MONEY),
+            top2_mad=top2.cast(MONEY),
         )
         .order_by(dims)
     )

@@ -33,18 +33,27 @@ from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.datatypes as dtypes
-import ibis.expr.types as ir
 import pyarrow as pa
 
+from marsad.cube import MONEY, Largest
 from marsad.errors import BadArgument
 
 if TYPE_CHECKING:
     from marsad.engine.warehouse import Warehouse
 
 Month = tuple[int, int]
-MONEY = dtypes.Decimal(38, 2)
 #: The engines ``MARSAD_ENGINE`` and ``marsad build --engine`` accept.
 ENGINES = ("duckdb", "spark")
+
+
+@ibis.udf.agg.builtin(name="max")
+def largest(arg: MONEY, n: dtypes.int64) -> dtypes.Array(MONEY):  # type: ignore[valid-type]
+    """DuckDB's ``max(arg, n)``: the ``n`` largest values, largest first (ties kept:
+    two equal largest contributions are ``x1`` and ``x2``). One hash aggregate where a
+    window ranking every contributor of every cell sorted them all: for disclosure
+    control's statistics 2.8x faster on a year of 10M records (8.1M contributor-period
+    rows); for the cube, 11.7 s -> 3.3 s at 10M records (bench/RESULTS.md, different
+    loads of the machine). DuckDB only."""
 
 
 class Engine:
@@ -74,11 +83,10 @@ class Engine:
         the rows must be fetched (:meth:`fetch`) and sent to the warehouse."""
         return None
 
-    def largest(self, column: ir.Column, n: int) -> ir.ArrayValue | None:
-        """An aggregate of the ``n`` largest values of ``column`` (DECIMAL(38,2)), largest
-        first, when this backend has one; None when it has not (the caller then ranks
-        with a window, which every backend runs)."""
-        return None
+    #: An aggregate of the ``n`` largest values of a DECIMAL(38,2) column, largest first
+    #: (``largest(column, n)``), when this backend has one; None when it has not (the
+    #: cube then ranks with a window, which every backend runs).
+    largest: Largest | None = None
 
     def close(self) -> None:
         """Stop what the engine started."""
@@ -107,18 +115,7 @@ class DuckDBEngine(Engine):
     def warehouse_sql(self, expr: ibis.Table) -> str:
         return str(self.wh.ibis.compile(expr))
 
-    def largest(self, column: ir.Column, n: int) -> ir.ArrayValue:
-        return largest(column, n)
-
-
-@ibis.udf.agg.builtin(name="max")
-def largest(arg: MONEY, n: dtypes.int64) -> dtypes.Array(MONEY):  # type: ignore[valid-type]
-    """DuckDB's ``max(arg, n)``: the ``n`` largest values, largest first (ties kept:
-    two equal largest contributions are ``x1`` and ``x2``). One hash aggregate where a
-    window ranking every contributor of every cell sorted them all: for disclosure
-    control's statistics 2.8x faster on a year of 10M records (8.1M contributor-period
-    rows); for the cube, 11.7 s -> 3.3 s at 10M records (bench/RESULTS.md, different
-    loads of the machine). DuckDB only."""
+    largest = staticmethod(largest)
 
 
 def open_engine(wh: Warehouse, name: str | None = None) -> Engine:

@@ -261,13 +261,6 @@ class RecordStore:
             "GROUP BY ALL ORDER BY ALL"
         )
 
-    def months_holding(self, keys_sql: str) -> list[Month]:
-        """The months whose records include any ``(reporter, record_id)`` pair that the
-        query ``keys_sql`` selects (reads the key columns of the parts only)."""
-        return self._months_where(
-            f"(reporter, record_id) IN (SELECT (reporter, record_id) FROM ({keys_sql}))"
-        )
-
     def months_of_load(self, load_id: str) -> list[Month]:
         """The months holding records brought by the load ``load_id``."""
         return self._months_where(f"load_id = {quote_literal(load_id)}")
