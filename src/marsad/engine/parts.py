@@ -37,7 +37,6 @@ from marsad.engine.sql import (
     SqlError,
     WarehouseFault,
     part_fault,
-    quote_ident,
     quote_literal,
     store_fault,
 )
@@ -68,16 +67,15 @@ def next_generation(wh: Warehouse) -> int:
 def write_months(
     wh: Warehouse,
     root: Path,
-    table: str,
-    columns: Sequence[str],
-    months: Sequence[Month],
+    source: str,
     generation: int,
     written: Callable[[Path], None],
 ) -> list[str]:
-    """Write the rows of ``months`` of ``table`` as parts of ``generation`` under ``root``
-    and add them to the catalogue; return their relative paths (a month left without
-    rows gets no part). ``written`` is told of each file as soon as it is in place, so
-    that a ROLLBACK (or a failure half-way) can delete it.
+    """Write the rows of ``source`` (a SELECT giving the records' columns, with
+    ``value_date``) as parts of ``generation`` under ``root``, one or more per month,
+    and add them to the catalogue; return their relative paths. ``written`` is told of
+    each file as soon as it is in place, so that a ROLLBACK (or a failure half-way) can
+    delete it.
 
     Raises a :class:`~marsad.engine.sql.WarehouseFault` naming the folder for a fault of
     the machine (:func:`write_fault`), else what the SQL engine or the file system
@@ -87,7 +85,7 @@ def write_months(
         try:
             staging.parent.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(staging, ignore_errors=True)
-            _copy(wh, staging, table, columns, months)
+            _copy(wh, staging, source)
             files = _move(root, staging, generation, written)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -145,16 +143,11 @@ def _folder_of(path: Path, root: Path) -> Path:
     return root
 
 
-def _copy(
-    wh: Warehouse, staging: Path, table: str, columns: Sequence[str], months: Sequence[Month]
-) -> None:
-    names = ", ".join(quote_ident(c) for c in columns)
-    wanted = ", ".join(str(y * 100 + m) for y, m in months)
+def _copy(wh: Warehouse, staging: Path, source: str) -> None:
     wh.sql(
-        f"""COPY (SELECT {names}, CAST(year(value_date) AS INTEGER) AS _y,
+        f"""COPY (SELECT *, CAST(year(value_date) AS INTEGER) AS _y,
                          CAST(month(value_date) AS INTEGER) AS _m
-                  FROM {table}
-                  WHERE year(value_date) * 100 + month(value_date) IN ({wanted}))
+                  FROM ({source}))
             TO {quote_literal(str(staging))}
             (FORMAT parquet, PARTITION_BY (_y, _m), COMPRESSION zstd)"""
     )

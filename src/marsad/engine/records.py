@@ -122,6 +122,7 @@ class RecordStore:
         self.migrated: int | None = None
         self._to_delete: list[Path] = []  # parts replaced: deleted after COMMIT
         self._written: list[Path] = []  # parts written: deleted on ROLLBACK
+        self._appended: list[str] | None = None  # while editing: SELECTs of new records
 
     # -- opening ------------------------------------------------------------------
     def open(self, *, writable: bool) -> None:
@@ -279,9 +280,9 @@ class RecordStore:
     def editing(self, months: Iterable[Month] | None) -> Iterator[None]:
         """Edit the records of ``months`` (every month with :data:`ALL`) as the temporary
         table ``transactions``, inside ``wh.transaction()``: on leaving, each month whose
-        rows changed is written as a new part and the catalogue updated (see the module).
-        An exception in the block leaves the store as it was (the transaction rolls
-        back, and with it the temporary table)."""
+        rows changed, or that :meth:`append` gave new records, is written as a new part
+        and the catalogue updated (see the module). An exception in the block leaves the
+        store as it was (the transaction rolls back, and with it the temporary table)."""
         if not self.wh.in_transaction:
             raise RuntimeError("RecordStore.editing must run inside wh.transaction()")
         present = self.months()
@@ -289,12 +290,47 @@ class RecordStore:
         self.wh.sql(f"DROP VIEW IF EXISTS {VIEW}")
         self.wh.sql(f"CREATE TEMP TABLE {VIEW} AS {self.select(self.files(loaded))}")
         before = self._fingerprints()
-        yield
-        after = self._fingerprints()
-        changed = sorted(m for m in set(before) | set(after) if before.get(m) != after.get(m))
-        self._write(changed, [m for m in changed if m in set(loaded)])
+        self._appended = []
+        try:
+            yield
+            after = self._fingerprints()
+            appended = self._appended_sql()
+        finally:
+            self._appended = None
+        changed = {m for m in set(before) | set(after) if before.get(m) != after.get(m)}
+        if appended:
+            changed |= set(self._months_of(appended))
+        self._write(sorted(changed), [m for m in sorted(changed) if m in set(loaded)], appended)
         self.wh.sql(f"DROP TABLE {VIEW}")
         self.attach()
+
+    def append(self, select_sql: str) -> None:
+        """While :meth:`editing`: add the rows of ``select_sql`` (a SELECT giving the
+        records' columns of :data:`COLUMNS`, in order) as new records of their months.
+
+        Unlike an ``INSERT INTO transactions``, the rows are not copied into the working
+        table: they are read once, when the parts are written on leaving
+        :meth:`editing`, so the tables ``select_sql`` reads must still be there then,
+        unchanged. They must be new records (no version of their key in the working
+        table or in another appended SELECT): the caller has matched them already.
+        Inserting into a temporary table inside a transaction, then copying it out, was
+        most of a large load's write (DuckDB scans a transaction's own rows slowly)."""
+        if self._appended is None:
+            raise RuntimeError("RecordStore.append must run inside RecordStore.editing")
+        self._appended.append(select_sql)
+
+    def _appended_sql(self) -> str:
+        """The appended SELECTs as one (empty when there are none)."""
+        names = ", ".join(quote_ident(c) for c, _t in COLUMNS)
+        assert self._appended is not None
+        return " UNION ALL ".join(f"SELECT {names} FROM ({s})" for s in self._appended)
+
+    def _months_of(self, select_sql: str) -> list[Month]:
+        rows = self.wh.sql(
+            "SELECT DISTINCT CAST(year(value_date) AS INTEGER), "
+            f"CAST(month(value_date) AS INTEGER) FROM ({select_sql})"
+        )
+        return [(int(y), int(m)) for y, m in rows]
 
     def _fingerprints(self) -> dict[Month, tuple[int, int]]:
         """Per month of the working table: rows and an order-free hash of their content."""
@@ -305,8 +341,9 @@ class RecordStore:
         )
         return {(int(y), int(m)): (int(n), int(h)) for y, m, n, h in rows}
 
-    def _write(self, changed: list[Month], replaced: list[Month]) -> None:
-        """Write the ``changed`` months of the working table as new parts; drop the old
+    def _write(self, changed: list[Month], replaced: list[Month], appended: str = "") -> None:
+        """Write the ``changed`` months as new parts: their rows of the working table and
+        the ``appended`` SELECT's rows (all of them in ``changed`` months); drop the old
         parts of the ``replaced`` ones from the catalogue (their files go after COMMIT)."""
         if not changed:
             return
@@ -317,8 +354,15 @@ class RecordStore:
             self.wh.sql(
                 f"DELETE FROM {table} WHERE list_contains(?, file)", [[f for *_k, f in old]]
             )
-        names = [c for c, _t in COLUMNS]
-        write_months(self.wh, self.root, VIEW, names, changed, generation, self._written.append)
+        names = ", ".join(quote_ident(c) for c, _t in COLUMNS)
+        wanted = ", ".join(str(y * 100 + m) for y, m in changed)
+        source = (
+            f"SELECT {names} FROM {VIEW} "
+            f"WHERE year(value_date) * 100 + month(value_date) IN ({wanted})"
+        )
+        if appended:
+            source += f" UNION ALL {appended}"
+        write_months(self.wh, self.root, source, generation, self._written.append)
 
     # -- after the transaction -----------------------------------------------------------
     def committed(self) -> None:

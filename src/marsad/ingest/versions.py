@@ -255,15 +255,20 @@ def _update_last(wh: Warehouse, kind: Kind, ids: LoadIds) -> None:
 
 
 def _insert_new(wh: Warehouse, kind: Kind, ids: LoadIds, skip_versions: bool) -> None:
-    """The good rows that are new records (not a version handled above)."""
+    """The good rows that are new records (not a version handled above). Records go to
+    the record store's new parts straight from ``_ing_chk``
+    (:meth:`~marsad.engine.records.RecordStore.append`), firms and rates to their table."""
     cols = table_columns(wh, kind.table)
-    select = ", ".join(insert_value(c, "c", ids.load_of("c._file")) for c in cols)
+    select = ", ".join(
+        f"{insert_value(c, 'c', ids.load_of('c._file'))} AS {quote_ident(c)}" for c in cols
+    )
     anti = (
         "AND NOT EXISTS (SELECT 1 FROM _ing_noins x WHERE x._file = c._file AND x._line = c._line)"
         if skip_versions
         else ""
     )
-    wh.sql(
-        f"""INSERT INTO {kind.table} ({", ".join(quote_ident(c) for c in cols)})
-            SELECT {select} FROM {CHK} c WHERE c._fail IS NULL {anti}"""
-    )
+    rows = f"SELECT {select} FROM {CHK} c WHERE c._fail IS NULL {anti}"
+    if kind.table == "transactions":
+        wh.records.append(rows)
+    else:
+        wh.sql(f"INSERT INTO {kind.table} ({', '.join(quote_ident(c) for c in cols)}) {rows}")
