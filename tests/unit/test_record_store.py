@@ -179,6 +179,48 @@ def test_an_error_while_editing_leaves_the_store_as_it_was(tmp_path, wh):
     assert wh.sql("SELECT table_name FROM duckdb_tables() WHERE table_name = 'transactions'") == []
 
 
+_NEW_ROWS = """SELECT * FROM (VALUES
+    ('N1', 'BK9', NULL, DATE '2024-03-20', 'C', 5.000, 'EUR', 'SI22', 'FR', 'L00009', 2),
+    ('N2', 'BK9', NULL, DATE '2024-06-02', 'C', 7.000, 'EUR', 'SI22', 'FR', 'L00009', 3))
+    AS v(record_id, reporter, firm_id, value_date, flow, amount, currency, service_code,
+         partner_country, load_id, line)"""
+
+
+def test_appended_records_join_a_month_being_rewritten_or_start_a_part(tmp_path, wh):
+    _three_months(tmp_path, wh)
+    files = _files(wh)
+    with pytest.raises(RuntimeError, match=r"inside RecordStore\.editing"):
+        wh.records.append(_NEW_ROWS)
+    with wh.transaction(), wh.records.editing([(2024, 3)]):
+        wh.sql("UPDATE transactions SET amount = 11 WHERE record_id = 'R1'")
+        wh.records.append(_NEW_ROWS)
+        # not copied into the working table: read once, when the parts are written
+        assert wh.scalar("SELECT count(*) FROM transactions") == 2
+    now = _files(wh)
+    # March rewritten as one part (its rows and the new one), June new, the rest untouched
+    assert sorted(set(now) - set(files)) == ["2024-03/g00000002.parquet",
+                                             "2024-06/g00000002.parquet"]  # fmt: skip
+    assert set(files) - set(now) == {"2024-03/g00000001.parquet"}
+    assert now["2024-04/g00000001.parquet"] == files["2024-04/g00000001.parquet"]
+    view = _view(wh)
+    assert view["R1"][1] == Decimal("11.000") and view["R2"][1] == Decimal("20.000")
+    assert view["N1"] == (dt.date(2024, 3, 20), Decimal("5.000"), "L00009")
+    assert view["N2"] == (dt.date(2024, 6, 2), Decimal("7.000"), "L00009")
+    assert_catalogue_matches_scan(wh)
+
+
+def test_appended_records_are_not_written_when_the_edit_fails(tmp_path, wh):
+    _three_months(tmp_path, wh)
+    state = (wh.records.month_versions(), _files(wh), _view(wh))
+    with pytest.raises(ZeroDivisionError), wh.transaction(), wh.records.editing([]):
+        wh.records.append(_NEW_ROWS)
+        raise ZeroDivisionError
+    assert (wh.records.month_versions(), _files(wh), _view(wh)) == state
+    with wh.transaction(), wh.records.editing([]):  # the next edit starts with nothing appended
+        pass
+    assert (wh.records.month_versions(), _files(wh), _view(wh)) == state
+
+
 def test_orphans_are_swept_on_the_next_writable_open_only(tmp_path, wh):
     _three_months(tmp_path, wh)
     root, path = wh.records.root, wh.path
