@@ -74,6 +74,32 @@ def dirty_pattern() -> str:
     return f"{edge}|[{INVISIBLE_CLASS}]|{guard}"
 
 
+#: The ASCII characters :func:`dirty_pattern` can match; every other one it can is not ASCII.
+_ASCII_IN_DIRTY = " \t\r\n'"
+
+
+def dirty_sql(joined: str) -> str:
+    """SQL: whether the row ``joined`` (its fields joined by U+001F, an expression
+    used once) needs cleaning, :func:`dirty_pattern`. Most rows are plain ASCII with
+    none of the few ASCII characters the pattern can match (space, tab, line ends,
+    apostrophe): for them, a few ``contains`` and a length say no without running
+    the regular expression (a quarter of the checks' time in a large file).
+
+    >>> sql = dirty_sql("j")
+    >>> sql.startswith("CASE WHEN strlen(j) = length(j) AND NOT (contains(j, ' ')")
+    True
+    """
+    plain = " OR ".join(
+        f"contains({joined}, {quote_literal(c) if c.isprintable() else f'chr({ord(c)})'})"
+        for c in _ASCII_IN_DIRTY
+    )
+    pattern = quote_literal(dirty_pattern())
+    return (
+        f"CASE WHEN strlen({joined}) = length({joined}) AND NOT ({plain}) THEN false "
+        f"ELSE regexp_matches({joined}, {pattern}) END"
+    )
+
+
 def clean_sql(column: str, free_text: bool) -> str:
     """SQL: the value of ``column`` cleaned (guard undone, invisible characters
     removed unless ``free_text``, spaces trimmed)."""

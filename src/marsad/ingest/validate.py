@@ -385,8 +385,8 @@ def check_sql(
     field_cols = ", ".join(_q(f.name) for f in kind.fields)
     return f"""
 WITH src AS (SELECT * FROM {src}),
-e AS (SELECT *, regexp_matches({joined}, {_lit(cleaning.dirty_pattern())}) AS _dirty
-      FROM src WHERE NOT _blank),
+j AS (SELECT *, {joined} AS _joined FROM src WHERE NOT _blank),
+e AS (SELECT * EXCLUDE (_joined), {cleaning.dirty_sql("_joined")} AS _dirty FROM j),
 v AS (SELECT _file, _dec, _unit, _line, {", ".join(trims)} FROM e),
 n AS (SELECT *{", " if numbers else ""}{", ".join(numbers)} FROM v),
 p AS (SELECT *, {", ".join(parsed)} FROM n),

@@ -16,18 +16,21 @@ from marsad.ingest.text.dialect import TextPlan
 from marsad.ingest.text.encoding import normalise_line_ends
 
 
-def read_csv_sql(paths: list[Path], plan: TextPlan, raw: str, filename: bool) -> str:
-    """CREATE the staging table ``raw`` from the text files ``paths`` of one dialect."""
+def read_csv_sql(paths: list[Path], plan: TextPlan, raw: str, file_index: bool) -> str:
+    """CREATE the staging table ``raw`` from the text files ``paths`` of one dialect;
+    with ``file_index``, each row's file as ``_fi``, its index in ``paths`` (an integer,
+    not the file's name: a name on every row was a fifth of the staged bytes)."""
     ncols = len(plan.header.cells)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols)) + "}"
     files = "[" + ", ".join(quote_literal(str(p)) for p in paths) + "]"
     d = plan.detected
-    return f"""CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv({files},
+    extra = ", file_index AS _fi" if file_index else ""
+    return f"""CREATE OR REPLACE TEMP TABLE {raw} AS SELECT *{extra} FROM read_csv({files},
         header = true, skip = {plan.header.line - 1}, auto_detect = false,
         columns = {columns}, delim = {quote_literal(d.separator)}, quote = '"', escape = '"',
         strict_mode = true, null_padding = false, ignore_errors = true,
         store_rejects = true, rejects_table = '{REJ_ERRORS}',
-        rejects_scan = '{REJ_SCANS}', filename = {str(filename).lower()}, parallel = true)"""
+        rejects_scan = '{REJ_SCANS}', parallel = true)"""
 
 
 def fields_sql(kind: Kind, header: Header) -> str:
@@ -81,7 +84,7 @@ def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -
 
     def read(p: Path) -> None:
         drop_rejects(wh)
-        wh.sql(read_csv_sql([p], plan, raw, filename=False))
+        wh.sql(read_csv_sql([p], plan, raw, file_index=False))
 
     try:
         read(plan.read_path)
