@@ -32,37 +32,52 @@ from marsad.ingest.keys import (
 from marsad.ingest.schema import Kind
 
 DUPF = "_ing_dupf"
+REP = "_ing_rep"
 
 
-def repeated_keys(kind: Kind, where: str, by_file: bool, alias: str = "c") -> str:
-    """SQL (a FROM clause): the rows of ``_ing_chk`` (as ``alias``) matching
-    ``where`` (a condition on its unqualified columns) whose key
-    may repeat (within its file when ``by_file``), found by one pass over the
-    keys: a ``GROUP BY`` on a 64-bit hash of the key columns only (not the
-    strings, not the whole rows), joined back for the hashes seen more than
-    once. A hash collision only lets a few extra rows through: group them by
-    the exact key afterwards (a window or ``GROUP BY``), never by the hash.
+def key_hash(kind: Kind, alias: str = "") -> str:
+    """SQL: a 64-bit hash of the key columns of a row (of ``alias``).
 
     >>> from marsad.ingest.schema import RATES
-    >>> sql = repeated_keys(RATES, "_fail IS NULL", by_file=False)
-    >>> print(sql)  # doctest: +NORMALIZE_WHITESPACE
-    _ing_chk c SEMI JOIN (SELECT hash("date", "currency") AS _h FROM _ing_chk
-    WHERE _fail IS NULL GROUP BY ALL HAVING count(*) > 1) _r
-    ON hash(c."date", c."currency") = _r._h WHERE _fail IS NULL
+    >>> key_hash(RATES, "c")
+    'hash(c."date", c."currency")'
     """
-    file = "_file, " if by_file else ""
-    on = f"{alias}._file = _r._file AND " if by_file else ""
-    return (
-        f"{CHK} {alias} SEMI JOIN (SELECT {file}hash({key_cols(kind)}) AS _h FROM {CHK} "
-        f"WHERE {where} GROUP BY ALL HAVING count(*) > 1) _r "
-        f"ON {on}hash({key_cols(kind, alias)}) = _r._h WHERE {where}"
+    return f"hash({key_cols(kind, alias)})"
+
+
+def find_repeats(wh: Warehouse, kind: Kind) -> None:
+    """``_ing_rep``: the hashes of the keys that several good rows of ``_ing_chk``
+    share, in a file or across the batch's files. One ``GROUP BY`` on the hash of the
+    key columns only (not the strings, not the whole rows) serves both searches,
+    repeats in a file and keys in several files (:func:`repeated_keys`)."""
+    wh.sql(
+        f"""CREATE OR REPLACE TEMP TABLE {REP} AS
+            SELECT {key_hash(kind)} AS _h FROM {CHK} WHERE _fail IS NULL
+            GROUP BY ALL HAVING count(*) > 1"""
     )
+
+
+def repeated_keys(kind: Kind, where: str, alias: str = "c") -> str:
+    """SQL (a FROM clause): the rows of ``_ing_chk`` (as ``alias``) matching
+    ``where`` (a condition on its unqualified columns) whose key may repeat: its hash
+    is in ``_ing_rep`` (:func:`find_repeats`, made before ``where`` excluded more rows:
+    a superset). A hash collision, or a key repeated in another file only, lets a few
+    extra rows through: group them by the exact key (and file) afterwards (a window or
+    ``GROUP BY``), never by the hash.
+
+    >>> from marsad.ingest.schema import RATES
+    >>> print(repeated_keys(RATES, "_fail IS NULL"))  # doctest: +NORMALIZE_WHITESPACE
+    _ing_chk c SEMI JOIN _ing_rep _r ON hash(c."date", c."currency") = _r._h
+    WHERE _fail IS NULL
+    """
+    return f"{CHK} {alias} SEMI JOIN {REP} _r ON {key_hash(kind, alias)} = _r._h WHERE {where}"
 
 
 def mark_duplicates_in_file(wh: Warehouse, kind: Kind) -> None:
     """A record repeated in its file: the first occurrence that passes the
     checks is kept, the later ones are ``duplicate_in_file``. Only the rows
-    whose key repeats (:func:`repeated_keys`) are read whole."""
+    whose key repeats (:func:`find_repeats`, :func:`repeated_keys`) are read whole."""
+    find_repeats(wh, kind)
     keys = key_cols(kind, "c")
     q = quote_ident
     firsts = ", ".join(
@@ -77,7 +92,7 @@ def mark_duplicates_in_file(wh: Warehouse, kind: Kind) -> None:
         f"""CREATE OR REPLACE TEMP TABLE {DUPF} AS
         WITH x AS (SELECT c._file, c._line{values}, row_number() OVER w AS rn,
                           first_value(c._line) OVER w AS first_line{", " if firsts else ""}{firsts}
-                   FROM {repeated_keys(kind, "_fail IS NULL", by_file=True)}
+                   FROM {repeated_keys(kind, "_fail IS NULL")}
                    WINDOW w AS (PARTITION BY c._file, {keys} ORDER BY c._line))
         SELECT _file, _line, first_line, {same} AS same FROM x WHERE rn > 1"""
     )
@@ -130,7 +145,7 @@ def _find_known(wh: Warehouse, kind: Kind, w_cols: str, n_files: int) -> tuple[b
         # the keys seen in several files of the batch (in-file repeats are marked already)
         wh.sql(
             f"""CREATE OR REPLACE TEMP TABLE _ing_multi AS
-                SELECT {key_cols(kind, "c")} FROM {repeated_keys(kind, "_fail IS NULL", False)}
+                SELECT {key_cols(kind, "c")} FROM {repeated_keys(kind, "_fail IS NULL")}
                 GROUP BY ALL HAVING count(*) > 1"""
         )
         multi = count(wh, "_ing_multi") > 0

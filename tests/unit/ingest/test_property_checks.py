@@ -6,7 +6,7 @@
   NULLs, spaces at the edges, no-break spaces, invisible characters, line ends and
   formula guards;
 * duplicates in a file and keys repeated across files: the hash-of-keys
-  pass (:func:`marsad.ingest.versions.repeated_keys`) against the earlier
+  pass (:func:`marsad.ingest.versions.find_repeats`, one for both) against the earlier
   ``GROUP BY`` on the whole key, on random batches with repeats, also when
   every key hashes alike (each row is then a candidate: the exact key decides).
 """
@@ -124,10 +124,7 @@ def test_repeated_keys_are_the_same(wh, monkeypatch, rows, collide):
             [file, line, rid, rep, amount, "type|amount|" if failed else None],
         )
     if collide:  # every key hashes alike: only the exact key may decide
-        monkeypatch.setattr(versions, "key_cols", lambda kind, alias="": "42")
-        sqls = {b: versions.repeated_keys(KIND, "_fail IS NULL", by_file=b) for b in (True, False)}
-        monkeypatch.setattr(versions, "key_cols", key_cols)
-        monkeypatch.setattr(versions, "repeated_keys", lambda kind, where, by_file: sqls[by_file])
+        monkeypatch.setattr(versions, "key_hash", lambda kind, alias="": "42")
     expected = _old_duplicates(wh)
     versions.mark_duplicates_in_file(wh, KIND)
     got = wh.sql("SELECT _file, _line, first_line, same FROM _ing_dupf ORDER BY ALL")
@@ -137,7 +134,7 @@ def test_repeated_keys_are_the_same(wh, monkeypatch, rows, collide):
         f"SELECT {key_cols(KIND)} FROM {CHK} WHERE _fail IS NULL "
         "GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL"
     )
-    frm = versions.repeated_keys(KIND, "_fail IS NULL", by_file=False)
+    frm = versions.repeated_keys(KIND, "_fail IS NULL")
     new_multi = wh.sql(
         f"SELECT {key_cols(KIND, 'c')} FROM {frm} GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL"
     )
