@@ -393,7 +393,8 @@ def test_one_call_with_messy_files_of_one_dialect(tmp_path):
     blank.write_text(blank.read_text().replace("\nB2", "\n\nB2"))
     mixed = write_csv(tmp_path / "x.csv", [tx("X1")], newline="\r\n")
     mixed.write_bytes(mixed.read_bytes() + b"X2,BANK1,F1,2024-01-02,C,5,EUR,SI2,FR\n")
-    files = [plain[0], quoted, plain[1], malformed, blank, mixed, plain[2]]
+    header_only = write_csv(tmp_path / "h.csv", [])
+    files = [plain[0], quoted, header_only, plain[1], malformed, blank, mixed, plain[2]]
     a = Warehouse(tmp_path / "a.duckdb")
     b = Warehouse(tmp_path / "b.duckdb")
     try:
@@ -403,6 +404,8 @@ def test_one_call_with_messy_files_of_one_dialect(tmp_path):
         assert _state(a) == _state(b)
         lines = dict(a.sql("SELECT record_id, line FROM transactions"))
         assert lines["Q1"] == 2 and lines["M4"] == 5 and lines["B1"] == 2 and lines["X2"] == 3
+        assert [lines[f"P{k}{j}"] for k in range(3) for j in range(3)] == [2, 3, 4] * 3
+        assert [r.rows_read for r in together] == [3, 2, 0, 3, 4, 2, 2, 3]
         q = {
             r[0]: r[1]
             for r in a.sql("SELECT file_name || ':' || line, rule FROM ingest_quarantine")
