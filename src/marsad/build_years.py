@@ -35,8 +35,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from marsad import __version__
 from marsad.engine import queries
@@ -64,6 +64,12 @@ from marsad.reference import ALL, TOTAL
 #: Internal table of the suppression pattern of each component by fingerprint, with
 #: its year (:mod:`marsad.protect.cache`): a build solves only the components that changed.
 SDC_CACHE = "sdc_cache"
+#: Internal table of the statistics of every level cell (contributors, total, the two
+#: largest contributions) by year: confidential like ``contributions``, never exported.
+#: A build recomputes those of the periods its changed months count in (:func:`_statistics`).
+SDC_STATS = "sdc_cell_stats"
+#: The years whose statistics ``sdc_cell_stats`` holds whole.
+SDC_STATS_YEARS = "sdc_cell_stats_years"
 #: One row: the fingerprint of what every year's rows depend on besides the cube.
 STATE = "build_years"
 #: Bump when the rows of a year change for the same cube and settings.
@@ -79,12 +85,16 @@ class Years:
     """The years a build computes (``build``), the years whose cube it reads
     (``window``: each of them and the year before), and the years of the data now
     (``current``: of the cube and of the complete months); ``reason`` says why every
-    year is computed (e.g. ``"no earlier build"``), empty when not."""
+    year is computed (e.g. ``"no earlier build"``), empty when not; ``months``, the
+    months that changed."""
 
     build: frozenset[int]
     window: frozenset[int]
     current: frozenset[int]
     reason: str = ""
+    #: the months whose contributions changed or that became complete or stopped being
+    #: so: only the periods they count in have new cell statistics (:func:`_statistics`)
+    months: frozenset[Month] = frozenset()
 
 
 def settings_fingerprint(rule: SdcRule, percent_decimals: int) -> str:
@@ -137,14 +147,14 @@ def plan_years(
     cube_years = {int(y) for (y,) in wh.sql("SELECT DISTINCT year FROM cube")}
     current = frozenset(cube_years | {y for y, _ in complete_now})
     reason = "full build asked for" if full else _stale(wh, settings_fp)
+    months = frozenset(changed_months) | (set(complete_before) ^ set(complete_now))
     if reason:
         build = current
     else:
-        changed = {y for y, _ in changed_months}
-        changed |= {y for y, _ in set(complete_before) ^ set(complete_now)}
+        changed = {y for y, _ in months}
         build = frozenset((changed | {y + 1 for y in changed}) & current)
     window = frozenset((build | {y - 1 for y in build}) & current)
-    return Years(build, window, current, reason)
+    return Years(build, window, current, reason, frozenset(months))
 
 
 def _stale(wh: Warehouse, settings_fp: str) -> str:
@@ -298,22 +308,8 @@ def _protect(
     cached: bool,
 ) -> Protected:
     """Primary and secondary confidentiality of the years computed (:mod:`marsad.protect`),
-    from the contributors of each of their level cells (the stored ``contributions``).
-
-    The cell statistics are queried one year and one breakdown at a time (no period
-    spans two years, no cell two breakdowns): the query spreads each contributor's month
-    over every period it counts in, about ten rows per month and breakdown, which for
-    ten years of 10M records held more than 13 GB at once, and one year of 100M records
-    with every breakdown 2.7 GB (bench/RESULTS.md)."""
-    contributions = wh.table("contributions")
-    stats: list[tuple] = []
-    for year in sorted(years.build):
-        months = [m for m in complete if m[0] == year]
-        if months:
-            of_year = contributions.filter(contributions.year == year)
-            periods = ibis.memtable(period_map(months))
-            for breakdown in BREAKDOWNS:
-                stats += queries.rows(cell_statistics(of_year, periods, [breakdown]))
+    from the statistics of each of their level cells (:func:`_statistics`)."""
+    stats = _statistics(wh, years, complete)
     cache = {}
     if cached and wh.has_table(SDC_CACHE) and "year" in wh.table(SDC_CACHE).columns:
         cache = cache_from_rows(
@@ -322,6 +318,80 @@ def _protect(
             )
         )
     return protect_indicators(table, stats, rule, cache=cache, known=known)
+
+
+def _statistics(wh: Warehouse, years: Years, complete: list[Month]) -> list[tuple]:
+    """The statistics of the level cells of ``years.build`` (flow, period, segment,
+    service, partner, contributors, total, x1, x2), from ``contributions``, kept in
+    ``sdc_cell_stats``.
+
+    A period's statistics read the contributions of its complete months only, so a
+    build recomputes those of the periods that a month of ``years.months`` counts in
+    (:func:`~marsad.protect.cells.period_map`: its month, quarter, half and year, and
+    the years to date from it on) and keeps the others: a month added at the end of
+    the history recomputes six periods of its year, not the year's thirty-one, and the
+    year after a corrected one (rebuilt for its growth rates) none. A year whose
+    statistics are not all there (``sdc_cell_stats_years``), and every year of a build
+    with a ``reason``, is computed whole.
+
+    They are queried one year and one breakdown at a time (no period spans two years,
+    no cell two breakdowns): the query spreads each contributor's month over every
+    period it counts in, about ten rows per month and breakdown, which for ten years of
+    10M records held more than 13 GB at once, and one year of 100M records with every
+    breakdown 2.7 GB (bench/RESULTS.md)."""
+    for ddl in (
+        f"""CREATE TABLE IF NOT EXISTS {SDC_STATS} (year INTEGER, flow VARCHAR,
+            period VARCHAR, segment VARCHAR, service VARCHAR, partner VARCHAR,
+            contributors BIGINT, total DECIMAL(38,2), x1 DECIMAL(38,2), x2 DECIMAL(38,2))""",
+        f"CREATE TABLE IF NOT EXISTS {SDC_STATS_YEARS} (year INTEGER)",
+    ):
+        wh.sql(ddl)
+    for table in (SDC_STATS, SDC_STATS_YEARS):
+        wh.sql(f"DELETE FROM {table} WHERE year NOT IN ({_list(years.current)})")
+    whole = set() if years.reason else {y for (y,) in wh.sql(f"SELECT year FROM {SDC_STATS_YEARS}")}
+    contributions = wh.table("contributions")
+    for year in sorted(years.build):
+        wanted = None  # every period of the year
+        if year in whole:
+            touched = [m for m in years.months if m[0] == year]
+            wanted = sorted(set(period_map(touched).column("period").to_pylist()))
+            if not wanted:
+                continue
+        _forget_statistics(wh, year, wanted)
+        months = [m for m in complete if m[0] == year]
+        if not months:
+            continue
+        periods = period_map(months)
+        if wanted is not None:
+            periods = periods.filter(pc.is_in(periods["period"], pa.array(wanted)))
+        wh.register("_sdc_periods", periods)
+        try:
+            of_year = contributions.filter(contributions.year == year)
+            for breakdown in BREAKDOWNS:
+                expr = cell_statistics(of_year, wh.table("_sdc_periods"), [breakdown])
+                wh.sql(
+                    f"INSERT INTO {SDC_STATS} SELECT {int(year)}, * FROM ({wh.ibis.compile(expr)})"
+                )
+        finally:
+            wh.unregister("_sdc_periods")
+    return wh.sql(
+        "SELECT flow, period, segment, service, partner, contributors, total, x1, x2 "
+        f"FROM {SDC_STATS} WHERE year IN ({_list(years.build)}) ORDER BY ALL"
+    )
+
+
+def _forget_statistics(wh: Warehouse, year: int, periods: list[str] | None) -> None:
+    """Delete the stored statistics of ``periods`` of ``year`` (every period when None,
+    the year then marked whole: its statistics are all computed next)."""
+    if periods is not None:
+        wh.sql(
+            f"DELETE FROM {SDC_STATS} WHERE year = ? AND list_contains(?, period)",
+            [year, periods],
+        )
+        return
+    wh.sql(f"DELETE FROM {SDC_STATS} WHERE year = ?", [year])
+    wh.sql(f"DELETE FROM {SDC_STATS_YEARS} WHERE year = ?", [year])
+    wh.sql(f"INSERT INTO {SDC_STATS_YEARS} VALUES (?)", [year])
 
 
 def _store_indicators(

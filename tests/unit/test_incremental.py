@@ -34,6 +34,7 @@ COMPARED = {
     "contributions": "*",
     "indicators": "* EXCLUDE (internal_value)",
     "sdc_cells": "*",
+    "sdc_cell_stats": "*",
     "build_month_stats": "*",
     "held_firms": "*",
     "coverage_months": "*",
@@ -316,6 +317,53 @@ def test_a_build_recomputes_the_years_that_changed_and_the_next(world, caplog):
     assert build(wh).years_built == 2
     ((now, solved),) = _solved(caplog)
     assert now == solved > 0
+
+
+def test_cell_statistics_are_recomputed_for_the_periods_of_the_changed_months(world, monkeypatch):
+    """Disclosure control's cell statistics (``sdc_cell_stats``): a build recomputes
+    those of the periods a changed month counts in, and none for the year after a
+    changed year (rebuilt for its growth rates); a warehouse without them, or --full,
+    computes its years whole. The property test above checks they equal a full build's."""
+    import marsad.build_years as build_years
+
+    w, wh, rng = world
+    asked: list[set[str]] = []
+
+    def spy(contrib, periods, breakdowns):
+        asked.append(set(periods.period.to_pyarrow().to_pylist()))
+        return cell_statistics(contrib, periods, breakdowns)
+
+    from marsad.protect.cells import cell_statistics
+
+    monkeypatch.setattr(build_years, "cell_statistics", spy)
+    build(wh)  # 2023 and 2024, whole
+    every = set().union(*asked)
+    assert {"2023-11", "2023-12", "2023", "2024-02", "2024-Q1", "2024-12/YTD"} <= every
+
+    # a correction in March 2024: its periods only (2025 is rebuilt, its statistics kept)
+    asked.clear()
+    march = [_record(f"M{i}", rng, (2024, 3)) for i in range(3)]
+    w.transactions(march)
+    assert build(wh).years_built == 1
+    ytd = {f"2024-{m:02d}/YTD" for m in range(3, 13)}
+    assert set().union(*asked) == {"2024-03", "2024-Q1", "2024-S1", "2024", *ytd}
+
+    w.transactions([_record(f"N{i}", rng, MONTHS[5]) for i in range(5)])
+    build(wh)
+    asked.clear()
+    w.transactions([_record(f"C{i}", rng, (2024, 3)) for i in range(3)])
+    assert build(wh).years_built == 2  # 2024 and 2025
+    assert all(not codes or min(codes).startswith("2024") for codes in asked)
+
+    # without the stored statistics (an older marsad's warehouse), or --full: whole years
+    asked.clear()
+    wh.sql("DROP TABLE sdc_cell_stats_years")
+    w.transactions([_record(f"D{i}", rng, (2024, 3)) for i in range(3)])
+    build(wh)
+    assert "2024-02" in set().union(*asked)
+    asked.clear()
+    build(wh, full=True)
+    assert set().union(*asked) >= every
 
 
 def test_the_build_command_says_what_it_rebuilt(world):
