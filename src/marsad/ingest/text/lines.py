@@ -51,6 +51,8 @@ def collect_rejects(
     lines = [n + b for n, b in zip(lines, _blanks_at(read_path, positions), strict=True)]
     for (_, etype, csv_line, emsg, column), line in zip(rows, lines, strict=True):
         text = (csv_line or "").strip("\r\n")
+        if etype in QUOTE_ERRORS:
+            text = swallowed(read_path, line, text)
         parts = text.split("\n")
         covered.extend(range(line, line + len(parts)))
         if etype in QUOTE_ERRORS and len(parts) > 1:
@@ -61,6 +63,69 @@ def collect_rejects(
         rule, msg, column = _reject_reason(etype, emsg, column, line, header, ncols)
         rejects.append(Reject(line=line, rule=rule, column=column, value=shown, message=msg))
     return rejects, covered, again
+
+
+def swallowed(path: Path, line: int, shown: str) -> str:
+    r"""The text a quote never closed swallowed, from the start of physical ``line``: the
+    lines DuckDB reported (``shown``) or, when its report was cut short inside the quoted
+    value (an odd number of quotes: DuckDB keeps 10,000 characters of a rejected line),
+    every line up to the one where the quote closes, or to the end of the file: DuckDB
+    read nothing of them, and reading again only the lines it showed lost the rest
+    without a word.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_bytes(b'h\nx,"1\nb,2\nc,3"\nd,4\n')
+    >>> swallowed(f, 2, 'x,"1')
+    'x,"1\nb,2\nc,3"'
+    >>> swallowed(f, 2, 'x,"1\nb,2\nc,3"')
+    'x,"1\nb,2\nc,3"'
+    """
+    start = _line_start(path, line)
+    head = shown.encode("utf-8")
+    with path.open("rb") as fh:
+        fh.seek(start)
+        if fh.read(len(head)) != head:
+            return shown  # not what DuckDB showed: keep its report
+        if head.count(b'"') % 2 == 0 or fh.read(1) == b"":
+            return shown  # the quote closes in the report, or the file ends: whole
+        end = _closing_line_end(fh, start + len(head))
+        fh.seek(start)
+        data = fh.read(end - start if end >= 0 else -1)
+    return data.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def _line_start(path: Path, line: int) -> int:
+    """Byte offset where physical ``line`` (1-based) starts."""
+    if line <= 1:
+        return 0
+    seen, offset = 0, 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            n = chunk.count(b"\n")
+            if seen + n >= line - 1:
+                pos = -1
+                for _ in range(line - 1 - seen):
+                    pos = chunk.index(b"\n", pos + 1)
+                return offset + pos + 1
+            seen += n
+            offset += len(chunk)
+    return offset
+
+
+def _closing_line_end(fh, offset: int) -> int:
+    """From ``offset`` inside a quoted value: the offset of the end of the line where
+    the value closes (a quote not doubled), -1 when it never does."""
+    fh.seek(offset)
+    data = fh.read()  # a file whose quote never closes is read to its end anyway
+    i = 0
+    while (i := data.find(b'"', i)) >= 0:
+        if data[i + 1 : i + 2] == b'"':
+            i += 2
+            continue
+        end = data.find(b"\n", i)
+        return offset + (end if end >= 0 else len(data))
+    return -1
 
 
 def _reject_reason(
