@@ -111,6 +111,24 @@ def test_new_records_of_a_month_held_are_appended_not_rewritten(tmp_path, wh):
     assert_catalogue_matches_scan(wh)
 
 
+def test_every_part_has_the_records_types(tmp_path, wh):
+    """A file with a newline inside a quoted value numbers its lines through a running
+    sum (a HUGEINT, which Parquet stores as DOUBLE): its part must still hold ``line``
+    as BIGINT, like every other part (a reader without schema merging, Spark's, would
+    refuse the mix)."""
+    from marsad.engine.records import COLUMNS
+
+    _load(wh, write_csv(tmp_path / "q.csv", [tx("Q1", firm_id="a\nb"), tx("Q2")]))
+    _load(wh, write_csv(tmp_path / "p.csv", [tx("P1", value_date="2024-04-02")]))
+    types = {
+        str(part): wh.sql(f"DESCRIBE SELECT * FROM read_parquet('{part}')")
+        for part in wh.records.files()
+    }
+    assert len(types) == 2
+    for found in types.values():
+        assert [(c, t) for c, t, *_ in found] == list(COLUMNS)
+
+
 def _three_months(tmp_path: Path, wh: Warehouse) -> None:
     rows = [
         tx("R1", amount="10"),

@@ -362,6 +362,10 @@ class RecordStore:
         )
         if appended:
             source += f" UNION ALL {appended}"
+        # every part with the records' types, whatever a source computed (a line number
+        # summed over quoted newlines is a HUGEINT, which Parquet would store as DOUBLE)
+        typed = ", ".join(f"CAST({quote_ident(c)} AS {t}) AS {quote_ident(c)}" for c, t in COLUMNS)
+        source = f"SELECT {typed} FROM ({source})"
         write_months(self.wh, self.root, source, generation, self._written.append)
 
     # -- after the transaction -----------------------------------------------------------
