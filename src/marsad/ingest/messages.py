@@ -111,6 +111,11 @@ def message_sql(
     )
     whens = [
         ("required", "'a value is required but the field is empty'"),
+        (
+            "line_break",
+            "'the value holds a line break, which no id or code has: a quote opened on this "
+            "line may not be closed properly, joining the lines after it into this value'",
+        ),
         ("type|day", _no_such_day()),
         ("type|date", f"{_QUOTED} || ' is not a date of the form YYYY-MM-DD'"),
         ("type|number", f"{_QUOTED} || ' is not a number' || {sep_hint}"),

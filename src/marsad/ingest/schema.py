@@ -32,6 +32,8 @@ RULES: dict[str, str] = {
     "excel_error": "the cell holds an Excel error (#N/A, #DIV/0!, #VALUE!, …): "
     "a formula that failed",
     "required": "a required value is empty",
+    "line_break": "an id or code holds a line break: a quote not closed properly may have "
+    "joined several lines into one value",
     "type": "the value is not of the expected type (a date YYYY-MM-DD, a number)",
     "precision": "the number has more decimals than can be stored",
     "date_range": "the date is outside the accepted range (default 2000-01-01 to today)",

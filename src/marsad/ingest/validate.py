@@ -314,6 +314,12 @@ def _field_checks(
     for f in kind.fields:
         if f.required:
             checks.append((f"{_v(f)} IS NULL", f"required|{f.name}|"))
+        if f.type in ("text", "code") and not f.free_text:
+            # a quote closed lines later joins them into one value: never an id or a code
+            v = _v(f)
+            checks.append(
+                (f"contains({v}, chr(10)) OR contains({v}, chr(13))", f"line_break|{f.name}|")
+            )
         if f.type == "date":
             p, c = _date_checks(f, lo, hi)
         elif f.type == "decimal":
