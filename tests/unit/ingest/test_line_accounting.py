@@ -69,6 +69,8 @@ RUN = 250
 )
 @example(kinds=["unclosed", "run"], title="none")  # a quote never closed, 16 KB after it
 @example(kinds=["good", "unclosed", "run", "stray", "run"], title="plain")  # closed far on
+@example(kinds=["stray", "blank", "good"], title="none")  # a quote inside a value opens nothing
+@example(kinds=["unclosed", "bad byte", "run"], title="none")  # a stray byte in what it swallowed
 def test_every_line_is_loaded_or_quarantined(kinds, title):
     data = TITLES[title] + ",".join(TX_HEADER).encode() + b"\n"
     line = data.count(b"\n") + 1
@@ -80,9 +82,9 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
             continue
         if kind == "run":
             for k in range(RUN):
-                text, _span = _line("good", i * 1000 + k)
+                text, _span = _line("good", 10_000 + i * 1000 + k)
                 starts.append(line)
-                good.add(f"R{i * 1000 + k}")
+                good.add(f"R{10_000 + i * 1000 + k}")
                 data += text
                 line += 1
             continue

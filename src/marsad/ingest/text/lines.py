@@ -81,15 +81,22 @@ def swallowed(path: Path, line: int, shown: str) -> str:
     >>> swallowed(f, 2, 'x,"1\nb,2\nc,3"')
     'x,"1\nb,2\nc,3"'
     """
+    if shown.count('"') % 2 == 0:
+        return shown  # the quote closes in the report: whole
     start = _line_start(path, line)
-    head = shown.encode("utf-8")
+    lines_shown = shown.count("\n")
     with path.open("rb") as fh:
-        fh.seek(start)
-        if fh.read(len(head)) != head:
-            return shown  # not what DuckDB showed: keep its report
-        if head.count(b'"') % 2 == 0 or fh.read(1) == b"":
-            return shown  # the quote closes in the report, or the file ends: whole
-        end = _closing_line_end(fh, start + len(head))
+        if lines_shown:
+            # the opening quote is on the first line: from the last line shown on, the
+            # first quote not doubled closes the value (there is none before the cut)
+            resume = _line_start(path, line + lines_shown)
+        else:
+            head = shown.encode("utf-8")
+            fh.seek(start)
+            if fh.read(len(head)) != head:
+                return shown  # not what DuckDB showed: keep its report
+            resume = start + len(head)
+        end = _closing_line_end(fh, resume)
         fh.seek(start)
         data = fh.read(end - start if end >= 0 else -1)
     return data.decode("utf-8", errors="replace").rstrip("\r\n")
@@ -200,12 +207,23 @@ def _blanks_at(path: Path, positions: list[int]) -> list[int]:
 
 
 def blank_lines(
-    path: Path, header_line: int, rejected: set[int] | frozenset = frozenset()
+    path: Path, header_line: int, rejected: set[int] | frozenset = frozenset(), sep: str = ","
 ) -> list[int]:
-    """Physical lines after the header that are blank (outside quoted values);
-    a ``rejected`` line ends any quoted value (DuckDB starts afresh after it)."""
+    r"""Physical lines after the header that are blank (outside quoted values);
+    a ``rejected`` line ends any quoted value (DuckDB starts afresh after it).
+
+    A quote opens a quoted value only at the start of a field, as DuckDB reads it:
+    ``So"c`` is a value holding a quote, and the blank line after it is blank.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_bytes(b'h,i\nSo"c,1\n\nx,"a\n\nb"\n\n')
+    >>> blank_lines(f, 1)
+    [3, 7]
+    """
     out = []
     in_quotes = False
+    quote, delim = ord('"'), sep.encode("utf-8")[0] if sep else ord(",")
     with path.open("rb") as fh:
         for n, raw in enumerate(fh, start=1):
             if n in rejected:
@@ -213,9 +231,28 @@ def blank_lines(
                 continue
             if n > header_line and not in_quotes and not raw.strip(b"\r\n"):
                 out.append(n)
-            if raw.count(b'"') % 2:
-                in_quotes = not in_quotes
+            if quote in raw:
+                in_quotes = _in_quotes_after(raw, in_quotes, quote, delim)
     return out
+
+
+def _in_quotes_after(raw: bytes, in_quotes: bool, quote: int, delim: int) -> bool:
+    """Whether a quoted value is still open at the end of the line ``raw``: a quote
+    opens one at a field's start only; inside, a doubled quote is one quote."""
+    start, i, n = not in_quotes, 0, len(raw)
+    while i < n:
+        b = raw[i]
+        if in_quotes:
+            if b == quote:
+                if i + 1 < n and raw[i + 1] == quote:
+                    i += 1
+                else:
+                    in_quotes = False
+        elif b == quote and start:
+            in_quotes = True
+        start = not in_quotes and b == delim
+        i += 1
+    return in_quotes
 
 
 def count_rows(wh: Warehouse, ncols: int, tag: int, maybe_newlines: bool) -> tuple[int, int]:

@@ -132,7 +132,9 @@ def read_text(
     # lines up to the last record, if no blank line was skipped between records
     expected = header.line + rows + nl_total + len(set(skip_lines))
     if plan.content_lines > expected:
-        skip_lines.extend(lines.blank_lines(plan.read_path, header.line, set(skip_lines)))
+        skip_lines.extend(
+            lines.blank_lines(plan.read_path, header.line, set(skip_lines), plan.detected.separator)
+        )
     from_sql = lines.line_source(wh, header.line, nl_total > 0, sorted(set(skip_lines)), tag)
     source = f"SELECT _line, {fields_sql(kind, header)} FROM {from_sql}"
     if recovered:
