@@ -205,8 +205,9 @@ def _missing(row: tuple, files: Mapping[str, str]) -> str:
 
 def _stale(row: tuple, files: Mapping[str, str], max_age_days: int) -> str:
     _problem, currency, published, n, first, last, loads, example = row
+    days = f"{max_age_days} day{'s' if max_age_days != 1 else ''}"
     return (
-        f"No exchange rate of {currency} within {max_age_days} days before {_dates(first, last)} "
+        f"No exchange rate of {currency} within {days} before {_dates(first, last)} "
         f"(latest {published:%Y-%m-%d}) for {n} record(s){_origin(loads, example, files)}"
     )
 

@@ -116,14 +116,23 @@ def rebuilt_line(
         if changed:
             return "No month rebuilt; the table changed all the same (revision statuses, jobs)."
         return "Nothing changed since the last build: no month rebuilt."
-    line = f"Rebuilt {_of(built, total)} months"
+    line = f"Rebuilt {_of(built, total, 'month')}"
     if years_total:
-        line += f"; indicators and disclosure control of {_of(years, years_total)} years"
+        line += f"; indicators and disclosure control of {_of(years, years_total, 'year')}"
     return line + ("." if changed else ": no change.")
 
 
-def _of(part: int, whole: int) -> str:
-    return f"all {whole:,}" if part == whole else f"{part:,} of {whole:,}"
+def _of(part: int, whole: int, noun: str) -> str:
+    """``3 of 120 months``, ``all 120 months``, ``the only year``.
+
+    >>> _of(1, 1, "year"), _of(1, 10, "year"), _of(10, 10, "year")
+    ('the only year', '1 of 10 years', 'all 10 years')
+    """
+    if part == whole == 1:
+        return f"the only {noun}"
+    if part == whole:
+        return f"all {whole:,} {noun}s"
+    return f"{part:,} of {whole:,} {noun}s"
 
 
 def _loss(out, losses) -> None:
