@@ -234,9 +234,8 @@ def test_appended_records_are_not_written_when_the_edit_fails(tmp_path, wh):
         wh.records.append(_NEW_ROWS)
         raise ZeroDivisionError
     assert (wh.records.month_versions(), _files(wh), _view(wh)) == state
-    with wh.transaction(), wh.records.editing([]):  # the next edit starts with nothing appended
-        pass
-    assert (wh.records.month_versions(), _files(wh), _view(wh)) == state
+    with pytest.raises(RuntimeError, match=r"inside RecordStore\.editing"):
+        wh.records.append(_NEW_ROWS)  # the failed edit is over: nothing can be appended
 
 
 def test_orphans_are_swept_on_the_next_writable_open_only(tmp_path, wh):

@@ -75,6 +75,9 @@ VIEW = "transactions"
 COLUMNS: tuple[tuple[str, str], ...] = tuple(
     (f.name, f.sql_type) for f in TRANSACTIONS.fields
 ) + tuple(tuple(c.partition(" -- ")[0].split(" ", 1)) for c in SOURCE_COLUMNS)  # type: ignore[misc]
+#: The records' columns in order, as a SQL list; and each cast to its type.
+_NAMES = ", ".join(quote_ident(c) for c, _t in COLUMNS)
+_TYPED = ", ".join(f"CAST({quote_ident(c)} AS {t}) AS {quote_ident(c)}" for c, t in COLUMNS)
 
 CATALOGUE_DDL = """
 CREATE TABLE IF NOT EXISTS record_files (
@@ -201,12 +204,11 @@ class RecordStore:
     @staticmethod
     def select(files: list[Path]) -> str:
         """SQL reading ``files`` with the records' columns (none: an empty typed query)."""
-        names = ", ".join(quote_ident(c) for c, _t in COLUMNS)
         if not files:
             typed = ", ".join(f"CAST(NULL AS {t}) AS {quote_ident(c)}" for c, t in COLUMNS)
             return f"SELECT {typed} WHERE false"
         paths = ", ".join(quote_literal(str(f)) for f in files)
-        return f"SELECT {names} FROM read_parquet([{paths}])"
+        return f"SELECT {_NAMES} FROM read_parquet([{paths}])"
 
     # -- reading the catalogue ------------------------------------------------------
     def _catalogue(self, months: Iterable[Month] | None = None) -> list[tuple]:
@@ -300,7 +302,7 @@ class RecordStore:
         changed = {m for m in set(before) | set(after) if before.get(m) != after.get(m)}
         if appended:
             changed |= set(self._months_of(appended))
-        self._write(sorted(changed), [m for m in sorted(changed) if m in set(loaded)], appended)
+        self._write(sorted(changed), sorted(changed & set(loaded)), appended)
         self.wh.sql(f"DROP TABLE {VIEW}")
         self.attach()
 
@@ -320,10 +322,9 @@ class RecordStore:
         self._appended.append(select_sql)
 
     def _appended_sql(self) -> str:
-        """The appended SELECTs as one (empty when there are none)."""
-        names = ", ".join(quote_ident(c) for c, _t in COLUMNS)
+        """The appended SELECTs as one, with the records' types (empty when none)."""
         assert self._appended is not None
-        return " UNION ALL ".join(f"SELECT {names} FROM ({s})" for s in self._appended)
+        return " UNION ALL ".join(f"SELECT {_TYPED} FROM ({s})" for s in self._appended)
 
     def _months_of(self, select_sql: str) -> list[Month]:
         rows = self.wh.sql(
@@ -334,10 +335,9 @@ class RecordStore:
 
     def _fingerprints(self) -> dict[Month, tuple[int, int]]:
         """Per month of the working table: rows and an order-free hash of their content."""
-        cols = ", ".join(quote_ident(c) for c, _t in COLUMNS)
         rows = self.wh.sql(
             f"SELECT CAST(year(value_date) AS INTEGER), CAST(month(value_date) AS INTEGER), "
-            f"count(*), sum(CAST(hash({cols}) AS HUGEINT)) FROM {VIEW} GROUP BY ALL"
+            f"count(*), sum(CAST(hash({_NAMES}) AS HUGEINT)) FROM {VIEW} GROUP BY ALL"
         )
         return {(int(y), int(m)): (int(n), int(h)) for y, m, n, h in rows}
 
@@ -354,18 +354,15 @@ class RecordStore:
             self.wh.sql(
                 f"DELETE FROM {table} WHERE list_contains(?, file)", [[f for *_k, f in old]]
             )
-        names = ", ".join(quote_ident(c) for c, _t in COLUMNS)
         wanted = ", ".join(str(y * 100 + m) for y, m in changed)
+        # every part with the records' types, whatever a source computed (a line number
+        # summed over quoted newlines is a HUGEINT, which Parquet would store as DOUBLE)
         source = (
-            f"SELECT {names} FROM {VIEW} "
+            f"SELECT {_TYPED} FROM {VIEW} "
             f"WHERE year(value_date) * 100 + month(value_date) IN ({wanted})"
         )
         if appended:
             source += f" UNION ALL {appended}"
-        # every part with the records' types, whatever a source computed (a line number
-        # summed over quoted newlines is a HUGEINT, which Parquet would store as DOUBLE)
-        typed = ", ".join(f"CAST({quote_ident(c)} AS {t}) AS {quote_ident(c)}" for c, t in COLUMNS)
-        source = f"SELECT {typed} FROM ({source})"
         write_months(self.wh, self.root, source, generation, self._written.append)
 
     # -- after the transaction -----------------------------------------------------------

@@ -83,13 +83,13 @@ def swallowed(path: Path, line: int, shown: str) -> str:
     """
     if shown.count('"') % 2 == 0:
         return shown  # the quote closes in the report: whole
-    start = _line_start(path, line)
     lines_shown = shown.count("\n")
+    start, last = _line_starts(path, [line, line + lines_shown])
     with path.open("rb") as fh:
         if lines_shown:
             # the opening quote is on the first line: from the last line shown on, the
             # first quote not doubled closes the value (there is none before the cut)
-            resume = _line_start(path, line + lines_shown)
+            resume = last
         else:
             head = shown.encode("utf-8")
             fh.seek(start)
@@ -102,22 +102,31 @@ def swallowed(path: Path, line: int, shown: str) -> str:
     return data.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
-def _line_start(path: Path, line: int) -> int:
-    """Byte offset where physical ``line`` (1-based) starts."""
-    if line <= 1:
-        return 0
-    seen, offset = 0, 0
+def _line_starts(path: Path, lines: list[int]) -> list[int]:
+    r"""Byte offset where each physical line of ``lines`` (1-based) starts, in one pass
+    (the file's size for a line after its end).
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_bytes(b"ab\ncd\n\nef")
+    >>> _line_starts(f, [4, 1, 2, 9])
+    [7, 0, 3, 9]
+    """
+    found: dict[int, int] = {}
+    wanted = sorted(set(lines))
+    k, newlines, base = 0, 0, 0  # newlines: those before the chunk at ``base``
     with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
+        while k < len(wanted) and (chunk := fh.read(CHUNK)):
             n = chunk.count(b"\n")
-            if seen + n >= line - 1:
+            while k < len(wanted) and wanted[k] - 1 <= newlines + n:
                 pos = -1
-                for _ in range(line - 1 - seen):
+                for _ in range(wanted[k] - 1 - newlines):
                     pos = chunk.index(b"\n", pos + 1)
-                return offset + pos + 1
-            seen += n
-            offset += len(chunk)
-    return offset
+                found[wanted[k]] = base + pos + 1
+                k += 1
+            newlines += n
+            base += len(chunk)
+    return [found.get(n, base) for n in lines]
 
 
 def _closing_line_end(fh, offset: int) -> int:
