@@ -69,7 +69,10 @@ def cube(records: ibis.Table, largest: Largest | None = None) -> ibis.Table:
         .aggregate(
             mad=by_firm.mad.sum().cast(MONEY),
             records=by_firm.records.sum().cast("int64"),
-            firms=by_firm.firm.nunique().cast("int64"),
+            # one row per firm of the cell already: counting them is counting distinct
+            # firms (a NULL firm counted by neither), without a hash set per cell
+            # (the cube 4.47 s -> 3.51 s at 10M records, bench/RESULTS.md)
+            firms=by_firm.firm.count().cast("int64"),
             top1_mad=top1.cast(MONEY),
             top2_mad=top2.cast(MONEY),
         )
