@@ -3,6 +3,8 @@ in messages, its fields as JSON; and the table of checked rows, ``_ing_chk``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from marsad.engine import Warehouse, quote_case, quote_ident
 from marsad.ingest.schema import Kind
 
@@ -19,6 +21,31 @@ IS_UNCHANGED = "starts_with(_fail, 'unchanged|')"
 
 #: SQL: the row of ``_ing_chk`` is quarantined (it fails a rule).
 IS_QUARANTINED = f"(_fail IS NOT NULL AND NOT {IS_UNCHANGED})"
+
+
+#: SQL macros of a batch's file numbers (see :func:`define_file_macros`): how the file
+#: counts its rows in messages (``line`` or ``row``), and its decimal mark.
+UNIT_OF = "_ing_unit"
+DECIMAL_OF = "_ing_dec"
+
+
+def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str]]) -> None:
+    """Define :data:`UNIT_OF` and :data:`DECIMAL_OF` for the batch's ``files`` (file
+    number -> (unit, decimal mark)). They are the same for every row of a file, so
+    they are not columns of ``_ing_chk`` (each column of its 3 million rows a batch
+    costs about 0.05 s to store), and only failing rows' messages ask for them.
+
+    >>> import tempfile, pathlib
+    >>> from marsad.engine import open_warehouse
+    >>> wh = open_warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+    >>> define_file_macros(wh, {0: ("line", "."), 1: ("row", ",")})
+    >>> wh.sql(f"SELECT {UNIT_OF}(1), {DECIMAL_OF}(0)")
+    [('row', '.')]
+    >>> wh.close()
+    """
+    for name, k in ((UNIT_OF, 0), (DECIMAL_OF, 1)):
+        body = quote_case("f", {i: v[k] for i, v in files.items()}) if files else "NULL"
+        wh.sql(f"CREATE OR REPLACE TEMP MACRO {name}(f) AS {body}")
 
 
 def key_cols(kind: Kind, alias: str = "") -> str:

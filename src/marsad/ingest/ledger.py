@@ -17,6 +17,7 @@ from marsad.ingest.errors import FileRefused
 from marsad.ingest.keys import CHK, IS_QUARANTINED, IS_UNCHANGED, LoadIds
 from marsad.ingest.options import Detected
 from marsad.ingest.scan import FileScan
+from marsad.ingest.schema import Kind, get_kind
 from marsad.ingest.staging import BatchFile
 
 #: group -> (rows read, sum of amounts read, rows loaded, sum of amounts loaded)
@@ -196,10 +197,14 @@ _LOADS_COLUMNS = (
 )
 
 
-def _write_totals(wh: Warehouse, has_amount: bool, files: list[BatchFile], ids: LoadIds) -> None:
+def _write_totals(wh: Warehouse, kind: Kind, files: list[BatchFile], ids: LoadIds) -> None:
     """Control totals per file, group (currency) and flow: rows and amounts read
     (every row whose amount is a number), loaded, unchanged, and the rows without
     a number."""
+    from marsad.ingest.validate import totals_sql
+
+    has_amount = kind.name == "transactions"
+    grp, flow, amt = totals_sql(kind)
     no_amount = "count(*) FILTER (WHERE _amt IS NULL)" if has_amount else "NULL"
     wh.sql(
         f"""INSERT INTO ingest_totals ({_TOTALS_COLUMNS})
@@ -207,7 +212,8 @@ def _write_totals(wh: Warehouse, has_amount: bool, files: list[BatchFile], ids: 
                    count(*) FILTER (WHERE _fail IS NULL), sum(_amt) FILTER (WHERE _fail IS NULL),
                    {no_amount}, count(*) FILTER (WHERE {IS_UNCHANGED}),
                    sum(_amt) FILTER (WHERE {IS_UNCHANGED})
-            FROM {CHK} GROUP BY _file, _grp, _flow"""
+            FROM (SELECT _file, _fail, {grp} AS _grp, {flow} AS _flow, {amt} AS _amt FROM {CHK})
+            GROUP BY _file, _grp, _flow"""
     )
     for f in files:
         if f.staged.rejects:
@@ -228,7 +234,7 @@ def write_ledger(
     t0: float,
 ) -> None:
     """Control totals and one ledger row per file; each file's report."""
-    _write_totals(wh, kind == "transactions", files, ids)
+    _write_totals(wh, get_kind(kind), files, ids)
     counts, rules = _counts(wh)
     total_rows = sum(int(c[0]) for c in counts.values()) or 1
     for f in files:

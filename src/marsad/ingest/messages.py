@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from marsad.engine import quote_literal as _lit
+from marsad.ingest.keys import DECIMAL_OF, UNIT_OF
 from marsad.ingest.schema import Kind
 from marsad.ingest.validate import HINTS, REF_MESSAGES, REF_TABLES, number_pattern
 
@@ -101,10 +102,11 @@ def message_sql(
     after = f"is after {hi.isoformat()}" + (
         " (dates in the future are not accepted)" if hi >= dt.date.today() else ""
     )
-    prefix = "_unit || ' ' || _line || ', column ' || split_part(_fail, '|', 2) || ': '"
+    prefix = f"{UNIT_OF}(_file) || ' ' || _line || ', column ' || split_part(_fail, '|', 2) || ': '"
     comma_number = _lit(number_pattern(","))
     sep_hint = (
-        "CASE WHEN _dec = ',' THEN ' (this file uses a decimal comma: state --decimal . if not)'"
+        f"CASE WHEN {DECIMAL_OF}(_file) = ','"
+        " THEN ' (this file uses a decimal comma: state --decimal . if not)'"
         f" WHEN regexp_full_match(_value, {comma_number}) "
         "THEN ' (this file uses a decimal point: write it with a point, or state --decimal ,)'"
         " ELSE '' END"

@@ -18,6 +18,7 @@ from marsad.engine import Warehouse, quote_ident
 from marsad.ingest.keys import (
     CHK,
     UNCHANGED,
+    UNIT_OF,
     LoadIds,
     count,
     insert_value,
@@ -105,9 +106,9 @@ def mark_duplicates_in_file(wh: Warehouse, kind: Kind) -> None:
                       ELSE 'duplicate_in_file|{col}|' END,
               _value = {key_text(kind, CHK)},
               _record = CASE WHEN NOT d.same THEN {record_json(kind, CHK)} END,
-              _msg = {CHK}._unit || ' ' || {CHK}._line || ', column {col}: '
+              _msg = {UNIT_OF}({CHK}._file) || ' ' || {CHK}._line || ', column {col}: '
                      || {key_words(kind, CHK)} || ' already appears on '
-                     || {CHK}._unit || ' ' || d.first_line || ' of this file'
+                     || {UNIT_OF}({CHK}._file) || ' ' || d.first_line || ' of this file'
                      || CASE WHEN d.same THEN ', with the same content: unchanged'
                         ELSE ', with different content (the first one was kept)' END,
               _resolved = CASE WHEN d.same THEN '@self' END
@@ -201,7 +202,7 @@ def _mark_unchanged(wh: Warehouse, kind: Kind, ids: LoadIds) -> None:
         f"""UPDATE {CHK} SET
               _fail = '{UNCHANGED}|{col}|',
               _value = {key_text(kind, CHK)},
-              _msg = {CHK}._unit || ' ' || {CHK}._line || ', column {col}: '
+              _msg = {UNIT_OF}({CHK}._file) || ' ' || {CHK}._line || ', column {col}: '
                      || {key_words(kind, CHK)}
                      || ' is unchanged: already loaded with the same content'
                      || coalesce(' (load ' || h.hl || coalesce(', file ' || h.hf, '')

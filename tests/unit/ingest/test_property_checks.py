@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from marsad.engine import quote_ident, quote_literal
 from marsad.engine.warehouse import Warehouse
 from marsad.ingest import cleaning, versions
-from marsad.ingest.keys import CHK, key_cols
+from marsad.ingest.keys import CHK, define_file_macros, key_cols
 from marsad.ingest.schema import get_kind
 from marsad.ingest.staging import create_from_arrow
 
@@ -110,17 +110,18 @@ def test_repeated_keys_are_the_same(wh, monkeypatch, rows, collide):
     wh.sql(
         f"""CREATE OR REPLACE TEMP TABLE {CHK} AS SELECT * FROM (VALUES
             (0, 0::BIGINT, 'x', 'x', NULL::VARCHAR, NULL::DATE, 'C', 1.0::DECIMAL(18,3), 'EUR',
-             'SI2', 'FR', 'x', 'line', NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR))
+             'SI2', 'FR', 'x', NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR))
             t(_file, _line, record_id, reporter, firm_id, value_date, flow, amount, currency,
-              service_code, partner_country, _fail, _unit, _value, _record, _msg, _resolved)
+              service_code, partner_country, _fail, _value, _record, _msg, _resolved)
             LIMIT 0"""
     )
+    define_file_macros(wh, {i: ("line", ".") for i in range(3)})
     for line, (file, rid, rep, amount, failed) in enumerate(rows, start=2):
         failed = failed or rid is None  # every key column is required: a row without fails
         wh.sql(
             f"INSERT INTO {CHK} BY NAME SELECT ? AS _file, ? AS _line, ? AS record_id, "
             "? AS reporter, 'C' AS flow, ?::DECIMAL(18,3) AS amount, 'EUR' AS currency, "
-            "'SI2' AS service_code, 'FR' AS partner_country, ? AS _fail, 'line' AS _unit",
+            "'SI2' AS service_code, 'FR' AS partner_country, ? AS _fail",
             [file, line, rid, rep, amount, "type|amount|" if failed else None],
         )
     if collide:  # every key hashes alike: only the exact key may decide
