@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 
 from marsad.engine import Warehouse, quote_ident, quote_literal
-from marsad.ingest import reporters
+from marsad.ingest import reporters, validate
 from marsad.ingest.errors import FileRefused, IngestError
 from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_sheet
 from marsad.ingest.header import MapChoice
@@ -31,7 +31,7 @@ from marsad.ingest.parquet import ParquetPlan, plan_parquet, stage_parquet
 from marsad.ingest.scan import detect_format
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import BatchFile, Staged
-from marsad.ingest.text import TextPlan, prepare_text, read_text, stage_text_group
+from marsad.ingest.text import TextPlan, one_pass, prepare_text, read_text, stage_text_group
 
 #: Text files up to this size, of one dialect, are read with one ``read_csv``.
 GROUP_BYTES = 64 * 1024 * 1024
@@ -92,9 +92,13 @@ def stage_batch(
             _refuse(f, exc, on_refused)
     _decide(kind, files, plans, options, known, on_refused)
     texts = _stage_others(wh, kind, files, plans, on_refused)
+
+    def check(parts: list[tuple[int, Staged]], source: str) -> str:
+        return validate.check_sql(kind, parts, options.date_range(), source)
+
     for members in _text_groups(files, texts):
         try:
-            _stage_text(wh, kind, members, texts, tmp, progress, on_refused)
+            _stage_text(wh, kind, members, texts, tmp, progress, on_refused, check)
         except IngestError as exc:
             for f in members:
                 if f.staged is None:
@@ -243,15 +247,16 @@ def _text_groups(files: list[BatchFile], plans: dict[int, TextPlan]) -> list[lis
     return list(groups.values())
 
 
-def _stage_text(wh, kind, members, plans, tmp, progress, on_refused) -> None:
-    """Stage one group of text files (one file: on its own)."""
-    if len(members) == 1:
+def _stage_text(wh, kind, members, plans, tmp, progress, on_refused, check) -> None:
+    """Stage one group of text files (one file: on its own, unless it can be read
+    and checked in one pass, see :mod:`marsad.ingest.text.group`)."""
+    if len(members) == 1 and not one_pass([plans[members[0].index]]):
         (f,) = members
         f.staged = read_text(wh, kind, plans[f.index], tmp, progress, f.index)
         return
     staged = stage_text_group(
         wh, kind, [(f.index, plans[f.index]) for f in members], tmp, progress,
-        tag=members[0].index,
+        tag=members[0].index, check=check,
     )  # fmt: skip
     for f in members:
         result = staged[f.index]

@@ -61,6 +61,10 @@ class Staged:
     #: ``source`` already gives ``_file``, ``_dec`` and ``_unit`` (a group of files
     #: read together); an empty source means the rows are in another file's
     full_source: bool = False
+    #: the rows are already checked, in this temporary table (the first file of a
+    #: group read and checked in one pass; the group's other files have an empty
+    #: ``source`` and ``full_source``): see :mod:`marsad.ingest.text.group`
+    checked: str = ""
 
     @property
     def decimal(self) -> str:

@@ -203,7 +203,8 @@ def union_sql(parts: list[tuple[int, Staged]]) -> str:
 def check_batch(
     wh: Warehouse, kind: Kind, files: list[BatchFile], date_range: tuple[dt.date, dt.date]
 ) -> None:
-    """Build ``_ing_chk`` from the staged rows of ``files``; drop the staging
+    """Build ``_ing_chk`` from the staged rows of ``files`` and the rows already
+    checked (``Staged.checked``, read and checked in one pass); drop the staging
     tables; count each file's blank rows (staged, but not checked)."""
     parts = [(f.index, f.staged) for f in files]
     staged_rows = {
@@ -212,14 +213,25 @@ def check_batch(
         else count(wh, raw_table(f.index))
         for f in files
     }
+    checked = [st.checked for _, st in parts if st.checked]
+    # (the other files of a group read and checked in one pass have no source of their own)
+    rest = [(i, st) for i, st in parts if not st.checked]
     stage = None
-    if len(sources(parts)) > 1:
+    if len(sources(rest)) > 1:
         # many small tables: one table, so that the checks run in parallel
         stage = STAGE
-        wh.sql(f"CREATE OR REPLACE TEMP TABLE {stage} AS {union_sql(parts)}")
-        drop_staging(wh, keep=(stage,))
+        wh.sql(f"CREATE OR REPLACE TEMP TABLE {stage} AS {union_sql(rest)}")
+        drop_staging(wh, keep=(stage, *checked))
     define_file_macros(wh, {f.index: (f.staged.unit, f.staged.decimal) for f in files})
-    wh.sql(f"CREATE OR REPLACE TEMP TABLE {CHK} AS " + check_sql(kind, parts, date_range, stage))
+    wh.sql(f"DROP TABLE IF EXISTS {CHK}")
+    if checked:
+        wh.sql(f"ALTER TABLE {checked[0]} RENAME TO {CHK}")
+        for table in checked[1:]:
+            wh.sql(f"INSERT INTO {CHK} BY NAME SELECT * FROM {table}")
+        if sources(rest):
+            wh.sql(f"INSERT INTO {CHK} BY NAME " + check_sql(kind, rest, date_range, stage))
+    else:
+        wh.sql(f"CREATE TEMP TABLE {CHK} AS " + check_sql(kind, parts, date_range, stage))
     drop_staging(wh, keep=(CHK,))
     per_file = dict(wh.sql(f"SELECT _file, count(*) FROM {CHK} GROUP BY _file"))
     for f in files:
@@ -390,13 +402,17 @@ def check_sql(
     kind: Kind,
     parts: list[tuple[int, Staged]],
     date_range: tuple[dt.date, dt.date],
-    stage_table: str | None = None,
+    source: str | None = None,
 ) -> str:
     """The SELECT that builds ``_ing_chk`` from the staged rows of the files
-    ``parts`` (file number in the batch, staged file)."""
+    ``parts`` (file number in the batch, staged file): their sources, or ``source``
+    (a table, or a SELECT in brackets, giving their rows as the sources would).
+
+    ``_line`` is the source's: a source may give NULL there and fill it in the table
+    made of this SELECT (:mod:`marsad.ingest.text.group`)."""
     lo, hi = date_range
     decimals = {st.decimal for _, st in parts}
-    src = stage_table if stage_table else "(" + union_sql(parts) + ")"
+    src = source if source else "(" + union_sql(parts) + ")"
     # cleaning is slow: only rows with a space at a field's edge, an invisible
     # character or a formula guard (see marsad.ingest.cleaning)
     # concat() reads a NULL as '' (the same text as concat_ws of coalesced fields, cheaper)

@@ -120,3 +120,108 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
     assert body <= set(rows) | continuation, "a line neither loaded nor quarantined"
     assert set(rows) <= body
     assert good <= set(loaded.values()), "a good record lost"
+
+
+#: lines of files without a quote: such files of one call are read and checked in one
+#: pass (marsad.ingest.text.group), each row's line found from its place in the table
+UNQUOTED = ["good", "good", "bad value", "few", "many", "bad byte", "blank", "separators"]
+
+
+def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set[int]]:
+    """A file of ``kinds`` (``separators``: a row of empty fields): its bytes, the line
+    of each good record, and the lines that hold a record."""
+    data = ",".join(TX_HEADER).encode() + b"\n"
+    line, good, records = 2, {}, set()
+    for i, kind in enumerate(kinds):
+        if kind == "blank":
+            data += b"\n"
+        elif kind == "separators":
+            data += b"," * (len(TX_HEADER) - 1) + b"\n"
+        else:
+            text, _span = _line(kind, n * 100 + i)
+            data += text
+            records.add(line)
+            if kind == "good":
+                good[f"R{n * 100 + i}"] = line
+        line += 1
+    return data, good, records
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(files=st.lists(st.lists(st.sampled_from(UNQUOTED), max_size=8), min_size=1, max_size=4))
+@example(files=[["good", "good"], ["good", "separators", "good"], ["good"]])
+@example(files=[["good", "few", "good"], ["blank", "good"], ["bad value", "good"]])
+def test_files_read_and_checked_in_one_pass_keep_every_line(files):
+    """Several files without quotes in one call: each good record is loaded with its
+    own file's line, each other record line quarantined with its line; a file with a
+    line DuckDB rejects or skips, or a row of empty fields, is read again on its own."""
+    work = Path(tempfile.mkdtemp(prefix="marsad-lines-"))
+    try:
+        paths, expected = [], []
+        for n, kinds in enumerate(files):
+            data, good, records = _unquoted_file(kinds, n)
+            path = work / f"f{n}.csv"
+            path.write_bytes(data)
+            paths.append(path)
+            expected.append((good, records))
+        wh = Warehouse(work / "wh.duckdb")
+        try:
+            reports = load_files(wh, "transactions", paths, options=ReadOptions(decimal="."))
+            by_file = dict(wh.sql("SELECT load_id, file_name FROM ingest_loads"))
+            loaded = wh.sql("SELECT load_id, record_id, line FROM transactions")
+            held = wh.sql("SELECT file_name, line FROM ingest_quarantine")
+        finally:
+            wh.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    for n, ((good, records), r) in enumerate(zip(expected, reports, strict=True)):
+        name = f"f{n}.csv"
+        got = {rid: line for load, rid, line in loaded if by_file[load] == name}
+        assert got == good, name
+        quarantined = sorted(line for f, line in held if f == name)
+        assert len(set(quarantined)) == len(quarantined), "a line counted twice"
+        assert set(quarantined) == records - set(good.values()), name
+        assert r.rows_read == r.loaded + r.quarantined == len(records), name
+
+
+def test_a_call_mixing_files_checked_in_one_pass_and_staged_files(tmp_path):
+    """Two dialects read and checked in one pass (comma with a decimal point, semicolon
+    with a decimal comma) and a file with quotes (staged, then checked) in one call:
+    each row keeps its file's line, its file's decimal mark, and its file's message."""
+    head = ",".join(TX_HEADER)
+    row = lambda rid, amount, sep=",": sep.join(  # noqa: E731  (a reporter per file)
+        tx(rid, amount=amount, reporter=f"BANK{rid[0]}")[h] for h in TX_HEADER
+    )
+    (tmp_path / "a.csv").write_text(f"{head}\n{row('A1', '10.50')}\n{row('A2', '11.25')}\n")
+    (tmp_path / "b.csv").write_text(
+        head.replace(",", ";") + "\n"
+        + "\n".join([row("B1", "1 234,50", ";"), row("B2", "x", ";"), row("B3", "7,5", ";")])
+        + "\n"
+    )  # fmt: skip
+    (tmp_path / "c.csv").write_text(
+        head.replace(",", "\t") + "\n"
+        + row("C1", "3.5", "\t").replace("F001", '"F 001"') + "\n"
+        + row("C2", "y", "\t") + "\n"
+    )  # fmt: skip
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        paths = [tmp_path / n for n in ("a.csv", "b.csv", "c.csv")]
+        reports = load_files(wh, "transactions", paths)
+        loaded = sorted(wh.sql("SELECT record_id, line, amount::VARCHAR FROM transactions"))
+        held = sorted(wh.sql("SELECT file_name, line, message FROM ingest_quarantine"))
+    finally:
+        wh.close()
+    assert [(r.loaded, r.quarantined) for r in reports] == [(2, 0), (2, 1), (1, 1)]
+    assert loaded == [
+        ("A1", 2, "10.500"), ("A2", 3, "11.250"), ("B1", 2, "1234.500"), ("B3", 4, "7.500"),
+        ("C1", 2, "3.500"),
+    ]  # fmt: skip
+    assert [(f, line) for f, line, _m in held] == [("b.csv", 3), ("c.csv", 3)]
+    assert held[0][2].startswith('line 3, column amount: "x" is not a number')
+    assert "decimal comma" in held[0][2]
+    assert "decimal comma" not in held[1][2]

@@ -9,7 +9,7 @@ scan).
 """
 
 from marsad.ingest.text.dialect import TextPlan, prepare_text
-from marsad.ingest.text.group import stage_text_group
+from marsad.ingest.text.group import one_pass, stage_text_group
 from marsad.ingest.text.read import read_text
 
-__all__ = ["TextPlan", "prepare_text", "read_text", "stage_text_group"]
+__all__ = ["TextPlan", "one_pass", "prepare_text", "read_text", "stage_text_group"]

@@ -1,17 +1,45 @@
 """Several small text files of one dialect read with one ``read_csv``: one
-DuckDB scan instead of many, and checks that run in parallel."""
+DuckDB scan instead of many, and checks that run in parallel.
+
+Files without a quote are read and checked in one pass (:func:`_read_and_check`):
+the checks run on ``read_csv``'s rows as they are read, into a table of checked
+rows, and no staging table is written. A row's line is then found from its place
+in that table, as for a staging table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from marsad.engine import MissingTable, SqlError, Warehouse, quote_literal
+from marsad.engine import (
+    MissingTable,
+    SqlError,
+    Warehouse,
+    quote_case,
+    quote_literal,
+    watch_query,
+)
 from marsad.ingest.errors import IngestError
-from marsad.ingest.options import ProgressFn
+from marsad.ingest.options import ProgressEvent, ProgressFn
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import REJ_ERRORS, REJ_SCANS, Staged, raw_table
 from marsad.ingest.text.dialect import TextPlan
-from marsad.ingest.text.read import drop_rejects, fields_sql, read_alone, read_csv_sql, staged_text
+from marsad.ingest.text.read import (
+    drop_rejects,
+    fields_sql,
+    read_alone,
+    read_csv_call,
+    read_csv_sql,
+    staged_text,
+)
+
+#: The SELECT of the checks (:func:`marsad.ingest.validate.check_sql`) over a FROM
+#: source giving the staged columns, for the files it reads (file number, staged).
+CheckSql = Callable[[list[tuple[int, Staged]], str], str]
+
+#: Prefix of the tables of rows read and checked in one pass.
+CHECKED = "_ing_checked"
 
 
 def stage_text_group(
@@ -21,10 +49,16 @@ def stage_text_group(
     tmpdir: Path,
     progress: ProgressFn | None,
     tag: int,
+    check: CheckSql | None = None,
 ) -> dict[int, Staged | IngestError]:
     """Stage the files ``plans`` (file number, plan) into one table. The files
     whose rows need line corrections (a rejected line, a newline inside a
-    quoted value, a blank line) are staged on their own."""
+    quoted value, a blank line) are staged on their own.
+
+    With ``check``, files without any quote are read and checked in one pass
+    instead (:func:`_read_and_check`)."""
+    if check is not None and one_pass(p for _, p in plans):
+        return _read_and_check(wh, kind, plans, tmpdir, progress, tag, check)
     first = plans[0][1]
     raw = raw_table(tag)
     drop_rejects(wh)
@@ -57,6 +91,108 @@ def stage_text_group(
             # the group's rows are listed once, with the first file
             out[i] = staged_text(p, source if k == 0 else "", [], n, full_source=True)
     return out
+
+
+def one_pass(plans) -> bool:
+    """Whether text files can be read and checked in one pass: none holds a quote (a
+    quoted value may hold a line break, and its row then spans lines) or a line set
+    aside before reading."""
+    return all(not p.quotes and not p.rejects for p in plans)
+
+
+def _read_and_check(
+    wh: Warehouse,
+    kind: Kind,
+    plans: list[tuple[int, TextPlan]],
+    tmpdir: Path,
+    progress: ProgressFn | None,
+    tag: int,
+    check: CheckSql,
+) -> dict[int, Staged | IngestError]:
+    """Read the files ``plans`` (none holds a quote) and check their rows in one
+    pass, into the table ``_ing_checked_<tag>``: validation reads each row once,
+    and no staging table is written (at 10M records, 2.4 s of a 21 s load).
+
+    A row's line is the header's + 1 + its rank in its file, its rank its place in
+    the table (``rowid``: a table created from a query keeps the query's order;
+    ``read_csv`` reads the files in order). That holds for a file whose rows are
+    one run of the table with as many rows as the file has lines below its header:
+    else (a line ``read_csv`` rejected or skipped, a blank row, which the checks
+    drop) the file's rows are deleted from the table and the file is staged on its
+    own, line by line (:func:`~marsad.ingest.text.read.read_text`).
+    """
+    from marsad.ingest.readers import with_date_format
+
+    first = plans[0][1]
+    table = f"{CHECKED}_{tag}"
+    paths = [p.read_path for _, p in plans]
+    numbers = {k: str(i) for k, (i, _p) in enumerate(plans)}
+    decimals = {k: p.detected.decimal or "." for k, (_i, p) in enumerate(plans)}
+    source = (
+        f"SELECT {_number_case('_fi', numbers)} AS _file, "
+        f"{quote_case('_fi', decimals)} AS _dec, 'line' AS _unit, NULL::BIGINT AS _line, "
+        f"{fields_sql(kind, first.header)} "
+        f"FROM (SELECT *, file_index AS _fi FROM {read_csv_call(paths, first)})"
+    )
+    if fmt := first.detected.date_format:  # (one dialect: one date format)
+        dates = tuple(f'"{x.name}"' for x in kind.fields if x.type == "date")
+        source = with_date_format(source, dates, fmt)
+    parts = [(i, staged_text(p, "", [], None)) for i, p in plans]
+
+    def on_progress(pct: float) -> None:
+        for _i, p in plans:
+            rows = int(p.rows_est * pct / 100) if p.rows_est else None
+            progress(ProgressEvent(p.path, "read", p.size * pct / 100, p.size, rows))
+
+    drop_rejects(wh)
+    try:
+        with watch_query(wh, on_progress if progress else None):
+            wh.sql(f"CREATE OR REPLACE TEMP TABLE {table} AS {check(parts, f'({source})')}")
+    except SqlError:  # e.g. mixed line ends in one of them: each on its own
+        return {i: read_alone(wh, kind, p, tmpdir, progress, i) for i, p in plans}
+    spans = {
+        int(i): (int(lo), int(hi), int(n))
+        for i, lo, hi, n in wh.sql(
+            f"SELECT _file, min(rowid), max(rowid), count(*) FROM {table} GROUP BY _file"
+        )
+    }
+    irregular = _rejected(wh, {str(p.read_path): i for i, p in plans})
+    simple: dict[int, tuple[TextPlan, int, int]] = {}
+    for i, p in plans:
+        lo, hi, n = spans.get(i, (0, -1, 0))
+        if i in irregular or hi - lo + 1 != n or p.content_lines > p.header.line + n:
+            irregular.add(i)
+        else:
+            simple[i] = (p, lo, n)
+    if irregular:
+        wh.sql(f"DELETE FROM {table} WHERE list_contains(?, _file)", [sorted(irregular)])
+    if simple:
+        starts = {i: str(lo) for i, (_p, lo, _n) in simple.items()}
+        wh.sql(
+            f"UPDATE {table} SET _line = "
+            f"{first.header.line + 1} + rowid - {_number_case('_file', starts)}"
+        )
+    out: dict[int, Staged | IngestError] = {
+        i: read_alone(wh, kind, p, tmpdir, progress, i) for i, p in plans if i in irregular
+    }
+    for k, (i, (p, _lo, n)) in enumerate(simple.items()):
+        # the group's checked rows are named once, with its first file
+        out[i] = staged_text(p, "", [], n, full_source=True, checked=table if k == 0 else "")
+    return out
+
+
+def _number_case(column: str, mapping: dict[int, str]) -> str:
+    """SQL giving ``mapping[column]``, a number (written as text), by an integer column.
+
+    >>> _number_case("_fi", {0: "3", 1: "4"})
+    '(CASE _fi WHEN 0 THEN 3 WHEN 1 THEN 4 END)'
+    >>> _number_case("_fi", {0: "3"})
+    '3'
+    """
+    if len(set(mapping.values())) == 1:
+        return next(iter(mapping.values()))
+    whens = " ".join(f"WHEN {k} THEN {int(v)}" for k, v in mapping.items())
+    return f"(CASE {column} {whens} END)"
 
 
 def _rejected(wh: Warehouse, by_name: dict[str, int]) -> set[int]:

@@ -20,12 +20,19 @@ def read_csv_sql(paths: list[Path], plan: TextPlan, raw: str, file_index: bool) 
     """CREATE the staging table ``raw`` from the text files ``paths`` of one dialect;
     with ``file_index``, each row's file as ``_fi``, its index in ``paths`` (an integer,
     not the file's name: a name on every row was a fifth of the staged bytes)."""
+    extra = ", file_index AS _fi" if file_index else ""
+    read = read_csv_call(paths, plan)
+    return f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT *{extra} FROM {read}"
+
+
+def read_csv_call(paths: list[Path], plan: TextPlan) -> str:
+    """DuckDB's ``read_csv`` of the text files ``paths`` of one dialect: every column
+    as text (``c0``, ``c1``, …), the lines it cannot split kept aside as rejects."""
     ncols = len(plan.header.cells)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols)) + "}"
     files = "[" + ", ".join(quote_literal(str(p)) for p in paths) + "]"
     d = plan.detected
-    extra = ", file_index AS _fi" if file_index else ""
-    return f"""CREATE OR REPLACE TEMP TABLE {raw} AS SELECT *{extra} FROM read_csv({files},
+    return f"""read_csv({files},
         header = true, skip = {plan.header.line - 1}, auto_detect = false,
         columns = {columns}, delim = {quote_literal(d.separator)}, quote = '"', escape = '"',
         strict_mode = true, null_padding = false, ignore_errors = true,
@@ -64,6 +71,7 @@ def staged_text(
     rejects: list[Reject],
     rows_staged: int | None,
     full_source: bool = False,
+    checked: str = "",
 ) -> Staged:
     """The :class:`Staged` of a text file read as ``plan`` says."""
     return Staged(
@@ -76,6 +84,7 @@ def staged_text(
         estimated_rows=plan.rows_est,
         rows_staged=rows_staged,
         full_source=full_source,
+        checked=checked,
     )
 
 
