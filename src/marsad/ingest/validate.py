@@ -94,17 +94,36 @@ def check_date_range(lo: dt.date, hi: dt.date) -> None:
         )
 
 
-def register_references(wh: Warehouse) -> None:
-    """Expose the code lists the checks need, and the hints of the messages, as
-    temporary tables."""
-    lists = {
+def code_lists() -> dict[str, list[str]]:
+    """The code lists of the checks, by name (``currency``: ISO 4217, ``country``:
+    ISO 3166-1 alpha-2, ``ebops``: EBOPS 2010, ``segment``, ``segment_total``)."""
+    return {
         "currency": sorted(reference.currencies()),
         "country": sorted(reference.countries()),
         "ebops": sorted(reference.ebops()),
         "segment": list(reference.SEGMENT_CODES),
         "segment_total": [*reference.SEGMENT_CODES, reference.TOTAL],
     }
-    for ref, codes in lists.items():
+
+
+def in_list_sql(value: str, ref: str) -> str:
+    """SQL: ``value`` (not NULL) is not a code of the list ``ref``, by a cast to an
+    ENUM of the list (a hash lookup, as fast as a join with the list, 0.28 s against
+    0.23 s for three lists on 3.3M rows; a constant ``IN`` list took 1.89 s). A
+    join is what the checks must not hold: with no join, DuckDB keeps the rows'
+    order, which gives each row its line (:mod:`marsad.ingest.text.group`).
+
+    >>> in_list_sql("x", "segment")
+    "TRY_CAST(x AS ENUM('ITO', 'CRM', 'ESO', 'BPO', 'KPO')) IS NULL"
+    """
+    codes = ", ".join(_lit(c) for c in code_lists()[ref])
+    return f"TRY_CAST({value} AS ENUM({codes})) IS NULL"
+
+
+def register_references(wh: Warehouse) -> None:
+    """Expose the code lists (for the messages' hints), and the hints of the
+    messages, as temporary tables."""
+    for ref, codes in code_lists().items():
         name = REF_TABLES[ref]
         wh.sql(
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest(?::VARCHAR[]) AS code", [codes]
@@ -309,8 +328,8 @@ def _code_checks(f: Field, home: str) -> tuple[list[str], list[Check]]:
     if f.type == "code":
         checks = []
         if f.ref:
-            in_list = f"(SELECT code FROM {REF_TABLES[f.ref]})"
-            checks.append((f"{v} IS NOT NULL AND upper({v}) NOT IN {in_list}", f"{f.ref}|{name}|"))
+            not_listed = in_list_sql(f"upper({v})", f.ref)
+            checks.append((f"{v} IS NOT NULL AND {not_listed}", f"{f.ref}|{name}|"))
         if f.not_home:
             checks.append((f"upper({v}) = {_lit(home.upper())}", f"resident|{name}|"))
         return [f"upper({v}) AS {_q(name)}"], checks

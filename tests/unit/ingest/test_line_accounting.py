@@ -6,15 +6,22 @@ holding text is the continuation of a quoted value. Nothing is swallowed."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, example, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
+from marsad.engine import quote_ident
 from marsad.engine.warehouse import Warehouse
-from marsad.ingest import ReadOptions, load_files
+from marsad.ingest import ReadOptions, load_files, validate
+from marsad.ingest.options import Detected
+from marsad.ingest.schema import KINDS as KINDS_BY_NAME
+from marsad.ingest.staging import Staged
 
 from .conftest import TX_HEADER, tx
 
@@ -72,6 +79,7 @@ RUN = 250
 @example(kinds=["stray", "blank", "good"], title="none")  # a quote inside a value opens nothing
 @example(kinds=["unclosed", "bad byte", "run"], title="none")  # a stray byte in what it swallowed
 def test_every_line_is_loaded_or_quarantined(kinds, title):
+    note(f"kinds={kinds!r}, title={title!r}")  # (this Hypothesis prints the arguments blank)
     data = TITLES[title] + ",".join(TX_HEADER).encode() + b"\n"
     line = data.count(b"\n") + 1
     starts, continuation, good = [], set(), set()
@@ -159,6 +167,7 @@ def test_files_read_and_checked_in_one_pass_keep_every_line(files):
     """Several files without quotes in one call: each good record is loaded with its
     own file's line, each other record line quarantined with its line; a file with a
     line DuckDB rejects or skips, or a row of empty fields, is read again on its own."""
+    note(f"files={files!r}")
     work = Path(tempfile.mkdtemp(prefix="marsad-lines-"))
     try:
         paths, expected = [], []
@@ -225,3 +234,80 @@ def test_a_call_mixing_files_checked_in_one_pass_and_staged_files(tmp_path):
     assert held[0][2].startswith('line 3, column amount: "x" is not a number')
     assert "decimal comma" in held[0][2]
     assert "decimal comma" not in held[1][2]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS_BY_NAME))
+def test_the_checks_hold_no_join_so_rows_keep_their_order(tmp_path, kind):
+    """A row read and checked in one pass gets its line from its place in the table of
+    checked rows: DuckDB keeps the rows' order through SELECT, WHERE and subqueries
+    made of them, not through a join. The checks' plan, for every kind, holds none."""
+    spec = KINDS_BY_NAME[kind]
+    columns = ", ".join(f"NULL::VARCHAR AS {quote_ident(f.name)}" for f in spec.fields)
+    source = (
+        f"(SELECT 0 AS _file, '.' AS _dec, 'line' AS _unit, NULL::BIGINT AS _line, "
+        f"{columns}, false AS _blank)"
+    )
+    parts = [
+        (i, Staged("", [], "line", Detected("csv", decimal=mark))) for i, mark in enumerate(".,")
+    ]
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        validate.register_references(wh)
+        sql = validate.check_sql(spec, parts, (dt.date(2000, 1, 1), dt.date(2030, 1, 1)), source)
+        plan = "\n".join(str(value) for _key, value in wh.sql(f"EXPLAIN {sql}"))
+    finally:
+        wh.close()
+    assert "PROJECTION" in plan
+    assert re.findall(r"\b\w*_JOIN\b|CROSS_PRODUCT", plan) == []
+
+
+def _two_plain_files(tmp_path: Path) -> list[Path]:
+    head = ",".join(TX_HEADER)
+    paths = []
+    for n, rows in enumerate([("P1", "P2"), ("Q1", "x", "Q3")]):
+        lines = [",".join(tx(r, amount="y" if r == "x" else "12.5")[h] for h in TX_HEADER)
+                 for r in rows]  # fmt: skip
+        path = tmp_path / f"p{n}.csv"
+        path.write_text(head + "\n" + "\n".join(lines) + "\n")
+        paths.append(path)
+    return paths
+
+
+def _load_watching(tmp_path: Path, paths: list[Path]) -> tuple[list, list, list[str]]:
+    statements: list[str] = []
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    run = wh.sql
+
+    def watch(query, params=None):
+        statements.append(query)
+        return run(query, params)
+
+    wh.sql = watch
+    try:
+        load_files(wh, "transactions", paths)
+        loaded = sorted(wh.sql("SELECT record_id, line FROM transactions"))
+        held = sorted(wh.sql("SELECT file_name, line, value FROM ingest_quarantine"))
+    finally:
+        wh.close()
+    return loaded, held, statements
+
+
+def test_plain_files_are_read_and_checked_in_one_pass(tmp_path):
+    loaded, held, statements = _load_watching(tmp_path, _two_plain_files(tmp_path))
+    assert loaded == [("P1", 2), ("P2", 3), ("Q1", 2), ("Q3", 4)]
+    assert held == [("p1.csv", 3, "y")]
+    created = [s.split(" AS ", 1)[0] for s in statements if s.startswith("CREATE OR REPLACE TEMP")]
+    assert any("_ing_checked_" in c for c in created)
+    assert not any("_ing_raw_" in c for c in created), "no staging table"
+
+
+def test_files_are_staged_when_duckdb_would_not_keep_the_rows_order(tmp_path, monkeypatch):
+    """The one pass is taken only when DuckDB's plan keeps the rows' order (checked
+    on the plan before running it); else the files are staged, with the same lines."""
+    from marsad.ingest.text import group
+
+    monkeypatch.setattr(group, "keeps_order", lambda wh, statement: False)
+    loaded, held, statements = _load_watching(tmp_path, _two_plain_files(tmp_path))
+    assert loaded == [("P1", 2), ("P2", 3), ("Q1", 2), ("Q3", 4)]
+    assert held == [("p1.csv", 3, "y")]
+    assert not any("_ing_checked_" in s.split(" AS ", 1)[0] for s in statements)
