@@ -14,6 +14,7 @@ DecimalEvidence(mark=None, ambiguous='1.500')
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -160,16 +161,18 @@ def decimal_evidence(values: list[str]) -> DecimalEvidence:
     """
     point = comma = 0
     ambiguous = None
-    for raw in values:
-        vote = _vote(raw.strip())
-        point += vote == "."
-        comma += vote == ","
+    # each distinct number once, in the order first seen
+    votes = {v: _vote(v) for v in (raw.strip() for raw in values)}
+    counts = Counter(raw.strip() for raw in values)
+    for v, vote in votes.items():
+        point += counts[v] * (vote == ".")
+        comma += counts[v] * (vote == ",")
         if vote == "?" and ambiguous is None:
-            ambiguous = raw.strip()
+            ambiguous = v
     if comma != point:
         return DecimalEvidence(mark="," if comma > point else ".")
     if comma:  # as many numbers each way: the data contradicts itself
-        ambiguous = next(v.strip() for v in values if _vote(v.strip()) in (".", ","))
+        ambiguous = next(v for v, vote in votes.items() if vote in (".", ","))
     return DecimalEvidence(ambiguous=ambiguous)
 
 

@@ -400,15 +400,18 @@ def totals_sql(kind: Kind) -> tuple[str, str, str]:
     >>> from marsad.ingest.schema import TRANSACTIONS
     >>> grp, flow, amount = totals_sql(TRANSACTIONS)
     >>> print(grp, amount)
-    coalesce(upper("currency"), '(none)') "amount"::DECIMAL(18,3)
+    coalesce("currency", '(none)') "amount"::DECIMAL(18,3)
     """
-    # a code, flow or text field is stored as its cleaned text (codes and flows in
-    # upper case), NULL when empty: the same groups as from the text itself
+    # a code, flow or text field is stored as its cleaned text (codes, flows and
+    # periods in upper case already), NULL when empty: the groups of the text itself
     amount_f = next((f for f in kind.fields if f.type == "decimal"), None)
     amt = f"{_q(amount_f.name)}::DECIMAL(18,3)" if amount_f is not None else "NULL::DECIMAL(18,3)"
+    grp = "'(all)'"
     if kind.group:
-        assert kind.field(kind.group).type in ("code", "text", "flow", "period"), kind.group
-    grp = f"coalesce(upper({_q(kind.group)}), '(none)')" if kind.group else "'(all)'"
+        group = kind.field(kind.group)
+        assert group.type in ("code", "text", "flow", "period"), kind.group
+        text = _q(group.name) if group.type != "text" else f"upper({_q(group.name)})"
+        grp = f"coalesce({text}, '(none)')"
     flow = (
         "CASE WHEN flow IN ('C', 'D') THEN flow WHEN flow IS NULL THEN '(none)' ELSE '(other)' END"
         if "flow" in kind.field_names

@@ -102,3 +102,48 @@ def test_counts_add_up_and_good_rows_load(kinds, sep, crlf, encoding, blank_afte
             wh.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _evidence_one_by_one(values: list[str]):
+    """decimal_evidence as first written: each value voted on in turn."""
+    from marsad.ingest.header import DecimalEvidence, _vote
+
+    point = comma = 0
+    ambiguous = None
+    for raw in values:
+        vote = _vote(raw.strip())
+        point += vote == "."
+        comma += vote == ","
+        if vote == "?" and ambiguous is None:
+            ambiguous = raw.strip()
+    if comma != point:
+        return DecimalEvidence(mark="," if comma > point else ".")
+    if comma:
+        ambiguous = next(v.strip() for v in values if _vote(v.strip()) in (".", ","))
+    return DecimalEvidence(ambiguous=ambiguous)
+
+
+number_text = st.sampled_from(
+    ["12", "12,5", "12.5", "1,234", "1.234", "1.234,5", "1,234.5", " 7,25 ", "1 234,5", "x", ""]
+)
+
+
+@given(st.lists(number_text, max_size=30))
+def test_decimal_evidence_counts_each_distinct_number_as_often_as_it_appears(values):
+    """Voting once per distinct number, weighted by how often it appears, gives the
+    same evidence as voting on every value in turn."""
+    from marsad.ingest.header import decimal_evidence
+
+    assert decimal_evidence(values) == _evidence_one_by_one(values)
+
+
+@given(st.lists(st.binary(max_size=300), max_size=5))
+def test_the_scan_counts_newlines_and_quotes_of_every_chunk(chunks):
+    """The counts numpy makes are those of bytes.count, chunk after chunk."""
+    from marsad.ingest.scan import TextStats
+
+    stats = TextStats()
+    for chunk in chunks:
+        stats.feed(chunk)
+    data = b"".join(chunks)
+    assert (stats.newlines, stats.quotes) == (data.count(b"\n"), data.count(b'"'))

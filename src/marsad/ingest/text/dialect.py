@@ -72,7 +72,7 @@ def records(text: str, sep: str) -> Iterator[tuple[int, list[str]]]:
     start = 1
     try:
         for rec in reader:
-            if rec and any(c.strip() for c in rec):
+            if rec and "".join(rec).strip():  # (some cell holds text)
                 yield start, rec
             start = reader.line_num + 1
     except csv.Error:
