@@ -159,15 +159,22 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def quote_case(column: str, mapping: Mapping[int, str]) -> str:
-    """SQL giving ``mapping[column]`` (a number -> text); a constant when all agree.
+def quote_case(column: str, mapping: Mapping[int, str] | Mapping[int, int]) -> str:
+    """SQL giving ``mapping[column]`` (a number -> text, or -> number); a constant when
+    all agree.
 
     >>> quote_case("_file", {0: "a.csv", 1: "b.csv"})
     "(CASE _file WHEN 0 THEN 'a.csv' WHEN 1 THEN 'b.csv' END)"
     >>> quote_case("_file", {0: "L00001"})
     "'L00001'"
+    >>> quote_case("_fi", {0: 3, 1: 4})
+    '(CASE _fi WHEN 0 THEN 3 WHEN 1 THEN 4 END)'
     """
+
+    def value(v: str | int) -> str:
+        return str(int(v)) if isinstance(v, int) else quote_literal(v)
+
     if len(set(mapping.values())) == 1:
-        return quote_literal(next(iter(mapping.values())))
-    whens = " ".join(f"WHEN {i} THEN {quote_literal(v)}" for i, v in mapping.items())
+        return value(next(iter(mapping.values())))
+    whens = " ".join(f"WHEN {int(i)} THEN {value(v)}" for i, v in mapping.items())
     return f"(CASE {column} {whens} END)"

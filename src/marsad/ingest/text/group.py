@@ -165,10 +165,10 @@ def _one_pass_source(kind: Kind, plans: list[tuple[int, TextPlan]]) -> str:
 
     first = plans[0][1]
     paths = [p.read_path for _, p in plans]
-    numbers = {k: str(i) for k, (i, _p) in enumerate(plans)}
+    numbers = {k: i for k, (i, _p) in enumerate(plans)}
     decimals = {k: p.detected.decimal or "." for k, (_i, p) in enumerate(plans)}
     source = (
-        f"SELECT {_number_case('_fi', numbers)} AS _file, "
+        f"SELECT {quote_case('_fi', numbers)} AS _file, "
         f"{quote_case('_fi', decimals)} AS _dec, 'line' AS _unit, NULL::BIGINT AS _line, "
         f"{fields_sql(kind, first.header)} "
         f"FROM (SELECT *, file_index AS _fi FROM {read_csv_call(paths, first)})"
@@ -194,19 +194,19 @@ def _number_lines(
     }
     irregular = _rejected(wh, {str(p.read_path): i for i, p in plans})
     simple: dict[int, tuple[TextPlan, int]] = {}
-    starts: dict[int, str] = {}
+    starts: dict[int, int] = {}
     for i, p in plans:
         lo, hi, n = spans.get(i, (0, -1, 0))
         if i in irregular or hi - lo + 1 != n or p.content_lines > p.header.line + n:
             irregular.add(i)
         else:
-            simple[i], starts[i] = (p, n), str(lo)
+            simple[i], starts[i] = (p, n), lo
     if irregular:
         wh.sql(f"DELETE FROM {table} WHERE list_contains(?, _file)", [sorted(irregular)])
     if simple:
         wh.sql(
             f"UPDATE {table} SET _line = "
-            f"{first.header.line + 1} + rowid - {_number_case('_file', starts)}"
+            f"{first.header.line + 1} + rowid - {quote_case('_file', starts)}"
         )
     return simple
 
@@ -221,20 +221,6 @@ def keeps_order(wh: Warehouse, statement: str) -> bool:
     except SqlError:
         return False
     return "BATCH_CREATE_TABLE_AS" in plan
-
-
-def _number_case(column: str, mapping: dict[int, str]) -> str:
-    """SQL giving ``mapping[column]``, a number (written as text), by an integer column.
-
-    >>> _number_case("_fi", {0: "3", 1: "4"})
-    '(CASE _fi WHEN 0 THEN 3 WHEN 1 THEN 4 END)'
-    >>> _number_case("_fi", {0: "3"})
-    '3'
-    """
-    if len(set(mapping.values())) == 1:
-        return next(iter(mapping.values()))
-    whens = " ".join(f"WHEN {k} THEN {int(v)}" for k, v in mapping.items())
-    return f"(CASE {column} {whens} END)"
 
 
 def _rejected(wh: Warehouse, by_name: dict[str, int]) -> set[int]:
