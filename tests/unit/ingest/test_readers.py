@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from marsad.ingest import FileRefused
+from marsad.ingest import FileRefused, load_files
 from marsad.ingest.header import DecimalEvidence, decimal_evidence, detect_decimal
 
 from .conftest import TX_HEADER, load, loaded_ids, quarantine, tx, write_csv
@@ -407,3 +407,26 @@ def test_parquet_float_amounts_and_missing_column(wh, tmp_path):
     pq.write_table(pa.table(cols), tmp_path / "g.parquet")
     with pytest.raises(FileRefused, match="amount"):
         load(wh, tmp_path / "g.parquet")
+
+
+def test_firms_files_with_quotes_load_together(wh, tmp_path):
+    """Several firms files of one dialect read together, one with a quoted name: a
+    kind without numbers has no decimal mark (it crashed the group's staging)."""
+    head = "firm_id,name,segment,isic,city\n"
+    a = tmp_path / "firms_a.csv"
+    a.write_text(head + 'F001,"Alpha, SA",ITO,6201,Rabat\nF002,Beta,CRM,8220,Casa\n')
+    b = tmp_path / "firms_b.csv"
+    b.write_text(head + "F010,Zeta,ITO,6201,Rabat\nF011,Eta,ESO,7112,Agadir\n")
+    reports = load_files(wh, "firms", [a, b])
+    assert [(r.loaded, r.quarantined) for r in reports] == [(2, 0), (2, 0)]
+    assert wh.scalar("SELECT name FROM firms WHERE firm_id = 'F001'") == "Alpha, SA"
+
+
+def test_a_value_longer_than_the_csv_modules_limit_is_read(wh, tmp_path):
+    """A line with a value of 140,000 characters (over Python's csv limit of 131,072,
+    which stopped the load with a traceback) is read like any other."""
+    rows = [tx("R1"), tx("R2", firm_id="F" * 140_000), tx("R3")]
+    path = write_csv(tmp_path / "long.csv", rows)
+    report = load(wh, path)
+    assert report.rows_read == 3 and report.loaded + report.quarantined == 3
+    assert {"R1", "R3"} <= loaded_ids(wh)

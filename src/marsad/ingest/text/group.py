@@ -264,11 +264,12 @@ def _group_source(
                          for i, p, lo, n in runs[:-1])  # fmt: skip
         return f"CASE {whens} ELSE {value(*runs[-1][:3])} END"
 
-    decimals = {p.detected.decimal for _, p, _, _ in simple}
+    # (a kind without numbers, firms, has no decimal mark: '.' as Staged.decimal says)
+    decimals = {p.detected.decimal or "." for _, p, _, _ in simple}
     decs = (
         quote_literal(next(iter(decimals)))
         if len(decimals) == 1
-        else by_rowid(lambda i, p, lo: quote_literal(p.detected.decimal))
+        else by_rowid(lambda i, p, lo: quote_literal(p.detected.decimal or "."))
     )
     # the rows of the plain files: runs of rowid, those next to each other merged
     spans: list[list[int]] = []
