@@ -51,6 +51,8 @@ def _line(kind: str, i: int) -> tuple[bytes, int]:
         cells[2] = '"two\nlines"'
     elif kind == "stray":  # a quote inside a value: where an unclosed one may end
         cells[2] = 'So"c'
+    elif kind == "char":  # a line of one character (DuckDB's reported position is on its end)
+        cells = ["x"]
     text = ",".join(cells).encode()
     if kind == "bad byte":
         text = text.replace(b"Soci", b"So\xffci")
@@ -59,7 +61,7 @@ def _line(kind: str, i: int) -> tuple[bytes, int]:
 
 KINDS = [
     "good", "good", "bad value", "few", "many", "wide", "unclosed", "multiline", "bad byte",
-    "stray", "run",
+    "stray", "run", "char",
 ]  # fmt: skip
 #: good records in a "run": over 10,000 characters, more than DuckDB shows of a rejected line
 RUN = 250
@@ -78,6 +80,7 @@ RUN = 250
 @example(kinds=["good", "unclosed", "run", "stray", "run"], title="plain")  # closed far on
 @example(kinds=["stray", "blank", "good"], title="none")  # a quote inside a value opens nothing
 @example(kinds=["unclosed", "bad byte", "run"], title="none")  # a stray byte in what it swallowed
+@example(kinds=["good", "char", "good", "good"], title="none")  # a line of one character
 def test_every_line_is_loaded_or_quarantined(kinds, title):
     note(f"kinds={kinds!r}, title={title!r}")  # (this Hypothesis prints the arguments blank)
     data = TITLES[title] + ",".join(TX_HEADER).encode() + b"\n"
@@ -132,7 +135,7 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
 
 #: lines of files without a quote: such files of one call are read and checked in one
 #: pass (marsad.ingest.text.group), each row's line found from its place in the table
-UNQUOTED = ["good", "good", "bad value", "few", "many", "bad byte", "blank", "separators"]
+UNQUOTED = ["good", "good", "bad value", "few", "many", "bad byte", "blank", "separators", "char"]
 
 
 def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set[int]]:
@@ -311,3 +314,23 @@ def test_files_are_staged_when_duckdb_would_not_keep_the_rows_order(tmp_path, mo
     assert loaded == [("P1", 2), ("P2", 3), ("Q1", 2), ("Q3", 4)]
     assert held == [("p1.csv", 3, "y")]
     assert not any("_ing_checked_" in s.split(" AS ", 1)[0] for s in statements)
+
+
+@pytest.mark.parametrize("end", [b"\r", b"\r\n"])
+def test_a_file_with_cr_or_crlf_line_ends_keeps_its_lines(tmp_path, end):
+    """Lines ending with CR alone (an old Mac export) or CRLF count as lines: a blank
+    line and a short line do not shift the lines after them."""
+    data = ",".join(TX_HEADER).encode() + b"\n"
+    for kind in ["good", "blank", "few", "good", "char", "good"]:
+        data += b"\n" if kind == "blank" else _line(kind, len(data))[0]
+    path = tmp_path / "cr.csv"
+    path.write_bytes(data.replace(b"\n", end))
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        (r,) = load_files(wh, "transactions", [path], options=ReadOptions(decimal="."))
+        loaded = sorted(line for (line,) in wh.sql("SELECT line FROM transactions"))
+        held = sorted(line for (line,) in wh.sql("SELECT line FROM ingest_quarantine"))
+    finally:
+        wh.close()
+    assert (loaded, held) == ([2, 5, 7], [4, 6])
+    assert r.rows_read == 5

@@ -30,7 +30,7 @@ from marsad.ingest.reporters import file_reporters
 from marsad.ingest.scan import FileScan
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import Reject
-from marsad.ingest.text.encoding import blank_title, choose_encoding, transcode
+from marsad.ingest.text.encoding import blank_title, choose_encoding, cr_line_ends, transcode
 from marsad.ingest.text.wide import set_aside_wide_lines
 
 SEPARATORS = (",", ";", "\t", "|")
@@ -186,6 +186,13 @@ def prepare_text(
         read_path = tmpdir / (path.name + ".utf8")
         stats = transcode(path, codec, read_path, progress)
         quotes, content_lines, long_lines = stats.quotes, stats.content_lines, stats.long_lines
+    notes = [n for n in (header.note(),) if n]
+    if scan.newlines == 0 and b"\r" in scan.head:  # CR line ends only (an old Mac export)
+        crlf = tmpdir / (path.name + ".lf")
+        stats = cr_line_ends(read_path, crlf)
+        read_path, quotes, content_lines = crlf, stats.quotes, stats.content_lines
+        long_lines = stats.long_lines
+        notes.append("line ends CR (old Mac) read as LF")
     if _title_has_quotes(head_text, header):
         blanked = tmpdir / (path.name + ".body")
         stats = blank_title(read_path, blanked, header.line - 1)
@@ -215,7 +222,7 @@ def prepare_text(
         quotes=quotes,
         content_lines=content_lines,
         rows_est=rows_est,
-        notes=[n for n in (header.note(),) if n],
+        notes=notes,
         evidence=evidence,
         reporters=reporters,
         rejects=wide,

@@ -123,3 +123,15 @@ def normalise_line_ends(src: Path, dst: Path) -> TextStats:
             stats.feed(carry)
             fout.write(carry)
     return stats
+
+
+def cr_line_ends(src: Path, dst: Path) -> TextStats:
+    """Copy ``src``, whose lines end with CR alone (an old Mac export, no LF at all),
+    to ``dst`` with LF line ends: DuckDB and the line numbers count LF."""
+    stats = TextStats()
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(CHUNK):
+            out = chunk.replace(b"\r", b"\n")
+            stats.feed(out)
+            fout.write(out)
+    return stats

@@ -43,7 +43,7 @@ def collect_rejects(
         return [], [], []
     if not rows:
         return [], [], []
-    positions = [int(r[0]) for r in rows]
+    positions = _restarts(read_path, [int(r[0]) for r in rows])
     lines = _lines_at(read_path, positions)
     rejects: list[Reject] = []
     covered: list[int] = []
@@ -199,6 +199,32 @@ def _lines_at(path: Path, positions: list[int]) -> list[int]:
             offset = end
     for p in positions:
         out.append(found.get(p, count + 1))
+    return out
+
+
+def _restarts(path: Path, positions: list[int]) -> list[int]:
+    r"""Where DuckDB took up reading again before each rejected line, from the byte
+    position it reports: two bytes after the first byte of the line end before (with
+    LF line ends one byte into the line after it: on the line end itself when that line
+    holds one character, which was then counted as a blank line).
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_bytes(b"a,b\n1,2\nx\n3,4\n")  # DuckDB reports 9 for the line x, at 8
+    >>> _restarts(f, [9])
+    [8]
+    >>> _ = f.write_bytes(b"a,b\r\n1,2\r\nx\r\n")  # and 10 with CRLF, where it starts
+    >>> _restarts(f, [10])
+    [10]
+    """
+    out = []
+    with path.open("rb") as fh:
+        for p in positions:
+            if p < 2:
+                out.append(p)
+                continue
+            fh.seek(p - 2)
+            out.append(p - 1 if fh.read(1) == b"\n" else p)
     return out
 
 
