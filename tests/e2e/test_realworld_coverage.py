@@ -53,6 +53,8 @@ def test_case_06_a_month_that_never_arrived(runner, tmp_path):
     _load(runner, wh, "06-missing-month-periods")
     built = _run(runner, wh, "build")
     assert "2024-02: no delivery from BANKA" in built.stdout
+    # the hint names the month and the bank missing, not an example
+    assert "marsad ingest --nil-return --reporter BANKA --month 2024-02" in built.stdout
     rows = _exports(runner, wh, tmp_path)
     for period in ("2024-02", "2024-Q1", "2024-S1", "2024"):
         assert ("level", period) not in rows and ("growth_yoy", period) not in rows, period

@@ -171,9 +171,26 @@ def _gaps(out, gaps: list[str]) -> None:
         out.print(f"  {line}")
     if len(gaps) > SHOWN_GAPS:
         out.print(f"  … and {len(gaps) - SHOWN_GAPS} more: see marsad coverage")
-    out.print(
-        "  A bank with nothing to report declares it: marsad ingest --nil-return "
-        "--reporter BK01 --month 2024-02"
+    out.print(f"  A bank with nothing to report declares it: {nil_return_hint(gaps[0])}")
+
+
+def nil_return_hint(gap: str) -> str:
+    """The command declaring the first month of ``gap`` (as
+    :meth:`marsad.coverage.Gap.describe` writes it) a nil return of its first reporter.
+
+    >>> nil_return_hint("2025-01 to 2025-11: no delivery from BANKA and BANKB")
+    'marsad ingest --nil-return --reporter BANKA --month 2025-01'
+    >>> nil_return_hint("2024-02: no delivery")
+    'marsad ingest --nil-return --reporter BANK --month 2024-02'
+    """
+    import re
+
+    month = re.match(r"\d{4}-\d{2}", gap)
+    reporter = re.search(r"no delivery from ([^\s,]+)", gap)
+    return (
+        "marsad ingest --nil-return "
+        f"--reporter {reporter.group(1) if reporter else 'BANK'} "
+        f"--month {month.group(0) if month else 'YYYY-MM'}"
     )
 
 
