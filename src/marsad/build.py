@@ -49,7 +49,6 @@ from marsad.coverage import (
     CoverageRule,
     Delivery,
     assess,
-    describe_gaps,
     gap_runs,
 )
 from marsad.engine import Warehouse, queries
@@ -135,6 +134,8 @@ class BuildReport:
     load_table: Callable[[], IndicatorTable] = field(repr=False, compare=False)
     review_firms: int = 0
     gaps: list[str] = field(default_factory=list)
+    #: the command declaring the first gap a nil return, when there is a gap
+    nil_return: str = ""
     loss: list[Loss] = field(default_factory=list)  # what disclosure control withheld
     months_built: int = 0  # months the heavy stage recomputed (0: nothing changed)
     months_total: int = 0  # months holding records
@@ -452,11 +453,13 @@ def _report(
     by_source = queries.records_by_source(wh)
     first, last = queries.cube_months(wh)
     review_firms = queries.count_held_firms(wh)
+    gaps = coverage.gaps()
     return BuildReport(
         records=records,
         unallocated=by_source.get("unallocated", 0),
         review_firms=review_firms,
-        gaps=describe_gaps(coverage),
+        gaps=[g.describe() for g in gaps],
+        nil_return=gaps[0].nil_return() if gaps else "",
         by_source=by_source,
         cube_cells=queries.count_cube_cells(wh),
         observations=observations,

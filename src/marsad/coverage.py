@@ -93,6 +93,18 @@ class Gap:
             return f"{span}: no delivery"
         return f"{span}: no delivery from {names(self.missing)}"
 
+    def nil_return(self) -> str:
+        """The command declaring the gap's first month a nil return of its first
+        missing reporter (when it had nothing to report).
+
+        >>> Gap((2025, 1), (2025, 11), ("BANKA", "BANKB")).nil_return()
+        'marsad ingest --nil-return --reporter BANKA --month 2025-01'
+        >>> Gap((2024, 2), (2024, 2), ()).nil_return()
+        'marsad ingest --nil-return --reporter BANK --month 2024-02'
+        """
+        reporter = self.missing[0] if self.missing else "BANK"
+        return f"marsad ingest --nil-return --reporter {reporter} --month {_month(self.first)}"
+
 
 @dataclass(frozen=True)
 class Coverage:

@@ -91,7 +91,7 @@ def _summary(report) -> None:
             "outside the sector total and every published figure; see them with marsad review."
         )
         out.print(line)
-    _gaps(out, report.gaps)
+    _gaps(out, report.gaps, report.nil_return)
     _loss(out, report.loss)
 
 
@@ -155,7 +155,7 @@ def _loss(out, losses) -> None:
 SHOWN_GAPS = 12
 
 
-def _gaps(out, gaps: list[str]) -> None:
+def _gaps(out, gaps: list[str], nil_return: str) -> None:
     """Which months are not complete, and from whom a delivery is missing."""
     if not gaps:
         return
@@ -171,27 +171,8 @@ def _gaps(out, gaps: list[str]) -> None:
         out.print(f"  {line}")
     if len(gaps) > SHOWN_GAPS:
         out.print(f"  … and {len(gaps) - SHOWN_GAPS} more: see marsad coverage")
-    out.print(f"  A bank with nothing to report declares it: {nil_return_hint(gaps[0])}")
-
-
-def nil_return_hint(gap: str) -> str:
-    """The command declaring the first month of ``gap`` (as
-    :meth:`marsad.coverage.Gap.describe` writes it) a nil return of its first reporter.
-
-    >>> nil_return_hint("2025-01 to 2025-11: no delivery from BANKA and BANKB")
-    'marsad ingest --nil-return --reporter BANKA --month 2025-01'
-    >>> nil_return_hint("2024-02: no delivery")
-    'marsad ingest --nil-return --reporter BANK --month 2024-02'
-    """
-    import re
-
-    month = re.match(r"\d{4}-\d{2}", gap)
-    reporter = re.search(r"no delivery from ([^\s,]+)", gap)
-    return (
-        "marsad ingest --nil-return "
-        f"--reporter {reporter.group(1) if reporter else 'BANK'} "
-        f"--month {month.group(0) if month else 'YYYY-MM'}"
-    )
+    if nil_return:
+        out.print(f"  A bank with nothing to report declares it: {nil_return}")
 
 
 def register(app: typer.Typer) -> None:

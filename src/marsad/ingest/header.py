@@ -161,9 +161,8 @@ def decimal_evidence(values: list[str]) -> DecimalEvidence:
     """
     point = comma = 0
     ambiguous = None
-    # each distinct number once, in the order first seen
-    votes = {v: _vote(v) for v in (raw.strip() for raw in values)}
-    counts = Counter(raw.strip() for raw in values)
+    counts = Counter(raw.strip() for raw in values)  # (in the order first seen)
+    votes = {v: _vote(v) for v in counts}  # each distinct number voted on once
     for v, vote in votes.items():
         point += counts[v] * (vote == ".")
         comma += counts[v] * (vote == ",")

@@ -80,10 +80,7 @@ def stage_text_group(
     simple, out = [], {}
     for i, p in plans:
         lo, hi, n = spans.get(i, (0, -1, 0))
-        contiguous = hi - lo + 1 == n
-        # without rejects, embedded newlines or blank lines, line = header + 1 + rank
-        plain = p.content_lines <= p.header.line + n
-        if i in irregular or not contiguous or not plain:
+        if i in irregular or not _line_by_rank(p, lo, hi, n):
             out[i] = read_alone(wh, kind, p, tmpdir, progress, i)
         else:
             simple.append((i, p, lo, n))
@@ -93,6 +90,13 @@ def stage_text_group(
             # the group's rows are listed once, with the first file
             out[i] = staged_text(p, source if k == 0 else "", [], n, full_source=True)
     return out
+
+
+def _line_by_rank(plan: TextPlan, lo: int, hi: int, n: int) -> bool:
+    """Whether a file's ``n`` rows, at ``rowid`` ``lo`` to ``hi`` of a table, are each on
+    the line header + 1 + rank: one run of rows, as many as the file has lines below its
+    header (no line rejected, skipped or blank, no line break inside a value)."""
+    return hi - lo + 1 == n and plan.content_lines <= plan.header.line + n
 
 
 def one_pass(plans) -> bool:
@@ -197,7 +201,7 @@ def _number_lines(
     starts: dict[int, int] = {}
     for i, p in plans:
         lo, hi, n = spans.get(i, (0, -1, 0))
-        if i in irregular or hi - lo + 1 != n or p.content_lines > p.header.line + n:
+        if i in irregular or not _line_by_rank(p, lo, hi, n):
             irregular.add(i)
         else:
             simple[i], starts[i] = (p, n), lo
