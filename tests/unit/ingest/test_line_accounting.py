@@ -148,6 +148,9 @@ def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set
             data += b"\n"
         elif kind == "separators":
             data += b"," * (len(TX_HEADER) - 1) + b"\n"
+        elif kind == "char":  # one character, the file's own: two files alike are one content
+            data += f"{n % 10}\n".encode()
+            records.add(line)
         else:
             text, _span = _line(kind, n * 100 + i)
             data += text
@@ -166,6 +169,7 @@ def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set
 @given(files=st.lists(st.lists(st.sampled_from(UNQUOTED), max_size=8), min_size=1, max_size=4))
 @example(files=[["good", "good"], ["good", "separators", "good"], ["good"]])
 @example(files=[["good", "few", "good"], ["blank", "good"], ["bad value", "good"]])
+@example(files=[["char"], ["char"]])  # two files of one character line each
 def test_files_read_and_checked_in_one_pass_keep_every_line(files):
     """Several files without quotes in one call: each good record is loaded with its
     own file's line, each other record line quarantined with its line; a file with a
