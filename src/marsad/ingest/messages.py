@@ -115,8 +115,11 @@ def message_sql(
         ("required", "'a value is required but the field is empty'"),
         (
             "line_break",
-            "'the value holds a line break, which no id or code has: a quote opened on this "
-            "line may not be closed properly, joining the lines after it into this value'",
+            "CASE WHEN contains(_value, chr(10)) THEN 'the value holds a line break, which no "
+            "id or code has: a quote opened on this line may not be closed properly, joining "
+            "the lines after it into this value' ELSE 'the value holds a carriage return (CR), "
+            "which no id or code has: a line end from another system may have been left "
+            "inside this line' END",
         ),
         ("type|day", _no_such_day()),
         ("type|date", f"{_QUOTED} || ' is not a date of the form YYYY-MM-DD'"),

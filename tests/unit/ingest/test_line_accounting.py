@@ -53,7 +53,13 @@ def _line(kind: str, i: int) -> tuple[bytes, int]:
         cells[2] = 'So"c'
     elif kind == "char":  # a line of one character (DuckDB's reported position is on its end)
         cells = ["x"]
+    elif kind == "cr inside":  # a stray CR inside an id: the line's record is quarantined
+        cells[2] = "So\rc"
     text = ",".join(cells).encode()
+    if kind == "cr start":  # a stray CR before the record: trimmed, the record is good
+        text = b"\r" + text
+    elif kind == "crlf":  # one line ending CRLF among LF ones: the record is good
+        text += b"\r"
     if kind == "bad byte":
         text = text.replace(b"Soci", b"So\xffci")
     return text + b"\n", text.count(b"\n") + 1
@@ -61,7 +67,7 @@ def _line(kind: str, i: int) -> tuple[bytes, int]:
 
 KINDS = [
     "good", "good", "bad value", "few", "many", "wide", "unclosed", "multiline", "bad byte",
-    "stray", "run", "char",
+    "stray", "run", "char", "cr inside", "cr start", "crlf",
 ]  # fmt: skip
 #: good records in a "run": over 10,000 characters, more than DuckDB shows of a rejected line
 RUN = 250
@@ -81,6 +87,10 @@ RUN = 250
 @example(kinds=["stray", "blank", "good"], title="none")  # a quote inside a value opens nothing
 @example(kinds=["unclosed", "bad byte", "run"], title="none")  # a stray byte in what it swallowed
 @example(kinds=["good", "char", "good", "good"], title="none")  # a line of one character
+@example(kinds=["good", "cr start", "cr inside", "crlf", "good"], title="none")  # stray CRs
+@example(kinds=["cr inside", "unclosed", "cr start", "run"], title="plain")  # one swallowed
+@example(kinds=["unclosed", "cr inside"], title="none")  # a CR in the lines read again
+@example(kinds=["blank", "cr inside", "wide"], title="none")  # a blank line, a wide one
 def test_every_line_is_loaded_or_quarantined(kinds, title):
     note(f"kinds={kinds!r}, title={title!r}")  # (this Hypothesis prints the arguments blank)
     data = TITLES[title] + ",".join(TX_HEADER).encode() + b"\n"
@@ -102,7 +112,7 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
         text, span = _line(kind, i)
         starts.append(line)
         continuation.update(range(line + 1, line + span))
-        if kind == "good":
+        if kind in ("good", "cr start", "crlf"):
             good.add(f"R{i}")
         data += text
         line += span
@@ -135,7 +145,10 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
 
 #: lines of files without a quote: such files of one call are read and checked in one
 #: pass (marsad.ingest.text.group), each row's line found from its place in the table
-UNQUOTED = ["good", "good", "bad value", "few", "many", "bad byte", "blank", "separators", "char"]
+UNQUOTED = [
+    "good", "good", "bad value", "few", "many", "bad byte", "blank", "separators", "char",
+    "cr inside", "cr start", "crlf",
+]  # fmt: skip
 
 
 def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set[int]]:
@@ -155,7 +168,7 @@ def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set
             text, _span = _line(kind, n * 100 + i)
             data += text
             records.add(line)
-            if kind == "good":
+            if kind in ("good", "cr start", "crlf"):
                 good[f"R{n * 100 + i}"] = line
         line += 1
     return data, good, records
@@ -170,6 +183,7 @@ def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set
 @example(files=[["good", "good"], ["good", "separators", "good"], ["good"]])
 @example(files=[["good", "few", "good"], ["blank", "good"], ["bad value", "good"]])
 @example(files=[["char"], ["char"]])  # two files of one character line each
+@example(files=[["good", "cr start"], ["crlf", "good"], ["cr inside", "good"]])  # stray CRs
 def test_files_read_and_checked_in_one_pass_keep_every_line(files):
     """Several files without quotes in one call: each good record is loaded with its
     own file's line, each other record line quarantined with its line; a file with a
@@ -338,3 +352,32 @@ def test_a_file_with_cr_or_crlf_line_ends_keeps_its_lines(tmp_path, end):
         wh.close()
     assert (loaded, held) == ([2, 5, 7], [4, 6])
     assert r.rows_read == 5
+
+
+def test_stray_carriage_returns_are_kept_in_their_values(tmp_path):
+    """A CR that ends no line (DuckDB takes it for a line end, and refused the whole
+    file) stays in its value: trimmed at a value's edge, a line break inside an id;
+    lines are counted by LF; the report says what was done."""
+    rows = [_line("good", i)[0].rstrip(b"\n") for i in range(5)]
+    rows[1] = b"\r" + rows[1]  # before the record
+    rows[2] = rows[2].replace(b"Soci", b"So\rci")  # inside the firm id
+    rows[3] += b"\r\r"  # CR CR LF: a CRLF line end after a stray CR
+    path = tmp_path / "cr.csv"
+    path.write_bytes(",".join(TX_HEADER).encode() + b"\n" + b"\n".join(rows) + b"\n")
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        (r,) = load_files(wh, "transactions", [path], options=ReadOptions(decimal="."))
+        loaded = sorted(wh.sql("SELECT line, record_id, partner_country FROM transactions"))
+        held = wh.sql("SELECT line, rule, value, message FROM ingest_quarantine")
+    finally:
+        wh.close()
+    assert [x[:2] for x in loaded] == [(2, "R0"), (3, "R1"), (5, "R3"), (6, "R4")]
+    assert {x[2] for x in loaded} == {"FR"}  # the CR before the line end trimmed
+    ((line, rule, value, message),) = held
+    assert (line, rule, value) == (4, "line_break", "So\rciété")
+    assert "carriage return (CR)" in message and "quote" not in message
+    assert r.notes == [
+        "mixed line ends (CRLF and LF) were read as one",
+        "3 carriage returns (CR) inside a line kept in their values: trimmed at a "
+        "value's edge, refused inside an id or a code (rule line_break)",
+    ]

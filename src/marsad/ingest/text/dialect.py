@@ -54,6 +54,8 @@ class TextPlan:
     reporters: set[str] = field(default_factory=set)
     #: lines set aside before reading (far more fields than the header)
     rejects: list[Reject] = field(default_factory=list)
+    #: CRs not ending a line, read as :data:`~marsad.ingest.text.encoding.STRAY_CR`
+    stray_cr: int = 0
 
     @property
     def dialect(self) -> tuple:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import csv
 from pathlib import Path
+from typing import NamedTuple
 
 from marsad.ingest.errors import IngestError
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
@@ -106,23 +108,83 @@ def blank_title(src: Path, dst: Path, lines: int) -> TextStats:
     return stats
 
 
-def normalise_line_ends(src: Path, dst: Path) -> TextStats:
-    """Copy ``src`` to ``dst`` with CRLF line ends turned into LF."""
+#: stands for a CR that does not end a line (no LF after it) in the copy DuckDB reads:
+#: DuckDB takes any CR for a line end, and the rows are put back with their CR
+#: (:func:`marsad.ingest.text.read.fields_sql`). A private-use character.
+STRAY_CR = "\ue00d"
+_STRAY = STRAY_CR.encode()
+
+
+def line_cells(text: str, sep: str) -> list[str]:
+    """The cells of one line parsed on its own (RFC 4180 quotes); a CR inside it
+    stays in its cell (Python's csv refuses a CR outside quotes in one line).
+
+    >>> line_cells('a;"b;c";d\\re', ";")
+    ['a', 'b;c', 'd\\re']
+    """
+    stray = "\r" in text
+    line = text.replace("\r", STRAY_CR) if stray else text
+    cells = next(csv.reader([line], delimiter=sep, quotechar='"', strict=False), [])
+    return [c.replace(STRAY_CR, "\r") for c in cells] if stray else cells
+
+
+class LineEnds(NamedTuple):
+    """What :func:`normalise_line_ends` found and changed."""
+
+    stats: TextStats  # of the copy
+    crlf: int  # CRLF line ends made LF
+    stray: int  # CRs not ending a line, made :data:`STRAY_CR`
+
+
+def normalise_line_ends(src: Path, dst: Path) -> LineEnds:
+    """Copy ``src`` to ``dst`` with CRLF line ends turned into LF, and each other CR
+    (a "stray" CR, with no LF after it: ``a\\rb`` or ``a\\r\\r\\n``) into
+    :data:`STRAY_CR`, so that the copy's lines are the file's LF-ended lines and
+    each value keeps its characters.
+
+    Errors: :class:`IngestError` when the file holds stray CRs and
+    :data:`STRAY_CR` itself.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.csv").write_bytes(b"h\\r\\nx\\ry\\r\\r\\nz\\n")
+    >>> ends = normalise_line_ends(d / "a.csv", d / "b.csv")
+    >>> ends.crlf, ends.stray, (d / "b.csv").read_bytes().count(b"\\n")
+    (2, 2, 3)
+    """
     stats = TextStats()
     carry = b""
+    crlf = stray = 0
     with src.open("rb") as fin, dst.open("wb") as fout:
         while chunk := fin.read(CHUNK):
             chunk = carry + chunk
             carry = b""
             if chunk.endswith(b"\r"):
                 carry, chunk = b"\r", chunk[:-1]
+            crs = chunk.count(b"\r")
             out = chunk.replace(b"\r\n", b"\n")
+            left = out.count(b"\r")
+            crlf += crs - left
+            if left:
+                out = _strays(out, chunk, src)
+                stray += left
             stats.feed(out)
             fout.write(out)
         if carry:
-            stats.feed(carry)
-            fout.write(carry)
-    return stats
+            out = _strays(carry, carry, src)
+            stray += 1
+            stats.feed(out)
+            fout.write(out)
+    return LineEnds(stats, crlf, stray)
+
+
+def _strays(out: bytes, chunk: bytes, src: Path) -> bytes:
+    if _STRAY in chunk:
+        raise IngestError(
+            f"{src.name}: holds carriage returns (CR) inside lines and the character "
+            "U+E00D, which marsad uses to read them: remove one or the other"
+        )
+    return out.replace(b"\r", _STRAY)
 
 
 def cr_line_ends(src: Path, dst: Path) -> TextStats:

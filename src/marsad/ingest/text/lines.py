@@ -8,7 +8,6 @@ the byte position DuckDB reports.
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from marsad.engine import MissingTable, Warehouse
 from marsad.ingest.header import Header
 from marsad.ingest.scan import CHUNK
 from marsad.ingest.staging import NL, REJ_ERRORS, SKIP, Reject, create_from_arrow, raw_table
+from marsad.ingest.text.encoding import line_cells
 
 _FOUND = re.compile(r"Found:\s*(\d+)")
 
@@ -360,7 +360,7 @@ def read_again(
     for line, text in again:
         if not text.strip():
             continue
-        cells = next(csv.reader([text], delimiter=sep, quotechar='"', strict=False), [])
+        cells = line_cells(text, sep)
         if len(cells) == ncols and text.count('"') % 2 == 0:
             rows.append((line, cells))
             continue

@@ -13,7 +13,7 @@ from marsad.ingest.schema import Kind
 from marsad.ingest.staging import REJ_ERRORS, REJ_SCANS, Reject, Staged, raw_table
 from marsad.ingest.text import lines
 from marsad.ingest.text.dialect import TextPlan
-from marsad.ingest.text.encoding import normalise_line_ends
+from marsad.ingest.text.encoding import STRAY_CR, normalise_line_ends
 
 
 def read_csv_sql(paths: list[Path], plan: TextPlan, raw: str, file_index: bool) -> str:
@@ -40,13 +40,18 @@ def read_csv_call(paths: list[Path], plan: TextPlan) -> str:
         rejects_scan = '{REJ_SCANS}', parallel = true)"""
 
 
-def fields_sql(kind: Kind, header: Header) -> str:
-    """The staged columns ``c0…`` as the kind's fields, and ``_blank``."""
+def fields_sql(kind: Kind, header: Header, stray_cr: bool = False) -> str:
+    """The staged columns ``c0…`` as the kind's fields, and ``_blank``; with
+    ``stray_cr``, each :data:`~marsad.ingest.text.encoding.STRAY_CR` put back as the
+    CR it stands for."""
     cols = []
     for f in kind.fields:
         idx = header.mapping.get(f.name)
         name = quote_ident(f.name)
-        cols.append(f"c{idx} AS {name}" if idx is not None else f"NULL::VARCHAR AS {name}")
+        col = f"c{idx}"
+        if stray_cr:
+            col = f"replace({col}, {quote_literal(STRAY_CR)}, chr(13))"
+        cols.append(f"{col} AS {name}" if idx is not None else f"NULL::VARCHAR AS {name}")
     blank = "(" + " AND ".join(f"c{i} IS NULL" for i in range(len(header.cells))) + ")"
     return f"{', '.join(cols)}, {blank} AS _blank"
 
@@ -89,7 +94,9 @@ def staged_text(
 
 
 def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -> None:
-    """Stage ``plan.read_path``; with mixed line ends (CRLF and LF), a copy with LF only."""
+    """Stage ``plan.read_path``; when DuckDB cannot split its lines (mixed line ends,
+    CRLF and LF, or a CR inside a line), a copy with LF line ends and each other CR
+    kept as :data:`~marsad.ingest.text.encoding.STRAY_CR`."""
 
     def read(p: Path) -> None:
         drop_rejects(wh)
@@ -102,14 +109,22 @@ def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -
         if "state machine" not in msg and "new line" not in msg.lower():
             raise IngestError(f"the file cannot be read as CSV: {first_line(msg)}") from None
         fixed = tmpdir / (plan.path.name + ".lf")
-        stats = normalise_line_ends(plan.read_path, fixed)
-        plan.quotes, plan.content_lines = stats.quotes, stats.content_lines
-        plan.read_path = fixed
+        ends = normalise_line_ends(plan.read_path, fixed)
+        # (the same quotes and LF line ends: the plan's counts stay the file's)
+        plan.read_path, plan.stray_cr = fixed, ends.stray
         try:
             read(plan.read_path)
         except SqlError as exc2:
             raise IngestError(f"the file cannot be read as CSV: {first_line(str(exc2))}") from None
-        plan.notes.append("mixed line ends (CRLF and LF) were read as one")
+        if 0 < ends.crlf < ends.stats.newlines:  # some lines end CRLF, others LF
+            plan.notes.append("mixed line ends (CRLF and LF) were read as one")
+        if ends.stray:
+            n, one = f"{ends.stray:,}", ends.stray == 1
+            plan.notes.append(
+                f"{n} carriage return{'' if one else 's'} (CR) inside a line kept in "
+                f"{'its value' if one else 'their values'}: trimmed at a value's edge, "
+                "refused inside an id or a code (rule line_break)"
+            )
 
 
 def read_text(
@@ -145,9 +160,10 @@ def read_text(
             lines.blank_lines(plan.read_path, header.line, set(skip_lines), plan.detected.separator)
         )
     from_sql = lines.line_source(wh, header.line, nl_total > 0, sorted(set(skip_lines)), tag)
-    source = f"SELECT _line, {fields_sql(kind, header)} FROM {from_sql}"
+    fields = fields_sql(kind, header, plan.stray_cr > 0)
+    source = f"SELECT _line, {fields} FROM {from_sql}"
     if recovered:
-        source += f" UNION ALL SELECT _line, {fields_sql(kind, header)} FROM {recovered}"
+        source += f" UNION ALL SELECT _line, {fields} FROM {recovered}"
     return staged_text(plan, source, rejects, rows + n_again)
 
 

@@ -6,17 +6,17 @@ empty in the copy DuckDB reads, so that the line numbers stay the file's."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from marsad.ingest.scan import LONG_LINE, TextStats
 from marsad.ingest.staging import Reject
+from marsad.ingest.text.encoding import line_cells
 
 
 def _fields(raw: bytes, sep: str) -> int:
     """Fields of one line parsed on its own."""
     text = raw.decode("utf-8", "replace").rstrip("\r\n")
-    return len(next(csv.reader([text], delimiter=sep, quotechar='"', strict=False), []))
+    return len(line_cells(text, sep))
 
 
 def set_aside_wide_lines(
