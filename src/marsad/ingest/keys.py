@@ -24,26 +24,44 @@ IS_QUARANTINED = f"(_fail IS NOT NULL AND NOT {IS_UNCHANGED})"
 
 
 #: SQL macros of a batch's file numbers (see :func:`define_file_macros`): how the file
-#: counts its rows in messages (``line`` or ``row``), and its decimal mark.
+#: counts its rows in messages (``line`` or ``row``), its decimal mark, and how its
+#: dates are written when not YYYY-MM-DD (``DD/MM/YYYY (%d/%m/%Y)``; else ``''``).
 UNIT_OF = "_ing_unit"
 DECIMAL_OF = "_ing_dec"
+DATE_FORMAT_OF = "_ing_datefmt"
 
 
-def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str]]) -> None:
-    """Define :data:`UNIT_OF` and :data:`DECIMAL_OF` for the batch's ``files`` (file
-    number -> (unit, decimal mark)). They are the same for every row of a file, so
+def human_date_format(fmt: str | None) -> str:
+    """A date format as people write it, and as stated (``''`` for YYYY-MM-DD).
+
+    >>> human_date_format("%d/%m/%Y")
+    'DD/MM/YYYY (%d/%m/%Y)'
+    """
+    if not fmt:
+        return ""
+    words = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%b": "Mon", "%B": "Month"}
+    text = fmt
+    for code, word in words.items():
+        text = text.replace(code, word)
+    return f"{text} ({fmt})"
+
+
+def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str, str]]) -> None:
+    """Define :data:`UNIT_OF`, :data:`DECIMAL_OF` and :data:`DATE_FORMAT_OF` for the
+    batch's ``files`` (file number -> (unit, decimal mark, date format as
+    :func:`human_date_format` gives it)). They are the same for every row of a file, so
     they are not columns of ``_ing_chk`` (each column of its 3 million rows a batch
     costs about 0.05 s to store), and only failing rows' messages ask for them.
 
     >>> import tempfile, pathlib
     >>> from marsad.engine import open_warehouse
     >>> wh = open_warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
-    >>> define_file_macros(wh, {0: ("line", "."), 1: ("row", ",")})
+    >>> define_file_macros(wh, {0: ("line", ".", ""), 1: ("row", ",", "")})
     >>> wh.sql(f"SELECT {UNIT_OF}(1), {DECIMAL_OF}(0)")
     [('row', '.')]
     >>> wh.close()
     """
-    for name, k in ((UNIT_OF, 0), (DECIMAL_OF, 1)):
+    for name, k in ((UNIT_OF, 0), (DECIMAL_OF, 1), (DATE_FORMAT_OF, 2)):
         body = quote_case("f", {i: v[k] for i, v in files.items()}) if files else "NULL"
         wh.sql(f"CREATE OR REPLACE TEMP MACRO {name}(f) AS {body}")
 

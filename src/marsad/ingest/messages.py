@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from marsad.engine import quote_literal as _lit
-from marsad.ingest.keys import DECIMAL_OF, UNIT_OF
+from marsad.ingest.keys import DATE_FORMAT_OF, DECIMAL_OF, UNIT_OF
 from marsad.ingest.schema import Kind
 from marsad.ingest.validate import HINTS, REF_MESSAGES, REF_TABLES, number_pattern
 
@@ -122,7 +122,12 @@ def message_sql(
             "inside this line' END",
         ),
         ("type|day", _no_such_day()),
-        ("type|date", f"{_QUOTED} || ' is not a date of the form YYYY-MM-DD'"),
+        (
+            "type|date",
+            f"{_QUOTED} || ' is not a date of the form ' || "
+            f"CASE WHEN {DATE_FORMAT_OF}(_file) = '' THEN 'YYYY-MM-DD' "
+            f"ELSE {DATE_FORMAT_OF}(_file) || ', the date format of this file' END",
+        ),
         ("type|number", f"{_QUOTED} || ' is not a number' || {sep_hint}"),
         (
             "period",

@@ -222,15 +222,18 @@ def _finish(f: BatchFile, plan: Plan, kind: Kind) -> None:
 
 def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
     """SELECT ``source`` with its date columns rewritten YYYY-MM-DD where they
-    read with ``fmt`` (the others are left as written, and checked as such).
+    read with ``fmt`` to a year of four digits (DuckDB reads ``07/03/24`` with
+    ``%d/%m/%Y`` as the year 24); the others are left as written, and checked
+    (and quoted back) as such.
 
     >>> with_date_format("SELECT * FROM t", ("value_date",), "%d/%m/%Y")[:40]
-    'SELECT * REPLACE (coalesce(strftime(try_'
+    'SELECT * REPLACE (coalesce(strftime(CASE'
     """
-    parts = [
-        f"coalesce(strftime(try_strptime(trim({c}), {quote_literal(fmt)}), '%Y-%m-%d'), {c}) AS {c}"
-        for c in dates
-    ]
+    parts = []
+    for c in dates:
+        read = f"try_strptime(trim({c}), {quote_literal(fmt)})"
+        iso = f"strftime(CASE WHEN year({read}) BETWEEN 1000 AND 9999 THEN {read} END, '%Y-%m-%d')"
+        parts.append(f"coalesce({iso}, {c}) AS {c}")
     return f"SELECT * REPLACE ({', '.join(parts)}) FROM ({source})"
 
 

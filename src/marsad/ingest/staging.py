@@ -70,6 +70,10 @@ class Staged:
     def decimal(self) -> str:
         return self.detected.decimal or "."
 
+    @property
+    def date_format(self) -> str | None:
+        return self.detected.date_format
+
 
 @dataclass
 class BatchFile:

@@ -115,7 +115,7 @@ def test_repeated_keys_are_the_same(wh, monkeypatch, rows, collide):
               service_code, partner_country, _fail, _value, _record, _msg, _resolved)
             LIMIT 0"""
     )
-    define_file_macros(wh, {i: ("line", ".") for i in range(3)})
+    define_file_macros(wh, {i: ("line", ".", "") for i in range(3)})
     for line, (file, rid, rep, amount, failed) in enumerate(rows, start=2):
         failed = failed or rid is None  # every key column is required: a row without fails
         wh.sql(

@@ -149,6 +149,30 @@ def test_date_format_and_column_map_are_kept_for_the_reporter(wh, tmp_path):
     assert ("map", '{"record id": "record_id"}') in settings
 
 
+def test_a_date_not_in_the_files_format_is_quoted_as_written_with_that_format(wh, tmp_path):
+    """A two-digit year under %Y was read as the year 24 and quoted "0024-03-07"
+    (with a range error); a date that does not read was told YYYY-MM-DD."""
+    rows = [
+        tx("R1", value_date="07/03/2024"),
+        tx("R2", value_date="07/03/24"),  # DuckDB's %Y reads 24 as the year 24
+        tx("R3", value_date="31/02/2024"),
+        tx("R4", value_date="2024-02-30"),  # of the form YYYY-MM-DD: told why
+    ]
+    r = load(wh, write_csv(tmp_path / "a.csv", rows), date_format="%d/%m/%Y")
+    assert (r.loaded, r.quarantined) == (1, 3)
+    assert wh.scalar("SELECT value_date::VARCHAR FROM transactions") == "2024-03-07"
+    held = {q["value"]: (q["rule"], q["message"]) for q in quarantine(wh)}
+    form = "is not a date of the form DD/MM/YYYY (%d/%m/%Y), the date format of this file"
+    assert held["07/03/24"] == ("type", f'line 3, column value_date: "07/03/24" {form}')
+    assert held["31/02/2024"][1].endswith(f'"31/02/2024" {form}')
+    assert "does not exist: February has 29 days in 2024" in held["2024-02-30"][1]
+    # a file of a reporter without a date format is still told YYYY-MM-DD
+    r2 = load(wh, write_csv(tmp_path / "b.csv", [tx("R5", reporter="BK99", value_date="07/03/2024")]))
+    assert r2.quarantined == 1
+    (q,) = quarantine(wh, r2.load_id)
+    assert q["message"].endswith("is not a date of the form YYYY-MM-DD")
+
+
 def test_bad_formats_are_plain_errors():
     with pytest.raises(BadArgument, match="whole date"):
         reporters.check_date_format("%d/%m")
