@@ -143,7 +143,7 @@ def _totals_table(rows: list[dict]):
     left = ("load", "kind", "flow", "currency / segment")
     right = (
         "rows read", "amount read", "rows loaded", "amount loaded", "rows unchanged",
-        "amount unchanged", "rows quarantined", "amount quarantined", "rows amount not a number",
+        "amount unchanged", "rows quarantined", "amount quarantined", "rows amount not summed",
     )  # fmt: skip
     for c in (*left, *right):
         t.add_column(c, justify="left" if c in left else "right")

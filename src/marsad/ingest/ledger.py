@@ -199,8 +199,9 @@ _LOADS_COLUMNS = (
 
 def _write_totals(wh: Warehouse, kind: Kind, files: list[BatchFile], ids: LoadIds) -> None:
     """Control totals per file, group (currency) and flow: rows and amounts read
-    (every row whose amount is a number), loaded, unchanged, and the rows without
-    a number."""
+    (every row whose amount is a number that can be stored exactly), loaded,
+    unchanged, and the rows whose amount is not summed (empty, not a number, more
+    decimals than stored or too large: each quarantined with its reason)."""
     from marsad.ingest.validate import totals_sql
 
     has_amount = kind.name == "transactions"

@@ -228,6 +228,8 @@ def test_control_totals_per_flow_and_currency(wh, tmp_path):
         tx("C1", amount="100"),
         tx("C2", amount="(30)"),
         tx("C3", amount="x"),
+        tx("C4", amount="12.3456"),  # a number, but not stored exactly: not summed
+        tx("C5", amount="1000000000000000"),  # 10^15: too large, not summed
         tx("D1", flow="D", amount="50", currency="USD"),
         tx("D2", flow="D", amount="7", currency="USD", partner_country="UK"),
     ]
@@ -235,10 +237,10 @@ def test_control_totals_per_flow_and_currency(wh, tmp_path):
     got = {(t["flow"], t["group"]): t for t in views.control_totals(wh, [r.load_id])}
     c, d = got[("C", "EUR")], got[("D", "USD")]
     assert (c["rows_read"], c["amount_read"], c["rows_loaded"], c["amount_loaded"]) == (
-        3, Decimal("70.000"), 1, Decimal("100.000"),
+        5, Decimal("70.000"), 1, Decimal("100.000"),
     )  # fmt: skip
     assert (c["rows_quarantined"], c["amount_quarantined"], c["rows_no_amount"]) == (
-        2, Decimal("-30.000"), 1,
+        4, Decimal("-30.000"), 3,
     )  # fmt: skip
     assert (d["rows_read"], d["amount_read"], d["amount_quarantined"]) == (
         2, Decimal("57.000"), Decimal("7.000"),
