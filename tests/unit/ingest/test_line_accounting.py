@@ -33,35 +33,34 @@ TITLES = {
 }
 
 
+#: the firm id (third cell) of a record of each kind
+_FIRM = {
+    "unclosed": '"Soc',
+    "multiline": '"two\nlines"',
+    "stray": 'So"c',  # a quote inside a value: where an unclosed one may end
+    "cr inside": "So\rc",  # a stray CR inside an id: the line's record is quarantined
+}
+#: the cells of each kind of line, from a good record's
+_CELLS = {
+    "bad value": lambda c: [*c[:5], "x", *c[6:]],
+    "few": lambda c: c[:5],
+    "many": lambda c: [*c, "extra", "more"],
+    "wide": lambda c: c + ["1"] * 5000,
+    "char": lambda c: ["x"],  # a line of one character (DuckDB's reported position is on its end)
+}
+#: the bytes of each kind of line, from its text
+_BYTES = {
+    "cr start": lambda t: b"\r" + t,  # a stray CR before the record: trimmed, the record good
+    "crlf": lambda t: t + b"\r",  # one line ending CRLF among LF ones: the record is good
+    "bad byte": lambda t: t.replace(b"Soci", b"So\xffci"),
+}
+
+
 def _line(kind: str, i: int) -> tuple[bytes, int]:
     """A record of ``kind`` as bytes, and the physical lines it spans."""
-    row = tx(f"R{i}", firm_id="Société")
-    cells = [row[h] for h in TX_HEADER]
-    if kind == "bad value":
-        cells[5] = "x"
-    elif kind == "few":
-        cells = cells[:5]
-    elif kind == "many":
-        cells += ["extra", "more"]
-    elif kind == "wide":
-        cells += ["1"] * 5000
-    elif kind == "unclosed":
-        cells[2] = '"Soc'
-    elif kind == "multiline":
-        cells[2] = '"two\nlines"'
-    elif kind == "stray":  # a quote inside a value: where an unclosed one may end
-        cells[2] = 'So"c'
-    elif kind == "char":  # a line of one character (DuckDB's reported position is on its end)
-        cells = ["x"]
-    elif kind == "cr inside":  # a stray CR inside an id: the line's record is quarantined
-        cells[2] = "So\rc"
-    text = ",".join(cells).encode()
-    if kind == "cr start":  # a stray CR before the record: trimmed, the record is good
-        text = b"\r" + text
-    elif kind == "crlf":  # one line ending CRLF among LF ones: the record is good
-        text += b"\r"
-    if kind == "bad byte":
-        text = text.replace(b"Soci", b"So\xffci")
+    row = tx(f"R{i}", firm_id=_FIRM.get(kind, "Société"))
+    cells = _CELLS.get(kind, list)([row[h] for h in TX_HEADER])
+    text = _BYTES.get(kind, bytes)(",".join(cells).encode())
     return text + b"\n", text.count(b"\n") + 1
 
 

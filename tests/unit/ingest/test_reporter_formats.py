@@ -167,7 +167,8 @@ def test_a_date_not_in_the_files_format_is_quoted_as_written_with_that_format(wh
     assert held["31/02/2024"][1].endswith(f'"31/02/2024" {form}')
     assert "does not exist: February has 29 days in 2024" in held["2024-02-30"][1]
     # a file of a reporter without a date format is still told YYYY-MM-DD
-    r2 = load(wh, write_csv(tmp_path / "b.csv", [tx("R5", reporter="BK99", value_date="07/03/2024")]))
+    other = [tx("R5", reporter="BK99", value_date="07/03/2024")]
+    r2 = load(wh, write_csv(tmp_path / "b.csv", other))
     assert r2.quarantined == 1
     (q,) = quarantine(wh, r2.load_id)
     assert q["message"].endswith("is not a date of the form YYYY-MM-DD")
