@@ -46,6 +46,8 @@ def months_holding(wh: Warehouse, where: str = "_fail IS NULL") -> list[Month]:
     (a superset, see the module), made valid first if it is not. Call before
     editing the store (its ``transactions`` then holds some months only)."""
     ensure(wh)
+    if not wh.scalar(f"SELECT EXISTS (SELECT 1 FROM {TABLE})"):
+        return []  # an empty store (a first load): no search of the batch's keys
     rows = wh.sql(
         f"""SELECT DISTINCT m FROM {TABLE}
             WHERE h IN (SELECT hash(reporter, record_id) FROM {CHK} WHERE {where})
