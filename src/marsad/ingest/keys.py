@@ -3,6 +3,7 @@ in messages, its fields as JSON; and the table of checked rows, ``_ing_chk``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from marsad.engine import Warehouse, quote_case, quote_ident
@@ -29,6 +30,30 @@ IS_QUARANTINED = f"(_fail IS NOT NULL AND NOT {IS_UNCHANGED})"
 UNIT_OF = "_ing_unit"
 DECIMAL_OF = "_ing_dec"
 DATE_FORMAT_OF = "_ing_datefmt"
+#: SQL macros of a file whose date format is made of %d, %m, %Y: its dates' shape (a
+#: regular expression, ``''`` for other files) and how to write one YYYY-MM-DD from it
+DATE_SHAPE_OF = "_ing_dateshape"
+DATE_ISO_OF = "_ing_dateiso"
+
+
+def date_shape(fmt: str | None) -> tuple[str, str]:
+    r"""(regular expression, rewrite to ``Y-M-D``) of the dates of ``fmt`` when it is
+    made of ``%d``, ``%m``, ``%Y`` and other characters, to say why a date of that
+    shape names no day (31/02/2024); ``('', '')`` for other formats.
+
+    >>> date_shape("%d/%m/%Y")
+    ('(\\d{1,2})/(\\d{1,2})/(\\d{4})', '\\3-\\2-\\1')
+    >>> date_shape("%d %b %Y")
+    ('', '')
+    """
+    parts = re.split(r"(%.)", fmt or "")
+    codes = [x for x in parts if x.startswith("%")]
+    if sorted(codes) != ["%Y", "%d", "%m"]:
+        return "", ""
+    group = {"%d": r"(\d{1,2})", "%m": r"(\d{1,2})", "%Y": r"(\d{4})"}
+    shape = "".join(group[x] if x in group else re.escape(x) for x in parts)
+    ref = {c: f"\\{i}" for i, c in enumerate(codes, start=1)}
+    return shape, f"{ref['%Y']}-{ref['%m']}-{ref['%d']}"
 
 
 def human_date_format(fmt: str | None) -> str:
@@ -46,23 +71,29 @@ def human_date_format(fmt: str | None) -> str:
     return f"{text} ({fmt})"
 
 
-def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str, str]]) -> None:
-    """Define :data:`UNIT_OF`, :data:`DECIMAL_OF` and :data:`DATE_FORMAT_OF` for the
-    batch's ``files`` (file number -> (unit, decimal mark, date format as
-    :func:`human_date_format` gives it)). They are the same for every row of a file, so
-    they are not columns of ``_ing_chk`` (each column of its 3 million rows a batch
-    costs about 0.05 s to store), and only failing rows' messages ask for them.
+def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str, str | None]]) -> None:
+    """Define :data:`UNIT_OF`, :data:`DECIMAL_OF`, :data:`DATE_FORMAT_OF`,
+    :data:`DATE_SHAPE_OF` and :data:`DATE_ISO_OF` for the batch's ``files`` (file
+    number -> (unit, decimal mark, date format or None)). They are the same for every
+    row of a file, so they are not columns of ``_ing_chk`` (each column of its 3
+    million rows a batch costs about 0.05 s to store), and only failing rows'
+    messages ask for them.
 
     >>> import tempfile, pathlib
     >>> from marsad.engine import open_warehouse
     >>> wh = open_warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
-    >>> define_file_macros(wh, {0: ("line", ".", ""), 1: ("row", ",", "")})
-    >>> wh.sql(f"SELECT {UNIT_OF}(1), {DECIMAL_OF}(0)")
-    [('row', '.')]
+    >>> define_file_macros(wh, {0: ("line", ".", None), 1: ("row", ",", "%d/%m/%Y")})
+    >>> wh.sql(f"SELECT {UNIT_OF}(1), {DECIMAL_OF}(0), {DATE_FORMAT_OF}(1)")
+    [('row', '.', 'DD/MM/YYYY (%d/%m/%Y)')]
     >>> wh.close()
     """
-    for name, k in ((UNIT_OF, 0), (DECIMAL_OF, 1), (DATE_FORMAT_OF, 2)):
-        body = quote_case("f", {i: v[k] for i, v in files.items()}) if files else "NULL"
+    values = {
+        i: (unit, dec, human_date_format(fmt), *date_shape(fmt))
+        for i, (unit, dec, fmt) in files.items()
+    }
+    names = (UNIT_OF, DECIMAL_OF, DATE_FORMAT_OF, DATE_SHAPE_OF, DATE_ISO_OF)
+    for k, name in enumerate(names):
+        body = quote_case("f", {i: v[k] for i, v in values.items()}) if values else "NULL"
         wh.sql(f"CREATE OR REPLACE TEMP MACRO {name}(f) AS {body}")
 
 

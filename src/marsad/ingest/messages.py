@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from marsad.engine import quote_literal as _lit
-from marsad.ingest.keys import DATE_FORMAT_OF, DECIMAL_OF, UNIT_OF
+from marsad.ingest.keys import DATE_FORMAT_OF, DATE_ISO_OF, DATE_SHAPE_OF, DECIMAL_OF, UNIT_OF
 from marsad.ingest.schema import Kind
 from marsad.ingest.validate import HINTS, REF_MESSAGES, REF_TABLES, number_pattern
 
@@ -27,11 +27,9 @@ _QUOTED = "'\"' || coalesce(_value, '') || '\"'"
 _NOUN = {"amount": "amount", "mad_per_unit": "rate", "jobs": "number of jobs"}
 
 
-def _no_such_day() -> str:
-    """SQL: why a ``YYYY-MM-DD`` text names no day (``_value``), in words."""
-    y = "TRY_CAST(substr(_value, 1, 4) AS INTEGER)"
-    m = "TRY_CAST(substr(_value, 6, 2) AS INTEGER)"
-    d = "TRY_CAST(substr(_value, 9, 2) AS INTEGER)"
+def _no_such_day(iso: str = "_value") -> str:
+    """SQL: why the ``Y-M-D`` text ``iso`` (``_value`` by default) names no day, in words."""
+    y, m, d = (f"TRY_CAST(split_part({iso}, '-', {k}) AS INTEGER)" for k in (1, 2, 3))
     leap = f"({y} % 4 = 0 AND ({y} % 100 <> 0 OR {y} % 400 = 0))"
     month = f"make_date(2000, {m}, 1)"
     why = f"""CASE
@@ -88,6 +86,20 @@ def _field_whens(kind: Kind, limits: dict[str, int | None]) -> list[str]:
     return out
 
 
+def _not_a_date() -> str:
+    """SQL: why ``_value`` is not a date: not of the form YYYY-MM-DD, or of the
+    file's date format; a date of that format's shape that names no day (31/02/2024)
+    is told why, as for YYYY-MM-DD."""
+    fmt, shape = f"{DATE_FORMAT_OF}(_file)", f"{DATE_SHAPE_OF}(_file)"
+    iso = f"regexp_replace(_value, {shape}, {DATE_ISO_OF}(_file))"
+    year = f"TRY_CAST(split_part({iso}, '-', 1) AS INTEGER)"
+    return f"""CASE WHEN {fmt} = '' THEN {_QUOTED} || ' is not a date of the form YYYY-MM-DD'
+        WHEN {shape} <> '' AND regexp_full_match(_value, {shape}) AND {year} >= 1000
+        THEN {_no_such_day(iso)}
+        ELSE {_QUOTED} || ' is not a date of the form ' || {fmt}
+             || ', the date format of this file' END"""
+
+
 def message_sql(
     kind: Kind,
     date_range: tuple[dt.date, dt.date],
@@ -122,12 +134,7 @@ def message_sql(
             "inside this line' END",
         ),
         ("type|day", _no_such_day()),
-        (
-            "type|date",
-            f"{_QUOTED} || ' is not a date of the form ' || "
-            f"CASE WHEN {DATE_FORMAT_OF}(_file) = '' THEN 'YYYY-MM-DD' "
-            f"ELSE {DATE_FORMAT_OF}(_file) || ', the date format of this file' END",
-        ),
+        ("type|date", _not_a_date()),
         ("type|number", f"{_QUOTED} || ' is not a number' || {sep_hint}"),
         (
             "period",

@@ -30,7 +30,7 @@ from marsad.engine import quote_ident as _q
 from marsad.engine import quote_literal as _lit
 from marsad.errors import BadArgument
 from marsad.ingest import cleaning
-from marsad.ingest.keys import CHK, count, define_file_macros, human_date_format
+from marsad.ingest.keys import CHK, count, define_file_macros
 from marsad.ingest.schema import Field, Kind
 from marsad.ingest.staging import BatchFile, Staged, drop_staging, raw_table
 
@@ -242,11 +242,7 @@ def check_batch(
         wh.sql(f"CREATE OR REPLACE TEMP TABLE {stage} AS {union_sql(rest)}")
         drop_staging(wh, keep=(stage, *checked))
     define_file_macros(
-        wh,
-        {
-            f.index: (f.staged.unit, f.staged.decimal, human_date_format(f.staged.date_format))
-            for f in files
-        },
+        wh, {f.index: (f.staged.unit, f.staged.decimal, f.staged.date_format) for f in files}
     )
     wh.sql(f"DROP TABLE IF EXISTS {CHK}")
     if checked:

@@ -157,17 +157,22 @@ def test_a_date_not_in_the_files_format_is_quoted_as_written_with_that_format(wh
         tx("R2", value_date="07/03/24"),  # DuckDB's %Y reads 24 as the year 24
         tx("R3", value_date="31/02/2024"),
         tx("R4", value_date="2024-02-30"),  # of the form YYYY-MM-DD: told why
+        tx("R5", value_date="01/13/2024"),  # month first
     ]
     r = load(wh, write_csv(tmp_path / "a.csv", rows), date_format="%d/%m/%Y")
-    assert (r.loaded, r.quarantined) == (1, 3)
+    assert (r.loaded, r.quarantined) == (1, 4)
     assert wh.scalar("SELECT value_date::VARCHAR FROM transactions") == "2024-03-07"
     held = {q["value"]: (q["rule"], q["message"]) for q in quarantine(wh)}
     form = "is not a date of the form DD/MM/YYYY (%d/%m/%Y), the date format of this file"
     assert held["07/03/24"] == ("type", f'line 3, column value_date: "07/03/24" {form}')
-    assert held["31/02/2024"][1].endswith(f'"31/02/2024" {form}')
+    # a date of the format's shape that names no day is told why, as YYYY-MM-DD ones
+    assert held["31/02/2024"][1].endswith(
+        '"31/02/2024" does not exist: February has 29 days in 2024'
+    )
     assert "does not exist: February has 29 days in 2024" in held["2024-02-30"][1]
+    assert held["01/13/2024"][1].endswith("does not exist: there is no month 13")
     # a file of a reporter without a date format is still told YYYY-MM-DD
-    other = [tx("R5", reporter="BK99", value_date="07/03/2024")]
+    other = [tx("R6", reporter="BK99", value_date="07/03/2024")]
     r2 = load(wh, write_csv(tmp_path / "b.csv", other))
     assert r2.quarantined == 1
     (q,) = quarantine(wh, r2.load_id)
