@@ -38,6 +38,24 @@ class FileScan:
     has_nul: bool = False
     content_lines: int = 0  # physical lines up to the last one holding text
     long_lines: bool = False  # some line is about LONG_LINE bytes or more
+    #: holds a space, a tab or an apostrophe (what can make a value need cleaning)
+    spaced: bool = True
+    stray_cr: bool = True  # holds a CR that is not part of a CRLF line end
+
+    @property
+    def plain(self) -> bool:
+        """Whether no value of the file, read as delimited text, can need cleaning or
+        hold a line break: ASCII, no quote, space, tab, apostrophe, or CR other
+        than in CRLF line ends (the rules for such values are then left out,
+        :func:`marsad.ingest.validate.check_sql`)."""
+        return (
+            self.utf8_ok
+            and self.utf8_chars == 0
+            and not self.has_nul
+            and self.quotes == 0
+            and not self.spaced
+            and not self.stray_cr
+        )
 
 
 #: A line this long (bytes) is looked at on its own before DuckDB reads the
@@ -55,6 +73,24 @@ class TextStats:
         self.quotes = 0
         self.trailing_newlines = 0
         self.long_lines = False
+        self.spaced = False  # a space, tab or apostrophe seen
+        self.crs = 0  # CRs, counted once one is seen
+        self.crlfs = 0  # CR LF pairs, counted once a CR is seen
+        self._cr_last = False  # the last chunk ended with a CR
+
+    @property
+    def stray_cr(self) -> bool:
+        """A CR seen that is not part of a CRLF line end."""
+        return self.crs != self.crlfs
+
+    def _look_for_spaces_and_crs(self, chunk: bytes) -> None:
+        # bytes.find of one byte is a memchr: a few ms for a large file
+        if not self.spaced:
+            self.spaced = any(chunk.find(c) >= 0 for c in (b" ", b"\t", b"'"))
+        if self.crs or chunk.find(b"\r") >= 0 or self._cr_last:
+            self.crs += chunk.count(b"\r")
+            self.crlfs += chunk.count(b"\r\n") + int(self._cr_last and chunk[:1] == b"\n")
+        self._cr_last = chunk[-1:] == b"\r"
 
     def _look_for_long_lines(self, chunk: bytes) -> None:
         # a line of 2 x LONG_LINE bytes holds an aligned window without a newline
@@ -73,6 +109,7 @@ class TextStats:
         self.quotes += int(np.count_nonzero(byte == 34))  # "
         if not self.long_lines:
             self._look_for_long_lines(chunk)
+        self._look_for_spaces_and_crs(chunk)
         end = len(chunk)
         i = end - 1
         while i >= 0 and chunk[i] in b"\r\n\t ":
@@ -153,6 +190,8 @@ def scan_file(path: Path, progress: ProgressFn | None = None) -> FileScan:
         has_nul=has_nul,
         content_lines=stats.content_lines,
         long_lines=stats.long_lines,
+        spaced=stats.spaced,
+        stray_cr=stats.stray_cr,
     )
 
 

@@ -65,6 +65,9 @@ class Staged:
     #: group read and checked in one pass; the group's other files have an empty
     #: ``source`` and ``full_source``): see :mod:`marsad.ingest.text.group`
     checked: str = ""
+    #: no value can need cleaning or hold a line break (a plain text file, see
+    #: :attr:`marsad.ingest.scan.FileScan.plain`): the checks leave those rules out
+    plain: bool = False
 
     @property
     def decimal(self) -> str:

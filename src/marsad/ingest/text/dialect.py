@@ -56,6 +56,9 @@ class TextPlan:
     rejects: list[Reject] = field(default_factory=list)
     #: CRs not ending a line, read as :data:`~marsad.ingest.text.encoding.STRAY_CR`
     stray_cr: int = 0
+    #: no value can need cleaning or hold a line break (:attr:`FileScan.plain`), and
+    #: the file is read as it is
+    plain: bool = False
 
     @property
     def dialect(self) -> tuple:
@@ -228,4 +231,5 @@ def prepare_text(
         evidence=evidence,
         reporters=reporters,
         rejects=wide,
+        plain=scan.plain and read_path == path,
     )

@@ -90,6 +90,7 @@ def staged_text(
         rows_staged=rows_staged,
         full_source=full_source,
         checked=checked,
+        plain=plan.plain,
     )
 
 

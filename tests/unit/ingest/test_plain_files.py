@@ -1,0 +1,139 @@
+"""Plain text files: ASCII, without a quote, space, tab, apostrophe or stray CR.
+
+No value of such a file can need cleaning or hold a line break, so the checks leave
+those rules out (:func:`marsad.ingest.validate.check_sql`). Shown here:
+
+* what the scan finds (:class:`marsad.ingest.scan.TextStats`) against a direct look
+  at the whole bytes, whatever the chunks they come in;
+* a load of random plain files gives exactly what the full checks give (the same
+  files loaded with every file taken as not plain), records, quarantine and messages;
+* the checks of a plain file hold no cleaning and no ``line_break`` rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, example, given, note, settings
+from hypothesis import strategies as st
+
+from marsad.engine.warehouse import Warehouse
+from marsad.ingest import ReadOptions, load_files, scan
+from marsad.ingest.scan import TextStats
+
+from .conftest import TX_HEADER
+
+# -- the scan ------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(
+        st.sampled_from([b"a", b",", b"\n", b"\r", b"\r\n", b" ", b"\t", b"'", b"1"])
+    ).map(b"".join),
+    cuts=st.lists(st.integers(0, 40), max_size=5),
+)
+@example(data=b"a\r\nb\r\n", cuts=[2])  # a CRLF cut between two chunks
+@example(data=b"a\r\rb", cuts=[2])
+def test_spaces_and_stray_crs_are_found_in_any_chunks(data, cuts):
+    stats = TextStats()
+    edges = sorted({0, len(data), *(c for c in cuts if c < len(data))})
+    for a, b in itertools.pairwise(edges):
+        stats.feed(data[a:b])
+    assert stats.spaced == any(c in data for c in (b" ", b"\t", b"'"))
+    assert stats.stray_cr == (data.count(b"\r") != data.count(b"\r\n"))
+
+
+def test_a_file_is_plain_only_without_what_cleaning_or_line_breaks_need(tmp_path):
+    base = b"record_id,amount\nR1,10.5\r\n"
+    for extra, plain in [
+        (b"", True),
+        (b"R2,7\n", True),
+        (b"R2, 7\n", False),  # a space
+        (b"R2,\t7\n", False),
+        (b"R2,'=7\n", False),  # a formula guard
+        (b'"R2",7\n', False),  # a quote
+        (b"R2,7\rR3,8\n", False),  # a stray CR
+        ("R2,7\u00a0\n".encode(), False),  # beyond ASCII
+    ]:
+        path = tmp_path / "f.csv"
+        path.write_bytes(base + extra)
+        assert scan.scan_file(path).plain == plain, extra
+
+
+# -- the checks of plain files give what the full checks give ------------------------------
+
+_ASCII = st.sampled_from(
+    ["", "R1", "r2", "BK01", "F001", "2024-03-15", "2024-02-30", "15/03/2024", "c", "D", "X",
+     "100", "1,234.50", "1.234,50", "(30)", "-5", "0", "12.3456", "1e5", "+7", "EUR", "eur",
+     "ZZZ", "SI2", "si2", "SX", "FR", "fr", "MA", "ma", "=1+2", "@x", "-", "1000000000000000"]
+)  # fmt: skip
+
+
+def _file(rows: list[list[str]]) -> bytes:
+    lines = [",".join(TX_HEADER)] + [",".join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _load(work: Path, files: list[bytes], plain: bool, monkeypatch) -> tuple:
+    paths = []
+    for n, data in enumerate(files):
+        path = work / f"f{n}.csv"
+        path.write_bytes(data)
+        paths.append(path)
+    statements: list[str] = []
+    with monkeypatch.context() as m:
+        if not plain:
+            m.setattr(scan.FileScan, "plain", property(lambda self: False))
+        real = Warehouse.sql
+
+        def spy(self, q, params=None):
+            statements.append(q)
+            return real(self, q, params)
+
+        m.setattr(Warehouse, "sql", spy)
+        wh = Warehouse(work / f"{plain}.duckdb")
+        try:
+            reports = load_files(wh, "transactions", paths, options=ReadOptions(decimal="."))
+            got = (
+                [(r.rows_read, r.loaded, r.quarantined, r.rules) for r in reports],
+                wh.sql("SELECT * EXCLUDE (load_id) FROM transactions ORDER BY ALL"),
+                wh.sql(
+                    "SELECT file_name, line, column_name, rule, value, message, other_rules"
+                    " FROM ingest_quarantine ORDER BY ALL"
+                ),
+            )
+        finally:
+            wh.close()
+    checks = [q for q in statements if "AS _fail FROM b" in q]
+    return got, checks
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    files=st.lists(
+        st.lists(st.lists(_ASCII, min_size=len(TX_HEADER), max_size=len(TX_HEADER)), max_size=6),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_plain_files_are_checked_as_the_full_checks_would(files, monkeypatch):
+    note(f"files={files!r}")
+    data = [_file(rows) for rows in files]
+    work = Path(tempfile.mkdtemp(prefix="marsad-plain-"))
+    try:
+        fast, fast_checks = _load(work, data, True, monkeypatch)
+        full, full_checks = _load(work, data, False, monkeypatch)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    assert fast == full
+    # the plain files' checks leave cleaning and line breaks out; the full ones do not
+    assert fast_checks and all("line_break" not in q and "_joined" not in q for q in fast_checks)
+    assert full_checks and all("line_break" in q and "_joined" in q for q in full_checks)
