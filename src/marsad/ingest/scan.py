@@ -40,7 +40,7 @@ class FileScan:
     long_lines: bool = False  # some line is about LONG_LINE bytes or more
     #: holds a space, a tab or an apostrophe (what can make a value need cleaning)
     spaced: bool = True
-    stray_cr: bool = True  # holds a CR that is not part of a CRLF line end
+    stray_crs: int = 0  # CRs that are not part of a CRLF line end
 
     @property
     def plain(self) -> bool:
@@ -54,7 +54,7 @@ class FileScan:
             and not self.has_nul
             and self.quotes == 0
             and not self.spaced
-            and not self.stray_cr
+            and self.stray_crs == 0
         )
 
 
@@ -79,9 +79,9 @@ class TextStats:
         self._cr_last = False  # the last chunk ended with a CR
 
     @property
-    def stray_cr(self) -> bool:
-        """A CR seen that is not part of a CRLF line end."""
-        return self.crs != self.crlfs
+    def stray_crs(self) -> int:
+        """CRs that are not part of a CRLF line end."""
+        return self.crs - self.crlfs
 
     def _look_for_spaces_and_crs(self, chunk: bytes) -> None:
         # bytes.find of one byte is a memchr: a few ms for a large file
@@ -191,7 +191,7 @@ def scan_file(path: Path, progress: ProgressFn | None = None) -> FileScan:
         content_lines=stats.content_lines,
         long_lines=stats.long_lines,
         spaced=stats.spaced,
-        stray_cr=stats.stray_cr,
+        stray_crs=stats.stray_crs,
     )
 
 

@@ -135,7 +135,7 @@ ADDED_COLUMNS = (
     ("ingest_loads", "withdrawn_by", "VARCHAR"),
     ("ingest_loads", "withdrawn_reason", "VARCHAR"),
     ("ingest_totals", "flow", "VARCHAR"),  # C, D, (other), (none); NULL for firms and rates
-    ("ingest_totals", "rows_no_amount", "BIGINT"),  # rows whose amount is not a number
+    ("ingest_totals", "rows_no_amount", "BIGINT"),  # rows whose amount is not summed
     ("ingest_totals", "rows_unchanged", "BIGINT DEFAULT 0"),  # same content as already loaded
     ("ingest_totals", "amount_unchanged", "DECIMAL(38,3)"),
     ("ingest_loads", "unchanged", "BIGINT DEFAULT 0"),  # rows read = loaded + unchanged + ...

@@ -440,7 +440,7 @@ def check_sql(
     src = source if source else "(" + union_sql(parts) + ")"
     # plain text files (ASCII, no quote, space, tab, apostrophe or stray CR: most
     # bank files) hold no value that cleaning changes or with a line break: those
-    # rules, a fifth of the checks' time, are left out
+    # rules are left out
     plain = all(st.plain for _, st in parts)
     # cleaning is slow: only rows with a space at a field's edge, an invisible
     # character or a formula guard (see marsad.ingest.cleaning)

@@ -103,7 +103,7 @@ def control_totals(wh: Warehouse, ids: Sequence[str] | None = None) -> list[dict
     amount_loaded, rows_unchanged, amount_unchanged (the rows with the same content as
     a record already loaded), rows_quarantined, amount_quarantined (the quarantined rows
     whose amount is a number: negative ones count negative), rows_no_amount (rows
-    whose amount is not a number).
+    whose amount is not summed: empty, not a number, more than 3 decimals or 10^15 or more).
     """
     if not _has_ledger(wh):
         return []

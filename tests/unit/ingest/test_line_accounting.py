@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from marsad.engine import quote_ident
 from marsad.engine.warehouse import Warehouse
-from marsad.ingest import ReadOptions, load_files, validate
+from marsad.ingest import FileRefused, ReadOptions, load_files, validate
 from marsad.ingest.options import Detected
 from marsad.ingest.schema import KINDS as KINDS_BY_NAME
 from marsad.ingest.staging import Staged
@@ -52,6 +52,7 @@ _CELLS = {
 _BYTES = {
     "cr start": lambda t: b"\r" + t,  # a stray CR before the record: trimmed, the record good
     "crlf": lambda t: t + b"\r",  # one line ending CRLF among LF ones: the record is good
+    "cr sep": lambda t: t.replace(b",FR", b",\rFR"),  # DuckDB's line end: a space here
     "bad byte": lambda t: t.replace(b"Soci", b"So\xffci"),
 }
 
@@ -66,7 +67,7 @@ def _line(kind: str, i: int) -> tuple[bytes, int]:
 
 KINDS = [
     "good", "good", "bad value", "few", "many", "wide", "unclosed", "multiline", "bad byte",
-    "stray", "run", "char", "cr inside", "cr start", "crlf",
+    "stray", "run", "char", "cr inside", "cr start", "crlf", "cr sep",
 ]  # fmt: skip
 #: good records in a "run": over 10,000 characters, more than DuckDB shows of a rejected line
 RUN = 250
@@ -111,7 +112,7 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
         text, span = _line(kind, i)
         starts.append(line)
         continuation.update(range(line + 1, line + span))
-        if kind in ("good", "cr start", "crlf"):
+        if kind in ("good", "cr start", "crlf", "cr sep"):
             good.add(f"R{i}")
         data += text
         line += span
@@ -146,7 +147,7 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
 #: pass (marsad.ingest.text.group), each row's line found from its place in the table
 UNQUOTED = [
     "good", "good", "bad value", "few", "many", "bad byte", "blank", "separators", "char",
-    "cr inside", "cr start", "crlf",
+    "cr inside", "cr start", "crlf", "cr sep",
 ]  # fmt: skip
 
 
@@ -167,7 +168,7 @@ def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set
             text, _span = _line(kind, n * 100 + i)
             data += text
             records.add(line)
-            if kind in ("good", "cr start", "crlf"):
+            if kind in ("good", "cr start", "crlf", "cr sep"):
                 good[f"R{n * 100 + i}"] = line
         line += 1
     return data, good, records
@@ -377,6 +378,89 @@ def test_stray_carriage_returns_are_kept_in_their_values(tmp_path):
     assert "carriage return (CR)" in message and "quote" not in message
     assert r.notes == [
         "mixed line ends (CRLF and LF) were read as one",
-        "3 carriage returns (CR) inside a line kept in their values: trimmed at a "
-        "value's edge, refused inside an id or a code (rule line_break)",
+        "3 carriage returns (CR) inside a line: at a value's edge read as a space "
+        "(trimmed), inside a value kept (an id or a code holding one is quarantined, "
+        "rule line_break)",
     ]
+
+
+def _cr_load(tmp_path: Path, data: bytes) -> tuple:
+    path = tmp_path / "cr.csv"
+    path.write_bytes(data)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        (r,) = load_files(wh, "transactions", [path], options=ReadOptions(decimal="."))
+        loaded = wh.sql("SELECT line, record_id, value_date::VARCHAR FROM transactions ORDER BY 1")
+        held = wh.sql("SELECT line, rule, value FROM ingest_quarantine ORDER BY line")
+    finally:
+        wh.close()
+    return r, loaded, held
+
+
+_H = ",".join(TX_HEADER).encode()
+
+
+def _row(i: int, before: bytes = b"", date: bytes = b"2024-01-15") -> bytes:
+    return b"R%d,BK01,F001,%s%s,C,10%d.00,EUR,SI2,FR" % (i, before, date, i)
+
+
+def test_lines_ending_with_cr_and_one_crlf_are_an_old_mac_file(tmp_path):
+    """A reviewer's file: CR line ends but the last one CRLF gave 0 rows read (the
+    header found on a line DuckDB did not count), and the file was then 'already
+    loaded'."""
+    data = _H + b"\r" + _row(1) + b"\r" + _row(2) + b"\r" + _row(3) + b"\r\n"
+    r, loaded, held = _cr_load(tmp_path, data)
+    assert [x[:2] for x in loaded] == [(2, "R1"), (3, "R2"), (4, "R3")] and not held
+    assert "line ends CR (old Mac) read as LF" in r.notes
+
+
+def test_a_cr_in_a_title_or_before_the_header_does_not_move_the_header(tmp_path):
+    """The header search read a lone CR as a line end, DuckDB did not: header on the
+    wrong line, every row lost."""
+    title = b"Releve BK01\rmars 2024\n" + _H + b"\n" + _row(1) + b"\n"
+    r, loaded, held = _cr_load(tmp_path, title)
+    assert (r.header_line, [x[:2] for x in loaded], held) == (2, [(3, "R1")], [])
+    before = b"\r" + _H + b"\n" + _row(1) + b"\n" + _row(2) + b"\n"
+    (tmp_path / "b").mkdir()
+    r, loaded, held = _cr_load(tmp_path / "b", before)
+    assert (r.header_line, [x[:2] for x in loaded], held) == (1, [(2, "R1"), (3, "R2")], [])
+
+
+def test_a_cr_next_to_a_separator_is_read_as_a_space(tmp_path):
+    """DuckDB took a CR after a separator for a line end without an error: one row
+    became two malformed ones, and the lines after it moved."""
+    data = (
+        _H + b"\n" + _row(1, b"\r") + b"\n"  # after the separator before the date
+        + _row(2).replace(b",FR", b",\rFR") + b"\n"  # before the last field
+        + b'\r"R3",BK01,F001,2024-01-15,C,103.00,EUR,SI2,FR\n'  # before a quoted id
+        + _row(4) + b"\n"
+    )  # fmt: skip
+    r, loaded, held = _cr_load(tmp_path, data)
+    assert [x[:2] for x in loaded] == [(2, "R1"), (3, "R2"), (4, "R3"), (5, "R4")] and not held
+    assert r.rows_read == 4
+
+
+def test_a_malformed_line_shows_its_cr(tmp_path):
+    data = _H + b"\n" + _row(1) + b"\n" + _row(2) + b"\r" + _row(3) + b"\n"
+    _, loaded, held = _cr_load(tmp_path, data)
+    assert [x[:2] for x in loaded] == [(2, "R1")]
+    assert held == [(3, "malformed", (_row(2) + b"\r" + _row(3)).decode())]
+
+
+def test_a_file_holding_the_cr_stand_in_and_a_stray_cr_is_refused(tmp_path, monkeypatch):
+    """The stand-in U+E00D in one chunk, a stray CR in a later one: refused, not
+    read with the file's own U+E00D turned into a CR."""
+    from marsad.ingest.text import encoding
+
+    monkeypatch.setattr(encoding, "CHUNK", 64)
+    data = _H + b"\n" + _row(1).replace(b"R1", "R\ue00d1".encode()) + b"\n"
+    data += b"".join(_row(i) + b"\n" for i in range(2, 9)) + _row(9).replace(b"SI2", b"S\rI2")
+    path = tmp_path / "x.csv"
+    path.write_bytes(data + b"\n")
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        with pytest.raises(FileRefused) as refused:
+            load_files(wh, "transactions", [path])
+    finally:
+        wh.close()
+    assert "U+E00D" in str(refused.value) and "x.csv: x.csv" not in str(refused.value)

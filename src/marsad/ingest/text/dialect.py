@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,16 @@ from marsad.ingest.reporters import file_reporters
 from marsad.ingest.scan import FileScan
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import Reject
-from marsad.ingest.text.encoding import blank_title, choose_encoding, cr_line_ends, transcode
+from marsad.ingest.text.encoding import (
+    STRAY_CR,
+    blank_title,
+    choose_encoding,
+    cr_line_ends,
+    line_cells,
+    normalise_line_ends,
+    stray_cr_notes,
+    transcode,
+)
 from marsad.ingest.text.wide import set_aside_wide_lines
 
 SEPARATORS = (",", ";", "\t", "|")
@@ -73,10 +83,17 @@ def records(text: str, sep: str) -> Iterator[tuple[int, list[str]]]:
     >>> list(records('a;b\\n\\n"x\\ny";2\\n', ";"))
     [(1, ['a', 'b']), (3, ['x\\ny', '2'])]
     """
+    # lines end with LF (or CRLF): a CR alone is in a value, as when DuckDB reads the
+    # file (marsad.ingest.text.encoding.normalise_line_ends), not a line end
+    stray = "\r" in text.replace("\r\n", "")
+    if stray:
+        text = re.sub("\r(?!\n)", STRAY_CR, text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar=QUOTE, strict=False)
     start = 1
     try:
         for rec in reader:
+            if stray:
+                rec = [c.replace(STRAY_CR, "\r") for c in rec]
             if rec and "".join(rec).strip():  # (some cell holds text)
                 yield start, rec
             start = reader.line_num + 1
@@ -91,9 +108,9 @@ def lines_apart(text: str, sep: str) -> Iterator[tuple[int, list[str]]]:
     >>> list(lines_apart('"Relevé mars\\na;b\\n', ";"))
     [(1, ['Relevé mars']), (2, ['a', 'b'])]
     """
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(text.split("\n"), start=1):  # (not splitlines: CR, U+2028…)
         if line.strip():
-            yield n, next(csv.reader([line], delimiter=sep, quotechar=QUOTE, strict=False), [])
+            yield n, line_cells(line.removesuffix("\r"), sep)
 
 
 def sniff_separator_and_header(
@@ -148,7 +165,8 @@ def _head_text(scan: FileScan, codec: str) -> str:
     text = scan.head.decode(codec, errors="marsad_latin1" if codec == "cp1252" else "replace")
     text = text.lstrip("\ufeff")
     if len(scan.head) < scan.size:
-        text = text[: max(text.rfind("\n"), 0) + 1]
+        # (an old Mac file's lines end with CR)
+        text = text[: max(text.rfind("\n"), text.rfind("\r"), 0) + 1]
     return text
 
 
@@ -181,35 +199,12 @@ def prepare_text(
     codec, label, bom = choose_encoding(scan, options)
     _check_readable(scan, codec, options)
     head_text = _head_text(scan, codec)
+    mac = _cr_line_ends(scan, head_text, codec)
+    if mac:  # lines end with CR (an old Mac export): read as LF, as DuckDB will
+        head_text = head_text.replace("\r\n", "\n").replace("\r", "\n")
     sep, header = sniff_separator_and_header(head_text, kind, options, maps)
     evidence, reporters = _sample(head_text, kind, sep, header)
 
-    # the bytes DuckDB reads: UTF-8, transcoded when needed
-    read_path = path
-    quotes, content_lines, long_lines = scan.quotes, scan.content_lines, scan.long_lines
-    if codec not in ("utf-8", "utf-8-sig", "ascii"):
-        read_path = tmpdir / (path.name + ".utf8")
-        stats = transcode(path, codec, read_path, progress)
-        quotes, content_lines, long_lines = stats.quotes, stats.content_lines, stats.long_lines
-    notes = [n for n in (header.note(),) if n]
-    if scan.newlines == 0 and b"\r" in scan.head:  # CR line ends only (an old Mac export)
-        crlf = tmpdir / (path.name + ".lf")
-        stats = cr_line_ends(read_path, crlf)
-        read_path, quotes, content_lines = crlf, stats.quotes, stats.content_lines
-        long_lines = stats.long_lines
-        notes.append("line ends CR (old Mac) read as LF")
-    if _title_has_quotes(head_text, header):
-        blanked = tmpdir / (path.name + ".body")
-        stats = blank_title(read_path, blanked, header.line - 1)
-        read_path, quotes, content_lines = blanked, stats.quotes, stats.content_lines
-    wide: list[Reject] = []
-    if long_lines:
-        ncols = len(header.cells)
-        narrow = tmpdir / (path.name + ".narrow")
-        if found := set_aside_wide_lines(read_path, narrow, sep, ncols, header.line):
-            # (the lines up to the last one holding text stay the file's)
-            wide, stats = found
-            read_path, quotes = narrow, stats.quotes
     rows_est = None
     sample_lines = head_text.count("\n")
     if sample_lines > header.line:
@@ -218,18 +213,74 @@ def prepare_text(
         format="csv", encoding=label, codec=codec, bom=bom, separator=sep, quote=QUOTE,
         decimal=None, header_line=header.line,
     )  # fmt: skip
-    return TextPlan(
+    plan = TextPlan(
         path=path,
-        read_path=read_path,
+        read_path=path,
         size=scan.size,
         header=header,
         detected=detected,
-        quotes=quotes,
-        content_lines=content_lines,
+        quotes=scan.quotes,
+        content_lines=scan.content_lines,
         rows_est=rows_est,
-        notes=notes,
+        notes=[n for n in (header.note(),) if n],
         evidence=evidence,
         reporters=reporters,
-        rejects=wide,
-        plain=scan.plain and read_path == path,
     )
+    _copy_to_read(plan, scan, head_text, mac, tmpdir, progress)
+    plan.plain = scan.plain and plan.read_path == path
+    return plan
+
+
+def _copy_to_read(
+    plan: TextPlan,
+    scan: FileScan,
+    head_text: str,
+    mac: bool,
+    tmpdir: Path,
+    progress: ProgressFn | None,
+) -> None:
+    """The bytes DuckDB reads (``plan.read_path``): UTF-8 (transcoded when needed),
+    lines ending with LF, stray CRs kept in their values, a title with quotes
+    blanked, lines of far too many fields set aside."""
+    path, sep, header = plan.path, plan.detected.separator, plan.header
+    codec = plan.detected.codec or "utf-8"
+    long_lines = scan.long_lines
+    if codec not in ("utf-8", "utf-8-sig", "ascii"):
+        plan.read_path = tmpdir / (path.name + ".utf8")
+        stats = transcode(path, codec, plan.read_path, progress)
+        plan.quotes, plan.content_lines = stats.quotes, stats.content_lines
+        long_lines = stats.long_lines
+    if mac:
+        crlf = tmpdir / (path.name + ".lf")
+        stats = cr_line_ends(plan.read_path, crlf)
+        plan.read_path, plan.quotes, plan.content_lines = crlf, stats.quotes, stats.content_lines
+        long_lines = stats.long_lines
+        plan.notes.append("line ends CR (old Mac) read as LF")
+    elif scan.stray_crs:
+        # CRs inside lines: DuckDB would take them for line ends
+        lf = tmpdir / (path.name + ".lf")
+        ends = normalise_line_ends(plan.read_path, lf, sep)
+        if ends.stray:
+            plan.read_path, plan.stray_cr = lf, ends.stray
+            plan.notes.extend(stray_cr_notes(ends))
+    if _title_has_quotes(head_text, header):
+        blanked = tmpdir / (path.name + ".body")
+        stats = blank_title(plan.read_path, blanked, header.line - 1)
+        plan.read_path, plan.quotes, plan.content_lines = blanked, stats.quotes, stats.content_lines
+    if long_lines:
+        narrow = tmpdir / (path.name + ".narrow")
+        ncols = len(header.cells)
+        if found := set_aside_wide_lines(plan.read_path, narrow, sep, ncols, header.line):
+            # (the lines up to the last one holding text stay the file's)
+            plan.rejects, stats = found
+            plan.read_path, plan.quotes = narrow, stats.quotes
+
+
+def _cr_line_ends(scan: FileScan, head_text: str, codec: str) -> bool:
+    """Whether the lines end with CR (an old Mac export): more CRs alone than LFs
+    (with a CRLF or an LF here and there, as after an edit). The scan counts bytes:
+    for UTF-16, the first characters tell."""
+    if codec.startswith("utf-16"):
+        crs, crlfs = head_text.count("\r"), head_text.count("\r\n")
+        return crs - crlfs > head_text.count("\n")
+    return scan.stray_crs > scan.newlines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -133,67 +134,105 @@ class LineEnds(NamedTuple):
 
     stats: TextStats  # of the copy
     crlf: int  # CRLF line ends made LF
-    stray: int  # CRs not ending a line, made :data:`STRAY_CR`
+    stray: int  # CRs not ending a line: made spaces at a value's edge, else STRAY_CR
 
 
-def normalise_line_ends(src: Path, dst: Path) -> LineEnds:
+def normalise_line_ends(src: Path, dst: Path, sep: str | None = None) -> LineEnds:
     """Copy ``src`` to ``dst`` with CRLF line ends turned into LF, and each other CR
-    (a "stray" CR, with no LF after it: ``a\\rb`` or ``a\\r\\r\\n``) into
-    :data:`STRAY_CR`, so that the copy's lines are the file's LF-ended lines and
-    each value keeps its characters.
+    (a "stray" CR, with no LF after it: ``a\\rb`` or ``a\\r\\r\\n``) kept in its value
+    for DuckDB, which takes any CR for a line end: next to the separator ``sep``
+    or a line end (at a value's edge) a space, trimmed as one; else
+    :data:`STRAY_CR`, put back as CR when the rows are staged. The copy's lines
+    are the file's LF-ended lines.
 
     Errors: :class:`IngestError` when the file holds stray CRs and
     :data:`STRAY_CR` itself.
 
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp())
-    >>> _ = (d / "a.csv").write_bytes(b"h\\r\\nx\\ry\\r\\r\\nz\\n")
-    >>> ends = normalise_line_ends(d / "a.csv", d / "b.csv")
-    >>> ends.crlf, ends.stray, (d / "b.csv").read_bytes().count(b"\\n")
-    (2, 2, 3)
+    >>> _ = (d / "a.csv").write_bytes(b"h\\r\\nx\\ry,\\rz\\r\\r\\nw\\n")
+    >>> ends = normalise_line_ends(d / "a.csv", d / "b.csv", ",")
+    >>> ends.crlf, ends.stray, (d / "b.csv").read_bytes() == f"h\\nx{STRAY_CR}y, z \\nw\\n".encode()
+    (2, 3, True)
     """
     stats = TextStats()
-    carry = b""
+    edge = re.compile(
+        b"(?<=[\\n"
+        + re.escape((sep or "\n").encode())
+        + b"])\\r|\\r(?=[\\n"
+        + re.escape((sep or "\n").encode())
+        + b"])"
+    )
+    carry, before = b"", b"\n"  # the file starts a line
     crlf = stray = 0
+    placeholder = False
     with src.open("rb") as fin, dst.open("wb") as fout:
         while chunk := fin.read(CHUNK):
             chunk = carry + chunk
             carry = b""
             if chunk.endswith(b"\r"):
                 carry, chunk = b"\r", chunk[:-1]
-            crs = chunk.count(b"\r")
-            out = chunk.replace(b"\r\n", b"\n")
-            left = out.count(b"\r")
-            crlf += crs - left
-            if left:
-                out = _strays(out, chunk, src)
-                stray += left
+            placeholder = placeholder or _STRAY in chunk
+            out, n_crlf, n_stray = _line_ends(chunk, before, edge)
+            crlf, stray = crlf + n_crlf, stray + n_stray
+            before = chunk[-1:] or before
             stats.feed(out)
             fout.write(out)
-        if carry:
-            out = _strays(carry, carry, src)
+        if carry:  # a CR ends the file: a value's edge
             stray += 1
-            stats.feed(out)
-            fout.write(out)
+            stats.feed(b" ")
+            fout.write(b" ")
+    if stray and placeholder:
+        raise IngestError(
+            "holds carriage returns (CR) inside lines and the character U+E00D, which "
+            "marsad uses to read them: remove one or the other"
+        )
     return LineEnds(stats, crlf, stray)
 
 
-def _strays(out: bytes, chunk: bytes, src: Path) -> bytes:
-    if _STRAY in chunk:
-        raise IngestError(
-            f"{src.name}: holds carriage returns (CR) inside lines and the character "
-            "U+E00D, which marsad uses to read them: remove one or the other"
+def stray_cr_notes(ends: LineEnds) -> list[str]:
+    """The notes of a load whose line ends :func:`normalise_line_ends` changed."""
+    notes = []
+    if 0 < ends.crlf < ends.stats.newlines:  # some lines end CRLF, others LF
+        notes.append("mixed line ends (CRLF and LF) were read as one")
+    if ends.stray:
+        n, one = f"{ends.stray:,}", ends.stray == 1
+        notes.append(
+            f"{n} carriage return{'' if one else 's'} (CR) inside a line: at a value's "
+            "edge read as a space (trimmed), inside a value kept (an id or a code "
+            "holding one is quarantined, rule line_break)"
         )
-    return out.replace(b"\r", _STRAY)
+    return notes
+
+
+def _line_ends(chunk: bytes, before: bytes, edge: re.Pattern) -> tuple[bytes, int, int]:
+    """``chunk`` with CRLF made LF and its stray CRs replaced; (its CRLFs, stray CRs)."""
+    crs = chunk.count(b"\r")
+    if not crs:
+        return chunk, 0, 0
+    out = chunk.replace(b"\r\n", b"\n")
+    left = out.count(b"\r")
+    if left:
+        out = edge.sub(b" ", before + out)[len(before) :].replace(b"\r", _STRAY)
+    return out, crs - left, left
 
 
 def cr_line_ends(src: Path, dst: Path) -> TextStats:
-    """Copy ``src``, whose lines end with CR alone (an old Mac export, no LF at all),
-    to ``dst`` with LF line ends: DuckDB and the line numbers count LF."""
+    """Copy ``src``, whose lines end with CR (an old Mac export: more lone CRs than
+    LFs), to ``dst`` with LF line ends, CRLF ones included: DuckDB and the line
+    numbers count LF."""
     stats = TextStats()
+    carry = b""
     with src.open("rb") as fin, dst.open("wb") as fout:
         while chunk := fin.read(CHUNK):
-            out = chunk.replace(b"\r", b"\n")
+            chunk = carry + chunk
+            carry = b""
+            if chunk.endswith(b"\r"):
+                carry, chunk = b"\r", chunk[:-1]
+            out = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
             stats.feed(out)
             fout.write(out)
+        if carry:
+            stats.feed(b"\n")
+            fout.write(b"\n")
     return stats

@@ -101,9 +101,10 @@ def _line_by_rank(plan: TextPlan, lo: int, hi: int, n: int) -> bool:
 
 def one_pass(plans) -> bool:
     """Whether text files can be read and checked in one pass: none holds a quote (a
-    quoted value may hold a line break, and its row then spans lines) or a line set
-    aside before reading."""
-    return all(not p.quotes and not p.rejects for p in plans)
+    quoted value may hold a line break, and its row then spans lines), a line set
+    aside before reading, or a CR read as :data:`~marsad.ingest.text.encoding.STRAY_CR`
+    (put back when staged)."""
+    return all(not p.quotes and not p.rejects and not p.stray_cr for p in plans)
 
 
 def _read_and_check(

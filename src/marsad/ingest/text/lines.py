@@ -17,7 +17,7 @@ from marsad.engine import MissingTable, Warehouse
 from marsad.ingest.header import Header
 from marsad.ingest.scan import CHUNK
 from marsad.ingest.staging import NL, REJ_ERRORS, SKIP, Reject, create_from_arrow, raw_table
-from marsad.ingest.text.encoding import line_cells
+from marsad.ingest.text.encoding import STRAY_CR, line_cells
 
 _FOUND = re.compile(r"Found:\s*(\d+)")
 
@@ -53,6 +53,7 @@ def collect_rejects(
         text = (csv_line or "").strip("\r\n")
         if etype in QUOTE_ERRORS:
             text = swallowed(read_path, line, text)
+        text = text.replace(STRAY_CR, "\r")  # (a CR of the file, see normalise_line_ends)
         parts = text.split("\n")
         covered.extend(range(line, line + len(parts)))
         if etype in QUOTE_ERRORS and len(parts) > 1:

@@ -13,7 +13,7 @@ from marsad.ingest.schema import Kind
 from marsad.ingest.staging import REJ_ERRORS, REJ_SCANS, Reject, Staged, raw_table
 from marsad.ingest.text import lines
 from marsad.ingest.text.dialect import TextPlan
-from marsad.ingest.text.encoding import STRAY_CR, normalise_line_ends
+from marsad.ingest.text.encoding import STRAY_CR, normalise_line_ends, stray_cr_notes
 
 
 def read_csv_sql(paths: list[Path], plan: TextPlan, raw: str, file_index: bool) -> str:
@@ -110,22 +110,14 @@ def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -
         if "state machine" not in msg and "new line" not in msg.lower():
             raise IngestError(f"the file cannot be read as CSV: {first_line(msg)}") from None
         fixed = tmpdir / (plan.path.name + ".lf")
-        ends = normalise_line_ends(plan.read_path, fixed)
+        ends = normalise_line_ends(plan.read_path, fixed, plan.detected.separator)
         # (the same quotes and LF line ends: the plan's counts stay the file's)
-        plan.read_path, plan.stray_cr = fixed, ends.stray
+        plan.read_path, plan.stray_cr = fixed, plan.stray_cr + ends.stray
         try:
             read(plan.read_path)
         except SqlError as exc2:
             raise IngestError(f"the file cannot be read as CSV: {first_line(str(exc2))}") from None
-        if 0 < ends.crlf < ends.stats.newlines:  # some lines end CRLF, others LF
-            plan.notes.append("mixed line ends (CRLF and LF) were read as one")
-        if ends.stray:
-            n, one = f"{ends.stray:,}", ends.stray == 1
-            plan.notes.append(
-                f"{n} carriage return{'' if one else 's'} (CR) inside a line kept in "
-                f"{'its value' if one else 'their values'}: trimmed at a value's edge, "
-                "refused inside an id or a code (rule line_break)"
-            )
+        plan.notes += stray_cr_notes(ends)
 
 
 def read_text(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from marsad.ingest.scan import LONG_LINE, TextStats
 from marsad.ingest.staging import Reject
-from marsad.ingest.text.encoding import line_cells
+from marsad.ingest.text.encoding import STRAY_CR, line_cells
 
 
 def _fields(raw: bytes, sep: str) -> int:
@@ -43,7 +43,7 @@ def set_aside_wide_lines(
 
 
 def _reject(line: int, raw: bytes, found: int, ncols: int) -> Reject:
-    shown = raw[:300].decode("utf-8", "replace") + "…"
+    shown = raw[:300].decode("utf-8", "replace").replace(STRAY_CR, "\r") + "…"
     return Reject(
         line=line, rule="malformed", column=None, value=shown,
         message=f"line {line} has {found:,} fields where the header has {ncols}",
