@@ -34,6 +34,8 @@ DATE_FORMAT_OF = "_ing_datefmt"
 #: regular expression, ``''`` for other files) and how to write one YYYY-MM-DD from it
 DATE_SHAPE_OF = "_ing_dateshape"
 DATE_ISO_OF = "_ing_dateiso"
+#: SQL macro: the file's date format as stated (``%d/%m/%Y``; ``''`` for YYYY-MM-DD)
+DATE_STATED_OF = "_ing_datestated"
 
 
 def date_shape(fmt: str | None) -> tuple[str, str]:
@@ -88,10 +90,10 @@ def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str, str | 
     >>> wh.close()
     """
     values = {
-        i: (unit, dec, human_date_format(fmt), *date_shape(fmt))
+        i: (unit, dec, human_date_format(fmt), *date_shape(fmt), fmt or "")
         for i, (unit, dec, fmt) in files.items()
     }
-    names = (UNIT_OF, DECIMAL_OF, DATE_FORMAT_OF, DATE_SHAPE_OF, DATE_ISO_OF)
+    names = (UNIT_OF, DECIMAL_OF, DATE_FORMAT_OF, DATE_SHAPE_OF, DATE_ISO_OF, DATE_STATED_OF)
     for k, name in enumerate(names):
         body = quote_case("f", {i: v[k] for i, v in values.items()}) if values else "NULL"
         wh.sql(f"CREATE OR REPLACE TEMP MACRO {name}(f) AS {body}")

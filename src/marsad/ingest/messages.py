@@ -19,11 +19,24 @@ from __future__ import annotations
 import datetime as dt
 
 from marsad.engine import quote_literal as _lit
-from marsad.ingest.keys import DATE_FORMAT_OF, DATE_ISO_OF, DATE_SHAPE_OF, DECIMAL_OF, UNIT_OF
+from marsad.ingest.keys import (
+    DATE_FORMAT_OF,
+    DATE_ISO_OF,
+    DATE_SHAPE_OF,
+    DATE_STATED_OF,
+    DECIMAL_OF,
+    UNIT_OF,
+)
 from marsad.ingest.schema import Kind
 from marsad.ingest.validate import HINTS, REF_MESSAGES, REF_TABLES, number_pattern
 
 _QUOTED = "'\"' || coalesce(_value, '') || '\"'"
+#: a date as the file wrote it: read with the file's date format, it is written back
+#: with it (07/03/1999, not 1999-03-07)
+_DATE_QUOTED = (
+    f"'\"' || coalesce(strftime(TRY_CAST(_value AS DATE), "
+    f"coalesce(NULLIF({DATE_STATED_OF}(_file), ''), '%Y-%m-%d')), _value, '') || '\"'"
+)
 _NOUN = {"amount": "amount", "mad_per_unit": "rate", "jobs": "number of jobs"}
 
 
@@ -141,8 +154,8 @@ def message_sql(
             f"{_QUOTED} || ' is not a period: a year (2024), half (2024-S1), "
             "quarter (2024-Q3) or month (2024-07) expected'",
         ),
-        ("date_range|before", f"{_QUOTED} || ' is before {lo.isoformat()}'"),
-        ("date_range|after", f"{_QUOTED} || ' {after}'"),
+        ("date_range|before", f"{_DATE_QUOTED} || ' is before {lo.isoformat()}'"),
+        ("date_range|after", f"{_DATE_QUOTED} || ' {after}'"),
         (
             "flow",
             f"{_QUOTED} || ' is not a flow: C (export receipt) or D (import payment) expected'",

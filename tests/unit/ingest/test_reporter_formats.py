@@ -158,9 +158,10 @@ def test_a_date_not_in_the_files_format_is_quoted_as_written_with_that_format(wh
         tx("R3", value_date="31/02/2024"),
         tx("R4", value_date="2024-02-30"),  # of the form YYYY-MM-DD: told why
         tx("R5", value_date="01/13/2024"),  # month first
+        tx("R7", value_date="07/03/1999"),  # read, but out of range: quoted as written
     ]
     r = load(wh, write_csv(tmp_path / "a.csv", rows), date_format="%d/%m/%Y")
-    assert (r.loaded, r.quarantined) == (1, 4)
+    assert (r.loaded, r.quarantined) == (1, 5)
     assert wh.scalar("SELECT value_date::VARCHAR FROM transactions") == "2024-03-07"
     held = {q["value"]: (q["rule"], q["message"]) for q in quarantine(wh)}
     form = "is not a date of the form DD/MM/YYYY (%d/%m/%Y), the date format of this file"
@@ -171,6 +172,10 @@ def test_a_date_not_in_the_files_format_is_quoted_as_written_with_that_format(wh
     )
     assert "does not exist: February has 29 days in 2024" in held["2024-02-30"][1]
     assert held["01/13/2024"][1].endswith("does not exist: there is no month 13")
+    assert held["1999-03-07"] == (
+        "date_range",
+        'line 7, column value_date: "07/03/1999" is before 2000-01-01',
+    )
     # a file of a reporter without a date format is still told YYYY-MM-DD
     other = [tx("R6", reporter="BK99", value_date="07/03/2024")]
     r2 = load(wh, write_csv(tmp_path / "b.csv", other))
