@@ -115,7 +115,14 @@ def header_problem(kind: Kind, best_names: list[str], where: str, limit: int | N
     missing = [r for r in required if r not in names]
     word = "column" if len(missing) == 1 else "columns"
     verb = "is" if len(missing) == 1 else "are"
-    return f"required {word} {', '.join(missing)} {verb} missing (header has: {', '.join(names)})"
+    cr = (
+        ": a carriage return (CR) inside the header line joins it to the line after it"
+        if any("\r" in n for n in names)
+        else ""
+    )
+    return (
+        f"required {word} {', '.join(missing)} {verb} missing (header has: {', '.join(names)}){cr}"
+    )
 
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}([.,  \u202f'])\d{3}(\1\d{3})*$")

@@ -464,3 +464,16 @@ def test_a_file_holding_the_cr_stand_in_and_a_stray_cr_is_refused(tmp_path, monk
     finally:
         wh.close()
     assert "U+E00D" in str(refused.value) and "x.csv: x.csv" not in str(refused.value)
+
+
+def test_a_header_glued_to_its_first_row_by_a_cr_is_refused_saying_so(tmp_path):
+    """Lines end with LF; a lone CR ends the header: the header and the first row are
+    one line, refused whole (no row lost without a word), and the message says why."""
+    path = tmp_path / "h.csv"
+    path.write_bytes(_H + b"\r" + _row(1) + b"\n" + _row(2) + b"\n" + _row(3) + b"\n")
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        with pytest.raises(FileRefused, match=r"carriage return \(CR\) inside the header"):
+            load_files(wh, "transactions", [path])
+    finally:
+        wh.close()
