@@ -75,11 +75,11 @@ def human_date_format(fmt: str | None) -> str:
 
 def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str, str | None]]) -> None:
     """Define :data:`UNIT_OF`, :data:`DECIMAL_OF`, :data:`DATE_FORMAT_OF`,
-    :data:`DATE_SHAPE_OF` and :data:`DATE_ISO_OF` for the batch's ``files`` (file
-    number -> (unit, decimal mark, date format or None)). They are the same for every
-    row of a file, so they are not columns of ``_ing_chk`` (each column of its 3
-    million rows a batch costs about 0.05 s to store), and only failing rows'
-    messages ask for them.
+    :data:`DATE_SHAPE_OF`, :data:`DATE_ISO_OF` and :data:`DATE_STATED_OF` for the
+    batch's ``files`` (file number -> (unit, decimal mark, date format or None)).
+    They are the same for every row of a file, so they are not columns of
+    ``_ing_chk`` (each column of its 3 million rows a batch costs about 0.05 s to
+    store), and only failing rows' messages ask for them.
 
     >>> import tempfile, pathlib
     >>> from marsad.engine import open_warehouse

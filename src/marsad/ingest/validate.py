@@ -442,28 +442,32 @@ def check_sql(
     # bank files) hold no value that cleaning changes or with a line break: those
     # rules are left out
     plain = all(st.plain for _, st in parts)
-    # cleaning is slow: only rows with a space at a field's edge, an invisible
-    # character or a formula guard (see marsad.ingest.cleaning)
-    # concat() reads a NULL as '' (the same text as concat_ws of coalesced fields, cheaper)
-    joined = "concat(" + ", chr(31), ".join(_q(f.name) for f in kind.fields) + ")"
-    dirty = "false" if plain else cleaning.dirty_sql("_joined")
-    trims = [
-        f"NULLIF({_q(f.name)}, '') AS {_v(f)}"
-        if plain
-        else f"NULLIF(CASE WHEN _dirty THEN {cleaning.clean_sql(f.name, f.free_text)} "
-        f"ELSE {_q(f.name)} END, '') AS {_v(f)}"
-        for f in kind.fields
-    ]
-    counted = " + ".join(cleaning.cleaned_sql(f.name) for f in kind.fields if not f.free_text)
-    cleaned = "0" if plain else f"CASE WHEN _dirty THEN {counted} ELSE 0 END"
-    trims.append(f"{cleaned} AS _cleaned")
+    if plain:
+        cleaning_ctes = "e AS (SELECT * FROM src WHERE NOT _blank)"
+        trims = [f"NULLIF({_q(f.name)}, '') AS {_v(f)}" for f in kind.fields]
+        trims.append("0 AS _cleaned")
+    else:
+        # cleaning is slow: only rows with a space at a field's edge, an invisible
+        # character or a formula guard (see marsad.ingest.cleaning); concat() reads a
+        # NULL as '' (the same text as concat_ws of coalesced fields, cheaper)
+        joined = "concat(" + ", chr(31), ".join(_q(f.name) for f in kind.fields) + ")"
+        cleaning_ctes = (
+            f"j AS (SELECT *, {joined} AS _joined FROM src WHERE NOT _blank),\n"
+            f"e AS (SELECT * EXCLUDE (_joined), {cleaning.dirty_sql('_joined')} AS _dirty FROM j)"
+        )
+        trims = [
+            f"NULLIF(CASE WHEN _dirty THEN {cleaning.clean_sql(f.name, f.free_text)} "
+            f"ELSE {_q(f.name)} END, '') AS {_v(f)}"
+            for f in kind.fields
+        ]
+        counted = " + ".join(cleaning.cleaned_sql(f.name) for f in kind.fields if not f.free_text)
+        trims.append(f"CASE WHEN _dirty THEN {counted} ELSE 0 END AS _cleaned")
     numbers, parsed, checks = _field_checks(kind, decimals, lo, hi, plain)
     flags, fail, others, value, record = _outcome_sql(kind, checks)
     field_cols = ", ".join(_q(f.name) for f in kind.fields)
     return f"""
 WITH src AS (SELECT * FROM {src}),
-j AS (SELECT *{"" if plain else f", {joined} AS _joined"} FROM src WHERE NOT _blank),
-e AS (SELECT *{"" if plain else " EXCLUDE (_joined)"}, {dirty} AS _dirty FROM j),
+{cleaning_ctes},
 v AS (SELECT _file, _dec, _unit, _line, {", ".join(trims)} FROM e),
 n AS (SELECT *{", " if numbers else ""}{", ".join(numbers)} FROM v),
 p AS (SELECT *, {", ".join(parsed)} FROM n),

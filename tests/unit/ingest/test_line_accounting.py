@@ -477,3 +477,21 @@ def test_a_header_glued_to_its_first_row_by_a_cr_is_refused_saying_so(tmp_path):
             load_files(wh, "transactions", [path])
     finally:
         wh.close()
+
+
+def test_a_utf16_crlf_file_is_not_copied_again_for_stray_crs(tmp_path, monkeypatch):
+    """The scan counts bytes, where a UTF-16 CRLF is no CR LF pair: whether CRs stand
+    inside lines is told from the UTF-8 copy, not by copying that copy once more."""
+    from marsad.ingest.text import dialect
+
+    copies = []
+    real = dialect.normalise_line_ends
+    monkeypatch.setattr(
+        dialect, "normalise_line_ends", lambda *a, **k: copies.append(a) or real(*a, **k)
+    )
+    rows = [_row(1).decode(), _row(2).decode()]
+    path = tmp_path / "u16.csv"
+    path.write_bytes("\r\n".join([_H.decode(), *rows, ""]).encode("utf-16"))
+    r, loaded, held = _cr_load(tmp_path, path.read_bytes())
+    assert ([x[:2] for x in loaded], held, copies) == ([(2, "R1"), (3, "R2")], [], [])
+    assert not any("carriage" in n for n in r.notes)

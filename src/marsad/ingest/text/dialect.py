@@ -77,6 +77,9 @@ class TextPlan:
         return (d.separator, self.header.line, tuple(self.header.cells), d.date_format)
 
 
+_LONE_CR = re.compile("\r(?!\n)")
+
+
 def records(text: str, sep: str) -> Iterator[tuple[int, list[str]]]:
     """(start line, cells) of the records of ``text``; blank lines skipped.
 
@@ -85,9 +88,9 @@ def records(text: str, sep: str) -> Iterator[tuple[int, list[str]]]:
     """
     # lines end with LF (or CRLF): a CR alone is in a value, as when DuckDB reads the
     # file (marsad.ingest.text.encoding.normalise_line_ends), not a line end
-    stray = "\r" in text.replace("\r\n", "")
+    stray = _LONE_CR.search(text) is not None
     if stray:
-        text = re.sub("\r(?!\n)", STRAY_CR, text)
+        text = _LONE_CR.sub(STRAY_CR, text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar=QUOTE, strict=False)
     start = 1
     try:
@@ -244,25 +247,24 @@ def _copy_to_read(
     blanked, lines of far too many fields set aside."""
     path, sep, header = plan.path, plan.detected.separator, plan.header
     codec = plan.detected.codec or "utf-8"
-    long_lines = scan.long_lines
+    long_lines, stray_crs = scan.long_lines, scan.stray_crs
     if codec not in ("utf-8", "utf-8-sig", "ascii"):
         plan.read_path = tmpdir / (path.name + ".utf8")
         stats = transcode(path, codec, plan.read_path, progress)
         plan.quotes, plan.content_lines = stats.quotes, stats.content_lines
-        long_lines = stats.long_lines
+        # (the scan counts bytes: a UTF-16 CRLF is no CR LF pair there)
+        long_lines, stray_crs = stats.long_lines, stats.stray_crs
     if mac:
         crlf = tmpdir / (path.name + ".lf")
         stats = cr_line_ends(plan.read_path, crlf)
         plan.read_path, plan.quotes, plan.content_lines = crlf, stats.quotes, stats.content_lines
         long_lines = stats.long_lines
         plan.notes.append("line ends CR (old Mac) read as LF")
-    elif scan.stray_crs:
-        # CRs inside lines: DuckDB would take them for line ends
+    elif stray_crs:  # CRs inside lines: DuckDB would take them for line ends
         lf = tmpdir / (path.name + ".lf")
         ends = normalise_line_ends(plan.read_path, lf, sep)
-        if ends.stray:
-            plan.read_path, plan.stray_cr = lf, ends.stray
-            plan.notes.extend(stray_cr_notes(ends))
+        plan.read_path, plan.stray_cr = lf, ends.stray
+        plan.notes.extend(stray_cr_notes(ends))
     if _title_has_quotes(head_text, header):
         blanked = tmpdir / (path.name + ".body")
         stats = blank_title(plan.read_path, blanked, header.line - 1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from marsad.ingest.errors import IngestError
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
@@ -156,38 +157,43 @@ def normalise_line_ends(src: Path, dst: Path, sep: str | None = None) -> LineEnd
     (2, 3, True)
     """
     stats = TextStats()
-    edge = re.compile(
-        b"(?<=[\\n"
-        + re.escape((sep or "\n").encode())
-        + b"])\\r|\\r(?=[\\n"
-        + re.escape((sep or "\n").encode())
-        + b"])"
-    )
-    carry, before = b"", b"\n"  # the file starts a line
+    ends = b"[\\n" + re.escape((sep or "\n").encode()) + b"]"
+    edge = re.compile(b"(?<=" + ends + b")\\r|\\r(?=" + ends + b")")
+    before = b"\n"  # the file starts a line
     crlf = stray = 0
     placeholder = False
     with src.open("rb") as fin, dst.open("wb") as fout:
-        while chunk := fin.read(CHUNK):
-            chunk = carry + chunk
-            carry = b""
-            if chunk.endswith(b"\r"):
-                carry, chunk = b"\r", chunk[:-1]
-            placeholder = placeholder or _STRAY in chunk
-            out, n_crlf, n_stray = _line_ends(chunk, before, edge)
+        for chunk, last in _cr_whole_chunks(fin):
+            if last:  # a CR ends the file: a value's edge
+                out, n_crlf, n_stray = b" ", 0, 1
+            else:
+                placeholder = placeholder or _STRAY in chunk
+                out, n_crlf, n_stray = _line_ends(chunk, before, edge)
+                before = chunk[-1:]
             crlf, stray = crlf + n_crlf, stray + n_stray
-            before = chunk[-1:] or before
             stats.feed(out)
             fout.write(out)
-        if carry:  # a CR ends the file: a value's edge
-            stray += 1
-            stats.feed(b" ")
-            fout.write(b" ")
     if stray and placeholder:
         raise IngestError(
             "holds carriage returns (CR) inside lines and the character U+E00D, which "
             "marsad uses to read them: remove one or the other"
         )
     return LineEnds(stats, crlf, stray)
+
+
+def _cr_whole_chunks(fin: BinaryIO) -> Iterator[tuple[bytes, bool]]:
+    """(chunk, whether it is the CR that ends the file) of the bytes of ``fin``: a
+    chunk's last CR goes with the next one, so that a CRLF is never cut in two."""
+    carry = b""
+    while chunk := fin.read(CHUNK):
+        chunk = carry + chunk
+        carry = b""
+        if chunk.endswith(b"\r"):
+            carry, chunk = b"\r", chunk[:-1]
+        if chunk:
+            yield chunk, False
+    if carry:
+        yield carry, True
 
 
 def stray_cr_notes(ends: LineEnds) -> list[str]:
@@ -222,17 +228,9 @@ def cr_line_ends(src: Path, dst: Path) -> TextStats:
     LFs), to ``dst`` with LF line ends, CRLF ones included: DuckDB and the line
     numbers count LF."""
     stats = TextStats()
-    carry = b""
     with src.open("rb") as fin, dst.open("wb") as fout:
-        while chunk := fin.read(CHUNK):
-            chunk = carry + chunk
-            carry = b""
-            if chunk.endswith(b"\r"):
-                carry, chunk = b"\r", chunk[:-1]
+        for chunk, _last in _cr_whole_chunks(fin):
             out = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
             stats.feed(out)
             fout.write(out)
-        if carry:
-            stats.feed(b"\n")
-            fout.write(b"\n")
     return stats

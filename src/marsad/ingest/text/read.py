@@ -47,11 +47,10 @@ def fields_sql(kind: Kind, header: Header, stray_cr: bool = False) -> str:
     cols = []
     for f in kind.fields:
         idx = header.mapping.get(f.name)
-        name = quote_ident(f.name)
-        col = f"c{idx}"
-        if stray_cr:
+        col = "NULL::VARCHAR" if idx is None else f"c{idx}"
+        if stray_cr and idx is not None:
             col = f"replace({col}, {quote_literal(STRAY_CR)}, chr(13))"
-        cols.append(f"{col} AS {name}" if idx is not None else f"NULL::VARCHAR AS {name}")
+        cols.append(f"{col} AS {quote_ident(f.name)}")
     blank = "(" + " AND ".join(f"c{i} IS NULL" for i in range(len(header.cells))) + ")"
     return f"{', '.join(cols)}, {blank} AS _blank"
 
