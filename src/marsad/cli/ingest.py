@@ -306,7 +306,8 @@ def _print_report(out: Console, r) -> None:
     speed = f", {r.rows_per_second:,.0f} rows/s" if r.rows_read >= 100000 else ""
     lines = [f"  read as {r.detected()}{speed}"]
     if r.blank_rows:
-        lines.append(f"  {_int(r.blank_rows)} empty rows skipped")
+        rows = "row" if r.blank_rows == 1 else "rows"
+        lines.append(f"  {_int(r.blank_rows)} empty {rows} skipped (no value, or only spaces)")
     if r.ignored_columns:
         lines.append(f"  columns not used: {', '.join(r.ignored_columns)}")
     lines += [f"  note: {note}" for note in r.notes]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from marsad.engine import Warehouse, quote_ident, quote_literal
 from marsad.ingest import reporters, validate
+from marsad.ingest.cleaning import INVISIBLE_CLASS, WS_CHARS
 from marsad.ingest.errors import FileRefused, IngestError
 from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_sheet
 from marsad.ingest.header import MapChoice
@@ -230,8 +231,11 @@ def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
     'SELECT * REPLACE (coalesce(strftime(CASE'
     """
     parts = []
+    invisible = quote_literal("[" + INVISIBLE_CLASS + "]")
     for c in dates:
-        read = f"try_strptime(trim({c}), {quote_literal(fmt)})"
+        # (read as the checks read an ISO date: invisible characters and spaces left out)
+        text = f"trim(regexp_replace({c}, {invisible}, '', 'g'), {quote_literal(WS_CHARS)})"
+        read = f"try_strptime({text}, {quote_literal(fmt)})"
         iso = f"strftime(CASE WHEN year({read}) BETWEEN 1000 AND 9999 THEN {read} END, '%Y-%m-%d')"
         parts.append(f"coalesce({iso}, {c}) AS {c}")
     return f"SELECT * REPLACE ({', '.join(parts)}) FROM ({source})"

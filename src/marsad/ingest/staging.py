@@ -57,6 +57,9 @@ class Staged:
     notes: list[str] = field(default_factory=list)
     estimated_rows: int | None = None
     blank_rows: int = 0
+    #: lines of only spaces and separators that were not staged (DuckDB could not
+    #: split them into the file's columns): counted with the blank rows
+    blank_lines: int = 0
     rows_staged: int | None = None
     #: ``source`` already gives ``_file``, ``_dec`` and ``_unit`` (a group of files
     #: read together); an empty source means the rows are in another file's

@@ -256,7 +256,9 @@ def check_batch(
     drop_staging(wh, keep=(CHK,))
     per_file = dict(wh.sql(f"SELECT _file, count(*) FROM {CHK} GROUP BY _file"))
     for f in files:
-        f.staged.blank_rows = staged_rows[f.index] - int(per_file.get(f.index, 0))
+        f.staged.blank_rows = (
+            f.staged.blank_lines + staged_rows[f.index] - int(per_file.get(f.index, 0))
+        )
 
 
 Check = tuple[str, str]  # (SQL condition, "rule|column|detail")
@@ -270,7 +272,8 @@ def _date_checks(f: Field, lo: dt.date, hi: dt.date) -> tuple[list[str], list[Ch
     iso = f"regexp_full_match({v}, '\\d{{4}}-\\d{{2}}-\\d{{2}}')"
     return [f"{p} AS {name}"], [
         (f"{v} IS NOT NULL AND {name} IS NULL AND {iso}", f"type|{f.name}|day"),
-        (f"{v} IS NOT NULL AND {name} IS NULL", f"type|{f.name}|date"),
+        # (not both: a rule is listed once in a row's other rules)
+        (f"{v} IS NOT NULL AND {name} IS NULL AND NOT {iso}", f"type|{f.name}|date"),
         (f"{name} < DATE '{lo.isoformat()}'", f"date_range|{f.name}|before"),
         (f"{name} > DATE '{hi.isoformat()}'", f"date_range|{f.name}|after"),
     ]

@@ -69,6 +69,14 @@ KINDS = [
     "good", "good", "bad value", "few", "many", "wide", "unclosed", "multiline", "bad byte",
     "stray", "run", "char", "cr inside", "cr start", "crlf", "cr sep",
 ]  # fmt: skip
+#: lines that hold no value: an empty line (skipped, not counted), and the others, each
+#: counted as an empty row skipped (a line of only spaces is not a malformed record)
+EMPTY = {
+    "blank": b"\n",
+    "separators": b"," * (len(TX_HEADER) - 1) + b"\n",
+    "spaces": b"  \t \n",
+    "space cells": b",".join([b" "] * len(TX_HEADER)) + b"\n",
+}
 #: good records in a "run": over 10,000 characters, more than DuckDB shows of a rejected line
 RUN = 250
 
@@ -79,7 +87,7 @@ RUN = 250
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    kinds=st.lists(st.sampled_from([*KINDS, "blank"]), min_size=1, max_size=14),
+    kinds=st.lists(st.sampled_from([*KINDS, *EMPTY]), min_size=1, max_size=14),
     title=st.sampled_from(sorted(TITLES)),
 )
 @example(kinds=["unclosed", "run"], title="none")  # a quote never closed, 16 KB after it
@@ -91,14 +99,16 @@ RUN = 250
 @example(kinds=["cr inside", "unclosed", "cr start", "run"], title="plain")  # one swallowed
 @example(kinds=["unclosed", "cr inside"], title="none")  # a CR in the lines read again
 @example(kinds=["blank", "cr inside", "wide"], title="none")  # a blank line, a wide one
+@example(kinds=["good", "spaces", "space cells", "good"], title="none")  # rows of nothing
+@example(kinds=["unclosed", "spaces", "space cells", "run"], title="none")  # read again
 def test_every_line_is_loaded_or_quarantined(kinds, title):
     note(f"kinds={kinds!r}, title={title!r}")  # (this Hypothesis prints the arguments blank)
     data = TITLES[title] + ",".join(TX_HEADER).encode() + b"\n"
     line = data.count(b"\n") + 1
     starts, continuation, good = [], set(), set()
     for i, kind in enumerate(kinds):
-        if kind == "blank":
-            data += b"\n"
+        if kind in EMPTY:
+            data += EMPTY[kind]
             line += 1
             continue
         if kind == "run":
@@ -116,7 +126,7 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
             good.add(f"R{i}")
         data += text
         line += span
-    with_text = {n for n, x in enumerate(data.split(b"\n"), start=1) if x.strip()}
+    with_text = {n for n, x in enumerate(data.split(b"\n"), start=1) if x.strip(b" \t\r,")}
 
     work = Path(tempfile.mkdtemp(prefix="marsad-lines-"))
     try:
@@ -134,6 +144,7 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
 
     rows = sorted([*loaded, *held])
     assert r.rows_read == r.loaded + r.quarantined == len(rows)
+    assert r.blank_rows == sum(k in EMPTY and k != "blank" for k in kinds), "empty rows"
     assert len(set(rows)) == len(rows), "a line counted twice"
     assert set(starts) <= set(rows), "a record swallowed"
     header_line = r.header_line
@@ -146,8 +157,8 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
 #: lines of files without a quote: such files of one call are read and checked in one
 #: pass (marsad.ingest.text.group), each row's line found from its place in the table
 UNQUOTED = [
-    "good", "good", "bad value", "few", "many", "bad byte", "blank", "separators", "char",
-    "cr inside", "cr start", "crlf", "cr sep",
+    "good", "good", "bad value", "few", "many", "bad byte", "char", "cr inside", "cr start",
+    "crlf", "cr sep", *EMPTY,
 ]  # fmt: skip
 
 
@@ -157,10 +168,8 @@ def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set
     data = ",".join(TX_HEADER).encode() + b"\n"
     line, good, records = 2, {}, set()
     for i, kind in enumerate(kinds):
-        if kind == "blank":
-            data += b"\n"
-        elif kind == "separators":
-            data += b"," * (len(TX_HEADER) - 1) + b"\n"
+        if kind in EMPTY:
+            data += EMPTY[kind]
         elif kind == "char":  # one character, the file's own: two files alike are one content
             data += f"{n % 10}\n".encode()
             records.add(line)
@@ -217,6 +226,7 @@ def test_files_read_and_checked_in_one_pass_keep_every_line(files):
         assert len(set(quarantined)) == len(quarantined), "a line counted twice"
         assert set(quarantined) == records - set(good.values()), name
         assert r.rows_read == r.loaded + r.quarantined == len(records), name
+        assert r.blank_rows == sum(k in EMPTY and k != "blank" for k in files[n]), name
 
 
 def test_a_call_mixing_files_checked_in_one_pass_and_staged_files(tmp_path):
@@ -495,3 +505,107 @@ def test_a_utf16_crlf_file_is_not_copied_again_for_stray_crs(tmp_path, monkeypat
     r, loaded, held = _cr_load(tmp_path, path.read_bytes())
     assert ([x[:2] for x in loaded], held, copies) == ([(2, "R1"), (3, "R2")], [], [])
     assert not any("carriage" in n for n in r.notes)
+
+
+def _firms(tmp_path: Path, data: bytes) -> tuple:
+    """Load ``data`` as a firms file: (report, [(line, firm_id, name)], [(line, rule,
+    value)])."""
+    path = tmp_path / "firms.csv"
+    path.write_bytes(data)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        (r,) = load_files(wh, "firms", [path])
+        loaded = wh.sql("SELECT line, firm_id, name FROM firms ORDER BY line")
+        held = wh.sql("SELECT line, rule, value FROM ingest_quarantine ORDER BY line")
+    finally:
+        wh.close()
+    return r, loaded, held
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"firm_id,name,segment,city\rF1,Alpha,ITO,Rabat\nF2,Beta,BPO,Fes\n",
+        b"Firms registry,,\rfirm_id,name,segment\nF1,Alpha,ITO\nF2,Beta,BPO\n",
+    ],
+    ids=["header and first row", "title and header"],
+)
+def test_a_header_line_holding_a_cr_is_refused_even_when_every_column_is_found(tmp_path, data):
+    """A reviewer's files: the header found with every required column, but joined by a
+    lone CR to the first row (F1 was neither loaded nor quarantined) or to a title
+    ending with empty cells (every row quarantined, 3 fields where the header has 5)."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        with pytest.raises(FileRefused, match=r"header \(line 1\) holds a carriage return"):
+            load_files(wh, "firms", [path])
+    finally:
+        wh.close()
+
+
+def test_crs_inside_a_value_do_not_make_an_lf_file_an_old_mac_one(tmp_path):
+    """A reviewer's file: an address of five lines joined by CRs (more lone CRs than
+    LFs) was read as an old Mac file: each CR made a line, the next row's line wrong."""
+    quoted = b'firm_id,name,segment\nF1,"Rue X\rBP 12\rRabat\rCasa\rMaroc",ITO\nF2,Beta,XXX\n'
+    r, loaded, held = _firms(tmp_path, quoted)
+    assert loaded == [(2, "F1", "Rue X\rBP 12\rRabat\rCasa\rMaroc")]
+    assert held == [(3, "segment", "XXX")]
+    assert not any("old Mac" in n for n in r.notes)
+
+
+def test_blank_lines_of_a_file_ending_its_lines_with_cr_cr_lf_are_empty_rows(tmp_path):
+    """CR CR LF (a CRLF written in a Windows text mode): its blank lines were
+    quarantined as malformed lines of one field."""
+    data = b"firm_id,name,segment\r\r\nF1,Alpha,ITO\r\r\n\r\r\nF2,Beta,BPO\r\r\nF3,G,XXX\r\r\n"
+    r, loaded, held = _firms(tmp_path, data)
+    assert [x[:2] for x in loaded] == [(2, "F1"), (4, "F2")]
+    assert (held, r.blank_rows) == ([(5, "segment", "XXX")], 1)
+
+
+def test_a_cr_inside_a_quoted_value_is_kept_even_next_to_a_separator(tmp_path):
+    """A reviewer's file: inside quotes, a separator is text: a CR next to it was read as
+    a space at a value's edge, and 'F1; X' loaded as an id. A CRLF inside quotes is the
+    value's, kept, as when the file holds no other CR."""
+    data = (
+        b'firm_id;name;segment\n"F1;\rX";Alpha;ITO\n"F2\r;X";Beta;BPO\n'
+        b'F3;"Rue 1;\rCasa";ITO\nF4;"Al\r\npha";ITO\n\r"F5";Eps\r;ITO\n'
+    )
+    _r, loaded, held = _firms(tmp_path, data)
+    assert held == [(2, "line_break", "F1;\rX"), (3, "line_break", "F2\r;X")]
+    assert loaded == [(4, "F3", "Rue 1;\rCasa"), (5, "F4", "Al\r\npha"), (7, "F5", "Eps")]
+
+
+def test_the_lines_after_a_record_too_long_to_read_keep_their_numbers(tmp_path):
+    """A quoted value of 45,000 lines (over DuckDB's 2 MB a record): one reject, and the
+    rows after it were numbered from the 10,000 bytes DuckDB showed (line 211, not
+    45,003)."""
+    value = b"x" * 47 + b"\n"
+    data = b'firm_id,name,segment\nF1,"' + value * 45_000 + b'",ITO\nF2,Beta,BPO\nF3,G,XXX\n'
+    _r, loaded, held = _firms(tmp_path, data)
+    assert [x[:2] for x in loaded] == [(45_003, "F2")]
+    assert [x[:2] for x in held] == [(2, "malformed"), (45_004, "segment")]
+
+
+def test_an_unclosed_quote_before_accented_text_is_read_wherever_duckdb_cuts(tmp_path, monkeypatch):
+    """DuckDB keeps 10,000 bytes of a rejected line; cut inside a character it could not
+    store them, and the file was refused ("Invalid unicode … segment statistics").
+    The rejects then come from an ASCII twin: whatever the cut, no file is refused, the
+    unclosed quote costs its line, and every record after it is loaded at its line."""
+    from marsad.ingest.text import read
+
+    twins = []
+    real = read.ascii_twin
+    monkeypatch.setattr(read, "ascii_twin", lambda *a: twins.append(a) or real(*a))
+    for pad in range(3):
+        data = ",".join(TX_HEADER).encode() + b"\n" + b" " * pad + _line("unclosed", 0)[0]
+        starts = {}
+        for k in range(RUN):
+            starts[f"R{k + 1}"] = data.count(b"\n") + 1
+            data += _line("good", k + 1)[0]
+        (tmp_path / str(pad)).mkdir()
+        _r, loaded, held = _cr_load(tmp_path / str(pad), data)
+        assert {rid: line for line, rid, _ in loaded} == starts, pad
+        assert [(line, rule) for line, rule, _ in held] == [(2, "malformed")], pad
+        assert held[0][2].startswith(" " * pad + 'R0,BANK1,"Soc,'), pad
+    assert twins, "no cut fell inside a character"

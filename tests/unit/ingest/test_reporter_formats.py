@@ -184,6 +184,31 @@ def test_a_date_not_in_the_files_format_is_quoted_as_written_with_that_format(wh
     assert q["message"].endswith("is not a date of the form YYYY-MM-DD")
 
 
+def test_a_date_of_the_files_format_is_read_clean_of_invisible_characters(wh, tmp_path):
+    """A reviewer's row: "07/03/2024" and a zero-width space was quarantined 'does not
+    exist: March has 31 days'; an ISO date with one loads, so must this one."""
+    rows = [
+        tx("R1", value_date="07/03/2024\u200b"),
+        tx("R2", value_date="\u200b08/03/2024\u00a0"),
+        tx("R3", value_date="\u200b31/02/2024"),
+    ]
+    r = load(wh, write_csv(tmp_path / "a.csv", rows), date_format="%d/%m/%Y")
+    assert (r.loaded, r.quarantined) == (2, 1)
+    dates = wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions ORDER BY 1")
+    assert dates == [("R1", "2024-03-07"), ("R2", "2024-03-08")]
+    (q,) = quarantine(wh)
+    assert q["message"].endswith('"31/02/2024" does not exist: February has 29 days in 2024')
+
+
+def test_a_rule_is_not_listed_again_among_a_rows_other_rules(wh, tmp_path):
+    """A date of the form YYYY-MM-DD that names no day broke both date checks: the row's
+    other rules listed 'type (value_date)' again."""
+    rows = [tx("R1", value_date="2024-02-30", partner_country="MA")]
+    load(wh, write_csv(tmp_path / "a.csv", rows))
+    (q,) = quarantine(wh)
+    assert (q["rule"], q["other_rules"]) == ("type", "resident (partner_country)")
+
+
 def test_bad_formats_are_plain_errors():
     with pytest.raises(BadArgument, match="whole date"):
         reporters.check_date_format("%d/%m")

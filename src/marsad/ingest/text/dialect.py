@@ -69,6 +69,9 @@ class TextPlan:
     #: no value can need cleaning or hold a line break (:attr:`FileScan.plain`), and
     #: the file is read as it is
     plain: bool = False
+    #: DuckDB's rejects were taken from an ASCII twin of the file (their text is the
+    #: file's, read again: :func:`marsad.ingest.text.encoding.ascii_twin`)
+    rejects_from_twin: bool = False
 
     @property
     def dialect(self) -> tuple:
@@ -206,6 +209,7 @@ def prepare_text(
     if mac:  # lines end with CR (an old Mac export): read as LF, as DuckDB will
         head_text = head_text.replace("\r\n", "\n").replace("\r", "\n")
     sep, header = sniff_separator_and_header(head_text, kind, options, maps)
+    _check_header_line(head_text, header.line)
     evidence, reporters = _sample(head_text, kind, sep, header)
 
     rows_est = None
@@ -278,10 +282,28 @@ def _copy_to_read(
             plan.read_path, plan.quotes = narrow, stats.quotes
 
 
+def _check_header_line(head_text: str, line: int) -> None:
+    """Refuse a header line holding a CR alone: it joins the header to a title line
+    before it, or to the first row after it (DuckDB reads lines by LF), and columns
+    would be read under the wrong names or rows lost. A CR before or after the line's
+    text (CRLF, CR CR LF, a CR before the header) joins nothing."""
+    text = head_text.split("\n")[line - 1] if line > 0 else ""
+    if "\r" in text.strip("\r \t"):
+        raise IngestError(
+            f"the header (line {line}) holds a carriage return (CR) that joins it to the "
+            "line before or after it: save the file with one kind of line end (LF or CRLF)"
+        )
+
+
 def _cr_line_ends(scan: FileScan, head_text: str, codec: str) -> bool:
-    """Whether the lines end with CR (an old Mac export): more CRs alone than LFs
-    (with a CRLF or an LF here and there, as after an edit). The scan counts bytes:
-    for UTF-16, the first characters tell."""
+    """Whether the lines end with CR (an old Mac export): the first line ends with a
+    CR alone, and there are more CRs alone than LFs (with a CRLF or an LF here and
+    there, as after an edit). A file whose first line ends with LF is not one, however
+    many CRs its values hold (an address of five lines). The scan counts bytes: for
+    UTF-16, the first characters tell."""
+    lf, cr = head_text.find("\n"), head_text.find("\r")
+    if cr < 0 or (0 <= lf < cr) or head_text[cr + 1 : cr + 2] == "\n":
+        return False
     if codec.startswith("utf-16"):
         crs, crlfs = head_text.count("\r"), head_text.count("\r\n")
         return crs - crlfs > head_text.count("\n")

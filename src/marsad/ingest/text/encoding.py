@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+import numpy as np
+
 from marsad.ingest.errors import IngestError
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
 from marsad.ingest.scan import CHUNK, FileScan, TextStats
@@ -161,14 +163,14 @@ def normalise_line_ends(src: Path, dst: Path, sep: str | None = None) -> LineEnd
     edge = re.compile(b"(?<=" + ends + b")\\r|\\r(?=" + ends + b")")
     before = b"\n"  # the file starts a line
     crlf = stray = 0
-    placeholder = False
+    placeholder = quoted = False
     with src.open("rb") as fin, dst.open("wb") as fout:
         for chunk, last in _cr_whole_chunks(fin):
             if last:  # a CR ends the file: a value's edge
                 out, n_crlf, n_stray = b" ", 0, 1
             else:
                 placeholder = placeholder or _STRAY in chunk
-                out, n_crlf, n_stray = _line_ends(chunk, before, edge)
+                out, n_crlf, n_stray, quoted = _line_ends(chunk, before, edge, quoted)
                 before = chunk[-1:]
             crlf, stray = crlf + n_crlf, stray + n_stray
             stats.feed(out)
@@ -211,16 +213,79 @@ def stray_cr_notes(ends: LineEnds) -> list[str]:
     return notes
 
 
-def _line_ends(chunk: bytes, before: bytes, edge: re.Pattern) -> tuple[bytes, int, int]:
-    """``chunk`` with CRLF made LF and its stray CRs replaced; (its CRLFs, stray CRs)."""
+def _line_ends(
+    chunk: bytes, before: bytes, edge: re.Pattern, quoted: bool
+) -> tuple[bytes, int, int, bool]:
+    """``chunk`` (which starts inside a quoted value if ``quoted``) with CRLF made LF
+    and its stray CRs replaced; (its CRLFs, stray CRs, whether it ends inside a
+    quoted value). A CR inside a quoted value is kept whatever is next to it (the
+    separator there is text, a CRLF there is the value's): :data:`STRAY_CR`. A
+    doubled quote leaves the value quoted, so the count of quotes before a CR tells
+    whether it is inside one."""
+    quotes = chunk.count(b'"')
+    ends_quoted = quoted ^ bool(quotes % 2)
     crs = chunk.count(b"\r")
     if not crs:
-        return chunk, 0, 0
+        return chunk, 0, 0, ends_quoted
+    inside = 0
+    if (quotes or quoted) and b"\0" not in chunk:
+        a = np.frombuffer(chunk, np.uint8)
+        at = np.flatnonzero(a == 13)
+        at = at[(np.cumsum(a == 34)[at] + quoted) % 2 == 1]
+        if inside := len(at):
+            a = a.copy()
+            a[at] = 0  # (a NUL, not in the chunk) made STRAY_CR below
+            chunk = a.tobytes()
     out = chunk.replace(b"\r\n", b"\n")
     left = out.count(b"\r")
     if left:
         out = edge.sub(b" ", before + out)[len(before) :].replace(b"\r", _STRAY)
-    return out, crs - left, left
+    if inside:
+        out = out.replace(b"\0", _STRAY)
+    return out, crs - left - inside, left + inside, ends_quoted
+
+
+def _ascii_stand_in(err: UnicodeError) -> tuple[bytes, int]:
+    """Encode a character beyond ASCII as as many ``?`` as its UTF-8 bytes, and a
+    byte that was not UTF-8 (decoded with ``surrogateescape``) as itself."""
+    assert isinstance(err, UnicodeEncodeError)
+    out = bytearray()
+    for ch in err.object[err.start : err.end]:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, kept as it was
+            out.append(code - 0xDC00)
+        else:
+            out += b"?" * len(ch.encode("utf-8", errors="surrogatepass"))
+    return bytes(out), err.end
+
+
+codecs.register_error("marsad_ascii_stand_in", _ascii_stand_in)
+
+
+def ascii_twin(src: Path, dst: Path) -> None:
+    r"""Copy the UTF-8 file ``src`` to ``dst`` with each byte of a character beyond
+    ASCII replaced by ``?``: the same bytes at the same places for every separator,
+    quote and line end (a UTF-8 character holds no ASCII byte), so DuckDB splits
+    both files into the same records, and the twin's text holds no character a cut
+    could split. A byte that is not UTF-8 is kept.
+
+    DuckDB keeps 10,000 bytes of a rejected line (a quote never closed can make one
+    line of the rest of the file); cut inside a character, that text cannot be
+    stored, and the whole read fails ("Invalid unicode … segment statistics update",
+    duckdb issue 18980). The rejects are then taken from the twin
+    (:func:`marsad.ingest.text.read.read_text`).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.csv").write_bytes(b'\xc3\xa9,"St\xc3\xa9\n1,\xff\n')
+    >>> ascii_twin(d / "a.csv", d / "b.csv"); (d / "b.csv").read_bytes()
+    b'??,"St??\n1,\xff\n'
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(CHUNK):
+            fout.write(decoder.decode(chunk).encode("ascii", "marsad_ascii_stand_in"))
+        fout.write(decoder.decode(b"", final=True).encode("ascii", "marsad_ascii_stand_in"))
 
 
 def cr_line_ends(src: Path, dst: Path) -> TextStats:

@@ -175,7 +175,7 @@ def _one_pass_source(kind: Kind, plans: list[tuple[int, TextPlan]]) -> str:
     source = (
         f"SELECT {quote_case('_fi', numbers)} AS _file, "
         f"{quote_case('_fi', decimals)} AS _dec, 'line' AS _unit, NULL::BIGINT AS _line, "
-        f"{fields_sql(kind, first.header)} "
+        f"{fields_sql(kind, first.header, plain=all(p.plain for _, p in plans))} "
         f"FROM (SELECT *, file_index AS _fi FROM {read_csv_call(paths, first)})"
     )
     if fmt := first.detected.date_format:  # (one dialect: one date format)
@@ -287,5 +287,6 @@ def _group_source(
     return (
         f"SELECT {by_rowid(lambda i, p, lo: i)} AS _file, {decs} AS _dec, 'line' AS _unit, "
         f"{first.header.line + 1} + rowid - {by_rowid(lambda i, p, lo: lo)} AS _line, "
-        f"{fields_sql(kind, first.header)} FROM {raw} WHERE {where}"
+        f"{fields_sql(kind, first.header, plain=all(p.plain for _, p, _, _ in simple))} "
+        f"FROM {raw} WHERE {where}"
     )

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 
 from marsad.engine import MissingTable, Warehouse
+from marsad.ingest.cleaning import WS_CHARS
 from marsad.ingest.header import Header
 from marsad.ingest.scan import CHUNK
 from marsad.ingest.staging import NL, REJ_ERRORS, SKIP, Reject, create_from_arrow, raw_table
@@ -24,13 +26,37 @@ _FOUND = re.compile(r"Found:\s*(\d+)")
 
 #: DuckDB's errors after which the lines a reject swallowed are read again one by one
 QUOTE_ERRORS = ("UNQUOTED VALUE", "UNTERMINATED QUOTE")
+#: DuckDB's error for a record longer than its ``max_line_size`` (2 MB): one reject,
+#: whatever the number of lines a quoted value in it spans
+TOO_LONG = "LINE SIZE OVER MAXIMUM"
+
+
+class Rejected(NamedTuple):
+    """What :func:`collect_rejects` found among the lines DuckDB rejected."""
+
+    rejects: list[Reject]  # with their physical line
+    covered: list[int]  # the physical lines they cover
+    again: list[tuple[int, str]]  # lines a quote never closed swallowed: (line, text)
+    blank: int = 0  # lines of only spaces (and separators), counted as blank rows
+
+
+def holds_nothing(text: str, sep: str) -> bool:
+    """Whether a line holds no value: only spaces, separators and empty quotes.
+
+    >>> holds_nothing(" \t ", ","), holds_nothing(' ;"";', ";"), holds_nothing(" x ", ",")
+    (True, True, False)
+    """
+    return all(not cell.strip(WS_CHARS) for cell in line_cells(text, sep))
 
 
 def collect_rejects(
-    wh: Warehouse, read_path: Path, header: Header, ncols: int
-) -> tuple[list[Reject], list[int], list[tuple[int, str]]]:
-    """Rejected lines with their physical line; the list of lines they cover;
-    the lines a quote never closed swallowed (line, text), to be read again."""
+    wh: Warehouse, read_path: Path, header: Header, sep: str, from_twin: bool = False
+) -> Rejected:
+    """The lines DuckDB rejected (it cannot split them into the header's ``sep``-separated
+    columns), each with its physical line; a line of only spaces among them is a blank
+    row, as a line of empty fields is, not a reject. With ``from_twin``, DuckDB read
+    an ASCII twin of ``read_path`` (:func:`~marsad.ingest.text.encoding.ascii_twin`):
+    the text of each rejected line is read again from the file."""
     try:
         rows = wh.sql(
             f"""SELECT line_byte_position,
@@ -40,22 +66,34 @@ def collect_rejects(
                 FROM {REJ_ERRORS} GROUP BY line_byte_position ORDER BY line_byte_position"""
         )
     except MissingTable:  # no rejects table: nothing was rejected
-        return [], [], []
+        return Rejected([], [], [])
     if not rows:
-        return [], [], []
+        return Rejected([], [], [])
+    ncols = len(header.cells)
     positions = _restarts(read_path, [int(r[0]) for r in rows])
     lines = _lines_at(read_path, positions)
     rejects: list[Reject] = []
     covered: list[int] = []
     again: list[tuple[int, str]] = []
+    blank = 0
     lines = [n + b for n, b in zip(lines, _blanks_at(read_path, positions), strict=True)]
+    if from_twin:
+        rows = [
+            (*r[:2], t, *r[3:])
+            for r, t in zip(rows, _texts_at(read_path, lines, rows), strict=False)
+        ]
     for (_, etype, csv_line, emsg, column), line in zip(rows, lines, strict=True):
         text = (csv_line or "").strip("\r\n")
-        if etype in QUOTE_ERRORS:
+        if etype in QUOTE_ERRORS or etype == TOO_LONG:
+            # (DuckDB's text of a record is cut at 10,000 bytes: a quoted value of many
+            # lines, closed or not, is found again in the file, and all its lines counted)
             text = swallowed(read_path, line, text)
         text = text.replace(STRAY_CR, "\r")  # (a CR of the file, see normalise_line_ends)
         parts = text.split("\n")
         covered.extend(range(line, line + len(parts)))
+        if etype not in QUOTE_ERRORS and holds_nothing(text, sep):
+            blank += 1
+            continue
         if etype in QUOTE_ERRORS and len(parts) > 1:
             # a quote never closed costs its own line, not the lines it swallowed
             again += [(line + k, p.rstrip("\r")) for k, p in enumerate(parts) if k]
@@ -63,7 +101,21 @@ def collect_rejects(
         shown = text if len(text) <= 300 else text[:300] + "…"
         rule, msg, column = _reject_reason(etype, emsg, column, line, header, ncols)
         rejects.append(Reject(line=line, rule=rule, column=column, value=shown, message=msg))
-    return rejects, covered, again
+    return Rejected(rejects, covered, again, blank)
+
+
+def _texts_at(path: Path, lines: list[int], rows: list[tuple]) -> list[str]:
+    """The file's text of each rejected line read from its twin: as many bytes from
+    the line's start as the twin's text (``rows``' third item) holds; a character cut
+    at the end is left out."""
+    starts = _line_starts(path, lines)
+    out = []
+    with path.open("rb") as fh:
+        for start, row in zip(starts, rows, strict=True):
+            fh.seek(start)
+            size = len((row[2] or "").encode("utf-8", errors="surrogateescape"))
+            out.append(fh.read(size).decode("utf-8", errors="ignore"))
+    return out
 
 
 def swallowed(path: Path, line: int, shown: str) -> str:
@@ -164,7 +216,7 @@ def _reject_reason(
         name = _colname(header, column) if column else None
         where = f", column {name}" if column else ""
         return "malformed", f"line {line}{where}: a quoted value is not closed properly", name
-    if etype == "LINE SIZE OVER MAXIMUM":
+    if etype == TOO_LONG:
         return "malformed", f"line {line} is too long to be a record", None
     return "malformed", f"line {line} cannot be read: {emsg}", None
 
@@ -351,15 +403,20 @@ def line_source(
 def read_again(
     wh: Warehouse, again: list[tuple[int, str]], sep: str, ncols: int, tag: int,
     rejects: list[Reject],
-) -> tuple[str | None, int]:  # fmt: skip
+) -> tuple[str | None, int, int]:  # fmt: skip
     """Read the lines a quote never closed swallowed, each on its own: the
     table of those with the header's number of fields (``_line``, ``c0…``;
-    None when there is none) and its rows; the others added to ``rejects``."""
+    None when there is none), its rows, and the lines of only spaces and
+    separators among them (blank rows); the others added to ``rejects``."""
     if not again:
-        return None, 0
+        return None, 0, 0
     rows: list[tuple[int, list[str]]] = []
+    blank = 0
     for line, text in again:
-        if not text.strip():
+        if not text:  # an empty line, as DuckDB skips it
+            continue
+        if '"' not in text and holds_nothing(text, sep):
+            blank += 1
             continue
         cells = line_cells(text, sep)
         if len(cells) == ncols and text.count('"') % 2 == 0:
@@ -377,4 +434,4 @@ def read_again(
     for i in range(ncols):
         columns[f"c{i}"] = pa.array([r[1][i] or None for r in rows], pa.string())
     create_from_arrow(wh, table, pa.table(columns))
-    return table, len(rows)
+    return table, len(rows), blank

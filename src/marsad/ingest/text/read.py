@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal, watch_query
+from marsad.ingest.cleaning import WS_CHARS
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.header import Header
 from marsad.ingest.options import ProgressEvent, ProgressFn
@@ -13,7 +14,12 @@ from marsad.ingest.schema import Kind
 from marsad.ingest.staging import REJ_ERRORS, REJ_SCANS, Reject, Staged, raw_table
 from marsad.ingest.text import lines
 from marsad.ingest.text.dialect import TextPlan
-from marsad.ingest.text.encoding import STRAY_CR, normalise_line_ends, stray_cr_notes
+from marsad.ingest.text.encoding import (
+    STRAY_CR,
+    ascii_twin,
+    normalise_line_ends,
+    stray_cr_notes,
+)
 
 
 def read_csv_sql(paths: list[Path], plan: TextPlan, raw: str, file_index: bool) -> str:
@@ -25,25 +31,32 @@ def read_csv_sql(paths: list[Path], plan: TextPlan, raw: str, file_index: bool) 
     return f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT *{extra} FROM {read}"
 
 
-def read_csv_call(paths: list[Path], plan: TextPlan) -> str:
+def read_csv_call(paths: list[Path], plan: TextPlan, rejects: bool = True) -> str:
     """DuckDB's ``read_csv`` of the text files ``paths`` of one dialect: every column
-    as text (``c0``, ``c1``, …), the lines it cannot split kept aside as rejects."""
+    as text (``c0``, ``c1``, …), the lines it cannot split kept aside as rejects
+    (skipped without a word if not ``rejects``)."""
     ncols = len(plan.header.cells)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols)) + "}"
     files = "[" + ", ".join(quote_literal(str(p)) for p in paths) + "]"
     d = plan.detected
+    store = (
+        f"\n        store_rejects = true, rejects_table = '{REJ_ERRORS}',"
+        f" rejects_scan = '{REJ_SCANS}',"
+        if rejects
+        else ""
+    )
     return f"""read_csv({files},
         header = true, skip = {plan.header.line - 1}, auto_detect = false,
         columns = {columns}, delim = {quote_literal(d.separator)}, quote = '"', escape = '"',
-        strict_mode = true, null_padding = false, ignore_errors = true,
-        store_rejects = true, rejects_table = '{REJ_ERRORS}',
-        rejects_scan = '{REJ_SCANS}', parallel = true)"""
+        strict_mode = true, null_padding = false, ignore_errors = true,{store} parallel = true)"""
 
 
-def fields_sql(kind: Kind, header: Header, stray_cr: bool = False) -> str:
-    """The staged columns ``c0…`` as the kind's fields, and ``_blank``; with
+def fields_sql(kind: Kind, header: Header, stray_cr: bool = False, plain: bool = False) -> str:
+    """The staged columns ``c0…`` as the kind's fields, and ``_blank`` (every cell
+    empty or only spaces, as a row of an Excel sheet or a Parquet file); with
     ``stray_cr``, each :data:`~marsad.ingest.text.encoding.STRAY_CR` put back as the
-    CR it stands for."""
+    CR it stands for. A ``plain`` file (no space, tab or character beyond ASCII)
+    has no cell of only spaces: ``_blank`` is then every cell empty."""
     cols = []
     for f in kind.fields:
         idx = header.mapping.get(f.name)
@@ -51,7 +64,9 @@ def fields_sql(kind: Kind, header: Header, stray_cr: bool = False) -> str:
         if stray_cr and idx is not None:
             col = f"replace({col}, {quote_literal(STRAY_CR)}, chr(13))"
         cols.append(f"{col} AS {quote_ident(f.name)}")
-    blank = "(" + " AND ".join(f"c{i} IS NULL" for i in range(len(header.cells))) + ")"
+    ws = quote_literal(WS_CHARS)
+    empty = "c{0} IS NULL" if plain else f"coalesce(trim(c{{0}}, {ws}) = '', true)"
+    blank = "(" + " AND ".join(empty.format(i) for i in range(len(header.cells))) + ")"
     return f"{', '.join(cols)}, {blank} AS _blank"
 
 
@@ -93,14 +108,34 @@ def staged_text(
     )
 
 
+#: DuckDB's error when it cannot store the text of a rejected line: it keeps 10,000
+#: bytes of it, and cut inside a character they are not UTF-8 (duckdb issue 18980)
+_CUT_INSIDE_A_CHARACTER = "Invalid unicode (byte sequence mismatch) detected in segment"
+
+
 def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -> None:
     """Stage ``plan.read_path``; when DuckDB cannot split its lines (mixed line ends,
     CRLF and LF, or a CR inside a line), a copy with LF line ends and each other CR
-    kept as :data:`~marsad.ingest.text.encoding.STRAY_CR`."""
+    kept as :data:`~marsad.ingest.text.encoding.STRAY_CR`. When DuckDB cannot store a
+    rejected line's text, the rejects are found in an ASCII twin of the file and the
+    rows read from the file itself (:func:`~marsad.ingest.text.encoding.ascii_twin`)."""
 
     def read(p: Path) -> None:
         drop_rejects(wh)
-        wh.sql(read_csv_sql([p], plan, raw, file_index=False))
+        try:
+            wh.sql(read_csv_sql([p], plan, raw, file_index=False))
+        except SqlError as exc:
+            if _CUT_INSIDE_A_CHARACTER not in str(exc):
+                raise
+            # a rejected line's text cut inside a character: the rejects from a twin
+            twin = tmpdir / (p.name + ".ascii")
+            ascii_twin(p, twin)
+            drop_rejects(wh)
+            wh.sql(read_csv_sql([twin], plan, raw, file_index=False))
+            twin.unlink()
+            read_call = read_csv_call([p], plan, rejects=False)
+            wh.sql(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {read_call}")
+            plan.rejects_from_twin = True
 
     try:
         read(plan.read_path)
@@ -140,23 +175,30 @@ def read_text(
     with watch_query(wh, on_progress if progress else None):
         _read_with_fallback(wh, plan, tmpdir, raw)
 
-    rejects, skip_lines, again = lines.collect_rejects(wh, plan.read_path, header, ncols)
+    sep = plan.detected.separator
+    rejects, skip_lines, again, blank = lines.collect_rejects(
+        wh, plan.read_path, header, sep, plan.rejects_from_twin
+    )
     rejects += plan.rejects
     skip_lines += [r.line for r in plan.rejects]
-    recovered, n_again = lines.read_again(wh, again, plan.detected.separator, ncols, tag, rejects)
+    recovered, n_again, blank_again = lines.read_again(wh, again, sep, ncols, tag, rejects)
     rows, nl_total = lines.count_rows(wh, ncols, tag, plan.quotes > 0)
-    # lines up to the last record, if no blank line was skipped between records
-    expected = header.line + rows + nl_total + len(set(skip_lines))
+    # lines up to the last record, if no blank line was skipped between records (a
+    # line of only spaces at the end holds no text for the scan: not counted)
+    skipped = {n for n in skip_lines if n <= plan.content_lines}
+    expected = header.line + rows + nl_total + len(skipped)
     if plan.content_lines > expected:
         skip_lines.extend(
             lines.blank_lines(plan.read_path, header.line, set(skip_lines), plan.detected.separator)
         )
     from_sql = lines.line_source(wh, header.line, nl_total > 0, sorted(set(skip_lines)), tag)
-    fields = fields_sql(kind, header, plan.stray_cr > 0)
+    fields = fields_sql(kind, header, plan.stray_cr > 0, plan.plain)
     source = f"SELECT _line, {fields} FROM {from_sql}"
     if recovered:
         source += f" UNION ALL SELECT _line, {fields} FROM {recovered}"
-    return staged_text(plan, source, rejects, rows + n_again)
+    staged = staged_text(plan, source, rejects, rows + n_again)
+    staged.blank_lines = blank + blank_again
+    return staged
 
 
 def read_alone(
