@@ -33,10 +33,11 @@ from marsad.ingest.validate import HINTS, REF_MESSAGES, REF_TABLES, number_patte
 _QUOTED = "'\"' || coalesce(_value, '') || '\"'"
 #: a date as the file wrote it: read with the file's date format, it is written back
 #: with it (07/03/1999, not 1999-03-07)
-_DATE_QUOTED = (
-    f"'\"' || coalesce(strftime(TRY_CAST(_value AS DATE), "
-    f"coalesce(NULLIF({DATE_STATED_OF}(_file), ''), '%Y-%m-%d')), _value, '') || '\"'"
+DATE_AS_WRITTEN = (
+    f"coalesce(strftime(TRY_CAST(_value AS DATE), "
+    f"coalesce(NULLIF({DATE_STATED_OF}(_file), ''), '%Y-%m-%d')), _value)"
 )
+_DATE_QUOTED = f"'\"' || coalesce({DATE_AS_WRITTEN}, '') || '\"'"
 _NOUN = {"amount": "amount", "mad_per_unit": "rate", "jobs": "number of jobs"}
 
 
