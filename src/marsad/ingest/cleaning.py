@@ -8,7 +8,8 @@ direction embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
 word joiner and invisible operators (U+2060-U+2064), soft hyphen (U+00AD) and
 the byte-order mark (U+FEFF) inside a field. They are removed from every value
 but free text (a firm's name, a city), wherever they are, and no-break spaces
-(U+00A0, U+202F) are trimmed at either end. A record re-sent with such a
+(U+00A0, U+202F) and the characters that break lines (vertical tab, form feed,
+U+0085, U+2028, U+2029) are trimmed at either end, as spaces are. A record re-sent with such a
 character is the same record. Each load counts the values it cleaned.
 
 **Formula guard.** A cell of ``marsad quarantine export`` that would start
@@ -37,8 +38,9 @@ INVISIBLE_CLASS = (
     r"\x{00ad}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{feff}"
 )
 _PY_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-#: Spaces trimmed at the ends of every value (ordinary and no-break).
-WS_CHARS = " \t\r\n\u00a0\u202f\ufeff"
+#: Spaces trimmed at the ends of every value (ordinary and no-break), and the other
+#: characters that break lines (vertical tab, form feed, U+0085, U+2028, U+2029).
+WS_CHARS = " \t\r\n\x0b\x0c\x85\u00a0\u2028\u2029\u202f\ufeff"
 _NBSP = r"\x{a0}\x{202f}"
 #: First characters a spreadsheet reads as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -68,14 +70,14 @@ def clean_code(value: str) -> str:
 def dirty_pattern() -> str:
     """RE2 pattern matching a row (fields joined by U+001F) that needs cleaning:
     a space at a field's edge, an invisible character, or a formula guard."""
-    ws = f"[ \\t\\r\\n{_NBSP}\\x{{feff}}]"
+    ws = f"[ \\t\\r\\n\\x0b\\x0c\\x{{85}}{_NBSP}\\x{{2028}}\\x{{2029}}\\x{{feff}}]"
     edge = f"(^|\\x{{1f}}){ws}|{ws}(\\x{{1f}}|$)"
     guard = "(^|\\x{1f})'[=+\\-@\\t\\r]"
     return f"{edge}|[{INVISIBLE_CLASS}]|{guard}"
 
 
 #: The ASCII characters :func:`dirty_pattern` can match; every other one it can is not ASCII.
-_ASCII_IN_DIRTY = " \t\r\n'"
+_ASCII_IN_DIRTY = " \t\r\n\x0b\x0c'"
 
 
 def dirty_sql(joined: str) -> str:

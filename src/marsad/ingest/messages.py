@@ -143,9 +143,11 @@ def message_sql(
             "line_break",
             "CASE WHEN contains(_value, chr(10)) THEN 'the value holds a line break, which no "
             "id or code has: a quote opened on this line may not be closed properly, joining "
-            "the lines after it into this value' ELSE 'the value holds a carriage return (CR), "
-            "which no id or code has: a line end from another system may have been left "
-            "inside this line' END",
+            "the lines after it into this value' WHEN contains(_value, chr(13)) THEN 'the "
+            "value holds a carriage return (CR), which no id or code has: a line end from "
+            "another system may have been left inside this line' ELSE 'the value holds a "
+            "character that breaks lines (a vertical tab, a form feed, U+0085, U+2028 or "
+            "U+2029), which no id or code has' END",
         ),
         ("type|day", _no_such_day()),
         ("type|date", _not_a_date()),

@@ -38,7 +38,8 @@ class FileScan:
     has_nul: bool = False
     content_lines: int = 0  # physical lines up to the last one holding text
     long_lines: bool = False  # some line is about LONG_LINE bytes or more
-    #: holds a space, a tab or an apostrophe (what can make a value need cleaning)
+    #: holds a space, a tab, a vertical tab, a form feed or an apostrophe (what can make
+    #: a value need cleaning or hold a line break)
     spaced: bool = True
     stray_crs: int = 0  # CRs that are not part of a CRLF line end
 
@@ -73,7 +74,7 @@ class TextStats:
         self.quotes = 0
         self.trailing_newlines = 0
         self.long_lines = False
-        self.spaced = False  # a space, tab or apostrophe seen
+        self.spaced = False  # a space, tab, vertical tab, form feed or apostrophe seen
         self.crs = 0  # CRs, counted once one is seen
         self.crlfs = 0  # CR LF pairs, counted once a CR is seen
         self._cr_last = False  # the last chunk ended with a CR
@@ -86,7 +87,7 @@ class TextStats:
     def _look_for_spaces_and_crs(self, chunk: bytes) -> None:
         # bytes.find of one byte is a memchr: a few ms for a large file
         if not self.spaced:
-            self.spaced = any(chunk.find(c) >= 0 for c in (b" ", b"\t", b"'"))
+            self.spaced = any(chunk.find(c) >= 0 for c in (b" ", b"\t", b"'", b"\x0b", b"\x0c"))
         if self.crs or chunk.find(b"\r") >= 0 or self._cr_last:
             self.crs += chunk.count(b"\r")
             self.crlfs += chunk.count(b"\r\n") + int(self._cr_last and chunk[:1] == b"\n")

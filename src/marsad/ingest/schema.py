@@ -33,7 +33,8 @@ RULES: dict[str, str] = {
     "a formula that failed",
     "required": "a required value is empty",
     "line_break": "an id or code holds a line break: a quote not closed properly may have "
-    "joined several lines into one value, or a carriage return (CR) stands inside it",
+    "joined several lines into one value, or a carriage return (CR), a vertical tab, a "
+    "form feed or a Unicode line separator stands inside it",
     "type": "the value is not of the expected type (a date YYYY-MM-DD, a number)",
     "precision": "the number has more decimals than can be stored",
     "date_range": "the date is outside the accepted range (default 2000-01-01 to today)",

@@ -341,6 +341,14 @@ def _code_checks(f: Field, home: str) -> tuple[list[str], list[Check]]:
     return [f"{v} AS {_q(name)}"], []
 
 
+#: SQL: the value ``{v}`` holds a character that breaks lines: LF, CR, or the others
+#: (vertical tab, form feed, U+0085, U+2028, U+2029: its ends are trimmed of them)
+LINE_BREAK_SQL = (
+    "(contains({v}, chr(10)) OR contains({v}, chr(13)) "
+    "OR regexp_matches({v}, '[\\x0b\\x0c\\x{{85}}\\x{{2028}}\\x{{2029}}]'))"
+)
+
+
 def _field_checks(
     kind: Kind, decimals: set[str], lo: dt.date, hi: dt.date, plain: bool = False
 ) -> tuple[list[str], list[str], list[Check]]:
@@ -359,9 +367,7 @@ def _field_checks(
         if f.type in ("text", "code") and not f.free_text and not plain:
             # a quote closed lines later joins them into one value: never an id or a code
             v = _v(f)
-            checks.append(
-                (f"contains({v}, chr(10)) OR contains({v}, chr(13))", f"line_break|{f.name}|")
-            )
+            checks.append((LINE_BREAK_SQL.format(v=v), f"line_break|{f.name}|"))
         if f.type == "date":
             p, c = _date_checks(f, lo, hi)
         elif f.type == "decimal":

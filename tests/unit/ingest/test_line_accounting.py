@@ -609,3 +609,16 @@ def test_an_unclosed_quote_before_accented_text_is_read_wherever_duckdb_cuts(tmp
         assert [(line, rule) for line, rule, _ in held] == [(2, "malformed")], pad
         assert held[0][2].startswith(" " * pad + 'R0,BANK1,"Soc,'), pad
     assert twins, "no cut fell inside a character"
+
+
+def test_the_other_characters_that_break_lines_are_trimmed_or_quarantined(tmp_path):
+    """A reviewer's ids: 'F1' and a form feed, 'F3' and U+0085 loaded as ids of their
+    own (no firm 'F1' matched them), a vertical tab before 'BPO' made it no segment.
+    At a value's ends they are trimmed as spaces; inside an id, rule line_break."""
+    data = (
+        "firm_id,name,segment\nF1\x0c,Alpha,ITO\nF2,Beta,\x0bBPO\nF3\x85,Gamma,ITO\n"
+        "F4\u2028X,Delta,ITO\nF5\x0bY,Eps,ITO\n"
+    ).encode()
+    _r, loaded, held = _firms(tmp_path, data)
+    assert [x[1] for x in loaded] == ["F1", "F2", "F3"]
+    assert [x[:3] for x in held] == [(5, "line_break", "F4\u2028X"), (6, "line_break", "F5\x0bY")]
