@@ -622,3 +622,12 @@ def test_the_other_characters_that_break_lines_are_trimmed_or_quarantined(tmp_pa
     _r, loaded, held = _firms(tmp_path, data)
     assert [x[1] for x in loaded] == ["F1", "F2", "F3"]
     assert [x[:3] for x in held] == [(5, "line_break", "F4\u2028X"), (6, "line_break", "F5\x0bY")]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_without_a_byte_order_mark_is_read_as_utf16(tmp_path, codec):
+    """It was refused as "binary data (NUL bytes)", with no hint of its encoding."""
+    text = "firm_id,name,segment\r\nF1,Société,ITO\r\nF2,بنك,BPO\r\n"
+    r, loaded, held = _firms(tmp_path, text.encode(codec))
+    assert [x[1:] for x in loaded] == [("F1", "Société"), ("F2", "بنك")] and not held
+    assert r.detected().startswith(f"csv, encoding {codec} (without byte-order mark)")

@@ -60,6 +60,8 @@ def choose_encoding(scan: FileScan, options: ReadOptions) -> tuple[str, str, boo
         return "utf-8", "utf-8 (with BOM)", bom
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "utf-16", bom
+    if scan.has_nul and (codec := _utf16_without_bom(head)):
+        return codec, f"{codec} (without byte-order mark)", bom
     if scan.utf8_ok:
         return "utf-8", "utf-8", bom
     if scan.utf8_chars > scan.utf8_bad:
@@ -68,6 +70,26 @@ def choose_encoding(scan: FileScan, options: ReadOptions) -> tuple[str, str, boo
         word = "byte" if scan.utf8_bad == 1 else "bytes"
         return "utf-8", f"utf-8 ({scan.utf8_bad} {word} not UTF-8)", bom
     return "cp1252", "windows-1252", bom
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    r"""``utf-16-le`` or ``utf-16-be`` when the first bytes are UTF-16 text without a
+    byte-order mark: text of Latin letters, digits and separators has a NUL as the
+    high byte of nearly every character, and no NUL as the low byte.
+
+    >>> _utf16_without_bom("a,b\r\n1,2\r\n".encode("utf-16-le"))
+    'utf-16-le'
+    >>> _utf16_without_bom(b"a,b\x00\n1,2\n") is None
+    True
+    """
+    pairs = head[: len(head) // 2 * 2][:4096]
+    if len(pairs) < 8:
+        return None
+    even, odd = pairs[0::2], pairs[1::2]
+    for codec, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if high.count(0) >= 0.9 * len(high) and low.count(0) == 0:
+            return codec
+    return None
 
 
 def transcode(src: Path, codec: str, dst: Path, progress: ProgressFn | None = None) -> TextStats:
