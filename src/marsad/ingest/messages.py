@@ -110,6 +110,8 @@ def _not_a_date() -> str:
     return f"""CASE WHEN {fmt} = '' THEN {_QUOTED} || ' is not a date of the form YYYY-MM-DD'
         WHEN {shape} <> '' AND regexp_full_match(_value, {shape}) AND {year} >= 1000
         THEN {_no_such_day(iso)}
+        WHEN {shape} <> '' AND regexp_full_match(_value, {shape})
+        THEN {_QUOTED} || ' names the year ' || {year} || ': a year from 1000 on is expected'
         ELSE {_QUOTED} || ' is not a date of the form ' || {fmt}
              || ', the date format of this file' END"""
 
@@ -149,7 +151,14 @@ def message_sql(
             "character that breaks lines (a vertical tab, a form feed, U+0085, U+2028 or "
             "U+2029), which no id or code has' END",
         ),
-        ("type|day", _no_such_day()),
+        # (a date of the shape of the file's date format is told by that format, even
+        # when it looks like YYYY-MM-DD: 2024-30-02 under %Y-%d-%m)
+        (
+            "type|day",
+            f"CASE WHEN {DATE_SHAPE_OF}(_file) <> '' "
+            f"AND regexp_full_match(_value, {DATE_SHAPE_OF}(_file)) "
+            f"THEN {_not_a_date()} ELSE {_no_such_day()} END",
+        ),
         ("type|date", _not_a_date()),
         ("type|number", f"{_QUOTED} || ' is not a number' || {sep_hint}"),
         (

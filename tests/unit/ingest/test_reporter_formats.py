@@ -200,6 +200,22 @@ def test_a_date_of_the_files_format_is_read_clean_of_invisible_characters(wh, tm
     assert q["message"].endswith('"31/02/2024" does not exist: February has 29 days in 2024')
 
 
+def test_a_date_of_the_format_s_shape_is_told_by_that_format(wh, tmp_path):
+    """A reviewer's dates: under %Y-%d-%m, "2024-30-02" was told "there is no month 30"
+    (read as YYYY-MM-DD); "07/03/0024" under %d/%m/%Y "is not a date of the form
+    DD/MM/YYYY", though it is."""
+    r = load(
+        wh, write_csv(tmp_path / "a.csv", [tx("R1", value_date="2024-30-02")]),
+        date_format="%Y-%d-%m",
+    )  # fmt: skip
+    (q,) = quarantine(wh, r.load_id)
+    assert q["message"].endswith('"2024-30-02" does not exist: February has 29 days in 2024')
+    other = [tx("R2", reporter="BK07", value_date="07/03/0024")]
+    r = load(wh, write_csv(tmp_path / "b.csv", other), date_format="%d/%m/%Y")
+    (q,) = quarantine(wh, r.load_id)
+    assert q["message"].endswith('"07/03/0024" names the year 24: a year from 1000 on is expected')
+
+
 def test_a_rule_is_not_listed_again_among_a_rows_other_rules(wh, tmp_path):
     """A date of the form YYYY-MM-DD that names no day broke both date checks: the row's
     other rules listed 'type (value_date)' again."""
