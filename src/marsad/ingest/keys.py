@@ -45,6 +45,8 @@ def date_shape(fmt: str | None) -> tuple[str, str]:
 
     >>> date_shape("%d/%m/%Y")
     ('(\\d{1,2})/(\\d{1,2})/(\\d{4})', '\\3-\\2-\\1')
+    >>> date_shape("%Y%m%d")  # directives side by side: every digit written
+    ('(\\d{4})(\\d{2})(\\d{2})', '\\1-\\2-\\3')
     >>> date_shape("%d %b %Y")
     ('', '')
     """
@@ -52,7 +54,8 @@ def date_shape(fmt: str | None) -> tuple[str, str]:
     codes = [x for x in parts if x.startswith("%")]
     if sorted(codes) != ["%Y", "%d", "%m"]:
         return "", ""
-    group = {"%d": r"(\d{1,2})", "%m": r"(\d{1,2})", "%Y": r"(\d{4})"}
+    width = "2" if re.search(r"%[dmY]%[dmY]", fmt or "") else "1,2"
+    group = {"%d": rf"(\d{{{width}}})", "%m": rf"(\d{{{width}}})", "%Y": r"(\d{4})"}
     shape = "".join(group[x] if x in group else re.escape(x) for x in parts)
     ref = {c: f"\\{i}" for i, c in enumerate(codes, start=1)}
     return shape, f"{ref['%Y']}-{ref['%m']}-{ref['%d']}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 from marsad.engine import Warehouse, quote_ident, quote_literal
@@ -236,7 +237,12 @@ def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
         # (read as the checks read an ISO date: invisible characters and spaces left out)
         text = f"trim(regexp_replace({c}, {invisible}, '', 'g'), {quote_literal(WS_CHARS)})"
         read = f"try_strptime({text}, {quote_literal(fmt)})"
-        iso = f"strftime(CASE WHEN year({read}) BETWEEN 1000 AND 9999 THEN {read} END, '%Y-%m-%d')"
+        ok = f"year({read}) BETWEEN 1000 AND 9999"
+        if re.search(r"%[dmYy]%[dmYy]", fmt):
+            # directives side by side (%Y%m%d): DuckDB reads 2024037 as 2024-03-07; only a
+            # date written back the same (zero-padded, all its digits) is read
+            ok += f" AND strftime({read}, {quote_literal(fmt)}) = {text}"
+        iso = f"strftime(CASE WHEN {ok} THEN {read} END, '%Y-%m-%d')"
         parts.append(f"coalesce({iso}, {c}) AS {c}")
     return f"SELECT * REPLACE ({', '.join(parts)}) FROM ({source})"
 

@@ -216,6 +216,19 @@ def test_a_date_of_the_format_s_shape_is_told_by_that_format(wh, tmp_path):
     assert q["message"].endswith('"07/03/0024" names the year 24: a year from 1000 on is expected')
 
 
+def test_a_format_of_digits_side_by_side_reads_only_dates_with_all_their_digits(wh, tmp_path):
+    """Under %Y%m%d DuckDB read "2024037" as 2024-03-07 (a digit lost or a day of 37?):
+    it is quarantined, told as not of the form YYYYMMDD; "20240307" loads."""
+    rows = [tx("R1", value_date="2024037"), tx("R2", value_date="20240307")]
+    r = load(wh, write_csv(tmp_path / "a.csv", rows), date_format="%Y%m%d")
+    assert wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions") == [
+        ("R2", "2024-03-07")
+    ]
+    (q,) = quarantine(wh, r.load_id)
+    assert q["message"].endswith('"2024037" is not a date of the form YYYYMMDD (%Y%m%d), '
+                                 "the date format of this file")  # fmt: skip
+
+
 def test_a_rule_is_not_listed_again_among_a_rows_other_rules(wh, tmp_path):
     """A date of the form YYYY-MM-DD that names no day broke both date checks: the row's
     other rules listed 'type (value_date)' again."""
