@@ -631,3 +631,52 @@ def test_a_utf16_file_without_a_byte_order_mark_is_read_as_utf16(tmp_path, codec
     r, loaded, held = _firms(tmp_path, text.encode(codec))
     assert [x[1:] for x in loaded] == [("F1", "Société"), ("F2", "بنك")] and not held
     assert r.detected().startswith(f"csv, encoding {codec} (without byte-order mark)")
+
+
+def test_a_line_cut_short_in_duckdb_s_report_is_not_taken_for_an_empty_one(tmp_path):
+    """A reviewer's line: 12,000 spaces then ',X': DuckDB shows 10,000 bytes of it, all
+    spaces, and it was counted as an empty row, its X lost."""
+    data = b"firm_id,name,segment\nF1,A,ITO\n" + b" " * 12_000 + b",X\nF2,B,CRM\n"
+    r, loaded, held = _firms(tmp_path, data)
+    assert ([x[:2] for x in loaded], [x[:2] for x in held]) == (
+        [(2, "F1"), (4, "F2")], [(3, "malformed")]
+    )  # fmt: skip
+    assert r.blank_rows == 0
+
+
+def test_a_quote_never_closed_before_a_byte_not_utf8_keeps_the_lines_after_it(tmp_path):
+    """A reviewer's files: a byte not UTF-8 inside the value a quote never closed made
+    DuckDB's report differ from the file, the lines it swallowed were lost without a
+    word; one on a swallowed line was loaded as U+FFFD; one byte not UTF-8 against one
+    UTF-8 character made the file Windows-1252 ('CafÃ©')."""
+    data = b'firm_id,name,segment\nF1,A,ITO\nF2,"\xff' + b"e" * 12_000 + b"\nF3,Caf\xc3\xa9,KPO\n"
+    r, loaded, held = _firms(tmp_path, data + b"F4,D,BPO\n")
+    assert [x for x in loaded] == [(2, "F1", "A"), (4, "F3", "Café"), (5, "F4", "D")]
+    assert [x[:2] for x in held] == [(3, "malformed")] and r.read_as.encoding.startswith("utf-8")
+    (tmp_path / "b").mkdir()
+    data = (
+        b'firm_id,name,segment\nF1,Caf\xc3\xa9,ITO\nF2,"\xc3\xa9t\xc3\xa9\nF5,\xff,KPO\nF3,C,KPO\n'
+    )
+    r, loaded, held = _firms(tmp_path / "b", data)
+    assert [x[:2] for x in loaded] == [(2, "F1"), (5, "F3")]
+    assert [x[:2] for x in held] == [(3, "malformed"), (4, "encoding")]
+
+
+def test_a_file_duckdb_reads_apart_only_without_its_rejects_is_refused_in_plain_words(
+    tmp_path,
+):
+    """A quote never closed, over 10,000 bytes of accented text cut inside a character,
+    then another quote: DuckDB's read without rejects lost the rows after it (three
+    rows gone without a word). Refused whole, naming the line."""
+    data = (
+        b'firm_id,name,segment\nF1,A,ITO\nU2,"y' + b"\xc3\xa9" * 6000
+        + b'\nF3,"b",KPO\nF4,N4,ITO\nF5,N5,ITO\n'
+    )  # fmt: skip
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        with pytest.raises(FileRefused, match=r"line 3 opens a quoted value that is not closed"):
+            load_files(wh, "firms", [path])
+    finally:
+        wh.close()

@@ -64,7 +64,7 @@ def choose_encoding(scan: FileScan, options: ReadOptions) -> tuple[str, str, boo
         return codec, f"{codec} (without byte-order mark)", bom
     if scan.utf8_ok:
         return "utf-8", "utf-8", bom
-    if scan.utf8_chars > scan.utf8_bad:
+    if scan.utf8_chars >= scan.utf8_bad and scan.utf8_chars:
         # UTF-8 text but for a few stray bytes: their lines are quarantined
         # (rule encoding), the others keep their accents
         word = "byte" if scan.utf8_bad == 1 else "bytes"

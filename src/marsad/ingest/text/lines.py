@@ -29,6 +29,10 @@ QUOTE_ERRORS = ("UNQUOTED VALUE", "UNTERMINATED QUOTE")
 #: DuckDB's error for a record longer than its ``max_line_size`` (2 MB): one reject,
 #: whatever the number of lines a quoted value in it spans
 TOO_LONG = "LINE SIZE OVER MAXIMUM"
+#: DuckDB's errors of a line that may hold no value at all (a line of spaces has one field)
+BLANK_ERRORS = ("MISSING COLUMNS", "TOO MANY COLUMNS")
+#: DuckDB keeps this many bytes of a rejected line: a line cut there may hold more after it
+CUT = 9_990
 
 
 class Rejected(NamedTuple):
@@ -91,7 +95,7 @@ def collect_rejects(
         text = text.replace(STRAY_CR, "\r")  # (a CR of the file, see normalise_line_ends)
         parts = text.split("\n")
         covered.extend(range(line, line + len(parts)))
-        if etype not in QUOTE_ERRORS and holds_nothing(text, sep):
+        if etype in BLANK_ERRORS and len(csv_line or "") < CUT and holds_nothing(text, sep):
             blank += 1
             continue
         if etype in QUOTE_ERRORS and len(parts) > 1:
@@ -136,23 +140,21 @@ def swallowed(path: Path, line: int, shown: str) -> str:
     """
     if shown.count('"') % 2 == 0:
         return shown  # the quote closes in the report: whole
-    lines_shown = shown.count("\n")
-    start, last = _line_starts(path, [line, line + lines_shown])
+    # from the line's start (DuckDB's report may hold a byte that is not UTF-8 otherwise
+    # than the file does), the record ends at the first line end after an even number
+    # of quotes, or at the end of the file
+    (start,) = _line_starts(path, [line])
     with path.open("rb") as fh:
-        if lines_shown:
-            # the opening quote is on the first line: from the last line shown on, the
-            # first quote not doubled closes the value (there is none before the cut)
-            resume = last
-        else:
-            head = shown.encode("utf-8")
-            fh.seek(start)
-            if fh.read(len(head)) != head:
-                return shown  # not what DuckDB showed: keep its report
-            resume = start + len(head)
-        end = _closing_line_end(fh, resume)
         fh.seek(start)
-        data = fh.read(end - start if end >= 0 else -1)
-    return data.decode("utf-8", errors="replace").rstrip("\r\n")
+        data = fh.read()  # a file whose quote never closes is read to its end anyway
+    odd, pos, end = 0, 0, len(data)
+    while (nl := data.find(b"\n", pos)) >= 0:
+        odd ^= data.count(b'"', pos, nl) & 1
+        if not odd:
+            end = nl
+            break
+        pos = nl + 1
+    return data[:end].decode("utf-8", errors="replace").rstrip("\r\n")
 
 
 def _line_starts(path: Path, lines: list[int]) -> list[int]:
@@ -182,32 +184,12 @@ def _line_starts(path: Path, lines: list[int]) -> list[int]:
     return [found.get(n, base) for n in lines]
 
 
-def _closing_line_end(fh, offset: int) -> int:
-    """From ``offset`` inside a quoted value: the offset of the end of the line where
-    the value closes (a quote not doubled), -1 when it never does."""
-    fh.seek(offset)
-    data = fh.read()  # a file whose quote never closes is read to its end anyway
-    i = 0
-    while (i := data.find(b'"', i)) >= 0:
-        if data[i + 1 : i + 2] == b'"':
-            i += 2
-            continue
-        end = data.find(b"\n", i)
-        return offset + (end if end >= 0 else len(data))
-    return -1
-
-
 def _reject_reason(
     etype: str, emsg: str | None, column: str | None, line: int, header: Header, ncols: int
 ) -> tuple[str, str, str | None]:
     """(rule, message, column) of a line DuckDB rejected with error ``etype``."""
     if etype == "INVALID ENCODING":
-        return (
-            "encoding",
-            f"line {line} holds bytes that are not valid UTF-8 text "
-            "(state the file's encoding with --encoding, e.g. --encoding cp1252)",
-            None,
-        )
+        return "encoding", _not_utf8(line), None
     if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
         m = _FOUND.search(emsg or "")
         found = m.group(1) if m else "a different number of"
@@ -221,6 +203,13 @@ def _reject_reason(
     return "malformed", f"line {line} cannot be read: {emsg}", None
 
 
+def _not_utf8(line: int) -> str:
+    return (
+        f"line {line} holds bytes that are not valid UTF-8 text "
+        "(state the file's encoding with --encoding, e.g. --encoding cp1252)"
+    )
+
+
 def _colname(header: Header, duck_name: str | None) -> str | None:
     if not duck_name or not duck_name.startswith("c"):
         return duck_name
@@ -232,6 +221,11 @@ def _colname(header: Header, duck_name: str | None) -> str | None:
         if i == idx:
             return f
     return header.cells[idx] if idx < len(header.cells) else duck_name
+
+
+def line_at(path: Path, position: int) -> int:
+    """Physical line (1-based) of the byte ``position`` of ``path``."""
+    return _lines_at(path, [position])[0]
 
 
 def _lines_at(path: Path, positions: list[int]) -> list[int]:
@@ -417,6 +411,10 @@ def read_again(
             continue
         if '"' not in text and holds_nothing(text, sep):
             blank += 1
+            continue
+        if "\ufffd" in text:  # (read again from the file: a byte not UTF-8 shows as U+FFFD)
+            shown = text if len(text) <= 300 else text[:300] + "…"
+            rejects.append(Reject(line, "encoding", None, shown, _not_utf8(line)))
             continue
         cells = line_cells(text, sep)
         if len(cells) == ncols and text.count('"') % 2 == 0:

@@ -113,6 +113,42 @@ def staged_text(
 _CUT_INSIDE_A_CHARACTER = "Invalid unicode (byte sequence mismatch) detected in segment"
 
 
+def _read_with_twin(wh: Warehouse, plan: TextPlan, p: Path, tmpdir: Path, raw: str) -> None:
+    """Stage ``p`` whose rejected lines DuckDB cannot store (their text cut inside a
+    character): the rejects from its ASCII twin, the rows from the file itself, read
+    without rejects. DuckDB does not always skip the same lines when it keeps no
+    rejects (a quote never closed, then another quote, lost the rows after it): the
+    two reads must give rows of the same sizes, else the file is refused, naming the
+    line where the quote opens."""
+    twin = tmpdir / (p.name + ".ascii")
+    ascii_twin(p, twin)
+    drop_rejects(wh)
+    wh.sql(read_csv_sql([twin], plan, f"{raw}_twin", file_index=False))
+    twin.unlink()
+    read_call = read_csv_call([p], plan, rejects=False)
+    wh.sql(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {read_call}")
+    ncols = len(plan.header.cells)
+    sizes = " OR ".join(f"strlen(a.c{i}) IS DISTINCT FROM strlen(b.c{i})" for i in range(ncols))
+    same = wh.scalar(
+        f"""SELECT (SELECT count(*) FROM {raw}) = (SELECT count(*) FROM {raw}_twin)
+                   AND NOT EXISTS (SELECT 1 FROM {raw} a POSITIONAL JOIN {raw}_twin b
+                                   WHERE {sizes})"""
+    )
+    wh.sql(f"DROP TABLE {raw}_twin")
+    if not same:
+        at = wh.scalar(
+            f"SELECT min(line_byte_position) FROM {REJ_ERRORS} "
+            f"WHERE strlen(csv_line) >= {lines.CUT}"
+        )
+        line = lines.line_at(p, int(at or 0))
+        raise IngestError(
+            f"line {line} opens a quoted value that is not closed properly, with more than "
+            "10,000 bytes of text after it, where DuckDB cannot tell the lines apart: "
+            "close that quote (or remove it) and load the file again"
+        )
+    plan.rejects_from_twin = True
+
+
 def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -> None:
     """Stage ``plan.read_path``; when DuckDB cannot split its lines (mixed line ends,
     CRLF and LF, or a CR inside a line), a copy with LF line ends and each other CR
@@ -127,15 +163,7 @@ def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -
         except SqlError as exc:
             if _CUT_INSIDE_A_CHARACTER not in str(exc):
                 raise
-            # a rejected line's text cut inside a character: the rejects from a twin
-            twin = tmpdir / (p.name + ".ascii")
-            ascii_twin(p, twin)
-            drop_rejects(wh)
-            wh.sql(read_csv_sql([twin], plan, raw, file_index=False))
-            twin.unlink()
-            read_call = read_csv_call([p], plan, rejects=False)
-            wh.sql(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {read_call}")
-            plan.rejects_from_twin = True
+            _read_with_twin(wh, plan, p, tmpdir, raw)
 
     try:
         read(plan.read_path)
