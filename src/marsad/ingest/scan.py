@@ -42,6 +42,7 @@ class FileScan:
     #: a value need cleaning or hold a line break)
     spaced: bool = True
     stray_crs: int = 0  # CRs that are not part of a CRLF line end
+    crlfs: int = 0  # CRLF line ends
 
     @property
     def plain(self) -> bool:
@@ -193,6 +194,7 @@ def scan_file(path: Path, progress: ProgressFn | None = None) -> FileScan:
         long_lines=stats.long_lines,
         spaced=stats.spaced,
         stray_crs=stats.stray_crs,
+        crlfs=stats.crlfs,
     )
 
 

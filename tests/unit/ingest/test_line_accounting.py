@@ -680,3 +680,43 @@ def test_a_file_duckdb_reads_apart_only_without_its_rejects_is_refused_in_plain_
             load_files(wh, "firms", [path])
     finally:
         wh.close()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Titre 0\nfirm_id,name,segment\r\nF1,N1,ITO\r\nF2,N2,CRM\r\n",
+        b"Registre\r\nfirm_id,name,segment\nF1,N1,ITO\nF2,N2,CRM\n",
+    ],
+    ids=["LF title, CRLF rows", "CRLF title, LF rows"],
+)
+def test_line_ends_mixed_below_a_title_keep_every_row(tmp_path, data):
+    """A reviewer's files: DuckDB, told to skip the title, read no row at all when its
+    line ends differ from the rows' (0 rows read, and the file 'already loaded'). Such
+    a file is read from a copy with LF line ends; and a read that leaves lines below
+    the header neither rows, rejected nor empty is refused, never taken for short."""
+    r, loaded, held = _firms(tmp_path, data)
+    assert ([x[:2] for x in loaded], held, r.header_line) == ([(3, "F1"), (4, "F2")], [], 2)
+
+
+def test_lines_duckdb_did_not_read_refuse_the_file(tmp_path, monkeypatch):
+    """The guard: with the copy left out (the scan made to see no CRLF), the same file
+    is refused, not loaded empty."""
+    import dataclasses
+
+    from marsad.ingest import readers
+
+    real = readers.prepare_text
+    monkeypatch.setattr(
+        readers, "prepare_text",
+        lambda kind, path, scan, *a, **k: real(kind, path, dataclasses.replace(scan, crlfs=0),
+                                               *a, **k),
+    )  # fmt: skip
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"Titre\nfirm_id,name,segment\r\nF1,N1,ITO\r\n")
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        with pytest.raises(FileRefused, match="neither read as rows nor rejected"):
+            load_files(wh, "firms", [path])
+    finally:
+        wh.close()

@@ -252,19 +252,23 @@ def _copy_to_read(
     path, sep, header = plan.path, plan.detected.separator, plan.header
     codec = plan.detected.codec or "utf-8"
     long_lines, stray_crs = scan.long_lines, scan.stray_crs
+    crlfs, newlines = scan.crlfs, scan.newlines
     if codec not in ("utf-8", "utf-8-sig", "ascii"):
         plan.read_path = tmpdir / (path.name + ".utf8")
         stats = transcode(path, codec, plan.read_path, progress)
         plan.quotes, plan.content_lines = stats.quotes, stats.content_lines
         # (the scan counts bytes: a UTF-16 CRLF is no CR LF pair there)
         long_lines, stray_crs = stats.long_lines, stats.stray_crs
+        crlfs, newlines = stats.crlfs, stats.newlines
     if mac:
         crlf = tmpdir / (path.name + ".lf")
         stats = cr_line_ends(plan.read_path, crlf)
         plan.read_path, plan.quotes, plan.content_lines = crlf, stats.quotes, stats.content_lines
         long_lines = stats.long_lines
         plan.notes.append("line ends CR (old Mac) read as LF")
-    elif stray_crs:  # CRs inside lines: DuckDB would take them for line ends
+    elif stray_crs or (header.line > 1 and 0 < crlfs < newlines):
+        # CRs inside lines: DuckDB would take them for line ends; CRLF and LF line ends
+        # mixed below a title: DuckDB skipped the title and read no row (duckdb 1.5.6)
         lf = tmpdir / (path.name + ".lf")
         ends = normalise_line_ends(plan.read_path, lf, sep)
         plan.read_path, plan.stray_cr = lf, ends.stray

@@ -219,6 +219,13 @@ def read_text(
         skip_lines.extend(
             lines.blank_lines(plan.read_path, header.line, set(skip_lines), plan.detected.separator)
         )
+        skipped = {n for n in skip_lines if n <= plan.content_lines}
+        if (unread := plan.content_lines - header.line - rows - nl_total - len(skipped)) > 0:
+            # every line is a row, part of one, rejected or empty: else lines were lost
+            raise IngestError(
+                f"the file cannot be read as CSV: {unread:,} of its lines below the header "
+                "were neither read as rows nor rejected (are its line ends mixed or broken?)"
+            )
     from_sql = lines.line_source(wh, header.line, nl_total > 0, sorted(set(skip_lines)), tag)
     fields = fields_sql(kind, header, plan.stray_cr > 0, plan.plain)
     source = f"SELECT _line, {fields} FROM {from_sql}"
