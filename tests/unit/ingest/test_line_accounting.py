@@ -574,6 +574,13 @@ def test_a_cr_inside_a_quoted_value_is_kept_even_next_to_a_separator(tmp_path):
     _r, loaded, held = _firms(tmp_path, data)
     assert held == [(2, "line_break", "F1;\rX"), (3, "line_break", "F2\r;X")]
     assert loaded == [(4, "F3", "Rue 1;\rCasa"), (5, "F4", "Al\r\npha"), (7, "F5", "Eps")]
+    # a quote inside an unquoted value (5") opens nothing, as DuckDB reads it; a doubled
+    # one before a separator stays in its quoted value
+    (tmp_path / "b").mkdir()
+    data = b'firm_id;name;segment\nF0;Ecran 5" HD;ITO\n"F1;\rX";A;ITO\nF2;"a"";\rb";ITO\n'
+    _r, loaded, held = _firms(tmp_path / "b", data)
+    assert (loaded, held) == ([(2, "F0", 'Ecran 5" HD'), (4, "F2", 'a";\rb')],
+                              [(3, "line_break", "F1;\rX")])  # fmt: skip
 
 
 def test_the_lines_after_a_record_too_long_to_read_keep_their_numbers(tmp_path):

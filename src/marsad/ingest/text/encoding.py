@@ -184,6 +184,7 @@ def normalise_line_ends(src: Path, dst: Path, sep: str | None = None) -> LineEnd
     ends = b"[\\n" + re.escape((sep or "\n").encode()) + b"]"
     edge = re.compile(b"(?<=" + ends + b")\\r|\\r(?=" + ends + b")")
     before = b"\n"  # the file starts a line
+    sep_byte = ord(sep) if sep and len(sep.encode()) == 1 else 10
     crlf = stray = 0
     placeholder = quoted = False
     with src.open("rb") as fin, dst.open("wb") as fout:
@@ -192,7 +193,7 @@ def normalise_line_ends(src: Path, dst: Path, sep: str | None = None) -> LineEnd
                 out, n_crlf, n_stray = b" ", 0, 1
             else:
                 placeholder = placeholder or _STRAY in chunk
-                out, n_crlf, n_stray, quoted = _line_ends(chunk, before, edge, quoted)
+                out, n_crlf, n_stray, quoted = _line_ends(chunk, before, edge, quoted, sep_byte)
                 before = chunk[-1:]
             crlf, stray = crlf + n_crlf, stray + n_stray
             stats.feed(out)
@@ -236,24 +237,22 @@ def stray_cr_notes(ends: LineEnds) -> list[str]:
 
 
 def _line_ends(
-    chunk: bytes, before: bytes, edge: re.Pattern, quoted: bool
+    chunk: bytes, before: bytes, edge: re.Pattern, quoted: bool, sep: int
 ) -> tuple[bytes, int, int, bool]:
     """``chunk`` (which starts inside a quoted value if ``quoted``) with CRLF made LF
     and its stray CRs replaced; (its CRLFs, stray CRs, whether it ends inside a
     quoted value). A CR inside a quoted value is kept whatever is next to it (the
-    separator there is text, a CRLF there is the value's): :data:`STRAY_CR`. A
-    doubled quote leaves the value quoted, so the count of quotes before a CR tells
-    whether it is inside one."""
-    quotes = chunk.count(b'"')
-    ends_quoted = quoted ^ bool(quotes % 2)
+    separator there is text, a CRLF there is the value's): :data:`STRAY_CR`."""
     crs = chunk.count(b"\r")
+    a = np.frombuffer(chunk, np.uint8)
+    toggles = _quote_toggles(a, before[-1:] or b"\n", sep) if b'"' in chunk else a[:0]
+    ends_quoted = quoted ^ bool(len(toggles) % 2)
     if not crs:
         return chunk, 0, 0, ends_quoted
     inside = 0
-    if (quotes or quoted) and b"\0" not in chunk:
-        a = np.frombuffer(chunk, np.uint8)
+    if (len(toggles) or quoted) and b"\0" not in chunk:
         at = np.flatnonzero(a == 13)
-        at = at[(np.cumsum(a == 34)[at] + quoted) % 2 == 1]
+        at = at[(np.searchsorted(toggles, at) + quoted) % 2 == 1]
         if inside := len(at):
             a = a.copy()
             a[at] = 0  # (a NUL, not in the chunk) made STRAY_CR below
@@ -265,6 +264,21 @@ def _line_ends(
     if inside:
         out = out.replace(b"\0", _STRAY)
     return out, crs - left - inside, left + inside, ends_quoted
+
+
+def _quote_toggles(a: np.ndarray, before: bytes, sep: int) -> np.ndarray:
+    """Positions in the bytes ``a`` where a quoted value opens or closes: each run of
+    quotes of odd length at a field's edge (after a separator or a line end, or
+    before one). A doubled quote is even; a quote inside an unquoted value (``5"``)
+    is at no edge: neither opens anything, as DuckDB reads them."""
+    at = np.flatnonzero(a == 34)
+    cut = np.flatnonzero(np.diff(at) != 1) + 1
+    first, last = at[np.r_[0, cut]], at[np.r_[cut - 1, len(at) - 1]]
+    prev = np.where(first > 0, a[np.maximum(first - 1, 0)], before[0])
+    after = np.where(last + 1 < len(a), a[np.minimum(last + 1, len(a) - 1)], 10)
+    ends = np.array([sep, 10, 13], np.uint8)
+    at_edge = np.isin(prev, ends) | np.isin(after, ends)
+    return first[((last - first + 1) % 2 == 1) & at_edge]
 
 
 def _ascii_stand_in(err: UnicodeError) -> tuple[bytes, int]:
