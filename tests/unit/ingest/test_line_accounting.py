@@ -394,6 +394,18 @@ def test_stray_carriage_returns_are_kept_in_their_values(tmp_path):
     ]
 
 
+def _refused(tmp_path: Path, data: bytes, kind: str, match: str) -> None:
+    """Loading ``data`` as a ``kind`` file is refused whole, saying ``match``."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        with pytest.raises(FileRefused, match=match):
+            load_files(wh, kind, [path])
+    finally:
+        wh.close()
+
+
 def _cr_load(tmp_path: Path, data: bytes) -> tuple:
     path = tmp_path / "cr.csv"
     path.write_bytes(data)
@@ -479,14 +491,12 @@ def test_a_file_holding_the_cr_stand_in_and_a_stray_cr_is_refused(tmp_path, monk
 def test_a_header_glued_to_its_first_row_by_a_cr_is_refused_saying_so(tmp_path):
     """Lines end with LF; a lone CR ends the header: the header and the first row are
     one line, refused whole (no row lost without a word), and the message says why."""
-    path = tmp_path / "h.csv"
-    path.write_bytes(_H + b"\r" + _row(1) + b"\n" + _row(2) + b"\n" + _row(3) + b"\n")
-    wh = Warehouse(tmp_path / "wh.duckdb")
-    try:
-        with pytest.raises(FileRefused, match=r"carriage return \(CR\) inside the header"):
-            load_files(wh, "transactions", [path])
-    finally:
-        wh.close()
+    _refused(
+        tmp_path,
+        _H + b"\r" + _row(1) + b"\n" + _row(2) + b"\n" + _row(3) + b"\n",
+        "transactions",
+        r"carriage return \(CR\) inside the header",
+    )
 
 
 def test_a_utf16_crlf_file_is_not_copied_again_for_stray_crs(tmp_path, monkeypatch):
@@ -534,14 +544,7 @@ def test_a_header_line_holding_a_cr_is_refused_even_when_every_column_is_found(t
     """A reviewer's files: the header found with every required column, but joined by a
     lone CR to the first row (F1 was neither loaded nor quarantined) or to a title
     ending with empty cells (every row quarantined, 3 fields where the header has 5)."""
-    path = tmp_path / "f.csv"
-    path.write_bytes(data)
-    wh = Warehouse(tmp_path / "wh.duckdb")
-    try:
-        with pytest.raises(FileRefused, match=r"header \(line 1\) holds a carriage return"):
-            load_files(wh, "firms", [path])
-    finally:
-        wh.close()
+    _refused(tmp_path, data, "firms", r"header \(line 1\) holds a carriage return")
 
 
 def test_crs_inside_a_value_do_not_make_an_lf_file_an_old_mac_one(tmp_path):
@@ -679,14 +682,7 @@ def test_a_file_duckdb_reads_apart_only_without_its_rejects_is_refused_in_plain_
         b'firm_id,name,segment\nF1,A,ITO\nU2,"y' + b"\xc3\xa9" * 6000
         + b'\nF3,"b",KPO\nF4,N4,ITO\nF5,N5,ITO\n'
     )  # fmt: skip
-    path = tmp_path / "f.csv"
-    path.write_bytes(data)
-    wh = Warehouse(tmp_path / "wh.duckdb")
-    try:
-        with pytest.raises(FileRefused, match=r"line 3 opens a quoted value that is not closed"):
-            load_files(wh, "firms", [path])
-    finally:
-        wh.close()
+    _refused(tmp_path, data, "firms", r"line 3 opens a quoted value that is not closed")
 
 
 @pytest.mark.parametrize(
@@ -719,11 +715,9 @@ def test_lines_duckdb_did_not_read_refuse_the_file(tmp_path, monkeypatch):
         lambda kind, path, scan, *a, **k: real(kind, path, dataclasses.replace(scan, crlfs=0),
                                                *a, **k),
     )  # fmt: skip
-    path = tmp_path / "f.csv"
-    path.write_bytes(b"Titre\nfirm_id,name,segment\r\nF1,N1,ITO\r\n")
-    wh = Warehouse(tmp_path / "wh.duckdb")
-    try:
-        with pytest.raises(FileRefused, match="neither read as rows nor rejected"):
-            load_files(wh, "firms", [path])
-    finally:
-        wh.close()
+    _refused(
+        tmp_path,
+        b"Titre\nfirm_id,name,segment\r\nF1,N1,ITO\r\n",
+        "firms",
+        "neither read as rows nor rejected",
+    )
