@@ -721,3 +721,38 @@ def test_lines_duckdb_did_not_read_refuse_the_file(tmp_path, monkeypatch):
         "firms",
         "neither read as rows nor rejected",
     )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'firm_id,name,segment\nF0,Disk 5",ITO\n"F1,\rX",Acme,ITO\nF2,"Al\r\npha",CRM\n',
+        b'firm_id,name,segment\nF0, "Acme",ITO\n"F1,\rX",Acme,ITO\nF2,"Al\r\npha",CRM\n',
+        b'Sales "Q1"\nfirm_id,name,segment\n"F1,\rX",Acme,ITO\nF2,"Al\r\npha",CRM\n',
+        b'"Report never closed\nfirm_id,name,segment\n"F1,\rX",Acme,ITO\nF2,"Al\r\npha",CRM\n',
+    ],
+    ids=["quote before a separator", "space before a quote", "title quotes", "title open"],
+)
+def test_quotes_duckdb_reads_as_text_do_not_turn_the_crs_after_them_inside_out(tmp_path, data):
+    """A third reviewer's files: a quote before a separator in an unquoted value, a space
+    before a quoted value, a title ending in a quote or opening one never closed: each
+    was taken to open or close a quoted value, and 'F1, X' loaded, 'Al\\npha' lost its
+    CR. A quote opens a value at a field's start only, closes it at its end only, and
+    the title lines (which DuckDB skips) are not followed."""
+    _r, loaded, held = _firms(tmp_path, data)
+    assert [x[:2] for x in held] == [(held[0][0], "line_break")] and held[0][2] == "F1,\rX"
+    assert ("F2", "Al\r\npha") in [x[1:] for x in loaded]
+
+
+def test_a_quote_never_closed_then_quoted_values_keeps_each_line_once(tmp_path):
+    """A third reviewer's file: DuckDB's report of the unclosed line ran to a later
+    quoted value; counting quotes from the line's start to the end of the file read
+    every later line again: F4 quarantined and loaded, F5 at line 8 of 7."""
+    data = (
+        b'firm_id,name,segment\nF1,"Open never closed,ITO\nF2,B,CRM\nF3,"C",ESO\n'
+        b'F4,"multi\nline",BPO\nF5,E,KPO\n'
+    )
+    r, loaded, held = _firms(tmp_path, data)
+    assert [x[:2] for x in loaded] == [(3, "F2"), (4, "F3"), (5, "F4"), (7, "F5")]
+    assert [x[:2] for x in held] == [(2, "malformed")]
+    assert r.rows_read == r.loaded + r.quarantined == 5

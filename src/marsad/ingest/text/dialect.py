@@ -270,7 +270,7 @@ def _copy_to_read(
         # CRs inside lines: DuckDB would take them for line ends; CRLF and LF line ends
         # mixed below a title: DuckDB skipped the title and read no row (duckdb 1.5.6)
         lf = tmpdir / (path.name + ".lf")
-        ends = normalise_line_ends(plan.read_path, lf, sep)
+        ends = normalise_line_ends(plan.read_path, lf, sep, header.line)
         plan.read_path, plan.stray_cr = lf, ends.stray
         plan.notes.extend(stray_cr_notes(ends))
     if _title_has_quotes(head_text, header):

@@ -162,13 +162,17 @@ class LineEnds(NamedTuple):
     stray: int  # CRs not ending a line: made spaces at a value's edge, else STRAY_CR
 
 
-def normalise_line_ends(src: Path, dst: Path, sep: str | None = None) -> LineEnds:
+def normalise_line_ends(
+    src: Path, dst: Path, sep: str | None = None, header_line: int = 1
+) -> LineEnds:
     """Copy ``src`` to ``dst`` with CRLF line ends turned into LF, and each other CR
     (a "stray" CR, with no LF after it: ``a\\rb`` or ``a\\r\\r\\n``) kept in its value
     for DuckDB, which takes any CR for a line end: next to the separator ``sep``
     or a line end (at a value's edge) a space, trimmed as one; else
     :data:`STRAY_CR`, put back as CR when the rows are staged. The copy's lines
-    are the file's LF-ended lines.
+    are the file's LF-ended lines. Quoted values are followed from the header line
+    on (``header_line``: DuckDB skips the title lines above it, whatever quotes
+    they hold).
 
     Errors: :class:`IngestError` when the file holds stray CRs and
     :data:`STRAY_CR` itself.
@@ -185,16 +189,19 @@ def normalise_line_ends(src: Path, dst: Path, sep: str | None = None) -> LineEnd
     edge = re.compile(b"(?<=" + ends + b")\\r|\\r(?=" + ends + b")")
     before = b"\n"  # the file starts a line
     sep_byte = ord(sep) if sep and len(sep.encode()) == 1 else 10
-    crlf = stray = 0
+    crlf = stray = offset = 0
     placeholder = quoted = False
+    body = _line_offset(src, header_line)
     with src.open("rb") as fin, dst.open("wb") as fout:
         for chunk, last in _cr_whole_chunks(fin):
             if last:  # a CR ends the file: a value's edge
                 out, n_crlf, n_stray = b" ", 0, 1
             else:
                 placeholder = placeholder or _STRAY in chunk
-                out, n_crlf, n_stray, quoted = _line_ends(chunk, before, edge, quoted, sep_byte)
+                quotes = Quotes(quoted, sep_byte, body - offset)
+                out, n_crlf, n_stray, quoted = _line_ends(chunk, before, edge, quotes)
                 before = chunk[-1:]
+                offset += len(chunk)
             crlf, stray = crlf + n_crlf, stray + n_stray
             stats.feed(out)
             fout.write(out)
@@ -236,23 +243,51 @@ def stray_cr_notes(ends: LineEnds) -> list[str]:
     return notes
 
 
+class Quotes(NamedTuple):
+    """Where a chunk stands for quoted values: ``quoted`` if it starts inside one,
+    the separator byte, and the chunk offset before which quotes are not followed
+    (title lines)."""
+
+    quoted: bool
+    sep: int
+    skip: int = 0
+
+
+def _line_offset(path: Path, line: int) -> int:
+    """Byte offset where physical ``line`` (1-based, by LF) starts."""
+    if line <= 1:
+        return 0
+    seen, offset = 0, 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            n = chunk.count(b"\n")
+            if seen + n >= line - 1:
+                at = -1
+                for _ in range(line - 1 - seen):
+                    at = chunk.index(b"\n", at + 1)
+                return offset + at + 1
+            seen, offset = seen + n, offset + len(chunk)
+    return offset
+
+
 def _line_ends(
-    chunk: bytes, before: bytes, edge: re.Pattern, quoted: bool, sep: int
+    chunk: bytes, before: bytes, edge: re.Pattern, quotes: Quotes
 ) -> tuple[bytes, int, int, bool]:
-    """``chunk`` (which starts inside a quoted value if ``quoted``) with CRLF made LF
-    and its stray CRs replaced; (its CRLFs, stray CRs, whether it ends inside a
-    quoted value). A CR inside a quoted value is kept whatever is next to it (the
-    separator there is text, a CRLF there is the value's): :data:`STRAY_CR`."""
+    """``chunk`` with CRLF made LF and its stray CRs replaced; (its CRLFs, stray CRs,
+    whether it ends inside a quoted value). A CR inside a quoted value is kept
+    whatever is next to it (the separator there is text, a CRLF there is the
+    value's): :data:`STRAY_CR`."""
     crs = chunk.count(b"\r")
     a = np.frombuffer(chunk, np.uint8)
-    toggles = _quote_toggles(a, before[-1:] or b"\n", sep) if b'"' in chunk else a[:0]
-    ends_quoted = quoted ^ bool(len(toggles) % 2)
+    toggles, ends_quoted = (
+        _quote_toggles(a, before[-1:] or b"\n", quotes) if b'"' in chunk else (a[:0], quotes.quoted)
+    )
     if not crs:
         return chunk, 0, 0, ends_quoted
     inside = 0
-    if (len(toggles) or quoted) and b"\0" not in chunk:
+    if (len(toggles) or quotes.quoted) and b"\0" not in chunk:
         at = np.flatnonzero(a == 13)
-        at = at[(np.searchsorted(toggles, at) + quoted) % 2 == 1]
+        at = at[(np.searchsorted(toggles, at) + quotes.quoted) % 2 == 1]
         if inside := len(at):
             a = a.copy()
             a[at] = 0  # (a NUL, not in the chunk) made STRAY_CR below
@@ -266,19 +301,36 @@ def _line_ends(
     return out, crs - left - inside, left + inside, ends_quoted
 
 
-def _quote_toggles(a: np.ndarray, before: bytes, sep: int) -> np.ndarray:
-    """Positions in the bytes ``a`` where a quoted value opens or closes: each run of
-    quotes of odd length at a field's edge (after a separator or a line end, or
-    before one). A doubled quote is even; a quote inside an unquoted value (``5"``)
-    is at no edge: neither opens anything, as DuckDB reads them."""
+#: bytes around a quote that opens (before it) or closes (after it) a quoted value
+_FIELD_EDGES = np.array([9, 10, 13, 32], np.uint8)
+
+
+def _quote_toggles(a: np.ndarray, before: bytes, quotes: Quotes) -> tuple[np.ndarray, bool]:
+    """Positions in the bytes ``a`` where a quoted value opens or closes, and whether
+    ``a`` ends inside one. A run of quotes of odd length opens a value when outside
+    one and at a field's start (after a separator, a line end or spaces), and closes
+    it when inside and at its end; a doubled quote is even; a quote inside an
+    unquoted value (``5" disk``, ``Disk 5",``) opens nothing, as DuckDB reads it.
+    Quotes before ``quotes.skip`` (title lines) are not followed."""
     at = np.flatnonzero(a == 34)
+    at = at[at >= quotes.skip]
+    if not len(at):
+        return at, quotes.quoted
     cut = np.flatnonzero(np.diff(at) != 1) + 1
     first, last = at[np.r_[0, cut]], at[np.r_[cut - 1, len(at) - 1]]
+    odd = (last - first + 1) % 2 == 1
+    first, last = first[odd], last[odd]
     prev = np.where(first > 0, a[np.maximum(first - 1, 0)], before[0])
     after = np.where(last + 1 < len(a), a[np.minimum(last + 1, len(a) - 1)], 10)
-    ends = np.array([sep, 10, 13], np.uint8)
-    at_edge = np.isin(prev, ends) | np.isin(after, ends)
-    return first[((last - first + 1) % 2 == 1) & at_edge]
+    edges = np.append(_FIELD_EDGES, np.uint8(quotes.sep))
+    opens, closes = np.isin(prev, edges), np.isin(after, edges)
+    state, toggles = quotes.quoted, []
+    events = zip(first.tolist(), opens.tolist(), closes.tolist(), strict=True)
+    for pos, can_open, can_close in events:
+        if can_close if state else can_open:
+            state = not state
+            toggles.append(pos)
+    return np.array(toggles, np.int64), state
 
 
 def _ascii_stand_in(err: UnicodeError) -> tuple[bytes, int]:

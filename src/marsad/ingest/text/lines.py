@@ -138,23 +138,45 @@ def swallowed(path: Path, line: int, shown: str) -> str:
     >>> swallowed(f, 2, 'x,"1\nb,2\nc,3"')
     'x,"1\nb,2\nc,3"'
     """
-    if shown.count('"') % 2 == 0:
+    if (quotes := shown.count('"')) % 2 == 0:
         return shown  # the quote closes in the report: whole
-    # from the line's start (DuckDB's report may hold a byte that is not UTF-8 otherwise
-    # than the file does), the record ends at the first line end after an even number
-    # of quotes, or at the end of the file
-    (start,) = _line_starts(path, [line])
+    lines_shown = shown.count("\n")
+    start, last = _line_starts(path, [line, line + lines_shown])
     with path.open("rb") as fh:
+        if lines_shown:
+            # the opening quote is on the first line: from the last line shown on, the
+            # first quote not doubled closes the value (there is none before the cut)
+            resume = last
+        else:
+            # the report's last quote opens the value, none follows it before the cut:
+            # found by its rank on the line (the report may hold a byte not UTF-8 written
+            # otherwise than in the file, so its bytes are not compared)
+            fh.seek(start)
+            head = fh.read(len(shown.encode("utf-8")) + 4096)
+            at = -1
+            for _ in range(quotes):
+                if (at := head.find(b'"', at + 1)) < 0:
+                    return shown  # not what DuckDB showed: keep its report
+            resume = start + at + 1
+        end = _closing_line_end(fh, resume)
         fh.seek(start)
-        data = fh.read()  # a file whose quote never closes is read to its end anyway
-    odd, pos, end = 0, 0, len(data)
-    while (nl := data.find(b"\n", pos)) >= 0:
-        odd ^= data.count(b'"', pos, nl) & 1
-        if not odd:
-            end = nl
-            break
-        pos = nl + 1
-    return data[:end].decode("utf-8", errors="replace").rstrip("\r\n")
+        data = fh.read(end - start if end >= 0 else -1)
+    return data.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def _closing_line_end(fh, offset: int) -> int:
+    """From ``offset`` inside a quoted value: the offset of the end of the line where
+    the value closes (a quote not doubled), -1 when it never does."""
+    fh.seek(offset)
+    data = fh.read()  # a file whose quote never closes is read to its end anyway
+    i = 0
+    while (i := data.find(b'"', i)) >= 0:
+        if data[i + 1 : i + 2] == b'"':
+            i += 2
+            continue
+        end = data.find(b"\n", i)
+        return offset + (end if end >= 0 else len(data))
+    return -1
 
 
 def _line_starts(path: Path, lines: list[int]) -> list[int]:

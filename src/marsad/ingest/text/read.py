@@ -172,7 +172,7 @@ def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -
         if "state machine" not in msg and "new line" not in msg.lower():
             raise IngestError(f"the file cannot be read as CSV: {first_line(msg)}") from None
         fixed = tmpdir / (plan.path.name + ".lf")
-        ends = normalise_line_ends(plan.read_path, fixed, plan.detected.separator)
+        ends = normalise_line_ends(plan.read_path, fixed, plan.detected.separator, plan.header.line)
         # (the same quotes and LF line ends: the plan's counts stay the file's)
         plan.read_path, plan.stray_cr = fixed, plan.stray_cr + ends.stray
         try:
