@@ -756,3 +756,17 @@ def test_a_quote_never_closed_then_quoted_values_keeps_each_line_once(tmp_path):
     assert [x[:2] for x in loaded] == [(3, "F2"), (4, "F3"), (5, "F4"), (7, "F5")]
     assert [x[:2] for x in held] == [(2, "malformed")]
     assert r.rows_read == r.loaded + r.quarantined == 5
+
+
+def test_a_line_read_again_keeps_a_quote_inside_an_unquoted_value(tmp_path):
+    """A third reviewer's file: after a quote never closed, a line read again on its own
+    with a quote inside an unquoted value (C "x) was quarantined as 'a quoted value is
+    not closed properly'; read by DuckDB it loads as C "x. A quote opened at a field's
+    start and never closed still costs its line."""
+    data = (
+        b'firm_id,name,segment\nF1,"Open never closed,ITO\nF2,B,CRM\nF3,C "x,ESO\n'
+        b'F4,D,BPO\nF5,"E,KPO\nF6,F,KPO\n'
+    )
+    _r, loaded, held = _firms(tmp_path, data)
+    assert [x[1:] for x in loaded] == [("F2", "B"), ("F3", 'C "x'), ("F4", "D"), ("F6", "F")]
+    assert [x[:2] for x in held] == [(2, "malformed"), (6, "malformed")]

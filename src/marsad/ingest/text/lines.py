@@ -439,12 +439,14 @@ def read_again(
             rejects.append(Reject(line, "encoding", None, shown, _not_utf8(line)))
             continue
         cells = line_cells(text, sep)
-        if len(cells) == ncols and text.count('"') % 2 == 0:
+        # (a quote inside an unquoted value, C "x, opens nothing, as DuckDB reads it)
+        unclosed = _in_quotes_after(text.encode(), False, ord('"'), sep.encode()[0])
+        if len(cells) == ncols and not unclosed:
             rows.append((line, cells))
             continue
         what = (
             ": a quoted value is not closed properly"
-            if text.count('"') % 2
+            if unclosed
             else f" has {len(cells)} fields where the header has {ncols}"
         )
         shown = text if len(text) <= 300 else text[:300] + "…"
