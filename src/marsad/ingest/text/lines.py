@@ -84,7 +84,7 @@ def collect_rejects(
     if from_twin:
         rows = [
             (*r[:2], t, *r[3:])
-            for r, t in zip(rows, _texts_at(read_path, lines, rows), strict=False)
+            for r, t in zip(rows, _texts_at(read_path, lines, rows), strict=True)
         ]
     for (_, etype, csv_line, emsg, column), line in zip(rows, lines, strict=True):
         text = (csv_line or "").strip("\r\n")
