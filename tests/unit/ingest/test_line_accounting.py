@@ -672,6 +672,16 @@ def test_a_quote_never_closed_before_a_byte_not_utf8_keeps_the_lines_after_it(tm
     assert [x[:2] for x in held] == [(3, "malformed"), (4, "encoding")]
 
 
+def test_a_u_fffd_the_file_writes_on_a_swallowed_line_is_text_not_a_bad_byte(tmp_path):
+    """A line a quote never closed swallowed is read again from the file: a byte not
+    UTF-8 there is quarantined (encoding), but the character U+FFFD written in UTF-8 (as
+    a file converted before may hold) is text like any other, and the row loads."""
+    data = b'firm_id,name,segment\nF1,A,ITO\nF2,"\xc3\xa9t\xc3\xa9\nF5,\xef\xbf\xbd,KPO\nF3,C,KPO\n'
+    r, loaded, held = _firms(tmp_path, data)
+    assert loaded == [(2, "F1", "A"), (4, "F5", "\ufffd"), (5, "F3", "C")]
+    assert [x[:2] for x in held] == [(3, "malformed")]
+
+
 def test_a_file_duckdb_reads_apart_only_without_its_rejects_is_refused_in_plain_words(
     tmp_path,
 ):

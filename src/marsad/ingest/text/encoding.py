@@ -191,7 +191,7 @@ def normalise_line_ends(
     sep_byte = ord(sep) if sep and len(sep.encode()) == 1 else 10
     crlf = stray = offset = 0
     placeholder = quoted = False
-    body = _line_offset(src, header_line)
+    (body,) = line_starts(src, [header_line])
     with src.open("rb") as fin, dst.open("wb") as fout:
         for chunk, last in _cr_whole_chunks(fin):
             if last:  # a CR ends the file: a value's edge
@@ -253,21 +253,31 @@ class Quotes(NamedTuple):
     skip: int = 0
 
 
-def _line_offset(path: Path, line: int) -> int:
-    """Byte offset where physical ``line`` (1-based, by LF) starts."""
-    if line <= 1:
-        return 0
-    seen, offset = 0, 0
+def line_starts(path: Path, lines: list[int]) -> list[int]:
+    r"""Byte offset where each physical line of ``lines`` (1-based) starts, in one pass
+    (the file's size for a line after its end).
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_bytes(b"ab\ncd\n\nef")
+    >>> line_starts(f, [4, 1, 2, 9])
+    [7, 0, 3, 9]
+    """
+    found: dict[int, int] = {}
+    wanted = sorted(set(lines))
+    k, newlines, base = 0, 0, 0  # newlines: those before the chunk at ``base``
     with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
+        while k < len(wanted) and (chunk := fh.read(CHUNK)):
             n = chunk.count(b"\n")
-            if seen + n >= line - 1:
-                at = -1
-                for _ in range(line - 1 - seen):
-                    at = chunk.index(b"\n", at + 1)
-                return offset + at + 1
-            seen, offset = seen + n, offset + len(chunk)
-    return offset
+            while k < len(wanted) and wanted[k] - 1 <= newlines + n:
+                pos = -1
+                for _ in range(wanted[k] - 1 - newlines):
+                    pos = chunk.index(b"\n", pos + 1)
+                found[wanted[k]] = base + pos + 1
+                k += 1
+            newlines += n
+            base += len(chunk)
+    return [found.get(n, base) for n in lines]
 
 
 def _line_ends(

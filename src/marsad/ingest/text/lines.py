@@ -19,7 +19,7 @@ from marsad.ingest.cleaning import WS_CHARS
 from marsad.ingest.header import Header
 from marsad.ingest.scan import CHUNK
 from marsad.ingest.staging import NL, REJ_ERRORS, SKIP, Reject, create_from_arrow, raw_table
-from marsad.ingest.text.encoding import STRAY_CR, line_cells
+from marsad.ingest.text.encoding import STRAY_CR, line_cells, line_starts
 
 _FOUND = re.compile(r"Found:\s*(\d+)")
 
@@ -102,7 +102,7 @@ def collect_rejects(
             # a quote never closed costs its own line, not the lines it swallowed
             again += [(line + k, p.rstrip("\r")) for k, p in enumerate(parts) if k]
             text = parts[0].rstrip("\r")
-        shown = text if len(text) <= 300 else text[:300] + "…"
+        shown = _shown(text)
         rule, msg, column = _reject_reason(etype, emsg, column, line, header, ncols)
         rejects.append(Reject(line=line, rule=rule, column=column, value=shown, message=msg))
     return Rejected(rejects, covered, again, blank)
@@ -112,7 +112,7 @@ def _texts_at(path: Path, lines: list[int], rows: list[tuple]) -> list[str]:
     """The file's text of each rejected line read from its twin: as many bytes from
     the line's start as the twin's text (``rows``' third item) holds; a character cut
     at the end is left out."""
-    starts = _line_starts(path, lines)
+    starts = line_starts(path, lines)
     out = []
     with path.open("rb") as fh:
         for start, row in zip(starts, rows, strict=True):
@@ -141,7 +141,7 @@ def swallowed(path: Path, line: int, shown: str) -> str:
     if (quotes := shown.count('"')) % 2 == 0:
         return shown  # the quote closes in the report: whole
     lines_shown = shown.count("\n")
-    start, last = _line_starts(path, [line, line + lines_shown])
+    start, last = line_starts(path, [line, line + lines_shown])
     with path.open("rb") as fh:
         if lines_shown:
             # the opening quote is on the first line: from the last line shown on, the
@@ -161,7 +161,9 @@ def swallowed(path: Path, line: int, shown: str) -> str:
         end = _closing_line_end(fh, resume)
         fh.seek(start)
         data = fh.read(end - start if end >= 0 else -1)
-    return data.decode("utf-8", errors="replace").rstrip("\r\n")
+    # (a byte not UTF-8 is kept as itself, a lone surrogate, for read_again to tell it
+    # from a U+FFFD the file writes)
+    return data.decode("utf-8", errors="surrogateescape").rstrip("\r\n")
 
 
 def _closing_line_end(fh, offset: int) -> int:
@@ -177,33 +179,6 @@ def _closing_line_end(fh, offset: int) -> int:
         end = data.find(b"\n", i)
         return offset + (end if end >= 0 else len(data))
     return -1
-
-
-def _line_starts(path: Path, lines: list[int]) -> list[int]:
-    r"""Byte offset where each physical line of ``lines`` (1-based) starts, in one pass
-    (the file's size for a line after its end).
-
-    >>> import tempfile
-    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = f.write_bytes(b"ab\ncd\n\nef")
-    >>> _line_starts(f, [4, 1, 2, 9])
-    [7, 0, 3, 9]
-    """
-    found: dict[int, int] = {}
-    wanted = sorted(set(lines))
-    k, newlines, base = 0, 0, 0  # newlines: those before the chunk at ``base``
-    with path.open("rb") as fh:
-        while k < len(wanted) and (chunk := fh.read(CHUNK)):
-            n = chunk.count(b"\n")
-            while k < len(wanted) and wanted[k] - 1 <= newlines + n:
-                pos = -1
-                for _ in range(wanted[k] - 1 - newlines):
-                    pos = chunk.index(b"\n", pos + 1)
-                found[wanted[k]] = base + pos + 1
-                k += 1
-            newlines += n
-            base += len(chunk)
-    return [found.get(n, base) for n in lines]
 
 
 def _reject_reason(
@@ -223,6 +198,20 @@ def _reject_reason(
     if etype == TOO_LONG:
         return "malformed", f"line {line} is too long to be a record", None
     return "malformed", f"line {line} cannot be read: {emsg}", None
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte not UTF-8, decoded with surrogateescape
+
+
+def _shown(text: str) -> str:
+    r"""A rejected line's text as the quarantine shows it: its first 300 characters, a
+    byte not UTF-8 as U+FFFD.
+
+    >>> _shown("F1,Caf\udce9"), len(_shown("x" * 400))
+    ('F1,Caf\ufffd', 301)
+    """
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text if len(text) <= 300 else text[:300] + "…"
 
 
 def _not_utf8(line: int) -> str:
@@ -434,9 +423,8 @@ def read_again(
         if '"' not in text and holds_nothing(text, sep):
             blank += 1
             continue
-        if "\ufffd" in text:  # (read again from the file: a byte not UTF-8 shows as U+FFFD)
-            shown = text if len(text) <= 300 else text[:300] + "…"
-            rejects.append(Reject(line, "encoding", None, shown, _not_utf8(line)))
+        if _NOT_UTF8.search(text):  # (read again from the file, see swallowed)
+            rejects.append(Reject(line, "encoding", None, _shown(text), _not_utf8(line)))
             continue
         cells = line_cells(text, sep)
         # (a quote inside an unquoted value, C "x, opens nothing, as DuckDB reads it)
@@ -449,8 +437,7 @@ def read_again(
             if unclosed
             else f" has {len(cells)} fields where the header has {ncols}"
         )
-        shown = text if len(text) <= 300 else text[:300] + "…"
-        rejects.append(Reject(line, "malformed", None, shown, f"line {line}{what}"))
+        rejects.append(Reject(line, "malformed", None, _shown(text), f"line {line}{what}"))
     table = f"_ing_again_{tag}"
     columns = {"_line": pa.array([r[0] for r in rows], pa.int64())}
     for i in range(ncols):
