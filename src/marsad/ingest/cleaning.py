@@ -8,9 +8,12 @@ direction embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
 word joiner and invisible operators (U+2060-U+2064), soft hyphen (U+00AD) and
 the byte-order mark (U+FEFF) inside a field. They are removed from every value
 but free text (a firm's name, a city), wherever they are, and no-break spaces
-(U+00A0, U+202F) and the characters that break lines (vertical tab, form feed,
-U+0085, U+2028, U+2029) are trimmed at either end, as spaces are. A record re-sent with such a
-character is the same record. Each load counts the values it cleaned.
+(U+00A0, U+202F), the other spaces of Unicode (U+1680, U+2000-U+200A, U+205F,
+U+3000) and the characters that break lines (vertical tab, form feed,
+U+0085, U+2028, U+2029) are trimmed at either end, as spaces are. A row whose
+every value holds only spaces and invisible characters is an empty row,
+skipped. A record re-sent with such a character is the same record. Each load
+counts the values it cleaned.
 
 **Formula guard.** A cell of ``marsad quarantine export`` that would start
 with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a
@@ -38,10 +41,21 @@ INVISIBLE_CLASS = (
     r"\x{00ad}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{feff}"
 )
 _PY_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-#: Spaces trimmed at the ends of every value (ordinary and no-break), and the other
-#: characters that break lines (vertical tab, form feed, U+0085, U+2028, U+2029).
-WS_CHARS = " \t\r\n\x0b\x0c\x85\u00a0\u2028\u2029\u202f\ufeff"
-_NBSP = r"\x{a0}\x{202f}"
+#: The spaces of Unicode beyond ASCII's (category Zs: no-break, ogham, en quad to hair
+#: space, medium mathematical, ideographic), as an RE2 class body.
+_NBSP = r"\x{a0}\x{202f}\x{1680}\x{2000}-\x{200a}\x{205f}\x{3000}"
+#: Spaces trimmed at the ends of every value (ordinary, no-break and the other Unicode
+#: spaces), and the other characters that break lines (vertical tab, form feed, U+0085,
+#: U+2028, U+2029).
+WS_CHARS = " \t\r\n\x0b\x0c\x85\u00a0\u2028\u2029\u202f\ufeff\u1680\u205f\u3000" + "".join(
+    map(chr, range(0x2000, 0x200B))
+)
+#: What a value that holds nothing may hold: spaces and invisible characters. A row
+#: whose every value holds nothing is an empty row, skipped.
+BLANK_CHARS = WS_CHARS + "".join(
+    map(chr, (0xAD, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+              *range(0x2066, 0x206A)))
+)  # fmt: skip
 #: First characters a spreadsheet reads as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _GUARDED = r"^'[=+\-@\t\r]"
@@ -65,6 +79,20 @@ def unneutralise(value: str) -> str:
 def clean_code(value: str) -> str:
     """An id or code with invisible characters removed and spaces trimmed."""
     return _PY_INVISIBLE.sub("", unneutralise(value)).strip(WS_CHARS)
+
+
+def holds_nothing(value: str | None) -> bool:
+    r"""Whether a value holds nothing: empty, or only spaces and invisible characters.
+
+    >>> holds_nothing(" \u200b\u3000"), holds_nothing(" x "), holds_nothing(None)
+    (True, False, True)
+    """
+    return not value or not value.strip(BLANK_CHARS)
+
+
+def blank_sql(expr: str) -> str:
+    """SQL: whether the text ``expr`` holds nothing (NULL counts), :func:`holds_nothing`."""
+    return f"coalesce(trim({expr}, {quote_literal(BLANK_CHARS)}) = '', true)"
 
 
 def dirty_pattern() -> str:

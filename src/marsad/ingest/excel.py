@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 
 from marsad.engine import Warehouse, quote_ident
+from marsad.ingest.cleaning import holds_nothing
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.header import (
     DecimalEvidence,
@@ -116,7 +117,7 @@ def _cell_text(value: object, decimal: str, is_date: bool = False) -> str | None
 
 
 def _present(cell: object) -> bool:
-    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+    return cell is not None and not (isinstance(cell, str) and holds_nothing(cell))
 
 
 def _pick_sheet(names: list[str], wanted: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal
+from marsad.ingest.cleaning import blank_sql
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.header import DecimalEvidence, MapChoice, decimal_evidence, header_problem
 from marsad.ingest.options import Detected, ReadOptions
@@ -124,7 +125,7 @@ def stage_parquet(wh: Warehouse, kind: Kind, plan: ParquetPlan, tag: int) -> Sta
         wh.sql(
             f"""CREATE OR REPLACE TEMP TABLE {raw_table(tag)} AS
                 SELECT file_row_number + 1 AS _line, {", ".join(exprs)},
-                       trim({all_cols}) = '' AS _blank
+                       {blank_sql(all_cols)} AS _blank
                 FROM {plan.src}"""
         )
     except SqlError as exc:

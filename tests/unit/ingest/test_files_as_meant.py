@@ -278,3 +278,33 @@ def test_bom_or_blank_only_file_is_refused_plainly(wh, tmp_path, data, reason):
     with pytest.raises(FileRefused, match=reason):
         load(wh, p)
     assert loaded_ids(wh) == set()
+
+
+# -- rows that hold nothing, whatever the format ---------------------------------------
+
+#: cells that print as nothing: a zero-width space, an ideographic space (U+3000), an em
+#: space, a no-break space then a left-to-right mark
+_NOTHING = ["\u200b", "\u3000", " \u2003 ", "\u00a0\u200e"]
+
+
+def _nothing_row() -> list[str]:
+    return (_NOTHING * len(TX_HEADER))[: len(TX_HEADER)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_a_row_of_invisible_characters_and_unicode_spaces_is_an_empty_row(wh, tmp_path, fmt):
+    """A reviewer's rows: one of only zero-width spaces was quarantined 'required', one of
+    ideographic spaces 'segment'; what prints as nothing is an empty row, skipped, in
+    each format. An id ending in an ideographic space is the id without it."""
+    rows = [_row("R1"), _nothing_row(), _row("R2\u3000")]
+    if fmt == "csv":
+        path = write_csv(tmp_path / "t.csv", [dict(zip(TX_HEADER, r, strict=True)) for r in rows])
+    elif fmt == "xlsx":
+        path = _xlsx(tmp_path / "t.xlsx", {"Feuil1": [TX_HEADER, *rows]})
+    else:
+        cols = {h: [r[i] for r in rows] for i, h in enumerate(TX_HEADER)}
+        path = tmp_path / "t.parquet"
+        pq.write_table(pa.table(cols), path)
+    r = load(wh, path)
+    assert (r.loaded, r.quarantined, r.blank_rows) == (2, 0, 1)
+    assert loaded_ids(wh) == {"R1", "R2"}

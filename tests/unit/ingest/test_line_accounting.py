@@ -76,6 +76,9 @@ EMPTY = {
     "separators": b"," * (len(TX_HEADER) - 1) + b"\n",
     "spaces": b"  \t \n",
     "space cells": b",".join([b" "] * len(TX_HEADER)) + b"\n",
+    # (a zero-width space, an ideographic space, by turns)
+    "invisible cells": ",".join(("\u200b\u3000" * len(TX_HEADER))[: len(TX_HEADER)]).encode()
+    + b"\n",
 }
 #: good records in a "run": over 10,000 characters, more than DuckDB shows of a rejected line
 RUN = 250
@@ -126,7 +129,8 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
             good.add(f"R{i}")
         data += text
         line += span
-    with_text = {n for n, x in enumerate(data.split(b"\n"), start=1) if x.strip(b" \t\r,")}
+    lines = data.decode("utf-8", "replace").split("\n")
+    with_text = {n for n, x in enumerate(lines, start=1) if x.strip(" \t\r,\u200b\u3000")}
 
     work = Path(tempfile.mkdtemp(prefix="marsad-lines-"))
     try:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pyarrow as pa
 
 from marsad.engine import MissingTable, Warehouse
-from marsad.ingest.cleaning import WS_CHARS
+from marsad.ingest.cleaning import holds_nothing as value_holds_nothing
 from marsad.ingest.header import Header
 from marsad.ingest.scan import CHUNK
 from marsad.ingest.staging import NL, REJ_ERRORS, SKIP, Reject, create_from_arrow, raw_table
@@ -45,12 +45,13 @@ class Rejected(NamedTuple):
 
 
 def holds_nothing(text: str, sep: str) -> bool:
-    """Whether a line holds no value: only spaces, separators and empty quotes.
+    """Whether a line holds no value: only spaces, invisible characters, separators
+    and empty quotes.
 
     >>> holds_nothing(" \t ", ","), holds_nothing(' ;"";', ";"), holds_nothing(" x ", ",")
     (True, True, False)
     """
-    return all(not cell.strip(WS_CHARS) for cell in line_cells(text, sep))
+    return all(map(value_holds_nothing, line_cells(text, sep)))
 
 
 def collect_rejects(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal, watch_query
-from marsad.ingest.cleaning import WS_CHARS
+from marsad.ingest.cleaning import blank_sql
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.header import Header
 from marsad.ingest.options import ProgressEvent, ProgressFn
@@ -53,7 +53,8 @@ def read_csv_call(paths: list[Path], plan: TextPlan, rejects: bool = True) -> st
 
 def fields_sql(kind: Kind, header: Header, stray_cr: bool = False, plain: bool = False) -> str:
     """The staged columns ``c0…`` as the kind's fields, and ``_blank`` (every cell
-    empty or only spaces, as a row of an Excel sheet or a Parquet file); with
+    holds nothing, :func:`~marsad.ingest.cleaning.holds_nothing`, as a row of an Excel
+    sheet or a Parquet file); with
     ``stray_cr``, each :data:`~marsad.ingest.text.encoding.STRAY_CR` put back as the
     CR it stands for. A ``plain`` file (no space, tab or character beyond ASCII)
     has no cell of only spaces: ``_blank`` is then every cell empty."""
@@ -64,9 +65,8 @@ def fields_sql(kind: Kind, header: Header, stray_cr: bool = False, plain: bool =
         if stray_cr and idx is not None:
             col = f"replace({col}, {quote_literal(STRAY_CR)}, chr(13))"
         cols.append(f"{col} AS {quote_ident(f.name)}")
-    ws = quote_literal(WS_CHARS)
-    empty = "c{0} IS NULL" if plain else f"coalesce(trim(c{{0}}, {ws}) = '', true)"
-    blank = "(" + " AND ".join(empty.format(i) for i in range(len(header.cells))) + ")"
+    empty = (lambda i: f"c{i} IS NULL") if plain else (lambda i: blank_sql(f"c{i}"))
+    blank = "(" + " AND ".join(empty(i) for i in range(len(header.cells))) + ")"
     return f"{', '.join(cols)}, {blank} AS _blank"
 
 
