@@ -36,6 +36,8 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import duckdb
+
 from marsad.engine import Warehouse
 from marsad.errors import BadArgument
 from marsad.ingest.errors import IngestError
@@ -96,11 +98,23 @@ def parse_map(items: Iterable[str], kind: Kind | None = None) -> dict[str, str]:
 
 
 def check_date_format(fmt: str) -> str:
-    """``fmt`` if it writes and reads back a date (``%d/%m/%Y``), else an error."""
-    day = dt.date(2024, 11, 30)
+    """``fmt`` if it writes and reads back a whole date (``%d/%m/%Y``), else an error.
+
+    Checked with DuckDB's ``strftime`` and ``strptime``, which read the files (its
+    directives differ from Python's: ``%-d`` is a day without its zero).
+
+    >>> check_date_format("%-d/%-m/%Y")
+    '%-d/%-m/%Y'
+    """
+    days = [dt.date(2024, 11, 30), dt.date(2024, 3, 7)]
     try:
-        ok = dt.datetime.strptime(day.strftime(fmt), fmt).date() == day
-    except ValueError:
+        with duckdb.connect() as con:
+            read = con.execute(
+                "SELECT list_transform($days, d -> try_strptime(strftime(d, $f), $f)::DATE)",
+                {"days": days, "f": fmt},
+            ).fetchone()
+        ok = read is not None and read[0] == days
+    except duckdb.Error:
         ok = False
     if not ok:
         raise BadArgument(f"--date-format {fmt!r} does not give a whole date (e.g. %d/%m/%Y)")

@@ -3,6 +3,7 @@ from its files, declared, or stated, and applied to its later files."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -252,3 +253,14 @@ def test_bad_formats_are_plain_errors():
 def test_read_options_carry_the_formats():
     o = ReadOptions(date_format="%d/%m/%Y", column_map={"a": "record_id"}).with_settings()
     assert o.date_format == "%d/%m/%Y" and o.column_map == {"a": "record_id"}
+
+
+def test_a_date_format_is_checked_by_the_reader_that_reads_the_files(wh, tmp_path):
+    """``--date-format %-d/%-m/%Y`` (a day and month without their zero) reads with DuckDB,
+    which reads the files, but Python's strptime refused it: the format was refused."""
+    fmt = reporters.check_date_format("%-d/%-m/%Y")
+    rows = [tx("R1", value_date="7/3/2024"), tx("R2", value_date="30/11/2024")]
+    r = load(wh, write_csv(tmp_path / "a.csv", rows), date_format=fmt)
+    assert r.loaded == 2
+    got = dict(wh.sql("SELECT record_id, value_date FROM transactions"))
+    assert got == {"R1": dt.date(2024, 3, 7), "R2": dt.date(2024, 11, 30)}
