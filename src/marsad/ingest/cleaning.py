@@ -145,6 +145,10 @@ def clean_sql(column: str, free_text: bool) -> str:
 def cleaned_sql(column: str) -> str:
     """SQL: 1 when the value of ``column`` holds an invisible character or a
     no-break space at an end (it is counted as cleaned), else 0."""
+    return f"CASE WHEN {counted_sql(quote_ident(column))} THEN 1 ELSE 0 END"
+
+
+def counted_sql(expr: str) -> str:
+    """SQL: whether the text ``expr`` holds what cleaning counts (see :func:`cleaned_sql`)."""
     pattern = f"[{INVISIBLE_CLASS}]|^\\s*[{_NBSP}]|[{_NBSP}]\\s*$"
-    found = f"regexp_matches({quote_ident(column)}, {quote_literal(pattern)})"
-    return f"CASE WHEN {found} THEN 1 ELSE 0 END"
+    return f"regexp_matches({expr}, {quote_literal(pattern)})"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from marsad.engine import Warehouse, quote_ident, quote_literal
 from marsad.ingest import reporters, validate
-from marsad.ingest.cleaning import INVISIBLE_CLASS, WS_CHARS
+from marsad.ingest.cleaning import INVISIBLE_CLASS, WS_CHARS, counted_sql
 from marsad.ingest.errors import FileRefused, IngestError
 from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_sheet
 from marsad.ingest.header import MapChoice
@@ -243,7 +243,10 @@ def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
             # date written back the same (zero-padded, all its digits) is read
             ok += f" AND strftime({read}, {quote_literal(fmt)}) = {text}"
         iso = f"strftime(CASE WHEN {ok} THEN {read} END, '%Y-%m-%d')"
-        parts.append(f"coalesce({iso}, {c}) AS {c}")
+        # a date read once cleaned keeps one zero-width space, which the checks remove
+        # and count among the values cleaned, as they do for a date written YYYY-MM-DD
+        kept = f"CASE WHEN {counted_sql(c)} THEN chr(8203) ELSE '' END"
+        parts.append(f"coalesce({iso} || {kept}, {c}) AS {c}")
     return f"SELECT * REPLACE ({', '.join(parts)}) FROM ({source})"
 
 

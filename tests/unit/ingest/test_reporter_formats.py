@@ -187,7 +187,8 @@ def test_a_date_not_in_the_files_format_is_quoted_as_written_with_that_format(wh
 
 def test_a_date_of_the_files_format_is_read_clean_of_invisible_characters(wh, tmp_path):
     """A reviewer's row: "07/03/2024" and a zero-width space was quarantined 'does not
-    exist: March has 31 days'; an ISO date with one loads, so must this one."""
+    exist: March has 31 days'; an ISO date with one loads, so must this one. The
+    values cleaned left such dates out of their count."""
     rows = [
         tx("R1", value_date="07/03/2024\u200b"),
         tx("R2", value_date="\u200b08/03/2024\u00a0"),
@@ -199,6 +200,8 @@ def test_a_date_of_the_files_format_is_read_clean_of_invisible_characters(wh, tm
     assert dates == [("R1", "2024-03-07"), ("R2", "2024-03-08")]
     (q,) = quarantine(wh)
     assert q["message"].endswith('"31/02/2024" does not exist: February has 29 days in 2024')
+    # and counted among the values cleaned, as each of these dates written YYYY-MM-DD is
+    assert "3 values cleaned of invisible characters (e.g. a zero-width space)" in r.notes
 
 
 def test_a_date_of_the_format_s_shape_is_told_by_that_format(wh, tmp_path):
