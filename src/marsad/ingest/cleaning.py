@@ -50,6 +50,8 @@ _NBSP = r"\x{a0}\x{202f}\x{1680}\x{2000}-\x{200a}\x{205f}\x{3000}"
 WS_CHARS = " \t\r\n\x0b\x0c\x85\u00a0\u2028\u2029\u202f\ufeff\u1680\u205f\u3000" + "".join(
     map(chr, range(0x2000, 0x200B))
 )
+#: :data:`WS_CHARS` as an RE2 class body.
+_WS_CLASS = r" \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029}\x{feff}" + _NBSP
 #: What a value that holds nothing may hold: spaces and invisible characters. A row
 #: whose every value holds nothing is an empty row, skipped.
 BLANK_CHARS = WS_CHARS + "".join(
@@ -91,14 +93,18 @@ def holds_nothing(value: str | None) -> bool:
 
 
 def blank_sql(expr: str) -> str:
-    """SQL: whether the text ``expr`` holds nothing (NULL counts), :func:`holds_nothing`."""
-    return f"coalesce(trim({expr}, {quote_literal(BLANK_CHARS)}) = '', true)"
+    """SQL: whether the text ``expr`` holds nothing (NULL counts), :func:`holds_nothing`.
+
+    A regular expression: DuckDB's ``trim`` with a list of characters took 1 µs a
+    value for this one, 30 times as long, on every row of a file with quotes."""
+    pattern = quote_literal(f"[{_WS_CLASS}{INVISIBLE_CLASS}]*")
+    return f"coalesce(regexp_full_match({expr}, {pattern}), true)"
 
 
 def dirty_pattern() -> str:
     """RE2 pattern matching a row (fields joined by U+001F) that needs cleaning:
     a space at a field's edge, an invisible character, or a formula guard."""
-    ws = f"[ \\t\\r\\n\\x0b\\x0c\\x{{85}}{_NBSP}\\x{{2028}}\\x{{2029}}\\x{{feff}}]"
+    ws = f"[{_WS_CLASS}]"
     edge = f"(^|\\x{{1f}}){ws}|{ws}(\\x{{1f}}|$)"
     guard = "(^|\\x{1f})'[=+\\-@\\t\\r]"
     return f"{edge}|[{INVISIBLE_CLASS}]|{guard}"

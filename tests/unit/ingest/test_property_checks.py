@@ -27,6 +27,9 @@ from marsad.ingest.staging import create_from_arrow
 KIND = get_kind("transactions")
 FIELDS = [f.name for f in KIND.fields]
 PIECES = [
+    "\u3000",
+    "\u2003",
+    "\u200e",
     "",
     " ",
     "A",
@@ -140,3 +143,24 @@ def test_repeated_keys_are_the_same(wh, monkeypatch, rows, collide):
         f"SELECT {key_cols(KIND, 'c')} FROM {frm} GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL"
     )
     assert new_multi == old_multi
+
+
+def test_the_sql_and_python_spaces_are_the_same_characters(wh):
+    """Every character of the Basic and Supplementary planes: the RE2 class of spaces
+    (cleaning's SQL) names exactly WS_CHARS (its Python), and blank_sql exactly
+    BLANK_CHARS (holds_nothing)."""
+    chars = [chr(i) for i in range(1, 0x30000) if not 0xD800 <= i <= 0xDFFF]
+    create_from_arrow(wh, "_t_chars", pa.table({"ch": pa.array(chars, pa.string())}))
+    ws = {r[0] for r in wh.sql(f"SELECT ch FROM _t_chars WHERE {cleaning.blank_sql('ch')}")}
+    assert ws == set(cleaning.BLANK_CHARS)
+    spaces = quote_literal(f"[{cleaning._WS_CLASS}]")
+    got = {r[0] for r in wh.sql(f"SELECT ch FROM _t_chars WHERE regexp_full_match(ch, {spaces})")}
+    assert got == set(cleaning.WS_CHARS)
+
+
+@SETTINGS
+@given(values=st.lists(value, min_size=1, max_size=30))
+def test_blank_sql_is_holds_nothing(wh, values):
+    create_from_arrow(wh, "_t_vals", pa.table({"v": pa.array(values, pa.string())}))
+    got = [r[0] for r in wh.sql(f"SELECT {cleaning.blank_sql('v')} FROM _t_vals ORDER BY rowid")]
+    assert got == [cleaning.holds_nothing(v) for v in values]
