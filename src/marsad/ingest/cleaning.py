@@ -143,9 +143,22 @@ def clean_sql(column: str, free_text: bool) -> str:
     text = (
         f"CASE WHEN regexp_matches({c}, {quote_literal(_GUARDED)}) THEN substr({c}, 2) ELSE {c} END"
     )
-    if not free_text:
-        text = f"regexp_replace({text}, {quote_literal('[' + INVISIBLE_CLASS + ']')}, '', 'g')"
-    return f"trim({text}, {quote_literal(WS_CHARS)})"
+    return strip_sql(text, invisible=not free_text)
+
+
+def strip_sql(expr: str, invisible: bool = True) -> str:
+    """SQL: the text ``expr`` with the spaces at its ends trimmed (:data:`WS_CHARS`) and,
+    with ``invisible``, its invisible characters removed wherever they are (as
+    :func:`clean_code` does, but for the formula guard).
+
+    One regular expression: DuckDB's ``trim`` with a list of characters took 0.7 µs
+    a value, six times as long."""
+    if invisible:
+        edge = f"[{_WS_CLASS}{INVISIBLE_CLASS}]"
+        pattern = f"^{edge}+|{edge}+$|[{INVISIBLE_CLASS}]"
+    else:
+        pattern = f"^[{_WS_CLASS}]+|[{_WS_CLASS}]+$"
+    return f"regexp_replace({expr}, {quote_literal(pattern)}, '', 'g')"
 
 
 def cleaned_sql(column: str) -> str:

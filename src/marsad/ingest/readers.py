@@ -24,7 +24,7 @@ from pathlib import Path
 
 from marsad.engine import Warehouse, quote_ident, quote_literal
 from marsad.ingest import reporters, validate
-from marsad.ingest.cleaning import INVISIBLE_CLASS, WS_CHARS, counted_sql
+from marsad.ingest.cleaning import counted_sql, strip_sql
 from marsad.ingest.errors import FileRefused, IngestError
 from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_sheet
 from marsad.ingest.header import MapChoice
@@ -232,10 +232,9 @@ def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
     'SELECT * REPLACE (coalesce(strftime(CASE'
     """
     parts = []
-    invisible = quote_literal("[" + INVISIBLE_CLASS + "]")
     for c in dates:
         # (read as the checks read an ISO date: invisible characters and spaces left out)
-        text = f"trim(regexp_replace({c}, {invisible}, '', 'g'), {quote_literal(WS_CHARS)})"
+        text = strip_sql(c)
         read = f"try_strptime({text}, {quote_literal(fmt)})"
         ok = f"year({read}) BETWEEN 1000 AND 9999"
         if re.search(r"%[dmYy]%[dmYy]", fmt):

@@ -164,3 +164,22 @@ def test_blank_sql_is_holds_nothing(wh, values):
     create_from_arrow(wh, "_t_vals", pa.table({"v": pa.array(values, pa.string())}))
     got = [r[0] for r in wh.sql(f"SELECT {cleaning.blank_sql('v')} FROM _t_vals ORDER BY rowid")]
     assert got == [cleaning.holds_nothing(v) for v in values]
+
+
+@SETTINGS
+@given(values=st.lists(value, min_size=1, max_size=30))
+def test_strip_sql_is_the_python_cleaning(wh, values):
+    """The regular expression that trims and cleans a value gives what Python's strip of
+    WS_CHARS (and removal of the invisible characters) gives."""
+    create_from_arrow(wh, "_t_vals", pa.table({"v": pa.array(values, pa.string())}))
+    got = wh.sql(
+        f"SELECT {cleaning.strip_sql('v')}, {cleaning.strip_sql('v', invisible=False)} "
+        "FROM _t_vals ORDER BY rowid"
+    )
+    invisible = cleaning._PY_INVISIBLE
+    want = [
+        (invisible.sub("", v).strip(cleaning.WS_CHARS), v.strip(cleaning.WS_CHARS))
+        if v is not None else (None, None)
+        for v in values
+    ]  # fmt: skip
+    assert [tuple(r) for r in got] == want
