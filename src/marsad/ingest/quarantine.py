@@ -81,7 +81,7 @@ def _quarantine_checked(wh: Warehouse, kind: Kind, ids: LoadIds, options: ReadOp
                    _others, {key_text(kind)}, _record,
                    CASE WHEN _resolved = '@self' THEN {load_of} ELSE _resolved END,
                    {canonical_json(kind)}
-            FROM {CHK} WHERE {IS_QUARANTINED}"""
+            FROM {messages.with_hints(f"(SELECT * FROM {CHK} WHERE {IS_QUARANTINED})")}"""
     )
 
 

@@ -38,13 +38,8 @@ from marsad.ingest.staging import BatchFile, Staged, drop_staging, raw_table
 STAGE = "_ing_stage"
 _SPACE = r"[ \x{a0}\x{202f}']"
 
-REF_TABLES = {
-    "currency": "_ing_ref_currency",
-    "country": "_ing_ref_country",
-    "ebops": "_ing_ref_ebops",
-    "segment": "_ing_ref_segment",
-    "segment_total": "_ing_ref_segment_total",
-}
+#: The code lists of the checks (list, code), for the messages' hints.
+REF_CODES = "_ing_ref_code"
 
 REF_MESSAGES = {
     "currency": "is not an ISO 4217 currency code",
@@ -123,11 +118,12 @@ def in_list_sql(value: str, ref: str) -> str:
 def register_references(wh: Warehouse) -> None:
     """Expose the code lists (for the messages' hints), and the hints of the
     messages, as temporary tables."""
-    for ref, codes in code_lists().items():
-        name = REF_TABLES[ref]
-        wh.sql(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest(?::VARCHAR[]) AS code", [codes]
-        )
+    pairs = [(ref, code) for ref, codes in code_lists().items() for code in codes]
+    wh.sql(
+        f"""CREATE OR REPLACE TEMP TABLE {REF_CODES} AS
+            SELECT unnest(?::VARCHAR[]) AS list, unnest(?::VARCHAR[]) AS code""",
+        [[p[0] for p in pairs], [p[1] for p in pairs]],
+    )
     rows = [
         (ref, wrong, code)
         for ref, pairs in reference.hints().items()
