@@ -116,7 +116,7 @@ def header_problem(kind: Kind, best_names: list[str], where: str, limit: int | N
     word = "column" if len(missing) == 1 else "columns"
     verb = "is" if len(missing) == 1 else "are"
     cr = (
-        ": a carriage return (CR) inside the header line joins it to the line after it"
+        ": a carriage return (CR) inside the header line joins it to the line before or after it"
         if any("\r" in n for n in names)
         else ""
     )
