@@ -10,7 +10,8 @@ the byte-order mark (U+FEFF) inside a field. They are removed from every value
 but free text (a firm's name, a city), wherever they are, and no-break spaces
 (U+00A0, U+202F), the other spaces of Unicode (U+1680, U+2000-U+200A, U+205F,
 U+3000) and the characters that break lines (vertical tab, form feed,
-U+0085, U+2028, U+2029) are trimmed at either end, as spaces are. A row whose
+U+0085, U+2028, U+2029) and the end-of-file mark of older systems (Ctrl-Z)
+are trimmed at either end, as spaces are. A row whose
 every value holds only spaces and invisible characters is an empty row,
 skipped. A record re-sent with such a character is the same record. Each load
 counts the values it cleaned.
@@ -45,13 +46,14 @@ _PY_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066
 #: space, medium mathematical, ideographic), as an RE2 class body.
 _NBSP = r"\x{a0}\x{202f}\x{1680}\x{2000}-\x{200a}\x{205f}\x{3000}"
 #: Spaces trimmed at the ends of every value (ordinary, no-break and the other Unicode
-#: spaces), and the other characters that break lines (vertical tab, form feed, U+0085,
-#: U+2028, U+2029).
-WS_CHARS = " \t\r\n\x0b\x0c\x85\u00a0\u2028\u2029\u202f\ufeff\u1680\u205f\u3000" + "".join(
+#: spaces), the other characters that break lines (vertical tab, form feed, U+0085,
+#: U+2028, U+2029), and the end-of-file mark of DOS and older systems (Ctrl-Z, 0x1A),
+#: which their exports still write after the last line.
+WS_CHARS = " \t\r\n\x0b\x0c\x1a\x85\u00a0\u2028\u2029\u202f\ufeff\u1680\u205f\u3000" + "".join(
     map(chr, range(0x2000, 0x200B))
 )
 #: :data:`WS_CHARS` as an RE2 class body.
-_WS_CLASS = r" \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029}\x{feff}" + _NBSP
+_WS_CLASS = r" \t\r\n\x0b\x0c\x1a\x{85}\x{2028}\x{2029}\x{feff}" + _NBSP
 #: What a value that holds nothing may hold: spaces and invisible characters. A row
 #: whose every value holds nothing is an empty row, skipped.
 BLANK_CHARS = WS_CHARS + "".join(
@@ -111,7 +113,7 @@ def dirty_pattern() -> str:
 
 
 #: The ASCII characters :func:`dirty_pattern` can match; every other one it can is not ASCII.
-_ASCII_IN_DIRTY = " \t\r\n\x0b\x0c'"
+_ASCII_IN_DIRTY = " \t\r\n\x0b\x0c\x1a'"
 
 
 def dirty_sql(joined: str) -> str:

@@ -75,7 +75,7 @@ class TextStats:
         self.quotes = 0
         self.trailing_newlines = 0
         self.long_lines = False
-        self.spaced = False  # a space, tab, vertical tab, form feed or apostrophe seen
+        self.spaced = False  # a space, tab, vertical tab, form feed, Ctrl-Z or apostrophe seen
         self.crs = 0  # CRs, counted once one is seen
         self.crlfs = 0  # CR LF pairs, counted once a CR is seen
         self._cr_last = False  # the last chunk ended with a CR
@@ -88,7 +88,9 @@ class TextStats:
     def _look_for_spaces_and_crs(self, chunk: bytes) -> None:
         # bytes.find of one byte is a memchr: a few ms for a large file
         if not self.spaced:
-            self.spaced = any(chunk.find(c) >= 0 for c in (b" ", b"\t", b"'", b"\x0b", b"\x0c"))
+            self.spaced = any(
+                chunk.find(c) >= 0 for c in (b" ", b"\t", b"'", b"\x0b", b"\x0c", b"\x1a")
+            )
         if self.crs or chunk.find(b"\r") >= 0 or self._cr_last:
             self.crs += chunk.count(b"\r")
             self.crlfs += chunk.count(b"\r\n") + int(self._cr_last and chunk[:1] == b"\n")

@@ -308,3 +308,19 @@ def test_a_row_of_invisible_characters_and_unicode_spaces_is_an_empty_row(wh, tm
     r = load(wh, path)
     assert (r.loaded, r.quarantined, r.blank_rows) == (2, 0, 1)
     assert loaded_ids(wh) == {"R1", "R2"}
+
+
+@pytest.mark.parametrize(
+    "end", [b"\r\n\x1a", b"\x1a", b"\n\x1a\n", b"\r\n\x1a\x1a"],
+    ids=["after the last line", "on the last line", "a line of its own", "twice"],
+)  # fmt: skip
+def test_the_dos_end_of_file_mark_is_not_a_row(wh, tmp_path, end):
+    """Exports of DOS and older systems end with Ctrl-Z (0x1A): after the last line end
+    it was quarantined as a malformed row of one field, on the last line it made the
+    partner country 'FR\\x1a' (rule country). It is trimmed, as a space is."""
+    rows = [",".join(tx(f"R{i}")[h] for h in TX_HEADER) for i in (1, 2)]
+    data = "\r\n".join([",".join(TX_HEADER), *rows]).encode() + end
+    (tmp_path / "t.csv").write_bytes(data)
+    r = load(wh, tmp_path / "t.csv")
+    assert (r.loaded, r.quarantined) == (2, 0)
+    assert loaded_ids(wh) == {"R1", "R2"}
