@@ -682,6 +682,7 @@ def test_a_u_fffd_the_file_writes_on_a_swallowed_line_is_text_not_a_bad_byte(tmp
     a file converted before may hold) is text like any other, and the row loads."""
     data = b'firm_id,name,segment\nF1,A,ITO\nF2,"\xc3\xa9t\xc3\xa9\nF5,\xef\xbf\xbd,KPO\nF3,C,KPO\n'
     r, loaded, held = _firms(tmp_path, data)
+    assert (r.rows_read, r.loaded, r.quarantined) == (4, 3, 1)
     assert loaded == [(2, "F1", "A"), (4, "F5", "\ufffd"), (5, "F3", "C")]
     assert [x[:2] for x in held] == [(3, "malformed")]
 
