@@ -23,6 +23,8 @@ from marsad.protect.table import LinkedTable, Relation
 INF = highspy.kHighsInf
 #: The largest value of a component once scaled (see :func:`scale`).
 _UNITS = 1e6
+#: What the programs can tell apart, in units of :func:`scale` (see :func:`tolerance`).
+_PRECISION = 1e-6
 #: Solver statuses after which a solution (or a proof of unboundedness) can be read.
 OPTIMAL = highspy.HighsModelStatus.kOptimal
 UNBOUNDED = (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible)
@@ -79,6 +81,25 @@ def scale(values: np.ndarray) -> float:
     """
     top = float(values.max()) if len(values) else 0.0
     return max(1.0, top / _UNITS)
+
+
+def tolerance(scale: float) -> float:
+    """Centimes the programs cannot tell apart in a component of ``scale``
+    (:func:`scale`): half a centime, or ten times HiGHS's feasibility tolerance (1e-7 of
+    a unit) where a unit is worth more than 50,000 centimes. The audit grants the
+    solver this slack; the suppression aims twice as far, so that no cell it protects
+    is left within it.
+
+    A component holding cells of 10^14 MAD and cells of a few centimes (amounts the
+    checks accept, at the limits of the rates) has a unit of 10^10 centimes: with half
+    a centime the audit asked the solver for 19 significant digits, found cells
+    exposed that the suppression had protected, and the build failed after four
+    rounds ("this is a bug").
+
+    >>> tolerance(1.0), tolerance(3e6), tolerance(1e16)
+    (0.5, 3.0, 10000000000.0)
+    """
+    return max(0.5, _PRECISION * scale)
 
 
 def add_rows(

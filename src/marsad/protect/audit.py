@@ -9,8 +9,9 @@ linear programs over the withheld cells z (ESSnet *Handbook on SDC*, 2010,
     subject to every relation, published values fixed, z >= 0
 
 give the tightest interval the intruder can derive. The cell is **protected**
-when ``min <= X - LPL`` and ``max >= X + UPL`` (to half a centime, the
-solver's precision), **exposed** otherwise. Derived figures add nothing: one
+when ``min <= X - LPL`` and ``max >= X + UPL`` (to the solver's precision: half a
+centime, more in a component of very large values, :func:`~._lp.tolerance`),
+**exposed** otherwise. Derived figures add nothing: one
 that uses a withheld level is withheld (:func:`~marsad.protect.table.derived_withheld`).
 
 Published values are constants, so they are substituted into the relations
@@ -34,9 +35,6 @@ from marsad.protect import _lp
 from marsad.protect.table import LinkedTable
 
 log = logging.getLogger(__name__)
-
-#: Slack allowed to the solver, in centimes.
-_TOLERANCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -98,8 +96,9 @@ def audit_component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
     hidden = [k for k in comp.keys if table.cells[k].withheld]
     h, scale = _model(table, comp, hidden)
     cells = [table.cells[k] for k in hidden]
-    low = np.array([c.value - c.lpl + _TOLERANCE for c in cells], dtype=np.float64) / scale
-    high = np.array([c.value + c.upl - _TOLERANCE for c in cells], dtype=np.float64) / scale
+    slack = _lp.tolerance(scale)
+    low = np.array([c.value - c.lpl + slack for c in cells], dtype=np.float64) / scale
+    high = np.array([c.value + c.upl - slack for c in cells], dtype=np.float64) / scale
     sensitive = np.array([c.sensitive for c in cells], dtype=bool)
     down, up = ~sensitive, ~sensitive  # directions settled (two new arrays)
     for j in np.flatnonzero(sensitive):

@@ -35,6 +35,7 @@ each year, are independent): one solver per component.
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import os
 import time
@@ -210,7 +211,10 @@ def _protect_component(
     """The rounds of one component (its own table): ``(secondary keys, rounds,
     cells still exposed)``; exposed is 0 unless ``max_rounds`` did not suffice."""
     table, comp, max_rounds = job
-    wanted, margin, exposed = {k for k in comp.keys if table.cells[k].sensitive}, 1, []
+    # (aim past the audit's slack: twice the programs' tolerance, at least a centime)
+    values = np.array([float(table.cells[k].value) for k in comp.keys])
+    margin = max(1, math.ceil(2 * _lp.tolerance(_lp.scale(values))))
+    wanted, exposed = {k for k in comp.keys if table.cells[k].sensitive}, []
     for rounds in range(1, max_rounds + 1):
         moved = _solve(_problem(table, comp, wanted, margin))
         table = table.with_secondary(comp.keys[j] for j in moved)

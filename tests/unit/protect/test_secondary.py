@@ -73,3 +73,18 @@ def test_components_solved_in_parallel_give_the_same_pattern():
     t = build_table(cells, [flat(1, "T", ["r1", "r2"]), flat(2, "T", ["c1", "c2"])])
     assert len(t.components()) == 2
     assert suppress(t, workers=2).withheld == suppress(t, workers=1).withheld
+
+
+def test_cells_of_a_few_centimes_beside_cells_of_10_to_the_20_are_protected():
+    """A reviewer's table: amounts of 10^14 at rates near 10^6 (both accepted by the
+    checks) put cells of 10^22 centimes beside cells of a few. The audit asked the solver
+    to half a centime (19 significant digits), found protected cells exposed, and the build
+    failed after four rounds ("this is a bug"). The slack now follows the component's
+    scale: protected in one round, and the audit agrees."""
+    big = 10**22
+    values = ((5, 7), (big, 9))
+    tiny = Cell(5, "A", 2, 2)
+    t = two_by_two(values=values, flags={("r1", "c1"): tiny, ("r1", "c2"): Cell(7, "O", 3, 3)})
+    result = protect(t)
+    assert result.rounds == 1 and audit(result.table).ok
+    assert {("r1", "c1"), ("r1", "c2")} <= result.table.withheld
