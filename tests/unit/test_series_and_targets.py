@@ -20,7 +20,7 @@ from marsad.engine import open_warehouse
 from marsad.errors import UnreadableInput
 from marsad.indicators.assemble import jobs_rows, with_series_and_targets
 from marsad.indicators.compute import CubeCell, compute_indicators
-from marsad.indicators.rows import export_rows
+from marsad.indicators.rows import _WIDE, export_rows
 from marsad.indicators.table import Observation
 from marsad.ingest import load_files
 from marsad.protect.indicators import cell_key, flagged, protect_indicators, uses
@@ -265,3 +265,20 @@ def test_a_release_records_the_employment_loads_and_verify_replays_them(tmp_path
     assert "jobs,_Z,2024,TOTAL,_T,_T,148500," in internal
     verdict = verify(path, tmp_path / "releases", "R1", work=tmp_path)
     assert verdict.ok, verdict
+
+
+def test_a_projected_level_past_28_digits_is_written_to_the_centime():
+    """A reviewer's history: one record of 10^20 MAD (an amount and a rate the checks
+    accept) after years of small ones: the projected 2030 level passed the 28 digits of
+    Python's default context, and the build stopped on InvalidOperation (exit 70)."""
+    cells = [
+        CubeCell(y, m, "C", "ITO", "SI22", "FR", 10**22 if y == 2024 else 10**4, 1)
+        for y in (2022, 2023, 2024)
+        for m in range(1, 13)
+    ]
+    table = with_series_and_targets(compute_indicators(cells, release="r"))
+    (projected,) = [
+        o for o in table if o.indicator == "target_projected_level" and o.period == "2024"
+    ]
+    assert projected.value > Decimal(10) ** 28
+    assert projected.value == projected.value.quantize(Decimal("0.01"), context=_WIDE)

@@ -205,7 +205,7 @@ def target_rows(table: IndicatorTable, *, flow: str = "exports") -> list[Observa
             "target_recent_growth": status.recent_growth,
             "target_projected_level": None
             if status.projected_level is None
-            else status.projected_level.quantize(_CENTIME, decimal.ROUND_HALF_UP),
+            else _to_centime(status.projected_level),
         }
         if not rows:
             rows.append(_tracker_row("target_level", str(target.year), goal, level, flow))
@@ -215,6 +215,19 @@ def target_rows(table: IndicatorTable, *, flow: str = "exports") -> list[Observa
             if value is not None
         ]
     return rows
+
+
+def _to_centime(value: Decimal) -> Decimal:
+    """``value`` rounded half up to the centime, with as many digits as it needs: a
+    projected level can pass the 28 digits of Python's default context (a level of
+    10^20 MAD, which the checks accept, growing fast), and ``quantize`` then raised
+    ``InvalidOperation`` and the build stopped.
+
+    >>> _to_centime(Decimal("1.234567E+30"))
+    Decimal('1234567000000000000000000000000.00')
+    """
+    digits = decimal.Context(prec=max(28, value.adjusted() + 4))
+    return value.quantize(_CENTIME, decimal.ROUND_HALF_UP, context=digits)
 
 
 def _tracker_row(
