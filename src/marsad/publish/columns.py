@@ -95,6 +95,24 @@ class Publication:
             internal=internal,
         )
 
+    def stamp(self) -> dt.datetime:
+        """When the files say they were made (UTC, to the second): the release date at
+        midnight, else ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), else
+        now. With either set, the same warehouse gives the same bytes in every format
+        (a workbook's ``docProps/core.xml`` carried the clock's time).
+
+        >>> Publication(release_date=dt.date(2025, 10, 15)).stamp().isoformat()
+        '2025-10-15T00:00:00+00:00'
+        """
+        import os
+
+        if (day := self.release_date) is not None:
+            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch.isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
     def notes(self) -> list[str]:
         """Plain notes every file carries: synthetic data, internal use, the break in series.
 

@@ -20,7 +20,6 @@ A withheld observation has no OBS_VALUE and keeps its CONF_STATUS.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
@@ -318,16 +317,10 @@ def data_message(rows: list[tuple[str, ...]]) -> PandasDataset:
 
 def header(publication: Publication) -> Header:
     """The message header: the publisher as sender, ``test`` when the data are synthetic."""
-    when = publication.release_date
-    prepared = (
-        dt.datetime(when.year, when.month, when.day, tzinfo=dt.UTC)
-        if when
-        else dt.datetime.now(dt.UTC).replace(microsecond=0)
-    )
     return Header(
         id=sdmx_id(f"{ID}_{publication.release or 'build'}"),
         test=publication.synthetic,
-        prepared=prepared,
+        prepared=publication.stamp(),
         # pysdmx 1.21 escapes every name but the sender's: "A & B" made invalid XML
         sender=Organisation(id=sdmx_id(publication.publisher), name=escape(publication.publisher)),
     )

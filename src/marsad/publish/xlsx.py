@@ -226,6 +226,9 @@ def write_xlsx(rows: list[tuple[str, ...]], out: Path, publication: Publication)
                 )
                 for name, table in tables.items():
                     _set_widths(book.get_worksheet_by_name(name), table.table)
+                # (xlsxwriter's 'created' is also the 'modified' of docProps/core.xml)
+                stamp = publication.stamp().replace(tzinfo=None)
+                book.set_properties({"title": publication.title, "created": stamp})
                 book.close()
             except FileCreateError as exc:  # an OS fault, as the other writers raise it
                 cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None

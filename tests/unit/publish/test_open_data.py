@@ -305,3 +305,27 @@ def test_a_release_of_a_synthetic_build_says_so_in_every_format():
     assert pub.synthetic and pub.release == "2025-10" and str(pub.release_date) == "2025-10-17"
     real = SimpleNamespace(id="2025-10", manifest={"build": "2025-06.3fa9c2d1"})
     assert not _release_publication(real, internal=False).synthetic
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "sdmx-ml", "sdmx-structure", "sdmx-csv", "csv-bundle"])
+@pytest.mark.parametrize("how", ["release date", "SOURCE_DATE_EPOCH"])
+def test_the_same_rows_give_the_same_bytes(tmp_path, monkeypatch, fmt, how):
+    """A reviewer's exports of one warehouse, a second apart, differed: the workbook's
+    docProps/core.xml (and SDMX's Prepared without a release date) carried the clock's
+    time. With a release date, or SOURCE_DATE_EPOCH, every format is reproducible."""
+    import datetime as dt
+    import time
+
+    if how == "release date":
+        pub = Publication(release=R, release_date=dt.date(2025, 10, 15))
+    else:
+        pub = Publication(release=R)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760486400")
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    first = _write(fmt, tmp_path / "a", pub)
+    time.sleep(1.1)
+    second = _write(fmt, tmp_path / "b", pub)
+    assert first.read_bytes() == second.read_bytes()
+    if fmt == "xlsx":
+        core = zipfile.ZipFile(first).read("docProps/core.xml").decode()
+        assert "2025-10-15T00:00:00Z" in core
