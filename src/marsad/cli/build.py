@@ -53,9 +53,9 @@ def _engine(name: str | None) -> str:
     from marsad.settings import get_settings
 
     settings = get_settings()
-    name = name or settings.engine
+    name = settings.engine if name is None else name  # (--engine "" is refused, as the setting)
     if name not in ENGINES:
-        fail(f"--engine {name}: choose one of {', '.join(ENGINES)}")
+        fail(f"--engine {name!r}: choose one of {', '.join(ENGINES)}")
     say(f"engine: {name}" + (f" (master {settings.spark_master})" if name == "spark" else ""))
     return name
 
