@@ -139,6 +139,7 @@ class BuildReport:
     loss: list[Loss] = field(default_factory=list)  # what disclosure control withheld
     months_built: int = 0  # months the heavy stage recomputed (0: nothing changed)
     months_total: int = 0  # months holding records
+    months_removed: int = 0  # months built before that hold no record now (all withdrawn)
     engine: str = "duckdb"  # the engine of the heavy stage
     years_built: int = 0  # years whose indicators and disclosure control were recomputed
     years_total: int = 0  # years of the cube and of the complete months
@@ -248,6 +249,7 @@ def build(
             loss=saved.loss,
             months_built=len(plan.months),
             months_total=plan.total,
+            months_removed=len(plan.deleted),
             years_built=len(years.build),
             years_total=len(years.current),
             engine=runner.name,

@@ -76,6 +76,7 @@ def _summary(report) -> None:
             report.years_built,
             report.years_total,
             changed=report.changed,
+            removed=report.months_removed,
         )
     )
     sources = ", ".join(f"{n:,} by {s}" for s, n in report.by_source.items())
@@ -96,12 +97,22 @@ def _summary(report) -> None:
 
 
 def rebuilt_line(
-    built: int, total: int, years: int = 0, years_total: int = 0, *, changed: bool = True
+    built: int,
+    total: int,
+    years: int = 0,
+    years_total: int = 0,
+    *,
+    changed: bool = True,
+    removed: int = 0,
 ) -> str:
     """How much of the history the build recomputed: months of the cube, then years
     of indicators and disclosure control (those whose cube changed and the next), and
     whether the table (``changed``) differs from the last build's. "Nothing changed" is
-    said only when the table is the same, byte for byte (and so its release id).
+    said only when the table is the same, byte for byte (and so its release id). The
+    months ``removed`` (their every record withdrawn) are said first.
+
+    >>> rebuilt_line(0, 120, 0, 10, removed=1)
+    'Removed 1 month left without records; no other month rebuilt.'
 
     >>> rebuilt_line(1, 120, 1, 10)
     'Rebuilt 1 of 120 months; indicators and disclosure control of 1 of 10 years.'
@@ -112,6 +123,12 @@ def rebuilt_line(
     >>> rebuilt_line(0, 120, 0, 10)
     'No month rebuilt; the table changed all the same (revision statuses, jobs).'
     """
+    if removed:
+        gone = f"Removed {removed:,} month{'' if removed == 1 else 's'} left without records"
+        if not built and not years:
+            return f"{gone}; no other month rebuilt."
+        rest = rebuilt_line(built, total, years, years_total, changed=changed)
+        return f"{gone}; {rest[0].lower()}{rest[1:]}"
     if not built and not years:
         if changed:
             return "No month rebuilt; the table changed all the same (revision statuses, jobs)."
