@@ -110,3 +110,14 @@ def test_a_master_that_does_not_answer_is_one_line(warehouse, monkeypatch):
     monkeypatch.setenv("MARSAD_SPARK_MASTER", "spark://127.0.0.1:9")
     with pytest.raises(BadArgument, match=r"cannot reach the Spark master spark://127\.0\.0\.1:9"):
         open_engine(warehouse, "spark")
+
+
+@pytest.mark.parametrize("master", ["spark://", "spark://node1", "spark://node1:port"])
+def test_a_master_without_host_and_port_is_told_so(master):
+    """A reviewer's MARSAD_SPARK_MASTER=spark:// was told "(invalid literal for int()
+    with base 10: '')"."""
+    pytest.importorskip("pyspark")
+    from marsad.engine.spark import check_master
+
+    with pytest.raises(BadArgument, match=r"is not host:port, e\.g\. spark://node1:7077"):
+        check_master(master)

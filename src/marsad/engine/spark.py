@@ -88,10 +88,13 @@ def check_master(master: str) -> None:
     reason = "no host:port"
     for address in master.removeprefix("spark://").split(","):
         host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            reason = f"{address!r} is not host:port, e.g. spark://node1:7077"
+            continue
         try:
             with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT):
                 return
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     raise BadArgument(
         f"cannot reach the Spark master {master} ({reason}): start it, or set "
