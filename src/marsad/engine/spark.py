@@ -77,6 +77,42 @@ def java_command() -> str | None:
     return shutil.which("java")
 
 
+#: Prefix of a session's folder in the temporary directory, followed by its process id.
+_FOLDER = "marsad-spark-"
+
+
+def sweep_folders(root: Path | None = None) -> int:
+    """Remove the session folders (Java's log, Spark's SQL warehouse) that builds killed
+    before they could (``kill -9``) left in ``root`` (the temporary directory): those
+    whose process is gone. Returns how many.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for pid in (999_999_999, os.getpid()):   # a process gone, this one
+    ...     (root / f"marsad-spark-{pid}-x").mkdir()
+    >>> sweep_folders(root), [p.name for p in root.iterdir()] == [f"marsad-spark-{os.getpid()}-x"]
+    (1, True)
+    """
+    removed = 0
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{_FOLDER}*-*"):
+        pid = folder.name.removeprefix(_FOLDER).split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # (another user's process; or not a process id at all: left alone)
+    return True
+
+
 def check_master(master: str) -> None:
     """Stop with one plain line when a ``spark://host:port[,host:port]`` master does not
     answer within :data:`CONNECT_TIMEOUT` seconds (other masters are left to Spark).
@@ -170,7 +206,8 @@ class SparkEngine(Engine):
                 from marsad.settings import get_settings
 
                 master = get_settings().spark_master
-            self._folder = Path(tempfile.mkdtemp(prefix="marsad-spark-"))
+            sweep_folders()
+            self._folder = Path(tempfile.mkdtemp(prefix=f"{_FOLDER}{os.getpid()}-"))
             try:
                 session = start_session(master, self._folder)
             except BaseException:
