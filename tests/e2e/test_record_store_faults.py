@@ -272,6 +272,8 @@ def test_a_legacy_warehouse_is_moved_once_and_gives_the_same_results(tmp_path):
     coverage = [run("coverage", "--detail", "--warehouse", str(p)) for p in (store, legacy)]
     assert coverage[0].stdout == coverage[1].stdout
     assert "moved" not in coverage[1].stderr and not legacy.with_suffix(".records").exists()
+    # (it named the store's folder, which did not exist yet)
+    assert "records: in the warehouse file (an older layout" in coverage[1].stderr
     with (
         open_warehouse(legacy, read_only=True) as old,
         open_warehouse(store, read_only=True) as new,

@@ -143,7 +143,11 @@ def open_store(path: Path | None, *, read_only: bool, must_exist: bool | None = 
     from marsad.engine import open_warehouse
 
     wh = open_warehouse(path, read_only=read_only)
-    say(f"records: {wh.records.root}")
+    if wh.records.legacy:
+        say("records: in the warehouse file (an older layout: the next ingest or build moves "
+            f"them to {wh.records.root})")  # fmt: skip
+    else:
+        say(f"records: {wh.records.root}")
     if wh.records.migrated is not None:
         say(f"moved {wh.records.migrated:,} records to the record store {wh.records.root}")
     return wh

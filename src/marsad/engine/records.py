@@ -122,6 +122,9 @@ class RecordStore:
     def __init__(self, wh: Warehouse) -> None:
         self.wh = wh
         self.root = store_folder(wh.path.absolute())
+        #: the records are still in the warehouse's own table (an older warehouse opened
+        #: read-only): the store's folder does not exist yet
+        self.legacy = False
         self.migrated: int | None = None
         self._to_delete: list[Path] = []  # parts replaced: deleted after COMMIT
         self._written: list[Path] = []  # parts written: deleted on ROLLBACK
@@ -144,6 +147,7 @@ class RecordStore:
             if self._legacy_table():
                 self._migrate()
         if self._legacy_table():
+            self.legacy = True
             return  # read-only open of a warehouse not moved yet: its table is read as is
         unhashed = self.check()
         if writable:
