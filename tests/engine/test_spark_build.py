@@ -112,12 +112,15 @@ def test_a_master_that_does_not_answer_is_one_line(warehouse, monkeypatch):
         open_engine(warehouse, "spark")
 
 
-@pytest.mark.parametrize("master", ["spark://", "spark://node1", "spark://node1:port"])
+@pytest.mark.parametrize(
+    "master", ["spark://", "spark://node1", "spark://node1:port", "spark://node1:\u00b2",
+               "spark://node1:99999", "spark://node1:0"],
+)  # fmt: skip
 def test_a_master_without_host_and_port_is_told_so(master):
     """A reviewer's MARSAD_SPARK_MASTER=spark:// was told "(invalid literal for int()
     with base 10: '')"."""
     pytest.importorskip("pyspark")
     from marsad.engine.spark import check_master
 
-    with pytest.raises(BadArgument, match=r"is not host:port, e\.g\. spark://node1:7077"):
+    with pytest.raises(BadArgument, match=r"is not host:port \(a port from 1 to 65535\)"):
         check_master(master)

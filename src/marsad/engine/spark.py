@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -124,8 +125,10 @@ def check_master(master: str) -> None:
     reason = "no host:port"
     for address in master.removeprefix("spark://").split(","):
         host, _, port = address.rpartition(":")
-        if not host or not port.isdigit():
-            reason = f"{address!r} is not host:port, e.g. spark://node1:7077"
+        if not host or not re.fullmatch("[0-9]{1,5}", port) or not 0 < int(port) < 65536:
+            reason = (
+                f"{address!r} is not host:port (a port from 1 to 65535), e.g. spark://node1:7077"
+            )
             continue
         try:
             with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT):

@@ -86,7 +86,7 @@ def scale(values: np.ndarray) -> float:
 def tolerance(scale: float) -> float:
     """Centimes the programs cannot tell apart in a component of ``scale``
     (:func:`scale`): half a centime, or ten times HiGHS's feasibility tolerance (1e-7 of
-    a unit) where a unit is worth more than 50,000 centimes. The audit grants the
+    a unit) where a unit is worth more than 500,000 centimes. The audit grants the
     solver this slack; the suppression aims twice as far, so that no cell it protects
     is left within it.
 

@@ -105,13 +105,24 @@ class Publication:
         '2025-10-15T00:00:00+00:00'
         """
         import os
+        import re
+
+        from marsad.errors import BadArgument
 
         if (day := self.release_date) is not None:
             return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch.isdigit():
+        if not epoch:
+            return dt.datetime.now(dt.UTC).replace(microsecond=0)
+        try:
+            if not re.fullmatch("[0-9]{1,12}", epoch):
+                raise ValueError(epoch)
             return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+        except (ValueError, OverflowError, OSError):
+            raise BadArgument(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a time: the seconds since 1970-01-01 UTC "
+                "are expected (e.g. 1760486400), up to the year 9999"
+            ) from None
 
     def notes(self) -> list[str]:
         """Plain notes every file carries: synthetic data, internal use, the break in series.

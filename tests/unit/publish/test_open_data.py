@@ -329,3 +329,14 @@ def test_the_same_rows_give_the_same_bytes(tmp_path, monkeypatch, fmt, how):
     if fmt == "xlsx":
         core = zipfile.ZipFile(first).read("docProps/core.xml").decode()
         assert "2025-10-15T00:00:00Z" in core
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999", "253402300800", "\u00b2", "-5", "soon"])
+def test_a_source_date_epoch_that_is_not_a_time_is_one_plain_line(tmp_path, monkeypatch, epoch):
+    """A reviewer's values crashed the xlsx and SDMX-ML exports (exit 70, ValueError);
+    a negative or worded one was ignored without a word."""
+    from marsad.errors import BadArgument
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    with pytest.raises(BadArgument, match=r"SOURCE_DATE_EPOCH=.* is not a time"):
+        _write("xlsx", tmp_path, Publication(release=R))
