@@ -49,8 +49,10 @@ def date_shape(fmt: str | None) -> tuple[str, str]:
     ('(\\d{4})(\\d{2})(\\d{2})', '\\1-\\2-\\3')
     >>> date_shape("%d %b %Y")
     ('', '')
+    >>> date_shape("%-d/%-m/%Y")  # a day and month without their zero (DuckDB's %-d)
+    ('(\\d{1,2})/(\\d{1,2})/(\\d{4})', '\\3-\\2-\\1')
     """
-    parts = re.split(r"(%.)", fmt or "")
+    parts = [x.replace("%-", "%") for x in re.split(r"(%-?.)", fmt or "")]
     codes = [x for x in parts if x.startswith("%")]
     if sorted(codes) != ["%Y", "%d", "%m"]:
         return "", ""
@@ -64,12 +66,13 @@ def date_shape(fmt: str | None) -> tuple[str, str]:
 def human_date_format(fmt: str | None) -> str:
     """A date format as people write it, and as stated (``''`` for YYYY-MM-DD).
 
-    >>> human_date_format("%d/%m/%Y")
-    'DD/MM/YYYY (%d/%m/%Y)'
+    >>> human_date_format("%d/%m/%Y"), human_date_format("%-d/%-m/%Y")
+    ('DD/MM/YYYY (%d/%m/%Y)', 'D/M/YYYY (%-d/%-m/%Y)')
     """
     if not fmt:
         return ""
-    words = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%b": "Mon", "%B": "Month"}
+    words = {"%-d": "D", "%-m": "M", "%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY",
+             "%b": "Mon", "%B": "Month"}  # fmt: skip
     text = fmt
     for code, word in words.items():
         text = text.replace(code, word)

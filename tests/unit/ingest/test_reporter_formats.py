@@ -263,7 +263,13 @@ def test_a_date_format_is_checked_by_the_reader_that_reads_the_files(wh, tmp_pat
     which reads the files, but Python's strptime refused it: the format was refused."""
     fmt = reporters.check_date_format("%-d/%-m/%Y")
     rows = [tx("R1", value_date="7/3/2024"), tx("R2", value_date="30/11/2024")]
+    rows += [tx("R3", value_date="31/2/2024"), tx("R4", value_date="5/13/2024")]
     r = load(wh, write_csv(tmp_path / "a.csv", rows), date_format=fmt)
     assert r.loaded == 2
     got = dict(wh.sql("SELECT record_id, value_date FROM transactions"))
     assert got == {"R1": dt.date(2024, 3, 7), "R2": dt.date(2024, 11, 30)}
+    # a date of its shape that names no day is told why, as under %d/%m/%Y (a reviewer's
+    # dates were told "not a date of the form %-d/%-m/YYYY")
+    held = {q["value"]: q["message"] for q in quarantine(wh)}
+    assert held["31/2/2024"].endswith('"31/2/2024" does not exist: February has 29 days in 2024')
+    assert held["5/13/2024"].endswith('"5/13/2024" does not exist: there is no month 13')
