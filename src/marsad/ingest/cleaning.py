@@ -45,6 +45,11 @@ _PY_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066
 #: The spaces of Unicode beyond ASCII's (category Zs: no-break, ogham, en quad to hair
 #: space, medium mathematical, ideographic), as an RE2 class body.
 _NBSP = r"\x{a0}\x{202f}\x{1680}\x{2000}-\x{200a}\x{205f}\x{3000}"
+#: The same spaces as Python text (also marks that group digits: 1 234,56 with a thin
+#: space U+2009, the SI's mark, or a no-break space).
+UNICODE_SPACES = "\u00a0\u202f\u1680\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+#: :data:`UNICODE_SPACES` as an RE2 class body.
+UNICODE_SPACES_CLASS = _NBSP
 #: Spaces trimmed at the ends of every value (ordinary, no-break and the other Unicode
 #: spaces), the other characters that break lines (vertical tab, form feed, U+0085,
 #: U+2028, U+2029), and the end-of-file mark of DOS and older systems (Ctrl-Z, 0x1A),
@@ -149,17 +154,17 @@ def clean_sql(column: str, free_text: bool) -> str:
 
 
 def strip_sql(expr: str, invisible: bool = True) -> str:
-    """SQL: the text ``expr`` with the spaces at its ends trimmed (:data:`WS_CHARS`) and,
-    with ``invisible``, its invisible characters removed wherever they are (as
-    :func:`clean_code` does, but for the formula guard).
+    """SQL: the text ``expr`` with the spaces and invisible characters at its ends
+    trimmed (:data:`BLANK_CHARS`) and, with ``invisible``, its invisible characters
+    removed wherever they are (as :func:`clean_code` does, but for the formula guard).
+    Free text (``invisible=False``) keeps those inside it (a name may need a zero-width
+    non-joiner), not at its ends: a name re-sent with a zero-width space after it is the
+    same name, and one of nothing but such characters is empty.
 
     One regular expression: DuckDB's ``trim`` with a list of characters took 0.7 µs
     a value, six times as long."""
-    if invisible:
-        edge = f"[{_WS_CLASS}{INVISIBLE_CLASS}]"
-        pattern = f"^{edge}+|{edge}+$|[{INVISIBLE_CLASS}]"
-    else:
-        pattern = f"^[{_WS_CLASS}]+|[{_WS_CLASS}]+$"
+    edge = f"[{_WS_CLASS}{INVISIBLE_CLASS}]"
+    pattern = f"^{edge}+|{edge}+$" + (f"|[{INVISIBLE_CLASS}]" if invisible else "")
     return f"regexp_replace({expr}, {quote_literal(pattern)}, '', 'g')"
 
 

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from marsad.ingest.cleaning import UNICODE_SPACES
 from marsad.ingest.errors import IngestError
 from marsad.ingest.schema import Kind, normalise_header
 
@@ -125,7 +126,7 @@ def header_problem(kind: Kind, best_names: list[str], where: str, limit: int | N
     )
 
 
-_GROUPED = re.compile(r"^[+-]?\d{1,3}([.,  \u202f'])\d{3}(\1\d{3})*$")
+_GROUPED = re.compile(rf"^[+-]?\d{{1,3}}([., {UNICODE_SPACES}'])\d{{3}}(\1\d{{3}})*$")
 
 
 def _vote(v: str) -> str | None:

@@ -102,9 +102,11 @@ class Detected:
     @property
     def thousands(self) -> tuple[str, ...]:
         """Digit-grouping marks accepted with this decimal mark (``1,234.5``,
-        ``1 234,5``): the other mark, spaces (also no-break) and ``'``."""
+        ``1 234,5``): the other mark, spaces (any of Unicode's) and ``'``."""
+        from marsad.ingest.cleaning import UNICODE_SPACES
+
         other = "," if self.decimal != "," else "."
-        return (other, " ", "\u00a0", "\u202f", "'")
+        return (other, " ", *UNICODE_SPACES, "'")
 
     def describe(self) -> str:
         """What was used to read the file, in plain words."""

@@ -246,9 +246,17 @@ def get_kind(name: str) -> Kind:
 
 
 def normalise_header(name: object) -> str:
-    """Header cell as matched against field names: trimmed, lower case, BOM dropped."""
+    """Header cell as matched against field names: trimmed (of spaces, invisible
+    characters and a DOS end-of-file mark, as values are), lower case, BOM dropped.
+
+    >>> normalise_header(" Partner_Country\u200b\x1a"), normalise_header('"Amount"')
+    ('partner_country', 'amount')
+    """
+    from marsad.ingest.cleaning import BLANK_CHARS
+
+    trim = BLANK_CHARS + "\x1c\x1d\x1e\x1f"  # (and what Python's strip() trims)
     text = "" if name is None else str(name)
-    return text.replace("\ufeff", "").strip().strip('"').strip().lower()
+    return text.replace("\ufeff", "").strip(trim).strip('"').strip(trim).lower()
 
 
 # -- warehouse tables ----------------------------------------------------------

@@ -36,7 +36,8 @@ from marsad.ingest.staging import BatchFile, Staged, drop_staging, raw_table
 
 #: Several staged tables are first copied into this one, so that the checks run in parallel.
 STAGE = "_ing_stage"
-_SPACE = r"[ \x{a0}\x{202f}']"
+#: What may group digits besides the other decimal mark: a space (any of Unicode's) or '.
+_SPACE = rf"[ {cleaning.UNICODE_SPACES_CLASS}']"
 
 #: The code lists of the checks (list, code), for the messages' hints.
 REF_CODES = "_ing_ref_code"
@@ -172,7 +173,8 @@ def _normalised(v: str, decimal: str) -> str:
     """SQL: the number as ``[-]digits[.digits]`` (grouping, signs and brackets
     dropped, ``.`` as decimal; ``-`` first when the text is negative)."""
     group = "," if decimal == "." else "."
-    text = f"regexp_replace({v}, '[{group}+ \\x{{a0}}\\x{{202f}}''()\\-\\x{{2212}}]', '', 'g')"
+    dropped = f"[{group}+ {cleaning.UNICODE_SPACES_CLASS}''()\\-\\x{{2212}}]"
+    text = f"regexp_replace({v}, '{dropped}', '', 'g')"
     text = text if decimal == "." else f"replace({text}, ',', '.')"
     negative = f"regexp_matches({v}, '^[(\\-\\x{{2212}}]|-$')"
     return f"CASE WHEN {negative} THEN '-' ELSE '' END || {text}"

@@ -324,3 +324,43 @@ def test_the_dos_end_of_file_mark_is_not_a_row(wh, tmp_path, end):
     r = load(wh, tmp_path / "t.csv")
     assert (r.loaded, r.quarantined) == (2, 0)
     assert loaded_ids(wh) == {"R1", "R2"}
+
+
+def test_free_text_of_invisible_characters_is_empty_and_at_its_ends_they_are_trimmed(wh, tmp_path):
+    """A reviewer's firms: a name of only a zero-width joiner loaded as a name (where one of
+    ideographic spaces was 'required'), and a registry re-sent with a zero-width space
+    after a name, or a direction mark before it, counted as corrections. Inside a name
+    such characters stay (a name may need a zero-width non-joiner)."""
+    head = "firm_id,name,segment\n"
+    first = head + "F1,Acme,ITO\nF2,Beta,CRM\nF3,Na\u200cme,BPO\nF4,\u200d,KPO\n"
+    tmp_path.joinpath("a.csv").write_text(first, encoding="utf-8")
+    r = load(wh, tmp_path / "a.csv", kind="firms")
+    assert (r.loaded, r.quarantined) == (3, 1)
+    assert quarantine(wh)[0]["rule"] == "required"
+    again = head + "F1,Acme\u200b,ITO\nF2,\u200eBeta,CRM\nF3,Na\u200cme,BPO\n"
+    tmp_path.joinpath("b.csv").write_text(again, encoding="utf-8")
+    r2 = load(wh, tmp_path / "b.csv", kind="firms")
+    assert (r2.unchanged, r2.corrections) == (3, 0)
+    names = dict(wh.sql("SELECT firm_id, name FROM firms"))
+    assert names == {"F1": "Acme", "F2": "Beta", "F3": "Na\u200cme"}
+
+
+@pytest.mark.parametrize("space", ["\u2009", "\u2007", "\u2002", "\u3000", "\u00a0", "\u202f"])
+def test_digits_grouped_by_any_unicode_space_read_as_a_number(wh, tmp_path, space):
+    """A reviewer's amounts: 1 234,56 grouped by a thin space (U+2009, the SI's mark), a
+    figure space or an ideographic space was 'not a number (this file uses a decimal
+    comma...)', though it shows as the no-break-space one that loaded."""
+    rows = [tx("R1", amount=f"1{space}234,56"), tx("R2", amount=f"12{space}345{space}678,9")]
+    r = load(wh, write_csv(tmp_path / "t.csv", rows, sep=";"))
+    assert (r.loaded, r.quarantined) == (2, 0)
+    assert amounts(wh) == {"R1": Decimal("1234.56"), "R2": Decimal("12345678.9")}
+
+
+def test_a_header_cell_is_trimmed_as_a_value_is(wh, tmp_path):
+    """A reviewer's header ending in Ctrl-Z was refused: 'required column
+    partner_country is missing (header has: ... partner_country\\x1a)'."""
+    header = ",".join(TX_HEADER)
+    row = ",".join(tx("R1")[h] for h in TX_HEADER)
+    (tmp_path / "t.csv").write_text(f"\u200b{header}\x1a\n{row}\n", encoding="utf-8")
+    r = load(wh, tmp_path / "t.csv")
+    assert (r.loaded, r.quarantined) == (1, 0) and loaded_ids(wh) == {"R1"}

@@ -170,7 +170,8 @@ def test_blank_sql_is_holds_nothing(wh, values):
 @given(values=st.lists(value, min_size=1, max_size=30))
 def test_strip_sql_is_the_python_cleaning(wh, values):
     """The regular expression that trims and cleans a value gives what Python's strip of
-    WS_CHARS (and removal of the invisible characters) gives."""
+    WS_CHARS and removal of the invisible characters gives; for free text, the strip of
+    BLANK_CHARS (spaces and invisible characters at the ends only)."""
     create_from_arrow(wh, "_t_vals", pa.table({"v": pa.array(values, pa.string())}))
     got = wh.sql(
         f"SELECT {cleaning.strip_sql('v')}, {cleaning.strip_sql('v', invisible=False)} "
@@ -178,7 +179,7 @@ def test_strip_sql_is_the_python_cleaning(wh, values):
     )
     invisible = cleaning._PY_INVISIBLE
     want = [
-        (invisible.sub("", v).strip(cleaning.WS_CHARS), v.strip(cleaning.WS_CHARS))
+        (invisible.sub("", v).strip(cleaning.WS_CHARS), v.strip(cleaning.BLANK_CHARS))
         if v is not None else (None, None)
         for v in values
     ]  # fmt: skip
