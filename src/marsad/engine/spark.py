@@ -97,7 +97,7 @@ def sweep_folders(root: Path | None = None) -> int:
     removed = 0
     for folder in Path(root or tempfile.gettempdir()).glob(f"{_FOLDER}*-*"):
         pid = folder.name.removeprefix(_FOLDER).split("-", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not re.fullmatch("[0-9]{1,9}", pid) or _alive(int(pid)):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed += 1

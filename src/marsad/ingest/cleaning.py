@@ -37,34 +37,40 @@ import re
 
 from marsad.engine import quote_ident, quote_literal
 
-#: Invisible format characters removed from ids and codes (RE2 / Python class body).
-INVISIBLE_CLASS = (
-    r"\x{00ad}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{feff}"
-)
-_PY_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+def _re2_class(chars: str) -> str:
+    r"""The body of an RE2 character class naming exactly ``chars``, each as ``\x{…}``.
+
+    >>> _re2_class(" \u00a0")
+    '\\x{20}\\x{a0}'
+    """
+    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
+
+
+#: Invisible format characters, removed from ids and codes (see the module).
+INVISIBLE_CHARS = "".join(
+    map(chr, (0xAD, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+              *range(0x2066, 0x206A), 0xFEFF))
+)  # fmt: skip
+#: :data:`INVISIBLE_CHARS` as an RE2 class body.
+INVISIBLE_CLASS = _re2_class(INVISIBLE_CHARS)
+_PY_INVISIBLE = re.compile(f"[{re.escape(INVISIBLE_CHARS)}]")
 #: The spaces of Unicode beyond ASCII's (category Zs: no-break, ogham, en quad to hair
-#: space, medium mathematical, ideographic), as an RE2 class body.
-_NBSP = r"\x{a0}\x{202f}\x{1680}\x{2000}-\x{200a}\x{205f}\x{3000}"
-#: The same spaces as Python text (also marks that group digits: 1 234,56 with a thin
-#: space U+2009, the SI's mark, or a no-break space).
+#: space, medium mathematical, ideographic); they also group digits (1 234,56 with a
+#: thin space U+2009, the SI's mark, or a no-break space).
 UNICODE_SPACES = "\u00a0\u202f\u1680\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
 #: :data:`UNICODE_SPACES` as an RE2 class body.
-UNICODE_SPACES_CLASS = _NBSP
+UNICODE_SPACES_CLASS = _re2_class(UNICODE_SPACES)
 #: Spaces trimmed at the ends of every value (ordinary, no-break and the other Unicode
 #: spaces), the other characters that break lines (vertical tab, form feed, U+0085,
 #: U+2028, U+2029), and the end-of-file mark of DOS and older systems (Ctrl-Z, 0x1A),
 #: which their exports still write after the last line.
-WS_CHARS = " \t\r\n\x0b\x0c\x1a\x85\u00a0\u2028\u2029\u202f\ufeff\u1680\u205f\u3000" + "".join(
-    map(chr, range(0x2000, 0x200B))
-)
+WS_CHARS = " \t\r\n\x0b\x0c\x1a\x85\u2028\u2029\ufeff" + UNICODE_SPACES
 #: :data:`WS_CHARS` as an RE2 class body.
-_WS_CLASS = r" \t\r\n\x0b\x0c\x1a\x{85}\x{2028}\x{2029}\x{feff}" + _NBSP
+_WS_CLASS = _re2_class(WS_CHARS)
 #: What a value that holds nothing may hold: spaces and invisible characters. A row
 #: whose every value holds nothing is an empty row, skipped.
-BLANK_CHARS = WS_CHARS + "".join(
-    map(chr, (0xAD, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
-              *range(0x2066, 0x206A)))
-)  # fmt: skip
+BLANK_CHARS = WS_CHARS + INVISIBLE_CHARS
 #: First characters a spreadsheet reads as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _GUARDED = r"^'[=+\-@\t\r]"
@@ -176,5 +182,5 @@ def cleaned_sql(column: str) -> str:
 
 def counted_sql(expr: str) -> str:
     """SQL: whether the text ``expr`` holds what cleaning counts (see :func:`cleaned_sql`)."""
-    pattern = f"[{INVISIBLE_CLASS}]|^\\s*[{_NBSP}]|[{_NBSP}]\\s*$"
+    pattern = f"[{INVISIBLE_CLASS}]|^\\s*[{UNICODE_SPACES_CLASS}]|[{UNICODE_SPACES_CLASS}]\\s*$"
     return f"regexp_matches({expr}, {quote_literal(pattern)})"

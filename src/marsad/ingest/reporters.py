@@ -32,6 +32,7 @@ firms file has the pseudo-reporter ``(rates)`` or ``(firms)``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -106,6 +107,15 @@ def check_date_format(fmt: str) -> str:
     >>> check_date_format("%-d/%-m/%Y")
     '%-d/%-m/%Y'
     """
+    if not _reads_back(fmt):
+        raise BadArgument(f"--date-format {fmt!r} does not give a whole date (e.g. %d/%m/%Y)")
+    return fmt
+
+
+@functools.cache
+def _reads_back(fmt: str) -> bool:
+    """Whether DuckDB reads back the dates it writes with ``fmt`` (asked once a format:
+    every file of a reporter with a date format is checked)."""
     days = [dt.date(2024, 11, 30), dt.date(2024, 3, 7)]
     try:
         with duckdb.connect() as con:
@@ -113,12 +123,9 @@ def check_date_format(fmt: str) -> str:
                 "SELECT list_transform($days, d -> try_strptime(strftime(d, $f), $f)::DATE)",
                 {"days": days, "f": fmt},
             ).fetchone()
-        ok = read is not None and read[0] == days
     except duckdb.Error:
-        ok = False
-    if not ok:
-        raise BadArgument(f"--date-format {fmt!r} does not give a whole date (e.g. %d/%m/%Y)")
-    return fmt
+        return False
+    return read is not None and read[0] == days
 
 
 def check_decimal(mark: str) -> str:

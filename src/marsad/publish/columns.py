@@ -114,15 +114,13 @@ class Publication:
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
         if not epoch:
             return dt.datetime.now(dt.UTC).replace(microsecond=0)
-        try:
-            if not re.fullmatch("[0-9]{1,12}", epoch):
-                raise ValueError(epoch)
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        except (ValueError, OverflowError, OSError):
+        # (up to 9999-12-31 23:59:59 UTC, the last second a datetime holds)
+        if not re.fullmatch("[0-9]{1,12}", epoch) or int(epoch) > 253402300799:
             raise BadArgument(
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a time: the seconds since 1970-01-01 UTC "
                 "are expected (e.g. 1760486400), up to the year 9999"
-            ) from None
+            )
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
 
     def notes(self) -> list[str]:
         """Plain notes every file carries: synthetic data, internal use, the break in series.
