@@ -100,7 +100,9 @@ def _cell_text(value: object, decimal: str, is_date: bool = False) -> str | None
     if value is None:
         return None
     if isinstance(value, str):
-        return value if value.strip() else None
+        # as written, as a CSV holds it: the checks trim and count what cleaning removes
+        # (Python's strip() took an ideographic space for nothing, and the count missed it)
+        return value or None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):

@@ -109,3 +109,39 @@ def loaded_ids(wh: Warehouse) -> set[str]:
 def amounts(wh: Warehouse) -> dict:
     """record id -> amount of the loaded transactions."""
     return dict(wh.sql("SELECT record_id, amount FROM transactions"))
+
+
+def write_xlsx(
+    path: Path, rows: Iterable[dict[str, str]], *, header: Sequence[str] = TX_HEADER
+) -> Path:
+    """The rows as a workbook of one sheet, every cell a string cell (xlsxwriter keeps
+    the control characters that openpyxl refuses, as Excel does: ``_x0001_``)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Sheet1")
+    for j, name in enumerate(header):
+        ws.write_string(0, j, name)
+    for i, row in enumerate(rows, start=1):
+        for j, name in enumerate(header):
+            if (value := str(row.get(name, ""))) != "":
+                ws.write_string(i, j, value)
+    wb.close()
+    return path
+
+
+def write_parquet(
+    path: Path, rows: Iterable[dict[str, str]], *, header: Sequence[str] = TX_HEADER
+) -> Path:
+    """The rows as a Parquet file of text columns (an empty value is NULL)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = list(rows)
+    columns = {h: pa.array([r.get(h) or None for r in rows], pa.string()) for h in header}
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+#: The writers of one file of rows in each format marsad reads.
+WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "parquet": write_parquet}

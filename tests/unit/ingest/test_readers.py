@@ -11,10 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from marsad.ingest import FileRefused, load_files
+from marsad.engine.warehouse import Warehouse
+from marsad.ingest import FileRefused, cleaning, load_files
 from marsad.ingest.header import DecimalEvidence, decimal_evidence, detect_decimal
 
-from .conftest import TX_HEADER, load, loaded_ids, quarantine, tx, write_csv
+from .conftest import TX_HEADER, WRITERS, load, loaded_ids, quarantine, tx, write_csv
 
 FIRMS_HEADER = ("firm_id", "name", "segment", "isic", "city")
 
@@ -430,3 +431,28 @@ def test_a_value_longer_than_the_csv_modules_limit_is_read(wh, tmp_path):
     report = load(wh, path)
     assert report.rows_read == 3 and report.loaded + report.quarantined == 3
     assert {"R1", "R3"} <= loaded_ids(wh)
+
+
+# -- the same rows through every reader -------------------------------------------------
+
+
+def test_values_cleaned_are_counted_alike_in_csv_excel_and_parquet(tmp_path):
+    """An Excel cell of only an ideographic space (U+3000), a no-break space or another
+    of Unicode's spaces was not counted among the values cleaned (the reader dropped it
+    before the checks), while the same cell of a Parquet file or a CSV was."""
+    chars = cleaning.UNICODE_SPACES + cleaning.INVISIBLE_CHARS + "\x85\u2028\u2029\x0b\x0c\x1a"
+    rows = []
+    for k, c in enumerate(chars):
+        rows += [tx(f"A{k}", firm_id=c), tx(f"B{k}", firm_id=f"{c}F1{c}"), tx(f"C{k}{c}")]
+    got = {}
+    for fmt, write in WRITERS.items():
+        wh = Warehouse(tmp_path / f"{fmt}.duckdb")
+        try:
+            r = load(wh, write(tmp_path / f"t.{fmt}", rows))
+            records = wh.sql("SELECT * EXCLUDE (load_id, line) FROM transactions ORDER BY ALL")
+            got[fmt] = (r.rows_read, r.loaded, r.quarantined, r.cleaned, records)
+        finally:
+            wh.close()
+    counted = 3 * len(cleaning.UNICODE_SPACES + cleaning.INVISIBLE_CHARS)
+    assert got["csv"][:4] == (len(rows), len(rows), 0, counted)
+    assert got["xlsx"] == got["csv"] and got["parquet"] == got["csv"]
