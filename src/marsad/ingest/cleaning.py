@@ -16,6 +16,14 @@ every value holds only spaces and invisible characters is an empty row,
 skipped. A record re-sent with such a character is the same record. Each load
 counts the values it cleaned.
 
+**Control characters.** A control character inside a value (:data:`CONTROL_CHARS`:
+U+0001 Ctrl-A, U+001A Ctrl-Z between two letters, DEL, the C1 controls U+0080-U+009F)
+is no text: it is a fault of the file (a corrupted export, or text converted with
+the wrong encoding), and the row is quarantined (rule ``control``) rather than
+loaded with an id that no correction sent cleanly would match. A tab is a space:
+trimmed at a value's ends, kept inside it, as a space inside an id is; line ends
+have their own rule (``line_break``).
+
 **Formula guard.** A cell of ``marsad quarantine export`` that would start
 with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a
 leading apostrophe, so that a spreadsheet shows it as text instead of running
@@ -68,6 +76,24 @@ UNICODE_SPACES_CLASS = _re2_class(UNICODE_SPACES)
 WS_CHARS = " \t\r\n\x0b\x0c\x1a\x85\u2028\u2029\ufeff" + UNICODE_SPACES
 #: :data:`WS_CHARS` as an RE2 class body.
 _WS_CLASS = _re2_class(WS_CHARS)
+#: Control characters, a fault of the file wherever they stand in a value (rule
+#: ``control``): C0 (U+0000-U+001F) but those read as spaces or as line ends (tab, LF,
+#: vertical tab, form feed, CR), DEL (U+007F) and C1 (U+0080-U+009F) but NEL (U+0085, a
+#: line end). Ctrl-Z (U+001A) is one: at a value's ends it is trimmed first, as a space
+#: (:data:`WS_CHARS`), so only one inside a value is left to the rule.
+CONTROL_CHARS = "".join(
+    map(chr, (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)))
+)  # fmt: skip
+#: :data:`CONTROL_CHARS` as an RE2 class body.
+CONTROL_CLASS = _re2_class(CONTROL_CHARS)
+#: Names of the control characters a message gives beside their code point, but
+#: Ctrl-A to Ctrl-Z (U+0001-U+001A), which are named by their key.
+CONTROL_NAMES = {0x00: "NUL", 0x1B: "Escape", 0x7F: "Delete"}
+#: What the fields of a row are joined by for the checks of the whole row
+#: (:func:`dirty_sql`, :func:`control_sql`). Any character but a space or a control
+#: character would do: one inside a value can only make its row look as if it needed
+#: cleaning, and cleaning it then changes nothing.
+JOINER = "|"
 #: What a value that holds nothing may hold: spaces and invisible characters. A row
 #: whose every value holds nothing is an empty row, skipped.
 BLANK_CHARS = WS_CHARS + INVISIBLE_CHARS
@@ -115,11 +141,11 @@ def blank_sql(expr: str) -> str:
 
 
 def dirty_pattern() -> str:
-    """RE2 pattern matching a row (fields joined by U+001F) that needs cleaning:
-    a space at a field's edge, an invisible character, or a formula guard."""
-    ws = f"[{_WS_CLASS}]"
-    edge = f"(^|\\x{{1f}}){ws}|{ws}(\\x{{1f}}|$)"
-    guard = "(^|\\x{1f})'[=+\\-@\\t\\r]"
+    """RE2 pattern matching a row (fields joined by :data:`JOINER`) that needs
+    cleaning: a space at a field's edge, an invisible character, or a formula guard."""
+    ws, joiner = f"[{_WS_CLASS}]", f"[{_re2_class(JOINER)}]"
+    edge = f"(^|{joiner}){ws}|{ws}({joiner}|$)"
+    guard = f"(^|{joiner})'[=+\\-@\\t\\r]"
     return f"{edge}|[{INVISIBLE_CLASS}]|{guard}"
 
 
@@ -128,10 +154,10 @@ _ASCII_IN_DIRTY = " \t\r\n\x0b\x0c\x1a'"
 
 
 def dirty_sql(joined: str) -> str:
-    """SQL: whether the row ``joined`` (its fields joined by U+001F, an expression
-    used once) needs cleaning, :func:`dirty_pattern`. Most rows are plain ASCII with
-    none of the few ASCII characters the pattern can match (space, tab, line ends,
-    apostrophe): for them, a few ``contains`` and a length say no without running
+    """SQL: whether the row ``joined`` (its fields joined by :data:`JOINER`, an
+    expression used once) needs cleaning, :func:`dirty_pattern`. Most rows are plain
+    ASCII with none of the few ASCII characters the pattern can match (space, tab, line
+    ends, apostrophe): for them, a few ``contains`` and a length say no without running
     the regular expression (a quarter of the checks' time in a large file).
 
     >>> sql = dirty_sql("j")
@@ -184,3 +210,36 @@ def counted_sql(expr: str) -> str:
     """SQL: whether the text ``expr`` holds what cleaning counts (see :func:`cleaned_sql`)."""
     pattern = f"[{INVISIBLE_CLASS}]|^\\s*[{UNICODE_SPACES_CLASS}]|[{UNICODE_SPACES_CLASS}]\\s*$"
     return f"regexp_matches({expr}, {quote_literal(pattern)})"
+
+
+def control_sql(expr: str) -> str:
+    """SQL: whether the text ``expr`` holds a control character (:data:`CONTROL_CHARS`),
+    by one regular expression (the value of a field, or a row joined by :data:`JOINER`).
+
+    >>> import duckdb
+    >>> duckdb.sql(f"SELECT {control_sql('s')} FROM (VALUES ('R1' || chr(1)), ('R' || chr(9) || '1'), (NULL)) t(s)").fetchall()
+    [(True,), (False,), (None,)]
+    """  # noqa: E501
+    return f"regexp_matches({expr}, {quote_literal(f'[{CONTROL_CLASS}]')})"
+
+
+def control_name_sql(expr: str) -> str:
+    """SQL: the first control character of the text ``expr`` in words: its code point,
+    and its name when it has a short one (``U+0001 (Ctrl-A)``, ``U+007F (Delete)``,
+    ``U+0090``); NULL when ``expr`` holds none.
+
+    >>> import duckdb
+    >>> duckdb.sql(f"SELECT {control_name_sql('s')} FROM (VALUES ('R' || chr(26) || 'Z'), (chr(144)), ('R1')) t(s)").fetchall()
+    [('U+001A (Ctrl-Z)',), ('U+0090',), (None,)]
+    """  # noqa: E501
+    code = control_code_sql(expr)
+    names = " ".join(f"WHEN {c} THEN ' ({name})'" for c, name in CONTROL_NAMES.items())
+    keys = f"WHEN {code} BETWEEN 1 AND 26 THEN ' (Ctrl-' || chr(64 + {code}) || ')'"
+    return f"printf('U+%04X', {code}) || CASE {code} {names} ELSE CASE {keys} ELSE '' END END"
+
+
+def control_code_sql(expr: str) -> str:
+    """SQL: the code point of the first control character of the text ``expr``
+    (:data:`CONTROL_CHARS`), NULL when it holds none."""
+    char = f"regexp_extract({expr}, {quote_literal(f'[{CONTROL_CLASS}]')})"
+    return f"unicode(NULLIF({char}, ''))"

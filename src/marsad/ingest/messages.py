@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from marsad.engine import quote_literal as _lit
+from marsad.ingest.cleaning import control_code_sql, control_name_sql
 from marsad.ingest.keys import (
     DATE_FORMAT_OF,
     DATE_ISO_OF,
@@ -126,6 +127,20 @@ def _not_a_date() -> str:
              || ', the date format of this file' END"""
 
 
+def _control() -> str:
+    """SQL: which control character ``_value`` holds, and what it tells of the file: a
+    C0 control or DEL, damage; a C1 control, most often text converted with the wrong
+    encoding (Windows-1252's curly quotes and euro sign read as Latin-1)."""
+    name = control_name_sql("_value")
+    return (
+        f"'the value holds the control character ' || {name} || ', which no id, code or "
+        f"text has: ' || CASE WHEN {control_code_sql('_value')} >= 128 "
+        "THEN 'the text may have been converted with the wrong encoding (Windows-1252 read "
+        "as Latin-1, for one), or the file is damaged' "
+        "ELSE 'the file may be damaged (a corrupted export)' END"
+    )
+
+
 def message_sql(
     kind: Kind,
     date_range: tuple[dt.date, dt.date],
@@ -162,6 +177,7 @@ def message_sql(
             "character that breaks lines (a vertical tab, a form feed, U+0085, U+2028 or "
             "U+2029), which no id or code has' END",
         ),
+        ("control", _control()),
         # (a date of the shape of the file's date format is told by that format, even
         # when it looks like YYYY-MM-DD: 2024-30-02 under %Y-%d-%m)
         (

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from marsad.ingest.cleaning import CONTROL_CHARS
 from marsad.ingest.errors import IngestError
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
 
@@ -43,13 +45,15 @@ class FileScan:
     spaced: bool = True
     stray_crs: int = 0  # CRs that are not part of a CRLF line end
     crlfs: int = 0  # CRLF line ends
+    #: holds a control character (:attr:`TextStats.controls`)
+    controls: bool = True
 
     @property
     def plain(self) -> bool:
-        """Whether no value of the file, read as delimited text, can need cleaning or
-        hold a line break: ASCII, no quote, space, tab, apostrophe, or CR other
-        than in CRLF line ends (the rules for such values are then left out,
-        :func:`marsad.ingest.validate.check_sql`)."""
+        """Whether no value of the file, read as delimited text, can need cleaning,
+        hold a line break or a control character: ASCII, no quote, space, tab,
+        apostrophe, control character, or CR other than in CRLF line ends (the rules
+        for such values are then left out, :func:`marsad.ingest.validate.check_sql`)."""
         return (
             self.utf8_ok
             and self.utf8_chars == 0
@@ -57,12 +61,27 @@ class FileScan:
             and self.quotes == 0
             and not self.spaced
             and self.stray_crs == 0
+            and not self.controls
         )
 
 
 #: A line this long (bytes) is looked at on its own before DuckDB reads the
 #: file: one with thousands of extra fields would cost DuckDB one reject per field.
 LONG_LINE = 4096
+
+#: What a file's text may end with (the line ends, spaces and DOS end-of-file marks
+#: after its last value): a Ctrl-Z there stands at a value's end, or on a line of its
+#: own, and is trimmed, as older systems write it after the last line.
+_TRAILING = b"\x1a\r\n\t "
+#: The bytes below 0x20 that are control characters, but Ctrl-Z (looked for apart: one
+#: that is not in the run the text ends with), by value: True for a control.
+_CONTROL_LOW = np.array([chr(b) in CONTROL_CHARS and b != 0x1A for b in range(0x20)])
+#: The other ASCII control characters (DEL), each looked for by a memchr.
+_CONTROL_ASCII = [c.encode() for c in CONTROL_CHARS if 0x20 <= ord(c) < 0x80]
+#: The control characters beyond ASCII (C1) in UTF-8: 0xC2, then their code point.
+_CONTROL_C1 = re.compile(
+    b"\xc2[" + b"".join(re.escape(bytes([ord(c)])) for c in CONTROL_CHARS if ord(c) >= 0x80) + b"]"
+)
 
 
 class TextStats:
@@ -76,25 +95,41 @@ class TextStats:
         self.trailing_newlines = 0
         self.long_lines = False
         self.spaced = False  # a space, tab, vertical tab, form feed, Ctrl-Z or apostrophe seen
+        self._controls = False  # a control character seen, but Ctrl-Z
+        self._last = b""  # the last byte of the last chunk (a C1 control cut in two)
+        self._ctrl_z = False  # a Ctrl-Z seen before some text
+        self._ctrl_z_end = False  # a Ctrl-Z in the run of _TRAILING bytes seen last
         self.crs = 0  # CRs, counted once one is seen
         self.crlfs = 0  # CR LF pairs, counted once a CR is seen
         self._cr_last = False  # the last chunk ended with a CR
+
+    @property
+    def controls(self) -> bool:
+        """Whether the bytes hold a control character
+        (:data:`marsad.ingest.cleaning.CONTROL_CHARS`, as UTF-8: a C1 control of another
+        encoding is seen in its UTF-8 copy), but for the Ctrl-Z among the line ends the
+        text ends with (the DOS end-of-file mark): a value may hold one."""
+        return self._controls or self._ctrl_z
 
     @property
     def stray_crs(self) -> int:
         """CRs that are not part of a CRLF line end."""
         return self.crs - self.crlfs
 
-    def _look_for_spaces_and_crs(self, chunk: bytes) -> None:
+    def _look_for_spaces_and_crs(self, chunk: bytes) -> int:
+        """Look at ``chunk``; return how many CRs it holds."""
         # bytes.find of one byte is a memchr: a few ms for a large file
         if not self.spaced:
             self.spaced = any(
                 chunk.find(c) >= 0 for c in (b" ", b"\t", b"'", b"\x0b", b"\x0c", b"\x1a")
             )
+        crs = 0
         if self.crs or chunk.find(b"\r") >= 0 or self._cr_last:
-            self.crs += chunk.count(b"\r")
+            crs = chunk.count(b"\r")
+            self.crs += crs
             self.crlfs += chunk.count(b"\r\n") + int(self._cr_last and chunk[:1] == b"\n")
         self._cr_last = chunk[-1:] == b"\r"
+        return crs
 
     def _look_for_long_lines(self, chunk: bytes) -> None:
         # a line of 2 x LONG_LINE bytes holds an aligned window without a newline
@@ -104,16 +139,46 @@ class TextStats:
                 self.long_lines = True
                 return
 
+    def _look_for_controls(self, chunk: bytes, byte: np.ndarray, line_ends: int) -> None:
+        # the bytes below 0x20 are counted, and looked at only when they are not all the
+        # chunk's LFs and CRs (``line_ends``): a tab, or a control character; the others
+        # are found by memchr
+        below = byte < 0x20
+        self._controls = (
+            (int(np.count_nonzero(below)) > line_ends and bool(_CONTROL_LOW[byte[below]].any()))
+            or any(chunk.find(c) >= 0 for c in _CONTROL_ASCII)
+            or (chunk.find(b"\xc2") >= 0 and _CONTROL_C1.search(chunk) is not None)
+            or _CONTROL_C1.match(self._last + chunk[:1]) is not None
+        )
+        self._last = chunk[-1:]
+
+    def _look_for_ctrl_z(self, chunk: bytes) -> None:
+        # a Ctrl-Z before some text: not the DOS end-of-file mark after the last line
+        first = chunk.find(b"\x1a")
+        if first < 0 and not self._ctrl_z_end:
+            return
+        text_end = len(chunk.rstrip(_TRAILING))
+        if text_end:  # text: a Ctrl-Z before it, in this chunk or the run before, is inside
+            self._ctrl_z = self._ctrl_z or self._ctrl_z_end or 0 <= first < text_end
+            self._ctrl_z_end = chunk.find(b"\x1a", text_end) >= 0
+        else:
+            self._ctrl_z_end = self._ctrl_z_end or first >= 0
+
     def feed(self, chunk: bytes) -> None:
         if not chunk:
             return
         # counted by numpy: bytes.count of a frequent byte took 2 ms a 5 MB file, 0.4 here
         byte = np.frombuffer(chunk, dtype=np.uint8)
-        self.newlines += int(np.count_nonzero(byte == 10))  # \n
+        newlines = int(np.count_nonzero(byte == 10))  # \n
+        self.newlines += newlines
         self.quotes += int(np.count_nonzero(byte == 34))  # "
         if not self.long_lines:
             self._look_for_long_lines(chunk)
-        self._look_for_spaces_and_crs(chunk)
+        crs = self._look_for_spaces_and_crs(chunk)
+        if not self._controls:
+            self._look_for_controls(chunk, byte, newlines + crs)
+        if not self._ctrl_z:
+            self._look_for_ctrl_z(chunk)
         end = len(chunk)
         i = end - 1
         while i >= 0 and chunk[i] in b"\r\n\t ":
@@ -197,6 +262,7 @@ def scan_file(path: Path, progress: ProgressFn | None = None) -> FileScan:
         spaced=stats.spaced,
         stray_crs=stats.stray_crs,
         crlfs=stats.crlfs,
+        controls=stats.controls,
     )
 
 

@@ -35,6 +35,9 @@ RULES: dict[str, str] = {
     "line_break": "an id or code holds a line break: a quote not closed properly may have "
     "joined several lines into one value, or a carriage return (CR), a vertical tab, a "
     "form feed or a Unicode line separator stands inside it",
+    "control": "the value holds a control character (Ctrl-A, Ctrl-Z inside a value, DEL, "
+    "U+0080-U+009F, …), which no id, code or text has: a damaged file, or text converted "
+    "with the wrong encoding",
     "type": "the value is not of the expected type (a date YYYY-MM-DD, a number)",
     "precision": "the number has more decimals than can be stored",
     "date_range": "the date is outside the accepted range (default 2000-01-01 to today)",

@@ -71,6 +71,10 @@ class Staged:
     #: no value can need cleaning or hold a line break (a plain text file, see
     #: :attr:`marsad.ingest.scan.FileScan.plain`): the checks leave those rules out
     plain: bool = False
+    #: a value may hold a control character (:data:`marsad.ingest.cleaning.CONTROL_CHARS`):
+    #: an Excel sheet or a Parquet file, a text file whose bytes hold one; the checks look
+    #: for them (rule ``control``) in such files only
+    controls: bool = True
 
     @property
     def decimal(self) -> str:

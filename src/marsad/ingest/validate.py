@@ -348,10 +348,18 @@ LINE_BREAK_SQL = (
 
 
 def _field_checks(
-    kind: Kind, decimals: set[str], lo: dt.date, hi: dt.date, plain: bool = False
+    kind: Kind,
+    decimals: set[str],
+    lo: dt.date,
+    hi: dt.date,
+    plain: bool = False,
+    controls: bool = False,
 ) -> tuple[list[str], list[str], list[Check]]:
     """(number columns, parsed columns, checks in order) of every field of the kind;
-    ``plain``: no value holds a line break (no ``line_break`` check)."""
+    ``plain``: no value holds a line break (no ``line_break`` check); ``controls``: a
+    value may hold a control character, where the row's ``_ctl`` says so (``control``
+    check of every field, before its type: a date holding Ctrl-A is told that, not
+    that it is no date)."""
     from marsad.settings import get_settings
 
     home = get_settings().home_country
@@ -366,6 +374,9 @@ def _field_checks(
             # a quote closed lines later joins them into one value: never an id or a code
             v = _v(f)
             checks.append((LINE_BREAK_SQL.format(v=v), f"line_break|{f.name}|"))
+        if controls:
+            held = f"CASE WHEN _ctl THEN {cleaning.control_sql(_v(f))} ELSE false END"
+            checks.append((held, f"control|{f.name}|"))
         if f.type == "date":
             p, c = _date_checks(f, lo, hi)
         elif f.type == "decimal":
@@ -430,6 +441,14 @@ def totals_sql(kind: Kind) -> tuple[str, str, str]:
     return grp, flow, amt
 
 
+def _in_files(files: list[int], parts: list[tuple[int, Staged]], sql: str) -> str:
+    """SQL: ``sql`` for the rows of the ``files`` of ``parts``, false for the others."""
+    if len(files) == len(parts):
+        return sql
+    listed = ", ".join(str(i) for i in files)
+    return f"CASE WHEN _file IN ({listed}) THEN {sql} ELSE false END"
+
+
 def check_sql(
     kind: Kind,
     parts: list[tuple[int, Staged]],
@@ -445,10 +464,12 @@ def check_sql(
     lo, hi = date_range
     decimals = {st.decimal for _, st in parts}
     src = source if source else "(" + union_sql(parts) + ")"
-    # plain text files (ASCII, no quote, space, tab, apostrophe or stray CR: most
-    # bank files) hold no value that cleaning changes or with a line break: those
-    # rules are left out
-    plain = all(st.plain for _, st in parts)
+    # plain text files (ASCII, no quote, space, tab, apostrophe, stray CR or control
+    # character: most bank files) hold no value that cleaning changes, with a line
+    # break or a control character: those rules are left out
+    plain = all(st.plain and not st.controls for _, st in parts)
+    # the files whose values may hold a control character (not a text file without one)
+    ctl_files = sorted(i for i, st in parts if st.controls)
     if plain:
         cleaning_ctes = "e AS (SELECT * FROM src WHERE NOT _blank)"
         trims = [f"NULLIF({_q(f.name)}, '') AS {_v(f)}" for f in kind.fields]
@@ -457,10 +478,15 @@ def check_sql(
         # cleaning is slow: only rows with a space at a field's edge, an invisible
         # character or a formula guard (see marsad.ingest.cleaning); concat() reads a
         # NULL as '' (the same text as concat_ws of coalesced fields, cheaper)
-        joined = "concat(" + ", chr(31), ".join(_q(f.name) for f in kind.fields) + ")"
+        sep = f", {_lit(cleaning.JOINER)}, "
+        joined = "concat(" + sep.join(_q(f.name) for f in kind.fields) + ")"
+        # and a control character is looked for once a row, in the files that may hold one
+        ctl = _in_files(ctl_files, parts, cleaning.control_sql("_joined"))
         cleaning_ctes = (
             f"j AS (SELECT *, {joined} AS _joined FROM src WHERE NOT _blank),\n"
-            f"e AS (SELECT * EXCLUDE (_joined), {cleaning.dirty_sql('_joined')} AS _dirty FROM j)"
+            f"e AS (SELECT * EXCLUDE (_joined), {cleaning.dirty_sql('_joined')} AS _dirty"
+            + (f", {ctl} AS _ctl" if ctl_files else "")
+            + " FROM j)"
         )
         trims = [
             f"NULLIF(CASE WHEN _dirty THEN {cleaning.clean_sql(f.name, f.free_text)} "
@@ -469,7 +495,9 @@ def check_sql(
         ]
         counted = " + ".join(cleaning.cleaned_sql(f.name) for f in kind.fields if not f.free_text)
         trims.append(f"CASE WHEN _dirty THEN {counted} ELSE 0 END AS _cleaned")
-    numbers, parsed, checks = _field_checks(kind, decimals, lo, hi, plain)
+        if ctl_files:
+            trims.append("_ctl")
+    numbers, parsed, checks = _field_checks(kind, decimals, lo, hi, plain, bool(ctl_files))
     flags, fail, others, value, record = _outcome_sql(kind, checks)
     field_cols = ", ".join(_q(f.name) for f in kind.fields)
     return f"""

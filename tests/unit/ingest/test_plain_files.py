@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 from marsad.engine.warehouse import Warehouse
-from marsad.ingest import ReadOptions, load_files, scan
+from marsad.ingest import ReadOptions, cleaning, load_files, scan
 from marsad.ingest.scan import TextStats
 
 from .conftest import TX_HEADER
@@ -58,10 +58,43 @@ def test_a_file_is_plain_only_without_what_cleaning_or_line_breaks_need(tmp_path
         (b'"R2",7\n', False),  # a quote
         (b"R2,7\rR3,8\n", False),  # a stray CR
         ("R2,7\u00a0\n".encode(), False),  # beyond ASCII
+        (b"R2,7\x01\n", False),  # a control character
+        (b"R2,7\x7f\n", False),
+        (b"R2,7\x1f\n", False),
     ]:
         path = tmp_path / "f.csv"
         path.write_bytes(base + extra)
         assert scan.scan_file(path).plain == plain, extra
+
+
+#: bytes of text with control characters, line ends, tabs, and characters beyond ASCII
+#: (U+0085 is a line end; 0xC2 0x80 to 0xC2 0x9F a C1 control, cut or not)
+_CONTROL_BYTES = [b"a", b" ", b"\n", b"\r\n", b"\t", b"\x0b", b"\x0c", b"\x01", b"\x1a", b"\x1f",
+                  b"\x7f", b"\xc2", b"\x80", b"\x85", b"\x9f", b"\xa0", "\u0085".encode(),
+                  "\u0081".encode(), "\u00e9".encode()]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(st.sampled_from(_CONTROL_BYTES)).map(b"".join),
+    cuts=st.lists(st.integers(0, 40), max_size=5),
+)
+@example(data="\u0081".encode(), cuts=[1])  # a C1 control cut between two chunks
+@example(data="\u0085".encode(), cuts=[1])  # NEL is a line end, not a control character
+@example(data=b"a\n\x1a", cuts=[2])  # the DOS end-of-file mark
+@example(data=b"a\x1a\n\x1a", cuts=[2, 3])  # at the last value's end
+@example(data=b"a\x1a\na", cuts=[3])  # at a value's end, but text after it: looked for
+def test_control_characters_are_found_in_any_chunks(data, cuts):
+    """As the checks see the text: UTF-8, a byte that is not read as U+FFFD; but a
+    Ctrl-Z among the line ends and spaces the text ends with (the DOS end-of-file mark),
+    trimmed from the last value or a line of its own."""
+    stats = TextStats()
+    edges = sorted({0, len(data), *(c for c in cuts if c < len(data))})
+    for a, b in itertools.pairwise(edges):
+        stats.feed(data[a:b])
+    text = data.decode("utf-8", "replace").rstrip("\x1a\r\n\t ")
+    assert stats.controls == any(c in cleaning.CONTROL_CHARS for c in text)
+    assert stats.newlines == data.count(b"\n")
 
 
 # -- the checks of plain files give what the full checks give ------------------------------
@@ -137,3 +170,44 @@ def test_plain_files_are_checked_as_the_full_checks_would(files, monkeypatch):
     # the plain files' checks leave cleaning and line breaks out; the full ones do not
     assert fast_checks and all("line_break" not in q and "_joined" not in q for q in fast_checks)
     assert full_checks and all("line_break" in q and "_joined" in q for q in full_checks)
+
+
+#: values of a plain file but for a control character (Ctrl-Z at the ends is a space)
+_CONTROLLED = st.one_of(
+    _ASCII,
+    st.sampled_from(
+        ["R\x01", "\x1aR9\x1a", "R\x1a9", "F\x7f", "E\x1fUR", "2024-03-15\x02", "1\x0500"]
+    ),
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    files=st.lists(
+        st.lists(
+            st.lists(_CONTROLLED, min_size=len(TX_HEADER), max_size=len(TX_HEADER)), max_size=6
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+@example(files=[[["R\x01", "BK01", "", "2024-03-15", "C", "100", "EUR", "SI2", "FR"]]])
+def test_no_control_character_loads_from_a_file_otherwise_plain(files, monkeypatch):
+    """A file of ASCII without a space or a quote, but for a control character (Ctrl-A
+    in a record id), is no plain file: it loaded by the fast checks, which do not look
+    for one, with the control character in its id."""
+    note(f"files={files!r}")
+    data = [_file(rows) for rows in files]
+    work = Path(tempfile.mkdtemp(prefix="marsad-plain-"))
+    try:
+        fast, _ = _load(work, data, True, monkeypatch)
+        full, _ = _load(work, data, False, monkeypatch)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    assert fast == full
+    loaded = [v for row in fast[1] for v in row if isinstance(v, str)]
+    assert not any(c in cleaning.CONTROL_CHARS for v in loaded for c in v)

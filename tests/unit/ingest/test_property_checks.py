@@ -3,8 +3,11 @@
 * which rows need cleaning (``_dirty``): ``concat`` of the fields against the
   earlier ``concat_ws`` of coalesced fields, and :func:`~marsad.ingest.cleaning.dirty_sql`
   (an ASCII prefilter) against the regular expression alone, on random values holding
-  NULLs, spaces at the edges, no-break spaces, invisible characters, line ends and
-  formula guards;
+  NULLs, spaces at the edges, no-break spaces, invisible characters, line ends,
+  formula guards and the joiner of the row itself: a row needs cleaning when one of its
+  fields, alone, would;
+* which rows hold a control character (``_ctl``): the row joined, against its fields
+  one by one;
 * duplicates in a file and keys repeated across files: the hash-of-keys
   pass (:func:`marsad.ingest.versions.find_repeats`, one for both) against the earlier
   ``GROUP BY`` on the whole key, on random batches with repeats, also when
@@ -47,6 +50,8 @@ PIECES = [
     "é",
     ",",
     "=",
+    "|",  # the joiner of the row (cleaning.JOINER)
+    "\x01",
 ]
 value = st.one_of(st.none(), st.lists(st.sampled_from(PIECES), max_size=4).map("".join))
 SETTINGS = settings(
@@ -64,16 +69,37 @@ def _table(wh: Warehouse, name: str, rows: list[dict]) -> None:
 def test_dirty_rows_are_the_same(wh, rows):
     _table(wh, "_t_rows", rows)
     pattern = quote_literal(cleaning.dirty_pattern())
-    old = "concat_ws(chr(31), " + ", ".join(f"coalesce({quote_ident(c)}, '')" for c in FIELDS)
-    new = "concat(" + ", chr(31), ".join(quote_ident(c) for c in FIELDS) + ")"
+    joiner = quote_literal(cleaning.JOINER)
+    old = f"concat_ws({joiner}, " + ", ".join(f"coalesce({quote_ident(c)}, '')" for c in FIELDS)
+    new = "concat(" + f", {joiner}, ".join(quote_ident(c) for c in FIELDS) + ")"
+    # a row looks dirty when one of its fields would, alone (also one holding the joiner)
+    alone = " OR ".join(
+        f"regexp_matches(coalesce({quote_ident(c)}, ''), {pattern})" for c in FIELDS
+    )
     got = wh.sql(
         f"SELECT regexp_matches({old}), {pattern}) IS NOT DISTINCT FROM "
         f"regexp_matches({new}, {pattern}), {old}) = {new}, "
-        f"{cleaning.dirty_sql(new)} IS NOT DISTINCT FROM regexp_matches({new}, {pattern}) "
+        f"{cleaning.dirty_sql(new)} IS NOT DISTINCT FROM regexp_matches({new}, {pattern}), "
+        f"regexp_matches({new}, {pattern}) = ({alone}) "
         "FROM _t_rows"
     )
     # the ASCII prefilter of dirty_sql decides as the regular expression does
-    assert all(a and b and c for a, b, c in got)
+    assert all(a and b and c and d for a, b, c, d in got)
+
+
+@SETTINGS
+@given(rows=st.lists(st.fixed_dictionaries({c: value for c in FIELDS}), min_size=1, max_size=30))
+def test_a_row_holds_a_control_character_when_one_of_its_fields_does(wh, rows):
+    """Looked for once a row, in its fields joined (the joiner is none)."""
+    _table(wh, "_t_rows", rows)
+    joined = (
+        "concat(" + f", {quote_literal(cleaning.JOINER)}, ".join(map(quote_ident, FIELDS)) + ")"
+    )
+    any_field = " OR ".join(
+        f"coalesce({cleaning.control_sql(quote_ident(c))}, false)" for c in FIELDS
+    )
+    got = wh.sql(f"SELECT {cleaning.control_sql(joined)} = ({any_field}) FROM _t_rows")
+    assert all(same for (same,) in got)
 
 
 def _old_duplicates(wh: Warehouse) -> list[tuple]:

@@ -69,6 +69,9 @@ class TextPlan:
     #: no value can need cleaning or hold a line break (:attr:`FileScan.plain`), and
     #: the file is read as it is
     plain: bool = False
+    #: a value may hold a control character: the bytes read hold one
+    #: (:attr:`marsad.ingest.scan.TextStats.controls`)
+    controls: bool = True
     #: DuckDB's rejects were taken from an ASCII twin of the file (their text is the
     #: file's, read again: :func:`marsad.ingest.text.encoding.ascii_twin`)
     rejects_from_twin: bool = False
@@ -232,6 +235,7 @@ def prepare_text(
         notes=[n for n in (header.note(),) if n],
         evidence=evidence,
         reporters=reporters,
+        controls=scan.controls,
     )
     _copy_to_read(plan, scan, head_text, mac, tmpdir, progress)
     plan.plain = scan.plain and plan.read_path == path
@@ -257,8 +261,11 @@ def _copy_to_read(
         plan.read_path = tmpdir / (path.name + ".utf8")
         stats = transcode(path, codec, plan.read_path, progress)
         plan.quotes, plan.content_lines = stats.quotes, stats.content_lines
-        # (the scan counts bytes: a UTF-16 CRLF is no CR LF pair there)
+        # (the scan counts bytes: a UTF-16 CRLF is no CR LF pair there; and it looks for
+        # control characters as UTF-8, where the byte 0x81 of Windows-1252, read U+0081,
+        # is not one)
         long_lines, stray_crs = stats.long_lines, stats.stray_crs
+        plan.controls = stats.controls
         crlfs, newlines = stats.crlfs, stats.newlines
     if mac:
         crlf = tmpdir / (path.name + ".lf")

@@ -105,6 +105,7 @@ def staged_text(
         full_source=full_source,
         checked=checked,
         plain=plan.plain,
+        controls=plan.controls,
     )
 
 
