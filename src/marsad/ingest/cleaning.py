@@ -240,6 +240,11 @@ def control_name_sql(expr: str) -> str:
 
 def control_code_sql(expr: str) -> str:
     """SQL: the code point of the first control character of the text ``expr``
-    (:data:`CONTROL_CHARS`), NULL when it holds none."""
+    (:data:`CONTROL_CHARS`, an INTEGER), NULL when it holds none.
+
+    >>> import duckdb
+    >>> duckdb.sql(f"SELECT {control_code_sql('s')} FROM (VALUES ('a' || chr(9) || chr(127) || chr(1)), ('R1')) t(s)").fetchall()
+    [(127,), (None,)]
+    """  # noqa: E501
     char = f"regexp_extract({expr}, {quote_literal(f'[{CONTROL_CLASS}]')})"
     return f"unicode(NULLIF({char}, ''))"

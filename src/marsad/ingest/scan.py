@@ -105,10 +105,19 @@ class TextStats:
 
     @property
     def controls(self) -> bool:
-        """Whether the bytes hold a control character
+        r"""Whether the bytes hold a control character
         (:data:`marsad.ingest.cleaning.CONTROL_CHARS`, as UTF-8: a C1 control of another
         encoding is seen in its UTF-8 copy), but for the Ctrl-Z among the line ends the
-        text ends with (the DOS end-of-file mark): a value may hold one."""
+        text ends with (the DOS end-of-file mark): a value may hold one.
+
+        >>> def controls(*chunks):
+        ...     stats = TextStats()
+        ...     for chunk in chunks:
+        ...         stats.feed(chunk)
+        ...     return stats.controls
+        >>> controls(b"R1,F\x01\n"), controls(b"R1,F1\r\n\x1a"), controls(b"R\xc2", b"\x81\n")
+        (True, False, True)
+        """
         return self._controls or self._ctrl_z
 
     @property
