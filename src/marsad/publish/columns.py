@@ -95,6 +95,30 @@ class Publication:
             internal=internal,
         )
 
+    @classmethod
+    def of_release(
+        cls, release: str, date: str | dt.date | None, *, synthetic: bool, internal: bool = False
+    ) -> Publication:
+        """The publication details of a frozen release: the settings' publisher, contact
+        and next release date (:meth:`from_settings`), dated by the release itself (its
+        manifest's ``date``, e.g. ``"2025-10-15"``); ``MARSAD_RELEASE_DATE`` only when
+        the release has no date. The one rule of every file the web serves, so that a
+        release's files say the same date (and have the same bytes) whichever made them.
+
+        A date that is not ``YYYY-MM-DD`` raises :class:`ValueError`.
+
+        >>> Publication.of_release("R1", "2025-10-15", synthetic=True).stamp().isoformat()
+        '2025-10-15T00:00:00+00:00'
+        """
+        found = cls.from_settings(release, synthetic=synthetic, internal=internal)
+        if isinstance(date, str):
+            date = dt.date.fromisoformat(date) if date else None
+        if date is None:
+            return found
+        from dataclasses import replace
+
+        return replace(found, release_date=date)
+
     def stamp(self) -> dt.datetime:
         """When the files say they were made (UTC, to the second): the release date at
         midnight, else ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), else

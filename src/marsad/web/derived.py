@@ -19,7 +19,6 @@ thread lock and ``flock``): two requests at once make it once.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import hashlib
 import os
@@ -29,7 +28,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from marsad.publish.columns import Publication
 from marsad.release.store import PUBLIC_CSV, Release
 from marsad.web.store import PublicTable, ReleaseInfo
 
@@ -87,23 +85,12 @@ def made(path: Path, make) -> Path:
     return path
 
 
-def publication(info: ReleaseInfo) -> Publication:
-    """The publication details of a release's files: its id, its date, synthetic or not
-    (e.g. ``Publication(release="2025-S1", synthetic=True, ...)``)."""
-    from dataclasses import replace
-
-    found = Publication.from_settings(info.id, synthetic=info.synthetic, internal=False)
-    if info.date:
-        found = replace(found, release_date=dt.date.fromisoformat(info.date))
-    return found
-
-
 def export(info: ReleaseInfo, name: str, out: Path) -> None:
     """Write the data file ``name`` (a key of :data:`EXPORTS`) of ``info`` to ``out``."""
     from marsad.publish.export import export_release
 
     frozen = Release(info.path).checked_file(PUBLIC_CSV)
-    export_release(frozen, EXPORTS[name], out, publication(info))
+    export_release(frozen, EXPORTS[name], out, info.publication())
 
 
 def indicator_table(table: PublicTable):

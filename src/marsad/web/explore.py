@@ -20,6 +20,7 @@ A start or end of another frequency is put in the view's own (the same months):
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -152,13 +153,24 @@ def to_csv(rows: list[tuple[str, ...]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def to_xlsx(rows: list[tuple[str, ...]], legend: str) -> bytes:
+def to_xlsx(rows: list[tuple[str, ...]], legend: str, stamp: dt.datetime) -> bytes:
     """The rows as an Excel sheet: values as numbers, a withheld one as ``c``, then a
-    legend line."""
+    legend line. ``stamp`` (UTC, e.g. the release's
+    :meth:`~marsad.publish.columns.Publication.stamp`) is the workbook's creation time in
+    ``docProps/core.xml``, so that the same rows and stamp give the same bytes.
+
+    >>> import zipfile
+    >>> day = dt.datetime(2025, 10, 15, tzinfo=dt.UTC)
+    >>> book = zipfile.ZipFile(io.BytesIO(to_xlsx([], "c: withheld", day)))
+    >>> "2025-10-15T00:00:00Z" in book.read("docProps/core.xml").decode()
+    True
+    """
     import xlsxwriter
 
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
+    # (xlsxwriter's 'created', also the 'modified', is the clock's time unless set)
+    book.set_properties({"created": stamp.astimezone(dt.UTC).replace(tzinfo=None)})
     sheet = book.add_worksheet("data")
     sheet.write_row(0, 0, COLUMNS)
     value = COLUMNS.index("value")

@@ -61,6 +61,11 @@ class _Rendered:
                 self._items.popitem(last=False)
         return body
 
+    def clear(self) -> None:
+        """Forget every rendered answer (as a restarted server has none)."""
+        with self._lock:
+            self._items.clear()
+
 
 RENDERED = _Rendered(CACHE_SIZE)
 
@@ -178,11 +183,13 @@ def explore_csv(lang: str, request: Request, st: Store):
 
 @router.get("/{lang}/explore.xlsx")
 def explore_xlsx(lang: str, request: Request, st: Store):
-    """Exactly the rows the explorer shows, as an Excel sheet."""
+    """Exactly the rows the explorer shows, as an Excel sheet, stamped with the release's
+    date (the same view of the same release: the same bytes)."""
     view = View.parse(_params(request))
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
-        return to_xlsx(view.rows(st.table(info)), text(lang)["withheld"]), ""
+        legend = text(lang)["withheld"]
+        return to_xlsx(view.rows(st.table(info)), legend, info.publication().stamp()), ""
 
     return _answer(request, st, "explore.xlsx", lang, view.release, make, view.filename("xlsx"))
 

@@ -37,7 +37,6 @@ from marsad.web.sdmx_formats import (
     data_media,
     negotiate_data,
     negotiate_structure,
-    publication,
 )
 from marsad.web.sdmx_query import SdmxQuery
 from marsad.web.sdmx_structures import RESOURCES, artefacts, check_flow, parse_flow_ref
@@ -136,7 +135,7 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
     def make() -> bytes:
         rows = query.select(pub.table(info))
         _check_size(rows, key, info)
-        return data_body(kind, rows, publication(info), at_obs).encode("utf-8")
+        return data_body(kind, rows, info.publication(), at_obs).encode("utf-8")
 
     body = caching.ANSWERS.get(tag, make)
     return Response(body, media_type=media, headers=caching.headers(tag, frozen))
@@ -165,7 +164,7 @@ def _structure(request: Request, pub: PublicStore, resource: str, agency: str, r
     if held is not None:
         return held
     found = artefacts(pub.table(info), resource, agency, rid, version, references)
-    body = psdmx.structure_text(found, publication(info))
+    body = psdmx.structure_text(found, info.publication())
     return Response(body, media_type=STRUCTURE_XML, headers=caching.headers(tag, frozen))
 
 

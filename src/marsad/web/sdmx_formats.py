@@ -18,8 +18,6 @@ Anything else answers 406.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
 
 from pysdmx.io.format import Format
@@ -29,7 +27,6 @@ from marsad.publish.columns import Publication
 from marsad.web.negotiate import parse
 from marsad.web.problems import Problem
 from marsad.web.sdmx_json import data_json, data_json_v1
-from marsad.web.store import ReleaseInfo
 
 XML_SS = "application/vnd.sdmx.structurespecificdata+xml; version=2.1"
 XML_GENERIC = "application/vnd.sdmx.genericdata+xml; version=2.1"
@@ -109,18 +106,10 @@ def data_media() -> dict[str, dict]:
     return {m: {"schema": {"type": "string"}} for m in (XML_SS, XML_GENERIC, CSV, JSON, JSON_V1)}
 
 
-def publication(info: ReleaseInfo) -> Publication:
-    """Who publishes ``info`` and when (the message header: sender, prepared, test)."""
-    base = Publication.from_settings(info.id, synthetic=info.synthetic, internal=False)
-    date = dt.date.fromisoformat(info.date) if info.date else None
-    return dataclasses.replace(base, release_date=date)
-
-
 def data_body(kind: str, rows: list[tuple[str, ...]], pub: Publication, at_obs: str) -> str:
     """The data message of ``rows`` in ``kind`` (xml, generic, csv, json or json1)."""
     if kind in ("json", "json1"):
-        prepared = f"{pub.release_date.isoformat()}T00:00:00Z" if pub.release_date else (
-            dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))  # fmt: skip
+        prepared = pub.stamp().strftime("%Y-%m-%dT%H:%M:%SZ")
         write = data_json if kind == "json" else data_json_v1
         message = write(rows, message_id=pub.release or "build", test=pub.synthetic,
                         sender=pub.publisher, prepared=prepared)  # fmt: skip

@@ -23,6 +23,7 @@ from pathlib import Path
 from marsad.errors import BadArgument
 from marsad.indicators.registry import COLUMNS
 from marsad.periods import KINDS, Period
+from marsad.publish.columns import Publication
 from marsad.publish.export import read_frozen
 from marsad.release.store import PUBLIC_CSV, Release, all_releases, check_id
 
@@ -65,6 +66,13 @@ class ReleaseInfo:
     def sha256(self) -> str:
         """SHA-256 of the frozen public table, as the manifest records it."""
         return Release(self.path).manifest["files"][PUBLIC_CSV]
+
+    def publication(self) -> Publication:
+        """Who publishes the release and when, for every file the web makes of it (e.g.
+        ``Publication(release="2025-S1", release_date=date(2025, 10, 15), ...)``): its
+        :meth:`~marsad.publish.columns.Publication.stamp` is what the workbooks' and the
+        SDMX messages' own dates say, so that two downloads have the same bytes."""
+        return Publication.of_release(self.id, self.date, synthetic=self.synthetic)
 
     def public(self) -> dict:
         """The release as the API lists it (e.g. ``{"id": "2025-S1", "date": ...}``)."""
