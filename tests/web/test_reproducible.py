@@ -41,14 +41,14 @@ def _urls(client: TestClient) -> list[str]:
     ]
 
 
-def _downloads(world, root: Path) -> dict[str, bytes]:
-    """Each download as a server started now makes it: nothing rendered in memory, no
-    file made yet."""
+def _downloads(world, root: Path, urls: list[str] | None = None) -> dict[str, bytes]:
+    """Each download (of ``urls``, else of :func:`_urls`) as a server started now makes
+    it: nothing rendered in memory, no file made yet."""
     from marsad.web.app import create_app
 
     client = TestClient(create_app(world["warehouse"], root=root))
     found = {}
-    for url in _urls(client):
+    for url in urls or _urls(client):
         pages.RENDERED.clear()
         caching.ANSWERS.clear()
         shutil.rmtree(root / ".cache", ignore_errors=True)
@@ -98,3 +98,21 @@ def test_two_downloads_of_the_same_view_are_the_same_bytes(world, root, monkeypa
     for url in (SDMX_DATA + "xml", SDMX_DATA + "genericdata", "/downloads/R1/indicators-sdmx.xml",
                 "/sdmx/v2/structure/datastructure/MA/DIGITAL_EXPORTS/1.0?release=R1"):  # fmt: skip
         assert f"<mes:Prepared>{stamp}" in first[url].decode(), url
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "sdmx-ml"])
+def test_a_release_exported_by_the_cli_is_the_file_the_web_serves(world, root, tmp_path,
+                                                                   monkeypatch, fmt):  # fmt: skip
+    """Symptom: with MARSAD_RELEASE_DATE set (to the next release's date, say), ``marsad
+    export --release R1`` stamped that date where the web stamped R1's own, so the two
+    files of one release differed (and the workbook's cover said R1 was published then)."""
+    from tests.support import run
+
+    monkeypatch.setenv("MARSAD_RELEASE_DATE", "2026-04-15")
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(root))
+    out = tmp_path / f"R1.{fmt}"
+    run("export", "--release", "R1", "--format", fmt, "--out", str(out),
+        "--warehouse", str(world["warehouse"]))  # fmt: skip
+    name = {"xlsx": "indicators.xlsx", "sdmx-ml": "indicators-sdmx.xml"}[fmt]
+    served = _downloads(world, root, [f"/downloads/R1/{name}"])
+    assert out.read_bytes() == served[f"/downloads/R1/{name}"]

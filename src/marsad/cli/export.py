@@ -83,21 +83,15 @@ def _from_release(
 
 
 def _release_publication(release, internal: bool):
-    """The publication details of a release: its id and date; synthetic when the build
-    it froze was (its id reads ``….synthetic.…``, as the manifest records it)."""
-    import datetime as dt
-    from dataclasses import replace
-
+    """The publication details of a release, as the web gives them for its downloads
+    (:meth:`~marsad.publish.columns.Publication.of_release`: dated by its manifest);
+    synthetic when the build it froze was (its id reads ``….synthetic.…``, as the
+    manifest records it)."""
     from marsad.publish.columns import Publication
 
     built = f"{release.id} {release.manifest.get('build', '')}".lower()
-    publication = Publication.from_settings(
-        release.id, synthetic="synth" in built, internal=internal
-    )
-    date = str(release.manifest.get("date", ""))
-    if date and publication.release_date is None:
-        publication = replace(publication, release_date=dt.date.fromisoformat(date))
-    return publication
+    date = release.manifest.get("date") or None
+    return Publication.of_release(release.id, date, synthetic="synth" in built, internal=internal)
 
 
 def register(app: typer.Typer) -> None:

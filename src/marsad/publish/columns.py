@@ -102,8 +102,9 @@ class Publication:
         """The publication details of a frozen release: the settings' publisher, contact
         and next release date (:meth:`from_settings`), dated by the release itself (its
         manifest's ``date``, e.g. ``"2025-10-15"``); ``MARSAD_RELEASE_DATE`` only when
-        the release has no date. The one rule of every file the web serves, so that a
-        release's files say the same date (and have the same bytes) whichever made them.
+        the release has no date. The one rule of ``marsad export --release`` and of every
+        file the web serves, so that a release's files say the same date (and have the
+        same bytes) whichever made them.
 
         A date that is not ``YYYY-MM-DD`` raises :class:`ValueError`.
 

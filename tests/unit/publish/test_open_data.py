@@ -307,6 +307,21 @@ def test_a_release_of_a_synthetic_build_says_so_in_every_format():
     assert not _release_publication(real, internal=False).synthetic
 
 
+def test_a_release_is_dated_by_its_manifest_whatever_the_setting(monkeypatch):
+    """``marsad export --release`` dated a past release by MARSAD_RELEASE_DATE when set
+    (the web by the manifest): the same release's files differed. The setting dates a
+    release only when its manifest has no date."""
+    from types import SimpleNamespace
+
+    from marsad.cli.export import _release_publication
+
+    monkeypatch.setenv("MARSAD_RELEASE_DATE", "2026-04-15")
+    dated = SimpleNamespace(id="2025-10", manifest={"build": "b", "date": "2025-10-17"})
+    assert str(_release_publication(dated, internal=False).release_date) == "2025-10-17"
+    undated = SimpleNamespace(id="2025-10", manifest={"build": "b"})
+    assert str(_release_publication(undated, internal=False).release_date) == "2026-04-15"
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "sdmx-ml", "sdmx-structure", "sdmx-csv", "csv-bundle"])
 @pytest.mark.parametrize("how", ["release date", "SOURCE_DATE_EPOCH"])
 def test_the_same_rows_give_the_same_bytes(tmp_path, monkeypatch, fmt, how):
