@@ -85,6 +85,12 @@ def test_warehouse_from_environment(app, runner, tmp_path, monkeypatch):
             "garbage.csv: required column currency is missing",
         ),
         (b"hello\nworld\n", "garbage.csv: no header row naming the transactions columns"),
+        (  # the header's cells as the file writes them, not as they are matched
+            HEADER.replace("record_id", "Record_ID ").replace("amount", "MONTANT").encode()
+            + b"\nR1,B,F,2024-01-01,C,5,EUR,SI2,FR\n",
+            "garbage.csv: required column amount is missing (header has: 'Record_ID', "
+            "'reporter', 'firm_id', 'value_date', 'flow', 'MONTANT', 'currency'",
+        ),
         (b"PAR1 not really parquet", "garbage.csv: the file cannot be read as Parquet"),
     ],
 )

@@ -29,6 +29,7 @@ from marsad.engine import Warehouse, quote_ident
 from marsad.ingest.cleaning import holds_nothing
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.header import (
+    Candidate,
     DecimalEvidence,
     Header,
     MapChoice,
@@ -194,21 +195,21 @@ def plan_workbook(
     header) and, in plain words, the sheets skipped and why."""
     sheets = _read_sheets(path, options.sheet)
     limit = options.header_search_rows
-    plans, skipped, best = [], [], (0, [], "")
+    plans, skipped, best = [], [], (0, Candidate(), "")
     for name, rows in sheets:
 
         def numbered(rows=rows):
             return ((i + 1, row) for i, row in enumerate(rows) if any(_present(c) for c in row))
 
-        header, score, names = search_header(numbered, kind, limit, maps)
+        header, score, candidate = search_header(numbered, kind, limit, maps)
         if header is None:
             if not any(any(_present(c) for c in row) for row in rows):
                 skipped.append(f"sheet {name!r} not read: it is empty")
             else:
-                why = header_problem(kind, names, f"rows of sheet {name!r}", limit)
+                why = header_problem(kind, candidate, f"rows of sheet {name!r}", limit)
                 skipped.append(f"sheet {name!r} not read: {why}")
             if score >= best[0]:
-                best = (score, names, name)
+                best = (score, candidate, name)
             continue
         data = rows[header.line :]
         evidence, reporters = _evidence(kind, header, data)

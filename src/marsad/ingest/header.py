@@ -4,6 +4,8 @@ The header is the first of the top rows that names every required column of
 the kind (matched trimmed, in lower case, BOM dropped, after the column
 mapping of the reporter or of ``--map``); the decimal mark is the one most
 numbers of a sample use, or none when no number tells (``1.500``: 1.5 or 1500).
+Messages quote the header's cells as written (trimmed only), never as matched, so
+that the user finds ``Record_ID`` or ``MONTANT`` in the file.
 
 >>> detect_decimal(["1 234,50", "12,5"])
 ','
@@ -20,10 +22,29 @@ from dataclasses import dataclass, field
 
 from marsad.ingest.cleaning import UNICODE_SPACES
 from marsad.ingest.errors import IngestError
-from marsad.ingest.schema import Kind, normalise_header
+from marsad.ingest.schema import Kind, normalise_header, written_header
 
 #: Rows searched for the header unless told (setting ``MARSAD_HEADER_SEARCH_ROWS``).
 HEADER_SEARCH_ROWS = 50
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A row tried as the header: its cells as :func:`written_header` shows them (e.g.
+    ``Montant``), for messages, and as matched (normalised, then the column mapping
+    applied: ``amount``), one per column."""
+
+    written: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+
+def quoted(cells: list[str]) -> str:
+    """Header cells as a message quotes them, empty ones left out.
+
+    >>> quoted(["Record_ID", "", "MONTANT"])
+    "'Record_ID', 'MONTANT'"
+    """
+    return ", ".join(repr(c) for c in cells if c)
 
 
 @dataclass
@@ -52,34 +73,38 @@ def find_header(
     kind: Kind,
     limit: int | None = None,
     mapping: dict[str, str] | None = None,
-) -> tuple[Header | None, int, list[str]]:
+) -> tuple[Header | None, int, Candidate]:
     """Find the header among the first ``limit`` rows: the first row naming
     every required column, once the column ``mapping`` (file's name, as
     normalised, -> field) is applied. Returns (header or None, best match
-    count, names of the best candidate)."""
+    count, the best candidate). Two cells naming one field are an
+    :class:`IngestError` quoting them as written (``the column amount appears 2
+    times in the header: 'Amount', 'AMOUNT'``)."""
     required = kind.required_columns
     limit = limit or HEADER_SEARCH_ROWS
     mapping = mapping or {}
-    best = (0, [])
+    best = (0, Candidate())
     for n, (line, cells) in enumerate(rows):
         if n >= limit:
             break
-        raw = [normalise_header(c) for c in cells]
+        written = [written_header(c) for c in cells]
+        raw = [normalise_header(c) for c in written]
         names = [mapping.get(name, name) for name in raw]
         found = [r for r in required if r in names]
         if len(found) > best[0]:
-            best = (len(found), names)
+            best = (len(found), Candidate(written, names))
         if len(found) == len(required):
             index = {}
             for f in kind.field_names:
                 idx = [i for i, name in enumerate(names) if name == f]
                 if len(idx) > 1:
-                    raise IngestError(f"the column {f} appears {len(idx)} times in the header")
+                    raise IngestError(f"the column {f} appears {len(idx)} times in the header: "
+                                      f"{quoted([written[i] for i in idx])}")  # fmt: skip
                 if idx:
                     index[f] = idx[0]
             renamed = {a: b for a, b in zip(raw, names, strict=True) if a != b}
             header = Header(line=line, cells=names, mapping=index, renamed=renamed)
-            return header, len(found), names
+            return header, len(found), Candidate(written, names)
     return None, best[0], best[1]
 
 
@@ -88,24 +113,31 @@ def search_header(
     kind: Kind,
     limit: int | None,
     maps: list[MapChoice],
-) -> tuple[Header | None, int, list[str]]:
+) -> tuple[Header | None, int, Candidate]:
     """:func:`find_header` with each column mapping of ``maps`` in turn (the
     first that finds the header wins); ``rows()`` gives the rows afresh."""
-    best: tuple[int, list[str]] = (-1, [])
+    best: tuple[int, Candidate] = (-1, Candidate())
     for whose, mapping in maps or [(None, {})]:
-        header, score, names = find_header(rows(), kind, limit, mapping)
+        header, score, candidate = find_header(rows(), kind, limit, mapping)
         if header is not None:
             header.mapped_by = whose if header.renamed else None
-            return header, score, names
+            return header, score, candidate
         if score > best[0]:
-            best = (score, names)
+            best = (score, candidate)
     return None, max(best[0], 0), best[1]
 
 
-def header_problem(kind: Kind, best_names: list[str], where: str, limit: int | None = None) -> str:
-    """Plain message for a file whose header lacks required columns."""
+def header_problem(kind: Kind, best: Candidate, where: str, limit: int | None = None) -> str:
+    """Plain message for a file whose header lacks required columns: which are missing,
+    and the cells of the row closest to a header, as written.
+
+    >>> from marsad.ingest.schema import KINDS
+    >>> best = Candidate(["Firm_ID", "", "Nom"], ["firm_id", "", "nom"])
+    >>> header_problem(KINDS["firms"], best, "lines")
+    "required columns name, segment are missing (header has: 'Firm_ID', 'Nom')"
+    """
     required = kind.required_columns
-    names = [n for n in best_names if n]
+    names = [n for n in best.names if n]
     found = [r for r in required if r in names]
     if not found:
         return (
@@ -118,11 +150,12 @@ def header_problem(kind: Kind, best_names: list[str], where: str, limit: int | N
     verb = "is" if len(missing) == 1 else "are"
     cr = (
         ": a carriage return (CR) inside the header line joins it to the line before or after it"
-        if any("\r" in n for n in names)
+        if any("\r" in n for n in best.written)
         else ""
     )
     return (
-        f"required {word} {', '.join(missing)} {verb} missing (header has: {', '.join(names)}){cr}"
+        f"required {word} {', '.join(missing)} {verb} missing "
+        f"(header has: {quoted(best.written)}){cr}"
     )
 
 

@@ -10,10 +10,17 @@ from pathlib import Path
 from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal
 from marsad.ingest.cleaning import blank_sql
 from marsad.ingest.errors import IngestError, first_line
-from marsad.ingest.header import DecimalEvidence, MapChoice, decimal_evidence, header_problem
+from marsad.ingest.header import (
+    Candidate,
+    DecimalEvidence,
+    MapChoice,
+    decimal_evidence,
+    header_problem,
+    quoted,
+)
 from marsad.ingest.options import Detected, ReadOptions
 from marsad.ingest.reporters import file_reporters
-from marsad.ingest.schema import Kind, normalise_header
+from marsad.ingest.schema import Kind, normalise_header, written_header
 from marsad.ingest.staging import Staged, raw_table
 
 #: Significant digits a floating-point value is read with: 15 for DOUBLE
@@ -68,7 +75,8 @@ def _field_exprs(kind: Kind, types: dict[str, str], by_norm: dict[str, list[str]
     for f in kind.fields:
         names = by_norm.get(f.name, [])
         if len(names) > 1:
-            raise IngestError(f"the column {f.name} appears {len(names)} times")
+            raise IngestError(f"the column {f.name} appears {len(names)} times: "
+                              f"{quoted([written_header(n) for n in names])}")  # fmt: skip
         expr = _as_text(names[0], types[names[0]]) if names else "NULL::VARCHAR"
         exprs.append(f"{expr} AS {quote_ident(f.name)}")
     return exprs
@@ -85,6 +93,7 @@ def _sample(wh: Warehouse, src: str, types: dict, by_norm: dict, name: str) -> l
 def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[dict, str | None]:
     """field -> the file's columns, with the first mapping that names every
     required column; whose mapping it was."""
+    best: tuple[int, Candidate] = (-1, Candidate())
     for whose, mapping in maps or [(None, {})]:
         by_norm: dict[str, list[str]] = {}
         for name in types:
@@ -92,8 +101,11 @@ def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[
             by_norm.setdefault(mapping.get(norm, norm), []).append(name)
         if all(f in by_norm for f in kind.required_columns):
             return by_norm, whose if any(normalise_header(n) in mapping for n in types) else None
-    header_names = [normalise_header(n) for n in types]
-    raise IngestError(header_problem(kind, header_names, "columns"))
+        score = sum(f in by_norm for f in kind.required_columns)
+        if score > best[0]:
+            names = [mapping.get(normalise_header(n), normalise_header(n)) for n in types]
+            best = (score, Candidate([written_header(n) for n in types], names))
+    raise IngestError(header_problem(kind, best[1], "columns"))
 
 
 def plan_parquet(

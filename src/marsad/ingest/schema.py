@@ -248,18 +248,30 @@ def get_kind(name: str) -> Kind:
         raise ValueError(f"unknown kind {name!r}: use one of {', '.join(KINDS)}") from None
 
 
-def normalise_header(name: object) -> str:
-    """Header cell as matched against field names: trimmed (of spaces, invisible
-    characters and a DOS end-of-file mark, as values are), lower case, BOM dropped.
+def written_header(name: object) -> str:
+    """Header cell as a message shows it, so that the user finds it in the file: as
+    written (case, spelling, quotes kept), BOM dropped and trimmed of what cannot be
+    seen (spaces, invisible characters, a DOS end-of-file mark, as values are); an
+    empty cell (``None``) is ``""``.
 
-    >>> normalise_header(" Partner_Country\u200b\x1a"), normalise_header('"Amount"')
-    ('partner_country', 'amount')
+    >>> written_header(" Partner_Country\u200b\x1a"), written_header("MONTANT ")
+    ('Partner_Country', 'MONTANT')
     """
     from marsad.ingest.cleaning import BLANK_CHARS
 
     trim = BLANK_CHARS + "\x1c\x1d\x1e\x1f"  # (and what Python's strip() trims)
     text = "" if name is None else str(name)
-    return text.replace("\ufeff", "").strip(trim).strip('"').strip(trim).lower()
+    return text.replace("\ufeff", "").strip(trim)
+
+
+def normalise_header(name: object) -> str:
+    """Header cell as matched against field names: as :func:`written_header` shows it,
+    quotes dropped, in lower case.
+
+    >>> normalise_header(" Partner_Country\u200b\x1a"), normalise_header('"Amount"')
+    ('partner_country', 'amount')
+    """
+    return written_header(written_header(name).strip('"')).lower()
 
 
 # -- warehouse tables ----------------------------------------------------------

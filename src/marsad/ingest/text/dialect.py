@@ -19,6 +19,7 @@ from pathlib import Path
 
 from marsad.ingest.errors import IngestError
 from marsad.ingest.header import (
+    Candidate,
     DecimalEvidence,
     Header,
     MapChoice,
@@ -129,15 +130,15 @@ def sniff_separator_and_header(
     found, record by record, else line by line (a quote never closed above it)."""
     candidates = (options.sep,) if options.sep else SEPARATORS
     limit = options.header_search_rows
-    best: tuple[int, list[str]] = (-1, [])
+    best: tuple[int, Candidate] = (-1, Candidate())
     for split in (records, lines_apart):
         for sep in candidates:
             rows = lambda split=split, sep=sep: split(text, sep)  # noqa: E731
-            header, score, names = search_header(rows, kind, limit, maps or [])
+            header, score, candidate = search_header(rows, kind, limit, maps or [])
             if header is not None:
                 return sep, header
             if score > best[0]:
-                best = (score, names)
+                best = (score, candidate)
     raise IngestError(header_problem(kind, best[1], "lines", limit))
 
 
