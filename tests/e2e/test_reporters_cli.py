@@ -62,7 +62,7 @@ def test_map_and_date_format_on_ingest(tmp_path):
     r = _run("ingest", "--kind", "transactions", str(p), "--map", "Record ID=record_id",
              "--date-format", "%d/%m/%Y", "--warehouse", w)  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert "1 loaded" in r.output and "'record id' as record_id" in r.output
+    assert "1 loaded" in r.output and "'Record ID' as record_id" in r.output
     r = _run("reporters", "list", "--warehouse", w)
     assert "stated for a.tsv" in r.output
 

@@ -278,7 +278,7 @@ def stage_sheet(wh: Warehouse, kind: Kind, plan: SheetPlan, tag: int) -> Staged:
     field_cols = ", ".join(quote_ident(f.name) for f in kind.fields)
     header = plan.header
     ignored = [
-        name or f"(column {i + 1})"
+        header.shown(i)
         for i, name in enumerate(header.cells)
         if i not in header.mapping.values() and name
     ]

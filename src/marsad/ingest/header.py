@@ -54,7 +54,13 @@ class Header:
     mapping: dict[str, int]  # field -> column index
     #: whose column mapping named the columns (``stated``, ``reporter BK01's``), if any
     mapped_by: str | None = None
-    renamed: dict[str, str] = field(default_factory=dict)  # file's name -> field, as used
+    renamed: dict[str, str] = field(default_factory=dict)  # cell as written -> field
+    written: list[str] = field(default_factory=list)  # the cells as written (trimmed)
+
+    def shown(self, index: int) -> str:
+        """Column ``index`` as the file names it (e.g. ``Comment``), else ``(column 4)``."""
+        name = self.written[index] if index < len(self.written) else ""
+        return name or f"(column {index + 1})"
 
     def note(self) -> str | None:
         """The renaming in plain words, when a column mapping was used."""
@@ -102,8 +108,9 @@ def find_header(
                                       f"{quoted([written[i] for i in idx])}")  # fmt: skip
                 if idx:
                     index[f] = idx[0]
-            renamed = {a: b for a, b in zip(raw, names, strict=True) if a != b}
-            header = Header(line=line, cells=names, mapping=index, renamed=renamed)
+            renamed = {w: b for w, a, b in zip(written, raw, names, strict=True) if a != b}
+            header = Header(line=line, cells=names, mapping=index, renamed=renamed,
+                            written=written)  # fmt: skip
             return header, len(found), Candidate(written, names)
     return None, best[0], best[1]
 

@@ -13,7 +13,7 @@ import pytest
 
 from marsad.ingest import FileRefused
 
-from .conftest import TX_HEADER, load, tx
+from .conftest import TX_HEADER, load, quarantine, tx
 
 #: The transactions header as a bank wrote it: amount is "MONTANT" (no field), and
 #: every other name in its own case, one with a space after it.
@@ -84,6 +84,17 @@ def test_a_column_named_twice_through_the_map_quotes_both_cells(wh, tmp_path):
         load(wh, p, column_map={"montant": "amount"})
 
 
+def test_the_map_note_and_the_columns_not_used_are_as_written(wh, tmp_path):
+    """Symptom: 'columns read with stated mapping: 'montant' as amount' and 'columns not
+    used: commentaire' for the file's Montant and Commentaire."""
+    header = (*TX_HEADER[:5], "Montant", *TX_HEADER[6:], "Commentaire", "")
+    r = load(wh, _csv(tmp_path / "t.csv", header, (*ROW, "x", "y")),
+             column_map={"montant": "amount"})  # fmt: skip
+    assert r.loaded == 1
+    assert r.ignored_columns == ["Commentaire", "(column 11)"]
+    assert any("'Montant' as amount" in n for n in r.notes), r.notes
+
+
 def test_an_excel_sheet_skipped_says_its_header_as_written(wh, tmp_path):
     """A sheet without the header is skipped with a note quoting its closest row."""
     p = _xlsx(tmp_path / "t.xlsx", {"Notes": [list(WRITTEN), list(ROW)],
@@ -103,3 +114,15 @@ def test_a_parquet_file_mapped_is_told_only_what_the_map_does_not_name(wh, tmp_p
     with pytest.raises(FileRefused) as e:
         load(wh, p, column_map={"montant": "amount"})
     assert "required column currency is missing (header has: 'Record_ID', " in str(e.value)
+
+
+def test_a_line_held_names_a_column_not_read_as_written(wh, tmp_path):
+    """Symptom: 'line 3, column remarque: a quoted value is not closed properly' for the
+    file's column Remarque (a column marsad does not read)."""
+    p = tmp_path / "f.csv"
+    p.write_bytes(b'firm_id,name,segment,Remarque\nF1,A,ITO,ok\nF2,B,CRM,"x"y\n')
+    r = load(wh, p, "firms")
+    assert (r.loaded, r.quarantined) == (1, 1)
+    (held,) = quarantine(wh)
+    assert held["column"] == "Remarque"
+    assert held["message"] == "line 3, column Remarque: a quoted value is not closed properly"

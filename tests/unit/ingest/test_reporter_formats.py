@@ -135,7 +135,7 @@ def test_date_format_and_column_map_are_kept_for_the_reporter(wh, tmp_path):
     r = load(wh, p, **opts)
     assert r.loaded == 1 and "dates %d/%m/%Y" in r.detected()
     assert wh.scalar("SELECT value_date::VARCHAR FROM transactions") == "2024-03-15"
-    assert any("'record id' as record_id" in n for n in r.notes)
+    assert any("'Record ID' as record_id" in n for n in r.notes)
     # the next file of the reporter is read the same way without saying it
     rows2 = [
         {**tx("R2", value_date="16/03/2024"), "Record ID": "R2"},

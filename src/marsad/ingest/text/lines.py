@@ -232,7 +232,7 @@ def _colname(header: Header, duck_name: str | None) -> str | None:
     for f, i in header.mapping.items():
         if i == idx:
             return f
-    return header.cells[idx] if idx < len(header.cells) else duck_name
+    return header.shown(idx) if idx < len(header.cells) else duck_name
 
 
 def line_at(path: Path, position: int) -> int:

@@ -71,12 +71,8 @@ def fields_sql(kind: Kind, header: Header, stray_cr: bool = False, plain: bool =
 
 
 def ignored(header: Header) -> list[str]:
-    """Columns of the file that are not fields of the kind."""
-    return [
-        name or f"(column {i + 1})"
-        for i, name in enumerate(header.cells)
-        if i not in header.mapping.values()
-    ]
+    """Columns of the file that are not fields of the kind, as the file names them."""
+    return [header.shown(i) for i in range(len(header.cells)) if i not in header.mapping.values()]
 
 
 def drop_rejects(wh: Warehouse) -> None:
