@@ -57,7 +57,7 @@ from marsad.engine.sql import quote_ident
 from marsad.errors import MarsadError
 from marsad.indicators.registry import COLUMNS
 from marsad.indicators.rows import SORT_KEY, stored_order, stored_table
-from marsad.indicators.table import IndicatorTable
+from marsad.indicators.table import SYNTHETIC_TAG, IndicatorTable
 from marsad.periods import Month, Period
 from marsad.protect.loss import Loss
 from marsad.protect.primary import SdcRule
@@ -437,8 +437,8 @@ def _release_id(wh: Warehouse, digest: str) -> str:
     file made from it. The digest covers withheld values, which are not public: the id
     does not reveal the confidentiality parameters."""
     _first, last = queries.cube_months(wh)
-    synthetic = ".synthetic" if queries.has_synthetic_firms(wh) else ""
-    return f"{Period('month', *last)}{synthetic}.{digest[:8]}"
+    synthetic = SYNTHETIC_TAG if queries.has_synthetic_firms(wh) else "."
+    return f"{Period('month', *last)}{synthetic}{digest[:8]}"
 
 
 def _stored_complete(wh: Warehouse) -> list[Month]:

@@ -87,11 +87,12 @@ def _release_publication(release, internal: bool):
     (:meth:`~marsad.publish.columns.Publication.of_release`: dated by its manifest);
     synthetic when the build it froze was (its id reads ``….synthetic.…``, as the
     manifest records it)."""
+    from marsad.indicators.table import synthetic_build
     from marsad.publish.columns import Publication
 
-    built = f"{release.id} {release.manifest.get('build', '')}".lower()
+    synthetic = synthetic_build(release.manifest.get("build", ""))
     date = release.manifest.get("date") or None
-    return Publication.of_release(release.id, date, synthetic="synth" in built, internal=internal)
+    return Publication.of_release(release.id, date, synthetic=synthetic, internal=internal)
 
 
 def register(app: typer.Typer) -> None:

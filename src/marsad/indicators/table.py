@@ -26,6 +26,23 @@ from marsad.reference import ALL, TOTAL
 #: The one CL_CONF_STATUS code of a published value (``marsad.protect.primary.FREE``);
 #: every other code withholds the value.
 FREE = "F"
+#: What a build id holds when its records are the synthetic generator's
+#: (``2025-06.synthetic.3fa9c2d1``, as :mod:`marsad.build` names it).
+SYNTHETIC_TAG = ".synthetic."
+
+
+def synthetic_build(build: str) -> bool:
+    """Whether the build id ``build`` (a table's ``release`` column, a release
+    manifest's ``build``) names a build of synthetic records: the one rule of the
+    bulletin, the exports and the web, so that their files agree. A release's own
+    id is chosen by its publisher and says nothing.
+
+    >>> synthetic_build("2025-06.synthetic.3fa9c2d1"), synthetic_build("2025-06.3fa9c2d1")
+    (True, False)
+    >>> synthetic_build("synth-2025.3fa9c2d1")
+    False
+    """
+    return SYNTHETIC_TAG in build
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from marsad.indicators.registry import INDICATORS, Indicator
-from marsad.indicators.table import IndicatorTable
+from marsad.indicators.table import IndicatorTable, synthetic_build
 from marsad.periods import Period
 from marsad.publish import figures
 from marsad.publish.figures import SeriesBreak, Tracker, YearToDate
@@ -207,7 +207,7 @@ def gather(
         provisional=_status(table, period, flow, "P"),
         estimated=_status(table, period, flow, "E"),
         release=_release(table, period, flow),
-        synthetic=synthetic or "synth" in table.release.lower(),
+        synthetic=synthetic or synthetic_build(table.release),
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from marsad.errors import BadArgument
 from marsad.indicators.registry import COLUMNS
+from marsad.indicators.table import synthetic_build
 from marsad.periods import KINDS, Period
 from marsad.publish.columns import Publication
 from marsad.publish.export import read_frozen
@@ -60,7 +61,7 @@ class ReleaseInfo:
     @property
     def synthetic(self) -> bool:
         """True when the release was built from synthetic firms (its build id says so)."""
-        return ".synthetic." in self.build
+        return synthetic_build(self.build)
 
     @property
     def sha256(self) -> str:

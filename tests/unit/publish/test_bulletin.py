@@ -248,7 +248,7 @@ def test_synthetic_is_said_plainly(demo_table):
     text = text_of(render_bulletin(demo_table, "2025-S1", "fr", synthetic=True))
     assert "données synthétiques" in text
     assert "Ce ne sont pas des statistiques officielles." in text
-    by_release = build_table(DEMO_LEVELS, release="demo-synthetic-2025")
+    by_release = build_table(DEMO_LEVELS, release="2025-06.synthetic.3fa9c2d1")
     assert "données synthétiques" in text_of(render_bulletin(by_release, "2025-S1"))
 
 

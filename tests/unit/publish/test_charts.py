@@ -243,7 +243,7 @@ def test_arabic_charts_have_arabic_text(demo_table):
 
 
 def test_a_synthetic_build_says_so_on_every_chart(demo_table):
-    synthetic = build_table(DEMO_LEVELS, DEMO_PARTNERS, release="2025-06.synth")
+    synthetic = build_table(DEMO_LEVELS, DEMO_PARTNERS, release="2025-06.synthetic.3fa9c2d1")
     charts = bulletin_charts(synthetic, "2025-S1", "fr")
     assert len(charts) == 3
     for chart in charts:

@@ -307,6 +307,31 @@ def test_a_release_of_a_synthetic_build_says_so_in_every_format():
     assert not _release_publication(real, internal=False).synthetic
 
 
+def test_a_release_named_synthese_is_not_synthetic_anywhere():
+    """The publisher names a release; its name says nothing of its data. ``export
+    --release`` took a release id holding "synth" (``synthese-2025``, a French
+    publisher's annual summary) for synthetic data, flagging its SDMX ``test``,
+    while the web, which reads the build id, did not: one rule now,
+    :func:`~marsad.indicators.table.synthetic_build`."""
+    from types import SimpleNamespace
+
+    from marsad.cli.export import _release_publication
+    from marsad.indicators.compute import CubeCell, compute_indicators
+    from marsad.indicators.table import IndicatorTable
+    from marsad.publish.facts import gather
+    from marsad.web.store import ReleaseInfo
+
+    build = "2025-06.3fa9c2d1"
+    named = SimpleNamespace(id="synthese-2025", manifest={"build": build, "date": "2025-10-17"})
+    assert not _release_publication(named, internal=False).synthetic
+    info = ReleaseInfo("synthese-2025", "2025-10-17", "", "2025-06", build, (), Path("."))
+    assert not info.synthetic
+    table = compute_indicators([CubeCell(2024, 1, "C", "ITO", "SI22", "FR", 100, 1)])
+    for release, synthetic in (("synthese-2025", False), ("2024-01.synthetic.3fa9c2d1", True)):
+        tagged = IndicatorTable.from_rows(table, release=release)
+        assert gather(tagged, "2024-01").synthetic is synthetic
+
+
 def test_a_release_is_dated_by_its_manifest_whatever_the_setting(monkeypatch):
     """``marsad export --release`` dated a past release by MARSAD_RELEASE_DATE when set
     (the web by the manifest): the same release's files differed. The setting dates a
