@@ -155,6 +155,24 @@ def test_a_bulletin_language_the_release_did_not_freeze_is_written_from_its_tabl
     assert list((own_root / ".cache").glob(f"R1-*/{name}"))
 
 
+def test_a_bulletin_made_for_a_past_release_is_dated_by_it(world, own_root, monkeypatch):
+    """A bulletin the web writes from a release's table said the server's
+    MARSAD_RELEASE_DATE (today's release) where the release's own date belongs, and
+    ``release create`` froze its bulletins without the date it was given: the same
+    release's files disagreed on when it was published."""
+    period = _period(world)
+    name = f"bulletin-{period}-fr.html"
+    assert "15 octobre 2025" in (own_root / "R1" / name).read_text(encoding="utf-8")
+    (own_root / "R1" / name).unlink()
+    manifest = json.loads((own_root / "R1" / "manifest.json").read_text())
+    del manifest["files"][name]
+    (own_root / "R1" / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setenv("MARSAD_RELEASE_DATE", "2026-04-15")
+    r = _client(world, own_root).get(f"/downloads/R1/{name}")
+    assert r.status_code == 200
+    assert "15 octobre 2025" in r.text and "avril 2026" not in r.text
+
+
 def test_two_requests_at_once_make_a_derived_file_once(world, own_root, monkeypatch):
     made = []
     real = derived.export

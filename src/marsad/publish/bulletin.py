@@ -27,6 +27,7 @@ from marsad.indicators.table import IndicatorTable
 from marsad.periods import Period
 from marsad.publish import fmt as numbers
 from marsad.publish.charts import Chart, bulletin_charts
+from marsad.publish.columns import Publication
 from marsad.publish.facts import Facts, gather
 from marsad.publish.files import write_text
 from marsad.publish.lang import phrasebook, say, say_all, segment_name, show
@@ -69,21 +70,39 @@ def render_bulletin(
     *,
     synthetic: bool = False,
     chart_prefix: str = "bulletin",
+    published: Publication | None = None,
 ) -> str:
     """The bulletin of ``period`` as an HTML or Markdown document.
 
-    ``synthetic=True`` (or a release id containing "synth") says plainly that the
+    ``synthetic=True`` (or a table of a synthetic build,
+    :func:`~marsad.indicators.table.synthetic_build`) says plainly that the
     figures come from synthetic records. In Markdown, charts are linked as
     ``<chart_prefix>-<name>.svg``; :func:`write_bulletin` writes those files.
+    ``published``: who publishes it and when (:func:`publication`; default the settings).
     """
-    text, _ = _render(table, period, lang, fmt, synthetic=synthetic, chart_prefix=chart_prefix)
+    text, _ = _render(
+        table,
+        period,
+        lang,
+        fmt,
+        synthetic=synthetic,
+        chart_prefix=chart_prefix,
+        published=published,
+    )
     return text
 
 
 def write_bulletin(
-    table: IndicatorTable, period: str, lang: str, out: Path, *, synthetic: bool = False
+    table: IndicatorTable,
+    period: str,
+    lang: str,
+    out: Path,
+    *,
+    synthetic: bool = False,
+    published: Publication | None = None,
 ) -> list[Path]:
-    """Write the bulletin to ``out`` (format from the suffix: ``.html``, ``.md`` or ``.pdf``).
+    """Write the bulletin to ``out`` (format from the suffix: ``.html``, ``.md`` or ``.pdf``),
+    ``synthetic`` and ``published`` as in :func:`render_bulletin`.
 
     For Markdown, each chart is written beside it as ``<stem>-<chart>.svg``. A PDF is
     the HTML bulletin printed by WeasyPrint (:mod:`marsad.publish.pdf`).
@@ -97,7 +116,9 @@ def write_bulletin(
         )
     fmt = FORMATS[suffix]
     markup = "html" if fmt == "pdf" else fmt
-    text, charts = _render(table, period, lang, markup, synthetic=synthetic, chart_prefix=out.stem)
+    text, charts = _render(
+        table, period, lang, markup, synthetic=synthetic, chart_prefix=out.stem, published=published
+    )
     written = [out]
     if fmt == "pdf":
         from marsad.publish.pdf import write_pdf  # WeasyPrint is loaded only for a PDF
@@ -122,6 +143,7 @@ def _render(
     *,
     synthetic: bool,
     chart_prefix: str,
+    published: Publication | None = None,
 ) -> tuple[str, list[Chart]]:
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown bulletin format {fmt!r}; expected 'html' or 'md'")
@@ -130,7 +152,7 @@ def _render(
     table = table.public()  # from here on, a withheld value is not even in memory
     facts = gather(table, period, synthetic=synthetic)
     charts = bulletin_charts(table, period, lang, facts)
-    context = _context(facts, pb, lang, charts, chart_prefix, html=fmt == "html")
+    context = _context(facts, pb, lang, charts, chart_prefix, published, html=fmt == "html")
     template = _environment(fmt).get_template(f"bulletin.{lang}.{fmt}.j2")
     return template.render(**context), charts
 
@@ -141,6 +163,7 @@ def _context(
     lang: str,
     charts: list[Chart],
     chart_prefix: str,
+    published: Publication | None,
     *,
     html: bool = False,
 ) -> dict:
@@ -159,7 +182,7 @@ def _context(
         "release": f.release,
         "provisional": f.provisional,
         "synthetic": f.synthetic,
-        "publication": publication(lang),
+        "publication": publication(lang, published),
         "key_figures": key_figures,
         "headline": say_all(story.headline, lang, html=html),
         "table": _segment_table(story.table, pb, lang, html=html),
@@ -184,15 +207,20 @@ def _chart_file(stem: str, chart: Chart) -> str:
     return f"{stem}-{chart.name}.svg"
 
 
-def publication(lang: str) -> dict:
-    """The publication settings as shown in the header and footer (e.g. ``{"publisher":
+def publication(lang: str, published: Publication | None = None) -> dict:
+    """Who publishes and when, as shown in the header and footer (e.g. ``{"publisher":
     "marsad", "date": "15 octobre 2025", "next": "", "contact": ""}``); an unset one is
-    empty and not shown."""
+    empty and not shown. ``published``: a release's (the web's bulletin of a past
+    release is dated by it, :meth:`~marsad.publish.columns.Publication.of_release`),
+    default the settings (``MARSAD_PUBLISHER``, ``MARSAD_RELEASE_DATE``, ...).
+
+    >>> import datetime as dt
+    >>> publication("fr", Publication(release="R1", release_date=dt.date(2025, 10, 17)))["date"]
+    '17 octobre 2025'
+    """
     from babel.dates import format_date
 
-    from marsad.settings import get_settings
-
-    s = get_settings()
+    s = published or Publication.from_settings("", synthetic=False, internal=False)
     locale = numbers.LOCALES[lang]
 
     def date(value) -> str:

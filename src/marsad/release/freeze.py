@@ -134,7 +134,7 @@ def write_release(
         _write_csv(folder / SDC_CSV, *sdc)
     period = last_period(read_public(folder / PUBLIC_CSV))
     notes = (
-        _bulletins(wh, folder, period, release_id)
+        _bulletins(wh, folder, period, release_id, date)
         if period
         else ["no complete period: no bulletin"]
     )
@@ -174,25 +174,31 @@ def last_period(cells: dict) -> str | None:
     return str(best)
 
 
-def _bulletins(wh: Warehouse, folder: Path, period: str, release_id: str) -> list[str]:
-    """The HTML bulletins of ``period``, one per language, naming the release; a bulletin
-    that cannot be made (e.g. its total is confidential) is left out with a plain note."""
+def _bulletins(
+    wh: Warehouse, folder: Path, period: str, release_id: str, date: dt.date
+) -> list[str]:
+    """The HTML bulletins of ``period``, one per language, naming the release and dated by
+    it (as the web dates a bulletin it makes later from the release's table,
+    :meth:`~marsad.publish.columns.Publication.of_release`); a bulletin that cannot be
+    made (e.g. its total is confidential) is left out with a plain note."""
     from dataclasses import replace
 
     from marsad.build import load_indicators
     from marsad.indicators.table import IndicatorTable
     from marsad.publish.bulletin import write_bulletin
+    from marsad.publish.columns import Publication
 
     built = load_indicators(wh)
     table = IndicatorTable.from_rows(
         (replace(o, release=release_id) for o in built), release=release_id
     )
     synthetic = queries.has_synthetic_firms(wh)
+    published = Publication.of_release(release_id, date, synthetic=synthetic)
     notes = []
     for lang in BULLETIN_LANGS:
         out = folder / f"bulletin-{period}-{lang}.html"
         try:
-            write_bulletin(table, period, lang, out, synthetic=synthetic)
+            write_bulletin(table, period, lang, out, synthetic=synthetic, published=published)
         except MarsadError as exc:  # the release goes without it
             log.warning("bulletin %s %s not made: %s", period, lang, exc)
             notes.append(f"the {lang} bulletin of {period} could not be made: {exc}")

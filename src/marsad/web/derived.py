@@ -106,7 +106,15 @@ def bulletin_html(table: PublicTable, period: str, lang: str, out: Path) -> None
     """Write the HTML bulletin of ``period`` in ``lang`` from the public table."""
     from marsad.publish.bulletin import write_bulletin
 
-    write_bulletin(indicator_table(table), period, lang, out, synthetic=table.release.synthetic)
+    info = table.release
+    write_bulletin(
+        indicator_table(table),
+        period,
+        lang,
+        out,
+        synthetic=info.synthetic,
+        published=info.publication(),
+    )
 
 
 def bulletin_pdf(html: Path, lang: str, out: Path) -> None:
