@@ -116,3 +116,12 @@ def test_a_missing_warehouse_without_releases_is_refused_and_nothing_is_made(tmp
 def test_a_port_out_of_range_is_a_usage_error(tmp_path: Path, port: str):
     r = _refused("--port", port, "--warehouse", str(tmp_path / "marsad.duckdb"))
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_a_source_date_epoch_that_is_no_time_is_refused_at_start(world):
+    """A bad SOURCE_DATE_EPOCH is the server's setting: ``serve`` started, then answered
+    every download with a 400 (the user's error); it now refuses to start, in one line."""
+    r = _refused("--warehouse", str(world["warehouse"]), "--port", str(_free_port()),
+                 env=_env(SOURCE_DATE_EPOCH="tomorrow"))  # fmt: skip
+    assert r.returncode == 2 and "SOURCE_DATE_EPOCH='tomorrow' is not a time" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
