@@ -37,6 +37,7 @@ def demo(
     data_dir = out_dir / "data"
     warehouse = out_dir / "marsad.duckdb"
     with writing(out_dir):
+        _check_replaceable(out_dir, data_dir, warehouse)
         _clean(out_dir, data_dir, warehouse)
         _clean_releases(out_dir, warehouse)
         with progress_bars() as progress:
@@ -53,6 +54,55 @@ def demo(
             released = _release(wh, warehouse)
     _summary(out_dir, reports, report, period, [*paths, warehouse], time.perf_counter() - started)
     _serve_hint(warehouse, released)
+
+
+class NotADemoFolder(MarsadError):
+    """The demo's folder holds what an earlier demo did not make: nothing is changed."""
+
+    exit_code = 2
+
+
+def _check_replaceable(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
+    """Refuse a folder whose warehouse, releases or ``data/`` an earlier demo did not
+    make: the demo starts from nothing and replaces them, and ``marsad demo --out .``
+    in an office's folder wiped its warehouse and every release it had frozen.
+
+    What an earlier demo made: a warehouse of the synthetic generator's firms
+    (:func:`~marsad.engine.queries.has_synthetic_firms`), releases of synthetic builds
+    (:func:`~marsad.indicators.table.synthetic_build`, from their manifests) and the
+    generator's ``data/README.txt``. Raises :class:`NotADemoFolder` (exit 2).
+    """
+    from marsad.engine import open_warehouse, queries
+    from marsad.indicators.table import synthetic_build
+    from marsad.release.store import all_releases, releases_root
+
+    def refuse(what: str) -> NotADemoFolder:
+        return NotADemoFolder(
+            f"{out_dir} holds {what}, which no demo made: the demo replaces what it finds "
+            "there, so give it a new or empty folder (nothing was changed)"
+        )
+
+    if warehouse.exists():  # (a lock or a damaged file is its own plain line)
+        with open_warehouse(warehouse, read_only=True) as wh:
+            demo = queries.has_synthetic_firms(wh)
+        if not demo:
+            raise refuse(f"a warehouse ({warehouse.name})")
+    elif data_dir.is_dir() and not _generated(data_dir):
+        raise refuse(f"a folder {data_dir.name}/")
+    root = releases_root(warehouse)
+    if root.is_dir() and root.resolve().is_relative_to(out_dir.resolve()):
+        for release in all_releases(root):
+            if not synthetic_build(str(release.manifest.get("build", ""))):
+                raise refuse(f"release {release.id}")
+
+
+def _generated(data_dir: Path) -> bool:
+    """Whether ``data_dir`` is the synthetic generator's (its README says so)."""
+    readme = data_dir / "README.txt"
+    try:
+        return readme.read_text(encoding="utf-8").startswith("These records are SYNTHETIC.")
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _clean(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
@@ -77,13 +127,19 @@ def _clean_releases(out_dir: Path, warehouse: Path) -> None:
 
 def _release(wh, warehouse: Path) -> str:
     """Freeze the demo's build as release :data:`DEMO_RELEASE`; return what was done.
-    A releases folder outside the demo's (``MARSAD_RELEASES_DIR``) that has that id
-    already, or a later release, keeps what it has: the demo says so and goes on."""
+    A releases folder outside the demo's (``MARSAD_RELEASES_DIR``) gets nothing: it
+    may be an office's, whose server would then show the synthetic release as its
+    latest. The demo says so and goes on."""
     from marsad.release.freeze import create
     from marsad.release.store import ReleaseError, releases_root
     from marsad.settings import get_settings
 
     root = releases_root(warehouse)
+    if not root.resolve().is_relative_to(warehouse.parent.resolve()):
+        return (
+            f"No release made: the releases folder {root} (MARSAD_RELEASES_DIR) is not "
+            "the demo's, and a release of synthetic data does not belong beside real ones."
+        )
     if (root / DEMO_RELEASE).exists():
         return f"Release {DEMO_RELEASE} exists already in {root}: kept as it was."
     date = get_settings().release_date or DEMO_RELEASE_DATE
