@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, open_store, writing
+from marsad.cli.common import WarehouseOption, check_out, console, open_store, writing
 from marsad.errors import BadArgument, MarsadError
 
 #: Bulletin formats, by file suffix.
@@ -41,6 +41,7 @@ def bulletin(
     from marsad.periods import Period
     from marsad.publish.bulletin import write_bulletin
 
+    check_out(out_file, warehouse)
     period = _check(period, lang.value, out_file)
     with open_store(warehouse, read_only=True) as wh:
         table = load_indicators(wh)  # what the last build stored: the export's release

@@ -125,6 +125,40 @@ def warehouse_path(path: Path | None) -> Path:
     return Path(path).expanduser().absolute()
 
 
+def check_out(out: Path, warehouse: Path | None) -> Path:
+    """``--out`` as a file to write, refused (:class:`~marsad.errors.BadArgument`, exit 2,
+    nothing written) when it names no file (``''``, ``.``, a folder) or one of the
+    warehouse's own: its file or write-ahead log, its record store, its releases.
+    ``marsad export --out marsad.duckdb`` wrote a CSV over the warehouse it read.
+
+    >>> check_out(Path("/data/marsad.duckdb"), Path("/data/marsad.duckdb"))
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: --out /data/marsad.duckdb is the warehouse's own file: give another path (nothing was written)
+    """  # noqa: E501
+    from marsad.engine.records import store_folder
+    from marsad.release.store import releases_root
+
+    if not out.name or out.name in (".", "..") or out.is_dir():
+        raise BadArgument(
+            f"--out {str(out)!r} is a folder, not a file: give a file name (e.g. indicators.csv)"
+        )
+    wh = warehouse_path(warehouse)
+    target = out.expanduser().absolute().resolve()
+    owned = {
+        "the warehouse's own file": (wh, wh.with_name(wh.name + ".wal")),
+        "in the warehouse's record store": (store_folder(wh),),
+        "in the releases folder": (releases_root(wh),),
+    }
+    for what, paths in owned.items():
+        for path in paths:
+            path = path.resolve()
+            inside = what != "the warehouse's own file" and target.is_relative_to(path)
+            if target == path or inside:
+                raise BadArgument(f"--out {out} is {what}: give another path (nothing was written)")
+    return out
+
+
 def open_store(path: Path | None, *, read_only: bool, must_exist: bool | None = None) -> Warehouse:
     """Open the warehouse and say which one on stderr, then where its records are
     (``records: /data/marsad.records``) and, on the open that moved the records of an

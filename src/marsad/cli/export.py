@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, open_store, say, writing
+from marsad.cli.common import WarehouseOption, check_out, console, open_store, say, writing
 
 #: What ``--internal`` says on stderr, every time.
 INTERNAL_WARNING = (
@@ -52,6 +52,7 @@ def export(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Write the indicator table: public (withheld values empty) unless --internal."""
+    check_out(out_file, warehouse)
     if release is not None:
         rows = _from_release(release, fmt, out_file, internal, warehouse)
     else:

@@ -13,7 +13,15 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, fail, open_store, plain, writing
+from marsad.cli.common import (
+    WarehouseOption,
+    check_out,
+    console,
+    fail,
+    open_store,
+    plain,
+    writing,
+)
 from marsad.cli.ingest import KindName
 
 quarantine_app = typer.Typer(
@@ -153,6 +161,7 @@ def quarantine_export(
     """
     from marsad.ingest import views
 
+    check_out(out_file, warehouse)
     kind_name = kind.value if kind else None
     with open_store(warehouse, read_only=True) as wh:
         ids = _loads_matching(wh, load) if load else None

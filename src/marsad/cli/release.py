@@ -18,6 +18,7 @@ import typer
 
 from marsad.cli.common import (
     WarehouseOption,
+    check_out,
     console,
     fail,
     open_store,
@@ -236,6 +237,8 @@ def revisions(
     from marsad.release.compare import read_public, triangle
     from marsad.release.store import PUBLIC_CSV, all_releases
 
+    if out_file is not None:
+        check_out(out_file, warehouse)
     releases = all_releases(_root(warehouse))
     header, rows = triangle((r.id, read_public(r.file(PUBLIC_CSV))) for r in releases)
     buffer = io.StringIO()
