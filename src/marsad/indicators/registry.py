@@ -20,6 +20,7 @@ class Indicator:
     label_ar: str
     formula: str
     formula_fr: str
+    formula_ar: str
 
     def label(self, lang: str) -> str:
         return {"fr": self.label_fr, "en": self.label_en, "ar": self.label_ar}[lang]
@@ -36,6 +37,7 @@ INDICATORS: dict[str, Indicator] = {
             "المبلغ",
             "sum of the MAD values of the cell's records in period t",
             "somme des valeurs en dirhams des enregistrements de la cellule sur la période t",
+            "مجموع قيم عمليات الخلية بالدرهم خلال الفترة t",
         ),
         Indicator(
             "growth_yoy",
@@ -45,6 +47,7 @@ INDICATORS: dict[str, Indicator] = {
             "التغير على أساس سنوي",
             "(level(t) / level(t-1y) - 1) x 100",
             "(montant(t) / montant(t-1 an) - 1) x 100",
+            "(المبلغ(t) / المبلغ(t-1y) - 1) x 100",
         ),
         Indicator(
             "share",
@@ -57,6 +60,8 @@ INDICATORS: dict[str, Indicator] = {
             "montant(cellule, t) / montant(ensemble, t) x 100 ; l'ensemble est la cellule dont "
             "la première dimension détaillée (segment, puis service, puis partenaire) est "
             "remplacée par son total",
+            "المبلغ(الخلية، t) / المبلغ(المجموع، t) x 100؛ المجموع هو الخلية نفسها وقد "
+            "عُوِّض أول بُعد مفصَّل فيها (الفرع، ثم الخدمة، ثم الشريك) بمجموعه",
         ),
         Indicator(
             "contribution",
@@ -68,6 +73,8 @@ INDICATORS: dict[str, Indicator] = {
             "the contributions of a breakdown add up to the parent's growth",
             "(montant(cellule, t) - montant(cellule, t-1 an)) / montant(ensemble, t-1 an) x 100 ; "
             "les contributions d'une ventilation s'additionnent en la croissance de l'ensemble",
+            "(المبلغ(الخلية، t) - المبلغ(الخلية، t-1y)) / المبلغ(المجموع، t-1y) x 100؛ "
+            "مساهمات تفصيلٍ ما مجموعها نمو المجموع",
         ),
         Indicator(
             "progress_prev_year",
@@ -79,6 +86,8 @@ INDICATORS: dict[str, Indicator] = {
             "and months",
             "montant(t) / montant(année civile précédente complète) x 100, pour les semestres, "
             "trimestres et mois",
+            "المبلغ(t) / المبلغ(السنة المدنية الكاملة السابقة) x 100، لأنصاف السنوات "
+            "والفصول والأشهر",
         ),
         Indicator(
             "ytd_level",
@@ -88,6 +97,7 @@ INDICATORS: dict[str, Indicator] = {
             "المبلغ منذ بداية السنة",
             "sum of the levels from January to the end of month t",
             "somme des montants de janvier à la fin du mois t",
+            "مجموع المبالغ من يناير إلى نهاية الشهر t",
         ),
         Indicator(
             "ytd_growth_yoy",
@@ -97,6 +107,7 @@ INDICATORS: dict[str, Indicator] = {
             "تغير المبلغ منذ بداية السنة",
             "(ytd_level(t) / ytd_level(t-1y) - 1) x 100",
             "(cumul(t) / cumul(t-1 an) - 1) x 100",
+            "(المبلغ منذ بداية السنة(t) / المبلغ منذ بداية السنة(t-1y) - 1) x 100",
         ),
         Indicator(
             "level_old_scope",
@@ -109,6 +120,8 @@ INDICATORS: dict[str, Indicator] = {
             "exportations annuelles de l'ancien périmètre « offshoring », plus étroit, telles "
             "que publiées par l'Office des Changes (une autre série : jamais enchaînée avec "
             "le montant)",
+            "الصادرات السنوية للنطاق القديم الأضيق «الأوفشورينغ» كما نشرها مكتب الصرف "
+            "(سلسلة مختلفة: لا تُربط أبداً بالمبلغ)",
         ),
         Indicator(
             "target_level",
@@ -118,6 +131,7 @@ INDICATORS: dict[str, Indicator] = {
             "هدف الصادرات",
             "the exports target of the Digital Morocco 2030 strategy, in the target year",
             "l'objectif d'exportations de la stratégie Maroc Digital 2030, l'année cible",
+            "هدف الصادرات في استراتيجية المغرب الرقمي 2030، في سنة الهدف",
         ),
         Indicator(
             "target_share",
@@ -127,6 +141,7 @@ INDICATORS: dict[str, Indicator] = {
             "نسبة تحقيق الهدف",
             "level(Y) / target_level x 100, for each complete year Y",
             "montant(Y) / objectif x 100, pour chaque année complète Y",
+            "المبلغ(Y) / الهدف x 100، لكل سنة كاملة Y",
         ),
         Indicator(
             "target_required_growth",
@@ -136,6 +151,7 @@ INDICATORS: dict[str, Indicator] = {
             "النمو السنوي اللازم",
             "((target_level / level(Y)) ^ (1 / (target year - Y)) - 1) x 100",
             "((objectif / montant(Y)) ^ (1 / (année cible - Y)) - 1) x 100",
+            "((الهدف / المبلغ(Y)) ^ (1 / (سنة الهدف - Y)) - 1) x 100",
         ),
         Indicator(
             "target_recent_growth",
@@ -147,6 +163,8 @@ INDICATORS: dict[str, Indicator] = {
             "5 consecutive complete years ending in Y",
             "((montant(Y) / montant(Y0)) ^ (1 / (Y - Y0)) - 1) x 100, Y0 la première d'au plus "
             "5 années complètes consécutives finissant en Y",
+            "((المبلغ(Y) / المبلغ(Y0)) ^ (1 / (Y - Y0)) - 1) x 100، حيث Y0 أولى خمس سنوات "
+            "كاملة متتالية على الأكثر تنتهي في Y",
         ),
         Indicator(
             "target_projected_level",
@@ -157,6 +175,7 @@ INDICATORS: dict[str, Indicator] = {
             "level(Y) x (1 + target_recent_growth / 100) ^ (target year - Y), rounded to the "
             "centime",
             "montant(Y) x (1 + croissance récente / 100) ^ (année cible - Y), arrondi au centime",
+            "المبلغ(Y) x (1 + النمو الأخير / 100) ^ (سنة الهدف - Y)، مقرَّباً إلى السنتيم",
         ),
         Indicator(
             "jobs",
@@ -168,6 +187,8 @@ INDICATORS: dict[str, Indicator] = {
             "`marsad ingest --kind employment`)",
             "emplois du secteur selon le décompte du ministère (chargés avec "
             "`marsad ingest --kind employment`)",
+            "مناصب الشغل في القطاع حسب إحصاء الوزارة (تُحمَّل بالأمر `marsad ingest --kind "
+            "employment`)",
         ),
         Indicator(
             "jobs_target_level",
@@ -177,6 +198,7 @@ INDICATORS: dict[str, Indicator] = {
             "هدف مناصب الشغل",
             "the jobs target of the Digital Morocco 2030 strategy, in the target year",
             "l'objectif d'emplois de la stratégie Maroc Digital 2030, l'année cible",
+            "هدف مناصب الشغل في استراتيجية المغرب الرقمي 2030، في سنة الهدف",
         ),
         Indicator(
             "jobs_target_share",
@@ -186,6 +208,7 @@ INDICATORS: dict[str, Indicator] = {
             "نسبة تحقيق هدف مناصب الشغل",
             "jobs(Y) / jobs_target_level x 100",
             "emplois(Y) / objectif d'emplois x 100",
+            "مناصب الشغل(Y) / هدف مناصب الشغل x 100",
         ),
     )
 }

@@ -25,8 +25,6 @@ from marsad.indicators.table import IndicatorTable, Observation
 from marsad.periods import Period
 from marsad.reference import ALL, TOTAL, published_figures, targets
 
-#: How the growth still needed is computed (shown in the bulletin's method note).
-REQUIRED_GROWTH_FORMULA = "((target / level) ^ (1 / years left) - 1) x 100"
 #: At most this many years of history are used for the recent average growth.
 RECENT_YEARS = 5
 
@@ -57,8 +55,11 @@ class TargetStatus:
     recent_growth: Decimal | None
     #: Level in the target year if exports kept growing at ``recent_growth``.
     projected_level: Decimal | None
-    #: Source of the target (e.g. "Digital Morocco 2030 strategy ...").
+    #: Source of the target (e.g. "Digital Morocco 2030 strategy ..."), in English, then
+    #: in French and Arabic (``reference/targets.csv``).
     source: str
+    source_fr: str = ""
+    source_ar: str = ""
 
     @property
     def on_track(self) -> bool | None:
@@ -120,6 +121,8 @@ def tracker(table: IndicatorTable, as_of: str, *, flow: str = "exports") -> Targ
         recent_growth=recent,
         projected_level=projected,
         source=target.source,
+        source_fr=target.source_fr,
+        source_ar=target.source_ar,
     )
 
 

@@ -106,6 +106,9 @@ class Tracker:
     projected: Keyed | None
     source: str
     jobs: Jobs | None
+    #: :attr:`source` in French and Arabic.
+    source_fr: str = ""
+    source_ar: str = ""
 
     @property
     def on_track(self) -> bool | None:
@@ -151,6 +154,8 @@ def tracker(
         projected=row["projected_level"],
         source=status.source,
         jobs=jobs(table, year, decimals=decimals),
+        source_fr=status.source_fr,
+        source_ar=status.source_ar,
     )
 
 

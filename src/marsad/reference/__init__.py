@@ -87,6 +87,9 @@ class Target:
     value: Decimal
     unit: str
     source: str
+    #: The source in French and in Arabic, as the bulletins quote it.
+    source_fr: str = ""
+    source_ar: str = ""
 
 
 def read_table(name: str) -> list[dict[str, str]]:
@@ -190,6 +193,8 @@ def targets() -> tuple[Target, ...]:
             value=Decimal(row["value"]),
             unit=row["unit"],
             source=row["source"],
+            source_fr=row["source_fr"],
+            source_ar=row["source_ar"],
         )
         for row in read_table("targets.csv")
     )

@@ -182,6 +182,26 @@ def test_arabic_page(table):
     assert f"\u2066{release}\u2069" in html
 
 
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_method_note_has_no_english_formula(table, lang):
+    """The French and Arabic notes quoted the target's source and gave the growth still
+    needed in English (``years left``), the Arabic every indicator's formula in English,
+    the French legend ``t-1y`` beside formulas written ``t-1 an`` (a reviewer's finding)."""
+    from marsad.indicators.registry import INDICATORS
+    from marsad.reference import targets
+
+    text = text_of(render_bulletin(table, "2025-S1", lang))
+    assert "years left" not in text
+    exports = next(t for t in targets() if t.target == "exports")
+    # (the wording's own spaces may be narrow no-break ones: its name is enough)
+    assert exports.source not in text and getattr(exports, f"source_{lang}").split(" (")[0] in text
+    for d in INDICATORS.values():
+        assert d.formula not in text, d.id
+    shown = {d.id for d in INDICATORS.values() if getattr(d, f"formula_{lang}") in text}
+    assert {"level", "growth_yoy", "target_required_growth"} <= shown, shown
+    assert ("t-1y" in text) is (lang == "ar")  # the Arabic formulas keep Latin t-1y
+
+
 @pytest.mark.parametrize("ident", sorted(CATALOGUE))
 def test_every_language_states_the_same_figures(ident):
     """fr and en once disagreed on a negative recent pace; now the story decides and each

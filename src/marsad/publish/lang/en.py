@@ -177,7 +177,6 @@ WORDS = {
     "Manual) compiled by the Office des Changes.",
     "method.target_source": "{target_year} target: \u201c{source}\u201d.",
     "method.definitions": "t: period; t-1y: the same period a year earlier; TOTAL: all segments.",
-    "method.target_definition": "Annual growth still needed",
     "method.classification": "Each transaction is given a segment ({codes:and}) from the "
     "register of the sector's firms; failing that, from its EBOPS 2010 service code, "
     "through a concordance proposed by marsad (no official concordance is published); "

@@ -198,10 +198,9 @@ WORDS = {
     "method.sources": "Les chiffres proviennent des déclarations de règlements bancaires "
     "(recettes d'exportation de services au sens de la sixième édition du Manuel de la "
     "balance des paiements du FMI) compilées par l'Office des Changes.",
-    "method.target_source": "Objectif {target_year} : « {source} ».",
-    "method.definitions": "t : période ; t-1y : même période un an plus tôt ; "
+    "method.target_source": "Objectif {target_year} : « {source_fr} ».",
+    "method.definitions": "t : période ; t-1 an : même période un an plus tôt ; "
     "TOTAL : ensemble des segments.",
-    "method.target_definition": "Croissance annuelle nécessaire",
     "method.classification": "Chaque opération est rattachée à un segment ({codes:and}) "
     "d'après le registre des entreprises du secteur ; à défaut, d'après son code de service "
     "EBOPS 2010, selon une table de concordance proposée par marsad (aucune concordance "

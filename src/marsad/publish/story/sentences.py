@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from marsad.indicators.targets import REQUIRED_GROWTH_FORMULA
+from marsad.indicators.registry import INDICATORS
 from marsad.publish.facts import Cell, Facts
 from marsad.publish.figures import Tracker, YearToDate
 from marsad.publish.fmt import round_half_up
@@ -262,10 +262,16 @@ def method(f: Facts) -> tuple[Section, ...]:
     if f.tracker is not None:
         sources.append(
             Message(
-                "method.target_source", target_year=f.tracker.target_year, source=f.tracker.source
+                "method.target_source",
+                target_year=f.tracker.target_year,
+                source=f.tracker.source,
+                source_fr=f.tracker.source_fr or f.tracker.source,
+                source_ar=f.tracker.source_ar or f.tracker.source,
             )
         )
-        definitions += ((Message("method.target_definition"), "target", REQUIRED_GROWTH_FORMULA),)
+        # the registry's (its label and formula in each language)
+        required = INDICATORS["target_required_growth"]
+        definitions += ((required.id, "target", required.formula),)
     codes = list(segments())
     sections = [
         Section(Message("section.sources"), tuple(sources)),
