@@ -149,9 +149,11 @@ def _freq(period: str) -> str:
 
 
 def release_item(request: Request, info: ReleaseInfo) -> dict:
-    """A release as the API lists it, with absolute links to its answers and files."""
-    base = str(request.base_url).rstrip("/")
-    api = f"{base}{request.scope.get('root_path', '')}/api/v1"
+    """A release as the API lists it, with links to its answers and files: paths on this
+    server (``/api/v1/releases/R1``), never built from the request's ``Host``, which the
+    client chooses and a shared cache would then serve to everyone."""
+    base = request.scope.get("root_path", "")
+    api = f"{base}/api/v1"
     return {
         **info.public(),
         "links": {
@@ -175,7 +177,7 @@ def release_item(request: Request, info: ReleaseInfo) -> dict:
 )
 def releases(request: Request, store: Store) -> Response:
     found = store.releases()
-    tag = etag(str(request.base_url), *(f"{r.id}:{sha256(r)}" for r in found))
+    tag = etag(*(f"{r.id}:{sha256(r)}" for r in found))
     hit = not_modified(request, tag, False)
     if hit is not None:
         return hit

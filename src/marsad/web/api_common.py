@@ -61,9 +61,9 @@ def sha256(info: ReleaseInfo) -> str:
 def cached_json(
     request: Request, info: ReleaseInfo, frozen: bool, body: Callable[[], dict], *parts: str
 ) -> Response:
-    """The JSON answer ``body()`` with its ETag (``info``'s SHA-256, the server's URL,
-    the path and ``parts``) and Cache-Control, or 304 when the client already has it."""
-    tag = etag(sha256(info), info.id, str(request.base_url), request.url.path, *parts)
+    """The JSON answer ``body()`` with its ETag (``info``'s SHA-256, the path and
+    ``parts``) and Cache-Control, or 304 when the client already has it."""
+    tag = etag(sha256(info), info.id, request.url.path, *parts)
     hit = not_modified(request, tag, frozen)
     if hit is not None:
         return hit

@@ -73,19 +73,17 @@ class PeriodList(BaseModel):
 
 
 class ReleaseLinks(BaseModel):
-    """Where to read a release (absolute URLs)."""
+    """Where to read a release: paths on this server (e.g. ``/api/v1/releases/2025-S1``)."""
 
-    self: str = Field(examples=["http://127.0.0.1:8000/api/v1/releases/2025-S1"])
-    observations: str = Field(
-        examples=["http://127.0.0.1:8000/api/v1/observations?release=2025-S1"]
-    )
+    self: str = Field(examples=["/api/v1/releases/2025-S1"])
+    observations: str = Field(examples=["/api/v1/observations?release=2025-S1"])
     downloads: str = Field(
         description="The list of the release's files (JSON).",
-        examples=["http://127.0.0.1:8000/downloads/2025-S1/"],
+        examples=["/downloads/2025-S1/"],
     )
     indicators_csv: str = Field(
         description="The whole public table, byte for byte as frozen.",
-        examples=["http://127.0.0.1:8000/downloads/2025-S1/indicators.csv"],
+        examples=["/downloads/2025-S1/indicators.csv"],
     )
 
 
@@ -141,9 +139,6 @@ class ObservationPage(BaseModel):
     observations: list[Observation]
     next: str | None = Field(
         description="URL of the next page (pinned to this release), null on the last page.",
-        examples=[
-            "http://127.0.0.1:8000/api/v1/observations?indicator=level&offset=1000&limit=1000"
-            "&release=2025-S1"
-        ],
+        examples=["/api/v1/observations?indicator=level&offset=1000&limit=1000&release=2025-S1"],
     )
     total: int = Field(description="How many observations match, over all pages.", ge=0)

@@ -157,9 +157,7 @@ def observations(
     settings = _limits(request)
     page_size = _page_size(limit, settings)
     frozen = named(release)
-    tag = etag(
-        sha256(info), info.id, str(request.base_url), repr(filters), fmt, str(limit), str(offset)
-    )
+    tag = etag(sha256(info), info.id, repr(filters), fmt, str(limit), str(offset))
     hit = not_modified(request, tag, frozen)
     if hit is not None:
         return hit
@@ -230,7 +228,7 @@ def _fits(rows: list, table: PublicTable, max_rows: int, request: Request, offse
     """A 413 when ``rows`` (one CSV answer, from ``offset``) are more than ``max_rows``."""
     if len(rows) > max_rows:
         after = f" after offset {offset:,}" if offset else ""
-        whole = f"{str(request.base_url).rstrip('/')}/downloads/{table.release.id}/indicators.csv"
+        whole = f"{request.scope.get('root_path', '')}/downloads/{table.release.id}/indicators.csv"
         raise Problem(
             413,
             f"{len(rows):,} observations match{after}, more than the {max_rows:,} one CSV answer "
@@ -250,13 +248,14 @@ def _csv_links(
 
 def _next_url(request: Request, info: ReleaseInfo, total: int, limit: int, offset: int) -> str:
     """The URL of the page after ``offset``/``limit`` (pinned to ``info``), or ``""``
-    when that page is the last."""
+    when that page is the last: path and query only, never the request's ``Host`` (which
+    the client chooses, and a shared cache would pass on to everyone)."""
     if offset + limit >= total:
         return ""
     url = request.url.remove_query_params("asOf").include_query_params(
         release=info.id, offset=offset + limit, limit=limit
     )
-    return str(url)
+    return f"{url.path}?{url.query}"
 
 
 def csv_text(rows: list[tuple[str, ...]]) -> str:
