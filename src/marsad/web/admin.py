@@ -31,8 +31,9 @@ from marsad.release.store import ReleaseError, check_new_id
 from marsad.web.auth import require_admin
 from marsad.web.jobs import Busy, Jobs
 from marsad.web.problems import Problem, problem_responses
+from marsad.web.query_check import checked
 
-router = APIRouter(tags=["admin"], dependencies=[Depends(require_admin)],
+router = APIRouter(tags=["admin"], dependencies=[Depends(require_admin), Depends(checked())],
                    responses=problem_responses(401, 403))  # fmt: skip
 
 #: Folder beside the warehouse where uploaded files are kept, one sub-folder per upload.

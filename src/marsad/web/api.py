@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from marsad.indicators.registry import INDICATORS
@@ -41,9 +41,10 @@ from marsad.web.api_observations import OBSERVATIONS, observations
 from marsad.web.caching import etag, headers, not_modified
 from marsad.web.labels import labels
 from marsad.web.problems import problem_responses
+from marsad.web.query_check import checked
 from marsad.web.store import FREQS, PublicStore, PublicTable, ReleaseInfo, period_order
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(checked())])
 
 #: Frequency code of each period kind (``quarter`` -> ``Q``).
 FREQ_OF = {kind: code for code, kind in FREQS.items()}

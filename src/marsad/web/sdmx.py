@@ -31,6 +31,7 @@ from marsad.publish import sdmx as psdmx
 from marsad.web import caching
 from marsad.web.app import store
 from marsad.web.problems import Problem, problem_responses
+from marsad.web.query_check import SDMX_COMPONENT, SDMX_UNSUPPORTED, checked
 from marsad.web.sdmx_formats import (
     STRUCTURE_XML,
     data_body,
@@ -42,14 +43,14 @@ from marsad.web.sdmx_query import SdmxQuery
 from marsad.web.sdmx_structures import RESOURCES, artefacts, check_flow, parse_flow_ref
 from marsad.web.store import PublicStore, ReleaseInfo
 
-router = APIRouter(tags=["SDMX"])
+router = APIRouter(tags=["SDMX"], dependencies=[Depends(checked(SDMX_COMPONENT, SDMX_UNSUPPORTED))])
 Store = Annotated[PublicStore, Depends(store)]
 
-_ERRORS = problem_responses(400, 404, 406, 413)
+_ERRORS = problem_responses(400, 404, 406, 413, 501)
 _DATA = {200: {"description": "The observations", "content": data_media()}, **_ERRORS}
 _STRUCT = {
     200: {"description": "An SDMX-ML 2.1 structure message", "content": {STRUCTURE_XML: {}}},
-    **problem_responses(400, 404, 406),
+    **problem_responses(400, 404, 406, 501),
 }
 RELEASE = Query(None, description="A release id (e.g. 2025-S1) or latest (the default).")
 AS_OF = Query(None, alias="asOf", description="The release in force on this date.")
