@@ -64,6 +64,27 @@ def test_bad_explorer_query_is_a_400_page(client):
     assert client.get("/fr/explore?release=R9").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("lang", "query", "said"),
+    [
+        ("fr", "indicator=nope", "Indicateur\u00a0: valeur inconnue «\u00a0nope\u00a0»"),
+        ("en", "indicator=nope", "Indicator: unknown value &#39;nope&#39;"),
+        ("ar", "indicator=nope", "المؤشر: قيمة غير معروفة «nope»"),
+        ("en", "flow=nope", "Flow: unknown value"),
+        ("en", "segment=TOTAL,NOPE", "Segment: unknown value &#39;NOPE&#39;"),
+        ("en", "partner=ZZ", "Partner country: unknown value &#39;ZZ&#39;"),
+        ("fr", "freq=W", "Fréquence\u00a0: valeur inconnue «\u00a0W\u00a0»"),
+    ],
+)
+def test_an_unknown_code_is_a_400_page_in_the_page_language(client, lang, query, said):
+    """/fr/explore?indicator=nope answered 200 "no observation", as if the query were fine."""
+    for path in ("explore", "explore/view", "explore.csv"):
+        r = client.get(f"/{lang}/{path}?{query}")
+        assert r.status_code == 400, (path, r.text[:200])
+        assert said in r.text, r.text
+    assert "level" in client.get(f"/{lang}/explore?indicator=nope").text  # what to choose
+
+
 def test_home_headline_in_french_reads_like_the_bulletin(client, world):
     """Headline: exports of the last period as '13,4 milliards de dirhams' style text and a
     signed growth ('+3,5 %' with U+202F), from the latest release's public table."""

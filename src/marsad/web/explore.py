@@ -91,6 +91,24 @@ class View:
                              partner=self.partner, freq=self.freq,
                              start=self.start or None, end=self.end or None)  # fmt: skip
 
+    def unknown(self, table: PublicTable) -> tuple[str, str, list[str]] | None:
+        """The first code of the view that ``table`` does not have, as ``(dimension, code,
+        the codes it has)``, or None: a view naming nothing is an error, not an empty view.
+
+        >>> View.parse({"freq": "W"}).unknown(None)
+        ('freq', 'W', ['A', 'S', 'Q', 'M'])
+        """
+        if self.freq not in FREQS:
+            return "freq", self.freq, list(FREQS)
+        asked = [("indicator", self.indicator), ("flow", self.flow)]
+        asked += [("segment", s) for s in self.segments]
+        asked += [("service", self.service), ("partner", self.partner)]
+        for dim, code in asked:
+            codes = table.codes(dim)
+            if code not in codes:
+                return dim, code, codes
+        return None
+
     def rows(self, table: PublicTable) -> list[tuple[str, ...]]:
         """The public rows of the view, segment by segment in the view's order, each in
         period order (what the chart, the table and the downloads show)."""

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from marsad.errors import MarsadError
+from marsad.errors import BadArgument, MarsadError
 from marsad.web import caching, pages_views
 from marsad.web.app import LANGS, store
 from marsad.web.explore import View, to_csv, to_xlsx
@@ -150,6 +150,7 @@ def explore(lang: str, request: Request, st: Store):
     view = View.parse(_params(request))
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        _check(view, st, info, lang)
         context = pages_views.explore(st, info, view, lang)
         return _page("explore.html", lang, "/explore", view.query(), **context), ""
 
@@ -162,6 +163,7 @@ def explore_view(lang: str, request: Request, st: Store):
     view = View.parse(_params(request))
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        _check(view, st, info, lang)
         context = pages_views.explore(st, info, view, lang)
         t = text(lang)
         html = ENV.get_template("explore_view.html").render(lang=lang, t=t, **context)
@@ -176,6 +178,7 @@ def explore_csv(lang: str, request: Request, st: Store):
     view = View.parse(_params(request))
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        _check(view, st, info, lang)
         return to_csv(view.rows(st.table(info))), ""
 
     return _answer(request, st, "explore.csv", lang, view.release, make, view.filename("csv"))
@@ -188,10 +191,27 @@ def explore_xlsx(lang: str, request: Request, st: Store):
     view = View.parse(_params(request))
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
+        _check(view, st, info, lang)
         legend = text(lang)["withheld"]
         return to_xlsx(view.rows(st.table(info)), legend, info.publication().stamp()), ""
 
     return _answer(request, st, "explore.xlsx", lang, view.release, make, view.filename("xlsx"))
+
+
+def _check(view: View, st: PublicStore, info: ReleaseInfo, lang: str) -> None:
+    """A 400 page (in ``lang``) for a view naming a code the release does not have:
+    ``/fr/explore?indicator=nope`` showed "no observation", as if the query were fine."""
+    found = view.unknown(st.table(info))
+    if found is None:
+        return
+    dim, code, codes = found
+    shown = ", ".join(codes[:_SHOWN]) + (", …" if len(codes) > _SHOWN else "")
+    raise BadArgument(text(lang)["unknown_code"].format(what=text(lang)[dim], code=code,
+                                                        codes=shown))  # fmt: skip
+
+
+#: Codes a 400 page lists at most (a release has some 200 partners).
+_SHOWN = 12
 
 
 @router.get("/{lang}/releases")

@@ -90,6 +90,11 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "This release does not exist.",
         "هذا الإصدار غير موجود.",
     ),
+    "unknown_code": (
+        "{what}\u00a0: valeur inconnue «\u00a0{code}\u00a0» (valeurs possibles\u00a0: {codes}).",
+        "{what}: unknown value '{code}' (possible values: {codes}).",
+        "{what}: قيمة غير معروفة «{code}» (القيم الممكنة: {codes}).",
+    ),
     "not_found": ("Page introuvable", "Page not found", "الصفحة غير موجودة"),
     "download_csv": ("Télécharger (CSV)", "Download (CSV)", "تنزيل (CSV)"),
     "download_xlsx": ("Télécharger (Excel)", "Download (Excel)", "تنزيل (Excel)"),
