@@ -40,16 +40,22 @@ class Settings(BaseSettings):
     )
     percent_decimals: int = Field(
         default=4,
-        description="Decimals kept for percentages in the indicator table (e.g. 4 gives 3.4971).",
+        ge=0,
+        le=6,
+        description="Decimals kept for percentages in the indicator table, 0 to 6 (e.g. 4 "
+        "gives 3.4971).",
     )
     provisional_from: int | None = Field(
         default=None,
+        ge=1000,
+        le=9999,
         description="First year whose figures are provisional (obs_status P); "
         "earlier years are final (A). Default: every year is provisional.",
     )
     final_after_months: int = Field(
         default=12,
         ge=0,
+        le=1200,
         description="Revision policy: a period's figures are provisional (obs_status P) when "
         "first published and final (A) once the build's last complete month is at least this "
         "many months after the period's end (e.g. 12: the year 2024 becomes final with the "
@@ -63,6 +69,7 @@ class Settings(BaseSettings):
     rate_max_age_days: int = Field(
         default=7,
         ge=0,
+        le=3660,
         description="Oldest exchange rate the build carries forward, in days before a "
         "record's value date (e.g. 7: a Monday takes the previous Friday's rate, a "
         "week of holidays still converts); a record whose latest rate is older stops "
@@ -79,6 +86,7 @@ class Settings(BaseSettings):
     coverage_window: int = Field(
         default=3,
         ge=0,
+        le=1200,
         description="Without MARSAD_EXPECTED_REPORTERS, a reporter is expected in a month "
         "when it delivered within this many months before or after it, and not before its "
         "first delivery (e.g. 3).",
@@ -119,6 +127,7 @@ class Settings(BaseSettings):
     )
     batch_bytes: ByteSize = Field(
         default=ByteSize(256 * 1024 * 1024),
+        gt=0,
         description="Files of one load are checked together and written in one transaction "
         "per batch of about this size (e.g. 256MiB); a larger file is a batch of its own.",
     )
@@ -146,6 +155,7 @@ class Settings(BaseSettings):
     )
     header_search_rows: int = Field(
         default=50,
+        ge=1,
         description="Rows searched for the header row at the top of a file (e.g. 50).",
     )
 
