@@ -96,6 +96,40 @@ def test_read_commands_on_a_missing_warehouse_say_so_and_create_nothing(runner, 
     assert not missing.exists() and not missing.parent.exists()
 
 
+def _not_a_warehouse(folder: Path, name: str) -> Path:
+    path = folder / name
+    if name.endswith(".parquet"):  # a real Parquet file, as a record-store part is
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({"a": [1, 2]}), path)
+    else:
+        path.write_text(HEADER + "\n")
+    return path
+
+
+@pytest.mark.parametrize("name", ["firms.csv", "g00000001.parquet", "w.xlsx", "w.duckdb"])
+@pytest.mark.parametrize(
+    "args", [["export", "--format", "csv", "--out", "x.csv"], ["build"], ["coverage"]]
+)
+def test_a_warehouse_path_that_is_not_a_duckdb_file_is_one_line(runner, tmp_path, name, args):
+    """--warehouse in/firms.csv (or a record-store part) crashed with CatalogException:
+    Cannot launch in-memory database in read-only mode (exit 70), and a build ran on an
+    empty in-memory database: DuckDB reads .csv and .parquet paths as data, not as a file
+    to open."""
+    path = _not_a_warehouse(tmp_path, name)
+    before = path.read_bytes()
+    res = runner.invoke(app, [*args, "--warehouse", str(path)])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"marsad: error: cannot open the warehouse {path}: the file exists, but it is not "
+        "a valid DuckDB database file"
+    )
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
 def test_read_only_open_of_a_missing_file_creates_nothing(tmp_path):
     from marsad.errors import WarehouseMissing
 

@@ -64,6 +64,34 @@ def _connect(path: Path, read_only: bool) -> Any:
         ) from None
 
 
+#: What every DuckDB database file holds at byte 8 (its magic number).
+_DUCKDB_MAGIC = (8, b"DUCK")
+
+
+def _refuse_other_files(path: Path) -> None:
+    """Refuse an existing file that is not a DuckDB database, whatever its name.
+
+    DuckDB reads a path ending in ``.csv`` or ``.parquet`` as an in-memory database
+    over that file (an export crashed with ``CatalogException: Cannot launch in-memory
+    database in read-only mode``, a build ran on nothing), so the header is checked
+    here, before DuckDB sees the path. A file that cannot be read is left to DuckDB,
+    whose error names the cause (a permission, a lock).
+    """
+    offset, magic = _DUCKDB_MAGIC
+    try:
+        if not path.is_file():
+            return
+        with path.open("rb") as f:
+            head = f.read(offset + len(magic))
+    except OSError:
+        return
+    if head[offset:] != magic:
+        raise UnreadableInput(
+            f"cannot open the warehouse {path}: the file exists, but it is not a valid "
+            "DuckDB database file"
+        )
+
+
 class Warehouse:
     """An open warehouse file.
 
@@ -73,6 +101,7 @@ class Warehouse:
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        _refuse_other_files(self.path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():  # reading never creates the file (nor its folder)
