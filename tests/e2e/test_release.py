@@ -226,3 +226,49 @@ def test_a_frozen_file_changed_since_is_not_exported(world, tmp_path):
             os.environ["MARSAD_RELEASES_DIR"] = env_before
     assert "not the file that was frozen" in res.output
     assert not (tmp_path / "o.csv").exists()
+
+
+def _tampered_copy(world, tmp_path, name: str) -> Path:
+    """The releases of ``world``, copied, with R1's frozen ``name`` changed since."""
+    from marsad.release.store import make_writable
+
+    root = tmp_path / "releases"
+    shutil.copytree(world["a"]["root"], root)
+    make_writable(root)
+    target = root / "R1" / name
+    target.write_bytes(target.read_bytes().replace(b",R1", b",R1 ", 1) + b"\n")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("indicators.csv", ["release", "diff", "R1", "R2"]),
+        ("indicators.csv", ["release", "diff", "R2", "R1"]),
+        ("indicators.csv", ["release", "revisions"]),
+        ("internal/sdc_cells.csv", ["sdc", "audit", "--release", "R1"]),
+    ],
+)
+def test_a_frozen_file_changed_since_is_read_by_no_command(
+    world, tmp_path, monkeypatch, name, args
+):
+    """release diff and release revisions read a tampered frozen indicators.csv silently
+    (export --release and the server refused it): every reader checks the manifest."""
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(_tampered_copy(world, tmp_path, name)))
+    res = run(*args, *world["a"]["w"], code=1)
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"marsad: error: release R1: {name} is not the file that was frozen (its SHA-256 "
+        "differs from the manifest's); see marsad release verify"
+    )
+    assert "Traceback" not in res.output
+
+
+def test_a_release_is_not_made_on_a_tampered_earlier_one(world, tmp_path, monkeypatch):
+    """The revision triangle of a new release read the earlier releases' tables unchecked."""
+    monkeypatch.setenv(
+        "MARSAD_RELEASES_DIR", str(_tampered_copy(world, tmp_path, "indicators.csv"))
+    )
+    copy = copy_warehouse(Path(world["a"]["w"][1]), tmp_path / "w" / "w.duckdb")
+    res = run("release", "create", "--id", "R3", "--warehouse", str(copy), code=1)
+    assert "release R1: indicators.csv is not the file that was frozen" in res.output
+    assert not (tmp_path / "releases" / "R3").exists()

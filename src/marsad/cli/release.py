@@ -157,7 +157,7 @@ def diff(
 
     root = _root(warehouse)
     a, b = find(root, old), find(root, new)
-    d = compare(read_public(a.file(PUBLIC_CSV)), read_public(b.file(PUBLIC_CSV)))
+    d = compare(read_public(a.checked_file(PUBLIC_CSV)), read_public(b.checked_file(PUBLIC_CSV)))
     out = console()
     counts = ", ".join(f"{n:,} {what}" for what, n in d.counts().items())
     out.print(f"{old} -> {new}: {counts}.")
@@ -240,7 +240,7 @@ def revisions(
     if out_file is not None:
         check_out(out_file, warehouse)
     releases = all_releases(_root(warehouse))
-    header, rows = triangle((r.id, read_public(r.file(PUBLIC_CSV))) for r in releases)
+    header, rows = triangle((r.id, read_public(r.checked_file(PUBLIC_CSV))) for r in releases)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)

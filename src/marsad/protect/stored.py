@@ -82,11 +82,12 @@ def audit_release(wh, release: str) -> AuditResult:
     import csv
 
     from marsad.errors import MarsadError
-    from marsad.release.store import find, releases_root
+    from marsad.release.store import SDC_CSV, find, releases_root
 
-    path = find(releases_root(wh.path), release).path / "internal" / "sdc_cells.csv"
-    if not path.is_file():
+    frozen = find(releases_root(wh.path), release)
+    if not (frozen.path / SDC_CSV).is_file():
         raise MarsadError(f"release {release} holds no protected cells to audit")
+    path = frozen.checked_file(SDC_CSV)
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     fields = (*KEY_FIELDS, *VALUE_FIELDS)

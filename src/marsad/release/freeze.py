@@ -138,7 +138,7 @@ def write_release(
         if period
         else ["no complete period: no bulletin"]
     )
-    history = [(r.id, read_public(r.file(PUBLIC_CSV))) for r in previous]
+    history = [(r.id, read_public(r.checked_file(PUBLIC_CSV))) for r in previous]
     header, rows = triangle([*history, (release_id, read_public(folder / PUBLIC_CSV))])
     _write_csv(folder / REVISIONS_CSV, header, rows)
     manifest = {
