@@ -130,6 +130,20 @@ def write_xlsx(
     return path
 
 
+def write_sheets(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A workbook of the ``sheets`` (name -> rows, each a list of cell values), in order."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
 def write_parquet(
     path: Path, rows: Iterable[dict[str, str]], *, header: Sequence[str] = TX_HEADER
 ) -> Path:

@@ -17,26 +17,13 @@ from hypothesis import strategies as st
 from marsad.ingest import FileRefused, load_files
 from marsad.ingest.excel import number_text
 
-from .conftest import TX_HEADER, amounts, load, loaded_ids, quarantine, tx, write_csv
+from .conftest import TX_HEADER, amounts, load, loaded_ids, quarantine, tx, write_csv, write_sheets
 
 CASES = Path(__file__).parent / "cases"
 
 
 def _case(tmp_path: Path, name: str) -> Path:
     return Path(shutil.copy(CASES / name, tmp_path / name))
-
-
-def _xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
 
 
 def _row(rid: str, **kw) -> list:
@@ -117,7 +104,7 @@ def test_excel_serial_dates_and_date_cells_are_dates(wh, tmp_path):
         ["R2", "BANK1", "F1", dt.datetime(2024, 3, 16, 9, 30), "C", 10, "EUR", "SI22", "FR"],
         ["R3", "BANK1", "F1", dt.date(2024, 3, 17), "C", 10, "EUR", "SI22", "FR"],
     ]
-    load(wh, _xlsx(tmp_path / "d.xlsx", {"S": rows}))
+    load(wh, write_sheets(tmp_path / "d.xlsx", {"S": rows}))
     got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
     assert got == {"R1": "2024-03-15", "R2": "2024-03-16", "R3": "2024-03-17"}
 
@@ -173,14 +160,14 @@ def test_sheets_without_the_header_are_named_with_the_reason(wh, tmp_path):
         "Vide": [],
         "Autre": other,
     }
-    (r,) = load_files(wh, "transactions", [_xlsx(tmp_path / "w.xlsx", sheets)])
+    (r,) = load_files(wh, "transactions", [write_sheets(tmp_path / "w.xlsx", sheets)])
     assert r.sheet == "Data" and r.loaded == 1
     (note,) = [n for n in r.notes if n.startswith("sheets read")]
     assert "sheet 'Notes' not read: no header row" in note
     assert "sheet 'Vide' not read: it is empty" in note
     assert "sheet 'Autre' not read: required columns record_id" in note
     with pytest.raises(FileRefused, match="no header row"):
-        load(wh, _xlsx(tmp_path / "n.xlsx", {"Notes": [["x"]]}))
+        load(wh, write_sheets(tmp_path / "n.xlsx", {"Notes": [["x"]]}))
 
 
 def test_a_ledger_unique_on_the_file_alone_is_upgraded(wh, tmp_path):
@@ -300,7 +287,7 @@ def test_a_row_of_invisible_characters_and_unicode_spaces_is_an_empty_row(wh, tm
     if fmt == "csv":
         path = write_csv(tmp_path / "t.csv", [dict(zip(TX_HEADER, r, strict=True)) for r in rows])
     elif fmt == "xlsx":
-        path = _xlsx(tmp_path / "t.xlsx", {"Feuil1": [TX_HEADER, *rows]})
+        path = write_sheets(tmp_path / "t.xlsx", {"Feuil1": [TX_HEADER, *rows]})
     else:
         cols = {h: [r[i] for r in rows] for i, h in enumerate(TX_HEADER)}
         path = tmp_path / "t.parquet"

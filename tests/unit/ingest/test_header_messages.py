@@ -13,7 +13,7 @@ import pytest
 
 from marsad.ingest import FileRefused
 
-from .conftest import TX_HEADER, load, quarantine, tx
+from .conftest import TX_HEADER, load, quarantine, tx, write_sheets
 
 #: The transactions header as a bank wrote it: amount is "MONTANT" (no field), and
 #: every other name in its own case, one with a space after it.
@@ -27,19 +27,6 @@ def _csv(path: Path, header: tuple[str, ...], values: tuple[str, ...]) -> Path:
     return path
 
 
-def _xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
-
-
 def _parquet(path: Path, header: tuple[str, ...], values: tuple[str, ...]) -> Path:
     pq.write_table(pa.table({h: [v] for h, v in zip(header, values, strict=True)}), path)
     return path
@@ -49,7 +36,7 @@ def _file(fmt: str, path: Path, header: tuple[str, ...], values: tuple[str, ...]
     if fmt == "csv":
         return _csv(path.with_suffix(".csv"), header, values)
     if fmt == "xlsx":
-        return _xlsx(path.with_suffix(".xlsx"), {"Data": [list(header), list(values)]})
+        return write_sheets(path.with_suffix(".xlsx"), {"Data": [list(header), list(values)]})
     return _parquet(path.with_suffix(".parquet"), header, values)
 
 
@@ -97,7 +84,7 @@ def test_the_map_note_and_the_columns_not_used_are_as_written(wh, tmp_path):
 
 def test_an_excel_sheet_skipped_says_its_header_as_written(wh, tmp_path):
     """A sheet without the header is skipped with a note quoting its closest row."""
-    p = _xlsx(tmp_path / "t.xlsx", {"Notes": [list(WRITTEN), list(ROW)],
+    p = write_sheets(tmp_path / "t.xlsx", {"Notes": [list(WRITTEN), list(ROW)],
                                     "Data": [list(TX_HEADER), list(ROW)]})  # fmt: skip
     r = load(wh, p)
     assert r.loaded == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,7 +14,7 @@ from marsad.engine.warehouse import Warehouse
 from marsad.ingest import FileRefused, cleaning, load_files
 from marsad.ingest.header import DecimalEvidence, decimal_evidence, detect_decimal
 
-from .conftest import TX_HEADER, WRITERS, load, loaded_ids, quarantine, tx, write_csv
+from .conftest import TX_HEADER, WRITERS, load, loaded_ids, quarantine, tx, write_csv, write_sheets
 
 FIRMS_HEADER = ("firm_id", "name", "segment", "isic", "city")
 
@@ -304,19 +303,6 @@ def test_missing_file_refused(wh, tmp_path):
 # -- Excel ------------------------------------------------------------------------------
 
 
-def _xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
-
-
 def test_excel_header_under_a_title_block(wh, tmp_path):
     rows = [
         ["Relevé des règlements - mars 2024"],
@@ -330,7 +316,7 @@ def test_excel_header_under_a_title_block(wh, tmp_path):
         [None, None, None],
         [12345, "BANK1", "F2", dt.date(2024, 3, 4), "C", 0.1, "MAD", "SI2", "FR"],
     ]
-    p = _xlsx(tmp_path / "r.xlsx", {"Données": rows})
+    p = write_sheets(tmp_path / "r.xlsx", {"Données": rows})
     r = load(wh, p)
     assert r.format == "excel" and r.sheet == "Données" and r.header_line == 4
     # numbers typed in cells are exact whatever the separator; the one text
@@ -352,15 +338,17 @@ def test_excel_header_under_a_title_block(wh, tmp_path):
 
 def test_excel_sheet_by_name_and_number(wh, tmp_path):
     rows = [["firm_id", "name", "segment"], ["F1", "Atlas", "ITO"]]
-    p = _xlsx(tmp_path / "f.xlsx", {"notes": [["nothing here"]], "firms": rows})
+    p = write_sheets(tmp_path / "f.xlsx", {"notes": [["nothing here"]], "firms": rows})
     with pytest.raises(FileRefused, match="no header row"):
         load(wh, p, "firms", sheet="1")  # the first sheet has no header
     assert load(wh, p, "firms", sheet="FIRMS").loaded == 1
-    p2 = _xlsx(tmp_path / "f2.xlsx", {"notes": [["x"]], "firms": [*rows, ["F2", "B", "KPO"]]})
+    p2 = write_sheets(
+        tmp_path / "f2.xlsx", {"notes": [["x"]], "firms": [*rows, ["F2", "B", "KPO"]]}
+    )
     r = load(wh, p2, "firms", sheet="2")
     assert (r.loaded, r.duplicates, r.unchanged) == (1, 0, 1)  # F1 is already there
     with pytest.raises(FileRefused, match="no sheet named"):
-        load(wh, _xlsx(tmp_path / "f3.xlsx", {"a": rows}), "firms", sheet="zzz")
+        load(wh, write_sheets(tmp_path / "f3.xlsx", {"a": rows}), "firms", sheet="zzz")
 
 
 # -- Parquet ----------------------------------------------------------------------------
