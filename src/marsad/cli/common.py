@@ -145,17 +145,15 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
         )
     wh = warehouse_path(warehouse)
     target = out.expanduser().absolute().resolve()
-    owned = {
-        "the warehouse's own file": (wh, wh.with_name(wh.name + ".wal")),
-        "in the warehouse's record store": (store_folder(wh),),
-        "in the releases folder": (releases_root(wh),),
-    }
-    for what, paths in owned.items():
-        for path in paths:
-            path = path.resolve()
-            inside = what != "the warehouse's own file" and target.is_relative_to(path)
-            if target == path or inside:
-                raise BadArgument(f"--out {out} is {what}: give another path (nothing was written)")
+    said = None
+    if target in (wh.resolve(), wh.with_name(wh.name + ".wal").resolve()):
+        said = "the warehouse's own file"
+    elif target.is_relative_to(store_folder(wh).resolve()):
+        said = "in the warehouse's record store"
+    elif target.is_relative_to(releases_root(wh).resolve()):
+        said = "in the releases folder"
+    if said:
+        raise BadArgument(f"--out {out} is {said}: give another path (nothing was written)")
     return out
 
 

@@ -74,7 +74,7 @@ def _check_replaceable(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
     """
     from marsad.engine import open_warehouse, queries
     from marsad.indicators.table import synthetic_build
-    from marsad.release.store import all_releases, releases_root
+    from marsad.release.store import all_releases
 
     def refuse(what: str) -> NotADemoFolder:
         return NotADemoFolder(
@@ -89,8 +89,8 @@ def _check_replaceable(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
             raise refuse(f"a warehouse ({warehouse.name})")
     elif data_dir.is_dir() and not _generated(data_dir):
         raise refuse(f"a folder {data_dir.name}/")
-    root = releases_root(warehouse)
-    if root.is_dir() and root.resolve().is_relative_to(out_dir.resolve()):
+    root = _own_releases(out_dir, warehouse)
+    if root is not None and root.is_dir():
         for release in all_releases(root):
             if not synthetic_build(str(release.manifest.get("build", ""))):
                 raise refuse(f"release {release.id}")
@@ -98,9 +98,11 @@ def _check_replaceable(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
 
 def _generated(data_dir: Path) -> bool:
     """Whether ``data_dir`` is the synthetic generator's (its README says so)."""
+    from marsad.synth.generate import README_START
+
     readme = data_dir / "README.txt"
     try:
-        return readme.read_text(encoding="utf-8").startswith("These records are SYNTHETIC.")
+        return readme.read_text(encoding="utf-8").startswith(README_START)
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -114,13 +116,22 @@ def _clean(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
         shutil.rmtree(data_dir)
 
 
+def _own_releases(out_dir: Path, warehouse: Path) -> Path | None:
+    """The releases folder of ``warehouse`` when it lies in the demo's folder, else None
+    (``MARSAD_RELEASES_DIR`` elsewhere: never touched, never written)."""
+    from marsad.release.store import releases_root
+
+    root = releases_root(warehouse)
+    return root if root.resolve().is_relative_to(out_dir.resolve()) else None
+
+
 def _clean_releases(out_dir: Path, warehouse: Path) -> None:
     """Remove the releases of an earlier demo, when they live in the demo's folder (a
     releases folder elsewhere, ``MARSAD_RELEASES_DIR``, is never touched)."""
-    from marsad.release.store import make_writable, releases_root
+    from marsad.release.store import make_writable
 
-    root = releases_root(warehouse)
-    if root.is_dir() and root.resolve().is_relative_to(out_dir.resolve()):
+    root = _own_releases(out_dir, warehouse)
+    if root is not None and root.is_dir():
         make_writable(root)
         shutil.rmtree(root)
 
@@ -135,7 +146,7 @@ def _release(wh, warehouse: Path) -> str:
     from marsad.settings import get_settings
 
     root = releases_root(warehouse)
-    if not root.resolve().is_relative_to(warehouse.parent.resolve()):
+    if _own_releases(warehouse.parent, warehouse) is None:
         return (
             f"No release made: the releases folder {root} (MARSAD_RELEASES_DIR) is not "
             "the demo's, and a release of synthetic data does not belong beside real ones."
