@@ -95,13 +95,14 @@ class Period:
         return cls(kind, year, (month - 1) // size + 1)
 
     def __str__(self) -> str:
+        # four digits, as read: 0000 read back as "0" was no period (and quoted as "'0'")
         if self.kind == "year":
-            return f"{self.year}"
+            return f"{self.year:04d}"
         if self.kind == "half":
-            return f"{self.year}-S{self.index}"
+            return f"{self.year:04d}-S{self.index}"
         if self.kind == "quarter":
-            return f"{self.year}-Q{self.index}"
-        return f"{self.year}-{self.index:02d}"
+            return f"{self.year:04d}-Q{self.index}"
+        return f"{self.year:04d}-{self.index:02d}"
 
     def _sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.first_month, KINDS.index(self.kind))

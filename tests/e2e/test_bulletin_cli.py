@@ -106,3 +106,13 @@ def test_a_read_only_target_is_one_plain_line(warehouse, tmp_path, monkeypatch):
     assert f"marsad: error: cannot write {out}: the file system is read-only" in result.output
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("typed", ["0000", "0999-S1", "0001-07", " 2030"])
+def test_a_period_without_data_is_quoted_as_typed(warehouse, tmp_path, typed):
+    """``--period 0000`` was quoted ``'0'`` (the period written back without its leading
+    zeros): an error quotes what the user typed, as typed."""
+    result = _bulletin(warehouse, "--period", typed, "--out", str(tmp_path / "b.html"))
+    assert result.exit_code == 1, result.output
+    assert f"no exports figure for the period {typed!r};" in result.output
+    assert "Traceback" not in result.output

@@ -32,6 +32,14 @@ def test_each_written_form_parses_to_its_months(text, kind, first, last):
     assert period_kind(text) == kind and str(period) == text
 
 
+@pytest.mark.parametrize("text", ["0000", "0999", "0001-S2", "0012-Q4", "0100-07"])
+def test_a_year_before_1000_reads_back_as_written(text):
+    """``0000`` was written back ``0`` (and ``0012-Q4`` ``12-Q4``), which is no period:
+    the bulletin quoted ``--period 0000`` as ``'0'``, a nil return said ``2-01``."""
+    assert str(Period.parse(text)) == text
+    assert Period.parse(str(Period.parse(text))) == Period.parse(text)
+
+
 @pytest.mark.parametrize("text", ["2025-H1", "2025-S3", "2025-Q5", "2025-13", "2025-7", "25", ""])
 def test_a_malformed_period_says_how_to_write_one(text):
     with pytest.raises(PeriodError, match=r"not a period.*write 2025-S1") as info:

@@ -42,12 +42,12 @@ def bulletin(
     from marsad.publish.bulletin import write_bulletin
 
     check_out(out_file, warehouse)
-    period = _check(period, lang.value, out_file)
+    typed, period = period, _check(period, lang.value, out_file)
     with open_store(warehouse, read_only=True) as wh:
         table = load_indicators(wh)  # what the last build stored: the export's release
         synthetic = has_synthetic_firms(wh)
         gaps = built_gaps(wh, Period.parse(period))
-    _check_period_has_data(table, period, gaps)
+    _check_period_has_data(table, period, gaps, typed)
     with writing(out_file):
         written = write_bulletin(table, period, lang.value, out_file, synthetic=synthetic)
     extra = f" (and {len(written) - 1} chart files beside it)" if len(written) > 1 else ""
@@ -74,9 +74,10 @@ def _check(period: str, lang: str, out_file: Path) -> str:
     return str(parsed)
 
 
-def _check_period_has_data(table, period: str, gaps: list[str]) -> None:
+def _check_period_has_data(table, period: str, gaps: list[str], typed: str | None = None) -> None:
     """Refuse a period without a published exports level: one that is not complete
-    (saying which months miss whom) or outside the data."""
+    (saying which months miss whom) or outside the data. ``typed`` is the period as the
+    user wrote it (``--period``), quoted as written."""
     if table.get("level", period) is not None:
         return
     if table.withheld("level", period):
@@ -93,7 +94,8 @@ def _check_period_has_data(table, period: str, gaps: list[str]) -> None:
             f"periods published: {available}"
         )
     raise MarsadError(
-        f"the data have no exports figure for the period {period!r}; periods available: {available}"
+        f"the data have no exports figure for the period {typed or period!r}; "
+        f"periods available: {available}"
     )
 
 

@@ -114,7 +114,7 @@ def withdraw_nil_return_load(wh: Warehouse, load_id: str) -> bool:
     if not rows:
         return False
     reporter, year, month = rows[0]
-    withdraw_nil_return(wh, reporter, f"{year}-{month:02d}")
+    withdraw_nil_return(wh, reporter, f"{year:04d}-{month:02d}")
     return True
 
 

@@ -218,7 +218,7 @@ def _nil_returns(wh: Warehouse) -> list[dict]:
     if not wh.has_table("ingest_nil_returns"):
         return []
     return [
-        {"load_id": load_id, "reporter": reporter, "month": f"{year}-{month:02d}"}
+        {"load_id": load_id, "reporter": reporter, "month": f"{year:04d}-{month:02d}"}
         for load_id, reporter, year, month in wh.sql(
             """SELECT load_id, reporter, year, month FROM ingest_nil_returns
                WHERE withdrawn_at IS NULL ORDER BY load_id"""
