@@ -110,7 +110,7 @@ def test_a_release_exported_by_the_cli_is_the_file_the_web_serves(world, root, t
 
     monkeypatch.setenv("MARSAD_RELEASE_DATE", "2026-04-15")
     monkeypatch.setenv("MARSAD_RELEASES_DIR", str(root))
-    out = tmp_path / f"R1.{fmt}"
+    out = tmp_path / {"xlsx": "R1.xlsx", "sdmx-ml": "R1.xml"}[fmt]
     run("export", "--release", "R1", "--format", fmt, "--out", str(out),
         "--warehouse", str(world["warehouse"]))  # fmt: skip
     name = {"xlsx": "indicators.xlsx", "sdmx-ml": "indicators-sdmx.xml"}[fmt]

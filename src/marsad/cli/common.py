@@ -157,6 +157,27 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     return out
 
 
+def check_suffix(out: Path, suffix: str, what: str) -> Path:
+    """``--out`` when its suffix is ``suffix`` (in any case) or when it has none; a file
+    name that says another format is refused (:class:`~marsad.errors.BadArgument`, exit 2,
+    nothing written): ``marsad export --format xlsx --out x.csv`` wrote a workbook named
+    ``.csv``. ``what`` names what is written (e.g. ``--format xlsx``).
+
+    >>> check_suffix(Path("t.XLSX"), ".xlsx", "--format xlsx"), check_suffix(Path("t"), ".csv", "")
+    (PosixPath('t.XLSX'), PosixPath('t'))
+    >>> check_suffix(Path("t.csv"), ".xlsx", "--format xlsx")
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: --out t.csv: --format xlsx writes a .xlsx file, not .csv; give a name ending .xlsx (nothing was written)
+    """  # noqa: E501
+    if out.suffix and out.suffix.lower() != suffix:
+        raise BadArgument(
+            f"--out {out}: {what} writes a {suffix} file, not {out.suffix}; "
+            f"give a name ending {suffix} (nothing was written)"
+        )
+    return out
+
+
 def open_store(path: Path | None, *, read_only: bool, must_exist: bool | None = None) -> Warehouse:
     """Open the warehouse and say which one on stderr, then where its records are
     (``records: /data/marsad.records``) and, on the open that moved the records of an

@@ -11,7 +11,15 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, check_out, console, open_store, say, writing
+from marsad.cli.common import (
+    WarehouseOption,
+    check_out,
+    check_suffix,
+    console,
+    open_store,
+    say,
+    writing,
+)
 
 #: What ``--internal`` says on stderr, every time.
 INTERNAL_WARNING = (
@@ -38,7 +46,10 @@ def export(
             "--format", help="csv, xlsx, sdmx-csv, sdmx-ml, sdmx-structure or csv-bundle."
         ),
     ],
-    out_file: Annotated[Path, typer.Option("--out", help="File to write.")],
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", help="File to write: .csv, .xlsx, .xml or .zip, as the format."),
+    ],
     internal: Annotated[
         bool,
         typer.Option(
@@ -51,8 +62,12 @@ def export(
     ] = None,
     warehouse: WarehouseOption = None,
 ) -> None:
-    """Write the indicator table: public (withheld values empty) unless --internal."""
+    """Write the indicator table: public (withheld values empty) unless --internal.
+    The file name ends as the format's files do (.csv, .xlsx, .xml, .zip), or has no suffix."""
+    from marsad.publish.export import SUFFIXES
+
     check_out(out_file, warehouse)
+    check_suffix(out_file, SUFFIXES[fmt.value], f"--format {fmt.value}")
     if release is not None:
         rows = _from_release(release, fmt, out_file, internal, warehouse)
     else:

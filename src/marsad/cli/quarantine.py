@@ -16,6 +16,7 @@ import typer
 from marsad.cli.common import (
     WarehouseOption,
     check_out,
+    check_suffix,
     console,
     fail,
     open_store,
@@ -161,7 +162,7 @@ def quarantine_export(
     """
     from marsad.ingest import views
 
-    check_out(out_file, warehouse)
+    check_suffix(check_out(out_file, warehouse), ".csv", "quarantine export")
     kind_name = kind.value if kind else None
     with open_store(warehouse, read_only=True) as wh:
         ids = _loads_matching(wh, load) if load else None

@@ -19,6 +19,7 @@ import typer
 from marsad.cli.common import (
     WarehouseOption,
     check_out,
+    check_suffix,
     console,
     fail,
     open_store,
@@ -238,7 +239,7 @@ def revisions(
     from marsad.release.store import PUBLIC_CSV, all_releases
 
     if out_file is not None:
-        check_out(out_file, warehouse)
+        check_suffix(check_out(out_file, warehouse), ".csv", "release revisions")
     releases = all_releases(_root(warehouse))
     header, rows = triangle((r.id, read_public(r.checked_file(PUBLIC_CSV))) for r in releases)
     buffer = io.StringIO()

@@ -25,6 +25,15 @@ from marsad.publish.columns import Publication
 from marsad.publish.files import atomic_path
 
 FORMATS = ("csv", "xlsx", "sdmx-csv", "sdmx-ml", "sdmx-structure", "csv-bundle")
+#: The file suffix of each format (docs/open-data.md): ``--out`` with another is refused.
+SUFFIXES = {
+    "csv": ".csv",
+    "xlsx": ".xlsx",
+    "sdmx-csv": ".csv",
+    "sdmx-ml": ".xml",
+    "sdmx-structure": ".xml",
+    "csv-bundle": ".zip",
+}
 
 #: A row of the indicator table as text, in the order of COLUMNS.
 TextRow = tuple[str, ...]
