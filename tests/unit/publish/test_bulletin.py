@@ -483,3 +483,39 @@ def test_markdown_total_row_has_no_empty_bold(demo_table, lang):
     """Regression: the total's blank share cell was written ``****`` in Markdown."""
     md = render_bulletin(demo_table, "2025-S1", lang, "md")
     assert "****" not in md
+
+
+#: What a bulletin says of figures that are all final, in each language.
+FINAL = {
+    "fr": ("Statut des chiffres", "Les chiffres de ce bulletin sont définitifs."),
+    "en": ("Status of the figures", "The figures in this bulletin are final."),
+    "ar": ("وضعية الأرقام", "أرقام هذه النشرة نهائية"),
+}
+
+
+@pytest.mark.parametrize("release", ["", "2025-10-test"])
+@pytest.mark.parametrize("lang", sorted(FINAL))
+def test_final_figures_are_said_final(lang, release):
+    """A bulletin whose figures are all final said nothing of their status: its section
+    held the data release alone, or was left out. An official bulletin says the figures
+    are final, in every language and format; provisional figures still say provisional."""
+    final = build_table(obs_status="A", release=release)
+    heading, sentence = FINAL[lang]
+    for fmt in ("html", "md"):
+        shown = render_bulletin(final, "2025-S1", lang, fmt)
+        shown = text_of(shown) if fmt == "html" else shown
+        after = shown[shown.index(heading) :]
+        assert sentence in after, (fmt, after[:300])
+        assert render_bulletin(build_table(), "2025-S1", lang, fmt).count(sentence) == 0
+    provisional = text_of(render_bulletin(build_table(release=release), "2025-S1", lang))
+    assert heading in provisional and sentence not in provisional
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_final_figures_are_said_final_in_the_pdf(tmp_path, lang):
+    from . import pdf_reader
+
+    out = tmp_path / f"bulletin-{lang}.pdf"
+    write_bulletin(build_table(obs_status="A"), "2025-S1", lang, out)
+    shown = pdf_reader.text(out.read_bytes()).replace("\u202f", " ").replace("\xa0", " ")
+    assert FINAL[lang][1].replace(" ", "") in shown.replace(" ", "")

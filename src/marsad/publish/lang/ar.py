@@ -215,6 +215,7 @@ WORDS = {
     "method.break_both": _BREAK + " وقد بلغت السلسلة القديمة {old:money} سنة {year}، "
     "مقابل {new:money} في السلسلة الجديدة." + _NOT_CHAINED,
     "status.provisional": "أرقام هذه النشرة مؤقتة وقابلة للمراجعة.",
+    "status.final": "أرقام هذه النشرة نهائية، ولا تُراجَع إلا لتصحيح خطأ.",
     "status.estimated": "بعض الأرقام تقديرية.",
     "status.confidential": "الخانات التي تحمل الرمز «c» مشمولة بالسر الإحصائي.",
     # the id (2025-06.synthetic.3fa9c2d1) isolated left to right (U+2066 ... U+2069):

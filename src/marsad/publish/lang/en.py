@@ -194,6 +194,8 @@ WORDS = {
     "method.break_both": _BREAK + " For {year}, the old series gave {old:money}, "
     "the new one {new:money}." + _NOT_CHAINED,
     "status.provisional": "The figures in this bulletin are provisional and may be revised.",
+    "status.final": "The figures in this bulletin are final. They are revised only to "
+    "correct an error.",
     "status.estimated": "Some figures are estimates.",
     "status.confidential": "Cells marked \u201cc\u201d are withheld under statistical secrecy.",
     "status.release": "{L[release]}{L[colon]} {release}.",

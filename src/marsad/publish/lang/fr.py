@@ -220,6 +220,8 @@ WORDS = {
     "method.break_both": _BREAK + " Pour {year}, l'ancienne série donnait {old:money}, "
     "la nouvelle {new:money}." + _NOT_CHAINED,
     "status.provisional": "Les chiffres de ce bulletin sont provisoires et peuvent être révisés.",
+    "status.final": "Les chiffres de ce bulletin sont définitifs. Ils ne sont révisés que "
+    "pour corriger une erreur.",
     "status.estimated": "Certains chiffres sont estimés.",
     "status.confidential": "Les cellules marquées « c » sont couvertes par le secret statistique.",
     "status.release": "{L[release]}{L[colon]} {release}.",

@@ -206,6 +206,7 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         "new": keyed("26170000000.00"),
     },
     "status.provisional": {},
+    "status.final": {},
     "status.estimated": {},
     "status.confidential": {},
     "status.release": {"release": "2025-10"},

@@ -281,9 +281,7 @@ def method(f: Facts) -> tuple[Section, ...]:
     ]
     if f.series_break is not None:
         sections.append(Section(Message("section.break"), (_break(f, codes),)))
-    status = _status(f)
-    if status:
-        sections.append(Section(Message("section.status"), status))
+    sections.append(Section(Message("section.status"), _status(f)))
     return tuple(sections)
 
 
@@ -312,9 +310,11 @@ def _classification(f: Facts, codes: list[str]) -> tuple[Message, ...]:
 
 
 def _status(f: Facts) -> tuple[Message, ...]:
-    out = []
-    if f.provisional:
-        out.append(Message("status.provisional"))
+    """The status of the figures, always said, as an official bulletin says it: provisional
+    (and may be revised), or final (revised only to correct an error); then estimates,
+    withheld cells, the data release. A bulletin of final figures said nothing of their
+    status (its section held the release line alone, or was left out)."""
+    out = [Message("status.provisional" if f.provisional else "status.final")]
     if f.estimated:
         out.append(Message("status.estimated"))
     if f.has_confidential:
