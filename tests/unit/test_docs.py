@@ -87,3 +87,20 @@ def test_every_package_and_module_of_the_layout_is_in_the_readme():
     for cell in table.split("`"):
         if cell.startswith(("src/", "tests/", "bench/", "docs/")):
             assert (ROOT / cell).exists(), cell
+
+
+def test_every_kind_of_change_is_documented_with_the_revisions_columns():
+    """revisions.csv said ``revised`` where ``marsad release diff`` said ``newly
+    released``: both take their words from one list, which docs/open-data.md explains
+    beside the file's columns."""
+    from marsad.release.compare import BECAME_FINAL, CHANGES
+    from marsad.web.views import REVISIONS_COLUMNS
+
+    text = (ROOT / "docs" / "open-data.md").read_text(encoding="utf-8")
+    section = text[text.index("## Revisions") :]
+    section = section[: section.index("\n## ", 1)]
+    for word in CHANGES:
+        assert f"| `{word}` |" in section, word
+    assert f"`{BECAME_FINAL}`" in section
+    for column in REVISIONS_COLUMNS:
+        assert f"`{column}`" in section, column

@@ -152,6 +152,7 @@ def diff(
 ) -> None:
     """What changed between two releases' public tables: revised cells (old, new,
     revision), cells newly withheld or released, added or removed."""
+    from marsad.release import compare as words
     from marsad.release.compare import diff as compare
     from marsad.release.compare import read_public
     from marsad.release.store import PUBLIC_CSV, find
@@ -162,12 +163,12 @@ def diff(
     out = console()
     counts = ", ".join(f"{n:,} {what}" for what, n in d.counts().items())
     out.print(f"{old} -> {new}: {counts}.")
-    _listed(out, "revised (old -> new, revision)", d.revised, limit, _revision)
+    _listed(out, f"{words.REVISED} (old -> new, revision)", d.revised, limit, _revision)
     for title, keys in (
-        ("newly withheld", d.withheld),
-        ("newly released", d.released),
-        ("added", d.added),
-        ("removed", d.removed),
+        (words.NEWLY_WITHHELD, d.withheld),
+        (words.NEWLY_RELEASED, d.released),
+        (words.ADDED, d.added),
+        (words.REMOVED, d.removed),
     ):
         _listed(out, title, keys, limit, _key)
 

@@ -64,6 +64,42 @@ def cells(rows: Iterable[Mapping[str, str]]) -> dict[Key, Cell]:
     }
 
 
+#: The kinds of change of a cell between two public tables: the one vocabulary of
+#: ``marsad release diff`` and of the revisions download (``/{lang}/releases/revisions.csv``,
+#: column ``change``; docs/open-data.md). A value published in both and changed is
+#: ``revised``; a value withheld before and published now is ``newly released``, never
+#: "revised" (there was no public value to revise); the reverse is ``newly withheld``.
+REVISED = "revised"
+NEWLY_WITHHELD = "newly withheld"
+NEWLY_RELEASED = "newly released"
+ADDED = "added"
+REMOVED = "removed"
+BECAME_FINAL = "became final"
+#: Every kind of change of a cell's value, in the order they are shown.
+CHANGES = (REVISED, NEWLY_WITHHELD, NEWLY_RELEASED, ADDED, REMOVED)
+
+
+def change(before: Cell | None, after: Cell | None) -> str | None:
+    """What happened to one cell from the earlier public table (``before``, ``None`` when
+    absent) to the later one: one of :data:`CHANGES`, or ``None`` when its value is shown
+    the same (published and equal, or withheld in both).
+
+    >>> change(Cell("", "P", "D"), Cell("3.00", "P", "F")), change(None, Cell("1", "P", "F"))
+    ('newly released', 'added')
+    >>> change(Cell("1.00", "P", "F"), Cell("1.00", "A", "F")) is None
+    True
+    """
+    if before is None:
+        return None if after is None else ADDED
+    if after is None:
+        return REMOVED
+    if before.withheld != after.withheld:
+        return NEWLY_WITHHELD if after.withheld else NEWLY_RELEASED
+    if not after.withheld and before.value != after.value:
+        return REVISED
+    return None
+
+
 @dataclass
 class Diff:
     """What changed between two public tables (e.g. release 2025-S1 to 2025-S1r).
@@ -84,12 +120,12 @@ class Diff:
     def counts(self) -> dict[str, int]:
         """Cells per kind of change, in the order they are shown."""
         return {
-            "revised": len(self.revised),
-            "newly withheld": len(self.withheld),
-            "newly released": len(self.released),
-            "added": len(self.added),
-            "removed": len(self.removed),
-            "became final": len(self.finalised),
+            REVISED: len(self.revised),
+            NEWLY_WITHHELD: len(self.withheld),
+            NEWLY_RELEASED: len(self.released),
+            ADDED: len(self.added),
+            REMOVED: len(self.removed),
+            BECAME_FINAL: len(self.finalised),
         }
 
 
@@ -102,25 +138,20 @@ def diff(old: dict[Key, Cell], new: dict[Key, Cell]) -> Diff:
     [(('level', 'exports', '2024-01', 'TOTAL', '_T', '_T'), '10.00', '12.50', Decimal('2.50'))]
     """
     out = Diff()
+    listed = {NEWLY_WITHHELD: out.withheld, NEWLY_RELEASED: out.released, ADDED: out.added,
+              REMOVED: out.removed}  # fmt: skip
     for key in sorted(old.keys() | new.keys(), key=_key_order):
         before, after = old.get(key), new.get(key)
-        if before is None:
-            out.added.append(key)
-        elif after is None:
-            out.removed.append(key)
-        else:
-            _compare(out, key, before, after)
+        kind = change(before, after)
+        if kind == REVISED:
+            assert before is not None and after is not None
+            revision = _number(after.value) - _number(before.value)
+            out.revised.append((key, before.value, after.value, revision))
+        elif kind is not None:
+            listed[kind].append(key)
+        if before and after and before.obs_status == "P" and after.obs_status == "A":
+            out.finalised.append(key)
     return out
-
-
-def _compare(out: Diff, key: Key, before: Cell, after: Cell) -> None:
-    if before.withheld != after.withheld:
-        (out.withheld if after.withheld else out.released).append(key)
-    elif not after.withheld and before.value != after.value:
-        change = _number(after.value) - _number(before.value)
-        out.revised.append((key, before.value, after.value, change))
-    if before.obs_status == "P" and after.obs_status == "A":
-        out.finalised.append(key)
 
 
 def _number(text: str) -> Decimal:

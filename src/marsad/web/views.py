@@ -19,6 +19,8 @@ from decimal import Decimal
 from marsad.indicators.registry import COLUMNS
 from marsad.publish import fmt
 from marsad.reference import DDS, TOTAL, UNALLOCATED
+from marsad.release import compare
+from marsad.release.compare import ADDED, REMOVED, REVISED
 from marsad.web.store import DIMENSIONS, PublicTable, period_order
 
 #: Shown in place of a withheld (confidential) value.
@@ -113,6 +115,10 @@ class Changes:
     #: The new and removed cells, as revised cells with an empty old (new) side.
     added: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
     dropped: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
+    #: The kind of change of each cell of ``revised`` by key, as ``marsad release diff``
+    #: words it (:func:`marsad.release.compare.change`): revised, newly withheld or newly
+    #: released (a cell not listed: revised).
+    kinds: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     def largest(self, count: int = 5) -> list:
         """The largest relative revisions of the headline series (public on both sides)."""
@@ -166,7 +172,9 @@ def changes(old: PublicTable, new: PublicTable) -> Changes:
         revised=[change(k) for k in revised],
         added=[change(k) for k in found.added],
         dropped=[change(k) for k in found.removed],
-    )
+        kinds={_web_key(k): compare.change(before.get(k), after.get(k)) or REVISED
+               for k in revised},
+    )  # fmt: skip
     out.new, out.removed = len(out.added), len(out.dropped)
     out.revised.sort(key=lambda c: (c[0][:5], period_order(c[0][5])))
     return out
@@ -188,8 +196,10 @@ REVISIONS_COLUMNS = ("indicator", "flow", "segment", "service", "partner", "peri
 
 def revisions_csv(found: Changes) -> bytes:
     """Every cell that differs between two releases' public tables, one line each: its key,
-    ``revised``, ``new`` or ``removed``, the old and new public values (empty when withheld
-    or absent) and the revision (new minus old, when both are public).
+    the change in the words of ``marsad release diff`` (:data:`marsad.release.compare.CHANGES`:
+    ``revised``, ``newly withheld``, ``newly released``, ``added``, ``removed``), the old and
+    new public values (empty when withheld or absent) and the revision (new minus old, when
+    both are public).
 
     >>> c = Changes(revised=[(("level", "exports", "_Z", "_T", "_T", "2024-03"),
     ...                       "100.50", "130.00", "MAD")])
@@ -202,8 +212,8 @@ def revisions_csv(found: Changes) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(REVISIONS_COLUMNS)
-    every = [(c, "revised") for c in found.revised]
-    every += [(c, "new") for c in found.added] + [(c, "removed") for c in found.dropped]
+    every = [(c, found.kinds.get(c[0], REVISED)) for c in found.revised]
+    every += [(c, ADDED) for c in found.added] + [(c, REMOVED) for c in found.dropped]
     every.sort(key=lambda e: (e[0][0][:5], period_order(e[0][0][5])))
     for (key, old, new, unit), kind in every:
         revision = format(Decimal(new) - Decimal(old), "f") if old and new else ""

@@ -123,3 +123,48 @@ def test_figures_become_final_by_the_declared_rule():
     never = compute_indicators(cells, final_after_months=10**6, provisional_from=2024)
     status = {o.period: o.obs_status for o in never.select(indicator="level", segment="TOTAL")}
     assert status["2023"] == "A" and status["2024-01"] == "P"
+
+
+def test_the_revisions_download_and_the_diff_use_one_vocabulary(tmp_path):
+    """The revisions download called a cell withheld before and published now (or the
+    reverse) ``revised``, and a new cell ``new``, where ``marsad release diff`` says
+    ``newly released``, ``newly withheld`` and ``added``: each line's change is now the
+    diff's word for that cell."""
+    import io
+
+    from marsad.release.compare import CHANGES, cells, change
+    from marsad.web.store import PublicTable, ReleaseInfo
+    from marsad.web.views import changes, revisions_csv
+
+    def row(period, value, conf="F"):
+        return ("level", "exports", period, "TOTAL", "_T", "_T", value, "MAD", "P", conf, "R")
+
+    old = [
+        row("2024-01", "10.00"),
+        row("2024-02", "5.00"),
+        row("2024-03", "", "D"),
+        row("2024-04", "1.00"),
+        row("2024-05", "7.00"),
+        row("2024-07", "", "D"),
+    ]
+    new = [row("2024-01", "9.50"), row("2024-02", "", "O"), row("2024-03", "3.00"),
+           row("2024-05", "7.00"), row("2024-06", "2.00"), row("2024-07", "", "A")]  # fmt: skip
+    info = ReleaseInfo("R", "2025-10-15", "", None, "", (), tmp_path)
+    found = changes(PublicTable(info, old), PublicTable(info, new))
+    lines = list(csv.DictReader(io.StringIO(revisions_csv(found).decode())))
+    said = {line["period"]: line["change"] for line in lines}
+    assert said == {
+        "2024-01": "revised",
+        "2024-02": "newly withheld",
+        "2024-03": "newly released",
+        "2024-04": "removed",
+        "2024-06": "added",
+    }
+    # the diff's word for each cell, from the same function
+    before, after = (cells(dict(zip(COLUMNS, r, strict=True)) for r in t) for t in (old, new))
+    for line in lines:
+        key = ("level", "exports", line["period"], "TOTAL", "_T", "_T")
+        assert line["change"] == change(before.get(key), after.get(key)) in CHANGES
+    d = diff(before, after)
+    counted = {k: v for k, v in d.counts().items() if k in CHANGES}
+    assert counted == {w: list(said.values()).count(w) for w in CHANGES}
