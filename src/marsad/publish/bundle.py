@@ -1,9 +1,11 @@
 """The indicator table as a CSV bundle: a zip with the CSV, a Frictionless data-package
 descriptor (``datapackage.json``) and a README.
 
-The descriptor gives each column's meaning and type, the code lists as enums, the
-unit of each indicator, the licence, the source and the release; ``frictionless``
-validates the bundle in the tests.
+The descriptor gives each column's meaning and type, the code lists as enums (those of
+the SDMX structure, :mod:`marsad.publish.codes`: segments, EBOPS services, partner
+countries, flows, units, indicators, observation and confidentiality status; the
+period as a pattern), the unit of each indicator, the licence, the source and the
+release; ``frictionless`` validates the bundle in the tests.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from marsad.indicators.registry import COLUMNS, INDICATORS
+from marsad.publish.codes import column_codes
 from marsad.publish.columns import COLUMN_NOTES, CONF_STATUS, OBS_STATUS, Publication
 from marsad.publish.files import atomic_path
 
@@ -35,16 +38,19 @@ def _member(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _field(name: str, rows: list[tuple[str, ...]]) -> dict:
+#: How a period is written (``2024``, ``2024-S1``, ``2024-Q3``, ``2024-07``), as
+#: :class:`marsad.periods.Period` reads it.
+PERIOD_PATTERN = r"[0-9]{4}(-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?"
+
+
+def _field(name: str, codes: dict[str, list[str]]) -> dict:
     field: dict = {"name": name, "type": "string", "description": COLUMN_NOTES[name]}
     if name == "value":
         field.update(type="number", decimalChar=".")
-    elif name in ("obs_status", "conf_status"):
-        codes = OBS_STATUS if name == "obs_status" else CONF_STATUS
-        field["constraints"] = {"enum": sorted(codes), "required": True}
-    elif name in ("indicator", "unit"):
-        found = sorted({r[COLUMNS.index(name)] for r in rows})
-        field["constraints"] = {"enum": found, "required": True}
+    elif name == "period":
+        field["constraints"] = {"pattern": PERIOD_PATTERN, "required": True}
+    elif name in codes:
+        field["constraints"] = {"enum": codes[name], "required": True}
     return field
 
 
@@ -57,6 +63,7 @@ def descriptor(rows: list[tuple[str, ...]], publication: Publication) -> dict:
     """
     units = {i.id: {"unit": i.unit, "label": i.label_en, "formula": i.formula}
              for i in INDICATORS.values()}  # fmt: skip
+    codes = column_codes(rows)
     package = {
         "name": "marsad-indicators",
         "title": publication.title,
@@ -75,7 +82,7 @@ def descriptor(rows: list[tuple[str, ...]], publication: Publication) -> dict:
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "schema": {
-                    "fields": [_field(c, rows) for c in COLUMNS],
+                    "fields": [_field(c, codes) for c in COLUMNS],
                     "missingValues": [""],
                     "primaryKey": list(COLUMNS[:6]),
                 },

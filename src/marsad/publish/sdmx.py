@@ -46,26 +46,15 @@ from pysdmx.model.dataflow import Role
 from pysdmx.model.message import Header
 
 from marsad.indicators.registry import COLUMNS
-from marsad.publish.columns import CONF_STATUS, FLOWS, OBS_STATUS, Publication
+from marsad.publish.codes import ALL_PARTNERS, FREQ, UNITS
+from marsad.publish.codes import code_names as _code_names
+from marsad.publish.columns import Publication
 from marsad.publish.files import atomic_path
 
 ID = "DIGITAL_EXPORTS"
 #: Name of the data structure and of its dataflow.
 NAME = "Exports of digital and outsourced services: indicators"
 VERSION = "1.0"
-#: Code of the total over partners in COUNTERPART_AREA (IMF/ECB: rest of the world).
-ALL_PARTNERS = "W1"
-#: SDMX frequency of each kind of period.
-FREQ = {"year": "A", "half": "S", "quarter": "Q", "month": "M"}
-FREQ_NAMES = {"A": "Annual", "S": "Half-yearly", "Q": "Quarterly", "M": "Monthly"}
-#: UNIT_MEASURE code of each unit of the registry (a unit not listed: its code upper-cased).
-UNITS = {"MAD": "MAD", "percent": "PC", "percentage_points": "PP", "jobs": "PS"}
-UNIT_NAMES = {
-    "MAD": "Moroccan dirham",
-    "PC": "Percent",
-    "PP": "Percentage points",
-    "PS": "Persons (jobs)",
-}
 #: (dimension, table column) in key order; TIME_PERIOD last.
 DIMENSIONS = (
     ("FREQ", "period"),
@@ -144,50 +133,21 @@ def unit_code(unit: str) -> str:
     return UNITS.get(unit, sdmx_id(unit))
 
 
-@cache
-def _reference_codes() -> dict[str, dict[str, str]]:
-    """Codes and names of each dimension from the registry and the reference data."""
-    from marsad.indicators.registry import INDICATORS
-    from marsad.reference import DDS, TOTAL, countries, ebops, segments
-
-    return {
-        "FREQ": dict(FREQ_NAMES),
-        "INDICATOR": {i.id: i.label_en for i in INDICATORS.values()},
-        "FLOW": dict(FLOWS),
-        "SEGMENT": {
-            TOTAL: "Total of the sector",
-            **{s.code: s.name_en for s in segments().values()},
-            DDS: "Digitally deliverable services of the sector",
-        },
-        "SERVICE": {
-            "_T": "All services of the sector",
-            **{c: s.name_en for c, s in ebops().items()},
-        },
-        "COUNTERPART_AREA": {
-            ALL_PARTNERS: "Rest of the world (all partners)",
-            **{c: row["name_en"] for c, row in countries().items()},
-        },
-        "UNIT_MEASURE": dict(UNIT_NAMES),
-        "UNIT_MULT": {"0": "Units"},
-        "OBS_STATUS": dict(OBS_STATUS),
-        "CONF_STATUS": dict(CONF_STATUS),
-    }
-
-
 def code_names() -> dict[str, dict[str, str]]:
     """Codes and English names of each coded component (e.g. ``{"FREQ": {"A": "Annual",
-    ...}, ...}``), as the code lists have them.
+    ...}, ...}``), as the code lists have them (:mod:`marsad.publish.codes`, which the
+    CSV bundle's enums read too).
 
     >>> code_names()["FREQ"]["A"]
     'Annual'
     """
-    return _reference_codes()
+    return _code_names()
 
 
 def code_lists(rows: list[tuple[str, ...]] = ()) -> dict[str, Codelist]:
     """One code list per coded component, from the registry and the reference data,
     plus any code of ``rows`` not in them (named by its code); keyed by component id."""
-    codes = {dim: dict(names) for dim, names in _reference_codes().items()}
+    codes = {dim: dict(names) for dim, names in _code_names().items()}
     frame = data_frame(rows) if rows else None
     if frame is not None:
         for dim in codes:

@@ -380,3 +380,54 @@ def test_a_source_date_epoch_that_is_not_a_time_is_one_plain_line(tmp_path, monk
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     with pytest.raises(BadArgument, match=r"SOURCE_DATE_EPOCH=.* is not a time"):
         _write("xlsx", tmp_path, Publication(release=R))
+
+
+def test_bundle_code_columns_have_the_sdmx_code_lists_as_enums(tmp_path, pub):
+    """datapackage.json had no enum for segment, service, partner or flow (and indicator
+    and unit listed only the codes of the rows): every coded column now has the code
+    list of the SDMX structure, as the CSV writes its codes (one source, publish.codes),
+    and frictionless refuses a CSV holding a code outside it."""
+    import json
+
+    from frictionless import Package
+
+    from marsad.publish.codes import COLUMN_OF
+    from marsad.publish.sdmx import code_lists
+
+    out = _write("csv-bundle", tmp_path, pub)
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(out) as z:
+        z.extractall(folder)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for f in descriptor["resources"][0]["schema"]["fields"]}
+    as_written = {
+        "COUNTERPART_AREA": {"W1": "_T"},
+        "UNIT_MEASURE": {"PC": "percent", "PP": "percentage_points", "PS": "jobs"},
+    }
+    for dim, codelist in code_lists(ROWS).items():
+        if dim not in COLUMN_OF:
+            continue
+        column = COLUMN_OF[dim]
+        want = [as_written.get(dim, {}).get(c.id, c.id) for c in codelist.items]
+        assert fields[column]["constraints"]["enum"] == want, column
+    assert {c for c, f in fields.items() if "enum" in f.get("constraints", {})} == {
+        "indicator", "flow", "segment", "service", "partner", "unit", "obs_status",
+        "conf_status"}  # fmt: skip
+    assert "pattern" in fields["period"]["constraints"]
+    # every row of the table is in the code lists as they stand, not only by being added
+    for row in ROWS:
+        for column in COLUMN_OF.values():
+            value = row[COLUMNS.index(column)]
+            assert value in fields[column]["constraints"]["enum"], (column, value)
+    assert Package(str(folder / "datapackage.json")).validate().valid
+    # a code outside its list, or a period written otherwise, is an error of the package
+    for column, bad in (("segment", "XYZ"), ("service", "S99"), ("partner", "W1"),
+                        ("flow", "export"), ("unit", "PC"), ("period", "2025-H1")):  # fmt: skip
+        row = list(ROWS[0])
+        row[COLUMNS.index(column)] = bad
+        with (folder / "indicators.csv").open("a", encoding="utf-8", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerow(row)
+        report = Package(str(folder / "datapackage.json")).validate()
+        errors = report.flatten(["fieldName", "type"])
+        assert [column, "constraint-error"] in errors, (column, errors)
+        write_csv(ROWS, folder / "indicators.csv")
