@@ -4,7 +4,8 @@ Every error that a user can act on (a file that cannot be read, a warehouse
 that does not exist, a period written wrongly, a missing exchange rate) is a
 :class:`MarsadError`. The command line prints its message as one plain line and
 exits with its ``exit_code``: 2 when the work could not start (input that
-cannot be read, :class:`UnreadableInput`; an option written wrongly,
+cannot be read, :class:`UnreadableInput`, such as a frozen release file changed since,
+``marsad.release.store.DamagedRelease``; an option written wrongly,
 :class:`BadArgument`; a fault of the machine such as a full disk,
 :class:`CannotWrite`), 1 otherwise. Any other exception is a bug and keeps
 its traceback (shown with ``marsad --debug``, otherwise written to a log file

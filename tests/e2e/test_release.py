@@ -218,7 +218,7 @@ def test_a_frozen_file_changed_since_is_not_exported(world, tmp_path):
     os.environ["MARSAD_RELEASES_DIR"] = str(copy / "releases")
     try:
         res = run("export", "--release", "R1", "--format", "csv", "--out", str(tmp_path / "o.csv"),
-                  *w, code=1)  # fmt: skip
+                  *w, code=2)  # fmt: skip
     finally:
         if env_before is None:
             os.environ.pop("MARSAD_RELEASES_DIR")
@@ -247,20 +247,82 @@ def _tampered_copy(world, tmp_path, name: str) -> Path:
         ("indicators.csv", ["release", "diff", "R2", "R1"]),
         ("indicators.csv", ["release", "revisions"]),
         ("internal/sdc_cells.csv", ["sdc", "audit", "--release", "R1"]),
+        ("indicators.csv", ["export", "--release", "R1", "--format", "xlsx", "--out", "o.xlsx"]),
+        ("internal/indicators.csv",
+         ["export", "--release", "R1", "--internal", "--format", "csv", "--out", "o.csv"]),
     ],
-)
+)  # fmt: skip
 def test_a_frozen_file_changed_since_is_read_by_no_command(
     world, tmp_path, monkeypatch, name, args
 ):
     """release diff and release revisions read a tampered frozen indicators.csv silently
-    (export --release and the server refused it): every reader checks the manifest."""
-    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(_tampered_copy(world, tmp_path, name)))
-    res = run(*args, *world["a"]["w"], code=1)
+    (export --release and the server refused it): every reader checks the manifest. A
+    file changed since is a fault of the environment, as a lock or a full disk: exit 2,
+    one plain line naming the file (it was exit 1, as for a refused release)."""
+    root = _tampered_copy(world, tmp_path, name)
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(root))
+    monkeypatch.chdir(tmp_path)
+    res = run(*args, *world["a"]["w"], code=2)
     assert res.stderr.strip().splitlines()[-1] == (
         f"marsad: error: release R1: {name} is not the file that was frozen (its SHA-256 "
         "differs from the manifest's); see marsad release verify"
     )
     assert "Traceback" not in res.output
+    assert not list(tmp_path.glob("o.*"))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["release", "diff", "R1", "R2"],
+        ["release", "revisions"],
+        ["export", "--release", "R1", "--format", "csv", "--out", "o.csv"],
+    ],
+)
+def test_an_unreadable_frozen_file_is_one_line(world, tmp_path, monkeypatch, args):
+    """A frozen file that cannot be read (permission denied) was a bug's traceback
+    (PermissionError out of the SHA-256 check): one plain line naming it, exit 2. The
+    fault is made by hand, so that it happens as root too."""
+    root = tmp_path / "releases"
+    shutil.copytree(world["a"]["root"], root)
+    target = root / "R1" / "indicators.csv"
+    read_bytes = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(root))
+    monkeypatch.chdir(tmp_path)
+    res = run(*args, *world["a"]["w"], code=2)
+    assert res.stderr.strip().splitlines()[-1] == (
+        "marsad: error: release R1: indicators.csv cannot be read (permission denied)"
+    )
+
+
+def test_a_damaged_manifest_is_one_line(world, tmp_path, monkeypatch):
+    """A manifest that is no longer JSON (a disk fault, a hand) is a fault of the
+    environment, as a tampered file: exit 2 for every command listing releases, and
+    for serve at start-up (it reads every manifest before it listens)."""
+    from marsad.release.store import make_writable
+
+    root = tmp_path / "releases"
+    shutil.copytree(world["a"]["root"], root)
+    make_writable(root)
+    manifest = root / "R1" / "manifest.json"
+    manifest.chmod(0o644)
+    manifest.write_text("{", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(root))
+    for args in (["release", "list"], ["release", "revisions"], ["release", "show", "R1"],
+                 ["serve", "--port", "1"]):  # fmt: skip
+        res = run(*args, *world["a"]["w"], code=2)
+        assert res.stderr.strip().splitlines()[-1] == (
+            "marsad: error: release R1: manifest.json cannot be read (not valid JSON): "
+            "restore the release folder from its backup"
+        )
+        assert "Traceback" not in res.output
 
 
 def test_a_release_is_not_made_on_a_tampered_earlier_one(world, tmp_path, monkeypatch):
@@ -269,6 +331,6 @@ def test_a_release_is_not_made_on_a_tampered_earlier_one(world, tmp_path, monkey
         "MARSAD_RELEASES_DIR", str(_tampered_copy(world, tmp_path, "indicators.csv"))
     )
     copy = copy_warehouse(Path(world["a"]["w"][1]), tmp_path / "w" / "w.duckdb")
-    res = run("release", "create", "--id", "R3", "--warehouse", str(copy), code=1)
+    res = run("release", "create", "--id", "R3", "--warehouse", str(copy), code=2)
     assert "release R1: indicators.csv is not the file that was frozen" in res.output
     assert not (tmp_path / "releases" / "R3").exists()

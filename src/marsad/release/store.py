@@ -15,7 +15,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from marsad.errors import BadArgument, MarsadError
+from marsad.errors import BadArgument, MarsadError, UnreadableInput
 
 PUBLIC_CSV = "indicators.csv"
 INTERNAL_CSV = "internal/indicators.csv"
@@ -31,6 +31,16 @@ LATEST = "latest"
 
 class ReleaseError(MarsadError):
     """A release that cannot be made or read; the message says why (exit 1)."""
+
+
+class DamagedRelease(ReleaseError, UnreadableInput):
+    """A frozen release whose files are not as frozen: one changed since (its SHA-256
+    differs from the manifest's), missing, unreadable, or a manifest that cannot be read.
+    A fault of the disk or of a hand, not of marsad: one plain line naming the file
+    within its release (the commands say the releases folder; the web shows no server
+    path), exit 2 as for any input that cannot be read (still a :class:`ReleaseError`)."""
+
+    exit_code = 2
 
 
 class UnknownRelease(BadArgument):
@@ -115,13 +125,16 @@ class Release:
         try:
             return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ReleaseError(f"release {self.id} has no readable {MANIFEST}: {exc}") from exc
+            raise DamagedRelease(
+                f"release {self.id}: {MANIFEST} cannot be read ({_reason(exc)}): "
+                "restore the release folder from its backup"
+            ) from exc
 
     def file(self, name: str) -> Path:
         """One file of the release (e.g. ``indicators.csv``); a missing one is an error."""
         path = self.path / name
         if not path.is_file():
-            raise ReleaseError(f"release {self.id} has no file {name}")
+            raise DamagedRelease(f"release {self.id} has no file {name}")
         return path
 
     def checked_file(self, name: str) -> Path:
@@ -131,8 +144,13 @@ class Release:
 
         path = self.file(name)
         recorded = self.manifest.get("files", {}).get(name)
-        if recorded != hashlib.sha256(path.read_bytes()).hexdigest():
-            raise ReleaseError(
+        try:
+            found = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            reason = _reason(exc)
+            raise DamagedRelease(f"release {self.id}: {name} cannot be read ({reason})") from exc
+        if recorded != found:
+            raise DamagedRelease(
                 f"release {self.id}: {name} is not the file that was frozen (its SHA-256 "
                 "differs from the manifest's); see marsad release verify"
             )
@@ -145,6 +163,14 @@ class Release:
             for p in self.path.rglob("*")
             if p.is_file()
         )
+
+
+def _reason(exc: Exception) -> str:
+    """Why a file could not be read, in words (``permission denied``; a manifest that is
+    not JSON: ``not valid JSON``)."""
+    if isinstance(exc, OSError):
+        return (exc.strerror or type(exc).__name__).lower()
+    return "not valid JSON"
 
 
 def find(root: Path, release_id: str) -> Release:
