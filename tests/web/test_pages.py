@@ -114,10 +114,14 @@ def test_home_shows_what_changed_since_the_previous_release(client, world):
     from marsad.release.compare import diff, read_public
 
     cli = diff(*(read_public(world["root"] / r / "indicators.csv") for r in ("R1", "R2")))
-    revised = len(cli.revised) + len(cli.withheld) + len(cli.released)
+    revised = len(cli.revised)
     assert revised, "the world's correction should revise cells"
     r = client.get("/en/")
+    # a cell withheld on one side is newly released or withheld, as the diff says, not revised
     assert f'<span class="revised-count">{revised:,}</span>' in r.text
+    for kind, cells in (("released", cli.released), ("withheld", cli.withheld)):
+        shown = f'<span class="{kind}-count">{len(cells):,}</span> cells newly {kind}'
+        assert (shown in r.text) == bool(cells), kind
     assert f'<span class="new-count">{len(cli.added):,}</span>' in r.text
     store = PublicStore(world["root"])
     found = views.changes(store.table(store.find("R1")), store.table(store.find("R2")))
@@ -149,7 +153,8 @@ def test_releases_archive_and_revisions_between_two(client, world):
     r = client.get("/en/releases?from=R1&to=R2")
     store = PublicStore(world["root"])
     found = views.changes(store.table(store.find("R1")), store.table(store.find("R2")))
-    assert f'<span class="revised-count">{len(found.revised)}</span>' in r.text
+    revised = [c for c in found.revised if found.kinds.get(c[0], "revised") == "revised"]
+    assert f'<span class="revised-count">{len(revised)}</span>' in r.text
     assert r.text.count("<tr>") >= min(len(found.revised), 300)
 
 
@@ -545,3 +550,32 @@ def test_decimals_rule_in_docs_matches_the_code():
     assert scale_of(["1850000", "2000000000"], "MAD").decimals == 3  # 1,850
     docs = (Path(__file__).parents[2] / "docs" / "web.md").read_text()
     assert "at most three decimals" in docs
+
+
+def test_the_change_counts_use_the_diff_s_words(tmp_path):
+    """The pages counted a cell withheld before and published now (or the reverse) among
+    the revised cells, where marsad release diff says newly released (withheld): their
+    counts are apart, in each language, and a revised cell is one whose value changed."""
+    from marsad.web import pages_views
+    from marsad.web.store import PublicTable, ReleaseInfo
+
+    def row(period, value, conf="F"):
+        return ("level", "exports", period, "TOTAL", "_T", "_T", value, "MAD", "P", conf, "R")
+
+    tables = {
+        "R1": [row("2024-01", "10.00"), row("2024-02", "5.00"), row("2024-03", "", "D"),
+               row("2024-04", "", "D")],
+        "R2": [row("2024-01", "9.50"), row("2024-02", "", "O"), row("2024-03", "3.00"),
+               row("2024-04", "4.00")],
+    }  # fmt: skip
+    infos = {i: ReleaseInfo(i, "2025-10-15", "", None, "", (), tmp_path) for i in tables}
+
+    class Store:
+        def table(self, info):
+            return PublicTable(info, tables[info.id])
+
+    for lang, released in (("fr", "nouvellement publiées"), ("en", "newly released"),
+                           ("ar", "نُشرت حديثا")):  # fmt: skip
+        found = pages_views._changes(Store(), infos["R1"], infos["R2"], lang, 0)
+        assert (found["revised"], found["released"], found["withheld"]) == ("1", "2", "1")
+        assert released in pages_views.text(lang)["newly_released"]

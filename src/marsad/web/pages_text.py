@@ -43,6 +43,17 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     ),
     "revised": ("cellules révisées", "revised cells", "خلايا معدلة"),
     "new": ("cellules nouvelles", "new cells", "خلايا جديدة"),
+    # a cell withheld before and published now is no revision (release.compare.CHANGES)
+    "newly_released": (
+        "cellules nouvellement publiées",
+        "cells newly released",
+        "خلايا نُشرت حديثا",
+    ),
+    "newly_withheld": (
+        "cellules nouvellement masquées",
+        "cells newly withheld",
+        "خلايا حُجبت حديثا",
+    ),
     "removed": ("cellules retirées", "removed cells", "خلايا محذوفة"),
     "largest": (
         "Plus fortes révisions des séries principales",

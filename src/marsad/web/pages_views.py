@@ -10,12 +10,14 @@ withheld values shown as ``c``.
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import partial
 from urllib.parse import urlencode
 
 from marsad.indicators.registry import COLUMNS
 from marsad.publish import fmt
 from marsad.reference import ALL
+from marsad.release.compare import NEWLY_RELEASED, NEWLY_WITHHELD, REVISED
 from marsad.web import svg, views
 from marsad.web.explore import View, grid, series, unit_of
 from marsad.web.labels import label
@@ -117,7 +119,10 @@ def _changes(st: PublicStore, old: ReleaseInfo, new: ReleaseInfo, lang: str, top
     units = {u: telling(sc, [c[1:3] for c in shown if c[3] == u]) for u, sc in units.items()}
     only = next(iter(units.values())) if len(units) == 1 else None
     count = partial(fmt.number, lang=lang)  # 2 606 in French, 2,606 in English
-    return {"from": old.id, "to": new.id, "revised": count(len(found.revised)),
+    kinds = Counter(found.kinds.get(c[0], REVISED) for c in found.revised)
+    return {"from": old.id, "to": new.id, "revised": count(kinds[REVISED]),
+            "released": kinds[NEWLY_RELEASED] and count(kinds[NEWLY_RELEASED]),
+            "withheld": kinds[NEWLY_WITHHELD] and count(kinds[NEWLY_WITHHELD]),
             "new": count(found.new), "removed": count(found.removed),
             "cells": [_cell(c, units[c[3]], lang) for c in shown],
             "unit": only.name(lang) if only else "",
