@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.web.conftest import TOKEN
@@ -76,3 +78,109 @@ def test_admin_refuses_unknown_parameters_after_the_token(client):
     auth = {"Authorization": f"Bearer {TOKEN}"}
     answer = client.get(f"{API}/admin/jobs/nope?verbose=1", headers=auth)
     assert answer.status_code == 400 and "'verbose'" in answer.json()["detail"]
+
+
+#: A value for each path parameter of the app's GET routes, so that every route can be
+#: asked (a new route with another parameter fails the walk until it is named here).
+PATH_VALUES = {"lang": "fr", "release": "R2", "name": "indicators.csv", "release_id": "R2",
+               "job_id": "nope", "context": "dataflow", "agency": "MA", "flow": "DIGITAL_EXPORTS",
+               "rid": "DIGITAL_EXPORTS", "version": "1.0", "key": "A.level.exports.TOTAL._T.W1",
+               "provider": "all", "path": "marsad.css"}  # fmt: skip
+#: A file under each static mount.
+FILES = {"/static": "/static/marsad.css", "/static/docs": "/static/docs/swagger-ui.css"}
+
+
+def _routes(routes, prefix: str = ""):
+    """(path, route) of every route, those of included routers too (FastAPI 0.16x keeps
+    an included router whole, as ``original_router`` with its prefix)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _routes(inner.routes, prefix + route.include_context.prefix)
+        else:
+            yield prefix + route.path, route
+
+
+def _get_paths(app) -> list[str]:
+    """One concrete path per GET route and static mount of ``app``."""
+    from starlette.routing import Mount
+
+    found = []
+    for path, route in _routes(app.routes):
+        if isinstance(route, Mount):
+            found.append(FILES[path])
+        elif "GET" in (getattr(route, "methods", None) or ()):
+            names = re.findall(r"{(\w+)(?::\w+)?}", path)
+            missing = [n for n in names if n not in PATH_VALUES]
+            assert not missing, f"{path}: add a value for {missing} to PATH_VALUES"
+            found.append(re.sub(r"{(\w+)(?::\w+)?}", lambda m: PATH_VALUES[m[1]], path))
+    return found
+
+
+def test_every_get_route_refuses_an_unknown_parameter(client, web_app):
+    """/fr/?perod=2024, /downloads/R2/?perod=2024 ... answered as if there were no
+    parameter: every GET route of the app (pages, downloads, API, SDMX, schema, docs,
+    static files) now answers 400 naming it, and the same path without it is not a 400."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    paths = _get_paths(web_app)
+    assert len(paths) > 20 and "/fr/releases/revisions.csv" in paths
+    for path in paths:
+        plain = client.get(path, headers=auth, follow_redirects=False)
+        assert plain.status_code != 400, (path, plain.text[:300])
+        asked = client.get(path, params={"perod": "2024"}, headers=auth, follow_redirects=False)
+        assert asked.status_code == 400, (path, asked.status_code, asked.text[:300])
+        assert "perod" in asked.text, path
+        html = path.startswith(("/fr/", "/en/", "/ar/"))
+        kind = asked.headers["content-type"]
+        assert kind.startswith("text/html") if html else kind == PROBLEM, (path, kind)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("fr", "Paramètre inconnu «\u00a0perod\u00a0»"), ("en", "Unknown parameter &#39;perod&#39;"),
+     ("ar", "معامل غير معروف «perod»")],
+)  # fmt: skip
+@pytest.mark.parametrize("page", ["/", "/explore", "/releases", "/explore/view"])
+def test_a_page_names_an_unknown_parameter_in_its_language(client, lang, said, page):
+    """A 400 page like the explorer's for an unknown code: in the page's language, right
+    to left in Arabic, listing the page's own parameters."""
+    answer = client.get(f"/{lang}{page}", params={"perod": "2024"})
+    assert answer.status_code == 400 and said in answer.text, answer.text[-600:]
+    assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in answer.text
+    assert ("from" if page == "/releases" else "release") in answer.text.split(said)[1]
+    twice = client.get(f"/{lang}{page}?release=R1&release=R2")
+    assert twice.status_code == 400 and "release" in twice.text
+
+
+def test_what_the_pages_send_still_works(client):
+    """The explorer's form without JavaScript sends every field, empty ones too, and one
+    segment per box; the releases form from and to; the home page release."""
+    form = ("indicator=level&flow=exports&segment=ESO&segment=ITO&service=_T&partner=_T"
+            "&freq=Q&start=&end=&release=")  # fmt: skip
+    for page in ("explore", "explore/view", "explore.csv", "explore.xlsx"):
+        assert client.get(f"/en/{page}?{form}").status_code == 200, page
+    assert client.get("/ar/releases?from=R1&to=R2").status_code == 200
+    assert client.get("/fr/releases/revisions.csv?from=R1&to=R2").status_code == 200
+    assert client.get("/fr/?release=R1").status_code == 200
+    assert client.get("/fr/?release=").status_code == 200
+    assert client.get("/de/?perod=1").status_code == 404  # an unknown language first
+
+
+@pytest.mark.parametrize("name", ["segment", "indicator", "start", "release", "freq"])
+def test_an_empty_parameter_is_a_400_in_the_api(client, name):
+    """segment= answered every segment, start= every period, release= the latest: an
+    empty value (a client's unset variable) read as "no filter", without a word."""
+    answer = client.get(f"{API}/observations?{name}=")
+    assert answer.status_code == 400 and answer.headers["content-type"] == PROBLEM
+    assert answer.json()["detail"].startswith(f"{name} is empty: give it a value")
+    sdmx = client.get(f"{V1}?startPeriod=")
+    assert sdmx.status_code == 400 and "startPeriod is empty" in sdmx.json()["detail"]
+
+
+@pytest.mark.parametrize("query", ["from=R1", "to=R1", "from=R1&to="])
+def test_one_release_to_compare_is_a_400_page(client, query):
+    """/fr/releases?from=R1 showed the last two releases, R1 ignored."""
+    for path in ("/en/releases", "/en/releases/revisions.csv"):
+        answer = client.get(f"{path}?{query}")
+        assert answer.status_code == 400, (path, answer.text[-300:])
+        assert "Choose both releases to compare" in answer.text

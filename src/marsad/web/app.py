@@ -33,7 +33,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -43,6 +43,7 @@ from marsad.release.store import releases_root
 from marsad.web import problems
 from marsad.web.caching import ASSETS, etag, headers, not_modified
 from marsad.web.negotiate import quality
+from marsad.web.query_check import checked
 from marsad.web.store import PublicStore
 
 STATIC = Path(__file__).parent / "static"
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(sdmx.router, prefix="/sdmx")
     app.include_router(downloads.router, prefix="/downloads")
     app.include_router(pages.router)
+    app.add_exception_handler(pages.Refused, pages.refused_page)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(HeadAsGet)
     return app
@@ -137,6 +139,17 @@ class Assets(StaticFiles):
     >>> Assets(directory=STATIC).directory == STATIC
     True
     """
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """The file, or a 400 problem for a query: a file takes no parameter, and one
+        silently ignored would look as if it had been read (:mod:`.query_check`)."""
+        if scope.get("query_string"):
+            from marsad.errors import BadArgument
+
+            name = next(iter(Request(scope).query_params), "")
+            raise BadArgument(f"unknown parameter {name!r} for "
+                              f"{scope['path']}: a static file takes no parameters")  # fmt: skip
+        return await super().get_response(path, scope)
 
     def file_response(self, *args, **kwargs) -> Response:
         response = super().file_response(*args, **kwargs)
@@ -184,15 +197,17 @@ def _docs(app: FastAPI) -> None:
             swagger_favicon_url="/static/docs/favicon.png",
         ).body
 
-    @app.get(f"{API}/openapi.json", include_in_schema=False)
+    only = [Depends(checked())]  # no query parameter: any is refused (query_check)
+
+    @app.get(f"{API}/openapi.json", include_in_schema=False, dependencies=only)
     def openapi(request: Request) -> Response:
         return _constant(request, schema(), "application/json")
 
-    @app.get(f"{API}/docs", include_in_schema=False)
+    @app.get(f"{API}/docs", include_in_schema=False, dependencies=only)
     def docs(request: Request) -> Response:
         return _constant(request, page(), "text/html; charset=utf-8")
 
-    @app.get("/", include_in_schema=False)
+    @app.get("/", include_in_schema=False, dependencies=only)
     def home(request: Request) -> RedirectResponse:
         lang = preferred_lang(request.headers.get("accept-language"))
         return RedirectResponse(f"/{lang}/", 307, headers={"Vary": "Accept-Language"})

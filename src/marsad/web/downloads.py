@@ -35,9 +35,10 @@ from marsad.release.store import PUBLIC_CSV, REVISIONS_CSV, Release
 from marsad.web import caching, derived
 from marsad.web.app import LANGS, store
 from marsad.web.problems import Problem, problem_responses
+from marsad.web.query_check import checked
 from marsad.web.store import PublicStore, ReleaseInfo
 
-router = APIRouter(tags=["downloads"])
+router = APIRouter(tags=["downloads"], dependencies=[Depends(checked())])
 
 #: A bulletin's file name: ``bulletin-{period}-{lang}.{html|pdf}``.
 BULLETIN = re.compile(r"bulletin-(?P<period>[0-9A-Za-z-]+)-(?P<lang>[a-z]{2})\.(?P<ext>html|pdf)")

@@ -20,18 +20,51 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from marsad.errors import BadArgument, MarsadError
-from marsad.web import caching, pages_views
+from marsad.web import caching, pages_views, query_check
 from marsad.web.app import LANGS, store
 from marsad.web.explore import View, to_csv, to_xlsx
 from marsad.web.pages_text import NAMES, text
 from marsad.web.store import PublicStore, ReleaseInfo
 
-router = APIRouter(include_in_schema=False)
+
+class Refused(Exception):
+    """A page's query names a parameter the page does not read, or repeats one: answered
+    as a 400 page in the page's language (:func:`refused_page`)."""
+
+    def __init__(self, lang: str, detail: str) -> None:
+        super().__init__(detail)
+        self.lang, self.detail = lang, detail
+
+
+def _check_query(request: Request) -> None:
+    """Refuse what :mod:`marsad.web.query_check` refuses, worded in the page's language:
+    ``/fr/?perod=2024`` showed everything, as if filtered. (An unknown language is the
+    route's 404 page.)"""
+    lang = request.path_params.get("lang", "")
+    found = query_check.refusal(request, empty=True)
+    if lang not in LANGS or found is None:
+        return
+    t = text(lang)
+    if found.kind == "repeated":
+        detail = t["repeated_param"].format(name=found.name, count=found.times)
+    else:
+        names = ", ".join(found.declared) or t["no_param"]
+        detail = t["unknown_param"].format(name=found.name, names=names)
+    raise Refused(lang, detail)
+
+
+def refused_page(request: Request, exc: Exception) -> Response:
+    """The 400 page of :class:`Refused` (an exception handler of the app)."""
+    assert isinstance(exc, Refused)
+    return _error(exc.lang, 400, exc.detail)
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(_check_query)])
 TEMPLATES = Path(__file__).parent / "templates"
 ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
 #: Rendered pages kept in memory (least recently used dropped first).
@@ -133,6 +166,38 @@ def _error(lang: str, status: int, detail: str) -> HTMLResponse:
     return HTMLResponse(body, status_code=status)
 
 
+def _view(
+    indicator: str = "",
+    flow: str = "",
+    segment: Annotated[list[str] | None, Query()] = None,
+    service: str = "",
+    partner: str = "",
+    freq: str = "",
+    start: str = "",
+    end: str = "",
+    release: str = "",
+) -> View:
+    """The explorer's view of the query: its parameters declared here, so that any other
+    is refused (an empty one, as a form without JavaScript sends, means the default)."""
+    asked = {
+        "indicator": indicator,
+        "flow": flow,
+        "segment": segment or [],
+        "service": service,
+        "partner": partner,
+        "freq": freq,
+        "start": start,
+        "end": end,
+        "release": release,
+    }
+    return View.parse(asked)
+
+
+Asked = Annotated[View, Depends(_view)]
+#: The releases compared (``from`` and ``to``) on the archive page and its download.
+From = Annotated[str, Query(alias="from")]
+
+
 @router.get("/{lang}/")
 def home(lang: str, request: Request, st: Store, release: str = ""):
     """The home page: headline figures, segments, 2030 tracker, changes, downloads."""
@@ -145,9 +210,8 @@ def home(lang: str, request: Request, st: Store, release: str = ""):
 
 
 @router.get("/{lang}/explore")
-def explore(lang: str, request: Request, st: Store):
+def explore(lang: str, request: Request, st: Store, view: Asked):
     """The explorer: a form of selects, a chart and a table of the chosen series."""
-    view = View.parse(_params(request))
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         _check(view, st, info, lang)
@@ -158,9 +222,8 @@ def explore(lang: str, request: Request, st: Store):
 
 
 @router.get("/{lang}/explore/view")
-def explore_view(lang: str, request: Request, st: Store):
+def explore_view(lang: str, request: Request, st: Store, view: Asked):
     """The explorer's chart and table alone (what its script swaps in)."""
-    view = View.parse(_params(request))
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         _check(view, st, info, lang)
@@ -173,9 +236,8 @@ def explore_view(lang: str, request: Request, st: Store):
 
 
 @router.get("/{lang}/explore.csv")
-def explore_csv(lang: str, request: Request, st: Store):
+def explore_csv(lang: str, request: Request, st: Store, view: Asked):
     """Exactly the rows the explorer shows, as the public CSV writes them."""
-    view = View.parse(_params(request))
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         _check(view, st, info, lang)
@@ -185,10 +247,9 @@ def explore_csv(lang: str, request: Request, st: Store):
 
 
 @router.get("/{lang}/explore.xlsx")
-def explore_xlsx(lang: str, request: Request, st: Store):
+def explore_xlsx(lang: str, request: Request, st: Store, view: Asked):
     """Exactly the rows the explorer shows, as an Excel sheet, stamped with the release's
     date (the same view of the same release: the same bytes)."""
-    view = View.parse(_params(request))
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         _check(view, st, info, lang)
@@ -215,9 +276,9 @@ _SHOWN = 12
 
 
 @router.get("/{lang}/releases")
-def releases(lang: str, request: Request, st: Store):
+def releases(lang: str, request: Request, st: Store, old: From = "", to: str = ""):
     """The archive: every release, its files, and the revisions between two of them."""
-    chosen = (request.query_params.get("from", ""), request.query_params.get("to", ""))
+    chosen = _compared(lang, old, to)
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.archive(st, info, chosen, lang)
@@ -227,22 +288,26 @@ def releases(lang: str, request: Request, st: Store):
 
 
 @router.get("/{lang}/releases/revisions.csv")
-def revisions_csv(lang: str, request: Request, st: Store):
+def revisions_csv(lang: str, request: Request, st: Store, old: From = "", to: str = ""):
     """Every cell that differs between releases ``from`` and ``to`` (by default the last
     two), public values only: what the releases page lists the first rows of."""
-    q = request.query_params
+
+    _compared(lang, old, to)
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
-        return pages_views.revisions(st, q.get("from", ""), q.get("to", "")), ""
+        return pages_views.revisions(st, old, to), ""
 
-    name = "-".join(["marsad-revisions", *pages_views.pair(st, q.get("from", ""), q.get("to", ""))])
+    name = "-".join(["marsad-revisions", *pages_views.pair(st, old, to)])
     return _answer(request, st, "revisions.csv", lang, "", make, _safe(name) + ".csv")
+
+
+def _compared(lang: str, old: str, new: str) -> tuple[str, str]:
+    """The releases to compare: both, or neither (the last two); one alone is a 400 page
+    (``?from=R1`` showed the last two releases, the R1 asked for ignored)."""
+    if bool(old) != bool(new) and lang in LANGS:
+        raise Refused(lang, text(lang)["compare_both"])
+    return old, new
 
 
 def _safe(name: str) -> str:
     return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name)
-
-
-def _params(request: Request) -> dict[str, str | list[str]]:
-    q = request.query_params
-    return {k: (q.getlist(k) if k == "segment" else q.get(k)) for k in q}

@@ -106,6 +106,23 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "{what}: unknown value '{code}' (possible values: {codes}).",
         "{what}: قيمة غير معروفة «{code}» (القيم الممكنة: {codes}).",
     ),
+    "unknown_param": (
+        "Paramètre inconnu «\u00a0{name}\u00a0» (paramètres de cette page\u00a0: {names}).",
+        "Unknown parameter '{name}' (this page's parameters: {names}).",
+        "معامل غير معروف «{name}» (معاملات هذه الصفحة: {names}).",
+    ),
+    "repeated_param": (
+        "Le paramètre «\u00a0{name}\u00a0» est donné {count}\u00a0fois\u00a0: "
+        "donnez-le une seule fois.",
+        "The parameter '{name}' is given {count} times: give it once.",
+        "المعامل «{name}» مذكور {count} مرات: اذكره مرة واحدة.",
+    ),
+    "compare_both": (
+        "Choisissez les deux publications à comparer («\u00a0from\u00a0» et «\u00a0to\u00a0»).",
+        "Choose both releases to compare (from and to).",
+        "اختر الإصدارين المراد مقارنتهما (from و to).",
+    ),
+    "no_param": ("aucun", "none", "لا شيء"),
     "not_found": ("Page introuvable", "Page not found", "الصفحة غير موجودة"),
     "download_csv": ("Télécharger (CSV)", "Download (CSV)", "تنزيل (CSV)"),
     "download_xlsx": ("Télécharger (Excel)", "Download (Excel)", "تنزيل (Excel)"),

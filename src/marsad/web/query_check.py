@@ -9,7 +9,13 @@ A parameter that is silently ignored looks like a filter that worked:
   (``firstNObservations``, ``updatedAfter``, ...): 501 Not Implemented, as the SDMX-REST
   specification has a service answer a query it does not support;
 * a parameter given twice (``indicator=level&indicator=share``, where only the last
-  would count): 400, unless it is declared as a list.
+  would count): 400, unless it is declared as a list;
+* a parameter given empty (``segment=``, which read as "every segment"): 400. The pages
+  take an empty field as its default instead, as an HTML form sends its empty fields.
+
+Every GET route of the app refuses so: the API, SDMX and downloads with a problem, the
+dashboard's pages with a 400 page in their language (:mod:`marsad.web.pages`), the static
+files any parameter (:class:`marsad.web.app.Assets`).
 
 >>> _is_list(list[str] | None), _is_list(str | None)
 (True, False)
@@ -21,6 +27,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
@@ -44,47 +51,93 @@ SDMX_UNSUPPORTED: dict[str, str | None] = {
 SDMX_COMPONENT = re.compile(r"c\[[^\]]+\]")
 
 
+@dataclass(frozen=True)
+class Refused:
+    """Why a request's query is refused: parameter ``name`` is ``unknown`` to the route,
+    ``repeated`` (``times`` times), ``empty`` or ``unsupported`` (a standard parameter not
+    implemented: 501); ``declared`` are the route's parameters."""
+
+    kind: str
+    name: str
+    declared: tuple[str, ...]
+    times: int = 1
+
+    @property
+    def status(self) -> int:
+        return 501 if self.kind == "unsupported" else 400
+
+    def detail(self, path: str) -> str:
+        """The problem's detail, in English (the pages word it in their language)."""
+        names = _names(self.declared)
+        if self.kind == "unsupported":
+            return (
+                f"{self.name} is not supported by this service (SDMX-REST NotImplemented): "
+                f"leave it out; the parameters here are {names}"
+            )
+        if self.kind == "unknown":
+            return f"unknown parameter {self.name!r} for {path}: the parameters are {names}"
+        if self.kind == "empty":
+            return f"{self.name} is empty: give it a value, or leave it out for its default"
+        if self.name in self.declared:
+            return (
+                f"{self.name} is given {self.times} times: give it once (where codes are "
+                f"asked, as one comma list, e.g. {self.name}=A,B)"
+            )
+        return f"{self.name} is given {self.times} times: give it once"
+
+
+def refusal(
+    request: Request,
+    extra: re.Pattern[str] | None = None,
+    unsupported: dict[str, str | None] | None = None,
+    *,
+    empty: bool = False,
+) -> Refused | None:
+    """Why the query of ``request`` is refused (above), or None when the route reads
+    every parameter given, each once (or as a list), and each with a value unless
+    ``empty`` (an HTML form sends its empty fields: the pages take them as the default)."""
+    unsupported = unsupported or {}
+    declared, lists = _parameters(request)
+    shown = tuple(sorted(declared, key=str.lower))
+    params = request.query_params
+    names = list(dict.fromkeys(params.keys()))
+    for name in names:
+        if name in declared or (extra is not None and extra.fullmatch(name)):
+            continue
+        if name in unsupported:
+            if unsupported[name] is not None and params.getlist(name) == [unsupported[name]]:
+                continue
+            return Refused("unsupported", name, shown)
+        return Refused("unknown", name, shown)
+    for name in names:
+        count = len(params.getlist(name))
+        if count > 1 and name not in lists:
+            return Refused("repeated", name, shown, count)
+        if not empty and "" in params.getlist(name):
+            return Refused("empty", name, shown)
+    return None
+
+
 def checked(
     extra: re.Pattern[str] | None = None, unsupported: dict[str, str | None] | None = None
 ) -> Callable[[Request], None]:
     """A dependency refusing the query parameters the route does not read (above);
     ``extra`` matches names the route reads by itself, ``unsupported`` names standard
     parameters not implemented (501)."""
-    unsupported = unsupported or {}
 
     def check(request: Request) -> None:
-        declared, lists = _parameters(request)
-        params = request.query_params
-        for name in dict.fromkeys(params.keys()):
-            if name in declared or (extra is not None and extra.fullmatch(name)):
-                continue
-            if name in unsupported:
-                if unsupported[name] is not None and params.getlist(name) == [unsupported[name]]:
-                    continue
-                raise Problem(
-                    501,
-                    f"{name} is not supported by this service (SDMX-REST NotImplemented): "
-                    f"leave it out; the parameters here are {_names(declared)}",
-                )
-            raise BadArgument(
-                f"unknown parameter {name!r} for {request.url.path}: the parameters are "
-                f"{_names(declared)}"
-            )
-        for name in dict.fromkeys(params.keys()):
-            count = len(params.getlist(name))
-            if count > 1 and name not in lists:
-                raise BadArgument(
-                    f"{name} is given {count} times: give it once (where codes are asked, "
-                    f"as one comma list, e.g. {name}=A,B)"
-                    if name in declared
-                    else f"{name} is given {count} times: give it once"
-                )
+        found = refusal(request, extra, unsupported)
+        if found is None:
+            return
+        if found.kind == "unsupported":
+            raise Problem(501, found.detail(request.url.path))
+        raise BadArgument(found.detail(request.url.path))
 
     return check
 
 
-def _names(declared: set[str]) -> str:
-    return ", ".join(sorted(declared, key=str.lower)) or "none"
+def _names(declared: tuple[str, ...]) -> str:
+    return ", ".join(declared) or "none"
 
 
 def _parameters(request: Request) -> tuple[set[str], set[str]]:
