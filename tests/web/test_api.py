@@ -181,29 +181,52 @@ def test_no_float_anywhere(client):
     assert numbers == []
 
 
-def test_unknown_segment_service_or_partner_codes_give_no_rows(client):
-    for params in ({"segment": "ZZZ"}, {"service": "SX"}, {"partner": "QQ"}):
-        body = get(client, "/observations", indicator="level", **params)
-        assert body["observations"] == [] and body["total"] == 0 and body["next"] is None
-
-
 @pytest.mark.parametrize(
     ("params", "detail"),
     [
-        ({"indicator": "nothing"}, "no indicator 'nothing': see /api/v1/indicators"),
-        ({"indicator": "level,levle"}, "no indicator 'levle'"),
-        ({"flow": "export"}, "no flow 'export': the flows are "),
+        ({"indicator": "nothing"}, "indicator='nothing': no indicator 'nothing' in release R2"),
+        ({"indicator": "level,levle"}, "indicator='level,levle': no indicator 'levle'"),
+        ({"flow": "export"}, "flow='export': no flow 'export' in release R2 (the flows: "),
         ({"flow": "exports,out", "format": "csv"}, "no flow 'out'"),
+        ({"segment": "IT0"}, "segment='IT0': no segment 'IT0' in release R2 (the segments: "),
+        ({"segment": "ITO,ZZZ,QQQ"}, "segment='ITO,ZZZ,QQQ': no segment 'ZZZ', 'QQQ' in"),
+        ({"service": "SX"}, "service='SX': no service 'SX' in release R2 (the services: "),
+        ({"partner": "QQ", "release": "R1"}, "partner='QQ': no partner 'QQ' in release R1"),
     ],
 )
-def test_an_unknown_indicator_or_flow_is_a_400_naming_the_codes(client, params, detail):
-    """Symptom: a misspelt indicator or flow answered 200 with no observations, as if
-    there were no data."""
+def test_a_code_the_release_does_not_have_is_a_400_naming_it(client, params, detail):
+    """Symptom: segment=IT0 (a zero for an O) answered 200 with no observations, as if
+    there were no data for ITO; a misspelt indicator or flow did too, once."""
     answer = client.get(f"{API}/observations", params=params)
     assert answer.status_code == 400 and answer.headers["content-type"] == PROBLEM
-    assert detail in answer.json()["detail"]
-    if "flow" in params:
-        assert "exports" in answer.json()["detail"] and "imports" in answer.json()["detail"]
+    assert detail in answer.json()["detail"], answer.json()["detail"]
+    dim = next(iter(params))
+    if dim in ("segment", "service", "partner"):
+        found = get(client, f"/{dim}s", release=params.get("release", "latest"))
+        codes = [c["code"] for c in found["codes"]]
+        listed = ", ".join(codes) if len(codes) <= 20 else f"see /api/v1/{dim}s"
+        assert f"(the {dim}s: {listed})" in answer.json()["detail"]
+
+
+def test_spaces_around_codes_are_ignored(client):
+    """segment=ITO%20 or ITO,%20CRM means ITO and CRM (codes have no spaces)."""
+    spaced = get(client, "/observations", indicator="level", freq="A", segment=" ITO, CRM ")
+    plain = get(client, "/observations", indicator="level", freq="A", segment="ITO,CRM")
+    assert spaced["observations"] == plain["observations"] and plain["total"] > 0
+
+
+def test_the_schema_lists_the_fixed_code_lists(client):
+    """Indicator, flow, segment and freq codes are fixed by the code: the schema lists
+    them (one code, or a comma list of them), so that a client or a fuzzer knows them."""
+    schema = client.get(f"{API}/openapi.json").json()
+    params = {p["name"]: p["schema"] for p in schema["paths"][f"{API}/observations"]["get"]
+              ["parameters"]}  # fmt: skip
+    one, many = params["segment"]["anyOf"]
+    assert one["enum"] == ["ITO", "CRM", "ESO", "BPO", "KPO", "TOTAL", "DDS"]
+    assert re.fullmatch(many["pattern"], "ITO,TOTAL") and not re.search(many["pattern"], "IT0")
+    assert params["freq"]["anyOf"][0]["enum"] == ["A", "S", "Q", "M"]
+    assert "level" in params["indicator"]["anyOf"][0]["enum"]
+    assert params["flow"]["anyOf"][0]["enum"] == ["exports", "imports", "balance", "_Z"]
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ every matched row in one answer, values as in the frozen CSV, or the page that
 ``limit``/``offset`` ask for (its next page in a ``Link: <...>; rel="next"`` header).
 ``MARSAD_API_MAX_ROWS`` bounds one answer: a JSON or CSV page (a larger ``limit`` is a
 400) and a whole CSV answer (a query matching more is refused with 413, with a way to
-narrow it or the download of the whole table). An indicator or flow that does not
-exist is a 400 naming where the codes are.
+narrow it or the download of the whole table). A code the release does not have
+(``segment=IT0``) is a 400 naming the parameter, the value and the codes.
 
 >>> csv_text([("level", "exports", "2024", "TOTAL", "_T", "_T", "26170000000.00", "MAD",
 ...            "A", "F", "R1")]).splitlines()[1]
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Annotated, Literal
 
 from fastapi import Query, Request
@@ -28,31 +29,56 @@ from fastapi.responses import Response
 
 from marsad.errors import BadArgument
 from marsad.indicators.registry import COLUMNS, INDICATORS
+from marsad.reference import DDS, SEGMENT_CODES, TOTAL
 from marsad.settings import get_settings
 from marsad.web.api_common import NOT_MODIFIED, AsOfParam, ReleaseParam, Store, named, sha256
 from marsad.web.api_models import ObservationPage
 from marsad.web.caching import etag, headers, not_modified
 from marsad.web.negotiate import choose
 from marsad.web.problems import Problem, problem_responses
-from marsad.web.store import OBS_COLUMNS, Filters, PublicTable, ReleaseInfo
+from marsad.web.store import DIMENSIONS, FREQS, OBS_COLUMNS, Filters, PublicTable, ReleaseInfo
 
 _OBS = tuple(COLUMNS.index(c) for c in OBS_COLUMNS)
 _VALUE = COLUMNS.index("value")
 CSV_TYPE = "text/csv; charset=utf-8"
 #: What the route answers, by ``format=`` name and media type (the first is the default).
 OFFERS = {"application/json": "json", "text/csv": "csv"}
+#: Each dimension's plural: the route listing its codes (``/api/v1/segments``).
+PLURAL = {"indicator": "indicators", "flow": "flows", "segment": "segments",
+          "service": "services", "partner": "partners"}  # fmt: skip
 
 
-def _codes(what: str, example: str) -> object:
+def _listed(fixed: tuple[str, ...]) -> dict | None:
+    """The schema of a parameter taking one of ``fixed`` or a comma list of them: an
+    enum, or a pattern, so that a client (or a fuzzer) knows the codes; None when the
+    codes are the data's (services, partners)."""
+    if not fixed:
+        return None
+    one = "|".join(re.escape(c) for c in fixed)
+    return {"anyOf": [{"type": "string", "enum": list(fixed)},
+                      {"type": "string", "pattern": f"^({one})(,({one}))*$"}]}  # fmt: skip
+
+
+def _codes(what: str, example: str, fixed: tuple[str, ...] = ()) -> object:
+    """A comma-list parameter of codes (``fixed``: its code list, where marsad fixes it)."""
+    extra = _listed(fixed)
     return Annotated[
         str | None,
-        Query(description=f"{what}: one code or a comma list (default all).", examples=[example]),
+        Query(
+            description=f"{what}: one code or a comma list (default all). A code the "
+            "release does not have is a 400 naming it.",
+            examples=[example],
+            json_schema_extra=extra,
+        ),
     ]
 
 
-Indicator = _codes("Indicators (see /indicators)", "level")
-Flow = _codes("Flows: exports, imports, balance", "exports")
-Segment = _codes("Segments (see /segments)", "ITO,CRM")
+#: The flows of the public table (exports minus imports is the balance; ``_Z``: not
+#: applicable, for indicators of no flow such as jobs).
+FLOWS = ("exports", "imports", "balance", "_Z")
+Indicator = _codes("Indicators (see /indicators)", "level", tuple(INDICATORS))
+Flow = _codes("Flows: exports, imports, balance, _Z", "exports", FLOWS)
+Segment = _codes("Segments (see /segments)", "ITO,CRM", (*SEGMENT_CODES, TOTAL, DDS))
 Service = _codes("EBOPS 2010 services (see /services); _T all", "_T")
 Partner = _codes("Partner countries (see /partners); _T all", "_T")
 Freq = Annotated[
@@ -61,6 +87,7 @@ Freq = Annotated[
         description="Frequency: A annual, S half-year, Q quarter, M month (or a comma "
         "list); default all.",
         examples=["Q"],
+        json_schema_extra=_listed(tuple(FREQS)),
     ),
 ]
 Start = Annotated[
@@ -162,7 +189,9 @@ def observations(
     if hit is not None:
         return hit
     table = store.table(info)
-    _check_codes(table, filters)
+    asked = {"indicator": indicator, "flow": flow, "segment": segment, "service": service,
+             "partner": partner}  # fmt: skip
+    _check_codes(table, filters, asked)
     rows = table.query(filters)
     if fmt == "csv":
         chosen = rows[offset:] if limit is None else rows[offset : offset + limit]
@@ -209,18 +238,24 @@ def _negotiated(request: Request) -> str:
     return OFFERS[chosen]
 
 
-def _check_codes(table: PublicTable, filters: Filters) -> None:
-    """A 400 for an indicator not in the registry or a flow not in ``table``."""
-    indicators = [c for c in filters.indicator if c not in INDICATORS]
-    if indicators:
+#: Codes a 400 lists at most (a release has some 200 partners: then it names the route).
+SHOWN = 20
+
+
+def _check_codes(table: PublicTable, filters: Filters, asked: dict[str, str | None]) -> None:
+    """A 400 for a code that ``table`` does not have, naming the parameter, its value as
+    given and the codes (or the route listing them): ``segment=IT0`` answered no rows, as
+    if the release had no data for it."""
+    for dim in DIMENSIONS:
+        codes = table.codes(dim)
+        unknown = [c for c in getattr(filters, dim) if c not in codes]
+        if not unknown:
+            continue
+        which = ", ".join(map(repr, unknown))
+        known = ", ".join(codes) if len(codes) <= SHOWN else f"see /api/v1/{PLURAL[dim]}"
         raise BadArgument(
-            f"no indicator {', '.join(map(repr, indicators))}: see /api/v1/indicators"
-        )
-    flows = table.codes("flow") if filters.flow else []
-    unknown = [c for c in filters.flow if c not in flows]
-    if unknown:
-        raise BadArgument(
-            f"no flow {', '.join(map(repr, unknown))}: the flows are {', '.join(flows)}"
+            f"{dim}={asked[dim]!r}: no {dim} {which} in release {table.release.id} "
+            f"(the {PLURAL[dim]}: {known})"
         )
 
 

@@ -56,11 +56,13 @@ class View:
 
     @classmethod
     def parse(cls, params: dict[str, str | list[str]]) -> View:
-        """The view a query asks for; a segment may be repeated or a comma list."""
+        """The view a query asks for; a segment may be repeated or a comma list; spaces
+        around a code are dropped (as the API does)."""
         got = {k: params.get(k) or DEFAULTS[k] for k in DEFAULTS}
         raw = got.pop("segment")
         joined = ",".join(raw) if isinstance(raw, list) else raw
-        segments = tuple(dict.fromkeys(s for s in joined.split(",") if s)) or (TOTAL,)
+        found = (s.strip() for s in joined.split(","))
+        segments = tuple(dict.fromkeys(s for s in found if s)) or (TOTAL,)
         got = {k: (v[-1] if isinstance(v, list) else v).strip() for k, v in got.items()}
         kind = FREQS.get(got["freq"])
         got["start"] = _canonical(got["start"], kind, first=True)
