@@ -238,6 +238,24 @@ def test_errors_are_problems(client, path, status):
         assert "comes after end" in r.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ("A.level.exports.IT0._T.W1", "release R2 has no SEGMENT 'IT0' (codes: BPO, CRM, DDS"),
+        ("A.level.exports.TOTAL._T.QQ", "release R2 has no COUNTERPART_AREA 'QQ' (codes: "),
+        ("A.levle.exports", "release R2 has no INDICATOR 'levle' (codes: "),
+    ],
+)
+def test_an_unknown_key_code_is_no_results_found_naming_it(client, key, said):
+    """SDMX-REST answers an empty result 404 NoResultsFound (sdmx-rest, status codes):
+    a key code the release does not have gives one, but the detail said only "no
+    observation matches", leaving a typo (IT0 for ITO) to look like missing data."""
+    for path in (f"{FLOW}/{key}", f"/sdmx/data/DIGITAL_EXPORTS/{key}"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.json()["detail"].startswith("NoResultsFound"), r.text
+        assert said in r.json()["detail"], r.json()["detail"]
+
+
 def test_unknown_agency_names_ma_and_the_sdmx1_hint(client):
     """sdmx1 puts its source id in the agency slot: the 404 said only 'no agency', leaving
     users of a source named otherwise without a clue."""

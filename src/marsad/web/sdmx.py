@@ -134,20 +134,24 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
         return held
 
     def make() -> bytes:
-        rows = query.select(pub.table(info))
-        _check_size(rows, key, info)
+        table = pub.table(info)
+        rows = query.select(table)
+        _check_size(rows, key, info, query.unknown(table) if not rows else [])
         return data_body(kind, rows, info.publication(), at_obs).encode("utf-8")
 
     body = caching.ANSWERS.get(tag, make)
     return Response(body, media_type=media, headers=caching.headers(tag, frozen))
 
 
-def _check_size(rows: list, key: str, info: ReleaseInfo) -> None:
+def _check_size(rows: list, key: str, info: ReleaseInfo, unknown: list[str]) -> None:
+    """404 NoResultsFound for no rows, as the SDMX-REST spec has it for an empty result
+    (a key code the release does not have too: the detail names it); 413 for too many."""
     from marsad.settings import get_settings
 
     if not rows:
+        why = f": release {info.id} has no {'; no '.join(unknown)}" if unknown else ""
         raise Problem(404, f"NoResultsFound: no observation matches the key {key!r} and "
-                      f"periods asked in release {info.id}")  # fmt: skip
+                      f"periods asked in release {info.id}{why}")  # fmt: skip
     most = get_settings().api_max_rows
     if len(rows) > most:
         raise Problem(413, f"the query matches {len(rows):,} observations, more than "

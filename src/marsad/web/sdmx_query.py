@@ -32,6 +32,8 @@ KEY: tuple[str, ...] = tuple(d for d, _ in psdmx.DIMENSIONS)
 #: The store's filter of each key dimension (FREQ is the store's ``freq``).
 _FILTER = {"FREQ": "freq", **{d: c for d, c in psdmx.DIMENSIONS if d != "FREQ"}}
 OPERATORS = ("eq", "ge", "gt", "le", "lt")
+#: Codes a NoResultsFound detail lists at most per dimension.
+_SHOWN = 20
 _DATE = re.compile(r"^(\d{4})-(\d{2})-\d{2}$")
 _COMPONENT = re.compile(r"^c\[([A-Za-z][A-Za-z0-9_-]*)\]$")
 
@@ -170,6 +172,26 @@ class SdmxQuery:
                 codes = tuple("_T" if c == psdmx.ALL_PARTNERS else c for c in codes)
             args[_FILTER[dim]] = ",".join(codes) or None
         return Filters.parse(**args)
+
+    def unknown(self, table: PublicTable) -> list[str]:
+        """The key's codes that ``table`` does not have, each as ``SEGMENT 'IT0' (codes:
+        BPO, CRM, ...)``: why a key answers nothing, when it does for that reason.
+
+        >>> SdmxQuery.parse("A", {}).unknown(None)  # (a table is asked for key codes)
+        []
+        """
+        found = []
+        for dim, codes in self.codes.items():
+            if dim == "FREQ" or not codes:  # a frequency is checked by the filters
+                continue
+            have = table.codes(_FILTER[dim])
+            if dim == "COUNTERPART_AREA":
+                have = [psdmx.ALL_PARTNERS if c == "_T" else c for c in have]
+            missing = [c for c in codes if c not in have and c != "\x00"]
+            if missing:
+                shown = ", ".join(have) if len(have) <= _SHOWN else "see the codelist"
+                found.append(f"{dim} {', '.join(map(repr, missing))} (codes: {shown})")
+        return found
 
     def keeps_period(self, period: str) -> bool:
         """True when ``period`` meets one alternative of the period conditions."""
