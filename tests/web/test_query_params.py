@@ -163,6 +163,9 @@ def test_what_the_pages_send_still_works(client):
     assert client.get("/fr/releases/revisions.csv?from=R1&to=R2").status_code == 200
     assert client.get("/fr/?release=R1").status_code == 200
     assert client.get("/fr/?release=").status_code == 200
+    shared = "/fr/explore?segment=ITO&utm_source=newsletter&utm_medium=email&fbclid=Iw4"
+    assert client.get(shared).status_code == 200  # a link shared from elsewhere
+    assert client.get("/api/v1/segments?utm_source=x").status_code == 400  # not the API
     assert client.get("/de/?perod=1").status_code == 404  # an unknown language first
 
 

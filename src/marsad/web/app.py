@@ -15,6 +15,10 @@ The schema and the docs carry an ETag (a hash of their content) and the LATEST
 ETag and ``public, max-age=3600``. ``/`` redirects to the language the browser prefers
 (``Accept-Language``, q-values honoured), with ``Vary: Accept-Language``.
 
+Every GET route refuses a query parameter it does not read (:mod:`.query_check`): a
+problem from the API, SDMX, downloads, schema, docs, ``/`` and static files, a 400 page
+in its language from a dashboard page (:mod:`.pages`).
+
 Every GET route answers HEAD too (:class:`HeadAsGet`): the same status and headers
 (ETag, Cache-Control, Content-Type, Content-Length), no body. The admin routes are in
 the OpenAPI schema only when the admin side is enabled (they answer 403 otherwise).

@@ -13,6 +13,7 @@ them, so the home page costs a dictionary lookup under load.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -31,6 +32,10 @@ from marsad.web.explore import View, to_csv, to_xlsx
 from marsad.web.pages_text import NAMES, text
 from marsad.web.store import PublicStore, ReleaseInfo
 
+#: What sites add to a link shared from them (``?utm_source=…``, ``&fbclid=…``): a page
+#: opened from such a link shows the page, as it would without them.
+TRACKING = re.compile(r"utm_[a-z_]+|fbclid|gclid|msclkid")
+
 
 class Refused(Exception):
     """A page's query names a parameter the page does not read, or repeats one: answered
@@ -46,7 +51,7 @@ def _check_query(request: Request) -> None:
     ``/fr/?perod=2024`` showed everything, as if filtered. (An unknown language is the
     route's 404 page.)"""
     lang = request.path_params.get("lang", "")
-    found = query_check.refusal(request, empty=True)
+    found = query_check.refusal(request, TRACKING, empty=True)
     if lang not in LANGS or found is None:
         return
     t = text(lang)
