@@ -275,6 +275,81 @@ def scan_file(path: Path, progress: ProgressFn | None = None) -> FileScan:
     )
 
 
+#: The first bytes of files that are not text and that a CSV could be taken for (a
+#: workbook, ``PK`` or the OLE2 signature, and ``PAR1`` are read as what they are).
+SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "a PNG image",
+    b"GIF87a": "a GIF image",
+    b"GIF89a": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"%PDF-": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+    b"BZh": "a bzip2 archive",
+    b"\xfd7zXZ\x00": "an xz archive",
+    b"\x28\xb5\x2f\xfd": "a zstd archive",
+    b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive",
+    b"Rar!\x1a\x07": "a RAR archive",
+    b"SQLite format 3\x00": "an SQLite database",
+    b"\x7fELF": "a program (ELF)",
+}
+
+
+#: The bytes that text holds, of those below 0x20: tab, LF, vertical tab, form feed, CR.
+_TEXT_LOW = np.array([b in (9, 10, 11, 12, 13) for b in range(0x20)])
+
+
+def not_text(scan: FileScan) -> str | None:
+    r"""Why the bytes are no text (CSV) file at all, or None.
+
+    A file is not text when it starts with the signature of another format
+    (:data:`SIGNATURES`), or when its first bytes (:data:`SNIFF_BYTES`) hold NULs on
+    more than half of their lines *and* control bytes (C0 but tab, line ends, vertical
+    tab and form feed; NUL included) make up 5 % of them or more: a file of another
+    kind, whose bytes hold NULs, control bytes and line ends everywhere, or UTF-16 text
+    not told as such. Text damaged in places is text: a few lines holding a NUL (or a
+    block of NULs over a line or two), or NULs on every line but one among many
+    characters of text (the quarantine export of rows that hold one), are read, their
+    lines quarantined (rule ``control``, or ``malformed``) with the others, and the
+    header is checked as any header is.
+
+    >>> def why(data):
+    ...     return not_text(FileScan(Path("t"), len(data), "", data, has_nul=b"\0" in data))
+    >>> why(b"a,b\n1,\0\n2,3\n") is None, why(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    (True, 'the file is a PNG image, not a text (CSV) file')
+    >>> why(b"\x01\0\0\x02\n\0\0\x07\n1,2\n")
+    'the file holds binary data (NUL bytes on 2 of its 3 first lines): it is not a text (CSV) file; Excel and Parquet files are recognised by their content'
+    >>> why(b"record_id,name\nR\0,Atlas Data Services\nR2\0,Rif Consulting Group\n") is None
+    True
+    """  # noqa: E501
+    head = scan.head
+    for signature, what in SIGNATURES.items():
+        if head.startswith(signature):
+            return f"the file is {what}, not a text (CSV) file"
+    if not scan.has_nul:
+        return None
+    lines = [line for line in head.split(b"\n") if line.strip(b"\r")]
+    if len(head) < scan.size and len(lines) > 1:  # (the last line may be cut)
+        lines.pop()
+    with_nul = sum(b"\0" in line for line in lines)
+    byte = np.frombuffer(head, dtype=np.uint8)
+    low = byte[byte < 0x20]
+    controls = int(np.count_nonzero(~_TEXT_LOW[low]))
+    if with_nul * 2 <= len(lines) or controls < 0.05 * len(head):
+        return None
+    utf16 = ""
+    pairs = head[: len(head) // 2 * 2]
+    if pairs.count(0) > 0.2 * len(pairs):
+        even, odd = pairs[0::2].count(0), pairs[1::2].count(0)
+        if max(even, odd) > 0.9 * (even + odd):
+            codec = "utf-16-le" if odd > even else "utf-16-be"
+            utf16 = f" (if it is UTF-16 text, state --encoding {codec})"
+    return (
+        f"the file holds binary data (NUL bytes on {with_nul:,} of its {len(lines):,} first "
+        f"lines): it is not a text (CSV) file{utf16}; Excel and Parquet files are "
+        "recognised by their content"
+    )
+
+
 def detect_format(path: Path, scan: FileScan, options: ReadOptions) -> str:
     """``parquet``, ``excel`` or ``csv``, from the stated format, the magic bytes
     or the file name."""

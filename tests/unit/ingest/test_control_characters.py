@@ -5,10 +5,13 @@ for them only in the files that may hold one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from marsad.engine.warehouse import Warehouse
 from marsad.ingest import cleaning, load_files
+from marsad.ingest.errors import FileRefused
 from marsad.ingest.options import ReadOptions
 
 from .conftest import TX_HEADER, WRITERS, load, loaded_ids, quarantine, tx, write_csv
@@ -73,7 +76,7 @@ def test_a_control_character_in_a_value_is_quarantined(
 
 @pytest.mark.parametrize("fmt", ["xlsx", "parquet"])
 def test_a_nul_character_in_a_value_is_quarantined(wh, tmp_path, fmt):
-    """(A text file holding a NUL byte is refused whole: it is not text.)"""
+    """(A text file's NUL: test_a_nul_byte_in_a_value_of_a_text_file_is_quarantined.)"""
     rows = [tx("G1"), tx("R\x00N")]
     r = load(wh, WRITERS[fmt](tmp_path / f"t.{fmt}", rows))
     assert (r.loaded, r.rules) == (1, {"control": 1})
@@ -232,3 +235,139 @@ def test_text_files_without_a_control_character_are_not_searched_for_one(wh, tmp
     checks = _checks(monkeypatch, wh, [plain, damaged])
     assert checks and all(control in q and "CASE WHEN _file IN (" in q for q in checks)
     assert loaded_ids(wh) == {"R1", "R2", "R3", "R4", "R6", "R7", "R8", "R9", "R11"}
+
+
+# -- a NUL byte in a text file: a damaged line, or no text at all ----------------------------
+
+
+def _held(wh) -> list[tuple]:
+    return [(q["line"], q["rule"], q["column"], q["value"]) for q in quarantine(wh)]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "stated", "label"),
+    [
+        ("utf-8", None, "utf-8"),
+        ("cp1252", None, "windows-1252"),
+        ("latin-1", "latin-1", "latin-1 (stated)"),
+        ("utf-8", "utf-8", "utf-8 (stated)"),
+    ],
+)
+def test_a_nul_byte_in_a_value_of_a_text_file_is_quarantined(wh, tmp_path, encoding, stated, label):
+    """A text file with a NUL inside one value was refused whole ("binary data"), while
+    the same value in an Excel, Parquet or UTF-16 file cost its row only: the row is
+    quarantined (control) with its line and column, the other rows loaded."""
+    rows = [tx("G1", firm_id="Société"), tx("R\x00N"), tx("G2"), tx("G3", currency="\x00EUR")]
+    path = write_csv(tmp_path / "t.csv", rows, encoding=encoding)
+    r = load(wh, path, **({"encoding": stated} if stated else {}))
+    assert (r.encoding, r.rows_read, r.loaded, r.rules) == (label, 4, 2, {"control": 2})
+    assert _held(wh) == [
+        (3, "control", "record_id", "R\x00N"),
+        (5, "control", "currency", "\x00EUR"),
+    ]
+    assert quarantine(wh)[0]["message"] == (
+        "line 3, column record_id: the value holds the control character U+0000 (NUL), "
+        f"which no id, code or text has: {DAMAGED}"
+    )
+    assert loaded_ids(wh) == {"G1", "G2"}
+
+
+def test_a_nul_byte_keeps_the_lines_of_a_file_read_again_line_by_line(wh, tmp_path):
+    """Quotes (a separator inside a value), a NUL inside a quoted value, a line of
+    too many fields, a quote never closed: each row keeps the file's line number."""
+    path = tmp_path / "t.csv"
+    lines = [
+        ",".join(TX_HEADER),
+        ",".join(tx("G1", firm_id='"F, 1"').values()),
+        ",".join(tx("R2", firm_id='"F\x00 2"').values()),
+        ",".join(tx("R3").values()) + ",extra",
+        ",".join(tx("G4").values()),
+        ",".join(tx("R5\x00").values()),
+        ",".join(tx("R6", firm_id='"open').values()),
+        ",".join(tx("G7").values()),
+    ]
+    path.write_bytes(("\n".join(lines) + "\n").encode())
+    r = load(wh, path)
+    assert (r.rows_read, r.loaded) == (7, 3)
+    assert [(q[0], q[1]) for q in _held(wh)] == [
+        (3, "control"),
+        (4, "malformed"),
+        (6, "control"),
+        (7, "malformed"),
+    ]
+    assert loaded_ids(wh) == {"G1", "G4", "G7"}
+    assert wh.scalar("SELECT firm_id FROM transactions WHERE record_id = 'G1'") == "F, 1"
+
+
+def test_a_block_of_nul_bytes_costs_the_lines_it_overwrote(wh, tmp_path):
+    """A file whose bytes were partly zeroed (a disk or a copy that failed: a block of
+    NULs over a line and a half) is text damaged there: the lines it spans are
+    quarantined, the others loaded."""
+    rows = [tx(f"G{i}") for i in range(1, 41)]
+    data = bytearray(write_csv(tmp_path / "t.csv", rows).read_bytes())
+    start, end = data.index(b"G10,"), data.index(b"G11,") + 10
+    data[start:end] = b"\0" * (end - start)  # G10, its line end and "G11,BANK1,"
+    (tmp_path / "t.csv").write_bytes(bytes(data))
+    r = load(wh, tmp_path / "t.csv")
+    assert (r.rows_read, r.loaded, r.quarantined) == (39, 38, 1)
+    assert [q[:2] for q in _held(wh)] == [(11, "malformed")]
+    assert loaded_ids(wh) == {f"G{i}" for i in range(1, 41)} - {"G10", "G11"}
+    assert wh.scalar("SELECT max(line) FROM transactions") == 40
+
+
+def test_several_files_read_together_one_with_a_nul_byte(wh, tmp_path):
+    plain = write_csv(tmp_path / "plain.csv", [tx("R1"), tx("R2")])
+    damaged = write_csv(tmp_path / "damaged.csv", [tx("R3\x00"), tx("R4")])
+    reports = load_files(wh, "transactions", [plain, damaged], options=ReadOptions())
+    assert [(r.loaded, r.quarantined) for r in reports] == [(2, 0), (1, 1)]
+    assert loaded_ids(wh) == {"R1", "R2", "R4"}
+
+
+def _refused(wh, path: Path, **opts) -> str:
+    """Why ``path`` is refused whole (nothing loaded)."""
+    with pytest.raises(FileRefused) as refused:
+        load_files(wh, "transactions", [path], options=ReadOptions(**opts))
+    assert wh.scalar("SELECT count(*) FROM ingest_loads") == 0
+    return str(refused.value).removeprefix(f"{path.name}: ")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 4, "is a PNG image"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nstream\n\0\0\n", "is a PDF document"),
+        (b"SQLite format 3\0" + b"\0" * 200, "is an SQLite database"),
+        (bytes(range(256)) * 40, "holds binary data (NUL bytes on 40 of its 41 first lines)"),
+        (b"\0" * 5000, "holds binary data (NUL bytes on 1 of its 1 first lines)"),
+        # UTF-16 without a byte-order mark whose characters are not Latin: the NULs are
+        # not where they stand in Latin text (told as UTF-16), but on every line
+        (
+            "رقم,اسم,قطاع\r\nش١,بنك,ITO\r\n".encode("utf-16-le"),
+            "holds binary data (NUL bytes on 3 of its 3 first lines): it is not a text "
+            "(CSV) file (if it is UTF-16 text, state --encoding utf-16-le)",
+        ),
+    ],
+)
+def test_a_file_that_is_not_text_is_still_refused_whole(wh, tmp_path, data, message):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    assert message in _refused(wh, path)
+
+
+def test_a_gzipped_or_zipped_csv_is_refused_and_a_renamed_workbook_read(wh, tmp_path):
+    import gzip
+    import zipfile
+
+    csv_bytes = write_csv(tmp_path / "a.csv", [tx("R1")]).read_bytes()
+    gz = tmp_path / "gz.csv"
+    gz.write_bytes(gzip.compress(csv_bytes))
+    assert _refused(wh, gz) == "the file is a gzip archive, not a text (CSV) file"
+    zipped = tmp_path / "zip.csv"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("a.csv", csv_bytes)
+    assert _refused(wh, zipped)  # (read as a workbook, which it is not)
+    book = WRITERS["xlsx"](tmp_path / "book.xlsx", [tx("R1")])
+    renamed = tmp_path / "book.csv"
+    renamed.write_bytes(book.read_bytes())
+    r = load(wh, renamed)
+    assert (r.detected().split(",")[0], r.loaded) == ("excel", 1)

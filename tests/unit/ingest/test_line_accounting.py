@@ -41,6 +41,8 @@ _FIRM = {
     "cr inside": "So\rc",  # a stray CR inside an id: the line's record is quarantined
     "control": "So\x01c",  # a control character (Ctrl-A): the record is quarantined
     "control quoted": '"two\x1b\nlines"',  # one in a value over two lines
+    "nul": "So\x00c",  # a NUL byte: a damaged line of a text file, quarantined (control)
+    "nul quoted": '"two\x00\nlines"',
 }
 #: the cells of each kind of line, from a good record's
 _CELLS = {
@@ -70,6 +72,7 @@ def _line(kind: str, i: int) -> tuple[bytes, int]:
 KINDS = [
     "good", "good", "bad value", "few", "many", "wide", "unclosed", "multiline", "bad byte",
     "stray", "run", "char", "cr inside", "cr start", "crlf", "cr sep", "control", "control quoted",
+    "nul", "nul quoted",
 ]  # fmt: skip
 #: lines that hold no value: an empty line (skipped, not counted), and the others, each
 #: counted as an empty row skipped (a line of only spaces is not a malformed record)
@@ -107,6 +110,7 @@ RUN = 250
 @example(kinds=["good", "spaces", "space cells", "good"], title="none")  # rows of nothing
 @example(kinds=["unclosed", "spaces", "space cells", "run"], title="none")  # read again
 @example(kinds=["good", "control", "control quoted", "unclosed", "control"], title="plain")
+@example(kinds=["nul", "cr inside", "nul quoted", "unclosed", "nul", "run"], title="plain")
 def test_every_line_is_loaded_or_quarantined(kinds, title):
     note(f"kinds={kinds!r}, title={title!r}")  # (this Hypothesis prints the arguments blank)
     data = TITLES[title] + ",".join(TX_HEADER).encode() + b"\n"
@@ -165,7 +169,7 @@ def test_every_line_is_loaded_or_quarantined(kinds, title):
 #: pass (marsad.ingest.text.group), each row's line found from its place in the table
 UNQUOTED = [
     "good", "good", "bad value", "few", "many", "bad byte", "char", "cr inside", "cr start",
-    "crlf", "cr sep", "control", *EMPTY,
+    "crlf", "cr sep", "control", "nul", *EMPTY,
 ]  # fmt: skip
 
 
@@ -201,6 +205,7 @@ def _unquoted_file(kinds: list[str], n: int) -> tuple[bytes, dict[str, int], set
 @example(files=[["char"], ["char"]])  # two files of one character line each
 @example(files=[["good", "cr start"], ["crlf", "good"], ["cr inside", "good"]])  # stray CRs
 @example(files=[["good", "control"], ["good"], ["control", "bad value", "good"]])  # Ctrl-A
+@example(files=[["nul", "good"], ["good"], ["good", "nul", "few"]])  # a NUL byte
 def test_files_read_and_checked_in_one_pass_keep_every_line(files):
     """Several files without quotes in one call: each good record is loaded with its
     own file's line, each other record line quarantined with its line; a file with a

@@ -29,7 +29,7 @@ from marsad.ingest.header import (
 )
 from marsad.ingest.options import Detected, ProgressFn, ReadOptions
 from marsad.ingest.reporters import file_reporters
-from marsad.ingest.scan import FileScan
+from marsad.ingest.scan import FileScan, not_text
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import Reject
 from marsad.ingest.text.encoding import (
@@ -181,11 +181,8 @@ def _head_text(scan: FileScan, codec: str) -> str:
 
 
 def _check_readable(scan: FileScan, codec: str, options: ReadOptions) -> None:
-    if scan.has_nul and not codec.startswith("utf-16"):
-        raise IngestError(
-            "the file holds binary data (NUL bytes): it is not a text (CSV) file; "
-            "Excel and Parquet files are recognised by their content"
-        )
+    if not codec.startswith("utf-16") and (why := not_text(scan)):
+        raise IngestError(why)
     if options.sep and len(options.sep) != 1:
         raise IngestError(f"the separator must be one character, not {options.sep!r}")
 
