@@ -299,6 +299,31 @@ def test_a_nul_byte_keeps_the_lines_of_a_file_read_again_line_by_line(wh, tmp_pa
     assert wh.scalar("SELECT firm_id FROM transactions WHERE record_id = 'G1'") == "F, 1"
 
 
+def test_a_nul_byte_beside_carriage_returns_in_quoted_values(tmp_path):
+    """The line ends of a file with CRs inside lines are read from a copy where a CR of
+    a quoted value stood as a NUL for a moment: a chunk holding a NUL of its own had its
+    quoted CRLF made LF (a firm's name of two lines changed) and its quoted CR taken
+    for a stray one."""
+    data = (
+        b'firm_id,name,segment\r\nF1,"Deux\r\nlignes",ITO\r\nF2,B\x00x,ITO\r\n'
+        b'F3,"Un\rdeux",ITO\r\nF4,C\rD,KPO\r\n'
+    )
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        r = load(wh, path, "firms")
+        assert (r.loaded, r.rules) == (3, {"control": 1})
+        assert dict(wh.sql("SELECT firm_id, name FROM firms")) == {
+            "F1": "Deux\r\nlignes",
+            "F3": "Un\rdeux",
+            "F4": "C\rD",
+        }
+        assert _held(wh) == [(4, "control", "name", "B\x00x")]
+    finally:
+        wh.close()
+
+
 def test_a_block_of_nul_bytes_costs_the_lines_it_overwrote(wh, tmp_path):
     """A file whose bytes were partly zeroed (a disk or a copy that failed: a block of
     NULs over a line and a half) is text damaged there: the lines it spans are

@@ -295,20 +295,34 @@ def _line_ends(
     if not crs:
         return chunk, 0, 0, ends_quoted
     inside = 0
-    if (len(toggles) or quotes.quoted) and b"\0" not in chunk:
+    if (len(toggles) or quotes.quoted) and (mark := _absent_byte(a, quotes.sep)) is not None:
         at = np.flatnonzero(a == 13)
         at = at[(np.searchsorted(toggles, at) + quotes.quoted) % 2 == 1]
         if inside := len(at):
             a = a.copy()
-            a[at] = 0  # (a NUL, not in the chunk) made STRAY_CR below
+            a[at] = mark  # (a byte not in the chunk) made STRAY_CR below
             chunk = a.tobytes()
     out = chunk.replace(b"\r\n", b"\n")
     left = out.count(b"\r")
     if left:
         out = edge.sub(b" ", before + out)[len(before) :].replace(b"\r", _STRAY)
     if inside:
-        out = out.replace(b"\0", _STRAY)
+        out = out.replace(bytes([mark]), _STRAY)
     return out, crs - left - inside, left + inside, ends_quoted
+
+
+#: Bytes that may stand for a quoted CR in :func:`_line_ends` while the other CRs are
+#: replaced: control bytes, which text seldom holds (a NUL of a damaged line may be
+#: in the chunk), none of them a line end, a quote, a separator or a space.
+_MARKS = np.array([0, *range(1, 9), *range(0x0E, 0x20)], np.uint8)
+
+
+def _absent_byte(a: np.ndarray, sep: int) -> int | None:
+    """A byte of :data:`_MARKS` that the bytes ``a`` do not hold, nor the separator
+    ``sep`` is, or None."""
+    seen = np.bincount(a, minlength=256)[_MARKS]
+    free = np.flatnonzero((seen == 0) & (sep != _MARKS))
+    return int(_MARKS[free[0]]) if len(free) else None
 
 
 #: bytes around a quote that opens (before it) or closes (after it) a quoted value
