@@ -238,6 +238,42 @@ def control_name_sql(expr: str) -> str:
     return f"printf('U+%04X', {code}) || CASE {code} {names} ELSE CASE {keys} ELSE '' END END"
 
 
+#: What a control character in a value or a header tells of the file: a C0 control or
+#: DEL, damage; a C1 control, most often text converted with the wrong encoding
+#: (Windows-1252's curly quotes and euro sign read as Latin-1).
+DAMAGED = "the file may be damaged (a corrupted export)"
+WRONG_ENCODING = (
+    "the text may have been converted with the wrong encoding (Windows-1252 read as "
+    "Latin-1, for one), or the file is damaged"
+)
+
+
+def control_name(ch: str) -> str:
+    r"""The control character ``ch`` in words, as :func:`control_name_sql` writes it.
+
+    >>> control_name("\x01"), control_name("\x00"), control_name("\x90")
+    ('U+0001 (Ctrl-A)', 'U+0000 (NUL)', 'U+0090')
+    """
+    code = ord(ch)
+    name = CONTROL_NAMES.get(code) or (f"Ctrl-{chr(64 + code)}" if 1 <= code <= 26 else "")
+    return f"U+{code:04X}" + (f" ({name})" if name else "")
+
+
+def first_control(text: str) -> str | None:
+    r"""The first control character (:data:`CONTROL_CHARS`) of ``text``, or None.
+
+    >>> first_control("amount\x1b\x01"), first_control("a\tb")
+    ('\x1b', None)
+    """
+    return next((ch for ch in text if ch in CONTROL_CHARS), None)
+
+
+def control_told(ch: str) -> str:
+    """What the control character ``ch`` tells of the file (:data:`DAMAGED`,
+    :data:`WRONG_ENCODING`)."""
+    return WRONG_ENCODING if ord(ch) >= 0x80 else DAMAGED
+
+
 def control_code_sql(expr: str) -> str:
     """SQL: the code point of the first control character of the text ``expr``
     (:data:`CONTROL_CHARS`, an INTEGER), NULL when it holds none.

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from marsad.ingest.cleaning import UNICODE_SPACES
+from marsad.ingest.cleaning import UNICODE_SPACES, control_name, control_told, first_control
 from marsad.ingest.errors import IngestError
 from marsad.ingest.schema import Kind, normalise_header, written_header
 
@@ -100,6 +100,8 @@ def find_header(
         if len(found) > best[0]:
             best = (len(found), Candidate(written, names))
         if len(found) == len(required):
+            if problem := control_problem(written):
+                raise IngestError(problem)
             index = {}
             for f in kind.field_names:
                 idx = [i for i, name in enumerate(names) if name == f]
@@ -134,6 +136,24 @@ def search_header(
     return None, max(best[0], 0), best[1]
 
 
+def control_problem(cells: list[str], what: str = "header cell") -> str | None:
+    r"""Plain message for a header whose cell holds a control character (the rule
+    ``control`` of values, :data:`marsad.ingest.cleaning.CONTROL_CHARS`), or None: the
+    header is the file's structure, so the file is refused; the cell is quoted as
+    written, the character escaped and named.
+
+    >>> control_problem(["Record_ID", "amount\x01"])
+    "header cell 'amount\\x01' holds the control character U+0001 (Ctrl-A), which no column name has: the file may be damaged (a corrupted export)"
+    """  # noqa: E501
+    for cell in cells:
+        if (ch := first_control(cell)) is not None:
+            return (
+                f"{what} {cell!r} holds the control character {control_name(ch)}, which no "
+                f"column name has: {control_told(ch)}"
+            )
+    return None
+
+
 def header_problem(kind: Kind, best: Candidate, where: str, limit: int | None = None) -> str:
     """Plain message for a file whose header lacks required columns: which are missing,
     and the cells of the row closest to a header, as written.
@@ -146,6 +166,9 @@ def header_problem(kind: Kind, best: Candidate, where: str, limit: int | None = 
     required = kind.required_columns
     names = [n for n in best.names if n]
     found = [r for r in required if r in names]
+    what = "column name" if where == "columns" else "header cell"
+    if found and (problem := control_problem(best.written, what)):
+        return problem
     if not found:
         return (
             f"no header row naming the {kind.name} columns "

@@ -19,7 +19,12 @@ from __future__ import annotations
 import datetime as dt
 
 from marsad.engine import quote_literal as _lit
-from marsad.ingest.cleaning import control_code_sql, control_name_sql
+from marsad.ingest.cleaning import (
+    DAMAGED,
+    WRONG_ENCODING,
+    control_code_sql,
+    control_name_sql,
+)
 from marsad.ingest.keys import (
     DATE_FORMAT_OF,
     DATE_ISO_OF,
@@ -135,9 +140,7 @@ def _control() -> str:
     return (
         f"'the value holds the control character ' || {name} || ', which no id, code or "
         f"text has: ' || CASE WHEN {control_code_sql('_value')} >= 128 "
-        "THEN 'the text may have been converted with the wrong encoding (Windows-1252 read "
-        "as Latin-1, for one), or the file is damaged' "
-        "ELSE 'the file may be damaged (a corrupted export)' END"
+        f"THEN {_lit(WRONG_ENCODING)} ELSE {_lit(DAMAGED)} END"
     )
 
 

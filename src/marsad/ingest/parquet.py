@@ -14,6 +14,7 @@ from marsad.ingest.header import (
     Candidate,
     DecimalEvidence,
     MapChoice,
+    control_problem,
     decimal_evidence,
     header_problem,
     quoted,
@@ -93,6 +94,8 @@ def _sample(wh: Warehouse, src: str, types: dict, by_norm: dict, name: str) -> l
 def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[dict, str | None]:
     """field -> the file's columns, with the first mapping that names every
     required column; whose mapping it was."""
+    if problem := control_problem([written_header(n) for n in types], "column name"):
+        raise IngestError(problem)
     best: tuple[int, Candidate] = (-1, Candidate())
     for whose, mapping in maps or [(None, {})]:
         by_norm: dict[str, list[str]] = {}

@@ -396,3 +396,51 @@ def test_a_gzipped_or_zipped_csv_is_refused_and_a_renamed_workbook_read(wh, tmp_
     renamed.write_bytes(book.read_bytes())
     r = load(wh, renamed)
     assert (r.detected().split(",")[0], r.loaded) == ("excel", 1)
+
+
+# -- a control character in the header ------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+@pytest.mark.parametrize(
+    ("cell", "shown", "named"),
+    [
+        ("amount\x01", "'amount\\x01'", "U+0001 (Ctrl-A)"),
+        ("record_id\x00", "'record_id\\x00'", "U+0000 (NUL)"),
+        ("cur\x1brency", "'cur\\x1brency'", "U+001B (Escape)"),
+        ("amount\x9d", "'amount\\x9d'", "U+009D"),
+    ],
+)
+def test_a_control_character_in_a_header_cell_refuses_the_file(
+    wh, tmp_path, fmt, cell, shown, named
+):
+    """It was reported as a missing column ("required column amount is missing (header
+    has: … 'amount\\x01'"), when the header is there, damaged: the file is refused with
+    the cell as written and the character named, as in the rule ``control``."""
+    if fmt == "parquet" and cell.endswith("\x00"):
+        pytest.skip("pyarrow ends a column name at a NUL")
+    column = cell.translate({ord(c): None for c in cleaning.CONTROL_CHARS})
+    header = [cell if h == column else h for h in TX_HEADER]
+    rows = [{cell if k == column else k: v for k, v in tx(f"R{i}").items()} for i in (1, 2)]
+    path = WRITERS[fmt](tmp_path / f"t.{fmt}", rows, header=header)
+    what = "column name" if fmt == "parquet" else "header cell"
+    tells = ENCODING if named == "U+009D" else DAMAGED
+    assert _refused(wh, path) == (
+        f"{what} {shown} holds the control character {named}, which no column name has: "
+        + tells
+        + (
+            " (Windows-1252 read as Latin-1, for one), or the file is damaged"
+            if tells == ENCODING
+            else ""
+        )
+    )
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_a_control_character_in_a_column_not_read_refuses_the_file_too(wh, tmp_path, fmt):
+    """The header is the file's structure: a damaged one is no header to read under,
+    even where the damaged cell names a column not loaded."""
+    header = (*TX_HEADER, "Notes\x07")
+    rows = [{**tx("R1"), "Notes\x07": "x"}]
+    message = _refused(wh, WRITERS[fmt](tmp_path / f"t.{fmt}", rows, header=header))
+    assert "'Notes\\x07' holds the control character U+0007 (Ctrl-G)" in message
