@@ -275,3 +275,85 @@ def test_memory_limit_option(app, runner, tmp_path):
         app, ["ingest", "--kind", "transactions", str(src), "--memory-limit", "lots", *wh]
     )
     assert res.exit_code == 2 and "memory limit 'lots' not accepted" in res.stderr
+
+
+# -- control characters: shown escaped on the terminal, written raw by the export -----------
+
+CONTROLS = [
+    "R\x00N",  # a NUL byte: the line is a damaged one, not a binary file
+    "R\x1b[2J",  # Escape: would clear the screen
+    "R\x01",
+    "R\x9b1",  # a C1 control (CSI on some terminals)
+    "=R\x07",  # a formula guard and a bell
+]
+
+
+def _raw_controls(text: str) -> set[str]:
+    """The control characters ``text`` holds but the line end."""
+    return {c for c in text if (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0) and c != "\n"}
+
+
+def test_control_characters_are_escaped_on_the_terminal_and_kept_by_the_export(
+    app, runner, tmp_path
+):
+    """A raw Escape or CR printed by `quarantine show` or in an error line would act on
+    the terminal (clear it, rewrite a line); they are shown escaped (``\\x1b``). The
+    export keeps them raw, in a CSV that reads back cell for cell, and that loads again:
+    each row quarantined again as it was, and loaded once corrected."""
+    rows = [f"{rid},BANK1,F001,2024-03-15,C,1500.25,EUR,SI22,FR" for rid in CONTROLS]
+    rows.append('R5,BANK1,"F\r1",2024-03-15,C,1500.25,EUR,SI22,FR')  # a CR inside an id
+    src = tmp_path / "ctl.csv"
+    src.write_bytes(
+        ("\n".join([HEADER, "G1,BANK1,F001,2024-03-15,C,1,EUR,SI22,FR", *rows]) + "\n").encode()
+    )
+    wh = ["--warehouse", str(tmp_path / "wh.duckdb")]
+    res = runner.invoke(app, ["ingest", "--kind", "transactions", str(src), *wh])
+    assert res.exit_code == 0 and "7 rows read, 1 loaded, 6 quarantined" in res.stdout, res.output
+    outputs = [res]
+    for args in (["quarantine", "list"], ["quarantine", "show", "ctl.csv"], ["loads"]):
+        outputs.append(runner.invoke(app, [*args, *wh]))
+    for res in outputs:
+        assert res.exit_code == 0
+        assert not _raw_controls(res.stdout) and not _raw_controls(res.stderr), res.output
+    assert "R\\x1b[2J" in outputs[2].stdout and "R\\x00N" in outputs[2].stdout
+
+    out = tmp_path / "q.csv"
+    res = runner.invoke(app, ["quarantine", "export", "--out", str(out), *wh])
+    assert res.exit_code == 0 and "6 quarantined rows written" in res.stdout
+    import csv
+
+    with out.open(encoding="utf-8", newline="") as fh:
+        exported = list(csv.DictReader(fh))
+    assert [r["record_id"] for r in exported] == [
+        "R\x00N",
+        "R\x1b[2J",
+        "R\x01",
+        "R\x9b1",
+        "'=R\x07",
+        "R5",
+    ]
+    assert exported[-1]["firm_id"] == "F\r1"
+    res = runner.invoke(app, ["ingest", "--kind", "transactions", str(out), *wh])
+    assert res.exit_code == 0 and "6 rows read, 0 loaded, 6 quarantined" in res.stdout, res.output
+    fixed = tmp_path / "fixed.csv"
+    drop = {c: None for c in (0, 1, 7, 0x1B, 0x9B, 13)}  # (the export's line ends: LF)
+    fixed.write_bytes(out.read_bytes().decode().replace("\r\n", "\n").translate(drop).encode())
+    res = runner.invoke(app, ["ingest", "--kind", "transactions", str(fixed), *wh])
+    assert res.exit_code == 0 and "6 rows read, 6 loaded, 0 quarantined" in res.stdout, res.output
+    assert not _raw_controls(res.stdout + res.stderr)
+
+
+@pytest.mark.parametrize("cell", ["amount\x1b[2K", "amount\r\x01"])
+def test_a_header_cell_with_a_control_character_is_one_escaped_line(app, runner, tmp_path, cell):
+    src = tmp_path / "h.csv"
+    src.write_bytes(
+        (HEADER.replace("amount", cell) + "\nR1,B,F,2024-01-01,C,5,EUR,SI2,FR\n").encode()
+    )
+    res = runner.invoke(
+        app,
+        ["ingest", "--kind", "transactions", str(src), "--warehouse", str(tmp_path / "w.duckdb")],
+    )
+    assert res.exit_code == 2
+    (line,) = [x for x in res.stderr.splitlines() if x.startswith("marsad: error: ")]
+    assert f"h.csv: header cell {cell!r} holds the control character" in line
+    assert not _raw_controls(res.stderr), res.stderr
