@@ -307,10 +307,10 @@ def not_text(scan: FileScan) -> str | None:
     tab and form feed; NUL included) make up 5 % of them or more: a file of another
     kind, whose bytes hold NULs, control bytes and line ends everywhere, or UTF-16 text
     not told as such. Text damaged in places is text: a few lines holding a NUL (or a
-    block of NULs over a line or two), or NULs on every line but one among many
-    characters of text (the quarantine export of rows that hold one), are read, their
-    lines quarantined (rule ``control``, or ``malformed``) with the others, and the
-    header is checked as any header is.
+    block of NULs over a line or two), or a NUL on every line amid much text (the
+    quarantine export of rows that hold one), are read, their lines quarantined (rule
+    ``control``, or ``malformed``) with the others, and the header is checked as any
+    header is.
 
     >>> def why(data):
     ...     return not_text(FileScan(Path("t"), len(data), "", data, has_nul=b"\0" in data))
