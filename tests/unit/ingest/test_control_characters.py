@@ -295,6 +295,8 @@ def test_a_nul_byte_keeps_the_lines_of_a_file_read_again_line_by_line(wh, tmp_pa
         (6, "control"),
         (7, "malformed"),
     ]
+    # (a line split wrong for another reason than NULs says nothing of them)
+    assert "NUL" not in quarantine(wh)[1]["message"] + quarantine(wh)[3]["message"]
     assert loaded_ids(wh) == {"G1", "G4", "G7"}
     assert wh.scalar("SELECT firm_id FROM transactions WHERE record_id = 'G1'") == "F, 1"
 
@@ -336,6 +338,10 @@ def test_a_block_of_nul_bytes_costs_the_lines_it_overwrote(wh, tmp_path):
     r = load(wh, tmp_path / "t.csv")
     assert (r.rows_read, r.loaded, r.quarantined) == (39, 38, 1)
     assert [q[:2] for q in _held(wh)] == [(11, "malformed")]
+    assert quarantine(wh)[0]["message"] == (
+        f"line 11 has 7 fields where the header has 9: it holds {end - start} NUL bytes, "
+        "where the file may be damaged"
+    )
     assert loaded_ids(wh) == {f"G{i}" for i in range(1, 41)} - {"G10", "G11"}
     assert wh.scalar("SELECT max(line) FROM transactions") == 40
 

@@ -105,6 +105,8 @@ def collect_rejects(
             text = parts[0].rstrip("\r")
         shown = _shown(text)
         rule, msg, column = _reject_reason(etype, emsg, column, line, header, ncols)
+        if rule == "malformed":
+            msg += _nul_bytes(text)
         rejects.append(Reject(line=line, rule=rule, column=column, value=shown, message=msg))
     return Rejected(rejects, covered, again, blank)
 
@@ -213,6 +215,19 @@ def _shown(text: str) -> str:
     """
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return text if len(text) <= 300 else text[:300] + "…"
+
+
+def _nul_bytes(text: str) -> str:
+    r"""What a malformed line's NUL bytes tell, to add to its message: a line a block of
+    NULs overwrote (with the line ends it held) is damage, not a record written wrong.
+
+    >>> _nul_bytes("\0\0\0,FR"), _nul_bytes("R1,FR")
+    (': it holds 3 NUL bytes, where the file may be damaged', '')
+    """
+    n = text.count("\0")
+    if not n:
+        return ""
+    return f": it holds {n:,} NUL byte{'' if n == 1 else 's'}, where the file may be damaged"
 
 
 def _not_utf8(line: int) -> str:
@@ -438,7 +453,8 @@ def read_again(
             if unclosed
             else f" has {len(cells)} fields where the header has {ncols}"
         )
-        rejects.append(Reject(line, "malformed", None, _shown(text), f"line {line}{what}"))
+        message = f"line {line}{what}{_nul_bytes(text)}"
+        rejects.append(Reject(line, "malformed", None, _shown(text), message))
     table = f"_ing_again_{tag}"
     columns = {"_line": pa.array([r[0] for r in rows], pa.int64())}
     for i in range(ncols):
