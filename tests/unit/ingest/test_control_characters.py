@@ -301,17 +301,18 @@ def test_a_nul_byte_keeps_the_lines_of_a_file_read_again_line_by_line(wh, tmp_pa
     assert wh.scalar("SELECT firm_id FROM transactions WHERE record_id = 'G1'") == "F, 1"
 
 
-def test_a_nul_byte_beside_carriage_returns_in_quoted_values(tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_nul_byte_beside_carriage_returns_in_quoted_values(tmp_path, encoding):
     """The line ends of a file with CRs inside lines are read from a copy where a CR of
     a quoted value stood as a NUL for a moment: a chunk holding a NUL of its own had its
     quoted CRLF made LF (a firm's name of two lines changed) and its quoted CR taken
-    for a stray one."""
-    data = (
-        b'firm_id,name,segment\r\nF1,"Deux\r\nlignes",ITO\r\nF2,B\x00x,ITO\r\n'
-        b'F3,"Un\rdeux",ITO\r\nF4,C\rD,KPO\r\n'
+    for a stray one (a UTF-16 file with U+0000 too, read from its UTF-8 copy)."""
+    text = (
+        'firm_id,name,segment\r\nF1,"Deux\r\nlignes",ITO\r\nF2,B\x00x,ITO\r\n'
+        'F3,"Un\rdeux",ITO\r\nF4,C\rD,KPO\r\n'
     )
     path = tmp_path / "f.csv"
-    path.write_bytes(data)
+    path.write_bytes(text.encode(encoding))
     wh = Warehouse(tmp_path / "wh.duckdb")
     try:
         r = load(wh, path, "firms")
