@@ -28,6 +28,7 @@ _PRECISION = 1e-6
 #: Solver statuses after which a solution (or a proof of unboundedness) can be read.
 OPTIMAL = highspy.HighsModelStatus.kOptimal
 UNBOUNDED = (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 
 
 class ProtectionFailed(MarsadError):
@@ -117,18 +118,20 @@ def add_rows(
     h.addRows(len(rows), rhs, rhs, len(index), starts, index, value)
 
 
-def run(h: highspy.Highs, what: str) -> highspy.HighsModelStatus:
-    """Solve; raise :class:`ProtectionFailed` unless optimal or unbounded.
+def run(h: highspy.Highs, what: str, infeasible: bool = False) -> highspy.HighsModelStatus:
+    """Solve; raise :class:`ProtectionFailed` unless optimal or unbounded (or
+    infeasible, when ``infeasible`` says that is an answer).
 
     A warm start that ends anywhere else is retried once from scratch.
     """
+    done = (OPTIMAL, *UNBOUNDED, *((INFEASIBLE,) if infeasible else ()))
     h.run()
     status = h.getModelStatus()
-    if status != OPTIMAL and status not in UNBOUNDED:
+    if status not in done:
         h.clearSolver()
         h.run()
         status = h.getModelStatus()
-    if status != OPTIMAL and status not in UNBOUNDED:
+    if status not in done:
         raise ProtectionFailed(
             f"the {what} program did not finish ({h.modelStatusToString(status)}); "
             "this is a bug: please report it"

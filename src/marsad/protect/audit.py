@@ -14,6 +14,11 @@ centime, more in a component of very large values, :func:`~._lp.tolerance`),
 **exposed** otherwise. Derived figures add nothing: one
 that uses a withheld level is withheld (:func:`~marsad.protect.table.derived_withheld`).
 
+A cell an earlier release published with the value it has now (``known``,
+:mod:`~marsad.protect.apriori`) is a published value to the intruder, whatever its
+flag here: a constant of the programs. A known sensitive cell is exposed: no
+suppression can take back what was published.
+
 Published values are constants, so they are substituted into the relations
 rather than kept as fixed variables. Each component of the table has one
 solver; between its programs only the objective changes, so each warm-starts
@@ -39,7 +44,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class AuditResult:
-    """Protected and exposed counts of withheld sensitive cells, with the exposed keys.
+    """Protected and exposed counts of withheld sensitive cells, with the exposed keys;
+    ``known``: how many of the exposed are known from an earlier release (their value
+    published then, :mod:`~marsad.protect.apriori`), which no suppression can protect.
 
     >>> AuditResult(3, 1, (("exports", "2024-07", "ITO"),))
     AuditResult(protected=3, exposed=1)
@@ -48,6 +55,7 @@ class AuditResult:
     protected: int
     exposed: int
     exposed_ids: tuple[Hashable, ...] = ()
+    known: int = 0
 
     def __repr__(self) -> str:
         return f"AuditResult(protected={self.protected}, exposed={self.exposed})"
@@ -78,22 +86,27 @@ def audit(table: LinkedTable) -> AuditResult:
             found = audit_component(table, comp)
             exposed += found
             protected += sum(table.cells[k].sensitive for k in comp.keys) - len(found)
-    # a sensitive cell in no relation: nothing bounds it above
-    protected += sum(c.sensitive for k, c in table.cells.items() if k not in linked)
-    return AuditResult(protected, len(exposed), tuple(exposed))
+    # a sensitive cell in no relation: nothing bounds it above (unless it is known)
+    alone = [k for k, c in table.cells.items() if k not in linked and c.sensitive]
+    exposed += [k for k in alone if table.cells[k].known]
+    protected += sum(not table.cells[k].known for k in alone)
+    known = sum(table.cells[k].known for k in exposed)
+    return AuditResult(protected, len(exposed), tuple(exposed), known)
 
 
 def audit_component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
     """Exposed sensitive keys of one component (``comp``, of :func:`~._lp.components`),
     in the component's order; ``[]`` when every withheld sensitive cell keeps its
-    protection interval. Raises :class:`~._lp.ProtectionFailed` if a program fails.
+    protection interval (a known sensitive cell never does). Raises
+    :class:`~._lp.ProtectionFailed` if a program fails.
 
     Every optimal solution is a table the intruder cannot rule out: it also
     settles each other sensitive cell it takes far enough down (or up), whose
     own program in that direction is then not needed (measured: about a third
     of the programs remain on a concentrated table).
     """
-    hidden = [k for k in comp.keys if table.cells[k].withheld]
+    hidden = [k for k in comp.keys if table.cells[k].hidden]
+    known = {k for k in comp.keys if table.cells[k].sensitive and table.cells[k].known}
     h, scale = _model(table, comp, hidden)
     cells = [table.cells[k] for k in hidden]
     slack = _lp.tolerance(scale)
@@ -114,14 +127,15 @@ def audit_component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:
             x = np.asarray(h.getSolution().col_value)
             down |= x <= low
             up |= x >= high
-    return [hidden[j] for j in np.flatnonzero(sensitive & ~(down & up))]
+    found = {hidden[j] for j in np.flatnonzero(sensitive & ~(down & up))} | known
+    return [k for k in comp.keys if k in found]
 
 
 def _model(
     table: LinkedTable, comp: _lp.Component, hidden: list[Hashable]
 ) -> tuple[highspy.Highs, float]:
-    """The intruder's program of one component: a column per withheld cell (>= 0),
-    a row per relation with the published values moved to the right-hand side."""
+    """The intruder's program of one component: a column per ``hidden`` cell (>= 0),
+    a row per relation with the published and known values moved to the right-hand side."""
     col = {k: i for i, k in enumerate(hidden)}
     scale = _lp.scale(np.array([float(table.cells[k].value) for k in comp.keys]))
     h = _lp.new_highs()

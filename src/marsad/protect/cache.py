@@ -47,7 +47,8 @@ Cache = dict[str, frozenset[Hashable]]
 
 def fingerprint(table: LinkedTable, comp: Component) -> str:
     """SHA-256 (hex) of one component's canonical content: its keys in order
-    with each cell's value, status, protection levels and weight, then its
+    with each cell's value, status, protection levels, weight and whether an
+    earlier release made it known (:mod:`~marsad.protect.apriori`), then its
     relations by position. Any change to a cell of the component (or to the
     order of its cells) gives another fingerprint.
 
@@ -63,7 +64,8 @@ def fingerprint(table: LinkedTable, comp: Component) -> str:
     parts = []
     for k in comp.keys:
         c = cells[k]
-        parts.append(f"{k!r}\x1f{c.value}\x1f{c.status}\x1f{c.upl}\x1f{c.lpl}\x1f{c.weight()!r}")
+        part = f"{k!r}\x1f{c.value}\x1f{c.status}\x1f{c.upl}\x1f{c.lpl}\x1f{c.weight()!r}"
+        parts.append(f"{part}\x1fknown" if c.known else part)
     index = comp.index
     parts.append("")
     for rel in comp.relations:

@@ -7,6 +7,9 @@ and returns the table with its ``conf_status`` set (SDMX CL_CONF_STATUS):
 * each published level of exports or imports (and each year to date) is
   assessed (:func:`~marsad.protect.primary.summary`): ``A`` too few
   contributors, ``O`` dominated (p% rule), else ``F``;
+* the earlier releases' public tables, when given (:mod:`~marsad.protect.apriori`),
+  keep withheld (``D``) the cells they withheld, and make known the cells they
+  published with the value they have now (never complements);
 * complementary cells are withheld (``D``) by the LP heuristic of
   :mod:`~marsad.protect.secondary` until the intruder's audit finds nothing
   exposed; the sector and segment totals of years, halves and quarters are
@@ -32,6 +35,7 @@ from marsad.indicators.compute import parent_key
 from marsad.indicators.table import IndicatorTable, Observation
 from marsad.indicators.targets import RECENT_YEARS
 from marsad.periods import Period
+from marsad.protect.apriori import Apriori
 from marsad.protect.cells import linked_table
 from marsad.protect.primary import FREE, SECONDARY, SdcRule, summary
 from marsad.protect.secondary import Suppression, protect
@@ -161,8 +165,14 @@ def protect_indicators(
     workers: int | None = None,
     cache: MutableMapping[str, frozenset[Key]] | None = None,
     known: Mapping[Key, str] | None = None,
+    apriori: Apriori | None = None,
 ) -> Protected:
     """The table with every observation's ``conf_status`` set (module docstring).
+
+    ``apriori``: the level cells of the earlier releases (:class:`~.apriori.Apriori`,
+    default none): cells they withheld stay withheld, cells they published with the
+    value they have now are known to the intruder. The sensitive cells that no pattern
+    can protect given them are in ``Protected.suppression.unprotectable``.
 
     ``known``: the flags of withheld level cells outside ``table`` that its derived
     figures read (a growth reads the year before): an incremental build protects
@@ -182,7 +192,8 @@ def protect_indicators(
     ['A', 'D']
     """
     rule = rule or SdcRule()
-    linked = linked_table(level_cells(table, statistics, rule))
+    cells = level_cells(table, statistics, rule)
+    linked = linked_table(apriori.apply(cells) if apriori else cells)
     suppression = protect(linked, workers=workers, cache=cache)
     withheld = dict(known or {})
     withheld.update((k, c.status) for k, c in suppression.table.cells.items() if c.withheld)

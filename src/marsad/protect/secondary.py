@@ -30,6 +30,13 @@ any linear relation, and each program is solved in milliseconds, warm-started.
 
 The problem splits into the table's connected components (exports and imports,
 each year, are independent): one solver per component.
+
+**Earlier releases** (:mod:`~marsad.protect.apriori`): a cell known from an earlier
+release (``known``) has its deviation fixed at zero, so it is never a complement,
+and a known sensitive cell is no target (nothing can protect it). A sensitive cell
+that the known cells pin down (exposed even with every cell not known withheld) is
+no target either. Both are :attr:`Suppression.unprotectable`: the build reports
+them and the audit refuses the release.
 """
 
 from __future__ import annotations
@@ -82,6 +89,9 @@ class Suppression:
     cache: dict[str, frozenset[Hashable]] = field(default_factory=dict, repr=False)
     #: The first key of each component of ``cache`` (what it is about: a flow and a year).
     first_keys: dict[str, Hashable] = field(default_factory=dict, repr=False)
+    #: Sensitive keys no pattern can protect, given what earlier releases published
+    #: (:mod:`~marsad.protect.apriori`): empty without earlier releases.
+    unprotectable: frozenset[Hashable] = frozenset()
 
     def __repr__(self) -> str:
         return (
@@ -136,6 +146,10 @@ def protect(
     :attr:`Suppression.cache` holds the entries of this table's components
     (what a build keeps for the next).
 
+    Cells known from an earlier release (:mod:`~marsad.protect.apriori`) are never
+    complements; a sensitive cell that no pattern can protect given them is left
+    out of the rounds and listed in :attr:`Suppression.unprotectable`.
+
     Raises :class:`~marsad.protect._lp.ProtectionFailed` if cells are still
     exposed after ``max_rounds`` passes (a bug: the method is safe by construction).
 
@@ -152,6 +166,7 @@ def protect(
     used: dict[str, frozenset[Hashable]] = {}
     first_keys: dict[str, Hashable] = {}
     jobs: list[tuple[str, tuple[LinkedTable, _lp.Component, int]]] = []
+    unprotectable: set[Hashable] = set()
     for comp in _lp.components(table):
         if not any(table.cells[k].sensitive for k in comp.keys):
             continue
@@ -160,23 +175,35 @@ def protect(
         found = cache.get(fp) if cache is not None else None
         if found is not None and fits(table, comp, found):
             used[fp] = frozenset(found)
+            if any(table.cells[k].known for k in comp.keys):
+                # the pattern was audited when solved: what it leaves exposed, no pattern hides
+                unprotectable.update(audit_component(table.with_secondary(found), comp))
         else:
             jobs.append((fp, (_part(table, comp), comp, max_rounds)))
     sizes = [len(job[1].keys) for _, job in jobs]
     outcomes = _run(_protect_component, [job for _, job in jobs], sizes, workers)
-    failed = sum(exposed for _, _, exposed in outcomes)
+    failed = sum(exposed for _, _, exposed, _ in outcomes)
     if failed:
         raise _lp.ProtectionFailed(
             f"{failed} sensitive cells are still exposed after "
             f"{max_rounds} rounds of suppression; this is a bug: please report it"
         )
-    for (fp, _), (keys, _, _) in zip(jobs, outcomes, strict=True):
+    for (fp, _), (keys, _, _, cannot) in zip(jobs, outcomes, strict=True):
         used[fp] = keys
+        unprotectable.update(cannot)
+    # a sensitive cell in no relation is protected by being withheld, unless it is known
+    unprotectable.update(k for k, c in table.cells.items() if c.sensitive and c.known)
     if cache is not None:
         cache.update(used)
     log.info("suppression: %d components, %d solved", len(used), len(jobs))
+    if unprotectable:
+        log.warning(
+            "%d sensitive cells cannot be protected: earlier releases published them, "
+            "or enough to compute them",
+            len(unprotectable),
+        )
     secondary = frozenset().union(*used.values())
-    rounds = max([1] + [r for _, r, _ in outcomes])
+    rounds = max([1] + [r for _, r, _, _ in outcomes])
     return Suppression(
         table.with_secondary(secondary),
         secondary,
@@ -184,6 +211,7 @@ def protect(
         time.perf_counter() - start,
         used,
         first_keys,
+        frozenset(unprotectable),
     )
 
 
@@ -207,18 +235,27 @@ def _run(fn: Callable[[Any], Any], jobs: list, sizes: list[int], workers: int | 
 
 def _protect_component(
     job: tuple[LinkedTable, _lp.Component, int],
-) -> tuple[frozenset[Hashable], int, int]:
+) -> tuple[frozenset[Hashable], int, int, frozenset[Hashable]]:
     """The rounds of one component (its own table): ``(secondary keys, rounds,
-    cells still exposed)``; exposed is 0 unless ``max_rounds`` did not suffice."""
+    cells still exposed, cells no pattern can protect)``; exposed is 0 unless
+    ``max_rounds`` did not suffice. Cells no pattern can protect (known from an
+    earlier release, or pinned down by the known cells) are found only in a
+    component holding known cells, and are not targets."""
     table, comp, max_rounds = job
     # (aim past the audit's slack: twice the programs' tolerance, at least a centime)
     values = np.array([float(table.cells[k].value) for k in comp.keys])
     margin = max(1, math.ceil(2 * _lp.tolerance(_lp.scale(values))))
-    wanted, exposed = {k for k in comp.keys if table.cells[k].sensitive}, []
+    cells = table.cells
+    cannot = {k for k in comp.keys if cells[k].sensitive and cells[k].known}
+    wanted = {k for k in comp.keys if cells[k].sensitive} - cannot
+    exposed: list[Hashable] = []
     for rounds in range(1, max_rounds + 1):
         moved = _solve(_problem(table, comp, wanted, margin))
         table = table.with_secondary(comp.keys[j] for j in moved)
-        exposed = audit_component(table, comp)
+        exposed = [k for k in audit_component(table, comp) if k not in cannot]
+        if exposed and rounds == 1 and any(cells[k].known for k in comp.keys):
+            cannot |= _beyond_protection(table, comp)
+            exposed = [k for k in exposed if k not in cannot]
         log.info("suppression round %d: %d cells exposed", rounds, len(exposed))
         if not exposed:
             break
@@ -227,7 +264,15 @@ def _protect_component(
     withheld = frozenset(
         k for k in comp.keys if table.cells[k].status == SECONDARY and not before[k].withheld
     )
-    return withheld, rounds, len(exposed)
+    return withheld, rounds, len(exposed), frozenset(cannot)
+
+
+def _beyond_protection(table: LinkedTable, comp: _lp.Component) -> set[Hashable]:
+    """The sensitive cells of ``comp`` exposed even with every cell not known from an
+    earlier release withheld: withholding more only widens the intruder's intervals,
+    so no pattern protects them."""
+    widest = table.with_secondary(k for k in comp.keys if not table.cells[k].known)
+    return set(audit_component(widest, comp))
 
 
 @dataclass(frozen=True)
@@ -235,13 +280,15 @@ class _Problem:
     """One component's deviation program, by cell position (picklable for workers).
 
     ``values`` (centimes) and ``cost`` per cell (0 when already withheld);
-    ``relations`` as (total, parts); ``targets`` as (cell, up amount, down amount).
+    ``relations`` as (total, parts); ``targets`` as (cell, up amount, down amount);
+    ``fixed``: cells whose deviation is zero (known from an earlier release).
     """
 
     values: np.ndarray
     cost: np.ndarray
     relations: list[tuple[int, list[int]]]
     targets: list[tuple[int, int, int]]
+    fixed: np.ndarray
 
 
 def _problem(table: LinkedTable, comp: _lp.Component, wanted: set, margin: int) -> _Problem:
@@ -251,7 +298,7 @@ def _problem(table: LinkedTable, comp: _lp.Component, wanted: set, margin: int) 
     targets = [
         (i, c.upl + margin if c.upl > 0 else 0, min(c.lpl + margin, c.value) if c.lpl > 0 else 0)
         for i, (k, c) in enumerate(zip(comp.keys, cells, strict=True))
-        if k in wanted and c.sensitive
+        if k in wanted and c.sensitive and not c.known
     ]
     targets.sort(key=lambda t: -max(t[1], t[2]))  # widest first: their patterns cover others
     return _Problem(
@@ -259,6 +306,7 @@ def _problem(table: LinkedTable, comp: _lp.Component, wanted: set, margin: int) 
         cost=np.array([0.0 if c.withheld else c.weight() for c in cells]),
         relations=[(index[r.total], [index[p] for p in r.parts]) for r in comp.relations],
         targets=targets,
+        fixed=np.array([c.known for c in cells], dtype=bool),
     )
 
 
@@ -273,7 +321,7 @@ def _solve(problem: _Problem) -> list[int]:
     scale = _lp.scale(problem.values)
     values = problem.values / scale
     h, n = _model(problem, values), len(values)
-    published = problem.cost > 0
+    published = (problem.cost > 0) & ~problem.fixed
     where = np.array([t[0] for t in problem.targets], dtype=np.int64)
     need = np.array([[t[1], t[2]] for t in problem.targets], dtype=np.float64).reshape(-1, 2)
     need /= scale
@@ -284,6 +332,8 @@ def _solve(problem: _Problem) -> list[int]:
             if done[i, way]:
                 continue
             y = _deviation(h, s, n, need[i, way], way == 0, values[s])
+            if y is None:  # the known cells leave no room: the audit will say
+                continue
             size = y[:n] + y[n:]
             new = np.flatnonzero((size > _MOVES * need[i, way]) & published)
             if len(new):
@@ -306,10 +356,12 @@ def _solve(problem: _Problem) -> list[int]:
 
 def _model(problem: _Problem, values: np.ndarray) -> highspy.Highs:
     """The deviation program: columns y+ (0..n-1) then y- (n..2n-1), ``A y = 0``,
-    with ``y- <= values`` (the cells' values, scaled)."""
+    with ``y- <= values`` (the cells' values, scaled) and both zero for a fixed cell."""
     n = len(values)
     h = _lp.new_highs(dual=True)
-    h.addVars(2 * n, np.zeros(2 * n), np.concatenate([np.full(n, _lp.INF), values]))
+    upper = np.concatenate([np.full(n, _lp.INF), values])
+    upper[np.concatenate([problem.fixed, problem.fixed])] = 0.0
+    h.addVars(2 * n, np.zeros(2 * n), upper)
     cost = np.where(problem.cost > 0, problem.cost, _WITHHELD_COST)
     both = np.concatenate([cost, cost])
     h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), both)
@@ -324,9 +376,11 @@ def _model(problem: _Problem, values: np.ndarray) -> highspy.Highs:
 
 def _deviation(
     h: highspy.Highs, s: int, n: int, amount: float, up: bool, value: float
-) -> np.ndarray:
+) -> np.ndarray | None:
     """Solve with cell ``s`` (of ``value``, scaled) moved by ``amount`` up or down;
-    return the columns (y+ then y-). The cell's bounds are restored afterwards.
+    return the columns (y+ then y-), or None when no deviation moves it that far
+    (only cells fixed by earlier releases can make it so). The cell's bounds are
+    restored afterwards.
 
     Each program starts cold (dual simplex, no presolve): after a cell's bounds
     are fixed, a warm start from the previous basis was measured 20 times
@@ -335,8 +389,8 @@ def _deviation(
     h.clearSolver()
     h.changeColBounds(plus, *((amount, amount) if up else (0.0, 0.0)))
     h.changeColBounds(minus, *((0.0, 0.0) if up else (amount, amount)))
-    _lp.run(h, "suppression")
-    y = np.asarray(h.getSolution().col_value)
+    status = _lp.run(h, "suppression", infeasible=True)
+    y = np.asarray(h.getSolution().col_value) if status != _lp.INFEASIBLE else None
     h.changeColBounds(plus, 0.0, _lp.INF)
     h.changeColBounds(minus, 0.0, float(value))
     return y

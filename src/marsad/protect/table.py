@@ -43,7 +43,10 @@ class Cell:
     ``D`` withheld to protect another cell. ``upl``/``lpl`` (centimes) are the
     protection a primary cell needs above and below its value. ``cost`` is what
     withholding the cell costs in the secondary suppression (default: see
-    :meth:`weight`). Values are firm figures: the ``repr`` shows only the flag.
+    :meth:`weight`). ``known``: an earlier release published this value
+    (:mod:`~marsad.protect.apriori`): the intruder has it whatever this table's
+    flag, so it is never a complement and the audit takes it as published.
+    Values are firm figures: the ``repr`` shows only the flag.
 
     >>> Cell(12_345, "O", 300, 300)
     Cell(status='O')
@@ -56,6 +59,7 @@ class Cell:
     upl: int = field(default=0, repr=False)
     lpl: int = field(default=0, repr=False)
     cost: float | None = field(default=None, repr=False)
+    known: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.value < 0:
@@ -75,6 +79,11 @@ class Cell:
     def withheld(self) -> bool:
         """Not published: primary or secondary confidential."""
         return self.status != FREE
+
+    @property
+    def hidden(self) -> bool:
+        """Unknown to the intruder: withheld, and not published by an earlier release."""
+        return self.status != FREE and not self.known
 
     def weight(self) -> float:
         """Cost of withholding: ``cost`` if given, else ``1 + ln(1 + value in MAD)``.
@@ -195,7 +204,7 @@ class LinkedTable:
         for k in keys:
             c = cells[k]
             if not c.withheld:
-                cells[k] = Cell(c.value, SECONDARY, c.upl, c.lpl, c.cost)
+                cells[k] = Cell(c.value, SECONDARY, c.upl, c.lpl, c.cost, c.known)
         return LinkedTable.trusted(cells, self.relations)
 
     def components(self) -> list[list[Key]]:
