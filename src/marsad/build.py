@@ -59,6 +59,7 @@ from marsad.indicators.registry import COLUMNS
 from marsad.indicators.rows import SORT_KEY, stored_order, stored_table
 from marsad.indicators.table import SYNTHETIC_TAG, IndicatorTable
 from marsad.periods import Month, Period
+from marsad.protect.apriori import Apriori
 from marsad.protect.loss import Loss
 from marsad.protect.primary import SdcRule
 
@@ -85,7 +86,8 @@ NOT_PUBLISHED = {
     "full": "an incremental build stores a full build's tables",
     "progress": "reports the steps",
     "warehouse": "where the data are",
-    "releases_dir": "where releases are kept",
+    "releases_dir": "where releases are kept: the releases found there change the table "
+    "(marsad.protect.apriori), the folder's name does not",
     "memory_limit": "ingest: how loading spills to disk",
     "temp_dir": "ingest: where loading copies files",
     "batch_bytes": "ingest: how files are grouped in transactions",
@@ -144,6 +146,10 @@ class BuildReport:
     years_built: int = 0  # years whose indicators and disclosure control were recomputed
     years_total: int = 0  # years of the cube and of the complete months
     changed: bool = True  # the table differs from the last build's (False: the same bytes)
+    #: sensitive cells that earlier releases leave unprotectable (their value published
+    #: then, or enough to compute it): the audit refuses a release of this build
+    unprotectable: int = 0
+    earlier_releases: int = 0  # releases read as a priori information
 
     @functools.cached_property
     def table(self) -> IndicatorTable:
@@ -164,8 +170,16 @@ def build(
     final_after_months: int | None = None,
     engine: str | None = None,
     full: bool = False,
+    earlier: Apriori | None = None,
 ) -> BuildReport:
     """Run the whole build on an open warehouse, in one transaction, and return its report.
+
+    ``earlier``: the a priori information of the releases published before
+    (:mod:`marsad.protect.apriori`); default: every release of the warehouse's releases
+    folder (``releases/`` beside it, or ``MARSAD_RELEASES_DIR``), read from their public
+    tables. A cell they withheld stays withheld; a cell they published with the value it
+    has now is known to the intruder. ``report.unprotectable`` counts the sensitive
+    cells no suppression can protect given them.
 
     Incremental: the heavy stage (:mod:`marsad.build_heavy`) runs on ``engine``
     (``duckdb`` or ``spark``; default: the setting ``MARSAD_ENGINE``) for the months
@@ -178,13 +192,20 @@ def build(
     ``sdc_rule`` the confidentiality parameters (default: ``MARSAD_SDC_MIN_CONTRIBUTORS``
     and ``MARSAD_SDC_P``). Raises :class:`BuildError` (no records, every record held for
     review), :class:`~marsad.convert.MissingRateError` or
-    :class:`~marsad.convert.AmountTooLarge` (a record cannot be converted).
+    :class:`~marsad.convert.AmountTooLarge` (a record cannot be converted),
+    :class:`~marsad.release.store.ReleaseError` (an earlier release's public table is not
+    the file that was frozen).
     """
     step = progress or (lambda _name: None)
     records = queries.count_records(wh)
     if not records:
         raise BuildError("The warehouse holds no transactions: load some with `marsad ingest`.")
     from marsad.engine.compute import open_engine
+
+    if earlier is None:
+        from marsad.release.apriori import of_warehouse
+
+        earlier = of_warehouse(wh.path)
 
     with wh.transaction(), open_engine(wh, engine) as runner:
         step("plan")
@@ -221,6 +242,7 @@ def build(
             complete,
             settings_fp=settings_fp,
             full=plan.full,
+            apriori=earlier.digests(),
         )
         before = build_years.stored_digest(wh)
         saved = build_years.compute_and_store(
@@ -236,6 +258,7 @@ def build(
             settings_fp=settings_fp,
             cached=not full,
             step=step,
+            apriori=earlier,
         )
         digest = table_digest(wh)
         release = _release_id(wh, digest)
@@ -254,6 +277,8 @@ def build(
             years_total=len(years.current),
             engine=runner.name,
             changed=digest != before,
+            unprotectable=saved.unprotectable,
+            earlier_releases=len(earlier.releases),
         )
     log.info(
         "build %s: %s records, %s observations, %s of %s months and %s of %s years rebuilt (%s)",
@@ -274,10 +299,12 @@ def build_with_settings(
     progress: Callable[[str], None] | None = None,
     engine: str | None = None,
     full: bool = False,
+    earlier: Apriori | None = None,
 ) -> BuildReport:
     """:func:`build` with every option from the settings (``MARSAD_…``), as the
     commands run it (``engine``: ``duckdb`` or ``spark``, default ``MARSAD_ENGINE``;
-    ``full``: recompute every month, ``marsad build --full``)."""
+    ``full``: recompute every month, ``marsad build --full``; ``earlier``: the earlier
+    releases' a priori information, default those of the releases folder)."""
     from marsad.settings import get_settings
 
     settings = get_settings()
@@ -291,6 +318,7 @@ def build_with_settings(
         progress=progress,
         engine=engine,
         full=full,
+        earlier=earlier,
     )
 
 

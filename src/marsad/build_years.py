@@ -15,6 +15,12 @@ year after each (:func:`plan_years`), and keeps the stored rows of the other yea
   stored ``sdc_cells``);
 - ``sdc_cells`` and ``sdc_cache``: the rows of those years replaced.
 
+The earlier releases are an input of a year's disclosure control too
+(:mod:`marsad.protect.apriori`): ``sdc_apriori`` keeps, per year, the digest of the
+a priori cells its protection read and how many sensitive cells they left
+unprotectable; a year whose digest changed (a release was made, or removed) is
+recomputed, and the year after it.
+
 What reads every year is made again by every build, cheaply: the rows the build adds
 (:func:`~marsad.indicators.assemble.added_rows`: the old series, the exports tracker,
 which reads five years of TOTAL levels, the jobs); the revision status (``obs_status``)
@@ -31,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,6 +58,7 @@ from marsad.indicators.rows import SORT_KEY, export_rows, sort_keys
 from marsad.indicators.table import IndicatorTable, Observation
 from marsad.indicators.targets import break_year
 from marsad.periods import Month, Period
+from marsad.protect.apriori import Apriori
 from marsad.protect.cache import METHOD, cache_from_rows, cache_rows
 from marsad.protect.cells import BREAKDOWNS, cell_statistics, period_map
 from marsad.protect.indicators import Protected, flagged, protect_indicators
@@ -70,6 +77,10 @@ SDC_CACHE = "sdc_cache"
 SDC_STATS = "sdc_cell_stats"
 #: The years whose statistics ``sdc_cell_stats`` holds whole.
 SDC_STATS_YEARS = "sdc_cell_stats_years"
+#: Per year: the digest of the a priori cells of earlier releases its disclosure control
+#: read (:meth:`~marsad.protect.apriori.Apriori.digests`) and the sensitive cells they
+#: left unprotectable. Only while a release exists: a warehouse without any has none.
+SDC_APRIORI = "sdc_apriori"
 #: One row: the fingerprint of what every year's rows depend on besides the cube.
 STATE = "build_years"
 #: Bump when the rows of a year change for the same cube and settings.
@@ -136,10 +147,13 @@ def plan_years(
     *,
     settings_fp: str,
     full: bool,
+    apriori: Mapping[int, str] | None = None,
 ) -> Years:
     """The years to compute: those of ``changed_months`` (the months the heavy stage
-    recomputed or deleted) and of the months that became complete or stopped being so,
-    and the year after each; every year when ``full``, when the settings changed, or
+    recomputed or deleted), of the months that became complete or stopped being so,
+    and of the years whose a priori cells changed (``apriori``: a digest per year,
+    :meth:`~marsad.protect.apriori.Apriori.digests`, against ``sdc_apriori``), and the
+    year after each; every year when ``full``, when the settings changed, or
     when the last build kept no state of its years (a first build, an older marsad).
 
     Call it before the build replaces ``build_years`` (:func:`save`).
@@ -151,10 +165,25 @@ def plan_years(
     if reason:
         build = current
     else:
-        changed = {y for y, _ in months}
+        changed = {y for y, _ in months} | _apriori_changed(wh, apriori or {}, current)
         build = frozenset((changed | {y + 1 for y in changed}) & current)
     window = frozenset((build | {y - 1 for y in build}) & current)
     return Years(build, window, current, reason, frozenset(months))
+
+
+def _apriori_changed(wh: Warehouse, digests: Mapping[int, str], years: Iterable[int]) -> set[int]:
+    """The ``years`` whose a priori digest differs from the one their stored rows were
+    protected with (none stored: none)."""
+    stored = {y: d for y, (d, _n) in _stored_apriori(wh).items()}
+    return {y for y in years if stored.get(y, "") != digests.get(y, "")}
+
+
+def _stored_apriori(wh: Warehouse) -> dict[int, tuple[str, int]]:
+    """``sdc_apriori`` by year: (digest, unprotectable cells); empty when absent."""
+    if not wh.has_table(SDC_APRIORI):
+        return {}
+    rows = wh.sql(f"SELECT year, digest, unprotectable FROM {SDC_APRIORI}")
+    return {int(y): (str(d), int(n)) for y, d, n in rows}
 
 
 def _stale(wh: Warehouse, settings_fp: str) -> str:
@@ -167,10 +196,12 @@ def _stale(wh: Warehouse, settings_fp: str) -> str:
 
 @dataclass(frozen=True)
 class Saved:
-    """What the stage stored: the number of observations and the information loss."""
+    """What the stage stored: the number of observations, the information loss, and the
+    sensitive cells that earlier releases leave unprotectable (every year's)."""
 
     observations: int
     loss: list[Loss]
+    unprotectable: int = 0
 
 
 def compute_and_store(
@@ -187,11 +218,13 @@ def compute_and_store(
     settings_fp: str,
     cached: bool = True,
     step: Callable[[str], None] = lambda _name: None,
+    apriori: Apriori | None = None,
 ) -> Saved:
     """Compute the rows of ``years.build``, protect them, and store ``indicators``,
     ``sdc_cells`` and ``sdc_cache`` (module docstring), every row's ``release`` set to
     ``release`` (the build then names the table: :func:`stamp`); ``cached``: reuse the
-    stored suppression patterns (``False``: solve every component again). Runs inside
+    stored suppression patterns (``False``: solve every component again); ``apriori``:
+    the level cells of the earlier releases (:mod:`marsad.protect.apriori`). Runs inside
     the build's transaction."""
     step("indicators")
     status = StatusRule.of(complete, final_after_months, provisional_from)
@@ -208,14 +241,43 @@ def compute_and_store(
 
     step("protect")
     known = _stored_flags(wh, years)
-    protected = _protect(wh, table, years, complete, rule, known, cached)
+    apriori = apriori or Apriori()
+    protected = _protect(wh, table, years, complete, rule, known, cached, apriori)
     added = [flagged(o, protected.withheld) for o in added]
 
     step("save")
     rows = flag_break(protected.table)
     _store_indicators(wh, years, rows, added, status, percent_decimals)
     _store_cells(wh, years, protected)
-    return Saved(int(wh.scalar("SELECT count(*) FROM indicators")), stored_loss(wh))
+    unprotectable = _store_apriori(wh, years, apriori, protected)
+    observations = int(wh.scalar("SELECT count(*) FROM indicators"))
+    return Saved(observations, stored_loss(wh), unprotectable)
+
+
+def _store_apriori(wh: Warehouse, years: Years, apriori: Apriori, protected: Protected) -> int:
+    """Write ``sdc_apriori`` (every year of the data: the digest now, the unprotectable
+    cells of the years computed, the stored count of the others) when there is an
+    earlier release, drop it when there is none; return the unprotectable cells of
+    every year."""
+    digests = apriori.digests()
+    stored = _stored_apriori(wh)
+    counts = {y: n for y, (_d, n) in stored.items() if y not in years.build}
+    for key in protected.suppression.unprotectable:
+        year = int(key[1][:4])
+        counts[year] = counts.get(year, 0) + 1
+    if not digests:  # no earlier release: nothing known, nothing stored (as before any)
+        wh.sql(f"DROP TABLE IF EXISTS {SDC_APRIORI}")
+        return 0
+    current = sorted(years.current)
+    rows = pa.table(
+        {
+            "year": pa.array(current, pa.int32()),
+            "digest": pa.array([digests.get(y, "") for y in current], pa.string()),
+            "unprotectable": pa.array([counts.get(y, 0) for y in current], pa.int64()),
+        }
+    )
+    wh.replace_table(SDC_APRIORI, rows)
+    return sum(counts.get(y, 0) for y in current)
 
 
 def stamp(wh: Warehouse, release: str, *, settings_fp: str, digest: str, options: str) -> None:
@@ -306,9 +368,11 @@ def _protect(
     rule: SdcRule,
     known: dict[Key, str],
     cached: bool,
+    apriori: Apriori,
 ) -> Protected:
     """Primary and secondary confidentiality of the years computed (:mod:`marsad.protect`),
-    from the statistics of each of their level cells (:func:`_statistics`)."""
+    from the statistics of each of their level cells (:func:`_statistics`) and the
+    earlier releases (``apriori``)."""
     stats = _statistics(wh, years, complete)
     cache = {}
     if cached and wh.has_table(SDC_CACHE) and "year" in wh.table(SDC_CACHE).columns:
@@ -317,7 +381,7 @@ def _protect(
                 f"SELECT fingerprint, keys FROM {SDC_CACHE} WHERE year IN ({_list(years.build)})"
             )
         )
-    return protect_indicators(table, stats, rule, cache=cache, known=known)
+    return protect_indicators(table, stats, rule, cache=cache, known=known, apriori=apriori)
 
 
 def _statistics(wh: Warehouse, years: Years, complete: list[Month]) -> list[tuple]:

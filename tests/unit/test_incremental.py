@@ -7,6 +7,7 @@ table must be the same, row for row."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import tempfile
@@ -118,12 +119,29 @@ def _apply(world: World, step: tuple, rng: random.Random) -> None:
             "rates", "date,currency,mad_per_unit", [f"{START + dt.timedelta(day)},EUR,{rate}"]
         )
         world.load("rates", path)
+    elif kind == "release":
+        # a release of the incremental warehouse's build, in the folder both read: the
+        # next builds take it as a priori information (marsad.protect.apriori)
+        _release(world)
     elif kind == "firm":
         _kind, firm, segment, group = step
         path = world.write(
             "firms", "firm_id,name,segment,group_id", [f"{firm},Firm {firm},{segment},{group}"]
         )
         world.load("firms", path)
+
+
+def _release(world: World) -> None:
+    from marsad.errors import MarsadError
+    from marsad.release.freeze import create
+    from marsad.release.store import all_releases, releases_root
+
+    wh = world.warehouses[0]
+    root = releases_root(wh.path)
+    n = len(all_releases(root))
+    # (refused when nothing is built, or a cell that earlier releases leave exposed)
+    with contextlib.suppress(MarsadError):
+        create(wh, root, f"R{n + 1}", date=dt.date(2025, 3, 1) + dt.timedelta(n))
 
 
 def _start(world: World) -> None:
@@ -140,6 +158,9 @@ def _start(world: World) -> None:
 
 def _built(wh) -> dict[str, list[tuple]]:
     found = {t: wh.sql(f"SELECT {cols} FROM {t} ORDER BY ALL") for t, cols in COMPARED.items()}
+    # the a priori digests and unprotectable cells per year: made once a release exists
+    if wh.has_table("sdc_apriori"):
+        found["sdc_apriori"] = wh.sql("SELECT * FROM sdc_apriori ORDER BY ALL")
     # the rows as the exports read them, in their order (an incremental build inserts
     # the years it recomputes after the others: readers order by sort_key)
     found["export"] = indicator_rows(wh, "", internal=True)
@@ -161,6 +182,7 @@ STEP = st.one_of(
     st.tuples(
         st.just("rate"), st.integers(0, (END - START).days), st.sampled_from(["9.5", "11.25"])
     ),
+    st.tuples(st.just("release")),
     st.tuples(
         st.just("firm"),
         st.sampled_from(FIRMS),
@@ -197,6 +219,33 @@ def test_incremental_builds_equal_a_full_build_after_any_sequence_of_loads(steps
         finally:
             inc.close()
             ref.close()
+
+
+def test_after_a_release_incremental_builds_still_equal_a_full_one(tmp_path):
+    """A release made, then records of one year corrected: the incremental build takes
+    the release as a priori information for the years it recomputes (and recomputes the
+    years whose a priori cells changed), the full build for every year; same tables."""
+    inc, ref = (open_warehouse(tmp_path / f"{name}.duckdb") for name in ("inc", "ref"))
+    try:
+        world = World(tmp_path, [inc, ref])
+        _start(world)
+        rng = random.Random(11)
+        world.transactions([_record(f"R{i}", rng, MONTHS[i % 5]) for i in range(60)])
+        first = build(inc)
+        build(ref, full=True)
+        _release(world)
+        assert (tmp_path / "releases" / "R1").is_dir()
+        again = build(inc)  # the release changes the a priori cells of every year
+        assert again.release == first.release  # its own release withholds what it did
+        assert again.years_built == again.years_total and again.earlier_releases == 1
+        for step in (("new", 3, 9), ("correct", 0, 3)):
+            _apply(world, step, rng)
+            got, want = build(inc), build(ref, full=True)
+            assert _built(inc) == _built(ref), step
+            assert got.release == want.release and got.unprotectable == want.unprotectable
+    finally:
+        inc.close()
+        ref.close()
 
 
 @pytest.fixture

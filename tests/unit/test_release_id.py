@@ -20,6 +20,7 @@ from marsad.build import build
 from marsad.coverage import CoverageRule
 from marsad.engine import open_warehouse
 from marsad.indicators.rows import stored_order
+from marsad.protect.apriori import Apriori
 from marsad.protect.primary import SdcRule
 from marsad.settings import Settings
 from tests.unit.test_incremental import FIRMS, MONTHS, SEGMENTS, World, _built, _record, _start
@@ -37,6 +38,23 @@ CHANGES = {
     "coverage_rule": (
         {"coverage_rule": CoverageRule()},
         {"coverage_rule": CoverageRule(expected=("BK1", "BK2"))},  # BK2 never delivers
+    ),
+    # the earlier releases (default: those of the releases folder): none, or one that
+    # withheld the monthly levels of the sector and its segments
+    "earlier": (
+        {"earlier": Apriori()},
+        {
+            "earlier": Apriori.of_tables(
+                [
+                    {
+                        (flow, f"{y}-{m:02d}", segment, "_T", "_T"): None
+                        for flow in ("exports", "imports")
+                        for y, m in MONTHS
+                        for segment in ("TOTAL", *SEGMENTS)
+                    }
+                ]
+            )
+        },
     ),
 }
 

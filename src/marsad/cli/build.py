@@ -94,6 +94,23 @@ def _summary(report) -> None:
         out.print(line)
     _gaps(out, report.gaps, report.nil_return)
     _loss(out, report.loss)
+    _unprotectable(out, report.unprotectable)
+
+
+def _unprotectable(out, cells: int) -> None:
+    """The sensitive cells that earlier releases leave unprotectable (a count, never
+    which nor their values): the audit refuses a release of this build."""
+    if not cells:
+        return
+    from rich.text import Text
+
+    line = Text(f"{cells:,} confidential cell(s) cannot be protected", style="red")
+    line.append(
+        ": an earlier release published their value (or enough to compute it), which no "
+        "suppression can take back; the audit refuses a release of this build (see "
+        "'Across releases' in docs/methodology.md)."
+    )
+    out.print(line)
 
 
 def rebuilt_line(

@@ -196,11 +196,15 @@ def _ingest(wh, data_dir: Path) -> list:
 
 
 def _build(wh):
+    """Build the demo's warehouse. Its own releases were removed first, and those of a
+    releases folder elsewhere (``MARSAD_RELEASES_DIR``) are no earlier release of these
+    synthetic records: nothing is known a priori."""
     from marsad.build import build_with_settings
+    from marsad.protect.apriori import Apriori
 
     with progress_bars() as progress:
         task = progress.add_task("3/5 build", total=None)
-        report = build_with_settings(wh)
+        report = build_with_settings(wh, earlier=Apriori())
         progress.update(task, total=1, completed=1)
     return report
 

@@ -1,7 +1,9 @@
 """``marsad sdc audit``: run the intruder on the published table.
 
 Read-only. The intruder knows every published value of the build (or of a
-release) and every relation between them; for each withheld sensitive cell
+release), every relation between them, and the values the earlier releases
+published (:mod:`marsad.protect.apriori`: every release for the build, those made
+before it for a release); for each withheld sensitive cell
 it solves two linear programs for the narrowest interval it can derive
 (:mod:`marsad.protect.audit`). The command prints counts only: never a
 firm's value, a protection level or the confidentiality parameters.
@@ -27,8 +29,9 @@ def audit(
         typer.Option("--release", help="Audit this release (default: the last build)."),
     ] = None,
 ) -> None:
-    """Run the intruder's linear programs on the public table; print protected and
-    exposed counts (exit 1 when a withheld sensitive cell can be narrowed)."""
+    """Run the intruder's linear programs on the public table, the intruder holding the
+    earlier releases too; print protected and exposed counts (exit 1 when a withheld
+    sensitive cell can be narrowed)."""
     from marsad.errors import MarsadError
     from marsad.protect.stored import audit_release, audit_stored
 
@@ -40,6 +43,13 @@ def audit(
         f"{result.protected:,} protected, {result.exposed:,} exposed.",
         markup=False,
     )
+    if result.known:
+        raise MarsadError(
+            f"{result.exposed:,} withheld cells can be narrowed by an intruder inside their "
+            f"protection interval, {result.known:,} of them published by an earlier release "
+            "with the value they have now: do not publish; no suppression can take that back "
+            "(see 'Across releases' in docs/methodology.md)"
+        )
     if result.exposed:
         raise MarsadError(
             f"{result.exposed:,} withheld cells can be narrowed by an intruder inside their "

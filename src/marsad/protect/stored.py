@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from marsad.protect.apriori import Apriori
 from marsad.protect.audit import AuditResult, audit
 from marsad.protect.cells import KEY_FIELDS, LATENT, linked_table
 from marsad.protect.loss import Loss, breakdown, derived_name, losses
@@ -59,8 +60,10 @@ def table_from_rows(rows: Iterable[tuple]) -> LinkedTable:
     return linked_table(cells)
 
 
-def audit_stored(wh) -> AuditResult:
-    """Run the intruder's audit on the last build's protected cells.
+def audit_stored(wh, apriori: Apriori | None = None) -> AuditResult:
+    """Run the intruder's audit on the last build's protected cells, the intruder
+    holding the earlier releases too (``apriori``, default every release of the
+    warehouse's releases folder: :mod:`marsad.protect.apriori`).
 
     Raises :class:`~marsad.errors.MarsadError` when nothing is built, or the
     build predates disclosure control (run ``marsad build``).
@@ -69,12 +72,18 @@ def audit_stored(wh) -> AuditResult:
 
     if not wh.has_table("sdc_cells"):
         raise BuildError("Nothing protected is built yet: run `marsad build` first.")
+    if apriori is None:
+        from marsad.release.apriori import of_warehouse
+
+        apriori = of_warehouse(wh.path)
     columns = ", ".join((*KEY_FIELDS, *VALUE_FIELDS))
-    return audit(table_from_rows(wh.sql(f"SELECT {columns} FROM sdc_cells")))
+    table = table_from_rows(wh.sql(f"SELECT {columns} FROM sdc_cells"))
+    return audit(apriori.seen_by_intruder(table))
 
 
 def audit_release(wh, release: str) -> AuditResult:
-    """Run the intruder's audit on a frozen release (its ``internal/sdc_cells.csv``).
+    """Run the intruder's audit on a frozen release (its ``internal/sdc_cells.csv``),
+    the intruder holding the releases made before it (its manifest lists them).
 
     Raises :class:`~marsad.errors.MarsadError` when the release is unknown or
     was frozen without its protected cells.
@@ -82,9 +91,11 @@ def audit_release(wh, release: str) -> AuditResult:
     import csv
 
     from marsad.errors import MarsadError
+    from marsad.release.apriori import before
     from marsad.release.store import SDC_CSV, find, releases_root
 
-    frozen = find(releases_root(wh.path), release)
+    root = releases_root(wh.path)
+    frozen = find(root, release)
     if not (frozen.path / SDC_CSV).is_file():
         raise MarsadError(f"release {release} holds no protected cells to audit")
     path = frozen.checked_file(SDC_CSV)
@@ -92,7 +103,8 @@ def audit_release(wh, release: str) -> AuditResult:
         rows = list(csv.reader(f))
     fields = (*KEY_FIELDS, *VALUE_FIELDS)
     where = [rows[0].index(c) for c in fields]
-    return audit(table_from_rows([[row[i] for i in where] for row in rows[1:]]))
+    table = table_from_rows([[row[i] for i in where] for row in rows[1:]])
+    return audit(before(frozen, root).seen_by_intruder(table))
 
 
 def stored_loss(wh) -> list[Loss]:

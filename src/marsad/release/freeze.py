@@ -70,7 +70,7 @@ def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: s
     previous = [r for r in all_releases(root) if r.id != release_id]
     _check_date(date, previous)
     snapshot.check_built(wh)
-    _audit(wh)
+    _audit(wh, previous)
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".{release_id}.tmp-{secrets.token_hex(4)}"
     try:
@@ -99,11 +99,20 @@ def _check_date(date: dt.date, previous: list[Release]) -> None:
         )
 
 
-def _audit(wh: Warehouse) -> None:
-    """Run the intruder audit on the current build; refuse a release that exposes a cell."""
+def _audit(wh: Warehouse, previous: list[Release]) -> None:
+    """Run the intruder audit on the current build, the intruder holding the ``previous``
+    releases (:mod:`marsad.protect.apriori`); refuse a release that exposes a cell."""
     from marsad.protect.stored import audit_stored
+    from marsad.release.apriori import of_releases
 
-    result = audit_stored(wh)
+    result = audit_stored(wh, of_releases(previous))
+    if result.known:
+        raise ReleaseError(
+            f"the intruder audit finds {result.exposed:,} confidential cell(s) exposed, "
+            f"{result.known:,} of them published by an earlier release with the value they "
+            "have now (no suppression can take that back): no release is made; see "
+            "'Across releases' in docs/methodology.md"
+        )
     if not result.ok:
         raise ReleaseError(
             f"the intruder audit finds {result.exposed:,} confidential cell(s) exposed in the "

@@ -71,8 +71,8 @@ def verify(source: Path, root: Path, release_id: str, *, work: Path | None = Non
             reconstruct(wh, source, manifest)
             verdict.problems += _check_inputs(wh, manifest)
             with _settings(manifest.get("settings", {})):
-                _rebuild(wh)
                 previous = [find(root, r) for r in manifest.get("previous_releases", [])]
+                _rebuild(wh, previous)
                 out = Path(tmp) / "release" / release_id
                 write_release(
                     wh, out, release_id, date=dt.date.fromisoformat(manifest["date"]),
@@ -206,10 +206,13 @@ def _check_inputs(wh: Warehouse, manifest: dict) -> list[str]:
     return problems
 
 
-def _rebuild(wh: Warehouse) -> None:
+def _rebuild(wh: Warehouse, previous: list[Release]) -> None:
+    """Build as the release was built: the intruder's a priori information is that of
+    the releases made before it (not of those made since)."""
     from marsad.build import build_with_settings
+    from marsad.release.apriori import of_releases
 
-    build_with_settings(wh)
+    build_with_settings(wh, earlier=of_releases(previous))
 
 
 @contextlib.contextmanager

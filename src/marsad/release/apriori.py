@@ -1,0 +1,60 @@
+"""The a priori information of a build: the level cells of the frozen releases.
+
+An intruder keeps every release; what the earlier ones published or withheld is an
+input of the disclosure control of the next build (:mod:`marsad.protect.apriori`).
+Only their **public** tables are read (``indicators.csv``, what anyone can download),
+each checked against its manifest's SHA-256 (:meth:`~.store.Release.checked_file`).
+
+>>> from marsad.release.compare import Cell
+>>> public = {("level", "exports", "2024", "ITO", "_T", "_T"): Cell("12.30", "P", "F"),
+...           ("ytd_level", "imports", "2024-07", "CRM", "_T", "FR"): Cell("", "P", "D"),
+...           ("growth_yoy", "exports", "2024", "ITO", "_T", "_T"): Cell("3.1", "P", "F")}
+>>> level_cells(public)
+{('exports', '2024', 'ITO', '_T', '_T'): 1230, ('imports', '2024-07/YTD', 'CRM', '_T', 'FR'): None}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from marsad.protect.apriori import Apriori
+from marsad.protect.indicators import LEVELS, PROTECTED_FLOWS, centimes
+from marsad.protect.table import Key
+from marsad.release import compare
+from marsad.release.store import PUBLIC_CSV, Release, all_releases, releases_root
+
+
+def level_cells(public: Mapping[compare.Key, compare.Cell]) -> dict[Key, int | None]:
+    """The level cells of exports and imports of a public table (:func:`~.compare.read_public`),
+    by cell key: the value in centimes, ``None`` when withheld."""
+    out: dict[Key, int | None] = {}
+    for (indicator, flow, period, *rest), cell in public.items():
+        if indicator not in LEVELS or flow not in PROTECTED_FLOWS:
+            continue
+        key = (flow, LEVELS[indicator](period), *rest)
+        out[key] = None if cell.withheld else centimes(Decimal(cell.value))
+    return out
+
+
+def of_releases(releases: Iterable[Release]) -> Apriori:
+    """The a priori information of ``releases`` (their public tables, checked).
+    Raises :class:`~.store.ReleaseError` when a file differs from its manifest."""
+    releases = list(releases)
+    tables = (level_cells(compare.read_public(r.checked_file(PUBLIC_CSV))) for r in releases)
+    return Apriori.of_tables(tables, [r.id for r in releases])
+
+
+def of_warehouse(warehouse: Path) -> Apriori:
+    """The a priori information of every release of ``warehouse`` (``releases/`` beside
+    it, or ``MARSAD_RELEASES_DIR``): empty when there is none."""
+    return of_releases(all_releases(releases_root(warehouse)))
+
+
+def before(release: Release, root: Path) -> Apriori:
+    """The a priori information of the releases made before ``release`` (as its
+    manifest lists them) under ``root``: what an intruder had when it came out."""
+    from marsad.release.store import find
+
+    return of_releases(find(root, r) for r in release.manifest.get("previous_releases", []))

@@ -1,0 +1,100 @@
+"""Two releases side by side (attack 1 of "Across releases" in the methodology): a
+one-firm segment-year withheld in release R1 is published by the next build once three
+more firms' records arrive, and R1's withheld value is then the new value less the
+change of the total. The earlier releases are a priori information of the build
+(:mod:`marsad.protect.apriori`): the cell stays withheld, and the audit of the new
+build, the intruder holding both releases, finds nothing exposed.
+
+Only the public API that existed before the rule is used here, so that the test can be
+run against a marsad without it (it then fails on the first assertion)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from marsad.build import build
+from marsad.ingest import load_files
+from marsad.protect.stored import audit_release, audit_stored
+from marsad.release.compare import read_public
+from marsad.release.freeze import create
+from marsad.release.store import PUBLIC_CSV, releases_root
+
+YEAR = 2024
+#: segment -> firms (K1 alone in KPO at first); even sizes: no firm dominates a segment
+FIRMS = {
+    "ITO": ["I1", "I2", "I3", "I4", "I5"],
+    "CRM": ["C1", "C2", "C3", "C4"],
+    "ESO": ["E1", "E2", "E3", "E4"],
+    "BPO": ["B1", "B2", "B3", "B4"],
+    "KPO": ["K1"],
+}
+LATE = ["K2", "K3", "K4"]  # three KPO firms whose records come late
+SERVICE = {"ITO": "SI22", "CRM": "SJ22", "ESO": "SJ31", "BPO": "SJ22", "KPO": "SJ21"}
+
+
+def _records(firms: list[str], segment: str, first: int) -> list[str]:
+    """One export record per firm and month of the year, to FR, in MAD (CSV lines)."""
+    rows, n = [], first
+    for i, firm in enumerate(firms):
+        for month in range(1, 13):
+            n += 1
+            amount = Decimal(100_000 + 1_000 * i + 37 * month)
+            day = dt.date(YEAR, month, 10)
+            rows.append(f"R{n:05d},BK1,{firm},{day},C,{amount},MAD,{SERVICE[segment]},FR")
+    return rows
+
+
+def _load(wh, kind: str, header: str, rows: list[str]) -> None:
+    path = wh.path.parent / f"{kind}-{len(list(wh.path.parent.glob('*.csv')))}.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    load_files(wh, kind, [path])
+
+
+TX = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
+
+
+def _level(cells, segment: str, period: str = str(YEAR)):
+    return cells[("level", "exports", period, segment, "_T", "_T")]
+
+
+@pytest.fixture
+def warehouse(tmp_path, monkeypatch):
+    from marsad.engine import open_warehouse
+
+    monkeypatch.delenv("MARSAD_RELEASES_DIR", raising=False)
+    with open_warehouse(tmp_path / "w.duckdb") as wh:
+        yield wh
+
+
+def test_a_cell_withheld_in_a_release_stays_withheld_when_late_records_arrive(warehouse):
+    wh = warehouse
+    segment_of = {f: s for s, firms in FIRMS.items() for f in [*firms, *LATE * (s == "KPO")]}
+    _load(wh, "firms", "firm_id,name,segment", [f"{f},Firm {f},{s}" for f, s in segment_of.items()])
+    rows = [r for i, (s, firms) in enumerate(FIRMS.items()) for r in _records(firms, s, 1000 * i)]
+    _load(wh, "transactions", TX, rows)
+    build(wh)
+    root = releases_root(wh.path)
+    create(wh, root, "R1", date=dt.date(2025, 3, 1))
+    first = read_public(root / "R1" / PUBLIC_CSV)
+    assert _level(first, "KPO").conf_status == "A"  # one firm
+    assert _level(first, "TOTAL").conf_status == "F"
+
+    _load(wh, "transactions", TX, _records(LATE, "KPO", 10_000))
+    report = build(wh)
+    create(wh, root, "R2", date=dt.date(2025, 4, 1))
+    second = read_public(root / "R2" / PUBLIC_CSV)
+
+    # the reviewer's attack: R1's KPO = R2's KPO - (R2's TOTAL - R1's TOTAL)
+    assert _level(second, "TOTAL").conf_status == "F"
+    assert _level(second, "KPO").conf_status == "D", "R1's withheld value is recomputable"
+    assert _level(second, "KPO").value == ""
+    # every level cell R1 withheld, R2 withholds (same key, period included)
+    levels = [k for k in first if k[0] in ("level", "ytd_level") and k[1] != "balance"]
+    assert [k for k in levels if first[k].withheld and not second[k].withheld] == []
+    # the intruder holding both releases narrows nothing
+    assert audit_stored(wh).ok
+    assert audit_release(wh, "R2").ok
+    assert report.unprotectable == 0
