@@ -24,6 +24,7 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from marsad.errors import MarsadError
 from marsad.indicators.registry import INDICATORS, Indicator
 from marsad.indicators.table import IndicatorTable, synthetic_build
 from marsad.periods import Period
@@ -42,6 +43,11 @@ BEHIND_PACE = Decimal("0.75")
 TOP_PARTNERS = 3
 #: Share of the calendar year a period covers, in percent.
 PACE = {"half": Decimal(50), "quarter": Decimal(25), "month": Decimal(100) / 12}
+
+
+class NoBulletin(MarsadError, ValueError):
+    """A period without a bulletin: its total is withheld (statistical confidentiality) or
+    not in the table. A plain message (exit 1); still a ``ValueError`` for older callers."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,7 @@ def gather(
     """Read the facts of ``period`` from the table.
 
     Raises :class:`~marsad.errors.PeriodError` for a period written wrongly and
-    ``ValueError`` when the table has no total level for the period.
+    :class:`NoBulletin` when the table has no published total level for the period.
 
     >>> gather(table, "2025-S1").fastest.code                     # doctest: +SKIP
     'ESO'
@@ -169,9 +175,9 @@ def gather(
     decimals = get_settings().percent_decimals
     table = table.public()
     if table.withheld("level", str(period), TOTAL, flow=flow):
-        raise ValueError(f"the {flow} total of {period} is not published (confidential)")
+        raise NoBulletin(f"the {flow} total of {period} is not published (confidential)")
     if table.get("level", str(period), TOTAL, flow=flow) is None:
-        raise ValueError(
+        raise NoBulletin(
             f"the data have no {flow} figure for the period '{period}'; "
             f"periods available: {_available(table)}"
         )

@@ -174,8 +174,11 @@ def last_period(cells: dict) -> str | None:
     ending last (e.g. ``2025-S1`` when the data end in June 2025)."""
     periods = {
         Period.parse(k[2])
-        for k in cells
-        if k[0] == "level" and k[1] == "exports" and k[3:] == ("TOTAL", "_T", "_T")
+        for k, cell in cells.items()
+        if k[0] == "level"
+        and k[1] == "exports"
+        and k[3:] == ("TOTAL", "_T", "_T")
+        and not cell.withheld  # (a withheld total has no bulletin)
     }
     if not periods:
         return None

@@ -168,3 +168,33 @@ def test_the_revisions_download_and_the_diff_use_one_vocabulary(tmp_path):
     d = diff(before, after)
     counted = {k: v for k, v in d.counts().items() if k in CHANGES}
     assert counted == {w: list(said.values()).count(w) for w in CHANGES}
+
+
+def test_the_last_period_of_a_release_is_one_whose_total_is_published():
+    """``release create`` took the latest period with an exports total, withheld or not,
+    and its bulletin then raised a ValueError (a traceback) instead of a plain note."""
+    from marsad.release.freeze import last_period
+
+    def total(period: str, conf: str) -> tuple:
+        key = ("level", "exports", period, "TOTAL", "_T", "_T")
+        return key, Cell("" if conf != "F" else "1.00", "P", conf)
+
+    cells = dict([total("2024", "F"), total("2025-S1", "D"), total("2025-Q1", "F")])
+    assert last_period(cells) == "2025-Q1"
+    assert last_period(dict([total("2025-S1", "A")])) is None
+
+
+def test_a_period_whose_total_is_withheld_has_no_bulletin_a_plain_error():
+    """The bulletin's facts said so with a bare ValueError: a bug's traceback for the
+    commands and ``release create`` that write one, where it is a plain fact."""
+    from marsad.errors import MarsadError
+    from marsad.indicators.table import IndicatorTable, Observation
+    from marsad.publish.facts import NoBulletin, gather
+
+    withheld = Observation(
+        indicator="level", flow="exports", period="2025-S1", segment="TOTAL", service="_T",
+        partner="_T", value=None, unit="MAD", obs_status="P", conf_status="D",
+    )  # fmt: skip
+    with pytest.raises(NoBulletin, match="not published") as caught:
+        gather(IndicatorTable([withheld]), "2025-S1")
+    assert isinstance(caught.value, MarsadError)
