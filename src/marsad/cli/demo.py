@@ -1,20 +1,22 @@
 """``marsad demo``: from nothing, offline, the whole chain on synthetic records:
 generate, ingest, build, export and bulletin, into one folder; then a release
 (:data:`DEMO_RELEASE`, in ``releases/`` beside the warehouse) that ``marsad serve``
-serves."""
+serves. Which folder it takes, and what it removes there before writing again:
+:mod:`marsad.cli.demo_folder`."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from marsad.cli import demo_folder
 from marsad.cli.common import bar, console, open_store, plain, progress_bars, writing
 from marsad.cli.synth import MIN_ROWS_PER_YEAR
+from marsad.engine.records import store_folder
 from marsad.errors import MarsadError
 
 #: The release the demo makes, its date (unless ``MARSAD_RELEASE_DATE``) and note.
@@ -37,9 +39,10 @@ def demo(
     data_dir = out_dir / "data"
     warehouse = out_dir / "marsad.duckdb"
     with writing(out_dir):
-        _check_replaceable(out_dir, data_dir, warehouse)
-        _clean(out_dir, data_dir, warehouse)
-        _clean_releases(out_dir, warehouse)
+        earlier = demo_folder.check(out_dir)  # refuses a folder no demo made: exit 2
+        demo_folder.remove(out_dir, earlier)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        made = demo_folder.Marker(out_dir)
         with progress_bars() as progress:
             generate(
                 data_dir,
@@ -47,73 +50,26 @@ def demo(
                 seed=seed,
                 progress=bar(progress, "1/5 synthetic records"),
             )
+        made.add(data_dir)
+        store = [warehouse, store_folder(warehouse)]
+        store += [warehouse.with_suffix(f".duckdb.{end}") for end in ("wal", "tmp")]
         with open_store(warehouse, read_only=False) as wh:
+            made.add(*store)
             reports = _ingest(wh, data_dir)
+            made.add(*store)
             report = _build(wh)
             paths, period = _publish(wh, report.table, out_dir)
+            made.add(*paths)
             released = _release(wh, warehouse)
+        made.add(*store, *_made_release(out_dir, warehouse))
     _summary(out_dir, reports, report, period, [*paths, warehouse], time.perf_counter() - started)
     _serve_hint(warehouse, released)
 
 
-class NotADemoFolder(MarsadError):
-    """The demo's folder holds what an earlier demo did not make: nothing is changed."""
-
-    exit_code = 2
-
-
-def _check_replaceable(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
-    """Refuse a folder whose warehouse, releases or ``data/`` an earlier demo did not
-    make: the demo starts from nothing and replaces them, and ``marsad demo --out .``
-    in an office's folder wiped its warehouse and every release it had frozen.
-
-    What an earlier demo made: a warehouse of the synthetic generator's firms
-    (:func:`~marsad.engine.queries.has_synthetic_firms`), releases of synthetic builds
-    (:func:`~marsad.indicators.table.synthetic_build`, from their manifests) and the
-    generator's ``data/README.txt``. Raises :class:`NotADemoFolder` (exit 2).
-    """
-    from marsad.engine import open_warehouse, queries
-    from marsad.indicators.table import synthetic_build
-    from marsad.release.store import all_releases
-
-    def refuse(what: str) -> NotADemoFolder:
-        return NotADemoFolder(
-            f"{out_dir} holds {what}, which no demo made: the demo replaces what it finds "
-            "there, so give it a new or empty folder (nothing was changed)"
-        )
-
-    if warehouse.exists():  # (a lock or a damaged file is its own plain line)
-        with open_warehouse(warehouse, read_only=True) as wh:
-            demo = queries.has_synthetic_firms(wh)
-        if not demo:
-            raise refuse(f"a warehouse ({warehouse.name})")
-    elif data_dir.is_dir() and not _generated(data_dir):
-        raise refuse(f"a folder {data_dir.name}/")
+def _made_release(out_dir: Path, warehouse: Path) -> list[Path]:
+    """The demo's release, when it made one in its folder (for the marker)."""
     root = _own_releases(out_dir, warehouse)
-    if root is not None and root.is_dir():
-        for release in all_releases(root):
-            if not synthetic_build(str(release.manifest.get("build", ""))):
-                raise refuse(f"release {release.id}")
-
-
-def _generated(data_dir: Path) -> bool:
-    """Whether ``data_dir`` is the synthetic generator's (its README says so)."""
-    from marsad.synth.generate import README_START
-
-    readme = data_dir / "README.txt"
-    try:
-        return readme.read_text(encoding="utf-8").startswith(README_START)
-    except (OSError, UnicodeDecodeError):
-        return False
-
-
-def _clean(out_dir: Path, data_dir: Path, warehouse: Path) -> None:
-    """Start from nothing: remove the warehouse and data of an earlier demo."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in (warehouse, warehouse.with_suffix(".duckdb.wal")):
-        stale.unlink(missing_ok=True)
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
+    return [] if root is None else [root / DEMO_RELEASE]
 
 
 def _own_releases(out_dir: Path, warehouse: Path) -> Path | None:
@@ -123,17 +79,6 @@ def _own_releases(out_dir: Path, warehouse: Path) -> Path | None:
 
     root = releases_root(warehouse)
     return root if root.resolve().is_relative_to(out_dir.resolve()) else None
-
-
-def _clean_releases(out_dir: Path, warehouse: Path) -> None:
-    """Remove the releases of an earlier demo, when they live in the demo's folder (a
-    releases folder elsewhere, ``MARSAD_RELEASES_DIR``, is never touched)."""
-    from marsad.release.store import make_writable
-
-    root = _own_releases(out_dir, warehouse)
-    if root is not None and root.is_dir():
-        make_writable(root)
-        shutil.rmtree(root)
 
 
 def _release(wh, warehouse: Path) -> str:
