@@ -176,3 +176,13 @@ def test_remove_takes_only_what_it_found_a_folder_holding_more_stays(tmp_path):
         remove(out, found)
     assert (out / "data" / "late.csv").read_text() == "mine\n"
     assert os.path.lexists(out / MARKER)
+
+
+def test_a_folder_where_the_demo_made_a_file_is_refused(tmp_path):
+    out = _demo_folder(tmp_path / "demo")
+    (out / "indicators.csv").unlink()
+    (out / "indicators.csv").mkdir()
+    (out / "indicators.csv" / "mine.csv").write_text("mine\n")
+    with pytest.raises(NotADemoFolder, match=r"holds indicators\.csv/,"):
+        check(out)
+    assert (out / "indicators.csv" / "mine.csv").is_file()

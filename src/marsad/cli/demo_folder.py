@@ -79,9 +79,8 @@ def _refused(message: str) -> NotADemoFolder:
 
 
 def _refuse(out_dir: Path, stray: list[str]) -> NotADemoFolder:
-    named = ", ".join(stray[:SHOWN])
-    if len(stray) > SHOWN:
-        named += " and more"
+    shown = stray[:SHOWN] + (["more"] if len(stray) > SHOWN else [])
+    named = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
     return NotADemoFolder(
         f"{out_dir} holds {named}, which no demo made: give the demo a new or empty "
         "folder, or one a demo made (nothing was changed)"
@@ -247,9 +246,8 @@ def _not_a_release(out_dir: Path) -> None:
             raise _refused(f"{out_dir} is in the release {up}, which the demo never writes into")
     for up in _near(where):
         if _holds_releases(up):
-            raise _refused(
-                f"{out_dir} is in the releases folder {up}: give the demo a folder of its own"
-            )
+            place = "is a releases folder" if up == where else f"is in the releases folder {up}"
+            raise _refused(f"{out_dir} {place}: give the demo a folder of its own")
     chosen = get_settings().releases_dir
     if chosen is not None:
         root = Path(chosen).expanduser().absolute().resolve()
