@@ -186,3 +186,15 @@ def test_a_folder_where_the_demo_made_a_file_is_refused(tmp_path):
     with pytest.raises(NotADemoFolder, match=r"holds indicators\.csv/,"):
         check(out)
     assert (out / "indicators.csv" / "mine.csv").is_file()
+
+
+def test_a_file_the_demo_expects_may_come_and_go(tmp_path):
+    """The warehouse's write-ahead log, when the demo's warehouse is opened again."""
+    out = _demo_folder(tmp_path / "demo")
+    made = Marker(out)  # a fresh one lists nothing: list the demo's files again
+    made.add(out / "data", out / "marsad.duckdb", out / "indicators.csv", out / "releases")
+    made.expect(out / "marsad.duckdb.wal", tmp_path / "elsewhere.wal")
+    assert check(out)
+    (out / "marsad.duckdb.wal").write_bytes(b"log")
+    remove(out, check(out))
+    assert _tree(out) == []

@@ -53,6 +53,7 @@ def demo(
         made.add(data_dir)
         store = [warehouse, store_folder(warehouse)]
         store += [warehouse.with_suffix(f".duckdb.{end}") for end in ("wal", "tmp")]
+        made.expect(warehouse.with_suffix(".duckdb.wal"))
         with open_store(warehouse, read_only=False) as wh:
             made.add(*store)
             reports = _ingest(wh, data_dir)

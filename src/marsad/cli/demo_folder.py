@@ -195,6 +195,14 @@ class Marker:
             self._add(Path(path))
         self.save()
 
+    def expect(self, *files: Path) -> None:
+        """Add files that may appear later as part of what the demo made (the warehouse's
+        write-ahead log, when the warehouse is opened again), then save the marker."""
+        for path in files:
+            with contextlib.suppress(ValueError):
+                self.entries.add(Path(path).relative_to(self.out_dir).as_posix())
+        self.save()
+
     def _add(self, path: Path) -> None:
         try:
             rel = path.relative_to(self.out_dir)
