@@ -126,11 +126,15 @@ def test_a_listed_folder_replaced_by_a_symlink_is_refused(tmp_path):
     assert (outside / "firms.csv").is_file()
 
 
-@pytest.mark.parametrize("entry", ["../outside/precious.csv", "/etc/hosts", "data/../../x"])
-def test_a_marker_listing_a_path_outside_the_folder_is_refused(tmp_path, entry):
+@pytest.mark.parametrize(
+    "marker",
+    [{"made_by": "marsad demo", "entries": [e]} for e in ("../x", "/etc/hosts", "data/../../x")]
+    + [["x"], {"made_by": "me", "entries": ["x"]}, {"made_by": "marsad demo", "entries": "x"}],
+)
+def test_a_marker_listing_a_path_outside_the_folder_or_not_the_demos_is_refused(tmp_path, marker):
     out = tmp_path / "demo"
     out.mkdir()
-    (out / MARKER).write_text(json.dumps({"made_by": "marsad demo", "entries": [entry]}))
+    (out / MARKER).write_text(json.dumps(marker))
     (out / "x").write_text("")
     with pytest.raises(NotADemoFolder, match="cannot be read"):
         check(out)

@@ -114,8 +114,10 @@ def read_marker(out_dir: Path) -> set[str] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return None
-    entries = data.get("entries") if isinstance(data, dict) else None
-    if data.get("made_by") != MADE_BY or not isinstance(entries, list):
+    if not isinstance(data, dict) or data.get("made_by") != MADE_BY:
+        return None
+    entries = data.get("entries")
+    if not isinstance(entries, list):
         return None
     if not all(isinstance(e, str) and _inside(e) for e in entries):
         return None
