@@ -9,7 +9,9 @@ the spreadsheet shows it.
 - A date cell, or a number in a date column (an Excel serial date, e.g.
   45366), is a date.
 - An error cell (``#N/A``, ``#DIV/0!``) costs its row, quarantined with the
-  error named (:mod:`~marsad.ingest.xlsx_errors`).
+  error named (:mod:`~marsad.ingest.xlsx_errors`); so does a formula cell that
+  holds no value (written by a program that does not calculate), with the formula
+  named, instead of being read as empty.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from marsad.ingest.options import Detected, ReadOptions
 from marsad.ingest.reporters import file_reporters
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import Reject, Staged, create_from_arrow, raw_table
-from marsad.ingest.xlsx_errors import ERRORS, error_cells
+from marsad.ingest.xlsx_errors import ERRORS, error_cells, uncomputed_formulas
 
 _EXCEL_PRECISION = Context(prec=15)
 _EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system)
@@ -60,6 +62,7 @@ class SheetPlan:
     reporters: set[str]
     detected: Detected
     notes: list[str] = field(default_factory=list)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def number_text(value: float, decimal: str = ".") -> str:
@@ -212,12 +215,16 @@ def plan_workbook(
                 best = (score, candidate, name)
             continue
         data = rows[header.line :]
+        formulas = uncomputed_formulas(path, name)
+        # python-calamine leaves out the last rows when they hold only such formulas
+        last = max((r for r, _ in formulas), default=0)
+        data += [[] for _ in range(last - header.line - len(data))]
         evidence, reporters = _evidence(kind, header, data)
         detected = Detected("excel", decimal=None, sheet=name, header_line=header.line)
         notes = [n for n in (header.note(),) if n]
         plans.append(
             SheetPlan(path, name, header, data, error_cells(path, name), evidence, reporters,
-                      detected, notes)
+                      detected, notes, formulas)
         )  # fmt: skip
     if not plans:
         where = f"rows of sheet {best[2]!r}" if len(sheets) == 1 else "rows of any sheet"
@@ -225,11 +232,27 @@ def plan_workbook(
     return plans, skipped
 
 
+_FORMULA_SHOWN = 80  # characters of a formula a message quotes
+
+
 def _row_errors(plan: SheetPlan, row_no: int, kind: Kind) -> Reject | None:
-    """The row's first error cell in a column read, as a reject."""
+    """The row's first error cell, or formula never computed, in a column read, as
+    a reject."""
     for f in kind.fields:
         idx = plan.header.mapping.get(f.name)
-        shown = plan.errors.get((row_no, idx)) if idx is not None else None
+        if idx is None:
+            continue
+        formula = plan.formulas.get((row_no, idx))
+        if formula is not None and (row_no, idx) not in plan.errors:
+            shown = formula if len(formula) <= _FORMULA_SHOWN else formula[:_FORMULA_SHOWN] + "…"
+            what = f"the formula {shown}" if formula != "=" else "a formula"
+            return Reject(
+                line=row_no, rule="formula", column=f.name, value=formula,
+                message=f"row {row_no}, column {f.name}: the cell holds {what} whose value "
+                "was never computed (the file was written by a program that does not "
+                "calculate): open it in Excel or LibreOffice and save it again",
+            )  # fmt: skip
+        shown = plan.errors.get((row_no, idx))
         if shown is not None:
             meaning = ERRORS.get(shown, "a formula that failed")
             return Reject(
@@ -251,7 +274,7 @@ def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list
     rejects: list[Reject] = []
     for offset, row in enumerate(plan.data):
         row_no = header.line + 1 + offset
-        if plan.errors and (rej := _row_errors(plan, row_no, kind)) is not None:
+        if (plan.errors or plan.formulas) and (rej := _row_errors(plan, row_no, kind)):
             rejects.append(rej)
             continue
         lines.append(row_no)

@@ -31,6 +31,8 @@ RULES: dict[str, str] = {
     "encoding": "the line holds bytes that are not text in the file's encoding",
     "excel_error": "the cell holds an Excel error (#N/A, #DIV/0!, #VALUE!, …): "
     "a formula that failed",
+    "formula": "the cell holds a formula whose value was never computed (the workbook was "
+    "written by a program that does not calculate): it is not read as empty",
     "required": "a required value is empty",
     "line_break": "an id or code holds a line break: a quote not closed properly may have "
     "joined several lines into one value, or a carriage return (CR), a vertical tab, a "

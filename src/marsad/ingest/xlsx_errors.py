@@ -1,5 +1,7 @@
 """Excel error cells (``#N/A``, ``#DIV/0!``, …), which python-calamine reads as
-empty: found in the sheet's XML, where Excel stores them as ``t="e"`` cells.
+empty: found in the sheet's XML, where Excel stores them as ``t="e"`` cells; and
+formula cells whose value was never computed (a program that does not calculate,
+such as openpyxl, stores the formula and no value), which it reads as empty too.
 
 >>> column_index("A"), column_index("AB")
 (0, 27)
@@ -7,6 +9,7 @@ empty: found in the sheet's XML, where Excel stores them as ``t="e"`` cells.
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -31,6 +34,10 @@ _REL_REVERSED = re.compile(r'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="
 _ERROR_CELL = re.compile(r'<c\s([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
 _REF = re.compile(r'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(r"<v>([^<]*)</v>")
+# a cell with content (not self-closed), holding a formula
+_CELL = re.compile(r"<c\s([^>]*[^/])>(.*?)</c>", re.S)
+_FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_TYPE = re.compile(r'\bt="([^"]*)"')
 
 
 def column_index(letters: str) -> int:
@@ -58,17 +65,20 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
-    """(1-based row, 0-based column) -> the error shown, for the error cells
-    of ``sheet`` in an ``.xlsx``/``.xlsm`` file (empty for other formats)."""
+def _sheet_xml(path: Path, sheet: str) -> str:
+    """The XML of ``sheet`` in an ``.xlsx``/``.xlsm`` file; empty for other formats."""
     try:
         with zipfile.ZipFile(path) as zf:
             part = _sheet_parts(zf).get(sheet)
-            if part is None:
-                return {}
-            xml = zf.read(part).decode("utf-8", "replace")
+            return "" if part is None else zf.read(part).decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError, OSError):
-        return {}
+        return ""
+
+
+def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """(1-based row, 0-based column) -> the error shown, for the error cells
+    of ``sheet`` in an ``.xlsx``/``.xlsm`` file (empty for other formats)."""
+    xml = _sheet_xml(path, sheet)
     if 't="e"' not in xml:
         return {}
     out = {}
@@ -76,4 +86,39 @@ def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
         ref, value = _REF.search(attrs), _VALUE.search(inner)
         if ref and value:
             out[(int(ref.group(2)), column_index(ref.group(1)))] = _unescape(value.group(1))
+    return out
+
+
+def uncomputed_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """(1-based row, 0-based column) -> the formula (``=1+2``; ``=`` alone for a
+    shared formula's copy, which holds no text), for the formula cells of ``sheet``
+    that hold no value, in an ``.xlsx``/``.xlsm`` file (empty for other formats).
+
+    A formula whose value is an empty text is stored ``t="str"`` with an empty
+    value: computed, not counted.
+
+    >>> xml = ('<c r="A2"><f>1+2</f><v></v></c><c r="B2" t="str"><f>""</f><v></v></c>'
+    ...        '<c r="C2"><f>1</f><v>1</v></c><c r="D2" s="1"/>'
+    ...        '<c r="E2"><f t="shared" si="0"/></c>')
+    >>> _uncomputed(xml)
+    {(2, 0): '=1+2', (2, 4): '='}
+    """
+    xml = _sheet_xml(path, sheet)
+    return _uncomputed(xml) if "<f" in xml else {}
+
+
+def _uncomputed(xml: str) -> dict[tuple[int, int], str]:
+    out = {}
+    for attrs, inner in _CELL.findall(xml):
+        formula = _FORMULA.search(inner)
+        if formula is None:
+            continue
+        value = _VALUE.search(inner)
+        kind = _TYPE.search(attrs)
+        if value is not None and (value.group(1) or (kind and kind.group(1) == "str")):
+            continue
+        ref = _REF.search(attrs)
+        if ref:
+            text = html.unescape(formula.group(1) or "")
+            out[(int(ref.group(2)), column_index(ref.group(1)))] = "=" + text
     return out

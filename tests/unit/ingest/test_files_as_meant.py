@@ -351,3 +351,67 @@ def test_a_header_cell_is_trimmed_as_a_value_is(wh, tmp_path):
     (tmp_path / "t.csv").write_text(f"\u200b{header}\x1a\n{row}\n", encoding="utf-8")
     r = load(wh, tmp_path / "t.csv")
     assert (r.loaded, r.quarantined) == (1, 0) and loaded_ids(wh) == {"R1"}
+
+
+# -- formulas never computed -----------------------------------------------------------------
+
+
+def test_a_formula_never_computed_is_quarantined_in_any_column(wh, tmp_path):
+    """openpyxl writes a formula and no value: it was read as an empty cell, so a
+    required column said "empty" and an optional one loaded nothing."""
+    rows = [
+        list(TX_HEADER),
+        _row("R1", amount="=1+2"),
+        ['=HYPERLINK("http://x","R2")', *_row("R2")[1:]],
+        _row("R3"),
+        [*_row("R4")[:-1], '=IF(1,"FR","")'],  # the last column
+    ]
+    r = load(wh, write_sheets(tmp_path / "f.xlsx", {"S": rows}))
+    assert (r.rows_read, r.loaded, r.quarantined) == (4, 1, 3)
+    q = quarantine(wh)
+    assert [(x["line"], x["rule"], x["value"]) for x in q] == [
+        (2, "formula", "=1+2"),
+        (3, "formula", '=HYPERLINK("http://x","R2")'),
+        (5, "formula", '=IF(1,"FR","")'),
+    ]
+    assert q[0]["message"] == (
+        "row 2, column amount: the cell holds the formula =1+2 whose value was never "
+        "computed (the file was written by a program that does not calculate): open it "
+        "in Excel or LibreOffice and save it again"
+    )
+    assert loaded_ids(wh) == {"R3"}
+
+
+def test_a_row_of_only_formulas_never_computed_is_not_lost(wh, tmp_path):
+    """A row whose cells are all uncomputed formulas looked like no row at all."""
+    rows = [list(TX_HEADER), _row("R1"), [f"={i}+1" for i in range(len(TX_HEADER))]]
+    r = load(wh, write_sheets(tmp_path / "f.xlsm", {"S": rows}))
+    assert (r.rows_read, r.loaded, r.quarantined) == (2, 1, 1)
+    assert [(x["line"], x["rule"], x["column"]) for x in quarantine(wh)] == [
+        (3, "formula", "record_id")
+    ]
+
+
+def test_a_formula_with_its_value_is_read_as_its_value(wh, tmp_path):
+    """Excel and LibreOffice store a formula's value beside it: it is read as before."""
+    path = write_sheets(tmp_path / "f.xlsx", {"S": [list(TX_HEADER), _row("R1", amount="=1+2")]})
+    _set_cached_values(path, {"<f>1+2</f><v></v>": "<f>1+2</f><v>3</v>"})
+    r = load(wh, path)
+    assert (r.loaded, r.quarantined) == (1, 0)
+    assert amounts(wh) == {"R1": Decimal("3")}
+
+
+def _set_cached_values(path: Path, replace: dict[str, str]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    for name in parts:
+        if name.startswith("xl/worksheets/"):
+            text = parts[name].decode()
+            for old, new in replace.items():
+                text = text.replace(old, new)
+            parts[name] = text.encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
