@@ -255,12 +255,12 @@ def preferred_lang(accept_language: str | None) -> str:
 
 def _language_ranges(header: str) -> list[tuple[str, float, int]]:
     """(range, quality, position) of each range of an ``Accept-Language`` header; a
-    quality that cannot be read counts as 0, as in ``Accept`` (:mod:`.negotiate`)."""
+    range whose quality cannot be read is left out, as in ``Accept`` (:mod:`.negotiate`)."""
     ranges = []
     for position, part in enumerate(header.split(",")):
         tag, *params = (p.strip() for p in part.split(";"))
-        if tag:
-            ranges.append((tag.lower(), quality(params), position))
+        if tag and (q := quality(params)) is not None:
+            ranges.append((tag.lower(), q, position))
     return ranges
 
 

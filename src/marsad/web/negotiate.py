@@ -53,8 +53,15 @@ class MediaRange:
 
 
 def parse(accept: str | None) -> list[MediaRange]:
-    """The media ranges of an ``Accept`` header. A range that cannot be read (no ``/``)
-    is skipped, a bad ``q`` counts as 0; no header, or none readable, is ``*/*``.
+    """The media ranges of an ``Accept`` header. A range that cannot be read (no ``/``,
+    or a ``q`` that is not a number from 0 to 1, e.g. ``*/*;q=abc``) is skipped; no
+    header, or none readable, is ``*/*``.
+
+    A malformed ``q`` drops its range rather than counting as ``q=0`` ("not this", which
+    made ``Accept: */*;q=abc`` a 406) or as ``q=1`` (which would rank first a range the
+    client may have meant to lower, e.g. ``text/csv;q=0,1`` written with a decimal
+    comma). RFC 9110 (12.5.1) lets a server disregard an Accept it cannot honour; a range
+    it cannot read is disregarded the same way, as one without ``/`` already was.
 
     >>> [(r.type, r.subtype, r.q) for r in parse("text/csv;q=0.5, application/json")]
     [('text', 'csv', 0.5), ('application', 'json', 1.0)]
@@ -65,7 +72,10 @@ def parse(accept: str | None) -> list[MediaRange]:
         kind, slash, sub = media.lower().partition("/")
         if not slash or not kind or not sub:
             continue
-        ranges.append(MediaRange(kind, sub, quality(params), position, _version(params)))
+        q = quality(params)
+        if q is None:
+            continue
+        ranges.append(MediaRange(kind, sub, q, position, _version(params)))
     if not ranges:
         ranges.append(MediaRange("*", "*", 1.0, 0))
     return ranges
@@ -79,16 +89,21 @@ def _version(params: list[str]) -> str | None:
     return None
 
 
-def quality(params: list[str]) -> float:
-    """The ``q`` of a range's parameters (default 1; unreadable or out of 0-1: 0)."""
+def quality(params: list[str]) -> float | None:
+    """The ``q`` of a range's parameters (default 1); None when it cannot be read or is
+    out of 0-1 (``q=abc``, ``q=2``, ``q=nan``).
+
+    >>> quality([]), quality(["q=0.5"]), quality(["q=abc"]), quality(["q=1.5"])
+    (1.0, 0.5, None, None)
+    """
     for param in params:
         name, _, value = param.partition("=")
         if name.strip().lower() == "q":
             try:
                 q = float(value.strip())
             except ValueError:
-                return 0.0
-            return q if 0.0 <= q <= 1.0 else 0.0
+                return None
+            return q if 0.0 <= q <= 1.0 else None
     return 1.0
 
 

@@ -32,7 +32,7 @@ OFFERS = ["application/json", "text/csv"]
         ("application/xml", None),
         ("application/problem+json", None),
         ("text/csv;q=nope, application/json", "application/json"),
-        ("text/csv;q=2", None),
+        ("text/csv;q=2", "application/json"),  # q out of 0-1: the range is left out
         ("garbage", "application/json"),
     ],
 )
@@ -76,3 +76,13 @@ def test_refusing_an_offer_by_name_means_it_is_never_chosen(accept, offer):
 def test_a_single_offer_is_chosen_exactly_when_acceptable(accept):
     for offer in OFFERS:
         assert (choose(accept, [offer]) == offer) == (_quality(accept, offer) > 0)
+
+
+def test_a_malformed_q_drops_its_range_rather_than_refusing_it():
+    """Accept: */*;q=abc answered 406: a q that cannot be read said "not this"."""
+    offers = ["application/json", "text/csv"]
+    assert choose("*/*;q=abc", offers) == "application/json"
+    assert choose("text/csv;q=abc, application/json;q=0.5", offers) == "application/json"
+    assert choose("text/csv;q=2, */*;q=0.1", offers) == "application/json"
+    assert choose("text/csv;q=nan", ["text/csv"]) == "text/csv"  # none left: */*
+    assert choose("text/csv;q=0", ["text/csv"]) is None  # a real q=0 still refuses
