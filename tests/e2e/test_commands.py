@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -191,3 +192,61 @@ def test_synth_writes_the_input_files_and_says_they_are_synthetic(tmp_path):
     header = (d / "transactions" / "2024-07.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == HEADER
     assert "SYNTHETIC" in (d / "README.txt").read_text(encoding="utf-8").upper()
+
+
+# -- --out - is standard output -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "sdmx-csv", "sdmx-ml"])
+def test_export_out_dash_writes_the_file_to_stdout_and_nothing_else(built, fmt):
+    """`marsad export --out -` wrote a file named `-`: it is standard output, holding the
+    bytes of the file and nothing else (what the command says goes to stderr)."""
+    suffix = ".xml" if fmt == "sdmx-ml" else ".csv"
+    proc = marsad("export", "--format", fmt, "--out", "-", cwd=built)
+    marsad("export", "--format", fmt, "--out", f"out/same{suffix}", cwd=built)
+    same = (built / "out" / f"same{suffix}").read_text(encoding="utf-8")
+    prepared = re.compile(r"<mes:Prepared>[^<]*</mes:Prepared>")  # the time it was written
+    assert prepared.sub("", proc.stdout) == prepared.sub("", same)
+    assert "observations to standard output" in proc.stderr
+    assert not (built / "-").exists()
+
+
+def _env(d: Path) -> dict[str, str]:
+    return {**os.environ, "MARSAD_WAREHOUSE": str(d / "w.duckdb")}
+
+
+def test_a_binary_export_to_stdout_needs_a_pipe(built):
+    """xlsx or zip bytes go to a pipe or a file (`> x.xlsx`), never to a terminal."""
+    piped = subprocess.run(
+        [sys.executable, "-m", "marsad", "export", "--format", "xlsx", "--out", "-"],
+        cwd=built, capture_output=True, env=_env(built),
+    )  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout[:2] == b"PK" and not (built / "-").exists()
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        tty = subprocess.run(
+            [sys.executable, "-m", "marsad", "export", "--format", "csv-bundle", "--out", "-"],
+            cwd=built, stdout=follower, stderr=subprocess.PIPE, text=True,
+            env=_env(built),
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert tty.returncode == 2
+    assert "--format csv-bundle writes a binary .zip file, which a terminal cannot show" in (
+        tty.stderr
+    )
+
+
+def test_quarantine_export_and_revisions_take_out_dash_and_the_bulletin_refuses_it(built):
+    proc = marsad("quarantine", "export", "--out", "-", cwd=built)
+    assert proc.stdout.splitlines()[0].startswith("record_id,reporter,")
+    assert len(proc.stdout.splitlines()) == 1 + 6  # the six bad rows
+    assert "quarantined rows written to standard output" in proc.stderr
+    bulletin = marsad("bulletin", "--period", "2024-S1", "--out", "-", cwd=built, check=False)
+    assert bulletin.returncode == 2 and bulletin.stdout == ""
+    assert "the bulletin cannot be written to standard output" in bulletin.stderr
+    assert not (built / "-").exists()

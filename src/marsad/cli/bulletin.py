@@ -11,7 +11,14 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, check_out, console, open_store, writing
+from marsad.cli.common import (
+    WarehouseOption,
+    check_out,
+    console,
+    is_stdout,
+    open_store,
+    writing,
+)
 from marsad.errors import BadArgument, MarsadError
 
 #: Bulletin formats, by file suffix.
@@ -31,7 +38,9 @@ def bulletin(
     period: Annotated[
         str, typer.Option(help="Period: 2025-S1, 2024, 2024-Q3 or 2025-05 (year to date).")
     ],
-    out_file: Annotated[Path, typer.Option("--out", help="FILE.html, FILE.md or FILE.pdf.")],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="FILE.html, FILE.md or FILE.pdf (not -: it has files).")
+    ],
     lang: Annotated[Lang, typer.Option(help="fr, en or ar.")] = Lang.fr,
     warehouse: WarehouseOption = None,
 ) -> None:
@@ -66,6 +75,12 @@ def _check(period: str, lang: str, out_file: Path) -> str:
     if lang not in WRITTEN:
         raise MarsadError(
             f"no bulletin phrasebook for language {lang!r} yet (written: {', '.join(WRITTEN)})"
+        )
+    if is_stdout(out_file):
+        raise BadArgument(
+            "--out -: the bulletin cannot be written to standard output: its format is "
+            "read from the file name, and its charts are files written beside it; give a "
+            "file name ending .html, .md or .pdf"
         )
     if out_file.suffix.lower() not in SUFFIXES:
         raise BadArgument(

@@ -139,6 +139,8 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     from marsad.engine.records import store_folder
     from marsad.release.store import releases_root
 
+    if is_stdout(out):  # standard output: none of the warehouse's files
+        return out
     if not out.name or out.name in (".", "..") or out.is_dir():
         raise BadArgument(
             f"--out {str(out)!r} is a folder, not a file: give a file name (e.g. indicators.csv)"
@@ -157,6 +159,60 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     return out
 
 
+#: ``--out -``: standard output, as for ``curl -o -`` or ``pandoc -o -``.
+STDOUT = "-"
+
+
+def is_stdout(out: Path | None) -> bool:
+    """Whether ``--out`` is ``-``, standard output (``./-`` is a file named ``-``)."""
+    return out is not None and str(out) == STDOUT
+
+
+@contextlib.contextmanager
+def output(out: Path, suffix: str, what: str, *, binary: bool = False) -> Iterator[Path]:
+    """The file to write ``--out`` to: ``out`` itself (an OS fault as one line, as
+    :func:`writing`), or for ``--out -`` a temporary file whose bytes are copied to
+    standard output once written whole, so that a failure writes nothing there (and the
+    writers that need a file, a workbook or a zip, work as for a file).
+
+    A binary format (``binary``: xlsx, zip) to ``-`` is refused when standard output is
+    a terminal, which would show bytes that garble it, and written when it is piped or
+    redirected (as ``curl`` refuses binary output to a terminal; ``> file.xlsx`` or
+    ``| unzip`` are what ``-`` is for). ``what`` names what is written (``--format xlsx``).
+    """
+    if not is_stdout(out):
+        with writing(out):
+            yield out
+        return
+    if binary and sys.stdout.isatty():
+        raise BadArgument(
+            f"--out -: {what} writes a binary {suffix} file, which a terminal cannot show: "
+            f"redirect or pipe standard output (--out - > file{suffix}), or give a file name "
+            "(nothing was written)"
+        )
+    with tempfile.TemporaryDirectory(prefix="marsad-out-") as folder:
+        path = Path(folder) / f"out{suffix}"
+        with writing(path):
+            yield path
+        sys.stdout.flush()
+        try:
+            with path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # `marsad export --out - | head`: the reader has enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def wrote(message: str, out: Path) -> None:
+    """What a command wrote, on stdout; on stderr when ``--out -`` holds stdout, which
+    then carries the file's bytes and nothing else."""
+    if is_stdout(out):
+        say(message)
+    else:
+        console().print(message, markup=False)
+
+
 def check_suffix(out: Path, suffix: str, what: str) -> Path:
     """``--out`` when its suffix is ``suffix`` (in any case) or when it has none; a file
     name that says another format is refused (:class:`~marsad.errors.BadArgument`, exit 2,
@@ -170,6 +226,8 @@ def check_suffix(out: Path, suffix: str, what: str) -> Path:
     ...
     marsad.errors.BadArgument: --out t.csv: --format xlsx writes a .xlsx file, not .csv; give a name ending .xlsx (nothing was written)
     """  # noqa: E501
+    if is_stdout(out):  # no suffix, as a name without one: the format says what it is
+        return out
     if out.suffix and out.suffix.lower() != suffix:
         raise BadArgument(
             f"--out {out}: {what} writes a {suffix} file, not {out.suffix}; "

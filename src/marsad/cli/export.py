@@ -15,10 +15,11 @@ from marsad.cli.common import (
     WarehouseOption,
     check_out,
     check_suffix,
-    console,
+    is_stdout,
     open_store,
+    output,
     say,
-    writing,
+    wrote,
 )
 
 #: What ``--internal`` says on stderr, every time.
@@ -48,7 +49,11 @@ def export(
     ],
     out_file: Annotated[
         Path,
-        typer.Option("--out", help="File to write: .csv, .xlsx, .xml or .zip, as the format."),
+        typer.Option(
+            "--out",
+            help="File to write: .csv, .xlsx, .xml or .zip, as the format; - for standard "
+            "output (xlsx and csv-bundle only when it is piped or redirected).",
+        ),
     ],
     internal: Annotated[
         bool,
@@ -63,28 +68,35 @@ def export(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Write the indicator table: public (withheld values empty) unless --internal.
-    The file name ends as the format's files do (.csv, .xlsx, .xml, .zip), or has no suffix."""
+    The file name ends as the format's files do (.csv, .xlsx, .xml, .zip), or has no suffix;
+    --out - writes to standard output (messages go to stderr)."""
     from marsad.publish.export import SUFFIXES
 
+    suffix, what = SUFFIXES[fmt.value], f"--format {fmt.value}"
     check_out(out_file, warehouse)
-    check_suffix(out_file, SUFFIXES[fmt.value], f"--format {fmt.value}")
+    check_suffix(out_file, suffix, what)
+    binary = fmt in (ExportFormat.xlsx, ExportFormat.csv_bundle)
     if release is not None:
         rows = _from_release(release, fmt, out_file, internal, warehouse)
     else:
         from marsad.publish.export import export_table
 
-        with open_store(warehouse, read_only=True) as wh, writing(out_file):
-            rows = export_table(wh, fmt.value, out_file, internal=internal)
+        with (
+            output(out_file, suffix, what, binary=binary) as path,
+            open_store(warehouse, read_only=True) as wh,
+        ):
+            rows = export_table(wh, fmt.value, path, internal=internal)
+    shown = "standard output" if is_stdout(out_file) else str(out_file)
     if internal:
-        say(INTERNAL_WARNING.format(out=out_file))
-    console().print(f"Wrote {rows:,} observations to {out_file}.", markup=False)
+        say(INTERNAL_WARNING.format(out=shown))
+    wrote(f"Wrote {rows:,} observations to {shown}.", out_file)
 
 
 def _from_release(
     release_id: str, fmt: ExportFormat, out_file: Path, internal: bool, warehouse
 ) -> int:
     from marsad.cli.common import warehouse_path
-    from marsad.publish.export import export_release
+    from marsad.publish.export import SUFFIXES, export_release
     from marsad.release.store import INTERNAL_CSV, PUBLIC_CSV, find, releases_root
 
     path = warehouse_path(warehouse)
@@ -94,8 +106,9 @@ def _from_release(
     release = find(root, release_id)
     frozen = release.checked_file(INTERNAL_CSV if internal else PUBLIC_CSV)
     publication = None if fmt is ExportFormat.csv else _release_publication(release, internal)
-    with writing(out_file):
-        return export_release(frozen, fmt.value, out_file, publication)
+    binary = fmt in (ExportFormat.xlsx, ExportFormat.csv_bundle)
+    with output(out_file, SUFFIXES[fmt.value], f"--format {fmt.value}", binary=binary) as path:
+        return export_release(frozen, fmt.value, path, publication)
 
 
 def _release_publication(release, internal: bool):

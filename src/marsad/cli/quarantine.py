@@ -19,9 +19,11 @@ from marsad.cli.common import (
     check_suffix,
     console,
     fail,
+    is_stdout,
     open_store,
+    output,
     plain,
-    writing,
+    wrote,
 )
 from marsad.cli.ingest import KindName
 
@@ -137,7 +139,10 @@ def quarantine_show(
 
 @quarantine_app.command("export")
 def quarantine_export(
-    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write.", show_default=False)],
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", help="CSV file to write; - for standard output.", show_default=False),
+    ],
     warehouse: WarehouseOption = None,
     load: Annotated[
         str | None, typer.Option("--load", help="Only this load (id, file name, SHA-256 prefix).")
@@ -173,8 +178,10 @@ def quarantine_export(
                 "choose one with --kind"
             )
         header, rows = views.quarantine_export(wh, ids, kind=kind_name, include_resolved=all_)
-    _write_csv(out_file, header, rows)
-    console().print(f"{len(rows):,} quarantined rows written to {out_file}")
+    with output(out_file, ".csv", "quarantine export") as path:
+        _write_csv(path, header, rows)
+    shown = "standard output" if is_stdout(out_file) else out_file
+    wrote(f"{len(rows):,} quarantined rows written to {shown}", out_file)
 
 
 ReasonOption = Annotated[
@@ -245,12 +252,11 @@ def quarantine_unwaive(
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     import csv
 
-    with writing(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            w.writerows(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
 
 
 def register(app: typer.Typer) -> None:

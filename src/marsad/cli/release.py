@@ -22,6 +22,7 @@ from marsad.cli.common import (
     check_suffix,
     console,
     fail,
+    is_stdout,
     open_store,
     say,
     warehouse_path,
@@ -226,7 +227,10 @@ def verify(
 @release_app.command("revisions")
 def revisions(
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write the triangle as CSV to this file.")
+        Path | None,
+        typer.Option(
+            "--out", help="Write the triangle as CSV to this file (- or none: standard output)."
+        ),
     ] = None,
     warehouse: WarehouseOption = None,
 ) -> None:
@@ -247,7 +251,7 @@ def revisions(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    if out_file is None:
+    if out_file is None or is_stdout(out_file):
         sys.stdout.write(buffer.getvalue())  # CSV as it is: no markup, no escaping
         return
     with writing(out_file):
