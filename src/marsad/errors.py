@@ -51,3 +51,24 @@ class CannotWrite(MarsadError):
     """An output that cannot be written: permission, a full disk, a read-only folder (exit 2)."""
 
     exit_code = 2
+
+
+#: Characters of a request's header or parameter an error message quotes at most.
+QUOTED = 60
+
+
+def excerpt(value: str, limit: int = QUOTED) -> str:
+    """``value`` as an error message may show it: at most ``limit`` characters, then
+    ``…``, with what does not print (control characters, line breaks) escaped. A message
+    quoting a request's input in full echoed a 20 KB ``Accept`` header back.
+
+    >>> excerpt("a" * 100, 5), excerpt("x\\ny")
+    ('aaaaa…', 'x\\\\ny')
+    """
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value[:limit])
+    return shown + ("…" if len(value) > limit else "")
+
+
+def quoted(value: str, limit: int = QUOTED) -> str:
+    """:func:`excerpt` in quotes (``'period'``), as a message names a value given."""
+    return f"'{excerpt(value, limit)}'"

@@ -187,3 +187,32 @@ def test_one_release_to_compare_is_a_400_page(client, query):
         answer = client.get(f"{path}?{query}")
         assert answer.status_code == 400, (path, answer.text[-300:])
         assert "Choose both releases to compare" in answer.text
+
+
+@pytest.mark.parametrize("page", ["/fr/explore", "/en/explore/view", "/fr/explore.csv"])
+def test_the_explorer_repeats_only_segment(client, page):
+    """/fr/explore?indicator=a&indicator=b answered 200 (the last one read) where the API
+    answers 400; segment is repeated legitimately, one per box ticked."""
+    for name, value in [("indicator", "level"), ("flow", "exports"), ("freq", "A"),
+                        ("service", "_T"), ("partner", "_T"), ("start", "2023")]:  # fmt: skip
+        answer = client.get(f"{page}?{name}={value}&{name}={value}")
+        assert answer.status_code == 400, (name, answer.status_code)
+        assert name in answer.text
+    assert client.get(f"{page}?segment=ITO&segment=BPO").status_code == 200
+
+
+def test_what_an_error_quotes_from_the_request_is_short_and_escaped(client):
+    """A 406 echoed a 20 KB Accept header back in full, and a 400 a 20 KB parameter name."""
+    huge = "text/x-" + "a" * 20_000
+    for path in (f"{API}/observations", FLOW, "/sdmx/datastructure/MA/DIGITAL_EXPORTS/1.0"):
+        answer = client.get(path, headers={"Accept": huge})
+        assert answer.status_code == 406, (path, answer.text[:200])
+        assert len(answer.json()["detail"]) < 600, path
+        assert "…" in answer.json()["detail"]
+    answer = client.get(f"{API}/observations", params={"x" * 20_000: "1"})
+    assert answer.status_code == 400 and len(answer.json()["detail"]) < 600
+    answer = client.get(f"{API}/observations", params={"indicator": "<b>" + "y" * 20_000})
+    assert answer.status_code == 400 and len(answer.json()["detail"]) < 600
+    page = client.get("/fr/explore", params={"<script>" + "z" * 20_000: "1"})
+    assert page.status_code == 400 and len(page.text) < 40_000
+    assert "<script>" not in page.text

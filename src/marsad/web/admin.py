@@ -27,6 +27,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from marsad.errors import quoted
 from marsad.release.store import ReleaseError, check_new_id
 from marsad.web.auth import require_admin
 from marsad.web.jobs import Busy, Jobs
@@ -169,5 +170,5 @@ def job(request: Request, job_id: str) -> JSONResponse:
     """The job ``job_id``: state (running, succeeded, failed), exit code, last output."""
     found = jobs(request).get(job_id)
     if found is None:
-        raise Problem(404, f"no job {job_id!r} (jobs are kept while the server runs)")
+        raise Problem(404, f"no job {quoted(job_id)} (jobs are kept while the server runs)")
     return JSONResponse(found, headers={"Cache-Control": "no-store"})

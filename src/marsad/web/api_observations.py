@@ -27,7 +27,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from marsad.errors import BadArgument
+from marsad.errors import BadArgument, quoted
 from marsad.indicators.registry import COLUMNS, INDICATORS
 from marsad.reference import DDS, SEGMENT_CODES, TOTAL
 from marsad.settings import get_settings
@@ -232,7 +232,8 @@ def _negotiated(request: Request) -> str:
     if chosen is None:
         raise Problem(
             406,
-            f"cannot answer {accept!r}: observations come as application/json or text/csv "
+            f"cannot answer {quoted(accept or '')}: observations come as application/json or "
+            "text/csv "
             "(or ask with format=json or format=csv)",
         )
     return OFFERS[chosen]
@@ -251,10 +252,10 @@ def _check_codes(table: PublicTable, filters: Filters, asked: dict[str, str | No
         unknown = [c for c in getattr(filters, dim) if c not in codes]
         if not unknown:
             continue
-        which = ", ".join(map(repr, unknown))
+        which = ", ".join(map(quoted, unknown[:SHOWN])) + (", …" if len(unknown) > SHOWN else "")
         known = ", ".join(codes) if len(codes) <= SHOWN else f"see /api/v1/{PLURAL[dim]}"
         raise BadArgument(
-            f"{dim}={asked[dim]!r}: no {dim} {which} in release {table.release.id} "
+            f"{dim}={quoted(asked[dim] or '')}: no {dim} {which} in release {table.release.id} "
             f"(the {PLURAL[dim]}: {known})"
         )
 

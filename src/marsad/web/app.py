@@ -148,10 +148,10 @@ class Assets(StaticFiles):
         """The file, or a 400 problem for a query: a file takes no parameter, and one
         silently ignored would look as if it had been read (:mod:`.query_check`)."""
         if scope.get("query_string"):
-            from marsad.errors import BadArgument
+            from marsad.errors import BadArgument, quoted
 
             name = next(iter(Request(scope).query_params), "")
-            raise BadArgument(f"unknown parameter {name!r} for "
+            raise BadArgument(f"unknown parameter {quoted(name)} for "
                               f"{scope['path']}: a static file takes no parameters")  # fmt: skip
         return await super().get_response(path, scope)
 

@@ -30,7 +30,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
-from marsad.errors import MarsadError
+from marsad.errors import MarsadError, quoted
 from marsad.release.store import PUBLIC_CSV, REVISIONS_CSV, Release
 from marsad.web import caching, derived
 from marsad.web.app import LANGS, store
@@ -135,7 +135,7 @@ def download(
     ``/downloads/{release}/``."""
     info = public.find(release)
     if name not in names(info):
-        raise Problem(404, f"no download {name!r} for release {info.id}: choose one of "
+        raise Problem(404, f"no download {quoted(name)} for release {info.id}: choose one of "
                       f"{', '.join(names(info))}")  # fmt: skip
     frozen = release != "latest"
     tag = caching.etag(info.sha256, name)

@@ -25,7 +25,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from marsad.errors import BadArgument, MarsadError
+from marsad.errors import BadArgument, MarsadError, excerpt
 from marsad.web import caching, pages_views, query_check
 from marsad.web.app import LANGS, store
 from marsad.web.explore import View, to_csv, to_xlsx
@@ -56,10 +56,10 @@ def _check_query(request: Request) -> None:
         return
     t = text(lang)
     if found.kind == "repeated":
-        detail = t["repeated_param"].format(name=found.name, count=found.times)
+        detail = t["repeated_param"].format(name=excerpt(found.name), count=found.times)
     else:
         names = ", ".join(found.declared) or t["no_param"]
-        detail = t["unknown_param"].format(name=found.name, names=names)
+        detail = t["unknown_param"].format(name=excerpt(found.name), names=names)
     raise Refused(lang, detail)
 
 
@@ -272,7 +272,7 @@ def _check(view: View, st: PublicStore, info: ReleaseInfo, lang: str) -> None:
         return
     dim, code, codes = found
     shown = ", ".join(codes[:_SHOWN]) + (", …" if len(codes) > _SHOWN else "")
-    raise BadArgument(text(lang)["unknown_code"].format(what=text(lang)[dim], code=code,
+    raise BadArgument(text(lang)["unknown_code"].format(what=text(lang)[dim], code=excerpt(code),
                                                         codes=shown))  # fmt: skip
 
 

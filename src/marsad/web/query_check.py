@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 
-from marsad.errors import BadArgument
+from marsad.errors import BadArgument, excerpt, quoted
 from marsad.web.problems import Problem
 
 #: SDMX-REST (1.5 and 2.0) data and structure parameters that marsad does not implement,
@@ -75,15 +75,17 @@ class Refused:
                 f"leave it out; the parameters here are {names}"
             )
         if self.kind == "unknown":
-            return f"unknown parameter {self.name!r} for {path}: the parameters are {names}"
+            return f"unknown parameter {quoted(self.name)} for {path}: the parameters are {names}"
         if self.kind == "empty":
-            return f"{self.name} is empty: give it a value, or leave it out for its default"
+            return (
+                f"{excerpt(self.name)} is empty: give it a value, or leave it out for its default"
+            )
         if self.name in self.declared:
             return (
-                f"{self.name} is given {self.times} times: give it once (where codes are "
+                f"{excerpt(self.name)} is given {self.times} times: give it once (where codes are "
                 f"asked, as one comma list, e.g. {self.name}=A,B)"
             )
-        return f"{self.name} is given {self.times} times: give it once"
+        return f"{excerpt(self.name)} is given {self.times} times: give it once"
 
 
 def refusal(

@@ -27,6 +27,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from marsad.errors import quoted
 from marsad.publish import sdmx as psdmx
 from marsad.web import caching
 from marsad.web.app import store
@@ -113,7 +114,7 @@ def data_v1(
     startPeriod=2023`` (flow ``DIGITAL_EXPORTS`` or ``MA,DIGITAL_EXPORTS,1.0``)."""
     check_flow(*parse_flow_ref(flow))
     if provider not in ("all", "*", psdmx.agency()):
-        raise Problem(404, f"no data provider {provider!r}: use all")
+        raise Problem(404, f"no data provider {quoted(provider)}: use all")
     if detail not in ("full", "dataonly"):
         raise Problem(400, f"detail={detail} is not served: use full or dataonly")
     return _answer(request, pub, key, release, as_of, format, dimension_at_observation)
@@ -150,7 +151,7 @@ def _check_size(rows: list, key: str, info: ReleaseInfo, unknown: list[str]) -> 
 
     if not rows:
         why = f": release {info.id} has no {'; no '.join(unknown)}" if unknown else ""
-        raise Problem(404, f"NoResultsFound: no observation matches the key {key!r} and "
+        raise Problem(404, f"NoResultsFound: no observation matches the key {quoted(key)} and "
                       f"periods asked in release {info.id}{why}")  # fmt: skip
     most = get_settings().api_max_rows
     if len(rows) > most:

@@ -22,6 +22,7 @@ import json
 
 from pysdmx.io.format import Format
 
+from marsad.errors import quoted
 from marsad.publish import sdmx as psdmx
 from marsad.publish.columns import Publication
 from marsad.web.negotiate import parse
@@ -89,8 +90,8 @@ def negotiate_data(accept: str | None, fmt: str | None) -> tuple[str, str]:
         for versions, kind, answer in _DATA.get(media, ()):
             if version in versions:
                 return kind, answer
-    raise Problem(406, f"cannot answer in {accept}: ask for {XML_SS}, {CSV} (or text/csv), "
-                  f"{JSON} or {JSON_V1}")  # fmt: skip
+    raise Problem(406, f"cannot answer in {quoted(accept or '')}: ask for {XML_SS}, {CSV} "
+                  f"(or text/csv), {JSON} or {JSON_V1}")  # fmt: skip
 
 
 def negotiate_structure(accept: str | None) -> str:
@@ -98,7 +99,9 @@ def negotiate_structure(accept: str | None) -> str:
     for media, version in accepted(accept):
         if media in _STRUCTURE and version in (None, "2.1"):
             return STRUCTURE_XML
-    raise Problem(406, f"cannot answer in {accept}: structures are served as {STRUCTURE_XML}")
+    raise Problem(
+        406, f"cannot answer in {quoted(accept or '')}: structures are served as {STRUCTURE_XML}"
+    )
 
 
 def data_media() -> dict[str, dict]:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from marsad.errors import BadArgument
+from marsad.errors import BadArgument, quoted
 from marsad.periods import Period
 from marsad.publish import sdmx as psdmx
 from marsad.web.store import Filters, PublicTable
@@ -66,7 +66,7 @@ dimensions (FREQ.INDICATOR.FLOW.SEGMENT.SERVICE.COUNTERPART_AREA)
     parts = key.split(".")
     if len(parts) > len(KEY):
         raise BadArgument(
-            f"the key {key!r} has {len(parts)} parts; the structure has {len(KEY)} "
+            f"the key {quoted(key)} has {len(parts)} parts; the structure has {len(KEY)} "
             f"dimensions ({'.'.join(KEY)})"
         )
     parts += [""] * (len(KEY) - len(parts))
@@ -102,7 +102,7 @@ def parse_time(expr: str) -> list[list[Condition]]:
             op = op or "eq"
             if op not in OPERATORS:
                 raise BadArgument(
-                    f"not an operator on TIME_PERIOD: {op!r} (use {', '.join(OPERATORS)})"
+                    f"not an operator on TIME_PERIOD: {quoted(op)} (use {', '.join(OPERATORS)})"
                 )
             group.append((op, period_bound(value)))
         groups.append(group)
@@ -155,7 +155,7 @@ class SdmxQuery:
             elif component in KEY:
                 codes[component] = _narrow(codes[component], _eq_codes(component, value))
             else:
-                raise BadArgument(f"no component {component!r} to filter on (use TIME_PERIOD "
+                raise BadArgument(f"no component {quoted(component)} to filter on (use TIME_PERIOD "
                                   f"or {', '.join(KEY)})")  # fmt: skip
         for name, op in (("startPeriod", "ge"), ("endPeriod", "le")):
             if params.get(name):

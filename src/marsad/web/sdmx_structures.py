@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 
+from marsad.errors import quoted
 from marsad.publish import sdmx as psdmx
 from marsad.web.problems import Problem
 from marsad.web.store import PublicTable
@@ -41,7 +42,7 @@ def parse_flow_ref(flow: str) -> tuple[str, str, str]:
         return parts[0], parts[1], "latest"
     if len(parts) == 3:
         return parts[0], parts[1], parts[2]
-    raise Problem(404, f"no dataflow {flow!r}: use {psdmx.ID} or "
+    raise Problem(404, f"no dataflow {quoted(flow)}: use {psdmx.ID} or "
                   f"{psdmx.agency()},{psdmx.ID},{psdmx.VERSION}")  # fmt: skip
 
 
@@ -51,7 +52,7 @@ def check_agency(agency: str) -> None:
     must be added with the agency as its id."""
     ours = psdmx.agency()
     if agency not in (ours, *ANY):
-        raise Problem(404, f"no agency {agency!r}: the agency is {ours}. With sdmx1, add "
+        raise Problem(404, f"no agency {quoted(agency)}: the agency is {ours}. With sdmx1, add "
                       f"the source with the id {ours!r} (sdmx1 puts the source id where "
                       f'the agency goes): sdmx.add_source({{"id": "{ours}", "url": '
                       f'".../sdmx", "name": "marsad"}})')  # fmt: skip
@@ -59,14 +60,14 @@ def check_agency(agency: str) -> None:
 
 def check_version(version: str) -> None:
     if version not in VERSIONS:
-        raise Problem(404, f"no version {version!r}: the version is {psdmx.VERSION}")
+        raise Problem(404, f"no version {quoted(version)}: the version is {psdmx.VERSION}")
 
 
 def check_flow(agency: str, flow: str, version: str) -> None:
     """Nothing when ``agency``/``flow``/``version`` name the dataflow; else a 404 problem."""
     check_agency(agency)
     if flow not in (psdmx.ID, *ANY):
-        raise Problem(404, f"no dataflow {flow!r}: the dataflow is {psdmx.ID}")
+        raise Problem(404, f"no dataflow {quoted(flow)}: the dataflow is {psdmx.ID}")
     check_version(version)
 
 
@@ -98,7 +99,7 @@ def artefacts(table: PublicTable, resource: str, agency: str, rid: str, version:
                "dataflow": [flow]}  # fmt: skip
     asked = [a for a in by_kind[resource] if rid in ANY or a.id == rid]
     if not asked:
-        raise Problem(404, f"no {resource} {rid!r}")
+        raise Problem(404, f"no {resource} {quoted(rid)}")
     if references in ("all", "descendants") and resource in ("dataflow", "datastructure"):
         return every
     extra = _around(resource, references, lists, scheme, dsd, flow)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from marsad.errors import BadArgument
+from marsad.errors import BadArgument, quoted
 from marsad.indicators.registry import COLUMNS
 from marsad.indicators.table import synthetic_build
 from marsad.periods import KINDS, Period
@@ -133,7 +133,7 @@ class Filters:
         kinds = _split(freq)
         for f in kinds:
             if f not in FREQS:
-                raise BadArgument(f"not a frequency: {f!r} (use A, S, Q or M)")
+                raise BadArgument(f"not a frequency: {quoted(f)} (use A, S, Q or M)")
         first = Period.parse(start).months[0] if start else None
         last = Period.parse(end).months[-1] if end else None
         if first and last and first > last:
@@ -297,7 +297,7 @@ class PublicStore:
         for info in self.releases():
             if info.id == release_id:
                 return info
-        raise NoRelease(f"no release {release_id!r}")
+        raise NoRelease(f"no release {quoted(release_id)}")
 
     def as_of(self, date: dt.date) -> ReleaseInfo:
         """The latest release dated ``date`` or earlier: the table as it stood that day."""
