@@ -1,7 +1,8 @@
 """Excel error cells (``#N/A``, ``#DIV/0!``, …), which python-calamine reads as
 empty: found in the sheet's XML, where Excel stores them as ``t="e"`` cells; and
 formula cells whose value was never computed (a program that does not calculate,
-such as openpyxl, stores the formula and no value), which it reads as empty too.
+such as openpyxl, stores the formula and no value), which it reads as empty too: in
+an ``.xlsx``/``.xlsm`` sheet's XML, or an ``.ods`` file's ``content.xml``.
 
 >>> column_index("A"), column_index("AB")
 (0, 27)
@@ -12,7 +13,9 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 #: The errors Excel shows, and what each means in plain words.
 ERRORS = {
@@ -103,8 +106,60 @@ def uncomputed_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     >>> _uncomputed(xml)
     {(2, 0): '=1+2', (2, 4): '='}
     """
+    if path.suffix.lower() == ".ods":
+        return _ods_uncomputed(path, sheet)
     xml = _sheet_xml(path, sheet)
     return _uncomputed(xml) if "<f" in xml else {}
+
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_SYNTAX = re.compile(r"[a-z]+:=")
+
+
+def _ods_uncomputed(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """The formula cells of ``sheet`` of an ``.ods`` file that hold no value: a
+    ``table:formula`` without ``office:value-type`` (LibreOffice always writes the value
+    beside the formula; a program that does not calculate writes the formula alone)."""
+    import xml.etree.ElementTree as ET
+
+    out: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+            for row, col, repeat, cell in _ods_cells(ET.iterparse(fh, ("start", "end")), sheet):
+                formula = cell.get(f"{_TABLE}formula")
+                if formula is None or cell.get(f"{_OFFICE}value-type") is not None:
+                    continue
+                # "of:=1+2": the formula's syntax (OpenFormula), then the formula
+                text = formula.split(":", 1)[1] if _SYNTAX.match(formula) else formula
+                for c in range(col, col + min(repeat, 1024)):
+                    out[(row, c)] = text if text.startswith("=") else "=" + text
+    except (zipfile.BadZipFile, KeyError, OSError, ET.ParseError, ValueError):
+        return out
+    return out
+
+
+def _ods_cells(events: Iterator, sheet: str) -> Iterator[tuple[int, int, int, Any]]:
+    """(1-based row, 0-based column, columns repeated, element) of each cell of ``sheet``,
+    from the ``start``/``end`` events of an ODS ``content.xml``."""
+    row, col, inside = 1, 0, False
+    cells = (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell")
+    for event, el in events:
+        if el.tag == f"{_TABLE}table":
+            if event == "start":
+                row, inside = 1, el.get(f"{_TABLE}name") == sheet
+            elif inside:
+                return
+        elif inside and el.tag == f"{_TABLE}table-row" and event == "start":
+            col = 0
+        elif inside and el.tag == f"{_TABLE}table-row":
+            row += int(el.get(f"{_TABLE}number-rows-repeated", "1"))
+        elif inside and el.tag in cells and event == "end":
+            repeat = int(el.get(f"{_TABLE}number-columns-repeated", "1"))
+            yield row, col, repeat, el
+            col += repeat
+        if event == "end" and el.tag not in cells:
+            el.clear()
 
 
 def _uncomputed(xml: str) -> dict[tuple[int, int], str]:

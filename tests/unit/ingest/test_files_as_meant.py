@@ -415,3 +415,53 @@ def _set_cached_values(path: Path, replace: dict[str, str]) -> None:
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
+
+
+def _ods(path: Path, rows: list[list], computed: dict[str, str] | None = None) -> Path:
+    """An OpenDocument spreadsheet of ``rows`` (one sheet, S); a text starting with ``=``
+    is a formula, with its value when ``computed`` gives one (as LibreOffice saves it)."""
+    import zipfile
+    from xml.sax.saxutils import quoteattr
+
+    computed = computed or {}
+
+    def cell(value) -> str:
+        if isinstance(value, str) and value.startswith("="):
+            if value in computed:
+                return (f'<table:table-cell table:formula={quoteattr("of:" + value)} '
+                        f'office:value-type="float" office:value="{computed[value]}">'
+                        f"<text:p>{computed[value]}</text:p></table:table-cell>")  # fmt: skip
+            return f"<table:table-cell table:formula={quoteattr('of:' + value)}/>"
+        return (f'<table:table-cell office:value-type="string"><text:p>{value}</text:p>'
+                "</table:table-cell>")  # fmt: skip
+
+    body = "".join(f"<table:table-row>{''.join(map(cell, r))}</table:table-row>" for r in rows)
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')  # fmt: skip
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+               'office:version="1.2"><office:body><office:spreadsheet>'
+               f'<table:table table:name="S">{body}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")  # fmt: skip
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+                '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                'manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")  # fmt: skip
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", manifest)
+        zf.writestr("content.xml", content)
+    return path
+
+
+def test_an_ods_formula_never_computed_is_quarantined_and_a_computed_one_read(wh, tmp_path):
+    """The same in an OpenDocument spreadsheet: a formula without its value was empty."""
+    rows = [list(TX_HEADER), _row("R1", amount="=1+2"), _row("R2", amount="=2+2"), _row("R3")]
+    r = load(wh, _ods(tmp_path / "f.ods", rows, computed={"=2+2": "4"}))
+    assert (r.rows_read, r.loaded, r.quarantined) == (3, 2, 1)
+    assert [(x["line"], x["rule"], x["column"], x["value"]) for x in quarantine(wh)] == [
+        (2, "formula", "amount", "=1+2")
+    ]
+    assert amounts(wh) == {"R2": Decimal("4"), "R3": Decimal("1500.25")}
