@@ -7,6 +7,9 @@ environment variable with the ``MARSAD_`` prefix (e.g. ``MARSAD_WAREHOUSE``).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -17,6 +20,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -26,6 +30,110 @@ from marsad.errors import BadArgument
 
 if TYPE_CHECKING:
     from marsad.protect.primary import SdcRule
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a numeric setting may take: ``kind`` ``int`` (a whole number),
+    ``decimal`` or ``size`` (bytes, written with a unit: 64MB, 4GiB), from ``low``
+    (excluded when ``low_open``) to ``high``. Written in ASCII digits only: ``٣``
+    (an Arabic-Indic three), ``1e400``, ``inf`` or ``''`` are refused, as are values
+    out of range, in one plain line that never repeats a confidential value."""
+
+    kind: Literal["int", "decimal", "size"]
+    low: int
+    high: int
+    low_open: bool = False
+
+    def words(self) -> str:
+        """What to give, e.g. ``a whole number from 0 to 6``."""
+        if self.kind == "size":
+            return f"a size from {_size_words(self.low)} to {_size_words(self.high)} (e.g. 4GB)"
+        what = "a whole number" if self.kind == "int" else "a number"
+        if self.low_open:
+            return f"{what} above {self.low} and at most {self.high}"
+        return f"{what} from {self.low} to {self.high}"
+
+
+_MB, _GB, _TB = 1000**2, 1000**3, 1000**4
+
+#: Every numeric setting and its range: one validation path for all of them
+#: (``tests/unit/test_settings_ranges.py`` fails for a numeric setting not listed).
+RANGES: dict[str, Range] = {
+    "percent_decimals": Range("int", 0, 6),
+    "provisional_from": Range("int", 1000, 9999),
+    "final_after_months": Range("int", 0, 1200),
+    "rate_max_age_days": Range("int", 0, 3660),
+    "coverage_window": Range("int", 0, 1200),
+    "memory_limit": Range("size", 64 * _MB, 1000 * _TB),
+    "batch_bytes": Range("size", 1, _TB),
+    "max_amount": Range("int", 1, 10**14),
+    "header_search_rows": Range("int", 1, 100_000),
+    "api_max_rows": Range("int", 1, 10_000_000),
+    "api_page_size": Range("int", 1, 10_000_000),
+    "sdc_min_contributors": Range("int", 1, 1000),
+    "sdc_p": Range("decimal", 0, 100, low_open=True),
+}
+
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?", re.ASCII)
+_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?) ?([A-Za-z]*)", re.ASCII)
+#: The units of a size, as DuckDB reads them (any case).
+_UNITS = {
+    "": 1, "b": 1, "kb": 1000, "mb": _MB, "gb": _GB, "tb": _TB,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}  # fmt: skip
+
+
+def _size_words(n: int) -> str:
+    for unit, size in (("TB", _TB), ("GB", _GB), ("MB", _MB), ("KB", 1000)):
+        if n >= size and n % size == 0:
+            return f"{n // size}{unit}"
+    return "1 byte" if n == 1 else f"{n} bytes"
+
+
+def read_number(name: str, value: object) -> object:
+    """``value`` of the numeric setting ``name`` (a key of :data:`RANGES`) checked:
+    a string must be ASCII digits (a size, digits and a unit) within the range. Raises
+    :class:`ValueError` with a message that repeats no confidential value.
+
+    >>> read_number("percent_decimals", "4"), read_number("memory_limit", "2GB")
+    (4, '2GB')
+    >>> read_number("sdc_p", "1e400")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a number written in digits 0-9: give a number above 0 and at most 100
+    """
+    rule = RANGES[name]
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    number, unit = _parse_number(text, rule)
+    too_low = number <= rule.low if rule.low_open else number < rule.low
+    if too_low or number > rule.high:
+        shown = "" if name in CONFIDENTIAL else f" ({text})"
+        raise ValueError(f"out of range{shown}: give {rule.words()}")
+    if rule.kind == "decimal":
+        return number
+    if name == "memory_limit":  # DuckDB wants a unit
+        return text if unit else f"{text}B"
+    return int(number)
+
+
+def _parse_number(text: str, rule: Range) -> tuple[Decimal, str]:
+    """(the value, its unit) of ``text`` written as ``rule`` says, else :class:`ValueError`."""
+    if not text:
+        raise ValueError(f"is empty: give {rule.words()}, or unset it")
+    if rule.kind == "size":
+        match = _SIZE.fullmatch(text)
+        if not match or match[2].lower() not in _UNITS:
+            raise ValueError(f"not a size written in digits 0-9 and a unit: give {rule.words()}")
+        return Decimal(match[1]) * _UNITS[match[2].lower()], match[2]
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(f"not a number written in digits 0-9: give {rule.words()}")
+    number = Decimal(text)
+    if rule.kind == "int" and number != number.to_integral_value():
+        raise ValueError(f"not a whole number: give {rule.words()}")
+    return number, ""
 
 
 class Settings(BaseSettings):
@@ -40,22 +148,16 @@ class Settings(BaseSettings):
     )
     percent_decimals: int = Field(
         default=4,
-        ge=0,
-        le=6,
         description="Decimals kept for percentages in the indicator table, 0 to 6 (e.g. 4 "
         "gives 3.4971).",
     )
     provisional_from: int | None = Field(
         default=None,
-        ge=1000,
-        le=9999,
         description="First year whose figures are provisional (obs_status P); "
         "earlier years are final (A). Default: every year is provisional.",
     )
     final_after_months: int = Field(
         default=12,
-        ge=0,
-        le=1200,
         description="Revision policy: a period's figures are provisional (obs_status P) when "
         "first published and final (A) once the build's last complete month is at least this "
         "many months after the period's end (e.g. 12: the year 2024 becomes final with the "
@@ -68,8 +170,6 @@ class Settings(BaseSettings):
     )
     rate_max_age_days: int = Field(
         default=7,
-        ge=0,
-        le=3660,
         description="Oldest exchange rate the build carries forward, in days before a "
         "record's value date (e.g. 7: a Monday takes the previous Friday's rate, a "
         "week of holidays still converts); a record whose latest rate is older stops "
@@ -85,8 +185,6 @@ class Settings(BaseSettings):
     )
     coverage_window: int = Field(
         default=3,
-        ge=0,
-        le=1200,
         description="Without MARSAD_EXPECTED_REPORTERS, a reporter is expected in a month "
         "when it delivered within this many months before or after it, and not before its "
         "first delivery (e.g. 3).",
@@ -95,9 +193,23 @@ class Settings(BaseSettings):
     @field_validator("expected_reporters", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
-        """``BK01, BK02`` -> ``["BK01", "BK02"]`` (blanks dropped)."""
+        """``BK01, BK02`` -> ``["BK01", "BK02"]``, as written: a reporter code is read as
+        it is in the files (``bk02`` and ``BK02`` are two reporters), only trimmed.
+        A list naming no reporter (``,,,``) or one twice is refused."""
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            parts = [part.strip() for part in value.split(",")]
+            value = [part for part in parts if part]
+            if not value:
+                raise ValueError(
+                    "names no reporter: give codes separated by commas (e.g. BK01,BK02), "
+                    "or unset it"
+                )
+            if len(value) != len(parts):
+                raise ValueError("has an empty code between commas: write e.g. BK01,BK02")
+        if isinstance(value, list):
+            twice = sorted({code for code in value if value.count(code) > 1})
+            if twice:
+                raise ValueError(f"names {', '.join(twice)} more than once")
         return value
 
     # -- ingest ------------------------------------------------------------------
@@ -127,14 +239,11 @@ class Settings(BaseSettings):
     )
     batch_bytes: ByteSize = Field(
         default=ByteSize(256 * 1024 * 1024),
-        gt=0,
         description="Files of one load are checked together and written in one transaction "
         "per batch of about this size (e.g. 256MiB); a larger file is a batch of its own.",
     )
     max_amount: int = Field(
         default=10**14,
-        gt=0,
-        le=10**14,
         description="Amounts (original currency) must be below this (e.g. 1000000000000 to "
         "quarantine any amount of a trillion or more); larger ones are quarantined (rule "
         "too_large). Default and highest value 10^14, so that amount x rate (rates below "
@@ -155,7 +264,6 @@ class Settings(BaseSettings):
     )
     header_search_rows: int = Field(
         default=50,
-        ge=1,
         description="Rows searched for the header row at the top of a file (e.g. 50).",
     )
 
@@ -211,14 +319,12 @@ class Settings(BaseSettings):
     )
     api_max_rows: int = Field(
         default=50_000,
-        gt=0,
         description="Most observations one answer may hold: a JSON page of the API (a "
         "larger limit is a 400), one CSV or SDMX answer (a query matching more is refused, "
         "413, with a way to narrow it or download the whole table).",
     )
     api_page_size: int = Field(
         default=1_000,
-        gt=0,
         description="Observations per page of GET /api/v1/observations when no limit is "
         "given (a page's limit may go up to MARSAD_API_MAX_ROWS).",
     )
@@ -237,6 +343,61 @@ class Settings(BaseSettings):
         "withheld when its total less its two largest contributions is below p% of the "
         "largest. Confidential: shown in no output, log or error.",
     )
+
+    @field_validator(*RANGES, mode="before")
+    @classmethod
+    def _in_range(cls, value: object, info: ValidationInfo) -> object:
+        """Every numeric setting: ASCII digits, within its range (:data:`RANGES`)."""
+        return read_number(str(info.field_name), value)
+
+    @field_validator("home_country", mode="before")
+    @classmethod
+    def _iso_country(cls, value: object) -> object:
+        """An ISO 3166-1 alpha-2 code of the reference list, read in any case as the
+        files' country codes are (``ma`` is ``MA``); ``XX`` is refused."""
+        from marsad.reference import countries
+
+        if isinstance(value, str):
+            code = value.strip().upper()
+            if code not in countries():
+                raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. MA)")
+            return code
+        return value
+
+    @field_validator("temp_dir", "releases_dir", mode="before")
+    @classmethod
+    def _not_blank(cls, value: object) -> object:
+        """An empty path is refused (``Path("")`` would be the current folder)."""
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is empty: give a folder, or unset it")
+        return value
+
+    @field_validator("temp_dir", mode="after")
+    @classmethod
+    def _usable_folder(cls, value: Path | None) -> Path | None:
+        """A folder that is there and can be written: a missing one or a file crashed
+        the load (``FileNotFoundError``)."""
+        if value is None:
+            return value
+        folder = value.expanduser()
+        if not folder.exists():
+            raise ValueError(f"{folder} does not exist: create the folder, or unset it")
+        if not folder.is_dir():
+            raise ValueError(f"{folder} is a file, not a folder")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ValueError(f"{folder} cannot be written (permission denied)")
+        return folder
+
+    @field_validator("releases_dir", mode="after")
+    @classmethod
+    def _a_folder(cls, value: Path | None) -> Path | None:
+        """A folder, or a path where one can be made: not a file, not empty. Where it
+        stands against the warehouse is checked by ``marsad.release.store.releases_root``."""
+        if value is None:
+            return value
+        if value.expanduser().exists() and not value.expanduser().is_dir():
+            raise ValueError(f"{value} is a file, not a folder")
+        return value
 
     @model_validator(mode="after")
     def _next_release_after_this_one(self) -> Settings:
@@ -286,5 +447,8 @@ def get_settings() -> Settings:
         if not first.get("loc"):  # a rule between settings: its message names them
             raise BadArgument(f"settings: {first['msg'].removeprefix('Value error, ')}") from None
         name = str(first["loc"][0])
-        message = first["msg"] if name not in CONFIDENTIAL else "not a valid value"
-        raise BadArgument(f"setting MARSAD_{name.upper()}: {message}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        if name in CONFIDENTIAL and first["type"] != "value_error":  # ours repeat no value
+            message = "not a valid value"
+        variable = name if name.startswith("MARSAD_") else f"MARSAD_{name.upper()}"
+        raise BadArgument(f"setting {variable}: {message}") from None

@@ -75,6 +75,13 @@ def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit, fo
     from marsad.ingest import ReadOptions, reporters
 
     sep = _separator(sep)
+    if memory_limit is not None:
+        from marsad.settings import read_number
+
+        try:
+            memory_limit = read_number("memory_limit", memory_limit)
+        except ValueError as exc:
+            fail(f"--memory-limit {memory_limit!r}: {exc}")
     if encoding is not None:
         _check_encoding(encoding)
     from marsad.ingest.validate import check_date_range

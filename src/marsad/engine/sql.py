@@ -84,6 +84,9 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
     """
     if isinstance(exc, OSError) and exc.errno in _ERRNO_CAUSES:
         return _fault(exc.errno, exc.filename or path)
+    memory = _out_of_memory(exc)
+    if memory is not None:
+        return memory
     if not isinstance(exc, duckdb.Error):
         return None
     text = str(exc)
@@ -104,6 +107,35 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
         cause = text.strip().splitlines()[0]
         return part_fault(part.group(1), f"cannot be read ({cause})", "damaged?")
     return None
+
+
+def _out_of_memory(exc: BaseException) -> WarehouseFault | None:
+    """The plain line of DuckDB running out of memory (``exc`` or what caused it),
+    naming the setting to raise: any command may meet it, it is no bug."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # the error, what caused it, and so on
+        if seen is None:
+            return None
+        if isinstance(seen, duckdb.OutOfMemoryException) or (
+            isinstance(seen, duckdb.Error) and "Out of Memory Error" in str(seen)
+        ):
+            break
+        seen = seen.__cause__ or seen.__context__
+    else:
+        return None
+    from marsad.settings import get_settings
+
+    try:
+        limit = get_settings().memory_limit
+    except Exception:  # a bad setting says so itself
+        limit = "its memory limit"
+    return WarehouseFault(
+        f"out of memory: DuckDB needed more than its memory limit (MARSAD_MEMORY_LIMIT="
+        f"{limit}, or marsad ingest --memory-limit for a load) and could not spill enough "
+        "to disk; raise it (e.g. MARSAD_MEMORY_LIMIT=8GB) or free disk space beside the "
+        "warehouse, then run the "
+        "command again"
+    )
 
 
 def part_fault(part: object, what: str, why: str = "moved or deleted by hand?") -> WarehouseFault:
