@@ -92,3 +92,64 @@ def test_a_suffix_that_says_another_format_is_refused(warehouse, monkeypatch, co
         f"give a name ending {expected} (nothing was written)"
     ]
     assert sorted(warehouse.parent.rglob("*")) == before
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    ("out", "said"),
+    [
+        ("releases/R1/indicators.csv", "is in the releases folder"),  # the default folder
+        ("office/R7/revisions.csv", "is in the releases folder"),  # the configured one
+        ("kept/R3/indicators.csv", "is in a release (its folder holds a manifest.json)"),
+    ],
+)
+def test_every_releases_folder_is_protected_whatever_the_setting(
+    warehouse, monkeypatch, command, out, said
+):
+    """With MARSAD_RELEASES_DIR set elsewhere, ``export --out releases/2025-S1/
+    indicators.csv`` and ``quarantine export --out releases/2025-S1/revisions.csv``
+    replaced frozen files of the default releases/ beside the warehouse."""
+    folder = warehouse.parent
+    for release in ("office/R7", "kept/R3"):
+        (folder / release).mkdir(parents=True)
+    (folder / "kept" / "R3" / "manifest.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(folder / "office"))
+    monkeypatch.chdir(folder)
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    result = run(*COMMANDS[command], "--out", out, "--warehouse", str(warehouse), code=2)
+    assert said in result.output and "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("out", ["releases/R1", "releases/new", "marsad.records/x", "kept/R3"])
+def test_synth_does_not_write_into_a_release_or_the_record_store(warehouse, monkeypatch, out):
+    folder = warehouse.parent
+    (folder / "kept" / "R3").mkdir(parents=True)
+    (folder / "kept" / "R3" / "manifest.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_WAREHOUSE", str(warehouse))
+    monkeypatch.chdir(folder)
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    result = run("synth", "--out", out, "--rows-per-year", "1000", code=2)
+    assert "give another folder (nothing was written)" in result.output
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("marsad.records", "is in the warehouse's record store"),
+        ("marsad.records/R1", "is in the warehouse's record store"),
+        ("marsad.duckdb", "is a file, not a folder"),
+        (".", "holds the warehouse"),
+    ],
+)
+@pytest.mark.parametrize("command", [("release", "list"), ("release", "create", "--id", "R1")])
+def test_a_releases_dir_in_the_warehouse_is_refused(warehouse, monkeypatch, setting, said, command):
+    """MARSAD_RELEASES_DIR=marsad.records made ``release create`` write into the record
+    store; =marsad.duckdb made ``release list`` say "No release yet in …/marsad.duckdb"."""
+    monkeypatch.chdir(warehouse.parent)
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", setting)
+    result = run(*command, "--warehouse", str(warehouse), code=2)
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("marsad: error: setting MARSAD_RELEASES_DIR: ") and said in last
+    assert not (warehouse.parent / "marsad.records" / "R1").exists()

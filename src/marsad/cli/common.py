@@ -128,7 +128,9 @@ def warehouse_path(path: Path | None) -> Path:
 def check_out(out: Path, warehouse: Path | None) -> Path:
     """``--out`` as a file to write, refused (:class:`~marsad.errors.BadArgument`, exit 2,
     nothing written) when it names no file (``''``, ``.``, a folder) or one of the
-    warehouse's own: its file or write-ahead log, its record store, its releases.
+    warehouse's own: its file or write-ahead log, its record store, its releases (in the
+    folder of ``MARSAD_RELEASES_DIR``, in ``releases/`` beside the warehouse whatever the
+    setting, or in any folder holding a release's ``manifest.json``).
     ``marsad export --out marsad.duckdb`` wrote a CSV over the warehouse it read.
 
     >>> check_out(Path("/data/marsad.duckdb"), Path("/data/marsad.duckdb"))
@@ -136,24 +138,13 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     ...
     marsad.errors.BadArgument: --out /data/marsad.duckdb is the warehouse's own file: give another path (nothing was written)
     """  # noqa: E501
-    from marsad.engine.records import store_folder
-    from marsad.release.store import releases_root
-
     if is_stdout(out):  # standard output: none of the warehouse's files
         return out
     if not out.name or out.name in (".", "..") or out.is_dir():
         raise BadArgument(
             f"--out {str(out)!r} is a folder, not a file: give a file name (e.g. indicators.csv)"
         )
-    wh = warehouse_path(warehouse)
-    target = out.expanduser().absolute().resolve()
-    said = None
-    if target in (wh.resolve(), wh.with_name(wh.name + ".wal").resolve()):
-        said = "the warehouse's own file"
-    elif target.is_relative_to(store_folder(wh).resolve()):
-        said = "in the warehouse's record store"
-    elif target.is_relative_to(releases_root(wh).resolve()):
-        said = "in the releases folder"
+    said = _warehouse_part(out.expanduser().absolute().resolve(), warehouse_path(warehouse))
     if said:
         raise BadArgument(f"--out {out} is {said}: give another path (nothing was written)")
     return out
@@ -211,6 +202,50 @@ def wrote(message: str, out: Path) -> None:
         say(message)
     else:
         console().print(message, markup=False)
+
+
+def check_out_folder(out: Path) -> Path:
+    """``--out`` as a folder to write files into (``marsad synth``), refused as
+    :func:`check_out` refuses a file: a folder of the warehouse (of ``MARSAD_WAREHOUSE``)
+    or of a release, where the files written would mix with frozen ones."""
+    target = out.expanduser().absolute().resolve()
+    said = _warehouse_part(target, warehouse_path(None))
+    if said is None and (target / _manifest()).is_file():
+        said = f"a release (it holds a {_manifest()})"
+    if said:
+        raise BadArgument(f"--out {out} is {said}: give another folder (nothing was written)")
+    return out
+
+
+def _manifest() -> str:
+    from marsad.release.store import MANIFEST
+
+    return MANIFEST
+
+
+def _warehouse_part(target: Path, wh: Path) -> str | None:
+    """What of the warehouse ``wh`` or of a release the resolved path ``target`` is
+    in, in words, or ``None`` when it is none of them."""
+    from marsad.engine.records import store_folder
+
+    if target in (wh.resolve(), wh.with_name(wh.name + ".wal").resolve()):
+        return "the warehouse's own file"
+    if target.is_relative_to(store_folder(wh).resolve()):
+        return "in the warehouse's record store"
+    if any(target.is_relative_to(root) for root in _release_roots(wh)):
+        return "in the releases folder"
+    if any((folder / _manifest()).is_file() for folder in target.parents):
+        return f"in a release (its folder holds a {_manifest()})"
+    return None
+
+
+def _release_roots(wh: Path) -> set[Path]:
+    """Every releases folder of the warehouse ``wh`` that can be known: the one set by
+    ``MARSAD_RELEASES_DIR`` and the default ``releases/`` beside the warehouse, which
+    holds the releases made before the setting was (or after it is no longer) set."""
+    from marsad.release.store import releases_root
+
+    return {releases_root(wh).resolve(), (wh.parent / "releases").resolve()}
 
 
 def check_suffix(out: Path, suffix: str, what: str) -> Path:

@@ -63,8 +63,8 @@ def create(
 
     check_id(release_id)
     day = _date(date)
+    root = releases_root(warehouse_path(warehouse))  # a bad setting stops before any work
     with open_store(warehouse, read_only=True) as wh:
-        root = releases_root(wh.path)
         say(f"releases: {root}")
         with writing(root / release_id):
             frozen = freeze(wh, root, release_id, date=day, note=note)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import bar, console, progress_bars, writing
+from marsad.cli.common import bar, check_out_folder, console, progress_bars, writing
 
 #: Fewest records per year the generator accepts.
 MIN_ROWS_PER_YEAR = 1_000
@@ -35,6 +35,7 @@ def synth(
     to the published aggregates."""
     from marsad.synth import generate
 
+    check_out_folder(out_dir)
     with writing(out_dir), progress_bars() as progress:
         result = generate(
             out_dir,

@@ -107,7 +107,33 @@ def releases_root(warehouse: Path) -> Path:
 
     chosen = get_settings().releases_dir
     root = Path(chosen) if chosen is not None else Path(warehouse).parent / "releases"
-    return root.expanduser().absolute()
+    root = root.expanduser().absolute()
+    if chosen is not None:
+        _refuse_warehouse_parts(root, Path(warehouse).expanduser().absolute())
+    return root
+
+
+def _refuse_warehouse_parts(root: Path, warehouse: Path) -> None:
+    """Refuse a ``MARSAD_RELEASES_DIR`` that is the warehouse file (or its log), in its
+    record store, or a folder holding either (:class:`BadArgument`, exit 2): ``release
+    create`` wrote a release into ``marsad.records/``, and with the warehouse file as
+    the setting ``release list`` said ``No release yet in …/marsad.duckdb``."""
+    from marsad.engine.records import store_folder
+
+    real, wh = root.resolve(), warehouse.resolve()
+    store = store_folder(warehouse).resolve()
+    said = None
+    if real in (wh, warehouse.with_name(warehouse.name + ".wal").resolve()):
+        said = "is the warehouse's own file"
+    elif real.is_relative_to(store):
+        said = "is in the warehouse's record store"
+    elif wh.is_relative_to(real) or store.is_relative_to(real):
+        said = "holds the warehouse"
+    if said:
+        raise BadArgument(
+            f"setting MARSAD_RELEASES_DIR: {root} {said}: give a folder of its own "
+            "(e.g. releases/ beside the warehouse, the default)"
+        )
 
 
 @dataclass(frozen=True)
