@@ -15,8 +15,8 @@ pairs.
 >>> Period.parse("2025-H1")
 Traceback (most recent call last):
 ...
-marsad.errors.PeriodError: not a period: '2025-H1'; write 2025-S1, 2025-Q2, 2025-06 or 2025
-"""
+marsad.errors.PeriodError: not a period: '2025-H1'; write 2025-S1, 2025-Q2, 2025-06 or 2025 (digits 0-9)
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ KINDS: tuple[Kind, ...] = ("year", "half", "quarter", "month")
 #: Months in one period of each kind.
 MONTHS_IN: dict[str, int] = {"year": 12, "half": 6, "quarter": 3, "month": 1}
 
-_PATTERN = re.compile(r"^(\d{4})(?:-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
+#: A period, written in digits 0-9 only: ``٢٠٢٤`` (Arabic-Indic digits) is refused,
+#: as every setting and the files' period codes refuse them.
+_PATTERN = re.compile(r"([0-9]{4})(?:-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?")
 _ORDINALS = {
     "fr": ("premier", "deuxième", "troisième", "quatrième"),
     "en": ("first", "second", "third", "fourth"),
@@ -72,9 +74,11 @@ class Period:
         """
         if isinstance(text, Period):
             return text
-        match = _PATTERN.match(str(text).strip())
+        match = _PATTERN.fullmatch(str(text).strip())
         if not match:
-            raise PeriodError(f"not a period: {text!r}; write 2025-S1, 2025-Q2, 2025-06 or 2025")
+            raise PeriodError(
+                f"not a period: {text!r}; write 2025-S1, 2025-Q2, 2025-06 or 2025 (digits 0-9)"
+            )
         year, tag = int(match[1]), match[2]
         if tag is None:
             return cls("year", year)

@@ -105,3 +105,13 @@ def test_labels_per_language():
     assert Period.parse("2025-S1").label("en") == "first half of 2025"
     assert Period.parse("2024-Q3").label("fr", short=True) == "T3 2024"
     assert Period.parse("2024").label("ar") == "2024"
+
+
+@pytest.mark.parametrize(
+    "text", ["\u0662\u0660\u0662\u0664", "\u06f2\u06f0\u06f2\u06f4", "\u0662\u0660\u0662\u0665-S1",
+             "\uff12\uff10\uff12\uff14"],
+)  # fmt: skip
+def test_a_period_is_written_in_digits_0_to_9(text):
+    """``--period ٢٠٢٤`` was read as 2024: periods, as settings, take ASCII digits only."""
+    with pytest.raises(PeriodError, match="digits 0-9"):
+        Period.parse(text)
