@@ -215,10 +215,10 @@ class Settings(BaseSettings):
     # -- ingest ------------------------------------------------------------------
     memory_limit: str = Field(
         default="4GB",
-        description="Memory DuckDB may hold in any command (e.g. 2GB); beyond it DuckDB "
-        "spills to disk beside the warehouse, so loads and builds of any size run in bounded "
-        "memory (measured: a 10M-row, 559 MB file peaks at 4.3 GB unbounded, 1.3 GB at 1GB). "
-        "The ingest flag --memory-limit overrides it for a load.",
+        description="Memory DuckDB may hold in any command (e.g. 2GB; 64MB to 1000TB); beyond "
+        "it DuckDB spills to disk beside the warehouse, so loads and builds of any size run "
+        "in bounded memory (measured: a 10M-row, 559 MB file peaks at 4.3 GB unbounded, "
+        "1.3 GB at 1GB). The ingest flag --memory-limit overrides it for a load.",
     )
     temp_dir: Path | None = Field(
         default=None,
@@ -253,8 +253,8 @@ class Settings(BaseSettings):
         default="MA",
         min_length=2,
         max_length=2,
-        description="ISO 3166-1 alpha-2 code of the reporting economy (e.g. MA): a record "
-        "with this partner country is a resident, not an export or import, and is "
+        description="ISO 3166-1 alpha-2 code of the reporting economy (e.g. MA, in any case): "
+        "a record with this partner country is a resident, not an export or import, and is "
         "quarantined (rule resident).",
     )
     user: str = Field(
@@ -333,8 +333,9 @@ class Settings(BaseSettings):
     sdc_min_contributors: int = Field(
         default=3,
         repr=False,
-        description="Primary confidentiality, minimum frequency rule: a level cell with fewer "
-        "contributors (enterprise groups) is withheld. Confidential: shown in no output.",
+        description="Primary confidentiality, minimum frequency rule (1 to 1000): a level cell "
+        "with fewer contributors (enterprise groups) is withheld. Confidential: shown in no "
+        "output.",
     )
     sdc_p: Decimal = Field(
         default=Decimal(10),
