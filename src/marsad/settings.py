@@ -195,7 +195,10 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: object) -> object:
         """``BK01, BK02`` -> ``["BK01", "BK02"]``, as written: a reporter code is read as
         it is in the files (``bk02`` and ``BK02`` are two reporters), only trimmed.
-        A list naming no reporter (``,,,``) or one twice is refused."""
+        A blank value is no list, as when unset; one of commas only (``,,,``), an empty
+        code between commas or a code twice is refused."""
+        if isinstance(value, str) and not value.strip():
+            return []
         if isinstance(value, str):
             parts = [part.strip() for part in value.split(",")]
             value = [part for part in parts if part]

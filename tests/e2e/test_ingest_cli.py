@@ -274,7 +274,7 @@ def test_memory_limit_option(app, runner, tmp_path):
     res = runner.invoke(
         app, ["ingest", "--kind", "transactions", str(src), "--memory-limit", "lots", *wh]
     )
-    assert res.exit_code == 2 and "memory limit 'lots' not accepted" in res.stderr
+    assert res.exit_code == 2 and "--memory-limit 'lots': not a size" in res.stderr
 
 
 # -- control characters: shown escaped on the terminal, written raw by the export -----------

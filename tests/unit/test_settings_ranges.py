@@ -193,7 +193,7 @@ def test_home_country_not_in_the_iso_list_is_refused(monkeypatch, value):
 
 @pytest.mark.parametrize(
     ("value", "said"),
-    [(",,,", "names no reporter"), ("", "names no reporter"), (" , ", "names no reporter"),
+    [(",,,", "names no reporter"), (" , ", "names no reporter"),
      ("BK01,,BK02", "has an empty code"), ("BK01,BK02,", "has an empty code"),
      ("BK01, BK01", "names BK01 more than once")],
 )  # fmt: skip
@@ -202,6 +202,14 @@ def test_expected_reporters_naming_none_or_one_twice_are_refused(monkeypatch, va
     monkeypatch.setenv("MARSAD_EXPECTED_REPORTERS", value)
     with pytest.raises(BadArgument, match=f"^setting MARSAD_EXPECTED_REPORTERS: {said}"):
         get_settings()
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_blank_expected_reporters_are_as_unset(monkeypatch, value):
+    """A blank value is the variable unset (``release verify`` sets it so for a release
+    made without it, and env files write ``MARSAD_EXPECTED_REPORTERS=``)."""
+    monkeypatch.setenv("MARSAD_EXPECTED_REPORTERS", value)
+    assert get_settings().expected_reporters == []
 
 
 def test_expected_reporters_are_kept_as_written_as_ingest_keeps_reporter_codes(monkeypatch):

@@ -221,7 +221,7 @@ def _settings(recorded: dict[str, object]) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in recorded}
     try:
         for name, value in recorded.items():
-            if value is None:
+            if value is None or value == []:  # unset, as when the release was made
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = ",".join(value) if isinstance(value, list) else str(value)
