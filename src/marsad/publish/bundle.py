@@ -68,7 +68,10 @@ def descriptor(rows: list[tuple[str, ...]], publication: Publication) -> dict:
         "name": "marsad-indicators",
         "title": publication.title,
         "version": publication.release or "build",
-        "created": publication.release_date.isoformat() if publication.release_date else None,
+        # (a datetime, as the Data Package spec has it: a date alone fails validation)
+        "created": f"{publication.release_date.isoformat()}T00:00:00Z"
+        if publication.release_date
+        else None,
         "licenses": [LICENSE],
         "sources": [{"title": publication.source}],
         "contributors": [{"title": publication.publisher, "role": "publisher"}],

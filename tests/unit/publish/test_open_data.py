@@ -249,6 +249,25 @@ def test_bundle_is_a_valid_data_package_with_the_table(tmp_path, pub):
     assert "Synthetic data" in readme and "Break in series" in readme
 
 
+def test_a_dated_release_bundle_is_a_valid_data_package(tmp_path):
+    """A release's bundle wrote ``created`` as a date (``2025-10-15``) where the Data
+    Package spec wants a datetime: frictionless refused every release's bundle."""
+    import datetime as dt
+    import json
+
+    from frictionless import Package
+
+    dated = Publication(release=R, release_date=dt.date(2025, 10, 15), synthetic=True)
+    out = _write("csv-bundle", tmp_path, dated)
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(out) as z:
+        z.extractall(folder)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["created"] == "2025-10-15T00:00:00Z"
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["type", "note"])
+
+
 def test_bundle_files_are_readable_by_everyone_once_unpacked(tmp_path, pub):
     """Regression: the bundle's members were stored -rw------- (zipfile's default)."""
     import zipfile
