@@ -583,3 +583,44 @@ def test_the_change_counts_use_the_diff_s_words(tmp_path):
         found = pages_views._changes(Store(), infos["R1"], infos["R2"], lang, 0)
         assert (found["revised"], found["released"], found["withheld"]) == ("1", "2", "1")
         assert released in pages_views.text(lang)["newly_released"]
+
+
+def test_a_damaged_earlier_release_leaves_the_intact_one_s_pages_standing(world, tmp_path, caplog):
+    """One byte changed in R1's frozen table made ``/en/`` (showing R2) a 400 page
+    "release R1: indicators.csv is not the file that was frozen": the visitor blamed,
+    and R2's page lost for a fault of R1's disk. R2's pages stand, the comparison left
+    out with a note and the fault logged; what needs R1 is a 409, as in the API."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from marsad.release.store import make_writable
+    from marsad.web import pages
+    from marsad.web.app import create_app
+
+    root = tmp_path / "releases"
+    shutil.copytree(world["root"], root, ignore=shutil.ignore_patterns(".cache"))
+    make_writable(root)
+    table = root / "R1" / "indicators.csv"
+    data = bytearray(table.read_bytes())
+    data[-2] = ord("9") if data[-2] != ord("9") else ord("8")
+    table.write_bytes(bytes(data))
+    pages.RENDERED.clear()  # the same ids and checksums as the session's world
+    c = TestClient(create_app(world["warehouse"], root=root))
+    try:
+        for url in ("/en/", "/en/?release=R2", "/fr/", "/ar/"):
+            r = c.get(url)
+            assert r.status_code == 200, (url, r.text[:300])
+            assert "R1" in r.text and 'class="damaged"' in r.text
+        assert "the comparison is left out" in c.get("/en/").text
+        assert any("R1" in m and "not the file" in m for m in caplog.messages)
+        for url in ("/en/?release=R1", "/en/releases?from=R1&to=R2",
+                    "/en/releases/revisions.csv", "/en/explore?release=R1"):  # fmt: skip
+            r = c.get(url)
+            assert r.status_code == 409, (url, r.status_code)
+            assert "not the file that was frozen" in r.text
+        assert c.get("/api/v1/observations?release=R1").status_code == 409
+        assert c.get("/en/releases").status_code == 200
+    finally:
+        pages.RENDERED.clear()
+        make_writable(root)

@@ -13,6 +13,7 @@ them, so the home page costs a dictionary lookup under load.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -30,8 +31,10 @@ from marsad.web import caching, pages_views, query_check
 from marsad.web.app import LANGS, store
 from marsad.web.explore import View, to_csv, to_xlsx
 from marsad.web.pages_text import NAMES, text
+from marsad.web.problems import status_of
 from marsad.web.store import PublicStore, ReleaseInfo
 
+log = logging.getLogger(__name__)
 #: What sites add to a link shared from them (``?utm_source=…``, ``&fbclid=…``): a page
 #: opened from such a link shows the page, as it would without them.
 TRACKING = re.compile(r"utm_[a-z_]+|fbclid|gclid|msclkid")
@@ -159,11 +162,16 @@ def _not_found(lang: str) -> HTMLResponse:
 
 
 def _fault(lang: str, e: MarsadError) -> HTMLResponse:
-    """A release that does not exist is a 404 page in the page's language; any other
-    user error a 400 page with its plain detail."""
-    if type(e).__name__ == "NoRelease":
+    """A release that does not exist is a 404 page in the page's language; a bad
+    argument a 400 page with its plain detail; any other fault (a release damaged on
+    disk: not the visitor's doing) a 409 page, as the API answers it
+    (:func:`marsad.web.problems.status_of`), logged on the server."""
+    status = status_of(e)
+    if status == 404:
         return _error(lang, 404, text(lang)["no_release"])
-    return _error(lang, 400, str(e))
+    if status != 400:
+        log.error("page not served: %s", e)
+    return _error(lang, status, str(e))
 
 
 def _error(lang: str, status: int, detail: str) -> HTMLResponse:

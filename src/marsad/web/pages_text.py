@@ -41,6 +41,11 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "First release: nothing to compare.",
         "الإصدار الأول: لا شيء للمقارنة.",
     ),
+    "compare_damaged": (
+        "la publication précédente ne peut pas être lue, la comparaison est omise.",
+        "the previous release cannot be read, so the comparison is left out.",
+        "تعذرت قراءة الإصدار السابق، لذا أُغفلت المقارنة.",
+    ),
     "revised": ("cellules révisées", "revised cells", "خلايا معدلة"),
     "new": ("cellules nouvelles", "new cells", "خلايا جديدة"),
     # a cell withheld before and published now is no revision (release.compare.CHANGES)

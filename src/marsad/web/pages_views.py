@@ -10,6 +10,7 @@ withheld values shown as ``c``.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from functools import partial
 from urllib.parse import urlencode
@@ -18,12 +19,15 @@ from marsad.indicators.registry import COLUMNS
 from marsad.publish import fmt
 from marsad.reference import ALL
 from marsad.release.compare import NEWLY_RELEASED, NEWLY_WITHHELD, REVISED
+from marsad.release.store import DamagedRelease
 from marsad.web import svg, views
 from marsad.web.explore import View, grid, series, unit_of
 from marsad.web.labels import label
 from marsad.web.pages_text import text
 from marsad.web.pages_units import Scale, scale_of, scales, telling
 from marsad.web.store import FREQS, PublicStore, ReleaseInfo
+
+log = logging.getLogger(__name__)
 
 _I = {c: COLUMNS.index(c) for c in COLUMNS}
 _FILES = ("indicators.csv", "indicators.xlsx", "indicators-sdmx.csv", "indicators-sdmx.xml",
@@ -102,13 +106,21 @@ def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
     segs = views.segments(table)
     names = [(label("segment", s, lang), v) for s, v, _ in segs]
     before = st.previous(info)
+    changes, damaged = None, ""
+    if before is not None:
+        try:
+            changes = _changes(st, before, info, lang, 5)
+        except DamagedRelease as e:  # the page of an intact release still stands
+            log.error("home of %s: changes since %s left out: %s", info.id, before.id, e)
+            damaged = before.id
     return {
         "release": _release(info, lang),
         "headline": views.headline(table, lang),
         "segments": _segments(segs, [n for n, _ in names], lang),
         "segments_chart": svg.bar_chart(names, "MAD", lang, text(lang)["segments"]),
         "tracker": _tracker(views.tracker(table), lang),
-        "changes": _changes(st, before, info, lang, 5) if before else None,
+        "changes": changes,
+        "changes_damaged": damaged,
     }
 
 
