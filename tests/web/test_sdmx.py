@@ -256,6 +256,22 @@ def test_an_unknown_key_code_is_no_results_found_naming_it(client, key, said):
         assert said in r.json()["detail"], r.json()["detail"]
 
 
+@pytest.mark.parametrize("area", ["_T", "W1"])
+def test_no_results_names_only_the_codes_the_release_lacks(client, area):
+    """``A.level.exports.XXX._T._T`` named SEGMENT 'XXX' rightly, but also "no
+    COUNTERPART_AREA '_T' (codes: AE, … W1)", though ``_T`` asks the same as ``W1`` and
+    ``A.level.exports.ITO._T._T`` answers: a valid code was blamed."""
+    assert (
+        client.get(f"/sdmx/data/DIGITAL_EXPORTS/A.level.exports.ITO._T.{area}").status_code == 200
+    )
+    r = client.get(f"/sdmx/data/DIGITAL_EXPORTS/A.level.exports.XXX._T.{area}")
+    detail = r.json()["detail"]
+    assert r.status_code == 404 and "SEGMENT 'XXX'" in detail, detail
+    assert "COUNTERPART_AREA" not in detail, detail
+    r = client.get("/sdmx/data/DIGITAL_EXPORTS/A.level.exports.ITO._T._T+QQ")
+    assert r.status_code == 200  # + is OR: ITO's rows, the unknown QQ matching nothing
+
+
 def test_unknown_agency_names_ma_and_the_sdmx1_hint(client):
     """sdmx1 puts its source id in the agency slot: the 404 said only 'no agency', leaving
     users of a source named otherwise without a clue."""

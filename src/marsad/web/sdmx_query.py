@@ -185,9 +185,11 @@ class SdmxQuery:
             if dim == "FREQ" or not codes:  # a frequency is checked by the filters
                 continue
             have = table.codes(_FILTER[dim])
-            if dim == "COUNTERPART_AREA":
+            asked = dict(zip(codes, codes, strict=True))
+            if dim == "COUNTERPART_AREA":  # W1 and _T both ask the table's _T (filters)
                 have = [psdmx.ALL_PARTNERS if c == "_T" else c for c in have]
-            missing = [c for c in codes if c not in have and c != "\x00"]
+                asked = {c: psdmx.ALL_PARTNERS if c == "_T" else c for c in codes}
+            missing = [c for c, as_had in asked.items() if as_had not in have and c != "\x00"]
             if missing:
                 shown = ", ".join(have) if len(have) <= _SHOWN else "see the codelist"
                 found.append(f"{dim} {', '.join(map(repr, missing))} (codes: {shown})")
