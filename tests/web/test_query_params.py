@@ -169,6 +169,31 @@ def test_what_the_pages_send_still_works(client):
     assert client.get("/de/?perod=1").status_code == 404  # an unknown language first
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "utm_source=newsletter",
+        "utm_source=newsletter&utm_medium=email&utm_campaign=s1",
+        "mc_cid=4f2a&mc_eid=9b1c",  # Mailchimp
+        "_ga=2.1234.5678&_gl=1*abc*_ga*MTIz",  # Google's cross-site linker
+        "utm_source=a&utm_source=b",  # a link shared twice over
+        "fbclid=Iw4&gclid=Cj0&msclkid=7e1",
+    ],
+)
+def test_a_shared_link_opens_the_site_and_its_pages(client, query):
+    """``/?utm_source=newsletter`` (the root, the link most shared) was a JSON 400 rather
+    than the language home; the pages refused Mailchimp's mc_cid and Google's _ga, and a
+    repeated utm_source. The root still sends to the language home, the parameters left
+    behind; the pages answer as without them."""
+    r = client.get(f"/?{query}", headers={"Accept-Language": "en"}, follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/en/", r.text
+    for page in ("/fr/", "/en/explore?segment=ITO&", "/ar/releases"):
+        url = f"{page}{'' if page.endswith('&') else '?'}{query}"
+        assert client.get(url).status_code == 200, url
+    assert client.get("/?perod=1").status_code == 400  # not a tracking parameter
+    assert client.get(f"/api/v1/segments?{query}").status_code == 400  # not the API's
+
+
 @pytest.mark.parametrize("name", ["segment", "indicator", "start", "release", "freq"])
 def test_an_empty_parameter_is_a_400_in_the_api(client, name):
     """segment= answered every segment, start= every period, release= the latest: an

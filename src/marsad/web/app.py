@@ -47,7 +47,7 @@ from marsad.release.store import releases_root
 from marsad.web import problems
 from marsad.web.caching import ASSETS, etag, headers, not_modified
 from marsad.web.negotiate import quality
-from marsad.web.query_check import checked
+from marsad.web.query_check import TRACKING, checked
 from marsad.web.store import PublicStore
 
 STATIC = Path(__file__).parent / "static"
@@ -211,8 +211,12 @@ def _docs(app: FastAPI) -> None:
     def docs(request: Request) -> Response:
         return _constant(request, page(), "text/html; charset=utf-8")
 
-    @app.get("/", include_in_schema=False, dependencies=only)
+    shared = [Depends(checked(ignored=TRACKING))]  # a shared link's utm_source, ...
+
+    @app.get("/", include_in_schema=False, dependencies=shared)
     def home(request: Request) -> RedirectResponse:
+        """The home page in the visitor's language; a shared link's tracking parameters
+        are not carried along (the language home reads none)."""
         lang = preferred_lang(request.headers.get("accept-language"))
         return RedirectResponse(f"/{lang}/", 307, headers={"Vary": "Accept-Language"})
 

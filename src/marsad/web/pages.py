@@ -14,7 +14,6 @@ them, so the home page costs a dictionary lookup under load.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -35,9 +34,6 @@ from marsad.web.problems import status_of
 from marsad.web.store import PublicStore, ReleaseInfo
 
 log = logging.getLogger(__name__)
-#: What sites add to a link shared from them (``?utm_source=…``, ``&fbclid=…``): a page
-#: opened from such a link shows the page, as it would without them.
-TRACKING = re.compile(r"utm_[a-z_]+|fbclid|gclid|msclkid")
 
 
 class Refused(Exception):
@@ -54,7 +50,7 @@ def _check_query(request: Request) -> None:
     ``/fr/?perod=2024`` showed everything, as if filtered. (An unknown language is the
     route's 404 page.)"""
     lang = request.path_params.get("lang", "")
-    found = query_check.refusal(request, TRACKING, empty=True)
+    found = query_check.refusal(request, empty=True, ignored=query_check.TRACKING)
     if lang not in LANGS or found is None:
         return
     t = text(lang)

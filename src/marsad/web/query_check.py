@@ -46,6 +46,15 @@ SDMX_UNSUPPORTED: dict[str, str | None] = {
     "measures": "all",
     "detail": "full",
 }
+#: What sites and mailers add to a link shared from them (``?utm_source=…``,
+#: ``&fbclid=…``, Mailchimp's ``mc_cid``, Google's ``_gl``): a page (and ``/``, which
+#: sends to one) opened from such a link answers as it would without them, however
+#: often and with whatever value they are given. Not the API's, SDMX's or downloads':
+#: a program's parameters are its own.
+TRACKING = re.compile(
+    r"utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid"
+    r"|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok"
+)
 #: SDMX-REST 2.0 component filters (``c[TIME_PERIOD]``, ``c[FREQ]``), read by
 #: :class:`marsad.web.sdmx_query.SdmxQuery` rather than declared one by one.
 SDMX_COMPONENT = re.compile(r"c\[[^\]]+\]")
@@ -94,15 +103,20 @@ def refusal(
     unsupported: dict[str, str | None] | None = None,
     *,
     empty: bool = False,
+    ignored: re.Pattern[str] | None = None,
 ) -> Refused | None:
     """Why the query of ``request`` is refused (above), or None when the route reads
     every parameter given, each once (or as a list), and each with a value unless
-    ``empty`` (an HTML form sends its empty fields: the pages take them as the default)."""
+    ``empty`` (an HTML form sends its empty fields: the pages take them as the default).
+    Names ``ignored`` matches (:data:`TRACKING`) are no concern of the route: any count,
+    any value."""
     unsupported = unsupported or {}
     declared, lists = _parameters(request)
     shown = tuple(sorted(declared, key=str.lower))
     params = request.query_params
     names = list(dict.fromkeys(params.keys()))
+    if ignored is not None:
+        names = [n for n in names if n in declared or not ignored.fullmatch(n)]
     for name in names:
         if name in declared or (extra is not None and extra.fullmatch(name)):
             continue
@@ -121,14 +135,17 @@ def refusal(
 
 
 def checked(
-    extra: re.Pattern[str] | None = None, unsupported: dict[str, str | None] | None = None
+    extra: re.Pattern[str] | None = None,
+    unsupported: dict[str, str | None] | None = None,
+    *,
+    ignored: re.Pattern[str] | None = None,
 ) -> Callable[[Request], None]:
     """A dependency refusing the query parameters the route does not read (above);
     ``extra`` matches names the route reads by itself, ``unsupported`` names standard
-    parameters not implemented (501)."""
+    parameters not implemented (501), ``ignored`` names let through (:data:`TRACKING`)."""
 
     def check(request: Request) -> None:
-        found = refusal(request, extra, unsupported)
+        found = refusal(request, extra, unsupported, ignored=ignored)
         if found is None:
             return
         if found.kind == "unsupported":
