@@ -172,6 +172,24 @@ def test_the_marker_lists_nothing_outside_the_demo_folder(tmp_path):
     make_writable(tmp_path / "office")
 
 
+def test_a_relative_folder_lists_what_is_named_by_an_absolute_path(tmp_path, monkeypatch):
+    """The README's ``marsad demo --out demo-out`` (a relative folder) made its release
+    in ``releases/``, named by an absolute path, which the marker did not list: the
+    second demo refused its own folder ("holds releases/, which no demo made")."""
+    monkeypatch.chdir(tmp_path)
+    out = Path("demo-out")
+    out.mkdir()
+    made = Marker(out)
+    (out / "indicators.csv").write_text("x\n")
+    made.add(out / "indicators.csv", _release((tmp_path / "demo-out" / "releases").resolve()))
+    made.expect((tmp_path / "demo-out" / "marsad.duckdb.wal").absolute())
+    listed = json.loads((out / MARKER).read_text())["entries"]
+    assert "releases/" in listed and "releases/2025-S1/manifest.json" in listed
+    assert "marsad.duckdb.wal" in listed
+    remove(out, check(out))
+    assert _tree(out) == []
+
+
 def test_remove_takes_only_what_it_found_a_folder_holding_more_stays(tmp_path):
     out = _demo_folder(tmp_path / "demo")
     found = check(out)

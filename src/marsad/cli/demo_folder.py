@@ -201,15 +201,27 @@ class Marker:
         """Add files that may appear later as part of what the demo made (the warehouse's
         write-ahead log, when the warehouse is opened again), then save the marker."""
         for path in files:
-            with contextlib.suppress(ValueError):
-                self.entries.add(Path(path).relative_to(self.out_dir).as_posix())
+            if (rel := self._relative(Path(path))) is not None:
+                self.entries.add(rel.as_posix())
         self.save()
 
+    def _relative(self, path: Path) -> Path | None:
+        """``path`` relative to the demo's folder, or None when it is not in it: the two
+        compared as absolute paths, then with their folders' symlinks resolved (``--out
+        demo-out`` is relative, the releases folder absolute; the name itself is never
+        resolved, so a symlink is seen as one)."""
+        here, there = self.out_dir.absolute(), path.absolute()
+        with contextlib.suppress(ValueError):
+            return there.relative_to(here)
+        with contextlib.suppress(ValueError):
+            return there.parent.resolve().relative_to(here.resolve()) / there.name
+        return None
+
     def _add(self, path: Path) -> None:
-        try:
-            rel = path.relative_to(self.out_dir)
-        except ValueError:
+        rel = self._relative(path)
+        if rel is None:
             return  # not in the demo's folder
+        path = self.out_dir / rel
         if not rel.parts or path.is_symlink() or not path.exists():
             return
         for parent in list(rel.parents)[:-1]:
