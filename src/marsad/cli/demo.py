@@ -16,7 +16,6 @@ import typer
 from marsad.cli import demo_folder
 from marsad.cli.common import bar, console, open_store, plain, progress_bars, writing
 from marsad.cli.synth import MIN_ROWS_PER_YEAR
-from marsad.engine.records import store_folder
 from marsad.errors import MarsadError
 
 #: The release the demo makes, its date (unless ``MARSAD_RELEASE_DATE``) and note.
@@ -33,6 +32,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2025,
 ) -> None:
     """From nothing, offline: synthetic records, ingest, build, export and bulletin."""
+    from marsad.engine.records import store_folder  # (DuckDB and Ibis: not for --help)
     from marsad.synth import generate
 
     started = time.perf_counter()
