@@ -31,6 +31,7 @@ from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from marsad.errors import BadArgument, CannotWrite, MarsadError, WarehouseMissing
+from marsad.release.store import MANIFEST
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -210,17 +211,11 @@ def check_out_folder(out: Path) -> Path:
     or of a release, where the files written would mix with frozen ones."""
     target = out.expanduser().absolute().resolve()
     said = _warehouse_part(target, warehouse_path(None))
-    if said is None and (target / _manifest()).is_file():
-        said = f"a release (it holds a {_manifest()})"
+    if said is None and (target / MANIFEST).is_file():
+        said = f"a release (it holds a {MANIFEST})"
     if said:
         raise BadArgument(f"--out {out} is {said}: give another folder (nothing was written)")
     return out
-
-
-def _manifest() -> str:
-    from marsad.release.store import MANIFEST
-
-    return MANIFEST
 
 
 def _warehouse_part(target: Path, wh: Path) -> str | None:
@@ -234,8 +229,8 @@ def _warehouse_part(target: Path, wh: Path) -> str | None:
         return "in the warehouse's record store"
     if any(target.is_relative_to(root) for root in _release_roots(wh)):
         return "in the releases folder"
-    if any((folder / _manifest()).is_file() for folder in target.parents):
-        return f"in a release (its folder holds a {_manifest()})"
+    if any((folder / MANIFEST).is_file() for folder in target.parents):
+        return f"in a release (its folder holds a {MANIFEST})"
     return None
 
 

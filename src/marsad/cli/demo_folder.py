@@ -24,13 +24,12 @@ import stat
 from pathlib import Path
 
 from marsad.errors import MarsadError
+from marsad.release.store import MANIFEST
 
 #: The demo's marker in its folder: JSON, ``{"made_by": "marsad demo", "entries": [...]}``
 #: with paths relative to the folder, POSIX, folders ending in ``/``.
 MARKER = ".marsad-demo.json"
 MADE_BY = "marsad demo"
-#: A release's own file: a folder holding one is a frozen release.
-MANIFEST = "manifest.json"
 #: How many of the files no demo made the refusal names.
 SHOWN = 3
 
