@@ -26,7 +26,23 @@ level cells of the table being protected, same key, period included:
   (its deviation is fixed at zero), and the audit treats it as published even when
   the build withholds it. A known cell that is primary now (its contributors changed,
   its value did not) cannot be protected: the build reports it, counted, and the
-  audit counts it exposed, which refuses the release.
+  audit counts it exposed, which refuses the release;
+* **(C)** every relation of an earlier release that holds a cell it withheld is a
+  relation the intruder still knows (its total less its published parts is the sum of
+  its withheld parts): it joins the table being protected (:meth:`Apriori.linked`),
+  with the cells whose value is the same now standing for themselves and the others
+  for their earlier value (an :class:`EarlierCell`, withheld or published as it was
+  then). The suppression then finds complements that keep each sensitive cell's
+  interval wide in the joint system, and the audit solves it. Without (C) a cell made
+  primary by a one-record correction was recomputed as the new total, less the
+  unchanged published parts, less the sum of two segments that an earlier release
+  withheld together (they are still withheld, and still add up to the same).
+
+(C) takes the worst case: the intruder is granted knowing which withheld cells kept
+their value (a revision note, a stable series); a cell that changed is an unknown of
+its own (its earlier value, not negative), linked to nothing. (C) needs the earlier
+release's own values of the cells it withheld (its ``internal/sdc_cells.csv``): a
+release frozen without them gives rules (A) and (B) only.
 
 What it costs: the cells kept withheld by (A), and the complements that (B) forces
 elsewhere (a known cell can no longer hide its neighbours), are information lost;
@@ -50,8 +66,23 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from marsad.protect.primary import FREE, SECONDARY
-from marsad.protect.table import Cell, Key, LinkedTable
+from marsad.protect.primary import FREE, LATENT, SECONDARY
+from marsad.protect.table import Cell, Key, LinkedTable, Relation
+
+
+@dataclass(frozen=True, order=True)
+class EarlierCell:
+    """The key, in a joint table (rule (C)), of a cell of the earlier release
+    ``release`` whose value then is not its value now (or that is not in the table
+    now): the intruder's unknown for the earlier value. The ``repr`` names the
+    release and the key, never a value.
+
+    >>> EarlierCell("2025-03", ("exports", "2024", "KPO", "_T", "_T"))
+    EarlierCell(release='2025-03', key=('exports', '2024', 'KPO', '_T', '_T'))
+    """
+
+    release: str
+    key: Key
 
 
 @dataclass(frozen=True)
@@ -69,26 +100,33 @@ class Apriori:
     published: Mapping[Key, frozenset[int]] = field(default_factory=dict)
     #: the releases read (ids, in the order they were made), for messages
     releases: tuple[str, ...] = ()
+    #: rule (C): the linked table of each earlier release that kept one, by release id,
+    #: with its own values (withheld cells' too: internal, never shown)
+    tables: tuple[tuple[str, LinkedTable], ...] = ()
 
     def __repr__(self) -> str:
         return (
             f"Apriori(releases={len(self.releases)}, withheld={len(self.withheld)}, "
-            f"published={len(self.published)})"
+            f"published={len(self.published)}, tables={len(self.tables)})"
         )
 
     def __bool__(self) -> bool:
-        return bool(self.withheld or self.published)
+        return bool(self.withheld or self.published or self.tables)
 
     @classmethod
     def of_tables(
-        cls, tables: Iterable[Mapping[Key, int | None]], releases: Iterable[str] = ()
+        cls,
+        tables: Iterable[Mapping[Key, int | None]],
+        releases: Iterable[str] = (),
+        linked: Iterable[tuple[str, LinkedTable]] = (),
     ) -> Apriori:
         """From the level cells of each earlier release: key -> value in centimes,
-        ``None`` when withheld.
+        ``None`` when withheld; ``linked``: the linked tables of those that kept them,
+        by release id, for rule (C).
 
         >>> k = ("imports", "2024-Q1", "TOTAL", "_T", "FR")
         >>> Apriori.of_tables([{k: 10}, {k: None}, {k: 12}])
-        Apriori(releases=0, withheld=1, published=1)
+        Apriori(releases=0, withheld=1, published=1, tables=0)
         """
         withheld: set[Key] = set()
         published: dict[Key, set[int]] = {}
@@ -102,7 +140,25 @@ class Apriori:
             frozenset(withheld),
             {k: frozenset(v) for k, v in published.items()},
             tuple(releases),
+            tuple(linked),
         )
+
+    @classmethod
+    def of_linked(cls, tables: Mapping[str, LinkedTable]) -> Apriori:
+        """From the protected linked tables of earlier releases, by release id (what
+        their public tables show, and rule (C)); latent cells are never published.
+
+        >>> from marsad.protect.table import build_table, flat
+        >>> r1 = build_table({("T",): Cell(5), ("a",): Cell(2, "A", 1, 1), ("b",): Cell(3, "D")},
+        ...                  [flat(0, "T", "ab")])
+        >>> Apriori.of_linked({"R1": r1})
+        Apriori(releases=1, withheld=2, published=1, tables=1)
+        """
+        public = [
+            {k: None if c.withheld else c.value for k, c in t.cells.items() if c.status != LATENT}
+            for t in tables.values()
+        ]
+        return cls.of_tables(public, tables, tables.items())
 
     def known(self, key: Key, value: int) -> bool:
         """Rule (B): ``key`` was published before with ``value`` (centimes)."""
@@ -125,20 +181,66 @@ class Apriori:
         return out
 
     def protecting(self, table: LinkedTable) -> LinkedTable:
-        """``table`` to protect given the earlier releases: rules (A) and (B), same
-        relations. ``table`` itself when there is no earlier release."""
+        """``table`` to protect given the earlier releases: rules (A) and (B), and the
+        relations of rule (C) (:meth:`linked`). ``table`` itself when there is no
+        earlier release. The suppression's result holds the cells of (C) too:
+        :func:`own_cells` gives back the table's."""
         if not self:
             return table
-        return LinkedTable.trusted(self.apply(table.cells), table.relations)
+        return self.linked(LinkedTable.trusted(self.apply(table.cells), table.relations))
 
     def seen_by_intruder(self, table: LinkedTable) -> LinkedTable:
         """``table`` as the audit's intruder, who holds the earlier releases, sees it:
-        rule (B) only (the values known); the flags are the table's own, so that a table
-        which did not keep withheld what a release withheld is audited as published.
-        ``table`` itself when there is no earlier release."""
+        rules (B) (the values known) and (C) (the earlier relations); the flags are the
+        table's own, so that a table which did not keep withheld what a release withheld
+        is audited as published. ``table`` itself when there is no earlier release."""
         if not self:
             return table
-        return LinkedTable.trusted(self.apply(table.cells, withhold=False), table.relations)
+        return self.linked(
+            LinkedTable.trusted(self.apply(table.cells, withhold=False), table.relations)
+        )
+
+    def linked(self, table: LinkedTable) -> LinkedTable:
+        """``table`` joined with the relations of the earlier releases that hold a cell
+        they withheld (rule (C)): a cell of such a relation whose value then is its
+        value now is the table's own cell; any other is an :class:`EarlierCell`, ``D``
+        when the release withheld it (an unknown, not negative), published and known
+        when it published it (a constant). Relations the table has already, and
+        groups of earlier relations that reach none of its cells, are left out.
+        The relations add up (each holds in its release, and a cell stands for
+        itself only with the same value).
+
+        >>> from marsad.protect.table import build_table, flat
+        >>> row = [flat(0, "T", "abc")]
+        >>> r1 = build_table({("T",): Cell(9), ("a",): Cell(2, "A", 1, 1),
+        ...                   ("b",): Cell(3, "D"), ("c",): Cell(4)}, row)
+        >>> now = build_table({("T",): Cell(10), ("a",): Cell(2, "D"),
+        ...                    ("b",): Cell(3, "D"), ("c",): Cell(5, "A", 1, 1)}, row)
+        >>> joint = Apriori.of_linked({"R1": r1}).linked(now)
+        >>> joint.relations[-1]      # R1's: its T and c then, a and b (unchanged) now
+        Relation(total=EarlierCell(release='R1', key=('T',)), parts=(('a',), ('b',), \
+EarlierCell(release='R1', key=('c',))))
+        """
+        if not self.tables:
+            return table
+        cells = dict(table.cells)
+        relations = list(table.relations)
+        seen = {(r.total, frozenset(r.parts)) for r in relations}
+        for release, earlier in self.tables:
+            found = _earlier_relations(release, earlier, table.cells)
+            for rel in _reaching(found, table.cells):
+                for key in (rel.total, *rel.parts):
+                    if isinstance(key, EarlierCell) and key not in cells:
+                        then = earlier.cells[key.key]
+                        withheld = then.withheld
+                        cells[key] = Cell(then.value, SECONDARY if withheld else FREE)
+                        if not withheld:
+                            cells[key] = replace(cells[key], known=True)
+                signature = (rel.total, frozenset(rel.parts))
+                if signature not in seen:
+                    seen.add(signature)
+                    relations.append(rel)
+        return LinkedTable.trusted(cells, tuple(relations))
 
     def digests(self) -> dict[int, str]:
         """SHA-256 (hex) of the a priori cells of each year (by the year of the
@@ -155,10 +257,60 @@ class Apriori:
         for key, values in self.published.items():
             for value in values:
                 lines.setdefault(_year(key), []).append(f"P\x1f{key!r}\x1f{value}")
+        for release, earlier in self.tables:  # rule (C): what the earlier cells were
+            for key, cell in earlier.cells.items():
+                line = f"C\x1f{release}\x1f{key!r}\x1f{cell.value}\x1f{cell.status}"
+                lines.setdefault(_year(key), []).append(line)
         return {
             year: hashlib.sha256("\x1e".join(sorted(found)).encode()).hexdigest()
             for year, found in sorted(lines.items())
         }
+
+
+def own_cells(joint: LinkedTable, table: LinkedTable) -> LinkedTable:
+    """The cells of ``table`` as ``joint`` (:meth:`Apriori.linked` of it, then
+    suppressed) flags them, with ``table``'s relations: what a build keeps."""
+    if joint is table:
+        return table
+    return LinkedTable.trusted({k: joint.cells[k] for k in table.cells}, table.relations)
+
+
+def _earlier_relations(
+    release: str, earlier: LinkedTable, now: Mapping[Key, Cell]
+) -> list[Relation]:
+    """The relations of ``earlier`` that hold a cell it withheld, each cell standing
+    for itself when its value now is its value then, else an :class:`EarlierCell`."""
+
+    def term(key: Key) -> Key:
+        cell = now.get(key)
+        same = cell is not None and cell.value == earlier.cells[key].value
+        return key if same else EarlierCell(release, key)
+
+    cells = earlier.cells
+    return [
+        Relation(term(r.total), tuple(term(p) for p in r.parts))
+        for r in earlier.relations
+        if cells[r.total].withheld or any(cells[p].withheld for p in r.parts)
+    ]
+
+
+def _reaching(relations: list[Relation], now: Mapping[Key, Cell]) -> list[Relation]:
+    """The ``relations`` linked, through the earlier cells they share, to a cell of
+    ``now``: the others tell nothing about the table."""
+    parent: dict[Key, Key] = {}
+
+    def find(k: Key) -> Key:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for rel in relations:
+        root = find(rel.total)
+        for part in rel.parts:
+            parent[find(part)] = root
+    reached = {find(k) for k in parent if not isinstance(k, EarlierCell) and k in now}
+    return [r for r in relations if find(r.total) in reached]
 
 
 def _year(key: Key) -> int:

@@ -39,6 +39,7 @@ import pyarrow as pa
 from marsad.cube import month_of
 from marsad.engine.compute import largest
 from marsad.periods import KINDS, Month, Period
+from marsad.protect.primary import LATENT
 from marsad.protect.table import (
     Cell,
     Dimension,
@@ -54,8 +55,6 @@ from marsad.reference import ALL, DDS, SEGMENT_CODES, TOTAL
 MONEY = dtypes.Decimal(38, 2)
 #: Segment code of the latent cells: ``TOTAL`` less ``DDS`` (not digitally deliverable).
 NOT_DDS = "NOT_DDS"
-#: Status of a latent cell: never published, never sensitive.
-LATENT = "L"
 #: The cell key's fields, in order.
 KEY_FIELDS = ("flow", "period", "segment", "service", "partner")
 FLOWS = {"C": "exports", "D": "imports"}

@@ -35,7 +35,7 @@ from marsad.indicators.compute import parent_key
 from marsad.indicators.table import IndicatorTable, Observation
 from marsad.indicators.targets import RECENT_YEARS
 from marsad.periods import Period
-from marsad.protect.apriori import Apriori
+from marsad.protect.apriori import Apriori, own_cells
 from marsad.protect.cells import linked_table
 from marsad.protect.primary import FREE, SECONDARY, SdcRule, summary
 from marsad.protect.secondary import Suppression, protect
@@ -171,7 +171,8 @@ def protect_indicators(
 
     ``apriori``: the level cells of the earlier releases (:class:`~.apriori.Apriori`,
     default none): cells they withheld stay withheld, cells they published with the
-    value they have now are known to the intruder. The sensitive cells that no pattern
+    value they have now are known to the intruder, and their relations that hold a
+    withheld cell are relations of the table. The sensitive cells that no pattern
     can protect given them are in ``Protected.suppression.unprotectable``.
 
     ``known``: the flags of withheld level cells outside ``table`` that its derived
@@ -193,8 +194,10 @@ def protect_indicators(
     """
     rule = rule or SdcRule()
     cells = level_cells(table, statistics, rule)
-    linked = linked_table(apriori.apply(cells) if apriori else cells)
-    suppression = protect(linked, workers=workers, cache=cache)
+    linked = linked_table(cells)
+    apriori = apriori or Apriori()
+    suppression = protect(apriori.protecting(linked), workers=workers, cache=cache)
+    suppression = replace(suppression, table=own_cells(suppression.table, linked))
     withheld = dict(known or {})
     withheld.update((k, c.status) for k, c in suppression.table.cells.items() if c.withheld)
     rows = [flagged(obs, withheld) for obs in table]

@@ -49,6 +49,9 @@ from fractions import Fraction
 FREE, SMALL_COUNT, DOMINANCE, SECONDARY = "F", "A", "O", "D"
 #: Codes of a primary confidential cell.
 PRIMARY_FLAGS = frozenset({"C", SMALL_COUNT, DOMINANCE, "G"})
+#: Status of a latent cell of the linked table (:mod:`marsad.protect.cells`): never
+#: published, never sensitive.
+LATENT = "L"
 
 
 @dataclass(frozen=True, slots=True)

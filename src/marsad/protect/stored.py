@@ -10,9 +10,11 @@ and the protection levels are firm figures.
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -88,8 +90,6 @@ def audit_release(wh, release: str) -> AuditResult:
     Raises :class:`~marsad.errors.MarsadError` when the release is unknown or
     was frozen without its protected cells.
     """
-    import csv
-
     from marsad.errors import MarsadError
     from marsad.release.apriori import before
     from marsad.release.store import SDC_CSV, find, releases_root
@@ -98,13 +98,17 @@ def audit_release(wh, release: str) -> AuditResult:
     frozen = find(root, release)
     if not (frozen.path / SDC_CSV).is_file():
         raise MarsadError(f"release {release} holds no protected cells to audit")
-    path = frozen.checked_file(SDC_CSV)
+    table = read_cells_csv(frozen.checked_file(SDC_CSV))
+    return audit(before(frozen, root).seen_by_intruder(table))
+
+
+def read_cells_csv(path: Path) -> LinkedTable:
+    """The linked table of a release's ``internal/sdc_cells.csv`` (the rows of
+    ``sdc_cells`` with a header, as a release freezes them)."""
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    fields = (*KEY_FIELDS, *VALUE_FIELDS)
-    where = [rows[0].index(c) for c in fields]
-    table = table_from_rows([[row[i] for i in where] for row in rows[1:]])
-    return audit(before(frozen, root).seen_by_intruder(table))
+    where = [rows[0].index(c) for c in (*KEY_FIELDS, *VALUE_FIELDS)]
+    return table_from_rows([[row[i] for i in where] for row in rows[1:]])
 
 
 def stored_loss(wh) -> list[Loss]:

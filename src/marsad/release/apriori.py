@@ -2,8 +2,11 @@
 
 An intruder keeps every release; what the earlier ones published or withheld is an
 input of the disclosure control of the next build (:mod:`marsad.protect.apriori`).
-Only their **public** tables are read (``indicators.csv``, what anyone can download),
-each checked against its manifest's SHA-256 (:meth:`~.store.Release.checked_file`).
+Their **public** tables (``indicators.csv``, what anyone can download) say what the
+intruder holds; their frozen linked tables (``internal/sdc_cells.csv``) give the values
+of the cells they withheld, so that the build knows which of them are unchanged (rule
+(C) of :mod:`marsad.protect.apriori`; nothing of them is shown). Each file is checked
+against its manifest's SHA-256 (:meth:`~.store.Release.checked_file`).
 
 >>> from marsad.release.compare import Cell
 >>> public = {("level", "exports", "2024", "ITO", "_T", "_T"): Cell("12.30", "P", "F"),
@@ -21,9 +24,10 @@ from pathlib import Path
 
 from marsad.protect.apriori import Apriori
 from marsad.protect.indicators import LEVELS, PROTECTED_FLOWS, centimes
+from marsad.protect.stored import read_cells_csv
 from marsad.protect.table import Key
 from marsad.release import compare
-from marsad.release.store import PUBLIC_CSV, Release, all_releases, releases_root
+from marsad.release.store import PUBLIC_CSV, SDC_CSV, Release, all_releases, releases_root
 
 
 def level_cells(public: Mapping[compare.Key, compare.Cell]) -> dict[Key, int | None]:
@@ -39,11 +43,18 @@ def level_cells(public: Mapping[compare.Key, compare.Cell]) -> dict[Key, int | N
 
 
 def of_releases(releases: Iterable[Release]) -> Apriori:
-    """The a priori information of ``releases`` (their public tables, checked).
+    """The a priori information of ``releases``: their public tables (rules (A) and
+    (B)) and, for rule (C), the linked tables they froze (``internal/sdc_cells.csv``:
+    a release made without it gives (A) and (B) only), each file checked.
     Raises :class:`~.store.ReleaseError` when a file differs from its manifest."""
     releases = list(releases)
     tables = (level_cells(compare.read_public(r.checked_file(PUBLIC_CSV))) for r in releases)
-    return Apriori.of_tables(tables, [r.id for r in releases])
+    linked = [
+        (r.id, read_cells_csv(r.checked_file(SDC_CSV)))
+        for r in releases
+        if (r.path / SDC_CSV).is_file()
+    ]
+    return Apriori.of_tables(tables, [r.id for r in releases], linked)
 
 
 def of_warehouse(warehouse: Path) -> Apriori:

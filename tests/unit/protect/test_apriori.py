@@ -5,10 +5,12 @@ holding the earlier release, finds nothing exposed but what no pattern can prote
 
 from __future__ import annotations
 
+import highspy
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marsad.protect.apriori import Apriori
+from marsad.protect.apriori import Apriori, EarlierCell, own_cells
 from marsad.protect.audit import audit
 from marsad.protect.secondary import protect
 from marsad.protect.table import Cell, LinkedTable, build_table, flat
@@ -64,6 +66,59 @@ def test_a_cell_pinned_down_by_known_cells_is_unprotectable_not_a_bug():
     earlier = Apriori.of_tables([{("b",): 90_00, ("T",): 300_00, ("c",): 110_00}])
     now = earlier.protecting(_table({"a": 100_00, "b": 90_00, "c": 110_00}, {"a": 10_00}))
     assert protect(now).unprotectable == {("a",)}
+
+
+ROW4 = flat(0, "T", "abcd")
+
+
+def _table4(values: dict[str, int], primary: dict[str, int], withheld=()) -> LinkedTable:
+    """``T = a + b + c + d`` (centimes); ``withheld``: cells flagged ``D``."""
+    cells = {(k,): Cell(v, "D" if k in withheld else "F") for k, v in values.items()}
+    for k, level in primary.items():
+        cells[(k,)] = Cell(values[k], "A", level, level)
+    cells[("T",)] = Cell(sum(values.values()))
+    return build_table(cells, [ROW4])
+
+
+def test_attack_3_the_sum_of_cells_withheld_together_is_known_while_they_are_unchanged():
+    """R1 withholds a (primary) and b (its complement); c, d and T are published, so the
+    intruder knows a + b = T1 - c1 - d. A one-record correction makes c primary in R2;
+    a and b keep their values (and stay withheld by rule A). Without rule (C) the build
+    withholds a, b and c only, and c = T2 - d - (a + b): recomputed to the centime. With
+    R1's relation in the table, the build withholds T too."""
+    r1 = protect(_table4({"a": 100_00, "b": 90_00, "c": 110_00, "d": 120_00}, {"a": 10_00}))
+    assert r1.table.withheld == {("a",), ("b",)}
+    now = _table4({"a": 100_00, "b": 90_00, "c": 111_00, "d": 120_00}, {"a": 10_00, "c": 10_00})
+
+    public_only = Apriori.of_tables(
+        [{k: None if c.withheld else c.value for k, c in r1.table.cells.items()}]
+    )
+    alone = protect(public_only.protecting(now))
+    assert alone.table.withheld == {("a",), ("b",), ("c",)}  # what the build did before (C)
+    # the reviewer's arithmetic, from the two public tables alone
+    t1, c1, d = (r1.table.cells[(k,)].value for k in ("T", "c", "d"))
+    t2 = alone.table.cells[("T",)].value
+    assert t2 - d - (t1 - c1 - d) == now.cells[("c",)].value
+
+    earlier = Apriori.of_linked({"R1": r1.table})
+    assert audit(earlier.seen_by_intruder(alone.table)).exposed_ids == (("c",),)
+    safe = protect(earlier.protecting(now))
+    assert ("T",) in safe.secondary and not safe.unprotectable
+    assert audit(earlier.seen_by_intruder(own_cells(safe.table, now))).ok
+    assert set(own_cells(safe.table, now).cells) == set(now.cells)
+
+
+def test_rule_c_cells_that_changed_are_unknowns_of_their_own():
+    """a and b withheld in R1; a changed since: R1's relation says nothing of b now (a then
+    is an unknown), so c, primary now, is protected by a and b as in a table of its own."""
+    r1 = protect(_table4({"a": 100_00, "b": 90_00, "c": 110_00, "d": 120_00}, {"a": 10_00}))
+    now = _table4({"a": 150_00, "b": 90_00, "c": 111_00, "d": 120_00}, {"a": 10_00, "c": 10_00})
+    earlier = Apriori.of_linked({"R1": r1.table})
+    safe = protect(earlier.protecting(now))
+    assert not safe.unprotectable and audit(earlier.seen_by_intruder(safe.table)).ok
+    joint = earlier.linked(now)
+    assert EarlierCell("R1", ("a",)) in joint.cells and EarlierCell("R1", ("b",)) not in joint.cells
+    assert "100" not in repr(earlier) + repr(EarlierCell("R1", ("a",)))
 
 
 def test_without_earlier_releases_nothing_changes():
@@ -129,3 +184,135 @@ def test_earlier_releases_are_respected_and_the_joint_audit_finds_nothing(case):
     joint = audit(earlier.seen_by_intruder(result.table))
     assert set(joint.exposed_ids) == set(result.unprotectable)
     assert result.unprotectable <= _beyond(given_table)
+
+
+# -- the property for rule (C): an earlier release protected on its own, then revised ----
+
+
+@st.composite
+def _revision(draw):
+    """R1: a random two-way table protected alone; R2: some inner cells revised (the
+    margins follow), random sensitive cells."""
+
+    if draw(st.booleans()):  # one way: T = a + b + c + d
+        keys = [(k,) for k in "abcd"]
+        first = {k: draw(st.integers(1, 50)) * 100 for k in keys}
+        sensitive = set(draw(st.sets(st.sampled_from(keys), min_size=1, max_size=2)))
+        r1 = protect(_table4({k[0]: v for k, v in first.items()}, _levels(first, sensitive)))
+        changed = draw(st.sampled_from(keys))
+        revised = {k: v + 100 * (k == changed) for k, v in first.items()}
+        sensitive |= {changed}
+        return r1.table, _table4({k[0]: v for k, v in revised.items()}, _levels(revised, sensitive))
+
+    def table(inner: dict, sensitive: set) -> LinkedTable:
+        values = dict(inner)
+        for r in ROWS:
+            values[(r, "C")] = sum(inner[(r, c)] for c in COLS)
+        for c in COLS:
+            values[("R", c)] = sum(inner[(r, c)] for r in ROWS)
+        values[("R", "C")] = sum(inner.values())
+        cells = {}
+        for key, value in values.items():
+            level = max(1, value // 5)
+            primary = key in sensitive and value > 0
+            cells[key] = Cell(value, "A", level, min(level, value)) if primary else Cell(value)
+        return build_table(cells, DIMS)
+
+    keys = [(r, c) for r in ROWS for c in COLS]
+    first = {k: draw(st.integers(1, 50)) * 100 for k in keys}
+    sensitive = set(draw(st.sets(st.sampled_from(keys), min_size=1, max_size=3)))
+    r1 = protect(table(first, sensitive)).table
+    # a correction or two; the corrected cells may turn sensitive (the attack's case)
+    changed = draw(st.sets(st.sampled_from(keys), min_size=1, max_size=2))
+    revised = {k: v + draw(st.sampled_from([100, -100])) * (k in changed) for k, v in first.items()}
+    revised = {k: max(0, v) for k, v in revised.items()}
+    sensitive |= {k for k in changed if draw(st.booleans())}
+    return r1, table(revised, sensitive)
+
+
+def _levels(values: dict, sensitive: set) -> dict[str, int]:
+    """Protection levels of the ``sensitive`` cells: a fifth of their value."""
+    return {k[0]: max(1, values[k] // 5) for k in sensitive}
+
+
+def _oracle_exposed(r1: LinkedTable, r2: LinkedTable) -> set:
+    """The intruder holding both public tables, and told which of R1's withheld cells kept
+    their value, written out here without the code under test: one column per cell R2
+    hides (not published by R1 with its value now) and per cell R1 withheld that changed;
+    R2's relations, and R1's with R1's published values; min and max of each sensitive
+    cell R2 hides."""
+    hidden = [
+        k
+        for k, c in r2.cells.items()
+        if c.withheld
+        and (k not in r1.cells or r1.cells[k].withheld or r1.cells[k].value != c.value)
+    ]
+    changed = [
+        k
+        for k, c in r1.cells.items()
+        if c.withheld and (k not in r2.cells or r2.cells[k].value != c.value)
+    ]
+    col = {("now", k): i for i, k in enumerate(hidden)}
+    col.update({("then", k): len(hidden) + i for i, k in enumerate(changed)})
+
+    def now(k):
+        return (("now", k), 0) if k in hidden else (None, r2.cells[k].value)
+
+    def then(k):
+        if ("then", k) in col:
+            return ("then", k), 0
+        if r1.cells[k].withheld and k in hidden:
+            return ("now", k), 0
+        return None, r1.cells[k].value  # published then, or the same value published now
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.addVars(len(col), np.zeros(len(col)), np.full(len(col), highspy.kHighsInf))
+    for relations, term in ((r2.relations, now), (r1.relations, then)):
+        for rel in relations:
+            _add_row(h, col, rel, term)
+    exposed = {k for k, c in r2.cells.items() if c.sensitive and k not in hidden}
+    return exposed | {k for k in hidden if r2.cells[k].sensitive and _narrowed(h, col, k, r2)}
+
+
+def _add_row(h, col: dict, relation, term) -> None:
+    """``total - parts = 0``, each term a column (``term(k) = (column key, 0)``) or a
+    constant (``(None, value)``)."""
+    cols, coefs, rhs = [], [], 0.0
+    for k, sign in [(relation.total, 1.0)] + [(p, -1.0) for p in relation.parts]:
+        where, value = term(k)
+        if where is None:
+            rhs -= sign * value
+        else:
+            cols.append(col[where])
+            coefs.append(sign)
+    if cols:
+        h.addRow(rhs, rhs, len(cols), np.array(cols, np.int32), np.array(coefs))
+
+
+def _narrowed(h, col: dict, key, table: LinkedTable) -> bool:
+    """The intruder's interval of ``key`` misses its protection (half a centime slack)."""
+    cell, i = table.cells[key], col[("now", key)]
+    h.changeColCost(i, 1.0)
+    h.run()
+    low = h.getSolution().col_value[i]
+    h.changeColCost(i, -1.0)
+    h.run()
+    unbounded = h.getModelStatus() == highspy.HighsModelStatus.kUnbounded
+    high = np.inf if unbounded else h.getSolution().col_value[i]
+    h.changeColCost(i, 0.0)
+    return low > cell.value - cell.lpl + 0.5 or high < cell.value + cell.upl - 0.5
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_revision())
+def test_rule_c_the_intruder_with_both_tables_narrows_nothing_protectable(case):
+    r1, r2 = case
+    earlier = Apriori.of_linked({"R1": r1})
+    result = protect(earlier.protecting(r2))
+    mine = own_cells(result.table, r2)
+    assert set(mine.cells) == set(r2.cells)
+    assert all(mine.cells[k].withheld for k in r1.withheld if r1.cells[k].status != "L")
+    # an oracle written without marsad's joint table agrees with the audit
+    assert _oracle_exposed(r1, mine) == set(result.unprotectable)
+    assert result.unprotectable <= _beyond(earlier.protecting(r2))
