@@ -38,6 +38,9 @@ MONTHS_IN: dict[str, int] = {"year": 12, "half": 6, "quarter": 3, "month": 1}
 #: A period, written in digits 0-9 only: ``٢٠٢٤`` (Arabic-Indic digits) is refused,
 #: as every setting and the files' period codes refuse them.
 _PATTERN = re.compile(r"([0-9]{4})(?:-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?")
+#: The letters of the notation, as a user may type them (ASCII only: ``str.upper`` would
+#: also make an ``S`` of the long s ``ſ``).
+_UPPER = str.maketrans("sq", "SQ")
 _ORDINALS = {
     "fr": ("premier", "deuxième", "troisième", "quatrième"),
     "en": ("first", "second", "third", "fourth"),
@@ -76,9 +79,7 @@ class Period:
             return text
         match = _PATTERN.fullmatch(str(text).strip())
         if not match:
-            raise PeriodError(
-                f"not a period: {text!r}; write 2025-S1, 2025-Q2, 2025-06 or 2025 (digits 0-9)"
-            )
+            raise PeriodError(_not_a_period(text))
         year, tag = int(match[1]), match[2]
         if tag is None:
             return cls("year", year)
@@ -87,6 +88,23 @@ class Period:
         if tag[0] == "Q":
             return cls("quarter", year, int(tag[1]))
         return cls("month", year, int(tag))
+
+    @classmethod
+    def typed(cls, text: str | Period) -> Period:
+        """A period as a user types it (a command's option, a query parameter): as
+        :meth:`parse`, its letters in either case (``2024-s1`` is ``2024-S1``, ``2024-q3``
+        is ``2024-Q3``); still digits 0-9 only. Files and stored tables are read by
+        :meth:`parse`, in the canonical case, as they are written.
+
+        >>> str(Period.typed("2024-s1")), str(Period.typed(" 2024-q3 "))
+        ('2024-S1', '2024-Q3')
+        """
+        if isinstance(text, Period):
+            return text
+        try:
+            return cls.parse(str(text).translate(_UPPER))
+        except PeriodError:  # quoted as typed, not as upper-cased
+            raise PeriodError(_not_a_period(text)) from None
 
     @classmethod
     def of_month(cls, year: int, month: int, kind: Kind = "month") -> Period:
@@ -197,6 +215,10 @@ class Period:
             return f"{ordinal} half of {year}" if self.kind == "half" else f"Q{self.index} {year}"
         noun = "النصف" if self.kind == "half" else "الربع"
         return f"{noun} {ordinal} من {year}"
+
+
+def _not_a_period(text: object) -> str:
+    return f"not a period: {text!r}; write 2025-S1, 2025-Q2, 2025-06 or 2025 (digits 0-9)"
 
 
 def period_kind(period: str | Period) -> Kind:

@@ -58,6 +58,15 @@ def test_every_kind_of_period_has_its_bulletin(warehouse, tmp_path, period, labe
     assert f"Wrote the fr bulletin for {period} to {out}" in result.output
 
 
+@pytest.mark.parametrize("typed", ["2025-s1", "2024-q3"])
+def test_a_period_typed_in_lower_case_is_its_canonical_code(warehouse, tmp_path, typed):
+    """``--period 2025-s1`` was refused ("not a period") where ``2025-S1`` was taken."""
+    out = tmp_path / "b.html"
+    result = _bulletin(warehouse, "--period", typed, "--lang", "fr", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"Wrote the fr bulletin for {typed.upper()} to {out}" in result.output
+
+
 def test_the_bulletin_as_pdf(warehouse, tmp_path):
     out = tmp_path / "b.pdf"
     result = _bulletin(warehouse, "--period", "2025-S1", "--lang", "en", "--out", str(out))

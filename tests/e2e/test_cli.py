@@ -274,6 +274,27 @@ def test_a_usage_error_is_one_line_with_exit_code_2(tmp_path, args, expected):
     assert not (tmp_path / "w.duckdb").exists()
 
 
+@pytest.mark.parametrize(
+    "option", [("ingest", "--kind", "transactions", "--min-date"), ("ingest", "--kind",
+               "transactions", "--max-date"), ("release", "create", "--id", "R1", "--date")]
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "value", ["20240101", "2024-1-5", "2024-02-30", "2024-W01-1", "\u0662\u0660\u0662\u0664-01-01"]
+)
+def test_every_date_option_takes_yyyy_mm_dd_only(runner, tmp_path, option, value):
+    """``ingest --min-date 20240101`` was taken, ``release create --date 20240101``
+    refused: every date option now reads the same ISO form, digits 0-9, a real day."""
+    files = ["tx.csv"] if option[0] == "ingest" else []
+    wh = tmp_path / "w.duckdb"
+    res = runner.invoke(app, [*option, value, *files, "--warehouse", str(wh)])
+    assert res.exit_code == 2, res.output
+    lines = [line for line in res.output.splitlines() if line]
+    assert lines == [
+        f"marsad: error: {option[-1]} {value!r} is not a date: write YYYY-MM-DD (e.g. 2025-10-15)"
+    ]
+    assert not wh.exists()
+
+
 def test_ingest_of_files_that_cannot_be_read_creates_no_warehouse(tmp_path):
     """`marsad ingest` of a missing file left an empty warehouse behind."""
     proc = _marsad("ingest", "--kind", "firms", "missing.csv", cwd=tmp_path)

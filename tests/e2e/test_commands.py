@@ -211,6 +211,16 @@ def test_export_out_dash_writes_the_file_to_stdout_and_nothing_else(built, fmt):
     assert not (built / "-").exists()
 
 
+def test_export_of_the_sdmx_structure_says_it_wrote_a_structure(built):
+    """``--format sdmx-structure`` said "Wrote 42 observations": a structure has none."""
+    proc = marsad("export", "--format", "sdmx-structure", "--out", "out/dsd.xml", cwd=built)
+    assert "observations" not in proc.stdout + proc.stderr
+    assert "Wrote the SDMX structure (code lists, concepts, data structure, dataflow) to " in (
+        proc.stdout
+    )
+    assert (built / "out" / "dsd.xml").is_file()
+
+
 def _env(d: Path) -> dict[str, str]:
     return {**os.environ, "MARSAD_WAREHOUSE": str(d / "w.duckdb")}
 

@@ -111,7 +111,34 @@ def test_labels_per_language():
     "text", ["\u0662\u0660\u0662\u0664", "\u06f2\u06f0\u06f2\u06f4", "\u0662\u0660\u0662\u0665-S1",
              "\uff12\uff10\uff12\uff14"],
 )  # fmt: skip
-def test_a_period_is_written_in_digits_0_to_9(text):
+@pytest.mark.parametrize("read", [Period.parse, Period.typed])
+def test_a_period_is_written_in_digits_0_to_9(text, read):
     """``--period ٢٠٢٤`` was read as 2024: periods, as settings, take ASCII digits only."""
     with pytest.raises(PeriodError, match="digits 0-9"):
-        Period.parse(text)
+        read(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "period"),
+    [("2024-s1", "2024-S1"), ("2024-S2", "2024-S2"), ("2024-q3", "2024-Q3"), ("2024", "2024"),
+     ("2024-07", "2024-07"), (" 2024-q4 ", "2024-Q4")],
+)  # fmt: skip
+def test_a_typed_period_takes_its_letters_in_either_case(typed, period):
+    """``--period 2024-s1`` was refused where ``2024-S1`` was taken: a period a user types
+    is read with its letters in either case, and is then the canonical code."""
+    assert str(Period.typed(typed)) == period
+    assert Period.typed(typed) == Period.parse(period)
+
+
+@pytest.mark.parametrize("typed", ["2024-h1", "2024-\u017f1", "2024-s3", "2024-q5", "2024-m07"])
+def test_a_typed_period_is_refused_quoted_as_typed(typed):
+    """Only the notation's letters (ASCII S and Q) in either case: the long s, which
+    ``str.upper`` makes an S, is no period."""
+    with pytest.raises(PeriodError, match=f"not a period: {typed!r}; write 2025-S1"):
+        Period.typed(typed)
+
+
+def test_files_and_tables_are_read_in_the_canonical_case():
+    """What is stored is read as written: a lower-case code there is not a period."""
+    with pytest.raises(PeriodError):
+        Period.parse("2024-s1")

@@ -189,6 +189,14 @@ def test_explore_url_round_trip(client):
     assert again == view
 
 
+def test_explore_reads_period_letters_in_either_case():
+    """``/fr/explore?start=2023-q1`` kept the lower-case text, which no period option
+    matched: the view holds the canonical codes (and puts them in the view's frequency)."""
+    view = View.parse({"freq": "Q", "start": "2023-q1", "end": "2025-s1"})
+    assert (view.start, view.end) == ("2023-Q1", "2025-Q2")
+    assert View.parse({"freq": "S", "start": "2024-s2"}).start == "2024-S2"
+
+
 def test_explore_several_segments(client):
     r = client.get("/en/explore?segment=ESO&segment=ITO&freq=A")
     assert 'value="ESO" checked' in r.text and 'value="ITO" checked' in r.text

@@ -83,6 +83,15 @@ def test_time_filters_and_or():
     ]
 
 
+def test_time_filters_take_period_letters_in_either_case():
+    """``startPeriod=2024-q1`` was a 400 ("not a period") where ``2024-Q1`` was answered."""
+    periods = ("2023-Q4", "2024-Q1", "2024-S1", "2024-Q3", "2024")
+    for params in ({"startPeriod": "2024-q1", "endPeriod": "2024-s1"},
+                   {"c[TIME_PERIOD]": "ge:2024-q1+le:2024-s1"}):  # fmt: skip
+        q = SdmxQuery.parse(None, params)
+        assert [p for p in periods if q.keeps_period(p)] == ["2024-Q1", "2024-S1"]
+
+
 _periods = st.builds(
     lambda y, kind, n: Period.parse(
         {

@@ -40,6 +40,13 @@ def test_a_series_lookup_equals_a_scan(store):
     )
 
 
+def test_a_start_and_end_take_period_letters_in_either_case():
+    """``/api/v1/observations?start=2024-q1`` was a 400 where ``2024-Q1`` was answered."""
+    typed = Filters.parse(indicator="level", start="2024-q2", end="2025-s1")
+    assert typed == Filters.parse(indicator="level", start="2024-Q2", end="2025-S1")
+    assert typed.months == ((2024, 4), (2025, 6))
+
+
 def test_a_table_is_read_once(store):
     info = store.latest()
     assert store.table(info) is store.table(info)

@@ -71,7 +71,7 @@ def _check(period: str, lang: str, out_file: Path) -> str:
     from marsad.periods import Period
     from marsad.publish.lang import WRITTEN
 
-    parsed = Period.parse(period)  # PeriodError: not a period: '2024-H1'; write 2025-S1, …
+    parsed = Period.typed(period)  # PeriodError: not a period: '2024-H1'; write 2025-S1, …
     if lang not in WRITTEN:
         raise MarsadError(
             f"no bulletin phrasebook for language {lang!r} yet (written: {', '.join(WRITTEN)})"

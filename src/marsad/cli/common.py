@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import errno
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -112,6 +113,32 @@ def say(message: str) -> None:
 def fail(message: str) -> NoReturn:
     """Stop the command: the argument given names nothing (exit code 2)."""
     raise BadArgument(message)
+
+
+#: A date as every date option takes it: ISO 8601's calendar date, digits 0-9 only.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def iso_date(text: str, option: str) -> dt.date:
+    """The value of the date option ``option`` (e.g. ``--min-date``): ``YYYY-MM-DD``, a
+    real date, digits 0-9 only; anything else is one plain line (exit code 2). The one
+    parser of every date option: ``--min-date 20240101`` was taken (Python reads the
+    basic form too) where ``release create --date 20240101`` was refused.
+
+    >>> iso_date("2024-02-29", "--date")
+    datetime.date(2024, 2, 29)
+    >>> iso_date("20240101", "--min-date")
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: --min-date '20240101' is not a date: write YYYY-MM-DD (e.g. 2025-10-15)
+    """  # noqa: E501
+    day = None
+    if _ISO_DATE.fullmatch(text):
+        with contextlib.suppress(ValueError):  # 2024-02-30: not a day of the calendar
+            day = dt.date.fromisoformat(text)
+    if day is None:
+        fail(f"{option} {text!r} is not a date: write YYYY-MM-DD (e.g. 2025-10-15)")
+    return day
 
 
 # -- the warehouse -------------------------------------------------------------------------

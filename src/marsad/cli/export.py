@@ -89,7 +89,19 @@ def export(
     shown = "standard output" if is_stdout(out_file) else str(out_file)
     if internal:
         say(INTERNAL_WARNING.format(out=shown))
-    wrote(f"Wrote {rows:,} observations to {shown}.", out_file)
+    wrote(f"Wrote {_what(fmt, rows)} to {shown}.", out_file)
+
+
+def _what(fmt: ExportFormat, rows: int) -> str:
+    """What the file holds, in words: a structure has no observation (it described the
+    table's, ``Wrote 2,174 observations``, as if it held them).
+
+    >>> _what(ExportFormat.csv, 2174), _what(ExportFormat.sdmx_structure, 2174)
+    ('2,174 observations', 'the SDMX structure (code lists, concepts, data structure, dataflow)')
+    """
+    if fmt is ExportFormat.sdmx_structure:
+        return "the SDMX structure (code lists, concepts, data structure, dataflow)"
+    return f"{rows:,} observations"
 
 
 def _from_release(

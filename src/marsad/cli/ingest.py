@@ -7,7 +7,6 @@ amount. Exit 0 even when rows were quarantined; 2 when a file cannot be read.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import time
 from enum import StrEnum
@@ -16,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, fail, open_store, say, visible
+from marsad.cli.common import (
+    WarehouseOption,
+    console,
+    fail,
+    iso_date,
+    open_store,
+    say,
+    visible,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,15 +43,6 @@ class KindName(StrEnum):
 
 def _int(n: int | None) -> str:
     return f"{int(n or 0):,}"
-
-
-def _date(text: str | None, name: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{name} must be a date YYYY-MM-DD, not {text!r}")
 
 
 #: Separators written as words on a command line.
@@ -94,8 +92,8 @@ def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit, fo
         sheet=sheet,
         date_format=reporters.check_date_format(date_format) if date_format else None,
         column_map=reporters.parse_map(mapping) if mapping else None,
-        min_date=_date(min_date, "--min-date"),
-        max_date=_date(max_date, "--max-date"),
+        min_date=None if min_date is None else iso_date(min_date, "--min-date"),
+        max_date=None if max_date is None else iso_date(max_date, "--max-date"),
         memory_limit=memory_limit,
     )
     check_date_range(*options.with_settings().date_range())  # before a warehouse is made

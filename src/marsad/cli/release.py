@@ -21,8 +21,8 @@ from marsad.cli.common import (
     check_out,
     check_suffix,
     console,
-    fail,
     is_stdout,
+    iso_date,
     open_store,
     say,
     warehouse_path,
@@ -80,14 +80,7 @@ def create(
 
 def _date(text: str | None) -> dt.date:
     """The release date: YYYY-MM-DD exactly (``20250101`` is refused), default today."""
-    if text is None:
-        return dt.date.today()
-    try:
-        if len(text) != 10 or text[4] != "-" or text[7] != "-":
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"not a date: {text!r} (write --date 2025-10-15)")
+    return dt.date.today() if text is None else iso_date(text, "--date")
 
 
 @release_app.command("list")

@@ -196,12 +196,10 @@ def protect(
     if cache is not None:
         cache.update(used)
     log.info("suppression: %d components, %d solved", len(used), len(jobs))
+    # info, not a warning: the build's report counts them, and `marsad build` says so
+    # once (a warning here said it again, in other words, once per year protected)
     if unprotectable:
-        log.warning(
-            "%d sensitive cells cannot be protected: earlier releases published them, "
-            "or enough to compute them",
-            len(unprotectable),
-        )
+        log.info("suppression: %d sensitive cells known from earlier releases", len(unprotectable))
     secondary = frozenset().union(*used.values())
     rounds = max([1] + [r for _, r, _, _ in outcomes])
     return Suppression(

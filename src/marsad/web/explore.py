@@ -123,12 +123,14 @@ def _canonical(period: str, kind: str | None, *, first: bool) -> str:
     """``period`` as a period of ``kind``: as a start, the first one beginning on or after
     its first month; as an end, the last one ending on or before its last month (text
     that is not a period is left for the query to refuse)."""
+    if not period:
+        return period
     try:
-        p = Period.parse(period) if period and kind else None
+        p = Period.typed(period)
     except PeriodError:
         return period
-    if p is None or p.kind == kind:
-        return period
+    if kind is None or p.kind == kind:
+        return str(p)  # as written: 2024-q1 typed in the address is 2024-Q1
     year, month = p.months[0] if first else p.months[-1]
     found = Period.of_month(year, month, kind)
     if first and found.first_month < month:  # starts before: the next one

@@ -81,7 +81,7 @@ def period_bound(text: str) -> Period:
     ('2024-03', '2024-Q1')
     """
     found = _DATE.match(text.strip())
-    return Period.parse(f"{found[1]}-{found[2]}" if found else text.strip())
+    return Period.typed(f"{found[1]}-{found[2]}" if found else text.strip())
 
 
 def parse_time(expr: str) -> list[list[Condition]]:

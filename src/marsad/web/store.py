@@ -134,8 +134,8 @@ class Filters:
         for f in kinds:
             if f not in FREQS:
                 raise BadArgument(f"not a frequency: {quoted(f)} (use A, S, Q or M)")
-        first = Period.parse(start).months[0] if start else None
-        last = Period.parse(end).months[-1] if end else None
+        first = Period.typed(start).months[0] if start else None  # 2024-q1 as 2024-Q1
+        last = Period.typed(end).months[-1] if end else None
         if first and last and first > last:
             raise BadArgument(f"start {start} comes after end {end}")
         return cls(

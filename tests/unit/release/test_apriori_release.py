@@ -98,3 +98,39 @@ def test_a_cell_withheld_in_a_release_stays_withheld_when_late_records_arrive(wa
     assert audit_stored(wh).ok
     assert audit_release(wh, "R2").ok
     assert report.unprotectable == 0
+
+
+def test_build_says_once_how_many_cells_earlier_releases_leave_unprotectable(warehouse):
+    """``marsad build`` said the count twice: its own line, and a logged warning of the
+    suppression (once per year) saying the same in other words."""
+    import os
+    import subprocess
+    import sys
+
+    wh = warehouse
+    segment_of = {f: s for s, firms in FIRMS.items() for f in firms}
+    _load(wh, "firms", "firm_id,name,segment", [f"{f},Firm {f},{s}" for f, s in segment_of.items()])
+    rows = [r for i, (s, firms) in enumerate(FIRMS.items()) for r in _records(firms, s, 1000 * i)]
+    _load(wh, "transactions", TX, rows)
+    build(wh)
+    create(wh, releases_root(wh.path), "R1", date=dt.date(2025, 3, 1))
+    # ITO's records all moved to one firm, same records, same amounts: ITO's published
+    # value is unchanged, and one firm now makes it (a primary cell an intruder knows)
+    one = {f"{firm}": "I1" for firm in FIRMS["ITO"]}
+    moved = [",".join([*r.split(",")[:2], one[r.split(",")[2]], *r.split(",")[3:]])
+             for r in rows if r.split(",")[2] in one]  # fmt: skip
+    _load(wh, "transactions", TX, moved)
+    path = wh.path
+    wh.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MARSAD_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "marsad", "build", "--warehouse", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    said = done.stdout + done.stderr
+    assert "confidential cell(s) cannot be protected" in done.stdout
+    assert said.lower().count("cannot be protected") == 1, said
