@@ -37,6 +37,40 @@ def _load(tmp_path: Path, data: bytes) -> tuple:
     return r, loaded, held
 
 
+@pytest.mark.parametrize("end", [b"\n", b"\r\n"], ids=["LF", "CRLF"])
+def test_cr_lines_below_a_header_ending_with_lf_are_read_one_by_one(tmp_path, end):
+    """An old Mac export whose header was written by another tool (LF or CRLF), or
+    appended to such a file: every record was merged into one line, quarantined as
+    'line 2 has 10 fields' (4 records read as 1)."""
+    data = _H + end + b"\r".join(_row(i) for i in range(1, 5)) + b"\r"
+    r, loaded, held = _load(tmp_path, data)
+    assert (loaded, held) == ([(2, "R1"), (3, "R2"), (4, "R3"), (5, "R4")], [])
+    assert r.rows_read == 4
+    assert any("CR alone" in n and "line end" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n"], ids=["LF", "CRLF"])
+@pytest.mark.parametrize(
+    "last", [b"FR", b"", b'"FR"'], ids=["plain", "empty last value", "quoted last value"]
+)
+def test_one_record_ending_with_a_lone_cr_is_read_as_two(tmp_path, end, last):
+    """An LF (or CRLF) file where one record ends with a CR alone: R2 and R3 were one
+    quarantined line ('has 10 fields'), R3 counted nowhere. The CR is read as the line
+    end it is, and counted as one: the lines after it are numbered as an editor that
+    ends lines at a CR shows them, and the load says so."""
+    data = _H + end + _row(1) + end + _row(2, last) + b"\r" + _row(3) + end + _row(4) + end
+    r, loaded, held = _load(tmp_path, data)
+    want = [(2, "R1"), (3, "R2"), (4, "R3"), (5, "R4")]
+    if last == b"":  # R2 without its partner country: quarantined on its own line
+        want.remove((3, "R2"))
+        assert [h[:3] for h in held] == [(3, "required", "partner_country")]
+    else:
+        assert held == []
+    assert loaded == want
+    assert r.rows_read == 4
+    assert any("CR alone" in n for n in r.notes)
+
+
 @pytest.mark.parametrize("joined", [2, 120], ids=["two", "a long line of them"])
 def test_records_joined_by_a_cr_beyond_the_first_bytes_are_quarantined_saying_so(
     tmp_path, monkeypatch, joined
