@@ -476,10 +476,13 @@ def test_a_cr_next_to_a_separator_is_read_as_a_space(tmp_path):
 
 
 def test_a_malformed_line_shows_its_cr(tmp_path):
-    data = _H + b"\n" + _row(1) + b"\n" + _row(2) + b"\r" + _row(3) + b"\n"
+    """A line of too many fields with a CR inside a value shows its CR. (A CR alone
+    between two records is a line end: tests/unit/ingest/test_lone_cr_line_ends.py.)"""
+    bad = _row(2).replace(b"SI2", b"S\rI2") + b",extra"
+    data = _H + b"\n" + _row(1) + b"\n" + bad + b"\n" + _row(3) + b"\n"
     _, loaded, held = _cr_load(tmp_path, data)
-    assert [x[:2] for x in loaded] == [(2, "R1")]
-    assert held == [(3, "malformed", (_row(2) + b"\r" + _row(3)).decode())]
+    assert [x[:2] for x in loaded] == [(2, "R1"), (4, "R3")]
+    assert held == [(3, "malformed", bad.decode())]
 
 
 def test_a_file_holding_the_cr_stand_in_and_a_stray_cr_is_refused(tmp_path, monkeypatch):

@@ -211,6 +211,12 @@ def prepare_text(
         head_text = head_text.replace("\r\n", "\n").replace("\r", "\n")
     sep, header = sniff_separator_and_header(head_text, kind, options, maps)
     _check_header_line(head_text, header.line)
+    # (the scan counts lone CRs: a file without one costs nothing more here)
+    mixed = not mac and (scan.stray_crs or codec.startswith("utf-16"))
+    if mixed and (cr := _cr_ends_records(head_text, sep, header, kind, options, maps)):
+        mac, head_text, (sep, header) = True, *cr
+    else:
+        mixed = False
     evidence, reporters = _sample(head_text, kind, sep, header)
 
     rows_est = None
@@ -235,7 +241,7 @@ def prepare_text(
         reporters=reporters,
         controls=scan.controls,
     )
-    _copy_to_read(plan, scan, head_text, mac, tmpdir, progress)
+    _copy_to_read(plan, scan, head_text, mac, tmpdir, progress, mixed)
     plan.plain = scan.plain and plan.read_path == path
     return plan
 
@@ -247,10 +253,12 @@ def _copy_to_read(
     mac: bool,
     tmpdir: Path,
     progress: ProgressFn | None,
+    mixed: bool = False,
 ) -> None:
     """The bytes DuckDB reads (``plan.read_path``): UTF-8 (transcoded when needed),
-    lines ending with LF, stray CRs kept in their values, a title with quotes
-    blanked, lines of far too many fields set aside."""
+    lines ending with LF (each CR a line end when ``mac``; ``mixed``: LF or CRLF line
+    ends too), stray CRs kept in their values, a title with quotes blanked, lines of
+    far too many fields set aside."""
     path, sep, header = plan.path, plan.detected.separator, plan.header
     codec = plan.detected.codec or "utf-8"
     long_lines, stray_crs = scan.long_lines, scan.stray_crs
@@ -270,7 +278,7 @@ def _copy_to_read(
         stats = cr_line_ends(plan.read_path, crlf)
         plan.read_path, plan.quotes, plan.content_lines = crlf, stats.quotes, stats.content_lines
         long_lines = stats.long_lines
-        plan.notes.append("line ends CR (old Mac) read as LF")
+        plan.notes.append(MIXED_CR_NOTE if mixed else "line ends CR (old Mac) read as LF")
     elif stray_crs or (header.line > 1 and 0 < crlfs < newlines):
         # CRs inside lines: DuckDB would take them for line ends; CRLF and LF line ends
         # mixed below a title: DuckDB skipped the title and read no row (duckdb 1.5.6)
@@ -317,3 +325,63 @@ def _cr_line_ends(scan: FileScan, head_text: str, codec: str) -> bool:
         crs, crlfs = head_text.count("\r"), head_text.count("\r\n")
         return crs - crlfs > head_text.count("\n")
     return scan.stray_crs > scan.newlines
+
+
+#: The note of a file whose lines end with LF or CRLF, and with a CR alone where records
+#: end (an old Mac export appended to another file, or a header written by another tool).
+MIXED_CR_NOTE = (
+    "lines end with a CR alone (old Mac) as well as with LF or CRLF: each CR alone read "
+    "as a line end, and lines counted by every line end"
+)
+
+
+def _as_cr_lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _whole_records(text: str, sep: str, header: Header) -> int:
+    """Records of ``text`` after the header holding as many cells as it does (read from
+    the line after it, as DuckDB does: the quotes of a title are not followed)."""
+    ncols = len(header.cells)
+    parts = text.split("\n", header.line)
+    body = parts[header.line] if len(parts) > header.line else ""
+    return sum(len(cells) == ncols for _line, cells in records(body, sep))
+
+
+def _cr_ends_records(
+    head_text: str,
+    sep: str,
+    header: Header,
+    kind: Kind,
+    options: ReadOptions,
+    maps: list[MapChoice] | None,
+) -> tuple[str, tuple[str, Header]] | None:
+    r"""When the first bytes of a file that ends its lines with LF (or CRLF) hold CRs
+    alone that end records (``R2,…,FR\rR3,…,FR``: two records DuckDB would read as one
+    line of too many fields), the first bytes read with every CR a line end, and the
+    separator and header found there; else None. The CRs end records when that reading
+    gives more records of the header's number of fields than reading them as part of
+    their line does: a CR inside a value (quoted, or an id ``So\rc``) or next to a
+    separator splits a record into two that have too few, and keeps the file as it is.
+
+    >>> from marsad.ingest.schema import KINDS
+    >>> firms, options = KINDS["firms"], ReadOptions()
+    >>> def cr_ends(text):
+    ...     found = _cr_ends_records(text, *sniff_separator_and_header(text, firms, options),
+    ...                              firms, options, None)
+    ...     return found and found[0]
+    >>> cr_ends("firm_id,name,segment\nF1,A,ITO\rF2,B,BPO\n")
+    'firm_id,name,segment\nF1,A,ITO\nF2,B,BPO\n'
+    >>> cr_ends('firm_id,name,segment\nF1,"A\rB",ITO\nF2,B,\rBPO\nF3,C\rD,ITO\n') is None
+    True
+    """
+    if _LONE_CR.search(head_text) is None:
+        return None
+    cr_text = _as_cr_lines(head_text)
+    try:
+        cr_sep, cr_header = sniff_separator_and_header(cr_text, kind, options, maps)
+    except IngestError:
+        return None
+    if _whole_records(cr_text, cr_sep, cr_header) <= _whole_records(head_text, sep, header):
+        return None
+    return cr_text, (cr_sep, cr_header)

@@ -105,10 +105,44 @@ def collect_rejects(
             text = parts[0].rstrip("\r")
         shown = _shown(text)
         rule, msg, column = _reject_reason(etype, emsg, column, line, header, ncols)
-        if rule == "malformed":
+        cut = len(csv_line or "") >= CUT  # (DuckDB's text of the line is cut short)
+        if rule == "malformed" and (joined := joined_records(text, sep, ncols, cut)):
+            msg, column = joined_message(line, joined, cut), None
+        elif rule == "malformed":
             msg += _nul_bytes(text)
         rejects.append(Reject(line=line, rule=rule, column=column, value=shown, message=msg))
     return Rejected(rejects, covered, again, blank)
+
+
+def joined_records(text: str, sep: str, ncols: int, cut: bool = False) -> int:
+    r"""How many records a line holds that CRs alone join (``R2,…,FR\rR3,…,FR``: each
+    part between them has the header's ``ncols`` fields and closes its quotes), or 0.
+    When the ``text`` is ``cut`` short, its last part is not looked at.
+
+    >>> joined_records("a,b\rc,d\r", ",", 2), joined_records("a,b\rc", ",", 2)
+    (2, 0)
+    >>> joined_records('a,"b\rc",d', ",", 2), joined_records("a,b,c", ",", 2)
+    (0, 0)
+    """
+    if "\r" not in text:
+        return 0
+    parts = text.split("\r")
+    parts = [p for p in (parts[:-1] if cut else parts) if p.strip()]
+    quote, delim = ord('"'), sep.encode("utf-8")[0]
+    whole = all(
+        len(line_cells(p, sep)) == ncols and not _in_quotes_after(p.encode(), False, quote, delim)
+        for p in parts
+    )
+    return len(parts) if whole and len(parts) > 1 else 0
+
+
+def joined_message(line: int, joined: int, cut: bool = False) -> str:
+    more = " or more" if cut else ""
+    return (
+        f"line {line} holds {joined:,}{more} records joined by a carriage return (CR) alone, the "
+        "line end of an old Mac export, where the file's other lines end with LF or CRLF: "
+        "save the file with one kind of line end (LF or CRLF) and load it again"
+    )
 
 
 def _texts_at(path: Path, lines: list[int], rows: list[tuple]) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from marsad.ingest.scan import LONG_LINE, TextStats
 from marsad.ingest.staging import Reject
 from marsad.ingest.text.encoding import STRAY_CR, line_cells
+from marsad.ingest.text.lines import joined_message, joined_records
 
 
 def _fields(raw: bytes, sep: str) -> int:
@@ -32,7 +33,7 @@ def set_aside_wide_lines(
             if n > header_line and len(raw) >= LONG_LINE and raw.count(b'"') % 2 == 0:
                 found = _fields(raw, sep)
                 if found > ncols:
-                    rejects.append(_reject(n, raw, found, ncols))
+                    rejects.append(_reject(n, raw, found, ncols, sep))
                     raw = b"\r\n" if raw.endswith(b"\r\n") else b"\n"
             stats.feed(raw)
             fout.write(raw)
@@ -42,9 +43,11 @@ def set_aside_wide_lines(
     return rejects, stats
 
 
-def _reject(line: int, raw: bytes, found: int, ncols: int) -> Reject:
+def _reject(line: int, raw: bytes, found: int, ncols: int, sep: str) -> Reject:
     shown = raw[:300].decode("utf-8", "replace").replace(STRAY_CR, "\r") + "…"
-    return Reject(
-        line=line, rule="malformed", column=None, value=shown,
-        message=f"line {line} has {found:,} fields where the header has {ncols}",
-    )  # fmt: skip
+    text = raw.decode("utf-8", "replace").rstrip("\r\n").replace(STRAY_CR, "\r")
+    if joined := joined_records(text, sep, ncols):  # (records of an old Mac export)
+        message = joined_message(line, joined)
+    else:
+        message = f"line {line} has {found:,} fields where the header has {ncols}"
+    return Reject(line=line, rule="malformed", column=None, value=shown, message=message)
