@@ -134,3 +134,56 @@ def test_build_says_once_how_many_cells_earlier_releases_leave_unprotectable(war
     said = done.stdout + done.stderr
     assert "confidential cell(s) cannot be protected" in done.stdout
     assert said.lower().count("cannot be protected") == 1, said
+
+
+def test_segments_withheld_together_in_a_release_cannot_be_subtracted_from_the_next(warehouse):
+    """Attack 3 of "Across releases": R1 withholds KPO (one firm) and its complements;
+    corrections then make CRM's June primary (two firms). The cells withheld with KPO's
+    June keep their values, so R1 tells their sum, and CRM's June is the new June total
+    less the published segments less that sum. Built from the public tables only (rules
+    A and B), the audit of the intruder holding R1 whole finds a cell exposed; the build
+    (rule C) protects it, and R2 is made."""
+    from marsad.protect.apriori import Apriori
+    from marsad.release.apriori import of_warehouse
+
+    wh = warehouse
+    segment_of = {f: s for s, firms in FIRMS.items() for f in firms}
+    _load(wh, "firms", "firm_id,name,segment", [f"{f},Firm {f},{s}" for f, s in segment_of.items()])
+    rows = [r for i, (s, firms) in enumerate(FIRMS.items()) for r in _records(firms, s, 1000 * i)]
+    _load(wh, "transactions", TX, rows)
+    build(wh)
+    root = releases_root(wh.path)
+    create(wh, root, "R1", date=dt.date(2025, 3, 1))
+    first = read_public(root / "R1" / PUBLIC_CSV)
+    assert _level(first, "KPO").conf_status == "A" and _level(first, "CRM").conf_status == "F"
+
+    # corrections: C3's and C4's June records were C1's, and C3's amount was wrong
+    june = [r.split(",") for r in rows if r.split(",")[3] == f"{YEAR}-06-10"]
+    corrected = [[*r[:2], "C1", *r[3:]] for r in june if r[2] in ("C3", "C4")]
+    corrected[0][5] = str(Decimal(corrected[0][5]) + 5_000)
+    _load(wh, "transactions", TX, [",".join(r) for r in corrected])
+
+    earlier = of_warehouse(wh.path)
+    assert [release for release, _ in earlier.tables] == ["R1"]
+    public_only = Apriori.of_tables(
+        [{k: None if c.withheld else c.value for k, c in earlier.tables[0][1].cells.items()
+          if c.status != "L"}], ["R1"])  # fmt: skip
+    build(wh, earlier=public_only)
+    assert _status(wh, "CRM", f"{YEAR}-06") in ("A", "O")
+    assert _status(wh, "TOTAL", f"{YEAR}-06") == "F"
+    assert not audit_stored(wh).ok, "the attack needs rule (C) to be stopped"
+
+    report = build(wh)
+    assert audit_stored(wh).ok and report.unprotectable == 0
+    create(wh, root, "R2", date=dt.date(2025, 4, 1))
+    assert audit_release(wh, "R2").ok
+
+
+def _status(wh, segment: str, period: str) -> str:
+    """The flag of the last build's cell of ``segment`` and ``period`` (exports, all services
+    and partners)."""
+    query = (
+        "SELECT status FROM sdc_cells WHERE flow = 'exports' AND period = ? AND segment = ? "
+        "AND service = '_T' AND partner = '_T'"
+    )
+    return wh.sql(query, [period, segment])[0][0]
