@@ -1,6 +1,7 @@
 """Benchmark: secondary suppression and the intruder's audit on a table shaped like marsad's.
 
     .venv/bin/python bench/bench_sdc.py [--firms 3000] [--years 3] [--seed 1] [--flows 2]
+                                        [--revise 5]
 
 Makes synthetic firms (lognormal sizes, one segment each, a few services and
 partner countries, groups of two for one firm in ten) and their monthly
@@ -10,6 +11,11 @@ partner, segment x service, segment x partner (5 segments + TOTAL, 30
 services + _T, 50 partners + _T). Assesses every cell (n = 3, p = 10),
 protects the table (:func:`marsad.protect.protect`) and audits it, and prints
 the size, the seconds of each step and the cells withheld. No asserts.
+
+``--revise N``: then N firms' amounts are corrected (+10 %) and the table is
+protected again, first alone, then with the first table as an earlier release
+(:mod:`marsad.protect.apriori`: rules A, B and C); prints the ratio of the two
+suppressions and of the two audits (same process, same table), and the cells withheld.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from marsad.protect import (
     flat,
     protect,
 )
-from marsad.protect.table import ytd_code
+from marsad.protect.apriori import Apriori
+from marsad.protect.table import LinkedTable, ytd_code
 
 SEGMENTS = ["ITO", "CRM", "ESO", "BPO", "KPO"]
 SERVICES = [f"S{i:02d}" for i in range(30)]
@@ -62,7 +69,8 @@ def _periods(year: int, month: int) -> list[str]:
 
 
 def _cells(firms: list[dict], years: list[int], flows: list[str], rng: random.Random):
-    """Per published cell key, the amounts of each firm (centimes)."""
+    """Per published cell key, the amounts of each firm (centimes); a firm's
+    ``correction`` (default 1) multiplies its amounts."""
     amounts: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for flow in flows:
         for firm in firms:
@@ -71,7 +79,7 @@ def _cells(firms: list[dict], years: list[int], flows: list[str], rng: random.Ra
                     if rng.random() > firm["active"]:
                         continue
                     service, partner = rng.choice(firm["services"]), rng.choice(firm["partners"])
-                    value = int(firm["size"] * rng.uniform(0.5, 1.5))
+                    value = int(firm["size"] * rng.uniform(0.5, 1.5) * firm.get("correction", 1))
                     seg = firm["segment"]
                     for period in _periods(year, month):
                         for s, sv, p in [
@@ -92,6 +100,7 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=3)
     ap.add_argument("--flows", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--revise", type=int, default=0, help="then correct N firms (see above)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     years = list(range(2023, 2023 + args.years))
@@ -100,19 +109,8 @@ def main() -> None:
     group_of = {f["id"]: f["group"] for f in firms}
 
     t0 = time.perf_counter()
-    amounts = _cells(firms, years, flows, rng)
-    rule = SdcRule()
-    cells = {}
-    for key, by_firm in amounts.items():
-        contrib = contributors(by_firm, group_of)
-        cells[key] = Cell.from_primary(sum(contrib.values()), assess(contrib.values(), rule))
-    dims = [
-        calendar(1, years),
-        flat(2, "TOTAL", SEGMENTS),
-        flat(3, "_T", SERVICES),
-        flat(4, "_T", PARTNERS),
-    ]
-    table = build_table(cells, dims)
+    table = _table(firms, years, flows, random.Random(args.seed + 1), group_of)
+    cells = table.cells
     t1 = time.perf_counter()
     result = protect(table)
     t2 = time.perf_counter()
@@ -134,6 +132,57 @@ def main() -> None:
     print(f"seconds: cells+table {t1 - t0:.1f}, protect {t2 - t1:.1f}, audit {t3 - t2:.1f}")
     print(f"protect rounds (suppression + audit): {result.rounds}")
     print(f"audit: {check}")
+    if args.revise:
+        _revised(args, firms, years, flows, group_of, result.table, rng)
+
+
+def _table(firms, years, flows, rng, group_of) -> LinkedTable:
+    """The linked table of the firms' cells, each assessed (n = 3, p = 10)."""
+    amounts = _cells(firms, years, flows, rng)
+    rule = SdcRule()
+    cells = {}
+    for key, by_firm in amounts.items():
+        contrib = contributors(by_firm, group_of)
+        cells[key] = Cell.from_primary(sum(contrib.values()), assess(contrib.values(), rule))
+    dims = [
+        calendar(1, years),
+        flat(2, "TOTAL", SEGMENTS),
+        flat(3, "_T", SERVICES),
+        flat(4, "_T", PARTNERS),
+    ]
+    return build_table(cells, dims)
+
+
+def _revised(args, firms, years, flows, group_of, first: LinkedTable, rng) -> None:
+    """Correct ``args.revise`` firms by +10 %, protect alone and with ``first`` as an
+    earlier release; print the ratios."""
+    for firm in rng.sample(firms, args.revise):
+        firm["correction"] = 1.1
+    table = _table(firms, years, flows, random.Random(args.seed + 1), group_of)
+    earlier = Apriori.of_linked({"R1": first})
+    t0 = time.perf_counter()
+    alone = protect(table)
+    t1 = time.perf_counter()
+    given = protect(earlier.protecting(table))
+    t2 = time.perf_counter()
+    audit(alone.table)
+    t3 = time.perf_counter()
+    joint = audit(earlier.seen_by_intruder(given.table))
+    t4 = time.perf_counter()
+    changed = sum(first.cells.get(k, Cell(0)).value != c.value for k, c in table.cells.items())
+    joined = earlier.protecting(table)
+    print(f"revised: {args.revise} firms corrected, {changed} cells changed")
+    print(
+        f"with the earlier release: {len(joined.cells) - len(table.cells)} earlier cells and "
+        f"{len(joined.relations) - len(table.relations)} earlier relations joined"
+    )
+    print(
+        f"secondary alone {len(alone.secondary)}, with the earlier release "
+        f"{len(given.secondary)} (+ {len(earlier.withheld)} withheld before), "
+        f"unprotectable {len(given.unprotectable)}"
+    )
+    print(f"protect with/alone: {(t2 - t1) / (t1 - t0):.2f}x ({t1 - t0:.1f} s alone)")
+    print(f"audit with/alone: {(t4 - t3) / (t3 - t2):.2f}x ({t3 - t2:.1f} s alone); {joint}")
 
 
 if __name__ == "__main__":
