@@ -17,7 +17,6 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -127,9 +126,8 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
         info = st.resolve(release or None)
     except MarsadError as e:
         return _fault(lang, e)
-    every = ",".join(r.id for r in st.releases())
     query = str(request.url.query)
-    tag = caching.etag(page, lang, info.id, _sha256(info.id, info.path, info), every, query)
+    tag = caching.etag(page, lang, info.id, info.sha256, st.signature(), query)
     frozen = bool(release) and release != "latest"
     held = caching.not_modified(request, tag, frozen)
     if held is not None:
@@ -142,12 +140,6 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
     if filename:
         head["Content-Disposition"] = f'attachment; filename="{filename}"'
     return Response(body, media_type=_MEDIA.get(page.rpartition(".")[2], _HTML), headers=head)
-
-
-@lru_cache(maxsize=256)
-def _sha256(release_id: str, path: Path, info: ReleaseInfo) -> str:
-    """The release's table checksum, read from its manifest once (a release never changes)."""
-    return info.sha256
 
 
 def _not_found(lang: str) -> HTMLResponse:
