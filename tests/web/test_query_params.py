@@ -194,6 +194,28 @@ def test_a_shared_link_opens_the_site_and_its_pages(client, query):
     assert client.get(f"/api/v1/segments?{query}").status_code == 400  # not the API's
 
 
+def test_tracking_parameters_make_no_page_of_their_own(client):
+    """Each ``?utm_source=…`` value rendered and kept its own copy of a page, with its
+    own ETag: an outsider could fill the pages' cache with them (pushing out what readers
+    ask for), and the kept page's language links carried the first visitor's tracking
+    parameters to everyone. The same page is now kept once, under one ETag, the
+    parameters it reads kept and the tracking ones left out of its links."""
+    from marsad.web import pages
+
+    for path in ("/en/", "/fr/releases", "/ar/?release=R1", "/en/explore?segment=ITO"):
+        plain = client.get(path)
+        assert plain.status_code == 200, path
+        kept = len(pages.RENDERED)
+        glue = "&" if "?" in path else "?"
+        for i in range(8):
+            r = client.get(f"{path}{glue}utm_source=s{i}&fbclid=F{i}&_ga=2.{i}")
+            assert r.status_code == 200 and r.headers["etag"] == plain.headers["etag"], path
+            assert "utm_source" not in r.text and "fbclid" not in r.text, path
+            if "release=R1" in path:
+                assert "?release=R1" in r.text  # the language links keep what is read
+        assert len(pages.RENDERED) == kept, path
+
+
 @pytest.mark.parametrize("name", ["segment", "indicator", "start", "release", "freq"])
 def test_an_empty_parameter_is_a_400_in_the_api(client, name):
     """segment= answered every segment, start= every period, release= the latest: an

@@ -5,7 +5,8 @@ tables only; the explorer's little script (``static/explore.js``) only fetches a
 chart and table (``/{lang}/explore/view``) and keeps the URL holding the whole view.
 Every page carries an ETag and Cache-Control (:mod:`marsad.web.caching`), and rendered
 pages are kept in memory per (page, release, language, query), a bounded number of
-them, so the home page costs a dictionary lookup under load.
+them, so the home page costs a dictionary lookup under load. The query they are kept by
+leaves out a shared link's tracking parameters (:func:`kept_query`).
 
 >>> [r.path for r in router.routes][:2]
 ['/{lang}/', '/{lang}/explore']
@@ -19,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -97,6 +99,10 @@ class _Rendered:
                 self._items.popitem(last=False)
         return body
 
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
     def clear(self) -> None:
         """Forget every rendered answer (as a restarted server has none)."""
         with self._lock:
@@ -104,6 +110,17 @@ class _Rendered:
 
 
 RENDERED = _Rendered(CACHE_SIZE)
+
+
+def kept_query(request: Request) -> str:
+    """The query of ``request`` less the tracking parameters of a shared link
+    (:data:`~marsad.web.query_check.TRACKING`, which the pages ignore), e.g. ``release=R1``
+    for ``?utm_source=news&release=R1``: what a page is kept and tagged by, and what its
+    language switcher carries. Each ``utm_source`` value made a page of its own, so that
+    an outsider could fill the cache with them (pushing out what readers ask for), and a
+    page kept for one visitor carried another's tracking parameters."""
+    tracking = query_check.TRACKING.fullmatch
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if not tracking(k)])
 
 
 def _page(template: str, lang: str, path: str, query: str, **context) -> bytes:
@@ -126,8 +143,7 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
         info = st.resolve(release or None)
     except MarsadError as e:
         return _fault(lang, e)
-    query = str(request.url.query)
-    tag = caching.etag(page, lang, info.id, info.sha256, st.signature(), query)
+    tag = caching.etag(page, lang, info.id, info.sha256, st.signature(), kept_query(request))
     frozen = bool(release) and release != "latest"
     held = caching.not_modified(request, tag, frozen)
     if held is not None:
@@ -205,7 +221,7 @@ def home(lang: str, request: Request, st: Store, release: str = ""):
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.home(st, info, lang)
-        return _page("home.html", lang, "/", request.url.query, **context), ""
+        return _page("home.html", lang, "/", kept_query(request), **context), ""
 
     return _answer(request, st, "home", lang, release, make)
 
@@ -283,7 +299,7 @@ def releases(lang: str, request: Request, st: Store, old: From = "", to: str = "
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.archive(st, info, chosen, lang)
-        return _page("releases.html", lang, "/releases", request.url.query, **context), ""
+        return _page("releases.html", lang, "/releases", kept_query(request), **context), ""
 
     return _answer(request, st, "releases", lang, "", make)
 
