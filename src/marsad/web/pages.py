@@ -8,7 +8,10 @@ pages are kept in memory per (page, release, language, query), a bounded number 
 them, so the home page costs a dictionary lookup under load. The query they are kept by
 leaves out a shared link's tracking parameters (:func:`kept_query`).
 
->>> [r.path for r in router.routes][:2]
+Pages are not in the API's OpenAPI schema (it describes what programs call): their
+paths are :data:`PAGES`, each declared from it and described in ``docs/web.md``.
+
+>>> list(PAGES.values())[:2]
 ['/{lang}/', '/{lang}/explore']
 """
 
@@ -70,6 +73,17 @@ def refused_page(request: Request, exc: Exception) -> Response:
 
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(_check_query)])
+#: Every page's path by name (each a GET route, left out of the OpenAPI schema), so that
+#: a crawler or a test can walk them: the schema lists the rest of the app.
+PAGES: dict[str, str] = {
+    "home": "/{lang}/",
+    "explore": "/{lang}/explore",
+    "explore_view": "/{lang}/explore/view",
+    "explore_csv": "/{lang}/explore.csv",
+    "explore_xlsx": "/{lang}/explore.xlsx",
+    "releases": "/{lang}/releases",
+    "revisions_csv": "/{lang}/releases/revisions.csv",
+}
 TEMPLATES = Path(__file__).parent / "templates"
 ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
 #: Rendered pages kept in memory (least recently used dropped first).
@@ -215,7 +229,7 @@ Asked = Annotated[View, Depends(_view)]
 From = Annotated[str, Query(alias="from")]
 
 
-@router.get("/{lang}/")
+@router.get(PAGES["home"])
 def home(lang: str, request: Request, st: Store, release: str = ""):
     """The home page: headline figures, segments, 2030 tracker, changes, downloads."""
 
@@ -226,7 +240,7 @@ def home(lang: str, request: Request, st: Store, release: str = ""):
     return _answer(request, st, "home", lang, release, make)
 
 
-@router.get("/{lang}/explore")
+@router.get(PAGES["explore"])
 def explore(lang: str, request: Request, st: Store, view: Asked):
     """The explorer: a form of selects, a chart and a table of the chosen series."""
 
@@ -238,7 +252,7 @@ def explore(lang: str, request: Request, st: Store, view: Asked):
     return _answer(request, st, "explore", lang, view.release, make)
 
 
-@router.get("/{lang}/explore/view")
+@router.get(PAGES["explore_view"])
 def explore_view(lang: str, request: Request, st: Store, view: Asked):
     """The explorer's chart and table alone (what its script swaps in)."""
 
@@ -252,7 +266,7 @@ def explore_view(lang: str, request: Request, st: Store, view: Asked):
     return _answer(request, st, "explore-view", lang, view.release, make)
 
 
-@router.get("/{lang}/explore.csv")
+@router.get(PAGES["explore_csv"])
 def explore_csv(lang: str, request: Request, st: Store, view: Asked):
     """Exactly the rows the explorer shows, as the public CSV writes them."""
 
@@ -263,7 +277,7 @@ def explore_csv(lang: str, request: Request, st: Store, view: Asked):
     return _answer(request, st, "explore.csv", lang, view.release, make, view.filename("csv"))
 
 
-@router.get("/{lang}/explore.xlsx")
+@router.get(PAGES["explore_xlsx"])
 def explore_xlsx(lang: str, request: Request, st: Store, view: Asked):
     """Exactly the rows the explorer shows, as an Excel sheet, stamped with the release's
     date (the same view of the same release: the same bytes)."""
@@ -292,7 +306,7 @@ def _check(view: View, st: PublicStore, info: ReleaseInfo, lang: str) -> None:
 _SHOWN = 12
 
 
-@router.get("/{lang}/releases")
+@router.get(PAGES["releases"])
 def releases(lang: str, request: Request, st: Store, old: From = "", to: str = ""):
     """The archive: every release, its files, and the revisions between two of them."""
     chosen = _compared(lang, old, to)
@@ -304,7 +318,7 @@ def releases(lang: str, request: Request, st: Store, old: From = "", to: str = "
     return _answer(request, st, "releases", lang, "", make)
 
 
-@router.get("/{lang}/releases/revisions.csv")
+@router.get(PAGES["revisions_csv"])
 def revisions_csv(lang: str, request: Request, st: Store, old: From = "", to: str = ""):
     """Every cell that differs between releases ``from`` and ``to`` (by default the last
     two), public values only: what the releases page lists the first rows of."""
