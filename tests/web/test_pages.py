@@ -661,10 +661,18 @@ def test_a_repaired_or_removed_release_is_seen_without_a_restart(world, tmp_path
         damaged = c.get("/en/")
         assert 'class="damaged"' in damaged.text
         assert c.get("/en/?release=R1").status_code == 409
+        named = c.get("/en/?release=R2")  # a named release, but a page missing a part
+        assert 'class="damaged"' in named.text
+        assert "immutable" not in named.headers["cache-control"]
+        again = c.get("/en/?release=R2", headers={"If-None-Match": named.headers["etag"]})
+        assert again.status_code == 304 and "immutable" not in again.headers["cache-control"]
         table.write_bytes(good)  # restored from the backup
         repaired = c.get("/en/", headers={"If-None-Match": damaged.headers["etag"]})
         assert repaired.status_code == 200 and 'class="damaged"' not in repaired.text
         assert c.get("/en/?release=R1").status_code == 200
+        whole = c.get("/en/?release=R2", headers={"If-None-Match": named.headers["etag"]})
+        assert whole.status_code == 200 and 'class="damaged"' not in whole.text
+        assert "immutable" in whole.headers["cache-control"]
         table.write_bytes(bytes(data))  # damaged again, after its table was read
         again = c.get("/en/")
         assert 'class="damaged"' in again.text

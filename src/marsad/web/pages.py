@@ -96,12 +96,13 @@ _MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
 
 class _Rendered:
-    """A bounded, thread-safe memory of rendered answers by key."""
+    """A bounded, thread-safe memory of rendered answers by key (each a body and the
+    fault it works around, :func:`_answer`)."""
 
     def __init__(self, size: int) -> None:
         self.size, self._lock, self._items = size, threading.Lock(), OrderedDict()
 
-    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+    def get(self, key: tuple, make: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -150,7 +151,12 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
             make: Callable[[ReleaseInfo], tuple[bytes, str]],
             filename: str = "") -> Response:  # fmt: skip
     """A cached, ETagged answer for ``page`` of ``release`` (empty: the latest); a
-    ``filename`` makes it a download saved under that name."""
+    ``filename`` makes it a download saved under that name.
+
+    ``make`` returns the body and the fault it works around (e.g. ``"R1"``, the earlier
+    release found damaged and left out of the home page's changes; empty for a whole
+    page). A page with a fault is not cached as immutable, even for a named release: it
+    was, so that browsers kept the note for a year after the release was repaired."""
     if lang not in LANGS:
         return _not_found(lang)
     try:
@@ -158,14 +164,14 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
     except MarsadError as e:
         return _fault(lang, e)
     tag = caching.etag(page, lang, info.id, info.sha256, st.signature(), kept_query(request))
-    frozen = bool(release) and release != "latest"
+    try:  # a kept page is a lookup; whether it has a fault decides its Cache-Control
+        body, fault = RENDERED.get((page, tag), lambda: make(info))
+    except MarsadError as e:
+        return _fault(lang, e)
+    frozen = bool(release) and release != "latest" and not fault
     held = caching.not_modified(request, tag, frozen)
     if held is not None:
         return held
-    try:
-        body = RENDERED.get((page, tag), lambda: make(info)[0])
-    except MarsadError as e:
-        return _fault(lang, e)
     head = caching.headers(tag, frozen)
     if filename:
         head["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -235,7 +241,8 @@ def home(lang: str, request: Request, st: Store, release: str = ""):
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.home(st, info, lang)
-        return _page("home.html", lang, "/", kept_query(request), **context), ""
+        body = _page("home.html", lang, "/", kept_query(request), **context)
+        return body, context["changes_damaged"]
 
     return _answer(request, st, "home", lang, release, make)
 
