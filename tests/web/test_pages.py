@@ -632,3 +632,96 @@ def test_a_damaged_earlier_release_leaves_the_intact_one_s_pages_standing(world,
     finally:
         pages.RENDERED.clear()
         make_writable(root)
+
+
+def _own_copy(world, tmp_path) -> Path:
+    """A writable copy of the world's releases folder, for a test that changes it."""
+    import shutil
+
+    from marsad.release.store import make_writable
+
+    root = tmp_path / "releases"
+    shutil.copytree(world["root"], root, ignore=shutil.ignore_patterns(".cache"))
+    make_writable(root)
+    return root
+
+
+def test_a_repaired_or_removed_release_is_seen_without_a_restart(world, tmp_path):
+    """The home page kept its note "R1 is damaged" (and its ETag) after R1's table was
+    restored from its backup, or R1 removed, until the server restarted: the rendered
+    page was kept under a key that the repair did not change."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from marsad.web import pages
+    from marsad.web.app import create_app
+
+    root = _own_copy(world, tmp_path)
+    table = root / "R1" / "indicators.csv"
+    good = table.read_bytes()
+    data = bytearray(good)
+    data[-2] = ord("9") if data[-2] != ord("9") else ord("8")
+    table.write_bytes(bytes(data))
+    pages.RENDERED.clear()
+    c = TestClient(create_app(world["warehouse"], root=root))
+    try:
+        damaged = c.get("/en/")
+        assert 'class="damaged"' in damaged.text
+        assert c.get("/en/?release=R1").status_code == 409
+        named = c.get("/en/?release=R2")  # a named release, but a page missing a part
+        assert 'class="damaged"' in named.text
+        assert "immutable" not in named.headers["cache-control"]
+        again = c.get("/en/?release=R2", headers={"If-None-Match": named.headers["etag"]})
+        assert again.status_code == 304 and "immutable" not in again.headers["cache-control"]
+        table.write_bytes(good)  # restored from the backup
+        repaired = c.get("/en/", headers={"If-None-Match": damaged.headers["etag"]})
+        assert repaired.status_code == 200 and 'class="damaged"' not in repaired.text
+        assert c.get("/en/?release=R1").status_code == 200
+        whole = c.get("/en/?release=R2", headers={"If-None-Match": named.headers["etag"]})
+        assert whole.status_code == 200 and 'class="damaged"' not in whole.text
+        assert "immutable" in whole.headers["cache-control"]
+        table.write_bytes(bytes(data))  # damaged again, after its table was read
+        again = c.get("/en/")
+        assert 'class="damaged"' in again.text
+        assert again.headers["etag"] != repaired.headers["etag"]
+        shutil.rmtree(root / "R1")  # or removed
+        alone = c.get("/en/")
+        assert alone.status_code == 200 and 'class="damaged"' not in alone.text
+        assert c.get("/en/?release=R1").status_code == 404
+    finally:
+        pages.RENDERED.clear()
+
+
+def test_a_release_made_after_start_up_is_served_without_a_restart(world, tmp_path):
+    """The list of releases was read again only when the releases folder's modification
+    time changed: a release renamed into the folder within the same clock tick as the
+    previous change (file systems stamp times by ticks of a few milliseconds) was never
+    seen until the server restarted."""
+    import json
+    import os
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from marsad.web import pages
+    from marsad.web.app import create_app
+
+    root = _own_copy(world, tmp_path)
+    pages.RENDERED.clear()
+    c = TestClient(create_app(world["warehouse"], root=root))
+    try:
+        assert "R3" not in c.get("/en/releases").text
+        before = root.stat()
+        tmp = root / ".R3.tmp-0000"  # as marsad release create makes it
+        shutil.copytree(root / "R2", tmp)
+        manifest = json.loads((tmp / "manifest.json").read_text(encoding="utf-8"))
+        manifest["previous_releases"] = ["R1", "R2"]
+        (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        os.rename(tmp, root / "R3")
+        os.utime(root, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same tick
+        assert "R3" in c.get("/en/releases").text
+        assert c.get("/en/?release=R3").status_code == 200
+        assert c.get("/api/v1/releases/latest").json()["id"] == "R3"
+    finally:
+        pages.RENDERED.clear()

@@ -86,34 +86,30 @@ PATH_VALUES = {"lang": "fr", "release": "R2", "name": "indicators.csv", "release
                "job_id": "nope", "context": "dataflow", "agency": "MA", "flow": "DIGITAL_EXPORTS",
                "rid": "DIGITAL_EXPORTS", "version": "1.0", "key": "A.level.exports.TOTAL._T.W1",
                "provider": "all", "path": "marsad.css"}  # fmt: skip
-#: A file under each static mount.
+#: A file under each static mount (:data:`marsad.web.app.ASSET_MOUNTS`).
 FILES = {"/static": "/static/marsad.css", "/static/docs": "/static/docs/swagger-ui.css"}
 
 
-def _routes(routes, prefix: str = ""):
-    """(path, route) of every route, those of included routers too (FastAPI 0.16x keeps
-    an included router whole, as ``original_router`` with its prefix)."""
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            yield from _routes(inner.routes, prefix + route.include_context.prefix)
-        else:
-            yield prefix + route.path, route
-
-
 def _get_paths(app) -> list[str]:
-    """One concrete path per GET route and static mount of ``app``."""
-    from starlette.routing import Mount
+    """One concrete path per GET route and static mount of ``app``: the GET operations
+    of its OpenAPI schema (the API, SDMX, downloads, and admin when enabled), and the
+    routes the schema leaves out by their documented lists (the schema, docs and ``/``,
+    the dashboard's pages, SDMX's shorter forms, the static mounts). Public names only,
+    not the framework's route objects, whose layout changes between FastAPI versions."""
+    from marsad.web import app as web
+    from marsad.web import sdmx
+    from marsad.web.pages import PAGES
 
-    found = []
-    for path, route in _routes(app.routes):
-        if isinstance(route, Mount):
-            found.append(FILES[path])
-        elif "GET" in (getattr(route, "methods", None) or ()):
-            names = re.findall(r"{(\w+)(?::\w+)?}", path)
-            missing = [n for n in names if n not in PATH_VALUES]
-            assert not missing, f"{path}: add a value for {missing} to PATH_VALUES"
-            found.append(re.sub(r"{(\w+)(?::\w+)?}", lambda m: PATH_VALUES[m[1]], path))
+    schema = app.openapi()["paths"]
+    listed = [path for path, operations in schema.items() if "get" in operations]
+    assert set(FILES) == set(web.ASSET_MOUNTS), "add a file of each mount to FILES"
+    found = [FILES[mount] for mount in web.ASSET_MOUNTS]
+    unlisted = [*web.UNLISTED.values(), *PAGES.values(), *(web.SDMX + p for p in sdmx.UNLISTED)]
+    for path in dict.fromkeys([*listed, *unlisted]):
+        names = re.findall(r"{(\w+)(?::\w+)?}", path)
+        missing = [n for n in names if n not in PATH_VALUES]
+        assert not missing, f"{path}: add a value for {missing} to PATH_VALUES"
+        found.append(re.sub(r"{(\w+)(?::\w+)?}", lambda m: PATH_VALUES[m[1]], path))
     return found
 
 
@@ -124,6 +120,7 @@ def test_every_get_route_refuses_an_unknown_parameter(client, web_app):
     auth = {"Authorization": f"Bearer {TOKEN}"}
     paths = _get_paths(web_app)
     assert len(paths) > 20 and "/fr/releases/revisions.csv" in paths
+    assert {"/api/v1/admin/jobs/nope", "/sdmx/data/DIGITAL_EXPORTS", "/downloads/R2/"} <= set(paths)
     for path in paths:
         plain = client.get(path, headers=auth, follow_redirects=False)
         assert plain.status_code != 400, (path, plain.text[:300])
@@ -192,6 +189,28 @@ def test_a_shared_link_opens_the_site_and_its_pages(client, query):
         assert client.get(url).status_code == 200, url
     assert client.get("/?perod=1").status_code == 400  # not a tracking parameter
     assert client.get(f"/api/v1/segments?{query}").status_code == 400  # not the API's
+
+
+def test_tracking_parameters_make_no_page_of_their_own(client):
+    """Each ``?utm_source=…`` value rendered and kept its own copy of a page, with its
+    own ETag: an outsider could fill the pages' cache with them (pushing out what readers
+    ask for), and the kept page's language links carried the first visitor's tracking
+    parameters to everyone. The same page is now kept once, under one ETag, the
+    parameters it reads kept and the tracking ones left out of its links."""
+    from marsad.web import pages
+
+    for path in ("/en/", "/fr/releases", "/ar/?release=R1", "/en/explore?segment=ITO"):
+        plain = client.get(path)
+        assert plain.status_code == 200, path
+        kept = len(pages.RENDERED)
+        glue = "&" if "?" in path else "?"
+        for i in range(8):
+            r = client.get(f"{path}{glue}utm_source=s{i}&fbclid=F{i}&_ga=2.{i}")
+            assert r.status_code == 200 and r.headers["etag"] == plain.headers["etag"], path
+            assert "utm_source" not in r.text and "fbclid" not in r.text, path
+            if "release=R1" in path:
+                assert "?release=R1" in r.text  # the language links keep what is read
+        assert len(pages.RENDERED) == kept, path
 
 
 @pytest.mark.parametrize("name", ["segment", "indicator", "start", "release", "freq"])

@@ -221,6 +221,36 @@ def all_releases(root: Path) -> list[Release]:
     return sorted(found, key=lambda r: made_order(r.id, r.manifest))
 
 
+def stamps(root: Path) -> dict[str, tuple[int, ...]]:
+    """What each release folder under ``root`` looks like to ``stat`` (by id): the size,
+    modification and change times and inode of its manifest and its public table, no
+    file opened. A release made, removed, damaged or restored from a backup (even one
+    keeping its files' modification times) changes its stamp; a server compares stamps
+    to know when what it keeps of the releases is out of date.
+
+    >>> stamps(Path("/nonexistent"))
+    {}
+    """
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return {}
+    found = {}
+    for entry in entries:  # as _folders has them, by os calls alone: a server asks often
+        if not (_ID.fullmatch(entry.name) and entry.is_dir()):
+            continue
+        parts: list[int] = []
+        for name in (MANIFEST, PUBLIC_CSV):
+            try:
+                s = os.stat(os.path.join(entry.path, name))
+            except OSError:
+                parts += (-1, -1, -1, -1)
+            else:
+                parts += (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
+        found[entry.name] = tuple(parts)
+    return found
+
+
 def made_order(release_id: str, manifest: dict) -> tuple[str, int, str]:
     """The key sorting releases in the order they were made: their date, then how many
     releases came before (each manifest lists every earlier release, so several made on

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -45,17 +44,10 @@ def named(release: str | None) -> bool:
     return bool(release) and release != "latest"
 
 
-_SHA256: dict[tuple[ReleaseInfo, Path], str] = {}
-
-
 def sha256(info: ReleaseInfo) -> str:
-    """The SHA-256 of ``info``'s public table, read from its manifest once (a release
-    never changes; reading the manifest costs more than answering a series)."""
-    key = (info, info.path)
-    found = _SHA256.get(key)
-    if found is None:
-        found = _SHA256[key] = info.sha256
-    return found
+    """The SHA-256 of ``info``'s public table, as its manifest recorded it when the
+    releases were listed (:class:`~marsad.web.store.ReleaseInfo`: no file read here)."""
+    return info.sha256
 
 
 def cached_json(

@@ -54,6 +54,15 @@ STATIC = Path(__file__).parent / "static"
 #: Languages of the dashboard (those the bulletin is written in).
 LANGS = ("fr", "en", "ar")
 API = "/api/v1"
+SDMX = "/sdmx"
+#: The app's own GET routes that the OpenAPI schema leaves out, by name: the schema
+#: itself, the docs and ``/``. With the dashboard's pages (:data:`marsad.web.pages.PAGES`)
+#: the SDMX forms beside those listed (:data:`marsad.web.sdmx.UNLISTED`, under
+#: :data:`SDMX`) and the static files (:data:`ASSET_MOUNTS`), they are every GET route
+#: the schema does not list.
+UNLISTED: dict[str, str] = {"schema": f"{API}/openapi.json", "docs": f"{API}/docs", "root": "/"}
+#: Where static files are served: the API docs' assets and the dashboard's own.
+ASSET_MOUNTS: tuple[str, ...] = ("/static/docs", "/static")
 DESCRIPTION = """\
 Indicators of exports of digital and outsourced services, as published by marsad's
 releases: levels, growth, shares, contributions, year-to-date figures and progress towards
@@ -87,17 +96,18 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.openapi_url = f"{API}/openapi.json"
+    app.openapi_url = UNLISTED["schema"]
     app.state.warehouse = Path(warehouse)
     app.state.store = PublicStore(root if root is not None else releases_root(Path(warehouse)))
     app.state.admin_token = admin_token
     problems.install(app)
-    app.mount("/static/docs", Assets(directory=DOCS_ASSETS), name="docs-assets")
-    app.mount("/static", Assets(directory=STATIC), name="static")
+    docs_assets, assets = ASSET_MOUNTS
+    app.mount(docs_assets, Assets(directory=DOCS_ASSETS), name="docs-assets")
+    app.mount(assets, Assets(directory=STATIC), name="static")
     _docs(app)
     app.include_router(api.router, prefix=API)
     app.include_router(admin.router, prefix=f"{API}/admin", include_in_schema=bool(admin_token))
-    app.include_router(sdmx.router, prefix="/sdmx")
+    app.include_router(sdmx.router, prefix=SDMX)
     app.include_router(downloads.router, prefix="/downloads")
     app.include_router(pages.router)
     app.add_exception_handler(pages.Refused, pages.refused_page)
@@ -203,17 +213,17 @@ def _docs(app: FastAPI) -> None:
 
     only = [Depends(checked())]  # no query parameter: any is refused (query_check)
 
-    @app.get(f"{API}/openapi.json", include_in_schema=False, dependencies=only)
+    @app.get(UNLISTED["schema"], include_in_schema=False, dependencies=only)
     def openapi(request: Request) -> Response:
         return _constant(request, schema(), "application/json")
 
-    @app.get(f"{API}/docs", include_in_schema=False, dependencies=only)
+    @app.get(UNLISTED["docs"], include_in_schema=False, dependencies=only)
     def docs(request: Request) -> Response:
         return _constant(request, page(), "text/html; charset=utf-8")
 
     shared = [Depends(checked(ignored=TRACKING))]  # a shared link's utm_source, ...
 
-    @app.get("/", include_in_schema=False, dependencies=shared)
+    @app.get(UNLISTED["root"], include_in_schema=False, dependencies=shared)
     def home(request: Request) -> RedirectResponse:
         """The home page in the visitor's language; a shared link's tracking parameters
         are not carried along (the language home reads none)."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -73,17 +72,11 @@ def kind(name: str) -> Kind:
     return KINDS[name]
 
 
-@lru_cache(maxsize=256)
-def _frozen_files(path: Path) -> frozenset[str]:
-    """The files a release's manifest lists (a release never changes: read once)."""
-    return frozenset(Release(path).manifest.get("files", {}))
-
-
 def names(info: ReleaseInfo) -> list[str]:
     """Every download of ``info``, e.g. ``indicators.csv`` … ``bulletin-2025-S1-ar.pdf``
     (bulletins of the release's last period, in every language, HTML and PDF)."""
     found = [PUBLIC_CSV, *derived.EXPORTS]
-    if REVISIONS_CSV in _frozen_files(info.path):
+    if REVISIONS_CSV in info.files:
         found.append(REVISIONS_CSV)
     if info.last_period:
         found += [f"bulletin-{info.last_period}-{lang}.{ext}"
@@ -120,7 +113,7 @@ def listing(
 
 def _size(public: PublicStore, info: ReleaseInfo, name: str) -> int | None:
     """Size of a frozen file, or of a file already made; ``None`` when not made yet."""
-    path = info.path / name if name in _frozen_files(info.path) else None
+    path = info.path / name if name in info.files else None
     if path is None:
         path = derived.cache_dir(public.root, info) / name
     return path.stat().st_size if path.is_file() else None
@@ -154,7 +147,7 @@ def download(
 
 def _path(public: PublicStore, info: ReleaseInfo, name: str) -> Path:
     """The file to send: frozen (checked against the manifest) or made once."""
-    if name in _frozen_files(info.path):
+    if name in info.files:
         return Release(info.path).checked_file(name)
     cache = derived.cache_dir(public.root, info)
     if name in derived.EXPORTS:
@@ -164,7 +157,7 @@ def _path(public: PublicStore, info: ReleaseInfo, name: str) -> Path:
     period, lang = match["period"], match["lang"]
     html_name = f"bulletin-{period}-{lang}.html"
     try:
-        if html_name in _frozen_files(info.path):
+        if html_name in info.files:
             html = Release(info.path).checked_file(html_name)
         else:
             html = derived.made(cache / html_name, lambda out: derived.bulletin_html(

@@ -5,9 +5,13 @@ tables only; the explorer's little script (``static/explore.js``) only fetches a
 chart and table (``/{lang}/explore/view``) and keeps the URL holding the whole view.
 Every page carries an ETag and Cache-Control (:mod:`marsad.web.caching`), and rendered
 pages are kept in memory per (page, release, language, query), a bounded number of
-them, so the home page costs a dictionary lookup under load.
+them, so the home page costs a dictionary lookup under load. The query they are kept by
+leaves out a shared link's tracking parameters (:func:`kept_query`).
 
->>> [r.path for r in router.routes][:2]
+Pages are not in the API's OpenAPI schema (it describes what programs call): their
+paths are :data:`PAGES`, each declared from it and described in ``docs/web.md``.
+
+>>> list(PAGES.values())[:2]
 ['/{lang}/', '/{lang}/explore']
 """
 
@@ -17,9 +21,9 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -69,6 +73,17 @@ def refused_page(request: Request, exc: Exception) -> Response:
 
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(_check_query)])
+#: Every page's path by name (each a GET route, left out of the OpenAPI schema), so that
+#: a crawler or a test can walk them: the schema lists the rest of the app.
+PAGES: dict[str, str] = {
+    "home": "/{lang}/",
+    "explore": "/{lang}/explore",
+    "explore_view": "/{lang}/explore/view",
+    "explore_csv": "/{lang}/explore.csv",
+    "explore_xlsx": "/{lang}/explore.xlsx",
+    "releases": "/{lang}/releases",
+    "revisions_csv": "/{lang}/releases/revisions.csv",
+}
 TEMPLATES = Path(__file__).parent / "templates"
 ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
 #: Rendered pages kept in memory (least recently used dropped first).
@@ -81,12 +96,13 @@ _MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
 
 class _Rendered:
-    """A bounded, thread-safe memory of rendered answers by key."""
+    """A bounded, thread-safe memory of rendered answers by key (each a body and the
+    fault it works around, :func:`_answer`)."""
 
     def __init__(self, size: int) -> None:
         self.size, self._lock, self._items = size, threading.Lock(), OrderedDict()
 
-    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+    def get(self, key: tuple, make: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -98,6 +114,10 @@ class _Rendered:
                 self._items.popitem(last=False)
         return body
 
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
     def clear(self) -> None:
         """Forget every rendered answer (as a restarted server has none)."""
         with self._lock:
@@ -105,6 +125,17 @@ class _Rendered:
 
 
 RENDERED = _Rendered(CACHE_SIZE)
+
+
+def kept_query(request: Request) -> str:
+    """The query of ``request`` less the tracking parameters of a shared link
+    (:data:`~marsad.web.query_check.TRACKING`, which the pages ignore), e.g. ``release=R1``
+    for ``?utm_source=news&release=R1``: what a page is kept and tagged by, and what its
+    language switcher carries. Each ``utm_source`` value made a page of its own, so that
+    an outsider could fill the cache with them (pushing out what readers ask for), and a
+    page kept for one visitor carried another's tracking parameters."""
+    tracking = query_check.TRACKING.fullmatch
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if not tracking(k)])
 
 
 def _page(template: str, lang: str, path: str, query: str, **context) -> bytes:
@@ -120,34 +151,31 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
             make: Callable[[ReleaseInfo], tuple[bytes, str]],
             filename: str = "") -> Response:  # fmt: skip
     """A cached, ETagged answer for ``page`` of ``release`` (empty: the latest); a
-    ``filename`` makes it a download saved under that name."""
+    ``filename`` makes it a download saved under that name.
+
+    ``make`` returns the body and the fault it works around (e.g. ``"R1"``, the earlier
+    release found damaged and left out of the home page's changes; empty for a whole
+    page). A page with a fault is not cached as immutable, even for a named release: it
+    was, so that browsers kept the note for a year after the release was repaired."""
     if lang not in LANGS:
         return _not_found(lang)
     try:
         info = st.resolve(release or None)
     except MarsadError as e:
         return _fault(lang, e)
-    every = ",".join(r.id for r in st.releases())
-    query = str(request.url.query)
-    tag = caching.etag(page, lang, info.id, _sha256(info.id, info.path, info), every, query)
-    frozen = bool(release) and release != "latest"
+    tag = caching.etag(page, lang, info.id, info.sha256, st.signature(), kept_query(request))
+    try:  # a kept page is a lookup; whether it has a fault decides its Cache-Control
+        body, fault = RENDERED.get((page, tag), lambda: make(info))
+    except MarsadError as e:
+        return _fault(lang, e)
+    frozen = bool(release) and release != "latest" and not fault
     held = caching.not_modified(request, tag, frozen)
     if held is not None:
         return held
-    try:
-        body = RENDERED.get((page, tag), lambda: make(info)[0])
-    except MarsadError as e:
-        return _fault(lang, e)
     head = caching.headers(tag, frozen)
     if filename:
         head["Content-Disposition"] = f'attachment; filename="{filename}"'
     return Response(body, media_type=_MEDIA.get(page.rpartition(".")[2], _HTML), headers=head)
-
-
-@lru_cache(maxsize=256)
-def _sha256(release_id: str, path: Path, info: ReleaseInfo) -> str:
-    """The release's table checksum, read from its manifest once (a release never changes)."""
-    return info.sha256
 
 
 def _not_found(lang: str) -> HTMLResponse:
@@ -207,18 +235,19 @@ Asked = Annotated[View, Depends(_view)]
 From = Annotated[str, Query(alias="from")]
 
 
-@router.get("/{lang}/")
+@router.get(PAGES["home"])
 def home(lang: str, request: Request, st: Store, release: str = ""):
     """The home page: headline figures, segments, 2030 tracker, changes, downloads."""
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.home(st, info, lang)
-        return _page("home.html", lang, "/", request.url.query, **context), ""
+        body = _page("home.html", lang, "/", kept_query(request), **context)
+        return body, context["changes_damaged"]
 
     return _answer(request, st, "home", lang, release, make)
 
 
-@router.get("/{lang}/explore")
+@router.get(PAGES["explore"])
 def explore(lang: str, request: Request, st: Store, view: Asked):
     """The explorer: a form of selects, a chart and a table of the chosen series."""
 
@@ -230,7 +259,7 @@ def explore(lang: str, request: Request, st: Store, view: Asked):
     return _answer(request, st, "explore", lang, view.release, make)
 
 
-@router.get("/{lang}/explore/view")
+@router.get(PAGES["explore_view"])
 def explore_view(lang: str, request: Request, st: Store, view: Asked):
     """The explorer's chart and table alone (what its script swaps in)."""
 
@@ -244,7 +273,7 @@ def explore_view(lang: str, request: Request, st: Store, view: Asked):
     return _answer(request, st, "explore-view", lang, view.release, make)
 
 
-@router.get("/{lang}/explore.csv")
+@router.get(PAGES["explore_csv"])
 def explore_csv(lang: str, request: Request, st: Store, view: Asked):
     """Exactly the rows the explorer shows, as the public CSV writes them."""
 
@@ -255,7 +284,7 @@ def explore_csv(lang: str, request: Request, st: Store, view: Asked):
     return _answer(request, st, "explore.csv", lang, view.release, make, view.filename("csv"))
 
 
-@router.get("/{lang}/explore.xlsx")
+@router.get(PAGES["explore_xlsx"])
 def explore_xlsx(lang: str, request: Request, st: Store, view: Asked):
     """Exactly the rows the explorer shows, as an Excel sheet, stamped with the release's
     date (the same view of the same release: the same bytes)."""
@@ -284,19 +313,19 @@ def _check(view: View, st: PublicStore, info: ReleaseInfo, lang: str) -> None:
 _SHOWN = 12
 
 
-@router.get("/{lang}/releases")
+@router.get(PAGES["releases"])
 def releases(lang: str, request: Request, st: Store, old: From = "", to: str = ""):
     """The archive: every release, its files, and the revisions between two of them."""
     chosen = _compared(lang, old, to)
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.archive(st, info, chosen, lang)
-        return _page("releases.html", lang, "/releases", request.url.query, **context), ""
+        return _page("releases.html", lang, "/releases", kept_query(request), **context), ""
 
     return _answer(request, st, "releases", lang, "", make)
 
 
-@router.get("/{lang}/releases/revisions.csv")
+@router.get(PAGES["revisions_csv"])
 def revisions_csv(lang: str, request: Request, st: Store, old: From = "", to: str = ""):
     """Every cell that differs between releases ``from`` and ``to`` (by default the last
     two), public values only: what the releases page lists the first rows of."""

@@ -15,8 +15,11 @@ and Cache-Control; a query matching nothing answers 404 (NoResultsFound). Data a
 are kept in the in-memory :data:`marsad.web.caching.ANSWERS` by their ETag, so a repeated
 query is answered at once.
 
->>> "/v2/data/{context}/{agency}/{flow}/{version}/{key}" in [r.path for r in router.routes]
-True
+The OpenAPI schema lists each resource in its full form; the forms SDMX-REST allows
+beside it (trailing parameters left out, a data provider named) are :data:`UNLISTED`.
+
+>>> "/data/{flow}/{key}/{provider}" in UNLISTED, "/v2/structure/dataflow" in UNLISTED
+(True, True)
 """
 
 from __future__ import annotations
@@ -46,6 +49,10 @@ from marsad.web.store import PublicStore, ReleaseInfo
 
 router = APIRouter(tags=["SDMX"], dependencies=[Depends(checked(SDMX_COMPONENT, SDMX_UNSUPPORTED))])
 Store = Annotated[PublicStore, Depends(store)]
+#: The GET routes (under the router's prefix, ``/sdmx``) left out of the OpenAPI schema:
+#: the shorter forms of each structure query (``/dataflow/MA``, ``/dataflow``: agency, id
+#: and version default to all, all, latest) and the data query naming a provider.
+UNLISTED: list[str] = ["/data/{flow}/{key}/{provider}"]
 
 _ERRORS = problem_responses(400, 404, 406, 413, 501)
 _DATA = {200: {"description": "The observations", "content": data_media()}, **_ERRORS}
@@ -93,7 +100,7 @@ def data_v2(
     return _answer(request, pub, key, release, as_of, format, dimension_at_observation)
 
 
-@router.get("/data/{flow}/{key}/{provider}", responses=_DATA, include_in_schema=False)
+@router.get(UNLISTED[0], responses=_DATA, include_in_schema=False)
 @router.get("/data/{flow}/{key}", responses=_DATA, summary="Data (SDMX-REST 1.5, SDMX 2.1)")
 @router.get("/data/{flow}", responses=_DATA, summary="All data (SDMX-REST 1.5, SDMX 2.1)")
 def data_v1(
@@ -193,6 +200,7 @@ def _add_structure_routes(prefix: str, resource: str, label: str) -> None:
     router.get(full, responses=_STRUCT, summary=f"{resource} ({label})", operation_id=name)(read)
     for path in (f"{base}/{{agency}}/{{rid}}", f"{base}/{{agency}}", base):
         router.get(path, responses=_STRUCT, include_in_schema=False)(read)
+        UNLISTED.append(path)
 
 
 for _resource in RESOURCES:

@@ -13,6 +13,7 @@ The dataflow and data structure ``{agency}:DIGITAL_EXPORTS(1.0)``, its concept s
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from marsad.errors import quoted
 from marsad.publish import sdmx as psdmx
@@ -24,7 +25,10 @@ ANY = ("*", "all", "ALL")
 VERSIONS = (psdmx.VERSION, "latest", "~", "+", *ANY)
 REFERENCES = ("none", "parents", "parentsandsiblings", "children", "descendants", "all")
 
-_cache: dict[str, list] = {}
+#: Releases whose artefacts are kept (the most recently asked): every release made
+#: while the server runs (or made again under its id) had its own, kept for good.
+KEPT = 8
+_cache: OrderedDict[str, list] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -73,14 +77,18 @@ def check_flow(agency: str, flow: str, version: str) -> None:
 
 def all_artefacts(table: PublicTable) -> list:
     """Every artefact of the release's table (code lists, concepts, structure, dataflow),
-    made once per release."""
+    made once per release (those of the :data:`KEPT` releases last asked are kept)."""
     key = f"{table.release.id}:{table.release.sha256}"
     with _lock:
         found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
     if found is None:
         found = psdmx.structure(table.rows)
         with _lock:
             found = _cache.setdefault(key, found)
+            while len(_cache) > KEPT:
+                _cache.popitem(last=False)
     return found
 
 

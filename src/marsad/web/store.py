@@ -4,7 +4,8 @@ The web never opens the warehouse to answer a reader: everything public comes fr
 release's frozen public table (``indicators.csv``, its SHA-256 checked against the
 manifest), so a build or an ingest running beside the server changes nothing that is
 served until a release is made. Releases are immutable, so each one is read once and
-kept; the list of releases is read again only when the releases folder changes.
+kept; the list of releases is read again only when the releases folder changes (a
+release made, removed, damaged or repaired: :func:`marsad.release.store.stamps`).
 
 >>> from marsad.web.store import Filters
 >>> Filters.parse(indicator="level", segment="ITO,CRM", freq="Q").segment
@@ -14,6 +15,7 @@ kept; the list of releases is read again only when the releases folder changes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ from marsad.indicators.table import synthetic_build
 from marsad.periods import KINDS, Period
 from marsad.publish.columns import Publication
 from marsad.publish.export import read_frozen
-from marsad.release.store import PUBLIC_CSV, Release, all_releases, check_id
+from marsad.release.store import PUBLIC_CSV, Release, all_releases, check_id, stamps
 
 #: Columns of a public observation, as the API answers them (the table's, less ``release``).
 OBS_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if c != "release")
@@ -57,16 +59,16 @@ class ReleaseInfo:
     build: str
     previous: tuple[str, ...]
     path: Path = field(repr=False, compare=False)
+    #: SHA-256 of the frozen public table, as the manifest records it (read with the
+    #: manifest: a release made again under the same id is another ``ReleaseInfo``).
+    sha256: str = ""
+    #: The files the manifest lists (e.g. ``indicators.csv``, ``revisions.csv``).
+    files: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def synthetic(self) -> bool:
         """True when the release was built from synthetic firms (its build id says so)."""
         return synthetic_build(self.build)
-
-    @property
-    def sha256(self) -> str:
-        """SHA-256 of the frozen public table, as the manifest records it."""
-        return Release(self.path).manifest["files"][PUBLIC_CSV]
 
     def publication(self) -> Publication:
         """Who publishes the release and when, for every file the web makes of it (e.g.
@@ -97,6 +99,8 @@ class ReleaseInfo:
             build=str(m.get("build", "")),
             previous=tuple(m.get("previous_releases", ())),
             path=release.path,
+            sha256=str(m.get("files", {}).get(PUBLIC_CSV, "")),
+            files=frozenset(m.get("files", {})),
         )
 
 
@@ -258,30 +262,43 @@ class PublicStore:
     """The releases of one releases folder, as served (e.g. ``PublicStore(root)``).
 
     Thread-safe: the server answers from several threads. Each release's table is read
-    once (its SHA-256 checked against the manifest) and kept; the list of releases is
-    read again when the folder's modification time changes (a new release is a folder
-    renamed into it).
+    once (its SHA-256 checked against the manifest) and kept while the release's folder
+    stays as it was; the list of releases is read again when the folder changes: each
+    request compares the releases' :func:`~marsad.release.store.stamps` (a ``stat`` of
+    each manifest and public table, no file read) with those of the last reading. The
+    folder's own modification time was not enough: a release renamed into it within
+    the clock tick of the previous change, or one repaired in place, left it unchanged.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._lock = threading.Lock()
-        self._seen: int | None = None
+        self._stamps: dict[str, tuple[int, ...]] | None = None
+        self._signature = ""
         self._releases: list[ReleaseInfo] = []
-        self._tables: dict[str, PublicTable] = {}
+        self._tables: dict[str, tuple[tuple[int, ...], PublicTable]] = {}
 
     def releases(self) -> list[ReleaseInfo]:
         """Every release, in the order they were made (several made on one day too:
         :func:`marsad.release.store.made_order`); the last is ``latest``."""
-        try:
-            stamp = self.root.stat().st_mtime_ns
-        except OSError:
-            stamp = -1
+        return self._refresh()[0]
+
+    def signature(self) -> str:
+        """A short hash of the releases folder as it stands (e.g. ``"9f2c…"``): it
+        changes when a release is made, removed, damaged or repaired, so that what is
+        kept of a page (or a client's ETag) made before is not served after."""
+        return self._refresh()[1]
+
+    def _refresh(self) -> tuple[list[ReleaseInfo], str]:
+        now = stamps(self.root)
         with self._lock:
-            if stamp != self._seen:
+            if now != self._stamps:
                 self._releases = [ReleaseInfo.of(r) for r in all_releases(self.root)]
-                self._seen = stamp
-            return list(self._releases)
+                self._tables = {k: t for k, t in self._tables.items() if t[0] == now.get(k)}
+                text = repr(sorted(now.items())).encode("utf-8")
+                self._signature = hashlib.sha256(text).hexdigest()[:16]
+                self._stamps = now
+            return list(self._releases), self._signature
 
     def latest(self) -> ReleaseInfo:
         found = self.releases()
@@ -322,13 +339,16 @@ class PublicStore:
         return self.releases()[i - 1] if i > 0 else None
 
     def table(self, info: ReleaseInfo) -> PublicTable:
-        """The public table of ``info``, read once."""
+        """The public table of ``info``, read once (again if its folder changed since)."""
         with self._lock:
-            found = self._tables.get(info.id)
-        if found is None:
-            frozen = Release(info.path).checked_file(PUBLIC_CSV)
-            found = PublicTable(info, [tuple(r) for r in read_frozen(frozen)])
-            _ = found.series
-            with self._lock:
-                found = self._tables.setdefault(info.id, found)
+            stamp = (self._stamps or {}).get(info.id)
+            kept = self._tables.get(info.id)
+        if kept is not None and kept[0] == stamp and kept[1].release == info:
+            return kept[1]
+        frozen = Release(info.path).checked_file(PUBLIC_CSV)
+        found = PublicTable(info, [tuple(r) for r in read_frozen(frozen)])
+        _ = found.series
+        with self._lock:  # kept only if the folder is still as it was when read
+            if stamp is not None and (self._stamps or {}).get(info.id) == stamp:
+                self._tables[info.id] = (stamp, found)
         return found
