@@ -134,3 +134,30 @@ def test_a_record_longer_than_duckdbs_report_is_counted_whole(wh, tmp_path):
         "R3": 5,
         "R5": 8,
     }
+
+
+def test_a_line_read_again_after_a_quote_never_closed_gives_its_count(wh, tmp_path):
+    """The lines a quote never closed swallowed are read again one by one: one of them
+    with too many fields says so in the same words."""
+    body = [
+        GOOD.format(1),
+        'R2,BANK1,"F1,2024-01-02,C,5,EUR,SI22,FR',
+        GOOD.format(3) + ',"x,y",z',
+        'R4,BANK1,"F1",2024-01-02,C,5,EUR,SI22,FR',
+        GOOD.format(5),
+    ]
+    p = _write(tmp_path / "a.csv", body)
+    load(wh, p)
+    assert [(q["line"], q["message"]) for q in quarantine(wh)] == [
+        (3, "line 3, column firm_id: a quoted value is not closed properly"),
+        (
+            4,
+            "line 4 has 11 fields where the header has 9 (2 more after its last column, "
+            "partner_country)",
+        ),
+    ]
+    assert dict(wh.sql("SELECT record_id, line FROM transactions")) == {
+        "R1": 2,
+        "R4": 5,
+        "R5": 6,
+    }

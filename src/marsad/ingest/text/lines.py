@@ -523,7 +523,7 @@ def line_source(
 
 
 def read_again(
-    wh: Warehouse, again: list[tuple[int, str]], sep: str, ncols: int, tag: int,
+    wh: Warehouse, again: list[tuple[int, str]], sep: str, header: Header, tag: int,
     rejects: list[Reject],
 ) -> tuple[str | None, int, int]:  # fmt: skip
     """Read the lines a quote never closed swallowed, each on its own: the
@@ -532,6 +532,7 @@ def read_again(
     separators among them (blank rows); the others added to ``rejects``."""
     if not again:
         return None, 0, 0
+    ncols = len(header.cells)
     rows: list[tuple[int, list[str]]] = []
     blank = 0
     for line, text in again:
@@ -550,11 +551,11 @@ def read_again(
             rows.append((line, cells))
             continue
         what = (
-            ": a quoted value is not closed properly"
+            f"line {line}: a quoted value is not closed properly"
             if unclosed
-            else f" has {len(cells)} fields where the header has {ncols}"
+            else fields_message(line, len(cells), header)
         )
-        message = f"line {line}{what}{_nul_bytes(text)}"
+        message = f"{what}{_nul_bytes(text)}"
         rejects.append(Reject(line, "malformed", None, _shown(text), message))
     table = f"_ing_again_{tag}"
     columns = {"_line": pa.array([r[0] for r in rows], pa.int64())}
