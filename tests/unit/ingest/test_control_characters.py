@@ -340,8 +340,8 @@ def test_a_block_of_nul_bytes_costs_the_lines_it_overwrote(wh, tmp_path):
     assert (r.rows_read, r.loaded, r.quarantined) == (39, 38, 1)
     assert [q[:2] for q in _held(wh)] == [(11, "malformed")]
     assert quarantine(wh)[0]["message"] == (
-        f"line 11 has 7 fields where the header has 9: it holds {end - start} NUL bytes, "
-        "where the file may be damaged"
+        "line 11 has 7 fields where the header has 9 (it stops before column service_code): "
+        f"it holds {end - start} NUL bytes, where the file may be damaged"
     )
     assert loaded_ids(wh) == {f"G{i}" for i in range(1, 41)} - {"G10", "G11"}
     assert wh.scalar("SELECT max(line) FROM transactions") == 40

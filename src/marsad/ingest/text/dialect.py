@@ -292,8 +292,7 @@ def _copy_to_read(
         plan.read_path, plan.quotes, plan.content_lines = blanked, stats.quotes, stats.content_lines
     if long_lines:
         narrow = tmpdir / (path.name + ".narrow")
-        ncols = len(header.cells)
-        if found := set_aside_wide_lines(plan.read_path, narrow, sep, ncols, header.line):
+        if found := set_aside_wide_lines(plan.read_path, narrow, sep, header):
             # (the lines up to the last one holding text stay the file's)
             plan.rejects, stats = found
             plan.read_path, plan.quotes = narrow, stats.quotes

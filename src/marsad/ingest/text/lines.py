@@ -21,9 +21,6 @@ from marsad.ingest.scan import CHUNK
 from marsad.ingest.staging import NL, REJ_ERRORS, SKIP, Reject, create_from_arrow, raw_table
 from marsad.ingest.text.encoding import STRAY_CR, line_cells, line_starts
 
-_FOUND = re.compile(r"Found:\s*(\d+)")
-
-
 #: DuckDB's errors after which the lines a reject swallowed are read again one by one
 QUOTE_ERRORS = ("UNQUOTED VALUE", "UNTERMINATED QUOTE")
 #: DuckDB's error for a record longer than its ``max_line_size`` (2 MB): one reject,
@@ -88,15 +85,11 @@ def collect_rejects(
             for r, t in zip(rows, _texts_at(read_path, lines, rows), strict=True)
         ]
     for (_, etype, csv_line, emsg, column), line in zip(rows, lines, strict=True):
-        text = (csv_line or "").strip("\r\n")
-        if etype in QUOTE_ERRORS or etype == TOO_LONG:
-            # (DuckDB's text of a record is cut at 10,000 bytes: a quoted value of many
-            # lines, closed or not, is found again in the file, and all its lines counted)
-            text = swallowed(read_path, line, text)
+        text, cut = _rejected_text(read_path, line, etype, csv_line, sep)
         text = text.replace(STRAY_CR, "\r")  # (a CR of the file, see normalise_line_ends)
         parts = text.split("\n")
         covered.extend(range(line, line + len(parts)))
-        if etype in BLANK_ERRORS and len(csv_line or "") < CUT and holds_nothing(text, sep):
+        if etype in BLANK_ERRORS and not cut and holds_nothing(text, sep):
             blank += 1
             continue
         if etype in QUOTE_ERRORS and len(parts) > 1:
@@ -104,14 +97,30 @@ def collect_rejects(
             again += [(line + k, p.rstrip("\r")) for k, p in enumerate(parts) if k]
             text = parts[0].rstrip("\r")
         shown = _shown(text)
-        rule, msg, column = _reject_reason(etype, emsg, column, line, header, ncols)
-        cut = len(csv_line or "") >= CUT  # (DuckDB's text of the line is cut short)
+        rule, msg, column = _reject_reason(etype, emsg, column, line, header, text, sep)
         if rule == "malformed" and (joined := joined_records(text, sep, ncols, cut)):
             msg, column = joined_message(line, joined, cut), None
         elif rule == "malformed":
             msg += _nul_bytes(text)
         rejects.append(Reject(line=line, rule=rule, column=column, value=shown, message=msg))
     return Rejected(rejects, covered, again, blank)
+
+
+def _rejected_text(
+    read_path: Path, line: int, etype: str, csv_line: str | None, sep: str
+) -> tuple[str, bool]:
+    """The text of a line DuckDB rejected (``csv_line``, its report), and whether that
+    text is cut short."""
+    text = (csv_line or "").strip("\r\n")
+    cut = len(csv_line or "") >= CUT  # (DuckDB's text of the line is cut short)
+    if etype in QUOTE_ERRORS or etype == TOO_LONG:
+        # (DuckDB's text of a record is cut at 10,000 bytes: a quoted value of many
+        # lines, closed or not, is found again in the file, and all its lines counted)
+        return swallowed(read_path, line, text), cut
+    if etype in BLANK_ERRORS and cut:
+        # its fields are counted, and its lines: the whole record is read again
+        return record_at(read_path, line, sep), False
+    return text, cut
 
 
 def joined_records(text: str, sep: str, ncols: int, cut: bool = False) -> int:
@@ -218,16 +227,74 @@ def _closing_line_end(fh, offset: int) -> int:
     return -1
 
 
+def fields_message(line: int, found: int, header: Header) -> str:
+    """The message of a line of ``found`` fields, as the file's dialect splits it, under a
+    header of another number, with the column where the line parts from the header.
+
+    >>> h = Header(1, ["a", "b", "c"], {"a": 0, "b": 1}, written=["A", "B", "C"])
+    >>> fields_message(3, 7, h)
+    'line 3 has 7 fields where the header has 3 (4 more after its last column, C)'
+    >>> fields_message(4, 1, h)
+    'line 4 has 1 field where the header has 3 (it stops before column b)'
+    """
+    ncols = len(header.cells)
+    if found == ncols:  # (split otherwise by DuckDB: not expected)
+        return f"line {line} cannot be split into the header's {ncols:,} columns"
+    head = (
+        f"line {line} has {found:,} field{'' if found == 1 else 's'} where the header has {ncols:,}"
+    )
+    if found > ncols:
+        return (
+            f"{head} ({found - ncols:,} more after its last column, {_column(header, ncols - 1)})"
+        )
+    return f"{head} (it stops before column {_column(header, found)})"
+
+
+def _column(header: Header, index: int) -> str:
+    """Column ``index`` by its field (e.g. ``amount``), else as the file names it, else
+    by its rank (``4``)."""
+    for f, i in header.mapping.items():
+        if i == index:
+            return f
+    name = header.written[index] if index < len(header.written) else ""
+    return name or str(index + 1)
+
+
+def record_at(path: Path, line: int, sep: str) -> str:
+    r"""The text of the record that starts on physical ``line`` of ``path``: to the end of
+    the line where no quoted value is left open (DuckDB's text of a rejected line is cut
+    at 10,000 bytes; malformed lines are few, and only they are read again).
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_bytes(b'h\nx,"1\nb",2\nc,3\n')
+    >>> record_at(f, 2, ",")
+    'x,"1\nb",2'
+    """
+    (start,) = line_starts(path, [line])
+    quote, delim = ord('"'), sep.encode("utf-8")[0]
+    in_quotes, data = False, []
+    with path.open("rb") as fh:
+        fh.seek(start)
+        for raw in fh:
+            data.append(raw)
+            if not (in_quotes := _in_quotes_after(raw, in_quotes, quote, delim)):
+                break
+    return b"".join(data).decode("utf-8", errors="surrogateescape").rstrip("\r\n")
+
+
 def _reject_reason(
-    etype: str, emsg: str | None, column: str | None, line: int, header: Header, ncols: int
-) -> tuple[str, str, str | None]:
-    """(rule, message, column) of a line DuckDB rejected with error ``etype``."""
+    etype: str, emsg: str | None, column: str | None, line: int, header: Header, text: str,
+    sep: str,
+) -> tuple[str, str, str | None]:  # fmt: skip
+    """(rule, message, column) of a line DuckDB rejected with error ``etype``; ``text``:
+    the line's (the whole record's)."""
     if etype == "INVALID ENCODING":
         return "encoding", _not_utf8(line), None
-    if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-        m = _FOUND.search(emsg or "")
-        found = m.group(1) if m else "a different number of"
-        return "malformed", f"line {line} has {found} fields where the header has {ncols}", None
+    if etype in BLANK_ERRORS:
+        # (DuckDB's "Found: 4" of a line of 7 fields under 3 is where it found the first
+        # extra field: the fields are counted in the line's text, as the dialect splits it)
+        return "malformed", fields_message(line, len(line_cells(text, sep)), header), None
     if etype == "UNQUOTED VALUE":
         name = _colname(header, column) if column else None
         where = f", column {name}" if column else ""
@@ -456,7 +523,7 @@ def line_source(
 
 
 def read_again(
-    wh: Warehouse, again: list[tuple[int, str]], sep: str, ncols: int, tag: int,
+    wh: Warehouse, again: list[tuple[int, str]], sep: str, header: Header, tag: int,
     rejects: list[Reject],
 ) -> tuple[str | None, int, int]:  # fmt: skip
     """Read the lines a quote never closed swallowed, each on its own: the
@@ -465,6 +532,7 @@ def read_again(
     separators among them (blank rows); the others added to ``rejects``."""
     if not again:
         return None, 0, 0
+    ncols = len(header.cells)
     rows: list[tuple[int, list[str]]] = []
     blank = 0
     for line, text in again:
@@ -483,11 +551,11 @@ def read_again(
             rows.append((line, cells))
             continue
         what = (
-            ": a quoted value is not closed properly"
+            f"line {line}: a quoted value is not closed properly"
             if unclosed
-            else f" has {len(cells)} fields where the header has {ncols}"
+            else fields_message(line, len(cells), header)
         )
-        message = f"line {line}{what}{_nul_bytes(text)}"
+        message = f"{what}{_nul_bytes(text)}"
         rejects.append(Reject(line, "malformed", None, _shown(text), message))
     table = f"_ing_again_{tag}"
     columns = {"_line": pa.array([r[0] for r in rows], pa.int64())}

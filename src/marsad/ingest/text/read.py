@@ -206,7 +206,7 @@ def read_text(
     )
     rejects += plan.rejects
     skip_lines += [r.line for r in plan.rejects]
-    recovered, n_again, blank_again = lines.read_again(wh, again, sep, ncols, tag, rejects)
+    recovered, n_again, blank_again = lines.read_again(wh, again, sep, header, tag, rejects)
     rows, nl_total = lines.count_rows(wh, ncols, tag, plan.quotes > 0)
     # lines up to the last record, if no blank line was skipped between records (a
     # line of only spaces at the end holds no text for the scan: not counted)

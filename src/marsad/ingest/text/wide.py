@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from marsad.ingest.header import Header
 from marsad.ingest.scan import LONG_LINE, TextStats
 from marsad.ingest.staging import Reject
 from marsad.ingest.text.encoding import STRAY_CR, line_cells
-from marsad.ingest.text.lines import joined_message, joined_records
+from marsad.ingest.text.lines import fields_message, joined_message, joined_records
 
 
 def _fields(raw: bytes, sep: str) -> int:
@@ -21,11 +22,12 @@ def _fields(raw: bytes, sep: str) -> int:
 
 
 def set_aside_wide_lines(
-    src: Path, dst: Path, sep: str, ncols: int, header_line: int
+    src: Path, dst: Path, sep: str, header: Header
 ) -> tuple[list[Reject], TextStats] | None:
-    """Copy ``src`` to ``dst`` with every long line (after the header) that
+    """Copy ``src`` to ``dst`` with every long line (after the ``header``) that
     holds more fields than the header left empty; its reject each. None when
     there is none (no copy is kept)."""
+    ncols, header_line = len(header.cells), header.line
     rejects: list[Reject] = []
     stats = TextStats()
     with src.open("rb") as fin, dst.open("wb") as fout:
@@ -33,7 +35,7 @@ def set_aside_wide_lines(
             if n > header_line and len(raw) >= LONG_LINE and raw.count(b'"') % 2 == 0:
                 found = _fields(raw, sep)
                 if found > ncols:
-                    rejects.append(_reject(n, raw, found, ncols, sep))
+                    rejects.append(_reject(n, raw, found, header, sep))
                     raw = b"\r\n" if raw.endswith(b"\r\n") else b"\n"
             stats.feed(raw)
             fout.write(raw)
@@ -43,11 +45,11 @@ def set_aside_wide_lines(
     return rejects, stats
 
 
-def _reject(line: int, raw: bytes, found: int, ncols: int, sep: str) -> Reject:
+def _reject(line: int, raw: bytes, found: int, header: Header, sep: str) -> Reject:
     shown = raw[:300].decode("utf-8", "replace").replace(STRAY_CR, "\r") + "…"
     text = raw.decode("utf-8", "replace").rstrip("\r\n").replace(STRAY_CR, "\r")
-    if joined := joined_records(text, sep, ncols):  # (records of an old Mac export)
+    if joined := joined_records(text, sep, len(header.cells)):  # (records of an old Mac export)
         message = joined_message(line, joined)
     else:
-        message = f"line {line} has {found:,} fields where the header has {ncols}"
+        message = fields_message(line, found, header)
     return Reject(line=line, rule="malformed", column=None, value=shown, message=message)
