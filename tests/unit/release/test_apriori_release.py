@@ -177,6 +177,13 @@ def test_segments_withheld_together_in_a_release_cannot_be_subtracted_from_the_n
     assert audit_stored(wh).ok and report.unprotectable == 0
     create(wh, root, "R2", date=dt.date(2025, 4, 1))
     assert audit_release(wh, "R2").ok
+    # and R2 is rebuilt exactly, R1's frozen cells read again as its a priori information
+    from marsad.release.verify import verify
+
+    path = wh.path
+    wh.close()
+    verdict = verify(path, root, "R2", work=path.parent)
+    assert verdict.ok, verdict
 
 
 def _status(wh, segment: str, period: str) -> str:
