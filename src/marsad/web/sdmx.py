@@ -30,6 +30,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from marsad.dates import IsoDate
 from marsad.errors import quoted
 from marsad.publish import sdmx as psdmx
 from marsad.web import caching
@@ -86,7 +87,7 @@ def data_v2(
     version: str,
     key: str = "*",
     release: str | None = RELEASE,
-    as_of: dt.date | None = AS_OF,
+    as_of: IsoDate | None = AS_OF,
     format: str | None = FORMAT,
     time: str | None = TIME,
     dimension_at_observation: str = DIM_AT_OBS,
@@ -110,7 +111,7 @@ def data_v1(
     key: str = "all",
     provider: str = "all",
     release: str | None = RELEASE,
-    as_of: dt.date | None = AS_OF,
+    as_of: IsoDate | None = AS_OF,
     format: str | None = FORMAT,
     start: str | None = START,
     end: str | None = END,
