@@ -202,8 +202,10 @@ class Release:
 
 
 def _reason(exc: Exception) -> str:
-    """Why a file could not be read, in words (``permission denied``; a manifest that is
-    not JSON: ``not valid JSON``)."""
+    """Why a file could not be read, in words (``permission denied``, ``missing``; a
+    manifest that is not JSON: ``not valid JSON``)."""
+    if isinstance(exc, FileNotFoundError):
+        return "missing"
     if isinstance(exc, OSError):
         return (exc.strerror or type(exc).__name__).lower()
     return "not valid JSON"
@@ -258,7 +260,7 @@ def survey(root: Path) -> tuple[list[Release], dict[str, DamagedRelease]]:
     ([], {})
     """
     found, damaged = [], {}
-    for path in sorted(p for p in _folders(root) if (p / MANIFEST).is_file()):
+    for path in sorted(p for p in _folders(root) if _is_release(p)):
         release = Release(path)
         try:
             found.append((made_order(release.id, release.manifest), release))
@@ -277,8 +279,8 @@ def find(root: Path, release_id: str) -> Release:
         return every[-1]
     check_id(release_id)
     path = root / release_id
-    if not (path / MANIFEST).is_file():
-        known = ", ".join(sorted(p.name for p in _folders(root) if (p / MANIFEST).is_file()))
+    if not _is_release(path):
+        known = ", ".join(sorted(p.name for p in _folders(root) if _is_release(p)))
         raise UnknownRelease(f"no release {release_id} in {root} (releases: {known or 'none yet'})")
     release = Release(path)
     _ = release.manifest  # a damaged one refused at once, naming it
@@ -339,6 +341,13 @@ def made_order(release_id: str, manifest: dict) -> tuple[str, int, str]:
     """
     earlier = manifest.get("previous_releases") or []
     return (str(manifest.get("date", "")), len(earlier), release_id)
+
+
+def _is_release(folder: Path) -> bool:
+    """Whether ``folder`` (named as a release) is a release: it has a manifest, or a
+    public table without one (its manifest lost: damaged, never a folder to pass over,
+    since a release is made in a hidden folder and renamed whole)."""
+    return (folder / MANIFEST).is_file() or (folder / PUBLIC_CSV).is_file()
 
 
 def _folders(root: Path) -> list[Path]:

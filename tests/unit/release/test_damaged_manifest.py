@@ -1,5 +1,5 @@
 """A release whose ``manifest.json`` cannot be read (not JSON, not an object, a field
-missing, permission denied) is damage as a changed frozen file is: the other releases
+missing, permission denied, deleted) is damage as a changed frozen file is: the other releases
 are listed and served, the damaged one named in a plain line, and what needs it refuses.
 """
 
@@ -23,6 +23,7 @@ DAMAGES = {
     "files a list": (json.dumps({"files": [SECRET]}), "field files is not an object"),
     "date a number": (json.dumps({"files": {}, "date": 1704067200}), "field date is not a text"),
     "unreadable": (None, "permission denied"),
+    "deleted": ("", "missing"),
 }
 
 
@@ -36,7 +37,9 @@ def damaged(request, tmp_path, monkeypatch) -> tuple[Path, str]:
     fake_release(root, "R3", "2025-12-15", ["R1", "R2"])
     text, reason = DAMAGES[request.param]
     manifest = root / "R1" / "manifest.json"
-    if text is None:  # by hand, so that it happens as root too
+    if text == "":  # lost: the release is still there, not to be passed over
+        manifest.unlink()
+    elif text is None:  # by hand, so that it happens as root too
         read_text = Path.read_text
 
         def denied(self: Path, *args, **kwargs) -> str:
