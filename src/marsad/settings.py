@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from marsad.dates import IsoDate
 from marsad.errors import BadArgument
 
 if TYPE_CHECKING:
@@ -230,15 +231,15 @@ class Settings(BaseSettings):
         "UTF-8, e.g. /scratch); default the system's temporary folder. MARSAD_TMP is "
         "also read.",
     )
-    min_value_date: dt.date = Field(
+    min_value_date: IsoDate = Field(
         default=dt.date(2000, 1, 1),
-        description="Earliest date accepted in loaded files (e.g. 2015-01-01); earlier "
-        "rows are quarantined (rule date_range). The --min-date flag overrides it.",
+        description="Earliest date accepted in loaded files, YYYY-MM-DD (e.g. 2015-01-01); "
+        "earlier rows are quarantined (rule date_range). The --min-date flag overrides it.",
     )
-    max_value_date: dt.date | None = Field(
+    max_value_date: IsoDate | None = Field(
         default=None,
-        description="Latest date accepted in loaded files (e.g. 2025-12-31); default today. "
-        "The --max-date flag overrides it.",
+        description="Latest date accepted in loaded files, YYYY-MM-DD (e.g. 2025-12-31); "
+        "default today. The --max-date flag overrides it.",
     )
     batch_bytes: ByteSize = Field(
         default=ByteSize(256 * 1024 * 1024),
@@ -296,12 +297,12 @@ class Settings(BaseSettings):
         description="Where readers write with questions (e.g. statistiques@oc.gov.ma); "
         "default none, and no contact line is shown.",
     )
-    release_date: dt.date | None = Field(
+    release_date: IsoDate | None = Field(
         default=None,
         description="Date of publication, written YYYY-MM-DD (e.g. 2025-10-15); default "
         "none, and no date is shown.",
     )
-    next_release_date: dt.date | None = Field(
+    next_release_date: IsoDate | None = Field(
         default=None,
         description="Date of the next release, written YYYY-MM-DD (e.g. 2026-04-15); "
         "default none, and no date is shown.",

@@ -304,8 +304,10 @@ def test_an_unreadable_frozen_file_is_one_line(world, tmp_path, monkeypatch, arg
 
 def test_a_damaged_manifest_is_one_line(world, tmp_path, monkeypatch):
     """A manifest that is no longer JSON (a disk fault, a hand) is a fault of the
-    environment, as a tampered file: exit 2 for every command listing releases, and
-    for serve at start-up (it reads every manifest before it listens)."""
+    environment, as a tampered file: exit 2 for every command that needs that release
+    (``verify R2`` rebuilds on R1; a build takes every release as what an intruder
+    holds, so it cannot leave R1 out). ``release list`` stopped at it, and ``serve``
+    would not start: they list the others and name R1."""
     from marsad.release.store import make_writable
 
     root = tmp_path / "releases"
@@ -315,14 +317,23 @@ def test_a_damaged_manifest_is_one_line(world, tmp_path, monkeypatch):
     manifest.chmod(0o644)
     manifest.write_text("{", encoding="utf-8")
     monkeypatch.setenv("MARSAD_RELEASES_DIR", str(root))
-    for args in (["release", "list"], ["release", "revisions"], ["release", "show", "R1"],
-                 ["serve", "--port", "1"]):  # fmt: skip
-        res = run(*args, *world["a"]["w"], code=2)
-        assert res.stderr.strip().splitlines()[-1] == (
-            "marsad: error: release R1: manifest.json cannot be read (not valid JSON): "
-            "restore the release folder from its backup"
-        )
+    line = ("marsad: error: release R1: manifest.json cannot be read (not valid JSON): "
+            "restore the release folder from its backup")  # fmt: skip
+    copy = copy_warehouse(Path(world["a"]["w"][1]), tmp_path / "w" / "w.duckdb")
+    for args in (["release", "list"], ["release", "show", "R2"],
+                 ["export", "--release", "R2", "--format", "csv", "--out", "-"]):  # fmt: skip
+        assert "Traceback" not in run(*args, *world["a"]["w"]).output
+    listed = run("release", "list", *world["a"]["w"]).stdout
+    assert "R2" in listed and "R1" in listed and "DAMAGED: manifest.json cannot be read" in listed
+    for args in (["release", "revisions"], ["release", "show", "R1"],
+                 ["release", "verify", "R2"], ["release", "diff", "R1", "R2"],
+                 ["release", "create", "--id", "R3", "--warehouse", str(copy)],
+                 ["build", "--warehouse", str(copy)]):  # fmt: skip
+        w = () if "--warehouse" in args else world["a"]["w"]
+        res = run(*args, *w, code=2)
+        assert res.stderr.strip().splitlines()[-1] == line, args
         assert "Traceback" not in res.output
+    assert not (root / "R3").exists()
 
 
 def test_a_release_is_not_made_on_a_tampered_earlier_one(world, tmp_path, monkeypatch):

@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import errno
 import os
-import re
 import sys
 import tempfile
 import traceback
@@ -116,12 +115,10 @@ def fail(message: str) -> NoReturn:
 
 
 #: A date as every date option takes it: ISO 8601's calendar date, digits 0-9 only.
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-
-
 def iso_date(text: str, option: str) -> dt.date:
     """The value of the date option ``option`` (e.g. ``--min-date``): ``YYYY-MM-DD``, a
-    real date, digits 0-9 only; anything else is one plain line (exit code 2). The one
+    real date, digits 0-9 only (:func:`marsad.dates.read_date`, which the settings and
+    the web read dates with too); anything else is one plain line (exit code 2). The one
     parser of every date option: ``--min-date 20240101`` was taken (Python reads the
     basic form too) where ``release create --date 20240101`` was refused.
 
@@ -132,12 +129,11 @@ def iso_date(text: str, option: str) -> dt.date:
     ...
     marsad.errors.BadArgument: --min-date '20240101' is not a date: write YYYY-MM-DD (e.g. 2025-10-15)
     """  # noqa: E501
-    day = None
-    if _ISO_DATE.fullmatch(text):
-        with contextlib.suppress(ValueError):  # 2024-02-30: not a day of the calendar
-            day = dt.date.fromisoformat(text)
+    from marsad.dates import WANTED, read_date
+
+    day = read_date(text)
     if day is None:
-        fail(f"{option} {text!r} is not a date: write YYYY-MM-DD (e.g. 2025-10-15)")
+        fail(f"{option} {text!r} is not a date: {WANTED}")
     return day
 
 

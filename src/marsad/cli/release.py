@@ -85,13 +85,14 @@ def _date(text: str | None) -> dt.date:
 
 @release_app.command("list")
 def list_(warehouse: WarehouseOption = None) -> None:
-    """The releases: id, date, last period, build, note."""
-    from marsad.release.store import all_releases
+    """The releases: id, date, last period, build, note. A release whose manifest cannot
+    be read is listed last, its note saying why (the others are listed all the same)."""
+    from marsad.release.store import survey
 
     root = _root(warehouse)
-    releases = all_releases(root)
+    releases, damaged = survey(root)
     out = console()
-    if not releases:
+    if not releases and not damaged:
         out.print(f"No release yet in {root}: make one with marsad release create --id ID.")
         return
     rows = [("id", "date", "last period", "build", "note")]
@@ -101,6 +102,9 @@ def list_(warehouse: WarehouseOption = None) -> None:
             (r.id, m.get("date", ""), m.get("last_period") or "", m.get("build", ""),
              m.get("note", ""))
         )  # fmt: skip
+    for release_id, fault in damaged.items():
+        why = str(fault).removeprefix(f"release {release_id}: ")
+        rows.append((release_id, "?", "?", "?", f"DAMAGED: {why}"))
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
     for row in rows:
         cells = [str(c).ljust(w) for c, w in zip(row, widths, strict=False)]

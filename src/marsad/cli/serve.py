@@ -50,7 +50,10 @@ def serve(
     if admin if admin is not None else settings.admin:
         secret = settings.admin_token
         token = check_token(secret.get_secret_value() if secret else None)
-    found = PublicStore(root).releases()
+    public = PublicStore(root)
+    found = public.releases()
+    for fault in public.damaged().values():  # the others are served
+        say(f"note: left out: {fault}")
     if not found and not path.exists():
         raise WarehouseMissing(
             f"no warehouse at {path} and no release in {root}: run marsad demo, or give "

@@ -148,13 +148,23 @@ class Release:
 
     @property
     def manifest(self) -> dict:
+        """The manifest, checked for what every reader relies on (:func:`_malformed`);
+        one that cannot be read, is not JSON or lacks a field is :class:`DamagedRelease`
+        naming the reason, never the file's contents."""
         try:
-            return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+            found = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise DamagedRelease(
-                f"release {self.id}: {MANIFEST} cannot be read ({_reason(exc)}): "
-                "restore the release folder from its backup"
-            ) from exc
+            raise self._damaged(_reason(exc)) from exc
+        reason = _malformed(found)
+        if reason:
+            raise self._damaged(reason)
+        return found
+
+    def _damaged(self, reason: str) -> DamagedRelease:
+        return DamagedRelease(
+            f"release {self.id}: {MANIFEST} cannot be read ({reason}): "
+            "restore the release folder from its backup"
+        )
 
     def file(self, name: str) -> Path:
         """One file of the release (e.g. ``indicators.csv``); a missing one is an error."""
@@ -192,33 +202,100 @@ class Release:
 
 
 def _reason(exc: Exception) -> str:
-    """Why a file could not be read, in words (``permission denied``; a manifest that is
-    not JSON: ``not valid JSON``)."""
+    """Why a file could not be read, in words (``permission denied``, ``missing``; a
+    manifest that is not JSON: ``not valid JSON``)."""
+    if isinstance(exc, FileNotFoundError):
+        return "missing"
     if isinstance(exc, OSError):
         return (exc.strerror or type(exc).__name__).lower()
     return "not valid JSON"
 
 
+#: The fields a manifest must have, each with the JSON type it must be (``date``,
+#: ``previous_releases`` and the others are checked only when present: releases made
+#: before they were recorded lack them).
+_REQUIRED = {"files": dict}
+_TYPED = {"date": str, "previous_releases": list, "build": str, "note": str,
+          "last_period": (str, type(None)), "settings": dict, "inputs": dict}  # fmt: skip
+
+
+def _malformed(manifest: object) -> str:
+    """Why ``manifest`` (parsed JSON) is not one a reader can rely on, in words; empty
+    when it is.
+
+    >>> _malformed([]), _malformed({}), _malformed({"files": {}, "date": 20250101})
+    ('not a JSON object', 'no field files', 'field date is not a text')
+    >>> _malformed({"files": {"indicators.csv": "ab"}, "date": "2025-10-15"})
+    ''
+    """
+    if not isinstance(manifest, dict):
+        return "not a JSON object"
+    for name in _REQUIRED:
+        if name not in manifest:
+            return f"no field {name}"
+    for name, kind in {**_REQUIRED, **_TYPED}.items():
+        if name in manifest and not isinstance(manifest[name], kind):
+            return f"field {name} is not {_KIND_WORDS.get(kind, 'as expected')}"
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in manifest["files"].items()):
+        return "field files does not map names to SHA-256 texts"
+    if not all(isinstance(r, str) for r in manifest.get("previous_releases", [])):
+        return "field previous_releases is not a list of release ids"
+    date = manifest.get("date")
+    if date is not None and not _DATE.fullmatch(date):
+        return "field date is not a date YYYY-MM-DD"
+    return ""
+
+
+_KIND_WORDS = {str: "a text", list: "a list", dict: "an object", (str, type(None)): "a text"}
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def survey(root: Path) -> tuple[list[Release], dict[str, DamagedRelease]]:
+    """The releases under ``root`` whose manifests can be read, in the order they were
+    made (:func:`made_order`), and the fault of each one whose manifest cannot, by id
+    (in id order): a server lists and serves the others, naming these (a damaged
+    manifest made every page fail).
+
+    >>> survey(Path("/nonexistent"))
+    ([], {})
+    """
+    found, damaged = [], {}
+    for path in sorted(p for p in _folders(root) if _is_release(p)):
+        release = Release(path)
+        try:
+            found.append((made_order(release.id, release.manifest), release))
+        except DamagedRelease as exc:
+            damaged[release.id] = exc
+    return [r for _, r in sorted(found, key=lambda x: x[0])], damaged
+
+
 def find(root: Path, release_id: str) -> Release:
     """The release ``release_id`` under ``root`` (:data:`LATEST`: the newest one); an
     unknown one is one plain line."""
-    if release_id == LATEST:
+    if release_id == LATEST:  # a damaged release may be the newest: refused (all_releases)
         every = all_releases(root)
         if not every:
             raise UnknownRelease(f"no release yet in {root}: make one with marsad release create")
         return every[-1]
     check_id(release_id)
     path = root / release_id
-    if not (path / MANIFEST).is_file():
-        known = ", ".join(r.id for r in all_releases(root)) or "none yet"
-        raise UnknownRelease(f"no release {release_id} in {root} (releases: {known})")
-    return Release(path)
+    if not _is_release(path):
+        known = ", ".join(sorted(p.name for p in _folders(root) if _is_release(p)))
+        raise UnknownRelease(f"no release {release_id} in {root} (releases: {known or 'none yet'})")
+    release = Release(path)
+    _ = release.manifest  # a damaged one refused at once, naming it
+    return release
 
 
 def all_releases(root: Path) -> list[Release]:
-    """Every release under ``root``, in the order they were made (:func:`made_order`)."""
-    found = [Release(p) for p in _folders(root) if (p / MANIFEST).is_file()]
-    return sorted(found, key=lambda r: made_order(r.id, r.manifest))
+    """Every release under ``root``, in the order they were made (:func:`made_order`);
+    a release whose manifest cannot be read is :class:`DamagedRelease` (the first by
+    id): what needs every release (a build's a priori information, a new release's
+    revisions) cannot leave one out. :func:`survey` lists the others."""
+    found, damaged = survey(root)
+    if damaged:
+        raise next(iter(damaged.values()))
+    return found
 
 
 def stamps(root: Path) -> dict[str, tuple[int, ...]]:
@@ -264,6 +341,13 @@ def made_order(release_id: str, manifest: dict) -> tuple[str, int, str]:
     """
     earlier = manifest.get("previous_releases") or []
     return (str(manifest.get("date", "")), len(earlier), release_id)
+
+
+def _is_release(folder: Path) -> bool:
+    """Whether ``folder`` (named as a release) is a release: it has a manifest, or a
+    public table without one (its manifest lost: damaged, never a folder to pass over,
+    since a release is made in a hidden folder and renamed whole)."""
+    return (folder / MANIFEST).is_file() or (folder / PUBLIC_CSV).is_file()
 
 
 def _folders(root: Path) -> list[Path]:

@@ -64,6 +64,8 @@ def verify(source: Path, root: Path, release_id: str, *, work: Path | None = Non
     warehouse file ``source``, and compare it file by file."""
     release = find(root, release_id)
     manifest = release.manifest
+    # the earlier releases it was made on: one damaged is refused before the rebuild
+    previous = [find(root, r) for r in manifest.get("previous_releases", [])]
     verdict = Verdict(release_id)
     with tempfile.TemporaryDirectory(prefix="marsad-verify-", dir=work) as tmp:
         rebuilt = Path(tmp) / "w.duckdb"
@@ -71,7 +73,6 @@ def verify(source: Path, root: Path, release_id: str, *, work: Path | None = Non
             reconstruct(wh, source, manifest)
             verdict.problems += _check_inputs(wh, manifest)
             with _settings(manifest.get("settings", {})):
-                previous = [find(root, r) for r in manifest.get("previous_releases", [])]
                 _rebuild(wh, previous)
                 out = Path(tmp) / "release" / release_id
                 write_release(

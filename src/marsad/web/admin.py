@@ -27,6 +27,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from marsad.dates import IsoDate
 from marsad.errors import quoted
 from marsad.release.store import ReleaseError, check_new_id
 from marsad.web.auth import require_admin
@@ -55,7 +56,7 @@ class ReleaseRequest(BaseModel):
     """A release to make (e.g. ``{"id": "2025-S2", "date": "2026-04-15"}``)."""
 
     id: str = Field(description="The release id: letters, digits, ., - and _ (e.g. 2025-S2).")
-    date: dt.date | None = Field(None, description="The release date (default: today).")
+    date: IsoDate | None = Field(None, description="The release date (default: today).")
     note: str = Field("", description="A note shown with the release (e.g. first estimate).")
 
 

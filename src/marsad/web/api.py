@@ -57,7 +57,7 @@ def _listing(
     return cached_json(request, info, named(release), lambda: build(info, store.table(info)))
 
 
-LIST_RESPONSES = {**NOT_MODIFIED, **problem_responses(400, 404)}
+LIST_RESPONSES = {**NOT_MODIFIED, **problem_responses(400, 404, 409)}
 
 
 @router.get(
@@ -192,7 +192,7 @@ def releases(request: Request, store: Store) -> Response:
 @router.get(
     "/releases/{release_id}",
     response_model=ReleaseItem,
-    responses={**NOT_MODIFIED, **problem_responses(400, 404)},
+    responses={**NOT_MODIFIED, **problem_responses(400, 404, 409)},
     tags=["releases"],
     summary="One release",
     description="A release by id (or `latest`), with links to its observations and "

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from marsad.dates import IsoDate
 from marsad.web.app import store
 from marsad.web.caching import etag, headers, not_modified
 from marsad.web.store import PublicStore, ReleaseInfo
@@ -27,7 +27,7 @@ ReleaseParam = Annotated[
     ),
 ]
 AsOfParam = Annotated[
-    dt.date | None,
+    IsoDate | None,
     Query(
         alias="asOf",
         description="Answer as the latest release dated on or before this day "

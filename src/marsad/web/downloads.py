@@ -89,7 +89,7 @@ def _url(info: ReleaseInfo, name: str) -> str:
 
 
 @router.get("/{release}/", summary="The downloads of a release",
-            responses=problem_responses(400, 404))  # fmt: skip
+            responses=problem_responses(400, 404, 409))  # fmt: skip
 def listing(
     release: str, request: Request, public: Annotated[PublicStore, Depends(store)]
 ) -> Response:
@@ -120,7 +120,8 @@ def _size(public: PublicStore, info: ReleaseInfo, name: str) -> int | None:
 
 
 @router.get("/{release}/{name}", summary="One download of a release",
-            response_class=FileResponse, responses=problem_responses(400, 404, 503))  # fmt: skip
+            response_class=FileResponse,
+            responses=problem_responses(400, 404, 409, 503))  # fmt: skip
 def download(
     release: str, name: str, request: Request, public: Annotated[PublicStore, Depends(store)]
 ) -> Response:

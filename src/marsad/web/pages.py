@@ -242,7 +242,7 @@ def home(lang: str, request: Request, st: Store, release: str = ""):
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.home(st, info, lang)
         body = _page("home.html", lang, "/", kept_query(request), **context)
-        return body, context["changes_damaged"]
+        return body, " ".join([*context["damaged_releases"], context["changes_damaged"]])
 
     return _answer(request, st, "home", lang, release, make)
 
@@ -320,7 +320,8 @@ def releases(lang: str, request: Request, st: Store, old: From = "", to: str = "
 
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.archive(st, info, chosen, lang)
-        return _page("releases.html", lang, "/releases", kept_query(request), **context), ""
+        body = _page("releases.html", lang, "/releases", kept_query(request), **context)
+        return body, " ".join(context["damaged_releases"])
 
     return _answer(request, st, "releases", lang, "", make)
 

@@ -46,6 +46,12 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "the previous release cannot be read, so the comparison is left out.",
         "تعذرت قراءة الإصدار السابق، لذا أُغفلت المقارنة.",
     ),
+    "release_damaged": (
+        "cette publication ne peut pas être lue (son manifest.json est endommagé) : elle est "
+        "omise.",
+        "this release cannot be read (its manifest.json is damaged), so it is left out.",
+        "تعذرت قراءة هذا الإصدار (ملف manifest.json الخاص به تالف)، لذا أُغفل.",
+    ),
     "revised": ("cellules révisées", "revised cells", "خلايا معدلة"),
     "new": ("cellules nouvelles", "new cells", "خلايا جديدة"),
     # a cell withheld before and published now is no revision (release.compare.CHANGES)

@@ -107,7 +107,10 @@ def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
     names = [(label("segment", s, lang), v) for s, v, _ in segs]
     before = st.previous(info)
     changes, damaged = None, ""
-    if before is not None:
+    left_out = st.damaged()
+    if info.previous and info.previous[-1] in left_out:  # the one before cannot be read
+        damaged = info.previous[-1]
+    elif before is not None:
         try:
             changes = _changes(st, before, info, lang, 5)
         except DamagedRelease as e:  # the page of an intact release still stands
@@ -121,6 +124,7 @@ def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
         "tracker": _tracker(views.tracker(table), lang),
         "changes": changes,
         "changes_damaged": damaged,
+        "damaged_releases": sorted(left_out),
     }
 
 
@@ -236,6 +240,6 @@ def archive(st: PublicStore, info: ReleaseInfo, chosen: tuple[str, str], lang: s
         compared = _changes(st, st.find(old), st.find(new), lang, 0)
     else:
         old, new = pair(st, "", "")
-    return {"release": _release(info, lang),
+    return {"release": _release(info, lang), "damaged_releases": sorted(st.damaged()),
             "releases": [_release(r, lang) for r in reversed(every)],
             "ids": [r.id for r in every], "from": old, "to": new, "compared": compared}  # fmt: skip

@@ -149,4 +149,5 @@ def _validation_detail(exc: RequestValidationError) -> str:
         return "the request is not valid"
     first = errors[0]
     where = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "body", "path"))
-    return f"{where or 'request'}: {first.get('msg', 'not valid')}"
+    said = str(first.get("msg", "not valid")).removeprefix("Value error, ")  # ours: plain
+    return f"{where or 'request'}: {said}"

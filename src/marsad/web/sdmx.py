@@ -30,6 +30,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from marsad.dates import IsoDate
 from marsad.errors import quoted
 from marsad.publish import sdmx as psdmx
 from marsad.web import caching
@@ -54,11 +55,11 @@ Store = Annotated[PublicStore, Depends(store)]
 #: and version default to all, all, latest) and the data query naming a provider.
 UNLISTED: list[str] = ["/data/{flow}/{key}/{provider}"]
 
-_ERRORS = problem_responses(400, 404, 406, 413, 501)
+_ERRORS = problem_responses(400, 404, 406, 409, 413, 501)
 _DATA = {200: {"description": "The observations", "content": data_media()}, **_ERRORS}
 _STRUCT = {
     200: {"description": "An SDMX-ML 2.1 structure message", "content": {STRUCTURE_XML: {}}},
-    **problem_responses(400, 404, 406, 501),
+    **problem_responses(400, 404, 406, 409, 501),
 }
 RELEASE = Query(None, description="A release id (e.g. 2025-S1) or latest (the default).")
 AS_OF = Query(None, alias="asOf", description="The release in force on this date.")
@@ -86,7 +87,7 @@ def data_v2(
     version: str,
     key: str = "*",
     release: str | None = RELEASE,
-    as_of: dt.date | None = AS_OF,
+    as_of: IsoDate | None = AS_OF,
     format: str | None = FORMAT,
     time: str | None = TIME,
     dimension_at_observation: str = DIM_AT_OBS,
@@ -110,7 +111,7 @@ def data_v1(
     key: str = "all",
     provider: str = "all",
     release: str | None = RELEASE,
-    as_of: dt.date | None = AS_OF,
+    as_of: IsoDate | None = AS_OF,
     format: str | None = FORMAT,
     start: str | None = START,
     end: str | None = END,

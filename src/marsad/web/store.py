@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from marsad.indicators.table import synthetic_build
 from marsad.periods import KINDS, Period
 from marsad.publish.columns import Publication
 from marsad.publish.export import read_frozen
-from marsad.release.store import PUBLIC_CSV, Release, all_releases, check_id, stamps
+from marsad.release.store import PUBLIC_CSV, DamagedRelease, Release, check_id, stamps, survey
 
 #: Columns of a public observation, as the API answers them (the table's, less ``release``).
 OBS_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if c != "release")
@@ -38,6 +39,8 @@ FREQS: dict[str, str] = {"A": "year", "S": "half", "Q": "quarter", "M": "month"}
 DIMENSIONS: tuple[str, ...] = ("indicator", "flow", "segment", "service", "partner")
 _SERIES = tuple(COLUMNS.index(c) for c in DIMENSIONS)
 _PERIOD = COLUMNS.index("period")
+
+log = logging.getLogger(__name__)
 
 
 class NoRelease(BadArgument):
@@ -276,12 +279,22 @@ class PublicStore:
         self._stamps: dict[str, tuple[int, ...]] | None = None
         self._signature = ""
         self._releases: list[ReleaseInfo] = []
+        self._damaged: dict[str, DamagedRelease] = {}
         self._tables: dict[str, tuple[tuple[int, ...], PublicTable]] = {}
 
     def releases(self) -> list[ReleaseInfo]:
         """Every release, in the order they were made (several made on one day too:
         :func:`marsad.release.store.made_order`); the last is ``latest``."""
         return self._refresh()[0]
+
+    def damaged(self) -> dict[str, DamagedRelease]:
+        """The releases whose manifest cannot be read, by id, each with its fault (e.g.
+        ``{"R1": DamagedRelease("release R1: manifest.json cannot be read (not valid
+        JSON): …")}``): left out of :meth:`releases`, named by the pages, and a 409 when a
+        request names one."""
+        self._refresh()
+        with self._lock:
+            return dict(self._damaged)
 
     def signature(self) -> str:
         """A short hash of the releases folder as it stands (e.g. ``"9f2c…"``): it
@@ -293,7 +306,16 @@ class PublicStore:
         now = stamps(self.root)
         with self._lock:
             if now != self._stamps:
-                self._releases = [ReleaseInfo.of(r) for r in all_releases(self.root)]
+                found, damaged = survey(self.root)
+                infos = []
+                for release in found:
+                    try:  # changed since the survey read it
+                        infos.append(ReleaseInfo.of(release))
+                    except DamagedRelease as fault:
+                        damaged[release.id] = fault
+                for fault in damaged.values():
+                    log.error("release left out: %s", fault)
+                self._releases, self._damaged = infos, damaged
                 self._tables = {k: t for k, t in self._tables.items() if t[0] == now.get(k)}
                 text = repr(sorted(now.items())).encode("utf-8")
                 self._signature = hashlib.sha256(text).hexdigest()[:16]
@@ -302,6 +324,8 @@ class PublicStore:
 
     def latest(self) -> ReleaseInfo:
         found = self.releases()
+        if not found and self.damaged():  # not "none yet": each there is damaged
+            raise next(iter(self.damaged().values()))
         if not found:
             raise NoRelease(f"no release yet in {self.root.name}/: run marsad release create")
         return found[-1]
@@ -314,6 +338,9 @@ class PublicStore:
         for info in self.releases():
             if info.id == release_id:
                 return info
+        fault = self.damaged().get(release_id)
+        if fault is not None:
+            raise fault
         raise NoRelease(f"no release {quoted(release_id)}")
 
     def as_of(self, date: dt.date) -> ReleaseInfo:
