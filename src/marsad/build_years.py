@@ -58,7 +58,7 @@ from marsad.indicators.rows import SORT_KEY, export_rows, sort_keys
 from marsad.indicators.table import IndicatorTable, Observation
 from marsad.indicators.targets import break_year
 from marsad.periods import Month, Period
-from marsad.protect.apriori import Apriori
+from marsad.protect.apriori import Apriori, table_key
 from marsad.protect.cache import METHOD, cache_from_rows, cache_rows
 from marsad.protect.cells import BREAKDOWNS, cell_statistics, period_map
 from marsad.protect.indicators import Protected, flagged, protect_indicators
@@ -262,8 +262,8 @@ def _store_apriori(wh: Warehouse, years: Years, apriori: Apriori, protected: Pro
     digests = apriori.digests()
     stored = _stored_apriori(wh)
     counts = {y: n for y, (_d, n) in stored.items() if y not in years.build}
-    for key in protected.suppression.unprotectable:
-        year = int(key[1][:4])
+    for key in protected.suppression.unprotectable:  # an earlier release's cells too
+        year = int(table_key(key)[1][:4])
         counts[year] = counts.get(year, 0) + 1
     if not digests:  # no earlier release: nothing known, nothing stored (as before any)
         wh.sql(f"DROP TABLE IF EXISTS {SDC_APRIORI}")

@@ -37,6 +37,13 @@ level cells of the table being protected, same key, period included:
   primary by a one-record correction was recomputed as the new total, less the
   unchanged published parts, less the sum of two segments that an earlier release
   withheld together (they are still withheld, and still add up to the same).
+  An earlier release's **confidential** cells stay confidential in the joint table,
+  with their value then and their protection levels: one that changed since (its firm
+  moved to another segment, its records were re-dated or withdrawn) is protected again
+  as an :class:`EarlierCell`, so that a new value published beside its old neighbours
+  does not give it away (a reviewer read a withheld one-firm figure as the rise of the
+  segment its firm moved to); one whose value is the same now keeps its flag even when
+  its contributors changed.
 
 (C) takes the worst case: the intruder is granted knowing which withheld cells kept
 their value (a revision note, a stable series); a cell that changed is an unknown of
@@ -227,15 +234,12 @@ EarlierCell(release='R1', key=('c',))))
         relations = list(table.relations)
         seen = {(r.total, frozenset(r.parts)) for r in relations}
         for release, earlier in self.tables:
+            _still_confidential(earlier, cells)
             found = _earlier_relations(release, earlier, table.cells)
             for rel in _reaching(found, table.cells):
                 for key in (rel.total, *rel.parts):
                     if isinstance(key, EarlierCell) and key not in cells:
-                        then = earlier.cells[key.key]
-                        withheld = then.withheld
-                        cells[key] = Cell(then.value, SECONDARY if withheld else FREE)
-                        if not withheld:
-                            cells[key] = replace(cells[key], known=True)
+                        cells[key] = _as_then(earlier.cells[key.key])
                 signature = (rel.total, frozenset(rel.parts))
                 if signature not in seen:
                     seen.add(signature)
@@ -259,7 +263,10 @@ EarlierCell(release='R1', key=('c',))))
                 lines.setdefault(_year(key), []).append(f"P\x1f{key!r}\x1f{value}")
         for release, earlier in self.tables:  # rule (C): what the earlier cells were
             for key, cell in earlier.cells.items():
-                line = f"C\x1f{release}\x1f{key!r}\x1f{cell.value}\x1f{cell.status}"
+                line = (
+                    f"C\x1f{release}\x1f{key!r}\x1f{cell.value}\x1f{cell.status}"
+                    f"\x1f{cell.upl}\x1f{cell.lpl}"
+                )
                 lines.setdefault(_year(key), []).append(line)
         return {
             year: hashlib.sha256("\x1e".join(sorted(found)).encode()).hexdigest()
@@ -273,6 +280,44 @@ def own_cells(joint: LinkedTable, table: LinkedTable) -> LinkedTable:
     if joint is table:
         return table
     return LinkedTable.trusted({k: joint.cells[k] for k in table.cells}, table.relations)
+
+
+def table_key(key: Key) -> Key:
+    """The cell key of ``key``, an :class:`EarlierCell`'s own key or ``key`` itself: the
+    period and codes a count by year or by breakdown reads.
+
+    >>> table_key(EarlierCell("R1", ("exports", "2024", "KPO", "_T", "_T")))[1]
+    '2024'
+    """
+    return key.key if isinstance(key, EarlierCell) else key
+
+
+def _as_then(then: Cell) -> Cell:
+    """An earlier cell as the joint table holds it: published and known, or withheld; a
+    confidential one keeps its flag and its protection levels, so that the suppression
+    protects it again and the audit checks it (the earlier release's firms are no less
+    confidential for their figures having changed since)."""
+    if not then.withheld:
+        return Cell(then.value, FREE, known=True)
+    if then.sensitive:
+        return Cell(then.value, then.status, then.upl, then.lpl)
+    return Cell(then.value, SECONDARY)
+
+
+def _still_confidential(earlier: LinkedTable, cells: dict[Key, Cell]) -> None:
+    """A cell of ``cells`` that ``earlier`` held confidential with the value it has now
+    stays confidential: its earlier flag (unless it is confidential now) and the wider
+    of the two protection levels each way. Without it a cell whose contributors changed
+    (its value did not) was only withheld, as a complement, and nothing kept the
+    earlier firm's figure from being narrowed."""
+    for key, then in earlier.cells.items():
+        cell = cells.get(key)
+        if not then.sensitive or cell is None or cell.value != then.value:
+            continue
+        upl, lpl = max(cell.upl, then.upl), max(cell.lpl, then.lpl)
+        status = cell.status if cell.sensitive else then.status
+        if (status, upl, lpl) != (cell.status, cell.upl, cell.lpl):
+            cells[key] = replace(cell, status=status, upl=upl, lpl=lpl)
 
 
 def _earlier_relations(

@@ -45,14 +45,17 @@ def level_cells(public: Mapping[compare.Key, compare.Cell]) -> dict[Key, int | N
 def of_releases(releases: Iterable[Release]) -> Apriori:
     """The a priori information of ``releases``: their public tables (rules (A) and
     (B)) and, for rule (C), the linked tables they froze (``internal/sdc_cells.csv``:
-    a release made without it gives (A) and (B) only), each file checked.
-    Raises :class:`~.store.ReleaseError` when a file differs from its manifest."""
+    a release made without it, whose manifest does not list it, gives (A) and (B)
+    only), each file checked. Raises :class:`~.store.ReleaseError` when a file differs
+    from its manifest or is missing."""
     releases = list(releases)
     tables = (level_cells(compare.read_public(r.checked_file(PUBLIC_CSV))) for r in releases)
+    # a release lists its frozen cells in its manifest: one that lists them and lost them
+    # is damaged (refused), not read as if it never had them
     linked = [
         (r.id, read_cells_csv(r.checked_file(SDC_CSV)))
         for r in releases
-        if (r.path / SDC_CSV).is_file()
+        if SDC_CSV in r.manifest.get("files", {})
     ]
     return Apriori.of_tables(tables, [r.id for r in releases], linked)
 

@@ -194,3 +194,29 @@ def _status(wh, segment: str, period: str) -> str:
         "AND service = '_T' AND partner = '_T'"
     )
     return wh.sql(query, [period, segment])[0][0]
+
+
+def test_a_release_that_lost_its_frozen_cells_is_damaged_not_read_without_them(warehouse):
+    """A reviewer deleted R1's internal/sdc_cells.csv: the next build read R1 with rules
+    (A) and (B) only, silently. The manifest lists the file: its loss is damage."""
+    import shutil
+
+    from marsad.release.apriori import of_warehouse
+    from marsad.release.store import SDC_CSV, DamagedRelease
+
+    wh = warehouse
+    segment_of = {f: s for s, firms in FIRMS.items() for f in firms}
+    _load(wh, "firms", "firm_id,name,segment", [f"{f},Firm {f},{s}" for f, s in segment_of.items()])
+    rows = [r for i, (s, firms) in enumerate(FIRMS.items()) for r in _records(firms, s, 1000 * i)]
+    _load(wh, "transactions", TX, rows)
+    build(wh)
+    root = releases_root(wh.path)
+    create(wh, root, "R1", date=dt.date(2025, 3, 1))
+    assert len(of_warehouse(wh.path).tables) == 1
+    internal = (root / "R1" / SDC_CSV).parent
+    internal.chmod(0o755)
+    shutil.rmtree(internal)
+    with pytest.raises(DamagedRelease, match=f"release R1 has no file {SDC_CSV}"):
+        of_warehouse(wh.path)
+    with pytest.raises(DamagedRelease):
+        build(wh)
