@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import os
 import re
+import stat
 import subprocess
 import sys
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -260,3 +262,100 @@ def test_quarantine_export_and_revisions_take_out_dash_and_the_bulletin_refuses_
     assert bulletin.returncode == 2 and bulletin.stdout == ""
     assert "the bulletin cannot be written to standard output" in bulletin.stderr
     assert not (built / "-").exists()
+
+
+# -- --out onto a named pipe or a device ----------------------------------------------------
+#
+# `marsad export --out /dev/null` run as root replaced /dev/null with a regular file (a
+# temporary file renamed over it), and a program reading a named pipe got nothing. No test
+# points at a real device: pipes are made in the test's folder, and a character device only
+# as root, as a private one there.
+
+#: Each command that writes --out, the start of what it writes, and a name for the pipe
+#: (a suffix that is not the format's: a pipe's name does not say a format).
+INTO_PIPE = {
+    "export csv": (("export", "--format", "csv"), b"indicator,flow,", "out.pipe"),
+    "export sdmx-csv": (("export", "--format", "sdmx-csv"), b"STRUCTURE,", "out.pipe"),
+    "export sdmx-ml": (("export", "--format", "sdmx-ml"), b"<?xml", "out.pipe"),
+    "export sdmx-structure": (("export", "--format", "sdmx-structure"), b"<?xml", "out.pipe"),
+    "export xlsx": (("export", "--format", "xlsx"), b"PK", "out.pipe"),
+    "export csv-bundle": (("export", "--format", "csv-bundle"), b"PK", "out.pipe"),
+    "quarantine export": (("quarantine", "export"), b"record_id,reporter,", "out.pipe"),
+    "release revisions": (("release", "revisions"), b"", "out.pipe"),
+    "bulletin html": (("bulletin", "--period", "2024-S1"), b"<!DOCTYPE html>", "b.html"),
+    "bulletin md": (("bulletin", "--period", "2024-S1"), b"", "b.md"),
+    "bulletin pdf": (("bulletin", "--period", "2024-S1"), b"%PDF-", "b.pdf"),
+}
+
+
+def _read_pipe(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
+    got: list[bytes] = []
+
+    def read() -> None:
+        with fifo.open("rb") as f:
+            got.append(f.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, got
+
+
+def _join(thread: threading.Thread, fifo: Path) -> None:
+    """Wait for the reader; if the command never opened the pipe, open it to free it."""
+    thread.join(0.5)
+    if thread.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(10)
+
+
+@pytest.mark.parametrize("command", INTO_PIPE)
+def test_out_onto_a_named_pipe_streams_into_it(built, tmp_path, command):
+    args, start, name = INTO_PIPE[command]
+    folder = tmp_path / "pipes"
+    folder.mkdir()
+    fifo = folder / name
+    os.mkfifo(fifo)
+    thread, got = _read_pipe(fifo)
+    proc = marsad(*args, "--out", str(fifo), cwd=built, check=False)
+    _join(thread, fifo)
+    assert proc.returncode == 0, proc.stderr
+    assert got and got[0].startswith(start) and len(got[0]) > 100
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in folder.iterdir()) == [name]  # no chart, no temporary file
+    if command == "bulletin md":
+        assert "the chart files it links are not written" in proc.stderr
+    if command in ("export csv", "quarantine export"):
+        same = marsad(*args, "--out", str(tmp_path / "same.csv"), cwd=built)
+        assert got[0] == (tmp_path / "same.csv").read_bytes(), same.stderr
+
+
+def test_out_onto_the_pipe_of_standard_output_is_as_out_dash(built, tmp_path):
+    """``--out /dev/stdout``, played by a pipe that is both standard output and ``--out``
+    (the real /dev/stdout is not used): the pipe holds the file and nothing else."""
+    fifo = tmp_path / "stdout"
+    os.mkfifo(fifo)
+    thread, got = _read_pipe(fifo)
+    with fifo.open("wb") as stdout:
+        proc = subprocess.run(
+            [sys.executable, "-m", "marsad", "export", "--format", "csv", "--out", str(fifo)],
+            cwd=built, stdout=stdout, stderr=subprocess.PIPE, text=True, env=_env(built),
+        )  # fmt: skip
+    _join(thread, fifo)
+    assert proc.returncode == 0, proc.stderr
+    assert got[0] == (built / "out" / "public.csv").read_bytes()
+    assert f"observations to {fifo}" in proc.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a character device needs root")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_out_onto_a_character_device_writes_into_it(built, tmp_path, fmt):
+    """A private null device (1, 3) in the test's folder, never the real /dev/null."""
+    null = tmp_path / "null"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    null.chmod(0o666)
+    proc = marsad("export", "--format", fmt, "--out", str(null), cwd=built)
+    assert "Wrote " in proc.stdout
+    mode = null.stat().st_mode
+    assert stat.S_ISCHR(mode) and stat.S_IMODE(mode) == 0o666
+    assert null.stat().st_rdev == os.makedev(1, 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]

@@ -153,3 +153,41 @@ def test_a_releases_dir_in_the_warehouse_is_refused(warehouse, monkeypatch, sett
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("marsad: error: setting MARSAD_RELEASES_DIR: ") and said in last
     assert not (warehouse.parent / "marsad.records" / "R1").exists()
+
+
+@pytest.mark.parametrize("command", FORMAT_SUFFIX, ids=" ".join)
+def test_a_named_pipe_is_not_refused_for_its_suffix(warehouse, monkeypatch, command):
+    """A named pipe's name (``results.txt``, ``/dev/stdout``) is not a file name chosen
+    for a format, as ``-`` is not: the suffix check passes it (the command then stops on
+    the fixture's unreadable warehouse, before opening the pipe), and it stays a pipe."""
+    import os
+    import stat
+
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    monkeypatch.chdir(warehouse.parent)
+    os.mkfifo("results.txt")
+    args = [*command, "--out", "results.txt", "--warehouse", str(warehouse)]
+    assert "writes a" not in CliRunner().invoke(app, args).output
+    assert stat.S_ISFIFO(os.stat("results.txt").st_mode)
+
+
+def test_a_binary_format_to_standard_output_by_its_name_needs_a_pipe(monkeypatch, tmp_path):
+    """``--out /dev/stdout`` on a terminal is refused for xlsx as ``--out -`` is (played
+    here by a named pipe taken for standard output on a terminal: no real device)."""
+    import os
+
+    from marsad.cli import common
+    from marsad.errors import BadArgument
+
+    fifo = tmp_path / "stdout"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(common, "_same_as_stdout", lambda out: out == fifo)
+    monkeypatch.setattr(common.sys.stdout, "isatty", lambda: True)
+    binary = common.output(fifo, ".xlsx", "--format xlsx", binary=True)
+    with pytest.raises(BadArgument, match="a terminal cannot show"), binary:
+        pass
+    with common.output(fifo, ".csv", "--format csv") as path:  # text: written
+        assert path == fifo

@@ -17,9 +17,11 @@ from marsad.cli.common import (
     console,
     is_stdout,
     open_store,
+    say,
     writing,
 )
 from marsad.errors import BadArgument, MarsadError
+from marsad.publish.files import is_special
 
 #: Bulletin formats, by file suffix.
 SUFFIXES = (".html", ".md", ".pdf")
@@ -60,6 +62,10 @@ def bulletin(
     with writing(out_file):
         written = write_bulletin(table, period, lang.value, out_file, synthetic=synthetic)
     extra = f" (and {len(written) - 1} chart files beside it)" if len(written) > 1 else ""
+    if is_special(out_file) and out_file.suffix.lower() == ".md":
+        say(f"note: {out_file} is not a regular file (a named pipe or a device): the Markdown "
+            "is written into it alone, and the chart files it links are not written; "
+            "write .html for a bulletin that holds its charts")  # fmt: skip
     console().print(
         f"Wrote the {lang.value} bulletin for {period} to {written[0]}{extra}.", markup=False
     )
@@ -83,8 +89,15 @@ def _check(period: str, lang: str, out_file: Path) -> str:
             "file name ending .html, .md or .pdf"
         )
     if out_file.suffix.lower() not in SUFFIXES:
+        named = (
+            " (the format is read from the name, also of a named pipe or a device: "
+            "e.g. mkfifo bulletin.html)"
+            if is_special(out_file)
+            else ""
+        )
         raise BadArgument(
-            f"unknown bulletin format {out_file.suffix!r} for {out_file}; use .html, .md or .pdf"
+            f"unknown bulletin format {out_file.suffix!r} for {out_file}; use .html, .md "
+            f"or .pdf{named}"
         )
     return str(parsed)
 

@@ -31,6 +31,7 @@ from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from marsad.errors import BadArgument, CannotWrite, MarsadError, WarehouseMissing
+from marsad.publish.files import is_special
 from marsad.release.store import MANIFEST
 
 if TYPE_CHECKING:
@@ -194,17 +195,17 @@ def output(out: Path, suffix: str, what: str, *, binary: bool = False) -> Iterat
     a terminal, which would show bytes that garble it, and written when it is piped or
     redirected (as ``curl`` refuses binary output to a terminal; ``> file.xlsx`` or
     ``| unzip`` are what ``-`` is for). ``what`` names what is written (``--format xlsx``).
+    ``--out /dev/stdout`` (or any name of standard output) is refused the same way. A
+    device or a named pipe is written into, never replaced (:mod:`marsad.publish.files`).
     """
     if not is_stdout(out):
+        if binary and is_special(out) and _same_as_stdout(out) and sys.stdout.isatty():
+            _refuse_binary_to_terminal(out, suffix, what)
         with writing(out):
             yield out
         return
     if binary and sys.stdout.isatty():
-        raise BadArgument(
-            f"--out -: {what} writes a binary {suffix} file, which a terminal cannot show: "
-            f"redirect or pipe standard output (--out - > file{suffix}), or give a file name "
-            "(nothing was written)"
-        )
+        _refuse_binary_to_terminal(out, suffix, what)
     with tempfile.TemporaryDirectory(prefix="marsad-out-") as folder:
         path = Path(folder) / f"out{suffix}"
         with writing(path):
@@ -219,10 +220,27 @@ def output(out: Path, suffix: str, what: str, *, binary: bool = False) -> Iterat
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _refuse_binary_to_terminal(out: Path, suffix: str, what: str) -> NoReturn:
+    raise BadArgument(
+        f"--out {out}: {what} writes a binary {suffix} file, which a terminal cannot show: "
+        f"redirect or pipe standard output (--out {out} > file{suffix}), or give a file name "
+        "(nothing was written)"
+    )
+
+
+def _same_as_stdout(out: Path) -> bool:
+    """Whether ``out`` is the file standard output writes to (``/dev/stdout``,
+    ``/dev/fd/1``, or the terminal or pipe it is), compared by device and inode."""
+    try:
+        return os.path.samestat(os.stat(out), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # (no real stdout, e.g. under a test runner)
+        return False
+
+
 def wrote(message: str, out: Path) -> None:
-    """What a command wrote, on stdout; on stderr when ``--out -`` holds stdout, which
-    then carries the file's bytes and nothing else."""
-    if is_stdout(out):
+    """What a command wrote, on stdout; on stderr when ``--out`` holds stdout (``-``, or
+    ``/dev/stdout``), which then carries the file's bytes and nothing else."""
+    if is_stdout(out) or (is_special(out) and _same_as_stdout(out)):
         say(message)
     else:
         console().print(message, markup=False)
@@ -270,7 +288,9 @@ def check_suffix(out: Path, suffix: str, what: str) -> Path:
     """``--out`` when its suffix is ``suffix`` (in any case) or when it has none; a file
     name that says another format is refused (:class:`~marsad.errors.BadArgument`, exit 2,
     nothing written): ``marsad export --format xlsx --out x.csv`` wrote a workbook named
-    ``.csv``. ``what`` names what is written (e.g. ``--format xlsx``).
+    ``.csv``. ``what`` names what is written (e.g. ``--format xlsx``). A device, a named
+    pipe or a socket (``/dev/stdout``, ``results.pipe``: :func:`is_special`) is not
+    checked: its name is not a file name chosen for a format, as ``-`` is not.
 
     >>> check_suffix(Path("t.XLSX"), ".xlsx", "--format xlsx"), check_suffix(Path("t"), ".csv", "")
     (PosixPath('t.XLSX'), PosixPath('t'))
@@ -279,7 +299,7 @@ def check_suffix(out: Path, suffix: str, what: str) -> Path:
     ...
     marsad.errors.BadArgument: --out t.csv: --format xlsx writes a .xlsx file, not .csv; give a name ending .xlsx (nothing was written)
     """  # noqa: E501
-    if is_stdout(out):  # no suffix, as a name without one: the format says what it is
+    if is_stdout(out) or is_special(out):  # the format says what it is, not the name
         return out
     if out.suffix and out.suffix.lower() != suffix:
         raise BadArgument(

@@ -250,10 +250,14 @@ def quarantine_unwaive(
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    """The CSV, whole or not at all (:func:`~marsad.publish.files.atomic_path`): it was
+    written in place, so a failure left half a file, and a named pipe's reader got the
+    rows as they came, before a failure could be known."""
     import csv
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    from marsad.publish.files import atomic_path
+
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
         w.writerows(rows)

@@ -10,7 +10,8 @@ phrasebook (:mod:`marsad.publish.lang`), draw the charts
 [PosixPath('out/bulletin.md'), PosixPath('out/bulletin-segments.svg'), ...]
 
 HTML is self-contained (inline CSS and SVG, no external font or script) and
-printable. Markdown links its charts, written as ``<stem>-<chart>.svg`` beside it.
+printable. Markdown links its charts, written as ``<stem>-<chart>.svg`` beside it
+(not beside a named pipe or a device: see :func:`write_bulletin`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from marsad.publish import fmt as numbers
 from marsad.publish.charts import Chart, bulletin_charts
 from marsad.publish.columns import Publication
 from marsad.publish.facts import Facts, gather
-from marsad.publish.files import write_text
+from marsad.publish.files import is_special, write_text
 from marsad.publish.lang import phrasebook, say, say_all, segment_name, show
 from marsad.publish.story import Figure, Message, Section, Table, tell
 
@@ -104,9 +105,12 @@ def write_bulletin(
     """Write the bulletin to ``out`` (format from the suffix: ``.html``, ``.md`` or ``.pdf``),
     ``synthetic`` and ``published`` as in :func:`render_bulletin`.
 
-    For Markdown, each chart is written beside it as ``<stem>-<chart>.svg``. A PDF is
-    the HTML bulletin printed by WeasyPrint (:mod:`marsad.publish.pdf`).
-    Returns the paths written, the bulletin first.
+    For Markdown, each chart is written beside it as ``<stem>-<chart>.svg``, except
+    beside a named pipe or a device (:func:`~marsad.publish.files.is_special`, e.g.
+    ``bulletin.md`` made with ``mkfifo``): its folder is no place for files (``/dev``),
+    so the Markdown is written into it alone, its chart links pointing at no file. HTML
+    and PDF hold their charts. A PDF is the HTML bulletin printed by WeasyPrint
+    (:mod:`marsad.publish.pdf`). Returns the paths written, the bulletin first.
     """
     out = Path(out)
     suffix = out.suffix.lower()
@@ -119,14 +123,14 @@ def write_bulletin(
     text, charts = _render(
         table, period, lang, markup, synthetic=synthetic, chart_prefix=out.stem, published=published
     )
-    written = [out]
+    written, special = [out], is_special(out)
     if fmt == "pdf":
         from marsad.publish.pdf import write_pdf  # WeasyPrint is loaded only for a PDF
 
         write_pdf(text, out, lang=lang)
     else:
         write_text(out, text)  # whole or not at all: a temporary file renamed
-    if fmt == "md":
+    if fmt == "md" and not special:
         for chart in charts:
             path = out.with_name(_chart_file(out.stem, chart))
             write_text(path, chart.svg)

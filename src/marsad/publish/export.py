@@ -153,7 +153,7 @@ def export_release(
     if fmt == "csv":
         with atomic_path(out) as tmp:
             shutil.copyfile(frozen, tmp)
-        with out.open("rb") as f:
+        with frozen.open("rb") as f:  # (not `out`: a named pipe cannot be read back)
             return max(sum(1 for _ in f) - 1, 0)
     rows = read_frozen(frozen)
     writer(fmt)(rows, out, publication or Publication())
