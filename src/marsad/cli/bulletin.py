@@ -61,7 +61,8 @@ def bulletin(
     _check_period_has_data(table, period, gaps, typed)
     with writing(out_file):
         written = write_bulletin(table, period, lang.value, out_file, synthetic=synthetic)
-    extra = f" (and {len(written) - 1} chart files beside it)" if len(written) > 1 else ""
+    charts = len(written) - 1
+    extra = f" (and {charts} chart file{'s' * (charts > 1)} beside it)" if charts else ""
     if is_special(out_file) and out_file.suffix.lower() == ".md":
         say(f"note: {out_file} is not a regular file (a named pipe or a device): the Markdown "
             "is written into it alone, and the chart files it links are not written; "
