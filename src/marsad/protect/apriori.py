@@ -74,7 +74,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from marsad.protect.primary import FREE, LATENT, SECONDARY
-from marsad.protect.table import Cell, Key, LinkedTable, Relation
+from marsad.protect.table import Cell, Key, LinkedTable, Relation, linked_by
 
 
 @dataclass(frozen=True, order=True)
@@ -342,20 +342,10 @@ def _earlier_relations(
 def _reaching(relations: list[Relation], now: Mapping[Key, Cell]) -> list[Relation]:
     """The ``relations`` linked, through the earlier cells they share, to a cell of
     ``now``: the others tell nothing about the table."""
-    parent: dict[Key, Key] = {}
-
-    def find(k: Key) -> Key:
-        while parent.setdefault(k, k) != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for rel in relations:
-        root = find(rel.total)
-        for part in rel.parts:
-            parent[find(part)] = root
-    reached = {find(k) for k in parent if not isinstance(k, EarlierCell) and k in now}
-    return [r for r in relations if find(r.total) in reached]
+    group = linked_by(relations)
+    reached = {group(k) for k in now}
+    reached.discard(None)
+    return [r for r in relations if group(r.total) in reached]
 
 
 def _year(key: Key) -> int:

@@ -27,7 +27,7 @@ tables are protected through their common cells).
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from marsad.protect.primary import FREE, PRIMARY_FLAGS, SECONDARY, Primary
@@ -216,23 +216,36 @@ class LinkedTable:
         >>> t.components()
         [[1, 2]]
         """
-        parent: dict[Key, Key] = {}
-
-        def find(k: Key) -> Key:
-            while parent.setdefault(k, k) != k:
-                parent[k] = parent[parent[k]]
-                k = parent[k]
-            return k
-
-        for rel in self.relations:
-            root = find(rel.total)
-            for part in rel.parts:
-                parent[find(part)] = root
+        find = linked_by(self.relations)
         groups: dict[Key, list[Key]] = {}
         for k in self.cells:
-            if k in parent:
-                groups.setdefault(find(k), []).append(k)
+            root = find(k)
+            if root is not None:
+                groups.setdefault(root, []).append(k)
         return list(groups.values())
+
+
+def linked_by(relations: Iterable[Relation]) -> Callable[[Key], Key | None]:
+    """The groups of keys that ``relations`` link (union-find): a function giving each
+    key its group's representative, ``None`` for a key in no relation.
+
+    >>> group = linked_by([Relation(1, (2,)), Relation(3, (4,)), Relation(4, (5,))])
+    >>> group(2) == group(1), group(5) == group(3) != group(1), group(9)
+    (True, True, None)
+    """
+    parent: dict[Key, Key] = {}
+
+    def find(k: Key) -> Key:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for rel in relations:
+        root = find(rel.total)
+        for part in rel.parts:
+            parent[find(part)] = root
+    return lambda k: find(k) if k in parent else None
 
 
 def build_table(cells: Mapping[Key, Cell], dimensions: Sequence[Dimension]) -> LinkedTable:

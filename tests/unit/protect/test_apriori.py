@@ -186,15 +186,22 @@ DIMS = [flat(0, "R", ROWS), flat(1, "C", COLS)]
 EARLIER = st.sampled_from(["absent", "withheld", "same", "other"])
 
 
-@st.composite
-def _case(draw):
-    inner = {(r, c): draw(st.integers(0, 50)) * 100 for r in ROWS for c in COLS}
+def _with_margins(inner: dict) -> dict:
+    """The inner cells of a ``ROWS`` x ``COLS`` table with their row, column and grand
+    totals (``"C"``, ``"R"``)."""
     values = dict(inner)
     for r in ROWS:
         values[(r, "C")] = sum(inner[(r, c)] for c in COLS)
     for c in COLS:
         values[("R", c)] = sum(inner[(r, c)] for r in ROWS)
     values[("R", "C")] = sum(inner.values())
+    return values
+
+
+@st.composite
+def _case(draw):
+    inner = {(r, c): draw(st.integers(0, 50)) * 100 for r in ROWS for c in COLS}
+    values = _with_margins(inner)
     cells = {}
     for key, value in values.items():
         sensitive = key in inner and value > 0 and draw(st.booleans())
@@ -267,14 +274,8 @@ def _revision(draw):
         return r1.table, _table4({k[0]: v for k, v in revised.items()}, _levels(revised, sensitive))
 
     def table(inner: dict, sensitive: set) -> LinkedTable:
-        values = dict(inner)
-        for r in ROWS:
-            values[(r, "C")] = sum(inner[(r, c)] for c in COLS)
-        for c in COLS:
-            values[("R", c)] = sum(inner[(r, c)] for r in ROWS)
-        values[("R", "C")] = sum(inner.values())
         cells = {}
-        for key, value in values.items():
+        for key, value in _with_margins(inner).items():
             level = max(1, value // 5)
             primary = key in sensitive and value > 0
             cells[key] = Cell(value, "A", level, min(level, value)) if primary else Cell(value)

@@ -108,12 +108,7 @@ def test_build_says_once_how_many_cells_earlier_releases_leave_unprotectable(war
     import sys
 
     wh = warehouse
-    segment_of = {f: s for s, firms in FIRMS.items() for f in firms}
-    _load(wh, "firms", "firm_id,name,segment", [f"{f},Firm {f},{s}" for f, s in segment_of.items()])
-    rows = [r for i, (s, firms) in enumerate(FIRMS.items()) for r in _records(firms, s, 1000 * i)]
-    _load(wh, "transactions", TX, rows)
-    build(wh)
-    create(wh, releases_root(wh.path), "R1", date=dt.date(2025, 3, 1))
+    rows = _first_release(wh)
     # ITO's records all moved to one firm, same records, same amounts: ITO's published
     # value is unchanged, and one firm now makes it (a primary cell an intruder knows)
     one = {f"{firm}": "I1" for firm in FIRMS["ITO"]}
@@ -147,13 +142,8 @@ def test_segments_withheld_together_in_a_release_cannot_be_subtracted_from_the_n
     from marsad.release.apriori import of_warehouse
 
     wh = warehouse
-    segment_of = {f: s for s, firms in FIRMS.items() for f in firms}
-    _load(wh, "firms", "firm_id,name,segment", [f"{f},Firm {f},{s}" for f, s in segment_of.items()])
-    rows = [r for i, (s, firms) in enumerate(FIRMS.items()) for r in _records(firms, s, 1000 * i)]
-    _load(wh, "transactions", TX, rows)
-    build(wh)
+    rows = _first_release(wh)
     root = releases_root(wh.path)
-    create(wh, root, "R1", date=dt.date(2025, 3, 1))
     first = read_public(root / "R1" / PUBLIC_CSV)
     assert _level(first, "KPO").conf_status == "A" and _level(first, "CRM").conf_status == "F"
 
@@ -186,6 +176,18 @@ def test_segments_withheld_together_in_a_release_cannot_be_subtracted_from_the_n
     assert verdict.ok, verdict
 
 
+def _first_release(wh) -> list[str]:
+    """Load the firms of ``FIRMS`` and a year of their records, build, and make release
+    R1; return the records' CSV lines."""
+    segment_of = {f: s for s, firms in FIRMS.items() for f in firms}
+    _load(wh, "firms", "firm_id,name,segment", [f"{f},Firm {f},{s}" for f, s in segment_of.items()])
+    rows = [r for i, (s, firms) in enumerate(FIRMS.items()) for r in _records(firms, s, 1000 * i)]
+    _load(wh, "transactions", TX, rows)
+    build(wh)
+    create(wh, releases_root(wh.path), "R1", date=dt.date(2025, 3, 1))
+    return rows
+
+
 def _status(wh, segment: str, period: str) -> str:
     """The flag of the last build's cell of ``segment`` and ``period`` (exports, all services
     and partners)."""
@@ -205,13 +207,8 @@ def test_a_release_that_lost_its_frozen_cells_is_damaged_not_read_without_them(w
     from marsad.release.store import SDC_CSV, DamagedRelease
 
     wh = warehouse
-    segment_of = {f: s for s, firms in FIRMS.items() for f in firms}
-    _load(wh, "firms", "firm_id,name,segment", [f"{f},Firm {f},{s}" for f, s in segment_of.items()])
-    rows = [r for i, (s, firms) in enumerate(FIRMS.items()) for r in _records(firms, s, 1000 * i)]
-    _load(wh, "transactions", TX, rows)
-    build(wh)
+    _first_release(wh)
     root = releases_root(wh.path)
-    create(wh, root, "R1", date=dt.date(2025, 3, 1))
     assert len(of_warehouse(wh.path).tables) == 1
     internal = (root / "R1" / SDC_CSV).parent
     internal.chmod(0o755)
