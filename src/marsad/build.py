@@ -150,6 +150,8 @@ class BuildReport:
     #: then, or enough to compute it): the audit refuses a release of this build
     unprotectable: int = 0
     earlier_releases: int = 0  # releases read as a priori information
+    #: earlier releases frozen without their protected cells (rule C cannot use them)
+    earlier_without_cells: tuple[str, ...] = ()
 
     @functools.cached_property
     def table(self) -> IndicatorTable:
@@ -279,6 +281,7 @@ def build(
             changed=digest != before,
             unprotectable=saved.unprotectable,
             earlier_releases=len(earlier.releases),
+            earlier_without_cells=earlier.without_cells,
         )
     log.info(
         "build %s: %s records, %s observations, %s of %s months and %s of %s years rebuilt (%s)",

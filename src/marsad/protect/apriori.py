@@ -167,6 +167,13 @@ class Apriori:
         ]
         return cls.of_tables(public, tables, tables.items())
 
+    @property
+    def without_cells(self) -> tuple[str, ...]:
+        """The releases read without their linked table (frozen without their protected
+        cells, by an older marsad): rules (A) and (B) only, weaker (methodology)."""
+        linked = {release for release, _ in self.tables}
+        return tuple(r for r in self.releases if r not in linked)
+
     def known(self, key: Key, value: int) -> bool:
         """Rule (B): ``key`` was published before with ``value`` (centimes)."""
         return value in self.published.get(key, ())

@@ -289,12 +289,22 @@ def find(root: Path, release_id: str) -> Release:
 
 def all_releases(root: Path) -> list[Release]:
     """Every release under ``root``, in the order they were made (:func:`made_order`);
-    a release whose manifest cannot be read is :class:`DamagedRelease` (the first by
-    id): what needs every release (a build's a priori information, a new release's
-    revisions) cannot leave one out. :func:`survey` lists the others."""
+    a release whose manifest cannot be read, or that a later release's manifest lists as
+    made before it and is gone, is :class:`DamagedRelease` (the first by id): what needs
+    every release (a build's a priori information, a new release's revisions) cannot
+    leave one out. :func:`survey` lists the others."""
     found, damaged = survey(root)
     if damaged:
         raise next(iter(damaged.values()))
+    ids = {r.id for r in found}
+    for release in found:  # a release made before another one, and gone since
+        for earlier in release.manifest.get("previous_releases", []):
+            if earlier not in ids:
+                raise DamagedRelease(
+                    f"release {earlier} is not in the releases folder, though release "
+                    f"{release.id} was made after it (its manifest lists it): restore it from "
+                    "its backup (an intruder may hold it: the next build must read it)"
+                )
     return found
 
 

@@ -217,3 +217,55 @@ def test_a_release_that_lost_its_frozen_cells_is_damaged_not_read_without_them(w
         of_warehouse(wh.path)
     with pytest.raises(DamagedRelease):
         build(wh)
+
+
+def test_a_release_gone_from_the_folder_that_a_later_one_lists_is_damage(warehouse):
+    """A reviewer moved R1 out of the releases folder: the next build read R2 alone, and
+    R1's confidential cells were recomputed from R1, R2 and R3. R2's manifest lists R1:
+    its absence is damage, refused in one line, not a smaller a priori information."""
+    import shutil
+
+    from marsad.release.apriori import of_warehouse
+    from marsad.release.store import DamagedRelease
+
+    wh = warehouse
+    _first_release(wh)
+    root = releases_root(wh.path)
+    create(wh, root, "R2", date=dt.date(2025, 4, 1))
+    (root / "R1").chmod(0o755)
+    shutil.move(root / "R1", wh.path.parent / "R1-elsewhere")
+    with pytest.raises(DamagedRelease, match="release R1 is not in the releases folder"):
+        of_warehouse(wh.path)
+    with pytest.raises(DamagedRelease):
+        build(wh)
+
+
+def test_a_release_frozen_without_its_cells_is_named_at_every_build(warehouse):
+    """A release frozen without internal/sdc_cells.csv (an older marsad, or a manifest
+    edited by hand) gives rules (A) and (B) only: a reviewer then recomputed R1's cells
+    exactly, and no command said the protection was weaker. The build names it."""
+    import io
+    import json
+    import shutil
+
+    from rich.console import Console
+
+    from marsad.cli.build import _without_cells
+    from marsad.release.store import SDC_CSV
+
+    wh = warehouse
+    _first_release(wh)
+    folder = releases_root(wh.path) / "R1"
+    folder.chmod(0o755)
+    manifest = folder / "manifest.json"
+    manifest.chmod(0o644)
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["files"].pop(SDC_CSV)
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    (folder / "internal").chmod(0o755)
+    shutil.rmtree(folder / "internal")
+    report = build(wh, full=True)
+    assert report.earlier_without_cells == ("R1",)
+    out = io.StringIO()
+    _without_cells(Console(file=out, width=200), report.earlier_without_cells)
+    assert "release(s) R1 hold no protected cells" in out.getvalue()
