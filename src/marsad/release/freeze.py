@@ -141,12 +141,17 @@ def write_release(
     sdc = snapshot.sdc_rows(wh)
     if sdc is not None:
         _write_csv(folder / SDC_CSV, *sdc)
-    period = last_period(read_public(folder / PUBLIC_CSV))
+    public = read_public(folder / PUBLIC_CSV)
+    period = last_period(public)
     notes = (
         _bulletins(wh, folder, period, release_id, date)
         if period
         else ["no complete period: no bulletin"]
     )
+    latest = last_period(public, withheld=True)
+    if latest != period:
+        said = f"the exports total of {latest} is withheld (confidential cells): the last "
+        notes.insert(0, f"{said}period published, and its bulletin, is {period or 'none'}")
     history = [(r.id, read_public(r.checked_file(PUBLIC_CSV))) for r in previous]
     header, rows = triangle([*history, (release_id, read_public(folder / PUBLIC_CSV))])
     _write_csv(folder / REVISIONS_CSV, header, rows)
@@ -169,16 +174,24 @@ def write_release(
     return period, notes
 
 
-def last_period(cells: dict) -> str | None:
+def last_period(cells: dict, withheld: bool = False) -> str | None:
     """The latest complete period with a published exports level, the longest of those
-    ending last (e.g. ``2025-S1`` when the data end in June 2025)."""
+    ending last (e.g. ``2025-S1`` when the data end in June 2025); ``withheld``: with a
+    withheld one too (what the last period would be without disclosure control).
+
+    >>> from marsad.release.compare import Cell
+    >>> cells = {("level", "exports", p, "TOTAL", "_T", "_T"): Cell("", "P", s)
+    ...          for p, s in (("2024", "D"), ("2024-S2", "F"), ("2024-S1", "F"))}
+    >>> last_period(cells), last_period(cells, withheld=True)
+    ('2024-S2', '2024')
+    """
     periods = {
         Period.parse(k[2])
         for k, cell in cells.items()
         if k[0] == "level"
         and k[1] == "exports"
         and k[3:] == ("TOTAL", "_T", "_T")
-        and not cell.withheld  # (a withheld total has no bulletin)
+        and (withheld or not cell.withheld)  # (a withheld total has no bulletin)
     }
     if not periods:
         return None

@@ -165,7 +165,10 @@ def test_segments_withheld_together_in_a_release_cannot_be_subtracted_from_the_n
 
     report = build(wh)
     assert audit_stored(wh).ok and report.unprotectable == 0
-    create(wh, root, "R2", date=dt.date(2025, 4, 1))
+    frozen = create(wh, root, "R2", date=dt.date(2025, 4, 1))
+    # protecting June took the year's total: the release says why its last period is S2
+    assert frozen.period == f"{YEAR}-S2"
+    assert frozen.notes[0].startswith(f"the exports total of {YEAR} is withheld")
     assert audit_release(wh, "R2").ok
     # and R2 is rebuilt exactly, R1's frozen cells read again as its a priori information
     from marsad.release.verify import verify
