@@ -158,6 +158,13 @@ class Release:
         reason = _malformed(found)
         if reason:
             raise self._damaged(reason)
+        if isinstance(found.get("id"), str) and found["id"] != self.id:
+            # a release folder renamed (or copied under another name): the folder would be
+            # served under a name its files do not bear, and the release it holds be missed
+            raise DamagedRelease(
+                f"release folder {self.id} holds release {found['id']} (its manifest's id): "
+                f"rename the folder back to {found['id']}"
+            )
         return found
 
     def _damaged(self, reason: str) -> DamagedRelease:

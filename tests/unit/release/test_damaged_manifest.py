@@ -122,3 +122,19 @@ def test_the_web_serves_the_others_and_names_the_damaged_one(damaged):
                 assert "409" in paths[path]["get"]["responses"], path
     finally:
         pages.RENDERED.clear()
+
+
+def test_a_renamed_release_folder_is_damage_naming_the_release_it_holds(tmp_path):
+    """A reviewer renamed R1's folder S1-backup: it was listed and served as release
+    S1-backup (its files say R1), and the build asked to restore R1 from its backup."""
+    root = tmp_path / "w" / "releases"
+    fake_release(root, "R1", "2025-10-15", [])
+    fake_release(root, "R2", "2025-11-15", ["R1"])
+    (root / "R1").rename(root / "S1-backup")
+    line = ("release folder S1-backup holds release R1 (its manifest's id): rename the "
+            "folder back to R1")  # fmt: skip
+    with pytest.raises(DamagedRelease, match="rename the folder back to R1") as found:
+        all_releases(root)
+    assert str(found.value) == line
+    readable, damaged = survey(root)
+    assert [r.id for r in readable] == ["R2"] and list(damaged) == ["S1-backup"]
