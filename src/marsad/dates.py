@@ -35,6 +35,17 @@ def read_date(text: str) -> dt.date | None:
     return None
 
 
+def why_not(text: str) -> str:
+    """Why ``text`` is not a date :func:`read_date` takes, in words after the value.
+
+    >>> why_not("20240101"), why_not("2025-02-30")
+    ('is not a date: write YYYY-MM-DD (e.g. 2025-10-15)', 'is not a day of the calendar')
+    """
+    if isinstance(text, str) and _ISO_DATE.fullmatch(text):
+        return "is not a day of the calendar"
+    return f"is not a date: {WANTED}"
+
+
 def _strict(value: object) -> object:
     """A pydantic validator (before its own): text must be :func:`read_date`'s form; a
     date object (a default, a value set in code) passes; anything else (a number, a
@@ -44,7 +55,7 @@ def _strict(value: object) -> object:
     day = read_date(value) if isinstance(value, str) else None
     if day is None:
         shown = repr(value)[:40]
-        raise ValueError(f"{shown} is not a date: {WANTED}")
+        raise ValueError(f"{shown} {why_not(value)}")
     return day
 
 

@@ -289,9 +289,12 @@ def test_every_date_option_takes_yyyy_mm_dd_only(runner, tmp_path, option, value
     res = runner.invoke(app, [*option, value, *files, "--warehouse", str(wh)])
     assert res.exit_code == 2, res.output
     lines = [line for line in res.output.splitlines() if line]
-    assert lines == [
-        f"marsad: error: {option[-1]} {value!r} is not a date: write YYYY-MM-DD (e.g. 2025-10-15)"
-    ]
+    why = (
+        "is not a day of the calendar"  # the form is right: say what is wrong
+        if value == "2024-02-30"
+        else "is not a date: write YYYY-MM-DD (e.g. 2025-10-15)"
+    )
+    assert lines == [f"marsad: error: {option[-1]} {value!r} {why}"]
     assert not wh.exists()
 
 

@@ -357,3 +357,18 @@ def test_a_header_cell_with_a_control_character_is_one_escaped_line(app, runner,
     (line,) = [x for x in res.stderr.splitlines() if x.startswith("marsad: error: ")]
     assert f"h.csv: header cell {cell!r} holds the control character" in line
     assert not _raw_controls(res.stderr), res.stderr
+
+
+def test_one_correction_is_said_in_the_singular(app, runner, tmp_path):
+    """A reviewer read "1 corrections (old versions kept in history)"."""
+    header = (
+        "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
+    )
+    wh = tmp_path / "w.duckdb"
+    for name, amounts in (("a.csv", ("10.00", "20.00")), ("b.csv", ("11.00", "20.00"))):
+        rows = [f"R{i},BK1,F1,2024-01-0{i},C,{a},MAD,SI22,FR" for i, a in enumerate(amounts, 1)]
+        (tmp_path / name).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        res = runner.invoke(app, ["ingest", "--kind", "transactions", str(tmp_path / name),
+                                  "--warehouse", str(wh)])  # fmt: skip
+        assert res.exit_code == 0, res.output
+    assert ", 1 correction (old versions kept in history)" in res.output

@@ -129,12 +129,16 @@ def iso_date(text: str, option: str) -> dt.date:
     Traceback (most recent call last):
     ...
     marsad.errors.BadArgument: --min-date '20240101' is not a date: write YYYY-MM-DD (e.g. 2025-10-15)
+    >>> iso_date("2025-02-30", "--date")
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: --date '2025-02-30' is not a day of the calendar
     """  # noqa: E501
-    from marsad.dates import WANTED, read_date
+    from marsad.dates import read_date, why_not
 
     day = read_date(text)
     if day is None:
-        fail(f"{option} {text!r} is not a date: {WANTED}")
+        fail(f"{option} {text!r} {why_not(text)}")
     return day
 
 

@@ -294,7 +294,8 @@ def _print_report(out: Console, r) -> None:
         return
     duplicates = f" ({_int(r.duplicates)} duplicates)" if r.duplicates else ""
     corrections = (
-        f", {_int(r.corrections)} corrections (old versions kept in history)"
+        f", {_int(r.corrections)} correction{'s' * (r.corrections != 1)} (old versions kept "
+        "in history)"
         if r.corrections
         else ""
     )
