@@ -716,7 +716,7 @@ def test_a_release_made_after_start_up_is_served_without_a_restart(world, tmp_pa
         tmp = root / ".R3.tmp-0000"  # as marsad release create makes it
         shutil.copytree(root / "R2", tmp)
         manifest = json.loads((tmp / "manifest.json").read_text(encoding="utf-8"))
-        manifest["previous_releases"] = ["R1", "R2"]
+        manifest["id"], manifest["previous_releases"] = "R3", ["R1", "R2"]
         (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         os.rename(tmp, root / "R3")
         os.utime(root, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same tick
