@@ -161,11 +161,7 @@ class Apriori:
         >>> Apriori.of_linked({"R1": r1})
         Apriori(releases=1, withheld=2, published=1, tables=1)
         """
-        public = [
-            {k: None if c.withheld else c.value for k, c in t.cells.items() if c.status != LATENT}
-            for t in tables.values()
-        ]
-        return cls.of_tables(public, tables, tables.items())
+        return cls.of_tables(map(public_cells, tables.values()), tables, tables.items())
 
     @property
     def without_cells(self) -> tuple[str, ...]:
@@ -217,10 +213,12 @@ class Apriori:
     def linked(self, table: LinkedTable) -> LinkedTable:
         """``table`` joined with the relations of the earlier releases that hold a cell
         they withheld (rule (C)): a cell of such a relation whose value then is its
-        value now is the table's own cell; any other is an :class:`EarlierCell`, ``D``
-        when the release withheld it (an unknown, not negative), published and known
-        when it published it (a constant). Relations the table has already, and
-        groups of earlier relations that reach none of its cells, are left out.
+        value now is the table's own cell; any other is an :class:`EarlierCell`, withheld
+        when the release withheld it (an unknown, not negative; confidential with its
+        levels then if it was), published and known when it published it (a constant);
+        a cell confidential then with the same value now stays confidential. Relations
+        the table has already, and groups of earlier relations that reach none of its
+        cells, are left out.
         The relations add up (each holds in its release, and a cell stands for
         itself only with the same value).
 
@@ -287,6 +285,19 @@ def own_cells(joint: LinkedTable, table: LinkedTable) -> LinkedTable:
     if joint is table:
         return table
     return LinkedTable.trusted({k: joint.cells[k] for k in table.cells}, table.relations)
+
+
+def public_cells(table: LinkedTable) -> dict[Key, int | None]:
+    """What a release of ``table`` shows of its level cells: key -> value in centimes,
+    ``None`` when withheld; latent cells are never shown (what :meth:`Apriori.of_tables`
+    reads).
+
+    >>> public_cells(LinkedTable.trusted({("a",): Cell(2, "D"), ("b",): Cell(3)}, ()))
+    {('a',): None, ('b',): 3}
+    """
+    return {
+        k: None if c.withheld else c.value for k, c in table.cells.items() if c.status != LATENT
+    }
 
 
 def table_key(key: Key) -> Key:

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marsad.protect.apriori import Apriori, EarlierCell, own_cells
+from marsad.protect.apriori import Apriori, EarlierCell, own_cells, public_cells
 from marsad.protect.audit import audit
 from marsad.protect.secondary import protect
 from marsad.protect.table import Cell, LinkedTable, build_table, flat
@@ -34,7 +34,7 @@ def test_attack_2_a_cell_published_before_is_no_complement():
     information, c is never a complement and b, withheld in R1, stays withheld."""
     r1 = protect(_table({"a": 100_00, "b": 90_00, "c": 110_00}, {"a": 10_00})).table
     assert r1.withheld == {("a",), ("b",)}
-    earlier = Apriori.of_tables([{k: None if c.withheld else c.value for k, c in r1.cells.items()}])
+    earlier = Apriori.of_tables([public_cells(r1)])
     now = _table({"a": 100_00, "b": 200_00, "c": 110_00}, {"a": 10_00})
 
     alone = protect(now)
@@ -90,9 +90,7 @@ def test_attack_3_the_sum_of_cells_withheld_together_is_known_while_they_are_unc
     assert r1.table.withheld == {("a",), ("b",)}
     now = _table4({"a": 100_00, "b": 90_00, "c": 111_00, "d": 120_00}, {"a": 10_00, "c": 10_00})
 
-    public_only = Apriori.of_tables(
-        [{k: None if c.withheld else c.value for k, c in r1.table.cells.items()}]
-    )
+    public_only = Apriori.of_tables([public_cells(r1.table)])
     alone = protect(public_only.protecting(now))
     assert alone.table.withheld == {("a",), ("b",), ("c",)}  # what the build did before (C)
     # the reviewer's arithmetic, from the two public tables alone
@@ -131,7 +129,7 @@ def test_an_earlier_confidential_cell_that_changed_stays_protected():
     moved = {**first, "a": 0, "c": first["c"] + first["a"]}
     now = _table4(moved, {})
     earlier = Apriori.of_linked({"R1": r1})
-    alone = protect(Apriori.of_tables([_public(r1)]).protecting(now))
+    alone = protect(Apriori.of_tables([public_cells(r1)]).protecting(now))
     assert alone.table.withheld == {("a",), ("b",)}  # rule A only
     exposed = audit(earlier.seen_by_intruder(alone.table))
     assert exposed.exposed_ids == (EarlierCell("R1", ("a",)),)
@@ -164,11 +162,6 @@ def test_a_confidential_cell_whose_contributors_changed_but_not_its_value_stays_
     safe = protect(earlier.protecting(_table4(first, {})))
     assert safe.table.cells[("a",)].status == "A"
     assert audit(earlier.seen_by_intruder(own_cells(safe.table, _table4(first, {})))).ok
-
-
-def _public(table: LinkedTable) -> dict:
-    """What a release of ``table`` shows: the value, ``None`` when withheld."""
-    return {k: None if c.withheld else c.value for k, c in table.cells.items()}
 
 
 def test_without_earlier_releases_nothing_changes():

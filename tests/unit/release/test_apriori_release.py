@@ -138,7 +138,7 @@ def test_segments_withheld_together_in_a_release_cannot_be_subtracted_from_the_n
     less the published segments less that sum. Built from the public tables only (rules
     A and B), the audit of the intruder holding R1 whole finds a cell exposed; the build
     (rule C) protects it, and R2 is made."""
-    from marsad.protect.apriori import Apriori
+    from marsad.protect.apriori import Apriori, public_cells
     from marsad.release.apriori import of_warehouse
 
     wh = warehouse
@@ -155,9 +155,7 @@ def test_segments_withheld_together_in_a_release_cannot_be_subtracted_from_the_n
 
     earlier = of_warehouse(wh.path)
     assert [release for release, _ in earlier.tables] == ["R1"]
-    public_only = Apriori.of_tables(
-        [{k: None if c.withheld else c.value for k, c in earlier.tables[0][1].cells.items()
-          if c.status != "L"}], ["R1"])  # fmt: skip
+    public_only = Apriori.of_tables([public_cells(earlier.tables[0][1])], ["R1"])
     build(wh, earlier=public_only)
     assert _status(wh, "CRM", f"{YEAR}-06") in ("A", "O")
     assert _status(wh, "TOTAL", f"{YEAR}-06") == "F"
