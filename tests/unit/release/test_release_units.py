@@ -198,3 +198,27 @@ def test_a_period_whose_total_is_withheld_has_no_bulletin_a_plain_error():
     with pytest.raises(NoBulletin, match="not published") as caught:
         gather(IndicatorTable([withheld]), "2025-S1")
     assert isinstance(caught.value, MarsadError)
+
+
+def test_a_public_table_is_read_by_its_header_not_by_position(tmp_path: Path):
+    """read_public takes the columns by name (any order, others ignored), as a
+    DictReader did; a file without one is a damaged release, in one line."""
+    from marsad.release.compare import cells, read_public
+    from marsad.release.store import DamagedRelease
+
+    header = ["unit", "conf_status", "partner", "value", "indicator", "service", "flow"]
+    header += ["obs_status", "period", "segment"]
+    rows = [
+        ["MAD", "F", "_T", "12.30", "level", "_T", "exports", "P", "2024", "ITO"],
+        ["MAD", "D", "FR", "", "ytd_level", "_T", "imports", "P", "2024-07", "CRM"],
+    ]
+    path = tmp_path / "indicators.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *rows])
+    got = read_public(path)
+    assert got == cells(dict(zip(header, row, strict=True)) for row in rows)
+    assert got[("level", "exports", "2024", "ITO", "_T", "_T")] == Cell("12.30", "P", "F")
+    assert got[("ytd_level", "imports", "2024-07", "CRM", "_T", "FR")].withheld
+    path.write_text("indicator,flow,period,segment,service,partner,value\n", encoding="utf-8")
+    with pytest.raises(DamagedRelease, match="no column 'obs_status'"):
+        read_public(path)
