@@ -262,7 +262,8 @@ def explore(lang: str, request: Request, st: Store, view: Asked):
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         _check(view, st, info, lang)
         context = pages_views.explore(st, info, view, lang)
-        return _page("explore.html", lang, "/explore", view.query(), **context), ""
+        body = _page("explore.html", lang, "/explore", view.query(), **context)
+        return body, " ".join(pages_views.faults(context))
 
     return _answer(request, st, "explore", lang, view.release, make)
 

@@ -207,6 +207,7 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
         "withheld_any": any(not r[_I["value"]] for r in rows),
         "title": title,
         "no_rows": t["no_rows"] if not rows else "",
+        "unavailable_later": st.after(info),  # the release shown may not be the latest
     }
 
 

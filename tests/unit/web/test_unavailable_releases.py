@@ -151,6 +151,9 @@ def test_latest_is_a_503_naming_a_later_damaged_release_not_the_one_before(
     home = c.get("/en/")  # the dashboard shows R2, saying R3 may be later
     assert home.status_code == 200 and 'class="unavailable"' in home.text
     assert "this release may be later than the one shown" in home.text
+    explore = c.get("/en/explore")  # so does the explorer, which shows R2 too
+    assert explore.status_code == 200 and 'class="unavailable"' in explore.text
+    assert "immutable" not in c.get("/en/explore?release=R2").headers["cache-control"]
 
 
 def test_as_of_is_a_503_when_the_release_in_force_may_be_the_damaged_one(tmp_path, client_of):
