@@ -80,13 +80,12 @@ def serve(
 def _releases_line(found: list, damaged: dict, missing: dict, after) -> str:
     """What ``serve`` says it serves (e.g. ``2 release(s), latest R2 of 2025-11-15``);
     with no release it can serve, not "none yet" when there are damaged ones: how many,
-    which (``none served: 2 damaged (R1, R2), see the notes above``). ``after`` tells
+    which (``none served: 2 damaged (R1, R2): see the notes above``). ``after`` tells
     the releases that cannot be read and may be later than a readable one."""
     if not found and not damaged:
         return "none yet: the pages say so; make one with marsad release create"
     if not found:
-        return (f"none served: {len(damaged)} damaged ({', '.join(damaged)}), see the notes "
-                "above; restore them from their backups")  # fmt: skip
+        return f"none served: {len(damaged)} damaged ({', '.join(damaged)}): see the notes above"
     said = f"{len(found)} release(s), latest {found[-1].id} of {found[-1].date}"
     left_out = [f"{len(d)} {kind} ({', '.join(d)})"
                 for kind, d in (("damaged", damaged), ("missing", missing)) if d]  # fmt: skip

@@ -446,4 +446,5 @@ def _after(state: tuple, info: ReleaseInfo | None, day: str | None) -> list[str]
 
 def _unavailable(state: tuple, ids: list[str], day: str | None) -> ReleaseUnavailable:
     faults = {**state[2], **state[3]}
-    return ReleaseUnavailable(ids, [faults[i] for i in ids if i in faults], day)
+    found = [faults[i] for i in ids if i in faults]
+    return ReleaseUnavailable(ids, found, day, others=bool(state[0]))

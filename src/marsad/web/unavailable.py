@@ -37,17 +37,17 @@ class ReleaseUnavailable(MarsadError):
     log only.
     """
 
-    def __init__(self, ids: list[str], faults: list[DamagedRelease], day: str | None) -> None:
+    def __init__(self, ids: list[str], faults: list[DamagedRelease], day: str | None,
+                 *, others: bool = True) -> None:  # fmt: skip
         self.ids, self.faults, self.day = tuple(ids), tuple(faults), day
         named = ", ".join(ids)
         if day is None:
             said = f"the latest release ({named}) is unavailable"
         else:
             said = f"the release in force on {day} may be {named}, which is unavailable"
-        super().__init__(
-            f"{said} for the moment on this server: try again later, or name an earlier "
-            "release by id"
-        )
+        # ``others``: a release the server can serve, to name by id meanwhile
+        more = ", or name an earlier release by id" if others else ""
+        super().__init__(f"{said} for the moment on this server: try again later{more}")
 
 
 def later(every: Iterable[_Listed], faults: Mapping[str, DamagedRelease],

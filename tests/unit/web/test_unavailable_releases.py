@@ -114,7 +114,11 @@ def test_the_web_with_every_release_damaged_names_them(tmp_path, client_of):
         fake_release(root, i, day, [])
         (root / i / "manifest.json").write_text("{", encoding="utf-8")
     c = client_of(root)
-    _unavailable(c.get("/api/v1/observations"), "R1", "R2")
+    r = c.get("/api/v1/observations")
+    _unavailable(r, "R1", "R2")
+    assert r.json()["detail"] == (  # no earlier release to name meanwhile
+        "the latest release (R1, R2) is unavailable for the moment on this server: try again later"
+    )
     page = c.get("/en/")
     _unavailable(page, "R1", "R2")
     assert "Release unavailable for the moment on this server: R1, R2" in page.text
