@@ -196,11 +196,17 @@ def test_two_requests_at_once_make_a_derived_file_once(world, own_root, monkeypa
     assert not [p for p in (own_root / ".cache").rglob("*.tmp")]
 
 
-def test_a_frozen_file_changed_since_is_refused(world, own_root):
+def test_a_frozen_file_changed_since_is_refused(world, own_root, caplog):
+    """Refused as a release unavailable for the moment (503), the public told nothing of
+    the office's check (``see marsad release verify``), which goes to the log."""
     path = own_root / "R1" / "revisions.csv"
     path.write_text(path.read_text() + "tampered\n")
     r = _client(world, own_root).get("/downloads/R1/revisions.csv")
-    assert r.status_code >= 400 and "not the file that was frozen" in r.json()["detail"]
+    assert r.status_code == 503 and r.headers["retry-after"] == "3600"
+    assert r.json()["detail"] == (
+        "release R1 is unavailable for the moment on this server: try again later"
+    )
+    assert any("not the file that was frozen" in m for m in caplog.messages)
 
 
 def test_cache_falls_back_to_a_temporary_folder_when_releases_are_read_only(

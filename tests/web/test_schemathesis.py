@@ -34,6 +34,8 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
 ]
+#: The checks where a 503 is meant (the release asked for cannot be served).
+UNAVAILABLE_CHECKS = [c for c in CHECKS if c is not not_a_server_error]
 ADMIN = f"{API}/admin"
 #: Generated requests per operation (and as many invalid ones where it takes any).
 EXAMPLES = 15
@@ -63,13 +65,13 @@ def _strategy(operation) -> st.SearchStrategy:
     return st.one_of(found)
 
 
-def _fuzz(operation) -> None:
+def _fuzz(operation, checks: list = CHECKS) -> None:
     @given(case=_strategy(operation))
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate],
               suppress_health_check=list(HealthCheck))  # fmt: skip
     def run(case) -> None:
-        case.call_and_validate(checks=CHECKS)
+        case.call_and_validate(checks=checks)
 
     run()
 
@@ -123,3 +125,36 @@ def test_the_schema_documents_the_api(api_schema):
     observations = raw["paths"][f"{API}/observations"]["get"]["responses"]
     assert {"400", "404", "413"} <= set(observations)
     assert "text/csv" in observations["200"]["content"]
+
+
+@pytest.fixture(scope="module")
+def unavailable_schema(tmp_path_factory):
+    """An app over releases R1 and R2 with a later R3 whose manifest is damaged, and R0
+    missing (R1 lists it): ``latest`` and many an ``asOf`` answer 503, an id R0 a 404."""
+    from marsad.web.app import create_app
+    from tests.unit.release.test_release_ids_order import fake_release
+
+    root = tmp_path_factory.mktemp("unavailable") / "w" / "releases"
+    fake_release(root, "R1", "2025-10-15", ["R0"])
+    fake_release(root, "R2", "2025-11-15", ["R0", "R1"])
+    fake_release(root, "R3", "2025-12-15", ["R0", "R1", "R2"])
+    (root / "R3" / "manifest.json").write_text("{", encoding="utf-8")
+    app = create_app(root.parent / "marsad.duckdb", root=root)
+    yield schemathesis.openapi.from_asgi(f"{API}/openapi.json", app)
+
+
+def test_every_operation_conforms_when_releases_are_unavailable(unavailable_schema):
+    """The 503 of a release that cannot be served (``latest``, ``asOf``, an id), and the
+    404 of a missing one, are answers the schema declares, as problem details (a 503
+    is meant here: any other 5xx, being undeclared, fails the status check)."""
+    operations = [r.ok() for r in unavailable_schema.get_all_operations()]
+    failed = []
+    for operation in operations:
+        try:
+            _fuzz(operation, UNAVAILABLE_CHECKS)
+        except Exception as exc:  # report every operation, not only the first
+            failed.append(f"{operation.label}: {exc}")
+    assert failed == [], "\n\n".join(failed)
+    latest = unavailable_schema[f"{API}/observations"]["GET"]
+    answer = latest.Case(query={}).call_and_validate(checks=UNAVAILABLE_CHECKS)
+    assert answer.status_code == 503 and "R3" in answer.json()["detail"]

@@ -86,7 +86,8 @@ def _date(text: str | None) -> dt.date:
 @release_app.command("list")
 def list_(warehouse: WarehouseOption = None) -> None:
     """The releases: id, date, last period, build, note. A release whose manifest cannot
-    be read is listed last, its note saying why (the others are listed all the same)."""
+    be read, or that a later release lists and is gone from the folder, is listed last,
+    its note saying why (DAMAGED, MISSING); the others are listed all the same."""
     from marsad.release.store import survey
 
     root = _root(warehouse)
@@ -103,12 +104,21 @@ def list_(warehouse: WarehouseOption = None) -> None:
              m.get("note", ""))
         )  # fmt: skip
     for release_id, fault in damaged.items():
-        why = str(fault).removeprefix(f"release {release_id}: ")
-        rows.append((release_id, "?", "?", "?", f"DAMAGED: {why}"))
+        rows.append((release_id, "?", "?", "?", _fault_note(release_id, fault)))
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
     for row in rows:
         cells = [str(c).ljust(w) for c, w in zip(row, widths, strict=False)]
         out.print("  ".join([*cells, str(row[4])]).rstrip())
+
+
+def _fault_note(release_id: str, fault: Exception) -> str:
+    """The note of a release ``release list`` cannot list: ``MISSING: not in the releases
+    folder, though …`` for one gone, ``DAMAGED: manifest.json cannot be read …`` else."""
+    from marsad.release.store import MissingRelease
+
+    if isinstance(fault, MissingRelease):
+        return "MISSING: " + str(fault).removeprefix(f"release {release_id} is ")
+    return "DAMAGED: " + str(fault).removeprefix(f"release {release_id}: ")
 
 
 @release_app.command("show")

@@ -51,10 +51,12 @@ def serve(
         secret = settings.admin_token
         token = check_token(secret.get_secret_value() if secret else None)
     public = PublicStore(root)
-    found = public.releases()
-    for fault in public.damaged().values():  # the others are served
+    found, damaged, missing = public.releases(), public.damaged(), public.missing()
+    for fault in damaged.values():  # the others are served
         say(f"note: left out: {fault}")
-    if not found and not path.exists():
+    for fault in missing.values():  # the pages say so; asking for it is a 404
+        say(f"note: missing: {fault}")
+    if not found and not damaged and not path.exists():
         raise WarehouseMissing(
             f"no warehouse at {path} and no release in {root}: run marsad demo, or give "
             "--warehouse (nothing was created)"
@@ -64,7 +66,7 @@ def serve(
     # line, rather than answered as the user's error (400) on every download
     Publication().stamp()
     say(f"warehouse: {path}")
-    say(f"releases: {root} ({_releases_line(found)})")
+    say(f"releases: {root} ({_releases_line(found, damaged, missing, public.after)})")
     app = create_app(path, root=root, admin_token=token)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     console().print(
@@ -75,10 +77,25 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
-def _releases_line(found: list) -> str:
-    if not found:
+def _releases_line(found: list, damaged: dict, missing: dict, after) -> str:
+    """What ``serve`` says it serves (e.g. ``2 release(s), latest R2 of 2025-11-15``);
+    with no release it can serve, not "none yet" when there are damaged ones: how many,
+    which (``none served: 2 damaged (R1, R2): see the notes above``). ``after`` tells
+    the releases that cannot be read and may be later than a readable one."""
+    if not found and not damaged:
         return "none yet: the pages say so; make one with marsad release create"
-    return f"{len(found)} release(s), latest {found[-1].id} of {found[-1].date}"
+    if not found:
+        return f"none served: {len(damaged)} damaged ({', '.join(damaged)}): see the notes above"
+    said = f"{len(found)} release(s), latest {found[-1].id} of {found[-1].date}"
+    left_out = [f"{len(d)} {kind} ({', '.join(d)})"
+                for kind, d in (("damaged", damaged), ("missing", missing)) if d]  # fmt: skip
+    if left_out:
+        said += f"; left out: {', '.join(left_out)}"
+    later = after(found[-1])
+    if later:  # then latest and asOf answer 503 rather than an older release
+        said += (f"; {', '.join(later)} may be later than {found[-1].id}: latest is "
+                 "unavailable (503) until restored")  # fmt: skip
+    return said
 
 
 def _check_port(host: str, port: int) -> None:

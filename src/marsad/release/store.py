@@ -42,6 +42,20 @@ class DamagedRelease(ReleaseError, UnreadableInput):
 
     exit_code = 2
 
+    def __init__(self, message: str, *, release: str = "", holds: str = "") -> None:
+        super().__init__(message)
+        #: The id of the release concerned (e.g. ``R1``), so that a server can tell the
+        #: public plainly which release it cannot serve, the message going to its log.
+        self.release = release
+        #: The release a renamed folder holds (its manifest's id), else empty.
+        self.holds = holds
+
+
+class MissingRelease(DamagedRelease):
+    """A release that a later release's manifest lists as made before it, gone from the
+    releases folder (moved, deleted): damage as well (an intruder may hold it), named by
+    ``release list`` and ``serve`` as missing, refused by what needs every release."""
+
 
 class UnknownRelease(BadArgument):
     """A release id that names no release (exit 2, as for any argument naming nothing)."""
@@ -163,21 +177,24 @@ class Release:
             # served under a name its files do not bear, and the release it holds be missed
             raise DamagedRelease(
                 f"release folder {self.id} holds release {found['id']} (its manifest's id): "
-                f"rename the folder back to {found['id']}"
+                f"rename the folder back to {found['id']}",
+                release=self.id,
+                holds=found["id"],
             )
         return found
 
     def _damaged(self, reason: str) -> DamagedRelease:
         return DamagedRelease(
             f"release {self.id}: {MANIFEST} cannot be read ({reason}): "
-            "restore the release folder from its backup"
+            "restore the release folder from its backup",
+            release=self.id,
         )
 
     def file(self, name: str) -> Path:
         """One file of the release (e.g. ``indicators.csv``); a missing one is an error."""
         path = self.path / name
         if not path.is_file():
-            raise DamagedRelease(f"release {self.id} has no file {name}")
+            raise DamagedRelease(f"release {self.id} has no file {name}", release=self.id)
         return path
 
     def checked_file(self, name: str) -> Path:
@@ -191,11 +208,14 @@ class Release:
             found = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as exc:
             reason = _reason(exc)
-            raise DamagedRelease(f"release {self.id}: {name} cannot be read ({reason})") from exc
+            raise DamagedRelease(
+                f"release {self.id}: {name} cannot be read ({reason})", release=self.id
+            ) from exc
         if recorded != found:
             raise DamagedRelease(
                 f"release {self.id}: {name} is not the file that was frozen (its SHA-256 "
-                "differs from the manifest's); see marsad release verify"
+                "differs from the manifest's); see marsad release verify",
+                release=self.id,
             )
         return path
 
@@ -259,9 +279,11 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def survey(root: Path) -> tuple[list[Release], dict[str, DamagedRelease]]:
     """The releases under ``root`` whose manifests can be read, in the order they were
-    made (:func:`made_order`), and the fault of each one whose manifest cannot, by id
-    (in id order): a server lists and serves the others, naming these (a damaged
-    manifest made every page fail).
+    made (:func:`made_order`), and the fault of each one that cannot be read, by id (in
+    id order), then of each one missing (:class:`MissingRelease`: a later release's
+    manifest lists it, its folder is gone; in id order): a server lists and serves the
+    others, naming these (a damaged manifest made every page fail, and a missing release
+    went unsaid, the release after it shown as the first).
 
     >>> survey(Path("/nonexistent"))
     ([], {})
@@ -273,7 +295,26 @@ def survey(root: Path) -> tuple[list[Release], dict[str, DamagedRelease]]:
             found.append((made_order(release.id, release.manifest), release))
         except DamagedRelease as exc:
             damaged[release.id] = exc
-    return [r for _, r in sorted(found, key=lambda x: x[0])], damaged
+    readable = [r for _, r in sorted(found, key=lambda x: x[0])]
+    return readable, {**damaged, **_missing(readable, damaged)}
+
+
+def _missing(found: list[Release], damaged: dict[str, DamagedRelease]) -> dict[str, DamagedRelease]:
+    """The releases that a release of ``found`` lists as made before it and that are
+    neither there nor held by a renamed folder of ``damaged``, by id, each naming the
+    first release made after it."""
+    there = {r.id for r in found} | set(damaged) | {f.holds for f in damaged.values()}
+    gone: dict[str, DamagedRelease] = {}
+    for release in found:  # in the order made: the first naming it is the one right after
+        for earlier in release.manifest.get("previous_releases", []):
+            if earlier not in there and earlier not in gone:
+                gone[earlier] = MissingRelease(
+                    f"release {earlier} is not in the releases folder, though release "
+                    f"{release.id} was made after it (its manifest lists it): restore it from "
+                    "its backup (an intruder may hold it: the next build must read it)",
+                    release=earlier,
+                )
+    return dict(sorted(gone.items()))
 
 
 def find(root: Path, release_id: str) -> Release:
@@ -287,6 +328,9 @@ def find(root: Path, release_id: str) -> Release:
     check_id(release_id)
     path = root / release_id
     if not _is_release(path):
+        gone = survey(root)[1].get(release_id)
+        if isinstance(gone, MissingRelease):  # not "no release R1": one was made, and is gone
+            raise gone
         known = ", ".join(sorted(p.name for p in _folders(root) if _is_release(p)))
         raise UnknownRelease(f"no release {release_id} in {root} (releases: {known or 'none yet'})")
     release = Release(path)
@@ -296,22 +340,13 @@ def find(root: Path, release_id: str) -> Release:
 
 def all_releases(root: Path) -> list[Release]:
     """Every release under ``root``, in the order they were made (:func:`made_order`);
-    a release whose manifest cannot be read, or that a later release's manifest lists as
-    made before it and is gone, is :class:`DamagedRelease` (the first by id): what needs
-    every release (a build's a priori information, a new release's revisions) cannot
-    leave one out. :func:`survey` lists the others."""
+    a release whose manifest cannot be read (the first by id), else one that a later
+    release's manifest lists as made before it and is gone (:class:`MissingRelease`), is
+    :class:`DamagedRelease`: what needs every release (a build's a priori information, a
+    new release's revisions) cannot leave one out. :func:`survey` lists the others."""
     found, damaged = survey(root)
     if damaged:
         raise next(iter(damaged.values()))
-    ids = {r.id for r in found}
-    for release in found:  # a release made before another one, and gone since
-        for earlier in release.manifest.get("previous_releases", []):
-            if earlier not in ids:
-                raise DamagedRelease(
-                    f"release {earlier} is not in the releases folder, though release "
-                    f"{release.id} was made after it (its manifest lists it): restore it from "
-                    "its backup (an intruder may hold it: the next build must read it)"
-                )
     return found
 
 

@@ -57,7 +57,7 @@ def _listing(
     return cached_json(request, info, named(release), lambda: build(info, store.table(info)))
 
 
-LIST_RESPONSES = {**NOT_MODIFIED, **problem_responses(400, 404, 409)}
+LIST_RESPONSES = {**NOT_MODIFIED, **problem_responses(400, 404, 409, 503)}
 
 
 @router.get(
@@ -174,17 +174,21 @@ def release_item(request: Request, info: ReleaseInfo) -> dict:
     summary="Every release",
     description="The archive of releases, oldest first: id, date, note, last period "
     "covered, whether built from synthetic data, and links to its observations and "
-    "downloads. Cached for a minute (a new release may appear).",
+    "downloads; and the ids of the releases made but unavailable for the moment (damaged "
+    "or missing on the server). Cached for a minute (a new release may appear).",
 )
 def releases(request: Request, store: Store) -> Response:
     found = store.releases()
-    tag = etag(*(f"{r.id}:{sha256(r)}" for r in found))
+    unavailable = sorted({*store.damaged(), *store.missing()})
+    told = found and not store.after(found[-1])  # a release that cannot be read may be later
+    tag = etag(*(f"{r.id}:{sha256(r)}" for r in found), "unavailable", *unavailable)
     hit = not_modified(request, tag, False)
     if hit is not None:
         return hit
     body = {
-        "latest": found[-1].id if found else None,
+        "latest": found[-1].id if told else None,
         "releases": [release_item(request, r) for r in found],
+        "unavailable": unavailable,
     }
     return JSONResponse(body, headers=headers(tag, False))
 
@@ -192,7 +196,7 @@ def releases(request: Request, store: Store) -> Response:
 @router.get(
     "/releases/{release_id}",
     response_model=ReleaseItem,
-    responses={**NOT_MODIFIED, **problem_responses(400, 404, 409)},
+    responses={**NOT_MODIFIED, **problem_responses(400, 404, 409, 503)},
     tags=["releases"],
     summary="One release",
     description="A release by id (or `latest`), with links to its observations and "

@@ -102,8 +102,17 @@ class ReleaseItem(BaseModel):
 
 
 class ReleaseList(BaseModel):
-    latest: str | None = Field(description="Id of the latest release (null: none yet).")
-    releases: list[ReleaseItem] = Field(description="Every release, oldest first.")
+    latest: str | None = Field(
+        description="Id of the latest release (null: none yet, or the latest is unavailable)."
+    )
+    releases: list[ReleaseItem] = Field(description="Every release served, oldest first.")
+    unavailable: list[str] = Field(
+        default_factory=list,
+        description="Ids of the releases made but not served for the moment (damaged or "
+        "missing on the server), sorted; asking for one by id is a 503 (damaged) or a 404 "
+        "(missing), and `latest` is null while one of them may be the latest.",
+        examples=[["2025-S1"]],
+    )
 
 
 class Observation(BaseModel):

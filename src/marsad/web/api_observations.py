@@ -133,7 +133,7 @@ OBSERVATIONS = {
             "unless limit or offset ask for a page).",
         },
         **NOT_MODIFIED,
-        **problem_responses(400, 404, 406, 409, 413),
+        **problem_responses(400, 404, 406, 409, 413, 503),
     },
     "tags": ["observations"],
     "summary": "Observations of the public table",

@@ -56,8 +56,9 @@ def require_admin(
     bearer token, 403 with a wrong one."""
     expected: str | None = request.app.state.admin_token
     if expected is None:
-        raise Problem(403, "the admin side is not enabled on this server "
-                      "(start it with marsad serve --admin and MARSAD_ADMIN_TOKEN)")  # fmt: skip
+        # how to enable it (marsad serve --admin, MARSAD_ADMIN_TOKEN) is the operator's:
+        # docs/web.md says it, a public answer does not
+        raise Problem(403, "the admin side is not enabled on this server")
     if credentials is None or not credentials.credentials:
         raise Problem(401, "this needs the admin token: send Authorization: Bearer <token>",
                       headers={"WWW-Authenticate": "Bearer"})  # fmt: skip

@@ -21,6 +21,7 @@ the release's public SHA-256 and the name: the same for ``latest`` and for its i
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +31,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
 from marsad.errors import MarsadError, quoted
-from marsad.release.store import PUBLIC_CSV, REVISIONS_CSV, Release
+from marsad.release.store import PUBLIC_CSV, REVISIONS_CSV, DamagedRelease, Release
 from marsad.web import caching, derived
 from marsad.web.app import LANGS, store
-from marsad.web.problems import Problem, problem_responses
+from marsad.web.problems import RETRY_AFTER, Problem, problem_responses
 from marsad.web.query_check import checked
 from marsad.web.store import PublicStore, ReleaseInfo
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["downloads"], dependencies=[Depends(checked())])
 
@@ -89,7 +92,7 @@ def _url(info: ReleaseInfo, name: str) -> str:
 
 
 @router.get("/{release}/", summary="The downloads of a release",
-            responses=problem_responses(400, 404, 409))  # fmt: skip
+            responses=problem_responses(400, 404, 409, 503))  # fmt: skip
 def listing(
     release: str, request: Request, public: Annotated[PublicStore, Depends(store)]
 ) -> Response:
@@ -166,6 +169,12 @@ def _path(public: PublicStore, info: ReleaseInfo, name: str) -> Path:
         if match["ext"] == "html":
             return html
         return derived.made(cache / name, lambda out: derived.bulletin_pdf(html, lang, out))
+    except DamagedRelease:
+        raise  # the release, not the bulletin: a plain 503 (problems.unavailable)
     except MarsadError as exc:
-        raise Problem(503 if name.endswith(".pdf") else 404,
-                      f"the bulletin {name} cannot be made: {exc}") from exc  # fmt: skip
+        if name.endswith(".pdf"):  # the server's fault (a font missing): said in its log
+            log.error("bulletin %s of release %s not made: %s", name, info.id, exc)
+            raise Problem(503, f"the bulletin {name} cannot be made on this server for the "
+                          "moment: try again later, or read it as HTML",
+                          headers={"Retry-After": str(RETRY_AFTER)}) from exc  # fmt: skip
+        raise Problem(404, f"the bulletin {name} cannot be made: {exc}") from exc

@@ -34,7 +34,7 @@ from marsad.web import caching, pages_views, query_check
 from marsad.web.app import LANGS, store
 from marsad.web.explore import View, to_csv, to_xlsx
 from marsad.web.pages_text import NAMES, text
-from marsad.web.problems import status_of
+from marsad.web.problems import RETRY_AFTER, status_of, unavailable
 from marsad.web.store import PublicStore, ReleaseInfo
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ def _answer(request: Request, st: PublicStore, page: str, lang: str, release: st
     if lang not in LANGS:
         return _not_found(lang)
     try:
-        info = st.resolve(release or None)
+        info = st.resolve(release or None, strict=False)  # a later one unreadable: named
     except MarsadError as e:
         return _fault(lang, e)
     tag = caching.etag(page, lang, info.id, info.sha256, st.signature(), kept_query(request))
@@ -187,20 +187,27 @@ def _not_found(lang: str) -> HTMLResponse:
 
 def _fault(lang: str, e: MarsadError) -> HTMLResponse:
     """A release that does not exist is a 404 page in the page's language; a bad
-    argument a 400 page with its plain detail; any other fault (a release damaged on
-    disk: not the visitor's doing) a 409 page, as the API answers it
-    (:func:`marsad.web.problems.status_of`), logged on the server."""
+    argument a 400 page with its plain detail; a release that cannot be served (damaged
+    on the server: not the visitor's doing) a 503 page saying so plainly in the page's
+    language, with ``Retry-After``, as the API answers it, the fault and what the office
+    must do logged on the server only (:func:`marsad.web.problems.unavailable`); any
+    other fault a 409 page, logged."""
     status = status_of(e)
     if status == 404:
         return _error(lang, 404, text(lang)["no_release"])
+    if status == 503:
+        unavailable(e)  # logs the fault
+        ids = ", ".join(getattr(e, "ids", ()) or [getattr(e, "release", "")])
+        detail = text(lang)["unavailable"].format(ids=ids)
+        return _error(lang, 503, detail, {"Retry-After": str(RETRY_AFTER)})
     if status != 400:
         log.error("page not served: %s", e)
     return _error(lang, status, str(e))
 
 
-def _error(lang: str, status: int, detail: str) -> HTMLResponse:
+def _error(lang: str, status: int, detail: str, headers: dict | None = None) -> HTMLResponse:
     body = _page("error.html", lang, "/", "", status=status, detail=detail, release=None)
-    return HTMLResponse(body, status_code=status)
+    return HTMLResponse(body, status_code=status, headers=headers)
 
 
 def _view(
@@ -242,7 +249,8 @@ def home(lang: str, request: Request, st: Store, release: str = ""):
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.home(st, info, lang)
         body = _page("home.html", lang, "/", kept_query(request), **context)
-        return body, " ".join([*context["damaged_releases"], context["changes_damaged"]])
+        ids = [*pages_views.faults(context), context["changes_damaged"], context["changes_missing"]]
+        return body, " ".join(i for i in ids if i)
 
     return _answer(request, st, "home", lang, release, make)
 
@@ -254,7 +262,8 @@ def explore(lang: str, request: Request, st: Store, view: Asked):
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         _check(view, st, info, lang)
         context = pages_views.explore(st, info, view, lang)
-        return _page("explore.html", lang, "/explore", view.query(), **context), ""
+        body = _page("explore.html", lang, "/explore", view.query(), **context)
+        return body, " ".join(pages_views.faults(context))
 
     return _answer(request, st, "explore", lang, view.release, make)
 
@@ -321,7 +330,7 @@ def releases(lang: str, request: Request, st: Store, old: From = "", to: str = "
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         context = pages_views.archive(st, info, chosen, lang)
         body = _page("releases.html", lang, "/releases", kept_query(request), **context)
-        return body, " ".join(context["damaged_releases"])
+        return body, " ".join(pages_views.faults(context))
 
     return _answer(request, st, "releases", lang, "", make)
 

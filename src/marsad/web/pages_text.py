@@ -52,6 +52,28 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "this release cannot be read (its manifest.json is damaged), so it is left out.",
         "تعذرت قراءة هذا الإصدار (ملف manifest.json الخاص به تالف)، لذا أُغفل.",
     ),
+    "compare_missing": (
+        "la publication précédente manque sur ce serveur, la comparaison est omise.",
+        "the previous release is missing on this server, so the comparison is left out.",
+        "الإصدار السابق مفقود على هذا الخادم، لذا أُغفلت المقارنة.",
+    ),
+    "release_missing": (
+        "cette publication manque sur ce serveur : elle est omise.",
+        "this release is missing on this server, so it is left out.",
+        "هذا الإصدار مفقود على هذا الخادم، لذا أُغفل.",
+    ),
+    "latest_unavailable": (
+        "cette publication est peut-être plus récente que celle affichée, et elle est "
+        "momentanément indisponible sur ce serveur.",
+        "this release may be later than the one shown, and it is unavailable for the "
+        "moment on this server.",
+        "قد يكون هذا الإصدار أحدث من المعروض، وهو غير متاح حاليا على هذا الخادم.",
+    ),
+    "unavailable": (
+        "Publication momentanément indisponible sur ce serveur : {ids}. Réessayez plus tard.",
+        "Release unavailable for the moment on this server: {ids}. Try again later.",
+        "إصدار غير متاح حاليا على هذا الخادم: {ids}. أعد المحاولة لاحقا.",
+    ),
     "revised": ("cellules révisées", "revised cells", "خلايا معدلة"),
     "new": ("cellules nouvelles", "new cells", "خلايا جديدة"),
     # a cell withheld before and published now is no revision (release.compare.CHANGES)

@@ -106,10 +106,13 @@ def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
     segs = views.segments(table)
     names = [(label("segment", s, lang), v) for s, v, _ in segs]
     before = st.previous(info)
-    changes, damaged = None, ""
-    left_out = st.damaged()
-    if info.previous and info.previous[-1] in left_out:  # the one before cannot be read
-        damaged = info.previous[-1]
+    changes, damaged, missing = None, "", ""
+    left_out, gone = st.damaged(), st.missing()
+    earlier = info.previous[-1] if info.previous else None  # as its manifest lists it
+    if earlier in left_out:  # the one before cannot be read
+        damaged = earlier
+    elif earlier in gone:  # nor is it there: this one is not the first
+        missing = earlier
     elif before is not None:
         try:
             changes = _changes(st, before, info, lang, 5)
@@ -124,8 +127,24 @@ def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
         "tracker": _tracker(views.tracker(table), lang),
         "changes": changes,
         "changes_damaged": damaged,
-        "damaged_releases": sorted(left_out),
+        "changes_missing": missing,
+        **notes(st, info),
     }
+
+
+def notes(st: PublicStore, info: ReleaseInfo) -> dict[str, list[str]]:
+    """The releases a page names as not served, by kind, each a list of ids: damaged,
+    missing (a later release lists it), and those of them that may be later than
+    ``info``, the release shown (:meth:`~marsad.web.store.PublicStore.after`)."""
+    return {"damaged_releases": sorted(st.damaged()), "missing_releases": sorted(st.missing()),
+            "unavailable_later": st.after(info)}  # fmt: skip
+
+
+def faults(context: dict) -> list[str]:
+    """The ids of :func:`notes` in a page's ``context``: a page naming one is not kept
+    as immutable (the release may be restored)."""
+    keys = ("damaged_releases", "missing_releases", "unavailable_later")
+    return [i for k in keys for i in context.get(k, ())]
 
 
 def _changes(st: PublicStore, old: ReleaseInfo, new: ReleaseInfo, lang: str, top: int) -> dict:
@@ -188,6 +207,7 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
         "withheld_any": any(not r[_I["value"]] for r in rows),
         "title": title,
         "no_rows": t["no_rows"] if not rows else "",
+        "unavailable_later": st.after(info),  # the release shown may not be the latest
     }
 
 
@@ -240,6 +260,6 @@ def archive(st: PublicStore, info: ReleaseInfo, chosen: tuple[str, str], lang: s
         compared = _changes(st, st.find(old), st.find(new), lang, 0)
     else:
         old, new = pair(st, "", "")
-    return {"release": _release(info, lang), "damaged_releases": sorted(st.damaged()),
+    return {"release": _release(info, lang), **notes(st, info),
             "releases": [_release(r, lang) for r in reversed(every)],
             "ids": [r.id for r in every], "from": old, "to": new, "compared": compared}  # fmt: skip

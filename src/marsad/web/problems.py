@@ -94,16 +94,55 @@ class Problem(Exception):
         )
 
 
+#: Seconds a client is asked to wait (``Retry-After``) before asking again for a release
+#: that cannot be served for the moment: time for the office to restore it.
+RETRY_AFTER = 3600
+
+
 def status_of(exc: MarsadError) -> int:
     """The HTTP status of a user error: 404 for a release or code that names nothing,
-    400 for any other bad argument, 409 for a state that forbids it (e.g. a lock)."""
+    400 for any other bad argument, 503 for a release that cannot be served (damaged on
+    the server, or ``latest``/``asOf`` selecting one: :func:`unavailable`), 409 for a
+    state that forbids it (e.g. a lock)."""
     from marsad.web.store import NoRelease
 
     if isinstance(exc, NoRelease):
         return 404
     if isinstance(exc, BadArgument):
         return 400
+    if unavailable(exc, logged=False) is not None:
+        return 503
     return 409
+
+
+def unavailable(exc: Exception, *, logged: bool = True) -> str | None:
+    """The public sentence of a release that cannot be served (e.g. ``release R1 is
+    unavailable for the moment on this server: try again later``), its fault, which
+    says what the office must do (restore it from its backup, see ``marsad release
+    verify``), written to the server's log only (``logged``); ``None`` for any other
+    error. The public never reads the operator's advice nor a file of the server."""
+    from marsad.release.store import DamagedRelease
+    from marsad.web.unavailable import ReleaseUnavailable
+
+    if isinstance(exc, ReleaseUnavailable):
+        for fault in exc.faults if logged else ():
+            log.error("release not served: %s", fault)
+        return str(exc)
+    if isinstance(exc, DamagedRelease):
+        if logged:
+            log.error("release not served: %s", exc)
+        return (f"release {exc.release or 'asked for'} is unavailable for the moment on this "
+                "server: try again later")  # fmt: skip
+    return None
+
+
+def problem_of(exc: MarsadError) -> Problem:
+    """The problem answering a user error: a release that cannot be served is a 503 with
+    ``Retry-After`` and a plain sentence (:func:`unavailable`); any other its message."""
+    said = unavailable(exc)
+    if said is not None:
+        return Problem(503, said, headers={"Retry-After": str(RETRY_AFTER)})
+    return Problem(status_of(exc), str(exc))
 
 
 def install(app: FastAPI) -> None:
@@ -115,7 +154,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(MarsadError)
     async def _marsad(request: Request, exc: MarsadError) -> Response:
-        return Problem(status_of(exc), str(exc)).response(request)
+        return problem_of(exc).response(request)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

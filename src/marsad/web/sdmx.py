@@ -55,11 +55,11 @@ Store = Annotated[PublicStore, Depends(store)]
 #: and version default to all, all, latest) and the data query naming a provider.
 UNLISTED: list[str] = ["/data/{flow}/{key}/{provider}"]
 
-_ERRORS = problem_responses(400, 404, 406, 409, 413, 501)
+_ERRORS = problem_responses(400, 404, 406, 409, 413, 501, 503)
 _DATA = {200: {"description": "The observations", "content": data_media()}, **_ERRORS}
 _STRUCT = {
     200: {"description": "An SDMX-ML 2.1 structure message", "content": {STRUCTURE_XML: {}}},
-    **problem_responses(400, 404, 406, 409, 501),
+    **problem_responses(400, 404, 406, 409, 501, 503),
 }
 RELEASE = Query(None, description="A release id (e.g. 2025-S1) or latest (the default).")
 AS_OF = Query(None, alias="asOf", description="The release in force on this date.")

@@ -29,7 +29,17 @@ from marsad.indicators.table import synthetic_build
 from marsad.periods import KINDS, Period
 from marsad.publish.columns import Publication
 from marsad.publish.export import read_frozen
-from marsad.release.store import PUBLIC_CSV, DamagedRelease, Release, check_id, stamps, survey
+from marsad.release.store import (
+    PUBLIC_CSV,
+    DamagedRelease,
+    MissingRelease,
+    Release,
+    check_id,
+    stamps,
+    survey,
+)
+from marsad.web import unavailable
+from marsad.web.unavailable import ReleaseUnavailable
 
 #: Columns of a public observation, as the API answers them (the table's, less ``release``).
 OBS_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if c != "release")
@@ -280,6 +290,7 @@ class PublicStore:
         self._signature = ""
         self._releases: list[ReleaseInfo] = []
         self._damaged: dict[str, DamagedRelease] = {}
+        self._missing: dict[str, DamagedRelease] = {}
         self._tables: dict[str, tuple[tuple[int, ...], PublicTable]] = {}
 
     def releases(self) -> list[ReleaseInfo]:
@@ -290,11 +301,16 @@ class PublicStore:
     def damaged(self) -> dict[str, DamagedRelease]:
         """The releases whose manifest cannot be read, by id, each with its fault (e.g.
         ``{"R1": DamagedRelease("release R1: manifest.json cannot be read (not valid
-        JSON): …")}``): left out of :meth:`releases`, named by the pages, and a 409 when a
-        request names one."""
-        self._refresh()
-        with self._lock:
-            return dict(self._damaged)
+        JSON): …")}``): left out of :meth:`releases`, named by the pages, and a 503 when a
+        request names one (:func:`marsad.web.problems.unavailable`)."""
+        return dict(self._refresh()[2])
+
+    def missing(self) -> dict[str, DamagedRelease]:
+        """The releases that a later release lists as made before it and that are gone
+        from the folder, by id, each with its fault (:class:`MissingRelease`): named by
+        the pages (the release after one is not the first), a 404 when a request names
+        one."""
+        return dict(self._refresh()[3])
 
     def signature(self) -> str:
         """A short hash of the releases folder as it stands (e.g. ``"9f2c…"``): it
@@ -302,38 +318,54 @@ class PublicStore:
         kept of a page (or a client's ETag) made before is not served after."""
         return self._refresh()[1]
 
-    def _refresh(self) -> tuple[list[ReleaseInfo], str]:
+    def _refresh(self) -> tuple[list[ReleaseInfo], str, dict, dict]:
+        """The releases, the signature, the damaged and the missing releases, as the
+        folder stands (read again only when it changed)."""
         now = stamps(self.root)
         with self._lock:
             if now != self._stamps:
-                found, damaged = survey(self.root)
-                infos = []
+                found, faults = survey(self.root)
+                infos, damaged = [], {}
                 for release in found:
                     try:  # changed since the survey read it
                         infos.append(ReleaseInfo.of(release))
                     except DamagedRelease as fault:
                         damaged[release.id] = fault
-                for fault in damaged.values():
+                for release_id, fault in faults.items():
                     log.error("release left out: %s", fault)
-                self._releases, self._damaged = infos, damaged
+                    if not isinstance(fault, MissingRelease):
+                        damaged[release_id] = fault
+                missing = {k: f for k, f in faults.items() if isinstance(f, MissingRelease)}
+                self._releases, self._damaged, self._missing = infos, damaged, missing
                 self._tables = {k: t for k, t in self._tables.items() if t[0] == now.get(k)}
                 text = repr(sorted(now.items())).encode("utf-8")
                 self._signature = hashlib.sha256(text).hexdigest()[:16]
                 self._stamps = now
-            return list(self._releases), self._signature
+            return list(self._releases), self._signature, self._damaged, self._missing
 
-    def latest(self) -> ReleaseInfo:
-        found = self.releases()
-        if not found and self.damaged():  # not "none yet": each there is damaged
-            raise next(iter(self.damaged().values()))
-        if not found:
-            raise NoRelease(f"no release yet in {self.root.name}/: run marsad release create")
-        return found[-1]
+    def latest(self, *, strict: bool = True) -> ReleaseInfo:
+        """The latest release. ``strict`` (the API, SDMX, downloads): when a release that
+        may be later than the latest readable one cannot be read (:meth:`after`), the
+        latest cannot be told, and :class:`ReleaseUnavailable` names it rather than an
+        older release being served as the latest; else (the dashboard, which names it on
+        the page) the latest readable one. With no readable release, damaged ones are
+        :class:`ReleaseUnavailable` either way, not "none yet"."""
+        state = self._refresh()
+        found = state[0]
+        last = found[-1] if found else None
+        later = _after(state, last, None) if strict or last is None else []
+        if later:
+            raise _unavailable(state, later, None)
+        if last is None:
+            raise NoRelease("no release yet: nothing is published on this server")
+        return last
 
-    def find(self, release_id: str) -> ReleaseInfo:
-        """The release ``release_id`` (``latest`` names the latest)."""
+    def find(self, release_id: str, *, strict: bool = True) -> ReleaseInfo:
+        """The release ``release_id`` (``latest`` names the latest: :meth:`latest`); one
+        that is damaged is its :class:`DamagedRelease`; one missing (a later release lists
+        it) is a :class:`NoRelease` saying so, its fault logged."""
         if release_id == "latest":
-            return self.latest()
+            return self.latest(strict=strict)
         check_id(release_id)
         for info in self.releases():
             if info.id == release_id:
@@ -341,23 +373,48 @@ class PublicStore:
         fault = self.damaged().get(release_id)
         if fault is not None:
             raise fault
+        gone = self.missing().get(release_id)
+        if gone is not None:
+            log.error("release asked for and not served: %s", gone)
+            raise NoRelease(f"no release {quoted(release_id)} on this server: it is missing "
+                            "from the archive")  # fmt: skip
         raise NoRelease(f"no release {quoted(release_id)}")
 
     def as_of(self, date: dt.date) -> ReleaseInfo:
-        """The latest release dated ``date`` or earlier: the table as it stood that day."""
-        found = [r for r in self.releases() if r.date <= date.isoformat()]
-        if not found:
-            raise NoRelease(f"no release on or before {date.isoformat()}")
-        return found[-1]
+        """The latest release dated ``date`` or earlier: the table as it stood that day.
+        A release that cannot be read and may be the one in force that day (:meth:`after`)
+        is :class:`ReleaseUnavailable`, never the one before it served in its place."""
+        day = date.isoformat()
+        state = self._refresh()
+        found = [r for r in state[0] if r.date <= day]
+        chosen = found[-1] if found else None
+        later = _after(state, chosen, day)
+        if later:
+            raise _unavailable(state, later, day)
+        if chosen is None:
+            raise NoRelease(f"no release on or before {day}")
+        return chosen
 
-    def resolve(self, release: str | None = None, as_of: dt.date | None = None) -> ReleaseInfo:
+    def after(self, info: ReleaseInfo | None, day: str | None = None) -> list[str]:
+        """The releases that cannot be read (damaged or missing, their dates unknown) and
+        may have been made after ``info`` (``None``: before every release) and dated on or
+        before ``day`` (``None``: any day), by id: each release's manifest lists every
+        release made before it, so one that ``info`` lists came before it, and one that a
+        release dated after ``day`` does not list came after that one.
+
+        E.g. R1 and R2 readable, R3 damaged and listed by neither: ``after(R2)`` is
+        ``["R3"]`` (it may be the latest); with R3 listed by R2, ``[]``."""
+        return _after(self._refresh(), info, day)
+
+    def resolve(self, release: str | None = None, as_of: dt.date | None = None, *,
+                strict: bool = True) -> ReleaseInfo:  # fmt: skip
         """The release a request names: ``release`` (an id or ``latest``), else the one
-        in force on ``as_of``, else the latest."""
+        in force on ``as_of``, else the latest (``strict``: :meth:`latest`)."""
         if release and as_of:
             raise BadArgument("give release or asOf, not both")
         if release:
-            return self.find(release)
-        return self.as_of(as_of) if as_of else self.latest()
+            return self.find(release, strict=strict)
+        return self.as_of(as_of) if as_of else self.latest(strict=strict)
 
     def previous(self, info: ReleaseInfo) -> ReleaseInfo | None:
         """The release before ``info`` in the archive, if any."""
@@ -379,3 +436,15 @@ class PublicStore:
             if stamp is not None and (self._stamps or {}).get(info.id) == stamp:
                 self._tables[info.id] = (stamp, found)
         return found
+
+
+def _after(state: tuple, info: ReleaseInfo | None, day: str | None) -> list[str]:
+    """:meth:`PublicStore.after` on ``state`` (what :meth:`PublicStore._refresh` gives)."""
+    every, _, damaged, missing = state
+    return unavailable.later(every, {**damaged, **missing}, info, day)
+
+
+def _unavailable(state: tuple, ids: list[str], day: str | None) -> ReleaseUnavailable:
+    faults = {**state[2], **state[3]}
+    found = [faults[i] for i in ids if i in faults]
+    return ReleaseUnavailable(ids, found, day, others=bool(state[0]))

@@ -90,9 +90,10 @@ def test_the_commands_list_the_others_and_refuse_what_needs_it(damaged):
         assert "Traceback" not in res.output and SECRET not in res.output
 
 
-def test_the_web_serves_the_others_and_names_the_damaged_one(damaged):
+def test_the_web_serves_the_others_and_names_the_damaged_one(damaged, caplog):
     """A damaged manifest made every page and API request fail (409 or 500): the others
-    are served, the pages name R1 with a note, and what names R1 is a 409."""
+    are served, the pages name R1 with a note, and what names R1 is a 503 saying plainly
+    that R1 is unavailable (the fault, with what the office must do, in the log only)."""
     from marsad.web import pages
     from marsad.web.app import create_app
 
@@ -110,16 +111,23 @@ def test_the_web_serves_the_others_and_names_the_damaged_one(damaged):
             assert "immutable" not in c.get("/en/?release=R2").headers["cache-control"]
             listed = c.get("/api/v1/releases").json()
             assert [r["id"] for r in listed["releases"]] == ["R2", "R3"]
+            assert listed["latest"] == "R3" and listed["unavailable"] == ["R1"]
             assert c.get("/api/v1/observations?release=R3").status_code == 200
+            assert c.get("/api/v1/observations").json()["release"] == "R3"  # R1 is older
+            caplog.clear()
             for url in ("/en/?release=R1", "/api/v1/observations?release=R1",
                         "/api/v1/releases/R1", "/downloads/R1/indicators.csv",
                         "/en/releases?from=R1&to=R2"):  # fmt: skip
                 r = c.get(url)
-                assert r.status_code == 409, (url, r.status_code, r.text[:300])
-                assert reason in r.text and SECRET not in r.text
-            paths = c.get("/api/v1/openapi.json").json()["paths"]  # the 409 is documented
+                assert r.status_code == 503, (url, r.status_code, r.text[:300])
+                assert r.headers["retry-after"] == "3600"
+                assert "R1" in r.text and "unavailable" in r.text, (url, r.text[:300])
+                assert "backup" not in r.text and "manifest" not in r.text
+                assert reason not in r.text and SECRET not in r.text
+            assert any(reason in m and "backup" in m for m in caplog.messages)
+            paths = c.get("/api/v1/openapi.json").json()["paths"]  # the 503 is documented
             for path in ("/api/v1/releases/{release_id}", "/api/v1/observations"):
-                assert "409" in paths[path]["get"]["responses"], path
+                assert "503" in paths[path]["get"]["responses"], path
     finally:
         pages.RENDERED.clear()
 

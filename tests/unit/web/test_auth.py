@@ -58,6 +58,13 @@ def test_admin_off_refuses_every_request():
     assert refused.status_code == 403 and "not enabled" in refused.json()["detail"]
 
 
+def test_admin_off_tells_the_public_no_setting_or_command():
+    """The 403 told anyone how to turn the admin side on ("start it with marsad serve
+    --admin and MARSAD_ADMIN_TOKEN"): the operator's advice, in docs/web.md only."""
+    detail = _app(None).post("/admin").json()["detail"]
+    assert detail == "the admin side is not enabled on this server"
+
+
 def test_a_bug_is_a_plain_500_without_internals():
     app = FastAPI()
     problems.install(app)

@@ -1,0 +1,199 @@
+"""Missing and damaged releases, said plainly by ``marsad serve``, the dashboard, the API
+and SDMX: never an older release served as the latest (or as the one in force on a day)
+in place of one that cannot be read, never the office's advice shown to the public.
+
+Releases are made cheaply (:func:`fake_release`: one row each, no warehouse).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.unit.release.test_release_ids_order import fake_release
+
+#: Words of the office's advice, for the server's log only.
+ADVICE = ("backup", "marsad release", "restore", "manifest")
+SDMX = "/sdmx/data/DIGITAL_EXPORTS/all"
+
+
+def _three(tmp_path: Path) -> Path:
+    """Releases R1, R2 and R3 made one after the other (dated 2025-10-15, -11-15, -12-15)."""
+    root = tmp_path / "w" / "releases"
+    fake_release(root, "R1", "2025-10-15", [])
+    fake_release(root, "R2", "2025-11-15", ["R1"])
+    fake_release(root, "R3", "2025-12-15", ["R1", "R2"])
+    return root
+
+
+@pytest.fixture
+def client_of(tmp_path) -> Iterator:
+    """``client_of(root)``: a TestClient over the releases of ``root``."""
+    from marsad.web import caching, pages
+    from marsad.web.app import create_app
+
+    pages.RENDERED.clear()
+    caching.ANSWERS.clear()
+    opened = []
+
+    def make(root: Path) -> TestClient:
+        c = TestClient(create_app(root.parent / "marsad.duckdb", root=root))
+        opened.append(c)
+        return c
+
+    yield make
+    pages.RENDERED.clear()
+    caching.ANSWERS.clear()
+
+
+def _unavailable(r, *ids: str) -> None:
+    """``r`` is a plain 503 naming ``ids``, with Retry-After, without the office's advice."""
+    assert r.status_code == 503, (r.request.url, r.status_code, r.text[:300])
+    assert r.headers["retry-after"] == "3600"
+    for i in ids:
+        assert i in r.text
+    for word in ADVICE:
+        assert word not in r.text.lower(), (r.request.url, word, r.text[:300])
+
+
+# -- 1. a release gone from the folder that a later release lists -------------------------
+
+
+def test_the_dashboard_says_the_previous_release_is_missing_not_that_this_is_the_first(
+    tmp_path, client_of
+):
+    """R1 moved out of the folder: R2's home page said "First release: nothing to
+    compare", and no page named R1."""
+    root = _three(tmp_path)
+    shutil.rmtree(root / "R1")
+    c = client_of(root)
+    r2 = c.get("/en/?release=R2")
+    assert r2.status_code == 200
+    assert 'class="first"' not in r2.text and "First release" not in r2.text
+    assert "the previous release is missing on this server" in r2.text
+    assert 'class="missing"' in r2.text and "R1" in r2.text
+    assert "immutable" not in r2.headers["cache-control"]  # R1 may be restored
+    for url in ("/en/", "/fr/", "/ar/", "/en/releases"):
+        page = c.get(url)
+        assert page.status_code == 200 and 'class="missing"' in page.text, url
+        assert '<bdi dir="ltr">R1</bdi>' in page.text, url
+    assert "this release is missing on this server" in c.get("/en/").text
+    assert c.get("/en/?release=R1").status_code == 404  # asking for it: it is not there
+
+
+def test_the_api_lists_the_missing_release_and_a_request_for_it_is_a_404(tmp_path, client_of):
+    root = _three(tmp_path)
+    shutil.rmtree(root / "R1")
+    c = client_of(root)
+    listed = c.get("/api/v1/releases").json()
+    assert [r["id"] for r in listed["releases"]] == ["R2", "R3"]
+    assert listed["unavailable"] == ["R1"] and listed["latest"] == "R3"
+    r = c.get("/api/v1/releases/R1")
+    assert r.status_code == 404 and "missing" in r.json()["detail"]
+    assert not any(word in r.text.lower() for word in ADVICE)
+    assert c.get("/api/v1/observations").json()["release"] == "R3"  # R1 came before R3
+
+
+def test_as_of_a_day_the_missing_release_may_have_been_in_force_is_a_503(tmp_path, client_of):
+    """R1 (made before R2) gone: ``asOf=2025-10-20`` answered 404 "no release on or
+    before", as if nothing had been published that day."""
+    root = _three(tmp_path)
+    shutil.rmtree(root / "R1")
+    c = client_of(root)
+    _unavailable(c.get("/api/v1/observations?asOf=2025-10-20"), "R1")
+    assert c.get("/api/v1/observations?asOf=2025-11-20").json()["release"] == "R2"
+
+
+def test_the_web_with_every_release_damaged_names_them(tmp_path, client_of):
+    root = tmp_path / "w" / "releases"
+    for i, day in (("R1", "2025-10-15"), ("R2", "2025-11-15")):
+        fake_release(root, i, day, [])
+        (root / i / "manifest.json").write_text("{", encoding="utf-8")
+    c = client_of(root)
+    r = c.get("/api/v1/observations")
+    _unavailable(r, "R1", "R2")
+    assert r.json()["detail"] == (  # no earlier release to name meanwhile
+        "the latest release (R1, R2) is unavailable for the moment on this server: try again later"
+    )
+    page = c.get("/en/")
+    _unavailable(page, "R1", "R2")
+    assert "Release unavailable for the moment on this server: R1, R2" in page.text
+    assert "Publication momentanément indisponible" in c.get("/fr/").text
+
+
+# -- 3 and 4. latest and asOf never serve an older release in a damaged one's place -------
+
+
+def test_latest_is_a_503_naming_a_later_damaged_release_not_the_one_before(
+    tmp_path, client_of, caplog
+):
+    """R3's manifest damaged: ``latest`` (and no release given) answered R2, as if R2
+    were the latest, in the API, SDMX and downloads alike."""
+    root = _three(tmp_path)
+    (root / "R3" / "manifest.json").write_text("{", encoding="utf-8")
+    c = client_of(root)
+    caplog.clear()
+    for url in ("/api/v1/observations", "/api/v1/observations?release=latest",
+                "/api/v1/segments", "/api/v1/releases/latest", "/downloads/latest/",
+                "/downloads/latest/indicators.csv", SDMX, f"{SDMX}?release=latest"):  # fmt: skip
+        r = c.get(url)
+        _unavailable(r, "R3")
+        if not url.startswith("/downloads/latest/indicators"):
+            assert r.headers["content-type"].startswith("application/problem+json"), url
+    said = c.get("/api/v1/observations").json()["detail"]
+    assert said == ("the latest release (R3) is unavailable for the moment on this server: "
+                    "try again later, or name an earlier release by id")  # fmt: skip
+    assert any("R3" in m and "backup" in m for m in caplog.messages)  # the office's
+    for url in ("/api/v1/observations?release=R2", f"{SDMX}?release=R2", "/downloads/R2/"):
+        assert c.get(url).status_code == 200, url  # an id still answers
+    listed = c.get("/api/v1/releases").json()
+    assert listed["latest"] is None and listed["unavailable"] == ["R3"]
+    home = c.get("/en/")  # the dashboard shows R2, saying R3 may be later
+    assert home.status_code == 200 and 'class="unavailable"' in home.text
+    assert "this release may be later than the one shown" in home.text
+    explore = c.get("/en/explore")  # so does the explorer, which shows R2 too
+    assert explore.status_code == 200 and 'class="unavailable"' in explore.text
+    assert "immutable" not in c.get("/en/explore?release=R2").headers["cache-control"]
+
+
+def test_as_of_is_a_503_when_the_release_in_force_may_be_the_damaged_one(tmp_path, client_of):
+    """R3's manifest damaged: ``asOf=2025-12-31`` answered R2 as the table in force that
+    day, though R3 (made after R2) may have been."""
+    root = _three(tmp_path)
+    (root / "R3" / "manifest.json").write_text("{", encoding="utf-8")
+    c = client_of(root)
+    for url in ("/api/v1/observations?asOf=2025-12-31", f"{SDMX}?asOf=2025-12-31",
+                "/api/v1/periods?asOf=2025-11-20"):  # fmt: skip
+        r = c.get(url)
+        _unavailable(r, "R3")
+        assert "in force on 2025-" in r.json()["detail"]
+    # made after R2 (R2 does not list it), so after R2's day: not in force before it
+    assert c.get("/api/v1/observations?asOf=2025-11-14").json()["release"] == "R1"
+
+
+def test_a_latest_release_whose_table_changed_is_a_plain_503(tmp_path, client_of, caplog):
+    """R3's public table changed since it was frozen: ``latest`` answered 409 with "see
+    marsad release verify", the office's advice, to the public."""
+    root = _three(tmp_path)
+    table = root / "R3" / "indicators.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace("1.00", "2.00"), "utf-8")
+    c = client_of(root)
+    for url in ("/api/v1/observations", "/api/v1/observations?release=R3", SDMX,
+                "/downloads/R3/indicators.csv", "/en/"):  # fmt: skip
+        _unavailable(c.get(url), "R3")
+    assert any("release verify" in m for m in caplog.messages)
+    assert c.get("/api/v1/observations?release=R2").status_code == 200
+
+
+def test_no_release_yet_gives_the_public_no_command_to_run(tmp_path, client_of):
+    """``no release yet in releases/: run marsad release create`` was the API's 404."""
+    root = tmp_path / "w" / "releases"
+    root.mkdir(parents=True)
+    r = client_of(root).get("/api/v1/observations")
+    assert r.status_code == 404 and r.json()["detail"] == (
+        "no release yet: nothing is published on this server"
+    )
