@@ -49,7 +49,10 @@ def of_releases(releases: Iterable[Release]) -> Apriori:
     only), each file checked. Raises :class:`~.store.ReleaseError` when a file differs
     from its manifest or is missing."""
     releases = list(releases)
-    tables = (level_cells(compare.read_public(r.checked_file(PUBLIC_CSV))) for r in releases)
+    tables = (
+        level_cells(compare.read_public(r.checked_file(PUBLIC_CSV), LEVELS, PROTECTED_FLOWS))
+        for r in releases
+    )
     # a release lists its frozen cells in its manifest: one that lists them and lost them
     # is damaged (refused), not read as if it never had them
     linked = [

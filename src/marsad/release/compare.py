@@ -8,7 +8,7 @@ in the files; a revision is ``new - old``.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -48,8 +48,13 @@ _KEY_COLUMNS = ("indicator", "flow", "period", "segment", "service", "partner")
 _CELL_COLUMNS = ("value", "obs_status", "conf_status")
 
 
-def read_public(path: Path) -> dict[Key, Cell]:
-    """The public indicator table of a release, by key (as :func:`cells` gives it).
+def read_public(
+    path: Path,
+    indicators: Collection[str] | None = None,
+    flows: Collection[str] | None = None,
+) -> dict[Key, Cell]:
+    """The public indicator table of a release, by key (as :func:`cells` gives it); only
+    the rows of ``indicators`` and ``flows`` when given.
 
     Read by column position from its header (a ``csv.DictReader`` cost about a third
     more: every build reads every earlier release's table). Raises
@@ -62,7 +67,15 @@ def read_public(path: Path) -> dict[Key, Cell]:
             raise DamagedRelease(f"{path} has no column {missing[0]!r}: it is not a public table")
         key = itemgetter(*(header.index(c) for c in _KEY_COLUMNS))
         cell = itemgetter(*(header.index(c) for c in _CELL_COLUMNS))
-        return {key(row): Cell(*cell(row)) for row in rows}
+        if indicators is None and flows is None:
+            return {key(row): Cell(*cell(row)) for row in rows}
+        indicator, flow = header.index("indicator"), header.index("flow")
+        return {
+            key(row): Cell(*cell(row))
+            for row in rows
+            if (indicators is None or row[indicator] in indicators)
+            and (flows is None or row[flow] in flows)
+        }
 
 
 def cells(rows: Iterable[Mapping[str, str]]) -> dict[Key, Cell]:

@@ -219,6 +219,13 @@ def test_a_public_table_is_read_by_its_header_not_by_position(tmp_path: Path):
     assert got == cells(dict(zip(header, row, strict=True)) for row in rows)
     assert got[("level", "exports", "2024", "ITO", "_T", "_T")] == Cell("12.30", "P", "F")
     assert got[("ytd_level", "imports", "2024-07", "CRM", "_T", "FR")].withheld
+    # the a priori information reads the level cells of exports and imports only
+    assert list(read_public(path, {"level"}, {"exports", "imports"})) == [
+        ("level", "exports", "2024", "ITO", "_T", "_T")
+    ]
+    assert list(read_public(path, None, {"imports"})) == [
+        ("ytd_level", "imports", "2024-07", "CRM", "_T", "FR")
+    ]
     path.write_text("indicator,flow,period,segment,service,partner,value\n", encoding="utf-8")
     with pytest.raises(DamagedRelease, match="no column 'obs_status'"):
         read_public(path)
