@@ -152,8 +152,11 @@ def write_release(
     if latest != period:
         said = f"the exports total of {latest} is withheld (confidential cells): the last "
         notes.insert(0, f"{said}period published, and its bulletin, is {period or 'none'}")
-    history = [(r.id, read_public(r.checked_file(PUBLIC_CSV))) for r in previous]
-    header, rows = triangle([*history, (release_id, read_public(folder / PUBLIC_CSV))])
+    # (the triangle's headline series are exports levels: the rest of each table is not read)
+    history = [
+        (r.id, read_public(r.checked_file(PUBLIC_CSV), {"level"}, {"exports"})) for r in previous
+    ]
+    header, rows = triangle([*history, (release_id, public)])
     _write_csv(folder / REVISIONS_CSV, header, rows)
     manifest = {
         "id": release_id,
