@@ -28,6 +28,7 @@ from marsad.cli.common import (
     warehouse_path,
     writing,
 )
+from marsad.cli.sdc import without_cells
 
 release_app = typer.Typer(
     help="Releases: freeze the current build (create), list, show, diff, verify, revisions.",
@@ -71,6 +72,7 @@ def create(
     out = console()
     for line in frozen.notes:
         say(f"note: {line}")
+    without_cells(console(stderr=True), frozen.without_cells)  # as the other notes
     files = frozen.release.files()
     out.print(
         f"Release {release_id} ({day}, last period {frozen.period or 'none'}): "
