@@ -44,7 +44,9 @@ def export(
     fmt: Annotated[
         ExportFormat,
         typer.Option(
-            "--format", help="csv, xlsx, sdmx-csv, sdmx-ml, sdmx-structure or csv-bundle."
+            "--format",
+            help="csv, xlsx, sdmx-csv, sdmx-ml, sdmx-structure or csv-bundle.",
+            case_sensitive=False,
         ),
     ],
     out_file: Annotated[
