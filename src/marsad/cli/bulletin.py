@@ -48,10 +48,12 @@ def bulletin(
 ) -> None:
     """Write the bulletin of a period."""
     from marsad.build import built_gaps, load_indicators
+    from marsad.dates import source_date_epoch
     from marsad.engine.queries import has_synthetic_firms
     from marsad.periods import Period
     from marsad.publish.bulletin import write_bulletin
 
+    source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     check_out(out_file, warehouse)
     typed, period = period, _check(period, lang.value, out_file)
     with open_store(warehouse, read_only=True) as wh:

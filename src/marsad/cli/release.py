@@ -59,9 +59,11 @@ def create(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Freeze the current build: public and internal tables, bulletins, revisions, manifest."""
+    from marsad.dates import source_date_epoch
     from marsad.release.freeze import create as freeze
     from marsad.release.store import check_id, releases_root
 
+    source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     check_id(release_id)
     day = _date(date)
     root = releases_root(warehouse_path(warehouse))  # a bad setting stops before any work
@@ -238,10 +240,12 @@ def revisions(
     import csv
     import io
 
+    from marsad.dates import source_date_epoch
     from marsad.publish.files import write_text
     from marsad.release.compare import read_public, triangle
     from marsad.release.store import PUBLIC_CSV, all_releases
 
+    source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     if out_file is not None:
         check_suffix(check_out(out_file, warehouse), ".csv", "release revisions")
     releases = all_releases(_root(warehouse))
