@@ -241,3 +241,25 @@ def test_a_binary_format_to_standard_output_by_its_name_needs_a_pipe(monkeypatch
         pass
     with common.output(fifo, ".csv", "--format csv") as path:  # text: written
         assert path == fifo
+
+
+def test_a_named_pipe_without_a_reader_stops_in_one_line(tmp_path, monkeypatch):
+    """``--out`` a named pipe that no program reads waited forever: the command says so
+    in one line (exit 2) after a bounded wait, nothing written, the pipe kept."""
+    import os
+    import stat
+
+    from marsad.publish import files
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MARSAD_RELEASES_DIR", raising=False)
+    monkeypatch.setattr(files, "PIPE_WAIT", 0.2)
+    os.mkfifo("triangle.csv")
+    result = run("release", "revisions", "--out", "triangle.csv", "--warehouse", "w.duckdb",
+                 code=2)  # fmt: skip
+    assert result.stderr.strip().splitlines()[-1] == (
+        "marsad: error: no program is reading the pipe triangle.csv (waited 0.2 s): start the "
+        "program that reads it first (e.g. cat triangle.csv), then run the command again "
+        "(nothing was written)"
+    )
+    assert stat.S_ISFIFO(os.stat("triangle.csv").st_mode) and os.listdir() == ["triangle.csv"]
