@@ -1,4 +1,6 @@
-"""The one reader of a date given as text: a command's option, a setting, a web query.
+"""The one reader of a date given as text: a command's option, a setting, a web query;
+and of ``SOURCE_DATE_EPOCH``, the time the outputs say they were made
+(:func:`source_date_epoch`).
 
 Only an ISO 8601 calendar date ``YYYY-MM-DD`` in ASCII digits is a date: Python and
 pydantic also read ``20240101``, ``1704067200`` (a Unix time) or Arabic-Indic digits,
@@ -15,10 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 from typing import Annotated
 
 from pydantic import BeforeValidator
+
+from marsad.errors import BadArgument, quoted
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 #: What a message asks for instead of a value that is no date.
@@ -62,3 +67,42 @@ def _strict(value: object) -> object:
 #: A date read strictly by pydantic (a setting, a query parameter, a field of a body):
 #: its JSON schema stays ``{"type": "string", "format": "date"}``.
 IsoDate = Annotated[dt.date, BeforeValidator(_strict)]
+
+
+#: The environment variable of the reproducible-builds convention (reproducible-builds.org).
+EPOCH = "SOURCE_DATE_EPOCH"
+#: The last second ``SOURCE_DATE_EPOCH`` may say: 9999-12-31 23:59:59 UTC, the last a
+#: datetime holds (a workbook, SDMX's ``Prepared``).
+LAST_EPOCH = 253402300799
+_SECONDS = re.compile(r"[0-9]{1,12}", re.ASCII)
+
+
+def source_date_epoch(text: str | None = None) -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` (or ``text``, as its value) as a time (UTC), ``None`` when it
+    is unset or empty: the one reader of it, for every output (CSV, Excel, SDMX,
+    bulletins, releases, ``marsad serve``), each command asking first, before any work,
+    so that a value is taken or refused the same way by all. Only a whole number of seconds
+    since 1970-01-01 UTC in digits 0-9 is a time (as ``date +%s`` writes it), up to
+    :data:`LAST_EPOCH`; anything else (``abc``, ``-5``, ``1.5``, ``1e9``, a time after
+    the year 9999) is :class:`~marsad.errors.BadArgument`, one plain line, exit 2: the
+    CSV export took ``abc`` where SDMX-ML refused it.
+
+    >>> source_date_epoch("1760486400").isoformat(), source_date_epoch("")
+    ('2025-10-15T00:00:00+00:00', None)
+    >>> source_date_epoch("abc")
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: SOURCE_DATE_EPOCH='abc' is not a time: give a whole number of seconds since 1970-01-01 UTC, in digits 0-9 (e.g. 1760486400), at most 253402300799 (the year 9999), or unset it
+    """  # noqa: E501
+    if text is None:
+        text = os.environ.get(EPOCH, "")
+    if not text.strip():
+        return None
+    seconds = text.strip()
+    if not _SECONDS.fullmatch(seconds) or int(seconds) > LAST_EPOCH:
+        raise BadArgument(
+            f"{EPOCH}={quoted(text)} is not a time: give a whole number of seconds since "
+            f"1970-01-01 UTC, in digits 0-9 (e.g. 1760486400), at most {LAST_EPOCH} "
+            "(the year 9999), or unset it"
+        )
+    return dt.datetime.fromtimestamp(int(seconds), dt.UTC)

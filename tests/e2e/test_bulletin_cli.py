@@ -99,8 +99,8 @@ def test_the_arabic_bulletin(warehouse, tmp_path, suffix):
 def test_a_wrong_format_is_one_line(warehouse, tmp_path):
     result = _bulletin(warehouse, "--period", "2025-S1", "--out", str(tmp_path / "b.docx"))
     assert result.exit_code == 2  # a wrong argument, as the README says
-    assert "unknown bulletin format '.docx'" in result.output
-    assert "use .html, .md or .pdf" in result.output
+    assert "ends .docx, and the suffix chooses the bulletin's format" in result.output
+    assert ".html (HTML, charts inside), .md (Markdown" in result.output
 
 
 def test_a_read_only_target_is_one_plain_line(warehouse, tmp_path, monkeypatch):

@@ -129,6 +129,19 @@ def test_one_bad_file_among_good_ones(app, runner, tmp_path):
     assert "good.csv: 1 rows read, 1 loaded" in res.stdout
 
 
+def test_a_named_pipe_is_not_said_to_be_missing(app, runner, tmp_path):
+    """Before a warehouse existed, ``marsad ingest pipe.csv`` said ``no such file``."""
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    args = ["ingest", "--kind", "firms", str(fifo), "--warehouse", str(tmp_path / "w.duckdb")]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    assert f"{fifo}: is a named pipe, a device or a socket, not a file" in res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.csv"]
+
+
 def test_loads_and_quarantine_commands_and_reload_of_the_fixed_export(app, runner, tmp_path):
     src = tmp_path / "bank-march.csv"
     src.write_text(MESSY)

@@ -94,6 +94,56 @@ def test_a_suffix_that_says_another_format_is_refused(warehouse, monkeypatch, co
     assert sorted(warehouse.parent.rglob("*")) == before
 
 
+@pytest.mark.parametrize(
+    ("out", "said", "example"),
+    [
+        ("bulletin", "has no suffix", "bulletin.html"),
+        ("b.txt", "ends .txt", "b.html"),
+        (".html", "is a suffix without a name", "bulletin.html"),
+        ("x.csv.MD5", "ends .MD5", "x.csv.html"),
+    ],
+)
+def test_a_bulletin_name_without_its_format_says_how_to_choose(warehouse, monkeypatch, out, said,
+                                                               example):  # fmt: skip
+    """``marsad bulletin --out name-without-suffix`` said ``unknown bulletin format ''``:
+    one line that names the formats and how to choose one (the suffix: the command has
+    no other way), exit 2, nothing written."""
+    monkeypatch.chdir(warehouse.parent)
+    before = sorted(warehouse.parent.rglob("*"))
+    result = run(*COMMANDS["bulletin"], "--out", out, "--warehouse", str(warehouse), code=2)
+    assert result.stderr.strip().splitlines() == [
+        f"marsad: error: --out {out} {said}, and the suffix chooses the bulletin's format: "
+        ".html (HTML, charts inside), .md (Markdown, charts beside it) or .pdf (PDF); "
+        f"e.g. --out {example}"
+    ]
+    assert sorted(warehouse.parent.rglob("*")) == before
+
+
+def test_a_name_that_is_all_suffix_says_its_format_too(warehouse, monkeypatch):
+    """``export --format xlsx --out .csv`` wrote a workbook named .csv (to Python a hidden
+    file without a suffix): the name says a format, refused as ``x.csv`` is."""
+    monkeypatch.chdir(warehouse.parent)
+    args = ("export", "--format", "xlsx", "--out", ".csv", "--warehouse", str(warehouse))
+    result = run(*args, code=2)
+    assert "--format xlsx writes a .xlsx file, not .csv" in result.output
+    assert not (warehouse.parent / ".csv").exists()
+
+
+def test_export_without_its_format_names_the_formats_in_one_line(warehouse, monkeypatch):
+    """``marsad export --out x.xlsx`` (no --format) listed the formats as
+    ``Choose from:\\n\\tcsv,\\n\\txlsx…``, escapes on one line; the format is chosen
+    by --format, in any case."""
+    monkeypatch.chdir(warehouse.parent)
+    result = run("export", "--out", "x.xlsx", "--warehouse", str(warehouse), code=2)
+    assert result.stderr.strip().splitlines() == [
+        "marsad: error: Missing option '--format'. Choose from: csv, xlsx, sdmx-csv, sdmx-ml, "
+        "sdmx-structure, csv-bundle (see: marsad export --help)"
+    ]
+    typed = run("export", "--format", "XLSX", "--out", "x.xlsx", "--warehouse", str(warehouse),
+                code=2)  # fmt: skip
+    assert "Invalid value" not in typed.output and "Traceback" not in typed.output
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize(
     ("out", "said"),
@@ -191,3 +241,25 @@ def test_a_binary_format_to_standard_output_by_its_name_needs_a_pipe(monkeypatch
         pass
     with common.output(fifo, ".csv", "--format csv") as path:  # text: written
         assert path == fifo
+
+
+def test_a_named_pipe_without_a_reader_stops_in_one_line(tmp_path, monkeypatch):
+    """``--out`` a named pipe that no program reads waited forever: the command says so
+    in one line (exit 2) after a bounded wait, nothing written, the pipe kept."""
+    import os
+    import stat
+
+    from marsad.publish import files
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MARSAD_RELEASES_DIR", raising=False)
+    monkeypatch.setattr(files, "PIPE_WAIT", 0.2)
+    os.mkfifo("triangle.csv")
+    result = run("release", "revisions", "--out", "triangle.csv", "--warehouse", "w.duckdb",
+                 code=2)  # fmt: skip
+    assert result.stderr.strip().splitlines()[-1] == (
+        "marsad: error: no program is reading the pipe triangle.csv (waited 0.2 s): start the "
+        "program that reads it first (e.g. cat triangle.csv), then run the command again "
+        "(nothing was written)"
+    )
+    assert stat.S_ISFIFO(os.stat("triangle.csv").st_mode) and os.listdir() == ["triangle.csv"]

@@ -113,6 +113,31 @@ def test_pdf_bulletin_is_printed_from_the_frozen_html(client, world):
     assert r.headers["content-disposition"].startswith("attachment;")
 
 
+@pytest.mark.parametrize("release", ["R2", "latest"])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_bulletin_period_in_another_case_moves_to_its_one_url(client, world, release, method):
+    """``/downloads/R2/bulletin-2025-s1-fr.html`` was a 404 while ``marsad bulletin
+    --period 2025-s1`` is taken (:meth:`Period.typed`): a 308 to the canonical name,
+    ``latest`` kept, cached as the file is; following it gives the file."""
+    period = _period(world)
+    assert period != period.lower(), "the world's last period has a letter (S, Q)"
+    name = f"bulletin-{period.lower()}-fr.html"
+    r = client.request(method, f"/downloads/{release}/{name}", follow_redirects=False)
+    assert r.status_code == 308, r.text
+    assert r.headers["location"] == f"/downloads/{release}/bulletin-{period}-fr.html"
+    assert r.headers["cache-control"] == (FROZEN if release == "R2" else LATEST)
+    moved = client.get(f"/downloads/{release}/bulletin-{period.lower()}-fr.pdf")
+    same = client.get(f"/downloads/{release}/bulletin-{period}-fr.pdf")
+    assert moved.status_code == 200 and moved.content == same.content
+    assert moved.history[0].status_code == 308
+
+
+def test_a_period_in_another_case_that_is_no_download_is_still_a_404(client):
+    for name in ("bulletin-1999-s1-fr.html", "bulletin-2025-h1-fr.html", "INDICATORS.csv"):
+        r = client.get(f"/downloads/R2/{name}", follow_redirects=False)
+        assert r.status_code == 404, name
+
+
 def test_unknown_names_and_releases_are_problems(client):
     r = client.get("/downloads/R2/secret.txt")
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from marsad.cli.common import WarehouseOption, console, fail, open_store, progress_bars, say
+from marsad.cli.sdc import without_cells
 
 EngineOption = Annotated[
     str | None,
@@ -95,26 +96,7 @@ def _summary(report) -> None:
     _gaps(out, report.gaps, report.nil_return)
     _loss(out, report.loss)
     _unprotectable(out, report.unprotectable)
-    _without_cells(out, report.earlier_without_cells)
-
-
-def _without_cells(out, releases: tuple[str, ...]) -> None:
-    """Earlier releases frozen without their protected cells: their relations cannot be
-    taken into account (rule C), which protects less; say so, every build."""
-    if not releases:
-        return
-    from rich.text import Text
-
-    named = ", ".join(releases[:5]) + (
-        f" and {len(releases) - 5:,} more" if len(releases) > 5 else ""
-    )
-    line = Text(f"note: release(s) {named} hold no protected cells", style="yellow")
-    line.append(
-        " (internal/sdc_cells.csv: frozen by an older marsad, or without them): this build "
-        "keeps their withheld cells withheld and never hides a cell behind one they "
-        "published, but cannot use their sums; see 'Across releases' in docs/methodology.md."
-    )
-    out.print(line)
+    without_cells(out, report.earlier_without_cells)
 
 
 def _unprotectable(out, cells: int) -> None:

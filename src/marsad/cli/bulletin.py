@@ -48,10 +48,12 @@ def bulletin(
 ) -> None:
     """Write the bulletin of a period."""
     from marsad.build import built_gaps, load_indicators
+    from marsad.dates import source_date_epoch
     from marsad.engine.queries import has_synthetic_firms
     from marsad.periods import Period
     from marsad.publish.bulletin import write_bulletin
 
+    source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     check_out(out_file, warehouse)
     typed, period = period, _check(period, lang.value, out_file)
     with open_store(warehouse, read_only=True) as wh:
@@ -89,18 +91,35 @@ def _check(period: str, lang: str, out_file: Path) -> str:
             "read from the file name, and its charts are files written beside it; give a "
             "file name ending .html, .md or .pdf"
         )
-    if out_file.suffix.lower() not in SUFFIXES:
-        named = (
-            " (the format is read from the name, also of a named pipe or a device: "
-            "e.g. mkfifo bulletin.html)"
-            if is_special(out_file)
-            else ""
-        )
-        raise BadArgument(
-            f"unknown bulletin format {out_file.suffix!r} for {out_file}; use .html, .md "
-            f"or .pdf{named}"
-        )
+    if out_file.suffix.lower() not in SUFFIXES or not out_file.stem:
+        raise BadArgument(_which_format(out_file))
     return str(parsed)
+
+
+def _which_format(out_file: Path) -> str:
+    """Why ``--out`` names no bulletin format, and how to choose one: the file name's
+    suffix is the only way (``--out bulletin`` was ``unknown bulletin format ''``).
+
+    >>> print(_which_format(Path("out/bulletin")))
+    --out out/bulletin has no suffix, and the suffix chooses the bulletin's format: .html (HTML, charts inside), .md (Markdown, charts beside it) or .pdf (PDF); e.g. --out out/bulletin.html
+    >>> _which_format(Path("b.docx")).split(",")[0], _which_format(Path(".md")).split(",")[0]
+    ('--out b.docx ends .docx', '--out .md is a suffix without a name')
+    """  # noqa: E501
+    name, suffix = out_file.name, out_file.suffix
+    if name.startswith(".") and not suffix:  # ".html": a hidden file without a suffix
+        said, example = "is a suffix without a name", out_file.with_name(f"bulletin{name}")
+    elif not suffix:
+        said, example = "has no suffix", out_file.with_name(f"{name}.html")
+    else:
+        said, example = f"ends {suffix}", out_file.with_suffix(".html")
+    special = (
+        " (a named pipe or a device too: e.g. mkfifo bulletin.html)" if is_special(out_file) else ""
+    )
+    return (
+        f"--out {out_file} {said}, and the suffix chooses the bulletin's format{special}: "
+        ".html (HTML, charts inside), .md (Markdown, charts beside it) or .pdf (PDF); "
+        f"e.g. --out {example}"
+    )
 
 
 def _check_period_has_data(table, period: str, gaps: list[str], typed: str | None = None) -> None:

@@ -305,9 +305,11 @@ def check_suffix(out: Path, suffix: str, what: str) -> Path:
     """  # noqa: E501
     if is_stdout(out) or is_special(out):  # the format says what it is, not the name
         return out
-    if out.suffix and out.suffix.lower() != suffix:
+    # a name that is all suffix (".csv": a hidden file to Python, which sees no suffix)
+    said = out.suffix or (out.name if out.name.startswith(".") else "")
+    if said and said.lower() != suffix:
         raise BadArgument(
-            f"--out {out}: {what} writes a {suffix} file, not {out.suffix}; "
+            f"--out {out}: {what} writes a {suffix} file, not {said}; "
             f"give a name ending {suffix} (nothing was written)"
         )
     return out
@@ -468,6 +470,9 @@ class MarsadGroup(TyperGroup):
                 typer.echo(message)
             elif message:
                 where = getattr(getattr(exc, "ctx", None), "command_path", None) or "marsad"
+                # one line: click lists the choices of a missing option one per line
+                # ("Choose from:\n\tcsv,\n\txlsx…"), which showed as \n\t escapes
+                message = " ".join(message.split())
                 say(f"marsad: error: {message} (see: {where} --help)")
             sys.exit(getattr(exc, "exit_code", 2))
         if standalone_mode:

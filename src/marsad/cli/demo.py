@@ -32,9 +32,11 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2025,
 ) -> None:
     """From nothing, offline: synthetic records, ingest, build, export and bulletin."""
+    from marsad.dates import source_date_epoch
     from marsad.engine.records import store_folder  # (DuckDB and Ibis: not for --help)
     from marsad.synth import generate
 
+    source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     started = time.perf_counter()
     data_dir = out_dir / "data"
     warehouse = out_dir / "marsad.duckdb"

@@ -44,7 +44,9 @@ def export(
     fmt: Annotated[
         ExportFormat,
         typer.Option(
-            "--format", help="csv, xlsx, sdmx-csv, sdmx-ml, sdmx-structure or csv-bundle."
+            "--format",
+            help="csv, xlsx, sdmx-csv, sdmx-ml, sdmx-structure or csv-bundle.",
+            case_sensitive=False,
         ),
     ],
     out_file: Annotated[
@@ -70,8 +72,10 @@ def export(
     """Write the indicator table: public (withheld values empty) unless --internal.
     The file name ends as the format's files do (.csv, .xlsx, .xml, .zip), or has no suffix;
     --out - writes to standard output (messages go to stderr)."""
+    from marsad.dates import source_date_epoch
     from marsad.publish.export import SUFFIXES
 
+    source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     suffix, what = SUFFIXES[fmt.value], f"--format {fmt.value}"
     check_out(out_file, warehouse)
     check_suffix(out_file, suffix, what)

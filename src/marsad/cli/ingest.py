@@ -225,12 +225,12 @@ def _check_files(files: list[Path], warehouse: Path | None) -> None:
     """Refuse, before a warehouse is created, a call none of whose files can be read."""
     from marsad.cli.common import warehouse_path
     from marsad.errors import UnreadableInput
+    from marsad.ingest.errors import not_a_file
 
-    if warehouse_path(warehouse).exists() or any(f.is_file() for f in files):
+    if warehouse_path(warehouse).exists() or any(not_a_file(f) is None for f in files):
         return
     first = files[0]
-    why = "is a folder, not a file" if first.is_dir() else "no such file"
-    raise UnreadableInput(f"{first}: {why}")
+    raise UnreadableInput(f"{first}: {not_a_file(first)}")
 
 
 def _nil_return(files, kind, warehouse, reporter, month, *, withdraw: bool, nil: bool) -> None:

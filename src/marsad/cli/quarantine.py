@@ -165,8 +165,10 @@ def quarantine_export(
     leading apostrophe, which ingest removes. Waived rows are left out (--all
     includes them, and resolved rows).
     """
+    from marsad.dates import source_date_epoch
     from marsad.ingest import views
 
+    source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     check_suffix(check_out(out_file, warehouse), ".csv", "quarantine export")
     kind_name = kind.value if kind else None
     with open_store(warehouse, read_only=True) as wh:

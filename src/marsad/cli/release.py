@@ -28,6 +28,7 @@ from marsad.cli.common import (
     warehouse_path,
     writing,
 )
+from marsad.cli.sdc import without_cells
 
 release_app = typer.Typer(
     help="Releases: freeze the current build (create), list, show, diff, verify, revisions.",
@@ -58,9 +59,11 @@ def create(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Freeze the current build: public and internal tables, bulletins, revisions, manifest."""
+    from marsad.dates import source_date_epoch
     from marsad.release.freeze import create as freeze
     from marsad.release.store import check_id, releases_root
 
+    source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     check_id(release_id)
     day = _date(date)
     root = releases_root(warehouse_path(warehouse))  # a bad setting stops before any work
@@ -71,6 +74,7 @@ def create(
     out = console()
     for line in frozen.notes:
         say(f"note: {line}")
+    without_cells(console(stderr=True), frozen.without_cells)  # as the other notes
     files = frozen.release.files()
     out.print(
         f"Release {release_id} ({day}, last period {frozen.period or 'none'}): "
@@ -246,10 +250,12 @@ def revisions(
     import csv
     import io
 
+    from marsad.dates import source_date_epoch
     from marsad.publish.files import write_text
     from marsad.release.compare import read_public, triangle
     from marsad.release.store import PUBLIC_CSV, all_releases
 
+    source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     if out_file is not None:
         check_suffix(check_out(out_file, warehouse), ".csv", "release revisions")
     releases = all_releases(_root(warehouse))

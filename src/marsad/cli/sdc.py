@@ -12,11 +12,14 @@ Exit 1 when a cell is exposed.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from marsad.cli.common import WarehouseOption, console, open_store
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(help="Statistical disclosure control: check what is withheld.")
 
@@ -38,11 +41,13 @@ def audit(
     with open_store(warehouse, read_only=True) as wh:
         result = audit_stored(wh) if release is None else audit_release(wh, release)
     what = f"release {release}" if release else "the last build"
-    console().print(
+    out = console()
+    out.print(
         f"Audit of {what}: {result.protected + result.exposed:,} sensitive cells withheld, "
         f"{result.protected:,} protected, {result.exposed:,} exposed.",
         markup=False,
     )
+    without_cells(out, result.without_cells)
     if result.known:
         raise MarsadError(
             f"{result.exposed:,} withheld cells can be narrowed by an intruder inside their "
@@ -55,6 +60,28 @@ def audit(
             f"{result.exposed:,} withheld cells can be narrowed by an intruder inside their "
             "protection interval: do not publish; rebuild with marsad build"
         )
+
+
+def without_cells(out: Console, releases: tuple[str, ...]) -> None:
+    """Name the earlier releases frozen without their protected cells (an older marsad,
+    or a manifest edited by hand): their relations cannot be taken into account (rule
+    C), which protects less. The one note of ``marsad build``, ``marsad sdc audit`` and
+    ``marsad release create``, said every time (``releases``: their ids, e.g. ``("R1",)``)."""
+    if not releases:
+        return
+    from rich.text import Text
+
+    named = ", ".join(releases[:5]) + (
+        f" and {len(releases) - 5:,} more" if len(releases) > 5 else ""
+    )
+    line = Text(f"note: release(s) {named} hold no protected cells", style="yellow")
+    line.append(
+        " (internal/sdc_cells.csv: frozen by an older marsad, or without them): disclosure "
+        "control keeps their withheld cells withheld and never hides a cell behind one they "
+        "published, but cannot use their sums (rules A and B only), which protects less; see "
+        "'Across releases' in docs/methodology.md."
+    )
+    out.print(line)
 
 
 def register(root: typer.Typer) -> None:

@@ -36,13 +36,16 @@ def serve(
     """Serve the API (/api/v1), SDMX (/sdmx), downloads and the dashboard (/fr/, /en/, /ar/)."""
     import uvicorn
 
-    from marsad.publish.columns import Publication
+    from marsad.dates import source_date_epoch
     from marsad.release.store import releases_root
     from marsad.settings import get_settings
     from marsad.web.app import create_app
     from marsad.web.auth import check_token
     from marsad.web.store import PublicStore
 
+    # a SOURCE_DATE_EPOCH that is no time is the server's setting: refused now, in one
+    # line, rather than answered as the user's error (400) on every download
+    source_date_epoch()
     settings = get_settings()
     path = warehouse_path(warehouse)
     root = releases_root(path)
@@ -62,9 +65,6 @@ def serve(
             "--warehouse (nothing was created)"
         )
     _check_port(host, port)
-    # a SOURCE_DATE_EPOCH that is no time is the server's setting: refused now, in one
-    # line, rather than answered as the user's error (400) on every download
-    Publication().stamp()
     say(f"warehouse: {path}")
     say(f"releases: {root} ({_releases_line(found, damaged, missing, public.after)})")
     app = create_app(path, root=root, admin_token=token)

@@ -33,3 +33,29 @@ def first_line(msg: str) -> str:
     """
     lines = [ln.strip() for ln in msg.splitlines() if ln.strip()]
     return lines[0] if lines else msg
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be ingested before it is opened, in words after its name, or
+    ``None`` for a regular file (a symlink is followed). A named pipe, a device or a
+    socket is refused: a file is read more than once (its SHA-256, then its rows), and
+    opening a pipe that no program writes waited forever (``marsad ingest <(…)`` too).
+
+    >>> not_a_file(Path("/no/such.csv")), not_a_file(Path("/"))
+    ('no such file', 'is a folder, not a file')
+    """
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return "no such file"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return (
+            "is a named pipe, a device or a socket, not a file: marsad ingest reads a file "
+            "more than once (its SHA-256, then its rows); save the data to a file and "
+            "ingest that"
+        )
+    return None

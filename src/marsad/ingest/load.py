@@ -32,7 +32,7 @@ from pathlib import Path
 from marsad.engine import Warehouse, quote_literal
 from marsad.errors import BadArgument
 from marsad.ingest import keyindex, ledger, quarantine, reporters, store, validate, versions
-from marsad.ingest.errors import FileRefused
+from marsad.ingest.errors import FileRefused, not_a_file
 from marsad.ingest.keys import CHK
 from marsad.ingest.ledger import LoadReport
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
@@ -211,10 +211,8 @@ def _bulk_settings(wh: Warehouse, memory_limit: str | None = None) -> Iterator[N
 
 
 def _scan(path: Path, progress: ProgressFn | None) -> FileScan:
-    if not path.exists():
-        raise FileRefused(path, "no such file")
-    if path.is_dir():
-        raise FileRefused(path, "is a folder, not a file")
+    if (why := not_a_file(path)) is not None:
+        raise FileRefused(path, why)
     try:
         return scan_file(path, progress)
     except OSError as exc:

@@ -46,7 +46,9 @@ log = logging.getLogger(__name__)
 class AuditResult:
     """Protected and exposed counts of withheld sensitive cells, with the exposed keys;
     ``known``: how many of the exposed are known from an earlier release (their value
-    published then, :mod:`~marsad.protect.apriori`), which no suppression can protect.
+    published then, :mod:`~marsad.protect.apriori`), which no suppression can protect;
+    ``without_cells``: the earlier releases the intruder held without their protected
+    cells (:attr:`~marsad.protect.apriori.Apriori.without_cells`: rules A and B only).
 
     >>> AuditResult(3, 1, (("exports", "2024-07", "ITO"),))
     AuditResult(protected=3, exposed=1)
@@ -56,6 +58,7 @@ class AuditResult:
     exposed: int
     exposed_ids: tuple[Hashable, ...] = ()
     known: int = 0
+    without_cells: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"AuditResult(protected={self.protected}, exposed={self.exposed})"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def audit_stored(wh, apriori: Apriori | None = None) -> AuditResult:
         apriori = of_warehouse(wh.path)
     columns = ", ".join((*KEY_FIELDS, *VALUE_FIELDS))
     table = table_from_rows(wh.sql(f"SELECT {columns} FROM sdc_cells"))
-    return audit(apriori.seen_by_intruder(table))
+    return _audit(table, apriori)
 
 
 def audit_release(wh, release: str) -> AuditResult:
@@ -99,7 +100,14 @@ def audit_release(wh, release: str) -> AuditResult:
     if not (frozen.path / SDC_CSV).is_file():
         raise MarsadError(f"release {release} holds no protected cells to audit")
     table = read_cells_csv(frozen.checked_file(SDC_CSV))
-    return audit(before(frozen, root).seen_by_intruder(table))
+    return _audit(table, before(frozen, root))
+
+
+def _audit(table: LinkedTable, apriori: Apriori) -> AuditResult:
+    """The audit of ``table`` by an intruder holding ``apriori``, naming the earlier
+    releases it held without their protected cells (for the note every command says)."""
+    result = audit(apriori.seen_by_intruder(table))
+    return replace(result, without_cells=apriori.without_cells)
 
 
 def read_cells_csv(path: Path) -> LinkedTable:

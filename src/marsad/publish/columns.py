@@ -125,27 +125,18 @@ class Publication:
         midnight, else ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), else
         now. With either set, the same warehouse gives the same bytes in every format
         (a workbook's ``docProps/core.xml`` carried the clock's time).
+        ``SOURCE_DATE_EPOCH`` is read by :func:`marsad.dates.source_date_epoch`, checked
+        even when a release date wins: a value that is no time is refused, always.
 
         >>> Publication(release_date=dt.date(2025, 10, 15)).stamp().isoformat()
         '2025-10-15T00:00:00+00:00'
         """
-        import os
-        import re
+        from marsad.dates import source_date_epoch
 
-        from marsad.errors import BadArgument
-
+        epoch = source_date_epoch()
         if (day := self.release_date) is not None:
             return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if not epoch:
-            return dt.datetime.now(dt.UTC).replace(microsecond=0)
-        # (up to 9999-12-31 23:59:59 UTC, the last second a datetime holds)
-        if not re.fullmatch("[0-9]{1,12}", epoch) or int(epoch) > 253402300799:
-            raise BadArgument(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a time: the seconds since 1970-01-01 UTC "
-                "are expected (e.g. 1760486400), up to the year 9999"
-            )
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        return epoch or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     def notes(self) -> list[str]:
         """Plain notes every file carries: synthetic data, internal use, the break in series.

@@ -15,6 +15,11 @@ not renamed, its mode untouched. So a failure half-way writes nothing into the p
 (as ``--out -`` writes nothing to standard output), and the writers that need a file
 they can seek in (a workbook, a zip, a PDF) work as for a regular file.
 
+A named pipe is opened once a program reads it: ``cat > pipe`` waits for a reader
+forever, and so did ``marsad export --out pipe`` when none came. It waits at most
+:data:`PIPE_WAIT` seconds (a reader started just after the command is in time), then
+stops with one plain line, nothing written: ``no program is reading the pipe …``.
+
 >>> import tempfile
 >>> out = Path(tempfile.mkdtemp()) / "indicators.csv"
 >>> write_text(out, "indicator,value\\n")
@@ -28,10 +33,19 @@ import contextlib
 import errno
 import os
 import secrets
+import shlex
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from marsad.errors import CannotWrite
+
+#: Seconds an output waits for a program to read the named pipe it is written into
+#: (opened without blocking, tried again every :data:`_PIPE_POLL` seconds).
+PIPE_WAIT = 10.0
+_PIPE_POLL = 0.05
 
 
 def is_special(path: Path | str) -> bool:
@@ -93,8 +107,10 @@ def copy_into(src: Path, out: Path) -> None:
     error, not a new file). A pipe whose reader stops early (``| head``) is not an error:
     the reader has what it wanted. A path that became a regular file meanwhile is
     refused before a byte is written (it would be overwritten in place, not replaced).
-    Opening a named pipe waits for its reader, as ``cat > pipe`` does."""
-    fd = os.open(out, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+    A named pipe is opened once a program reads it, waiting at most :data:`PIPE_WAIT`
+    seconds (:func:`_open_pipe`); then written as any file is (blocking writes)."""
+    flags = os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC
+    fd = _open_pipe(out, flags) if _is_fifo(out) else os.open(out, flags)
     try:
         if stat.S_ISREG(os.fstat(fd).st_mode):
             said = "it became a regular file while it was written: run again"
@@ -106,6 +122,39 @@ def copy_into(src: Path, out: Path) -> None:
                     view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
+
+
+def _is_fifo(path: Path) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _open_pipe(out: Path, flags: int) -> int:
+    """The named pipe ``out`` opened with ``flags`` once a program reads it: opened
+    without blocking (``ENXIO`` while no program has it open for reading), tried again
+    until :data:`PIPE_WAIT` seconds have passed, then refused in one plain line
+    (:class:`~marsad.errors.CannotWrite`, exit 2). The descriptor returned blocks, as any
+    file's: a slow reader slows the writer, it does not fail it."""
+    deadline = time.monotonic() + PIPE_WAIT
+    while True:
+        try:
+            fd = os.open(out, flags | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO or not _is_fifo(out):
+                raise
+            if time.monotonic() >= deadline:
+                raise CannotWrite(
+                    f"no program is reading the pipe {out} (waited {PIPE_WAIT:g} s): start "
+                    f"the program that reads it first (e.g. cat {shlex.quote(str(out))}), then run "
+                    "the command "
+                    "again (nothing was written)"
+                ) from None
+            time.sleep(_PIPE_POLL)
+            continue
+        os.set_blocking(fd, True)
+        return fd
 
 
 def write_text(out: Path, text: str) -> None:

@@ -21,6 +21,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from marsad.engine import Warehouse, queries
 from marsad.errors import MarsadError
@@ -42,6 +43,9 @@ from marsad.release.store import (
     make_writable,
 )
 
+if TYPE_CHECKING:
+    from marsad.protect.audit import AuditResult
+
 log = logging.getLogger(__name__)
 
 #: Languages of the bulletins frozen with a release.
@@ -50,12 +54,14 @@ BULLETIN_LANGS = ("fr", "en", "ar")
 
 @dataclass(frozen=True)
 class Frozen:
-    """What was frozen: the release folder, its last period, and notes (e.g. a bulletin
-    that could not be made)."""
+    """What was frozen: the release folder, its last period, notes (e.g. a bulletin
+    that could not be made), and the earlier releases its audit held without their
+    protected cells (``without_cells``: rules A and B only, which protects less)."""
 
     release: Release
     period: str | None
     notes: list[str]
+    without_cells: tuple[str, ...] = ()
 
 
 def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: str = "") -> Frozen:
@@ -70,7 +76,7 @@ def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: s
     previous = [r for r in all_releases(root) if r.id != release_id]
     _check_date(date, previous)
     snapshot.check_built(wh)
-    _audit(wh, previous)
+    audited = _audit(wh, previous)
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".{release_id}.tmp-{secrets.token_hex(4)}"
     try:
@@ -83,7 +89,7 @@ def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: s
         if tmp.exists():
             make_writable(tmp)
             shutil.rmtree(tmp, ignore_errors=True)
-    return Frozen(Release(final), period, notes)
+    return Frozen(Release(final), period, notes, audited.without_cells)
 
 
 def _check_date(date: dt.date, previous: list[Release]) -> None:
@@ -99,7 +105,7 @@ def _check_date(date: dt.date, previous: list[Release]) -> None:
         )
 
 
-def _audit(wh: Warehouse, previous: list[Release]) -> None:
+def _audit(wh: Warehouse, previous: list[Release]) -> AuditResult:
     """Run the intruder audit on the current build, the intruder holding the ``previous``
     releases (:mod:`marsad.protect.apriori`); refuse a release that exposes a cell."""
     from marsad.protect.stored import audit_stored
@@ -118,6 +124,7 @@ def _audit(wh: Warehouse, previous: list[Release]) -> None:
             f"the intruder audit finds {result.exposed:,} confidential cell(s) exposed in the "
             "public table: no release is made; run `marsad build` again, then `marsad sdc audit`"
         )
+    return result
 
 
 def write_release(

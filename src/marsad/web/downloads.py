@@ -13,6 +13,11 @@ publication's writers, once, and kept (:mod:`marsad.web.derived`).
 minute and revalidated; a release id is cached for a year (``immutable``). The ETag is
 the release's public SHA-256 and the name: the same for ``latest`` and for its id.
 
+A bulletin's period is read as the command line reads ``--period``
+(:meth:`~marsad.periods.Period.typed`, letters in either case): ``bulletin-2025-s1-fr.html``
+answers 308 to its one URL, ``bulletin-2025-S1-fr.html`` (``latest`` kept as
+``latest``), cached as that file is; it was a 404.
+
 >>> kind("indicators-sdmx.xml").media_type
 'application/vnd.sdmx.structurespecificdata+xml; version=2.1'
 >>> kind("bulletin-2025-S1-ar.html").disposition
@@ -30,7 +35,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
-from marsad.errors import MarsadError, quoted
+from marsad.errors import MarsadError, PeriodError, quoted
+from marsad.periods import Period
 from marsad.release.store import PUBLIC_CSV, REVISIONS_CSV, DamagedRelease, Release
 from marsad.web import caching, derived
 from marsad.web.app import LANGS, store
@@ -87,6 +93,37 @@ def names(info: ReleaseInfo) -> list[str]:
     return found
 
 
+def canonical_name(name: str) -> str:
+    """``name`` with a bulletin's period as the command line reads it, written in its one
+    form (:meth:`~marsad.periods.Period.typed`); any other name as it is.
+
+    >>> canonical_name("bulletin-2025-s1-fr.html"), canonical_name("bulletin-2024-q3-ar.pdf")
+    ('bulletin-2025-S1-fr.html', 'bulletin-2024-Q3-ar.pdf')
+    >>> canonical_name("bulletin-2025-h1-fr.html"), canonical_name("indicators.CSV")
+    ('bulletin-2025-h1-fr.html', 'indicators.CSV')
+    """
+    match = BULLETIN.fullmatch(name)
+    if match is None:
+        return name
+    try:
+        period = Period.typed(match["period"])
+    except PeriodError:
+        return name
+    return f"bulletin-{period}-{match['lang']}.{match['ext']}"
+
+
+#: The answer of a bulletin's name whose period is not written in its one form.
+MOVED = {
+    308: {
+        "description": "The bulletin's period written in another case (`2025-s1`): the "
+        "same file at its one URL (`2025-S1`), given by `Location`.",
+        "headers": {
+            "Location": {"description": "The URL of the file.", "schema": {"type": "string"}}
+        },
+    }
+}
+
+
 def _url(info: ReleaseInfo, name: str) -> str:
     return f"/downloads/{info.id}/{name}"
 
@@ -124,17 +161,23 @@ def _size(public: PublicStore, info: ReleaseInfo, name: str) -> int | None:
 
 @router.get("/{release}/{name}", summary="One download of a release",
             response_class=FileResponse,
-            responses=problem_responses(400, 404, 409, 503))  # fmt: skip
+            responses={**MOVED, **problem_responses(400, 404, 409, 503)})  # fmt: skip
 def download(
     release: str, name: str, request: Request, public: Annotated[PublicStore, Depends(store)]
 ) -> Response:
     """The file ``name`` of ``release`` (an id, or ``latest``): see the list at
     ``/downloads/{release}/``."""
     info = public.find(release)
+    frozen = release != "latest"
     if name not in names(info):
+        canonical = canonical_name(name)
+        if canonical != name and canonical in names(info):
+            base = request.scope.get("root_path", "")
+            where = {"Location": f"{base}/downloads/{release}/{canonical}",
+                     "Cache-Control": caching.cache_control(frozen)}  # fmt: skip
+            return Response(status_code=308, headers=where)
         raise Problem(404, f"no download {quoted(name)} for release {info.id}: choose one of "
                       f"{', '.join(names(info))}")  # fmt: skip
-    frozen = release != "latest"
     tag = caching.etag(info.sha256, name)
     if (held := caching.not_modified(request, tag, frozen)) is not None:
         return held

@@ -300,6 +300,20 @@ def test_missing_file_refused(wh, tmp_path):
         load(wh, tmp_path / "nope.csv")
 
 
+def test_a_named_pipe_is_refused_before_it_is_opened(wh, tmp_path):
+    """``marsad ingest pipe.csv`` with no program writing the pipe waited forever (the
+    open blocks), and said ``no such file`` before a warehouse existed: a file is read
+    more than once (its SHA-256, then its rows), so a pipe is refused, never opened."""
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(FileRefused, match=r"pipe\.csv: is a named pipe, a device or a socket, "):
+        load(wh, fifo)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
 # -- Excel ------------------------------------------------------------------------------
 
 

@@ -74,6 +74,74 @@ def test_a_failure_writes_nothing_into_the_pipe(tmp_path):
     assert not tmp.exists() and stat.S_ISFIFO(fifo.stat().st_mode)
 
 
+@pytest.fixture
+def short_wait(monkeypatch):
+    """A pipe waits :data:`WAIT` seconds for its reader here, not ten."""
+    monkeypatch.setattr(files, "PIPE_WAIT", WAIT)
+
+
+WAIT = 0.5
+
+
+def test_a_named_pipe_without_a_reader_is_one_plain_line_not_a_wait_forever(tmp_path, short_wait):
+    """``--out`` a named pipe that no program reads waited forever (opening it for writing
+    blocks until a reader comes): it waits :data:`~marsad.publish.files.PIPE_WAIT`
+    seconds, then stops in one line, nothing written, the pipe kept."""
+    import time
+
+    from marsad.errors import CannotWrite
+
+    fifo = tmp_path / "my out.csv"
+    os.mkfifo(fifo)
+    raised: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            write_text(fifo, "indicator,value\n")
+        except BaseException as exc:
+            raised.append(exc)
+
+    started = time.monotonic()
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(WAIT + 5)
+    if writer.is_alive():  # (the fault: free the writer with a reader that reads nothing)
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(10)
+        pytest.fail("the output waited for a reader of the pipe without end")
+    assert WAIT <= time.monotonic() - started < WAIT + 5
+    assert len(raised) == 1 and isinstance(raised[0], CannotWrite), raised
+    assert str(raised[0]) == (
+        f"no program is reading the pipe {fifo} (waited {WAIT:g} s): start the program that "
+        f"reads it first (e.g. cat '{fifo}'), then run the command again (nothing was written)"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and _names(tmp_path) == ["my out.csv"]
+
+
+def test_a_reader_that_comes_while_the_output_waits_gets_every_byte(tmp_path, short_wait):
+    """A reader started just after the command (``marsad export --out p & cat p``) is in
+    time; the pipe, opened without blocking, is then written with blocking writes: 4 MiB
+    (many times a pipe's buffer) to a slow reader arrive whole, no EAGAIN."""
+    import time
+
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+
+    def late_slow_reader() -> None:
+        time.sleep(WAIT / 3)
+        with fifo.open("rb") as f:
+            time.sleep(WAIT / 3)  # the writer fills the pipe's buffer meanwhile
+            got.append(f.read())
+
+    thread = threading.Thread(target=late_slow_reader, daemon=True)
+    thread.start()
+    text = "x" * (4 << 20)
+    write_text(fifo, text)
+    thread.join(10)
+    assert got == [text.encode()]
+
+
 def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     """As ``| head``: the reader has what it wanted."""
     fifo = tmp_path / "out.csv"

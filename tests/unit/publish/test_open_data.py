@@ -390,15 +390,22 @@ def test_the_same_rows_give_the_same_bytes(tmp_path, monkeypatch, fmt, how):
         assert "2025-10-15T00:00:00Z" in core
 
 
+@pytest.mark.parametrize("dated", [None, "2025-10-15"])
 @pytest.mark.parametrize("epoch", ["99999999999999", "253402300800", "\u00b2", "-5", "soon"])
-def test_a_source_date_epoch_that_is_not_a_time_is_one_plain_line(tmp_path, monkeypatch, epoch):
+def test_a_source_date_epoch_that_is_not_a_time_is_one_plain_line(
+    tmp_path, monkeypatch, epoch, dated
+):
     """A reviewer's values crashed the xlsx and SDMX-ML exports (exit 70, ValueError);
-    a negative or worded one was ignored without a word."""
+    a negative or worded one was ignored without a word, and any one when a release
+    date was set (it wins as the time): refused whichever time the file says."""
+    import datetime as dt
+
     from marsad.errors import BadArgument
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    day = dt.date.fromisoformat(dated) if dated else None
     with pytest.raises(BadArgument, match=r"SOURCE_DATE_EPOCH=.* is not a time"):
-        _write("xlsx", tmp_path, Publication(release=R))
+        _write("xlsx", tmp_path, Publication(release=R, release_date=day))
 
 
 def test_bundle_code_columns_have_the_sdmx_code_lists_as_enums(tmp_path, pub):

@@ -241,22 +241,15 @@ def test_a_release_gone_from_the_folder_that_a_later_one_lists_is_damage(warehou
         build(wh)
 
 
-def test_a_release_frozen_without_its_cells_is_named_at_every_build(warehouse):
-    """A release frozen without internal/sdc_cells.csv (an older marsad, or a manifest
-    edited by hand) gives rules (A) and (B) only: a reviewer then recomputed R1's cells
-    exactly, and no command said the protection was weaker. The build names it."""
-    import io
+def _strip_cells(wh, release: str) -> None:
+    """Freeze ``release`` as an older marsad did: without internal/sdc_cells.csv, its
+    manifest not listing it."""
     import json
     import shutil
 
-    from rich.console import Console
-
-    from marsad.cli.build import _without_cells
     from marsad.release.store import SDC_CSV
 
-    wh = warehouse
-    _first_release(wh)
-    folder = releases_root(wh.path) / "R1"
+    folder = releases_root(wh.path) / release
     folder.chmod(0o755)
     manifest = folder / "manifest.json"
     manifest.chmod(0o644)
@@ -265,8 +258,45 @@ def test_a_release_frozen_without_its_cells_is_named_at_every_build(warehouse):
     manifest.write_text(json.dumps(data), encoding="utf-8")
     (folder / "internal").chmod(0o755)
     shutil.rmtree(folder / "internal")
+
+
+#: The note that names a release read without its protected cells.
+WITHOUT_CELLS = "note: release(s) R1 hold no protected cells"
+
+
+def test_a_release_frozen_without_its_cells_is_named_at_every_build(warehouse):
+    """A release frozen without internal/sdc_cells.csv (an older marsad, or a manifest
+    edited by hand) gives rules (A) and (B) only: a reviewer then recomputed R1's cells
+    exactly, and no command said the protection was weaker. The build names it."""
+    from tests.support import run
+
+    wh = warehouse
+    _first_release(wh)
+    _strip_cells(wh, "R1")
     report = build(wh, full=True)
     assert report.earlier_without_cells == ("R1",)
-    out = io.StringIO()
-    _without_cells(Console(file=out, width=200), report.earlier_without_cells)
-    assert "release(s) R1 hold no protected cells" in out.getvalue()
+    wh.close()
+    said = run("build", "--warehouse", str(wh.path))
+    assert WITHOUT_CELLS in " ".join(said.output.split())
+
+
+def test_audit_and_release_create_name_a_release_without_its_cells(warehouse):
+    """``marsad build`` named R1, frozen without its protected cells, but ``marsad sdc
+    audit`` and ``marsad release create`` said nothing, though their audit held R1 with
+    rules (A) and (B) only. They say the build's note (one function)."""
+    from tests.support import run
+
+    wh = warehouse
+    _first_release(wh)
+    _strip_cells(wh, "R1")
+    build(wh, full=True)
+    assert audit_stored(wh).without_cells == ("R1",)
+    wh.close()
+    w = ("--warehouse", str(wh.path))
+    for args in (("sdc", "audit"), ("release", "create", "--id", "R2", "--date", "2025-04-01")):
+        said = run(*args, *w)
+        assert WITHOUT_CELLS in " ".join(said.output.split()), args
+    said = run("sdc", "audit", "--release", "R2", *w)  # R2's audit held R1 without its cells
+    assert WITHOUT_CELLS in " ".join(said.output.split())
+    said = run("sdc", "audit", "--release", "R1", *w, code=1)  # nothing to audit: no note
+    assert WITHOUT_CELLS not in said.output
