@@ -1,7 +1,10 @@
 """A priori information from earlier releases (:mod:`marsad.protect.apriori`), on small
-linked tables: rule (A) keeps withheld what a release withheld, rule (B) never takes a
-cell a release published (same value) as a complement, and the audit, the intruder
-holding the earlier release, finds nothing exposed but what no pattern can protect."""
+linked tables: rule (A) keeps withheld what a release frozen without its cells withheld,
+rule (B) never takes a cell a release published (same value) as a complement, rule (C)
+joins the earlier releases' relations and confidential cells, and the audit, the
+intruder holding the earlier releases, finds nothing exposed but what no pattern can
+protect; an oracle written apart from marsad checks the confidential cells of every
+release."""
 
 from __future__ import annotations
 
