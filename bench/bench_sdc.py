@@ -14,8 +14,11 @@ the size, the seconds of each step and the cells withheld. No asserts.
 
 ``--revise N``: then N firms' amounts are corrected (+10 %) and the table is
 protected again, first alone, then with the first table as an earlier release
-(:mod:`marsad.protect.apriori`: rules A, B and C); prints the ratio of the two
-suppressions and of the two audits (same process, same table), and the cells withheld.
+(:mod:`marsad.protect.apriori`: rules A, B and C), the way a build does (rule A
+narrowed, the cells the first table withheld preferred as complements), with rule A
+for every cell the first table withheld (as before the narrowing), and narrowed
+without the preference; prints the ratios of the suppressions and of the audits (same
+process, same table), the cells withheld, and how many changed flag since the first.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from marsad.protect import (
     flat,
     protect,
 )
-from marsad.protect.apriori import Apriori
+from marsad.protect.apriori import Apriori, own_cells, public_cells
 from marsad.protect.table import LinkedTable, ytd_code
 
 SEGMENTS = ["ITO", "CRM", "ESO", "BPO", "KPO"]
@@ -155,11 +158,16 @@ def _table(firms, years, flows, rng, group_of) -> LinkedTable:
 
 def _revised(args, firms, years, flows, group_of, first: LinkedTable, rng) -> None:
     """Correct ``args.revise`` firms by +10 %, protect alone and with ``first`` as an
-    earlier release; print the ratios."""
+    earlier release: with rule (A) narrowed (as a build does), with (A) for every cell
+    ``first`` withheld (as before the narrowing), and narrowed without preferring the
+    cells ``first`` withheld (``stable=1``); print the ratios and the cells withheld."""
     for firm in rng.sample(firms, args.revise):
         firm["correction"] = 1.1
     table = _table(firms, years, flows, random.Random(args.seed + 1), group_of)
     earlier = Apriori.of_linked({"R1": first})
+    # rule (A) for every cell R1 withheld, as when it held for releases with cells too
+    forced = Apriori.of_tables([public_cells(first)])
+    kept_table = LinkedTable.trusted(forced.apply(table.cells), table.relations)
     t0 = time.perf_counter()
     alone = protect(table)
     t1 = time.perf_counter()
@@ -167,8 +175,13 @@ def _revised(args, firms, years, flows, group_of, first: LinkedTable, rng) -> No
     t2 = time.perf_counter()
     audit(alone.table)
     t3 = time.perf_counter()
-    joint = audit(earlier.seen_by_intruder(given.table))
+    joint = audit(earlier.seen_by_intruder(own_cells(given.table, table)))
     t4 = time.perf_counter()
+    kept = protect(earlier.protecting(kept_table))
+    t5 = time.perf_counter()
+    plain = protect(earlier.protecting(table, stable=1))
+    t6 = time.perf_counter()
+    plain_audit = audit(earlier.seen_by_intruder(own_cells(plain.table, table)))
     changed = sum(first.cells.get(k, Cell(0)).value != c.value for k, c in table.cells.items())
     joined = earlier.protecting(table)
     print(f"revised: {args.revise} firms corrected, {changed} cells changed")
@@ -176,13 +189,38 @@ def _revised(args, firms, years, flows, group_of, first: LinkedTable, rng) -> No
         f"with the earlier release: {len(joined.cells) - len(table.cells)} earlier cells and "
         f"{len(joined.relations) - len(table.relations)} earlier relations joined"
     )
-    print(
-        f"secondary alone {len(alone.secondary)}, with the earlier release "
-        f"{len(given.secondary)} (+ {len(earlier.withheld)} withheld before), "
-        f"unprotectable {len(given.unprotectable)}"
-    )
+    print(f"secondary (cells withheld, not primary): alone {_secondary(alone.table, table)}")
+    for name, found in (
+        ("rule (A) for every earlier cell", kept),
+        ("(A) narrowed, preferring earlier complements", given),
+        ("(A) narrowed, no preference", plain),
+    ):
+        newly, released = _changes(first, own_cells(found.table, table))
+        print(
+            f"  {name}: {_secondary(found.table, table)}, unprotectable "
+            f"{len(found.unprotectable)}; against R1: {newly} newly withheld, "
+            f"{released} released"
+        )
     print(f"protect with/alone: {(t2 - t1) / (t1 - t0):.2f}x ({t1 - t0:.1f} s alone)")
+    print(f"protect narrowed/rule A for all: {(t2 - t1) / (t5 - t4):.2f}x")
+    print(f"protect without preference/with: {(t6 - t5) / (t2 - t1):.2f}x")
     print(f"audit with/alone: {(t4 - t3) / (t3 - t2):.2f}x ({t3 - t2:.1f} s alone); {joint}")
+    print(f"joint audit without preference: {plain_audit}")
+
+
+def _secondary(protected: LinkedTable, table: LinkedTable) -> int:
+    """The cells of ``table`` withheld in ``protected`` and not primary."""
+    cells = protected.cells
+    return sum(cells[k].withheld and not cells[k].sensitive for k in table.cells)
+
+
+def _changes(first: LinkedTable, now: LinkedTable) -> tuple[int, int]:
+    """Cells of both tables published in ``first`` and withheld in ``now``, and the
+    other way round: how much the pattern moved."""
+    both = [k for k in now.cells if k in first.cells and first.cells[k].status != "L"]
+    newly = sum(now.cells[k].withheld and not first.cells[k].withheld for k in both)
+    released = sum(first.cells[k].withheld and not now.cells[k].withheld for k in both)
+    return newly, released
 
 
 if __name__ == "__main__":

@@ -179,9 +179,11 @@ def build(
     ``earlier``: the a priori information of the releases published before
     (:mod:`marsad.protect.apriori`); default: every release of the warehouse's releases
     folder (``releases/`` beside it, or ``MARSAD_RELEASES_DIR``), read from their public
-    tables. A cell they withheld stays withheld; a cell they published with the value it
-    has now is known to the intruder. ``report.unprotectable`` counts the sensitive
-    cells no suppression can protect given them.
+    tables. A cell they published with the value it has now is known to the intruder;
+    their relations and confidential cells join the table (rule C), and a cell they
+    withheld stays withheld only for a release frozen without its cells (rule A).
+    ``report.unprotectable`` counts the sensitive cells no suppression can protect
+    given them.
 
     Incremental: the heavy stage (:mod:`marsad.build_heavy`) runs on ``engine``
     (``duckdb`` or ``spark``; default: the setting ``MARSAD_ENGINE``) for the months

@@ -19,8 +19,17 @@ are given to the suppression as known, not found afterwards by the audit.
 From the public tables of the earlier releases (public information only), for the
 level cells of the table being protected, same key, period included:
 
-* **(A)** a cell withheld in any earlier release stays withheld: ``D`` unless it is
-  primary now (it keeps its ``A`` or ``O``);
+* **(A)** a cell withheld in an earlier release read without its linked table
+  (:attr:`Apriori.without_cells`: frozen by an older marsad, (C) has nothing of it)
+  stays withheld: ``D`` unless it is primary now (it keeps its ``A`` or ``O``). A cell
+  withheld in a release read with its cells is not forced: (C) puts that release's
+  relations and confidential cells into the table, so publishing the cell now is seen by
+  the suppression, which keeps every earlier confidential cell's interval wide (it
+  withholds the cell again where that takes it), and checked by the audit. A cell the
+  latest earlier release withheld is a *preferred* complement (:data:`STABLE_WEIGHT` of
+  its weight), so that patterns change only where they must. (A) once held for every
+  release: one correction that took a year's total as a complement withheld that total
+  in every later release;
 * **(B)** a cell published in an earlier release whose value (to the centime) is the
   same now is *known*: the secondary suppression never picks it as a complement
   (its deviation is fixed at zero), and the audit treats it as published even when
@@ -47,23 +56,36 @@ level cells of the table being protected, same key, period included:
 
 (C) takes the worst case: the intruder is granted knowing which withheld cells kept
 their value (a revision note, a stable series); a cell that changed is an unknown of
-its own (its earlier value, not negative), linked to nothing. (C) needs the earlier
-release's own values of the cells it withheld (its ``internal/sdc_cells.csv``): a
-release frozen without them gives rules (A) and (B) only.
+its own (its earlier value, not negative), the same unknown in every earlier release
+that withheld it with that value, and a constant when a release published that value
+(a cell withheld in one release, published in the next with its value, then corrected:
+without it the third release published the cell that still hid the first's
+confidential one, which the intruder read with the second's value). (C) needs the
+earlier release's own values of the cells it withheld (its ``internal/sdc_cells.csv``):
+a release frozen without them gives rules (A) and (B) only.
 
-What it costs: the cells kept withheld by (A), and the complements that (B) forces
-elsewhere (a known cell can no longer hide its neighbours), are information lost;
-``marsad build`` counts them with the others (secondary).
+What it costs: the cells kept withheld by (A), the complements that (B) forces
+elsewhere (a known cell can no longer hide its neighbours) and those (C) needs to keep
+the earlier confidential cells protected, are information lost; ``marsad build`` counts
+them with the others (secondary).
 
 >>> key = ("exports", "2024", "ITO", "_T", "_T")
->>> earlier = Apriori.of_tables([{key: None}])          # withheld in a release
+>>> earlier = Apriori.of_tables([{key: None}])          # withheld, release without cells
 >>> earlier.apply({key: Cell(500)})[key].status
 'D'
->>> earlier = Apriori.of_tables([{key: 500}])           # published, value 500 centimes
+>>> from marsad.protect.table import build_table
+>>> r1 = build_table({key: Cell(500, "D")}, [])          # the same, frozen with its cells
+>>> with_cells = Apriori.of_linked({"R1": r1})
+>>> with_cells.apply({key: Cell(500)})[key].status       # (C) decides: not forced
+'F'
+>>> preferred = with_cells.protecting(build_table({key: Cell(500)}, [])).cells[key]
+>>> preferred.weight() / Cell(500).weight()              # a preferred complement
+0.5
+>>> earlier = Apriori.of_tables([{key: 500}])            # published, value 500 centimes
 >>> cell = earlier.apply({key: Cell(500, "A", 50, 50)})[key]
 >>> cell.status, cell.known
 ('A', True)
->>> earlier.apply({key: Cell(700)})[key].known          # revised since: not known
+>>> earlier.apply({key: Cell(700)})[key].known           # revised since: not known
 False
 """
 
@@ -75,6 +97,15 @@ from dataclasses import dataclass, field, replace
 
 from marsad.protect.primary import FREE, LATENT, SECONDARY
 from marsad.protect.table import Cell, Key, LinkedTable, Relation, linked_by
+
+#: What withholding a cell costs the suppression, as a share of its weight
+#: (:meth:`~marsad.protect.table.Cell.weight`, times ``HEADLINE_COST`` for a headline
+#: figure), when the latest earlier release withheld it too: a pattern that keeps the
+#: complements readers have seen withheld is preferred, so that patterns change only where
+#: they must (a cell withheld in March and published in June, then withheld in September,
+#: is three changes to explain). Half: a preferred cell of 1,000,000 MAD costs what a new
+#: one of about 600 MAD does, and a headline figure stays dearer than any other cell.
+STABLE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, order=True)
@@ -110,11 +141,17 @@ class Apriori:
     #: rule (C): the linked table of each earlier release that kept one, by release id,
     #: with its own values (withheld cells' too: internal, never shown)
     tables: tuple[tuple[str, LinkedTable], ...] = ()
+    #: rule (A): the keys withheld in an earlier release read without its linked table
+    #: (:attr:`without_cells`), which stay withheld
+    kept: frozenset[Key] = frozenset()
+    #: the keys withheld in the latest earlier release: preferred complements
+    #: (:data:`STABLE_WEIGHT`)
+    latest: frozenset[Key] = frozenset()
 
     def __repr__(self) -> str:
         return (
             f"Apriori(releases={len(self.releases)}, withheld={len(self.withheld)}, "
-            f"published={len(self.published)}, tables={len(self.tables)})"
+            f"published={len(self.published)}, tables={len(self.tables)}, kept={len(self.kept)})"
         )
 
     def __bool__(self) -> bool:
@@ -127,27 +164,38 @@ class Apriori:
         releases: Iterable[str] = (),
         linked: Iterable[tuple[str, LinkedTable]] = (),
     ) -> Apriori:
-        """From the level cells of each earlier release: key -> value in centimes,
-        ``None`` when withheld; ``linked``: the linked tables of those that kept them,
-        by release id, for rule (C).
+        """From the level cells of each earlier release, in the order they were made:
+        key -> value in centimes, ``None`` when withheld; ``releases``: their ids, in the
+        same order; ``linked``: the linked tables of those that kept them, by release id,
+        for rule (C). A table whose release has no linked table (or that ``releases``
+        does not name) gives rule (A).
 
         >>> k = ("imports", "2024-Q1", "TOTAL", "_T", "FR")
         >>> Apriori.of_tables([{k: 10}, {k: None}, {k: 12}])
-        Apriori(releases=0, withheld=1, published=1, tables=0)
+        Apriori(releases=0, withheld=1, published=1, tables=0, kept=1)
         """
+        linked = tuple(linked)
+        with_cells = {release for release, _ in linked}
+        names = list(releases)
         withheld: set[Key] = set()
+        kept: set[Key] = set()
+        latest: set[Key] = set()
         published: dict[Key, set[int]] = {}
-        for table in tables:
+        for i, table in enumerate(tables):
+            latest = {key for key, value in table.items() if value is None}
+            withheld |= latest
+            if i >= len(names) or names[i] not in with_cells:
+                kept |= latest
             for key, value in table.items():
-                if value is None:
-                    withheld.add(key)
-                else:
+                if value is not None:
                     published.setdefault(key, set()).add(int(value))
         return cls(
             frozenset(withheld),
             {k: frozenset(v) for k, v in published.items()},
-            tuple(releases),
-            tuple(linked),
+            tuple(names),
+            linked,
+            frozenset(kept),
+            frozenset(latest),
         )
 
     @classmethod
@@ -159,7 +207,7 @@ class Apriori:
         >>> r1 = build_table({("T",): Cell(5), ("a",): Cell(2, "A", 1, 1), ("b",): Cell(3, "D")},
         ...                  [flat(0, "T", "ab")])
         >>> Apriori.of_linked({"R1": r1})
-        Apriori(releases=1, withheld=2, published=1, tables=1)
+        Apriori(releases=1, withheld=2, published=1, tables=1, kept=0)
         """
         return cls.of_tables(map(public_cells, tables.values()), tables, tables.items())
 
@@ -176,28 +224,37 @@ class Apriori:
 
     def apply(self, cells: Mapping[Key, Cell], withhold: bool = True) -> dict[Key, Cell]:
         """``cells`` with rules (A) (unless ``withhold`` is False) and (B): a published
-        cell withheld before becomes ``D``; a cell published before with its value now
-        is marked ``known``. Cells absent from the earlier releases, and keys of the
-        releases absent from ``cells``, are left alone."""
+        cell withheld by a release read without its linked table becomes ``D``; a cell
+        published before with its value now is marked ``known``. Cells absent from the
+        earlier releases, and keys of the releases absent from ``cells``, are left
+        alone."""
         out = dict(cells)
         if not self:
             return out
         for key, cell in cells.items():
-            withheld = withhold and key in self.withheld and cell.status == FREE
+            withheld = withhold and key in self.kept and cell.status == FREE
             status = SECONDARY if withheld else cell.status
             known = self.known(key, cell.value)
             if status != cell.status or known != cell.known:
                 out[key] = replace(cell, status=status, known=known)
         return out
 
-    def protecting(self, table: LinkedTable) -> LinkedTable:
-        """``table`` to protect given the earlier releases: rules (A) and (B), and the
-        relations of rule (C) (:meth:`linked`). ``table`` itself when there is no
-        earlier release. The suppression's result holds the cells of (C) too:
-        :func:`own_cells` gives back the table's."""
+    def protecting(self, table: LinkedTable, stable: float = STABLE_WEIGHT) -> LinkedTable:
+        """``table`` to protect given the earlier releases: rules (A) and (B), the
+        relations of rule (C) (:meth:`linked`), and each published cell that the latest
+        earlier release withheld made ``stable`` times its weight (:data:`STABLE_WEIGHT`;
+        1 for none). ``table`` itself when there is no earlier release. The
+        suppression's result holds the cells of (C) too: :func:`own_cells` gives back
+        the table's."""
         if not self:
             return table
-        return self.linked(LinkedTable.trusted(self.apply(table.cells), table.relations))
+        cells = self.apply(table.cells)
+        if stable != 1:
+            for key in self.latest:
+                cell = cells.get(key)
+                if cell is not None and cell.status == FREE and not cell.known:
+                    cells[key] = replace(cell, cost=cell.weight() * stable)
+        return self.linked(LinkedTable.trusted(cells, table.relations))
 
     def seen_by_intruder(self, table: LinkedTable) -> LinkedTable:
         """``table`` as the audit's intruder, who holds the earlier releases, sees it:
@@ -213,14 +270,18 @@ class Apriori:
     def linked(self, table: LinkedTable) -> LinkedTable:
         """``table`` joined with the relations of the earlier releases that hold a cell
         they withheld (rule (C)): a cell of such a relation whose value then is its
-        value now is the table's own cell; any other is an :class:`EarlierCell`, withheld
-        when the release withheld it (an unknown, not negative; confidential with its
-        levels then if it was), published and known when it published it (a constant);
-        a cell confidential then with the same value now stays confidential. Relations
-        the table has already, and groups of earlier relations that reach none of its
-        cells, are left out.
+        value now is the table's own cell; any other is an :class:`EarlierCell`, one per
+        key and value across the releases (two releases that withheld a cell with one
+        value share the unknown): withheld when they withheld it (an unknown, not
+        negative; confidential with the widest levels then if one held it so),
+        published and known when a release published that value (a constant, even where
+        the release of the relation withheld it: once rule (A) no longer holds, a cell
+        withheld in March may be published in June with the same value, and corrected
+        in September); a cell confidential then with the same value now stays
+        confidential. Relations the table has already, and groups of earlier relations
+        that reach none of its cells, are left out.
         The relations add up (each holds in its release, and a cell stands for
-        itself only with the same value).
+        itself, or for an unknown, only with the same value).
 
         >>> from marsad.protect.table import build_table, flat
         >>> row = [flat(0, "T", "abc")]
@@ -236,19 +297,23 @@ EarlierCell(release='R1', key=('c',))))
         if not self.tables:
             return table
         cells = dict(table.cells)
-        relations = list(table.relations)
-        seen = {(r.total, frozenset(r.parts)) for r in relations}
+        names: dict[tuple[Key, int], EarlierCell] = {}
+        then: dict[EarlierCell, dict[str, Cell]] = {}
+        found: list[Relation] = []
         for release, earlier in self.tables:
             _still_confidential(earlier, cells)
-            found = _earlier_relations(release, earlier, table.cells)
-            for rel in _reaching(found, table.cells):
-                for key in (rel.total, *rel.parts):
-                    if isinstance(key, EarlierCell) and key not in cells:
-                        cells[key] = _as_then(earlier.cells[key.key])
-                signature = (rel.total, frozenset(rel.parts))
-                if signature not in seen:
-                    seen.add(signature)
-                    relations.append(rel)
+            found += _earlier_relations(release, earlier, table.cells, names, then)
+        relations = list(table.relations)
+        seen = {(r.total, frozenset(r.parts)) for r in relations}
+        for rel in _reaching(found, table.cells):
+            for key in (rel.total, *rel.parts):
+                if isinstance(key, EarlierCell) and key not in cells:
+                    was = then[key].values()
+                    cells[key] = _as_then(was, self.known(key.key, next(iter(was)).value))
+            signature = (rel.total, frozenset(rel.parts))
+            if signature not in seen:
+                seen.add(signature)
+                relations.append(rel)
         return LinkedTable.trusted(cells, tuple(relations))
 
     def digests(self) -> dict[int, str]:
@@ -263,6 +328,10 @@ EarlierCell(release='R1', key=('c',))))
         lines: dict[int, list[str]] = {}
         for key in self.withheld:
             lines.setdefault(_year(key), []).append(f"W\x1f{key!r}")
+        for key in self.kept:  # rule (A)
+            lines.setdefault(_year(key), []).append(f"K\x1f{key!r}")
+        for key in self.latest:  # the preferred complements
+            lines.setdefault(_year(key), []).append(f"L\x1f{key!r}")
         for key, values in self.published.items():
             for value in values:
                 lines.setdefault(_year(key), []).append(f"P\x1f{key!r}\x1f{value}")
@@ -310,16 +379,24 @@ def table_key(key: Key) -> Key:
     return key.key if isinstance(key, EarlierCell) else key
 
 
-def _as_then(then: Cell) -> Cell:
-    """An earlier cell as the joint table holds it: published and known, or withheld; a
-    confidential one keeps its flag and its protection levels, so that the suppression
-    protects it again and the audit checks it (the earlier release's firms are no less
-    confidential for their figures having changed since)."""
-    if not then.withheld:
-        return Cell(then.value, FREE, known=True)
-    if then.sensitive:
-        return Cell(then.value, then.status, then.upl, then.lpl)
-    return Cell(then.value, SECONDARY)
+def _as_then(was: Iterable[Cell], known: bool) -> Cell:
+    """An earlier cell as the joint table holds it, from what the releases that hold it
+    with this value made of it (``was``): confidential with its flag and the widest
+    protection levels if one held it confidential, so that the suppression protects it
+    again and the audit checks it (the earlier release's firms are no less confidential
+    for their figures having changed since); else published and known when a release
+    published this value (``known``: even one that did not hold this relation), or
+    withheld (an unknown). A confidential cell whose value a release published is known:
+    no pattern protects it."""
+    was = list(was)
+    value = was[0].value
+    sensitive = [c for c in was if c.sensitive]
+    if sensitive:
+        upl, lpl = max(c.upl for c in sensitive), max(c.lpl for c in sensitive)
+        return Cell(value, sensitive[0].status, upl, lpl, known=known)
+    if known or any(not c.withheld for c in was):
+        return Cell(value, FREE, known=True)
+    return Cell(value, SECONDARY)
 
 
 def _still_confidential(earlier: LinkedTable, cells: dict[Key, Cell]) -> None:
@@ -339,15 +416,27 @@ def _still_confidential(earlier: LinkedTable, cells: dict[Key, Cell]) -> None:
 
 
 def _earlier_relations(
-    release: str, earlier: LinkedTable, now: Mapping[Key, Cell]
+    release: str,
+    earlier: LinkedTable,
+    now: Mapping[Key, Cell],
+    names: dict[tuple[Key, int], EarlierCell],
+    then: dict[EarlierCell, dict[str, Cell]],
 ) -> list[Relation]:
     """The relations of ``earlier`` that hold a cell it withheld, each cell standing
-    for itself when its value now is its value then, else an :class:`EarlierCell`."""
+    for itself when its value now is its value then, else for an :class:`EarlierCell`:
+    one per key and value across the releases (``names``, filled), so that a cell two
+    releases withheld with one value is one unknown, as the intruder, granted knowing
+    which cells kept their value, sees it; ``then`` (filled) holds what each release
+    made of it."""
 
     def term(key: Key) -> Key:
+        was = earlier.cells[key]
         cell = now.get(key)
-        same = cell is not None and cell.value == earlier.cells[key].value
-        return key if same else EarlierCell(release, key)
+        if cell is not None and cell.value == was.value:
+            return key
+        name = names.setdefault((key, was.value), EarlierCell(release, key))
+        then.setdefault(name, {})[release] = was
+        return name
 
     cells = earlier.cells
     return [

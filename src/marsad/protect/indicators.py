@@ -7,9 +7,11 @@ and returns the table with its ``conf_status`` set (SDMX CL_CONF_STATUS):
 * each published level of exports or imports (and each year to date) is
   assessed (:func:`~marsad.protect.primary.summary`): ``A`` too few
   contributors, ``O`` dominated (p% rule), else ``F``;
-* the earlier releases' public tables, when given (:mod:`~marsad.protect.apriori`),
-  keep withheld (``D``) the cells they withheld, and make known the cells they
-  published with the value they have now (never complements);
+* the earlier releases, when given (:mod:`~marsad.protect.apriori`), make known the
+  cells they published with the value they have now (never complements), join their
+  relations and confidential cells to the table, prefer the cells the latest one
+  withheld as complements, and keep withheld (``D``) the cells withheld by a release
+  frozen without its cells;
 * complementary cells are withheld (``D``) by the LP heuristic of
   :mod:`~marsad.protect.secondary` until the intruder's audit finds nothing
   exposed; the sector and segment totals of years, halves and quarters are
@@ -170,10 +172,12 @@ def protect_indicators(
     """The table with every observation's ``conf_status`` set (module docstring).
 
     ``apriori``: the level cells of the earlier releases (:class:`~.apriori.Apriori`,
-    default none): cells they withheld stay withheld, cells they published with the
-    value they have now are known to the intruder, and their relations that hold a
-    withheld cell are relations of the table. The sensitive cells that no pattern
-    can protect given them are in ``Protected.suppression.unprotectable``.
+    default none): cells they published with the value they have now are known to the
+    intruder, their relations that hold a withheld cell are relations of the table
+    (their confidential cells too), the cells the latest withheld are preferred
+    complements, and the cells withheld by a release without its cells stay withheld.
+    The sensitive cells that no pattern can protect given them are in
+    ``Protected.suppression.unprotectable``.
 
     ``known``: the flags of withheld level cells outside ``table`` that its derived
     figures read (a growth reads the year before): an incremental build protects

@@ -43,11 +43,13 @@ def level_cells(public: Mapping[compare.Key, compare.Cell]) -> dict[Key, int | N
 
 
 def of_releases(releases: Iterable[Release]) -> Apriori:
-    """The a priori information of ``releases``: their public tables (rules (A) and
-    (B)) and, for rule (C), the linked tables they froze (``internal/sdc_cells.csv``:
-    a release made without it, whose manifest does not list it, gives (A) and (B)
-    only), each file checked. Raises :class:`~.store.ReleaseError` when a file differs
-    from its manifest or is missing."""
+    """The a priori information of ``releases`` (in the order they were made): their
+    public tables (rule (B), and the latest one's withheld cells, preferred complements)
+    and, for rule (C), the linked tables they froze (``internal/sdc_cells.csv``: a
+    release made without it, whose manifest does not list it, gives (B) and (A), its
+    withheld cells kept withheld), each file checked. Raises
+    :class:`~.store.ReleaseError` when a file differs from its manifest or is
+    missing."""
     releases = list(releases)
     tables = (
         level_cells(compare.read_public(r.checked_file(PUBLIC_CSV), LEVELS, PROTECTED_FLOWS))
