@@ -358,24 +358,16 @@ def _revision(draw):
             sensitive = sensitive - {draw(st.sampled_from(sorted(sensitive)))}
         return r1.table, _table4({k[0]: v for k, v in revised.items()}, _levels(revised, sensitive))
 
-    def table(inner: dict, sensitive: set) -> LinkedTable:
-        cells = {}
-        for key, value in _with_margins(inner).items():
-            level = max(1, value // 5)
-            primary = key in sensitive and value > 0
-            cells[key] = Cell(value, "A", level, min(level, value)) if primary else Cell(value)
-        return build_table(cells, DIMS)
-
     keys = [(r, c) for r in ROWS for c in COLS]
     first = {k: draw(st.integers(1, 50)) * 100 for k in keys}
     sensitive = set(draw(st.sets(st.sampled_from(keys), min_size=1, max_size=3)))
-    r1 = protect(table(first, sensitive)).table
+    r1 = protect(_two_way(first, sensitive)).table
     # a correction or two; the corrected cells may turn sensitive (the attack's case)
     changed = draw(st.sets(st.sampled_from(keys), min_size=1, max_size=2))
     revised = {k: v + draw(st.sampled_from([100, -100])) * (k in changed) for k, v in first.items()}
     revised = {k: max(0, v) for k, v in revised.items()}
     sensitive |= {k for k in changed if draw(st.booleans())}
-    return r1, table(revised, sensitive)
+    return r1, _two_way(revised, sensitive)
 
 
 def _levels(values: dict, sensitive: set) -> dict[str, int]:
