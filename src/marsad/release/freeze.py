@@ -41,6 +41,7 @@ from marsad.release.store import (
     check_new_id,
     make_read_only,
     make_writable,
+    record_made,
 )
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: s
         if final.exists():  # made meanwhile by another process
             raise ReleaseError(f"release {release_id} exists already in {root}")
         os.rename(tmp, final)
+        record_made(root, release_id, date.isoformat())  # gone later, it is missing (survey)
     finally:
         if tmp.exists():
             make_writable(tmp)

@@ -296,13 +296,51 @@ def survey(root: Path) -> tuple[list[Release], dict[str, DamagedRelease]]:
         except DamagedRelease as exc:
             damaged[release.id] = exc
     readable = [r for _, r in sorted(found, key=lambda x: x[0])]
-    return readable, {**damaged, **_missing(readable, damaged)}
+    return readable, {**damaged, **_missing(readable, damaged, root)}
 
 
-def _missing(found: list[Release], damaged: dict[str, DamagedRelease]) -> dict[str, DamagedRelease]:
-    """The releases that a release of ``found`` lists as made before it and that are
-    neither there nor held by a renamed folder of ``damaged``, by id, each naming the
-    first release made after it."""
+#: The log of the releases made under a releases folder (a hidden file in it): one line
+#: per release, ``id<TAB>date``, appended by ``release create`` once the release is in
+#: place. A release it names whose folder is gone is missing, even the latest (which no
+#: later manifest lists): removed, or renamed aside, it was published all the same.
+MADE_LOG = ".releases-made"
+
+
+def made_ids(root: Path) -> list[str]:
+    """The ids :data:`MADE_LOG` under ``root`` records, in the order they were made
+    (none when there is no log: releases made by an older marsad are listed by the
+    later manifests only).
+
+    >>> made_ids(Path("/nonexistent"))
+    []
+    """
+    try:
+        text = (root / MADE_LOG).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise DamagedRelease(
+            f"the log of the releases made, {root / MADE_LOG}, cannot be read: "
+            f"{exc.strerror or exc}"
+        ) from None
+    return [line.split("\t", 1)[0] for line in text.splitlines() if line.strip()]
+
+
+def record_made(root: Path, release_id: str, date: str) -> None:
+    """Append ``release_id`` to :data:`MADE_LOG` under ``root`` and flush it to the disk."""
+    with open(root / MADE_LOG, "a", encoding="utf-8") as log:
+        log.write(f"{release_id}\t{date}\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def _missing(
+    found: list[Release], damaged: dict[str, DamagedRelease], root: Path
+) -> dict[str, DamagedRelease]:
+    """The releases that a release of ``found`` lists as made before it, or that the log
+    of the releases made under ``root`` records, and that are neither there nor held by a
+    renamed folder of ``damaged``, by id, each naming the first release made after it
+    (or the log)."""
     there = {r.id for r in found} | set(damaged) | {f.holds for f in damaged.values()}
     gone: dict[str, DamagedRelease] = {}
     for release in found:  # in the order made: the first naming it is the one right after
@@ -314,6 +352,14 @@ def _missing(found: list[Release], damaged: dict[str, DamagedRelease]) -> dict[s
                     "its backup (an intruder may hold it: the next build must read it)",
                     release=earlier,
                 )
+    for earlier in made_ids(root):
+        if earlier not in there and earlier not in gone:
+            gone[earlier] = MissingRelease(
+                f"release {earlier} is not in the releases folder, though it was made there "
+                f"({root / MADE_LOG} records it): restore it from its backup (an intruder may "
+                "hold it: the next build must read it)",
+                release=earlier,
+            )
     return dict(sorted(gone.items()))
 
 
@@ -377,6 +423,12 @@ def stamps(root: Path) -> dict[str, tuple[int, ...]]:
             else:
                 parts += (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
         found[entry.name] = tuple(parts)
+    try:  # a release recorded made and gone is missing (survey): the log changes that
+        s = os.stat(os.path.join(root, MADE_LOG))
+    except OSError:
+        pass
+    else:
+        found[MADE_LOG] = (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
     return found
 
 

@@ -23,6 +23,7 @@ from marsad.protect.stored import audit_release, audit_stored
 from marsad.release.compare import read_public
 from marsad.release.freeze import create
 from marsad.release.store import PUBLIC_CSV, releases_root
+from tests.support import run
 
 YEAR = 2024
 #: segment -> firms (K1 alone in KPO at first); even sizes: no firm dominates a segment
@@ -260,6 +261,46 @@ def test_a_release_gone_from_the_folder_that_a_later_one_lists_is_damage(warehou
         of_warehouse(wh.path)
     with pytest.raises(DamagedRelease):
         build(wh)
+
+
+@pytest.mark.parametrize("how", ["deleted", "renamed aside", "hidden"])
+def test_the_latest_release_gone_from_the_folder_is_missing_not_forgotten(warehouse, how):
+    """A reviewer removed (or renamed to ``_R1``) the latest release, R1, which no later
+    manifest lists: ``build``, ``sdc audit`` and ``release create`` forgot it had been
+    published, ``release create --id R1`` was accepted again, and a new pattern let a
+    two-firm segment be computed from the first R1 and the new table. The releases
+    folder's log of the releases made names it: missing, refused in one line."""
+    import shutil
+
+    from marsad.release.store import MADE_LOG, MissingRelease, made_ids, survey
+
+    wh = warehouse
+    _first_release(wh)
+    root = releases_root(wh.path)
+    assert made_ids(root) == ["R1"]
+    assert (root / MADE_LOG).read_text(encoding="utf-8") == "R1\t2025-03-01\n"
+    (root / "R1").chmod(0o755)
+    aside = {"deleted": None, "renamed aside": root / "_R1", "hidden": root / ".R1-old"}[how]
+    if aside is None:
+        shutil.rmtree(root / "R1")
+    else:
+        (root / "R1").rename(aside)
+    found, faults = survey(root)
+    assert found == [] and list(faults) == ["R1"] and isinstance(faults["R1"], MissingRelease)
+    said = "release R1 is not in the releases folder, though it was made there"
+    for step in (
+        lambda: build(wh),
+        lambda: audit_stored(wh),
+        lambda: create(wh, root, "R1", date=dt.date(2025, 4, 1)),
+        lambda: create(wh, root, "R2", date=dt.date(2025, 4, 1)),
+    ):
+        with pytest.raises(MissingRelease, match=said):
+            step()
+    listed = " ".join(run("release", "list", "--warehouse", str(wh.path)).output.split())
+    assert "MISSING" in listed and "R1" in listed and "it was made there" in listed
+    if aside is not None:  # put back, it is a release again
+        aside.rename(root / "R1")
+        assert [r.id for r in survey(root)[0]] == ["R1"] and survey(root)[1] == {}
 
 
 def _strip_cells(wh, release: str) -> None:
