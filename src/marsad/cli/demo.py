@@ -70,9 +70,12 @@ def demo(
 
 
 def _made_release(out_dir: Path, warehouse: Path) -> list[Path]:
-    """The demo's release, when it made one in its folder (for the marker)."""
+    """The demo's release and the log of the releases made (it starts its warehouse
+    anew: both go with it), when it made them in its folder (for the marker)."""
+    from marsad.release.store import MADE_LOG
+
     root = _own_releases(out_dir, warehouse)
-    return [] if root is None else [root / DEMO_RELEASE]
+    return [] if root is None else [root / DEMO_RELEASE, root / MADE_LOG]
 
 
 def _own_releases(out_dir: Path, warehouse: Path) -> Path | None:
