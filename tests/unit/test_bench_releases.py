@@ -11,6 +11,8 @@ sys.path.insert(0, str(BENCH))
 
 import bench_releases  # noqa: E402
 
+from marsad.release.store import made_ids  # noqa: E402
+
 
 def test_each_release_reads_the_ones_before_it(tmp_path):
     rows = bench_releases.run(rows_per_year=1_000, releases=2, out=tmp_path)
@@ -18,7 +20,9 @@ def test_each_release_reads_the_ones_before_it(tmp_path):
         ("R01", "2023-12", 0),
         ("R02", "2024-01", 1),
     ]
-    assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == ["R01", "R02"]
+    releases = tmp_path / "releases"
+    assert sorted(p.name for p in releases.iterdir() if p.is_dir()) == ["R01", "R02"]
+    assert made_ids(releases) == ["R01", "R02"]
     for row in rows:
         assert row["build_cpu"] > 0 and row["freeze_cpu"] > 0
         assert {"cube", "protect"} <= set(row["steps"])
