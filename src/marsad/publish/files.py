@@ -147,9 +147,8 @@ def _open_pipe(out: Path, flags: int) -> int:
             if time.monotonic() >= deadline:
                 raise CannotWrite(
                     f"no program is reading the pipe {out} (waited {PIPE_WAIT:g} s): start "
-                    f"the program that reads it first (e.g. cat {shlex.quote(str(out))}), then run "
-                    "the command "
-                    "again (nothing was written)"
+                    f"the program that reads it first (e.g. cat {shlex.quote(str(out))}), "
+                    "then run the command again (nothing was written)"
                 ) from None
             time.sleep(_PIPE_POLL)
             continue

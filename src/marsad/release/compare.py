@@ -67,8 +67,6 @@ def read_public(
             raise DamagedRelease(f"{path} has no column {missing[0]!r}: it is not a public table")
         key = itemgetter(*(header.index(c) for c in _KEY_COLUMNS))
         cell = itemgetter(*(header.index(c) for c in _CELL_COLUMNS))
-        if indicators is None and flows is None:
-            return {key(row): Cell(*cell(row)) for row in rows}
         indicator, flow = header.index("indicator"), header.index("flow")
         return {
             key(row): Cell(*cell(row))

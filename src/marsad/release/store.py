@@ -12,6 +12,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,8 @@ class DamagedRelease(ReleaseError, UnreadableInput):
 
 
 class MissingRelease(DamagedRelease):
-    """A release that a later release's manifest lists as made before it, gone from the
+    """A release that a later release's manifest lists as made before it, or that the
+    releases folder's log of the releases made (:data:`MADE_LOG`) records, gone from the
     releases folder (moved, deleted): damage as well (an intruder may hold it), named by
     ``release list`` and ``serve`` as missing, refused by what needs every release."""
 
@@ -343,24 +345,25 @@ def _missing(
     (or the log)."""
     there = {r.id for r in found} | set(damaged) | {f.holds for f in damaged.values()}
     gone: dict[str, DamagedRelease] = {}
-    for release in found:  # in the order made: the first naming it is the one right after
-        for earlier in release.manifest.get("previous_releases", []):
-            if earlier not in there and earlier not in gone:
-                gone[earlier] = MissingRelease(
-                    f"release {earlier} is not in the releases folder, though release "
-                    f"{release.id} was made after it (its manifest lists it): restore it from "
-                    "its backup (an intruder may hold it: the next build must read it)",
-                    release=earlier,
-                )
-    for earlier in made_ids(root):
+    for earlier, why in _made(found, root):  # the first saying why it was made is kept
         if earlier not in there and earlier not in gone:
             gone[earlier] = MissingRelease(
-                f"release {earlier} is not in the releases folder, though it was made there "
-                f"({root / MADE_LOG} records it): restore it from its backup (an intruder may "
-                "hold it: the next build must read it)",
+                f"release {earlier} is not in the releases folder, though {why}: restore it "
+                "from its backup (an intruder may hold it: the next build must read it)",
                 release=earlier,
             )
     return dict(sorted(gone.items()))
+
+
+def _made(found: list[Release], root: Path) -> Iterator[tuple[str, str]]:
+    """Each release known to have been made, with how it is known: listed by the manifest
+    of a release of ``found`` (in the order made: the first naming it is the one right
+    after it), then recorded by the log :data:`MADE_LOG` under ``root``."""
+    for release in found:
+        for earlier in release.manifest.get("previous_releases", []):
+            yield earlier, f"release {release.id} was made after it (its manifest lists it)"
+    for earlier in made_ids(root):
+        yield earlier, f"it was made there ({root / MADE_LOG} records it)"
 
 
 def find(root: Path, release_id: str) -> Release:

@@ -306,8 +306,9 @@ class PublicStore:
         return dict(self._refresh()[2])
 
     def missing(self) -> dict[str, DamagedRelease]:
-        """The releases that a later release lists as made before it and that are gone
-        from the folder, by id, each with its fault (:class:`MissingRelease`): named by
+        """The releases that a later release lists as made before it, or that the
+        releases folder's log of the releases made records, and that are gone from the
+        folder, by id, each with its fault (:class:`MissingRelease`): named by
         the pages (the release after one is not the first), a 404 when a request names
         one."""
         return dict(self._refresh()[3])
