@@ -113,8 +113,9 @@ def test_same_inputs_in_a_fresh_warehouse_give_identical_release_files(world):
 def test_an_existing_id_is_refused(world):
     result = run("release", "create", "--id", "R1", "--date", DATE1, *world["a"]["w"], code=1)
     assert "exists already" in result.output and "Traceback" not in result.output
-    bad = run("release", "create", "--id", "../up", *world["a"]["w"], code=2)
-    assert "not a release id" in bad.output
+    for wrong in ("../up", "R3.", "R3-", " R3"):
+        bad = run("release", "create", "--id", wrong, *world["a"]["w"], code=2)
+        assert "not a release id" in bad.output and "Traceback" not in bad.output
 
 
 def test_release_files_are_read_only(world):

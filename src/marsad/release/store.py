@@ -24,7 +24,13 @@ SDC_CSV = "internal/sdc_cells.csv"
 REVISIONS_CSV = "revisions.csv"
 MANIFEST = "manifest.json"
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: A release id (:func:`check_id`): ASCII letters and digits, with ``.``, ``-`` and ``_``
+#: between them, at most 64 characters.
+_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?")
+#: A name a release folder may have (:func:`check_name`): ids used to be allowed to end
+#: in ``.``, ``-`` or ``_`` (``R3.``); such a release is still read (an intruder may hold
+#: it: a build must not pass over it), never made.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 #: The id naming the newest release (``/downloads/latest/``, ``release=latest``): no
 #: release may take it, in any case.
 LATEST = "latest"
@@ -64,31 +70,51 @@ class UnknownRelease(BadArgument):
 
 
 def check_id(release_id: str) -> str:
-    """``release_id`` when it is a valid id: letters, digits, ``.``, ``-``, ``_``, starting
-    with a letter or digit, at most 64 characters, and not :data:`LATEST` (which names
-    the newest release).
+    """``release_id`` when it is a valid id for a new release: ASCII letters, digits,
+    ``.``, ``-``, ``_``, starting and ending with a letter or digit, at most 64
+    characters, and not :data:`LATEST` (which names the newest release). ``R3.`` was
+    accepted: a trailing dot is dropped from folder names on some disks (Windows), and
+    a URL or a sentence ending in one reads as another id.
 
     >>> check_id("2025-S1.v1")
     '2025-S1.v1'
-    >>> check_id("../x")
+    >>> check_id("R3.")
     Traceback (most recent call last):
     ...
-    marsad.errors.BadArgument: not a release id: '../x' (use letters, digits, ., - and _, e.g. 2025-S1)
+    marsad.errors.BadArgument: not a release id: 'R3.' (use letters, digits, ., - and _, beginning and ending with a letter or digit, e.g. 2025-S1)
     >>> check_id("Latest")
     Traceback (most recent call last):
     ...
     marsad.errors.BadArgument: 'Latest' cannot be a release id: latest names the newest release; choose another id
     """  # noqa: E501
     if not _ID.fullmatch(release_id or ""):
-        raise BadArgument(
-            f"not a release id: {release_id!r} (use letters, digits, ., - and _, e.g. 2025-S1)"
-        )
+        raise _not_an_id(release_id)
+    return check_name(release_id)
+
+
+def check_name(release_id: str) -> str:
+    """``release_id`` when it may name a release already made: a valid id
+    (:func:`check_id`), or one that an earlier marsad allowed (ending in ``.``, ``-`` or
+    ``_``), so that such a release is still listed, read and served.
+
+    >>> check_name("R3.")
+    'R3.'
+    """
+    if not _NAME.fullmatch(release_id or ""):
+        raise _not_an_id(release_id)
     if release_id.lower() == LATEST:
         raise BadArgument(
             f"{release_id!r} cannot be a release id: {LATEST} names the newest release; "
             "choose another id"
         )
     return release_id
+
+
+def _not_an_id(release_id: str) -> BadArgument:
+    return BadArgument(
+        f"not a release id: {release_id!r} (use letters, digits, ., - and _, "
+        "beginning and ending with a letter or digit, e.g. 2025-S1)"
+    )
 
 
 def check_new_id(root: Path, release_id: str) -> str:
@@ -374,7 +400,7 @@ def find(root: Path, release_id: str) -> Release:
         if not every:
             raise UnknownRelease(f"no release yet in {root}: make one with marsad release create")
         return every[-1]
-    check_id(release_id)
+    check_name(release_id)
     path = root / release_id
     if not _is_release(path):
         gone = survey(root)[1].get(release_id)
@@ -415,7 +441,7 @@ def stamps(root: Path) -> dict[str, tuple[int, ...]]:
         return {}
     found = {}
     for entry in entries:  # as _folders has them, by os calls alone: a server asks often
-        if not (_ID.fullmatch(entry.name) and entry.is_dir()):
+        if not (_NAME.fullmatch(entry.name) and entry.is_dir()):
             continue
         parts: list[int] = []
         for name in (MANIFEST, PUBLIC_CSV):
@@ -461,7 +487,7 @@ def _folders(root: Path) -> list[Path]:
     """The folders under ``root`` whose names are release ids (not temporary ones)."""
     if not root.is_dir():
         return []
-    return [p for p in root.iterdir() if p.is_dir() and _ID.fullmatch(p.name)]
+    return [p for p in root.iterdir() if p.is_dir() and _NAME.fullmatch(p.name)]
 
 
 def make_read_only(folder: Path) -> None:

@@ -34,7 +34,7 @@ from marsad.release.store import (
     DamagedRelease,
     MissingRelease,
     Release,
-    check_id,
+    check_name,
     stamps,
     survey,
 )
@@ -367,7 +367,7 @@ class PublicStore:
         it) is a :class:`NoRelease` saying so, its fault logged."""
         if release_id == "latest":
             return self.latest(strict=strict)
-        check_id(release_id)
+        check_name(release_id)
         for info in self.releases():
             if info.id == release_id:
                 return info

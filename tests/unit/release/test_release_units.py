@@ -17,7 +17,7 @@ from marsad.indicators.compute import CubeCell, compute_indicators
 from marsad.indicators.registry import COLUMNS
 from marsad.publish.export import export_table
 from marsad.release.compare import Cell, _mean, diff, triangle
-from marsad.release.store import check_id
+from marsad.release.store import check_id, check_name, check_new_id, find, survey
 
 K = ("level", "exports", "2024-01", "TOTAL", "_T", "_T")
 
@@ -27,6 +27,37 @@ def test_ids_are_letters_digits_dots_dashes_underscores(bad):
     with pytest.raises(BadArgument):
         check_id(bad)
     assert check_id("2025-S1_rev.2") == "2025-S1_rev.2"
+
+
+# a Cyrillic Р, a fullwidth R, an Arabic-Indic ٣, a Kelvin sign K, a no-break space
+LOOKALIKES = ["\u04203", "\uff213", "R\u0663", "\u212a1", "R3\u00a0", "R\u200b3"]
+
+
+@pytest.mark.parametrize(
+    "bad", ["R3.", "R3-", "R3_", "-R3", "_R3", "R3..", " R3", "R3 ", "R3\n", "\tR3", *LOOKALIKES]
+)
+def test_ids_begin_and_end_with_a_letter_or_digit(bad):
+    """Symptom: ``release create --id R3.`` made release ``R3.`` (a trailing dot is
+    dropped from folder names on some disks, and reads as the end of a sentence)."""
+    with pytest.raises(BadArgument, match="beginning and ending with a letter or digit"):
+        check_id(bad)
+    assert check_id("R3") == "R3" and check_id("R3.1-a_b") == "R3.1-a_b"
+    assert check_id("x" * 64) == "x" * 64
+
+
+@pytest.mark.parametrize("made", ["R3.", "R3-", "R3_"])
+def test_a_release_made_with_an_id_allowed_before_is_still_read(tmp_path, made):
+    """Ids ending in ``.``, ``-`` or ``_`` were allowed: a release made so is still
+    listed and found (a build passing over it would forget what an intruder may hold),
+    never made again."""
+    folder = tmp_path / made
+    folder.mkdir()
+    (folder / "manifest.json").write_text(f'{{"id": "{made}", "files": {{}}}}', encoding="utf-8")
+    assert check_name(made) == made
+    assert [r.id for r in survey(tmp_path)[0]] == [made]
+    assert find(tmp_path, made).id == made
+    with pytest.raises(BadArgument):
+        check_new_id(tmp_path / "elsewhere", made)
 
 
 def test_diff_tells_revised_withheld_released_added_removed():
