@@ -82,10 +82,12 @@ def source_date_epoch(text: str | None = None) -> dt.datetime | None:
     is unset or empty: the one reader of it, for every output (CSV, Excel, SDMX,
     bulletins, releases, ``marsad serve``), each command asking first, before any work,
     so that a value is taken or refused the same way by all. Only a whole number of seconds
-    since 1970-01-01 UTC in digits 0-9 is a time (as ``date +%s`` writes it), up to
-    :data:`LAST_EPOCH`; anything else (``abc``, ``-5``, ``1.5``, ``1e9``, a time after
-    the year 9999) is :class:`~marsad.errors.BadArgument`, one plain line, exit 2: the
-    CSV export took ``abc`` where SDMX-ML refused it.
+    since 1970-01-01 UTC in digits 0-9 and nothing else is a time (as ``date +%s`` writes
+    it, and reproducible-builds.org asks), up to :data:`LAST_EPOCH`; anything else
+    (``abc``, ``-5``, ``+5``, ``1.5``, ``1e9``, Arabic-Indic digits, a space or a line
+    break before or after the digits, a time after the year 9999) is
+    :class:`~marsad.errors.BadArgument`, one plain line, exit 2: the CSV export took
+    ``abc`` where SDMX-ML refused it, and ``" 1700000000"`` was taken as a time.
 
     >>> source_date_epoch("1760486400").isoformat(), source_date_epoch("")
     ('2025-10-15T00:00:00+00:00', None)
@@ -96,9 +98,9 @@ def source_date_epoch(text: str | None = None) -> dt.datetime | None:
     """  # noqa: E501
     if text is None:
         text = os.environ.get(EPOCH, "")
-    if not text.strip():
+    if not text:
         return None
-    seconds = text.strip()
+    seconds = text  # no strip(): a value is the digits, or a fault (" 1", "1\n", "  ")
     if not _SECONDS.fullmatch(seconds) or int(seconds) > LAST_EPOCH:
         raise BadArgument(
             f"{EPOCH}={quoted(text)} is not a time: give a whole number of seconds since "
