@@ -101,6 +101,12 @@ def test_a_suffix_that_says_another_format_is_refused(warehouse, monkeypatch, co
         ("b.txt", "ends .txt", "b.html"),
         (".html", "is a suffix without a name", "bulletin.html"),
         ("x.csv.MD5", "ends .MD5", "x.csv.html"),
+        # "name." suggested name..html: a name ending with a dot has no suffix to Python
+        ("name.", "ends with a dot", "name.html"),
+        ("x.html.", "ends with a dot", "x.html"),
+        ("x.csv..", "ends with dots", "x.html"),
+        ("b.md ", "ends with ' '", "b.md"),
+        ("...", "ends with dots", "bulletin.html"),
     ],
 )
 def test_a_bulletin_name_without_its_format_says_how_to_choose(warehouse, monkeypatch, out, said,
@@ -115,6 +121,28 @@ def test_a_bulletin_name_without_its_format_says_how_to_choose(warehouse, monkey
         f"marsad: error: --out {out} {said}, and the suffix chooses the bulletin's format: "
         ".html (HTML, charts inside), .md (Markdown, charts beside it) or .pdf (PDF); "
         f"e.g. --out {example}"
+    ]
+    assert sorted(warehouse.parent.rglob("*")) == before
+
+
+@pytest.mark.parametrize("command", FORMAT_SUFFIX, ids=" ".join)
+@pytest.mark.parametrize(
+    ("end", "said"), [(".", "a dot"), ("SUFFIX.", "a dot"), ("..", "dots"), (" ", "' '")]
+)
+def test_a_name_ending_with_a_dot_is_refused_with_a_sensible_name(
+    warehouse, monkeypatch, command, end, said
+):
+    """``export --out name.`` wrote a file ``name.`` (no suffix to Python, so taken as a
+    name without one), as ``bulletin --out name.`` suggested ``name..html``: refused
+    before any work, the example the name without its loose end and with the suffix."""
+    monkeypatch.chdir(warehouse.parent)
+    expected, what = FORMAT_SUFFIX[command]
+    out = "x" + end.replace("SUFFIX", expected)
+    before = sorted(warehouse.parent.rglob("*"))
+    result = run(*command, "--out", out, "--warehouse", str(warehouse), code=2)
+    assert result.stderr.strip().splitlines() == [
+        f"marsad: error: --out {out}: the name ends with {said}; {what} writes a {expected} "
+        f"file: give a name ending {expected}, e.g. --out x{expected} (nothing was written)"
     ]
     assert sorted(warehouse.parent.rglob("*")) == before
 

@@ -16,11 +16,13 @@ from marsad.cli.common import (
     check_out,
     console,
     is_stdout,
+    loose_end,
+    name_with,
     open_store,
     say,
     writing,
 )
-from marsad.errors import BadArgument, MarsadError
+from marsad.errors import BadArgument, MarsadError, excerpt
 from marsad.publish.files import is_special
 
 #: Bulletin formats, by file suffix.
@@ -104,9 +106,16 @@ def _which_format(out_file: Path) -> str:
     --out out/bulletin has no suffix, and the suffix chooses the bulletin's format: .html (HTML, charts inside), .md (Markdown, charts beside it) or .pdf (PDF); e.g. --out out/bulletin.html
     >>> _which_format(Path("b.docx")).split(",")[0], _which_format(Path(".md")).split(",")[0]
     ('--out b.docx ends .docx', '--out .md is a suffix without a name')
+    >>> _which_format(Path("name.")).split(": ")[0], _which_format(Path("x.md.")).split("; ")[1]
+    ("--out name. ends with a dot, and the suffix chooses the bulletin's format", 'e.g. --out x.md')
     """  # noqa: E501
     name, suffix = out_file.name, out_file.suffix
-    if name.startswith(".") and not suffix:  # ".html": a hidden file without a suffix
+    kept, end = loose_end(name)
+    shown = excerpt(str(out_file), 1000)
+    if end:  # "name.": no suffix to Python, and "name..html" was the example
+        said = f"ends with {end}"
+        example = out_file.with_name(name_with(kept or "bulletin", ".html", same=SUFFIXES))
+    elif name.startswith(".") and not suffix:  # ".html": a hidden file without a suffix
         said, example = "is a suffix without a name", out_file.with_name(f"bulletin{name}")
     elif not suffix:
         said, example = "has no suffix", out_file.with_name(f"{name}.html")
@@ -116,7 +125,7 @@ def _which_format(out_file: Path) -> str:
         " (a named pipe or a device too: e.g. mkfifo bulletin.html)" if is_special(out_file) else ""
     )
     return (
-        f"--out {out_file} {said}, and the suffix chooses the bulletin's format{special}: "
+        f"--out {shown} {said}, and the suffix chooses the bulletin's format{special}: "
         ".html (HTML, charts inside), .md (Markdown, charts beside it) or .pdf (PDF); "
         f"e.g. --out {example}"
     )

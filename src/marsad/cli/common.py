@@ -30,7 +30,14 @@ from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
-from marsad.errors import BadArgument, CannotWrite, MarsadError, WarehouseMissing
+from marsad.errors import (
+    BadArgument,
+    CannotWrite,
+    MarsadError,
+    WarehouseMissing,
+    excerpt,
+    quoted,
+)
 from marsad.publish.files import is_special
 from marsad.release.store import MANIFEST
 
@@ -288,6 +295,40 @@ def _release_roots(wh: Path) -> set[Path]:
     return {releases_root(wh).resolve(), (wh.parent / "releases").resolve()}
 
 
+def loose_end(name: str) -> tuple[str, str]:
+    """``name`` without the dots and spaces that end it, and those in words (empty when
+    none): a name ending so is a slip (``--out name.``), and no suffix to Python, so
+    that a hint adding one suggested ``name..html``.
+
+    >>> loose_end("name."), loose_end("x.html.."), loose_end("b.csv "), loose_end("b.csv")
+    (('name', 'a dot'), ('x.html', 'dots'), ('b.csv', "' '"), ('b.csv', ''))
+    """
+    kept = name.rstrip(". \t\n\r\v\f")
+    end = name[len(kept) :]
+    if not end:
+        return kept, ""
+    if set(end) == {"."}:
+        return kept, "a dot" if end == "." else "dots"
+    return kept, quoted(end)
+
+
+def name_with(name: str, suffix: str, *, same: str | tuple[str, ...]) -> str:
+    """``name`` as a hint gives it back: kept when its suffix is one of ``same`` (in any
+    case), else with its suffix, if any, replaced by ``suffix``.
+
+    >>> name_with("x.html", ".html", same=(".html", ".md")), name_with("x.csv", ".html", same=".html")
+    ('x.html', 'x.html')
+    >>> name_with("name", ".csv", same=".csv"), name_with("v1.2.csv", ".xlsx", same=".xlsx")
+    ('name.csv', 'v1.2.xlsx')
+    """  # noqa: E501
+    kept = Path(name)
+    if kept.suffix.lower() in ((same,) if isinstance(same, str) else same):
+        return name
+    if kept.suffix and kept.stem:
+        return str(kept.with_suffix(suffix))
+    return name + suffix
+
+
 def check_suffix(out: Path, suffix: str, what: str) -> Path:
     """``--out`` when its suffix is ``suffix`` (in any case) or when it has none; a file
     name that says another format is refused (:class:`~marsad.errors.BadArgument`, exit 2,
@@ -305,6 +346,14 @@ def check_suffix(out: Path, suffix: str, what: str) -> Path:
     """  # noqa: E501
     if is_stdout(out) or is_special(out):  # the format says what it is, not the name
         return out
+    name, end = loose_end(out.name)
+    if end:  # "t.": no suffix to Python, so it passed as "t" does, and wrote "t."
+        example = out.with_name(name_with(name or "out", suffix, same=suffix))
+        raise BadArgument(
+            f"--out {excerpt(str(out), 1000)}: the name ends with {end}; {what} writes a "
+            f"{suffix} file: give a name ending {suffix}, e.g. --out {example} (nothing "
+            "was written)"
+        )
     # a name that is all suffix (".csv": a hidden file to Python, which sees no suffix)
     said = out.suffix or (out.name if out.name.startswith(".") else "")
     if said and said.lower() != suffix:
