@@ -288,12 +288,13 @@ INTO_PIPE = {
 }
 
 
-def _read_pipe(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
+def _read_pipe(fifo: Path, limit: int = -1) -> tuple[threading.Thread, list[bytes]]:
+    """A thread reading ``fifo`` to its end (or ``limit`` bytes, then closing it)."""
     got: list[bytes] = []
 
     def read() -> None:
         with fifo.open("rb") as f:
-            got.append(f.read())
+            got.append(f.read(limit))
 
     thread = threading.Thread(target=read, daemon=True)
     thread.start()
@@ -327,6 +328,27 @@ def test_out_onto_a_named_pipe_streams_into_it(built, tmp_path, command):
     if command in ("export csv", "quarantine export"):
         same = marsad(*args, "--out", str(tmp_path / "same.csv"), cwd=built)
         assert got[0] == (tmp_path / "same.csv").read_bytes(), same.stderr
+
+
+def test_a_reader_closing_the_named_pipe_early_is_said_in_one_line(built, tmp_path):
+    """``head -c 10 < fifo``: the command still said ``Wrote N observations`` (exit 0),
+    the reader having 10 bytes of them; it now says that the reader closed the pipe early,
+    in one line, exit 2, no traceback. (The internal SDMX-ML message is larger than a
+    pipe's buffer, 64 KiB, so that the writer sees the reader go.)"""
+    fifo = tmp_path / "out.pipe"
+    os.mkfifo(fifo)
+    thread, got = _read_pipe(fifo, limit=10)
+    args = ("export", "--internal", "--format", "sdmx-ml")
+    proc = marsad(*args, "--out", str(fifo), cwd=built, check=False)
+    _join(thread, fifo)
+    assert len(got[0]) == 10
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Wrote" not in proc.stdout and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"marsad: error: the program reading the pipe {fifo} closed it before the end of the "
+        "output: it read only a part of it (nothing more was written)"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
 def test_out_onto_the_pipe_of_standard_output_is_as_out_dash(built, tmp_path):

@@ -104,8 +104,11 @@ def _staged(out: Path) -> Iterator[Path]:
 def copy_into(src: Path, out: Path) -> None:
     """Copy the bytes of ``src`` into the device, named pipe or socket ``out``, opened
     for writing as it is (no ``O_CREAT``, no ``O_TRUNC``: a path that vanished is an
-    error, not a new file). A pipe whose reader stops early (``| head``) is not an error:
-    the reader has what it wanted. A path that became a regular file meanwhile is
+    error, not a new file). A pipe whose reader closes it before the end (``head -c 10 <
+    pipe``) is :class:`~marsad.errors.CannotWrite`, one plain line: the command said
+    ``Wrote N observations`` though the reader had a part of them. Only when ``out`` is
+    standard output itself (``--out /dev/stdout`` into ``| head``) is it not an error, as
+    for ``--out -``: the reader has what it wanted. A path that became a regular file meanwhile is
     refused before a byte is written (it would be overwritten in place, not replaced).
     A named pipe is opened once a program reads it, waiting at most :data:`PIPE_WAIT`
     seconds (:func:`_open_pipe`); then written as any file is (blocking writes)."""
@@ -115,13 +118,28 @@ def copy_into(src: Path, out: Path) -> None:
         if stat.S_ISREG(os.fstat(fd).st_mode):
             said = "it became a regular file while it was written: run again"
             raise OSError(errno.EAGAIN, said, str(out))
-        with src.open("rb") as f, contextlib.suppress(BrokenPipeError):
+        with src.open("rb") as f:
             while chunk := f.read(1 << 20):
                 view = memoryview(chunk)
                 while view:
                     view = view[os.write(fd, view) :]
+    except BrokenPipeError:
+        if _is_stdout(fd):
+            return
+        raise CannotWrite(
+            f"the program reading the pipe {out} closed it before the end of the output: it read "
+            "only a part of it (nothing more was written)"
+        ) from None
     finally:
         os.close(fd)
+
+
+def _is_stdout(fd: int) -> bool:
+    """Whether ``fd`` is open on the file standard output writes to (``/dev/stdout``)."""
+    try:
+        return os.path.samestat(os.fstat(fd), os.fstat(1))
+    except OSError:
+        return False
 
 
 def _is_fifo(path: Path) -> bool:

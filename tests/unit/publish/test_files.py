@@ -142,12 +142,40 @@ def test_a_reader_that_comes_while_the_output_waits_gets_every_byte(tmp_path, sh
     assert got == [text.encode()]
 
 
-def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
-    """As ``| head``: the reader has what it wanted."""
+def test_a_reader_that_closes_the_pipe_early_is_one_plain_line(tmp_path):
+    """``head -c 10 < pipe``: the command said ``Wrote N observations`` though the reader
+    had 10 bytes of them; the output now stops with one plain line saying so."""
+    from marsad.errors import CannotWrite
+
     fifo = tmp_path / "out.csv"
     os.mkfifo(fifo)
     thread, got = _reader(fifo, limit=10)
-    write_text(fifo, "x" * (4 << 20))
+    with pytest.raises(CannotWrite) as caught:
+        write_text(fifo, "x" * (4 << 20))  # many times a pipe's buffer
+    thread.join(10)
+    assert got == [b"x" * 10]
+    assert str(caught.value) == (
+        f"the program reading the pipe {fifo} closed it before the end of the output: it "
+        "read only a part of it (nothing more was written)"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and _names(tmp_path) == ["out.csv"]
+
+
+def test_standard_output_closed_early_is_not_an_error(tmp_path):
+    """``--out /dev/stdout | head`` is ``--out - | head``: the reader has what it wanted.
+    Played by a pipe in tmp_path that is made this process's standard output for the
+    test (the real /dev/stdout is not used)."""
+    fifo = tmp_path / "stdout"
+    os.mkfifo(fifo)
+    thread, got = _reader(fifo, limit=10)
+    saved = os.dup(1)
+    try:
+        with open(fifo, "wb") as pipe:  # (the reader is there: this does not block)
+            os.dup2(pipe.fileno(), 1)
+            write_text(fifo, "x" * (4 << 20))
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
     thread.join(10)
     assert got == [b"x" * 10]
 
