@@ -54,7 +54,7 @@ def serve(
         secret = settings.admin_token
         token = check_token(secret.get_secret_value() if secret else None)
     public = PublicStore(root)
-    found, damaged, missing = public.releases(), public.damaged(), public.missing()
+    found, damaged, missing = public.start()  # said here, in notes, not logged too
     for fault in damaged.values():  # the others are served
         say(f"note: left out: {fault}")
     for fault in missing.values():  # the pages say so; asking for it is a 404
@@ -67,7 +67,7 @@ def serve(
     _check_port(host, port)
     say(f"warehouse: {path}")
     say(f"releases: {root} ({_releases_line(found, damaged, missing, public.after)})")
-    app = create_app(path, root=root, admin_token=token)
+    app = create_app(path, root=root, admin_token=token, store=public)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     console().print(
         f"Serving on http://{shown}:{port}/ (dashboard /fr/ /en/ /ar/, API /api/v1/docs, "

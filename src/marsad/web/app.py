@@ -75,10 +75,16 @@ Cache-Control; errors are RFC 9457 problem details (`application/problem+json`).
 
 
 def create_app(
-    warehouse: Path, *, root: Path | None = None, admin_token: str | None = None
+    warehouse: Path,
+    *,
+    root: Path | None = None,
+    admin_token: str | None = None,
+    store: PublicStore | None = None,
 ) -> FastAPI:
     """The app serving the releases of ``warehouse`` (in ``root``, default the releases
     folder of the warehouse: ``releases/`` beside it, or ``MARSAD_RELEASES_DIR``).
+    ``store``: the releases as already read (``serve`` read them at start-up, naming
+    the faults: the app does not read and log them again), else read on first use.
 
     ``admin_token`` enables the admin side (``None``: disabled, every admin request is
     refused with 403); :func:`marsad.web.admin.check_token` vets it first.
@@ -98,7 +104,9 @@ def create_app(
     )
     app.openapi_url = UNLISTED["schema"]
     app.state.warehouse = Path(warehouse)
-    app.state.store = PublicStore(root if root is not None else releases_root(Path(warehouse)))
+    if store is None:
+        store = PublicStore(root if root is not None else releases_root(Path(warehouse)))
+    app.state.store = store
     app.state.admin_token = admin_token
     problems.install(app)
     docs_assets, assets = ASSET_MOUNTS

@@ -292,6 +292,10 @@ class PublicStore:
         self._damaged: dict[str, DamagedRelease] = {}
         self._missing: dict[str, DamagedRelease] = {}
         self._tables: dict[str, tuple[tuple[int, ...], PublicTable]] = {}
+        #: The faults logged (their texts): each is logged once, not at every change
+        #: of the folder; :meth:`start` reads without logging (``serve`` says them).
+        self._told: set[str] = set()
+        self._quiet = False
 
     def releases(self) -> list[ReleaseInfo]:
         """Every release, in the order they were made (several made on one day too:
@@ -313,6 +317,18 @@ class PublicStore:
         one."""
         return dict(self._refresh()[3])
 
+    def start(self) -> tuple[list[ReleaseInfo], dict[str, DamagedRelease], dict]:
+        """:meth:`releases`, :meth:`damaged` and :meth:`missing`, read for a server's
+        start-up, which names each fault itself (``note: left out: …``): they are not
+        logged too (``marsad serve`` printed each damaged release twice); a fault found
+        later is."""
+        self._quiet = True
+        try:
+            found = self.releases()
+        finally:
+            self._quiet = False
+        return found, self.damaged(), self.missing()
+
     def signature(self) -> str:
         """A short hash of the releases folder as it stands (e.g. ``"9f2c…"``): it
         changes when a release is made, removed, damaged or repaired, so that what is
@@ -333,9 +349,11 @@ class PublicStore:
                     except DamagedRelease as fault:
                         damaged[release.id] = fault
                 for release_id, fault in faults.items():
-                    log.error("release left out: %s", fault)
+                    if not self._quiet and str(fault) not in self._told:
+                        log.error("release left out: %s", fault)
                     if not isinstance(fault, MissingRelease):
                         damaged[release_id] = fault
+                self._told = {str(f) for f in faults.values()}  # one mended, then again: told
                 missing = {k: f for k, f in faults.items() if isinstance(f, MissingRelease)}
                 self._releases, self._damaged, self._missing = infos, damaged, missing
                 self._tables = {k: t for k, t in self._tables.items() if t[0] == now.get(k)}
