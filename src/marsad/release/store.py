@@ -403,9 +403,13 @@ def find(root: Path, release_id: str) -> Release:
     check_name(release_id)
     path = root / release_id
     if not _is_release(path):
-        gone = survey(root)[1].get(release_id)
+        faults = survey(root)[1]
+        gone = faults.get(release_id)
         if isinstance(gone, MissingRelease):  # not "no release R1": one was made, and is gone
             raise gone
+        for fault in faults.values():  # R1's folder renamed R1x: "rename it back", not "no R1"
+            if fault.holds == release_id:
+                raise fault
         known = ", ".join(sorted(p.name for p in _folders(root) if _is_release(p)))
         raise UnknownRelease(f"no release {release_id} in {root} (releases: {known or 'none yet'})")
     release = Release(path)

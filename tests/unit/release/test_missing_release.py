@@ -84,3 +84,21 @@ def test_a_renamed_folder_is_not_also_called_missing(tmp_path):
     assert list(faults) == ["S1-backup"] and not isinstance(faults["S1-backup"], MissingRelease)
     with pytest.raises(DamagedRelease, match="rename the folder back to R1"):
         all_releases(root)
+
+
+def test_release_show_of_a_release_whose_folder_was_renamed_says_so(tmp_path):
+    """R1's folder renamed R1x (a valid id), R1 in the log of the releases made:
+    ``release show R1`` said "no release R1" (and listed R1x as a release); it says
+    where R1 is, in one line, exit 2."""
+    root = tmp_path / "w" / "releases"
+    fake_release(root, "R1", "2025-10-15", [])
+    (root / ".releases-made").write_text("R1\t2025-10-15\n", encoding="utf-8")
+    (root / "R1").rename(root / "R1x")
+    with pytest.raises(DamagedRelease, match="release folder R1x holds release R1"):
+        find(root, "R1")
+    w = ("--warehouse", str(root.parent / "marsad.duckdb"))
+    shown = run("release", "show", "R1", *w, code=2)
+    assert shown.stderr.strip().splitlines()[-1] == (
+        "marsad: error: release folder R1x holds release R1 (its manifest's id): rename the "
+        "folder back to R1"
+    )

@@ -98,6 +98,51 @@ def test_the_api_lists_the_missing_release_and_a_request_for_it_is_a_404(tmp_pat
     assert c.get("/api/v1/observations").json()["release"] == "R3"  # R1 came before R3
 
 
+def test_a_release_folder_renamed_to_another_id_is_the_release_it_holds(
+    tmp_path, client_of, caplog
+):
+    """R1's folder moved to R1x (R1 in the log of the releases made): /releases listed
+    R1x as unavailable, and ``release=R1`` said "no release". R1 is the release that is
+    unavailable for the moment (503, as a damaged one: it is on the server, under another
+    name); R1x is no release (its manifest says R1): asking for it names nothing (404).
+    Where R1 is, and what to do, goes to the server's log only."""
+    root = _three(tmp_path)
+    made = "R1\t2025-10-15\nR2\t2025-11-15\nR3\t2025-12-15\n"
+    (root / ".releases-made").write_text(made, encoding="utf-8")
+    (root / "R1").rename(root / "R1x")
+    c = client_of(root)
+    listed = c.get("/api/v1/releases").json()
+    assert [r["id"] for r in listed["releases"]] == ["R2", "R3"]
+    assert listed["unavailable"] == ["R1"] and listed["latest"] == "R3"
+    for url in ("/api/v1/observations?release=R1", "/api/v1/releases/R1",
+                f"{SDMX}?release=R1", "/downloads/R1/"):  # fmt: skip
+        r = c.get(url)
+        _unavailable(r, "R1")
+        assert "R1x" not in r.text, url
+    assert c.get("/api/v1/releases/R1").json()["detail"] == (
+        "release R1 is unavailable for the moment on this server: try again later"
+    )
+    stray = c.get("/api/v1/releases/R1x")
+    assert stray.status_code == 404 and stray.json()["detail"] == "no release 'R1x'"
+    assert c.get("/api/v1/observations?release=R1x").status_code == 404
+    assert c.get("/api/v1/observations").json()["release"] == "R3"  # R1 came before R3
+    _unavailable(c.get("/api/v1/observations?asOf=2025-10-20"), "R1")
+    assert any("folder R1x holds release R1" in m and "rename" in m for m in caplog.messages)
+
+
+def test_a_copy_of_a_release_under_another_id_leaves_the_release_served(tmp_path, client_of):
+    """R1 copied to R1x: R1 is served as it is; the copy is no release, and not listed as
+    one unavailable (its fault is for the log)."""
+    root = _three(tmp_path)
+    shutil.copytree(root / "R1", root / "R1x")
+    c = client_of(root)
+    listed = c.get("/api/v1/releases").json()
+    assert [r["id"] for r in listed["releases"]] == ["R1", "R2", "R3"]
+    assert listed["unavailable"] == [] and listed["latest"] == "R3"
+    assert c.get("/api/v1/releases/R1").status_code == 200
+    assert c.get("/api/v1/releases/R1x").status_code == 404
+
+
 def test_as_of_a_day_the_missing_release_may_have_been_in_force_is_a_503(tmp_path, client_of):
     """R1 (made before R2) gone: ``asOf=2025-10-20`` answered 404 "no release on or
     before", as if nothing had been published that day."""
