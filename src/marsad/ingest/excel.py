@@ -127,8 +127,9 @@ def _present(cell: object) -> bool:
 
 
 def _pick_sheet(names: list[str], wanted: str) -> str:
-    """The sheet named (any case) or numbered (1-based) ``wanted``."""
-    if wanted.isdigit() and wanted not in names:
+    """The sheet named (any case) or numbered (1-based, in digits 0-9) ``wanted``
+    (``str.isdigit`` took ``²``, which ``int`` refused with a traceback)."""
+    if wanted.isascii() and wanted.isdigit() and wanted not in names:
         n = int(wanted)
         if not 1 <= n <= len(names):
             raise IngestError(f"the workbook has {len(names)} sheets, not {n}")

@@ -52,9 +52,15 @@ class Selection:
 
 
 def parse_row(text: str) -> tuple[str, int]:
-    """``LOAD:LINE`` (e.g. ``L00003:4``, or ``bank.csv:4``) as (load, line)."""
+    """``LOAD:LINE`` (e.g. ``L00003:4``, or ``bank.csv:4``) as (load, line), the line in
+    digits 0-9 (``str.isdigit`` took ``²``, which ``int`` then refused with a traceback,
+    and Arabic-Indic digits).
+
+    >>> parse_row("L00003:4"), parse_row("a:b.csv:12")
+    (('L00003', 4), ('a:b.csv', 12))
+    """
     load, sep, line = text.rpartition(":")
-    if not sep or not load or not line.strip().isdigit():
+    if not sep or not load or not (line.isascii() and line.isdigit()):
         raise BadArgument(f"a row is written LOAD:LINE (e.g. L00003:4), not {text!r}")
     return load, int(line)
 

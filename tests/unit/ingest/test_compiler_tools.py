@@ -158,6 +158,16 @@ def test_waive_and_unwaive(wh, tmp_path):
     assert acts == [("waive", "line 3", 1), ("waive", "rule flow", 1), ("unwaive", "all rows", 2)]
 
 
+@pytest.mark.parametrize("row", ["L1:\u00b2", "L1:\u0664", "L1: 4", "L1:4 ", "L1:+4", "L1:"])
+def test_a_row_s_line_is_digits_0_9(row):
+    """``--row L1:²`` crashed (``str.isdigit`` took it, ``int`` did not), and Arabic-Indic
+    digits or spaces were taken: one plain line saying how a row is written."""
+    from marsad.ingest.waivers import parse_row
+
+    with pytest.raises(BadArgument, match="a row is written LOAD:LINE"):
+        parse_row(row)
+
+
 def test_waive_needs_a_reason(wh, tmp_path):
     r = load(wh, write_csv(tmp_path / "t.csv", [tx("B", amount="x")]))
     with pytest.raises(BadArgument, match="--reason"):

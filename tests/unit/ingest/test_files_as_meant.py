@@ -152,6 +152,19 @@ def test_a_sheet_loads_even_when_others_of_the_workbook_were_loaded(wh, tmp_path
     assert wh.scalar("SELECT count(*) FROM transactions") == 6
 
 
+@pytest.mark.parametrize("wanted", ["\u00b2", "\u0662"])
+def test_a_sheet_number_is_digits_0_9(wanted):
+    """``--sheet ²`` crashed (``str.isdigit`` took it, ``int`` did not): a sheet is
+    numbered in digits 0-9, anything else is a name."""
+    from marsad.ingest.errors import IngestError
+    from marsad.ingest.excel import _pick_sheet
+
+    assert _pick_sheet(["Janvier", "Fevrier"], "2") == "Fevrier"
+    with pytest.raises(IngestError, match="no sheet named"):
+        _pick_sheet(["Janvier", "Fevrier"], wanted)
+    assert _pick_sheet(["Janvier", wanted], wanted) == wanted
+
+
 def test_sheets_without_the_header_are_named_with_the_reason(wh, tmp_path):
     other = [["Record ID", "bank", "amount"], ["R9", "B", 5]]
     sheets = {
