@@ -206,7 +206,7 @@ class Release:
             raise DamagedRelease(
                 f"release folder {self.id} holds release {found['id']} (its manifest's id): "
                 f"rename the folder back to {found['id']}",
-                release=self.id,
+                release=found["id"],  # the release that cannot be served (R1, not R1x)
                 holds=found["id"],
             )
         return found
@@ -311,7 +311,10 @@ def survey(root: Path) -> tuple[list[Release], dict[str, DamagedRelease]]:
     id order), then of each one missing (:class:`MissingRelease`: a later release's
     manifest lists it, its folder is gone; in id order): a server lists and serves the
     others, naming these (a damaged manifest made every page fail, and a missing release
-    went unsaid, the release after it shown as the first).
+    went unsaid, the release after it shown as the first). A folder renamed (``R1``
+    moved to ``R1x``, its manifest saying R1) is the fault of release R1, not of a
+    release R1x (which was listed, and R1 called "no release"); a copy of a release
+    beside it (R1 there too) is the fault of its folder.
 
     >>> survey(Path("/nonexistent"))
     ([], {})
@@ -324,7 +327,13 @@ def survey(root: Path) -> tuple[list[Release], dict[str, DamagedRelease]]:
         except DamagedRelease as exc:
             damaged[release.id] = exc
     readable = [r for _, r in sorted(found, key=lambda x: x[0])]
-    return readable, {**damaged, **_missing(readable, damaged, root)}
+    gone = _missing(readable, damaged, root)
+    held = {r.id for r in readable} | {k for k, f in damaged.items() if not f.holds}
+    faults: dict[str, DamagedRelease] = {}
+    for folder, fault in damaged.items():
+        moved = fault.holds and fault.holds not in held and fault.holds not in faults
+        faults[fault.holds if moved else folder] = fault
+    return readable, {**dict(sorted(faults.items())), **gone}
 
 
 #: The log of the releases made under a releases folder (a hidden file in it): one line
@@ -369,7 +378,8 @@ def _missing(
     of the releases made under ``root`` records, and that are neither there nor held by a
     renamed folder of ``damaged``, by id, each naming the first release made after it
     (or the log)."""
-    there = {r.id for r in found} | set(damaged) | {f.holds for f in damaged.values()}
+    # a renamed folder's name is not a release there (R2 moved aside, R1 renamed R2)
+    there = {r.id for r in found} | {f.holds or k for k, f in damaged.items()}
     gone: dict[str, DamagedRelease] = {}
     for earlier, why in _made(found, root):  # the first saying why it was made is kept
         if earlier not in there and earlier not in gone:
@@ -403,13 +413,10 @@ def find(root: Path, release_id: str) -> Release:
     check_name(release_id)
     path = root / release_id
     if not _is_release(path):
-        faults = survey(root)[1]
-        gone = faults.get(release_id)
-        if isinstance(gone, MissingRelease):  # not "no release R1": one was made, and is gone
+        gone = survey(root)[1].get(release_id)
+        # not "no release R1": one was made, and is gone, or its folder was renamed (R1x)
+        if isinstance(gone, MissingRelease) or (gone is not None and gone.holds == release_id):
             raise gone
-        for fault in faults.values():  # R1's folder renamed R1x: "rename it back", not "no R1"
-            if fault.holds == release_id:
-                raise fault
         known = ", ".join(sorted(p.name for p in _folders(root) if _is_release(p)))
         raise UnknownRelease(f"no release {release_id} in {root} (releases: {known or 'none yet'})")
     release = Release(path)

@@ -271,22 +271,14 @@ def _key_passes(filters: Filters, key: tuple[str, ...]) -> bool:
                for d, k in zip(DIMENSIONS, key, strict=True))  # fmt: skip
 
 
-def _held(
-    release_id: str, fault: DamagedRelease, infos: list[ReleaseInfo], faults: dict
-) -> dict[str, DamagedRelease]:
-    """The release that cannot be served for ``fault`` (found in the folder named
-    ``release_id``), by id: that release itself; for a folder renamed (``R1`` moved to
-    ``R1x``, its manifest saying R1), the release it holds, R1, unavailable for the moment
-    (503: it is on the server, to be renamed back), and nothing under the folder's name,
-    which is no release (``?release=R1x``: no such release; R1 was listed by the folder's
-    name and ``?release=R1`` said "no release"); none when R1 is served or damaged in its
-    own folder (the renamed one is a stray copy, for the log only)."""
-    held = fault.holds
-    if not held or held == release_id:
-        return {release_id: fault}
-    if held in faults or any(info.id == held for info in infos):
+def _held(release_id: str, fault: DamagedRelease) -> dict[str, DamagedRelease]:
+    """The release that cannot be served for ``fault`` (:func:`survey` keys it by id), by
+    id: none for a folder holding a copy of a release that is there (``R1x`` beside
+    ``R1``): it is no release of its folder's name (``?release=R1x``: no such release),
+    and R1 is served; its fault is for the log only."""
+    if fault.holds and fault.holds != release_id:
         return {}
-    return {held: DamagedRelease(str(fault), release=held, holds=held)}
+    return {release_id: fault}
 
 
 class PublicStore:
@@ -370,7 +362,7 @@ class PublicStore:
                     if not self._quiet and str(fault) not in self._told:
                         log.error("release left out: %s", fault)
                     if not isinstance(fault, MissingRelease):
-                        damaged.update(_held(release_id, fault, infos, faults))
+                        damaged.update(_held(release_id, fault))
                 self._told = {str(f) for f in faults.values()}  # one mended, then again: told
                 missing = {k: f for k, f in faults.items() if isinstance(f, MissingRelease)}
                 self._releases, self._damaged, self._missing = infos, damaged, missing

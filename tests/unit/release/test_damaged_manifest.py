@@ -145,4 +145,4 @@ def test_a_renamed_release_folder_is_damage_naming_the_release_it_holds(tmp_path
         all_releases(root)
     assert str(found.value) == line
     readable, damaged = survey(root)
-    assert [r.id for r in readable] == ["R2"] and list(damaged) == ["S1-backup"]
+    assert [r.id for r in readable] == ["R2"] and list(damaged) == ["R1"]  # R1's fault

@@ -81,9 +81,39 @@ def test_a_renamed_folder_is_not_also_called_missing(tmp_path):
     fake_release(root, "R2", "2025-11-15", ["R1"])
     (root / "R1").rename(root / "S1-backup")
     _, faults = survey(root)
-    assert list(faults) == ["S1-backup"] and not isinstance(faults["S1-backup"], MissingRelease)
+    assert list(faults) == ["R1"] and not isinstance(faults["R1"], MissingRelease)
+    assert faults["R1"].release == "R1"  # the release that cannot be served, by its id
     with pytest.raises(DamagedRelease, match="rename the folder back to R1"):
         all_releases(root)
+
+
+def test_a_folder_renamed_to_the_id_of_a_release_gone_leaves_that_one_missing(tmp_path):
+    """R2 deleted, R1's folder renamed R2: the folder's name counted as R2 being there,
+    and R2, made and gone, went unsaid. R1 is renamed, R2 missing: two faults."""
+    root = tmp_path / "w" / "releases"
+    fake_release(root, "R1", "2025-10-15", [])
+    fake_release(root, "R2", "2025-11-15", ["R1"])
+    (root / ".releases-made").write_text("R1\t2025-10-15\nR2\t2025-11-15\n", encoding="utf-8")
+    shutil.rmtree(root / "R2")
+    (root / "R1").rename(root / "R2")
+    _, faults = survey(root)
+    assert list(faults) == ["R1", "R2"]
+    assert "release folder R2 holds release R1" in str(faults["R1"])
+    assert isinstance(faults["R2"], MissingRelease)
+    w = ("--warehouse", str(root.parent / "marsad.duckdb"))
+    listed = run("release", "list", *w).stdout
+    assert "R1" in listed and "DAMAGED: release folder R2 holds release R1" in listed
+    assert "MISSING: not in the releases folder" in listed
+
+
+def test_a_copy_of_a_release_beside_it_is_the_fault_of_its_folder(tmp_path):
+    """R1 copied to R1x: R1 is readable; the copy's fault is its folder's, not R1's."""
+    root = tmp_path / "w" / "releases"
+    fake_release(root, "R1", "2025-10-15", [])
+    shutil.copytree(root / "R1", root / "R1x")
+    readable, faults = survey(root)
+    assert [r.id for r in readable] == ["R1"] and list(faults) == ["R1x"]
+    assert find(root, "R1").id == "R1"
 
 
 def test_release_show_of_a_release_whose_folder_was_renamed_says_so(tmp_path):

@@ -130,6 +130,24 @@ def test_a_release_folder_renamed_to_another_id_is_the_release_it_holds(
     assert any("folder R1x holds release R1" in m and "rename" in m for m in caplog.messages)
 
 
+def test_a_folder_renamed_to_the_id_of_a_release_gone_leaves_both_unavailable(tmp_path, client_of):
+    """R3 deleted and R1's folder renamed R3: the folder's name counted as R3 there, so
+    R3 went unsaid; R1 is unavailable (503) and R3 missing (404), both listed."""
+    root = _three(tmp_path)
+    made = "R1\t2025-10-15\nR2\t2025-11-15\nR3\t2025-12-15\n"
+    (root / ".releases-made").write_text(made, encoding="utf-8")
+    shutil.rmtree(root / "R3")
+    (root / "R1").rename(root / "R3")
+    c = client_of(root)
+    listed = c.get("/api/v1/releases").json()
+    assert [r["id"] for r in listed["releases"]] == ["R2"]
+    assert listed["unavailable"] == ["R1", "R3"] and listed["latest"] is None
+    _unavailable(c.get("/api/v1/releases/R1"), "R1")
+    gone = c.get("/api/v1/releases/R3")
+    assert gone.status_code == 404 and "missing" in gone.json()["detail"]
+    _unavailable(c.get("/api/v1/observations"), "R3")  # R3 came after R2
+
+
 def test_a_copy_of_a_release_under_another_id_leaves_the_release_served(tmp_path, client_of):
     """R1 copied to R1x: R1 is served as it is; the copy is no release, and not listed as
     one unavailable (its fault is for the log)."""
