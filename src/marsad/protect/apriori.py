@@ -64,6 +64,25 @@ confidential one, which the intruder read with the second's value). (C) needs th
 earlier release's own values of the cells it withheld (its ``internal/sdc_cells.csv``):
 a release frozen without them gives rules (A) and (B) only.
 
+What (C) reads of an earlier release: all its cells (their values then, which the build
+compares with now, and which :meth:`Apriori.digests` hashes), and only the relations
+that hold a cell it did not publish (withheld, or latent): a tenth of them.
+:func:`~marsad.release.apriori.of_releases` derives no other
+(:func:`~marsad.protect.cells.linked_table` with ``withheld_only``), since deriving every
+relation of every earlier release at each build cost more than reading the rest. It is
+sound because a relation whose every term the release published tells the intruder
+nothing: each of its terms is, in the joint table, a value the intruder holds (the
+cell now when its value is the same, known by (B); else an :class:`EarlierCell`
+published then, a constant), so it is an identity between constants, which narrows no
+unknown (no cell withheld now, no earlier value), and the suppression's constraints and
+the audit's intervals are the same with it or without it. :meth:`Apriori.linked` never
+took such a relation (it keeps those that hold a withheld cell): the joint table is the
+same, relation for relation and in the same order, whichever way the earlier tables
+were read (``every_relation``; a property test compares the joint tables and the
+suppression patterns of random multi-release cases both ways). The check that these
+relations add up is not made at each build: the file is checked against its manifest's
+SHA-256, and was written from a checked table.
+
 What it costs: the cells kept withheld by (A), the complements that (B) forces
 elsewhere (a known cell can no longer hide its neighbours) and those (C) needs to keep
 the earlier confidential cells protected, are information lost; ``marsad build`` counts
