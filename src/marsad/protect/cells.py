@@ -232,7 +232,7 @@ def linked_table(cells: Mapping[Key, Cell], withheld_only: bool = False) -> Link
     with every relation an intruder knows (module docstring).
 
     ``withheld_only``: only the relations that hold a cell not published (withheld or
-    latent), what rule (C) reads of an earlier release (:mod:`marsad.protect.apriori`,
+    latent), what rule (C) reads of an earlier release (:mod:`marsad.protect.joint`,
     where the argument that the others tell the intruder nothing is written): all the
     cells, a tenth of the relations to derive and check.
 

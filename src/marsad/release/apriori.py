@@ -52,7 +52,7 @@ def of_releases(releases: Iterable[Release], every_relation: bool = False) -> Ap
     missing.
 
     Of each frozen table, only the relations that hold a cell it withheld are derived,
-    the only ones rule (C) reads (:mod:`marsad.protect.apriori`, "What (C) reads");
+    the only ones rule (C) reads (:mod:`marsad.protect.joint`, "What (C) reads");
     ``every_relation``: derive them all, as before, to compare (tests, the bench)."""
     releases = list(releases)
     tables = (
