@@ -54,15 +54,11 @@ level cells of the table being protected, same key, period included:
   segment its firm moved to); one whose value is the same now keeps its flag even when
   its contributors changed.
 
-(C) takes the worst case: the intruder is granted knowing which withheld cells kept
-their value (a revision note, a stable series); a cell that changed is an unknown of
-its own (its earlier value, not negative), the same unknown in every earlier release
-that withheld it with that value, and a constant when a release published that value
-(a cell withheld in one release, published in the next with its value, then corrected:
-without it the third release published the cell that still hid the first's
-confidential one, which the intruder read with the second's value). (C) needs the
-earlier release's own values of the cells it withheld (its ``internal/sdc_cells.csv``):
-a release frozen without them gives rules (A) and (B) only.
+How (C) joins the earlier releases to the table (the worst case it takes: the intruder
+told which withheld cells kept their value), and what it reads of each (only the
+relations that hold a cell it withheld, and why that is sound): :mod:`marsad.protect.joint`.
+(C) needs the earlier release's own values of the cells it withheld (its
+``internal/sdc_cells.csv``): a release frozen without them gives rules (A) and (B) only.
 
 What it costs: the cells kept withheld by (A), the complements that (B) forces
 elsewhere (a known cell can no longer hide its neighbours) and those (C) needs to keep
@@ -95,8 +91,20 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from marsad.protect.joint import EarlierCell, joint_table, own_cells, table_key
 from marsad.protect.primary import FREE, LATENT, SECONDARY
-from marsad.protect.table import Cell, Key, LinkedTable, Relation, linked_by
+from marsad.protect.table import Cell, Key, LinkedTable
+
+#: :class:`EarlierCell`, :func:`own_cells` and :func:`table_key` are rule (C)'s
+#: (:mod:`marsad.protect.joint`), named here too for the modules that import them from here.
+__all__ = [
+    "STABLE_WEIGHT",
+    "Apriori",
+    "EarlierCell",
+    "own_cells",
+    "public_cells",
+    "table_key",
+]
 
 #: What withholding a cell costs the suppression, as a share of its weight
 #: (:meth:`~marsad.protect.table.Cell.weight`, times ``HEADLINE_COST`` for a headline
@@ -106,21 +114,6 @@ from marsad.protect.table import Cell, Key, LinkedTable, Relation, linked_by
 #: is three changes to explain). Half: a preferred cell of 1,000,000 MAD costs what a new
 #: one of about 600 MAD does, and a headline figure stays dearer than any other cell.
 STABLE_WEIGHT = 0.5
-
-
-@dataclass(frozen=True, order=True)
-class EarlierCell:
-    """The key, in a joint table (rule (C)), of a cell of the earlier release
-    ``release`` whose value then is not its value now (or that is not in the table
-    now): the intruder's unknown for the earlier value. The ``repr`` names the
-    release and the key, never a value.
-
-    >>> EarlierCell("2025-03", ("exports", "2024", "KPO", "_T", "_T"))
-    EarlierCell(release='2025-03', key=('exports', '2024', 'KPO', '_T', '_T'))
-    """
-
-    release: str
-    key: Key
 
 
 @dataclass(frozen=True)
@@ -269,52 +262,10 @@ class Apriori:
 
     def linked(self, table: LinkedTable) -> LinkedTable:
         """``table`` joined with the relations of the earlier releases that hold a cell
-        they withheld (rule (C)): a cell of such a relation whose value then is its
-        value now is the table's own cell; any other is an :class:`EarlierCell`, one per
-        key and value across the releases (two releases that withheld a cell with one
-        value share the unknown): withheld when they withheld it (an unknown, not
-        negative; confidential with the widest levels then if one held it so),
-        published and known when a release published that value (a constant, even where
-        the release of the relation withheld it: once rule (A) no longer holds, a cell
-        withheld in March may be published in June with the same value, and corrected
-        in September); a cell confidential then with the same value now stays
-        confidential. Relations the table has already, and groups of earlier relations
-        that reach none of its cells, are left out.
-        The relations add up (each holds in its release, and a cell stands for
-        itself, or for an unknown, only with the same value).
-
-        >>> from marsad.protect.table import build_table, flat
-        >>> row = [flat(0, "T", "abc")]
-        >>> r1 = build_table({("T",): Cell(9), ("a",): Cell(2, "A", 1, 1),
-        ...                   ("b",): Cell(3, "D"), ("c",): Cell(4)}, row)
-        >>> now = build_table({("T",): Cell(10), ("a",): Cell(2, "D"),
-        ...                    ("b",): Cell(3, "D"), ("c",): Cell(5, "A", 1, 1)}, row)
-        >>> joint = Apriori.of_linked({"R1": r1}).linked(now)
-        >>> joint.relations[-1]      # R1's: its T and c then, a and b (unchanged) now
-        Relation(total=EarlierCell(release='R1', key=('T',)), parts=(('a',), ('b',), \
-EarlierCell(release='R1', key=('c',))))
-        """
-        if not self.tables:
-            return table
-        cells = dict(table.cells)
-        names: dict[tuple[Key, int], EarlierCell] = {}
-        then: dict[EarlierCell, dict[str, Cell]] = {}
-        found: list[Relation] = []
-        for release, earlier in self.tables:
-            _still_confidential(earlier, cells)
-            found += _earlier_relations(release, earlier, table.cells, names, then)
-        relations = list(table.relations)
-        seen = {(r.total, frozenset(r.parts)) for r in relations}
-        for rel in _reaching(found, table.cells):
-            for key in (rel.total, *rel.parts):
-                if isinstance(key, EarlierCell) and key not in cells:
-                    was = then[key].values()
-                    cells[key] = _as_then(was, self.known(key.key, next(iter(was)).value))
-            signature = (rel.total, frozenset(rel.parts))
-            if signature not in seen:
-                seen.add(signature)
-                relations.append(rel)
-        return LinkedTable.trusted(cells, tuple(relations))
+        they withheld, and their confidential cells (rule (C):
+        :func:`~marsad.protect.joint.joint_table`); ``table`` itself when no earlier
+        release kept its linked table."""
+        return joint_table(self.tables, table, self.known)
 
     def digests(self) -> dict[int, str]:
         """SHA-256 (hex) of the a priori cells of each year (by the year of the
@@ -348,14 +299,6 @@ EarlierCell(release='R1', key=('c',))))
         }
 
 
-def own_cells(joint: LinkedTable, table: LinkedTable) -> LinkedTable:
-    """The cells of ``table`` as ``joint`` (:meth:`Apriori.linked` of it, then
-    suppressed) flags them, with ``table``'s relations: what a build keeps."""
-    if joint is table:
-        return table
-    return LinkedTable.trusted({k: joint.cells[k] for k in table.cells}, table.relations)
-
-
 def public_cells(table: LinkedTable) -> dict[Key, int | None]:
     """What a release of ``table`` shows of its level cells: key -> value in centimes,
     ``None`` when withheld; latent cells are never shown (what :meth:`Apriori.of_tables`
@@ -367,92 +310,6 @@ def public_cells(table: LinkedTable) -> dict[Key, int | None]:
     return {
         k: None if c.withheld else c.value for k, c in table.cells.items() if c.status != LATENT
     }
-
-
-def table_key(key: Key) -> Key:
-    """The cell key of ``key``, an :class:`EarlierCell`'s own key or ``key`` itself: the
-    period and codes a count by year or by breakdown reads.
-
-    >>> table_key(EarlierCell("R1", ("exports", "2024", "KPO", "_T", "_T")))[1]
-    '2024'
-    """
-    return key.key if isinstance(key, EarlierCell) else key
-
-
-def _as_then(was: Iterable[Cell], known: bool) -> Cell:
-    """An earlier cell as the joint table holds it, from what the releases that hold it
-    with this value made of it (``was``): confidential with its flag and the widest
-    protection levels if one held it confidential, so that the suppression protects it
-    again and the audit checks it (the earlier release's firms are no less confidential
-    for their figures having changed since); else published and known when a release
-    published this value (``known``: even one that did not hold this relation), or
-    withheld (an unknown). A confidential cell whose value a release published is known:
-    no pattern protects it."""
-    was = list(was)
-    value = was[0].value
-    sensitive = [c for c in was if c.sensitive]
-    if sensitive:
-        upl, lpl = max(c.upl for c in sensitive), max(c.lpl for c in sensitive)
-        return Cell(value, sensitive[0].status, upl, lpl, known=known)
-    if known or any(not c.withheld for c in was):
-        return Cell(value, FREE, known=True)
-    return Cell(value, SECONDARY)
-
-
-def _still_confidential(earlier: LinkedTable, cells: dict[Key, Cell]) -> None:
-    """A cell of ``cells`` that ``earlier`` held confidential with the value it has now
-    stays confidential: its earlier flag (unless it is confidential now) and the wider
-    of the two protection levels each way. Without it a cell whose contributors changed
-    (its value did not) was only withheld, as a complement, and nothing kept the
-    earlier firm's figure from being narrowed."""
-    for key, then in earlier.cells.items():
-        cell = cells.get(key)
-        if not then.sensitive or cell is None or cell.value != then.value:
-            continue
-        upl, lpl = max(cell.upl, then.upl), max(cell.lpl, then.lpl)
-        status = cell.status if cell.sensitive else then.status
-        if (status, upl, lpl) != (cell.status, cell.upl, cell.lpl):
-            cells[key] = replace(cell, status=status, upl=upl, lpl=lpl)
-
-
-def _earlier_relations(
-    release: str,
-    earlier: LinkedTable,
-    now: Mapping[Key, Cell],
-    names: dict[tuple[Key, int], EarlierCell],
-    then: dict[EarlierCell, dict[str, Cell]],
-) -> list[Relation]:
-    """The relations of ``earlier`` that hold a cell it withheld, each cell standing
-    for itself when its value now is its value then, else for an :class:`EarlierCell`:
-    one per key and value across the releases (``names``, filled), so that a cell two
-    releases withheld with one value is one unknown, as the intruder, granted knowing
-    which cells kept their value, sees it; ``then`` (filled) holds what each release
-    made of it."""
-
-    def term(key: Key) -> Key:
-        was = earlier.cells[key]
-        cell = now.get(key)
-        if cell is not None and cell.value == was.value:
-            return key
-        name = names.setdefault((key, was.value), EarlierCell(release, key))
-        then.setdefault(name, {})[release] = was
-        return name
-
-    cells = earlier.cells
-    return [
-        Relation(term(r.total), tuple(term(p) for p in r.parts))
-        for r in earlier.relations
-        if cells[r.total].withheld or any(cells[p].withheld for p in r.parts)
-    ]
-
-
-def _reaching(relations: list[Relation], now: Mapping[Key, Cell]) -> list[Relation]:
-    """The ``relations`` linked, through the earlier cells they share, to a cell of
-    ``now``: the others tell nothing about the table."""
-    group = linked_by(relations)
-    reached = {group(k) for k in now}
-    reached.discard(None)
-    return [r for r in relations if group(r.total) in reached]
 
 
 def _year(key: Key) -> int:

@@ -227,13 +227,22 @@ def latent_cells(cells: Mapping[Key, Cell]) -> dict[Key, Cell]:
     return out
 
 
-def linked_table(cells: Mapping[Key, Cell]) -> LinkedTable:
+def linked_table(cells: Mapping[Key, Cell], withheld_only: bool = False) -> LinkedTable:
     """The linked table of the published level cells and their latent cells,
     with every relation an intruder knows (module docstring).
+
+    ``withheld_only``: only the relations that hold a cell not published (withheld or
+    latent), what rule (C) reads of an earlier release (:mod:`marsad.protect.joint`,
+    where the argument that the others tell the intruder nothing is written): all the
+    cells, a tenth of the relations to derive and check.
 
     >>> cells = {("exports", "2024", s, "SI", "_T"): Cell(5) for s in ("TOTAL", "DDS", "ITO")}
     >>> [(r.total[2], [p[2] for p in r.parts]) for r in linked_table(cells).relations]
     [('TOTAL', ['ITO']), ('TOTAL', ['DDS'])]
+    >>> linked_table(cells, withheld_only=True).relations
+    ()
     """
     published = {k: c for k, c in cells.items() if c.status != LATENT}
-    return build_table({**published, **latent_cells(published)}, dimensions(published))
+    table = {**published, **latent_cells(published)}
+    holding = [k for k, c in table.items() if c.withheld] if withheld_only else None
+    return build_table(table, dimensions(published), holding)

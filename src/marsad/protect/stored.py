@@ -11,8 +11,9 @@ and the protection levels are firm figures.
 from __future__ import annotations
 
 import csv
+import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -52,15 +53,15 @@ def sdc_rows(table: LinkedTable) -> pa.Table:
     return pa.table(columns)
 
 
-def table_from_rows(rows: Iterable[tuple]) -> LinkedTable:
+def table_from_rows(rows: Iterable[Sequence], withheld_only: bool = False) -> LinkedTable:
     """The linked table back from ``sdc_cells`` rows (key fields, then
-    value, status, upl, lpl as numbers or text)."""
+    value, status, upl, lpl as numbers or text); ``withheld_only``: with only the
+    relations that hold a withheld cell (:func:`~marsad.protect.cells.linked_table`)."""
     cells: dict[Key, Cell] = {}
     for row in rows:
-        key = tuple(str(v) for v in row[:5])
         value, status, upl, lpl = row[5:9]
-        cells[key] = Cell(int(value), str(status), int(upl), int(lpl))
-    return linked_table(cells)
+        cells[tuple(map(str, row[:5]))] = Cell(int(value), str(status), int(upl), int(lpl))
+    return linked_table(cells, withheld_only)
 
 
 def audit_stored(wh, apriori: Apriori | None = None) -> AuditResult:
@@ -110,13 +111,16 @@ def _audit(table: LinkedTable, apriori: Apriori) -> AuditResult:
     return replace(result, without_cells=apriori.without_cells)
 
 
-def read_cells_csv(path: Path) -> LinkedTable:
+def read_cells_csv(path: Path, withheld_only: bool = False) -> LinkedTable:
     """The linked table of a release's ``internal/sdc_cells.csv`` (the rows of
-    ``sdc_cells`` with a header, as a release freezes them)."""
+    ``sdc_cells`` with a header, as a release freezes them); ``withheld_only``: with
+    only the relations that hold a withheld cell, what rule (C) reads of an earlier
+    release (:func:`~marsad.protect.cells.linked_table`)."""
     with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    where = [rows[0].index(c) for c in (*KEY_FIELDS, *VALUE_FIELDS)]
-    return table_from_rows([[row[i] for i in where] for row in rows[1:]])
+        rows = csv.reader(f)
+        header = next(rows)
+        pick = operator.itemgetter(*(header.index(c) for c in (*KEY_FIELDS, *VALUE_FIELDS)))
+        return table_from_rows(map(pick, rows), withheld_only)
 
 
 def stored_loss(wh) -> list[Loss]:

@@ -27,7 +27,7 @@ tables are protected through their common cells).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from marsad.protect.primary import FREE, PRIMARY_FLAGS, SECONDARY, Primary
@@ -248,7 +248,11 @@ def linked_by(relations: Iterable[Relation]) -> Callable[[Key], Key | None]:
     return lambda k: find(k) if k in parent else None
 
 
-def build_table(cells: Mapping[Key, Cell], dimensions: Sequence[Dimension]) -> LinkedTable:
+def build_table(
+    cells: Mapping[Key, Cell],
+    dimensions: Sequence[Dimension],
+    holding: Collection[Key] | None = None,
+) -> LinkedTable:
     """The linked table of ``cells`` (keys: tuples of codes) with every relation
     that the ``dimensions`` define among them.
 
@@ -258,23 +262,38 @@ def build_table(cells: Mapping[Key, Cell], dimensions: Sequence[Dimension]) -> L
     not in the table at all (e.g. service x partner) gives no relation. Raises
     ``ValueError`` when the parts present do not add up to their total.
 
+    ``holding`` (keys of ``cells``): only the relations that hold one of them are made
+    (and checked), in the order they have among all of them; ``None``: every relation.
+    What an earlier release's table needs for rule (C), its withheld cells'
+    (:func:`~marsad.protect.cells.linked_table`).
+
     >>> seg = flat(0, "TOTAL", ["ITO", "BPO"])
     >>> t = build_table({("TOTAL",): Cell(5), ("ITO",): Cell(5)}, [seg])
     >>> t.relations
     (Relation(total=('TOTAL',), parts=(('ITO',),)),)
+    >>> build_table({("TOTAL",): Cell(5), ("ITO",): Cell(5)}, [seg], holding=()).relations
+    ()
     """
     relations: list[Relation] = []
+    holding = None if holding is None else frozenset(holding)
     for dim in dimensions:
         pos = dim.position
+        # the slices that hold a cell of ``holding``: the others give no relation wanted
+        wanted = None if holding is None else {(*k[:pos], *k[pos + 1 :]) for k in holding}
         slices: dict[tuple, dict[Hashable, Key]] = {}
         for key in cells:
             rest = (*key[:pos], *key[pos + 1 :])
-            slices.setdefault(rest, {})[key[pos]] = key
+            if wanted is None or rest in wanted:
+                slices.setdefault(rest, {})[key[pos]] = key
         for members in slices.values():
             for total, parts in dim.rules:
                 if total in members:
                     present = tuple(members[c] for c in parts if c in members)
-                    if present:
+                    if present and (
+                        holding is None
+                        or members[total] in holding
+                        or any(p in holding for p in present)
+                    ):
                         relations.append(Relation(members[total], present))
     return LinkedTable(dict(cells), tuple(relations))
 

@@ -42,14 +42,18 @@ def level_cells(public: Mapping[compare.Key, compare.Cell]) -> dict[Key, int | N
     return out
 
 
-def of_releases(releases: Iterable[Release]) -> Apriori:
+def of_releases(releases: Iterable[Release], every_relation: bool = False) -> Apriori:
     """The a priori information of ``releases`` (in the order they were made): their
     public tables (rule (B), and the latest one's withheld cells, preferred complements)
     and, for rule (C), the linked tables they froze (``internal/sdc_cells.csv``: a
     release made without it, whose manifest does not list it, gives (B) and (A), its
     withheld cells kept withheld), each file checked. Raises
     :class:`~.store.ReleaseError` when a file differs from its manifest or is
-    missing."""
+    missing.
+
+    Of each frozen table, only the relations that hold a cell it withheld are derived,
+    the only ones rule (C) reads (:mod:`marsad.protect.joint`, "What (C) reads");
+    ``every_relation``: derive them all, as before, to compare (tests, the bench)."""
     releases = list(releases)
     tables = (
         level_cells(compare.read_public(r.checked_file(PUBLIC_CSV), LEVELS, PROTECTED_FLOWS))
@@ -58,7 +62,7 @@ def of_releases(releases: Iterable[Release]) -> Apriori:
     # a release lists its frozen cells in its manifest: one that lists them and lost them
     # is damaged (refused), not read as if it never had them
     linked = [
-        (r.id, read_cells_csv(r.checked_file(SDC_CSV)))
+        (r.id, read_cells_csv(r.checked_file(SDC_CSV), withheld_only=not every_relation))
         for r in releases
         if SDC_CSV in r.manifest.get("files", {})
     ]
