@@ -24,7 +24,7 @@ a new month touches; ``full=True`` solves every one). The build also stores ``ra
 and MAD value, lazily over ``transactions``: for tracing a figure back to its
 records; a build never scans it). A build is a pure function of the loaded data,
 the reference data and the settings: the release id is the digest of the table it
-stores (:func:`_release_id`), so one id is one table.
+stores, keyed with a secret of its records (:func:`_release_id`), so one id is one table.
 
 A build is all or nothing: every table and view is written in one transaction,
 so a build stopped at any point (an error, a full disk, a kill) leaves the
@@ -264,7 +264,7 @@ def build(
             step=step,
             apriori=earlier,
         )
-        digest = table_digest(wh)
+        digest = keyed_digest(table_digest(wh), queries.records_key(wh))
         release = _release_id(wh, digest)
         options = build_years.published_options(
             sdc_rule, percent_decimals, provisional_from, _final_after(final_after_months)
@@ -435,8 +435,8 @@ def table_digest(wh: Warehouse) -> str:
     (an incremental build numbers the rows of the years it recomputes after the
     others: only their order is read): the public and internal values, the exact ones
     that the bulletin rounds, the statuses. Same bytes in every file made from the
-    table, same digest; a withheld value is hashed too, so the digest of the public
-    table cannot be computed by anyone but the office.
+    table, same digest; a withheld value is hashed too. Its few unknowns can be guessed,
+    so it is never shown: the release id keys it (:func:`keyed_digest`).
 
     >>> import tempfile, pathlib
     >>> from marsad.engine import open_warehouse
@@ -461,14 +461,33 @@ def table_digest(wh: Warehouse) -> str:
     )
 
 
+def keyed_digest(digest: str, key: str) -> str:
+    """The table's ``digest`` keyed with the secret of its records
+    (:func:`~marsad.engine.queries.records_key`): what the release id shows of the table.
+    The table's own digest covers its withheld values, and anyone holding the public
+    table and marsad's code could compute it for every candidate value of a withheld
+    cell until it gave the published id; keyed, it cannot be computed without every
+    record.
+
+    >>> keyed_digest("ab" * 32, "k1") != keyed_digest("ab" * 32, "k2")
+    True
+    >>> len(keyed_digest("ab" * 32, "k1"))
+    64
+    """
+    import hmac
+
+    return hmac.new(key.encode(), digest.encode(), "sha256").hexdigest()
+
+
 def _release_id(wh: Warehouse, digest: str) -> str:
     """``<last month>.<first 8 hex digits of the table's digest>`` (e.g. 2025-06.3fa9c2d1):
-    the id names the table (:func:`table_digest`), so that two builds have one id exactly
+    the id names the table (:func:`table_digest`, keyed with its records' secret:
+    :func:`keyed_digest`), so that two builds of the same records have one id exactly
     when every file made from their tables is the same, whatever setting, reference file,
     load or version of marsad made the difference. A build of the synthetic generator's
     records says so: ``2025-06.synthetic.3fa9c2d1``, in the ``release`` column of every
-    file made from it. The digest covers withheld values, which are not public: the id
-    does not reveal the confidentiality parameters."""
+    file made from it. The digest covers withheld values, which are not public; keyed, it
+    cannot be recomputed from the public table and a guess of them."""
     _first, last = queries.cube_months(wh)
     synthetic = SYNTHETIC_TAG if queries.has_synthetic_firms(wh) else "."
     return f"{Period('month', *last)}{synthetic}{digest[:8]}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -31,6 +30,7 @@ from marsad.release import snapshot
 from marsad.release.compare import read_public, triangle
 from marsad.release.store import (
     INTERNAL_CSV,
+    KEY_FILE,
     MANIFEST,
     PUBLIC_CSV,
     REVISIONS_CSV,
@@ -39,6 +39,7 @@ from marsad.release.store import (
     ReleaseError,
     all_releases,
     check_new_id,
+    file_digest,
     make_read_only,
     make_writable,
     record_made,
@@ -150,6 +151,8 @@ def write_release(
     sdc = snapshot.sdc_rows(wh)
     if sdc is not None:
         _write_csv(folder / SDC_CSV, *sdc)
+    key = queries.records_key(wh)
+    (folder / KEY_FILE).write_text(key + "\n", encoding="utf-8")
     public = read_public(folder / PUBLIC_CSV)
     period = last_period(public)
     notes = (
@@ -179,7 +182,7 @@ def write_release(
         "reference_data": snapshot.reference_versions(),
         "settings": snapshot.figure_settings(),
         "notes": notes,
-        "files": _hashes(folder),
+        "files": _hashes(folder, key),
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     (folder / MANIFEST).write_text(text, encoding="utf-8")
@@ -250,13 +253,15 @@ def _write_csv(path: Path, header, rows) -> None:
         writer.writerows(rows)
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file written so far, by relative path."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+def _hashes(folder: Path, key: str) -> dict[str, str]:
+    """The digest of every file written so far, by relative path: SHA-256, keyed with the
+    records' secret for the internal files (:func:`~marsad.release.store.file_digest`)."""
+    found = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            name = p.relative_to(folder).as_posix()
+            found[name] = file_digest(name, p.read_bytes(), key)
+    return found
 
 
 def _version() -> str:

@@ -2,8 +2,9 @@
 
 A release is a folder ``<releases dir>/<ID>/`` (default ``releases/`` beside the
 warehouse, setting ``MARSAD_RELEASES_DIR``) holding :data:`PUBLIC_CSV`,
-:data:`INTERNAL_CSV`, :data:`SDC_CSV` (when the build had them), the bulletins,
-:data:`REVISIONS_CSV` and :data:`MANIFEST`. Its files are read-only once written.
+:data:`INTERNAL_CSV`, :data:`SDC_CSV` (when the build had them), :data:`KEY_FILE`, the
+bulletins, :data:`REVISIONS_CSV` and :data:`MANIFEST`. Its files are read-only once
+written; the manifest's digests of the internal files are keyed (:func:`file_digest`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from marsad.errors import BadArgument, MarsadError, UnreadableInput
 PUBLIC_CSV = "indicators.csv"
 INTERNAL_CSV = "internal/indicators.csv"
 SDC_CSV = "internal/sdc_cells.csv"
+#: The secret of the release's records (:func:`~marsad.engine.queries.records_key`) that
+#: keys the manifest's digests of the other internal files (:func:`file_digest`).
+KEY_FILE = "internal/key"
+#: How the manifest marks a keyed digest (``hmac-sha256:<64 hex digits>``).
+KEYED = "hmac-sha256:"
 REVISIONS_CSV = "revisions.csv"
 MANIFEST = "manifest.json"
 
@@ -228,12 +234,13 @@ class Release:
     def checked_file(self, name: str) -> Path:
         """:meth:`file`, after checking its SHA-256 against the manifest: a frozen file
         changed since (read-only modes do not stop every user) is refused in one line."""
-        import hashlib
-
         path = self.file(name)
         recorded = self.manifest.get("files", {}).get(name)
         try:
-            found = hashlib.sha256(path.read_bytes()).hexdigest()
+            key = None
+            if str(recorded).startswith(KEYED):  # an internal file, keyed (file_digest)
+                key = self.checked_file(KEY_FILE).read_text(encoding="utf-8").strip()
+            found = file_digest(name, path.read_bytes(), key)
         except OSError as exc:
             reason = _reason(exc)
             raise DamagedRelease(
@@ -254,6 +261,28 @@ class Release:
             for p in self.path.rglob("*")
             if p.is_file()
         )
+
+
+def file_digest(name: str, content: bytes, key: str | None) -> str:
+    """What the manifest records of a release file: its SHA-256 (hex), or, for an
+    internal file other than the key itself when the release has a ``key``, its
+    HMAC-SHA-256 keyed with it (``hmac-sha256:…``). A plain digest of an internal file
+    let anyone holding the public table and the manifest try every value of a withheld
+    cell until the digest matched (a one-firm value, then p, came back that way).
+
+    >>> file_digest("indicators.csv", b"x", "k")[:12]
+    '2d711642b726'
+    >>> file_digest("internal/indicators.csv", b"x", "k").startswith(KEYED)
+    True
+    >>> file_digest("internal/indicators.csv", b"x", None)[:12]
+    '2d711642b726'
+    """
+    import hashlib
+    import hmac
+
+    if key is None or not name.startswith("internal/") or name == KEY_FILE:
+        return hashlib.sha256(content).hexdigest()
+    return KEYED + hmac.new(key.encode(), content, "sha256").hexdigest()
 
 
 def _reason(exc: Exception) -> str:
