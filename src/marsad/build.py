@@ -53,6 +53,7 @@ from marsad.coverage import (
 )
 from marsad.engine import Warehouse, queries
 from marsad.engine.compute import Engine
+from marsad.engine.records_key import records_key
 from marsad.engine.sql import quote_ident
 from marsad.errors import MarsadError
 from marsad.indicators.registry import COLUMNS
@@ -264,7 +265,7 @@ def build(
             step=step,
             apriori=earlier,
         )
-        digest = keyed_digest(table_digest(wh), queries.records_key(wh))
+        digest = keyed_digest(table_digest(wh), records_key(wh, keep=True))
         release = _release_id(wh, digest)
         options = build_years.published_options(
             sdc_rule, percent_decimals, provisional_from, _final_after(final_after_months)
@@ -463,7 +464,7 @@ def table_digest(wh: Warehouse) -> str:
 
 def keyed_digest(digest: str, key: str) -> str:
     """The table's ``digest`` keyed with the secret of its records
-    (:func:`~marsad.engine.queries.records_key`): what the release id shows of the table.
+    (:func:`~marsad.engine.records_key.records_key`): what the release id shows of the table.
     The table's own digest covers its withheld values, and anyone holding the public
     table and marsad's code could compute it for every candidate value of a withheld
     cell until it gave the published id; keyed, it cannot be computed without every

@@ -201,54 +201,6 @@ def has_synthetic_firms(wh: Warehouse) -> bool:
     return bool(wh.scalar("SELECT count(*) FROM firms WHERE name LIKE ?", [SYNTHETIC_FIRMS]))
 
 
-#: The columns of a record that :func:`records_key` reads (not where it is stored).
-RECORD_FIELDS = (
-    "reporter",
-    "record_id",
-    "firm_id",
-    "value_date",
-    "flow",
-    "amount",
-    "currency",
-    "service_code",
-    "partner_country",
-)
-
-
-def records_key(wh: Warehouse) -> str:
-    """A secret of the records in force (64 hex digits): the SHA-256 of their count and of
-    the sum of a hash of each record's content (its reporter, id, firm, date, flow,
-    amount, currency, service and partner, as text; not where or when it was loaded).
-    The same records, loaded in any order into any warehouse, give the same key; no one
-    without every record can compute it. **DuckDB** (``hash``).
-
-    The release id and the manifest's digests of a release's internal files are keyed
-    with it: a digest of the table alone could be recomputed by an intruder for every
-    candidate value of a withheld cell, from the public table and marsad's own code,
-    until it matched (a withheld one-firm value came back to the centime).
-
-    >>> import tempfile, pathlib
-    >>> from marsad.engine import open_warehouse
-    >>> wh = open_warehouse(pathlib.Path(tempfile.mkdtemp()) / "key.duckdb")
-    >>> empty = records_key(wh)
-    >>> with wh.transaction(), wh.records.editing(wh.records.ALL_MONTHS):
-    ...     _ = wh.sql("INSERT INTO transactions (record_id, reporter, firm_id, value_date, "
-    ...                "flow, amount, currency, service_code, partner_country) VALUES "
-    ...                "('r1', 'BK1', 'F1', DATE '2024-03-05', 'C', 10, 'EUR', 'SI22', 'FR')")
-    >>> one = records_key(wh)
-    >>> (len(one), one != empty, records_key(wh) == one)
-    (64, True, True)
-    >>> wh.close()
-    """
-    import hashlib
-
-    fields = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in RECORD_FIELDS)
-    count, total = wh.sql(
-        f"SELECT count(*), coalesce(sum(CAST(hash({fields}) AS HUGEINT)), 0) FROM transactions"
-    )[0]
-    return hashlib.sha256(f"marsad records\x1f{count}\x1f{total}".encode()).hexdigest()
-
-
 def cube_months(wh: Warehouse) -> tuple[Month, Month]:
     """The first and last month of the cube (e.g. ``((2023, 1), (2025, 6))``)."""
     months = wh.table("cube").select("year", "month").distinct().order_by(["year", "month"])

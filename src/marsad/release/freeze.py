@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from marsad.engine import Warehouse, queries
+from marsad.engine.records_key import records_key
 from marsad.errors import MarsadError
 from marsad.indicators.registry import COLUMNS
 from marsad.periods import KINDS, Period
@@ -151,7 +152,7 @@ def write_release(
     sdc = snapshot.sdc_rows(wh)
     if sdc is not None:
         _write_csv(folder / SDC_CSV, *sdc)
-    key = queries.records_key(wh)
+    key = records_key(wh)
     (folder / KEY_FILE).write_text(key + "\n", encoding="utf-8")
     public = read_public(folder / PUBLIC_CSV)
     period = last_period(public)

@@ -22,7 +22,7 @@ from marsad.errors import BadArgument, MarsadError, UnreadableInput
 PUBLIC_CSV = "indicators.csv"
 INTERNAL_CSV = "internal/indicators.csv"
 SDC_CSV = "internal/sdc_cells.csv"
-#: The secret of the release's records (:func:`~marsad.engine.queries.records_key`) that
+#: The secret of the release's records (:func:`~marsad.engine.records_key.records_key`) that
 #: keys the manifest's digests of the other internal files (:func:`file_digest`).
 KEY_FILE = "internal/key"
 #: How the manifest marks a keyed digest (``hmac-sha256:<64 hex digits>``).

@@ -9,7 +9,7 @@ included. With one unknown left by the public table, writing the internal CSV fo
 candidate value (the public one with the withheld cells filled in, marsad's own code
 giving the derived figures) and hashing it found the value, about 500 candidates a second
 in plain Python; with it, the protection levels of ``sdc_cells.csv`` gave p. Both digests
-are now keyed with a secret of the records (:func:`marsad.engine.queries.records_key`),
+are now keyed with a secret of the records (:func:`marsad.engine.records_key.records_key`),
 which no one without every record can compute."""
 
 from __future__ import annotations
