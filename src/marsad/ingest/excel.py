@@ -185,7 +185,9 @@ def _evidence(kind: Kind, header: Header, data: list[list]) -> tuple[DecimalEvid
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
     if dec_field is not None:
         idx = header.mapping[dec_field]
-        sample = [r[idx] for r in data[:5000] if idx < len(r) and isinstance(r[idx], str)]
+        # every row (a sheet is in memory): a sheet of whole numbers for 5,000 rows, then
+        # text "1.500" and "2.750,50", read its "1.500" as 1.5
+        sample = [r[idx] for r in data if idx < len(r) and isinstance(r[idx], str)]
     rep = header.mapping.get("reporter")
     reporters = [r[rep] for r in data[:5000] if rep is not None and rep < len(r)]
     return decimal_evidence(sample), file_reporters(kind, reporters)

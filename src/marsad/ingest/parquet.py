@@ -83,12 +83,17 @@ def _field_exprs(kind: Kind, types: dict[str, str], by_norm: dict[str, list[str]
     return exprs
 
 
-def _sample(wh: Warehouse, src: str, types: dict, by_norm: dict, name: str) -> list:
-    """Up to 5000 values of the field ``name`` (text columns only)."""
+def _sample(
+    wh: Warehouse, src: str, types: dict, by_norm: dict, name: str, marked: bool = False
+) -> list:
+    """Up to 5000 values of the field ``name`` (text columns only); ``marked``: of
+    those holding a point or a comma, in the whole file."""
     cols = by_norm.get(name)
     if not cols or types[cols[0]].upper() != "VARCHAR":
         return []
-    return [r[0] for r in wh.sql(f"SELECT {quote_ident(cols[0])} FROM {src} LIMIT 5000") if r[0]]
+    col = quote_ident(cols[0])
+    where = f" WHERE regexp_matches({col}, '[.,]')" if marked else ""
+    return [r[0] for r in wh.sql(f"SELECT {col} FROM {src}{where} LIMIT 5000") if r[0]]
 
 
 def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[dict, str | None]:
@@ -125,6 +130,8 @@ def plan_parquet(
     by_norm, whose = _columns(types, maps, kind)
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
     evidence = decimal_evidence(_sample(wh, src, types, by_norm, dec_field) if dec_field else [])
+    if dec_field and evidence == DecimalEvidence():  # the first rows show no mark: the others
+        evidence = decimal_evidence(_sample(wh, src, types, by_norm, dec_field, marked=True))
     reporters = file_reporters(kind, _sample(wh, src, types, by_norm, "reporter"))
     notes = [f"columns read with {whose} mapping"] if whose else []
     detected = Detected("parquet", decimal=None)

@@ -11,7 +11,7 @@ import pytest
 from marsad.errors import BadArgument
 from marsad.ingest import FileRefused, ReadOptions, load_files, reporters
 
-from .conftest import TX_HEADER, amounts, load, quarantine, tx, write_csv
+from .conftest import TX_HEADER, amounts, load, quarantine, tx, write_csv, write_xlsx
 
 AMBIGUOUS = "the decimal mark cannot be told from the data: state --decimal"
 
@@ -128,6 +128,33 @@ def test_a_rate_below_one_contradicts_a_reporter_s_decimal_comma(wh, tmp_path):
     load(wh, a, kind="rates")
     with pytest.raises(FileRefused, match=r"use '\.' as decimal mark but reporter"):
         load(wh, b, kind="rates")  # (read 10823 and 71 MAD per unit)
+
+
+def _whole_then_marked() -> list[dict[str, str]]:
+    """5,100 rows of whole numbers, then "1.500" and "2.750,50": a decimal comma."""
+    rows = [tx(f"W{i}", amount="1500") for i in range(5100)]
+    return [*rows, tx("Z1", amount="1.500"), tx("Z2", amount="2.750,50")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_a_mark_shown_only_after_the_first_rows_is_the_file_s(wh, tmp_path, fmt):
+    """The mark was taken from the first rows only: whole numbers there, and the file
+    was read with a point ("no number in the file needs one"), its "1.500" as 1.5."""
+    rows = _whole_then_marked()
+    if fmt == "csv":
+        p = write_csv(tmp_path / "a.csv", rows, sep=";")
+    elif fmt == "xlsx":
+        p = write_xlsx(tmp_path / "a.xlsx", rows)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        p = tmp_path / "a.parquet"
+        pq.write_table(pa.Table.from_pylist(rows), p)
+    r = load(wh, p)
+    assert (r.decimal, r.read_as.decimal_from) == (",", "detected")
+    got = amounts(wh)
+    assert (got["Z1"], got["Z2"], got["W0"]) == (Decimal(1500), Decimal("2750.5"), Decimal(1500))
 
 
 def test_other_reporters_are_not_affected(wh, tmp_path):
