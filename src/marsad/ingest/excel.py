@@ -166,17 +166,37 @@ def sheet_names(path: Path) -> list[str]:
         return list(wb.sheet_names)
 
 
-def _read_sheets(path: Path, wanted: str | None) -> list[tuple[str, list[list]]]:
-    """(sheet name, its rows of Python values) of the sheet ``wanted``, else of every sheet."""
+def _hidden(wb: Any) -> set[str]:
+    """The sheets the workbook hides (hidden or very hidden): a copy kept aside, a
+    lookup table, last month's data, which no one reading the workbook sees."""
+    from python_calamine import SheetVisibleEnum
+
+    try:
+        return {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+    except Exception:  # (metadata that cannot be read: every sheet is read)
+        return set()
+
+
+def _read_sheets(path: Path, wanted: str | None) -> tuple[list[tuple[str, list[list]]], list[str]]:
+    """(sheet name, its rows of Python values) of the sheet ``wanted``, else of every
+    sheet not hidden; and the hidden sheets left out, named with why."""
     with _workbook(path) as wb:
         names = list(wb.sheet_names)
         if not names:
             raise IngestError("the workbook has no sheet")
+        hidden = _hidden(wb) if wanted is None else set()
         chosen = [_pick_sheet(names, wanted)] if wanted is not None else names
+        skipped = [
+            f"sheet {n!r} not read: it is hidden (load it with --sheet {n!r} if it holds data)"
+            for n in chosen
+            if n in hidden
+        ]
+        chosen = [n for n in chosen if n not in hidden]
         try:
-            return [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in chosen]
+            sheets = [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in chosen]
         except Exception as exc:
             raise IngestError(f"the sheet cannot be read: {first_line(str(exc))}") from None
+        return sheets, skipped
 
 
 def _evidence(kind: Kind, header: Header, data: list[list]) -> tuple[DecimalEvidence, set[str]]:
@@ -198,9 +218,9 @@ def plan_workbook(
 ) -> tuple[list[SheetPlan], list[str]]:
     """The sheets to load (the stated one, else every sheet carrying the
     header) and, in plain words, the sheets skipped and why."""
-    sheets = _read_sheets(path, options.sheet)
+    sheets, skipped = _read_sheets(path, options.sheet)
     limit = options.header_search_rows
-    plans, skipped, best = [], [], (0, Candidate(), "")
+    plans, best = [], (0, Candidate(), "")
     for name, rows in sheets:
 
         def numbered(rows=rows):
@@ -230,7 +250,8 @@ def plan_workbook(
         )  # fmt: skip
     if not plans:
         where = f"rows of sheet {best[2]!r}" if len(sheets) == 1 else "rows of any sheet"
-        raise IngestError(header_problem(kind, best[1], where, limit))
+        hidden = f" ({'; '.join(skipped)})" if skipped else ""
+        raise IngestError(header_problem(kind, best[1], where, limit) + hidden)
     return plans, skipped
 
 

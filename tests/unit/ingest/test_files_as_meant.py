@@ -170,6 +170,36 @@ def test_sheets_without_the_header_are_named_with_the_reason(wh, tmp_path):
         load(wh, write_sheets(tmp_path / "n.xlsx", {"Notes": [["x"]]}))
 
 
+def test_a_hidden_sheet_is_not_read_unless_asked_for(wh, tmp_path):
+    """A hidden sheet holding last month's copy of a record was loaded after the visible
+    one, and its stale amount corrected the record, each time the workbook was sent."""
+    from openpyxl import load_workbook
+
+    sheets = {
+        "Data": [list(TX_HEADER), _row("R1", amount=100), _row("R2", amount=7)],
+        "Old": [list(TX_HEADER), _row("R1", amount=999)],
+        "Lists": [list(TX_HEADER), _row("R3", amount=5)],
+    }
+    p = write_sheets(tmp_path / "w.xlsx", sheets)
+    wb = load_workbook(p)
+    wb["Old"].sheet_state, wb["Lists"].sheet_state = "hidden", "veryHidden"
+    wb.save(p)
+    (r,) = load_files(wh, "transactions", [p])
+    assert r.sheet == "Data" and amounts(wh) == {"R1": Decimal(100), "R2": Decimal(7)}
+    (note,) = [n for n in r.notes if n.startswith("sheets read")]
+    assert "sheet 'Old' not read: it is hidden (load it with --sheet 'Old'" in note
+    assert "sheet 'Lists' not read: it is hidden" in note
+    (old,) = load_files(wh, "transactions", [p], options=_opts(sheet="Old"))
+    assert old.loaded == 1 and amounts(wh)["R1"] == Decimal(999)  # asked for: read
+    # a workbook whose data are all hidden says so
+    q = write_sheets(tmp_path / "h.xlsx", {"Notes": [["x"]], "Data": sheets["Data"]})
+    wb = load_workbook(q)
+    wb["Data"].sheet_state = "hidden"
+    wb.save(q)
+    with pytest.raises(FileRefused, match="sheet 'Data' not read: it is hidden"):
+        load(wh, q)
+
+
 def test_a_ledger_unique_on_the_file_alone_is_upgraded(wh, tmp_path):
     """A warehouse made before sheets were loaded one by one refused a second sheet."""
     from marsad.ingest.store import LEDGER_DDL, ensure_tables
