@@ -7,7 +7,8 @@ the spreadsheet shows it.
 - A number cell is read to 15 significant digits, Excel's precision: the
   binary noise of ``=1234.56*3`` (3703.6800000000003) is read 3703.68.
 - A date cell, or a number in a date column (an Excel serial date, e.g.
-  45366), is a date.
+  45366), is a date; in a workbook of the 1904 date system (made on a Mac) a
+  serial number counts from 1904-01-01.
 - An error cell (``#N/A``, ``#DIV/0!``) costs its row, quarantined with the
   error named (:mod:`~marsad.ingest.xlsx_errors`); so does a formula cell that
   holds no value (written by a program that does not calculate), with the formula
@@ -19,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Context
@@ -47,6 +50,20 @@ from marsad.ingest.xlsx_errors import ERRORS, error_cells, uncomputed_formulas
 
 _EXCEL_PRECISION = Context(prec=15)
 _EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system)
+_EPOCH_1904 = dt.date(1904, 1, 1)  # day 0 of the 1904 system (workbooks made on a Mac)
+_DATE_1904 = re.compile(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
+
+
+def serial_epoch(path: Path) -> dt.date:
+    """Day 0 of the workbook's serial dates: 1899-12-30, or 1904-01-01 when it uses
+    the 1904 date system (``date1904`` in ``xl/workbook.xml``; a serial number is
+    then 1,462 days later than in the 1900 system)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return _EPOCH
+    return _EPOCH_1904 if _DATE_1904.search(workbook) else _EPOCH
 
 
 @dataclass
@@ -63,6 +80,7 @@ class SheetPlan:
     detected: Detected
     notes: list[str] = field(default_factory=list)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    epoch: dt.date = _EPOCH  # day 0 of the workbook's serial dates
 
 
 def number_text(value: float, decimal: str = ".") -> str:
@@ -81,25 +99,29 @@ def number_text(value: float, decimal: str = ".") -> str:
     return text.replace(".", ",") if decimal == "," else text
 
 
-def _date_cell(value: object) -> str | None:
+def _date_cell(value: object, epoch: dt.date = _EPOCH) -> str | None:
     """A cell of a date column as YYYY-MM-DD: a date cell, or a serial date
-    number (45366 is 2024-03-15); None when it is neither.
+    number (45366 is 2024-03-15; 43904 in the 1904 system); None when it is neither.
 
     >>> _date_cell(45366), _date_cell(45366.75), _date_cell(dt.datetime(2024, 3, 15, 9, 30))
     ('2024-03-15', '2024-03-15', '2024-03-15')
+    >>> _date_cell(43904, _EPOCH_1904)
+    '2024-03-15'
     """
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
-        return (_EPOCH + dt.timedelta(days=int(value))).isoformat()
+        return (epoch + dt.timedelta(days=int(value))).isoformat()
     return None
 
 
-def _cell_text(value: object, decimal: str, is_date: bool = False) -> str | None:
+def _cell_text(
+    value: object, decimal: str, is_date: bool = False, epoch: dt.date = _EPOCH
+) -> str | None:
     """An Excel cell as the text a CSV would hold."""
-    if is_date and (day := _date_cell(value)) is not None:
+    if is_date and (day := _date_cell(value, epoch)) is not None:
         return day
     if value is None:
         return None
@@ -246,7 +268,7 @@ def plan_workbook(
         notes = [n for n in (header.note(),) if n]
         plans.append(
             SheetPlan(path, name, header, data, error_cells(path, name), evidence, reporters,
-                      detected, notes, formulas)
+                      detected, notes, formulas, serial_epoch(path))
         )  # fmt: skip
     if not plans:
         where = f"rows of sheet {best[2]!r}" if len(sheets) == 1 else "rows of any sheet"
@@ -304,7 +326,7 @@ def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list
         for f in kind.fields:
             idx = header.mapping.get(f.name)
             cell = row[idx] if idx is not None and idx < len(row) else None
-            cols[f.name].append(_cell_text(cell, decimal, f.name in dates))
+            cols[f.name].append(_cell_text(cell, decimal, f.name in dates, plan.epoch))
         blank.append(not any(_present(c) for c in row))
     table = pa.table(
         {

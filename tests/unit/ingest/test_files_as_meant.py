@@ -109,6 +109,24 @@ def test_excel_serial_dates_and_date_cells_are_dates(wh, tmp_path):
     assert got == {"R1": "2024-03-15", "R2": "2024-03-16", "R3": "2024-03-17"}
 
 
+def test_serial_dates_of_a_1904_workbook_count_from_1904(wh, tmp_path):
+    """A workbook of the 1904 date system (made on a Mac): its serial 43904 is
+    2024-03-15; it was read 2020-03-14, four years early, and loaded."""
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    for row in (list(TX_HEADER), _row("R1", value_date=43904), _row("R2", value_date=43905.5)):
+        ws.append(row)
+    ws.append(["R3", "BANK1", "F1", dt.date(2024, 3, 17), "C", 10, "EUR", "SI22", "FR"])
+    wb.save(tmp_path / "mac.xlsx")
+    load(wh, tmp_path / "mac.xlsx")
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {"R1": "2024-03-15", "R2": "2024-03-16", "R3": "2024-03-17"}
+
+
 # -- every sheet (case 02) ------------------------------------------------------------------
 
 
