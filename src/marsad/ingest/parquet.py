@@ -61,8 +61,12 @@ def _as_text(column: str, typ: str) -> str:
     if typ == "DATE":
         return f"strftime({col}, '%Y-%m-%d')"
     if typ.startswith("TIMESTAMP"):
+        # an instant (WITH TIME ZONE: pandas' datetime64[ns, UTC], Spark's timestamps) is
+        # read in UTC, the time zone Parquet stores it in: its midnight is a date, another
+        # time is quoted with its zone (+00); the cast to TIME is not implemented for it
+        ts = f"make_timestamp(epoch_us({col}))" if "TIME ZONE" in typ else col
         return (
-            f"CASE WHEN {col}::TIME = TIME '00:00:00' THEN strftime({col}::DATE, '%Y-%m-%d') "
+            f"CASE WHEN {ts}::TIME = TIME '00:00:00' THEN strftime({ts}::DATE, '%Y-%m-%d') "
             f"ELSE {col}::VARCHAR END"
         )
     if typ in _DIGITS:

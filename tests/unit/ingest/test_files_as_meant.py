@@ -63,6 +63,27 @@ def test_parquet_float32_reads_to_7_digits(wh, tmp_path):
     assert amounts(wh) == {"R1": Decimal("12345.67")}
 
 
+def test_parquet_dates_as_instants_are_read_in_utc(wh, tmp_path):
+    """A value_date stored as a timestamp with a time zone (pandas' datetime64[ns, UTC],
+    Spark's timestamps) refused the whole file: "Conversion Error: Unimplemented type
+    for cast (TIMESTAMP WITH TIME ZONE -> TIME)". Its UTC midnight is its date; another
+    time (a local midnight east of Greenwich) is quarantined, shown in UTC."""
+    utc, east = dt.UTC, dt.timezone(dt.timedelta(hours=1))
+    cols = {h: [tx(f"R{i}")[h] for i in range(3)] for h in TX_HEADER}
+    cols["value_date"] = pa.array(
+        [dt.datetime(2024, 3, 15, tzinfo=utc), dt.datetime(2024, 3, 16, tzinfo=utc),
+         dt.datetime(2024, 3, 17, tzinfo=east)],
+        pa.timestamp("ns", tz="UTC"),
+    )  # fmt: skip
+    pq.write_table(pa.table(cols), tmp_path / "t.parquet")
+    r = load(wh, tmp_path / "t.parquet")
+    assert (r.loaded, r.quarantined) == (2, 1)
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {"R0": "2024-03-15", "R1": "2024-03-16"}
+    (q,) = quarantine(wh)
+    assert (q["line"], q["rule"], q["value"]) == (3, "type", "2024-03-16 23:00:00+00")
+
+
 def test_a_real_fourth_decimal_is_still_refused(wh, tmp_path):
     cols = {h: [tx("R1")[h]] for h in TX_HEADER}
     cols["amount"] = pa.array([1.2345])
