@@ -163,6 +163,32 @@ def _pick_sheet(names: list[str], wanted: str) -> str:
     return match[0]
 
 
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .xls, or an encrypted workbook
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream of a workbook with a password
+
+
+def _unreadable(path: Path, why: str) -> str:
+    """Why the workbook cannot be opened, in plain words when it can be told: a
+    workbook saved with a password (Excel then writes it encrypted, in a compound
+    file, not as a zip), or one cut short (its zip has no end)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        head = b""
+    if head.startswith(_OLE2) and _ENCRYPTED in head:
+        return (
+            "the workbook is protected by a password (it is encrypted): open it in Excel, "
+            "remove the password (File > Info > Protect Workbook) and save it, then load it"
+        )
+    if head.startswith(b"PK") and "EOCD" in why:
+        return (
+            "the workbook is damaged or cut short (its zip archive has no end): ask for it "
+            f"again, or open it in Excel and save it again ({why})"
+        )
+    return f"the file cannot be read as an Excel workbook: {why}"
+
+
 @contextlib.contextmanager
 def _workbook(path: Path) -> Iterator[Any]:
     """The workbook open with python-calamine, closed afterwards; a file that is not
@@ -172,9 +198,7 @@ def _workbook(path: Path) -> Iterator[Any]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise IngestError(
-            f"the file cannot be read as an Excel workbook: {first_line(str(exc))}"
-        ) from None
+        raise IngestError(_unreadable(path, first_line(str(exc)))) from None
     try:
         yield wb
     finally:

@@ -239,6 +239,22 @@ def test_a_hidden_sheet_is_not_read_unless_asked_for(wh, tmp_path):
         load(wh, q)
 
 
+def test_a_workbook_with_a_password_or_cut_short_is_refused_in_plain_words(wh, tmp_path):
+    """Both were refused with the zip reader's words: "invalid Zip archive: Could not
+    find EOCD"."""
+    # Excel saves a workbook with a password as a compound file holding EncryptedPackage
+    ole = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
+    ole[1024:1056] = "EncryptedPackage".encode("utf-16-le")
+    (tmp_path / "p.xlsx").write_bytes(bytes(ole))
+    with pytest.raises(FileRefused, match="protected by a password") as err:
+        load(wh, tmp_path / "p.xlsx")
+    assert "EOCD" not in str(err.value)
+    whole = write_sheets(tmp_path / "w.xlsx", {"Data": [list(TX_HEADER), _row("R1")]})
+    (tmp_path / "cut.xlsx").write_bytes(whole.read_bytes()[:3000])
+    with pytest.raises(FileRefused, match="damaged or cut short"):
+        load(wh, tmp_path / "cut.xlsx")
+
+
 def test_a_ledger_unique_on_the_file_alone_is_upgraded(wh, tmp_path):
     """A warehouse made before sheets were loaded one by one refused a second sheet."""
     from marsad.ingest.store import LEDGER_DDL, ensure_tables
