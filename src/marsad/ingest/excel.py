@@ -264,9 +264,9 @@ def plan_workbook(
 ) -> tuple[list[SheetPlan], list[str]]:
     """The sheets to load (the stated one, else every sheet carrying the
     header) and, in plain words, the sheets skipped and why."""
-    sheets, skipped = _read_sheets(path, options.sheet)
+    sheets, hidden = _read_sheets(path, options.sheet)
     limit = options.header_search_rows
-    plans, best = [], (0, Candidate(), "")
+    plans, skipped, best = [], list(hidden), (0, Candidate(), "")
     for name, rows in sheets:
 
         def numbered(rows=rows):
@@ -296,8 +296,8 @@ def plan_workbook(
         )  # fmt: skip
     if not plans:
         where = f"rows of sheet {best[2]!r}" if len(sheets) == 1 else "rows of any sheet"
-        hidden = f" ({'; '.join(skipped)})" if skipped else ""
-        raise IngestError(header_problem(kind, best[1], where, limit) + hidden)
+        also = f" ({'; '.join(hidden)})" if hidden else ""
+        raise IngestError(header_problem(kind, best[1], where, limit) + also)
     return plans, skipped
 
 
