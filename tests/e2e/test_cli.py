@@ -130,6 +130,18 @@ def test_a_warehouse_path_that_is_not_a_duckdb_file_is_one_line(runner, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
+@pytest.mark.parametrize("args", [["ingest", "--kind", "firms", "f.csv"], ["loads"], ["build"]])
+def test_a_warehouse_path_that_is_a_folder_says_so(runner, tmp_path, args):
+    """--warehouse DIR gave DuckDB's words: "IO Error: Could not read from file "DIR":
+    Is a directory"."""
+    res = runner.invoke(app, [*args, "--warehouse", str(tmp_path)])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"marsad: error: cannot open the warehouse {tmp_path}: it is a folder, not a "
+        "warehouse file: give the file (e.g. DIR/marsad.duckdb)"
+    )
+
+
 def test_read_only_open_of_a_missing_file_creates_nothing(tmp_path):
     from marsad.errors import WarehouseMissing
 

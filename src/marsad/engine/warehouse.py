@@ -222,4 +222,6 @@ def open_warehouse(path: Path | str | None = None, *, read_only: bool = False) -
         if not isinstance(exc, (duckdb.IOException, OSError)):
             raise
         cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if Path(path).is_dir():  # (DuckDB: "IO Error: Could not read from file …: Is a directory")
+            cause = "it is a folder, not a warehouse file: give the file (e.g. DIR/marsad.duckdb)"
         raise UnreadableInput(f"cannot open the warehouse {path}: {cause}") from exc

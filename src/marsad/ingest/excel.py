@@ -7,7 +7,8 @@ the spreadsheet shows it.
 - A number cell is read to 15 significant digits, Excel's precision: the
   binary noise of ``=1234.56*3`` (3703.6800000000003) is read 3703.68.
 - A date cell, or a number in a date column (an Excel serial date, e.g.
-  45366), is a date.
+  45366), is a date; in a workbook of the 1904 date system (made on a Mac) a
+  serial number counts from 1904-01-01.
 - An error cell (``#N/A``, ``#DIV/0!``) costs its row, quarantined with the
   error named (:mod:`~marsad.ingest.xlsx_errors`); so does a formula cell that
   holds no value (written by a program that does not calculate), with the formula
@@ -19,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Context
@@ -47,6 +50,20 @@ from marsad.ingest.xlsx_errors import ERRORS, error_cells, uncomputed_formulas
 
 _EXCEL_PRECISION = Context(prec=15)
 _EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system)
+_EPOCH_1904 = dt.date(1904, 1, 1)  # day 0 of the 1904 system (workbooks made on a Mac)
+_DATE_1904 = re.compile(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
+
+
+def serial_epoch(path: Path) -> dt.date:
+    """Day 0 of the workbook's serial dates: 1899-12-30, or 1904-01-01 when it uses
+    the 1904 date system (``date1904`` in ``xl/workbook.xml``; a serial number is
+    then 1,462 days later than in the 1900 system)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return _EPOCH
+    return _EPOCH_1904 if _DATE_1904.search(workbook) else _EPOCH
 
 
 @dataclass
@@ -63,6 +80,7 @@ class SheetPlan:
     detected: Detected
     notes: list[str] = field(default_factory=list)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    epoch: dt.date = _EPOCH  # day 0 of the workbook's serial dates
 
 
 def number_text(value: float, decimal: str = ".") -> str:
@@ -81,25 +99,29 @@ def number_text(value: float, decimal: str = ".") -> str:
     return text.replace(".", ",") if decimal == "," else text
 
 
-def _date_cell(value: object) -> str | None:
+def _date_cell(value: object, epoch: dt.date = _EPOCH) -> str | None:
     """A cell of a date column as YYYY-MM-DD: a date cell, or a serial date
-    number (45366 is 2024-03-15); None when it is neither.
+    number (45366 is 2024-03-15; 43904 in the 1904 system); None when it is neither.
 
     >>> _date_cell(45366), _date_cell(45366.75), _date_cell(dt.datetime(2024, 3, 15, 9, 30))
     ('2024-03-15', '2024-03-15', '2024-03-15')
+    >>> _date_cell(43904, _EPOCH_1904)
+    '2024-03-15'
     """
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
-        return (_EPOCH + dt.timedelta(days=int(value))).isoformat()
+        return (epoch + dt.timedelta(days=int(value))).isoformat()
     return None
 
 
-def _cell_text(value: object, decimal: str, is_date: bool = False) -> str | None:
+def _cell_text(
+    value: object, decimal: str, is_date: bool = False, epoch: dt.date = _EPOCH
+) -> str | None:
     """An Excel cell as the text a CSV would hold."""
-    if is_date and (day := _date_cell(value)) is not None:
+    if is_date and (day := _date_cell(value, epoch)) is not None:
         return day
     if value is None:
         return None
@@ -142,6 +164,32 @@ def _pick_sheet(names: list[str], wanted: str) -> str:
     return match[0]
 
 
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .xls, or an encrypted workbook
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream of a workbook with a password
+
+
+def _unreadable(path: Path, why: str) -> str:
+    """Why the workbook cannot be opened, in plain words when it can be told: a
+    workbook saved with a password (Excel then writes it encrypted, in a compound
+    file, not as a zip), or one cut short (its zip has no end)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        head = b""
+    if head.startswith(_OLE2) and _ENCRYPTED in head:
+        return (
+            "the workbook is protected by a password (it is encrypted): open it in Excel, "
+            "remove the password (File > Info > Protect Workbook) and save it, then load it"
+        )
+    if head.startswith(b"PK") and "EOCD" in why:
+        return (
+            "the workbook is damaged or cut short (its zip archive has no end): ask for it "
+            f"again, or open it in Excel and save it again ({why})"
+        )
+    return f"the file cannot be read as an Excel workbook: {why}"
+
+
 @contextlib.contextmanager
 def _workbook(path: Path) -> Iterator[Any]:
     """The workbook open with python-calamine, closed afterwards; a file that is not
@@ -151,9 +199,7 @@ def _workbook(path: Path) -> Iterator[Any]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise IngestError(
-            f"the file cannot be read as an Excel workbook: {first_line(str(exc))}"
-        ) from None
+        raise IngestError(_unreadable(path, first_line(str(exc)))) from None
     try:
         yield wb
     finally:
@@ -167,17 +213,37 @@ def sheet_names(path: Path) -> list[str]:
         return list(wb.sheet_names)
 
 
-def _read_sheets(path: Path, wanted: str | None) -> list[tuple[str, list[list]]]:
-    """(sheet name, its rows of Python values) of the sheet ``wanted``, else of every sheet."""
+def _hidden(wb: Any) -> set[str]:
+    """The sheets the workbook hides (hidden or very hidden): a copy kept aside, a
+    lookup table, last month's data, which no one reading the workbook sees."""
+    from python_calamine import SheetVisibleEnum
+
+    try:
+        return {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+    except Exception:  # (metadata that cannot be read: every sheet is read)
+        return set()
+
+
+def _read_sheets(path: Path, wanted: str | None) -> tuple[list[tuple[str, list[list]]], list[str]]:
+    """(sheet name, its rows of Python values) of the sheet ``wanted``, else of every
+    sheet not hidden; and the hidden sheets left out, named with why."""
     with _workbook(path) as wb:
         names = list(wb.sheet_names)
         if not names:
             raise IngestError("the workbook has no sheet")
+        hidden = _hidden(wb) if wanted is None else set()
         chosen = [_pick_sheet(names, wanted)] if wanted is not None else names
+        skipped = [
+            f"sheet {n!r} not read: it is hidden (load it with --sheet {n!r} if it holds data)"
+            for n in chosen
+            if n in hidden
+        ]
+        chosen = [n for n in chosen if n not in hidden]
         try:
-            return [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in chosen]
+            sheets = [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in chosen]
         except Exception as exc:
             raise IngestError(f"the sheet cannot be read: {first_line(str(exc))}") from None
+        return sheets, skipped
 
 
 def _evidence(kind: Kind, header: Header, data: list[list]) -> tuple[DecimalEvidence, set[str]]:
@@ -186,7 +252,9 @@ def _evidence(kind: Kind, header: Header, data: list[list]) -> tuple[DecimalEvid
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
     if dec_field is not None:
         idx = header.mapping[dec_field]
-        sample = [r[idx] for r in data[:5000] if idx < len(r) and isinstance(r[idx], str)]
+        # every row (a sheet is in memory): a sheet of whole numbers for 5,000 rows, then
+        # text "1.500" and "2.750,50", read its "1.500" as 1.5
+        sample = [r[idx] for r in data if idx < len(r) and isinstance(r[idx], str)]
     rep = header.mapping.get("reporter")
     reporters = [r[rep] for r in data[:5000] if rep is not None and rep < len(r)]
     return decimal_evidence(sample), file_reporters(kind, reporters)
@@ -197,9 +265,9 @@ def plan_workbook(
 ) -> tuple[list[SheetPlan], list[str]]:
     """The sheets to load (the stated one, else every sheet carrying the
     header) and, in plain words, the sheets skipped and why."""
-    sheets = _read_sheets(path, options.sheet)
+    sheets, hidden = _read_sheets(path, options.sheet)
     limit = options.header_search_rows
-    plans, skipped, best = [], [], (0, Candidate(), "")
+    plans, skipped, best = [], list(hidden), (0, Candidate(), "")
     for name, rows in sheets:
 
         def numbered(rows=rows):
@@ -225,11 +293,12 @@ def plan_workbook(
         notes = [n for n in (header.note(),) if n]
         plans.append(
             SheetPlan(path, name, header, data, error_cells(path, name), evidence, reporters,
-                      detected, notes, formulas)
+                      detected, notes, formulas, serial_epoch(path))
         )  # fmt: skip
     if not plans:
         where = f"rows of sheet {best[2]!r}" if len(sheets) == 1 else "rows of any sheet"
-        raise IngestError(header_problem(kind, best[1], where, limit))
+        also = f" ({'; '.join(hidden)})" if hidden else ""
+        raise IngestError(header_problem(kind, best[1], where, limit) + also)
     return plans, skipped
 
 
@@ -282,7 +351,7 @@ def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list
         for f in kind.fields:
             idx = header.mapping.get(f.name)
             cell = row[idx] if idx is not None and idx < len(row) else None
-            cols[f.name].append(_cell_text(cell, decimal, f.name in dates))
+            cols[f.name].append(_cell_text(cell, decimal, f.name in dates, plan.epoch))
         blank.append(not any(_present(c) for c in row))
     table = pa.table(
         {

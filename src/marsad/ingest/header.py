@@ -189,14 +189,16 @@ def header_problem(kind: Kind, best: Candidate, where: str, limit: int | None = 
     )
 
 
-_GROUPED = re.compile(rf"^[+-]?\d{{1,3}}([., {UNICODE_SPACES}'])\d{{3}}(\1\d{{3}})*$")
+#: A number grouped by thousands: its first group does not start with 0 (``0.500``
+#: and ``012.345`` are no thousands, so their mark is a decimal one).
+_GROUPED = re.compile(rf"^[+-]?[1-9]\d{{0,2}}([., {UNICODE_SPACES}'])\d{{3}}(\1\d{{3}})*$")
 
 
 def _vote(v: str) -> str | None:
     """The decimal mark ``v`` shows: ``.``, ``,``, ``?`` (``1,234``: either), or None.
 
-    >>> [_vote(v) for v in ("1.234,5", "1,234,567", "1,234", "12,5", "12")]
-    [',', '.', '?', ',', None]
+    >>> [_vote(v) for v in ("1.234,5", "1,234,567", "1,234", "12,5", "12", "0.500")]
+    [',', '.', '?', ',', None, '.']
     """
     has_p, has_c = "." in v, "," in v
     if has_p and has_c:

@@ -25,6 +25,8 @@ rule), so ``loaded + quarantined == rows_read`` for every file.
 from __future__ import annotations
 
 import contextlib
+import errno
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -226,6 +228,20 @@ def _tell(progress: ProgressFn | None, files: list[BatchFile], phase: str) -> No
             progress(ProgressEvent(f.path, phase, f.scan.size, f.scan.size, rows))
 
 
+@contextlib.contextmanager
+def _copies_named(options: ReadOptions) -> Iterator[None]:
+    """A full disk met while writing the temporary copies of the files (text transcoded
+    to UTF-8) names their folder: the error said "no space left on the disk", and the
+    warehouse's disk, the one a user checks, had room."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = options.temp_dir or tempfile.gettempdir()
+            exc.filename = f"a temporary copy of the files in {where} (MARSAD_TEMP_DIR)"
+        raise
+
+
 def _load_batch(
     wh: Warehouse,
     kind: Kind,
@@ -238,7 +254,7 @@ def _load_batch(
     t0 = time.perf_counter()
     live: list[BatchFile] = []
     try:
-        with temp_folder(options) as tmp:
+        with _copies_named(options), temp_folder(options) as tmp:
             stage_batch(wh, kind, files, options, Path(tmp), progress, on_refused)
         live = [f for f in files if f.staged is not None]
         if not live:

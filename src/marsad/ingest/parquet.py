@@ -61,8 +61,12 @@ def _as_text(column: str, typ: str) -> str:
     if typ == "DATE":
         return f"strftime({col}, '%Y-%m-%d')"
     if typ.startswith("TIMESTAMP"):
+        # an instant (WITH TIME ZONE: pandas' datetime64[ns, UTC], Spark's timestamps) is
+        # read in UTC, the time zone Parquet stores it in: its midnight is a date, another
+        # time is quoted with its zone (+00); the cast to TIME is not implemented for it
+        ts = f"make_timestamp(epoch_us({col}))" if "TIME ZONE" in typ else col
         return (
-            f"CASE WHEN {col}::TIME = TIME '00:00:00' THEN strftime({col}::DATE, '%Y-%m-%d') "
+            f"CASE WHEN {ts}::TIME = TIME '00:00:00' THEN strftime({ts}::DATE, '%Y-%m-%d') "
             f"ELSE {col}::VARCHAR END"
         )
     if typ in _DIGITS:
@@ -83,12 +87,17 @@ def _field_exprs(kind: Kind, types: dict[str, str], by_norm: dict[str, list[str]
     return exprs
 
 
-def _sample(wh: Warehouse, src: str, types: dict, by_norm: dict, name: str) -> list:
-    """Up to 5000 values of the field ``name`` (text columns only)."""
+def _sample(
+    wh: Warehouse, src: str, types: dict, by_norm: dict, name: str, marked: bool = False
+) -> list:
+    """Up to 5000 values of the field ``name`` (text columns only); ``marked``: of
+    those holding a point or a comma, in the whole file."""
     cols = by_norm.get(name)
     if not cols or types[cols[0]].upper() != "VARCHAR":
         return []
-    return [r[0] for r in wh.sql(f"SELECT {quote_ident(cols[0])} FROM {src} LIMIT 5000") if r[0]]
+    col = quote_ident(cols[0])
+    where = f" WHERE regexp_matches({col}, '[.,]')" if marked else ""
+    return [r[0] for r in wh.sql(f"SELECT {col} FROM {src}{where} LIMIT 5000") if r[0]]
 
 
 def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[dict, str | None]:
@@ -125,6 +134,8 @@ def plan_parquet(
     by_norm, whose = _columns(types, maps, kind)
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
     evidence = decimal_evidence(_sample(wh, src, types, by_norm, dec_field) if dec_field else [])
+    if dec_field and evidence == DecimalEvidence():  # the first rows show no mark: the others
+        evidence = decimal_evidence(_sample(wh, src, types, by_norm, dec_field, marked=True))
     reporters = file_reporters(kind, _sample(wh, src, types, by_norm, "reporter"))
     notes = [f"columns read with {whose} mapping"] if whose else []
     detected = Detected("parquet", decimal=None)

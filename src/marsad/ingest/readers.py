@@ -22,18 +22,19 @@ import json
 import re
 from pathlib import Path
 
-from marsad.engine import Warehouse, quote_ident, quote_literal
+from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal
 from marsad.ingest import reporters, validate
 from marsad.ingest.cleaning import counted_sql, strip_sql
 from marsad.ingest.errors import FileRefused, IngestError
 from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_sheet
-from marsad.ingest.header import MapChoice
+from marsad.ingest.header import MapChoice, decimal_evidence
 from marsad.ingest.options import ProgressFn, ReadOptions
 from marsad.ingest.parquet import ParquetPlan, plan_parquet, stage_parquet
 from marsad.ingest.scan import detect_format
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import BatchFile, Staged
 from marsad.ingest.text import TextPlan, one_pass, prepare_text, read_text, stage_text_group
+from marsad.ingest.text.read import read_csv_call
 
 #: Text files up to this size, of one dialect, are read with one ``read_csv``.
 GROUP_BYTES = 64 * 1024 * 1024
@@ -142,10 +143,32 @@ def _plan(wh, kind, f: BatchFile, options, tmp, progress, maps) -> Plan:
         return f.plan
     fmt = detect_format(f.path, f.scan, options)
     if fmt == "csv":
-        return prepare_text(kind, f.path, f.scan, options, tmp, progress, maps)
+        plan = prepare_text(kind, f.path, f.scan, options, tmp, progress, maps)
+        _whole_file_evidence(wh, kind, plan)
+        return plan
     if fmt == "parquet":
         return plan_parquet(wh, kind, f.path, options, maps)
     raise AssertionError("an Excel workbook is planned sheet by sheet before batching")
+
+
+def _whole_file_evidence(wh: Warehouse, kind: Kind, plan: TextPlan) -> None:
+    """When the numbers of a text file's first rows show no decimal mark (whole
+    numbers), what the numbers of all its rows show: a file of ``1500`` for 2,000 rows,
+    then ``1.500`` and ``2.750,50``, was read with a point ("no number in the file
+    needs one"), its ``1.500`` as 1.5."""
+    name = next((x.name for x in kind.fields if x.type == "decimal"), None)
+    idx = plan.header.mapping.get(name) if name else None
+    if idx is None or plan.evidence.mark is not None or plan.evidence.ambiguous is not None:
+        return
+    read = read_csv_call([plan.read_path], plan, rejects=False)
+    # (a file of whole numbers is read to its end; one that shows a mark, not much further)
+    sql = f"SELECT c{idx} FROM {read} WHERE regexp_matches(c{idx}, '[.,]') LIMIT 5000"
+    try:
+        values = [r[0] for r in wh.sql(sql)]
+    except SqlError:  # the file is read again when it is staged, which says why
+        return
+    if values:
+        plan.evidence = decimal_evidence(values)
 
 
 def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str) -> None:

@@ -139,13 +139,18 @@ def register_references(wh: Warehouse) -> None:
 
 
 _NEG = r"[\-\x{2212}]"
+#: The first group of a number grouped by thousands: 1 to 3 digits, not starting with 0.
+_LEAD = r"[1-9]\d{0,2}"
 
 
 def _body(decimal: str) -> str:
-    """Digits with ``decimal`` as separator, optionally grouped by thousands."""
+    """Digits with ``decimal`` as separator, optionally grouped by thousands; a
+    grouped number starts with a digit 1-9 (``0.500`` or ``012.345`` is no
+    thousands: read under a decimal comma as 500, it is a number written with the
+    other mark, and not a number of this file)."""
     if decimal == ".":
-        return rf"(\d+|\d{{1,3}}(,\d{{3}})+|\d{{1,3}}({_SPACE}\d{{3}})+)(\.\d+)?"
-    return rf"(\d+|\d{{1,3}}(\.\d{{3}})+|\d{{1,3}}({_SPACE}\d{{3}})+)(,\d+)?"
+        return rf"(\d+|{_LEAD}(,\d{{3}})+|{_LEAD}({_SPACE}\d{{3}})+)(\.\d+)?"
+    return rf"(\d+|{_LEAD}(\.\d{{3}})+|{_LEAD}({_SPACE}\d{{3}})+)(,\d+)?"
 
 
 def number_pattern(decimal: str) -> str:

@@ -23,6 +23,9 @@ writes cell by cell, so 68,699 observations written one row each took 32 s; as a
 
 from __future__ import annotations
 
+import gc
+import sys
+import traceback
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -209,6 +212,28 @@ def _cover(publication: Publication):
     )  # fmt: skip
 
 
+def _let_go(exc: BaseException) -> None:
+    """Let go, now and quietly, of what the failed write holds: xlsxwriter leaves its
+    zip file open when a write fails (a full disk), and when it was collected its close
+    failed again, which Python printed after the plain line ("Exception ignored in:
+    <function ZipFile.__del__>" and a traceback)."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: None if isinstance(u.exc_value, OSError) else hook(u)
+    seen: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo:  # the error, the one it wraps (FileCreateError's argument), their causes
+        e = todo.pop()
+        if isinstance(e, BaseException) and not any(e is x for x in seen):
+            seen.append(e)
+            todo += [e.__context__, e.__cause__, *e.args]
+    try:
+        for e in seen:
+            traceback.clear_frames(e.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
 def write_xlsx(rows: list[tuple[str, ...]], out: Path, publication: Publication) -> None:
     """Write the workbook to ``out``, whole or not at all."""
     import gptables as gpt
@@ -231,5 +256,9 @@ def write_xlsx(rows: list[tuple[str, ...]], out: Path, publication: Publication)
                 book.set_properties({"title": publication.title, "created": stamp})
                 book.close()
             except FileCreateError as exc:  # an OS fault, as the other writers raise it
+                _let_go(exc)
                 cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
                 raise (cause or OSError(str(exc))) from exc
+            except OSError as exc:
+                _let_go(exc)
+                raise

@@ -63,6 +63,27 @@ def test_parquet_float32_reads_to_7_digits(wh, tmp_path):
     assert amounts(wh) == {"R1": Decimal("12345.67")}
 
 
+def test_parquet_dates_as_instants_are_read_in_utc(wh, tmp_path):
+    """A value_date stored as a timestamp with a time zone (pandas' datetime64[ns, UTC],
+    Spark's timestamps) refused the whole file: "Conversion Error: Unimplemented type
+    for cast (TIMESTAMP WITH TIME ZONE -> TIME)". Its UTC midnight is its date; another
+    time (a local midnight east of Greenwich) is quarantined, shown in UTC."""
+    utc, east = dt.UTC, dt.timezone(dt.timedelta(hours=1))
+    cols = {h: [tx(f"R{i}")[h] for i in range(3)] for h in TX_HEADER}
+    cols["value_date"] = pa.array(
+        [dt.datetime(2024, 3, 15, tzinfo=utc), dt.datetime(2024, 3, 16, tzinfo=utc),
+         dt.datetime(2024, 3, 17, tzinfo=east)],
+        pa.timestamp("ns", tz="UTC"),
+    )  # fmt: skip
+    pq.write_table(pa.table(cols), tmp_path / "t.parquet")
+    r = load(wh, tmp_path / "t.parquet")
+    assert (r.loaded, r.quarantined) == (2, 1)
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {"R0": "2024-03-15", "R1": "2024-03-16"}
+    (q,) = quarantine(wh)
+    assert (q["line"], q["rule"], q["value"]) == (3, "type", "2024-03-16 23:00:00+00")
+
+
 def test_a_real_fourth_decimal_is_still_refused(wh, tmp_path):
     cols = {h: [tx("R1")[h]] for h in TX_HEADER}
     cols["amount"] = pa.array([1.2345])
@@ -105,6 +126,24 @@ def test_excel_serial_dates_and_date_cells_are_dates(wh, tmp_path):
         ["R3", "BANK1", "F1", dt.date(2024, 3, 17), "C", 10, "EUR", "SI22", "FR"],
     ]
     load(wh, write_sheets(tmp_path / "d.xlsx", {"S": rows}))
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {"R1": "2024-03-15", "R2": "2024-03-16", "R3": "2024-03-17"}
+
+
+def test_serial_dates_of_a_1904_workbook_count_from_1904(wh, tmp_path):
+    """A workbook of the 1904 date system (made on a Mac): its serial 43904 is
+    2024-03-15; it was read 2020-03-14, four years early, and loaded."""
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    for row in (list(TX_HEADER), _row("R1", value_date=43904), _row("R2", value_date=43905.5)):
+        ws.append(row)
+    ws.append(["R3", "BANK1", "F1", dt.date(2024, 3, 17), "C", 10, "EUR", "SI22", "FR"])
+    wb.save(tmp_path / "mac.xlsx")
+    load(wh, tmp_path / "mac.xlsx")
     got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
     assert got == {"R1": "2024-03-15", "R2": "2024-03-16", "R3": "2024-03-17"}
 
@@ -181,6 +220,52 @@ def test_sheets_without_the_header_are_named_with_the_reason(wh, tmp_path):
     assert "sheet 'Autre' not read: required columns record_id" in note
     with pytest.raises(FileRefused, match="no header row"):
         load(wh, write_sheets(tmp_path / "n.xlsx", {"Notes": [["x"]]}))
+
+
+def test_a_hidden_sheet_is_not_read_unless_asked_for(wh, tmp_path):
+    """A hidden sheet holding last month's copy of a record was loaded after the visible
+    one, and its stale amount corrected the record, each time the workbook was sent."""
+    from openpyxl import load_workbook
+
+    sheets = {
+        "Data": [list(TX_HEADER), _row("R1", amount=100), _row("R2", amount=7)],
+        "Old": [list(TX_HEADER), _row("R1", amount=999)],
+        "Lists": [list(TX_HEADER), _row("R3", amount=5)],
+    }
+    p = write_sheets(tmp_path / "w.xlsx", sheets)
+    wb = load_workbook(p)
+    wb["Old"].sheet_state, wb["Lists"].sheet_state = "hidden", "veryHidden"
+    wb.save(p)
+    (r,) = load_files(wh, "transactions", [p])
+    assert r.sheet == "Data" and amounts(wh) == {"R1": Decimal(100), "R2": Decimal(7)}
+    (note,) = [n for n in r.notes if n.startswith("sheets read")]
+    assert "sheet 'Old' not read: it is hidden (load it with --sheet 'Old'" in note
+    assert "sheet 'Lists' not read: it is hidden" in note
+    (old,) = load_files(wh, "transactions", [p], options=_opts(sheet="Old"))
+    assert old.loaded == 1 and amounts(wh)["R1"] == Decimal(999)  # asked for: read
+    # a workbook whose data are all hidden says so
+    q = write_sheets(tmp_path / "h.xlsx", {"Notes": [["x"]], "Data": sheets["Data"]})
+    wb = load_workbook(q)
+    wb["Data"].sheet_state = "hidden"
+    wb.save(q)
+    with pytest.raises(FileRefused, match="sheet 'Data' not read: it is hidden"):
+        load(wh, q)
+
+
+def test_a_workbook_with_a_password_or_cut_short_is_refused_in_plain_words(wh, tmp_path):
+    """Both were refused with the zip reader's words: "invalid Zip archive: Could not
+    find EOCD"."""
+    # Excel saves a workbook with a password as a compound file holding EncryptedPackage
+    ole = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
+    ole[1024:1056] = "EncryptedPackage".encode("utf-16-le")
+    (tmp_path / "p.xlsx").write_bytes(bytes(ole))
+    with pytest.raises(FileRefused, match="protected by a password") as err:
+        load(wh, tmp_path / "p.xlsx")
+    assert "EOCD" not in str(err.value)
+    whole = write_sheets(tmp_path / "w.xlsx", {"Data": [list(TX_HEADER), _row("R1")]})
+    (tmp_path / "cut.xlsx").write_bytes(whole.read_bytes()[:3000])
+    with pytest.raises(FileRefused, match="damaged or cut short"):
+        load(wh, tmp_path / "cut.xlsx")
 
 
 def test_a_ledger_unique_on_the_file_alone_is_upgraded(wh, tmp_path):

@@ -447,3 +447,28 @@ def test_warehouse_of_an_earlier_version_moves_its_unchanged_rows_out_of_quarant
         (2, "L00001"),
         (4, b.load_id),
     ]
+
+
+def test_a_full_temporary_folder_is_named(wh, tmp_path, monkeypatch):
+    """A Windows-1252 file is copied as UTF-8 into the temporary folder: when that
+    disk was full, the error said "no space left on the disk", not which disk (the
+    warehouse's, the one a user checks, had room)."""
+    import errno
+
+    import pytest
+
+    from marsad.ingest import ReadOptions
+    from marsad.ingest.text import dialect
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(dialect, "transcode", full)
+    p = write_csv(tmp_path / "a.csv", [tx("R1", firm_id="Société")], encoding="cp1252")
+    (tmp_path / "t").mkdir()
+    with pytest.raises(OSError) as err:
+        load_files(wh, "transactions", [p], options=ReadOptions(temp_dir=tmp_path / "t"))
+    assert err.value.filename == (
+        f"a temporary copy of the files in {tmp_path / 't'} (MARSAD_TEMP_DIR)"
+    )
+    assert wh.scalar("SELECT count(*) FROM ingest_loads") == 0

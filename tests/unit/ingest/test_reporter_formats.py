@@ -11,7 +11,7 @@ import pytest
 from marsad.errors import BadArgument
 from marsad.ingest import FileRefused, ReadOptions, load_files, reporters
 
-from .conftest import TX_HEADER, amounts, load, quarantine, tx, write_csv
+from .conftest import TX_HEADER, amounts, load, quarantine, tx, write_csv, write_xlsx
 
 AMBIGUOUS = "the decimal mark cannot be told from the data: state --decimal"
 
@@ -89,6 +89,72 @@ def test_file_contradicting_its_reporter_is_refused_unless_stated(wh, tmp_path):
     assert amounts(wh)["B1"] == Decimal("12.5")
     # the stated mark served one file: the reporter's stays the point
     assert [r[2] for r in reporters.listing(wh)] == ["."]
+
+
+def test_a_first_group_starting_with_zero_is_no_thousands(wh, tmp_path):
+    """A "0.500" was read 500 under a decimal comma (and "0.071", a yen rate, 71 MAD):
+    no one groups thousands after a leading 0, so its mark is a decimal one."""
+    p = write_csv(
+        tmp_path / "a.csv",
+        [tx("C1", amount="0.500"), tx("C2", amount="1.234,56"), tx("C3", amount="012.345"),
+         tx("C4", amount="0 500"), *(tx(f"D{i}", amount="7,25") for i in range(3))],
+        sep=";",
+    )  # fmt: skip
+    r = load(wh, p)
+    assert r.decimal == "," and amounts(wh) == {
+        "C2": Decimal("1234.56"), "D0": Decimal("7.25"), "D1": Decimal("7.25"),
+        "D2": Decimal("7.25"),
+    }  # fmt: skip
+    assert [(q["line"], q["rule"], q["value"]) for q in quarantine(wh)] == [
+        (2, "type", "0.500"), (4, "type", "012.345"), (5, "type", "0 500"),
+    ]  # fmt: skip
+    # alone, "0,500" tells the decimal comma (it was "cannot be told")
+    q = write_csv(tmp_path / "b.csv", [tx("B1", reporter="BK9", amount="0,500")], sep=";")
+    assert load(wh, q).decimal == "," and amounts(wh)["B1"] == Decimal("0.5")
+
+
+def test_a_rate_below_one_contradicts_a_reporter_s_decimal_comma(wh, tmp_path):
+    header = ("date", "currency", "mad_per_unit")
+    a = write_csv(
+        tmp_path / "a.csv", [{"date": "2024-01-02", "currency": "JPY", "mad_per_unit": "0,0712"}],
+        header=header, sep=";",
+    )  # fmt: skip
+    b = write_csv(
+        tmp_path / "b.csv",
+        [{"date": "2024-01-03", "currency": "EUR", "mad_per_unit": "10.823"},
+         {"date": "2024-01-03", "currency": "JPY", "mad_per_unit": "0.071"}],
+        header=header,
+    )  # fmt: skip
+    load(wh, a, kind="rates")
+    with pytest.raises(FileRefused, match=r"use '\.' as decimal mark but reporter"):
+        load(wh, b, kind="rates")  # (read 10823 and 71 MAD per unit)
+
+
+def _whole_then_marked() -> list[dict[str, str]]:
+    """5,100 rows of whole numbers, then "1.500" and "2.750,50": a decimal comma."""
+    rows = [tx(f"W{i}", amount="1500") for i in range(5100)]
+    return [*rows, tx("Z1", amount="1.500"), tx("Z2", amount="2.750,50")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_a_mark_shown_only_after_the_first_rows_is_the_file_s(wh, tmp_path, fmt):
+    """The mark was taken from the first rows only: whole numbers there, and the file
+    was read with a point ("no number in the file needs one"), its "1.500" as 1.5."""
+    rows = _whole_then_marked()
+    if fmt == "csv":
+        p = write_csv(tmp_path / "a.csv", rows, sep=";")
+    elif fmt == "xlsx":
+        p = write_xlsx(tmp_path / "a.xlsx", rows)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        p = tmp_path / "a.parquet"
+        pq.write_table(pa.Table.from_pylist(rows), p)
+    r = load(wh, p)
+    assert (r.decimal, r.read_as.decimal_from) == (",", "detected")
+    got = amounts(wh)
+    assert (got["Z1"], got["Z2"], got["W0"]) == (Decimal(1500), Decimal("2750.5"), Decimal(1500))
 
 
 def test_other_reporters_are_not_affected(wh, tmp_path):

@@ -457,3 +457,39 @@ def test_bundle_code_columns_have_the_sdmx_code_lists_as_enums(tmp_path, pub):
         errors = report.flatten(["fieldName", "type"])
         assert [column, "constraint-error"] in errors, (column, errors)
         write_csv(ROWS, folder / "indicators.csv")
+
+
+def test_an_excel_workbook_that_meets_a_full_disk_leaves_no_traceback(tmp_path, pub, monkeypatch):
+    """On a full disk, after the plain line, Python printed "Exception ignored in:
+    <function ZipFile.__del__>" and a traceback: the zip file xlsxwriter had left open
+    failed again when it was collected."""
+    import errno
+    import gc
+    import io
+    import sys
+    import types
+
+    class Full(io.RawIOBase):
+        def writable(self):
+            return True
+
+        def write(self, b):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    real_open = io.open
+
+    def open_(file, mode="r", *args, **kwargs):
+        if str(file).endswith(".tmp") and "w" in mode:
+            return io.BufferedWriter(Full(), buffer_size=64)
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile, "io", types.SimpleNamespace(**{**vars(io), "open": open_}))
+    ignored = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    with pytest.raises(OSError) as err:
+        writer("xlsx")(ROWS, tmp_path / "x.xlsx", pub)
+    assert err.value.errno == errno.ENOSPC
+    del err
+    gc.collect()
+    assert ignored == []
+    assert not list(tmp_path.iterdir())
