@@ -25,6 +25,8 @@ REVISIONS_CSV = "revisions.csv"
 MANIFEST = "manifest.json"
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: What a release id is, as a JSON Schema pattern (the web's OpenAPI schema says it).
+ID_PATTERN = f"^{_ID.pattern}$"
 #: The id naming the newest release (``/downloads/latest/``, ``release=latest``): no
 #: release may take it, in any case.
 LATEST = "latest"
