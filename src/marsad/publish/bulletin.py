@@ -267,7 +267,8 @@ def _segment_table(table: Table, pb: ModuleType, lang: str, *, html: bool = Fals
         for row in table.rows
     ]
     legend = say(table.legend, lang) if table.legend is not None else ""
-    return {"headers": say_all(table.headers, lang), "rows": rows, "legend": legend}
+    headers = say_all(table.headers, lang)
+    return {"headers": headers, "rows": rows, "legend": legend, "changes": table.changes}
 
 
 #: How each style of a table cell is shown (a format of ``lang.FORMATS``).

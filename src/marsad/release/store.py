@@ -37,6 +37,9 @@ _ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?")
 #: in ``.``, ``-`` or ``_`` (``R3.``); such a release is still read (an intruder may hold
 #: it: a build must not pass over it), never made.
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: What the web takes as a release id, as a JSON Schema pattern (its OpenAPI schema says
+#: it): any name a release may have, the older ones too.
+ID_PATTERN = f"^{_NAME.pattern}$"
 #: The id naming the newest release (``/downloads/latest/``, ``release=latest``): no
 #: release may take it, in any case.
 LATEST = "latest"

@@ -43,7 +43,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marsad.release.store import releases_root
+from marsad.release.store import ID_PATTERN, releases_root
 from marsad.web import problems
 from marsad.web.caching import ASSETS, etag, headers, not_modified
 from marsad.web.negotiate import quality
@@ -197,8 +197,46 @@ def _openapi(app: FastAPI) -> dict:
                 operation.get("responses", {}).pop("422", None)
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
+        _constrain(schema)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+#: The parameters that name a release (an id, or ``latest``, which is one in form).
+RELEASE_PARAMETERS = frozenset({"release", "release_id"})
+
+
+def _constrain(schema: dict) -> None:
+    """Say in the schema what the server checks of every parameter, so that a request
+    the schema calls valid is not refused: no query parameter is given empty
+    (:mod:`.query_check`: ``minLength`` 1), and a release is named by an id
+    (``pattern``; a well-formed id that names no release is a 404).
+
+    >>> s = {"paths": {"/x": {"get": {"parameters": [
+    ...     {"name": "release", "in": "query",
+    ...      "schema": {"anyOf": [{"type": "string"}, {"type": "null"}]}},
+    ...     {"name": "start", "in": "query", "schema": {"type": "string"}}]}}}}
+    >>> _constrain(s)
+    >>> [p["schema"] for p in s["paths"]["/x"]["get"]["parameters"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'anyOf': [{'type': 'string', 'minLength': 1,
+                 'pattern': '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'}, {'type': 'null'}]},
+     {'type': 'string', 'minLength': 1}]
+    """
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                for kind in _strings(parameter.get("schema", {})):
+                    if parameter.get("in") == "query":
+                        kind.setdefault("minLength", 1)
+                    if parameter.get("name") in RELEASE_PARAMETERS:
+                        kind.setdefault("pattern", ID_PATTERN)
+
+
+def _strings(schema: dict) -> list[dict]:
+    """The string schemas of a parameter's schema: itself, or its ``anyOf`` members."""
+    found = [schema] if schema.get("type") == "string" else []
+    return found + [s for s in schema.get("anyOf", []) if s.get("type") == "string"]
 
 
 def _docs(app: FastAPI) -> None:

@@ -137,7 +137,10 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
     query = SdmxQuery.parse(key, request.query_params)
     info = pub.resolve(release, as_of)
     frozen = bool(release and release != "latest")
-    tag = caching.etag(info.sha256, kind, at_obs, request.url.path, str(request.url.query))
+    made = caching.etag(info.sha256, kind, at_obs, request.url.path, str(request.url.query))
+    # the answer's validator names its media type too: text/csv and SDMX-CSV are the same
+    # bytes under two Content-Types, two representations (RFC 9110 8.8.3)
+    tag = caching.etag(made, media)
     held = caching.not_modified(request, tag, frozen)
     if held is not None:
         return held
@@ -148,7 +151,7 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
         _check_size(rows, key, info, query.unknown(table) if not rows else [])
         return data_body(kind, rows, info.publication(), at_obs).encode("utf-8")
 
-    body = caching.ANSWERS.get(tag, make)
+    body = caching.ANSWERS.get(made, make)
     return Response(body, media_type=media, headers=caching.headers(tag, frozen))
 
 

@@ -41,6 +41,9 @@ _AXIS_TITLE = {
 }
 
 Series = tuple[str, list[tuple[str, Decimal | None]]]
+#: The punctuation of a point's tooltip (``name, period : value``) in each language: the
+#: Arabic comma, and French's no-break space before a colon.
+_TIP = {"fr": (", ", "\u00a0: "), "en": (", ", ": "), "ar": ("\u060c ", ": ")}
 
 
 def _axis(values: list[Decimal], unit: str) -> tuple[list[Decimal], Decimal, int, str]:
@@ -130,10 +133,22 @@ def line_chart(series: list[Series], unit: str, lang: str, title: str = "") -> s
         for p, v in points:
             if v is not None:
                 x, y = frame.x(where[p]), frame.y(float(v / divisor))
-                tip = f"{name}, {fmt.period_label(p, lang, short=True)}: {_plain(v, unit, lang)}"
                 parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{colour}">'
-                             f"<title>{escape(tip)}</title></circle>")  # fmt: skip
+                             f"<title>{_tip(name, p, v, unit, lang)}</title></circle>")  # fmt: skip
     return "".join([*parts, "</svg>"])
+
+
+def _tip(name: str, period: str, value: Decimal, unit: str, lang: str) -> str:
+    """A point's tooltip, punctuated as its language is (escaped for the page).
+
+    >>> _tip("Total", "2025-01", Decimal("540965"), "MAD", "fr")
+    'Total, janv. 2025\xa0: 540\u202f965 dirhams'
+    >>> _tip("المجموع", "2025-01", Decimal("540965"), "MAD", "ar")
+    'المجموع، يناير 2025: 540.965 درهم'
+    """
+    comma, colon = _TIP[lang]
+    label = fmt.period_label(period, lang, short=True)
+    return f"{escape(name)}{comma}{escape(label)}{colon}{_plain(value, unit, lang)}"
 
 
 def half_label(periods: list[str], lang: str) -> float:

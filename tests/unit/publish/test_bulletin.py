@@ -332,6 +332,27 @@ def test_period_without_previous_year(demo_table):
     assert "par an d'ici 2030" in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "note", "absent"),
+    [("fr", "Montants en millions de dirhams ; parts en pourcentage.", "variations"),
+     ("en", "Amounts in millions of dirhams; shares in percent.", "growth"),
+     ("ar", "المبالغ بملايين الدراهم؛ الحصص بالنسبة المئوية.", "المساهمات")],
+)  # fmt: skip
+@pytest.mark.parametrize("form", ["html", "md"])
+def test_the_table_note_names_only_the_columns_shown(demo_table, lang, note, absent, form):
+    """Symptom: the table of a first period (no growth or contribution column) was noted
+    "parts et variations en pourcentage ; contributions à la croissance en points"."""
+
+    def table_note(period: str) -> str:
+        doc = render_bulletin(demo_table, period, lang, form)
+        found = re.search(r"<caption>(.*?)</caption>" if form == "html" else r"\n\*(.*?)\*\n", doc)
+        return re.sub(r"[\u202f\u00a0]", " ", found.group(1))
+
+    first, later = table_note("2024-S1"), table_note("2025-S1")
+    assert first.startswith(note) and absent not in first
+    assert not later.startswith(note) and absent in later
+
+
 def test_month_bulletin(levels):
     levels.update({("2024-07", "TOTAL"): "2.300", ("2023-07", "TOTAL"): "2.100"})
     text = text_of(render_bulletin(build_table(levels), "2024-07", "fr"))

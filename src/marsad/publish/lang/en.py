@@ -32,6 +32,7 @@ LABELS = {
     "col_segment": "Segment",
     "table_note": "Amounts in millions of dirhams; shares and growth in percent; "
     "contributions to growth in percentage points.",
+    "table_note_levels": "Amounts in millions of dirhams; shares in percent.",
     "total": "Total",
     "unallocated": "Unallocated",
     "confidential_mark": "c",

@@ -47,6 +47,7 @@ LABELS = {
     "col_segment": "Segment",
     "table_note": "Montants en millions de dirhams ; parts et variations en pourcentage ; "
     "contributions à la croissance en points de pourcentage.",
+    "table_note_levels": "Montants en millions de dirhams ; parts en pourcentage.",
     "total": "Total",
     "unallocated": "Non ventilé",
     "confidential_mark": "c",

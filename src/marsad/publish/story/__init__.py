@@ -45,8 +45,8 @@ __all__ = [
 #: Label keys of the layout (templates and charts) that every phrasebook defines.
 LABEL_KEYS: tuple[str, ...] = (
     "sector", "bulletin", "provisional", "synthetic", "h_key", "h_segments", "h_movements",
-    "h_target", "h_charts", "h_method", "col_segment", "table_note", "total", "unallocated",
-    "confidential_mark", "missing_mark", "figure", "source_line",
+    "h_target", "h_charts", "h_method", "col_segment", "table_note", "table_note_levels",
+    "total", "unallocated", "confidential_mark", "missing_mark", "figure", "source_line",
     "source_line_synthetic", "release", "axis_bn", "axis_mn", "legend_period", "legend_segment",
     "legend_series", "series_actual", "series_required", "series_recent", "series_target",
     "year", "colon", "published", "next_release", "contact", "synthetic_badge",

@@ -37,6 +37,12 @@ class Table:
     rows: tuple[Row, ...]
     legend: Message | None = None
 
+    @property
+    def changes(self) -> bool:
+        """Whether the table has a growth or contribution column (the first period of a
+        series has neither, and its note then names levels and shares only)."""
+        return any(h.id in ("column.growth", "column.contribution") for h in self.headers)
+
 
 _OPTIONAL_COLUMNS = ("growth", "contribution", "progress")
 #: Mark -> the legend entry that explains it.
