@@ -438,9 +438,18 @@ class PublicStore:
     def resolve(self, release: str | None = None, as_of: dt.date | None = None, *,
                 strict: bool = True) -> ReleaseInfo:  # fmt: skip
         """The release a request names: ``release`` (an id or ``latest``), else the one
-        in force on ``as_of``, else the latest (``strict``: :meth:`latest`)."""
+        in force on ``as_of``, else the latest (``strict``: :meth:`latest`). Both given,
+        ``as_of`` is the day the request looks from: ``latest`` is the release in force
+        that day, and a release id is that release only if it was published by then
+        (:class:`NoRelease` otherwise: it did not exist yet)."""
         if release and as_of:
-            raise BadArgument("give release or asOf, not both")
+            if release == "latest":
+                return self.as_of(as_of)
+            info = self.find(release, strict=strict)
+            if info.date > as_of.isoformat():
+                raise NoRelease(f"release {quoted(info.id)} was published on {info.date}, "
+                                f"after {as_of.isoformat()}")  # fmt: skip
+            return info
         if release:
             return self.find(release, strict=strict)
         return self.as_of(as_of) if as_of else self.latest(strict=strict)
