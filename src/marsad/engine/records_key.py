@@ -25,20 +25,12 @@ from __future__ import annotations
 import hashlib
 
 from marsad.engine.warehouse import Warehouse
+from marsad.ingest.schema import TRANSACTIONS
 from marsad.periods import Month
 
-#: The columns of a record that :func:`records_key` reads (not where it is stored).
-RECORD_FIELDS = (
-    "reporter",
-    "record_id",
-    "firm_id",
-    "value_date",
-    "flow",
-    "amount",
-    "currency",
-    "service_code",
-    "partner_country",
-)
+#: The columns of a record that :func:`records_key` reads: its fields, not where it is
+#: stored or which load brought it.
+RECORD_FIELDS = TRANSACTIONS.field_names
 #: The sums of the months as last computed, with the month's content version.
 TABLE = "records_key_months"
 _DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
