@@ -265,7 +265,7 @@ def build(
             step=step,
             apriori=earlier,
         )
-        digest = keyed_digest(table_digest(wh), records_key(wh, keep=True))
+        digest = keyed_digest(table_digest(wh), records_key(wh, keep=True, full=full))
         release = _release_id(wh, digest)
         options = build_years.published_options(
             sdc_rule, percent_decimals, provisional_from, _final_after(final_after_months)
