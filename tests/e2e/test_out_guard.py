@@ -39,6 +39,12 @@ def warehouse(tmp_path, monkeypatch):
         ("", "is a folder, not a file"),
         (".", "is a folder, not a file"),
         ("releases", "is a folder, not a file"),
+        # a path typed as a folder: Path drops the / and the . ("new/." is "new"), and
+        # the file new.csv/ or marsad.duckdb/. (the warehouse) was written
+        ("new.csv/", "is a folder, not a file"),
+        ("new.csv/.", "is a folder, not a file"),
+        ("new/..", "is a folder, not a file"),
+        ("marsad.duckdb/.", "is a folder, not a file"),
     ],
 )
 def test_out_is_refused_and_nothing_is_written(warehouse, monkeypatch, command, out, said):

@@ -19,6 +19,7 @@ from marsad.cli.common import (
     loose_end,
     name_with,
     open_store,
+    out_path,
     say,
     writing,
 )
@@ -43,7 +44,10 @@ def bulletin(
         str, typer.Option(help="Period: 2025-S1, 2024, 2024-Q3 or 2025-05 (year to date).")
     ],
     out_file: Annotated[
-        Path, typer.Option("--out", help="FILE.html, FILE.md or FILE.pdf (not -: it has files).")
+        Path,
+        typer.Option(
+            "--out", parser=out_path, help="FILE.html, FILE.md or FILE.pdf (not -: it has files)."
+        ),
     ],
     lang: Annotated[Lang, typer.Option(help="fr, en or ar.")] = Lang.fr,
     warehouse: WarehouseOption = None,

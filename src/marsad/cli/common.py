@@ -161,6 +161,39 @@ def warehouse_path(path: Path | None) -> Path:
     return Path(path).expanduser().absolute()
 
 
+class OutPath(type(Path())):  # type: ignore[misc]
+    """``--out`` as a path that remembers the text typed (:func:`out_path`): ``dir/`` and
+    ``dir/.`` name a folder, but a :class:`~pathlib.Path` drops the ``/`` and the ``.``
+    (``Path("dir/.")`` is ``dir``), and the file ``dir`` was written."""
+
+    typed: str = ""
+
+
+def out_path(text: str) -> Path:
+    """The ``parser`` of every ``--out`` that names a file: the path, remembering the text.
+
+    >>> out_path("new/.").typed, str(out_path("new/."))
+    ('new/.', 'new')
+    """
+    out = OutPath(text)
+    out.typed = text
+    return out
+
+
+def _names_a_folder(out: Path) -> bool:
+    """Whether ``--out`` names a folder: empty, ``.`` or ``..``, an existing folder, or
+    typed ending with a separator, ``/.`` or ``/..`` (``new/``, ``new/.``)."""
+    typed = getattr(out, "typed", "") or str(out)
+    last = typed.replace(os.sep, "/").rstrip("/").rsplit("/", 1)[-1]
+    return (
+        not out.name
+        or out.name in (".", "..")
+        or typed.endswith(("/", os.sep))
+        or last in (".", "..")
+        or out.is_dir()
+    )
+
+
 def check_out(out: Path, warehouse: Path | None) -> Path:
     """``--out`` as a file to write, refused (:class:`~marsad.errors.BadArgument`, exit 2,
     nothing written) when it names no file (``''``, ``.``, a folder) or one of the
@@ -176,9 +209,10 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     """  # noqa: E501
     if is_stdout(out):  # standard output: none of the warehouse's files
         return out
-    if not out.name or out.name in (".", "..") or out.is_dir():
+    if _names_a_folder(out):
+        typed = getattr(out, "typed", "") or str(out)
         raise BadArgument(
-            f"--out {str(out)!r} is a folder, not a file: give a file name (e.g. indicators.csv)"
+            f"--out {typed!r} is a folder, not a file: give a file name (e.g. indicators.csv)"
         )
     said = _warehouse_part(out.expanduser().absolute().resolve(), warehouse_path(warehouse))
     if said:

@@ -17,6 +17,7 @@ from marsad.cli.common import (
     check_suffix,
     is_stdout,
     open_store,
+    out_path,
     output,
     say,
     wrote,
@@ -53,6 +54,7 @@ def export(
         Path,
         typer.Option(
             "--out",
+            parser=out_path,
             help="File to write: .csv, .xlsx, .xml or .zip, as the format; - for standard "
             "output (xlsx and csv-bundle only when it is piped or redirected).",
         ),

@@ -21,6 +21,7 @@ from marsad.cli.common import (
     fail,
     is_stdout,
     open_store,
+    out_path,
     output,
     plain,
     wrote,
@@ -141,7 +142,12 @@ def quarantine_show(
 def quarantine_export(
     out_file: Annotated[
         Path,
-        typer.Option("--out", help="CSV file to write; - for standard output.", show_default=False),
+        typer.Option(
+            "--out",
+            parser=out_path,
+            help="CSV file to write; - for standard output.",
+            show_default=False,
+        ),
     ],
     warehouse: WarehouseOption = None,
     load: Annotated[

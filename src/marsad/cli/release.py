@@ -24,6 +24,7 @@ from marsad.cli.common import (
     is_stdout,
     iso_date,
     open_store,
+    out_path,
     say,
     warehouse_path,
     writing,
@@ -240,7 +241,9 @@ def revisions(
     out_file: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Write the triangle as CSV to this file (- or none: standard output)."
+            "--out",
+            parser=out_path,
+            help="Write the triangle as CSV to this file (- or none: standard output).",
         ),
     ] = None,
     warehouse: WarehouseOption = None,
