@@ -130,7 +130,9 @@ def test_a_warehouse_path_that_is_not_a_duckdb_file_is_one_line(runner, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
-@pytest.mark.parametrize("args", [["ingest", "--kind", "firms", "f.csv"], ["loads"], ["build"]])
+@pytest.mark.parametrize(
+    "args", [["ingest", "--kind", "firms", "f.csv"], ["loads"], ["build"], ["serve"]]
+)
 def test_a_warehouse_path_that_is_a_folder_says_so(runner, tmp_path, args):
     """--warehouse DIR gave DuckDB's words: "IO Error: Could not read from file "DIR":
     Is a directory"."""

@@ -282,6 +282,9 @@ def test_a_release_with_as_of_is_that_release_if_published_by_then(client):
     assert early.status_code == 404, early.text
     assert early.headers["content-type"] == "application/problem+json"
     assert "published on 2025-11-15, after 2025-11-01" in early.json()["detail"]
+    params = client.get(f"{API}/openapi.json").json()["paths"][f"{API}/observations"]["get"]
+    (as_of,) = [p for p in params["parameters"] if p["name"] == "asOf"]
+    assert "published by then" in as_of["description"]
 
 
 def test_as_of_before_the_first_release_is_a_404_problem(client):

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from marsad.cli.common import WarehouseOption, console, say, warehouse_path
-from marsad.errors import BadArgument, WarehouseMissing
+from marsad.errors import BadArgument, UnreadableInput, WarehouseMissing
 
 
 def serve(
@@ -48,6 +48,11 @@ def serve(
     source_date_epoch()
     settings = get_settings()
     path = warehouse_path(warehouse)
+    if path.is_dir():  # as every other command says (open_warehouse): not served from
+        raise UnreadableInput(
+            f"cannot open the warehouse {path}: it is a folder, not a warehouse file: give "
+            "the file (e.g. DIR/marsad.duckdb)"
+        )
     root = releases_root(path)
     token = None
     if admin if admin is not None else settings.admin:

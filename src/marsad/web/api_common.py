@@ -31,7 +31,8 @@ AsOfParam = Annotated[
     Query(
         alias="asOf",
         description="Answer as the latest release dated on or before this day "
-        "(YYYY-MM-DD) stood; not with `release`.",
+        "(YYYY-MM-DD) stood; with `release`, that release if it was published by then "
+        "(404 otherwise), `latest` the one in force that day.",
         examples=["2025-10-31"],
     ),
 ]
