@@ -171,7 +171,8 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream of a workbook 
 def _unreadable(path: Path, why: str) -> str:
     """Why the workbook cannot be opened, in plain words when it can be told: a
     workbook saved with a password (Excel then writes it encrypted, in a compound
-    file, not as a zip), or one cut short (its zip has no end)."""
+    file, not as a zip), an empty file, an old ``.xls`` under another name, or one cut
+    short (its zip has no end)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(1 << 20)
@@ -181,6 +182,13 @@ def _unreadable(path: Path, why: str) -> str:
         return (
             "the workbook is protected by a password (it is encrypted): open it in Excel, "
             "remove the password (File > Info > Protect Workbook) and save it, then load it"
+        )
+    if not head:
+        return "the file is empty (0 bytes): it holds no workbook; ask for it again"
+    if head.startswith(_OLE2) and path.suffix.lower() != ".xls":
+        return (
+            f"the file is an Excel 97-2003 workbook (.xls) named {path.suffix or 'without'} "
+            "a suffix: rename it .xls, or open it in Excel and save it as .xlsx"
         )
     if head.startswith(b"PK") and "EOCD" in why:
         return (

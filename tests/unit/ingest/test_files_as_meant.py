@@ -266,6 +266,14 @@ def test_a_workbook_with_a_password_or_cut_short_is_refused_in_plain_words(wh, t
     (tmp_path / "cut.xlsx").write_bytes(whole.read_bytes()[:3000])
     with pytest.raises(FileRefused, match="damaged or cut short"):
         load(wh, tmp_path / "cut.xlsx")
+    # an old .xls under the name .xlsx, and an empty file, were the zip reader's words too
+    (tmp_path / "old.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
+    with pytest.raises(FileRefused, match=r"Excel 97-2003 workbook \(\.xls\) named \.xlsx"):
+        load(wh, tmp_path / "old.xlsx")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    with pytest.raises(FileRefused, match="empty") as err:
+        load(wh, tmp_path / "empty.xlsx")
+    assert "EOCD" not in str(err.value)
 
 
 def test_a_ledger_unique_on_the_file_alone_is_upgraded(wh, tmp_path):
