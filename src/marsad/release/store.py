@@ -81,7 +81,8 @@ class UnknownRelease(BadArgument):
 def check_id(release_id: str) -> str:
     """``release_id`` when it is a valid id for a new release: ASCII letters, digits,
     ``.``, ``-``, ``_``, starting and ending with a letter or digit, at most 64
-    characters, and not :data:`LATEST` (which names the newest release). ``R3.`` was
+    characters, not :data:`LATEST` (which names the newest release) nor a name Windows
+    keeps for a device (``con``, ``nul.1``). ``R3.`` was
     accepted: a trailing dot is dropped from folder names on some disks (Windows), and
     a URL or a sentence ending in one reads as another id.
 
@@ -98,7 +99,19 @@ def check_id(release_id: str) -> str:
     """  # noqa: E501
     if not _ID.fullmatch(release_id or ""):
         raise _not_an_id(release_id)
+    if release_id.split(".")[0].upper() in _RESERVED:
+        raise BadArgument(
+            f"{release_id!r} cannot be a release id: Windows keeps {release_id.split('.')[0]!r} "
+            "for a device, and its folder could not be copied there; choose another id"
+        )
     return check_name(release_id)
+
+
+#: Names Windows keeps for devices, with any suffix (``con``, ``NUL.txt``): a release
+#: folder so named cannot be made or copied there.
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10)]
+)
 
 
 def check_name(release_id: str) -> str:
@@ -120,6 +133,10 @@ def check_name(release_id: str) -> str:
 
 
 def _not_an_id(release_id: str) -> BadArgument:
+    if len(release_id or "") > 64 and _NAME.fullmatch((release_id or "")[:64]):
+        return BadArgument(
+            f"not a release id: {len(release_id)} characters, {release_id[:20]!r}…: at most 64"
+        )
     return BadArgument(
         f"not a release id: {release_id!r} (use letters, digits, ., - and _, "
         "beginning and ending with a letter or digit, e.g. 2025-S1)"

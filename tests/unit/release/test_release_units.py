@@ -45,6 +45,19 @@ def test_ids_begin_and_end_with_a_letter_or_digit(bad):
     assert check_id("x" * 64) == "x" * 64
 
 
+@pytest.mark.parametrize("bad", ["con", "NUL", "Aux.1", "com1", "LPT9.2025-S1", "prn"])
+def test_an_id_is_no_name_windows_keeps_for_a_device(bad):
+    """``release create --id con`` was accepted: the folder cannot be copied to Windows."""
+    with pytest.raises(BadArgument, match="Windows keeps"):
+        check_id(bad)
+    assert check_id("console") == "console" and check_id("COM10") == "COM10"
+
+
+def test_an_id_too_long_says_its_length():
+    with pytest.raises(BadArgument, match=r"65 characters, .*at most 64"):
+        check_id("x" * 65)
+
+
 @pytest.mark.parametrize("made", ["R3.", "R3-", "R3_"])
 def test_a_release_made_with_an_id_allowed_before_is_still_read(tmp_path, made):
     """Ids ending in ``.``, ``-`` or ``_`` were allowed: a release made so is still
