@@ -204,13 +204,18 @@ def _openapi(app: FastAPI) -> dict:
 
 #: The parameters that name a release (an id, or ``latest``, which is one in form).
 RELEASE_PARAMETERS = frozenset({"release", "release_id"})
+#: The REST parameters that are a period (:meth:`~marsad.periods.Period.typed`), and
+#: the form the schema gives them: a year, half, quarter or month, digits 0-9.
+PERIOD_PARAMETERS = frozenset({"start", "end"})
+PERIOD_PATTERN = r"^[0-9]{4}(-([Ss][12]|[Qq][1-4]|0[1-9]|1[0-2]))?$"
 
 
 def _constrain(schema: dict) -> None:
     """Say in the schema what the server checks of every parameter, so that a request
     the schema calls valid is not refused: no query parameter is given empty
-    (:mod:`.query_check`: ``minLength`` 1), and a release is named by an id
-    (``pattern``; a well-formed id that names no release is a 404).
+    (:mod:`.query_check`: ``minLength`` 1), a release is named by an id (``pattern``;
+    a well-formed id that names no release is a 404), and a period is one (``end=00``
+    was valid by the schema and a 400).
 
     >>> s = {"paths": {"/x": {"get": {"parameters": [
     ...     {"name": "release", "in": "query",
@@ -221,7 +226,8 @@ def _constrain(schema: dict) -> None:
     ... # doctest: +NORMALIZE_WHITESPACE
     [{'anyOf': [{'type': 'string', 'minLength': 1,
                  'pattern': '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'}, {'type': 'null'}]},
-     {'type': 'string', 'minLength': 1}]
+     {'type': 'string', 'minLength': 1,
+      'pattern': '^[0-9]{4}(-([Ss][12]|[Qq][1-4]|0[1-9]|1[0-2]))?$'}]
     """
     for item in schema.get("paths", {}).values():
         for operation in item.values():
@@ -231,6 +237,8 @@ def _constrain(schema: dict) -> None:
                         kind.setdefault("minLength", 1)
                     if parameter.get("name") in RELEASE_PARAMETERS:
                         kind.setdefault("pattern", ID_PATTERN)
+                    if parameter.get("name") in PERIOD_PARAMETERS:
+                        kind.setdefault("pattern", PERIOD_PATTERN)
 
 
 def _strings(schema: dict) -> list[dict]:
