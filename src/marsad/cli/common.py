@@ -180,18 +180,17 @@ def out_path(text: str) -> Path:
     return out
 
 
+def _typed(out: Path) -> str:
+    """``--out`` as the user typed it (:func:`out_path`), else as the path says it."""
+    return getattr(out, "typed", "") or str(out)
+
+
 def _names_a_folder(out: Path) -> bool:
     """Whether ``--out`` names a folder: empty, ``.`` or ``..``, an existing folder, or
     typed ending with a separator, ``/.`` or ``/..`` (``new/``, ``new/.``)."""
-    typed = getattr(out, "typed", "") or str(out)
-    last = typed.replace(os.sep, "/").rstrip("/").rsplit("/", 1)[-1]
-    return (
-        not out.name
-        or out.name in (".", "..")
-        or typed.endswith(("/", os.sep))
-        or last in (".", "..")
-        or out.is_dir()
-    )
+    typed = _typed(out).replace(os.sep, "/")
+    last = typed.rstrip("/").rsplit("/", 1)[-1]
+    return typed.endswith("/") or last in ("", ".", "..") or out.is_dir()
 
 
 def check_out(out: Path, warehouse: Path | None) -> Path:
@@ -210,9 +209,8 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     if is_stdout(out):  # standard output: none of the warehouse's files
         return out
     if _names_a_folder(out):
-        typed = getattr(out, "typed", "") or str(out)
         raise BadArgument(
-            f"--out {typed!r} is a folder, not a file: give a file name (e.g. indicators.csv)"
+            f"--out {_typed(out)!r} is a folder, not a file: give a file name (e.g. indicators.csv)"
         )
     said = _warehouse_part(out.expanduser().absolute().resolve(), warehouse_path(warehouse))
     if said:

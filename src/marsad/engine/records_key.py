@@ -14,7 +14,8 @@ versions: it is internal), then the SHA-256 of those sums in month order.
 The same records, loaded in any order into any warehouse, give the same secret, so a
 rebuild (``release verify``) and a build on another engine give the same release id.
 
-Hashing every record costs a scan of the store (about 1.4 CPU-s at 10M records), which
+Hashing every record costs a scan of the store (about 6 CPU-s at 10M records, the MD5
+of each; bench/RESULTS.md), which
 an incremental build must not pay for the months it did not touch: each month's sums
 are kept in ``records_key_months`` with the month's content version
 (:meth:`~marsad.engine.records.RecordStore.month_versions`), and only the months whose
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 
-from marsad.engine.sql import SqlError
 from marsad.engine.warehouse import Warehouse
 from marsad.ingest.schema import TRANSACTIONS
 from marsad.periods import Month
@@ -100,13 +100,10 @@ def month_sums(wh: Warehouse, *, keep: bool = False, full: bool = False) -> Sums
 def _kept(wh: Warehouse) -> dict[Month, tuple[str, tuple[int, int]]]:
     if not wh.has_table(TABLE):
         return {}
-    try:
-        rows = wh.sql(
-            f"SELECT year, month, version, records, hash_sum FROM {TABLE} WHERE scheme = ?",
-            [SCHEME],
-        )
-    except SqlError:  # kept by an earlier marsad, without the scheme: made again
-        return {}
+    rows = wh.sql(
+        f"SELECT year, month, version, records, hash_sum FROM {TABLE} WHERE scheme = ?",
+        [SCHEME],
+    )
     return {(y, m): (v, (int(n), int(s))) for y, m, v, n, s in rows}
 
 
