@@ -146,15 +146,15 @@ def _row(html: str, code: str) -> list[str]:
 def test_withheld_cells_show_c_with_legend(html, lang):
     """A withheld table cell shows c, each figure by its own flag, and the table says
     what c means."""
-    assert _row(html, "KPO") == ["c"] * 6  # last year's level is withheld too
+    assert _row(html, "KPO") == ["[c]"] * 6  # last year's level is withheld too
     bpo = _row(html, "BPO")
-    assert bpo[0] != "c" and bpo[1:] == ["c"] * 5  # last year's level is published
+    assert bpo[0] != "[c]" and bpo[1:] == ["[c]"] * 5  # last year's level is published
     eso = _row(html, "ESO")
-    assert eso[3:5] == ["c", "c"] and "c" not in (eso[:3] + eso[5:])
+    assert eso[3:5] == ["[c]", "[c]"] and "[c]" not in (eso[:3] + eso[5:])
     legend = {
-        "fr": "c\u00a0: confidentiel (secret statistique)",
-        "en": "c: confidential (statistical confidentiality)",
-        "ar": "c: سري (السر الإحصائي)",
+        "fr": "[c]\u00a0: confidentiel (secret statistique)",
+        "en": "[c]: confidential (statistical confidentiality)",
+        "ar": "[c]: سري (السر الإحصائي)",
     }[lang]
     caption = re.search(r"<caption>(.*?)</caption>", html, flags=re.S).group(1)
     assert legend in caption
@@ -162,8 +162,8 @@ def test_withheld_cells_show_c_with_legend(html, lang):
 
 def test_markdown_table_shows_c_with_legend(markdown, lang):
     kpo = next(line for line in markdown.splitlines() if line.startswith("| KPO"))
-    assert kpo.count(" c |") == 6
-    assert {"fr": "c\u00a0: confidentiel", "en": "c: confidential", "ar": "c: سري"}[
+    assert kpo.count(" [c] |") == 6
+    assert {"fr": "[c]\u00a0: confidentiel", "en": "[c]: confidential", "ar": "[c]: سري"}[
         lang
     ] in markdown
 
@@ -171,7 +171,9 @@ def test_markdown_table_shows_c_with_legend(markdown, lang):
 def test_no_legend_for_marks_not_shown(lang):
     """The demo table shows no c: its legend does not explain one."""
     html = render_bulletin(build_table(DEMO_LEVELS, DEMO_PARTNERS), PERIOD, lang)
-    assert {"fr": "confidentiel (secret", "en": "c: confidential", "ar": "c: سري"}[lang] not in html
+    assert {"fr": "confidentiel (secret", "en": "[c]: confidential", "ar": "[c]: سري"}[
+        lang
+    ] not in html
 
 
 def test_sentences_that_need_a_withheld_figure_are_left_out(exact, lang):
@@ -196,7 +198,7 @@ def test_sentences_in_words(html, lang):
             "Les chiffres de certains segments ne sont pas publiés (secret statistique).",
             "Certains marchés partenaires ne sont pas publiés (secret statistique).",
             "Les valeurs confidentielles (secret statistique) ne sont pas représentées.",
-            "Les cellules marquées «\u00a0c\u00a0» sont couvertes par le secret statistique.",
+            "Les cellules marquées «\u00a0[c]\u00a0» sont couvertes par le secret statistique.",
         ),
         "en": (
             "Figures for some segments are not published (statistical confidentiality).",
@@ -207,7 +209,7 @@ def test_sentences_in_words(html, lang):
             "لا تُنشر أرقام بعض الفروع (السر الإحصائي).",
             "لا تُنشر أرقام بعض الأسواق الشريكة (السر الإحصائي).",
             "القيم السرية (السر الإحصائي) غير معروضة.",
-            "الخانات التي تحمل الرمز «c» مشمولة بالسر الإحصائي.",
+            "الخانات التي تحمل الرمز «[c]» مشمولة بالسر الإحصائي.",
         ),
     }[lang]
     for sentence in expected:
@@ -304,7 +306,7 @@ def test_withheld_unallocated_shows_c_and_no_sentence(levels):
     html = render_bulletin(table, PERIOD, "fr")
     assert "100 millions" not in html and "n'ont pu être rattachés" not in html
     row = re.search(r"Non ventilé.*?</tr>", html, flags=re.S).group(0)
-    assert re.findall(r"<td>(.*?)</td>", row)[1] == "c"
+    assert re.findall(r"<td>(.*?)</td>", row)[1] == "[c]"
 
 
 # -- property: the bulletin does not depend on any withheld value ------------------------
