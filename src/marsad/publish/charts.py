@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -403,7 +404,7 @@ def _render(
             title=heading,
             padding={"left": 5, "top": 5, "bottom": 5, "right": 5 + RTL_EDGE * look.rtl},
         )
-        .configure(font=FONT)
+        .configure(font=FONT, aria=False)  # see :func:`_accessible`
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e6e6e6")
         .configure_legend(labelFontSize=12, titleFontSize=12)
@@ -433,12 +434,38 @@ def _time_locale(lang: str) -> str | dict:
     return base
 
 
+#: What Vega writes on its marks and guides for assistive technology (English, whatever
+#: the chart's language): taken out of the chart, which speaks through its own title and
+#: description (:func:`_accessible`).
+_VEGA_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
+
+
 def _accessible(svg: str, name: str, title: str, description: str) -> str:
-    """Give the SVG an image role, a ``<title>`` and a ``<desc>`` (ids ``chart-NAME-…``)."""
+    """Give the SVG an image role, a ``<title>`` and a ``<desc>`` (ids ``chart-NAME-…``),
+    and take Vega's own accessible text off its marks and guides.
+
+    Why not localise that text instead: Vega writes it in English, in words of its own
+    that no option translates (``aria-roledescription="bar"``, ``"group mark
+    container"``, ``"X-axis titled …"``), and a label per mark (``year: 2024; Milliards
+    de dirhams: 26; series: …``) would give a screen reader forty items of bare,
+    rounded numbers for one chart. The chart is one image instead, named by its title
+    and described by its ``<desc>`` (``aria-labelledby``), both in the bulletin's
+    language and direction, and the description states the figures formatted as the
+    text formats them (``ESO 2,58 contre 1,80``; the history chart its totals, whose
+    segments the table by segment gives); an image's children are presentational, so
+    the marks are left with no role or label (``config.aria = false`` stops most; the
+    rest, the root group and the title, are taken off here).
+
+    >>> svg = '<svg x="1"><g role="graphics-symbol" aria-roledescription="bar"/></svg>'
+    >>> _accessible(svg, "a", "T", "D")
+    '<svg role="img" aria-labelledby="chart-a-title chart-a-desc" x="1"><title \
+id="chart-a-title">T</title><desc id="chart-a-desc">D</desc><g/></svg>'
+    """
     ident = f"chart-{name}"
     head, sep, rest = svg.partition(">")
     if not head.startswith("<svg") or not sep:
         raise ValueError("vl-convert returned something other than an SVG document")
+    rest = _VEGA_ARIA.sub("", rest)
     head = head.replace(
         "<svg ", f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" ', 1
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import given
@@ -109,9 +110,16 @@ def test_quarter_history_uses_quarters():
 _LABEL = re.compile(r'<text[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)[^>]*>([^<]*)</text>')
 
 
+def _y_axis(svg: str) -> str:
+    """The SVG of the value axis onwards: the axis with a title (the time axis has none;
+    Vega's "Y-axis" label is taken off the chart: its marks have no accessible text)."""
+    found = [a for a in svg.split('class="mark-group role-axis"')[1:] if 'role-axis-title"' in a]
+    return found[0]
+
+
 def _y_ticks(svg: str) -> list[str]:
     """The tick labels of the value axis, read from the SVG."""
-    axis = svg.split("Y-axis", 1)[1].split('role-axis-title"', 1)[0]
+    axis = _y_axis(svg).split('role-axis-title"', 1)[0]
     labels = axis.split('role-axis-label"', 1)[1]
     return [m.group(3) for m in _LABEL.finditer(labels)]
 
@@ -211,7 +219,9 @@ def test_history_legend_lists_segments_as_they_are_stacked(charts):
     tops = {
         code: min(
             float(y)
-            for y in re.findall(rf'segment: {code}; order: \d+"[^>]*?d="M[-\d.]+,([-\d.]+)', svg)
+            for y in re.findall(
+                rf'<path d="M[-\d.]+,([-\d.]+)[^"]*" fill="{SEGMENT_COLOURS[code]}"', svg
+            )
         )
         for code in ("ITO", "KPO")
     }
@@ -230,9 +240,9 @@ def test_right_to_left_charts_are_mirrored(demo_table, monkeypatch):
     assert _x_of(rtl["segments"].svg, "ITO") > _x_of(rtl["segments"].svg, "KPO")
     assert _x_of(rtl["target"].svg, "2024") > _x_of(rtl["target"].svg, "2030")
     # value axis: its labels right of the plot (x beyond the width) rather than left of it
-    assert float(_LABEL.search(rtl["segments"].svg.split("Y-axis", 1)[1]).group(1)) >= 0
-    y_ltr = before["segments"].svg.split("Y-axis", 1)[1]
-    rtl_y = rtl["segments"].svg.split("Y-axis", 1)[1]
+    assert float(_LABEL.search(_y_axis(rtl["segments"].svg)).group(1)) >= 0
+    y_ltr = _y_axis(before["segments"].svg)
+    rtl_y = _y_axis(rtl["segments"].svg)
     assert re.search(r"translate\((\d{3})[.\d]*,", rtl_y[:300])
     assert not re.search(r"translate\((\d{3})[.\d]*,", y_ltr[:300])
 
@@ -258,3 +268,22 @@ def test_history_never_draws_a_period_that_ends_after_the_bulletins():
     assert not _ends_by(Period.parse("2025"), Period.parse("2025-05"))
     assert Period.parse("2025") <= Period.parse("2025-05")  # why ordering was not enough
     assert _ends_by(Period.parse("2024-S2"), Period.parse("2024"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_marks_carry_no_english_aria_text_of_their_own(demo_table, lang):
+    """Symptom: every bar and point of the French and Arabic charts carried Vega's own
+    English accessible text (``aria-label="year: 2024; Milliards de dirhams: 26; series:
+    …"``, ``aria-roledescription="bar"``, "X-axis titled …"), read by a screen reader
+    beside the chart's French or Arabic title and description. The chart is one image
+    (``role="img"``) named by its title and described by its ``<desc>``, in the
+    bulletin's language and stating the figures; the marks and guides are hidden."""
+    for chart in bulletin_charts(demo_table, "2025-S1", lang):
+        svg = chart.svg
+        assert "aria-roledescription" not in svg, chart.name
+        assert re.findall(r'aria-label="[^"]*"', svg) == [], chart.name
+        assert not re.search(r'<[^>]+ role="graphics-(symbol|object|document)"', svg), chart.name
+        assert svg.count('role="img"') == 1
+        assert f'aria-labelledby="chart-{chart.name}-title chart-{chart.name}-desc"' in svg
+        desc = re.search(rf'<desc id="chart-{chart.name}-desc">(.*?)</desc>', svg).group(1)
+        assert desc == escape(chart.description) and re.search(r"\d", desc)
