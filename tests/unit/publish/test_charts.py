@@ -21,7 +21,8 @@ from marsad.publish.charts import (
     segments_chart,
     target_chart,
 )
-from marsad.publish.lang import phrasebook
+from marsad.publish.lang import phrasebook, say
+from marsad.publish.story import Message
 
 from .conftest import DEMO_LEVELS, DEMO_PARTNERS, build_table, withhold
 
@@ -287,3 +288,45 @@ def test_marks_carry_no_english_aria_text_of_their_own(demo_table, lang):
         assert f'aria-labelledby="chart-{chart.name}-title chart-{chart.name}-desc"' in svg
         desc = re.search(rf'<desc id="chart-{chart.name}-desc">(.*?)</desc>', svg).group(1)
         assert desc == escape(chart.description) and re.search(r"\d", desc)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_withheld_segments_stack_as_one_band_reaching_the_total(lang, monkeypatch):
+    """Symptom: with segments withheld, the history chart's stacks stopped short of the
+    published total (the caption said so). The withheld segments of a period now stand
+    together as one band, the total less the published segments, drawn unlike any
+    segment (light, dashed outline) and named "[c] …" in the legend, so that each bar
+    reaches the total; never where one segment alone is withheld (the band would be it)."""
+    import json
+
+    from marsad.publish import charts as drawing
+
+    flags = {
+        ("level", p, s): c for p in ("2024-S2", "2025-S1") for s, c in (("KPO", "A"), ("BPO", "D"))
+    }
+    flags[("level", "2024-S1", "KPO")] = "A"  # alone in its period: no band there
+    levels = {k: v for k, v in DEMO_LEVELS.items() if k[0] in ("2024-S1", "2024-S2", "2025-S1")}
+    table = withhold(build_table(levels), flags)
+    drawn, real = [], drawing._svg.__wrapped__
+    monkeypatch.setattr(drawing, "_svg", lambda spec, lg: drawn.append(spec) or real(spec, lg))
+    chart = history_chart(table.public(), "2025-S1", lang)
+    band = phrasebook(lang).LABELS["legend_withheld"]
+    assert band.startswith("[c] ")
+    rows = json.loads(drawn[-1])["data"]["values"]
+    banded = {r["period"]: r["value"] for r in rows if r["segment"] == band}
+    labels = {p: Period.parse(p).label(lang, short=True) for p in ("2024-S1", "2024-S2", "2025-S1")}
+    assert set(banded) == {labels["2024-S2"], labels["2025-S1"]}
+    for period in ("2024-S2", "2025-S1"):
+        stacked = sum(r["value"] for r in rows if r["period"] == labels[period])
+        assert stacked == pytest.approx(float(levels[(period, "TOTAL")]), abs=0.002)
+        hidden = [float(levels[(period, s)]) for s in ("KPO", "BPO")]
+        assert banded[labels[period]] == pytest.approx(sum(hidden), abs=0.002)
+        assert all(banded[labels[period]] != pytest.approx(h, abs=0.002) for h in hidden)
+    legend = chart.svg.split('role-legend"', 1)[1]
+    assert escape(band) in legend and "KPO" not in legend and "BPO" in legend
+    assert 'stroke-dasharray="3,2"' in chart.svg and "#e8e8e8" in chart.svg
+    said = {"fr": "bande claire « confidentiel »", "en": "\u201cconfidential\u201d band",
+            "ar": "الشريط الفاتح «سري»"}[lang]  # fmt: skip
+    assert said in chart.note.replace("\u00a0", " ") and chart.note in chart.description
+    # 2024-S1's KPO is not in any band: the caption still says a value is not shown
+    assert say(Message("chart.withheld"), lang) in chart.note

@@ -69,6 +69,7 @@ LABELS = {
     "axis_mn": "ملايين الدراهم",
     "legend_period": "الفترة",
     "legend_segment": "الفرع",
+    "legend_withheld": f"{WITHHELD} سري",
     "legend_series": "السلسلة",
     "series_actual": "الصادرات",
     "series_required": "المسار المطلوب",
@@ -239,4 +240,6 @@ WORDS = {
     "chart.target.recent": "؛ بالوتيرة الأخيرة ({rate:growth} سنوياً): "
     "{projected:money} في {target_year}",
     "chart.withheld": "القيم السرية (السر الإحصائي) غير معروضة.",
+    "chart.history.withheld": "تظهر الفروع السرية (السر الإحصائي) مجتمعةً في الشريط الفاتح «سري»، "
+    "وهو المجموع المنشور ناقص الفروع المنشورة: يبلغ كل عمود المجموع.",
 }

@@ -46,6 +46,7 @@ LABELS = {
     "axis_mn": "Million dirhams",
     "legend_period": "Period",
     "legend_segment": "Segment",
+    "legend_withheld": f"{WITHHELD} confidential",
     "legend_series": "Series",
     "series_actual": "Exports",
     "series_required": "Required path",
@@ -217,4 +218,7 @@ WORDS = {
     "chart.target.recent": "; at the recent pace ({rate:growth} a year): "
     "{projected:money} in {target_year}",
     "chart.withheld": "Confidential values (statistical confidentiality) are not shown.",
+    "chart.history.withheld": "The confidential segments (statistical confidentiality) are "
+    "shown together as the light \u201cconfidential\u201d band, the published total less the "
+    "published segments: each bar reaches the total.",
 }

@@ -61,6 +61,7 @@ LABELS = {
     "axis_mn": "Millions de dirhams",
     "legend_period": "Période",
     "legend_segment": "Segment",
+    "legend_withheld": f"{WITHHELD} confidentiel",
     "legend_series": "Série",
     "series_actual": "Exportations",
     "series_required": "Trajectoire nécessaire",
@@ -247,4 +248,7 @@ WORDS = {
     "chart.target.recent": " ; au rythme récent ({rate:growth} par an) : "
     "{projected:money} en {target_year}",
     "chart.withheld": "Les valeurs confidentielles (secret statistique) ne sont pas représentées.",
+    "chart.history.withheld": "Les segments confidentiels (secret statistique) forment ensemble "
+    "la bande claire « confidentiel », égale au total publié moins les segments publiés : "
+    "chaque barre atteint le total.",
 }
