@@ -73,20 +73,23 @@ RETRY_HEADER = {
 }
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict]:
+def problem_responses(*statuses: int, release: bool = True) -> dict[int | str, dict]:
     """OpenAPI ``responses`` documenting problem answers for ``statuses`` (e.g. 400, 404):
-    each with its meaning (:data:`MEANINGS`, else the status phrase), a 503 with its
-    ``Retry-After`` header.
+    each with its meaning on a route that reads a release (:data:`MEANINGS`; ``release``
+    false, e.g. an admin job: the status phrase only), a 503 with its ``Retry-After``
+    header.
 
     >>> found = problem_responses(404, 503)
     >>> found[404]["description"][:30], list(found[503]["headers"])
     ('Not Found: no such release (no', ['Retry-After'])
+    >>> problem_responses(404, release=False)[404]["description"]
+    'Not Found'
     """
     found: dict[int | str, dict] = {}
     for s in statuses:
         found[s] = {
             "model": ProblemModel,
-            "description": MEANINGS.get(s, title(s)),
+            "description": MEANINGS.get(s, title(s)) if release else title(s),
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemModel"}}},
         }
         if s == 503:
