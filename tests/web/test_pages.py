@@ -135,11 +135,11 @@ def test_first_release_says_so(client):
 
 
 def test_changes_never_show_a_withheld_value(world):
-    """A cell revised from or to withheld has an empty side: shown as 'c', never a number."""
+    """A cell revised from or to withheld has an empty side: shown as '[c]', never a number."""
     store = PublicStore(world["root"])
     table = store.table(store.find("R2"))
     withheld = next(r for r in table.rows if r[6] == "")
-    assert views.shown(withheld[6], withheld[7], "fr") == "c"
+    assert views.shown(withheld[6], withheld[7], "fr") == "[c]"
 
 
 def test_releases_archive_and_revisions_between_two(client, world):
@@ -167,8 +167,32 @@ def test_withheld_cells_show_c_with_a_legend(client, world):
     query = (f"indicator={row[0]}&flow={row[1]}&segment={row[3]}&service={row[4]}"
              f"&partner={row[5]}&freq={_freq(row[2])}")  # fmt: skip
     r = client.get(f"/en/explore?{query}")
-    assert '<td class="num withheld"' in r.text and ">c</td>" in r.text
-    assert "c: confidential value" in r.text
+    assert '<td class="num withheld"' in r.text and ">[c]</td>" in r.text
+    assert "[c]: confidential value" in r.text
+
+
+def test_explore_xlsx_writes_withheld_as_the_main_workbook_does(client, world):
+    """Symptom: the explorer's Excel download wrote ``c`` for a withheld cell where the
+    release's workbook (``marsad export --format xlsx``) writes ``[c]``, and its legend
+    said ``c:``. Both now write the workbook's mark, and so does the dashboard."""
+    import openpyxl
+
+    store = PublicStore(world["root"])
+    table = store.table(store.latest())
+    row = next(r for r in table.rows if r[6] == "" and r[0] == "level")
+    query = (f"indicator={row[0]}&flow={row[1]}&segment={row[3]}&service={row[4]}"
+             f"&partner={row[5]}&freq={_freq(row[2])}")  # fmt: skip
+    got = client.get(f"/en/explore.xlsx?{query}")
+    sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+    cells = [c for line in sheet.iter_rows(values_only=True) for c in line if c is not None]
+    main = openpyxl.load_workbook(
+        io.BytesIO(client.get("/downloads/latest/indicators.xlsx").content)
+    )
+    marks = {c for ws in main for line in ws.iter_rows(values_only=True) for c in line
+             if isinstance(c, str) and c.startswith("[c]")}  # fmt: skip
+    assert "[c]" in marks and any(m.startswith("[c] = confidential") for m in marks)
+    assert "[c]" in cells and "c" not in cells
+    assert any(str(c).startswith("[c]: confidential") for c in cells)  # the legend line
 
 
 def _freq(period: str) -> str:
@@ -281,7 +305,7 @@ def test_explorer_table_writes_amounts_in_one_unit_named_in_the_header(client, l
     r = client.get(url)
     head = r.text.split('class="series"', 1)[1].split("</thead>", 1)[0]
     assert head.count(f'<span class="unit">{UNIT_HEADERS[lang]}</span>') == 3
-    cells = [c for c in _cells(r.text) if c != "c"]
+    cells = [c for c in _cells(r.text) if c != "[c]"]
     assert cells and not any(w in c for c in cells for w in ("dirham", "درهم", "milliard"))
     decimal = "." if lang == "en" else ","
     assert all(re.fullmatch(rf"[\d\u202f,.\u00a0\u066c]+\{decimal}\d{{1,3}}", c) for c in cells)
@@ -691,7 +715,7 @@ def test_a_repaired_or_removed_release_is_seen_without_a_restart(world, tmp_path
         alone = c.get("/en/")
         assert alone.status_code == 200 and 'class="damaged"' not in alone.text
         assert 'class="missing"' in alone.text and "the previous release is missing" in alone.text
-        assert c.get("/en/?release=R1").status_code == 404
+        assert c.get("/en/?release=R1").status_code == 503  # published: unavailable, not 404
     finally:
         pages.RENDERED.clear()
 

@@ -155,7 +155,7 @@ class IndicatorTable:
         service: str = ALL,
         partner: str = ALL,
     ) -> bool:
-        """True when the observation exists and is withheld (shown as ``c``); False when
+        """True when the observation exists and is withheld (shown as ``[c]``); False when
         it is published or absent (e.g. a growth with no year earlier)."""
         obs = self.observation(
             indicator, period, segment, flow=flow, service=service, partner=partner

@@ -17,7 +17,11 @@ the unit. Legends show what the marks show, in the same colours and order (the
 history legend lists segments top to bottom as they are stacked); a withheld value
 (``conf_status`` other than ``F``) is never plotted: the charts read the public view
 of the table, leave the bar or point out of the marks and the legend, and say so in a
-note (``chart.withheld``) added to the description and the caption.
+note (``chart.withheld``) added to the description and the caption. In the history
+chart the withheld segments of a period, when two or more, stand together as one band
+(``[c] confidentiel``: the published total less the published segments, which anyone
+can compute from the table), so that the stack reaches the total
+(:func:`_withheld_rest`; ``chart.history.withheld`` says so).
 
 In a right-to-left language (the phrasebook's ``DIR == "rtl"``: Arabic) the charts
 are mirrored: time runs from right to left, the value axis and the title stand on
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -61,6 +66,10 @@ SEGMENT_COLOURS: dict[str, str] = {
     "KPO": "#D55E00",
     UNALLOCATED: "#999999",
 }
+#: The history chart's band of the withheld segments taken together: a light grey,
+#: outlined in dashes (no segment is drawn so), named "[c] confidentiel" in the legend.
+WITHHELD_FILL = "#e8e8e8"
+WITHHELD_STROKE = "#555555"
 #: At most this many periods in the history chart.
 HISTORY_LENGTH = 12
 WIDTH = 620
@@ -225,9 +234,6 @@ def history_chart(
         -HISTORY_LENGTH:
     ]
     codes = [*segments(), UNALLOCATED]
-    withheld = any(
-        table.withheld("level", str(p), code) for p in periods for code in (TOTAL, *codes)
-    )
     totals = [(p, t) for p in periods if (t := table.get("level", str(p), TOTAL)) is not None]
     raw = [
         (p, code, order, v)
@@ -237,13 +243,22 @@ def history_chart(
     ]
     if len(totals) < 2 or not raw:
         return None
+    band = look.labels["legend_withheld"]
+    rests = _withheld_rest(table, totals, codes)
+    raw += [(p, band, -1, v) for p, v in rests.items()]  # order -1: on top of the stack
+    withheld = any(
+        table.withheld("level", str(p), code)
+        for p in periods
+        for code in (TOTAL, *codes)
+        if p not in rests or code == TOTAL
+    )
     stacks = {p: sum(v for q, _, _, v in raw if q == p) for p, _ in totals}
     axis = value_axis([*(t for _, t in totals), *stacks.values()])
     rows = [
         {"period": _short(p, lang), "segment": c, "order": o, "value": axis.scaled(v)}
         for p, c, o, v in raw
     ]
-    present = [c for c in codes if any(r["segment"] == c for r in rows)]
+    present = [c for c in (band, *codes) if any(r["segment"] == c for r in rows)]
     title, description = (say(m, lang) for m in words.chart_history(kind, totals))
     labels = [_short(p, lang) for p, _ in totals]
     # a dozen months side by side ran together ("juin 2024juil. 2024"): slanted beyond six
@@ -266,9 +281,58 @@ def history_chart(
                 "segment:N", sort=present, scale=_segment_scale(present), legend=_square(legend)
             ),
             order=alt.Order("order:Q", sort="descending"),
+            # the withheld band outlined in dashes: told from a segment without its colour
+            stroke=alt.condition(
+                alt.datum.segment == band, alt.value(WITHHELD_STROKE), alt.value(None)
+            ),
+            strokeDash=alt.condition(
+                alt.datum.segment == band, alt.value([3, 2]), alt.value([1, 0])
+            ),
         )
     )
-    return _render(chart, "history", title, description, look, withheld=withheld)
+    notes = ("chart.history.withheld",) if rests else ()
+    return _render(chart, "history", title, description, look, withheld=withheld, notes=notes)
+
+
+def _withheld_rest(
+    table: IndicatorTable, totals: list[tuple[Period, Decimal]], codes: list[str]
+) -> dict[Period, Decimal]:
+    """The withheld segments of each period taken together, as one band of the history
+    chart, so that the stack reaches the published total: the total less the published
+    segments (e.g. ``{S1 2025: Decimal("52000000.00")}``).
+
+    It shows nothing the table does not: the total and the segments are published to
+    the centime, and the total is the sum of the segments stacked, so anyone computes
+    this difference from the CSV. It is drawn only where at least two segments are
+    withheld (it is then their sum, not any one of them) and the total is published.
+    Where one alone is withheld beside a published total, the difference *is* that
+    segment: secondary confidentiality never leaves that (the relation total = sum of
+    the segments is in the protected table, and ``marsad sdc audit`` and ``release
+    create`` refuse a cell it pins down), but should a table hold it, the chart does
+    not draw the band there and says only that confidential values are not shown.
+
+    >>> from marsad.indicators.table import IndicatorTable, Observation
+    >>> def obs(code, value, conf="F"):
+    ...     return Observation("level", "exports", "2025-S1", code, "_T", "_T",
+    ...                        None if conf != "F" else Decimal(value), "MAD", "P", conf)
+    >>> t = IndicatorTable([obs("TOTAL", "100"), obs("ITO", "70"), obs("CRM", "", "A"),
+    ...                     obs("KPO", "", "D")])
+    >>> p = Period.parse("2025-S1")
+    >>> _withheld_rest(t, [(p, Decimal(100))], ["ITO", "CRM", "KPO"])
+    {Period(kind='half', year=2025, index=1): Decimal('30')}
+    >>> _withheld_rest(t, [(p, Decimal(100))], ["ITO", "CRM"])  # CRM alone: not drawn
+    {}
+    """
+    found = {}
+    for p, total in totals:
+        hidden = [c for c in codes if table.withheld("level", str(p), c)]
+        if len(hidden) < 2:
+            continue
+        shown = (table.get("level", str(p), c) for c in codes if c not in hidden)
+        rest = total - sum((v for v in shown if v is not None), Decimal(0))
+        if rest > 0:
+            found[p] = rest
+    return found
 
 
 def _history_kind(table: IndicatorTable, f: Facts) -> tuple[str, Period]:
@@ -379,13 +443,24 @@ def _square(legend: alt.Legend) -> alt.Legend:
 
 
 def _segment_scale(codes: list[str]) -> alt.Scale:
-    return alt.Scale(domain=codes, range=[SEGMENT_COLOURS.get(c, "#999999") for c in codes])
+    """Each segment's colour; any other entry (the withheld band) :data:`WITHHELD_FILL`."""
+    return alt.Scale(domain=codes, range=[SEGMENT_COLOURS.get(c, WITHHELD_FILL) for c in codes])
 
 
 def _render(
-    chart, name: str, title: str, description: str, look: _Look, *, withheld: bool = False
+    chart,
+    name: str,
+    title: str,
+    description: str,
+    look: _Look,
+    *,
+    withheld: bool = False,
+    notes: tuple[str, ...] = (),
 ) -> Chart:
-    note = say(Message("chart.withheld"), look.lang) if withheld else ""
+    """The chart as SVG, its note said in the description and the caption: ``notes``
+    (message ids), then ``chart.withheld`` when a withheld value is left out."""
+    keys = [*notes, *(["chart.withheld"] if withheld else [])]
+    note = " ".join(say(Message(k), look.lang) for k in keys)
     description = f"{description} {note}" if note else description
     heading = alt.Title(title, anchor="end" if look.rtl else "start")
     if look.synthetic:  # said on the chart itself, which may travel without the bulletin
@@ -403,7 +478,7 @@ def _render(
             title=heading,
             padding={"left": 5, "top": 5, "bottom": 5, "right": 5 + RTL_EDGE * look.rtl},
         )
-        .configure(font=FONT)
+        .configure(font=FONT, aria=False)  # see :func:`_accessible`
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e6e6e6")
         .configure_legend(labelFontSize=12, titleFontSize=12)
@@ -433,12 +508,38 @@ def _time_locale(lang: str) -> str | dict:
     return base
 
 
+#: What Vega writes on its marks and guides for assistive technology (English, whatever
+#: the chart's language): taken out of the chart, which speaks through its own title and
+#: description (:func:`_accessible`).
+_VEGA_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
+
+
 def _accessible(svg: str, name: str, title: str, description: str) -> str:
-    """Give the SVG an image role, a ``<title>`` and a ``<desc>`` (ids ``chart-NAME-…``)."""
+    """Give the SVG an image role, a ``<title>`` and a ``<desc>`` (ids ``chart-NAME-…``),
+    and take Vega's own accessible text off its marks and guides.
+
+    Why not localise that text instead: Vega writes it in English, in words of its own
+    that no option translates (``aria-roledescription="bar"``, ``"group mark
+    container"``, ``"X-axis titled …"``), and a label per mark (``year: 2024; Milliards
+    de dirhams: 26; series: …``) would give a screen reader forty items of bare,
+    rounded numbers for one chart. The chart is one image instead, named by its title
+    and described by its ``<desc>`` (``aria-labelledby``), both in the bulletin's
+    language and direction, and the description states the figures formatted as the
+    text formats them (``ESO 2,58 contre 1,80``; the history chart its totals, whose
+    segments the table by segment gives); an image's children are presentational, so
+    the marks are left with no role or label (``config.aria = false`` stops most; the
+    rest, the root group and the title, are taken off here).
+
+    >>> svg = '<svg x="1"><g role="graphics-symbol" aria-roledescription="bar"/></svg>'
+    >>> _accessible(svg, "a", "T", "D")
+    '<svg role="img" aria-labelledby="chart-a-title chart-a-desc" x="1"><title \
+id="chart-a-title">T</title><desc id="chart-a-desc">D</desc><g/></svg>'
+    """
     ident = f"chart-{name}"
     head, sep, rest = svg.partition(">")
     if not head.startswith("<svg") or not sep:
         raise ValueError("vl-convert returned something other than an SVG document")
+    rest = _VEGA_ARIA.sub("", rest)
     head = head.replace(
         "<svg ", f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" ', 1
     )

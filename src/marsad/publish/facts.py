@@ -137,7 +137,7 @@ class Facts:
 
     @property
     def has_confidential(self) -> bool:
-        """Some figure of the table by segment is withheld (the table shows ``c``)."""
+        """Some figure of the table by segment is withheld (the table shows ``[c]``)."""
         cells = (*self.segments, self.total, *([self.unallocated] if self.unallocated else []))
         return any(c.withheld for c in cells)
 

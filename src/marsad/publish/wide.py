@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from marsad.periods import KINDS, Period
 from marsad.publish.columns import FLOWS
+from marsad.publish.marks import MISSING, WITHHELD
 
 #: Shorthand of each observation status that a header carries (GSS shorthand notation).
 STATUS_SHORTHAND = {"P": "[p]", "B": "[b]", "E": "[e]"}
@@ -79,10 +80,10 @@ def cell(row: dict[str, str] | None) -> float | str:
     '[x]'
     """
     if row is None:
-        return "[x]"
+        return MISSING
     if row["conf_status"] != "F" and not row["value"]:
-        return "[c]"
-    return float(Decimal(row["value"])) if row["value"] else "[x]"
+        return WITHHELD
+    return float(Decimal(row["value"])) if row["value"] else MISSING
 
 
 def pivot(rows: list[dict[str, str]], indicators: Iterable[str] = ()) -> Wide:

@@ -36,11 +36,12 @@ import pandas as pd
 from marsad.indicators.registry import COLUMNS, INDICATORS
 from marsad.publish.columns import Publication
 from marsad.publish.files import atomic_path
+from marsad.publish.marks import MISSING, WITHHELD
 from marsad.publish.wide import Wide, pivot
 
 LEGEND = [
-    "[c] = confidential (withheld to protect the firms' figures)",
-    "[x] = not available",
+    f"{WITHHELD} = confidential (withheld to protect the firms' figures)",
+    f"{MISSING} = not available",
     "[p] = provisional (after a period in a column header: the values of that period)",
     "[b] = break in series (after a period in a column header)",
     "[e] = estimated (after a period in a column header)",

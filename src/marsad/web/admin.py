@@ -166,7 +166,7 @@ def release(request: Request, wanted: ReleaseRequest) -> JSONResponse:
 
 
 @router.get("/jobs/{job_id}", summary="A job's state and output", response_model=JobModel,
-            responses=problem_responses(404))  # fmt: skip
+            responses=problem_responses(404, release=False))  # fmt: skip
 def job(request: Request, job_id: str) -> JSONResponse:
     """The job ``job_id``: state (running, succeeded, failed), exit code, last output."""
     found = jobs(request).get(job_id)

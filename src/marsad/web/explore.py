@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from marsad.errors import PeriodError
 from marsad.indicators.registry import COLUMNS
 from marsad.periods import MONTHS_IN, Period
+from marsad.publish.marks import WITHHELD
 from marsad.reference import TOTAL
 from marsad.web.store import FREQS, Filters, PublicTable, period_order
 from marsad.web.views import value_of
@@ -176,14 +177,15 @@ def to_csv(rows: list[tuple[str, ...]]) -> bytes:
 
 
 def to_xlsx(rows: list[tuple[str, ...]], legend: str, stamp: dt.datetime) -> bytes:
-    """The rows as an Excel sheet: values as numbers, a withheld one as ``c``, then a
-    legend line. ``stamp`` (UTC, e.g. the release's
+    """The rows as an Excel sheet: values as numbers, a withheld one as ``[c]``
+    (:data:`~marsad.publish.marks.WITHHELD`, as in the main workbook), then a legend
+    line. ``stamp`` (UTC, e.g. the release's
     :meth:`~marsad.publish.columns.Publication.stamp`) is the workbook's creation time in
     ``docProps/core.xml``, so that the same rows and stamp give the same bytes.
 
     >>> import zipfile
     >>> day = dt.datetime(2025, 10, 15, tzinfo=dt.UTC)
-    >>> book = zipfile.ZipFile(io.BytesIO(to_xlsx([], "c: withheld", day)))
+    >>> book = zipfile.ZipFile(io.BytesIO(to_xlsx([], "[c]: withheld", day)))
     >>> "2025-10-15T00:00:00Z" in book.read("docProps/core.xml").decode()
     True
     """
@@ -199,7 +201,7 @@ def to_xlsx(rows: list[tuple[str, ...]], legend: str, stamp: dt.datetime) -> byt
     for i, row in enumerate(rows, start=1):
         sheet.write_row(i, 0, row)
         v = value_of(row)
-        sheet.write(i, value, "c" if v is None else float(v))
+        sheet.write(i, value, WITHHELD if v is None else float(v))
     sheet.write(len(rows) + 2, 0, legend)
     book.close()
     return out.getvalue()

@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from marsad.errors import BadArgument, MarsadError, excerpt
+from marsad.publish.marks import WITHHELD
 from marsad.web import caching, pages_views, query_check
 from marsad.web.app import LANGS, store
 from marsad.web.explore import View, to_csv, to_xlsx
@@ -86,6 +87,7 @@ PAGES: dict[str, str] = {
 }
 TEMPLATES = Path(__file__).parent / "templates"
 ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+ENV.globals["withheld_mark"] = WITHHELD
 #: Rendered pages kept in memory (least recently used dropped first).
 CACHE_SIZE = 512
 Store = Annotated[PublicStore, Depends(store)]

@@ -123,11 +123,11 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "لا توجد ملاحظات لهذا الاختيار.",
     ),
     "withheld": (
-        "c : valeur confidentielle, non publiée pour ne pas révéler les chiffres"
+        "[c] : valeur confidentielle, non publiée pour ne pas révéler les chiffres"
         " d'entreprises individuelles (secret statistique).",
-        "c: confidential value, not published so as not to reveal the figures of"
+        "[c]: confidential value, not published so as not to reveal the figures of"
         " individual firms (statistical confidentiality).",
-        "c: قيمة سرية غير منشورة حتى لا تكشف أرقام مقاولات بعينها (السر الإحصائي).",
+        "[c]: قيمة سرية غير منشورة حتى لا تكشف أرقام مقاولات بعينها (السر الإحصائي).",
     ),
     "no_release": (
         "Cette publication n'existe pas.",

@@ -11,7 +11,7 @@ Percent, percentage points and jobs columns write the number only; the header sa
 >>> from decimal import Decimal
 >>> s = scale_of(["1004300000", "1013000000", "792000000.5"], "MAD")
 >>> s.name("fr"), s.cell("1004300000", "fr"), s.cell("", "fr")
-('millions de dirhams', '1\\u202f004,3', 'c')
+('millions de dirhams', '1\\u202f004,3', '[c]')
 >>> scale_of(["3.4971"], "percent").cell("3.4971", "en"), scale_of([], "jobs").name("ar")
 ('3.5', 'مناصب الشغل')
 """
@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from marsad.publish import fmt
+from marsad.publish.marks import WITHHELD
 
-#: Shown in place of a withheld (confidential) value.
-WITHHELD = "c"
 #: Significant digits the smallest non-zero amount of a column keeps.
 SIGNIFICANT = 4
 _NAMES: dict[str, tuple[str, str, str]] = {
@@ -56,7 +55,7 @@ class Scale:
         return _NAMES.get(self.key, (self.key,) * 3)[_LANGS.index(lang)]
 
     def cell(self, value: str, lang: str) -> str:
-        """A public value as the column writes it; ``c`` when withheld (empty)."""
+        """A public value as the column writes it; ``[c]`` when withheld (empty)."""
         if value == "":
             return WITHHELD
         return fmt.number(Decimal(value) / self.divisor, lang, self.decimals)

@@ -2,7 +2,7 @@
 
 Everything comes from releases' public tables (:mod:`marsad.web.views`): codes are named
 by :func:`marsad.web.labels.label`, numbers formatted by :mod:`marsad.publish.fmt`,
-withheld values shown as ``c``.
+withheld values shown as ``[c]``.
 
 >>> downloads_of_names("2025-S1")[:2]
 ['indicators.csv', 'indicators.xlsx']

@@ -53,20 +53,48 @@ class ProblemModel(BaseModel):
     instance: str | None = Field(None, description="The path that was asked.")
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict]:
-    """OpenAPI ``responses`` documenting problem answers for ``statuses`` (e.g. 400, 404).
+#: What a status means where a release is read, as the schema documents it: a release
+#: never published is a 404; one published that the server cannot serve for the moment
+#: (damaged, or missing from the archive), named by id or selected by ``latest`` or
+#: ``asOf``, a 503 with ``Retry-After`` (:meth:`marsad.web.store.PublicStore.find`).
+MEANINGS = {
+    404: "Not Found: no such release (none of that id was ever published here, or none "
+    "on or before asOf), or a code, path or query that names or matches nothing.",
+    503: "Service Unavailable: a release that was published cannot be served for the "
+    "moment (damaged, or missing from the server's archive), whether named by id or "
+    "selected by latest or asOf; ask again after Retry-After seconds.",
+}
+#: The header of every 503: seconds to wait (the office restores the release).
+RETRY_HEADER = {
+    "Retry-After": {
+        "description": "Seconds to wait before asking again (e.g. 3600).",
+        "schema": {"type": "integer"},
+    }
+}
 
-    >>> sorted(problem_responses(404))
-    [404]
+
+def problem_responses(*statuses: int, release: bool = True) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` documenting problem answers for ``statuses`` (e.g. 400, 404):
+    each with its meaning on a route that reads a release (:data:`MEANINGS`; ``release``
+    false, e.g. an admin job: the status phrase only), a 503 with its ``Retry-After``
+    header.
+
+    >>> found = problem_responses(404, 503)
+    >>> found[404]["description"][:30], list(found[503]["headers"])
+    ('Not Found: no such release (no', ['Retry-After'])
+    >>> problem_responses(404, release=False)[404]["description"]
+    'Not Found'
     """
-    return {
-        s: {
+    found: dict[int | str, dict] = {}
+    for s in statuses:
+        found[s] = {
             "model": ProblemModel,
-            "description": title(s),
+            "description": MEANINGS.get(s, title(s)) if release else title(s),
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemModel"}}},
         }
-        for s in statuses
-    }
+        if s == 503:
+            found[s]["headers"] = RETRY_HEADER
+    return found
 
 
 class Problem(Exception):
@@ -100,10 +128,11 @@ RETRY_AFTER = 3600
 
 
 def status_of(exc: MarsadError) -> int:
-    """The HTTP status of a user error: 404 for a release or code that names nothing,
-    400 for any other bad argument, 503 for a release that cannot be served (damaged on
-    the server, or ``latest``/``asOf`` selecting one: :func:`unavailable`), 409 for a
-    state that forbids it (e.g. a lock)."""
+    """The HTTP status of a user error: 404 for a release (never published) or code that
+    names nothing, 400 for any other bad argument, 503 for a release published that
+    cannot be served (damaged or missing on the server, named by id or selected by
+    ``latest``/``asOf``: :func:`unavailable`), 409 for a state that forbids it (e.g. a
+    lock)."""
     from marsad.web.store import NoRelease
 
     if isinstance(exc, NoRelease):

@@ -323,8 +323,8 @@ class PublicStore:
         """The releases that a later release lists as made before it, or that the
         releases folder's log of the releases made records, and that are gone from the
         folder, by id, each with its fault (:class:`MissingRelease`): named by
-        the pages (the release after one is not the first), a 404 when a request names
-        one."""
+        the pages (the release after one is not the first), a 503 when a request names
+        one, as for a damaged one (:meth:`find`)."""
         return dict(self._refresh()[3])
 
     def start(self) -> tuple[list[ReleaseInfo], dict[str, DamagedRelease], dict]:
@@ -391,22 +391,28 @@ class PublicStore:
 
     def find(self, release_id: str, *, strict: bool = True) -> ReleaseInfo:
         """The release ``release_id`` (``latest`` names the latest: :meth:`latest`); one
-        that is damaged is its :class:`DamagedRelease`; one missing (a later release lists
-        it) is a :class:`NoRelease` saying so, its fault logged."""
+        that cannot be served, damaged or missing (a later release, or the log of the
+        releases made, records it and its folder is gone), is its
+        :class:`DamagedRelease` (:class:`MissingRelease`): a 503 "unavailable for the
+        moment", as ``latest`` or ``asOf`` selecting it is; only an id that was never
+        published is a :class:`NoRelease` (404).
+
+        Why 503 and not 404 for a missing one: the release was published, and links to
+        it are right; what is wrong is the server's copy, which the office restores from
+        its backup. A 404 said "there is no such release" (and caches keep a 404), while
+        ``asOf`` a day it was in force said "unavailable, try later" of the same state of
+        the archive. Not 500 either: that is a fault of marsad itself (a bug), this one
+        of the disk or of a hand, and it passes once the folder is restored, which is
+        what 503 with ``Retry-After`` says."""
         if release_id == "latest":
             return self.latest(strict=strict)
         check_name(release_id)
         for info in self.releases():
             if info.id == release_id:
                 return info
-        fault = self.damaged().get(release_id)
-        if fault is not None:
-            raise fault
-        gone = self.missing().get(release_id)
-        if gone is not None:
-            log.error("release asked for and not served: %s", gone)
-            raise NoRelease(f"no release {quoted(release_id)} on this server: it is missing "
-                            "from the archive")  # fmt: skip
+        fault = self.damaged().get(release_id) or self.missing().get(release_id)
+        if fault is not None:  # (kept, raised again: without the last request's frames)
+            raise fault.with_traceback(None)
         raise NoRelease(f"no release {quoted(release_id)}")
 
     def as_of(self, date: dt.date) -> ReleaseInfo:

@@ -19,6 +19,7 @@ from html import escape
 
 from marsad.publish import fmt
 from marsad.publish.axes import nice_step, value_axis
+from marsad.publish.marks import WITHHELD
 
 WIDTH, HEIGHT = 640, 300
 #: The bar chart is drawn narrower, so that on a phone it is shown at about its own size
@@ -175,7 +176,7 @@ def _path(frame: _Frame, where: dict, points: list, divisor: Decimal, colour: st
 
 def bar_chart(bars: list[tuple[str, Decimal | None]], unit: str, lang: str, title: str = "") -> str:
     """An SVG chart of horizontal bars (name, value), e.g. exports by segment: each name
-    above its bar, the value at the bar's end; a withheld value shows ``c`` and no bar."""
+    above its bar, the value at the bar's end; a withheld value shows ``[c]`` and no bar."""
     step, rtl = 46, lang == "ar"
     height = 8 + step * len(bars)
     top = max([Decimal(0), *(v for _, v in bars if v is not None)]) or Decimal(1)
@@ -187,7 +188,7 @@ def bar_chart(bars: list[tuple[str, Decimal | None]], unit: str, lang: str, titl
         w = 0.0 if v is None else round(float(v / top) * span, 1)
         bar_x = edge - w if rtl else edge
         value_x = bar_x - 6 if rtl else edge + w + 6
-        shown = "c" if v is None else _plain(v, unit, lang)
+        shown = WITHHELD if v is None else _plain(v, unit, lang)
         parts += [
             f'<text x="{edge}" y="{y + 13}" text-anchor="{anchor}">{escape(name)}</text>',
             f'<rect x="{bar_x}" y="{y + 19}" width="{w}" height="18" fill="{COLOURS[0]}"/>',

@@ -3,12 +3,12 @@
 Headline figures, the segment breakdown, the 2030 tracker, the changes between two
 releases and the explorer's series: each a small function of one or two
 :class:`~marsad.web.store.PublicTable` (never the warehouse, so never a quarantined
-row, a firm or an internal value). A withheld cell (empty value) is shown as ``c``.
+row, a firm or an internal value). A withheld cell (empty value) is shown as ``[c]``.
 
 >>> shown("13377000000.00", "MAD", "fr")
 '13,4 milliards de dirhams'
 >>> shown("3.4971", "percent", "en"), shown("", "percent", "en")
-('3.5%', 'c')
+('3.5%', '[c]')
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from decimal import Decimal
 
 from marsad.indicators.registry import COLUMNS
 from marsad.publish import fmt
+from marsad.publish.marks import WITHHELD
 from marsad.reference import DDS, TOTAL, UNALLOCATED
 from marsad.release import compare
 from marsad.release.compare import ADDED, REMOVED, REVISED
 from marsad.web.store import DIMENSIONS, PublicTable, period_order
 
-#: Shown in place of a withheld (confidential) value.
-WITHHELD = "c"
 _I = {c: COLUMNS.index(c) for c in COLUMNS}
 #: The 2030 tracker's indicators, in the order shown.
 TRACKER = ("target_level", "target_share", "target_required_growth", "target_recent_growth",
@@ -35,7 +34,7 @@ HEADLINE = ("level", "exports")
 
 
 def shown(value: str, unit: str, lang: str) -> str:
-    """A public value as a reader sees it in ``lang``; ``c`` when withheld (empty)."""
+    """A public value as a reader sees it in ``lang``; ``[c]`` when withheld (empty)."""
     if value == "":
         return WITHHELD
     v = Decimal(value)

@@ -364,7 +364,7 @@ def test_confidential_cell_is_marked_and_not_described():
     html = render_bulletin(table, "2025-S1", "fr")
     text = text_of(html)
     kpo_row = re.search(r'class="code">KPO</span>.*?</tr>', html, flags=re.S).group(0)
-    assert re.findall(r"<td>(.*?)</td>", kpo_row)[1:] == ["c"] * 5
+    assert re.findall(r"<td>(.*?)</td>", kpo_row)[1:] == ["[c]"] * 5
     assert "secret statistique" in text
     movements = text.split("Faits marquants")[1].split("Objectif 2030")[0]
     assert "KPO" not in movements
@@ -483,7 +483,7 @@ def test_confidential_cell_in_every_language(lang):
     table = build_table(DEMO_LEVELS, DEMO_PARTNERS, confidential={("2025-S1", "KPO")})
     html = render_bulletin(table, "2025-S1", lang)
     kpo_row = re.search(r'class="code">KPO</span>.*?</tr>', html, flags=re.S).group(0)
-    assert re.findall(r"<td>(.*?)</td>", kpo_row)[1:] == ["c"] * 5
+    assert re.findall(r"<td>(.*?)</td>", kpo_row)[1:] == ["[c]"] * 5
     heads = {"fr": ("Faits marquants", "Objectif 2030"), "en": ("Highlights", "2030 target")}
     movements = text_of(html).split(heads[lang][0])[1].split(heads[lang][1])[0]
     assert "KPO" not in movements

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import given
@@ -20,7 +21,8 @@ from marsad.publish.charts import (
     segments_chart,
     target_chart,
 )
-from marsad.publish.lang import phrasebook
+from marsad.publish.lang import phrasebook, say
+from marsad.publish.story import Message
 
 from .conftest import DEMO_LEVELS, DEMO_PARTNERS, build_table, withhold
 
@@ -109,9 +111,16 @@ def test_quarter_history_uses_quarters():
 _LABEL = re.compile(r'<text[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)[^>]*>([^<]*)</text>')
 
 
+def _y_axis(svg: str) -> str:
+    """The SVG of the value axis onwards: the axis with a title (the time axis has none;
+    Vega's "Y-axis" label is taken off the chart: its marks have no accessible text)."""
+    found = [a for a in svg.split('class="mark-group role-axis"')[1:] if 'role-axis-title"' in a]
+    return found[0]
+
+
 def _y_ticks(svg: str) -> list[str]:
     """The tick labels of the value axis, read from the SVG."""
-    axis = svg.split("Y-axis", 1)[1].split('role-axis-title"', 1)[0]
+    axis = _y_axis(svg).split('role-axis-title"', 1)[0]
     labels = axis.split('role-axis-label"', 1)[1]
     return [m.group(3) for m in _LABEL.finditer(labels)]
 
@@ -211,7 +220,9 @@ def test_history_legend_lists_segments_as_they_are_stacked(charts):
     tops = {
         code: min(
             float(y)
-            for y in re.findall(rf'segment: {code}; order: \d+"[^>]*?d="M[-\d.]+,([-\d.]+)', svg)
+            for y in re.findall(
+                rf'<path d="M[-\d.]+,([-\d.]+)[^"]*" fill="{SEGMENT_COLOURS[code]}"', svg
+            )
         )
         for code in ("ITO", "KPO")
     }
@@ -230,9 +241,9 @@ def test_right_to_left_charts_are_mirrored(demo_table, monkeypatch):
     assert _x_of(rtl["segments"].svg, "ITO") > _x_of(rtl["segments"].svg, "KPO")
     assert _x_of(rtl["target"].svg, "2024") > _x_of(rtl["target"].svg, "2030")
     # value axis: its labels right of the plot (x beyond the width) rather than left of it
-    assert float(_LABEL.search(rtl["segments"].svg.split("Y-axis", 1)[1]).group(1)) >= 0
-    y_ltr = before["segments"].svg.split("Y-axis", 1)[1]
-    rtl_y = rtl["segments"].svg.split("Y-axis", 1)[1]
+    assert float(_LABEL.search(_y_axis(rtl["segments"].svg)).group(1)) >= 0
+    y_ltr = _y_axis(before["segments"].svg)
+    rtl_y = _y_axis(rtl["segments"].svg)
     assert re.search(r"translate\((\d{3})[.\d]*,", rtl_y[:300])
     assert not re.search(r"translate\((\d{3})[.\d]*,", y_ltr[:300])
 
@@ -258,3 +269,64 @@ def test_history_never_draws_a_period_that_ends_after_the_bulletins():
     assert not _ends_by(Period.parse("2025"), Period.parse("2025-05"))
     assert Period.parse("2025") <= Period.parse("2025-05")  # why ordering was not enough
     assert _ends_by(Period.parse("2024-S2"), Period.parse("2024"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_marks_carry_no_english_aria_text_of_their_own(demo_table, lang):
+    """Symptom: every bar and point of the French and Arabic charts carried Vega's own
+    English accessible text (``aria-label="year: 2024; Milliards de dirhams: 26; series:
+    …"``, ``aria-roledescription="bar"``, "X-axis titled …"), read by a screen reader
+    beside the chart's French or Arabic title and description. The chart is one image
+    (``role="img"``) named by its title and described by its ``<desc>``, in the
+    bulletin's language and stating the figures; the marks and guides are hidden."""
+    for chart in bulletin_charts(demo_table, "2025-S1", lang):
+        svg = chart.svg
+        assert "aria-roledescription" not in svg, chart.name
+        assert re.findall(r'aria-label="[^"]*"', svg) == [], chart.name
+        assert not re.search(r'<[^>]+ role="graphics-(symbol|object|document)"', svg), chart.name
+        assert svg.count('role="img"') == 1
+        assert f'aria-labelledby="chart-{chart.name}-title chart-{chart.name}-desc"' in svg
+        desc = re.search(rf'<desc id="chart-{chart.name}-desc">(.*?)</desc>', svg).group(1)
+        assert desc == escape(chart.description) and re.search(r"\d", desc)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_withheld_segments_stack_as_one_band_reaching_the_total(lang, monkeypatch):
+    """Symptom: with segments withheld, the history chart's stacks stopped short of the
+    published total (the caption said so). The withheld segments of a period now stand
+    together as one band, the total less the published segments, drawn unlike any
+    segment (light, dashed outline) and named "[c] …" in the legend, so that each bar
+    reaches the total; never where one segment alone is withheld (the band would be it)."""
+    import json
+
+    from marsad.publish import charts as drawing
+
+    flags = {
+        ("level", p, s): c for p in ("2024-S2", "2025-S1") for s, c in (("KPO", "A"), ("BPO", "D"))
+    }
+    flags[("level", "2024-S1", "KPO")] = "A"  # alone in its period: no band there
+    levels = {k: v for k, v in DEMO_LEVELS.items() if k[0] in ("2024-S1", "2024-S2", "2025-S1")}
+    table = withhold(build_table(levels), flags)
+    drawn, real = [], drawing._svg.__wrapped__
+    monkeypatch.setattr(drawing, "_svg", lambda spec, lg: drawn.append(spec) or real(spec, lg))
+    chart = history_chart(table.public(), "2025-S1", lang)
+    band = phrasebook(lang).LABELS["legend_withheld"]
+    assert band.startswith("[c] ")
+    rows = json.loads(drawn[-1])["data"]["values"]
+    banded = {r["period"]: r["value"] for r in rows if r["segment"] == band}
+    labels = {p: Period.parse(p).label(lang, short=True) for p in ("2024-S1", "2024-S2", "2025-S1")}
+    assert set(banded) == {labels["2024-S2"], labels["2025-S1"]}
+    for period in ("2024-S2", "2025-S1"):
+        stacked = sum(r["value"] for r in rows if r["period"] == labels[period])
+        assert stacked == pytest.approx(float(levels[(period, "TOTAL")]), abs=0.002)
+        hidden = [float(levels[(period, s)]) for s in ("KPO", "BPO")]
+        assert banded[labels[period]] == pytest.approx(sum(hidden), abs=0.002)
+        assert all(banded[labels[period]] != pytest.approx(h, abs=0.002) for h in hidden)
+    legend = chart.svg.split('role-legend"', 1)[1]
+    assert escape(band) in legend and "KPO" not in legend and "BPO" in legend
+    assert 'stroke-dasharray="3,2"' in chart.svg and "#e8e8e8" in chart.svg
+    said = {"fr": "bande claire « confidentiel »", "en": "\u201cconfidential\u201d band",
+            "ar": "الشريط الفاتح «سري»"}[lang]  # fmt: skip
+    assert said in chart.note.replace("\u00a0", " ") and chart.note in chart.description
+    # 2024-S1's KPO is not in any band: the caption still says a value is not shown
+    assert say(Message("chart.withheld"), lang) in chart.note

@@ -82,19 +82,17 @@ def test_the_dashboard_says_the_previous_release_is_missing_not_that_this_is_the
         assert page.status_code == 200 and 'class="missing"' in page.text, url
         assert '<bdi dir="ltr">R1</bdi>' in page.text, url
     assert "this release is missing on this server" in c.get("/en/").text
-    assert c.get("/en/?release=R1").status_code == 404  # asking for it: it is not there
+    _unavailable(c.get("/en/?release=R1"), "R1")  # asking for it: not there for the moment
 
 
-def test_the_api_lists_the_missing_release_and_a_request_for_it_is_a_404(tmp_path, client_of):
+def test_the_api_lists_the_missing_release_and_a_request_for_it_is_a_503(tmp_path, client_of):
     root = _three(tmp_path)
     shutil.rmtree(root / "R1")
     c = client_of(root)
     listed = c.get("/api/v1/releases").json()
     assert [r["id"] for r in listed["releases"]] == ["R2", "R3"]
     assert listed["unavailable"] == ["R1"] and listed["latest"] == "R3"
-    r = c.get("/api/v1/releases/R1")
-    assert r.status_code == 404 and "missing" in r.json()["detail"]
-    assert not any(word in r.text.lower() for word in ADVICE)
+    _unavailable(c.get("/api/v1/releases/R1"), "R1")
     assert c.get("/api/v1/observations").json()["release"] == "R3"  # R1 came before R3
 
 
@@ -132,7 +130,7 @@ def test_a_release_folder_renamed_to_another_id_is_the_release_it_holds(
 
 def test_a_folder_renamed_to_the_id_of_a_release_gone_leaves_both_unavailable(tmp_path, client_of):
     """R3 deleted and R1's folder renamed R3: the folder's name counted as R3 there, so
-    R3 went unsaid; R1 is unavailable (503) and R3 missing (404), both listed."""
+    R3 went unsaid; R1 (renamed) and R3 (missing) are unavailable (503), both listed."""
     root = _three(tmp_path)
     made = "R1\t2025-10-15\nR2\t2025-11-15\nR3\t2025-12-15\n"
     (root / ".releases-made").write_text(made, encoding="utf-8")
@@ -143,8 +141,7 @@ def test_a_folder_renamed_to_the_id_of_a_release_gone_leaves_both_unavailable(tm
     assert [r["id"] for r in listed["releases"]] == ["R2"]
     assert listed["unavailable"] == ["R1", "R3"] and listed["latest"] is None
     _unavailable(c.get("/api/v1/releases/R1"), "R1")
-    gone = c.get("/api/v1/releases/R3")
-    assert gone.status_code == 404 and "missing" in gone.json()["detail"]
+    _unavailable(c.get("/api/v1/releases/R3"), "R3")
     _unavailable(c.get("/api/v1/observations"), "R3")  # R3 came after R2
 
 
@@ -169,6 +166,40 @@ def test_as_of_a_day_the_missing_release_may_have_been_in_force_is_a_503(tmp_pat
     c = client_of(root)
     _unavailable(c.get("/api/v1/observations?asOf=2025-10-20"), "R1")
     assert c.get("/api/v1/observations?asOf=2025-11-20").json()["release"] == "R2"
+
+
+def test_a_missing_release_named_by_id_is_answered_as_by_as_of(tmp_path, client_of):
+    """Symptom: R2's folder deleted, ``?release=R2`` was a 404 "missing from the
+    archive" while ``?asOf=`` a day R2 was in force was a 503 "unavailable, try later":
+    two answers for one state of the archive. A release that was published and cannot
+    be served is a 503 with Retry-After either way, in the API, SDMX, the downloads and
+    the dashboard, in the same words; a release never published stays a 404."""
+    root = _three(tmp_path)
+    shutil.rmtree(root / "R2")
+    c = client_of(root)
+    said = "unavailable for the moment on this server: try again later"
+    by_id = c.get("/api/v1/observations?release=R2")
+    by_day = c.get("/api/v1/observations?asOf=2025-11-20")
+    for r in (by_id, by_day):
+        _unavailable(r, "R2")
+        assert said in r.json()["detail"]
+        assert r.headers["content-type"].startswith("application/problem+json")
+    for url in ("/api/v1/releases/R2", f"{SDMX}?release=R2", "/downloads/R2/"):
+        _unavailable(c.get(url), "R2")
+    for lang in ("en", "fr", "ar"):
+        for url in (f"/{lang}/?release=R2", f"/{lang}/explore?release=R2"):
+            _unavailable(c.get(url), "R2")
+    en = c.get("/en/?release=R2").text
+    assert "Release unavailable for the moment on this server: R2" in en
+    never = c.get("/api/v1/observations?release=R9")
+    assert never.status_code == 404 and never.json()["detail"] == "no release 'R9'"
+    assert c.get("/en/?release=R9").status_code == 404
+    schema = c.get("/api/v1/openapi.json").json()
+    for path in ("/api/v1/observations", "/api/v1/releases/{release_id}"):
+        said = schema["paths"][path]["get"]["responses"]
+        assert "missing from the server's archive" in said["503"]["description"], path
+        assert "Retry-After" in said["503"]["headers"], path
+        assert "ever published" in said["404"]["description"], path
 
 
 def test_the_web_with_every_release_damaged_names_them(tmp_path, client_of):

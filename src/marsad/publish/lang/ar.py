@@ -18,6 +18,7 @@ A segment is a ``فرع`` (``فرع ESO (تعهيد الخدمات الهندس�
 from __future__ import annotations
 
 from marsad.periods import Period
+from marsad.publish.marks import MISSING, WITHHELD
 from marsad.publish.story import Mention
 from marsad.reference import UNALLOCATED, segments
 
@@ -58,8 +59,8 @@ LABELS = {
     "table_note_levels": "المبالغ بملايين الدراهم؛ الحصص بالنسبة المئوية.",
     "total": "المجموع",
     "unallocated": "غير موزع",
-    "confidential_mark": "c",
-    "missing_mark": "–",
+    "confidential_mark": WITHHELD,
+    "missing_mark": MISSING,
     "figure": "رسم بياني",
     "source_line": "المصدر: مكتب الصرف (التسويات البنكية)؛ حسابات marsad.",
     "source_line_synthetic": "المصدر: بيانات اصطناعية للعرض التوضيحي؛ حسابات marsad.",
@@ -68,6 +69,7 @@ LABELS = {
     "axis_mn": "ملايين الدراهم",
     "legend_period": "الفترة",
     "legend_segment": "الفرع",
+    "legend_withheld": f"{WITHHELD} سري",
     "legend_series": "السلسلة",
     "series_actual": "الصادرات",
     "series_required": "المسار المطلوب",
@@ -183,8 +185,8 @@ WORDS = {
     "column.contribution": "المساهمة (نقاط)",
     "column.progress": "الإنجاز مقارنة بـ{year} (%)",
     "table.legend": "{marks:list}.",
-    "table.legend_confidential": "c: سري (السر الإحصائي)",
-    "table.legend_missing": "–: غير متوفر",
+    "table.legend_confidential": "[c]: سري (السر الإحصائي)",
+    "table.legend_missing": "[x]: غير متوفر",
     "section.sources": "المصادر",
     "section.definitions": "التعاريف",
     "section.classification": "التصنيف",
@@ -218,7 +220,7 @@ WORDS = {
     "status.provisional": "أرقام هذه النشرة مؤقتة وقابلة للمراجعة.",
     "status.final": "أرقام هذه النشرة نهائية، ولا تُراجَع إلا لتصحيح خطأ.",
     "status.estimated": "بعض الأرقام تقديرية.",
-    "status.confidential": "الخانات التي تحمل الرمز «c» مشمولة بالسر الإحصائي.",
+    "status.confidential": "الخانات التي تحمل الرمز «[c]» مشمولة بالسر الإحصائي.",
     # the id (2025-06.synthetic.3fa9c2d1) isolated left to right (U+2066 ... U+2069):
     # without it the bidi algorithm printed "synthetic.3fa9c2d1.06-2025"
     "status.release": "{L[release]}{L[colon]} \u2066{release}\u2069.",
@@ -238,4 +240,6 @@ WORDS = {
     "chart.target.recent": "؛ بالوتيرة الأخيرة ({rate:growth} سنوياً): "
     "{projected:money} في {target_year}",
     "chart.withheld": "القيم السرية (السر الإحصائي) غير معروضة.",
+    "chart.history.withheld": "تظهر الفروع السرية (السر الإحصائي) مجتمعةً في الشريط الفاتح «سري»، "
+    "وهو المجموع المنشور ناقص الفروع المنشورة: يبلغ كل عمود المجموع.",
 }

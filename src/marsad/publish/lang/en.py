@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from marsad.publish.marks import MISSING, WITHHELD
 from marsad.publish.story import Mention
 from marsad.reference import UNALLOCATED, segments
 
@@ -35,8 +36,8 @@ LABELS = {
     "table_note_levels": "Amounts in millions of dirhams; shares in percent.",
     "total": "Total",
     "unallocated": "Unallocated",
-    "confidential_mark": "c",
-    "missing_mark": "–",
+    "confidential_mark": WITHHELD,
+    "missing_mark": MISSING,
     "figure": "Chart",
     "source_line": "Source: Office des Changes (bank settlements); marsad calculations.",
     "source_line_synthetic": "Source: synthetic demonstration data; marsad calculations.",
@@ -45,6 +46,7 @@ LABELS = {
     "axis_mn": "Million dirhams",
     "legend_period": "Period",
     "legend_segment": "Segment",
+    "legend_withheld": f"{WITHHELD} confidential",
     "legend_series": "Series",
     "series_actual": "Exports",
     "series_required": "Required path",
@@ -161,8 +163,8 @@ WORDS = {
     "column.contribution": "Contribution (points)",
     "column.progress": "Progress / {year} (%)",
     "table.legend": "{marks:list}.",
-    "table.legend_confidential": "c: confidential (statistical confidentiality)",
-    "table.legend_missing": "–: not available",
+    "table.legend_confidential": "[c]: confidential (statistical confidentiality)",
+    "table.legend_missing": "[x]: not available",
     "section.sources": "Sources",
     "section.definitions": "Definitions",
     "section.classification": "Classification",
@@ -198,7 +200,7 @@ WORDS = {
     "status.final": "The figures in this bulletin are final. They are revised only to "
     "correct an error.",
     "status.estimated": "Some figures are estimates.",
-    "status.confidential": "Cells marked \u201cc\u201d are withheld under statistical secrecy.",
+    "status.confidential": "Cells marked \u201c[c]\u201d are withheld under statistical secrecy.",
     "status.release": "{L[release]}{L[colon]} {release}.",
     "chart.segments.title": "Exports by segment, {period:label}",
     "chart.segments.title_vs": "Exports by segment, {period:label} and {previous:label}",
@@ -216,4 +218,7 @@ WORDS = {
     "chart.target.recent": "; at the recent pace ({rate:growth} a year): "
     "{projected:money} in {target_year}",
     "chart.withheld": "Confidential values (statistical confidentiality) are not shown.",
+    "chart.history.withheld": "The confidential segments (statistical confidentiality) are "
+    "shown together as the light \u201cconfidential\u201d band, the published total less the "
+    "published segments: each bar reaches the total.",
 }

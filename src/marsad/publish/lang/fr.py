@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from marsad.publish.marks import MISSING, WITHHELD
 from marsad.publish.story import Mention
 from marsad.reference import UNALLOCATED, segments
 
@@ -50,8 +51,8 @@ LABELS = {
     "table_note_levels": "Montants en millions de dirhams ; parts en pourcentage.",
     "total": "Total",
     "unallocated": "Non ventilé",
-    "confidential_mark": "c",
-    "missing_mark": "–",
+    "confidential_mark": WITHHELD,
+    "missing_mark": MISSING,
     "figure": "Graphique",
     "source_line": "Source : Office des Changes (règlements bancaires) ; calculs marsad.",
     "source_line_synthetic": "Source : données synthétiques de démonstration ; calculs marsad.",
@@ -60,6 +61,7 @@ LABELS = {
     "axis_mn": "Millions de dirhams",
     "legend_period": "Période",
     "legend_segment": "Segment",
+    "legend_withheld": f"{WITHHELD} confidentiel",
     "legend_series": "Série",
     "series_actual": "Exportations",
     "series_required": "Trajectoire nécessaire",
@@ -184,8 +186,8 @@ WORDS = {
     "column.contribution": "Contribution (points)",
     "column.progress": "Réalisation / {year} (%)",
     "table.legend": "{marks:list}.",
-    "table.legend_confidential": "c : confidentiel (secret statistique)",
-    "table.legend_missing": "– : non disponible",
+    "table.legend_confidential": "[c] : confidentiel (secret statistique)",
+    "table.legend_missing": "[x] : non disponible",
     "section.sources": "Sources",
     "section.definitions": "Définitions",
     "section.classification": "Classification",
@@ -224,7 +226,8 @@ WORDS = {
     "status.final": "Les chiffres de ce bulletin sont définitifs. Ils ne sont révisés que "
     "pour corriger une erreur.",
     "status.estimated": "Certains chiffres sont estimés.",
-    "status.confidential": "Les cellules marquées « c » sont couvertes par le secret statistique.",
+    "status.confidential": "Les cellules marquées « [c] » sont couvertes par le secret "
+    "statistique.",
     "status.release": "{L[release]}{L[colon]} {release}.",
     "chart.segments.title": "Exportations par segment, {period:label}",
     "chart.segments.title_vs": "Exportations par segment, {period:label} et {previous:label}",
@@ -245,4 +248,7 @@ WORDS = {
     "chart.target.recent": " ; au rythme récent ({rate:growth} par an) : "
     "{projected:money} en {target_year}",
     "chart.withheld": "Les valeurs confidentielles (secret statistique) ne sont pas représentées.",
+    "chart.history.withheld": "Les segments confidentiels (secret statistique) forment ensemble "
+    "la bande claire « confidentiel », égale au total publié moins les segments publiés : "
+    "chaque barre atteint le total.",
 }

@@ -48,8 +48,8 @@ LABEL_KEYS: tuple[str, ...] = (
     "h_target", "h_charts", "h_method", "col_segment", "table_note", "table_note_levels",
     "total", "unallocated", "confidential_mark", "missing_mark", "figure", "source_line",
     "source_line_synthetic", "release", "axis_bn", "axis_mn", "legend_period", "legend_segment",
-    "legend_series", "series_actual", "series_required", "series_recent", "series_target",
-    "year", "colon", "published", "next_release", "contact", "synthetic_badge",
+    "legend_series", "legend_withheld", "series_actual", "series_required", "series_recent",
+    "series_target", "year", "colon", "published", "next_release", "contact", "synthetic_badge",
 )  # fmt: skip
 
 

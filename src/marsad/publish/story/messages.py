@@ -232,6 +232,7 @@ CATALOGUE: dict[str, dict[str, Any]] = {
     "chart.target.required": {"rate": _PCT},
     "chart.target.recent": {"rate": _PCT, "projected": _BN, "target_year": 2030},
     "chart.withheld": {},
+    "chart.history.withheld": {},
 }
 
 

@@ -52,9 +52,10 @@ _LEGEND = {"confidential": "table.legend_confidential", "missing": "table.legend
 def segment_table(f: Facts) -> Table:
     """The table by segment: a column for last year's level when some is known, the
     level and share, then growth, contribution and (for a period from January only)
-    progress when some are known. A withheld figure shows the mark ``c``, an absent one
-    ``–``, and the legend says so. Every figure is one row of the table: the total's
-    share is left blank, its contribution is its growth (the same row)."""
+    progress when some are known. A withheld figure shows the mark ``[c]``, an absent
+    one ``[x]`` (:mod:`marsad.publish.marks`), and the legend says so. Every figure is
+    one row of the table: the total's share is left blank, its contribution is its
+    growth (the same row)."""
     lines = [*f.segments, *([f.unallocated] if f.unallocated else []), f.total]
     columns: list[tuple[str, Message]] = []
     if any(c.previous is not None or "previous" in c.withheld for c in lines):
