@@ -76,8 +76,8 @@ PENDING = "pending"
 #: parameters (``sdc_rule``, ``sdc_min_contributors``, ``sdc_p``) are in
 #: :func:`~marsad.build_years.settings_fingerprint` (every year recomputed);
 #: ``provisional_from`` and ``final_after_months`` set the status of every row in every
-#: build; ``coverage_rule`` (``expected_reporters``, ``coverage_window``) changes the
-#: complete months, whose years are recomputed. Listed here, with why, what cannot change
+#: build; ``coverage_rule`` (``expected_reporters``, ``coverage_window``, ``today``) changes
+#: the complete months, whose years are recomputed. Listed here, with why, what cannot change
 #: a byte of the table (``tests/unit/test_release_id.py`` checks that each setting is in
 #: one of the two).
 NOT_PUBLISHED = {
@@ -372,16 +372,20 @@ def built_gaps(wh: Warehouse, period: Period) -> list[str]:
     2024-12: no delivery``); empty when it is complete or wholly outside the data."""
     if not wh.has_table("coverage_months"):
         return []
+    # (a build before months not over were told apart has no column "over": all were)
+    over = "over" if "over" in wh.table("coverage_months").columns else "true"
     found = {
-        (int(y), int(m)): (bool(complete), tuple(filter(None, (missing or "").split(","))))
-        for y, m, complete, missing in wh.sql(
-            "SELECT year, month, complete, missing FROM coverage_months"
+        (int(y), int(m)): (bool(done), tuple(filter(None, (missing or "").split(","))), ended)
+        for y, m, done, missing, ended in wh.sql(
+            f"SELECT year, month, complete, missing, {over} FROM coverage_months"
         )
     }
     if not any(m in found for m in period.months):
         return []  # outside the data altogether
     incomplete = [
-        (m, found[m][1] if m in found else ()) for m in period.months if not found.get(m, (0,))[0]
+        (m, found[m][1], not found[m][2]) if m in found else (m, (), False)
+        for m in period.months
+        if not found.get(m, (0,))[0]
     ]
     return [gap.describe() for gap in gap_runs(incomplete)]
 
@@ -395,6 +399,7 @@ def _coverage_rows(coverage: Coverage) -> pa.Table:
             "month": pa.array([m for _, m in months], pa.int32()),
             "complete": pa.array([m in coverage.complete for m in months], pa.bool_()),
             "missing": pa.array([",".join(coverage.missing[m]) for m in months], pa.string()),
+            "over": pa.array([coverage.is_over(m) for m in months], pa.bool_()),
         }
     )
 
@@ -514,7 +519,7 @@ def _report(
         unallocated=by_source.get("unallocated", 0),
         review_firms=review_firms,
         gaps=[g.describe() for g in gaps],
-        nil_return=gaps[0].nil_return() if gaps else "",
+        nil_return=next((g.nil_return() for g in gaps if not g.not_over), ""),
         by_source=by_source,
         cube_cells=queries.count_cube_cells(wh),
         observations=observations,

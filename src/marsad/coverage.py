@@ -19,6 +19,11 @@ it with no delivery at all, and nobody expected in it (far from any delivery,
 e.g. the months before a mistyped year), is incomplete too: every reporter
 known is then missing from it.
 
+A month is complete only once it is over: its last day is before the day the build
+takes as today (``MARSAD_TODAY``, default the machine's date). Records dated in the
+current month (a bank that sends its first days early) do not make it, nor its
+quarter, half or year, complete: the total would be published short.
+
 >>> cov = assess([Delivery("BK01", (2024, m), 10) for m in (1, 3)])
 >>> sorted(cov.complete), describe_gaps(cov)
 ([(2024, 1), (2024, 3)], ['2024-02: no delivery from BK01'])
@@ -27,6 +32,7 @@ known is then missing from it.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -51,16 +57,27 @@ class Delivery:
 @dataclass(frozen=True)
 class CoverageRule:
     """Who is expected: ``expected`` (declared reporters, e.g. ``("BK01", "BK02")``)
-    or, when empty, the reporters active within ``window`` months (e.g. 3)."""
+    or, when empty, the reporters active within ``window`` months (e.g. 3); and
+    ``today`` (e.g. 2026-12-02: 2026-12 is not over), None for no month not over."""
 
     expected: tuple[str, ...] = ()
     window: int = 3
+    today: dt.date | None = None
 
     @classmethod
     def from_settings(cls, settings) -> CoverageRule:
         """The rule of :class:`~marsad.settings.Settings` (``expected_reporters``,
-        ``coverage_window``)."""
-        return cls(tuple(settings.expected_reporters), settings.coverage_window)
+        ``coverage_window``, ``today``: default the machine's date)."""
+        today = settings.today or dt.date.today()
+        return cls(tuple(settings.expected_reporters), settings.coverage_window, today)
+
+    def first_not_over(self) -> Month | None:
+        """The first month not over on ``today`` (its own month), None without a day.
+
+        >>> CoverageRule(today=dt.date(2026, 12, 1)).first_not_over()
+        (2026, 12)
+        """
+        return None if self.today is None else (self.today.year, self.today.month)
 
 
 class Status(StrEnum):
@@ -80,15 +97,22 @@ class Gap:
     first: Month
     last: Month
     missing: tuple[str, ...]
+    #: the months are not over yet (the current month, or later)
+    not_over: bool = False
 
     def describe(self) -> str:
         """``2025-01 to 2025-11: no delivery from BK01``.
 
         >>> Gap((2024, 2), (2024, 2), ("BK01", "BK02")).describe()
         '2024-02: no delivery from BK01 and BK02'
+        >>> Gap((2026, 12), (2026, 12), (), not_over=True).describe()
+        '2026-12: not over yet, it ends on 2026-12-31'
         """
         first, last = _month(self.first), _month(self.last)
         span = first if self.first == self.last else f"{first} to {last}"
+        if self.not_over:
+            end = _last_day(self.last).isoformat()
+            return f"{span}: not over yet, it ends on {end}"
         if not self.missing:
             return f"{span}: no delivery"
         return f"{span}: no delivery from {names(self.missing)}"
@@ -115,6 +139,8 @@ class Coverage:
     reporters: tuple[str, ...]
     deliveries: dict[tuple[str, Month], Delivery]
     expected: dict[Month, frozenset[str]]
+    #: the first month not over (the build's own month): it and later ones are incomplete
+    first_not_over: Month | None = None
     missing: dict[Month, tuple[str, ...]] = field(init=False)
     complete: frozenset[Month] = field(init=False)
 
@@ -129,8 +155,14 @@ class Coverage:
             else:  # no delivery at all: whoever is expected, else everyone known
                 missing[m] = tuple(sorted(self.expected[m] or self.reporters))
         object.__setattr__(self, "missing", missing)
-        done = frozenset(m for m in self.months if delivered[m] and not missing[m])
+        done = frozenset(
+            m for m in self.months if delivered[m] and not missing[m] and self.is_over(m)
+        )
         object.__setattr__(self, "complete", done)
+
+    def is_over(self, month: Month) -> bool:
+        """Whether ``month`` is over (before the first month not over)."""
+        return self.first_not_over is None or month < self.first_not_over
 
     def status(self, reporter: str, month: Month) -> Status:
         """What the grid shows for one reporter and month."""
@@ -153,23 +185,27 @@ class Coverage:
     def gaps(self, within: Sequence[Month] | None = None) -> list[Gap]:
         """Runs of consecutive incomplete months (of ``within``, default all)."""
         months = self.months if within is None else [m for m in within if m in self.expected]
-        return gap_runs((m, self.missing[m]) for m in months if m not in self.complete)
+        return gap_runs(
+            (m, self.missing[m], not self.is_over(m)) for m in months if m not in self.complete
+        )
 
 
-def gap_runs(incomplete: Iterable[tuple[Month, tuple[str, ...]]]) -> list[Gap]:
-    """Incomplete months (with who is missing), in order, as runs of consecutive
-    months missing the same reporters.
+def gap_runs(incomplete: Iterable[tuple[Month, tuple[str, ...], bool]]) -> list[Gap]:
+    """Incomplete months (with who is missing, and whether the month is not over yet),
+    in order, as runs of consecutive months missing the same reporters.
 
-    >>> [g.describe() for g in gap_runs([((2024, 11), ("BK01",)), ((2024, 12), ("BK01",))])]
+    >>> runs = gap_runs([((2024, 11), ("BK01",), False), ((2024, 12), ("BK01",), False)])
+    >>> [g.describe() for g in runs]
     ['2024-11 to 2024-12: no delivery from BK01']
     """
     out: list[Gap] = []
-    for m, missing in incomplete:
+    for m, missing, not_over in incomplete:
+        missing = () if not_over else missing  # who may still deliver: not missing yet
         last = out[-1] if out else None
-        if last and _next(last.last) == m and last.missing == missing:
-            out[-1] = Gap(last.first, m, last.missing)
+        if last and _next(last.last) == m and (last.missing, last.not_over) == (missing, not_over):
+            out[-1] = Gap(last.first, m, last.missing, not_over)
         else:
-            out.append(Gap(m, m, missing))
+            out.append(Gap(m, m, missing, not_over))
     return out
 
 
@@ -188,7 +224,7 @@ def assess(deliveries: Iterable[Delivery], rule: CoverageRule | None = None) -> 
         if found is None or (found.nil_return and d.records):
             cells[(d.reporter, d.month)] = d  # records outrank a nil return
     if not cells:
-        return Coverage((), tuple(rule.expected), {}, {})
+        return Coverage((), tuple(rule.expected), {}, {}, rule.first_not_over())
     seen = {m for _, m in cells}
     months = tuple(months_between(min(seen), max(seen)))
     reporters = tuple(sorted({r for r, _ in cells} | set(rule.expected)))
@@ -196,7 +232,7 @@ def assess(deliveries: Iterable[Delivery], rule: CoverageRule | None = None) -> 
         expected = {m: frozenset(rule.expected) for m in months}
     else:
         expected = _active(cells, months, rule.window)
-    return Coverage(months, reporters, cells, expected)
+    return Coverage(months, reporters, cells, expected, rule.first_not_over())
 
 
 def _active(
@@ -270,3 +306,9 @@ def _next(month: Month) -> Month:
 
 def _month(month: Month) -> str:
     return f"{month[0]}-{month[1]:02d}"
+
+
+def _last_day(month: Month) -> dt.date:
+    """The last day of ``month`` (e.g. 2024-02-29)."""
+    year, m = _next(month)
+    return dt.date(year, m, 1) - dt.timedelta(days=1)

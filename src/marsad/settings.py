@@ -190,6 +190,13 @@ class Settings(BaseSettings):
         "when it delivered within this many months before or after it, and not before its "
         "first delivery (e.g. 3).",
     )
+    today: IsoDate | None = Field(
+        default=None,
+        description="The day the build takes as today, YYYY-MM-DD (e.g. 2026-12-02); "
+        "default the machine's date. A month is complete only once it is over (its last "
+        "day before this one). Each release records the day it was made with, and "
+        "release verify rebuilds it with that day.",
+    )
 
     @field_validator("expected_reporters", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -118,3 +119,40 @@ def test_a_build_with_every_record_held_for_review_says_so(warehouse):
     insert(warehouse, "transactions", _month_rows("BK01", _year(2024), firm="X9", code="SC12"))
     with pytest.raises(BuildError, match="All 12 records are held for review"):
         build(warehouse, coverage_rule=RULE)
+
+
+def test_a_month_not_over_is_not_complete_nor_its_year(warehouse, monkeypatch):
+    """Regression: records of the month in course (a bank sending its first days early)
+    made the month, quarter, half and year complete, and the year was published short."""
+    insert(warehouse, "firms", FIRMS)
+    insert(warehouse, "transactions", _month_rows("BK01", _year(2024)))
+    during = CoverageRule(today=dt.date(2024, 12, 31))  # its last day: not over yet
+    report = build(warehouse, coverage_rule=during)
+    assert report.gaps == ["2024-12: not over yet, it ends on 2024-12-31"]
+    assert report.nil_return == ""  # no nil return to declare for a month in course
+    for period in ("2024-12", "2024-Q4", "2024-S2", "2024"):
+        assert internal(report.table, "level", period) is None, period
+    assert internal(report.table, "level", "2024-11") == Decimal("100.00")
+    assert built_gaps(warehouse, Period.parse("2024")) == [
+        "2024-12: not over yet, it ends on 2024-12-31"
+    ]
+    after = build(warehouse, coverage_rule=CoverageRule(today=dt.date(2025, 1, 1)))
+    assert after.gaps == []
+    assert internal(after.table, "level", "2024") == Decimal("1200.00")
+    # the setting is the rule's day when none is given (default: the machine's date)
+    monkeypatch.setenv("MARSAD_TODAY", "2024-12-02")
+    assert build(warehouse).gaps == ["2024-12: not over yet, it ends on 2024-12-31"]
+
+
+def test_gaps_tell_a_month_not_over_from_a_missing_delivery():
+    from marsad.coverage import Delivery, assess
+
+    deliveries = [Delivery("BK01", (2024, m), 5) for m in range(1, 13)]
+    deliveries += [Delivery("BK02", (2024, m), 5) for m in range(1, 11)]
+    cov = assess(deliveries, CoverageRule(today=dt.date(2024, 12, 5)))
+    assert [g.describe() for g in cov.gaps()] == [
+        "2024-11: no delivery from BK02",
+        "2024-12: not over yet, it ends on 2024-12-31",
+    ]
+    assert sorted(cov.complete)[-1] == (2024, 10)
+    assert not cov.is_complete(Period.parse("2024"))

@@ -181,7 +181,7 @@ def write_release(
         "previous_releases": [r.id for r in previous],
         "inputs": snapshot.inputs(wh),
         "reference_data": snapshot.reference_versions(),
-        "settings": snapshot.figure_settings(),
+        "settings": {**snapshot.figure_settings(), "MARSAD_TODAY": snapshot.built_today(wh)},
         "notes": notes,
         "files": _hashes(folder, key),
     }

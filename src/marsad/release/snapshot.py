@@ -7,6 +7,7 @@ same release, byte for byte.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ FIGURE_SETTINGS = (
     "rate_max_age_days",
     "expected_reporters",
     "coverage_window",
+    "today",
 )
 #: Kinds of load that bring records (a nil return brings none).
 RECORD_KINDS = ("transactions", "firms", "rates", "employment")
@@ -87,7 +89,7 @@ def _stale_part(wh: Warehouse) -> str | None:
     built = {(y, m) for y, m, done in wh.sql("SELECT year, month, complete FROM coverage_months")
              if done}  # fmt: skip
     if built != set(coverage.complete):
-        return "deliveries"
+        return "deliveries, or the months over,"
     if _jobs_built(wh) != set(queries.employment(wh)):
         return "employment"
     return None
@@ -251,3 +253,34 @@ def figure_settings() -> dict[str, object]:
 
     settings = get_settings()
     return {f"MARSAD_{name.upper()}": getattr(settings, name) for name in FIGURE_SETTINGS}
+
+
+def built_today(wh: Warehouse) -> str | None:
+    """A day that decides which months are over as the last build decided (the first
+    day of its first month not over, else of the month after its last), for
+    ``MARSAD_TODAY`` in the manifest: a function of the built table, not of the clock,
+    so that ``release verify`` rebuilds with the months the build took as over, on any
+    day. None for a build before months not over were told apart (all were over).
+
+    >>> import datetime as dt
+    >>> _first_day_after([((2026, 11), True), ((2026, 12), False)])
+    '2026-12-01'
+    >>> _first_day_after([((2026, 11), True)])
+    '2026-12-01'
+    """
+    if "over" not in wh.table("coverage_months").columns:
+        return None
+    rows = wh.sql("SELECT year, month, over FROM coverage_months ORDER BY year, month")
+    return _first_day_after([((int(y), int(m)), bool(over)) for y, m, over in rows])
+
+
+def _first_day_after(months: list[tuple[tuple[int, int], bool]]) -> str | None:
+    not_over = [m for m, over in months if not over]
+    if not_over:
+        year, month = not_over[0]
+    elif months:
+        year, month = months[-1][0]
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    else:
+        return None
+    return dt.date(year, month, 1).isoformat()

@@ -1,0 +1,35 @@
+"""A month is complete only once it is over, on the day the build takes as today
+(``MARSAD_TODAY``, default the machine's date): a release records a day that decides
+as its build decided, so that ``release verify`` rebuilds it the same on any later day."""
+
+from __future__ import annotations
+
+import json
+
+from tests.support import run
+
+
+def test_a_release_made_during_its_last_month_verifies_once_the_month_is_over(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(tmp_path / "releases"))
+    run("synth", "--out", str(tmp_path / "data"), "--rows-per-year", "1000")
+    data, w = tmp_path / "data", ("--warehouse", str(tmp_path / "w.duckdb"))
+    months = sorted(data.glob("transactions/*.csv"))
+    last = months[-1].stem  # e.g. 2025-06
+    run("ingest", "--kind", "firms", str(data / "firms.csv"), *w)
+    run("ingest", "--kind", "rates", str(data / "rates.csv"), *w)
+    run("ingest", "--kind", "transactions", *map(str, months), *w)
+    monkeypatch.setenv("MARSAD_TODAY", f"{last}-20")  # the data's last month is not over
+    built = run("build", *w)
+    assert f"{last}: not over yet" in built.output
+    run("release", "create", "--id", "R1", "--date", f"{last}-20", *w)
+    manifest = json.loads((tmp_path / "releases" / "R1" / "manifest.json").read_text())
+    assert manifest["settings"]["MARSAD_TODAY"] == f"{last}-01"
+    public = (tmp_path / "releases" / "R1" / "indicators.csv").read_text()
+    assert f",{last}," not in public  # the month in course is not published
+
+    monkeypatch.delenv("MARSAD_TODAY")  # years later: the month is long over
+    stale = run("release", "create", "--id", "R2", "--date", "2026-01-05", *w, code=1)
+    assert "months over" in stale.output  # the build's months over are not today's
+    assert run("release", "verify", "R1", *w).stdout.startswith("OK: release R1")
