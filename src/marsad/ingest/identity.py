@@ -131,20 +131,20 @@ def earlier_load(wh: Warehouse, sha256: str, sheet: str | None, options: ReadOpt
 
     rows = wh.sql(
         f"SELECT {LEDGER_ROW}, withdrawn_at IS NOT NULL, read_with FROM ingest_loads"
-        " WHERE sha256 = ? AND sheet IS NOT DISTINCT FROM ? ORDER BY load_id",
+        " WHERE sha256 = ? AND sheet IS NOT DISTINCT FROM ?"
+        " ORDER BY TRY_CAST(substr(load_id, 2) AS BIGINT)",
         [sha256, sheet],
     )
     agreeing, other_in_force = [], []
-    for row in rows:
+    for row in rows:  # (in the order they were loaded)
         *ledger_row, withdrawn, stored = row
-        used = _used(stored, *ledger_row[11:14])
-        why = differences(options, used)
+        why = differences(options, _used(stored, *ledger_row[11:14]))
         if not why:
-            agreeing.append((withdrawn, ledger_row))
+            agreeing.append((not withdrawn, ledger_row))
         elif not withdrawn:
             other_in_force.append((ledger_row, why))
-    if agreeing:  # in force first, then the latest
-        return sorted(agreeing, key=lambda a: (not a[0], a[1][0]))[-1][1]
+    if agreeing:  # the latest in force, else the latest withdrawn
+        return max(enumerate(agreeing), key=lambda a: (a[1][0], a[0]))[1][1]
     if other_in_force:
         (load_id, *_), why = other_in_force[-1]
         raise IngestError(

@@ -92,3 +92,15 @@ def test_a_withdrawal_forgets_what_the_load_taught_its_reporter(wh, tmp_path):
     report = withdraw(wh, wrong.load_id, "wrong decimal", "amina")
     assert "BK01's decimal ','" in report.summary()
     assert listing(wh) == []
+
+
+def test_a_load_without_read_with_is_compared_by_its_ledger_columns(wh, tmp_path):
+    """A warehouse of an earlier version has no read_with: its decimal mark, separator
+    and encoding columns tell the reading; a date format or mapping stated agrees."""
+    f = write_csv(tmp_path / "t.csv", [tx("R1", amount="1,500", reporter="BK01")])
+    first = load(wh, f, decimal=",")
+    wh.sql("UPDATE ingest_loads SET read_with = NULL")
+    for opts in ({}, {"decimal": ","}, {"encoding": "utf-8"}, {"date_format": "%Y-%m-%d"}):
+        assert load(wh, f, **opts).load_id == first.load_id, opts
+    with pytest.raises(FileRefused, match="withdraw that load first"):
+        load(wh, f, decimal=".")
