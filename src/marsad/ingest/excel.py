@@ -13,6 +13,9 @@ the spreadsheet shows it.
   error named (:mod:`~marsad.ingest.xlsx_errors`); so does a formula cell that
   holds no value (written by a program that does not calculate), with the formula
   named, instead of being read as empty.
+- A cell merged down a column is read as its value in each row it spans, but for
+  a number or a record's own id, quarantined with the range named
+  (:mod:`~marsad.ingest.merged`).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from marsad.ingest.header import (
     header_problem,
     search_header,
 )
+from marsad.ingest.merged import read_merged
 from marsad.ingest.options import Detected, ReadOptions
 from marsad.ingest.reporters import file_reporters
 from marsad.ingest.schema import Kind
@@ -81,6 +85,9 @@ class SheetPlan:
     notes: list[str] = field(default_factory=list)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     epoch: dt.date = _EPOCH  # day 0 of the workbook's serial dates
+    #: (row, column) of a cell of a merged range that is not read as its row's value ->
+    #: the message of the row's quarantine (:mod:`marsad.ingest.merged`)
+    merged: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def number_text(value: float, decimal: str = ".") -> str:
@@ -232,9 +239,11 @@ def _hidden(wb: Any) -> set[str]:
         return set()
 
 
-def _read_sheets(path: Path, wanted: str | None) -> tuple[list[tuple[str, list[list]]], list[str]]:
-    """(sheet name, its rows of Python values) of the sheet ``wanted``, else of every
-    sheet not hidden; and the hidden sheets left out, named with why."""
+def _read_sheets(
+    path: Path, wanted: str | None
+) -> tuple[list[tuple[str, list[list], list]], list[str]]:
+    """(sheet name, its rows of Python values, its merged ranges) of the sheet ``wanted``,
+    else of every sheet not hidden; and the hidden sheets left out, named with why."""
     with _workbook(path) as wb:
         names = list(wb.sheet_names)
         if not names:
@@ -248,10 +257,21 @@ def _read_sheets(path: Path, wanted: str | None) -> tuple[list[tuple[str, list[l
         ]
         chosen = [n for n in chosen if n not in hidden]
         try:
-            sheets = [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in chosen]
+            sheets = [_sheet(wb, n) for n in chosen]
         except Exception as exc:
             raise IngestError(f"the sheet cannot be read: {first_line(str(exc))}") from None
         return sheets, skipped
+
+
+def _sheet(wb: Any, name: str) -> tuple[str, list[list], list]:
+    """(name, rows from A1, merged ranges) of a sheet (no ranges when the format keeps
+    none that python-calamine reads)."""
+    sheet = wb.get_sheet_by_name(name)
+    try:
+        ranges = list(sheet.merged_cell_ranges or [])
+    except Exception:  # (a format whose merged cells cannot be read: none)
+        ranges = []
+    return name, sheet.to_python(skip_empty_area=False), ranges
 
 
 def _evidence(kind: Kind, header: Header, data: list[list]) -> tuple[DecimalEvidence, set[str]]:
@@ -276,7 +296,7 @@ def plan_workbook(
     sheets, hidden = _read_sheets(path, options.sheet)
     limit = options.header_search_rows
     plans, skipped, best = [], list(hidden), (0, Candidate(), "")
-    for name, rows in sheets:
+    for name, rows, ranges in sheets:
 
         def numbered(rows=rows):
             return ((i + 1, row) for i, row in enumerate(rows) if any(_present(c) for c in row))
@@ -296,12 +316,13 @@ def plan_workbook(
         # python-calamine leaves out the last rows when they hold only such formulas
         last = max((r for r, _ in formulas), default=0)
         data += [[] for _ in range(last - header.line - len(data))]
+        merged = read_merged(kind, header, data, ranges)
         evidence, reporters = _evidence(kind, header, data)
         detected = Detected("excel", decimal=None, sheet=name, header_line=header.line)
-        notes = [n for n in (header.note(),) if n]
+        notes = [n for n in (header.note(), merged.note()) if n]
         plans.append(
             SheetPlan(path, name, header, data, error_cells(path, name), evidence, reporters,
-                      detected, notes, formulas, serial_epoch(path))
+                      detected, notes, formulas, serial_epoch(path), merged.blocked)
         )  # fmt: skip
     if not plans:
         where = f"rows of sheet {best[2]!r}" if len(sheets) == 1 else "rows of any sheet"
@@ -320,6 +341,8 @@ def _row_errors(plan: SheetPlan, row_no: int, kind: Kind) -> Reject | None:
         idx = plan.header.mapping.get(f.name)
         if idx is None:
             continue
+        if (message := plan.merged.get((row_no, idx))) is not None:
+            return Reject(line=row_no, rule="merged", column=f.name, value="", message=message)
         formula = plan.formulas.get((row_no, idx))
         if formula is not None and (row_no, idx) not in plan.errors:
             shown = formula if len(formula) <= _FORMULA_SHOWN else formula[:_FORMULA_SHOWN] + "…"
@@ -352,7 +375,9 @@ def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list
     rejects: list[Reject] = []
     for offset, row in enumerate(plan.data):
         row_no = header.line + 1 + offset
-        if (plan.errors or plan.formulas) and (rej := _row_errors(plan, row_no, kind)):
+        if (plan.errors or plan.formulas or plan.merged) and (
+            rej := _row_errors(plan, row_no, kind)
+        ):
             rejects.append(rej)
             continue
         lines.append(row_no)

@@ -13,9 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from marsad.engine import Warehouse
-from marsad.ingest.errors import FileRefused
+from marsad.ingest.errors import FileRefused, IngestError
+from marsad.ingest.identity import earlier_load, read_with
 from marsad.ingest.keys import CHK, IS_QUARANTINED, IS_UNCHANGED, LoadIds
-from marsad.ingest.options import Detected
+from marsad.ingest.options import Detected, ReadOptions
 from marsad.ingest.scan import FileScan
 from marsad.ingest.schema import Kind, get_kind
 from marsad.ingest.staging import BatchFile
@@ -78,19 +79,19 @@ class LoadReport:
     header_line = property(lambda self: self.read_as.header_line)
 
 
-_LEDGER_SELECT = (
-    "SELECT load_id, kind, file_name, rows_read, loaded, quarantined, duplicates, corrections,"
+#: The columns of a ledger row as :func:`already_loaded` reads them.
+LEDGER_ROW = (
+    "load_id, kind, file_name, rows_read, loaded, quarantined, duplicates, corrections,"
     " blank_rows, unchanged, format, encoding, separator, decimal_sep, sheet, header_line"
-    " FROM ingest_loads"
 )
 
 
-def previous_load(wh: Warehouse, sha256: str, sheet: str | None = None) -> tuple | None:
-    """The ledger row of the content ``sha256`` (and Excel ``sheet``), if it was loaded."""
-    rows = wh.sql(
-        _LEDGER_SELECT + " WHERE sha256 = ? AND sheet IS NOT DISTINCT FROM ?", [sha256, sheet]
-    )
-    return rows[0] if rows else None
+def previous_load(
+    wh: Warehouse, sha256: str, sheet: str | None = None, options: ReadOptions | None = None
+) -> tuple | None:
+    """The ledger row of the content ``sha256`` (and Excel ``sheet``) read as
+    ``options`` read it, if it was loaded (:mod:`marsad.ingest.identity`)."""
+    return earlier_load(wh, sha256, sheet, options or ReadOptions())
 
 
 def already_loaded(wh: Warehouse, path: Path, scan: FileScan, row: tuple) -> LoadReport:
@@ -107,7 +108,9 @@ def already_loaded(wh: Warehouse, path: Path, scan: FileScan, row: tuple) -> Loa
     report.notes.append(f"same content as {file_name} (load {load_id}): nothing was changed")
     if wh.scalar("SELECT withdrawn_at FROM ingest_loads WHERE load_id = ?", [load_id]):
         report.notes.append(
-            f"load {load_id} was withdrawn: its records stay out (load a corrected file instead)"
+            f"load {load_id} was withdrawn: its records stay out (load a corrected file "
+            "instead, or state the reading option that was wrong: --decimal, --sep, "
+            "--encoding, --date-format, --map)"
         )
     return report
 
@@ -139,21 +142,17 @@ def refused_report(f: BatchFile, kind: str) -> LoadReport:
     )
 
 
-def assign_load_ids(wh: Warehouse, files: list[BatchFile]) -> LoadIds:
+def assign_load_ids(wh: Warehouse, files: list[BatchFile], options: ReadOptions) -> LoadIds:
     """Number the batch's loads after the last one (``L00001``, …); refuse the
-    batch if another process loaded one of its contents since we looked."""
-    shas = [f"{f.scan.sha256}|{f.sheet or ''}" for f in files]
-    meanwhile = dict(
-        wh.sql(
-            "SELECT sha256 || '|' || coalesce(sheet, ''), load_id FROM ingest_loads"
-            " WHERE list_contains(?, sha256 || '|' || coalesce(sheet, ''))",
-            [shas],
-        )
-    )
-    for f, key in zip(files, shas, strict=True):
-        if key in meanwhile:  # loaded by another process since we looked
-            prev = meanwhile[key]
-            raise FileRefused(f.path, f"its content was loaded meanwhile (load {prev})")
+    batch if another process loaded one of its contents (read as ``options`` read
+    it) since we looked."""
+    for f in files:
+        try:
+            prev = earlier_load(wh, f.scan.sha256, f.sheet, options)
+        except IngestError as exc:  # a reading in force, loaded by another process
+            raise FileRefused(f.path, str(exc)) from None
+        if prev is not None:  # loaded by another process since we looked
+            raise FileRefused(f.path, f"its content was loaded meanwhile (load {prev[0]})")
     n = int(
         wh.scalar(
             "SELECT coalesce(max(TRY_CAST(substr(load_id, 2) AS BIGINT)), 0) FROM ingest_loads"
@@ -193,7 +192,7 @@ _TOTALS_COLUMNS = (
 _LOADS_COLUMNS = (
     "load_id, kind, file_name, file_path, sha256, size_bytes, loaded_at, format, encoding,"
     " separator, decimal_sep, sheet, header_line, rows_read, loaded, quarantined, duplicates,"
-    " corrections, blank_rows, seconds, cleaned, waived, unchanged"
+    " corrections, blank_rows, seconds, cleaned, waived, unchanged, read_with"
 )
 
 
@@ -252,12 +251,12 @@ def write_ledger(
         wh.sql(
             f"""INSERT INTO ingest_loads ({_LOADS_COLUMNS}) VALUES
                (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0,
-                ?)""",
+                ?, ?)""",
             [
                 f.load_id, kind, f.path.name, str(f.path.resolve()), f.scan.sha256,
                 f.scan.size, *st.detected.ledger_values(), rows_read, loaded,
                 rows_read - loaded - unchanged, duplicates, n_corr, st.blank_rows, seconds,
-                cleaned, unchanged,
+                cleaned, unchanged, read_with(st.detected, st.cells, st.renamed),
             ],
         )  # fmt: skip
         f.report = LoadReport(

@@ -3,8 +3,9 @@
 For the files of one call:
 
 1. stream through each file once for its SHA-256; if the ledger already holds
-   that content (under any name, or earlier in the same call), report
-   ``already loaded`` and change nothing;
+   that content (under any name, or earlier in the same call) read with the
+   options stated (:mod:`~marsad.ingest.identity`), report ``already loaded``
+   and change nothing; read otherwise by a load in force, refuse it;
 2. stage each file as text (temporary tables only, :mod:`~marsad.ingest.readers`)
    and run the row checks of all the files together, in one vectorised pass
    (:mod:`~marsad.ingest.validate`); a record repeated within its file is
@@ -34,7 +35,7 @@ from pathlib import Path
 from marsad.engine import Warehouse, quote_literal
 from marsad.errors import BadArgument
 from marsad.ingest import keyindex, ledger, quarantine, reporters, store, validate, versions
-from marsad.ingest.errors import FileRefused, not_a_file
+from marsad.ingest.errors import FileRefused, IngestError, not_a_file
 from marsad.ingest.keys import CHK
 from marsad.ingest.ledger import LoadReport
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
@@ -120,7 +121,7 @@ def _batches(
         for g in parts:
             g.index = len(every)
             every.append(g)
-            if _already_loaded(wh, g, progress):
+            if _already_loaded(wh, g, options, progress, on_refused):
                 continue
             key = (g.scan.sha256, g.sheet)
             if key in by_key:
@@ -148,17 +149,28 @@ def _sheets(wh: Warehouse, kind: Kind, f: BatchFile, options: ReadOptions) -> li
         if options.sheet is not None:
             # a sheet already loaded is not read again
             f.sheet = resolve_sheet(f.path, options.sheet)
-            if ledger.previous_load(wh, f.scan.sha256, f.sheet) is not None:
+            if ledger.previous_load(wh, f.scan.sha256, f.sheet, options) is not None:
                 return [f]
         return plan_sheets(wh, kind, f, options)
     except IngestError as exc:
         raise FileRefused(f.path, str(exc)) from None
 
 
-def _already_loaded(wh: Warehouse, f: BatchFile, progress: ProgressFn | None) -> bool:
-    """Whether the ledger holds the file's content (and sheet): its report if so."""
+def _already_loaded(
+    wh: Warehouse, f: BatchFile, options: ReadOptions, progress: ProgressFn | None, on_refused: str
+) -> bool:
+    """Whether the ledger holds the file's content (and sheet) read as ``options``
+    read it: its report if so (:mod:`marsad.ingest.identity`). A content read
+    otherwise by a load in force is refused (True, ``f.refused``)."""
     t0 = time.perf_counter()
-    if (previous := ledger.previous_load(wh, f.scan.sha256, f.sheet)) is None:
+    try:
+        previous = ledger.previous_load(wh, f.scan.sha256, f.sheet, options)
+    except IngestError as exc:
+        f.refused = FileRefused(f.path, str(exc))
+        if on_refused == "raise":
+            raise f.refused from None
+        return True
+    if previous is None:
         return False
     f.report = ledger.already_loaded(wh, f.path, f.scan, previous)
     f.report.seconds = time.perf_counter() - t0
@@ -279,7 +291,7 @@ def _write(
     wh: Warehouse, kind: Kind, files: list[BatchFile], options: ReadOptions, t0: float
 ) -> None:
     """Everything a batch writes to the warehouse (called inside the transaction)."""
-    ids = ledger.assign_load_ids(wh, files)
+    ids = ledger.assign_load_ids(wh, files, options)
     records = _records(wh, kind)
     indexed = kind.table == "transactions" and keyindex.valid(wh)
     with records:

@@ -4,6 +4,7 @@ spreadsheet shows them), each row numbered from 1."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,8 @@ class ParquetPlan:
     reporters: set[str]
     detected: Detected
     notes: list[str] = field(default_factory=list)
+    #: column -> the time zone its timestamps are read in (:func:`arrow_zones`)
+    zones: dict[str, str] = field(default_factory=dict)
 
 
 def float_text(col: str, digits: int) -> str:
@@ -55,34 +58,110 @@ def float_text(col: str, digits: int) -> str:
     )
 
 
-def _as_text(column: str, typ: str) -> str:
-    """SQL: a Parquet column as text (a midnight timestamp as its date)."""
+def _as_text(column: str, typ: str, zone: str | None = None) -> str:
+    """SQL: a Parquet column as text (a midnight timestamp as its date).
+
+    A timestamp is read as the wall clock shows it: one without a time zone as it is,
+    one with a time zone (an instant: pandas' ``datetime64[ns, Europe/Paris]``,
+    Spark's timestamps) in ``zone``, the zone its Arrow schema names (UTC when it
+    names none). Its midnight is a date; another time is quarantined as not a date,
+    shown in its zone (``2024-03-16 23:00:00+00``, ``2024-03-16 10:30:00
+    Europe/Paris``). So ``2025-01-01T00:00+01:00``, stored as 2024-12-31T23:00Z with
+    the zone ``Africa/Casablanca``, is 2025-01-01, the day the bank wrote.
+
+    >>> _as_text("d", "TIMESTAMP WITH TIME ZONE", "+01:00")[:60]
+    'CASE WHEN make_timestamp(epoch_us("d") + 3600000000)::TIME ='
+    """
     col, typ = quote_ident(column), typ.upper()
     if typ == "DATE":
         return f"strftime({col}, '%Y-%m-%d')"
     if typ.startswith("TIMESTAMP"):
-        # an instant (WITH TIME ZONE: pandas' datetime64[ns, UTC], Spark's timestamps) is
-        # read in UTC, the time zone Parquet stores it in: its midnight is a date, another
-        # time is quoted with its zone (+00); the cast to TIME is not implemented for it
-        ts = f"make_timestamp(epoch_us({col}))" if "TIME ZONE" in typ else col
+        # (the cast to TIME is not implemented for an instant: its wall clock first)
+        ts, shown = col, f"{col}::VARCHAR"
+        if "TIME ZONE" in typ:
+            ts = wall_clock(col, zone)
+            if zone_offset(zone) != 0:
+                label = quote_literal(f" {zone}")
+                shown = f"strftime({ts}, '%Y-%m-%d %H:%M:%S') || {label}"
         return (
             f"CASE WHEN {ts}::TIME = TIME '00:00:00' THEN strftime({ts}::DATE, '%Y-%m-%d') "
-            f"ELSE {col}::VARCHAR END"
+            f"ELSE {shown} END"
         )
     if typ in _DIGITS:
         return float_text(col, _DIGITS[typ])
     return f"{col}::VARCHAR"
 
 
-def _field_exprs(kind: Kind, types: dict[str, str], by_norm: dict[str, list[str]]) -> list[str]:
-    """One text expression per field of the kind (NULL when the column is absent)."""
+_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+
+
+def zone_offset(zone: str | None) -> int | None:
+    """Seconds east of UTC of a fixed zone (``+01:00``, ``UTC``), None for a named
+    zone whose offset changes (``Europe/Paris``).
+
+    >>> zone_offset("-05:30"), zone_offset("UTC"), zone_offset("Africa/Casablanca")
+    (-19800, 0, None)
+    """
+    if zone is None or zone.upper() in ("UTC", "Z", "ETC/UTC", "GMT", "+00:00", "-00:00"):
+        return 0
+    if m := _OFFSET.match(zone):
+        sign = -1 if m[1] == "-" else 1
+        return sign * (int(m[2]) * 3600 + int(m[3]) * 60)
+    return None
+
+
+def wall_clock(col: str, zone: str | None) -> str:
+    """SQL: the instant ``col`` (TIMESTAMP WITH TIME ZONE) as a TIMESTAMP, the wall
+    clock of ``zone`` (a name of the tz database, or a fixed offset ``+01:00``)."""
+    offset = zone_offset(zone)
+    if offset is None:
+        return f"timezone({quote_literal(str(zone))}, {col})"
+    shift = f" + {offset * 1_000_000}" if offset else ""
+    return f"make_timestamp(epoch_us({col}){shift})"
+
+
+def arrow_zones(wh: Warehouse, path: Path) -> tuple[dict[str, str], list[str]]:
+    """(column -> the time zone of its timestamps, as the file's Arrow schema names it,
+    notes): a zone DuckDB does not know is read in UTC, and a note says so."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException):  # DuckDB reads the file, and says why it cannot
+        return {}, []
+    zones, notes = {}, []
+    for f in schema:
+        if not (pa.types.is_timestamp(f.type) and f.type.tz):
+            continue
+        zone = f.type.tz
+        if zone_offset(zone) is None:
+            try:
+                wh.sql(f"SELECT timezone({quote_literal(zone)}, TIMESTAMPTZ '2000-01-01')")
+            except SqlError:
+                notes.append(
+                    f"column {f.name}: time zone {zone!r} is not known here; its timestamps "
+                    "are read in UTC"
+                )
+                continue
+        zones[f.name] = zone
+    return zones, notes
+
+
+def _field_exprs(
+    kind: Kind, types: dict[str, str], by_norm: dict[str, list[str]], zones: dict[str, str]
+) -> list[str]:
+    """One text expression per field of the kind (NULL when the column is absent); a
+    timestamp of ``zones`` (column -> time zone) read in its zone."""
     exprs = []
     for f in kind.fields:
         names = by_norm.get(f.name, [])
         if len(names) > 1:
             raise IngestError(f"the column {f.name} appears {len(names)} times: "
                               f"{quoted([written_header(n) for n in names])}")  # fmt: skip
-        expr = _as_text(names[0], types[names[0]]) if names else "NULL::VARCHAR"
+        expr = (
+            _as_text(names[0], types[names[0]], zones.get(names[0])) if names else "NULL::VARCHAR"
+        )
         exprs.append(f"{expr} AS {quote_ident(f.name)}")
     return exprs
 
@@ -138,14 +217,17 @@ def plan_parquet(
         evidence = decimal_evidence(_sample(wh, src, types, by_norm, dec_field, marked=True))
     reporters = file_reporters(kind, _sample(wh, src, types, by_norm, "reporter"))
     notes = [f"columns read with {whose} mapping"] if whose else []
+    zones, zone_notes = arrow_zones(wh, path)
     detected = Detected("parquet", decimal=None)
-    return ParquetPlan(path, src, types, by_norm, evidence, reporters, detected, notes)
+    plan = ParquetPlan(path, src, types, by_norm, evidence, reporters, detected, notes + zone_notes)
+    plan.zones = zones
+    return plan
 
 
 def stage_parquet(wh: Warehouse, kind: Kind, plan: ParquetPlan, tag: int) -> Staged:
     """Stage a planned Parquet file into ``_ing_raw_<tag>``."""
     types, by_norm = plan.types, plan.by_norm
-    exprs = _field_exprs(kind, types, by_norm)
+    exprs = _field_exprs(kind, types, by_norm, plan.zones)
     all_cols = " || ".join(f"coalesce({quote_ident(n)}::VARCHAR, '')" for n in types) or "''"
     try:
         wh.sql(

@@ -31,7 +31,7 @@ from marsad.ingest.header import MapChoice, decimal_evidence
 from marsad.ingest.options import ProgressFn, ReadOptions
 from marsad.ingest.parquet import ParquetPlan, plan_parquet, stage_parquet
 from marsad.ingest.scan import detect_format
-from marsad.ingest.schema import Kind
+from marsad.ingest.schema import Kind, normalise_header
 from marsad.ingest.staging import BatchFile, Staged
 from marsad.ingest.text import TextPlan, one_pass, prepare_text, read_text, stage_text_group
 from marsad.ingest.text.read import read_csv_call
@@ -239,10 +239,23 @@ def _finish(f: BatchFile, plan: Plan, kind: Kind) -> None:
     """The file's notes; its dates read with its date format."""
     st = f.staged
     st.notes[:0] = f.notes
+    st.cells, st.renamed = _columns_read(plan)
     fmt = plan.detected.date_format
     if fmt and st.source:
         dates = tuple(quote_ident(x.name) for x in kind.fields if x.type == "date")
         st.source = with_date_format(st.source, dates, fmt)
+
+
+def _columns_read(plan: Plan) -> tuple[list[str], dict[str, str]]:
+    """(the file's column names as matched, those a column mapping renamed -> field)."""
+    from marsad.ingest.identity import header_columns
+
+    if isinstance(plan, ParquetPlan):
+        cells = [normalise_header(n) for n in plan.types]
+        renamed = {normalise_header(n): fld for fld, names in plan.by_norm.items()
+                   for n in names if normalise_header(n) != fld}  # fmt: skip
+        return cells, renamed
+    return header_columns(getattr(plan, "header", None))
 
 
 def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:

@@ -29,6 +29,9 @@ RULES: dict[str, str] = {
     "malformed": "the line could not be split into the file's columns "
     "(too many or too few fields, or a quote not closed)",
     "encoding": "the line holds bytes that are not text in the file's encoding",
+    "merged": "the cell is part of a merged range whose value is in its first cell only and "
+    "cannot be each row's (a number or a record's own id merged over rows, a range across "
+    "columns)",
     "excel_error": "the cell holds an Excel error (#N/A, #DIV/0!, #VALUE!, …): "
     "a formula that failed",
     "formula": "the cell holds a formula whose value was never computed (the workbook was "
@@ -99,6 +102,9 @@ class Field:
     free_text: bool = False  # words (a name): invisible characters are kept inside
     limit: int | None = None  # for ``decimal``: the value must be below it (rule too_large)
     not_home: bool = False  # for a country: the home country is refused (rule resident)
+    #: the record's own identifier (a transaction's record_id, a firms file's firm_id): an
+    #: Excel cell merged over several rows is never read as each row's value (rule merged)
+    own_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ TRANSACTIONS = Kind(
     name="transactions",
     table="transactions",
     fields=(
-        Field("record_id"),
+        Field("record_id", own_id=True),
         Field("reporter"),
         Field("firm_id", required=False),
         Field("value_date", type="date", sql_type="DATE"),
@@ -171,7 +177,7 @@ FIRMS = Kind(
     name="firms",
     table="firms",
     fields=(
-        Field("firm_id"),
+        Field("firm_id", own_id=True),
         Field("name", free_text=True),
         Field("segment", type="code", ref="segment", note="ITO | CRM | ESO | BPO | KPO"),
         Field("isic", required=False, in_header=False),

@@ -75,6 +75,10 @@ class Staged:
     #: an Excel sheet or a Parquet file, a text file whose bytes hold one; the checks look
     #: for them (rule ``control``) in such files only
     controls: bool = True
+    #: the header's cells as matched, and those a column mapping renamed -> field
+    #: (kept in the ledger's ``read_with``: :mod:`marsad.ingest.identity`)
+    cells: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def decimal(self) -> str:

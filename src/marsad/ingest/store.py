@@ -4,7 +4,7 @@ quarantine and the history of superseded records.
 ``ingest_loads``
     one row per loaded file (per sheet of a workbook), keyed by ``load_id``
     (``L00001``, …); a file whose content (SHA-256, and sheet) is already
-    there is not loaded again.
+    there, read with the same options (``read_with``), is not loaded again.
 ``ingest_totals``
     control totals per load and currency (firms: per segment): rows and the
     exact sum of amounts, over the rows read and over the rows loaded.
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS ingest_loads (
     kind         VARCHAR NOT NULL,
     file_name    VARCHAR NOT NULL,
     file_path    VARCHAR NOT NULL,
-    sha256       VARCHAR NOT NULL,  -- with sheet: what is loaded once
+    sha256       VARCHAR NOT NULL,  -- with sheet and read_with: what is loaded once
     size_bytes   BIGINT  NOT NULL,
     loaded_at    TIMESTAMP NOT NULL,
     format       VARCHAR NOT NULL,
@@ -139,6 +139,9 @@ ADDED_COLUMNS = (
     ("ingest_totals", "rows_unchanged", "BIGINT DEFAULT 0"),  # same content as already loaded
     ("ingest_totals", "amount_unchanged", "DECIMAL(38,3)"),
     ("ingest_loads", "unchanged", "BIGINT DEFAULT 0"),  # rows read = loaded + unchanged + ...
+    # what the file was read with (decimal, separator, encoding, date format, columns): with
+    # the SHA-256 and sheet, what identifies a load (marsad.ingest.identity)
+    ("ingest_loads", "read_with", "VARCHAR"),
     ("ingest_quarantine", "canonical", "VARCHAR"),  # the row as JSON, numbers and dates canonical
     ("ingest_quarantine", "waived_at", "TIMESTAMP"),
     ("ingest_quarantine", "waived_by", "VARCHAR"),

@@ -17,7 +17,12 @@ keeps that later version); each of them
 The quarantined rows that the load resolved are open again (the version that
 resolved them is gone), and its own quarantined rows are no longer open. The
 ledger keeps the load with who withdrew it, when and why; loading the same
-file again is still "already loaded". All of it is one transaction.
+file again with the same reading options is still "already loaded", with
+other ones (``--decimal``, ``--sep``…: :mod:`marsad.ingest.identity`) a new
+load. What the load taught its reporters (a decimal mark, a date format, column
+names learnt from it or stated for it, :mod:`marsad.ingest.reporters`) is
+forgotten with it: a misread file withdrawn no longer sets how the bank's next
+files are read. All of it is one transaction.
 
 >>> WithdrawReport("L00004", "transactions", removed=3, restored=1, reopened=2).summary()
 'load L00004 withdrawn: 3 transactions records left the warehouse (1 returned to its previous version); 2 quarantined rows it had resolved are open again'
@@ -28,7 +33,7 @@ file again is still "already loaded". All of it is one transaction.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marsad.engine import Warehouse, quote_ident
 from marsad.errors import BadArgument
@@ -53,6 +58,8 @@ class WithdrawReport:
     reopened: int = 0
     kept: int = 0
     already: str | None = None  # "on 2024-05-02 10:00 by a.benali: wrong month"
+    #: reporters' settings the load taught, forgotten: "BK01's decimal ','"
+    forgotten: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """The outcome in one line."""
@@ -74,6 +81,8 @@ class WithdrawReport:
             )
         if self.reopened:
             text += f"; {self.reopened:,} quarantined rows it had resolved are open again"
+        if self.forgotten:
+            text += f"; forgotten, as learnt from it: {', '.join(self.forgotten)}"
         return text
 
 
@@ -111,6 +120,7 @@ def withdraw(wh: Warehouse, load_id: str, reason: str, who: str) -> WithdrawRepo
         if indexed:  # the versions brought back, in the key index (else rebuilt on next load)
             keyindex.add(wh, f"SELECT reporter, record_id, value_date FROM {_BACK}")
         report.reopened = _reopen(wh, load_id)
+        report.forgotten = _forget_settings(wh, load_id)
         wh.sql(
             """UPDATE ingest_loads SET withdrawn_at = now()::TIMESTAMP, withdrawn_by = ?,
                       withdrawn_reason = ? WHERE load_id = ?""",
@@ -205,3 +215,19 @@ def _reopen(wh: Warehouse, load_id: str) -> int:
         [load_id, load_id],
     )
     return n
+
+
+def _forget_settings(wh: Warehouse, load_id: str) -> list[str]:
+    """Delete the reporters' settings learnt from the load or stated for it (a declared
+    one stays); what was forgotten, e.g. ``BK01's decimal ','``."""
+    from marsad.ingest.reporters import TABLE
+
+    if not wh.has_table(TABLE):
+        return []
+    mine = "source <> 'declared' AND ends_with(source, ?)"
+    gone = wh.sql(
+        f"SELECT reporter, setting, value FROM {TABLE} WHERE {mine} ORDER BY 1, 2",
+        [f"({load_id})"],
+    )
+    wh.sql(f"DELETE FROM {TABLE} WHERE {mine}", [f"({load_id})"])
+    return [f"{r}'s {s.replace('_', ' ')} {v!r}" for r, s, v in gone]

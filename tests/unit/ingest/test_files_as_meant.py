@@ -66,8 +66,9 @@ def test_parquet_float32_reads_to_7_digits(wh, tmp_path):
 def test_parquet_dates_as_instants_are_read_in_utc(wh, tmp_path):
     """A value_date stored as a timestamp with a time zone (pandas' datetime64[ns, UTC],
     Spark's timestamps) refused the whole file: "Conversion Error: Unimplemented type
-    for cast (TIMESTAMP WITH TIME ZONE -> TIME)". Its UTC midnight is its date; another
-    time (a local midnight east of Greenwich) is quarantined, shown in UTC."""
+    for cast (TIMESTAMP WITH TIME ZONE -> TIME)". Of the zone UTC, its UTC midnight is
+    its date; another time (a local midnight east of Greenwich written in UTC) is
+    quarantined, shown in UTC."""
     utc, east = dt.UTC, dt.timezone(dt.timedelta(hours=1))
     cols = {h: [tx(f"R{i}")[h] for i in range(3)] for h in TX_HEADER}
     cols["value_date"] = pa.array(
@@ -82,6 +83,74 @@ def test_parquet_dates_as_instants_are_read_in_utc(wh, tmp_path):
     assert got == {"R0": "2024-03-15", "R1": "2024-03-16"}
     (q,) = quarantine(wh)
     assert (q["line"], q["rule"], q["value"]) == (3, "type", "2024-03-16 23:00:00+00")
+
+
+def _zoned_file(path: Path, days: list[dt.datetime], zone: str | None) -> Path:
+    """A transactions file whose value_date is a timestamp column of ``zone`` (None:
+    without a zone), one row a day, as pyarrow writes it (the zone in the Arrow schema)."""
+    cols = {h: [tx(f"R{i}")[h] for i in range(len(days))] for h in TX_HEADER}
+    cols["value_date"] = pa.array(days, pa.timestamp("us", tz=zone))
+    pq.write_table(pa.table(cols), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("zone", "local"),
+    [
+        # east of Greenwich: a local midnight is the day before in UTC
+        ("Africa/Casablanca", [(2025, 1, 1), (2024, 12, 31), (2024, 3, 31)]),
+        ("Europe/Paris", [(2025, 1, 1), (2024, 3, 31), (2024, 10, 27)]),  # both DST days
+        ("+01:00", [(2025, 1, 1), (2024, 6, 30)]),
+        # west of it: a local midnight is 05:00 (04:00 in summer) in UTC
+        ("America/New_York", [(2025, 1, 1), (2024, 3, 10), (2024, 11, 3)]),  # DST days
+        ("-05:00", [(2025, 1, 1), (2024, 2, 29)]),
+    ],
+)
+def test_parquet_timestamps_with_a_time_zone_are_read_in_that_zone(wh, tmp_path, zone, local):
+    """2025-01-01T00:00+01:00, stored 2024-12-31T23:00Z with the zone Africa/Casablanca,
+    was read in UTC: the day before, quarantined as not a date (a month-end record was a
+    record of the wrong month). A timestamp is its date on the wall clock of its zone."""
+    from zoneinfo import ZoneInfo
+
+    if zone[0] in "+-":
+        tz: dt.tzinfo = dt.timezone(dt.timedelta(hours=int(zone[:3])))
+    else:
+        tz = ZoneInfo(zone)
+    days = [dt.datetime(*d, tzinfo=tz) for d in local]
+    r = load(wh, _zoned_file(tmp_path / "t.parquet", days, zone))
+    assert (r.loaded, r.quarantined) == (len(days), 0)
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {f"R{i}": dt.date(*d).isoformat() for i, d in enumerate(local)}
+
+
+def test_parquet_timestamps_at_another_time_are_quarantined_shown_in_their_zone(wh, tmp_path):
+    """A time other than midnight is no date, as in UTC: quarantined, shown on the wall
+    clock of its zone (10:30 in Paris, not 09:30 UTC)."""
+    paris = dt.datetime(2024, 3, 15, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    r = load(wh, _zoned_file(tmp_path / "t.parquet", [paris], "Europe/Paris"))
+    assert (r.loaded, r.quarantined) == (0, 1)
+    (q,) = quarantine(wh)
+    assert (q["rule"], q["value"]) == ("type", "2024-03-15 10:30:00 Europe/Paris")
+
+
+def test_parquet_timestamps_of_a_zone_not_known_are_read_in_utc_saying_so(wh, tmp_path):
+    """A zone the time-zone database does not know cannot be read in: UTC, with a note."""
+    cols = {h: [tx("R1")[h]] for h in TX_HEADER}
+    midnight_utc = 1_710_460_800_000_000  # 2024-03-15T00:00Z, in microseconds
+    cols["value_date"] = pa.array([midnight_utc], pa.timestamp("us", tz="Mars/Olympus"))
+    pq.write_table(pa.table(cols), tmp_path / "t.parquet")
+    r = load(wh, tmp_path / "t.parquet")
+    assert r.loaded == 1 and any("'Mars/Olympus' is not known" in n for n in r.notes)
+    assert str(wh.scalar("SELECT value_date FROM transactions")) == "2024-03-15"
+
+
+def test_parquet_timestamps_without_a_zone_are_their_own_date(wh, tmp_path):
+    """A wall-clock timestamp (no zone) is its own date, whatever the machine's zone."""
+    days = [dt.datetime(2025, 1, 1), dt.datetime(2024, 3, 31)]
+    r = load(wh, _zoned_file(tmp_path / "t.parquet", days, None))
+    assert (r.loaded, r.quarantined) == (2, 0)
+    got = sorted(v for (v,) in wh.sql("SELECT value_date::VARCHAR FROM transactions"))
+    assert got == ["2024-03-31", "2025-01-01"]
 
 
 def test_a_real_fourth_decimal_is_still_refused(wh, tmp_path):
