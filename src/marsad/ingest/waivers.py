@@ -5,7 +5,9 @@ A waived row stays in ``ingest_quarantine`` with who waived it, when and why;
 it is no longer *open* (``marsad quarantine list`` counts it apart, the export
 leaves it out) and the ledger moves it from ``quarantined`` to ``waived``, so
 that for every load ``rows read = loaded + quarantined + waived``. Unwaiving
-puts it back. Each act is a row of ``ingest_actions``; both are one
+puts it back. One rule differs: a waived ``implausible`` rate (an isolated spike, which
+may be right) is put in force, and unwaiving takes it out again
+(:mod:`marsad.ingest.plausible`). Each act is a row of ``ingest_actions``; both are one
 transaction.
 
 >>> parse_row("L00003:4")
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 from marsad.engine import Warehouse
 from marsad.errors import BadArgument, MarsadError
+from marsad.ingest import plausible
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def waive(wh: Warehouse, rows: Selection, reason: str, who: str) -> int:
         if not per_load:
             raise MarsadError(_nothing(wh, rows, "open (not resolved, not waived)"))
         _move(wh, open_rows, params, n_sign=1)
+        plausible.accept_waived(wh, open_rows, params)  # a waived spike is a rate in force
         wh.sql(
             f"""UPDATE ingest_quarantine q SET waived_at = now()::TIMESTAMP, waived_by = ?,
                        waived_reason = ? WHERE {open_rows}""",
@@ -95,6 +99,7 @@ def unwaive(wh: Warehouse, rows: Selection, reason: str, who: str) -> int:
         if not per_load:
             raise MarsadError(_nothing(wh, rows, "waived"))
         _move(wh, waived, params, n_sign=-1)
+        plausible.revoke_waived(wh, waived, params)
         wh.sql(
             f"""UPDATE ingest_quarantine q SET waived_at = NULL, waived_by = NULL,
                        waived_reason = NULL WHERE {waived}""",
