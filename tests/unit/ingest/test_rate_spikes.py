@@ -240,3 +240,20 @@ def test_one_shifted_decimal_inside_a_level_is_the_one_row_quarantined(
     assume(values[k] > 0)
     _report, lines = _load_series(tmp_path_factory.mktemp("s"), values)
     assert lines == [k + 2]  # the header is line 1
+
+
+def test_the_command_line_says_the_waived_rate_is_put_in_force(tmp_path):
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    w = str(tmp_path / "w.duckdb")
+    path = _eur(tmp_path / "r.csv", ["10.85", "108.5", "10.86"], DAYS[:3])
+    run = CliRunner().invoke
+    loaded = run(app, ["ingest", "--kind", "rates", str(path), "--warehouse", w])
+    assert "quarantined by rule: implausible 1" in loaded.output
+    waived = run(app, ["quarantine", "waive", "L00001:3", "--reason", "ok", "--warehouse", w])
+    assert waived.exit_code == 0, waived.output
+    assert "1 implausible rate put in force: the next marsad build converts with it" in (
+        waived.output
+    )
