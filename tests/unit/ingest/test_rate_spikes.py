@@ -257,3 +257,12 @@ def test_the_command_line_says_the_waived_rate_is_put_in_force(tmp_path):
     assert "1 implausible rate put in force: the next marsad build converts with it" in (
         waived.output
     )
+
+
+def test_a_waived_spike_is_not_noted_again_when_a_nearer_rate_arrives(wh, tmp_path):
+    days = [DAYS[0], DAYS[2], DAYS[4]]
+    load(wh, _eur(tmp_path / "a.csv", ["10.85", "108.5", "10.86"], days), kind="rates")
+    waive(wh, Selection(("L00001",), line=3), "checked", "tester")
+    report = load(wh, _eur(tmp_path / "b.csv", ["10.855"], [DAYS[3]]), kind="rates")
+    assert (report.loaded, report.quarantined) == (1, 0)
+    assert not [n for n in report.notes if "stays in force" in n]
