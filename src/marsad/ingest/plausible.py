@@ -45,6 +45,7 @@ warehouse holds for its day is never quarantined (it was accepted before).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -72,11 +73,11 @@ class Spike:
     """A rate and the two beside it (``prev``, ``next``), of one currency."""
 
     currency: str
-    date: object
+    date: dt.date
     rate: Decimal
-    prev_date: object
+    prev_date: dt.date
     prev: Decimal
-    next_date: object
+    next_date: dt.date
     next: Decimal
 
     def words(self, loaded: str = "") -> str:

@@ -266,3 +266,13 @@ def test_a_waived_spike_is_not_noted_again_when_a_nearer_rate_arrives(wh, tmp_pa
     report = load(wh, _eur(tmp_path / "b.csv", ["10.855"], [DAYS[3]]), kind="rates")
     assert (report.loaded, report.quarantined) == (1, 0)
     assert not [n for n in report.notes if "stays in force" in n]
+
+
+def test_withdrawing_the_load_of_a_waived_spike_brings_back_the_rate_it_replaced(wh, tmp_path):
+    from marsad.ingest.withdraw import withdraw
+
+    load(wh, _eur(tmp_path / "a.csv", ["10.85", "10.85", "10.86"], DAYS[:3]), kind="rates")
+    load(wh, _eur(tmp_path / "b.csv", ["108.5"], [DAYS[1]]), kind="rates")
+    waive(wh, Selection(("L00002",), line=2), "checked", "tester")
+    withdraw(wh, "L00002", "sent by mistake", "tester")
+    assert _in_force(wh)[DAYS[1]] == Decimal("10.85")
