@@ -97,6 +97,7 @@ NOT_PUBLISHED = {
     "max_value_date": "ingest: what it accepts (what loads is in the cube)",
     "max_amount": "ingest: what it accepts (what loads is in the cube)",
     "home_country": "ingest: what it accepts (what loads is in the cube)",
+    "rate_spike_factor": "ingest: which rates it accepts (what loads is in the rates)",
     "user": "recorded with waivers and withdrawals",
     "publisher": "read when a bulletin or data file is written, not stored by the build",
     "contact": "read when a bulletin is written, not stored by the build",

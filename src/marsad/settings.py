@@ -42,7 +42,7 @@ class Range:
     out of range, in one plain line that never repeats a confidential value."""
 
     kind: Literal["int", "decimal", "size"]
-    low: int
+    low: int | Decimal
     high: int
     low_open: bool = False
 
@@ -65,6 +65,7 @@ RANGES: dict[str, Range] = {
     "provisional_from": Range("int", 1000, 9999),
     "final_after_months": Range("int", 0, 1200),
     "rate_max_age_days": Range("int", 0, 3660),
+    "rate_spike_factor": Range("decimal", Decimal("1.1"), 1000),
     "coverage_window": Range("int", 0, 1200),
     "memory_limit": Range("size", 64 * _MB, 1000 * _TB),
     "batch_bytes": Range("size", 1, _TB),
@@ -175,6 +176,15 @@ class Settings(BaseSettings):
         "record's value date (e.g. 7: a Monday takes the previous Friday's rate, a "
         "week of holidays still converts); a record whose latest rate is older stops "
         "the build, as a record with no rate does.",
+    )
+    rate_spike_factor: Decimal = Field(
+        default=Decimal("1.5"),
+        description="Plausibility of exchange rates (1.1 to 1000): a rate at least this "
+        "many times above both rates beside it in date (the previous and the next of its "
+        "currency, in the file or the warehouse), or as many times below both, is an "
+        "isolated spike and is quarantined (rule implausible; e.g. 1.5 catches EUR 108.5 "
+        "for 10.85, a decimal point shifted, and lets a devaluation through: it agrees "
+        "with the rates after it).",
     )
 
     # -- coverage: which months are complete ------------------------------------

@@ -231,13 +231,17 @@ def quarantine_waive(
 
     Waived rows are no longer open (not exported, counted apart): for every load,
     rows read = loaded + quarantined + waived. `marsad quarantine unwaive` takes it back.
+    A waived implausible rate (an isolated spike, checked and right) is loaded instead.
     """
     from marsad.ingest.waivers import waive
     from marsad.settings import get_settings
 
+    notes: list[str] = []
     with open_store(warehouse, read_only=False, must_exist=True) as wh:
-        n = waive(wh, _selection(wh, row, load, rule), reason, get_settings().user)
+        n = waive(wh, _selection(wh, row, load, rule), reason, get_settings().user, notes)
     typer.echo(f"{n:,} quarantined rows waived")
+    for note in notes:
+        typer.echo(note)
 
 
 @quarantine_app.command("unwaive")
@@ -252,9 +256,12 @@ def quarantine_unwaive(
     from marsad.ingest.waivers import unwaive
     from marsad.settings import get_settings
 
+    notes: list[str] = []
     with open_store(warehouse, read_only=False, must_exist=True) as wh:
-        n = unwaive(wh, _selection(wh, row, load, rule), reason, get_settings().user)
+        n = unwaive(wh, _selection(wh, row, load, rule), reason, get_settings().user, notes)
     typer.echo(f"{n:,} quarantined rows open again")
+    for note in notes:
+        typer.echo(note)
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:

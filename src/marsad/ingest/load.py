@@ -9,7 +9,8 @@ For the files of one call:
 2. stage each file as text (temporary tables only, :mod:`~marsad.ingest.readers`)
    and run the row checks of all the files together, in one vectorised pass
    (:mod:`~marsad.ingest.validate`); a record repeated within its file is
-   ``duplicate_in_file``;
+   ``duplicate_in_file``; a rate that is an isolated spike is ``implausible``
+   (:mod:`~marsad.ingest.plausible`);
 3. in **one transaction** per batch (all the files of the call, up to the
    ``MARSAD_BATCH_BYTES`` setting), taking the files in order exactly as if
    they were loaded one after the other, write the records and their versions
@@ -34,7 +35,16 @@ from pathlib import Path
 
 from marsad.engine import Warehouse, quote_literal
 from marsad.errors import BadArgument
-from marsad.ingest import keyindex, ledger, quarantine, reporters, store, validate, versions
+from marsad.ingest import (
+    keyindex,
+    ledger,
+    plausible,
+    quarantine,
+    reporters,
+    store,
+    validate,
+    versions,
+)
 from marsad.ingest.errors import FileRefused, IngestError, not_a_file
 from marsad.ingest.keys import CHK
 from marsad.ingest.ledger import LoadReport
@@ -274,6 +284,8 @@ def _load_batch(
         _tell(progress, live, "check")
         validate.check_batch(wh, kind, live, options.date_range())
         versions.mark_duplicates_in_file(wh, kind)
+        if kind.name == "rates":  # isolated spikes, against the warehouse's rates too
+            plausible.check_rates(wh, live)
         _tell(progress, live, "write")
         with wh.transaction():
             _write(wh, kind, live, options, t0)

@@ -62,6 +62,9 @@ RULES: dict[str, str] = {
     "period": "the period is not a year (2024), half (2024-S1), quarter (2024-Q3) or "
     "month (2024-07)",
     "negative": "the number is negative (a count of jobs is zero or more)",
+    "implausible": "the exchange rate is an isolated spike: at least MARSAD_RATE_SPIKE_FACTOR "
+    "(default 1.5) times above both rates beside it in date, or as many times below both "
+    "(a decimal point shifted?); waived, it is loaded",
     "duplicate_in_file": "the same record (same key) appears earlier in the same file",
     "duplicate_in_warehouse": "the record is already in the warehouse with the same content",
 }

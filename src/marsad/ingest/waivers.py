@@ -5,7 +5,9 @@ A waived row stays in ``ingest_quarantine`` with who waived it, when and why;
 it is no longer *open* (``marsad quarantine list`` counts it apart, the export
 leaves it out) and the ledger moves it from ``quarantined`` to ``waived``, so
 that for every load ``rows read = loaded + quarantined + waived``. Unwaiving
-puts it back. Each act is a row of ``ingest_actions``; both are one
+puts it back. One rule differs: a waived ``implausible`` rate (an isolated spike, which
+may be right) is put in force, and unwaiving takes it out again
+(:mod:`marsad.ingest.plausible`). Each act is a row of ``ingest_actions``; both are one
 transaction.
 
 >>> parse_row("L00003:4")
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 from marsad.engine import Warehouse
 from marsad.errors import BadArgument, MarsadError
+from marsad.ingest import plausible
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,12 @@ def parse_row(text: str) -> tuple[str, int]:
     return load, int(line)
 
 
-def waive(wh: Warehouse, rows: Selection, reason: str, who: str) -> int:
+def waive(
+    wh: Warehouse, rows: Selection, reason: str, who: str, notes: list[str] | None = None
+) -> int:
     """Waive the open rows of ``rows`` (neither resolved nor waived) with a
-    ``reason``; returns how many. Raises :class:`MarsadError` when none is open."""
+    ``reason``; returns how many. Raises :class:`MarsadError` when none is open.
+    ``notes`` receives what else changed (implausible rates put in force)."""
     if not reason.strip():
         raise BadArgument("say why the rows are waived: --reason TEXT")
     where, params = rows.where()
@@ -77,17 +83,23 @@ def waive(wh: Warehouse, rows: Selection, reason: str, who: str) -> int:
         if not per_load:
             raise MarsadError(_nothing(wh, rows, "open (not resolved, not waived)"))
         _move(wh, open_rows, params, n_sign=1)
+        n_rates = plausible.accept_waived(wh, open_rows, params)  # a waived spike is in force
         wh.sql(
             f"""UPDATE ingest_quarantine q SET waived_at = now()::TIMESTAMP, waived_by = ?,
                        waived_reason = ? WHERE {open_rows}""",
             [who, reason.strip(), *params],
         )
         _act(wh, "waive", rows, per_load, reason.strip(), who)
+    if n_rates and notes is not None:
+        notes.append(_rates_note(n_rates, "put in force: the next marsad build converts with"))
     return sum(per_load.values())
 
 
-def unwaive(wh: Warehouse, rows: Selection, reason: str, who: str) -> int:
-    """Take back the waiver of the waived rows of ``rows``; returns how many."""
+def unwaive(
+    wh: Warehouse, rows: Selection, reason: str, who: str, notes: list[str] | None = None
+) -> int:
+    """Take back the waiver of the waived rows of ``rows``; returns how many
+    (``notes``: as for :func:`waive`)."""
     where, params = rows.where()
     waived = f"{where} AND q.waived_at IS NOT NULL"
     with wh.transaction():
@@ -95,13 +107,27 @@ def unwaive(wh: Warehouse, rows: Selection, reason: str, who: str) -> int:
         if not per_load:
             raise MarsadError(_nothing(wh, rows, "waived"))
         _move(wh, waived, params, n_sign=-1)
+        n_rates = plausible.revoke_waived(wh, waived, params)
         wh.sql(
             f"""UPDATE ingest_quarantine q SET waived_at = NULL, waived_by = NULL,
                        waived_reason = NULL WHERE {waived}""",
             params,
         )
         _act(wh, "unwaive", rows, per_load, reason.strip(), who)
+    if n_rates and notes is not None:
+        notes.append(
+            _rates_note(n_rates, "taken out of force: the next marsad build no longer uses")
+        )
     return sum(per_load.values())
+
+
+def _rates_note(n: int, what: str) -> str:
+    """What a waiver did to the rates in force, in words.
+
+    >>> _rates_note(1, "put in force: the next marsad build converts with")
+    '1 implausible rate put in force: the next marsad build converts with it'
+    """
+    return f"{n:,} implausible rate{'s' if n != 1 else ''} {what} {'them' if n != 1 else 'it'}"
 
 
 def _count(wh: Warehouse, where: str, params: list) -> dict[str, int]:
