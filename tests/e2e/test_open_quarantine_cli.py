@@ -83,6 +83,8 @@ def test_a_bank_whose_rows_are_all_in_quarantine_is_not_said_to_have_delivered_n
     assert "no delivery" not in out and "nil-return" not in out
     coverage = run("coverage").stdout
     assert "  2024-03: no record loaded from BK02 (10 rows in quarantine)" in coverage
+    refused = run("bulletin", "--period", "2024-03", "--out", str(loaded / "b.html"), code=1)
+    assert "2024-03: no record loaded from BK02 (10 rows in quarantine)" in refused.stderr
 
 
 def test_rows_waived_or_corrected_are_no_longer_counted(loaded, run, tmp_path):
