@@ -49,7 +49,6 @@ from marsad.coverage import (
     CoverageRule,
     Delivery,
     assess,
-    gap_runs,
 )
 from marsad.engine import Warehouse, queries
 from marsad.engine.compute import Engine
@@ -59,6 +58,7 @@ from marsad.errors import MarsadError
 from marsad.indicators.registry import COLUMNS
 from marsad.indicators.rows import SORT_KEY, stored_order, stored_table
 from marsad.indicators.table import SYNTHETIC_TAG, IndicatorTable
+from marsad.open_quarantine import gap_lines, incomplete, nil_return_hint, open_rows
 from marsad.periods import Month, Period
 from marsad.protect.apriori import Apriori
 from marsad.protect.loss import Loss
@@ -123,7 +123,8 @@ class BuildReport:
 
     ``unallocated`` records (of ``review_firms`` distinct firms) are held for
     review, outside every published figure; ``gaps`` says which months are not
-    complete and who is missing (e.g. ``2024-02: no delivery from BK01``).
+    complete and who is missing (e.g. ``2024-02: no delivery from BK01``);
+    ``quarantine`` the rows left in quarantine, counted per month and reporter.
     """
 
     records: int
@@ -140,6 +141,9 @@ class BuildReport:
     gaps: list[str] = field(default_factory=list)
     #: the command declaring the first gap a nil return, when there is a gap
     nil_return: str = ""
+    #: the rows still in quarantine (neither corrected nor waived), per month and
+    #: reporter, counts only (:meth:`marsad.open_quarantine.OpenRows.lines`)
+    quarantine: list[str] = field(default_factory=list)
     loss: list[Loss] = field(default_factory=list)  # what disclosure control withheld
     months_built: int = 0  # months the heavy stage recomputed (0: nothing changed)
     months_total: int = 0  # months holding records
@@ -370,7 +374,9 @@ def warehouse_coverage(wh: Warehouse, rule: CoverageRule | None = None) -> Cover
 def built_gaps(wh: Warehouse, period: Period) -> list[str]:
     """The incomplete months of ``period`` at the last build, with who is missing
     (e.g. ``["2024-02: no delivery from BK01"]``; a month beyond the data: ``2024-07 to
-    2024-12: no delivery``); empty when it is complete or wholly outside the data."""
+    2024-12: no delivery``; a bank whose rows of the month are all in quarantine now:
+    ``2024-02: no record loaded from BK02 (12 rows in quarantine)``); empty when it is
+    complete or wholly outside the data."""
     if not wh.has_table("coverage_months"):
         return []
     # (a build before months not over were told apart has no column "over": all were)
@@ -383,12 +389,12 @@ def built_gaps(wh: Warehouse, period: Period) -> list[str]:
     }
     if not any(m in found for m in period.months):
         return []  # outside the data altogether
-    incomplete = [
+    missing = [
         (m, found[m][1], not found[m][2]) if m in found else (m, (), False)
         for m in period.months
         if not found.get(m, (0,))[0]
     ]
-    return [gap.describe() for gap in gap_runs(incomplete)]
+    return gap_lines(missing, open_rows(wh))
 
 
 def _coverage_rows(coverage: Coverage) -> pa.Table:
@@ -514,13 +520,15 @@ def _report(
     by_source = queries.records_by_source(wh)
     first, last = queries.cube_months(wh)
     review_firms = queries.count_held_firms(wh)
-    gaps = coverage.gaps()
+    held = open_rows(wh)
+    missing = incomplete(coverage)
     return BuildReport(
         records=records,
         unallocated=by_source.get("unallocated", 0),
         review_firms=review_firms,
-        gaps=[g.describe() for g in gaps],
-        nil_return=next((g.nil_return() for g in gaps if not g.not_over), ""),
+        gaps=gap_lines(missing, held),
+        nil_return=nil_return_hint(missing, held),
+        quarantine=held.lines(),
         by_source=by_source,
         cube_cells=queries.count_cube_cells(wh),
         observations=observations,

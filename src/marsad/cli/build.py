@@ -94,6 +94,7 @@ def _summary(report) -> None:
         )
         out.print(line)
     _gaps(out, report.gaps, report.nil_return)
+    _quarantine(out, report.quarantine)
     _loss(out, report.loss)
     _unprotectable(out, report.unprotectable)
     without_cells(out, report.earlier_without_cells)
@@ -209,6 +210,21 @@ def _gaps(out, gaps: list[str], nil_return: str) -> None:
         out.print(f"  … and {len(gaps) - SHOWN_GAPS} more: see marsad coverage")
     if nil_return:
         out.print(f"  A bank with nothing to report declares it: {nil_return}")
+
+
+def _quarantine(out, lines: list[str]) -> None:
+    """The rows still in quarantine, neither corrected nor waived: in no figure (counts
+    per month and reporter, never an amount)."""
+    if not lines:
+        return
+    from rich.text import Text
+
+    head, sep, rest = lines[0].partition(": ")
+    line = Text(head, style="yellow")
+    line.append(sep + rest)
+    out.print(line)
+    for more in lines[1:]:
+        out.print(more, markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -34,21 +34,24 @@ def coverage(
     and which months are complete (only their periods are published)."""
     from marsad.build import warehouse_coverage
     from marsad.coverage import CoverageRule
+    from marsad.open_quarantine import open_rows
     from marsad.settings import get_settings
 
     rule = CoverageRule.from_settings(get_settings())
     with open_store(warehouse, read_only=True) as wh:
         cov = warehouse_coverage(wh, rule)
+        held = open_rows(wh)
     out = console()
     if not cov.months:
         out.print("no records and no nil return loaded yet", markup=False)
         return
-    for line in _report(cov, rule, detail=detail):
+    for line in _report(cov, rule, held, detail=detail):
         out.print(line, markup=False, highlight=False)
 
 
-def _report(cov, rule, *, detail: bool) -> list[str]:
-    from marsad.coverage import describe_gaps, describe_months
+def _report(cov, rule, held, *, detail: bool) -> list[str]:
+    from marsad.coverage import describe_months
+    from marsad.open_quarantine import gap_lines, incomplete
 
     first, last = cov.months[0], cov.months[-1]
     who = (
@@ -64,7 +67,7 @@ def _report(cov, rule, *, detail: bool) -> list[str]:
     ]
     lines += _detail(cov) if detail else _grid(cov)
     lines += ["", f"Complete months: {describe_months(cov.complete)}."]
-    gaps = describe_gaps(cov)
+    gaps = gap_lines(incomplete(cov), held)
     if gaps:
         lines.append("Not complete (not published, nor the periods that contain them):")
         lines += [f"  {_shown(g)}" for g in gaps]

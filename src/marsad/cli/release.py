@@ -61,6 +61,7 @@ def create(
 ) -> None:
     """Freeze the current build: public and internal tables, bulletins, revisions, manifest."""
     from marsad.dates import source_date_epoch
+    from marsad.open_quarantine import open_rows
     from marsad.release.freeze import create as freeze
     from marsad.release.store import check_id, releases_root
 
@@ -72,9 +73,12 @@ def create(
         say(f"releases: {root}")
         with writing(root / release_id):
             frozen = freeze(wh, root, release_id, date=day, note=note)
+        held = open_rows(wh).lines()
     out = console()
     for line in frozen.notes:
         say(f"note: {line}")
+    for k, line in enumerate(held):  # counts only: in no figure of the release
+        say(line if k else f"warning: {line[0].lower()}{line[1:]}")
     without_cells(console(stderr=True), frozen.without_cells)  # as the other notes
     files = frozen.release.files()
     out.print(

@@ -87,9 +87,11 @@ def load_files(
     reporters.ensure_table(wh)
     files = [BatchFile(i, Path(p)) for i, p in enumerate(paths)]
     every: list[BatchFile] = []
+    earlier: dict[str, str] = {}  # the loads of the call's earlier batches: id -> file name
     with _bulk_settings(wh, options.memory_limit):
         for batch in _batches(wh, spec, files, options, progress, on_refused, every):
-            _load_batch(wh, spec, batch, options, progress, on_refused)
+            _load_batch(wh, spec, batch, options, progress, on_refused, earlier)
+            earlier.update((f.load_id, f.path.name) for f in batch if f.report is not None)
     return [_report(f, spec) for f in every]
 
 
@@ -271,8 +273,10 @@ def _load_batch(
     options: ReadOptions,
     progress: ProgressFn | None,
     on_refused: str,
+    earlier: dict[str, str] | None = None,
 ) -> None:
-    """Read, check, write: one batch, written in one transaction."""
+    """Read, check, write: one batch, written in one transaction (``earlier``: the loads
+    of the call's earlier batches, load id -> file name)."""
     t0 = time.perf_counter()
     live: list[BatchFile] = []
     try:
@@ -288,7 +292,7 @@ def _load_batch(
             plausible.check_rates(wh, live)
         _tell(progress, live, "write")
         with wh.transaction():
-            _write(wh, kind, live, options, t0)
+            _write(wh, kind, live, options, t0, earlier)
     finally:
         drop_staging(wh)
     seconds = time.perf_counter() - t0
@@ -300,18 +304,29 @@ def _load_batch(
 
 
 def _write(
-    wh: Warehouse, kind: Kind, files: list[BatchFile], options: ReadOptions, t0: float
+    wh: Warehouse,
+    kind: Kind,
+    files: list[BatchFile],
+    options: ReadOptions,
+    t0: float,
+    earlier: dict[str, str] | None = None,
 ) -> None:
-    """Everything a batch writes to the warehouse (called inside the transaction)."""
+    """Everything a batch writes to the warehouse (called inside the transaction); a
+    record that several files of the call give with different content is said in the
+    report of the file kept (named last)."""
     ids = ledger.assign_load_ids(wh, files, options)
     records = _records(wh, kind)
     indexed = kind.table == "transactions" and keyindex.valid(wh)
     with records:
         corrections = versions.write_versions(wh, kind, ids, len(files))
+    repeats = versions.across_files(wh, kind, ids, earlier)
     if indexed:  # the versions written, in the key index
         keyindex.add(wh, f"SELECT reporter, record_id, value_date FROM {CHK} WHERE _fail IS NULL")
     quarantine.write_quarantine(wh, kind, files, ids, options)
     ledger.write_ledger(wh, kind.name, files, ids, corrections, t0)
+    for f in files:
+        if f.index in repeats:
+            f.report.notes.append(versions.across_files_note(*repeats[f.index]))
     reporters.remember(wh, files)
 
 

@@ -14,7 +14,7 @@ warehouse (or in an earlier file of the batch) with other content is a
 
 from __future__ import annotations
 
-from marsad.engine import Warehouse, quote_ident
+from marsad.engine import Warehouse, quote_ident, quote_literal
 from marsad.ingest.keys import (
     CHK,
     UNCHANGED,
@@ -288,3 +288,67 @@ def _insert_new(wh: Warehouse, kind: Kind, ids: LoadIds, skip_versions: bool) ->
         wh.records.append(rows)
     else:
         wh.sql(f"INSERT INTO {kind.table} ({', '.join(quote_ident(c) for c in cols)}) {rows}")
+
+
+def across_files(
+    wh: Warehouse, kind: Kind, ids: LoadIds, earlier: dict[str, str] | None = None
+) -> dict[int, tuple[int, list[str]]]:
+    """The records of the batch that files of one call give with different content,
+    each file kept by the last (:func:`write_versions` applies the files in the order
+    named). ``earlier``: the loads of the call's earlier batches (load id -> file name),
+    whose version a file of this batch replaced. Returns the number of the file kept ->
+    (records, the names of the files that hold them, in order, the kept one last): e.g.
+    ``{1: (1, ["2024-03-corr.csv", "2024-03.csv"])}``. Read after :func:`write_versions`
+    (from ``_ing_seq``, made only when a key of the batch was known); empty when none."""
+    made = wh.scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = '_ing_seq'"
+    )
+    if not made:
+        return {}
+    keys = key_cols(kind)
+    earlier = earlier or {}
+    if earlier:
+        whens = " ".join(
+            f"WHEN {quote_literal(k)} THEN {quote_literal(v)}" for k, v in earlier.items()
+        )
+        before = f"rn = 1 AND w_exists AND w_load IN ({', '.join(map(quote_literal, earlier))})"
+        before_name = f"max(CASE WHEN {before} THEN CASE w_load {whens} END END)"
+        changed = f"bool_or({before} AND NOT same)"
+    else:
+        before_name, changed = "NULL::VARCHAR", "false"
+    rows = wh.sql(
+        f"""WITH r AS (
+                SELECT max(_file) AS kept, list({ids.name_of("_file")} ORDER BY _file) AS names,
+                       {before_name} AS before, {changed} AS changed,
+                       bool_or(rn > 1 AND NOT same) AS differ
+                FROM _ing_seq GROUP BY {keys})
+            SELECT kept, CASE WHEN before IS NULL THEN names ELSE list_prepend(before, names) END,
+                   count(*)
+            FROM r WHERE differ OR changed GROUP BY ALL"""
+    )
+    out: dict[int, tuple[int, list[str]]] = {}
+    for kept, names, n in rows:
+        records, seen = out.get(kept, (0, []))
+        out[kept] = (records + int(n), [*seen, *(x for x in names if x not in seen)])
+    for kept, (n, names) in out.items():  # the kept file last
+        name = ids.names[kept]
+        out[kept] = (n, [*(x for x in names if x != name), name])
+    return out
+
+
+def across_files_note(records: int, names: list[str]) -> str:
+    """The load report's note on :func:`across_files`, for the file kept (named last).
+
+    >>> across_files_note(1, ["2024-03-corr.csv", "2024-03.csv"])  # doctest: +NORMALIZE_WHITESPACE
+    '1 record is in 2 files of this call with different content (2024-03-corr.csv,
+     2024-03.csv): the version of the last named, 2024-03.csv, was kept (files are applied
+     in the order named); to apply a correction, name it after the file it corrects, or
+     load it in a call of its own after it'
+    """
+    what = f"{records:,} record is" if records == 1 else f"{records:,} records are"
+    return (
+        f"{what} in {len(names)} files of this call with different content "
+        f"({', '.join(names)}): the version of the last named, {names[-1]}, was kept (files "
+        "are applied in the order named); to apply a correction, name it after the file it "
+        "corrects, or load it in a call of its own after it"
+    )

@@ -172,6 +172,27 @@ def quarantine_summary(wh: Warehouse, *, include_resolved: bool = False) -> list
     return [r for r in rows if r["load_id"] in open_loads]
 
 
+def open_records(wh: Warehouse) -> list[tuple[tuple[int, int] | None, str | None, int]]:
+    """The open quarantined rows of transactions files (neither resolved by a later load,
+    nor waived, nor of a withdrawn load), counted per month of value date and reporter:
+    ``[((2024, 4), "BK02", 9)]``. The month is ``None`` when the row's date cannot be
+    read, the reporter ``None`` when it is empty or the line could not be split. Counts
+    only: no amount, no firm."""
+    if not _has_ledger(wh):
+        return []
+    canonical = _col(wh, "ingest_quarantine", "canonical")
+    rows = wh.sql(
+        f"""WITH q AS (SELECT coalesce({canonical}, record) AS j FROM ingest_quarantine
+                       WHERE kind = 'transactions' AND {_open(wh)}),
+                 v AS (SELECT TRY_CAST(json_extract_string(j, '$.value_date') AS DATE) AS d,
+                              NULLIF(trim(json_extract_string(j, '$.reporter')), '') AS r
+                       FROM q)
+            SELECT year(d), month(d), r, count(*) FROM v GROUP BY ALL
+            ORDER BY 1 NULLS LAST, 2 NULLS LAST, 3 NULLS LAST"""
+    )
+    return [(None if y is None else (int(y), int(m)), r, int(n)) for y, m, r, n in rows]
+
+
 def _where(
     wh: Warehouse,
     ids: Sequence[str] | None,
