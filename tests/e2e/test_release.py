@@ -135,6 +135,7 @@ def test_manifest_holds_no_confidentiality_parameter(world):
         assert set(manifest["settings"]) == {
             "MARSAD_PERCENT_DECIMALS", "MARSAD_PROVISIONAL_FROM", "MARSAD_FINAL_AFTER_MONTHS",
             "MARSAD_RATE_MAX_AGE_DAYS", "MARSAD_EXPECTED_REPORTERS", "MARSAD_COVERAGE_WINDOW",
+            "MARSAD_TODAY",
         }  # fmt: skip
         assert str(world["base"]) not in text  # no absolute path
         files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
