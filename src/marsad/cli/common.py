@@ -215,7 +215,39 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     said = _warehouse_part(out.expanduser().absolute().resolve(), warehouse_path(warehouse))
     if said:
         raise BadArgument(f"--out {out} is {said}: give another path (nothing was written)")
+    check_parent(out)
     return out
+
+
+def check_parent(out: Path, option: str = "--out") -> Path:
+    """``out`` when the folder it goes in exists; else one plain line
+    (:class:`~marsad.errors.BadArgument`, exit 2, nothing written or created), as for a
+    mistyped ``--warehouse``. ``marsad bulletin --out /nonexistent/a.md`` created
+    ``/nonexistent/``: a typo in a folder's name made a folder tree instead of an error.
+    marsad creates the file (or, for ``demo`` and ``synth``, the folder) it is given,
+    never a missing folder above it.
+
+    >>> check_parent(Path("/nonexistent-marsad/a.md"))
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: --out /nonexistent-marsad/a.md: there is no folder /nonexistent-marsad; create it first or give another path (nothing was written)
+    """  # noqa: E501
+    if is_stdout(out):
+        return out
+    parent = out.expanduser().absolute().parent
+    if parent.is_dir():
+        return out
+    there = next((p for p in parent.parents if p.exists()), None)
+    if parent.exists() or (there is not None and not there.is_dir()):
+        blocker = parent if parent.exists() else there
+        raise BadArgument(
+            f"cannot write {excerpt(_typed(out), 1000)}: {blocker} is a file, not a folder; "
+            "give another path (nothing was written)"
+        )
+    raise BadArgument(
+        f"{option} {excerpt(_typed(out), 1000)}: there is no folder {parent}; create it "
+        "first or give another path (nothing was written)"
+    )
 
 
 #: ``--out -``: standard output, as for ``curl -o -`` or ``pandoc -o -``.
@@ -292,7 +324,9 @@ def wrote(message: str, out: Path) -> None:
 def check_out_folder(out: Path) -> Path:
     """``--out`` as a folder to write files into (``marsad synth``), refused as
     :func:`check_out` refuses a file: a folder of the warehouse (of ``MARSAD_WAREHOUSE``)
-    or of a release, where the files written would mix with frozen ones."""
+    or of a release, where the files written would mix with frozen ones, and a folder
+    whose parent does not exist (:func:`check_parent`)."""
+    check_parent(out)  # the folder itself is made, never a missing one above it
     target = out.expanduser().absolute().resolve()
     said = _warehouse_part(target, warehouse_path(None))
     if said is None and (target / MANIFEST).is_file():
