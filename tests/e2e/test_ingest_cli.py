@@ -385,3 +385,32 @@ def test_one_correction_is_said_in_the_singular(app, runner, tmp_path):
                                   "--warehouse", str(wh)])  # fmt: skip
         assert res.exit_code == 0, res.output
     assert ", 1 correction (old versions kept in history)" in res.output
+
+
+def test_a_long_raw_value_is_cut_on_the_terminal_and_kept_whole_by_the_export(
+    app, runner, tmp_path
+):
+    """A 5,000-digit amount filled about 75 terminal lines per row of ``quarantine show``,
+    printed twice (value and message), and a 300-character firm id as many in ``review``.
+    A terminal listing shows a long value's start, ``…`` and its length; the export keeps
+    it whole, so that it reloads to the same row."""
+    huge, firm = "9" * 5000, "F" * 300
+    src = tmp_path / "big.csv"
+    src.write_text(
+        f"{HEADER}\nR1,BANK1,{firm},2024-03-01,C,10.5,MAD,SC12,FR\n"
+        f"R2,BANK1,F1,2024-03-01,C,{huge},EUR,SI22,FR\n"
+    )
+    wh = ["--warehouse", str(tmp_path / "wh.duckdb")]
+    assert runner.invoke(app, ["ingest", "--kind", "transactions", str(src), *wh]).exit_code == 0
+    shown = runner.invoke(app, ["quarantine", "show", "big.csv", *wh])
+    assert shown.exit_code == 0
+    # in the value's cell and in the message (both may wrap at the space)
+    assert shown.stdout.count("99999999999999999999…") == shown.stdout.count("(5,000") == 2
+    assert "9" * 21 not in shown.stdout and len(shown.stdout.splitlines()) < 20
+    review = runner.invoke(app, ["review", *wh])
+    assert review.exit_code == 0 and "FFFFFFFFFFFFFFFFFFFF… (300 characters)" in review.stdout
+    assert "F" * 21 not in review.stdout
+
+    out = tmp_path / "q.csv"
+    assert runner.invoke(app, ["quarantine", "export", "--out", str(out), *wh]).exit_code == 0
+    assert f",{huge}," in out.read_text()

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import errno
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -87,6 +88,47 @@ def plain(value: object) -> Text:
     """A rich :class:`~rich.text.Text` that prints ``value`` verbatim: ``[bold]`` is not
     markup, ``:smile:`` not an emoji, control characters are escaped (see :func:`visible`)."""
     return Text(visible(value))
+
+
+#: A raw value longer than this many characters is cut in a terminal listing
+#: (:func:`shortened`); its first :data:`CELL_KEEP` characters are shown.
+CELL_MAX = 60
+CELL_KEEP = 20
+
+
+def shortened(value: object) -> str:
+    """``value`` as a terminal listing shows a raw value: whole up to :data:`CELL_MAX`
+    characters, else its first :data:`CELL_KEEP`, ``…`` and its length. A 5,000-digit
+    amount filled about 75 lines of ``marsad quarantine show`` per row, twice (value and
+    message); the export keeps the value whole.
+
+    >>> shortened("1234567890" * 500), shortened("F001")
+    ('12345678901234567890… (5,000 characters)', 'F001')
+    """
+    text = "" if value is None else str(value)
+    if len(text) <= CELL_MAX:
+        return text
+    return f"{text[:CELL_KEEP]}… ({len(text):,} characters)"
+
+
+#: A run without spaces longer than :data:`CELL_MAX` (a raw value quoted in a message).
+_LONG_RUN = re.compile(rf"[^\s\"]{{{CELL_MAX + 1},}}")
+
+
+def shortened_in(text: object, *values: object) -> str:
+    """``text`` (a message quoting raw values) with each long raw value in ``values``, and
+    any other run of more than :data:`CELL_MAX` characters without a space, shortened as
+    :func:`shortened` shows it.
+
+    >>> shortened_in('line 4, column amount: "' + "9" * 5000 + '" is too large', "9" * 5000)
+    'line 4, column amount: "99999999999999999999… (5,000 characters)" is too large'
+    """
+    text = "" if text is None else str(text)
+    for value in values:
+        value = "" if value is None else str(value)
+        if len(value) > CELL_MAX:
+            text = text.replace(value, shortened(value))
+    return _LONG_RUN.sub(lambda m: shortened(m.group()), text)
 
 
 class VerbatimConsole(Console):
