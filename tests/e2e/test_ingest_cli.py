@@ -91,7 +91,11 @@ def test_warehouse_from_environment(app, runner, tmp_path, monkeypatch):
             "garbage.csv: required column amount is missing (header has: 'Record_ID', "
             "'reporter', 'firm_id', 'value_date', 'flow', 'MONTANT', 'currency'",
         ),
-        (b"PAR1 not really parquet", "garbage.csv: the file cannot be read as Parquet"),
+        (  # (DuckDB said "No magic bytes found at end of file")
+            b"PAR1 not really parquet",
+            "garbage.csv: the Parquet file is damaged or cut short (it does not end as a "
+            "Parquet file does): ask for it again",
+        ),
     ],
 )
 def test_unreadable_file_exits_2_with_one_line(app, runner, tmp_path, content, expected):
@@ -414,3 +418,56 @@ def test_a_long_raw_value_is_cut_on_the_terminal_and_kept_whole_by_the_export(
     out = tmp_path / "q.csv"
     assert runner.invoke(app, ["quarantine", "export", "--out", str(out), *wh]).exit_code == 0
     assert f",{huge}," in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (  # the compound file's signature, then no header (Cfb error: Invalid sector shift)
+            "old.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 16,
+            "old.xls: the workbook is damaged: it starts as an Excel 97-2003 workbook (.xls) "
+            "but the rest of its header is not one; ask for it again",
+        ),
+        (  # a zip's first bytes and no more (invalid Zip archive: Could not find EOCD)
+            "cut.xlsx",
+            b"PK\x03\x04garbage",
+            "cut.xlsx: the workbook is damaged or cut short (its zip archive cannot be read: "
+            "it has no end)",
+        ),
+        ("img.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(64), "is not an Excel workbook: it is a PNG"),
+        (
+            "page.xls",
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+            "page.xls: the file is a web page (HTML) named .xls, not a workbook",
+        ),
+    ],
+)
+def test_a_damaged_or_misnamed_workbook_is_one_line_in_marsads_words(
+    app, runner, tmp_path, name, content, expected
+):
+    """A damaged .xls said "Cfb error: Invalid sector shift, expecting 0x09 or 0x0C found
+    1129", a zip cut short "invalid Zip archive: Could not find EOCD": the readers' words."""
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    res = runner.invoke(
+        app,
+        ["ingest", "--kind", "transactions", str(bad), "--warehouse", str(tmp_path / "w.duckdb")],
+    )
+    assert res.exit_code == 2
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("marsad: error: ") and expected in last, res.stderr
+    assert not any(word in last for word in ("Cfb", "EOCD", "Zip archive", "Traceback"))
+
+
+def test_a_text_file_named_xlsx_is_read_as_text_and_says_so(app, runner, tmp_path):
+    """A CSV named .xlsx was refused with "invalid Zip archive: Could not find EOCD",
+    while an .xlsx named .csv was read by its content: both are read as what they hold,
+    with a note that the name says otherwise."""
+    src = tmp_path / "march.xlsx"
+    src.write_text(HEADER + "\nR1,B,F,2024-01-01,C,5,EUR,SI2,FR\n")
+    wh = ["--warehouse", str(tmp_path / "w.duckdb")]
+    res = runner.invoke(app, ["ingest", "--kind", "transactions", str(src), *wh])
+    assert res.exit_code == 0, res.output
+    assert "march.xlsx: 1 rows read, 1 loaded" in res.stdout and "read as csv" in res.stdout
+    assert "note: the file is named .xlsx but is a text (CSV) file: read as such" in res.stdout
