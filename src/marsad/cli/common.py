@@ -18,6 +18,7 @@ import datetime as dt
 import errno
 import os
 import re
+import stat
 import sys
 import tempfile
 import traceback
@@ -240,7 +241,8 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     nothing written) when it names no file (``''``, ``.``, a folder) or one of the
     warehouse's own: its file or write-ahead log, its record store, its releases (in the
     folder of ``MARSAD_RELEASES_DIR``, in ``releases/`` beside the warehouse whatever the
-    setting, or in any folder holding a release's ``manifest.json``).
+    setting, or in any folder holding a release's ``manifest.json``), or when the folder
+    it goes in does not exist (:func:`check_parent`).
     ``marsad export --out marsad.duckdb`` wrote a CSV over the warehouse it read.
 
     >>> check_out(Path("/data/marsad.duckdb"), Path("/data/marsad.duckdb"))
@@ -277,11 +279,16 @@ def check_parent(out: Path, option: str = "--out") -> Path:
     if is_stdout(out):
         return out
     parent = out.expanduser().absolute().parent
-    if parent.is_dir():
+    try:
+        missing = not stat.S_ISDIR(os.stat(parent).st_mode)  # (a file: in the way)
+    except (FileNotFoundError, NotADirectoryError):
+        missing = True
+    except OSError:  # a folder that cannot be looked into: writing says why
         return out
-    there = next((p for p in parent.parents if p.exists()), None)
-    if parent.exists() or (there is not None and not there.is_dir()):
-        blocker = parent if parent.exists() else there
+    if not missing:
+        return out
+    blocker = next((p for p in (parent, *parent.parents) if os.path.lexists(p)), None)
+    if blocker is not None and not blocker.is_dir():
         raise BadArgument(
             f"cannot write {excerpt(_typed(out), 1000)}: {blocker} is a file, not a folder; "
             "give another path (nothing was written)"
