@@ -86,6 +86,7 @@ def built(tmp_path_factory) -> Path:
     proc = marsad("ingest", "--kind", "transactions", "tx.csv", cwd=d)
     (d / "ingest.out").write_text(proc.stdout + proc.stderr)
     marsad("build", cwd=d)
+    (d / "out").mkdir()  # --out makes no folder: a missing one is refused
     marsad("export", "--format", "csv", "--out", "out/public.csv", cwd=d)
     marsad("export", "--internal", "--format", "csv", "--out", "out/indicators.csv", cwd=d)
     return d

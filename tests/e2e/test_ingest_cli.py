@@ -91,7 +91,11 @@ def test_warehouse_from_environment(app, runner, tmp_path, monkeypatch):
             "garbage.csv: required column amount is missing (header has: 'Record_ID', "
             "'reporter', 'firm_id', 'value_date', 'flow', 'MONTANT', 'currency'",
         ),
-        (b"PAR1 not really parquet", "garbage.csv: the file cannot be read as Parquet"),
+        (  # (DuckDB said "No magic bytes found at end of file")
+            b"PAR1 not really parquet",
+            "garbage.csv: the Parquet file is damaged or cut short (it does not end as a "
+            "Parquet file does): ask for it again",
+        ),
     ],
 )
 def test_unreadable_file_exits_2_with_one_line(app, runner, tmp_path, content, expected):
@@ -385,3 +389,85 @@ def test_one_correction_is_said_in_the_singular(app, runner, tmp_path):
                                   "--warehouse", str(wh)])  # fmt: skip
         assert res.exit_code == 0, res.output
     assert ", 1 correction (old versions kept in history)" in res.output
+
+
+def test_a_long_raw_value_is_cut_on_the_terminal_and_kept_whole_by_the_export(
+    app, runner, tmp_path
+):
+    """A 5,000-digit amount filled about 75 terminal lines per row of ``quarantine show``,
+    printed twice (value and message), and a 300-character firm id as many in ``review``.
+    A terminal listing shows a long value's start, ``…`` and its length; the export keeps
+    it whole, so that it reloads to the same row."""
+    huge, firm = "9" * 5000, "F" * 300
+    src = tmp_path / "big.csv"
+    src.write_text(
+        f"{HEADER}\nR1,BANK1,{firm},2024-03-01,C,10.5,MAD,SC12,FR\n"
+        f"R2,BANK1,F1,2024-03-01,C,{huge},EUR,SI22,FR\n"
+    )
+    wh = ["--warehouse", str(tmp_path / "wh.duckdb")]
+    assert runner.invoke(app, ["ingest", "--kind", "transactions", str(src), *wh]).exit_code == 0
+    shown = runner.invoke(app, ["quarantine", "show", "big.csv", *wh])
+    assert shown.exit_code == 0
+    # in the value's cell and in the message (both may wrap at the space)
+    assert shown.stdout.count("99999999999999999999…") == shown.stdout.count("(5,000") == 2
+    assert "9" * 21 not in shown.stdout and len(shown.stdout.splitlines()) < 20
+    review = runner.invoke(app, ["review", *wh])
+    assert review.exit_code == 0 and "FFFFFFFFFFFFFFFFFFFF… (300 characters)" in review.stdout
+    assert "F" * 21 not in review.stdout
+
+    out = tmp_path / "q.csv"
+    assert runner.invoke(app, ["quarantine", "export", "--out", str(out), *wh]).exit_code == 0
+    assert f",{huge}," in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (  # the compound file's signature, then no header (Cfb error: Invalid sector shift)
+            "old.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 16,
+            "old.xls: the workbook is damaged: it starts as an Excel 97-2003 workbook (.xls) "
+            "but the rest of its header is not one; ask for it again",
+        ),
+        (  # a zip's first bytes and no more (invalid Zip archive: Could not find EOCD)
+            "cut.xlsx",
+            b"PK\x03\x04garbage",
+            "cut.xlsx: the workbook is damaged or cut short (its zip archive cannot be read: "
+            "it has no end)",
+        ),
+        ("img.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(64), "is not an Excel workbook: it is a PNG"),
+        (
+            "page.xls",
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+            "page.xls: the file is a web page (HTML) named .xls, not a workbook",
+        ),
+    ],
+)
+def test_a_damaged_or_misnamed_workbook_is_one_line_in_marsads_words(
+    app, runner, tmp_path, name, content, expected
+):
+    """A damaged .xls said "Cfb error: Invalid sector shift, expecting 0x09 or 0x0C found
+    1129", a zip cut short "invalid Zip archive: Could not find EOCD": the readers' words."""
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    res = runner.invoke(
+        app,
+        ["ingest", "--kind", "transactions", str(bad), "--warehouse", str(tmp_path / "w.duckdb")],
+    )
+    assert res.exit_code == 2
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("marsad: error: ") and expected in last, res.stderr
+    assert not any(word in last for word in ("Cfb", "EOCD", "Zip archive", "Traceback"))
+
+
+def test_a_text_file_named_xlsx_is_read_as_text_and_says_so(app, runner, tmp_path):
+    """A CSV named .xlsx was refused with "invalid Zip archive: Could not find EOCD",
+    while an .xlsx named .csv was read by its content: both are read as what they hold,
+    with a note that the name says otherwise."""
+    src = tmp_path / "march.xlsx"
+    src.write_text(HEADER + "\nR1,B,F,2024-01-01,C,5,EUR,SI2,FR\n")
+    wh = ["--warehouse", str(tmp_path / "w.duckdb")]
+    res = runner.invoke(app, ["ingest", "--kind", "transactions", str(src), *wh])
+    assert res.exit_code == 0, res.output
+    assert "march.xlsx: 1 rows read, 1 loaded" in res.stdout and "read as csv" in res.stdout
+    assert "note: the file is named .xlsx but is a text (CSV) file: read as such" in res.stdout

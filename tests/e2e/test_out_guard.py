@@ -297,3 +297,46 @@ def test_a_named_pipe_without_a_reader_stops_in_one_line(tmp_path, monkeypatch):
         "(nothing was written)"
     )
     assert stat.S_ISFIFO(os.stat("triangle.csv").st_mode) and os.listdir() == ["triangle.csv"]
+
+
+def _tree(folder):
+    return {p: (p.read_bytes() if p.is_file() else None) for p in folder.rglob("*")}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    ("out", "said"),
+    [
+        ("nonexist2/sub/x.csv", "there is no folder {folder}/nonexist2/sub; create it first"),
+        ("typo/x.csv", "there is no folder {folder}/typo; create it first"),
+        ("marsad.duckdb/x.csv", "{folder}/marsad.duckdb is a file, not a folder"),
+    ],
+)
+def test_a_missing_folder_of_out_is_refused_and_not_created(
+    warehouse, monkeypatch, command, out, said
+):
+    """``bulletin --out /nonexistent/a.md`` created ``/nonexistent/`` and ``export --out
+    x/nonexist2/sub/x.csv`` two folders: a typo in a folder's name made folders instead
+    of an error. Now one plain line, exit 2, as for a mistyped ``--warehouse``."""
+    folder = warehouse.parent
+    monkeypatch.chdir(folder)
+    suffix = ".md" if command == "bulletin" else ".csv"
+    out = out.replace(".csv", suffix)
+    before = _tree(folder)
+    result = run(*COMMANDS[command], "--out", out, "--warehouse", str(warehouse), code=2)
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("marsad: error: ") and out in last
+    assert said.format(folder=folder) in last and "Traceback" not in result.output
+    assert _tree(folder) == before
+
+
+@pytest.mark.parametrize("command", ["synth", "demo"])
+def test_demo_and_synth_make_their_folder_but_not_a_missing_one_above_it(
+    tmp_path, monkeypatch, command
+):
+    """``synth --out DIR`` and ``demo --out DIR`` make ``DIR`` (a folder tree is what they
+    write), but a missing folder above it is a typo, refused as for a file's ``--out``."""
+    monkeypatch.chdir(tmp_path)
+    result = run(command, "--out", "typo/out", "--rows-per-year", "1000", code=2)
+    said = f"--out typo/out: there is no folder {tmp_path}/typo; create it first"
+    assert said in result.output and not (tmp_path / "typo").exists()

@@ -17,6 +17,8 @@ import contextlib
 import datetime as dt
 import errno
 import os
+import re
+import stat
 import sys
 import tempfile
 import traceback
@@ -87,6 +89,47 @@ def plain(value: object) -> Text:
     """A rich :class:`~rich.text.Text` that prints ``value`` verbatim: ``[bold]`` is not
     markup, ``:smile:`` not an emoji, control characters are escaped (see :func:`visible`)."""
     return Text(visible(value))
+
+
+#: A raw value longer than this many characters is cut in a terminal listing
+#: (:func:`shortened`); its first :data:`CELL_KEEP` characters are shown.
+CELL_MAX = 60
+CELL_KEEP = 20
+
+
+def shortened(value: object) -> str:
+    """``value`` as a terminal listing shows a raw value: whole up to :data:`CELL_MAX`
+    characters, else its first :data:`CELL_KEEP`, ``…`` and its length. A 5,000-digit
+    amount filled about 75 lines of ``marsad quarantine show`` per row, twice (value and
+    message); the export keeps the value whole.
+
+    >>> shortened("1234567890" * 500), shortened("F001")
+    ('12345678901234567890… (5,000 characters)', 'F001')
+    """
+    text = "" if value is None else str(value)
+    if len(text) <= CELL_MAX:
+        return text
+    return f"{text[:CELL_KEEP]}… ({len(text):,} characters)"
+
+
+#: A run without spaces longer than :data:`CELL_MAX` (a raw value quoted in a message).
+_LONG_RUN = re.compile(rf"[^\s\"]{{{CELL_MAX + 1},}}")
+
+
+def shortened_in(text: object, *values: object) -> str:
+    """``text`` (a message quoting raw values) with each long raw value in ``values``, and
+    any other run of more than :data:`CELL_MAX` characters without a space, shortened as
+    :func:`shortened` shows it.
+
+    >>> shortened_in('line 4, column amount: "' + "9" * 5000 + '" is too large', "9" * 5000)
+    'line 4, column amount: "99999999999999999999… (5,000 characters)" is too large'
+    """
+    text = "" if text is None else str(text)
+    for value in values:
+        value = "" if value is None else str(value)
+        if len(value) > CELL_MAX:
+            text = text.replace(value, shortened(value))
+    return _LONG_RUN.sub(lambda m: shortened(m.group()), text)
 
 
 class VerbatimConsole(Console):
@@ -198,7 +241,8 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     nothing written) when it names no file (``''``, ``.``, a folder) or one of the
     warehouse's own: its file or write-ahead log, its record store, its releases (in the
     folder of ``MARSAD_RELEASES_DIR``, in ``releases/`` beside the warehouse whatever the
-    setting, or in any folder holding a release's ``manifest.json``).
+    setting, or in any folder holding a release's ``manifest.json``), or when the folder
+    it goes in does not exist (:func:`check_parent`).
     ``marsad export --out marsad.duckdb`` wrote a CSV over the warehouse it read.
 
     >>> check_out(Path("/data/marsad.duckdb"), Path("/data/marsad.duckdb"))
@@ -215,7 +259,44 @@ def check_out(out: Path, warehouse: Path | None) -> Path:
     said = _warehouse_part(out.expanduser().absolute().resolve(), warehouse_path(warehouse))
     if said:
         raise BadArgument(f"--out {out} is {said}: give another path (nothing was written)")
+    check_parent(out)
     return out
+
+
+def check_parent(out: Path, option: str = "--out") -> Path:
+    """``out`` when the folder it goes in exists; else one plain line
+    (:class:`~marsad.errors.BadArgument`, exit 2, nothing written or created), as for a
+    mistyped ``--warehouse``. ``marsad bulletin --out /nonexistent/a.md`` created
+    ``/nonexistent/``: a typo in a folder's name made a folder tree instead of an error.
+    marsad creates the file (or, for ``demo`` and ``synth``, the folder) it is given,
+    never a missing folder above it.
+
+    >>> check_parent(Path("/nonexistent-marsad/a.md"))
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: --out /nonexistent-marsad/a.md: there is no folder /nonexistent-marsad; create it first or give another path (nothing was written)
+    """  # noqa: E501
+    if is_stdout(out):
+        return out
+    parent = out.expanduser().absolute().parent
+    try:
+        missing = not stat.S_ISDIR(os.stat(parent).st_mode)  # (a file: in the way)
+    except (FileNotFoundError, NotADirectoryError):
+        missing = True
+    except OSError:  # a folder that cannot be looked into: writing says why
+        return out
+    if not missing:
+        return out
+    blocker = next((p for p in (parent, *parent.parents) if os.path.lexists(p)), None)
+    if blocker is not None and not blocker.is_dir():
+        raise BadArgument(
+            f"cannot write {excerpt(_typed(out), 1000)}: {blocker} is a file, not a folder; "
+            "give another path (nothing was written)"
+        )
+    raise BadArgument(
+        f"{option} {excerpt(_typed(out), 1000)}: there is no folder {parent}; create it "
+        "first or give another path (nothing was written)"
+    )
 
 
 #: ``--out -``: standard output, as for ``curl -o -`` or ``pandoc -o -``.
@@ -292,7 +373,9 @@ def wrote(message: str, out: Path) -> None:
 def check_out_folder(out: Path) -> Path:
     """``--out`` as a folder to write files into (``marsad synth``), refused as
     :func:`check_out` refuses a file: a folder of the warehouse (of ``MARSAD_WAREHOUSE``)
-    or of a release, where the files written would mix with frozen ones."""
+    or of a release, where the files written would mix with frozen ones, and a folder
+    whose parent does not exist (:func:`check_parent`)."""
+    check_parent(out)  # the folder itself is made, never a missing one above it
     target = out.expanduser().absolute().resolve()
     said = _warehouse_part(target, warehouse_path(None))
     if said is None and (target / MANIFEST).is_file():

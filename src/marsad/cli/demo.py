@@ -14,7 +14,15 @@ from typing import Annotated
 import typer
 
 from marsad.cli import demo_folder
-from marsad.cli.common import bar, console, open_store, plain, progress_bars, writing
+from marsad.cli.common import (
+    bar,
+    check_parent,
+    console,
+    open_store,
+    plain,
+    progress_bars,
+    writing,
+)
 from marsad.cli.synth import MIN_ROWS_PER_YEAR
 from marsad.errors import MarsadError
 
@@ -37,6 +45,7 @@ def demo(
     from marsad.synth import generate
 
     source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
+    check_parent(out_dir)  # the folder is made, a missing one above it is a typo: refused
     started = time.perf_counter()
     data_dir = out_dir / "data"
     warehouse = out_dir / "marsad.duckdb"

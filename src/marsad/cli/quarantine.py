@@ -24,6 +24,8 @@ from marsad.cli.common import (
     out_path,
     output,
     plain,
+    shortened,
+    shortened_in,
     wrote,
 )
 from marsad.cli.ingest import KindName
@@ -127,7 +129,8 @@ def quarantine_show(
         "waived (who, when: why)",
     ):
         t.add_column(c, overflow="fold")
-    for r in rows:
+    for r in rows:  # a long raw value is cut, in its cell and in the message quoting it
+        r = {**r, "value": shortened(r["value"]), "message": shortened_in(r["message"], r["value"])}
         t.add_row(*_plain(*r.values()))
     out.print(t)
     if total > len(rows):

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, open_store
+from marsad.cli.common import WarehouseOption, console, open_store, plain, shortened
 
 COLUMNS = (
     "reporter",
@@ -65,13 +65,12 @@ def review(
 
 def _table(rows: list[dict]):
     from rich.table import Table
-    from rich.text import Text
 
     t = Table(title="Held for review (internal: not for publication)", title_justify="left")
     for c in COLUMNS:
         t.add_column(c, justify="right" if c == "amount" else "left")
     for r in rows:
-        t.add_row(*(Text("" if r[c] is None else str(r[c])) for c in COLUMNS))
+        t.add_row(*(plain(shortened(r[c])) for c in COLUMNS))  # a long id cut, escaped
     return t
 
 

@@ -17,15 +17,27 @@ _COLUMNS = (
 )
 
 
-def canonical_amount(column: str) -> str:
-    """SQL: a parsed decimal as text with a point and no grouping (``1500.000``),
-    that no reader can take for thousands under a decimal comma: a text such
-    as ``500.000`` or ``12.345`` gets a fourth decimal (``500.0000``)."""
-    text = f"{quote_ident(column)}::VARCHAR"
-    return (
-        f"CASE WHEN regexp_full_match({text}, '-?\\d{{1,3}}\\.\\d{{3}}') "
-        f"THEN {text} || '0' ELSE {text} END"
-    )
+#: Digits in a thousands group: a number written with exactly this many decimals
+#: (``500.000``) could be read as 500 000 under a decimal comma.
+_GROUP = 3
+
+
+def canonical_amount(column: str, scale: int = 3) -> str:
+    """SQL: a parsed decimal column of ``scale`` decimals as text in one form for the
+    whole column: a point, no grouping, and always the same number of decimals, its
+    scale or one more when the scale is that of a thousands group (3). So every amount
+    has four: ``1234.5600``, ``300.5000``, ``7.1250``, ``1500.0000``, ``-5.0000``; a rate
+    six (``10.800000``), a count of jobs none (``500``).
+
+    It wrote the column's three decimals and a fourth only where the text could be taken
+    for thousands (``300.500``): ``1234.560`` beside ``300.5000`` in one export. Four
+    decimals for every amount keep what the fourth was for (no amount of the export can
+    be read as thousands under a decimal comma, even by a reader that does not know it is
+    a quarantine export: a spreadsheet, or marsad once the ``quarantine_*`` columns are
+    deleted) and read back exactly."""
+    digits = scale + 1 if scale == _GROUP else scale
+    cast = f"::DECIMAL(38, {digits})" if digits else ""
+    return f"{quote_ident(column)}{cast}::VARCHAR"
 
 
 def canonical_json(kind: Kind) -> str:
@@ -40,7 +52,9 @@ def canonical_json(kind: Kind) -> str:
     for f in kind.fields:
         raw = f"json_extract_string(_record, {quote_literal('$.' + f.name)})"
         value = (
-            canonical_amount(f.name) if f.type == "decimal" else f"{quote_ident(f.name)}::VARCHAR"
+            canonical_amount(f.name, f.scale)
+            if f.type == "decimal"
+            else f"{quote_ident(f.name)}::VARCHAR"
         )
         pairs.append(f"{quote_ident(f.name)} := coalesce({value}, {raw})")
     return f"to_json(struct_pack({', '.join(pairs)}))::VARCHAR"

@@ -30,7 +30,7 @@ from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_she
 from marsad.ingest.header import MapChoice, decimal_evidence
 from marsad.ingest.options import ProgressFn, ReadOptions
 from marsad.ingest.parquet import ParquetPlan, plan_parquet, stage_parquet
-from marsad.ingest.scan import detect_format
+from marsad.ingest.scan import detect_format, misnamed
 from marsad.ingest.schema import Kind, normalise_header
 from marsad.ingest.staging import BatchFile, Staged
 from marsad.ingest.text import TextPlan, one_pass, prepare_text, read_text, stage_text_group
@@ -61,10 +61,18 @@ def plan_sheets(wh: Warehouse, kind: Kind, f: BatchFile, options: ReadOptions) -
         g = f if k == 0 else BatchFile(-1, f.path, scan=f.scan)
         g.sheet, g.plan = plan.name, plan
         out.append(g)
+    _note_misnamed(f, "excel", options)
     if len(plans) > 1 or skipped:
         read = ", ".join(repr(p.name) for p in plans)
         f.notes.append(f"sheets read: {read}" + "".join(f"; {s}" for s in skipped))
     return out
+
+
+def _note_misnamed(f: BatchFile, fmt: str, options: ReadOptions) -> None:
+    """Say in the file's notes that its name says another format than its content."""
+    note = misnamed(f.path, fmt, options)
+    if note and note not in f.notes:
+        f.notes.append(note)
 
 
 def resolve_sheet(path: Path, wanted: str) -> str:
@@ -142,6 +150,7 @@ def _plan(wh, kind, f: BatchFile, options, tmp, progress, maps) -> Plan:
     if isinstance(f.plan, SheetPlan):
         return f.plan
     fmt = detect_format(f.path, f.scan, options)
+    _note_misnamed(f, fmt, options)
     if fmt == "csv":
         plan = prepare_text(kind, f.path, f.scan, options, tmp, progress, maps)
         _whole_file_evidence(wh, kind, plan)

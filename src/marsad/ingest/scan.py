@@ -17,6 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from marsad.ingest.cleaning import CONTROL_CHARS
+from marsad.ingest.containers import (
+    OLE2,
+    PARQUET,
+    SUFFIX_KIND,
+    ZIP,
+    check_named_kind,
+    check_parquet_end,
+    workbook_kind,
+)
 from marsad.ingest.errors import IngestError
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
 
@@ -350,9 +359,29 @@ def not_text(scan: FileScan) -> str | None:
     )
 
 
+#: The format each suffix names, when the content does not say otherwise.
+_NAMED = {".parquet": "parquet", ".csv": "csv", ".txt": "csv", ".tsv": "csv"}
+_NAMED.update(dict.fromkeys(SUFFIX_KIND, "excel"))
+_FORMAT_WORDS = {
+    "csv": "a text (CSV) file",
+    "parquet": "a Parquet file",
+    "excel": "an Excel workbook",
+}
+#: The first bytes of text that a spreadsheet program writes under a workbook's name
+#: and that is no CSV: a web page or an XML Spreadsheet 2003.
+_MARKUP = (b"<!doctype html", b"<html", b"<table", b"<?xml")
+
+
 def detect_format(path: Path, scan: FileScan, options: ReadOptions) -> str:
-    """``parquet``, ``excel`` or ``csv``, from the stated format, the magic bytes
-    or the file name."""
+    """``parquet``, ``excel`` or ``csv``: the stated format, else what the content is
+    (its first bytes), else what the name says. A file named for one format that holds
+    another is read as what it holds (:func:`misnamed` says so in a note): a text file
+    named ``.xlsx`` is read as text, as an ``.xlsx`` named ``.csv`` is read as a workbook.
+    A workbook or a Parquet file that is damaged, a zip that holds no workbook, a workbook
+    named for another kind, a web page named ``.xls`` are each one plain line
+    (:class:`~marsad.ingest.errors.IngestError`): ``misnamed.xlsx`` said ``invalid Zip
+    archive: Could not find EOCD`` and a damaged ``.xls`` ``Cfb error: Invalid sector
+    shift``, a library's words."""
     if options.format:
         fmt = options.format.lower()
         aliases = {"xlsx": "excel", "xls": "excel", "xlsm": "excel", "txt": "csv", "tsv": "csv"}
@@ -361,13 +390,50 @@ def detect_format(path: Path, scan: FileScan, options: ReadOptions) -> str:
             raise IngestError(f"unknown format {options.format!r}: use csv, parquet or excel")
         return fmt
     head = scan.head
-    if head.startswith(b"PAR1"):
+    if head.startswith(PARQUET):
+        check_parquet_end(path)
         return "parquet"
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(ZIP) or head.startswith(OLE2):
+        check_named_kind(path, workbook_kind(path, head))
         return "excel"
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return "parquet"
-    if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
-        return "excel"
-    return "csv"
+    named = _NAMED.get(path.suffix.lower(), "csv")
+    if named != "csv" and scan.size:  # named a workbook or Parquet, and not one
+        _check_text_under(path, scan, named)
+        return "csv"
+    return named
+
+
+def _check_text_under(path: Path, scan: FileScan, named: str) -> None:
+    """Refuse a file named ``.xlsx`` (or ``.parquet``) that holds neither what its name
+    says nor text: what it is, when that can be told."""
+    what = _FORMAT_WORDS[named]
+    why = not_text(scan)
+    if why is not None:
+        found = next((w for sig, w in SIGNATURES.items() if scan.head.startswith(sig)), None)
+        held = f"it is {found}" if found else "it holds binary data of another kind"
+        raise IngestError(f"the file is named {path.suffix} but is not {what}: {held}")
+    start = scan.head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if named == "excel" and start.startswith(_MARKUP):
+        page = "an XML file" if start.startswith(b"<?xml") else "a web page (HTML)"
+        raise IngestError(
+            f"the file is {page} named {path.suffix}, not a workbook (some systems export "
+            "tables so): open it in Excel and save it as .xlsx or CSV, then load that"
+        )
+
+
+def misnamed(path: Path, fmt: str, options: ReadOptions) -> str | None:
+    """A note when the file's name says another format than the one it was read as by
+    its content (e.g. ``named .xlsx, but it is a text (CSV) file: read as text``); None
+    when the name agrees, says nothing, or the format was stated (``--format``).
+
+    >>> misnamed(Path("tx.xlsx"), "csv", ReadOptions())
+    'the file is named .xlsx but is a text (CSV) file: read as such, by its content'
+    >>> misnamed(Path("tx.csv"), "csv", ReadOptions()) is None
+    True
+    """
+    named = _NAMED.get(path.suffix.lower())
+    if options.format or named is None or named == fmt:
+        return None
+    return (
+        f"the file is named {path.suffix} but is {_FORMAT_WORDS[fmt]}: read as such, by its content"
+    )

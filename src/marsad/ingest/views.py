@@ -284,7 +284,7 @@ def quarantine_export(
     :data:`EXPORT_EXTRA`. The selection must hold one kind only (check with
     :func:`quarantine_kinds`).
 
-    Values are canonical where they could be read (amounts ``1500.000`` with a
+    Values are canonical where they could be read (amounts ``1500.0000`` with a
     point and no grouping, dates ``2024-03-16``, codes in upper case, see
     :func:`marsad.ingest.quarantine.canonical_json`), else as read; every cell
     that would start a spreadsheet formula gets a leading apostrophe, which

@@ -222,13 +222,10 @@ def publication(lang: str, published: Publication | None = None) -> dict:
     >>> publication("fr", Publication(release="R1", release_date=dt.date(2025, 10, 17)))["date"]
     '17 octobre 2025'
     """
-    from babel.dates import format_date
-
     s = published or Publication.from_settings("", synthetic=False, internal=False)
-    locale = numbers.LOCALES[lang]
 
     def date(value) -> str:
-        return format_date(value, "long", locale=locale) if value else ""
+        return numbers.long_date(value, lang) if value else ""
 
     return {
         "publisher": s.publisher,

@@ -21,7 +21,9 @@ Arabic uses Moroccan conventions (``ar_MA``: Latin digits, decimal comma).
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -225,3 +227,21 @@ def to_period(period: str | Period, lang: str) -> str:
     if lang == "en":
         return f"the {label}" if kind == "half" else label
     return label
+
+
+def long_date(day: dt.date, lang: str) -> str:
+    """``day`` written out in ``lang``, as the bulletin, the PDF and the dashboard date a
+    release (Babel's long format), the first of a month as French writes it: ``1er``.
+
+    >>> long_date(dt.date(2025, 10, 1), "fr"), long_date(dt.date(2025, 10, 15), "fr")
+    ('1er octobre 2025', '15 octobre 2025')
+    >>> long_date(dt.date(2025, 10, 1), "en"), long_date(dt.date(2025, 10, 1), "ar")
+    ('October 1, 2025', '1 أكتوبر 2025')
+    """
+    from babel.dates import format_date
+
+    _check_lang(lang)
+    text = format_date(day, "long", locale=LOCALES[lang])
+    if lang == "fr" and day.day == 1:  # "1 octobre 2025" is "1er octobre 2025" in French
+        text = re.sub(r"^1(?=\s)", "1er", text)
+    return text

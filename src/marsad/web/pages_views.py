@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 _I = {c: COLUMNS.index(c) for c in COLUMNS}
 _FILES = ("indicators.csv", "indicators.xlsx", "indicators-sdmx.csv", "indicators-sdmx.xml",
           "structure-sdmx.xml", "indicators-bundle.zip", "revisions.csv")  # fmt: skip
-#: Babel locales of the dates (Moroccan month names in Arabic: غشت, شتنبر).
-_DATE_LOCALES = {"fr": "fr", "en": "en", "ar": "ar_MA"}
 #: Revised cells listed on the releases page at most (the counts cover them all).
 MAX_LISTED = 300
 
@@ -48,20 +46,21 @@ def downloads_of_names(last_period: str | None) -> list[str]:
 
 
 def long_date(iso: str, lang: str) -> str:
-    """A release's date as written in ``lang`` (ISO text that is not a date kept as is).
+    """A release's date as written in ``lang`` (:func:`marsad.publish.fmt.long_date`, as
+    the bulletin writes it); ISO text that is not a date is kept as is.
 
-    >>> long_date("2025-10-15", "fr"), long_date("2025-10-15", "en"), long_date("x", "ar")
-    ('15 octobre 2025', 'October 15, 2025', 'x')
+    >>> long_date("2025-10-15", "fr"), long_date("2025-10-01", "fr"), long_date("x", "ar")
+    ('15 octobre 2025', '1er octobre 2025', 'x')
     """
     from datetime import date
 
-    from babel.dates import format_date
+    from marsad.publish import fmt
 
     try:
         day = date.fromisoformat(iso)
     except (TypeError, ValueError):
         return iso
-    return format_date(day, "long", locale=_DATE_LOCALES[lang])
+    return fmt.long_date(day, lang)
 
 
 def _release(info: ReleaseInfo, lang: str) -> dict:

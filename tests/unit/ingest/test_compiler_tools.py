@@ -46,7 +46,7 @@ def test_case_05_export_reloads_with_the_same_amounts(wh, tmp_path):
     first = load(wh, CASES / "rw05" / "bank_fr.csv")
     assert first.totals["EUR"][1] == Decimal("7450.500")
     text = export_csv(wh, tmp_path / "q.csv")
-    assert ",1500.000,EUR," in text and ",3200.000,EUR," in text
+    assert ",1500.0000,EUR," in text and ",3200.0000,EUR," in text
     fixed = tmp_path / "q_fixed.csv"
     fixed.write_text(text.replace(",SI22,ALL,", ",SI22,AL,").replace(",SI22,UK,", ",SI22,GB,"))
     r = load(wh, fixed)
@@ -62,22 +62,43 @@ def test_case_05_export_reloads_with_the_same_amounts(wh, tmp_path):
 @pytest.mark.parametrize(
     ("amount", "written"),
     [
-        ("1.500", "1500.000"),
+        ("1.500", "1500.0000"),
         ("500", "500.0000"),
         ("12,345", "12.3450"),
         ("0,5", "0.5000"),
-        ("1.234.567,891", "1234567.891"),
-        ("(1.500,5)", "'-1500.500"),
+        ("1.234,56", "1234.5600"),
+        ("1.234.567,891", "1234567.8910"),
+        ("(1.500,5)", "'-1500.5000"),
         ("12,5O", "12,5O"),
     ],
 )
 def test_export_writes_amounts_no_reader_can_misread(wh, tmp_path, amount, written):
     """An amount under 1000 written 500.000 could be read as 500 000 under a
-    decimal comma: it gets a fourth decimal."""
+    decimal comma: every amount has four decimals, one more than a thousands group
+    (it wrote 1234.560 beside 300.5000: three decimals, and four only below 1000)."""
     rows = [tx("A", amount=amount, partner_country="XX"), tx("B", amount="1,5")]
     load(wh, write_csv(tmp_path / "t.csv", rows, sep=";"))
     header, out = views.quarantine_export(wh)
     assert out[0][header.index("amount")] == written
+
+
+def test_export_writes_every_amount_in_one_form_and_reloads_them(wh, tmp_path):
+    """A bank's file with a decimal comma was exported as 1234.560 beside 7.1250 (three
+    decimals, and a fourth only below 1000): every amount now has four, and the
+    corrected export loads the very amounts the bank sent."""
+    sent = {"R1": "1.234,56", "R2": "2.000,5", "R3": "7,125", "R4": "1.000.000,999"}
+    rows = [tx(rid, amount=a, partner_country="XX") for rid, a in sent.items()]
+    load(wh, write_csv(tmp_path / "t.csv", rows, sep=";"))
+    header, out = views.quarantine_export(wh)
+    written = [r[header.index("amount")] for r in out]
+    assert written == ["1234.5600", "2000.5000", "7.1250", "1000000.9990"]
+    text = export_csv(wh, tmp_path / "q.csv")
+    (tmp_path / "fixed.csv").write_text(text.replace(",XX,", ",FR,"))
+    r = load(wh, tmp_path / "fixed.csv")
+    assert (r.loaded, r.quarantined) == (4, 0)
+    assert amounts(wh) == {
+        k: Decimal(v.replace(".", "").replace(",", ".")) for k, v in sent.items()
+    }
 
 
 def test_case_f08_export_neutralises_formulas_and_reload_undoes_it(wh, tmp_path):

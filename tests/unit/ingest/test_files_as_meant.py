@@ -345,6 +345,33 @@ def test_a_workbook_with_a_password_or_cut_short_is_refused_in_plain_words(wh, t
     assert "EOCD" not in str(err.value)
 
 
+def test_each_file_is_read_as_its_content_says_with_a_note_when_its_name_differs(wh, tmp_path):
+    """A text file named .xlsx was refused with the zip reader's words, while an .xlsx
+    named .csv was read by its content; both ways now, with a note."""
+    import zipfile
+
+    book = write_sheets(tmp_path / "b.xlsx", {"Data": [list(TX_HEADER), _row("R1")]})
+    as_csv = tmp_path / "b.csv"
+    shutil.copy(book, as_csv)
+    r = load(wh, as_csv)
+    assert r.loaded == 1
+    assert "the file is named .csv but is an Excel workbook: read as such, by its content" in (
+        r.notes
+    )
+    text = write_csv(tmp_path / "t.csv", [tx("R2")])
+    as_xlsx = text.rename(tmp_path / "t.xlsx")
+    r = load(wh, as_xlsx)
+    assert r.loaded == 1 and "named .xlsx but is a text (CSV) file" in " ".join(r.notes)
+    # a workbook the reader would open as another kind by its name; a zip of CSV files
+    shutil.copy(book, tmp_path / "b.ods")
+    with pytest.raises(FileRefused, match=r"an Excel workbook \(\.xlsx\) named \.ods: rename"):
+        load(wh, tmp_path / "b.ods")
+    with zipfile.ZipFile(tmp_path / "tx.zip", "w") as z:
+        z.write(text.with_suffix(".xlsx"), "2024-03.csv")
+    with pytest.raises(FileRefused, match=r"a zip archive \(holding 2024-03.csv\), not a"):
+        load(wh, tmp_path / "tx.zip")
+
+
 def test_a_ledger_unique_on_the_file_alone_is_upgraded(wh, tmp_path):
     """A warehouse made before sheets were loaded one by one refused a second sheet."""
     from marsad.ingest.store import LEDGER_DDL, ensure_tables

@@ -69,6 +69,7 @@ def test_export_amounts_read_back_exactly_and_tell_their_decimal_mark(x):
     ).fetchone()[0]
     assert _vote(text.lstrip("-")) in (".", None)
     assert _read(text, ".") == x
+    assert len(text.partition(".")[2]) == 4  # every amount in one form: four decimals
     assert "," not in text and " " not in text
 
 

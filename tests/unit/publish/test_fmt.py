@@ -152,3 +152,31 @@ def test_money_keeps_three_significant_digits_or_one_decimal_of_billions(value):
         assert len(figure.split(",")[1]) == 1
     elif "million" in text:
         assert len(figure.replace(",", "").lstrip("0")) == 3
+
+
+@pytest.mark.parametrize(
+    ("day", "lang", "expected"),
+    [
+        ("2025-10-01", "fr", "1er octobre 2025"),  # French typography: the first is 1er
+        ("2025-10-15", "fr", "15 octobre 2025"),
+        ("2025-10-11", "fr", "11 octobre 2025"),  # not a day that merely starts with 1
+        ("2025-10-21", "fr", "21 octobre 2025"),
+        ("2025-10-01", "en", "October 1, 2025"),
+        ("2025-08-01", "ar", "1 غشت 2025"),
+    ],
+)
+def test_long_dates_write_the_first_of_the_month_as_french_does(day, lang, expected):
+    """Symptom: the French bulletin was "Publié le : 1 octobre 2025" where French writes
+    "1er octobre 2025"; English and Arabic unchanged."""
+    import datetime as dt
+
+    from marsad.publish.bulletin import publication
+    from marsad.publish.columns import Publication
+    from marsad.web.pages_views import long_date
+
+    date = dt.date.fromisoformat(day)
+    assert fmt.long_date(date, lang) == expected
+    assert long_date(day, lang) == expected  # the dashboard's releases pages
+    published = Publication(release="R1", release_date=date, next_release_date=date)
+    said = publication(lang, published)  # the bulletin's header and footer (HTML, Markdown, PDF)
+    assert said["date"] == said["next"] == expected
