@@ -176,3 +176,90 @@ def test_latest_and_a_case_twin_are_refused_before_any_job(client, monkeypatch):
     assert twin.status_code == 409 and twin.headers["content-type"] == "application/problem+json"
     assert "release R1 exists already, and r1 differs from it only by case" in twin.json()["detail"]
     assert "/" not in twin.json()["detail"]
+
+
+def _decimal_comma_file(world, path) -> tuple:
+    """A transactions file of one new record of the world's first month, its amount
+    written ``1.500,00`` (decimal comma, ``;`` separated); and its record id."""
+    import csv
+
+    month = sorted((world["data"] / "transactions").glob("*.csv"))[0]
+    with month.open(newline="") as f:
+        header, first = list(csv.reader(f))[:2]
+    first[header.index("record_id")] = "WEBDEC0001"
+    first[header.index("amount")] = "1.500,00"
+    with path.open("w", newline="") as f:
+        csv.writer(f, delimiter=";").writerows([header, first])
+    return path.read_bytes(), "WEBDEC0001"
+
+
+def test_an_upload_states_the_read_options_of_marsad_ingest(own, world, tmp_path):
+    """Symptom: the upload could state no read option, yet its failed job told the admin
+    to "state --decimal ," (an option of the command line only): a decimal-comma file
+    of a reporter known to write '.' could not be loaded from the web."""
+    from marsad.engine.warehouse import Warehouse
+
+    c = own["client"]
+    content, record = _decimal_comma_file(world, tmp_path / "fr.csv")
+    files = [("files", ("fr.csv", content, "text/csv"))]
+    refused = _wait(c, c.post("/api/v1/admin/ingest?kind=transactions", headers=AUTH,
+                              files=files).json()["url"])  # fmt: skip
+    said = "\n".join(refused["output"])
+    assert refused["state"] == "failed", said
+    assert "state decimal=, to read this file" in said and "state --decimal" not in said
+    assert "marsad reporters set" in said  # a command of the server's, left as it is
+    r = c.post("/api/v1/admin/ingest?kind=transactions&decimal=,&sep=semicolon",
+               headers=AUTH, files=files)  # fmt: skip
+    assert r.status_code == 202, r.text
+    job = _wait(c, r.json()["url"])
+    assert job["state"] == "succeeded", job["output"]
+    assert job["command"].startswith(
+        "marsad ingest --kind transactions --decimal=, --sep=semicolon "
+    )
+    wh = Warehouse(own["folder"] / "marsad.duckdb")
+    try:
+        amount = wh.scalar("SELECT amount FROM transactions WHERE record_id = ?", [record])
+    finally:
+        wh.close()
+    assert amount == 1500  # not 1.5
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [("decimal=;", "decimal: Input should be '.' or ','"),
+     ("sep=ab", "sep 'ab' cannot separate fields"),
+     ("sep=x", "sep 'x' cannot separate fields"),
+     ("encoding=nope", "encoding 'nope' is not an encoding"),
+     ("encoding=base64", "encoding 'base64' is not an encoding"),
+     ("date_format=%25Q", "date_format='%Q' does not give a whole date"),
+     ("date_format=dd/mm/yyyy", "date_format 'dd/mm/yyyy' does not give a whole date"),
+     ("date_format=%C2%9D%25-%F1%84%93%A9", "does not give a whole date"),  # not a 500
+     ("map=Montant%3Dnope", "map='Montant=nope': 'nope' is not a column marsad reads"),
+     ("map=Montant", "map wants NAME=field"),
+     ("map=a%3Damount&map=b", "map wants NAME=field, e.g. Record ID=record_id, not 'b'"),
+     ("sheet=", "sheet is empty"),
+     ("decimal=,&decimal=.", "decimal is given 2 times"),
+     ("decmal=,", "unknown parameter 'decmal'")],
+)  # fmt: skip
+def test_a_bad_read_option_is_refused_before_any_file_is_saved(own, monkeypatch, query, said):
+    """A read option the command line would refuse is a 400 problem at once, in the
+    upload's words (``sep``, not ``--sep``), before a file is saved or a job started."""
+    from marsad.web import jobs
+
+    monkeypatch.setattr(jobs.Jobs, "start", lambda *a, **k: pytest.fail("a job was started"))
+    r = own["client"].post(f"/api/v1/admin/ingest?kind=transactions&{query}", headers=AUTH,
+                           files=[("files", ("f.csv", b"x", "text/csv"))])  # fmt: skip
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+    assert said in r.json()["detail"], r.json()
+    assert "--" not in r.json()["detail"]
+    assert not (own["folder"] / "uploads").exists()
+
+
+def test_the_schema_gives_the_read_options_their_enum_and_patterns(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    op = schema["paths"]["/api/v1/admin/ingest"]["post"]
+    found = {p["name"]: p["schema"].get("anyOf", [p["schema"]])[0] for p in op["parameters"]}
+    assert set(found) == {"kind", "decimal", "sep", "encoding", "sheet", "date_format", "map"}
+    assert found["decimal"]["enum"] == [".", ","]
+    assert all(found[n]["pattern"] for n in ("sep", "encoding", "date_format"))
+    assert found["map"]["type"] == "array" and found["map"]["items"]["pattern"]

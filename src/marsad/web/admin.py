@@ -31,6 +31,7 @@ from marsad.dates import IsoDate
 from marsad.errors import quoted
 from marsad.release.store import ReleaseError, check_new_id
 from marsad.web.auth import require_admin
+from marsad.web.ingest_options import UploadOptions, upload_options, web_words
 from marsad.web.jobs import Busy, Jobs
 from marsad.web.problems import Problem, problem_responses
 from marsad.web.query_check import checked
@@ -91,9 +92,9 @@ def safe_name(filename: str | None) -> str:
     return name or "upload"
 
 
-def _started(runner: Jobs, kind: str, args: list[str]) -> JSONResponse:
+def _started(runner: Jobs, kind: str, args: list[str], words=None) -> JSONResponse:
     try:
-        job = runner.start(kind, args)
+        job = runner.start(kind, args, words)
     except Busy as exc:
         raise Problem(
             409, f"{exc}: wait until it ends (GET {exc.running.public()['url']})"
@@ -111,9 +112,14 @@ def ingest(
     request: Request,
     kind: Annotated[Kind, Query(description="What the files hold.")],
     files: Annotated[list[UploadFile], File(description="One or more files to load.")],
+    options: Annotated[UploadOptions, Depends(upload_options)],
 ) -> JSONResponse:
     """Save the uploaded files beside the warehouse (``uploads/``) and run
-    ``marsad ingest --kind KIND FILE…`` on them."""
+    ``marsad ingest --kind KIND [OPTIONS] FILE…`` on them. The query states what
+    ``marsad ingest`` takes as options (``decimal=,`` for ``--decimal ,``; ``sep``,
+    ``encoding``, ``sheet``, ``date_format``, ``map``), checked by its rules before any
+    file is saved; the job's output names them so (``state decimal=, to read this
+    file``)."""
     runner = jobs(request)
     if runner.busy():
         raise Problem(409, "a job is still running: wait until it ends")
@@ -128,7 +134,8 @@ def ingest(
             shutil.copyfileobj(upload.file, out)
         saved.append(str(target))
     try:
-        return _started(runner, "ingest", ["ingest", "--kind", kind.value, *saved])
+        args = ["ingest", "--kind", kind.value, *options.args(), *saved]
+        return _started(runner, "ingest", args, web_words)
     except Problem:
         shutil.rmtree(folder, ignore_errors=True)
         raise

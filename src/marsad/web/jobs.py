@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,9 @@ class Job:
     started: str = field(default_factory=_now)
     ended: str | None = None
     output: deque = field(default_factory=lambda: deque(maxlen=OUTPUT_LINES))
+    #: How a line of output is put to the admin (e.g. the command's options named as
+    #: the request's parameters: :func:`marsad.web.ingest_options.web_words`).
+    words: Callable[[str], str] | None = field(default=None, repr=False)
 
     def public(self) -> dict:
         """The job as the admin API answers it, its command quoted as a shell would need.
@@ -90,12 +94,14 @@ class Jobs:
         """The argument list of ``marsad args… --warehouse W`` run by this Python."""
         return [sys.executable, "-m", "marsad", *args, "--warehouse", str(self.warehouse)]
 
-    def start(self, kind: str, args: list[str]) -> Job:
-        """Start ``marsad args…`` in the background; :class:`Busy` when a job runs."""
+    def start(self, kind: str, args: list[str], words: Callable[[str], str] | None = None) -> Job:
+        """Start ``marsad args…`` in the background; :class:`Busy` when a job runs.
+        ``words`` rewrites each line of its output (:attr:`Job.words`)."""
         with self._lock:
             if self._running is not None:
                 raise Busy(self._running)
-            job = Job(f"j{secrets.token_hex(5)}", kind, [*args, "--warehouse", str(self.warehouse)])
+            job = Job(f"j{secrets.token_hex(5)}", kind, [*args, "--warehouse", str(self.warehouse)],
+                      words=words)  # fmt: skip
             self._running = job
             self._jobs[job.id] = job
             for old in list(self._jobs)[:-KEPT_JOBS]:
@@ -133,8 +139,10 @@ class Jobs:
             ) as child:
                 assert child.stdout is not None
                 for line in child.stdout:
+                    said = line.rstrip("\n")
+                    said = job.words(said) if job.words is not None else said
                     with self._lock:
-                        job.output.append(line.rstrip("\n"))
+                        job.output.append(said)
                 code = child.wait()
         except OSError as exc:  # the interpreter itself cannot start
             with self._lock:
