@@ -4,8 +4,10 @@ the spreadsheet shows it.
 
 - Every sheet that carries the header is read, one load per sheet; the others
   are named with the reason they were skipped (``--sheet`` reads one sheet).
-- A number cell is read to 15 significant digits, Excel's precision: the
-  binary noise of ``=1234.56*3`` (3703.6800000000003) is read 3703.68.
+- A number cell of an amount or a rate is read as the shortest decimal that gives
+  back its double when that has no more decimals than the field keeps
+  (9876543210987.654 as it is); else to 15 significant digits, Excel's precision:
+  the binary noise of ``=1234.56*3`` (3703.6800000000003) is read 3703.68.
 - A date cell, or a number in a date column (an Excel serial date, e.g.
   45366), is a date; in a workbook of the 1904 date system (made on a Mac) a
   serial number counts from 1904-01-01.
@@ -27,7 +29,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Context
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -90,20 +92,38 @@ class SheetPlan:
     merged: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def number_text(value: float, decimal: str = ".") -> str:
-    """A number cell as the spreadsheet shows it: 15 significant digits, no
-    exponent, whole numbers without decimals.
+def number_text(value: float, decimal: str = ".", places: int | None = None) -> str:
+    """A number cell as text, no exponent, whole numbers without decimals: for a field of
+    ``places`` decimals (an amount: 3), the shortest decimal that gives back the double
+    (Python's ``repr``) when it has at most ``places`` decimals: the value the cell
+    holds, which Excel adds; else (and for other fields) to 15 significant digits, as
+    the spreadsheet shows it, when that removes binary noise; else the shortest decimal
+    again, refused for its decimals as the cell holds it.
 
     >>> number_text(3479.9999999999995), number_text(0.1 + 0.2), number_text(1234.5, ",")
     ('3480', '0.3', '1234,5')
     >>> number_text(1e-7), number_text(1e20)
     ('0.0000001', '100000000000000000000')
+    >>> number_text(9876543210987.654), number_text(9876543210987.654, places=3)
+    ('9876543210987.65', '9876543210987.654')
+    >>> number_text(1234.5600000000002, places=3), number_text(1.2345678901234567, places=3)
+    ('1234.56', '1.2345678901234567')
     """
     if math.isnan(value) or math.isinf(value):
         return str(value)
-    shown = _EXCEL_PRECISION.create_decimal(repr(value)).normalize()
+    shortest = Decimal(repr(value))
+    shown = _EXCEL_PRECISION.create_decimal(shortest).normalize()
+    if places is not None and _decimals(shortest) > places and _decimals(shown) > places:
+        shown = shortest  # refused (precision): shown as the cell holds it
+    elif places is not None and _decimals(shortest) <= places:
+        shown = shortest.normalize()
     text = format(shown, "f")
     return text.replace(".", ",") if decimal == "," else text
+
+
+def _decimals(d: Decimal) -> int:
+    """How many decimals ``d`` has once trailing zeros are dropped (0 for 1E+3)."""
+    return max(0, -int(d.normalize().as_tuple().exponent))
 
 
 def _date_cell(value: object, epoch: dt.date = _EPOCH) -> str | None:
@@ -125,9 +145,14 @@ def _date_cell(value: object, epoch: dt.date = _EPOCH) -> str | None:
 
 
 def _cell_text(
-    value: object, decimal: str, is_date: bool = False, epoch: dt.date = _EPOCH
+    value: object,
+    decimal: str,
+    is_date: bool = False,
+    epoch: dt.date = _EPOCH,
+    places: int | None = None,
 ) -> str | None:
-    """An Excel cell as the text a CSV would hold."""
+    """An Excel cell as the text a CSV would hold (a number of a field of ``places``
+    decimals by :func:`number_text`)."""
     if is_date and (day := _date_cell(value, epoch)) is not None:
         return day
     if value is None:
@@ -147,7 +172,7 @@ def _cell_text(
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return number_text(value, decimal)
+        return number_text(value, decimal, places)
     return str(value)
 
 
@@ -384,7 +409,8 @@ def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list
         for f in kind.fields:
             idx = header.mapping.get(f.name)
             cell = row[idx] if idx is not None and idx < len(row) else None
-            cols[f.name].append(_cell_text(cell, decimal, f.name in dates, plan.epoch))
+            places = f.scale if f.type == "decimal" else None
+            cols[f.name].append(_cell_text(cell, decimal, f.name in dates, plan.epoch, places))
         blank.append(not any(_present(c) for c in row))
     table = pa.table(
         {

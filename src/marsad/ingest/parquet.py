@@ -1,6 +1,7 @@
 """Parquet files, read by DuckDB: each column cast to the text a CSV would hold
-(dates as YYYY-MM-DD, floating-point numbers to 15 significant digits as a
-spreadsheet shows them), each row numbered from 1."""
+(dates as YYYY-MM-DD, a floating-point amount as the shortest decimal that gives
+back its double, or to 15 significant digits when that one has more decimals than
+the field keeps: binary noise), each row numbered from 1."""
 
 from __future__ import annotations
 
@@ -58,8 +59,44 @@ def float_text(col: str, digits: int) -> str:
     )
 
 
-def _as_text(column: str, typ: str, zone: str | None = None) -> str:
-    """SQL: a Parquet column as text (a midnight timestamp as its date).
+def _decimals_sql(text: str) -> str:
+    """SQL: how many decimals the plain decimal text ``text`` shows."""
+    return f"length(regexp_extract({text}, '\\.(\\d*)$', 1))"
+
+
+def double_text(col: str, scale: int) -> str:
+    """SQL: a DOUBLE column of a field of ``scale`` decimals as text: the shortest
+    decimal that gives back the double (DuckDB's cast to text, Python's ``repr``) when
+    it has at most ``scale`` decimals, which is then exactly the value the file holds
+    (9876543210987.654 stays 9876543210987.654, where 15 digits read 9876543210987.65);
+    else the 15 significant digits a spreadsheet shows, when they have at most ``scale``
+    decimals (binary noise: 1234.5600000000002 is 1234.56); else the shortest decimal
+    again, which the checks refuse (``precision``) as the file holds it (1.2345).
+
+    >>> import duckdb
+    >>> sql = double_text("x", 3)
+    >>> vals = "(9876543210987.654), (99999999999999.98), (3703.6800000000003), (1.2345), (1e20)"
+    >>> [r[0] for r in duckdb.sql(f"SELECT {sql} FROM (VALUES {vals}) t(x)").fetchall()]
+    ['9876543210987.654', '99999999999999.98', '3703.68', '1.2345', '100000000000000000000']
+    """
+    x = f"{col}::DOUBLE"
+    # the shortest decimal, to ``scale`` decimals: exact when it has no more (a value
+    # of 35 digits or more is no DECIMAL(38,3): NULL, and the 15 digits are read)
+    fitted = f"TRY_CAST({x}::VARCHAR AS DECIMAL(38,{scale}))::VARCHAR"
+    shown = f"rtrim(rtrim({fitted}, '0'), '.')" if scale else fitted
+    fifteen = float_text(x, 15)
+    shortest = f"CASE WHEN contains({x}::VARCHAR, 'e') THEN {fifteen} ELSE {x}::VARCHAR END"
+    return (
+        f"CASE WHEN {x} IS NULL THEN NULL WHEN isnan({x}) OR isinf({x}) THEN {x}::VARCHAR "
+        f"WHEN {fitted}::DOUBLE = {x} THEN {shown} "
+        f"WHEN coalesce({_decimals_sql(fifteen)}, 0) <= {scale} THEN {fifteen} "
+        f"ELSE {shortest} END"
+    )
+
+
+def _as_text(column: str, typ: str, zone: str | None = None, scale: int | None = None) -> str:
+    """SQL: a Parquet column as text (a midnight timestamp as its date); a DOUBLE of a
+    field of ``scale`` decimals (an amount, a rate) by :func:`double_text`.
 
     A timestamp is read as the wall clock shows it: one without a time zone as it is,
     one with a time zone (an instant: pandas' ``datetime64[ns, Europe/Paris]``,
@@ -87,6 +124,8 @@ def _as_text(column: str, typ: str, zone: str | None = None) -> str:
             f"CASE WHEN {ts}::TIME = TIME '00:00:00' THEN strftime({ts}::DATE, '%Y-%m-%d') "
             f"ELSE {shown} END"
         )
+    if typ == "DOUBLE" and scale is not None:
+        return double_text(col, scale)
     if typ in _DIGITS:
         return float_text(col, _DIGITS[typ])
     return f"{col}::VARCHAR"
@@ -159,8 +198,11 @@ def _field_exprs(
         if len(names) > 1:
             raise IngestError(f"the column {f.name} appears {len(names)} times: "
                               f"{quoted([written_header(n) for n in names])}")  # fmt: skip
+        scale = f.scale if f.type == "decimal" else None
         expr = (
-            _as_text(names[0], types[names[0]], zones.get(names[0])) if names else "NULL::VARCHAR"
+            _as_text(names[0], types[names[0]], zones.get(names[0]), scale)
+            if names
+            else "NULL::VARCHAR"
         )
         exprs.append(f"{expr} AS {quote_ident(f.name)}")
     return exprs
