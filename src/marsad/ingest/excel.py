@@ -36,7 +36,7 @@ from typing import Any
 import pyarrow as pa
 
 from marsad.engine import Warehouse, quote_ident
-from marsad.ingest.cleaning import holds_nothing
+from marsad.ingest.cleaning import holds_nothing, time_of_day_note
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.header import (
     Candidate,
@@ -142,6 +142,23 @@ def _date_cell(value: object, epoch: dt.date = _EPOCH) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
         return (epoch + dt.timedelta(days=int(value))).isoformat()
     return None
+
+
+def _cell_time(value: object) -> str | None:
+    """The time of day of a date cell that has one, as ``HH:MM:SS`` (a date and time
+    cell, a serial date with a fraction of a day: 45366.75 is 18:00:00); None at midnight.
+
+    >>> _cell_time(dt.datetime(2024, 3, 15, 23, 59, 59)), _cell_time(45366.75), _cell_time(45366)
+    ('23:59:59', '18:00:00', None)
+    """
+    if isinstance(value, dt.datetime):
+        time = value.time().replace(microsecond=0)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = round((value - math.floor(value)) * 86400) % 86400
+        time = dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+    else:
+        return None
+    return time.isoformat() if time != dt.time(0) else None
 
 
 def _cell_text(
@@ -389,15 +406,19 @@ def _row_errors(plan: SheetPlan, row_no: int, kind: Kind) -> Reject | None:
     return None
 
 
-def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list[Reject]]:
+def _as_table(
+    kind: Kind, plan: SheetPlan, decimal: str
+) -> tuple[pa.Table, list[Reject], list[str]]:
     """The rows after the header as text columns, with ``_line`` and ``_blank``;
-    the rows holding an Excel error cell, as rejects."""
+    the rows holding an Excel error cell, as rejects; the notes on the dates that had a
+    time of day (their date is taken, as from a Parquet timestamp)."""
     header = plan.header
     lines: list[int] = []
     cols: dict[str, list[str | None]] = {f.name: [] for f in kind.fields}
     dates = {f.name for f in kind.fields if f.type == "date"}
     blank: list[bool] = []
     rejects: list[Reject] = []
+    times: dict[str, list[str]] = {name: [] for name in dates}
     for offset, row in enumerate(plan.data):
         row_no = header.line + 1 + offset
         if (plan.errors or plan.formulas or plan.merged) and (
@@ -410,7 +431,11 @@ def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list
             idx = header.mapping.get(f.name)
             cell = row[idx] if idx is not None and idx < len(row) else None
             places = f.scale if f.type == "decimal" else None
-            cols[f.name].append(_cell_text(cell, decimal, f.name in dates, plan.epoch, places))
+            text = _cell_text(cell, decimal, f.name in dates, plan.epoch, places)
+            cols[f.name].append(text)
+            day = text is not None and f.name in dates and _date_cell(cell, plan.epoch) == text
+            if day and (time := _cell_time(cell)) is not None:
+                times[f.name].append(time)
         blank.append(not any(_present(c) for c in row))
     table = pa.table(
         {
@@ -419,13 +444,18 @@ def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list
             "_blank": pa.array(blank, pa.bool_()),
         }
     )
-    return table, rejects
+    notes = [
+        time_of_day_note(header.shown(header.mapping[name]), len(seen), min(seen), max(seen))
+        for name, seen in times.items()
+        if seen
+    ]
+    return table, rejects, notes
 
 
 def stage_sheet(wh: Warehouse, kind: Kind, plan: SheetPlan, tag: int) -> Staged:
     """Stage a planned sheet (its decimal mark decided) into ``_ing_raw_<tag>``."""
     decimal = plan.detected.decimal or "."
-    table, rejects = _as_table(kind, plan, decimal)
+    table, rejects, time_notes = _as_table(kind, plan, decimal)
     create_from_arrow(wh, raw_table(tag), table)
     field_cols = ", ".join(quote_ident(f.name) for f in kind.fields)
     header = plan.header
@@ -440,5 +470,5 @@ def stage_sheet(wh: Warehouse, kind: Kind, plan: SheetPlan, tag: int) -> Staged:
         unit="row",
         detected=plan.detected,
         ignored_columns=ignored,
-        notes=list(plan.notes),
+        notes=list(plan.notes) + time_notes,
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal
-from marsad.ingest.cleaning import blank_sql
+from marsad.ingest.cleaning import blank_sql, time_of_day_note
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.header import (
     Candidate,
@@ -94,20 +94,27 @@ def double_text(col: str, scale: int) -> str:
     )
 
 
-def _as_text(column: str, typ: str, zone: str | None = None, scale: int | None = None) -> str:
-    """SQL: a Parquet column as text (a midnight timestamp as its date); a DOUBLE of a
-    field of ``scale`` decimals (an amount, a rate) by :func:`double_text`.
+def _as_text(
+    column: str, typ: str, zone: str | None = None, scale: int | None = None, date: bool = False
+) -> str:
+    """SQL: a Parquet column as text (a midnight timestamp as its date; for a ``date``
+    field, any timestamp as its date); a DOUBLE of a field of ``scale`` decimals (an
+    amount, a rate) by :func:`double_text`.
 
     A timestamp is read as the wall clock shows it: one without a time zone as it is,
     one with a time zone (an instant: pandas' ``datetime64[ns, Europe/Paris]``,
     Spark's timestamps) in ``zone``, the zone its Arrow schema names (UTC when it
-    names none). Its midnight is a date; another time is quarantined as not a date,
-    shown in its zone (``2024-03-16 23:00:00+00``, ``2024-03-16 10:30:00
-    Europe/Paris``). So ``2025-01-01T00:00+01:00``, stored as 2024-12-31T23:00Z with
-    the zone ``Africa/Casablanca``, is 2025-01-01, the day the bank wrote.
+    names none). A date field takes its calendar date on that clock, whatever its time
+    of day (a settlement timestamp's value date; :func:`time_of_day` tells the load's
+    note). So ``2025-01-01T00:00+01:00``, stored as 2024-12-31T23:00Z with the zone
+    ``Africa/Casablanca``, is 2025-01-01, the day the bank wrote. Another field shows
+    a time other than midnight in its zone (``2024-03-16 23:00:00+00``,
+    ``2024-03-16 10:30:00 Europe/Paris``).
 
     >>> _as_text("d", "TIMESTAMP WITH TIME ZONE", "+01:00")[:60]
     'CASE WHEN make_timestamp(epoch_us("d") + 3600000000)::TIME ='
+    >>> print(_as_text("d", "TIMESTAMP", date=True))
+    strftime("d"::DATE, '%Y-%m-%d')
     """
     col, typ = quote_ident(column), typ.upper()
     if typ == "DATE":
@@ -120,6 +127,8 @@ def _as_text(column: str, typ: str, zone: str | None = None, scale: int | None =
             if zone_offset(zone) != 0:
                 label = quote_literal(f" {zone}")
                 shown = f"strftime({ts}, '%Y-%m-%d %H:%M:%S') || {label}"
+        if date:
+            return f"strftime({ts}::DATE, '%Y-%m-%d')"
         return (
             f"CASE WHEN {ts}::TIME = TIME '00:00:00' THEN strftime({ts}::DATE, '%Y-%m-%d') "
             f"ELSE {shown} END"
@@ -129,6 +138,16 @@ def _as_text(column: str, typ: str, zone: str | None = None, scale: int | None =
     if typ in _DIGITS:
         return float_text(col, _DIGITS[typ])
     return f"{col}::VARCHAR"
+
+
+def time_of_day(column: str, typ: str, zone: str | None = None) -> str | None:
+    """SQL: the time of day of a timestamp column on its wall clock (:func:`_as_text`)
+    as ``HH:MM:SS``, NULL at midnight; None when the column holds no timestamps."""
+    col, typ = quote_ident(column), typ.upper()
+    if not typ.startswith("TIMESTAMP"):
+        return None
+    ts = wall_clock(col, zone) if "TIME ZONE" in typ else col
+    return f"CASE WHEN {ts}::TIME <> TIME '00:00:00' THEN strftime({ts}, '%H:%M:%S') END"
 
 
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
@@ -189,23 +208,40 @@ def arrow_zones(wh: Warehouse, path: Path) -> tuple[dict[str, str], list[str]]:
 
 def _field_exprs(
     kind: Kind, types: dict[str, str], by_norm: dict[str, list[str]], zones: dict[str, str]
-) -> list[str]:
+) -> tuple[list[str], dict[str, tuple[str, str | None]]]:
     """One text expression per field of the kind (NULL when the column is absent); a
-    timestamp of ``zones`` (column -> time zone) read in its zone."""
-    exprs = []
+    timestamp of ``zones`` (column -> time zone) read in its zone. And for each date
+    field read from timestamps, an expression ``_tod_<field>`` (:func:`time_of_day`),
+    with the field -> (its column, the zone it is read in, None without one)."""
+    exprs, timed = [], {}
     for f in kind.fields:
         names = by_norm.get(f.name, [])
         if len(names) > 1:
             raise IngestError(f"the column {f.name} appears {len(names)} times: "
                               f"{quoted([written_header(n) for n in names])}")  # fmt: skip
+        if not names:
+            exprs.append(f"NULL::VARCHAR AS {quote_ident(f.name)}")
+            continue
+        name, typ, zone = names[0], types[names[0]], zones.get(names[0])
         scale = f.scale if f.type == "decimal" else None
-        expr = (
-            _as_text(names[0], types[names[0]], zones.get(names[0]), scale)
-            if names
-            else "NULL::VARCHAR"
-        )
-        exprs.append(f"{expr} AS {quote_ident(f.name)}")
-    return exprs
+        date = f.type == "date"
+        exprs.append(f"{_as_text(name, typ, zone, scale, date)} AS {quote_ident(f.name)}")
+        if date and (tod := time_of_day(name, typ, zone)) is not None:
+            exprs.append(f"{tod} AS {quote_ident('_tod_' + f.name)}")
+            in_zone = "TIME ZONE" in typ.upper()
+            timed[f.name] = (written_header(name), (zone or "UTC") if in_zone else None)
+    return exprs, timed
+
+
+def _time_notes(wh: Warehouse, table: str, timed: dict[str, tuple[str, str | None]]) -> list[str]:
+    """The notes on the dates staged in ``table`` that had a time of day."""
+    notes = []
+    for name, (column, zone) in timed.items():
+        tod = quote_ident("_tod_" + name)
+        count, first, last = wh.sql(f"SELECT count({tod}), min({tod}), max({tod}) FROM {table}")[0]
+        if count:
+            notes.append(time_of_day_note(column, int(count), first, last, zone))
+    return notes
 
 
 def _sample(
@@ -269,7 +305,7 @@ def plan_parquet(
 def stage_parquet(wh: Warehouse, kind: Kind, plan: ParquetPlan, tag: int) -> Staged:
     """Stage a planned Parquet file into ``_ing_raw_<tag>``."""
     types, by_norm = plan.types, plan.by_norm
-    exprs = _field_exprs(kind, types, by_norm, plan.zones)
+    exprs, timed = _field_exprs(kind, types, by_norm, plan.zones)
     all_cols = " || ".join(f"coalesce({quote_ident(n)}::VARCHAR, '')" for n in types) or "''"
     try:
         wh.sql(
@@ -288,5 +324,5 @@ def stage_parquet(wh: Warehouse, kind: Kind, plan: ParquetPlan, tag: int) -> Sta
         unit="row",
         detected=plan.detected,
         ignored_columns=[n for n in types if n not in mapped],
-        notes=list(plan.notes),
+        notes=list(plan.notes) + _time_notes(wh, raw_table(tag), timed),
     )
