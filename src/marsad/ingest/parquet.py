@@ -1,12 +1,14 @@
 """Parquet files, read by DuckDB: each column cast to the text a CSV would hold
 (dates as YYYY-MM-DD, a floating-point amount as the shortest decimal that gives
 back its double, or to 15 significant digits when that one has more decimals than
-the field keeps: binary noise), each row numbered from 1."""
+the field keeps: binary noise; a file whose 32-bit float amounts are too large to be
+exact is refused), each row numbered from 1."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal
@@ -30,6 +32,85 @@ from marsad.ingest.staging import Staged, raw_table
 #: (Excel's and pandas' float64), 7 for FLOAT (float32: 12345.67 is stored
 #: 12345.669921875).
 _DIGITS = {"DOUBLE": 15, "FLOAT": 7}
+
+
+def float32_limit(scale: int) -> int:
+    """The magnitude from which a 32-bit float (24 significant bits) no longer tells apart
+    two values ``scale`` decimals apart: its step there is 10^-scale or more, so one float
+    stands for several amounts (16,384 for 3 decimals, 16 for 6, 8,388,608 for none).
+
+    >>> float32_limit(3), float32_limit(6), float32_limit(0)
+    (16384, 16, 8388608)
+    """
+    k = 0
+    while 2.0 ** (k - 23) < 10.0**-scale:  # the step of [2^k, 2^(k+1))
+        k += 1
+    return 2**k
+
+
+def float32_text(col: str, scale: int) -> str:
+    """SQL: a FLOAT column of a field of ``scale`` decimals, below :func:`float32_limit`
+    (:func:`float32_check` refuses the file otherwise), as text: the decimal of ``scale``
+    decimals that gives back the float, when one does, which is then the only one
+    (12345.669921875 is 12345.67); else to 7 significant digits when they have at most
+    ``scale`` decimals (binary noise); else the shortest decimal that gives it back,
+    which the checks refuse (``precision``) as the file holds it (1.2345).
+
+    >>> import duckdb
+    >>> sql = float32_text("x", 3)
+    >>> vals = "(12345.67::FLOAT), (12345.678::FLOAT), (1.2345::FLOAT), (0.1::FLOAT)"
+    >>> [r[0] for r in duckdb.sql(f"SELECT {sql} FROM (VALUES {vals}) t(x)").fetchall()]
+    ['12345.67', '12345.678', '1.2345', '0.1']
+    """
+    x = f"{col}::DOUBLE"
+    fitted = f"printf('%.{scale}f', {x})"
+    shown = f"rtrim(rtrim({fitted}, '0'), '.')" if scale else fitted
+    seven = float_text(x, 7)
+    shortest = " ".join(
+        f"WHEN {float_text(x, n)}::FLOAT = {col} THEN {float_text(x, n)}" for n in (6, 7, 8)
+    )
+    return (
+        f"CASE WHEN {col} IS NULL THEN NULL WHEN isnan({col}) OR isinf({col}) THEN {x}::VARCHAR "
+        f"WHEN {fitted}::FLOAT = {col} THEN {shown} "
+        f"WHEN coalesce({_decimals_sql(seven)}, 0) <= {scale} THEN {seven} "
+        f"{shortest} ELSE {float_text(x, 9)} END"
+    )
+
+
+#: How a message names the values of a field (:func:`float32_check`).
+_WRITTEN = {"amount": "amounts", "mad_per_unit": "rates", "jobs": "counts of jobs"}
+
+
+def float32_check(
+    wh: Warehouse, src: str, kind: Kind, types: dict[str, str], by_norm: dict[str, list[str]]
+) -> None:
+    """Refuse a file whose amount (or rate, or count) column is a 32-bit float holding a
+    value from :func:`float32_limit` up: such a float stands for several amounts, and
+    read to 7 digits 1234567890123.456 was "1.234568e+12", refused as not a number.
+    Below it, every value is read exactly (:func:`float32_text`)."""
+    for f in kind.fields:
+        cols = by_norm.get(f.name) or [None]
+        if f.type != "decimal" or cols[0] is None or types[cols[0]].upper() != "FLOAT":
+            continue
+        col, limit = quote_ident(cols[0]), float32_limit(f.scale)
+        large = f"isfinite({col}) AND abs({col}) >= {limit}"
+        n, total, row, value = wh.sql(
+            f"""SELECT count(*) FILTER (WHERE {large}), count({col}),
+                       min(file_row_number) FILTER (WHERE {large}) + 1,
+                       arg_min({col}::DOUBLE, file_row_number) FILTER (WHERE {large})
+                FROM {src}"""
+        )[0]
+        if not n:
+            continue
+        decimals = f"to {f.scale} decimals" if f.scale else "to the unit"
+        what = _WRITTEN.get(f.name, "numbers")
+        held = format(Decimal(value), "f")  # the float as the file holds it, every digit
+        raise IngestError(
+            f"column {written_header(cols[0])} is a 32-bit float (FLOAT), which "
+            f"holds only about 7 significant digits: from {limit:,} up it cannot keep a value "
+            f"{decimals}, and {n:,} of its {total:,} values are that large (row {row} holds "
+            f"{held}): write {what} as decimal or 64-bit float (DOUBLE)"
+        )
 
 
 @dataclass
@@ -135,6 +216,8 @@ def _as_text(
         )
     if typ == "DOUBLE" and scale is not None:
         return double_text(col, scale)
+    if typ == "FLOAT" and scale is not None:
+        return float32_text(col, scale)
     if typ in _DIGITS:
         return float_text(col, _DIGITS[typ])
     return f"{col}::VARCHAR"
@@ -289,6 +372,7 @@ def plan_parquet(
         raise IngestError(f"the file cannot be read as Parquet: {first_line(str(exc))}") from None
     types = {name: typ for name, typ, *_ in described if name != "file_row_number"}
     by_norm, whose = _columns(types, maps, kind)
+    float32_check(wh, src, kind, types, by_norm)
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
     evidence = decimal_evidence(_sample(wh, src, types, by_norm, dec_field) if dec_field else [])
     if dec_field and evidence == DecimalEvidence():  # the first rows show no mark: the others

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from marsad.engine.warehouse import Warehouse
+from marsad.ingest import FileRefused
 from marsad.ingest.excel import number_text
-from marsad.ingest.parquet import double_text
+from marsad.ingest.parquet import double_text, float32_text
 
 from .conftest import TX_HEADER, amounts, load, quarantine, tx, write_sheets
 
@@ -116,3 +117,70 @@ def test_any_amount_a_double_gives_back_loads_exactly_from_parquet(tmp_path, val
         assert amounts(wh) == {f"R{i}": d for i, d in enumerate(values)}
     finally:
         wh.close()
+
+
+# -- 32-bit floats ---------------------------------------------------------------------
+
+
+def test_a_float32_amount_column_too_large_to_be_exact_refuses_the_file(wh, tmp_path):
+    """A reviewer's float32 amounts (1234567890123.456, stored 1234567954432) were each
+    refused '"1.234568e+12" is not a number': scientific notation called no number, and
+    no word of the type. A float32 cannot keep an amount to 3 decimals from 16,384 up:
+    the file is refused, naming the type and the value as the file holds it."""
+    values = [1234567890123.456, 98765432109.876, 1234.56, 0.1]
+    path = _parquet(tmp_path / "f.parquet", values, pa.float32())
+    with pytest.raises(FileRefused) as err:
+        load(wh, path)
+    message = str(err.value)
+    assert (
+        "column amount is a 32-bit float (FLOAT), which holds only about 7 significant "
+        "digits: from 16,384 up it cannot keep a value to 3 decimals, and 2 of its 4 values "
+        "are that large (row 1 holds 1234567954432): write amounts as decimal or 64-bit "
+        "float (DOUBLE)"
+    ) in message
+    assert "e+" not in message and "not a number" not in message
+    assert amounts(wh) == {}
+
+
+def test_float32_amounts_below_the_limit_are_read_exactly(wh, tmp_path):
+    """Below 16,384 a float32 tells every amount of 3 decimals apart: 12345.678 (8 digits,
+    read 12345.68 to 7 digits) is read as written; a fourth decimal is refused as the file
+    holds it."""
+    path = _parquet(tmp_path / "f.parquet", [12345.678, 16383.999, 0.001, 1.2345], pa.float32())
+    r = load(wh, path)
+    assert (r.loaded, r.quarantined) == (3, 1)
+    assert amounts(wh) == {"R0": Decimal("12345.678"), "R1": Decimal("16383.999"),
+                           "R2": Decimal("0.001")}  # fmt: skip
+    (q,) = quarantine(wh)
+    assert (q["rule"], q["value"]) == ("precision", "1.2345")
+
+
+def test_a_float32_rate_column_is_refused_from_16(wh, tmp_path):
+    """A rate keeps 6 decimals: a float32 tells them apart below 16 MAD per unit only."""
+    cols = {"date": ["2024-03-01", "2024-03-01"], "currency": ["EUR", "KWD"],
+            "mad_per_unit": pa.array([10.856231, 32.5], pa.float32())}  # fmt: skip
+    pq.write_table(pa.table(cols), tmp_path / "r.parquet")
+    with pytest.raises(FileRefused, match=r"from 16 up .* write rates as decimal"):
+        load(wh, tmp_path / "r.parquet", kind="rates")
+    pq.write_table(pa.table({**cols, "mad_per_unit": pa.array([10.856231, 9.5], pa.float32())}),
+                   tmp_path / "s.parquet")  # fmt: skip
+    assert load(wh, tmp_path / "s.parquet", kind="rates").loaded == 2
+    assert {str(v) for (v,) in wh.sql("SELECT mad_per_unit FROM rates")} == {
+        "10.856231",
+        "9.500000",
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.decimals(min_value=Decimal("0.001"), max_value=Decimal("16383.999"),
+                            places=3), min_size=1, max_size=20))  # fmt: skip
+def test_any_amount_below_the_float32_limit_is_read_exactly(values):
+    """Property: any amount of 3 decimals below 16,384, stored as a float32, is read as
+    itself."""
+    floats = pa.table({"x": pa.array([float(d) for d in values], pa.float32())})  # noqa: F841
+    con = duckdb.connect()
+    try:
+        got = [r[0] for r in con.sql(f"SELECT {float32_text('x', 3)} FROM floats").fetchall()]
+    finally:
+        con.close()
+    assert [Decimal(t) for t in got] == values
