@@ -284,3 +284,25 @@ def control_code_sql(expr: str) -> str:
     """  # noqa: E501
     char = f"regexp_extract({expr}, {quote_literal(f'[{CONTROL_CLASS}]')})"
     return f"unicode(NULLIF({char}, ''))"
+
+
+def time_of_day_note(
+    column: str, count: int, earliest: str, latest: str, zone: str | None = None
+) -> str:
+    """The load's note on the dates of ``column`` that had a time of day (a settlement
+    timestamp, an Excel date and time): their calendar date was taken, on the wall clock
+    of ``zone`` when the column has one; ``earliest`` and ``latest``, the times seen.
+
+    >>> time_of_day_note("value_date", 12, "12:00:00", "12:00:00")
+    'column value_date: 12 dates had a time of day (12:00:00): their date was taken'
+    >>> time_of_day_note("value_date", 1, "00:30:00", "00:30:00", "Africa/Casablanca")
+    'column value_date: 1 date had a time of day (00:30:00, Africa/Casablanca time): its date there was taken'
+    """  # noqa: E501
+    times = earliest if earliest == latest else f"{earliest} to {latest}"
+    where = f", {zone} time" if zone else ""
+    dates, its = ("date", "its") if count == 1 else ("dates", "their")
+    there = " there" if zone else ""
+    return (
+        f"column {column}: {count:,} {dates} had a time of day ({times}{where}): "
+        f"{its} date{there} was taken"
+    )

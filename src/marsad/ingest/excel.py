@@ -4,8 +4,10 @@ the spreadsheet shows it.
 
 - Every sheet that carries the header is read, one load per sheet; the others
   are named with the reason they were skipped (``--sheet`` reads one sheet).
-- A number cell is read to 15 significant digits, Excel's precision: the
-  binary noise of ``=1234.56*3`` (3703.6800000000003) is read 3703.68.
+- A number cell of an amount or a rate is read as the shortest decimal that gives
+  back its double when that has no more decimals than the field keeps
+  (9876543210987.654 as it is); else to 15 significant digits, Excel's precision:
+  the binary noise of ``=1234.56*3`` (3703.6800000000003) is read 3703.68.
 - A date cell, or a number in a date column (an Excel serial date, e.g.
   45366), is a date; in a workbook of the 1904 date system (made on a Mac) a
   serial number counts from 1904-01-01.
@@ -27,14 +29,14 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Context
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from marsad.engine import Warehouse, quote_ident
-from marsad.ingest.cleaning import holds_nothing
+from marsad.ingest.cleaning import holds_nothing, time_of_day_note
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.header import (
     Candidate,
@@ -90,20 +92,38 @@ class SheetPlan:
     merged: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def number_text(value: float, decimal: str = ".") -> str:
-    """A number cell as the spreadsheet shows it: 15 significant digits, no
-    exponent, whole numbers without decimals.
+def number_text(value: float, decimal: str = ".", places: int | None = None) -> str:
+    """A number cell as text, no exponent, whole numbers without decimals: for a field of
+    ``places`` decimals (an amount: 3), the shortest decimal that gives back the double
+    (Python's ``repr``) when it has at most ``places`` decimals: the value the cell
+    holds, which Excel adds; else (and for other fields) to 15 significant digits, as
+    the spreadsheet shows it, when that removes binary noise; else the shortest decimal
+    again, refused for its decimals as the cell holds it.
 
     >>> number_text(3479.9999999999995), number_text(0.1 + 0.2), number_text(1234.5, ",")
     ('3480', '0.3', '1234,5')
     >>> number_text(1e-7), number_text(1e20)
     ('0.0000001', '100000000000000000000')
+    >>> number_text(9876543210987.654), number_text(9876543210987.654, places=3)
+    ('9876543210987.65', '9876543210987.654')
+    >>> number_text(1234.5600000000002, places=3), number_text(1.2345678901234567, places=3)
+    ('1234.56', '1.2345678901234567')
     """
     if math.isnan(value) or math.isinf(value):
         return str(value)
-    shown = _EXCEL_PRECISION.create_decimal(repr(value)).normalize()
+    shortest = Decimal(repr(value))
+    shown = _EXCEL_PRECISION.create_decimal(shortest).normalize()
+    if places is not None and _decimals(shortest) > places and _decimals(shown) > places:
+        shown = shortest  # refused (precision): shown as the cell holds it
+    elif places is not None and _decimals(shortest) <= places:
+        shown = shortest.normalize()
     text = format(shown, "f")
     return text.replace(".", ",") if decimal == "," else text
+
+
+def _decimals(d: Decimal) -> int:
+    """How many decimals ``d`` has once trailing zeros are dropped (0 for 1E+3)."""
+    return max(0, -int(d.normalize().as_tuple().exponent))
 
 
 def _date_cell(value: object, epoch: dt.date = _EPOCH) -> str | None:
@@ -124,10 +144,32 @@ def _date_cell(value: object, epoch: dt.date = _EPOCH) -> str | None:
     return None
 
 
+def _cell_time(value: object) -> str | None:
+    """The time of day of a date cell that has one, as ``HH:MM:SS`` (a date and time
+    cell, a serial date with a fraction of a day: 45366.75 is 18:00:00); None at midnight.
+
+    >>> _cell_time(dt.datetime(2024, 3, 15, 23, 59, 59)), _cell_time(45366.75), _cell_time(45366)
+    ('23:59:59', '18:00:00', None)
+    """
+    if isinstance(value, dt.datetime):
+        time = value.time().replace(microsecond=0)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = round((value - math.floor(value)) * 86400) % 86400
+        time = dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+    else:
+        return None
+    return time.isoformat() if time != dt.time(0) else None
+
+
 def _cell_text(
-    value: object, decimal: str, is_date: bool = False, epoch: dt.date = _EPOCH
+    value: object,
+    decimal: str,
+    is_date: bool = False,
+    epoch: dt.date = _EPOCH,
+    places: int | None = None,
 ) -> str | None:
-    """An Excel cell as the text a CSV would hold."""
+    """An Excel cell as the text a CSV would hold (a number of a field of ``places``
+    decimals by :func:`number_text`)."""
     if is_date and (day := _date_cell(value, epoch)) is not None:
         return day
     if value is None:
@@ -147,7 +189,7 @@ def _cell_text(
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return number_text(value, decimal)
+        return number_text(value, decimal, places)
     return str(value)
 
 
@@ -364,15 +406,19 @@ def _row_errors(plan: SheetPlan, row_no: int, kind: Kind) -> Reject | None:
     return None
 
 
-def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list[Reject]]:
+def _as_table(
+    kind: Kind, plan: SheetPlan, decimal: str
+) -> tuple[pa.Table, list[Reject], list[str]]:
     """The rows after the header as text columns, with ``_line`` and ``_blank``;
-    the rows holding an Excel error cell, as rejects."""
+    the rows holding an Excel error cell, as rejects; the notes on the dates that had a
+    time of day (their date is taken, as from a Parquet timestamp)."""
     header = plan.header
     lines: list[int] = []
     cols: dict[str, list[str | None]] = {f.name: [] for f in kind.fields}
     dates = {f.name for f in kind.fields if f.type == "date"}
     blank: list[bool] = []
     rejects: list[Reject] = []
+    times: dict[str, list[str]] = {name: [] for name in dates}
     for offset, row in enumerate(plan.data):
         row_no = header.line + 1 + offset
         if (plan.errors or plan.formulas or plan.merged) and (
@@ -384,7 +430,12 @@ def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list
         for f in kind.fields:
             idx = header.mapping.get(f.name)
             cell = row[idx] if idx is not None and idx < len(row) else None
-            cols[f.name].append(_cell_text(cell, decimal, f.name in dates, plan.epoch))
+            places = f.scale if f.type == "decimal" else None
+            text = _cell_text(cell, decimal, f.name in dates, plan.epoch, places)
+            cols[f.name].append(text)
+            day = text is not None and f.name in dates and _date_cell(cell, plan.epoch) == text
+            if day and (time := _cell_time(cell)) is not None:
+                times[f.name].append(time)
         blank.append(not any(_present(c) for c in row))
     table = pa.table(
         {
@@ -393,13 +444,18 @@ def _as_table(kind: Kind, plan: SheetPlan, decimal: str) -> tuple[pa.Table, list
             "_blank": pa.array(blank, pa.bool_()),
         }
     )
-    return table, rejects
+    notes = [
+        time_of_day_note(header.shown(header.mapping[name]), len(seen), min(seen), max(seen))
+        for name, seen in times.items()
+        if seen
+    ]
+    return table, rejects, notes
 
 
 def stage_sheet(wh: Warehouse, kind: Kind, plan: SheetPlan, tag: int) -> Staged:
     """Stage a planned sheet (its decimal mark decided) into ``_ing_raw_<tag>``."""
     decimal = plan.detected.decimal or "."
-    table, rejects = _as_table(kind, plan, decimal)
+    table, rejects, time_notes = _as_table(kind, plan, decimal)
     create_from_arrow(wh, raw_table(tag), table)
     field_cols = ", ".join(quote_ident(f.name) for f in kind.fields)
     header = plan.header
@@ -414,5 +470,5 @@ def stage_sheet(wh: Warehouse, kind: Kind, plan: SheetPlan, tag: int) -> Staged:
         unit="row",
         detected=plan.detected,
         ignored_columns=ignored,
-        notes=list(plan.notes),
+        notes=list(plan.notes) + time_notes,
     )

@@ -66,9 +66,9 @@ def test_parquet_float32_reads_to_7_digits(wh, tmp_path):
 def test_parquet_dates_as_instants_are_read_in_utc(wh, tmp_path):
     """A value_date stored as a timestamp with a time zone (pandas' datetime64[ns, UTC],
     Spark's timestamps) refused the whole file: "Conversion Error: Unimplemented type
-    for cast (TIMESTAMP WITH TIME ZONE -> TIME)". Of the zone UTC, its UTC midnight is
-    its date; another time (a local midnight east of Greenwich written in UTC) is
-    quarantined, shown in UTC."""
+    for cast (TIMESTAMP WITH TIME ZONE -> TIME)". Of the zone UTC, it is its date in
+    UTC, whatever its time (a local midnight east of Greenwich written in UTC is the
+    day before there), and the load says how many had a time of day."""
     utc, east = dt.UTC, dt.timezone(dt.timedelta(hours=1))
     cols = {h: [tx(f"R{i}")[h] for i in range(3)] for h in TX_HEADER}
     cols["value_date"] = pa.array(
@@ -78,11 +78,12 @@ def test_parquet_dates_as_instants_are_read_in_utc(wh, tmp_path):
     )  # fmt: skip
     pq.write_table(pa.table(cols), tmp_path / "t.parquet")
     r = load(wh, tmp_path / "t.parquet")
-    assert (r.loaded, r.quarantined) == (2, 1)
+    assert (r.loaded, r.quarantined) == (3, 0)
     got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
-    assert got == {"R0": "2024-03-15", "R1": "2024-03-16"}
-    (q,) = quarantine(wh)
-    assert (q["line"], q["rule"], q["value"]) == (3, "type", "2024-03-16 23:00:00+00")
+    assert got == {"R0": "2024-03-15", "R1": "2024-03-16", "R2": "2024-03-16"}
+    assert (
+        "column value_date: 1 date had a time of day (23:00:00, UTC time): its date there was taken"
+    ) in r.notes
 
 
 def _zoned_file(path: Path, days: list[dt.datetime], zone: str | None) -> Path:
@@ -123,14 +124,42 @@ def test_parquet_timestamps_with_a_time_zone_are_read_in_that_zone(wh, tmp_path,
     assert got == {f"R{i}": dt.date(*d).isoformat() for i, d in enumerate(local)}
 
 
-def test_parquet_timestamps_at_another_time_are_quarantined_shown_in_their_zone(wh, tmp_path):
-    """A time other than midnight is no date, as in UTC: quarantined, shown on the wall
-    clock of its zone (10:30 in Paris, not 09:30 UTC)."""
+def test_parquet_timestamps_at_another_time_are_their_date_in_their_zone(wh, tmp_path):
+    """A reviewer's settlement timestamps (12:00 without a zone, 23:30 UTC, 23:30 and
+    00:30 in Africa/Casablanca) were each refused "not a date of the form YYYY-MM-DD",
+    when an Excel date and time (23:59:59) was read as its date. A timestamp's value
+    date is its calendar date on the wall clock of its zone (10:30 in Paris, 2024-03-31
+    23:30 in Casablanca, not 2024-04-01 00:30 UTC... nor the other way round); the load
+    says how many had a time of day."""
     paris = dt.datetime(2024, 3, 15, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     r = load(wh, _zoned_file(tmp_path / "t.parquet", [paris], "Europe/Paris"))
-    assert (r.loaded, r.quarantined) == (0, 1)
-    (q,) = quarantine(wh)
-    assert (q["rule"], q["value"]) == ("type", "2024-03-15 10:30:00 Europe/Paris")
+    assert (r.loaded, r.quarantined) == (1, 0)
+    assert str(wh.scalar("SELECT value_date FROM transactions")) == "2024-03-15"
+    assert r.notes == [
+        "column value_date: 1 date had a time of day (10:30:00, Europe/Paris time): its date "
+        "there was taken"
+    ]
+    utc = dt.UTC
+    # 2024-03-31 23:30 UTC is 23:30 in Casablanca (Ramadan: UTC+0); 2024-04-30 23:30
+    # UTC is 2024-05-01 00:30 there
+    casa = [
+        dt.datetime(2024, 3, 31, 23, 30, tzinfo=utc),
+        dt.datetime(2024, 4, 30, 23, 30, tzinfo=utc),
+    ]
+    r = load(wh, _zoned_file(tmp_path / "c.parquet", casa, "Africa/Casablanca"))
+    assert (r.loaded, r.quarantined) == (2, 0)
+    assert "(00:30:00 to 23:30:00, Africa/Casablanca time)" in r.notes[0]
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {"R0": "2024-03-31", "R1": "2024-05-01"}
+    noon = [dt.datetime(2024, 3, d, 12) for d in (1, 2, 3)]
+    r = load(wh, _zoned_file(tmp_path / "n.parquet", noon, None))
+    assert (r.loaded, r.corrections, r.quarantined) == (3, 2, 0)
+    assert (
+        r.notes[-1]
+        == "column value_date: 3 dates had a time of day (12:00:00): their date was taken"
+    )
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {"R0": "2024-03-01", "R1": "2024-03-02", "R2": "2024-03-03"}
 
 
 def test_parquet_timestamps_of_a_zone_not_known_are_read_in_utc_saying_so(wh, tmp_path):
@@ -194,9 +223,11 @@ def test_excel_serial_dates_and_date_cells_are_dates(wh, tmp_path):
         ["R2", "BANK1", "F1", dt.datetime(2024, 3, 16, 9, 30), "C", 10, "EUR", "SI22", "FR"],
         ["R3", "BANK1", "F1", dt.date(2024, 3, 17), "C", 10, "EUR", "SI22", "FR"],
     ]
-    load(wh, write_sheets(tmp_path / "d.xlsx", {"S": rows}))
+    r = load(wh, write_sheets(tmp_path / "d.xlsx", {"S": rows}))
     got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
     assert got == {"R1": "2024-03-15", "R2": "2024-03-16", "R3": "2024-03-17"}
+    # the date and time is its date, as a Parquet timestamp is, and the load says so
+    assert "column value_date: 1 date had a time of day (09:30:00): its date was taken" in r.notes
 
 
 def test_serial_dates_of_a_1904_workbook_count_from_1904(wh, tmp_path):
