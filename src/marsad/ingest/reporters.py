@@ -123,7 +123,9 @@ def _reads_back(fmt: str) -> bool:
                 "SELECT list_transform($days, d -> try_strptime(strftime(d, $f), $f)::DATE)",
                 {"days": days, "f": fmt},
             ).fetchone()
-    except duckdb.Error:
+    except (duckdb.Error, UnicodeDecodeError):
+        # (DuckDB's message about a directive of a character beyond ASCII, ``%é``, can be
+        # cut in the middle of that character: Python then cannot decode the message)
         return False
     return read is not None and read[0] == days
 

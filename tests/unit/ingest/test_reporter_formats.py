@@ -311,6 +311,11 @@ def test_a_rule_is_not_listed_again_among_a_rows_other_rules(wh, tmp_path):
 def test_bad_formats_are_plain_errors():
     with pytest.raises(BadArgument, match="whole date"):
         reporters.check_date_format("%d/%m")
+    # a directive of a character beyond ASCII: DuckDB's message about it was cut inside
+    # the character, and Python's failure to decode it was a traceback
+    for fmt in ("%é%d/%m/%Y", "%d/%m/%Y%€", "%日%d/%m/%Y"):
+        with pytest.raises(BadArgument, match="whole date"):
+            reporters.check_date_format(fmt)
     with pytest.raises(BadArgument, match="NAME=field"):
         reporters.parse_map(["Record ID"])
     with pytest.raises(BadArgument, match="not a column"):
