@@ -107,12 +107,15 @@ class Gap:
         '2024-02: no delivery from BK01 and BK02'
         >>> Gap((2026, 12), (2026, 12), (), not_over=True).describe()
         '2026-12: not over yet, it ends on 2026-12-31'
+        >>> Gap((2026, 6), (2026, 12), (), not_over=True).describe()
+        '2026-06 to 2026-12: not over yet, the first, 2026-06, ends on 2026-06-30'
         """
         first, last = _month(self.first), _month(self.last)
         span = first if self.first == self.last else f"{first} to {last}"
         if self.not_over:
-            end = _last_day(self.last).isoformat()
-            return f"{span}: not over yet, it ends on {end}"
+            end = _last_day(self.first).isoformat()
+            first = "it" if self.first == self.last else f"the first, {first},"
+            return f"{span}: not over yet, {first} ends on {end}"
         if not self.missing:
             return f"{span}: no delivery"
         return f"{span}: no delivery from {names(self.missing)}"

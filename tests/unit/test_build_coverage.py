@@ -156,3 +156,13 @@ def test_gaps_tell_a_month_not_over_from_a_missing_delivery():
     ]
     assert sorted(cov.complete)[-1] == (2024, 10)
     assert not cov.is_complete(Period.parse("2024"))
+
+
+def test_a_nil_return_is_refused_for_a_month_not_over(warehouse, monkeypatch):
+    """A reviewer declared a nil return for 2027-01 on 2026-12-02: accepted, though a
+    record dated then is quarantined; the month in course is not known to be nil yet."""
+    monkeypatch.setenv("MARSAD_TODAY", "2024-12-02")
+    for month in ("2024-12", "2025-01"):
+        with pytest.raises(NilReturnError, match="not over yet"):
+            declare_nil_return(warehouse, "BK02", month)
+    assert declare_nil_return(warehouse, "BK02", "2024-11").status == "declared"

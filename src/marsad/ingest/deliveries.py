@@ -50,12 +50,30 @@ class NilReturn:
     status: str  # declared | already declared | withdrawn
 
 
+def _refuse_not_over(period) -> None:
+    """A :class:`NilReturnError` for a month that is not over yet (e.g. 2026-12 on
+    2026-12-02; a later month too)."""
+    import datetime as dt
+
+    from marsad.settings import get_settings
+
+    today = get_settings().today or dt.date.today()
+    if (period.year, period.index) >= (today.year, today.month):
+        raise NilReturnError(
+            f"{period} is not over yet (today is {today.isoformat()}): a nil return says the "
+            "bank had nothing to report that month, which is known once the month is over"
+        )
+
+
 def declare_nil_return(wh: Warehouse, reporter: str, month: str) -> NilReturn:
     """Record that ``reporter`` had nothing to report for ``month`` (``YYYY-MM``).
 
-    Refused when the warehouse holds records of the reporter for that month.
+    Refused when the warehouse holds records of the reporter for that month, and for a
+    month not over yet on the day the build takes as today (``MARSAD_TODAY``, default
+    the machine's date): nobody knows yet that the bank will have nothing to report.
     """
     reporter, period = _check(reporter, month)
+    _refuse_not_over(period)
     ensure_tables(wh)
     records = wh.scalar(
         "SELECT count(*) FROM transactions WHERE reporter = ? "

@@ -170,6 +170,15 @@ def _restore(wh: Warehouse, kind: Kind, load_id: str) -> tuple[int, int]:
     cols = table_columns(wh, table)
     number = "TRY_CAST(substr({}, 2) AS BIGINT)"
     live = "SELECT load_id FROM ingest_loads WHERE withdrawn_at IS NULL AND load_id <> ?"
+    # a version that came in force by a waiver (an implausible rate) comes back only while
+    # it is waived: unwaived, it is in quarantine, and in no figure
+    unwaived = (
+        " AND NOT EXISTS (SELECT 1 FROM ingest_quarantine q WHERE q.kind = 'rates'"
+        " AND q.rule = 'implausible' AND q.load_id = h.load_id AND q.line = h.line"
+        " AND q.waived_at IS NULL)"
+        if kind.name == "rates"
+        else ""
+    )
     wh.sql(
         f"""CREATE OR REPLACE TEMP TABLE {_BACK} AS
             SELECT * EXCLUDE (rn, _rank) FROM (
@@ -177,14 +186,14 @@ def _restore(wh: Warehouse, kind: Kind, load_id: str) -> tuple[int, int]:
                                              ORDER BY _rank DESC, superseded_at DESC) AS rn
                 FROM (SELECT h.*, {number.format("h.load_id")} AS _rank, false AS _sent
                       FROM {table}_history h SEMI JOIN {_KEYS} USING ({keys})
-                      WHERE h.load_id IN ({live}) AND h.superseded_by <> h.load_id
+                      WHERE h.load_id IN ({live}) AND h.superseded_by <> h.load_id{unwaived}
                       UNION ALL BY NAME
                       SELECT h.* REPLACE (u.load_id AS load_id, u.line AS line),
                              {number.format("u.load_id")} AS _rank, true AS _sent
                       FROM {table}_history h SEMI JOIN {_KEYS} USING ({keys})
                       JOIN ingest_unchanged u ON u.kind = ? AND u.same_as = h.load_id
                                              AND u.record_key = {key_text(kind, "h")}
-                      WHERE u.load_id IN ({live})))
+                      WHERE u.load_id IN ({live}){unwaived}))
             WHERE rn = 1""",
         [load_id, kind.name, load_id],
     )

@@ -276,3 +276,23 @@ def test_withdrawing_the_load_of_a_waived_spike_brings_back_the_rate_it_replaced
     waive(wh, Selection(("L00002",), line=2), "checked", "tester")
     withdraw(wh, "L00002", "sent by mistake", "tester")
     assert _in_force(wh)[DAYS[1]] == Decimal("10.85")
+
+
+def test_an_unwaived_spike_never_comes_back_when_the_rate_that_corrected_it_leaves(wh, tmp_path):
+    """A reviewer's sequence: waive the spike, correct the day with a good rate, unwaive
+    the spike (the correction stays), withdraw the correction: the withdrawal brought
+    back the spike's version from the history, in force though open in quarantine, and
+    the build converted the day's records ten times too high."""
+    from marsad.ingest.withdraw import withdraw
+
+    load(wh, _eur(tmp_path / "a.csv", ["10.85", "10.855", "10.86"], DAYS[:3]), kind="rates")
+    load(wh, _eur(tmp_path / "b.csv", ["108.55"], [DAYS[1]]), kind="rates")  # L00002
+    waive(wh, Selection(("L00002",), line=2), "checked", "tester")
+    load(wh, _eur(tmp_path / "c.csv", ["10.857"], [DAYS[1]]), kind="rates")  # L00003
+    unwaive(wh, Selection(("L00002",)), "not so", "tester")
+    assert _in_force(wh)[DAYS[1]] == Decimal("10.857")
+    withdraw(wh, "L00003", "wrong", "tester")
+    assert _in_force(wh)[DAYS[1]] == Decimal("10.855")  # the first file's, never the spike
+    # waived again, the spike is the rate it was: a waived version may come back
+    waive(wh, Selection(("L00002",), line=2), "checked again", "tester")
+    assert _in_force(wh)[DAYS[1]] == Decimal("108.55")
