@@ -23,6 +23,7 @@ the spreadsheet shows it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -419,19 +420,27 @@ def _as_table(
     blank: list[bool] = []
     rejects: list[Reject] = []
     times: dict[str, list[str]] = {name: [] for name in dates}
+
+    def cells(row) -> Iterator[tuple[Any, Any, str | None]]:
+        """(field, cell, its text) of each field of the row."""
+        for f in kind.fields:
+            idx = header.mapping.get(f.name)
+            cell = row[idx] if idx is not None and idx < len(row) else None
+            places = f.scale if f.type == "decimal" else None
+            yield f, cell, _cell_text(cell, decimal, f.name in dates, plan.epoch, places)
+
     for offset, row in enumerate(plan.data):
         row_no = header.line + 1 + offset
         if (plan.errors or plan.formulas or plan.merged) and (
             rej := _row_errors(plan, row_no, kind)
         ):
-            rejects.append(rej)
+            # the refused cell as the message quotes it; the others as they read
+            texts = {f.name: text for f, _cell, text in cells(row)}
+            texts[rej.column] = rej.value or None
+            rejects.append(dataclasses.replace(rej, fields=texts))
             continue
         lines.append(row_no)
-        for f in kind.fields:
-            idx = header.mapping.get(f.name)
-            cell = row[idx] if idx is not None and idx < len(row) else None
-            places = f.scale if f.type == "decimal" else None
-            text = _cell_text(cell, decimal, f.name in dates, plan.epoch, places)
+        for f, cell, text in cells(row):
             cols[f.name].append(text)
             day = text is not None and f.name in dates and _date_cell(cell, plan.epoch) == text
             if day and (time := _cell_time(cell)) is not None:

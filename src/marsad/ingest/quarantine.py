@@ -4,6 +4,8 @@ unchanged rows (same content as a record already loaded), kept apart."""
 
 from __future__ import annotations
 
+import json
+
 from marsad.engine import Warehouse, quote_ident, quote_literal
 from marsad.ingest import messages, validate
 from marsad.ingest.keys import CHK, IS_QUARANTINED, IS_UNCHANGED, LoadIds, key_text
@@ -117,17 +119,32 @@ def _quarantine_rejects(wh: Warehouse, kind: Kind, f: BatchFile) -> None:
     rej = f.staged.rejects
     if not rej:
         return
+    # a sheet's row refused for one cell keeps its other cells (its record's key too, so
+    # that a corrected file resolves it); a line that could not be split, its raw text
+    records = [json.dumps(r.fields if r.fields is not None else {"_raw": r.value},
+                          ensure_ascii=False) for r in rej]  # fmt: skip
+    keys = [_key(kind, r.fields) for r in rej]
     wh.sql(
         f"""INSERT INTO ingest_quarantine ({_COLUMNS})
            SELECT ?, ?, ?, unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
-                  unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]), NULL, NULL,
-                  to_json(struct_pack(_raw := unnest(?::VARCHAR[])))::VARCHAR, NULL""",
+                  unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]), NULL,
+                  unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), NULL""",
         [
             f.load_id, kind.name, f.path.name,
             [r.line for r in rej], [r.column for r in rej], [r.rule for r in rej],
-            [r.value for r in rej], [r.message for r in rej], [r.value for r in rej],
+            [r.value for r in rej], [r.message for r in rej], keys, records,
         ],
     )  # fmt: skip
+
+
+def _key(kind: Kind, fields: dict[str, str | None] | None) -> str | None:
+    """The key of a transactions record as :func:`~marsad.ingest.keys.key_text` writes
+    it (``BK10|R5``: reporter and record id as read), when the row gives both; None
+    otherwise (the other kinds' keys are typed: a date, a code in capitals)."""
+    if kind.name != "transactions" or not fields:
+        return None
+    parts = [fields.get(k) for k in kind.key]
+    return "|".join(parts) if all(parts) else None  # type: ignore[arg-type]
 
 
 def _resolve(wh: Warehouse, kind: Kind, files: list[BatchFile], ids: LoadIds) -> None:

@@ -34,13 +34,17 @@ SKIP = "_ing_skip"
 
 @dataclass
 class Reject:
-    """A line that could not be split into the file's columns."""
+    """A line that could not be split into the file's columns, or a sheet's row refused
+    for one of its cells (an Excel error, a formula never computed, a merged cell): then
+    ``fields``, the row's other cells as text by field (``{"reporter": "BK10", …}``), so
+    that the quarantine shows them and counts the row in its month and reporter."""
 
     line: int
     rule: str
     column: str | None
     value: str
     message: str
+    fields: dict[str, str | None] | None = None
 
 
 @dataclass

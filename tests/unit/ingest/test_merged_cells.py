@@ -84,3 +84,28 @@ def test_a_range_across_columns_is_not_spread_over_them(wh, tmp_path):
     assert (q["line"], q["rule"], q["column"]) == (3, "merged", "service_code")
     assert "H3 is part of the merged cells G3:H3" in q["message"]
     assert "merged across columns" in q["message"]
+
+
+def test_a_row_refused_for_one_cell_keeps_its_other_cells_and_is_resolved(wh, tmp_path):
+    """A reviewer's find: a sheet's row refused for one cell (merged, an Excel error, a
+    formula never computed) lost every value: the quarantine showed empty columns, the
+    build counted it as 'value date not readable (no reporter)', and said 'no delivery
+    from BK10' for a bank whose rows were all there. It keeps its other cells and its
+    record's key, so a corrected file resolves it."""
+    import json
+
+    from marsad.ingest.views import open_records
+
+    rows = [tx(f"R{i}", reporter="BK10", amount="" if i > 1 else "30") for i in (1, 2, 3)]
+    r = load(wh, _workbook(tmp_path / "m.xlsx", rows, ["F2:F4"]))
+    assert (r.loaded, r.quarantined) == (1, 2)  # R1 holds the range's value
+    held = wh.sql("SELECT record_key, record FROM ingest_quarantine ORDER BY line")
+    assert [k for k, _ in held] == ["BK10|R2", "BK10|R3"]
+    first = json.loads(held[0][1])
+    assert first["reporter"] == "BK10" and first["record_id"] == "R2"
+    assert first["value_date"] == rows[1]["value_date"] and first["amount"] is None
+    assert sum(n for m, reporter, n in open_records(wh) if reporter == "BK10" and m) == 2
+    # the bank sends the rows again, each with its own amount: the quarantine is resolved
+    fixed = [dict(row, amount="10") for row in rows]
+    load(wh, _workbook(tmp_path / "fixed.xlsx", fixed, []))
+    assert wh.sql("SELECT count(*) FROM ingest_quarantine WHERE resolved_by IS NULL") == [(0,)]
