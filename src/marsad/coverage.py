@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from marsad.periods import Month, Period, months_between
+from marsad.periods import Month, Period, last_day, month_text, months_between, next_month
 
 #: Reporters named in a gap line before "and N more".
 NAMED_REPORTERS = 8
@@ -110,10 +110,10 @@ class Gap:
         >>> Gap((2026, 6), (2026, 12), (), not_over=True).describe()
         '2026-06 to 2026-12: not over yet, the first, 2026-06, ends on 2026-06-30'
         """
-        first, last = _month(self.first), _month(self.last)
+        first, last = month_text(self.first), month_text(self.last)
         span = first if self.first == self.last else f"{first} to {last}"
         if self.not_over:
-            end = _last_day(self.first).isoformat()
+            end = last_day(self.first).isoformat()
             first = "it" if self.first == self.last else f"the first, {first},"
             return f"{span}: not over yet, {first} ends on {end}"
         if not self.missing:
@@ -130,7 +130,7 @@ class Gap:
         'marsad ingest --nil-return --reporter BANK --month 2024-02'
         """
         reporter = self.missing[0] if self.missing else "BANK"
-        return f"marsad ingest --nil-return --reporter {reporter} --month {_month(self.first)}"
+        return f"marsad ingest --nil-return --reporter {reporter} --month {month_text(self.first)}"
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,11 @@ def gap_runs(incomplete: Iterable[tuple[Month, tuple[str, ...], bool]]) -> list[
     for m, missing, not_over in incomplete:
         missing = () if not_over else missing  # who may still deliver: not missing yet
         last = out[-1] if out else None
-        if last and _next(last.last) == m and (last.missing, last.not_over) == (missing, not_over):
+        if (
+            last
+            and next_month(last.last) == m
+            and (last.missing, last.not_over) == (missing, not_over)
+        ):
             out[-1] = Gap(last.first, m, last.missing, not_over)
         else:
             out.append(Gap(m, m, missing, not_over))
@@ -277,12 +281,12 @@ def describe_months(months: Iterable[Month]) -> str:
     """
     runs: list[list[Month]] = []
     for m in sorted(months):
-        if runs and _next(runs[-1][1]) == m:
+        if runs and next_month(runs[-1][1]) == m:
             runs[-1][1] = m
         else:
             runs.append([m, m])
     parts = [
-        _month(a) if a == b else f"{_month(a)} to {_month(b)}" for a, b in runs
+        month_text(a) if a == b else f"{month_text(a)} to {month_text(b)}" for a, b in runs
     ]  # fmt: skip
     return ", ".join(parts) or "none"
 
@@ -300,18 +304,3 @@ def names(reporters: Sequence[str]) -> str:
 
 def _index(month: Month) -> int:
     return month[0] * 12 + month[1] - 1
-
-
-def _next(month: Month) -> Month:
-    year, m = month
-    return (year + 1, 1) if m == 12 else (year, m + 1)
-
-
-def _month(month: Month) -> str:
-    return f"{month[0]}-{month[1]:02d}"
-
-
-def _last_day(month: Month) -> dt.date:
-    """The last day of ``month`` (e.g. 2024-02-29)."""
-    year, m = _next(month)
-    return dt.date(year, m, 1) - dt.timedelta(days=1)

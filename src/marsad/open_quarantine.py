@@ -24,8 +24,7 @@ from dataclasses import dataclass
 
 from marsad.coverage import Coverage, Gap, describe_months, names
 from marsad.engine import Warehouse
-
-Month = tuple[int, int]
+from marsad.periods import Month, month_text, next_month
 
 #: Months listed before "and N more", as the build lists its incomplete months.
 SHOWN_MONTHS = 12
@@ -69,7 +68,7 @@ class OpenRows:
             return [f"{head}{_rows(n)} {_of(month)} ({_reporters(reporters)}); {REVIEW}"]
         out = [f"{head}{_rows(self.total)}; {REVIEW}:"]
         for month, n, reporters in months[:shown]:
-            when = "value date not readable" if month is None else _month(month)
+            when = "value date not readable" if month is None else month_text(month)
             out.append(f"  {when}: {_rows(n)} ({_reporters(reporters)})")
         if len(months) > shown:
             out.append(f"  … and {len(months) - shown} more months: see marsad quarantine list")
@@ -121,7 +120,7 @@ def gap_lines(incomplete: Iterable[Incomplete], held: OpenRows) -> list[str]:
         absent = tuple(r for r in missing if not held.of(r, month))
         waiting = {r: held.of(r, month) for r in missing if r not in absent}
         last = runs[-1] if runs else None
-        if last and _next(last.months[-1]) == month and last.same(absent, waiting, not_over):
+        if last and next_month(last.months[-1]) == month and last.same(absent, waiting, not_over):
             last.add(month, waiting)
         else:
             runs.append(_Run([month], absent, waiting, not_over))
@@ -187,13 +186,4 @@ def _rows(n: int) -> str:
 
 
 def _of(month: Month | None) -> str:
-    return "whose value date cannot be read" if month is None else f"of {_month(month)}"
-
-
-def _month(month: Month) -> str:
-    return f"{month[0]}-{month[1]:02d}"
-
-
-def _next(month: Month) -> Month:
-    year, m = month
-    return (year + 1, 1) if m == 12 else (year, m + 1)
+    return "whose value date cannot be read" if month is None else f"of {month_text(month)}"

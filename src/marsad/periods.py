@@ -20,6 +20,7 @@ marsad.errors.PeriodError: not a period: '2025-H1'; write 2025-S1, 2025-Q2, 2025
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import total_ordering
@@ -232,8 +233,32 @@ def months_between(first: Month, last: Month) -> list[Month]:
     >>> months_between((2024, 11), (2025, 2))
     [(2024, 11), (2024, 12), (2025, 1), (2025, 2)]
     """
-    (y, m), out = first, []
-    while (y, m) <= last:
-        out.append((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    month, out = first, []
+    while month <= last:
+        out.append(month)
+        month = next_month(month)
     return out
+
+
+def next_month(month: Month) -> Month:
+    """The month after ``month``.
+
+    >>> next_month((2024, 12))
+    (2025, 1)
+    """
+    year, m = month
+    return (year + 1, 1) if m == 12 else (year, m + 1)
+
+
+def month_text(month: Month) -> str:
+    """``month`` as written in files and messages (``2024-03``)."""
+    return f"{month[0]}-{month[1]:02d}"
+
+
+def last_day(month: Month) -> dt.date:
+    """The last day of ``month``.
+
+    >>> last_day((2024, 2))
+    datetime.date(2024, 2, 29)
+    """
+    return dt.date(*next_month(month), 1) - dt.timedelta(days=1)

@@ -52,15 +52,14 @@ class NilReturn:
 
 def _refuse_not_over(period) -> None:
     """A :class:`NilReturnError` for a month that is not over yet (e.g. 2026-12 on
-    2026-12-02; a later month too)."""
-    import datetime as dt
-
+    2026-12-02; a later month too), on the day the coverage rule takes as today."""
+    from marsad.coverage import CoverageRule
     from marsad.settings import get_settings
 
-    today = get_settings().today or dt.date.today()
-    if (period.year, period.index) >= (today.year, today.month):
+    rule = CoverageRule.from_settings(get_settings())
+    if (period.year, period.index) >= rule.first_not_over():
         raise NilReturnError(
-            f"{period} is not over yet (today is {today.isoformat()}): a nil return says the "
+            f"{period} is not over yet (today is {rule.today}): a nil return says the "
             "bank had nothing to report that month, which is known once the month is over"
         )
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from marsad.engine import Warehouse
 from marsad.ingest.errors import IngestError
+from marsad.ingest.keys import load_number
 from marsad.ingest.options import Detected, ReadOptions
 from marsad.ingest.schema import normalise_header
 
@@ -132,7 +133,7 @@ def earlier_load(wh: Warehouse, sha256: str, sheet: str | None, options: ReadOpt
     rows = wh.sql(
         f"SELECT {LEDGER_ROW}, withdrawn_at IS NOT NULL, read_with FROM ingest_loads"
         " WHERE sha256 = ? AND sheet IS NOT DISTINCT FROM ?"
-        " ORDER BY TRY_CAST(substr(load_id, 2) AS BIGINT)",
+        f" ORDER BY {load_number()}",
         [sha256, sheet],
     )
     agreeing, other_in_force = [], []

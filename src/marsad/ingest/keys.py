@@ -122,6 +122,12 @@ def same_values(kind: Kind, a: str, b: str, prefix: str = "") -> str:
     )
 
 
+def load_number(column: str = "load_id") -> str:
+    """SQL: the number of the load id in ``column`` (``L00012`` -> 12), by which loads
+    are ordered (as text, L100000 would sort before L99999)."""
+    return f"TRY_CAST(substr({column}, 2) AS BIGINT)"
+
+
 def key_text(kind: Kind, alias: str = "") -> str:
     """SQL: the key as one text, parts joined by ``|`` (``BMCE|R1``)."""
     pre = f"{alias}." if alias else ""

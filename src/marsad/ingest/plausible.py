@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from marsad.engine import Warehouse
-from marsad.ingest.keys import CHK, UNIT_OF, table_columns
+from marsad.ingest.keys import CHK, UNIT_OF, load_number, table_columns
 from marsad.ingest.staging import BatchFile
 
 #: The rule's id in the quarantine.
@@ -255,7 +255,6 @@ def _already_loaded(wh: Warehouse, i: int, factor: Decimal) -> list[str]:
 # -- waivers: a waived implausible rate is in force ------------------------------
 
 _WAIVED = "_wv_rates"
-_LOAD_NUMBER = "TRY_CAST(substr({}, 2) AS BIGINT)"
 _SAME_DAY = "r.date = w.date AND r.currency = w.currency"
 
 
@@ -275,7 +274,7 @@ def _waived_rates(wh: Warehouse, where: str, params: list) -> None:
                 WHERE {where} AND q.kind = 'rates' AND q.rule = '{RULE}')
             WHERE date IS NOT NULL AND currency IS NOT NULL AND {COLUMN} IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY date, currency
-                ORDER BY {_LOAD_NUMBER.format("load_id")} DESC, line DESC) = 1""",
+                ORDER BY {load_number()} DESC, line DESC) = 1""",
         params,
     )
 
@@ -289,7 +288,7 @@ def accept_waived(wh: Warehouse, where: str, params: list) -> int:
     that day resolved the row: it is not open). Returns how many were put in force.
     Called inside the waiver's transaction."""
     _waived_rates(wh, where, params)
-    later = _LOAD_NUMBER.format("r.load_id") + " > " + _LOAD_NUMBER.format("w.load_id")
+    later = f"{load_number('r.load_id')} > {load_number('w.load_id')}"
     wh.sql(
         f"""DELETE FROM {_WAIVED} w USING rates r
             WHERE {_SAME_DAY} AND {later}"""

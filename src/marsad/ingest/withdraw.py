@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from marsad.engine import Warehouse, quote_ident
 from marsad.errors import BadArgument
 from marsad.ingest import keyindex
-from marsad.ingest.keys import key_cols, key_text, table_columns
+from marsad.ingest.keys import key_cols, key_text, load_number, table_columns
 from marsad.ingest.schema import KINDS, Kind
 
 _KEYS = "_wd_keys"
@@ -168,7 +168,6 @@ def _restore(wh: Warehouse, kind: Kind, load_id: str) -> tuple[int, int]:
     that load, at its line). Return how many of each."""
     table, keys = kind.table, key_cols(kind)
     cols = table_columns(wh, table)
-    number = "TRY_CAST(substr({}, 2) AS BIGINT)"
     live = "SELECT load_id FROM ingest_loads WHERE withdrawn_at IS NULL AND load_id <> ?"
     # a version that came in force by a waiver (an implausible rate) comes back only while
     # it is waived: unwaived, it is in quarantine, and in no figure
@@ -184,12 +183,12 @@ def _restore(wh: Warehouse, kind: Kind, load_id: str) -> tuple[int, int]:
             SELECT * EXCLUDE (rn, _rank) FROM (
                 SELECT *, row_number() OVER (PARTITION BY {keys}
                                              ORDER BY _rank DESC, superseded_at DESC) AS rn
-                FROM (SELECT h.*, {number.format("h.load_id")} AS _rank, false AS _sent
+                FROM (SELECT h.*, {load_number("h.load_id")} AS _rank, false AS _sent
                       FROM {table}_history h SEMI JOIN {_KEYS} USING ({keys})
                       WHERE h.load_id IN ({live}) AND h.superseded_by <> h.load_id{unwaived}
                       UNION ALL BY NAME
                       SELECT h.* REPLACE (u.load_id AS load_id, u.line AS line),
-                             {number.format("u.load_id")} AS _rank, true AS _sent
+                             {load_number("u.load_id")} AS _rank, true AS _sent
                       FROM {table}_history h SEMI JOIN {_KEYS} USING ({keys})
                       JOIN ingest_unchanged u ON u.kind = ? AND u.same_as = h.load_id
                                              AND u.record_key = {key_text(kind, "h")}

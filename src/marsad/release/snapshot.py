@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from marsad.engine import Warehouse
 from marsad.indicators.registry import COLUMNS
 from marsad.indicators.rows import stored_order
+from marsad.periods import next_month
 from marsad.release.store import ReleaseError
 
 if TYPE_CHECKING:
@@ -277,10 +278,9 @@ def built_today(wh: Warehouse) -> str | None:
 def _first_day_after(months: list[tuple[tuple[int, int], bool]]) -> str | None:
     not_over = [m for m, over in months if not over]
     if not_over:
-        year, month = not_over[0]
+        first = not_over[0]
     elif months:
-        year, month = months[-1][0]
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        first = next_month(months[-1][0])
     else:
         return None
-    return dt.date(year, month, 1).isoformat()
+    return dt.date(*first, 1).isoformat()
