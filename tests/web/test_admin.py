@@ -165,17 +165,36 @@ def test_job_output_is_never_public(own):
 
 def test_latest_and_a_case_twin_are_refused_before_any_job(client, monkeypatch):
     """Symptom: ``POST /admin/releases`` accepted the id ``latest`` (which names the
-    newest release) and ``r1`` beside ``R1`` (the same folder on a case-insensitive disk)."""
+    newest release) and ``r1`` beside ``R1`` (the same folder on a case-insensitive disk).
+    Both are names taken (409); ``latest`` was a 400, though valid by the schema."""
     from marsad.web import jobs
 
     monkeypatch.setattr(jobs.Jobs, "start", lambda *a: pytest.fail("a job was started"))
     reserved = client.post("/api/v1/admin/releases", headers=AUTH, json={"id": "Latest"})
-    assert reserved.status_code == 400, reserved.text
+    assert reserved.status_code == 409, reserved.text
     assert "latest names the newest release" in reserved.json()["detail"]
+    device = client.post("/api/v1/admin/releases", headers=AUTH, json={"id": "con.1"})
+    assert device.status_code == 409 and "for a device" in device.json()["detail"]
     twin = client.post("/api/v1/admin/releases", headers=AUTH, json={"id": "r1"})
     assert twin.status_code == 409 and twin.headers["content-type"] == "application/problem+json"
     assert "release R1 exists already, and r1 differs from it only by case" in twin.json()["detail"]
     assert "/" not in twin.json()["detail"]
+
+
+@pytest.mark.parametrize("wrong", ["", "R3.", "-R3", "2025 S1", "é", "R" * 65])
+def test_an_id_of_another_form_is_a_400_the_schema_states(client, monkeypatch, wrong):
+    """``{"id": ""}`` was valid by the schema and a 400 (``st run``): the schema has the
+    pattern the server holds to, and an id outside it is a 400 naming the field."""
+    import re
+
+    from marsad.web import jobs
+
+    monkeypatch.setattr(jobs.Jobs, "start", lambda *a: pytest.fail("a job was started"))
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    pattern = schema["ReleaseRequest"]["properties"]["id"]["pattern"]
+    assert not re.fullmatch(pattern, wrong) and re.fullmatch(pattern, "2025-S1.v2")
+    answer = client.post("/api/v1/admin/releases", headers=AUTH, json={"id": wrong})
+    assert answer.status_code == 400 and "id" in answer.json()["detail"], answer.text
 
 
 def _decimal_comma_file(world, path) -> tuple:

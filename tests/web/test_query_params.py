@@ -256,7 +256,7 @@ def test_what_an_error_quotes_from_the_request_is_short_and_escaped(client):
     answer = client.get(f"{API}/observations", params={"x" * 20_000: "1"})
     assert answer.status_code == 400 and len(answer.json()["detail"]) < 600
     answer = client.get(f"{API}/observations", params={"indicator": "<b>" + "y" * 20_000})
-    assert answer.status_code == 400 and len(answer.json()["detail"]) < 600
+    assert answer.status_code == 404 and len(answer.json()["detail"]) < 600  # no such code
     page = client.get("/fr/explore", params={"<script>" + "z" * 20_000: "1"})
     assert page.status_code == 400 and len(page.text) < 40_000
     assert "<script>" not in page.text

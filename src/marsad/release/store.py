@@ -40,6 +40,9 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 #: What the web takes as a release id, as a JSON Schema pattern (its OpenAPI schema says
 #: it): any name a release may have, the older ones too.
 ID_PATTERN = f"^{_NAME.pattern}$"
+#: The form of an id a new release may take (:func:`check_id`), as a JSON Schema pattern:
+#: ``latest`` and the names Windows keeps for a device have it, and are refused apart.
+NEW_ID_PATTERN = f"^{_ID.pattern}$"
 #: The id naming the newest release (``/downloads/latest/``, ``release=latest``): no
 #: release may take it, in any case.
 LATEST = "latest"

@@ -28,8 +28,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from marsad.dates import IsoDate
-from marsad.errors import quoted
-from marsad.release.store import ReleaseError, check_new_id
+from marsad.errors import BadArgument, quoted
+from marsad.release.store import NEW_ID_PATTERN, ReleaseError, check_new_id
 from marsad.web.auth import require_admin
 from marsad.web.ingest_options import UploadOptions, upload_options, web_words
 from marsad.web.jobs import Busy, Jobs
@@ -56,7 +56,12 @@ class Kind(StrEnum):
 class ReleaseRequest(BaseModel):
     """A release to make (e.g. ``{"id": "2025-S2", "date": "2026-04-15"}``)."""
 
-    id: str = Field(description="The release id: letters, digits, ., - and _ (e.g. 2025-S2).")
+    id: str = Field(
+        description="The release id: letters, digits, ., - and _, beginning and ending "
+        "with a letter or digit, at most 64 characters (e.g. 2025-S2); not `latest`, "
+        "which names the newest release, nor a name Windows keeps for a device (`con`).",
+        pattern=NEW_ID_PATTERN,
+    )
     date: IsoDate | None = Field(None, description="The release date (default: today).")
     note: str = Field("", description="A note shown with the release (e.g. first estimate).")
 
@@ -158,11 +163,13 @@ def release(request: Request, wanted: ReleaseRequest) -> JSONResponse:
     """Run ``marsad release create --id ID [--date D] [--note N]``: once made, the
     release is served (it becomes ``latest`` when it is the most recent). An id already
     used, even in another case (``2025-s1`` beside ``2025-S1``), is refused at once (409):
-    a release is never changed; ``latest`` (the newest release's name) is a 400."""
+    a release is never changed; so is a name already taken, ``latest`` (the newest
+    release's) or a device's (``con``): an id of that form is valid by the schema, and a
+    400 refused it. An id of another form is a 400."""
     runner = jobs(request)
     try:
         check_new_id(runner.root, wanted.id)
-    except ReleaseError as exc:
+    except (ReleaseError, BadArgument) as exc:
         raise Problem(409, str(exc)) from None
     args = ["release", "create", "--id", wanted.id]
     if wanted.date is not None:

@@ -10,7 +10,8 @@ every matched row in one answer, values as in the frozen CSV, or the page that
 ``MARSAD_API_MAX_ROWS`` bounds one answer: a JSON or CSV page (a larger ``limit`` is a
 400) and a whole CSV answer (a query matching more is refused with 413, with a way to
 narrow it or the download of the whole table). A code the release does not have
-(``segment=IT0``) is a 400 naming the parameter, the value and the codes.
+(``segment=IT0``) is a 404 naming the parameter, the value and the codes, as a start
+after the end is: a query no observation can match, SDMX's NoResultsFound.
 
 >>> csv_text([("level", "exports", "2024", "TOTAL", "_T", "_T", "26170000000.00", "MAD",
 ...            "A", "F", "R1")]).splitlines()[1]
@@ -36,7 +37,15 @@ from marsad.web.api_models import ObservationPage
 from marsad.web.caching import etag, headers, not_modified
 from marsad.web.negotiate import choose
 from marsad.web.problems import Problem, problem_responses
-from marsad.web.store import DIMENSIONS, FREQS, OBS_COLUMNS, Filters, PublicTable, ReleaseInfo
+from marsad.web.store import (
+    DIMENSIONS,
+    FREQS,
+    OBS_COLUMNS,
+    Filters,
+    NoMatch,
+    PublicTable,
+    ReleaseInfo,
+)
 
 _OBS = tuple(COLUMNS.index(c) for c in OBS_COLUMNS)
 _VALUE = COLUMNS.index("value")
@@ -66,7 +75,7 @@ def _codes(what: str, example: str, fixed: tuple[str, ...] = ()) -> object:
         str | None,
         Query(
             description=f"{what}: one code or a comma list (default all). A code the "
-            "release does not have is a 400 naming it.",
+            "release does not have is a 404 naming it.",
             examples=[example],
             json_schema_extra=extra,
         ),
@@ -107,7 +116,8 @@ Limit = Annotated[
     Query(
         ge=1,
         description="Observations per page (JSON default MARSAD_API_PAGE_SIZE, "
-        "1,000; CSV default every match; at most MARSAD_API_MAX_ROWS, 50,000: more is a 400).",
+        "1,000; CSV default every match; at most MARSAD_API_MAX_ROWS, 50,000,"
+        " the schema's maximum: more is a 400).",
         examples=[100],
     ),
 ]
@@ -147,8 +157,9 @@ OBSERVATIONS = {
     "answer of more than MARSAD_API_MAX_ROWS observations is refused with 413: narrow it, "
     "ask for pages, or download the whole table from "
     "`/downloads/{release}/indicators.csv`. An `Accept` "
-    "taking neither JSON nor CSV is a 406. An unknown indicator or flow is a 400; unknown "
-    "segment, service or partner codes match nothing (200, no observations).",
+    "taking neither JSON nor CSV is a 406. A code the release does not have, or a `start` "
+    "after the `end`, is a 404 naming it (no observation can match); a malformed value "
+    "is a 400.",
 }
 
 
@@ -181,7 +192,7 @@ def observations(
         start=start,
         end=end,
     )
-    settings = _limits(request)
+    settings = api_limits(request.app)
     page_size = _page_size(limit, settings)
     frozen = named(release)
     tag = etag(sha256(info), info.id, repr(filters), fmt, str(limit), str(offset))
@@ -204,12 +215,13 @@ def observations(
     return Response(body, media_type="application/json", headers=headers(tag, frozen))
 
 
-def _limits(request: Request) -> tuple[int, int]:
-    """(max rows, page size) of the settings, read once per app."""
-    found = getattr(request.app.state, "api_limits", None)
+def api_limits(app) -> tuple[int, int]:
+    """(max rows, page size) of the settings, read once per app: the schema states the
+    same maximum for ``limit`` (a larger one, valid by a schema without it, was a 400)."""
+    found = getattr(app.state, "api_limits", None)
     if found is None:
         s = get_settings()
-        found = request.app.state.api_limits = (s.api_max_rows, s.api_page_size)
+        found = app.state.api_limits = (s.api_max_rows, s.api_page_size)
     return found
 
 
@@ -239,14 +251,14 @@ def _negotiated(request: Request) -> str:
     return OFFERS[chosen]
 
 
-#: Codes a 400 lists at most (a release has some 200 partners: then it names the route).
+#: Codes a 404 lists at most (a release has some 200 partners: then it names the route).
 SHOWN = 20
 
 
 def _check_codes(table: PublicTable, filters: Filters, asked: dict[str, str | None]) -> None:
-    """A 400 for a code that ``table`` does not have, naming the parameter, its value as
-    given and the codes (or the route listing them): ``segment=IT0`` answered no rows, as
-    if the release had no data for it."""
+    """A 404 (:class:`~marsad.web.store.NoMatch`) for a code that ``table`` does not
+    have, naming the parameter, its value as given and the codes (or the route listing
+    them): ``segment=IT0`` answered no rows, as if the release had no data for it."""
     for dim in DIMENSIONS:
         codes = table.codes(dim)
         unknown = [c for c in getattr(filters, dim) if c not in codes]
@@ -254,7 +266,7 @@ def _check_codes(table: PublicTable, filters: Filters, asked: dict[str, str | No
             continue
         which = ", ".join(map(quoted, unknown[:SHOWN])) + (", …" if len(unknown) > SHOWN else "")
         known = ", ".join(codes) if len(codes) <= SHOWN else f"see /api/v1/{PLURAL[dim]}"
-        raise BadArgument(
+        raise NoMatch(
             f"{dim}={quoted(asked[dim] or '')}: no {dim} {which} in release {table.release.id} "
             f"(the {PLURAL[dim]}: {known})"
         )

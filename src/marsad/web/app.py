@@ -198,6 +198,7 @@ def _openapi(app: FastAPI) -> dict:
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
         _constrain(schema)
+        _page_limit(schema, app)
         app.openapi_schema = schema
     return app.openapi_schema
 
@@ -241,10 +242,28 @@ def _constrain(schema: dict) -> None:
                         kind.setdefault("pattern", PERIOD_PATTERN)
 
 
+def _page_limit(schema: dict, app: FastAPI) -> None:
+    """The ``limit`` of a page at most the app's ``MARSAD_API_MAX_ROWS`` (``maximum``):
+    ``limit=50001`` was valid by the schema and a 400."""
+    from marsad.web.api_observations import api_limits
+
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") == "limit" and parameter.get("in") == "query":
+                    for kind in _kinds(parameter.get("schema", {}), "integer"):
+                        kind["maximum"] = api_limits(app)[0]
+
+
+def _kinds(schema: dict, type_: str) -> list[dict]:
+    """The schemas of ``type_`` in a parameter's schema: itself, or its ``anyOf`` members."""
+    found = [schema] if schema.get("type") == type_ else []
+    return found + [s for s in schema.get("anyOf", []) if s.get("type") == type_]
+
+
 def _strings(schema: dict) -> list[dict]:
     """The string schemas of a parameter's schema: itself, or its ``anyOf`` members."""
-    found = [schema] if schema.get("type") == "string" else []
-    return found + [s for s in schema.get("anyOf", []) if s.get("type") == "string"]
+    return _kinds(schema, "string")
 
 
 def _docs(app: FastAPI) -> None:

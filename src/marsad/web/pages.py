@@ -36,7 +36,7 @@ from marsad.web.app import LANGS, store
 from marsad.web.explore import View, to_csv, to_xlsx
 from marsad.web.pages_text import NAMES, text
 from marsad.web.problems import RETRY_AFTER, status_of, unavailable
-from marsad.web.store import PublicStore, ReleaseInfo
+from marsad.web.store import NoMatch, PublicStore, ReleaseInfo
 
 log = logging.getLogger(__name__)
 
@@ -193,8 +193,9 @@ def _fault(lang: str, e: MarsadError) -> HTMLResponse:
     on the server: not the visitor's doing) a 503 page saying so plainly in the page's
     language, with ``Retry-After``, as the API answers it, the fault and what the office
     must do logged on the server only (:func:`marsad.web.problems.unavailable`); any
-    other fault a 409 page, logged."""
-    status = status_of(e)
+    other fault a 409 page, logged. A view no observation can match (a start after the
+    end: the API's 404) is the visitor's to change: a 400 page saying why."""
+    status = 400 if isinstance(e, NoMatch) else status_of(e)
     if status == 404:
         return _error(lang, 404, text(lang)["no_release"])
     if status == 503:

@@ -128,14 +128,14 @@ RETRY_AFTER = 3600
 
 
 def status_of(exc: MarsadError) -> int:
-    """The HTTP status of a user error: 404 for a release (never published) or code that
-    names nothing, 400 for any other bad argument, 503 for a release published that
-    cannot be served (damaged or missing on the server, named by id or selected by
-    ``latest``/``asOf``: :func:`unavailable`), 409 for a state that forbids it (e.g. a
-    lock)."""
-    from marsad.web.store import NoRelease
+    """The HTTP status of a user error: 404 for a release (never published), a code the
+    release does not have or a period range that holds none, 400 for any other bad
+    argument, 503 for a release published that cannot be served (damaged or missing on
+    the server, named by id or selected by ``latest``/``asOf``: :func:`unavailable`),
+    409 for a state that forbids it (e.g. a lock)."""
+    from marsad.web.store import NoMatch, NoRelease
 
-    if isinstance(exc, NoRelease):
+    if isinstance(exc, NoRelease | NoMatch):
         return 404
     if isinstance(exc, BadArgument):
         return 400

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from marsad.errors import BadArgument, quoted
 from marsad.periods import Period
 from marsad.publish import sdmx as psdmx
-from marsad.web.store import Filters, PublicTable
+from marsad.web.store import Filters, NoMatch, PublicTable
 
 #: Dimensions of the key, in order (TIME_PERIOD is filtered with ``c[TIME_PERIOD]``).
 KEY: tuple[str, ...] = tuple(d for d, _ in psdmx.DIMENSIONS)
@@ -265,12 +265,14 @@ def span(group: list[Condition]) -> tuple[int, int]:
 
 
 def _check_not_empty(groups: list[list[Condition]]) -> None:
-    """A 400 problem when no alternative of the period conditions can hold (e.g.
-    ``startPeriod=2025&endPeriod=2024``), as the REST API answers, rather than 404."""
+    """404 NoResultsFound (:class:`~marsad.web.store.NoMatch`) naming why when no
+    alternative of the period conditions can hold (e.g. ``startPeriod=2025&endPeriod=2024``),
+    as the REST API answers: the query is well formed (a 400 refused what the schema
+    calls valid) and no observation can match it."""
     spans = [span(g) for g in groups if g]
     if spans and all(first > last for first, last in spans):
         first, last = spans[0]
-        raise BadArgument(
-            f"start {first // 12}-{first % 12 + 1:02d} comes after end "
+        raise NoMatch(
+            f"NoResultsFound: start {first // 12}-{first % 12 + 1:02d} comes after end "
             f"{last // 12}-{last % 12 + 1:02d}: no period can match"
         )

@@ -57,6 +57,13 @@ class NoRelease(BadArgument):
     """No release answers the request: none yet, an unknown id, or none by that date."""
 
 
+class NoMatch(BadArgument):
+    """A query well formed but naming what no observation can match: a code the release
+    does not have (``segment=IT0``), a start after the end. The API answers 404 naming
+    it, as SDMX's NoResultsFound: a 400 would refuse a request its schema calls valid
+    (the codes are the release's, the order of two periods no schema can state)."""
+
+
 @dataclass(frozen=True)
 class ReleaseInfo:
     """A release as the public sees it (e.g. id ``2025-S1``, dated 2025-10-15).
@@ -154,7 +161,7 @@ class Filters:
         first = Period.typed(start).months[0] if start else None  # 2024-q1 as 2024-Q1
         last = Period.typed(end).months[-1] if end else None
         if first and last and first > last:
-            raise BadArgument(f"start {start} comes after end {end}")
+            raise NoMatch(f"start {start} comes after end {end}: no period can match")
         return cls(
             **{d: _split(codes.get(d)) for d in DIMENSIONS},
             freq=tuple(FREQS[f] for f in kinds),
