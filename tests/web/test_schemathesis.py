@@ -21,6 +21,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -33,6 +35,10 @@ CHECKS = [
     response_schema_conformance,
     status_code_conformance,
     content_type_conformance,
+    # as a plain ``st run`` checks: a request valid by the schema is not refused (a 400
+    # for partner=0, start after end, limit=50001 or an admin id ''), an invalid one is
+    positive_data_acceptance,
+    negative_data_rejection,
 ]
 #: The checks where a 503 is meant (the release asked for cannot be served).
 UNAVAILABLE_CHECKS = [c for c in CHECKS if c is not not_a_server_error]

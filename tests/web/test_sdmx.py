@@ -256,6 +256,9 @@ def test_errors_are_problems(client, path, status):
         ("A.level.exports.IT0._T.W1", "release R2 has no SEGMENT 'IT0' (codes: BPO, CRM, DDS"),
         ("A.level.exports.TOTAL._T.QQ", "release R2 has no COUNTERPART_AREA 'QQ' (codes: "),
         ("A.levle.exports", "release R2 has no INDICATOR 'levle' (codes: "),
+        # a 400 ("not a frequency"), though the schema's key admits it (st run: key "0")
+        ("0", "release R2 has no FREQ '0' (codes: A, S, Q, M)"),
+        ("W+X.level", "release R2 has no FREQ 'W', 'X' (codes: A, S, Q, M)"),
     ],
 )
 def test_an_unknown_key_code_is_no_results_found_naming_it(client, key, said):

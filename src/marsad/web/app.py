@@ -199,6 +199,9 @@ def _openapi(app: FastAPI) -> dict:
             schema.get("components", {}).get("schemas", {}).pop(name, None)
         _constrain(schema)
         _page_limit(schema, app)
+        from marsad.web import sdmx_params
+
+        sdmx_params.constrain(schema, _strings)
         app.openapi_schema = schema
     return app.openapi_schema
 

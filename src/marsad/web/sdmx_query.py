@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from marsad.errors import BadArgument, quoted
 from marsad.periods import Period
 from marsad.publish import sdmx as psdmx
-from marsad.web.store import Filters, NoMatch, PublicTable
+from marsad.web.store import FREQS, Filters, NoMatch, PublicTable
 
 #: Dimensions of the key, in order (TIME_PERIOD is filtered with ``c[TIME_PERIOD]``).
 KEY: tuple[str, ...] = tuple(d for d, _ in psdmx.DIMENSIONS)
@@ -170,8 +170,18 @@ class SdmxQuery:
         for dim, codes in self.codes.items():
             if dim == "COUNTERPART_AREA":
                 codes = tuple("_T" if c == psdmx.ALL_PARTNERS else c for c in codes)
+            if dim == "FREQ":  # a code of no frequency matches nothing (:meth:`select`)
+                codes = tuple(c for c in codes if c in FREQS)
             args[_FILTER[dim]] = ",".join(codes) or None
         return Filters.parse(**args)
+
+    def no_frequency(self) -> bool:
+        """True when the key names frequencies and none is one (``0.level``): a key of
+        codes the structure does not have, which matches nothing (404 NoResultsFound
+        naming it, as for any dimension), not a malformed query (a 400 refused what the
+        schema calls valid)."""
+        asked = self.codes.get("FREQ", ())
+        return bool(asked) and not any(c in FREQS for c in asked)
 
     def unknown(self, table: PublicTable) -> list[str]:
         """The key's codes that ``table`` does not have, each as ``SEGMENT 'IT0' (codes:
@@ -182,7 +192,13 @@ class SdmxQuery:
         """
         found = []
         for dim, codes in self.codes.items():
-            if dim == "FREQ" or not codes:  # a frequency is checked by the filters
+            if dim == "FREQ" and codes:
+                missing = [c for c in codes if c not in FREQS]
+                if missing:
+                    found.append(f"FREQ {', '.join(map(repr, missing))} (codes: "
+                                 f"{', '.join(FREQS)})")  # fmt: skip
+                continue
+            if not codes:
                 continue
             have = table.codes(_FILTER[dim])
             asked = dict(zip(codes, codes, strict=True))
@@ -205,6 +221,8 @@ class SdmxQuery:
     def select(self, table: PublicTable) -> list[tuple[str, ...]]:
         """The table's rows the query keeps, series by series, in period order."""
         period = 2  # registry.COLUMNS: indicator, flow, period, ...
+        if self.no_frequency():
+            return []
         return [r for r in table.query(self.filters()) if self.keeps_period(r[period])]
 
 

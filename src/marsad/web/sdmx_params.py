@@ -1,0 +1,86 @@
+"""What the SDMX routes take of each parameter, stated in the OpenAPI schema.
+
+The routes check their parameters themselves, with messages in SDMX's terms
+(``format=COM is not served: use csv, json, json1 or xml``); this module says the same in
+JSON Schema, so that a request the schema calls valid is never refused with a 400
+(Schemathesis's ``positive_data_acceptance``, run by a plain ``st run``: it sent
+``dimensionAtObservation=AUX``, ``format=COM`` and ``c[TIME_PERIOD]=COM``, valid by a
+schema that said only "a string"). Each pattern is the server's own reading, tested
+against it (``tests/unit/web/test_sdmx_params.py``).
+
+The path parameters get examples (``dataflow``, the agency, ``DIGITAL_EXPORTS``,
+``1.0``), so that a client or a fuzzer finds the data rather than only 404s.
+
+>>> import re
+>>> [bool(re.fullmatch(TIME_PATTERN, t)) for t in ("ge:2023+le:2024-Q2", "2024,eq:2020-S1",
+...                                                  "ge:2023 le:2024", "ne:2023", "COM")]
+[True, True, True, False, False]
+>>> [bool(re.fullmatch(KEY_PATTERN, k)) for k in ("A.level.exports.._T.W1", "*", "A.b.c.d.e.f.g")]
+[True, True, False]
+"""
+
+from __future__ import annotations
+
+from marsad.publish import sdmx as psdmx
+from marsad.web.sdmx_formats import FORMATS
+from marsad.web.sdmx_query import KEY, OPERATORS
+from marsad.web.sdmx_structures import REFERENCES
+
+#: A period as :meth:`~marsad.periods.Period.typed` reads it (``2024``, ``2024-S2``,
+#: ``2024-q1``, ``2024-07``), or a day, taken as its month (:func:`.period_bound`).
+BOUND = r"[0-9]{4}(-([Ss][12]|[Qq][1-4]|0[1-9]|1[0-2]|(0[1-9]|1[0-2])-[0-9]{2}))?"
+BOUND_PATTERN = f"^{BOUND}$"
+#: ``c[TIME_PERIOD]``: conditions ``op:period`` (``op`` one of :data:`.OPERATORS`, or
+#: none for ``eq``) joined by ``+`` (a space once form-decoded) for "and", alternatives by
+#: ``,`` for "or" (:func:`.parse_time`).
+_CONDITION = f"(({'|'.join(OPERATORS)})?:)?{BOUND}"
+_ALL_OF = f" *{_CONDITION}([+ ]+{_CONDITION})* *"
+TIME_PATTERN = f"^{_ALL_OF}(,{_ALL_OF})*$"
+#: A key: at most one part per dimension, separated by dots (:func:`.parse_key`; a code
+#: the release does not have is a 404 NoResultsFound naming it, not a 400).
+KEY_PATTERN = rf"^[^.]*(\.[^.]*){{0,{len(KEY) - 1}}}$"
+
+
+def _any_case(words: list[str]) -> str:
+    """A pattern matching any of ``words`` in any case (the server lowers ``format``).
+
+    >>> _any_case(["csv", "json1"])
+    '^([cC][sS][vV]|[jJ][sS][oO][nN]1)$'
+    """
+    one = ["".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in w) for w in words]
+    return f"^({'|'.join(one)})$"
+
+
+#: The constraints of each query or path parameter of the SDMX routes, by name.
+CONSTRAINTS: dict[str, dict] = {
+    "key": {"pattern": KEY_PATTERN},
+    "c[TIME_PERIOD]": {"pattern": TIME_PATTERN},
+    "startPeriod": {"pattern": BOUND_PATTERN},
+    "endPeriod": {"pattern": BOUND_PATTERN},
+    "format": {"pattern": _any_case(sorted(FORMATS))},
+    "dimensionAtObservation": {"enum": ["TIME_PERIOD", "AllDimensions"]},
+    "detail": {"enum": ["full", "dataonly"]},
+    "references": {"enum": list(REFERENCES)},
+}  # fmt: skip
+
+
+def examples() -> dict[str, list[str]]:
+    """Examples of the path parameters: the dataflow's own names."""
+    return {"context": ["dataflow"], "agency": [psdmx.agency()], "flow": [psdmx.ID],
+            "rid": [psdmx.ID], "version": [psdmx.VERSION]}  # fmt: skip
+
+
+def constrain(schema: dict, strings) -> None:
+    """Add :data:`CONSTRAINTS` and :func:`examples` to the SDMX routes' parameters of
+    ``schema`` (an OpenAPI document), ``strings`` giving the string schemas of one."""
+    shown = examples()
+    for path, item in schema.get("paths", {}).items():
+        if not path.startswith("/sdmx/"):
+            continue
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                name = parameter.get("name")
+                for kind in strings(parameter.get("schema", {})):
+                    kind.update(CONSTRAINTS.get(name, {}))
+                if parameter.get("in") == "path" and name in shown:
+                    parameter.setdefault("examples", {"dataflow": {"value": shown[name][0]}})
