@@ -206,6 +206,8 @@ def _read_setting_aside(
         held = held.merged(found.within(spanning))
         copy = tmpdir / f"{plan.path.name}.aside{n}"
         without_lines(plan.read_path, copy, spanning)
+        if n:  # (the copy of the round before: one copy of the file at a time)
+            plan.read_path.unlink()
         plan.read_path = copy
     raise AssertionError("unreachable")
 
