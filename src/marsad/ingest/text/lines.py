@@ -38,7 +38,26 @@ class Rejected(NamedTuple):
     rejects: list[Reject]  # with their physical line
     covered: list[int]  # the physical lines they cover
     again: list[tuple[int, str]]  # lines a quote never closed swallowed: (line, text)
-    blank: int = 0  # lines of only spaces (and separators), counted as blank rows
+    blank: list[int]  # lines of only spaces (and separators), counted as blank rows
+    #: the lines of the records rejected over more than one line (a quote never closed,
+    #: a quoted value too long), where DuckDB's other threads may have read rows too
+    spanning: list[int]
+
+    def within(self, lines: set[int]) -> Rejected:
+        """What was found on ``lines`` only."""
+        return Rejected(
+            [r for r in self.rejects if r.line in lines],
+            [n for n in self.covered if n in lines],
+            [a for a in self.again if a[0] in lines],
+            [n for n in self.blank if n in lines],
+            [n for n in self.spanning if n in lines],
+        )
+
+    def merged(self, other: Rejected) -> Rejected:
+        return Rejected(*(a + b for a, b in zip(self, other, strict=True)))
+
+
+NOTHING_REJECTED = Rejected([], [], [], [], [])
 
 
 def holds_nothing(text: str, sep: str) -> bool:
@@ -68,16 +87,17 @@ def collect_rejects(
                 FROM {REJ_ERRORS} GROUP BY line_byte_position ORDER BY line_byte_position"""
         )
     except MissingTable:  # no rejects table: nothing was rejected
-        return Rejected([], [], [])
+        return NOTHING_REJECTED
     if not rows:
-        return Rejected([], [], [])
-    ncols = len(header.cells)
+        return NOTHING_REJECTED
     positions = _restarts(read_path, [int(r[0]) for r in rows])
     lines = _lines_at(read_path, positions)
     rejects: list[Reject] = []
     covered: list[int] = []
     again: list[tuple[int, str]] = []
-    blank = 0
+    blank: list[int] = []
+    spanning: list[int] = []
+    seen: set[int] = set()
     lines = [n + b for n, b in zip(lines, _blanks_at(read_path, positions), strict=True)]
     if from_twin:
         rows = [
@@ -85,25 +105,41 @@ def collect_rejects(
             for r, t in zip(rows, _texts_at(read_path, lines, rows), strict=True)
         ]
     for (_, etype, csv_line, emsg, column), line in zip(rows, lines, strict=True):
+        if line in seen:
+            # a line inside a record rejected before it (which another of DuckDB's
+            # threads read from there): counted with that record, not again
+            continue
         text, cut = _rejected_text(read_path, line, etype, csv_line, sep)
         text = text.replace(STRAY_CR, "\r")  # (a CR of the file, see normalise_line_ends)
         parts = text.split("\n")
-        covered.extend(range(line, line + len(parts)))
+        span = range(line, line + len(parts))
+        covered.extend(span)
+        seen.update(span)
+        if len(parts) > 1:
+            spanning.extend(span)
         if etype in BLANK_ERRORS and not cut and holds_nothing(text, sep):
-            blank += 1
+            blank.append(line)
             continue
         if etype in QUOTE_ERRORS and len(parts) > 1:
             # a quote never closed costs its own line, not the lines it swallowed
             again += [(line + k, p.rstrip("\r")) for k, p in enumerate(parts) if k]
             text = parts[0].rstrip("\r")
-        shown = _shown(text)
-        rule, msg, column = _reject_reason(etype, emsg, column, line, header, text, sep)
-        if rule == "malformed" and (joined := joined_records(text, sep, ncols, cut)):
-            msg, column = joined_message(line, joined, cut), None
-        elif rule == "malformed":
-            msg += _nul_bytes(text)
-        rejects.append(Reject(line=line, rule=rule, column=column, value=shown, message=msg))
-    return Rejected(rejects, covered, again, blank)
+        rejects.append(_reject(etype, emsg, column, line, header, text, sep, cut))
+    return Rejected(rejects, covered, again, blank, spanning)
+
+
+def _reject(
+    etype: str, emsg: str | None, column: str | None, line: int, header: Header, text: str,
+    sep: str, cut: bool,
+) -> Reject:  # fmt: skip
+    """The reject of a line DuckDB rejected with error ``etype``; ``text``: its own (a
+    quote never closed) or the whole record's, ``cut`` short or not."""
+    rule, msg, column = _reject_reason(etype, emsg, column, line, header, text, sep)
+    if rule == "malformed" and (joined := joined_records(text, sep, len(header.cells), cut)):
+        msg, column = joined_message(line, joined, cut), None
+    elif rule == "malformed":
+        msg += _nul_bytes(text)
+    return Reject(line=line, rule=rule, column=column, value=_shown(text), message=msg)
 
 
 def _rejected_text(

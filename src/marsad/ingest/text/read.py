@@ -13,6 +13,7 @@ from marsad.ingest.options import ProgressEvent, ProgressFn
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import REJ_ERRORS, REJ_SCANS, Reject, Staged, raw_table
 from marsad.ingest.text import lines
+from marsad.ingest.text.aside import physical_lines, without_lines
 from marsad.ingest.text.dialect import TextPlan
 from marsad.ingest.text.encoding import (
     STRAY_CR,
@@ -179,6 +180,56 @@ def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -
         plan.notes += stray_cr_notes(ends)
 
 
+#: readings of a file at most, each without the records the one before rejected over
+#: several lines (one more is needed only when DuckDB lost a line a thread began in)
+_ROUNDS = 4
+
+
+def _read_setting_aside(
+    wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str, on_progress
+) -> lines.Rejected:
+    """Stage ``plan.read_path`` and find the lines DuckDB rejected. The records it
+    rejected over several lines are set aside (:mod:`~marsad.ingest.text.aside`) and
+    the file read again without them, until none is left: each line of the file is
+    then read once, by DuckDB or by marsad."""
+    held = lines.NOTHING_REJECTED
+    for n in range(_ROUNDS):
+        plan.rejects_from_twin = False
+        with watch_query(wh, on_progress):
+            _read_with_fallback(wh, plan, tmpdir, raw)
+        found = lines.collect_rejects(
+            wh, plan.read_path, plan.header, plan.detected.separator, plan.rejects_from_twin
+        )
+        if not found.spanning or n == _ROUNDS - 1:
+            return held.merged(found)
+        spanning = set(found.spanning)
+        held = held.merged(found.within(spanning))
+        copy = tmpdir / f"{plan.path.name}.aside{n}"
+        without_lines(plan.read_path, copy, spanning)
+        if n:  # (the copy of the round before: one copy of the file at a time)
+            plan.read_path.unlink()
+        plan.read_path = copy
+    raise AssertionError("unreachable")
+
+
+def _refuse_lines_counted_twice(plan: TextPlan, counted: int) -> None:
+    """Refuse a reading that counts more lines than the file holds (rows, the newlines
+    inside them and the lines skipped, up to the last line holding text): a line was
+    then counted twice, as a row and as part of a rejected record, and the load's
+    counts and control totals would be wrong. Lines after the last one holding text
+    (only spaces and tabs, a row of empty values when the separator is a tab) are
+    counted only here, where the guard fires."""
+    if counted <= plan.content_lines:
+        return
+    physical = physical_lines(plan.read_path)
+    if counted > physical:
+        raise IngestError(
+            f"the file cannot be read as CSV: {counted - physical:,} of its lines were "
+            "read twice, as a row and as part of a record DuckDB rejected (a quote never "
+            "closed?); close that quote (or remove it) and load the file again"
+        )
+
+
 def read_text(
     wh: Warehouse,
     kind: Kind,
@@ -197,12 +248,9 @@ def read_text(
         size = plan.size
         progress(ProgressEvent(plan.path, "read", size * (0.2 + 0.8 * pct / 100), size, rows))
 
-    with watch_query(wh, on_progress if progress else None):
-        _read_with_fallback(wh, plan, tmpdir, raw)
-
     sep = plan.detected.separator
-    rejects, skip_lines, again, blank = lines.collect_rejects(
-        wh, plan.read_path, header, sep, plan.rejects_from_twin
+    rejects, skip_lines, again, blank, _ = _read_setting_aside(
+        wh, plan, tmpdir, raw, on_progress if progress else None
     )
     rejects += plan.rejects
     skip_lines += [r.line for r in plan.rejects]
@@ -212,6 +260,7 @@ def read_text(
     # line of only spaces at the end holds no text for the scan: not counted)
     skipped = {n for n in skip_lines if n <= plan.content_lines}
     expected = header.line + rows + nl_total + len(skipped)
+    _refuse_lines_counted_twice(plan, expected)
     if plan.content_lines > expected:
         skip_lines.extend(
             lines.blank_lines(plan.read_path, header.line, set(skip_lines), plan.detected.separator)
@@ -229,7 +278,7 @@ def read_text(
     if recovered:
         source += f" UNION ALL SELECT _line, {fields} FROM {recovered}"
     staged = staged_text(plan, source, rejects, rows + n_again)
-    staged.blank_lines = blank + blank_again
+    staged.blank_lines = len(blank) + blank_again
     return staged
 
 
