@@ -96,6 +96,55 @@ def test_read_commands_on_a_missing_warehouse_say_so_and_create_nothing(runner, 
     assert not missing.exists() and not missing.parent.exists()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ingest", "--kind", "firms", "FILE"],
+        ["ingest", "--nil-return", "--reporter", "BK01", "--month", "2024-01"],
+        ["ingest", "--nil-return", "--reporter", "BK01", "--month", "2024-01", "--withdraw"],
+        ["reporters", "set", "BK01", "--decimal", ","],
+    ],
+)
+def test_a_warehouse_in_a_missing_folder_is_refused_and_nothing_is_made(runner, tmp_path, args):
+    """ingest --warehouse /typo/dir/w.duckdb made the folder tree /typo/dir and a new
+    warehouse in it: the files were loaded where no later command looked."""
+    firms = tmp_path / "firms.csv"
+    firms.write_text("firm_id,name,segment,isic,city\nF1,A,ITO,6201,Rabat\n")
+    before = sorted(tmp_path.iterdir())
+    typo = tmp_path / "typo" / "dir" / "w.duckdb"
+    args = [str(firms) if a == "FILE" else a for a in args]
+    res = runner.invoke(app, [*args, "--warehouse", str(typo)])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"marsad: error: no folder {typo.parent} for the warehouse {typo}: create the folder "
+        "first or give another path (nothing was created)"
+    )
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_ingest_makes_a_new_warehouse_in_a_folder_that_exists(runner, tmp_path):
+    firms = tmp_path / "firms.csv"
+    firms.write_text("firm_id,name,segment,isic,city\nF1,A,ITO,6201,Rabat\n")
+    (tmp_path / "office").mkdir()
+    new = tmp_path / "office" / "w.duckdb"
+    res = runner.invoke(app, ["ingest", "--kind", "firms", str(firms), "--warehouse", str(new)])
+    assert res.exit_code == 0, res.output
+    assert new.is_file()
+
+
+def test_a_file_in_the_way_of_the_warehouse_folder_says_so(runner, tmp_path):
+    (tmp_path / "notes").write_text("x")
+    path = tmp_path / "notes" / "w.duckdb"
+    args = ["reporters", "set", "BK01", "--decimal", ",", "--warehouse", str(path)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"marsad: error: cannot make the warehouse {path}: {tmp_path / 'notes'} is a file, "
+        "not a folder; give another path (nothing was created)"
+    )
+
+
 def _not_a_warehouse(folder: Path, name: str) -> Path:
     path = folder / name
     if name.endswith(".parquet"):  # a real Parquet file, as a record-store part is

@@ -259,6 +259,7 @@ def test_a_legacy_warehouse_is_moved_once_and_gives_the_same_results(tmp_path):
     data = tmp_path / "data"
     run("synth", "--out", str(data), "--rows-per-year", "1000")
     store = tmp_path / "store" / "w.duckdb"
+    store.parent.mkdir()  # ingest makes the warehouse file, never its folder
     w = ("--warehouse", str(store))
     run("ingest", "--kind", "firms", str(data / "firms.csv"), *w)
     run("ingest", "--kind", "rates", str(data / "rates.csv"), *w)

@@ -27,6 +27,7 @@ DATE1, DATE2 = "2025-10-15", "2025-11-15"
 
 def _history(folder: Path, data: Path) -> dict:
     """Ingest, build, release R1; export; correct a month; build; release R2."""
+    folder.mkdir()  # ingest makes the warehouse file, never its folder
     wh = str(folder / "w.duckdb")
     w = ("--warehouse", wh)
     run("ingest", "--kind", "firms", str(data / "firms.csv"), *w)

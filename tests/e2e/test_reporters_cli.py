@@ -74,3 +74,25 @@ def test_bad_reading_options_are_one_line(tmp_path):
     assert r.exit_code == 2 and "--map wants NAME=field" in r.output
     r = _run("reporters", "set", "BK01", "--warehouse", w)
     assert r.exit_code == 2 and "say what to set" in r.output
+
+
+def test_marks_and_separators_are_taken_by_name(tmp_path):
+    """The upload took ``sep=semicolon`` but not ``decimal=comma``: a mark is taken by its
+    name wherever it is stated, and recorded as the mark, so the same file stated
+    ``--decimal ,`` afterwards is the same reading (unchanged, not refused)."""
+    w = str(tmp_path / "w.duckdb")
+    p = tmp_path / "a.csv"
+    p.write_text(HEADER.replace("\t", " ") + "\nA1 BK01 F1 2024-01-15 C 1.500 EUR SI22 DE\n")
+    r = _run("ingest", "--kind", "transactions", str(p), "--decimal", "Comma", "--sep", "space",
+             "--warehouse", w)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "1 loaded" in r.output and "separator ' ', decimal ',' (stated)" in r.output
+    r = _run("ingest", "--kind", "transactions", str(p), "--decimal", ",", "--sep", " ",
+             "--warehouse", w)  # fmt: skip
+    assert r.exit_code == 0 and "already loaded (load L00001" in r.output, r.output
+    for name, mark in (("point", "'.'"), ("period", "'.'"), ("dot", "'.'"), ("comma", "','")):
+        r = _run("reporters", "set", "BK02", "--decimal", name, "--warehouse", w)
+        assert r.exit_code == 0 and f"BK02: decimal set to {mark}" in r.output, r.output
+    r = _run("reporters", "set", "BK02", "--decimal", "semicolon", "--warehouse", w)
+    assert r.exit_code == 2
+    assert "must be '.' or ',' (point or comma), not 'semicolon'" in r.output

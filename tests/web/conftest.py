@@ -27,6 +27,7 @@ def world(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("web")
     data, wh = base / "data", base / "w" / "marsad.duckdb"
     w = ("--warehouse", str(wh))
+    wh.parent.mkdir()  # ingest makes the warehouse file, never its folder
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("MARSAD_RELEASES_DIR", raising=False)
         run("synth", "--out", str(data), "--rows-per-year", "1000")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import time
@@ -227,13 +228,13 @@ def test_an_upload_states_the_read_options_of_marsad_ingest(own, world, tmp_path
     assert refused["state"] == "failed", said
     assert "state decimal=, to read this file" in said and "state --decimal" not in said
     assert "marsad reporters set" in said  # a command of the server's, left as it is
-    r = c.post("/api/v1/admin/ingest?kind=transactions&decimal=,&sep=semicolon",
+    r = c.post("/api/v1/admin/ingest?kind=transactions&decimal=comma&sep=semicolon",
                headers=AUTH, files=files)  # fmt: skip
     assert r.status_code == 202, r.text
     job = _wait(c, r.json()["url"])
     assert job["state"] == "succeeded", job["output"]
     assert job["command"].startswith(
-        "marsad ingest --kind transactions --decimal=, --sep=semicolon "
+        "marsad ingest --kind transactions --decimal=comma --sep=semicolon "
     )
     wh = Warehouse(own["folder"] / "marsad.duckdb")
     try:
@@ -245,7 +246,8 @@ def test_an_upload_states_the_read_options_of_marsad_ingest(own, world, tmp_path
 
 @pytest.mark.parametrize(
     ("query", "said"),
-    [("decimal=;", "decimal: Input should be '.' or ','"),
+    [("decimal=;", "decimal: Input should be '.', ',', 'point', 'period', 'dot' or 'comma'"),
+     ("decimal=semicolon", "decimal: Input should be '.', ','"),
      ("sep=ab", "sep 'ab' cannot separate fields"),
      ("sep=x", "sep 'x' cannot separate fields"),
      ("encoding=nope", "encoding 'nope' is not an encoding"),
@@ -279,6 +281,8 @@ def test_the_schema_gives_the_read_options_their_enum_and_patterns(client):
     op = schema["paths"]["/api/v1/admin/ingest"]["post"]
     found = {p["name"]: p["schema"].get("anyOf", [p["schema"]])[0] for p in op["parameters"]}
     assert set(found) == {"kind", "decimal", "sep", "encoding", "sheet", "date_format", "map"}
-    assert found["decimal"]["enum"] == [".", ","]
+    assert found["decimal"]["enum"] == [".", ",", "point", "period", "dot", "comma"]
+    for sep in ("comma", "semicolon", "tab", "pipe", "space", "colon", ";", "|"):
+        assert re.fullmatch(found["sep"]["pattern"], sep), sep
     assert all(found[n]["pattern"] for n in ("sep", "encoding", "date_format"))
     assert found["map"]["type"] == "array" and found["map"]["items"]["pattern"]

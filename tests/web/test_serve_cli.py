@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.web.conftest import TOKEN
+
 PLACEHOLDER = "changeme-changeme"
 
 
@@ -110,6 +112,20 @@ def test_a_missing_warehouse_without_releases_is_refused_and_nothing_is_made(tmp
     r = _refused("--port", str(_free_port()), "--warehouse", str(wh))
     assert r.returncode == 2 and "no warehouse" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_admin_on_a_warehouse_in_a_missing_folder_is_refused(world, tmp_path: Path):
+    """With the releases elsewhere (MARSAD_RELEASES_DIR), serve --admin on a mistyped
+    --warehouse started, and the first upload made the folder and a new warehouse there."""
+    wh = tmp_path / "typo" / "marsad.duckdb"
+    env = _env(MARSAD_ADMIN_TOKEN=TOKEN, MARSAD_RELEASES_DIR=str(world["root"]))
+    r = _refused("--admin", "--port", str(_free_port()), "--warehouse", str(wh), env=env)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"marsad: error: no folder {wh.parent} for the warehouse {wh}: create the folder "
+        "first or give another path (nothing was created)"
+    )
+    assert not wh.parent.exists()
 
 
 @pytest.mark.parametrize("port", ["0", "70000"])

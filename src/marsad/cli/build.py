@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.common import WarehouseOption, console, fail, open_store, progress_bars, say
+from marsad.cli.common import (
+    WarehouseOption,
+    console,
+    fail,
+    open_store,
+    progress_bars,
+    say,
+    writing,
+)
 from marsad.cli.sdc import without_cells
 
 EngineOption = Annotated[
@@ -32,11 +40,31 @@ def build(
 ) -> None:
     """Classify, convert, cube and compute the indicators (only the months that changed
     since the last build, unless --full)."""
-    from marsad.build import STEPS, build_with_settings
-
     engine = _engine(engine)
     # nothing to build from a missing warehouse: do not leave an empty one behind
-    with open_store(warehouse, read_only=False, must_exist=True) as wh, progress_bars() as progress:
+    with open_store(warehouse, read_only=False, must_exist=True) as wh:
+        _reconcile_releases(wh)
+        report = _built(wh, engine, full)
+    _summary(report)
+
+
+def _reconcile_releases(wh) -> None:
+    """The releases this warehouse made, put back in the releases folder's log when it
+    lacks them, before the build reads them (:mod:`marsad.release.made`)."""
+    from marsad.release.made import reconcile, restored_note
+    from marsad.release.store import releases_root
+
+    root = releases_root(wh.path)
+    with writing(root):
+        restored = reconcile(wh, root)
+    if restored:
+        say(f"note: {restored_note(root, restored)}")
+
+
+def _built(wh, engine: str, full: bool):
+    from marsad.build import STEPS, build_with_settings
+
+    with progress_bars() as progress:
         task = progress.add_task("build", total=len(STEPS))
 
         def step(name: str) -> None:
@@ -44,7 +72,7 @@ def build(
 
         report = build_with_settings(wh, progress=step, engine=engine, full=full)
         progress.update(task, description="build", completed=len(STEPS))
-    _summary(report)
+    return report
 
 
 def _engine(name: str | None) -> str:

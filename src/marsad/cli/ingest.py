@@ -45,16 +45,15 @@ def _int(n: int | None) -> str:
     return f"{int(n or 0):,}"
 
 
-#: Separators written as words on a command line.
-_SEPARATOR_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
-
-
 def _separator(sep: str | None) -> str | None:
-    """The field separator stated with ``--sep`` (``;``, ``tab``, ``\\t``…), checked: one
-    character that is not a quote, a line end, a letter or a digit."""
+    """The field separator stated with ``--sep`` (``;``, ``tab``, ``semicolon``, ``\\t``…:
+    :mod:`marsad.ingest.marks`), checked: one character that is not a quote, a line end,
+    a letter or a digit."""
     if sep is None:
         return None
-    sep = _SEPARATOR_WORDS.get(sep.lower(), sep)
+    from marsad.ingest.marks import separator
+
+    sep = separator(sep)
     if len(sep) != 1 or sep in "\"'\r\n" or sep.isalnum():
         fail(f"--sep {sep!r} cannot separate fields: give one character such as , ; | or tab")
     return sep
@@ -129,13 +128,18 @@ def ingest(
     ] = False,
     sep: Annotated[
         str | None,
-        typer.Option("--sep", help="Field separator (default: detected among , ; tab |)."),
+        typer.Option(
+            "--sep",
+            help="Field separator: one character or its name (comma, semicolon, tab, pipe, "
+            "space, colon) (default: detected among , ; tab |).",
+        ),
     ] = None,
     decimal: Annotated[
         str | None,
         typer.Option(
             "--decimal",
-            help="Decimal separator, . or , (default: detected, else the reporter's).",
+            help="Decimal separator, . or , (or point, comma) (default: detected, else the "
+            "reporter's).",
         ),
     ] = None,
     encoding: Annotated[

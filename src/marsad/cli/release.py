@@ -63,14 +63,21 @@ def create(
     from marsad.dates import source_date_epoch
     from marsad.open_quarantine import open_rows
     from marsad.release.freeze import create as freeze
+    from marsad.release.made import reconcile, restored_note
     from marsad.release.store import check_id, releases_root
 
     source_date_epoch()  # a SOURCE_DATE_EPOCH that is no time: refused before any work
     check_id(release_id)
     day = _date(date)
     root = releases_root(warehouse_path(warehouse))  # a bad setting stops before any work
-    with open_store(warehouse, read_only=True) as wh:
+    # written: the warehouse records the release too (marsad.release.made), a copy of the
+    # releases folder's log, and puts back in the log what it lacks
+    with open_store(warehouse, read_only=False, must_exist=True) as wh:
         say(f"releases: {root}")
+        with writing(root):
+            restored = reconcile(wh, root)
+        if restored:
+            say(f"note: {restored_note(root, restored)}")
         with writing(root / release_id):
             frozen = freeze(wh, root, release_id, date=day, note=note)
         held = open_rows(wh).lines()
@@ -97,7 +104,7 @@ def list_(warehouse: WarehouseOption = None) -> None:
     """The releases: id, date, last period, build, note. A release whose manifest cannot
     be read, or that a later release lists and is gone from the folder, is listed last,
     its note saying why (DAMAGED, MISSING); the others are listed all the same."""
-    from marsad.release.store import survey
+    from marsad.release.store import MADE_LOG, survey
 
     root = _root(warehouse)
     releases, damaged = survey(root)
@@ -105,6 +112,10 @@ def list_(warehouse: WarehouseOption = None) -> None:
     if not releases and not damaged:
         out.print(f"No release yet in {root}: make one with marsad release create --id ID.")
         return
+    if not (root / MADE_LOG).exists():  # (made by release create: lost, or an older marsad)
+        say(f"note: no log of the releases made in {root} ({MADE_LOG}): a latest release "
+            "removed with it is not named here; marsad build or release create puts it back "
+            "from the warehouse")  # fmt: skip
     rows = [("id", "date", "last period", "build", "note")]
     for r in releases:
         m = r.manifest

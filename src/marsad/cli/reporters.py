@@ -58,7 +58,7 @@ def list_(warehouse: WarehouseOption = None) -> None:
 def set_(
     reporter: Annotated[str, typer.Argument(help="The reporter, as in its files (e.g. BK01).")],
     decimal: Annotated[
-        str | None, typer.Option("--decimal", help="Its decimal mark, . or , .")
+        str | None, typer.Option("--decimal", help="Its decimal mark, . or , (or point, comma).")
     ] = None,
     date_format: Annotated[
         str | None,

@@ -37,6 +37,7 @@ def serve(
     import uvicorn
 
     from marsad.dates import source_date_epoch
+    from marsad.engine.warehouse import refuse_missing_folder
     from marsad.release.store import releases_root
     from marsad.settings import get_settings
     from marsad.web.app import create_app
@@ -58,6 +59,9 @@ def serve(
     if admin if admin is not None else settings.admin:
         secret = settings.admin_token
         token = check_token(secret.get_secret_value() if secret else None)
+        # the admin side writes the warehouse (and its uploads beside it): a mistyped
+        # folder is refused now, as by marsad ingest, not made by the first upload
+        refuse_missing_folder(path)
     public = PublicStore(root)
     found, damaged, missing = public.start()  # said here, in notes, not logged too
     for fault in damaged.values():  # the others are served

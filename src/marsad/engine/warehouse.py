@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,38 @@ def _refuse_other_files(path: Path) -> None:
         )
 
 
+def refuse_missing_folder(path: Path) -> None:
+    """Refuse to write a warehouse whose folder does not exist
+    (:class:`~marsad.errors.WarehouseMissing`, exit 2, nothing created): ``marsad ingest
+    --warehouse /typo/dir/w.duckdb`` made the folder tree ``/typo/dir`` and a new warehouse
+    in it, so a mistyped folder loaded the files where no later command looked. A new
+    warehouse file is made in a folder that exists, never the folder.
+
+    >>> refuse_missing_folder(Path("/nonexistent-marsad/w.duckdb"))
+    Traceback (most recent call last):
+    ...
+    marsad.errors.WarehouseMissing: no folder /nonexistent-marsad for the warehouse /nonexistent-marsad/w.duckdb: create the folder first or give another path (nothing was created)
+    """  # noqa: E501
+    folder = path.absolute().parent
+    try:
+        if stat.S_ISDIR(os.stat(folder).st_mode):
+            return
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError:  # a folder that cannot be looked into: DuckDB's error says why
+        return
+    blocker = next((p for p in (folder, *folder.parents) if os.path.lexists(p)), None)
+    if blocker is not None and not blocker.is_dir():
+        raise WarehouseMissing(
+            f"cannot make the warehouse {path.absolute()}: {blocker} is a file, not a folder; "
+            "give another path (nothing was created)"
+        )
+    raise WarehouseMissing(
+        f"no folder {folder} for the warehouse {path.absolute()}: create the folder first "
+        "or give another path (nothing was created)"
+    )
+
+
 class Warehouse:
     """An open warehouse file.
 
@@ -103,7 +137,7 @@ class Warehouse:
         self.path = Path(path)
         _refuse_other_files(self.path)
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            refuse_missing_folder(self.path)
         elif not self.path.exists():  # reading never creates the file (nor its folder)
             raise WarehouseMissing(
                 f"no warehouse at {self.path.absolute()}: load files first with marsad ingest"

@@ -18,6 +18,8 @@ the spreadsheet shows it.
 - A cell merged down a column is read as its value in each row it spans, but for
   a number or a record's own id, quarantined with the range named
   (:mod:`~marsad.ingest.merged`).
+- A hidden row, a hidden column holding a field, or a hidden sheet named by ``--sheet``
+  is read as the others, and a note names it (:mod:`~marsad.ingest.hidden`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from marsad.ingest.header import (
     header_problem,
     search_header,
 )
+from marsad.ingest.hidden import hidden_in, hidden_note
 from marsad.ingest.merged import read_merged
 from marsad.ingest.options import Detected, ReadOptions
 from marsad.ingest.reporters import file_reporters
@@ -284,26 +287,28 @@ def _hidden(wb: Any) -> set[str]:
 
 def _read_sheets(
     path: Path, wanted: str | None
-) -> tuple[list[tuple[str, list[list], list]], list[str]]:
+) -> tuple[list[tuple[str, list[list], list]], list[str], set[str]]:
     """(sheet name, its rows of Python values, its merged ranges) of the sheet ``wanted``,
-    else of every sheet not hidden; and the hidden sheets left out, named with why."""
+    else of every sheet not hidden; the hidden sheets left out, named with why; and the
+    workbook's hidden sheets (``wanted`` may be one)."""
     with _workbook(path) as wb:
         names = list(wb.sheet_names)
         if not names:
             raise IngestError("the workbook has no sheet")
-        hidden = _hidden(wb) if wanted is None else set()
+        hidden = _hidden(wb)
         chosen = [_pick_sheet(names, wanted)] if wanted is not None else names
+        left_out = hidden if wanted is None else set()
         skipped = [
             f"sheet {n!r} not read: it is hidden (load it with --sheet {n!r} if it holds data)"
             for n in chosen
-            if n in hidden
+            if n in left_out
         ]
-        chosen = [n for n in chosen if n not in hidden]
+        chosen = [n for n in chosen if n not in left_out]
         try:
             sheets = [_sheet(wb, n) for n in chosen]
         except Exception as exc:
             raise IngestError(f"the sheet cannot be read: {first_line(str(exc))}") from None
-        return sheets, skipped
+        return sheets, skipped, hidden
 
 
 def _sheet(wb: Any, name: str) -> tuple[str, list[list], list]:
@@ -336,7 +341,7 @@ def plan_workbook(
 ) -> tuple[list[SheetPlan], list[str]]:
     """The sheets to load (the stated one, else every sheet carrying the
     header) and, in plain words, the sheets skipped and why."""
-    sheets, hidden = _read_sheets(path, options.sheet)
+    sheets, hidden, hidden_sheets = _read_sheets(path, options.sheet)
     limit = options.header_search_rows
     plans, skipped, best = [], list(hidden), (0, Candidate(), "")
     for name, rows, ranges in sheets:
@@ -362,7 +367,8 @@ def plan_workbook(
         merged = read_merged(kind, header, data, ranges)
         evidence, reporters = _evidence(kind, header, data)
         detected = Detected("excel", decimal=None, sheet=name, header_line=header.line)
-        notes = [n for n in (header.note(), merged.note()) if n]
+        shown = _hidden_note(path, name, header, data, name in hidden_sheets)
+        notes = [n for n in (header.note(), merged.note(), shown) if n]
         plans.append(
             SheetPlan(path, name, header, data, error_cells(path, name), evidence, reporters,
                       detected, notes, formulas, serial_epoch(path), merged.blocked)
@@ -372,6 +378,16 @@ def plan_workbook(
         also = f" ({'; '.join(hidden)})" if hidden else ""
         raise IngestError(header_problem(kind, best[1], where, limit) + also)
     return plans, skipped
+
+
+def _hidden_note(
+    path: Path, name: str, header: Header, data: list[list], sheet_hidden: bool
+) -> str | None:
+    """The note on the hidden rows holding data, and hidden columns holding a field, read
+    from sheet ``name`` (or on the sheet itself, hidden): :mod:`marsad.ingest.hidden`."""
+    rows = [header.line + 1 + i for i, cells in enumerate(data) if any(map(_present, cells))]
+    columns = {idx: f for f, idx in header.mapping.items()}
+    return hidden_note(name, hidden_in(path, name), rows, columns, sheet_hidden=sheet_hidden)
 
 
 _FORMULA_SHOWN = 80  # characters of a formula a message quotes

@@ -43,6 +43,7 @@ from marsad.engine import Warehouse
 from marsad.errors import BadArgument
 from marsad.ingest.errors import IngestError
 from marsad.ingest.header import DecimalEvidence
+from marsad.ingest.marks import decimal_mark
 from marsad.ingest.schema import KINDS, Kind, normalise_header
 
 if TYPE_CHECKING:
@@ -131,10 +132,18 @@ def _reads_back(fmt: str) -> bool:
 
 
 def check_decimal(mark: str) -> str:
-    """``mark`` if it is a decimal mark (``.`` or ``,``), else an error."""
-    if mark not in (".", ","):
-        raise BadArgument(f"the decimal separator must be '.' or ',', not {mark!r}")
-    return mark
+    """The decimal mark ``mark`` states, ``.`` or ``,``, itself or by name (``comma``,
+    ``point``: :mod:`marsad.ingest.marks`), else an error.
+
+    >>> check_decimal("comma"), check_decimal(".")
+    (',', '.')
+    """
+    stated = decimal_mark(mark)
+    if stated is None:
+        raise BadArgument(
+            f"the decimal separator must be '.' or ',' (point or comma), not {mark!r}"
+        )
+    return stated
 
 
 class Known:

@@ -68,7 +68,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _sheet_xml(path: Path, sheet: str) -> str:
+def sheet_xml(path: Path, sheet: str) -> str:
     """The XML of ``sheet`` in an ``.xlsx``/``.xlsm`` file; empty for other formats."""
     try:
         with zipfile.ZipFile(path) as zf:
@@ -81,7 +81,7 @@ def _sheet_xml(path: Path, sheet: str) -> str:
 def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """(1-based row, 0-based column) -> the error shown, for the error cells
     of ``sheet`` in an ``.xlsx``/``.xlsm`` file (empty for other formats)."""
-    xml = _sheet_xml(path, sheet)
+    xml = sheet_xml(path, sheet)
     if 't="e"' not in xml:
         return {}
     out = {}
@@ -108,7 +108,7 @@ def uncomputed_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """
     if path.suffix.lower() == ".ods":
         return _ods_uncomputed(path, sheet)
-    xml = _sheet_xml(path, sheet)
+    xml = sheet_xml(path, sheet)
     return _uncomputed(xml) if "<f" in xml else {}
 
 
@@ -137,6 +137,28 @@ def _ods_uncomputed(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     except (zipfile.BadZipFile, KeyError, OSError, ET.ParseError, ValueError):
         return out
     return out
+
+
+def ods_table_events(path: Path, sheet: str) -> Iterator[tuple[str, Any]]:
+    """The ``start`` and ``end`` events (event, element) of the elements inside the table
+    ``sheet`` of an ``.ods`` file's ``content.xml``; an element's children are cleared at
+    its end. Raises what reading the file raises (``zipfile.BadZipFile``, ``KeyError``,
+    ``OSError``, ``xml.etree.ElementTree.ParseError``)."""
+    import xml.etree.ElementTree as ET
+
+    inside = False
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        for event, el in ET.iterparse(fh, ("start", "end")):
+            if el.tag == f"{_TABLE}table":
+                if event == "start":
+                    inside = el.get(f"{_TABLE}name") == sheet
+                elif inside:
+                    return
+                continue
+            if inside:
+                yield event, el
+            if event == "end":
+                el.clear()
 
 
 def _ods_cells(events: Iterator, sheet: str) -> Iterator[tuple[int, int, int, Any]]:

@@ -29,6 +29,7 @@ from marsad.indicators.registry import COLUMNS
 from marsad.periods import KINDS, Period
 from marsad.release import snapshot
 from marsad.release.compare import read_public, triangle
+from marsad.release.made import release_made
 from marsad.release.store import (
     INTERNAL_CSV,
     KEY_FILE,
@@ -89,6 +90,7 @@ def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: s
             raise ReleaseError(f"release {release_id} exists already in {root}")
         os.rename(tmp, final)
         record_made(root, release_id, date.isoformat())  # gone later, it is missing (survey)
+        release_made(wh, root, Release(final), date.isoformat())  # the log's copy (made)
     finally:
         if tmp.exists():
             make_writable(tmp)

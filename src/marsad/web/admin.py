@@ -129,7 +129,9 @@ def ingest(
     if runner.busy():
         raise Problem(409, "a job is still running: wait until it ends")
     folder = runner.warehouse.parent / UPLOADS / _stamp()
-    folder.mkdir(parents=True)
+    if not runner.warehouse.parent.is_dir():  # (checked at start-up: removed since)
+        raise Problem(409, f"there is no folder {runner.warehouse.parent} for the warehouse")
+    folder.mkdir(parents=True)  # uploads/ and this upload's folder, never the warehouse's
     saved: list[str] = []
     for upload in files:
         target = folder / safe_name(upload.filename)

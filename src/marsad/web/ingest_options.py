@@ -27,15 +27,23 @@ from fastapi import Query
 from pydantic import WithJsonSchema
 
 from marsad.errors import BadArgument, quoted
+from marsad.ingest.marks import DECIMAL_MARKS, DECIMAL_NAMES, SEPARATOR_NAMES
 from marsad.web.problems import Problem
 
 #: ``marsad ingest``'s read options and the upload's parameters stating the same.
 PARAMETERS = {"decimal": "decimal", "sep": "sep", "encoding": "encoding", "sheet": "sheet",
               "date-format": "date_format", "map": "map"}  # fmt: skip
-#: A field separator, as ``marsad ingest --sep`` takes one, in ASCII: a word (``tab``,
-#: ``comma``, ``semicolon``, ``pipe``) or one character that is not a quote, a line end,
-#: a letter or a digit (``;``, ``|``, a tab, a space).
-SEP_PATTERN = r"^(?:tab|comma|semicolon|pipe|[!#$%&()*+,./:;<=>?@^_`{|}~\[\]\\ \t-])$"
+#: A field separator, as ``marsad ingest --sep`` takes one, in ASCII: its name in lower
+#: case (``tab``, ``comma``, ``semicolon``, ``pipe``, ``space``, ``colon``, ``\\t``:
+#: :data:`~marsad.ingest.marks.SEPARATOR_NAMES`) or one character that is not a quote, a
+#: line end, a letter or a digit (``;``, ``|``, a tab, a space).
+SEP_PATTERN = (
+    rf"^(?:{'|'.join(re.escape(name) for name in SEPARATOR_NAMES)}"
+    r"|[!#$%&()*+,./:;<=>?@^_`{|}~\[\]\\ \t-])$"
+)
+#: A decimal mark, as ``marsad ingest --decimal`` takes one: itself or its name in lower
+#: case (:data:`~marsad.ingest.marks.DECIMAL_NAMES`).
+Decimal = Literal[DECIMAL_MARKS + tuple(DECIMAL_NAMES)]  # type: ignore[valid-type]
 #: A codec's name in form (``utf-8``, ``cp1252``, ``latin-1``); the server looks it up.
 ENCODING_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
 #: A date format holds a directive (``%d/%m/%Y``), in printable ASCII (DuckDB, which
@@ -84,15 +92,18 @@ def _text(pattern: str, longest: int | None = None) -> object:
 
 def upload_options(
     decimal: Annotated[
-        Literal[".", ","] | None,
-        Query(description="The decimal mark, . or , (default: detected, else the reporter's)."),
+        Decimal | None,
+        Query(
+            description="The decimal mark, . or , or its name: point (also period, dot) or "
+            "comma (default: detected, else the reporter's).",
+        ),
     ] = None,
     sep: Annotated[
         _text(SEP_PATTERN) | None,
         Query(
             description="The field separator: one character such as "
-            "; or | (URL-encoded: %3B, %7C), or tab, comma, semicolon, pipe (default: "
-            "detected among , ; tab |).",
+            "; or | (URL-encoded: %3B, %7C), or its name: comma, semicolon, tab, pipe, space, "
+            "colon (default: detected among , ; tab |).",
         ),
     ] = None,
     encoding: Annotated[

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import string
+from typing import get_args
 
 import pytest
 import typer
 
 from marsad.cli.ingest import _separator
 from marsad.errors import BadArgument
-from marsad.web.ingest_options import SEP_PATTERN, UploadOptions, web_words
+from marsad.ingest.marks import SEPARATOR_NAMES
+from marsad.web.ingest_options import SEP_PATTERN, Decimal, UploadOptions, web_words
 
 
 def _cli_takes(sep: str) -> bool:
@@ -21,14 +23,29 @@ def _cli_takes(sep: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize("sep", [*string.printable, "tab", "comma", "semicolon", "pipe", "ab"])
+@pytest.mark.parametrize("sep", [*string.printable, *SEPARATOR_NAMES, "ab", "TAB", "Pipe"])
 def test_the_upload_takes_the_separators_the_command_takes(sep):
     """Every ASCII character and word the schema's pattern allows is one ``marsad ingest
     --sep`` takes, and each it refuses the command refuses (line ends, quotes, letters,
     digits): a request valid by the schema never makes a job that fails on its option.
     The upload refuses besides a vertical tab and a form feed, which separate no fields."""
     web = re.fullmatch(SEP_PATTERN, sep) is not None
-    assert web == (_cli_takes(sep) and sep not in "\x0b\x0c"), repr(sep)
+    cli = _cli_takes(sep) and sep not in "\x0b\x0c"
+    # (a name in another case, TAB: the command's words; the schema lists them in lower case)
+    assert web == (cli and sep == sep.lower()), repr(sep)
+
+
+@pytest.mark.parametrize("decimal", get_args(Decimal))
+def test_the_upload_takes_the_decimal_marks_the_command_takes(decimal):
+    """``sep=semicolon`` was taken but ``decimal=comma`` refused: every value of the
+    schema's enum is one ``marsad ingest --decimal`` and ``reporters set`` take, as the
+    mark it names; the names of the mark are all in the enum."""
+    from marsad.ingest.marks import DECIMAL_NAMES
+    from marsad.ingest.reporters import check_decimal
+
+    assert check_decimal(decimal) in (".", ",")
+    assert set(DECIMAL_NAMES) <= set(get_args(Decimal))
+    assert UploadOptions(decimal=decimal).args() == [f"--decimal={decimal}"]
 
 
 @pytest.mark.parametrize(
