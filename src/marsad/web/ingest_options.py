@@ -19,6 +19,7 @@ decimal=, to read this file``), leaving alone a ``marsad`` command it suggests.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -53,6 +54,47 @@ DATE_FORMAT_PATTERN = r"^[ -~]*%[ -~]*$"
 #: ``NAME=field``: a column's name in the files, then the field of marsad it holds.
 MAP_PATTERN = r"^[^\r\n]*[^\s=][^\r\n]*=\s*[A-Za-z_]+\s*$"
 
+
+def _text_encodings() -> list[str]:
+    """The names of the text encodings Python knows, as written in its alias table and
+    with hyphens (``utf_8`` and ``utf-8``, ``cp1252``, ``latin-1``): the schema's list."""
+    import encodings.aliases
+
+    found = set()
+    for alias, name in encodings.aliases.aliases.items():
+        for word in (alias, name, alias.replace("_", "-"), name.replace("_", "-")):
+            try:
+                if codecs.lookup(word)._is_text_encoding:  # type: ignore[attr-defined]
+                    found.add(word)
+            except LookupError:
+                continue
+    return sorted(found)
+
+
+def _date_format_forms() -> str:
+    """The schema's pattern of a date format: a year (``%Y``, ``%y``), a month (``%m``,
+    ``%-m``, ``%b``, ``%B``) and a day (``%d``, ``%-d``) in any order, each pair apart
+    by a text of no digit nor ``%``, nor a space at either end: forms that read back a
+    whole date, every one (``tests/unit/web/test_upload_schema.py``). The server takes
+    any other that does too (``%Y%m%d``)."""
+    text, edge = r"[ !-$&-/:-~]", r"[!-$&-/:-~]"
+    year, month, day = r"%[Yy]", r"(%-?m|%[bB])", r"%-?d"
+    orders = "|".join(f"{a}{text}{{1,8}}{b}{text}{{1,8}}{c}"
+                      for a, b, c in itertools.permutations((year, month, day)))  # fmt: skip
+    return rf"^({edge}{text}{{0,7}})?({orders})({text}{{0,7}}{edge})?$"
+
+
+def _map_forms() -> str:
+    """The schema's pattern of ``NAME=field``: ``field`` one that marsad reads, in any
+    case (:func:`marsad.ingest.reporters.parse_map`)."""
+    from marsad.ingest.schema import KINDS
+
+    fields = sorted({f for kind in KINDS.values() for f in kind.field_names})
+    any_case = ["".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in f)
+                for f in fields]  # fmt: skip
+    return rf"^[^\r\n]*[^\s=][^\r\n]*=\s*({'|'.join(any_case)})\s*$"
+
+
 _VALUE = r"""[.,](?=[\s)]|$)|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z0-9][\w.-]*[A-Za-z0-9]"""
 _OPTION = re.compile(rf"--(?P<name>{'|'.join(PARAMETERS)})\b(?: (?P<value>{_VALUE}))?")
 #: A command the output suggests (``marsad reporters set BK01 --decimal ,``): left as is.
@@ -81,12 +123,15 @@ class UploadOptions:
         return out + [f"--map={item}" for item in self.map]
 
 
-def _text(pattern: str, longest: int | None = None) -> object:
-    """A text whose schema gives ``pattern`` (and at most ``longest`` characters): the
-    server checks it in :func:`upload_options`, to say what is wrong in words."""
+def _text(pattern: str, longest: int | None = None, **more: object) -> object:
+    """A text whose schema gives ``pattern`` (and at most ``longest`` characters; ``more``
+    replaces or adds keywords): the server checks it in :func:`upload_options`, to say
+    what is wrong in words. Every text the schema admits, the server takes (a 400 to a
+    request the schema calls valid fails ``st run``); it may take more."""
     schema = {"type": "string", "minLength": 1, "pattern": pattern}
     if longest is not None:
         schema["maxLength"] = longest
+    schema.update(more)
     return Annotated[str, WithJsonSchema(schema)]
 
 
@@ -107,7 +152,7 @@ def upload_options(
         ),
     ] = None,
     encoding: Annotated[
-        _text(ENCODING_PATTERN) | None,
+        _text(ENCODING_PATTERN, enum=_text_encodings()) | None,
         Query(
             description="The text encoding, e.g. utf-8, cp1252, latin-1 (default: detected).",
         ),
@@ -121,7 +166,7 @@ def upload_options(
         ),
     ] = None,
     date_format: Annotated[
-        _text(DATE_FORMAT_PATTERN, 40) | None,
+        _text(_date_format_forms(), 40) | None,
         Query(
             description="How the dates are "
             "written, e.g. %d/%m/%Y (default: YYYY-MM-DD, or the reporter's); kept for the "
@@ -129,7 +174,7 @@ def upload_options(
         ),
     ] = None,
     column_map: Annotated[
-        list[_text(MAP_PATTERN, 200)] | None,
+        list[_text(_map_forms(), 200)] | None,
         Query(
             alias="map",
             description="A column's name in the files and the field it holds, "
