@@ -10,6 +10,9 @@ import pytest
 
 from marsad.engine import SqlError, Warehouse, readable_errors
 from marsad.engine.sql import driver_error
+from marsad.ingest import FileRefused, load_files
+
+from .ingest.conftest import tx, write_csv
 
 CUT = [
     # a date format's directive beyond ASCII: "…specifier %é: … strptime: %\xc3"
@@ -43,3 +46,24 @@ def test_other_decode_errors_are_left_as_they_are():
     assert driver_error(err) is None
     with pytest.raises(UnicodeDecodeError), readable_errors():
         b"caf\xc3".decode()
+
+
+def test_a_kept_date_format_that_reads_no_date_is_a_plain_error(tmp_path):
+    """A reporter's date format kept before it was checked (``%d/%é``) failed the load
+    with a UnicodeDecodeError traceback (DuckDB's message cut inside ``é``)."""
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        path = write_csv(tmp_path / "t.csv", [tx("R1")])
+        (first,) = load_files(wh, "transactions", [path])
+        wh.sql(
+            "INSERT INTO reporter_formats VALUES ('BANK1', 'date_format', '%d/%é', 'stated', "
+            "now()::TIMESTAMP)"
+        )
+        with pytest.raises(FileRefused) as info:
+            load_files(wh, "transactions", [write_csv(tmp_path / "u.csv", [tx("R2")])])
+    finally:
+        wh.close()
+    assert first.loaded == 1
+    assert str(info.value).startswith(
+        "u.csv: reporter BANK1's date format '%d/%é' does not give a whole date: state another"
+    )

@@ -223,6 +223,15 @@ def _date_format(known: reporters.Known, plan: Plan, options: ReadOptions) -> st
     if options.date_format:
         return reporters.check_date_format(options.date_format)
     have = known.get(plan.reporters, "date_format")
+    if have and not reporters.reads_back(have[0]):
+        # (kept before the check existed, or written by hand: DuckDB refused the whole
+        # load over it, in a message it cut inside the character of ``%é``)
+        fmt, reporter, _source = have
+        raise IngestError(
+            f"reporter {reporter}'s date format {fmt!r} does not give a whole date: state "
+            f"another (marsad reporters set {reporter} --date-format %d/%m/%Y) or forget it "
+            f"(marsad reporters set {reporter} --clear date_format)"
+        )
     return have[0] if have else None
 
 
