@@ -16,6 +16,7 @@ from marsad.engine.sql import (
     quote_case,
     quote_ident,
     quote_literal,
+    readable_errors,
 )
 from marsad.engine.warehouse import Warehouse, open_warehouse
 
@@ -30,5 +31,6 @@ __all__ = [
     "quote_case",
     "quote_ident",
     "quote_literal",
+    "readable_errors",
     "watch_query",
 ]

@@ -15,9 +15,10 @@ knows the driver's exceptions and their wording.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 
 import duckdb
@@ -30,6 +31,56 @@ SqlError = duckdb.Error
 MissingTable = duckdb.CatalogException
 #: A value that does not fit its type (a decimal overflow, a failed cast).
 ValueOutOfRange = (duckdb.OutOfRangeException, duckdb.ConversionException)
+
+
+#: DuckDB's errors by the words that start their message (``Invalid Input Error: …``).
+_KINDS = {
+    "Binder": duckdb.BinderException,
+    "Catalog": duckdb.CatalogException,
+    "Constraint": duckdb.ConstraintException,
+    "Conversion": duckdb.ConversionException,
+    "IO": duckdb.IOException,
+    "Invalid Input": duckdb.InvalidInputException,
+    "Not implemented": duckdb.NotImplementedException,
+    "Out of Memory": duckdb.OutOfMemoryException,
+    "Out of Range": duckdb.OutOfRangeException,
+    "Parser": duckdb.ParserException,
+}
+_KIND = re.compile(rb"^([A-Za-z ]{2,40}) Error: ")
+
+
+@contextlib.contextmanager
+def readable_errors() -> Iterator[None]:
+    """Run statements so that a DuckDB error whose message DuckDB cut in the middle of a
+    character beyond ASCII (a user's text quoted to a number of bytes: a date format's
+    ``%é``, a JSON value, a ``printf`` pattern) is still that DuckDB error, its message
+    with the cut character shown as ``…``: the driver could not decode it, and raised a
+    UnicodeDecodeError, which no caller of :data:`SqlError` caught (a traceback instead
+    of a plain line). Every statement of :class:`~marsad.engine.Warehouse` runs so.
+
+    >>> with readable_errors():
+    ...     duckdb.sql("SELECT strptime('2024', '%é')")
+    Traceback (most recent call last):
+    _duckdb.InvalidInputException: Invalid Input Error: Failed to parse format specifier %é: Unrecognized format for strftime/strptime: %…
+    """  # noqa: E501
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        error = driver_error(exc)
+        if error is None:
+            raise
+        raise error from None
+
+
+def driver_error(exc: UnicodeDecodeError) -> duckdb.Error | None:
+    """The DuckDB error whose message ``exc`` could not decode (``None`` when ``exc``
+    decoded something else: a file's text, a value)."""
+    data = exc.object
+    match = _KIND.match(data) if isinstance(data, bytes) else None
+    if match is None:
+        return None
+    text = re.sub("\ufffd+", "…", data.decode("utf-8", errors="replace"))
+    return _KINDS.get(match.group(1).decode(), duckdb.Error)(text)
 
 
 class WarehouseFault(UnreadableInput):

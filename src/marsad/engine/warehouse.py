@@ -30,7 +30,7 @@ import duckdb
 import ibis
 
 from marsad.engine.records import RecordStore
-from marsad.engine.sql import classify_error
+from marsad.engine.sql import classify_error, readable_errors
 from marsad.errors import BadArgument, UnreadableInput, WarehouseMissing
 from marsad.ingest.schema import core_ddl
 
@@ -57,7 +57,8 @@ def _connect(path: Path, read_only: bool) -> Any:
 
     limit = get_settings().memory_limit
     try:
-        return ibis.duckdb.connect(str(path), read_only=read_only, memory_limit=limit)
+        with readable_errors():
+            return ibis.duckdb.connect(str(path), read_only=read_only, memory_limit=limit)
     except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
         if "memory" not in str(exc).lower():
             raise
@@ -157,12 +158,16 @@ class Warehouse:
 
     # -- plain SQL on the warehouse connection -------------------------------
     def sql(self, query: str, params: Sequence[Any] | None = None) -> list[tuple]:
-        """Run one statement and return all its rows (empty for DDL/DML)."""
-        cur = self._con.execute(query, params) if params is not None else self._con.execute(query)
-        try:
-            return cur.fetchall()
-        except duckdb.InvalidInputException:  # statement without a result set
-            return []
+        """Run one statement and return all its rows (empty for DDL/DML). Its error is
+        DuckDB's, even when DuckDB cut the message inside a character
+        (:func:`~marsad.engine.sql.readable_errors`)."""
+        with readable_errors():
+            con = self._con
+            cur = con.execute(query, params) if params is not None else con.execute(query)
+            try:
+                return cur.fetchall()
+            except duckdb.InvalidInputException:  # statement without a result set
+                return []
 
     def scalar(self, query: str, params: Sequence[Any] | None = None) -> Any:
         rows = self.sql(query, params)

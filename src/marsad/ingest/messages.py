@@ -25,6 +25,7 @@ from marsad.ingest.cleaning import (
     control_code_sql,
     control_name_sql,
 )
+from marsad.ingest.datetext import LOOKS_TIMED, TIME_OF_DAY
 from marsad.ingest.keys import (
     DATE_FORMAT_OF,
     DATE_ISO_OF,
@@ -39,17 +40,29 @@ from marsad.ingest.validate import HINTS, REF_CODES, REF_MESSAGES, number_patter
 _QUOTED = "'\"' || coalesce(_value, '') || '\"'"
 #: a date as the file wrote it: read with the file's date format, it is written back
 #: with it (07/03/1999, not 1999-03-07)
+#: with its time of day if it had one (read as ``2019-01-02 10:00``, shown
+#: ``02/01/2019 10:00``)
 DATE_AS_WRITTEN = (
-    f"coalesce(strftime(TRY_CAST(_value AS DATE), "
-    f"coalesce(NULLIF({DATE_STATED_OF}(_file), ''), '%Y-%m-%d')), _value)"
-)
+    f"CASE WHEN {DATE_STATED_OF}(_file) = '' THEN _value ELSE coalesce(strftime("
+    f"TRY_CAST(_value AS DATE), coalesce(NULLIF({DATE_STATED_OF}(_file), ''), '%Y-%m-%d'))"
+    f" || substr(_value, 11), _value) END"
+)  # (a format is still given when there is none: DuckDB folds the constant strftime)
 _DATE_QUOTED = f"'\"' || coalesce({DATE_AS_WRITTEN}, '') || '\"'"
+#: What a value that looks like a date and a time but is not one is told.
+_TIME_WANTED = (
+    ", nor a date with a time of day after it (HH:MM or HH:MM:SS, hours 00 to 23, "
+    "then optionally a zone: Z or +01:00)"
+)
 _NOUN = {"amount": "amount", "mad_per_unit": "rate", "jobs": "number of jobs"}
 
 
 def _no_such_day(iso: str = "_value") -> str:
     """SQL: why the ``Y-M-D`` text ``iso`` (``_value`` by default) names no day, in words."""
-    y, m, d = (f"TRY_CAST(split_part({iso}, '-', {k}) AS INTEGER)" for k in (1, 2, 3))
+    # (the day's digits: a date may be followed by a time of day, ``2023-02-30 10:00``)
+    y, m, d = (
+        f"TRY_CAST(regexp_extract(split_part({iso}, '-', {k}), '^\\d+') AS INTEGER)"
+        for k in (1, 2, 3)
+    )
     leap = f"({y} % 4 = 0 AND ({y} % 100 <> 0 OR {y} % 400 = 0))"
     month = f"make_date(2000, {m}, 1)"
     why = f"""CASE
@@ -123,13 +136,20 @@ def _not_a_date() -> str:
     fmt, shape = f"{DATE_FORMAT_OF}(_file)", f"{DATE_SHAPE_OF}(_file)"
     iso = f"regexp_replace(_value, {shape}, {DATE_ISO_OF}(_file))"
     year = f"TRY_CAST(split_part({iso}, '-', 1) AS INTEGER)"
+    # (a date of the format's shape may have a time of day after it)
+    shaped = f"regexp_full_match(_value, {shape} || {_lit('(' + TIME_OF_DAY + ')?')})"
+    timed = (
+        f"CASE WHEN regexp_matches(_value, {_lit(LOOKS_TIMED)}) "
+        f"THEN {_lit(_TIME_WANTED)} ELSE '' END"
+    )
     return f"""CASE WHEN {fmt} = '' THEN {_QUOTED} || ' is not a date of the form YYYY-MM-DD'
-        WHEN {shape} <> '' AND regexp_full_match(_value, {shape}) AND {year} >= 1000
+            || {timed}
+        WHEN {shape} <> '' AND {shaped} AND {year} >= 1000
         THEN {_no_such_day(iso)}
-        WHEN {shape} <> '' AND regexp_full_match(_value, {shape})
+        WHEN {shape} <> '' AND {shaped}
         THEN {_QUOTED} || ' names the year ' || {year} || ': a year from 1000 on is expected'
         ELSE {_QUOTED} || ' is not a date of the form ' || {fmt}
-             || ', the date format of this file' END"""
+             || ', the date format of this file' || {timed} END"""
 
 
 def _control() -> str:

@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 
 from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal
-from marsad.ingest import reporters, validate
+from marsad.ingest import datetext, reporters, validate
 from marsad.ingest.cleaning import counted_sql, strip_sql
 from marsad.ingest.errors import FileRefused, IngestError
 from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_sheet
@@ -223,6 +223,15 @@ def _date_format(known: reporters.Known, plan: Plan, options: ReadOptions) -> st
     if options.date_format:
         return reporters.check_date_format(options.date_format)
     have = known.get(plan.reporters, "date_format")
+    if have and not reporters.reads_back(have[0]):
+        # (kept before the check existed, or written by hand: DuckDB refused the whole
+        # load over it, in a message it cut inside the character of ``%é``)
+        fmt, reporter, _source = have
+        raise IngestError(
+            f"reporter {reporter}'s date format {fmt!r} does not give a whole date: state "
+            f"another (marsad reporters set {reporter} --date-format %d/%m/%Y) or forget it "
+            f"(marsad reporters set {reporter} --clear date_format)"
+        )
     return have[0] if have else None
 
 
@@ -271,7 +280,9 @@ def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
     """SELECT ``source`` with its date columns rewritten YYYY-MM-DD where they
     read with ``fmt`` to a year of four digits (DuckDB reads ``07/03/24`` with
     ``%d/%m/%Y`` as the year 24); the others are left as written, and checked
-    (and quoted back) as such.
+    (and quoted back) as such. A format without a time reads the date of a date and
+    time of day (``02/01/2023 10:00`` is ``2023-01-02 10:00``, the time for the checks
+    to note, :mod:`marsad.ingest.datetext`).
 
     >>> with_date_format("SELECT * FROM t", ("value_date",), "%d/%m/%Y")[:40]
     'SELECT * REPLACE (coalesce(strftime(CASE'
@@ -279,14 +290,20 @@ def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
     parts = []
     for c in dates:
         # (read as the checks read an ISO date: invisible characters and spaces left out)
-        text = strip_sql(c)
-        read = f"try_strptime({text}, {quote_literal(fmt)})"
+        text = day = strip_sql(c)
+        time = "''"
+        if not datetext.has_time(fmt):
+            # a format without a time reads the date before a time of day (02/01/2023
+            # 10:00), which is kept after the date YYYY-MM-DD for the checks to note
+            day = datetext.untimed_sql(text)
+            time = f"substr({text}, length({day}) + 1)"
+        read = f"try_strptime({day}, {quote_literal(fmt)})"
         ok = f"year({read}) BETWEEN 1000 AND 9999"
         if re.search(r"%[dmYy]%[dmYy]", fmt):
             # directives side by side (%Y%m%d): DuckDB reads 2024037 as 2024-03-07; only a
             # date written back the same (zero-padded, all its digits) is read
-            ok += f" AND strftime({read}, {quote_literal(fmt)}) = {text}"
-        iso = f"strftime(CASE WHEN {ok} THEN {read} END, '%Y-%m-%d')"
+            ok += f" AND strftime({read}, {quote_literal(fmt)}) = {day}"
+        iso = f"strftime(CASE WHEN {ok} THEN {read} END, '%Y-%m-%d') || {time}"
         # a date read once cleaned keeps one zero-width space, which the checks remove
         # and count among the values cleaned, as they do for a date written YYYY-MM-DD
         kept = f"CASE WHEN {counted_sql(c)} THEN chr(8203) ELSE '' END"

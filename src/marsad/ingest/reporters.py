@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from marsad.engine import Warehouse
+from marsad.engine import Warehouse, readable_errors
 from marsad.errors import BadArgument
 from marsad.ingest.errors import IngestError
 from marsad.ingest.header import DecimalEvidence
@@ -108,25 +108,25 @@ def check_date_format(fmt: str) -> str:
     >>> check_date_format("%-d/%-m/%Y")
     '%-d/%-m/%Y'
     """
-    if not _reads_back(fmt):
+    if not reads_back(fmt):
         raise BadArgument(f"--date-format {fmt!r} does not give a whole date (e.g. %d/%m/%Y)")
     return fmt
 
 
 @functools.cache
-def _reads_back(fmt: str) -> bool:
+def reads_back(fmt: str) -> bool:
     """Whether DuckDB reads back the dates it writes with ``fmt`` (asked once a format:
     every file of a reporter with a date format is checked)."""
     days = [dt.date(2024, 11, 30), dt.date(2024, 3, 7)]
     try:
-        with duckdb.connect() as con:
+        # (DuckDB's message about a directive of a character beyond ASCII, ``%é``, is
+        # cut in the middle of that character: read as DuckDB's error all the same)
+        with duckdb.connect() as con, readable_errors():
             read = con.execute(
                 "SELECT list_transform($days, d -> try_strptime(strftime(d, $f), $f)::DATE)",
                 {"days": days, "f": fmt},
             ).fetchone()
-    except (duckdb.Error, UnicodeDecodeError):
-        # (DuckDB's message about a directive of a character beyond ASCII, ``%é``, can be
-        # cut in the middle of that character: Python then cannot decode the message)
+    except duckdb.Error:
         return False
     return read is not None and read[0] == days
 

@@ -29,7 +29,7 @@ from marsad.engine import Warehouse
 from marsad.engine import quote_ident as _q
 from marsad.engine import quote_literal as _lit
 from marsad.errors import BadArgument
-from marsad.ingest import cleaning
+from marsad.ingest import cleaning, datetext
 from marsad.ingest.keys import CHK, count, define_file_macros
 from marsad.ingest.schema import Field, Kind
 from marsad.ingest.staging import BatchFile, Staged, drop_staging, raw_table
@@ -262,24 +262,48 @@ def check_batch(
         f.staged.blank_rows = (
             f.staged.blank_lines + staged_rows[f.index] - int(per_file.get(f.index, 0))
         )
+    _time_notes(wh, kind, files)
+
+
+def _time_notes(wh: Warehouse, kind: Kind, files: list[BatchFile]) -> None:
+    """Note, in each file, the dates written with a time of day (their date was taken,
+    as from a Parquet timestamp or an Excel date and time)."""
+    by_index = {f.index: f for f in files}
+    for fld in kind.fields:
+        if fld.type != "date":
+            continue
+        tod = _q(time_of_day_column(fld.name))
+        for i, n, first, last in wh.sql(
+            f"SELECT _file, count({tod}), min({tod}), max({tod}) FROM {CHK} "
+            f"WHERE {tod} IS NOT NULL GROUP BY _file ORDER BY _file"
+        ):
+            st = by_index[int(i)].staged
+            column = next((c for c, x in st.renamed.items() if x == fld.name), fld.name)
+            st.notes.append(cleaning.time_of_day_note(column, int(n), first, last))
 
 
 Check = tuple[str, str]  # (SQL condition, "rule|column|detail")
 
 
 def _date_checks(f: Field, lo: dt.date, hi: dt.date) -> tuple[list[str], list[Check]]:
-    """(parsed column, checks) of a date field: YYYY-MM-DD within the range; a
-    date of that form that names no day (2023-02-29) is told apart (``day``)."""
+    """(parsed column, checks) of a date field: YYYY-MM-DD, or YYYY-MM-DD and a time of
+    day (its date taken, :mod:`marsad.ingest.datetext`), within the range; a date of
+    that form that names no day (2023-02-29) is told apart (``day``)."""
     v, name = _v(f), _q(f.name)
-    p = f"CASE WHEN length({v}) = 10 AND {v} LIKE '____-__-__' THEN TRY_CAST({v} AS DATE) END"
-    iso = f"regexp_full_match({v}, '\\d{{4}}-\\d{{2}}-\\d{{2}}')"
-    return [f"{p} AS {name}"], [
+    iso = datetext.iso_shape_sql(v)
+    return [f"{datetext.date_sql(v)} AS {name}"], [
         (f"{v} IS NOT NULL AND {name} IS NULL AND {iso}", f"type|{f.name}|day"),
         # (not both: a rule is listed once in a row's other rules)
         (f"{v} IS NOT NULL AND {name} IS NULL AND NOT {iso}", f"type|{f.name}|date"),
         (f"{name} < DATE '{lo.isoformat()}'", f"date_range|{f.name}|before"),
         (f"{name} > DATE '{hi.isoformat()}'", f"date_range|{f.name}|after"),
     ]
+
+
+def time_of_day_column(name: str) -> str:
+    """The column of ``_ing_chk`` holding the time of day of the date field ``name``
+    (``HH:MM:SS``, NULL for a date without one), for the load's note."""
+    return "_tod_" + name
 
 
 def _decimal_checks(
@@ -505,6 +529,12 @@ def check_sql(
     numbers, parsed, checks = _field_checks(kind, decimals, lo, hi, plain, bool(ctl_files))
     flags, fail, others, value, record = _outcome_sql(kind, checks)
     field_cols = ", ".join(_q(f.name) for f in kind.fields)
+    # (a date written with a time of day: the time, for the load's note; NULL mostly)
+    field_cols += "".join(
+        f", {datetext.time_of_day_sql(_v(f), _q(f.name))} AS {_q(time_of_day_column(f.name))}"
+        for f in kind.fields
+        if f.type == "date"
+    )
     return f"""
 WITH src AS (SELECT * FROM {src}),
 {cleaning_ctes},
