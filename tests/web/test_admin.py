@@ -286,3 +286,14 @@ def test_the_schema_gives_the_read_options_their_enum_and_patterns(client):
         assert re.fullmatch(found["sep"]["pattern"], sep), sep
     assert all(found[n]["pattern"] for n in ("sep", "encoding", "date_format"))
     assert found["map"]["type"] == "array" and found["map"]["items"]["pattern"]
+
+
+def test_an_upload_of_no_file_is_refused_as_the_schema_says(client):
+    """An upload with an empty ``files`` list was valid by the schema (an array, no
+    ``minItems``) and a 400 (``st run``): the schema asks for one file at least."""
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    body = next(s for name, s in schema.items() if name.startswith("Body_ingest"))
+    assert body["properties"]["files"]["minItems"] == 1 and body["required"] == ["files"]
+    answer = client.post("/api/v1/admin/ingest?kind=transactions", headers=AUTH,
+                         files={"other": ("x.csv", b"a,b\n")})  # fmt: skip
+    assert answer.status_code == 400 and "files" in answer.json()["detail"], answer.text

@@ -116,7 +116,9 @@ ACCEPTED = {202: {"model": JobModel, "description": "Started: follow the job at 
 def ingest(
     request: Request,
     kind: Annotated[Kind, Query(description="What the files hold.")],
-    files: Annotated[list[UploadFile], File(description="One or more files to load.")],
+    files: Annotated[
+        list[UploadFile], File(description="One or more files to load.", min_length=1)
+    ],
     options: Annotated[UploadOptions, Depends(upload_options)],
 ) -> JSONResponse:
     """Save the uploaded files beside the warehouse (``uploads/``) and run
