@@ -158,6 +158,10 @@ class BuildReport:
     earlier_releases: int = 0  # releases read as a priori information
     #: earlier releases frozen without their protected cells (rule C cannot use them)
     earlier_without_cells: tuple[str, ...] = ()
+    #: records of months not complete that cannot be converted (no rate, or one too old),
+    #: per month: not published; the build stops once the month is complete
+    #: (:func:`unconverted_lines`)
+    unconverted: list[str] = field(default_factory=list)
 
     @functools.cached_property
     def table(self) -> IndicatorTable:
@@ -229,11 +233,23 @@ def build(
         wh.replace_table("coverage_months", _coverage_rows(coverage))
 
         step("classify and convert")
-        build_heavy.check_conversion(wh, runner, plan.months, tables.daily, rate_max_age_days)
+        # the months to check: those recomputed, and those that became complete with
+        # records the last build could not convert (their records and rates unchanged)
+        again = build_heavy.unconverted_months(wh, coverage.complete)
+        unconverted = build_heavy.check_conversion(
+            wh,
+            runner,
+            sorted({*plan.months, *again} - set(plan.deleted)),
+            tables.daily,
+            rate_max_age_days,
+            complete=coverage.complete,
+        )
         _lookup_tables(wh, tables)
 
         step("cube")
         _heavy(wh, runner, plan, tables)
+        build_heavy.store_unconverted(wh, unconverted, plan.months, full=plan.full)
+        build_heavy.delete_months(wh, build_heavy.UNCONVERTED, plan.deleted)
         build_state.save(wh, tables.daily, global_fp=global_fp)
         if not queries.count_cube_cells(wh):
             raise BuildError(
@@ -277,6 +293,7 @@ def build(
         )
         build_years.stamp(wh, release, settings_fp=settings_fp, digest=digest, options=options)
         report = _report(wh, records, release, saved.observations, coverage)
+        unconverted_now = unconverted_lines(wh, coverage, rate_max_age_days)
         report = replace(
             report,
             loss=saved.loss,
@@ -290,6 +307,7 @@ def build(
             unprotectable=saved.unprotectable,
             earlier_releases=len(earlier.releases),
             earlier_without_cells=earlier.without_cells,
+            unconverted=unconverted_now,
         )
     log.info(
         "build %s: %s records, %s observations, %s of %s months and %s of %s years rebuilt (%s)",
@@ -395,6 +413,51 @@ def built_gaps(wh: Warehouse, period: Period) -> list[str]:
         if not found.get(m, (0,))[0]
     ]
     return gap_lines(missing, open_rows(wh))
+
+
+def unconverted_lines(
+    wh: Warehouse, coverage: Coverage | None = None, rate_max_age_days: int | None = None
+) -> list[str]:
+    """The records of months not complete that the last build could not convert, one
+    line per month, problem and currency, in the words of the error that stops the build
+    once the month is complete (e.g. ``2025-01 (not over yet): No exchange rate on or
+    before the value date for 1 record(s) in CHF dated 2025-01-10 loaded from tx.csv
+    (load L00004), e.g. record N1``); ``coverage`` says which months are not over, or
+    complete now (``marsad coverage``: the next build stops; default: the last build's
+    ``coverage_months``)."""
+    from marsad.convert import describe_problem
+
+    rows = build_heavy.stored_unconverted(wh)
+    if not rows:
+        return []
+    if rate_max_age_days is None:
+        from marsad.settings import get_settings
+
+        rate_max_age_days = get_settings().rate_max_age_days
+    if coverage is not None:
+        months = coverage.months
+        state = {m: _month_state(coverage.is_over(m), m in coverage.complete) for m in months}
+    else:
+        state = {(int(y), int(m)): _month_state(bool(o), bool(c)) for y, m, o, c in wh.sql(
+            "SELECT year, month, over, complete FROM coverage_months")}  # fmt: skip
+    loads = sorted({load for row in rows for load in row[8] or ()})
+    files = queries.load_files(wh, loads)
+    allowed = {c: max(d, rate_max_age_days) for c, d in queries.rate_intervals(wh).items()}
+    lines = []
+    for year, month, *problem in rows:
+        why = state.get((year, month), "not complete")
+        text = describe_problem(
+            tuple(problem), files, max_age_days=rate_max_age_days, allowed=allowed
+        )
+        lines.append(f"{Period('month', year, month)} ({why}): {text}")
+    return lines
+
+
+def _month_state(over: bool, complete: bool) -> str:
+    """Why a month's unconverted records stop nothing yet, or that they will."""
+    if complete:
+        return "complete: the next build stops until its rates are loaded"
+    return "not complete" if over else "not over yet"
 
 
 def _coverage_rows(coverage: Coverage) -> pa.Table:

@@ -5,7 +5,10 @@ For a list of months (``(year, month)`` pairs) and the lookup tables of the buil
 (:mod:`marsad.engine.compute`) reads those months' records from the record store and
 
 - checks that every record can be converted (:func:`check_conversion`: no rate, a
-  rate too old, an amount too large stop the build with one plain line);
+  rate too old, an amount too large stop the build with one plain line), in the
+  months that are complete; in the others (not over yet, a delivery missing), which
+  are not published, a record without a rate is left out of the cube and said
+  (:data:`UNCONVERTED`);
 - classifies, converts and aggregates them into, per month, the rows of the tables
   that everything after the heavy stage reads (:data:`TABLES`): ``cube``
   (:func:`marsad.cube.cube`), ``contributions``
@@ -35,7 +38,7 @@ history. Records held for review (segment ``UNALLOCATED``) are in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,7 +46,14 @@ import ibis
 import pyarrow as pa
 
 from marsad.classify import classify, service_map
-from marsad.convert import AMOUNT_LIMIT, HOME_CURRENCY, check_problems, convert, daily_rates
+from marsad.convert import (
+    AMOUNT_LIMIT,
+    HOME_CURRENCY,
+    check_problems,
+    convert,
+    daily_rates,
+    merge_months,
+)
 from marsad.cube import cube, month_of
 from marsad.engine import Warehouse, queries
 from marsad.engine.compute import Engine
@@ -60,6 +70,23 @@ DERIVED = {
     "held_firms": "SELECT DISTINCT year, month, firm_id FROM build_month_firms "
     "WHERE segment_source = 'unallocated' AND firm_id IS NOT NULL {and_where}",
 }
+#: Records of months not complete that the build could not convert (no rate, or one too
+#: old), grouped by month, problem, currency and stale rate's date: not published, said
+#: by every build until their rates are loaded; the build stops once such a month is
+#: complete (:func:`check_conversion`).
+UNCONVERTED = "build_month_unconverted"
+_UNCONVERTED_SCHEMA = [
+    ("year", pa.int32()),
+    ("month", pa.int32()),
+    ("problem", pa.string()),
+    ("currency", pa.string()),
+    ("published", pa.date32()),
+    ("records", pa.int64()),
+    ("first", pa.date32()),
+    ("last", pa.date32()),
+    ("loads", pa.list_(pa.string())),
+    ("example", pa.string()),
+]
 #: Months computed per engine query: bounds the rows fetched into memory at once.
 CHUNK_MONTHS = 24
 
@@ -96,12 +123,21 @@ def check_conversion(
     months: Sequence[Month],
     daily: pa.Table,
     rate_max_age_days: int,
-) -> None:
-    """Stop, naming the records' loads and files, when a record of ``months`` cannot be
-    converted (:func:`marsad.convert.check_problems`). One scan of those months'
-    records on the engine, a join and a filter, no arithmetic."""
+    *,
+    complete: Collection[Month] | None = None,
+) -> list[tuple]:
+    """Stop, naming the records' loads and files, when a record of a month of ``months``
+    that is ``complete`` (default: every month) cannot be converted
+    (:func:`marsad.convert.check_problems`), or when an amount is too large to convert
+    in any month. One scan of those months' records on the engine, a join and a filter,
+    no arithmetic.
+
+    Returns what stops nothing: the records of the months not complete (not over yet,
+    or a delivery missing) without a rate, or with one older than the limit, by month
+    (rows of :data:`UNCONVERTED`). Those months are not published; they would be the day
+    they are complete, and the build stops then (:func:`unconverted_months`)."""
     if not months:
-        return
+        return []
     intervals = queries.rate_intervals(wh)
     expr = queries.conversion_problems(
         engine.records(months),
@@ -110,14 +146,61 @@ def check_conversion(
         amount_limit=AMOUNT_LIMIT,
         max_age_days=rate_max_age_days,
         intervals=intervals,
+        by_month=True,
     )
     found = [tuple(row.values()) for row in engine.fetch(expr).to_pylist()]
-    if found:
-        loads = sorted({load for row in found for load in row[6] or ()})
+    publishable = set(months) if complete is None else set(complete)
+    stops = [r for r in found if r[2] == "too_large" or (r[0], r[1]) in publishable]
+    if stops:
+        loads = sorted({load for row in stops for load in row[8] or ()})
         allowed = {c: max(d, rate_max_age_days) for c, d in intervals.items()}
         check_problems(
-            found, queries.load_files(wh, loads), max_age_days=rate_max_age_days, allowed=allowed
+            merge_months(stops),
+            queries.load_files(wh, loads),
+            max_age_days=rate_max_age_days,
+            allowed=allowed,
         )
+    # (loads sorted: the engine collects them in no set order; a full build and an
+    # incremental one store the same rows)
+    return [(*r[:8], sorted(r[8] or ()), r[9]) for r in found]
+
+
+def unconverted_months(wh: Warehouse, complete: Collection[Month]) -> list[Month]:
+    """The months of ``complete`` that held records the last build could not convert
+    (:data:`UNCONVERTED`): not complete then, complete now (the month ended, a missing
+    delivery came). Their records did not change, or the build would recompute them
+    anyway; it must check them again, and stop."""
+    if not wh.has_table(UNCONVERTED):
+        return []
+    found = wh.sql(f"SELECT DISTINCT year, month FROM {UNCONVERTED}")
+    stored = {(int(y), int(m)) for y, m in found}
+    return sorted(stored & set(complete))
+
+
+def store_unconverted(
+    wh: Warehouse, rows: Sequence[tuple], months: Sequence[Month], *, full: bool
+) -> None:
+    """Replace the rows of ``months`` in :data:`UNCONVERTED` by ``rows`` (of
+    :func:`check_conversion`); every row in a ``full`` build."""
+    if full:
+        wh.sql(f"DROP TABLE IF EXISTS {UNCONVERTED}")
+    table = pa.table(
+        [pa.array([r[i] for r in rows], t) for i, (_n, t) in enumerate(_UNCONVERTED_SCHEMA)],
+        schema=pa.schema(_UNCONVERTED_SCHEMA),
+    )
+    wh.register("_unconverted_rows", table)
+    try:
+        replace_months(wh, UNCONVERTED, "SELECT * FROM _unconverted_rows", months)
+    finally:
+        wh.unregister("_unconverted_rows")
+
+
+def stored_unconverted(wh: Warehouse) -> list[tuple]:
+    """Every row of :data:`UNCONVERTED`, by month, as :func:`check_conversion` returns them."""
+    if not wh.has_table(UNCONVERTED):
+        return []
+    columns = ", ".join(name for name, _t in _UNCONVERTED_SCHEMA)
+    return [tuple(r) for r in wh.sql(f"SELECT {columns} FROM {UNCONVERTED} ORDER BY ALL")]
 
 
 def compute(
@@ -135,7 +218,8 @@ def compute(
     for chunk in chunks or [[]]:
         classified = classify(engine.records(chunk), firms, services)
         sector = convert(classified, daily)
-        sector = sector.filter(sector.segment != UNALLOCATED)
+        # a record without a rate (a month not complete: check_conversion) is in no cell
+        sector = sector.filter((sector.segment != UNALLOCATED) & sector.mad.notnull())
         results = {
             "cube": cube(sector, engine.largest),
             "contributions": contributions(sector, firms),

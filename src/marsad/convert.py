@@ -178,12 +178,7 @@ def check_problems(
             + "; ".join(_group(r, files) for r in large)
             + ". Correct these records and load them again."
         )
-    parts = [
-        _missing(r, files)
-        if r[0] == "missing"
-        else _stale(r, files, (allowed or {}).get(r[1], max_age_days))
-        for r in rows
-    ]
+    parts = [describe_problem(r, files, max_age_days=max_age_days, allowed=allowed) for r in rows]
     if parts:
         tail = (
             " (the limit is MARSAD_RATE_MAX_AGE_DAYS, or the currency's usual interval between"
@@ -197,6 +192,53 @@ def check_problems(
             + tail
             + "."
         )
+
+
+def merge_months(rows: Sequence[tuple]) -> list[tuple]:
+    """Rows of :func:`~marsad.engine.queries.conversion_problems` grouped ``by_month``
+    (``year, month`` first) as the query gives them without: one row per problem,
+    currency and publication date of the stale rate, over every month.
+
+    >>> d = dt.date
+    >>> merge_months([(2025, 1, "missing", "CHF", None, 1, d(2025, 1, 10), d(2025, 1, 10),
+    ...                ["L2"], "N1"), (2024, 12, "missing", "CHF", None, 2, d(2024, 12, 3),
+    ...                d(2024, 12, 9), ["L1", "L2"], "A7")])
+    [('missing', 'CHF', None, 3, datetime.date(2024, 12, 3), datetime.date(2025, 1, 10), \
+['L1', 'L2'], 'A7')]
+    """
+    merged: dict[tuple, list] = {}
+    for _year, _month, problem, currency, published, n, first, last, loads, example in rows:
+        key = (problem, currency, published)
+        if key not in merged:
+            merged[key] = [n, first, last, set(loads or ()), example]
+            continue
+        found = merged[key]
+        found[0] += n
+        found[1], found[2] = min(found[1], first), max(found[2], last)
+        found[3] |= set(loads or ())
+        found[4] = min(found[4], example)
+    return [
+        (*key, n, first, last, sorted(loads), example)
+        for key, (n, first, last, loads, example) in sorted(
+            merged.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or dt.date.min)
+        )
+    ]
+
+
+def describe_problem(
+    row: tuple,
+    files: Mapping[str, str],
+    *,
+    max_age_days: int,
+    allowed: Mapping[str, int] | None = None,
+) -> str:
+    """One group of records that cannot be converted (a row of
+    :func:`~marsad.engine.queries.conversion_problems`), in the words of
+    :func:`check_problems` (e.g. ``No exchange rate on or before the value date for 1
+    record(s) in CHF dated 2025-01-10 loaded from tx.csv (load L00004), e.g. record N1``)."""
+    if row[0] == "missing":
+        return _missing(row, files)
+    return _stale(row, files, (allowed or {}).get(row[1], max_age_days))
 
 
 def _missing(row: tuple, files: Mapping[str, str]) -> str:

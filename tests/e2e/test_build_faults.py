@@ -365,3 +365,49 @@ def _releases(tmp_path: Path, wh: str) -> tuple[str, str]:
     text = md.read_text(encoding="utf-8")
     release = exported.pop()
     return release, release if release in text else "not in the bulletin"
+
+
+def test_a_missing_rate_in_the_month_in_course_is_a_warning_of_build_coverage_release(
+    run, tmp_path, monkeypatch
+):
+    """A reviewer's find: `marsad build` on 2025-01-20 stopped (exit 1) on one CHF record
+    of 2025-01-10 without a rate, though 2025-01 is not over: 2024-12 was not refreshed.
+    The month in course waits, said by build, coverage and release create; once over,
+    the build stops as before."""
+    rows = "".join(
+        f"\nR{k}{f},BANKA,{f},2024-12-1{k},C,100.00,MAD,SI22,FR"
+        for k in range(3)
+        for f in ("F001", "F002", "F003")
+    )
+    f = _files(
+        tmp_path,
+        firms=FIRMS,
+        tx=HEADER + rows + "\nJ1,BANKA,F001,2025-01-10,C,100.00,MAD,SI22,FR",
+        chf=HEADER + "\nN1,BANKA,F001,2025-01-10,C,1000.00,CHF,SI22,CH\n",
+    )
+    for kind, name in (("firms", "firms"), ("transactions", "tx"), ("transactions", "chf")):
+        assert run("ingest", "--kind", kind, str(f[name])).exit_code == 0
+    monkeypatch.setenv("MARSAD_TODAY", "2025-01-20")
+    res = run("build")
+    assert res.exit_code == 0, res.output
+    said = (
+        "2025-01 (not over yet): No exchange rate on or before the value date for 1 "
+        "record(s) in CHF dated 2025-01-10 loaded from chf.csv (load L00003), e.g. record N1"
+    )
+    assert "Records without a usable exchange rate in months not complete" in res.stdout
+    assert f"  {said}" in res.stdout.splitlines()
+    assert _exported(run, tmp_path)[("level", "2024-12", "TOTAL")] == "900.00"
+    res = run("coverage")
+    assert res.exit_code == 0 and f"  {said}" in res.stdout.splitlines(), res.output
+    res = run("release", "create", "--id", "R1", "--date", "2025-01-20")
+    assert res.exit_code == 0, res.output
+    assert f"  {said}" in res.stderr.splitlines()
+
+    monkeypatch.setenv("MARSAD_TODAY", "2025-02-03")
+    res = run("coverage")  # complete now: the next build stops
+    assert "2025-01 (complete: the next build stops until its rates are loaded)" in res.stdout
+    assert _plain_error(run("build")) == (
+        "marsad: error: No exchange rate on or before the value date for 1 record(s) in CHF "
+        "dated 2025-01-10 loaded from chf.csv (load L00003), e.g. record N1. Load rates that "
+        "cover them (`marsad ingest --kind rates FILE`) and build again."
+    )

@@ -124,3 +124,35 @@ def test_a_master_without_host_and_port_is_told_so(master):
 
     with pytest.raises(BadArgument, match=r"is not host:port \(a port from 1 to 65535\)"):
         check_master(master)
+
+
+@pytest.mark.spark
+def test_records_without_a_rate_in_a_month_not_over_wait_alike_on_both_engines(
+    spark_session, tmp_path
+):
+    """The records of the month in course without a rate are left out of its cube and
+    said, on Spark as on DuckDB: the same stored rows, the same release."""
+    import datetime as dt
+
+    from marsad.build_heavy import UNCONVERTED
+    from marsad.coverage import CoverageRule
+    from tests.conftest import insert
+
+    rule = CoverageRule(today=dt.date(2025, 1, 20))
+    rows = [(f"M{m}", "BK01", "F1", f"2024-{m:02d}-15", "C", "100", "MAD", "SI22", "FR")
+            for m in range(1, 13)]  # fmt: skip
+    rows += [("N1", "BK01", "F1", "2025-01-10", "C", "1000", "CHF", "SI22", "CH")]
+    rows += [("J1", "BK01", "F1", "2025-01-11", "C", "100", "MAD", "SI22", "FR")]
+    found = []
+    for engine in ("duckdb", "spark"):
+        with open_warehouse(tmp_path / f"{engine}.duckdb") as wh:
+            insert(wh, "firms", [("F1", "Alpha", "ITO", "6201", "Rabat")])
+            insert(wh, "transactions", rows)
+            report = build(wh, engine=engine, coverage_rule=rule)
+            tables = [wh.sql(f"SELECT * FROM {t} ORDER BY ALL") for t in ("cube", UNCONVERTED)]
+            found.append((report.release, report.unconverted, tables))
+    assert found[0] == found[1]
+    assert found[0][1] == [
+        "2025-01 (not over yet): No exchange rate on or before the value date for 1 "
+        "record(s) in CHF dated 2025-01-10, e.g. record N1"
+    ]

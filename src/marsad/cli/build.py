@@ -13,6 +13,7 @@ from marsad.cli.common import (
     open_store,
     progress_bars,
     say,
+    visible,
     writing,
 )
 from marsad.cli.sdc import without_cells
@@ -122,6 +123,7 @@ def _summary(report) -> None:
         )
         out.print(line)
     _gaps(out, report.gaps, report.nil_return)
+    unconverted(out, report.unconverted)
     _quarantine(out, report.quarantine)
     _loss(out, report.loss)
     _unprotectable(out, report.unprotectable)
@@ -238,6 +240,23 @@ def _gaps(out, gaps: list[str], nil_return: str) -> None:
         out.print(f"  … and {len(gaps) - SHOWN_GAPS} more: see marsad coverage")
     if nil_return:
         out.print(f"  A bank with nothing to report declares it: {nil_return}")
+
+
+def unconverted(out, lines: list[str]) -> None:
+    """The records of months not complete without a usable exchange rate: they stop
+    nothing while the month is not published, and the build once it is complete."""
+    if not lines:
+        return
+    from rich.text import Text
+
+    line = Text("Records without a usable exchange rate", style="yellow")
+    line.append(
+        " in months not complete (not published; the build stops once such a month is "
+        "complete): load the rates with marsad ingest --kind rates FILE"
+    )
+    out.print(line)
+    for more in lines:
+        out.print(f"  {visible(more)}", markup=False, highlight=False)
 
 
 def _quarantine(out, lines: list[str]) -> None:

@@ -32,7 +32,7 @@ def coverage(
 ) -> None:
     """The reporter x month grid: delivered, nil return, missing or not expected;
     and which months are complete (only their periods are published)."""
-    from marsad.build import warehouse_coverage
+    from marsad.build import unconverted_lines, warehouse_coverage
     from marsad.coverage import CoverageRule
     from marsad.open_quarantine import open_rows
     from marsad.settings import get_settings
@@ -41,12 +41,21 @@ def coverage(
     with open_store(warehouse, read_only=True) as wh:
         cov = warehouse_coverage(wh, rule)
         held = open_rows(wh)
+        unconverted = unconverted_lines(wh, cov)
     out = console()
     if not cov.months:
         out.print("no records and no nil return loaded yet", markup=False)
         return
     for line in _report(cov, rule, held, detail=detail):
         out.print(line, markup=False, highlight=False)
+    if unconverted:
+        out.print(
+            "Records without a usable exchange rate at the last build, in months not "
+            "published (load the rates with marsad ingest --kind rates FILE):",
+            markup=False,
+        )
+        for line in unconverted:
+            out.print(f"  {_shown(line)}", markup=False, highlight=False)
 
 
 def _report(cov, rule, held, *, detail: bool) -> list[str]:

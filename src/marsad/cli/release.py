@@ -60,6 +60,7 @@ def create(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Freeze the current build: public and internal tables, bulletins, revisions, manifest."""
+    from marsad.build import unconverted_lines
     from marsad.dates import source_date_epoch
     from marsad.open_quarantine import open_rows
     from marsad.release.freeze import create as freeze
@@ -81,11 +82,19 @@ def create(
         with writing(root / release_id):
             frozen = freeze(wh, root, release_id, date=day, note=note)
         held = open_rows(wh).lines()
+        unconverted = unconverted_lines(wh)
     out = console()
     for line in frozen.notes:
         say(f"note: {line}")
     for k, line in enumerate(held):  # counts only: in no figure of the release
         say(line if k else f"warning: {line[0].lower()}{line[1:]}")
+    if unconverted:  # in months not complete: in no period of the release
+        say(
+            "warning: records without a usable exchange rate in months not complete, in no "
+            "period of the release:"
+        )
+        for line in unconverted:
+            say(f"  {line}")
     without_cells(console(stderr=True), frozen.without_cells)  # as the other notes
     files = frozen.release.files()
     out.print(

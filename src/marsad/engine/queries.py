@@ -35,6 +35,7 @@ from decimal import Decimal
 
 import ibis
 
+from marsad.cube import month_of
 from marsad.engine.warehouse import Warehouse
 
 Month = tuple[int, int]
@@ -81,6 +82,7 @@ def conversion_problems(
     amount_limit: Decimal,
     max_age_days: int,
     intervals: dict[str, int] | None = None,
+    by_month: bool = False,
 ) -> ibis.Table:
     """The records (``records``, columns of ``transactions``) that the daily rates
     (``daily``, :func:`marsad.convert.daily_rates`) cannot convert, grouped:
@@ -89,7 +91,8 @@ def conversion_problems(
     ``amount_limit`` or more; ``missing``: no rate on or before the value date;
     ``stale``: the latest rate older than the longer of ``max_age_days`` and the
     currency's usual interval between rates, ``intervals``), currency and
-    publication date of the stale rate.
+    publication date of the stale rate. ``by_month``: one row per month too, its
+    ``year`` and ``month`` first (the build stops only for the complete months).
 
     An Ibis expression (run it on the engine that holds ``records``), sorted; a join
     and a filter only, no arithmetic, so it is cheap enough for every build.
@@ -117,14 +120,18 @@ def conversion_problems(
     flagged = flagged.mutate(
         published=ibis.cases((stale, flagged.rate_published), else_=ibis.null("date"))
     )
-    grouped = flagged.group_by(["problem", "currency", "published"]).aggregate(
+    keys = ["problem", "currency", "published"]
+    if by_month:
+        flagged = flagged.mutate(**month_of(flagged.value_date))
+        keys = ["year", "month", *keys]
+    grouped = flagged.group_by(keys).aggregate(
         records=flagged.count(),
         first=flagged.value_date.min(),
         last=flagged.value_date.max(),
         loads=flagged.load_id.collect(distinct=True),
         example=flagged.record_id.min(),
     )
-    return grouped.order_by(["problem", "currency", "published"])
+    return grouped.order_by(keys)
 
 
 def load_files(wh: Warehouse, load_ids: list[str]) -> dict[str, str]:
