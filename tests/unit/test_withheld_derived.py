@@ -157,3 +157,26 @@ def test_the_audit_fails_when_a_published_figure_gives_a_withheld_total_back(twi
     assert given == {("exports", "2024", "TOTAL", "_T", "_T")}
     result = audit_stored(wh)
     assert not result.ok and result.revealed == 1 and result.exposed >= 1
+
+
+def test_the_audit_of_a_release_reads_its_published_derived_figures(twins, monkeypatch):
+    """A release frozen (by an older marsad) with the tracker of its withheld total
+    published: ``marsad sdc audit --release`` counts the total as given away."""
+    from marsad.protect.audit import AuditResult
+    from marsad.protect.stored import audit_release
+    from marsad.release import freeze
+    from marsad.release.store import releases_root
+
+    twins.build()
+    wh = twins.inc
+    root = releases_root(wh.path)
+    freeze.create(wh, root, "R1", date=dt.date(2025, 3, 1))
+    assert audit_release(wh, "R1").ok
+    wh.sql(
+        "UPDATE indicators SET conf_status = 'F', value = internal_value "
+        "WHERE indicator = 'target_share' AND period = '2024'"
+    )
+    monkeypatch.setattr(freeze, "_audit", lambda *_a: AuditResult(0, 0))
+    freeze.create(wh, root, "R2", date=dt.date(2025, 3, 2))
+    result = audit_release(wh, "R2")
+    assert not result.ok and result.revealed == 1

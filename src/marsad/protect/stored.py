@@ -139,14 +139,32 @@ def audit_release(wh, release: str) -> AuditResult:
     """
     from marsad.errors import MarsadError
     from marsad.release.apriori import before
-    from marsad.release.store import SDC_CSV, find, releases_root
+    from marsad.release.store import PUBLIC_CSV, SDC_CSV, find, releases_root
 
     root = releases_root(wh.path)
     frozen = find(root, release)
     if not (frozen.path / SDC_CSV).is_file():
         raise MarsadError(f"release {release} holds no protected cells to audit")
     table = read_cells_csv(frozen.checked_file(SDC_CSV))
-    return _audit(table, before(frozen, root))
+    given = revealed(_published_derived_csv(frozen.checked_file(PUBLIC_CSV)), table)
+    return _audit(revealing(table, given), before(frozen, root), given)
+
+
+def _published_derived_csv(path: Path) -> Iterator[Observation]:
+    """:func:`published_derived` of a release's public ``indicators.csv``."""
+    with path.open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            level = row["indicator"] in ("level", "ytd_level")
+            if (
+                row["conf_status"] != FREE
+                or not row["value"]
+                or (level and row["flow"] in ("exports", "imports"))
+            ):
+                continue
+            yield Observation(
+                row["indicator"], row["flow"], row["period"], row["segment"],
+                row["service"], row["partner"], None, row["unit"],
+            )  # fmt: skip
 
 
 def _audit(
