@@ -348,13 +348,17 @@ def _annual_levels(
 
 def _stored_flags(wh: Warehouse, years: Years) -> dict[Key, str]:
     """The flags of the withheld level cells of the years kept (from ``sdc_cells``):
-    what the derived figures of the years computed, and the tracker, read."""
-    if years.build == years.current or not wh.has_table("sdc_cells"):
+    what the derived figures of the years computed, and the tracker, read.
+
+    The years kept are listed, never written as ``NOT IN`` the years computed: a build
+    that computes no year (nothing changed) made that ``NOT IN (NULL)``, true of no row,
+    and the tracker of a withheld total was then flagged free and published."""
+    kept = years.current - years.build
+    if not kept or not wh.has_table("sdc_cells"):
         return {}
     rows = wh.sql(
         f"SELECT flow, period, segment, service, partner, status FROM sdc_cells "
-        f"WHERE status <> ? AND {_YEAR} NOT IN ({_list(years.build)}) "
-        f"AND {_YEAR} IN ({_list(years.current)})",
+        f"WHERE status <> ? AND {_YEAR} IN ({_list(kept)})",
         [FREE],
     )
     return {tuple(r[:5]): r[5] for r in rows}
@@ -544,5 +548,6 @@ def _cols(columns: Iterable[str]) -> str:
 
 
 def _list(years: Iterable[int]) -> str:
-    """A SQL list of years: ``NULL`` when empty (``IN (NULL)`` holds for no row)."""
+    """A SQL list of years: ``NULL`` when empty (``IN (NULL)`` holds for no row; so does
+    ``NOT IN (NULL)``: never write ``NOT IN`` with it, list the years wanted instead)."""
     return ", ".join(str(int(y)) for y in sorted(years)) or "NULL"

@@ -15,12 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from marsad.build import BuildError, build
 from marsad.engine import open_warehouse
 from marsad.ingest import load_files
+from marsad.ingest.options import ReadOptions
 from marsad.ingest.withdraw import withdraw
 from marsad.release.snapshot import indicator_rows
 
@@ -29,6 +30,9 @@ SEGMENTS = ["ITO", "CRM", "ESO", "BPO", "KPO"]
 #: three years: a change in one year recomputes that year and the next (build_years)
 MONTHS = [(2023, 11), (2023, 12), (2024, 1), (2024, 2), (2024, 3), (2025, 1)]
 START, END = dt.date(2023, 10, 25), dt.date(2025, 1, 31)
+#: a record in every month of 2024 makes the year complete: its annual levels, and the
+#: exports tracker that reads them (added to every build, whatever years it recomputes)
+YEAR_2024 = [(2024, m) for m in range(1, 13)]
 #: the tables a build writes that must not depend on how it was reached
 COMPARED = {
     "cube": "*",
@@ -60,7 +64,15 @@ class World:
         return path
 
     def load(self, kind: str, path: Path) -> list[str]:
-        ids = {tuple(r.load_id for r in load_files(wh, kind, [path])) for wh in self.warehouses}
+        # the decimal mark stated: a file of one or two records whose amounts all read
+        # as thousands (``123.456``) is refused when the mark cannot be told (a file of
+        # ``fill`` or ``big`` steps, or a withdrawal of the load the reporter's mark was
+        # learnt from), which is not what this test is about
+        options = ReadOptions(decimal=".")
+        ids = {
+            tuple(r.load_id for r in load_files(wh, kind, [path], options=options))
+            for wh in self.warehouses
+        }
         assert len(ids) == 1  # the same loads everywhere
         return list(ids.pop())
 
@@ -97,12 +109,24 @@ def _record(rid: str, rng: random.Random, month: tuple[int, int]) -> str:
     )
 
 
+def _new_records(first: int, step: tuple, rng: random.Random) -> list[str]:
+    """New records: ``("new", month, n)`` n in a month; ``("fill",)`` one in every month
+    of 2024; ``("big", month)`` one export of a registered firm that dominates every
+    total it counts in (p% rule): the sector total withheld, and every figure of it."""
+    if step[0] == "fill":
+        return [_record(f"R{first + i}", rng, m) for i, m in enumerate(YEAR_2024)]
+    if step[0] == "big":
+        fields = _record(f"R{first}", rng, MONTHS[step[1]]).split(",")
+        fields[2], fields[4], fields[5], fields[6] = "F2", "C", "900000000", "MAD"
+        return [",".join(fields)]
+    _kind, month, n = step
+    return [_record(f"R{first + i}", rng, MONTHS[month]) for i in range(n)]
+
+
 def _apply(world: World, step: tuple, rng: random.Random) -> None:
     kind = step[0]
-    if kind == "new":
-        _kind, month, n = step
-        rows = [_record(f"R{len(world.records) + i}", rng, MONTHS[month]) for i in range(n)]
-        world.transactions(rows)
+    if kind in ("new", "fill", "big"):
+        world.transactions(_new_records(len(world.records), step, rng))
     elif kind == "correct" and world.records:
         _kind, month, n = step
         ids = rng.sample(sorted(world.records), min(n, len(world.records)))
@@ -186,6 +210,8 @@ STEP = st.one_of(
         st.just("rate"), st.integers(0, (END - START).days), st.sampled_from(["0.95", "1.125"])
     ),
     st.tuples(st.just("release")),
+    st.tuples(st.just("fill")),
+    st.tuples(st.just("big"), st.integers(0, 5)),
     st.tuples(
         st.just("firm"),
         st.sampled_from(FIRMS),
@@ -197,6 +223,9 @@ STEP = st.one_of(
 
 @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
 @given(steps=st.lists(STEP, min_size=1, max_size=4), seed=st.integers(0, 2**16))
+# a reviewer's High: a no-op build (a file loaded again) after the 2024 total became
+# confidential published its tracker (target_share x the target gave the total back)
+@example(steps=[("fill",), ("big", 3), ("repeat", 0)], seed=1)
 def test_incremental_builds_equal_a_full_build_after_any_sequence_of_loads(steps, seed):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -267,18 +267,40 @@ def test_a_release_records_the_employment_loads_and_verify_replays_them(tmp_path
     assert verdict.ok, verdict
 
 
-def test_a_projected_level_past_28_digits_is_written_to_the_centime():
+def _projected(cells):
+    table = with_series_and_targets(compute_indicators(cells, release="r"))
+    return [o for o in table if o.indicator == "target_projected_level" and o.period == "2024"]
+
+
+def test_a_projected_level_past_28_digits_is_exact_to_the_centime():
+    """The projection was rounded to 28 significant digits, then to the centime: past
+    28 digits its last ones were wrong (zeros). 2023 at 12k, 2024 at 24k: the pace is
+    x2 a year, 2030 is 24k x 2^6 = 1536k exactly, 32 digits (a cube cell is in
+    centimes)."""
+    k = 10**28 + 7
+    cells = [
+        CubeCell(y, m, "C", "ITO", "SI22", "FR", k * (y - 2022), 1)
+        for y in (2023, 2024)
+        for m in range(1, 13)
+    ]
+    (projected,) = _projected(cells)
+    assert f"{projected.value:f}" == "153600000000000000000000000107.52"
+    assert projected.value == Decimal(f"{1536 * k}e-2")
+
+
+def test_a_projected_level_no_mad_level_can_hold_is_left_out(caplog):
     """A reviewer's history: one record of 10^20 MAD (an amount and a rate the checks
     accept) after years of small ones: the projected 2030 level passed the 28 digits of
-    Python's default context, and the build stopped on InvalidOperation (exit 70)."""
+    Python's default context and the build stopped (exit 70); then it was written with
+    43 digits, more than the DECIMAL(38,2) of a MAD level, all past the 28th zeros.
+    Beyond 10^36 MAD it is not meaningful: left out, with a warning naming the year."""
     cells = [
         CubeCell(y, m, "C", "ITO", "SI22", "FR", 10**22 if y == 2024 else 10**4, 1)
         for y in (2022, 2023, 2024)
         for m in range(1, 13)
     ]
+    with caplog.at_level("WARNING"):
+        assert _projected(cells) == []
+    assert "target_projected_level 2024" in caplog.text and "not meaningful" in caplog.text
     table = with_series_and_targets(compute_indicators(cells, release="r"))
-    (projected,) = [
-        o for o in table if o.indicator == "target_projected_level" and o.period == "2024"
-    ]
-    assert projected.value > Decimal(10) ** 28
-    assert projected.value.as_tuple().exponent == -2  # to the centime, every digit kept
+    assert table.get("target_recent_growth", "2024") is not None  # the rest stays

@@ -48,6 +48,13 @@ def audit(
         markup=False,
     )
     without_cells(out, result.without_cells)
+    if result.revealed:
+        raise MarsadError(
+            f"{result.revealed:,} withheld cells can be computed back from a published "
+            f"derived figure (a growth, a share, the target tracker, ...), and "
+            f"{result.exposed:,} sensitive cells are exposed: do not publish; rebuild with "
+            "marsad build --full"
+        )
     if result.known:
         raise MarsadError(
             f"{result.exposed:,} withheld cells can be narrowed by an intruder inside their "

@@ -12,12 +12,17 @@ of ``reference.targets()`` (40 bn MAD of exports in 2030) and derives:
   level the target year would reach at that pace.
 
 Everything is exact decimal arithmetic (``ln``/``exp`` at 40 significant digits,
-results rounded to 28): no float enters a published figure.
+results rounded to 28): no float enters a published figure. The projected level is
+computed with as many digits as it needs and rounded once, to the centime; one that
+reaches 10^36 MAD (more than the DECIMAL(38,2) of a MAD level holds: a total
+multiplied many times over in one year, carried to the target year) is not a
+meaningful figure and is absent, with a warning naming the year.
 """
 
 from __future__ import annotations
 
 import decimal
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,8 +30,16 @@ from marsad.indicators.table import IndicatorTable, Observation
 from marsad.periods import Period
 from marsad.reference import ALL, TOTAL, published_figures, targets
 
+log = logging.getLogger(__name__)
+
 #: At most this many years of history are used for the recent average growth.
 RECENT_YEARS = 5
+#: A projected level at or above this is not held by a MAD level, DECIMAL(38, 2):
+#: not a meaningful figure, absent (:func:`_extrapolate`).
+MAX_LEVEL = Decimal(10) ** 36
+#: Digits computed beyond the centime of a projected level: ``exp`` of ``x`` computed
+#: at P digits is exact to about |x| x 10^-P, and |x| is far below 10^10 here.
+_GUARD = 12
 
 _UNIT_SCALE = {"MAD": Decimal(1), "m_MAD": Decimal(10) ** 6, "bn_MAD": Decimal(10) ** 9}
 _WORK = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_EVEN)
@@ -53,7 +66,8 @@ class TargetStatus:
     #: Average annual growth from ``recent_from`` to ``latest_year``, in percent
     #: (compound rate); ``None`` when only one year is available.
     recent_growth: Decimal | None
-    #: Level in the target year if exports kept growing at ``recent_growth``.
+    #: Level in the target year if exports kept growing at ``recent_growth``, to the
+    #: centime; ``None`` when it reaches :data:`MAX_LEVEL` (not meaningful).
     projected_level: Decimal | None
     #: Source of the target (e.g. "Digital Morocco 2030 strategy ..."), in English, then
     #: in French and Arabic (``reference/targets.csv``).
@@ -158,10 +172,27 @@ def _annual_levels(table: IndicatorTable, up_to: int, flow: str) -> dict[int, De
     return out
 
 
-def _extrapolate(start: Decimal, end: Decimal, span: int, ahead: int) -> Decimal:
-    """``end`` carried ``ahead`` years further at the compound pace from ``start`` to ``end``."""
+def _extrapolate(start: Decimal, end: Decimal, span: int, ahead: int) -> Decimal | None:
+    """``end`` carried ``ahead`` years further at the compound pace from ``start`` to
+    ``end``, rounded once to the centime (half away from zero), every digit of it exact;
+    ``None`` when it reaches :data:`MAX_LEVEL`, which no MAD level holds.
+
+    It was rounded to 28 significant digits and then to the centime: a level of 10^15
+    MAD after one of 2.6 x 10^10 came out as 43 digits, the last fifteen zeros.
+
+    >>> _extrapolate(Decimal(100), Decimal(121), 2, 6)
+    Decimal('214.36')
+    >>> _extrapolate(Decimal("26170000000"), Decimal("1.08E+15"), 1, 6) is None
+    True
+    """
     with decimal.localcontext(_WORK):
-        return _RESULT.plus(end * ((end / start).ln() * ahead / span).exp())
+        rough = end * ((end / start).ln() * ahead / span).exp()
+    if rough >= MAX_LEVEL:
+        return None
+    digits = max(_WORK.prec, rough.adjusted() + 3 + _GUARD)
+    with decimal.localcontext(decimal.Context(prec=digits, rounding=decimal.ROUND_HALF_EVEN)):
+        exact = end * ((end / start).ln() * ahead / span).exp()
+        return exact.quantize(_CENTIME, decimal.ROUND_HALF_UP)
 
 
 def _cagr(start: Decimal, end: Decimal, years: int) -> Decimal:
@@ -206,10 +237,15 @@ def target_rows(table: IndicatorTable, *, flow: str = "exports") -> list[Observa
             "target_share": status.percent_reached,
             "target_required_growth": status.required_growth,
             "target_recent_growth": status.recent_growth,
-            "target_projected_level": None
-            if status.projected_level is None
-            else _to_centime(status.projected_level),
+            "target_projected_level": status.projected_level,  # to the centime
         }
+        if status.recent_growth is not None and status.projected_level is None:
+            log.warning(
+                "target_projected_level %s: the %s level at the recent pace passes the "
+                "36 digits a MAD level holds; not meaningful, left out",
+                period,
+                target.year,
+            )
         if not rows:
             rows.append(_tracker_row("target_level", str(target.year), goal, level, flow))
         rows += [
@@ -218,19 +254,6 @@ def target_rows(table: IndicatorTable, *, flow: str = "exports") -> list[Observa
             if value is not None
         ]
     return rows
-
-
-def _to_centime(value: Decimal) -> Decimal:
-    """``value`` rounded half up to the centime, with as many digits as it needs: a
-    projected level can pass the 28 digits of Python's default context (a level of
-    10^20 MAD, which the checks accept, growing fast), and ``quantize`` then raised
-    ``InvalidOperation`` and the build stopped.
-
-    >>> _to_centime(Decimal("1.234567E+30"))
-    Decimal('1234567000000000000000000000000.00')
-    """
-    digits = decimal.Context(prec=max(28, value.adjusted() + 4))
-    return value.quantize(_CENTIME, decimal.ROUND_HALF_UP, context=digits)
 
 
 def _tracker_row(

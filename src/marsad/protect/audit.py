@@ -59,14 +59,18 @@ class AuditResult:
     exposed_ids: tuple[Hashable, ...] = ()
     known: int = 0
     without_cells: tuple[str, ...] = ()
+    #: withheld cells (sensitive or not) that a published derived figure gives away
+    #: (:func:`~marsad.protect.stored.revealed`): the table broke its own rule
+    revealed: int = 0
 
     def __repr__(self) -> str:
         return f"AuditResult(protected={self.protected}, exposed={self.exposed})"
 
     @property
     def ok(self) -> bool:
-        """True when no sensitive cell is exposed."""
-        return self.exposed == 0
+        """True when no sensitive cell is exposed and no derived figure gives a
+        withheld cell away."""
+        return self.exposed == 0 and self.revealed == 0
 
 
 def audit(table: LinkedTable) -> AuditResult:

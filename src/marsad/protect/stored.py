@@ -13,13 +13,14 @@ from __future__ import annotations
 import csv
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 
+from marsad.indicators.table import Observation
 from marsad.protect.apriori import Apriori
 from marsad.protect.audit import AuditResult, audit
 from marsad.protect.cells import KEY_FIELDS, LATENT, linked_table
@@ -82,7 +83,51 @@ def audit_stored(wh, apriori: Apriori | None = None) -> AuditResult:
         apriori = of_warehouse(wh.path)
     columns = ", ".join((*KEY_FIELDS, *VALUE_FIELDS))
     table = table_from_rows(wh.sql(f"SELECT {columns} FROM sdc_cells"))
-    return _audit(table, apriori)
+    given = revealed(published_derived(wh), table)
+    return _audit(revealing(table, given), apriori, given)
+
+
+def published_derived(wh) -> Iterator[Observation]:
+    """The derived figures the stored table publishes (every row with a value and the
+    flag ``F`` that is not a protected level cell: growth, shares, the balance, the
+    tracker, ...), without their values: what :func:`revealed` needs of them."""
+    rows = wh.sql(
+        "SELECT indicator, flow, period, segment, service, partner, unit FROM indicators "
+        "WHERE conf_status = ? AND value IS NOT NULL AND value <> '' "
+        "AND NOT (indicator IN ('level', 'ytd_level') AND flow IN ('exports', 'imports'))",
+        [FREE],
+    )
+    for indicator, flow, period, segment, service, partner, unit in rows:
+        yield Observation(indicator, flow, period, segment, service, partner, None, unit)
+
+
+def revealed(derived: Iterable[Observation], table: LinkedTable) -> frozenset[Key]:
+    """The withheld level cells of ``table`` that a published derived figure reads
+    (:func:`~marsad.protect.indicators.uses`): the intruder computes them back, as
+    ``target_share`` x the published target gives the exports total. A table whose
+    derived figures follow its flags has none.
+
+    >>> from marsad.protect.cells import linked_table
+    >>> total = ("exports", "2024", "TOTAL", "_T", "_T")
+    >>> t = linked_table({total: Cell(5, "O", 1, 1)})
+    >>> share = Observation("target_share", "exports", "2024", "TOTAL", "_T", "_T", None, "")
+    >>> revealed([share], t) == {total}
+    True
+    """
+    from marsad.protect.indicators import uses
+
+    withheld = {k for k, c in table.cells.items() if c.withheld}
+    return frozenset(k for obs in derived for k in uses(obs) if k in withheld)
+
+
+def revealing(table: LinkedTable, keys: frozenset[Key]) -> LinkedTable:
+    """``table`` where the cells ``keys`` are known to the intruder (a published derived
+    figure gives them): constants of the audit's programs, exposed when sensitive."""
+    if not keys:
+        return table
+    cells = dict(table.cells)
+    cells.update((k, replace(cells[k], known=True)) for k in keys)
+    return LinkedTable.trusted(cells, table.relations)
 
 
 def audit_release(wh, release: str) -> AuditResult:
@@ -94,21 +139,49 @@ def audit_release(wh, release: str) -> AuditResult:
     """
     from marsad.errors import MarsadError
     from marsad.release.apriori import before
-    from marsad.release.store import SDC_CSV, find, releases_root
+    from marsad.release.store import PUBLIC_CSV, SDC_CSV, find, releases_root
 
     root = releases_root(wh.path)
     frozen = find(root, release)
     if not (frozen.path / SDC_CSV).is_file():
         raise MarsadError(f"release {release} holds no protected cells to audit")
     table = read_cells_csv(frozen.checked_file(SDC_CSV))
-    return _audit(table, before(frozen, root))
+    given = revealed(_published_derived_csv(frozen.checked_file(PUBLIC_CSV)), table)
+    return _audit(revealing(table, given), before(frozen, root), given)
 
 
-def _audit(table: LinkedTable, apriori: Apriori) -> AuditResult:
+def _published_derived_csv(path: Path) -> Iterator[Observation]:
+    """:func:`published_derived` of a release's public ``indicators.csv``."""
+    with path.open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            level = row["indicator"] in ("level", "ytd_level")
+            if (
+                row["conf_status"] != FREE
+                or not row["value"]
+                or (level and row["flow"] in ("exports", "imports"))
+            ):
+                continue
+            yield Observation(
+                row["indicator"], row["flow"], row["period"], row["segment"],
+                row["service"], row["partner"], None, row["unit"],
+            )  # fmt: skip
+
+
+def _audit(
+    table: LinkedTable, apriori: Apriori, given: frozenset[Key] = frozenset()
+) -> AuditResult:
     """The audit of ``table`` by an intruder holding ``apriori``, naming the earlier
-    releases it held without their protected cells (for the note every command says)."""
+    releases it held without their protected cells (for the note every command says);
+    ``given``: the withheld cells that a published derived figure gives away
+    (:func:`revealed`, already known in ``table``)."""
     result = audit(apriori.seen_by_intruder(table))
-    return replace(result, without_cells=apriori.without_cells)
+    from_derived = sum(k in given for k in result.exposed_ids)
+    return replace(
+        result,
+        without_cells=apriori.without_cells,
+        known=result.known - from_derived,
+        revealed=len(given),
+    )
 
 
 def read_cells_csv(path: Path, withheld_only: bool = False) -> LinkedTable:

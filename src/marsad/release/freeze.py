@@ -128,7 +128,9 @@ def _audit(wh: Warehouse, previous: list[Release]) -> AuditResult:
     if not result.ok:
         raise ReleaseError(
             f"the intruder audit finds {result.exposed:,} confidential cell(s) exposed in the "
-            "public table: no release is made; run `marsad build` again, then `marsad sdc audit`"
+            f"public table ({result.revealed:,} withheld cell(s) given away by a published "
+            "derived figure): no release is made; run `marsad build --full`, then "
+            "`marsad sdc audit`"
         )
     return result
 
