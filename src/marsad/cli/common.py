@@ -18,7 +18,6 @@ import datetime as dt
 import errno
 import os
 import re
-import stat
 import sys
 import tempfile
 import traceback
@@ -278,17 +277,13 @@ def check_parent(out: Path, option: str = "--out") -> Path:
     """  # noqa: E501
     if is_stdout(out):
         return out
+    from marsad.engine.warehouse import folder_missing
+
     parent = out.expanduser().absolute().parent
-    try:
-        missing = not stat.S_ISDIR(os.stat(parent).st_mode)  # (a file: in the way)
-    except (FileNotFoundError, NotADirectoryError):
-        missing = True
-    except OSError:  # a folder that cannot be looked into: writing says why
-        return out
+    missing, blocker = folder_missing(parent)
     if not missing:
         return out
-    blocker = next((p for p in (parent, *parent.parents) if os.path.lexists(p)), None)
-    if blocker is not None and not blocker.is_dir():
+    if blocker is not None:
         raise BadArgument(
             f"cannot write {excerpt(_typed(out), 1000)}: {blocker} is a file, not a folder; "
             "give another path (nothing was written)"

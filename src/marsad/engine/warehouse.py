@@ -95,6 +95,25 @@ def _refuse_other_files(path: Path) -> None:
         )
 
 
+def folder_missing(folder: Path) -> tuple[bool, Path | None]:
+    """Whether ``folder`` is missing (not a folder), and the file in the way of it if one
+    is (``a.csv`` of ``a.csv/w.duckdb``): a folder that cannot be looked into counts as
+    there, for the writing to say why it fails.
+
+    >>> folder_missing(Path("/")), folder_missing(Path("/nonexistent-marsad/a"))
+    ((False, None), (True, None))
+    """
+    try:
+        if stat.S_ISDIR(os.stat(folder).st_mode):
+            return False, None
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError:
+        return False, None
+    blocker = next((p for p in (folder, *folder.parents) if os.path.lexists(p)), None)
+    return True, blocker if blocker is not None and not blocker.is_dir() else None
+
+
 def refuse_missing_folder(path: Path) -> None:
     """Refuse to write a warehouse whose folder does not exist
     (:class:`~marsad.errors.WarehouseMissing`, exit 2, nothing created): ``marsad ingest
@@ -108,15 +127,10 @@ def refuse_missing_folder(path: Path) -> None:
     marsad.errors.WarehouseMissing: no folder /nonexistent-marsad for the warehouse /nonexistent-marsad/w.duckdb: create the folder first or give another path (nothing was created)
     """  # noqa: E501
     folder = path.absolute().parent
-    try:
-        if stat.S_ISDIR(os.stat(folder).st_mode):
-            return
-    except (FileNotFoundError, NotADirectoryError):
-        pass
-    except OSError:  # a folder that cannot be looked into: DuckDB's error says why
+    missing, blocker = folder_missing(folder)
+    if not missing:
         return
-    blocker = next((p for p in (folder, *folder.parents) if os.path.lexists(p)), None)
-    if blocker is not None and not blocker.is_dir():
+    if blocker is not None:
         raise WarehouseMissing(
             f"cannot make the warehouse {path.absolute()}: {blocker} is a file, not a folder; "
             "give another path (nothing was created)"
