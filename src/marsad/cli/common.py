@@ -33,11 +33,14 @@ from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from marsad.errors import (
+    OS_CAUSES,
     BadArgument,
     CannotWrite,
     MarsadError,
     WarehouseMissing,
     excerpt,
+    os_code,
+    os_fault,
     quoted,
 )
 from marsad.publish.files import is_special
@@ -509,13 +512,10 @@ def open_store(path: Path | None, *, read_only: bool, must_exist: bool | None = 
 
 # -- output files ----------------------------------------------------------------------------
 
-#: OS faults a user can fix, in words.
+#: OS faults a user can fix, in words: the machine's (:data:`~marsad.errors.OS_CAUSES`),
+#: and a path that names a folder, or a file, where the other is needed.
 _OS_FAULTS = {
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.ENOSPC: "no space left on the disk",
-    errno.EROFS: "the file system is read-only",
-    errno.EDQUOT: "disk quota exceeded",
+    **OS_CAUSES,
     errno.EISDIR: "it is a folder",
     errno.EEXIST: "a file is in the way of a folder",
     errno.ENOTDIR: "a part of the path is a file, not a folder",
@@ -532,7 +532,7 @@ def writing(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        reason = _OS_FAULTS.get(exc.errno) or (exc.strerror or type(exc).__name__).lower()
+        reason = _OS_FAULTS.get(os_code(exc)) or (exc.strerror or type(exc).__name__).lower()
         raise CannotWrite(f"cannot write {path}: {reason}") from exc
 
 
@@ -590,9 +590,9 @@ def _user_message(exc: BaseException) -> tuple[str, int] | None:
         fault = classify_error(exc)
         if fault is not None:
             return str(fault), fault.exit_code
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
-        where = f"cannot write {exc.filename}: " if exc.filename else ""
-        return f"{where}{_OS_FAULTS[exc.errno]}", 2
+    fault = os_fault(exc)  # (before any SQL: a file the command writes itself)
+    if fault is not None:
+        return fault, 2
     return None
 
 

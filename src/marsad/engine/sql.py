@@ -15,14 +15,13 @@ knows the driver's exceptions and their wording.
 
 from __future__ import annotations
 
-import errno
 import re
 from collections.abc import Mapping
 from pathlib import PurePath
 
 import duckdb
 
-from marsad.errors import UnreadableInput
+from marsad.errors import OS_CAUSES, OS_TEXT, UnreadableInput, os_fault, os_line
 
 #: Any statement that failed (a file DuckDB cannot parse, a bad setting value).
 SqlError = duckdb.Error
@@ -38,28 +37,10 @@ class WarehouseFault(UnreadableInput):
     cause and the file; the statement that met it changed nothing."""
 
 
-#: Faults of the machine, by errno, in plain words (the file is added in front).
-_ERRNO_CAUSES = {
-    errno.ENOSPC: "no space left on the disk",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EROFS: "the file system is read-only",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.EMFILE: "too many open files (raise the limit: ulimit -n)",
-    errno.ENFILE: "too many open files on the system",
-}
-#: The same faults as the SQL engine words them.
-_TEXT_CAUSES = (
-    ("No space left on device", errno.ENOSPC),
-    ("Disk quota exceeded", errno.EDQUOT),
-    ("Read-only file system", errno.EROFS),
-    ("Permission denied", errno.EACCES),
-    ("Operation not permitted", errno.EPERM),
-    ("Too many open files in system", errno.ENFILE),
-    ("Too many open files", errno.EMFILE),
-)
-#: Faults met while writing: the message says "cannot write".
-_WRITING = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+#: Faults of the machine, by errno and as the SQL engine words them (one table for
+#: every command: :mod:`marsad.errors`).
+_ERRNO_CAUSES = OS_CAUSES
+_TEXT_CAUSES = OS_TEXT
 _FILE = re.compile(r'file "([^"]+)"')
 _PID = re.compile(r"\(PID (\d+)\)")
 #: A part of a record store named in an error (``…/w.records/2024-03/g00000004.parquet``).
@@ -72,6 +53,7 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
 
     ``path`` names the file when the error does not (e.g. the warehouse).
 
+    >>> import errno
     >>> classify_error(OSError(errno.ENOSPC, "No space left on device", "/data/w.duckdb"))
     WarehouseFault('cannot write /data/w.duckdb: no space left on the disk')
     >>> lock = duckdb.IOException('IO Error: Could not set lock on file "/d/w.duckdb": '
@@ -82,8 +64,9 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
     >>> classify_error(ValueError("bad")) is None
     True
     """
-    if isinstance(exc, OSError) and exc.errno in _ERRNO_CAUSES:
-        return _fault(exc.errno, exc.filename or path)
+    if isinstance(exc, OSError):  # with its errno, or its text (pyarrow's)
+        line = os_fault(exc, path)
+        return None if line is None else WarehouseFault(line)
     memory = _out_of_memory(exc)
     if memory is not None:
         return memory
@@ -165,12 +148,7 @@ def store_fault(root: object, what: str, why: str) -> WarehouseFault:
 
 
 def _fault(code: int, where: object) -> WarehouseFault:
-    cause = _ERRNO_CAUSES[code]
-    if where is None:
-        return WarehouseFault(cause)
-    return WarehouseFault(
-        f"cannot write {where}: {cause}" if code in _WRITING else f"{where}: {cause}"
-    )
+    return WarehouseFault(os_line(code, where))
 
 
 def quote_ident(name: str) -> str:

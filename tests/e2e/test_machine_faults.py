@@ -1,0 +1,103 @@
+"""Faults of the machine, however they surface, are one plain line (exit 2), and the
+warehouse they met is left as it was: a rerun works.
+
+A file-size limit (``ulimit -f``; a FAT32 volume gives the same ``EFBIG``) met while an
+ingest committed was ``internal error (TransactionException): this is a bug``, exit 70:
+only a full disk, a quota and a read-only file system were known.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from marsad.engine import classify_error
+from marsad.engine.sql import SqlError
+
+HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
+FIRMS = "firm_id,name,segment,isic,city\nF001,Alpha Services,ITO,6201,Rabat\n"
+RATES = "date,currency,mad_per_unit\n2024-01-02,EUR,10.800000\n"
+
+
+def _marsad(*args: str, fsize: int | None = None) -> subprocess.CompletedProcess:
+    def limit() -> None:  # as `ulimit -f` in the shell that starts it
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+
+    return subprocess.run(
+        [sys.executable, "-m", "marsad", *args],
+        env={**os.environ, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=300,
+    )
+
+
+def _transactions(path: Path, rows: int) -> Path:
+    lines = [HEADER] + [
+        f"R{i:06d},BANKA,F001,2024-01-{1 + i % 28:02d},C,{100 + i}.00,EUR,SI22,FR"
+        for i in range(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_file_size_limit_during_ingest_is_one_line_and_a_rerun_loads(tmp_path):
+    """EFBIG writing the write-ahead log: ``internal error (TransactionException)``, exit 70."""
+    wh = tmp_path / "w.duckdb"
+    (tmp_path / "firms.csv").write_text(FIRMS, encoding="utf-8")
+    (tmp_path / "rates.csv").write_text(RATES, encoding="utf-8")
+    for kind in ("firms", "rates"):
+        done = _marsad(
+            "ingest", "--warehouse", str(wh), "--kind", kind, str(tmp_path / f"{kind}.csv")
+        )
+        assert done.returncode == 0, done.stderr
+    tx = _transactions(tmp_path / "tx.csv", 20_000)
+    done = _marsad(
+        "ingest", "--warehouse", str(wh), "--kind", "transactions", str(tx), fsize=16 * 1024
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("marsad: error: cannot write ") and "file too large" in line, line
+    assert str(tmp_path) in line  # the file is named
+    again = _marsad("ingest", "--warehouse", str(wh), "--kind", "transactions", str(tx))
+    assert again.returncode == 0, again.stderr
+    assert "20,000 loaded" in again.stderr + again.stdout
+
+
+@pytest.mark.parametrize(
+    ("exc", "said"),
+    [
+        (
+            SqlError('Failed to commit: Could not write file "/d/w.duckdb.wal": File too large'),
+            "cannot write /d/w.duckdb.wal: file too large",
+        ),
+        (
+            SqlError('IO Error: Could not write file "/d/w.duckdb": Input/output error'),
+            "/d/w.duckdb: input/output error",
+        ),
+        (  # pyarrow writing a Parquet file: its errno, no file name
+            OSError(errno.EFBIG, "Error writing bytes to file. Detail: [errno 27] File too large"),
+            "file too large",
+        ),
+        (  # pyarrow opening one: no errno, the words and the file in its text
+            OSError(
+                "Failed to open local file '/d/x.parquet'. Detail: [errno 30] Read-only file system"
+            ),
+            "cannot write /d/x.parquet: the file system is read-only",
+        ),
+    ],
+)
+def test_every_way_a_machine_fault_surfaces_is_told_apart_from_a_bug(exc, said):
+    """EFBIG and EIO, in DuckDB's words or pyarrow's, were bugs (exit 70)."""
+    fault = classify_error(exc)
+    assert fault is not None and fault.exit_code == 2
+    assert str(fault).startswith(said), str(fault)
