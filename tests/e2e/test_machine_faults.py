@@ -15,9 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
+from typer.testing import CliRunner
 
-from marsad.engine import classify_error
+from marsad.cli import app
+from marsad.engine import Warehouse, classify_error, open_warehouse
 from marsad.engine.sql import SqlError
 
 HEADER = "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
@@ -101,3 +104,36 @@ def test_every_way_a_machine_fault_surfaces_is_told_apart_from_a_bug(exc, said):
     fault = classify_error(exc)
     assert fault is not None and fault.exit_code == 2
     assert str(fault).startswith(said), str(fault)
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [
+        RuntimeError("Query interrupted"),  # Ibis fetching a result as Arrow
+        duckdb.InterruptException("INTERRUPT Error: Interrupted!"),
+    ],
+)
+def test_ctrl_c_met_by_the_sql_engine_exits_130_quietly_and_changes_nothing(
+    tmp_path, monkeypatch, raised
+):
+    """Ctrl-C during the build's cube step: ``internal error (RuntimeError)``, exit 70,
+    with a traceback ending ``RuntimeError: Query interrupted`` (4 tries of 5)."""
+    wh = tmp_path / "w.duckdb"
+    (tmp_path / "firms.csv").write_text(FIRMS, encoding="utf-8")
+    args = ["ingest", "--warehouse", str(wh), "--kind", "firms", str(tmp_path / "firms.csv")]
+    real = Warehouse.sql
+
+    def interrupted_insert(self, query, params=None):
+        if query.lstrip().upper().startswith("INSERT"):
+            raise raised
+        return real(self, query, params)
+
+    monkeypatch.setattr(Warehouse, "sql", interrupted_insert)
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 130, res.output
+    assert "internal error" not in res.output and "error" not in res.stderr
+    monkeypatch.setattr(Warehouse, "sql", real)
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    with open_warehouse(wh, read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM firms") == 1

@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 
 #: Exit code of a bug (``EX_SOFTWARE`` in sysexits.h).
 EXIT_BUG = 70
+#: Exit code of a command stopped by Ctrl-C (128 + SIGINT, as the shell reports it).
+EXIT_INTERRUPTED = 130
 
 WarehouseOption = Annotated[
     Path | None,
@@ -596,6 +598,16 @@ def _user_message(exc: BaseException) -> tuple[str, int] | None:
     return None
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is the SQL engine's answer to Ctrl-C
+    (:func:`marsad.engine.interrupted`): asked only when the engine was imported."""
+    if "marsad.engine" not in sys.modules:
+        return False
+    from marsad.engine import interrupted
+
+    return interrupted(exc)
+
+
 def crash_log(exc: BaseException) -> Path:
     """Write the traceback of ``exc`` to ``marsad-crash-<timestamp>.log`` in the user's
     cache folder (else the temp folder) and return its path."""
@@ -650,6 +662,8 @@ class MarsadGroup(TyperGroup):
         except (Exit, Abort, TyperException):  # typer's own: usage errors, exits
             raise
         except Exception as exc:
+            if _interrupted(exc):  # Ctrl-C met by the SQL engine: as any other Ctrl-C
+                raise typer.Exit(EXIT_INTERRUPTED) from None
             handled = _user_message(exc)
             if handled is not None:
                 say(f"marsad: error: {handled[0]}")

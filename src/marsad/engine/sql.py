@@ -92,6 +92,31 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
     return None
 
 
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is the SQL engine's answer to Ctrl-C (or what it led to): DuckDB
+    stops the statement running when the process gets SIGINT and raises
+    ``InterruptException`` (``INTERRUPT Error: Interrupted!``), or, fetching a result as
+    Arrow (Ibis's ``list_tables``), a plain ``RuntimeError: Query interrupted``. Either
+    is the user's Ctrl-C, as a ``KeyboardInterrupt`` is, not a bug.
+
+    >>> interrupted(RuntimeError("Query interrupted")), interrupted(RuntimeError("other"))
+    (True, False)
+    """
+    seen: BaseException | None = exc
+    for _ in range(8):  # the error, what caused it, and so on
+        if seen is None:
+            return False
+        if isinstance(seen, (KeyboardInterrupt, duckdb.InterruptException)):
+            return True
+        if isinstance(seen, (RuntimeError, duckdb.Error)) and str(seen).strip() in (
+            "Query interrupted",
+            "INTERRUPT Error: Interrupted!",
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _out_of_memory(exc: BaseException) -> WarehouseFault | None:
     """The plain line of DuckDB running out of memory (``exc`` or what caused it),
     naming the setting to raise: any command may meet it, it is no bug."""
