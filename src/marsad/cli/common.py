@@ -32,6 +32,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
+from marsad.entry import EXIT_INTERRUPTED
 from marsad.errors import (
     OS_CAUSES,
     BadArgument,
@@ -53,8 +54,6 @@ if TYPE_CHECKING:
 
 #: Exit code of a bug (``EX_SOFTWARE`` in sysexits.h).
 EXIT_BUG = 70
-#: Exit code of a command stopped by Ctrl-C (128 + SIGINT, as the shell reports it).
-EXIT_INTERRUPTED = 130
 
 WarehouseOption = Annotated[
     Path | None,
