@@ -148,6 +148,11 @@ class VerbatimConsole(Console):
     def render_str(self, text: str, **kwargs: Any) -> Text:
         return plain(text)
 
+    def on_broken_pipe(self) -> None:
+        """The reader closed the pipe (``marsad loads | head -1``): stop as every command
+        does then (:func:`stdout_closed`, exit 141), not with rich's exit code 1."""
+        raise BrokenPipeError(errno.EPIPE, "the reader of standard output closed it")
+
 
 def console(stderr: bool = False) -> Console:
     """A console on stdout (or stderr) that prints text verbatim (:class:`VerbatimConsole`),
@@ -342,10 +347,22 @@ def output(out: Path, suffix: str, what: str, *, binary: bool = False) -> Iterat
         try:
             with path.open("rb") as f:
                 while chunk := f.read(1 << 20):
-                    sys.stdout.buffer.write(chunk)
+                    _write_all(sys.stdout.buffer, chunk)
             sys.stdout.buffer.flush()
-        except BrokenPipeError:  # `marsad export --out - | head`: the reader has enough
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except BrokenPipeError:  # `marsad export --out - | head`: the reader has enough,
+            raise  # and the command stops there, quietly (MarsadGroup.invoke)
+
+
+def _write_all(stream: Any, data: bytes) -> None:
+    """Write all of ``data`` to ``stream``: an unbuffered stream (``PYTHONUNBUFFERED=1``
+    makes ``sys.stdout.buffer`` a raw file) writes once and returns how much it took, and
+    into a pipe whose reader closed it half-way that was part of the output, silently
+    (``marsad export --out - | head -1`` said ``Wrote 55,754 observations``, exit 0);
+    writing the rest meets the closed pipe (``BrokenPipeError``)."""
+    view = memoryview(data)
+    while view:
+        done = stream.write(view)
+        view = view[len(view) if done is None else done :]
 
 
 def _refuse_binary_to_terminal(out: Path, suffix: str, what: str) -> NoReturn:
@@ -532,6 +549,8 @@ def writing(path: Path) -> Iterator[None]:
     """
     try:
         yield
+    except BrokenPipeError:  # standard output's reader went (--out /dev/stdout | head)
+        raise
     except OSError as exc:
         reason = _OS_FAULTS.get(os_code(exc)) or (exc.strerror or type(exc).__name__).lower()
         raise CannotWrite(f"cannot write {path}: {reason}") from exc
@@ -597,6 +616,28 @@ def _user_message(exc: BaseException) -> tuple[str, int] | None:
     return None
 
 
+#: Exit code of a command whose standard output was closed by its reader (``| head``):
+#: 128 + SIGPIPE, as the shell reports ``yes | head -1``'s ``yes``, killed by SIGPIPE.
+EXIT_PIPE = 141
+
+
+def stdout_closed() -> int:
+    """Stop writing to standard output, whose reader closed it (``marsad export --out - |
+    head -1``), and return the exit code to stop with, :data:`EXIT_PIPE`. As ``yes``,
+    ``cat`` or ``grep`` do, nothing more is said: no ``Wrote 55,754 observations to
+    standard output.`` (which the command said, exit 0, though the reader had one line),
+    no error line (the reader chose to stop: ``head`` is no fault) and no ``Exception
+    ignored … BrokenPipeError`` from Python flushing the stream at exit (the descriptor
+    then points at the null device). The code is the shell's for a program killed by
+    SIGPIPE, the Unix default, so that ``set -o pipefail`` sees the output was cut, as
+    it does for ``yes | head``; Python ignores SIGPIPE, so it is exited with here."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    return EXIT_PIPE
+
+
 def _interrupted(exc: BaseException) -> bool:
     """Whether ``exc`` is the SQL engine's answer to Ctrl-C
     (:func:`marsad.engine.interrupted`): asked only when the engine was imported."""
@@ -651,6 +692,10 @@ class MarsadGroup(TyperGroup):
                 say(f"marsad: error: {message} (see: {where} --help)")
             sys.exit(getattr(exc, "exit_code", 2))
         if standalone_mode:
+            try:  # what is still buffered: its reader may have gone too
+                sys.stdout.flush()
+            except BrokenPipeError:
+                sys.exit(stdout_closed())
             sys.exit(result if isinstance(result, int) else 0)
         return result
 
@@ -660,6 +705,8 @@ class MarsadGroup(TyperGroup):
             return super().invoke(ctx)
         except (Exit, Abort, TyperException):  # typer's own: usage errors, exits
             raise
+        except BrokenPipeError:  # `marsad … | head -1`: standard output's reader went
+            raise typer.Exit(stdout_closed()) from None
         except Exception as exc:
             if _interrupted(exc):  # Ctrl-C met by the SQL engine: as any other Ctrl-C
                 raise typer.Exit(EXIT_INTERRUPTED) from None
