@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import duckdb
 
@@ -89,7 +89,28 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
     if part is not None:
         cause = text.strip().splitlines()[0]
         return part_fault(part.group(1), f"cannot be read ({cause})", "damaged?")
+    if "Could not read enough bytes" in text:
+        return _cut_short(where, path)
     return None
+
+
+def _cut_short(where: object, warehouse: object) -> WarehouseFault:
+    """A DuckDB file that ends before the data it says it holds (DuckDB: ``Could not read
+    enough bytes from file …: attempted to read 4096 bytes from location 8192``).
+
+    >>> print(_cut_short("/d/w.duckdb", "/d/w.duckdb"))  # doctest: +NORMALIZE_WHITESPACE
+    cannot open the warehouse /d/w.duckdb: the file is damaged, cut short (it ends before
+    the data it says it holds: a copy, a download or a disk that was interrupted?);
+    restore it from a backup, with the records folder beside it from the same backup
+    """
+    said = "the file is damaged, cut short (it ends before the data it says it holds: a copy, "
+    said += "a download or a disk that was interrupted?); restore it from a backup"
+    if warehouse is not None and Path(str(where)).absolute() == Path(str(warehouse)).absolute():
+        return WarehouseFault(
+            f"cannot open the warehouse {where}: {said}, with the records folder beside it "
+            "from the same backup"
+        )
+    return WarehouseFault(f"{where}: {said}")
 
 
 def interrupted(exc: BaseException) -> bool:
