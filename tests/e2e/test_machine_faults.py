@@ -137,3 +137,31 @@ def test_ctrl_c_met_by_the_sql_engine_exits_130_quietly_and_changes_nothing(
     assert again.exit_code == 0, again.output
     with open_warehouse(wh, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM firms") == 1
+
+
+def test_spark_leaves_ctrl_c_to_python():
+    """A Spark build interrupted: pyspark's SIGINT handler called Java on the connection
+    the Ctrl-C interrupted (``RuntimeError: reentrant call``), and the build ended as
+    ``internal error (Py4JError)``, after two tracebacks logged by py4j."""
+    pytest.importorskip("pyspark")
+    import signal
+
+    from marsad.engine.spark import _own_sigint
+
+    before = signal.getsignal(signal.SIGINT)
+    with _own_sigint():
+        signal.signal(signal.SIGINT, lambda *_: None)  # as SparkContext() does
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_logged_ctrl_c_is_not_shown():
+    """py4j logs ``ERROR root: KeyboardInterrupt while sending command.`` with its traceback."""
+    import logging
+
+    from marsad.cli import _not_an_interrupt
+
+    def record(exc: BaseException) -> logging.LogRecord:
+        return logging.LogRecord("root", logging.ERROR, "", 0, "x", None, (type(exc), exc, None))
+
+    assert not _not_an_interrupt(record(KeyboardInterrupt()))
+    assert _not_an_interrupt(record(ValueError("shown")))
