@@ -1,6 +1,6 @@
-"""``python -m marsad`` runs the command line."""
+"""``python -m marsad`` runs the command line (:func:`marsad.entry.main`)."""
 
-from marsad.cli import app
+from marsad.entry import main
 
 if __name__ == "__main__":
-    app(prog_name="marsad")
+    main()

@@ -382,3 +382,49 @@ def test_out_onto_a_character_device_writes_into_it(built, tmp_path, fmt):
     assert stat.S_ISCHR(mode) and stat.S_IMODE(mode) == 0o666
     assert null.stat().st_rdev == os.makedev(1, 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "--format", "csv", "--out", "-"),
+        ("export", "--internal", "--format", "xlsx", "--out", "-"),
+        ("loads",),
+    ],
+)
+def test_a_reader_closing_standard_output_stops_the_command_quietly(built, args):
+    """``marsad export --format csv --out - | head -1`` printed ``Wrote 55,754 observations
+    to standard output.``, exit 0, and ``marsad loads | head -1`` exited 1 (rich's
+    choice): as ``yes | head -1``, nothing more is said and the exit code is the shell's
+    for a program killed by SIGPIPE, 141. (Standard output is a pipe whose reader has
+    already gone, so that the first write meets it closed.)"""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "marsad", *args],
+            cwd=built, stdout=write, stderr=subprocess.PIPE, text=True, env=_env(built),
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert proc.returncode == 141, proc.stderr
+    assert "Wrote" not in proc.stderr and "error" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+def test_all_of_the_output_is_written_to_an_unbuffered_standard_output():
+    """With ``PYTHONUNBUFFERED=1`` ``sys.stdout.buffer`` is a raw file, which writes once
+    and says how much it took: the rest of ``--out -`` was dropped without a word."""
+    from marsad.cli.common import _write_all
+
+    class Raw:
+        def __init__(self) -> None:
+            self.got = b""
+
+        def write(self, data) -> int:  # at most 3 bytes a time, as a pipe may take
+            self.got += bytes(data[:3])
+            return min(3, len(data))
+
+    raw = Raw()
+    _write_all(raw, b"indicator,value\n")
+    assert raw.got == b"indicator,value\n"

@@ -74,6 +74,15 @@ def main(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_not_an_interrupt)
+
+
+def _not_an_interrupt(record: logging.LogRecord) -> bool:
+    """Drop a log record of a Ctrl-C (py4j logs ``ERROR root: KeyboardInterrupt while
+    sending command.`` and its traceback when a Spark build is interrupted): the command
+    stops quietly, exit 130, as for any other Ctrl-C."""
+    return not (record.exc_info and isinstance(record.exc_info[1], KeyboardInterrupt))
 
 
 for _module in (

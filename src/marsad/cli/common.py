@@ -31,12 +31,16 @@ from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
+from marsad.entry import EXIT_INTERRUPTED
 from marsad.errors import (
+    OS_CAUSES,
     BadArgument,
     CannotWrite,
     MarsadError,
     WarehouseMissing,
     excerpt,
+    os_code,
+    os_fault,
     quoted,
 )
 from marsad.publish.files import is_special
@@ -142,6 +146,11 @@ class VerbatimConsole(Console):
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
         return plain(text)
+
+    def on_broken_pipe(self) -> None:
+        """The reader closed the pipe (``marsad loads | head -1``): stop as every command
+        does then (:func:`stdout_closed`, exit 141), not with rich's exit code 1."""
+        raise BrokenPipeError(errno.EPIPE, "the reader of standard output closed it")
 
 
 def console(stderr: bool = False) -> Console:
@@ -333,10 +342,22 @@ def output(out: Path, suffix: str, what: str, *, binary: bool = False) -> Iterat
         try:
             with path.open("rb") as f:
                 while chunk := f.read(1 << 20):
-                    sys.stdout.buffer.write(chunk)
+                    _write_all(sys.stdout.buffer, chunk)
             sys.stdout.buffer.flush()
-        except BrokenPipeError:  # `marsad export --out - | head`: the reader has enough
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except BrokenPipeError:  # `marsad export --out - | head`: the reader has enough,
+            raise  # and the command stops there, quietly (MarsadGroup.invoke)
+
+
+def _write_all(stream: Any, data: bytes) -> None:
+    """Write all of ``data`` to ``stream``: an unbuffered stream (``PYTHONUNBUFFERED=1``
+    makes ``sys.stdout.buffer`` a raw file) writes once and returns how much it took, and
+    into a pipe whose reader closed it half-way that was part of the output, silently
+    (``marsad export --out - | head -1`` said ``Wrote 55,754 observations``, exit 0);
+    writing the rest meets the closed pipe (``BrokenPipeError``)."""
+    view = memoryview(data)
+    while view:
+        done = stream.write(view)
+        view = view[len(view) if done is None else done :]
 
 
 def _refuse_binary_to_terminal(out: Path, suffix: str, what: str) -> NoReturn:
@@ -504,13 +525,10 @@ def open_store(path: Path | None, *, read_only: bool, must_exist: bool | None = 
 
 # -- output files ----------------------------------------------------------------------------
 
-#: OS faults a user can fix, in words.
+#: OS faults a user can fix, in words: the machine's (:data:`~marsad.errors.OS_CAUSES`),
+#: and a path that names a folder, or a file, where the other is needed.
 _OS_FAULTS = {
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.ENOSPC: "no space left on the disk",
-    errno.EROFS: "the file system is read-only",
-    errno.EDQUOT: "disk quota exceeded",
+    **OS_CAUSES,
     errno.EISDIR: "it is a folder",
     errno.EEXIST: "a file is in the way of a folder",
     errno.ENOTDIR: "a part of the path is a file, not a folder",
@@ -526,8 +544,10 @@ def writing(path: Path) -> Iterator[None]:
     """
     try:
         yield
+    except BrokenPipeError:  # standard output's reader went (--out /dev/stdout | head)
+        raise
     except OSError as exc:
-        reason = _OS_FAULTS.get(exc.errno) or (exc.strerror or type(exc).__name__).lower()
+        reason = _OS_FAULTS.get(os_code(exc)) or (exc.strerror or type(exc).__name__).lower()
         raise CannotWrite(f"cannot write {path}: {reason}") from exc
 
 
@@ -585,10 +605,42 @@ def _user_message(exc: BaseException) -> tuple[str, int] | None:
         fault = classify_error(exc)
         if fault is not None:
             return str(fault), fault.exit_code
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
-        where = f"cannot write {exc.filename}: " if exc.filename else ""
-        return f"{where}{_OS_FAULTS[exc.errno]}", 2
+    fault = os_fault(exc)  # (before any SQL: a file the command writes itself)
+    if fault is not None:
+        return fault, 2
     return None
+
+
+#: Exit code of a command whose standard output was closed by its reader (``| head``):
+#: 128 + SIGPIPE, as the shell reports ``yes | head -1``'s ``yes``, killed by SIGPIPE.
+EXIT_PIPE = 141
+
+
+def stdout_closed() -> int:
+    """Stop writing to standard output, whose reader closed it (``marsad export --out - |
+    head -1``), and return the exit code to stop with, :data:`EXIT_PIPE`. As ``yes``,
+    ``cat`` or ``grep`` do, nothing more is said: no ``Wrote 55,754 observations to
+    standard output.`` (which the command said, exit 0, though the reader had one line),
+    no error line (the reader chose to stop: ``head`` is no fault) and no ``Exception
+    ignored … BrokenPipeError`` from Python flushing the stream at exit (the descriptor
+    then points at the null device). The code is the shell's for a program killed by
+    SIGPIPE, the Unix default, so that ``set -o pipefail`` sees the output was cut, as
+    it does for ``yes | head``; Python ignores SIGPIPE, so it is exited with here."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    return EXIT_PIPE
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is the SQL engine's answer to Ctrl-C
+    (:func:`marsad.engine.interrupted`): asked only when the engine was imported."""
+    if "marsad.engine" not in sys.modules:
+        return False
+    from marsad.engine import interrupted
+
+    return interrupted(exc)
 
 
 def crash_log(exc: BaseException) -> Path:
@@ -635,6 +687,10 @@ class MarsadGroup(TyperGroup):
                 say(f"marsad: error: {message} (see: {where} --help)")
             sys.exit(getattr(exc, "exit_code", 2))
         if standalone_mode:
+            try:  # what is still buffered: its reader may have gone too
+                sys.stdout.flush()
+            except BrokenPipeError:
+                sys.exit(stdout_closed())
             sys.exit(result if isinstance(result, int) else 0)
         return result
 
@@ -644,7 +700,11 @@ class MarsadGroup(TyperGroup):
             return super().invoke(ctx)
         except (Exit, Abort, TyperException):  # typer's own: usage errors, exits
             raise
+        except BrokenPipeError:  # `marsad … | head -1`: standard output's reader went
+            raise typer.Exit(stdout_closed()) from None
         except Exception as exc:
+            if _interrupted(exc):  # Ctrl-C met by the SQL engine: as any other Ctrl-C
+                raise typer.Exit(EXIT_INTERRUPTED) from None
             handled = _user_message(exc)
             if handled is not None:
                 say(f"marsad: error: {handled[0]}")

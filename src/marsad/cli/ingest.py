@@ -260,11 +260,13 @@ def _nil_return(files, kind, warehouse, reporter, month, *, withdraw: bool, nil:
 
 def _print_reports(out: Console, reports: list, *, several: bool, started: float) -> int:
     """Print each file's report (and the total of several); return how many were refused."""
+    from marsad.ingest.errors import shown
+
     refused = total_read = total_loaded = total_same = total_q = 0
     for r in reports:
         if r.status == "refused":
             refused += 1
-            say(f"marsad: error: {r.file.name}: {r.notes[0]}")
+            say(f"marsad: error: {shown(r.file)}: {r.notes[0]}")
             continue
         _print_report(out, r)
         if r.status == "loaded":

@@ -23,13 +23,16 @@ marsad.errors.BadArgument: cannot reach the Spark master spark://127.0.0.1:1 ...
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
 import shutil
+import signal
 import socket
 import tempfile
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -169,13 +172,31 @@ def start_session(
             gateway = SparkContext._gateway or launch_gateway(
                 conf, popen_kwargs={"stdout": log, "stderr": log}
             )
-            context = SparkContext(conf=conf, gateway=gateway)
+            with _own_sigint():
+                context = SparkContext(conf=conf, gateway=gateway)
         except Exception as exc:  # Spark's own errors: a JVM that exits, a bad master URL
             raise BadArgument(
                 f"Spark did not start on {master}: {_last_line(log_path) or exc}"
             ) from None
     context.setLogLevel("ERROR")
     return SparkSession(context)
+
+
+@contextlib.contextmanager
+def _own_sigint() -> Iterator[None]:
+    """Keep Python's own Ctrl-C handler over the block (a ``KeyboardInterrupt`` where the
+    program is): a ``SparkContext`` puts in one that calls Java to cancel the jobs, on the
+    same connection as the call the Ctrl-C interrupted, which then failed (``RuntimeError:
+    reentrant call``, ``Py4JError``): ``internal error (Py4JError): this is a bug``, after
+    two logged tracebacks. The JVM ignores SIGINT (pyspark starts it so); closing the
+    engine stops the session, and its jobs with it."""
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.getsignal(signal.SIGINT) if main else None
+    try:
+        yield
+    finally:
+        if main and before is not None:
+            signal.signal(signal.SIGINT, before)
 
 
 def _last_line(log: Path) -> str:

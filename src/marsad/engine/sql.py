@@ -16,14 +16,13 @@ knows the driver's exceptions and their wording.
 from __future__ import annotations
 
 import contextlib
-import errno
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import duckdb
 
-from marsad.errors import UnreadableInput
+from marsad.errors import OS_CAUSES, OS_TEXT, UnreadableInput, os_fault, os_line
 
 #: Any statement that failed (a file DuckDB cannot parse, a bad setting value).
 SqlError = duckdb.Error
@@ -89,28 +88,10 @@ class WarehouseFault(UnreadableInput):
     cause and the file; the statement that met it changed nothing."""
 
 
-#: Faults of the machine, by errno, in plain words (the file is added in front).
-_ERRNO_CAUSES = {
-    errno.ENOSPC: "no space left on the disk",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EROFS: "the file system is read-only",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.EMFILE: "too many open files (raise the limit: ulimit -n)",
-    errno.ENFILE: "too many open files on the system",
-}
-#: The same faults as the SQL engine words them.
-_TEXT_CAUSES = (
-    ("No space left on device", errno.ENOSPC),
-    ("Disk quota exceeded", errno.EDQUOT),
-    ("Read-only file system", errno.EROFS),
-    ("Permission denied", errno.EACCES),
-    ("Operation not permitted", errno.EPERM),
-    ("Too many open files in system", errno.ENFILE),
-    ("Too many open files", errno.EMFILE),
-)
-#: Faults met while writing: the message says "cannot write".
-_WRITING = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+#: Faults of the machine, by errno and as the SQL engine words them (one table for
+#: every command: :mod:`marsad.errors`).
+_ERRNO_CAUSES = OS_CAUSES
+_TEXT_CAUSES = OS_TEXT
 _FILE = re.compile(r'file "([^"]+)"')
 _PID = re.compile(r"\(PID (\d+)\)")
 #: A part of a record store named in an error (``…/w.records/2024-03/g00000004.parquet``).
@@ -123,6 +104,7 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
 
     ``path`` names the file when the error does not (e.g. the warehouse).
 
+    >>> import errno
     >>> classify_error(OSError(errno.ENOSPC, "No space left on device", "/data/w.duckdb"))
     WarehouseFault('cannot write /data/w.duckdb: no space left on the disk')
     >>> lock = duckdb.IOException('IO Error: Could not set lock on file "/d/w.duckdb": '
@@ -133,8 +115,9 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
     >>> classify_error(ValueError("bad")) is None
     True
     """
-    if isinstance(exc, OSError) and exc.errno in _ERRNO_CAUSES:
-        return _fault(exc.errno, exc.filename or path)
+    if isinstance(exc, OSError):  # with its errno, or its text (pyarrow's)
+        line = os_fault(exc, path)
+        return None if line is None else WarehouseFault(line)
     memory = _out_of_memory(exc)
     if memory is not None:
         return memory
@@ -157,7 +140,53 @@ def classify_error(exc: BaseException, path: object = None) -> WarehouseFault | 
     if part is not None:
         cause = text.strip().splitlines()[0]
         return part_fault(part.group(1), f"cannot be read ({cause})", "damaged?")
+    if "Could not read enough bytes" in text:
+        return _cut_short(where, path)
     return None
+
+
+def _cut_short(where: object, warehouse: object) -> WarehouseFault:
+    """A DuckDB file that ends before the data it says it holds (DuckDB: ``Could not read
+    enough bytes from file …: attempted to read 4096 bytes from location 8192``).
+
+    >>> print(_cut_short("/d/w.duckdb", "/d/w.duckdb"))  # doctest: +NORMALIZE_WHITESPACE
+    cannot open the warehouse /d/w.duckdb: the file is damaged, cut short (it ends before
+    the data it says it holds: a copy, a download or a disk that was interrupted?);
+    restore it from a backup, with the records folder beside it from the same backup
+    """
+    said = "the file is damaged, cut short (it ends before the data it says it holds: a copy, "
+    said += "a download or a disk that was interrupted?); restore it from a backup"
+    if warehouse is not None and Path(str(where)).absolute() == Path(str(warehouse)).absolute():
+        return WarehouseFault(
+            f"cannot open the warehouse {where}: {said}, with the records folder beside it "
+            "from the same backup"
+        )
+    return WarehouseFault(f"{where}: {said}")
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is the SQL engine's answer to Ctrl-C (or what it led to): DuckDB
+    stops the statement running when the process gets SIGINT and raises
+    ``InterruptException`` (``INTERRUPT Error: Interrupted!``), or, fetching a result as
+    Arrow (Ibis's ``list_tables``), a plain ``RuntimeError: Query interrupted``. Either
+    is the user's Ctrl-C, as a ``KeyboardInterrupt`` is, not a bug.
+
+    >>> interrupted(RuntimeError("Query interrupted")), interrupted(RuntimeError("other"))
+    (True, False)
+    """
+    seen: BaseException | None = exc
+    for _ in range(8):  # the error, what caused it, and so on
+        if seen is None:
+            return False
+        if isinstance(seen, (KeyboardInterrupt, duckdb.InterruptException)):
+            return True
+        if isinstance(seen, (RuntimeError, duckdb.Error)) and str(seen).strip() in (
+            "Query interrupted",
+            "INTERRUPT Error: Interrupted!",
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _out_of_memory(exc: BaseException) -> WarehouseFault | None:
@@ -216,12 +245,7 @@ def store_fault(root: object, what: str, why: str) -> WarehouseFault:
 
 
 def _fault(code: int, where: object) -> WarehouseFault:
-    cause = _ERRNO_CAUSES[code]
-    if where is None:
-        return WarehouseFault(cause)
-    return WarehouseFault(
-        f"cannot write {where}: {cause}" if code in _WRITING else f"{where}: {cause}"
-    )
+    return WarehouseFault(os_line(code, where))
 
 
 def quote_ident(name: str) -> str:

@@ -19,6 +19,7 @@ Ingest adds its own bookkeeping tables (ledger, quarantine, history) in
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import stat
@@ -252,6 +253,12 @@ class Warehouse:
         self.close()
 
 
+def _file_above(path: Path) -> Path:
+    """The nearest of ``path``'s folders that is a file (``some.csv`` of
+    ``some.csv/w.duckdb``), else its parent."""
+    return next((p for p in path.absolute().parents if p.is_file()), path.parent)
+
+
 def open_warehouse(path: Path | str | None = None, *, read_only: bool = False) -> Warehouse:
     """Open the warehouse at ``path`` (default: the ``MARSAD_WAREHOUSE`` setting).
 
@@ -277,4 +284,6 @@ def open_warehouse(path: Path | str | None = None, *, read_only: bool = False) -
         cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if Path(path).is_dir():  # (DuckDB: "IO Error: Could not read from file …: Is a directory")
             cause = "it is a folder, not a warehouse file: give the file (e.g. DIR/marsad.duckdb)"
+        elif isinstance(exc, OSError) and exc.errno in (errno.EEXIST, errno.ENOTDIR):
+            cause = f"{_file_above(Path(path))} is a file, not a folder"  # (some.csv/w.duckdb)
         raise UnreadableInput(f"cannot open the warehouse {path}: {cause}") from exc

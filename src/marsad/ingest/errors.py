@@ -22,7 +22,20 @@ class FileRefused(IngestError, UnreadableInput):
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path.name}: {reason}")
+        super().__init__(f"{shown(self.path)}: {reason}")
+
+
+def shown(path: Path) -> str:
+    """``path`` as a message names it: the file's name (``bank.csv``), or the path as
+    given when it is no file's: a folder (``.`` has no name: ``: is a folder``), a device
+    (``/dev/null`` was ``null``).
+
+    >>> shown(Path("/dev/null")), shown(Path(".")), shown(Path("/no/such.csv"))
+    ('/dev/null', '.', 'such.csv')
+    """
+    if not path.name or (path.exists() and not path.is_file()):
+        return str(path)
+    return path.name
 
 
 def first_line(msg: str) -> str:

@@ -108,7 +108,8 @@ def copy_into(src: Path, out: Path) -> None:
     pipe``) is :class:`~marsad.errors.CannotWrite`, one plain line: the command said
     ``Wrote N observations`` though the reader had a part of them. Only when ``out`` is
     standard output itself (``--out /dev/stdout`` into ``| head``) is it not an error, as
-    for ``--out -``: the reader has what it wanted. A path that became a regular file meanwhile is
+    for ``--out -``: the reader has what it wanted, the ``BrokenPipeError`` stops the
+    command quietly. A path that became a regular file meanwhile is
     refused before a byte is written (it would be overwritten in place, not replaced).
     A named pipe is opened once a program reads it, waiting at most :data:`PIPE_WAIT`
     seconds (:func:`_open_pipe`); then written as any file is (blocking writes)."""
@@ -124,8 +125,8 @@ def copy_into(src: Path, out: Path) -> None:
                 while view:
                     view = view[os.write(fd, view) :]
     except BrokenPipeError:
-        if _is_stdout(fd):
-            return
+        if _is_stdout(fd):  # the command stops quietly, as for --out - (cli.common)
+            raise
         raise CannotWrite(
             f"the program reading the pipe {out} closed it before the end of the output: it read "
             "only a part of it (nothing more was written)"

@@ -1,0 +1,43 @@
+"""The ``marsad`` command's start: a Ctrl-C while it imports exits as any other Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_console_script_and_python_m_run_the_entry_point():
+    """The script ran ``marsad.cli:app``, whose import no ``try`` surrounded."""
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"marsad": "marsad.entry:main"}
+    assert "from marsad.entry import main" in (ROOT / "src/marsad/__main__.py").read_text()
+
+
+@pytest.mark.parametrize("module", ["typer", "marsad.errors"])
+def test_ctrl_c_while_the_command_line_imports_exits_130_without_a_traceback(tmp_path, module):
+    """``timeout -s INT 0.4 marsad loads`` printed ``Traceback … from marsad.cli import (
+    … KeyboardInterrupt``: the interrupt landed during the imports. Here it is sent once
+    ``module`` is imported (``-X importtime`` says when), the others still to come."""
+    proc = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "marsad", "loads", "--warehouse",
+         str(tmp_path / "none.duckdb")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    for line in proc.stderr:
+        if line.startswith("import time:") and line.split("|")[-1].strip() == module:
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    err = "\n".join(line for line in err.splitlines() if not line.startswith("import time:"))
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert out == ""
