@@ -149,7 +149,7 @@ def _sample(
     head_text: str, kind: Kind, sep: str, header: Header
 ) -> tuple[DecimalEvidence, set[str]]:
     """What the sample's amounts (or rates) show of the decimal mark; its reporters."""
-    values, reporters = [], []
+    values, places, reporters = [], [], []
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
     idx = header.mapping.get(dec_field) if dec_field else None
     rep = header.mapping.get("reporter")
@@ -160,9 +160,10 @@ def _sample(
             break
         if idx is not None and idx < len(cells):
             values.append(cells[idx])
+            places.append(f"line {line}")
         if rep is not None and rep < len(cells):
             reporters.append(cells[rep])
-    return decimal_evidence(values), file_reporters(kind, reporters)
+    return decimal_evidence(values, places), file_reporters(kind, reporters)
 
 
 def _title_has_quotes(head_text: str, header: Header) -> bool:
