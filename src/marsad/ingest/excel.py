@@ -324,16 +324,18 @@ def _sheet(wb: Any, name: str) -> tuple[str, list[list], list]:
 
 def _evidence(kind: Kind, header: Header, data: list[list]) -> tuple[DecimalEvidence, set[str]]:
     """What the text amounts (or rates) show of the decimal mark; the reporters."""
-    sample = []
+    sample, places = [], []
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
     if dec_field is not None:
         idx = header.mapping[dec_field]
         # every row (a sheet is in memory): a sheet of whole numbers for 5,000 rows, then
         # text "1.500" and "2.750,50", read its "1.500" as 1.5
-        sample = [r[idx] for r in data if idx < len(r) and isinstance(r[idx], str)]
+        at = [k for k, r in enumerate(data) if idx < len(r) and isinstance(r[idx], str)]
+        sample = [data[k][idx] for k in at]
+        places = [f"row {header.line + 1 + k}" for k in at]
     rep = header.mapping.get("reporter")
     reporters = [r[rep] for r in data[:5000] if rep is not None and rep < len(r)]
-    return decimal_evidence(sample), file_reporters(kind, reporters)
+    return decimal_evidence(sample, places), file_reporters(kind, reporters)
 
 
 def plan_workbook(

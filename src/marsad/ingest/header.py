@@ -10,7 +10,7 @@ that the user finds ``Record_ID`` or ``MONTANT`` in the file.
 >>> detect_decimal(["1 234,50", "12,5"])
 ','
 >>> decimal_evidence(["1.500", "12.000"])
-DecimalEvidence(mark=None, ambiguous='1.500')
+DecimalEvidence(mark=None, ambiguous='1.500', mixed=None)
 """
 
 from __future__ import annotations
@@ -222,15 +222,22 @@ class DecimalEvidence:
 
     mark: str | None = None
     ambiguous: str | None = None
+    #: as many numbers with a decimal point as with a decimal comma: the data
+    #: contradicts itself. The first of each, with where it stands when known
+    #: (``(("1500.50", "row 2"), ("1.500,50", "row 3"))``)
+    mixed: tuple[tuple[str, str | None], tuple[str, str | None]] | None = None
 
 
-def decimal_evidence(values: list[str]) -> DecimalEvidence:
-    """The decimal mark most numbers of ``values`` show (see :class:`DecimalEvidence`).
+def decimal_evidence(values: list[str], places: list[str] | None = None) -> DecimalEvidence:
+    """The decimal mark most numbers of ``values`` show (see :class:`DecimalEvidence`);
+    ``places`` says where each value stands (``line 4``, ``row 2``).
 
     >>> decimal_evidence(["2.750,50", "1.500"]).mark
     ','
     >>> decimal_evidence(["1500", "12"])
-    DecimalEvidence(mark=None, ambiguous=None)
+    DecimalEvidence(mark=None, ambiguous=None, mixed=None)
+    >>> decimal_evidence(["12", "1500.50", "1.500,50"], ["row 2", "row 3", "row 4"]).mixed
+    (('1500.50', 'row 3'), ('1.500,50', 'row 4'))
     """
     point = comma = 0
     ambiguous = None
@@ -245,6 +252,12 @@ def decimal_evidence(values: list[str]) -> DecimalEvidence:
         return DecimalEvidence(mark="," if comma > point else ".")
     if comma:  # as many numbers each way: the data contradicts itself
         ambiguous = next(v for v, vote in votes.items() if vote in (".", ","))
+
+        def first(mark: str) -> tuple[str, str | None]:
+            i = next(i for i, raw in enumerate(values) if votes[raw.strip()] == mark)
+            return values[i].strip(), places[i] if places else None
+
+        return DecimalEvidence(ambiguous=ambiguous, mixed=(first("."), first(",")))
     return DecimalEvidence(ambiguous=ambiguous)
 
 

@@ -38,6 +38,7 @@ from marsad.errors import BadArgument
 from marsad.ingest import (
     keyindex,
     ledger,
+    mojibake,
     plausible,
     quarantine,
     reporters,
@@ -287,6 +288,7 @@ def _load_batch(
             return
         _tell(progress, live, "check")
         validate.check_batch(wh, kind, live, options.date_range())
+        mojibake.note_double_encoding(wh, kind, live)
         versions.mark_duplicates_in_file(wh, kind)
         if kind.name == "rates":  # isolated spikes, against the warehouse's rates too
             plausible.check_rates(wh, live)

@@ -210,15 +210,21 @@ def _time_notes(wh: Warehouse, table: str, timed: dict[str, tuple[str, str | Non
 
 def _sample(
     wh: Warehouse, src: str, types: dict, by_norm: dict, name: str, marked: bool = False
-) -> list:
-    """Up to 5000 values of the field ``name`` (text columns only); ``marked``: of
-    those holding a point or a comma, in the whole file."""
+) -> list[tuple[str, int]]:
+    """Up to 5000 values of the field ``name`` (text columns only), each with its row;
+    ``marked``: of those holding a point or a comma, in the whole file."""
     cols = by_norm.get(name)
     if not cols or types[cols[0]].upper() != "VARCHAR":
         return []
     col = quote_ident(cols[0])
     where = f" WHERE regexp_matches({col}, '[.,]')" if marked else ""
-    return [r[0] for r in wh.sql(f"SELECT {col} FROM {src}{where} LIMIT 5000") if r[0]]
+    sql = f"SELECT {col}, file_row_number + 1 FROM {src}{where} LIMIT 5000"
+    return [(r[0], r[1]) for r in wh.sql(sql) if r[0]]
+
+
+def _evidence(sample: list[tuple[str, int]]) -> DecimalEvidence:
+    """What the values of a :func:`_sample` show of the decimal mark."""
+    return decimal_evidence([v for v, _ in sample], [f"row {n}" for _, n in sample])
 
 
 def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[dict, str | None]:
@@ -256,10 +262,10 @@ def plan_parquet(
     float32_check(wh, src, kind, types, by_norm)
     large_doubles = double_note(wh, src, kind, types, by_norm)
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
-    evidence = decimal_evidence(_sample(wh, src, types, by_norm, dec_field) if dec_field else [])
+    evidence = _evidence(_sample(wh, src, types, by_norm, dec_field) if dec_field else [])
     if dec_field and evidence == DecimalEvidence():  # the first rows show no mark: the others
-        evidence = decimal_evidence(_sample(wh, src, types, by_norm, dec_field, marked=True))
-    reporters = file_reporters(kind, _sample(wh, src, types, by_norm, "reporter"))
+        evidence = _evidence(_sample(wh, src, types, by_norm, dec_field, marked=True))
+    reporters = file_reporters(kind, [v for v, _ in _sample(wh, src, types, by_norm, "reporter")])
     notes = [f"columns read with {whose} mapping"] if whose else []
     zones, zone_notes = arrow_zones(wh, path)
     detected = Detected("parquet", decimal=None)

@@ -5,7 +5,8 @@ A bank writes ``1.500`` the same way in every file it sends. So the decimal
 mark is a property of the reporter, not a guess per file: a file whose numbers
 tell (``2.750,50``) teaches it, a file that cannot tell (``1.500``, ``12.000``
 only) is read with what the reporter's other files showed, or refused with
-"the decimal mark cannot be told from the data: state --decimal". The files of
+"the decimal mark cannot be told from the data: state --decimal"; a file with as many
+numbers of each mark (``1500.50``, ``1.500,50``) is refused naming one of each. The files of
 one call are taken the unambiguous ones first. A file whose numbers contradict
 the reporter's known mark is refused unless ``--decimal`` is stated. The
 thousands separator follows from the decimal mark: the other mark, or a space.
@@ -203,9 +204,30 @@ def decide_decimal(
     if have is not None:
         value, reporter, source = have
         return value, f"reporter {reporter}'s, {source}"
+    if evidence.mixed is not None:
+        raise IngestError(mixed_marks(*evidence.mixed))
     if evidence.ambiguous is not None:
         raise IngestError(AMBIGUOUS)
     return ".", "no number in the file needs one"
+
+
+def mixed_marks(point: tuple[str, str | None], comma: tuple[str, str | None]) -> str:
+    """The error of a file with as many numbers of each decimal mark: not ambiguous
+    but contradictory, so it names one of each.
+
+    >>> print(mixed_marks(("1500.50", "row 2"), ("1.500,50", None)))
+    the numbers of this file contradict each other: 1500.50 (row 2) has a decimal point, 1.500,50 a decimal comma, and as many numbers have each: state the mark with --decimal . or --decimal , (the numbers written the other way are then quarantined, each with its reason)
+    """  # noqa: E501
+
+    def shown(value: str, where: str | None) -> str:
+        return f"{value} ({where})" if where else value
+
+    return (
+        f"the numbers of this file contradict each other: {shown(*point)} has a decimal "
+        f"point, {shown(*comma)} a decimal comma, and as many numbers have each: state the "
+        "mark with --decimal . or --decimal , (the numbers written the other way are then "
+        "quarantined, each with its reason)"
+    )
 
 
 def remember(wh: Warehouse, files: list[BatchFile]) -> None:

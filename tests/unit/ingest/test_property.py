@@ -120,6 +120,8 @@ def _evidence_one_by_one(values: list[str]):
         return DecimalEvidence(mark="," if comma > point else ".")
     if comma:
         ambiguous = next(v.strip() for v in values if _vote(v.strip()) in (".", ","))
+        point_v, comma_v = (next(v.strip() for v in values if _vote(v.strip()) == m) for m in ".,")
+        return DecimalEvidence(ambiguous=ambiguous, mixed=((point_v, None), (comma_v, None)))
     return DecimalEvidence(ambiguous=ambiguous)
 
 

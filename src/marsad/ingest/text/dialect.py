@@ -40,6 +40,7 @@ from marsad.ingest.text.encoding import (
     line_cells,
     normalise_line_ends,
     stray_cr_notes,
+    trailing_empty_lines,
     transcode,
 )
 from marsad.ingest.text.wide import set_aside_wide_lines
@@ -73,6 +74,8 @@ class TextPlan:
     #: a value may hold a control character: the bytes read hold one
     #: (:attr:`marsad.ingest.scan.TextStats.controls`)
     controls: bool = True
+    #: empty lines after the last line holding text (:func:`~.encoding.trailing_empty_lines`)
+    trailing_empty: int = 0
     #: DuckDB's rejects were taken from an ASCII twin of the file (their text is the
     #: file's, read again: :func:`marsad.ingest.text.encoding.ascii_twin`)
     rejects_from_twin: bool = False
@@ -146,7 +149,7 @@ def _sample(
     head_text: str, kind: Kind, sep: str, header: Header
 ) -> tuple[DecimalEvidence, set[str]]:
     """What the sample's amounts (or rates) show of the decimal mark; its reporters."""
-    values, reporters = [], []
+    values, places, reporters = [], [], []
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
     idx = header.mapping.get(dec_field) if dec_field else None
     rep = header.mapping.get("reporter")
@@ -157,9 +160,10 @@ def _sample(
             break
         if idx is not None and idx < len(cells):
             values.append(cells[idx])
+            places.append(f"line {line}")
         if rep is not None and rep < len(cells):
             reporters.append(cells[rep])
-    return decimal_evidence(values), file_reporters(kind, reporters)
+    return decimal_evidence(values, places), file_reporters(kind, reporters)
 
 
 def _title_has_quotes(head_text: str, header: Header) -> bool:
@@ -286,6 +290,8 @@ def _copy_to_read(
         ends = normalise_line_ends(plan.read_path, lf, sep, header.line)
         plan.read_path, plan.stray_cr = lf, ends.stray
         plan.notes.extend(stray_cr_notes(ends))
+    # (before lines are set aside: a line set aside is left empty in the copy)
+    plan.trailing_empty = trailing_empty_lines(plan.read_path)
     if _title_has_quotes(head_text, header):
         blanked = tmpdir / (path.name + ".body")
         stats = blank_title(plan.read_path, blanked, header.line - 1)

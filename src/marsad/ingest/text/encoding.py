@@ -15,6 +15,10 @@ from marsad.ingest.errors import IngestError
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
 from marsad.ingest.scan import CHUNK, FileScan, TextStats
 
+#: What a text may end with after its last value (line ends, spaces, a DOS end-of-file
+#: mark), as :data:`marsad.ingest.scan._TRAILING`
+_TRAILING = b"\x1a\r\n\t "
+
 
 def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
     """Decode the 5 bytes Windows-1252 leaves undefined as Latin-1."""
@@ -139,6 +143,38 @@ def blank_title(src: Path, dst: Path, lines: int) -> TextStats:
 #: (:func:`marsad.ingest.text.read.fields_sql`). A private-use character.
 STRAY_CR = "\ue00d"
 _STRAY = STRAY_CR.encode()
+
+
+def trailing_empty_lines(path: Path) -> int:
+    r"""Empty lines (nothing but a CR) after the last line holding text: DuckDB skips
+    them without a word, and they are counted as empty rows skipped. A final line end
+    is not a line; a line of spaces there is DuckDB's to reject (counted with the
+    blank rows it rejects), not counted here.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_bytes(b"h,i\n1,2\n\n \n\r\n\n")
+    >>> trailing_empty_lines(f)
+    3
+    >>> _ = f.write_bytes(b"h,i\n\n1,2  \n")
+    >>> trailing_empty_lines(f)
+    0
+    """
+    tail = b""
+    with path.open("rb") as fh:
+        end = fh.seek(0, 2)
+        while end > 0:
+            start = max(0, end - 65536)
+            fh.seek(start)
+            tail = fh.read(end - start) + tail
+            end = start
+            if tail.strip(_TRAILING):
+                break
+    parts = tail[len(tail.rstrip(_TRAILING)) :].split(b"\n")
+    # (the first part ends the last line holding text; the last follows the final line end)
+    middle = sum(not p.strip(b"\r") for p in parts[1:-1])
+    last = parts[-1] if len(parts) > 1 else b""
+    return middle + (bool(last) and not last.strip(b"\r"))
 
 
 def line_cells(text: str, sep: str) -> list[str]:

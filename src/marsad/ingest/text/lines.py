@@ -572,9 +572,7 @@ def read_again(
     rows: list[tuple[int, list[str]]] = []
     blank = 0
     for line, text in again:
-        if not text:  # an empty line, as DuckDB skips it
-            continue
-        if '"' not in text and holds_nothing(text, sep):
+        if not text or ('"' not in text and holds_nothing(text, sep)):
             blank += 1
             continue
         if _NOT_UTF8.search(text):  # (read again from the file, see swallowed)

@@ -89,7 +89,8 @@ def staged_text(
     full_source: bool = False,
     checked: str = "",
 ) -> Staged:
-    """The :class:`Staged` of a text file read as ``plan`` says."""
+    """The :class:`Staged` of a text file read as ``plan`` says; the empty lines after
+    its last record counted with its blank rows (DuckDB skips them without a word)."""
     return Staged(
         source=source,
         rejects=rejects,
@@ -103,6 +104,7 @@ def staged_text(
         checked=checked,
         plain=plan.plain,
         controls=plan.controls,
+        blank_lines=plan.trailing_empty,
     )
 
 
@@ -254,6 +256,9 @@ def read_text(
     )
     rejects += plan.rejects
     skip_lines += [r.line for r in plan.rejects]
+    # (a line set aside is empty in the copy read: not one to read again, nor a blank row)
+    set_aside = {r.line for r in plan.rejects}
+    again = [(n, text) for n, text in again if n not in set_aside]
     recovered, n_again, blank_again = lines.read_again(wh, again, sep, header, tag, rejects)
     rows, nl_total = lines.count_rows(wh, ncols, tag, plan.quotes > 0)
     # lines up to the last record, if no blank line was skipped between records (a
@@ -261,10 +266,11 @@ def read_text(
     skipped = {n for n in skip_lines if n <= plan.content_lines}
     expected = header.line + rows + nl_total + len(skipped)
     _refuse_lines_counted_twice(plan, expected)
+    empty = 0  # empty lines among the records, which DuckDB skipped without a word
     if plan.content_lines > expected:
-        skip_lines.extend(
-            lines.blank_lines(plan.read_path, header.line, set(skip_lines), plan.detected.separator)
-        )
+        found = lines.blank_lines(plan.read_path, header.line, set(skip_lines), sep)
+        skip_lines.extend(found)
+        empty = sum(n <= plan.content_lines for n in found)
         skipped = {n for n in skip_lines if n <= plan.content_lines}
         if (unread := plan.content_lines - header.line - rows - nl_total - len(skipped)) > 0:
             # every line is a row, part of one, rejected or empty: else lines were lost
@@ -278,7 +284,7 @@ def read_text(
     if recovered:
         source += f" UNION ALL SELECT _line, {fields} FROM {recovered}"
     staged = staged_text(plan, source, rejects, rows + n_again)
-    staged.blank_lines = len(blank) + blank_again
+    staged.blank_lines += len(blank) + blank_again + empty
     return staged
 
 
