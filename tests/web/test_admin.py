@@ -297,3 +297,45 @@ def test_an_upload_of_no_file_is_refused_as_the_schema_says(client):
     answer = client.post("/api/v1/admin/ingest?kind=transactions", headers=AUTH,
                          files={"other": ("x.csv", b"a,b\n")})  # fmt: skip
     assert answer.status_code == 400 and "files" in answer.json()["detail"], answer.text
+
+
+_ONE = ("f.csv", b"x")
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs"),
+    [
+        ("/api/v1/admin/ingest?kind=firms&map=Firm%00X%3Dfirm_id", {"files": {"files": _ONE}}),
+        ("/api/v1/admin/ingest?kind=firms&sheet=a%00b", {"files": {"files": _ONE}}),
+        ("/api/v1/admin/releases", {"json": {"id": "nul-test-1", "note": "a\u0000b"}}),
+    ],
+)  # fmt: skip
+def test_a_nul_in_an_argument_is_a_400_before_any_job(client, monkeypatch, path, kwargs):
+    """A reviewer's ``map=Firm%00X=firm_id`` was a 202, and its job ran for ever
+    (``Popen`` raised ValueError in the runner's thread): every later job was a 409 until
+    the server restarted. A NUL is refused first, as the schema now says."""
+    from marsad.web import jobs
+
+    monkeypatch.setattr(jobs.Jobs, "start", lambda *a, **k: pytest.fail("a job was started"))
+    answer = client.post(path, headers=AUTH, **kwargs)
+    assert answer.status_code == 400, answer.text
+
+
+def test_a_job_that_cannot_start_fails_and_frees_the_runner(tmp_path):
+    """Whatever the runner meets (here an argument holding a NUL), the job ends failed
+    and the next one may start: it stayed running, and every later request a 409."""
+    runner = jobs_for(tmp_path)
+    job = runner.start("build", ["build", "bad\x00arg"])
+    deadline = time.monotonic() + 30
+    while runner.busy() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    found = runner.get(job.id)
+    assert found["state"] == "failed" and found["exit_code"] == 127, found
+    assert "cannot start marsad" in found["output"][-1]
+    assert not runner.busy()
+
+
+def jobs_for(tmp_path):
+    from marsad.web.jobs import Jobs
+
+    return Jobs(tmp_path / "marsad.duckdb", tmp_path / "releases")

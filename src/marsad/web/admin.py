@@ -63,7 +63,11 @@ class ReleaseRequest(BaseModel):
         pattern=NEW_ID_PATTERN,
     )
     date: IsoDate | None = Field(None, description="The release date (default: today).")
-    note: str = Field("", description="A note shown with the release (e.g. first estimate).")
+    note: str = Field(
+        "",
+        description="A note shown with the release (e.g. first estimate).",
+        pattern=r"^[^\x00]*$",
+    )  # (a NUL cannot be passed to the job)
 
 
 class JobModel(BaseModel):

@@ -52,7 +52,7 @@ ENCODING_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
 #: checks it reads back a whole date.
 DATE_FORMAT_PATTERN = r"^[ -~]*%[ -~]*$"
 #: ``NAME=field``: a column's name in the files, then the field of marsad it holds.
-MAP_PATTERN = r"^[^\r\n]*[^\s=][^\r\n]*=\s*[A-Za-z_]+\s*$"
+MAP_PATTERN = r"^[^\r\n\x00]*[^\s=\x00][^\r\n\x00]*=\s*[A-Za-z_]+\s*$"
 
 
 def _text_encodings() -> list[str]:
@@ -92,7 +92,7 @@ def _map_forms() -> str:
     fields = sorted({f for kind in KINDS.values() for f in kind.field_names})
     any_case = ["".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in f)
                 for f in fields]  # fmt: skip
-    return rf"^[^\r\n]*[^\s=][^\r\n]*=\s*({'|'.join(any_case)})\s*$"
+    return rf"^[^\r\n\x00]*[^\s=\x00][^\r\n\x00]*=\s*({'|'.join(any_case)})\s*$"
 
 
 _VALUE = r"""[.,](?=[\s)]|$)|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z0-9][\w.-]*[A-Za-z0-9]"""
@@ -162,6 +162,7 @@ def upload_options(
         Query(
             min_length=1,
             max_length=100,
+            pattern=r"^[^\x00]*$",  # (a NUL cannot be passed to the job: it ran for ever)
             description="The Excel sheet's name or number (default: every sheet with the header).",
         ),
     ] = None,

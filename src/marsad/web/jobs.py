@@ -15,6 +15,7 @@ server serves (``MARSAD_RELEASES_DIR``), so a release it makes is served at once
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import secrets
 import shlex
@@ -25,6 +26,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 #: Lines of a job's output kept (the last ones).
 OUTPUT_LINES = 50
@@ -127,6 +130,10 @@ class Jobs:
         return env
 
     def _run(self, job: Job, argv: list[str]) -> None:
+        """Run ``argv`` for ``job``; whatever happens, the job ends (a job left running
+        kept every later one a 409 until the server restarted: a NUL in an argument made
+        ``Popen`` raise ValueError, which nothing caught)."""
+        code = 70  # the runner's own fault: logged, the job failed
         try:
             with subprocess.Popen(
                 argv,
@@ -144,12 +151,15 @@ class Jobs:
                     with self._lock:
                         job.output.append(said)
                 code = child.wait()
-        except OSError as exc:  # the interpreter itself cannot start
+        except (OSError, ValueError) as exc:  # the interpreter cannot start, or take them
             with self._lock:
-                job.output.append(f"cannot start marsad: {exc.strerror or exc}")
+                job.output.append(f"cannot start marsad: {getattr(exc, 'strerror', None) or exc}")
             code = 127
-        with self._lock:
-            job.exit_code = code
-            job.state = "succeeded" if code == 0 else "failed"
-            job.ended = _now()
-            self._running = None
+        except Exception:
+            log.exception("job %s: its runner failed", job.id)
+        finally:
+            with self._lock:
+                job.exit_code = code
+                job.state = "succeeded" if code == 0 else "failed"
+                job.ended = _now()
+                self._running = None
