@@ -179,6 +179,18 @@ def test_a_warehouse_path_that_is_not_a_duckdb_file_is_one_line(runner, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
+def test_a_warehouse_path_typed_as_a_folder_makes_nothing(runner, tmp_path, monkeypatch):
+    """``ingest --warehouse ./newdir/`` made a warehouse FILE named ``newdir`` (a Path
+    drops the ``/``): a path typed as a folder's is refused, nothing made."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f.csv").write_text("firm_id,segment\nF1,ITO\n", encoding="utf-8")
+    for typed in ("./newdir/", "newdir/.", "."):
+        res = runner.invoke(app, ["ingest", "--kind", "firms", "f.csv", "--warehouse", typed])
+        assert res.exit_code == 2, res.output
+        assert "names a folder, not the warehouse's file: give the file, e.g." in res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.csv"]
+
+
 @pytest.mark.parametrize(
     "args", [["ingest", "--kind", "firms", "f.csv"], ["loads"], ["build"], ["serve"]]
 )

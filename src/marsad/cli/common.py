@@ -59,6 +59,7 @@ WarehouseOption = Annotated[
     typer.Option(
         "--warehouse",
         envvar="MARSAD_WAREHOUSE",
+        parser=lambda text: out_path(text),  # (defined below: the text typed is kept)
         help="Warehouse file (default: $MARSAD_WAREHOUSE, else marsad.duckdb here).",
         show_default=False,
     ),
@@ -204,11 +205,25 @@ def iso_date(text: str, option: str) -> dt.date:
 
 
 def warehouse_path(path: Path | None) -> Path:
-    """The warehouse file to use: ``--warehouse``, else the setting (absolute)."""
+    """The warehouse file to use: ``--warehouse``, else the setting (absolute). A path
+    typed as a folder's (``new/``, ``new/.``) is refused: a Path drops the ``/``, and
+    ``ingest --warehouse ./new/`` made a warehouse file named ``new``.
+
+    >>> warehouse_path(out_path("new/"))
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: --warehouse new/ names a folder, not the warehouse's file: give the file, e.g. new/marsad.duckdb
+    """  # noqa: E501
     if path is None:
         from marsad.settings import get_settings
 
         path = get_settings().warehouse
+    typed = getattr(path, "typed", "")
+    if typed and _typed_as_folder(typed):
+        raise BadArgument(
+            f"--warehouse {excerpt(typed, 1000)} names a folder, not the warehouse's file: "
+            f"give the file, e.g. {Path(typed) / 'marsad.duckdb'}"
+        )
     return Path(path).expanduser().absolute()
 
 
@@ -239,9 +254,15 @@ def _typed(out: Path) -> str:
 def _names_a_folder(out: Path) -> bool:
     """Whether ``--out`` names a folder: empty, ``.`` or ``..``, an existing folder, or
     typed ending with a separator, ``/.`` or ``/..`` (``new/``, ``new/.``)."""
-    typed = _typed(out).replace(os.sep, "/")
+    return _typed_as_folder(_typed(out)) or out.is_dir()
+
+
+def _typed_as_folder(text: str) -> bool:
+    """Whether a path typed so names a folder whether it exists or not: empty, ``.`` or
+    ``..``, or ending with a separator, ``/.`` or ``/..``."""
+    typed = text.replace(os.sep, "/")
     last = typed.rstrip("/").rsplit("/", 1)[-1]
-    return typed.endswith("/") or last in ("", ".", "..") or out.is_dir()
+    return typed.endswith("/") or last in ("", ".", "..")
 
 
 def check_out(out: Path, warehouse: Path | None) -> Path:
