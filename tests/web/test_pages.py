@@ -62,8 +62,10 @@ def test_bad_explorer_query_is_a_400_page(client):
     r = client.get("/fr/explore?freq=W")
     assert r.status_code == 400 and "W" in r.text and "Traceback" not in r.text
     assert client.get("/fr/explore?release=R9").status_code == 404
-    inverted = client.get("/fr/explore?start=2025&end=2024")  # the API's 404: a view to change
-    assert inverted.status_code == 400 and "comes after end" in inverted.text
+    for lang, said in (("fr", "vient après la fin"), ("ar", "تأتي بعد النهاية"),
+                       ("en", "comes after the end")):  # fmt: skip
+        inverted = client.get(f"/{lang}/explore?start=2025&end=2024")  # the API's 404
+        assert inverted.status_code == 400 and said in inverted.text, lang
 
 
 @pytest.mark.parametrize(

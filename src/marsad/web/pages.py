@@ -36,7 +36,7 @@ from marsad.web.app import LANGS, store
 from marsad.web.explore import View, to_csv, to_xlsx
 from marsad.web.pages_text import NAMES, text
 from marsad.web.problems import RETRY_AFTER, status_of, unavailable
-from marsad.web.store import NoMatch, PublicStore, ReleaseInfo
+from marsad.web.store import NoMatch, PeriodsInverted, PublicStore, ReleaseInfo
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +195,8 @@ def _fault(lang: str, e: MarsadError) -> HTMLResponse:
     must do logged on the server only (:func:`marsad.web.problems.unavailable`); any
     other fault a 409 page, logged. A view no observation can match (a start after the
     end: the API's 404) is the visitor's to change: a 400 page saying why."""
+    if isinstance(e, PeriodsInverted):
+        return _error(lang, 400, text(lang)["inverted"].format(start=e.start, end=e.end))
     status = 400 if isinstance(e, NoMatch) else status_of(e)
     if status == 404:
         return _error(lang, 404, text(lang)["no_release"])

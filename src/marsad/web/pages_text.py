@@ -139,6 +139,11 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "{what}: unknown value '{code}' (possible values: {codes}).",
         "{what}: قيمة غير معروفة «{code}» (القيم الممكنة: {codes}).",
     ),
+    "inverted": (
+        "Le début {start} vient après la fin {end}\u00a0: aucune période ne peut correspondre.",
+        "The start {start} comes after the end {end}: no period can match.",
+        "البداية {start} تأتي بعد النهاية {end}: لا يمكن أن تطابقها أي فترة.",
+    ),
     "unknown_param": (
         "Paramètre inconnu «\u00a0{name}\u00a0» (paramètres de cette page\u00a0: {names}).",
         "Unknown parameter '{name}' (this page's parameters: {names}).",

@@ -64,6 +64,16 @@ class NoMatch(BadArgument):
     (the codes are the release's, the order of two periods no schema can state)."""
 
 
+class PeriodsInverted(NoMatch):
+    """A ``start`` after the ``end`` (``start=2025&end=2024``): no period can match. The
+    dashboard says it in the page's language (``Le début 2025 vient après la fin
+    2024``), the API in English."""
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(f"start {start} comes after end {end}: no period can match")
+        self.start, self.end = start, end
+
+
 @dataclass(frozen=True)
 class ReleaseInfo:
     """A release as the public sees it (e.g. id ``2025-S1``, dated 2025-10-15).
@@ -161,7 +171,7 @@ class Filters:
         first = Period.typed(start).months[0] if start else None  # 2024-q1 as 2024-Q1
         last = Period.typed(end).months[-1] if end else None
         if first and last and first > last:
-            raise NoMatch(f"start {start} comes after end {end}: no period can match")
+            raise PeriodsInverted(start, end)
         return cls(
             **{d: _split(codes.get(d)) for d in DIMENSIONS},
             freq=tuple(FREQS[f] for f in kinds),
