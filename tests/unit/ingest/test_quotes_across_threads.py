@@ -134,3 +134,25 @@ def test_lines_counted_twice_refuse_the_file(tmp_path, monkeypatch):
             load_files(wh, "transactions", [path], options=ReadOptions(decimal="."))
     finally:
         wh.close()
+
+
+@pytest.mark.slow
+def test_a_stray_quote_near_the_start_and_one_on_the_last_line_lose_no_line(tmp_path):
+    """A reviewer's 8.5 MB file of 160,000 ordinary rows, a stray quote on line 7 and one
+    on the last line: the quote opened on line 7 closed on the last line, past the first
+    thread's part of the file, and DuckDB dropped the lines up to the next thread's part
+    without rejecting them; the file was refused ('150,660 of its lines below the header
+    were neither read as rows nor rejected'). One thread reads it again: each line is
+    loaded or quarantined once, the two quotes' lines quarantined."""
+    n, stray = 160_000, (5, 159_999)
+    quote = {i: '"' for i in stray}
+    rows = [
+        f"W{i:07d},BK07,{quote.get(i, '')}F0671,2024-03-{1 + i % 28:02d},C,"
+        f"{100 + i % 997}.25,EUR,SJ312,ES"
+        for i in range(n)
+    ]
+    data = ("\n".join([",".join(TX_HEADER), *rows]) + "\n").encode()
+    assert 8_000_000 < len(data) < 9_000_000  # (more than one thread's part)
+    amounts = [100 + i % 997 + 0.25 for i in range(n)]
+    held = [(i + 2, "malformed") for i in stray]
+    _assert_each_line_once(_load(tmp_path, data), n, held, amounts)

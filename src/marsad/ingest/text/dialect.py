@@ -79,6 +79,9 @@ class TextPlan:
     #: DuckDB's rejects were taken from an ASCII twin of the file (their text is the
     #: file's, read again: :func:`marsad.ingest.text.encoding.ascii_twin`)
     rejects_from_twin: bool = False
+    #: DuckDB reads the file with several threads, one per part of about 8 MB; one thread
+    #: when they lost lines (a quote opened in one part and closed far below it)
+    parallel: bool = True
 
     @property
     def dialect(self) -> tuple:

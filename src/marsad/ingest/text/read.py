@@ -49,7 +49,8 @@ def read_csv_call(paths: list[Path], plan: TextPlan, rejects: bool = True) -> st
     return f"""read_csv({files},
         header = true, skip = {plan.header.line - 1}, auto_detect = false,
         columns = {columns}, delim = {quote_literal(d.separator)}, quote = '"', escape = '"',
-        strict_mode = true, null_padding = false, ignore_errors = true,{store} parallel = true)"""
+        strict_mode = true, null_padding = false, ignore_errors = true,{store}
+        parallel = {str(plan.parallel).lower()})"""
 
 
 def fields_sql(kind: Kind, header: Header, stray_cr: bool = False, plain: bool = False) -> str:
@@ -240,7 +241,53 @@ def read_text(
     progress: ProgressFn | None,
     tag: int,
 ) -> Staged:
-    """Stage one text file into ``_ing_raw_<tag>``, each row with its line."""
+    """Stage one text file into ``_ing_raw_<tag>``, each row with its line. When
+    DuckDB's threads lost lines of a file holding quotes, the file is read again by one
+    thread (:func:`_lost_lines`)."""
+    start = (plan.read_path, plan.stray_cr, list(plan.notes))
+    try:
+        return _read_text(wh, kind, plan, tmpdir, progress, tag)
+    except _LinesLost as lost:
+        if not plan.quotes or not plan.parallel:
+            raise IngestError(str(lost)) from None
+    if plan.read_path not in (start[0], plan.path):  # (a copy of the reading lost)
+        plan.read_path.unlink(missing_ok=True)
+    plan.read_path, plan.stray_cr, plan.notes = start
+    plan.parallel = False
+    try:
+        return _read_text(wh, kind, plan, tmpdir, progress, tag)
+    except _LinesLost as lost:
+        raise IngestError(str(lost)) from None
+
+
+class _LinesLost(Exception):
+    """Lines of the file were neither read as rows nor rejected."""
+
+
+def _lost_lines(unread: int) -> _LinesLost:
+    """The refusal of a reading that lost ``unread`` lines.
+
+    DuckDB's threads each take up reading at the first line end of their part of the
+    file: a quote opened in one part and closed far below it, in the next (a stray
+    quote on line 7 of an 8.5 MB file, another on its last line), made the first
+    thread read one value past its part's end, which DuckDB dropped with its lines
+    (rejecting line 6 instead), while the next thread read on from its own part: the
+    lines between were neither rows nor rejects (150,660 of 160,000). One thread reads
+    the value whole and rejects it, its lines then set aside and read by marsad."""
+    return _LinesLost(
+        f"the file cannot be read as CSV: {unread:,} of its lines below the header "
+        "were neither read as rows nor rejected (are its line ends mixed or broken?)"
+    )
+
+
+def _read_text(
+    wh: Warehouse,
+    kind: Kind,
+    plan: TextPlan,
+    tmpdir: Path,
+    progress: ProgressFn | None,
+    tag: int,
+) -> Staged:
     raw = raw_table(tag)
     header = plan.header
     ncols = len(header.cells)
@@ -274,10 +321,7 @@ def read_text(
         skipped = {n for n in skip_lines if n <= plan.content_lines}
         if (unread := plan.content_lines - header.line - rows - nl_total - len(skipped)) > 0:
             # every line is a row, part of one, rejected or empty: else lines were lost
-            raise IngestError(
-                f"the file cannot be read as CSV: {unread:,} of its lines below the header "
-                "were neither read as rows nor rejected (are its line ends mixed or broken?)"
-            )
+            raise _lost_lines(unread)
     from_sql = lines.line_source(wh, header.line, nl_total > 0, sorted(set(skip_lines)), tag)
     fields = fields_sql(kind, header, plan.stray_cr > 0, plan.plain)
     source = f"SELECT _line, {fields} FROM {from_sql}"
