@@ -48,8 +48,8 @@ def test_a_file_where_the_warehouse_folder_should_be_is_named(tmp_path):
     wh = tmp_path / "some.csv" / "w.duckdb"
     args = ["ingest", "--warehouse", str(wh), "--kind", "firms", str(tmp_path / "some.csv")]
     assert _line(CliRunner().invoke(app, args)) == (
-        f"marsad: error: cannot open the warehouse {wh}: {tmp_path / 'some.csv'} is a file, "
-        "not a folder"
+        f"marsad: error: cannot make the warehouse {wh}: {tmp_path / 'some.csv'} is a file, "
+        "not a folder; give another path (nothing was created)"
     )
 
 
