@@ -13,12 +13,15 @@ operation under /api/v1/admin answers 401 without a token and 403 with a wrong o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -43,6 +46,10 @@ CHECKS = [
 #: The checks where a 503 is meant (the release asked for cannot be served).
 UNAVAILABLE_CHECKS = [c for c in CHECKS if c is not not_a_server_error]
 ADMIN = f"{API}/admin"
+#: The project's Schemathesis settings, as ``st run`` reads them from the root (413 is
+#: an answer a valid request may get), named here so that the test does not depend on
+#: the folder pytest runs from.
+CONFIG = SchemathesisConfig.from_path(str(Path(__file__).parents[2] / "schemathesis.toml"))
 #: Generated requests per operation (and as many invalid ones where it takes any).
 EXAMPLES = 15
 
@@ -60,7 +67,7 @@ def api_schema(world):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MARSAD_API_MAX_ROWS", str(MAX_ROWS))
         app = create_app(world["warehouse"], root=world["root"], admin_token=TOKEN)
-        yield schemathesis.openapi.from_asgi(f"{API}/openapi.json", app)
+        yield schemathesis.openapi.from_asgi(f"{API}/openapi.json", app, config=CONFIG)
 
 
 def _strategy(operation) -> st.SearchStrategy:
@@ -146,7 +153,7 @@ def unavailable_schema(tmp_path_factory):
     fake_release(root, "R3", "2025-12-15", ["R0", "R1", "R2"])
     (root / "R3" / "manifest.json").write_text("{", encoding="utf-8")
     app = create_app(root.parent / "marsad.duckdb", root=root)
-    yield schemathesis.openapi.from_asgi(f"{API}/openapi.json", app)
+    yield schemathesis.openapi.from_asgi(f"{API}/openapi.json", app, config=CONFIG)
 
 
 def test_every_operation_conforms_when_releases_are_unavailable(unavailable_schema):
