@@ -54,6 +54,8 @@ class ParquetPlan:
     notes: list[str] = field(default_factory=list)
     #: column -> the time zone its timestamps are read in (:func:`arrow_zones`)
     zones: dict[str, str] = field(default_factory=dict)
+    #: the file's rows (from its footer)
+    rows: int | None = None
 
 
 def _as_text(
@@ -170,14 +172,14 @@ def arrow_zones(wh: Warehouse, path: Path) -> tuple[dict[str, str], list[str]]:
     return zones, notes
 
 
-def _field_exprs(
+def field_exprs(
     kind: Kind, types: dict[str, str], by_norm: dict[str, list[str]], zones: dict[str, str]
-) -> tuple[list[str], dict[str, tuple[str, str | None]]]:
+) -> tuple[list[str], dict[str, str], dict[str, tuple[str, str | None]]]:
     """One text expression per field of the kind (NULL when the column is absent); a
     timestamp of ``zones`` (column -> time zone) read in its zone. And for each date
-    field read from timestamps, an expression ``_tod_<field>`` (:func:`time_of_day`),
+    field read from timestamps, its time of day (:func:`time_of_day`), field -> SQL,
     with the field -> (its column, the zone it is read in, None without one)."""
-    exprs, timed = [], {}
+    exprs, tods, timed = [], {}, {}
     for f in kind.fields:
         names = by_norm.get(f.name, [])
         if len(names) > 1:
@@ -191,10 +193,10 @@ def _field_exprs(
         date = f.type == "date"
         exprs.append(f"{_as_text(name, typ, zone, scale, date)} AS {quote_ident(f.name)}")
         if date and (tod := time_of_day(name, typ, zone)) is not None:
-            exprs.append(f"{tod} AS {quote_ident('_tod_' + f.name)}")
+            tods[f.name] = tod
             in_zone = "TIME ZONE" in typ.upper()
             timed[f.name] = (written_header(name), (zone or "UTC") if in_zone else None)
-    return exprs, timed
+    return exprs, tods, timed
 
 
 def _time_notes(wh: Warehouse, table: str, timed: dict[str, tuple[str, str | None]]) -> list[str]:
@@ -220,6 +222,20 @@ def _sample(
     where = f" WHERE regexp_matches({col}, '[.,]')" if marked else ""
     sql = f"SELECT {col}, file_row_number + 1 FROM {src}{where} LIMIT 5000"
     return [(r[0], r[1]) for r in wh.sql(sql) if r[0]]
+
+
+def _head(
+    wh: Warehouse, src: str, types: dict, by_norm: dict, names: list[str | None]
+) -> dict[str, list[tuple[str, int]]]:
+    """:func:`_sample` of each field of ``names`` (text columns only), from one read of
+    the file's first 5000 rows."""
+    cols = {n: by_norm[n][0] for n in names if n and by_norm.get(n)}
+    cols = {n: c for n, c in cols.items() if types[c].upper() == "VARCHAR"}
+    if not cols:
+        return {}
+    listed = ", ".join(quote_ident(c) for c in cols.values())
+    rows = wh.sql(f"SELECT {listed}, file_row_number + 1 FROM {src} LIMIT 5000")
+    return {n: [(r[k], r[-1]) for r in rows if r[k]] for k, n in enumerate(cols)}
 
 
 def _evidence(sample: list[tuple[str, int]]) -> DecimalEvidence:
@@ -262,23 +278,26 @@ def plan_parquet(
     float32_check(wh, src, kind, types, by_norm)
     large_doubles = double_note(wh, src, kind, types, by_norm)
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
-    evidence = _evidence(_sample(wh, src, types, by_norm, dec_field) if dec_field else [])
+    head = _head(wh, src, types, by_norm, [dec_field, "reporter"])
+    evidence = _evidence(head.get(dec_field, []) if dec_field else [])
     if dec_field and evidence == DecimalEvidence():  # the first rows show no mark: the others
         evidence = _evidence(_sample(wh, src, types, by_norm, dec_field, marked=True))
-    reporters = file_reporters(kind, [v for v, _ in _sample(wh, src, types, by_norm, "reporter")])
+    reporters = file_reporters(kind, [v for v, _ in head.get("reporter", [])])
     notes = [f"columns read with {whose} mapping"] if whose else []
     zones, zone_notes = arrow_zones(wh, path)
     detected = Detected("parquet", decimal=None)
     notes += zone_notes + large_doubles
     plan = ParquetPlan(path, src, types, by_norm, evidence, reporters, detected, notes)
     plan.zones = zones
+    plan.rows = int(wh.scalar(f"SELECT count(*) FROM {src}"))
     return plan
 
 
 def stage_parquet(wh: Warehouse, kind: Kind, plan: ParquetPlan, tag: int) -> Staged:
     """Stage a planned Parquet file into ``_ing_raw_<tag>``."""
     types, by_norm = plan.types, plan.by_norm
-    exprs, timed = _field_exprs(kind, types, by_norm, plan.zones)
+    exprs, tods, timed = field_exprs(kind, types, by_norm, plan.zones)
+    exprs += [f"{tod} AS {quote_ident('_tod_' + name)}" for name, tod in tods.items()]
     all_cols = " || ".join(f"coalesce({quote_ident(n)}::VARCHAR, '')" for n in types) or "''"
     try:
         wh.sql(

@@ -30,6 +30,7 @@ from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_she
 from marsad.ingest.header import MapChoice, decimal_evidence
 from marsad.ingest.options import ProgressFn, ReadOptions
 from marsad.ingest.parquet import ParquetPlan, plan_parquet, stage_parquet
+from marsad.ingest.parquet_group import shape, stage_parquet_group
 from marsad.ingest.scan import detect_format, misnamed
 from marsad.ingest.schema import Kind, normalise_header
 from marsad.ingest.staging import BatchFile, Staged
@@ -102,10 +103,12 @@ def stage_batch(
         except IngestError as exc:
             _refuse(f, exc, on_refused)
     _decide(kind, files, plans, options, known, on_refused)
-    texts = _stage_others(wh, kind, files, plans, on_refused)
 
     def check(parts: list[tuple[int, Staged]], source: str) -> str:
         return validate.check_sql(kind, parts, options.date_range(), source)
+
+    texts = _stage_others(wh, kind, files, plans, on_refused)
+    _stage_parquet(wh, kind, files, plans, on_refused, check)
 
     for members in _text_groups(files, texts):
         try:
@@ -129,11 +132,30 @@ def _stage_others(wh, kind, files, plans, on_refused: str) -> dict[int, TextPlan
         if isinstance(plan, TextPlan):
             texts[f.index] = plan
             continue
+        if isinstance(plan, ParquetPlan) and shape(kind, plan) is not None:
+            continue  # read with the files of its shape (_stage_parquet)
         try:
             f.staged = _stage_other(wh, kind, plan, f.index)
         except IngestError as exc:
             _refuse(f, exc, on_refused)
     return texts
+
+
+def _stage_parquet(wh, kind, files, plans, on_refused: str, check) -> None:
+    """Read and check the Parquet files, those of one :func:`shape` together
+    (:mod:`marsad.ingest.parquet_group`)."""
+    groups: dict[tuple, list[tuple[int, ParquetPlan]]] = {}
+    by_index = {f.index: f for f in files}
+    for f in files:
+        plan = plans.get(f.index)
+        if f.refused is None and f.staged is None and isinstance(plan, ParquetPlan):
+            groups.setdefault(shape(kind, plan), []).append((f.index, plan))
+    for members in groups.values():
+        for i, result in stage_parquet_group(wh, kind, members, check).items():
+            if isinstance(result, IngestError):
+                _refuse(by_index[i], result, on_refused)
+            else:
+                by_index[i].staged = result
 
 
 def _refuse(f: BatchFile, exc: IngestError, on_refused: str) -> None:

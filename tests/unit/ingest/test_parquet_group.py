@@ -1,0 +1,132 @@
+"""Parquet files of one shape are read and checked together (one ``read_parquet``,
+:mod:`marsad.ingest.parquet_group`): what is loaded, quarantined (with each row's
+number), noted and refused is what loading them one by one gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from marsad.engine import Warehouse
+from marsad.ingest import load_files
+from marsad.ingest.options import ReadOptions
+from marsad.ingest.parquet import plan_parquet
+from marsad.ingest.schema import get_kind
+
+from .conftest import TX_HEADER, tx, write_parquet
+
+
+def _files(tmp_path: Path) -> list[Path]:
+    """Three monthly files of text columns: good rows, a bad amount, a bad code, a
+    blank row, a record repeated within its file, one with the other decimal mark."""
+    a = [tx("A1"), tx("A2", amount="12x"), tx("A3"), {}, tx("A4", currency="EURO")]
+    b = [tx("B1", value_date="2024-04-02"), tx("B1", value_date="2024-04-02"), tx("B2")]
+    c = [tx("C1", amount="1.500,25", reporter="BANK2"), tx("C2", amount="2,5", reporter="BANK2")]
+    return [
+        write_parquet(tmp_path / "a.parquet", a),
+        write_parquet(tmp_path / "b.parquet", b),
+        write_parquet(tmp_path / "c.parquet", c),
+    ]
+
+
+def _state(wh: Warehouse) -> tuple:
+    records = wh.sql(
+        "SELECT record_id, reporter, value_date, amount, currency FROM transactions ORDER BY 1"
+    )
+    quarantine = wh.sql(
+        """SELECT l.file_name, q.line, q.column_name, q.rule, q.value, q.message
+           FROM ingest_quarantine q JOIN ingest_loads l USING (load_id) ORDER BY 1, 2, 3"""
+    )
+    ledger = wh.sql(
+        """SELECT file_name, rows_read, loaded, quarantined, duplicates, blank_rows,
+                  decimal_sep FROM ingest_loads ORDER BY file_name"""
+    )
+    return records, quarantine, ledger
+
+
+def test_files_read_together_load_as_one_by_one(tmp_path: Path) -> None:
+    files = _files(tmp_path)
+    together = Warehouse(tmp_path / "together.duckdb")
+    reports = load_files(together, "transactions", files)
+    apart = Warehouse(tmp_path / "apart.duckdb")
+    for f in files:
+        load_files(apart, "transactions", [f])
+    try:
+        assert _state(together) == _state(apart)
+        records, quarantine, ledger = _state(together)
+        assert [r[0] for r in records] == ["A1", "A3", "B1", "B2", "C1", "C2"]
+        # each row's number in its own file (header none: the first row is 1)
+        assert [(q[0], q[1], q[2]) for q in quarantine] == [
+            ("a.parquet", 2, "amount"),
+            ("a.parquet", 5, "currency"),
+        ]
+        counts = [(r.rows_read, r.loaded, r.quarantined, r.unchanged) for r in reports]
+        assert counts == [(4, 2, 2, 0), (3, 2, 0, 1), (2, 2, 0, 0)]  # B1 sent twice, same
+        assert [r.blank_rows for r in reports] == [1, 0, 0]
+        assert ledger[2][-1] == ","  # c.parquet read with its own decimal comma
+        assert dict((r[0], r[3]) for r in records)["C1"] == pytest.approx(1500.25)
+    finally:
+        together.close()
+        apart.close()
+
+
+def _damaged(path: Path) -> Path:
+    """A Parquet file whose footer and first row group read, and whose second row
+    group's data is garbage: what planning reads of it is whole."""
+    rows = [tx(f"D{i:05d}") for i in range(20_000)]
+    columns = {h: pa.array([r[h] for r in rows], pa.string()) for h in TX_HEADER}
+    pq.write_table(pa.table(columns), path, row_group_size=10_000, compression="none")
+    meta = pq.read_metadata(path)
+    start = meta.row_group(1).column(0).data_page_offset
+    data = bytearray(path.read_bytes())
+    for i in range(start + 20, start + 4_000):
+        data[i] = 0xAB
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_file_damaged_past_what_planning_read_is_refused_alone(tmp_path: Path) -> None:
+    good = write_parquet(tmp_path / "good.parquet", [tx("G1"), tx("G2")])
+    bad = _damaged(tmp_path / "bad.parquet")
+    other = write_parquet(tmp_path / "other.parquet", [tx("O1")])
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        # (planning reads the footer and the first rows: the damage is found by the read)
+        plan = plan_parquet(wh, get_kind("transactions"), bad, ReadOptions(), [])
+        assert plan.rows == 20_000
+        reports = load_files(wh, "transactions", [good, bad, other], on_refused="report")
+        assert [r.status for r in reports] == ["loaded", "refused", "loaded"]
+        assert "cannot be read as Parquet" in reports[1].notes[0]
+        assert {r[0] for r in wh.sql("SELECT record_id FROM transactions")} == {"G1", "G2", "O1"}
+    finally:
+        wh.close()
+
+
+def test_timestamps_noted_file_by_file(tmp_path: Path) -> None:
+    """Dates read from timestamps with a time of day: each file's note counts its own."""
+
+    def write(path: Path, times: list[dt.datetime]) -> Path:
+        rows = [tx(f"{path.stem}{i}") for i in range(len(times))]
+        columns = {h: pa.array([r[h] for r in rows], pa.string()) for h in TX_HEADER}
+        columns["value_date"] = pa.array(times, pa.timestamp("us"))
+        pq.write_table(pa.table(columns), path)
+        return path
+
+    noon, midnight = dt.datetime(2024, 3, 15, 12), dt.datetime(2024, 3, 15)
+    one = write(tmp_path / "one.parquet", [noon, midnight, midnight])
+    two = write(tmp_path / "two.parquet", [noon, noon, dt.datetime(2024, 3, 16, 9, 30)])
+    none = write(tmp_path / "none.parquet", [midnight])
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        reports = load_files(wh, "transactions", [one, two, none], options=ReadOptions())
+        notes = ["\n".join(r.notes) for r in reports]
+        assert "1 " in notes[0] and "12:00:00" in notes[0]
+        assert "3 " in notes[1] and "09:30:00" in notes[1]
+        assert "time" not in notes[2]
+        assert [r.loaded for r in reports] == [3, 3, 1]
+    finally:
+        wh.close()
