@@ -9,7 +9,9 @@ disk by DuckDB, then measures:
 
 * **ingest**: ``marsad.ingest.load_files`` of the monthly files against a bare DuckDB
   ``read_csv`` of the same files written to Parquet (goal <= 2x); each in a subprocess,
-  whose peak memory (RSS) is reported (goal < 4 GB at 100M);
+  whose peak memory (RSS) is reported (goal < 4 GB at 100M); then the same files as
+  Parquet (typed columns, one per month) against a bare ``read_parquet`` (unless
+  ``--no-parquet``);
 * **build**: ``marsad.build.build(wh, full=True)`` in a subprocess, with the time of
   each step (the build's ``progress`` callback) and its peak memory;
 * **incremental**: one more month loaded, then ``build(wh)`` against
@@ -90,18 +92,39 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def task_bare_ingest(files: list[str], out: str) -> dict:
+def task_bare_ingest(files: list[str], out: str, reader: str = "read_csv") -> dict:
+    """The baseline: DuckDB reads the files (``read_csv`` or ``read_parquet``) and
+    writes them to Parquet, nothing checked."""
     import duckdb
 
     t0 = time.perf_counter()
     con = duckdb.connect()
     listed = "[" + ", ".join(f"'{f}'" for f in files) + "]"
     con.execute(
-        f"COPY (SELECT * FROM read_csv({listed})) TO '{out}' "
+        f"COPY (SELECT * FROM {reader}({listed})) TO '{out}' "
         "(FORMAT parquet, PER_THREAD_OUTPUT true)"
     )
     con.close()
     return {"seconds": time.perf_counter() - t0}
+
+
+def parquet_copies(months: list[Path], folder: Path) -> list[Path]:
+    """Each monthly CSV file as a Parquet file of typed columns, as a bank's system
+    would export it (dates as DATE, amounts as DECIMAL(18,2)); streamed by DuckDB."""
+    import duckdb
+
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    out = []
+    for path in months:
+        target = folder / (path.stem + ".parquet")
+        con.execute(
+            f"COPY (SELECT * FROM read_csv('{path}', types = {{'amount': 'DECIMAL(18,2)', "
+            f"'value_date': 'DATE'}})) TO '{target}' (FORMAT parquet)"
+        )
+        out.append(target)
+    con.close()
+    return out
 
 
 def task_ingest(warehouse: str, files: list[str], firms: str = "", rates: str = "") -> dict:
@@ -243,9 +266,18 @@ def run_size(records: int, args: argparse.Namespace, work: Path) -> dict:
     rep.say(f"wrote {out['records']:,} records in {out['months']} monthly files ({size / 1e6:,.0f} "
             f"MB) in {out['generate']['seconds']:.1f} s under {folder}")  # fmt: skip
     months = [str(p) for p in inputs["months"]]
-    for old in ("bare-parquet", "marsad.records", "marsad.duckdb.tmp"):  # a kept run's outputs
-        shutil.rmtree(folder / old, ignore_errors=True)
-    for old in ("marsad.duckdb", "marsad.duckdb.wal"):
+    for old in (
+        "bare-parquet",
+        "bare-parquet-2",
+        "parquet-inputs",
+        "marsad.records",
+        "marsad.duckdb.tmp",
+        "marsad-parquet.records",
+        "marsad-parquet.duckdb.tmp",
+    ):
+        shutil.rmtree(folder / old, ignore_errors=True)  # a kept run's outputs
+    for old in ("marsad.duckdb", "marsad.duckdb.wal", "marsad-parquet.duckdb",
+                "marsad-parquet.duckdb.wal"):  # fmt: skip
         (folder / old).unlink(missing_ok=True)
     out["bare_ingest"] = child("bare_ingest", files=months, out=str(folder / "bare-parquet"))
     wh = str(folder / "marsad.duckdb")
@@ -253,6 +285,17 @@ def run_size(records: int, args: argparse.Namespace, work: Path) -> dict:
         "ingest", warehouse=wh, files=months, firms=str(inputs["firms"]), rates=str(inputs["rates"])
     )
     rep.say(rep.ingest_line(out))
+    if args.parquet:
+        copies = [str(p) for p in parquet_copies(inputs["months"], folder / "parquet-inputs")]
+        out["bare_ingest_parquet"] = child(
+            "bare_ingest", files=copies, out=str(folder / "bare-parquet-2"), reader="read_parquet"
+        )
+        wh_pq = str(folder / "marsad-parquet.duckdb")
+        out["ingest_parquet"] = child(
+            "ingest", warehouse=wh_pq, files=copies, firms=str(inputs["firms"]),
+            rates=str(inputs["rates"]),
+        )  # fmt: skip
+        rep.say(rep.ingest_line(out, "_parquet"))
     out["build_full"] = child("build", warehouse=wh, full=True)
     if args.incremental:
         out["build_first"] = out.pop("build_full")
@@ -315,6 +358,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         dest="incremental",
         action="store_false",
         help="one full build only (no month added, no incremental builds)",
+    )
+    ap.add_argument(
+        "--no-parquet",
+        dest="parquet",
+        action="store_false",
+        help="no Parquet ingest (the monthly files as Parquet, against a bare read_parquet)",
     )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     return ap.parse_args(argv)

@@ -41,10 +41,12 @@ def machine_line(m: dict) -> str:
     )
 
 
-def ingest_line(out: dict) -> str:
-    bare, ours = out["bare_ingest"], out["ingest"]
+def ingest_line(out: dict, of: str = "") -> str:
+    """One line: the ingest (``of``: ``""`` the CSV files, ``"_parquet"`` the Parquet ones)."""
+    bare, ours = out["bare_ingest" + of], out["ingest" + of]
     return (
-        f"ingest: bare {bare['seconds']:.1f} s, marsad {ours['seconds']:.1f} s "
+        f"ingest{of.replace('_', ' ')}: bare {bare['seconds']:.1f} s, "
+        f"marsad {ours['seconds']:.1f} s "
         f"({ours['loaded']:,} loaded, {ours['quarantined']:,} quarantined), "
         f"ratio {ratio(ours['seconds'], bare['seconds'])}"
     )
@@ -114,6 +116,24 @@ def _ingest_rows(out: dict, n: int) -> list[str]:
         ),
         _memory("  memory: bare read_csv", bare["peak_mb"]),
         _memory("  memory: marsad ingest", ours["peak_mb"]) + _memory_goal(out, ours["peak_mb"]),
+        *_parquet_rows(out, n),
+    ]
+
+
+def _parquet_rows(out: dict, n: int) -> list[str]:
+    if "ingest_parquet" not in out:
+        return []
+    bare, ours = out["bare_ingest_parquet"], out["ingest_parquet"]
+    return [
+        _row("ingest: bare read_parquet -> Parquet", bare["seconds"], n, "", ""),
+        _row(
+            "ingest: marsad load_files (Parquet)",
+            ours["seconds"],
+            n,
+            ratio(ours["seconds"], bare["seconds"]) + " bare",
+            goal("<= 2x", ours["seconds"] <= 2 * bare["seconds"]),
+        ),
+        _memory("  memory: marsad ingest (Parquet)", ours["peak_mb"]),
     ]
 
 
@@ -205,6 +225,8 @@ def _spark_rows(out: dict) -> list[str]:
 GROWN = {
     "ingest (marsad)": lambda s: s["ingest"]["seconds"],
     "ingest (bare)": lambda s: s["bare_ingest"]["seconds"],
+    "ingest Parquet (marsad)": lambda s: s.get("ingest_parquet", {}).get("seconds", 0.0),
+    "ingest Parquet (bare)": lambda s: s.get("bare_ingest_parquet", {}).get("seconds", 0.0),
     "cube (marsad)": lambda s: s["cube"]["marsad"],
     "cube (hand-written)": lambda s: s["cube"]["hand"],
     "raw scan": lambda s: s["cube"]["raw_scan"],
