@@ -38,9 +38,9 @@ LOOKS_TIMED = r"^.*\d[Tt ]+\d{1,2}:"
 _TIME_DIRECTIVES = re.compile(r"%-?[HIMSpfTRXcgGzZ]")
 #: A date format's zone directive at its end (``%Y-%m-%dT%H:%M:%S%z``, ``... %Z``).
 _LAST_ZONE = re.compile(r"\s*%[zZ]$")
-#: RE2 (and Python): a zone at the end of a value read with a format ending in one:
-#: as :data:`TIME_OF_DAY`'s, or a zone's letters (``EST``).
-ZONE_AT_END = r"\s*([Zz]|UTC|GMT|[A-Z]{3,5}|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)$"
+#: RE2 (and Python): a zone at the end of a value read with a format ending in ``%z``:
+#: as :data:`TIME_OF_DAY`'s (``Z``, ``UTC``, ``-05``, ``-0500``, ``-05:00``).
+ZONE_AT_END = r"\s*([Zz]|UTC|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)$"
 
 
 def date_sql(v: str) -> str:
@@ -124,6 +124,6 @@ def wall_clock(text: str, fmt: str) -> tuple[str, str]:
     ...            "(VALUES ('2024-01-31T23:30:00-05:00')) t(s)").fetchall()
     [('2024-01-31 23:30:00',)]
     """
-    zone = _lit(ZONE_AT_END)
+    zone = _lit(ZONE_AT_END)  # (a format with %Z, a zone's name, reads no date back)
     day = f"CASE WHEN regexp_matches({text}, {zone}) THEN regexp_replace({text}, {zone}, '') END"
     return day, _LAST_ZONE.sub("", fmt)

@@ -116,7 +116,7 @@ def check_date_format(fmt: str) -> str:
     if re.search(r"%[zZ]", fmt) and not datetext.zone_last(fmt):
         # read anywhere else, the zone would turn the date written into the UTC one
         raise BadArgument(
-            f"--date-format {fmt!r}: a zone (%z, %Z) is read at the end only "
+            f"--date-format {fmt!r}: a zone offset (%z) is read at the end only "
             "(e.g. %Y-%m-%dT%H:%M:%S%z)"
         )
     return fmt

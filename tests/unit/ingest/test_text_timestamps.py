@@ -193,5 +193,5 @@ def test_a_zone_not_at_the_end_of_a_date_format_is_refused():
     from marsad.errors import BadArgument
     from marsad.ingest.reporters import check_date_format
 
-    with pytest.raises(BadArgument, match="a zone"):
+    with pytest.raises(BadArgument, match="a zone offset"):
         check_date_format("%z %Y-%m-%d %H:%M")
