@@ -465,7 +465,8 @@ def _as_table(
             day = text is not None and f.name in dates and _date_cell(cell, plan.epoch) == text
             if day and (time := _cell_time(cell)) is not None:
                 times[f.name].append(time)
-            large.see(f, cell, text, row_no)
+            if type(cell) in _NUMBERS and f.name in large.limits:  # (per cell: kept cheap)
+                large.see(f, cell, text, row_no)
         blank.append(not any(_present(c) for c in row))
     table = pa.table(
         {
@@ -482,6 +483,10 @@ def _as_table(
     return table, rejects, notes + large.notes(header)
 
 
+#: The types of a number cell (whole or not, a double in the workbook; not a bool).
+_NUMBERS = (float, int)
+
+
 class _LargeDoubles:
     """The numeric cells of a decimal field from :func:`~.floats.double_limit` up: an
     Excel number is a double, so one stands for several amounts there, as in a Parquet
@@ -489,16 +494,13 @@ class _LargeDoubles:
 
     def __init__(self, kind: Kind) -> None:
         self.fields = {f.name: f for f in kind.fields if f.type == "decimal"}
+        self.limits = {name: double_limit(f.scale) for name, f in self.fields.items()}
         self.seen: dict[str, list[tuple[int, str]]] = {name: [] for name in self.fields}
 
-    def see(self, f: Any, cell: object, text: str | None, row_no: int) -> None:
-        """Count ``cell`` of field ``f`` on ``row_no``, read as ``text``, when it is one."""
-        if (
-            f.name in self.fields
-            and isinstance(cell, float)
-            and math.isfinite(cell)
-            and abs(cell) >= double_limit(f.scale)
-        ):
+    def see(self, f: Any, cell: float, text: str | None, row_no: int) -> None:
+        """Count the number ``cell`` of the decimal field ``f`` on ``row_no``, read as
+        ``text``, when it is one."""
+        if math.isfinite(cell) and abs(cell) >= self.limits[f.name]:
             self.seen[f.name].append((row_no, text or ""))
 
     def notes(self, header: Header) -> list[str]:
