@@ -339,3 +339,20 @@ def jobs_for(tmp_path):
     from marsad.web.jobs import Jobs
 
     return Jobs(tmp_path / "marsad.duckdb", tmp_path / "releases")
+
+
+def test_an_upload_mapping_a_column_to_its_own_field_is_the_same_reading(own, tmp_path):
+    """map=reporter=reporter of a file uploaded before without a map was refused as
+    "another column mapping", though it renames nothing (so was REPORTER in capitals)."""
+    from tests.unit.ingest.conftest import tx, write_csv
+
+    content = write_csv(tmp_path / "t.csv", [tx("RMAP1", reporter="BK01")]).read_bytes()
+    files = [("files", ("t.csv", content, "text/csv"))]
+    c = own["client"]
+    for query in ("", "&map=reporter%3Dreporter", "&map=Reporter%3DREPORTER"):
+        r = c.post(f"/api/v1/admin/ingest?kind=transactions{query}", headers=AUTH, files=files)
+        assert r.status_code == 202, r.text
+        job = _wait(c, r.json()["url"])
+        said = "\n".join(job["output"])
+        assert job["state"] == "succeeded", said
+        assert ("already loaded" in said) == bool(query), said

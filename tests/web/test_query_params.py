@@ -260,3 +260,22 @@ def test_what_an_error_quotes_from_the_request_is_short_and_escaped(client):
     page = client.get("/fr/explore", params={"<script>" + "z" * 20_000: "1"})
     assert page.status_code == 400 and len(page.text) < 40_000
     assert "<script>" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [(f"{V1}?startPeriod=2024-02-30", "startPeriod: '2024-02-30' is not a day of the calendar"),
+     (f"{V1}?endPeriod=2023-02-29", "endPeriod: '2023-02-29' is not a day of the calendar"),
+     (f"{V1}?startPeriod=2024-01-00", "startPeriod: '2024-01-00' is not a day"),
+     (f"{V1}?endPeriod=2024-13-01", "endPeriod: '2024-13-01' is not a day"),
+     (f"{FLOW}?c[TIME_PERIOD]=ge:2024-04-31", "c[TIME_PERIOD]: '2024-04-31' is not a day"),
+     (f"{API}/observations?asOf=2023-02-29", "asOf: '2023-02-29' is not a day")],
+)  # fmt: skip
+def test_a_day_the_calendar_lacks_is_a_400_naming_it(client, path, said):
+    """startPeriod=2024-02-30 was read as 2024-02 (a 404 or data), where the REST API
+    refused asOf=2023-02-29 with a 400."""
+    answer = client.get(path)
+    assert answer.status_code == 400 and answer.headers["content-type"] == PROBLEM
+    assert said in answer.json()["detail"], answer.text
+    leap = client.get(f"{V1}?endPeriod=2024-02-29")
+    assert leap.status_code in (200, 404), leap.text  # a day: read as its month

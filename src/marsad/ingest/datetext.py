@@ -36,6 +36,11 @@ LOOKS_TIMED = r"^.*\d[Tt ]+\d{1,2}:"
 
 #: The directives of a date format that read a time (or a zone).
 _TIME_DIRECTIVES = re.compile(r"%-?[HIMSpfTRXcgGzZ]")
+#: A date format's zone directive at its end (``%Y-%m-%dT%H:%M:%S%z``, ``... %Z``).
+_LAST_ZONE = re.compile(r"\s*%[zZ]$")
+#: RE2 (and Python): a zone at the end of a value read with a format ending in ``%z``:
+#: as :data:`TIME_OF_DAY`'s (``Z``, ``UTC``, ``-05``, ``-0500``, ``-05:00``).
+ZONE_AT_END = r"\s*([Zz]|UTC|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)$"
 
 
 def date_sql(v: str) -> str:
@@ -94,3 +99,31 @@ def untimed_sql(text: str) -> str:
         f"CASE WHEN contains({text}, ':') "
         f"THEN regexp_replace({text}, {_lit(TIME_OF_DAY + '$')}, '') ELSE {text} END"
     )
+
+
+def zone_last(fmt: str) -> bool:
+    """Whether the date format ``fmt`` reads a zone (``%z``, ``%Z``) at its end, the one
+    place :func:`wall_clock` reads it from.
+
+    >>> zone_last("%Y-%m-%dT%H:%M:%S%z"), zone_last("%d/%m/%Y %H:%M")
+    (True, False)
+    """
+    return bool(_LAST_ZONE.search(fmt))
+
+
+def wall_clock(text: str, fmt: str) -> tuple[str, str]:
+    """SQL of ``text`` without the zone at its end, and ``fmt`` without its zone
+    directive, for a format that ends with one (:func:`zone_last`): DuckDB reads
+    ``2024-01-31T23:30:00-05:00`` with ``%z`` as the instant in UTC (2024-02-01 04:30),
+    where the date written is the wall clock's, as :func:`date_sql` reads it. A value
+    without a zone at its end is no value of the format (NULL, read by no format).
+
+    >>> import duckdb
+    >>> day, f = wall_clock("s", "%Y-%m-%dT%H:%M:%S%z")
+    >>> duckdb.sql(f"SELECT strptime({day}, '{f}')::VARCHAR FROM "
+    ...            "(VALUES ('2024-01-31T23:30:00-05:00')) t(s)").fetchall()
+    [('2024-01-31 23:30:00',)]
+    """
+    zone = _lit(ZONE_AT_END)  # (a format with %Z, a zone's name, reads no date back)
+    day = f"CASE WHEN regexp_matches({text}, {zone}) THEN regexp_replace({text}, {zone}, '') END"
+    return day, _LAST_ZONE.sub("", fmt)

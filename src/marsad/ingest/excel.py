@@ -41,6 +41,7 @@ import pyarrow as pa
 from marsad.engine import Warehouse, quote_ident
 from marsad.ingest.cleaning import holds_nothing, time_of_day_note
 from marsad.ingest.errors import IngestError, first_line
+from marsad.ingest.floats import double_limit, large_double_note
 from marsad.ingest.header import (
     Candidate,
     DecimalEvidence,
@@ -438,6 +439,7 @@ def _as_table(
     blank: list[bool] = []
     rejects: list[Reject] = []
     times: dict[str, list[str]] = {name: [] for name in dates}
+    large = _LargeDoubles(kind)
 
     def cells(row) -> Iterator[tuple[Any, Any, str | None]]:
         """(field, cell, its text) of each field of the row."""
@@ -463,6 +465,8 @@ def _as_table(
             day = text is not None and f.name in dates and _date_cell(cell, plan.epoch) == text
             if day and (time := _cell_time(cell)) is not None:
                 times[f.name].append(time)
+            if type(cell) in _NUMBERS and f.name in large.limits:  # (per cell: kept cheap)
+                large.see(f, cell, text, row_no)
         blank.append(not any(_present(c) for c in row))
     table = pa.table(
         {
@@ -476,7 +480,37 @@ def _as_table(
         for name, seen in times.items()
         if seen
     ]
-    return table, rejects, notes
+    return table, rejects, notes + large.notes(header)
+
+
+#: The types of a number cell (whole or not, a double in the workbook; not a bool).
+_NUMBERS = (float, int)
+
+
+class _LargeDoubles:
+    """The numeric cells of a decimal field from :func:`~.floats.double_limit` up: an
+    Excel number is a double, so one stands for several amounts there, as in a Parquet
+    column of doubles, and the load says so with the same note (it said nothing)."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.fields = {f.name: f for f in kind.fields if f.type == "decimal"}
+        self.limits = {name: double_limit(f.scale) for name, f in self.fields.items()}
+        self.seen: dict[str, list[tuple[int, str]]] = {name: [] for name in self.fields}
+
+    def see(self, f: Any, cell: float, text: str | None, row_no: int) -> None:
+        """Count the number ``cell`` of the decimal field ``f`` on ``row_no``, read as
+        ``text``, when it is one."""
+        if math.isfinite(cell) and abs(cell) >= self.limits[f.name]:
+            self.seen[f.name].append((row_no, text or ""))
+
+    def notes(self, header: Header) -> list[str]:
+        """One note per field that had such cells."""
+        return [
+            large_double_note(header.shown(header.mapping[name]), name,
+                              self.fields[name].scale, len(seen), *seen[0])
+            for name, seen in self.seen.items()
+            if seen
+        ]  # fmt: skip
 
 
 def stage_sheet(wh: Warehouse, kind: Kind, plan: SheetPlan, tag: int) -> Staged:

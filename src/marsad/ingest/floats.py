@@ -161,7 +161,7 @@ def double_note(
         cols = by_norm.get(f.name) or [None]
         if f.type != "decimal" or cols[0] is None or types[cols[0]].upper() != "DOUBLE":
             continue
-        col, limit = quote_ident(cols[0]), float32_limit(f.scale or 0, 53)
+        col, limit = quote_ident(cols[0]), double_limit(f.scale)
         large = f"isfinite({col}) AND abs({col}) >= {limit}"
         n, row, shown = wh.sql(
             f"""SELECT count(*) FILTER (WHERE {large}),
@@ -171,11 +171,35 @@ def double_note(
                 FROM {src}"""
         )[0]
         if n:
-            notes.append(
-                f"column {written_header(cols[0])}: {n:,} {_WRITTEN.get(f.name, 'numbers')} "
-                f"are 64-bit floats of {limit:,} or more (row {row}: {shown}), where one "
-                f"float stands for several values to {f.scale} decimals: each was read as "
-                "the shortest decimal that gives it back, the likeliest, which may differ "
-                "from the one meant in its last decimal (write them as decimal to be sure)"
-            )
+            notes.append(large_double_note(written_header(cols[0]), f.name, f.scale, n, row, shown))
     return notes
+
+
+def double_limit(scale: int | None) -> int:
+    """The magnitude from which one 64-bit double stands for several values of ``scale``
+    decimals (8,796,093,022,208, 2^43, for an amount's 3).
+
+    >>> double_limit(3)
+    8796093022208
+    """
+    return float32_limit(scale or 0, 53)
+
+
+def large_double_note(
+    column: str, field: str, scale: int | None, n: int, row: int, shown: str
+) -> str:
+    """The note on ``n`` values of ``column`` (holding ``field``, of ``scale`` decimals)
+    that are doubles of :func:`double_limit` or more, the first on ``row`` read as
+    ``shown``: a Parquet column of doubles (:func:`double_note`) or Excel's numeric cells
+    (:mod:`marsad.ingest.excel`), which are doubles too.
+
+    >>> large_double_note("amount", "amount", 3, 2, 5, "9876543210987.654")[:60]
+    'column amount: 2 amounts are 64-bit floats of 8,796,093,022,'
+    """
+    return (
+        f"column {column}: {n:,} {_WRITTEN.get(field, 'numbers')} "
+        f"are 64-bit floats of {double_limit(scale):,} or more (row {row}: {shown}), where one "
+        f"float stands for several values to {scale} decimals: each was read as "
+        "the shortest decimal that gives it back, the likeliest, which may differ "
+        "from the one meant in its last decimal (write them as decimal to be sure)"
+    )

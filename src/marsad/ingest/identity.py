@@ -30,6 +30,8 @@ same command again, with or without its options, is ``already loaded``. Then:
 ["decimal '.' (it was read with ',')"]
 >>> differences(ReadOptions(encoding="UTF8", sep=","), used)
 []
+>>> differences(ReadOptions(column_map={"amount": "amount"}), used)
+[]
 """
 
 from __future__ import annotations
@@ -117,7 +119,9 @@ def differences(options: ReadOptions, used: dict) -> list[str]:
         out.append(f"date format {options.date_format} (it was read with {before})")
     if options.column_map is not None and "columns" in used:
         cells = set(used.get("cells") or ())
-        now = {k: v for k, v in options.column_map.items() if k in cells}
+        # a pair naming a column by its own field (reporter=reporter, any case) renames
+        # nothing, as ``columns`` keeps only what was renamed: it was "another mapping"
+        now = {k: v for k, v in options.column_map.items() if k in cells and k != v}
         if now != used["columns"]:
             out.append("another column mapping (--map)")
     return out

@@ -313,18 +313,23 @@ def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
     for c in dates:
         # (read as the checks read an ISO date: invisible characters and spaces left out)
         text = day = strip_sql(c)
-        time = "''"
+        form = fmt
         if not datetext.has_time(fmt):
             # a format without a time reads the date before a time of day (02/01/2023
             # 10:00), which is kept after the date YYYY-MM-DD for the checks to note
             day = datetext.untimed_sql(text)
             time = f"substr({text}, length({day}) + 1)"
-        read = f"try_strptime({day}, {quote_literal(fmt)})"
+        else:
+            if datetext.zone_last(fmt):  # the date written, not the UTC one
+                day, form = datetext.wall_clock(text, fmt)
+            # the time read is kept, for the checks to note as they do a CSV timestamp's
+            time = f"strftime(try_strptime({day}, {quote_literal(form)}), ' %H:%M:%S')"
+        read = f"try_strptime({day}, {quote_literal(form)})"
         ok = f"year({read}) BETWEEN 1000 AND 9999"
         if re.search(r"%[dmYy]%[dmYy]", fmt):
             # directives side by side (%Y%m%d): DuckDB reads 2024037 as 2024-03-07; only a
             # date written back the same (zero-padded, all its digits) is read
-            ok += f" AND strftime({read}, {quote_literal(fmt)}) = {day}"
+            ok += f" AND strftime({read}, {quote_literal(form)}) = {day}"
         iso = f"strftime(CASE WHEN {ok} THEN {read} END, '%Y-%m-%d') || {time}"
         # a date read once cleaned keeps one zero-width space, which the checks remove
         # and count among the values cleaned, as they do for a date written YYYY-MM-DD

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,7 @@ import duckdb
 
 from marsad.engine import Warehouse, readable_errors
 from marsad.errors import BadArgument
+from marsad.ingest import datetext
 from marsad.ingest.errors import IngestError
 from marsad.ingest.header import DecimalEvidence
 from marsad.ingest.marks import decimal_mark
@@ -111,6 +113,12 @@ def check_date_format(fmt: str) -> str:
     """
     if not reads_back(fmt):
         raise BadArgument(f"--date-format {fmt!r} does not give a whole date (e.g. %d/%m/%Y)")
+    if re.search(r"%[zZ]", fmt) and not datetext.zone_last(fmt):
+        # read anywhere else, the zone would turn the date written into the UTC one
+        raise BadArgument(
+            f"--date-format {fmt!r}: a zone offset (%z) is read at the end only "
+            "(e.g. %Y-%m-%dT%H:%M:%S%z)"
+        )
     return fmt
 
 

@@ -18,10 +18,12 @@ TIME_PERIOD.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from marsad.dates import why_not
 from marsad.errors import BadArgument, quoted
 from marsad.periods import Period
 from marsad.publish import sdmx as psdmx
@@ -34,7 +36,7 @@ _FILTER = {"FREQ": "freq", **{d: c for d, c in psdmx.DIMENSIONS if d != "FREQ"}}
 OPERATORS = ("eq", "ge", "gt", "le", "lt")
 #: Codes a NoResultsFound detail lists at most per dimension.
 _SHOWN = 20
-_DATE = re.compile(r"^(\d{4})-(\d{2})-\d{2}$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 _COMPONENT = re.compile(r"^c\[([A-Za-z][A-Za-z0-9_-]*)\]$")
 
 Condition = tuple[str, Period]
@@ -73,18 +75,36 @@ dimensions (FREQ.INDICATOR.FLOW.SEGMENT.SERVICE.COUNTERPART_AREA)
     return {d: split_codes(p) for d, p in zip(KEY, parts, strict=True)}
 
 
-def period_bound(text: str) -> Period:
+def period_bound(text: str, name: str = "TIME_PERIOD") -> Period:
     """A period of a query: an SDMX period (``2024``, ``2024-Q1``, ``2024-S2``,
-    ``2024-07``) or a date, taken as its month.
+    ``2024-07``) or a day of the calendar, taken as its month; ``name`` (the parameter)
+    is said in the message of a day that does not exist.
 
     >>> str(period_bound("2024-03-31")), str(period_bound("2024-Q1"))
     ('2024-03', '2024-Q1')
+    >>> period_bound("2024-02-30", "startPeriod")
+    Traceback (most recent call last):
+    ...
+    marsad.errors.BadArgument: startPeriod: '2024-02-30' is not a day of the calendar
     """
     found = _DATE.match(text.strip())
+    if found and not _is_day(int(found[1]), int(found[2]), int(found[3])):
+        # 2024-02-30 was read as 2024-02, where the REST API refuses asOf=2023-02-29
+        raise BadArgument(f"{name}: {quoted(text.strip())} {why_not(text.strip())}")
     return Period.typed(f"{found[1]}-{found[2]}" if found else text.strip())
 
 
-def parse_time(expr: str) -> list[list[Condition]]:
+def _is_day(year: int, month: int, day: int) -> bool:
+    """True when ``year-month-day`` is a day of the (proleptic Gregorian) calendar, year
+    0000 included, as :class:`~marsad.periods.Period` takes it (a leap year).
+
+    >>> _is_day(2024, 2, 29), _is_day(2023, 2, 29), _is_day(0, 2, 29), _is_day(2024, 13, 1)
+    (True, False, True, False)
+    """
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def parse_time(expr: str, name: str = "c[TIME_PERIOD]") -> list[list[Condition]]:
     """Alternatives (``,``) of conditions that must all hold (``+``), e.g.
     ``ge:2023+le:2024``.
 
@@ -104,7 +124,7 @@ def parse_time(expr: str) -> list[list[Condition]]:
                 raise BadArgument(
                     f"not an operator on TIME_PERIOD: {quoted(op)} (use {', '.join(OPERATORS)})"
                 )
-            group.append((op, period_bound(value)))
+            group.append((op, period_bound(value, name)))
         groups.append(group)
     return groups
 
@@ -159,7 +179,7 @@ class SdmxQuery:
                                   f"or {', '.join(KEY)})")  # fmt: skip
         for name, op in (("startPeriod", "ge"), ("endPeriod", "le")):
             if params.get(name):
-                time.append([[(op, period_bound(params[name]))]])
+                time.append([[(op, period_bound(params[name], name))]])
         groups = _and(time)
         _check_not_empty(groups)
         return cls(codes, groups)

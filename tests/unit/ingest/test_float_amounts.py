@@ -56,18 +56,22 @@ def test_a_double_amount_of_16_or_17_digits_is_read_as_the_file_holds_it(wh, tmp
     assert amounts(wh) == {f"R{i}": Decimal(repr(v)) for i, v in enumerate(_BIG)}
 
 
-def test_doubles_too_large_to_tell_thousandths_apart_are_named_in_a_note(wh, tmp_path):
+@pytest.mark.parametrize(("fmt", "row"), [("parquet", 1), ("xlsx", 2)])
+def test_doubles_too_large_to_tell_thousandths_apart_are_named_in_a_note(wh, tmp_path, fmt, row):
     """From 2^43 (8,796,093,022,208) one double stands for several amounts of 3 decimals
     (9876543210987.654 and 9876543210987.655 are one double): read as the shortest
-    decimal that gives it back, the likeliest, and said to be; below, no note."""
+    decimal that gives it back, the likeliest, and said to be; below, no note. Excel's
+    numeric cells are doubles too: the same values there loaded without a word (row 2
+    of the sheet is its first below the header)."""
+    write = _parquet if fmt == "parquet" else _xlsx
     assert float(Decimal("9876543210987.654")) == float(Decimal("9876543210987.655"))
-    r = load(wh, _parquet(tmp_path / "a.parquet", _BIG))
+    r = load(wh, write(tmp_path / f"a.{fmt}", _BIG))
     (note,) = [n for n in r.notes if "64-bit floats" in n]
     assert note.startswith(
-        "column amount: 3 amounts are 64-bit floats of 8,796,093,022,208 or more (row 1: "
+        f"column amount: 3 amounts are 64-bit floats of 8,796,093,022,208 or more (row {row}: "
         "9876543210987.654), where one float stands for several values to 3 decimals"
     ), note
-    small = load(wh, _parquet(tmp_path / "b.parquet", [1234567890123.456, 0.5]))
+    small = load(wh, write(tmp_path / f"b.{fmt}", [1234567890123.456, 0.5]))
     assert not [n for n in small.notes if "64-bit floats" in n]
 
 

@@ -409,6 +409,52 @@ def test_stray_carriage_returns_are_kept_in_their_values(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(("quoted", "lone_cr"), [(2, False), (4, False), (2, True)])
+def test_a_stray_quote_does_not_make_line_ends_carriage_returns_inside_a_line(
+    tmp_path, quoted, lone_cr
+):
+    """An LF-ended header, CRLF-ended rows and one stray double quote at a value's start:
+    the quote opened a value to the end of the file, and each CRLF after it was counted
+    and noted as a "carriage return (CR) inside a line"; only a lone CR is one. Every
+    other row loads, the one of the quote is quarantined on its own line."""
+    rows = [_line("good", i)[0].rstrip(b"\n") for i in range(5)]
+    rows[quoted] = rows[quoted].replace(b",Soci", b',"Soci')
+    if lone_cr:
+        rows[0] = rows[0].replace(b"Soci", b"So\rci")  # a CR inside the firm id
+    path = tmp_path / "q.csv"
+    path.write_bytes(",".join(TX_HEADER).encode() + b"\n" + b"\r\n".join(rows) + b"\r\n")
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    try:
+        (r,) = load_files(wh, "transactions", [path], options=ReadOptions(decimal="."))
+        loaded = sorted(wh.sql("SELECT line, record_id, partner_country FROM transactions"))
+        held = sorted(wh.sql("SELECT line, rule FROM ingest_quarantine"))
+    finally:
+        wh.close()
+    bad = {quoted} | ({0} if lone_cr else set())
+    assert [x[:2] for x in loaded] == [(i + 2, f"R{i}") for i in range(5) if i not in bad]
+    assert {x[2] for x in loaded} == {"FR"}
+    assert [line for line, _ in held] == sorted(i + 2 for i in bad)
+    stray = [n for n in r.notes if "inside a line" in n]
+    assert stray == (["1 carriage return (CR) inside a line: at a value's edge read as a "
+                      "space (trimmed), inside a value kept (an id or a code holding one is "
+                      "quarantined, rule line_break)"] if lone_cr else []), r.notes  # fmt: skip
+
+
+def test_crlfs_inside_quotes_are_line_ends_not_stray_crs(tmp_path):
+    """A file all CRLF with a stray quote (and one lone CR) was noted as having mixed
+    line ends and 3 CRs inside a line; a quoted value's CRLF was a CR inside a line."""
+    from marsad.ingest.text.encoding import normalise_line_ends, stray_cr_notes
+
+    src, dst = tmp_path / "a.csv", tmp_path / "b.csv"
+    src.write_bytes(b'h1,h2\r\na,b\rc\r\n"x,y\r\nz,w\r\n')
+    ends = normalise_line_ends(src, dst, ",")
+    assert (ends.crlf, ends.stray, ends.quoted_crlf, ends.kept) == (4, 1, 2, 3)
+    assert [n[:33] for n in stray_cr_notes(ends)] == ["1 carriage return (CR) inside a l"]
+    src.write_bytes(b'h1,h2\na,"b\r\nc"\r\nz,w\r\n')
+    ends = normalise_line_ends(src, dst, ",")
+    assert stray_cr_notes(ends) == ["mixed line ends (CRLF and LF) were read as one"]
+
+
 def _refused(tmp_path: Path, data: bytes, kind: str, match: str) -> None:
     """Loading ``data`` as a ``kind`` file is refused whole, saying ``match``."""
     path = tmp_path / "f.csv"

@@ -10,7 +10,7 @@ import pytest
 
 from marsad.ingest import ReadOptions, load_files
 from marsad.ingest.errors import FileRefused
-from marsad.ingest.reporters import listing
+from marsad.ingest.reporters import listing, parse_map
 from marsad.ingest.withdraw import withdraw
 
 from .conftest import amounts, load, tx, write_csv
@@ -104,3 +104,23 @@ def test_a_load_without_read_with_is_compared_by_its_ledger_columns(wh, tmp_path
         assert load(wh, f, **opts).load_id == first.load_id, opts
     with pytest.raises(FileRefused, match="withdraw that load first"):
         load(wh, f, decimal=".")
+
+
+def test_a_mapping_that_renames_nothing_is_not_another_reading(wh, tmp_path):
+    """--map reporter=reporter of a file loaded before without a map was refused as
+    "another column mapping", though the identity map changes nothing; so was the
+    reporter's kept mapping stated again with it, or spelt in another case or order."""
+    plain = write_csv(tmp_path / "a.csv", [tx("R1", reporter="BK01")])
+    first = load(wh, plain)
+    for items in (["reporter=reporter"], ["AMOUNT=amount", " Reporter =Reporter"]):
+        again = load(wh, plain, column_map=parse_map(items))
+        assert (again.status, again.load_id) == ("already loaded", first.load_id), items
+    header = ("Record ID", *[h for h in tx("x") if h != "record_id"])
+    rows = [{"Record ID": "R2", **tx("R2", reporter="BK02")}]
+    named = write_csv(tmp_path / "b.csv", rows, header=header)
+    kept = load(wh, named, column_map={"record id": "record_id"})
+    assert kept.status == "loaded"
+    for items in (["Reporter=REPORTER", "Record ID=record_id"],
+                  ["amount=Amount", "record id=Record_ID"]):  # fmt: skip
+        again = load(wh, named, column_map=parse_map(items))
+        assert (again.status, again.load_id) == ("already loaded", kept.load_id), items

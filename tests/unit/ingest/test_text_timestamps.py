@@ -168,3 +168,30 @@ def test_a_date_and_time_is_its_date_as_written_or_no_date(
     if expected is not None:
         clock = f"{hour:02d}:{minute:02d}:{second or 0:02d}"
         assert tod == (None if clock == "00:00:00" else clock)
+
+
+def test_a_date_format_with_a_zone_reads_the_date_written(wh, tmp_path):
+    """--date-format '%Y-%m-%dT%H:%M:%S%z' read 2024-01-31T23:30:00-05:00 as 2024-02-01
+    (the UTC date), where a CSV timestamp is read as the date written, with a note."""
+    rows = [
+        tx("R1", value_date="2024-01-31T23:30:00-05:00"),
+        tx("R2", value_date="2024-01-31T01:00:00+0200"),
+        tx("R3", value_date="2024-01-31T10:00:00"),
+    ]  # ISO without a zone: as written
+    r = load(wh, write_csv(tmp_path / "t.csv", rows), date_format="%Y-%m-%dT%H:%M:%S%z")
+    assert (r.loaded, r.quarantined) == (3, 0)
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {"R1": "2024-01-31", "R2": "2024-01-31", "R3": "2024-01-31"}
+    assert r.notes == [
+        "column value_date: 3 dates had a time of day (01:00:00 to 23:30:00): their date was taken"
+    ]
+
+
+def test_a_zone_not_at_the_end_of_a_date_format_is_refused():
+    import pytest
+
+    from marsad.errors import BadArgument
+    from marsad.ingest.reporters import check_date_format
+
+    with pytest.raises(BadArgument, match="a zone offset"):
+        check_date_format("%z %Y-%m-%d %H:%M")

@@ -48,7 +48,9 @@ def test_every_format_the_schema_admits_is_served(word):
     ("name", "value"),
     [("c[TIME_PERIOD]", "COM"), ("c[TIME_PERIOD]", "ne:2023"), ("c[TIME_PERIOD]", "ge:2023+"),
      ("c[TIME_PERIOD]", "ge:2023-W01"), ("startPeriod", "2024-13"), ("endPeriod", "2024-13-01"),
-     ("key", "A.b.c.d.e.f.g"), ("format", "COM")],
+     ("key", "A.b.c.d.e.f.g"), ("format", "COM"), ("startPeriod", "2024-02-30"),
+     ("endPeriod", "2023-02-29"), ("startPeriod", "2024-04-31"), ("endPeriod", "2024-01-00"),
+     ("c[TIME_PERIOD]", "ge:2024-02-30"), ("c[TIME_PERIOD]", "2024+le:1900-02-29")],
 )  # fmt: skip
 def test_what_the_schema_refuses_the_server_refuses(name, value):
     assert not re.fullmatch(CONSTRAINTS[name]["pattern"], value)
@@ -77,3 +79,23 @@ def test_the_served_schema_states_them(tmp_path):
     v1 = {p["name"]: p for p in schema["paths"]["/sdmx/data/{flow}"]["get"]["parameters"]}
     assert v1["startPeriod"]["schema"]["anyOf"][0]["pattern"] == BOUND_PATTERN
     assert v1["detail"]["schema"]["enum"] == ["full", "dataonly"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("startPeriod", "2024-02-30"), ("endPeriod", "2023-02-29"), ("endPeriod", "2024-13-01"),
+     ("startPeriod", "2024-06-00"), ("c[TIME_PERIOD]", "ge:2024-04-31")],
+)  # fmt: skip
+def test_a_day_that_does_not_exist_is_refused_naming_the_parameter(name, value):
+    """startPeriod=2024-02-30 was read as 2024-02 (the REST API refuses asOf=2023-02-29)."""
+    from marsad.web.sdmx_query import SdmxQuery
+
+    shown = value.rpartition(":")[2]
+    with pytest.raises(MarsadError, match=re.escape(f"{name}: '{shown}' is not a day of the")):
+        SdmxQuery.parse(None, {name: value})
+
+
+@pytest.mark.parametrize("value", ["2024-02-29", "2000-02-29", "0000-02-29", "2023-04-30"])
+def test_a_day_that_exists_is_admitted_and_read_as_its_month(value):
+    assert re.fullmatch(BOUND_PATTERN, value)
+    assert str(period_bound(value)) == value[:7]

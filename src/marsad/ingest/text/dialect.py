@@ -291,7 +291,7 @@ def _copy_to_read(
         # mixed below a title: DuckDB skipped the title and read no row (duckdb 1.5.6)
         lf = tmpdir / (path.name + ".lf")
         ends = normalise_line_ends(plan.read_path, lf, sep, header.line)
-        plan.read_path, plan.stray_cr = lf, ends.stray
+        plan.read_path, plan.stray_cr = lf, ends.kept
         plan.notes.extend(stray_cr_notes(ends))
     # (before lines are set aside: a line set aside is left empty in the copy)
     plan.trailing_empty = trailing_empty_lines(plan.read_path)

@@ -194,8 +194,16 @@ class LineEnds(NamedTuple):
     """What :func:`normalise_line_ends` found and changed."""
 
     stats: TextStats  # of the copy
-    crlf: int  # CRLF line ends made LF
+    crlf: int  # CRLF line ends: made LF, or kept (CR as STRAY_CR) inside a quoted value
     stray: int  # CRs not ending a line: made spaces at a value's edge, else STRAY_CR
+    #: CRLFs inside a quoted value, the CR kept as STRAY_CR: the value's line break, or
+    #: line ends after a quote never closed (a stray ``"``), not CRs inside a line
+    quoted_crlf: int = 0
+
+    @property
+    def kept(self) -> int:
+        """The CRs the copy holds as :data:`STRAY_CR` or spaces, to be put back."""
+        return self.stray + self.quoted_crlf
 
 
 def normalise_line_ends(
@@ -225,28 +233,28 @@ def normalise_line_ends(
     edge = re.compile(b"(?<=" + ends + b")\\r|\\r(?=" + ends + b")")
     before = b"\n"  # the file starts a line
     sep_byte = ord(sep) if sep and len(sep.encode()) == 1 else 10
-    crlf = stray = offset = 0
+    crlf = stray = quoted_crlf = offset = 0
     placeholder = quoted = False
     (body,) = line_starts(src, [header_line])
     with src.open("rb") as fin, dst.open("wb") as fout:
         for chunk, last in _cr_whole_chunks(fin):
             if last:  # a CR ends the file: a value's edge
-                out, n_crlf, n_stray = b" ", 0, 1
+                out, n_crlf, n_stray, n_quoted = b" ", 0, 1, 0
             else:
                 placeholder = placeholder or _STRAY in chunk
                 quotes = Quotes(quoted, sep_byte, body - offset)
-                out, n_crlf, n_stray, quoted = _line_ends(chunk, before, edge, quotes)
+                out, (n_crlf, n_stray, n_quoted), quoted = _line_ends(chunk, before, edge, quotes)
                 before = chunk[-1:]
                 offset += len(chunk)
-            crlf, stray = crlf + n_crlf, stray + n_stray
+            crlf, stray, quoted_crlf = crlf + n_crlf, stray + n_stray, quoted_crlf + n_quoted
             stats.feed(out)
             fout.write(out)
-    if stray and placeholder:
+    if (stray or quoted_crlf) and placeholder:
         raise IngestError(
             "holds carriage returns (CR) inside lines and the character U+E00D, which "
             "marsad uses to read them: remove one or the other"
         )
-    return LineEnds(stats, crlf, stray)
+    return LineEnds(stats, crlf, stray, quoted_crlf)
 
 
 def _cr_whole_chunks(fin: BinaryIO) -> Iterator[tuple[bytes, bool]]:
@@ -318,23 +326,28 @@ def line_starts(path: Path, lines: list[int]) -> list[int]:
 
 def _line_ends(
     chunk: bytes, before: bytes, edge: re.Pattern, quotes: Quotes
-) -> tuple[bytes, int, int, bool]:
-    """``chunk`` with CRLF made LF and its stray CRs replaced; (its CRLFs, stray CRs,
-    whether it ends inside a quoted value). A CR inside a quoted value is kept
-    whatever is next to it (the separator there is text, a CRLF there is the
-    value's): :data:`STRAY_CR`."""
+) -> tuple[bytes, tuple[int, int, int], bool]:
+    """``chunk`` with CRLF made LF and its stray CRs replaced; ((its CRLFs, stray CRs,
+    CRLFs inside a quoted value), whether it ends inside a quoted value). A CR inside a
+    quoted value is kept whatever is next to it (the separator there is text, a CRLF
+    there is the value's): :data:`STRAY_CR`; one before an LF there is counted as a CRLF
+    line end, not a stray CR (after a stray quote that never closes, every line end to
+    the end of the file is "inside a quoted value": they were noted as CRs inside a
+    line)."""
     crs = chunk.count(b"\r")
     a = np.frombuffer(chunk, np.uint8)
     toggles, ends_quoted = (
         _quote_toggles(a, before[-1:] or b"\n", quotes) if b'"' in chunk else (a[:0], quotes.quoted)
     )
     if not crs:
-        return chunk, 0, 0, ends_quoted
-    inside = 0
+        return chunk, (0, 0, 0), ends_quoted
+    inside = inside_crlf = 0
     if (len(toggles) or quotes.quoted) and (mark := _absent_byte(a, quotes.sep)) is not None:
         at = np.flatnonzero(a == 13)
         at = at[(np.searchsorted(toggles, at) + quotes.quoted) % 2 == 1]
         if inside := len(at):
+            # (a chunk's last CR goes with the next chunk: one here has a byte after it)
+            inside_crlf = int(np.count_nonzero(a[np.minimum(at + 1, len(a) - 1)] == 10))
             a = a.copy()
             a[at] = mark  # (a byte not in the chunk) made STRAY_CR below
             chunk = a.tobytes()
@@ -344,7 +357,8 @@ def _line_ends(
         out = edge.sub(b" ", before + out)[len(before) :].replace(b"\r", _STRAY)
     if inside:
         out = out.replace(bytes([mark]), _STRAY)
-    return out, crs - left - inside, left + inside, ends_quoted
+    lone = left + inside - inside_crlf
+    return out, (crs - lone, lone, inside_crlf), ends_quoted
 
 
 #: Bytes that may stand for a quoted CR in :func:`_line_ends` while the other CRs are

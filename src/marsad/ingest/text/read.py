@@ -175,7 +175,7 @@ def _read_with_fallback(wh: Warehouse, plan: TextPlan, tmpdir: Path, raw: str) -
         fixed = tmpdir / (plan.path.name + ".lf")
         ends = normalise_line_ends(plan.read_path, fixed, plan.detected.separator, plan.header.line)
         # (the same quotes and LF line ends: the plan's counts stay the file's)
-        plan.read_path, plan.stray_cr = fixed, plan.stray_cr + ends.stray
+        plan.read_path, plan.stray_cr = fixed, plan.stray_cr + ends.kept
         try:
             read(plan.read_path)
         except SqlError as exc2:
