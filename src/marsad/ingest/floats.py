@@ -171,9 +171,12 @@ def double_note(
                 FROM {src}"""
         )[0]
         if n:
+            # a record's amount is one firm's figure: the note (kept in the ledger) names
+            # its row only; a rate or a count of jobs is shown
+            example = f"row {row}" if f.name == "amount" else f"row {row}: {shown}"
             notes.append(
                 f"column {written_header(cols[0])}: {n:,} {_WRITTEN.get(f.name, 'numbers')} "
-                f"are 64-bit floats of {limit:,} or more (row {row}: {shown}), where one "
+                f"are 64-bit floats of {limit:,} or more ({example}), where one "
                 f"float stands for several values to {f.scale} decimals: each was read as "
                 "the shortest decimal that gives it back, the likeliest, which may differ "
                 "from the one meant in its last decimal (write them as decimal to be sure)"
