@@ -118,3 +118,20 @@ def test_every_compound_rate_is_the_exact_rate_rounded_once(start, half, years, 
     if end <= 0:
         return
     _rate_rounding_is_exact(start, end, years, decimals)
+
+
+def test_an_amount_in_billions_is_rounded_once_for_the_reader():
+    """The bulletin's amounts were divided by 10^9 at 28 digits, then rounded to one
+    decimal: 1234567890123456789012345.6499 bn came out ...345.650, written ...345.7."""
+    from marsad.publish.fmt import money
+
+    said = money(Decimal("1234567890123456789012345649900000.00"), "en")
+    assert said == "1,234,567,890,123,456,789,012,345.6 billion dirhams"
+
+
+def test_a_web_table_cell_in_billions_is_rounded_once():
+    """The web tables divided a public amount by 10^9 at 28 digits, then rounded it."""
+    from marsad.web.pages_units import Scale
+
+    cell = Scale("bn", Decimal(10) ** 9, 1).cell("1234567890123456789012345649900000.00", "en")
+    assert cell == "1,234,567,890,123,456,789,012,345.6"
