@@ -24,6 +24,8 @@ FIRMS = [f"F{i}" for i in range(8)]
 TX_HEADER = (
     "record_id,reporter,firm_id,value_date,flow,amount,currency,service_code,partner_country"
 )
+#: What a log would say of the withheld projection (the warning's words, the amount).
+SIGNS = ("36 digits", "not meaningful", "recent pace", "left out", "99999999", "e+")
 BIG = "99999999999999.00"  # 10^14 MAD, one firm's, after totals of 0.96 MAD
 
 
@@ -66,5 +68,20 @@ def test_a_huge_withheld_total_leaves_no_sign_in_the_build_output(tmp_path, capl
     assert level[6] in (None, "") and level[9] != "F"  # the total is withheld
     projected = public[("target_projected_level", "exports", "2024", "TOTAL")]
     assert projected[6] in (None, "") and projected[9] != "F"  # withheld, like the others
-    for sign in ("target_projected_level", "36 digits", "not meaningful", "99999999"):
+    for sign in SIGNS:
+        assert sign not in said, sign
+
+
+def test_the_build_command_says_nothing_of_it_either(tmp_path, caplog):
+    """The same through ``marsad build``: its whole output, and the logs at DEBUG."""
+    from tests.support import run
+
+    _warehouse(tmp_path).close()
+    with caplog.at_level(logging.DEBUG):
+        result = run("build", "--warehouse", str(tmp_path / "wh.duckdb"))
+    said = "\n".join([caplog.text, result.output, result.stderr or ""])
+    # withheld like the recent growth of its year, counted with it, nothing else said
+    assert "target_projected_level (exports): 1 of 2 (0 primary, 1 secondary)" in said
+    assert "target_recent_growth (exports): 1 of 2 (0 primary, 1 secondary)" in said
+    for sign in SIGNS:
         assert sign not in said, sign
