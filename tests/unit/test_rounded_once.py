@@ -135,3 +135,26 @@ def test_a_web_table_cell_in_billions_is_rounded_once():
 
     cell = Scale("bn", Decimal(10) ** 9, 1).cell("1234567890123456789012345649900000.00", "en")
     assert cell == "1,234,567,890,123,456,789,012,345.6"
+
+
+@given(
+    st.integers(1, 10**20),
+    st.integers(1, 10**20),
+    st.integers(1, 4),
+    st.integers(1, 8),
+)
+@example(2 * (7 * 10**18) ** 2 + 2, 7 * 10**18, 1, 1)  # 0.005 MAD less 10^-40
+@example(2, 9, 1, 1)  # 0.09 x 4.5 = 0.405 MAD exactly: exp gave a hair less, written 0.40
+def test_every_projection_is_the_exact_level_rounded_once_to_the_centime(start, end, span, ahead):
+    """level(Y) x (level(Y) / level(Y0)) ^ (ahead / span), to the centime: the written
+    centime c is right when (c -/+ half a centime) ^ span brackets the exact power."""
+    from marsad.indicators.targets import MAX_LEVEL, _extrapolate
+
+    got = _extrapolate(Decimal(f"{start}e-2"), Decimal(f"{end}e-2"), span, ahead)
+    exact_power = Fraction(end, 100) ** span * Fraction(end, start) ** ahead  # value ^ span
+    if got is None:
+        assert exact_power >= Fraction(MAX_LEVEL) ** span / 2  # only near or past the bound
+        return
+    value, half = Fraction(got), Fraction(1, 200)
+    assert got.as_tuple().exponent == -2  # to the centime
+    assert max(value - half, 0) ** span <= exact_power < (value + half) ** span

@@ -184,16 +184,16 @@ def _extrapolate(start: Decimal, end: Decimal, span: int, ahead: int) -> Decimal
 
     It was rounded to 28 significant digits and then to the centime: a level of 10^15
     MAD after one of 2.6 x 10^10 came out as 43 digits, the last fifteen zeros; and an
-    exact half centime computed by ``exp`` a hair below it was rounded down (0.01 MAD
-    halved in a year, carried one more: 0.005, published 0.00 instead of 0.01). The
+    exact half centime computed by ``exp`` a hair below it was rounded down (0.02 then
+    0.09 MAD, carried a year: 0.405 exactly, published 0.40 instead of 0.41). The
     centime is now decided exactly (:func:`marsad.indicators.exact.root_decimal`).
 
     >>> _extrapolate(Decimal(100), Decimal(121), 2, 6)
     Decimal('214.36')
     >>> _extrapolate(Decimal("26170000000"), Decimal("1.08E+15"), 1, 6) is None
     True
-    >>> _extrapolate(Decimal("0.02"), Decimal("0.01"), 1, 1)
-    Decimal('0.01')
+    >>> _extrapolate(Decimal("0.02"), Decimal("0.09"), 1, 1)
+    Decimal('0.41')
     """
     with decimal.localcontext(_WORK):
         rough = end * ((end / start).ln() * ahead / span).exp()
