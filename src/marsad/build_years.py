@@ -84,7 +84,7 @@ SDC_APRIORI = "sdc_apriori"
 #: One row: the fingerprint of what every year's rows depend on besides the cube.
 STATE = "build_years"
 #: Bump when the rows of a year change for the same cube and settings.
-VERSION = "1"
+VERSION = "2"  # 2: ratios kept round-to-odd (marsad.indicators.exact)
 #: The indicators computed from the cube, as a SQL list (the others are added rows).
 _CUBE = ", ".join(f"'{name}'" for name in CUBE_INDICATORS)
 #: Year of a period code (``2024``, ``2024-S1``, ``2024-07/YTD``) in SQL.
