@@ -291,7 +291,14 @@ def build(
         options = build_years.published_options(
             sdc_rule, percent_decimals, provisional_from, _final_after(final_after_months)
         )
-        build_years.stamp(wh, release, settings_fp=settings_fp, digest=digest, options=options)
+        build_years.stamp(
+            wh,
+            release,
+            settings_fp=settings_fp,
+            digest=digest,
+            options=options,
+            rate_max_age_days=rate_max_age_days,
+        )
         report = _report(wh, records, release, saved.observations, coverage)
         unconverted_now = unconverted_lines(wh, coverage, rate_max_age_days)
         report = replace(
@@ -424,16 +431,21 @@ def unconverted_lines(
     before the value date for 1 record(s) in CHF dated 2025-01-10 loaded from tx.csv
     (load L00004), e.g. record N1``); ``coverage`` says which months are not over, or
     complete now (``marsad coverage``: the next build stops; default: the last build's
-    ``coverage_months``)."""
+    ``coverage_months``).
+
+    ``rate_max_age_days``: the limit a stale rate is worded with; default the one the
+    last build checked them against (recorded with it), and when today's setting
+    ``MARSAD_RATE_MAX_AGE_DAYS`` differs, a stale rate's line says both (``... (the last
+    build's MARSAD_RATE_MAX_AGE_DAYS was 7; it is 30 now: the next build checks
+    again)``); today's setting for a build by an older marsad, which did not record it."""
     from marsad.convert import describe_problem
 
     rows = build_heavy.stored_unconverted(wh)
     if not rows:
         return []
+    change = ""
     if rate_max_age_days is None:
-        from marsad.settings import get_settings
-
-        rate_max_age_days = get_settings().rate_max_age_days
+        rate_max_age_days, change = _built_max_age(wh)
     if coverage is not None:
         months = coverage.months
         state = {m: _month_state(coverage.is_over(m), m in coverage.complete) for m in months}
@@ -449,8 +461,24 @@ def unconverted_lines(
         text = describe_problem(
             tuple(problem), files, max_age_days=rate_max_age_days, allowed=allowed
         )
-        lines.append(f"{Period('month', year, month)} ({why}): {text}")
+        stale = change if problem[0] != "missing" else ""
+        lines.append(f"{Period('month', year, month)} ({why}): {text}{stale}")
     return lines
+
+
+def _built_max_age(wh: Warehouse) -> tuple[int, str]:
+    """The last build's ``MARSAD_RATE_MAX_AGE_DAYS`` (today's when not recorded), and
+    the words to add to a stale rate when today's setting differs (else empty)."""
+    from marsad.settings import get_settings
+
+    now = get_settings().rate_max_age_days
+    built = build_years.stored_rate_max_age(wh)
+    if built is None or built == now:
+        return now, ""
+    return built, (
+        f" (the last build's MARSAD_RATE_MAX_AGE_DAYS was {built}; it is {now} now: "
+        "the next build checks again)"
+    )
 
 
 def _month_state(over: bool, complete: bool) -> str:

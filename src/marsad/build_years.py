@@ -56,7 +56,7 @@ from marsad.indicators.compute import (
 )
 from marsad.indicators.rows import SORT_KEY, export_rows, sort_keys
 from marsad.indicators.table import IndicatorTable, Observation
-from marsad.indicators.targets import break_year
+from marsad.indicators.targets import break_year, without_left_out
 from marsad.periods import Month, Period
 from marsad.protect.apriori import Apriori, table_key
 from marsad.protect.cache import METHOD, cache_from_rows, cache_rows
@@ -84,7 +84,7 @@ SDC_APRIORI = "sdc_apriori"
 #: One row: the fingerprint of what every year's rows depend on besides the cube.
 STATE = "build_years"
 #: Bump when the rows of a year change for the same cube and settings.
-VERSION = "1"
+VERSION = "2"  # 2: ratios kept round-to-odd (marsad.indicators.exact)
 #: The indicators computed from the cube, as a SQL list (the others are added rows).
 _CUBE = ", ".join(f"'{name}'" for name in CUBE_INDICATORS)
 #: Year of a period code (``2024``, ``2024-S1``, ``2024-07/YTD``) in SQL.
@@ -243,7 +243,7 @@ def compute_and_store(
     known = _stored_flags(wh, years)
     apriori = apriori or Apriori()
     protected = _protect(wh, table, years, complete, rule, known, cached, apriori)
-    added = [flagged(o, protected.withheld) for o in added]
+    added = without_left_out([flagged(o, protected.withheld) for o in added])
 
     step("save")
     rows = flag_break(protected.table)
@@ -280,14 +280,36 @@ def _store_apriori(wh: Warehouse, years: Years, apriori: Apriori, protected: Pro
     return sum(counts.get(y, 0) for y in current)
 
 
-def stamp(wh: Warehouse, release: str, *, settings_fp: str, digest: str, options: str) -> None:
+def stamp(
+    wh: Warehouse,
+    release: str,
+    *,
+    settings_fp: str,
+    digest: str,
+    options: str,
+    rate_max_age_days: int | None = None,
+) -> None:
     """Write the release id in every row of ``indicators``, and the state of this build
     in ``build_years``: ``settings`` (``settings_fp``, read by :func:`plan_years`),
-    ``indicators`` (``digest``, the table's SHA-256, read by :func:`stored_digest`) and
-    ``options`` (:func:`published_options`, read by :func:`stored_options`)."""
+    ``indicators`` (``digest``, the table's SHA-256, read by :func:`stored_digest`),
+    ``options`` (:func:`published_options`, read by :func:`stored_options`) and
+    ``rate_max_age_days`` (the build's ``MARSAD_RATE_MAX_AGE_DAYS``, read by
+    :func:`stored_rate_max_age`: what its unconverted records were checked against)."""
     wh.sql("UPDATE indicators SET release = ? WHERE release IS DISTINCT FROM ?", [release] * 2)
     state = {"settings": [settings_fp], "indicators": [digest], "options": [options]}
-    wh.replace_table(STATE, pa.table(state))
+    columns = pa.table(state)
+    if rate_max_age_days is not None:
+        columns = columns.append_column("rate_max_age_days", pa.array([rate_max_age_days]))
+    wh.replace_table(STATE, columns)
+
+
+def stored_rate_max_age(wh: Warehouse) -> int | None:
+    """The ``MARSAD_RATE_MAX_AGE_DAYS`` of the last build, in days (e.g. 7); None when
+    unknown (no build, or one by an older marsad)."""
+    if not wh.has_table(STATE) or "rate_max_age_days" not in wh.table(STATE).columns:
+        return None
+    value = wh.scalar(f"SELECT max(rate_max_age_days) FROM {STATE}")
+    return None if value is None else int(value)
 
 
 def stored_options(wh: Warehouse) -> str | None:

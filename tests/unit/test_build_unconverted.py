@@ -137,3 +137,26 @@ def test_a_stale_rate_in_a_month_not_over_is_a_warning_too(year_2024):
         build(year_2024, coverage_rule=IN_FEBRUARY)
     # a longer limit is a setting that changes every month's check: a full build
     assert build(year_2024, coverage_rule=IN_FEBRUARY, rate_max_age_days=30).unconverted == []
+
+
+def test_coverage_words_a_stale_rate_with_the_limit_the_build_used(year_2024, monkeypatch):
+    """`marsad coverage` worded a stale rate with today's MARSAD_RATE_MAX_AGE_DAYS: built
+    with 7 days, then the setting raised to 30, it said 'within 30 days' of a rate the
+    build had found too old at 7 (and 30 would accept). It says the build's limit, and
+    that the setting is not the same now."""
+    from marsad.build import unconverted_lines
+
+    insert(year_2024, "rates", [(dt.date(2024, 12, 20), "CHF", Decimal("11.2"))])
+    insert(year_2024, "transactions", [_record("N1", "2025-01-10", "CHF")])
+    build(year_2024, coverage_rule=IN_JANUARY, rate_max_age_days=7)
+    stale = (
+        "2025-01 (not over yet): No exchange rate of CHF within 7 days before 2025-01-10 "
+        "(latest 2024-12-20) for 1 record(s), e.g. record N1"
+    )
+    monkeypatch.setenv("MARSAD_RATE_MAX_AGE_DAYS", "7")
+    assert unconverted_lines(year_2024) == [stale]
+    monkeypatch.setenv("MARSAD_RATE_MAX_AGE_DAYS", "30")
+    assert unconverted_lines(year_2024) == [
+        stale + " (the last build's MARSAD_RATE_MAX_AGE_DAYS was 7; it is 30 now: the next "
+        "build checks again)"
+    ]

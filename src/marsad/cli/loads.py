@@ -49,7 +49,8 @@ def loads(
     control totals per flow and currency (to tick against the bank's cover note).
 
     For every load, read = loaded + unchanged + quarantined + waived (unchanged: rows
-    with the same content as a record already loaded).
+    with the same content as a record already loaded). The notes ``marsad ingest`` gave
+    of each load follow its SHA-256 line (``L00002 note: ...``).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -65,6 +66,7 @@ def loads(
         ledger = views.loads(wh, ids)
         control = views.control_totals(wh, ids) if totals else []
         acts = views.actions(wh, ids)
+        kept = views.notes(wh, ids)
     if not ledger:
         out.print("no file loaded yet", markup=False)
         return
@@ -77,6 +79,8 @@ def loads(
                 f"{r['withdrawn_reason']}",
                 markup=False,
             )
+        for note in kept.get(r["load_id"], []):
+            out.print(f"{r['load_id']} note: {note}", markup=False, highlight=False)
     if control:
         out.print(_totals_table(control))
     if acts and load:

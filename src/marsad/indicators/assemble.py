@@ -21,20 +21,20 @@ old series, the targets and the jobs come from no firm's records: always free.
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 
+from marsad.indicators.exact import fraction_decimal
 from marsad.indicators.registry import INDICATORS
 from marsad.indicators.table import IndicatorTable, Observation
-from marsad.indicators.targets import break_year, old_series_rows, target_rows
+from marsad.indicators.targets import break_year, old_series_rows, target_rows, without_left_out
 from marsad.periods import KINDS, Period
 from marsad.reference import ALL, TOTAL, targets
 
 #: The flow of figures that are not a flow of money (SDMX ``_Z``: not applicable).
 NOT_A_FLOW = "_Z"
-_RESULT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
 _ORDER = {name: i for i, name in enumerate(INDICATORS)}
 
 #: One line of the ``employment`` table: (period, segment, jobs).
@@ -57,7 +57,8 @@ def with_series_and_targets(table: IndicatorTable, jobs: Iterable[Jobs] = ()) ->
     """
     release = table.release
     rows = flag_break(table)
-    return IndicatorTable.from_rows([*rows, *added_rows(table, jobs, release)], release=release)
+    added = without_left_out(added_rows(table, jobs, release))  # nothing withheld here
+    return IndicatorTable.from_rows([*rows, *added], release=release)
 
 
 def added_rows(table: IndicatorTable, jobs: Iterable[Jobs], release: str) -> list[Observation]:
@@ -92,7 +93,13 @@ def jobs_rows(jobs: Iterable[Jobs], release: str = "") -> list[Observation]:
         return found
     goal = target.value
     shares = [
-        _row("jobs_target_share", o.period, TOTAL, _RESULT.divide(o.value * 100, goal), release)
+        _row(
+            "jobs_target_share",
+            o.period,
+            TOTAL,
+            fraction_decimal(Fraction(o.value) * 100 / Fraction(goal)),
+            release,
+        )
         for o in found
         if o.segment == TOTAL and _year_up_to(o.period, target.year)
     ]

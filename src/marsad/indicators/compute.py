@@ -2,8 +2,8 @@
 
 The cube is small (months x flows x segments x services x partners), so this
 runs in-process. Levels are summed as integer centimes, so that any breakdown
-adds up to its total exactly; ratios are exact decimal divisions (28
-significant digits), rounded only when written out.
+adds up to its total exactly; ratios are decided on the exact integers (about 28
+significant digits kept, see below), rounded only when written out.
 
 Breakdowns (grouping sets over segment, service, partner): the total; by
 segment; by service; by partner; segment x service; segment x partner. A
@@ -21,17 +21,21 @@ complete (:mod:`marsad.coverage`: every expected reporter delivered); year-to-da
 for each month whose January-to-month months are all complete. A cell with no
 record in a period has no level (absent, not zero); a ratio whose denominator is
 zero or absent is absent.
+
+Ratios are decided exactly on the integer centimes and kept as round-to-odd decimals
+(:mod:`marsad.indicators.exact`): written with any number of decimals they come out
+as the exact ratio rounded once.
 """
 
 from __future__ import annotations
 
-import decimal
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from marsad.indicators.exact import quotient
 from marsad.indicators.registry import INDICATORS
 from marsad.indicators.table import IndicatorTable, Observation
 from marsad.periods import KINDS, Month, Period, months_between
@@ -58,7 +62,6 @@ CUBE_INDICATORS = (
     "contribution",
     "ytd_growth_yoy",
 )
-_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_UP)
 
 Key = tuple[str, str, str, str]  # flow, segment, service, partner
 Levels = dict[tuple[Key, Period], int]  # centimes of a cell in a period
@@ -106,10 +109,9 @@ def parent_key(key: Key) -> Key | None:
 
 
 def _ratio(numerator: int, denominator: int | None) -> Decimal | None:
-    """``numerator / denominator x 100`` exactly, or None for a zero or absent denominator."""
-    if not denominator:
-        return None
-    return _CONTEXT.divide(Decimal(numerator) * 100, Decimal(denominator))
+    """``numerator / denominator x 100`` as its round-to-odd decimal (rounded once when
+    written, :mod:`marsad.indicators.exact`), or None for a zero or absent denominator."""
+    return quotient(numerator, denominator)
 
 
 def _money(centimes: int) -> Decimal:

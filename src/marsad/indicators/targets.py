@@ -11,12 +11,17 @@ of ``reference.targets()`` (40 bn MAD of exports in 2030) and derives:
 - the average annual growth of the last available years (compound rate) and the
   level the target year would reach at that pace.
 
-Everything is exact decimal arithmetic (``ln``/``exp`` at 40 significant digits,
-results rounded to 28): no float enters a published figure. The projected level is
-computed with as many digits as it needs and rounded once, to the centime; one that
+Everything is exact arithmetic: ``ln``/``exp`` at 40 significant digits give a first
+value, and the digits kept are decided exactly on rationals (a rate r is checked as
+``(1 + r / 100) ^ years`` against ``target / level``), kept as round-to-odd decimals
+(:mod:`marsad.indicators.exact`) so that a rate written with any number of decimals
+is rounded once; no float enters a published figure. The projected level is decided
+the same way and rounded once, to the centime; one that
 reaches 10^36 MAD (more than the DECIMAL(38,2) of a MAD level holds: a total
 multiplied many times over in one year, carried to the target year) is not a
-meaningful figure and is absent, with a warning naming the year.
+meaningful figure and is absent, with a warning naming the year, unless the level it
+comes from is withheld: then it is withheld like the rest of that year's tracker, and
+no log mentions it (:func:`without_left_out`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ import decimal
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
+from marsad.indicators.exact import fraction_decimal, root_decimal
 from marsad.indicators.table import IndicatorTable, Observation
 from marsad.periods import Period
 from marsad.reference import ALL, TOTAL, published_figures, targets
@@ -37,13 +44,11 @@ RECENT_YEARS = 5
 #: A projected level at or above this is not held by a MAD level, DECIMAL(38, 2):
 #: not a meaningful figure, absent (:func:`_extrapolate`).
 MAX_LEVEL = Decimal(10) ** 36
-#: Digits computed beyond the centime of a projected level: ``exp`` of ``x`` computed
-#: at P digits is exact to about |x| x 10^-P, and |x| is far below 10^10 here.
-_GUARD = 12
 
 _UNIT_SCALE = {"MAD": Decimal(1), "m_MAD": Decimal(10) ** 6, "bn_MAD": Decimal(10) ** 9}
 _WORK = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_EVEN)
-_RESULT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
+#: Wide enough to quantize any projected level below :data:`MAX_LEVEL` to the centime.
+_WIDE = decimal.Context(prec=80, rounding=decimal.ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,7 @@ def tracker(table: IndicatorTable, as_of: str, *, flow: str = "exports") -> Targ
         target_level=goal,
         latest_year=latest_year,
         latest_level=level,
-        percent_reached=_RESULT.divide(level * 100, goal),
+        percent_reached=fraction_decimal(Fraction(level) * 100 / Fraction(goal)),
         years_left=years_left,
         required_growth=_cagr(level, goal, years_left) if years_left else None,
         recent_from=recent_from,
@@ -178,29 +183,39 @@ def _extrapolate(start: Decimal, end: Decimal, span: int, ahead: int) -> Decimal
     ``None`` when it reaches :data:`MAX_LEVEL`, which no MAD level holds.
 
     It was rounded to 28 significant digits and then to the centime: a level of 10^15
-    MAD after one of 2.6 x 10^10 came out as 43 digits, the last fifteen zeros.
+    MAD after one of 2.6 x 10^10 came out as 43 digits, the last fifteen zeros; and an
+    exact half centime computed by ``exp`` a hair below it was rounded down (0.02 then
+    0.09 MAD, carried a year: 0.405 exactly, published 0.40 instead of 0.41). The
+    centime is now decided exactly (:func:`marsad.indicators.exact.root_decimal`).
 
     >>> _extrapolate(Decimal(100), Decimal(121), 2, 6)
     Decimal('214.36')
     >>> _extrapolate(Decimal("26170000000"), Decimal("1.08E+15"), 1, 6) is None
     True
+    >>> _extrapolate(Decimal("0.02"), Decimal("0.09"), 1, 1)
+    Decimal('0.41')
     """
     with decimal.localcontext(_WORK):
         rough = end * ((end / start).ln() * ahead / span).exp()
     if rough >= MAX_LEVEL:
         return None
-    digits = max(_WORK.prec, rough.adjusted() + 3 + _GUARD)
-    with decimal.localcontext(decimal.Context(prec=digits, rounding=decimal.ROUND_HALF_EVEN)):
-        exact = end * ((end / start).ln() * ahead / span).exp()
-        return exact.quantize(_CENTIME, decimal.ROUND_HALF_UP)
+    ratio = Fraction(end) / Fraction(start)
+    odd = root_decimal(ratio, ahead, span, Fraction(end), Fraction(0), rough)
+    return odd.quantize(_CENTIME, decimal.ROUND_HALF_UP, context=_WIDE)
 
 
 def _cagr(start: Decimal, end: Decimal, years: int) -> Decimal:
-    """Compound annual growth in percent: ((end / start) ^ (1 / years) - 1) x 100."""
+    """Compound annual growth in percent: ((end / start) ^ (1 / years) - 1) x 100, as
+    its round-to-odd decimal (:mod:`marsad.indicators.exact`): written with any number
+    of decimals it is the exact rate rounded once.
+
+    >>> _cagr(Decimal(100), Decimal(121), 2), _cagr(Decimal(8), Decimal(1), 3)
+    (Decimal('10'), Decimal('-50'))
+    """
     with decimal.localcontext(_WORK):
-        ratio = end / start
-        rate = (ratio.ln() / years).exp() - 1
-        return _RESULT.plus(rate * 100)
+        rough = ((end / start).ln() / years).exp() * 100 - 100
+    ratio = Fraction(end) / Fraction(start)
+    return root_decimal(ratio, 1, years, Fraction(100), Fraction(-100), rough)
 
 
 #: Indicators of the exports tracker, one row each per complete year (see :func:`target_rows`).
@@ -218,6 +233,11 @@ def target_rows(table: IndicatorTable, *, flow: str = "exports") -> list[Observa
     year, and for each complete year Y with a TOTAL level the share of the target reached,
     the growth still needed, the recent average growth and the projected level (the last
     two when an earlier year exists). Each row takes the status and release of level(Y).
+
+    A projected level left out as not meaningful is a row without value here, and
+    nothing is logged: whether level(Y) is withheld is known only after disclosure
+    control, which :func:`without_left_out` follows (it drops the free ones, with a
+    warning, and keeps the withheld ones, blank like any withheld figure).
 
     >>> rows = target_rows(table)                                  # doctest: +SKIP
     >>> [(o.indicator, o.period, round(o.value, 1)) for o in rows][:2]   # doctest: +SKIP
@@ -239,21 +259,44 @@ def target_rows(table: IndicatorTable, *, flow: str = "exports") -> list[Observa
             "target_recent_growth": status.recent_growth,
             "target_projected_level": status.projected_level,  # to the centime
         }
-        if status.recent_growth is not None and status.projected_level is None:
-            log.warning(
-                "target_projected_level %s: the %s level at the recent pace passes the "
-                "36 digits a MAD level holds; not meaningful, left out",
-                period,
-                target.year,
-            )
         if not rows:
             rows.append(_tracker_row("target_level", str(target.year), goal, level, flow))
         rows += [
             _tracker_row(indicator, period, value, level, flow)
             for indicator, value in values.items()
-            if value is not None
+            if value is not None or (indicator == PROJECTED and status.recent_growth is not None)
         ]
     return rows
+
+
+#: The tracker's projected level: a row without value when the projection is left out.
+PROJECTED = "target_projected_level"
+
+
+def without_left_out(rows: list[Observation]) -> list[Observation]:
+    """``rows`` (after disclosure control) without the projected levels left out as not
+    meaningful (:data:`MAX_LEVEL`), each said in a warning naming its year when its
+    row is free; one withheld stays a row without value, as any withheld projection
+    reads in public, and no log says a word of it: its size is the withheld total's.
+
+    >>> from dataclasses import replace
+    >>> free = Observation(PROJECTED, "exports", "2024", "TOTAL", "_T", "_T", None, "MAD")
+    >>> without_left_out([free, replace(free, period="2023", conf_status="D")])[0].period
+    '2023'
+    """
+    kept = []
+    for o in rows:
+        if o.indicator != PROJECTED or o.value is not None or o.conf_status != "F":
+            kept.append(o)
+            continue
+        target = exports_target()
+        log.warning(
+            "target_projected_level %s: the %s level at the recent pace passes the "
+            "36 digits a MAD level holds; not meaningful, left out",
+            o.period,
+            target.year if target else "target",
+        )
+    return kept
 
 
 def _tracker_row(

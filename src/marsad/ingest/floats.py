@@ -191,14 +191,17 @@ def large_double_note(
     """The note on ``n`` values of ``column`` (holding ``field``, of ``scale`` decimals)
     that are doubles of :func:`double_limit` or more, the first on ``row`` read as
     ``shown``: a Parquet column of doubles (:func:`double_note`) or Excel's numeric cells
-    (:mod:`marsad.ingest.excel`), which are doubles too.
+    (:mod:`marsad.ingest.excel`), which are doubles too. A record's amount is one firm's
+    figure: the note (kept in the ledger) names its row only; a rate or a count of jobs
+    is shown.
 
-    >>> large_double_note("amount", "amount", 3, 2, 5, "9876543210987.654")[:60]
-    'column amount: 2 amounts are 64-bit floats of 8,796,093,022,'
+    >>> large_double_note("amount", "amount", 3, 2, 5, "9876543210987.654")[:72]
+    'column amount: 2 amounts are 64-bit floats of 8,796,093,022,208 or more (row 5), '
     """
+    example = f"row {row}" if field == "amount" else f"row {row}: {shown}"
     return (
         f"column {column}: {n:,} {_WRITTEN.get(field, 'numbers')} "
-        f"are 64-bit floats of {double_limit(scale):,} or more (row {row}: {shown}), where one "
+        f"are 64-bit floats of {double_limit(scale):,} or more ({example}), where one "
         f"float stands for several values to {scale} decimals: each was read as "
         "the shortest decimal that gives it back, the likeliest, which may differ "
         "from the one meant in its last decimal (write them as decimal to be sure)"

@@ -299,3 +299,16 @@ def totals(wh: Warehouse, load_ids: list[str]) -> dict[str, Totals]:
     for load_id, grp, n_read, a_read, n_loaded, a_loaded in rows:
         out[load_id][grp] = (int(n_read), a_read, int(n_loaded), a_loaded)
     return out
+
+
+def write_notes(wh: Warehouse, files: list[BatchFile]) -> None:
+    """Keep each loaded file's report notes with its load (``ingest_notes``, in order),
+    so that ``marsad loads`` shows them after the terminal is closed."""
+    rows = [
+        (f.load_id, seq, note)
+        for f in files
+        if f.report is not None and f.report.status == "loaded"
+        for seq, note in enumerate(f.report.notes, start=1)
+    ]
+    for row in rows:
+        wh.sql("INSERT INTO ingest_notes (load_id, seq, note) VALUES (?, ?, ?)", list(row))

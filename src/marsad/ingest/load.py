@@ -329,6 +329,7 @@ def _write(
     for f in files:
         if f.index in repeats:
             f.report.notes.append(versions.across_files_note(*repeats[f.index]))
+    ledger.write_notes(wh, files)
     reporters.remember(wh, files)
 
 

@@ -20,6 +20,11 @@ quarantine and the history of superseded records.
     one row per declared nil return (a reporter with nothing to report for a
     month), with its ledger row (kind ``nil_return``); ``withdrawn_at`` is set
     when it is withdrawn (kept, not deleted).
+``ingest_notes``
+    the notes of each load's report, in order (a later load of the same month, the
+    order the files of a call were applied in, the decimal mark learnt, mojibake,
+    hidden Excel rows, timestamps read as dates, ...), as ``marsad ingest`` printed
+    them: kept with the load, shown by ``marsad loads``; never a record's amount.
 ``ingest_actions``
     what compilers did after a load, one row per act: waive or unwaive
     quarantined rows, withdraw a load; when, who, why and how many rows.
@@ -104,6 +109,11 @@ CREATE TABLE IF NOT EXISTS ingest_unchanged (
     same_as      VARCHAR,              -- the load holding the same version
     message      VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ingest_notes (
+    load_id      VARCHAR NOT NULL,
+    seq          INTEGER NOT NULL,     -- the note's place in its load's report, from 1
+    note         VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ingest_nil_returns (
     load_id      VARCHAR NOT NULL,
     reporter     VARCHAR NOT NULL,
@@ -121,6 +131,7 @@ LEDGER_TABLES = (
     "ingest_unchanged",
     "ingest_nil_returns",
     "ingest_actions",
+    "ingest_notes",
     "transactions_history",
     "firms_history",
     "rates_history",
@@ -152,17 +163,18 @@ ADDED_COLUMNS = (
 
 
 def ensure_tables(wh: Warehouse) -> None:
-    """Create ingest's tables if they are not there yet, and add the columns
-    of :data:`ADDED_COLUMNS` a warehouse made by an earlier version lacks."""
+    """Create ingest's tables if they are not there yet (a table added since, such as
+    ``ingest_notes``, is created in a warehouse made by an earlier version), and add the
+    columns of :data:`ADDED_COLUMNS` such a warehouse lacks."""
     present = {
         r[0]
         for r in wh.sql(
             "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'"
         )
     }
-    if all(t in present for t in LEDGER_TABLES):
+    if "ingest_loads" in present:
         _drop_unique_sha(wh)
-    else:
+    if not all(t in present for t in LEDGER_TABLES):  # a new warehouse, or a table added
         for statement in LEDGER_DDL.split(";"):
             if statement.strip():
                 wh.sql(statement)

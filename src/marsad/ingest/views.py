@@ -320,6 +320,25 @@ def quarantine_export(
     return fields + list(EXPORT_EXTRA), out
 
 
+def notes(wh: Warehouse, ids: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """The notes of each load's report (all loads, or those in ``ids``), in order
+    (e.g. ``{"L00002": ["decimal mark: ',' ..."]}``); none on a warehouse made before
+    they were kept (opened read-only, ``ingest_notes`` could not be added).
+    """
+    if not wh.scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ingest_notes' AND NOT temporary"
+    ):
+        return {}
+    where = f"WHERE {_in('load_id', ids)}" if ids else ""
+    out: dict[str, list[str]] = {}
+    rows = wh.sql(
+        f"SELECT load_id, note FROM ingest_notes {where} ORDER BY load_id, seq", list(ids or [])
+    )
+    for load_id, note in rows:
+        out.setdefault(load_id, []).append(note)
+    return out
+
+
 def actions(wh: Warehouse, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """What compilers did to the loads ``ids`` (all when None): waive, unwaive,
     withdraw, oldest first.

@@ -39,7 +39,6 @@ NNBSP = "\u202f"  # narrow no-break space
 NBSP = "\u00a0"
 _LRM = "\u200e"  # keeps a sign on the left of Latin digits in right-to-left text
 
-_BILLION = Decimal(10) ** 9
 _MILLION = Decimal(10) ** 6
 
 # Unit words for money, by language: (singular, plural) for billions,
@@ -61,6 +60,10 @@ _MONEY_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "unit": ("درهم", "درهم"),
     },
 }
+
+
+#: Wide enough for any amount's digits: shifting the point never rounds.
+_EXACT = decimal.Context(prec=200)
 
 
 def _check_lang(lang: str) -> None:
@@ -161,11 +164,23 @@ def money(value_mad: Decimal, lang: str, decimals: int | None = None) -> str:
     magnitude = abs(value)
     if round_half_up(magnitude, 0) < _MILLION:
         return _money_text(value, 0 if decimals is None else decimals, "unit", lang)
-    millions = magnitude / _MILLION
+    millions = shifted(magnitude, 6)
     in_millions = _three_significant(millions) if decimals is None else decimals
     if round_half_up(millions, in_millions) < 1000:
-        return _money_text(value / _MILLION, in_millions, "mn", lang)
-    return _money_text(value / _BILLION, 1 if decimals is None else decimals, "bn", lang)
+        return _money_text(shifted(value, 6), in_millions, "mn", lang)
+    return _money_text(shifted(value, 9), 1 if decimals is None else decimals, "bn", lang)
+
+
+def shifted(value: Decimal, places: int) -> Decimal:
+    """``value`` / 10^``places``, exactly (e.g. an amount in billions): a division at 28
+    digits rounded an amount of more digits before it was rounded for the reader
+    (1234567890123456789012345.6499 billion came out 6.650 at the 28th digit, then
+    ...345.7 instead of ...345.6).
+
+    >>> shifted(Decimal("1234567890123456789012345649900000.00"), 9)
+    Decimal('1234567890123456789012345.64990000000')
+    """
+    return value.scaleb(-places, context=_EXACT)
 
 
 def _three_significant(value: Decimal) -> int:
@@ -192,7 +207,7 @@ def billions(value_mad: Decimal, decimals: int = 1) -> float:
     >>> billions(Decimal("13377000000")), billions(Decimal("-1000"))
     (13.4, 0.0)
     """
-    return float(round_half_up(Decimal(value_mad) / _BILLION, decimals)) + 0.0
+    return float(round_half_up(shifted(Decimal(value_mad), 9), decimals)) + 0.0
 
 
 def period_label(period: str | Period, lang: str, *, short: bool = False) -> str:

@@ -58,7 +58,8 @@ class Scale:
         """A public value as the column writes it; ``[c]`` when withheld (empty)."""
         if value == "":
             return WITHHELD
-        return fmt.number(Decimal(value) / self.divisor, lang, self.decimals)
+        # the point shifted exactly (a division at 28 digits rounded a long amount twice)
+        return fmt.number(fmt.shifted(Decimal(value), self.divisor.adjusted()), lang, self.decimals)
 
 
 def scale_of(values: Iterable[str], unit: str) -> Scale:

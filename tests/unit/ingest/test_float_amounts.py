@@ -62,15 +62,17 @@ def test_doubles_too_large_to_tell_thousandths_apart_are_named_in_a_note(wh, tmp
     (9876543210987.654 and 9876543210987.655 are one double): read as the shortest
     decimal that gives it back, the likeliest, and said to be; below, no note. Excel's
     numeric cells are doubles too: the same values there loaded without a word (row 2
-    of the sheet is its first below the header)."""
+    of the sheet is its first below the header). The note names the row, not its amount
+    (one firm's figure): notes are kept in the ledger."""
     write = _parquet if fmt == "parquet" else _xlsx
     assert float(Decimal("9876543210987.654")) == float(Decimal("9876543210987.655"))
     r = load(wh, write(tmp_path / f"a.{fmt}", _BIG))
     (note,) = [n for n in r.notes if "64-bit floats" in n]
     assert note.startswith(
-        f"column amount: 3 amounts are 64-bit floats of 8,796,093,022,208 or more (row {row}: "
-        "9876543210987.654), where one float stands for several values to 3 decimals"
+        f"column amount: 3 amounts are 64-bit floats of 8,796,093,022,208 or more (row {row}), "
+        "where one float stands for several values to 3 decimals"
     ), note
+    assert "9876543210987" not in note  # one record's amount: kept in the ledger
     small = load(wh, write(tmp_path / f"b.{fmt}", [1234567890123.456, 0.5]))
     assert not [n for n in small.notes if "64-bit floats" in n]
 
