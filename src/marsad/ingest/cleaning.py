@@ -131,13 +131,29 @@ def holds_nothing(value: str | None) -> bool:
     return not value or not value.strip(BLANK_CHARS)
 
 
-def blank_sql(expr: str) -> str:
+def blank_sql(expr: str, first: str | None = None) -> str:
     """SQL: whether the text ``expr`` holds nothing (NULL counts), :func:`holds_nothing`.
 
     A regular expression: DuckDB's ``trim`` with a list of characters took 1 µs a
-    value for this one, 30 times as long, on every row of a file with quotes."""
+    value for this one, 30 times as long, on every row of a file with quotes.
+
+    ``first``: the text of one of the values ``expr`` joins (a row's cells): a row whose
+    ``first`` starts with a visible ASCII character (``!`` to ``~``, none of which a
+    value that holds nothing has) is not blank, and the expression over the whole row is
+    not run (a Parquet file's rows of 9 fields: 0.15 CPU-s a million instead of 0.45).
+
+    >>> import duckdb
+    >>> sql = blank_sql("a || b", first="a")
+    >>> duckdb.sql(f"SELECT {sql} FROM (VALUES ('x', ' '), (' ', 'y'), (chr(8203), ' '), "
+    ...            f"(NULL, NULL), ('', '')) t(a, b)").fetchall()
+    [(False,), (False,), (True,), (True,), (True,)]
+    """
     pattern = quote_literal(f"[{_WS_CLASS}{INVISIBLE_CLASS}]*")
-    return f"coalesce(regexp_full_match({expr}, {pattern}), true)"
+    test = f"coalesce(regexp_full_match({expr}, {pattern}), true)"
+    if first is None:
+        return test
+    visible = f"coalesce(ascii({first}) BETWEEN 33 AND 126, false)"
+    return f"CASE WHEN {visible} THEN false ELSE {test} END"
 
 
 def dirty_pattern() -> str:

@@ -293,17 +293,27 @@ def plan_parquet(
     return plan
 
 
+def blank_row_sql(types: dict[str, str]) -> str:
+    """SQL: whether a row of a Parquet file of columns ``types`` (name -> type) holds
+    nothing (every value NULL, or text of only spaces and invisible characters); its
+    first text column, if any, tells most rows apart at once (:func:`blank_sql`)."""
+    every = " || ".join(f"coalesce({quote_ident(n)}::VARCHAR, '')" for n in types) or "''"
+    text = [n for n, t in types.items() if t.upper() == "VARCHAR"]
+    first = quote_ident(text[0]) if text else (f"{quote_ident(next(iter(types)))}::VARCHAR"
+                                                if types else None)  # fmt: skip
+    return blank_sql(every, first)
+
+
 def stage_parquet(wh: Warehouse, kind: Kind, plan: ParquetPlan, tag: int) -> Staged:
     """Stage a planned Parquet file into ``_ing_raw_<tag>``."""
     types, by_norm = plan.types, plan.by_norm
     exprs, tods, timed = field_exprs(kind, types, by_norm, plan.zones)
     exprs += [f"{tod} AS {quote_ident('_tod_' + name)}" for name, tod in tods.items()]
-    all_cols = " || ".join(f"coalesce({quote_ident(n)}::VARCHAR, '')" for n in types) or "''"
     try:
         wh.sql(
             f"""CREATE OR REPLACE TEMP TABLE {raw_table(tag)} AS
                 SELECT file_row_number + 1 AS _line, {", ".join(exprs)},
-                       {blank_sql(all_cols)} AS _blank
+                       {blank_row_sql(types)} AS _blank
                 FROM {plan.src}"""
         )
     except SqlError as exc:

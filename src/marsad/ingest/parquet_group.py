@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from marsad.engine import SqlError, Warehouse, quote_case, quote_ident, quote_literal
-from marsad.ingest.cleaning import blank_sql, time_of_day_note
+from marsad.ingest.cleaning import time_of_day_note
 from marsad.ingest.errors import IngestError
-from marsad.ingest.parquet import ParquetPlan, field_exprs, stage_parquet
+from marsad.ingest.parquet import ParquetPlan, blank_row_sql, field_exprs, stage_parquet
 from marsad.ingest.schema import Kind
 from marsad.ingest.staging import Staged
 
@@ -111,12 +111,11 @@ def _source(kind: Kind, plans: list[tuple[int, ParquetPlan]]) -> str:
 
     first = plans[0][1]
     exprs, _tods, _timed = field_exprs(kind, first.types, first.by_norm, first.zones)
-    every = " || ".join(f"coalesce({quote_ident(n)}::VARCHAR, '')" for n in first.types) or "''"
     numbers = {k: i for k, (i, _p) in enumerate(plans)}
     source = (
         f"SELECT {quote_case('file_index', numbers)} AS _file, "
         f"{quote_literal(first.detected.decimal or '.')} AS _dec, 'row' AS _unit, "
-        f"file_row_number + 1 AS _line, {', '.join(exprs)}, {blank_sql(every)} AS _blank "
+        f"file_row_number + 1 AS _line, {', '.join(exprs)}, {blank_row_sql(first.types)} AS _blank "
         f"FROM {_read(plans)}"
     )
     if fmt := first.detected.date_format:

@@ -193,6 +193,24 @@ def test_blank_sql_is_holds_nothing(wh, values):
 
 
 @SETTINGS
+@given(rows=st.lists(st.tuples(value, value), min_size=1, max_size=30))
+def test_blank_sql_told_by_a_first_cell_is_holds_nothing_of_every_cell(wh, rows):
+    """A row's blank test with its first cell looked at first (a visible ASCII character
+    there says not blank, without the expression over the row) gives what the
+    expression alone, and Python, give."""
+    a, b = zip(*rows, strict=True)
+    table = pa.table({"a": pa.array(a, pa.string()), "b": pa.array(b, pa.string())})
+    create_from_arrow(wh, "_t_rows", table)
+    row = "coalesce(a, '') || coalesce(b, '')"
+    got = wh.sql(
+        f"SELECT {cleaning.blank_sql(row, first='a')}, {cleaning.blank_sql(row)} "
+        "FROM _t_rows ORDER BY rowid"
+    )
+    expected = [cleaning.holds_nothing(x) and cleaning.holds_nothing(y) for x, y in rows]
+    assert [r[0] for r in got] == [r[1] for r in got] == expected
+
+
+@SETTINGS
 @given(values=st.lists(value, min_size=1, max_size=30))
 def test_strip_sql_is_the_python_cleaning(wh, values):
     """The regular expression that trims and cleans a value gives what Python's strip of

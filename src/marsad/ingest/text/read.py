@@ -67,7 +67,10 @@ def fields_sql(kind: Kind, header: Header, stray_cr: bool = False, plain: bool =
         if stray_cr and idx is not None:
             col = f"replace({col}, {quote_literal(STRAY_CR)}, chr(13))"
         cols.append(f"{col} AS {quote_ident(f.name)}")
-    empty = [f"c{i} IS NULL" if plain else blank_sql(f"c{i}") for i in range(len(header.cells))]
+    empty = [
+        f"c{i} IS NULL" if plain else blank_sql(f"c{i}", first=f"c{i}")
+        for i in range(len(header.cells))
+    ]
     blank = "(" + " AND ".join(empty) + ")"
     return f"{', '.join(cols)}, {blank} AS _blank"
 
