@@ -17,6 +17,7 @@ from marsad.engine.sql import (
     quote_case,
     quote_ident,
     quote_literal,
+    quote_path,
     readable_errors,
 )
 from marsad.engine.warehouse import Warehouse, open_warehouse
@@ -33,6 +34,7 @@ __all__ = [
     "quote_case",
     "quote_ident",
     "quote_literal",
+    "quote_path",
     "readable_errors",
     "watch_query",
 ]

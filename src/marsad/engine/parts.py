@@ -36,8 +36,10 @@ from marsad.engine.sql import (
     _TEXT_CAUSES,
     SqlError,
     WarehouseFault,
+    glob_escaped,
     part_fault,
     quote_literal,
+    quote_path,
     store_fault,
 )
 
@@ -185,7 +187,7 @@ def _describe(wh: Warehouse, root: Path, files: list[str], generation: int) -> N
     back from the files themselves (what the catalogue says is what the disk holds)."""
     if not files:
         return
-    paths = ", ".join(quote_literal(str(root / f)) for f in files)
+    paths = ", ".join(quote_path(root / f) for f in files)
     prefix = len(str(root)) + 2  # the relative path: after "<root>/"
     source = f"read_parquet([{paths}], filename = true)"
     wh.sql(
@@ -308,7 +310,7 @@ def _check_size(path: Path, size: int) -> None:
 def _check_readable(wh: Warehouse, path: Path) -> None:
     """Read the Parquet footer of ``path`` (its metadata): a damaged one is a fault."""
     try:
-        wh.sql("SELECT count(*) FROM parquet_metadata(?)", [str(path)])
+        wh.sql("SELECT count(*) FROM parquet_metadata(?)", [glob_escaped(path)])
     except SqlError as exc:
         cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise part_fault(path, f"cannot be read as Parquet ({cause})", "damaged?") from None

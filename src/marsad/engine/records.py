@@ -58,7 +58,7 @@ from marsad.engine.parts import (
     verify_parts,
     write_months,
 )
-from marsad.engine.sql import quote_ident, quote_literal
+from marsad.engine.sql import quote_ident, quote_literal, quote_path
 from marsad.ingest.schema import SOURCE_COLUMNS, TRANSACTIONS
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ class RecordStore:
         if not files:
             typed = ", ".join(f"CAST(NULL AS {t}) AS {quote_ident(c)}" for c, t in COLUMNS)
             return f"SELECT {typed} WHERE false"
-        paths = ", ".join(quote_literal(str(f)) for f in files)
+        paths = ", ".join(quote_path(f) for f in files)
         return f"SELECT {_NAMES} FROM read_parquet([{paths}])"
 
     # -- reading the catalogue ------------------------------------------------------

@@ -266,6 +266,26 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_GLOB_CHARS = re.compile(r"([*?\[])")
+
+
+def quote_path(path: Path | str) -> str:
+    """A file's path as a SQL string literal for DuckDB's readers (``read_csv``,
+    ``read_parquet``, ``parquet_metadata``), which take a path as a glob pattern: its
+    ``*``, ``?`` and ``[`` are written ``[*]``, ``[?]`` and ``[[]``, so that the file
+    is read, not every file its name matches (``dec*.csv`` beside ``dec-01.csv``).
+
+    >>> quote_path("/data/dec*[1]?.csv")
+    "'/data/dec[*][[]1][?].csv'"
+    """
+    return quote_literal(glob_escaped(path))
+
+
+def glob_escaped(path: Path | str) -> str:
+    """``path`` with the characters of DuckDB's glob patterns escaped (:func:`quote_path`)."""
+    return _GLOB_CHARS.sub(r"[\1]", str(path))
+
+
 def quote_case(column: str, mapping: Mapping[int, str] | Mapping[int, int]) -> str:
     """SQL giving ``mapping[column]`` (a number -> text, or -> number); a constant when
     all agree.

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal
+from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal, quote_path
 from marsad.ingest.cleaning import blank_sql, time_of_day_note
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.floats import (
@@ -268,7 +268,7 @@ def plan_parquet(
 ) -> ParquetPlan:
     """Describe a Parquet file: its columns, what its text amounts show of
     the decimal mark, its reporters."""
-    src = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
+    src = f"read_parquet({quote_path(path)}, file_row_number = true)"
     try:
         described = wh.sql(f"DESCRIBE SELECT * FROM {src}")
     except SqlError as exc:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from marsad.engine import SqlError, Warehouse, quote_case, quote_ident, quote_literal
+from marsad.engine import SqlError, Warehouse, quote_case, quote_ident, quote_literal, quote_path
 from marsad.ingest.cleaning import time_of_day_note
 from marsad.ingest.errors import IngestError
 from marsad.ingest.parquet import ParquetPlan, blank_row_sql, field_exprs, stage_parquet
@@ -99,7 +99,7 @@ def _alone(wh: Warehouse, kind: Kind, plan: ParquetPlan, tag: int) -> Staged | I
 
 
 def _read(plans: list[tuple[int, ParquetPlan]]) -> str:
-    files = "[" + ", ".join(quote_literal(str(p.path)) for _, p in plans) + "]"
+    files = "[" + ", ".join(quote_path(p.path) for _, p in plans) + "]"
     return f"read_parquet({files}, file_row_number = true)"
 
 

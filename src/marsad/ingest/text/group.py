@@ -9,6 +9,7 @@ in that table, as for a staging table.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -237,7 +238,9 @@ def _rejected(wh: Warehouse, by_name: dict[str, int]) -> set[int]:
         )
     except MissingTable:
         return set()
-    return {by_name[r[0]] for r in rows}
+    # (DuckDB names a file as its glob found it: ``./e[1].csv`` for ``e[1].csv``)
+    by_path = {os.path.normpath(name): i for name, i in by_name.items()}
+    return {by_path[os.path.normpath(r[0])] for r in rows}
 
 
 def _with_newlines(

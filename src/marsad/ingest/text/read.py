@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal, watch_query
+from marsad.engine import SqlError, Warehouse, quote_ident, quote_literal, quote_path, watch_query
 from marsad.ingest.cleaning import blank_sql
 from marsad.ingest.errors import IngestError, first_line
 from marsad.ingest.header import Header
@@ -38,7 +38,7 @@ def read_csv_call(paths: list[Path], plan: TextPlan, rejects: bool = True) -> st
     (skipped without a word if not ``rejects``)."""
     ncols = len(plan.header.cells)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols)) + "}"
-    files = "[" + ", ".join(quote_literal(str(p)) for p in paths) + "]"
+    files = "[" + ", ".join(quote_path(p) for p in paths) + "]"
     d = plan.detected
     store = (
         f"\n        store_rejects = true, rejects_table = '{REJ_ERRORS}',"

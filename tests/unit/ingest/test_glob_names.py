@@ -1,0 +1,78 @@
+"""A file's name may hold ``*``, ``?`` or ``[``, which DuckDB's readers take for a glob
+pattern: the file itself is read, never the other files its name matches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from marsad.engine import Warehouse
+from marsad.ingest import load_files
+
+from .conftest import WRITERS, tx
+
+NAMES = ["m*.{fmt}", "m?.{fmt}", "m[1].{fmt}", "m[*]x?.{fmt}"]
+
+
+def _beside(folder: Path, fmt: str) -> None:
+    """Files that every name of NAMES matches as a pattern."""
+    for name in ("m1", "mx", "m1x2", "m*x1"):
+        WRITERS[fmt](folder / f"{name}.{fmt}", [tx(f"{name}-{k}") for k in range(3)])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("name", NAMES)
+def test_a_file_named_like_a_pattern_is_read_alone(tmp_path: Path, fmt: str, name: str) -> None:
+    _beside(tmp_path, fmt)
+    path = WRITERS[fmt](tmp_path / name.format(fmt=fmt), [tx("OWN1"), tx("OWN2")])
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        (report,) = load_files(wh, "transactions", [path])
+        assert (report.rows_read, report.loaded) == (2, 2)
+        assert {r[0] for r in wh.sql("SELECT record_id FROM transactions")} == {"OWN1", "OWN2"}
+    finally:
+        wh.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_files_named_like_patterns_read_together(tmp_path: Path, fmt: str) -> None:
+    """Read in one call (one reader for the group), a malformed line of a text file
+    among them: each file's own rows, each line where it is."""
+    _beside(tmp_path, fmt)
+    first = WRITERS[fmt](tmp_path / f"a*.{fmt}", [tx("A1"), tx("A2", currency="EURO")])
+    second = WRITERS[fmt](tmp_path / f"a[1].{fmt}", [tx("B1")])
+    WRITERS[fmt](tmp_path / f"a1.{fmt}", [tx("C1")])
+    if fmt == "csv":  # a line DuckDB cannot split: the group reads that file again alone
+        first.write_text(first.read_text() + "A3,too,many,cells,,,,,,,,,\n")
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        reports = load_files(wh, "transactions", [first, second])
+        assert [(r.rows_read, r.loaded) for r in reports] == [
+            (3 if fmt == "csv" else 2, 1),
+            (1, 1),
+        ]
+        assert {r[0] for r in wh.sql("SELECT record_id FROM transactions")} == {"A1", "B1"}
+        lines = wh.sql("SELECT line FROM ingest_quarantine ORDER BY line")
+        assert [r[0] for r in lines] == ([3, 4] if fmt == "csv" else [2])
+    finally:
+        wh.close()
+
+
+def test_a_warehouse_in_a_folder_named_like_a_pattern(tmp_path: Path) -> None:
+    """The record store's parts are read by their paths too."""
+    folder = tmp_path / "w[1]*"
+    folder.mkdir()
+    (tmp_path / "w1x").mkdir()
+    path = WRITERS["csv"](tmp_path / "t.csv", [tx("R1"), tx("R2", value_date="2024-04-01")])
+    wh = Warehouse(folder / "w.duckdb")
+    try:
+        load_files(wh, "transactions", [path])
+        assert wh.scalar("SELECT count(*) FROM transactions") == 2
+    finally:
+        wh.close()
+    again = Warehouse(folder / "w.duckdb", read_only=True)
+    try:
+        assert again.scalar("SELECT count(*) FROM transactions") == 2
+    finally:
+        again.close()
