@@ -30,7 +30,7 @@ from marsad.ingest.keys import (
     DATE_FORMAT_OF,
     DATE_ISO_OF,
     DATE_SHAPE_OF,
-    DATE_STATED_OF,
+    DATE_WRITTEN_OF,
     DECIMAL_OF,
     UNIT_OF,
 )
@@ -42,11 +42,7 @@ _QUOTED = "'\"' || coalesce(_value, '') || '\"'"
 #: with it (07/03/1999, not 1999-03-07)
 #: with its time of day if it had one (read as ``2019-01-02 10:00``, shown
 #: ``02/01/2019 10:00``)
-DATE_AS_WRITTEN = (
-    f"CASE WHEN {DATE_STATED_OF}(_file) = '' THEN _value ELSE coalesce(strftime("
-    f"TRY_CAST(_value AS DATE), coalesce(NULLIF({DATE_STATED_OF}(_file), ''), '%Y-%m-%d'))"
-    f" || substr(_value, 11), _value) END"
-)  # (a format is still given when there is none: DuckDB folds the constant strftime)
+DATE_AS_WRITTEN = f"{DATE_WRITTEN_OF}(_file, _value)"
 _DATE_QUOTED = f"'\"' || coalesce({DATE_AS_WRITTEN}, '') || '\"'"
 #: What a value that looks like a date and a time but is not one is told.
 _TIME_WANTED = (
