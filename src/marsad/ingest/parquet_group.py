@@ -60,7 +60,7 @@ def stage_parquet_group(
     (or its :class:`IngestError`)."""
     first_index = plans[0][0]
     table = f"{CHECKED}_{first_index}"
-    parts = [(i, _staged(p)) for i, p in plans]
+    parts = [(i, _staged(kind, p)) for i, p in plans]
     source = _source(kind, plans)
     try:
         wh.sql(f"CREATE OR REPLACE TEMP TABLE {table} AS {check(parts, f'({source})')}")
@@ -70,16 +70,16 @@ def stage_parquet_group(
     notes = _time_notes(wh, kind, plans)
     out: dict[int, Staged | IngestError] = {}
     for k, (i, p) in enumerate(plans):
-        st = _staged(p)
+        st = _staged(kind, p)
         st.full_source, st.checked = True, table if k == 0 else ""
         st.notes += notes.get(i, [])
         out[i] = st
     return out
 
 
-def _staged(plan: ParquetPlan) -> Staged:
+def _staged(kind: Kind, plan: ParquetPlan) -> Staged:
     """A file of the group as the checks see it (its rows are in the group's source)."""
-    mapped = {names[0] for names in plan.by_norm.values() if names}
+    mapped = {names[0] for f in kind.fields if (names := plan.by_norm.get(f.name))}
     return Staged(
         source="",
         rejects=[],

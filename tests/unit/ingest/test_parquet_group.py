@@ -130,3 +130,23 @@ def test_timestamps_noted_file_by_file(tmp_path: Path) -> None:
         assert [r.loaded for r in reports] == [3, 3, 1]
     finally:
         wh.close()
+
+
+def test_columns_not_used_are_named(tmp_path: Path) -> None:
+    """A column that is no field of the kind is named in the load's report."""
+    header = (*TX_HEADER, "comment", "_line")
+    files = [
+        write_parquet(
+            tmp_path / f"{k}.parquet",
+            [{**tx(f"{k}1"), "comment": "x", "_line": "7"}, {**tx(f"{k}2"), "_line": "8"}],
+            header=header,
+        )
+        for k in "ab"
+    ]
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        reports = load_files(wh, "transactions", files)
+        assert [r.ignored_columns for r in reports] == [["comment", "_line"]] * 2
+        assert [r.loaded for r in reports] == [2, 2]
+    finally:
+        wh.close()
