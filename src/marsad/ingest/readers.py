@@ -264,8 +264,9 @@ def _learn(known, f: BatchFile, plan: Plan, options: ReadOptions, source: str) -
         known.learn(f, plan.reporters, "decimal", plan.detected.decimal, how)
     if options.date_format:
         known.learn(f, plan.reporters, "date_format", options.date_format, "stated for")
-    if options.column_map:
-        value = json.dumps(options.column_map, ensure_ascii=False, sort_keys=True)
+    # (a pair that renames nothing, reporter=reporter, is no mapping to keep)
+    if renames := {k: v for k, v in (options.column_map or {}).items() if k != v}:
+        value = json.dumps(renames, ensure_ascii=False, sort_keys=True)
         known.learn(f, plan.reporters, "map", value, "stated for")
 
 

@@ -124,3 +124,18 @@ def test_a_mapping_that_renames_nothing_is_not_another_reading(wh, tmp_path):
                   ["amount=Amount", "record id=Record_ID"]):  # fmt: skip
         again = load(wh, named, column_map=parse_map(items))
         assert (again.status, again.load_id) == ("already loaded", kept.load_id), items
+
+
+def test_a_mapping_that_renames_nothing_is_not_kept_for_the_reporter(wh, tmp_path):
+    """A new file read with --map reporter=reporter: nothing to keep as the reporter's
+    mapping (it was kept as 'reporter' -> reporter, a reviewer's find); the pairs that
+    rename are kept alone."""
+    plain = write_csv(tmp_path / "a.csv", [tx("R1", reporter="BK01")])
+    load(wh, plain, column_map=parse_map(["reporter=reporter"]))
+    assert [row for row in listing(wh) if row[1] == "map"] == []
+    header = ("Record ID", *[h for h in tx("x") if h != "record_id"])
+    named = write_csv(tmp_path / "b.csv", [{"Record ID": "R2", **tx("R2", reporter="BK02")}],
+                      header=header)  # fmt: skip
+    load(wh, named, column_map=parse_map(["Record ID=record_id", "reporter=reporter"]))
+    maps = [row[2] for row in listing(wh) if row[1] == "map"]
+    assert maps == ['{"record id": "record_id"}']
