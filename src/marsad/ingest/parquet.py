@@ -272,6 +272,11 @@ def plan_parquet(
     try:
         described = wh.sql(f"DESCRIBE SELECT * FROM {src}")
     except SqlError as exc:
+        if "file_row_number" in str(exc):  # the file's own column of that name
+            raise IngestError(
+                "a column of the file is named file_row_number, the name DuckDB's Parquet "
+                "reader gives the rows' numbers: rename that column to load the file"
+            ) from None
         raise IngestError(f"the file cannot be read as Parquet: {first_line(str(exc))}") from None
     types = {name: typ for name, typ, *_ in described if name != "file_row_number"}
     by_norm, whose = _columns(types, maps, kind)

@@ -150,3 +150,20 @@ def test_columns_not_used_are_named(tmp_path: Path) -> None:
         assert [r.loaded for r in reports] == [2, 2]
     finally:
         wh.close()
+
+
+def test_a_column_named_as_the_readers_row_number_is_refused_plainly(tmp_path: Path) -> None:
+    """DuckDB's own words were 'Binder Error: Failed to read Parquet file …: Using
+    file_row_number option … is not supported' (a reviewer's find)."""
+    rows = [{**tx("R1"), "file_row_number": "1"}]
+    path = write_parquet(tmp_path / "f.parquet", rows, header=(*TX_HEADER, "file_row_number"))
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        (report,) = load_files(wh, "transactions", [path], on_refused="report")
+        assert report.status == "refused"
+        assert report.notes[0] == (
+            "a column of the file is named file_row_number, the name DuckDB's Parquet "
+            "reader gives the rows' numbers: rename that column to load the file"
+        )
+    finally:
+        wh.close()
