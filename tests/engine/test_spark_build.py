@@ -156,3 +156,33 @@ def test_records_without_a_rate_in_a_month_not_over_wait_alike_on_both_engines(
         "2025-01 (not over yet): No exchange rate on or before the value date for 1 "
         "record(s) in CHF dated 2025-01-10, e.g. record N1"
     ]
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_a_master_that_answers_but_is_no_spark_master_is_one_line(inputs, tmp_path):
+    """A reviewer's MARSAD_SPARK_MASTER named a port where a web server answered: Spark
+    stopped its context while the session was made, after about 80 s of retries, and
+    the build ended 'internal error (Py4JJavaError)'. In its own process (one Spark
+    context a process)."""
+    import os
+    import socketserver
+    import subprocess
+    import threading
+    from http.server import SimpleHTTPRequestHandler
+
+    _built(tmp_path, inputs, "duckdb").close()
+    with socketserver.TCPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.server_address[1]
+        env = {**os.environ, "MARSAD_SPARK_MASTER": f"spark://127.0.0.1:{port}"}
+        done = subprocess.run(
+            [sys.executable, "-m", "marsad", "build", "--engine", "spark",
+             "--warehouse", str(tmp_path / "marsad.duckdb"), "--full"],
+            capture_output=True, text=True, env=env, timeout=600,
+        )  # fmt: skip
+        server.shutdown()
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("marsad: error:")]
+    assert f"Spark did not start on spark://127.0.0.1:{port}: " in line

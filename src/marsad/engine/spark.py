@@ -172,14 +172,19 @@ def start_session(
             gateway = SparkContext._gateway or launch_gateway(
                 conf, popen_kwargs={"stdout": log, "stderr": log}
             )
+            context = None
             with _own_sigint():
                 context = SparkContext(conf=conf, gateway=gateway)
+                context.setLogLevel("ERROR")
+                # (a master that answers but is no Spark master stops the context here)
+                return SparkSession(context)
         except Exception as exc:  # Spark's own errors: a JVM that exits, a bad master URL
+            if context is not None:
+                with contextlib.suppress(Exception):
+                    context.stop()
             raise BadArgument(
                 f"Spark did not start on {master}: {_last_line(log_path) or exc}"
             ) from None
-    context.setLogLevel("ERROR")
-    return SparkSession(context)
 
 
 @contextlib.contextmanager
@@ -202,8 +207,12 @@ def _own_sigint() -> Iterator[None]:
 def _last_line(log: Path) -> str:
     """The last line of Java's log that says something (an exception, an error)."""
     lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
-    telling = [line for line in lines if "Exception" in line or "Error" in line]
-    return (telling or lines or [""])[-1][:300]
+    telling = [line for line in lines if any(w in line for w in ("Exception", "Error", "ERROR"))]
+    # (without log4j's time, level and class: "26/12/02 23:49:42 ERROR TransportClient: ")
+    return _LOG_PREFIX.sub("", (telling or lines or [""])[-1])[:300]
+
+
+_LOG_PREFIX = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d [A-Z]+ [\w.$]+: ")
 
 
 class SparkEngine(Engine):
