@@ -195,8 +195,10 @@ def large_double_note(
     figure: the note (kept in the ledger) names its row only; a rate or a count of jobs
     is shown.
 
-    >>> large_double_note("amount", "amount", 3, 2, 5, "9876543210987.654")[:72]
-    'column amount: 2 amounts are 64-bit floats of 8,796,093,022,208 or more (row 5), '
+    >>> large_double_note("amount", "amount", 3, 2, 5, "9876543210987.654").split(", where")[0]
+    'column amount: 2 amounts are 64-bit floats of 8,796,093,022,208 or more (row 5)'
+    >>> large_double_note("rate", "mad_per_unit", 6, 1, 2, "9876543210.5").split(", where")[0]
+    'column rate: 1 rates are 64-bit floats of 8,589,934,592 or more (row 2: 9876543210.5)'
     """
     example = f"row {row}" if field == "amount" else f"row {row}: {shown}"
     return (
