@@ -282,8 +282,16 @@ def quote_path(path: Path | str) -> str:
 
 
 def glob_escaped(path: Path | str) -> str:
-    """``path`` with the characters of DuckDB's glob patterns escaped (:func:`quote_path`)."""
-    return _GLOB_CHARS.sub(r"[\1]", str(path))
+    """``path`` with the characters of DuckDB's glob patterns escaped (:func:`quote_path`),
+    and ``./`` before a relative path that starts with ``~`` (DuckDB reads ``~/a.csv`` as
+    the home folder's). A backslash beside a glob character stays a limit: DuckDB finds no
+    file for ``a\\b[*].csv``.
+
+    >>> glob_escaped("~/a*.csv"), glob_escaped("/data/~x.csv")
+    ('./~/a[*].csv', '/data/~x.csv')
+    """
+    text = _GLOB_CHARS.sub(r"[\1]", str(path))
+    return "./" + text if text.startswith("~") else text
 
 
 def quote_case(column: str, mapping: Mapping[int, str] | Mapping[int, int]) -> str:

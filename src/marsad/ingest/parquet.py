@@ -270,14 +270,18 @@ def plan_parquet(
     the decimal mark, its reporters."""
     src = f"read_parquet({quote_path(path)}, file_row_number = true)"
     try:
-        described = wh.sql(f"DESCRIBE SELECT * FROM {src}")
-    except SqlError as exc:
-        if "file_row_number" in str(exc):  # the file's own column of that name
+        return _plan(wh, kind, path, src, maps)
+    except SqlError as exc:  # (a damaged page among the first rows: Snappy, Thrift...)
+        if "Using file_row_number option" in str(exc):  # the file's own column of that name
             raise IngestError(
                 "a column of the file is named file_row_number, the name DuckDB's Parquet "
                 "reader gives the rows' numbers: rename that column to load the file"
             ) from None
         raise IngestError(f"the file cannot be read as Parquet: {first_line(str(exc))}") from None
+
+
+def _plan(wh: Warehouse, kind: Kind, path: Path, src: str, maps: list[MapChoice]) -> ParquetPlan:
+    described = wh.sql(f"DESCRIBE SELECT * FROM {src}")
     types = {name: typ for name, typ, *_ in described if name != "file_row_number"}
     by_norm, whose = _columns(types, maps, kind)
     float32_check(wh, src, kind, types, by_norm)

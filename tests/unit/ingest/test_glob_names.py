@@ -76,3 +76,16 @@ def test_a_warehouse_in_a_folder_named_like_a_pattern(tmp_path: Path) -> None:
         assert again.scalar("SELECT count(*) FROM transactions") == 2
     finally:
         again.close()
+
+
+def test_a_relative_path_starting_with_a_tilde_is_not_the_home_folder(tmp_path, monkeypatch):
+    """DuckDB reads ``~/a.csv`` as the home folder's file (a reviewer's folder named ~)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "~").mkdir()
+    WRITERS["csv"](tmp_path / "~" / "a.csv", [tx("T1")])
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        (report,) = load_files(wh, "transactions", [Path("~/a.csv")])
+        assert (report.rows_read, report.loaded) == (1, 1)
+    finally:
+        wh.close()
