@@ -471,3 +471,21 @@ def test_a_text_file_named_xlsx_is_read_as_text_and_says_so(app, runner, tmp_pat
     assert res.exit_code == 0, res.output
     assert "march.xlsx: 1 rows read, 1 loaded" in res.stdout and "read as csv" in res.stdout
     assert "note: the file is named .xlsx but is a text (CSV) file: read as such" in res.stdout
+
+
+def test_a_file_name_that_is_not_utf8_is_one_line(app, runner, tmp_path):
+    """A name of Latin-1 bytes (a file copied from an old system): DuckDB could not encode
+    the path, and the crash log could not write the arguments either, so a reviewer saw
+    a bare traceback."""
+    import os
+
+    name = os.fsdecode(b"lat\xe9.csv")
+    (tmp_path / name).write_text(HEADER + "\nR1,B,F,2024-01-01,C,5,EUR,SI2,FR\n")
+    res = runner.invoke(
+        app,
+        ["ingest", "--kind", "transactions", str(tmp_path / name),
+         "--warehouse", str(tmp_path / "w.duckdb")],
+    )  # fmt: skip
+    assert res.exit_code == 2, res.output
+    assert "lat\\xe9.csv: the name is not valid UTF-8" in res.stderr
+    assert "Traceback" not in res.output and not (tmp_path / "w.duckdb").exists()

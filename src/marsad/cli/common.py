@@ -674,7 +674,11 @@ def crash_log(exc: BaseException) -> Path:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"marsad-crash-{stamp}.log"
-            path.write_text(f"marsad {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+            path.write_text(
+                f"marsad {' '.join(sys.argv[1:])}\n\n{text}",
+                encoding="utf-8",
+                errors="backslashreplace",  # (a file name of latin-1 bytes in the arguments)
+            )
             return path
         except OSError:
             continue

@@ -7,6 +7,7 @@ amount. Exit 0 even when rows were quarantined; 2 when a file cannot be read.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from enum import StrEnum
@@ -226,11 +227,21 @@ def ingest(
 
 
 def _check_files(files: list[Path], warehouse: Path | None) -> None:
-    """Refuse, before a warehouse is created, a call none of whose files can be read."""
+    """Refuse, before a warehouse is created, a call none of whose files can be read, or
+    one naming a file (or the warehouse) by a name that is not UTF-8."""
     from marsad.cli.common import warehouse_path
     from marsad.errors import UnreadableInput
     from marsad.ingest.errors import not_a_file
 
+    for path in [*files, warehouse_path(warehouse)]:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:  # bytes the file system holds, not text (latin-1 é)
+            shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+            raise UnreadableInput(
+                f"{shown}: the name is not valid UTF-8, which DuckDB cannot open: rename it "
+                "(e.g. convmv -f latin1 -t utf8)"
+            ) from None
     if warehouse_path(warehouse).exists() or any(not_a_file(f) is None for f in files):
         return
     first = files[0]
