@@ -128,6 +128,11 @@ def refuse_missing_folder(path: Path) -> None:
     marsad.errors.WarehouseMissing: no folder /nonexistent-marsad for the warehouse /nonexistent-marsad/w.duckdb: create the folder first or give another path (nothing was created)
     """  # noqa: E501
     folder = path.absolute().parent
+    if "?" in str(folder):  # DuckDB cuts the path of its journal (w.duckdb.wal) at a ?
+        raise WarehouseMissing(
+            f"cannot write a warehouse in {folder}: DuckDB cannot keep its journal in a "
+            "folder whose path holds '?'; give another folder (nothing was created)"
+        )
     missing, blocker = folder_missing(folder)
     if not missing:
         return

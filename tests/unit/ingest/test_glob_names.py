@@ -89,3 +89,15 @@ def test_a_relative_path_starting_with_a_tilde_is_not_the_home_folder(tmp_path, 
         assert (report.rows_read, report.loaded) == (1, 1)
     finally:
         wh.close()
+
+
+def test_a_warehouse_folder_holding_a_question_mark_is_refused_plainly(tmp_path):
+    """DuckDB cuts its journal's path at a ``?`` of the folder: every write was an
+    internal error (TransactionException), a reviewer's find."""
+    from marsad.errors import WarehouseMissing
+
+    folder = tmp_path / "d?x"
+    folder.mkdir()
+    with pytest.raises(WarehouseMissing, match=r"holds '\?'; give another folder"):
+        Warehouse(folder / "w.duckdb")
+    assert list(folder.iterdir()) == []
