@@ -96,3 +96,18 @@ def test_marks_and_separators_are_taken_by_name(tmp_path):
     r = _run("reporters", "set", "BK02", "--decimal", "semicolon", "--warehouse", w)
     assert r.exit_code == 2
     assert "must be '.' or ',' (point or comma), not 'semicolon'" in r.output
+
+
+def test_a_declared_map_that_renames_nothing_does_not_replace_the_kept_one(tmp_path):
+    """``reporters set BK01 --map reporter=reporter`` replaced BK01's real mapping with one
+    renaming nothing (a reviewer's find); renaming pairs beside it are kept alone."""
+    w = str(tmp_path / "w.duckdb")
+    assert _run("reporters", "set", "BK01", "--map", "Record ID=record_id", "--warehouse", w
+                ).exit_code == 0  # fmt: skip
+    r = _run("reporters", "set", "BK01", "--map", "reporter=reporter", "--warehouse", w)
+    assert r.exit_code == 2 and "--map renames nothing" in r.output
+    r = _run("reporters", "set", "BK01", "--map", "Montant=amount", "--map", "reporter=reporter",
+             "--warehouse", w)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    listed = _run("reporters", "list", "--warehouse", w).output
+    assert "montant" in listed and "'reporter' -> reporter" not in listed, listed

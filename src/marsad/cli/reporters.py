@@ -85,7 +85,13 @@ def set_(
     if date_format is not None:
         changes["date_format"] = reporters.check_date_format(date_format)
     if mapping:
-        parsed = reporters.parse_map(mapping)
+        # (a pair that renames nothing, reporter=reporter, is no mapping to keep)
+        parsed = {k: v for k, v in reporters.parse_map(mapping).items() if k != v}
+        if not parsed:
+            fail(
+                "--map renames nothing (each column already has the field's name): "
+                "give NAME=field pairs that rename, or --clear map"
+            )
         changes["map"] = json.dumps(parsed, ensure_ascii=False, sort_keys=True)
     if not changes:
         fail("say what to set: --decimal, --date-format, --map or --clear")
