@@ -196,7 +196,7 @@ def _report(f: BatchFile, spec: Kind) -> LoadReport:
     """The file's report: its own, a copy of an earlier same file's, or refused."""
     if f.same_as is not None:
         first = f.same_as
-        if first.report is None:  # the first copy was refused
+        if first.report is None or first.report.status == "refused":  # the first was refused
             f.refused = first.refused
         else:
             f.report = ledger.copy_report(first.report, f.path)

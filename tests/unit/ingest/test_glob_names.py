@@ -101,3 +101,19 @@ def test_a_warehouse_folder_holding_a_question_mark_is_refused_plainly(tmp_path)
     with pytest.raises(WarehouseMissing, match=r"holds '\?'; give another folder"):
         Warehouse(folder / "w.duckdb")
     assert list(folder.iterdir()) == []
+
+
+def test_a_copy_of_a_refused_file_is_not_said_already_loaded(tmp_path):
+    """A backslash beside a ``*`` is a name DuckDB finds no file for (a limit): the file
+    is refused, and the same content under another name in the same call was reported
+    'already loaded (load , same content as …)' with nothing loaded (a reviewer's find)."""
+    first = WRITERS["csv"](tmp_path / "a\\b*.csv", [tx("R1")])
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(first.read_bytes())
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        reports = load_files(wh, "transactions", [first, copy], on_refused="report")
+        assert [r.status for r in reports] == ["refused", "refused"]
+        assert wh.scalar("SELECT count(*) FROM ingest_loads") == 0
+    finally:
+        wh.close()
