@@ -104,36 +104,29 @@ def size_table(out: dict) -> str:
 
 
 def _ingest_rows(out: dict, n: int) -> list[str]:
-    bare, ours = out["bare_ingest"], out["ingest"]
+    rows = _ingest_pair(out, n, "", "read_csv")
+    rows.append(_memory("  memory: bare read_csv", out["bare_ingest"]["peak_mb"]))
+    mb = out["ingest"]["peak_mb"]
+    rows.append(_memory("  memory: marsad ingest", mb) + _memory_goal(out, mb))
+    if "ingest_parquet" in out:
+        rows += _ingest_pair(out, n, "_parquet", "read_parquet")
+        rows.append(_memory("  memory: marsad ingest (Parquet)", out["ingest_parquet"]["peak_mb"]))
+    return rows
+
+
+def _ingest_pair(out: dict, n: int, of: str, reader: str) -> list[str]:
+    """The bare read and marsad's load of one input format (``of``: ``""``, ``"_parquet"``)."""
+    bare, ours = out["bare_ingest" + of], out["ingest" + of]
+    label = " (Parquet)" if of else ""
     return [
-        _row("ingest: bare read_csv -> Parquet", bare["seconds"], n, "", ""),
+        _row(f"ingest: bare {reader} -> Parquet", bare["seconds"], n, "", ""),
         _row(
-            "ingest: marsad load_files",
+            f"ingest: marsad load_files{label}",
             ours["seconds"],
             n,
             ratio(ours["seconds"], bare["seconds"]) + " bare",
             goal("<= 2x", ours["seconds"] <= 2 * bare["seconds"]),
         ),
-        _memory("  memory: bare read_csv", bare["peak_mb"]),
-        _memory("  memory: marsad ingest", ours["peak_mb"]) + _memory_goal(out, ours["peak_mb"]),
-        *_parquet_rows(out, n),
-    ]
-
-
-def _parquet_rows(out: dict, n: int) -> list[str]:
-    if "ingest_parquet" not in out:
-        return []
-    bare, ours = out["bare_ingest_parquet"], out["ingest_parquet"]
-    return [
-        _row("ingest: bare read_parquet -> Parquet", bare["seconds"], n, "", ""),
-        _row(
-            "ingest: marsad load_files (Parquet)",
-            ours["seconds"],
-            n,
-            ratio(ours["seconds"], bare["seconds"]) + " bare",
-            goal("<= 2x", ours["seconds"] <= 2 * bare["seconds"]),
-        ),
-        _memory("  memory: marsad ingest (Parquet)", ours["peak_mb"]),
     ]
 
 
