@@ -23,6 +23,8 @@ The path parameters get examples (``dataflow``, the agency, ``DIGITAL_EXPORTS``,
 
 from __future__ import annotations
 
+import re
+
 from marsad.publish import sdmx as psdmx
 from marsad.web.sdmx_formats import FORMATS
 from marsad.web.sdmx_query import KEY, OPERATORS
@@ -62,8 +64,12 @@ def _any_case(words: list[str]) -> str:
 
     >>> _any_case(["csv", "json1"])
     '^([cC][sS][vV]|[jJ][sS][oO][nN]1)$'
+    >>> re.fullmatch(_any_case(["sdmx-json-1.0"]), "SDMX-JSON-1x0")  # a dot is a dot
     """
-    one = ["".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in w) for w in words]
+    one = [
+        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in w)
+        for w in words
+    ]
     return f"^({'|'.join(one)})$"
 
 
