@@ -347,6 +347,24 @@ def test_a_build_by_an_older_marsad_is_rebuilt_whole(world):
     assert build(wh).months_built == 4
 
 
+def test_a_new_version_of_the_yearly_rows_recomputes_every_year(world, monkeypatch):
+    """``build_years.VERSION`` is bumped when a year's rows change for the same cube
+    and settings (e.g. the exact ratios of version 2): the next build recomputes the
+    indicators and disclosure control of every year, not only the changed ones, and
+    gives the table it gave before."""
+    import marsad.build_years as build_years
+
+    _w, wh, _rng = world
+    build(wh)
+    table = _built(wh)
+    assert build(wh).years_built == 0
+    monkeypatch.setattr(build_years, "VERSION", build_years.VERSION + "-next")
+    report = build(wh)
+    assert (report.months_built, report.years_built, report.years_total) == (0, 2, 2)
+    assert _built(wh) == table
+    assert build(wh).years_built == 0  # the new version is kept
+
+
 def _solved(caplog) -> list[tuple[int, int]]:
     """(components, solved) of each suppression logged since the last clear."""
     found = [r.args for r in caplog.records if r.msg.startswith("suppression: %d components")]
