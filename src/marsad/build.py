@@ -287,7 +287,7 @@ def build(
             apriori=earlier,
         )
         digest = keyed_digest(table_digest(wh), records_key(wh, keep=True, full=full))
-        release = _release_id(wh, digest)
+        release = _release_id(wh, digest, complete)
         options = build_years.published_options(
             sdc_rule, percent_decimals, provisional_from, _final_after(final_after_months)
         )
@@ -583,16 +583,19 @@ def keyed_digest(digest: str, key: str) -> str:
     return hmac.new(key.encode(), digest.encode(), "sha256").hexdigest()
 
 
-def _release_id(wh: Warehouse, digest: str) -> str:
-    """``<last month>.<first 8 hex digits of the table's digest>`` (e.g. 2025-06.3fa9c2d1):
-    the id names the table (:func:`table_digest`, keyed with its records' secret:
+def _release_id(wh: Warehouse, digest: str, complete: list[Month]) -> str:
+    """``<last month>.<first 8 hex digits of the table's digest>`` (e.g. 2025-06.3fa9c2d1),
+    the last month being the last complete one (``complete``), the last the table
+    publishes (a month not complete yet is not published: it does not name the
+    release); with no complete month, the last month of the cube. The rest of the id
+    names the table (:func:`table_digest`, keyed with its records' secret:
     :func:`keyed_digest`), so that two builds of the same records have one id exactly
     when every file made from their tables is the same, whatever setting, reference file,
     load or version of marsad made the difference. A build of the synthetic generator's
     records says so: ``2025-06.synthetic.3fa9c2d1``, in the ``release`` column of every
     file made from it. The digest covers withheld values, which are not public; keyed, it
     cannot be recomputed from the public table and a guess of them."""
-    _first, last = queries.cube_months(wh)
+    last = max(complete) if complete else queries.cube_months(wh)[1]
     synthetic = SYNTHETIC_TAG if queries.has_synthetic_firms(wh) else "."
     return f"{Period('month', *last)}{synthetic}{digest[:8]}"
 

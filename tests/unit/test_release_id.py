@@ -7,6 +7,7 @@ in ``marsad.build.NOT_PUBLISHED`` with why it cannot."""
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import random
 from decimal import Decimal
@@ -206,3 +207,20 @@ def test_ids_follow_the_tables_over_any_sequence_of_settings(tmp_path_factory, v
     finally:
         inc.close()
         ref.close()
+
+
+def test_the_release_id_names_the_last_month_published(pair):
+    """Regression: the id's month was the last month of the records, even one not over
+    (so not published): a build of data to 2025-01 run on 2025-01-20 was named
+    ``2025-01.…`` while its table stopped at 2024-03. It names the last complete month;
+    with none complete, the last month of the records."""
+    world, inc, _ref = pair
+    world.transactions([_record(f"N{i}", random.Random(i), MONTHS[5]) for i in range(5)])
+    last = MONTHS[5]
+    assert build(inc).release.startswith(f"{last[0]}-{last[1]:02d}.")
+    not_over = CoverageRule(today=datetime.date(last[0], last[1], 20))
+    report = build(inc, coverage_rule=not_over)
+    assert report.release.startswith("2024-03."), report.release
+    assert not inc.sql("SELECT * FROM indicators WHERE period LIKE '2025%'")
+    nobody = CoverageRule(expected=("BK9",))  # a bank that never delivered: none complete
+    assert build(inc, coverage_rule=nobody).release.startswith(f"{last[0]}-{last[1]:02d}.")
