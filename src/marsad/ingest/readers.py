@@ -264,10 +264,28 @@ def _learn(known, f: BatchFile, plan: Plan, options: ReadOptions, source: str) -
         known.learn(f, plan.reporters, "decimal", plan.detected.decimal, how)
     if options.date_format:
         known.learn(f, plan.reporters, "date_format", options.date_format, "stated for")
-    # (a pair that renames nothing, reporter=reporter, is no mapping to keep)
-    if renames := {k: v for k, v in (options.column_map or {}).items() if k != v}:
+    if renames := _stated_renames(f, plan, options):
         value = json.dumps(renames, ensure_ascii=False, sort_keys=True)
         known.learn(f, plan.reporters, "map", value, "stated for")
+
+
+def _stated_renames(f: BatchFile, plan: Plan, options: ReadOptions) -> dict[str, str]:
+    """The pairs of the stated column mapping (``--map``) that renamed a column of the
+    file (``{"montant": "amount"}``), the mapping to keep for its reporters. A pair
+    that renames nothing (``reporter=reporter``) is left out; so is one naming a
+    column the file does not have (``--map montant=amount`` on a file without
+    ``montant``, a typo or another bank's name), which the file's notes say."""
+    stated = {k: v for k, v in (options.column_map or {}).items() if k != v}
+    renamed = _columns_read(plan)[1]
+    missing = [(k, v) for k, v in stated.items() if renamed.get(k) != v]
+    if missing:
+        pairs = ", ".join(f"{k}={v}" for k, v in missing)
+        word = "no column" if len(missing) == 1 else "none of the columns"
+        f.notes.append(
+            f"--map {pairs}: the file has {word} {', '.join(repr(k) for k, _ in missing)}, "
+            "so nothing was read with it, and it is not kept for the file's reporter"
+        )
+    return {k: v for k, v in stated.items() if renamed.get(k) == v}
 
 
 def _stage_other(wh: Warehouse, kind: Kind, plan: Plan, tag: int) -> Staged:
