@@ -11,7 +11,8 @@ The result is the temporary table ``_ing_chk``: one row per staged row with
 ``_line``, each field parsed to its warehouse type (NULL when it does not
 parse), ``_fail`` (``rule|column|detail`` of the first failing check, NULL
 when the row is good), ``_value`` (the raw text of the failing field),
-``_others``, ``_record`` (the raw row as JSON, for failing rows), and the
+``_others``, ``_record`` (the raw row as JSON, for failing rows; every row of a rates
+file), and the
 columns later steps fill: ``_msg`` (a message written by the duplicate
 checks) and ``_resolved``. What is the same for every row of a file (how it
 counts rows, its decimal mark) is not stored on each row but given by the
@@ -302,6 +303,13 @@ def _time_notes(wh: Warehouse, kind: Kind, files: list[BatchFile]) -> None:
 
 Check = tuple[str, str]  # (SQL condition, "rule|column|detail")
 
+#: The kinds whose good rows keep their record as written too (``_record``): a rate
+#: passes the checks and may be quarantined later as an implausible spike
+#: (:mod:`marsad.ingest.plausible`), quoted as the file wrote it (``108,5``, not
+#: ``108.500000``). A rates file is small; the other kinds' good rows keep none (each
+#: column of 3 million rows costs about 0.05 s to store).
+_RECORD_EVERY_ROW = ("rates",)
+
 
 def _date_checks(f: Field, lo: dt.date, hi: dt.date) -> tuple[list[str], list[Check]]:
     """(parsed column, checks) of a date field: YYYY-MM-DD, or YYYY-MM-DD and a time of
@@ -564,6 +572,7 @@ def check_sql(
             trims.append("_ctl")
     numbers, parsed, checks = _field_checks(kind, decimals, lo, hi, plain, bool(ctl_files))
     flags, fail, others, value, record = _outcome_sql(kind, checks, bool(written))
+    failing_record = f"CASE WHEN _fail IS NOT NULL THEN {record} END"
     field_cols = ", ".join(_q(f.name) for f in kind.fields)
     # (a date written with a time of day: the time, for the load's note; NULL mostly)
     field_cols += "".join(
@@ -582,7 +591,7 @@ c AS (SELECT *, {fail} AS _fail FROM b)
 SELECT _file, _line, {field_cols}, _fail,
        CASE WHEN _fail IS NOT NULL THEN {value} END AS _value,
        CASE WHEN _fail IS NOT NULL THEN NULLIF({others}, '') END AS _others,
-       CASE WHEN _fail IS NOT NULL THEN {record} END AS _record,
+       {record if kind.name in _RECORD_EVERY_ROW else failing_record} AS _record,
        _cleaned,
        NULL::VARCHAR AS _msg, NULL::VARCHAR AS _resolved
 FROM c

@@ -120,3 +120,24 @@ def test_a_text_date_in_parquet_and_excel_is_quoted_as_written(wh, tmp_path):
         (q,) = quarantine(wh, r.load_id)
         assert (q["rule"], q["value"]) == ("date_range", written)
         assert q["message"] == f'row {row}, column value_date: "{written}" is before 2000-01-01'
+
+
+def test_an_implausible_rate_is_quoted_as_written(wh, tmp_path):
+    """A rate quarantined as an isolated spike (after the checks) was quoted as read,
+    ``108.500000``, its record's date ``2024-03-05``, where the bank wrote ``108,5`` on
+    ``05/03/2024``; a waiver still puts the rate read in force."""
+    from marsad.ingest.waivers import Selection, waive
+
+    header = ("date", "currency", "mad_per_unit")
+    values = ("10,85", "108,5", "10,86", "10,87", "10,88")
+    rows = [dict(zip(header, (f"0{d}/03/2024", "EUR", v), strict=True))
+            for d, v in zip((4, 5, 6, 7, 8), values, strict=True)]  # fmt: skip
+    path = write_csv(tmp_path / "r.csv", rows, header=header, sep=";")
+    r = load(wh, path, kind="rates", date_format="%d/%m/%Y", decimal=",")
+    (q,) = quarantine(wh, r.load_id)
+    assert (q["rule"], q["value"]) == ("implausible", "108,5")
+    (record,) = wh.sql("SELECT record FROM ingest_quarantine")[0]
+    assert json.loads(record) == {"date": "05/03/2024", "currency": "EUR", "mad_per_unit": "108,5"}
+    waive(wh, Selection((r.load_id,), line=q["line"]), reason="checked", who="test")
+    got = wh.scalar("SELECT mad_per_unit FROM rates WHERE date = DATE '2024-03-05'")
+    assert str(got) == "108.500000"
