@@ -15,6 +15,7 @@ DecimalEvidence(mark=None, ambiguous='1.500', mixed=None)
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,6 +37,10 @@ class Candidate:
 
     written: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    #: the column mapping applied (file's name, normalised -> field) and whose it is
+    #: (``the stated``, ``reporter BK01's``), for :func:`header_problem` to tell what it hid
+    mapping: dict[str, str] = field(default_factory=dict)
+    whose: str | None = None
 
 
 def quoted(cells: list[str]) -> str:
@@ -98,7 +103,7 @@ def find_header(
         names = [mapping.get(name, name) for name in raw]
         found = [r for r in required if r in names]
         if len(found) > best[0]:
-            best = (len(found), Candidate(written, names))
+            best = (len(found), Candidate(written, names, mapping))
         if len(found) == len(required):
             if problem := control_problem(written):
                 raise IngestError(problem)
@@ -106,14 +111,16 @@ def find_header(
             for f in kind.field_names:
                 idx = [i for i, name in enumerate(names) if name == f]
                 if len(idx) > 1:
+                    mapped = [written[i] for i in idx if raw[i] != f]
+                    why = f" (a column mapping reads {quoted(mapped)} as {f})" if mapped else ""
                     raise IngestError(f"the column {f} appears {len(idx)} times in the header: "
-                                      f"{quoted([written[i] for i in idx])}")  # fmt: skip
+                                      f"{quoted([written[i] for i in idx])}{why}")  # fmt: skip
                 if idx:
                     index[f] = idx[0]
             renamed = {w: b for w, a, b in zip(written, raw, names, strict=True) if a != b}
             header = Header(line=line, cells=names, mapping=index, renamed=renamed,
                             written=written)  # fmt: skip
-            return header, len(found), Candidate(written, names)
+            return header, len(found), Candidate(written, names, mapping)
     return None, best[0], best[1]
 
 
@@ -132,7 +139,7 @@ def search_header(
             header.mapped_by = whose if header.renamed else None
             return header, score, candidate
         if score > best[0]:
-            best = (score, candidate)
+            best = (score, dataclasses.replace(candidate, whose=whose))
     return None, max(best[0], 0), best[1]
 
 
@@ -185,8 +192,50 @@ def header_problem(kind: Kind, best: Candidate, where: str, limit: int | None = 
     )
     return (
         f"required {word} {', '.join(missing)} {verb} missing "
-        f"(header has: {quoted(best.written)}){cr}"
+        f"(header has: {quoted(best.written)}){cr}{mapping_problem(best, missing)}"
     )
+
+
+def mapping_problem(best: Candidate, missing: list[str]) -> str:
+    """What the column mapping of ``best`` did to the ``missing`` required columns, in
+    words after a colon (``''`` when it did nothing to them): it reads the file's own
+    column of that name as another field (``--map amount=reporter`` on a file with an
+    ``amount`` column, perhaps written the wrong way round), or it names a column the
+    file does not have.
+
+    >>> best = Candidate(["amount", "reporter"], ["reporter", "reporter"], {"amount": "reporter"},
+    ...                  "the stated")
+    >>> mapping_problem(best, ["amount"])
+    ": the stated column mapping (--map amount=reporter) reads the file's column 'amount' as reporter, beside the file's own column reporter (--map is NAME=field: the file's name, then the field it holds)"
+    """  # noqa: E501
+    if not best.mapping:
+        return ""
+    raw = [normalise_header(w) for w in best.written]
+    whose = best.whose or "the stated"
+    told, swapped = [], False
+    for r in missing:
+        if r in raw and best.mapping.get(r, r) != r:
+            to = best.mapping[r]
+            label = f"{whose} column mapping" + (
+                f" (--map {r}={to})" if whose == "the stated" else ""
+            )
+            also = f", beside the file's own column {to}" if to in raw else ""
+            swapped = True
+            told.append(
+                f"{label} reads the file's column {best.written[raw.index(r)]!r} as {to}{also}"
+            )
+        absent = [k for k, v in best.mapping.items() if v == r and k not in raw]
+        if absent:
+            pairs = ", ".join(f"{k}={r}" for k in absent)
+            label = f"{whose} column mapping" + (
+                f" (--map {pairs})" if whose == "the stated" else ""
+            )
+            what = "no column" if len(absent) == 1 else "none of the columns"
+            told.append(f"{label} names {what} of the file: {', '.join(map(repr, absent))}")
+    if not told:
+        return ""
+    hint = " (--map is NAME=field: the file's name, then the field it holds)"
+    return ": " + "; ".join(told) + (hint if swapped and whose == "the stated" else "")
 
 
 #: A number grouped by thousands: its first group does not start with 0 (``0.500``

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from marsad.engine import Warehouse, quote_case, quote_ident, quote_literal
+from marsad.engine import Warehouse, quote_case, quote_ident
 from marsad.ingest.schema import Kind
 
 #: One row per staged row, with its checks (built by :mod:`marsad.ingest.validate`).
@@ -34,27 +34,6 @@ DATE_FORMAT_OF = "_ing_datefmt"
 #: regular expression, ``''`` for other files) and how to write one YYYY-MM-DD from it
 DATE_SHAPE_OF = "_ing_dateshape"
 DATE_ISO_OF = "_ing_dateiso"
-#: SQL macro of a file number and a date read from it (``YYYY-MM-DD``, maybe with a time
-#: of day after it): the date as the file wrote it, with its own date format
-#: (``07/03/1999``), the value as it is when the file has none or it is not a date
-DATE_WRITTEN_OF = "_ing_datewritten"
-
-
-def date_written_sql(value: str, fmt: str | None) -> str:
-    """SQL: the date ``value`` (text ``YYYY-MM-DD``, maybe followed by a time of day)
-    written back with the date format ``fmt`` (``value`` itself without one, or when it
-    is not a date). DuckDB's ``strftime`` takes only a constant format: a batch whose
-    files have several formats chooses among such expressions by file
-    (:data:`DATE_WRITTEN_OF`).
-
-    >>> import duckdb
-    >>> duckdb.sql("SELECT " + date_written_sql("'1999-03-07 10:00'", "%d/%m/%Y")).fetchall()
-    [('07/03/1999 10:00',)]
-    """
-    if not fmt:
-        return value
-    written = f"strftime(TRY_CAST({value} AS DATE), {quote_literal(fmt)}) || substr({value}, 11)"
-    return f"coalesce({written}, {value})"
 
 
 def date_shape(fmt: str | None) -> tuple[str, str]:
@@ -100,7 +79,7 @@ def human_date_format(fmt: str | None) -> str:
 
 def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str, str | None]]) -> None:
     """Define :data:`UNIT_OF`, :data:`DECIMAL_OF`, :data:`DATE_FORMAT_OF`,
-    :data:`DATE_SHAPE_OF`, :data:`DATE_ISO_OF` and :data:`DATE_WRITTEN_OF` for the
+    :data:`DATE_SHAPE_OF` and :data:`DATE_ISO_OF` for the
     batch's ``files`` (file number -> (unit, decimal mark, date format or None)).
     They are the same for every row of a file, so they are not columns of
     ``_ing_chk`` (each column of its 3 million rows a batch costs about 0.05 s to
@@ -112,8 +91,6 @@ def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str, str | 
     >>> define_file_macros(wh, {0: ("line", ".", None), 1: ("row", ",", "%d/%m/%Y")})
     >>> wh.sql(f"SELECT {UNIT_OF}(1), {DECIMAL_OF}(0), {DATE_FORMAT_OF}(1)")
     [('row', '.', 'DD/MM/YYYY (%d/%m/%Y)')]
-    >>> wh.sql(f"SELECT {DATE_WRITTEN_OF}(0, '1999-03-07'), {DATE_WRITTEN_OF}(1, '1999-03-07')")
-    [('1999-03-07', '07/03/1999')]
     >>> wh.close()
     """
     values = {
@@ -124,16 +101,6 @@ def define_file_macros(wh: Warehouse, files: Mapping[int, tuple[str, str, str | 
     for k, name in enumerate(names):
         body = quote_case("f", {i: v[k] for i, v in values.items()}) if values else "NULL"
         wh.sql(f"CREATE OR REPLACE TEMP MACRO {name}(f) AS {body}")
-    by_format: dict[str, list[int]] = {}
-    for i, (_unit, _dec, fmt) in files.items():
-        by_format.setdefault(fmt or "", []).append(i)
-    whens = " ".join(
-        f"WHEN list_contains({sorted(numbers)}, f) THEN {date_written_sql('v', fmt)}"
-        for fmt, numbers in by_format.items()
-        if fmt
-    )
-    written = f"CASE {whens} ELSE v END" if whens else "v"
-    wh.sql(f"CREATE OR REPLACE TEMP MACRO {DATE_WRITTEN_OF}(f, v) AS {written}")
 
 
 def key_cols(kind: Kind, alias: str = "") -> str:

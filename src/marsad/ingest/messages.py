@@ -30,7 +30,6 @@ from marsad.ingest.keys import (
     DATE_FORMAT_OF,
     DATE_ISO_OF,
     DATE_SHAPE_OF,
-    DATE_WRITTEN_OF,
     DECIMAL_OF,
     UNIT_OF,
 )
@@ -38,12 +37,6 @@ from marsad.ingest.schema import Kind
 from marsad.ingest.validate import HINTS, REF_CODES, REF_MESSAGES, number_pattern
 
 _QUOTED = "'\"' || coalesce(_value, '') || '\"'"
-#: a date as the file wrote it: read with the file's date format, it is written back
-#: with it (07/03/1999, not 1999-03-07)
-#: with its time of day if it had one (read as ``2019-01-02 10:00``, shown
-#: ``02/01/2019 10:00``)
-DATE_AS_WRITTEN = f"{DATE_WRITTEN_OF}(_file, _value)"
-_DATE_QUOTED = f"'\"' || coalesce({DATE_AS_WRITTEN}, '') || '\"'"
 #: What a value that looks like a date and a time but is not one is told.
 _TIME_WANTED = (
     ", nor a date with a time of day after it (HH:MM or HH:MM:SS, hours 00 to 23, "
@@ -212,8 +205,10 @@ def message_sql(
             f"{_QUOTED} || ' is not a period: a year (2024), half (2024-S1), "
             "quarter (2024-Q3) or month (2024-07) expected'",
         ),
-        ("date_range|before", f"{_DATE_QUOTED} || ' is before {lo.isoformat()}'"),
-        ("date_range|after", f"{_DATE_QUOTED} || ' {after}'"),
+        # (a date is quoted as written, time of day and all: ``_value`` is the cell
+        # before the file's date format rewrote it, validate.written_column)
+        ("date_range|before", f"{_QUOTED} || ' is before {lo.isoformat()}'"),
+        ("date_range|after", f"{_QUOTED} || ' {after}'"),
         (
             "flow",
             f"{_QUOTED} || ' is not a flow: C (export receipt) or D (import payment) expected'",

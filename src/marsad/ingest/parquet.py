@@ -183,8 +183,10 @@ def field_exprs(
     for f in kind.fields:
         names = by_norm.get(f.name, [])
         if len(names) > 1:
+            mapped = [written_header(n) for n in names if normalise_header(n) != f.name]
+            why = f" (a column mapping reads {quoted(mapped)} as {f.name})" if mapped else ""
             raise IngestError(f"the column {f.name} appears {len(names)} times: "
-                              f"{quoted([written_header(n) for n in names])}")  # fmt: skip
+                              f"{quoted([written_header(n) for n in names])}{why}")  # fmt: skip
         if not names:
             exprs.append(f"NULL::VARCHAR AS {quote_ident(f.name)}")
             continue
@@ -259,7 +261,7 @@ def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[
         score = sum(f in by_norm for f in kind.required_columns)
         if score > best[0]:
             names = [mapping.get(normalise_header(n), normalise_header(n)) for n in types]
-            best = (score, Candidate([written_header(n) for n in types], names))
+            best = (score, Candidate([written_header(n) for n in types], names, mapping, whose))
     raise IngestError(header_problem(kind, best[1], "columns"))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from marsad.engine import SqlError, Warehouse, quote_case, quote_ident, quote_literal, quote_path
+from marsad.engine import SqlError, Warehouse, quote_case, quote_literal, quote_path
 from marsad.ingest.cleaning import time_of_day_note
 from marsad.ingest.errors import IngestError
 from marsad.ingest.parquet import ParquetPlan, blank_row_sql, field_exprs, stage_parquet
@@ -119,7 +119,7 @@ def _source(kind: Kind, plans: list[tuple[int, ParquetPlan]]) -> str:
         f"FROM {_read(plans)}"
     )
     if fmt := first.detected.date_format:
-        dates = tuple(quote_ident(x.name) for x in kind.fields if x.type == "date")
+        dates = tuple(x.name for x in kind.fields if x.type == "date")
         source = with_date_format(source, dates, fmt)
     return source
 

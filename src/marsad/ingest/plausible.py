@@ -209,13 +209,17 @@ def _quarantine(wh: Warehouse, i: int, spikes: list[tuple[int, str]]) -> None:
         ": a decimal point in the wrong place, or a rate per 100 units? If the rate is "
         "right, waive the row (marsad quarantine waive) and it is loaded"
     )
+    # (the row as written, else as read: kept by the checks, validate._RECORD_EVERY_ROW)
+    read = (
+        f"to_json(struct_pack(date := {CHK}.date::VARCHAR, currency := {CHK}.currency, "
+        f"{COLUMN} := {CHK}.{COLUMN}::VARCHAR))::VARCHAR"
+    )
     wh.sql(
         f"""UPDATE {CHK} SET
               _fail = '{RULE}|{COLUMN}|',
-              _value = {CHK}.{COLUMN}::VARCHAR,
-              _record = to_json(struct_pack(date := {CHK}.date::VARCHAR,
-                                            currency := {CHK}.currency,
-                                            {COLUMN} := {CHK}.{COLUMN}::VARCHAR))::VARCHAR,
+              _value = coalesce(json_extract_string({CHK}._record, '$.{COLUMN}'),
+                                {CHK}.{COLUMN}::VARCHAR),
+              _record = coalesce({CHK}._record, {read}),
               _msg = {UNIT_OF}({CHK}._file) || ' ' || {CHK}._line || ', column {COLUMN}: '
                      || s.words || '{advice}'
             FROM {FLAGGED} s WHERE {CHK}._file = {int(i)} AND {CHK}._line = s._line"""

@@ -92,8 +92,7 @@ def _quarantine_checked(wh: Warehouse, kind: Kind, ids: LoadIds, options: ReadOp
         f"""INSERT INTO ingest_quarantine ({_COLUMNS}, canonical)
             SELECT {load_of}, '{kind.name}', {ids.name_of()}, _line,
                    split_part(_fail, '|', 2), split_part(_fail, '|', 1),
-                   CASE WHEN starts_with(_fail, 'date_range|') THEN {messages.DATE_AS_WRITTEN}
-                        ELSE _value END, {message},
+                   _value, {message},
                    _others, {key_text(kind)}, _record,
                    CASE WHEN _resolved = '@self' THEN {load_of} ELSE _resolved END,
                    {canonical_json(kind)}

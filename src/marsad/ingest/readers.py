@@ -264,10 +264,28 @@ def _learn(known, f: BatchFile, plan: Plan, options: ReadOptions, source: str) -
         known.learn(f, plan.reporters, "decimal", plan.detected.decimal, how)
     if options.date_format:
         known.learn(f, plan.reporters, "date_format", options.date_format, "stated for")
-    # (a pair that renames nothing, reporter=reporter, is no mapping to keep)
-    if renames := {k: v for k, v in (options.column_map or {}).items() if k != v}:
+    if renames := _stated_renames(f, plan, options):
         value = json.dumps(renames, ensure_ascii=False, sort_keys=True)
         known.learn(f, plan.reporters, "map", value, "stated for")
+
+
+def _stated_renames(f: BatchFile, plan: Plan, options: ReadOptions) -> dict[str, str]:
+    """The pairs of the stated column mapping (``--map``) that renamed a column of the
+    file (``{"montant": "amount"}``), the mapping to keep for its reporters. A pair
+    that renames nothing (``reporter=reporter``) is left out; so is one naming a
+    column the file does not have (``--map montant=amount`` on a file without
+    ``montant``, a typo or another bank's name), which the file's notes say."""
+    stated = {k: v for k, v in (options.column_map or {}).items() if k != v}
+    renamed = _columns_read(plan)[1]
+    missing = [(k, v) for k, v in stated.items() if renamed.get(k) != v]
+    if missing:
+        pairs = ", ".join(f"{k}={v}" for k, v in missing)
+        word = "no column" if len(missing) == 1 else "none of the columns"
+        f.notes.append(
+            f"--map {pairs}: the file has {word} {', '.join(repr(k) for k, _ in missing)}, "
+            "so nothing was read with it, and it is not kept for the file's reporter"
+        )
+    return {k: v for k, v in stated.items() if renamed.get(k) == v}
 
 
 def _stage_other(wh: Warehouse, kind: Kind, plan: Plan, tag: int) -> Staged:
@@ -283,7 +301,7 @@ def _finish(f: BatchFile, plan: Plan, kind: Kind) -> None:
     st.cells, st.renamed = _columns_read(plan)
     fmt = plan.detected.date_format
     if fmt and st.source:
-        dates = tuple(quote_ident(x.name) for x in kind.fields if x.type == "date")
+        dates = tuple(x.name for x in kind.fields if x.type == "date")
         st.source = with_date_format(st.source, dates, fmt)
 
 
@@ -300,18 +318,24 @@ def _columns_read(plan: Plan) -> tuple[list[str], dict[str, str]]:
 
 
 def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
-    """SELECT ``source`` with its date columns rewritten YYYY-MM-DD where they
-    read with ``fmt`` to a year of four digits (DuckDB reads ``07/03/24`` with
-    ``%d/%m/%Y`` as the year 24); the others are left as written, and checked
-    (and quoted back) as such. A format without a time reads the date of a date and
-    time of day (``02/01/2023 10:00`` is ``2023-01-02 10:00``, the time for the checks
-    to note, :mod:`marsad.ingest.datetext`).
+    """SELECT ``source`` with its date columns (the fields ``dates``, e.g.
+    ``("value_date",)``) rewritten YYYY-MM-DD where they read with ``fmt`` to a year
+    of four digits (DuckDB reads ``07/03/24`` with ``%d/%m/%Y`` as the year 24); the
+    others are left as written, and checked (and quoted back) as such. A format
+    without a time reads the date of a date and time of day (``02/01/2023 10:00`` is
+    ``2023-01-02 10:00``, the time for the checks to note, :mod:`marsad.ingest.datetext`).
+
+    Each date column's cell as the file wrote it is kept after the others, in
+    :func:`~marsad.ingest.validate.written_column` (``_w_value_date``): the quarantine
+    quotes it (``1/1/1999``), not the date written back with ``fmt`` (``01/01/1999``).
 
     >>> with_date_format("SELECT * FROM t", ("value_date",), "%d/%m/%Y")[:40]
     'SELECT * REPLACE (coalesce(strftime(CASE'
     """
-    parts = []
-    for c in dates:
+    parts, as_written = [], []
+    for name in dates:
+        c = quote_ident(name)
+        as_written.append(f"{c} AS {quote_ident(validate.written_column(name))}")
         # (read as the checks read an ISO date: invisible characters and spaces left out)
         text = day = strip_sql(c)
         form = fmt
@@ -336,7 +360,7 @@ def with_date_format(source: str, dates: tuple[str, ...], fmt: str) -> str:
         # and count among the values cleaned, as they do for a date written YYYY-MM-DD
         kept = f"CASE WHEN {counted_sql(c)} THEN chr(8203) ELSE '' END"
         parts.append(f"coalesce({iso} || {kept}, {c}) AS {c}")
-    return f"SELECT * REPLACE ({', '.join(parts)}) FROM ({source})"
+    return f"SELECT * REPLACE ({', '.join(parts)}), {', '.join(as_written)} FROM ({source})"
 
 
 def _text_groups(files: list[BatchFile], plans: dict[int, TextPlan]) -> list[list[BatchFile]]:

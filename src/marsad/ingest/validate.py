@@ -11,7 +11,8 @@ The result is the temporary table ``_ing_chk``: one row per staged row with
 ``_line``, each field parsed to its warehouse type (NULL when it does not
 parse), ``_fail`` (``rule|column|detail`` of the first failing check, NULL
 when the row is good), ``_value`` (the raw text of the failing field),
-``_others``, ``_record`` (the raw row as JSON, for failing rows), and the
+``_others``, ``_record`` (the raw row as JSON, for failing rows; every row of a rates
+file), and the
 columns later steps fill: ``_msg`` (a message written by the duplicate
 checks) and ``_resolved``. What is the same for every row of a file (how it
 counts rows, its decimal mark) is not stored on each row but given by the
@@ -200,26 +201,44 @@ def _by_decimal(decimals: set[str], make) -> str:
     return f"CASE WHEN _dec = ',' THEN {make(',')} ELSE {make('.')} END"
 
 
-def sources(parts: list[tuple[int, Staged]]) -> list[str]:
+def written_column(name: str) -> str:
+    """The column of a staged file read with a date format holding the date field
+    ``name``'s cell as the file wrote it (``_w_value_date``: ``1/1/1999`` where the
+    field holds ``1999-01-01``), for the quarantine to quote
+    (:func:`marsad.ingest.readers.with_date_format`)."""
+    return "_w_" + name
+
+
+def _written(kind: Kind, parts: list[tuple[int, Staged]]) -> list[str]:
+    """The :func:`written_column` of each date field of ``kind`` when a file of
+    ``parts`` is read with a date format (its source gives them), else none."""
+    if not any(st.date_format for _, st in parts):
+        return []
+    return [written_column(f.name) for f in kind.fields if f.type == "date"]
+
+
+def sources(parts: list[tuple[int, Staged]], written: list[str] = ()) -> list[str]:
     """SELECTs of the staged rows of the files, each with ``_file``, ``_dec``,
-    ``_unit``, ``_line``, the fields and ``_blank`` (a group of files read
-    together has one SELECT for all)."""
+    ``_unit``, ``_line``, the fields, ``_blank`` and the ``written`` columns (NULL in
+    a file read without a date format; a group of files read together has one SELECT
+    for all)."""
     out = []
     for i, st in parts:
+        pad = "".join(f", NULL::VARCHAR AS {_q(w)}" for w in written if not st.date_format)
         if st.full_source:
             if st.source:
-                out.append(st.source)
+                out.append(f"SELECT *{pad} FROM ({st.source})" if pad else st.source)
         else:
             out.append(
-                f"SELECT {i} AS _file, {_lit(st.decimal)} AS _dec, {_lit(st.unit)} AS _unit, * "
-                f"FROM ({st.source})"
+                f"SELECT {i} AS _file, {_lit(st.decimal)} AS _dec, {_lit(st.unit)} AS _unit, "
+                f"*{pad} FROM ({st.source})"
             )
     return out
 
 
-def union_sql(parts: list[tuple[int, Staged]]) -> str:
+def union_sql(kind: Kind, parts: list[tuple[int, Staged]]) -> str:
     """The staged rows of several files, one after the other, with their file number."""
-    return " UNION ALL ".join(sources(parts))
+    return " UNION ALL ".join(sources(parts, _written(kind, parts)))
 
 
 def check_batch(
@@ -242,7 +261,7 @@ def check_batch(
     if len(sources(rest)) > 1:
         # many small tables: one table, so that the checks run in parallel
         stage = STAGE
-        wh.sql(f"CREATE OR REPLACE TEMP TABLE {stage} AS {union_sql(rest)}")
+        wh.sql(f"CREATE OR REPLACE TEMP TABLE {stage} AS {union_sql(kind, rest)}")
         drop_staging(wh, keep=(stage, *checked))
     define_file_macros(
         wh, {f.index: (f.staged.unit, f.staged.decimal, f.staged.date_format) for f in files}
@@ -283,6 +302,13 @@ def _time_notes(wh: Warehouse, kind: Kind, files: list[BatchFile]) -> None:
 
 
 Check = tuple[str, str]  # (SQL condition, "rule|column|detail")
+
+#: The kinds whose good rows keep their record as written too (``_record``): a rate
+#: passes the checks and may be quarantined later as an implausible spike
+#: (:mod:`marsad.ingest.plausible`), quoted as the file wrote it (``108,5``, not
+#: ``108.500000``). A rates file is small; the other kinds' good rows keep none (each
+#: column of 3 million rows costs about 0.05 s to store).
+_RECORD_EVERY_ROW = ("rates",)
 
 
 def _date_checks(f: Field, lo: dt.date, hi: dt.date) -> tuple[list[str], list[Check]]:
@@ -418,8 +444,25 @@ def _field_checks(
     return numbers, parsed, checks
 
 
-def _outcome_sql(kind: Kind, checks: list[Check]) -> tuple[str, str, str, str, str]:
-    """SQL of (flags, _fail, other rules, failing value, raw record) from the checks."""
+def _as_written(f: Field, written: bool) -> str:
+    """SQL: the value of the field ``f`` as the file wrote it: its cleaned text, or for
+    a date read with the file's date format (``written``), the cell before it was
+    rewritten YYYY-MM-DD (trimmed as the format read it)."""
+    if f.type != "date" or not written:
+        return _v(f)
+    raw = _q(written_column(f.name))
+    return (
+        f"CASE WHEN {_q(f.name)} IS NOT NULL AND {raw} IS NOT NULL "
+        f"THEN {cleaning.strip_sql(raw)} ELSE {_v(f)} END"
+    )
+
+
+def _outcome_sql(
+    kind: Kind, checks: list[Check], written: bool = False
+) -> tuple[str, str, str, str, str]:
+    """SQL of (flags, _fail, other rules, failing value, raw record) from the checks;
+    ``written``: the source gives the dates' cells as written (:func:`written_column`),
+    which the value and the record quote."""
     # each check is computed once, as a boolean column _b<i>
     flags = ", ".join(f"coalesce({c}, false) AS _b{i}" for i, (c, _) in enumerate(checks))
     whens = " ".join(f"WHEN _b{i} THEN {_lit(code)}" for i, (_, code) in enumerate(checks))
@@ -433,10 +476,10 @@ def _outcome_sql(kind: Kind, checks: list[Check]) -> tuple[str, str, str, str, s
     others = f"substr(concat_ws(', ', {listed}), length({first}) + 3)"
     value = (
         "CASE split_part(_fail, '|', 2) "
-        + " ".join(f"WHEN {_lit(f.name)} THEN {_v(f)}" for f in kind.fields)
+        + " ".join(f"WHEN {_lit(f.name)} THEN {_as_written(f, written)}" for f in kind.fields)
         + " END"
     )
-    pairs = ", ".join(f"{_q(f.name)} := {_v(f)}" for f in kind.fields)
+    pairs = ", ".join(f"{_q(f.name)} := {_as_written(f, written)}" for f in kind.fields)
     record = f"to_json(struct_pack({pairs}))::VARCHAR"
     return flags, fail, others, value, record
 
@@ -492,7 +535,8 @@ def check_sql(
     made of this SELECT (:mod:`marsad.ingest.text.group`)."""
     lo, hi = date_range
     decimals = {st.decimal for _, st in parts}
-    src = source if source else "(" + union_sql(parts) + ")"
+    src = source if source else "(" + union_sql(kind, parts) + ")"
+    written = _written(kind, parts)
     # plain text files (ASCII, no quote, space, tab, apostrophe, stray CR or control
     # character: most bank files) hold no value that cleaning changes, with a line
     # break or a control character: those rules are left out
@@ -527,7 +571,8 @@ def check_sql(
         if ctl_files:
             trims.append("_ctl")
     numbers, parsed, checks = _field_checks(kind, decimals, lo, hi, plain, bool(ctl_files))
-    flags, fail, others, value, record = _outcome_sql(kind, checks)
+    flags, fail, others, value, record = _outcome_sql(kind, checks, bool(written))
+    failing_record = f"CASE WHEN _fail IS NOT NULL THEN {record} END"
     field_cols = ", ".join(_q(f.name) for f in kind.fields)
     # (a date written with a time of day: the time, for the load's note; NULL mostly)
     field_cols += "".join(
@@ -538,7 +583,7 @@ def check_sql(
     return f"""
 WITH src AS (SELECT * FROM {src}),
 {cleaning_ctes},
-v AS (SELECT _file, _dec, _unit, _line, {", ".join(trims)} FROM e),
+v AS (SELECT _file, _dec, _unit, _line, {", ".join(trims + [_q(w) for w in written])} FROM e),
 n AS (SELECT *{", " if numbers else ""}{", ".join(numbers)} FROM v),
 p AS (SELECT *, {", ".join(parsed)} FROM n),
 b AS (SELECT *, {flags} FROM p),
@@ -546,7 +591,7 @@ c AS (SELECT *, {fail} AS _fail FROM b)
 SELECT _file, _line, {field_cols}, _fail,
        CASE WHEN _fail IS NOT NULL THEN {value} END AS _value,
        CASE WHEN _fail IS NOT NULL THEN NULLIF({others}, '') END AS _others,
-       CASE WHEN _fail IS NOT NULL THEN {record} END AS _record,
+       {record if kind.name in _RECORD_EVERY_ROW else failing_record} AS _record,
        _cleaned,
        NULL::VARCHAR AS _msg, NULL::VARCHAR AS _resolved
 FROM c

@@ -180,7 +180,7 @@ def _one_pass_source(kind: Kind, plans: list[tuple[int, TextPlan]]) -> str:
         f"FROM (SELECT *, file_index AS _fi FROM {read_csv_call(paths, first)})"
     )
     if fmt := first.detected.date_format:  # (one dialect: one date format)
-        dates = tuple(f'"{x.name}"' for x in kind.fields if x.type == "date")
+        dates = tuple(x.name for x in kind.fields if x.type == "date")
         source = with_date_format(source, dates, fmt)
     return source
 
