@@ -12,7 +12,8 @@ log file in it (nothing on the terminal); :meth:`SparkEngine.close` stops it.
 
 What stops it, in one plain line (:class:`~marsad.errors.BadArgument`, exit 2):
 pyspark not installed (``pip install 'marsad[spark]'``), no Java (``java`` not
-on the PATH, nor under ``JAVA_HOME``), a master that cannot be reached.
+on the PATH, nor under ``JAVA_HOME``), a master that cannot be reached or where
+another service answers (a web server: told in a second, where Spark retried for 80 s).
 
 >>> spark_type("DECIMAL(18,3)"), spark_type("VARCHAR")
 ('DECIMAL(18,3)', 'STRING')
@@ -119,7 +120,9 @@ def _alive(pid: int) -> bool:
 
 def check_master(master: str) -> None:
     """Stop with one plain line when a ``spark://host:port[,host:port]`` master does not
-    answer within :data:`CONNECT_TIMEOUT` seconds (other masters are left to Spark).
+    answer within :data:`CONNECT_TIMEOUT` seconds, or another service answers there in
+    text (:func:`_other_service`, within :data:`PROBE_WAIT` seconds) on every address
+    (other masters are left to Spark).
 
     Raises :class:`~marsad.errors.BadArgument` naming the master and the reason.
     """
@@ -134,14 +137,47 @@ def check_master(master: str) -> None:
             )
             continue
         try:
-            with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT):
-                return
+            with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT) as sock:
+                other = _other_service(sock)
         except OSError as exc:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            continue
+        if other is None:
+            return
+        reason = f"another service answers there, not Spark: {other!r}"
     raise BadArgument(
         f"cannot reach the Spark master {master} ({reason}): start it, or set "
         "MARSAD_SPARK_MASTER to one that runs (e.g. local[*])"
     )
+
+
+#: Seconds to wait for a service on a ``spark://`` master's port to answer
+#: :data:`_PROBE`; a Spark master never does.
+PROBE_WAIT = 1.0
+#: Sent to a master's port: the start of a frame of Spark's RPC (its 8-byte length, 64;
+#: the rest never sent), whose bytes end a line: a Spark master waits for the rest in
+#: silence; a web server answers ("HTTP/1.0 400 Bad request") and so do most others.
+_PROBE = (64).to_bytes(8, "big") + b"\r\n\r\n"
+
+
+def _other_service(sock: socket.socket) -> str | None:
+    """The first line of text that the service on ``sock`` answers to :data:`_PROBE`
+    (e.g. ``"HTTP/1.0 400 Bad request"``, an SSH banner), printable, at most 60
+    characters; None when it stays silent :data:`PROBE_WAIT` seconds, closes, or answers
+    bytes that are not text (then Spark is left to judge, as before the probe).
+
+    Spark itself took about 80 s of retries to give up on a web server's port.
+    """
+    try:
+        sock.settimeout(PROBE_WAIT)
+        sock.sendall(_PROBE)
+        answer = sock.recv(256)
+    except OSError:  # (silent: socket.timeout is an OSError; reset, closed)
+        return None
+    line = answer.split(b"\n", 1)[0].rstrip(b"\r")
+    if not line or not all(32 <= byte < 127 for byte in line):
+        return None
+    return line.decode("ascii")[:60]
 
 
 def start_session(
