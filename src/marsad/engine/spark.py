@@ -76,8 +76,11 @@ SHUFFLE_BYTES = 32 * 2**20
 #: one (C2) took longer to compile Spark's code than the queries took to run (a
 #: 2,436-record build's Spark stages 14 s instead of 20 s, on a loaded machine).
 SMALL_JAVA_OPTIONS = {"spark.driver.defaultJavaOptions": "-XX:TieredStopAtLevel=1"}
-#: Records this small (bytes of Parquet; about 2M records) start :data:`SMALL_JAVA_OPTIONS`.
-SMALL_BYTES = 64 * 2**20
+#: Records this small (bytes of Parquet: about 1.5M records) start
+#: :data:`SMALL_JAVA_OPTIONS`. At 1M records (11 MB) C1 alone still won (Spark's part of
+#: a build 68 s, 80 s with C2: its start and first query faster, the cube 20% slower);
+#: beyond, the cube's time grows and C2's start costs the same.
+SMALL_BYTES = 16 * 2**20
 #: Seconds to wait for a ``spark://`` master to answer before giving up.
 CONNECT_TIMEOUT = 5.0
 _views = itertools.count()
@@ -106,7 +109,7 @@ def launch_conf(master: str, parquet_bytes: int) -> dict[str, str]:
     ``parquet_bytes`` bytes of Parquet: :data:`SMALL_JAVA_OPTIONS` on a small local one,
     but for what ``spark-defaults.conf`` sets; nothing otherwise.
 
-    >>> launch_conf("local[2]", 10**6), launch_conf("local[2]", 10**9)
+    >>> launch_conf("local[2]", 10**6), launch_conf("local[2]", 10**8)
     ({'spark.driver.defaultJavaOptions': '-XX:TieredStopAtLevel=1'}, {})
     >>> launch_conf("spark://node1:7077", 10**6)
     {}
