@@ -20,9 +20,10 @@ For a list of months (``(year, month)`` pairs) and the lookup tables of the buil
 
 Each table's rows of those months are replaced in the warehouse (:func:`store`); the
 other months' rows stay as they are. Months are computed :data:`CHUNK_MONTHS` at a
-time, so that what is fetched into memory is bounded by a chunk's cells, not by the
-history. Records held for review (segment ``UNALLOCATED``) are in
-``build_month_firms`` only: never in the cube nor the contributions.
+time (more while their records are few, :func:`chunk_months`), so that what is
+fetched into memory is bounded by a chunk's cells, not by the history. Records held
+for review (segment ``UNALLOCATED``) are in ``build_month_firms`` only: never in the
+cube nor the contributions.
 
 >>> import tempfile, pathlib
 >>> from marsad.engine import open_warehouse
@@ -89,6 +90,10 @@ _UNCONVERTED_SCHEMA = [
 ]
 #: Months computed per engine query: bounds the rows fetched into memory at once.
 CHUNK_MONTHS = 24
+#: ... or more months, while their records stay at most this many (e.g. a small
+#: warehouse: one query per table, not one per 24 months; each is a few Spark jobs,
+#: about a second apiece even on tiny data).
+CHUNK_RECORDS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -214,8 +219,7 @@ def compute(
     services = engine.table("service_map", tables.services)
     daily = engine.table("rates_daily", tables.daily)
     stored = dict.fromkeys(TABLES, 0)
-    chunks = [months[i : i + CHUNK_MONTHS] for i in range(0, len(months), CHUNK_MONTHS)]
-    for chunk in chunks or [[]]:
+    for chunk in chunk_months(months, month_records(wh)) or [[]]:
         classified = classify(engine.records(chunk), firms, services)
         sector = convert(classified, daily)
         # a record without a rate (a month not complete: check_conversion) is in no cell
@@ -233,6 +237,40 @@ def compute(
                 stored[name] += store(wh, name, engine.fetch(expr), chunk)
     derive(wh, months)
     return stored
+
+
+def month_records(wh: Warehouse) -> dict[Month, int]:
+    """Records of each month in the store (e.g. ``{(2024, 1): 812}``), from its catalogue."""
+    counts: dict[Month, int] = {}
+    for _reporter, year, month, records in wh.records.deliveries():
+        counts[(year, month)] = counts.get((year, month), 0) + records
+    return counts
+
+
+def chunk_months(months: Sequence[Month], records: dict[Month, int]) -> list[list[Month]]:
+    """``months`` in consecutive chunks computed by one query each: :data:`CHUNK_MONTHS`
+    months, or more while the chunk's ``records`` (by month, as :func:`month_records`)
+    stay at most :data:`CHUNK_RECORDS`. Each month's rows depend on its records only,
+    so the chunks change nothing stored.
+
+    >>> chunk_months([(2024, m) for m in range(1, 4)], {(2024, 1): 10})
+    [[(2024, 1), (2024, 2), (2024, 3)]]
+    >>> big = dict.fromkeys([(y, m) for y in (2023, 2024, 2025) for m in range(1, 13)], 10**6)
+    >>> [len(chunk) for chunk in chunk_months(sorted(big), big)]
+    [24, 12]
+    """
+    chunks: list[list[Month]] = []
+    held = 0
+    for month in months:
+        count = records.get(month, 0)
+        chunk = chunks[-1] if chunks else None
+        if chunk is None or (len(chunk) >= CHUNK_MONTHS and held + count > CHUNK_RECORDS):
+            chunks.append([month])
+            held = count
+        else:
+            chunk.append(month)
+            held += count
+    return chunks
 
 
 def month_firms(classified: ibis.Table) -> ibis.Table:

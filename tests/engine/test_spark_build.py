@@ -126,6 +126,57 @@ def test_a_master_without_host_and_port_is_told_so(master):
         check_master(master)
 
 
+def test_a_web_server_on_the_master_port_is_told_at_once():
+    """A reviewer's MARSAD_SPARK_MASTER named a web server's port: the port answered, so
+    the master was taken for Spark's, and Spark retried for about 80 s before its error.
+    The service's own answer is told in a second (several addresses: the last reason)."""
+    pytest.importorskip("pyspark")
+    import socketserver
+    import threading
+    import time
+    from http.server import SimpleHTTPRequestHandler
+
+    from marsad.engine.spark import check_master
+
+    with socketserver.TCPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        master = f"spark://127.0.0.1:9,127.0.0.1:{server.server_address[1]}"
+        started = time.monotonic()
+        with pytest.raises(BadArgument) as raised:
+            check_master(master)
+        server.shutdown()
+    assert time.monotonic() - started < 5
+    # (Python's server takes the probe for an HTTP/0.9 request: its page, no status line)
+    assert str(raised.value).startswith(
+        f"cannot reach the Spark master {master} (another service answers there, not "
+        "Spark: '<!DOCTYPE HTML>'): start it"
+    )
+
+
+@pytest.mark.parametrize("answer", [b"", b"\x00\x00\x00\x15binary"])
+def test_a_port_that_stays_silent_or_answers_binary_is_left_to_spark(answer):
+    """A Spark master waits in silence for the rest of the probe's frame; one that closes,
+    or answers bytes that are not text, is not refused by the probe either."""
+    pytest.importorskip("pyspark")
+    import socket
+    import threading
+
+    from marsad.engine.spark import check_master
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+
+        def serve() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(64)
+                if answer:
+                    conn.sendall(answer)
+                conn.recv(64)  # (until the probe closes)
+
+        threading.Thread(target=serve, daemon=True).start()
+        check_master(f"spark://127.0.0.1:{listener.getsockname()[1]}")
+
+
 @pytest.mark.spark
 def test_records_without_a_rate_in_a_month_not_over_wait_alike_on_both_engines(
     spark_session, tmp_path
@@ -163,12 +214,13 @@ def test_records_without_a_rate_in_a_month_not_over_wait_alike_on_both_engines(
 def test_a_master_that_answers_but_is_no_spark_master_is_one_line(inputs, tmp_path):
     """A reviewer's MARSAD_SPARK_MASTER named a port where a web server answered: Spark
     stopped its context while the session was made, after about 80 s of retries, and
-    the build ended 'internal error (Py4JJavaError)'. In its own process (one Spark
-    context a process)."""
+    the build ended 'internal error (Py4JJavaError)'; then a plain line, still after
+    80 s. Now told before Spark starts. In its own process (one Spark context a process)."""
     import os
     import socketserver
     import subprocess
     import threading
+    import time
     from http.server import SimpleHTTPRequestHandler
 
     _built(tmp_path, inputs, "duckdb").close()
@@ -176,13 +228,16 @@ def test_a_master_that_answers_but_is_no_spark_master_is_one_line(inputs, tmp_pa
         threading.Thread(target=server.serve_forever, daemon=True).start()
         port = server.server_address[1]
         env = {**os.environ, "MARSAD_SPARK_MASTER": f"spark://127.0.0.1:{port}"}
+        started = time.monotonic()
         done = subprocess.run(
             [sys.executable, "-m", "marsad", "build", "--engine", "spark",
              "--warehouse", str(tmp_path / "marsad.duckdb"), "--full"],
             capture_output=True, text=True, env=env, timeout=600,
         )  # fmt: skip
+        elapsed = time.monotonic() - started
         server.shutdown()
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     (line,) = [x for x in done.stderr.splitlines() if x.startswith("marsad: error:")]
-    assert f"Spark did not start on spark://127.0.0.1:{port}: " in line
+    assert f"cannot reach the Spark master spark://127.0.0.1:{port} (another service" in line
+    assert elapsed < 30  # (the probe's second, and Python's start: Spark took 80 s)

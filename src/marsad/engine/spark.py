@@ -12,7 +12,8 @@ log file in it (nothing on the terminal); :meth:`SparkEngine.close` stops it.
 
 What stops it, in one plain line (:class:`~marsad.errors.BadArgument`, exit 2):
 pyspark not installed (``pip install 'marsad[spark]'``), no Java (``java`` not
-on the PATH, nor under ``JAVA_HOME``), a master that cannot be reached.
+on the PATH, nor under ``JAVA_HOME``), a master that cannot be reached or where
+another service answers (a web server: told in a second, where Spark retried for 80 s).
 
 >>> spark_type("DECIMAL(18,3)"), spark_type("VARCHAR")
 ('DECIMAL(18,3)', 'STRING')
@@ -60,6 +61,26 @@ SESSION_CONF = {
     "spark.ui.showConsoleProgress": "false",
     **SQL_CONF,
 }
+#: Set on a session the engine starts on a ``local`` master, unless Spark's own
+#: configuration (``spark-defaults.conf``) sets them: the shuffle's partitions, sized to
+#: the records (one per :data:`SHUFFLE_BYTES` of their Parquet files, at least one per
+#: core, at most Spark's default 200; :func:`local_sql_conf`). The results do not depend
+#: on them; 200 partitions on a small warehouse made every aggregate 200 tasks' files.
+LOCAL_SQL_CONF = ("spark.sql.shuffle.partitions",)
+#: Bytes of the records' Parquet files per shuffle partition on a local master.
+SHUFFLE_BYTES = 32 * 2**20
+#: Java options of the JVM the engine launches for a ``local`` master when the records
+#: are small (:data:`SMALL_BYTES` of Parquet or less), unless ``spark-defaults.conf``
+#: sets ``spark.driver.defaultJavaOptions`` (options in ``spark.driver.extraJavaOptions``
+#: come after these, and win): Java's quick compiler only (C1), where its optimising
+#: one (C2) took longer to compile Spark's code than the queries took to run (a
+#: 2,436-record build's Spark stages 14 s instead of 20 s, on a loaded machine).
+SMALL_JAVA_OPTIONS = {"spark.driver.defaultJavaOptions": "-XX:TieredStopAtLevel=1"}
+#: Records this small (bytes of Parquet: about 1.5M records) start
+#: :data:`SMALL_JAVA_OPTIONS`. At 1M records (11 MB) C1 alone still won (Spark's part of
+#: a build 68 s, 80 s with C2: its start and first query faster, the cube 20% slower);
+#: beyond, the cube's time grows and C2's start costs the same.
+SMALL_BYTES = 16 * 2**20
 #: Seconds to wait for a ``spark://`` master to answer before giving up.
 CONNECT_TIMEOUT = 5.0
 _views = itertools.count()
@@ -69,6 +90,51 @@ def spark_type(sql_type: str) -> str:
     """The Spark SQL type of a DuckDB column type (``VARCHAR`` -> ``STRING``; DATE,
     BIGINT, INTEGER and DECIMAL(p,s) are written alike)."""
     return "STRING" if sql_type.upper() == "VARCHAR" else sql_type.upper()
+
+
+def local_sql_conf(cores: int, parquet_bytes: int) -> dict[str, str]:
+    """:data:`LOCAL_SQL_CONF`'s values on a local master of ``cores`` cores, for records
+    of ``parquet_bytes`` bytes of Parquet.
+
+    >>> local_sql_conf(2, 10_000), local_sql_conf(2, 10**9), local_sql_conf(4, 10**12)
+    ({'spark.sql.shuffle.partitions': '2'}, {'spark.sql.shuffle.partitions': '30'}, \
+{'spark.sql.shuffle.partitions': '200'})
+    """
+    partitions = min(max(cores, -(-parquet_bytes // SHUFFLE_BYTES)), 200)
+    return {"spark.sql.shuffle.partitions": str(partitions)}
+
+
+def launch_conf(master: str, parquet_bytes: int) -> dict[str, str]:
+    """Settings of the JVM the engine launches on ``master`` for records of
+    ``parquet_bytes`` bytes of Parquet: :data:`SMALL_JAVA_OPTIONS` on a small local one,
+    but for what ``spark-defaults.conf`` sets; nothing otherwise.
+
+    >>> launch_conf("local[2]", 10**6), launch_conf("local[2]", 10**8)
+    ({'spark.driver.defaultJavaOptions': '-XX:TieredStopAtLevel=1'}, {})
+    >>> launch_conf("spark://node1:7077", 10**6)
+    {}
+    """
+    if not master.startswith("local") or parquet_bytes > SMALL_BYTES:
+        return {}
+    given = spark_defaults()
+    return {k: v for k, v in SMALL_JAVA_OPTIONS.items() if k not in given}
+
+
+def spark_defaults() -> set[str]:
+    """The settings ``spark-defaults.conf`` names (in ``$SPARK_CONF_DIR``, else
+    ``$SPARK_HOME/conf``, else pyspark's own ``conf``), as Spark's launcher reads it:
+    one ``key value`` a line, ``#`` comments; empty without the file."""
+    folder = os.environ.get("SPARK_CONF_DIR")
+    if not folder:
+        from pyspark.find_spark_home import _find_spark_home
+
+        folder = os.path.join(_find_spark_home(), "conf")
+    try:
+        text = Path(folder, "spark-defaults.conf").read_text(errors="replace")
+    except OSError:
+        return set()
+    lines = (line.strip() for line in text.splitlines())
+    return {line.split(None, 1)[0] for line in lines if line and not line.startswith("#")}
 
 
 def java_command() -> str | None:
@@ -119,7 +185,9 @@ def _alive(pid: int) -> bool:
 
 def check_master(master: str) -> None:
     """Stop with one plain line when a ``spark://host:port[,host:port]`` master does not
-    answer within :data:`CONNECT_TIMEOUT` seconds (other masters are left to Spark).
+    answer within :data:`CONNECT_TIMEOUT` seconds, or another service answers there in
+    text (:func:`_other_service`, within :data:`PROBE_WAIT` seconds) on every address
+    (other masters are left to Spark).
 
     Raises :class:`~marsad.errors.BadArgument` naming the master and the reason.
     """
@@ -134,14 +202,47 @@ def check_master(master: str) -> None:
             )
             continue
         try:
-            with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT):
-                return
+            with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT) as sock:
+                other = _other_service(sock)
         except OSError as exc:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            continue
+        if other is None:
+            return
+        reason = f"another service answers there, not Spark: {other!r}"
     raise BadArgument(
         f"cannot reach the Spark master {master} ({reason}): start it, or set "
         "MARSAD_SPARK_MASTER to one that runs (e.g. local[*])"
     )
+
+
+#: Seconds to wait for a service on a ``spark://`` master's port to answer
+#: :data:`_PROBE`; a Spark master never does.
+PROBE_WAIT = 1.0
+#: Sent to a master's port: the start of a frame of Spark's RPC (its 8-byte length, 64;
+#: the rest never sent), whose bytes end a line: a Spark master waits for the rest in
+#: silence; a web server answers ("HTTP/1.0 400 Bad request") and so do most others.
+_PROBE = (64).to_bytes(8, "big") + b"\r\n\r\n"
+
+
+def _other_service(sock: socket.socket) -> str | None:
+    """The first line of text that the service on ``sock`` answers to :data:`_PROBE`
+    (e.g. ``"HTTP/1.0 400 Bad request"``, an SSH banner), printable, at most 60
+    characters; None when it stays silent :data:`PROBE_WAIT` seconds, closes, or answers
+    bytes that are not text (then Spark is left to judge, as before the probe).
+
+    Spark itself took about 80 s of retries to give up on a web server's port.
+    """
+    try:
+        sock.settimeout(PROBE_WAIT)
+        sock.sendall(_PROBE)
+        answer = sock.recv(256)
+    except OSError:  # (silent: socket.timeout is an OSError; reset, closed)
+        return None
+    line = answer.split(b"\n", 1)[0].rstrip(b"\r")
+    if not line or not all(32 <= byte < 127 for byte in line):
+        return None
+    return line.decode("ascii")[:60]
 
 
 def start_session(
@@ -242,16 +343,35 @@ class SparkEngine(Engine):
             sweep_folders()
             self._folder = Path(tempfile.mkdtemp(prefix=f"{_FOLDER}{os.getpid()}-"))
             try:
-                session = start_session(master, self._folder)
+                session = start_session(
+                    master, self._folder, launch_conf(master, self._parquet_bytes())
+                )
             except BaseException:
                 shutil.rmtree(self._folder, ignore_errors=True)
                 raise
         for key, value in SQL_CONF.items():
             session.conf.set(key, value)
+        if self._owned and session.sparkContext.master.startswith("local"):
+            self._size_local(session)
         self.session = session
         self.master = session.sparkContext.master
         self.con = ibis.pyspark.connect(session)
         self._names: list[str] = []
+        self._read: dict[tuple[str, ...], ibis.Table] = {}
+        self._tables: dict[str, tuple[pa.Table, ibis.Table]] = {}
+
+    def _size_local(self, session: SparkSession) -> None:
+        """Set :data:`LOCAL_SQL_CONF` on ``session`` (a local one the engine started) for
+        this warehouse's records, but for what Spark's own configuration sets."""
+        given = session.sparkContext.getConf()
+        sized = local_sql_conf(session.sparkContext.defaultParallelism, self._parquet_bytes())
+        for key, value in sized.items():
+            if not given.contains(key):
+                session.conf.set(key, value)
+
+    def _parquet_bytes(self) -> int:
+        """Bytes of the record store's Parquet files (e.g. 234136 for 2,436 records)."""
+        return sum(f.stat().st_size for f in self.wh.records.files())
 
     def _view_name(self, name: str) -> str:
         view = f"marsad_{name}_{next(_views)}"
@@ -263,18 +383,27 @@ class SparkEngine(Engine):
 
         schema = ", ".join(f"`{c}` {spark_type(t)}" for c, t in COLUMNS)
         files = [str(f) for f in self.wh.records.files(months)]
+        if tuple(files) in self._read:  # (the conversion check's, then the cube's)
+            return self._read[tuple(files)]
         if files:
             frame = self.session.read.schema(schema).parquet(*files)
         else:
             frame = self.session.createDataFrame([], schema)
         view = self._view_name("records")
         frame.createOrReplaceTempView(view)
-        return self.con.table(view)
+        self._read[tuple(files)] = self.con.table(view)
+        return self._read[tuple(files)]
 
     def table(self, name: str, data: pa.Table) -> ibis.Table:
+        """``data`` as a view; the same view when given the same Arrow table again under
+        the same name (the daily rates: the conversion check's, then the cube's)."""
+        held = self._tables.get(name)
+        if held is not None and held[0] is data:
+            return held[1]
         view = self._view_name(name)
         self.session.createDataFrame(data).createOrReplaceTempView(view)
-        return self.con.table(view)
+        self._tables[name] = (data, self.con.table(view))
+        return self._tables[name][1]
 
     def fetch(self, expr: ibis.Table) -> pa.Table:
         """Run ``expr`` on Spark and return Arrow typed as ``expr``'s schema, as DuckDB
@@ -292,6 +421,8 @@ class SparkEngine(Engine):
             for view in self._names:
                 self.session.catalog.dropTempView(view)
         self._names.clear()
+        self._read.clear()
+        self._tables.clear()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
