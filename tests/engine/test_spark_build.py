@@ -210,6 +210,48 @@ def test_records_without_a_rate_in_a_month_not_over_wait_alike_on_both_engines(
 
 
 @pytest.mark.spark
+@pytest.mark.parametrize("folder", ["w*", "g[1]{a,b}"])
+def test_a_warehouse_in_a_folder_named_like_a_pattern_builds_alike(
+    spark_session, inputs, tmp_path, folder
+):
+    """A reviewer's warehouse in ``w*`` beside a copy in ``wx``: Spark (Hadoop reads
+    every path as a glob) read the parts of both, and published every figure doubled
+    under a new id; in ``g[1]`` it found no part (internal error). The same bytes as
+    DuckDB's now."""
+    import shutil
+
+    from marsad.publish.export import export_table
+
+    (tmp_path / folder).mkdir()
+    wh = _built(tmp_path / folder, inputs, "duckdb")
+    export_table(wh, "csv", tmp_path / "duckdb.csv")
+    wh.close()
+    shutil.copytree(tmp_path / folder, tmp_path / "wx")  # (what w* would also match)
+    with open_warehouse(tmp_path / folder / "marsad.duckdb") as wh:
+        build(wh, engine="spark", full=True)
+        export_table(wh, "csv", tmp_path / "spark.csv")
+    assert (tmp_path / "spark.csv").read_bytes() == (tmp_path / "duckdb.csv").read_bytes()
+
+
+def test_a_master_spark_cannot_start_on_is_one_line(tmp_path, monkeypatch):
+    """A reviewer's ``MARSAD_SPARK_MASTER=bogus``: spark-submit refused it, the JVM never
+    started, and the error handler read a variable set only after it had
+    (``internal error (UnboundLocalError)``)."""
+    import pyspark.java_gateway
+
+    from marsad.engine import spark
+
+    def refused(*_args, **_kwargs):
+        raise RuntimeError("[JAVA_GATEWAY_EXITED] Java gateway process exited")
+
+    monkeypatch.setattr(spark, "java_command", lambda: "java")
+    monkeypatch.setattr(spark.SparkContext, "_gateway", None)
+    monkeypatch.setattr(pyspark.java_gateway, "launch_gateway", refused)
+    with pytest.raises(BadArgument, match=r"^Spark did not start on bogus: "):
+        spark.start_session("bogus", tmp_path)
+
+
+@pytest.mark.spark
 @pytest.mark.slow
 def test_a_master_that_answers_but_is_no_spark_master_is_one_line(inputs, tmp_path):
     """A reviewer's MARSAD_SPARK_MASTER named a port where a web server answered: Spark

@@ -173,6 +173,19 @@ def sweep_folders(root: Path | None = None) -> int:
     return removed
 
 
+def hadoop_path(path: Path) -> str:
+    r"""``path`` as Spark's readers take it literally: Hadoop reads every path as a glob
+    pattern, so a warehouse in a folder ``w*`` read the parts of ``wx`` too (figures
+    doubled, without a word), and one in ``g[1]`` none (``PATH_NOT_FOUND``); each of
+    ``\*?[]{}`` is escaped with a backslash (:func:`marsad.engine.sql.quote_path` does
+    the same for DuckDB's readers).
+
+    >>> print(hadoop_path(Path("/data/w*/g[1]/{a,b}?.parquet")))
+    /data/w\*/g\[1\]/\{a,b\}\?.parquet
+    """
+    return re.sub(r"([\\*?\[\]{}])", r"\\\1", str(path))
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -268,12 +281,12 @@ def start_session(
     conf.set("spark.sql.warehouse.dir", str(folder / "spark-warehouse"))
     log_path = folder / "spark.log"
     with log_path.open("ab") as log:
+        context = None
         try:
             # one JVM per process (pyspark keeps it after stop): launched once, quietly
             gateway = SparkContext._gateway or launch_gateway(
                 conf, popen_kwargs={"stdout": log, "stderr": log}
             )
-            context = None
             with _own_sigint():
                 context = SparkContext(conf=conf, gateway=gateway)
                 context.setLogLevel("ERROR")
@@ -382,7 +395,7 @@ class SparkEngine(Engine):
         from marsad.engine.records import COLUMNS
 
         schema = ", ".join(f"`{c}` {spark_type(t)}" for c, t in COLUMNS)
-        files = [str(f) for f in self.wh.records.files(months)]
+        files = [hadoop_path(f) for f in self.wh.records.files(months)]
         if tuple(files) in self._read:  # (the conversion check's, then the cube's)
             return self._read[tuple(files)]
         if files:
