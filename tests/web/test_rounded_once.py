@@ -104,3 +104,5 @@ def test_the_exact_file_holds_public_cells_only_and_the_api_the_published_text(h
     )  # fmt: skip
     assert answer.status_code == 200, answer.text
     assert f",{PUBLISHED}," in answer.text and EXACT not in answer.text
+    for name in ("internal/exact.csv", "internal%2Fexact.csv", "exact.csv"):  # never served
+        assert half["client"].get(f"/downloads/H1/{name}").status_code == 404
