@@ -25,6 +25,16 @@ from pydantic import BeforeValidator
 
 from marsad.errors import BadArgument, quoted
 
+#: The years a user may name, four digits 0001 to 9999 (a JSON Schema and Python regular
+#: expression): those of a calendar date (``datetime.date``, which ``asOf`` is, has no
+#: year 0000). The one rule of every date and period a command or a query takes: the
+#: REST API's ``asOf``, ``start`` and ``end``, the SDMX API's ``asOf``, ``startPeriod``,
+#: ``endPeriod`` and ``c[TIME_PERIOD]`` (:meth:`marsad.periods.Period.typed`), in their
+#: schema's patterns and in the server (the SDMX API took ``startPeriod=0000`` and
+#: ``0000-02-29`` where the REST API refused ``asOf=0000-01-01``).
+YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+#: Why a year outside :data:`YEAR` is refused, after the value.
+NO_YEAR_ZERO = "has no year: years run from 0001 to 9999"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 #: What a message asks for instead of a value that is no date.
 WANTED = "write YYYY-MM-DD (e.g. 2025-10-15)"
@@ -45,8 +55,12 @@ def why_not(text: str) -> str:
 
     >>> why_not("20240101"), why_not("2025-02-30")
     ('is not a date: write YYYY-MM-DD (e.g. 2025-10-15)', 'is not a day of the calendar')
+    >>> why_not("0000-02-29")
+    'is not a day of the calendar: it has no year: years run from 0001 to 9999'
     """
     if isinstance(text, str) and _ISO_DATE.fullmatch(text):
+        if not re.fullmatch(YEAR, text[:4]):
+            return f"is not a day of the calendar: it {NO_YEAR_ZERO}"
         return "is not a day of the calendar"
     return f"is not a date: {WANTED}"
 

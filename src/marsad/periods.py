@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import total_ordering
 from typing import Literal
 
+from marsad.dates import NO_YEAR_ZERO, YEAR
 from marsad.errors import PeriodError
 
 Kind = Literal["year", "half", "quarter", "month"]
@@ -39,6 +40,9 @@ MONTHS_IN: dict[str, int] = {"year": 12, "half": 6, "quarter": 3, "month": 1}
 #: A period, written in digits 0-9 only: ``٢٠٢٤`` (Arabic-Indic digits) is refused,
 #: as every setting and the files' period codes refuse them.
 _PATTERN = re.compile(r"([0-9]{4})(?:-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?")
+#: A period as :meth:`Period.typed` takes it (a year of :data:`marsad.dates.YEAR`, letters
+#: in either case), as a JSON Schema pattern: the REST API's ``start`` and ``end``.
+TYPED_PATTERN = rf"^{YEAR}(-([Ss][12]|[Qq][1-4]|0[1-9]|1[0-2]))?$"
 #: The letters of the notation, as a user may type them (ASCII only: ``str.upper`` would
 #: also make an ``S`` of the long s ``ſ``).
 _UPPER = str.maketrans("sq", "SQ")
@@ -97,15 +101,25 @@ class Period:
         is ``2024-Q3``); still digits 0-9 only. Files and stored tables are read by
         :meth:`parse`, in the canonical case, as they are written.
 
+        A year is one of :data:`marsad.dates.YEAR` (0001 to 9999, as a date's), the one
+        rule of the web's periods and dates: ``0000`` is refused.
+
         >>> str(Period.typed("2024-s1")), str(Period.typed(" 2024-q3 "))
         ('2024-S1', '2024-Q3')
-        """
+        >>> Period.typed("0000-Q1")
+        Traceback (most recent call last):
+        ...
+        marsad.errors.PeriodError: not a period: '0000-Q1': it has no year: years run from 0001 to 9999
+        """  # noqa: E501
         if isinstance(text, Period):
             return text
         try:
-            return cls.parse(str(text).translate(_UPPER))
+            found = cls.parse(str(text).translate(_UPPER))
         except PeriodError:  # quoted as typed, not as upper-cased
             raise PeriodError(_not_a_period(text)) from None
+        if not re.fullmatch(YEAR, f"{found.year:04d}"):
+            raise PeriodError(f"not a period: {str(text).strip()!r}: it {NO_YEAR_ZERO}")
+        return found
 
     @classmethod
     def of_month(cls, year: int, month: int, kind: Kind = "month") -> Period:

@@ -119,11 +119,20 @@ def test_a_read_only_target_is_one_plain_line(warehouse, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("typed", ["0000", "0999-S1", "0001-07", " 2030"])
+@pytest.mark.parametrize("typed", ["0001", "0999-S1", "0001-07", " 2030"])
 def test_a_period_without_data_is_quoted_as_typed(warehouse, tmp_path, typed):
     """``--period 0000`` was quoted ``'0'`` (the period written back without its leading
     zeros): an error quotes what the user typed, as typed."""
     result = _bulletin(warehouse, "--period", typed, "--out", str(tmp_path / "b.html"))
     assert result.exit_code == 1, result.output
     assert f"no exports figure for the period {typed!r};" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_year_0000_is_no_period(warehouse, tmp_path):
+    """Years run from 0001 to 9999, for a command's period as for the web's (one rule,
+    marsad.dates.YEAR): ``--period 0000`` is one plain line quoting it, exit 2."""
+    result = _bulletin(warehouse, "--period", "0000", "--out", str(tmp_path / "b.html"))
+    assert result.exit_code == 2, result.output
+    assert "not a period: '0000': it has no year: years run from 0001 to 9999" in result.output
     assert "Traceback" not in result.output

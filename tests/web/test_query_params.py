@@ -279,3 +279,21 @@ def test_a_day_the_calendar_lacks_is_a_400_naming_it(client, path, said):
     assert said in answer.json()["detail"], answer.text
     leap = client.get(f"{V1}?endPeriod=2024-02-29")
     assert leap.status_code in (200, 404), leap.text  # a day: read as its month
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "value"),
+    [(f"{API}/observations", "start", "0000"), (f"{API}/observations", "end", "0000-Q2"),
+     (f"{API}/observations", "asOf", "0000-01-01"), (V1, "startPeriod", "0000"),
+     (V1, "endPeriod", "0000-02-29"), (V1, "asOf", "0000-01-01"),
+     (FLOW, "c[TIME_PERIOD]", "ge:0000")],
+)  # fmt: skip
+def test_both_apis_refuse_the_year_0000(client, path, name, value):
+    """The SDMX API answered startPeriod=0000 with data where the REST API refused
+    asOf=0000-01-01: one rule, years 0001 to 9999 (marsad.dates.YEAR)."""
+    params = {**SERIES, name: value} if path.startswith(API) else {name: value}
+    answer = client.get(path, params=params)
+    assert answer.status_code in (400, 422), answer.text
+    assert "0000" in answer.text
+    year_one = value.replace("0000", "0001").replace("-02-29", "-02-28")
+    assert client.get(path, params={**params, name: year_one}).status_code in (200, 404)

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from marsad.publish.fmt import round_half_up
+from marsad.publish.fmt import round_half_up, shifted
 
 #: Divisor of each unit of the axis, and the label (phrasebook ``LABELS``) of its title.
 UNITS: dict[str, tuple[Decimal, str]] = {
@@ -72,7 +72,7 @@ class ValueAxis:
     def scaled(self, value_mad: Decimal) -> float:
         """An amount in the axis's unit, for the chart (e.g. 13.377 for 13,377,000,000 MAD);
         never a negative zero."""
-        return float(round_half_up(Decimal(value_mad) / self.divisor, 4)) + 0.0
+        return float(round_half_up(shifted(Decimal(value_mad), self.divisor.adjusted()), 4)) + 0.0
 
 
 def value_axis(values: Iterable[Decimal]) -> ValueAxis:

@@ -369,10 +369,11 @@ def target_chart(
     kept = [i for i, s in enumerate(names) if any(r["series"] == s for r in rows)]
     series = [names[i] for i in kept]
     years = [str(y) for y in range(int(min(r["year"] for r in rows)), t.target_year + 1)]
+    target = fmt.shifted(Decimal(t.target), axis.divisor.adjusted())  # exact, never rounded
     goal = {
         "year": str(t.target_year),
         "value": axis.scaled(t.target),
-        "label": f"{labels['series_target']} {fmt.number(t.target / axis.divisor, lang)}",
+        "label": f"{labels['series_target']} {fmt.number(target, lang)}",
     }
     title, description = (say(m, lang) for m in words.chart_target(t))
     x = alt.X(

@@ -62,8 +62,10 @@ _MONEY_WORDS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-#: Wide enough for any amount's digits: shifting the point never rounds.
-_EXACT = decimal.Context(prec=200)
+#: Digits before the point of the largest number written (an amount in the warehouse
+#: has at most 36, DECIMAL(38,2)); a larger one is refused (:func:`round_half_up`)
+#: rather than written with a thousand-digit string.
+MAX_DIGITS = 1000
 
 
 def _check_lang(lang: str) -> None:
@@ -74,16 +76,28 @@ def _check_lang(lang: str) -> None:
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
     """``value`` rounded to ``decimals`` places, halves away from zero (e.g. 3.45 -> 3.5).
 
-    Exact for any finite decimal, however large: the precision grows with it.
+    Exact for any finite decimal of at most :data:`MAX_DIGITS` digits before the point
+    (the precision grows with it); ``ValueError`` for a larger or non-finite one.
     """
-    if not value.is_finite():
-        raise ValueError(f"cannot format a non-finite number: {value}")
+    _check_size(value)
     exp = Decimal(1).scaleb(-decimals)
     with decimal.localcontext() as ctx:
         ctx.prec = max(28, value.adjusted() + decimals + 3)
         ctx.Emax = max(ctx.Emax, value.adjusted() + 3)
         ctx.Emin = min(ctx.Emin, -decimals - 3)
         return value.quantize(exp, rounding=ROUND_HALF_UP)
+
+
+def _check_size(value: Decimal) -> None:
+    """``ValueError`` (one line, not the value) unless ``value`` is finite with at most
+    :data:`MAX_DIGITS` digits before the point."""
+    if not value.is_finite():
+        raise ValueError(f"cannot format a non-finite number: {value}")
+    if value.adjusted() >= MAX_DIGITS:
+        raise ValueError(
+            f"cannot format a number of {value.adjusted() + 1} digits before the point "
+            f"(at most {MAX_DIGITS})"
+        )
 
 
 def _digits(rounded: Decimal, lang: str, decimals: int) -> str:
@@ -118,7 +132,7 @@ def number(value: Decimal | int, lang: str, decimals: int = 0, *, signed: bool =
     ``'13 377,0'`` with U+202F; ``'13,377.0'`` in English)."""
     _check_lang(lang)
     rounded = round_half_up(Decimal(value), decimals)
-    return _signed(rounded, _digits(abs(rounded), lang, decimals), lang, signed)
+    return _signed(rounded, _digits(rounded.copy_abs(), lang, decimals), lang, signed)
 
 
 def percent(value: Decimal, lang: str, decimals: int = 1, *, signed: bool = False) -> str:
@@ -136,7 +150,7 @@ def growth(value: Decimal, lang: str, decimals: int = 1) -> str:
 def points(value: Decimal, lang: str, decimals: int = 1, *, signed: bool = True) -> str:
     """Percentage points (e.g. ``'+6,0 points'``, ``'+1,4 point'``, en ``'+6.0 pp'``)."""
     text = number(value, lang, decimals, signed=signed)
-    rounded = abs(round_half_up(Decimal(value), decimals))
+    rounded = round_half_up(Decimal(value), decimals).copy_abs()
     if lang == "fr":
         return f"{text}{NBSP}{'point' if rounded < 2 else 'points'}"
     if lang == "en":
@@ -159,9 +173,8 @@ def money(value_mad: Decimal, lang: str, decimals: int | None = None) -> str:
     """
     _check_lang(lang)
     value = Decimal(value_mad)
-    if not value.is_finite():
-        raise ValueError(f"cannot format a non-finite amount: {value}")
-    magnitude = abs(value)
+    _check_size(value)
+    magnitude = value.copy_abs()  # abs() would round to the context's 28 digits
     if round_half_up(magnitude, 0) < _MILLION:
         return _money_text(value, 0 if decimals is None else decimals, "unit", lang)
     millions = shifted(magnitude, 6)
@@ -180,7 +193,10 @@ def shifted(value: Decimal, places: int) -> Decimal:
     >>> shifted(Decimal("1234567890123456789012345649900000.00"), 9)
     Decimal('1234567890123456789012345.64990000000')
     """
-    return value.scaleb(-places, context=_EXACT)
+    _check_size(value)
+    wide = decimal.Context(prec=len(value.as_tuple().digits) + 1, Emax=decimal.MAX_EMAX,
+                           Emin=decimal.MIN_EMIN)  # fmt: skip
+    return value.scaleb(-places, context=wide)
 
 
 def _three_significant(value: Decimal) -> int:
@@ -196,7 +212,7 @@ def _three_significant(value: Decimal) -> int:
 def _money_text(scaled: Decimal, decimals: int, unit: str, lang: str) -> str:
     rounded = round_half_up(scaled, decimals)
     singular, plural = _MONEY_WORDS[lang][unit]
-    word = singular if abs(rounded) < 2 else plural
+    word = singular if rounded.copy_abs() < 2 else plural
     return f"{number(scaled, lang, decimals)} {word}"
 
 

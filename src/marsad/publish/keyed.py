@@ -29,14 +29,14 @@ class Keyed(Decimal):
 
     def size(self) -> Keyed:
         """The magnitude, for a fall said as "down 3.5 %"; ``exact`` keeps the sign."""
-        return Keyed(abs(Decimal(self)), self.key, self.exact)
+        return Keyed(Decimal(self).copy_abs(), self.key, self.exact)  # abs() rounds at 28 digits
 
     @property
     def published(self) -> Decimal:
         """The number as the reader sees it before rounding for display: the published
         text, as a magnitude when this is one (e.g. ``3.4971`` for a fall of -3.4971)."""
         value = Decimal(self.exact)
-        return abs(value) if Decimal(self) >= 0 > value else value
+        return value.copy_abs() if Decimal(self) >= 0 > value else value
 
     def __repr__(self) -> str:
         return f"Keyed({str(Decimal(self))!r})"

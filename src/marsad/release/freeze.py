@@ -31,6 +31,8 @@ from marsad.release import snapshot
 from marsad.release.compare import read_public, triangle
 from marsad.release.made import release_made
 from marsad.release.store import (
+    EXACT_COLUMNS,
+    EXACT_CSV,
     INTERNAL_CSV,
     KEY_FILE,
     MANIFEST,
@@ -153,6 +155,7 @@ def write_release(
     _write_csv(
         folder / INTERNAL_CSV, COLUMNS, snapshot.indicator_rows(wh, release_id, internal=True)
     )
+    _write_csv(folder / EXACT_CSV, EXACT_COLUMNS, snapshot.exact_rows(wh))
     sdc = snapshot.sdc_rows(wh)
     if sdc is not None:
         _write_csv(folder / SDC_CSV, *sdc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -153,6 +154,23 @@ def indicator_rows(wh: Warehouse, release_id: str, *, internal: bool) -> list[tu
     params = [release_id] if release_id else None
     order = stored_order(have)
     return wh.sql(f"SELECT {', '.join(select)} FROM indicators {order}", params)
+
+
+def exact_rows(wh: Warehouse) -> list[tuple[str, ...]]:
+    """The exact value of each public cell whose public value is rounded from it, as rows
+    of :data:`~marsad.release.store.EXACT_COLUMNS` in the stored order (e.g. ``("share",
+    "exports", "2025-S1", "ITO", "_T", "_T", "3.44996")``); none when the build stored no
+    exact values. Withheld cells are left out: the file adds digits to published cells
+    only."""
+    have = set(wh.table("indicators").columns)
+    if "exact" not in have:
+        return []
+    rows = wh.sql(
+        "SELECT indicator, flow, period, segment, service, partner, value, exact "
+        f"FROM indicators WHERE conf_status = 'F' AND value IS NOT NULL AND value <> '' "
+        f"AND exact IS NOT NULL {stored_order(have)}"
+    )
+    return [(*r[:6], r[7]) for r in rows if Decimal(r[7]) != Decimal(r[6])]
 
 
 def sdc_rows(wh: Warehouse) -> tuple[list[str], list[tuple]] | None:

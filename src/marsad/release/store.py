@@ -2,9 +2,10 @@
 
 A release is a folder ``<releases dir>/<ID>/`` (default ``releases/`` beside the
 warehouse, setting ``MARSAD_RELEASES_DIR``) holding :data:`PUBLIC_CSV`,
-:data:`INTERNAL_CSV`, :data:`SDC_CSV` (when the build had them), :data:`KEY_FILE`, the
-bulletins, :data:`REVISIONS_CSV` and :data:`MANIFEST`. Its files are read-only once
-written; the manifest's digests of the internal files are keyed (:func:`file_digest`).
+:data:`INTERNAL_CSV`, :data:`SDC_CSV` (when the build had them), :data:`EXACT_CSV`,
+:data:`KEY_FILE`, the bulletins, :data:`REVISIONS_CSV` and :data:`MANIFEST`. Its files are
+read-only once written; the manifest's digests of the internal files are keyed
+(:func:`file_digest`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ from marsad.errors import BadArgument, MarsadError, UnreadableInput
 PUBLIC_CSV = "indicators.csv"
 INTERNAL_CSV = "internal/indicators.csv"
 SDC_CSV = "internal/sdc_cells.csv"
+#: The exact value of each public cell that the public table rounds (a percentage's
+#: ``3.44996`` published ``3.4500``), by key: what the web rounds once for display, so
+#: that its pages show the bulletin's digits (:mod:`marsad.web.exact`). Internal: it holds
+#: more digits than the public table, of public cells only (never a withheld one).
+EXACT_CSV = "internal/exact.csv"
+#: Its header: the cell's key, then ``exact``.
+EXACT_COLUMNS = ("indicator", "flow", "period", "segment", "service", "partner", "exact")
 #: The secret of the release's records (:func:`~marsad.engine.records_key.records_key`) that
 #: keys the manifest's digests of the other internal files (:func:`file_digest`).
 KEY_FILE = "internal/key"

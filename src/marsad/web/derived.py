@@ -6,9 +6,9 @@ in a language the release did not freeze) are made from those frozen files by th
 publication's own writers (:func:`marsad.publish.export.export_release`,
 :func:`marsad.publish.pdf.write_pdf`, :func:`marsad.publish.bulletin.write_bulletin`),
 never from the warehouse. Each is made on first request into
-``<releases>/.cache/<id>-<sha>/`` (the release's public SHA-256 in the name, so a
-file is never served for another table; a temporary folder when the releases folder is
-not writable), written to a temporary file and renamed, under a per-file lock (a
+``<releases>/.cache/<id>-<sha>-v<n>/`` (the release's public SHA-256 in the name, so a
+file is never served for another table, and :data:`MADE`; a temporary folder when the
+releases folder is not writable), written to a temporary file and renamed, under a per-file lock (a
 thread lock and ``flock``): two requests at once make it once.
 
 >>> from marsad.web.derived import EXPORTS
@@ -41,15 +41,20 @@ EXPORTS: dict[str, str] = {
 }
 #: Name of the cache folder inside the releases folder (hidden: not a release id).
 CACHE = ".cache"
+#: The version of what is made (in each cache folder's name), raised when the files made
+#: from a release change, so that one made before is made again, not served (2: a
+#: bulletin's figures rounded once from the exact values, ``internal/exact.csv``).
+MADE = 2
 
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
 def cache_dir(root: Path, info: ReleaseInfo) -> Path:
-    """Where the files made from ``info`` are kept (created): ``<root>/.cache/<id>-<sha12>``,
-    else the same under the system's temporary folder when ``root`` is not writable."""
-    name = f"{info.id}-{info.sha256[:12]}"
+    """Where the files made from ``info`` are kept (created):
+    ``<root>/.cache/<id>-<sha12>-v<MADE>``, else the same under the system's temporary
+    folder when ``root`` is not writable."""
+    name = f"{info.id}-{info.sha256[:12]}-v{MADE}"
     chosen = Path(root) / CACHE / name
     with contextlib.suppress(OSError):
         chosen.mkdir(parents=True, exist_ok=True)
@@ -98,8 +103,18 @@ def indicator_table(table: PublicTable):
     value is ``None``: it is not in the frozen table), for the bulletin writer."""
     from marsad.indicators.table import IndicatorTable, Observation
 
-    rows = [Observation(*r[:6], Decimal(r[6]) if r[6] else None, *r[7:]) for r in table.rows]
+    rows = [Observation(*r[:6], _exact(r[6]), *r[7:]) for r in table.rows]
     return IndicatorTable(rows, release=table.release.id)
+
+
+def _exact(value: str) -> Decimal | None:
+    """A public value as the bulletin reads it: the cell's exact value when the release
+    keeps it (:mod:`marsad.web.exact`), so that a bulletin made here rounds once, as the
+    one frozen with the release; else the published value; None when withheld."""
+    if not value:
+        return None
+    exact = getattr(value, "exact", None)
+    return Decimal(value) if exact is None else exact
 
 
 def bulletin_html(table: PublicTable, period: str, lang: str, out: Path) -> None:

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from marsad.publish import fmt
 from marsad.publish.marks import WITHHELD
+from marsad.web.exact import figure
 
 #: Significant digits the smallest non-zero amount of a column keeps.
 SIGNIFICANT = 4
@@ -54,12 +55,16 @@ class Scale:
         """The unit for the column's header (e.g. ``millions de dirhams``)."""
         return _NAMES.get(self.key, (self.key,) * 3)[_LANGS.index(lang)]
 
-    def cell(self, value: str, lang: str) -> str:
-        """A public value as the column writes it; ``[c]`` when withheld (empty)."""
-        if value == "":
+    def cell(self, value: str | Decimal, lang: str) -> str:
+        """A public value (text, or a number) as the column writes it, rounded once from
+        the cell's exact value when the release keeps it (:func:`marsad.web.exact.figure`);
+        ``[c]`` when withheld (empty)."""
+        if isinstance(value, str) and value == "":
             return WITHHELD
+        shift = self.divisor.adjusted()  # (decimals of millions are fewer of dirhams)
+        v = figure(value, self.decimals - shift)
         # the point shifted exactly (a division at 28 digits rounded a long amount twice)
-        return fmt.number(fmt.shifted(Decimal(value), self.divisor.adjusted()), lang, self.decimals)
+        return fmt.number(fmt.shifted(v, shift), lang, self.decimals)
 
 
 def scale_of(values: Iterable[str], unit: str) -> Scale:

@@ -87,7 +87,7 @@ def _segments(segs: list, names: list[str], lang: str) -> dict:
     money = scale_of(["" if v is None else str(v) for _, v, _ in segs], "MAD")
     share = scale_of([sh[_I["value"]] for _, _, sh in segs if sh], "percent")
     rows = [{"name": name, "withheld": v is None,
-             "value": money.cell("" if v is None else str(v), lang),
+             "value": money.cell("" if v is None else v, lang),
              "share": share.cell(sh[_I["value"]], lang) if sh else ""}
             for name, (_, v, sh) in zip(names, segs, strict=True)]  # fmt: skip
     return {"rows": rows, "unit": money.name(lang), "share_unit": share.name(lang)}

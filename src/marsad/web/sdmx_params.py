@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from marsad.dates import YEAR
 from marsad.publish import sdmx as psdmx
 from marsad.web.sdmx_formats import FORMATS
 from marsad.web.sdmx_query import KEY, OPERATORS
@@ -36,15 +37,17 @@ _MONTH_DAY = (
     r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
     r"|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
 )
-#: A leap year of four digits (``2024``, ``2000``, ``0000``; not ``2023`` or ``1900``).
-_LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)"
+#: A leap year of four digits (``2024``, ``2000``, ``0004``; not ``2023``, ``1900`` or
+#: ``0000``, which no calendar date has: :data:`marsad.dates.YEAR`).
+_LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
 #: A period as :meth:`~marsad.periods.Period.typed` reads it (``2024``, ``2024-S2``,
-#: ``2024-q1``, ``2024-07``), or a day of the calendar, taken as its month
+#: ``2024-q1``, ``2024-07``; a year of :data:`marsad.dates.YEAR`, never ``0000``, as the
+#: REST API's), or a day of the calendar, taken as its month
 #: (:func:`.period_bound`): ``2024-02-29`` but not ``2023-02-29`` or ``2024-02-30``,
 #: which the server refuses with a 400 (a pattern admitting them made that 400 a
 #: failure of Schemathesis's ``positive_data_acceptance``).
 BOUND = (
-    rf"([0-9]{{4}}(-([Ss][12]|[Qq][1-4]|0[1-9]|1[0-2]|{_MONTH_DAY}))?"
+    rf"({YEAR}(-([Ss][12]|[Qq][1-4]|0[1-9]|1[0-2]|{_MONTH_DAY}))?"
     rf"|{_LEAP_YEAR}-02-29)"
 )
 BOUND_PATTERN = f"^{BOUND}$"

@@ -18,12 +18,11 @@ TIME_PERIOD.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from marsad.dates import why_not
+from marsad.dates import read_date, why_not
 from marsad.errors import BadArgument, quoted
 from marsad.periods import Period
 from marsad.publish import sdmx as psdmx
@@ -88,20 +87,10 @@ def period_bound(text: str, name: str = "TIME_PERIOD") -> Period:
     marsad.errors.BadArgument: startPeriod: '2024-02-30' is not a day of the calendar
     """
     found = _DATE.match(text.strip())
-    if found and not _is_day(int(found[1]), int(found[2]), int(found[3])):
+    if found and read_date(text.strip()) is None:  # the one reader of a day (no year 0000)
         # 2024-02-30 was read as 2024-02, where the REST API refuses asOf=2023-02-29
         raise BadArgument(f"{name}: {quoted(text.strip())} {why_not(text.strip())}")
     return Period.typed(f"{found[1]}-{found[2]}" if found else text.strip())
-
-
-def _is_day(year: int, month: int, day: int) -> bool:
-    """True when ``year-month-day`` is a day of the (proleptic Gregorian) calendar, year
-    0000 included, as :class:`~marsad.periods.Period` takes it (a leap year).
-
-    >>> _is_day(2024, 2, 29), _is_day(2023, 2, 29), _is_day(0, 2, 29), _is_day(2024, 13, 1)
-    (True, False, True, False)
-    """
-    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
 
 
 def parse_time(expr: str, name: str = "c[TIME_PERIOD]") -> list[list[Condition]]:

@@ -38,7 +38,7 @@ from marsad.release.store import (
     stamps,
     survey,
 )
-from marsad.web import unavailable
+from marsad.web import exact, unavailable
 from marsad.web.unavailable import ReleaseUnavailable
 
 #: Columns of a public observation, as the API answers them (the table's, less ``release``).
@@ -491,7 +491,8 @@ class PublicStore:
         if kept is not None and kept[0] == stamp and kept[1].release == info:
             return kept[1]
         frozen = Release(info.path).checked_file(PUBLIC_CSV)
-        found = PublicTable(info, [tuple(r) for r in read_frozen(frozen)])
+        rows = [tuple(r) for r in read_frozen(frozen)]
+        found = PublicTable(info, exact.with_exact(Release(info.path), info.files, rows))
         _ = found.series
         with self._lock:  # kept only if the folder is still as it was when read
             if stamp is not None and (self._stamps or {}).get(info.id) == stamp:

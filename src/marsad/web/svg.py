@@ -201,7 +201,7 @@ def _plain(value: Decimal, unit: str, lang: str) -> str:
     """A value as a reader sees it (e.g. ``13,4 milliards de dirhams``, ``3,5 %``)."""
     from marsad.web.views import shown
 
-    return escape(shown(str(value), unit, lang))
+    return escape(shown(value, unit, lang))
 
 
 def _order(period: str) -> tuple:

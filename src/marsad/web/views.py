@@ -22,24 +22,30 @@ from marsad.publish.marks import WITHHELD
 from marsad.reference import DDS, TOTAL, UNALLOCATED
 from marsad.release import compare
 from marsad.release.compare import ADDED, REMOVED, REVISED
+from marsad.web import exact
+from marsad.web.exact import figure
 from marsad.web.store import DIMENSIONS, PublicTable, period_order
 
 _I = {c: COLUMNS.index(c) for c in COLUMNS}
 #: The 2030 tracker's indicators, in the order shown.
 TRACKER = ("target_level", "target_share", "target_required_growth", "target_recent_growth",
            "target_projected_level", "jobs_target_level", "jobs_target_share", "jobs")  # fmt: skip
+#: Units :func:`shown` writes with one decimal (the others whole, money in words).
+_ONE_DECIMAL = ("percent", "growth", "percentage_points")
 #: Series whose revisions the home page lists (exports level by segment, all services
 #: and partners).
 HEADLINE = ("level", "exports")
 
 
-def shown(value: str, unit: str, lang: str) -> str:
-    """A public value as a reader sees it in ``lang``; ``[c]`` when withheld (empty)."""
-    if value == "":
+def shown(value: str | Decimal, unit: str, lang: str) -> str:
+    """A public value (text, or :func:`value_of`'s number) as a reader sees it in ``lang``,
+    rounded once from the cell's exact value when the release keeps it
+    (:func:`marsad.web.exact.figure`, as the bulletin rounds); ``[c]`` when withheld (empty)."""
+    if isinstance(value, str) and value == "":
         return WITHHELD
-    v = Decimal(value)
-    if unit == "MAD":
-        return fmt.money(v, lang)
+    if unit == "MAD":  # at most whole dirhams or tenths of millions: coarser than the centime
+        return fmt.money(figure(value, 0), lang)
+    v = figure(value, 1 if unit in _ONE_DECIMAL else 0)
     if unit == "percent":
         return fmt.percent(v, lang)
     if unit == "growth":
@@ -50,9 +56,10 @@ def shown(value: str, unit: str, lang: str) -> str:
 
 
 def value_of(row: tuple[str, ...]) -> Decimal | None:
-    """The row's value, ``None`` when withheld."""
+    """The row's published value, ``None`` when withheld; a
+    :class:`~marsad.web.exact.Figure` when the release keeps its exact value."""
     text = row[_I["value"]]
-    return Decimal(text) if text else None
+    return exact.number(text) if text else None
 
 
 def _one(table: PublicTable, indicator: str, period: str, segment: str = TOTAL,

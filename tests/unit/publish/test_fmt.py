@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -180,3 +181,51 @@ def test_long_dates_write_the_first_of_the_month_as_french_does(day, lang, expec
     published = Publication(release="R1", release_date=date, next_release_date=date)
     said = publication(lang, published)  # the bulletin's header and footer (HTML, Markdown, PDF)
     assert said["date"] == said["next"] == expected
+
+
+# -- past the decimal context's 28 digits -------------------------------------------------
+
+
+def test_amounts_past_28_digits_are_written_exactly():
+    """abs() rounded an amount to the context's 28 significant digits before it was
+    rounded for the reader: 36 digits of dirhams lost their last eight (written
+    ...345 650 000 000,) and 999 999.4999... (31 digits) became 1.00 million."""
+    amount = Decimal("1234567890123456789012345649999999.94")
+    assert number(amount, "en", 1) == "1,234,567,890,123,456,789,012,345,649,999,999.9"
+    assert number(amount.copy_negate(), "fr", 1).endswith(f"649{NNBSP}999{NNBSP}999,9")
+    assert money(amount, "en") == "1,234,567,890,123,456,789,012,345.6 billion dirhams"
+    assert money(amount.copy_negate(), "en") == f"{MINUS}{money(amount, 'en')}"
+    assert money(Decimal("999999.4999999999999999999999999"), "en") == "999,999 dirhams"
+    assert points(Decimal("1.4999999999999999999999999999"), "en") == f"+1.5{NBSP}pp"
+    assert points(Decimal("1.49999999999999999999999999999"), "fr") == f"+1,5{NBSP}point"
+
+
+def test_a_number_too_long_to_write_is_refused_in_one_line():
+    with pytest.raises(ValueError, match=r"^cannot format a number of 1001 digits before"):
+        money(Decimal("1E+1000"), "fr")
+    with pytest.raises(ValueError, match="digits before the point"):
+        number(Decimal("-1E+5000"), "en", 1)
+    assert number(Decimal("9" * 1000), "en")  # the largest taken
+
+
+def test_billions_and_millions_of_the_bulletin_are_shifted_exactly():
+    from marsad.publish.keyed import keyed
+    from marsad.publish.lang import FORMATS
+
+    # a division at 28 digits gave ...345.645 billion, then .65; ...649.95 million, then .0
+    assert FORMATS["bn"](Decimal("1234567890123456789012345644999999.99"), "en").endswith(
+        "012,345.64"
+    )
+    assert FORMATS["mn"](Decimal("1234567890123456789012345649949999.99"), "en").endswith(
+        "345,649.9"
+    )
+    big = keyed("-1234567890123456789012345649999999.99")
+    assert str(big.size()) == "1234567890123456789012345649999999.99"
+
+
+@given(st.integers(-(10**48), 10**48), st.sampled_from(["fr", "en"]), st.integers(0, 4))
+def test_numbers_of_any_size_are_rounded_once(units, lang, decimals):
+    value = Decimal(units).scaleb(-8, decimal.Context(prec=100))  # up to 49 digits
+    shown = _parse(number(value, lang, decimals, signed=True), lang)
+    assert shown == value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP,
+                                   context=decimal.Context(prec=100))  # fmt: skip

@@ -220,8 +220,8 @@ _DECIMALS = st.decimals(
 
 @given(_DECIMALS)
 def test_a_figure_is_shown_from_its_published_value(value):
-    """A figure shows its published text rounded once (a fall as its size) and its
-    <data value> is that text, signed."""
+    """A figure shows its value rounded once (a fall as its size) and its <data value>
+    is the published text, signed (here the exact value and the text are one)."""
     exact = f"{value:f}"
     row = Keyed(value, "growth_yoy/exports/2024/TOTAL/_T/_T", exact)
     shown = row.size() if value < 0 else row

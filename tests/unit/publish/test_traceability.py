@@ -2,10 +2,12 @@
 
 In the HTML bulletin each figure is ``<data value="EXACT" data-key="KEY">shown</data>``:
 KEY is a row of the table, EXACT its value as the CSV export writes it, and ``shown``
-the number at display precision (in billions or millions when the text says so, or in
-millions in the segment table). Rule for falls: a fall is shown as its size ("en baisse
-de 12,7 %", "down 12.7%"), while ``value`` keeps the row's signed value (-12.7…); so the
-shown number equals the value or, with no sign shown, its magnitude.
+the row's exact value rounded once to display precision (in billions or millions when
+the text says so, or in millions in the segment table), never EXACT rounded again (a
+growth of 3.44996 % is published 3.4500 and said 3,4 %). Rule for falls: a fall is
+shown as its size ("en baisse de 12,7 %", "down 12.7%"), while ``value`` keeps the row's
+signed value (-12.7…); so the shown number equals the rounded exact value or, with no
+sign shown, its magnitude.
 
 Once the ``<data>`` elements, years, period labels, dates (``<time>``), the release id,
 the quoted source of the target and the method note's formulas (``<code>``, the ``t-1y``
@@ -16,6 +18,7 @@ Charts (``<figure>``) are drawn from the same rows and are left out here.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -26,7 +29,7 @@ from marsad.indicators.rows import format_value
 from marsad.indicators.table import IndicatorTable, Observation
 from marsad.periods import Period
 from marsad.publish.bulletin import render_bulletin
-from marsad.publish.fmt import LOCALES, round_half_up
+from marsad.publish.fmt import LOCALES, round_half_up, shifted
 
 from .conftest import DEMO_LEVELS, DEMO_PARTNERS, build_table
 
@@ -161,7 +164,7 @@ def test_every_figure_is_a_row_of_the_table(table, lang, period, monkeypatch):
         assert obs is not None, attrs
         assert attrs["value"] == format_value(obs), (attrs, shown)
         value, decimals, signed = _number(shown, lang)
-        expected = round_half_up(Decimal(attrs["value"]) / _scale(obs, shown), decimals)
+        expected = round_half_up(shifted(obs.value, _scale(obs, shown).adjusted()), decimals)
         if expected < 0 and not signed:
             expected = -expected  # a fall, shown as its size
         assert value == expected, (attrs, shown)
@@ -176,3 +179,15 @@ def test_a_fall_keeps_its_signed_value(table):
         '<data value="-0.9900" data-key="ytd_growth_yoy/exports/2024-09/TOTAL/_T/_T">'
         "1,0\u202f%</data>"
     ) in html
+
+
+def test_a_figure_is_rounded_once_from_its_exact_value(table):
+    """A growth of 3.44996 % is published 3.4500: the bulletin said 3,5 % (the published
+    text rounded again); once rounded from the exact value it is 3,4 %."""
+    key = "ytd_growth_yoy/exports/2025-05/TOTAL/_T/_T"
+    rows = [o if o.key != key else replace(o, value=Decimal("3.44996")) for o in table]
+    html = render_bulletin(IndicatorTable(rows, release=table.release), "2025-05", "fr")
+    found = re.search(rf'<data value="([^"]*)" data-key="{re.escape(key)}">([^<]*)<', html)
+    assert found, "the bulletin states the year-to-date growth"
+    assert found[1] == "3.4500"  # the published text, as the CSV has it
+    assert found[2].replace("+", "") == "3,4\u202f%"

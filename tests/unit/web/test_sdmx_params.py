@@ -95,7 +95,70 @@ def test_a_day_that_does_not_exist_is_refused_naming_the_parameter(name, value):
         SdmxQuery.parse(None, {name: value})
 
 
-@pytest.mark.parametrize("value", ["2024-02-29", "2000-02-29", "0000-02-29", "2023-04-30"])
+@pytest.mark.parametrize("value", ["2024-02-29", "2000-02-29", "0004-02-29", "2023-04-30"])
 def test_a_day_that_exists_is_admitted_and_read_as_its_month(value):
     assert re.fullmatch(BOUND_PATTERN, value)
     assert str(period_bound(value)) == value[:7]
+
+
+# -- one rule of the years, for both APIs (marsad.dates.YEAR) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("startPeriod", "0000"), ("endPeriod", "0000-Q1"), ("startPeriod", "0000-02-29"),
+     ("endPeriod", "0000-01-31"), ("c[TIME_PERIOD]", "ge:0000"), ("c[TIME_PERIOD]", "0000-s1")],
+)  # fmt: skip
+def test_the_sdmx_api_refuses_the_year_0000_as_the_rest_api_does(name, value):
+    """startPeriod=0000 and 0000-02-29 were read (year 0000 a leap year), where the REST
+    API refused asOf=0000-01-01 (no calendar date has that year)."""
+    from marsad.web.sdmx_query import SdmxQuery
+
+    assert not re.fullmatch(CONSTRAINTS[name]["pattern"], value)
+    with pytest.raises(MarsadError, match="years run from 0001 to 9999"):
+        SdmxQuery.parse(None, {name: value})
+
+
+def test_the_rest_api_refuses_the_year_0000_in_its_schema_and_server():
+    from marsad.dates import read_date, why_not
+    from marsad.web.app import PERIOD_PATTERN
+    from marsad.web.store import Filters
+
+    for value in ("0000", "0000-q2", "0000-12"):
+        assert not re.fullmatch(PERIOD_PATTERN, value)
+        with pytest.raises(MarsadError, match="years run from 0001 to 9999"):
+            Filters.parse(start=value)
+    assert read_date("0000-01-01") is None
+    assert why_not("0000-01-01").endswith("years run from 0001 to 9999")
+
+
+YEARS = st.integers(0, 9999).map(lambda y: f"{y:04d}")
+TAILS = st.sampled_from(["", "-S1", "-q4", "-07", "-12"])
+
+
+@SETTINGS
+@given(YEARS, TAILS, st.integers(1, 12), st.integers(1, 31))
+def test_both_apis_take_the_same_years(year, tail, month, day):
+    """A period is taken by the SDMX API's schema and server exactly when the REST
+    API's take it; a day by the SDMX API exactly when ``asOf`` (the one date reader)
+    takes it."""
+    from marsad.dates import read_date
+    from marsad.web.app import PERIOD_PATTERN
+    from marsad.web.store import Filters
+
+    period = f"{year}{tail}"
+    rest = bool(re.fullmatch(PERIOD_PATTERN, period))
+    assert rest == (year != "0000")
+    assert bool(re.fullmatch(BOUND_PATTERN, period)) == rest
+    assert _taken(lambda: period_bound(period)) == rest == _taken(lambda: Filters.parse(end=period))
+    day = f"{year}-{month:02d}-{day:02d}"
+    as_of = read_date(day) is not None
+    assert bool(re.fullmatch(BOUND_PATTERN, day)) == as_of == _taken(lambda: period_bound(day))
+
+
+def _taken(read) -> bool:
+    try:
+        read()
+    except MarsadError:
+        return False
+    return True

@@ -94,8 +94,8 @@ def segment_name(code: str, lang: str) -> str:
 
 def _bn(value: Decimal, lang: str) -> str:
     """Billions with two decimals, three below 0.1 (e.g. ``5,25``, ``0,027``)."""
-    billions = value / 10**9
-    return fmt.number(billions, lang, 3 if abs(billions) < Decimal("0.1") else 2)
+    billions = fmt.shifted(value, 9)  # exact: a division rounds at 28 digits
+    return fmt.number(billions, lang, 3 if billions.copy_abs() < Decimal("0.1") else 2)
 
 
 def _money(value: Decimal | Money, lang: str) -> str:
@@ -108,7 +108,7 @@ def _money(value: Decimal | Money, lang: str) -> str:
 FORMATS: dict[str, Callable[[Any, str], str]] = {
     "money": _money,
     "count": lambda v, lang: fmt.number(v, lang, 0),
-    "mn": lambda v, lang: fmt.number(Decimal(v) / 10**6, lang, 1),
+    "mn": lambda v, lang: fmt.number(fmt.shifted(Decimal(v), 6), lang, 1),
     "num": lambda v, lang: fmt.number(v, lang, 1),
     "signed": lambda v, lang: fmt.number(v, lang, 1, signed=True),
     "percent": lambda v, lang: fmt.percent(v, lang),
@@ -130,13 +130,15 @@ _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around a figure while wo
 
 
 def _published(value: Any) -> tuple[Any, Keyed | None]:
-    """The value to format (a row's published text, as a magnitude for a fall) and its row."""
+    """The value to format and its row: the row's exact value (a magnitude for a fall),
+    rounded once for display, never its published text rounded again (a growth of
+    3.44996 % is published 3.4500 and said 3,4 %, not 3,5 %)."""
     row = value.value if isinstance(value, Money) else value
     if not isinstance(row, Keyed):
         return value, None
     if isinstance(value, Money):
-        return Money(row.published, value.decimals), row
-    return row.published, row
+        return Money(Decimal(row), value.decimals), row
+    return Decimal(row), row
 
 
 class _Wording(string.Formatter):
