@@ -208,6 +208,12 @@ class Settings(BaseSettings):
         "release verify rebuilds it with that day.",
     )
 
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _engine_any_case(cls, value: object) -> object:
+        """``SPARK``, ``DuckDB`` -> ``spark``, ``duckdb`` (as ``--format XLSX``)."""
+        return value.lower() if isinstance(value, str) else value
+
     @field_validator("expected_reporters", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

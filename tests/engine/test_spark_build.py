@@ -77,6 +77,19 @@ def test_build_says_which_engine_and_master(tmp_path, monkeypatch):
     assert "engine: duckdb\n" in result.output
 
 
+def test_engine_names_are_read_in_any_case(tmp_path, monkeypatch):
+    """``--engine DuckDB`` and ``MARSAD_ENGINE=DUCKDB`` were refused (a reviewer's
+    finding), where ``--format XLSX`` is ``xlsx``."""
+    open_warehouse(tmp_path / "w.duckdb").close()
+    result = run("build", "--engine", "DuckDB", "--warehouse", str(tmp_path / "w.duckdb"), code=1)
+    assert "engine: duckdb\n" in result.output
+    monkeypatch.setenv("MARSAD_ENGINE", "DUCKDB")
+    result = run("build", "--warehouse", str(tmp_path / "w.duckdb"), code=1)
+    assert "engine: duckdb\n" in result.output
+    with open_warehouse(tmp_path / "w.duckdb") as wh, open_engine(wh, "DuckDB") as engine:
+        assert isinstance(engine, DuckDBEngine)
+
+
 @pytest.mark.parametrize("name", ["flink", ""])
 def test_an_unknown_engine_is_one_line(tmp_path, name):
     """An empty name too: --engine "" built on DuckDB without a word, where the setting

@@ -83,9 +83,10 @@ def _engine(name: str | None) -> str:
     from marsad.settings import get_settings
 
     settings = get_settings()
-    name = settings.engine if name is None else name  # (--engine "" is refused, as the setting)
+    typed = settings.engine if name is None else name  # (--engine "" is refused, as the setting)
+    name = typed.lower()  # (--engine Spark is spark, as MARSAD_ENGINE=SPARK)
     if name not in ENGINES:
-        fail(f"--engine {name!r}: choose one of {', '.join(ENGINES)}")
+        fail(f"--engine {typed!r}: choose one of {', '.join(ENGINES)}")
     say(f"engine: {name}" + (f" (master {settings.spark_master})" if name == "spark" else ""))
     return name
 

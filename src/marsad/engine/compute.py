@@ -128,6 +128,7 @@ def open_engine(wh: Warehouse, name: str | None = None) -> Engine:
         from marsad.settings import get_settings
 
         name = getattr(get_settings(), "engine", "duckdb")
+    name = name.lower()  # (as the setting: SPARK is spark)
     if name == "duckdb":
         return DuckDBEngine(wh)
     if name == "spark":
