@@ -20,11 +20,9 @@ def test_the_console_script_and_python_m_run_the_entry_point():
     assert "from marsad.entry import main" in (ROOT / "src/marsad/__main__.py").read_text()
 
 
-@pytest.mark.parametrize("module", ["typer", "marsad.errors"])
-def test_ctrl_c_while_the_command_line_imports_exits_130_without_a_traceback(tmp_path, module):
-    """``timeout -s INT 0.4 marsad loads`` printed ``Traceback … from marsad.cli import (
-    … KeyboardInterrupt``: the interrupt landed during the imports. Here it is sent once
-    ``module`` is imported (``-X importtime`` says when), the others still to come."""
+def _interrupted(tmp_path: Path, module: str) -> tuple[int, str, str]:
+    """Run ``marsad loads`` and send SIGINT once ``module`` is imported: (exit code,
+    standard output, standard error without the import times)."""
     proc = subprocess.Popen(
         [sys.executable, "-X", "importtime", "-m", "marsad", "loads", "--warehouse",
          str(tmp_path / "none.duckdb")],
@@ -38,6 +36,20 @@ def test_ctrl_c_while_the_command_line_imports_exits_130_without_a_traceback(tmp
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     err = "\n".join(line for line in err.splitlines() if not line.startswith("import time:"))
+    return proc.returncode, out, err
+
+
+@pytest.mark.parametrize("module", ["typer", "marsad.errors"])
+def test_ctrl_c_while_the_command_line_imports_exits_130_without_a_traceback(tmp_path, module):
+    """``timeout -s INT 0.4 marsad loads`` printed ``Traceback … from marsad.cli import (
+    … KeyboardInterrupt``: the interrupt landed during the imports. Here it is sent once
+    ``module`` is imported (``-X importtime`` says when), the others still to come. On a
+    busy machine the command can end before the signal is sent (it then says there is
+    nothing loaded, exit 2): tried again, up to ten times."""
+    for _ in range(10):
+        code, out, err = _interrupted(tmp_path, module)
+        if not (code == 2 and "load files first" in err):
+            break
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
-    assert proc.returncode == 130, (proc.returncode, err)
+    assert code == 130, (code, err)
     assert out == ""

@@ -113,6 +113,7 @@ RUN = 250
 @example(kinds=["unclosed", "spaces", "space cells", "run"], title="none")  # read again
 @example(kinds=["good", "control", "control quoted", "unclosed", "control"], title="plain")
 @example(kinds=["nul", "cr inside", "nul quoted", "unclosed", "nul", "run"], title="plain")
+@example(kinds=["unclosed", "blank", "spaces"], title="none")  # swallowed empty lines
 def test_every_line_is_loaded_or_quarantined(kinds, title):
     note(f"kinds={kinds!r}, title={title!r}")  # (this Hypothesis prints the arguments blank)
     data = TITLES[title] + ",".join(TX_HEADER).encode() + b"\n"

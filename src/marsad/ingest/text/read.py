@@ -310,6 +310,9 @@ def _read_text(
     set_aside = {r.line for r in plan.rejects}
     again = [(n, text) for n, text in again if n not in set_aside]
     recovered, n_again, blank_again = lines.read_again(wh, again, sep, header, tag, rejects)
+    # (an empty line after the last line holding text is counted already, with the
+    # file's trailing empty lines: a quote never closed had swallowed it)
+    blank_again -= sum(n > plan.content_lines and not t.strip("\r") for n, t in again)
     rows, nl_total = lines.count_rows(wh, ncols, tag, plan.quotes > 0)
     # lines up to the last record, if no blank line was skipped between records (a
     # line of only spaces at the end holds no text for the scan: not counted)
