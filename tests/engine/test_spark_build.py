@@ -296,3 +296,31 @@ def test_a_master_that_answers_but_is_no_spark_master_is_one_line(inputs, tmp_pa
     (line,) = [x for x in done.stderr.splitlines() if x.startswith("marsad: error:")]
     assert f"cannot reach the Spark master spark://127.0.0.1:{port} (another service" in line
     assert elapsed < 30  # (the probe's second, and Python's start: Spark took 80 s)
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_a_value_spark_refuses_in_spark_defaults_is_one_line(inputs, tmp_path):
+    """A reviewer's ``spark-defaults.conf`` held ``spark.sql.shuffle.partitions abc``:
+    Spark refused it as the session's SQL state was made, and the build ended
+    ``internal error (IllegalArgumentException)``. In its own process (one Spark
+    context a process, which reads ``$SPARK_CONF_DIR``)."""
+    import os
+    import subprocess
+
+    _built(tmp_path, inputs, "duckdb").close()
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "spark-defaults.conf").write_text("spark.sql.shuffle.partitions abc\n")
+    env = {**os.environ, "SPARK_CONF_DIR": str(conf), "MARSAD_SPARK_MASTER": "local[1]"}
+    done = subprocess.run(
+        [sys.executable, "-m", "marsad", "build", "--engine", "spark",
+         "--warehouse", str(tmp_path / "marsad.duckdb"), "--full"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("marsad: error:")]
+    assert line.endswith(
+        "Spark's configuration is refused: spark.sql.shuffle.partitions should be int, but was abc"
+    ), line

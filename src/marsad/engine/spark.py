@@ -362,16 +362,43 @@ class SparkEngine(Engine):
             except BaseException:
                 shutil.rmtree(self._folder, ignore_errors=True)
                 raise
-        for key, value in SQL_CONF.items():
-            session.conf.set(key, value)
-        if self._owned and session.sparkContext.master.startswith("local"):
-            self._size_local(session)
+        try:
+            self._configure(session)
+        except BaseException:
+            self._stop_owned(session)
+            raise
         self.session = session
         self.master = session.sparkContext.master
         self.con = ibis.pyspark.connect(session)
         self._names: list[str] = []
         self._read: dict[tuple[str, ...], ibis.Table] = {}
         self._tables: dict[str, tuple[pa.Table, ibis.Table]] = {}
+
+    def _configure(self, session: SparkSession) -> None:
+        """Set :data:`SQL_CONF` (and, on a local session of its own, the sizes of
+        :meth:`_size_local`). Raises :class:`~marsad.errors.BadArgument` when Spark's own
+        configuration is refused as the session's SQL state is made (a value of
+        ``spark-defaults.conf`` such as ``spark.sql.shuffle.partitions abc``)."""
+        from pyspark.errors import IllegalArgumentException
+
+        try:
+            for key, value in SQL_CONF.items():
+                session.conf.set(key, value)
+            if self._owned and session.sparkContext.master.startswith("local"):
+                self._size_local(session)
+        except IllegalArgumentException as exc:
+            lines = str(exc).strip().splitlines() or [""]
+            reason = next((x for x in reversed(lines) if "Caused by" in x), lines[0])
+            reason = reason.split("Exception: ", 1)[-1].strip()
+            raise BadArgument(f"Spark's configuration is refused: {reason[:300]}") from None
+
+    def _stop_owned(self, session: SparkSession) -> None:
+        """Stop ``session`` if the engine started it, and remove its folder."""
+        if self._owned:
+            with contextlib.suppress(Exception):
+                session.stop()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
     def _size_local(self, session: SparkSession) -> None:
         """Set :data:`LOCAL_SQL_CONF` on ``session`` (a local one the engine started) for
