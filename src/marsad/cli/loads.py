@@ -150,7 +150,8 @@ def _totals_table(rows: list[dict]):
         "amount unchanged", "rows quarantined", "amount quarantined", "rows amount not summed",
     )  # fmt: skip
     for c in (*left, *right):
-        t.add_column(c, justify="left" if c in left else "right")
+        # (folded, never cut: a total must be read whole, to check it against the bank's)
+        t.add_column(c, justify="left" if c in left else "right", overflow="fold")
     for r in rows:
         t.add_row(
             *(plain(r[k]) for k in ("load_id", "kind", "flow", "group")),

@@ -472,3 +472,36 @@ def test_a_full_temporary_folder_is_named(wh, tmp_path, monkeypatch):
         f"a temporary copy of the files in {tmp_path / 't'} (MARSAD_TEMP_DIR)"
     )
     assert wh.scalar("SELECT count(*) FROM ingest_loads") == 0
+
+
+def test_control_totals_are_shown_whole_in_a_pipe_and_in_a_narrow_terminal(wh, tmp_path):
+    """A reviewer's bank total of 5,000,000,000.500 EUR was shown ``5,000,000,000.…``
+    by ``marsad loads`` (13 columns in 200 characters), on a pipe as in a terminal: it
+    cannot be checked against the bank's cover note. Piped: wide enough; narrower:
+    folded in its cell, never cut."""
+    import io
+
+    from rich.console import Console
+
+    from marsad.cli.common import VerbatimConsole, console
+    from marsad.cli.loads import _totals_table
+    from tests.support import run
+
+    rows = [tx(f"T{i}", amount="2500000000.25") for i in range(2)]
+    load(wh, write_csv(tmp_path / "t.csv", rows))
+    path = str(wh.path)
+    wh.close()
+    out = run("loads", "--warehouse", path).output
+    assert "5,000,000,000.500" in out and "…" not in out
+    assert console().width >= 230  # (not a terminal here)
+    totals = [dict(load_id="L00001", kind="transactions", flow="C", group="EUR",
+                   rows_read=2, amount_read=Decimal("5000000000.500"), rows_loaded=2,
+                   amount_loaded=Decimal("5000000000.500"), rows_unchanged=0,
+                   amount_unchanged=Decimal(0), rows_quarantined=0,
+                   amount_quarantined=Decimal(0), rows_no_amount=None)]  # fmt: skip
+    narrow: Console = VerbatimConsole(file=io.StringIO(), width=100)
+    narrow.print(_totals_table(totals))
+    text = narrow.file.getvalue()
+    assert "…" not in text
+    cells = [line.split("│")[6] for line in text.splitlines() if line.count("│") > 6]
+    assert "".join(c.strip() for c in cells) == "5,000,000,000.500"
