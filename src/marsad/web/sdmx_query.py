@@ -101,14 +101,19 @@ def parse_time(expr: str, name: str = "c[TIME_PERIOD]") -> list[list[Condition]]
     [[('ge', '2023'), ('lt', '2024-Q3')], [('eq', '2020')]]
     >>> len(parse_time("ge:2023 le:2024")[0])  # the "+" form-decoded
     2
+    >>> parse_time("ge:2024-01-01T10:00")  # (its colons are the value's)
+    Traceback (most recent call last):
+    ...
+    marsad.errors.PeriodError: not a period: '2024-01-01T10:00'; write 2025-S1, ...
     """
     groups = []
     for alternative in expr.split(","):
         group = []
         # "+" arrives as a space when the client form-encodes the query
         for cond in re.split(r"[+\s]+", alternative.strip()):
-            op, _, value = cond.strip().rpartition(":")
-            op = op or "eq"
+            # (the operator is before the first colon: a value may hold colons, 10:00)
+            head, colon, rest = cond.strip().partition(":")
+            op, value = (head or "eq", rest) if colon and not head[:1].isdigit() else ("eq", cond)
             if op not in OPERATORS:
                 raise BadArgument(
                     f"not an operator on TIME_PERIOD: {quoted(op)} (use {', '.join(OPERATORS)})"
