@@ -141,3 +141,23 @@ def test_an_implausible_rate_is_quoted_as_written(wh, tmp_path):
     waive(wh, Selection((r.load_id,), line=q["line"]), reason="checked", who="test")
     got = wh.scalar("SELECT mad_per_unit FROM rates WHERE date = DATE '2024-03-05'")
     assert str(got) == "108.500000"
+
+
+def test_every_failing_cell_of_a_sheet_row_is_listed_and_quoted(wh, tmp_path):
+    """A row with two formulas never computed (a date and an amount) and an Excel error
+    named only the date's formula ("also fails" empty) and kept the amount cell empty
+    in its record, so the quarantine export wrote it empty: the bank's =1+2 was lost."""
+    row = [tx("R1")[h] for h in TX_HEADER]
+    row[TX_HEADER.index("value_date")] = "=DATE(2025,3,7)"
+    row[TX_HEADER.index("amount")] = "=1+2"
+    row[TX_HEADER.index("currency")] = "#N/A"
+    r = load(wh, write_sheets(tmp_path / "f.xlsx", {"S": [list(TX_HEADER), row]}))
+    assert r.quarantined == 1
+    (q,) = quarantine(wh)
+    assert (q["rule"], q["column"], q["value"]) == ("formula", "value_date", "=DATE(2025,3,7)")
+    assert q["other_rules"] == "formula (amount), excel_error (currency)"
+    (record,) = wh.sql("SELECT record FROM ingest_quarantine")[0]
+    cells = json.loads(record)
+    assert (cells["value_date"], cells["amount"], cells["currency"]) == (
+        "=DATE(2025,3,7)", "=1+2", "#N/A",
+    )  # fmt: skip
