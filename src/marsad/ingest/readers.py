@@ -27,7 +27,7 @@ from marsad.ingest import datetext, reporters, validate
 from marsad.ingest.cleaning import counted_sql, strip_sql
 from marsad.ingest.errors import FileRefused, IngestError
 from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_sheet
-from marsad.ingest.header import MapChoice, decimal_evidence
+from marsad.ingest.header import MapChoice, decimal_evidence, quoted
 from marsad.ingest.options import ProgressFn, ReadOptions
 from marsad.ingest.parquet import ParquetPlan, plan_parquet, stage_parquet
 from marsad.ingest.parquet_group import shape, stage_parquet_group
@@ -211,6 +211,8 @@ def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str
     for f in live:
         plan = plans[f.index]
         try:
+            if not options.column_map:
+                _kept_map_clash(known, plan)
             if _canonical(plan) and options.decimal is None and not options.date_format:
                 decimal, source, date_format = ".", CANONICAL, None
             else:
@@ -227,6 +229,42 @@ def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str
             plan.detected, decimal=decimal, decimal_from=source, date_format=date_format
         )
         _learn(known, f, plan, options, source)
+
+
+def _kept_map_clash(known: reporters.Known, plan: Plan) -> None:
+    """Refuse a file read without a column mapping whose reporter keeps one (from an
+    earlier ``--map``) that reads one of its columns as a field it also has under its
+    own name (``Montant`` -> amount, in a file with ``Montant`` and ``amount``): the
+    mapping was passed over in silence and the file's ``amount`` loaded, where the same
+    file with ``--map Montant=amount`` is refused as a field read twice.
+
+    Raises :class:`IngestError`: ``the column amount appears 2 times in the header:
+    'Montant', 'amount' (reporter BK05's column mapping, kept from an earlier --map,
+    reads 'Montant' as amount): …``."""
+    cells, renamed = _columns_read(plan)
+    if renamed:
+        return  # read with a mapping (the reporter's own, or none of these clashes)
+    for reporter in sorted(plan.reporters):
+        kept = known.values.get((reporter, "map"))
+        if kept is None:
+            continue
+        for name, fld in sorted(json.loads(kept[0]).items()):
+            if name != fld and name in cells and fld in cells:
+                both = quoted([_written_name(plan, name), _written_name(plan, fld)])
+                where = "" if isinstance(plan, ParquetPlan) else " in the header"
+                raise IngestError(
+                    f"the column {fld} appears 2 times{where}: {both} (reporter "
+                    f"{reporter}'s column mapping, kept from an earlier --map, reads "
+                    f"{_written_name(plan, name)!r} as {fld}): load the file with --map "
+                    f"{fld}={fld} to read its own column {fld}, or remove one of the two"
+                )
+
+
+def _written_name(plan: Plan, name: str) -> str:
+    """The file's column matched as ``name``, as the file writes it."""
+    header = getattr(plan, "header", None)
+    written = header.written if header is not None else list(getattr(plan, "types", {}))
+    return next((w for w in written if normalise_header(w) == name), name)
 
 
 #: Where the decimal mark of a quarantine export comes from: marsad wrote it.
