@@ -161,3 +161,22 @@ def test_every_failing_cell_of_a_sheet_row_is_listed_and_quoted(wh, tmp_path):
     assert (cells["value_date"], cells["amount"], cells["currency"]) == (
         "=DATE(2025,3,7)", "=1+2", "#N/A",
     )  # fmt: skip
+
+
+def test_a_record_repeated_in_its_file_is_quoted_by_its_cell(wh, tmp_path):
+    """A ``duplicate_in_file`` row was quoted ``BANK1|Q-001`` (the key marsad joins),
+    not the record id the bank wrote; a rate repeated on a date written ``5/3/2024``
+    was quoted ``2024-03-05``, its record's date and rate as read."""
+    rows = [tx("Q-001"), tx("Q-001", amount="11")]
+    load(wh, write_csv(tmp_path / "a.csv", rows))
+    (q,) = quarantine(wh)
+    assert (q["rule"], q["column"], q["value"]) == ("duplicate_in_file", "record_id", "Q-001")
+
+    header = ("date", "currency", "mad_per_unit")
+    rows = [dict(zip(header, ("5/3/2024", "EUR", v), strict=True)) for v in ("10,85", "10,9")]
+    path = write_csv(tmp_path / "r.csv", rows, header=header, sep=";")
+    r = load(wh, path, kind="rates", date_format="%d/%m/%Y", decimal=",")
+    (q,) = quarantine(wh, r.load_id)
+    assert (q["rule"], q["column"], q["value"]) == ("duplicate_in_file", "date", "5/3/2024")
+    (record,) = wh.sql("SELECT record FROM ingest_quarantine WHERE kind = 'rates'")[0]
+    assert json.loads(record) == {"date": "5/3/2024", "currency": "EUR", "mad_per_unit": "10,9"}
