@@ -166,6 +166,21 @@ def _cell_time(value: object) -> str | None:
     return time.isoformat() if time != dt.time(0) else None
 
 
+def _day_zero(value: object, epoch: dt.date) -> str | None:
+    """A date cell of serial 0 (python-calamine gives its time of day alone) as Excel
+    shows it under a date format: ``1900-01-00`` (no date), with its time when it has
+    one (``1900-01-00 06:00:00``); in the 1904 system, day 0 is 1904-01-01. None for
+    any other cell.
+
+    >>> _day_zero(dt.time(0, 0), _EPOCH), _day_zero(dt.time(6, 0), _EPOCH_1904)
+    ('1900-01-00', '1904-01-01 06:00:00')
+    """
+    if not isinstance(value, dt.time):
+        return None
+    day = "1900-01-00" if epoch == _EPOCH else epoch.isoformat()
+    return day if value == dt.time(0, 0) else f"{day} {value.isoformat()}"
+
+
 def _cell_text(
     value: object,
     decimal: str,
@@ -175,7 +190,7 @@ def _cell_text(
 ) -> str | None:
     """An Excel cell as the text a CSV would hold (a number of a field of ``places``
     decimals by :func:`number_text`)."""
-    if is_date and (day := _date_cell(value, epoch)) is not None:
+    if is_date and (day := _date_cell(value, epoch) or _day_zero(value, epoch)) is not None:
         return day
     if value is None:
         return None

@@ -180,3 +180,20 @@ def test_a_record_repeated_in_its_file_is_quoted_by_its_cell(wh, tmp_path):
     assert (q["rule"], q["column"], q["value"]) == ("duplicate_in_file", "date", "5/3/2024")
     (record,) = wh.sql("SELECT record FROM ingest_quarantine WHERE kind = 'rates'")[0]
     assert json.loads(record) == {"date": "5/3/2024", "currency": "EUR", "mad_per_unit": "10,9"}
+
+
+def test_an_excel_date_of_serial_zero_is_quoted_as_excel_shows_it(wh, tmp_path):
+    """A date cell holding serial 0 (1899-12-30 in openpyxl) was quoted ``00:00:00``
+    (python-calamine gives its time of day alone): Excel shows it 1900-01-00."""
+    rows = [list(TX_HEADER)]
+    for rid, when in (("X4", dt.datetime(1899, 12, 30)), ("X5", dt.datetime(1899, 12, 30, 6))):
+        row = [tx(rid)[h] for h in TX_HEADER]
+        row[TX_HEADER.index("value_date")] = when
+        rows.append(row)
+    r = load(wh, write_sheets(tmp_path / "z.xlsx", {"S": rows}))
+    assert r.quarantined == 2
+    q = quarantine(wh)
+    assert [x["value"] for x in q] == ["1900-01-00", "1900-01-00 06:00:00"]
+    assert q[0]["message"] == (
+        'row 2, column value_date: "1900-01-00" does not exist: there is no day 0'
+    )
