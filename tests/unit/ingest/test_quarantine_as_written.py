@@ -136,6 +136,7 @@ def test_an_implausible_rate_is_quoted_as_written(wh, tmp_path):
     r = load(wh, path, kind="rates", date_format="%d/%m/%Y", decimal=",")
     (q,) = quarantine(wh, r.load_id)
     assert (q["rule"], q["value"]) == ("implausible", "108,5")
+    assert q["message"].startswith("line 3, column mad_per_unit: EUR 108,5 MAD on 05/03/2024 is ")
     (record,) = wh.sql("SELECT record FROM ingest_quarantine")[0]
     assert json.loads(record) == {"date": "05/03/2024", "currency": "EUR", "mad_per_unit": "108,5"}
     waive(wh, Selection((r.load_id,), line=q["line"]), reason="checked", who="test")
