@@ -214,7 +214,8 @@ def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str
             if not options.column_map:
                 _kept_map_clash(known, plan)
             if _canonical(plan) and options.decimal is None and not options.date_format:
-                decimal, source, date_format = ".", CANONICAL, None
+                decimal, source = ".", CANONICAL
+                date_format = _export_date_format(known, plan)
             else:
                 decimal, source = (
                     reporters.decide_decimal(known, plan.reporters, plan.evidence, options.decimal)
@@ -277,6 +278,21 @@ def _canonical(plan: Plan) -> bool:
     whatever its reporters write in their own files."""
     cells = getattr(getattr(plan, "header", None), "cells", None) or ()
     return any(str(c).strip().lower() == "quarantine_load" for c in cells)
+
+
+def _export_date_format(known: reporters.Known, plan: Plan) -> str | None:
+    """The date format a quarantine export is read with: its reporters' (a date it
+    could not read is exported as the bank wrote it, ``31/02/2025``, and corrected in
+    that form, ``28/02/2025``, which YYYY-MM-DD alone quarantined again), where the
+    export's own YYYY-MM-DD dates still read as they are (:func:`with_date_format`);
+    None without one, or for a format that would read them otherwise (``%Y-%d-%m``)."""
+    have = known.get(plan.reporters, "date_format")
+    if have is None or not reporters.reads_back(have[0]):
+        return None
+    fmt = have[0]
+    if fmt.startswith(("%Y-", "%G-")) and not fmt.startswith("%Y-%m-%d"):
+        return None
+    return fmt
 
 
 def _date_format(known: reporters.Known, plan: Plan, options: ReadOptions) -> str | None:
