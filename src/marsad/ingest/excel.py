@@ -166,6 +166,21 @@ def _cell_time(value: object) -> str | None:
     return time.isoformat() if time != dt.time(0) else None
 
 
+def _day_zero(value: object, epoch: dt.date) -> str | None:
+    """A date cell of serial 0 (python-calamine gives its time of day alone) as Excel
+    shows it under a date format: ``1900-01-00`` (no date), with its time when it has
+    one (``1900-01-00 06:00:00``); in the 1904 system, day 0 is 1904-01-01. None for
+    any other cell.
+
+    >>> _day_zero(dt.time(0, 0), _EPOCH), _day_zero(dt.time(6, 0), _EPOCH_1904)
+    ('1900-01-00', '1904-01-01 06:00:00')
+    """
+    if not isinstance(value, dt.time):
+        return None
+    day = "1900-01-00" if epoch == _EPOCH else epoch.isoformat()
+    return day if value == dt.time(0, 0) else f"{day} {value.isoformat()}"
+
+
 def _cell_text(
     value: object,
     decimal: str,
@@ -175,7 +190,7 @@ def _cell_text(
 ) -> str | None:
     """An Excel cell as the text a CSV would hold (a number of a field of ``places``
     decimals by :func:`number_text`)."""
-    if is_date and (day := _date_cell(value, epoch)) is not None:
+    if is_date and (day := _date_cell(value, epoch) or _day_zero(value, epoch)) is not None:
         return day
     if value is None:
         return None
@@ -396,34 +411,52 @@ def _hidden_note(
 _FORMULA_SHOWN = 80  # characters of a formula a message quotes
 
 
-def _row_errors(plan: SheetPlan, row_no: int, kind: Kind) -> Reject | None:
-    """The row's first error cell, or formula never computed, in a column read, as
-    a reject."""
+def _row_errors(plan: SheetPlan, row_no: int, kind: Kind) -> list[Reject]:
+    """Every error cell, formula never computed or merged cell of the row in a column
+    read, as rejects, in the kind's field order (empty when there is none)."""
+    found = []
     for f in kind.fields:
         idx = plan.header.mapping.get(f.name)
-        if idx is None:
-            continue
-        if (message := plan.merged.get((row_no, idx))) is not None:
-            return Reject(line=row_no, rule="merged", column=f.name, value="", message=message)
-        formula = plan.formulas.get((row_no, idx))
-        if formula is not None and (row_no, idx) not in plan.errors:
-            shown = formula if len(formula) <= _FORMULA_SHOWN else formula[:_FORMULA_SHOWN] + "…"
-            what = f"the formula {shown}" if formula != "=" else "a formula"
-            return Reject(
-                line=row_no, rule="formula", column=f.name, value=formula,
-                message=f"row {row_no}, column {f.name}: the cell holds {what} whose value "
-                "was never computed (the file was written by a program that does not "
-                "calculate): open it in Excel or LibreOffice and save it again",
-            )  # fmt: skip
-        shown = plan.errors.get((row_no, idx))
-        if shown is not None:
-            meaning = ERRORS.get(shown, "a formula that failed")
-            return Reject(
-                line=row_no, rule="excel_error", column=f.name, value=shown,
-                message=f"row {row_no}, column {f.name}: the cell holds the Excel error "
-                f"{shown} ({meaning})",
-            )  # fmt: skip
+        if idx is not None and (rej := _cell_error(plan, row_no, idx, f.name)) is not None:
+            found.append(rej)
+    return found
+
+
+def _cell_error(plan: SheetPlan, row_no: int, idx: int, column: str) -> Reject | None:
+    """The reject of the cell at (``row_no``, ``idx``) of field ``column``: a merged
+    cell, a formula never computed or an Excel error; None for a cell that reads."""
+    if (message := plan.merged.get((row_no, idx))) is not None:
+        return Reject(line=row_no, rule="merged", column=column, value="", message=message)
+    formula = plan.formulas.get((row_no, idx))
+    if formula is not None and (row_no, idx) not in plan.errors:
+        shown = formula if len(formula) <= _FORMULA_SHOWN else formula[:_FORMULA_SHOWN] + "…"
+        what = f"the formula {shown}" if formula != "=" else "a formula"
+        return Reject(
+            line=row_no, rule="formula", column=column, value=formula,
+            message=f"row {row_no}, column {column}: the cell holds {what} whose value "
+            "was never computed (the file was written by a program that does not "
+            "calculate): open it in Excel or LibreOffice and save it again",
+        )  # fmt: skip
+    shown = plan.errors.get((row_no, idx))
+    if shown is not None:
+        meaning = ERRORS.get(shown, "a formula that failed")
+        return Reject(
+            line=row_no, rule="excel_error", column=column, value=shown,
+            message=f"row {row_no}, column {column}: the cell holds the Excel error "
+            f"{shown} ({meaning})",
+        )  # fmt: skip
     return None
+
+
+def _row_reject(row_rejects: list[Reject], texts: dict[str, str | None]) -> Reject:
+    """The row's reject: its first failing cell, the others listed as ``also fails``
+    (``formula (amount)``), every failing cell quoted as written in the record (a
+    formula, an error; the other cells as they read)."""
+    first, *rest = row_rejects
+    for rej in row_rejects:
+        texts[rej.column] = rej.value or None  # type: ignore[index]
+    others = ", ".join(f"{r.rule} ({r.column})" for r in rest) or None
+    return dataclasses.replace(first, fields=texts, others=others)
 
 
 def _as_table(
@@ -452,12 +485,10 @@ def _as_table(
     for offset, row in enumerate(plan.data):
         row_no = header.line + 1 + offset
         if (plan.errors or plan.formulas or plan.merged) and (
-            rej := _row_errors(plan, row_no, kind)
+            row_rejects := _row_errors(plan, row_no, kind)
         ):
-            # the refused cell as the message quotes it; the others as they read
             texts = {f.name: text for f, _cell, text in cells(row)}
-            texts[rej.column] = rej.value or None
-            rejects.append(dataclasses.replace(rej, fields=texts))
+            rejects.append(_row_reject(row_rejects, texts))
             continue
         lines.append(row_no)
         for f, cell, text in cells(row):

@@ -80,8 +80,10 @@ class Spike:
     next_date: dt.date
     next: Decimal
 
-    def words(self, loaded: str = "") -> str:
-        """The spike in words (``loaded``: said of the rate after its date).
+    def words(self, loaded: str = "", written: tuple[str, str] | None = None) -> str:
+        """The spike in words (``loaded``: said of the rate after its date; ``written``:
+        its rate and date as the file wrote them, ``("108,5", "5/3/2024")``, quoted
+        instead of the rate and date read).
 
         >>> import datetime as dt
         >>> d = dt.date(2024, 3, 5)
@@ -98,8 +100,9 @@ class Spike:
         else:
             factor = min(self.prev / self.rate, self.next / self.rate)
             how = f"1/{factor:.1f} of the rates beside it"
+        rate, date = written or (rate_text(self.rate), str(self.date))
         return (
-            f"{self.currency} {rate_text(self.rate)} MAD on {self.date}{loaded} is {how} "
+            f"{self.currency} {rate} MAD on {date}{loaded} is {how} "
             f"({rate_text(self.prev)} on {self.prev_date}, "
             f"{rate_text(self.next)} on {self.next_date})"
         )
@@ -192,10 +195,24 @@ def check_rates(wh: Warehouse, files: list[BatchFile], factor: Decimal | None = 
             found = wh.sql(f"SELECT _line, {_SPIKE_COLUMNS} FROM ({_spikes_sql(factor, where)})")
             if not found:
                 break
-            _quarantine(wh, i, [(line, _spike(rest).words()) for line, *rest in found])
+            written = _written(wh, i, [line for line, *_ in found])
+            _quarantine(wh, i, [(line, _spike(rest).words(written=written.get(line)))
+                                for line, *rest in found])  # fmt: skip
             _series(wh, i)
         f.staged.notes.extend(_already_loaded(wh, i, factor))
     wh.sql(f"DROP TABLE IF EXISTS {SERIES}")
+
+
+def _written(wh: Warehouse, i: int, lines: list[int]) -> dict[int, tuple[str, str]]:
+    """Line -> (rate, date) as file ``i`` wrote them (``("108,5", "5/3/2024")``), from
+    the record the checks keep of every row of a rates file."""
+    rows = wh.sql(
+        f"""SELECT _line, json_extract_string(_record, '$.{COLUMN}'),
+                   json_extract_string(_record, '$.date')
+            FROM {CHK} WHERE _file = {int(i)} AND list_contains(?::BIGINT[], _line)""",
+        [lines],
+    )
+    return {line: (rate, date) for line, rate, date in rows if rate and date}
 
 
 def _quarantine(wh: Warehouse, i: int, spikes: list[tuple[int, str]]) -> None:

@@ -126,12 +126,13 @@ def _quarantine_rejects(wh: Warehouse, kind: Kind, f: BatchFile) -> None:
     wh.sql(
         f"""INSERT INTO ingest_quarantine ({_COLUMNS})
            SELECT ?, ?, ?, unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
-                  unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]), NULL,
+                  unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
                   unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), NULL""",
         [
             f.load_id, kind.name, f.path.name,
             [r.line for r in rej], [r.column for r in rej], [r.rule for r in rej],
-            [r.value for r in rej], [r.message for r in rej], keys, records,
+            [r.value for r in rej], [r.message for r in rej], [r.others for r in rej],
+            keys, records,
         ],
     )  # fmt: skip
 

@@ -27,7 +27,7 @@ from marsad.ingest import datetext, reporters, validate
 from marsad.ingest.cleaning import counted_sql, strip_sql
 from marsad.ingest.errors import FileRefused, IngestError
 from marsad.ingest.excel import SheetPlan, plan_workbook, sheet_names, stage_sheet
-from marsad.ingest.header import MapChoice, decimal_evidence
+from marsad.ingest.header import MapChoice, decimal_evidence, quoted
 from marsad.ingest.options import ProgressFn, ReadOptions
 from marsad.ingest.parquet import ParquetPlan, plan_parquet, stage_parquet
 from marsad.ingest.parquet_group import shape, stage_parquet_group
@@ -211,8 +211,11 @@ def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str
     for f in live:
         plan = plans[f.index]
         try:
+            if not options.column_map:
+                _kept_map_clash(known, plan)
             if _canonical(plan) and options.decimal is None and not options.date_format:
-                decimal, source, date_format = ".", CANONICAL, None
+                decimal, source = ".", CANONICAL
+                date_format = _export_date_format(known, plan)
             else:
                 decimal, source = (
                     reporters.decide_decimal(known, plan.reporters, plan.evidence, options.decimal)
@@ -229,6 +232,42 @@ def _decide(kind, files, plans, options, known: reporters.Known, on_refused: str
         _learn(known, f, plan, options, source)
 
 
+def _kept_map_clash(known: reporters.Known, plan: Plan) -> None:
+    """Refuse a file read without a column mapping whose reporter keeps one (from an
+    earlier ``--map``) that reads one of its columns as a field it also has under its
+    own name (``Montant`` -> amount, in a file with ``Montant`` and ``amount``): the
+    mapping was passed over in silence and the file's ``amount`` loaded, where the same
+    file with ``--map Montant=amount`` is refused as a field read twice.
+
+    Raises :class:`IngestError`: ``the column amount appears 2 times in the header:
+    'Montant', 'amount' (reporter BK05's column mapping, kept from an earlier --map,
+    reads 'Montant' as amount): …``."""
+    cells, renamed = _columns_read(plan)
+    if renamed:
+        return  # read with a mapping (the reporter's own, or none of these clashes)
+    for reporter in sorted(plan.reporters):
+        kept = known.values.get((reporter, "map"))
+        if kept is None:
+            continue
+        for name, fld in sorted(json.loads(kept[0]).items()):
+            if name != fld and name in cells and fld in cells:
+                both = quoted([_written_name(plan, name), _written_name(plan, fld)])
+                where = "" if isinstance(plan, ParquetPlan) else " in the header"
+                raise IngestError(
+                    f"the column {fld} appears 2 times{where}: {both} (reporter "
+                    f"{reporter}'s column mapping, kept from an earlier --map, reads "
+                    f"{_written_name(plan, name)!r} as {fld}): load the file with --map "
+                    f"{fld}={fld} to read its own column {fld}, or remove one of the two"
+                )
+
+
+def _written_name(plan: Plan, name: str) -> str:
+    """The file's column matched as ``name``, as the file writes it."""
+    header = getattr(plan, "header", None)
+    written = header.written if header is not None else list(getattr(plan, "types", {}))
+    return next((w for w in written if normalise_header(w) == name), name)
+
+
 #: Where the decimal mark of a quarantine export comes from: marsad wrote it.
 CANONICAL = "canonical: a marsad quarantine export"
 
@@ -239,6 +278,21 @@ def _canonical(plan: Plan) -> bool:
     whatever its reporters write in their own files."""
     cells = getattr(getattr(plan, "header", None), "cells", None) or ()
     return any(str(c).strip().lower() == "quarantine_load" for c in cells)
+
+
+def _export_date_format(known: reporters.Known, plan: Plan) -> str | None:
+    """The date format a quarantine export is read with: its reporters' (a date it
+    could not read is exported as the bank wrote it, ``31/02/2025``, and corrected in
+    that form, ``28/02/2025``, which YYYY-MM-DD alone quarantined again), where the
+    export's own YYYY-MM-DD dates still read as they are (:func:`with_date_format`);
+    None without one, or for a format that would read them otherwise (``%Y-%d-%m``)."""
+    have = known.get(plan.reporters, "date_format")
+    if have is None or not reporters.reads_back(have[0]):
+        return None
+    fmt = have[0]
+    if fmt.startswith(("%Y-", "%G-")) and not fmt.startswith("%Y-%m-%d"):
+        return None
+    return fmt
 
 
 def _date_format(known: reporters.Known, plan: Plan, options: ReadOptions) -> str | None:

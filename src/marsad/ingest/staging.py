@@ -45,6 +45,8 @@ class Reject:
     value: str
     message: str
     fields: dict[str, str | None] | None = None
+    #: the row's other failing cells, ``rule (column)`` joined by ``, `` (``also fails``)
+    others: str | None = None
 
 
 @dataclass

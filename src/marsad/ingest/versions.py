@@ -104,8 +104,10 @@ def mark_duplicates_in_file(wh: Warehouse, kind: Kind) -> None:
         f"""UPDATE {CHK} SET
               _fail = CASE WHEN d.same THEN '{UNCHANGED}|{col}|'
                       ELSE 'duplicate_in_file|{col}|' END,
-              _value = {key_text(kind, CHK)},
-              _record = CASE WHEN NOT d.same THEN {record_json(kind, CHK)} END,
+              _value = coalesce(json_extract_string({CHK}._record, {quote_literal(col)}),
+                                {CHK}.{quote_ident(col)}::VARCHAR),
+              _record = CASE WHEN NOT d.same
+                        THEN coalesce({CHK}._record, {record_json(kind, CHK)}) END,
               _msg = {UNIT_OF}({CHK}._file) || ' ' || {CHK}._line || ', column {col}: '
                      || {key_words(kind, CHK)} || ' already appears on '
                      || {UNIT_OF}({CHK}._file) || ' ' || d.first_line || ' of this file'

@@ -292,3 +292,24 @@ def test_warehouse_of_an_earlier_version_gains_the_new_columns(wh, tmp_path):
     assert views.quarantine_export(wh)[1][0][0] == "R2"
     ensure_tables(wh)
     assert json.loads(json.dumps(views.loads(wh)[0]["waived"])) == 0
+
+
+def test_a_date_corrected_in_the_banks_form_reloads(wh, tmp_path):
+    """The export writes a date it could not read as the bank wrote it (31/02/2025),
+    but its reload read YYYY-MM-DD only, so the date corrected in that form
+    (28/02/2025) was quarantined again: it reloads with the reporter's date format,
+    and the export's own YYYY-MM-DD dates still read."""
+    rows = [
+        tx("D1", value_date="31/02/2025"),
+        tx("D2", value_date="27/02/2025", partner_country="XX"),
+        tx("D3", value_date="26/02/2025"),
+    ]
+    load(wh, write_csv(tmp_path / "t.csv", rows), date_format="%d/%m/%Y")
+    text = export_csv(wh, tmp_path / "q.csv")
+    assert ",31/02/2025," in text and ",2025-02-27," in text
+    fixed = tmp_path / "q_fixed.csv"
+    fixed.write_text(text.replace(",31/02/2025,", ",28/02/2025,").replace(",XX,", ",FR,"))
+    r = load(wh, fixed)
+    assert (r.loaded, r.quarantined) == (2, 0)
+    got = dict(wh.sql("SELECT record_id, value_date::VARCHAR FROM transactions"))
+    assert got == {"D1": "2025-02-28", "D2": "2025-02-27", "D3": "2025-02-26"}

@@ -5,6 +5,8 @@ a column missing from the file."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from marsad.ingest import FileRefused, reporters
@@ -77,3 +79,29 @@ def test_a_map_making_a_field_twice_names_the_mapped_column(wh, tmp_path, fmt):
         f"the column amount appears 2 times{where}: 'Montant', 'amount' "
         "(a column mapping reads 'Montant' as amount)"
     )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_a_kept_map_making_a_field_twice_is_refused_as_a_stated_one(wh, tmp_path, fmt):
+    """BANK1 keeps ``Montant -> amount`` from an earlier --map; a later file with both
+    ``Montant`` and ``amount`` loaded ``amount`` and listed ``Montant`` as not used,
+    without a word, where the same file with ``--map Montant=amount`` was refused.
+    ``--map amount=amount`` reads the file's own column."""
+    first = ["Montant" if h == "amount" else h for h in TX_HEADER]
+    path = WRITERS[fmt](tmp_path / f"a.{fmt}", [{**tx("R1"), "Montant": "10.50"}], header=first)
+    assert load(wh, path, column_map={"montant": "amount"}).loaded == 1
+    header = [*first, "amount"]
+    row = {**tx("R2"), "Montant": "10.50", "amount": "11.50"}
+    path = WRITERS[fmt](tmp_path / f"b.{fmt}", [row], header=header)
+    with pytest.raises(FileRefused) as err:
+        load(wh, path)
+    where = "" if fmt == "parquet" else " in the header"
+    assert err.value.reason == (
+        f"the column amount appears 2 times{where}: 'Montant', 'amount' (reporter BANK1's "
+        "column mapping, kept from an earlier --map, reads 'Montant' as amount): load the "
+        "file with --map amount=amount to read its own column amount, or remove one of the two"
+    )
+    r = load(wh, path, column_map={"amount": "amount"})
+    assert r.loaded == 1
+    (amount,) = wh.sql("SELECT amount FROM transactions WHERE record_id = 'R2'")[0]
+    assert amount == Decimal("11.50")

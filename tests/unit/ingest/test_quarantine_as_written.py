@@ -136,8 +136,65 @@ def test_an_implausible_rate_is_quoted_as_written(wh, tmp_path):
     r = load(wh, path, kind="rates", date_format="%d/%m/%Y", decimal=",")
     (q,) = quarantine(wh, r.load_id)
     assert (q["rule"], q["value"]) == ("implausible", "108,5")
+    assert q["message"].startswith("line 3, column mad_per_unit: EUR 108,5 MAD on 05/03/2024 is ")
     (record,) = wh.sql("SELECT record FROM ingest_quarantine")[0]
     assert json.loads(record) == {"date": "05/03/2024", "currency": "EUR", "mad_per_unit": "108,5"}
     waive(wh, Selection((r.load_id,), line=q["line"]), reason="checked", who="test")
     got = wh.scalar("SELECT mad_per_unit FROM rates WHERE date = DATE '2024-03-05'")
     assert str(got) == "108.500000"
+
+
+def test_every_failing_cell_of_a_sheet_row_is_listed_and_quoted(wh, tmp_path):
+    """A row with two formulas never computed (a date and an amount) and an Excel error
+    named only the date's formula ("also fails" empty) and kept the amount cell empty
+    in its record, so the quarantine export wrote it empty: the bank's =1+2 was lost."""
+    row = [tx("R1")[h] for h in TX_HEADER]
+    row[TX_HEADER.index("value_date")] = "=DATE(2025,3,7)"
+    row[TX_HEADER.index("amount")] = "=1+2"
+    row[TX_HEADER.index("currency")] = "#N/A"
+    r = load(wh, write_sheets(tmp_path / "f.xlsx", {"S": [list(TX_HEADER), row]}))
+    assert r.quarantined == 1
+    (q,) = quarantine(wh)
+    assert (q["rule"], q["column"], q["value"]) == ("formula", "value_date", "=DATE(2025,3,7)")
+    assert q["other_rules"] == "formula (amount), excel_error (currency)"
+    (record,) = wh.sql("SELECT record FROM ingest_quarantine")[0]
+    cells = json.loads(record)
+    assert (cells["value_date"], cells["amount"], cells["currency"]) == (
+        "=DATE(2025,3,7)", "=1+2", "#N/A",
+    )  # fmt: skip
+
+
+def test_a_record_repeated_in_its_file_is_quoted_by_its_cell(wh, tmp_path):
+    """A ``duplicate_in_file`` row was quoted ``BANK1|Q-001`` (the key marsad joins),
+    not the record id the bank wrote; a rate repeated on a date written ``5/3/2024``
+    was quoted ``2024-03-05``, its record's date and rate as read."""
+    rows = [tx("Q-001"), tx("Q-001", amount="11")]
+    load(wh, write_csv(tmp_path / "a.csv", rows))
+    (q,) = quarantine(wh)
+    assert (q["rule"], q["column"], q["value"]) == ("duplicate_in_file", "record_id", "Q-001")
+
+    header = ("date", "currency", "mad_per_unit")
+    rows = [dict(zip(header, ("5/3/2024", "EUR", v), strict=True)) for v in ("10,85", "10,9")]
+    path = write_csv(tmp_path / "r.csv", rows, header=header, sep=";")
+    r = load(wh, path, kind="rates", date_format="%d/%m/%Y", decimal=",")
+    (q,) = quarantine(wh, r.load_id)
+    assert (q["rule"], q["column"], q["value"]) == ("duplicate_in_file", "date", "5/3/2024")
+    (record,) = wh.sql("SELECT record FROM ingest_quarantine WHERE kind = 'rates'")[0]
+    assert json.loads(record) == {"date": "5/3/2024", "currency": "EUR", "mad_per_unit": "10,9"}
+
+
+def test_an_excel_date_of_serial_zero_is_quoted_as_excel_shows_it(wh, tmp_path):
+    """A date cell holding serial 0 (1899-12-30 in openpyxl) was quoted ``00:00:00``
+    (python-calamine gives its time of day alone): Excel shows it 1900-01-00."""
+    rows = [list(TX_HEADER)]
+    for rid, when in (("X4", dt.datetime(1899, 12, 30)), ("X5", dt.datetime(1899, 12, 30, 6))):
+        row = [tx(rid)[h] for h in TX_HEADER]
+        row[TX_HEADER.index("value_date")] = when
+        rows.append(row)
+    r = load(wh, write_sheets(tmp_path / "z.xlsx", {"S": rows}))
+    assert r.quarantined == 2
+    q = quarantine(wh)
+    assert [x["value"] for x in q] == ["1900-01-00", "1900-01-00 06:00:00"]
+    assert q[0]["message"] == (
+        'row 2, column value_date: "1900-01-00" does not exist: there is no day 0'
+    )

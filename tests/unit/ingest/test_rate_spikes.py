@@ -52,7 +52,7 @@ def test_a_shifted_decimal_is_quarantined_naming_the_rates_beside_it(wh, tmp_pat
         3,
         "implausible",
         "mad_per_unit",
-        "line 3, column mad_per_unit: EUR 108.500 MAD on 2024-03-05 is 10.0x the rates "
+        "line 3, column mad_per_unit: EUR 108.5 MAD on 2024-03-05 is 10.0x the rates "
         "beside it (10.850 on 2024-03-04, 10.860 on 2024-03-06): a decimal point in the "
         "wrong place, or a rate per 100 units? If the rate is right, waive the row "
         "(marsad quarantine waive) and it is loaded",
