@@ -156,10 +156,11 @@ class VerbatimConsole(Console):
 
 def console(stderr: bool = False) -> Console:
     """A console on stdout (or stderr) that prints text verbatim (:class:`VerbatimConsole`),
-    without highlighting; wide when not a terminal (``$COLUMNS`` when set, else
-    :data:`PIPE_WIDTH`), so that piped output is not cut."""
+    without highlighting; wide when not a terminal (:data:`PIPE_WIDTH`, or ``$COLUMNS``
+    when wider), so that piped output is not cut."""
     tty = (sys.stderr if stderr else sys.stdout).isatty()
-    width = None if tty or os.environ.get("COLUMNS", "").isdigit() else PIPE_WIDTH
+    columns = os.environ.get("COLUMNS", "")
+    width = None if tty else max(PIPE_WIDTH, int(columns) if columns.isdigit() else 0)
     return VerbatimConsole(stderr=stderr, width=width, highlight=False, soft_wrap=not tty)
 
 
