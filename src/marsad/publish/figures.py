@@ -51,7 +51,10 @@ def figure(
     obs = table.observation(indicator, str(period), segment, flow=flow, partner=partner)
     if obs is None or obs.public_value is None:
         return None
-    return Keyed(obs.public_value, obs.key, format_value(obs, decimals))
+    value = obs.public_value
+    # a row read from a release's public table (the web's) knows its published text
+    text = value.exact if isinstance(value, Keyed) else format_value(obs, decimals)
+    return Keyed(value, obs.key, text)
 
 
 @dataclass(frozen=True)

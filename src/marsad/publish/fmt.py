@@ -127,10 +127,44 @@ def _signed(rounded: Decimal, digits: str, lang: str, signed: bool) -> str:
     return f"{_LRM}{sign}{digits}" if lang == "ar" else f"{sign}{digits}"
 
 
+class Capped(Decimal):
+    """A figure's exact value that may be shown with at most ``places`` decimals, those
+    its table publishes (e.g. ``Capped("3.497", 0)``, published ``3``): every function
+    here shows it with the fewer of its own decimals and ``places``, so a page or the
+    bulletin never writes a digit the table does not have (``3 %``, not ``3,5 %`` nor
+    ``3,0 %``).
+
+    >>> percent(Capped("3.497", 0), "en"), percent(Capped("3.44996", 4), "en")
+    ('3%', '3.4%')
+    """
+
+    __slots__ = ("places",)
+
+    def __new__(cls, value: Decimal | str, places: int) -> Capped:
+        self = super().__new__(cls, value)
+        self.places = places
+        return self
+
+    def __reduce__(self):
+        return (Capped, (str(Decimal(self)), self.places))
+
+
+def places(text: str | Decimal) -> int:
+    """The decimals a published value has (``3.4500`` -> 4, ``3`` -> 0)."""
+    return max(0, -int(Decimal(text).as_tuple().exponent))
+
+
+def _capped(value: Decimal | int, decimals: int) -> int:
+    """``decimals``, or fewer when ``value`` is :class:`Capped`."""
+    return min(decimals, value.places) if isinstance(value, Capped) else decimals
+
+
 def number(value: Decimal | int, lang: str, decimals: int = 0, *, signed: bool = False) -> str:
     """A number with local separators (e.g. ``number(Decimal('13377.04'), 'fr', 1)`` ->
-    ``'13 377,0'`` with U+202F; ``'13,377.0'`` in English)."""
+    ``'13 377,0'`` with U+202F; ``'13,377.0'`` in English); a :class:`Capped` value with
+    no more decimals than it is published with."""
     _check_lang(lang)
+    decimals = _capped(value, decimals)
     rounded = round_half_up(Decimal(value), decimals)
     return _signed(rounded, _digits(rounded.copy_abs(), lang, decimals), lang, signed)
 
@@ -150,7 +184,7 @@ def growth(value: Decimal, lang: str, decimals: int = 1) -> str:
 def points(value: Decimal, lang: str, decimals: int = 1, *, signed: bool = True) -> str:
     """Percentage points (e.g. ``'+6,0 points'``, ``'+1,4 point'``, en ``'+6.0 pp'``)."""
     text = number(value, lang, decimals, signed=signed)
-    rounded = round_half_up(Decimal(value), decimals).copy_abs()
+    rounded = round_half_up(Decimal(value), _capped(value, decimals)).copy_abs()
     if lang == "fr":
         return f"{text}{NBSP}{'point' if rounded < 2 else 'points'}"
     if lang == "en":

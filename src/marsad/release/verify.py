@@ -236,11 +236,18 @@ def _settings(recorded: dict[str, object]) -> Iterator[None]:
 
 
 def _compare(release: Release, rebuilt: Path, verdict: Verdict) -> None:
+    """Fill ``verdict`` with the files of ``release`` that differ from the ``rebuilt``
+    folder's, are missing from it, or are only in it. A file the manifest lists and the
+    release lacks (deleted) is only in the rebuild like any other; only
+    :data:`EXACT_CSV` of a release frozen before it was kept (its manifest does not list
+    it) is not counted."""
     frozen = {name for name, _ in release.files()}
     again = {p.relative_to(rebuilt).as_posix() for p in rebuilt.rglob("*") if p.is_file()}
     verdict.missing = sorted(frozen - again)
+    listed = release.manifest.get("files", {})
     # a release frozen before the exact values were kept (EXACT_CSV) has none to compare
-    verdict.extra = sorted(again - frozen - {EXACT_CSV})
+    older = set() if EXACT_CSV in listed else {EXACT_CSV}
+    verdict.extra = sorted(again - frozen - older)
     verdict.differing = [
         name
         for name in sorted(frozen & again)

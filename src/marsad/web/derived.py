@@ -103,18 +103,23 @@ def indicator_table(table: PublicTable):
     value is ``None``: it is not in the frozen table), for the bulletin writer."""
     from marsad.indicators.table import IndicatorTable, Observation
 
-    rows = [Observation(*r[:6], _exact(r[6]), *r[7:]) for r in table.rows]
+    rows = [Observation(*r[:6], _exact(r[6], r[:6]), *r[7:]) for r in table.rows]
     return IndicatorTable(rows, release=table.release.id)
 
 
-def _exact(value: str) -> Decimal | None:
+def _exact(value: str, key: tuple[str, ...]) -> Decimal | None:
     """A public value as the bulletin reads it: the cell's exact value when the release
     keeps it (:mod:`marsad.web.exact`), so that a bulletin made here rounds once, as the
-    one frozen with the release; else the published value; None when withheld."""
+    one frozen with the release; else the published value; None when withheld. It is a
+    :class:`~marsad.publish.keyed.Keyed` that knows the published text, so that the
+    bulletin shows no more decimals than the release published (whatever this server's
+    ``MARSAD_PERCENT_DECIMALS``)."""
+    from marsad.publish.keyed import Keyed
+
     if not value:
         return None
     exact = getattr(value, "exact", None)
-    return Decimal(value) if exact is None else exact
+    return Keyed(Decimal(value) if exact is None else exact, "/".join(key), str(value))
 
 
 def bulletin_html(table: PublicTable, period: str, lang: str, out: Path) -> None:

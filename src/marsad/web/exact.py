@@ -8,14 +8,17 @@ a page that disagreed with the bulletin. The release keeps, in an internal file
 published value is rounded from it; the web reads it once with the public table and
 attaches it to the published text (:class:`Published`, a ``str`` equal to the text, so
 every download, API answer and comparison still sees the published value), and
-:func:`figure` gives what to round: the exact value when the display has fewer decimals
-than the published text, the published value otherwise (never a digit past those
-published). A release made before the file existed, or a withheld cell, has none: the
-published value is rounded, as before.
+:func:`figure` gives what to round: the exact value, shown with the fewer of the
+display's decimals and the published text's (never a digit past those published). A
+release made before the file existed, or a withheld cell, has none: the published value
+is rounded, with no more decimals than it has.
 
+>>> from marsad.publish import fmt
 >>> p = Published("3.4500", Decimal("3.44996"))
->>> p == "3.4500", figure(p, 1), figure(p, 3), figure(p, 4), figure("3.4500", 1)
-(True, Decimal('3.44996'), Decimal('3.44996'), Decimal('3.4500'), Decimal('3.4500'))
+>>> p == "3.4500", fmt.percent(figure(p), "en"), fmt.percent(figure(p), "en", 4)
+(True, '3.4%', '3.4500%')
+>>> fmt.percent(figure(Published("3", Decimal("3.497"))), "en"), fmt.percent(figure("3"), "en")
+('3%', '3%')
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from marsad.indicators.registry import COLUMNS
+from marsad.publish.fmt import Capped, places
 from marsad.release.store import EXACT_COLUMNS, EXACT_CSV, DamagedRelease, Release
 
 _VALUE = COLUMNS.index("value")
@@ -68,15 +72,15 @@ def number(text: str) -> Decimal:
     return Decimal(text) if exact is None else Figure(text, exact)
 
 
-def figure(value: str | Decimal, decimals: int) -> Decimal:
-    """What to round to ``decimals`` places to show ``value`` (a public text or number):
-    its exact value when it knows one and ``decimals`` is fewer than the published text
-    has, else the published value itself (see the module's examples)."""
+def figure(value: str | Decimal) -> Capped:
+    """What to show for ``value`` (a public text or number): its exact value when it
+    knows one, else the published value, capped at the decimals the published text has
+    (:class:`~marsad.publish.fmt.Capped`): rounded once, never to a digit the table does
+    not publish (a growth of 3.497 % published ``3`` reads 3 %, not 3,0 % nor 3,5 %; one
+    of an older release published ``3`` reads 3 %). See the module's examples."""
     exact = getattr(value, "exact", None)
     published = Decimal(value)
-    if exact is None or decimals >= -published.as_tuple().exponent:
-        return published
-    return exact
+    return Capped(published if exact is None else exact, places(published))
 
 
 def with_exact(release: Release, files: frozenset[str], rows: list[tuple[str, ...]]) -> list:

@@ -61,10 +61,11 @@ class Scale:
         ``[c]`` when withheld (empty)."""
         if isinstance(value, str) and value == "":
             return WITHHELD
-        shift = self.divisor.adjusted()  # (decimals of millions are fewer of dirhams)
-        v = figure(value, self.decimals - shift)
+        shift = self.divisor.adjusted()  # (decimals of millions are more of dirhams)
+        v = figure(value)
+        decimals = min(self.decimals, v.places + shift)  # never a digit not published
         # the point shifted exactly (a division at 28 digits rounded a long amount twice)
-        return fmt.number(fmt.shifted(v, shift), lang, self.decimals)
+        return fmt.number(fmt.shifted(v, shift), lang, decimals)
 
 
 def scale_of(values: Iterable[str], unit: str) -> Scale:

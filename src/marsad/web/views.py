@@ -30,8 +30,6 @@ _I = {c: COLUMNS.index(c) for c in COLUMNS}
 #: The 2030 tracker's indicators, in the order shown.
 TRACKER = ("target_level", "target_share", "target_required_growth", "target_recent_growth",
            "target_projected_level", "jobs_target_level", "jobs_target_share", "jobs")  # fmt: skip
-#: Units :func:`shown` writes with one decimal (the others whole, money in words).
-_ONE_DECIMAL = ("percent", "growth", "percentage_points")
 #: Series whose revisions the home page lists (exports level by segment, all services
 #: and partners).
 HEADLINE = ("level", "exports")
@@ -43,9 +41,9 @@ def shown(value: str | Decimal, unit: str, lang: str) -> str:
     (:func:`marsad.web.exact.figure`, as the bulletin rounds); ``[c]`` when withheld (empty)."""
     if isinstance(value, str) and value == "":
         return WITHHELD
+    v = figure(value)  # shown with no more decimals than published
     if unit == "MAD":  # at most whole dirhams or tenths of millions: coarser than the centime
-        return fmt.money(figure(value, 0), lang)
-    v = figure(value, 1 if unit in _ONE_DECIMAL else 0)
+        return fmt.money(v, lang)
     if unit == "percent":
         return fmt.percent(v, lang)
     if unit == "growth":

@@ -132,13 +132,15 @@ _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around a figure while wo
 def _published(value: Any) -> tuple[Any, Keyed | None]:
     """The value to format and its row: the row's exact value (a magnitude for a fall),
     rounded once for display, never its published text rounded again (a growth of
-    3.44996 % is published 3.4500 and said 3,4 %, not 3,5 %)."""
+    3.44996 % is published 3.4500 and said 3,4 %, not 3,5 %), and shown with no more
+    decimals than the published text has (:class:`~marsad.publish.fmt.Capped`: 3.497 %
+    published 3 is said 3 %, not 3,5 %)."""
     row = value.value if isinstance(value, Money) else value
     if not isinstance(row, Keyed):
         return value, None
     if isinstance(value, Money):
         return Money(Decimal(row), value.decimals), row
-    return Decimal(row), row
+    return fmt.Capped(Decimal(row), fmt.places(row.exact)), row
 
 
 class _Wording(string.Formatter):
