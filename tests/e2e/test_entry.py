@@ -29,6 +29,9 @@ def _interrupted(tmp_path: Path, module: str) -> tuple[int, str, str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # (as a terminal's Ctrl-C finds it: a shell's background job inherits SIGINT
+        # ignored, and Python then never raises KeyboardInterrupt)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     for line in proc.stderr:
         if line.startswith("import time:") and line.split("|")[-1].strip() == module:
