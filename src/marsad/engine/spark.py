@@ -365,7 +365,8 @@ class SparkEngine(Engine):
         try:
             self._configure(session)
         except BaseException:
-            self._stop_owned(session)
+            with contextlib.suppress(Exception):  # (keep the first error)
+                self._stop_owned(session)
             raise
         self.session = session
         self.master = session.sparkContext.master
@@ -393,12 +394,14 @@ class SparkEngine(Engine):
             raise BadArgument(f"Spark's configuration is refused: {reason[:300]}") from None
 
     def _stop_owned(self, session: SparkSession) -> None:
-        """Stop ``session`` if the engine started it, and remove its folder."""
-        if self._owned:
-            with contextlib.suppress(Exception):
+        """Stop ``session`` if the engine started it, and remove its folder (once)."""
+        try:
+            if self._owned:
                 session.stop()
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+        finally:
+            if self._folder is not None:
+                shutil.rmtree(self._folder, ignore_errors=True)
+                self._folder = None
 
     def _size_local(self, session: SparkSession) -> None:
         """Set :data:`LOCAL_SQL_CONF` on ``session`` (a local one the engine started) for
@@ -455,14 +458,10 @@ class SparkEngine(Engine):
 
     def close(self) -> None:
         """Drop the engine's views; stop the session it started and remove its folder."""
-        if self._owned:
-            self.session.stop()
-        else:
+        if not self._owned:
             for view in self._names:
                 self.session.catalog.dropTempView(view)
         self._names.clear()
         self._read.clear()
         self._tables.clear()
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
+        self._stop_owned(self.session)
