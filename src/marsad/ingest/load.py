@@ -123,7 +123,7 @@ def _batches(
     size = 0
     for f in files:
         try:
-            f.scan = _scan(f.path, progress)
+            f.scan = _scan(f.path, progress, options)
             parts = _sheets(wh, kind, f, options)
         except FileRefused as exc:
             if on_refused == "raise":
@@ -237,11 +237,13 @@ def _bulk_settings(wh: Warehouse, memory_limit: str | None = None) -> Iterator[N
                 wh.sql(f"SET {name} = {quote_literal(str(value))}")
 
 
-def _scan(path: Path, progress: ProgressFn | None) -> FileScan:
+def _scan(path: Path, progress: ProgressFn | None, options: ReadOptions) -> FileScan:
     if (why := not_a_file(path)) is not None:
         raise FileRefused(path, why)
+    stated = (options.format or "").lower()
+    text = None if not stated else stated in ("csv", "txt", "tsv")
     try:
-        return scan_file(path, progress)
+        return scan_file(path, progress, text)
     except OSError as exc:
         raise FileRefused(path, f"cannot be read: {exc.strerror or exc}") from None
 

@@ -211,3 +211,36 @@ def test_no_control_character_loads_from_a_file_otherwise_plain(files, monkeypat
     assert fast == full
     loaded = [v for row in fast[1] for v in row if isinstance(v, str)]
     assert not any(c in cleaning.CONTROL_CHARS for v in loaded for c in v)
+
+
+def test_a_parquet_file_or_workbook_is_hashed_without_text_statistics(tmp_path):
+    """A file whose first bytes are Parquet's or a workbook's is read as that: its bytes
+    are hashed, not counted as text; the same bytes stated to be text are counted."""
+    import hashlib
+
+    body = b"PAR1" + b"a,b\n1,2\n" * 1000 + b"PAR1"
+    path = tmp_path / "x.parquet"
+    path.write_bytes(body)
+    binary = scan.scan_file(path)
+    assert binary.sha256 == hashlib.sha256(body).hexdigest() and binary.size == len(body)
+    assert binary.newlines == 0 and binary.head == body[: scan.SNIFF_BYTES]
+    assert scan.scan_file(path, text=True).newlines == 2000
+    workbook = tmp_path / "x.xlsx"
+    workbook.write_bytes(b"PK\x03\x04" + b"\n" * 10)
+    assert scan.scan_file(workbook).newlines == 0
+    assert scan.scan_file(tmp_path / "x.parquet", text=False).quotes == 0
+
+
+def test_a_parquet_file_stated_to_be_text_is_read_as_text(tmp_path):
+    """``--format csv`` on a file that starts as Parquet does: its text is counted and
+    read (here a header whose first name begins PAR1)."""
+    path = tmp_path / "odd.csv"
+    header = ",".join(("PAR1_id", *TX_HEADER[1:]))
+    path.write_text(f"{header}\nR1,BK01,F00001,2025-01-15,C,100.50,EUR,SJ35,FR\n")
+    wh = Warehouse(tmp_path / "w.duckdb")
+    try:
+        options = ReadOptions(format="csv", column_map={"par1_id": "record_id"})
+        (report,) = load_files(wh, "transactions", [path], options=options)
+        assert (report.rows_read, report.loaded) == (1, 1)
+    finally:
+        wh.close()
