@@ -217,3 +217,34 @@ def test_damaged_files_are_refused_in_one_line_by_the_command(tmp_path, monkeypa
               *names, code=2).output  # fmt: skip
     assert "internal error" not in out and "file_row_number" not in out, out
     assert out.count("the file cannot be read as Parquet") == 2, out
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"])
+def test_line_breaks_and_control_characters_in_parquet_text(tmp_path: Path, brk: str) -> None:
+    """A Parquet file's text is looked at for control characters and line breaks by one
+    search a row first (:func:`marsad.ingest.validate.check_sql`): each is still found
+    in the field that holds it, beside rows holding none, one at an edge (trimmed) and
+    one holding both."""
+    rows = [
+        tx("P1"),
+        tx(f"P2{brk}X"),
+        tx("P3", currency=f"EUR{brk}"),  # at the edge: trimmed, loaded
+        tx("P4", service_code=f"SJ{brk}35"),
+        tx("P5", firm_id="F\x01"),
+        tx(f"P6{brk}Y", partner_country="F\x02R"),
+        tx("P7", firm_id="F 1"),
+        tx(f"P8{brk}", partner_country="F\x02R"),
+    ]
+    path = write_parquet(tmp_path / "t.parquet", rows)
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        (report,) = load_files(wh, "transactions", [path])
+        _records, quarantine, _ledger = _state(wh)
+    got = {q[1]: (q[3], q[2]) for q in quarantine}
+    assert (report.rows_read, report.loaded) == (8, 3), got
+    assert got == {
+        2: ("line_break", "record_id"),
+        4: ("line_break", "service_code"),
+        5: ("control", "firm_id"),
+        6: ("line_break", "record_id"),
+        8: ("control", "partner_country"),
+    }, got
