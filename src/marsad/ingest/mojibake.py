@@ -86,9 +86,12 @@ def note_double_encoding(wh: Warehouse, kind: Kind, files: list[BatchFile]) -> N
         return
     listed = ", ".join(str(i) for i in sorted(by_index))
     pattern = PATTERN.replace("'", "''")
-    # one pass over the rows: each field's match a column, each its aggregates
+    # one pass over the rows: each field's match a column, each its aggregates; the
+    # search only in a value beyond ASCII (more bytes than characters): all of a
+    # Parquet file's rows were searched, 1.5 s at 10M
     flags = ", ".join(
-        f"regexp_matches({quote_ident(name)}, '{pattern}') AS _m{k}"
+        f"CASE WHEN strlen({(c := quote_ident(name))}) <> length({c}) "
+        f"THEN regexp_matches({c}, '{pattern}') ELSE false END AS _m{k}"
         for k, name in enumerate(fields)
     )
     cols = ", ".join(quote_ident(name) for name in fields)
