@@ -214,6 +214,25 @@ class Settings(BaseSettings):
         """``SPARK``, ``DuckDB`` -> ``spark``, ``duckdb`` (as ``--format XLSX``)."""
         return value.lower() if isinstance(value, str) else value
 
+    @field_validator("spark_master", mode="before")
+    @classmethod
+    def _master_scheme_any_case(cls, value: object) -> object:
+        """``LOCAL[2]``, ``Spark://host:7077`` -> ``local[2]``, ``spark://host:7077``:
+        the scheme in lower case, as Spark reads only that (it refused ``LOCAL[2]`` with
+        ``Could not parse Master URL``); the host and the rest as written. Spaces at the
+        ends are trimmed.
+
+        >>> Settings(spark_master=" LOCAL[*] ").spark_master
+        'local[*]'
+        """
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        for scheme in ("local", "spark://", "yarn", "k8s://", "mesos://"):
+            if value.lower().startswith(scheme):
+                return scheme + value[len(scheme) :]
+        return value
+
     @field_validator("expected_reporters", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

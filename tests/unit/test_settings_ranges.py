@@ -217,3 +217,20 @@ def test_expected_reporters_are_kept_as_written_as_ingest_keeps_reporter_codes(m
     two reporters there, so they are here."""
     monkeypatch.setenv("MARSAD_EXPECTED_REPORTERS", " BK01 ,bk02,BK02")
     assert get_settings().expected_reporters == ["BK01", "bk02", "BK02"]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("LOCAL[2]", "local[2]"),
+        (" Local[*] ", "local[*]"),
+        ("SPARK://Host-1:7077", "spark://Host-1:7077"),
+        ("YARN", "yarn"),
+        ("spark://a:7077", "spark://a:7077"),
+    ],
+)
+def test_a_spark_master_is_read_with_its_scheme_in_any_case(monkeypatch, written, read):
+    """Spark reads a master's scheme in lower case only (``LOCAL[2]`` was refused with
+    ``Could not parse Master URL``): the setting takes it in any case, the host as is."""
+    monkeypatch.setenv("MARSAD_SPARK_MASTER", written)
+    assert Settings().spark_master == read
