@@ -30,7 +30,7 @@ from marsad.indicators.table import IndicatorTable, synthetic_build
 from marsad.periods import Period
 from marsad.publish import figures
 from marsad.publish.figures import SeriesBreak, Tracker, YearToDate
-from marsad.publish.fmt import round_half_up
+from marsad.publish.fmt import places, round_half_up
 from marsad.publish.keyed import Keyed
 from marsad.reference import ALL, TOTAL, UNALLOCATED, segments
 
@@ -198,7 +198,7 @@ def gather(
         unallocated=unallocated if unallocated.level or unallocated.confidential else None,
         fastest=_fastest(segs),
         top_contributor=_top_contributor(segs),
-        declines=tuple(c for c in segs if c.growth is not None and _shown(c.growth) < 0),
+        declines=tuple(c for c in segs if c.growth is not None and shown(c.growth) < 0),
         ahead_of_pace=_against_pace(segs, pace, ahead=True),
         behind_pace=_against_pace(segs, pace, ahead=False),
         pace=pace,
@@ -261,9 +261,17 @@ def _provably_first(known: list[Cell], room: Decimal | None) -> list[Cell]:
     return [c for c in known if c.level >= room]
 
 
-def _shown(value: Decimal) -> Decimal:
-    """The value as the reader sees it (one decimal), so that -0.04 % is not a decline."""
-    return round_half_up(value, 1)
+def shown(value: Decimal) -> Decimal:
+    """The value as the reader sees it, to one decimal, or to none when its row is
+    published with none (a :class:`Keyed` ``3.497`` published ``3``): signs and
+    comparisons are decided on it, so that -0.04 % is no decline and 0.3 % published
+    ``0`` is said stable, not "up 0 %".
+
+    >>> shown(Decimal("-0.04")), shown(Keyed("0.3", "growth_yoy/x", "0"))
+    (Decimal('0.0'), Decimal('0'))
+    """
+    decimals = min(1, places(value.exact)) if isinstance(value, Keyed) else 1
+    return round_half_up(value, decimals)
 
 
 def _fastest(segs: tuple[Cell, ...]) -> Cell | None:
@@ -275,7 +283,7 @@ def _fastest(segs: tuple[Cell, ...]) -> Cell | None:
     if len(known) < 2:
         return None
     best = max(known, key=lambda c: c.growth)
-    return best if _shown(best.growth) > 0 else None
+    return best if shown(best.growth) > 0 else None
 
 
 def _top_contributor(segs: tuple[Cell, ...]) -> Cell | None:
@@ -285,7 +293,7 @@ def _top_contributor(segs: tuple[Cell, ...]) -> Cell | None:
     if len(known) < 2:
         return None
     best = max(known, key=lambda c: c.contribution)
-    return best if _shown(best.contribution) > 0 else None
+    return best if shown(best.contribution) > 0 else None
 
 
 def _against_pace(segs: tuple[Cell, ...], pace: Decimal | None, *, ahead: bool) -> tuple:

@@ -231,3 +231,27 @@ def test_a_figure_is_shown_from_its_published_value(value):
     assert f'value="{exact}"' in html
     number = Decimal(re.sub(r"<[^>]+>", "", html).replace(",", ""))
     assert number == abs(value).quantize(Decimal("0.1"), "ROUND_HALF_UP")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+@pytest.mark.parametrize(
+    ("value", "published", "ident"),
+    [
+        ("0.3", "0", "_stable"),  # said "0 %": no rise
+        ("-0.4", "0", "_stable"),
+        ("0.6", "1", "_growth"),
+        ("0.3", "0.3", "_growth"),
+        ("-0.04", "-0.0400", "_stable"),  # said "0,0 %"
+    ],
+)
+def test_a_change_is_said_as_the_table_publishes_it(lang, value, published, ident):
+    """A growth published with no decimals (``0``) is said stable, not "up 0 %": the
+    sign is decided on the value as shown, at no more decimals than published."""
+    from marsad.publish.story.sentences import _change
+
+    g = Keyed(value, "growth_yoy/exports/2025-S1/TOTAL/_T/_T", published)
+    message = _change("headline.level", g, total=Keyed("13.4e9", "level/x", "13400000000"),
+                      period="2025-S1", previous="2024-S1")  # fmt: skip
+    assert message.id == "headline.level" + ident
+    text = say(message, lang)
+    assert not re.search(r"(hausse|up|ارتفاع)[^.]*\b0\s?%", text), text

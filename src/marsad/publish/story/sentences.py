@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from marsad.indicators.registry import INDICATORS
-from marsad.publish.facts import Cell, Facts
+from marsad.publish.facts import Cell, Facts, shown
 from marsad.publish.figures import Tracker, YearToDate
-from marsad.publish.fmt import round_half_up
 from marsad.publish.story.messages import Keyed, Mention, Message, Money, Section
 from marsad.reference import segments
 
@@ -27,12 +26,6 @@ class KeyFigure:
     label: Message
     value: Keyed
     style: str
-
-
-def shown(value: Decimal) -> Decimal:
-    """The value as the reader sees it, to one decimal (e.g. -0.04 -> 0.0): signs and
-    comparisons are decided on it."""
-    return round_half_up(value, 1)
 
 
 class _Mentions:
