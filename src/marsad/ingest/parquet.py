@@ -240,6 +240,18 @@ def _head(
     return {n: [(r[k], r[-1]) for r in rows if r[k]] for k, n in enumerate(cols)}
 
 
+def _head_values(wh: Warehouse, src: str, types: dict, by_norm: dict, name: str) -> list[str]:
+    """The distinct values of the field ``name`` (a text column) in the file's first 5000
+    rows (5000 rows a file taken to Python were 8 ms of each file's 15 ms plan)."""
+    cols = by_norm.get(name)
+    if not cols or types[cols[0]].upper() != "VARCHAR":
+        return []
+    col = quote_ident(cols[0])
+    return [
+        r[0] for r in wh.sql(f"SELECT DISTINCT {col} FROM (SELECT {col} FROM {src} LIMIT 5000)")
+    ]
+
+
 def _evidence(sample: list[tuple[str, int]]) -> DecimalEvidence:
     """What the values of a :func:`_sample` show of the decimal mark."""
     return decimal_evidence([v for v, _ in sample], [f"row {n}" for _, n in sample])
@@ -289,11 +301,11 @@ def _plan(wh: Warehouse, kind: Kind, path: Path, src: str, maps: list[MapChoice]
     float32_check(wh, src, kind, types, by_norm)
     large_doubles = double_note(wh, src, kind, types, by_norm)
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
-    head = _head(wh, src, types, by_norm, [dec_field, "reporter"])
+    head = _head(wh, src, types, by_norm, [dec_field])
     evidence = _evidence(head.get(dec_field, []) if dec_field else [])
     if dec_field and evidence == DecimalEvidence():  # the first rows show no mark: the others
         evidence = _evidence(_sample(wh, src, types, by_norm, dec_field, marked=True))
-    reporters = file_reporters(kind, [v for v, _ in head.get("reporter", [])])
+    reporters = file_reporters(kind, _head_values(wh, src, types, by_norm, "reporter"))
     notes = [f"columns read with {whose} mapping"] if whose else []
     zones, zone_notes = arrow_zones(wh, path)
     detected = Detected("parquet", decimal=None)
