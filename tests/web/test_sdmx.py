@@ -528,3 +528,31 @@ def test_sdmx1_client_json_source(live_server, world, accept):
     assert got.keys() == want.keys()
     for k, v in want.items():
         assert Decimal(got[k]) == Decimal(v), k
+
+
+@pytest.mark.parametrize("path", [FLOW, "/sdmx/data/DIGITAL_EXPORTS"])
+def test_first_and_last_n_observations_of_each_series(client, world, path):
+    """SDMX-REST's ``lastNObservations``/``firstNObservations`` (a 501 before): of each
+    series, the latest (earliest) N observations, compared with the frozen CSV; both
+    together give either's; 0, a negative or a word is a 400."""
+    want = expected(world, indicator="level", flow="exports", service="_T", partner="_T")
+    by_segment: dict[str, list[str]] = {}
+    for seg, period in sorted(want):
+        by_segment.setdefault(seg, []).append(period)
+
+    def asked(**params) -> dict:
+        r = client.get(f"{path}/{KEY}", params={**params, "format": "csv"})
+        assert r.status_code == 200, r.text
+        return {(o["SEGMENT"], o["TIME_PERIOD"]): o["OBS_VALUE"] for o in sdmx_csv(r.text)}
+
+    last = asked(lastNObservations="1")
+    assert last == {(s, ps[-1]): want[(s, ps[-1])] for s, ps in by_segment.items()}
+    first2 = asked(firstNObservations="2")
+    assert first2 == {(s, p): want[(s, p)] for s, ps in by_segment.items() for p in ps[:2]}
+    both = asked(firstNObservations="1", lastNObservations="1")
+    assert set(both) == {(s, p) for s, ps in by_segment.items() for p in (ps[0], ps[-1])}
+    assert asked(lastNObservations="1000") == want
+    for bad in ("0", "-1", "x", "1.5"):
+        r = client.get(f"{path}/{KEY}", params={"lastNObservations": bad})
+        assert r.status_code == 400, (bad, r.text)
+        assert "lastNObservations" in r.json()["detail"]

@@ -44,7 +44,7 @@ from marsad.web.sdmx_formats import (
     negotiate_data,
     negotiate_structure,
 )
-from marsad.web.sdmx_query import SdmxQuery
+from marsad.web.sdmx_query import SdmxQuery, first_and_last
 from marsad.web.sdmx_structures import RESOURCES, artefacts, check_flow, parse_flow_ref
 from marsad.web.store import PublicStore, ReleaseInfo
 
@@ -72,6 +72,11 @@ TIME = Query(None, alias="c[TIME_PERIOD]",
 START = Query(None, alias="startPeriod", description="First period (e.g. 2023 or 2023-Q1).")
 END = Query(None, alias="endPeriod", description="Last period (e.g. 2024 or 2024-12).")
 REFERENCES = Query("none", description="none, parents, children, descendants or all.")
+FIRST_N = Query(None, alias="firstNObservations", ge=1,
+                description="At most this many observations a series, the earliest.")  # fmt: skip
+LAST_N = Query(None, alias="lastNObservations", ge=1,
+               description="At most this many observations a series, the latest (e.g. 1: "
+               "each series' latest value).")  # fmt: skip
 
 
 @router.get("/v2/data/{context}/{agency}/{flow}/{version}/{key}", responses=_DATA,
@@ -91,6 +96,8 @@ def data_v2(
     format: str | None = FORMAT,
     time: str | None = TIME,
     dimension_at_observation: str = DIM_AT_OBS,
+    first_n: int | None = FIRST_N,
+    last_n: int | None = LAST_N,
 ) -> Response:
     """Observations of a key (``A.level.exports`` -> annual exports levels of every
     segment, service and partner), e.g. ``/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0/
@@ -98,7 +105,8 @@ def data_v2(
     if context not in ("dataflow", "datastructure", "*"):
         raise Problem(404, f"no {context} context: use dataflow, datastructure or *")
     check_flow(agency, flow, version)
-    return _answer(request, pub, key, release, as_of, format, dimension_at_observation)
+    return _answer(request, pub, key, release, as_of, format, dimension_at_observation,
+                   (first_n, last_n))  # fmt: skip
 
 
 @router.get(UNLISTED[0], responses=_DATA, include_in_schema=False)
@@ -117,6 +125,8 @@ def data_v1(
     end: str | None = END,
     dimension_at_observation: str = DIM_AT_OBS,
     detail: str = DETAIL,
+    first_n: int | None = FIRST_N,
+    last_n: int | None = LAST_N,
 ) -> Response:
     """Observations of a key, e.g. ``/sdmx/data/DIGITAL_EXPORTS/A.level.exports?
     startPeriod=2023`` (flow ``DIGITAL_EXPORTS`` or ``MA,DIGITAL_EXPORTS,1.0``)."""
@@ -125,11 +135,13 @@ def data_v1(
         raise Problem(404, f"no data provider {quoted(provider)}: use all")
     if detail not in ("full", "dataonly"):
         raise Problem(400, f"detail={detail} is not served: use full or dataonly")
-    return _answer(request, pub, key, release, as_of, format, dimension_at_observation)
+    return _answer(request, pub, key, release, as_of, format, dimension_at_observation,
+                   (first_n, last_n))  # fmt: skip
 
 
 def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
-            as_of: dt.date | None, fmt: str | None, at_obs: str) -> Response:  # fmt: skip
+            as_of: dt.date | None, fmt: str | None, at_obs: str,
+            first_last: tuple[int | None, int | None] = (None, None)) -> Response:  # fmt: skip
     if at_obs not in ("TIME_PERIOD", "AllDimensions"):
         raise Problem(400, f"dimensionAtObservation={at_obs} is not served: use TIME_PERIOD "
                       "or AllDimensions")  # fmt: skip
@@ -147,7 +159,7 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
 
     def make() -> bytes:
         table = pub.table(info)
-        rows = query.select(table)
+        rows = first_and_last(query.select(table), *first_last)
         _check_size(rows, key, info, query.unknown(table) if not rows else [])
         return data_body(kind, rows, info.publication(), at_obs).encode("utf-8")
 

@@ -308,3 +308,31 @@ def _check_not_empty(groups: list[list[Condition]]) -> None:
             f"NoResultsFound: start {first // 12}-{first % 12 + 1:02d} comes after end "
             f"{last // 12}-{last % 12 + 1:02d}: no period can match"
         )
+
+
+def first_and_last(
+    rows: list[tuple[str, ...]], first: int | None, last: int | None
+) -> list[tuple[str, ...]]:
+    """SDMX-REST's ``firstNObservations`` and ``lastNObservations``: of each series of
+    ``rows`` (frequency, indicator, flow, segment, service, partner), its ``first``
+    earliest and its ``last`` latest observations (both given: those of either; a
+    withheld observation is one), in the order of ``rows``. Neither: ``rows`` as they are.
+
+    >>> rows = [("level", "exports", p, "TOTAL", "_T", "_T", v) for p, v in
+    ...         [("2023", "1"), ("2024", "2"), ("2025", "3"), ("2025-S1", "4")]]
+    >>> [r[2] for r in first_and_last(rows, None, 1)]
+    ['2025', '2025-S1']
+    >>> [r[2] for r in first_and_last(rows, 1, 1)]
+    ['2023', '2025', '2025-S1']
+    """
+    if first is None and last is None:
+        return rows
+    series: dict[tuple[str, ...], list[int]] = {}
+    for i, r in enumerate(rows):
+        series.setdefault((psdmx.freq(r[2]), r[0], r[1], r[3], r[4], r[5]), []).append(i)
+    kept: set[int] = set()
+    for found in series.values():
+        found.sort(key=lambda i: Period.parse(rows[i][2]).months[0])
+        kept.update(found[:first] if first else ())
+        kept.update(found[-last:] if last else ())
+    return [r for i, r in enumerate(rows) if i in kept]
