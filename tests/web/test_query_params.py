@@ -48,10 +48,10 @@ def test_the_documented_parameters_still_work(client):
     assert client.get(f"{API}/periods", params={"release": "R1"}).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["updatedAfter", "includeHistory"])
+@pytest.mark.parametrize("name", ["includeHistory", "attributes"])
 def test_sdmx_parameters_not_implemented_are_a_501(client, name):
     """firstNObservations=1 answered every observation (it is served now)."""
-    value = "2025-01-01T00:00:00Z" if name == "updatedAfter" else "true"
+    value = "true" if name == "includeHistory" else "all"
     for path in (FLOW, V1):
         answer = client.get(path, params={name: value})
         assert answer.status_code == 501, answer.text

@@ -556,3 +556,47 @@ def test_first_and_last_n_observations_of_each_series(client, world, path):
         r = client.get(f"{path}/{KEY}", params={"lastNObservations": bad})
         assert r.status_code == 400, (bad, r.text)
         assert "lastNObservations" in r.json()["detail"]
+
+
+def test_updated_after_answers_what_changed_since(client, world):
+    """SDMX-REST's ``updatedAfter`` (a 501 before): the observations of the latest
+    release (R2, 2025-11-15) new or changed since the release in force at the instant
+    (R1, 2025-10-15: one record of March 2024 corrected since), compared with the two
+    frozen CSVs; before any release, every observation; at or after R2's day, 404."""
+    key = "M.level.exports.TOTAL._T.W1"
+    cols = ("indicator", "flow", "period", "segment", "service", "partner")
+
+    series = {"indicator": "level", "flow": "exports", "segment": "TOTAL", "service": "_T",
+              "partner": "_T"}  # fmt: skip
+
+    def rows(release):
+        return {
+            tuple(r[c] for c in cols): r["value"]
+            for r in frozen(world, release)
+            if r["period"][5:].isdigit() and all(r[k] == v for k, v in series.items())
+        }
+
+    r1, r2 = rows("R1"), rows("R2")
+    changed = {k[2]: v for k, v in r2.items() if r1.get(k) != v}
+    assert "2024-03" in changed and len(changed) < len(r2)
+
+    def asked(path, when):
+        return client.get(f"{path}/{key}", params={"updatedAfter": when, "format": "csv"})
+
+    for path in (FLOW, "/sdmx/data/DIGITAL_EXPORTS"):
+        for when in ("2025-10-20T09:30:00Z", "2025-11-14T23:59:59+01:00", "2025-10-15T12:00:00"):
+            r = asked(path, when)
+            assert r.status_code == 200, (when, r.text)
+            assert {o["TIME_PERIOD"]: o["OBS_VALUE"] for o in sdmx_csv(r.text)} == changed
+        r = asked(path, "2025-01-01")
+        assert {o["TIME_PERIOD"] for o in sdmx_csv(r.text)} == {k[2] for k in r2}
+        none = asked(path, "2025-11-15T00:00:00Z")
+        assert none.status_code == 404 and "NoResultsFound" in none.json()["detail"]
+        for bad in ("yesterday", "2025-02-30T00:00:00Z", "2025-13-01"):
+            r = asked(path, bad)
+            assert r.status_code == 400 and "updatedAfter" in r.json()["detail"], r.text
+    # the offset's + read as a space by the query string: the same instant
+    spaced = client.get(f"{FLOW}/{key}?updatedAfter=2025-10-20T09:30:00+01:00&format=csv")
+    assert spaced.status_code == 200 and sdmx_csv(spaced.text)
+    old = client.get(f"{FLOW}/{key}", params={"updatedAfter": "2025-10-01", "release": "R1"})
+    assert old.status_code == 200

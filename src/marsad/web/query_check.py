@@ -6,7 +6,7 @@ A parameter that is silently ignored looks like a filter that worked:
 
 * a parameter the route does not declare: 400 naming it and the route's parameters;
 * an SDMX-REST standard parameter the service does not implement
-  (``updatedAfter``, ``includeHistory=true``, ...): 501 Not Implemented, as the SDMX-REST
+  (``includeHistory=true``, ``attributes``, ...): 501 Not Implemented, as the SDMX-REST
   specification has a service answer a query it does not support;
 * a parameter given twice (``indicator=level&indicator=share``, where only the last
   would count): 400, unless it is declared as a list;
@@ -38,7 +38,6 @@ from marsad.web.problems import Problem
 #: SDMX-REST (1.5 and 2.0) data and structure parameters that marsad does not implement,
 #: with the value that asks for what is served anyway (``None``: no such value).
 SDMX_UNSUPPORTED: dict[str, str | None] = {
-    "updatedAfter": None,
     "includeHistory": "false",
     "attributes": "dsd",
     "measures": "all",

@@ -44,9 +44,9 @@ from marsad.web.sdmx_formats import (
     negotiate_data,
     negotiate_structure,
 )
-from marsad.web.sdmx_query import SdmxQuery, first_and_last
+from marsad.web.sdmx_query import SdmxQuery, changed_since, first_and_last, updated_after
 from marsad.web.sdmx_structures import RESOURCES, artefacts, check_flow, parse_flow_ref
-from marsad.web.store import PublicStore, ReleaseInfo
+from marsad.web.store import NoRelease, PublicStore, ReleaseInfo
 
 router = APIRouter(tags=["SDMX"], dependencies=[Depends(checked(SDMX_COMPONENT, SDMX_UNSUPPORTED))])
 Store = Annotated[PublicStore, Depends(store)]
@@ -74,6 +74,9 @@ END = Query(None, alias="endPeriod", description="Last period (e.g. 2024 or 2024
 REFERENCES = Query("none", description="none, parents, children, descendants or all.")
 FIRST_N = Query(None, alias="firstNObservations", ge=1,
                 description="At most this many observations a series, the earliest.")  # fmt: skip
+UPDATED_AFTER = Query(None, alias="updatedAfter",
+                      description="Only the observations new or changed in a release "
+                      "published after this instant (e.g. 2025-10-15T00:00:00Z).")  # fmt: skip
 LAST_N = Query(None, alias="lastNObservations", ge=1,
                description="At most this many observations a series, the latest (e.g. 1: "
                "each series' latest value).")  # fmt: skip
@@ -98,6 +101,7 @@ def data_v2(
     dimension_at_observation: str = DIM_AT_OBS,
     first_n: int | None = FIRST_N,
     last_n: int | None = LAST_N,
+    updated: str | None = UPDATED_AFTER,
 ) -> Response:
     """Observations of a key (``A.level.exports`` -> annual exports levels of every
     segment, service and partner), e.g. ``/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0/
@@ -106,7 +110,7 @@ def data_v2(
         raise Problem(404, f"no {context} context: use dataflow, datastructure or *")
     check_flow(agency, flow, version)
     return _answer(request, pub, key, release, as_of, format, dimension_at_observation,
-                   (first_n, last_n))  # fmt: skip
+                   (first_n, last_n), updated)  # fmt: skip
 
 
 @router.get(UNLISTED[0], responses=_DATA, include_in_schema=False)
@@ -127,6 +131,7 @@ def data_v1(
     detail: str = DETAIL,
     first_n: int | None = FIRST_N,
     last_n: int | None = LAST_N,
+    updated: str | None = UPDATED_AFTER,
 ) -> Response:
     """Observations of a key, e.g. ``/sdmx/data/DIGITAL_EXPORTS/A.level.exports?
     startPeriod=2023`` (flow ``DIGITAL_EXPORTS`` or ``MA,DIGITAL_EXPORTS,1.0``)."""
@@ -136,18 +141,20 @@ def data_v1(
     if detail not in ("full", "dataonly"):
         raise Problem(400, f"detail={detail} is not served: use full or dataonly")
     return _answer(request, pub, key, release, as_of, format, dimension_at_observation,
-                   (first_n, last_n))  # fmt: skip
+                   (first_n, last_n), updated)  # fmt: skip
 
 
 def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
             as_of: dt.date | None, fmt: str | None, at_obs: str,
-            first_last: tuple[int | None, int | None] = (None, None)) -> Response:  # fmt: skip
+            first_last: tuple[int | None, int | None] = (None, None),
+            updated: str | None = None) -> Response:  # fmt: skip
     if at_obs not in ("TIME_PERIOD", "AllDimensions"):
         raise Problem(400, f"dimensionAtObservation={at_obs} is not served: use TIME_PERIOD "
                       "or AllDimensions")  # fmt: skip
     kind, media = negotiate_data(request.headers.get("accept"), fmt)
     query = SdmxQuery.parse(key, request.query_params)
     info = pub.resolve(release, as_of)
+    since = _since(pub, info, updated)
     frozen = bool(release and release != "latest")
     made = caching.etag(info.sha256, kind, at_obs, request.url.path, str(request.url.query))
     # the answer's validator names its media type too: text/csv and SDMX-CSV are the same
@@ -159,12 +166,32 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
 
     def make() -> bytes:
         table = pub.table(info)
-        rows = first_and_last(query.select(table), *first_last)
+        rows = query.select(table)
+        if since is not False:
+            rows = changed_since(rows, since and since.rows)
+        rows = first_and_last(rows, *first_last)
         _check_size(rows, key, info, query.unknown(table) if not rows else [])
         return data_body(kind, rows, info.publication(), at_obs).encode("utf-8")
 
     body = caching.ANSWERS.get(made, make)
     return Response(body, media_type=media, headers=caching.headers(tag, frozen))
+
+
+def _since(pub: PublicStore, info: ReleaseInfo, updated: str | None):
+    """What ``updatedAfter`` compares release ``info`` with: False when not asked; the
+    public table of the release in force on the instant's day (None when there was none,
+    every observation being new); a 404 NoResultsFound when ``info`` itself was published
+    by then (nothing of it is updated after)."""
+    if updated is None:
+        return False
+    day = updated_after(updated)
+    if info.date <= day.isoformat():
+        raise Problem(404, f"NoResultsFound: release {info.id} was published on {info.date}, "
+                      f"not after updatedAfter={updated}")  # fmt: skip
+    try:
+        return pub.table(pub.as_of(day))
+    except NoRelease:
+        return None
 
 
 def _check_size(rows: list, key: str, info: ReleaseInfo, unknown: list[str]) -> None:

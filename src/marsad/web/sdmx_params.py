@@ -51,6 +51,12 @@ BOUND = (
     rf"|{_LEAP_YEAR}-02-29)"
 )
 BOUND_PATTERN = f"^{BOUND}$"
+#: ``updatedAfter``: a day of the calendar, or a day and a time of day with or without a
+#: zone (``2025-10-15T08:00:00Z``, ``2025-10-15T08:00+01:00``), as
+#: :func:`.updated_after` reads it.
+_TIME_OF_DAY = r"[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+_ZONE = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
+INSTANT_PATTERN = rf"^({YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)({_TIME_OF_DAY}{_ZONE})?$"
 #: ``c[TIME_PERIOD]``: conditions ``op:period`` (``op`` one of :data:`.OPERATORS`, or
 #: none for ``eq``) joined by ``+`` (a space once form-decoded) for "and", alternatives by
 #: ``,`` for "or" (:func:`.parse_time`).
@@ -82,6 +88,7 @@ CONSTRAINTS: dict[str, dict] = {
     "c[TIME_PERIOD]": {"pattern": TIME_PATTERN},
     "startPeriod": {"pattern": BOUND_PATTERN},
     "endPeriod": {"pattern": BOUND_PATTERN},
+    "updatedAfter": {"pattern": INSTANT_PATTERN},
     "format": {"pattern": _any_case(sorted(FORMATS))},
     "dimensionAtObservation": {"enum": ["TIME_PERIOD", "AllDimensions"]},
     "detail": {"enum": ["full", "dataonly"]},

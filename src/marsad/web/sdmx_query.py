@@ -18,6 +18,7 @@ TIME_PERIOD.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -336,3 +337,56 @@ def first_and_last(
         kept.update(found[:first] if first else ())
         kept.update(found[-last:] if last else ())
     return [r for i, r in enumerate(rows) if i in kept]
+
+
+#: The form of an ``updatedAfter`` instant: a day, and a time to the minute at least
+#: (``T08`` alone is no instant), a zone ``Z`` or ``+01:00`` after a time only.
+_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def updated_after(text: str) -> dt.date:
+    """The day of an ``updatedAfter`` instant (xs:dateTime, e.g. ``2025-10-15T08:00:00Z``
+    or ``2025-10-15T08:00:00+01:00``; a day ``2025-10-15`` is its midnight), on its own
+    clock: a release dated D is taken as published at the start of D, so it is updated
+    after the instant when D comes after that day. A ``+`` of an offset that the query
+    string read as a space is read back. A 400 (:class:`BadArgument`) for anything else.
+
+    >>> updated_after("2025-10-15T08:00:00+01:00"), updated_after("2025-10-15 08:00Z")
+    (datetime.date(2025, 10, 15), datetime.date(2025, 10, 15))
+    >>> updated_after("2025-02-30")
+    Traceback (most recent call last):
+    marsad.errors.BadArgument: updatedAfter: '2025-02-30' is not an instant (e.g. 2025-10-15T08:00:00Z)
+    """  # noqa: E501
+    written = text.strip()
+    if re.fullmatch(r".*T\d{2}:\d{2}(:\d{2}(\.\d+)?)? \d{2}(:?\d{2})?", written):
+        written = written[::-1].replace(" ", "+", 1)[::-1]  # (the offset's +, form-decoded)
+    try:
+        when = dt.datetime.fromisoformat(written)
+    except ValueError:
+        when = None
+    if when is None or not _INSTANT.fullmatch(written):
+        raise BadArgument(
+            f"updatedAfter: {quoted(text)} is not an instant (e.g. 2025-10-15T08:00:00Z)"
+        )
+    return when.date()
+
+
+def changed_since(
+    rows: list[tuple[str, ...]], before: list[tuple[str, ...]] | None
+) -> list[tuple[str, ...]]:
+    """The ``rows`` (a release's) that the table ``before`` (the release in force before,
+    None: none) does not have as they are: new, or with another value, unit or status.
+    An observation ``before`` had and the release no longer has is not told (SDMX's
+    deletions are not served).
+
+    >>> old = [("level", "exports", "2024", "TOTAL", "_T", "_T", "1", "MAD", "A", "F", "R1")]
+    >>> new = [old[0][:6] + ("2",) + old[0][7:10] + ("R2",), old[0][:2] + ("2025",) + old[0][3:]]
+    >>> [(r[2], r[6]) for r in changed_since(new, old)], len(changed_since(new, None))
+    ([('2024', '2'), ('2025', '1')], 2)
+    """
+    if before is None:
+        return rows
+    had = {r[:6]: r[6:10] for r in before}
+    return [r for r in rows if had.get(r[:6]) != r[6:10]]

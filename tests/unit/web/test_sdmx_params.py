@@ -14,8 +14,14 @@ from hypothesis import strategies as st
 from marsad.errors import MarsadError
 from marsad.web.problems import Problem
 from marsad.web.sdmx_formats import negotiate_data
-from marsad.web.sdmx_params import BOUND_PATTERN, CONSTRAINTS, KEY_PATTERN, TIME_PATTERN
-from marsad.web.sdmx_query import parse_key, parse_time, period_bound
+from marsad.web.sdmx_params import (
+    BOUND_PATTERN,
+    CONSTRAINTS,
+    INSTANT_PATTERN,
+    KEY_PATTERN,
+    TIME_PATTERN,
+)
+from marsad.web.sdmx_query import parse_key, parse_time, period_bound, updated_after
 
 SETTINGS = settings(max_examples=300, deadline=None, database=None)
 
@@ -30,6 +36,21 @@ def test_every_time_filter_the_schema_admits_is_read(text):
 @given(st.from_regex(BOUND_PATTERN, fullmatch=True))
 def test_every_period_bound_the_schema_admits_is_read(text):
     assert period_bound(text).months
+
+
+@SETTINGS
+@given(st.from_regex(INSTANT_PATTERN, fullmatch=True))
+def test_every_updated_after_the_schema_admits_is_read(text):
+    assert updated_after(text).isoformat() == text[:10]
+
+
+@pytest.mark.parametrize(
+    "text", ["2025-02-29", "2025-10-15T24:00", "2025-10-15Z", "2025-10-15T08", "tomorrow"]
+)
+def test_what_the_updated_after_pattern_refuses_the_server_refuses(text):
+    assert not re.fullmatch(INSTANT_PATTERN, text)
+    with pytest.raises(MarsadError):
+        updated_after(text)
 
 
 @SETTINGS
