@@ -286,7 +286,8 @@ class Settings(BaseSettings):
     batch_bytes: ByteSize = Field(
         default=ByteSize(256 * 1024 * 1024),
         description="Files of one load are checked together and written in one transaction "
-        "per batch of about this size (e.g. 256MiB); a larger file is a batch of its own.",
+        "per batch of about this size (e.g. 256MiB; a Parquet file counted as its values "
+        "would be as text, about 7 bytes each); a larger file is a batch of its own.",
     )
     max_amount: int = Field(
         default=10**14,

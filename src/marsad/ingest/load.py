@@ -46,6 +46,7 @@ from marsad.ingest import (
     validate,
     versions,
 )
+from marsad.ingest.containers import PARQUET
 from marsad.ingest.errors import FileRefused, IngestError, not_a_file
 from marsad.ingest.keys import CHK
 from marsad.ingest.ledger import LoadReport
@@ -142,7 +143,7 @@ def _batches(
                 continue
             by_key[key] = g
             batch.append(g)
-            size += g.scan.size
+            size += batch_weight(g)
             if size >= batch_bytes:
                 yield batch
                 batch, size = [], 0
@@ -167,6 +168,30 @@ def _sheets(wh: Warehouse, kind: Kind, f: BatchFile, options: ReadOptions) -> li
         return plan_sheets(wh, kind, f, options)
     except IngestError as exc:
         raise FileRefused(f.path, str(exc)) from None
+
+
+#: Bytes a value of a Parquet file is counted as, for its batch: about what it takes as
+#: text in a CSV file (a month of 83,333 records in 9 columns: 4.8 MB of CSV, 1.2 MB of
+#: Parquet).
+PARQUET_VALUE_BYTES = 7
+
+
+def batch_weight(f: BatchFile) -> int:
+    """What a file or sheet counts for in its batch (``MARSAD_BATCH_BYTES``): its size, or
+    for a Parquet file, its values at :data:`PARQUET_VALUE_BYTES` each if more (from its
+    footer). Compressed, a Parquet file of 10M records was one batch: its checks held
+    them all at once (2.5 GB at peak, against 1.6 GB for the same records as CSV)."""
+    size = f.scan.size
+    if f.sheet is not None or not f.scan.head.startswith(PARQUET):
+        return size
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(f.path)
+    except (OSError, pa.ArrowException):  # (refused when it is read, saying why)
+        return size
+    return max(size, meta.num_rows * meta.num_columns * PARQUET_VALUE_BYTES)
 
 
 def _already_loaded(
