@@ -156,7 +156,9 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
     info = pub.resolve(release, as_of)
     since = _since(pub, info, updated)
     frozen = bool(release and release != "latest")
-    made = caching.etag(info.sha256, kind, at_obs, request.url.path, str(request.url.query))
+    # (with updatedAfter, the release compared with too: one dated back may come later)
+    base = (since.id, since.sha256) if since else ()
+    made = caching.etag(info.sha256, *base, kind, at_obs, request.url.path, str(request.url.query))
     # the answer's validator names its media type too: text/csv and SDMX-CSV are the same
     # bytes under two Content-Types, two representations (RFC 9110 8.8.3)
     tag = caching.etag(made, media)
@@ -168,7 +170,7 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
         table = pub.table(info)
         rows = query.select(table)
         if since is not False:
-            rows = changed_since(rows, since and since.rows)
+            rows = changed_since(rows, since and pub.table(since).rows)
         rows = first_and_last(rows, *first_last)
         _check_size(rows, key, info, query.unknown(table) if not rows else [])
         return data_body(kind, rows, info.publication(), at_obs).encode("utf-8")
@@ -179,9 +181,9 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
 
 def _since(pub: PublicStore, info: ReleaseInfo, updated: str | None):
     """What ``updatedAfter`` compares release ``info`` with: False when not asked; the
-    public table of the release in force on the instant's day (None when there was none,
-    every observation being new); a 404 NoResultsFound when ``info`` itself was published
-    by then (nothing of it is updated after)."""
+    release in force on the instant's day (None when there was none, every observation
+    being new); a 404 NoResultsFound when ``info`` itself was published by then (nothing
+    of it is updated after)."""
     if updated is None:
         return False
     day = updated_after(updated)
@@ -189,7 +191,7 @@ def _since(pub: PublicStore, info: ReleaseInfo, updated: str | None):
         raise Problem(404, f"NoResultsFound: release {info.id} was published on {info.date}, "
                       f"not after updatedAfter={updated}")  # fmt: skip
     try:
-        return pub.table(pub.as_of(day))
+        return pub.as_of(day)
     except NoRelease:
         return None
 
