@@ -61,12 +61,16 @@ def _recorded(wh: Warehouse) -> list[tuple[str, str, str, str | None]]:
 
 def remember(wh: Warehouse, root: Path, release_id: str, date: str, folder: Path | None) -> None:
     """Record in the warehouse that release ``release_id`` of ``date`` was made under
-    ``root`` (its manifest's SHA-256 read from ``folder`` when given); once."""
+    ``root`` (its manifest's SHA-256 read from ``folder`` when given) by this warehouse
+    (its path: a copy of it elsewhere is told apart); once."""
     wh.sql(_DDL)
+    wh.sql(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS warehouse TEXT")
     wh.sql(
-        f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [release_id, date, str(root), _digest(folder) if folder is not None else None],
-    )
+        f"INSERT INTO {TABLE} (release_id, date, root, manifest_sha256, warehouse) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [release_id, date, str(root), _digest(folder) if folder is not None else None,
+         str(wh.path.absolute())],
+    )  # fmt: skip
 
 
 def known_here(wh: Warehouse, root: Path) -> list[tuple[str, str]]:
@@ -85,10 +89,70 @@ def known_here(wh: Warehouse, root: Path) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+def held_elsewhere(wh: Warehouse, root: Path) -> tuple[str, list[str]] | None:
+    """(folder, ids) of the releases this warehouse (not one it is a copy of) records as
+    made in another folder than ``root``, which still holds them as made (their
+    manifests), when ``root`` is not that folder moved (:func:`known_here`); None when
+    there are none."""
+    rows = _recorded(wh)
+    here = {str(root)} | {
+        where for rid, _d, where, digest in rows
+        if digest is not None and _digest(root / rid) == digest
+    }  # fmt: skip
+    ours = {(rid, where) for rid, where in _made_by(wh)}
+    held: dict[str, list[str]] = {}
+    for rid, _date, where, digest in rows:
+        if where in here or digest is None or (rid, where) not in ours:
+            continue
+        if _digest(Path(where) / rid) == digest:
+            held.setdefault(where, []).append(rid)
+    return next(iter(held.items()), None)
+
+
+def _made_by(wh: Warehouse) -> list[tuple[str, str]]:
+    """(id, root) of the releases recorded by this warehouse itself (its path), or by one
+    that did not record its path (an older marsad): not by a warehouse it is a copy of."""
+    if not wh.has_table(TABLE):
+        return []
+    has = wh.scalar(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        f"AND table_name = '{TABLE}' AND column_name = 'warehouse'"
+    )
+    if not has:
+        return [(r[0], r[2]) for r in _recorded(wh)]
+    return wh.sql(
+        f"SELECT release_id, root FROM {TABLE} WHERE warehouse IS NULL OR warehouse = ?",
+        [str(wh.path.absolute())],
+    )
+
+
+def check_not_elsewhere(wh: Warehouse, root: Path) -> None:
+    """Refuse (:class:`~marsad.errors.BadArgument`, exit 2) to build or release for the
+    releases folder ``root`` while the releases this warehouse made are in another folder
+    that still holds them: a reviewer set ``MARSAD_RELEASES_DIR`` to an empty folder, the
+    build chose other complements than the releases already published, and a one-firm
+    cell came out to the centime from two public tables (one of each folder)."""
+    from marsad.errors import BadArgument
+
+    found = held_elsewhere(wh, root)
+    if found is None:
+        return
+    where, ids = found
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    raise BadArgument(
+        f"this warehouse made releases {shown} in {where}, which still holds them, but the "
+        f"releases folder is now {root} (MARSAD_RELEASES_DIR): a build or release here "
+        "would not see them, and could undo their disclosure control. Set "
+        f"MARSAD_RELEASES_DIR={where}, or move its releases (with {MADE_LOG}) into {root}"
+    )
+
+
 def reconcile(wh: Warehouse, root: Path) -> list[str]:
     """Put back in the log under ``root`` the releases the warehouse records as made
     there that it lacks (their ids returned, in the order made), then record in the
-    warehouse the releases of the folder and of the log it did not know."""
+    warehouse the releases of the folder and of the log it did not know. Refused when
+    the warehouse's releases are in another folder still (:func:`check_not_elsewhere`)."""
+    check_not_elsewhere(wh, root)
     logged = set(made_ids(root))
     restored = [(rid, date) for rid, date in known_here(wh, root) if rid not in logged]
     if restored:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from marsad.engine import Warehouse
+from marsad.errors import BadArgument
 from marsad.release.made import TABLE, known_here, reconcile
 from marsad.release.store import MADE_LOG, MissingRelease, make_writable, record_made, survey
 from tests.support import copy_warehouse, run
@@ -72,19 +73,37 @@ def test_a_folder_moved_with_its_warehouse_is_still_known(wh, tmp_path):
     assert isinstance(survey(moved)[1]["R2"], MissingRelease)
 
 
-def test_another_folder_is_not_given_the_warehouses_releases(wh, tmp_path):
-    """A copy of the warehouse used elsewhere, or MARSAD_RELEASES_DIR pointing to another
-    folder: its releases are not this one's."""
+def test_another_folder_is_refused_while_the_first_holds_the_releases(wh, tmp_path):
+    """MARSAD_RELEASES_DIR pointing to another folder while the releases this warehouse
+    made are still in the first: refused (a reviewer's build there chose other
+    complements, and a one-firm cell came out of one public table of each folder). Once
+    they are gone from it (a copy of the warehouse used elsewhere), the other folder is
+    its own: its releases are not given the warehouse's."""
     root = tmp_path / "releases"
     _made(root, "R1", "2025-10-15", [])
     reconcile(wh, root)
     other = tmp_path / "other"
     other.mkdir()
+    with pytest.raises(BadArgument) as refused:
+        reconcile(wh, other)
+    said = str(refused.value)
+    assert f"this warehouse made releases R1 in {root}, which still holds them" in said
+    assert f"MARSAD_RELEASES_DIR={root}" in said and not (other / MADE_LOG).exists()
+    shutil.rmtree(root)
     assert reconcile(wh, other) == [] and not (other / MADE_LOG).exists()
     _made(other, "R1", "2025-12-01", [])  # another release R1, another manifest
     (other / MADE_LOG).unlink()
     assert reconcile(wh, other) == []
     assert survey(other)[1] == {}
+
+
+def test_the_releases_moved_to_the_other_folder_are_accepted_there(wh, tmp_path):
+    root = tmp_path / "releases"
+    _made(root, "R1", "2025-10-15", [])
+    reconcile(wh, root)
+    moved = tmp_path / "moved"
+    shutil.copytree(root, moved)  # (the first left in place too: the same releases)
+    assert reconcile(wh, moved) == []
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +153,41 @@ def test_release_create_records_the_release_in_the_warehouse(built, tmp_path, mo
     again = run("release", "create", "--id", "R2", "--date", "2025-12-01", *w, code=2)
     assert "release R2 is not in the releases folder" in again.stderr
     assert not (root / "R2").exists()
+
+
+def test_build_and_release_refuse_another_folder_while_the_first_holds_them(
+    built, tmp_path, monkeypatch
+):
+    """End to end: ``MARSAD_RELEASES_DIR`` changed to an empty folder after two releases;
+    ``build`` and ``release create`` are one plain line each (exit 2), nothing made."""
+    monkeypatch.delenv("MARSAD_RELEASES_DIR", raising=False)
+    wh = copy_warehouse(built, tmp_path / "w" / "w.duckdb")
+    w = ("--warehouse", str(wh))
+    run("release", "create", "--id", "R1", "--date", "2025-10-15", *w)
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(other))
+    for args in (("build",), ("release", "create", "--id", "X1", "--date", "2025-12-01")):
+        res = run(*args, *w, code=2)
+        assert "this warehouse made releases R1 in" in res.stderr, res.stderr
+        assert "Traceback" not in res.stderr
+    assert list(other.iterdir()) == []
+
+
+def test_a_copy_of_the_warehouse_makes_its_own_releases_elsewhere(wh, tmp_path):
+    """A copy of the warehouse at another path, with a releases folder of its own: not
+    refused for the original's releases, still in place (they were made by the
+    original); the original is refused for the copy's folder."""
+    root = tmp_path / "releases"
+    _made(root, "R1", "2025-10-15", [])
+    reconcile(wh, root)
+    wh.sql("CHECKPOINT")
+    copy_path = tmp_path / "copy" / "w.duckdb"
+    copy_path.parent.mkdir()
+    shutil.copy(tmp_path / "w.duckdb", copy_path)
+    other = tmp_path / "copy" / "releases"
+    other.mkdir()
+    with Warehouse(copy_path) as copy:
+        assert reconcile(copy, other) == []
+    with pytest.raises(BadArgument):
+        reconcile(wh, other)

@@ -4,9 +4,11 @@ so freezing the older table would make a release that can never be verified."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.support import run
+from tests.support import copy_warehouse, run
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,9 @@ def built(tmp_path_factory):
     [("MARSAD_PERCENT_DECIMALS", "2"), ("MARSAD_FINAL_AFTER_MONTHS", "3"), ("MARSAD_SDC_P", "31")],
 )
 def test_a_build_made_with_other_settings_is_not_frozen(built, monkeypatch, name, value):
-    w, base = built
+    (_flag, built_path), base = built
+    # each its own copy of the warehouse: one warehouse's releases stay in one folder
+    w = ("--warehouse", str(copy_warehouse(Path(built_path), base / f"w-{name}" / "w.duckdb")))
     monkeypatch.setenv("MARSAD_RELEASES_DIR", str(base / f"releases-{name}"))
     monkeypatch.setenv(name, value)
     res = run("release", "create", "--id", "R1", "--date", "2025-10-15", *w, code=1)
