@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -148,6 +149,8 @@ def main() -> None:
         same = snapshot(wh) == incremental
     print(f"incremental / full: {inc / full:.1%}; nothing new / full: {none / full:.1%}")
     print(f"incremental and full builds stored the same tables: {same}")
+    if args.out is None:  # (a folder of its own: inputs, warehouse and records)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

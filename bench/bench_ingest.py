@@ -29,6 +29,7 @@ import functools
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -232,12 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     ratio = t_ours / t_bare
     print(f"ratio marsad / bare  : {ratio:7.2f}  (target <= 2)")
-    if not args.keep:
-        for f in work.glob("*.duckdb*"):
-            f.unlink()
-        if not args.file:
-            csv_path.unlink(missing_ok=True)
-        os.rmdir(work) if not any(work.iterdir()) else None
+    if not args.keep:  # (the databases, their record stores, the generated CSV: all of it)
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -168,7 +168,7 @@ def quarantine_export(
 
     The file has the kind's input columns, then the quarantine's: file, line,
     rule, column, value and message. Values are canonical where they could be
-    read (amounts 1500.000 with a point, dates YYYY-MM-DD), so a corrected copy
+    read (amounts with a point and four decimals, 1500.0000; dates YYYY-MM-DD), so a corrected copy
     loads with `marsad ingest` with the same amounts (the extra columns are
     ignored). A cell that would start a spreadsheet formula (= + - @) gets a
     leading apostrophe, which ingest removes. Waived rows are left out (--all

@@ -54,7 +54,8 @@ def _root(warehouse: Path | None) -> Path:
 def create(
     release_id: Annotated[str, typer.Option("--id", help="Release id (e.g. 2025-S1).")],
     date: Annotated[
-        str | None, typer.Option("--date", help="Release date YYYY-MM-DD (default today).")
+        str | None,
+        typer.Option("--date", help="Release date YYYY-MM-DD (default MARSAD_TODAY, else today)."),
     ] = None,
     note: Annotated[str, typer.Option("--note", help="A note kept in the manifest.")] = "",
     warehouse: WarehouseOption = None,
@@ -104,8 +105,13 @@ def create(
 
 
 def _date(text: str | None) -> dt.date:
-    """The release date: YYYY-MM-DD exactly (``20250101`` is refused), default today."""
-    return dt.date.today() if text is None else iso_date(text, "--date")
+    """The release date: YYYY-MM-DD exactly (``20250101`` is refused), default today:
+    ``MARSAD_TODAY`` when set (the day the build took as today), else the clock's."""
+    if text is not None:
+        return iso_date(text, "--date")
+    from marsad.settings import get_settings
+
+    return get_settings().today or dt.date.today()
 
 
 @release_app.command("list")

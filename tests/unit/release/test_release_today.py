@@ -33,3 +33,17 @@ def test_a_release_made_during_its_last_month_verifies_once_the_month_is_over(
     stale = run("release", "create", "--id", "R2", "--date", "2026-01-05", *w, code=1)
     assert "months over" in stale.output  # the build's months over are not today's
     assert run("release", "verify", "R1", *w).stdout.startswith("OK: release R1")
+
+
+def test_a_release_without_a_date_is_dated_marsad_today(monkeypatch):
+    """``release create`` without ``--date`` took the clock's day while the build took
+    ``MARSAD_TODAY``: the next release had then to be dated after that clock's day."""
+    import datetime as dt
+
+    from marsad.cli.release import _date
+
+    monkeypatch.setenv("MARSAD_TODAY", "2025-07-01")
+    assert _date(None) == dt.date(2025, 7, 1)
+    assert _date("2025-10-15") == dt.date(2025, 10, 15)
+    monkeypatch.delenv("MARSAD_TODAY")
+    assert _date(None) == dt.date.today()
