@@ -297,3 +297,17 @@ def test_both_apis_refuse_the_year_0000(client, path, name, value):
     assert "0000" in answer.text
     year_one = value.replace("0000", "0001").replace("-02-29", "-02-28")
     assert client.get(path, params={**params, name: year_one}).status_code in (200, 404)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("segment", ","), ("indicator", ",,"), ("segment", "ITO,,KPO"), ("partner", "FR, "),
+     ("service", ",_T"), ("freq", "A,")],
+)  # fmt: skip
+def test_a_comma_list_with_an_empty_code_is_a_400(client, name, value):
+    """segment=, answered the whole table (as segment= did before it was refused), and
+    segment=ITO,,KPO was taken as ITO,KPO."""
+    answer = client.get(f"{API}/observations", params={name: value})
+    assert answer.status_code == 400, answer.text
+    assert "a code of the list is empty" in answer.json()["detail"]
+    assert client.get(f"{API}/observations", params={"segment": "ITO,KPO"}).status_code == 200

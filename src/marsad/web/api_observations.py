@@ -68,9 +68,26 @@ def _listed(fixed: tuple[str, ...]) -> dict | None:
                       {"type": "string", "pattern": f"^({one})(,({one}))*$"}]}  # fmt: skip
 
 
+#: A comma list of codes, none of them empty or blank (``ITO,CRM``; not ``,`` nor
+#: ``ITO,,KPO``), for the parameters whose codes are the data's.
+NO_EMPTY_CODE = r"^[^,]*[^,\s][^,]*(,[^,]*[^,\s][^,]*)*$"
+
+
+def _no_empty_code(lists: dict[str, str | None]) -> None:
+    """Refuse a comma list with an empty code (``segment=,``, ``segment=ITO,,KPO``): it
+    read as "every segment" (or as the codes given), an answer that looked filtered, as
+    the empty ``segment=`` the query check refuses (a 400, :class:`BadArgument`)."""
+    for name, value in lists.items():
+        if value is not None and not re.fullmatch(NO_EMPTY_CODE, value):
+            raise BadArgument(
+                f"{name}={value!r}: a code of the list is empty: name each code (e.g. "
+                f"{name}=A,B), or leave {name} out for all"
+            )
+
+
 def _codes(what: str, example: str, fixed: tuple[str, ...] = ()) -> object:
     """A comma-list parameter of codes (``fixed``: its code list, where marsad fixes it)."""
-    extra = _listed(fixed)
+    extra = _listed(fixed) or {"pattern": NO_EMPTY_CODE}
     return Annotated[
         str | None,
         Query(
@@ -181,6 +198,9 @@ def observations(
     format: Format = None,
 ) -> Response:
     fmt = format or _negotiated(request)
+    lists = {"indicator": indicator, "flow": flow, "segment": segment, "service": service,
+             "partner": partner, "freq": freq}  # fmt: skip
+    _no_empty_code(lists)
     info = store.resolve(release, as_of)
     filters = Filters.parse(
         indicator=indicator,
