@@ -6,6 +6,7 @@ exact is refused), each row numbered from 1."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,15 +278,29 @@ def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[
     raise IngestError(header_problem(kind, best[1], "columns"))
 
 
+#: What DuckDB says of a file whose footer cannot be read (a file of ``PAR1`` and little
+#: else): the file's fault, said in marsad's words.
+_CUT_SHORT = ("too small to be a Parquet file", "Footer length error")
+
+
 def plan_parquet(
     wh: Warehouse, kind: Kind, path: Path, options: ReadOptions, maps: list[MapChoice]
 ) -> ParquetPlan:
     """Describe a Parquet file: its columns, what its text amounts show of
     the decimal mark, its reporters."""
     src = f"read_parquet({quote_path(path)}, file_row_number = true)"
+    with contextlib.suppress(OSError):  # (the reader says why it cannot read it)
+        if path.stat().st_size == 0:
+            raise IngestError("the file is empty (0 bytes): it holds no Parquet data; ask "
+                              "for it again")  # fmt: skip
     try:
         return _plan(wh, kind, path, src, maps)
     except SqlError as exc:  # (a damaged page among the first rows: Snappy, Thrift...)
+        if any(words in str(exc) for words in _CUT_SHORT):
+            raise IngestError(
+                "the Parquet file is damaged or cut short (its footer cannot be read): "
+                "ask for it again"
+            ) from None
         if "Using file_row_number option" in str(exc):  # the file's own column of that name
             raise IngestError(
                 "a column of the file is named file_row_number, the name DuckDB's Parquet "

@@ -270,3 +270,20 @@ def test_parquet_files_are_batched_by_their_values_not_their_bytes(tmp_path, mon
     with Warehouse(tmp_path / "w.duckdb") as wh:
         reports = load_files(wh, "transactions", paths)
     assert batches == [1, 1, 1] and [r.loaded for r in reports] == [300] * 3
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [(b"", "the file is empty (0 bytes): it holds no Parquet data"),
+     (b"PAR1xxxxxxxxPAR1", "the Parquet file is damaged or cut short (its footer cannot be read)")],
+)  # fmt: skip
+def test_an_empty_or_footless_parquet_file_is_refused_in_marsads_words(tmp_path, body, said):
+    """DuckDB's words were shown (``Invalid Input Error: File '…' too small to be a Parquet
+    file``, ``Footer length error``)."""
+    from marsad.ingest.errors import FileRefused
+
+    path = tmp_path / "x.parquet"
+    path.write_bytes(body)
+    with Warehouse(tmp_path / "w.duckdb") as wh, pytest.raises(FileRefused) as refused:
+        load_files(wh, "transactions", [path])
+    assert said in str(refused.value) and "Invalid Input" not in str(refused.value)
