@@ -756,3 +756,52 @@ def test_a_release_made_after_start_up_is_served_without_a_restart(world, tmp_pa
         assert c.get("/api/v1/releases/latest").json()["id"] == "R3"
     finally:
         pages.RENDERED.clear()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+@pytest.mark.parametrize("release", ["R1", "R2"])
+def test_the_home_page_explains_c_wherever_it_shows_it(client, lang, release):
+    """The home page showed ``[c]`` for the headline's growth and in the 2030 tracker with
+    no legend (only the segments' table had one): the legend is there exactly when the
+    page shows ``[c]``, once."""
+    from marsad.web.pages_text import text
+
+    page = client.get(f"/{lang}/?release={release}").text
+    legend = html.escape(text(lang)["withheld"], quote=True)
+    shown = re.sub(r"<p class=\"legend\">.*?</p>", "", page).count("[c]")
+    assert page.count(legend) == (1 if shown else 0), (shown, page.count(legend))
+
+
+@pytest.mark.parametrize("where", ["headline", "tracker"])
+def test_a_withheld_headline_or_tracker_value_gets_the_legend(client, monkeypatch, where):
+    """The world's home pages show no ``[c]`` outside the segments: one is made, in the
+    headline's growth or a tracker row, as a reviewer's release had them."""
+    from marsad.publish.marks import WITHHELD
+    from marsad.web import pages, views
+    from marsad.web.pages_text import text
+
+    monkeypatch.setattr(pages, "RENDERED", pages._Rendered(pages.CACHE_SIZE))
+    if where == "headline":
+        real = views.headline
+        monkeypatch.setattr(
+            views, "headline", lambda t, lang: {**real(t, lang), "growth": WITHHELD}
+        )
+    else:
+        real_t = views.tracker
+        monkeypatch.setattr(
+            views, "tracker", lambda t: [(*row[:6], "", *row[7:]) for row in real_t(t)]
+        )  # fmt: skip (value withheld)
+    page = client.get("/en/?release=R1").text
+    legend = html.escape(text("en")["withheld"], quote=True)
+    assert WITHHELD in re.sub(r"<p class=\"legend\">.*?</p>", "", page) and legend in page
+
+
+def test_a_withheld_mark_is_found_however_nested():
+    from marsad.web.pages_views import _holds
+
+    class Row:
+        def __init__(self, value):
+            self.value = value
+
+    assert _holds({"tracker": [Row("12,3"), Row("[c]")]}, "[c]")
+    assert not _holds({"tracker": [Row("12,3")], "headline": {"growth": None}}, "[c]")

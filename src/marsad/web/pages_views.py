@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from marsad.indicators.registry import COLUMNS
 from marsad.publish import fmt
+from marsad.publish.marks import WITHHELD
 from marsad.reference import ALL
 from marsad.release.compare import NEWLY_RELEASED, NEWLY_WITHHELD, REVISED
 from marsad.release.store import DamagedRelease
@@ -118,17 +119,38 @@ def home(st: PublicStore, info: ReleaseInfo, lang: str) -> dict:
         except DamagedRelease as e:  # the page of an intact release still stands
             log.error("home of %s: changes since %s left out: %s", info.id, before.id, e)
             damaged = before.id
-    return {
-        "release": _release(info, lang),
+    shown = {
         "headline": views.headline(table, lang),
         "segments": _segments(segs, [n for n, _ in names], lang),
-        "segments_chart": svg.bar_chart(names, "MAD", lang, text(lang)["segments"]),
         "tracker": _tracker(views.tracker(table), lang),
         "changes": changes,
+    }
+    return {
+        "release": _release(info, lang),
+        **shown,
+        "segments_chart": svg.bar_chart(names, "MAD", lang, text(lang)["segments"]),
+        # the legend of [c], once, wherever the page shows it (the headline's growth and
+        # the tracker showed [c] with no legend: only the segments' table had one)
+        "withheld_shown": _holds(shown, WITHHELD),
         "changes_damaged": damaged,
         "changes_missing": missing,
         **notes(st, info),
     }
+
+
+def _holds(value: object, mark: str) -> bool:
+    """Whether ``mark`` (e.g. ``[c]``) is among what ``value`` shows: a text equal to it
+    or holding it, in dicts, lists and the attributes of objects, however nested."""
+    if isinstance(value, str):
+        return mark in value
+    if isinstance(value, dict):
+        return any(_holds(v, mark) for v in value.values())
+    if isinstance(value, list | tuple | set):
+        return any(_holds(v, mark) for v in value)
+    if hasattr(value, "__dict__") or hasattr(value, "__slots__"):
+        names = getattr(value, "__slots__", None) or vars(value)
+        return any(_holds(getattr(value, n, None), mark) for n in names)
+    return False
 
 
 def notes(st: PublicStore, info: ReleaseInfo) -> dict[str, list[str]]:
