@@ -11,6 +11,7 @@ withheld values shown as ``[c]``.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from functools import partial
 from urllib.parse import urlencode
@@ -64,9 +65,22 @@ def long_date(iso: str, lang: str) -> str:
     return fmt.long_date(day, lang)
 
 
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def shown_note(note: str) -> str:
+    r"""A release's note as the page shows it: a control character written as its escape
+    (``\x1b``), as ``release list`` writes it, not drawn as a box (HTML escapes the rest).
+
+    >>> print(shown_note("x\x1b[31mred"), shown_note("نشرة أولى"))
+    x\x1b[31mred نشرة أولى
+    """
+    return _CONTROLS.sub(lambda m: m[0].encode("unicode_escape").decode(), note)
+
+
 def _release(info: ReleaseInfo, lang: str) -> dict:
     return {"id": info.id, "date": info.date, "date_text": long_date(info.date, lang),
-            "note": info.note, "synthetic": info.synthetic,
+            "note": shown_note(info.note), "synthetic": info.synthetic,
             "last_period": info.last_period or "",
             "last_label": fmt.period_label(info.last_period, lang) if info.last_period else "",
             "files": _files(info)}  # fmt: skip
