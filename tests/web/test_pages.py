@@ -805,3 +805,16 @@ def test_a_withheld_mark_is_found_however_nested():
 
     assert _holds({"tracker": [Row("12,3"), Row("[c]")]}, "[c]")
     assert not _holds({"tracker": [Row("12,3")], "headline": {"growth": None}}, "[c]")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_counts_of_cells_take_the_languages_plural(client, lang):
+    """A reviewer read "481 خلايا معدلة" (Arabic takes the singular from 11) and a Latin
+    comma in the Arabic list; "1 cellules" was possible in French."""
+    from marsad.web.pages_text import counted, text
+
+    page = html.unescape(client.get(f"/{lang}/?release=R2").text)
+    found = re.search(r'<span class="revised-count">([^<]+)</span> ([^<,،]+?)(, |، )', page)
+    assert found, page[:2000]
+    n = int(re.sub(r"\D", "", found[1]))
+    assert found[2] == counted("revised", n, lang) and found[3] == text(lang)["comma"]

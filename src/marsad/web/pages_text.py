@@ -74,20 +74,6 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "Release unavailable for the moment on this server: {ids}. Try again later.",
         "إصدار غير متاح حاليا على هذا الخادم: {ids}. أعد المحاولة لاحقا.",
     ),
-    "revised": ("cellules révisées", "revised cells", "خلايا معدلة"),
-    "new": ("cellules nouvelles", "new cells", "خلايا جديدة"),
-    # a cell withheld before and published now is no revision (release.compare.CHANGES)
-    "newly_released": (
-        "cellules nouvellement publiées",
-        "cells newly released",
-        "خلايا نُشرت حديثا",
-    ),
-    "newly_withheld": (
-        "cellules nouvellement masquées",
-        "cells newly withheld",
-        "خلايا حُجبت حديثا",
-    ),
-    "removed": ("cellules retirées", "removed cells", "خلايا محذوفة"),
     "largest": (
         "Plus fortes révisions des séries principales",
         "Largest revisions of headline series",
@@ -181,10 +167,60 @@ _WORDS: dict[str, tuple[str, str, str]] = {
 }
 _LANGS = ("fr", "en", "ar")
 _FIXED = {  # the colon: a space before it in French only; the arrow points the reading way
-    "fr": {"dir": "ltr", "name": "Français", "colon": "\u00a0: ", "arrow": "→"},
-    "en": {"dir": "ltr", "name": "English", "colon": ": ", "arrow": "→"},
-    "ar": {"dir": "rtl", "name": "العربية", "colon": ": ", "arrow": "←"},
+    "fr": {"dir": "ltr", "name": "Français", "colon": "\u00a0: ", "arrow": "→", "comma": ", "},
+    "en": {"dir": "ltr", "name": "English", "colon": ": ", "arrow": "→", "comma": ", "},
+    "ar": {"dir": "rtl", "name": "العربية", "colon": ": ", "arrow": "←", "comma": "، "},
 }
+
+#: The words a count of cells is said with, by language and CLDR plural category
+#: (Babel's ``Locale.plural_form``): French and English one and other; Arabic the singular
+#: for 0, 1, 11-99 and hundreds (``481 خلية معدلة``), the dual for 2, the plural for 3-10
+#: (``5 خلايا معدلة``). A reviewer read "481 خلايا معدلة", and "1 cellules".
+_COUNTED = {
+    "revised": {
+        "fr": {"one": "cellule révisée", "other": "cellules révisées"},
+        "en": {"one": "revised cell", "other": "revised cells"},
+        "ar": {"two": "خليتان معدلتان", "few": "خلايا معدلة", "other": "خلية معدلة"},
+    },
+    "new": {
+        "fr": {"one": "cellule nouvelle", "other": "cellules nouvelles"},
+        "en": {"one": "new cell", "other": "new cells"},
+        "ar": {"two": "خليتان جديدتان", "few": "خلايا جديدة", "other": "خلية جديدة"},
+    },
+    # a cell withheld before and published now is no revision (release.compare.CHANGES)
+    "newly_released": {
+        "fr": {"one": "cellule nouvellement publiée", "other": "cellules nouvellement publiées"},
+        "en": {"one": "cell newly released", "other": "cells newly released"},
+        "ar": {"two": "خليتان نُشرتا حديثا", "few": "خلايا نُشرت حديثا",
+               "other": "خلية نُشرت حديثا"},
+    },
+    "newly_withheld": {
+        "fr": {"one": "cellule nouvellement masquée", "other": "cellules nouvellement masquées"},
+        "en": {"one": "cell newly withheld", "other": "cells newly withheld"},
+        "ar": {"two": "خليتان حُجبتا حديثا", "few": "خلايا حُجبت حديثا",
+               "other": "خلية حُجبت حديثا"},
+    },
+    "removed": {
+        "fr": {"one": "cellule retirée", "other": "cellules retirées"},
+        "en": {"one": "removed cell", "other": "removed cells"},
+        "ar": {"two": "خليتان محذوفتان", "few": "خلايا محذوفة", "other": "خلية محذوفة"},
+    },
+}  # fmt: skip
+
+
+def counted(word: str, n: int, lang: str) -> str:
+    """The words of ``n`` cells of a kind (``revised``, ``new``, ``newly_released``,
+    ``newly_withheld``, ``removed``) in ``lang``, by its plural rule.
+
+    >>> counted("revised", 1, "fr"), counted("revised", 0, "fr"), counted("new", 2, "en")
+    ('cellule révisée', 'cellule révisée', 'new cells')
+    >>> [counted("revised", n, "ar") for n in (2, 5, 481, 100)]
+    ['خليتان معدلتان', 'خلايا معدلة', 'خلية معدلة', 'خلية معدلة']
+    """
+    from babel import Locale
+
+    forms = _COUNTED[word][lang]
+    return forms.get(Locale.parse(lang).plural_form(n), forms["other"])
 
 
 def text(lang: str) -> dict[str, str]:

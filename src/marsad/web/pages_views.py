@@ -25,7 +25,7 @@ from marsad.release.store import DamagedRelease
 from marsad.web import svg, views
 from marsad.web.explore import View, grid, series, unit_of
 from marsad.web.labels import label
-from marsad.web.pages_text import text
+from marsad.web.pages_text import counted, text
 from marsad.web.pages_units import Scale, scale_of, scales, telling
 from marsad.web.store import FREQS, PublicStore, ReleaseInfo
 
@@ -190,7 +190,11 @@ def _changes(st: PublicStore, old: ReleaseInfo, new: ReleaseInfo, lang: str, top
     only = next(iter(units.values())) if len(units) == 1 else None
     count = partial(fmt.number, lang=lang)  # 2 606 in French, 2,606 in English
     kinds = Counter(found.kinds.get(c[0], REVISED) for c in found.revised)
+    counts = {"revised": kinds[REVISED], "newly_released": kinds[NEWLY_RELEASED],
+              "newly_withheld": kinds[NEWLY_WITHHELD], "new": found.new,
+              "removed": found.removed}  # fmt: skip
     return {"from": old.id, "to": new.id, "revised": count(kinds[REVISED]),
+            "words": {k: counted(k, n, lang) for k, n in counts.items()},
             "released": kinds[NEWLY_RELEASED] and count(kinds[NEWLY_RELEASED]),
             "withheld": kinds[NEWLY_WITHHELD] and count(kinds[NEWLY_WITHHELD]),
             "new": count(found.new), "removed": count(found.removed),
