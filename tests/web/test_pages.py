@@ -818,3 +818,24 @@ def test_counts_of_cells_take_the_languages_plural(client, lang):
     assert found, page[:2000]
     n = int(re.sub(r"\D", "", found[1]))
     assert found[2] == counted("revised", n, lang) and found[3] == text(lang)["comma"]
+
+
+def test_a_series_without_a_cell_shows_x_with_its_legend(client, monkeypatch):
+    """A selected series with no cell in a period was an unmarked blank (a reviewer's
+    ITO x NZ): it is [x], as in the bulletin and the workbook, and the legend says so."""
+    from marsad.publish.marks import MISSING
+    from marsad.web import pages, pages_views
+    from marsad.web.pages_text import text
+
+    monkeypatch.setattr(pages, "RENDERED", pages._Rendered(pages.CACHE_SIZE))
+    real = pages_views.grid
+
+    def holed(view, rows):
+        periods, cells = real(view, rows)
+        cells.pop(next(iter(cells)))  # one cell the table does not have
+        return periods, cells
+
+    monkeypatch.setattr(pages_views, "grid", holed)
+    page = client.get("/en/explore?indicator=level&flow=exports&segment=ITO,CRM&freq=A").text
+    assert f'class="num missing">{MISSING}</td>' in page
+    assert html.escape(text("en")["missing"], quote=True) in page

@@ -108,6 +108,11 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "No observation for this selection.",
         "لا توجد ملاحظات لهذا الاختيار.",
     ),
+    "missing": (
+        "[x] : non disponible (la table n'a pas cette cellule).",
+        "[x]: not available (the table has no such cell).",
+        "[x]: غير متوفر (لا توجد هذه الخلية في الجدول).",
+    ),
     "withheld": (
         "[c] : valeur confidentielle, non publiée pour ne pas révéler les chiffres"
         " d'entreprises individuelles (secret statistique).",

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from marsad.indicators.registry import COLUMNS
 from marsad.publish import fmt
-from marsad.publish.marks import WITHHELD
+from marsad.publish.marks import MISSING, WITHHELD
 from marsad.reference import ALL
 from marsad.release.compare import NEWLY_RELEASED, NEWLY_WITHHELD, REVISED
 from marsad.release.store import DamagedRelease
@@ -244,6 +244,8 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
             for p in periods
         ],
         "withheld_any": any(not r[_I["value"]] for r in rows),
+        # a selected series with no cell in a period: [x], as the bulletin and workbook
+        "missing_any": any((p, s) not in cells for p in periods for s in view.segments),
         "title": title,
         "no_rows": t["no_rows"] if not rows else "",
         "unavailable_later": st.after(info),  # the release shown may not be the latest
@@ -251,8 +253,8 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
 
 
 def _grid_cell(row: tuple[str, ...] | None, scale: Scale, lang: str) -> dict:
-    if row is None:
-        return {"value": "", "withheld": False}
+    if row is None:  # (the table has no such cell: [x], explained by the legend)
+        return {"value": MISSING, "withheld": False, "missing": True}
     value = row[_I["value"]]
     return {"value": scale.cell(value, lang), "withheld": not value,
             "conf": row[_I["conf_status"]]}  # fmt: skip
