@@ -839,3 +839,20 @@ def test_a_series_without_a_cell_shows_x_with_its_legend(client, monkeypatch):
     page = client.get("/en/explore?indicator=level&flow=exports&segment=ITO,CRM&freq=A").text
     assert f'class="num missing">{MISSING}</td>' in page
     assert html.escape(text("en")["missing"], quote=True) in page
+
+
+def test_a_selection_entirely_withheld_says_so_instead_of_an_empty_chart(client, monkeypatch):
+    """A series entirely withheld drew an empty chart on a 0-1 axis, with no word."""
+    from marsad.web import pages
+    from marsad.web.explore import View
+    from marsad.web.pages_text import text
+
+    monkeypatch.setattr(pages, "RENDERED", pages._Rendered(pages.CACHE_SIZE))
+    real = View.rows
+    monkeypatch.setattr(View, "rows", lambda self, t: [
+        (*r[:6], "", *r[7:]) for r in real(self, t)])  # fmt: skip (every value withheld)
+    answer = client.get("/fr/explore?indicator=level&flow=exports&segment=ITO&freq=A")
+    page = answer.text
+    assert answer.status_code == 200, page[-3000:]
+    assert html.escape(text("fr")["nothing_drawn"], quote=True) in page, page[-3000:]
+    assert "<svg" not in page.split("id=\"view\"")[1] and "[c]" in page

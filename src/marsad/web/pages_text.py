@@ -108,6 +108,11 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "No observation for this selection.",
         "لا توجد ملاحظات لهذا الاختيار.",
     ),
+    "nothing_drawn": (
+        "Rien à tracer\u00a0: toutes les valeurs de cette sélection sont confidentielles [c].",
+        "Nothing to draw: every value of this selection is confidential [c].",
+        "لا شيء للرسم: كل قيم هذا الاختيار سرية [c].",
+    ),
     "missing": (
         "[x] : non disponible (la table n'a pas cette cellule).",
         "[x]: not available (the table has no such cell).",

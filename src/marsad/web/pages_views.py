@@ -227,12 +227,15 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
     scale = scale_of([r[_I["value"]] for r in rows], unit)
     t = text(lang)
     title = f"{label('indicator', view.indicator, lang)} · {label('flow', view.flow, lang)}"
+    drawn = any(r[_I["value"]] for r in rows)
     return {
         "release": _release(info, lang),
         "view": view,
         "view_query": view.query(),
         "options": _options(st, table, view, lang),
-        "chart": svg.line_chart(list(named.items()), unit, lang, title) if rows else "",
+        # (every value withheld: no chart on an empty axis, but a line saying why)
+        "chart": svg.line_chart(list(named.items()), unit, lang, title) if drawn else "",
+        "nothing_drawn": t["nothing_drawn"] if rows and not drawn else "",
         "columns": [label("segment", s, lang) for s in view.segments],
         "legend": list(named),  # the chart's series, in its colours' order
         "unit": scale.name(lang),
