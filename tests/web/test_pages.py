@@ -849,10 +849,11 @@ def test_a_selection_entirely_withheld_says_so_instead_of_an_empty_chart(client,
 
     monkeypatch.setattr(pages, "RENDERED", pages._Rendered(pages.CACHE_SIZE))
     real = View.rows
-    monkeypatch.setattr(View, "rows", lambda self, t: [
-        (*r[:6], "", *r[7:]) for r in real(self, t)])  # fmt: skip (every value withheld)
+    monkeypatch.setattr(
+        View, "rows", lambda self, t: [(*r[:6], "", *r[7:]) for r in real(self, t)]
+    )  # fmt: skip (every value withheld)
     answer = client.get("/fr/explore?indicator=level&flow=exports&segment=ITO&freq=A")
     page = answer.text
     assert answer.status_code == 200, page[-3000:]
     assert html.escape(text("fr")["nothing_drawn"], quote=True) in page, page[-3000:]
-    assert "<svg" not in page.split("id=\"view\"")[1] and "[c]" in page
+    assert "<svg" not in page.split('id="view"')[1] and "[c]" in page
