@@ -395,12 +395,18 @@ def test_release_ids_and_dates_keep_their_order_in_arabic(client):
 
 
 def test_chart_legend_matches_the_drawn_series(client):
-    """A chosen segment with no observation draws no line: the legend lists only the drawn
-    series, so its colours match the lines."""
+    """A chosen segment with no observation draws no line, and the legend lists only the
+    drawn series, so its colours match the lines. Here BPO has no cell for Canada and
+    every ESO value is withheld: no line at all, so no chart and no legend, but a line
+    saying why, and the table's [x] and [c] with their legends."""
     r = client.get("/en/explore?indicator=level&segment=BPO,ESO&partner=CA&freq=Q")
-    legend = r.text.split('class="chart-legend"', 1)[1].split("</ul>", 1)[0]
-    drawn = r.text.split('<div class="chart-box">', 1)[1].split("</svg>", 1)[0]
-    assert legend.count("<li>") == drawn.count("<path ") == 1 and "Engineering" in legend
+    view = r.text.split('id="view"', 1)[1]
+    assert 'class="chart-legend"' not in view and "<svg" not in view
+    assert "Nothing to draw" in view and "[x]:" in view and "[c]:" in view
+    both = client.get("/en/explore?indicator=level&segment=ITO,ESO&freq=Q").text
+    legend = both.split('class="chart-legend"', 1)[1].split("</ul>", 1)[0]
+    drawn = both.split('<div class="chart-box">', 1)[1].split("</svg>", 1)[0]
+    assert legend.count("<li>") == drawn.count("<path ") == 2
 
 
 def test_charts_are_readable_on_a_phone():
@@ -614,11 +620,14 @@ def test_the_change_counts_use_the_diff_s_words(tmp_path):
         def table(self, info):
             return PublicTable(info, tables[info.id])
 
-    for lang, released in (("fr", "nouvellement publiées"), ("en", "newly released"),
-                           ("ar", "نُشرت حديثا")):  # fmt: skip
+    for lang, released in (
+        ("fr", "cellules nouvellement publiées"),
+        ("en", "cells newly released"),
+        ("ar", "خليتان نُشرتا حديثا"),
+    ):  # fmt: skip (2: the Arabic dual)
         found = pages_views._changes(Store(), infos["R1"], infos["R2"], lang, 0)
         assert (found["revised"], found["released"], found["withheld"]) == ("1", "2", "1")
-        assert released in pages_views.text(lang)["newly_released"]
+        assert found["words"]["newly_released"] == released
 
 
 def test_a_damaged_earlier_release_leaves_the_intact_one_s_pages_standing(world, tmp_path, caplog):
