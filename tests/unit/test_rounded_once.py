@@ -7,7 +7,7 @@ import math
 from decimal import Context, Decimal
 from fractions import Fraction
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from marsad.indicators.compute import CubeCell, compute_indicators
@@ -68,6 +68,7 @@ def near_halves(draw):
     st.integers(0, 6),
 )
 @example((1234565 * 10**24 - 1, 10**31), 4)
+@settings(deadline=None)  # (its first call took 395 ms on a loaded machine: flaky, not slow)
 def test_every_ratio_is_written_as_the_exact_ratio_rounded_once(pair, decimals):
     change, previous = pair
     previous = abs(previous) or 1
