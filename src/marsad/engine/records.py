@@ -183,12 +183,7 @@ class RecordStore:
         return verify_parts(self.wh, self.root, rows)
 
     def _has_hashes(self) -> bool:
-        return bool(
-            self.wh.scalar(
-                "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
-                "AND table_name = 'record_files' AND column_name = 'sha256'"
-            )
-        )
+        return self.wh.has_column("record_files", "sha256")
 
     def _record_hashes(self, unhashed: list[str]) -> None:
         """Add the SHA-256 column to a catalogue made without it, and record the hash of

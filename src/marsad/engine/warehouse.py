@@ -228,6 +228,17 @@ class Warehouse:
     def has_table(self, name: str) -> bool:
         return name in self.ibis.list_tables()
 
+    def has_column(self, table: str, column: str) -> bool:
+        """Whether the warehouse's table ``table`` has the column ``column`` (one added
+        by a later marsad to a table an older one made)."""
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND table_name = ? AND column_name = ?",
+                [table, column],
+            )
+        )
+
     def table(self, name: str) -> ibis.Table:
         return self.ibis.table(name)
 

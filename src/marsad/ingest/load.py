@@ -52,7 +52,7 @@ from marsad.ingest.keys import CHK
 from marsad.ingest.ledger import LoadReport
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
 from marsad.ingest.readers import stage_batch
-from marsad.ingest.scan import FileScan, scan_file
+from marsad.ingest.scan import FileScan, scan_file, stated_format
 from marsad.ingest.schema import Kind, get_kind
 from marsad.ingest.staging import BatchFile, drop_staging, temp_folder
 
@@ -265,8 +265,7 @@ def _bulk_settings(wh: Warehouse, memory_limit: str | None = None) -> Iterator[N
 def _scan(path: Path, progress: ProgressFn | None, options: ReadOptions) -> FileScan:
     if (why := not_a_file(path)) is not None:
         raise FileRefused(path, why)
-    stated = (options.format or "").lower()
-    text = None if not stated else stated in ("csv", "txt", "tsv")
+    text = stated_format(options.format) == "csv" if options.format else None
     try:
         return scan_file(path, progress, text)
     except OSError as exc:

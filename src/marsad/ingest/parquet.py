@@ -213,44 +213,31 @@ def _time_notes(wh: Warehouse, table: str, timed: dict[str, tuple[str, str | Non
     return notes
 
 
+def _text_column(types: dict, by_norm: dict, name: str) -> str | None:
+    """The file's column of the field ``name``, quoted, when it is a text column."""
+    cols = by_norm.get(name)
+    return quote_ident(cols[0]) if cols and types[cols[0]].upper() == "VARCHAR" else None
+
+
 def _sample(
     wh: Warehouse, src: str, types: dict, by_norm: dict, name: str, marked: bool = False
 ) -> list[tuple[str, int]]:
-    """Up to 5000 values of the field ``name`` (text columns only), each with its row;
-    ``marked``: of those holding a point or a comma, in the whole file."""
-    cols = by_norm.get(name)
-    if not cols or types[cols[0]].upper() != "VARCHAR":
+    """Up to 5000 values of the field ``name`` (text columns only), each with its row: the
+    first rows'; ``marked``: those holding a point or a comma, in the whole file."""
+    if (col := _text_column(types, by_norm, name)) is None:
         return []
-    col = quote_ident(cols[0])
     where = f" WHERE regexp_matches({col}, '[.,]')" if marked else ""
     sql = f"SELECT {col}, file_row_number + 1 FROM {src}{where} LIMIT 5000"
     return [(r[0], r[1]) for r in wh.sql(sql) if r[0]]
 
 
-def _head(
-    wh: Warehouse, src: str, types: dict, by_norm: dict, names: list[str | None]
-) -> dict[str, list[tuple[str, int]]]:
-    """:func:`_sample` of each field of ``names`` (text columns only), from one read of
-    the file's first 5000 rows."""
-    cols = {n: by_norm[n][0] for n in names if n and by_norm.get(n)}
-    cols = {n: c for n, c in cols.items() if types[c].upper() == "VARCHAR"}
-    if not cols:
-        return {}
-    listed = ", ".join(quote_ident(c) for c in cols.values())
-    rows = wh.sql(f"SELECT {listed}, file_row_number + 1 FROM {src} LIMIT 5000")
-    return {n: [(r[k], r[-1]) for r in rows if r[k]] for k, n in enumerate(cols)}
-
-
 def _head_values(wh: Warehouse, src: str, types: dict, by_norm: dict, name: str) -> list[str]:
     """The distinct values of the field ``name`` (a text column) in the file's first 5000
     rows (5000 rows a file taken to Python were 8 ms of each file's 15 ms plan)."""
-    cols = by_norm.get(name)
-    if not cols or types[cols[0]].upper() != "VARCHAR":
+    if (col := _text_column(types, by_norm, name)) is None:
         return []
-    col = quote_ident(cols[0])
-    return [
-        r[0] for r in wh.sql(f"SELECT DISTINCT {col} FROM (SELECT {col} FROM {src} LIMIT 5000)")
-    ]
+    sql = f"SELECT DISTINCT {col} FROM (SELECT {col} FROM {src} LIMIT 5000)"
+    return [r[0] for r in wh.sql(sql)]
 
 
 def _evidence(sample: list[tuple[str, int]]) -> DecimalEvidence:
@@ -316,8 +303,7 @@ def _plan(wh: Warehouse, kind: Kind, path: Path, src: str, maps: list[MapChoice]
     float32_check(wh, src, kind, types, by_norm)
     large_doubles = double_note(wh, src, kind, types, by_norm)
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
-    head = _head(wh, src, types, by_norm, [dec_field])
-    evidence = _evidence(head.get(dec_field, []) if dec_field else [])
+    evidence = _evidence(_sample(wh, src, types, by_norm, dec_field) if dec_field else [])
     if dec_field and evidence == DecimalEvidence():  # the first rows show no mark: the others
         evidence = _evidence(_sample(wh, src, types, by_norm, dec_field, marked=True))
     reporters = file_reporters(kind, _head_values(wh, src, types, by_norm, "reporter"))

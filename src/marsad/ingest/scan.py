@@ -262,15 +262,10 @@ def scan_file(path: Path, progress: ProgressFn | None = None, text: bool | None 
                 if text is None:
                     text = not head.startswith((PARQUET, ZIP, OLE2))
             sha.update(chunk)
-            if not text:
-                done += len(chunk)
-                if progress:
-                    progress(ProgressEvent(path, "hash", done, size))
-                continue
-            stats.feed(chunk)
-            if not has_nul and b"\x00" in chunk:
-                has_nul = True
-            utf8.feed(chunk)
+            if text:
+                stats.feed(chunk)
+                has_nul = has_nul or b"\x00" in chunk
+                utf8.feed(chunk)
             done += len(chunk)
             if progress:
                 progress(ProgressEvent(path, "hash", done, size))
@@ -383,6 +378,21 @@ _FORMAT_WORDS = {
 _MARKUP = (b"<!doctype html", b"<html", b"<table", b"<?xml")
 
 
+#: Other names of a stated format (``--format xlsx`` is excel).
+_FORMAT_ALIASES = {"xlsx": "excel", "xls": "excel", "xlsm": "excel", "txt": "csv", "tsv": "csv"}
+
+
+def stated_format(text: str) -> str:
+    """A stated format's name, in lower case, its alias read (``XLSX`` -> ``excel``);
+    an unknown one as it is (:func:`detect_format` refuses it).
+
+    >>> stated_format("TSV"), stated_format("Parquet"), stated_format("orc")
+    ('csv', 'parquet', 'orc')
+    """
+    fmt = text.lower()
+    return _FORMAT_ALIASES.get(fmt, fmt)
+
+
 def detect_format(path: Path, scan: FileScan, options: ReadOptions) -> str:
     """``parquet``, ``excel`` or ``csv``: the stated format, else what the content is
     (its first bytes), else what the name says. A file named for one format that holds
@@ -394,9 +404,7 @@ def detect_format(path: Path, scan: FileScan, options: ReadOptions) -> str:
     archive: Could not find EOCD`` and a damaged ``.xls`` ``Cfb error: Invalid sector
     shift``, a library's words."""
     if options.format:
-        fmt = options.format.lower()
-        aliases = {"xlsx": "excel", "xls": "excel", "xlsm": "excel", "txt": "csv", "tsv": "csv"}
-        fmt = aliases.get(fmt, fmt)
+        fmt = stated_format(options.format)
         if fmt not in ("csv", "parquet", "excel"):
             raise IngestError(f"unknown format {options.format!r}: use csv, parquet or excel")
         return fmt

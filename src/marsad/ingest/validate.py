@@ -396,12 +396,14 @@ def _code_checks(f: Field, home: str) -> tuple[list[str], list[Check]]:
 
 #: SQL: the value ``{v}`` holds a character that breaks lines: LF, CR, or the others
 #: (vertical tab, form feed, U+0085, U+2028, U+2029: its ends are trimmed of them)
+_OTHER_BREAKS = "\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}"  # (RE2 class body)
 LINE_BREAK_SQL = (
-    "(contains({v}, chr(10)) OR contains({v}, chr(13)) "
-    "OR regexp_matches({v}, '[\\x0b\\x0c\\x{{85}}\\x{{2028}}\\x{{2029}}]'))"
+    "(contains({v}, chr(10)) OR contains({v}, chr(13)) OR regexp_matches({v}, '["
+    + _OTHER_BREAKS.replace("{", "{{").replace("}", "}}")
+    + "]'))"
 )
 #: The characters :data:`LINE_BREAK_SQL` looks for, as an RE2 class body.
-_LINE_BREAK_CLASS = "\\x0a\\x0d\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}"
+_LINE_BREAK_CLASS = "\\x0a\\x0d" + _OTHER_BREAKS
 
 
 def _field_checks(

@@ -51,12 +51,26 @@ def _digest(folder: Path) -> str | None:
         return None
 
 
-def _recorded(wh: Warehouse) -> list[tuple[str, str, str, str | None]]:
-    """(id, date, root, manifest SHA-256) of every release the warehouse records."""
+def _recorded(wh: Warehouse) -> list[tuple[str, str, str, str | None, bool]]:
+    """(id, date, root, manifest SHA-256, made by this warehouse) of every release the
+    warehouse records; made by this one: recorded with its path, or with none (an older
+    marsad), not by a warehouse it is a copy of."""
     if not wh.has_table(TABLE):
         return []
-    return wh.sql(f"SELECT release_id, date, root, manifest_sha256 FROM {TABLE} "
-                  "ORDER BY date, rowid")  # fmt: skip
+    ours, params = "true", None
+    if wh.has_column(TABLE, "warehouse"):
+        ours, params = "warehouse IS NULL OR warehouse = ?", [str(wh.path.absolute())]
+    return wh.sql(f"SELECT release_id, date, root, manifest_sha256, {ours} FROM {TABLE} "
+                  "ORDER BY date, rowid", params)  # fmt: skip
+
+
+def _roots_here(rows: list[tuple], root: Path) -> set[str]:
+    """The recorded folders that ``root`` stands for: itself, and those whose recorded
+    releases it holds (same manifest: the folder moved)."""
+    return {str(root)} | {
+        where for rid, _d, where, digest, _ours in rows
+        if where != str(root) and digest is not None and _digest(root / rid) == digest
+    }  # fmt: skip
 
 
 def remember(wh: Warehouse, root: Path, release_id: str, date: str, folder: Path | None) -> None:
@@ -78,12 +92,9 @@ def known_here(wh: Warehouse, root: Path) -> list[tuple[str, str]]:
     recorded there, or under a folder whose recorded releases ``root`` holds (same
     manifest), in the order made."""
     rows = _recorded(wh)
-    roots = {str(root)} | {
-        where for rid, _d, where, digest in rows
-        if where != str(root) and digest is not None and _digest(root / rid) == digest
-    }  # fmt: skip
+    roots = _roots_here(rows, root)
     seen: dict[str, str] = {}
-    for rid, date, where, _sha in rows:
+    for rid, date, where, _sha, _ours in rows:
         if where in roots:
             seen.setdefault(rid, date or "")
     return list(seen.items())
@@ -95,35 +106,13 @@ def held_elsewhere(wh: Warehouse, root: Path) -> tuple[str, list[str]] | None:
     manifests), when ``root`` is not that folder moved (:func:`known_here`); None when
     there are none."""
     rows = _recorded(wh)
-    here = {str(root)} | {
-        where for rid, _d, where, digest in rows
-        if digest is not None and _digest(root / rid) == digest
-    }  # fmt: skip
-    ours = {(rid, where) for rid, where in _made_by(wh)}
+    here = _roots_here(rows, root)
     held: dict[str, list[str]] = {}
-    for rid, _date, where, digest in rows:
-        if where in here or digest is None or (rid, where) not in ours:
-            continue
-        if _digest(Path(where) / rid) == digest:
+    for rid, _date, where, digest, ours in rows:
+        elsewhere = ours and where not in here and digest is not None
+        if elsewhere and _digest(Path(where) / rid) == digest:  # (still there, as made)
             held.setdefault(where, []).append(rid)
     return next(iter(held.items()), None)
-
-
-def _made_by(wh: Warehouse) -> list[tuple[str, str]]:
-    """(id, root) of the releases recorded by this warehouse itself (its path), or by one
-    that did not record its path (an older marsad): not by a warehouse it is a copy of."""
-    if not wh.has_table(TABLE):
-        return []
-    has = wh.scalar(
-        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
-        f"AND table_name = '{TABLE}' AND column_name = 'warehouse'"
-    )
-    if not has:
-        return [(r[0], r[2]) for r in _recorded(wh)]
-    return wh.sql(
-        f"SELECT release_id, root FROM {TABLE} WHERE warehouse IS NULL OR warehouse = ?",
-        [str(wh.path.absolute())],
-    )
 
 
 def check_not_elsewhere(wh: Warehouse, root: Path) -> None:

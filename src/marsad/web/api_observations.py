@@ -69,20 +69,9 @@ def _listed(fixed: tuple[str, ...]) -> dict | None:
 
 
 #: A comma list of codes, none of them empty or blank (``ITO,CRM``; not ``,`` nor
-#: ``ITO,,KPO``), for the parameters whose codes are the data's.
+#: ``ITO,,KPO``, which :class:`~marsad.web.store.Filters` refuses), for the schema of the
+#: parameters whose codes are the data's.
 NO_EMPTY_CODE = r"^[^,]*[^,\s][^,]*(,[^,]*[^,\s][^,]*)*$"
-
-
-def _no_empty_code(lists: dict[str, str | None]) -> None:
-    """Refuse a comma list with an empty code (``segment=,``, ``segment=ITO,,KPO``): it
-    read as "every segment" (or as the codes given), an answer that looked filtered, as
-    the empty ``segment=`` the query check refuses (a 400, :class:`BadArgument`)."""
-    for name, value in lists.items():
-        if value is not None and not re.fullmatch(NO_EMPTY_CODE, value):
-            raise BadArgument(
-                f"{name}={value!r}: a code of the list is empty: name each code (e.g. "
-                f"{name}=A,B), or leave {name} out for all"
-            )
 
 
 def _codes(what: str, example: str, fixed: tuple[str, ...] = ()) -> object:
@@ -198,9 +187,6 @@ def observations(
     format: Format = None,
 ) -> Response:
     fmt = format or _negotiated(request)
-    lists = {"indicator": indicator, "flow": flow, "segment": segment, "service": service,
-             "partner": partner, "freq": freq}  # fmt: skip
-    _no_empty_code(lists)
     info = store.resolve(release, as_of)
     filters = Filters.parse(
         indicator=indicator,

@@ -27,7 +27,7 @@ from marsad.dates import read_date, why_not
 from marsad.errors import BadArgument, quoted
 from marsad.periods import Period
 from marsad.publish import sdmx as psdmx
-from marsad.web.store import FREQS, Filters, NoMatch, PublicTable
+from marsad.web.store import FREQS, Filters, NoMatch, PublicTable, period_order
 
 #: Dimensions of the key, in order (TIME_PERIOD is filtered with ``c[TIME_PERIOD]``).
 KEY: tuple[str, ...] = tuple(d for d, _ in psdmx.DIMENSIONS)
@@ -333,7 +333,7 @@ def first_and_last(
         series.setdefault((psdmx.freq(r[2]), r[0], r[1], r[3], r[4], r[5]), []).append(i)
     kept: set[int] = set()
     for found in series.values():
-        found.sort(key=lambda i: Period.parse(rows[i][2]).months[0])
+        found.sort(key=lambda i: period_order(rows[i][2]))
         kept.update(found[:first] if first else ())
         kept.update(found[-last:] if last else ())
     return [r for i, r in enumerate(rows) if i in kept]
