@@ -66,6 +66,12 @@ def test_bad_explorer_query_is_a_400_page(client):
                        ("en", "comes after the end")):  # fmt: skip
         inverted = client.get(f"/{lang}/explore?start=2025&end=2024")  # the API's 404
         assert inverted.status_code == 400 and said in inverted.text, lang
+    for query in ("segment=ITO,,CRM", "segment=,", "segment=ITO&segment=CRM,"):
+        # read as ITO,CRM, as every segment, as ITO,CRM: the API refuses them
+        for path in ("explore", "explore/view", "explore.csv"):
+            r = client.get(f"/en/{path}?{query}")
+            assert r.status_code == 400 and "a code of the list is empty" in r.text, (query, r.text)
+    assert client.get("/en/explore?segment=ITO,CRM&segment=").status_code == 200
 
 
 @pytest.mark.parametrize(

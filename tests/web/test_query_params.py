@@ -311,3 +311,22 @@ def test_a_comma_list_with_an_empty_code_is_a_400(client, name, value):
     assert answer.status_code == 400, answer.text
     assert "a code of the list is empty" in answer.json()["detail"]
     assert client.get(f"{API}/observations", params={"segment": "ITO,KPO"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [("/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0/A.level.exports.ITO++CRM._T.W1", {}),
+     ("/sdmx/data/DIGITAL_EXPORTS/A.level.exports.ITO+._T.W1", {}),
+     ("/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0/*", {"c[SEGMENT]": ","}),
+     ("/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0/*", {"c[SEGMENT]": "ITO,,CRM"}),
+     ("/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0/*", {"c[SEGMENT]": "eq:ITO+"})],
+)  # fmt: skip
+def test_an_empty_code_in_an_sdmx_list_is_a_400(client, path, params):
+    """A key ITO++CRM, and c[SEGMENT]=ITO,,CRM, were read as ITO+CRM; c[SEGMENT]=, and a
+    key part ITO+ as every segment or as ITO: an answer that looked as asked."""
+    answer = client.get(path, params={**params, "format": "csv"})
+    assert answer.status_code == 400, answer.text
+    assert "empty" in answer.json()["detail"]
+    kept = path.replace("ITO++CRM", "ITO+CRM").replace("ITO+.", "ITO.")
+    fixed = {k: v.replace(",,", ",").strip(",+") or "ITO" for k, v in params.items()}
+    assert client.get(kept, params={**fixed, "format": "csv"}).status_code == 200

@@ -590,8 +590,12 @@ def test_updated_after_answers_what_changed_since(client, world):
             assert {o["TIME_PERIOD"]: o["OBS_VALUE"] for o in sdmx_csv(r.text)} == changed
         r = asked(path, "2025-01-01")
         assert {o["TIME_PERIOD"] for o in sdmx_csv(r.text)} == {k[2] for k in r2}
-        none = asked(path, "2025-11-15T00:00:00Z")
-        assert none.status_code == 404 and "NoResultsFound" in none.json()["detail"]
+        for none in ("2025-11-15T00:00:00Z", "2025-11-14T23:30:00-01:00"):  # UTC's 11-15
+            r = asked(path, none)
+            assert r.status_code == 404 and "NoResultsFound" in r.json()["detail"], none
+        # 2025-11-15 00:30 at +01:00 is 2025-11-14 23:30 UTC: before R2's day (was its own day)
+        r = asked(path, "2025-11-15T00:30:00+01:00")
+        assert r.status_code == 200 and len(sdmx_csv(r.text)) == len(changed), r.text
         for bad in ("yesterday", "2025-02-30T00:00:00Z", "2025-13-01"):
             r = asked(path, bad)
             assert r.status_code == 400 and "updatedAfter" in r.json()["detail"], r.text

@@ -129,7 +129,7 @@ def check_not_elsewhere(wh: Warehouse, root: Path) -> None:
     where, ids = found
     shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
     raise BadArgument(
-        f"this warehouse made releases {shown} in {where}, which still holds them, but the "
+        f"this warehouse's releases {shown} are in {where}, which still holds them, but the "
         f"releases folder is now {root} (MARSAD_RELEASES_DIR): a build or release here "
         "would not see them, and could undo their disclosure control. Set "
         f"MARSAD_RELEASES_DIR={where}, or move its releases (with {MADE_LOG}) into {root}"

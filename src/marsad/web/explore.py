@@ -30,7 +30,7 @@ from marsad.indicators.registry import COLUMNS
 from marsad.periods import MONTHS_IN, Period
 from marsad.publish.marks import WITHHELD
 from marsad.reference import TOTAL
-from marsad.web.store import FREQS, Filters, PublicTable, period_order
+from marsad.web.store import FREQS, Filters, PublicTable, codes_of, period_order
 from marsad.web.views import value_of
 
 _SEG = COLUMNS.index("segment")
@@ -58,12 +58,14 @@ class View:
     @classmethod
     def parse(cls, params: dict[str, str | list[str]]) -> View:
         """The view a query asks for; a segment may be repeated or a comma list; spaces
-        around a code are dropped (as the API does)."""
+        around a code are dropped (as the API does); a field left empty is its default,
+        but a list with an empty code (``ITO,,CRM``) is refused as the API refuses it
+        (:func:`~marsad.web.store.codes_of`)."""
         got = {k: params.get(k) or DEFAULTS[k] for k in DEFAULTS}
         raw = got.pop("segment")
-        joined = ",".join(raw) if isinstance(raw, list) else raw
-        found = (s.strip() for s in joined.split(","))
-        segments = tuple(dict.fromkeys(s for s in found if s)) or (TOTAL,)
+        found = [c for v in (raw if isinstance(raw, list) else [raw])
+                 for c in codes_of(v, "segment")]  # fmt: skip
+        segments = tuple(dict.fromkeys(found)) or (TOTAL,)
         got = {k: (v[-1] if isinstance(v, list) else v).strip() for k, v in got.items()}
         kind = FREQS.get(got["freq"])
         got["start"] = _canonical(got["start"], kind, first=True)

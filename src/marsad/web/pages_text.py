@@ -185,7 +185,8 @@ _FIXED = {  # the colon: a space before it in French only; the arrow points the 
 #: The words a count of cells is said with, by language and CLDR plural category
 #: (Babel's ``Locale.plural_form``): French and English one and other; Arabic the singular
 #: for 0, 1, 11-99 and hundreds (``481 خلية معدلة``), the dual for 2, the plural for 3-10
-#: (``5 خلايا معدلة``). A reviewer read "481 خلايا معدلة", and "1 cellules".
+#: and each hundred's 3-10 (``5 خلايا معدلة``, ``105 خلايا``: CLDR's "few"). A reviewer read
+#: "481 خلايا معدلة", and "1 cellules".
 _COUNTED = {
     "revised": {
         "fr": {"one": "cellule révisée", "other": "cellules révisées"},

@@ -17,8 +17,9 @@ The path parameters get examples (``dataflow``, the agency, ``DIGITAL_EXPORTS``,
 [True, True, True, False, False]
 >>> [bool(re.fullmatch(BOUND_PATTERN, t)) for t in ("2024-02-29", "2023-02-29", "2024-04-31")]
 [True, False, False]
->>> [bool(re.fullmatch(KEY_PATTERN, k)) for k in ("A.level.exports.._T.W1", "*", "A.b.c.d.e.f.g")]
-[True, True, False]
+>>> [bool(re.fullmatch(KEY_PATTERN, k)) for k in ("A.level.exports.._T.W1", "*", "A.b.c.d.e.f.g",
+...                                                 "A..ITO+CRM", "A..ITO++CRM", "A..+")]
+[True, True, False, True, False, False]
 """
 
 from __future__ import annotations
@@ -63,9 +64,12 @@ INSTANT_PATTERN = rf"^({YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)({_TIME_OF_DAY}{_Z
 _CONDITION = f"(({'|'.join(OPERATORS)})?:)?{BOUND}"
 _ALL_OF = f" *{_CONDITION}([+ ]+{_CONDITION})* *"
 TIME_PATTERN = f"^{_ALL_OF}(,{_ALL_OF})*$"
-#: A key: at most one part per dimension, separated by dots (:func:`.parse_key`; a code
-#: the release does not have is a 404 NoResultsFound naming it, not a 400).
-KEY_PATTERN = rf"^[^.]*(\.[^.]*){{0,{len(KEY) - 1}}}$"
+#: A key: at most one part per dimension, separated by dots, each blank (every code) or
+#: codes joined by ``+`` or ``,``, none empty (:func:`.split_codes`; a code the release
+#: does not have is a 404 NoResultsFound naming it, not a 400).
+_CODE = r"[^.+,]*[^.+,\s][^.+,]*"
+_PART = rf"(\s*|{_CODE}([+,]{_CODE})*)"
+KEY_PATTERN = rf"^{_PART}(\.{_PART}){{0,{len(KEY) - 1}}}$"
 
 
 def _any_case(words: list[str]) -> str:

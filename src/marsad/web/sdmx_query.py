@@ -48,8 +48,10 @@ def split_codes(part: str) -> tuple[str, ...]:
     >>> split_codes("ITO+CRM"), split_codes("*"), split_codes("")
     (('ITO', 'CRM'), (), ())
     """
-    codes = [c.strip() for c in re.split(r"[+,]", part) if c.strip()]
-    return () if "*" in codes else tuple(dict.fromkeys(codes))
+    codes = [c.strip() for c in re.split(r"[+,]", part)]
+    if part.strip() and not all(codes):
+        raise BadArgument(f"{quoted(part)}: a code is empty (A+B, A,B: name each one)")
+    return () if "*" in codes or not part.strip() else tuple(dict.fromkeys(codes))
 
 
 def parse_key(key: str | None) -> dict[str, tuple[str, ...]]:
@@ -242,8 +244,14 @@ class SdmxQuery:
 
 
 def _eq_codes(component: str, value: str) -> tuple[str, ...]:
+    """The codes of a component filter (``ITO,CRM``, ``eq:ITO+CRM``: ``+`` may come as a
+    space); an empty one between commas or pluses (``ITO,,CRM``, ``,``) is refused: it
+    read as the other codes, or as every code."""
+    items = re.split(r"[+,]", value)
+    if not all(i.strip() for i in items):
+        raise BadArgument(f"c[{component}]: a code is empty in {quoted(value)} (name each one)")
     codes = []
-    for cond in re.split(r"[+,\s]", value):
+    for cond in (c for item in items for c in item.split()):
         op, _, code = cond.strip().rpartition(":")
         if op not in ("", "eq"):
             raise BadArgument(f"{component} is coded: filter it with eq (e.g. c[{component}]=A,Q)")
@@ -348,13 +356,16 @@ _INSTANT = re.compile(
 
 def updated_after(text: str) -> dt.date:
     """The day of an ``updatedAfter`` instant (xs:dateTime, e.g. ``2025-10-15T08:00:00Z``
-    or ``2025-10-15T08:00:00+01:00``; a day ``2025-10-15`` is its midnight), on its own
-    clock: a release dated D is taken as published at the start of D, so it is updated
-    after the instant when D comes after that day. A ``+`` of an offset that the query
+    or ``2025-10-15T08:00:00+01:00``; a day ``2025-10-15`` is its midnight), in UTC when
+    it has a zone (``2025-10-15T00:30+01:00`` is 2025-10-14 in UTC), else as written: a
+    release dated D is taken as published at the start of D, so it is updated after the
+    instant when D comes after that day. A ``+`` of an offset that the query
     string read as a space is read back. A 400 (:class:`BadArgument`) for anything else.
 
     >>> updated_after("2025-10-15T08:00:00+01:00"), updated_after("2025-10-15 08:00Z")
     (datetime.date(2025, 10, 15), datetime.date(2025, 10, 15))
+    >>> updated_after("2025-10-15T00:30:00+01:00"), updated_after("2025-10-14T23:30:00-01:00")
+    (datetime.date(2025, 10, 14), datetime.date(2025, 10, 15))
     >>> updated_after("2025-02-30")
     Traceback (most recent call last):
     marsad.errors.BadArgument: updatedAfter: '2025-02-30' is not an instant (e.g. 2025-10-15T08:00:00Z)
@@ -370,7 +381,12 @@ def updated_after(text: str) -> dt.date:
         raise BadArgument(
             f"updatedAfter: {quoted(text)} is not an instant (e.g. 2025-10-15T08:00:00Z)"
         )
-    return when.date()
+    if not when.tzinfo:
+        return when.date()
+    try:
+        return when.astimezone(dt.UTC).date()
+    except OverflowError:  # 0001-01-01T00:00+01:00, 9999-12-31T23:00-05:00: out of the calendar
+        return dt.date.min if when.year == dt.MINYEAR else dt.date.max
 
 
 def changed_since(

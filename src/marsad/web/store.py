@@ -164,7 +164,7 @@ class Filters:
         unknown = set(codes) - set(DIMENSIONS)
         if unknown:
             raise TypeError(f"unknown filter(s): {', '.join(sorted(unknown))}")
-        kinds = _split(freq, "freq")
+        kinds = codes_of(freq, "freq")
         for f in kinds:
             if f not in FREQS:
                 raise BadArgument(f"not a frequency: {quoted(f)} (use A, S, Q or M)")
@@ -173,7 +173,7 @@ class Filters:
         if first and last and first > last:
             raise PeriodsInverted(start, end)
         return cls(
-            **{d: _split(codes.get(d), d) for d in DIMENSIONS},
+            **{d: codes_of(codes.get(d), d) for d in DIMENSIONS},
             freq=tuple(FREQS[f] for f in kinds),
             months=(first, last),
         )
@@ -205,15 +205,15 @@ class Filters:
         return (first is None or p.months[0] >= first) and (last is None or p.months[-1] <= last)
 
 
-def _split(text: str | None, name: str) -> tuple[str, ...]:
+def codes_of(text: str | None, name: str) -> tuple[str, ...]:
     """The codes of a comma list (``ITO,CRM``), each once; none for no list or an empty
     one (a page's field left empty; the API refuses an empty parameter before). A list with
     an empty code (``,``, ``ITO,,KPO``) is refused (:class:`BadArgument`, a 400): it read
     as every code, or as the codes given, an answer that looked filtered.
 
-    >>> _split(" ITO,CRM,ITO", "segment"), _split(None, "segment")
+    >>> codes_of(" ITO,CRM,ITO", "segment"), codes_of(None, "segment")
     (('ITO', 'CRM'), ())
-    >>> _split("ITO,,KPO", "segment")
+    >>> codes_of("ITO,,KPO", "segment")
     Traceback (most recent call last):
     marsad.errors.BadArgument: segment='ITO,,KPO': a code of the list is empty: name each code (e.g. segment=A,B), or leave segment out for all
     """  # noqa: E501

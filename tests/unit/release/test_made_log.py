@@ -87,7 +87,7 @@ def test_another_folder_is_refused_while_the_first_holds_the_releases(wh, tmp_pa
     with pytest.raises(BadArgument) as refused:
         reconcile(wh, other)
     said = str(refused.value)
-    assert f"this warehouse made releases R1 in {root}, which still holds them" in said
+    assert f"this warehouse's releases R1 are in {root}, which still holds them" in said
     assert f"MARSAD_RELEASES_DIR={root}" in said and not (other / MADE_LOG).exists()
     shutil.rmtree(root)
     assert reconcile(wh, other) == [] and not (other / MADE_LOG).exists()
@@ -169,7 +169,7 @@ def test_build_and_release_refuse_another_folder_while_the_first_holds_them(
     monkeypatch.setenv("MARSAD_RELEASES_DIR", str(other))
     for args in (("build",), ("release", "create", "--id", "X1", "--date", "2025-12-01")):
         res = run(*args, *w, code=2)
-        assert "this warehouse made releases R1 in" in res.stderr, res.stderr
+        assert "this warehouse's releases R1 are in" in res.stderr, res.stderr
         assert "Traceback" not in res.stderr
     assert list(other.iterdir()) == []
 

@@ -5,6 +5,7 @@ read, and what it refuses is refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -41,7 +42,25 @@ def test_every_period_bound_the_schema_admits_is_read(text):
 @SETTINGS
 @given(st.from_regex(INSTANT_PATTERN, fullmatch=True))
 def test_every_updated_after_the_schema_admits_is_read(text):
-    assert updated_after(text).isoformat() == text[:10]
+    """Its day as written, or in UTC when it has a zone: at most a day either side."""
+    day, got = dt.date.fromisoformat(text[:10]), updated_after(text)
+    zoned = re.search(r"(Z|[+-]\d{2}(:?\d{2})?)$", text[10:])
+    assert (
+        got == day
+        if not zoned or zoned[0] in ("Z", "+00:00", "-00:00")
+        else got
+        in (
+            day - dt.timedelta(days=1) if day > dt.date.min else day,
+            day,
+            day + dt.timedelta(days=1) if day < dt.date.max else day,
+        )
+    )
+
+
+def test_an_instant_whose_utc_day_is_out_of_the_calendar_is_its_first_or_last_day():
+    """0001-01-01T00:00+01:00 is in year 0 in UTC: OverflowError, a 500, before."""
+    assert updated_after("0001-01-01T00:00:00+01:00") == dt.date.min
+    assert updated_after("9999-12-31T23:00:00-05:00") == dt.date.max
 
 
 @pytest.mark.parametrize(
