@@ -267,6 +267,8 @@ def test_the_schema_states_the_largest_page(client):
         ({"limit": "ten"}, "limit"),
         ({"limit": "50001"}, "limit 50001 is more than 50,000, the most observations a page"),
         ({"offset": "-1"}, "offset"),
+        ({"limit": "1_0"}, "'1_0' is not a whole number"),  # (pydantic read it as 10)
+        ({"offset": "1.0"}, "'1.0' is not a whole number"),
         ({"format": "xml"}, "format"),
         ({"release": "../x"}, "not a release id"),
     ],

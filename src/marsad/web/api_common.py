@@ -1,4 +1,4 @@
-"""What the API's routes share: the release parameters and the cached answer.
+"""What the API's routes share: the release parameters, whole numbers and the cached answer.
 
 >>> named("2025-S1"), named("latest"), named(None)
 (True, False, False)
@@ -6,17 +6,46 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BeforeValidator, Field
 
 from marsad.dates import IsoDate
 from marsad.web.app import store
 from marsad.web.caching import etag, headers, not_modified
 from marsad.web.store import PublicStore, ReleaseInfo
 
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+
+
+def _whole(value: object) -> object:
+    """A pydantic validator (before its own) of a count in a query string: ASCII digits
+    only. Pydantic also reads ``1_0`` as 10, ``10.0``, ``+10`` and `` 10``, which the
+    schema's ``integer`` does not admit (``limit=1_0`` was a page of 10).
+
+    >>> _whole("10"), _whole(3)
+    (10, 3)
+    >>> _whole("1_0")
+    Traceback (most recent call last):
+    ValueError: '1_0' is not a whole number (digits 0-9 only, e.g. 10)
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    raise ValueError(f"{repr(value)[:40]} is not a whole number (digits 0-9 only, e.g. 10)")
+
+
+#: A count a query parameter gives (``offset``): digits only; its JSON schema stays
+#: ``{"type": "integer", "minimum": 0}`` (the bound is inside, by ``Field``: given to
+#: ``Query`` after the validator, pydantic wrote ``"ge": 0``, unknown to JSON Schema).
+WholeNumber = Annotated[int, Field(ge=0), BeforeValidator(_whole)]
+#: A count from 1 (``limit``, ``lastNObservations``), as :data:`WholeNumber`.
+PositiveNumber = Annotated[int, Field(ge=1), BeforeValidator(_whole)]
 Store = Annotated[PublicStore, Depends(store)]
 ReleaseParam = Annotated[
     str | None,

@@ -32,7 +32,16 @@ from marsad.errors import BadArgument, quoted
 from marsad.indicators.registry import COLUMNS, INDICATORS
 from marsad.reference import DDS, SEGMENT_CODES, TOTAL
 from marsad.settings import get_settings
-from marsad.web.api_common import NOT_MODIFIED, AsOfParam, ReleaseParam, Store, named, sha256
+from marsad.web.api_common import (
+    NOT_MODIFIED,
+    AsOfParam,
+    PositiveNumber,
+    ReleaseParam,
+    Store,
+    WholeNumber,
+    named,
+    sha256,
+)
 from marsad.web.api_models import ObservationPage
 from marsad.web.caching import etag, headers, not_modified
 from marsad.web.negotiate import choose
@@ -118,9 +127,8 @@ End = Annotated[
     Query(description="Last period: keeps periods that end then or earlier.", examples=["2025-Q2"]),
 ]
 Limit = Annotated[
-    int | None,
+    PositiveNumber | None,
     Query(
-        ge=1,
         description="Observations per page (JSON default MARSAD_API_PAGE_SIZE, "
         "1,000; CSV default every match; at most MARSAD_API_MAX_ROWS, 50,000,"
         " the schema's maximum: more is a 400).",
@@ -128,7 +136,7 @@ Limit = Annotated[
     ),
 ]
 Offset = Annotated[
-    int, Query(ge=0, description="Observations to skip (JSON and CSV pages).", examples=[0])
+    WholeNumber, Query(description="Observations to skip (JSON and CSV pages).", examples=[0])
 ]
 Format = Annotated[
     Literal["json", "csv"] | None,

@@ -34,6 +34,7 @@ from marsad.dates import IsoDate
 from marsad.errors import quoted
 from marsad.publish import sdmx as psdmx
 from marsad.web import caching
+from marsad.web.api_common import PositiveNumber
 from marsad.web.app import store
 from marsad.web.problems import Problem, problem_responses
 from marsad.web.query_check import SDMX_COMPONENT, SDMX_UNSUPPORTED, checked
@@ -72,12 +73,12 @@ TIME = Query(None, alias="c[TIME_PERIOD]",
 START = Query(None, alias="startPeriod", description="First period (e.g. 2023 or 2023-Q1).")
 END = Query(None, alias="endPeriod", description="Last period (e.g. 2024 or 2024-12).")
 REFERENCES = Query("none", description="none, parents, children, descendants or all.")
-FIRST_N = Query(None, alias="firstNObservations", ge=1,
+FIRST_N = Query(None, alias="firstNObservations",
                 description="At most this many observations a series, the earliest.")  # fmt: skip
 UPDATED_AFTER = Query(None, alias="updatedAfter",
                       description="Only the observations new or changed in a release "
                       "published after this instant (e.g. 2025-10-15T00:00:00Z).")  # fmt: skip
-LAST_N = Query(None, alias="lastNObservations", ge=1,
+LAST_N = Query(None, alias="lastNObservations",
                description="At most this many observations a series, the latest (e.g. 1: "
                "each series' latest value).")  # fmt: skip
 
@@ -99,8 +100,8 @@ def data_v2(
     format: str | None = FORMAT,
     time: str | None = TIME,
     dimension_at_observation: str = DIM_AT_OBS,
-    first_n: int | None = FIRST_N,
-    last_n: int | None = LAST_N,
+    first_n: PositiveNumber | None = FIRST_N,
+    last_n: PositiveNumber | None = LAST_N,
     updated: str | None = UPDATED_AFTER,
 ) -> Response:
     """Observations of a key (``A.level.exports`` -> annual exports levels of every
@@ -129,8 +130,8 @@ def data_v1(
     end: str | None = END,
     dimension_at_observation: str = DIM_AT_OBS,
     detail: str = DETAIL,
-    first_n: int | None = FIRST_N,
-    last_n: int | None = LAST_N,
+    first_n: PositiveNumber | None = FIRST_N,
+    last_n: PositiveNumber | None = LAST_N,
     updated: str | None = UPDATED_AFTER,
 ) -> Response:
     """Observations of a key, e.g. ``/sdmx/data/DIGITAL_EXPORTS/A.level.exports?

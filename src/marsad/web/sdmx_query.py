@@ -350,7 +350,7 @@ def first_and_last(
 #: The form of an ``updatedAfter`` instant: a day, and a time to the minute at least
 #: (``T08`` alone is no instant), a zone ``Z`` or ``+01:00`` after a time only.
 _INSTANT = re.compile(
-    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?"
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?"
 )
 
 
