@@ -413,6 +413,12 @@ def test_chart_legend_matches_the_drawn_series(client):
     legend = both.split('class="chart-legend"', 1)[1].split("</ul>", 1)[0]
     drawn = both.split('<div class="chart-box">', 1)[1].split("</svg>", 1)[0]
     assert legend.count("<li>") == drawn.count("<path ") == 2
+    # a chosen segment with no cell draws no line: the legend names it as the table, [x]
+    some = client.get("/en/explore?indicator=level&segment=TOTAL,BPO&partner=CA&freq=Q").text
+    legend = some.split('class="chart-legend"', 1)[1].split("</ul>", 1)[0]
+    drawn = some.split('<div class="chart-box">', 1)[1].split("</svg>", 1)[0]
+    assert legend.count("<li>") == drawn.count("<path ") == 1
+    assert '<li class="undrawn">Business process outsourcing: [x]</li>' in legend, legend
 
 
 def test_charts_are_readable_on_a_phone():

@@ -238,6 +238,8 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
         "nothing_drawn": t["nothing_drawn"] if rows and not drawn else "",
         "columns": [label("segment", s, lang) for s in view.segments],
         "legend": list(named),  # the chart's series, in its colours' order
+        # a chosen segment with no cell draws no line: named after them, as [x]
+        "undrawn": [n for n in map(_segment(lang), view.segments) if n not in named],
         "unit": scale.name(lang),
         "table": [
             [
@@ -253,6 +255,10 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
         "no_rows": t["no_rows"] if not rows else "",
         "unavailable_later": st.after(info),  # the release shown may not be the latest
     }
+
+
+def _segment(lang: str):
+    return lambda code: label("segment", code, lang)
 
 
 def _grid_cell(row: tuple[str, ...] | None, scale: Scale, lang: str) -> dict:
