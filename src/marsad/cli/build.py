@@ -133,7 +133,8 @@ def _summary(report) -> None:
 
 def _unprotectable(out, cells: int) -> None:
     """The sensitive cells that earlier releases leave unprotectable (a count, never
-    which nor their values): the audit refuses a release of this build."""
+    which nor their values): ``release create`` refuses this build unless told
+    ``--accept-earlier-disclosure``."""
     if not cells:
         return
     from rich.text import Text
@@ -141,8 +142,8 @@ def _unprotectable(out, cells: int) -> None:
     line = Text(f"{cells:,} confidential cell(s) cannot be protected", style="red")
     line.append(
         ": an earlier release published their value (or enough to compute it), which no "
-        "suppression can take back; the audit refuses a release of this build (see "
-        "'Across releases' in docs/methodology.md)."
+        "suppression can take back; release create refuses this build unless run with "
+        "--accept-earlier-disclosure (see 'Across releases' in docs/methodology.md)."
     )
     out.print(line)
 

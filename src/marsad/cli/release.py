@@ -58,6 +58,16 @@ def create(
         typer.Option("--date", help="Release date YYYY-MM-DD (default MARSAD_TODAY, else today)."),
     ] = None,
     note: Annotated[str, typer.Option("--note", help="A note kept in the manifest.")] = "",
+    accept_earlier: Annotated[
+        bool,
+        typer.Option(
+            "--accept-earlier-disclosure",
+            help="Make the release although the audit finds confidential cells that the "
+            "earlier releases alone give away (published then with the value they have "
+            "now, e.g. after firms were grouped): no suppression can take them back. "
+            "Counted in the manifest. Never for a cell this build exposes.",
+        ),
+    ] = False,
     warehouse: WarehouseOption = None,
 ) -> None:
     """Freeze the current build: public and internal tables, bulletins, revisions, manifest."""
@@ -81,7 +91,9 @@ def create(
         if restored:
             say(f"note: {restored_note(root, restored)}")
         with writing(root / release_id):
-            frozen = freeze(wh, root, release_id, date=day, note=note)
+            frozen = freeze(
+                wh, root, release_id, date=day, note=note, accept_earlier=accept_earlier
+            )
         held = open_rows(wh).lines()
         unconverted = unconverted_lines(wh)
     out = console()

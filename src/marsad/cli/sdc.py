@@ -55,12 +55,13 @@ def audit(
             f"{result.exposed:,} sensitive cells are exposed: do not publish; rebuild with "
             "marsad build --full"
         )
-    if result.known:
+    if result.earlier and result.exposed == result.earlier:
         raise MarsadError(
             f"{result.exposed:,} withheld cells can be narrowed by an intruder inside their "
-            f"protection interval, {result.known:,} of them published by an earlier release "
-            "with the value they have now: do not publish; no suppression can take that back "
-            "(see 'Across releases' in docs/methodology.md)"
+            f"protection interval by the earlier releases alone ({result.known:,} published "
+            "then with the value they have now): no suppression can take that back; "
+            "release create refuses them unless --accept-earlier-disclosure (see 'Across "
+            "releases' in docs/methodology.md)"
         )
     if result.exposed:
         raise MarsadError(

@@ -47,6 +47,9 @@ class AuditResult:
     """Protected and exposed counts of withheld sensitive cells, with the exposed keys;
     ``known``: how many of the exposed are known from an earlier release (their value
     published then, :mod:`~marsad.protect.apriori`), which no suppression can protect;
+    ``earlier``: how many of the exposed no pattern could protect, the earlier releases
+    alone giving them away (the ``known``, and those exposed even with every cell not
+    known withheld: :func:`beyond_protection`); withholding more now hides nothing of them;
     ``without_cells``: the earlier releases the intruder held without their protected
     cells (:attr:`~marsad.protect.apriori.Apriori.without_cells`: rules A and B only).
 
@@ -58,6 +61,7 @@ class AuditResult:
     exposed: int
     exposed_ids: tuple[Hashable, ...] = ()
     known: int = 0
+    earlier: int = 0
     without_cells: tuple[str, ...] = ()
     #: withheld cells (sensitive or not) that a published derived figure gives away
     #: (:func:`~marsad.protect.stored.revealed`): the table broke its own rule
@@ -85,6 +89,7 @@ def audit(table: LinkedTable) -> AuditResult:
     AuditResult(protected=1, exposed=0)
     """
     exposed: list[Hashable] = []
+    beyond: set[Hashable] = set()
     protected = 0
     linked: set[Hashable] = set()
     for comp in _lp.components(table):
@@ -93,12 +98,32 @@ def audit(table: LinkedTable) -> AuditResult:
             found = audit_component(table, comp)
             exposed += found
             protected += sum(table.cells[k].sensitive for k in comp.keys) - len(found)
+            if found and any(table.cells[k].known for k in comp.keys):
+                beyond |= beyond_protection(table, comp)
     # a sensitive cell in no relation: nothing bounds it above (unless it is known)
     alone = [k for k, c in table.cells.items() if k not in linked and c.sensitive]
     exposed += [k for k in alone if table.cells[k].known]
     protected += sum(not table.cells[k].known for k in alone)
     known = sum(table.cells[k].known for k in exposed)
-    return AuditResult(protected, len(exposed), tuple(exposed), known)
+    earlier = sum(table.cells[k].known or k in beyond for k in exposed)
+    return AuditResult(protected, len(exposed), tuple(exposed), known, earlier)
+
+
+def beyond_protection(table: LinkedTable, comp: _lp.Component) -> set[Hashable]:
+    """The sensitive cells of ``comp`` exposed even with every cell not known from an
+    earlier release withheld: withholding more only widens the intruder's intervals,
+    so no pattern protects them (the earlier releases alone give them away).
+
+    >>> from marsad.protect.apriori import Apriori
+    >>> from marsad.protect.table import Cell, build_table, flat
+    >>> earlier = Apriori.of_tables([{("T",): 300, ("b",): 90, ("c",): 110}])
+    >>> t = earlier.protecting(build_table({("T",): Cell(300), ("a",): Cell(100, "A", 10, 10),
+    ...     ("b",): Cell(90), ("c",): Cell(110)}, [flat(0, "T", "abc")]))
+    >>> beyond_protection(t, _lp.components(t)[0])   # a = T - b - c, all known
+    {('a',)}
+    """
+    widest = table.with_secondary(k for k in comp.keys if not table.cells[k].known)
+    return set(audit_component(widest, comp))
 
 
 def audit_component(table: LinkedTable, comp: _lp.Component) -> list[Hashable]:

@@ -55,7 +55,7 @@ import highspy
 import numpy as np
 
 from marsad.protect import _lp
-from marsad.protect.audit import audit_component
+from marsad.protect.audit import audit_component, beyond_protection
 from marsad.protect.cache import fingerprint, fits
 from marsad.protect.primary import SECONDARY
 from marsad.protect.table import LinkedTable
@@ -252,7 +252,7 @@ def _protect_component(
         table = table.with_secondary(comp.keys[j] for j in moved)
         exposed = [k for k in audit_component(table, comp) if k not in cannot]
         if exposed and rounds == 1 and any(cells[k].known for k in comp.keys):
-            cannot |= _beyond_protection(table, comp)
+            cannot |= beyond_protection(table, comp)
             exposed = [k for k in exposed if k not in cannot]
         log.info("suppression round %d: %d cells exposed", rounds, len(exposed))
         if not exposed:
@@ -263,14 +263,6 @@ def _protect_component(
         k for k in comp.keys if table.cells[k].status == SECONDARY and not before[k].withheld
     )
     return withheld, rounds, len(exposed), frozenset(cannot)
-
-
-def _beyond_protection(table: LinkedTable, comp: _lp.Component) -> set[Hashable]:
-    """The sensitive cells of ``comp`` exposed even with every cell not known from an
-    earlier release withheld: withholding more only widens the intruder's intervals,
-    so no pattern protects them."""
-    widest = table.with_secondary(k for k in comp.keys if not table.cells[k].known)
-    return set(audit_component(widest, comp))
 
 
 @dataclass(frozen=True)

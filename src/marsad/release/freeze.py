@@ -70,23 +70,36 @@ class Frozen:
     without_cells: tuple[str, ...] = ()
 
 
-def create(wh: Warehouse, root: Path, release_id: str, *, date: dt.date, note: str = "") -> Frozen:
+def create(
+    wh: Warehouse,
+    root: Path,
+    release_id: str,
+    *,
+    date: dt.date,
+    note: str = "",
+    accept_earlier: bool = False,
+) -> Frozen:
     """Freeze the current build as release ``release_id`` under ``root``.
 
-    Refuses an id already used (in any case) or reserved (``latest``), a warehouse with
-    nothing built or a build older than the data, and a build whose public table exposes
-    a confidential cell.
+    Refuses an id already used (in any case) or reserved (``latest``), a date before
+    the build's months were over, a warehouse with nothing built or a build older than
+    the data, and a build whose public table exposes a confidential cell. A cell the
+    earlier releases alone give away (``AuditResult.earlier``) refuses it too, unless
+    ``accept_earlier``: no release after could do better, and the manifest counts them.
     """
     check_new_id(root, release_id)
     final = root / release_id
     previous = [r for r in all_releases(root) if r.id != release_id]
     _check_date(date, previous)
     snapshot.check_built(wh)
-    audited = _audit(wh, previous)
+    _check_over(date, snapshot.built_today(wh))
+    audited = _audit(wh, previous, accept_earlier)
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".{release_id}.tmp-{secrets.token_hex(4)}"
     try:
-        period, notes = write_release(wh, tmp, release_id, date=date, note=note, previous=previous)
+        period, notes = write_release(
+            wh, tmp, release_id, date=date, note=note, previous=previous, accepted=audited.earlier
+        )
         make_read_only(tmp)
         if final.exists():  # made meanwhile by another process
             raise ReleaseError(f"release {release_id} exists already in {root}")
@@ -113,26 +126,43 @@ def _check_date(date: dt.date, previous: list[Release]) -> None:
         )
 
 
-def _audit(wh: Warehouse, previous: list[Release]) -> AuditResult:
+def _check_over(date: dt.date, over: str | None) -> None:
+    """A release is dated on or after the day its build took as today (the months it
+    publishes were over by then): dated before, ``asOf`` would serve figures before they
+    existed (a reviewer dated a release of 2025-S1 on 2025-03-01)."""
+    if over and date.isoformat() < over:
+        raise ReleaseError(
+            f"a release dated {date.isoformat()} would publish months not over that day: "
+            f"the build took {over} as today (MARSAD_TODAY); date it {over} or later"
+        )
+
+
+def _audit(wh: Warehouse, previous: list[Release], accept_earlier: bool = False) -> AuditResult:
     """Run the intruder audit on the current build, the intruder holding the ``previous``
-    releases (:mod:`marsad.protect.apriori`); refuse a release that exposes a cell."""
+    releases (:mod:`marsad.protect.apriori`); refuse a release that exposes a cell. The
+    cells only the earlier releases give away (``earlier``) refuse it unless
+    ``accept_earlier``: no suppression now can take them back, and every later release
+    would find them again."""
     from marsad.protect.stored import audit_stored
     from marsad.release.apriori import of_releases
 
     result = audit_stored(wh, of_releases(previous))
-    if result.known:
-        raise ReleaseError(
-            f"the intruder audit finds {result.exposed:,} confidential cell(s) exposed, "
-            f"{result.known:,} of them published by an earlier release with the value they "
-            "have now (no suppression can take that back): no release is made; see "
-            "'Across releases' in docs/methodology.md"
-        )
-    if not result.ok:
+    if result.revealed or result.exposed > result.earlier:
         raise ReleaseError(
             f"the intruder audit finds {result.exposed:,} confidential cell(s) exposed in the "
             f"public table ({result.revealed:,} withheld cell(s) given away by a published "
             "derived figure): no release is made; run `marsad build --full`, then "
             "`marsad sdc audit`"
+        )
+    if result.earlier and not accept_earlier:
+        raise ReleaseError(
+            f"the intruder audit finds {result.earlier:,} confidential cell(s) that the "
+            f"earlier releases alone give away ({result.known:,} published then with the value "
+            "they have now, e.g. after firms were grouped or a segment changed hands): no "
+            "suppression now can take that back, and every later release would find them "
+            "too: no release is made. Check them with `marsad sdc audit`; to publish anyway, "
+            "run release create again with --accept-earlier-disclosure (the manifest counts "
+            "them); see 'Across releases' in docs/methodology.md"
         )
     return result
 
@@ -145,9 +175,12 @@ def write_release(
     date: dt.date,
     note: str,
     previous: list[Release],
+    accepted: int = 0,
 ) -> tuple[str | None, list[str]]:
     """Write every file of a release into ``folder`` (created); return its last period
-    and the notes (bulletins not made). The previous releases make the revision triangle."""
+    and the notes (bulletins not made). The previous releases make the revision triangle;
+    ``accepted``: the confidential cells the earlier releases alone gave away, made
+    anyway (``--accept-earlier-disclosure``), counted in the manifest and its notes."""
     folder.mkdir(parents=True)
     _write_csv(
         folder / PUBLIC_CSV, COLUMNS, snapshot.indicator_rows(wh, release_id, internal=False)
@@ -178,6 +211,12 @@ def write_release(
     ]
     header, rows = triangle([*history, (release_id, public)])
     _write_csv(folder / REVISIONS_CSV, header, rows)
+    if accepted:
+        notes.append(
+            f"{accepted:,} confidential cell(s) were given away by earlier releases alone "
+            "(published then with the value they have now, or computable from such cells): "
+            "released with --accept-earlier-disclosure"
+        )
     manifest = {
         "id": release_id,
         "date": date.isoformat(),
@@ -190,6 +229,7 @@ def write_release(
         "reference_data": snapshot.reference_versions(),
         "settings": {**snapshot.figure_settings(), "MARSAD_TODAY": snapshot.built_today(wh)},
         "notes": notes,
+        **({"earlier_disclosure": accepted} if accepted else {}),
         "files": _hashes(folder, key),
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

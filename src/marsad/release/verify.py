@@ -78,6 +78,7 @@ def verify(source: Path, root: Path, release_id: str, *, work: Path | None = Non
                 write_release(
                     wh, out, release_id, date=dt.date.fromisoformat(manifest["date"]),
                     note=manifest.get("note", ""), previous=previous,
+                    accepted=int(manifest.get("earlier_disclosure", 0)),
                 )  # fmt: skip
         _compare(release, out, verdict)
     return verdict

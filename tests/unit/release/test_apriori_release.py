@@ -13,6 +13,7 @@ run against a marsad without it (it then fails on the first assertion)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -362,3 +363,52 @@ def test_audit_and_release_create_name_a_release_without_its_cells(warehouse):
     assert WITHOUT_CELLS in " ".join(said.output.split())
     said = run("sdc", "audit", "--release", "R1", *w, code=1)  # nothing to audit: no note
     assert WITHOUT_CELLS not in said.output
+
+
+def test_cells_the_earlier_releases_alone_give_away_refuse_a_release_unless_accepted(warehouse):
+    """A reviewer grouped firms after R1: cells R1 published became primary with the same
+    value, and every later release was refused, with no way out. They are refused still
+    (counted, never which), and made with ``accept_earlier``: the manifest counts them,
+    and ``release verify`` rebuilds the release byte for byte."""
+    from marsad.release.store import MANIFEST, ReleaseError
+    from marsad.release.verify import verify
+
+    wh = warehouse
+    rows = _first_release(wh)
+    one = {f"{firm}": "I1" for firm in FIRMS["ITO"]}  # ITO's records all one firm's now
+    moved = [",".join([*r.split(",")[:2], one[r.split(",")[2]], *r.split(",")[3:]])
+             for r in rows if r.split(",")[2] in one]  # fmt: skip
+    _load(wh, "transactions", TX, moved)
+    assert build(wh).unprotectable > 0
+    root = releases_root(wh.path)
+    with pytest.raises(ReleaseError, match="earlier releases alone give away") as refused:
+        create(wh, root, "R2", date=dt.date(2025, 4, 1))
+    assert "--accept-earlier-disclosure" in str(refused.value)
+    assert not (root / "R2").exists()
+    audited = audit_stored(wh)
+    assert audited.exposed == audited.earlier > 0
+    made = create(wh, root, "R2", date=dt.date(2025, 4, 1), accept_earlier=True)
+    manifest = json.loads((made.release.path / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["earlier_disclosure"] == audited.earlier
+    assert any("--accept-earlier-disclosure" in n for n in manifest["notes"])
+    path = wh.path
+    wh.close()
+    verdict = verify(path, root, "R2", work=path.parent)
+    assert verdict.ok, verdict
+
+
+def test_a_release_dated_before_its_months_were_over_is_refused(warehouse):
+    """A release of 2024 dated 2024-06-01 was made, and ``asOf`` served its December
+    figures in June; the build took 2025-01-01 as today."""
+    from marsad.release.store import ReleaseError
+
+    wh = warehouse
+    segment_of = {f: s for s, firms in FIRMS.items() for f in firms}
+    _load(wh, "firms", "firm_id,name,segment", [f"{f},Firm {f},{s}" for f, s in segment_of.items()])
+    for i, (segment, firms) in enumerate(FIRMS.items()):
+        _load(wh, "transactions", TX, _records(firms, segment, 1000 * i))
+    build(wh)
+    root = releases_root(wh.path)
+    with pytest.raises(ReleaseError, match=r"months not over that day.*date it 2025-01-01"):
+        create(wh, root, "R1", date=dt.date(2024, 6, 1))
+    create(wh, root, "R1", date=dt.date(2025, 1, 1))
