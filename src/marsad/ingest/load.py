@@ -33,7 +33,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from marsad.engine import Warehouse, quote_literal
+from marsad.engine import SqlError, Warehouse, quote_literal
 from marsad.errors import BadArgument
 from marsad.ingest import (
     keyindex,
@@ -52,7 +52,7 @@ from marsad.ingest.keys import CHK
 from marsad.ingest.ledger import LoadReport
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
 from marsad.ingest.readers import stage_batch
-from marsad.ingest.scan import FileScan, scan_file, stated_format
+from marsad.ingest.scan import FileScan, changed, scan_file, stated_format
 from marsad.ingest.schema import Kind, get_kind
 from marsad.ingest.staging import BatchFile, drop_staging, temp_folder
 
@@ -321,6 +321,10 @@ def _load_batch(
         _tell(progress, live, "write")
         with wh.transaction():
             _write(wh, kind, live, options, t0, earlier)
+            _unchanged(files)  # (raised here: rolled back, nothing of the batch kept)
+    except (OSError, SqlError, IngestError) as exc:
+        _unchanged(files, exc)  # a file gone or rewritten meanwhile: that, not its effect
+        raise
     finally:
         drop_staging(wh)
     seconds = time.perf_counter() - t0
@@ -329,6 +333,20 @@ def _load_batch(
         # the batch's time, shared out by rows
         f.report.seconds = seconds * f.report.rows_read / total_rows if len(live) > 1 else seconds
     _tell(progress, live, "done")
+
+
+def _unchanged(files: list[BatchFile], cause: BaseException | None = None) -> None:
+    """Refuse the batch (:class:`FileRefused`, exit 2; rolled back) when one of its files
+    is no longer the one hashed (:func:`~marsad.ingest.scan.changed`): its records and
+    its ledger row would be of two versions. ``cause``: the error it led to, if any."""
+    for f in files:
+        why = changed(f.scan) if f.scan is not None else None
+        if why is not None:
+            raise FileRefused(
+                f.path,
+                f"{why} (a transfer still writing it?): nothing of it, nor of the files "
+                "read with it, was loaded; load them again once it is complete",
+            ) from cause
 
 
 def _write(

@@ -28,6 +28,19 @@ def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error("marsad_latin1", _latin1_fallback)
 
+
+def _not_text(err: UnicodeError) -> tuple[str, int]:
+    """A code unit that is no text (a lone UTF-16 surrogate, an odd last byte) as a byte
+    no UTF-8 text holds (``\\udcff``, written as 0xFF by ``surrogateescape``): its line is
+    quarantined (rule ``encoding``), as a byte not UTF-8 in a UTF-8 file. ``replace``
+    made it U+FFFD, and a record id ``\\ufffdR2`` was loaded without a word; the same
+    record sent again clean was another record, counted twice (a reviewer's case)."""
+    assert isinstance(err, UnicodeDecodeError)
+    return "\udcff", err.end
+
+
+codecs.register_error("marsad_not_text", _not_text)
+
 _ENCODING_LABELS = {
     "utf-8": "utf-8",
     "utf-8-sig": "utf-8",
@@ -98,7 +111,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 def transcode(src: Path, codec: str, dst: Path, progress: ProgressFn | None = None) -> TextStats:
     """Write ``src`` decoded with ``codec`` to ``dst`` as UTF-8; stats of the output."""
-    errors = "marsad_latin1" if codec in ("cp1252",) else "replace"
+    errors = "marsad_latin1" if codec in ("cp1252",) else "marsad_not_text"
     decoder = codecs.getincrementaldecoder(codec)(errors=errors)
     stats = TextStats()
     size = src.stat().st_size
@@ -110,13 +123,13 @@ def transcode(src: Path, codec: str, dst: Path, progress: ProgressFn | None = No
             if first:
                 text = text.lstrip("\ufeff")
                 first = False
-            out = text.encode("utf-8")
+            out = text.encode("utf-8", "surrogateescape")
             stats.feed(out)
             fout.write(out)
             done += len(chunk)
             if progress:
                 progress(ProgressEvent(src, "read", done * 0.2, size))
-        out = decoder.decode(b"", final=True).encode("utf-8")
+        out = decoder.decode(b"", final=True).encode("utf-8", "surrogateescape")
         stats.feed(out)
         fout.write(out)
     return stats

@@ -369,8 +369,8 @@ def _nul_bytes(text: str) -> str:
 
 def _not_utf8(line: int) -> str:
     return (
-        f"line {line} holds bytes that are not valid UTF-8 text "
-        "(state the file's encoding with --encoding, e.g. --encoding cp1252)"
+        f"line {line} holds bytes that are not valid text in the file's encoding "
+        "(UTF-8 unless stated: state it with --encoding, e.g. --encoding cp1252)"
     )
 
 
