@@ -8,6 +8,7 @@ the byte position DuckDB reports.
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -482,6 +483,43 @@ def blank_lines(
     return out
 
 
+#: The most lines a record read again may span (a quoted value with line breaks), and
+#: the most records read again from the file so (each finds its line in the file).
+_MOST_LINES = 1000
+
+
+def _over_lines(
+    path: Path, line: int, text: str, sep: str, ncols: int, readable: set[int]
+) -> tuple[int, list[str]] | None:
+    """The record that starts on ``line`` (its text ``text``, a quoted value left open)
+    and ends on a later line, read from ``path``, when every quote of it closes properly
+    (RFC 4180: a closing quote before a separator or the end) and each line it spans is
+    ``readable`` (read again, or rejected on its own): (the lines it spans after the
+    first, its cells); None when there is no such record of ``ncols`` fields. A stray
+    quote (``"oops``) closes nowhere properly.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_text('h,c\\nR1,"oops\\nR2,ok\\nR3,"a\\nb, c"\\nR4,ok\\n')
+    >>> _over_lines(f, 2, 'R1,"oops', ",", 2, {3, 4, 5}), _over_lines(f, 4, 'R3,"a', ",", 2, {5})
+    (None, (1, ['R3', 'a\\nb, c']))
+    """
+    quote, delim = ord('"'), sep.encode("utf-8")[0]
+    if not _in_quotes_after(text.encode(), False, quote, delim):
+        return None
+    record = record_at(path, line, sep)
+    span = record.count("\n")
+    if not 0 < span < _MOST_LINES or not all(line + k in readable for k in range(1, span + 1)):
+        return None
+    if _in_quotes_after(record.encode(), False, quote, delim):
+        return None  # (open to the end of the file)
+    try:
+        cells = next(csv.reader([record.replace("\r", STRAY_CR)], delimiter=sep, strict=True))
+    except (csv.Error, StopIteration):
+        return None
+    return (span, [c.replace(STRAY_CR, "\r") for c in cells]) if len(cells) == ncols else None
+
+
 def _in_quotes_after(raw: bytes, in_quotes: bool, quote: int, delim: int) -> bool:
     """Whether a quoted value is still open at the end of the line ``raw``: a quote
     opens one at a field's start only; inside, a doubled quote is one quote."""
@@ -560,18 +598,33 @@ def line_source(
 
 def read_again(
     wh: Warehouse, again: list[tuple[int, str]], sep: str, header: Header, tag: int,
-    rejects: list[Reject],
+    rejects: list[Reject], path: Path | None = None,
 ) -> tuple[str | None, int, int]:  # fmt: skip
-    """Read the lines a quote never closed swallowed, each on its own: the
-    table of those with the header's number of fields (``_line``, ``c0…``;
-    None when there is none), its rows, and the lines of only spaces and
-    separators among them (blank rows); the others added to ``rejects``."""
+    """Read the lines a quote never closed swallowed, each on its own, or with the
+    lines after it when its quoted value closes properly there (``path``: the file read;
+    a record written over several lines after a stray quote cost two rows, a reviewer's
+    ``"a\\nb, c"``): the table of those with the header's number of fields (``_line``,
+    ``c0…``; None when there is none), its rows, and the lines of only spaces and
+    separators among them (blank rows); the others added to ``rejects``, and the lines
+    of a record read whole taken out of them."""
     if not again:
         return None, 0, 0
     ncols = len(header.cells)
     rows: list[tuple[int, list[str]]] = []
     blank = 0
+    readable = {n for n, _ in again} | {r.line for r in rejects if r.rule == "malformed"}
+    spanned: set[int] = set()
+    tries = 0
     for line, text in again:
+        if line in spanned:
+            continue
+        if path is not None and tries < _MOST_LINES and '"' in text:
+            whole = _over_lines(path, line, text, sep, ncols, readable)
+            tries += 1
+            if whole is not None:
+                rows.append((line, whole[1]))
+                spanned.update(range(line + 1, line + whole[0] + 1))
+                continue
         if not text or ('"' not in text and holds_nothing(text, sep)):
             blank += 1
             continue
@@ -591,6 +644,7 @@ def read_again(
         )
         message = f"{what}{_nul_bytes(text)}"
         rejects.append(Reject(line, "malformed", None, _shown(text), message))
+    rejects[:] = [r for r in rejects if r.line not in spanned]
     table = f"_ing_again_{tag}"
     columns = {"_line": pa.array([r[0] for r in rows], pa.int64())}
     for i in range(ncols):

@@ -301,6 +301,7 @@ def _read_text(
         progress(ProgressEvent(plan.path, "read", size * (0.2 + 0.8 * pct / 100), size, rows))
 
     sep = plan.detected.separator
+    whole = plan.read_path  # (every line of it: the copies read after set records aside)
     rejects, skip_lines, again, blank, _ = _read_setting_aside(
         wh, plan, tmpdir, raw, on_progress if progress else None
     )
@@ -309,7 +310,7 @@ def _read_text(
     # (a line set aside is empty in the copy read: not one to read again, nor a blank row)
     set_aside = {r.line for r in plan.rejects}
     again = [(n, text) for n, text in again if n not in set_aside]
-    recovered, n_again, blank_again = lines.read_again(wh, again, sep, header, tag, rejects)
+    recovered, n_again, blank_again = lines.read_again(wh, again, sep, header, tag, rejects, whole)
     # (an empty line after the last line holding text is counted already, with the
     # file's trailing empty lines: a quote never closed had swallowed it)
     blank_again -= sum(n > plan.content_lines and not t.strip("\r") for n, t in again)
