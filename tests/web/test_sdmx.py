@@ -604,3 +604,36 @@ def test_updated_after_answers_what_changed_since(client, world):
     assert spaced.status_code == 200 and sdmx_csv(spaced.text)
     old = client.get(f"{FLOW}/{key}", params={"updatedAfter": "2025-10-01", "release": "R1"})
     assert old.status_code == 200
+
+
+def test_data_messages_are_made_one_at_a_time(client, monkeypatch):
+    """Six different uncached SDMX-ML queries at once held both cores for a minute (a
+    reviewer's); they are made one after the other, each answered."""
+    running, most = [0], [0]
+    guard = threading.Lock()
+    real = web_sdmx.data_body
+
+    def body(*args, **kwargs):
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with guard:
+                running[0] -= 1
+
+    monkeypatch.setattr(web_sdmx, "data_body", body)
+    codes: list[int] = []
+
+    def ask(n: int) -> None:
+        r = client.get(f"{FLOW}/A.level.exports.TOTAL._T.W1", params={"lastNObservations": n})
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200] * 4 and most[0] == 1
