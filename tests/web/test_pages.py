@@ -179,6 +179,12 @@ def test_withheld_cells_show_c_with_a_legend(client, world):
     r = client.get(f"/en/explore?{query}")
     assert '<td class="num withheld"' in r.text and ">[c]</td>" in r.text
     assert "[c]: confidential value" in r.text
+    # its tooltip says why in words, in the page's language (it was the code: title="D")
+    said = {"A": "too few firms", "O": "dominate", "D": "secondary suppression"}[row[9]]
+    assert re.search(f'class="num withheld" title="[^"]*{said}[^"]*">\\[c\\]', r.text), said
+    fr = client.get(f"/fr/explore?{query}").text
+    assert re.search('class="num withheld" title="(Confidentielle|Retenue)', fr)
+    assert not re.search('title="[AOD]"', r.text + fr)
 
 
 def test_explore_xlsx_writes_withheld_as_the_main_workbook_does(client, world):

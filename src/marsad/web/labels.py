@@ -48,6 +48,24 @@ _FIXED: dict[str, dict[str, tuple[str, str, str]]] = {
         "percentage_points": ("points de pourcentage", "percentage points", "نقاط مئوية"),
         "jobs": ("emplois", "jobs", "منصب شغل"),
     },
+    # a withheld cell's CONF_STATUS, as the public table gives it (primary.py's flags)
+    "conf": {
+        "A": (
+            "Confidentielle\u00a0: trop peu d'entreprises",
+            "Confidential: too few firms",
+            "سرية: عدد قليل جدا من المقاولات",
+        ),
+        "O": (
+            "Confidentielle\u00a0: une ou deux entreprises dominent",
+            "Confidential: one or two firms dominate",
+            "سرية: مقاولة أو مقاولتان تهيمنان",
+        ),
+        "D": (
+            "Retenue pour protéger une autre cellule (secret secondaire)",
+            "Withheld to protect another cell (secondary suppression)",
+            "محجوبة لحماية خلية أخرى (السرية الثانوية)",
+        ),
+    },
     "freq": {
         "A": ("Annuelle", "Annual", "سنوي"),
         "S": ("Semestrielle", "Half-yearly", "نصف سنوي"),
@@ -59,7 +77,7 @@ _FIXED: dict[str, dict[str, tuple[str, str, str]]] = {
 
 def label(dimension: str, code: str, lang: str) -> str:
     """The name of ``code`` of ``dimension`` (indicator, flow, segment, service, partner,
-    unit, freq) in ``lang`` (fr, en, ar); the code itself when it has none."""
+    unit, freq, conf) in ``lang`` (fr, en, ar); the code itself when it has none."""
     i = LANGS.index(lang)
     fixed = _FIXED.get(dimension, {}).get(code)
     if fixed is not None:

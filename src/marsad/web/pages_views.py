@@ -266,7 +266,7 @@ def _grid_cell(row: tuple[str, ...] | None, scale: Scale, lang: str) -> dict:
         return {"value": MISSING, "withheld": False, "missing": True}
     value = row[_I["value"]]
     return {"value": scale.cell(value, lang), "withheld": not value,
-            "conf": row[_I["conf_status"]]}  # fmt: skip
+            "conf": label("conf", row[_I["conf_status"]], lang)}  # fmt: skip
 
 
 def _options(st: PublicStore, table, view: View, lang: str) -> dict:
