@@ -273,6 +273,14 @@ def changed(scan: FileScan) -> str | None:
     return None if now == scan.identity else "changed while it was read"
 
 
+def changed_reason(why: str) -> str:
+    """The reason a file that :func:`changed` is refused for (one line)."""
+    return (
+        f"{why} (a transfer still writing it?): nothing of it, nor of the files read "
+        "with it, was loaded; load them again once it is complete"
+    )
+
+
 def scan_file(path: Path, progress: ProgressFn | None = None, text: bool | None = None) -> FileScan:
     """SHA-256 and text statistics of ``path`` in one streaming pass. ``text``: whether
     the file is read as text (a format stated); None: unless its first bytes are a

@@ -133,7 +133,7 @@ def _check_over(date: dt.date, over: str | None) -> None:
     if over and date.isoformat() < over:
         raise ReleaseError(
             f"a release dated {date.isoformat()} would publish months not over that day: "
-            f"the build took {over} as today (MARSAD_TODAY); date it {over} or later"
+            f"the build took the months before {over} as over; date it {over} or later"
         )
 
 

@@ -84,3 +84,24 @@ def test_a_code_unit_that_is_no_utf16_text_quarantines_its_line(wh, tmp_path, co
     assert loaded_ids(wh) == {"R1", "R3"}
     again = load(wh, clean)
     assert loaded_ids(wh) == {"R1", "R2", "R3"} and again.loaded + again.unchanged == 3
+
+
+def test_a_file_removed_as_it_is_opened_is_refused_for_that_not_duckdbs_words(tmp_path):
+    """The command line's call (``on_refused="report"``): a file removed just as DuckDB
+    opened it was refused with DuckDB's "No files found" (a reviewer's race, once in
+    four); a file refused while it is no longer the one hashed is refused for that."""
+    from marsad.ingest.errors import IngestError
+    from marsad.ingest.readers import _refuse
+    from marsad.ingest.scan import scan_file
+    from marsad.ingest.staging import BatchFile
+
+    path = write_csv(tmp_path / "gone.csv", [tx("R1")])
+    f = BatchFile(0, path, scan=scan_file(path))
+    duckdb_said = IngestError('IO Error: No files found that match the pattern "gone.csv"')
+    _refuse(f, duckdb_said, "report")
+    assert "No files found" in f.refused.reason  # (the file is still there: DuckDB's words)
+    path.unlink()
+    _refuse(f, duckdb_said, "report")
+    assert f.refused.reason.startswith("was removed while it was read"), f.refused.reason
+    with pytest.raises(FileRefused, match=r"gone\.csv: was removed while it was read"):
+        _refuse(f, duckdb_said, "raise")
