@@ -26,17 +26,13 @@ def note_case_variants(wh: Warehouse, kind: Kind, files: list[BatchFile]) -> Non
     if kind.table != "transactions" or not files:
         return
     by_index = {f.index: f for f in files if f.staged is not None}
-    found: dict[int, dict[str, list[tuple[str, str]]]] = {}
-    checks = (("firm", _firms(wh)), ("reporter", _reporters(wh)))
-    for what, rows in checks:
+    for what, rows in (("firm", _firms(wh)), ("reporter", _reporters(wh))):
+        per_file: dict[int, list[tuple[str, str]]] = {}
         for i, written, known in rows:
-            found.setdefault(int(i), {}).setdefault(what, []).append((written, known))
-    for i, kinds in found.items():
-        f = by_index.get(i)
-        if f is None:
-            continue
-        for what, pairs in kinds.items():
-            f.staged.notes.append(case_note(what, pairs))
+            per_file.setdefault(int(i), []).append((written, known))
+        for i, pairs in per_file.items():
+            if i in by_index:
+                by_index[i].staged.notes.append(case_note(what, pairs))
 
 
 def case_note(what: str, pairs: list[tuple[str, str]]) -> str:
@@ -51,16 +47,15 @@ def case_note(what: str, pairs: list[tuple[str, str]]) -> str:
     more = f" and {len(pairs) - SHOWN} more" if len(pairs) > SHOWN else ""
     written = ", ".join(repr(w) for w, _ in pairs[:SHOWN]) + more
     known = ", ".join(repr(k) for _, k in pairs[:SHOWN])
+    one = len(pairs) == 1
+    ids = ("firm id" if what == "firm" else what) + ("" if one else "s")
+    verb = "is" if one else "are"
     if what == "firm":
-        ids = "firm id" if len(pairs) == 1 else "firm ids"
-        verb = "is" if len(pairs) == 1 else "are"
         return (
             f"{ids} {written} {verb} not in the registry, but {known} {verb} (ids are compared "
             "as written: the records went by their service code; correct the file or the "
             "registry)"
         )
-    ids = "reporter" if len(pairs) == 1 else "reporters"
-    verb = "is" if len(pairs) == 1 else "are"
     return (
         f"{ids} {written} {verb} known to this warehouse as {known} (another bank to "
         "coverage: ids are compared as written; correct the file if it is the same bank)"

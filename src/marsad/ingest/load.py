@@ -53,7 +53,7 @@ from marsad.ingest.keys import CHK
 from marsad.ingest.ledger import LoadReport
 from marsad.ingest.options import ProgressEvent, ProgressFn, ReadOptions
 from marsad.ingest.readers import stage_batch
-from marsad.ingest.scan import FileScan, changed, changed_reason, scan_file, stated_format
+from marsad.ingest.scan import FileScan, changed, scan_file, stated_format
 from marsad.ingest.schema import Kind, get_kind
 from marsad.ingest.staging import BatchFile, drop_staging, temp_folder
 
@@ -342,9 +342,8 @@ def _unchanged(files: list[BatchFile], cause: BaseException | None = None) -> No
     is no longer the one hashed (:func:`~marsad.ingest.scan.changed`): its records and
     its ledger row would be of two versions. ``cause``: the error it led to, if any."""
     for f in files:
-        why = changed(f.scan) if f.scan is not None else None
-        if why is not None:
-            raise FileRefused(f.path, changed_reason(why)) from cause
+        if f.scan is not None and (why := changed(f.scan)):
+            raise FileRefused(f.path, why) from cause
 
 
 def _write(

@@ -31,7 +31,7 @@ from marsad.ingest.header import MapChoice, decimal_evidence, quoted
 from marsad.ingest.options import ProgressFn, ReadOptions
 from marsad.ingest.parquet import ParquetPlan, plan_parquet, stage_parquet
 from marsad.ingest.parquet_group import shape, stage_parquet_group
-from marsad.ingest.scan import changed, changed_reason, detect_format, misnamed
+from marsad.ingest.scan import changed, detect_format, misnamed
 from marsad.ingest.schema import Kind, normalise_header
 from marsad.ingest.staging import BatchFile, Staged
 from marsad.ingest.text import TextPlan, one_pass, prepare_text, read_text, stage_text_group
@@ -163,7 +163,7 @@ def _refuse(f: BatchFile, exc: IngestError, on_refused: str) -> None:
     changed or went away since it was hashed is refused for that (DuckDB's "No files
     found" for a file removed as it was opened: a reviewer's race)."""
     why = changed(f.scan) if f.scan is not None else None
-    refused = FileRefused(f.path, changed_reason(why) if why else str(exc))
+    refused = FileRefused(f.path, why or str(exc))
     if on_refused == "raise":
         raise refused from None
     f.refused = refused

@@ -251,9 +251,10 @@ def _identity(st: os.stat_result) -> tuple[int, int, int]:
 
 def changed(scan: FileScan) -> str | None:
     """Why the file ``scan`` hashed is no longer the one hashed (a transfer still
-    writing into the inbox, a file replaced or removed while a load read it), or None:
-    its ledger row would give one version's SHA-256 to another's records, and the
-    version hashed could never be loaded again (a reviewer's case).
+    writing into the inbox, a file replaced or removed while a load read it), as the
+    one-line reason it is refused for; None when it is the same: its ledger row would
+    give one version's SHA-256 to another's records, and the version hashed could never
+    be loaded again (a reviewer's case).
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
@@ -261,23 +262,22 @@ def changed(scan: FileScan) -> str | None:
     ...     scan = scan_file(p); same = changed(scan)
     ...     _ = p.write_text("a,b\\n1,3\\n4,5\\n"); edited = changed(scan)
     ...     p.unlink(); gone = changed(scan)
-    >>> same, edited, gone
+    >>> same, edited[:25], gone[:29]
     (None, 'changed while it was read', 'was removed while it was read')
+    >>> print(gone)  # doctest: +ELLIPSIS
+    was removed while it was read (a transfer still writing it?): nothing of it, ...
     """
     try:
-        now = _identity(scan.path.stat())
+        why = None if _identity(scan.path.stat()) == scan.identity else "changed"
     except FileNotFoundError:
-        return "was removed while it was read"
+        why = "was removed"
     except OSError as exc:
-        return f"cannot be read again: {exc.strerror or exc}"
-    return None if now == scan.identity else "changed while it was read"
-
-
-def changed_reason(why: str) -> str:
-    """The reason a file that :func:`changed` is refused for (one line)."""
+        why = f"cannot be read again ({exc.strerror or exc}), so it may have changed"
+    if why is None:
+        return None
     return (
-        f"{why} (a transfer still writing it?): nothing of it, nor of the files read "
-        "with it, was loaded; load them again once it is complete"
+        f"{why} while it was read (a transfer still writing it?): nothing of it, nor of "
+        "the files read with it, was loaded; load them again once it is complete"
     )
 
 

@@ -228,6 +228,7 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
     t = text(lang)
     title = f"{label('indicator', view.indicator, lang)} · {label('flow', view.flow, lang)}"
     drawn = any(r[_I["value"]] for r in rows)
+    columns = [label("segment", s, lang) for s in view.segments]
     return {
         "release": _release(info, lang),
         "view": view,
@@ -236,10 +237,10 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
         # (every value withheld: no chart on an empty axis, but a line saying why)
         "chart": svg.line_chart(list(named.items()), unit, lang, title) if drawn else "",
         "nothing_drawn": t["nothing_drawn"] if rows and not drawn else "",
-        "columns": [label("segment", s, lang) for s in view.segments],
+        "columns": columns,
         "legend": list(named),  # the chart's series, in its colours' order
         # a chosen segment with no cell draws no line: named after them, as [x]
-        "undrawn": [n for n in map(_segment(lang), view.segments) if n not in named],
+        "undrawn": [n for n in columns if n not in named],
         "unit": scale.name(lang),
         "table": [
             [
@@ -255,10 +256,6 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
         "no_rows": t["no_rows"] if not rows else "",
         "unavailable_later": st.after(info),  # the release shown may not be the latest
     }
-
-
-def _segment(lang: str):
-    return lambda code: label("segment", code, lang)
 
 
 def _grid_cell(row: tuple[str, ...] | None, scale: Scale, lang: str) -> dict:

@@ -169,17 +169,14 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
         return held
 
     def make() -> bytes:
-        with _MAKING:
-            return _made()
-
-    def _made() -> bytes:
         table = pub.table(info)
         rows = query.select(table)
         if since is not False:
             rows = changed_since(rows, since and pub.table(since).rows)
         rows = first_and_last(rows, *first_last)
         _check_size(rows, key, info, query.unknown(table) if not rows else [])
-        return data_body(kind, rows, info.publication(), at_obs).encode("utf-8")
+        with _MAKING:
+            return data_body(kind, rows, info.publication(), at_obs).encode("utf-8")
 
     body = caching.ANSWERS.get(made, make)
     return Response(body, media_type=media, headers=caching.headers(tag, frozen))

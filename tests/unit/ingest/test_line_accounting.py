@@ -23,7 +23,7 @@ from marsad.ingest.options import Detected
 from marsad.ingest.schema import KINDS as KINDS_BY_NAME
 from marsad.ingest.staging import Staged
 
-from .conftest import TX_HEADER, tx
+from .conftest import TX_HEADER, load, quarantine, tx
 
 TITLES = {
     "none": b"",
@@ -849,7 +849,7 @@ def test_a_line_read_again_keeps_a_quote_inside_an_unquoted_value(tmp_path):
 
 
 @pytest.mark.parametrize("crlf", [False, True])
-def test_a_record_over_two_lines_after_a_stray_quote_is_one_record(tmp_path, crlf):
+def test_a_record_over_two_lines_after_a_stray_quote_is_one_record(wh, tmp_path, crlf):
     """A stray quote on line 2 (``"oops``, never closed) made every later record written
     over several lines, correctly quoted, cost two quarantined rows (its first line "not
     closed properly", its second malformed): a reviewer lost 27 of 160,000 records, each
@@ -861,13 +861,8 @@ def test_a_record_over_two_lines_after_a_stray_quote_is_one_record(tmp_path, crl
     end = "\r\n" if crlf else "\n"
     path = tmp_path / "q.csv"
     path.write_text(end.join(lines) + end, encoding="utf-8")
-    wh = Warehouse(tmp_path / "wh.duckdb")
-    try:
-        (r,) = load_files(wh, "transactions", [path], options=ReadOptions(decimal="."))
-        loaded = sorted(wh.sql("SELECT line, record_id FROM transactions"))
-        held = wh.sql("SELECT line, rule FROM ingest_quarantine")
-    finally:
-        wh.close()
-    assert loaded == [(3, "R2"), (4, "R3"), (6, "R4")]
-    assert held == [(2, "malformed")]
+    r = load(wh, path, decimal=".")  # (loaded + quarantined == rows read, checked there)
+    assert sorted(wh.sql("SELECT line, record_id, firm_id FROM transactions")) == [
+        (3, "R2", "F001"), (4, "R3", "F001"), (6, "R4", "F001")]  # fmt: skip
+    assert [(q["line"], q["rule"]) for q in quarantine(wh)] == [(2, "malformed")]
     assert (r.rows_read, r.loaded, r.quarantined) == (4, 3, 1)

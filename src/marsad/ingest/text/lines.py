@@ -308,16 +308,23 @@ def record_at(path: Path, line: int, sep: str) -> str:
     >>> record_at(f, 2, ",")
     'x,"1\nb",2'
     """
-    (start,) = line_starts(path, [line])
+    return records_at(path, [line], sep)[line]
+
+
+def records_at(path: Path, lines: list[int], sep: str) -> dict[int, str]:
+    """:func:`record_at` of each of ``lines``, their starts found in one pass."""
     quote, delim = ord('"'), sep.encode("utf-8")[0]
-    in_quotes, data = False, []
+    out = {}
     with path.open("rb") as fh:
-        fh.seek(start)
-        for raw in fh:
-            data.append(raw)
-            if not (in_quotes := _in_quotes_after(raw, in_quotes, quote, delim)):
-                break
-    return b"".join(data).decode("utf-8", errors="surrogateescape").rstrip("\r\n")
+        for line, start in zip(lines, line_starts(path, lines), strict=True):
+            fh.seek(start)
+            in_quotes, data = False, []
+            for raw in fh:
+                data.append(raw)
+                if not (in_quotes := _in_quotes_after(raw, in_quotes, quote, delim)):
+                    break
+            out[line] = b"".join(data).decode("utf-8", errors="surrogateescape").rstrip("\r\n")
+    return out
 
 
 def _reject_reason(
@@ -484,34 +491,33 @@ def blank_lines(
 
 
 #: The most lines a record read again may span (a quoted value with line breaks), and
-#: the most records read again from the file so (each finds its line in the file).
+#: the most records read again whole from the file.
 _MOST_LINES = 1000
 
 
-def _over_lines(
-    path: Path, line: int, text: str, sep: str, ncols: int, readable: set[int]
-) -> tuple[int, list[str]] | None:
-    """The record that starts on ``line`` (its text ``text``, a quoted value left open)
-    and ends on a later line, read from ``path``, when every quote of it closes properly
-    (RFC 4180: a closing quote before a separator or the end) and each line it spans is
-    ``readable`` (read again, or rejected on its own): (the lines it spans after the
-    first, its cells); None when there is no such record of ``ncols`` fields. A stray
-    quote (``"oops``) closes nowhere properly.
+def _open_quote(text: str, sep: str) -> bool:
+    """Whether the line ``text`` leaves a quoted value open."""
+    return _in_quotes_after(text.encode(), False, ord('"'), sep.encode("utf-8")[0])
 
-    >>> import tempfile
-    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = f.write_text('h,c\\nR1,"oops\\nR2,ok\\nR3,"a\\nb, c"\\nR4,ok\\n')
-    >>> _over_lines(f, 2, 'R1,"oops', ",", 2, {3, 4, 5}), _over_lines(f, 4, 'R3,"a', ",", 2, {5})
-    (None, (1, ['R3', 'a\\nb, c']))
+
+def _over_lines(
+    record: str, line: int, sep: str, ncols: int, readable: set[int]
+) -> tuple[int, list[str]] | None:
+    """The record that starts on ``line`` (its text ``record``, from :func:`records_at`)
+    and ends on a later line, when every quote of it closes properly (RFC 4180: a
+    closing quote before a separator or the end) and each line it spans is ``readable``
+    (read again, or rejected on its own): (the lines it spans after the first, its
+    cells); None when there is no such record of ``ncols`` fields. A stray quote
+    (``"oops``) closes nowhere properly.
+
+    >>> _over_lines('R1,"oops\\nR2,ok\\nR3,"a', 2, ",", 2, {3, 4, 5})
+    >>> _over_lines('R3,"a\\nb, c"', 4, ",", 2, {5})
+    (1, ['R3', 'a\\nb, c'])
     """
-    quote, delim = ord('"'), sep.encode("utf-8")[0]
-    if not _in_quotes_after(text.encode(), False, quote, delim):
-        return None
-    record = record_at(path, line, sep)
     span = record.count("\n")
     if not 0 < span < _MOST_LINES or not all(line + k in readable for k in range(1, span + 1)):
         return None
-    if _in_quotes_after(record.encode(), False, quote, delim):
+    if _open_quote(record, sep):
         return None  # (open to the end of the file)
     try:
         cells = next(csv.reader([record.replace("\r", STRAY_CR)], delimiter=sep, strict=True))
@@ -613,18 +619,16 @@ def read_again(
     rows: list[tuple[int, list[str]]] = []
     blank = 0
     readable = {n for n, _ in again} | {r.line for r in rejects if r.rule == "malformed"}
+    opened = [n for n, text in again if '"' in text and _open_quote(text, sep)][:_MOST_LINES]
+    records = records_at(path, opened, sep) if path is not None and opened else {}
     spanned: set[int] = set()
-    tries = 0
     for line, text in again:
         if line in spanned:
             continue
-        if path is not None and tries < _MOST_LINES and '"' in text:
-            whole = _over_lines(path, line, text, sep, ncols, readable)
-            tries += 1
-            if whole is not None:
-                rows.append((line, whole[1]))
-                spanned.update(range(line + 1, line + whole[0] + 1))
-                continue
+        if line in records and (whole := _over_lines(records[line], line, sep, ncols, readable)):
+            rows.append((line, whole[1]))
+            spanned.update(range(line + 1, line + whole[0] + 1))
+            continue
         if not text or ('"' not in text and holds_nothing(text, sep)):
             blank += 1
             continue
