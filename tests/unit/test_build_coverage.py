@@ -166,3 +166,16 @@ def test_a_nil_return_is_refused_for_a_month_not_over(warehouse, monkeypatch):
         with pytest.raises(NilReturnError, match="not over yet"):
             declare_nil_return(warehouse, "BK02", month)
     assert declare_nil_return(warehouse, "BK02", "2024-11").status == "declared"
+
+
+def test_a_nil_return_is_refused_for_a_month_before_the_accepted_dates(warehouse, monkeypatch):
+    """A reviewer declared a nil return for 1999-01 (a slip for 2019-01): accepted, though
+    every record dated then is quarantined (date_range); a month that ends on the earliest
+    date accepted, or later, is declared."""
+    with pytest.raises(NilReturnError, match=r"1999-01 ends before .*2000-01-01"):
+        declare_nil_return(warehouse, "BK02", "1999-01")
+    monkeypatch.setenv("MARSAD_MIN_VALUE_DATE", "2015-03-31")
+    with pytest.raises(NilReturnError, match="ends before the earliest date accepted"):
+        declare_nil_return(warehouse, "BK02", "2015-02")
+    assert declare_nil_return(warehouse, "BK02", "2015-03").status == "declared"
+    assert not warehouse.sql("SELECT * FROM ingest_nil_returns WHERE year < 2015")

@@ -64,15 +64,38 @@ def _refuse_not_over(period) -> None:
         )
 
 
+def _refuse_before_range(period) -> None:
+    """A :class:`NilReturnError` for a month that ends before the earliest value date a
+    load accepts (``MARSAD_MIN_VALUE_DATE``, 2000-01-01): its records would be
+    quarantined (rule ``date_range``), so the month is outside what the warehouse
+    holds, and a nil return for it (``1999-01``, a slip for 2019-01) is a mistake."""
+    import calendar
+    import datetime as dt
+
+    from marsad.settings import get_settings
+
+    earliest = get_settings().min_value_date
+    last_day = calendar.monthrange(period.year, period.index)[1]
+    if dt.date(period.year, period.index, last_day) < earliest:
+        raise NilReturnError(
+            f"{period} ends before the earliest date accepted ({earliest.isoformat()}, "
+            "MARSAD_MIN_VALUE_DATE): its records would be quarantined, so there is no "
+            "month to declare a nil return for (was another year meant?)"
+        )
+
+
 def declare_nil_return(wh: Warehouse, reporter: str, month: str) -> NilReturn:
     """Record that ``reporter`` had nothing to report for ``month`` (``YYYY-MM``).
 
     Refused when the warehouse holds records of the reporter for that month, and for a
     month not over yet on the day the build takes as today (``MARSAD_TODAY``, default
-    the machine's date): nobody knows yet that the bank will have nothing to report.
+    the machine's date): nobody knows yet that the bank will have nothing to report;
+    and for a month that ends before the earliest value date accepted
+    (``MARSAD_MIN_VALUE_DATE``), whose records would be quarantined.
     """
     reporter, period = _check(reporter, month)
     _refuse_not_over(period)
+    _refuse_before_range(period)
     ensure_tables(wh)
     records = wh.scalar(
         "SELECT count(*) FROM transactions WHERE reporter = ? "
