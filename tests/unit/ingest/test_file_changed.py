@@ -65,8 +65,8 @@ def test_a_file_unchanged_meanwhile_loads(wh, tmp_path, monkeypatch):
 def test_a_code_unit_that_is_no_utf16_text_quarantines_its_line(wh, tmp_path, codec):
     """A lone surrogate before R2 loaded R2 as ``\\ufffdR2`` without a word (``replace``),
     and the bank's clean copy then loaded R2 again: counted twice. Now the line is
-    quarantined (rule ``encoding``), as a byte not UTF-8 in a UTF-8 file, and the clean
-    copy loads R2 once."""
+    quarantined (rule ``encoding``), as a byte not UTF-8 in a UTF-8 file, said in the
+    file's encoding, and the clean copy loads R2 once."""
     from tests.unit.ingest.conftest import quarantine
 
     rows = [tx(f"R{i}", amount=f"{i}.50") for i in (1, 2, 3)]
@@ -81,6 +81,8 @@ def test_a_code_unit_that_is_no_utf16_text_quarantines_its_line(wh, tmp_path, co
     assert (report.loaded, report.quarantined) == (2, 1)
     (held,) = quarantine(wh, report.load_id)
     assert (held["line"], held["rule"]) == (3, "encoding")
+    # (in the file's encoding: it suggested --encoding cp1252, no cure for UTF-16)
+    assert "not valid UTF-16" in held["message"] and "cp1252" not in held["message"]
     assert loaded_ids(wh) == {"R1", "R3"}
     again = load(wh, clean)
     assert loaded_ids(wh) == {"R1", "R2", "R3"} and again.loaded + again.unchanged == 3

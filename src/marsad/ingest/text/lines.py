@@ -382,6 +382,35 @@ def _not_utf8(line: int) -> str:
     )
 
 
+def not_text_message(line: int, encoding: str | None) -> str:
+    """The message of a line that is not text in the file's ``encoding`` (the label it
+    was read with, :class:`~marsad.ingest.options.Detected`): read as UTF-8, the file
+    may be in another encoding; read in another encoding stated, or as UTF-16 (its
+    byte order mark, or its bytes, said so), the line itself is damaged (in UTF-16, a
+    half of a surrogate pair), and cp1252 is no cure.
+
+    >>> not_text_message(7, "utf-16")
+    "line 7 holds bytes that are not valid UTF-16 (the file's encoding, from its byte order mark or its bytes): the line was written damaged; ask the bank for it again"
+    >>> not_text_message(2, "shift_jis (stated)")[:85]
+    'line 2 holds bytes that are not valid SHIFT_JIS (the encoding stated with --encoding)'
+    >>> not_text_message(3, "utf-8 (stated)").endswith("e.g. --encoding cp1252)")
+    True
+    """  # noqa: E501
+    label = (encoding or "utf-8").lower()
+    name = label.split(" ")[0]
+    if name.startswith("utf-8"):  # (stated or not: the file may be in another encoding)
+        return _not_utf8(line)
+    if "(stated)" in label:
+        why = "the encoding stated with --encoding"
+        cure = "the line was written damaged, or the file is in another encoding"
+    elif name.startswith(("utf-16", "utf-32")):
+        why = "the file's encoding, from its byte order mark or its bytes"
+        cure = "the line was written damaged; ask the bank for it again"
+    else:
+        return _not_utf8(line)
+    return f"line {line} holds bytes that are not valid {name.upper()} ({why}): {cure}"
+
+
 def _colname(header: Header, duck_name: str | None) -> str | None:
     if not duck_name or not duck_name.startswith("c"):
         return duck_name

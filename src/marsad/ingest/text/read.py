@@ -334,6 +334,9 @@ def _read_text(
     source = f"SELECT _line, {fields} FROM {from_sql}"
     if recovered:
         source += f" UNION ALL SELECT _line, {fields} FROM {recovered}"
+    for r in rejects:  # (said in the file's own encoding, read as UTF-8 by DuckDB)
+        if r.rule == "encoding":
+            r.message = lines.not_text_message(r.line, plan.detected.encoding)
     staged = staged_text(plan, source, rejects, rows + n_again)
     staged.blank_lines += len(blank) + blank_again + empty
     return staged
