@@ -304,3 +304,30 @@ def test_chart_text_grows_smoothly(browser, live_server):
         )
         context.close()
     assert max(abs(a - b) for a, b in pairwise(sizes)) < 1, sizes
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_bulletin_chart_text_stays_inside_its_chart(browser, shots, lang):
+    """Symptom (a reviewer): in the Arabic HTML bulletin the charts' titles, the
+    synthetic-data warning and the legends were drawn off the chart (the inline SVG took
+    the page's dir="rtl", which flips each text's anchor): the reader saw "20" of the title
+    and "مية" of the warning. Every text of every chart, as drawn, lies inside its chart."""
+    from marsad.publish.bulletin import render_bulletin
+    from tests.unit.publish.conftest import DEMO_LEVELS, DEMO_PARTNERS, build_table
+
+    html = render_bulletin(build_table(DEMO_LEVELS, DEMO_PARTNERS), "2025-S1", lang, synthetic=True)
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    page.set_content(html)
+    outside = page.eval_on_selector_all(
+        "figure svg",
+        """svgs => svgs.map(s => {
+            const r = s.getBoundingClientRect();
+            return [...s.querySelectorAll('text')].map(t => [t.textContent.trim(),
+                t.getBoundingClientRect()]).filter(([_, b]) => b.width > 0
+                && (b.left < r.left - 1 || b.right > r.right + 1)).map(([t, _]) => t);
+        })""",
+    )
+    page.locator("figure").first.screenshot(path=shots / f"bulletin-chart-{lang}.png")
+    context.close()
+    assert len(outside) >= 2 and all(not texts for texts in outside), outside

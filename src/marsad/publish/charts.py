@@ -533,7 +533,7 @@ def _accessible(svg: str, name: str, title: str, description: str) -> str:
 
     >>> svg = '<svg x="1"><g role="graphics-symbol" aria-roledescription="bar"/></svg>'
     >>> _accessible(svg, "a", "T", "D")
-    '<svg role="img" aria-labelledby="chart-a-title chart-a-desc" x="1"><title \
+    '<svg role="img" aria-labelledby="chart-a-title chart-a-desc" direction="ltr" x="1"><title \
 id="chart-a-title">T</title><desc id="chart-a-desc">D</desc><g/></svg>'
     """
     ident = f"chart-{name}"
@@ -541,8 +541,14 @@ id="chart-a-title">T</title><desc id="chart-a-desc">D</desc><g/></svg>'
     if not head.startswith("<svg") or not sep:
         raise ValueError("vl-convert returned something other than an SVG document")
     rest = _VEGA_ARIA.sub("", rest)
+    # direction="ltr": Vega places every text for a left-to-right root; inline in an
+    # Arabic page the SVG inherited dir="rtl", which flips each text's anchor, and the
+    # titles, the synthetic-data warning and the legends were drawn off the chart (the
+    # Arabic runs themselves are still laid out right to left, as in the .svg files)
     head = head.replace(
-        "<svg ", f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" ', 1
+        "<svg ",
+        f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" direction="ltr" ',
+        1,
     )
     return (
         f'{head}><title id="{ident}-title">{escape(title)}</title>'
