@@ -28,11 +28,19 @@ SERIES = "indicator=level&flow=exports&segment=TOTAL&service=_T&partner=_T"
         f"/en/explore?{SERIES}&freq=A",
         "/ar/releases",
         "/fr/releases?from=R1&to=R2",
+        # a slash added or taken off by a redirect (Starlette's, from the Host header)
+        "/fr?release=R1",
+        "/en",
+        "/sdmx",
+        f"{API}/observations/?limit=1",
+        f"{API}/releases/R1/",
+        "/favicon.ico",
     ],
 )
 def test_a_foreign_host_appears_nowhere(client, path):
     """/api/v1/releases wrote its links as http://<Host>/..., and cached them a minute
-    (public): one request with a forged Host poisoned a shared cache for everyone."""
+    (public): one request with a forged Host poisoned a shared cache for everyone. A
+    redirect's Location was http://<Host>/fr/ (a reviewer): an open redirect."""
     answer = client.get(path, headers={"Host": EVIL}, follow_redirects=False)
     assert answer.status_code < 500, answer.text
     assert EVIL not in answer.text
@@ -61,3 +69,22 @@ def test_the_413_names_the_download_by_its_path(world):
             answer = c.get(f"{API}/observations?format=csv", headers={"Host": EVIL})
     assert answer.status_code == 413
     assert EVIL not in answer.text and "/downloads/R2/indicators.csv" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [("/fr?release=R1", "/fr/?release=R1"), (f"{API}/observations/?limit=1",
+      f"{API}/observations?limit=1"), ("/", "/fr/")],
+)  # fmt: skip
+def test_redirects_are_relative_and_lead_to_an_answer(client, path, location):
+    answer = client.get(path, headers={"Host": EVIL}, follow_redirects=False)
+    assert answer.is_redirect and answer.headers["location"] == location
+    assert client.get(location).status_code == 200
+
+
+def test_the_site_has_an_icon(client):
+    """Browsers ask every page's server for /favicon.ico: it was a redirect to a 404."""
+    answer = client.get("/favicon.ico", follow_redirects=False)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
+    assert answer.content.startswith(b"<svg") and answer.headers["etag"]
+    assert client.get("/favicon.ico?x=1").status_code == 400

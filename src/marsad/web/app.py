@@ -61,7 +61,21 @@ SDMX = "/sdmx"
 #: the SDMX forms beside those listed (:data:`marsad.web.sdmx.UNLISTED`, under
 #: :data:`SDMX`) and the static files (:data:`ASSET_MOUNTS`), they are every GET route
 #: the schema does not list.
-UNLISTED: dict[str, str] = {"schema": f"{API}/openapi.json", "docs": f"{API}/docs", "root": "/"}
+UNLISTED: dict[str, str] = {
+    "schema": f"{API}/openapi.json",
+    "docs": f"{API}/docs",
+    "root": "/",
+    "icon": "/favicon.ico",
+}
+#: The site's icon (``/favicon.ico``, which browsers ask for on every page, the bulletins
+#: served under ``/downloads`` too): the bars of the bulletin's charts, as SVG.
+ICON = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    b'<rect width="16" height="16" rx="2" fill="#fff"/>'
+    b'<rect x="2" y="8" width="3" height="6" fill="#9cc3e0"/>'
+    b'<rect x="6.5" y="5" width="3" height="9" fill="#0b4f6c"/>'
+    b'<rect x="11" y="2" width="3" height="12" fill="#0b4f6c"/></svg>'
+)
 #: Where static files are served: the API docs' assets and the dashboard's own.
 ASSET_MOUNTS: tuple[str, ...] = ("/static/docs", "/static")
 DESCRIPTION = """\
@@ -122,7 +136,73 @@ def create_app(
     app.add_exception_handler(pages.Refused, pages.refused_page)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(HeadAsGet)
+    app.add_middleware(RelativeRedirects)
+    _cross_origin(app)
     return app
+
+
+#: What a page of another site may read of this one's answers (CORS): the public data
+#: is open, so any origin may GET it and read its ETag, paging links and file name.
+CORS_EXPOSED = ("ETag", "Link", "Content-Disposition", "Retry-After")
+
+
+def _cross_origin(app: FastAPI) -> None:
+    """Let a page of any other site read the public answers (``Access-Control-Allow-Origin:
+    *`` on GET and HEAD; a newsroom's chart or an SDMX web tool calling the API from a
+    browser got nothing). No credentials and no request header beyond the simple ones:
+    the admin side, which needs its ``Authorization`` token, stays out of reach of a
+    browser on another site (its preflight is refused)."""
+    from starlette.middleware.cors import CORSMiddleware
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD"],
+        expose_headers=list(CORS_EXPOSED),
+    )
+
+
+class RelativeRedirects:
+    """ASGI middleware giving every redirect a relative ``Location`` (its path and
+    query): Starlette's added slash (``/fr`` -> ``/fr/``, ``/api/v1/observations/`` ->
+    ``/api/v1/observations``) built an absolute URL from the request's ``Host`` header,
+    so ``Host: attacker.example`` sent the visitor (and a shared cache) there. No answer
+    depends on ``Host`` (``docs/api.md``).
+
+    >>> RelativeRedirects.relative(b"http://evil.example/fr/?release=R1")
+    b'/fr/?release=R1'
+    >>> RelativeRedirects.relative(b"/fr/")
+    b'/fr/'
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    @staticmethod
+    def relative(location: bytes) -> bytes:
+        """``location`` without its scheme and host (a path stays as it is)."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(location)
+        if not parts.scheme and not parts.netloc:
+            return location
+        path = parts.path or b"/"
+        return path + (b"?" + parts.query if parts.query else b"")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def relative_location(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                message = {**message, "headers": [
+                    (k, self.relative(v) if k.lower() == b"location" else v)
+                    for k, v in message.get("headers", [])
+                ]}  # fmt: skip
+            await send(message)
+
+        await self.app(scope, receive, relative_location)
 
 
 class HeadAsGet:
@@ -297,6 +377,12 @@ def _docs(app: FastAPI) -> None:
     @app.get(UNLISTED["docs"], include_in_schema=False, dependencies=only)
     def docs(request: Request) -> Response:
         return _constant(request, page(), "text/html; charset=utf-8")
+
+    @app.get(UNLISTED["icon"], include_in_schema=False, dependencies=only)
+    def icon(request: Request) -> Response:
+        """The site's icon (it was a redirect to ``/favicon.ico/``, a 404: a console
+        error on every bulletin a browser opened from the server)."""
+        return _constant(request, ICON, "image/svg+xml")
 
     shared = [Depends(checked(ignored=TRACKING))]  # a shared link's utm_source, ...
 
