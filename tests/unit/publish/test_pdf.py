@@ -155,3 +155,25 @@ def test_arabic_charts_are_printed_as_shaped_pictures(demo_table):
     assert printed.count('<img class="chart"') == figures
     png = printed.split('src="data:image/png;base64,', 1)[1].split('"', 1)[0]
     assert base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_segments_table_is_on_one_page(demo_table, lang):
+    """A reviewer found the Total row alone on page 2, under a repeated header (English;
+    in French KPO and the Total): the table of the segments is laid out on one page."""
+    from marsad.publish.bulletin import render_bulletin
+    from marsad.publish.pdf import _render
+
+    document = _render(render_bulletin(demo_table, "2025-S1", lang, synthetic=True))
+    pages_of_rows = set()
+    for number, page in enumerate(document.pages):
+        boxes = [(page._page_box, False)]  # (box, inside the segments' table)
+        while boxes:
+            box, inside = boxes.pop()
+            element, tag = getattr(box, "element", None), getattr(box, "element_tag", None)
+            if tag == "table" and element is not None:
+                inside = "segments" in (element.get("class") or "")
+            if tag == "tr" and inside:
+                pages_of_rows.add(number)
+            boxes.extend((child, inside) for child in getattr(box, "children", []))
+    assert len(pages_of_rows) == 1, pages_of_rows
