@@ -47,7 +47,21 @@ class BadArgument(MarsadError):
 
 
 class PeriodError(BadArgument, ValueError):
-    """A period written wrongly (e.g. ``2025-H1``): ``not a period: write 2025-S1``."""
+    """A period written wrongly (e.g. ``2025-H1``): ``not a period: write 2025-S1``;
+    ``value``: the text as given, for a message in another language (the dashboard's)."""
+
+    def __init__(self, message: str, value: str | None = None) -> None:
+        super().__init__(message)
+        self.value = value
+
+
+class NotAReleaseId(BadArgument):
+    """A release id written wrongly (``../x``, ``R3.``): ``value``, the text as given, for
+    a message in another language (the dashboard's)."""
+
+    def __init__(self, message: str, value: str) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 class CannotWrite(MarsadError):

@@ -84,7 +84,7 @@ class Period:
             return text
         match = _PATTERN.fullmatch(str(text).strip())
         if not match:
-            raise PeriodError(_not_a_period(text))
+            raise PeriodError(_not_a_period(text), str(text))
         year, tag = int(match[1]), match[2]
         if tag is None:
             return cls("year", year)
@@ -116,9 +116,9 @@ class Period:
         try:
             found = cls.parse(str(text).translate(_UPPER))
         except PeriodError:  # quoted as typed, not as upper-cased
-            raise PeriodError(_not_a_period(text)) from None
+            raise PeriodError(_not_a_period(text), str(text)) from None
         if not re.fullmatch(YEAR, f"{found.year:04d}"):
-            raise PeriodError(f"not a period: {str(text).strip()!r}: it {NO_YEAR_ZERO}")
+            raise PeriodError(f"not a period: {str(text).strip()!r}: it {NO_YEAR_ZERO}", str(text))
         return found
 
     @classmethod

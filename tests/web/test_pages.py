@@ -884,3 +884,25 @@ def test_a_selection_entirely_withheld_says_so_instead_of_an_empty_chart(client,
     assert answer.status_code == 200, page[-3000:]
     assert html.escape(text("fr")["nothing_drawn"], quote=True) in page, page[-3000:]
     assert "<svg" not in page.split('id="view"')[1] and "[c]" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ("/fr/explore?start=0000&freq=A", "« 0000 » n'est pas une période"),
+        ("/fr/explore.csv?start=2024-13", "« 2024-13 » n'est pas une période"),
+        ("/ar/explore?start=2024-Q5", "«2024-Q5» ليست فترة"),
+        ("/en/explore?end=yesterday", "'yesterday' is not a period"),
+        ("/ar/explore?release=..%2Fx", "«../x» ليس معرّف إصدار"),
+        ("/fr/releases?from=../x&to=R1", "« ../x » n'est pas un identifiant de publication"),
+        ("/fr/explore/view?release=..x", "« ..x » n'est pas un identifiant de publication"),
+    ],
+)
+def test_a_period_or_release_id_written_wrongly_is_said_in_the_pages_language(client, path, said):
+    """A reviewer: the French and Arabic 400 pages said "not a period: '2024-Q5'; write
+    2025-S1…" and "not a release id: '../x'…" in English (unknown codes were translated)."""
+    answer = client.get(path)
+    assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/html")
+    detail = html.unescape(answer.text).replace("\u00a0", " ")
+    assert said in detail, detail
+    assert "not a period: '" not in detail and "not a release id: '" not in detail

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from marsad.errors import BadArgument, MarsadError, UnreadableInput
+from marsad.errors import BadArgument, MarsadError, NotAReleaseId, UnreadableInput
 
 PUBLIC_CSV = "indicators.csv"
 INTERNAL_CSV = "internal/indicators.csv"
@@ -102,7 +102,7 @@ def check_id(release_id: str) -> str:
     >>> check_id("R3.")
     Traceback (most recent call last):
     ...
-    marsad.errors.BadArgument: not a release id: 'R3.' (use letters, digits, ., - and _, beginning and ending with a letter or digit, e.g. 2025-S1)
+    marsad.errors.NotAReleaseId: not a release id: 'R3.' (use letters, digits, ., - and _, beginning and ending with a letter or digit, e.g. 2025-S1)
     >>> check_id("Latest")
     Traceback (most recent call last):
     ...
@@ -143,14 +143,16 @@ def check_name(release_id: str) -> str:
     return release_id
 
 
-def _not_an_id(release_id: str) -> BadArgument:
+def _not_an_id(release_id: str) -> NotAReleaseId:
     if len(release_id or "") > 64 and _NAME.fullmatch((release_id or "")[:64]):
-        return BadArgument(
-            f"not a release id: {len(release_id)} characters, {release_id[:20]!r}…: at most 64"
+        return NotAReleaseId(
+            f"not a release id: {len(release_id)} characters, {release_id[:20]!r}…: at most 64",
+            release_id,
         )
-    return BadArgument(
+    return NotAReleaseId(
         f"not a release id: {release_id!r} (use letters, digits, ., - and _, "
-        "beginning and ending with a letter or digit, e.g. 2025-S1)"
+        "beginning and ending with a letter or digit, e.g. 2025-S1)",
+        release_id or "",
     )
 
 

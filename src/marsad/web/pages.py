@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from marsad.errors import BadArgument, MarsadError, excerpt
+from marsad.errors import BadArgument, MarsadError, NotAReleaseId, PeriodError, excerpt
 from marsad.publish.marks import WITHHELD
 from marsad.web import caching, pages_views, query_check
 from marsad.web.app import LANGS, store
@@ -197,6 +197,10 @@ def _fault(lang: str, e: MarsadError) -> HTMLResponse:
     end: the API's 404) is the visitor's to change: a 400 page saying why."""
     if isinstance(e, PeriodsInverted):
         return _error(lang, 400, text(lang)["inverted"].format(start=e.start, end=e.end))
+    # (a period or a release id written wrongly: said in English in every language)
+    if isinstance(e, PeriodError | NotAReleaseId) and e.value is not None:
+        key = "bad_period" if isinstance(e, PeriodError) else "bad_release_id"
+        return _error(lang, 400, text(lang)[key].format(value=excerpt(e.value.strip())))
     status = 400 if isinstance(e, NoMatch) else status_of(e)
     if status == 404:
         return _error(lang, 404, text(lang)["no_release"])

@@ -135,6 +135,23 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "{what}: unknown value '{code}' (possible values: {codes}).",
         "{what}: قيمة غير معروفة «{code}» (القيم الممكنة: {codes}).",
     ),
+    "bad_period": (
+        "«\u00a0{value}\u00a0» n'est pas une période\u00a0: écrivez une année, un semestre, "
+        "un trimestre ou un mois, comme 2025, 2025-S1, 2025-Q2 ou 2025-06 (chiffres 0 à 9).",
+        "'{value}' is not a period: write a year, half, quarter or month, such as 2025, "
+        "2025-S1, 2025-Q2 or 2025-06 (digits 0-9).",
+        "«{value}» ليست فترة: اكتب سنة أو نصف سنة أو ربع سنة أو شهرا، مثل 2025 أو 2025-S1 "
+        "أو 2025-Q2 أو 2025-06 (بالأرقام 0-9).",
+    ),
+    "bad_release_id": (
+        "«\u00a0{value}\u00a0» n'est pas un identifiant de publication\u00a0: des lettres, "
+        "des chiffres, «\u00a0.\u00a0», «\u00a0-\u00a0» et «\u00a0_\u00a0», au plus 64, "
+        "commençant et finissant par une lettre ou un chiffre, comme 2025-S1.",
+        "'{value}' is not a release id: letters, digits, '.', '-' and '_', at most 64, "
+        "beginning and ending with a letter or digit, such as 2025-S1.",
+        "«{value}» ليس معرّف إصدار: حروف وأرقام و«.» و«-» و«_»، 64 على الأكثر، يبدأ وينتهي "
+        "بحرف أو رقم، مثل 2025-S1.",
+    ),
     "inverted": (
         "Le début {start} vient après la fin {end}\u00a0: aucune période ne peut correspondre.",
         "The start {start} comes after the end {end}: no period can match.",
