@@ -296,10 +296,37 @@ def plan_parquet(
         raise IngestError(f"the file cannot be read as Parquet: {first_line(str(exc))}") from None
 
 
+#: The most digits DuckDB reads a Parquet decimal with exactly: a wider one (Arrow's
+#: decimal256) it reads as a DOUBLE, 0.001 as 72057594037927.94 (DuckDB 1.5).
+MOST_DIGITS = 38
+
+
+def refuse_wide_decimals(path: Path, columns: set[str]) -> None:
+    """Refuse (:class:`IngestError`) a file whose ``columns`` (those read as fields) hold
+    decimals of more than :data:`MOST_DIGITS` digits (a reviewer's ``decimal256(40, 3)``
+    amount of 0.001 was loaded as 72,057,594,037,927.94 MAD, with a note on floats)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException):  # DuckDB reads the file, and says why it cannot
+        return
+    for f in schema:
+        if f.name in columns and pa.types.is_decimal(f.type) and f.type.precision > MOST_DIGITS:
+            raise IngestError(
+                f"the column {written_header(f.name)} holds decimals of {f.type.precision} "
+                f"digits (Arrow's decimal256), more than can be read exactly "
+                f"({MOST_DIGITS}): write it as decimal({MOST_DIGITS}, {f.type.scale}) or "
+                "narrower, or as text"
+            )
+
+
 def _plan(wh: Warehouse, kind: Kind, path: Path, src: str, maps: list[MapChoice]) -> ParquetPlan:
     described = wh.sql(f"DESCRIBE SELECT * FROM {src}")
     types = {name: typ for name, typ, *_ in described if name != "file_row_number"}
     by_norm, whose = _columns(types, maps, kind)
+    refuse_wide_decimals(path, {c for f in kind.fields for c in by_norm.get(f.name, [])})
     float32_check(wh, src, kind, types, by_norm)
     large_doubles = double_note(wh, src, kind, types, by_norm)
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)

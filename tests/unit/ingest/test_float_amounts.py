@@ -205,3 +205,30 @@ def test_any_amount_below_the_float32_limit_is_read_exactly(values):
     finally:
         con.close()
     assert [Decimal(t) for t in got] == values
+
+
+@pytest.mark.parametrize("precision", [39, 40, 76])
+def test_a_decimal_wider_than_38_digits_refuses_the_file(wh, tmp_path, precision):
+    """A reviewer's decimal256(40, 3) amount of 0.001 was loaded as 72,057,594,037,927.94
+    MAD (DuckDB reads a Parquet decimal of more than 38 digits as a DOUBLE, wrongly), with
+    a note calling the column 64-bit floats. The file is refused whole, saying why."""
+    typ = pa.decimal256(precision, 3)
+    path = _parquet(tmp_path / "d.parquet", [Decimal("0.001"), Decimal("10.500")], typ)
+    with pytest.raises(FileRefused) as err:
+        load(wh, path)
+    assert (
+        f"the column amount holds decimals of {precision} digits (Arrow's decimal256), more "
+        "than can be read exactly (38): write it as decimal(38, 3) or narrower"
+    ) in str(err.value)
+    assert amounts(wh) == {}
+
+
+def test_a_decimal_of_38_digits_or_an_unread_wide_column_loads_exactly(wh, tmp_path):
+    path = _parquet(tmp_path / "d.parquet", [Decimal("0.001"), Decimal("10.500")],
+                    pa.decimal128(38, 3))  # fmt: skip
+    table = pq.read_table(path).append_column(
+        "extra", pa.array([Decimal(1), Decimal(2)], pa.decimal256(50, 0))
+    )
+    pq.write_table(table, path)  # (a wide column of the file that no field reads: ignored)
+    assert load(wh, path).loaded == 2
+    assert {k: str(v) for k, v in amounts(wh).items()} == {"R0": "0.001", "R1": "10.500"}
