@@ -53,13 +53,29 @@ def canonical_json(kind: Kind) -> str:
     pairs = []
     for f in kind.fields:
         raw = f"json_extract_string(_record, {quote_literal('$.' + f.name)})"
-        value = (
-            canonical_amount(f.name, f.scale)
-            if f.type == "decimal"
-            else f"{quote_ident(f.name)}::VARCHAR"
-        )
+        if f.type == "decimal":
+            value = f"{canonical_amount(f.name, f.scale)}, {number_as_written(raw)}"
+        else:
+            value = f"{quote_ident(f.name)}::VARCHAR"
         pairs.append(f"{quote_ident(f.name)} := coalesce({value}, {raw})")
     return f"to_json(struct_pack({', '.join(pairs)}))::VARCHAR"
+
+
+def number_as_written(raw: str) -> str:
+    """SQL: the text ``raw`` of a number the checks read but refused (more decimals than
+    the field keeps, ``precision``; too large) with a point and no grouping, as the
+    file's decimal mark reads it (``12,3456`` in a file of decimal commas: ``12.3456``);
+    NULL when it is no number under that mark. A reviewer's export kept ``12,3456``: the
+    compiler rounded it to ``12,346``, the export reloaded with a point, and 12.346 EUR
+    was loaded as 12,346 EUR."""
+    from marsad.ingest.keys import DECIMAL_OF
+    from marsad.ingest.validate import _normalised, number_pattern
+
+    def under(decimal: str) -> str:
+        pattern = quote_literal(number_pattern(decimal))
+        return f"CASE WHEN regexp_full_match({raw}, {pattern}) THEN {_normalised(raw, decimal)} END"
+
+    return f"CASE WHEN {DECIMAL_OF}(_file) = ',' THEN {under(',')} ELSE {under('.')} END"
 
 
 def write_quarantine(

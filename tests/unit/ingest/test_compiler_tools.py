@@ -101,6 +101,33 @@ def test_export_writes_every_amount_in_one_form_and_reloads_them(wh, tmp_path):
     }
 
 
+@pytest.mark.parametrize(
+    ("amount", "written", "fixed", "loaded"),
+    [
+        ("12,3456", "12.3456", "12.346", "12.346"),
+        ("1.234,5678", "1234.5678", "1234.568", "1234.568"),
+        ("0,0005", "0.0005", "0.001", "0.001"),
+    ],
+)
+def test_an_amount_with_too_many_decimals_is_exported_with_a_point(
+    wh, tmp_path, amount, written, fixed, loaded
+):
+    """A reviewer's ``12,3456`` (decimal comma; rule precision) was exported as the bank
+    wrote it; the compiler rounded it in that form to ``12,346``, the export reloaded with
+    a point, and 12.346 EUR was loaded as 12,346 EUR. A number the checks read but refused
+    is exported with a point and no grouping, as every other amount."""
+    rows = [tx("P", amount=amount), tx("B", amount="2.750,50")]
+    first = load(wh, write_csv(tmp_path / "t.csv", rows, sep=";"))
+    assert first.rules == {"precision": 1}
+    header, out = views.quarantine_export(wh)
+    assert out[0][header.index("amount")] == written
+    text = export_csv(wh, tmp_path / "q.csv")
+    (tmp_path / "fixed.csv").write_text(text.replace(f",{written},", f",{fixed},"))
+    again = load(wh, tmp_path / "fixed.csv")
+    assert (again.loaded, again.quarantined) == (1, 0)
+    assert amounts(wh)["P"] == Decimal(loaded)
+
+
 def test_case_f08_export_neutralises_formulas_and_reload_undoes_it(wh, tmp_path):
     """Fault 08: cells starting with = + - @ were written as is, and a spreadsheet
     opening the export ran them."""
