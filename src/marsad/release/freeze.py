@@ -81,16 +81,18 @@ def create(
 ) -> Frozen:
     """Freeze the current build as release ``release_id`` under ``root``.
 
-    Refuses an id already used (in any case) or reserved (``latest``), a date before
-    the build's months were over, a warehouse with nothing built or a build older than
-    the data, and a build whose public table exposes a confidential cell. A cell the
-    earlier releases alone give away (``AuditResult.earlier``) refuses it too, unless
-    ``accept_earlier``: no release after could do better, and the manifest counts them.
+    Refuses an id already used (in any case) or reserved (``latest``), a date after
+    today or before the build's months were over, a warehouse with nothing built or a
+    build older than the data, and a build whose public table exposes a confidential
+    cell. A cell the earlier releases alone give away (``AuditResult.earlier``) refuses
+    it too, unless ``accept_earlier``: no release after could do better, and the
+    manifest counts them.
     """
     check_new_id(root, release_id)
     final = root / release_id
     previous = [r for r in all_releases(root) if r.id != release_id]
     _check_date(date, previous)
+    _check_not_future(date)
     snapshot.check_built(wh)
     _check_over(date, snapshot.built_today(wh))
     audited = _audit(wh, previous, accept_earlier)
@@ -123,6 +125,23 @@ def _check_date(date: dt.date, previous: list[Release]) -> None:
         raise ReleaseError(
             f"a release dated {date.isoformat()} would come before release {latest.id} "
             f"({latest.manifest.get('date')}): releases are dated in the order they are made"
+        )
+
+
+def _check_not_future(date: dt.date) -> None:
+    """A release is dated the day it is published, at the latest today (the clock's, or
+    ``MARSAD_TODAY`` when that is later: a day simulated). A reviewer's mistyped
+    2030-01-01 was made: served at once as the latest, years before its date (an
+    embargo broken), and every release after it refused as dated before it, with no
+    way back."""
+    from marsad.settings import get_settings
+
+    today = max(dt.date.today(), get_settings().today or dt.date.min)
+    if date > today:
+        raise ReleaseError(
+            f"a release dated {date.isoformat()} is dated after today ({today.isoformat()}): "
+            "a release is served as soon as it is made, and none after it could be dated "
+            "before it; date it today or earlier (--date)"
         )
 
 

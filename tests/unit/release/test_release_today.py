@@ -47,3 +47,38 @@ def test_a_release_without_a_date_is_dated_marsad_today(monkeypatch):
     assert _date("2025-10-15") == dt.date(2025, 10, 15)
     monkeypatch.delenv("MARSAD_TODAY")
     assert _date(None) == dt.date.today()
+
+
+def test_a_release_dated_after_today_is_refused(monkeypatch):
+    """A reviewer's mistyped --date 2030-01-01 was made: served at once as the latest
+    release, years before its date, and every later release refused as dated before it,
+    with no way back. A day simulated with MARSAD_TODAY (later than the clock) counts as
+    today."""
+    import datetime as dt
+
+    import pytest
+
+    from marsad.errors import MarsadError
+    from marsad.release.freeze import _check_not_future
+
+    today = dt.date.today()
+    _check_not_future(today)
+    with pytest.raises(MarsadError, match=r"is dated after today \(\d{4}-\d{2}-\d{2}\)"):
+        _check_not_future(today + dt.timedelta(days=1))
+    monkeypatch.setenv("MARSAD_TODAY", "2099-01-01")
+    _check_not_future(dt.date(2099, 1, 1))
+    with pytest.raises(MarsadError, match="2099-01-02"):
+        _check_not_future(dt.date(2099, 1, 2))
+
+
+def test_release_create_refuses_a_date_after_today_before_anything_is_written(
+    tmp_path, monkeypatch
+):
+    from marsad.engine import open_warehouse
+
+    monkeypatch.setenv("MARSAD_RELEASES_DIR", str(tmp_path / "releases"))
+    open_warehouse(tmp_path / "w.duckdb").close()
+    w = ("--warehouse", str(tmp_path / "w.duckdb"))
+    answer = run("release", "create", "--id", "R9", "--date", "2999-01-01", *w, code=1)
+    assert "dated after today" in answer.output and "Traceback" not in answer.output
+    assert not (tmp_path / "releases" / "R9").exists()
