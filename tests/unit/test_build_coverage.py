@@ -179,3 +179,20 @@ def test_a_nil_return_is_refused_for_a_month_before_the_accepted_dates(warehouse
         declare_nil_return(warehouse, "BK02", "2015-02")
     assert declare_nil_return(warehouse, "BK02", "2015-03").status == "declared"
     assert not warehouse.sql("SELECT * FROM ingest_nil_returns WHERE year < 2015")
+
+
+def test_a_nil_return_of_a_reporter_the_warehouse_does_not_know_is_refused(two_banks, monkeypatch):
+    """A reviewer's nil return for BK99 (a slip; BK99 never delivered) made BK99 a bank
+    expected around 2024-03: Q2, S1 and the year 2024 went unpublished for want of its
+    deliveries. bk01 beside BK01 was taken as a second bank."""
+    before = build(two_banks, coverage_rule=RULE).table
+    with pytest.raises(NilReturnError, match=r"BK99 has delivered nothing .* BK01, BK02"):
+        declare_nil_return(two_banks, "BK99", "2024-03")
+    with pytest.raises(NilReturnError, match=r"which knows BK01: .* declare it as BK01"):
+        declare_nil_return(two_banks, "bk01", "2024-03")
+    assert not two_banks.sql("SELECT * FROM ingest_nil_returns")
+    assert [o.as_tuple() for o in build(two_banks, coverage_rule=RULE).table] == [
+        o.as_tuple() for o in before
+    ]
+    monkeypatch.setenv("MARSAD_EXPECTED_REPORTERS", "BK01,BK02,BK99")  # a new bank, declared
+    assert declare_nil_return(two_banks, "BK99", "2024-03").status == "declared"

@@ -84,6 +84,39 @@ def _refuse_before_range(period) -> None:
         )
 
 
+def known_reporters(wh: Warehouse) -> set[str]:
+    """The reporters this warehouse knows: those that delivered records, those expected
+    (``MARSAD_EXPECTED_REPORTERS``) and those that declared a nil return before."""
+    from marsad.settings import get_settings
+
+    delivered = {r for r, *_ in wh.records.deliveries()}
+    declared = {r for (r,) in wh.sql("SELECT DISTINCT reporter FROM ingest_nil_returns")}
+    return delivered | declared | set(get_settings().expected_reporters)
+
+
+def _refuse_unknown(wh: Warehouse, reporter: str) -> None:
+    """A :class:`NilReturnError` for a reporter the warehouse does not know, once it
+    knows some (:func:`known_reporters`): a reviewer's nil return for ``BK99``, a slip,
+    made BK99 a bank expected around that month, and Q2, S1 and the year 2024 went
+    unpublished for want of its deliveries; ``bk01`` beside ``BK01`` made a second bank."""
+    known = known_reporters(wh)
+    if not known or reporter in known:
+        return
+    same = sorted(k for k in known if k.casefold() == reporter.casefold())
+    if same:
+        raise NilReturnError(
+            f"{reporter} is not a reporter of this warehouse, which knows {same[0]}: "
+            f"reporter codes are compared as written; declare it as {same[0]}"
+        )
+    shown = ", ".join(sorted(known)[:10]) + (", …" if len(known) > 10 else "")
+    raise NilReturnError(
+        f"{reporter} has delivered nothing to this warehouse and is not expected "
+        f"(MARSAD_EXPECTED_REPORTERS); the reporters known are {shown}. A nil return "
+        "would make it a bank expected around that month: check the code, or add it to "
+        "MARSAD_EXPECTED_REPORTERS if it is a new reporter"
+    )
+
+
 def declare_nil_return(wh: Warehouse, reporter: str, month: str) -> NilReturn:
     """Record that ``reporter`` had nothing to report for ``month`` (``YYYY-MM``).
 
@@ -91,12 +124,14 @@ def declare_nil_return(wh: Warehouse, reporter: str, month: str) -> NilReturn:
     month not over yet on the day the build takes as today (``MARSAD_TODAY``, default
     the machine's date): nobody knows yet that the bank will have nothing to report;
     and for a month that ends before the earliest value date accepted
-    (``MARSAD_MIN_VALUE_DATE``), whose records would be quarantined.
+    (``MARSAD_MIN_VALUE_DATE``), whose records would be quarantined; and for a reporter
+    the warehouse does not know (:func:`known_reporters`), once it knows some.
     """
     reporter, period = _check(reporter, month)
     _refuse_not_over(period)
     _refuse_before_range(period)
     ensure_tables(wh)
+    _refuse_unknown(wh, reporter)
     records = wh.scalar(
         "SELECT count(*) FROM transactions WHERE reporter = ? "
         "AND year(value_date) = ? AND month(value_date) = ?",
