@@ -26,7 +26,13 @@ def note_case_variants(wh: Warehouse, kind: Kind, files: list[BatchFile]) -> Non
     if kind.table != "transactions" or not files:
         return
     by_index = {f.index: f for f in files if f.staged is not None}
-    for what, rows in (("firm", _firms(wh)), ("reporter", _reporters(wh))):
+    reporters = _reporters(wh)
+    firms = [(i, w, k) for i, w, k in _firms(wh)]
+    for what, rows in (
+        ("firm", firms),
+        ("reporter", [(i, w, k) for i, w, k, held in reporters if held]),
+        ("reporter in the load", [(i, w, k) for i, w, k, held in reporters if not held]),
+    ):
         per_file: dict[int, list[tuple[str, str]]] = {}
         for i, written, known in rows:
             per_file.setdefault(int(i), []).append((written, known))
@@ -42,6 +48,8 @@ def case_note(what: str, pairs: list[tuple[str, str]]) -> str:
     "firm id 'f002' is not in the registry, but 'F002' is (ids are compared as written: the records went by their service code; correct the file or the registry)"
     >>> case_note("reporter", [("banka", "BANKA"), ("bk2", "BK2")])[:60]
     "reporters 'banka', 'bk2' are known to this warehouse as 'BAN"
+    >>> case_note("reporter in the load", [("bk01", "BK01")])[:54]
+    "reporter 'bk01' is written also as 'BK01' in the files"
     """  # noqa: E501
     pairs = sorted(pairs)
     more = f" and {len(pairs) - SHOWN} more" if len(pairs) > SHOWN else ""
@@ -50,6 +58,12 @@ def case_note(what: str, pairs: list[tuple[str, str]]) -> str:
     one = len(pairs) == 1
     ids = ("firm id" if what == "firm" else what) + ("" if one else "s")
     verb = "is" if one else "are"
+    if what == "reporter in the load":
+        return (
+            f"{ids.replace(' in the load', '')} {written} {verb} written also as {known} in "
+            "the files of this load (two banks to coverage: ids are compared as written; "
+            "correct the file if it is the same bank)"
+        )
     if what == "firm":
         return (
             f"{ids} {written} {verb} not in the registry, but {known} {verb} (ids are compared "
@@ -91,5 +105,6 @@ def _reporters(wh: Warehouse) -> list[tuple]:
     for i, r in sorted(batch):
         others = every[r.upper()] - {r}
         if others and r not in known:
-            out.append((i, r, min(others)))
+            # (the other known to the warehouse, or only written in this load's files)
+            out.append((i, r, min(others), bool(others & known)))
     return out

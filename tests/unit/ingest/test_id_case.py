@@ -24,3 +24,16 @@ def test_a_firm_or_reporter_id_in_another_case_is_noted(wh, tmp_path):
         "reporter 'banka' is known to this warehouse as 'BANKA' (another bank to coverage: "
         "ids are compared as written; correct the file if it is the same bank)",
     ], report.notes
+
+
+def test_two_cases_of_a_reporter_in_a_first_load_are_not_said_known(wh, tmp_path):
+    """A reviewer's first file held bk01 and BK01: the note said both 'are known to this
+    warehouse' as each other, though the warehouse knew neither."""
+    rows = [tx("R1", reporter="BK01"), tx("R2", reporter="bk01")]
+    report = load(wh, write_csv(tmp_path / "a.csv", rows))
+    said = [n for n in report.notes if "compared as written" in n]
+    assert said == [
+        "reporters 'BK01', 'bk01' are written also as 'bk01', 'BK01' in the files of this "
+        "load (two banks to coverage: ids are compared as written; correct the file if it "
+        "is the same bank)"
+    ], report.notes
