@@ -232,3 +232,29 @@ def _ledger_row(wh: Warehouse, load_id: str, reporter: str, period: Period) -> N
            VALUES (?, ?, ?, '', ?, 0, now()::TIMESTAMP, 'nil return', 0, 0, 0, 0, 0, 0)""",
         [load_id, NIL_RETURN, name, sha],
     )
+
+
+def note_over_nil_returns(wh: Warehouse, kind, files) -> None:
+    """Add to each transactions file's notes the months it brings records for that have
+    a nil return of the same reporter in force (checked rows, ``_ing_chk``): the records
+    count and the month is delivered, but the bank had said it had nothing; a reviewer's
+    load went in without a word, while the reverse order is refused."""
+    from marsad.ingest.keys import CHK
+
+    if kind.table != "transactions" or not files:
+        return
+    rows = wh.sql(
+        f"""SELECT DISTINCT c._file, n.reporter, n.year, n.month, n.load_id
+            FROM {CHK} c JOIN ingest_nil_returns n
+              ON n.reporter = c.reporter AND n.year = year(c.value_date)
+             AND n.month = month(c.value_date) AND n.withdrawn_at IS NULL
+            WHERE c._fail IS NULL ORDER BY ALL"""
+    )
+    by_index = {f.index: f for f in files if f.staged is not None}
+    for i, reporter, year, month, load_id in rows:
+        if (f := by_index.get(int(i))) is not None:
+            f.staged.notes.append(
+                f"{reporter} {year:04d}-{month:02d}: a nil return ({load_id}) says the bank "
+                "had nothing to report that month; its records now count. Withdraw the nil "
+                f"return if it was wrong (marsad loads withdraw {load_id}), or this load"
+            )

@@ -36,6 +36,7 @@ from pathlib import Path
 from marsad.engine import SqlError, Warehouse, quote_literal
 from marsad.errors import BadArgument
 from marsad.ingest import (
+    deliveries,
     idcase,
     keyindex,
     ledger,
@@ -317,6 +318,7 @@ def _load_batch(
         validate.check_batch(wh, kind, live, options.date_range())
         mojibake.note_double_encoding(wh, kind, live)
         idcase.note_case_variants(wh, kind, live)
+        deliveries.note_over_nil_returns(wh, kind, live)
         versions.mark_duplicates_in_file(wh, kind)
         if kind.name == "rates":  # isolated spikes, against the warehouse's rates too
             plausible.check_rates(wh, live)
