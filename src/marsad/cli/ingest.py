@@ -69,6 +69,18 @@ def _check_encoding(encoding: str) -> None:
         fail(f"--encoding {encoding!r} is not an encoding: e.g. utf-8, cp1252, latin-1")
 
 
+def _format(fmt: str | None) -> str | None:
+    """``--format``: csv (or tsv, txt), parquet or excel (or xlsx, xls), read whatever
+    the files' content or names say; another is refused in one line."""
+    if fmt is None:
+        return None
+    from marsad.ingest.scan import stated_format
+
+    if stated_format(fmt) not in ("csv", "parquet", "excel"):
+        fail(f"--format {fmt!r} is not a format marsad reads: csv, parquet or excel")
+    return stated_format(fmt)
+
+
 def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit, formats) -> Any:
     from marsad.ingest import ReadOptions, reporters
 
@@ -84,8 +96,9 @@ def _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit, fo
         _check_encoding(encoding)
     from marsad.ingest.validate import check_date_range
 
-    date_format, mapping = formats
+    date_format, mapping, fmt = formats
     options = ReadOptions(
+        format=_format(fmt),
         sep=sep,
         decimal=reporters.check_decimal(decimal) if decimal is not None else None,
         encoding=encoding,
@@ -155,6 +168,15 @@ def ingest(
             "--sheet", help="Excel sheet name or number (default: every sheet with the header)."
         ),
     ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Read the files as csv, parquet or excel, whatever their content or name "
+            "say (default: their content, else their name).",
+            show_default=False,
+        ),
+    ] = None,
     date_format: Annotated[
         str | None,
         typer.Option(
@@ -212,7 +234,7 @@ def ingest(
         )
     from marsad.ingest import load_files
 
-    formats = (date_format, mapping)
+    formats = (date_format, mapping, fmt)
     options = _options(sep, decimal, encoding, sheet, min_date, max_date, memory_limit, formats)
     _check_files(files, warehouse)
     show_progress = sys.stderr.isatty() if progress is None else progress

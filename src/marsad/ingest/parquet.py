@@ -277,6 +277,14 @@ def plan_parquet(
     the decimal mark, its reporters."""
     src = f"read_parquet({quote_path(path)}, file_row_number = true)"
     with contextlib.suppress(OSError):  # (the reader says why it cannot read it)
+        with path.open("rb") as fh:
+            head = fh.read(4)
+        if options.format and head and head != b"PAR1":
+            raise IngestError(
+                "read as Parquet (--format parquet), but it is not a Parquet file (it does "
+                "not start with PAR1): state another --format, or none to read it by its "
+                "content"
+            )
         if path.stat().st_size == 0:
             raise IngestError("the file is empty (0 bytes): it holds no Parquet data; ask "
                               "for it again")  # fmt: skip
