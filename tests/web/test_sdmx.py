@@ -637,3 +637,20 @@ def test_data_messages_are_made_one_at_a_time(client, monkeypatch):
     for t in threads:
         t.join()
     assert codes == [200] * 4 and most[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "said"),
+    [
+        ("/sdmx/", 404, "no SDMX resource at /sdmx/"),
+        ("/sdmx/availableconstraint/DIGITAL_EXPORTS", 501, "availability queries"),
+        ("/sdmx/v2/availability/dataflow/MA/DIGITAL_EXPORTS/1.0/*", 501, "NotImplemented"),
+    ],
+)
+def test_sdmx_paths_it_does_not_serve_answer_problems(client, path, status, said):
+    """A reviewer: /sdmx/ answered the dashboard's French HTML 404 page, and the
+    availability queries a bare {"detail": "Not Found"}."""
+    answer = client.get(path)
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert said in answer.json()["detail"]

@@ -262,3 +262,35 @@ def _add_structure_routes(prefix: str, resource: str, label: str) -> None:
 for _resource in RESOURCES:
     _add_structure_routes("/v2/structure", _resource, "SDMX-REST 2.0")
     _add_structure_routes("", _resource, "SDMX-REST 1.5")
+
+
+#: SDMX's availability queries (SDMX-REST 1.5 ``availableconstraint``, 2.0
+#: ``availability``): not served, and said so by a 501 problem (they were a bare 404).
+AVAILABILITY = ("/availableconstraint/{path:path}", "/v2/availability/{path:path}")
+
+
+@router.get("/", include_in_schema=False)
+def sdmx_index() -> Response:
+    """``/sdmx/`` itself: a 404 problem naming the queries (it was the dashboard's French
+    HTML page "Page introuvable")."""
+    raise Problem(
+        404,
+        "no SDMX resource at /sdmx/: ask for data (/sdmx/data/DIGITAL_EXPORTS/{key}, or "
+        "/sdmx/v2/data/dataflow/MA/DIGITAL_EXPORTS/1.0/{key}) or structures "
+        "(/sdmx/dataflow/MA/DIGITAL_EXPORTS/1.0); the API's documentation is at /api/v1/docs",
+    )
+
+
+def sdmx_availability(path: str) -> Response:
+    """An availability query: 501 (SDMX-REST NotImplemented)."""
+    raise Problem(
+        501,
+        "availability queries are not supported by this service (SDMX-REST "
+        "NotImplemented): ask for the data of a key, whose answer holds its observations",
+    )
+
+
+UNLISTED.append("/")
+for _path in AVAILABILITY:
+    router.get(_path, include_in_schema=False)(sdmx_availability)
+    UNLISTED.append(_path)
