@@ -211,6 +211,22 @@ def test_explore_xlsx_writes_withheld_as_the_main_workbook_does(client, world):
     assert any(str(c).startswith("[c]: confidential") for c in cells)  # the legend line
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("en", "Synthetic data: these figures describe no real firm."),
+     ("fr", "Données synthétiques : ces chiffres ne décrivent aucune entreprise réelle.")],
+)  # fmt: skip
+def test_the_explorers_excel_of_a_synthetic_release_says_so(client, lang, said):
+    """A reviewer: the explorer's Excel download of synthetic numbers (calibrated to the
+    official figures) said nothing of being synthetic, unlike every other output."""
+    import openpyxl
+
+    got = client.get(f"/{lang}/explore.xlsx?indicator=level&segment=TOTAL&freq=A")
+    sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+    lines = [line for line in sheet.iter_rows(values_only=True) if line[0] is not None]
+    assert lines[0][0] == "indicator" and lines[-1][0] == said
+
+
 def _freq(period: str) -> str:
     return "Q" if "Q" in period else "S" if "S" in period else "M" if "-" in period else "A"
 

@@ -178,10 +178,11 @@ def to_csv(rows: list[tuple[str, ...]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def to_xlsx(rows: list[tuple[str, ...]], legend: str, stamp: dt.datetime) -> bytes:
+def to_xlsx(rows: list[tuple[str, ...]], legend: str, stamp: dt.datetime, note: str = "") -> bytes:
     """The rows as an Excel sheet: values as numbers, a withheld one as ``[c]``
     (:data:`~marsad.publish.marks.WITHHELD`, as in the main workbook), then a legend
-    line. ``stamp`` (UTC, e.g. the release's
+    line, and ``note`` under it when given (a synthetic release says so: the sheet is
+    what a journalist keeps of the figures). ``stamp`` (UTC, e.g. the release's
     :meth:`~marsad.publish.columns.Publication.stamp`) is the workbook's creation time in
     ``docProps/core.xml``, so that the same rows and stamp give the same bytes.
 
@@ -205,5 +206,7 @@ def to_xlsx(rows: list[tuple[str, ...]], legend: str, stamp: dt.datetime) -> byt
         v = value_of(row)
         sheet.write(i, value, WITHHELD if v is None else float(v))
     sheet.write(len(rows) + 2, 0, legend)
+    if note:
+        sheet.write(len(rows) + 3, 0, note)
     book.close()
     return out.getvalue()

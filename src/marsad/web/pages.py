@@ -310,7 +310,9 @@ def explore_xlsx(lang: str, request: Request, st: Store, view: Asked):
     def make(info: ReleaseInfo) -> tuple[bytes, str]:
         _check(view, st, info, lang)
         legend = text(lang)["withheld"]
-        return to_xlsx(view.rows(st.table(info)), legend, info.publication().stamp()), ""
+        note = text(lang)["synthetic"] if info.synthetic else ""
+        rows, stamp = view.rows(st.table(info)), info.publication().stamp()
+        return to_xlsx(rows, legend, stamp, note), ""
 
     return _answer(request, st, "explore.xlsx", lang, view.release, make, view.filename("xlsx"))
 
