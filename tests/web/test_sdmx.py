@@ -606,6 +606,22 @@ def test_updated_after_answers_what_changed_since(client, world):
     assert old.status_code == 200
 
 
+def test_updated_after_with_nothing_changed_says_so(client):
+    """A reviewer's key matched, but nothing of it changed since the release in force:
+    the 404 said "no observation matches the key", as if the key were wrong."""
+    params = {"updatedAfter": "2025-10-20", "startPeriod": "2023-01", "endPeriod": "2023-02",
+              "format": "csv"}  # fmt: skip
+    v1 = "/sdmx/data/DIGITAL_EXPORTS/M.level.exports.TOTAL._T.W1"
+    r = client.get(v1, params=params)
+    assert r.status_code == 404, r.text
+    assert r.json()["detail"] == (
+        "NoResultsFound: no observation of the key 'M.level.exports.TOTAL._T.W1' changed in "
+        "release R2 since release R1, in force on updatedAfter=2025-10-20"
+    )
+    params.pop("updatedAfter")
+    assert client.get(v1, params=params).status_code == 200
+
+
 def test_data_messages_are_made_one_at_a_time(client, monkeypatch):
     """Six different uncached SDMX-ML queries at once held both cores for a minute (a
     reviewer's); they are made one after the other, each answered."""

@@ -172,7 +172,11 @@ def _answer(request: Request, pub: PublicStore, key: str, release: str | None,
         table = pub.table(info)
         rows = query.select(table)
         if since is not False:
-            rows = changed_since(rows, since and pub.table(since).rows)
+            asked, rows = rows, changed_since(rows, since and pub.table(since).rows)
+            if asked and not rows:  # (the key matches: nothing of it changed)
+                raise Problem(404, f"NoResultsFound: no observation of the key {quoted(key)} "
+                              f"changed in release {info.id} since release {since.id}, in "
+                              f"force on updatedAfter={updated}")  # fmt: skip
         rows = first_and_last(rows, *first_last)
         _check_size(rows, key, info, query.unknown(table) if not rows else [])
         with _MAKING:
