@@ -246,8 +246,8 @@ def test_an_upload_states_the_read_options_of_marsad_ingest(own, world, tmp_path
 
 @pytest.mark.parametrize(
     ("query", "said"),
-    [("decimal=;", "decimal: Input should be '.', ',', 'point', 'period', 'dot' or 'comma'"),
-     ("decimal=semicolon", "decimal: Input should be '.', ','"),
+    [("decimal=;", "decimal: ';' is not one of '.', ',', 'point', 'period', 'dot' or 'comma'"),
+     ("decimal=semicolon", "decimal: 'semicolon' is not one of '.', ','"),
      ("sep=ab", "sep 'ab' cannot separate fields"),
      ("sep=x", "sep 'x' cannot separate fields"),
      ("encoding=nope", "encoding 'nope' is not an encoding"),

@@ -630,3 +630,15 @@ def test_internal_values_of_withheld_cells_appear_nowhere(client, world):
     assert all(a.status_code == 200 for a in answers)
     tokens = {t for a in answers for t in re.split(r'[,"\n:{}\[\]]', a.text)}
     assert sorted(secret & tokens) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [("limit=0", "limit: '0' is less than 1: give 1 or more"),
+     ("format=CSV", "format: 'CSV' is not one of 'json' or 'csv'")],
+)  # fmt: skip
+def test_a_value_out_of_bounds_or_list_is_said_in_marsads_words(client, query, said):
+    """A reviewer: these said pydantic's "Input should be greater than or equal to 1" and
+    "Input should be 'json' or 'csv'", where every other detail is a sentence of marsad's."""
+    answer = client.get(f"{API}/observations?indicator=level&{query}")
+    assert answer.status_code == 400 and answer.json()["detail"] == said

@@ -11,6 +11,7 @@ the server (the traceback goes to the server's log only).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from http import HTTPStatus
 
@@ -20,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from marsad.errors import BadArgument, MarsadError
+from marsad.errors import BadArgument, MarsadError, quoted
 
 log = logging.getLogger(__name__)
 
@@ -209,13 +210,34 @@ def _old_phrase(status: int) -> str:
         return ""
 
 
+#: marsad's words for pydantic's usual errors (its own were "Input should be greater
+#: than or equal to 1", "Input should be 'json' or 'csv'": a reviewer's), by error type.
+_WORDED = {
+    "greater_than_equal": "{shown} is less than {ge}: give {ge} or more",
+    "greater_than": "{shown} is not more than {gt}: give more",
+    "less_than_equal": "{shown} is more than {le}: give {le} or less",
+    "less_than": "{shown} is not less than {lt}: give less",
+    "literal_error": "{shown} is not one of {expected}",
+    "enum": "{shown} is not one of {expected}",
+    "missing": "it is required",
+}
+
+
 def _validation_detail(exc: RequestValidationError) -> str:
-    """One plain sentence from the first validation error (e.g. ``limit: Input should be
-    greater than 0``), never echoing a secret."""
+    """One plain sentence from the first validation error (e.g. ``limit: '0' is less
+    than 1: give 1 or more``), quoting only a query parameter's value (never a body's or
+    a header's: an admin token)."""
     errors = exc.errors()
     if not errors:
         return "the request is not valid"
     first = errors[0]
-    where = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "body", "path"))
+    loc = tuple(first.get("loc", ()))
+    where = ".".join(str(x) for x in loc if x not in ("query", "body", "path"))
     said = str(first.get("msg", "not valid")).removeprefix("Value error, ")  # ours: plain
+    worded = _WORDED.get(str(first.get("type")))
+    if worded is not None:
+        given = first.get("input")
+        shown = quoted(str(given)) if loc[:1] == ("query",) and given is not None else "the value"
+        with contextlib.suppress(KeyError, IndexError):  # (a context without those fields)
+            said = worded.format(shown=shown, **(first.get("ctx") or {}))
     return f"{where or 'request'}: {said}"
