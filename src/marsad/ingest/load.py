@@ -364,7 +364,9 @@ def _write(
     indexed = kind.table == "transactions" and keyindex.valid(wh)
     with records:
         corrections = versions.write_versions(wh, kind, ids, len(files))
-    repeats = versions.across_files(wh, kind, ids, earlier)
+    shown = {f.index: f.path.name + (f" (sheet {f.sheet})" if f.sheet is not None else "")
+             for f in files}  # fmt: skip
+    repeats = versions.across_files(wh, kind, ids, earlier, shown)
     if indexed:  # the versions written, in the key index
         keyindex.add(wh, f"SELECT reporter, record_id, value_date FROM {CHK} WHERE _fail IS NULL")
     quarantine.write_quarantine(wh, kind, files, ids, options)

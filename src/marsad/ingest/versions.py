@@ -14,7 +14,7 @@ warehouse (or in an earlier file of the batch) with other content is a
 
 from __future__ import annotations
 
-from marsad.engine import Warehouse, quote_ident, quote_literal
+from marsad.engine import Warehouse, quote_case, quote_ident, quote_literal
 from marsad.ingest.keys import (
     CHK,
     UNCHANGED,
@@ -293,7 +293,11 @@ def _insert_new(wh: Warehouse, kind: Kind, ids: LoadIds, skip_versions: bool) ->
 
 
 def across_files(
-    wh: Warehouse, kind: Kind, ids: LoadIds, earlier: dict[str, str] | None = None
+    wh: Warehouse,
+    kind: Kind,
+    ids: LoadIds,
+    earlier: dict[str, str] | None = None,
+    shown: dict[int, str] | None = None,
 ) -> dict[int, tuple[int, list[str]]]:
     """The records of the batch that files of one call give with different content,
     each file kept by the last (:func:`write_versions` applies the files in the order
@@ -301,7 +305,9 @@ def across_files(
     whose version a file of this batch replaced. Returns the number of the file kept ->
     (records, the names of the files that hold them, in order, the kept one last): e.g.
     ``{1: (1, ["2024-03-corr.csv", "2024-03.csv"])}``. Read after :func:`write_versions`
-    (from ``_ing_seq``, made only when a key of the batch was known); empty when none."""
+    (from ``_ing_seq``, made only when a key of the batch was known); empty when none.
+    ``shown``: how each file is named (a sheet with its workbook: two sheets of one
+    workbook were one name, "in 1 files"), default its file name."""
     made = wh.scalar(
         "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = '_ing_seq'"
     )
@@ -318,9 +324,10 @@ def across_files(
         changed = f"bool_or({before} AND NOT same)"
     else:
         before_name, changed = "NULL::VARCHAR", "false"
+    names_of = quote_case("_file", shown) if shown else ids.name_of("_file")
     rows = wh.sql(
         f"""WITH r AS (
-                SELECT max(_file) AS kept, list({ids.name_of("_file")} ORDER BY _file) AS names,
+                SELECT max(_file) AS kept, list({names_of} ORDER BY _file) AS names,
                        {before_name} AS before, {changed} AS changed,
                        bool_or(rn > 1 AND NOT same) AS differ
                 FROM _ing_seq GROUP BY {keys})
@@ -333,7 +340,7 @@ def across_files(
         records, seen = out.get(kept, (0, []))
         out[kept] = (records + int(n), [*seen, *(x for x in names if x not in seen)])
     for kept, (n, names) in out.items():  # the kept file last
-        name = ids.names[kept]
+        name = (shown or ids.names)[kept]
         out[kept] = (n, [*(x for x in names if x != name), name])
     return out
 
@@ -348,8 +355,9 @@ def across_files_note(records: int, names: list[str]) -> str:
      load it in a call of its own after it'
     """
     what = f"{records:,} record is" if records == 1 else f"{records:,} records are"
+    files = "sheets" if all(" (sheet " in n for n in names) else "files"
     return (
-        f"{what} in {len(names)} files of this call with different content "
+        f"{what} in {len(names)} {files} of this call with different content "
         f"({', '.join(names)}): the version of the last named, {names[-1]}, was kept (files "
         "are applied in the order named); to apply a correction, name it after the file it "
         "corrects, or load it in a call of its own after it"

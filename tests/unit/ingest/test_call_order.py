@@ -58,3 +58,24 @@ def test_a_record_repeated_unchanged_in_another_file_is_not_said(wh, tmp_path, m
     first, second = load_files(wh, "transactions", [march[1], same])
     assert second.unchanged == 1
     assert not [n for n in first.notes + second.notes if "files of this call" in n]
+
+
+def test_two_sheets_of_one_workbook_are_named_with_their_sheets(wh, tmp_path):
+    """A reviewer's workbook of two sheets giving S1 with 100 and 200: the note said
+    '1 record is in 1 files of this call … (x.xlsx): the version of x.xlsx was kept'."""
+    from tests.unit.ingest.conftest import TX_HEADER, write_sheets
+
+    def row(amount):
+        return [tx("S1", amount=amount)[h] for h in TX_HEADER]
+
+    sheets = {"Mars": [list(TX_HEADER), row("100")], "Mars (2)": [list(TX_HEADER), row("200")]}
+    book = write_sheets(tmp_path / "x.xlsx", sheets)
+    reports = load_files(wh, "transactions", [book])
+    notes = [n for r in reports for n in r.notes if "of this call" in n]
+    assert notes == [
+        "1 record is in 2 sheets of this call with different content (x.xlsx (sheet Mars), "
+        "x.xlsx (sheet Mars (2))): the version of the last named, x.xlsx (sheet Mars (2)), "
+        "was kept (files are applied in the order named); to apply a correction, name it "
+        "after the file it corrects, or load it in a call of its own after it"
+    ], notes
+    assert amounts(wh)["S1"] == Decimal("200.000")
