@@ -196,3 +196,10 @@ def test_a_nil_return_of_a_reporter_the_warehouse_does_not_know_is_refused(two_b
     ]
     monkeypatch.setenv("MARSAD_EXPECTED_REPORTERS", "BK01,BK02,BK99")  # a new bank, declared
     assert declare_nil_return(two_banks, "BK99", "2024-03").status == "declared"
+
+
+@pytest.mark.parametrize("month", ["2024-13", "2024-Q2", "2024", "24-02"])
+def test_a_nil_return_names_the_form_of_a_month(warehouse, month):
+    """--month 2024-13 suggested '2025-S1, 2025-Q2 …', which a nil return refuses too."""
+    with pytest.raises(NilReturnError, match=r"one month, written YYYY-MM \(e\.g\. 2024-02\)"):
+        declare_nil_return(warehouse, "BK02", month)

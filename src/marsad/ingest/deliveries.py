@@ -197,9 +197,16 @@ def _check(reporter: str, month: str) -> tuple[str, Period]:
     reporter = (reporter or "").strip()
     if not reporter:
         raise NilReturnError("a nil return needs the reporter: --reporter BK01")
-    period = Period.parse(month)
-    if period.kind != "month":
-        raise NilReturnError(f"a nil return is for one month (e.g. 2024-02), not {month!r}")
+    from marsad.errors import PeriodError
+
+    try:
+        period = Period.parse(month)
+    except PeriodError:  # (it suggested 2025-S1, 2025-Q2: a nil return is for a month)
+        period = None
+    if period is None or period.kind != "month":
+        raise NilReturnError(
+            f"a nil return is for one month, written YYYY-MM (e.g. 2024-02), not {month!r}"
+        )
     return reporter, period
 
 
