@@ -922,3 +922,20 @@ def test_a_period_or_release_id_written_wrongly_is_said_in_the_pages_language(cl
     detail = html.unescape(answer.text).replace("\u00a0", " ")
     assert said in detail, detail
     assert "not a period: '" not in detail and "not a release id: '" not in detail
+
+
+def test_a_view_with_no_observation_links_to_one_the_indicator_has(client):
+    """A reviewer picked Jobs (or a year-to-date figure) in the explorer: it kept exports
+    and quarters, and said "No observation for this selection" with no hint that jobs are
+    annual with no flow. It now links the nearest view the indicator has."""
+    page = client.get("/en/explore?indicator=ytd_level&flow=exports&segment=TOTAL&freq=Q")
+    assert page.status_code == 200
+    found = re.search(r'This indicator is published for: <a href="([^"]+)">([^<]+)</a>',
+                      page.text)  # fmt: skip
+    assert found, page.text[page.text.find('id="view"') :][:600]
+    href, shown = html.unescape(found[1]), found[2]
+    assert shown == "Exports, Monthly" and "freq=M" in href and "indicator=ytd_level" in href
+    there = client.get(href).text
+    assert "No observation for this selection" not in there
+    plain = client.get("/en/explore?indicator=level&flow=exports&segment=TOTAL&freq=Q").text
+    assert "published for" not in plain

@@ -108,6 +108,11 @@ _WORDS: dict[str, tuple[str, str, str]] = {
         "No observation for this selection.",
         "لا توجد ملاحظات لهذا الاختيار.",
     ),
+    "published_for": (
+        "Cet indicateur est publié pour",
+        "This indicator is published for",
+        "هذا المؤشر منشور لـ",
+    ),
     "nothing_drawn": (
         "Rien à tracer\u00a0: toutes les valeurs de cette sélection sont confidentielles [c].",
         "Nothing to draw: every value of this selection is confidential [c].",

@@ -254,8 +254,27 @@ def explore(st: PublicStore, info: ReleaseInfo, view: View, lang: str) -> dict:
         "missing_any": any((p, s) not in cells for p in periods for s in view.segments),
         "title": title,
         "no_rows": t["no_rows"] if not rows else "",
+        "elsewhere": _elsewhere(table, view, lang) if not rows else None,
         "unavailable_later": st.after(info),  # the release shown may not be the latest
     }
+
+
+def _elsewhere(table, view: View, lang: str) -> dict | None:
+    """For a view with no observation, the nearest one the indicator has: its flow and
+    frequency, the view's own first (a reviewer picked Jobs in the explorer, which kept
+    exports and quarters: "no observation", though jobs are annual with no flow), as
+    ``{"href": …, "text": …}``; None when no flow or frequency has one."""
+    import dataclasses
+
+    flows = dict.fromkeys([view.flow, *table.codes("flow")])
+    freqs = dict.fromkeys([view.freq, *FREQS])
+    for flow in flows:
+        for freq in freqs:
+            other = dataclasses.replace(view, flow=flow, freq=freq, start="", end="")
+            if other != view and other.rows(table):
+                shown = f"{label('flow', flow, lang)}, {label('freq', freq, lang)}"
+                return {"href": f"/{lang}/explore?{other.query()}", "text": shown}
+    return None
 
 
 def _grid_cell(row: tuple[str, ...] | None, scale: Scale, lang: str) -> dict:
