@@ -34,8 +34,8 @@ LARGEST_TEXT, CHAR_EM = 22, 0.6
 #: Colours of the series, in order (colour-blind safe, Okabe-Ito).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 _AXIS_TITLE = {
-    "bn": {"fr": "milliards de dirhams", "en": "billion dirhams", "ar": "مليار درهم"},
-    "mn": {"fr": "millions de dirhams", "en": "million dirhams", "ar": "مليون درهم"},
+    "bn": {"fr": "milliards de dirhams", "en": "billions of dirhams", "ar": "مليار درهم"},
+    "mn": {"fr": "millions de dirhams", "en": "millions of dirhams", "ar": "مليون درهم"},
     "percent": {"fr": "%", "en": "%", "ar": "%"},
     "percentage_points": {"fr": "points", "en": "pp", "ar": "نقطة"},
     "jobs": {"fr": "emplois", "en": "jobs", "ar": "منصب شغل"},
