@@ -102,6 +102,17 @@ def test_verify_passes_after_the_correction(world):
     assert result.stdout.startswith("OK: release R1")
 
 
+def test_verify_with_other_confidentiality_parameters_says_why_it_may_differ(world, monkeypatch):
+    """A reviewer ran verify with other MARSAD_SDC_* values: nine files 'differ', NOT
+    reproduced, and no hint of the likely cause; the note names the settings, never
+    their values."""
+    monkeypatch.setenv("MARSAD_SDC_P", "37")
+    result = run("release", "verify", "R1", *world["a"]["w"], code=1)
+    assert "NOT reproduced" in result.stdout and "differs: " in result.stdout
+    assert "does not record its confidentiality parameters (MARSAD_SDC_P," in result.stdout
+    assert "37" not in result.output
+
+
 def test_same_inputs_in_a_fresh_warehouse_give_identical_release_files(world):
     for release in ("R1", "R2"):
         a = _files(world["a"]["root"] / release)

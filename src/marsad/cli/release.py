@@ -274,6 +274,13 @@ def verify(
             out.print(f"{title}: {name}")
     if not verdict.ok:
         out.print(f"Release {release_id} is NOT reproduced from its recorded inputs.")
+        if verdict.differing:  # (the one setting a release cannot record: its values)
+            out.print(
+                "note: a release does not record its confidentiality parameters "
+                "(MARSAD_SDC_P, MARSAD_SDC_MIN_CONTRIBUTORS): the rebuild used this "
+                "machine's; if they are not those the release was made with, its files "
+                "differ. Verify with the parameters of the release."
+            )
         raise typer.Exit(1)
     out.print(f"OK: release {release_id} rebuilt from its recorded inputs, every file identical.")
 
