@@ -27,9 +27,8 @@ def note_case_variants(wh: Warehouse, kind: Kind, files: list[BatchFile]) -> Non
         return
     by_index = {f.index: f for f in files if f.staged is not None}
     reporters = _reporters(wh)
-    firms = [(i, w, k) for i, w, k in _firms(wh)]
     for what, rows in (
-        ("firm", firms),
+        ("firm", _firms(wh)),
         ("reporter", [(i, w, k) for i, w, k, held in reporters if held]),
         ("reporter in the load", [(i, w, k) for i, w, k, held in reporters if not held]),
     ):

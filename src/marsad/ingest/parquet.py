@@ -145,16 +145,24 @@ def wall_clock(col: str, zone: str | None) -> str:
     return f"make_timestamp(epoch_us({col}){shift})"
 
 
-def arrow_zones(wh: Warehouse, path: Path) -> tuple[dict[str, str], list[str]]:
-    """(column -> the time zone of its timestamps, as the file's Arrow schema names it,
-    notes): a zone DuckDB does not know is read in UTC, and a note says so."""
+def arrow_schema(path: Path):
+    """The file's Arrow schema (read from its footer once, for :func:`arrow_zones` and
+    :func:`refuse_wide_decimals`); an empty one when it cannot be read (DuckDB reads the
+    file, and says why it cannot)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        schema = pq.read_schema(path)
-    except (OSError, pa.ArrowException):  # DuckDB reads the file, and says why it cannot
-        return {}, []
+        return pq.read_schema(path)
+    except (OSError, pa.ArrowException):
+        return pa.schema([])
+
+
+def arrow_zones(wh: Warehouse, schema) -> tuple[dict[str, str], list[str]]:
+    """(column -> the time zone of its timestamps, as the file's Arrow ``schema`` names
+    it, notes): a zone DuckDB does not know is read in UTC, and a note says so."""
+    import pyarrow as pa
+
     zones, notes = {}, []
     for f in schema:
         if not (pa.types.is_timestamp(f.type) and f.type.tz):
@@ -270,6 +278,11 @@ def _columns(types: dict[str, str], maps: list[MapChoice], kind: Kind) -> tuple[
 _CUT_SHORT = ("too small to be a Parquet file", "Footer length error")
 
 
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(4)
+
+
 def plan_parquet(
     wh: Warehouse, kind: Kind, path: Path, options: ReadOptions, maps: list[MapChoice]
 ) -> ParquetPlan:
@@ -277,9 +290,7 @@ def plan_parquet(
     the decimal mark, its reporters."""
     src = f"read_parquet({quote_path(path)}, file_row_number = true)"
     with contextlib.suppress(OSError):  # (the reader says why it cannot read it)
-        with path.open("rb") as fh:
-            head = fh.read(4)
-        if options.format and head and head != b"PAR1":
+        if options.format and _head(path) not in (b"", b"PAR1"):
             raise IngestError(
                 "read as Parquet (--format parquet), but it is not a Parquet file (it does "
                 "not start with PAR1): state another --format, or none to read it by its "
@@ -309,17 +320,13 @@ def plan_parquet(
 MOST_DIGITS = 38
 
 
-def refuse_wide_decimals(path: Path, columns: set[str]) -> None:
-    """Refuse (:class:`IngestError`) a file whose ``columns`` (those read as fields) hold
-    decimals of more than :data:`MOST_DIGITS` digits (a reviewer's ``decimal256(40, 3)``
-    amount of 0.001 was loaded as 72,057,594,037,927.94 MAD, with a note on floats)."""
+def refuse_wide_decimals(schema, columns: set[str]) -> None:
+    """Refuse (:class:`IngestError`) a file whose Arrow ``schema`` gives ``columns``
+    (those read as fields) decimals of more than :data:`MOST_DIGITS` digits (a
+    reviewer's ``decimal256(40, 3)`` amount of 0.001 was loaded as 72,057,594,037,927.94
+    MAD, with a note on floats)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    try:
-        schema = pq.read_schema(path)
-    except (OSError, pa.ArrowException):  # DuckDB reads the file, and says why it cannot
-        return
     for f in schema:
         if f.name in columns and pa.types.is_decimal(f.type) and f.type.precision > MOST_DIGITS:
             raise IngestError(
@@ -334,7 +341,8 @@ def _plan(wh: Warehouse, kind: Kind, path: Path, src: str, maps: list[MapChoice]
     described = wh.sql(f"DESCRIBE SELECT * FROM {src}")
     types = {name: typ for name, typ, *_ in described if name != "file_row_number"}
     by_norm, whose = _columns(types, maps, kind)
-    refuse_wide_decimals(path, {c for f in kind.fields for c in by_norm.get(f.name, [])})
+    schema = arrow_schema(path)
+    refuse_wide_decimals(schema, {c for f in kind.fields for c in by_norm.get(f.name, [])})
     float32_check(wh, src, kind, types, by_norm)
     large_doubles = double_note(wh, src, kind, types, by_norm)
     dec_field = next((f.name for f in kind.fields if f.type == "decimal"), None)
@@ -343,7 +351,7 @@ def _plan(wh: Warehouse, kind: Kind, path: Path, src: str, maps: list[MapChoice]
         evidence = _evidence(_sample(wh, src, types, by_norm, dec_field, marked=True))
     reporters = file_reporters(kind, _head_values(wh, src, types, by_norm, "reporter"))
     notes = [f"columns read with {whose} mapping"] if whose else []
-    zones, zone_notes = arrow_zones(wh, path)
+    zones, zone_notes = arrow_zones(wh, schema)
     detected = Detected("parquet", decimal=None)
     notes += zone_notes + large_doubles
     plan = ParquetPlan(path, src, types, by_norm, evidence, reporters, detected, notes)
